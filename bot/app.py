@@ -1,0 +1,62 @@
+"""Composition root: settings in, a ready `QuizService` out (storage, bank, grader, demos)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from bot.config import Settings
+from bot.core.service import ChannelDefaults, Clock, QuizService
+from bot.storage.repository import Repository
+from content.bank import Bank
+from content.loader import DEFAULT_BANK_DIR, load_bank
+from evaluators import create_grader
+from evaluators.grade import Grader
+
+log = logging.getLogger("quizmaster.bot")
+
+
+def load_configured_bank(settings: Settings) -> Bank:
+    """The seed bank plus every team bank in `bank_dir`; raises BankError with file and field."""
+    paths = [DEFAULT_BANK_DIR]
+    if settings.bank_dir is not None:
+        paths.append(settings.bank_dir)
+    return load_bank(paths)
+
+
+def channel_defaults(settings: Settings) -> ChannelDefaults:
+    return ChannelDefaults(
+        lang=settings.lang,
+        timezone=settings.timezone,
+        post_time=settings.post_time,
+        days=settings.days,
+        catch_up=settings.catch_up,
+        hint_cap=settings.hint_cap,
+    )
+
+
+@asynccontextmanager
+async def open_service(
+    settings: Settings,
+    *,
+    grader: Grader | None = None,
+    clock: Clock | None = None,
+) -> AsyncIterator[QuizService]:
+    """Everything a platform needs, closed in reverse order on exit. Pass `grader` to share an
+    already-loaded one (tests, several platforms in one process)."""
+    bank = load_configured_bank(settings)
+    async with AsyncExitStack() as stack:
+        repo = await Repository.open(settings.db)
+        stack.push_async_callback(repo.close)
+        if grader is None:
+            owned = create_grader(
+                model_name=settings.embedding_model,
+                device=settings.embedding_device,
+                cache_dir=settings.cache_dir,
+            )
+            stack.push_async_callback(owned.aclose)
+            grader = owned
+        yield QuizService(
+            repo=repo, bank=bank, grader=grader, defaults=channel_defaults(settings), clock=clock
+        )

@@ -1,0 +1,81 @@
+"""The `quizmaster` command line. Each package owns its subcommands' parsing in its `cli` module;
+this module loads settings once and dispatches."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+
+from bot.config import Settings, describe_errors
+
+SubMain = Callable[[list[str], Settings], int]
+
+
+def _run(argv: list[str], settings: Settings) -> int:
+    from bot.run import main as run_main
+
+    return run_main(argv, settings)
+
+
+def _content(argv: list[str], settings: Settings) -> int:
+    from content.cli import main as content_main
+
+    return content_main(argv, settings)
+
+
+def _eval(argv: list[str], settings: Settings) -> int:
+    from evaluators.cli import main as eval_main
+
+    return eval_main(argv, settings)
+
+
+def _compute(argv: list[str], settings: Settings) -> int:
+    from compute.cli import main as compute_main
+
+    return compute_main(argv, settings)
+
+
+COMMANDS: dict[str, tuple[SubMain, str]] = {
+    "run": (_run, "start the bot (console, slack or discord)"),
+    "content": (_content, "check or import question banks"),
+    "eval": (_eval, "measure the grader on graded answers; 'eval fit' refits calibration"),
+    "compute": (_compute, "serve the demo compute service"),
+    "demo": (_compute, "run one demo locally and write its PNGs and metrics"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: quizmaster COMMAND [ARGS...]", "", "commands:"]
+    lines += [f"  {name:<10} {summary}" for name, (_, summary) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return 0
+    command = COMMANDS.get(args[0])
+    if command is None:
+        print(f"quizmaster: unknown command {args[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    handler, _ = command
+    # "demo" and "compute" share one module; it reads its own name from argv[0].
+    return handler(args if args[0] == "demo" or args[0] == "compute" else args[1:], settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

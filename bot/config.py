@@ -1,0 +1,119 @@
+"""Settings from the environment and `.env` (prefix `QUIZMASTER_`), validated at start.
+
+Every field here is documented in `.env.example`; secrets are `SecretStr` so they never print.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Settings(BaseSettings):
+    """All configuration of a quizmaster process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QUIZMASTER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    platform: Literal["console", "slack", "discord"] = Field(
+        "console", description="Where the bot runs."
+    )
+    db: Path = Field(Path("quizmaster.db"), description="SQLite database file.")
+    bank_dir: Path | None = Field(
+        None, description="Folder of team banks (*.yaml) loaded beside the seed bank."
+    )
+    lang: Literal["ko", "en"] = Field("ko", description="Default UI language of new channels.")
+    timezone: str = Field("Asia/Seoul", description="Default IANA timezone of new channels.")
+    post_time: str = Field("09:00", description="Default local time (HH:MM) of the daily question.")
+    days: str = Field(
+        "weekdays", description="Default posting days: daily, weekdays, or e.g. mon,wed,fri."
+    )
+    catch_up: bool = Field(
+        True, description="After downtime, post a missed day's question once (false: skip it)."
+    )
+    hint_cap: int = Field(80, ge=0, le=100, description="Score cap on a prompt after /quiz hint.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level."
+    )
+
+    embedding_model: str = Field(
+        "intfloat/multilingual-e5-small",
+        description="sentence-transformers model name or folder; falls back to the bundled "
+        "all-MiniLM-L6-v2 when it cannot be loaded.",
+    )
+    embedding_device: Literal["auto", "cuda", "mps", "cpu"] = Field(
+        "auto", description="Device for embeddings: auto picks cuda > mps > cpu."
+    )
+    cache_dir: Path = Field(
+        Path(".cache/quizmaster"), description="Reference-embedding and demo caches."
+    )
+
+    compute_url: str | None = Field(
+        None, description="Compute service URL; unset: start it embedded on loopback."
+    )
+    compute_token: SecretStr | None = Field(
+        None, description="Bearer token shared by bot and compute service (required off loopback)."
+    )
+    demo_rate_per_hour: int = Field(6, ge=1, description="Demo runs a member may start per hour.")
+
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
+    slack_app_token: SecretStr | None = Field(
+        None, description="Slack app-level token (xapp-...) for Socket Mode."
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="Slack signing secret for the HTTP Events API."
+    )
+    slack_mode: Literal["socket", "http"] = Field("socket", description="Slack transport.")
+    slack_port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP Events API server.")
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Slack Web API base URL (GovSlack uses another)."
+    )
+    slack_followups: Literal["thread", "ephemeral"] = Field(
+        "thread", description="Where follow-up questions go: in the thread or only to the user."
+    )
+
+    discord_token: SecretStr | None = Field(None, description="Discord bot token.")
+    discord_guild_id: int | None = Field(
+        None, description="Sync commands to this guild only (instant); unset: global sync."
+    )
+    discord_message_content: bool = Field(
+        False, description="Enable the message-content intent: plain thread messages are answers."
+    )
+    discord_score_visibility: Literal["ephemeral", "thread"] = Field(
+        "thread", description="Show scores only to the member, or in the day's thread."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA timezone {value!r} (e.g. Asia/Seoul)") from None
+        return value
+
+    @field_validator("post_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a 24-hour HH:MM time")
+        return value
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per bad setting, naming the environment variable and the bad value."""
+    lines = []
+    for err in exc.errors():
+        name = "QUIZMASTER_" + "_".join(str(p) for p in err["loc"]).upper()
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) else f" (got {value!r})"
+        lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}{shown}")
+    return "\n".join(lines)

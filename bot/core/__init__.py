@@ -1,0 +1,1 @@
+"""Platform-free quiz logic: commands in, neutral replies out."""

@@ -1,0 +1,174 @@
+"""The command grammar shared by every platform: `/quiz ...`, `/demo ...`, `/help`, plain text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Period = Literal["week", "month", "all"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+
+
+@dataclass(frozen=True)
+class Now:
+    pass
+
+
+@dataclass(frozen=True)
+class Next:
+    pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+@dataclass(frozen=True)
+class Hint:
+    pass
+
+
+@dataclass(frozen=True)
+class Reveal:
+    pass
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    period: Period = "week"
+
+
+@dataclass(frozen=True)
+class Stats:
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class SetSchedule:
+    at: str
+    zone: str | None = None
+    days: str | None = None
+
+
+@dataclass(frozen=True)
+class SetLang:
+    lang: Literal["ko", "en"]
+
+
+@dataclass(frozen=True)
+class DemoList:
+    pass
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Input we could not parse; `key` names the message in `texts`, `detail` fills it."""
+
+    key: str
+    detail: str = ""
+
+
+Command = (
+    Answer
+    | Now
+    | Next
+    | Skip
+    | Hint
+    | Reveal
+    | Leaderboard
+    | Stats
+    | SetSchedule
+    | SetLang
+    | DemoList
+    | DemoRun
+    | Help
+    | Invalid
+)
+
+ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang)
+
+_SIMPLE: dict[str, Command] = {
+    "now": Now(),
+    "next": Next(),
+    "skip": Skip(),
+    "hint": Hint(),
+    "reveal": Reveal(),
+    "help": Help(),
+}
+
+
+def _quiz(words: list[str], rest: str) -> Command:
+    if not words:
+        return Help()
+    sub = words[0].lower()
+    if sub in _SIMPLE:
+        return _SIMPLE[sub]
+    if sub == "answer":
+        return Answer(rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else "")
+    if sub == "leaderboard":
+        period = words[1].lower() if len(words) > 1 else "week"
+        if period not in ("week", "month", "all"):
+            return Invalid("bad_period", period)
+        return Leaderboard(period)  # type: ignore[arg-type]
+    if sub == "stats":
+        return Stats(" ".join(words[1:]).lstrip("@") or None)
+    if sub == "schedule":
+        if not 2 <= len(words) <= 4:
+            return Invalid("schedule_usage")
+        zone = next((w for w in words[2:] if "/" in w or w.upper() == "UTC"), None)
+        days = next((w for w in words[2:] if w != zone), None)
+        return SetSchedule(words[1], zone, days)
+    if sub == "lang":
+        lang = words[1].lower() if len(words) > 1 else ""
+        if lang not in ("ko", "en"):
+            return Invalid("lang_usage", lang)
+        return SetLang(lang)  # type: ignore[arg-type]
+    return Invalid("unknown_quiz", sub)
+
+
+def _demo(words: list[str]) -> Command:
+    if not words or words[0].lower() in {"list", "help"}:
+        return DemoList()
+    name = words[0].lower()
+    if name == "run":
+        return _demo(words[1:]) if len(words) > 1 else DemoList()
+    params: dict[str, str] = {}
+    for word in words[1:]:
+        key, sep, value = word.partition("=")
+        if not sep or not key or not value:
+            return Invalid("demo_param", word)
+        params[key] = value
+    return DemoRun(name, params)
+
+
+def parse(text: str) -> Command:
+    """Turn one line into a command; anything not starting with '/' is an answer."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return Answer(text)
+    words = stripped.split()
+    head = words[0].lower()
+    rest = stripped[len(words[0]) :].strip()
+    if head == "/quiz":
+        return _quiz(words[1:], rest)
+    if head == "/demo":
+        return _demo(words[1:])
+    if head == "/help":
+        return Help()
+    return Invalid("unknown_command", words[0])

@@ -1,0 +1,101 @@
+"""The neutral vocabulary between platforms and the core: who said what where, and what to show.
+
+A platform turns its event into an `Incoming`, calls `QuizService.handle(incoming, transport)`, and
+renders every `Reply` the core sends through its `Transport` (Block Kit, embeds, the terminal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A member as the platform knows them. `is_admin` is the platform's permission check."""
+
+    user_id: str
+    display_name: str
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One command or answer. `text` is what the user typed (`/quiz now`, `/demo list`, or a
+    plain answer); `message_id` is the platform's id, used to ingest each message once."""
+
+    platform: str
+    channel_id: str
+    actor: Actor
+    text: str
+    message_id: str | None = None
+    thread_id: str | None = None
+    received_at: datetime | None = None
+    private: bool = False  # practice/DM context: replies stay with the user
+
+
+class ReplyKind(StrEnum):
+    QUESTION = "question"  # the daily (or /quiz now) post; open_thread is set
+    FOLLOWUP = "followup"
+    GRADE = "grade"
+    HINT = "hint"
+    REVEAL = "reveal"
+    LEADERBOARD = "leaderboard"
+    STATS = "stats"
+    DEMO = "demo"
+    INFO = "info"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Image:
+    filename: str
+    data: bytes
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionCard:
+    """Structured question for rich rendering (Block Kit buttons, Discord embed fields)."""
+
+    prompt_id: str
+    title: str
+    body: str
+    topic: str
+    day: str  # local date in the channel's timezone, ISO
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core wants shown. Text is plain, with **bold** allowed; platforms must neutralise
+    mentions in it, since it can quote user text."""
+
+    channel_id: str
+    text: str
+    kind: ReplyKind = ReplyKind.INFO
+    thread_id: str | None = None
+    ephemeral: bool = False
+    user_id: str | None = None  # addressee: mentioned in a thread, or the only viewer if ephemeral
+    open_thread: bool = False
+    thread_title: str | None = None
+    images: tuple[Image, ...] = ()
+    card: QuestionCard | None = None
+    fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a reply landed; `thread_id` is set when the post opened (or sits in) a thread."""
+
+    message_id: str
+    thread_id: str | None = None
+
+
+class Transport(Protocol):
+    """How the core reaches a channel. One per platform connection (or per interaction)."""
+
+    async def send(self, reply: Reply) -> Posted: ...
+
+    async def edit(self, posted: Posted, reply: Reply) -> None: ...

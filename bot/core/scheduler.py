@@ -1,0 +1,30 @@
+"""The scheduler loop: a tick every interval posts whatever became due since the last tick."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.core.messages import Transport
+from bot.core.service import QuizService
+
+log = logging.getLogger("quizmaster.core")
+
+
+async def run_scheduler(
+    service: QuizService,
+    platform: str,
+    transport: Transport,
+    *,
+    stop: asyncio.Event,
+    interval: float = 30.0,
+) -> None:
+    """Runs until `stop` is set; a failing tick is logged and the loop goes on."""
+    while not stop.is_set():
+        try:
+            await service.post_due(platform, transport)
+        except Exception:
+            log.exception("scheduler tick failed platform=%s", platform)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

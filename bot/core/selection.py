@@ -1,0 +1,37 @@
+"""Which main question a channel gets next: no repeats until the bank is exhausted, and among the
+unseen ones, the topics where the channel has scored lowest first."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+from content.bank import Bank
+from content.schema import Prompt
+
+UNSCORED_TOPIC_MEAN = 50.0
+
+
+def topic_means(bank: Bank, scores: Iterable[tuple[str, int]]) -> dict[str, float]:
+    """Mean score per topic from (prompt id, score) pairs; prompts no longer in the bank are
+    ignored."""
+    sums: dict[str, list[int]] = defaultdict(list)
+    for prompt_id, score in scores:
+        if prompt_id in bank:
+            for topic in bank.get(prompt_id).topics:
+                sums[topic].append(score)
+    return {topic: sum(values) / len(values) for topic, values in sums.items()}
+
+
+def choose_prompt(bank: Bank, posted: Iterable[str], means: Mapping[str, float]) -> Prompt:
+    """The next main question: least-posted first (so every question comes once per cycle), then
+    the weakest topic, then bank order."""
+    mains = bank.mains()
+    counts = Counter(p for p in posted if p in bank)
+    fewest = min(counts.get(p.id, 0) for p in mains)
+    pool = [p for p in mains if counts.get(p.id, 0) == fewest]
+
+    def weakness(prompt: Prompt) -> float:
+        return min(means.get(topic, UNSCORED_TOPIC_MEAN) for topic in prompt.topics)
+
+    return min(pool, key=lambda p: (weakness(p), p.id))

@@ -1,0 +1,20 @@
+"""Streaks: consecutive scheduled days with an answer, counted in the channel's timezone."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from bot.core.schedule import Schedule
+
+
+def streak(schedule: Schedule, answered: Collection[date], today: date) -> int:
+    """Today counts if answered; an unanswered today does not break the streak until it ends.
+    Answers on unscheduled days (a manual /quiz now on a weekend) extend nothing and break
+    nothing."""
+    count = 1 if today in answered else 0
+    for day in schedule.previous_post_days(today, 366):
+        if day not in answered:
+            break
+        count += 1
+    return count

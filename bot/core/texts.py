@@ -1,0 +1,174 @@
+"""Every user-facing string of the core, in Korean and English, in one place.
+
+Messages that report a mistake name the next command to try.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["ko", "en"]
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "question_title": ("오늘의 질문 · {day}", "Question of the day · {day}"),
+    "question_body": (
+        "{text}\n\n스레드에 답을 적어 주세요. 답하면 점수와 후속 질문이 이어집니다.",
+        "{text}\n\nAnswer in the thread; you get a score and a follow-up question.",
+    ),
+    "followup": (
+        "{mention} 후속 질문 {index}/{total}: {text}",
+        "{mention} Follow-up {index}/{total}: {text}",
+    ),
+    "current": ("{mention} 지금 답할 질문: {text}", "{mention} You are on: {text}"),
+    "retry": (
+        "{mention} 다시 도전 (최고 점수 유지): {text}",
+        "{mention} Retry (your best score is kept): {text}",
+    ),
+    "all_done": (
+        "{mention} 오늘의 질문을 모두 마쳤어요. 오늘 합계 {total}점. `/quiz next`로 가장 낮은 "
+        "점수의 질문에 다시 도전할 수 있어요.",
+        "{mention} You have finished today's questions: {total} points today. `/quiz next` "
+        "retries your lowest-scored one.",
+    ),
+    "perfect": (
+        "{mention} 오늘의 질문을 모두 만점으로 마쳤어요!",
+        "{mention} Every question today at full marks!",
+    ),
+    "grade_head": (
+        "{mention} **{score}/100** · {verdict}",
+        "{mention} **{score}/100** · {verdict}",
+    ),
+    "covered": ("다룬 개념: {items}", "Covered: {items}"),
+    "missed": ("빠진 개념: {items}", "Missed: {items}"),
+    "capped": (
+        "(힌트를 써서 이 질문은 최대 {cap}점)",
+        "(hint used: this prompt is capped at {cap})",
+    ),
+    "verdict_correct": ("정답", "correct"),
+    "verdict_mostly_correct": ("대체로 정답", "mostly correct"),
+    "verdict_partial": ("부분 정답", "partly correct"),
+    "verdict_incorrect": ("오답", "incorrect"),
+    "verdict_no_answer": ("답변 없음", "no answer"),
+    "verdict_acknowledged": ("참여 확인", "thanks for sharing"),
+    "empty_answer": (
+        "빈 답변은 채점하지 않아요. 답을 적어 보내 주세요 (`/quiz hint`로 힌트).",
+        "An empty answer isn't graded. Type your answer (or `/quiz hint` for a hint).",
+    ),
+    "no_question": (
+        "아직 이 채널에 질문이 없어요. 관리자가 `/quiz now`로 바로 올릴 수 있어요.",
+        "No question in this channel yet. An admin can post one with `/quiz now`.",
+    ),
+    "hint": (
+        "{mention} 힌트: **{concept}** — 이 개념을 답에 넣어 보세요. 이 질문은 이제 최대 {cap}점이에요.",
+        "{mention} Hint: think about **{concept}**. This prompt is now capped at {cap}.",
+    ),
+    "hint_open": (
+        "의견을 묻는 질문이라 힌트가 없어요. 자유롭게 답해 주세요.",
+        "This is an opinion question, so there is no hint: just share your view.",
+    ),
+    "nothing_to_hint": (
+        "지금 답할 질문이 없어요. `/quiz next`로 다시 도전해 보세요.",
+        "You have no open question. Try `/quiz next` to retry one.",
+    ),
+    "skipped": ("{mention} 건너뛰었어요.", "{mention} Skipped."),
+    "reveal_head": ("**모범 답안** · {text}", "**Reference answer** · {text}"),
+    "reveal_concepts": ("핵심 개념: {items}", "Key concepts: {items}"),
+    "reveal_guidance": ("좋은 답의 요소: {text}", "What a good answer covers: {text}"),
+    "reveal_summary": (
+        "오늘의 답변 {answers}개 · {members}명 · 평균 {mean:.0f}점 · 최고 {best_score}점 ({best})",
+        "Today: {answers} answers from {members} members · mean {mean:.0f} · "
+        "best {best_score} ({best})",
+    ),
+    "reveal_nobody": ("아직 답변이 없어요.", "No answers yet."),
+    "reveal_demo": ("직접 보기: {demos}", "See it live: {demos}"),
+    "leaderboard_head": ("**리더보드** · {period}", "**Leaderboard** · {period}"),
+    "leaderboard_row": (
+        "{rank}. {name} · {total}점 · 답변 {answers} · 연속 {streak}일",
+        "{rank}. {name} · {total} pts · {answers} answers · streak {streak}",
+    ),
+    "leaderboard_empty": (
+        "아직 점수가 없어요. 오늘의 질문에 답해 보세요!",
+        "No scores yet. Answer today's question!",
+    ),
+    "period_week": ("최근 7일", "last 7 days"),
+    "period_month": ("최근 30일", "last 30 days"),
+    "period_all": ("전체", "all time"),
+    "stats_head": ("**{name}의 기록**", "**Stats for {name}**"),
+    "stats_summary": (
+        "답변 {answers}개 · 평균 {mean:.0f}점 · 연속 {streak}일 · 참여 {days}일",
+        "{answers} answers · mean {mean:.0f} · streak {streak} · {days} days",
+    ),
+    "stats_history": ("최근: {items}", "Recent: {items}"),
+    "stats_best": ("강한 주제: {items}", "Strongest topics: {items}"),
+    "stats_weak": ("약한 주제: {items}", "Weakest topics: {items}"),
+    "stats_none": ("{name}님의 답변이 아직 없어요.", "No answers from {name} yet."),
+    "unknown_user": (
+        "'{name}' 님을 찾지 못했어요. 답변한 적이 있는 멤버 이름을 적어 주세요.",
+        "No member named '{name}' has answered here yet.",
+    ),
+    "schedule_set": (
+        "일정: {days} {at} ({zone}). 다음 질문: {next}",
+        "Schedule: {days} at {at} ({zone}). Next question: {next}",
+    ),
+    "schedule_usage": (
+        "사용법: `/quiz schedule HH:MM [Area/City] [daily|weekdays|mon,wed,fri]`",
+        "Usage: `/quiz schedule HH:MM [Area/City] [daily|weekdays|mon,wed,fri]`",
+    ),
+    "schedule_bad": ("{detail}. {usage}", "{detail}. {usage}"),
+    "lang_set": ("이제 한국어로 안내해요.", "I'll speak English here from now on."),
+    "lang_usage": ("사용법: `/quiz lang ko` 또는 `/quiz lang en`", "Usage: `/quiz lang ko|en`"),
+    "bad_period": (
+        "'{detail}' 대신 week, month, all 중 하나를 써 주세요: `/quiz leaderboard week`",
+        "Use week, month or all instead of '{detail}': `/quiz leaderboard week`",
+    ),
+    "unknown_quiz": (
+        "'/quiz {detail}'는 없는 명령이에요. `/help`로 명령을 확인하세요.",
+        "There is no '/quiz {detail}'. `/help` lists the commands.",
+    ),
+    "unknown_command": (
+        "'{detail}'는 없는 명령이에요. `/help`로 명령을 확인하세요.",
+        "'{detail}' is not a command. `/help` lists the commands.",
+    ),
+    "admin_only": (
+        "이 명령은 채널 관리자만 쓸 수 있어요.",
+        "Only channel admins can use this command.",
+    ),
+    "demo_param": (
+        "'{detail}'를 이해하지 못했어요. `/demo 이름 key=value` 형식으로 적어 주세요 "
+        "(`/demo list`로 목록 보기).",
+        "I couldn't read '{detail}'. Write parameters as key=value, e.g. `/demo optimizers lr=0.1` "
+        "(`/demo list` shows the demos).",
+    ),
+    "demo_unavailable": (
+        "데모 서비스가 아직 연결되지 않았어요.",
+        "Demos are not available yet on this bot.",
+    ),
+    "internal_error": (
+        "처리 중 문제가 생겼어요. 답변은 저장되지 않았으니 다시 보내 주세요.",
+        "Something went wrong on our side. Nothing was saved, so please send it again.",
+    ),
+    "help": (
+        "**quizmaster 명령**\n"
+        "답변: 스레드에 그냥 쓰거나 `/quiz answer <답>`\n"
+        "`/quiz next` 지금 질문 다시 보기 / 다 끝났으면 가장 낮은 점수 재도전\n"
+        "`/quiz skip` 지금 질문 건너뛰기 · `/quiz hint` 힌트 (점수 상한 {cap})\n"
+        "`/quiz leaderboard [week|month|all]` · `/quiz stats [이름]`\n"
+        "관리자: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
+        "`/demo list` · `/demo <이름> [key=value ...]`",
+        "**quizmaster commands**\n"
+        "Answer: just write in the thread, or `/quiz answer <text>`\n"
+        "`/quiz next` show your current prompt / when done, retry your lowest score\n"
+        "`/quiz skip` skip the prompt you are on · `/quiz hint` a hint (caps the score at {cap})\n"
+        "`/quiz leaderboard [week|month|all]` · `/quiz stats [name]`\n"
+        "Admins: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
+        "`/demo list` · `/demo <name> [key=value ...]`",
+    ),
+}
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """The message `key` in `lang` (Korean unless 'en'), with `values` filled in."""
+    ko, en = _TEXTS[key]
+    return (en if lang == "en" else ko).format(**values)

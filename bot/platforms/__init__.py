@@ -1,0 +1,1 @@
+"""Adapters: platform events to core messages, core replies to platform output."""

@@ -1,0 +1,131 @@
+"""The terminal as a channel: one line in, replies printed. `/as NAME` switches the simulated
+member, so one terminal can play a multi-user channel. Piped stdin is handled line by line and
+the process exits at EOF, so sessions can be scripted."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
+from bot.core.scheduler import run_scheduler
+from bot.core.service import QuizService
+
+PLATFORM = "console"
+CHANNEL = "console"
+_MENTION = re.compile(r"<@([^>]+)>")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_STYLE = {
+    ReplyKind.QUESTION: "bold cyan",
+    ReplyKind.GRADE: "green",
+    ReplyKind.FOLLOWUP: "yellow",
+    ReplyKind.ERROR: "red",
+    ReplyKind.HINT: "magenta",
+}
+
+
+def plain(reply_text: str) -> str:
+    """Mentions shown as @name, markdown bold dropped: what a pipe reader wants."""
+    return _BOLD.sub(r"\1", _MENTION.sub(r"@\1", reply_text))
+
+
+@dataclass
+class ConsoleTransport:
+    """Prints replies; images are saved next to the database and their paths printed."""
+
+    out: TextIO
+    image_dir: Path
+    rich: bool
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self._console = Console(file=self.out, highlight=False, soft_wrap=True)
+
+    async def send(self, reply: Reply) -> Posted:
+        message_id = f"m{next(self._ids)}"
+        self._print(reply)
+        for image in reply.images:
+            self.image_dir.mkdir(parents=True, exist_ok=True)
+            path = self.image_dir / f"{message_id}-{image.filename}"
+            path.write_bytes(image.data)
+            self._print_line(f"[image] {path}")
+        return Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
+
+    async def edit(self, posted: Posted, reply: Reply) -> None:
+        self._print(reply)
+
+    def _print(self, reply: Reply) -> None:
+        prefix = "(only you) " if reply.ephemeral else ""
+        body = plain(reply.text)
+        if not self.rich:
+            self._print_line(prefix + body)
+            return
+        rendered = Text(prefix, style="dim")
+        style = _STYLE.get(reply.kind, "")
+        for index, part in enumerate(_BOLD.split(_MENTION.sub(r"@\1", reply.text))):
+            rendered.append(part, style=f"bold {style}".strip() if index % 2 else style)
+        self._console.print(rendered)
+
+    def _print_line(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+
+async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
+    """Read stdin in a thread so the scheduler keeps ticking while we wait for input."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+
+    def pump() -> None:
+        for line in stream:
+            loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\n"))
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    loop.run_in_executor(None, pump)
+    return queue
+
+
+async def run(service: QuizService, *, stdin: TextIO, stdout: TextIO, image_dir: Path) -> int:
+    """Post today's question, then handle lines until EOF or /quit."""
+    interactive = stdin.isatty()
+    transport = ConsoleTransport(out=stdout, image_dir=image_dir, rich=interactive)
+    user = getpass.getuser() or "you"
+    await service.show_today(PLATFORM, CHANNEL, transport)
+    stop = asyncio.Event()
+    ticker = (
+        asyncio.create_task(run_scheduler(service, PLATFORM, transport, stop=stop))
+        if interactive
+        else None
+    )
+    queue = await _lines(stdin)
+    try:
+        while (line := await queue.get()) is not None:
+            if not line.strip():
+                continue
+            if line.strip() in {"/quit", "/exit"}:
+                break
+            if line.startswith("/as "):
+                user = line[4:].strip() or user
+                transport._print_line(f"(now speaking as {user})")
+                continue
+            await service.handle(
+                Incoming(
+                    platform=PLATFORM,
+                    channel_id=CHANNEL,
+                    actor=Actor(user_id=user, display_name=user, is_admin=True),
+                    text=line,
+                ),
+                transport,
+            )
+    finally:
+        stop.set()
+        if ticker is not None:
+            await ticker
+    return 0

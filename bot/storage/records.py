@@ -1,0 +1,60 @@
+"""Plain rows the repository returns; the core reads these without knowing SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    platform: str
+    channel_id: str
+    lang: str
+    timezone: str
+    post_time: str
+    days: str
+    catch_up: bool
+    checked_until: str
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    platform: str
+    channel_id: str
+    day: str
+    prompt_id: str
+    scheduled: bool
+    message_id: str | None
+    thread_id: str | None
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    post_id: int
+    user_id: str
+    prompt_id: str
+    score: int
+    verdict: str
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    day: str
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    user_id: str
+    display_name: str
+    total: int
+    answers: int
+    days: int
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    answers: int
+    members: int
+    mean: float
+    best_user: str | None
+    best_score: int

@@ -1,0 +1,463 @@
+"""The only module that speaks SQL: aiosqlite with WAL, foreign keys, migrations at start, and
+every write in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.records import AnswerRow, BoardRow, ChannelRow, DaySummary, PostRow
+
+log = logging.getLogger("quizmaster.storage")
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("bot.storage") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _post(row: sqlite3.Row) -> PostRow:
+    return PostRow(
+        id=row["id"],
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        day=row["day"],
+        prompt_id=row["prompt_id"],
+        scheduled=bool(row["scheduled"]),
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        revealed=bool(row["revealed"]),
+    )
+
+
+def _channel(row: sqlite3.Row) -> ChannelRow:
+    return ChannelRow(
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        lang=row["lang"],
+        timezone=row["timezone"],
+        post_time=row["post_time"],
+        days=row["days"],
+        catch_up=bool(row["catch_up"]),
+        checked_until=row["checked_until"],
+    )
+
+
+def _answer(row: sqlite3.Row) -> AnswerRow:
+    return AnswerRow(
+        post_id=row["post_id"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        score=row["score"],
+        verdict=row["verdict"],
+        covered=tuple(json.loads(row["covered"])),
+        missed=tuple(json.loads(row["missed"])),
+        day=row["day"],
+    )
+
+
+class Repository:
+    """One connection per process; a lock serialises transactions so they never interleave."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Repository:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await db.execute("PRAGMA synchronous = NORMAL")
+        repo = cls(db)
+        await repo.migrate()
+        return repo
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE takes the write lock up front, so a busy database waits (busy_timeout)
+        instead of failing half-way."""
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Apply pending migrations in order; re-running is a no-op."""
+        current = await self.schema_version()
+        for version, sql in _migrations():
+            if version <= current:
+                continue
+            async with self.transaction() as db:
+                for statement in sql.split(";\n"):
+                    if statement.strip():
+                        await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {version}")
+            log.info("migrated database to version %d", version)
+            current = version
+        return current
+
+    # channels -------------------------------------------------------------------------------
+
+    async def ensure_channel(self, defaults: ChannelRow, created_at: str) -> ChannelRow:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO channels (platform, channel_id, lang, timezone, post_time, days,"
+                " catch_up, created_at, checked_until) VALUES (?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    defaults.platform,
+                    defaults.channel_id,
+                    defaults.lang,
+                    defaults.timezone,
+                    defaults.post_time,
+                    defaults.days,
+                    int(defaults.catch_up),
+                    created_at,
+                    defaults.checked_until,
+                ),
+            )
+        channel = await self.channel(defaults.platform, defaults.channel_id)
+        assert channel is not None
+        return channel
+
+    async def channel(self, platform: str, channel_id: str) -> ChannelRow | None:
+        async with self._db.execute(
+            "SELECT * FROM channels WHERE platform = ? AND channel_id = ?", (platform, channel_id)
+        ) as cur:
+            row = await cur.fetchone()
+        return _channel(row) if row else None
+
+    async def channels(self, platform: str) -> list[ChannelRow]:
+        async with self._db.execute(
+            "SELECT * FROM channels WHERE platform = ? ORDER BY channel_id", (platform,)
+        ) as cur:
+            return [_channel(row) for row in await cur.fetchall()]
+
+    async def update_schedule(
+        self, platform: str, channel_id: str, *, post_time: str, timezone: str, days: str
+    ) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE channels SET post_time = ?, timezone = ?, days = ?"
+                " WHERE platform = ? AND channel_id = ?",
+                (post_time, timezone, days, platform, channel_id),
+            )
+
+    async def update_lang(self, platform: str, channel_id: str, lang: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
+                (lang, platform, channel_id),
+            )
+
+    async def set_checked_until(self, platform: str, channel_id: str, instant: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE channels SET checked_until = ? WHERE platform = ? AND channel_id = ?",
+                (instant, platform, channel_id),
+            )
+
+    # posts ----------------------------------------------------------------------------------
+
+    async def claim_post(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        day: str,
+        prompt_id: str,
+        scheduled: bool,
+        posted_at: str,
+    ) -> PostRow | None:
+        """Reserve a post before sending it. None: this scheduled channel-day was already taken
+        (by this process earlier, another process, or a run before a crash)."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
+                (platform, channel_id, day, prompt_id, int(scheduled), posted_at),
+            )
+            row = await cur.fetchone()
+            await cur.close()
+        return _post(row) if row else None
+
+    async def set_post_location(self, post_id: int, message_id: str, thread_id: str | None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
+                (message_id, thread_id, post_id),
+            )
+
+    async def mark_revealed(self, post_id: int) -> None:
+        async with self.transaction() as db:
+            await db.execute("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
+
+    async def post_for_thread(
+        self, platform: str, channel_id: str, thread_id: str
+    ) -> PostRow | None:
+        async with self._db.execute(
+            "SELECT * FROM posts WHERE platform = ? AND channel_id = ?"
+            " AND (thread_id = ? OR message_id = ?) ORDER BY id DESC LIMIT 1",
+            (platform, channel_id, thread_id, thread_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return _post(row) if row else None
+
+    async def latest_post(self, platform: str, channel_id: str) -> PostRow | None:
+        async with self._db.execute(
+            "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id DESC LIMIT 1",
+            (platform, channel_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return _post(row) if row else None
+
+    async def posts(self, platform: str, channel_id: str) -> list[PostRow]:
+        async with self._db.execute(
+            "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id",
+            (platform, channel_id),
+        ) as cur:
+            return [_post(row) for row in await cur.fetchall()]
+
+    # ingest and answers ---------------------------------------------------------------------
+
+    async def claim_message(self, platform: str, message_id: str, received_at: str) -> bool:
+        """True the first time a platform message id is seen; a redelivery returns False."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO ingested (platform, message_id, received_at) VALUES (?,?,?)"
+                " ON CONFLICT DO NOTHING",
+                (platform, message_id, received_at),
+            )
+            inserted = cur.rowcount == 1
+            await cur.close()
+        return inserted
+
+    async def release_message(self, platform: str, message_id: str) -> None:
+        """Forget a claim whose handling failed, so the platform's retry can succeed."""
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM ingested WHERE platform = ? AND message_id = ?",
+                (platform, message_id),
+            )
+
+    async def remember_user(self, platform: str, user_id: str, display_name: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
+                " ON CONFLICT DO UPDATE SET display_name = excluded.display_name",
+                (platform, user_id, display_name),
+            )
+
+    async def user_by_name(self, platform: str, name: str) -> str | None:
+        async with self._db.execute(
+            "SELECT user_id FROM users WHERE platform = ? AND (display_name = ? OR user_id = ?)",
+            (platform, name, name),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def display_name(self, platform: str, user_id: str) -> str:
+        async with self._db.execute(
+            "SELECT display_name FROM users WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else user_id
+
+    async def record_answer(
+        self,
+        *,
+        post: PostRow,
+        user_id: str,
+        prompt_id: str,
+        message_id: str | None,
+        text: str,
+        score: int,
+        verdict: str,
+        covered: Iterable[str],
+        missed: Iterable[str],
+        flags: Iterable[str],
+        answered_at: str,
+        next_step: int,
+    ) -> None:
+        """Store the graded answer and move the member on, in one transaction."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO answers (post_id, platform, user_id, prompt_id, message_id, text,"
+                " score, verdict, covered, missed, flags, day, answered_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    post.id,
+                    post.platform,
+                    user_id,
+                    prompt_id,
+                    message_id,
+                    text,
+                    score,
+                    verdict,
+                    json.dumps(list(covered)),
+                    json.dumps(list(missed)),
+                    json.dumps(list(flags)),
+                    post.day,
+                    answered_at,
+                ),
+            )
+            await self._set_step(db, post.id, user_id, next_step)
+
+    async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
+        async with self._db.execute(
+            "SELECT * FROM answers WHERE post_id = ? AND user_id = ? ORDER BY id",
+            (post_id, user_id),
+        ) as cur:
+            return [_answer(row) for row in await cur.fetchall()]
+
+    async def channel_answers(self, platform: str, channel_id: str) -> list[AnswerRow]:
+        async with self._db.execute(
+            "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.platform = ? AND p.channel_id = ? ORDER BY a.id",
+            (platform, channel_id),
+        ) as cur:
+            return [_answer(row) for row in await cur.fetchall()]
+
+    async def user_answers(self, platform: str, channel_id: str, user_id: str) -> list[AnswerRow]:
+        async with self._db.execute(
+            "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ? ORDER BY a.id",
+            (platform, channel_id, user_id),
+        ) as cur:
+            return [_answer(row) for row in await cur.fetchall()]
+
+    async def answer_count(self) -> int:
+        async with self._db.execute("SELECT COUNT(*) FROM answers") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    # progress, skips, hints -----------------------------------------------------------------
+
+    @staticmethod
+    async def _set_step(db: aiosqlite.Connection, post_id: int, user_id: str, step: int) -> None:
+        await db.execute(
+            "INSERT INTO progress (post_id, user_id, step) VALUES (?,?,?)"
+            " ON CONFLICT DO UPDATE SET step = excluded.step",
+            (post_id, user_id, step),
+        )
+
+    async def step(self, post_id: int, user_id: str) -> int:
+        async with self._db.execute(
+            "SELECT step FROM progress WHERE post_id = ? AND user_id = ?", (post_id, user_id)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def set_step(self, post_id: int, user_id: str, step: int) -> None:
+        async with self.transaction() as db:
+            await self._set_step(db, post_id, user_id, step)
+
+    async def skip(self, post_id: int, user_id: str, prompt_id: str, next_step: int) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO skips (post_id, user_id, prompt_id) VALUES (?,?,?)"
+                " ON CONFLICT DO NOTHING",
+                (post_id, user_id, prompt_id),
+            )
+            await self._set_step(db, post_id, user_id, next_step)
+
+    async def add_hint(self, post_id: int, user_id: str, prompt_id: str, concept_id: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
+                " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
+                (post_id, user_id, prompt_id, concept_id),
+            )
+
+    async def hinted(self, post_id: int, user_id: str, prompt_id: str) -> bool:
+        async with self._db.execute(
+            "SELECT 1 FROM hints WHERE post_id = ? AND user_id = ? AND prompt_id = ?",
+            (post_id, user_id, prompt_id),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    # leaderboards and summaries -------------------------------------------------------------
+
+    async def leaderboard(self, platform: str, channel_id: str, since_day: str) -> list[BoardRow]:
+        """Sum of each member's best score per prompt per post, since a local day."""
+        async with self._db.execute(
+            """
+            WITH best AS (
+                SELECT a.user_id, a.post_id, a.prompt_id, MAX(a.score) AS score, a.day
+                FROM answers a JOIN posts p ON p.id = a.post_id
+                WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?
+                GROUP BY a.user_id, a.post_id, a.prompt_id
+            )
+            SELECT b.user_id, COALESCE(u.display_name, b.user_id) AS display_name,
+                   SUM(b.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT b.day) AS days
+            FROM best b LEFT JOIN users u ON u.platform = ? AND u.user_id = b.user_id
+            GROUP BY b.user_id ORDER BY total DESC, answers ASC, display_name ASC
+            """,
+            (platform, channel_id, since_day, platform),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            BoardRow(
+                user_id=row["user_id"],
+                display_name=row["display_name"],
+                total=int(row["total"]),
+                answers=int(row["answers"]),
+                days=int(row["days"]),
+            )
+            for row in rows
+        ]
+
+    async def day_summary(self, post_id: int, prompt_id: str) -> DaySummary:
+        async with self._db.execute(
+            """
+            WITH best AS (
+                SELECT user_id, MAX(score) AS score FROM answers
+                WHERE post_id = ? AND prompt_id = ? GROUP BY user_id
+            )
+            SELECT (SELECT COUNT(*) FROM answers WHERE post_id = ? AND prompt_id = ?) AS n,
+                   COUNT(*) AS members, AVG(score) AS mean, MAX(score) AS best,
+                   (SELECT user_id FROM best ORDER BY score DESC, user_id LIMIT 1) AS best_user
+            FROM best
+            """,
+            (post_id, prompt_id, post_id, prompt_id),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return DaySummary(
+            answers=int(row["n"]),
+            members=int(row["members"]),
+            mean=float(row["mean"] or 0.0),
+            best_user=row["best_user"],
+            best_score=int(row["best"] or 0),
+        )

@@ -1,0 +1,1 @@
+"""One module per demo; each defines `DEMO`. Shared plotting helpers live in `_figures`."""

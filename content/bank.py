@@ -1,0 +1,64 @@
+"""An in-memory bank: prompts by id, main questions in order, follow-ups per parent, text lookup."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from content.schema import Prompt
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_question(text: str) -> str:
+    """Whitespace-, case- and punctuation-insensitive key, so reworded spacing still matches."""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+class Bank:
+    """All loaded prompts; ids are unique across every file."""
+
+    def __init__(self, prompts: Iterable[Prompt]) -> None:
+        self._prompts: dict[str, Prompt] = {}
+        for prompt in prompts:
+            if prompt.id in self._prompts:
+                raise ValueError(f"duplicate prompt id {prompt.id!r}")
+            self._prompts[prompt.id] = prompt
+        self._by_text: dict[str, Prompt] = {}
+        for prompt in self._prompts.values():
+            for text in (prompt.text.ko, prompt.text.en, *prompt.aliases):
+                self._by_text.setdefault(normalize_question(text), prompt)
+
+    def __len__(self) -> int:
+        return len(self._prompts)
+
+    def __contains__(self, prompt_id: object) -> bool:
+        return prompt_id in self._prompts
+
+    def get(self, prompt_id: str) -> Prompt:
+        return self._prompts[prompt_id]
+
+    def all(self) -> list[Prompt]:
+        return list(self._prompts.values())
+
+    def mains(self) -> list[Prompt]:
+        """Main questions (no parent), in id order: the daily-question pool."""
+        return sorted((p for p in self._prompts.values() if p.parent is None), key=lambda p: p.id)
+
+    def followups(self, parent_id: str) -> list[Prompt]:
+        return sorted(
+            (p for p in self._prompts.values() if p.parent == parent_id), key=lambda p: p.order
+        )
+
+    def find_by_text(self, text: str) -> Prompt | None:
+        """The prompt whose Korean, English or alias wording matches, ignoring spacing/punctuation."""
+        return self._by_text.get(normalize_question(text))
+
+    def content_hash(self) -> str:
+        """Stable digest of every prompt, so caches keyed on it go stale when the bank changes."""
+        digest = hashlib.sha256()
+        for prompt_id in sorted(self._prompts):
+            digest.update(self._prompts[prompt_id].model_dump_json().encode())
+        return digest.hexdigest()[:16]
