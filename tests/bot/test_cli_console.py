@@ -1,0 +1,119 @@
+"""The real `quizmaster run --platform console` in a subprocess, scripted through a pipe."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUNDLED_MODEL
+
+SCORE = re.compile(r"@(\w+) (\d{1,3})/100")
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Shared by the runs here, so only the first one embeds the bank's references."""
+    return tmp_path_factory.mktemp("cache")
+
+
+def run_console(
+    tmp_path: Path, cache_dir: Path, script: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        **os.environ,
+        "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+        "QUIZMASTER_CACHE_DIR": str(cache_dir),
+        "HF_HUB_OFFLINE": "1",
+        **env,
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--platform",
+            "console",
+            "--db",
+            str(tmp_path / "q.db"),
+        ],
+        input=script,
+        env=environ,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_two_members_play_a_day(tmp_path: Path, cache_dir: Path) -> None:
+    script = (
+        "\n".join(
+            [
+                "/as alice",
+                "Sigmoid는 입력이 크거나 작으면 포화되어 기울기 소실(vanishing gradient)이"
+                " 생기고 exp 계산도 비쌉니다. ReLU는 양수 구간에서 기울기가 1이라 깊은"
+                " 망에서도 gradient가 잘 전달되고 계산이 빠르며 희소한 활성화를 만듭니다.",
+                "비선형성이 없으면 층을 아무리 쌓아도 선형 변환의 합성은 하나의 선형"
+                " 변환이라 복잡한 함수를 표현할 수 없습니다.",
+                "/as bob",
+                "모르겠어요",
+                "/quiz next",
+                "/quiz leaderboard",
+                "/quiz stats alice",
+                "/quiz reveal",
+            ]
+        )
+        + "\n"
+    )
+    result = run_console(tmp_path, cache_dir, script)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?" in out
+    scores = SCORE.findall(out)
+    assert [user for user, _ in scores] == ["alice", "alice", "bob"]
+    alice_main, bob = int(scores[0][1]), int(scores[2][1])
+    assert alice_main >= 50
+    assert bob <= 20
+    assert "@alice 후속 질문 1/4: Non-Linearity라는 말의 의미와 그 필요성은?" in out
+    assert "@alice 후속 질문 2/4: ReLU로 어떻게 곡선 함수를 근사하나?" in out
+    assert "@bob 지금 답할 질문: Non-Linearity라는 말의 의미와 그 필요성은?" in out
+    board = out[out.index("리더보드") :]
+    assert board.index("1. alice") < board.index("2. bob")
+    assert "alice의 기록" in out and "답변 2개" in out
+    assert "모범 답안" in out and "오늘의 답변 2개 · 2명" in out
+
+
+def test_readme_script_runs_and_exits_zero(tmp_path: Path, cache_dir: Path) -> None:
+    script = (
+        "/quiz now\nGradient descent moves the weights against the gradient of the loss,"
+        " step by step, with a learning rate.\n/quiz next\n/quiz leaderboard\n"
+    )
+    result = run_console(tmp_path, cache_dir, script, USER="dana")
+    assert result.returncode == 0, result.stderr
+    assert len(SCORE.findall(result.stdout)) == 1
+    assert "Leaderboard" in result.stdout or "리더보드" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_english_channel_and_bad_commands(tmp_path: Path, cache_dir: Path) -> None:
+    script = (
+        "/quiz lang en\n/quiz schedule 25:99 Mars/Olympus\n/quiz frobnicate\n"
+        "/quiz leaderboard decade\n\n/quiz answer\n/help\n"
+    )
+    result = run_console(tmp_path, cache_dir, script)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "I'll speak English here from now on." in out
+    assert "'25:99' is not a 24-hour time like 09:00" in out
+    assert "There is no '/quiz frobnicate'. `/help` lists the commands." in out
+    assert "Use week, month or all instead of 'decade'" in out
+    assert "An empty answer isn't graded." in out
+    assert "quizmaster commands" in out

@@ -1,0 +1,55 @@
+"""Bad settings: a clear message naming the setting and value, a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+QUIZMASTER = [sys.executable, "-m", "bot.cli"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("QUIZMASTER_TIMEZONE", "Mars/Olympus", "unknown IANA timezone 'Mars/Olympus'"),
+        ("QUIZMASTER_POST_TIME", "25:99", "'25:99' is not a 24-hour HH:MM time"),
+        ("QUIZMASTER_HINT_CAP", "150", "less than or equal to 100"),
+        ("QUIZMASTER_PLATFORM", "irc", "Input should be 'console', 'slack' or 'discord'"),
+    ],
+)
+def test_bad_setting_is_named(tmp_path: Path, name: str, value: str, expected: str) -> None:
+    env = {**os.environ, name: value}
+    result = subprocess.run(
+        [*QUIZMASTER, "run", "--db", str(tmp_path / "q.db")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert name in result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "q.db").exists()
+
+
+def test_missing_platform_token_is_named(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
+    result = subprocess.run(
+        [*QUIZMASTER, "run", "--platform", "slack"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "QUIZMASTER_SLACK_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
