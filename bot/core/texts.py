@@ -59,7 +59,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No question in this channel yet. An admin can post one with `/quiz now`.",
     ),
     "hint": (
-        "{mention} 힌트: **{concept}** — 이 개념을 답에 넣어 보세요. 이 질문은 이제 최대 {cap}점이에요.",
+        "{mention} 힌트: **{concept}** — 이 개념을 답에 넣어 보세요. "
+        "이 질문은 이제 최대 {cap}점이에요.",
         "{mention} Hint: think about **{concept}**. This prompt is now capped at {cap}.",
     ),
     "hint_open": (

@@ -1,0 +1,213 @@
+"""A member's way through a day's post: answer, follow-ups, skip, hint, and the retry round.
+
+Each member has a step per post (0 = main question, k = k-th follow-up). Answering grades the
+prompt at that step and moves to the next prompt they have neither answered nor skipped; when all
+are done, `/quiz next` reopens their lowest-scored prompt, and the best score per prompt counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core.messages import ReplyKind
+from bot.core.threads import current_post, sequence
+from bot.core.turn import Turn
+from bot.storage.records import PostRow
+from content.bank import Bank
+from content.schema import Prompt
+from evaluators.grade import Grade, Grader
+
+if TYPE_CHECKING:
+    from bot.storage.repository import Repository
+
+
+class AnswerFlow:
+    def __init__(
+        self,
+        *,
+        repo: Repository,
+        bank: Bank,
+        grader: Grader,
+        hint_cap: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.repo = repo
+        self.bank = bank
+        self.grader = grader
+        self.hint_cap = hint_cap
+        self.clock = clock
+
+    async def _post(self, turn: Turn) -> PostRow | None:
+        post = await current_post(self.repo, turn.incoming)
+        if post is None:
+            await turn.say(turn.t("no_question"), kind=ReplyKind.ERROR)
+        return post
+
+    async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
+        best: dict[str, int] = {}
+        for answer in await self.repo.answers_for(post.id, user_id):
+            best[answer.prompt_id] = max(best.get(answer.prompt_id, 0), answer.score)
+        return best
+
+    async def _next_open_step(self, post: PostRow, user_id: str, after: int) -> int:
+        """The first prompt after `after` the member has neither answered nor skipped."""
+        prompts = sequence(self.bank, post)
+        answered = set(await self._best(post, user_id))
+        for index in range(after + 1, len(prompts)):
+            if prompts[index].id not in answered:
+                return index
+        return len(prompts)
+
+    async def answer(self, turn: Turn, answer: str) -> None:
+        post = await self._post(turn)
+        if post is None:
+            return
+        if not answer.strip():
+            await turn.say(
+                turn.t("empty_answer"),
+                kind=ReplyKind.ERROR,
+                thread_id=post.thread_id,
+                ephemeral=True,
+            )
+            return
+        prompts = sequence(self.bank, post)
+        step = await self.repo.step(post.id, turn.user)
+        if step >= len(prompts):
+            await self._finished(turn, post)
+            return
+        prompt = prompts[step]
+        cap = self.hint_cap if await self.repo.hinted(post.id, turn.user, prompt.id) else None
+        grade = await self.grader.grade(
+            prompt, answer, lang=turn.lang, cap=cap, revealed=post.revealed
+        )
+        next_step = await self._next_open_step(post, turn.user, step)
+        await self.repo.record_answer(
+            post=post,
+            user_id=turn.user,
+            prompt_id=prompt.id,
+            message_id=turn.incoming.message_id,
+            text=answer,
+            score=grade.score,
+            verdict=grade.verdict.value,
+            covered=grade.covered,
+            missed=grade.missed,
+            flags=[flag.value for flag in grade.flags],
+            answered_at=self.clock().isoformat(),
+            next_step=next_step,
+        )
+        await turn.say(
+            self._grade_text(turn, prompt, grade, cap),
+            kind=ReplyKind.GRADE,
+            thread_id=post.thread_id,
+            mention=True,
+        )
+        await self._ask(turn, post, next_step, key="followup")
+
+    @staticmethod
+    def _grade_text(turn: Turn, prompt: Prompt, grade: Grade, cap: int | None) -> str:
+        verdict = turn.t(f"verdict_{grade.verdict.value}")
+        lines = [turn.t("grade_head", mention=turn.mention, score=grade.score, verdict=verdict)]
+        if grade.covered:
+            names = ", ".join(prompt.concept(c).label(turn.lang) for c in grade.covered)
+            lines.append(turn.t("covered", items=names))
+        if grade.missed:
+            names = ", ".join(prompt.concept(c).label(turn.lang) for c in grade.missed)
+            lines.append(turn.t("missed", items=names))
+        if grade.feedback:
+            lines.append(grade.feedback)
+        if cap is not None:
+            lines.append(turn.t("capped", cap=cap))
+        return "\n".join(lines)
+
+    async def _ask(self, turn: Turn, post: PostRow, step: int, *, key: str) -> None:
+        """Ask the member the prompt at `step`, or tell them they are done for the day."""
+        prompts = sequence(self.bank, post)
+        if step >= len(prompts):
+            await self._finished(turn, post)
+            return
+        body = turn.t(
+            key,
+            mention=turn.mention,
+            index=step,
+            total=len(prompts) - 1,
+            text=prompts[step].text.get(turn.lang),
+        )
+        await turn.say(body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True)
+
+    async def _finished(self, turn: Turn, post: PostRow) -> None:
+        total = sum((await self._best(post, turn.user)).values())
+        await turn.say(
+            turn.t("all_done", mention=turn.mention, total=total),
+            thread_id=post.thread_id,
+            mention=True,
+        )
+
+    async def next(self, turn: Turn) -> None:
+        """Show the prompt the member is on; when they are done, reopen the lowest score."""
+        post = await self._post(turn)
+        if post is None:
+            return
+        prompts = sequence(self.bank, post)
+        step = await self.repo.step(post.id, turn.user)
+        if step < len(prompts):
+            await self._ask(turn, post, step, key="current")
+            return
+        best = await self._best(post, turn.user)
+        retryable = [
+            (best[prompt.id], index)
+            for index, prompt in enumerate(prompts)
+            if prompt.kind == "graded" and best.get(prompt.id, 100) < 100
+        ]
+        if not retryable:
+            await turn.say(
+                turn.t("perfect", mention=turn.mention), thread_id=post.thread_id, mention=True
+            )
+            return
+        _, index = min(retryable)
+        await self.repo.set_step(post.id, turn.user, index)
+        await self._ask(turn, post, index, key="retry")
+
+    async def skip(self, turn: Turn) -> None:
+        post = await self._post(turn)
+        if post is None:
+            return
+        prompts = sequence(self.bank, post)
+        step = await self.repo.step(post.id, turn.user)
+        if step >= len(prompts):
+            await self._finished(turn, post)
+            return
+        next_step = await self._next_open_step(post, turn.user, step)
+        await self.repo.skip(post.id, turn.user, prompts[step].id, next_step)
+        await turn.say(
+            turn.t("skipped", mention=turn.mention), thread_id=post.thread_id, mention=True
+        )
+        await self._ask(turn, post, next_step, key="followup")
+
+    async def hint(self, turn: Turn) -> None:
+        """Name one key concept the member has not covered yet; caps that prompt's score."""
+        post = await self._post(turn)
+        if post is None:
+            return
+        prompts = sequence(self.bank, post)
+        step = await self.repo.step(post.id, turn.user)
+        if step >= len(prompts):
+            await turn.say(turn.t("nothing_to_hint"), ephemeral=True)
+            return
+        prompt = prompts[step]
+        if prompt.kind == "open" or not prompt.concepts:
+            await turn.say(turn.t("hint_open"), ephemeral=True)
+            return
+        covered = {
+            concept
+            for answer in await self.repo.answers_for(post.id, turn.user)
+            if answer.prompt_id == prompt.id
+            for concept in answer.covered
+        }
+        concept = next((c for c in prompt.concepts if c.id not in covered), prompt.concepts[0])
+        await self.repo.add_hint(post.id, turn.user, prompt.id, concept.id)
+        body = turn.t(
+            "hint", mention=turn.mention, concept=concept.label(turn.lang), cap=self.hint_cap
+        )
+        await turn.say(body, kind=ReplyKind.HINT, thread_id=post.thread_id, mention=True)

@@ -1,0 +1,62 @@
+"""Admin commands that change how a channel is served: schedule and language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core.schedule import Schedule, ScheduleError, format_days, parse_days, parse_time
+from bot.core.schedule import parse_zone as parse_zone_name
+from bot.core.texts import text
+from bot.core.turn import Turn
+from content.schema import Lang
+
+if TYPE_CHECKING:
+    from bot.storage.repository import Repository
+
+
+async def set_schedule(
+    turn: Turn,
+    *,
+    repo: Repository,
+    clock: Callable[[], datetime],
+    at: str,
+    zone: str | None,
+    days: str | None,
+) -> None:
+    """`/quiz schedule HH:MM [Area/City] [days]`; omitted parts keep the channel's values."""
+    channel = turn.channel
+    try:
+        schedule = Schedule(
+            parse_time(at),
+            parse_zone_name(zone or channel.timezone),
+            parse_days(days or channel.days),
+        )
+    except ScheduleError as exc:
+        await turn.error("schedule_bad", detail=str(exc), usage=turn.t("schedule_usage"))
+        return
+    post_time = schedule.at.strftime("%H:%M")
+    zone_name = zone or channel.timezone
+    await repo.update_schedule(
+        channel.platform,
+        channel.channel_id,
+        post_time=post_time,
+        timezone=zone_name,
+        days=format_days(schedule.days),
+    )
+    upcoming = schedule.next_instant(clock()).astimezone(schedule.zone)
+    await turn.say(
+        turn.t(
+            "schedule_set",
+            days=format_days(schedule.days),
+            at=post_time,
+            zone=zone_name,
+            next=upcoming.strftime("%Y-%m-%d %H:%M %Z"),
+        )
+    )
+
+
+async def set_lang(turn: Turn, *, repo: Repository, lang: Lang) -> None:
+    await repo.update_lang(turn.channel.platform, turn.channel.channel_id, lang)
+    await turn.say(text(lang, "lang_set"))

@@ -1,0 +1,134 @@
+"""What members read back: the reveal with the day's summary, leaderboards and personal stats."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.core.commands import Period
+from bot.core.messages import ReplyKind
+from bot.core.selection import topic_means
+from bot.core.streaks import streak
+from bot.core.threads import current_post
+from bot.core.turn import Turn, channel_schedule
+from bot.storage.records import ChannelRow
+from content.bank import Bank
+
+if TYPE_CHECKING:
+    from bot.storage.repository import Repository
+
+PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
+LEADERBOARD_SIZE = 10
+
+
+class Reports:
+    def __init__(self, *, repo: Repository, bank: Bank, clock: Callable[[], datetime]) -> None:
+        self.repo = repo
+        self.bank = bank
+        self.clock = clock
+
+    async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
+        schedule = channel_schedule(channel)
+        answers = await self.repo.user_answers(channel.platform, channel.channel_id, user_id)
+        days = {date.fromisoformat(a.day) for a in answers}
+        return streak(schedule, days, schedule.local_day(self.clock()))
+
+    async def reveal(self, turn: Turn) -> None:
+        """Reference answer (or guidance), key concepts, the day's summary and related demos.
+        After this, a pasted reference earns nothing (the grader is told)."""
+        post = await current_post(self.repo, turn.incoming)
+        if post is None:
+            await turn.say(turn.t("no_question"), kind=ReplyKind.ERROR)
+            return
+        await self.repo.mark_revealed(post.id)
+        prompt = self.bank.get(post.prompt_id)
+        lines = []
+        if prompt.kind == "open" and prompt.guidance is not None:
+            lines.append(turn.t("reveal_guidance", text=prompt.guidance.get(turn.lang)))
+        else:
+            refs = prompt.references_in(turn.lang) or prompt.references
+            lines.append(turn.t("reveal_head", text=refs[0].text))
+            concepts = ", ".join(c.label(turn.lang) for c in prompt.concepts)
+            lines.append(turn.t("reveal_concepts", items=concepts))
+        summary = await self.repo.day_summary(post.id, prompt.id)
+        if summary.answers:
+            best = await self.repo.display_name(turn.channel.platform, summary.best_user or "")
+            lines.append(
+                turn.t(
+                    "reveal_summary",
+                    answers=summary.answers,
+                    members=summary.members,
+                    mean=summary.mean,
+                    best_score=summary.best_score,
+                    best=best,
+                )
+            )
+        else:
+            lines.append(turn.t("reveal_nobody"))
+        if prompt.demos:
+            demos = " · ".join(f"`/demo {name}`" for name in prompt.demos)
+            lines.append(turn.t("reveal_demo", demos=demos))
+        await turn.say("\n".join(lines), kind=ReplyKind.REVEAL, thread_id=post.thread_id)
+
+    async def leaderboard(self, turn: Turn, period: Period) -> None:
+        today = channel_schedule(turn.channel).local_day(self.clock())
+        span = PERIOD_DAYS[period]
+        since = "0000-00-00" if span is None else (today - timedelta(days=span - 1)).isoformat()
+        rows = await self.repo.leaderboard(turn.channel.platform, turn.channel.channel_id, since)
+        lines = [turn.t("leaderboard_head", period=turn.t(f"period_{period}"))]
+        if not rows:
+            lines.append(turn.t("leaderboard_empty"))
+        for rank, row in enumerate(rows[:LEADERBOARD_SIZE], start=1):
+            lines.append(
+                turn.t(
+                    "leaderboard_row",
+                    rank=rank,
+                    name=row.display_name,
+                    total=row.total,
+                    answers=row.answers,
+                    streak=await self.user_streak(turn.channel, row.user_id),
+                )
+            )
+        await turn.say("\n".join(lines), kind=ReplyKind.LEADERBOARD)
+
+    async def stats(self, turn: Turn, who: str | None) -> None:
+        """History, strongest and weakest topics, and streak of the caller or a named member."""
+        channel = turn.channel
+        user_id = turn.user
+        if who:
+            found = await self.repo.user_by_name(channel.platform, who.strip("<@>"))
+            if found is None:
+                await turn.error("unknown_user", name=who)
+                return
+            user_id = found
+        name = await self.repo.display_name(channel.platform, user_id)
+        answers = await self.repo.user_answers(channel.platform, channel.channel_id, user_id)
+        if not answers:
+            await turn.say(turn.t("stats_none", name=name), kind=ReplyKind.STATS)
+            return
+        per_day: dict[str, dict[str, int]] = defaultdict(dict)
+        for a in answers:
+            per_day[a.day][a.prompt_id] = max(per_day[a.day].get(a.prompt_id, 0), a.score)
+        means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
+        ranked = sorted(means.items(), key=lambda item: (-item[1], item[0]))
+        history = " · ".join(
+            f"{day[5:]} {sum(scores.values())}" for day, scores in sorted(per_day.items())[-7:]
+        )
+        lines = [
+            turn.t("stats_head", name=name),
+            turn.t(
+                "stats_summary",
+                answers=len(answers),
+                mean=sum(a.score for a in answers) / len(answers),
+                streak=await self.user_streak(channel, user_id),
+                days=len(per_day),
+            ),
+            turn.t("stats_history", items=history),
+            turn.t("stats_best", items=", ".join(f"{t} {m:.0f}" for t, m in ranked[:3])),
+        ]
+        if len(ranked) > 3:
+            weakest = ", ".join(f"{t} {m:.0f}" for t, m in ranked[-2:][::-1])
+            lines.append(turn.t("stats_weak", items=weakest))
+        await turn.say("\n".join(lines), kind=ReplyKind.STATS)

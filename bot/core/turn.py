@@ -1,0 +1,88 @@
+"""One incoming message being handled: who said it, in which channel, and how to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.messages import Image, Incoming, Posted, Reply, ReplyKind, Transport
+from bot.core.schedule import Schedule
+from bot.core.texts import text
+from bot.storage.records import ChannelRow
+from content.schema import Lang
+
+
+def channel_lang(channel: ChannelRow) -> Lang:
+    return "en" if channel.lang == "en" else "ko"
+
+
+def channel_schedule(channel: ChannelRow) -> Schedule:
+    return Schedule.parse(channel.post_time, channel.timezone, channel.days)
+
+
+@dataclass(frozen=True)
+class Turn:
+    incoming: Incoming
+    channel: ChannelRow
+    transport: Transport
+
+    @property
+    def lang(self) -> Lang:
+        return channel_lang(self.channel)
+
+    @property
+    def user(self) -> str:
+        return self.incoming.actor.user_id
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.incoming.actor.user_id}>"
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.lang, key, **values)
+
+    def reply(
+        self,
+        body: str,
+        *,
+        kind: ReplyKind = ReplyKind.INFO,
+        thread_id: str | None = None,
+        ephemeral: bool = False,
+        mention: bool = False,
+        images: tuple[Image, ...] = (),
+    ) -> Reply:
+        """A reply in the caller's thread (or `thread_id`); addressed to the caller when it
+        mentions them or only they may see it."""
+        return Reply(
+            channel_id=self.channel.channel_id,
+            text=body,
+            kind=kind,
+            thread_id=thread_id if thread_id is not None else self.incoming.thread_id,
+            ephemeral=ephemeral or self.incoming.private,
+            user_id=self.user if (mention or ephemeral or self.incoming.private) else None,
+            images=images,
+        )
+
+    async def say(
+        self,
+        body: str,
+        *,
+        kind: ReplyKind = ReplyKind.INFO,
+        thread_id: str | None = None,
+        ephemeral: bool = False,
+        mention: bool = False,
+        images: tuple[Image, ...] = (),
+    ) -> Posted:
+        return await self.transport.send(
+            self.reply(
+                body,
+                kind=kind,
+                thread_id=thread_id,
+                ephemeral=ephemeral,
+                mention=mention,
+                images=images,
+            )
+        )
+
+    async def error(self, key: str, **values: object) -> Posted:
+        """A mistake the member made: only they see it, and it says what to type instead."""
+        return await self.say(self.t(key, **values), kind=ReplyKind.ERROR, ephemeral=True)
