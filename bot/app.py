@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
+
+from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.core.demos import DemoHandoff
 from bot.core.service import ChannelDefaults, Clock, QuizService
 from bot.storage.repository import Repository
+from compute.client import ComputeClient
+from compute.embedded import embedded_service
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import create_grader
@@ -36,6 +42,27 @@ def channel_defaults(settings: Settings) -> ChannelDefaults:
     )
 
 
+async def _open_demos(
+    settings: Settings, stack: AsyncExitStack, clock: Clock | None
+) -> DemoHandoff | None:
+    """The compute client: the configured service, or one started in-process on loopback."""
+    if not settings.demos:
+        return None
+    token: str | SecretStr | None
+    if settings.compute_url is not None:
+        url, token = settings.compute_url, settings.compute_token
+    else:
+        endpoint = await stack.enter_async_context(embedded_service(settings))
+        url, token = endpoint.url, endpoint.token
+    client = ComputeClient(url, token=token)
+    stack.push_async_callback(client.aclose)
+    return DemoHandoff(
+        client,
+        rate_per_hour=settings.demo_rate_per_hour,
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+
+
 @asynccontextmanager
 async def open_service(
     settings: Settings,
@@ -58,5 +85,10 @@ async def open_service(
             stack.push_async_callback(owned.aclose)
             grader = owned
         yield QuizService(
-            repo=repo, bank=bank, grader=grader, defaults=channel_defaults(settings), clock=clock
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            defaults=channel_defaults(settings),
+            clock=clock,
+            demos=await _open_demos(settings, stack, clock),
         )

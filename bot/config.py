@@ -56,6 +56,7 @@ class Settings(BaseSettings):
         Path(".cache/quizmaster"), description="Reference-embedding and demo caches."
     )
 
+    demos: bool = Field(True, description="Offer /demo (false: the command says it is off).")
     compute_url: str | None = Field(
         None, description="Compute service URL; unset: start it embedded on loopback."
     )

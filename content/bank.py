@@ -53,7 +53,7 @@ class Bank:
         )
 
     def find_by_text(self, text: str) -> Prompt | None:
-        """The prompt whose Korean, English or alias wording matches, ignoring spacing/punctuation."""
+        """The prompt whose Korean, English or alias wording matches, ignoring punctuation."""
         return self._by_text.get(normalize_question(text))
 
     def content_hash(self) -> str:

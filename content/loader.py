@@ -35,53 +35,95 @@ class BankError(Exception):
         return f"{where}: {self.message}"
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases, which is what billion-laughs files rely on."""
+class _GuardedComposer:
+    """Refuses anchors/aliases (what billion-laughs files rely on) and repeated mapping keys
+    (PyYAML silently keeps the last one, so half of an edit would vanish without a word)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
+            event = self.peek_event()  # type: ignore[attr-defined]
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases are not allowed in bank files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        return super().compose_node(parent, index)  # type: ignore[misc]
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        mapping = super().construct_mapping(node, deep)  # type: ignore[misc]
+        if len(mapping) < len(node.value):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node)  # type: ignore[attr-defined]
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} appears twice", key_node.start_mark
+                    )
+                seen.add(key)
+        return mapping
 
 
-def read_yaml(path: Path, *, max_bytes: int = MAX_BANK_BYTES) -> Any:
-    """Parse one YAML file within the size cap; raises BankError with the file name."""
+class _NoAliasLoader(_GuardedComposer, yaml.SafeLoader):
+    """SafeLoader with the guards above: the loader for bank files."""
+
+
+class _TextScalarLoader(_GuardedComposer, yaml.BaseLoader):
+    """Keeps every scalar as the text its author wrote, so an answer `yes` stays "yes"."""
+
+
+def read_text_file(path: Path, *, max_bytes: int = MAX_BANK_BYTES) -> str:
+    """A UTF-8 file's text, reading no more than the cap even from a huge or endless file."""
     try:
-        size = path.stat().st_size
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise BankError(str(path), f"cannot read: {exc.strerror}") from None
-    if size > max_bytes:
-        raise BankError(str(path), f"file is {size:,} bytes; the limit is {max_bytes:,}")
+        raise BankError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise BankError(str(path), f"file is larger than the limit of {max_bytes:,} bytes")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BankError(str(path), "not UTF-8 text") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BankError(str(path), f"not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def read_yaml(path: Path, *, max_bytes: int = MAX_BANK_BYTES, scalars_as_text: bool = False) -> Any:
+    """Parse one YAML file within the size cap; raises BankError with the file name.
+
+    `scalars_as_text` keeps `yes`, `1.0` or `0x10` as strings, for foreign lists (trivia) whose
+    authors never meant YAML 1.1 booleans or numbers."""
+    text = read_text_file(path, max_bytes=max_bytes)
+    loader = _TextScalarLoader if scalars_as_text else _NoAliasLoader
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # both loaders are Safe/BaseLoader subclasses
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BankError(str(path), f"invalid YAML{line}: {problem}") from None
+    except RecursionError:
+        raise BankError(str(path), "invalid YAML: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML lets these escape for values such as the date 2020-13-01 or a 5,000-digit int.
+        raise BankError(str(path), f"invalid YAML value: {exc}") from None
 
 
-def _field_error(path: Path, raw: Any, exc: ValidationError) -> BankError:
-    err = exc.errors()[0]
-    loc = list(err["loc"])
-    prompt_id: str | None = None
-    if len(loc) >= 2 and loc[0] == "prompts" and isinstance(loc[1], int):
-        prompts = raw.get("prompts") if isinstance(raw, dict) else None
-        if isinstance(prompts, list) and loc[1] < len(prompts) and isinstance(prompts[loc[1]], dict):
-            prompt_id = str(prompts[loc[1]].get("id", f"#{loc[1]}"))
-        else:
-            prompt_id = f"#{loc[1]}"
-        loc = loc[2:]
-    field = ".".join(str(part) for part in loc) or None
-    message = err["msg"].removeprefix("Value error, ")
-    return BankError(str(path), message, prompt_id=prompt_id, field=field)
+def validation_errors(path: Path, raw: Any, exc: ValidationError) -> list[BankError]:
+    """Every schema error of one file, each naming its prompt id (or #index) and field path."""
+    prompts = raw.get("prompts") if isinstance(raw, dict) else None
+    found: list[BankError] = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        prompt_id: str | None = None
+        if len(loc) >= 2 and loc[0] == "prompts" and isinstance(loc[1], int):
+            index = loc[1]
+            item = prompts[index] if isinstance(prompts, list) and index < len(prompts) else None
+            declared = item.get("id") if isinstance(item, dict) else None
+            prompt_id = declared if isinstance(declared, str) and declared else f"#{index}"
+            loc = loc[2:]
+        field = ".".join(str(part) for part in loc) or None
+        message = err["msg"].removeprefix("Value error, ")
+        if loc == ["prompts"] and err["type"] == "too_short" and found:
+            continue  # only says the broken prompts above left none valid
+        found.append(BankError(str(path), message, prompt_id=prompt_id, field=field))
+    return found
 
 
 def load_file(path: Path) -> BankFile:
@@ -91,7 +133,7 @@ def load_file(path: Path) -> BankFile:
     try:
         return BankFile.model_validate(raw)
     except ValidationError as exc:
-        raise _field_error(path, raw, exc) from None
+        raise validation_errors(path, raw, exc)[0] from None
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:
@@ -113,7 +155,10 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
         for prompt in load_file(path).prompts:
             if prompt.id in origin:
                 raise BankError(
-                    str(path), f"duplicate id, first defined in {origin[prompt.id]}", prompt.id, "id"
+                    str(path),
+                    f"duplicate id, first defined in {origin[prompt.id]}",
+                    prompt.id,
+                    "id",
                 )
             origin[prompt.id] = path
             prompts.append(prompt)

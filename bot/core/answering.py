@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from bot.core.messages import ReplyKind
+from bot.core.messages import Image, ReplyKind
 from bot.core.threads import current_post, sequence
 from bot.core.turn import Turn
 from bot.storage.records import PostRow
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from bot.storage.repository import Repository
 
 
+class FigureSource(Protocol):
+    """Draws the figure a follow-up talks about ("그 그래프에서 ...")."""
+
+    async def figure(self, name: str) -> Image | None: ...
+
+
 class AnswerFlow:
     def __init__(
         self,
@@ -32,12 +38,14 @@ class AnswerFlow:
         grader: Grader,
         hint_cap: int,
         clock: Callable[[], datetime],
+        figures: FigureSource | None = None,
     ) -> None:
         self.repo = repo
         self.bank = bank
         self.grader = grader
         self.hint_cap = hint_cap
         self.clock = clock
+        self.figures = figures
 
     async def _post(self, turn: Turn) -> PostRow | None:
         post = await current_post(self.repo, turn.incoming)
@@ -127,14 +135,21 @@ class AnswerFlow:
         if step >= len(prompts):
             await self._finished(turn, post)
             return
+        prompt = prompts[step]
         body = turn.t(
             key,
             mention=turn.mention,
             index=step,
             total=len(prompts) - 1,
-            text=prompts[step].text.get(turn.lang),
+            text=prompt.text.get(turn.lang),
         )
-        await turn.say(body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True)
+        images: tuple[Image, ...] = ()
+        if prompt.figure_demo is not None and self.figures is not None:
+            figure = await self.figures.figure(prompt.figure_demo)
+            images = (figure,) if figure is not None else ()
+        await turn.say(
+            body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True, images=images
+        )
 
     async def _finished(self, turn: Turn, post: PostRow) -> None:
         total = sum((await self._best(post, turn.user)).values())

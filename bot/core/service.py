@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core import commands as cmd
-from bot.core.answering import AnswerFlow
+from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.messages import Incoming, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.reports import Reports
@@ -46,7 +46,7 @@ class ChannelDefaults:
     hint_cap: int = 80
 
 
-class DemoDesk(Protocol):
+class DemoDesk(FigureSource, Protocol):
     """The `/demo` hand-off to the compute service; the core only forwards the request."""
 
     async def list_demos(self, turn: Turn) -> None: ...
@@ -72,7 +72,12 @@ class QuizService:
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.demos = demos
         self.answers = AnswerFlow(
-            repo=repo, bank=bank, grader=grader, hint_cap=defaults.hint_cap, clock=self.clock
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            hint_cap=defaults.hint_cap,
+            clock=self.clock,
+            figures=demos,
         )
         self.reports = Reports(repo=repo, bank=bank, clock=self.clock)
 

@@ -141,8 +141,38 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "(`/demo list` shows the demos).",
     ),
     "demo_unavailable": (
-        "데모 서비스가 아직 연결되지 않았어요.",
-        "Demos are not available yet on this bot.",
+        "이 봇에는 데모 서비스가 연결되어 있지 않아요.",
+        "Demos are not available on this bot.",
+    ),
+    "demo_list_head": ("**데모 목록**", "**Demos**"),
+    "demo_list_usage": (
+        "실행: `/demo <이름> [key=value ...]` (예: `/demo optimizers seed=1`)",
+        "Run one: `/demo <name> [key=value ...]` (e.g. `/demo optimizers seed=1`)",
+    ),
+    "demo_started": ("`{name}` 실행 준비… ({queue})", "`{name}`: starting… ({queue})"),
+    "demo_progress": ("`{name}` {percent}% · {message}", "`{name}` {percent}% · {message}"),
+    "demo_done": ("`{name}` 완료.", "`{name}` done."),
+    "demo_cancelled": ("`{name}` 실행이 취소됐어요.", "`{name}` was cancelled."),
+    "demo_unknown": (
+        "그런 데모는 없어요. 가능한 데모: {known}",
+        "There is no such demo. Known demos: {known}",
+    ),
+    "demo_bad_params": (
+        "파라미터를 확인해 주세요: {fields}. `/demo list`로 데모를 볼 수 있어요.",
+        "Please check the parameters: {fields}. `/demo list` shows the demos.",
+    ),
+    "demo_busy": (
+        "데모 서비스가 바빠요. {seconds}초 뒤에 다시 시도해 주세요.",
+        "The demo service is busy. Try again in {seconds} s.",
+    ),
+    "demo_failed": ("데모가 실패했어요: {reason}", "The demo failed: {reason}"),
+    "demo_down": (
+        "데모 서비스에 연결할 수 없어요. 퀴즈는 계속 돼요; 잠시 뒤 다시 시도해 주세요.",
+        "The demo service can't be reached right now. Quizzes go on; try the demo again later.",
+    ),
+    "demo_rate": (
+        "데모는 한 시간에 {limit}번까지예요. {minutes}분 뒤에 다시 시도해 주세요.",
+        "Demos are limited to {limit} per hour. Try again in {minutes} min.",
     ),
     "internal_error": (
         "처리 중 문제가 생겼어요. 답변은 저장되지 않았으니 다시 보내 주세요.",

@@ -1,0 +1,172 @@
+"""The `/demo` hand-off: ask the compute service for a job, show progress in one message that is
+edited in place, then post the figures and the summary. Every failure of the service becomes a
+clear reply; quizzes never wait on it."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict, deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.core.messages import Image, Posted, ReplyKind
+from bot.core.turn import Turn
+from compute.client import (
+    ComputeBusy,
+    ComputeClient,
+    ComputeError,
+    ComputeUnavailable,
+    InvalidParams,
+    JobFailed,
+    UnknownDemo,
+)
+from compute.schemas import JobStatus
+
+log = logging.getLogger("quizmaster.core")
+
+RATE_WINDOW = timedelta(hours=1)
+FIGURE_TIMEOUT_S = 30.0
+
+
+def _ordinal_queue(position: int, lang: str) -> str:
+    if position <= 0:
+        return "실행 중" if lang == "ko" else "running now"
+    if lang == "ko":
+        return f"대기열 {position}번째"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(position if position < 20 else position % 10, "th")
+    return f"{position}{suffix} in queue"
+
+
+class DemoHandoff:
+    """Implements the core's DemoDesk against a `ComputeClient`."""
+
+    def __init__(
+        self,
+        client: ComputeClient,
+        *,
+        rate_per_hour: int,
+        clock: Callable[[], datetime],
+        wait_timeout: float = 600.0,
+        poll: float = 0.5,
+    ) -> None:
+        self.client = client
+        self.rate_per_hour = rate_per_hour
+        self.clock = clock
+        self.wait_timeout = wait_timeout
+        self.poll = poll
+        self._recent: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
+
+    async def list_demos(self, turn: Turn) -> None:
+        try:
+            demos = await self.client.demos()
+        except ComputeError as exc:
+            await self._service_error(turn, exc)
+            return
+        lines = [turn.t("demo_list_head")]
+        for demo in demos:
+            title = demo.title.ko if turn.lang == "ko" else demo.title.en
+            lines.append(f"`{demo.name}` · {title} (~{demo.expected_seconds:.0f}s)")
+        lines.append(turn.t("demo_list_usage"))
+        await turn.say("\n".join(lines), kind=ReplyKind.DEMO)
+
+    def _over_rate(self, turn: Turn) -> timedelta | None:
+        """Sliding-window limit per member; returns how long until the next run is allowed."""
+        now = self.clock()
+        recent = self._recent[(turn.incoming.platform, turn.user)]
+        while recent and now - recent[0] >= RATE_WINDOW:
+            recent.popleft()
+        if len(recent) >= self.rate_per_hour:
+            return RATE_WINDOW - (now - recent[0])
+        recent.append(now)
+        return None
+
+    async def run_demo(self, turn: Turn, name: str, params: dict[str, str]) -> None:
+        wait = self._over_rate(turn)
+        if wait is not None:
+            await turn.error(
+                "demo_rate",
+                minutes=max(1, int(wait.total_seconds() // 60) + 1),
+                limit=self.rate_per_hour,
+            )
+            return
+        try:
+            ticket = await self.client.submit(name, params)
+        except ComputeError as exc:
+            await self._service_error(turn, exc)
+            return
+        queue = _ordinal_queue(ticket.queue_position, turn.lang)
+        progress = await turn.say(
+            turn.t("demo_started", name=name, queue=queue), kind=ReplyKind.DEMO
+        )
+
+        async def show(status: JobStatus) -> None:
+            body = turn.t(
+                "demo_progress",
+                name=name,
+                percent=round(status.progress * 100),
+                message=status.message or status.status,
+            )
+            await turn.transport.edit(progress, turn.reply(body, kind=ReplyKind.DEMO))
+
+        try:
+            status = await self.client.wait(
+                ticket.id, show, poll=self.poll, timeout=self.wait_timeout
+            )
+            images = await self._images(name, status)
+        except ComputeError as exc:
+            await self._service_error(turn, exc, progress=progress)
+            return
+        if status.status == "cancelled":
+            await turn.transport.edit(
+                progress, turn.reply(turn.t("demo_cancelled", name=name), kind=ReplyKind.DEMO)
+            )
+            return
+        summary = ""
+        if status.summary is not None:
+            summary = status.summary.ko if turn.lang == "ko" else status.summary.en
+        await turn.transport.edit(
+            progress, turn.reply(turn.t("demo_done", name=name), kind=ReplyKind.DEMO)
+        )
+        await turn.say(f"**/demo {name}**\n{summary}".strip(), kind=ReplyKind.DEMO, images=images)
+
+    async def _images(self, name: str, status: JobStatus) -> tuple[Image, ...]:
+        images = []
+        for index, url in enumerate(status.images):
+            data = await self.client.image(url)
+            images.append(Image(f"{name}-{index}.png", data, alt=f"{name} figure {index + 1}"))
+        return tuple(images)
+
+    async def figure(self, name: str) -> Image | None:
+        """The first figure of a demo at its defaults (served from the service's cache after the
+        first run), for follow-ups that talk about "that graph"; None if it cannot be had."""
+        try:
+            ticket = await self.client.submit(name, {})
+            status = await self.client.wait(ticket.id, poll=self.poll, timeout=FIGURE_TIMEOUT_S)
+            images = await self._images(name, status)
+        except ComputeError as exc:
+            log.warning("figure %s unavailable: %s", name, exc)
+            return None
+        return images[0] if images else None
+
+    async def _service_error(
+        self, turn: Turn, exc: ComputeError, *, progress: Posted | None = None
+    ) -> None:
+        if isinstance(exc, UnknownDemo):
+            body = turn.t("demo_unknown", known=", ".join(f"`{k}`" for k in exc.known))
+        elif isinstance(exc, InvalidParams):
+            fields = "; ".join(f"`{e.field}`: {e.message}" for e in exc.errors) or str(exc)
+            body = turn.t("demo_bad_params", fields=fields)
+        elif isinstance(exc, ComputeBusy):
+            body = turn.t("demo_busy", seconds=max(1, round(exc.retry_after)))
+        elif isinstance(exc, JobFailed):
+            body = turn.t("demo_failed", reason=str(exc))
+        elif isinstance(exc, ComputeUnavailable):
+            log.warning("compute service unavailable: %s", exc)
+            body = turn.t("demo_down")
+        else:
+            log.warning("compute error: %s", exc)
+            body = turn.t("demo_down")
+        if progress is not None:
+            await turn.transport.edit(progress, turn.reply(body, kind=ReplyKind.ERROR))
+        else:
+            await turn.say(body, kind=ReplyKind.ERROR, ephemeral=True)

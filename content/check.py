@@ -1,0 +1,254 @@
+"""Validates bank files the way `load_bank` will use them, but reports every problem at once.
+
+`load_bank` stops at the first error, which suits start-up; an editor fixing a bank wants the whole
+list. Schema rules (references in both languages, 2-6 concepts, 1-3 misconceptions, guidance on
+open prompts) come from `content.schema`; this module adds what one prompt cannot see alone: ids
+unique across files, parents that exist, follow-up orders unique per parent, question wordings
+that two prompts share (text lookup would silently pick one), blank text the schema lets through,
+and demo names the compute catalog does not know.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from content.bank import normalize_question
+from content.loader import BankError, read_yaml, validation_errors
+from content.schema import BankFile, Prompt
+
+DemoNames = Callable[[], Collection[str]]
+
+
+@dataclass
+class CheckReport:
+    """What a check found: prompts that validated, every error, and notes that are no errors."""
+
+    files: list[Path] = field(default_factory=list)
+    prompts: list[Prompt] = field(default_factory=list)
+    errors: list[BankError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Parsed:
+    prompts: list[Prompt]
+    declared_ids: set[str]
+
+
+def check_banks(paths: Sequence[Path], *, demo_names: DemoNames) -> CheckReport:
+    """Check every *.yaml under `paths`; `demo_names` is called only if some prompt names a demo."""
+    report = CheckReport()
+    origin: dict[str, Path] = {}
+    declared: set[str] = set()
+    for path in _files(paths, report):
+        report.files.append(path)
+        parsed = _parse(path, report)
+        declared |= parsed.declared_ids
+        for prompt in parsed.prompts:
+            if prompt.id in origin:
+                report.errors.append(
+                    BankError(
+                        str(path),
+                        f"duplicate id, first defined in {origin[prompt.id]}",
+                        prompt.id,
+                        "id",
+                    )
+                )
+                continue
+            origin[prompt.id] = path
+            report.prompts.append(prompt)
+    _check_links(report.prompts, origin, declared, report)
+    _check_wordings(report.prompts, origin, report)
+    _check_blanks(report.prompts, origin, report)
+    _check_demos(report.prompts, origin, demo_names, report)
+    return report
+
+
+def _files(paths: Sequence[Path], report: CheckReport) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(path.rglob("*.yaml"))
+            report.notes += [
+                f"{other}: ignored; bank files end in .yaml"
+                for other in sorted(path.rglob("*.yml"))
+            ]
+            if not files:
+                report.errors.append(BankError(str(path), "no *.yaml bank files in this folder"))
+            found.extend(files)
+        elif path.exists():
+            found.append(path)
+        else:
+            report.errors.append(BankError(str(path), "no such file or folder"))
+    return found
+
+
+def _parse(path: Path, report: CheckReport) -> _Parsed:
+    """Validate one file; on schema errors keep the prompts that are valid on their own, so the
+    cross-file checks still run and a broken parent does not also break its follow-ups."""
+    try:
+        raw = read_yaml(path)
+    except BankError as exc:
+        report.errors.append(exc)
+        return _Parsed([], set())
+    if not isinstance(raw, dict):
+        got = "an empty file" if raw is None else "a list" if isinstance(raw, list) else "one value"
+        report.errors.append(
+            BankError(
+                str(path), f"expected a mapping with 'bank' and 'prompts' at the top, got {got}"
+            )
+        )
+        return _Parsed([], set())
+    raw_prompts = raw.get("prompts")
+    items: list[Any] = raw_prompts if isinstance(raw_prompts, list) else []
+    declared = {
+        item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
+    try:
+        return _Parsed(list(BankFile.model_validate(raw).prompts), declared)
+    except ValidationError as exc:
+        report.errors.extend(validation_errors(path, raw, exc))
+    valid: list[Prompt] = []
+    for item in items:
+        try:
+            valid.append(Prompt.model_validate(item))
+        except ValidationError:
+            continue
+    return _Parsed(valid, declared)
+
+
+def _check_links(
+    prompts: list[Prompt], origin: dict[str, Path], declared: set[str], report: CheckReport
+) -> None:
+    orders: dict[tuple[str, int], str] = {}
+    for prompt in prompts:
+        if prompt.parent is None:
+            continue
+        where = str(origin[prompt.id])
+        if prompt.parent == prompt.id:
+            report.errors.append(
+                BankError(where, "a prompt cannot be its own parent", prompt.id, "parent")
+            )
+        elif prompt.parent not in declared:
+            report.errors.append(
+                BankError(where, f"unknown parent {prompt.parent!r}", prompt.id, "parent")
+            )
+        key = (prompt.parent, prompt.order)
+        if key in orders:
+            report.errors.append(
+                BankError(
+                    where,
+                    f"order {prompt.order} is already used by {orders[key]} under {prompt.parent}",
+                    prompt.id,
+                    "order",
+                )
+            )
+        else:
+            orders[key] = prompt.id
+
+
+def _check_wordings(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
+    owner: dict[str, str] = {}
+    for prompt in prompts:
+        for name, text in _wordings(prompt):
+            key = normalize_question(text)
+            first = owner.setdefault(key, prompt.id) if key else prompt.id
+            if first != prompt.id:
+                report.errors.append(
+                    BankError(
+                        str(origin[prompt.id]),
+                        f"the same question wording is already used by prompt {first}",
+                        prompt.id,
+                        name,
+                    )
+                )
+
+
+def _wordings(prompt: Prompt) -> Iterable[tuple[str, str]]:
+    yield "text.ko", prompt.text.ko
+    yield "text.en", prompt.text.en
+    for index, alias in enumerate(prompt.aliases):
+        yield f"aliases.{index}", alias
+
+
+def _check_blanks(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
+    """The schema's min_length lets whitespace-only text through; a blank topic or answer is not."""
+    for prompt in prompts:
+        for name, text in _texts(prompt):
+            if not text.strip():
+                report.errors.append(
+                    BankError(str(origin[prompt.id]), "must not be blank", prompt.id, name)
+                )
+
+
+def _texts(prompt: Prompt) -> Iterable[tuple[str, str]]:
+    yield from _wordings(prompt)
+    yield from ((f"topics.{i}", topic) for i, topic in enumerate(prompt.topics))
+    yield from ((f"references.{i}.text", r.text) for i, r in enumerate(prompt.references))
+    yield from ((f"misconceptions.{i}.text", m.text) for i, m in enumerate(prompt.misconceptions))
+    for i, concept in enumerate(prompt.concepts):
+        yield f"concepts.{i}.ko", concept.ko
+        yield f"concepts.{i}.en", concept.en
+        yield from ((f"concepts.{i}.synonyms.{j}", s) for j, s in enumerate(concept.synonyms))
+    if prompt.guidance is not None:
+        yield "guidance.ko", prompt.guidance.ko
+        yield "guidance.en", prompt.guidance.en
+
+
+def _check_demos(
+    prompts: list[Prompt], origin: dict[str, Path], demo_names: DemoNames, report: CheckReport
+) -> None:
+    named = [p for p in prompts if p.demos or p.figure_demo]
+    if not named:
+        return
+    known = set(demo_names())
+    if not known:
+        report.notes.append("the demo catalog is empty: demo names were not checked")
+        return
+    listing = ", ".join(sorted(known))
+    for prompt in named:
+        where = str(origin[prompt.id])
+        for index, name in enumerate(prompt.demos):
+            if name not in known:
+                report.errors.append(
+                    BankError(
+                        where,
+                        f"unknown demo {name!r} (known: {listing})",
+                        prompt.id,
+                        f"demos.{index}",
+                    )
+                )
+        if prompt.figure_demo is not None and prompt.figure_demo not in known:
+            report.errors.append(
+                BankError(
+                    where,
+                    f"unknown demo {prompt.figure_demo!r} (known: {listing})",
+                    prompt.id,
+                    "figure_demo",
+                )
+            )
+
+
+def summary_lines(prompts: Sequence[Prompt]) -> list[str]:
+    """Counts by kind, by topic and by reference language, then the total."""
+
+    def line(title: str, counts: Counter[str]) -> str:
+        items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return f"{title}: " + (", ".join(f"{name} {n}" for name, n in items) or "none")
+
+    return [
+        line("by kind", Counter(p.kind for p in prompts)),
+        line("by topic", Counter(t for p in prompts for t in p.topics)),
+        line("references by language", Counter(r.lang for p in prompts for r in p.references)),
+        f"total: {len(prompts)} prompts",
+    ]

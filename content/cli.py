@@ -1,0 +1,116 @@
+"""`quizmaster content ...`: check banks and import question lists from other tools.
+
+Every problem a user can cause (a bad file, a bad argument) ends as one line naming the file and,
+where it has one, the prompt and field, plus the command to run next; never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Collection
+from pathlib import Path
+from typing import Protocol
+
+from bot.config import Settings
+from content.check import check_banks, summary_lines
+from content.importers.csv_table import import_csv
+from content.importers.imported_bank import BankImportError, Imported, bank_slug, write_bank
+from content.importers.red_trivia import import_red_trivia
+from content.loader import DEFAULT_BANK_DIR
+
+
+class Importer(Protocol):
+    """Converts one source file into a bank named `bank` (default: after the file)."""
+
+    def __call__(self, path: Path, *, bank: str | None = None) -> Imported: ...
+
+
+IMPORTERS: dict[str, tuple[Importer, str]] = {
+    "red-trivia": (import_red_trivia, "a Red-DiscordBot trivia list (YAML)"),
+    "csv": (import_csv, "a CSV table with columns question, answer[, concepts]"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizmaster content", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser(
+        "check", help="validate bank files and print counts by kind, topic and language"
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="bank files or folders (default: the packaged banks and QUIZMASTER_BANK_DIR)",
+    )
+    imports = commands.add_parser("import", help="convert another tool's question list")
+    formats = imports.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    for name, (_, summary) in IMPORTERS.items():
+        fmt = formats.add_parser(name, help=f"import {summary}")
+        fmt.add_argument("file", type=Path, metavar="FILE")
+        fmt.add_argument("--out", type=Path, help="bank file to write (default: ./BANK.yaml)")
+        fmt.add_argument("--bank", help="bank name and id prefix (default: the file's name)")
+        fmt.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    return parser
+
+
+def main(argv: list[str], settings: Settings) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or help already
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command == "check":
+        default = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])]
+        return _check(args.paths or default)
+    return _import(args.format, args.file, out=args.out, bank=args.bank, force=args.force)
+
+
+def _known_demo_names() -> Collection[str]:
+    """Names in the compute catalog, imported only when a bank names a demo (it loads torch)."""
+    from compute.catalog import catalog
+
+    return catalog().keys()
+
+
+def _check(paths: list[Path]) -> int:
+    report = check_banks(paths, demo_names=_known_demo_names)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not report.ok:
+        for error in report.errors:
+            print(error, file=sys.stderr)
+        count = len(report.errors)
+        print(
+            f"{count} problem{'s' * (count != 1)} found; fix them and run "
+            "`quizmaster content check` again",
+            file=sys.stderr,
+        )
+        return 1
+    files = len(report.files)
+    print(f"checked {files} file{'s' * (files != 1)}")
+    for line in summary_lines(report.prompts):
+        print(f"  {line}")
+    return 0
+
+
+def _import(fmt: str, file: Path, *, out: Path | None, bank: str | None, force: bool) -> int:
+    convert, _ = IMPORTERS[fmt]
+    try:
+        imported = convert(file, bank=bank)
+        target = out or Path(f"{bank_slug(imported.bank_file.bank)}.yaml")
+        if target.resolve() == file.resolve():
+            print(f"{target}: is the source file; choose another --out", file=sys.stderr)
+            return 2
+        write_bank(imported.bank_file, target, force=force)
+    except BankImportError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"nothing written; fix {file} and run the import again", file=sys.stderr)
+        return 1
+    for note in imported.notes:
+        print(f"note: {note}", file=sys.stderr)
+    count = len(imported.bank_file.prompts)
+    print(f"wrote {count} open prompts to {target}; run `quizmaster content check {target}`")
+    return 0

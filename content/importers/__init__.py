@@ -1,0 +1,1 @@
+"""Turn question lists written for other tools into bank files of our schema."""

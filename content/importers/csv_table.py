@@ -1,0 +1,122 @@
+"""Import a CSV table of questions and model answers as a bank file.
+
+Columns (header row, names case-insensitive): `question`, `answer`, and optionally `concepts`,
+several separated by `;`. Each row becomes an open prompt, the same mapping as the Red trivia
+importer (see `imported_bank`): one row gives one answer in one language, while a graded prompt
+needs references in Korean and English, concepts and misconceptions. What the row does give is
+kept where it belongs:
+
+- the answer becomes a reference in its own language (Hangul: ko, else en), so an editor who adds
+  the other language, misconceptions and concepts can flip `kind` to graded;
+- guidance "모범 답안: …" / "Model answer: …" plus the concepts, shown by `/quiz reveal`;
+- id `<bank slug>-NNN` in row order; `source: csv:<file> row N` to trace a prompt to its row
+  (rows counted as a spreadsheet shows them: the header is row 1, a multi-line cell is one row).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from content.importers.imported_bank import (
+    BankImportError,
+    Imported,
+    answer_lang,
+    open_prompt,
+    preview,
+    prompt_ids,
+)
+from content.loader import BankError, read_text_file
+from content.schema import BankFile, Localized, Reference
+
+REQUIRED = ("question", "answer")
+OPTIONAL = ("concepts",)
+
+
+def import_csv(path: Path, *, bank: str | None = None) -> Imported:
+    """Convert the table at `path`; the bank is named `bank` or the file's stem."""
+    name = bank or path.stem
+    try:
+        text = read_text_file(path).removeprefix("\ufeff")
+    except BankError as exc:
+        raise BankImportError([exc]) from None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise BankImportError([BankError(str(path), f"not a readable CSV table: {exc}")]) from None
+    if not rows:
+        raise BankImportError([BankError(str(path), "empty file; expected a header row")])
+    problems: list[BankError] = []
+    columns = _columns(path, rows[0], problems)
+    entries: list[tuple[int, str, str, list[str]]] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"row {number}"
+        if len(row) > len(rows[0]) and any(cell.strip() for cell in row[len(rows[0]) :]):
+            problems.append(
+                BankError(str(path), "more cells than the header has columns", field=where)
+            )
+            continue
+        cells = {col: row[i].strip() if i < len(row) else "" for col, i in columns.items()}
+        question, answer = cells.get("question", ""), cells.get("answer", "")
+        if question:
+            where += f' "{preview(question)}"'
+        for column in REQUIRED:
+            if column in columns and not cells[column]:
+                problems.append(BankError(str(path), f"{column} is blank", field=where))
+        concepts = [c.strip() for c in cells.get("concepts", "").split(";") if c.strip()]
+        entries.append((number, question, answer, concepts))
+    if not entries and not problems:
+        problems.append(BankError(str(path), "no rows below the header"))
+    if problems:
+        raise BankImportError(problems)
+    prompts = [
+        open_prompt(
+            prompt_id=prompt_id,
+            question=question,
+            guidance=_guidance(answer, concepts),
+            topic=name,
+            source=f"csv:{path.name} row {number}",
+            references=(Reference(lang=answer_lang(answer), text=answer),),
+        )
+        for prompt_id, (number, question, answer, concepts) in zip(
+            prompt_ids(name, len(entries)), entries, strict=True
+        )
+    ]
+    return Imported(BankFile(bank=name, prompts=tuple(prompts)))
+
+
+def _columns(path: Path, header: list[str], problems: list[BankError]) -> dict[str, int]:
+    """Column name to index; unknown, repeated or missing columns are problems."""
+    columns: dict[str, int] = {}
+    expected = ", ".join(REQUIRED) + f"[, {', '.join(OPTIONAL)}]"
+    for index, raw in enumerate(header):
+        name = raw.strip().casefold()
+        if name not in REQUIRED + OPTIONAL:
+            problems.append(
+                BankError(str(path), f"unknown column {raw!r}; expected {expected}", field="header")
+            )
+        elif name in columns:
+            problems.append(BankError(str(path), f"column {name!r} appears twice", field="header"))
+        else:
+            columns[name] = index
+    for name in REQUIRED:
+        if name not in columns:
+            problems.append(
+                BankError(
+                    str(path), f"missing column {name!r}; expected {expected}", field="header"
+                )
+            )
+    return columns
+
+
+def _guidance(answer: str, concepts: list[str]) -> Localized:
+    if not concepts:
+        return Localized(ko=f"모범 답안: {answer}", en=f"Model answer: {answer}")
+    listed = ", ".join(concepts)
+    return Localized(
+        ko=f"모범 답안: {answer}\n핵심 개념: {listed}",
+        en=f"Model answer: {answer}\nKey concepts: {listed}",
+    )

@@ -1,0 +1,118 @@
+"""How a foreign question list becomes one of our bank files: stable ids, open prompts, YAML.
+
+Foreign lists give a question and its accepted answers (Red trivia) or one model answer (CSV),
+in one language. A graded prompt needs references in Korean *and* English, 2-6 concepts and 1-3
+misconceptions, none of which can be invented honestly, so every imported prompt is `kind: open`:
+the bot acknowledges answers instead of scoring them, and `/quiz reveal` shows the guidance, which
+lists what the source accepts. An editor can later add what a graded prompt needs and flip `kind`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from content.loader import MAX_BANK_BYTES, BankError
+from content.schema import BankFile, Lang, Localized, Prompt, Reference
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_SLUG_MAX = 48
+
+
+class BankImportError(Exception):
+    """Every problem found in a source file, so its author can fix them in one pass."""
+
+    def __init__(self, problems: Sequence[BankError]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A converted bank file, plus notes on what the source had that the bank does not keep."""
+
+    bank_file: BankFile
+    notes: tuple[str, ...] = ()
+
+
+def preview(text: str, limit: int = 40) -> str:
+    """A question shortened for an error line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def bank_slug(bank: str) -> str:
+    """The id prefix of a bank: its name in lowercase ASCII, or a short digest of a non-Latin name
+    (a Korean bank name has no ASCII letters), so ids stay stable across re-imports."""
+    slug = _NOT_SLUG.sub("-", bank.casefold()).strip("-")[:_SLUG_MAX].strip("-")
+    return slug or "b" + hashlib.sha256(bank.encode()).hexdigest()[:8]
+
+
+def prompt_ids(bank: str, count: int) -> list[str]:
+    """`<slug>-001`, `<slug>-002`, ... in source order; wider numbers past 999 questions."""
+    width = max(3, len(str(count)))
+    slug = bank_slug(bank)
+    return [f"{slug}-{index:0{width}d}" for index in range(1, count + 1)]
+
+
+def answer_lang(text: str) -> Lang:
+    """Korean when the text has Hangul, else English: the only two languages the schema knows."""
+    return "ko" if _HANGUL.search(text) else "en"
+
+
+def open_prompt(
+    *,
+    prompt_id: str,
+    question: str,
+    guidance: Localized,
+    topic: str,
+    source: str,
+    references: tuple[Reference, ...] = (),
+) -> Prompt:
+    """An open prompt asking `question` in both UI languages (the source has only one)."""
+    return Prompt(
+        id=prompt_id,
+        kind="open",
+        text=Localized(ko=question, en=question),
+        topics=(topic,),
+        guidance=guidance,
+        references=references,
+        source=source,
+    )
+
+
+def bank_yaml(bank_file: BankFile) -> str:
+    """The bank as YAML our loader reads back: plain mappings, strings quoted where YAML 1.1 would
+    otherwise read them as booleans or numbers, default fields left out."""
+    data = bank_file.model_dump(mode="json", exclude_defaults=True)
+    data = {"bank": data.pop("bank"), "version": bank_file.version, **data}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def write_bank(bank_file: BankFile, out: Path, *, force: bool) -> None:
+    """Write the bank, refusing to overwrite unless asked or to exceed the loader's size cap."""
+    text = bank_yaml(bank_file)
+    size = len(text.encode())
+    if size > MAX_BANK_BYTES:
+        raise BankImportError(
+            [
+                BankError(
+                    str(out),
+                    f"the bank would be {size:,} bytes, over the {MAX_BANK_BYTES:,} the loader "
+                    "accepts; split the source into smaller files",
+                )
+            ]
+        )
+    if out.exists() and not force:
+        raise BankImportError([BankError(str(out), "already exists; pass --force to overwrite it")])
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        problem = BankError(str(out), f"cannot write: {exc.strerror or exc}")
+        raise BankImportError([problem]) from None

@@ -1,0 +1,111 @@
+"""Import a Red-DiscordBot trivia list (`data/lists/*.yaml`) as a bank file.
+
+A Red list maps each question to the list of answers it accepts, beside two optional keys:
+`AUTHOR` (credited in each prompt's `source`) and `CONFIG` (Red's game settings such as timeouts
+and payouts; our quiz flow has its own, so it is dropped with a note). Per question, in file order:
+
+- id `<bank slug>-001`, `-002`, ... (see `imported_bank.prompt_ids`), stable across re-imports;
+- `kind: open`, because a list of accepted answers is no model answer, and the schema's graded
+  prompts need references in both languages, concepts and misconceptions;
+- the question as both `text.ko` and `text.en` (the list has one language);
+- guidance "정답으로 인정되는 답: …" / "Accepted answers: …", shown by `/quiz reveal`;
+- the bank name as the one topic; `source: red-trivia:<file>` plus the author.
+
+The file is read with every scalar kept as text: Red's own loader turns an answer `yes` into
+`True` and `1.0` into `1`; here they stay as the author wrote them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from content.importers.imported_bank import (
+    BankImportError,
+    Imported,
+    open_prompt,
+    preview,
+    prompt_ids,
+)
+from content.loader import BankError, read_yaml
+from content.schema import BankFile, Localized
+
+_META_KEYS = ("AUTHOR", "CONFIG")
+
+
+def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
+    """Convert the list at `path`; the bank is named `bank` or, as Red names lists, the stem."""
+    name = bank or path.stem
+    try:
+        raw = read_yaml(path, scalars_as_text=True)
+    except BankError as exc:
+        raise BankImportError([exc]) from None
+    if not isinstance(raw, dict):
+        raise BankImportError(
+            [BankError(str(path), "expected a mapping from each question to its accepted answers")]
+        )
+    problems: list[BankError] = []
+    author = raw.get("AUTHOR")
+    if author is not None and not (isinstance(author, str) and author.strip()):
+        problems.append(BankError(str(path), "must be the author's name as text", field="AUTHOR"))
+    notes: list[str] = []
+    if "CONFIG" in raw:
+        notes.append("CONFIG ignored: quiz timing and scoring come from the bot's settings")
+    questions: list[tuple[str, tuple[str, ...]]] = []
+    for index, (question, answers) in enumerate(
+        ((q, a) for q, a in raw.items() if q not in _META_KEYS), start=1
+    ):
+        parsed = _question(path, index, question, answers, problems)
+        if parsed is not None:
+            questions.append(parsed)
+    if not questions and not problems:
+        problems.append(BankError(str(path), "no questions found"))
+    if problems:
+        raise BankImportError(problems)
+    source = f"red-trivia:{path.name}" + (
+        f" by {author.strip()}" if isinstance(author, str) else ""
+    )
+    prompts = [
+        open_prompt(
+            prompt_id=prompt_id,
+            question=question,
+            guidance=Localized(
+                ko="정답으로 인정되는 답: " + ", ".join(answers),
+                en="Accepted answers: " + ", ".join(answers),
+            ),
+            topic=name,
+            source=source,
+        )
+        for prompt_id, (question, answers) in zip(
+            prompt_ids(name, len(questions)), questions, strict=True
+        )
+    ]
+    return Imported(BankFile(bank=name, prompts=tuple(prompts)), tuple(notes))
+
+
+def _question(
+    path: Path, index: int, question: Any, answers: Any, problems: list[BankError]
+) -> tuple[str, tuple[str, ...]] | None:
+    """One question and its answers, stripped and de-duplicated; problems are appended, not raised,
+    so a list with several mistakes is reported whole."""
+    text = question.strip() if isinstance(question, str) else ""
+    where = f'question {index} "{preview(text)}"' if text else f"question {index}"
+    if not text:
+        problems.append(BankError(str(path), "question text is blank", field=where))
+        return None
+    if not isinstance(answers, list) or not answers:
+        problems.append(BankError(str(path), "expected a list of accepted answers", field=where))
+        return None
+    accepted: list[str] = []
+    for number, answer in enumerate(answers, start=1):
+        if not isinstance(answer, str):
+            kind = "list" if isinstance(answer, list) else "mapping"
+            problems.append(
+                BankError(str(path), f"answer {number} is a {kind}; expected text", field=where)
+            )
+            continue
+        if not answer.strip():
+            problems.append(BankError(str(path), f"answer {number} is blank", field=where))
+        elif answer.strip() not in accepted:
+            accepted.append(answer.strip())
+    return (text, tuple(accepted)) if accepted else None

@@ -1,0 +1,37 @@
+"""Small valid bank files for tests, so each test states only what it breaks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def graded(prompt_id: str, question: str | None = None, **fields: Any) -> dict[str, Any]:
+    """A complete graded prompt; `fields` override or add keys (e.g. parent, order, demos)."""
+    text = question or f"Question {prompt_id}?"
+    prompt: dict[str, Any] = {
+        "id": prompt_id,
+        "text": {"ko": f"{text} (ko)", "en": text},
+        "topics": ["fundamentals"],
+        "references": [
+            {"lang": "ko", "text": "한국어 모범 답안입니다."},
+            {"lang": "en", "text": "An English model answer."},
+        ],
+        "concepts": [
+            {"id": "first", "ko": "첫째", "en": "first"},
+            {"id": "second", "ko": "둘째", "en": "second"},
+        ],
+        "misconceptions": [{"lang": "en", "text": "A plausible wrong answer."}],
+    }
+    prompt.update(fields)
+    return prompt
+
+
+def write_bank(path: Path, *prompts: dict[str, Any], bank: str = "team") -> Path:
+    path.write_text(
+        yaml.safe_dump({"bank": bank, "prompts": list(prompts)}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    return path

@@ -1,0 +1,176 @@
+"""`quizmaster content check`: the packaged bank passes; each cross-file rule catches its case."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from content.check import check_banks
+from content.cli import main
+from content.loader import DEFAULT_BANK_DIR, load_bank
+from tests.content.sample_banks import graded, write_bank
+
+SEED_PROMPTS = Path(__file__).resolve().parents[1] / "data" / "seed_prompts.txt"
+
+
+def no_demos() -> tuple[str, ...]:
+    return ()
+
+
+def messages(paths: list[Path], known_demos: tuple[str, ...] = ()) -> list[str]:
+    return [str(e) for e in check_banks(paths, demo_names=lambda: known_demos).errors]
+
+
+def test_packaged_bank_passes_the_real_check(capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI with default paths, the real demo catalog included."""
+    code = main(["check"], Settings(bank_dir=None))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "total: " in out
+    assert "by kind: " in out
+    assert "by topic: " in out
+    assert "references by language: " in out
+
+
+def test_packaged_seed_bank_is_complete() -> None:
+    bank = load_bank([DEFAULT_BANK_DIR / "seed"])
+    assert len(bank) == 77
+    for prompt in bank.all():
+        if prompt.kind == "graded":
+            assert {r.lang for r in prompt.references} == {"ko", "en"}, prompt.id
+            assert 2 <= len(prompt.concepts) <= 6, prompt.id
+            assert 1 <= len(prompt.misconceptions) <= 3, prompt.id
+    assert sum(len(bank.followups(main.id)) for main in bank.mains()) == 48
+
+
+def test_every_seed_prompt_is_in_the_bank_verbatim() -> None:
+    def squash(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    lines = [line for line in SEED_PROMPTS.read_text(encoding="utf-8").splitlines() if line]
+    assert len(lines) == len(set(lines)) == 77
+    bank = load_bank()
+    wordings = {squash(t) for p in bank.all() for t in (p.text.ko, *p.aliases)}
+    missing = [line for line in lines if squash(line) not in wordings]
+    assert missing == []
+
+
+def test_errors_from_all_files_are_reported(tmp_path: Path) -> None:
+    write_bank(tmp_path / "a.yaml", graded("a1", concepts=[]))
+    write_bank(tmp_path / "b.yaml", graded("b1", topics=[" "]))
+    found = messages([tmp_path])
+    assert found == [
+        f"{tmp_path / 'a.yaml'}: prompt a1: concepts: a graded prompt needs 2 to 6 key concepts",
+        f"{tmp_path / 'b.yaml'}: prompt b1: topics.0: must not be blank",
+    ]
+
+
+def test_duplicate_id_across_files_names_the_first_file(tmp_path: Path) -> None:
+    first = write_bank(tmp_path / "a.yaml", graded("same", "First?"))
+    write_bank(tmp_path / "b.yaml", graded("same", "Second?"))
+    assert messages([tmp_path]) == [
+        f"{tmp_path / 'b.yaml'}: prompt same: id: duplicate id, first defined in {first}"
+    ]
+
+
+def test_followup_links(tmp_path: Path) -> None:
+    write_bank(
+        tmp_path / "a.yaml",
+        graded("m1", "Main?"),
+        graded("m1.1", "One?", parent="m1", order=1),
+        graded("m1.2", "Two?", parent="m1", order=1),
+        graded("orphan", "Orphan?", parent="nobody", order=1),
+    )
+    path = tmp_path / "a.yaml"
+    assert messages([path]) == [
+        f"{path}: prompt m1.2: order: order 1 is already used by m1.1 under m1",
+        f"{path}: prompt orphan: parent: unknown parent 'nobody'",
+    ]
+
+
+def test_followup_of_an_invalid_parent_is_not_also_reported(tmp_path: Path) -> None:
+    path = write_bank(
+        tmp_path / "a.yaml",
+        graded("m1", "Main?", references=[]),
+        graded("m1.1", "One?", parent="m1", order=1),
+    )
+    found = messages([path])
+    assert len(found) == 1
+    assert found[0].startswith(f"{path}: prompt m1: references:")
+
+
+def test_two_prompts_with_the_same_wording(tmp_path: Path) -> None:
+    path = write_bank(
+        tmp_path / "a.yaml",
+        graded("p1", "What is dropout?"),
+        graded(
+            "p2",
+            text={"ko": "드롭아웃은?", "en": "What is dropout!"},
+            aliases=["  what IS dropout  "],
+        ),
+    )
+    assert messages([path]) == [
+        f"{path}: prompt p2: text.en: the same question wording is already used by prompt p1",
+        f"{path}: prompt p2: aliases.0: the same question wording is already used by prompt p1",
+    ]
+
+
+def test_unknown_demo_names_are_errors(tmp_path: Path) -> None:
+    path = write_bank(
+        tmp_path / "a.yaml", graded("p1", demos=["batchnorm", "nope"], figure_demo="gone")
+    )
+    assert messages([path], known_demos=("batchnorm", "overfitting")) == [
+        f"{path}: prompt p1: demos.1: unknown demo 'nope' (known: batchnorm, overfitting)",
+        f"{path}: prompt p1: figure_demo: unknown demo 'gone' (known: batchnorm, overfitting)",
+    ]
+
+
+def test_empty_demo_catalog_skips_the_demo_check_with_a_note(tmp_path: Path) -> None:
+    path = write_bank(tmp_path / "a.yaml", graded("p1", demos=["anything"]))
+    report = check_banks([path], demo_names=no_demos)
+    assert report.ok
+    assert report.notes == ["the demo catalog is empty: demo names were not checked"]
+
+
+def test_catalog_is_not_consulted_when_no_prompt_names_a_demo(tmp_path: Path) -> None:
+    def unreachable() -> tuple[str, ...]:
+        raise AssertionError("the demo catalog was loaded for a bank without demos")
+
+    report = check_banks([write_bank(tmp_path / "a.yaml", graded("p1"))], demo_names=unreachable)
+    assert report.ok
+
+
+def test_team_bank_dir_from_settings_is_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_bank(tmp_path / "team.yaml", graded("q01", "Clash with the seed id?"))
+    code = main(["check"], Settings(bank_dir=tmp_path))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{tmp_path / 'team.yaml'}: prompt q01: id: duplicate id, first defined in" in err
+
+
+def test_valid_files_print_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_bank(
+        tmp_path / "a.yaml",
+        graded("p1", "One?", topics=["cnn", "fundamentals"]),
+        graded("p2", "Two?", topics=["cnn"]),
+        {
+            "id": "p3",
+            "kind": "open",
+            "text": {"ko": "셋?", "en": "Three?"},
+            "topics": ["career"],
+            "guidance": {"ko": "자유롭게", "en": "Anything goes"},
+        },
+    )
+    assert main(["check", str(path)], Settings()) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "checked 1 file",
+        "  by kind: graded 2, open 1",
+        "  by topic: cnn 2, career 1, fundamentals 1",
+        "  references by language: en 2, ko 2",
+        "  total: 3 prompts",
+    ]
