@@ -7,6 +7,8 @@ are done, `/quiz next` reopens their lowest-scored prompt, and the best score pe
 
 from __future__ import annotations
 
+import logging
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -21,6 +23,20 @@ from evaluators.grade import Grade, Grader
 
 if TYPE_CHECKING:
     from bot.storage.repository import Repository
+
+log = logging.getLogger("quizmaster.core")
+
+
+class CardReviewer(Protocol):
+    """Spaced repetition (bot.core.practice) hears every graded channel answer."""
+
+    async def review(self, turn: Turn, prompt: Prompt, score: int) -> None: ...
+
+
+def is_blank(text: str) -> bool:
+    """True for text with nothing visible: whitespace, zero-width and other format or control
+    characters (a lone U+200B is not an answer)."""
+    return all(ch.isspace() or unicodedata.category(ch) in {"Cf", "Cc", "Zs"} for ch in text)
 
 
 class FigureSource(Protocol):
@@ -39,6 +55,7 @@ class AnswerFlow:
         hint_cap: int,
         clock: Callable[[], datetime],
         figures: FigureSource | None = None,
+        reviewer: CardReviewer | None = None,
     ) -> None:
         self.repo = repo
         self.bank = bank
@@ -46,6 +63,7 @@ class AnswerFlow:
         self.hint_cap = hint_cap
         self.clock = clock
         self.figures = figures
+        self.reviewer = reviewer
 
     async def _post(self, turn: Turn) -> PostRow | None:
         post = await current_post(self.repo, turn.incoming)
@@ -72,7 +90,7 @@ class AnswerFlow:
         post = await self._post(turn)
         if post is None:
             return
-        if not answer.strip():
+        if is_blank(answer):
             await turn.say(
                 turn.t("empty_answer"),
                 kind=ReplyKind.ERROR,
@@ -105,16 +123,26 @@ class AnswerFlow:
             answered_at=self.clock().isoformat(),
             next_step=next_step,
         )
+        await self._review(turn, prompt, grade.score)
         await turn.say(
-            self._grade_text(turn, prompt, grade, cap),
+            self.grade_text(turn, prompt, grade, cap),
             kind=ReplyKind.GRADE,
             thread_id=post.thread_id,
             mention=True,
         )
         await self._ask(turn, post, next_step, key="followup")
 
+    async def _review(self, turn: Turn, prompt: Prompt, score: int) -> None:
+        """The answer is saved already: a failing card update is logged, never undoes it."""
+        if self.reviewer is None:
+            return
+        try:
+            await self.reviewer.review(turn, prompt, score)
+        except Exception:
+            log.exception("practice review failed user=%s prompt=%s", turn.user, prompt.id)
+
     @staticmethod
-    def _grade_text(turn: Turn, prompt: Prompt, grade: Grade, cap: int | None) -> str:
+    def grade_text(turn: Turn, prompt: Prompt, grade: Grade, cap: int | None) -> str:
         verdict = turn.t(f"verdict_{grade.verdict.value}")
         lines = [turn.t("grade_head", mention=turn.mention, score=grade.score, verdict=verdict)]
         if grade.covered:

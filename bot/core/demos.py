@@ -69,31 +69,27 @@ class DemoHandoff:
         lines.append(turn.t("demo_list_usage"))
         await turn.say("\n".join(lines), kind=ReplyKind.DEMO)
 
-    def _over_rate(self, turn: Turn) -> timedelta | None:
-        """Sliding-window limit per member; returns how long until the next run is allowed."""
+    def _recent_runs(self, turn: Turn) -> deque[datetime]:
+        """This member's accepted runs within the sliding window (older ones are dropped)."""
         now = self.clock()
         recent = self._recent[(turn.incoming.platform, turn.user)]
         while recent and now - recent[0] >= RATE_WINDOW:
             recent.popleft()
-        if len(recent) >= self.rate_per_hour:
-            return RATE_WINDOW - (now - recent[0])
-        recent.append(now)
-        return None
+        return recent
 
     async def run_demo(self, turn: Turn, name: str, params: dict[str, str]) -> None:
-        wait = self._over_rate(turn)
-        if wait is not None:
-            await turn.error(
-                "demo_rate",
-                minutes=max(1, int(wait.total_seconds() // 60) + 1),
-                limit=self.rate_per_hour,
-            )
+        recent = self._recent_runs(turn)
+        if len(recent) >= self.rate_per_hour:
+            wait = RATE_WINDOW - (self.clock() - recent[0])
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            await turn.error("demo_rate", minutes=minutes, limit=self.rate_per_hour)
             return
         try:
             ticket = await self.client.submit(name, params)
         except ComputeError as exc:
             await self._service_error(turn, exc)
             return
+        recent.append(self.clock())
         queue = _ordinal_queue(ticket.queue_position, turn.lang)
         progress = await turn.say(
             turn.t("demo_started", name=name, queue=queue), kind=ReplyKind.DEMO

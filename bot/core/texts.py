@@ -84,8 +84,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reveal_demo": ("직접 보기: {demos}", "See it live: {demos}"),
     "leaderboard_head": ("**리더보드** · {period}", "**Leaderboard** · {period}"),
     "leaderboard_row": (
-        "{rank}. {name} · {total}점 · 답변 {answers} · 연속 {streak}일",
-        "{rank}. {name} · {total} pts · {answers} answers · streak {streak}",
+        "{rank}. {name} · {total}점 · {answers}문항 · 연속 {streak}일",
+        "{rank}. {name} · {total} pts · {answers} answered · streak {streak}",
     ),
     "leaderboard_empty": (
         "아직 점수가 없어요. 오늘의 질문에 답해 보세요!",
@@ -178,12 +178,78 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "처리 중 문제가 생겼어요. 답변은 저장되지 않았으니 다시 보내 주세요.",
         "Something went wrong on our side. Nothing was saved, so please send it again.",
     ),
+    "practice_prompt": (
+        "**연습 · {label}** · {topic}\n{text}",
+        "**Practice · {label}** · {topic}\n{text}",
+    ),
+    "practice_label_new": ("새 문제", "new"),
+    "practice_label_review": ("복습", "review"),
+    "practice_context": ("(앞의 질문: {text})", "(Earlier question: {text})"),
+    "practice_how": (
+        "`/quiz practice answer <답>`으로 답하세요. 나만 볼 수 있고 리더보드에는 들어가지 않아요.",
+        "Answer with `/quiz practice answer <text>`. Only you see it, and it stays off the "
+        "leaderboard.",
+    ),
+    "practice_nothing_pending": (
+        "기다리는 연습 문제가 없어요. 먼저 `/quiz practice`로 문제를 받아 주세요.",
+        "No practice question is waiting for you. Get one with `/quiz practice` first.",
+    ),
+    "practice_empty": (
+        "빈 답변은 채점하지 않아요: `/quiz practice answer <답>` "
+        "(문제 다시 보기: `/quiz practice`).",
+        "An empty answer isn't graded: `/quiz practice answer <text>` (`/quiz practice` shows "
+        "the question again).",
+    ),
+    "practice_next": (
+        "이 문제의 다음 복습: {when} · 다음 문제는 `/quiz practice`",
+        "This one comes back {when}. `/quiz practice` for the next question.",
+    ),
+    "practice_caught_up": (
+        "지금 복습할 카드도, 새 문제도 없어요. 다음 복습: {upcoming}",
+        "Nothing is due and you have seen every question. Next due: {upcoming}",
+    ),
+    "practice_usage": (
+        "사용법: `/quiz practice` (문제 받기) · `/quiz practice answer <답>` (답하기)",
+        "Usage: `/quiz practice` (get a question) · `/quiz practice answer <text>` (answer it)",
+    ),
+    "review_empty": (
+        "아직 카드가 없어요. `/quiz practice`로 시작하거나 채널 질문에 답하면 카드가 생겨요.",
+        "You have no cards yet. `/quiz practice` starts one, and so does answering in the channel.",
+    ),
+    "review_summary": (
+        "**복습** · 지금 복습할 카드 {due}장 (전체 {total}장) · `/quiz practice`",
+        "**Review** · {due} of your {total} cards are due now · `/quiz practice`",
+    ),
+    "review_next": ("다음 복습: {items}", "Next due: {items}"),
+    "stats_practice": (
+        "연습: 답변 {answers}개 · 평균 {mean:.0f}점",
+        "Practice: {answers} answers · mean {mean:.0f}",
+    ),
+    "chart_scores": (
+        "{name} · 하루 점수 · 연속 {streak}일",
+        "{name} · score per day · streak {streak}",
+    ),
+    "chart_day_total": ("하루 합계", "day total"),
+    "chart_mastery": ("주제별 숙련도 (FSRS 기억 확률)", "Mastery by topic (FSRS recall)"),
+    "chart_no_data": ("아직 데이터가 없어요", "No data yet"),
+    "chart_board": ("리더보드 · {period}", "Leaderboard · {period}"),
+    "chart_points": ("점수", "points"),
+    "chart_stats_alt": (
+        "{name}의 점수 그래프 (연속 {streak}일). 최근: {days}. 주제별 숙련도: {topics}",
+        "Chart of {name}'s scores (streak {streak}). Recent: {days}. Mastery by topic: {topics}",
+    ),
+    "chart_board_alt": (
+        "리더보드 막대 그래프 ({period}): {rows}",
+        "Leaderboard bar chart ({period}): {rows}",
+    ),
     "help": (
         "**quizmaster 명령**\n"
         "답변: 스레드에 그냥 쓰거나 `/quiz answer <답>`\n"
         "`/quiz next` 지금 질문 다시 보기 / 다 끝났으면 가장 낮은 점수 재도전\n"
         "`/quiz skip` 지금 질문 건너뛰기 · `/quiz hint` 힌트 (점수 상한 {cap})\n"
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [이름]`\n"
+        "개인 연습 (나만 보임): `/quiz practice` 문제 받기 · `/quiz practice answer <답>` 답하기 · "
+        "`/quiz review` 복습할 카드\n"
         "관리자: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <이름> [key=value ...]`",
@@ -192,6 +258,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz next` show your current prompt / when done, retry your lowest score\n"
         "`/quiz skip` skip the prompt you are on · `/quiz hint` a hint (caps the score at {cap})\n"
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [name]`\n"
+        "Private practice: `/quiz practice` get a question · `/quiz practice answer <text>` "
+        "answer it · `/quiz review` cards due\n"
         "Admins: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <name> [key=value ...]`",

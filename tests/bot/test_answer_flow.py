@@ -1,0 +1,115 @@
+"""The member's way through a day's post, through the real service, grader and SQLite file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.service import ChannelDefaults, QuizService
+from bot.storage.repository import Repository
+from content.bank import Bank
+from evaluators import EmbeddingGrader
+from tests.bot.recording import RecordingTransport
+
+ADMIN = Actor("boss", "Boss", is_admin=True)
+MINA = Actor("u1", "Mina")
+JOON = Actor("u2", "Joon")
+GOOD_Q01 = (
+    "Sigmoid saturates for large inputs, so its gradient vanishes in deep networks; ReLU has "
+    "gradient 1 for positive inputs, is cheap to compute and gives sparse activations."
+)
+
+
+@pytest.fixture
+async def service(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> AsyncIterator[QuizService]:
+    repo = await Repository.open(tmp_path / "q.db")
+    yield QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+    await repo.close()
+
+
+async def say(
+    service: QuizService, actor: Actor, line: str, thread: str | None = None
+) -> list[Reply]:
+    transport = RecordingTransport()
+    await service.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
+    return transport.sent
+
+
+def score_of(replies: list[Reply]) -> int:
+    grade = next(r for r in replies if r.kind == ReplyKind.GRADE)
+    match = re.search(r"\*\*(\d+)/100\*\*", grade.text)
+    assert match, grade.text
+    return int(match.group(1))
+
+
+async def test_answer_is_graded_in_the_thread_then_the_first_followup_is_asked(
+    service: QuizService,
+) -> None:
+    post = await service.post_today("test", "c1", RecordingTransport())
+    replies = await say(service, MINA, GOOD_Q01, thread=post.thread_id)
+    grade, followup = replies
+    assert grade.thread_id == post.thread_id and grade.user_id == "u1"
+    assert "Covered:" in grade.text
+    assert followup.kind == ReplyKind.FOLLOWUP
+    assert (
+        followup.text == "<@u1> Follow-up 1/4: What does non-linearity mean, and why is it needed?"
+        or followup.text.startswith("<@u1> Follow-up 1/4: ")
+    )
+
+
+async def test_hint_names_a_concept_and_caps_the_score(service: QuizService) -> None:
+    await service.post_today("test", "c1", RecordingTransport())
+    hint = (await say(service, MINA, "/quiz hint"))[0]
+    assert hint.kind == ReplyKind.HINT and "capped at 80" in hint.text
+    replies = await say(service, MINA, GOOD_Q01)
+    assert score_of(replies) <= 80
+    assert any("capped at 80" in r.text for r in replies)
+
+
+async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
+    service: QuizService, bank: Bank
+) -> None:
+    post = await service.post_today("test", "c1", RecordingTransport())
+    followups = bank.followups(post.prompt_id)
+    await say(service, MINA, "I don't know")
+    for _ in followups:
+        await say(service, MINA, "/quiz skip")
+    done = await say(service, MINA, "/quiz next")
+    assert done[0].text.startswith("<@u1> Retry (your best score is kept): ")
+    await say(service, MINA, GOOD_Q01)
+    board = (await say(service, MINA, "/quiz leaderboard"))[0].text
+    best = max(a.score for a in await service.repo.answers_for(post.id, "u1"))
+    assert f"1. Mina · {best} pts · 1 answered" in board, "one prompt, best of two answers"
+
+
+async def test_members_cannot_run_admin_commands(service: QuizService) -> None:
+    for line in ("/quiz now", "/quiz reveal", "/quiz schedule 08:00", "/quiz lang ko"):
+        reply = (await say(service, JOON, line))[0]
+        assert reply.kind == ReplyKind.ERROR and reply.ephemeral
+        assert reply.text == "Only channel admins can use this command."
+    assert await service.repo.latest_post("test", "c1") is None
+
+
+async def test_empty_and_whitespace_answers_are_not_stored(service: QuizService) -> None:
+    await service.post_today("test", "c1", RecordingTransport())
+    for line in ("/quiz answer", "/quiz answer    ", "\u200b"):
+        reply = (await say(service, MINA, line))[-1]
+        assert reply.kind == ReplyKind.ERROR
+    assert await service.repo.answer_count() == 0
+
+
+async def test_reveal_then_pasting_the_reference_earns_little(
+    service: QuizService, bank: Bank
+) -> None:
+    post = await service.post_today("test", "c1", RecordingTransport())
+    await say(service, MINA, GOOD_Q01)
+    reveal = (await say(service, ADMIN, "/quiz reveal"))[0]
+    assert reveal.kind == ReplyKind.REVEAL and "Today: 1 answers from 1 members" in reveal.text
+    reference = bank.get(post.prompt_id).references_in("en")[0].text
+    assert score_of(await say(service, JOON, reference)) <= 20

@@ -1,0 +1,98 @@
+"""`/demo` from the core to a real compute service on loopback, and with the service down."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core.demos import DemoHandoff
+from bot.core.messages import Actor, Incoming, ReplyKind
+from bot.core.service import ChannelDefaults, QuizService
+from bot.storage.repository import Repository
+from compute.client import ComputeClient
+from compute.embedded import embedded_service
+from content.bank import Bank
+from evaluators import EmbeddingGrader
+from tests.bot.recording import RecordingTransport
+
+MEMBER = Actor("u1", "Mina")
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+    opened = await Repository.open(tmp_path / "q.db")
+    yield opened
+    await opened.close()
+
+
+def service_with(
+    repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient, rate: int = 6
+) -> QuizService:
+    demos = DemoHandoff(client, rate_per_hour=rate, clock=lambda: datetime.now(UTC), poll=0.1)
+    return QuizService(
+        repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+    )
+
+
+async def say(service: QuizService, line: str) -> RecordingTransport:
+    transport = RecordingTransport()
+    await service.handle(Incoming("test", "c1", MEMBER, line), transport)
+    return transport
+
+
+@pytest.mark.slow
+async def test_demo_runs_with_progress_then_posts_figures(
+    tmp_path: Path, repo: Repository, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    async with (
+        embedded_service(settings) as endpoint,
+        ComputeClient(endpoint.url, token=endpoint.token) as client,
+    ):
+        service = service_with(repo, bank, grader, client, rate=2)
+        listing = await say(service, "/demo list")
+        assert "`gradient-descent`" in listing.sent[0].text
+
+        run = await say(service, "/demo gradient-descent")
+        started, *rest = run.sent
+        assert started.kind == ReplyKind.DEMO and "starting" in started.text
+        assert run.edits, "progress is shown by editing the first message"
+        assert run.edits[-1][1].text == "`gradient-descent` done."
+        final = rest[-1]
+        assert final.images and final.images[0].data.startswith(b"\x89PNG")
+
+        wrong = await say(service, "/demo gradient-descent nonsense_knob=3")
+        assert wrong.sent[0].kind == ReplyKind.ERROR
+        assert "nonsense_knob" in wrong.sent[0].text
+
+        unknown = await say(service, "/demo teleport")
+        assert "Known demos:" in unknown.sent[0].text and "`optimizers`" in unknown.sent[0].text
+
+        await say(service, "/demo gradient-descent seed=1")
+        limited = await say(service, "/demo gradient-descent seed=2")
+        assert "limited to 2 per hour" in limited.sent[0].text
+
+
+async def test_service_down_is_a_clear_reply_and_quizzes_go_on(
+    repo: Repository, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    async with ComputeClient(f"http://127.0.0.1:{closed_port()}", timeout=2.0) as client:
+        service = service_with(repo, bank, grader, client)
+        for line in ("/demo list", "/demo optimizers"):
+            reply = (await say(service, line)).sent[-1]
+            assert reply.kind == ReplyKind.ERROR
+            assert "can't be reached right now" in reply.text
+        await service.post_today("test", "c1", RecordingTransport())
+        answer = await say(service, "ReLU does not saturate for positive inputs.")
+        assert answer.of_kind(ReplyKind.GRADE)
