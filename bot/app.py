@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.core.demos import DemoHandoff
+from bot.core.practice import PracticePolicy
 from bot.core.service import ChannelDefaults, Clock, QuizService
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
@@ -39,6 +40,14 @@ def channel_defaults(settings: Settings) -> ChannelDefaults:
         days=settings.days,
         catch_up=settings.catch_up,
         hint_cap=settings.hint_cap,
+        prefer_due=settings.prefer_due,
+    )
+
+
+def practice_policy(settings: Settings) -> PracticePolicy:
+    again, hard, good = settings.practice_thresholds
+    return PracticePolicy(
+        again_below=again, hard_below=hard, good_below=good, step_days=settings.practice_step_days
     )
 
 
@@ -91,4 +100,5 @@ async def open_service(
             defaults=channel_defaults(settings),
             clock=clock,
             demos=await _open_demos(settings, stack, clock),
+            practice=practice_policy(settings),
         )

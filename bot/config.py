@@ -40,6 +40,19 @@ class Settings(BaseSettings):
         True, description="After downtime, post a missed day's question once (false: skip it)."
     )
     hint_cap: int = Field(80, ge=0, le=100, description="Score cap on a prompt after /quiz hint.")
+    practice_thresholds: tuple[int, int, int] = Field(
+        (40, 65, 85),
+        description="Practice: a score below the 1st is rated Again, below the 2nd Hard, below "
+        "the 3rd Good, otherwise Easy (JSON, e.g. [40,65,85]).",
+    )
+    practice_step_days: int = Field(
+        1, ge=1, le=30, description="Practice: days until a new or missed card comes back."
+    )
+    prefer_due: bool = Field(
+        False,
+        description="Daily question: among unposted ones, prefer the prompt whose practice card "
+        "is due for the most members active in the last 14 days.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level."
     )
@@ -99,6 +112,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA timezone {value!r} (e.g. Asia/Seoul)") from None
+        return value
+
+    @field_validator("practice_thresholds")
+    @classmethod
+    def _rising(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
+        again, hard, good = value
+        if not 0 < again < hard < good <= 100:
+            raise ValueError(f"{list(value)} must rise within 1..100, e.g. [40,65,85]")
         return value
 
     @field_validator("post_time")

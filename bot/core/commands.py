@@ -72,6 +72,23 @@ class DemoRun:
 
 
 @dataclass(frozen=True)
+class Practice:
+    """`/quiz practice`: show the member their next spaced-repetition prompt, privately."""
+
+
+@dataclass(frozen=True)
+class PracticeAnswer:
+    """`/quiz practice answer <text>`: answer the prompt `/quiz practice` showed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """`/quiz review`: how many practice cards are due, and when the next ones are."""
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -97,6 +114,9 @@ Command = (
     | SetLang
     | DemoList
     | DemoRun
+    | Practice
+    | PracticeAnswer
+    | Review
     | Help
     | Invalid
 )
@@ -110,6 +130,7 @@ _SIMPLE: dict[str, Command] = {
     "hint": Hint(),
     "reveal": Reveal(),
     "help": Help(),
+    "review": Review(),
 }
 
 
@@ -121,6 +142,13 @@ def _quiz(words: list[str], rest: str) -> Command:
         return _SIMPLE[sub]
     if sub == "answer":
         return Answer(rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else "")
+    if sub == "practice":
+        if len(words) == 1:
+            return Practice()
+        if words[1].lower() == "answer":
+            parts = rest.split(None, 2)
+            return PracticeAnswer(parts[2] if len(parts) > 2 else "")
+        return Invalid("practice_usage")
     if sub == "leaderboard":
         period = words[1].lower() if len(words) > 1 else "week"
         if period not in ("week", "month", "all"):

@@ -7,16 +7,18 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.core.charts import BoardChart, StatsChart, board_image, stats_image
 from bot.core.commands import Period
 from bot.core.messages import ReplyKind
 from bot.core.selection import topic_means
 from bot.core.streaks import streak
 from bot.core.threads import current_post
 from bot.core.turn import Turn, channel_schedule
-from bot.storage.records import ChannelRow
+from bot.storage.records import AnswerRow, ChannelRow
 from content.bank import Bank
 
 if TYPE_CHECKING:
+    from bot.core.practice import Practice
     from bot.storage.repository import Repository
 
 PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
@@ -24,10 +26,18 @@ LEADERBOARD_SIZE = 10
 
 
 class Reports:
-    def __init__(self, *, repo: Repository, bank: Bank, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        *,
+        repo: Repository,
+        bank: Bank,
+        clock: Callable[[], datetime],
+        practice: Practice,
+    ) -> None:
         self.repo = repo
         self.bank = bank
         self.clock = clock
+        self.practice = practice
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)
@@ -80,6 +90,8 @@ class Reports:
         lines = [turn.t("leaderboard_head", period=turn.t(f"period_{period}"))]
         if not rows:
             lines.append(turn.t("leaderboard_empty"))
+            await turn.say("\n".join(lines), kind=ReplyKind.LEADERBOARD)
+            return
         for rank, row in enumerate(rows[:LEADERBOARD_SIZE], start=1):
             lines.append(
                 turn.t(
@@ -91,7 +103,14 @@ class Reports:
                     streak=await self.user_streak(turn.channel, row.user_id),
                 )
             )
-        await turn.say("\n".join(lines), kind=ReplyKind.LEADERBOARD)
+        chart = BoardChart(
+            lang=turn.lang,
+            period=turn.t(f"period_{period}"),
+            rows=tuple((row.display_name, row.total) for row in rows[:LEADERBOARD_SIZE]),
+        )
+        await turn.say(
+            "\n".join(lines), kind=ReplyKind.LEADERBOARD, images=(await board_image(chart),)
+        )
 
     async def stats(self, turn: Turn, who: str | None) -> None:
         """History, strongest and weakest topics, and streak of the caller or a named member."""
@@ -105,25 +124,57 @@ class Reports:
             user_id = found
         name = await self.repo.display_name(channel.platform, user_id)
         answers = await self.repo.user_answers(channel.platform, channel.channel_id, user_id)
-        if not answers:
+        practised = (
+            await self.repo.practice_answers(channel.platform, user_id)
+            if user_id == turn.user
+            else []
+        )
+        if not answers and not practised:
             await turn.say(turn.t("stats_none", name=name), kind=ReplyKind.STATS)
             return
         per_day: dict[str, dict[str, int]] = defaultdict(dict)
         for a in answers:
             per_day[a.day][a.prompt_id] = max(per_day[a.day].get(a.prompt_id, 0), a.score)
+        days = sorted(per_day.items())
+        user_streak = await self.user_streak(channel, user_id)
+        lines = [turn.t("stats_head", name=name)]
+        if answers:
+            lines += self._channel_lines(turn, answers, days, user_streak)
+        if practised:
+            lines.append(
+                turn.t(
+                    "stats_practice",
+                    answers=len(practised),
+                    mean=sum(p.score for p in practised) / len(practised),
+                )
+            )
+        chart = StatsChart(
+            lang=turn.lang,
+            name=name,
+            days=tuple(date.fromisoformat(day) for day, _ in days),
+            totals=tuple(sum(scores.values()) for _, scores in days),
+            streak=user_streak,
+            mastery=tuple((await self.practice.mastery(channel.platform, user_id)).items()),
+        )
+        await turn.say("\n".join(lines), kind=ReplyKind.STATS, images=(await stats_image(chart),))
+
+    def _channel_lines(
+        self,
+        turn: Turn,
+        answers: list[AnswerRow],
+        days: list[tuple[str, dict[str, int]]],
+        user_streak: int,
+    ) -> list[str]:
         means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
         ranked = sorted(means.items(), key=lambda item: (-item[1], item[0]))
-        history = " · ".join(
-            f"{day[5:]} {sum(scores.values())}" for day, scores in sorted(per_day.items())[-7:]
-        )
+        history = " · ".join(f"{day[5:]} {sum(scores.values())}" for day, scores in days[-7:])
         lines = [
-            turn.t("stats_head", name=name),
             turn.t(
                 "stats_summary",
                 answers=len(answers),
                 mean=sum(a.score for a in answers) / len(answers),
-                streak=await self.user_streak(channel, user_id),
-                days=len(per_day),
+                streak=user_streak,
+                days=len(days),
             ),
             turn.t("stats_history", items=history),
             turn.t("stats_best", items=", ".join(f"{t} {m:.0f}" for t, m in ranked[:3])),
@@ -131,4 +182,4 @@ class Reports:
         if len(ranked) > 3:
             weakest = ", ".join(f"{t} {m:.0f}" for t, m in ranked[-2:][::-1])
             lines.append(turn.t("stats_weak", items=weakest))
-        await turn.say("\n".join(lines), kind=ReplyKind.STATS)
+        return lines

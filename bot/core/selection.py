@@ -23,15 +23,24 @@ def topic_means(bank: Bank, scores: Iterable[tuple[str, int]]) -> dict[str, floa
     return {topic: sum(values) / len(values) for topic, values in sums.items()}
 
 
-def choose_prompt(bank: Bank, posted: Iterable[str], means: Mapping[str, float]) -> Prompt:
+def weakness(prompt: Prompt, means: Mapping[str, float]) -> float:
+    """How weak a prompt's subject is: the lowest mean among its topics (unscored: neutral)."""
+    return min(means.get(topic, UNSCORED_TOPIC_MEAN) for topic in prompt.topics)
+
+
+def choose_prompt(
+    bank: Bank,
+    posted: Iterable[str],
+    means: Mapping[str, float],
+    *,
+    due: Mapping[str, int] | None = None,
+) -> Prompt:
     """The next main question: least-posted first (so every question comes once per cycle), then
-    the weakest topic, then bank order."""
+    (with `due`, prompt id -> members whose practice card for it is due) the one due for the most
+    members, then the weakest topic, then bank order."""
     mains = bank.mains()
     counts = Counter(p for p in posted if p in bank)
     fewest = min(counts.get(p.id, 0) for p in mains)
     pool = [p for p in mains if counts.get(p.id, 0) == fewest]
-
-    def weakness(prompt: Prompt) -> float:
-        return min(means.get(topic, UNSCORED_TOPIC_MEAN) for topic in prompt.topics)
-
-    return min(pool, key=lambda p: (weakness(p), p.id))
+    wanted = due or {}
+    return min(pool, key=lambda p: (-wanted.get(p.id, 0), weakness(p, means), p.id))

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.messages import Incoming, QuestionCard, Reply, ReplyKind, Transport
+from bot.core.practice import Practice, PracticePolicy
 from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
 from bot.core.texts import text
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("quizmaster.core")
 
+ACTIVE_DAYS = 14
+
 Clock = Callable[[], datetime]
 
 
@@ -44,6 +47,7 @@ class ChannelDefaults:
     days: str = "weekdays"
     catch_up: bool = True
     hint_cap: int = 80
+    prefer_due: bool = False  # daily question: the one due for the most active members first
 
 
 class DemoDesk(FigureSource, Protocol):
@@ -64,6 +68,7 @@ class QuizService:
         defaults: ChannelDefaults,
         clock: Clock | None = None,
         demos: DemoDesk | None = None,
+        practice: PracticePolicy | None = None,
     ) -> None:
         self.repo = repo
         self.bank = bank
@@ -71,6 +76,14 @@ class QuizService:
         self.defaults = defaults
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.demos = demos
+        self.practice = Practice(
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            policy=practice or PracticePolicy(),
+            clock=self.clock,
+            figures=demos,
+        )
         self.answers = AnswerFlow(
             repo=repo,
             bank=bank,
@@ -78,8 +91,9 @@ class QuizService:
             hint_cap=defaults.hint_cap,
             clock=self.clock,
             figures=demos,
+            reviewer=self.practice,
         )
-        self.reports = Reports(repo=repo, bank=bank, clock=self.clock)
+        self.reports = Reports(repo=repo, bank=bank, clock=self.clock, practice=self.practice)
 
     async def channel(self, platform: str, channel_id: str) -> ChannelRow:
         """The channel's settings, created from the defaults on first contact."""
@@ -104,7 +118,16 @@ class QuizService:
         posts = await self.repo.posts(channel.platform, channel.channel_id)
         answers = await self.repo.channel_answers(channel.platform, channel.channel_id)
         means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
-        return choose_prompt(self.bank, (p.prompt_id for p in posts), means)
+        due = await self._due_for_active(channel) if self.defaults.prefer_due else None
+        return choose_prompt(self.bank, (p.prompt_id for p in posts), means, due=due)
+
+    async def _due_for_active(self, channel: ChannelRow) -> dict[str, int]:
+        """Prompt id -> members who answered here in the last two weeks and have its practice
+        card due now: a daily question that doubles as their review."""
+        today = channel_schedule(channel).local_day(self.clock())
+        since = (today - timedelta(days=ACTIVE_DAYS - 1)).isoformat()
+        active = await self.repo.active_members(channel.platform, channel.channel_id, since)
+        return dict(await self.practice.due_counts(channel.platform, active))
 
     def question_reply(self, channel: ChannelRow, post: PostRow) -> Reply:
         lang = channel_lang(channel)
@@ -253,6 +276,12 @@ class QuizService:
                 await self.demos.run_demo(turn, name, params)
             case cmd.DemoList() | cmd.DemoRun():
                 await turn.say(turn.t("demo_unavailable"), kind=ReplyKind.ERROR)
+            case cmd.Practice():
+                await self.practice.show(turn)
+            case cmd.PracticeAnswer(answer):
+                await self.practice.answer(turn, answer)
+            case cmd.Review():
+                await self.practice.status(turn)
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

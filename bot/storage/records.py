@@ -58,3 +58,22 @@ class DaySummary:
     mean: float
     best_user: str | None
     best_score: int
+
+
+@dataclass(frozen=True)
+class PracticeCardRow:
+    """A member's spaced-repetition card for one prompt; `card` is the FSRS library's JSON."""
+
+    platform: str
+    user_id: str
+    prompt_id: str
+    card: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class PracticeAnswerRow:
+    prompt_id: str
+    score: int
+    rating: int
+    answered_at: str

@@ -7,14 +7,22 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.records import AnswerRow, BoardRow, ChannelRow, DaySummary, PostRow
+from bot.storage.records import (
+    AnswerRow,
+    BoardRow,
+    ChannelRow,
+    DaySummary,
+    PostRow,
+    PracticeAnswerRow,
+    PracticeCardRow,
+)
 
 log = logging.getLogger("quizmaster.storage")
 
@@ -28,6 +36,11 @@ def _migrations() -> list[tuple[int, str]]:
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def latest_schema_version() -> int:
+    """The version a fully migrated database has (for health checks that must not migrate)."""
+    return max(version for version, _ in _migrations())
 
 
 def _post(row: sqlite3.Row) -> PostRow:
@@ -67,6 +80,16 @@ def _answer(row: sqlite3.Row) -> AnswerRow:
         covered=tuple(json.loads(row["covered"])),
         missed=tuple(json.loads(row["missed"])),
         day=row["day"],
+    )
+
+
+def _card(row: sqlite3.Row) -> PracticeCardRow:
+    return PracticeCardRow(
+        platform=row["platform"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        card=row["card"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -461,3 +484,142 @@ class Repository:
             best_user=row["best_user"],
             best_score=int(row["best"] or 0),
         )
+
+    async def active_members(self, platform: str, channel_id: str, since_day: str) -> list[str]:
+        """Members who answered in the channel on or after a local day, most answers first."""
+        async with self._db.execute(
+            "SELECT a.user_id FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?"
+            " GROUP BY a.user_id ORDER BY COUNT(*) DESC, a.user_id",
+            (platform, channel_id, since_day),
+        ) as cur:
+            return [str(row[0]) for row in await cur.fetchall()]
+
+    # practice -------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _save_card(db: aiosqlite.Connection, card: PracticeCardRow) -> None:
+        await db.execute(
+            "INSERT INTO practice_cards (platform, user_id, prompt_id, card, updated_at)"
+            " VALUES (?,?,?,?,?)"
+            " ON CONFLICT DO UPDATE SET card = excluded.card, updated_at = excluded.updated_at",
+            (card.platform, card.user_id, card.prompt_id, card.card, card.updated_at),
+        )
+
+    async def save_practice_card(self, card: PracticeCardRow) -> None:
+        async with self.transaction() as db:
+            await self._save_card(db, card)
+
+    async def practice_card(
+        self, platform: str, user_id: str, prompt_id: str
+    ) -> PracticeCardRow | None:
+        async with self._db.execute(
+            "SELECT * FROM practice_cards WHERE platform = ? AND user_id = ? AND prompt_id = ?",
+            (platform, user_id, prompt_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return _card(row) if row else None
+
+    async def practice_cards(self, platform: str, user_ids: Sequence[str]) -> list[PracticeCardRow]:
+        """Every card of the given members, in (member, prompt) order."""
+        if not user_ids:
+            return []
+        marks = ",".join("?" * len(user_ids))
+        async with self._db.execute(
+            f"SELECT * FROM practice_cards WHERE platform = ? AND user_id IN ({marks})"
+            " ORDER BY user_id, prompt_id",
+            (platform, *user_ids),
+        ) as cur:
+            return [_card(row) for row in await cur.fetchall()]
+
+    async def set_practice_pending(
+        self, platform: str, user_id: str, prompt_id: str, shown_at: str
+    ) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
+                " VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET prompt_id = excluded.prompt_id,"
+                " shown_at = excluded.shown_at",
+                (platform, user_id, prompt_id, shown_at),
+            )
+
+    async def practice_pending(self, platform: str, user_id: str) -> str | None:
+        async with self._db.execute(
+            "SELECT prompt_id FROM practice_pending WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def record_practice_answer(
+        self,
+        *,
+        platform: str,
+        user_id: str,
+        prompt_id: str,
+        message_id: str | None,
+        text: str,
+        score: int,
+        verdict: str,
+        rating: int,
+        covered: Iterable[str],
+        missed: Iterable[str],
+        flags: Iterable[str],
+        answered_at: str,
+        card: PracticeCardRow | None,
+    ) -> None:
+        """Store a practice answer, its card (None: the card stays as it was) and close the
+        pending prompt, in one transaction."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO practice_answers (platform, user_id, prompt_id, message_id, text,"
+                " score, verdict, rating, covered, missed, flags, answered_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    platform,
+                    user_id,
+                    prompt_id,
+                    message_id,
+                    text,
+                    score,
+                    verdict,
+                    rating,
+                    json.dumps(list(covered)),
+                    json.dumps(list(missed)),
+                    json.dumps(list(flags)),
+                    answered_at,
+                ),
+            )
+            if card is not None:
+                await self._save_card(db, card)
+            await db.execute(
+                "DELETE FROM practice_pending WHERE platform = ? AND user_id = ?",
+                (platform, user_id),
+            )
+
+    async def practice_answers(self, platform: str, user_id: str) -> list[PracticeAnswerRow]:
+        async with self._db.execute(
+            "SELECT prompt_id, score, rating, answered_at FROM practice_answers"
+            " WHERE platform = ? AND user_id = ? ORDER BY id",
+            (platform, user_id),
+        ) as cur:
+            return [
+                PracticeAnswerRow(
+                    prompt_id=row["prompt_id"],
+                    score=row["score"],
+                    rating=row["rating"],
+                    answered_at=row["answered_at"],
+                )
+                for row in await cur.fetchall()
+            ]
+
+    async def member_scores(self, platform: str, user_id: str) -> list[tuple[str, int]]:
+        """(prompt id, score) of every answer a member gave on the platform, in any channel or in
+        practice: what their weakest topics are computed from."""
+        async with self._db.execute(
+            "SELECT prompt_id, score FROM answers WHERE platform = ? AND user_id = ?"
+            " UNION ALL SELECT prompt_id, score FROM practice_answers"
+            " WHERE platform = ? AND user_id = ?",
+            (platform, user_id, platform, user_id),
+        ) as cur:
+            return [(str(row[0]), int(row[1])) for row in await cur.fetchall()]

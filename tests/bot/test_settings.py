@@ -19,6 +19,7 @@ QUIZMASTER = [sys.executable, "-m", "bot.cli"]
         ("QUIZMASTER_POST_TIME", "25:99", "'25:99' is not a 24-hour HH:MM time"),
         ("QUIZMASTER_HINT_CAP", "150", "less than or equal to 100"),
         ("QUIZMASTER_PLATFORM", "irc", "Input should be 'console', 'slack' or 'discord'"),
+        ("QUIZMASTER_PRACTICE_THRESHOLDS", "[70,50,90]", "[70, 50, 90] must rise within 1..100"),
     ],
 )
 def test_bad_setting_is_named(tmp_path: Path, name: str, value: str, expected: str) -> None:

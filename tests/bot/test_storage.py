@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.service import ChannelDefaults, QuizService
-from bot.storage.repository import Repository, _migrations
+from bot.storage.repository import Repository, latest_schema_version
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
@@ -16,7 +16,7 @@ from tests.bot.recording import RecordingTransport
 async def test_migrations_from_empty_file_and_reapplied(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
     repo = await Repository.open(db)
-    latest = max(version for version, _ in _migrations())
+    latest = latest_schema_version()
     assert await repo.schema_version() == latest
     assert await repo.migrate() == latest
     await repo.close()

@@ -1,0 +1,287 @@
+"""Personal practice: FSRS spaced repetition over the bank, one card per member and prompt.
+
+A grade becomes an FSRS rating through thresholds. Every graded answer, in practice or in a
+channel, reviews the member's card, but at most once per local day: a retry after reading the
+feedback is not recall, and a card never comes back twice in one day. Times are UTC inside and
+shown in the channel's timezone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from fsrs import Card, Rating, Scheduler
+
+from bot.core.answering import AnswerFlow, FigureSource, is_blank
+from bot.core.messages import Image, ReplyKind
+from bot.core.selection import topic_means, weakness
+from bot.core.turn import Turn, channel_schedule
+from bot.storage.records import PracticeCardRow
+from content.bank import Bank
+from content.schema import Prompt
+from evaluators.grade import Grader
+
+if TYPE_CHECKING:
+    from bot.storage.repository import Repository
+
+UPCOMING_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class PracticePolicy:
+    """How a 0-100 grade becomes an FSRS rating, and how soon a missed card comes back.
+
+    Learning steps are in days, not the library's minutes: members practise once a day or so, so a
+    ten-minute step would only make a card look due again within the same session."""
+
+    again_below: int = 40
+    hard_below: int = 65
+    good_below: int = 85
+    step_days: int = 1
+    fuzz: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.again_below < self.hard_below < self.good_below <= 100:
+            raise ValueError("practice thresholds must rise within 1..100 (e.g. 40, 65, 85)")
+        if self.step_days < 1:
+            raise ValueError("practice learning steps are at least one day")
+
+    def rating(self, score: int) -> Rating:
+        if score < self.again_below:
+            return Rating.Again
+        if score < self.hard_below:
+            return Rating.Hard
+        if score < self.good_below:
+            return Rating.Good
+        return Rating.Easy
+
+    def scheduler(self) -> Scheduler:
+        step = (timedelta(days=self.step_days),)
+        return Scheduler(learning_steps=step, relearning_steps=step, enable_fuzzing=self.fuzz)
+
+
+def _utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)
+
+
+def card_row(
+    platform: str, user_id: str, prompt_id: str, card: Card, now: datetime
+) -> PracticeCardRow:
+    """The stored form of a member's card: the library's own JSON."""
+    return PracticeCardRow(
+        platform=platform,
+        user_id=user_id,
+        prompt_id=prompt_id,
+        card=card.to_json(),
+        updated_at=now.isoformat(),
+    )
+
+
+class Practice:
+    """`/quiz practice`, `/quiz practice answer`, `/quiz review`, and the card review that every
+    graded channel answer triggers (it is AnswerFlow's `CardReviewer`)."""
+
+    def __init__(
+        self,
+        *,
+        repo: Repository,
+        bank: Bank,
+        grader: Grader,
+        policy: PracticePolicy,
+        clock: Callable[[], datetime],
+        figures: FigureSource | None = None,
+    ) -> None:
+        self.repo = repo
+        self.bank = bank
+        self.grader = grader
+        self.policy = policy
+        self.scheduler = policy.scheduler()
+        self.clock = clock
+        self.figures = figures
+
+    # cards ----------------------------------------------------------------------------------
+
+    async def cards(self, platform: str, user_id: str) -> dict[str, Card]:
+        """The member's cards by prompt id, for prompts still in the bank."""
+        rows = await self.repo.practice_cards(platform, [user_id])
+        return {
+            row.prompt_id: Card.from_json(row.card) for row in rows if row.prompt_id in self.bank
+        }
+
+    def _reviewed(
+        self, row: PracticeCardRow | None, score: int, now: datetime, zone: tzinfo
+    ) -> Card | None:
+        """The card after this review, or None when it was already reviewed today (local)."""
+        card = (
+            Card.from_json(row.card)
+            if row is not None
+            else Card(card_id=int(now.timestamp() * 1000), due=now)
+        )
+        if card.last_review is not None and (
+            card.last_review.astimezone(zone).date() == now.astimezone(zone).date()
+        ):
+            return None
+        reviewed, _ = self.scheduler.review_card(
+            card, self.policy.rating(score), review_datetime=now
+        )
+        return reviewed
+
+    async def review(self, turn: Turn, prompt: Prompt, score: int) -> None:
+        """A graded channel answer reviews the member's card for that prompt."""
+        if prompt.kind != "graded":
+            return
+        now = _utc(self.clock())
+        platform = turn.channel.platform
+        row = await self.repo.practice_card(platform, turn.user, prompt.id)
+        card = self._reviewed(row, score, now, channel_schedule(turn.channel).zone)
+        if card is not None:
+            await self.repo.save_practice_card(card_row(platform, turn.user, prompt.id, card, now))
+
+    async def next_prompt(self, platform: str, user_id: str) -> Prompt | None:
+        """Due cards first, least likely remembered first; then an unseen graded prompt (main
+        question or follow-up) from the member's weakest topic; None when neither exists."""
+        now = _utc(self.clock())
+        cards = await self.cards(platform, user_id)
+        due = [
+            (self.scheduler.get_card_retrievability(card, now), card.due, prompt_id)
+            for prompt_id, card in cards.items()
+            if card.due <= now and self.bank.get(prompt_id).kind == "graded"
+        ]
+        if due:
+            return self.bank.get(min(due)[2])
+        means = topic_means(self.bank, await self.repo.member_scores(platform, user_id))
+        unseen = [p for p in self.bank.all() if p.kind == "graded" and p.id not in cards]
+        if not unseen:
+            return None
+        return min(unseen, key=lambda p: (weakness(p, means), p.id))
+
+    async def due_counts(self, platform: str, user_ids: Sequence[str]) -> Counter[str]:
+        """Prompt id -> how many of these members have that card due now."""
+        now = _utc(self.clock())
+        rows = await self.repo.practice_cards(platform, user_ids)
+        return Counter(row.prompt_id for row in rows if Card.from_json(row.card).due <= now)
+
+    async def mastery(self, platform: str, user_id: str) -> dict[str, float]:
+        """Topic -> mean FSRS retrievability (0-1) over the member's cards in that topic."""
+        now = _utc(self.clock())
+        per_topic: dict[str, list[float]] = defaultdict(list)
+        for prompt_id, card in (await self.cards(platform, user_id)).items():
+            recall = self.scheduler.get_card_retrievability(card, now)
+            for topic in self.bank.get(prompt_id).topics:
+                per_topic[topic].append(recall)
+        return {topic: sum(values) / len(values) for topic, values in sorted(per_topic.items())}
+
+    # commands -------------------------------------------------------------------------------
+
+    async def show(self, turn: Turn) -> None:
+        """`/quiz practice`: the prompt still waiting for an answer, else the next one."""
+        platform = turn.channel.platform
+        pending = await self.repo.practice_pending(platform, turn.user)
+        cards = await self.cards(platform, turn.user)
+        prompt = (
+            self.bank.get(pending)
+            if pending is not None and pending in self.bank
+            else await self.next_prompt(platform, turn.user)
+        )
+        if prompt is None:
+            await turn.say(
+                turn.t("practice_caught_up", upcoming=self._upcoming(turn, cards)),
+                ephemeral=True,
+            )
+            return
+        await self.repo.set_practice_pending(
+            platform, turn.user, prompt.id, _utc(self.clock()).isoformat()
+        )
+        lines = [
+            turn.t(
+                "practice_prompt",
+                label=turn.t(
+                    "practice_label_review" if prompt.id in cards else "practice_label_new"
+                ),
+                topic=", ".join(prompt.topics),
+                text=prompt.text.get(turn.lang),
+            )
+        ]
+        if prompt.parent is not None and prompt.parent in self.bank:
+            parent = self.bank.get(prompt.parent)
+            lines.insert(0, turn.t("practice_context", text=parent.text.get(turn.lang)))
+        lines.append(turn.t("practice_how"))
+        images: tuple[Image, ...] = ()
+        if prompt.figure_demo is not None and self.figures is not None:
+            figure = await self.figures.figure(prompt.figure_demo)
+            images = (figure,) if figure is not None else ()
+        await turn.say("\n".join(lines), kind=ReplyKind.FOLLOWUP, ephemeral=True, images=images)
+
+    async def answer(self, turn: Turn, answer: str) -> None:
+        """`/quiz practice answer <text>`: grade the pending prompt privately, as in the channel,
+        and review its card; the answer never reaches the channel's leaderboard."""
+        platform = turn.channel.platform
+        pending = await self.repo.practice_pending(platform, turn.user)
+        if pending is None or pending not in self.bank:
+            await turn.error("practice_nothing_pending")
+            return
+        if is_blank(answer):
+            await turn.error("practice_empty")
+            return
+        prompt = self.bank.get(pending)
+        grade = await self.grader.grade(prompt, answer, lang=turn.lang)
+        now = _utc(self.clock())
+        row = await self.repo.practice_card(platform, turn.user, prompt.id)
+        card = self._reviewed(row, grade.score, now, channel_schedule(turn.channel).zone)
+        rating = self.policy.rating(grade.score)
+        await self.repo.record_practice_answer(
+            platform=platform,
+            user_id=turn.user,
+            prompt_id=prompt.id,
+            message_id=turn.incoming.message_id,
+            text=answer,
+            score=grade.score,
+            verdict=grade.verdict.value,
+            rating=int(rating),
+            covered=grade.covered,
+            missed=grade.missed,
+            flags=[flag.value for flag in grade.flags],
+            answered_at=now.isoformat(),
+            card=None if card is None else card_row(platform, turn.user, prompt.id, card, now),
+        )
+        current = card if card is not None else (Card.from_json(row.card) if row else None)
+        lines = [AnswerFlow.grade_text(turn, prompt, grade, None)]
+        if current is not None:
+            lines.append(turn.t("practice_next", when=self._local(turn, current.due)))
+        await turn.say("\n".join(lines), kind=ReplyKind.GRADE, ephemeral=True)
+
+    async def status(self, turn: Turn) -> None:
+        """`/quiz review`: how many cards are due now and when the next ones fall due."""
+        cards = await self.cards(turn.channel.platform, turn.user)
+        if not cards:
+            await turn.say(turn.t("review_empty"), ephemeral=True)
+            return
+        now = _utc(self.clock())
+        due = sum(1 for card in cards.values() if card.due <= now)
+        lines = [turn.t("review_summary", due=due, total=len(cards))]
+        upcoming = self._upcoming(turn, cards)
+        if upcoming:
+            lines.append(turn.t("review_next", items=upcoming))
+        await turn.say("\n".join(lines), ephemeral=True)
+
+    def _local(self, turn: Turn, instant: datetime) -> str:
+        zone = channel_schedule(turn.channel).zone
+        return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    def _upcoming(self, turn: Turn, cards: dict[str, Card]) -> str:
+        """The next few local days with cards falling due: the first time that day, and how
+        many ('' when nothing is scheduled)."""
+        now = _utc(self.clock())
+        zone = channel_schedule(turn.channel).zone
+        later = sorted(card.due for card in cards.values() if card.due > now)
+        per_day: dict[str, list[datetime]] = defaultdict(list)
+        for instant in later:
+            per_day[instant.astimezone(zone).date().isoformat()].append(instant)
+        return ", ".join(
+            f"{self._local(turn, instants[0])} ({len(instants)})"
+            for instants in list(per_day.values())[:UPCOMING_SHOWN]
+        )

@@ -1,0 +1,137 @@
+"""The pictures on `/quiz stats` and `/quiz leaderboard`: drawn from the member's own rows, valid
+PNGs, Hangul without missing glyphs."""
+
+from __future__ import annotations
+
+import struct
+import warnings
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
+from bot.core.charts import (
+    BoardChart,
+    StatsChart,
+    draw_board,
+    draw_stats,
+    stats_image,
+    to_image,
+)
+from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
+from bot.core.service import ChannelDefaults, QuizService
+from bot.storage.repository import Repository
+from content.bank import Bank
+from evaluators import EmbeddingGrader
+from tests.bot.clock import FakeClock
+from tests.bot.recording import RecordingTransport
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MINA = Actor("u1", "Mina")
+JOON = Actor("u2", "Joon")
+
+
+def png_size(image: Image) -> tuple[int, int]:
+    assert image.data.startswith(PNG_SIGNATURE)
+    assert image.data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", image.data[16:24])
+    return width, height
+
+
+def bars(axes: Axes) -> list[Rectangle]:
+    """The bars drawn on the axes (every patch there is a bar)."""
+    patches = list(axes.patches)
+    assert all(isinstance(patch, Rectangle) for patch in patches)
+    return [patch for patch in patches if isinstance(patch, Rectangle)]
+
+
+def sample(lang: str = "en", name: str = "Mina") -> StatsChart:
+    return StatsChart(
+        lang="ko" if lang == "ko" else "en",
+        name=name,
+        days=(date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 5), date(2026, 11, 6)),
+        totals=(120, 310, 80, 255),
+        streak=2,
+        mastery=(("activation", 0.92), ("optimization", 0.41), ("normalization", 0.0)),
+    )
+
+
+def test_stats_figure_draws_the_days_and_one_bar_per_topic() -> None:
+    chart = sample()
+    figure = draw_stats(chart)
+    history, mastery = figure.axes
+    [line] = history.get_lines()
+    assert np.asarray(line.get_ydata()).tolist() == list(chart.totals)
+    assert [bar.get_width() for bar in bars(mastery)] == [92.0, 41.0, 0.0]
+    assert [label.get_text() for label in mastery.get_yticklabels()] == [
+        "activation",
+        "optimization",
+        "normalization",
+    ]
+    assert "streak 2" in history.get_title()
+
+
+def test_board_figure_has_one_bar_per_member() -> None:
+    figure = draw_board(
+        BoardChart(lang="en", period="all time", rows=(("Joon", 180), ("Mina", 95)))
+    )
+    [axes] = figure.axes
+    assert [bar.get_width() for bar in bars(axes)] == [180, 95]
+
+
+def test_korean_chart_renders_without_missing_glyphs() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        image = to_image(draw_stats(sample("ko", "민아")), "stats.png", "alt")
+    assert png_size(image) == (1200, 400)
+
+
+async def test_stats_image_is_a_png_with_alt_text() -> None:
+    image = await stats_image(sample())
+    assert image.filename == "stats.png"
+    assert png_size(image) == (1200, 400)
+    assert "activation 92%" in image.alt and "2026-11-06 255" in image.alt
+
+
+async def say(service: QuizService, text: str, actor: Actor, thread: str | None = None) -> Reply:
+    transport = RecordingTransport()
+    await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
+    [reply] = transport.sent[-1:]
+    return reply
+
+
+async def test_stats_and_leaderboard_attach_charts_of_the_members_data(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
+    repo = await Repository.open(tmp_path / "q.db")
+    service = QuizService(
+        repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), clock=clock
+    )
+    try:
+        empty = await say(service, "/quiz leaderboard", MINA)
+        assert empty.images == ()
+        answered = []
+        for _ in range(2):
+            post = await service.post_today("test", "c1", RecordingTransport())
+            answered.append(bank.get(post.prompt_id))
+            reference = bank.get(post.prompt_id).references_in("en")[0].text
+            await say(service, reference, MINA, thread=post.thread_id)
+            clock.advance(timedelta(days=1))
+        await say(service, "No idea.", JOON, thread=post.thread_id)
+        stats = await say(service, "/quiz stats", MINA)
+        board = await say(service, "/quiz leaderboard", JOON)
+    finally:
+        await repo.close()
+    assert stats.kind is ReplyKind.STATS and "Stats for Mina" in stats.text
+    [chart] = stats.images
+    assert png_size(chart) == (1200, 400)
+    topics = {topic for prompt in answered for topic in prompt.topics}
+    shown = chart.alt.split("Mastery by topic: ")[1].split(", ")
+    assert {item.rsplit(" ", 1)[0] for item in shown} == topics
+    assert board.kind is ReplyKind.LEADERBOARD
+    [bars] = board.images
+    assert bars.filename == "leaderboard.png" and png_size(bars)[0] == 900
+    assert bars.alt.index("Mina") < bars.alt.index("Joon")

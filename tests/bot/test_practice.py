@@ -1,0 +1,228 @@
+"""Personal practice through the real service, SQLite file, FSRS library and grader, under a
+hand-moved clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fsrs import Card, Rating
+
+from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.practice import PracticePolicy, card_row
+from bot.core.service import ChannelDefaults, QuizService
+from bot.storage.repository import Repository
+from content.bank import Bank
+from evaluators import EmbeddingGrader
+from tests.bot.clock import FakeClock
+from tests.bot.recording import RecordingTransport
+
+SEOUL = ZoneInfo("Asia/Seoul")
+MINA = Actor("u1", "Mina")
+JOON = Actor("u2", "Joon")
+BAD = "No idea, sorry."
+START = datetime(2026, 11, 2, 9, 0, tzinfo=SEOUL).astimezone(UTC)  # a Monday, 09:00 in Seoul
+
+
+@asynccontextmanager
+async def service_on(
+    db: Path,
+    bank: Bank,
+    grader: EmbeddingGrader,
+    clock: FakeClock,
+    defaults: ChannelDefaults | None = None,
+) -> AsyncIterator[QuizService]:
+    repo = await Repository.open(db)
+    try:
+        yield QuizService(
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            defaults=defaults or ChannelDefaults(lang="en", days="daily"),
+            clock=clock,
+        )
+    finally:
+        await repo.close()
+
+
+async def say(
+    service: QuizService, text: str, actor: Actor = MINA, thread: str | None = None
+) -> list[Reply]:
+    transport = RecordingTransport()
+    await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
+    return transport.sent
+
+
+async def practise(service: QuizService, answer_for: dict[str, str], actor: Actor = MINA) -> str:
+    """`/quiz practice`, then answer the prompt shown (BAD unless `answer_for` has one);
+    returns the prompt id. Every reply must be private."""
+    shown = await say(service, "/quiz practice", actor)
+    prompt_id = await service.repo.practice_pending("test", actor.user_id)
+    assert prompt_id is not None, shown
+    graded = await say(service, f"/quiz practice answer {answer_for.get(prompt_id, BAD)}", actor)
+    assert [r.kind for r in graded] == [ReplyKind.GRADE], graded
+    assert all(r.ephemeral and r.user_id == actor.user_id for r in shown + graded)
+    return prompt_id
+
+
+def well(bank: Bank) -> dict[str, str]:
+    """A good answer (its English reference) to every graded prompt."""
+    return {p.id: p.references_in("en")[0].text for p in bank.all() if p.kind == "graded"}
+
+
+async def test_well_answered_prompt_comes_back_later_over_thirty_days(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    clock = FakeClock(START)
+    async with service_on(tmp_path / "q.db", bank, grader, clock) as service:
+        good = await practise(service, well(bank))
+        bad = await practise(service, {})
+        assert good != bad
+        reviews: dict[str, list[int]] = {good: [0], bad: [0]}
+        answers = {good: well(bank)[good], bad: BAD}
+        for day in range(1, 31):
+            clock.advance(timedelta(days=1))
+            today: list[str] = []
+            # other prompts stay unseen: practice offers due cards first, so these two come
+            # up exactly on the days they are due
+            while (due := await service.practice.next_prompt("test", "u1")) is not None and (
+                due.id in reviews
+            ):
+                assert due.id not in today, f"{due.id} due twice on day {day}"
+                assert await practise(service, answers) == due.id
+                today.append(due.id)
+                reviews[due.id].append(day)
+    assert reviews[bad][1] == 1, reviews
+    assert reviews[good][1] > reviews[bad][1] + 2, reviews
+    assert len(reviews[good]) < len(reviews[bad]), reviews
+
+
+async def board(service: QuizService) -> list[str]:
+    return [r.text for r in await say(service, "/quiz leaderboard all")]
+
+
+async def test_practice_never_changes_the_channel_leaderboard(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    clock = FakeClock(START)
+    async with service_on(tmp_path / "q.db", bank, grader, clock) as service:
+        post = await service.post_today("test", "c1", RecordingTransport())
+        await say(service, well(bank)[post.prompt_id], JOON, thread=post.thread_id)
+        before = await board(service)
+        for _ in range(2):
+            await practise(service, well(bank))
+            await practise(service, well(bank), JOON)
+        assert await board(service) == before
+        assert await service.repo.answer_count() == 1
+        assert [row.user_id for row in await service.repo.leaderboard("test", "c1", "")] == ["u2"]
+        assert len(await service.repo.practice_answers("test", "u1")) == 2
+
+
+async def test_channel_answer_reviews_the_card_once_a_day(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    clock = FakeClock(START)
+    async with service_on(tmp_path / "q.db", bank, grader, clock) as service:
+        post = await service.post_today("test", "c1", RecordingTransport())
+        await say(service, BAD, thread=post.thread_id)
+        first = await service.repo.practice_card("test", "u1", post.prompt_id)
+        assert first is not None
+        assert Card.from_json(first.card).due - clock.now == timedelta(days=1)
+        # a retry the same day, after reading the feedback, is not recall: the card stays
+        for _ in bank.followups(post.prompt_id):
+            await say(service, "/quiz skip", thread=post.thread_id)
+        await say(service, "/quiz next", thread=post.thread_id)  # reopens the main question
+        clock.advance(timedelta(hours=3))
+        await say(service, well(bank)[post.prompt_id], thread=post.thread_id)
+        retried = await service.repo.answers_for(post.id, "u1")
+        assert [a.prompt_id for a in retried] == [post.prompt_id] * 2
+        assert retried[1].score > retried[0].score
+        assert await service.repo.practice_card("test", "u1", post.prompt_id) == first
+        # and practice does not offer it again today
+        assert await practise(service, {}) != post.prompt_id
+        clock.advance(timedelta(days=1))
+        due = await service.practice.next_prompt("test", "u1")
+        assert due is not None and due.id == post.prompt_id
+
+
+async def test_review_counts_and_a_restart_keeps_every_card(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    clock = FakeClock(START)
+    db = tmp_path / "q.db"
+    async with service_on(db, bank, grader, clock) as service:
+        [empty] = await say(service, "/quiz review")
+        assert "no cards yet" in empty.text
+        await practise(service, {})
+        await practise(service, {})
+        await practise(service, well(bank))
+        await say(service, "/quiz practice")  # a fourth prompt, left waiting
+        pending = await service.repo.practice_pending("test", "u1")
+        cards = await service.repo.practice_cards("test", ["u1"])
+        [review] = await say(service, "/quiz review")
+    assert review.ephemeral
+    assert "0 of your 3 cards are due now" in review.text
+    assert "Next due: 2026-11-03 09:00 KST (2), " in review.text
+    async with service_on(db, bank, grader, clock) as service:
+        assert await service.repo.practice_cards("test", ["u1"]) == cards
+        assert await service.repo.practice_pending("test", "u1") == pending
+        assert [r.text for r in await say(service, "/quiz review")] == [review.text]
+        clock.advance(timedelta(days=1))
+        [later] = await say(service, "/quiz review")
+    assert "2 of your 3 cards are due now" in later.text
+
+
+async def test_practice_commands_explain_themselves(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    async with service_on(tmp_path / "q.db", bank, grader, FakeClock(START)) as service:
+        [nothing] = await say(service, "/quiz practice answer ReLU is cheap")
+        [usage] = await say(service, "/quiz practice now")
+        [prompt] = await say(service, "/quiz practice")
+        [empty] = await say(service, "/quiz practice answer \u200b")
+        [again] = await say(service, "/quiz practice")
+        [help_text] = await say(service, "/help")
+    assert nothing.kind is ReplyKind.ERROR and "`/quiz practice`" in nothing.text
+    assert usage.kind is ReplyKind.ERROR and "/quiz practice answer" in usage.text
+    assert prompt.ephemeral and "/quiz practice answer <text>" in prompt.text
+    assert empty.kind is ReplyKind.ERROR
+    assert again.text == prompt.text, "the waiting prompt is shown again, not a new one"
+    assert "/quiz practice answer <text>" in help_text.text and "/quiz review" in help_text.text
+
+
+async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    clock = FakeClock(START)
+    db = tmp_path / "q.db"
+    async with service_on(db, bank, grader, clock) as service:
+        first = await service.post_today("test", "c1", RecordingTransport())
+        for member in (MINA, JOON):
+            await say(service, BAD, member, thread=first.thread_id)
+        unposted = [p.id for p in bank.mains() if p.id != first.prompt_id]
+        wanted, crowd = unposted[-1], unposted[-2]
+        scheduler = PracticePolicy().scheduler()
+        # both active members have `wanted` due tomorrow; three members who never answered
+        # here have `crowd` due, which must not count
+        for user, prompt_id in [("u1", wanted), ("u2", wanted)] + [
+            (f"idle{n}", crowd) for n in range(3)
+        ]:
+            card, _ = scheduler.review_card(Card(card_id=1, due=clock.now), Rating.Again, clock.now)
+            await service.repo.save_practice_card(
+                card_row("test", user, prompt_id, card, clock.now)
+            )
+    shutil.copy(db, tmp_path / "same.db")
+    clock.advance(timedelta(days=1))
+    posted = {}
+    for name, prefer in [("q.db", True), ("same.db", False)]:
+        defaults = ChannelDefaults(lang="en", days="daily", prefer_due=prefer)
+        async with service_on(tmp_path / name, bank, grader, clock, defaults) as service:
+            posted[prefer] = (
+                await service.post_today("test", "c1", RecordingTransport())
+            ).prompt_id
+    assert posted[True] == wanted
+    assert posted[False] not in (wanted, crowd)
