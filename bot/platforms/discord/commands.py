@@ -1,0 +1,228 @@
+"""The slash commands: `/quiz`, `/quiz-admin` and `/demo`, each turned into the console grammar.
+
+Admin commands live in their own top-level group because Discord applies
+`default_member_permissions` to top-level commands only; the core still checks `is_admin` on every
+use. Options are described and bounded here so Discord rejects malformed input before we see it;
+what they mean (a valid time, a known demo) is the core's to judge.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections.abc import Awaitable, Callable, Sequence
+from functools import cache
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.platforms.discord.dispatch import Relay, report_failure
+from bot.platforms.discord.permissions import ADMIN_PERMISSIONS
+
+log = logging.getLogger("quizmaster.discord")
+
+DemoNames = Callable[[], Awaitable[Sequence[str]]]
+"""Where `/demo run` autocomplete finds demo names; suggestions only, the core re-validates."""
+
+ANSWER_LIMIT = 4000
+CHOICES_LIMIT = 25
+DAY_SUGGESTIONS = ("weekdays", "daily", "weekends", "mon,wed,fri", "tue,thu")
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def suggest(options: Sequence[str], current: str) -> list[app_commands.Choice[str]]:
+    """Up to 25 options containing what was typed so far, prefix matches first."""
+    typed = current.strip().lower()
+    matches = [o for o in options if typed in o.lower()]
+    matches.sort(key=lambda o: (not o.lower().startswith(typed), o))
+    return [app_commands.Choice(name=o, value=o) for o in matches[:CHOICES_LIMIT]]
+
+
+class AnswerModal(discord.ui.Modal):
+    """`/quiz answer` without text: a form leaves room for a long, multi-line answer."""
+
+    def __init__(self, relay: Relay) -> None:
+        super().__init__(title="Your answer · 답변", timeout=15 * 60)
+        self._relay = relay
+        self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, min_length=1, max_length=ANSWER_LIMIT
+        )
+        self.add_item(discord.ui.Label(text="Answer · 답변", component=self.answer))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(
+            interaction,
+            f"/quiz answer {self.answer.value}",
+            private_placeholder=self._relay.score_ephemeral,
+        )
+
+    # Modal narrows BaseView.on_error (no item argument); the override follows Modal's signature.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
+        await report_failure(interaction, error, what="answer form")
+
+
+class QuizGroup(app_commands.Group):
+    """Member commands for the day's question, scores and stats."""
+
+    def __init__(self, relay: Relay) -> None:
+        super().__init__(name="quiz", description="Daily deep-learning interview question")
+        self._relay = relay
+
+    @app_commands.command(description="Answer the question you are on (empty: open a form)")
+    @app_commands.describe(text="Your answer in free text; leave it out to write it in a form")
+    async def answer(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, ANSWER_LIMIT] | None = None,
+    ) -> None:
+        if text is None:
+            await interaction.response.send_modal(AnswerModal(self._relay))
+            return
+        await self._relay.interaction(
+            interaction, f"/quiz answer {text}", private_placeholder=self._relay.score_ephemeral
+        )
+
+    @app_commands.command(description="Show the question you are on, or retry your weakest")
+    async def next(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/quiz next")
+
+    @app_commands.command(description="Skip the question you are on")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/quiz skip")
+
+    @app_commands.command(description="Get a hint (caps the score of this question)")
+    async def hint(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/quiz hint")
+
+    @app_commands.command(description="Top scores of this channel")
+    @app_commands.describe(period="Which days count (default: the last 7)")
+    async def leaderboard(
+        self, interaction: discord.Interaction, period: Literal["week", "month", "all"] = "week"
+    ) -> None:
+        await self._relay.interaction(interaction, f"/quiz leaderboard {period}")
+
+    @app_commands.command(description="Scores, streak and strongest topics of a member")
+    @app_commands.describe(member="Whose stats (default: yours)")
+    async def stats(
+        self, interaction: discord.Interaction, member: discord.User | None = None
+    ) -> None:
+        who = f" {member.id}" if member is not None else ""
+        await self._relay.interaction(interaction, f"/quiz stats{who}")
+
+    @app_commands.command(description="Private practice: your next due card, or answer it")
+    @app_commands.describe(
+        answer="Your answer to the card practice showed you (leave out to see it)"
+    )
+    async def practice(
+        self,
+        interaction: discord.Interaction,
+        answer: app_commands.Range[str, 1, ANSWER_LIMIT] | None = None,
+    ) -> None:
+        text = "/quiz practice" if answer is None else f"/quiz practice answer {answer}"
+        await self._relay.interaction(interaction, text, private_placeholder=True)
+
+    @app_commands.command(description="How many practice cards are due, and when the next are")
+    async def review(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/quiz review", private_placeholder=True)
+
+    @app_commands.command(description="How the quiz works and which commands there are")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/help", private_placeholder=True)
+
+
+class QuizAdminGroup(app_commands.Group):
+    """Commands that change the channel for everyone; Manage Server by default."""
+
+    def __init__(self, relay: Relay) -> None:
+        super().__init__(
+            name="quiz-admin",
+            description="Post, reveal and schedule the daily question (Manage Server)",
+            default_permissions=ADMIN_PERMISSIONS,
+            guild_only=True,
+        )
+        self._relay = relay
+
+    @app_commands.command(description="Post a question in this channel now, with its thread")
+    async def now(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/quiz now")
+
+    @app_commands.command(description="Show the reference answer and how the channel did")
+    async def reveal(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/quiz reveal")
+
+    @app_commands.command(description="When the daily question is posted in this channel")
+    @app_commands.describe(
+        time="Local time, 24-hour HH:MM (e.g. 09:00)",
+        timezone="IANA timezone such as Asia/Seoul (default: the channel's)",
+        days="daily, weekdays, weekends or a list such as mon,wed,fri",
+    )
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        time: app_commands.Range[str, 4, 5],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        days: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        words = [time.strip(), timezone or "", "".join((days or "").split())]
+        await self._relay.interaction(
+            interaction, " ".join(["/quiz schedule", *filter(None, words)])
+        )
+
+    @schedule.autocomplete("timezone")
+    async def _timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return suggest(_zones(), current)
+
+    @schedule.autocomplete("days")
+    async def _days_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return suggest(DAY_SUGGESTIONS, current)
+
+    @app_commands.command(description="Language of this channel's questions and replies")
+    @app_commands.describe(language="ko: 한국어, en: English")
+    async def lang(self, interaction: discord.Interaction, language: Literal["ko", "en"]) -> None:
+        await self._relay.interaction(interaction, f"/quiz lang {language}")
+
+
+class DemoGroup(app_commands.Group):
+    """Training demos from the compute service: plots posted to the channel."""
+
+    def __init__(self, relay: Relay, demo_names: DemoNames) -> None:
+        super().__init__(name="demo", description="Small training demos with plots")
+        self._relay = relay
+        self._demo_names = demo_names
+
+    @app_commands.command(name="list", description="The demos there are and what they show")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, "/demo list")
+
+    @app_commands.command(description="Run a demo and post its plots")
+    @app_commands.describe(
+        name="Which demo (see /demo list)",
+        params="Parameters as key=value pairs separated by spaces, e.g. seed=1 epochs=5",
+    )
+    async def run(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 64],
+        params: app_commands.Range[str, 0, 500] | None = None,
+    ) -> None:
+        words = ["/demo run", name.strip(), " ".join((params or "").split())]
+        await self._relay.interaction(
+            interaction, " ".join(filter(None, words)), defer_at_once=True
+        )
+
+    @run.autocomplete("name")
+    async def _name_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return suggest(await self._demo_names(), current)

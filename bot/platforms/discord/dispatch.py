@@ -1,0 +1,146 @@
+"""Discord events to core calls: who and where (`Incoming`), and the transport the replies take.
+
+Slash commands arrive as the console grammar (`/quiz answer ...`), so the core parses one language
+whatever the platform.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import discord
+
+from bot.core.messages import Actor, Incoming, Transport
+from bot.platforms.discord.permissions import is_admin
+from bot.platforms.discord.transport import ACK_BUDGET_S, ChannelTransport, InteractionTransport
+
+log = logging.getLogger("quizmaster.discord")
+
+PLATFORM = "discord"
+ERROR_TEXT = "Something went wrong on our side; it has been logged. · 처리 중 오류가 발생했어요."
+
+
+class Handler(Protocol):
+    """The core entry point (`QuizService.handle`)."""
+
+    async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
+
+
+def _where(channel_id: int, channel: object) -> tuple[str, str | None]:
+    """(channel, thread): inside a thread the quiz channel is the thread's parent."""
+    if isinstance(channel, discord.Thread) and channel.parent_id is not None:
+        return str(channel.parent_id), str(channel.id)
+    return str(channel_id), None
+
+
+def interaction_incoming(interaction: discord.Interaction, text: str) -> Incoming:
+    """A slash command or modal submit; its id makes a redelivery recognisable."""
+    channel_id, thread_id = _where(interaction.channel_id or 0, interaction.channel)
+    user = interaction.user
+    return Incoming(
+        platform=PLATFORM,
+        channel_id=channel_id,
+        actor=Actor(
+            user_id=str(user.id), display_name=user.display_name, is_admin=is_admin(interaction)
+        ),
+        text=text,
+        message_id=str(interaction.id),
+        thread_id=thread_id,
+        received_at=interaction.created_at,
+        private=interaction.guild_id is None,
+    )
+
+
+def message_incoming(message: discord.Message) -> Incoming | None:
+    """A plain message in a thread, which the core takes as an answer when the thread is a day's
+    question thread. Bots, DMs and messages without readable content are not answers."""
+    if message.author.bot or message.guild is None or not message.content.strip():
+        return None
+    if not isinstance(message.channel, discord.Thread):
+        return None
+    channel_id, thread_id = _where(message.channel.id, message.channel)
+    author = message.author
+    admin = isinstance(author, discord.Member) and author.guild_permissions.manage_guild
+    return Incoming(
+        platform=PLATFORM,
+        channel_id=channel_id,
+        actor=Actor(user_id=str(author.id), display_name=author.display_name, is_admin=admin),
+        text=message.content,
+        message_id=str(message.id),
+        thread_id=thread_id,
+        received_at=message.created_at,
+    )
+
+
+async def report_failure(interaction: discord.Interaction, error: Exception, *, what: str) -> None:
+    """Our failure, not the member's: log it with context and tell them, once and privately."""
+    log.error(
+        "%s failed interaction=%s user=%s",
+        what,
+        interaction.id,
+        interaction.user.id,
+        exc_info=error,
+    )
+    if interaction.is_expired():
+        return
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                ERROR_TEXT, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await interaction.response.send_message(
+                ERROR_TEXT, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("could not report the failure of interaction %s", interaction.id)
+
+
+class Relay:
+    """Runs one event through the core with the right transport and acknowledgement."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        channels: ChannelTransport,
+        *,
+        score_ephemeral: bool,
+        ack_budget_s: float = ACK_BUDGET_S,
+    ) -> None:
+        self._handler = handler
+        self._channels = channels
+        self.score_ephemeral = score_ephemeral
+        self._ack_budget_s = ack_budget_s
+
+    async def interaction(
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        *,
+        private_placeholder: bool = False,
+        defer_at_once: bool = False,
+    ) -> None:
+        """Hand a command to the core. `private_placeholder` picks the visibility of the
+        "thinking…" shown if the core is slow; `defer_at_once` (or a zero budget) is for work
+        known to be long."""
+        transport = InteractionTransport(
+            interaction,
+            self._channels,
+            score_ephemeral=self.score_ephemeral,
+            defer_ephemeral=private_placeholder,
+            ack_budget_s=self._ack_budget_s,
+        )
+        if defer_at_once or self._ack_budget_s <= 0:
+            await transport.defer_now(ephemeral=private_placeholder)
+        else:
+            transport.arm()
+        try:
+            await self._handler.handle(interaction_incoming(interaction, text), transport)
+        finally:
+            await transport.close()
+
+    async def message(self, message: discord.Message) -> None:
+        incoming = message_incoming(message)
+        if incoming is not None:
+            await self._handler.handle(incoming, self._channels)

@@ -1,0 +1,101 @@
+"""`quizmaster run --platform discord`: the client and the daily-question scheduler, side by side.
+
+The scheduler starts once the gateway is ready, so the channels it posts to are in the cache; both
+stop together when the client closes or the process is interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from bot.config import Settings
+from bot.core.demos import DemoHandoff
+from bot.core.scheduler import run_scheduler
+from bot.core.service import DemoDesk, QuizService
+from bot.platforms.discord.client import QuizClient
+from bot.platforms.discord.dispatch import PLATFORM
+from bot.platforms.discord.transport import ACK_BUDGET_S
+from compute.client import ComputeError
+
+log = logging.getLogger("quizmaster.discord")
+
+AUTOCOMPLETE_TIMEOUT_S = 2.0
+
+
+class DemoNames:
+    """Demo names for `/demo run` autocomplete, from the compute service the core uses.
+
+    Autocomplete must answer within 3 s and fires on every keystroke, while the catalog changes
+    only with a deploy: names are fetched at most every few minutes, and a slow or failing service
+    leaves the last list (suggestions only; the core validates the name on submit).
+    """
+
+    def __init__(self, demos: DemoDesk | None, *, refresh_s: float = 300.0) -> None:
+        self._client = demos.client if isinstance(demos, DemoHandoff) else None
+        self._refresh_s = refresh_s
+        self._names: list[str] = []
+        self._fetched_at = float("-inf")
+
+    async def __call__(self) -> list[str]:
+        now = time.monotonic()
+        if self._client is None or now - self._fetched_at < self._refresh_s:
+            return self._names
+        try:
+            demos = await asyncio.wait_for(self._client.demos(), timeout=AUTOCOMPLETE_TIMEOUT_S)
+        except (ComputeError, TimeoutError) as exc:
+            log.warning("demo names unavailable for autocomplete: %s", exc)
+            return self._names
+        self._names = sorted(demo.name for demo in demos)
+        self._fetched_at = now
+        return self._names
+
+
+def build_client(
+    settings: Settings, service: QuizService, *, ack_budget_s: float = ACK_BUDGET_S
+) -> QuizClient:
+    """The client as configured; `ack_budget_s` is how long a slow reply may take before the
+    interaction is deferred (Discord's limit is 3 s)."""
+    return QuizClient(
+        handler=service,
+        demo_names=DemoNames(service.demos),
+        guild_id=settings.discord_guild_id,
+        message_content=settings.discord_message_content,
+        score_ephemeral=settings.discord_score_visibility == "ephemeral",
+        ack_budget_s=ack_budget_s,
+    )
+
+
+async def serve(client: QuizClient, service: QuizService, *, token: str) -> None:
+    """Run `client` with `token` until it closes, with the scheduler posting through it."""
+    stop = asyncio.Event()
+
+    async def schedule_when_ready() -> None:
+        await client.wait_until_ready()
+        await run_scheduler(service, PLATFORM, client.channels, stop=stop)
+
+    scheduler = asyncio.create_task(schedule_when_ready(), name="discord-scheduler")
+    try:
+        await client.start(token)
+    finally:
+        stop.set()
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+        if not client.is_closed():
+            await client.close()
+
+
+async def run(settings: Settings, service: QuizService) -> None:
+    if settings.discord_token is None:
+        raise ValueError("QUIZMASTER_DISCORD_TOKEN is not set")
+    client = build_client(settings, service)
+    log.info(
+        "starting Discord client (guild sync: %s, message content: %s, scores: %s)",
+        settings.discord_guild_id or "global",
+        settings.discord_message_content,
+        settings.discord_score_visibility,
+    )
+    await serve(client, service, token=settings.discord_token.get_secret_value())

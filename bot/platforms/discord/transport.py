@@ -1,0 +1,309 @@
+"""The core's `Transport` on Discord: one for channels and threads, one per interaction.
+
+An interaction must be answered within 3 seconds and can then be followed up for 15 minutes. The
+interaction transport answers with the core's first reply when it comes in time, otherwise defers
+("thinking…") and fills that placeholder with the first reply; later replies are followups. Replies
+meant for another channel or thread, replies that open a thread where the interaction cannot, and
+replies after the token expires go through the channel transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from datetime import timedelta
+from typing import Literal
+
+import discord
+
+from bot.core.messages import Posted, Reply, ReplyKind
+from bot.platforms.discord.render import Rendered, render, thread_name
+
+log = logging.getLogger("quizmaster.discord")
+
+ACK_BUDGET_S = 2.0
+"""Discord allows 3 s to acknowledge; keep a margin for the round trip."""
+TOKEN_LIFETIME = timedelta(minutes=15)
+TOKEN_MARGIN = timedelta(seconds=30)
+THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440
+_REMEMBERED_MESSAGES = 512
+
+Messageable = discord.abc.Messageable | discord.PartialMessageable
+
+
+def private(reply: Reply, *, score_ephemeral: bool) -> bool:
+    """The core marks private replies; scores are also private when the server wants that."""
+    return reply.ephemeral or (reply.kind is ReplyKind.GRADE and score_ephemeral)
+
+
+class ChannelTransport:
+    """Posts to channels and threads by id: the daily question, follow-ups in a thread, and the
+    replies of plain thread messages. An ephemeral reply, which channels cannot show, goes to the
+    addressee by direct message."""
+
+    def __init__(self, client: discord.Client, *, score_ephemeral: bool) -> None:
+        self._client = client
+        self._score_ephemeral = score_ephemeral
+        self._where: OrderedDict[str, int] = OrderedDict()
+
+    async def send(self, reply: Reply) -> Posted:
+        reply = replace(reply, ephemeral=private(reply, score_ephemeral=self._score_ephemeral))
+        rendered = render(reply, ephemeral=reply.ephemeral)
+        target = await self._target(reply)
+        message = await target.send(
+            content=rendered.content,
+            embed=rendered.embed or discord.utils.MISSING,
+            files=rendered.files(),
+            allowed_mentions=rendered.allowed_mentions,
+        )
+        self._remember(str(message.id), message.channel.id)
+        thread_id = reply.thread_id
+        if reply.open_thread:
+            thread = await message.create_thread(
+                name=thread_name(reply), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+            thread_id = str(thread.id)
+        return Posted(message_id=str(message.id), thread_id=thread_id)
+
+    async def edit(self, posted: Posted, reply: Reply) -> None:
+        reply = replace(reply, ephemeral=private(reply, score_ephemeral=self._score_ephemeral))
+        rendered = render(reply, ephemeral=reply.ephemeral)
+        channel_id = self._where.get(posted.message_id) or int(reply.thread_id or reply.channel_id)
+        channel = self._client.get_partial_messageable(channel_id)
+        await channel.get_partial_message(int(posted.message_id)).edit(
+            content=rendered.content,
+            embed=rendered.embed,
+            attachments=_attachments(rendered),
+            allowed_mentions=rendered.allowed_mentions,
+        )
+
+    async def _target(self, reply: Reply) -> Messageable:
+        if reply.ephemeral and reply.user_id:
+            user_id = int(reply.user_id)
+            user = self._client.get_user(user_id) or await self._client.fetch_user(user_id)
+            return await user.create_dm()
+        channel_id = int(reply.thread_id or reply.channel_id)
+        if reply.open_thread:
+            # A thread hangs off a guild message; only a resolved channel knows its guild.
+            channel = self._client.get_channel(channel_id) or await self._client.fetch_channel(
+                channel_id
+            )
+            if isinstance(channel, discord.abc.Messageable):
+                return channel
+        return self._client.get_partial_messageable(channel_id)
+
+    def _remember(self, message_id: str, channel_id: int) -> None:
+        """Edits name a message only; remember where recent ones live (demo progress edits)."""
+        self._where[message_id] = channel_id
+        while len(self._where) > _REMEMBERED_MESSAGES:
+            self._where.popitem(last=False)
+
+
+class Ack(enum.Enum):
+    """Where the interaction's own response stands."""
+
+    FRESH = "fresh"  # nothing sent yet; the 3-second clock runs
+    DEFERRED_PUBLIC = "deferred_public"  # a visible "thinking…" waits for the first reply
+    DEFERRED_PRIVATE = "deferred_private"  # an ephemeral "thinking…" waits for the first reply
+    DONE = "done"  # the original response is settled; more replies are followups
+
+
+class InteractionTransport:
+    """Replies to one slash command or modal submit; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        interaction: discord.Interaction,
+        channels: ChannelTransport,
+        *,
+        score_ephemeral: bool,
+        defer_ephemeral: bool = True,
+        ack_budget_s: float = ACK_BUDGET_S,
+    ) -> None:
+        self._interaction = interaction
+        self._channels = channels
+        self._score_ephemeral = score_ephemeral
+        self._defer_ephemeral = defer_ephemeral
+        self._ack_budget_s = ack_budget_s
+        self._received = time.monotonic()
+        self._lock = asyncio.Lock()
+        self._ack = Ack.FRESH
+        self._original_id: str | None = None
+        self._followups: set[str] = set()
+        self._timer: asyncio.Task[None] | None = None
+
+    @property
+    def ack(self) -> Ack:
+        return self._ack
+
+    def arm(self) -> None:
+        """Start the clock: defer if the core has not replied within the budget."""
+        self._timer = asyncio.create_task(self._defer_when_due(), name="discord-ack")
+
+    async def defer_now(self, *, ephemeral: bool) -> None:
+        """Defer at once, for commands known to take long (demo runs)."""
+        async with self._lock:
+            await self._defer(ephemeral=ephemeral)
+
+    async def close(self) -> None:
+        """After the core is done: stop the clock and clear a placeholder nobody filled."""
+        if self._timer is not None:
+            self._timer.cancel()
+        async with self._lock:
+            if self._ack in (Ack.DEFERRED_PUBLIC, Ack.DEFERRED_PRIVATE):
+                await self._interaction.delete_original_response()
+                self._ack = Ack.DONE
+            elif self._ack is Ack.FRESH:
+                log.warning("interaction %s ended without a reply", self._interaction.id)
+
+    async def send(self, reply: Reply) -> Posted:
+        async with self._lock:
+            ephemeral = self.is_ephemeral(reply)
+            reply = replace(reply, ephemeral=ephemeral)
+            if self._expired():
+                return await self._channels.send(reply)
+            if not ephemeral and not self._belongs_here(reply):
+                posted = await self._channels.send(reply)
+                await self._point_to(posted, reply)
+                return posted
+            deferred_other = (self._ack is Ack.DEFERRED_PUBLIC and ephemeral) or (
+                self._ack is Ack.DEFERRED_PRIVATE and not ephemeral
+            )
+            if deferred_other:
+                # A placeholder's visibility is fixed; drop it rather than show the reply wrongly.
+                await self._interaction.delete_original_response()
+                self._ack = Ack.DONE
+                if not ephemeral:
+                    return await self._channels.send(reply)
+            rendered = render(reply, ephemeral=ephemeral)
+            if self._ack is Ack.FRESH:
+                message_id = await self._respond(rendered, ephemeral=ephemeral)
+            else:
+                message_id = await self._follow_up(rendered, ephemeral=ephemeral)
+            thread_id = reply.thread_id
+            if reply.open_thread:
+                thread_id = await self._open_thread(message_id, reply)
+            return Posted(message_id=message_id, thread_id=thread_id)
+
+    async def edit(self, posted: Posted, reply: Reply) -> None:
+        reply = replace(reply, ephemeral=self.is_ephemeral(reply))
+        rendered = render(reply, ephemeral=reply.ephemeral)
+        ours = posted.message_id == self._original_id or posted.message_id in self._followups
+        if not ours:
+            await self._channels.edit(posted, reply)
+        elif self._expired():
+            log.info("interaction %s expired; edit of %s skipped", self._interaction.id, posted)
+        elif posted.message_id == self._original_id:
+            await self._interaction.edit_original_response(
+                content=rendered.content,
+                embed=rendered.embed,
+                attachments=_attachments(rendered),
+                allowed_mentions=rendered.allowed_mentions,
+            )
+        else:
+            await self._interaction.followup.edit_message(
+                int(posted.message_id),
+                content=rendered.content,
+                embed=rendered.embed,
+                attachments=_attachments(rendered),
+                allowed_mentions=rendered.allowed_mentions,
+            )
+
+    def is_ephemeral(self, reply: Reply) -> bool:
+        return private(reply, score_ephemeral=self._score_ephemeral)
+
+    async def _defer_when_due(self) -> None:
+        await asyncio.sleep(max(0.0, self._ack_budget_s - (time.monotonic() - self._received)))
+        async with self._lock:
+            if self._ack is Ack.FRESH:
+                await self._defer(ephemeral=self._defer_ephemeral)
+
+    async def _defer(self, *, ephemeral: bool) -> None:
+        if self._ack is not Ack.FRESH:
+            return
+        await self._interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        self._ack = Ack.DEFERRED_PRIVATE if ephemeral else Ack.DEFERRED_PUBLIC
+
+    async def _respond(self, rendered: Rendered, *, ephemeral: bool) -> str:
+        response = await self._interaction.response.send_message(
+            content=rendered.content,
+            embed=rendered.embed or discord.utils.MISSING,
+            files=rendered.files(),
+            allowed_mentions=rendered.allowed_mentions,
+            ephemeral=ephemeral,
+        )
+        self._ack = Ack.DONE
+        if response.message_id is None:
+            message = await self._interaction.original_response()
+            self._original_id = str(message.id)
+        else:
+            self._original_id = str(response.message_id)
+        return self._original_id
+
+    async def _follow_up(self, rendered: Rendered, *, ephemeral: bool) -> str:
+        """A followup; the first one after a defer fills the placeholder, i.e. the original."""
+        fills_placeholder = self._ack is not Ack.DONE
+        message = await self._interaction.followup.send(
+            content=rendered.content or discord.utils.MISSING,
+            embed=rendered.embed or discord.utils.MISSING,
+            files=rendered.files(),
+            allowed_mentions=rendered.allowed_mentions,
+            ephemeral=ephemeral,
+            wait=True,
+        )
+        self._ack = Ack.DONE
+        if fills_placeholder:
+            self._original_id = str(message.id)
+        else:
+            self._followups.add(str(message.id))
+        return str(message.id)
+
+    async def _open_thread(self, message_id: str, reply: Reply) -> str:
+        channel = self._interaction.channel
+        if not isinstance(channel, discord.TextChannel):
+            raise TypeError(f"cannot open a thread in {channel!r}")
+        thread = await channel.create_thread(
+            name=thread_name(reply),
+            message=discord.Object(int(message_id)),
+            auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+        )
+        return str(thread.id)
+
+    async def _point_to(self, posted: Posted, reply: Reply) -> None:
+        """The reply went elsewhere; settle the interaction with a link to it."""
+        if self._ack is Ack.DONE:
+            return
+        guild = self._interaction.guild_id or "@me"
+        channel = reply.thread_id or reply.channel_id
+        link = f"↪ https://discord.com/channels/{guild}/{channel}/{posted.message_id}"
+        if self._ack is Ack.FRESH:
+            await self._interaction.response.send_message(
+                link, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await self._interaction.edit_original_response(
+                content=link, allowed_mentions=discord.AllowedMentions.none()
+            )
+        self._ack = Ack.DONE
+
+    def _belongs_here(self, reply: Reply) -> bool:
+        """A public reply shows in the interaction when it is for the interaction's channel and,
+        if it opens a thread, that channel can hold one."""
+        here = str(self._interaction.channel_id)
+        if (reply.thread_id or reply.channel_id) != here:
+            return False
+        return not reply.open_thread or isinstance(self._interaction.channel, discord.TextChannel)
+
+    def _expired(self) -> bool:
+        return (
+            discord.utils.utcnow() >= self._interaction.created_at + TOKEN_LIFETIME - TOKEN_MARGIN
+        )
+
+
+def _attachments(rendered: Rendered) -> list[discord.File]:
+    """Edits replace attachments only when the reply brings images; otherwise they stay."""
+    return rendered.files() if rendered.images else discord.utils.MISSING
