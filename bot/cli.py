@@ -38,12 +38,19 @@ def _compute(argv: list[str], settings: Settings) -> int:
     return compute_main(argv, settings)
 
 
+def _doctor(argv: list[str], settings: Settings) -> int:
+    from bot.doctor import main as doctor_main
+
+    return doctor_main(argv, settings)
+
+
 COMMANDS: dict[str, tuple[SubMain, str]] = {
     "run": (_run, "start the bot (console, slack or discord)"),
     "content": (_content, "check or import question banks"),
     "eval": (_eval, "measure the grader on graded answers; 'eval fit' refits calibration"),
     "compute": (_compute, "serve the demo compute service"),
     "demo": (_compute, "run one demo locally and write its PNGs and metrics"),
+    "doctor": (_doctor, "check settings, tokens, database, bank, model and compute; --quick"),
 }
 
 

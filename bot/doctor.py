@@ -1,0 +1,296 @@
+"""`quizmaster doctor`: is this configuration ready to run? One line per check, exit 0 or 1.
+
+Deployments fail in a handful of dull ways (a token not passed in, a volume the user cannot write,
+a database from a newer release, a bank edit with a typo, a compute service on the wrong URL or
+with another token); each check names the one it looks for. `--quick` leaves out what is slow
+(loading the embedding model, importing torch for the demo catalog) and creates no file, so a
+container healthcheck can run it every minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal, get_args
+from urllib.parse import urlsplit, urlunsplit
+
+import aiosqlite
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.storage.repository import Repository, latest_schema_version
+from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
+from content.check import check_banks
+from content.loader import DEFAULT_BANK_DIR
+
+log = logging.getLogger("quizmaster.bot")
+
+Status = Literal["ok", "warn", "fail"]
+MARKS: dict[Status, str] = {"ok": "✓", "warn": "!", "fail": "✗"}
+COMPUTE_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One finding: `warn` is worth reading but does not stop the bot; `fail` does."""
+
+    name: str
+    status: Status
+    detail: str
+
+
+def _settings_check(settings: Settings) -> Check:
+    """The CLI has validated them already; the line says which configuration was checked."""
+    demos = "on" if settings.demos else "off"
+    return Check(
+        "settings",
+        "ok",
+        f"valid (platform {settings.platform}, language {settings.lang}, "
+        f"timezone {settings.timezone}, demos {demos})",
+    )
+
+
+def _secret_fields() -> list[str]:
+    """Every secret setting, read from the model so a new token is reported without an edit."""
+    return [
+        name
+        for name, info in Settings.model_fields.items()
+        if info.annotation is SecretStr or SecretStr in get_args(info.annotation)
+    ]
+
+
+def _is_set(settings: Settings, name: str) -> bool:
+    value = getattr(settings, name)
+    return isinstance(value, SecretStr) and bool(value.get_secret_value())
+
+
+def _missing_platform_tokens(settings: Settings) -> str | None:
+    """What the configured platform still needs, worded by the platform's own start-up check."""
+    if settings.platform == "slack":
+        from bot.platforms.slack.runner import SlackSettingsError, check_settings
+
+        try:
+            check_settings(settings)
+        except SlackSettingsError as exc:
+            return str(exc)
+    elif settings.platform == "discord" and not _is_set(settings, "discord_token"):
+        return "Discord needs: QUIZMASTER_DISCORD_TOKEN"
+    return None
+
+
+def _tokens_check(settings: Settings) -> Check:
+    """Only "set" or "missing" is ever shown: a value never reaches the output or the log."""
+    presence = ", ".join(
+        f"QUIZMASTER_{name.upper()} {'set' if _is_set(settings, name) else 'missing'}"
+        for name in _secret_fields()
+    )
+    missing = _missing_platform_tokens(settings)
+    if missing is not None:
+        return Check("tokens", "fail", f"{missing} ({presence})")
+    return Check("tokens", "ok", presence)
+
+
+def _writable_folder(folder: Path) -> str | None:
+    """Why files cannot be made in `folder` (or in the folder that would hold it), else None."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable by this user (uid {os.getuid()})"
+    return None
+
+
+async def _database_check(settings: Settings) -> Check:
+    """Opened read-write but never created (SQLite mode=rw), so a check leaves no new file."""
+    path = settings.db
+    latest = latest_schema_version()
+    if not path.exists():
+        problem = _writable_folder(path.parent)
+        if problem is not None:
+            return Check("database", "fail", f"{path} cannot be created: {problem}")
+        return Check(
+            "database", "warn", f"{path} not created yet (the bot creates and migrates it at start)"
+        )
+    problem = _writable_folder(path.parent)
+    if problem is not None:
+        return Check("database", "fail", f"{path}: SQLite needs to write beside it: {problem}")
+    try:
+        connection = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+    except aiosqlite.Error as exc:
+        return Check("database", "fail", f"{path} cannot be opened: {exc}")
+    repo = Repository(connection)
+    try:
+        version = await repo.schema_version()
+    except aiosqlite.Error as exc:
+        return Check("database", "fail", f"{path} cannot be read: {exc}")
+    finally:
+        await repo.close()
+    if version > latest:
+        return Check(
+            "database",
+            "fail",
+            f"{path} is at schema version {version}, newer than this release knows ({latest}): "
+            "run the release that wrote it",
+        )
+    if version < latest:
+        return Check(
+            "database",
+            "fail",
+            f"{path} is at schema version {version}, not migrated to {latest}: "
+            "'quizmaster run' migrates it at start",
+        )
+    return Check("database", "ok", f"{path} reachable, schema version {version} (latest)")
+
+
+def _cache_check(settings: Settings) -> Check:
+    problem = _writable_folder(settings.cache_dir)
+    if problem is not None:
+        return Check("cache", "fail", f"{settings.cache_dir} unusable: {problem}")
+    return Check("cache", "ok", f"{settings.cache_dir} writable")
+
+
+def _catalog_names() -> Collection[str]:
+    """The local demo catalog; importing it loads torch, which is why --quick skips it."""
+    from compute.catalog import catalog
+
+    return catalog().keys()
+
+
+def _bank_check(settings: Settings, *, quick: bool) -> Check:
+    """The same folders the bot loads, checked all at once so the line can count every error."""
+    paths = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])]
+    names: Callable[[], Collection[str]] = (lambda: ()) if quick else _catalog_names
+    report = check_banks(paths, demo_names=names)
+    if not report.ok:
+        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+        return Check(
+            "bank",
+            "fail",
+            f"{report.errors[0]}{more}; 'quizmaster content check' lists them all",
+        )
+    skipped = "; demo names not checked (--quick)" if quick else ""
+    return Check(
+        "bank", "ok", f"{len(report.prompts)} prompts in {len(report.files)} files{skipped}"
+    )
+
+
+async def _model_check(settings: Settings) -> Check:
+    """Loads the model exactly as the bot does, so a fallback to the bundled one shows here."""
+    from evaluators import create_grader
+    from evaluators.embedder import BUNDLED_MODEL_NAME
+
+    try:
+        grader = await asyncio.to_thread(
+            create_grader,
+            model_name=settings.embedding_model,
+            device=settings.embedding_device,
+            cache_dir=settings.cache_dir,
+        )
+    except Exception as exc:  # any load failure is the finding itself
+        log.debug("model check failed", exc_info=True)
+        return Check("model", "fail", f"cannot load a model: {type(exc).__name__}: {exc}")
+    try:
+        embedder = grader.embedder
+        detail = f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}"
+    finally:
+        await grader.aclose()
+    if embedder.name == BUNDLED_MODEL_NAME and embedder.requested != BUNDLED_MODEL_NAME:
+        return Check(
+            "model",
+            "warn",
+            f"{detail}: {embedder.requested!r} could not be loaded (not downloaded? "
+            "HF_HUB_OFFLINE?), Korean answers grade less well",
+        )
+    return Check("model", "ok", detail)
+
+
+def _without_userinfo(url: str) -> str:
+    """A URL may carry user:password; the line shows where it points and nothing more."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+async def _compute_check(settings: Settings) -> Check:
+    """/healthz says the service is up; /demos needs the token, so a mismatch shows too."""
+    if not settings.demos:
+        return Check("compute", "ok", "demos off (QUIZMASTER_DEMOS=false)")
+    if settings.compute_url is None:
+        return Check("compute", "ok", "embedded (started with the bot)")
+    where = _without_userinfo(settings.compute_url)
+    try:
+        async with ComputeClient(
+            settings.compute_url, token=settings.compute_token, timeout=COMPUTE_TIMEOUT_S
+        ) as client:
+            health = await client.health()
+            demos = await client.demos()
+    except ComputeUnauthorized as exc:
+        return Check("compute", "fail", f"{where} is up, but {exc.message}")
+    except ComputeError as exc:
+        return Check(
+            "compute", "fail", exc.message.replace(settings.compute_url.rstrip("/"), where)
+        )
+    return Check(
+        "compute",
+        "ok",
+        f"{where} up: version {health.version} on {health.device}, {health.workers} workers, "
+        f"{len(demos)} demos",
+    )
+
+
+async def collect(settings: Settings, *, quick: bool) -> list[Check]:
+    """Every check in the order a person would fix them."""
+    checks = [
+        _settings_check(settings),
+        _tokens_check(settings),
+        await _database_check(settings),
+        _cache_check(settings),
+        await asyncio.to_thread(_bank_check, settings, quick=quick),
+    ]
+    if not quick:
+        checks.append(await _model_check(settings))
+    checks.append(await _compute_check(settings))
+    return checks
+
+
+def render(checks: list[Check]) -> str:
+    width = max(len(check.name) for check in checks)
+    lines = [f"{MARKS[check.status]} {check.name:<{width}}  {check.detail}" for check in checks]
+    lines.append("ready" if is_ready(checks) else "not ready")
+    return "\n".join(lines)
+
+
+def is_ready(checks: list[Check]) -> bool:
+    return all(check.status != "fail" for check in checks)
+
+
+def main(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(
+        prog="quizmaster doctor",
+        description="Check that settings, tokens, database, bank, model and compute service "
+        "are ready. Exit 0 when ready, 1 when not.",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip the slow checks (model, demo catalog) and create no files: for healthchecks",
+    )
+    parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or help already
+        return exc.code if isinstance(exc.code, int) else 2
+    checks = asyncio.run(collect(settings, quick=args.quick))
+    ready = is_ready(checks)
+    if args.json:
+        print(json.dumps({"ready": ready, "checks": [asdict(c) for c in checks]}, indent=2))
+    else:
+        print(render(checks))
+    return 0 if ready else 1

@@ -1,0 +1,52 @@
+# syntax=docker/dockerfile:1
+# The bot: chat platforms, grading on CPU, SQLite on the /data volume. Build from the repo root:
+#   docker build -f docker/bot.Dockerfile -t quizmaster-bot .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MPLBACKEND=Agg \
+    HF_HOME=/opt/huggingface
+
+# Hangul in the bot's own charts (koreanize-matplotlib also ships NanumGothic; this covers the rest).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-nanum \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 --user-group quizmaster \
+    && mkdir -p /data /opt/huggingface \
+    && chown quizmaster:quizmaster /data /opt/huggingface
+
+WORKDIR /app
+
+# The CPU wheel: the CUDA one from PyPI would add gigabytes the bot never uses.
+RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+
+# Dependencies in their own layer, rebuilt only when pyproject.toml changes.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY bot ./bot
+COPY content ./content
+COPY evaluators ./evaluators
+COPY compute ./compute
+RUN pip install --no-deps . && rm -rf build
+
+USER quizmaster
+
+# The embedding model goes into the image so containers start without a network.
+ARG EMBEDDING_MODEL=intfloat/multilingual-e5-small
+ENV QUIZMASTER_EMBEDDING_MODEL=${EMBEDDING_MODEL}
+RUN python -c "import os; from sentence_transformers import SentenceTransformer; SentenceTransformer(os.environ['QUIZMASTER_EMBEDDING_MODEL'], device='cpu')"
+ENV HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    QUIZMASTER_DB=/data/quizmaster.db \
+    QUIZMASTER_CACHE_DIR=/data/cache
+
+VOLUME ["/data"]
+WORKDIR /data
+CMD ["quizmaster", "run"]

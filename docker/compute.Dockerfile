@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# The compute service: demos on the GPU (or on CPU, where none is visible). Build from the repo root:
+#   docker build -f docker/compute.Dockerfile -t quizmaster-compute .
+# The host needs the NVIDIA driver and the NVIDIA Container Toolkit; the CUDA runtime libraries
+# come with the torch wheel, so a plain Python image is enough.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MPLBACKEND=Agg
+
+# Hangul in the demo figures (koreanize-matplotlib also ships NanumGothic; this covers the rest).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-nanum \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 --user-group quizmaster
+
+WORKDIR /app
+
+# CUDA 12.x build of the pinned torch; pick the index that matches the host driver.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128
+RUN pip install torch==2.13.0 --index-url ${TORCH_INDEX_URL}
+
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY bot ./bot
+COPY content ./content
+COPY evaluators ./evaluators
+COPY compute ./compute
+RUN pip install --no-deps . && rm -rf build
+
+USER quizmaster
+WORKDIR /home/quizmaster
+EXPOSE 8700
+CMD ["quizmaster", "compute", "--host", "0.0.0.0", "--port", "8700"]

