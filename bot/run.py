@@ -11,10 +11,19 @@ from bot.app import open_service
 from bot.config import Settings
 from content.loader import BankError
 
-_REQUIRED_TOKENS = {
-    "slack": ("slack_bot_token",),
-    "discord": ("discord_token",),
-}
+
+def missing_settings(settings: Settings) -> str | None:
+    """What the chosen platform still needs, checked before anything slow (the model) loads."""
+    if settings.platform == "slack":
+        from bot.platforms.slack.runner import SlackSettingsError, check_settings
+
+        try:
+            check_settings(settings)
+        except SlackSettingsError as exc:
+            return str(exc)
+    if settings.platform == "discord" and settings.discord_token is None:
+        return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
+    return None
 
 
 async def _serve(settings: Settings) -> int:
@@ -48,13 +57,9 @@ def main(argv: list[str], settings: Settings) -> int:
     if args.db:
         updates["db"] = args.db
     settings = settings.model_copy(update=updates)
-    missing = [
-        f"QUIZMASTER_{name.upper()}"
-        for name in _REQUIRED_TOKENS.get(settings.platform, ())
-        if getattr(settings, name) is None
-    ]
-    if missing:
-        print(f"quizmaster: {settings.platform} needs {', '.join(missing)}", file=sys.stderr)
+    missing = missing_settings(settings)
+    if missing is not None:
+        print(f"quizmaster: {missing}", file=sys.stderr)
         return 2
     try:
         return asyncio.run(_serve(settings))

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.messages import Image, ReplyKind
-from bot.core.threads import current_post, sequence
+from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
 from bot.storage.records import PostRow
 from content.bank import Bank
@@ -68,7 +68,7 @@ class AnswerFlow:
     async def _post(self, turn: Turn) -> PostRow | None:
         post = await current_post(self.repo, turn.incoming)
         if post is None:
-            await turn.say(turn.t("no_question"), kind=ReplyKind.ERROR)
+            await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
         return post
 
     async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:

@@ -12,7 +12,7 @@ from bot.core.commands import Period
 from bot.core.messages import ReplyKind
 from bot.core.selection import topic_means
 from bot.core.streaks import streak
-from bot.core.threads import current_post
+from bot.core.threads import current_post, no_post_key
 from bot.core.turn import Turn, channel_schedule
 from bot.storage.records import AnswerRow, ChannelRow
 from content.bank import Bank
@@ -50,7 +50,7 @@ class Reports:
         After this, a pasted reference earns nothing (the grader is told)."""
         post = await current_post(self.repo, turn.incoming)
         if post is None:
-            await turn.say(turn.t("no_question"), kind=ReplyKind.ERROR)
+            await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return
         await self.repo.mark_revealed(post.id)
         prompt = self.bank.get(post.prompt_id)

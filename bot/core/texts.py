@@ -58,6 +58,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "아직 이 채널에 질문이 없어요. 관리자가 `/quiz now`로 바로 올릴 수 있어요.",
         "No question in this channel yet. An admin can post one with `/quiz now`.",
     ),
+    "not_question_thread": (
+        "이 스레드는 질문 스레드가 아니에요. 오늘의 질문 스레드에 답해 주세요.",
+        "This thread isn't a question's thread. Answer in the thread of today's question.",
+    ),
     "hint": (
         "{mention} 힌트: **{concept}** — 이 개념을 답에 넣어 보세요. "
         "이 질문은 이제 최대 {cap}점이에요.",

@@ -20,11 +20,16 @@ def sequence(bank: Bank, post: PostRow) -> list[Prompt]:
 
 
 async def current_post(repo: Repository, incoming: Incoming) -> PostRow | None:
-    """The post whose thread the message is in; outside a thread, the channel's latest post."""
+    """The post whose thread the message is in; outside a thread, the channel's latest post.
+    A thread that is not a question's (under a leaderboard, say) has no post: answering there
+    must not count for today's question."""
     if incoming.thread_id is not None:
-        post = await repo.post_for_thread(
+        return await repo.post_for_thread(
             incoming.platform, incoming.channel_id, incoming.thread_id
         )
-        if post is not None:
-            return post
     return await repo.latest_post(incoming.platform, incoming.channel_id)
+
+
+def no_post_key(incoming: Incoming) -> str:
+    """The message for a member whose message has no question to go to."""
+    return "no_question" if incoming.thread_id is None else "not_question_thread"

@@ -113,3 +113,13 @@ async def test_reveal_then_pasting_the_reference_earns_little(
     assert reveal.kind == ReplyKind.REVEAL and "Today: 1 answers from 1 members" in reveal.text
     reference = bank.get(post.prompt_id).references_in("en")[0].text
     assert score_of(await say(service, JOON, reference)) <= 20
+
+
+async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
+    service: QuizService,
+) -> None:
+    await service.post_today("test", "c1", RecordingTransport())
+    reply = (await say(service, MINA, GOOD_Q01, thread="leaderboard-thread"))[0]
+    assert reply.kind == ReplyKind.ERROR and reply.ephemeral
+    assert "isn't a question's thread" in reply.text
+    assert await service.repo.answer_count() == 0

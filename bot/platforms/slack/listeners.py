@@ -1,0 +1,144 @@
+"""Bolt listeners: slash commands, thread replies, buttons and the answer modal.
+
+Each listener acks first (Slack wants it within 3 s; grading can take longer), then resolves
+who is asking, turns the payload into an `Incoming` and hands it to the core with a transport
+bound to this interaction. No quiz logic lives here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.messages import Incoming, Reply, ReplyKind, Transport
+from bot.platforms.slack import inbound, phrases
+from bot.platforms.slack.inbound import Payload
+from bot.platforms.slack.members import MemberDirectory
+from bot.platforms.slack.render import (
+    ACTION_ANSWER,
+    ACTION_HINT,
+    ACTION_LANG,
+    ACTION_REVEAL,
+    VIEW_ANSWER,
+    answer_modal,
+)
+from bot.platforms.slack.transport import Caller, Followups, SlackTransport
+
+log = logging.getLogger("quizmaster.slack")
+
+
+class QuizHandler(Protocol):
+    """The part of the core the adapter calls (`QuizService.handle`)."""
+
+    async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
+
+
+class Listeners:
+    """The Bolt listener functions, bound to the core and the member directory."""
+
+    def __init__(
+        self, *, service: QuizHandler, members: MemberDirectory, followups: Followups
+    ) -> None:
+        self._service = service
+        self._members = members
+        self._followups = followups
+
+    def register(self, app: AsyncApp) -> None:
+        app.command("/quiz")(self.on_command)
+        app.command("/demo")(self.on_command)
+        app.event("message")(self.on_message)
+        app.action(ACTION_ANSWER)(self.on_answer_button)
+        app.action(ACTION_HINT)(self.on_hint_button)
+        app.action(ACTION_REVEAL)(self.on_reveal_button)
+        app.action(ACTION_LANG)(self.on_language)
+        app.view(VIEW_ANSWER)(self.on_answer_submitted)
+
+    async def on_command(self, ack: AsyncAck, command: Payload, client: AsyncWebClient) -> None:
+        await ack()
+        actor = await self._members.actor(client, command["user_id"])
+        caller = Caller(actor.user_id, command.get("response_url"))
+        await self._dispatch(inbound.from_command(command, actor), client, caller)
+
+    async def on_message(
+        self, event: Payload, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """Bolt acks events itself; only replies in the bot's threads are answers."""
+        if not inbound.is_answer_message(event, bot_user_id=context.bot_user_id):
+            return
+        actor = await self._members.actor(client, event["user"])
+        await self._dispatch(inbound.from_message(event, actor), client, Caller(actor.user_id))
+
+    async def on_answer_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
+        """Open the modal at once: a trigger_id is only good for 3 seconds."""
+        await ack()
+        channel_id, thread_ts = inbound.action_thread(body)
+        await client.views_open(
+            trigger_id=body["trigger_id"],
+            view=answer_modal(
+                channel_id=channel_id, thread_ts=thread_ts, question=inbound.question_text(body)
+            ),
+        )
+
+    async def on_hint_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
+        await ack()
+        await self._button(body, client, "/quiz hint")
+
+    async def on_reveal_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
+        await ack()
+        await self._button(body, client, "/quiz reveal")
+
+    async def on_language(
+        self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await self._button(body, client, f"/quiz lang {action['selected_option']['value']}")
+
+    async def on_answer_submitted(
+        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
+    ) -> None:
+        """Closing the modal is the ack; the grade then appears in the question's thread."""
+        await ack()
+        actor = await self._members.actor(client, body["user"]["id"])
+        await self._dispatch(inbound.from_view(view, actor), client, Caller(actor.user_id))
+
+    async def _button(self, body: Payload, client: AsyncWebClient, text: str) -> None:
+        actor = await self._members.actor(client, body["user"]["id"])
+        caller = Caller(actor.user_id, body.get("response_url"))
+        await self._dispatch(inbound.from_action(body, actor, text=text), client, caller)
+
+    async def _dispatch(self, incoming: Incoming, client: AsyncWebClient, caller: Caller) -> None:
+        """Run the core. It answers its own failures; anything escaping it (say, Slack refusing
+        that answer too) is logged and told to the caller alone."""
+        transport = SlackTransport(client, followups=self._followups, caller=caller)
+        try:
+            await self._service.handle(incoming, transport)
+        except Exception:
+            log.exception("handling %r in %s failed", _head(incoming), incoming.channel_id)
+            await _tell(transport, incoming, phrases.FAILED)
+
+
+async def _tell(transport: SlackTransport, incoming: Incoming, text: str) -> None:
+    reply = Reply(
+        channel_id=incoming.channel_id,
+        text=text,
+        kind=ReplyKind.ERROR,
+        ephemeral=True,
+        user_id=incoming.actor.user_id,
+        thread_id=incoming.thread_id,
+    )
+    try:
+        await transport.send(reply)
+    except SlackApiError as exc:
+        log.error("could not tell %s about a failure: %s", incoming.actor.user_id, exc)
+
+
+def _head(incoming: Incoming) -> str:
+    """The command words only: answers are members' text and stay out of the logs."""
+    words = incoming.text.split()
+    return " ".join(words[:2]) if words[:2] != ["/quiz", "answer"] else "/quiz answer …"

@@ -1,0 +1,77 @@
+"""Start the Slack bot over Socket Mode (app-level token, no public URL) or the HTTP Events API
+(Bolt's aiohttp server, requests verified with the signing secret), as settings say."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_server import AsyncSlackAppServer
+from slack_bolt.async_app import AsyncApp
+
+from bot.config import Settings
+from bot.core.scheduler import run_scheduler
+from bot.core.service import QuizService
+from bot.platforms.slack.app import SlackBot
+from bot.platforms.slack.inbound import PLATFORM
+
+log = logging.getLogger("quizmaster.slack")
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackSettingsError(ValueError):
+    """A setting the chosen Slack mode needs is missing; the message names it."""
+
+
+def check_settings(settings: Settings) -> None:
+    missing = [] if settings.slack_bot_token else ["QUIZMASTER_SLACK_BOT_TOKEN (xoxb-...)"]
+    if settings.slack_mode == "socket" and not settings.slack_app_token:
+        missing.append("QUIZMASTER_SLACK_APP_TOKEN (xapp-..., scope connections:write)")
+    if settings.slack_mode == "http" and not settings.slack_signing_secret:
+        missing.append("QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)")
+    if missing:
+        raise SlackSettingsError(f"Slack {settings.slack_mode} mode needs: " + ", ".join(missing))
+
+
+async def connect_socket_mode(app: AsyncApp, *, app_token: str) -> AsyncSocketModeHandler:
+    """Open the Socket Mode WebSocket (`apps.connections.open` on the app's Web API URL)."""
+    handler = AsyncSocketModeHandler(app, app_token=app_token)
+    # slack_bolt leaves these two methods unannotated.
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info("connected to Slack over Socket Mode")
+    return handler
+
+
+async def serve_http(app: AsyncApp, *, host: str, port: int) -> web.AppRunner:
+    """Serve Bolt's own aiohttp app (events, commands and interactivity on one path)."""
+    server = AsyncSlackAppServer(port=port, path=EVENTS_PATH, app=app, host=host)
+    runner = web.AppRunner(server.web_app)
+    await runner.setup()
+    await web.TCPSite(runner, host=host, port=port).start()
+    log.info("serving the Slack Events API on %s:%s%s", host, port, EVENTS_PATH)
+    return runner
+
+
+async def run(settings: Settings, service: QuizService) -> None:
+    """Serve Slack and post the daily questions until cancelled."""
+    check_settings(settings)
+    bot = SlackBot(settings, service)
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.slack_mode == "socket":
+            assert settings.slack_app_token is not None
+            handler = await connect_socket_mode(
+                bot.app, app_token=settings.slack_app_token.get_secret_value()
+            )
+            stack.push_async_callback(handler.close_async)
+        else:
+            site = await serve_http(bot.app, host="0.0.0.0", port=settings.slack_port)
+            stack.push_async_callback(site.cleanup)
+        stop = asyncio.Event()
+        try:
+            await run_scheduler(service, PLATFORM, bot.scheduled_transport(), stop=stop)
+        finally:
+            stop.set()

@@ -1,0 +1,216 @@
+"""The core's `Transport` over the Slack Web API: where each `Reply` goes and how it is posted.
+
+One `SlackTransport` serves one interaction (it knows the caller and their `response_url`, so
+ephemeral replies reach them even where the bot is not a member) or one channel for the
+scheduler (no caller; a shared `Pacer` spreads posts to many channels out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.core.messages import Image, Posted, Reply, ReplyKind
+from bot.platforms.slack import phrases
+from bot.platforms.slack.render import Rendered, render
+
+log = logging.getLogger("quizmaster.slack")
+
+Followups = Literal["thread", "ephemeral"]
+# How chat.postMessage says the bot is not in a channel (public, or private and so invisible).
+_NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+
+
+class Pacer:
+    """Spaces out the starts of posts: Slack allows about one message per second per channel,
+    and a burst to many channels at 09:00 otherwise ends in 429s (which the client still
+    retries, but later and noisier)."""
+
+    def __init__(self, interval_s: float) -> None:
+        self._interval_s = interval_s
+        self._lock = asyncio.Lock()
+        self._next_start = 0.0
+
+    async def wait_turn(self) -> None:
+        async with self._lock:
+            delay = self._next_start - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next_start = time.monotonic() + self._interval_s
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who triggered the interaction this transport answers, and how to reach only them."""
+
+    user_id: str
+    response_url: str | None = None
+
+
+class SlackTransport:
+    """Posts core replies into Slack channels, threads and ephemeral messages."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        followups: Followups,
+        caller: Caller | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self._client = client
+        self._followups = followups
+        self._caller = caller
+        self._pacer = pacer
+        self._via_response_url: set[str] = set()
+        self._ephemeral_ids: set[str] = set()
+        self._ids = itertools.count(1)
+        self._told_unreachable = False
+
+    async def send(self, reply: Reply) -> Posted:
+        if self._is_private(reply):
+            if self._told_unreachable and reply.kind is ReplyKind.ERROR:
+                return Posted(message_id="")  # the caller already knows what to do
+            return await self._send_ephemeral(reply)
+        if self._pacer is not None:
+            await self._pacer.wait_turn()
+        try:
+            ts = await self._post(reply)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in _NOT_A_MEMBER:
+                raise
+            await self._join_or_tell(reply.channel_id, exc)
+            ts = await self._post(reply)
+        await self._upload(reply.images, channel_id=reply.channel_id, thread_ts=reply.thread_id)
+        return Posted(
+            message_id=ts, thread_id=reply.thread_id or (ts if reply.open_thread else None)
+        )
+
+    async def _post(self, reply: Reply) -> str:
+        response = await self._client.chat_postMessage(
+            channel=reply.channel_id,
+            thread_ts=reply.thread_id,
+            unfurl_links=False,
+            unfurl_media=False,
+            **_message(render(reply)),
+        )
+        return str(response["ts"])
+
+    async def _join_or_tell(self, channel_id: str, refused: SlackApiError) -> None:
+        """The bot must be a member to see thread replies, so it joins public channels where it
+        is used; a private channel needs an invitation, which the caller is told to send."""
+        try:
+            await self._client.conversations_join(channel=channel_id)
+        except SlackApiError:
+            if self._caller is not None:
+                self._told_unreachable = True
+                await self._send_ephemeral(
+                    Reply(
+                        channel_id=channel_id,
+                        text=phrases.NOT_IN_CHANNEL,
+                        kind=ReplyKind.ERROR,
+                        user_id=self._caller.user_id,
+                    )
+                )
+            raise refused from None
+        log.info("joined channel %s to post there", channel_id)
+
+    async def edit(self, posted: Posted, reply: Reply) -> None:
+        """Replace a posted message; a public one stays public. Ephemeral messages cannot be
+        updated through the API: those sent via `response_url` are replaced there, the others
+        get a fresh ephemeral message."""
+        if posted.message_id in self._via_response_url:
+            await self._respond(render(reply), replace_original=True)
+        elif posted.message_id in self._ephemeral_ids:
+            await self._send_ephemeral(reply)
+        else:
+            await self._client.chat_update(
+                channel=reply.channel_id, ts=posted.message_id, **_message(render(reply))
+            )
+            await self._upload(reply.images, channel_id=reply.channel_id, thread_ts=reply.thread_id)
+
+    def _is_private(self, reply: Reply) -> bool:
+        """Shown to one member only: what the core marks ephemeral, follow-ups when configured
+        so, and errors in answer to someone's own command or button."""
+        return (
+            reply.ephemeral
+            or (reply.kind is ReplyKind.FOLLOWUP and self._followups == "ephemeral")
+            or (reply.kind is ReplyKind.ERROR and self._caller is not None)
+        )
+
+    async def _send_ephemeral(self, reply: Reply) -> Posted:
+        viewer = reply.user_id or (self._caller.user_id if self._caller else None)
+        if viewer is None:
+            log.error(
+                "dropped a private %s reply in %s: no member to show it to",
+                reply.kind,
+                reply.channel_id,
+            )
+            return Posted(message_id="")
+        rendered = render(reply)
+        caller = self._caller
+        if caller is not None and caller.user_id == viewer and caller.response_url:
+            await self._respond(rendered, replace_original=False)
+            message_id = f"ephemeral-{next(self._ids)}"
+            self._via_response_url.add(message_id)
+        else:
+            response = await self._client.chat_postEphemeral(
+                channel=reply.channel_id,
+                user=viewer,
+                thread_ts=reply.thread_id,
+                **_message(rendered),
+            )
+            message_id = str(response.get("message_ts", ""))
+            self._ephemeral_ids.add(message_id)
+        if reply.images:
+            dm = await self._client.conversations_open(users=viewer)
+            await self._upload(reply.images, channel_id=str(dm["channel"]["id"]), thread_ts=None)
+        return Posted(message_id=message_id, thread_id=reply.thread_id)
+
+    async def _respond(self, rendered: Rendered, *, replace_original: bool) -> None:
+        assert self._caller is not None and self._caller.response_url is not None
+        webhook = AsyncWebhookClient(
+            self._caller.response_url,
+            retry_handlers=self._client.retry_handlers,
+            logger=self._client.logger,
+        )
+        response = await webhook.send(
+            response_type="ephemeral", replace_original=replace_original, **_message(rendered)
+        )
+        if response.status_code != 200:
+            log.error("response_url answered %s: %s", response.status_code, response.body)
+
+    async def _upload(
+        self, images: tuple[Image, ...], *, channel_id: str, thread_ts: str | None
+    ) -> None:
+        """Images (demo plots, charts) as files in the same place as the reply's text."""
+        if not images:
+            return
+        await self._client.files_upload_v2(
+            file_uploads=[
+                {
+                    "content": image.data,
+                    "filename": image.filename,
+                    "title": image.filename,
+                    "alt_txt": image.alt or None,
+                }
+                for image in images
+            ],
+            channel=channel_id,
+            thread_ts=thread_ts,
+        )
+
+
+def _message(rendered: Rendered) -> dict[str, Any]:
+    """Slack refuses an empty `blocks` list, so a text-only message leaves it out."""
+    if not rendered.blocks:
+        return {"text": rendered.text}
+    return {"text": rendered.text, "blocks": rendered.blocks}
