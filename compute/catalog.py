@@ -18,7 +18,7 @@ MetricValue = float | int | str | bool | list[float] | list[int] | list[str]
 
 
 class DemoParams(BaseModel):
-    """Base of every demo's parameters: unknown fields are rejected, a seed makes runs repeatable."""
+    """Every demo's parameters: unknown fields are rejected, a seed makes runs repeatable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

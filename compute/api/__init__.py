@@ -1,0 +1,1 @@
+"""The HTTP face of the compute service: `main.create_app` composes routes, deps and errors."""

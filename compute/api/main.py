@@ -1,0 +1,47 @@
+"""Composes the compute service: settings, job manager, routers and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from compute import device
+from compute.api import errors
+from compute.api.routes import demos, health, jobs
+from compute.catalog import Demo, catalog
+from compute.config import ServiceConfig
+from compute.jobs import JobManager
+from compute.version import service_version
+
+
+def create_app(
+    config: ServiceConfig, *, demos_override: Mapping[str, Demo] | None = None
+) -> FastAPI:
+    """The service app. `demos_override` replaces the shipped catalog (tests add fake demos)."""
+    available = dict(catalog() if demos_override is None else demos_override)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        manager = JobManager(config, available, device=device.name())
+        app.state.jobs = manager
+        await manager.start()
+        try:
+            yield
+        finally:
+            await manager.stop()
+
+    app = FastAPI(
+        title="quizmaster compute",
+        version=service_version(),
+        summary="Small training demos that return figures and metrics.",
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.demos = available
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(demos.router)
+    app.include_router(jobs.router)
+    return app

@@ -1,0 +1,115 @@
+"""`quizmaster compute` (serve the API) and `quizmaster demo` (run one demo here, write files)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import torch
+from pydantic import SecretStr
+
+from bot.config import Settings
+from compute.catalog import Demo, catalog
+from compute.config import InsecureBindError, ServiceConfig, check_bind
+from compute.device import threads_per_worker
+from compute.params import ParamsError, parse_assignments, parse_params
+
+
+def main(argv: list[str], settings: Settings) -> int:
+    """argv[0] is "compute" or "demo" (see bot/cli.py)."""
+    command, args = argv[0], argv[1:]
+    if command == "compute":
+        return _serve(args, settings)
+    return _demo(args)
+
+
+def _serve(args: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(prog="quizmaster compute", description="Serve the demo API.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8700, help="port to listen on")
+    parser.add_argument("--token", help="bearer token (default: QUIZMASTER_COMPUTE_TOKEN)")
+    options = parser.parse_args(args)
+    config = ServiceConfig.from_settings(settings)
+    if options.token:
+        config = config.model_copy(update={"token": SecretStr(options.token)})
+    try:
+        check_bind(options.host, config.token)
+    except InsecureBindError as exc:
+        print(f"quizmaster compute: {exc}", file=sys.stderr)
+        return 2
+
+    import uvicorn
+
+    from compute.api.main import create_app
+
+    uvicorn.run(create_app(config), host=options.host, port=options.port, log_level="info")
+    return 0
+
+
+def _demo(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="quizmaster demo",
+        description="Run one demo here and write its PNGs, metrics.json and summary.txt.",
+        epilog="'quizmaster demo list' shows the demos and their parameters.",
+    )
+    parser.add_argument("name", help="demo name, or 'list'")
+    parser.add_argument(
+        "--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="repeatable"
+    )
+    parser.add_argument("--out", type=Path, help="output folder (default: out/<name>)")
+    options = parser.parse_args(args)
+    demos = catalog()
+    if options.name == "list":
+        print(_listing(demos))
+        return 0
+    demo = demos.get(options.name)
+    if demo is None:
+        print(
+            f"quizmaster demo: unknown demo {options.name!r}; known: {', '.join(sorted(demos))}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        params = parse_params(demo, parse_assignments(options.param))
+    except ValueError as exc:
+        print(f"quizmaster demo: {exc}", file=sys.stderr)
+        if isinstance(exc, ParamsError):
+            for err in exc.errors:
+                print(f"  {err.field}: {err.message} (allowed: {err.allowed})", file=sys.stderr)
+        return 2
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"\r[{fraction:4.0%}] {message:<40}", end="", file=sys.stderr, flush=True)
+
+    torch.set_num_threads(threads_per_worker(1))
+    started = time.perf_counter()
+    result = demo.run(params, progress)
+    print(f"\n{demo.name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    out: Path = options.out or Path("out") / demo.name
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i, image in enumerate(result.images):
+        path = out / f"{i}.png"
+        path.write_bytes(image)
+        written.append(path)
+    metrics = out / "metrics.json"
+    metrics.write_text(json.dumps(result.metrics, indent=2, ensure_ascii=False) + "\n")
+    summary = out / "summary.txt"
+    summary.write_text(f"{result.summary_ko}\n\n{result.summary_en}\n", encoding="utf-8")
+    for path in [*written, metrics, summary]:
+        print(path)
+    return 0
+
+
+def _listing(demos: Mapping[str, Demo]) -> str:
+    lines = []
+    for name in sorted(demos):
+        demo = demos[name]
+        lines.append(f"{name:<18} {demo.title_ko} / {demo.title_en} (~{demo.expected_seconds:g} s)")
+        for field, info in demo.params.model_fields.items():
+            lines.append(f"    {field}={info.default!r:<10} {info.description or ''}")
+    return "\n".join(lines)

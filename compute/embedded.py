@@ -1,0 +1,82 @@
+"""Run the compute service inside the bot's process, on loopback, for `make run` with no setup.
+
+uvicorn runs in its own thread with its own event loop: the bot's loop never serves HTTP, and
+uvicorn installs no signal handlers off the main thread, so Ctrl-C stays the bot's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import socket
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from bot.config import Settings
+from compute.api.main import create_app
+from compute.config import ServiceConfig
+
+log = logging.getLogger("quizmaster.compute")
+
+_START_TIMEOUT_S = 30.0
+_STOP_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a running service listens, and the token a client must send (None: no token)."""
+
+    url: str
+    token: str | None
+
+
+@asynccontextmanager
+async def serve_in_thread(
+    app: FastAPI, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
+    """Serve `app` until the block exits; yields its base URL (port 0: a free port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound_port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="compute-http", daemon=True
+    )
+    thread.start()
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or loop.time() > deadline:
+                raise RuntimeError("the embedded compute service did not start (see log above)")
+            await asyncio.sleep(0.02)
+        url = f"http://{host}:{bound_port}"
+        log.info("compute service listening on %s", url)
+        yield url
+    finally:
+        server.should_exit = True
+        await asyncio.to_thread(thread.join, _STOP_TIMEOUT_S)
+        sock.close()
+
+
+@asynccontextmanager
+async def embedded_service(
+    settings: Settings, config: ServiceConfig | None = None
+) -> AsyncIterator[Endpoint]:
+    """The shipped catalog on 127.0.0.1. Without a configured token a random one is made, so
+    other local users cannot run jobs through it."""
+    config = config or ServiceConfig.from_settings(settings)
+    token = config.token or SecretStr(secrets.token_urlsafe(24))
+    app = create_app(config.model_copy(update={"token": token}))
+    async with serve_in_thread(app) as url:
+        yield Endpoint(url=url, token=token.get_secret_value())

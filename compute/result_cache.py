@@ -1,0 +1,55 @@
+"""Finished results by (demo, parameters with seed, code version): a repeated /demo is instant.
+
+Bounded (least recently used goes first) and expiring, so memory stays flat in a long-lived
+service; images are kept in memory because they are small (tens of kB each).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from compute.catalog import Demo, DemoParams, DemoResult
+from compute.version import code_version
+
+
+def cache_key(demo: Demo, params: DemoParams) -> str:
+    """Stable across processes: the params' JSON (defaults filled in) and the code's hash."""
+    text = f"{demo.name}\n{params.model_dump_json()}\n{code_version(demo)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ResultCache:
+    """An LRU map with a time-to-live; not thread-safe (the event loop owns it)."""
+
+    def __init__(
+        self, *, max_entries: int, ttl_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._max_entries = max_entries
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[float, DemoResult]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str) -> DemoResult | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        stored_at, result = entry
+        if self._clock() - stored_at > self._ttl_s:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return result
+
+    def put(self, key: str, result: DemoResult) -> None:
+        if self._max_entries == 0:
+            return
+        self._entries[key] = (self._clock(), result)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)

@@ -1,0 +1,98 @@
+"""The HTTP API's bodies, shared by the service (responses) and the client (parsing)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from compute.catalog import MetricValue
+
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+ParamValue = str | int | float | bool
+"""What a chat command can carry: the service coerces strings like "0.1" against the schema."""
+
+
+class Localized(BaseModel):
+    """A text in both UI languages."""
+
+    ko: str
+    en: str
+
+
+class DemoInfo(BaseModel):
+    """One catalog entry; `params` is the JSON Schema of its parameters (bounds, defaults)."""
+
+    name: str
+    title: Localized
+    description: Localized
+    prompt_ids: list[str]
+    params: dict[str, JsonValue]
+    expected_seconds: float
+
+
+class JobRequest(BaseModel):
+    """Body of POST /jobs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    demo: str = Field(min_length=1, max_length=100)
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+
+
+class JobTicket(BaseModel):
+    """Answer to POST /jobs: where the job stands right after submission."""
+
+    id: str
+    status: JobState
+    queue_position: int = Field(description="1 = next to run; 0 = running or finished")
+    cached: bool = False
+
+
+class JobStatus(BaseModel):
+    """Everything a poller needs: state, progress, and once done the summary, metrics, images."""
+
+    model_config = ConfigDict(ser_json_inf_nan="strings")
+
+    id: str
+    demo: str
+    params: dict[str, ParamValue]
+    status: JobState
+    queue_position: int
+    progress: float = Field(ge=0.0, le=1.0)
+    message: str
+    summary: Localized | None = None
+    metrics: dict[str, MetricValue] = Field(default_factory=dict)
+    images: list[str] = Field(default_factory=list, description="relative URLs of PNGs")
+    error: str | None = None
+    cached: bool = False
+    elapsed_s: float | None = None
+
+
+class Health(BaseModel):
+    """Liveness and load, open to all (no token) so probes and the bot can check it."""
+
+    status: Literal["ok"] = "ok"
+    version: str
+    device: str
+    workers: int
+    running: int
+    queue_depth: int
+    queue_capacity: int
+
+
+class FieldError(BaseModel):
+    """One bad parameter: its name, what is wrong, and what it accepts (schema bounds)."""
+
+    field: str
+    message: str
+    allowed: dict[str, JsonValue] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: `detail` always; `errors`, `known` or `retry_after` when they apply."""
+
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)
+    known: list[str] = Field(default_factory=list)
+    retry_after: int | None = None

@@ -1,0 +1,69 @@
+"""`quizmaster compute` refuses a public bind without a token; `quizmaster demo` runs one demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from compute.cli import main
+from compute.config import InsecureBindError, check_bind, is_loopback
+from tests.compute.demo_checks import assert_readable_png
+
+
+def test_serving_off_loopback_without_a_token_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["compute", "--host", "0.0.0.0", "--port", "1"], Settings(compute_token=None))
+    assert code == 2
+    assert "QUIZMASTER_COMPUTE_TOKEN" in capsys.readouterr().err
+
+
+def test_bind_rule() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("compute.internal")
+    check_bind("127.0.0.1", None)
+    check_bind("0.0.0.0", SecretStr("t"))
+    with pytest.raises(InsecureBindError):
+        check_bind("0.0.0.0", SecretStr(""))
+
+
+def test_demo_list_names_each_demo_and_its_params(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "list"], Settings()) == 0
+    out = capsys.readouterr().out
+    for name in ("activations", "relu-approx", "gradient-descent", "optimizers", "batch-size"):
+        assert name in out
+    assert "k=6" in out
+
+
+def test_demo_writes_pngs_metrics_and_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["demo", "relu-approx", "--param", "k=4", "-p", "target=square", "--out", str(tmp_path)],
+        Settings(),
+    )
+    assert code == 0
+    assert_readable_png((tmp_path / "0.png").read_bytes())
+    assert json.loads((tmp_path / "metrics.json").read_text())["k"] == 4
+    assert "ReLU" in (tmp_path / "summary.txt").read_text(encoding="utf-8")
+    assert str(tmp_path / "0.png") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["demo", "relu-aprox"], "known: "),
+        (["demo", "relu-approx", "-p", "k=999"], "k: must be <= 64"),
+        (["demo", "relu-approx", "-p", "k"], "expected NAME=VALUE"),
+        (["demo", "relu-approx", "-p", "width=3"], "unknown parameter"),
+    ],
+)
+def test_demo_mistakes_get_a_clear_message(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv, Settings()) == 2
+    assert message in capsys.readouterr().err

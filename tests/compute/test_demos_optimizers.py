@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from compute.demos.optimizers import DEMO
+from tests.compute.demo_checks import number, run_demo
+
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+
+
+def test_every_optimizer_descends_the_ravine() -> None:
+    m = run_demo(DEMO, steps=150).metrics
+    for name in OPTIMIZERS:
+        assert number(m, f"final_loss_{name}") < 0.1, name
+        assert m[f"diverged_{name}"] is False
+    assert m["best_optimizer"] in OPTIMIZERS
+
+
+def test_too_large_a_learning_rate_is_reported_as_divergence() -> None:
+    m = run_demo(DEMO, steps=60, lr_scale=5.0).metrics
+    assert m["diverged_sgd"] is True
+    assert m["final_loss_sgd"] == 1e12
+
+
+@pytest.mark.slow
+def test_rosenbrock_runs() -> None:
+    m = run_demo(DEMO, surface="rosenbrock", steps=300).metrics
+    assert all(number(m, f"final_loss_{n}") >= 0 for n in OPTIMIZERS)
