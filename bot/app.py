@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -86,12 +87,15 @@ async def open_service(
         repo = await Repository.open(settings.db)
         stack.push_async_callback(repo.close)
         if grader is None:
-            owned = create_grader(
+            owned = await asyncio.to_thread(
+                create_grader,
                 model_name=settings.embedding_model,
                 device=settings.embedding_device,
                 cache_dir=settings.cache_dir,
             )
             stack.push_async_callback(owned.aclose)
+            hit = await owned.prepare(bank)
+            log.info("reference embeddings %s", "loaded from cache" if hit else "computed")
             grader = owned
         yield QuizService(
             repo=repo,

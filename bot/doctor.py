@@ -185,7 +185,7 @@ def _bank_check(settings: Settings, *, quick: bool) -> Check:
 async def _model_check(settings: Settings) -> Check:
     """Loads the model exactly as the bot does, so a fallback to the bundled one shows here."""
     from evaluators import create_grader
-    from evaluators.embedder import BUNDLED_MODEL_NAME
+    from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
 
     try:
         grader = await asyncio.to_thread(
@@ -202,11 +202,11 @@ async def _model_check(settings: Settings) -> Check:
         detail = f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}"
     finally:
         await grader.aclose()
-    if embedder.name == BUNDLED_MODEL_NAME and embedder.requested != BUNDLED_MODEL_NAME:
+    if embedder.name == BUNDLED_MODEL_NAME and not is_bundled(settings.embedding_model):
         return Check(
             "model",
             "warn",
-            f"{detail}: {embedder.requested!r} could not be loaded (not downloaded? "
+            f"{detail}: {settings.embedding_model!r} could not be loaded (not downloaded? "
             "HF_HUB_OFFLINE?), Korean answers grade less well",
         )
     return Check("model", "ok", detail)

@@ -36,7 +36,7 @@ class Flag(StrEnum):
 
 
 class Grade(BaseModel):
-    """A graded answer: 0-100, verdict, concept coverage (concept ids of the prompt) and feedback."""
+    """A graded answer: 0-100, verdict, concept coverage (the prompt's concept ids), feedback."""
 
     model_config = ConfigDict(frozen=True)
 

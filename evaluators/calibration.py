@@ -1,0 +1,165 @@
+"""Maps signals to a 0-1 score with a small additive logistic model fitted on human-graded dev
+data: each signal enters as itself plus three hinges at its training quartiles, so saturation
+("past a point, more overlap adds nothing") is learned without trees.
+
+Two heads: `concepts` for bank prompts (key concepts known) and `reference_only` for external
+data that brings just a question and a reference (e.g. Mohler). Parameters live in
+`calibration.json` beside this module; `quizmaster eval fit` rewrites it."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from evaluators.signals import SIGNALS
+
+Profile = Literal["concepts", "reference_only"]
+CALIBRATION_DIR = Path(__file__).resolve().parent
+CALIBRATION_PATH = CALIBRATION_DIR / "calibration.json"
+HINGE_QUANTILES = (0.25, 0.5, 0.75)
+
+# Which signals each head reads. Token alignment needs token vectors of the references, which the
+# bank cache does not keep; concept coverage does the work there.
+HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
+    "concepts": (
+        "ref_sim",
+        "mis_gap",
+        "q_gap",
+        "coverage",
+        "lex_recall",
+        "lex_precision",
+        "mis_overlap",
+        "log_words",
+    ),
+    "reference_only": (
+        "ref_sim",
+        "q_gap",
+        "lex_recall",
+        "lex_precision",
+        "log_words",
+        "tok_recall",
+        "tok_precision",
+        "tok_recall_demoted",
+        "tok_precision_demoted",
+        "fuzzy_set",
+        "fuzzy_partial",
+    ),
+}
+
+
+def calibration_path_for(model_key: str) -> Path:
+    """Signals shift with the embedding model (e5 cosines sit far higher than MiniLM's), so a model
+    may have its own fitted file; the committed default was fitted on the bundled model."""
+    own = CALIBRATION_DIR / f"calibration-{model_key}.json"
+    return own if own.is_file() else CALIBRATION_PATH
+
+
+def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
+    """Each value, then max(0, value - knot) for each of its knots."""
+    out = list(values)
+    for value, feature_knots in zip(values, knots, strict=True):
+        out += [max(0.0, value - knot) for knot in feature_knots]
+    return out
+
+
+@dataclass(frozen=True)
+class Head:
+    """sigmoid(intercept + coef . standardise(expand(x))): bounded and smooth."""
+
+    features: tuple[str, ...]
+    knots: tuple[tuple[float, ...], ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def predict(self, signals: Mapping[str, float]) -> float:
+        x = expand([signals[name] for name in self.features], self.knots)
+        z = self.intercept + sum(
+            c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """One head per profile plus a note of what it was fitted on (for humans)."""
+
+    heads: dict[str, Head]
+    fitted_on: dict[str, Any] = field(default_factory=dict)
+
+    def head(self, profile: Profile) -> Head:
+        return self.heads.get(profile) or self.heads["concepts"]
+
+    def predict(self, profile: Profile, signals: Mapping[str, float]) -> float:
+        return self.head(profile).predict(signals)
+
+    def to_json(self) -> str:
+        payload = {
+            "heads": {name: asdict(head) for name, head in self.heads.items()},
+            "fitted_on": self.fitted_on,
+        }
+        return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
+
+    def save(self, path: Path = CALIBRATION_PATH) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        heads: dict[str, Head] = {}
+        for name, h in data["heads"].items():
+            unknown = set(h["features"]) - set(SIGNALS)
+            if unknown:
+                raise ValueError(f"{path}: head {name} reads unknown signals {sorted(unknown)}")
+            heads[name] = Head(
+                features=tuple(h["features"]),
+                knots=tuple(tuple(k) for k in h["knots"]),
+                mean=tuple(h["mean"]),
+                scale=tuple(h["scale"]),
+                coef=tuple(h["coef"]),
+                intercept=float(h["intercept"]),
+            )
+        if "concepts" not in heads:
+            raise ValueError(f"{path}: no 'concepts' head")
+        return cls(heads=heads, fitted_on=dict(data.get("fitted_on", {})))
+
+
+def fit_head(
+    features: tuple[str, ...],
+    rows: Sequence[Mapping[str, float]],
+    targets: Sequence[float],
+    *,
+    c: float = 1.0,
+) -> Head:
+    """Logistic regression on soft targets in [0, 1]: each row enters twice, as a positive with
+    weight y and a negative with weight 1 - y, which is cross-entropy on the fraction of marks."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    raw = np.array([[row[name] for name in features] for row in rows], dtype=np.float64)
+    knots = np.quantile(raw, HINGE_QUANTILES, axis=0).T  # one row of knots per feature
+    xa = np.array([expand(list(r), knots.tolist()) for r in raw], dtype=np.float64)
+    ya = np.clip(np.asarray(targets, dtype=np.float64), 0.0, 1.0)
+    mean = xa.mean(axis=0)
+    scale = xa.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (xa - mean) / scale
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(
+        np.vstack([z, z]),
+        np.concatenate([np.ones(len(z)), np.zeros(len(z))]),
+        sample_weight=np.concatenate([ya, 1.0 - ya]) + 1e-6,
+    )
+    return Head(
+        features=features,
+        knots=tuple(tuple(float(k) for k in row) for row in knots),
+        mean=tuple(float(v) for v in mean),
+        scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in model.coef_[0]),
+        intercept=float(model.intercept_[0]),
+    )

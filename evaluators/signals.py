@@ -1,0 +1,231 @@
+"""The measurements a grade is calibrated from. Each one answers a question a human grader asks:
+is it close to a model answer, closer to a known wrong answer, does it name the key ideas, does it
+only restate the question, is there enough of it."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from content.schema import Lang, Prompt
+from evaluators.concepts import AnswerText, match_concepts
+from evaluators.embedder import Matrix
+from evaluators.morphology import content_words
+from evaluators.references import PromptVectors
+
+_HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+MISCONCEPTION_MIN_OVERLAP = 0.3
+
+# Every signal calibration may use, by name; each calibration head picks its own subset.
+SIGNALS: tuple[str, ...] = (
+    "ref_sim",
+    "mis_gap",
+    "q_gap",
+    "coverage",
+    "lex_recall",
+    "lex_precision",
+    "mis_overlap",
+    "log_words",
+    "tok_recall",
+    "tok_precision",
+    "tok_recall_demoted",
+    "tok_precision_demoted",
+    "fuzzy_set",
+    "fuzzy_partial",
+)
+
+
+def answer_language(text: str) -> Lang:
+    """Korean when Hangul dominates the letters; English otherwise (code-mixed answers are common,
+    so "ReLU는 ..." still counts as Korean)."""
+    hangul = len(_HANGUL.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "ko" if hangul >= 0.2 * max(1, hangul + latin) else "en"
+
+
+def _max_cos(vector: Matrix, matrix: Matrix) -> float:
+    if matrix.shape[0] == 0:
+        return 0.0
+    return float(np.max(matrix @ vector))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Raw signals of one answer to one prompt."""
+
+    ref_sim: float
+    mis_sim: float
+    q_sim: float
+    coverage: float | None
+    lex_recall: float
+    lex_precision: float
+    mis_overlap: float
+    tok_recall: float | None
+    tok_precision: float | None
+    tok_recall_demoted: float | None
+    tok_precision_demoted: float | None
+    fuzzy_set: float
+    fuzzy_partial: float
+    words: int
+    lang: Lang
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+
+    @property
+    def mis_gap(self) -> float:
+        """How much closer the answer is to a known misconception than to any reference."""
+        return max(0.0, self.mis_sim - self.ref_sim)
+
+    @property
+    def echoes_misconception(self) -> bool:
+        """The answer says what a known misconception says: it shares more of the misconception's
+        own words than of any reference's, and is at least as close to it in embedding space."""
+        return (
+            self.mis_overlap >= MISCONCEPTION_MIN_OVERLAP
+            and self.mis_overlap > self.lex_recall
+            and self.mis_sim >= self.ref_sim
+        )
+
+    @property
+    def q_gap(self) -> float:
+        """How much closer to the question than to a reference: restating earns nothing."""
+        return max(0.0, self.q_sim - self.ref_sim)
+
+    def values(self) -> dict[str, float]:
+        """Every signal by name, as calibration reads them. Missing ones (no concepts, no token
+        vectors) fall back to their nearest stand-in so a head never sees a hole."""
+        return {
+            "ref_sim": self.ref_sim,
+            "mis_gap": self.mis_gap,
+            "q_gap": self.q_gap,
+            "coverage": self.lex_recall if self.coverage is None else self.coverage,
+            "lex_recall": self.lex_recall,
+            "lex_precision": self.lex_precision,
+            "mis_overlap": self.mis_overlap,
+            "log_words": math.log1p(self.words),
+            "tok_recall": self.ref_sim if self.tok_recall is None else self.tok_recall,
+            "tok_precision": self.ref_sim if self.tok_precision is None else self.tok_precision,
+            "tok_recall_demoted": (
+                self.ref_sim if self.tok_recall_demoted is None else self.tok_recall_demoted
+            ),
+            "tok_precision_demoted": (
+                self.ref_sim if self.tok_precision_demoted is None else self.tok_precision_demoted
+            ),
+            "fuzzy_set": self.fuzzy_set,
+            "fuzzy_partial": self.fuzzy_partial,
+        }
+
+
+def _overlap(
+    answer_words: frozenset[str], reference: str, question_words: frozenset[str]
+) -> tuple[float, float]:
+    """(recall, precision) of reference content words in the answer, ignoring words the question
+    already gives away ("question demoting")."""
+    ref_words = {w for w in content_words(reference) if w not in question_words}
+    own = {w for w in answer_words if w not in question_words}
+    if not ref_words:
+        return 0.0, 0.0
+    hits = len(ref_words & own)
+    return hits / len(ref_words), (hits / len(own) if own else 0.0)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """BERTScore-style token alignment of an answer with one reference: recall (each reference
+    token's best match in the answer) and precision (each answer token's best match in the
+    reference), plainly averaged and "question-demoted" (tokens the question already holds
+    weigh less, so echoing the question earns little)."""
+
+    recall: float
+    precision: float
+    recall_demoted: float
+    precision_demoted: float
+
+
+_MIN_WEIGHT = 0.05
+
+
+def token_alignment(answer: Matrix, reference: Matrix, question: Matrix) -> Alignment:
+    if answer.shape[0] == 0 or reference.shape[0] == 0:
+        return Alignment(0.0, 0.0, 0.0, 0.0)
+    a, r = answer.astype(np.float32), reference.astype(np.float32)
+    sims = a @ r.T
+    recall, precision = sims.max(axis=0), sims.max(axis=1)
+    if question.shape[0] == 0:
+        ref_weight, ans_weight = np.ones(len(recall)), np.ones(len(precision))
+    else:
+        q = question.astype(np.float32)
+        ref_weight = np.clip(1.0 - (r @ q.T).max(axis=1), _MIN_WEIGHT, 1.0)
+        ans_weight = np.clip(1.0 - (a @ q.T).max(axis=1), _MIN_WEIGHT, 1.0)
+    return Alignment(
+        recall=float(recall.mean()),
+        precision=float(precision.mean()),
+        recall_demoted=float((ref_weight * recall).sum() / ref_weight.sum()),
+        precision_demoted=float((ans_weight * precision).sum() / ans_weight.sum()),
+    )
+
+
+def measure(
+    prompt: Prompt,
+    vectors: PromptVectors,
+    answer: AnswerText,
+    answer_vector: Matrix,
+    *,
+    answer_tokens: Matrix | None = None,
+    reference_tokens: tuple[Matrix, ...] = (),
+    question_tokens: Matrix | None = None,
+) -> Signals:
+    """All signals of `answer` to `prompt`; cheap (dot products and set operations). Token
+    alignment is measured only when token vectors of the references are given."""
+    lang = answer_language(answer.text)
+    question_words = frozenset(
+        w for text in (prompt.text.ko, prompt.text.en) for w in content_words(text)
+    )
+    references = prompt.references_in(lang) or prompt.references
+    recall, precision, fuzzy_set, fuzzy_partial = 0.0, 0.0, 0.0, 0.0
+    lowered = answer.text.casefold()
+    for reference in references:
+        r, p = _overlap(answer.words, reference.text, question_words)
+        recall, precision = max(recall, r), max(precision, p)
+        ref_lowered = reference.text.casefold()
+        fuzzy_set = max(fuzzy_set, fuzz.token_set_ratio(lowered, ref_lowered) / 100)
+        fuzzy_partial = max(fuzzy_partial, fuzz.partial_ratio(lowered, ref_lowered) / 100)
+    alignments: list[Alignment] = []
+    if answer_tokens is not None:
+        question = (
+            question_tokens
+            if question_tokens is not None
+            else np.zeros((0, answer_tokens.shape[1]), dtype=np.float32)
+        )
+        alignments = [token_alignment(answer_tokens, ref, question) for ref in reference_tokens]
+    mis_overlap = max(
+        (_overlap(answer.words, m.text, question_words)[0] for m in prompt.misconceptions),
+        default=0.0,
+    )
+    covered, missed = match_concepts(prompt.concepts, answer)
+    coverage = len(covered) / len(prompt.concepts) if prompt.concepts else None
+    return Signals(
+        ref_sim=_max_cos(answer_vector, vectors.references),
+        mis_sim=_max_cos(answer_vector, vectors.misconceptions),
+        q_sim=_max_cos(answer_vector, vectors.question),
+        coverage=coverage,
+        lex_recall=recall,
+        lex_precision=precision,
+        mis_overlap=mis_overlap,
+        tok_recall=max((x.recall for x in alignments), default=None),
+        tok_precision=max((x.precision for x in alignments), default=None),
+        tok_recall_demoted=max((x.recall_demoted for x in alignments), default=None),
+        tok_precision_demoted=max((x.precision_demoted for x in alignments), default=None),
+        fuzzy_set=fuzzy_set,
+        fuzzy_partial=fuzzy_partial,
+        words=len(answer.words),
+        lang=lang,
+        covered=covered,
+        missed=missed,
+    )

@@ -1,0 +1,71 @@
+"""The micro-batcher gathers concurrent requests and keeps the loop free while a batch runs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Sequence
+
+import pytest
+
+from evaluators.batcher import MicroBatcher
+
+
+def _double(items: Sequence[int]) -> list[int]:
+    return [2 * i for i in items]
+
+
+async def test_concurrent_requests_share_batches() -> None:
+    batcher: MicroBatcher[int, int] = MicroBatcher(_double, max_batch=16, max_wait_s=0.01)
+    results = await asyncio.gather(*(batcher.submit(i) for i in range(50)))
+    assert results == [2 * i for i in range(50)]
+    assert max(batcher.batch_sizes) == 16
+    assert sum(batcher.batch_sizes) == 50
+    await batcher.aclose()
+
+
+async def test_slow_batch_runs_off_the_loop() -> None:
+    loop_thread = threading.get_ident()
+    seen: list[int] = []
+
+    def slow(items: Sequence[int]) -> list[int]:
+        seen.append(threading.get_ident())
+        time.sleep(0.3)
+        return list(items)
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(slow)
+    task = asyncio.create_task(batcher.submit(1))
+    start = time.perf_counter()
+    ticks = 0
+    while not task.done():
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert await task == 1
+    assert seen and seen[0] != loop_thread
+    assert ticks >= 10  # the loop kept running while the batch slept
+    assert time.perf_counter() - start >= 0.3
+    await batcher.aclose()
+
+
+async def test_errors_reach_every_waiter_and_the_worker_survives() -> None:
+    calls = 0
+
+    def flaky(items: Sequence[int]) -> list[int]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("boom")
+        return list(items)
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(flaky)
+    with pytest.raises(RuntimeError, match="boom"):
+        await batcher.submit(1)
+    assert await batcher.submit(2) == 2
+    await batcher.aclose()
+
+
+def test_one_batcher_serves_successive_event_loops() -> None:
+    batcher: MicroBatcher[int, int] = MicroBatcher(_double)
+    assert asyncio.run(batcher.submit(1)) == 2
+    assert asyncio.run(batcher.submit(2)) == 4

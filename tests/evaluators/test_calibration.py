@@ -1,0 +1,82 @@
+"""The committed calibration loads, is monotone where it should be, and refits by question."""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+
+import pytest
+
+from content.schema import Prompt
+from evaluators import create_grader
+from evaluators.calibration import CALIBRATION_PATH, HEAD_SIGNALS, Calibration, calibration_path_for
+from evaluators.harness import Row, Sample, cross_validate, fit, predict
+from evaluators.signals import SIGNALS
+from tests.conftest import BUNDLED_MODEL
+from tests.evaluators.conftest import RELU
+
+
+def _signals(quality: float) -> dict[str, float]:
+    values = dict.fromkeys(SIGNALS, 0.0)
+    values.update(
+        ref_sim=0.3 + 0.5 * quality,
+        coverage=quality,
+        lex_recall=0.8 * quality,
+        lex_precision=0.5 + 0.3 * quality,
+        log_words=2.0 + quality,
+    )
+    return values
+
+
+def test_committed_calibration_loads_with_both_heads() -> None:
+    calibration = Calibration.load()
+    assert set(calibration.heads) == {"concepts", "reference_only"}
+    for name, head in calibration.heads.items():
+        assert head.features == HEAD_SIGNALS[name]  # type: ignore[index]
+
+
+def test_more_coverage_scores_higher() -> None:
+    calibration = Calibration.load()
+    low, high = _signals(0.1), _signals(0.9)
+    assert calibration.predict("concepts", high) > calibration.predict("concepts", low) + 0.3
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    calibration = Calibration.load()
+    path = tmp_path / "calibration.json"
+    calibration.save(path)
+    assert Calibration.load(path) == calibration
+
+
+def test_refit_by_question_recovers_a_clean_signal() -> None:
+    rng = random.Random(0)
+    samples = []
+    for q in range(8):
+        prompt: Prompt = RELU.model_copy(update={"id": f"q{q}"})
+        for _ in range(12):
+            quality = rng.random()
+            score = round(5 * quality)
+            row = Row(question=f"q{q}", answer="a", score=score, score_max=5)
+            samples.append(Sample(row, prompt, prompt.id, _signals(quality), 0, None))
+    result, predicted = cross_validate(samples)
+    assert result.n == len(samples)
+    assert result.spearman > 0.9
+    head = fit(samples)
+    assert predict(head, samples[0]) == pytest.approx(predicted[0], abs=0.3)
+
+
+def test_a_model_without_its_own_file_uses_the_committed_default() -> None:
+    assert calibration_path_for("no-such-model") == CALIBRATION_PATH
+
+
+def test_calibration_fitted_on_another_model_is_flagged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    committed = Calibration.load()
+    other = Calibration(heads=committed.heads, fitted_on={"model": "some-other-model"})
+    path = tmp_path / "calibration.json"
+    other.save(path)
+    caplog.set_level(logging.WARNING, logger="quizmaster.evaluators")
+    create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path, calibration_path=path)
+    assert any("some-other-model" in r.getMessage() for r in caplog.records)

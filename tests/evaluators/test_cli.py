@@ -1,0 +1,93 @@
+"""`quizmaster eval` on small jsonl fixtures: metrics, the JSON line, and clear data errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from evaluators.cli import main
+from tests.conftest import BUNDLED_MODEL
+
+ROWS = [
+    ("What does a stack push do?", "It adds an element on top of the stack.", 5),
+    ("What does a stack push do?", "It inserts a new item at the top of the stack.", 5),
+    ("What does a stack push do?", "It removes the bottom element.", 1),
+    ("What does a stack push do?", "Something with memory.", 1),
+    ("What is a leaf node?", "A node with no children.", 5),
+    ("What is a leaf node?", "A tree node that has no child nodes.", 5),
+    ("What is a leaf node?", "The root of the tree.", 0),
+    ("What is a leaf node?", "A node that has two children and a parent.", 1),
+]
+REFERENCES = {
+    "What does a stack push do?": "Push places a new element on the top of the stack.",
+    "What is a leaf node?": "A leaf is a node that has no children.",
+}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(embedding_model=BUNDLED_MODEL, embedding_device="cpu", cache_dir=tmp_path)
+
+
+@pytest.fixture
+def external_file(tmp_path: Path) -> Path:
+    path = tmp_path / "external.jsonl"
+    lines = [
+        json.dumps(
+            {"question": q, "answer": a, "score": s, "score_max": 5, "reference": REFERENCES[q]}
+        )
+        for q, a, s in ROWS
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_eval_prints_metrics_and_a_json_line(
+    external_file: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(external_file), "--json"], settings) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    result = json.loads(out[-1])
+    assert set(result) == {"n", "pearson", "spearman", "rmse", "ms_per_answer"}
+    assert result["n"] == len(ROWS)
+    assert result["pearson"] > 0.5
+    assert "pearson=" in out[0]
+
+
+def test_eval_cv_reports_cross_validated_numbers(
+    external_file: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [json.loads(line) for line in external_file.read_text().splitlines()]
+    more = [dict(r, question=f"{r['question']} ({k})") for k in range(2) for r in rows]
+    external_file.write_text("\n".join(json.dumps(r) for r in more) + "\n", encoding="utf-8")
+    assert main([str(external_file), "--cv", "--json"], settings) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("cross-validated by question")
+    assert json.loads(out[-1])["n"] == len(more)
+
+
+def test_unknown_question_is_an_error_naming_it(
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "unknown.jsonl"
+    row = {"question": "Is this in the bank at all?", "answer": "no", "score": 0, "score_max": 5}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert main([str(path)], settings) != 0
+    assert "Is this in the bank at all?" in capsys.readouterr().err
+
+
+def test_bad_row_is_reported_with_its_line(
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"question": "q", "answer": "a"}\n', encoding="utf-8")
+    assert main([str(path)], settings) == 1
+    assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+def test_usage_without_arguments(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([], settings) == 2
+    assert "quizmaster eval" in capsys.readouterr().out

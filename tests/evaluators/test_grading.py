@@ -1,0 +1,123 @@
+"""What a study channel sees: fair scores, concept names, feedback language, caps, open prompts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from content.schema import Prompt
+from evaluators import EmbeddingGrader, Flag, Verdict, create_grader
+from tests.conftest import BUNDLED_MODEL
+from tests.evaluators.conftest import GOOD_EN, GOOD_KO, MISCONCEPTION_KO
+
+_HANGUL = re.compile(r"[가-힣]")
+
+
+async def test_correct_korean_answer_beats_confident_misconception(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    good = await grader.grade(relu, GOOD_KO)
+    wrong = await grader.grade(relu, MISCONCEPTION_KO)
+    assert good.score >= 65
+    assert wrong.score <= 35
+    assert good.score > wrong.score + 30
+    assert Flag.MISCONCEPTION in wrong.flags
+    assert Flag.MISCONCEPTION not in good.flags
+    assert "오해" in wrong.feedback
+
+
+async def test_english_answer_to_korean_prompt_is_graded_on_content(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    grade = await grader.grade(relu, GOOD_EN, lang="en")
+    assert grade.score >= 65
+    assert grade.verdict in {Verdict.CORRECT, Verdict.MOSTLY_CORRECT}
+    assert {"vanishing-gradient", "saturation", "unit-gradient", "cheap"} <= set(grade.covered)
+
+
+async def test_covered_and_missed_are_the_prompts_concept_ids(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    grade = await grader.grade(relu, "Sigmoid는 포화되어서 기울기 소실이 생기기 때문입니다.")
+    ids = {c.id for c in relu.concepts}
+    assert set(grade.covered) == {"vanishing-gradient", "saturation"}
+    assert set(grade.covered) | set(grade.missed) == ids
+    assert not set(grade.covered) & set(grade.missed)
+
+
+async def test_partial_answer_scores_between_wrong_and_full(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    partial = await grader.grade(relu, "ReLU는 계산이 간단해서 빠르기 때문입니다.")
+    full = await grader.grade(relu, GOOD_KO)
+    wrong = await grader.grade(relu, MISCONCEPTION_KO)
+    assert wrong.score < partial.score < full.score
+
+
+async def test_feedback_follows_the_requested_language(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    partial = "ReLU is cheap to compute."
+    korean = await grader.grade(relu, partial, lang="ko")
+    english = await grader.grade(relu, partial, lang="en")
+    assert _HANGUL.search(korean.feedback)
+    assert not _HANGUL.search(english.feedback)
+    assert english.feedback.startswith("A full answer ")
+    assert "cheap" in english.covered
+    assert "vanishing-gradient" in english.missed
+
+
+async def test_hint_cap_limits_the_score_and_says_so(grader: EmbeddingGrader, relu: Prompt) -> None:
+    free = await grader.grade(relu, GOOD_KO)
+    capped = await grader.grade(relu, GOOD_KO, cap=50)
+    assert free.score > 50
+    assert capped.score == 50
+    assert Flag.CAPPED in capped.flags
+    assert "50" in capped.feedback
+    loose = await grader.grade(relu, GOOD_KO, cap=100)
+    assert Flag.CAPPED not in loose.flags
+    assert loose.score == free.score
+
+
+async def test_open_prompt_is_acknowledged_not_judged(
+    grader: EmbeddingGrader, open_prompt: Prompt
+) -> None:
+    grade = await grader.grade(open_prompt, "저는 PyTorch를 제일 좋아해요. 디버깅이 편하거든요.")
+    assert grade.verdict is Verdict.ACKNOWLEDGED
+    assert grade.score == 100
+    assert grade.covered == grade.missed == ()
+    shrug = await grader.grade(open_prompt, "모르겠어요")
+    assert shrug.score <= 20
+    assert shrug.verdict is Verdict.NO_ANSWER
+
+
+async def test_200_concurrent_answers_each_get_their_own_grade(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    answers = [
+        GOOD_KO,
+        GOOD_EN,
+        MISCONCEPTION_KO,
+        "ReLU는 계산이 간단해서 빠르기 때문입니다.",
+        "Sigmoid는 포화되어서 기울기 소실이 생기기 때문입니다.",
+        "ReLU has a gradient of 1 for positive inputs.",
+        "Because ReLU is newer and more popular.",
+        "모르겠어요",
+    ]
+    expected = {a: await grader.grade(relu, a) for a in answers}
+    assert len({g.score for g in expected.values()}) >= 6  # distinct answers, distinct scores
+    batches_before = len(grader.batcher.batch_sizes)
+    stream = [answers[i % len(answers)] for i in range(200)]
+    grades = await asyncio.gather(*(grader.grade(relu, a) for a in stream))
+    for answer, grade in zip(stream, grades, strict=True):
+        assert grade == expected[answer]
+    new_batches = grader.batcher.batch_sizes[batches_before:]
+    assert max(new_batches) > 1  # concurrent calls were gathered into shared encodes
+    assert len(new_batches) < 100
+
+
+def test_graders_share_one_model_and_build_outside_a_loop(tmp_path: Path) -> None:
+    first = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path)
+    second = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path / "b")
+    assert first.embedder is second.embedder
