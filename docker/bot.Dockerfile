@@ -25,7 +25,7 @@ WORKDIR /app
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
 # Dependencies in their own layer, rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
+COPY pyproject.toml README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
