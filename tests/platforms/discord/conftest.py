@@ -25,26 +25,12 @@ from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
 from bot.platforms.discord.transport import ACK_BUDGET_S
 from evaluators import create_grader
-from evaluators.embedder import bundled_model_path, load_embedder
 from tests.platforms.discord.fake_discord import FakeDiscord
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 TOKEN = "fake-bot-token"
-
-
-@pytest.fixture(scope="session")
-def model_path() -> str:
-    """The bundled embedding model, loaded into the process-wide cache once per session."""
-    path = str(bundled_model_path())
-    load_embedder(path, "cpu")
-    return path
-
-
-@pytest.fixture(scope="session")
-def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("discord-embedding-cache")
 
 
 @pytest.fixture

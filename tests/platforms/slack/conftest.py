@@ -14,7 +14,6 @@ from bot.app import open_service
 from bot.config import Settings
 from bot.core.service import QuizService
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.embedder import bundled_model_path, load_embedder
 from tests.platforms.slack.fake_slack import FakeSlack
 from tests.platforms.slack.harness import (
     ADMIN,
@@ -24,19 +23,6 @@ from tests.platforms.slack.harness import (
     serving,
 )
 from tests.platforms.slack.slack_payloads import SIGNING_SECRET
-
-
-@pytest.fixture(scope="session")
-def model_path() -> str:
-    """The bundled embedding model, loaded into the process-wide cache once per session."""
-    path = str(bundled_model_path())
-    load_embedder(path, "cpu")
-    return path
-
-
-@pytest.fixture(scope="session")
-def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("embedding-cache")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
