@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,6 +40,23 @@ def is_blank(text: str) -> bool:
     return all(ch.isspace() or unicodedata.category(ch) in {"Cf", "Cc", "Zs"} for ch in text)
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a member is in a post: its prompts and the step they are on."""
+
+    post: PostRow
+    prompts: list[Prompt]
+    step: int
+
+    @property
+    def done(self) -> bool:
+        return self.step >= len(self.prompts)
+
+    @property
+    def prompt(self) -> Prompt:
+        return self.prompts[self.step]
+
+
 class FigureSource(Protocol):
     """Draws the figure a follow-up talks about ("그 그래프에서 ...")."""
 
@@ -65,11 +83,15 @@ class AnswerFlow:
         self.figures = figures
         self.reviewer = reviewer
 
-    async def _post(self, turn: Turn) -> PostRow | None:
+    async def _position(self, turn: Turn) -> Position | None:
+        """Where the member is in the post their message belongs to; None (and a reply saying
+        so) when there is no such post."""
         post = await current_post(self.repo, turn.incoming)
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
-        return post
+            return None
+        step = await self.repo.step(post.id, turn.user)
+        return Position(post, sequence(self.bank, post), step)
 
     async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
         best: dict[str, int] = {}
@@ -87,9 +109,10 @@ class AnswerFlow:
         return len(prompts)
 
     async def answer(self, turn: Turn, answer: str) -> None:
-        post = await self._post(turn)
-        if post is None:
+        position = await self._position(turn)
+        if position is None:
             return
+        post = position.post
         if is_blank(answer):
             await turn.say(
                 turn.t("empty_answer"),
@@ -98,12 +121,10 @@ class AnswerFlow:
                 ephemeral=True,
             )
             return
-        prompts = sequence(self.bank, post)
-        step = await self.repo.step(post.id, turn.user)
-        if step >= len(prompts):
+        if position.done:
             await self._finished(turn, post)
             return
-        prompt = prompts[step]
+        prompt, step = position.prompt, position.step
         cap = self.hint_cap if await self.repo.hinted(post.id, turn.user, prompt.id) else None
         grade = await self.grader.grade(
             prompt, answer, lang=turn.lang, cap=cap, revealed=post.revealed
@@ -125,7 +146,7 @@ class AnswerFlow:
         )
         await self._review(turn, prompt, grade.score)
         await turn.say(
-            self.grade_text(turn, prompt, grade, cap),
+            self.grade_text(turn, prompt, grade),
             kind=ReplyKind.GRADE,
             thread_id=post.thread_id,
             mention=True,
@@ -142,7 +163,7 @@ class AnswerFlow:
             log.exception("practice review failed user=%s prompt=%s", turn.user, prompt.id)
 
     @staticmethod
-    def grade_text(turn: Turn, prompt: Prompt, grade: Grade, cap: int | None) -> str:
+    def grade_text(turn: Turn, prompt: Prompt, grade: Grade) -> str:
         verdict = turn.t(f"verdict_{grade.verdict.value}")
         lines = [turn.t("grade_head", mention=turn.mention, score=grade.score, verdict=verdict)]
         if grade.covered:
@@ -153,8 +174,6 @@ class AnswerFlow:
             lines.append(turn.t("missed", items=names))
         if grade.feedback:
             lines.append(grade.feedback)
-        if cap is not None:
-            lines.append(turn.t("capped", cap=cap))
         return "\n".join(lines)
 
     async def _ask(self, turn: Turn, post: PostRow, step: int, *, key: str) -> None:
@@ -189,13 +208,12 @@ class AnswerFlow:
 
     async def next(self, turn: Turn) -> None:
         """Show the prompt the member is on; when they are done, reopen the lowest score."""
-        post = await self._post(turn)
-        if post is None:
+        position = await self._position(turn)
+        if position is None:
             return
-        prompts = sequence(self.bank, post)
-        step = await self.repo.step(post.id, turn.user)
-        if step < len(prompts):
-            await self._ask(turn, post, step, key="current")
+        post, prompts = position.post, position.prompts
+        if not position.done:
+            await self._ask(turn, post, position.step, key="current")
             return
         best = await self._best(post, turn.user)
         retryable = [
@@ -213,16 +231,15 @@ class AnswerFlow:
         await self._ask(turn, post, index, key="retry")
 
     async def skip(self, turn: Turn) -> None:
-        post = await self._post(turn)
-        if post is None:
+        position = await self._position(turn)
+        if position is None:
             return
-        prompts = sequence(self.bank, post)
-        step = await self.repo.step(post.id, turn.user)
-        if step >= len(prompts):
+        post = position.post
+        if position.done:
             await self._finished(turn, post)
             return
-        next_step = await self._next_open_step(post, turn.user, step)
-        await self.repo.skip(post.id, turn.user, prompts[step].id, next_step)
+        next_step = await self._next_open_step(post, turn.user, position.step)
+        await self.repo.skip(post.id, turn.user, position.prompt.id, next_step)
         await turn.say(
             turn.t("skipped", mention=turn.mention), thread_id=post.thread_id, mention=True
         )
@@ -230,15 +247,14 @@ class AnswerFlow:
 
     async def hint(self, turn: Turn) -> None:
         """Name one key concept the member has not covered yet; caps that prompt's score."""
-        post = await self._post(turn)
-        if post is None:
+        position = await self._position(turn)
+        if position is None:
             return
-        prompts = sequence(self.bank, post)
-        step = await self.repo.step(post.id, turn.user)
-        if step >= len(prompts):
+        post = position.post
+        if position.done:
             await turn.say(turn.t("nothing_to_hint"), ephemeral=True)
             return
-        prompt = prompts[step]
+        prompt = position.prompt
         if prompt.kind == "open" or not prompt.concepts:
             await turn.say(turn.t("hint_open"), ephemeral=True)
             return

@@ -249,7 +249,7 @@ class Practice:
             card=None if card is None else card_row(platform, turn.user, prompt.id, card, now),
         )
         current = card if card is not None else (Card.from_json(row.card) if row else None)
-        lines = [AnswerFlow.grade_text(turn, prompt, grade, None)]
+        lines = [AnswerFlow.grade_text(turn, prompt, grade)]
         if current is not None:
             lines.append(turn.t("practice_next", when=self._local(turn, current.due)))
         await turn.say("\n".join(lines), kind=ReplyKind.GRADE, ephemeral=True)

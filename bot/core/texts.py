@@ -40,10 +40,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "covered": ("다룬 개념: {items}", "Covered: {items}"),
     "missed": ("빠진 개념: {items}", "Missed: {items}"),
-    "capped": (
-        "(힌트를 써서 이 질문은 최대 {cap}점)",
-        "(hint used: this prompt is capped at {cap})",
-    ),
     "verdict_correct": ("정답", "correct"),
     "verdict_mostly_correct": ("대체로 정답", "mostly correct"),
     "verdict_partial": ("부분 정답", "partly correct"),

@@ -129,6 +129,12 @@ class Repository:
                 raise
             await self._db.execute("COMMIT")
 
+    async def _one(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
+        """The first row of a read, or None."""
+        async with self._db.execute(sql, params) as cur:
+            row: sqlite3.Row | None = await cur.fetchone()
+        return row
+
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
@@ -174,10 +180,9 @@ class Repository:
         return channel
 
     async def channel(self, platform: str, channel_id: str) -> ChannelRow | None:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT * FROM channels WHERE platform = ? AND channel_id = ?", (platform, channel_id)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _channel(row) if row else None
 
     async def channels(self, platform: str) -> list[ChannelRow]:
@@ -248,20 +253,18 @@ class Repository:
     async def post_for_thread(
         self, platform: str, channel_id: str, thread_id: str
     ) -> PostRow | None:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ?"
             " AND (thread_id = ? OR message_id = ?) ORDER BY id DESC LIMIT 1",
             (platform, channel_id, thread_id, thread_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _post(row) if row else None
 
     async def latest_post(self, platform: str, channel_id: str) -> PostRow | None:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id DESC LIMIT 1",
             (platform, channel_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _post(row) if row else None
 
     async def posts(self, platform: str, channel_id: str) -> list[PostRow]:
@@ -302,19 +305,17 @@ class Repository:
             )
 
     async def user_by_name(self, platform: str, name: str) -> str | None:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT user_id FROM users WHERE platform = ? AND (display_name = ? OR user_id = ?)",
             (platform, name, name),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return str(row[0]) if row else None
 
     async def display_name(self, platform: str, user_id: str) -> str:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT display_name FROM users WHERE platform = ? AND user_id = ?",
             (platform, user_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return str(row[0]) if row else user_id
 
     async def record_answer(
@@ -396,10 +397,9 @@ class Repository:
         )
 
     async def step(self, post_id: int, user_id: str) -> int:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT step FROM progress WHERE post_id = ? AND user_id = ?", (post_id, user_id)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def set_step(self, post_id: int, user_id: str, step: int) -> None:
@@ -462,7 +462,7 @@ class Repository:
         ]
 
     async def day_summary(self, post_id: int, prompt_id: str) -> DaySummary:
-        async with self._db.execute(
+        row = await self._one(
             """
             WITH best AS (
                 SELECT user_id, MAX(score) AS score FROM answers
@@ -474,8 +474,7 @@ class Repository:
             FROM best
             """,
             (post_id, prompt_id, post_id, prompt_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None
         return DaySummary(
             answers=int(row["n"]),
@@ -513,11 +512,10 @@ class Repository:
     async def practice_card(
         self, platform: str, user_id: str, prompt_id: str
     ) -> PracticeCardRow | None:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT * FROM practice_cards WHERE platform = ? AND user_id = ? AND prompt_id = ?",
             (platform, user_id, prompt_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _card(row) if row else None
 
     async def practice_cards(self, platform: str, user_ids: Sequence[str]) -> list[PracticeCardRow]:
@@ -544,11 +542,10 @@ class Repository:
             )
 
     async def practice_pending(self, platform: str, user_id: str) -> str | None:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT prompt_id FROM practice_pending WHERE platform = ? AND user_id = ?",
             (platform, user_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return str(row[0]) if row else None
 
     async def record_practice_answer(
