@@ -44,6 +44,12 @@ def _doctor(argv: list[str], settings: Settings) -> int:
     return doctor_main(argv, settings)
 
 
+def _bench(argv: list[str], settings: Settings) -> int:
+    from bot.bench.cli import main as bench_main
+
+    return bench_main(argv, settings)
+
+
 COMMANDS: dict[str, tuple[SubMain, str]] = {
     "run": (_run, "start the bot (console, slack or discord)"),
     "content": (_content, "check or import question banks"),
@@ -51,6 +57,7 @@ COMMANDS: dict[str, tuple[SubMain, str]] = {
     "compute": (_compute, "serve the demo compute service"),
     "demo": (_compute, "run one demo locally and write its PNGs and metrics"),
     "doctor": (_doctor, "check settings, tokens, database, bank, model and compute; --quick"),
+    "bench": (_bench, "measure grading, ingest, demos and memory against references; --json"),
 }
 
 

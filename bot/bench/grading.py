@@ -124,7 +124,14 @@ async def measure(settings: Settings, n: int, latency_n: int, path: Path | None)
         title=f"grading: {n} answers, {embedder.name} on {embedder.device}",
         headers=["metric", "ours", "raw encode", "ratio", "target", "met"],
         rows=[
-            ["answers/s (concurrent)", ours_rate, raw_rate, ratio, f">= {THROUGHPUT_TARGET}", tp_met],
+            [
+                "answers/s (concurrent)",
+                ours_rate,
+                raw_rate,
+                ratio,
+                f">= {THROUGHPUT_TARGET}",
+                tp_met,
+            ],
             ["latency p50 ms", p50, raw_p50, p50 / raw_p50, lat_target, lat_met],
             ["latency p95 ms", p95, raw_p95, p95 / raw_p95, lat_target, lat_met],
         ],

@@ -95,22 +95,23 @@ class QuizService:
         )
         self.reports = Reports(repo=repo, bank=bank, clock=self.clock, practice=self.practice)
 
+    def _new_channel(self, platform: str, channel_id: str) -> ChannelRow:
+        """A channel as the defaults make it, checked up to now."""
+        return ChannelRow(
+            platform=platform,
+            channel_id=channel_id,
+            lang=self.defaults.lang,
+            timezone=self.defaults.timezone,
+            post_time=self.defaults.post_time,
+            days=self.defaults.days,
+            catch_up=self.defaults.catch_up,
+            checked_until=self.clock().isoformat(),
+        )
+
     async def channel(self, platform: str, channel_id: str) -> ChannelRow:
         """The channel's settings, created from the defaults on first contact."""
-        now = self.clock().isoformat()
-        return await self.repo.ensure_channel(
-            ChannelRow(
-                platform=platform,
-                channel_id=channel_id,
-                lang=self.defaults.lang,
-                timezone=self.defaults.timezone,
-                post_time=self.defaults.post_time,
-                days=self.defaults.days,
-                catch_up=self.defaults.catch_up,
-                checked_until=now,
-            ),
-            created_at=now,
-        )
+        fresh = self._new_channel(platform, channel_id)
+        return await self.repo.ensure_channel(fresh, created_at=fresh.checked_until)
 
     # posting --------------------------------------------------------------------------------
 
@@ -224,22 +225,49 @@ class QuizService:
         """Handle one command or answer. A redelivered message id is dropped; a failure releases
         the claim so the platform's retry can succeed, and tells the member."""
         received = (incoming.received_at or self.clock()).isoformat()
-        if incoming.message_id is not None and not await self.repo.claim_message(
-            incoming.platform, incoming.message_id, received
-        ):
-            log.info("duplicate delivery dropped message=%s", incoming.message_id)
-            return
-        turn = Turn(incoming, await self.channel(incoming.platform, incoming.channel_id), transport)
+        claimed = False
         try:
+            if incoming.message_id is not None:
+                if not await self.repo.claim_message(
+                    incoming.platform, incoming.message_id, received
+                ):
+                    log.info("duplicate delivery dropped message=%s", incoming.message_id)
+                    return
+                claimed = True
+            channel = await self.channel(incoming.platform, incoming.channel_id)
             await self.repo.remember_user(
                 incoming.platform, incoming.actor.user_id, incoming.actor.display_name
             )
-            await self._dispatch(cmd.parse(incoming.text), turn)
+            await self._dispatch(cmd.parse(incoming.text), Turn(incoming, channel, transport))
         except Exception:
             log.exception("handling failed message=%s", incoming.message_id)
-            if incoming.message_id is not None:
-                await self.repo.release_message(incoming.platform, incoming.message_id)
-            await turn.error("internal_error")
+            if claimed:
+                await self._release(incoming)
+            await Turn(incoming, await self._channel_for_error(incoming), transport).error(
+                "internal_error"
+            )
+
+    async def _release(self, incoming: Incoming) -> None:
+        """Forget the claim of a failed message; if even that fails (the database still locked),
+        log it: the member is told all the same, and a fresh message is handled normally."""
+        assert incoming.message_id is not None
+        try:
+            await self.repo.release_message(incoming.platform, incoming.message_id)
+        except Exception:
+            log.exception(
+                "could not release message=%s; a redelivery of it will be dropped",
+                incoming.message_id,
+            )
+
+    async def _channel_for_error(self, incoming: Incoming) -> ChannelRow:
+        """The channel's settings for the error reply, read without writing (a failure may be
+        a locked database); the defaults if it cannot be read."""
+        try:
+            channel = await self.repo.channel(incoming.platform, incoming.channel_id)
+        except Exception:
+            log.exception("could not read channel=%s", incoming.channel_id)
+            channel = None
+        return channel or self._new_channel(incoming.platform, incoming.channel_id)
 
     async def _dispatch(self, command: cmd.Command, turn: Turn) -> None:
         if isinstance(command, cmd.ADMIN_COMMANDS) and not turn.incoming.actor.is_admin:

@@ -158,6 +158,11 @@ class Repository:
     # channels -------------------------------------------------------------------------------
 
     async def ensure_channel(self, defaults: ChannelRow, created_at: str) -> ChannelRow:
+        """The channel's row, inserted from `defaults` the first time. Read first: every message
+        passes here, and a write transaction per message would halve ingest throughput."""
+        existing = await self.channel(defaults.platform, defaults.channel_id)
+        if existing is not None:
+            return existing
         async with self.transaction() as db:
             await db.execute(
                 "INSERT INTO channels (platform, channel_id, lang, timezone, post_time, days,"
@@ -297,6 +302,13 @@ class Repository:
             )
 
     async def remember_user(self, platform: str, user_id: str, display_name: str) -> None:
+        """Keep the member's current display name; writes only when it is new or changed."""
+        row = await self._one(
+            "SELECT display_name FROM users WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+        )
+        if row is not None and row[0] == display_name:
+            return
         async with self.transaction() as db:
             await db.execute(
                 "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"

@@ -1,0 +1,89 @@
+"""Every benchmark at a tiny size through `quizmaster bench`: the JSON line parses and carries
+the numbers the README quotes. Nothing here asserts a timing; the numbers are for people."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.bench.cli import main
+from bot.cli import COMMANDS
+from bot.config import Settings
+from tests.conftest import BUNDLED_MODEL
+
+
+@pytest.fixture
+def settings(embedding_cache: Path) -> Settings:
+    return Settings(
+        embedding_model=BUNDLED_MODEL, embedding_device="cpu", cache_dir=embedding_cache
+    )
+
+
+def last_json(capsys: pytest.CaptureFixture[str], argv: list[str], settings: Settings) -> Any:
+    code = main(argv, settings)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0, "\n".join(lines)
+    return json.loads(lines[-1])
+
+
+def test_bench_is_a_quizmaster_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "bench" in COMMANDS
+    assert main([], Settings()) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in ("grading", "ingest", "demos", "memory"))
+    assert main(["nope"], Settings()) == 2
+
+
+def test_grading_reports_throughput_and_latency_ratios(
+    capsys: pytest.CaptureFixture[str], settings: Settings, model_path: str
+) -> None:
+    result = last_json(capsys, ["grading", "--n", "6", "--latency-n", "2", "--json"], settings)
+    assert result["bench"] == "grading" and result["answers"] == 6
+    assert set(result["throughput"]) >= {"ours_per_s", "raw_encode_per_s", "ratio", "target_met"}
+    assert set(result["latency"]) >= {
+        "ours_p50_ms",
+        "ours_p95_ms",
+        "raw_p50_ms",
+        "raw_p95_ms",
+        "ratio_p50",
+        "ratio_p95",
+        "target_met",
+    }
+    assert isinstance(result["throughput"]["target_met"], bool)
+
+
+def test_grading_generates_answers_without_the_dev_set(
+    capsys: pytest.CaptureFixture[str], settings: Settings, model_path: str, tmp_path: Path
+) -> None:
+    argv = ["grading", "--n", "3", "--latency-n", "1", "--answers", str(tmp_path / "no.jsonl")]
+    result = last_json(capsys, [*argv, "--json"], settings)
+    assert result["answers_source"] == "generated from bank references"
+
+
+def test_ingest_records_every_answer(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    result = last_json(capsys, ["ingest", "--n", "30", "--json"], settings)
+    assert result["recorded"] == 30
+    assert {"answers_per_s", "p99_ms", "rate_target_met", "p99_target_met"} <= set(result)
+
+
+def test_demos_runs_one_demo_with_its_reference_and_a_cached_repeat(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    result = last_json(capsys, ["demos", "--only", "gradient-descent", "--json"], settings)
+    run = result["demos"]["gradient-descent"]
+    assert {"seconds", "target_met", "reference_seconds", "overhead"} <= set(run)
+    assert result["with_reference"] == ["gradient-descent"]
+    assert result["cached_repeat"]["cache_hit"] is True
+
+
+def test_memory_measures_a_bot_that_graded_one_answer(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    result = last_json(capsys, ["memory", "--json"], settings)
+    assert result["answer_graded"] is True and result["exit_code"] == 0
+    assert result["peak_rss_mb"] > 0

@@ -1,0 +1,225 @@
+"""`/demo` through the real core when the compute service dies mid-job, hangs, or answers garbage:
+the member gets a clear reply (edited into the progress message once a job was started), quizzes
+go on, and a restarted service works again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.core.demos import DemoHandoff
+from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.service import ChannelDefaults, QuizService
+from bot.storage.repository import Repository
+from compute.client import ComputeClient, ComputeError
+from content.bank import Bank
+from evaluators import EmbeddingGrader
+from tests.bot.recording import RecordingTransport
+
+MEMBER = Actor("u1", "Mina")
+TOKEN = "fault-test-token"
+DOWN = "can't be reached right now"
+START_TIMEOUT_S = 60.0
+REPO_ROOT = Path(__file__).resolve().parents[2]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+    opened = await Repository.open(tmp_path / "q.db")
+    yield opened
+    await opened.close()
+
+
+async def quiz(
+    repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient
+) -> QuizService:
+    demos = DemoHandoff(
+        client, rate_per_hour=10, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=60
+    )
+    service = QuizService(
+        repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+    )
+    await service.post_today("test", "c1", RecordingTransport())
+    return service
+
+
+async def say(service: QuizService, line: str, transport: RecordingTransport) -> None:
+    await asyncio.wait_for(service.handle(Incoming("test", "c1", MEMBER, line), transport), 60)
+
+
+def last_word(transport: RecordingTransport) -> Reply:
+    """What the member sees last: the edited progress message if there is one."""
+    if transport.edits:
+        return transport.edits[-1][1]
+    return transport.sent[-1]
+
+
+class ComputeProcess:
+    """`quizmaster compute` in its own process group, so kill -9 takes its job workers too."""
+
+    def __init__(self, port: int, cache_dir: Path, log: Path) -> None:
+        env = {
+            **os.environ,
+            "QUIZMASTER_CACHE_DIR": str(cache_dir),
+            "PYTHONPATH": str(REPO_ROOT),
+            "MPLBACKEND": "Agg",
+        }
+        self._log = log.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "compute", "--port", str(port), "--token", TOKEN],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            env=env,
+            start_new_session=True,
+        )
+
+    async def ready(self, client: ComputeClient) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT_S
+        while True:
+            assert self.proc.poll() is None, "the compute service exited at start"
+            try:
+                await client.health()
+                return
+            except ComputeError:
+                if loop.time() > deadline:
+                    raise
+            await asyncio.sleep(0.2)
+
+    def kill9(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self._log.close()
+
+
+@pytest.mark.slow
+async def test_service_killed_mid_job_then_restarted(
+    tmp_path: Path, repo: Repository, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    port = free_port()
+    log = tmp_path / "compute.log"
+    service_proc = ComputeProcess(port, tmp_path / "cache", log)
+    try:
+        async with ComputeClient(f"http://127.0.0.1:{port}", token=TOKEN, timeout=5) as client:
+            await service_proc.ready(client)
+            service = await quiz(repo, bank, grader, client)
+
+            run = RecordingTransport()
+            job = asyncio.create_task(say(service, "/demo gan", run))
+            for _ in range(600):  # until the job is under way (its progress message edited)
+                if run.edits or job.done():
+                    break
+                await asyncio.sleep(0.05)
+            assert run.edits and not job.done(), [r.text for r in run.sent]
+            service_proc.kill9()
+            await job
+
+            told = last_word(run)
+            assert told.kind == ReplyKind.ERROR and DOWN in told.text, told.text
+            assert run.sent[0].kind == ReplyKind.DEMO, "the error replaced the progress message"
+            assert run.edits[-1][0].message_id == "m1"
+
+            answer = RecordingTransport()
+            await say(service, "ReLU does not saturate for positive inputs.", answer)
+            assert answer.of_kind(ReplyKind.GRADE)
+
+            service_proc = ComputeProcess(port, tmp_path / "cache", log)
+            await service_proc.ready(client)
+            again = RecordingTransport()
+            await say(service, "/demo relu-approx k=4", again)
+            assert last_word(again).text == "`relu-approx` done.", last_word(again).text
+            assert again.sent[-1].images and again.sent[-1].images[0].data.startswith(b"\x89PNG")
+    finally:
+        service_proc.kill9()
+
+
+@asynccontextmanager
+async def fake_compute(handler: Handler) -> AsyncIterator[str]:
+    """An aiohttp server on a free loopback port answering every request with `handler`."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = int(runner.addresses[0][1])
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def ticket_then(job_answer: Handler) -> Handler:
+    """Accepts the job like the real service, then answers its status polls with `job_answer`."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.method == "POST" and request.path == "/jobs":
+            return web.json_response(
+                {"id": "j1", "status": "queued", "queue_position": 1, "cached": False}
+            )
+        return await job_answer(request)
+
+    return handle
+
+
+async def hang(request: web.Request) -> web.StreamResponse:
+    await asyncio.sleep(3)
+    return web.json_response([])
+
+
+async def html(request: web.Request) -> web.StreamResponse:
+    return web.Response(text="<html><body>502 Bad Gateway</body></html>", content_type="text/html")
+
+
+async def broken_json(request: web.Request) -> web.StreamResponse:
+    return web.Response(text='{"id": "j1", "status": ', content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        pytest.param(hang, id="slow"),
+        pytest.param(html, id="html"),
+        pytest.param(broken_json, id="invalid-json"),
+    ],
+)
+async def test_a_slow_or_garbage_service_is_a_clear_reply(
+    handler: Handler, repo: Repository, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    for serve, edited in ((handler, False), (ticket_then(handler), True)):
+        async with (
+            fake_compute(serve) as url,
+            ComputeClient(url, token=TOKEN, timeout=0.5) as client,
+        ):
+            service = await quiz(repo, bank, grader, client)
+            for line in ("/demo list", "/demo optimizers"):
+                if edited and line == "/demo list":
+                    continue
+                transport = RecordingTransport()
+                await say(service, line, transport)
+                told = last_word(transport)
+                assert told.kind == ReplyKind.ERROR and DOWN in told.text, (line, told.text)
+                assert bool(transport.edits) == edited, "a started job's message is edited"
+        answer = RecordingTransport()
+        await say(service, "ReLU does not saturate for positive inputs.", answer)
+        assert answer.of_kind(ReplyKind.GRADE)
