@@ -24,6 +24,7 @@ from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
 from evaluators.morphology import compact, surface_words
 from evaluators.references import ReferenceStore
 from evaluators.signals import Signals, measure
+from evaluators.wellformed import well_formed
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -122,6 +123,7 @@ class EmbeddingGrader:
     ) -> Grade:
         """Guardrails first (deliberate scores), then one batched encode, signals, calibration
         and feedback; every CPU step runs in a worker thread."""
+        answer = well_formed(answer)
         screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=revealed))
         if screening.final:
             return self._finish(

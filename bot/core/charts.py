@@ -24,6 +24,7 @@ PANEL_WIDTH = 6.0
 PANEL_HEIGHT = 4.0
 BAR_HEIGHT = 0.45
 DPI = 100
+NAME_CHARS = 32
 MAX_DAY_LABELS = 8
 
 
@@ -59,7 +60,7 @@ def draw_stats(chart: StatsChart) -> Figure:
     a card in (every graded answer makes one), as recall probability in percent."""
     figure = Figure(figsize=(PANEL_WIDTH * 2, PANEL_HEIGHT), dpi=DPI, layout="constrained")
     history, mastery = figure.subplots(1, 2, squeeze=True)
-    history.set_title(text(chart.lang, "chart_scores", name=chart.name, streak=chart.streak))
+    history.set_title(text(chart.lang, "chart_scores", name=short(chart.name), streak=chart.streak))
     if chart.days:
         positions = list(range(len(chart.days)))
         history.plot(positions, chart.totals, marker="o")
@@ -87,6 +88,11 @@ def draw_stats(chart: StatsChart) -> Figure:
     return figure
 
 
+def short(name: str) -> str:
+    """A member name as a chart shows it: display names can be thousands of characters."""
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+
+
 def draw_board(chart: BoardChart) -> Figure:
     """One horizontal bar per member, best at the top."""
     height = max(PANEL_HEIGHT, 0.5 * len(chart.rows) + 1.5)
@@ -94,7 +100,7 @@ def draw_board(chart: BoardChart) -> Figure:
     axes = figure.subplots()
     axes.set_title(text(chart.lang, "chart_board", period=chart.period))
     if chart.rows:
-        names = [f"{rank}. {name}" for rank, (name, _) in enumerate(chart.rows, start=1)]
+        names = [f"{rank}. {short(name)}" for rank, (name, _) in enumerate(chart.rows, start=1)]
         totals = [total for _, total in chart.rows]
         bars = axes.barh(names, totals, height=BAR_HEIGHT)
         axes.bar_label(bars, padding=3)
@@ -115,7 +121,7 @@ def stats_alt(chart: StatsChart) -> str:
     return text(
         chart.lang,
         "chart_stats_alt",
-        name=chart.name,
+        name=short(chart.name),
         streak=chart.streak,
         days=recent,
         topics=topics or "-",
@@ -123,7 +129,7 @@ def stats_alt(chart: StatsChart) -> str:
 
 
 def board_alt(chart: BoardChart) -> str:
-    rows = ", ".join(f"{name} {total}" for name, total in chart.rows)
+    rows = ", ".join(f"{short(name)} {total}" for name, total in chart.rows)
     return text(chart.lang, "chart_board_alt", period=chart.period, rows=rows or "-")
 
 

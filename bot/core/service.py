@@ -26,6 +26,7 @@ from bot.storage.records import ChannelRow, PostRow
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import Grader
+from evaluators.wellformed import well_formed
 
 if TYPE_CHECKING:
     from bot.storage.repository import Repository
@@ -224,6 +225,11 @@ class QuizService:
     async def handle(self, incoming: Incoming, transport: Transport) -> None:
         """Handle one command or answer. A redelivered message id is dropped; a failure releases
         the claim so the platform's retry can succeed, and tells the member."""
+        incoming = replace(
+            incoming,
+            text=well_formed(incoming.text),
+            actor=replace(incoming.actor, display_name=well_formed(incoming.actor.display_name)),
+        )
         received = (incoming.received_at or self.clock()).isoformat()
         claimed = False
         try:

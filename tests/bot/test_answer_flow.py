@@ -123,3 +123,12 @@ async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
     assert reply.kind == ReplyKind.ERROR and reply.ephemeral
     assert "isn't a question's thread" in reply.text
     assert await service.repo.answer_count() == 0
+
+
+async def test_lone_surrogates_are_graded_and_stored(service: QuizService) -> None:
+    await service.post_today("test", "c1", RecordingTransport())
+    odd = Actor("u3", "Dae\ud800")
+    replies = await say(service, odd, "ReLU \ud800 keeps the gradient at 1 for positive inputs.")
+    assert replies[0].kind == ReplyKind.GRADE
+    assert await service.repo.answer_count() == 1
+    assert await service.repo.display_name("test", "u3") == "Dae\ufffd"

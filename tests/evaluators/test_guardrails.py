@@ -98,3 +98,8 @@ async def test_noise(grader: EmbeddingGrader, relu: Prompt, answer: str) -> None
 )
 def test_terse_but_real_answers_are_not_noise(answer: str) -> None:
     assert not is_noise(answer)
+
+
+async def test_lone_surrogate_is_graded_not_raised(grader: EmbeddingGrader, relu: Prompt) -> None:
+    grade = await grader.grade(relu, "ReLU \udc00 does not saturate for positive inputs", lang="en")
+    assert 0 <= grade.score <= 100

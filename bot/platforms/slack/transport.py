@@ -20,6 +20,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.messages import Image, Posted, Reply, ReplyKind
 from bot.platforms.slack import phrases
+from bot.platforms.slack.mentions import neutralise
 from bot.platforms.slack.render import Rendered, render
 
 log = logging.getLogger("quizmaster.slack")
@@ -200,13 +201,17 @@ class SlackTransport:
                     "content": image.data,
                     "filename": image.filename,
                     "title": image.filename,
-                    "alt_txt": image.alt or None,
+                    # Alt text can quote member names; Slack caps it at 1000 characters.
+                    "alt_txt": neutralise(image.alt)[:_ALT_CHARS] or None,
                 }
                 for image in images
             ],
             channel=channel_id,
             thread_ts=thread_ts,
         )
+
+
+_ALT_CHARS = 1000
 
 
 def _message(rendered: Rendered) -> dict[str, Any]:
