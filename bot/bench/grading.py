@@ -93,7 +93,9 @@ async def measure(settings: Settings, n: int, latency_n: int, path: Path | None)
     p50, p95 = percentile(ours_lat, 50), percentile(ours_lat, 95)
     raw_p50, raw_p95 = percentile(raw_lat, 50), percentile(raw_lat, 95)
     tp_met = ratio >= THROUGHPUT_TARGET
-    lat_met = p50 / raw_p50 <= LATENCY_TARGET and p95 / raw_p95 <= LATENCY_TARGET
+    p50_met = p50 / raw_p50 <= LATENCY_TARGET
+    p95_met = p95 / raw_p95 <= LATENCY_TARGET
+    lat_met = p50_met and p95_met
     payload = {
         "bench": "grading",
         "model": embedder.name,
@@ -132,8 +134,8 @@ async def measure(settings: Settings, n: int, latency_n: int, path: Path | None)
                 f">= {THROUGHPUT_TARGET}",
                 tp_met,
             ],
-            ["latency p50 ms", p50, raw_p50, p50 / raw_p50, lat_target, lat_met],
-            ["latency p95 ms", p95, raw_p95, p95 / raw_p95, lat_target, lat_met],
+            ["latency p50 ms", p50, raw_p50, p50 / raw_p50, lat_target, p50_met],
+            ["latency p95 ms", p95, raw_p95, p95 / raw_p95, lat_target, p95_met],
         ],
         payload=payload,
         notes=[f"answers from {source}; latency over {len(ours_lat)} sequential answers"],
