@@ -15,8 +15,6 @@ import time
 from collections.abc import Callable, Mapping
 from functools import partial
 
-import numpy as np
-
 from bot.bench.table import Cell, Outcome, report
 from bot.config import Settings
 from compute.catalog import Demo, catalog
@@ -30,24 +28,9 @@ OVERHEAD_TARGET = 1.2
 
 def _numpy_mlp_reference() -> None:
     """The demo's training call with the same data and defaults, minus plots and line counting."""
-    from compute.demos import _numpy_mlp_core as core
-    from compute.demos._digits import digits_split
-    from compute.demos.numpy_mlp import NumpyMlpParams
+    from compute.demos.numpy_mlp import NumpyMlpParams, train_at
 
-    p = NumpyMlpParams()
-    split = digits_split()
-    core.train(
-        split.z_train.astype(np.float64),
-        split.y_train,
-        split.z_test.astype(np.float64),
-        split.y_test,
-        hidden=p.hidden,
-        epochs=p.epochs,
-        lr=p.learning_rate,
-        batch=p.batch_size,
-        rng=np.random.default_rng(p.seed),
-        on_epoch=lambda epoch, loss, accuracy: None,
-    )
+    train_at(NumpyMlpParams(), lambda epoch, loss, accuracy: None)
 
 
 def _optimizers_reference() -> None:

@@ -11,6 +11,7 @@ import ast
 import inspect
 import io
 import tokenize
+from collections.abc import Callable
 
 import numpy as np
 from pydantic import Field
@@ -58,18 +59,9 @@ def code_lines(source: str) -> set[int]:
     return lines - docstrings
 
 
-def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
-    """Train the numpy MLP, plot its curves, and count its lines."""
-    p = NumpyMlpParams.model_validate(params.model_dump())
+def train_at(p: NumpyMlpParams, on_epoch: Callable[[int, float, float], None]) -> None:
+    """The demo's training on digits with `p` (the benchmark times this alone)."""
     split = digits_split()
-    losses: list[float] = []
-    accuracies: list[float] = []
-
-    def on_epoch(epoch: int, loss: float, accuracy: float) -> None:
-        losses.append(loss)
-        accuracies.append(accuracy)
-        progress(0.9 * (epoch + 1) / p.epochs, f"epoch {epoch + 1}: test acc {accuracy:.3f}")
-
     core.train(
         split.z_train.astype(np.float64),
         split.y_train,
@@ -82,6 +74,20 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
         rng=np.random.default_rng(p.seed),
         on_epoch=on_epoch,
     )
+
+
+def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
+    """Train the numpy MLP, plot its curves, and count its lines."""
+    p = NumpyMlpParams.model_validate(params.model_dump())
+    losses: list[float] = []
+    accuracies: list[float] = []
+
+    def on_epoch(epoch: int, loss: float, accuracy: float) -> None:
+        losses.append(loss)
+        accuracies.append(accuracy)
+        progress(0.9 * (epoch + 1) / p.epochs, f"epoch {epoch + 1}: test acc {accuracy:.3f}")
+
+    train_at(p, on_epoch)
     total_lines = len(code_lines(inspect.getsource(core)))
     step_source = inspect.getsource(core.sgd_step)
     step_lines = len(code_lines(step_source)) - 1  # the `def` line

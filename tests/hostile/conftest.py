@@ -16,9 +16,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-import yarl
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 from pydantic import SecretStr
 
 from bot.app import open_service
@@ -125,8 +122,7 @@ async def discord_env(
     fake = FakeDiscord()
     await fake.start()
     patch = pytest.MonkeyPatch()
-    patch.setattr(Route, "BASE", fake.api_base)
-    patch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
+    fake.redirect(patch)
     settings = hostile_settings(
         tmp_path_factory.mktemp("discord") / "quiz.db",
         model_path,

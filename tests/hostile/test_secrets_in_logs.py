@@ -116,17 +116,13 @@ async def test_discord_flow_logs_no_secret(  # noqa: PLR0917
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import yarl
-    from discord.gateway import DiscordWebSocket
-    from discord.http import Route
 
     from bot.platforms.discord.runner import build_client, serve
 
     caplog.set_level(logging.DEBUG)
     fake = FakeDiscord()
     await fake.start()
-    monkeypatch.setattr(Route, "BASE", fake.api_base)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
+    fake.redirect(monkeypatch)
     settings = Settings(
         _env_file=None,
         platform="discord",

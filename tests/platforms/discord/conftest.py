@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yarl
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 from pydantic import SecretStr
 
 from bot.app import open_service
@@ -38,8 +35,7 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
     """The fake, with discord.py's REST base and gateway URL pointed at it."""
     fake = FakeDiscord()
     await fake.start()
-    monkeypatch.setattr(Route, "BASE", fake.api_base)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
+    fake.redirect(monkeypatch)
     yield fake
     await fake.stop()
 

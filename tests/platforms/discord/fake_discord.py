@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+import yarl
 from aiohttp import WSMsgType, web
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
 
 JSON = dict[str, Any]
 DISCORD_EPOCH_MS = 1420070400000
@@ -325,6 +329,11 @@ class FakeDiscord:
         }
 
     # ---- server ---------------------------------------------------------------------------
+
+    def redirect(self, patch: pytest.MonkeyPatch) -> None:
+        """Point discord.py's REST base and gateway URL at this fake (undone with `patch`)."""
+        patch.setattr(Route, "BASE", self.api_base)
+        patch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(self.gateway_url))
 
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
