@@ -31,7 +31,7 @@ def _get_kiwi() -> Any:
         if _kiwi is None:
             from kiwipiepy import Kiwi
 
-            _kiwi = Kiwi()
+            _kiwi = Kiwi(load_default_dict=False, load_multi_dict=False)
         return _kiwi
 
 

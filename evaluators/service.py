@@ -14,7 +14,7 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators.batcher import DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT_S, MicroBatcher
+from evaluators.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.calibration import Calibration, Profile, calibration_path_for
 from evaluators.concepts import AnswerText
 from evaluators.embedder import Device, Embedder, Matrix, load_embedder
@@ -71,14 +71,11 @@ class EmbeddingGrader:
         cache_dir: Path,
         calibration: Calibration,
         max_batch: int = DEFAULT_MAX_BATCH,
-        max_wait_s: float = DEFAULT_MAX_WAIT_S,
     ) -> None:
         self.embedder = embedder
         self.calibration = calibration
         self.store = ReferenceStore(embedder, cache_dir)
-        self.batcher: MicroBatcher[str, Analyzed] = MicroBatcher(
-            self._analyze, max_batch=max_batch, max_wait_s=max_wait_s
-        )
+        self.batcher: MicroBatcher[str, Analyzed] = MicroBatcher(self._analyze, max_batch=max_batch)
 
     async def prepare(self, bank: Bank) -> bool:
         """Load or compute the bank's reference embeddings (npz cache per model and bank content

@@ -1,7 +1,10 @@
-"""`bench memory`: peak resident memory of a real console bot with the model loaded.
+"""`bench memory`: peak resident memory of a real console bot with the model loaded, and of the
+grader under a burst of concurrent answers.
 
-The bot runs as its own process, exactly as `quizmaster run` starts it, grades one answer from
-stdin and exits; `wait4` then gives that one child's peak RSS, which is what a host must provide.
+Each runs as its own process: the bot exactly as `quizmaster run` starts it, grading one answer
+from stdin; the burst as `python -m bot.bench.burst N`. `wait4` then gives that one child's peak
+RSS, which is what a host must provide. The target applies to the bot; the burst row shows what
+a busy channel adds on top (the model's activations for a batch).
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.bench.table import Outcome, report
+from bot.bench.table import Cell, Outcome, report
 from bot.config import Settings
 
 RSS_TARGET_MB = 900.0
 TIMEOUT_S = 300.0
+BURST = 200
 ANSWER = "ReLU keeps gradients alive where sigmoid saturates, so deep networks train faster."
 _GRADED = re.compile(r"\b\d{1,3}/100\b")
 _LOADED = re.compile(r"embedding model (.+) loaded on (\w+)")
@@ -38,8 +43,8 @@ def _wait_with_usage(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int
         time.sleep(0.05)
 
 
-def measure(settings: Settings, workdir: Path) -> Outcome:
-    env = {
+def _child_env(settings: Settings) -> dict[str, str]:
+    return {
         **os.environ,
         "QUIZMASTER_DEMOS": "false",
         "QUIZMASTER_EMBEDDING_MODEL": settings.embedding_model,
@@ -47,43 +52,82 @@ def measure(settings: Settings, workdir: Path) -> Outcome:
         "QUIZMASTER_CACHE_DIR": str(settings.cache_dir.resolve()),
         "QUIZMASTER_LOG_LEVEL": "INFO",
     }
+
+
+@dataclass(frozen=True)
+class Child:
+    """One measured child process: exit status, peak RSS and what it printed."""
+
+    code: int
+    peak_mb: float
+    stdout: str
+    stderr: str
+
+
+def _run_child(command: list[str], stdin_text: str, workdir: Path, env: dict[str, str]) -> Child:
     script = workdir / "stdin.txt"
-    script.write_text(f"{ANSWER}\n", encoding="utf-8")
+    script.write_text(stdin_text, encoding="utf-8")
     out, err = workdir / "stdout.txt", workdir / "stderr.txt"
-    command = [sys.executable, "-m", "bot.cli", "run", "--platform", "console"]
-    command += ["--db", str(workdir / "q.db")]
     with script.open("rb") as stdin, out.open("wb") as stdout, err.open("wb") as stderr:
         proc = subprocess.Popen(
             command, stdin=stdin, stdout=stdout, stderr=stderr, cwd=workdir, env=env
         )
         code, peak_kib = _wait_with_usage(proc, TIMEOUT_S)
-    stdout_text = out.read_text(encoding="utf-8", errors="replace")
-    stderr_text = err.read_text(encoding="utf-8", errors="replace")
-    loaded = _LOADED.search(stderr_text)
-    graded = _GRADED.search(stdout_text) is not None
-    peak_mb = peak_kib / 1024
-    met = peak_mb < RSS_TARGET_MB
-    payload = {
+    return Child(
+        code=code,
+        peak_mb=peak_kib / 1024,
+        stdout=out.read_text(encoding="utf-8", errors="replace"),
+        stderr=err.read_text(encoding="utf-8", errors="replace"),
+    )
+
+
+def measure(settings: Settings, workdir: Path, burst: int) -> Outcome:
+    env = _child_env(settings)
+    bot_dir, burst_dir = workdir / "bot", workdir / "burst"
+    bot_dir.mkdir()
+    burst_dir.mkdir()
+    command = [sys.executable, "-m", "bot.cli", "run", "--platform", "console"]
+    bot = _run_child([*command, "--db", str(bot_dir / "q.db")], f"{ANSWER}\n", bot_dir, env)
+    loaded = _LOADED.search(bot.stderr)
+    graded = _GRADED.search(bot.stdout) is not None
+    met = bot.peak_mb < RSS_TARGET_MB
+    rows: list[list[Cell]] = [
+        ["bot, one answer: peak RSS MB", bot.peak_mb, f"< {RSS_TARGET_MB:g}", met],
+        ["bot, one answer: graded", graded, True, graded],
+    ]
+    payload: dict[str, object] = {
         "bench": "memory",
-        "peak_rss_mb": round(peak_mb, 1),
+        "peak_rss_mb": round(bot.peak_mb, 1),
         "target": f"< {RSS_TARGET_MB:g} MB",
         "target_met": met,
-        "exit_code": code,
+        "exit_code": bot.code,
         "answer_graded": graded,
         "model": loaded.group(1) if loaded else None,
         "device": loaded.group(2) if loaded else None,
     }
     notes = [f"model {payload['model']} on {payload['device']}; demos off"]
-    if code != 0 or not graded:
-        notes.append(f"the bot did not grade the answer (exit {code}); stderr tail:")
-        notes.extend(stderr_text.strip().splitlines()[-5:])
+    if bot.code != 0 or not graded:
+        notes.append(f"the bot did not grade the answer (exit {bot.code}); stderr tail:")
+        notes.extend(bot.stderr.strip().splitlines()[-5:])
+    if burst > 0:
+        grader = _run_child(
+            [sys.executable, "-m", "bot.bench.burst", str(burst)], "", burst_dir, env
+        )
+        burst_ok = grader.code == 0 and f"graded {burst}" in grader.stdout
+        rows.append([f"grader, {burst} answers at once: peak RSS MB", grader.peak_mb, None, None])
+        payload["burst"] = {
+            "answers": burst,
+            "peak_rss_mb": round(grader.peak_mb, 1),
+            "exit_code": grader.code,
+            "all_graded": burst_ok,
+        }
+        if not burst_ok:
+            notes.append(f"the burst child failed (exit {grader.code}); stderr tail:")
+            notes.extend(grader.stderr.strip().splitlines()[-5:])
     return Outcome(
-        title="memory: console bot, model loaded, one answer",
+        title="memory: console bot with the model loaded, and the grader under a burst",
         headers=["metric", "value", "target", "met"],
-        rows=[
-            ["peak RSS MB", peak_mb, f"< {RSS_TARGET_MB:g}", met],
-            ["answer graded", graded, True, graded],
-        ],
+        rows=rows,
         payload=payload,
         notes=notes,
     )
@@ -92,11 +136,19 @@ def measure(settings: Settings, workdir: Path) -> Outcome:
 def main(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(
         prog="quizmaster bench memory",
-        description="Peak RSS of `quizmaster run --platform console` grading one answer.",
+        description="Peak RSS of the console bot grading one answer, and of a grading burst.",
+    )
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=BURST,
+        help=f"answers in the burst row (default {BURST}; 0 skips it)",
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
+    if args.burst < 0:
+        parser.error("--burst must be 0 or more")
     with tempfile.TemporaryDirectory(prefix="quizmaster-bench-") as tmp:
-        outcome = measure(settings, Path(tmp))
+        outcome = measure(settings, Path(tmp), args.burst)
     report(outcome, as_json=args.json)
     return 0 if outcome.payload["answer_graded"] else 1

@@ -17,11 +17,32 @@ def _double(items: Sequence[int]) -> list[int]:
 
 
 async def test_concurrent_requests_share_batches() -> None:
-    batcher: MicroBatcher[int, int] = MicroBatcher(_double, max_batch=16, max_wait_s=0.01)
+    batcher: MicroBatcher[int, int] = MicroBatcher(_double, max_batch=16)
     results = await asyncio.gather(*(batcher.submit(i) for i in range(50)))
     assert results == [2 * i for i in range(50)]
     assert max(batcher.batch_sizes) == 16
     assert sum(batcher.batch_sizes) == 50
+    await batcher.aclose()
+
+
+async def test_a_lone_request_runs_at_once_and_latecomers_form_the_next_batch() -> None:
+    started = threading.Event()
+    release = threading.Event()
+
+    def gated(items: Sequence[int]) -> list[int]:
+        started.set()
+        release.wait(5)
+        return list(items)
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(gated)
+    first = asyncio.create_task(batcher.submit(0))
+    await asyncio.to_thread(started.wait, 5)  # the first batch is running with one item
+    later = [asyncio.create_task(batcher.submit(i)) for i in range(1, 11)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await first == 0
+    assert await asyncio.gather(*later) == list(range(1, 11))
+    assert batcher.batch_sizes == [1, 10]
     await batcher.aclose()
 
 
