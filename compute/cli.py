@@ -9,13 +9,12 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-import torch
 from pydantic import SecretStr
 
 from bot.config import Settings
 from compute.catalog import Demo, catalog
 from compute.config import InsecureBindError, ServiceConfig, check_bind
-from compute.device import threads_per_worker
+from compute.device import limit_threads, threads_per_worker
 from compute.params import ParamsError, parse_assignments, parse_params
 
 
@@ -85,7 +84,7 @@ def _demo(args: list[str]) -> int:
     def progress(fraction: float, message: str) -> None:
         print(f"\r[{fraction:4.0%}] {message:<40}", end="", file=sys.stderr, flush=True)
 
-    torch.set_num_threads(threads_per_worker(1))
+    limit_threads(threads_per_worker(1))
     started = time.perf_counter()
     result = demo.run(params, progress)
     print(f"\n{demo.name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)

@@ -6,6 +6,7 @@ import os
 from typing import Literal
 
 import torch
+from threadpoolctl import threadpool_limits
 
 DeviceName = Literal["cuda", "cpu"]
 
@@ -41,3 +42,13 @@ def threads_per_worker(workers: int) -> int:
     machine and can make the small demo models thirty times slower.
     """
     return max(1, cpu_cores() // (2 * workers))
+
+
+def limit_threads(threads: int) -> None:
+    """Give torch and numpy's BLAS the same thread budget for the rest of this process.
+
+    Setting torch alone left OpenBLAS free to take every core: numpy-mlp's forward passes then
+    fought the other worker and the bot, and ran 3x slower than its plain twin on 2 busy cores.
+    """
+    torch.set_num_threads(threads)
+    threadpool_limits(limits=threads)

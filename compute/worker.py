@@ -8,9 +8,8 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-import torch
-
 from compute.catalog import Demo, DemoParams, DemoResult
+from compute.device import limit_threads
 
 log = logging.getLogger("quizmaster.compute")
 
@@ -50,7 +49,7 @@ class CancelRequestedError(Exception):
 
 def run_demo(demo: Demo, params: DemoParams, conn: Connection, threads: int) -> None:
     """Process entry point: run one demo, report progress, send exactly one final message."""
-    torch.set_num_threads(threads)
+    limit_threads(threads)
     last_sent = 0.0
 
     def progress(fraction: float, message: str) -> None:

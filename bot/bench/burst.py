@@ -7,26 +7,15 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.app import load_configured_bank
-from bot.bench.grading import DEV_SET, samples
+from bot.bench.grading import DEV_SET, prepared_grader, samples
 from bot.config import Settings
-from evaluators import create_grader
 
 
 async def grade_burst(settings: Settings, n: int) -> int:
     """Grade `n` answers at once (dev-set answers when present); the number graded."""
-    bank = load_configured_bank(settings)
-    grader = create_grader(
-        model_name=settings.embedding_model,
-        device=settings.embedding_device,
-        cache_dir=settings.cache_dir,
-    )
-    try:
-        await grader.prepare(bank)
+    async with prepared_grader(settings) as (bank, grader):
         batch, _ = samples(bank, n, DEV_SET)
         grades = await asyncio.gather(*(grader.grade(s.prompt, s.answer) for s in batch))
-    finally:
-        await grader.aclose()
     return len(grades)
 
 

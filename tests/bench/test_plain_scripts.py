@@ -1,0 +1,50 @@
+"""Every demo has a plain twin in `bot.bench.plain` that trains the same thing as the demo.
+
+Run at defaults, each twin's headline numbers must equal the demo's own metrics under the same
+keys. Twin and demo run in one process with the same torch thread count, the same seeds and the
+same order of floating-point operations, so their numbers agree to the last few bits: a relative
+tolerance of 1e-9 allows only a different BLAS kernel for the same sum (normalization computes
+its loss curve in chunks of steps), while a twin one epoch, one batch size or one seed away from
+its demo fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import torch
+
+from bot.bench.plain import SCRIPTS
+from compute.catalog import catalog
+from compute.device import threads_per_worker
+
+pytestmark = pytest.mark.slow  # every demo and every twin at defaults: about 45 s on 2 cores
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _torch_threads() -> Iterator[None]:
+    """The service's thread count: oversubscribed threads make small models far slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads_per_worker(1))
+    yield
+    torch.set_num_threads(before)
+
+
+def test_every_demo_has_a_twin_and_every_twin_a_demo() -> None:
+    assert set(SCRIPTS) == set(catalog())
+
+
+@pytest.mark.parametrize("name", sorted(catalog()))
+def test_twin_reports_the_demos_headline_numbers(name: str) -> None:
+    assert name in SCRIPTS, f"no plain twin for demo {name!r}"
+    twin = SCRIPTS[name]()
+    demo = catalog()[name]
+    metrics = demo.run(demo.params(), lambda fraction, message: None).metrics
+    assert 1 <= len(twin) <= 3
+    for key, value in twin.items():
+        assert key in metrics, f"{name}: the demo reports no metric {key!r}"
+        expected = metrics[key]
+        assert value == pytest.approx(expected, rel=1e-9, abs=0), (
+            f"{name}: {key} is {value!r}, the demo's {expected!r}"
+        )
