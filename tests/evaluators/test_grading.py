@@ -8,6 +8,7 @@ from pathlib import Path
 
 from content.schema import Prompt
 from evaluators import EmbeddingGrader, Flag, Verdict, create_grader
+from evaluators.harness import external_prompt
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, MISCONCEPTION_KO
 
@@ -121,3 +122,20 @@ def test_graders_share_one_model_and_build_outside_a_loop(tmp_path: Path) -> Non
     first = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path)
     second = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path / "b")
     assert first.embedder is second.embedder
+
+
+async def test_reference_only_prompts_use_token_alignment_and_bank_prompts_skip_it(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    external = external_prompt(
+        "What is the role of a prototype program in problem solving?",
+        "To simulate the behaviour of portions of the desired software product.",
+    )
+    close = await grader.signals(
+        external, "It simulates how parts of the final software product behave."
+    )
+    far = await grader.signals(external, "A loop repeats a block of statements.")
+    assert close.tok_recall is not None and far.tok_recall is not None
+    assert close.tok_recall > far.tok_recall
+    banked = await grader.signals(relu, GOOD_EN)
+    assert banked.tok_recall is None  # bank prompts are judged on concepts instead
