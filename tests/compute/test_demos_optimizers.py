@@ -16,6 +16,17 @@ def test_every_optimizer_descends_the_ravine() -> None:
     assert m["best_optimizer"] in OPTIMIZERS
 
 
+def test_on_the_ravine_plain_sgd_crawls_where_momentum_and_adam_arrive() -> None:
+    """What the summary and the figure claim: SGD's step is capped by the steep direction, so it
+    ends far behind the methods that build speed (momentum) or rescale each coordinate (Adam)."""
+    m = run_demo(DEMO, steps=150).metrics
+    sgd = number(m, "final_loss_sgd")
+    assert number(m, "final_loss_momentum") * 10 < sgd
+    assert number(m, "final_loss_adam") * 10 < sgd
+    assert max(number(m, f"final_loss_{n}") for n in OPTIMIZERS) == sgd
+    assert m["best_optimizer"] != "sgd"
+
+
 def test_too_large_a_learning_rate_is_reported_as_divergence() -> None:
     m = run_demo(DEMO, steps=60, lr_scale=5.0).metrics
     assert m["diverged_sgd"] is True

@@ -1,4 +1,4 @@
-"""Twin of the optimizers demo: four torch optimizers descending the ravine 0.1 x^2 + 2 y^2."""
+"""Twin of the optimizers demo: four torch optimizers descending the ravine 0.01 x^2 + 2 y^2."""
 
 from __future__ import annotations
 
@@ -21,6 +21,6 @@ def train() -> dict[str, float]:
         w = torch.tensor([-9.0, 2.0], dtype=torch.float64, requires_grad=True)
         optimizer = make(w)
         for _ in range(p.steps):
-            step(optimizer, 0.1 * w[0] ** 2 + 2.0 * w[1] ** 2)
-        finals[f"final_loss_{name}"] = (0.1 * w[0] ** 2 + 2.0 * w[1] ** 2).item()
+            step(optimizer, 0.01 * w[0] ** 2 + 2.0 * w[1] ** 2)
+        finals[f"final_loss_{name}"] = (0.01 * w[0] ** 2 + 2.0 * w[1] ** 2).item()
     return {k: finals[k] for k in ("final_loss_sgd", "final_loss_momentum", "final_loss_adam")}
