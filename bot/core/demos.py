@@ -56,6 +56,9 @@ class DemoHandoff:
         self.poll = poll
         self._recent: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
 
+    async def demo_names(self) -> list[str]:
+        return sorted(demo.name for demo in await self.client.demos())
+
     async def list_demos(self, turn: Turn) -> None:
         try:
             demos = await self.client.demos()

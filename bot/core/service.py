@@ -58,6 +58,10 @@ class DemoDesk(FigureSource, Protocol):
 
     async def run_demo(self, turn: Turn, name: str, params: dict[str, str]) -> None: ...
 
+    async def demo_names(self) -> list[str]:
+        """The demos the service offers, for suggestions; raises ComputeError when it is down."""
+        ...
+
 
 class QuizService:
     def __init__(

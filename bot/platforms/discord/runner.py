@@ -12,7 +12,6 @@ import logging
 import time
 
 from bot.config import Settings
-from bot.core.demos import DemoHandoff
 from bot.core.scheduler import run_scheduler
 from bot.core.service import DemoDesk, QuizService
 from bot.platforms.discord.client import QuizClient
@@ -34,21 +33,21 @@ class DemoNames:
     """
 
     def __init__(self, demos: DemoDesk | None, *, refresh_s: float = 300.0) -> None:
-        self._client = demos.client if isinstance(demos, DemoHandoff) else None
+        self._demos = demos
         self._refresh_s = refresh_s
         self._names: list[str] = []
         self._fetched_at = float("-inf")
 
     async def __call__(self) -> list[str]:
         now = time.monotonic()
-        if self._client is None or now - self._fetched_at < self._refresh_s:
+        if self._demos is None or now - self._fetched_at < self._refresh_s:
             return self._names
         try:
-            demos = await asyncio.wait_for(self._client.demos(), timeout=AUTOCOMPLETE_TIMEOUT_S)
+            names = await asyncio.wait_for(self._demos.demo_names(), timeout=AUTOCOMPLETE_TIMEOUT_S)
         except (ComputeError, TimeoutError) as exc:
             log.warning("demo names unavailable for autocomplete: %s", exc)
             return self._names
-        self._names = sorted(demo.name for demo in demos)
+        self._names = names
         self._fetched_at = now
         return self._names
 
