@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.messages import Image, ReplyKind
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
-from bot.storage.records import PostRow
+from bot.storage.records import GradedText, PostRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import Grade, Grader
@@ -61,6 +61,24 @@ class FigureSource(Protocol):
     """Draws the figure a follow-up talks about ("그 그래프에서 ...")."""
 
     async def figure(self, name: str) -> Image | None: ...
+
+
+def graded_text(
+    turn: Turn, prompt: Prompt, answer: str, grade: Grade, answered_at: datetime
+) -> GradedText:
+    """What storage keeps of a member's graded answer, in the channel or in practice."""
+    return GradedText(
+        user_id=turn.user,
+        prompt_id=prompt.id,
+        message_id=turn.incoming.message_id,
+        text=answer,
+        score=grade.score,
+        verdict=grade.verdict.value,
+        covered=grade.covered,
+        missed=grade.missed,
+        flags=tuple(flag.value for flag in grade.flags),
+        answered_at=answered_at.isoformat(),
+    )
 
 
 class AnswerFlow:
@@ -132,16 +150,7 @@ class AnswerFlow:
         next_step = await self._next_open_step(post, turn.user, step)
         await self.repo.record_answer(
             post=post,
-            user_id=turn.user,
-            prompt_id=prompt.id,
-            message_id=turn.incoming.message_id,
-            text=answer,
-            score=grade.score,
-            verdict=grade.verdict.value,
-            covered=grade.covered,
-            missed=grade.missed,
-            flags=[flag.value for flag in grade.flags],
-            answered_at=self.clock().isoformat(),
+            graded=graded_text(turn, prompt, answer, grade, self.clock()),
             next_step=next_step,
         )
         await self._review(turn, prompt, grade.score)

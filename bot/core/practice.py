@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating, Scheduler
 
-from bot.core.answering import AnswerFlow, FigureSource, is_blank
+from bot.core.answering import AnswerFlow, FigureSource, graded_text, is_blank
 from bot.core.messages import Image, ReplyKind
 from bot.core.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
@@ -235,17 +235,8 @@ class Practice:
         rating = self.policy.rating(grade.score)
         await self.repo.record_practice_answer(
             platform=platform,
-            user_id=turn.user,
-            prompt_id=prompt.id,
-            message_id=turn.incoming.message_id,
-            text=answer,
-            score=grade.score,
-            verdict=grade.verdict.value,
+            graded=graded_text(turn, prompt, answer, grade, now),
             rating=int(rating),
-            covered=grade.covered,
-            missed=grade.missed,
-            flags=[flag.value for flag in grade.flags],
-            answered_at=now.isoformat(),
             card=None if card is None else card_row(platform, turn.user, prompt.id, card, now),
         )
         current = card if card is not None else (Card.from_json(row.card) if row else None)

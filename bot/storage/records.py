@@ -43,6 +43,22 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
+class GradedText:
+    """A graded answer as both answer tables (channel and practice) store it."""
+
+    user_id: str
+    prompt_id: str
+    message_id: str | None
+    text: str
+    score: int
+    verdict: str
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    flags: tuple[str, ...]
+    answered_at: str
+
+
+@dataclass(frozen=True)
 class BoardRow:
     user_id: str
     display_name: str

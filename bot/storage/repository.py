@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,7 @@ from bot.storage.records import (
     BoardRow,
     ChannelRow,
     DaySummary,
+    GradedText,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
@@ -80,6 +81,28 @@ def _answer(row: sqlite3.Row) -> AnswerRow:
         covered=tuple(json.loads(row["covered"])),
         missed=tuple(json.loads(row["missed"])),
         day=row["day"],
+    )
+
+
+_GRADED_COLUMNS = (
+    "user_id, prompt_id, message_id, text, score, verdict, covered, missed, flags, answered_at"
+)
+_GRADED_PLACEHOLDERS = ",".join("?" * len(_GRADED_COLUMNS.split(",")))
+
+
+def _graded_values(graded: GradedText) -> tuple[object, ...]:
+    """`_GRADED_COLUMNS`' values, concept ids and flags as JSON lists."""
+    return (
+        graded.user_id,
+        graded.prompt_id,
+        graded.message_id,
+        graded.text,
+        graded.score,
+        graded.verdict,
+        json.dumps(list(graded.covered)),
+        json.dumps(list(graded.missed)),
+        json.dumps(list(graded.flags)),
+        graded.answered_at,
     )
 
 
@@ -330,45 +353,15 @@ class Repository:
         )
         return str(row[0]) if row else user_id
 
-    async def record_answer(
-        self,
-        *,
-        post: PostRow,
-        user_id: str,
-        prompt_id: str,
-        message_id: str | None,
-        text: str,
-        score: int,
-        verdict: str,
-        covered: Iterable[str],
-        missed: Iterable[str],
-        flags: Iterable[str],
-        answered_at: str,
-        next_step: int,
-    ) -> None:
+    async def record_answer(self, *, post: PostRow, graded: GradedText, next_step: int) -> None:
         """Store the graded answer and move the member on, in one transaction."""
         async with self.transaction() as db:
             await db.execute(
-                "INSERT INTO answers (post_id, platform, user_id, prompt_id, message_id, text,"
-                " score, verdict, covered, missed, flags, day, answered_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    post.id,
-                    post.platform,
-                    user_id,
-                    prompt_id,
-                    message_id,
-                    text,
-                    score,
-                    verdict,
-                    json.dumps(list(covered)),
-                    json.dumps(list(missed)),
-                    json.dumps(list(flags)),
-                    post.day,
-                    answered_at,
-                ),
+                f"INSERT INTO answers (post_id, platform, day, {_GRADED_COLUMNS})"
+                f" VALUES (?,?,?,{_GRADED_PLACEHOLDERS})",
+                (post.id, post.platform, post.day, *_graded_values(graded)),
             )
-            await self._set_step(db, post.id, user_id, next_step)
+            await self._set_step(db, post.id, graded.user_id, next_step)
 
     async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
         async with self._db.execute(
@@ -561,49 +554,21 @@ class Repository:
         return str(row[0]) if row else None
 
     async def record_practice_answer(
-        self,
-        *,
-        platform: str,
-        user_id: str,
-        prompt_id: str,
-        message_id: str | None,
-        text: str,
-        score: int,
-        verdict: str,
-        rating: int,
-        covered: Iterable[str],
-        missed: Iterable[str],
-        flags: Iterable[str],
-        answered_at: str,
-        card: PracticeCardRow | None,
+        self, *, platform: str, graded: GradedText, rating: int, card: PracticeCardRow | None
     ) -> None:
         """Store a practice answer, its card (None: the card stays as it was) and close the
         pending prompt, in one transaction."""
         async with self.transaction() as db:
             await db.execute(
-                "INSERT INTO practice_answers (platform, user_id, prompt_id, message_id, text,"
-                " score, verdict, rating, covered, missed, flags, answered_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    platform,
-                    user_id,
-                    prompt_id,
-                    message_id,
-                    text,
-                    score,
-                    verdict,
-                    rating,
-                    json.dumps(list(covered)),
-                    json.dumps(list(missed)),
-                    json.dumps(list(flags)),
-                    answered_at,
-                ),
+                f"INSERT INTO practice_answers (platform, rating, {_GRADED_COLUMNS})"
+                f" VALUES (?,?,{_GRADED_PLACEHOLDERS})",
+                (platform, rating, *_graded_values(graded)),
             )
             if card is not None:
                 await self._save_card(db, card)
             await db.execute(
                 "DELETE FROM practice_pending WHERE platform = ? AND user_id = ?",
-                (platform, user_id),
+                (platform, graded.user_id),
             )
 
     async def practice_answers(self, platform: str, user_id: str) -> list[PracticeAnswerRow]:
