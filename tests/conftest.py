@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage.repository import Repository
 from content.bank import Bank
 from content.loader import load_bank
 from evaluators import EmbeddingGrader, create_grader
@@ -36,6 +37,14 @@ def model_path() -> str:
 def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Reference embeddings on disk, shared by every test of the session."""
     return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+    """A migrated SQLite file of the test's own, closed afterwards."""
+    opened = await Repository.open(tmp_path / "q.db")
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 
 SCORE = re.compile(r"@(\w+) (\d{1,3})/100")
@@ -31,24 +31,12 @@ def run_console(
         "HF_HUB_OFFLINE": "1",
         **env,
     }
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            "--platform",
-            "console",
-            "--db",
-            str(tmp_path / "q.db"),
-        ],
-        input=script,
+    return run_quizmaster(
+        ["run", "--platform", "console", "--db", str(tmp_path / "q.db")],
         env=environ,
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
+        stdin=script,
         timeout=180,
-        check=False,
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,21 +17,9 @@ from compute.embedded import embedded_service
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
+from tests.loopback import unused_port
 
 MEMBER = Actor("u1", "Mina")
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    opened = await Repository.open(tmp_path / "q.db")
-    yield opened
-    await opened.close()
 
 
 def service_with(
@@ -87,7 +73,7 @@ async def test_demo_runs_with_progress_then_posts_figures(
 async def test_service_down_is_a_clear_reply_and_quizzes_go_on(
     repo: Repository, bank: Bank, grader: EmbeddingGrader
 ) -> None:
-    async with ComputeClient(f"http://127.0.0.1:{closed_port()}", timeout=2.0) as client:
+    async with ComputeClient(f"http://127.0.0.1:{unused_port()}", timeout=2.0) as client:
         service = service_with(repo, bank, grader, client)
         for line in ("/demo list", "/demo optimizers"):
             reply = (await say(service, line)).sent[-1]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-QUIZMASTER = [sys.executable, "-m", "bot.cli"]
+from tests.cli_process import run_quizmaster
 
 
 @pytest.mark.parametrize(
@@ -24,15 +22,7 @@ QUIZMASTER = [sys.executable, "-m", "bot.cli"]
 )
 def test_bad_setting_is_named(tmp_path: Path, name: str, value: str, expected: str) -> None:
     env = {**os.environ, name: value}
-    result = subprocess.run(
-        [*QUIZMASTER, "run", "--db", str(tmp_path / "q.db")],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_quizmaster(["run", "--db", str(tmp_path / "q.db")], env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert name in result.stderr
     assert expected in result.stderr
@@ -42,15 +32,7 @@ def test_bad_setting_is_named(tmp_path: Path, name: str, value: str, expected: s
 
 def test_missing_platform_token_is_named(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
-    result = subprocess.run(
-        [*QUIZMASTER, "run", "--platform", "slack"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_quizmaster(["run", "--platform", "slack"], env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "QUIZMASTER_SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr

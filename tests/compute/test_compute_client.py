@@ -8,17 +8,11 @@ import httpx
 import pytest
 
 from compute.client import ComputeClient, ComputeUnavailable
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+from tests.loopback import unused_port
 
 
 async def test_connection_refused_is_unavailable_with_the_url() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     async with ComputeClient(url, timeout=2.0) as client:
         with pytest.raises(ComputeUnavailable) as raised:
             await client.submit("quick", {})

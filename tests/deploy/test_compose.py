@@ -5,7 +5,6 @@ each service can reach."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import tomllib
@@ -19,6 +18,7 @@ from bot.cli import COMMANDS
 from bot.config import Settings
 from compute.embedded import embedded_service
 from tests.deploy.compose_files import BASE, CPU, ROOT, Reset, load, merge
+from tests.loopback import unused_port
 
 SERVICES = ("bot", "compute")
 GPU = {"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}
@@ -173,13 +173,6 @@ def test_bot_healthcheck_is_the_quick_doctor(base: dict[str, Any]) -> None:
     assert "doctor" in COMMANDS
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @pytest.mark.slow
 async def test_compute_healthcheck_passes_on_a_live_service_and_fails_without(
     base: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -199,7 +192,7 @@ async def test_compute_healthcheck_passes_on_a_live_service_and_fails_without(
 
     async with embedded_service(settings) as endpoint:
         assert probe(endpoint.url) == 0
-    assert probe(f"http://127.0.0.1:{_closed_port()}") != 0
+    assert probe(f"http://127.0.0.1:{unused_port()}") != 0
 
 
 def test_dockerignore_keeps_secrets_and_data_out_of_the_build() -> None:

@@ -6,10 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,6 +18,8 @@ from bot.config import Settings
 from bot.doctor import main
 from bot.storage.repository import Repository
 from compute.embedded import Endpoint, embedded_service
+from tests.cli_process import run_quizmaster
+from tests.loopback import unused_port
 
 SLACK_BOT = "xoxb-secret-123"
 SLACK_APP = "xapp-secret-456"
@@ -85,13 +84,6 @@ def line(output: str, check: str) -> str:
     return found[0]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @pytest.mark.slow
 async def test_ready_with_a_remote_compute_service(
     tmp_path: Path, migrated_db: Path, compute: Endpoint, capsys: pytest.CaptureFixture[str]
@@ -135,7 +127,7 @@ async def test_a_compute_service_with_another_token_is_not_ready(
 async def test_a_closed_compute_port_is_not_ready(
     tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{unused_port()}"
     settings = slack_settings(tmp_path, migrated_db, demos=True, compute_url=url)
     code, output = await doctor(settings, capsys, "--quick")
     assert code == 1
@@ -278,15 +270,7 @@ def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
         "QUIZMASTER_DB": str(tmp_path / "q.db"),
         "QUIZMASTER_LOG_LEVEL": "DEBUG",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "doctor", "--quick"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_quizmaster(["doctor", "--quick"], env=env, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "QUIZMASTER_SLACK_APP_TOKEN" in result.stdout
     assert SLACK_BOT not in result.stdout + result.stderr

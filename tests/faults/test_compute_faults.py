@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +25,7 @@ from compute.client import ComputeClient, ComputeError
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
+from tests.loopback import unused_port
 
 MEMBER = Actor("u1", "Mina")
 TOKEN = "fault-test-token"
@@ -33,19 +33,6 @@ DOWN = "can't be reached right now"
 START_TIMEOUT_S = 60.0
 REPO_ROOT = Path(__file__).resolve().parents[2]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    opened = await Repository.open(tmp_path / "q.db")
-    yield opened
-    await opened.close()
 
 
 async def quiz(
@@ -116,7 +103,7 @@ class ComputeProcess:
 async def test_service_killed_mid_job_then_restarted(
     tmp_path: Path, repo: Repository, bank: Bank, grader: EmbeddingGrader
 ) -> None:
-    port = free_port()
+    port = unused_port()
     log = tmp_path / "compute.log"
     service_proc = ComputeProcess(port, tmp_path / "cache", log)
     try:

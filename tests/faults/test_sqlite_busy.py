@@ -8,7 +8,6 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -91,13 +90,6 @@ class LockDuringGrading:
             self.armed = False
             await self.holder.start()
         return grade
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    opened = await Repository.open(tmp_path / "q.db")
-    yield opened
-    await opened.close()
 
 
 async def ready_service(repo: Repository, bank: Bank, grader: object) -> QuizService:

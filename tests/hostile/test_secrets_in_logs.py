@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from pydantic import SecretStr
 from bot.app import open_service
 from bot.config import Settings
 from evaluators import EmbeddingGrader
+from tests.cli_process import run_quizmaster
 from tests.platforms.discord.fake_discord import FakeDiscord
 from tests.platforms.slack.fake_slack import FakeSlack
 from tests.platforms.slack.harness import ADMIN, MEMBER, serving
@@ -180,15 +179,7 @@ def test_doctor_prints_no_secret(tmp_path: Path) -> None:
     }
     outputs = []
     for args in (["--quick"], ["--quick", "--json"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "doctor", *args],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = run_quizmaster(["doctor", *args], env=env, cwd=tmp_path)
         outputs.append(result.stdout + result.stderr)
         assert result.stdout.strip(), "doctor reported something"
         assert "Traceback" not in result.stderr

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.cli_process import run_quizmaster
 from tests.hostile.conftest import SlackEnv
 from tests.platforms.slack.harness import ADMIN, MEMBER
 from tests.platforms.slack.slack_payloads import CHANNEL, form_body, sign, slash_command
@@ -84,15 +83,7 @@ def test_compute_off_loopback_without_token_exits_nonzero_with_a_clear_message(
     tmp_path: Path,
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "compute", "--host", "0.0.0.0", "--port", "1"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_quizmaster(["compute", "--host", "0.0.0.0", "--port", "1"], env=env, cwd=tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "QUIZMASTER_COMPUTE_TOKEN" in output, output
