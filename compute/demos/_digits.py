@@ -36,6 +36,11 @@ class DigitsSplit:
     z_train: FloatArray
     z_test: FloatArray
 
+    def classifier_tensors(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(train pixels, train labels, test pixels, test labels): standardised pixels as fresh
+        torch copies, the classifiers' usual input."""
+        return tensor(self.z_train), tensor(self.y_train), tensor(self.z_test), tensor(self.y_test)
+
 
 def _frozen(array: _A) -> _A:
     array.flags.writeable = False

@@ -16,7 +16,7 @@ from pydantic import Field
 from torch import Tensor, nn
 
 from compute.catalog import Demo, DemoParams, DemoResult, MetricValue, ProgressFn
-from compute.demos._digits import digits_split, tensor
+from compute.demos._digits import digits_split
 from compute.demos._figures import new_figure, to_png
 from compute.demos._plot import log_scale
 
@@ -86,13 +86,7 @@ def train(batch_size: int, p: BatchSizeParams, data: tuple[Tensor, ...]) -> Curv
 
 def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     p = BatchSizeParams.model_validate(params.model_dump())
-    split = digits_split()
-    data = (
-        tensor(split.z_train),
-        tensor(split.y_train),
-        tensor(split.z_test),
-        tensor(split.y_test),
-    )
+    data = digits_split().classifier_tensors()
     curves: list[Curve] = []
     for i, batch_size in enumerate(BATCH_SIZES):
         progress(0.8 * i / len(BATCH_SIZES), f"batch size {batch_size}")

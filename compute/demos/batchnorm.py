@@ -16,7 +16,7 @@ from pydantic import Field
 from torch import Tensor, nn
 
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
-from compute.demos._digits import digits_split, tensor
+from compute.demos._digits import digits_split
 from compute.demos._figures import new_figure, to_png
 from compute.demos._plot import log_scale
 
@@ -99,13 +99,7 @@ def _single_class_batches(model: nn.Module, x: Tensor, y: Tensor, batch: int) ->
 def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     """Train with and without BN, then evaluate the BN model in both modes."""
     p = BatchNormParams.model_validate(params.model_dump())
-    split = digits_split()
-    data = (
-        tensor(split.z_train),
-        tensor(split.y_train),
-        tensor(split.z_test),
-        tensor(split.y_test),
-    )
+    data = digits_split().classifier_tensors()
     runs = {}
     for i, batchnorm in enumerate((False, True)):
 
