@@ -39,11 +39,10 @@ _use_korean_font()
 @dataclass
 class RenderClock:
     """Seconds from each `new_figure` to its `to_png` (plotting calls, layout, drawing, PNG
-    encoding), summed, and how many figures. Demos train first and then draw, one figure at a
-    time, so these spans hold no training."""
+    encoding), summed. Demos train first and then draw, one figure at a time, so these spans
+    hold no training."""
 
     seconds: float = 0.0
-    figures: int = 0
     opened: dict[int, float] = field(default_factory=dict)
 
 
@@ -83,5 +82,4 @@ def to_png(fig: Figure) -> bytes:
     clock = _clock.get()
     if clock is not None:
         clock.seconds += time.perf_counter() - clock.opened.pop(id(fig), start)
-        clock.figures += 1
     return buffer.getvalue()
