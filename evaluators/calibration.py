@@ -34,6 +34,9 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "lex_precision",
         "mis_overlap",
         "log_words",
+        "off_gap",
+        "absolutes",
+        "flips",
     ),
     "reference_only": (
         "ref_sim",
@@ -47,6 +50,9 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "tok_precision_demoted",
         "fuzzy_set",
         "fuzzy_partial",
+        "off_gap",
+        "absolutes",
+        "flips",
     ),
 }
 

@@ -190,7 +190,7 @@ async def collect(
         if screening.final:
             return Sample(row, prompt, group, None, screening.score, screening.cap)
         signals = await grader.signals(prompt, screening.text)
-        return Sample(row, prompt, group, signals.values(), 0, screening.cap)
+        return Sample(row, prompt, group, signals.values(), 0, signals.cap(screening.cap))
 
     return list(await asyncio.gather(*(one(r, p) for r, p in zip(rows, prompts, strict=True))))
 

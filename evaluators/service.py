@@ -22,6 +22,7 @@ from evaluators.feedback import compose
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
 from evaluators.morphology import compact, surface_words
+from evaluators.notation import read_notation
 from evaluators.references import ReferenceStore
 from evaluators.signals import Signals, measure
 from evaluators.wellformed import well_formed
@@ -90,7 +91,9 @@ class EmbeddingGrader:
         return await asyncio.to_thread(self.store.load_bank, bank)
 
     async def signals(self, prompt: Prompt, answer: str) -> Signals:
-        """The raw signals of one answer (the harness fits calibration on these)."""
+        """The raw signals of one answer (the harness fits calibration on these). A formula or
+        snippet is read with the words its notation stands for (`read_notation`)."""
+        answer = read_notation(answer)
         tokens = profile_for(prompt) == "reference_only"
         missing = self.store.missing(prompt, tokens=tokens)
         analyzed = await asyncio.gather(
@@ -115,6 +118,7 @@ class EmbeddingGrader:
                 answer_tokens=mine.tokens,
                 reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
                 question_tokens=self.store.question_tokens(prompt) if tokens else None,
+                other_sim=self.store.nearest_elsewhere(prompt, mine.vector),
             )
         )
 
@@ -158,9 +162,11 @@ class EmbeddingGrader:
         flags = screening.flags
         if signals.echoes_misconception:
             flags = (*flags, Flag.MISCONCEPTION)
+        if signals.off_topic:
+            flags = (*flags, Flag.OFF_TOPIC)
         return self._finish(
             prompt,
-            screening=Screening(text=screening.text, flags=flags, cap=screening.cap),
+            screening=Screening(text=screening.text, flags=flags, cap=signals.cap(screening.cap)),
             score=score,
             verdict=None,
             covered=signals.covered,

@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
+from evaluators.claims import NO_CLAIMS, Claims, measure_claims
 from evaluators.concepts import AnswerText, match_concepts
 from evaluators.embedder import Matrix
 from evaluators.morphology import content_words
@@ -21,6 +22,12 @@ _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 MISCONCEPTION_MIN_OVERLAP = 0.3
+# Off-topic: the answer sits this much closer to another question's model answer, is a close
+# match for it, and names none of this prompt's key concepts. Chosen on the graded dev set's
+# off-topic rows against the cost of capping on-topic answers (see README, Grading).
+OFF_TOPIC_GAP = 0.2
+OFF_TOPIC_MIN_SIM = 0.55
+OFF_TOPIC_CAP = 15
 
 # Every signal calibration may use, by name; each calibration head picks its own subset.
 SIGNALS: tuple[str, ...] = (
@@ -38,6 +45,9 @@ SIGNALS: tuple[str, ...] = (
     "tok_precision_demoted",
     "fuzzy_set",
     "fuzzy_partial",
+    "off_gap",
+    "absolutes",
+    "flips",
 )
 
 
@@ -76,6 +86,8 @@ class Signals:
     lang: Lang
     covered: tuple[str, ...]
     missed: tuple[str, ...]
+    other_sim: float = 0.0
+    claims: Claims = NO_CLAIMS
 
     @property
     def mis_gap(self) -> float:
@@ -91,6 +103,27 @@ class Signals:
             and self.mis_overlap > self.lex_recall
             and self.mis_sim >= self.ref_sim
         )
+
+    @property
+    def off_gap(self) -> float:
+        """How much closer the answer is to another question's model answer than to this one's."""
+        return max(0.0, self.other_sim - self.ref_sim)
+
+    @property
+    def off_topic(self) -> bool:
+        """An answer to another question of the bank: clearly closer to another question's model
+        answer, a close match for it, and naming none of this prompt's key concepts."""
+        return (
+            self.off_gap >= OFF_TOPIC_GAP
+            and self.other_sim >= OFF_TOPIC_MIN_SIM
+            and not self.covered
+        )
+
+    def cap(self, cap: int | None) -> int | None:
+        """`cap` (from the guardrails) lowered to the off-topic cap when the answer is one."""
+        if not self.off_topic:
+            return cap
+        return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
 
     @property
     def q_gap(self) -> float:
@@ -119,6 +152,9 @@ class Signals:
             ),
             "fuzzy_set": self.fuzzy_set,
             "fuzzy_partial": self.fuzzy_partial,
+            "off_gap": self.off_gap,
+            "absolutes": float(self.claims.absolutes),
+            "flips": float(self.claims.flips),
         }
 
 
@@ -180,6 +216,7 @@ def measure(
     answer_tokens: Matrix | None = None,
     reference_tokens: tuple[Matrix, ...] = (),
     question_tokens: Matrix | None = None,
+    other_sim: float = 0.0,
 ) -> Signals:
     """All signals of `answer` to `prompt`; cheap (dot products and set operations). Token
     alignment is measured only when token vectors of the references are given."""
@@ -228,4 +265,6 @@ def measure(
         lang=lang,
         covered=covered,
         missed=missed,
+        other_sim=other_sim,
+        claims=measure_claims(answer.text, [r.text for r in references]),
     )
