@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from content.loader import load_bank
+from evaluators.calibration_fit import DEV_SET_PATH
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -18,7 +19,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, Any]]:
-    lines = (DATA / "graded_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = DEV_SET_PATH.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
 
 
