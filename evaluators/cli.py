@@ -8,10 +8,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
@@ -104,6 +104,16 @@ async def _evaluate(
         await grader.aclose()
 
 
+def _check_writable(path: Path) -> None:
+    """Before grading, which takes a while: a rows file that cannot be written fails first, and an
+    existing one is only replaced once the new rows are there."""
+    folder = path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise HarnessError(f"{path}: cannot write (no writable folder {folder})")
+    if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
+        raise HarnessError(f"{path}: cannot write (not a writable file)")
+
+
 def _run_eval(argv: list[str], settings: Settings) -> int:
     parser = _parser("")
     parser.add_argument("file", type=Path)
@@ -121,16 +131,16 @@ def _run_eval(argv: list[str], settings: Settings) -> int:
     rows = read_rows(args.file)
     if "class" in args.by and not any(r.answer_class for r in rows):
         raise HarnessError(f'{args.file}: --by class needs rows with a "class" field')
+    if args.rows is not None:
+        _check_writable(args.rows)
     bank = _load_bank(args.bank) if _needs_bank(rows) else None
-    with ExitStack() as stack:
-        # Opened before grading, so a path that cannot be written fails before the long part.
+    overall, results = asyncio.run(_evaluate(_grader(settings), rows, bank, args.cv))
+    if args.rows is not None:
+        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in results)
         try:
-            out = stack.enter_context(args.rows.open("w", encoding="utf-8")) if args.rows else None
+            args.rows.write_text("".join(lines), encoding="utf-8")
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
-        overall, results = asyncio.run(_evaluate(_grader(settings), rows, bank, args.cv))
-        if out is not None:
-            out.writelines(json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in results)
     _print_metrics("cross-validated by question" if args.cv else "graded", overall)
     summary: dict[str, object] = dict(overall.as_dict())
     for by in dict.fromkeys(args.by):
