@@ -175,7 +175,11 @@ def _run_fit(argv: list[str], settings: Settings) -> int:
     embedder = load_embedder(settings.embedding_model, settings.embedding_device)
     identity = identify(embedder)
     current = find_calibration(identity, settings.cache_dir)
-    if not args.mohler.is_file() and current is not None:
+    if (
+        not args.mohler.is_file()
+        and current is not None
+        and "reference_only" in current.calibration.heads
+    ):
         print(f"{args.mohler} not found: keeping the current reference_only head")
     result = asyncio.run(
         fit_calibration(
@@ -220,7 +224,8 @@ def _run_korsts(argv: list[str], settings: Settings) -> int:
         gold = [float(p["score"]) for p in pairs]
     except (OSError, json.JSONDecodeError, KeyError) as exc:
         raise HarnessError(f"{args.file}: {exc}") from None
-    embedder = _grader(settings).embedder
+    # The model alone: a grader would fit a calibration this check never reads.
+    embedder = load_embedder(settings.embedding_model, settings.embedding_device)
     start = time.perf_counter()
     a, b = embedder.encode(s1), embedder.encode(s2)
     elapsed = time.perf_counter() - start

@@ -67,7 +67,8 @@ Request = tuple[str, bool]
 
 class EmbeddingGrader:
     """Grades answers with a shared sentence-embedding model. Cheap to build: the model comes from
-    the per-process cache, and asyncio machinery is created inside the running loop on first use."""
+    the per-process cache, and asyncio machinery is created inside the running loop on first use.
+    `calibration_source` says where the calibration came from, for `quizmaster doctor`."""
 
     def __init__(
         self,
