@@ -3,23 +3,25 @@ data: each signal enters as itself plus three hinges at its training quartiles, 
 ("past a point, more overlap adds nothing") is learned without trees.
 
 Two heads: `concepts` for bank prompts (key concepts known) and `reference_only` for external
-data that brings just a question and a reference (e.g. Mohler). Parameters live in
-`calibration.json` beside this module; `quizmaster eval fit` rewrites it."""
+data that brings just a question and a reference (e.g. Mohler). A calibration records the model
+identity it was fitted on; `calibration_store` picks the one for the loaded model. The committed
+`calibration.json` beside this module is the bundled model's."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from evaluators.model_identity import ModelIdentity
 from evaluators.signals import SIGNALS
 
 Profile = Literal["concepts", "reference_only"]
-CALIBRATION_DIR = Path(__file__).resolve().parent
-CALIBRATION_PATH = CALIBRATION_DIR / "calibration.json"
+CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
 HINGE_QUANTILES = (0.25, 0.5, 0.75)
 
 # Which signals each head reads. Token alignment needs token vectors of the references, which the
@@ -57,13 +59,6 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-def calibration_path_for(model_key: str) -> Path:
-    """Signals shift with the embedding model (e5 cosines sit far higher than MiniLM's), so a model
-    may have its own fitted file; the committed default was fitted on the bundled model."""
-    own = CALIBRATION_DIR / f"calibration-{model_key}.json"
-    return own if own.is_file() else CALIBRATION_PATH
-
-
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
     """Each value, then max(0, value - knot) for each of its knots."""
     out = list(values)
@@ -93,10 +88,13 @@ class Head:
 
 @dataclass(frozen=True)
 class Calibration:
-    """One head per profile plus a note of what it was fitted on (for humans)."""
+    """One head per profile, the model it was fitted for (None in files from before identities:
+    such a file matches no model), and a note of what it was fitted on, with its cross-validated
+    agreement under `cv_by_question`."""
 
     heads: dict[str, Head]
     fitted_on: dict[str, Any] = field(default_factory=dict)
+    identity: ModelIdentity | None = None
 
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
@@ -106,13 +104,19 @@ class Calibration:
 
     def to_json(self) -> str:
         payload = {
+            "identity": self.identity.as_dict() if self.identity is not None else None,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
             "fitted_on": self.fitted_on,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
 
-    def save(self, path: Path = CALIBRATION_PATH) -> None:
-        path.write_text(self.to_json(), encoding="utf-8")
+    def save(self, path: Path) -> None:
+        """Written beside and renamed over, so a reader never sees half a file (two processes
+        may fit the same model at once)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_text(self.to_json(), encoding="utf-8")
+        os.replace(partial, path)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
@@ -132,7 +136,12 @@ class Calibration:
             )
         if "concepts" not in heads:
             raise ValueError(f"{path}: no 'concepts' head")
-        return cls(heads=heads, fitted_on=dict(data.get("fitted_on", {})))
+        identity = data.get("identity")
+        return cls(
+            heads=heads,
+            fitted_on=dict(data.get("fitted_on", {})),
+            identity=ModelIdentity.from_dict(identity) if identity else None,
+        )
 
 
 def fit_head(

@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import numpy as np
 from content.bank import Bank, normalize_question
 from content.schema import Localized, Prompt, Reference
 from evaluators.calibration import HEAD_SIGNALS, Head, Profile, fit_head
+from evaluators.grade import Grade
 from evaluators.guardrails import screen
 from evaluators.service import EmbeddingGrader, profile_for
 
@@ -36,6 +37,7 @@ class Row:
     score: float
     score_max: float
     reference: str | None = None
+    answer_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class Metrics:
 
 @dataclass(frozen=True)
 class Sample:
-    """What calibration sees of one row: features (None when a guardrail decided the score)."""
+    """What calibration sees of one row: features (None when a guardrail decided the score), and
+    the concepts the answer covered and missed (for the per-row output)."""
 
     row: Row
     prompt: Prompt
@@ -68,6 +71,8 @@ class Sample:
     features: dict[str, float] | None
     fixed_score: int
     cap: int | None
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
 
     @property
     def target(self) -> float:
@@ -79,7 +84,8 @@ class Sample:
 
 
 def read_rows(path: Path) -> list[Row]:
-    """Rows of a jsonl file: question, answer, score, score_max and optional reference."""
+    """Rows of a jsonl file: question, answer, score, score_max, and optional reference and class
+    (a label of the kind of answer, for per-class metrics)."""
     rows: list[Row] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -97,6 +103,7 @@ def read_rows(path: Path) -> list[Row]:
                     score=float(data["score"]),
                     score_max=float(data["score_max"]),
                     reference=str(data["reference"]) if data.get("reference") else None,
+                    answer_class=str(data["class"]) if data.get("class") else None,
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -170,27 +177,45 @@ def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 
 
 async def grade_rows(
     grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
-) -> tuple[list[float], float]:
-    """Grade every row concurrently (as a busy channel would); fractions and seconds taken."""
+) -> tuple[list[Grade], float]:
+    """Grade every row concurrently (as a busy channel would); the grades and seconds taken."""
     start = time.perf_counter()
     grades = await asyncio.gather(
         *(grader.grade(p, r.answer, lang="en") for r, p in zip(rows, prompts, strict=True))
     )
-    return [g.score / 100 for g in grades], time.perf_counter() - start
+    return list(grades), time.perf_counter() - start
 
 
 async def collect(
-    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+    grader: EmbeddingGrader,
+    rows: Sequence[Row],
+    prompts: Sequence[Prompt],
+    *,
+    on_done: Callable[[], None] | None = None,
 ) -> list[Sample]:
-    """Screen and measure every row, so calibration can be refitted without re-encoding."""
+    """Screen and measure every row, so calibration can be refitted without re-encoding;
+    `on_done` is called as each row is measured (progress of a long fit)."""
 
     async def one(row: Row, prompt: Prompt) -> Sample:
         screening = screen(prompt, row.answer, revealed=False)
         group = group_of(row, prompt)
         if screening.final:
-            return Sample(row, prompt, group, None, screening.score, screening.cap)
-        signals = await grader.signals(prompt, screening.text)
-        return Sample(row, prompt, group, signals.values(), 0, signals.cap(screening.cap))
+            sample = Sample(row, prompt, group, None, screening.score, screening.cap)
+        else:
+            signals = await grader.signals(prompt, screening.text)
+            sample = Sample(
+                row,
+                prompt,
+                group,
+                signals.values(),
+                0,
+                signals.cap(screening.cap),
+                covered=signals.covered,
+                missed=signals.missed,
+            )
+        if on_done is not None:
+            on_done()
+        return sample
 
     return list(await asyncio.gather(*(one(r, p) for r, p in zip(rows, prompts, strict=True))))
 

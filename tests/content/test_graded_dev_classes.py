@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from content.loader import load_bank
+from evaluators.calibration_fit import DEV_SET_PATH
 from tests.content.test_graded_dev_set import DATA, HANGUL
 
 CLASSES = {"formula", "cross_lang", "misconception", "terse_ko", "off_topic"}
@@ -31,10 +32,15 @@ FORMULA_MARK = re.compile(r"[=←∇Σ√σ·²]|\w\(|\*\*|@")
 TERSE_MAX_CHARS = 40
 
 
+def dev_rows() -> list[dict[str, Any]]:
+    lines = DEV_SET_PATH.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, Any]]:
-    lines = (DATA / "graded_dev_classes.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+    """The rows written for an answer class (the rest of the dev set carries no class)."""
+    return [row for row in dev_rows() if "class" in row]
 
 
 def by_class(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
@@ -74,8 +80,7 @@ def test_every_question_is_a_graded_bank_prompt_worded_as_in_the_seeds(
 
 
 def test_answers_are_new_and_distinct(rows: list[dict[str, Any]]) -> None:
-    old = (DATA / "graded_dev.jsonl").read_text(encoding="utf-8").splitlines()
-    seen = {json.loads(line)["answer"] for line in old}
+    seen = {row["answer"] for row in dev_rows() if "class" not in row}
     answers = [row["answer"] for row in rows]
     assert len(set(answers)) == len(answers)
     assert not seen.intersection(answers)
