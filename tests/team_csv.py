@@ -10,9 +10,9 @@ from tests.cli_process import run_quizmaster
 
 TEAM_CSV = """\
 question,answer,concepts
-과적합이란 무엇이고 어떻게 줄일 수 있나?,"과적합은 모델이 훈련 데이터의 잡음까지 외워서 훈련 오차는 \
-낮지만 새 데이터에서 성능이 떨어지는 현상이다. 데이터를 늘리거나 가중치 감쇠 같은 정규화, 드롭아웃, \
-조기 종료로 줄일 수 있다.",정규화;드롭아웃;조기 종료
+과적합이란 무엇이고 어떻게 줄일 수 있나?,"과적합은 모델이 훈련 데이터의 잡음까지 \
+외워서 훈련 오차는 낮지만 새 데이터에서 성능이 떨어지는 현상이다. 데이터를 늘리거나 \
+가중치 감쇠 같은 정규화, 드롭아웃, 조기 종료로 줄일 수 있다.",정규화;드롭아웃;조기 종료
 What does the learning rate control in gradient descent?,"The learning rate sets how big each \
 step along the negative gradient is: too large and the loss overshoots or diverges, too small and \
 training converges very slowly.",

@@ -75,6 +75,8 @@ def test_team_questions_are_graded_on_the_console(tmp_path: Path, team_bank: Pat
             EN_GOOD,
             "/as eli",
             EN_POOR,
+            "/as lead",
+            "/quiz reveal",
             "",
         ]
     )
@@ -110,3 +112,5 @@ def test_team_questions_are_graded_on_the_console(tmp_path: Path, team_bank: Pat
     assert f"Missed: {', '.join(CONCEPTS)}" in said["kim"]
     for name in ("dana", "eli"):
         assert "Covered:" not in said[name] and "Missed:" not in said[name]
+    assert "Reference answer · The learning rate sets how big each step" in said["lead"]
+    assert "Key concepts" not in said["lead"], "no empty concept list for a reference-only prompt"
