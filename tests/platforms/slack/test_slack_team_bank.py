@@ -43,13 +43,24 @@ def settings(settings: Settings, team_bank: Path) -> Settings:
     return settings.model_copy(update={"bank_dir": team_bank})
 
 
+def question_post(fake: FakeSlack, question: str) -> Call | None:
+    """The channel post (not a thread reply) that asks `question`, once it is there."""
+    return next(
+        (
+            call
+            for call in fake.called("chat.postMessage")
+            if "thread_ts" not in call.args and question in call.args["text"]
+        ),
+        None,
+    )
+
+
 async def post_team_question(slack: SlackHttp, prompt_id: str, question: str) -> str:
     """An admin posts the named team question; returns its thread's ts."""
-    before = len(slack.fake.called("chat.postMessage"))
     assert await slack.command(f"now {prompt_id}", user=ADMIN) == 200
-    posts = await slack.fake.wait_for_calls("chat.postMessage", count=before + 1)
-    post = posts[before]
-    assert question in post.args["text"]
+    await slack.fake.wait_until(lambda: question_post(slack.fake, question) is not None)
+    post = question_post(slack.fake, question)
+    assert post is not None
     ts: str = post.result["ts"]
     return ts
 
