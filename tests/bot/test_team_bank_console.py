@@ -92,7 +92,7 @@ def test_team_questions_are_graded_on_the_console(tmp_path: Path, team_bank: Pat
         env=environ,
         cwd=tmp_path,
         stdin=script,
-        timeout=240,
+        timeout=480,  # a cold cache embeds the whole seed bank first; slow on a loaded machine
     )
 
     assert result.returncode == 0, result.stderr
