@@ -15,7 +15,10 @@ class Answer:
 
 @dataclass(frozen=True)
 class Now:
-    pass
+    """`/quiz now [prompt-id]`: post a question now; the given main question, or the next one
+    the selection picks (an admin trying a team bank's question names it)."""
+
+    prompt_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,6 @@ Command = (
 ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang)
 
 _SIMPLE: dict[str, Command] = {
-    "now": Now(),
     "next": Next(),
     "skip": Skip(),
     "hint": Hint(),
@@ -140,6 +142,10 @@ def _quiz(words: list[str], rest: str) -> Command:
     sub = words[0].lower()
     if sub in _SIMPLE:
         return _SIMPLE[sub]
+    if sub == "now":
+        if len(words) > 2:
+            return Invalid("now_usage")
+        return Now(words[1].lower() if len(words) == 2 else None)
     if sub == "answer":
         return Answer(rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else "")
     if sub == "practice":

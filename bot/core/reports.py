@@ -60,8 +60,9 @@ class Reports:
         else:
             refs = prompt.references_in(turn.lang) or prompt.references
             lines.append(turn.t("reveal_head", text=refs[0].text))
-            concepts = ", ".join(c.label(turn.lang) for c in prompt.concepts)
-            lines.append(turn.t("reveal_concepts", items=concepts))
+            if prompt.concepts:  # a team prompt may be graded from its reference alone
+                concepts = ", ".join(c.label(turn.lang) for c in prompt.concepts)
+                lines.append(turn.t("reveal_concepts", items=concepts))
         summary = await self.repo.day_summary(post.id, prompt.id)
         if summary.answers:
             best = await self.repo.display_name(turn.channel.platform, summary.best_user or "")

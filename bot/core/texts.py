@@ -116,6 +116,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Usage: `/quiz schedule HH:MM [Area/City] [daily|weekdays|mon,wed,fri]`",
     ),
     "schedule_bad": ("{detail}. {usage}", "{detail}. {usage}"),
+    "now_usage": (
+        "사용법: `/quiz now` 또는 `/quiz now <질문 id>` (예: `/quiz now q01`)",
+        "Usage: `/quiz now` or `/quiz now <prompt-id>` (e.g. `/quiz now q01`)",
+    ),
+    "now_unknown_prompt": (
+        "'{detail}' 질문이 없어요. 질문 id는 문제 파일의 `id:` 값이에요 (예: {known}).",
+        "There is no prompt '{detail}'. A prompt id is the `id:` in a bank file (e.g. {known}).",
+    ),
+    "now_followup": (
+        "'{detail}'는 후속 질문이에요. `/quiz now {main}`로 본 질문과 함께 올려 주세요.",
+        "'{detail}' is a follow-up. `/quiz now {main}` posts it with its main question.",
+    ),
     "lang_set": ("이제 한국어로 안내해요.", "I'll speak English here from now on."),
     "lang_usage": ("사용법: `/quiz lang ko` 또는 `/quiz lang en`", "Usage: `/quiz lang ko|en`"),
     "bad_period": (
@@ -250,7 +262,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [이름]`\n"
         "개인 연습 (나만 보임): `/quiz practice` 문제 받기 · `/quiz practice answer <답>` 답하기 · "
         "`/quiz review` 복습할 카드\n"
-        "관리자: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <이름> [key=value ...]`",
         "**quizmaster commands**\n"
@@ -260,7 +272,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [name]`\n"
         "Private practice: `/quiz practice` get a question · `/quiz practice answer <text>` "
         "answer it · `/quiz review` cards due\n"
-        "Admins: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <name> [key=value ...]`",
     ),
