@@ -86,6 +86,36 @@ class Head:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+OFF_TOPIC_CAP = 15
+
+
+@dataclass(frozen=True)
+class OffTopicRule:
+    """When an answer is one to another question of the bank: it sits at least `gap` closer to
+    another question's model answer than to its own, matches that one at `min_sim` or more, and
+    names none of this prompt's key concepts. Cosines live on each model's own scale (e5 packs
+    them near 0.8, MiniLM spreads them), so both numbers are fitted with the calibration;
+    `None` means the fit found no setting that helped, and the rule never fires."""
+
+    gap: float | None = None
+    min_sim: float | None = None
+
+    def applies(self, signals: Mapping[str, float], covered: int) -> bool:
+        if self.gap is None or self.min_sim is None:
+            return False
+        return (
+            covered == 0
+            and signals["off_gap"] >= self.gap
+            and signals["other_sim"] >= (self.min_sim)
+        )
+
+    def cap(self, cap: int | None, signals: Mapping[str, float], covered: int) -> int | None:
+        """`cap` (from the guardrails) lowered to the off-topic cap when the rule applies."""
+        if not self.applies(signals, covered):
+            return cap
+        return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
+
+
 @dataclass(frozen=True)
 class Calibration:
     """One head per profile, the model it was fitted for (None in files from before identities:
@@ -95,6 +125,7 @@ class Calibration:
     heads: dict[str, Head]
     fitted_on: dict[str, Any] = field(default_factory=dict)
     identity: ModelIdentity | None = None
+    off_topic: OffTopicRule = OffTopicRule()
 
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
@@ -106,6 +137,7 @@ class Calibration:
         payload = {
             "identity": self.identity.as_dict() if self.identity is not None else None,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
+            "off_topic": asdict(self.off_topic),
             "fitted_on": self.fitted_on,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
@@ -137,10 +169,12 @@ class Calibration:
         if "concepts" not in heads:
             raise ValueError(f"{path}: no 'concepts' head")
         identity = data.get("identity")
+        rule = data.get("off_topic") or {}
         return cls(
             heads=heads,
             fitted_on=dict(data.get("fitted_on", {})),
             identity=ModelIdentity.from_dict(identity) if identity else None,
+            off_topic=OffTopicRule(gap=rule.get("gap"), min_sim=rule.get("min_sim")),
         )
 
 

@@ -22,6 +22,8 @@ from evaluators.harness import (
     collect,
     cross_validate,
     fit,
+    fit_off_topic_rule,
+    predict,
     read_rows,
     resolve_prompts,
 )
@@ -91,6 +93,9 @@ async def fit_calibration(
         "concepts": fit(dev_samples),
         "reference_only": fit([*team_samples, *external_samples]),
     }
+    off_topic = fit_off_topic_rule(
+        dev_samples, [predict(heads["concepts"], sample) for sample in dev_samples]
+    )
     cv = {
         "dev": cross_validate(dev_samples)[0],
         "reference_only": cross_validate([*team_samples, *external_samples])[0],
@@ -108,5 +113,6 @@ async def fit_calibration(
             "cv_by_question": report,
         },
         identity=identity,
+        off_topic=off_topic,
     )
     return FitResult(calibration=calibration, cv=cv)

@@ -16,12 +16,20 @@ import numpy as np
 
 from content.bank import Bank, normalize_question
 from content.schema import Localized, Prompt, Reference
-from evaluators.calibration import HEAD_SIGNALS, Head, Profile, fit_head
+from evaluators.calibration import (
+    HEAD_SIGNALS,
+    OFF_TOPIC_CAP,
+    Head,
+    OffTopicRule,
+    Profile,
+    fit_head,
+)
 from evaluators.grade import Grade
 from evaluators.guardrails import screen
 from evaluators.service import EmbeddingGrader, profile_for
 
 CV_FOLDS = 5
+NO_RULE = OffTopicRule()
 
 
 class HarnessError(Exception):
@@ -209,7 +217,7 @@ async def collect(
                 group,
                 signals.values(),
                 0,
-                signals.cap(screening.cap),
+                screening.cap,
                 covered=signals.covered,
                 missed=signals.missed,
             )
@@ -220,13 +228,15 @@ async def collect(
     return list(await asyncio.gather(*(one(r, p) for r, p in zip(rows, prompts, strict=True))))
 
 
-def predict(head: Head, sample: Sample) -> float:
-    """The fraction the service would give: guardrail score, or calibrated and capped."""
+def predict(head: Head, sample: Sample, rule: OffTopicRule = NO_RULE) -> float:
+    """The fraction the service would give: guardrail score, or calibrated and capped (by the
+    guardrails, and by `rule` when the answer is one to another question)."""
     if sample.features is None:
         return sample.fixed_score / 100
     score = round(100 * head.predict(sample.features))
-    if sample.cap is not None:
-        score = min(score, sample.cap)
+    cap = rule.cap(sample.cap, sample.features, len(sample.covered))
+    if cap is not None:
+        score = min(score, cap)
     return score / 100
 
 
@@ -248,9 +258,14 @@ def fit(samples: Sequence[Sample], *, c: float = 1.0) -> Head:
 
 
 def cross_validate(
-    samples: Sequence[Sample], *, folds: int = CV_FOLDS, c: float = 1.0
+    samples: Sequence[Sample],
+    *,
+    folds: int = CV_FOLDS,
+    c: float = 1.0,
+    rule: OffTopicRule | None = None,
 ) -> tuple[Metrics, list[float]]:
-    """Grouped K-fold: each question's answers are predicted by a head fitted without them."""
+    """Grouped K-fold: each question's answers are predicted by a head fitted without them.
+    Without a `rule`, an off-topic rule is fitted per fold too, as the calibration fit does."""
     from sklearn.model_selection import GroupKFold
 
     groups = [s.group for s in samples]
@@ -262,5 +277,37 @@ def cross_validate(
     for train, test in splitter.split(np.zeros(len(samples)), groups=groups):
         head = fit([samples[i] for i in train], c=c)
         for i in test:
-            predicted[i] = predict(head, samples[i])
+            fold_rule = rule
+            if fold_rule is None:
+                train_samples = [samples[i] for i in train]
+                fold_rule = fit_off_topic_rule(
+                    train_samples, [predict(head, sample) for sample in train_samples]
+                )
+            predicted[i] = predict(head, samples[i], fold_rule)
     return metrics(predicted, [s.row for s in samples]), predicted
+
+
+def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) -> OffTopicRule:
+    """The off-topic thresholds that most reduce the error of the given predictions (capping an
+    answer to another question helps; capping a right answer hurts), searched over the
+    quantiles of the model's own similarities. No rule when none helps."""
+    graded = [
+        (s.features, s.target, p)
+        for s, p in zip(samples, predicted, strict=True)
+        if s.features is not None and not s.covered
+    ]
+    if not graded:
+        return NO_RULE
+    gaps = np.array([features["off_gap"] for features, _, _ in graded])
+    sims = np.array([features["other_sim"] for features, _, _ in graded])
+    target = np.array([t for _, t, _ in graded])
+    pred = np.array([p for _, _, p in graded])
+    gain = np.abs(pred - target) - np.abs(np.minimum(pred, OFF_TOPIC_CAP / 100) - target)
+    quantiles = np.linspace(0.5, 0.98, 25)
+    best, best_gain = NO_RULE, 0.0
+    for gap in np.unique(np.quantile(gaps, quantiles)):
+        for sim in np.unique(np.quantile(sims, quantiles)):
+            total = float(gain[(gaps >= gap) & (sims >= sim)].sum())
+            if total > best_gain + 1e-9:
+                best, best_gain = OffTopicRule(gap=float(gap), min_sim=float(sim)), total
+    return best

@@ -165,11 +165,15 @@ class EmbeddingGrader:
         flags = screening.flags
         if signals.echoes_misconception:
             flags = (*flags, Flag.MISCONCEPTION)
-        if signals.off_topic:
+        values, covered = signals.values(), len(signals.covered)
+        rule = self.calibration.off_topic
+        if rule.applies(values, covered):
             flags = (*flags, Flag.OFF_TOPIC)
         return self._finish(
             prompt,
-            screening=Screening(text=screening.text, flags=flags, cap=signals.cap(screening.cap)),
+            screening=Screening(
+                text=screening.text, flags=flags, cap=rule.cap(screening.cap, values, covered)
+            ),
             score=score,
             verdict=None,
             covered=signals.covered,

@@ -22,12 +22,6 @@ _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 MISCONCEPTION_MIN_OVERLAP = 0.3
-# Off-topic: the answer sits this much closer to another question's model answer, is a close
-# match for it, and names none of this prompt's key concepts. Chosen on the graded dev set's
-# off-topic rows against the cost of capping on-topic answers (see README, Grading).
-OFF_TOPIC_GAP = 0.2
-OFF_TOPIC_MIN_SIM = 0.55
-OFF_TOPIC_CAP = 15
 
 # Every signal calibration may use, by name; each calibration head picks its own subset.
 SIGNALS: tuple[str, ...] = (
@@ -46,6 +40,7 @@ SIGNALS: tuple[str, ...] = (
     "fuzzy_set",
     "fuzzy_partial",
     "off_gap",
+    "other_sim",
     "absolutes",
     "flips",
 )
@@ -110,22 +105,6 @@ class Signals:
         return max(0.0, self.other_sim - self.ref_sim)
 
     @property
-    def off_topic(self) -> bool:
-        """An answer to another question of the bank: clearly closer to another question's model
-        answer, a close match for it, and naming none of this prompt's key concepts."""
-        return (
-            self.off_gap >= OFF_TOPIC_GAP
-            and self.other_sim >= OFF_TOPIC_MIN_SIM
-            and not self.covered
-        )
-
-    def cap(self, cap: int | None) -> int | None:
-        """`cap` (from the guardrails) lowered to the off-topic cap when the answer is one."""
-        if not self.off_topic:
-            return cap
-        return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
-
-    @property
     def q_gap(self) -> float:
         """How much closer to the question than to a reference: restating earns nothing."""
         return max(0.0, self.q_sim - self.ref_sim)
@@ -153,6 +132,7 @@ class Signals:
             "fuzzy_set": self.fuzzy_set,
             "fuzzy_partial": self.fuzzy_partial,
             "off_gap": self.off_gap,
+            "other_sim": self.other_sim,
             "absolutes": float(self.claims.absolutes),
             "flips": float(self.claims.flips),
         }

@@ -6,6 +6,7 @@ several separated by `;`. Each row becomes a graded prompt under team rules (see
 
 - the answer becomes the reference, in its own language (Hangul: ko, else en);
 - the concepts, when given, become key concepts, so the grader names the ones an answer missed;
+  a concept may list other wordings after `|` (`정규화|regularization`), matched as synonyms;
 - guidance "모범 답안: …" / "Model answer: …" plus the concepts, shown by `/quiz reveal`;
 - id `<bank slug>-NNN` in row order; `source: csv:<file> row N` to trace a prompt to its row
   (rows counted as a spreadsheet shows them: the header is row 1, a multi-line cell is one row).
@@ -113,6 +114,7 @@ def _columns(path: Path, header: list[str], problems: list[BankError]) -> dict[s
 
 
 def _guidance(answer: str, concepts: list[str]) -> Localized:
+    concepts = [entry.split("|")[0].strip() for entry in concepts]
     if not concepts:
         return Localized(ko=f"모범 답안: {answer}", en=f"Model answer: {answer}")
     listed = ", ".join(concepts)

@@ -73,12 +73,17 @@ def references_for(answers: Sequence[str]) -> tuple[Reference, ...]:
 
 
 def concepts_named(names: Sequence[str]) -> tuple[Concept, ...]:
-    """Key concepts from a source that names them in one language: the name serves as both
-    labels, and the id is its slug (or a digest for a name without ASCII letters)."""
+    """Key concepts from a source that names each as `name|other wording|...`: the first name
+    labels it in both languages, the other wordings are synonyms the grader also looks for (a
+    Korean name with its English term lets an English answer match), and the id is the name's
+    slug (or a digest for a name without ASCII letters)."""
     concepts: dict[str, Concept] = {}
-    for name in names:
+    for entry in names:
+        name, *others = [part.strip() for part in entry.split("|") if part.strip()] or [entry]
         concept_id = bank_slug(name)[:40].strip("-") or "c"
-        concepts.setdefault(concept_id, Concept(id=concept_id, ko=name, en=name))
+        concepts.setdefault(
+            concept_id, Concept(id=concept_id, ko=name, en=name, synonyms=tuple(others))
+        )
     return tuple(concepts.values())
 
 

@@ -188,3 +188,20 @@ def test_cli_import_failure_writes_nothing(
         f"nothing written; fix {source} and run the import again",
     ]
     assert not out.exists()
+
+
+def test_csv_concepts_may_list_other_wordings(tmp_path: Path) -> None:
+    source = tmp_path / "team.csv"
+    source.write_text(
+        "question,answer,concepts\n"
+        "드롭아웃의 효과는?,학습 중 뉴런을 무작위로 꺼서 과적합을 줄입니다.,"
+        "과적합 방지|overfitting|regularization; 앙상블|ensemble\n",
+        encoding="utf-8",
+    )
+    (prompt,) = import_csv(source).bank_file.prompts
+    assert [(c.ko, c.en, c.synonyms) for c in prompt.concepts] == [
+        ("과적합 방지", "과적합 방지", ("overfitting", "regularization")),
+        ("앙상블", "앙상블", ("ensemble",)),
+    ]
+    assert prompt.guidance is not None
+    assert prompt.guidance.en.endswith("\nKey concepts: 과적합 방지, 앙상블")
