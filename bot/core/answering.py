@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.messages import Image, ReplyKind
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
-from bot.storage.records import GradedText, PostRow
+from bot.storage.records import GradedText, PostRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import Grade, Grader
@@ -29,9 +29,12 @@ log = logging.getLogger("quizmaster.core")
 
 
 class CardReviewer(Protocol):
-    """Spaced repetition (bot.core.practice) hears every graded channel answer."""
+    """Spaced repetition (bot.core.practice) reviews the member's card with every graded channel
+    answer: it returns the card to save with the answer (None: nothing to save)."""
 
-    async def review(self, turn: Turn, prompt: Prompt, score: int) -> None: ...
+    async def reviewed_card(
+        self, turn: Turn, prompt: Prompt, score: int
+    ) -> PracticeCardRow | None: ...
 
 
 def is_blank(text: str) -> bool:
@@ -152,8 +155,8 @@ class AnswerFlow:
             post=post,
             graded=graded_text(turn, prompt, answer, grade, self.clock()),
             next_step=next_step,
+            card=await self._reviewed_card(turn, prompt, grade.score),
         )
-        await self._review(turn, prompt, grade.score)
         await turn.say(
             self.grade_text(turn, prompt, grade),
             kind=ReplyKind.GRADE,
@@ -162,14 +165,18 @@ class AnswerFlow:
         )
         await self._ask(turn, post, next_step, key="followup")
 
-    async def _review(self, turn: Turn, prompt: Prompt, score: int) -> None:
-        """The answer is saved already: a failing card update is logged, never undoes it."""
+    async def _reviewed_card(
+        self, turn: Turn, prompt: Prompt, score: int
+    ) -> PracticeCardRow | None:
+        """The card is computed before the answer's transaction and saved in it: a card that
+        cannot be computed is logged and left out, and the answer is saved without it."""
         if self.reviewer is None:
-            return
+            return None
         try:
-            await self.reviewer.review(turn, prompt, score)
+            return await self.reviewer.reviewed_card(turn, prompt, score)
         except Exception:
             log.exception("practice review failed user=%s prompt=%s", turn.user, prompt.id)
+            return None
 
     @staticmethod
     def grade_text(turn: Turn, prompt: Prompt, grade: Grade) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.answering import AnswerFlow, FigureSource, graded_text, is_blank
+from bot.core.mastery import ScoredCard, TopicMastery, percent, topic_mastery
 from bot.core.messages import Image, ReplyKind
 from bot.core.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
@@ -69,21 +70,23 @@ def _utc(instant: datetime) -> datetime:
 
 
 def card_row(
-    platform: str, user_id: str, prompt_id: str, card: Card, now: datetime
+    platform: str, user_id: str, prompt_id: str, card: Card, *, score: int, now: datetime
 ) -> PracticeCardRow:
-    """The stored form of a member's card: the library's own JSON."""
+    """The stored form of a member's card: the library's own JSON, and the score of the answer
+    that reviewed it."""
     return PracticeCardRow(
         platform=platform,
         user_id=user_id,
         prompt_id=prompt_id,
         card=card.to_json(),
+        score=score,
         updated_at=now.isoformat(),
     )
 
 
 class Practice:
     """`/quiz practice`, `/quiz practice answer`, `/quiz review`, and the card review that every
-    graded channel answer triggers (it is AnswerFlow's `CardReviewer`)."""
+    graded channel answer carries into its transaction (it is AnswerFlow's `CardReviewer`)."""
 
     def __init__(
         self,
@@ -130,16 +133,21 @@ class Practice:
         )
         return reviewed
 
-    async def review(self, turn: Turn, prompt: Prompt, score: int) -> None:
-        """A graded channel answer reviews the member's card for that prompt."""
+    async def reviewed_card(self, turn: Turn, prompt: Prompt, score: int) -> PracticeCardRow | None:
+        """The member's card for a graded channel answer's prompt after this review, for the
+        answer's own transaction; None when there is nothing to save (an opinion prompt, or the
+        card was already reviewed today)."""
         if prompt.kind != "graded":
-            return
+            return None
         now = _utc(self.clock())
         platform = turn.channel.platform
         row = await self.repo.practice_card(platform, turn.user, prompt.id)
         card = self._reviewed(row, score, now, channel_schedule(turn.channel).zone)
-        if card is not None:
-            await self.repo.save_practice_card(card_row(platform, turn.user, prompt.id, card, now))
+        return (
+            None
+            if card is None
+            else card_row(platform, turn.user, prompt.id, card, score=score, now=now)
+        )
 
     async def next_prompt(self, platform: str, user_id: str) -> Prompt | None:
         """Due cards first, least likely remembered first; then an unseen graded prompt (main
@@ -165,15 +173,15 @@ class Practice:
         rows = await self.repo.practice_cards(platform, user_ids)
         return Counter(row.prompt_id for row in rows if Card.from_json(row.card).due <= now)
 
-    async def mastery(self, platform: str, user_id: str) -> dict[str, float]:
-        """Topic -> mean FSRS retrievability (0-1) over the member's cards in that topic."""
-        now = _utc(self.clock())
-        per_topic: dict[str, list[float]] = defaultdict(list)
-        for prompt_id, card in (await self.cards(platform, user_id)).items():
-            recall = self.scheduler.get_card_retrievability(card, now)
-            for topic in self.bank.get(prompt_id).topics:
-                per_topic[topic].append(recall)
-        return {topic: sum(values) / len(values) for topic, values in sorted(per_topic.items())}
+    async def scored_cards(self, platform: str, user_id: str) -> dict[str, ScoredCard]:
+        """The member's cards with the score that last reviewed each, by prompt id."""
+        rows = await self.repo.practice_cards(platform, [user_id])
+        return {row.prompt_id: ScoredCard(Card.from_json(row.card), row.score) for row in rows}
+
+    async def mastery(self, platform: str, user_id: str) -> list[TopicMastery]:
+        """Every graded topic with the member's mastery in it (see `bot.core.mastery`)."""
+        cards = await self.scored_cards(platform, user_id)
+        return topic_mastery(self.bank, self.scheduler, cards, _utc(self.clock()))
 
     # commands -------------------------------------------------------------------------------
 
@@ -237,12 +245,25 @@ class Practice:
             platform=platform,
             graded=graded_text(turn, prompt, answer, grade, now),
             rating=int(rating),
-            card=None if card is None else card_row(platform, turn.user, prompt.id, card, now),
+            card=(
+                None
+                if card is None
+                else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=now)
+            ),
         )
         current = card if card is not None else (Card.from_json(row.card) if row else None)
         lines = [AnswerFlow.grade_text(turn, prompt, grade)]
         if current is not None:
             lines.append(turn.t("practice_next", when=self._local(turn, current.due)))
+        topics = [
+            row for row in await self.mastery(platform, turn.user) if row.topic in prompt.topics
+        ]
+        lines.append(
+            turn.t(
+                "practice_mastery",
+                items=", ".join(f"{row.topic} {percent(row, turn.lang)}" for row in topics),
+            )
+        )
         await turn.say("\n".join(lines), kind=ReplyKind.GRADE, ephemeral=True)
 
     async def status(self, turn: Turn) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.charts import BoardChart, StatsChart, board_image, stats_image
+from bot.core.charts import BoardChart, StatsChart, board_image, mastery_items, stats_image
 from bot.core.commands import Period
 from bot.core.messages import ReplyKind
 from bot.core.selection import topic_means
@@ -148,14 +148,19 @@ class Reports:
                     mean=sum(p.score for p in practised) / len(practised),
                 )
             )
+        own = user_id == turn.user
         chart = StatsChart(
             lang=turn.lang,
             name=name,
             days=tuple(date.fromisoformat(day) for day, _ in days),
             totals=tuple(sum(scores.values()) for _, scores in days),
             streak=user_streak,
-            mastery=tuple((await self.practice.mastery(channel.platform, user_id)).items()),
+            # practice is "only you": another member's cards (practice included) stay private
+            mastery=tuple(await self.practice.mastery(channel.platform, user_id)) if own else None,
         )
+        if chart.mastery is not None:
+            lines.append(turn.t("stats_mastery", items=mastery_items(chart)))
+            lines.append(turn.t("stats_mastery_explain"))
         await turn.say("\n".join(lines), kind=ReplyKind.STATS, images=(await stats_image(chart),))
 
     def _channel_lines(

@@ -78,12 +78,14 @@ class DaySummary:
 
 @dataclass(frozen=True)
 class PracticeCardRow:
-    """A member's spaced-repetition card for one prompt; `card` is the FSRS library's JSON."""
+    """A member's spaced-repetition card for one prompt; `card` is the FSRS library's JSON and
+    `score` the score of the answer that last reviewed it (mastery weighs recall by it)."""
 
     platform: str
     user_id: str
     prompt_id: str
     card: str
+    score: int
     updated_at: str
 
 

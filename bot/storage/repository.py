@@ -112,6 +112,7 @@ def _card(row: sqlite3.Row) -> PracticeCardRow:
         user_id=row["user_id"],
         prompt_id=row["prompt_id"],
         card=row["card"],
+        score=row["score"],
         updated_at=row["updated_at"],
     )
 
@@ -353,8 +354,16 @@ class Repository:
         )
         return str(row[0]) if row else user_id
 
-    async def record_answer(self, *, post: PostRow, graded: GradedText, next_step: int) -> None:
-        """Store the graded answer and move the member on, in one transaction."""
+    async def record_answer(
+        self,
+        *,
+        post: PostRow,
+        graded: GradedText,
+        next_step: int,
+        card: PracticeCardRow | None = None,
+    ) -> None:
+        """Store the graded answer, move the member on and save the reviewed practice card
+        (None: it stays as it was), in one transaction."""
         async with self.transaction() as db:
             await db.execute(
                 f"INSERT INTO answers (post_id, platform, day, {_GRADED_COLUMNS})"
@@ -362,6 +371,8 @@ class Repository:
                 (post.id, post.platform, post.day, *_graded_values(graded)),
             )
             await self._set_step(db, post.id, graded.user_id, next_step)
+            if card is not None:
+                await self._save_card(db, card)
 
     async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
         async with self._db.execute(
@@ -504,10 +515,10 @@ class Repository:
     @staticmethod
     async def _save_card(db: aiosqlite.Connection, card: PracticeCardRow) -> None:
         await db.execute(
-            "INSERT INTO practice_cards (platform, user_id, prompt_id, card, updated_at)"
-            " VALUES (?,?,?,?,?)"
-            " ON CONFLICT DO UPDATE SET card = excluded.card, updated_at = excluded.updated_at",
-            (card.platform, card.user_id, card.prompt_id, card.card, card.updated_at),
+            "INSERT INTO practice_cards (platform, user_id, prompt_id, card, score, updated_at)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET card = excluded.card,"
+            " score = excluded.score, updated_at = excluded.updated_at",
+            (card.platform, card.user_id, card.prompt_id, card.card, card.score, card.updated_at),
         )
 
     async def save_practice_card(self, card: PracticeCardRow) -> None:
