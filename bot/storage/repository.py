@@ -153,15 +153,25 @@ class Repository:
                 raise
             await self._db.execute("COMMIT")
 
+    async def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """Every row of a statement, in one trip to the database thread (a cursor's execute,
+        fetch and close take three)."""
+        return list(await self._db.execute_fetchall(sql, params))
+
     async def _one(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
         """The first row of a read, or None."""
-        async with self._db.execute(sql, params) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
-        return row
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
+
+    async def _write(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """One statement, which SQLite runs as its own transaction (and waits out a busy
+        database, as BEGIN IMMEDIATE does), in one trip; the lock keeps it out of another
+        coroutine's open transaction. Returns what a RETURNING clause gives back."""
+        async with self._lock:
+            return await self._all(sql, params)
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     async def migrate(self) -> int:
@@ -187,23 +197,22 @@ class Repository:
         existing = await self.channel(defaults.platform, defaults.channel_id)
         if existing is not None:
             return existing
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO channels (platform, channel_id, lang, timezone, post_time, days,"
-                " catch_up, created_at, checked_until) VALUES (?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    defaults.platform,
-                    defaults.channel_id,
-                    defaults.lang,
-                    defaults.timezone,
-                    defaults.post_time,
-                    defaults.days,
-                    int(defaults.catch_up),
-                    created_at,
-                    defaults.checked_until,
-                ),
-            )
+        await self._write(
+            "INSERT INTO channels (platform, channel_id, lang, timezone, post_time, days,"
+            " catch_up, created_at, checked_until) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
+            (
+                defaults.platform,
+                defaults.channel_id,
+                defaults.lang,
+                defaults.timezone,
+                defaults.post_time,
+                defaults.days,
+                int(defaults.catch_up),
+                created_at,
+                defaults.checked_until,
+            ),
+        )
         channel = await self.channel(defaults.platform, defaults.channel_id)
         assert channel is not None
         return channel
@@ -215,34 +224,31 @@ class Repository:
         return _channel(row) if row else None
 
     async def channels(self, platform: str) -> list[ChannelRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT * FROM channels WHERE platform = ? ORDER BY channel_id", (platform,)
-        ) as cur:
-            return [_channel(row) for row in await cur.fetchall()]
+        )
+        return [_channel(row) for row in rows]
 
     async def update_schedule(
         self, platform: str, channel_id: str, *, post_time: str, timezone: str, days: str
     ) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE channels SET post_time = ?, timezone = ?, days = ?"
-                " WHERE platform = ? AND channel_id = ?",
-                (post_time, timezone, days, platform, channel_id),
-            )
+        await self._write(
+            "UPDATE channels SET post_time = ?, timezone = ?, days = ?"
+            " WHERE platform = ? AND channel_id = ?",
+            (post_time, timezone, days, platform, channel_id),
+        )
 
     async def update_lang(self, platform: str, channel_id: str, lang: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
-                (lang, platform, channel_id),
-            )
+        await self._write(
+            "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
+            (lang, platform, channel_id),
+        )
 
     async def set_checked_until(self, platform: str, channel_id: str, instant: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE channels SET checked_until = ? WHERE platform = ? AND channel_id = ?",
-                (instant, platform, channel_id),
-            )
+        await self._write(
+            "UPDATE channels SET checked_until = ? WHERE platform = ? AND channel_id = ?",
+            (instant, platform, channel_id),
+        )
 
     # posts ----------------------------------------------------------------------------------
 
@@ -258,26 +264,21 @@ class Repository:
     ) -> PostRow | None:
         """Reserve a post before sending it. None: this scheduled channel-day was already taken
         (by this process earlier, another process, or a run before a crash)."""
-        async with self.transaction() as db:
-            cur = await db.execute(
-                "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
-                (platform, channel_id, day, prompt_id, int(scheduled), posted_at),
-            )
-            row = await cur.fetchone()
-            await cur.close()
-        return _post(row) if row else None
+        rows = await self._write(
+            "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
+            (platform, channel_id, day, prompt_id, int(scheduled), posted_at),
+        )
+        return _post(rows[0]) if rows else None
 
     async def set_post_location(self, post_id: int, message_id: str, thread_id: str | None) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
-                (message_id, thread_id, post_id),
-            )
+        await self._write(
+            "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
+            (message_id, thread_id, post_id),
+        )
 
     async def mark_revealed(self, post_id: int) -> None:
-        async with self.transaction() as db:
-            await db.execute("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
+        await self._write("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
 
     async def post_for_thread(
         self, platform: str, channel_id: str, thread_id: str
@@ -297,33 +298,29 @@ class Repository:
         return _post(row) if row else None
 
     async def posts(self, platform: str, channel_id: str) -> list[PostRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id",
             (platform, channel_id),
-        ) as cur:
-            return [_post(row) for row in await cur.fetchall()]
+        )
+        return [_post(row) for row in rows]
 
     # ingest and answers ---------------------------------------------------------------------
 
     async def claim_message(self, platform: str, message_id: str, received_at: str) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False."""
-        async with self.transaction() as db:
-            cur = await db.execute(
-                "INSERT INTO ingested (platform, message_id, received_at) VALUES (?,?,?)"
-                " ON CONFLICT DO NOTHING",
-                (platform, message_id, received_at),
-            )
-            inserted = cur.rowcount == 1
-            await cur.close()
-        return inserted
+        inserted = await self._write(
+            "INSERT INTO ingested (platform, message_id, received_at) VALUES (?,?,?)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            (platform, message_id, received_at),
+        )
+        return bool(inserted)
 
     async def release_message(self, platform: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so the platform's retry can succeed."""
-        async with self.transaction() as db:
-            await db.execute(
-                "DELETE FROM ingested WHERE platform = ? AND message_id = ?",
-                (platform, message_id),
-            )
+        await self._write(
+            "DELETE FROM ingested WHERE platform = ? AND message_id = ?",
+            (platform, message_id),
+        )
 
     async def remember_user(self, platform: str, user_id: str, display_name: str) -> None:
         """Keep the member's current display name; writes only when it is new or changed."""
@@ -333,12 +330,11 @@ class Repository:
         )
         if row is not None and row[0] == display_name:
             return
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
-                " ON CONFLICT DO UPDATE SET display_name = excluded.display_name",
-                (platform, user_id, display_name),
-            )
+        await self._write(
+            "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
+            " ON CONFLICT DO UPDATE SET display_name = excluded.display_name",
+            (platform, user_id, display_name),
+        )
 
     async def user_by_name(self, platform: str, name: str) -> str | None:
         row = await self._one(
@@ -375,31 +371,30 @@ class Repository:
                 await self._save_card(db, card)
 
     async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT * FROM answers WHERE post_id = ? AND user_id = ? ORDER BY id",
             (post_id, user_id),
-        ) as cur:
-            return [_answer(row) for row in await cur.fetchall()]
+        )
+        return [_answer(row) for row in rows]
 
     async def channel_answers(self, platform: str, channel_id: str) -> list[AnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? ORDER BY a.id",
             (platform, channel_id),
-        ) as cur:
-            return [_answer(row) for row in await cur.fetchall()]
+        )
+        return [_answer(row) for row in rows]
 
     async def user_answers(self, platform: str, channel_id: str, user_id: str) -> list[AnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ? ORDER BY a.id",
             (platform, channel_id, user_id),
-        ) as cur:
-            return [_answer(row) for row in await cur.fetchall()]
+        )
+        return [_answer(row) for row in rows]
 
     async def answer_count(self) -> int:
-        async with self._db.execute("SELECT COUNT(*) FROM answers") as cur:
-            row = await cur.fetchone()
+        row = await self._one("SELECT COUNT(*) FROM answers")
         return int(row[0]) if row else 0
 
     # progress, skips, hints -----------------------------------------------------------------
@@ -432,25 +427,24 @@ class Repository:
             await self._set_step(db, post_id, user_id, next_step)
 
     async def add_hint(self, post_id: int, user_id: str, prompt_id: str, concept_id: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
-                " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
-                (post_id, user_id, prompt_id, concept_id),
-            )
+        await self._write(
+            "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
+            " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
+            (post_id, user_id, prompt_id, concept_id),
+        )
 
     async def hinted(self, post_id: int, user_id: str, prompt_id: str) -> bool:
-        async with self._db.execute(
+        row = await self._one(
             "SELECT 1 FROM hints WHERE post_id = ? AND user_id = ? AND prompt_id = ?",
             (post_id, user_id, prompt_id),
-        ) as cur:
-            return await cur.fetchone() is not None
+        )
+        return row is not None
 
     # leaderboards and summaries -------------------------------------------------------------
 
     async def leaderboard(self, platform: str, channel_id: str, since_day: str) -> list[BoardRow]:
         """Sum of each member's best score per prompt per post, since a local day."""
-        async with self._db.execute(
+        rows = await self._all(
             """
             WITH best AS (
                 SELECT a.user_id, a.post_id, a.prompt_id, MAX(a.score) AS score, a.day
@@ -464,8 +458,7 @@ class Repository:
             GROUP BY b.user_id ORDER BY total DESC, answers ASC, display_name ASC
             """,
             (platform, channel_id, since_day, platform),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             BoardRow(
                 user_id=row["user_id"],
@@ -502,13 +495,13 @@ class Repository:
 
     async def active_members(self, platform: str, channel_id: str, since_day: str) -> list[str]:
         """Members who answered in the channel on or after a local day, most answers first."""
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT a.user_id FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?"
             " GROUP BY a.user_id ORDER BY COUNT(*) DESC, a.user_id",
             (platform, channel_id, since_day),
-        ) as cur:
-            return [str(row[0]) for row in await cur.fetchall()]
+        )
+        return [str(row[0]) for row in rows]
 
     # practice -------------------------------------------------------------------------------
 
@@ -539,23 +532,22 @@ class Repository:
         if not user_ids:
             return []
         marks = ",".join("?" * len(user_ids))
-        async with self._db.execute(
+        rows = await self._all(
             f"SELECT * FROM practice_cards WHERE platform = ? AND user_id IN ({marks})"
             " ORDER BY user_id, prompt_id",
             (platform, *user_ids),
-        ) as cur:
-            return [_card(row) for row in await cur.fetchall()]
+        )
+        return [_card(row) for row in rows]
 
     async def set_practice_pending(
         self, platform: str, user_id: str, prompt_id: str, shown_at: str
     ) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
-                " VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET prompt_id = excluded.prompt_id,"
-                " shown_at = excluded.shown_at",
-                (platform, user_id, prompt_id, shown_at),
-            )
+        await self._write(
+            "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
+            " VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET prompt_id = excluded.prompt_id,"
+            " shown_at = excluded.shown_at",
+            (platform, user_id, prompt_id, shown_at),
+        )
 
     async def practice_pending(self, platform: str, user_id: str) -> str | None:
         row = await self._one(
@@ -583,28 +575,28 @@ class Repository:
             )
 
     async def practice_answers(self, platform: str, user_id: str) -> list[PracticeAnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT prompt_id, score, rating, answered_at FROM practice_answers"
             " WHERE platform = ? AND user_id = ? ORDER BY id",
             (platform, user_id),
-        ) as cur:
-            return [
-                PracticeAnswerRow(
-                    prompt_id=row["prompt_id"],
-                    score=row["score"],
-                    rating=row["rating"],
-                    answered_at=row["answered_at"],
-                )
-                for row in await cur.fetchall()
-            ]
+        )
+        return [
+            PracticeAnswerRow(
+                prompt_id=row["prompt_id"],
+                score=row["score"],
+                rating=row["rating"],
+                answered_at=row["answered_at"],
+            )
+            for row in rows
+        ]
 
     async def member_scores(self, platform: str, user_id: str) -> list[tuple[str, int]]:
         """(prompt id, score) of every answer a member gave on the platform, in any channel or in
         practice: what their weakest topics are computed from."""
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT prompt_id, score FROM answers WHERE platform = ? AND user_id = ?"
             " UNION ALL SELECT prompt_id, score FROM practice_answers"
             " WHERE platform = ? AND user_id = ?",
             (platform, user_id, platform, user_id),
-        ) as cur:
-            return [(str(row[0]), int(row[1])) for row in await cur.fetchall()]
+        )
+        return [(str(row[0]), int(row[1])) for row in rows]
