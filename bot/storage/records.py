@@ -43,6 +43,16 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
+class MemberProgress:
+    """Where a member stands in one post: the step they are on, their best score per prompt
+    answered, and the prompts they took a hint on."""
+
+    step: int
+    best: dict[str, int]
+    hinted: frozenset[str]
+
+
+@dataclass(frozen=True)
 class GradedText:
     """A graded answer as both answer tables (channel and practice) store it."""
 

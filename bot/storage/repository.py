@@ -20,6 +20,7 @@ from bot.storage.records import (
     ChannelRow,
     DaySummary,
     GradedText,
+    MemberProgress,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
@@ -407,11 +408,23 @@ class Repository:
             (post_id, user_id, step),
         )
 
-    async def step(self, post_id: int, user_id: str) -> int:
-        row = await self._one(
-            "SELECT step FROM progress WHERE post_id = ? AND user_id = ?", (post_id, user_id)
+    async def member_progress(self, post_id: int, user_id: str) -> MemberProgress:
+        """The member's step, best scores and hints in a post, in one read: every answer needs
+        all three before it is graded."""
+        rows = await self._all(
+            "SELECT 'step' AS kind, NULL AS prompt_id, step AS value FROM progress"
+            " WHERE post_id = ? AND user_id = ?"
+            " UNION ALL SELECT 'best', prompt_id, MAX(score) FROM answers"
+            " WHERE post_id = ? AND user_id = ? GROUP BY prompt_id"
+            " UNION ALL SELECT 'hint', prompt_id, NULL FROM hints"
+            " WHERE post_id = ? AND user_id = ?",
+            (post_id, user_id) * 3,
         )
-        return int(row[0]) if row else 0
+        return MemberProgress(
+            step=next((int(row["value"]) for row in rows if row["kind"] == "step"), 0),
+            best={row["prompt_id"]: int(row["value"]) for row in rows if row["kind"] == "best"},
+            hinted=frozenset(row["prompt_id"] for row in rows if row["kind"] == "hint"),
+        )
 
     async def set_step(self, post_id: int, user_id: str, step: int) -> None:
         async with self.transaction() as db:
@@ -432,13 +445,6 @@ class Repository:
             " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
             (post_id, user_id, prompt_id, concept_id),
         )
-
-    async def hinted(self, post_id: int, user_id: str, prompt_id: str) -> bool:
-        row = await self._one(
-            "SELECT 1 FROM hints WHERE post_id = ? AND user_id = ? AND prompt_id = ?",
-            (post_id, user_id, prompt_id),
-        )
-        return row is not None
 
     # leaderboards and summaries -------------------------------------------------------------
 
