@@ -31,6 +31,20 @@ log = logging.getLogger("quizmaster.storage")
 BUSY_TIMEOUT_MS = 5000
 
 
+def _statements(script: str) -> list[str]:
+    """A migration's statements, whole: a trigger's body holds statements of its own, so the
+    script is cut where SQLite says a statement is complete, not at every semicolon."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
+
+
 def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("bot.storage") / "migrations"
     found = []
@@ -182,9 +196,8 @@ class Repository:
             if version <= current:
                 continue
             async with self.transaction() as db:
-                for statement in sql.split(";\n"):
-                    if statement.strip():
-                        await db.execute(statement)
+                for statement in _statements(sql):
+                    await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version}")
             log.info("migrated database to version %d", version)
             current = version
@@ -360,16 +373,28 @@ class Repository:
         card: PracticeCardRow | None = None,
     ) -> None:
         """Store the graded answer, move the member on and save the reviewed practice card
-        (None: it stays as it was), in one transaction."""
-        async with self.transaction() as db:
-            await db.execute(
-                f"INSERT INTO answers (post_id, platform, day, {_GRADED_COLUMNS})"
-                f" VALUES (?,?,?,{_GRADED_PLACEHOLDERS})",
-                (post.id, post.platform, post.day, *_graded_values(graded)),
-            )
-            await self._set_step(db, post.id, graded.user_id, next_step)
-            if card is not None:
-                await self._save_card(db, card)
+        (None: it stays as it was), in one statement and so one transaction (the
+        `answer_writes` view's trigger writes the three tables)."""
+        if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
+            post.platform,
+            graded.user_id,
+            graded.prompt_id,
+            graded.score,
+        ):
+            raise ValueError("a card saved with an answer is that answer's member, prompt, score")
+        await self._write(
+            f"INSERT INTO answer_writes (post_id, platform, day, {_GRADED_COLUMNS},"
+            f" next_step, card, card_updated_at) VALUES (?,?,?,{_GRADED_PLACEHOLDERS},?,?,?)",
+            (
+                post.id,
+                post.platform,
+                post.day,
+                *_graded_values(graded),
+                next_step,
+                None if card is None else card.card,
+                None if card is None else card.updated_at,
+            ),
+        )
 
     async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
         rows = await self._all(
