@@ -320,12 +320,16 @@ class Repository:
 
     # ingest and answers ---------------------------------------------------------------------
 
-    async def claim_message(self, platform: str, message_id: str, received_at: str) -> bool:
-        """True the first time a platform message id is seen; a redelivery returns False."""
+    async def claim_message(
+        self, platform: str, message_id: str, received_at: str, *, user_id: str, display_name: str
+    ) -> bool:
+        """True the first time a platform message id is seen; a redelivery returns False. A new
+        claim also keeps its sender's current display name (the `ingested_remembers_member`
+        trigger), in the same statement."""
         inserted = await self._write(
-            "INSERT INTO ingested (platform, message_id, received_at) VALUES (?,?,?)"
-            " ON CONFLICT DO NOTHING RETURNING 1",
-            (platform, message_id, received_at),
+            "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name)"
+            " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
+            (platform, message_id, received_at, user_id, display_name),
         )
         return bool(inserted)
 
@@ -337,7 +341,8 @@ class Repository:
         )
 
     async def remember_user(self, platform: str, user_id: str, display_name: str) -> None:
-        """Keep the member's current display name; writes only when it is new or changed."""
+        """Keep the member's current display name, for a message without an id to claim;
+        writes only when it is new or changed."""
         row = await self._one(
             "SELECT display_name FROM users WHERE platform = ? AND user_id = ?",
             (platform, user_id),

@@ -22,30 +22,13 @@ from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.records import PracticeCardRow
 from bot.storage.repository import Repository
 from content.bank import Bank
-from content.schema import Lang, Prompt
-from evaluators.grade import Grade, Verdict
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
+from tests.bot.stated_grader import StatedScoreGrader
 from tests.bot.test_practice import START
 
 MINA = Actor("u1", "Mina")
 JOON = Actor("u2", "Joon")
-
-
-class StatedScoreGrader:
-    """The Grader protocol with the model taken out: an answer ending in a number earns it."""
-
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-    ) -> Grade:
-        score = int(answer.rsplit(" ", 1)[-1])
-        return Grade(score=score, verdict=Verdict.PARTIAL, feedback=f"stated {score}")
 
 
 @asynccontextmanager

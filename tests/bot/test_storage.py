@@ -11,6 +11,7 @@ from bot.storage.repository import Repository, latest_schema_version
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
+from tests.bot.stated_grader import StatedScoreGrader
 
 
 async def test_migrations_from_empty_file_and_reapplied(tmp_path: Path) -> None:
@@ -109,3 +110,31 @@ async def test_cards_from_before_mastery_take_the_latest_score_of_their_prompt(
     finally:
         await repo.close()
     assert {card.prompt_id: card.score for card in cards} == {"p1": 55, "p2": 77, "gone": 0}
+
+
+async def test_a_members_name_follows_their_messages_and_redeliveries_change_nothing(
+    tmp_path: Path, bank: Bank
+) -> None:
+    """Claimed messages name their sender (the claim's trigger keeps the member row); messages
+    without an id go through remember_user."""
+    repo = await Repository.open(tmp_path / "q.db")
+    service = QuizService(
+        repo=repo, bank=bank, grader=StatedScoreGrader(), defaults=ChannelDefaults()
+    )
+    names = []
+    try:
+        for message_id, name in [
+            ("m1", "Mina"),
+            ("m2", "Mina K."),
+            ("m2", "Redelivered"),
+            (None, "Mi"),
+        ]:
+            incoming = Incoming("test", "c1", Actor("u1", name), "/help", message_id=message_id)
+            await service.handle(incoming, RecordingTransport())
+            names.append(await repo.display_name("test", "u1"))
+        async with repo.transaction() as db:
+            claims = await db.execute_fetchall("SELECT message_id, user_id FROM ingested")
+    finally:
+        await repo.close()
+    assert names == ["Mina", "Mina K.", "Mina K.", "Mi"]
+    assert sorted(tuple(row) for row in claims) == [("m1", "u1"), ("m2", "u1")]
