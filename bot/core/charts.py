@@ -55,11 +55,13 @@ class StatsChart:
 
 @dataclass(frozen=True)
 class BoardChart:
-    """The leaderboard rows as drawn: (name, total points), best first."""
+    """The leaderboard rows as drawn: (name, total points), best first, and each member's mastery
+    from channel answers, as shown ('54%', 'not started')."""
 
     lang: Lang
     period: str
     rows: tuple[tuple[str, int], ...]
+    mastery: tuple[str, ...]
 
 
 def _empty(axes: Axes, lang: Lang) -> None:
@@ -148,9 +150,14 @@ def draw_board(chart: BoardChart) -> Figure:
         names = [f"{rank}. {short(name)}" for rank, (name, _) in enumerate(chart.rows, start=1)]
         totals = [total for _, total in chart.rows]
         bars = axes.barh(names, totals, height=BAR_HEIGHT)
-        axes.bar_label(bars, padding=3)
+        labels = [
+            text(chart.lang, "chart_board_bar", total=total, mastery=mastery)
+            for total, mastery in zip(totals, chart.mastery, strict=True)
+        ]
+        axes.bar_label(bars, labels=labels, padding=3)
+        axes.set_xlim(0, max(totals) * 1.35 or 1)
         axes.invert_yaxis()
-        axes.set_xlabel(text(chart.lang, "chart_points"))
+        axes.set_xlabel(text(chart.lang, "chart_board_axis"))
         axes.grid(axis="x", alpha=0.3)
     else:
         _empty(axes, chart.lang)
@@ -181,7 +188,10 @@ def mastery_items(chart: StatsChart) -> str:
 
 
 def board_alt(chart: BoardChart) -> str:
-    rows = ", ".join(f"{short(name)} {total}" for name, total in chart.rows)
+    rows = ", ".join(
+        f"{short(name)} {total} ({mastery})"
+        for (name, total), mastery in zip(chart.rows, chart.mastery, strict=True)
+    )
     return text(chart.lang, "chart_board_alt", period=chart.period, rows=rows or "-")
 
 

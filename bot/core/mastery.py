@@ -7,8 +7,9 @@ failed card keeps about 47% recall at 30 days; the score tells a 38 from a 90, a
 tells a card learned yesterday from one that will hold. A topic's mastery is the mean over the
 member's cards in it; a topic without cards is "not started", never 0% or 100%.
 
-The stats chart, the stats text, the practice replies and the leaderboard's mastery column all
-come from here.
+The stats chart and text, the practice replies and the leaderboard (text and chart) all come from
+here. The leaderboard replays channel answers alone through the same reviews
+(`Practice.channel_mastery`), since a member's practice is private.
 """
 
 from __future__ import annotations
@@ -99,8 +100,11 @@ def member_mastery(
     return sum(values) / len(values) if values else None
 
 
+def mastery_label(value: float | None, lang: Lang) -> str:
+    """A mastery as members read it: '54%', or 'not started'."""
+    return text(lang, "mastery_not_started") if value is None else f"{value * 100:.0f}%"
+
+
 def percent(row: TopicMastery, lang: Lang) -> str:
-    """A topic's mastery as members read it: '54%', or 'not started'."""
-    if row.value is None:
-        return text(lang, "mastery_not_started")
-    return f"{row.value * 100:.0f}%"
+    """A topic's mastery as members read it."""
+    return mastery_label(row.value, lang)

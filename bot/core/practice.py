@@ -9,7 +9,7 @@ shown in the channel's timezone.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.answering import AnswerFlow, FigureSource, graded_text, is_blank
-from bot.core.mastery import ScoredCard, TopicMastery, percent, topic_mastery
+from bot.core.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
 from bot.core.messages import Image, ReplyKind
 from bot.core.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
-from bot.storage.records import PracticeCardRow
+from bot.storage.records import AnswerRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import Grader
@@ -115,15 +115,9 @@ class Practice:
             row.prompt_id: Card.from_json(row.card) for row in rows if row.prompt_id in self.bank
         }
 
-    def _reviewed(
-        self, row: PracticeCardRow | None, score: int, now: datetime, zone: tzinfo
-    ) -> Card | None:
+    def _reviewed(self, held: Card | None, score: int, now: datetime, zone: tzinfo) -> Card | None:
         """The card after this review, or None when it was already reviewed today (local)."""
-        card = (
-            Card.from_json(row.card)
-            if row is not None
-            else Card(card_id=int(now.timestamp() * 1000), due=now)
-        )
+        card = held if held is not None else Card(card_id=int(now.timestamp() * 1000), due=now)
         if card.last_review is not None and (
             card.last_review.astimezone(zone).date() == now.astimezone(zone).date()
         ):
@@ -142,7 +136,8 @@ class Practice:
         now = _utc(self.clock())
         platform = turn.channel.platform
         row = await self.repo.practice_card(platform, turn.user, prompt.id)
-        card = self._reviewed(row, score, now, channel_schedule(turn.channel).zone)
+        held = Card.from_json(row.card) if row is not None else None
+        card = self._reviewed(held, score, now, channel_schedule(turn.channel).zone)
         return (
             None
             if card is None
@@ -182,6 +177,29 @@ class Practice:
         """Every graded topic with the member's mastery in it (see `bot.core.mastery`)."""
         cards = await self.scored_cards(platform, user_id)
         return topic_mastery(self.bank, self.scheduler, cards, _utc(self.clock()))
+
+    def channel_mastery(self, answers: Iterable[AnswerRow], zone: tzinfo) -> dict[str, float]:
+        """Member -> mastery from their channel answers alone (in answer order), replayed through
+        the same reviews as their cards: what the channel may see, since practice is private.
+        Members without a graded answer are left out (not started)."""
+        cards: dict[str, dict[str, ScoredCard]] = defaultdict(dict)
+        for answer in answers:
+            if (
+                answer.prompt_id not in self.bank
+                or self.bank.get(answer.prompt_id).kind != "graded"
+            ):
+                continue
+            held = cards[answer.user_id].get(answer.prompt_id)
+            at = _utc(datetime.fromisoformat(answer.answered_at))
+            card = self._reviewed(None if held is None else held.card, answer.score, at, zone)
+            if card is not None:
+                cards[answer.user_id][answer.prompt_id] = ScoredCard(card, answer.score)
+        now = _utc(self.clock())
+        found = {
+            user: member_mastery(self.bank, self.scheduler, held, now)
+            for user, held in cards.items()
+        }
+        return {user: value for user, value in found.items() if value is not None}
 
     # commands -------------------------------------------------------------------------------
 
@@ -239,7 +257,8 @@ class Practice:
         grade = await self.grader.grade(prompt, answer, lang=turn.lang)
         now = _utc(self.clock())
         row = await self.repo.practice_card(platform, turn.user, prompt.id)
-        card = self._reviewed(row, grade.score, now, channel_schedule(turn.channel).zone)
+        held = Card.from_json(row.card) if row is not None else None
+        card = self._reviewed(held, grade.score, now, channel_schedule(turn.channel).zone)
         rating = self.policy.rating(grade.score)
         await self.repo.record_practice_answer(
             platform=platform,
@@ -251,7 +270,7 @@ class Practice:
                 else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=now)
             ),
         )
-        current = card if card is not None else (Card.from_json(row.card) if row else None)
+        current = card if card is not None else held
         lines = [AnswerFlow.grade_text(turn, prompt, grade)]
         if current is not None:
             lines.append(turn.t("practice_next", when=self._local(turn, current.due)))

@@ -253,7 +253,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "chart_no_data": ("아직 데이터가 없어요", "No data yet"),
     "chart_board": ("리더보드 · {period}", "Leaderboard · {period}"),
-    "chart_points": ("점수", "points"),
+    "chart_board_axis": (
+        "점수 · 숙련도 = 복습 없이 30일 뒤 예상 점수 (채널 답변 기준)",
+        "points · mastery = expected score in 30 days without review (channel answers)",
+    ),
+    "chart_board_bar": ("{total}점 · 숙련도 {mastery}", "{total} · mastery {mastery}"),
+    "leaderboard_mastery": (" · 숙련도 {value}", " · mastery {value}"),
+    "leaderboard_mastery_note": (
+        "숙련도: 복습 없이 30일 뒤 예상 점수 (이 채널의 답변만으로 계산, 개인 연습은 비공개).",
+        "Mastery: the score to expect in 30 days without review, from answers in this channel "
+        "only (practice stays private).",
+    ),
     "chart_stats_alt": (
         "{name}의 점수 그래프 (연속 {streak}일). 최근: {days}.",
         "Chart of {name}'s scores (streak {streak}). Recent: {days}.",
@@ -263,8 +273,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         " Mastery (expected score in 30 days without review): {topics}",
     ),
     "chart_board_alt": (
-        "리더보드 막대 그래프 ({period}): {rows}",
-        "Leaderboard bar chart ({period}): {rows}",
+        "리더보드 막대 그래프 ({period}, 괄호 안은 숙련도): {rows}",
+        "Leaderboard bar chart ({period}, mastery in brackets): {rows}",
     ),
     "help": (
         "**quizmaster 명령**\n"

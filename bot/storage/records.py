@@ -40,6 +40,7 @@ class AnswerRow:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     day: str
+    answered_at: str
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ def _answer(row: sqlite3.Row) -> AnswerRow:
         covered=tuple(json.loads(row["covered"])),
         missed=tuple(json.loads(row["missed"])),
         day=row["day"],
+        answered_at=row["answered_at"],
     )
 
 

@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 from bot.core.charts import (
     BoardChart,
     StatsChart,
+    board_alt,
     draw_board,
     draw_stats,
     stats_alt,
@@ -104,11 +105,17 @@ def test_another_members_chart_has_no_mastery_panel() -> None:
 
 
 def test_board_figure_has_one_bar_per_member() -> None:
-    figure = draw_board(
-        BoardChart(lang="en", period="all time", rows=(("Joon", 180), ("Mina", 95)))
+    chart = BoardChart(
+        lang="en",
+        period="all time",
+        rows=(("Joon", 180), ("Mina", 95)),
+        mastery=("54%", "not started"),
     )
-    [axes] = figure.axes
+    [axes] = draw_board(chart).axes
     assert [bar.get_width() for bar in bars(axes)] == [180, 95]
+    assert texts_on(axes) == ["180 · mastery 54%", "95 · mastery not started"]
+    assert "expected score in 30 days without review" in axes.get_xlabel()
+    assert "Joon 180 (54%), Mina 95 (not started)" in board_alt(chart)
 
 
 def test_korean_chart_renders_without_missing_glyphs() -> None:

@@ -221,3 +221,29 @@ async def test_a_card_that_cannot_be_reviewed_never_costs_the_answer(
         saved = await service.repo.practice_card("test", "u2", post.prompt_id)
     assert "practice review failed" in caplog.text
     assert saved is not None and saved.score == 40
+
+
+async def test_the_leaderboard_shows_mastery_from_channel_answers_only(
+    tmp_path: Path, bank: Bank
+) -> None:
+    clock = FakeClock(START)
+    async with service_on(tmp_path / "q.db", bank, clock) as service:
+        post = await service.post_today("test", "c1", RecordingTransport())
+        await say(service, "channel answer 38", MINA, thread=post.thread_id)
+        await say(service, "channel answer 90", JOON, thread=post.thread_id)
+        cards = await service.practice.scored_cards("test", "u1")
+        expected = member_mastery(bank, service.practice.scheduler, cards, clock.now)
+        [board] = await say(service, "/quiz leaderboard")
+        # Mina's private practice moves her own mastery, never the leaderboard's
+        for _ in range(3):
+            await practise(service, 100, MINA)
+        [again] = await say(service, "/quiz leaderboard")
+    assert expected is not None
+    rows = [line for line in board.text.splitlines() if line[:2] in {"1.", "2."}]
+    assert rows[0].startswith("1. Joon") and rows[1].startswith("2. Mina"), rows
+    joon, mina = (float(line.rsplit("mastery ", 1)[1].rstrip("%")) for line in rows)
+    assert mina == round(expected * 100) and mina < joon
+    assert "from answers in this channel only" in board.text
+    assert again.text == board.text
+    [chart] = board.images
+    assert f"Mina 38 ({mina:.0f}%)" in chart.alt
