@@ -170,6 +170,10 @@ class Reports:
         if chart.mastery is not None:
             lines.append(turn.t("stats_mastery", items=mastery_items(chart)))
             lines.append(turn.t("stats_mastery_explain"))
+        else:
+            mastery = self.practice.channel_mastery(answers, channel_schedule(channel).zone)
+            value = mastery_label(mastery.get(user_id), turn.lang)
+            lines.append(turn.t("stats_channel_mastery", value=value))
         await turn.say("\n".join(lines), kind=ReplyKind.STATS, images=(await stats_image(chart),))
 
     def _channel_lines(

@@ -233,6 +233,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "review: your last score on each question times FSRS's chance you still remember it then.",
     ),
     "mastery_not_started": ("시작 전", "not started"),
+    "stats_channel_mastery": (
+        "이 채널의 답변으로 본 숙련도 (복습 없이 30일 뒤 예상 점수): {value}",
+        "Mastery from answers in this channel (expected score in 30 days without review): {value}",
+    ),
     "mastery_waiting": (
         "시작 전 {count}/{total}개 주제",
         "not started: {count} of {total} topics",

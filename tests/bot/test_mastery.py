@@ -185,12 +185,19 @@ async def test_another_members_stats_keep_their_mastery_private(tmp_path: Path, 
     async with service_on(tmp_path / "q.db", bank, clock) as service:
         post = await service.post_today("test", "c1", RecordingTransport())
         await say(service, "channel answer 70", MINA, thread=post.thread_id)
+        channel_cards = await service.practice.scored_cards("test", "u1")
         await practise(service, 95)
         [own] = await say(service, "/quiz stats", MINA)
         [other] = await say(service, "/quiz stats Mina", JOON)
+        expected = member_mastery(bank, service.practice.scheduler, channel_cards, clock.now)
+    assert expected is not None
     assert "Mastery" in own.text and "Practice: 1 answers" in own.text
     assert "Stats for Mina" in other.text and "1 answers · mean 70" in other.text
-    assert "Mastery" not in other.text and "Practice" not in other.text
+    assert "Practice" not in other.text and "Mastery:" not in other.text
+    [channel_only] = [line for line in other.text.splitlines() if "Mastery" in line]
+    assert channel_only.startswith("Mastery from answers in this channel")
+    # Mina's channel card alone: her channel answer at 70, not the practice answer at 95
+    assert channel_only.endswith(f": {expected * 100:.0f}%")
     [own_chart], [other_chart] = own.images, other.images
     assert "Mastery" in own_chart.alt
     assert "Mastery" not in other_chart.alt and "70" in other_chart.alt
