@@ -33,7 +33,7 @@ class CardReviewer(Protocol):
     answer: it returns the card to save with the answer (None: nothing to save)."""
 
     async def reviewed_card(
-        self, turn: Turn, prompt: Prompt, score: int
+        self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
     ) -> PracticeCardRow | None: ...
 
 
@@ -116,8 +116,9 @@ class AnswerFlow:
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return None
-        progress = await self.repo.member_progress(post.id, turn.user)
-        return Position(post, sequence(self.bank, post), progress)
+        prompts = sequence(self.bank, post)
+        progress = await self.repo.member_progress(post, turn.user, [p.id for p in prompts])
+        return Position(post, prompts, progress)
 
     async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
         best: dict[str, int] = {}
@@ -161,7 +162,9 @@ class AnswerFlow:
             post=post,
             graded=graded_text(turn, prompt, answer, grade, self.clock()),
             next_step=next_step,
-            card=await self._reviewed_card(turn, prompt, grade.score),
+            card=await self._reviewed_card(
+                turn, prompt, grade.score, position.progress.cards.get(prompt.id)
+            ),
         )
         await turn.say(
             self.grade_text(turn, prompt, grade),
@@ -172,14 +175,14 @@ class AnswerFlow:
         await self._ask(turn, post, next_step, key="followup")
 
     async def _reviewed_card(
-        self, turn: Turn, prompt: Prompt, score: int
+        self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
     ) -> PracticeCardRow | None:
         """The card is computed before the answer's transaction and saved in it: a card that
         cannot be computed is logged and left out, and the answer is saved without it."""
         if self.reviewer is None:
             return None
         try:
-            return await self.reviewer.reviewed_card(turn, prompt, score)
+            return await self.reviewer.reviewed_card(turn, prompt, score, held)
         except Exception:
             log.exception("practice review failed user=%s prompt=%s", turn.user, prompt.id)
             return None

@@ -127,17 +127,23 @@ class Practice:
         )
         return reviewed
 
-    async def reviewed_card(self, turn: Turn, prompt: Prompt, score: int) -> PracticeCardRow | None:
-        """The member's card for a graded channel answer's prompt after this review, for the
-        answer's own transaction; None when there is nothing to save (an opinion prompt, or the
-        card was already reviewed today)."""
+    async def reviewed_card(
+        self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
+    ) -> PracticeCardRow | None:
+        """The member's card for a graded channel answer's prompt after this review (`held`: the
+        card as the answer found it, read with the member's progress), for the answer's own
+        transaction; None when there is nothing to save (an opinion prompt, or the card was
+        already reviewed today)."""
         if prompt.kind != "graded":
             return None
         now = _utc(self.clock())
         platform = turn.channel.platform
-        row = await self.repo.practice_card(platform, turn.user, prompt.id)
-        held = Card.from_json(row.card) if row is not None else None
-        card = self._reviewed(held, score, now, channel_schedule(turn.channel).zone)
+        card = self._reviewed(
+            None if held is None else Card.from_json(held.card),
+            score,
+            now,
+            channel_schedule(turn.channel).zone,
+        )
         return (
             None
             if card is None

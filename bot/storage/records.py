@@ -46,11 +46,12 @@ class AnswerRow:
 @dataclass(frozen=True)
 class MemberProgress:
     """Where a member stands in one post: the step they are on, their best score per prompt
-    answered, and the prompts they took a hint on."""
+    answered, the prompts they took a hint on, and their practice cards for its prompts."""
 
     step: int
     best: dict[str, int]
     hinted: frozenset[str]
+    cards: dict[str, PracticeCardRow]
 
 
 @dataclass(frozen=True)

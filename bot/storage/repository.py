@@ -439,22 +439,39 @@ class Repository:
             (post_id, user_id, step),
         )
 
-    async def member_progress(self, post_id: int, user_id: str) -> MemberProgress:
-        """The member's step, best scores and hints in a post, in one read: every answer needs
-        all three before it is graded."""
+    async def member_progress(
+        self, post: PostRow, user_id: str, prompt_ids: Sequence[str]
+    ) -> MemberProgress:
+        """The member's step, best scores, hints and practice cards (for `prompt_ids`, the
+        post's prompts) in a post, in one read: every answer needs all four."""
+        marks = ",".join("?" * len(prompt_ids))
         rows = await self._all(
-            "SELECT 'step' AS kind, NULL AS prompt_id, step AS value FROM progress"
-            " WHERE post_id = ? AND user_id = ?"
-            " UNION ALL SELECT 'best', prompt_id, MAX(score) FROM answers"
+            "SELECT 'step' AS kind, NULL AS prompt_id, step AS value, NULL AS card,"
+            " NULL AS updated_at FROM progress WHERE post_id = ? AND user_id = ?"
+            " UNION ALL SELECT 'best', prompt_id, MAX(score), NULL, NULL FROM answers"
             " WHERE post_id = ? AND user_id = ? GROUP BY prompt_id"
-            " UNION ALL SELECT 'hint', prompt_id, NULL FROM hints"
-            " WHERE post_id = ? AND user_id = ?",
-            (post_id, user_id) * 3,
+            " UNION ALL SELECT 'hint', prompt_id, NULL, NULL, NULL FROM hints"
+            " WHERE post_id = ? AND user_id = ?"
+            " UNION ALL SELECT 'card', prompt_id, score, card, updated_at FROM practice_cards"
+            f" WHERE platform = ? AND user_id = ? AND prompt_id IN ({marks})",
+            (*(post.id, user_id) * 3, post.platform, user_id, *prompt_ids),
         )
         return MemberProgress(
             step=next((int(row["value"]) for row in rows if row["kind"] == "step"), 0),
             best={row["prompt_id"]: int(row["value"]) for row in rows if row["kind"] == "best"},
             hinted=frozenset(row["prompt_id"] for row in rows if row["kind"] == "hint"),
+            cards={
+                row["prompt_id"]: PracticeCardRow(
+                    platform=post.platform,
+                    user_id=user_id,
+                    prompt_id=row["prompt_id"],
+                    card=row["card"],
+                    score=int(row["value"]),
+                    updated_at=row["updated_at"],
+                )
+                for row in rows
+                if row["kind"] == "card"
+            },
         )
 
     async def set_step(self, post_id: int, user_id: str, step: int) -> None:
