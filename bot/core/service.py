@@ -273,17 +273,21 @@ class QuizService:
         received = (incoming.received_at or self.clock()).isoformat()
         claimed = False
         try:
+            actor = incoming.actor
             if incoming.message_id is not None:
                 if not await self.repo.claim_message(
-                    incoming.platform, incoming.message_id, received
+                    incoming.platform,
+                    incoming.message_id,
+                    received,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
                 ):
                     log.info("duplicate delivery dropped message=%s", incoming.message_id)
                     return
                 claimed = True
+            else:
+                await self.repo.remember_user(incoming.platform, actor.user_id, actor.display_name)
             channel = await self.channel(incoming.platform, incoming.channel_id)
-            await self.repo.remember_user(
-                incoming.platform, incoming.actor.user_id, incoming.actor.display_name
-            )
             await self._dispatch(cmd.parse(incoming.text), Turn(incoming, channel, transport))
         except Exception:
             log.exception("handling failed message=%s", incoming.message_id)

@@ -237,22 +237,60 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "연습: 답변 {answers}개 · 평균 {mean:.0f}점",
         "Practice: {answers} answers · mean {mean:.0f}",
     ),
+    "stats_mastery": ("숙련도: {items}", "Mastery: {items}"),
+    "stats_mastery_explain": (
+        "숙련도 = 복습하지 않으면 30일 뒤 그 주제의 질문에서 기대할 점수예요: 질문마다 마지막 "
+        "점수 × 그때도 기억하고 있을 FSRS 확률.",
+        "Mastery is the score you can expect on a topic's questions 30 days from now without "
+        "review: your last score on each question times FSRS's chance you still remember it then.",
+    ),
+    "mastery_not_started": ("시작 전", "not started"),
+    "stats_channel_mastery": (
+        "이 채널의 답변으로 본 숙련도 (복습 없이 30일 뒤 예상 점수): {value}",
+        "Mastery from answers in this channel (expected score in 30 days without review): {value}",
+    ),
+    "mastery_waiting": (
+        "시작 전 {count}/{total}개 주제",
+        "not started: {count} of {total} topics",
+    ),
+    "practice_mastery": (
+        "숙련도 (복습 없이 30일 뒤 예상 점수): {items}",
+        "Mastery (expected score in 30 days without review): {items}",
+    ),
     "chart_scores": (
         "{name} · 하루 점수 · 연속 {streak}일",
         "{name} · score per day · streak {streak}",
     ),
+    "chart_best_day": (" · 최고 {day} ({total}점)", " · best {day} ({total})"),
     "chart_day_total": ("하루 합계", "day total"),
-    "chart_mastery": ("주제별 숙련도 (FSRS 기억 확률)", "Mastery by topic (FSRS recall)"),
+    "chart_mastery": (
+        "숙련도: 복습 없이 30일 뒤 예상 점수 (본 질문 수/전체)",
+        "Mastery: expected score in 30 days without review (questions seen/all)",
+    ),
     "chart_no_data": ("아직 데이터가 없어요", "No data yet"),
     "chart_board": ("리더보드 · {period}", "Leaderboard · {period}"),
-    "chart_points": ("점수", "points"),
+    "chart_board_axis": (
+        "점수 · 숙련도 = 복습 없이 30일 뒤 예상 점수 (채널 답변 기준)",
+        "points · mastery = expected score in 30 days without review (channel answers)",
+    ),
+    "chart_board_bar": ("{total}점 · 숙련도 {mastery}", "{total} · mastery {mastery}"),
+    "leaderboard_mastery": (" · 숙련도 {value}", " · mastery {value}"),
+    "leaderboard_mastery_note": (
+        "숙련도: 복습 없이 30일 뒤 예상 점수 (이 채널의 답변만으로 계산, 개인 연습은 비공개).",
+        "Mastery: the score to expect in 30 days without review, from answers in this channel "
+        "only (practice stays private).",
+    ),
     "chart_stats_alt": (
-        "{name}의 점수 그래프 (연속 {streak}일). 최근: {days}. 주제별 숙련도: {topics}",
-        "Chart of {name}'s scores (streak {streak}). Recent: {days}. Mastery by topic: {topics}",
+        "{name}의 점수 그래프 (연속 {streak}일). 최근: {days}.",
+        "Chart of {name}'s scores (streak {streak}). Recent: {days}.",
+    ),
+    "chart_stats_alt_mastery": (
+        " 숙련도 (복습 없이 30일 뒤 예상 점수): {topics}",
+        " Mastery (expected score in 30 days without review): {topics}",
     ),
     "chart_board_alt": (
-        "리더보드 막대 그래프 ({period}): {rows}",
-        "Leaderboard bar chart ({period}): {rows}",
+        "리더보드 막대 그래프 ({period}, 괄호 안은 숙련도): {rows}",
+        "Leaderboard bar chart ({period}, mastery in brackets): {rows}",
     ),
     "help": (
         "**quizmaster 명령**\n"
