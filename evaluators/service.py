@@ -11,13 +11,14 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from pydantic import SecretStr
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.calibration import Calibration, Profile, calibration_path_for
 from evaluators.concepts import AnswerText
-from evaluators.embedder import Device, Embedder, Matrix, load_embedder
+from evaluators.embedder import Device, EmbeddingModel, Matrix, load_embedder
 from evaluators.feedback import compose
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
@@ -71,7 +72,7 @@ class EmbeddingGrader:
 
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: EmbeddingModel,
         *,
         cache_dir: Path,
         calibration: Calibration,
@@ -90,8 +91,11 @@ class EmbeddingGrader:
         return await asyncio.to_thread(self.store.load_bank, bank)
 
     async def signals(self, prompt: Prompt, answer: str) -> Signals:
-        """The raw signals of one answer (the harness fits calibration on these)."""
-        tokens = profile_for(prompt) == "reference_only"
+        """The raw signals of one answer (the harness fits calibration on these). Token vectors
+        are asked for on reference-only prompts when the model can give them; without them (a
+        remote model) the token-alignment signals take their documented stand-in, the sentence
+        similarity (`Signals.values`), in grading and in fitting alike."""
+        tokens = profile_for(prompt) == "reference_only" and self.embedder.supports_tokens
         missing = self.store.missing(prompt, tokens=tokens)
         analyzed = await asyncio.gather(
             *(self.batcher.submit((t, tokens)) for t in [*missing, answer])
@@ -243,7 +247,7 @@ def _participation(text: str) -> int:
 _warned_mismatch: set[tuple[str, str]] = set()
 
 
-def _check_fitted_model(calibration: Calibration, path: Path, embedder: Embedder) -> None:
+def _check_fitted_model(calibration: Calibration, path: Path, embedder: EmbeddingModel) -> None:
     fitted = str(calibration.fitted_on.get("model", ""))
     key = (fitted, embedder.name)
     if fitted and fitted != embedder.name and key not in _warned_mismatch:
@@ -263,10 +267,23 @@ def create_grader(
     device: Device | str = "auto",
     cache_dir: Path,
     calibration_path: Path | None = None,
+    embedding_url: str | None = None,
+    embedding_token: SecretStr | None = None,
+    embedding_prefix: str = "auto",
 ) -> EmbeddingGrader:
     """A grader on the shared (model_name, device) model; falls back to the bundled
-    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded."""
-    embedder = load_embedder(model_name, device)
+    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded. With `embedding_url`
+    the vectors come from that OpenAI-compatible server instead, asking for `model_name`, and
+    neither torch nor a model is loaded in this process."""
+    embedder: EmbeddingModel
+    if embedding_url is not None:
+        from evaluators.remote_embedder import remote_embedder
+
+        embedder = remote_embedder(
+            embedding_url, model=model_name, token=embedding_token, prefix=embedding_prefix
+        )
+    else:
+        embedder = load_embedder(model_name, device)
     path = calibration_path or calibration_path_for(embedder.cache_key)
     calibration = Calibration.load(path)
     _check_fitted_model(calibration, path, embedder)
