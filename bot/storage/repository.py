@@ -20,6 +20,7 @@ from bot.storage.records import (
     ChannelRow,
     DaySummary,
     GradedText,
+    PendingAnswer,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
@@ -103,6 +104,23 @@ def _graded_values(graded: GradedText) -> tuple[object, ...]:
         json.dumps(list(graded.missed)),
         json.dumps(list(graded.flags)),
         graded.answered_at,
+    )
+
+
+def _pending(row: sqlite3.Row) -> PendingAnswer:
+    return PendingAnswer(
+        id=row["id"],
+        post_id=row["post_id"],
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        text=row["text"],
+        cap=row["cap"],
+        revealed=bool(row["revealed"]),
+        received_at=row["received_at"],
     )
 
 
@@ -362,6 +380,59 @@ class Repository:
                 (post.id, post.platform, post.day, *_graded_values(graded)),
             )
             await self._set_step(db, post.id, graded.user_id, next_step)
+
+    async def add_pending_answer(self, pending: PendingAnswer) -> None:
+        """Keep an answer that could not be graded now; a redelivered message adds nothing."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO pending_answers (post_id, platform, channel_id, user_id, prompt_id,"
+                " message_id, thread_id, text, cap, revealed, received_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (
+                    pending.post_id,
+                    pending.platform,
+                    pending.channel_id,
+                    pending.user_id,
+                    pending.prompt_id,
+                    pending.message_id,
+                    pending.thread_id,
+                    pending.text,
+                    pending.cap,
+                    int(pending.revealed),
+                    pending.received_at,
+                ),
+            )
+
+    async def pending_answers(self, platform: str, limit: int) -> list[PendingAnswer]:
+        """The oldest answers still waiting for a grade on a platform."""
+        async with self._db.execute(
+            "SELECT * FROM pending_answers WHERE platform = ? ORDER BY id LIMIT ?",
+            (platform, limit),
+        ) as cur:
+            return [_pending(row) for row in await cur.fetchall()]
+
+    async def record_pending_answer(
+        self, *, pending_id: int, post: PostRow, graded: GradedText, next_step: int
+    ) -> bool:
+        """Move a pending answer into `answers` with its grade, in one transaction. False when
+        another process (or an earlier round) got there first: nothing is written twice."""
+        async with self.transaction() as db:
+            cur = await db.execute("DELETE FROM pending_answers WHERE id = ?", (pending_id,))
+            claimed = cur.rowcount == 1
+            await cur.close()
+            if not claimed:
+                return False
+            await db.execute(
+                f"INSERT INTO answers (post_id, platform, day, {_GRADED_COLUMNS})"
+                f" VALUES (?,?,?,{_GRADED_PLACEHOLDERS})",
+                (post.id, post.platform, post.day, *_graded_values(graded)),
+            )
+            await self._set_step(db, post.id, graded.user_id, next_step)
+        return True
+
+    async def post(self, post_id: int) -> PostRow | None:
+        row = await self._one("SELECT * FROM posts WHERE id = ?", (post_id,))
+        return _post(row) if row else None
 
     async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
         async with self._db.execute(
