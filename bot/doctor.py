@@ -183,23 +183,24 @@ def _bank_check(settings: Settings, *, quick: bool) -> Check:
 
 
 async def _model_check(settings: Settings) -> Check:
-    """Loads the model exactly as the bot does, so a fallback to the bundled one shows here."""
-    from evaluators import create_grader
+    """Loads the model exactly as the bot does, so a fallback to the bundled one shows here;
+    with QUIZMASTER_EMBEDDING_URL, asks that server for one vector instead."""
+    from bot.app import configured_grader
+    from evaluators import EmbeddingUnavailableError
     from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
 
     try:
-        grader = await asyncio.to_thread(
-            create_grader,
-            model_name=settings.embedding_model,
-            device=settings.embedding_device,
-            cache_dir=settings.cache_dir,
-        )
+        grader = await asyncio.to_thread(configured_grader, settings)
     except Exception as exc:  # any load failure is the finding itself
         log.debug("model check failed", exc_info=True)
         return Check("model", "fail", f"cannot load a model: {type(exc).__name__}: {exc}")
     try:
         embedder = grader.embedder
-        detail = f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}"
+        size = await asyncio.to_thread(lambda: embedder.dimension)
+        detail = f"{embedder.name} on {embedder.device}, embedding size {size}"
+    except EmbeddingUnavailableError as exc:
+        where = _without_userinfo(settings.embedding_url or "")
+        return Check("model", "fail", f"embedding server {where} unavailable: {exc.reason}")
     finally:
         await grader.aclose()
     if embedder.name == BUNDLED_MODEL_NAME and not is_bundled(settings.embedding_model):
