@@ -86,6 +86,7 @@ def configured_grader(settings: Settings) -> EmbeddingGrader:
         embedding_url=settings.embedding_url,
         embedding_token=settings.embedding_token,
         embedding_prefix=settings.embedding_prefix,
+        embedding_timeout_s=settings.embedding_timeout_s,
     )
 
 

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     embedding_token: SecretStr | None = Field(
         None, description="Bearer token sent to the embeddings server."
     )
+    embedding_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds the embeddings server may take to answer one request before the "
+        "answer is kept for later.",
+    )
     embedding_prefix: str = Field(
         "auto",
         description="Text put before each text sent to the embeddings server: auto is the model "

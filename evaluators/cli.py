@@ -75,6 +75,7 @@ def _grader(settings: Settings) -> EmbeddingGrader:
         embedding_url=settings.embedding_url,
         embedding_token=settings.embedding_token,
         embedding_prefix=settings.embedding_prefix,
+        embedding_timeout_s=settings.embedding_timeout_s,
     )
 
 

@@ -229,18 +229,25 @@ def _server_message(response: httpx.Response) -> str:
     return str(message)[:160] if isinstance(message, str) else ""
 
 
-_remotes: dict[tuple[str, str, str, str], RemoteEmbedder] = {}
+_remotes: dict[tuple[str, str, str, str, float], RemoteEmbedder] = {}
 _remotes_lock = threading.Lock()
 
 
 def remote_embedder(
-    url: str, *, model: str, token: SecretStr | None = None, prefix: str = "auto"
+    url: str,
+    *,
+    model: str,
+    token: SecretStr | None = None,
+    prefix: str = "auto",
+    timeout_s: float = READ_TIMEOUT_S,
 ) -> RemoteEmbedder:
-    """The shared client for (url, model, token, prefix): like the in-process models, one per
-    process, so every grader shares its connection pool and its reference vectors."""
-    key = (url.rstrip("/"), model, token.get_secret_value() if token else "", prefix)
+    """The shared client for (url, model, token, prefix, timeout): like the in-process models,
+    one per process, so every grader shares its connection pool and its reference vectors."""
+    key = (url.rstrip("/"), model, token.get_secret_value() if token else "", prefix, timeout_s)
     with _remotes_lock:
         embedder = _remotes.get(key)
         if embedder is None:
-            embedder = _remotes[key] = RemoteEmbedder(url, model=model, token=token, prefix=prefix)
+            embedder = _remotes[key] = RemoteEmbedder(
+                url, model=model, token=token, prefix=prefix, timeout_s=timeout_s
+            )
         return embedder

@@ -24,6 +24,7 @@ from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
 from evaluators.morphology import compact, surface_words
 from evaluators.references import ReferenceStore
+from evaluators.remote_embedder import READ_TIMEOUT_S, remote_embedder
 from evaluators.signals import Signals, measure
 from evaluators.wellformed import well_formed
 
@@ -270,6 +271,7 @@ def create_grader(
     embedding_url: str | None = None,
     embedding_token: SecretStr | None = None,
     embedding_prefix: str = "auto",
+    embedding_timeout_s: float = READ_TIMEOUT_S,
 ) -> EmbeddingGrader:
     """A grader on the shared (model_name, device) model; falls back to the bundled
     all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded. With `embedding_url`
@@ -277,10 +279,12 @@ def create_grader(
     neither torch nor a model is loaded in this process."""
     embedder: EmbeddingModel
     if embedding_url is not None:
-        from evaluators.remote_embedder import remote_embedder
-
         embedder = remote_embedder(
-            embedding_url, model=model_name, token=embedding_token, prefix=embedding_prefix
+            embedding_url,
+            model=model_name,
+            token=embedding_token,
+            prefix=embedding_prefix,
+            timeout_s=embedding_timeout_s,
         )
     else:
         embedder = load_embedder(model_name, device)
