@@ -34,6 +34,8 @@ BACKOFF_S = 0.25
 MAX_RETRY_WAIT_S = 2.0
 """A Retry-After longer than this is not waited out: the answer is kept for later instead."""
 PROBE_TEXT = "probe"
+REMOTE_DEVICE = "remote"
+"""The `device` of a model behind a server: this process only waits on it."""
 
 
 def prefix_for(setting: str, model: str) -> str:
@@ -64,7 +66,7 @@ class RemoteEmbedder:
     order. Thread-safe: the grader's batch thread and bank preparation may call it at once."""
 
     supports_tokens: ClassVar[bool] = False
-    device = "remote"
+    device = REMOTE_DEVICE
 
     def __init__(
         self,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,7 +26,7 @@ from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
 from evaluators.morphology import compact, surface_words
 from evaluators.references import ReferenceStore
-from evaluators.remote_embedder import READ_TIMEOUT_S, remote_embedder
+from evaluators.remote_embedder import READ_TIMEOUT_S, REMOTE_DEVICE, remote_embedder
 from evaluators.signals import Signals, measure
 from evaluators.wellformed import well_formed
 
@@ -81,6 +83,7 @@ class EmbeddingGrader:
     ) -> None:
         self.embedder = embedder
         self.calibration = calibration
+        self._overlap = embedder.device == REMOTE_DEVICE
         self.store = ReferenceStore(embedder, cache_dir)
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
@@ -219,18 +222,26 @@ class EmbeddingGrader:
     def _analyze(self, requests: Sequence[Request]) -> list[Analyzed]:
         """Batch body, run in a worker thread: one encode for the unique texts, then morphology.
         Token vectors come only when a request in the batch wants them (reference-only prompts):
-        bank prompts never read them, and collecting them adds about 6% to each encode."""
+        bank prompts never read them, and collecting them adds about 6% to each encode. With a
+        remote model the encode only waits on the server, so the morphology runs meanwhile."""
         unique = list(dict.fromkeys(text for text, _ in requests))
         rows: Sequence[Matrix | None]
-        if any(wants for _, wants in requests):
-            vectors, rows = self.embedder.encode_with_tokens(unique)
-        else:
-            vectors, rows = self.embedder.encode(unique), [None] * len(unique)
+        with ThreadPoolExecutor(max_workers=1) if self._overlap else nullcontext() as pool:
+            morphology = pool.submit(_morphology, unique) if pool is not None else None
+            if any(wants for _, wants in requests):
+                vectors, rows = self.embedder.encode_with_tokens(unique)
+            else:
+                vectors, rows = self.embedder.encode(unique), [None] * len(unique)
+            texts = morphology.result() if morphology is not None else _morphology(unique)
         by_text = {
-            text: Analyzed(vector=vector, tokens=tokens, text=AnswerText.of(text))
-            for text, vector, tokens in zip(unique, vectors, rows, strict=True)
+            text: Analyzed(vector=vector, tokens=tokens, text=analyzed)
+            for text, vector, tokens, analyzed in zip(unique, vectors, rows, texts, strict=True)
         }
         return [by_text[text] for text, _ in requests]
+
+
+def _morphology(texts: Sequence[str]) -> list[AnswerText]:
+    return [AnswerText.of(text) for text in texts]
 
 
 def _stack(rows: Sequence[Matrix]) -> Matrix:
