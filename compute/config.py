@@ -35,6 +35,11 @@ class ServiceConfig(BaseSettings):
     cache_ttl_s: float = Field(3600.0, gt=0, description="How long results and job records live.")
     cache_entries: int = Field(64, ge=0, description="Results kept for repeated requests.")
     job_records: int = Field(256, ge=1, description="Finished jobs kept for polling.")
+    embedding_model: str | None = Field(
+        None,
+        description="Model POST /v1/embeddings serves (sentence-transformers name or folder, "
+        "loaded on the first request); unset: the bundled all-MiniLM-L6-v2.",
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServiceConfig:

@@ -96,3 +96,33 @@ class ErrorBody(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
     known: list[str] = Field(default_factory=list)
     retry_after: int | None = None
+
+
+class EmbeddingRequest(BaseModel):
+    """Body of POST /v1/embeddings, as OpenAI clients send it. `input` items are checked by the
+    route, so a bad request gets one short message, not one error per text."""
+
+    model: str | None = Field(None, max_length=300)
+    input: str | list[JsonValue]
+    encoding_format: Literal["float"] = "float"
+    user: str | None = Field(None, max_length=300)
+
+
+class Embedding(BaseModel):
+    object: Literal["embedding"] = "embedding"
+    index: int
+    embedding: list[float]
+
+
+class EmbeddingUsage(BaseModel):
+    prompt_tokens: int
+    total_tokens: int
+
+
+class EmbeddingList(BaseModel):
+    """Reply of POST /v1/embeddings: one unit-length row per input, in input order."""
+
+    object: Literal["list"] = "list"
+    data: list[Embedding]
+    model: str
+    usage: EmbeddingUsage

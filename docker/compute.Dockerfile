@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The compute service: demos on the GPU (or on CPU, where none is visible). Build from the repo root:
+# The compute service: demos and /v1/embeddings on the GPU (or on CPU, where none is visible).
+# Build from the repo root:
 #   docker build -f docker/compute.Dockerfile -t quizmaster-compute .
 # The host needs the NVIDIA driver and the NVIDIA Container Toolkit; the CUDA runtime libraries
 # come with the torch wheel, so a plain Python image is enough.
@@ -9,14 +10,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    MPLBACKEND=Agg
+    MPLBACKEND=Agg \
+    HF_HOME=/opt/huggingface
 
 # Hangul in the demo figures (koreanize-matplotlib also ships NanumGothic; this covers the rest).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-nanum \
     && rm -rf /var/lib/apt/lists/*
 
-RUN useradd --create-home --uid 10001 --user-group quizmaster
+RUN useradd --create-home --uid 10001 --user-group quizmaster \
+    && mkdir -p /opt/huggingface \
+    && chown quizmaster:quizmaster /opt/huggingface
 
 WORKDIR /app
 
@@ -36,6 +40,14 @@ COPY compute ./compute
 RUN pip install --no-deps . && rm -rf build
 
 USER quizmaster
+
+# The embedding model /v1/embeddings serves goes into the image: the container starts offline.
+ARG EMBEDDING_MODEL=intfloat/multilingual-e5-small
+ENV QUIZMASTER_COMPUTE_EMBEDDING_MODEL=${EMBEDDING_MODEL}
+RUN python -c "import os; from sentence_transformers import SentenceTransformer; SentenceTransformer(os.environ['QUIZMASTER_COMPUTE_EMBEDDING_MODEL'], device='cpu')"
+ENV HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1
+
 WORKDIR /home/quizmaster
 EXPOSE 8700
 CMD ["quizmaster", "compute", "--host", "0.0.0.0", "--port", "8700"]

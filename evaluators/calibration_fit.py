@@ -13,7 +13,7 @@ from pathlib import Path
 from content.loader import load_bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration, Head
-from evaluators.embedder import Embedder
+from evaluators.embedder import EmbeddingModel
 from evaluators.fit_progress import FitProgress
 from evaluators.harness import (
     Metrics,
@@ -52,7 +52,7 @@ class FitResult:
 
 
 async def fit_calibration(
-    embedder: Embedder,
+    embedder: EmbeddingModel,
     *,
     cache_dir: Path,
     dev: Path = DEV_SET_PATH,

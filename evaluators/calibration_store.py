@@ -14,7 +14,7 @@ from typing import Literal
 
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.calibration_fit import DEV_SET_PATH, FitResult, fit_calibration
-from evaluators.embedder import Embedder
+from evaluators.embedder import EmbeddingModel
 from evaluators.model_identity import ModelIdentity, identify
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -75,7 +75,7 @@ def find_calibration(
     return None
 
 
-def _in_own_loop(embedder: Embedder, cache_dir: Path, dev: Path) -> FitResult:
+def _in_own_loop(embedder: EmbeddingModel, cache_dir: Path, dev: Path) -> FitResult:
     """create_grader is synchronous and may be called while an event loop runs in this thread
     (the bot calls it from a worker thread, tests from async code): the fit gets a thread and a
     loop of its own."""
@@ -87,7 +87,7 @@ def _in_own_loop(embedder: Embedder, cache_dir: Path, dev: Path) -> FitResult:
 
 
 def calibration_for(
-    embedder: Embedder, *, cache_dir: Path, dev: Path = DEV_SET_PATH
+    embedder: EmbeddingModel, *, cache_dir: Path, dev: Path = DEV_SET_PATH
 ) -> FoundCalibration:
     """The calibration for `embedder`'s identity, fitted from `dev` and stored in the cache dir
     when there is none; a cache dir that cannot be written costs a refit at the next start."""

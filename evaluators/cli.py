@@ -79,6 +79,10 @@ def _grader(settings: Settings) -> EmbeddingGrader:
         model_name=settings.embedding_model,
         device=settings.embedding_device,
         cache_dir=settings.cache_dir,
+        embedding_url=settings.embedding_url,
+        embedding_token=settings.embedding_token,
+        embedding_prefix=settings.embedding_prefix,
+        embedding_timeout_s=settings.embedding_timeout_s,
     )
 
 

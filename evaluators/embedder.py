@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -67,9 +67,44 @@ def text_prefix(model_name: str) -> str:
     return ""
 
 
+class EmbeddingModel(Protocol):
+    """What the grader needs from a source of sentence vectors: the in-process `Embedder`, or
+    `RemoteEmbedder` asking an OpenAI-compatible server. Only the in-process one can hand out
+    contextual token vectors (`supports_tokens`); graders must work without them."""
+
+    name: str
+    device: str
+    texts_encoded: int
+    batches: int
+
+    @property
+    def supports_tokens(self) -> bool: ...
+
+    @property
+    def cache_key(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        """Unit-length float32 rows, one per text, in order."""
+        ...
+
+    def encode_with_tokens(self, texts: Sequence[str]) -> tuple[Matrix, list[Matrix]]:
+        """Sentence vectors plus token vectors; only called when `supports_tokens`."""
+        ...
+
+
+def file_safe_key(name: str) -> str:
+    """A file-name-safe id of a model name, for on-disk caches."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:80]
+
+
 @dataclass
 class Embedder:
     """A loaded model plus the counters tests and the harness read (texts actually encoded)."""
+
+    supports_tokens: ClassVar[bool] = True
 
     model: Any
     name: str
@@ -83,7 +118,7 @@ class Embedder:
     @property
     def cache_key(self) -> str:
         """A file-name-safe id of the loaded model, for on-disk caches."""
-        return re.sub(r"[^A-Za-z0-9._-]+", "_", self.name).strip("_")[:80]
+        return file_safe_key(self.name)
 
     @property
     def dimension(self) -> int:

@@ -49,6 +49,17 @@ class Grade(BaseModel):
     flags: tuple[Flag, ...] = ()
 
 
+class EmbeddingUnavailableError(RuntimeError):
+    """The embedding server could not give vectors now (down, slow, refusing, or answering
+    nonsense). Nothing was graded: the caller keeps the answer and grades it later.
+    `reason` is short and safe to log (no token, no answer text)."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
 class Grader(Protocol):
     """Anything that grades; the bot holds one and awaits it (batched, off the event loop)."""
 
@@ -62,5 +73,6 @@ class Grader(Protocol):
         revealed: bool = False,
     ) -> Grade:
         """Grade `answer` to `prompt`; feedback in `lang`; `cap` limits the score (after a hint);
-        `revealed` says the reference was already shown, so a copy of it earns nothing."""
+        `revealed` says the reference was already shown, so a copy of it earns nothing.
+        Raises `EmbeddingUnavailableError` when the vectors' server cannot answer now."""
         ...

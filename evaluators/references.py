@@ -15,7 +15,7 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.embedder import Embedder, Matrix
+from evaluators.embedder import EmbeddingModel, Matrix
 from evaluators.morphology import content_words
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -59,11 +59,11 @@ class _Memo:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_memos: dict[int, tuple[Embedder, _Memo]] = {}
+_memos: dict[int, tuple[EmbeddingModel, _Memo]] = {}
 _memos_lock = threading.Lock()
 
 
-def _memo_for(embedder: Embedder) -> _Memo:
+def _memo_for(embedder: EmbeddingModel) -> _Memo:
     with _memos_lock:
         entry = _memos.get(id(embedder))
         if entry is None:
@@ -76,7 +76,7 @@ class ReferenceStore:
     """Text -> embedding for one model, filled from the npz cache or by encoding. The in-memory
     part is shared per embedder, so the many graders of a test run encode each text once."""
 
-    def __init__(self, embedder: Embedder, cache_dir: Path) -> None:
+    def __init__(self, embedder: EmbeddingModel, cache_dir: Path) -> None:
         self._embedder = embedder
         self._cache_dir = cache_dir
         memo = _memo_for(embedder)

@@ -5,27 +5,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import SecretStr
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.calibration import Calibration, Profile
 from evaluators.concepts import AnswerText
-from evaluators.embedder import Device, Embedder, Matrix, load_embedder
+from evaluators.embedder import Device, EmbeddingModel, Matrix, load_embedder
 from evaluators.feedback import compose
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
 from evaluators.morphology import compact, surface_words
 from evaluators.notation import read_notation
 from evaluators.references import ReferenceStore
+from evaluators.remote_embedder import READ_TIMEOUT_S, REMOTE_DEVICE, remote_embedder
 from evaluators.signals import Signals, measure
 from evaluators.wellformed import well_formed
+
+if TYPE_CHECKING:
+    from evaluators.calibration_store import FoundCalibration
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -73,20 +82,35 @@ class EmbeddingGrader:
 
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: EmbeddingModel,
         *,
         cache_dir: Path,
-        calibration: Calibration,
+        calibration: Calibration | Callable[[], FoundCalibration],
         calibration_source: str = "given by the caller",
         max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None:
         self.embedder = embedder
-        self.calibration = calibration
+        self._calibration = calibration if isinstance(calibration, Calibration) else None
+        self._find_calibration = None if isinstance(calibration, Calibration) else calibration
+        self._calibration_lock = threading.Lock()
         self.calibration_source = calibration_source
+        self._overlap = embedder.device == REMOTE_DEVICE
         self.store = ReferenceStore(embedder, cache_dir)
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
         )
+
+    @property
+    def calibration(self) -> Calibration:
+        """The calibration, found on first use when it was given as a finder (blocking: it may
+        probe the model and even fit; `grade` asks for it from a worker thread)."""
+        with self._calibration_lock:
+            if self._calibration is None:
+                assert self._find_calibration is not None
+                found = self._find_calibration()
+                self._calibration = found.calibration
+                self.calibration_source = found.describe()
+            return self._calibration
 
     async def prepare(self, bank: Bank) -> bool:
         """Load or compute the bank's reference embeddings (npz cache per model and bank content
@@ -95,9 +119,12 @@ class EmbeddingGrader:
 
     async def signals(self, prompt: Prompt, answer: str) -> Signals:
         """The raw signals of one answer (the harness fits calibration on these). A formula or
-        snippet is read with the words its notation stands for (`read_notation`)."""
+        snippet is read with the words its notation stands for (`read_notation`). Token vectors
+        are asked for on reference-only prompts when the model can give them; without them (a
+        remote model) the token-alignment signals take their documented stand-in, the sentence
+        similarity (`Signals.values`), in grading and in fitting alike."""
         answer = read_notation(answer)
-        tokens = profile_for(prompt) == "reference_only"
+        tokens = profile_for(prompt) == "reference_only" and self.embedder.supports_tokens
         missing = self.store.missing(prompt, tokens=tokens)
         analyzed = await asyncio.gather(
             *(self.batcher.submit((t, tokens)) for t in [*missing, answer])
@@ -161,12 +188,13 @@ class EmbeddingGrader:
                 cap=cap,
             )
         signals = await self.signals(prompt, screening.text)
-        score = round(100 * self.calibration.predict(profile_for(prompt), signals.values()))
+        calibration = await asyncio.to_thread(lambda: self.calibration)
+        score = round(100 * calibration.predict(profile_for(prompt), signals.values()))
         flags = screening.flags
         if signals.echoes_misconception:
             flags = (*flags, Flag.MISCONCEPTION)
         values, covered = signals.values(), len(signals.covered)
-        rule = self.calibration.off_topic
+        rule = calibration.off_topic
         if rule.applies(values, covered):
             flags = (*flags, Flag.OFF_TOPIC)
         return self._finish(
@@ -227,18 +255,26 @@ class EmbeddingGrader:
     def _analyze(self, requests: Sequence[Request]) -> list[Analyzed]:
         """Batch body, run in a worker thread: one encode for the unique texts, then morphology.
         Token vectors come only when a request in the batch wants them (reference-only prompts):
-        bank prompts never read them, and collecting them adds about 6% to each encode."""
+        bank prompts never read them, and collecting them adds about 6% to each encode. With a
+        remote model the encode only waits on the server, so the morphology runs meanwhile."""
         unique = list(dict.fromkeys(text for text, _ in requests))
         rows: Sequence[Matrix | None]
-        if any(wants for _, wants in requests):
-            vectors, rows = self.embedder.encode_with_tokens(unique)
-        else:
-            vectors, rows = self.embedder.encode(unique), [None] * len(unique)
+        with ThreadPoolExecutor(max_workers=1) if self._overlap else nullcontext() as pool:
+            morphology = pool.submit(_morphology, unique) if pool is not None else None
+            if any(wants for _, wants in requests):
+                vectors, rows = self.embedder.encode_with_tokens(unique)
+            else:
+                vectors, rows = self.embedder.encode(unique), [None] * len(unique)
+            texts = morphology.result() if morphology is not None else _morphology(unique)
         by_text = {
-            text: Analyzed(vector=vector, tokens=tokens, text=AnswerText.of(text))
-            for text, vector, tokens in zip(unique, vectors, rows, strict=True)
+            text: Analyzed(vector=vector, tokens=tokens, text=analyzed)
+            for text, vector, tokens, analyzed in zip(unique, vectors, rows, texts, strict=True)
         }
         return [by_text[text] for text, _ in requests]
+
+
+def _morphology(texts: Sequence[str]) -> list[AnswerText]:
+    return [AnswerText.of(text) for text in texts]
 
 
 def _stack(rows: Sequence[Matrix]) -> Matrix:
@@ -258,18 +294,33 @@ def create_grader(
     model_name: str,
     device: Device | str = "auto",
     cache_dir: Path,
+    embedding_url: str | None = None,
+    embedding_token: SecretStr | None = None,
+    embedding_prefix: str = "auto",
+    embedding_timeout_s: float = READ_TIMEOUT_S,
 ) -> EmbeddingGrader:
     """A grader on the shared (model_name, device) model; falls back to the bundled
-    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded. Its calibration is the
-    one for the model's identity, fitted now (minutes on a small CPU) if there is none yet."""
+    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded. With `embedding_url`
+    the vectors come from that OpenAI-compatible server instead, asking for `model_name`, and
+    neither torch nor a model is loaded in this process. Its calibration is the one for the
+    model's identity, found (or fitted, minutes on a small CPU) on first use: a server that is
+    down at start delays that, it does not stop the bot."""
     # The store fits through the harness, which imports this module.
     from evaluators.calibration_store import calibration_for
 
-    embedder = load_embedder(model_name, device)
-    found = calibration_for(embedder, cache_dir=cache_dir)
+    embedder: EmbeddingModel
+    if embedding_url is not None:
+        embedder = remote_embedder(
+            embedding_url,
+            model=model_name,
+            token=embedding_token,
+            prefix=embedding_prefix,
+            timeout_s=embedding_timeout_s,
+        )
+    else:
+        embedder = load_embedder(model_name, device)
     return EmbeddingGrader(
         embedder,
         cache_dir=cache_dir,
-        calibration=found.calibration,
-        calibration_source=found.describe(),
+        calibration=partial(calibration_for, embedder, cache_dir=cache_dir),
     )

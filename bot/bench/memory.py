@@ -1,5 +1,6 @@
 """`bench memory`: peak resident memory of a real console bot with the model loaded, and of the
-grader under a burst of concurrent answers.
+grader under a burst of concurrent answers; with `--remote URL`, also of the console bot grading
+through that embeddings server (no model, no torch in the bot).
 
 Each runs as its own process: the bot exactly as `quizmaster run` starts it, grading one answer
 from stdin; the burst as `python -m bot.bench.burst N`. `wait4` then gives that one child's peak
@@ -23,6 +24,7 @@ from bot.bench.table import Cell, Outcome, report
 from bot.config import Settings
 
 RSS_TARGET_MB = 900.0
+REMOTE_RSS_TARGET_MB = 400.0
 TIMEOUT_S = 300.0
 BURST = 200
 ANSWER = "ReLU keeps gradients alive where sigmoid saturates, so deep networks train faster."
@@ -43,9 +45,13 @@ def _wait_with_usage(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int
         time.sleep(0.05)
 
 
-def _child_env(settings: Settings) -> dict[str, str]:
+def _child_env(settings: Settings, remote: str | None = None) -> dict[str, str]:
+    """The bot's environment: the model in process, or (`remote`) the embeddings server."""
+    env = {k: v for k, v in os.environ.items() if k != "QUIZMASTER_EMBEDDING_URL"}
+    if remote is not None:
+        env["QUIZMASTER_EMBEDDING_URL"] = remote
     return {
-        **os.environ,
+        **env,
         "QUIZMASTER_DEMOS": "false",
         "QUIZMASTER_EMBEDDING_MODEL": settings.embedding_model,
         "QUIZMASTER_EMBEDDING_DEVICE": settings.embedding_device,
@@ -81,7 +87,44 @@ def _run_child(command: list[str], stdin_text: str, workdir: Path, env: dict[str
     )
 
 
-def measure(settings: Settings, workdir: Path, burst: int) -> Outcome:
+def _remote_rows(
+    settings: Settings, workdir: Path, remote: str, command: list[str]
+) -> tuple[list[list[Cell]], dict[str, object], list[str]]:
+    """The console bot grading one answer through `remote`: its rows, payload and notes."""
+    remote_dir = workdir / "remote"
+    remote_dir.mkdir()
+    bot = _run_child(
+        [*command, "--db", str(remote_dir / "q.db")],
+        f"{ANSWER}\n",
+        remote_dir,
+        _child_env(settings, remote),
+    )
+    graded = _GRADED.search(bot.stdout) is not None
+    met = bot.peak_mb <= REMOTE_RSS_TARGET_MB
+    rows: list[list[Cell]] = [
+        [
+            "bot, remote model, one answer: peak RSS MB",
+            bot.peak_mb,
+            f"<= {REMOTE_RSS_TARGET_MB:g}",
+            met,
+        ],
+        ["bot, remote model, one answer: graded", graded, True, graded],
+    ]
+    payload: dict[str, object] = {
+        "url": remote,
+        "peak_rss_mb": round(bot.peak_mb, 1),
+        "target": f"<= {REMOTE_RSS_TARGET_MB:g} MB",
+        "target_met": met,
+        "exit_code": bot.code,
+        "answer_graded": graded,
+    }
+    notes = [] if graded else [f"the remote bot did not grade (exit {bot.code}); stderr tail:"]
+    if not graded:
+        notes.extend(bot.stderr.strip().splitlines()[-5:])
+    return rows, payload, notes
+
+
+def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = None) -> Outcome:
     env = _child_env(settings)
     bot_dir, burst_dir = workdir / "bot", workdir / "burst"
     bot_dir.mkdir()
@@ -124,6 +167,12 @@ def measure(settings: Settings, workdir: Path, burst: int) -> Outcome:
         if not burst_ok:
             notes.append(f"the burst child failed (exit {grader.code}); stderr tail:")
             notes.extend(grader.stderr.strip().splitlines()[-5:])
+    if remote is not None:
+        remote_rows, payload["remote"], remote_notes = _remote_rows(
+            settings, workdir, remote, command
+        )
+        rows.extend(remote_rows)
+        notes.extend(remote_notes)
     return Outcome(
         title="memory: console bot with the model loaded, and the grader under a burst",
         headers=["metric", "value", "target", "met"],
@@ -144,11 +193,17 @@ def main(argv: list[str], settings: Settings) -> int:
         default=BURST,
         help=f"answers in the burst row (default {BURST}; 0 skips it)",
     )
+    parser.add_argument(
+        "--remote",
+        metavar="URL",
+        help="also measure the bot grading through this embeddings server (model, token and "
+        "prefix from QUIZMASTER_EMBEDDING_MODEL, _TOKEN and _PREFIX)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     if args.burst < 0:
         parser.error("--burst must be 0 or more")
     with tempfile.TemporaryDirectory(prefix="quizmaster-bench-") as tmp:
-        outcome = measure(settings, Path(tmp), args.burst)
+        outcome = measure(settings, Path(tmp), args.burst, args.remote)
     report(outcome, as_json=args.json)
     return 0 if outcome.payload["answer_graded"] else 1

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.messages import Image, ReplyKind
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
-from bot.storage.records import GradedText, MemberProgress, PostRow, PracticeCardRow
+from bot.storage.records import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.grade import Grade, Grader
+from evaluators.grade import EmbeddingUnavailableError, Grade, Grader
 
 if TYPE_CHECKING:
     from bot.storage.repository import Repository
@@ -154,9 +154,13 @@ class AnswerFlow:
             return
         prompt = position.prompt
         cap = self.hint_cap if prompt.id in position.progress.hinted else None
-        grade = await self.grader.grade(
-            prompt, answer, lang=turn.lang, cap=cap, revealed=post.revealed
-        )
+        try:
+            grade = await self.grader.grade(
+                prompt, answer, lang=turn.lang, cap=cap, revealed=post.revealed
+            )
+        except EmbeddingUnavailableError as exc:
+            await self._keep_pending(turn, post, prompt, answer, cap=cap, reason=exc.reason)
+            return
         next_step = self._next_open_step(position)
         await self.repo.record_answer(
             post=post,
@@ -173,6 +177,88 @@ class AnswerFlow:
             mention=True,
         )
         await self._ask(turn, post, next_step, key="followup")
+
+    async def _keep_pending(
+        self,
+        turn: Turn,
+        post: PostRow,
+        prompt: Prompt,
+        answer: str,
+        *,
+        cap: int | None,
+        reason: str,
+    ) -> None:
+        """The grader's server is unavailable: store the answer as it came (the member stays on
+        this prompt) and say it will be graded; `grade_pending` does that once the server is
+        back."""
+        await self.repo.add_pending_answer(
+            PendingAnswer(
+                post_id=post.id,
+                platform=post.platform,
+                channel_id=post.channel_id,
+                user_id=turn.user,
+                prompt_id=prompt.id,
+                message_id=turn.incoming.message_id,
+                thread_id=turn.incoming.thread_id,
+                text=answer,
+                cap=cap,
+                revealed=post.revealed,
+                received_at=self.clock().isoformat(),
+            )
+        )
+        log.warning(
+            "answer kept ungraded user=%s prompt=%s: embedding server unavailable (%s)",
+            turn.user,
+            prompt.id,
+            reason,
+        )
+        await turn.say(
+            turn.t("grading_unavailable", mention=turn.mention),
+            thread_id=post.thread_id,
+            mention=True,
+        )
+
+    async def grade_pending(self, turn: Turn, pending: PendingAnswer) -> bool:
+        """Grade one kept answer and reply in its post's thread. A member still on that prompt
+        moves on and gets the next question; one who moved on meanwhile stays where they are.
+        False: it was graded already (by another process). Raises EmbeddingUnavailableError
+        while the server is still unavailable, leaving the answer kept."""
+        assert pending.id is not None, "a stored pending answer has an id"
+        post = await self.repo.post(pending.post_id)
+        if post is None or pending.prompt_id not in self.bank:
+            log.warning("pending answer %d waits for a post or prompt that is gone", pending.id)
+            return False
+        prompts = sequence(self.bank, post)
+        prompt = self.bank.get(pending.prompt_id)
+        grade = await self.grader.grade(
+            prompt, pending.text, lang=turn.lang, cap=pending.cap, revealed=pending.revealed
+        )
+        progress = await self.repo.member_progress(post, turn.user, [p.id for p in prompts])
+        position = Position(post, prompts, progress)
+        index = next((i for i, p in enumerate(prompts) if p.id == prompt.id), len(prompts))
+        moves_on = position.step == index
+        next_step = self._next_open_step(position) if moves_on else position.step
+        received = datetime.fromisoformat(pending.received_at)
+        recorded = await self.repo.record_pending_answer(
+            pending_id=pending.id,
+            post=post,
+            graded=graded_text(turn, prompt, pending.text, grade, received),
+            next_step=next_step,
+            card=await self._reviewed_card(
+                turn, prompt, grade.score, progress.cards.get(prompt.id)
+            ),
+        )
+        if not recorded:
+            return False
+        await turn.say(
+            self.grade_text(turn, prompt, grade),
+            kind=ReplyKind.GRADE,
+            thread_id=post.thread_id,
+            mention=True,
+        )
+        if moves_on:
+            await self._ask(turn, post, next_step, key="followup")
+        return True
 
     async def _reviewed_card(
         self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None

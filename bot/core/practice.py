@@ -8,6 +8,7 @@ shown in the channel's timezone.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,10 +25,12 @@ from bot.core.turn import Turn, channel_schedule
 from bot.storage.records import AnswerRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.grade import Grader
+from evaluators.grade import EmbeddingUnavailableError, Grader
 
 if TYPE_CHECKING:
     from bot.storage.repository import Repository
+
+log = logging.getLogger("quizmaster.core")
 
 UPCOMING_SHOWN = 3
 
@@ -260,7 +263,14 @@ class Practice:
             await turn.error("practice_empty")
             return
         prompt = self.bank.get(pending)
-        grade = await self.grader.grade(prompt, answer, lang=turn.lang)
+        try:
+            grade = await self.grader.grade(prompt, answer, lang=turn.lang)
+        except EmbeddingUnavailableError as exc:
+            log.warning("practice answer not graded user=%s: %s", turn.user, exc.reason)
+            await turn.say(
+                turn.t("practice_grading_unavailable"), kind=ReplyKind.ERROR, ephemeral=True
+            )
+            return
         now = _utc(self.clock())
         row = await self.repo.practice_card(platform, turn.user, prompt.id)
         held = Card.from_json(row.card) if row is not None else None

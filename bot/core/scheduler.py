@@ -1,4 +1,5 @@
-"""The scheduler loop: a tick every interval posts whatever became due since the last tick."""
+"""The scheduler loop: a tick every interval posts whatever became due since the last tick, and
+grades answers kept while the embedding server was unavailable."""
 
 from __future__ import annotations
 
@@ -26,5 +27,9 @@ async def run_scheduler(
             await service.post_due(platform, transport)
         except Exception:
             log.exception("scheduler tick failed platform=%s", platform)
+        try:
+            await service.grade_pending(platform, transport)
+        except Exception:
+            log.exception("pending answers round failed platform=%s", platform)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

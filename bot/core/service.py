@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.channel_settings import set_lang, set_schedule
-from bot.core.messages import Incoming, QuestionCard, Reply, ReplyKind, Transport
+from bot.core.messages import Actor, Incoming, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.practice import Practice, PracticePolicy
 from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
@@ -26,7 +26,7 @@ from bot.core.turn import Turn, channel_lang, channel_schedule
 from bot.storage.records import ChannelRow, PostRow
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators.grade import Grader
+from evaluators.grade import EmbeddingUnavailableError, Grader
 from evaluators.wellformed import well_formed
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("quizmaster.core")
 
 ACTIVE_DAYS = 14
+PENDING_PER_ROUND = 50
 
 Clock = Callable[[], datetime]
 
@@ -259,6 +260,36 @@ class QuizService:
         await self.post_today(
             turn.channel.platform, turn.channel.channel_id, turn.transport, prompt=prompt
         )
+
+    async def grade_pending(self, platform: str, transport: Transport) -> int:
+        """One retry round (each scheduler tick): grade answers kept while the embedding server
+        was unavailable, oldest first, replying in their threads. Stops at the first answer the
+        server still cannot take; returns how many were graded."""
+        graded = 0
+        for pending in await self.repo.pending_answers(platform, PENDING_PER_ROUND):
+            channel = await self.channel(platform, pending.channel_id)
+            actor = Actor(pending.user_id, await self.repo.display_name(platform, pending.user_id))
+            incoming = Incoming(
+                platform=platform,
+                channel_id=pending.channel_id,
+                actor=actor,
+                text=pending.text,
+                message_id=pending.message_id,
+                thread_id=pending.thread_id,
+            )
+            try:
+                if await self.answers.grade_pending(Turn(incoming, channel, transport), pending):
+                    graded += 1
+            except EmbeddingUnavailableError as exc:
+                log.info("pending answers wait: embedding server unavailable (%s)", exc.reason)
+                break
+            except Exception:
+                log.exception(
+                    "grading pending answer %s failed; kept for the next round", pending.id
+                )
+        if graded:
+            log.info("graded %d pending answer(s) platform=%s", graded, platform)
+        return graded
 
     # incoming -------------------------------------------------------------------------------
 

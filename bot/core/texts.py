@@ -186,6 +186,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "데모는 한 시간에 {limit}번까지예요. {minutes}분 뒤에 다시 시도해 주세요.",
         "Demos are limited to {limit} per hour. Try again in {minutes} min.",
     ),
+    "grading_unavailable": (
+        "{mention} 지금은 채점 서버에 연결할 수 없어요. 답은 저장했고, 서버가 돌아오면 채점해서 "
+        "여기에 알려 드릴게요.",
+        "{mention} Grading is unavailable right now. Your answer is saved and will be graded "
+        "here as soon as the grading server is back.",
+    ),
+    "practice_grading_unavailable": (
+        "지금은 채점 서버에 연결할 수 없어 답을 채점하지 못했어요. 잠시 후 "
+        "`/quiz practice answer <답>`으로 다시 보내 주세요.",
+        "Grading is unavailable right now, so this answer was not graded. Please send it again "
+        "later with `/quiz practice answer <text>`.",
+    ),
     "internal_error": (
         "처리 중 문제가 생겼어요. 답변은 저장되지 않았으니 다시 보내 주세요.",
         "Something went wrong on our side. Nothing was saved, so please send it again.",

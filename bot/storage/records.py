@@ -71,6 +71,26 @@ class GradedText:
 
 
 @dataclass(frozen=True)
+class PendingAnswer:
+    """A channel answer kept ungraded while the embedding server is unavailable (id None until
+    stored). `cap` and `revealed` are as they were when it came, so a later hint or reveal does
+    not change its grade."""
+
+    post_id: int
+    platform: str
+    channel_id: str
+    user_id: str
+    prompt_id: str
+    message_id: str | None
+    thread_id: str | None
+    text: str
+    cap: int | None
+    revealed: bool
+    received_at: str
+    id: int | None = None
+
+
+@dataclass(frozen=True)
 class BoardRow:
     user_id: str
     display_name: str

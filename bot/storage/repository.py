@@ -21,6 +21,7 @@ from bot.storage.records import (
     DaySummary,
     GradedText,
     MemberProgress,
+    PendingAnswer,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
@@ -119,6 +120,23 @@ def _graded_values(graded: GradedText) -> tuple[object, ...]:
         json.dumps(list(graded.missed)),
         json.dumps(list(graded.flags)),
         graded.answered_at,
+    )
+
+
+def _pending(row: sqlite3.Row) -> PendingAnswer:
+    return PendingAnswer(
+        id=row["id"],
+        post_id=row["post_id"],
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        text=row["text"],
+        cap=row["cap"],
+        revealed=bool(row["revealed"]),
+        received_at=row["received_at"],
     )
 
 
@@ -381,6 +399,13 @@ class Repository:
         """Store the graded answer, move the member on and save the reviewed practice card
         (None: it stays as it was), in one statement and so one transaction (the
         `answer_writes` view's trigger writes the three tables)."""
+        await self._write(*self._answer_write(post, graded, next_step, card))
+
+    @staticmethod
+    def _answer_write(
+        post: PostRow, graded: GradedText, next_step: int, card: PracticeCardRow | None
+    ) -> tuple[str, tuple[object, ...]]:
+        """The one statement that stores a graded answer, the member's next step and the card."""
         if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
             post.platform,
             graded.user_id,
@@ -388,7 +413,7 @@ class Repository:
             graded.score,
         ):
             raise ValueError("a card saved with an answer is that answer's member, prompt, score")
-        await self._write(
+        return (
             f"INSERT INTO answer_writes (post_id, platform, day, {_GRADED_COLUMNS},"
             f" next_step, card, card_updated_at) VALUES (?,?,?,{_GRADED_PLACEHOLDERS},?,?,?)",
             (
@@ -401,6 +426,61 @@ class Repository:
                 None if card is None else card.updated_at,
             ),
         )
+
+    async def add_pending_answer(self, pending: PendingAnswer) -> None:
+        """Keep an answer that could not be graded now; a redelivered message adds nothing."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO pending_answers (post_id, platform, channel_id, user_id, prompt_id,"
+                " message_id, thread_id, text, cap, revealed, received_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (
+                    pending.post_id,
+                    pending.platform,
+                    pending.channel_id,
+                    pending.user_id,
+                    pending.prompt_id,
+                    pending.message_id,
+                    pending.thread_id,
+                    pending.text,
+                    pending.cap,
+                    int(pending.revealed),
+                    pending.received_at,
+                ),
+            )
+
+    async def pending_answers(self, platform: str, limit: int) -> list[PendingAnswer]:
+        """The oldest answers still waiting for a grade on a platform."""
+        async with self._db.execute(
+            "SELECT * FROM pending_answers WHERE platform = ? ORDER BY id LIMIT ?",
+            (platform, limit),
+        ) as cur:
+            return [_pending(row) for row in await cur.fetchall()]
+
+    async def record_pending_answer(
+        self,
+        *,
+        pending_id: int,
+        post: PostRow,
+        graded: GradedText,
+        next_step: int,
+        card: PracticeCardRow | None = None,
+    ) -> bool:
+        """Move a pending answer into `answers` with its grade, step and card, in one
+        transaction. False when another process (or an earlier round) got there first: nothing
+        is written twice."""
+        async with self.transaction() as db:
+            cur = await db.execute("DELETE FROM pending_answers WHERE id = ?", (pending_id,))
+            claimed = cur.rowcount == 1
+            await cur.close()
+            if not claimed:
+                return False
+            await db.execute(*self._answer_write(post, graded, next_step, card))
+        return True
+
+    async def post(self, post_id: int) -> PostRow | None:
+        row = await self._one("SELECT * FROM posts WHERE id = ?", (post_id,))
+        return _post(row) if row else None
 
     async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
         rows = await self._all(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -9,33 +10,45 @@ from fastapi import FastAPI
 
 from compute import device
 from compute.api import errors
-from compute.api.routes import demos, health, jobs
+from compute.api.routes import demos, embeddings, health, jobs
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
+from compute.embeddings import EmbeddingService
 from compute.jobs import JobManager
 from compute.version import service_version
 
 
 def create_app(
-    config: ServiceConfig, *, demos_override: Mapping[str, Demo] | None = None
+    config: ServiceConfig,
+    *,
+    demos_override: Mapping[str, Demo] | None = None,
+    warm_embeddings: bool = False,
 ) -> FastAPI:
-    """The service app. `demos_override` replaces the shipped catalog (tests add fake demos)."""
+    """The service app. `demos_override` replaces the shipped catalog (tests add fake demos);
+    `warm_embeddings` loads the embedding model at start rather than on the first request (a
+    standalone service, whose first caller should not wait out the load)."""
     available = dict(catalog() if demos_override is None else demos_override)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         manager = JobManager(config, available, device=device.name())
         app.state.jobs = manager
+        embeddings = EmbeddingService(config.embedding_model, device=device.name())
+        app.state.embeddings = embeddings
+        warming = asyncio.create_task(embeddings.model()) if warm_embeddings else None
         await manager.start()
         try:
             yield
         finally:
+            if warming is not None:
+                warming.cancel()
+            await embeddings.aclose()
             await manager.stop()
 
     app = FastAPI(
         title="quizmaster compute",
         version=service_version(),
-        summary="Small training demos that return figures and metrics.",
+        summary="Small training demos that return figures and metrics, and sentence embeddings.",
         lifespan=lifespan,
     )
     app.state.config = config
@@ -44,4 +57,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(demos.router)
     app.include_router(jobs.router)
+    app.include_router(embeddings.router)
     return app

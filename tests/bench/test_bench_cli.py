@@ -13,6 +13,7 @@ from bot.bench.cli import main
 from bot.cli import COMMANDS
 from bot.config import Settings
 from tests.conftest import BUNDLED_MODEL
+from tests.embedding_servers import Behaviour, misbehaving_server
 
 
 @pytest.fixture
@@ -94,3 +95,29 @@ def test_memory_measures_a_bot_that_graded_one_answer_and_a_grading_burst(
     burst = result["burst"]
     assert burst["answers"] == 8 and burst["all_graded"] is True and burst["exit_code"] == 0
     assert burst["peak_rss_mb"] > 0
+
+
+def test_grading_through_a_remote_server_compares_with_its_raw_embeddings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    behaviour = Behaviour(dimension=16)
+    remote_settings = Settings(embedding_model="served-model", cache_dir=tmp_path)
+    with misbehaving_server(behaviour) as url:
+        argv = ["grading", "--n", "6", "--latency-n", "2", "--remote", url, "--json"]
+        result = last_json(capsys, argv, remote_settings)
+    assert result["remote"] == url and result["device"] == "remote"
+    assert result["model"] == "served-model" and result["answers"] == 6
+    assert result["throughput"]["raw_encode_per_s"] > 0 and result["throughput"]["ratio"] > 0
+    answers = {text for inputs in behaviour.inputs for text in inputs}
+    assert sum(1 for inputs in behaviour.inputs if "warm-up" in " ".join(inputs)) == 2
+    assert len(answers) > 6
+
+
+def test_memory_measures_the_bot_on_a_remote_model_beside_the_local_one(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    with misbehaving_server(Behaviour(dimension=16)) as url:
+        result = last_json(capsys, ["memory", "--burst", "0", "--remote", url, "--json"], settings)
+    remote = result["remote"]
+    assert remote["url"] == url and remote["answer_graded"] is True and remote["exit_code"] == 0
+    assert 0 < remote["peak_rss_mb"] < result["peak_rss_mb"]

@@ -97,11 +97,8 @@ def test_images_install_the_torch_that_pyproject_pins(base: dict[str, Any], name
     assert "--index-url" in torch_installs[0]
 
 
-def test_bot_image_is_cpu_torch_with_the_model_built_in(base: dict[str, Any]) -> None:
-    steps = instructions(dockerfile_of(base["services"]["bot"]))
-    text = [f"{word} {args}" for word, args in steps]
-    torch = next(line for line in text if "pip install torch" in line)
-    assert "https://download.pytorch.org/whl/cpu" in torch
+def assert_model_built_in(text: list[str]) -> None:
+    """The image downloads the default model into HF_HOME, then goes offline."""
     default_model = Settings.model_fields["embedding_model"].default
     assert f"ARG EMBEDDING_MODEL={default_model}" in text
     download = next(i for i, line in enumerate(text) if "SentenceTransformer(" in line)
@@ -132,6 +129,21 @@ def test_bot_image_fits_the_calibration_of_its_model_at_build_time(base: dict[st
     assert any(relative.match(pattern) for pattern in package_data["evaluators"])
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert not any(Path("evaluators/data").is_relative_to(entry) for entry in ignored)
+
+
+def test_bot_image_is_cpu_torch_with_the_model_built_in(base: dict[str, Any]) -> None:
+    steps = instructions(dockerfile_of(base["services"]["bot"]))
+    text = [f"{word} {args}" for word, args in steps]
+    torch = next(line for line in text if "pip install torch" in line)
+    assert "https://download.pytorch.org/whl/cpu" in torch
+    assert_model_built_in(text)
+
+
+def test_compute_image_serves_the_model_it_has_built_in(base: dict[str, Any]) -> None:
+    steps = instructions(dockerfile_of(base["services"]["compute"]))
+    text = [f"{word} {args}" for word, args in steps]
+    assert_model_built_in(text)
+    assert any("QUIZMASTER_COMPUTE_EMBEDDING_MODEL=${EMBEDDING_MODEL}" in line for line in text)
 
 
 def test_compute_image_is_cuda_torch_with_korean_fonts(base: dict[str, Any]) -> None:
@@ -174,6 +186,23 @@ def test_bot_reaches_compute_by_service_name_with_the_shared_token(base: dict[st
     assert token.startswith("${QUIZMASTER_COMPUTE_TOKEN:?")
     assert compute["environment"]["QUIZMASTER_COMPUTE_TOKEN"] == token
     assert bot["depends_on"]["compute"]["condition"] == "service_healthy"
+
+
+def test_bot_grades_through_the_compute_service_on_the_model_compute_serves(
+    base: dict[str, Any],
+) -> None:
+    """The bot asks compute's /v1/embeddings with the shared token for the very model the
+    compute image is built with and serves, so the bot process loads no model and no torch."""
+    bot, compute = base["services"]["bot"], base["services"]["compute"]
+    port = compute["command"][compute["command"].index("--port") + 1]
+    env = bot["environment"]
+    assert env["QUIZMASTER_EMBEDDING_URL"] == f"http://compute:{port}/v1"
+    assert env["QUIZMASTER_EMBEDDING_TOKEN"] == compute["environment"]["QUIZMASTER_COMPUTE_TOKEN"]
+    asked = env["QUIZMASTER_EMBEDDING_MODEL"]
+    assert compute["environment"]["QUIZMASTER_COMPUTE_EMBEDDING_MODEL"] == asked
+    assert compute["build"]["args"]["EMBEDDING_MODEL"] == asked
+    default_model = Settings.model_fields["embedding_model"].default
+    assert asked == f"${{QUIZMASTER_EMBEDDING_MODEL:-{default_model}}}"
 
 
 def test_database_and_caches_live_on_a_named_volume(base: dict[str, Any]) -> None:

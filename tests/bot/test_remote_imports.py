@@ -1,0 +1,80 @@
+"""With a remote model the bot never imports torch: the whole service is opened and an answer
+graded in a fresh process, which then reports what it imported."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.embedding_servers import Behaviour, misbehaving_server
+from tests.loopback import unused_port
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("torch", "sentence_transformers", "transformers")
+
+SCRIPT = """
+import asyncio, json, sys
+from pathlib import Path
+
+from bot.app import open_service
+from bot.config import Settings
+from bot.core.messages import Actor, Incoming, ReplyKind
+from tests.bot.recording import RecordingTransport
+
+
+async def main() -> None:
+    db, cache, embedding_url, compute_url = sys.argv[1:5]
+    settings = Settings(
+        _env_file=None,
+        db=Path(db),
+        cache_dir=Path(cache),
+        lang="en",
+        embedding_url=embedding_url,
+        embedding_model="served-model",
+        compute_url=compute_url,
+    )
+    async with open_service(settings) as service:
+        transport = RecordingTransport()
+        post = await service.post_today("console", "c1", transport)
+        answer = Incoming("console", "c1", Actor("u1", "Mina"), "Gradients vanish.",
+                          message_id="m1", thread_id=post.thread_id)
+        await service.handle(answer, transport)
+        grades = len(transport.of_kind(ReplyKind.GRADE))
+    print(json.dumps({"grades": grades, "loaded": [m for m in %r if m in sys.modules]}))
+
+
+asyncio.run(main())
+"""
+
+
+def test_the_bot_grading_through_a_server_never_imports_torch(tmp_path: Path) -> None:
+    behaviour = Behaviour(dimension=16)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
+    env["PYTHONPATH"] = str(ROOT)
+    with misbehaving_server(behaviour) as url:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                SCRIPT % (HEAVY,),
+                str(tmp_path / "q.db"),
+                str(tmp_path / "cache"),
+                url,
+                f"http://127.0.0.1:{unused_port()}",
+            ],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"grades": 1, "loaded": []}
+    assert behaviour.requests > 0 and all(
+        inputs and len(inputs) <= 32 for inputs in behaviour.inputs
+    )
