@@ -13,13 +13,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
 from evaluators.calibration_fit import DEV_SET_PATH, fit_calibration
 from evaluators.calibration_store import cache_path
-from evaluators.embedder import load_embedder
 from evaluators.eval_report import GroupBy, RowResult, by_group, from_cross_validation, from_grades
 from evaluators.harness import (
     HarnessError,
@@ -33,7 +32,7 @@ from evaluators.harness import (
     resolve_prompts,
 )
 from evaluators.model_identity import identify
-from evaluators.service import EmbeddingGrader, create_grader
+from evaluators.service import EmbeddingGrader, create_embedder, create_grader
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -74,16 +73,20 @@ def _needs_bank(rows: Sequence[Row]) -> bool:
     return any(r.reference is None for r in rows)
 
 
+def _model_settings(settings: Settings) -> dict[str, Any]:
+    """Which model the bot grades with: in process, or from an embeddings server."""
+    return {
+        "model_name": settings.embedding_model,
+        "device": settings.embedding_device,
+        "embedding_url": settings.embedding_url,
+        "embedding_token": settings.embedding_token,
+        "embedding_prefix": settings.embedding_prefix,
+        "embedding_timeout_s": settings.embedding_timeout_s,
+    }
+
+
 def _grader(settings: Settings) -> EmbeddingGrader:
-    return create_grader(
-        model_name=settings.embedding_model,
-        device=settings.embedding_device,
-        cache_dir=settings.cache_dir,
-        embedding_url=settings.embedding_url,
-        embedding_token=settings.embedding_token,
-        embedding_prefix=settings.embedding_prefix,
-        embedding_timeout_s=settings.embedding_timeout_s,
-    )
+    return create_grader(cache_dir=settings.cache_dir, **_model_settings(settings))
 
 
 async def _evaluate(
@@ -176,7 +179,7 @@ def _run_fit(argv: list[str], settings: Settings) -> int:
     for path in (args.dev, args.out.parent if args.out else None):
         if path is not None and not path.exists():
             raise HarnessError(f"{path}: no such file or folder")
-    embedder = load_embedder(settings.embedding_model, settings.embedding_device)
+    embedder = create_embedder(**_model_settings(settings))
     identity = identify(embedder)
     if not args.mohler.is_file():
         print(f"{args.mohler} not found: the reference-only head is fitted on the dev set alone")
@@ -227,7 +230,7 @@ def _run_korsts(argv: list[str], settings: Settings) -> int:
     except (OSError, json.JSONDecodeError, KeyError) as exc:
         raise HarnessError(f"{args.file}: {exc}") from None
     # The model alone: a grader would fit a calibration this check never reads.
-    embedder = load_embedder(settings.embedding_model, settings.embedding_device)
+    embedder = create_embedder(**_model_settings(settings))
     start = time.perf_counter()
     a, b = embedder.encode(s1), embedder.encode(s2)
     elapsed = time.perf_counter() - start

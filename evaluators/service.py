@@ -289,6 +289,29 @@ def _participation(text: str) -> int:
     return OPEN_SHORT_SCORE
 
 
+def create_embedder(
+    *,
+    model_name: str,
+    device: Device | str = "auto",
+    embedding_url: str | None = None,
+    embedding_token: SecretStr | None = None,
+    embedding_prefix: str = "auto",
+    embedding_timeout_s: float = READ_TIMEOUT_S,
+) -> EmbeddingModel:
+    """The shared (model_name, device) model, falling back to the bundled all-MiniLM-L6-v2 (with
+    one warning) when it cannot be loaded; with `embedding_url`, that OpenAI-compatible server
+    asked for `model_name` instead, and neither torch nor a model is loaded in this process."""
+    if embedding_url is not None:
+        return remote_embedder(
+            embedding_url,
+            model=model_name,
+            token=embedding_token,
+            prefix=embedding_prefix,
+            timeout_s=embedding_timeout_s,
+        )
+    return load_embedder(model_name, device)
+
+
 def create_grader(
     *,
     model_name: str,
@@ -299,26 +322,20 @@ def create_grader(
     embedding_prefix: str = "auto",
     embedding_timeout_s: float = READ_TIMEOUT_S,
 ) -> EmbeddingGrader:
-    """A grader on the shared (model_name, device) model; falls back to the bundled
-    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded. With `embedding_url`
-    the vectors come from that OpenAI-compatible server instead, asking for `model_name`, and
-    neither torch nor a model is loaded in this process. Its calibration is the one for the
-    model's identity, found (or fitted, minutes on a small CPU) on first use: a server that is
-    down at start delays that, it does not stop the bot."""
+    """A grader on `create_embedder`'s model. Its calibration is the one for the model's
+    identity, found (or fitted, minutes on a small CPU) on first use: a server that is down at
+    start delays that, it does not stop the bot."""
     # The store fits through the harness, which imports this module.
     from evaluators.calibration_store import calibration_for
 
-    embedder: EmbeddingModel
-    if embedding_url is not None:
-        embedder = remote_embedder(
-            embedding_url,
-            model=model_name,
-            token=embedding_token,
-            prefix=embedding_prefix,
-            timeout_s=embedding_timeout_s,
-        )
-    else:
-        embedder = load_embedder(model_name, device)
+    embedder = create_embedder(
+        model_name=model_name,
+        device=device,
+        embedding_url=embedding_url,
+        embedding_token=embedding_token,
+        embedding_prefix=embedding_prefix,
+        embedding_timeout_s=embedding_timeout_s,
+    )
     return EmbeddingGrader(
         embedder,
         cache_dir=cache_dir,
