@@ -35,6 +35,15 @@ class ServiceConfig(BaseSettings):
     cache_ttl_s: float = Field(3600.0, gt=0, description="How long results and job records live.")
     cache_entries: int = Field(64, ge=0, description="Results kept for repeated requests.")
     job_records: int = Field(256, ge=1, description="Finished jobs kept for polling.")
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        le=64 * 1_048_576,
+        description="Largest request body accepted (413 above it), checked before it is read.",
+    )
+    docs: bool = Field(
+        False, description="Serve /docs, /redoc and /openapi.json (behind the token like the rest)."
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServiceConfig:

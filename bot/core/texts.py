@@ -157,6 +157,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "그런 데모는 없어요. 가능한 데모: {known}",
         "There is no such demo. Known demos: {known}",
     ),
+    "demo_more_problems": (" 외 {count}개", " and {count} more"),
     "demo_bad_params": (
         "파라미터를 확인해 주세요: {fields}. `/demo list`로 데모를 볼 수 있어요.",
         "Please check the parameters: {fields}. `/demo list` shows the demos.",

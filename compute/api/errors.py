@@ -39,7 +39,7 @@ async def _unknown_job(_: Request, exc: Exception) -> JSONResponse:
 
 async def _bad_params(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ParamsError)
-    body = ErrorBody(detail=str(exc), errors=exc.errors)
+    body = ErrorBody.listing(str(exc), exc.errors)
     return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, body)
 
 
@@ -60,8 +60,7 @@ async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]
     return _json(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        ErrorBody(detail="invalid request", errors=errors),
+        status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorBody.listing("invalid request", errors)
     )
 
 
