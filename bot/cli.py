@@ -7,9 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from pydantic import ValidationError
-
-from bot.config import Settings, describe_errors
+from bot.config import InvalidSettingsError, Settings, load_settings
 
 SubMain = Callable[[list[str], Settings], int]
 
@@ -77,9 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"quizmaster: unknown command {args[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+        settings = load_settings()
+    except InvalidSettingsError as exc:
+        print("quizmaster: invalid settings", *exc.lines, sep="\n", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level,

@@ -7,23 +7,11 @@ import asyncio
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.app import open_service
-from bot.config import Settings
+from bot.config import Settings, describe_errors
 from content.loader import BankError
-
-
-def missing_settings(settings: Settings) -> str | None:
-    """What the chosen platform still needs, checked before anything slow (the model) loads."""
-    if settings.platform == "slack":
-        from bot.platforms.slack.runner import SlackSettingsError, check_settings
-
-        try:
-            check_settings(settings)
-        except SlackSettingsError as exc:
-            return str(exc)
-    if settings.platform == "discord" and settings.discord_token is None:
-        return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
-    return None
 
 
 async def _serve(settings: Settings) -> int:
@@ -56,8 +44,12 @@ def main(argv: list[str], settings: Settings) -> int:
         updates["platform"] = args.platform
     if args.db:
         updates["db"] = args.db
-    settings = settings.model_copy(update=updates)
-    missing = missing_settings(settings)
+    try:
+        settings = settings.updated(**updates)
+    except ValidationError as exc:
+        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+        return 2
+    missing = settings.missing_for_platform()
     if missing is not None:
         print(f"quizmaster: {missing}", file=sys.stderr)
         return 2

@@ -28,11 +28,18 @@ class ServiceConfig(BaseSettings):
         None, ge=1, le=32, description="Demos run at once; unset: 2 on a GPU, cores/2 on CPU."
     )
     queue_size: int = Field(16, ge=1, le=1000, description="Jobs that may wait for a worker.")
-    job_timeout_s: float = Field(60.0, gt=0, description="A running job is killed after this.")
-    cancel_grace_s: float = Field(
-        3.0, gt=0, description="After a cancel, how long a demo may take to stop before a kill."
+    job_timeout_s: float = Field(
+        60.0, gt=0, allow_inf_nan=False, description="A running job is killed after this."
     )
-    cache_ttl_s: float = Field(3600.0, gt=0, description="How long results and job records live.")
+    cancel_grace_s: float = Field(
+        3.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="After a cancel, how long a demo may take to stop before a kill.",
+    )
+    cache_ttl_s: float = Field(
+        3600.0, gt=0, allow_inf_nan=False, description="How long results and job records live."
+    )
     cache_entries: int = Field(64, ge=0, description="Results kept for repeated requests.")
     job_records: int = Field(256, ge=1, description="Finished jobs kept for polling.")
     max_body_bytes: int = Field(

@@ -28,13 +28,9 @@ class SlackSettingsError(ValueError):
 
 
 def check_settings(settings: Settings) -> None:
-    missing = [] if settings.slack_bot_token else ["QUIZMASTER_SLACK_BOT_TOKEN (xoxb-...)"]
-    if settings.slack_mode == "socket" and not settings.slack_app_token:
-        missing.append("QUIZMASTER_SLACK_APP_TOKEN (xapp-..., scope connections:write)")
-    if settings.slack_mode == "http" and not settings.slack_signing_secret:
-        missing.append("QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)")
-    if missing:
-        raise SlackSettingsError(f"Slack {settings.slack_mode} mode needs: " + ", ".join(missing))
+    missing = settings.missing_for_platform("slack")
+    if missing is not None:
+        raise SlackSettingsError(missing)
 
 
 async def connect_socket_mode(app: AsyncApp, *, app_token: str) -> AsyncSocketModeHandler:
