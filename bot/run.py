@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -11,10 +12,18 @@ from pydantic import ValidationError
 
 from bot.app import open_service
 from bot.config import Settings, describe_errors
+from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from content.loader import BankError
+
+log = logging.getLogger("quizmaster.bot")
 
 
 async def _serve(settings: Settings) -> int:
+    try:
+        await wait_for_credentials(settings)
+    except CredentialsRefusedError as exc:
+        log.error("%s; not starting", exc)
+        return 1
     async with open_service(settings) as service:
         if settings.platform == "console":
             from bot.platforms import console
