@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from bot import log_escaping
 from bot.config import InvalidSettingsError, Settings, load_settings
 
 SubMain = Callable[[list[str], Settings], int]
@@ -84,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    log_escaping.install()
     handler, _ = command
     # "demo" and "compute" share one module; it reads its own name from argv[0].
     return handler(args if args[0] == "demo" or args[0] == "compute" else args[1:], settings)

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
+from bot.platforms.slack.http_guard import signed_only
 from bot.platforms.slack.inbound import PLATFORM
 
 log = logging.getLogger("quizmaster.slack")
@@ -42,9 +43,11 @@ async def connect_socket_mode(app: AsyncApp, *, app_token: str) -> AsyncSocketMo
     return handler
 
 
-async def serve_http(app: AsyncApp, *, host: str, port: int) -> web.AppRunner:
-    """Serve Bolt's own aiohttp app (events, commands and interactivity on one path)."""
+async def serve_http(app: AsyncApp, *, host: str, port: int, signing_secret: str) -> web.AppRunner:
+    """Serve Bolt's own aiohttp app (events, commands and interactivity on one path), behind
+    `signed_only` so that unsigned requests never reach Bolt."""
     server = AsyncSlackAppServer(port=port, path=EVENTS_PATH, app=app, host=host)
+    server.web_app.middlewares.append(signed_only(signing_secret))
     runner = web.AppRunner(server.web_app)
     await runner.setup()
     await web.TCPSite(runner, host=host, port=port).start()
@@ -64,7 +67,13 @@ async def run(settings: Settings, service: QuizService) -> None:
             )
             stack.push_async_callback(handler.close_async)
         else:
-            site = await serve_http(bot.app, host="0.0.0.0", port=settings.slack_port)
+            assert settings.slack_signing_secret is not None
+            site = await serve_http(
+                bot.app,
+                host="0.0.0.0",
+                port=settings.slack_port,
+                signing_secret=settings.slack_signing_secret.get_secret_value(),
+            )
             stack.push_async_callback(site.cleanup)
         stop = asyncio.Event()
         try:
