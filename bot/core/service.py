@@ -323,4 +323,4 @@ class QuizService:
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):
-                await turn.error(key, detail=detail)
+                await turn.error(key, detail=cmd.shown(detail))
