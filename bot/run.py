@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -24,23 +25,38 @@ async def _serve(settings: Settings) -> int:
     except CredentialsRefusedError as exc:
         log.error("%s; not starting", exc)
         return 1
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     async with open_service(settings) as service:
         if settings.platform == "console":
             from bot.platforms import console
 
             image_dir = settings.db.resolve().parent / "quizmaster-images"
             return await console.run(
-                service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir
+                service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop
             )
         if settings.platform == "slack":
             from bot.platforms.slack import runner as slack_runner
 
-            await slack_runner.run(settings, service)
+            await slack_runner.run(settings, service, stop=stop)
             return 0
         from bot.platforms.discord import runner as discord_runner
 
-        await discord_runner.run(settings, service)
+        await discord_runner.run(settings, service, stop=stop)
         return 0
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM (docker stop) and SIGINT (Ctrl-C) set `stop`: the platform stops taking
+    messages, the ones in flight finish, sessions and the database close, and the exit is 0."""
+    loop = asyncio.get_running_loop()
+
+    def request_stop(sig: signal.Signals) -> None:
+        log.info("%s received: stopping", sig.name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop, sig)
 
 
 def main(argv: list[str], settings: Settings) -> int:

@@ -79,6 +79,6 @@ def check_bind(host: str, token: SecretStr | None) -> None:
     if not is_loopback(host) and (token is None or not token.get_secret_value()):
         raise InsecureBindError(
             f"refusing to serve on {host} without a token: anyone who can reach it could run "
-            "jobs. Set QUIZMASTER_COMPUTE_TOKEN (shared with the bot) or pass --token, "
+            "jobs. Set QUIZMASTER_COMPUTE_TOKEN (shared with the bot) or pass --token-file, "
             "or bind to 127.0.0.1."
         )

@@ -7,6 +7,7 @@ repository, so a restart loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.channel_settings import set_lang, set_schedule
+from bot.core.inflight import InFlight
 from bot.core.messages import Incoming, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.practice import Practice, PracticePolicy
 from bot.core.reports import Reports
@@ -81,6 +83,7 @@ class QuizService:
         self.defaults = defaults
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.demos = demos
+        self.in_flight = InFlight()
         self.practice = Practice(
             repo=repo,
             bank=bank,
@@ -227,8 +230,17 @@ class QuizService:
     # incoming -------------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming, transport: Transport) -> None:
-        """Handle one command or answer. A redelivered message id is dropped; a failure releases
-        the claim so the platform's retry can succeed, and tells the member."""
+        """Handle one command or answer, unless the bot is stopping (then it is left for the
+        platform to deliver again). Tracked in `in_flight`, so a stop lets it finish."""
+        if self.in_flight.stopping:
+            log.info("stopping: message=%s not taken", incoming.message_id)
+            return
+        with self.in_flight.track():
+            await self._handle(incoming, transport)
+
+    async def _handle(self, incoming: Incoming, transport: Transport) -> None:
+        """A redelivered message id is dropped; a failure or a cancel (at stop) releases the
+        claim so the platform's retry can succeed; a failure also tells the member."""
         incoming = replace(
             incoming,
             text=well_formed(incoming.text),
@@ -249,6 +261,10 @@ class QuizService:
                 incoming.platform, incoming.actor.user_id, incoming.actor.display_name
             )
             await self._dispatch(cmd.parse(incoming.text), Turn(incoming, channel, transport))
+        except asyncio.CancelledError:
+            if claimed:
+                await self._release(incoming)
+            raise
         except Exception:
             log.exception("handling failed message=%s", incoming.message_id)
             if claimed:

@@ -13,6 +13,7 @@ from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.core.inflight import STOP_GRACE_S
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
@@ -55,8 +56,12 @@ async def serve_http(app: AsyncApp, *, host: str, port: int, signing_secret: str
     return runner
 
 
-async def run(settings: Settings, service: QuizService) -> None:
-    """Serve Slack and post the daily questions until cancelled."""
+async def run(
+    settings: Settings, service: QuizService, *, stop: asyncio.Event | None = None
+) -> None:
+    """Serve Slack and post the daily questions until `stop` is set (or cancelled); then close
+    the connection, so no new events come, and let the messages in flight finish."""
+    stop = stop or asyncio.Event()
     check_settings(settings)
     bot = SlackBot(settings, service)
     async with contextlib.AsyncExitStack() as stack:
@@ -75,8 +80,9 @@ async def run(settings: Settings, service: QuizService) -> None:
                 signing_secret=settings.slack_signing_secret.get_secret_value(),
             )
             stack.push_async_callback(site.cleanup)
-        stop = asyncio.Event()
         try:
             await run_scheduler(service, PLATFORM, bot.scheduled_transport(), stop=stop)
         finally:
             stop.set()
+    await service.in_flight.drain(STOP_GRACE_S)
+    log.info("Slack connection closed")
