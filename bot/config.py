@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from bot.core.schedule import ScheduleError, parse_days
+from bot.log_escaping import escape_controls
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -27,11 +28,11 @@ def check_http_url(value: str) -> str:
         parts = urlsplit(value)
         port = parts.port
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a URL ({exc})") from None
+        raise ValueError(f"not a URL ({exc})") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http:// or https:// URL with a host")
+        raise ValueError("not an http:// or https:// URL with a host")
     if port == 0:
-        raise ValueError(f"{value!r}: port must be in 1..65535")
+        raise ValueError("the port must be in 1..65535")
     return value
 
 
@@ -166,8 +167,8 @@ class Settings(BaseSettings):
     def _known_days(cls, value: str) -> str:
         try:
             parse_days(value)
-        except ScheduleError as exc:
-            raise ValueError(str(exc)) from None
+        except ScheduleError:
+            raise ValueError("not daily, weekdays, weekends or a list like mon,wed,fri") from None
         return value
 
     @field_validator("practice_thresholds", mode="before")
@@ -179,7 +180,7 @@ class Settings(BaseSettings):
         try:
             return json.loads(value)
         except json.JSONDecodeError:
-            raise ValueError(f"{value[:40]!r} is not a JSON list like [40,65,85]") from None
+            raise ValueError("not a JSON list like [40,65,85]") from None
 
     @field_validator("practice_thresholds")
     @classmethod
@@ -240,17 +241,23 @@ def describe_errors(exc: ValidationError, prefix: str = "QUIZMASTER_") -> str:
     """One line per bad setting, naming the environment variable and the bad value."""
     lines = []
     for err in exc.errors():
-        name = prefix + "_".join(str(p) for p in err["loc"]).upper()
+        field, *inner = err["loc"] or ("settings",)
+        name = prefix + str(field).upper()
+        where = f"item {'.'.join(str(p) for p in inner)}: " if inner else ""
         value = err.get("input")
         shown = "" if isinstance(value, dict) else f" (got {_short(value)})"
-        lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}{shown}")
+        message = _cut(err["msg"].removeprefix("Value error, "), 200)
+        lines.append(escape_controls(f"{name}: {where}{message}{shown}"))
     return "\n".join(lines)
 
 
 def _short(value: object) -> str:
     """A bad value as the error line shows it: repr, cut, on one line."""
-    shown = repr(value)
-    return shown if len(shown) <= 80 else shown[:77] + "..."
+    return _cut(repr(value), 80)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def load_settings() -> Settings:

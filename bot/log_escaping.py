@@ -1,8 +1,9 @@
 """Log lines that outside text cannot forge.
 
 A newline in a Slack body or a member's answer, logged as it came, starts a line that looks like
-one of ours (`... ERROR quizmaster.core FORGED`). Every record's message is escaped once it is
-made, whoever logs it (our code or a library), so control characters show as `\\n`, `\\x1b`, ...
+one of ours (`... ERROR quizmaster.core FORGED`). Every record's message and arguments are
+escaped once it is made, whoever logs it (our code or a library), so control characters show as
+`\\n`, `\\x1b`, ...
 Tracebacks are added by the formatter after this and keep their lines.
 """
 
@@ -20,20 +21,29 @@ def escape_controls(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def _escaped(value: object) -> object:
+    """A log argument with its control characters escaped; the shape of the argument list is
+    kept, since some formatters (uvicorn's access log) unpack it."""
+    if isinstance(value, str):
+        return escape_controls(value)
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    return escape_controls(text) if _CONTROL.search(text) else value
+
+
 class _EscapingFactory:
-    """Wraps the previous record factory; formats the message and escapes it."""
+    """Wraps the previous record factory; escapes the message and each of its arguments."""
 
     def __init__(self, previous: Any) -> None:
         self.previous = previous
 
     def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
         record: logging.LogRecord = self.previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # bad arguments: logging reports it when it emits
-            return record
-        record.msg = escape_controls(message)
-        record.args = None
+        if isinstance(record.msg, str):
+            record.msg = escape_controls(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_escaped(arg) for arg in record.args)
         return record
 
 

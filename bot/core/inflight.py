@@ -15,13 +15,12 @@ STOP_GRACE_S = 7.0
 
 
 class InFlight:
-    """Tasks inside `QuizService.handle`; `stopping` turns new messages away."""
+    """Tasks inside `QuizService.handle`. Platforms stop their intake before draining."""
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[object]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
-        self.stopping = False
 
     @contextmanager
     def track(self) -> Iterator[None]:
@@ -37,10 +36,8 @@ class InFlight:
                 self._idle.set()
 
     async def drain(self, grace_s: float) -> int:
-        """Take no new messages; give the ones in flight `grace_s` seconds, then cancel the
-        rest (each releases its claim, so a redelivery is handled). Returns how many were
-        cancelled."""
-        self.stopping = True
+        """Give the messages in flight `grace_s` seconds, then cancel the rest (each releases
+        its claim, so a redelivery is handled). Returns how many were cancelled."""
         try:
             await asyncio.wait_for(self._idle.wait(), grace_s)
         except TimeoutError:

@@ -230,11 +230,8 @@ class QuizService:
     # incoming -------------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming, transport: Transport) -> None:
-        """Handle one command or answer, unless the bot is stopping (then it is left for the
-        platform to deliver again). Tracked in `in_flight`, so a stop lets it finish."""
-        if self.in_flight.stopping:
-            log.info("stopping: message=%s not taken", incoming.message_id)
-            return
+        """Handle one command or answer, tracked in `in_flight` so that a stop lets it finish
+        (the platform has acknowledged it already: turning it away would lose it)."""
         with self.in_flight.track():
             await self._handle(incoming, transport)
 

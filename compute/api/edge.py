@@ -17,6 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 OPEN_PATHS = frozenset({"/healthz"})
 """Routes answered without a token, so probes can tell 'down' from 'refused'."""
+DISCARD_LIMIT = 4 * 1024 * 1024
+"""A refused body up to this size is read and thrown away before the answer, so the client,
+still sending, reads the 401 or 413 instead of a reset connection; a larger one is not read."""
 
 
 def token_matches(authorization: str | None, expected: str) -> bool:
@@ -57,6 +60,7 @@ class EdgeGuard:
                 await _refuse(send, 400, f"Content-Length {declared[:20]!r} is not a number")
                 return
             if int(declared) > self.max_body_bytes:
+                await _discard_body(receive, declared)
                 await _refuse(send, 413, self._too_large())
                 return
         await self.app(scope, self._counting(receive), send)
@@ -78,6 +82,20 @@ class EdgeGuard:
             return message
 
         return counted
+
+
+async def _discard_body(receive: Receive, declared: str | None) -> None:
+    """Read and drop a body of at most DISCARD_LIMIT bytes (declared, or counted as it comes)."""
+    if declared is not None and (not declared.isdigit() or int(declared) > DISCARD_LIMIT):
+        return
+    seen = 0
+    while seen <= DISCARD_LIMIT:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 async def _refuse(

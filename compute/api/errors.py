@@ -33,7 +33,9 @@ async def _unknown_demo(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unknown_job(_: Request, exc: Exception) -> JSONResponse:
-    detail = f"unknown job {exc.args[0]!r} (never submitted, or expired)"
+    job_id = str(exc.args[0])
+    shown = job_id if len(job_id) <= 40 else job_id[:39] + "…"
+    detail = f"unknown job {shown!r} (never submitted, or expired)"
     return _json(status.HTTP_404_NOT_FOUND, ErrorBody(detail=detail))
 
 
