@@ -93,3 +93,16 @@ def test_memory_measures_a_bot_that_graded_one_answer_and_a_grading_burst(
     burst = result["burst"]
     assert burst["answers"] == 8 and burst["all_graded"] is True and burst["exit_code"] == 0
     assert burst["peak_rss_mb"] > 0
+
+
+def test_edges_reports_rss_growth_and_healthz_latency_under_big_unauthenticated_bodies(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    result = last_json(
+        capsys, ["edges", "--bodies", "2", "--mb", "4", "--seconds", "1", "--json"], settings
+    )
+    assert result["bench"] == "edges" and result["bodies"] == 2
+    assert result["bodies_sent"] >= 2
+    assert result["bodies_refused_401"] + result["bodies_reset"] == result["bodies_sent"]
+    assert result["rss_idle_mb"] > 0 and result["healthz_samples"] >= 1
+    assert result["healthz_idle_p50_ms"] > 0
