@@ -61,11 +61,10 @@ def _serve(args: list[str], settings: Settings) -> int:
         print(f"quizmaster compute: {exc}", file=sys.stderr)
         return 2
 
-    import uvicorn
-
     from compute.api.main import create_app
+    from compute.serving import StoppableServer
 
-    uvicorn.run(create_app(config), host=options.host, port=options.port, log_level="info")
+    StoppableServer.serve_app(create_app(config), host=options.host, port=options.port)
     return 0
 
 

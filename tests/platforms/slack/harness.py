@@ -84,7 +84,13 @@ async def serving(
 ) -> AsyncIterator[SlackHttp]:
     """Our app behind Bolt's aiohttp server on a free loopback port."""
     bot = SlackBot(settings, service, channel_post_interval_s=0.0)
-    runner = await serve_http(bot.app, host="127.0.0.1", port=0, signing_secret=SIGNING_SECRET)
+    secret = settings.slack_signing_secret
+    runner = await serve_http(
+        bot.app,
+        host="127.0.0.1",
+        port=0,
+        signing_secret=secret.get_secret_value() if secret else SIGNING_SECRET,
+    )
     port = runner.addresses[0][1]
     try:
         async with aiohttp.ClientSession() as session:
