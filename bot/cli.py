@@ -7,9 +7,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from pydantic import ValidationError
-
-from bot.config import Settings, describe_errors
+from bot import log_escaping
+from bot.config import InvalidSettingsError, Settings, load_settings
 
 SubMain = Callable[[list[str], Settings], int]
 
@@ -77,15 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"quizmaster: unknown command {args[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+        settings = load_settings()
+    except InvalidSettingsError as exc:
+        print("quizmaster: invalid settings", *exc.lines, sep="\n", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    log_escaping.install()
     handler, _ = command
     # "demo" and "compute" share one module; it reads its own name from argv[0].
     return handler(args if args[0] == "demo" or args[0] == "compute" else args[1:], settings)

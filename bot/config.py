@@ -5,15 +5,61 @@ Every field here is documented in `.env.example`; secrets are `SecretStr` so the
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from bot.core.schedule import ScheduleError, parse_days
+from bot.log_escaping import escape_controls
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def check_http_url(value: str) -> str:
+    """An http(s) URL with a host and, if given, a port in 1..65535; the error says which part
+    is wrong (a bad URL used to surface at the first request, as a traceback or a lost answer)."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a URL ({exc})") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("not an http:// or https:// URL with a host")
+    if port == 0:
+        raise ValueError("the port must be in 1..65535")
+    return value
+
+
+HttpUrlText = Annotated[str, AfterValidator(check_http_url)]
+"""A URL setting kept as text (clients join paths to it), checked at start."""
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_folder_path(value: Path) -> Path:
+    """A folder that exists or could be made: nothing on the way is a regular file."""
+    existing = _nearest_existing(value)
+    if not existing.is_dir():
+        raise ValueError(f"{value} cannot be a folder: {existing} is a file")
+    return value
+
+
+def check_file_path(value: Path) -> Path:
+    """A file that exists or could be made: not a folder, and its folder could be a folder."""
+    if value.is_dir():
+        raise ValueError(f"{value} is a folder, not a file")
+    check_folder_path(value.parent)
+    return value
 
 
 class Settings(BaseSettings):
@@ -26,8 +72,10 @@ class Settings(BaseSettings):
     platform: Literal["console", "slack", "discord"] = Field(
         "console", description="Where the bot runs."
     )
-    db: Path = Field(Path("quizmaster.db"), description="SQLite database file.")
-    bank_dir: Path | None = Field(
+    db: Annotated[Path, AfterValidator(check_file_path)] = Field(
+        Path("quizmaster.db"), description="SQLite database file."
+    )
+    bank_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
         None, description="Folder of team banks (*.yaml) loaded beside the seed bank."
     )
     lang: Literal["ko", "en"] = Field("ko", description="Default UI language of new channels.")
@@ -40,7 +88,7 @@ class Settings(BaseSettings):
         True, description="After downtime, post a missed day's question once (false: skip it)."
     )
     hint_cap: int = Field(80, ge=0, le=100, description="Score cap on a prompt after /quiz hint.")
-    practice_thresholds: tuple[int, int, int] = Field(
+    practice_thresholds: Annotated[tuple[int, int, int], NoDecode] = Field(
         (40, 65, 85),
         description="Practice: a score below the 1st is rated Again, below the 2nd Hard, below "
         "the 3rd Good, otherwise Easy (JSON, e.g. [40,65,85]).",
@@ -65,7 +113,7 @@ class Settings(BaseSettings):
     embedding_device: Literal["auto", "cuda", "mps", "cpu"] = Field(
         "auto", description="Device for embeddings: auto picks cuda > mps > cpu."
     )
-    cache_dir: Path = Field(
+    cache_dir: Annotated[Path, AfterValidator(check_folder_path)] = Field(
         Path(".cache/quizmaster"), description="Reference-embedding and demo caches."
     )
     embedding_url: str | None = Field(
@@ -92,7 +140,7 @@ class Settings(BaseSettings):
     )
 
     demos: bool = Field(True, description="Offer /demo (false: the command says it is off).")
-    compute_url: str | None = Field(
+    compute_url: HttpUrlText | None = Field(
         None, description="Compute service URL; unset: start it embedded on loopback."
     )
     compute_token: SecretStr | None = Field(
@@ -109,7 +157,7 @@ class Settings(BaseSettings):
     )
     slack_mode: Literal["socket", "http"] = Field("socket", description="Slack transport.")
     slack_port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP Events API server.")
-    slack_api_url: str = Field(
+    slack_api_url: HttpUrlText = Field(
         "https://slack.com/api/", description="Slack Web API base URL (GovSlack uses another)."
     )
     slack_followups: Literal["thread", "ephemeral"] = Field(
@@ -136,6 +184,26 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA timezone {value!r} (e.g. Asia/Seoul)") from None
         return value
 
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, value: str) -> str:
+        try:
+            parse_days(value)
+        except ScheduleError:
+            raise ValueError("not daily, weekdays, weekends or a list like mon,wed,fri") from None
+        return value
+
+    @field_validator("practice_thresholds", mode="before")
+    @classmethod
+    def _json_list(cls, value: object) -> object:
+        """The environment gives text; anything but a JSON list is named here, not as a crash."""
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("not a JSON list like [40,65,85]") from None
+
     @field_validator("practice_thresholds")
     @classmethod
     def _rising(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -151,13 +219,80 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a 24-hour HH:MM time")
         return value
 
+    def missing_for_platform(
+        self, platform: Literal["console", "slack", "discord"] | None = None
+    ) -> str | None:
+        """What `platform` (default: the configured one) still needs before it can start,
+        naming each variable; None when nothing is missing. `run` refuses to start on it and
+        `doctor` fails on it."""
+        platform = platform or self.platform
+        missing: list[str] = []
+        if platform == "slack":
+            if not _is_set(self.slack_bot_token):
+                missing.append("QUIZMASTER_SLACK_BOT_TOKEN (xoxb-...)")
+            if self.slack_mode == "socket" and not _is_set(self.slack_app_token):
+                missing.append("QUIZMASTER_SLACK_APP_TOKEN (xapp-..., scope connections:write)")
+            if self.slack_mode == "http" and not _is_set(self.slack_signing_secret):
+                missing.append(
+                    "QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)"
+                )
+            if missing:
+                return f"Slack {self.slack_mode} mode needs: " + ", ".join(missing)
+        if platform == "discord" and not _is_set(self.discord_token):
+            return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
+        return None
 
-def describe_errors(exc: ValidationError) -> str:
+    def updated(self, **changes: Any) -> Settings:
+        """A copy with `changes` validated like the environment (model_copy checks nothing)."""
+        return type(self)(_env_file=None, **{**self.model_dump(), **changes})
+
+
+def _is_set(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value())
+
+
+class InvalidSettingsError(ValueError):
+    """Settings that cannot start the bot; `lines` names one variable per line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def describe_errors(exc: ValidationError, prefix: str = "QUIZMASTER_") -> str:
     """One line per bad setting, naming the environment variable and the bad value."""
     lines = []
     for err in exc.errors():
-        name = "QUIZMASTER_" + "_".join(str(p) for p in err["loc"]).upper()
+        field, *inner = err["loc"] or ("settings",)
+        name = prefix + str(field).upper()
+        where = f"item {'.'.join(str(p) for p in inner)}: " if inner else ""
         value = err.get("input")
-        shown = "" if isinstance(value, dict) else f" (got {value!r})"
-        lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}{shown}")
+        shown = "" if isinstance(value, dict) else f" (got {_short(value)})"
+        message = _cut(err["msg"].removeprefix("Value error, "), 200)
+        lines.append(escape_controls(f"{name}: {where}{message}{shown}"))
     return "\n".join(lines)
+
+
+def _short(value: object) -> str:
+    """A bad value as the error line shows it: repr, cut, on one line."""
+    return _cut(repr(value), 80)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def load_settings() -> Settings:
+    """The bot's settings and the compute service's limits, validated together at start, so
+    every command (run, doctor, compute) refuses the same bad values the same way."""
+    from compute.config import ServiceConfig
+
+    try:
+        settings = Settings()
+        ServiceConfig.from_settings(settings)
+    except ValidationError as exc:
+        prefix = "QUIZMASTER_COMPUTE_" if exc.title == ServiceConfig.__name__ else "QUIZMASTER_"
+        raise InvalidSettingsError(describe_errors(exc, prefix).splitlines()) from None
+    except SettingsError as exc:
+        raise InvalidSettingsError([str(exc)]) from None
+    return settings

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import aiosqlite
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.platforms.credentials import check_platform
 from bot.storage.repository import Repository, latest_schema_version
 from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
 from content.check import check_banks
@@ -46,7 +48,8 @@ class Check:
 
 
 def _settings_check(settings: Settings) -> Check:
-    """The CLI has validated them already; the line says which configuration was checked."""
+    """`load_settings` (the one validation `run` and every command pass) has accepted them
+    before doctor starts, so doctor and run never disagree; the line says which were checked."""
     demos = "on" if settings.demos else "off"
     return Check(
         "settings",
@@ -70,41 +73,43 @@ def _is_set(settings: Settings, name: str) -> bool:
     return isinstance(value, SecretStr) and bool(value.get_secret_value())
 
 
-def _missing_platform_tokens(settings: Settings) -> str | None:
-    """What the configured platform still needs, worded by the platform's own start-up check."""
-    if settings.platform == "slack":
-        from bot.platforms.slack.runner import SlackSettingsError, check_settings
-
-        try:
-            check_settings(settings)
-        except SlackSettingsError as exc:
-            return str(exc)
-    elif settings.platform == "discord" and not _is_set(settings, "discord_token"):
-        return "Discord needs: QUIZMASTER_DISCORD_TOKEN"
-    return None
-
-
 def _tokens_check(settings: Settings) -> Check:
     """Only "set" or "missing" is ever shown: a value never reaches the output or the log."""
     presence = ", ".join(
         f"QUIZMASTER_{name.upper()} {'set' if _is_set(settings, name) else 'missing'}"
         for name in _secret_fields()
     )
-    missing = _missing_platform_tokens(settings)
+    missing = settings.missing_for_platform()
     if missing is not None:
         return Check("tokens", "fail", f"{missing} ({presence})")
     return Check("tokens", "ok", presence)
 
 
+async def _platform_check(settings: Settings) -> Check | None:
+    """The platform's own verdict on the token (auth.test, /users/@me); None for the console."""
+    if settings.missing_for_platform() is not None:
+        return None  # the tokens line already says what is missing
+    result = await check_platform(settings)
+    if result is None:
+        return None
+    return Check("platform", "ok" if result.outcome == "ok" else "fail", result.detail)
+
+
 def _writable_folder(folder: Path) -> str | None:
-    """Why files cannot be made in `folder` (or in the folder that would hold it), else None."""
+    """Why files cannot be made in `folder` (or in the folder that would hold it), else None.
+
+    It writes and removes a scratch file rather than asking `os.access`, which says yes to root
+    for any folder (and root is who a container healthcheck runs as)."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is not a folder"
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return f"{existing} is not writable by this user (uid {os.getuid()})"
+    try:
+        with tempfile.TemporaryFile(dir=existing, prefix=".quizmaster-doctor-"):
+            pass
+    except OSError as exc:
+        return f"{existing} is not writable by this user (uid {os.getuid()}): {exc.strerror}"
     return None
 
 
@@ -279,6 +284,8 @@ async def collect(settings: Settings, *, quick: bool) -> list[Check]:
         await asyncio.to_thread(_bank_check, settings, quick=quick),
     ]
     if not quick:
+        platform = await _platform_check(settings)
+        checks += [platform] if platform is not None else []
         checks += await _model_checks(settings)
     checks.append(await _compute_check(settings))
     return checks

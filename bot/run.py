@@ -4,46 +4,59 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.app import open_service
-from bot.config import Settings
+from bot.config import Settings, describe_errors
+from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from content.loader import BankError
 
-
-def missing_settings(settings: Settings) -> str | None:
-    """What the chosen platform still needs, checked before anything slow (the model) loads."""
-    if settings.platform == "slack":
-        from bot.platforms.slack.runner import SlackSettingsError, check_settings
-
-        try:
-            check_settings(settings)
-        except SlackSettingsError as exc:
-            return str(exc)
-    if settings.platform == "discord" and settings.discord_token is None:
-        return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
-    return None
+log = logging.getLogger("quizmaster.bot")
 
 
 async def _serve(settings: Settings) -> int:
+    try:
+        await wait_for_credentials(settings)
+    except CredentialsRefusedError as exc:
+        log.error("%s; not starting", exc)
+        return 1
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     async with open_service(settings) as service:
         if settings.platform == "console":
             from bot.platforms import console
 
             image_dir = settings.db.resolve().parent / "quizmaster-images"
             return await console.run(
-                service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir
+                service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop
             )
         if settings.platform == "slack":
             from bot.platforms.slack import runner as slack_runner
 
-            await slack_runner.run(settings, service)
+            await slack_runner.run(settings, service, stop=stop)
             return 0
         from bot.platforms.discord import runner as discord_runner
 
-        await discord_runner.run(settings, service)
+        await discord_runner.run(settings, service, stop=stop)
         return 0
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM (docker stop) and SIGINT (Ctrl-C) set `stop`: the platform stops taking
+    messages, the ones in flight finish, sessions and the database close, and the exit is 0."""
+    loop = asyncio.get_running_loop()
+
+    def request_stop(sig: signal.Signals) -> None:
+        log.info("%s received: stopping", sig.name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop, sig)
 
 
 def main(argv: list[str], settings: Settings) -> int:
@@ -56,8 +69,12 @@ def main(argv: list[str], settings: Settings) -> int:
         updates["platform"] = args.platform
     if args.db:
         updates["db"] = args.db
-    settings = settings.model_copy(update=updates)
-    missing = missing_settings(settings)
+    try:
+        settings = settings.updated(**updates)
+    except ValidationError as exc:
+        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+        return 2
+    missing = settings.missing_for_platform()
     if missing is not None:
         print(f"quizmaster: {missing}", file=sys.stderr)
         return 2

@@ -30,26 +30,42 @@ def _serve(args: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(prog="quizmaster compute", description="Serve the demo API.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8700, help="port to listen on")
-    parser.add_argument("--token", help="bearer token (default: QUIZMASTER_COMPUTE_TOKEN)")
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        help="file holding the bearer token (default: QUIZMASTER_COMPUTE_TOKEN)",
+    )
+    parser.add_argument("--token", help=argparse.SUPPRESS)
     options = parser.parse_args(args)
+    if options.token is not None:
+        print(
+            "quizmaster compute: --token is not accepted: a token on the command line shows in "
+            "`ps` to every user. Set QUIZMASTER_COMPUTE_TOKEN or pass --token-file PATH.",
+            file=sys.stderr,
+        )
+        return 2
     config = ServiceConfig.from_settings(settings)
-    if options.token:
-        config = config.model_copy(update={"token": SecretStr(options.token)})
+    if options.token_file is not None:
+        try:
+            token = options.token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"quizmaster compute: cannot read --token-file: {exc}", file=sys.stderr)
+            return 2
+        if not token:
+            print(f"quizmaster compute: {options.token_file} is empty", file=sys.stderr)
+            return 2
+        config = config.model_copy(update={"token": SecretStr(token)})
     try:
         check_bind(options.host, config.token)
     except InsecureBindError as exc:
         print(f"quizmaster compute: {exc}", file=sys.stderr)
         return 2
 
-    import uvicorn
-
     from compute.api.main import create_app
+    from compute.serving import StoppableServer
 
-    uvicorn.run(
-        create_app(config, warm_embeddings=True),
-        host=options.host,
-        port=options.port,
-        log_level="info",
+    StoppableServer.serve_app(
+        create_app(config, warm_embeddings=True), host=options.host, port=options.port
     )
     return 0
 

@@ -60,11 +60,13 @@ class ComputeBusy(ComputeError):  # noqa: N818
 
 
 class InvalidParams(ComputeError):  # noqa: N818
-    """Parameters rejected; `errors` names each field, what is wrong and what is allowed."""
+    """Parameters rejected; `errors` names each field, what is wrong and what is allowed, and
+    `more` counts the problems the service left out."""
 
-    def __init__(self, message: str, errors: list[FieldError]) -> None:
+    def __init__(self, message: str, errors: list[FieldError], more: int = 0) -> None:
         super().__init__(message)
         self.errors = errors
+        self.more = more
 
 
 class UnknownDemo(ComputeError):  # noqa: N818
@@ -208,7 +210,7 @@ class ComputeClient:
         if code == 404 and "/jobs/" in response.request.url.path:
             return JobNotFound(body.detail)
         if code == 422:
-            return InvalidParams(body.detail, body.errors)
+            return InvalidParams(body.detail, body.errors, body.more_errors)
         if code == 429:
             retry_after = _retry_after(response, body)
             return ComputeBusy(

@@ -28,17 +28,33 @@ class ServiceConfig(BaseSettings):
         None, ge=1, le=32, description="Demos run at once; unset: 2 on a GPU, cores/2 on CPU."
     )
     queue_size: int = Field(16, ge=1, le=1000, description="Jobs that may wait for a worker.")
-    job_timeout_s: float = Field(60.0, gt=0, description="A running job is killed after this.")
-    cancel_grace_s: float = Field(
-        3.0, gt=0, description="After a cancel, how long a demo may take to stop before a kill."
+    job_timeout_s: float = Field(
+        60.0, gt=0, allow_inf_nan=False, description="A running job is killed after this."
     )
-    cache_ttl_s: float = Field(3600.0, gt=0, description="How long results and job records live.")
+    cancel_grace_s: float = Field(
+        3.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="After a cancel, how long a demo may take to stop before a kill.",
+    )
+    cache_ttl_s: float = Field(
+        3600.0, gt=0, allow_inf_nan=False, description="How long results and job records live."
+    )
     cache_entries: int = Field(64, ge=0, description="Results kept for repeated requests.")
     job_records: int = Field(256, ge=1, description="Finished jobs kept for polling.")
     embedding_model: str | None = Field(
         None,
         description="Model POST /v1/embeddings serves (sentence-transformers name or folder, "
         "loaded on the first request); unset: the bundled all-MiniLM-L6-v2.",
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        le=64 * 1_048_576,
+        description="Largest request body accepted (413 above it), checked before it is read.",
+    )
+    docs: bool = Field(
+        False, description="Serve /docs, /redoc and /openapi.json (behind the token like the rest)."
     )
 
     @classmethod
@@ -68,6 +84,6 @@ def check_bind(host: str, token: SecretStr | None) -> None:
     if not is_loopback(host) and (token is None or not token.get_secret_value()):
         raise InsecureBindError(
             f"refusing to serve on {host} without a token: anyone who can reach it could run "
-            "jobs. Set QUIZMASTER_COMPUTE_TOKEN (shared with the bot) or pass --token, "
+            "jobs. Set QUIZMASTER_COMPUTE_TOKEN (shared with the bot) or pass --token-file, "
             "or bind to 127.0.0.1."
         )

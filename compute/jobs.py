@@ -131,8 +131,14 @@ class JobManager:
         )
 
     async def stop(self) -> None:
-        """Kill running demos, stop the slots; waiting jobs are marked cancelled."""
+        """Kill running demos, stop the slots; waiting jobs are marked cancelled. One line says
+        how many of each were cancelled (each job's own line follows)."""
         self._stopping.set()
+        log.info(
+            "compute stopping: cancelling %d running and %d queued job(s)",
+            len(self._running),
+            len(self._pending),
+        )
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

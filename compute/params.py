@@ -12,7 +12,7 @@ from pydantic import JsonValue, ValidationError
 from pydantic_core import ErrorDetails
 
 from compute.catalog import Demo, DemoParams
-from compute.schemas import FieldError, ParamValue
+from compute.schemas import SHOWN_ERRORS, FieldError, ParamValue
 
 _BOUND_KEYS = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum")
 _TYPE_MESSAGES = {
@@ -33,7 +33,9 @@ class ParamsError(ValueError):
     def __init__(self, demo: str, errors: list[FieldError]) -> None:
         self.demo = demo
         self.errors = errors
-        fields = ", ".join(e.field for e in errors)
+        fields = ", ".join(e.field[:40] for e in errors[:SHOWN_ERRORS])
+        if len(errors) > SHOWN_ERRORS:
+            fields += f" and {len(errors) - SHOWN_ERRORS} more"
         super().__init__(f"invalid parameters for demo {demo!r}: {fields}")
 
 

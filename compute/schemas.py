@@ -31,13 +31,17 @@ class DemoInfo(BaseModel):
     expected_seconds: float
 
 
+MAX_PARAMS = 32
+"""More parameters than any demo has; a request with more is refused before it is checked."""
+
+
 class JobRequest(BaseModel):
     """Body of POST /jobs."""
 
     model_config = ConfigDict(extra="forbid")
 
     demo: str = Field(min_length=1, max_length=100)
-    params: dict[str, ParamValue] = Field(default_factory=dict)
+    params: dict[str, ParamValue] = Field(default_factory=dict, max_length=MAX_PARAMS)
 
 
 class JobTicket(BaseModel):
@@ -89,13 +93,34 @@ class FieldError(BaseModel):
     allowed: dict[str, JsonValue] | None = None
 
 
+SHOWN_ERRORS = 5
+"""An error answer lists at most this many problems and counts the rest, so its size does not grow
+with the input (100k unknown parameters once made a 24 MB answer)."""
+SHOWN_FIELD_CHARS = 80
+"""A field name is cut to this many characters in an error answer (names come from the caller)."""
+
+
 class ErrorBody(BaseModel):
-    """Every error answer: `detail` always; `errors`, `known` or `retry_after` when they apply."""
+    """Every error answer: `detail` always; `errors`, `known` or `retry_after` when they apply.
+    `more_errors` counts the problems left out of `errors`."""
 
     detail: str
     errors: list[FieldError] = Field(default_factory=list)
+    more_errors: int = 0
     known: list[str] = Field(default_factory=list)
     retry_after: int | None = None
+
+    @classmethod
+    def listing(cls, detail: str, errors: list[FieldError]) -> ErrorBody:
+        """`detail` with the first SHOWN_ERRORS of `errors` and a count of the others."""
+        return cls(
+            detail=detail,
+            errors=[
+                e.model_copy(update={"field": e.field[:SHOWN_FIELD_CHARS]})
+                for e in errors[:SHOWN_ERRORS]
+            ],
+            more_errors=max(0, len(errors) - SHOWN_ERRORS),
+        )
 
 
 class EmbeddingRequest(BaseModel):

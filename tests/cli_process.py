@@ -3,6 +3,7 @@ exits with (settings errors, refusals, secrets that must not appear)."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -28,4 +29,22 @@ def run_quizmaster(
         text=True,
         timeout=timeout,
         check=False,
+    )
+
+
+async def start_quizmaster(
+    args: Sequence[str], *, env: Mapping[str, str], cwd: Path
+) -> asyncio.subprocess.Process:
+    """`quizmaster ARGS` as a child of the test's event loop (stdin, stdout, stderr piped), for
+    tests that talk to it, signal it, or keep a loopback fake serving while it runs."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=dict(env),
+        cwd=cwd,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )

@@ -21,6 +21,7 @@ from bot.storage.records import GradedText, MemberProgress, PendingAnswer, PostR
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grade, Grader
+from evaluators.guardrails import MAX_ANSWER_CHARS
 
 if TYPE_CHECKING:
     from bot.storage.repository import Repository
@@ -74,12 +75,13 @@ class FigureSource(Protocol):
 def graded_text(
     turn: Turn, prompt: Prompt, answer: str, grade: Grade, answered_at: datetime
 ) -> GradedText:
-    """What storage keeps of a member's graded answer, in the channel or in practice."""
+    """What storage keeps of a member's graded answer, in the channel or in practice: the part
+    that was graded (the grade's feedback tells the member when a long answer was cut)."""
     return GradedText(
         user_id=turn.user,
         prompt_id=prompt.id,
         message_id=turn.incoming.message_id,
-        text=answer,
+        text=answer[:MAX_ANSWER_CHARS],
         score=grade.score,
         verdict=grade.verdict.value,
         covered=grade.covered,

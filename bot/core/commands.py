@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from compute.schemas import MAX_PARAMS
+
 Period = Literal["week", "month", "all"]
+ECHO_CHARS = 60
+"""How much of a member's unreadable input an error message quotes back."""
 
 
 @dataclass(frozen=True)
@@ -176,12 +180,19 @@ def _quiz(words: list[str], rest: str) -> Command:
     return Invalid("unknown_quiz", sub)
 
 
+def shown(detail: str) -> str:
+    """Member text echoed in an error, cut to ECHO_CHARS so the reply stays short."""
+    return detail if len(detail) <= ECHO_CHARS else detail[: ECHO_CHARS - 1] + "…"
+
+
 def _demo(words: list[str]) -> Command:
     if not words or words[0].lower() in {"list", "help"}:
         return DemoList()
     name = words[0].lower()
     if name == "run":
         return _demo(words[1:]) if len(words) > 1 else DemoList()
+    if len(words) - 1 > MAX_PARAMS:
+        return Invalid("demo_too_many_params", str(MAX_PARAMS))
     params: dict[str, str] = {}
     for word in words[1:]:
         key, sep, value = word.partition("=")

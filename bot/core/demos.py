@@ -154,6 +154,8 @@ class DemoHandoff:
             body = turn.t("demo_unknown", known=", ".join(f"`{k}`" for k in exc.known))
         elif isinstance(exc, InvalidParams):
             fields = "; ".join(f"`{e.field}`: {e.message}" for e in exc.errors) or str(exc)
+            if exc.more:
+                fields += turn.t("demo_more_problems", count=exc.more)
             body = turn.t("demo_bad_params", fields=fields)
         elif isinstance(exc, ComputeBusy):
             body = turn.t("demo_busy", seconds=max(1, round(exc.retry_after)))

@@ -7,6 +7,7 @@ repository, so a restart loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import logging
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.channel_settings import set_lang, set_schedule
+from bot.core.inflight import InFlight
 from bot.core.messages import Actor, Incoming, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.practice import Practice, PracticePolicy
 from bot.core.reports import Reports
@@ -83,6 +85,7 @@ class QuizService:
         self.defaults = defaults
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.demos = demos
+        self.in_flight = InFlight()
         self.practice = Practice(
             repo=repo,
             bank=bank,
@@ -294,8 +297,14 @@ class QuizService:
     # incoming -------------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming, transport: Transport) -> None:
-        """Handle one command or answer. A redelivered message id is dropped; a failure releases
-        the claim so the platform's retry can succeed, and tells the member."""
+        """Handle one command or answer, tracked in `in_flight` so that a stop lets it finish
+        (the platform has acknowledged it already: turning it away would lose it)."""
+        with self.in_flight.track():
+            await self._handle(incoming, transport)
+
+    async def _handle(self, incoming: Incoming, transport: Transport) -> None:
+        """A redelivered message id is dropped; a failure or a cancel (at stop) releases the
+        claim so the platform's retry can succeed; a failure also tells the member."""
         incoming = replace(
             incoming,
             text=well_formed(incoming.text),
@@ -320,6 +329,10 @@ class QuizService:
                 await self.repo.remember_user(incoming.platform, actor.user_id, actor.display_name)
             channel = await self.channel(incoming.platform, incoming.channel_id)
             await self._dispatch(cmd.parse(incoming.text), Turn(incoming, channel, transport))
+        except asyncio.CancelledError:
+            if claimed:
+                await self._release(incoming)
+            raise
         except Exception:
             log.exception("handling failed message=%s", incoming.message_id)
             if claimed:
@@ -392,4 +405,4 @@ class QuizService:
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):
-                await turn.error(key, detail=detail)
+                await turn.error(key, detail=cmd.shown(detail))

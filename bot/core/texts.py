@@ -146,6 +146,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "이 명령은 채널 관리자만 쓸 수 있어요.",
         "Only channel admins can use this command.",
     ),
+    "demo_too_many_params": (
+        "파라미터는 {detail}개까지 줄 수 있어요. `/demo list`로 각 데모의 파라미터를 볼 수 있어요.",
+        "A demo takes at most {detail} parameters. `/demo list` shows each demo's parameters.",
+    ),
     "demo_param": (
         "'{detail}'를 이해하지 못했어요. `/demo 이름 key=value` 형식으로 적어 주세요 "
         "(`/demo list`로 목록 보기).",
@@ -169,6 +173,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "그런 데모는 없어요. 가능한 데모: {known}",
         "There is no such demo. Known demos: {known}",
     ),
+    "demo_more_problems": (" 외 {count}개", " and {count} more"),
     "demo_bad_params": (
         "파라미터를 확인해 주세요: {fields}. `/demo list`로 데모를 볼 수 있어요.",
         "Please check the parameters: {fields}. `/demo list` shows the demos.",

@@ -5,9 +5,11 @@ the process exits at EOF, so sessions can be scripted."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import itertools
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -79,34 +81,48 @@ class ConsoleTransport:
 
 
 async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
-    """Read stdin in a thread so the scheduler keeps ticking while we wait for input."""
+    """Read stdin in a thread so the scheduler keeps ticking while we wait for input. A daemon
+    thread: a stop must not wait for a line that may never come."""
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
+    def put(line: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: the process is stopping
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+
     def pump() -> None:
         for line in stream:
-            loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\n"))
-        loop.call_soon_threadsafe(queue.put_nowait, None)
+            put(line.rstrip("\n"))
+        put(None)
 
-    loop.run_in_executor(None, pump)
+    threading.Thread(target=pump, name="console-stdin", daemon=True).start()
     return queue
 
 
-async def run(service: QuizService, *, stdin: TextIO, stdout: TextIO, image_dir: Path) -> int:
-    """Post today's question, then handle lines until EOF or /quit."""
+async def run(
+    service: QuizService,
+    *,
+    stdin: TextIO,
+    stdout: TextIO,
+    image_dir: Path,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Post today's question, then handle lines until EOF, /quit or `stop` (the line being
+    handled is finished; lines not yet read are left)."""
     interactive = stdin.isatty()
     transport = ConsoleTransport(out=stdout, image_dir=image_dir, rich=interactive)
     user = getpass.getuser() or "you"
     await service.show_today(PLATFORM, CHANNEL, transport)
-    stop = asyncio.Event()
+    stop = stop or asyncio.Event()
     ticker = (
         asyncio.create_task(run_scheduler(service, PLATFORM, transport, stop=stop))
         if interactive
         else None
     )
     queue = await _lines(stdin)
+    waker = asyncio.create_task(_wake_on(stop, queue))
     try:
-        while (line := await queue.get()) is not None:
+        while not stop.is_set() and (line := await queue.get()) is not None:
             if not line.strip():
                 continue
             if line.strip() in {"/quit", "/exit"}:
@@ -126,6 +142,13 @@ async def run(service: QuizService, *, stdin: TextIO, stdout: TextIO, image_dir:
             )
     finally:
         stop.set()
+        waker.cancel()
         if ticker is not None:
             await ticker
     return 0
+
+
+async def _wake_on(stop: asyncio.Event, queue: asyncio.Queue[str | None]) -> None:
+    """Unblock the read loop when `stop` is set while it waits for a line."""
+    await stop.wait()
+    queue.put_nowait(None)

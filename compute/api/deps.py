@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
 
+from compute.api.edge import token_matches
 from compute.catalog import Demo
 from compute.config import ServiceConfig
 from compute.jobs import JobManager
@@ -32,14 +32,12 @@ def require_token(
     config: Annotated[ServiceConfig, Depends(get_config)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:
-    """With a token configured, every request must carry `Authorization: Bearer <token>`."""
+    """With a token configured, every request must carry `Authorization: Bearer <token>`.
+    `EdgeGuard` already refused a request without it before its body was read; this dependency
+    keeps the rule visible on each router (and in the OpenAPI schema)."""
     if config.token is None:
         return
-    scheme, _, presented = (authorization or "").partition(" ")
-    expected = config.token.get_secret_value()
-    if scheme.lower() != "bearer" or not secrets.compare_digest(
-        presented.strip().encode(), expected.encode()
-    ):
+    if not token_matches(authorization, config.token.get_secret_value()):
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="missing or wrong bearer token",

@@ -33,13 +33,15 @@ async def _unknown_demo(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unknown_job(_: Request, exc: Exception) -> JSONResponse:
-    detail = f"unknown job {exc.args[0]!r} (never submitted, or expired)"
+    job_id = str(exc.args[0])
+    shown = job_id if len(job_id) <= 40 else job_id[:39] + "…"
+    detail = f"unknown job {shown!r} (never submitted, or expired)"
     return _json(status.HTTP_404_NOT_FOUND, ErrorBody(detail=detail))
 
 
 async def _bad_params(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ParamsError)
-    body = ErrorBody(detail=str(exc), errors=exc.errors)
+    body = ErrorBody.listing(str(exc), exc.errors)
     return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, body)
 
 
@@ -60,8 +62,7 @@ async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]
     return _json(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        ErrorBody(detail="invalid request", errors=errors),
+        status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorBody.listing("invalid request", errors)
     )
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from compute import device
 from compute.api import errors
+from compute.api.edge import EdgeGuard
 from compute.api.routes import demos, embeddings, health, jobs
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
@@ -50,6 +51,9 @@ def create_app(
         version=service_version(),
         summary="Small training demos that return figures and metrics, and sentence embeddings.",
         lifespan=lifespan,
+        docs_url="/docs" if config.docs else None,
+        redoc_url="/redoc" if config.docs else None,
+        openapi_url="/openapi.json" if config.docs else None,
     )
     app.state.config = config
     app.state.demos = available
@@ -58,4 +62,6 @@ def create_app(
     app.include_router(demos.router)
     app.include_router(jobs.router)
     app.include_router(embeddings.router)
+    token = config.token.get_secret_value() if config.token is not None else None
+    app.add_middleware(EdgeGuard, token=token, max_body_bytes=config.max_body_bytes)
     return app

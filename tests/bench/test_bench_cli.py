@@ -121,3 +121,16 @@ def test_memory_measures_the_bot_on_a_remote_model_beside_the_local_one(
     remote = result["remote"]
     assert remote["url"] == url and remote["answer_graded"] is True and remote["exit_code"] == 0
     assert 0 < remote["peak_rss_mb"] < result["peak_rss_mb"]
+
+
+def test_edges_reports_rss_growth_and_healthz_latency_under_big_unauthenticated_bodies(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    result = last_json(
+        capsys, ["edges", "--bodies", "2", "--mb", "4", "--seconds", "1", "--json"], settings
+    )
+    assert result["bench"] == "edges" and result["bodies"] == 2
+    assert result["bodies_sent"] >= 2
+    assert result["bodies_refused_401"] + result["bodies_reset"] == result["bodies_sent"]
+    assert result["rss_idle_mb"] > 0 and result["healthz_samples"] >= 1
+    assert result["healthz_idle_p50_ms"] > 0

@@ -19,6 +19,7 @@ def fake_service(
     job_timeout_s: float = 60.0,
     cancel_grace_s: float = 3.0,
     cache_entries: int = 64,
+    docs: bool = False,
 ) -> AbstractAsyncContextManager[str]:
     """A real uvicorn server on a free loopback port running FAKE_DEMOS; yields its URL."""
     config = ServiceConfig(
@@ -28,5 +29,6 @@ def fake_service(
         job_timeout_s=job_timeout_s,
         cancel_grace_s=cancel_grace_s,
         cache_entries=cache_entries,
+        docs=docs,
     )
     return serve_in_thread(create_app(config, demos_override=FAKE_DEMOS))

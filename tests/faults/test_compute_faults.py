@@ -68,10 +68,11 @@ class ComputeProcess:
             "QUIZMASTER_CACHE_DIR": str(cache_dir),
             "PYTHONPATH": str(REPO_ROOT),
             "MPLBACKEND": "Agg",
+            "QUIZMASTER_COMPUTE_TOKEN": TOKEN,
         }
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "compute", "--port", str(port), "--token", TOKEN],
+            [sys.executable, "-m", "bot.cli", "compute", "--port", str(port)],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,

@@ -12,6 +12,7 @@ import logging
 import time
 
 from bot.config import Settings
+from bot.core.inflight import STOP_GRACE_S
 from bot.core.scheduler import run_scheduler
 from bot.core.service import DemoDesk, QuizService
 from bot.platforms.discord.client import QuizClient
@@ -67,18 +68,31 @@ def build_client(
     )
 
 
-async def serve(client: QuizClient, service: QuizService, *, token: str) -> None:
-    """Run `client` with `token` until it closes, with the scheduler posting through it."""
-    stop = asyncio.Event()
+async def serve(
+    client: QuizClient, service: QuizService, *, token: str, stop: asyncio.Event | None = None
+) -> None:
+    """Run `client` with `token` until it closes or `stop` is set, with the scheduler posting
+    through it. On `stop` the messages in flight finish before the client closes (their
+    replies need its HTTP session)."""
+    stop = stop or asyncio.Event()
 
     async def schedule_when_ready() -> None:
         await client.wait_until_ready()
         await run_scheduler(service, PLATFORM, client.channels, stop=stop)
 
+    async def close_on_stop() -> None:
+        await stop.wait()
+        await service.in_flight.drain(STOP_GRACE_S)
+        await client.close()
+
     scheduler = asyncio.create_task(schedule_when_ready(), name="discord-scheduler")
+    closer = asyncio.create_task(close_on_stop(), name="discord-stop")
     try:
         await client.start(token)
+        if stop.is_set():
+            await closer
     finally:
+        closer.cancel()
         stop.set()
         scheduler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -87,7 +101,9 @@ async def serve(client: QuizClient, service: QuizService, *, token: str) -> None
             await client.close()
 
 
-async def run(settings: Settings, service: QuizService) -> None:
+async def run(
+    settings: Settings, service: QuizService, *, stop: asyncio.Event | None = None
+) -> None:
     if settings.discord_token is None:
         raise ValueError("QUIZMASTER_DISCORD_TOKEN is not set")
     client = build_client(settings, service)
@@ -97,4 +113,4 @@ async def run(settings: Settings, service: QuizService) -> None:
         settings.discord_message_content,
         settings.discord_score_visibility,
     )
-    await serve(client, service, token=settings.discord_token.get_secret_value())
+    await serve(client, service, token=settings.discord_token.get_secret_value(), stop=stop)

@@ -32,6 +32,7 @@ _HEADER_CHARS = 150
 _FIELDS_PER_SECTION = 10
 _FIELD_CHARS = 2000
 _MAX_BLOCKS = 50
+_MESSAGE_CHARS = 40_000  # a message's whole text; Slack cuts or refuses beyond it
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
@@ -54,7 +55,7 @@ def mrkdwn(text: str, *, addressee: str | None = None) -> str:
 
 def render(reply: Reply) -> Rendered:
     """Block Kit for a reply; `text` doubles as the notification and accessibility fallback."""
-    body = mrkdwn(reply.text, addressee=reply.user_id)
+    body = _clip(mrkdwn(reply.text, addressee=reply.user_id), _MESSAGE_CHARS)
     if reply.kind is ReplyKind.QUESTION:
         blocks = _question_blocks(reply.card, body)
     else:

@@ -13,9 +13,11 @@ from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.core.inflight import STOP_GRACE_S
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
+from bot.platforms.slack.http_guard import signed_only
 from bot.platforms.slack.inbound import PLATFORM
 
 log = logging.getLogger("quizmaster.slack")
@@ -28,13 +30,9 @@ class SlackSettingsError(ValueError):
 
 
 def check_settings(settings: Settings) -> None:
-    missing = [] if settings.slack_bot_token else ["QUIZMASTER_SLACK_BOT_TOKEN (xoxb-...)"]
-    if settings.slack_mode == "socket" and not settings.slack_app_token:
-        missing.append("QUIZMASTER_SLACK_APP_TOKEN (xapp-..., scope connections:write)")
-    if settings.slack_mode == "http" and not settings.slack_signing_secret:
-        missing.append("QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)")
-    if missing:
-        raise SlackSettingsError(f"Slack {settings.slack_mode} mode needs: " + ", ".join(missing))
+    missing = settings.missing_for_platform("slack")
+    if missing is not None:
+        raise SlackSettingsError(missing)
 
 
 async def connect_socket_mode(app: AsyncApp, *, app_token: str) -> AsyncSocketModeHandler:
@@ -46,9 +44,11 @@ async def connect_socket_mode(app: AsyncApp, *, app_token: str) -> AsyncSocketMo
     return handler
 
 
-async def serve_http(app: AsyncApp, *, host: str, port: int) -> web.AppRunner:
-    """Serve Bolt's own aiohttp app (events, commands and interactivity on one path)."""
+async def serve_http(app: AsyncApp, *, host: str, port: int, signing_secret: str) -> web.AppRunner:
+    """Serve Bolt's own aiohttp app (events, commands and interactivity on one path), behind
+    `signed_only` so that unsigned requests never reach Bolt."""
     server = AsyncSlackAppServer(port=port, path=EVENTS_PATH, app=app, host=host)
+    server.web_app.middlewares.append(signed_only(signing_secret))
     runner = web.AppRunner(server.web_app)
     await runner.setup()
     await web.TCPSite(runner, host=host, port=port).start()
@@ -56,8 +56,12 @@ async def serve_http(app: AsyncApp, *, host: str, port: int) -> web.AppRunner:
     return runner
 
 
-async def run(settings: Settings, service: QuizService) -> None:
-    """Serve Slack and post the daily questions until cancelled."""
+async def run(
+    settings: Settings, service: QuizService, *, stop: asyncio.Event | None = None
+) -> None:
+    """Serve Slack and post the daily questions until `stop` is set (or cancelled); then close
+    the connection, so no new events come, and let the messages in flight finish."""
+    stop = stop or asyncio.Event()
     check_settings(settings)
     bot = SlackBot(settings, service)
     async with contextlib.AsyncExitStack() as stack:
@@ -68,10 +72,17 @@ async def run(settings: Settings, service: QuizService) -> None:
             )
             stack.push_async_callback(handler.close_async)
         else:
-            site = await serve_http(bot.app, host="0.0.0.0", port=settings.slack_port)
+            assert settings.slack_signing_secret is not None
+            site = await serve_http(
+                bot.app,
+                host="0.0.0.0",
+                port=settings.slack_port,
+                signing_secret=settings.slack_signing_secret.get_secret_value(),
+            )
             stack.push_async_callback(site.cleanup)
-        stop = asyncio.Event()
         try:
             await run_scheduler(service, PLATFORM, bot.scheduled_transport(), stop=stop)
         finally:
             stop.set()
+    await service.in_flight.drain(STOP_GRACE_S)
+    log.info("Slack connection closed")

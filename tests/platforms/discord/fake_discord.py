@@ -81,6 +81,8 @@ class FakeDiscord:
     rate_limits: list[RateLimit] = field(default_factory=list)
     identify: JSON | None = None
     url: str = ""
+    refuse_token: bool = False
+    """True: every REST call gets 401, as Discord answers a reset or wrong bot token."""
 
     def __post_init__(self) -> None:
         self.app_id = snowflake(self.ids)
@@ -427,6 +429,9 @@ class FakeDiscord:
         body, files = await self._body(request)
         call = Call(request.method, path, dict(request.query), body, files, time.monotonic())
         self.calls.append(call)
+        if self.refuse_token:
+            call.status = 401
+            return _json_response({"message": "401: Unauthorized", "code": 0}, status=401)
         for limit in self.rate_limits:
             if limit.method == request.method and limit.pattern.fullmatch(path):
                 self.rate_limits.remove(limit)

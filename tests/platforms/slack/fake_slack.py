@@ -57,6 +57,8 @@ class FakeSlack:
         self._socket_open = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.root = ""
+        self.auth_error: str | None = None
+        """Set (e.g. "invalid_auth") to refuse every token, as Slack does for a revoked one."""
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -136,6 +138,10 @@ class FakeSlack:
             args = dict(await request.post())
         args.update(request.query)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        if self.auth_error is not None:
+            refused = {"ok": False, "error": self.auth_error}
+            await self._record(Call(method, args, token, refused))
+            return web.json_response(refused)
         if self._rate_limits.get(method, 0) > 0:
             self._rate_limits[method] -= 1
             limited = {"ok": False, "error": "ratelimited"}

@@ -18,6 +18,7 @@ from bot.platforms.slack.runner import serve_http
 from tests.platforms.slack.fake_slack import FakeSlack
 from tests.platforms.slack.slack_payloads import (
     CHANNEL,
+    SIGNING_SECRET,
     form_body,
     interaction_body,
     sign,
@@ -83,7 +84,13 @@ async def serving(
 ) -> AsyncIterator[SlackHttp]:
     """Our app behind Bolt's aiohttp server on a free loopback port."""
     bot = SlackBot(settings, service, channel_post_interval_s=0.0)
-    runner = await serve_http(bot.app, host="127.0.0.1", port=0)
+    secret = settings.slack_signing_secret
+    runner = await serve_http(
+        bot.app,
+        host="127.0.0.1",
+        port=0,
+        signing_secret=secret.get_secret_value() if secret else SIGNING_SECRET,
+    )
     port = runner.addresses[0][1]
     try:
         async with aiohttp.ClientSession() as session:

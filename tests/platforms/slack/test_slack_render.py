@@ -80,6 +80,14 @@ def test_long_text_and_many_fields_respect_block_kit_limits() -> None:
     assert len(rendered.text) <= 3000
 
 
+def test_a_huge_reply_fits_slacks_40k_characters() -> None:
+    rendered = render(Reply(channel_id="C1", text="z" * 330_000))
+
+    shown = sum(len(b["text"]["text"]) for b in rendered.blocks if "text" in b)
+    assert 39_000 <= shown <= 40_000
+    assert rendered.blocks[-1]["text"]["text"].endswith("…")
+
+
 def test_image_only_reply_has_fallback_text_and_no_blocks() -> None:
     rendered = render(Reply(channel_id="C1", text=""))
 

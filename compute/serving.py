@@ -1,0 +1,38 @@
+"""uvicorn for `quizmaster compute`, with an exit status of 0 after SIGTERM or SIGINT.
+
+uvicorn drains on those signals (open requests finish, the lifespan cancels and reports the
+jobs) and then raises the signal again, so the process dies by it; for a stop that was asked
+for (`docker stop`), exit 0 is the honest status.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class StoppableServer(uvicorn.Server):
+    """A uvicorn server whose SIGTERM/SIGINT handling ends in a normal return."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {
+            sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    @classmethod
+    def serve_app(cls, app: FastAPI, *, host: str, port: int) -> None:
+        cls(uvicorn.Config(app, host=host, port=port, log_level="info")).run()

@@ -1,0 +1,190 @@
+"""SIGTERM (what `docker stop` sends) and SIGINT stop the real `quizmaster run` cleanly: the
+answers it acknowledged are stored, no claim is left, the database is closed (SQLite removes
+the WAL file only then) and the exit status is 0 (issue 15, finding 7)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compute.client import ComputeClient, ComputeError
+from tests.cli_process import start_quizmaster
+from tests.conftest import BUNDLED_MODEL
+from tests.loopback import unused_port
+from tests.platforms.slack.fake_slack import FakeSlack
+from tests.platforms.slack.harness import ADMIN, MEMBER
+from tests.platforms.slack.slack_payloads import slash_command, thread_reply
+
+pytestmark = pytest.mark.slow
+HANG_GUARD_S = 600  # not a target: start-up on a loaded machine; the stop itself is quick
+ANSWER = "Sigmoid saturates so its gradient vanishes; ReLU keeps a gradient of one when positive."
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def base_env(tmp_path: Path, cache_dir: Path, **values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
+    return env | {
+        "QUIZMASTER_DB": str(tmp_path / "q.db"),
+        "QUIZMASTER_CACHE_DIR": str(cache_dir),
+        "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+        "QUIZMASTER_EMBEDDING_DEVICE": "cpu",
+        "QUIZMASTER_DEMOS": "false",
+        "QUIZMASTER_LANG": "en",
+        **values,
+    }
+
+
+def stored(db: Path) -> tuple[list[str | None], list[str]]:
+    """Message ids of the stored answers, and of the claims (ingested messages), read once the
+    bot has closed the database (SQLite removes the WAL file when the last connection closes)."""
+    assert not db.with_name(db.name + "-wal").exists(), "the database was not closed"
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        answers = [row[0] for row in conn.execute("SELECT message_id FROM answers")]
+        claims = [row[0] for row in conn.execute("SELECT message_id FROM ingested")]
+    return answers, claims
+
+
+async def _read_until(stream: asyncio.StreamReader, needle: str, seen: list[str]) -> None:
+    while not any(needle in line for line in seen):
+        raw = await stream.readline()
+        assert raw, "".join(seen)
+        seen.append(raw.decode())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_console_stops_on_a_signal_with_every_graded_answer_stored(
+    tmp_path: Path, cache_dir: Path, sig: signal.Signals
+) -> None:
+    process = await start_quizmaster(
+        ["run", "--platform", "console"], env=base_env(tmp_path, cache_dir), cwd=tmp_path
+    )
+    assert process.stdin and process.stdout and process.stderr
+    out: list[str] = []
+    process.stdin.write(f"/as alice\n{ANSWER}\n".encode())
+    await process.stdin.drain()
+    await asyncio.wait_for(_read_until(process.stdout, "/100", out), HANG_GUARD_S)
+    process.stdin.write(f"/as bob\n{ANSWER} Bob's words.\n".encode())
+    await process.stdin.drain()
+    process.send_signal(sig)
+    rest, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
+    output = "".join(out) + rest.decode()
+    assert process.returncode == 0, err.decode()
+    assert f"{sig.name} received: stopping" in err.decode()
+    assert "Traceback" not in err.decode()
+    answers, _ = stored(tmp_path / "q.db")
+    assert len(answers) == output.count("/100") >= 1
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack(admins=frozenset({ADMIN}))
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def _connected(fake: FakeSlack) -> None:
+    """Start-up loads the model first; on a loaded machine that can take past one wait."""
+    for _ in range(3):
+        with contextlib.suppress(TimeoutError):
+            await fake.wait_for_calls("apps.connections.open")
+            return
+    raise AssertionError("the bot never opened its Socket Mode connection")
+
+
+def _answer_envelope(index: int, thread_ts: str) -> dict[str, Any]:
+    event = thread_reply(
+        text=f"{ANSWER} ({index})",
+        user=f"{MEMBER}{index}",
+        thread_ts=thread_ts,
+        event_id=f"Ev{index:04d}",
+        ts=f"1800000100.{index}",
+    )
+    return {"envelope_id": f"env-a{index}", "type": "events_api", "payload": event}
+
+
+async def test_slack_socket_mode_stops_on_sigterm_with_acked_answers_stored(
+    tmp_path: Path, cache_dir: Path, fake_slack: FakeSlack
+) -> None:
+    env = base_env(
+        tmp_path,
+        cache_dir,
+        QUIZMASTER_PLATFORM="slack",
+        QUIZMASTER_SLACK_MODE="socket",
+        QUIZMASTER_SLACK_BOT_TOKEN="xoxb-test-token",
+        QUIZMASTER_SLACK_APP_TOKEN="xapp-test-token",
+        QUIZMASTER_SLACK_API_URL=fake_slack.api_url,
+    )
+    process = await start_quizmaster(["run"], env=env, cwd=tmp_path)
+    try:
+        await _connected(fake_slack)
+        command = slash_command(
+            "/quiz", "now", user=ADMIN, response_url=fake_slack.response_url("a")
+        )
+        await fake_slack.send_envelope(
+            {"envelope_id": "env-now", "type": "slash_commands", "payload": command}
+        )
+        [question] = await fake_slack.wait_for_calls("chat.postMessage")
+        thread_ts = question.result["ts"]
+        acked = [
+            (await fake_slack.send_envelope(_answer_envelope(i, thread_ts)))["envelope_id"]
+            for i in range(4)
+        ]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
+    assert process.returncode == 0, err.decode()
+    assert acked == [f"env-a{i}" for i in range(4)]
+    answers, claims = stored(tmp_path / "q.db")
+    assert set(claims) - set(answers) <= {command.get("trigger_id")}, "a claim was left"
+    assert len(answers) == 4, err.decode()
+    assert "Slack connection closed" in err.decode()
+
+
+async def test_compute_service_stops_on_sigterm_cancelling_and_reporting_its_jobs(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("stop-token\n", encoding="utf-8")
+    port = unused_port()
+    process = await start_quizmaster(
+        ["compute", "--port", str(port), "--token-file", str(token_file)],
+        env=base_env(tmp_path, cache_dir),
+        cwd=tmp_path,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with ComputeClient(url, token="stop-token", timeout=5) as client:
+            async with asyncio.timeout(HANG_GUARD_S):
+                while True:
+                    with contextlib.suppress(ComputeError):
+                        await client.health()
+                        break
+                    await asyncio.sleep(0.5)
+            first = await client.submit("gan", {"seed": 1})
+            second = await client.submit("gan", {"seed": 2})
+            for _ in range(HANG_GUARD_S * 5):
+                if (await client.job(first.id)).status == "running":
+                    break
+                await asyncio.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
+    log = err.decode()
+    assert process.returncode == 0, log
+    assert "compute stopping: cancelling 1 running and 1 queued job(s)" in log
+    assert f"job {first.id} cancelled" in log
+    assert "stop-token" not in log
+    assert second.id != first.id
