@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     cache_dir: Annotated[Path, AfterValidator(check_folder_path)] = Field(
         Path(".cache/quizmaster"), description="Reference-embedding and demo caches."
     )
-    embedding_url: str | None = Field(
+    embedding_url: HttpUrlText | None = Field(
         None,
         description="OpenAI-compatible embeddings server, e.g. http://compute:8700/v1 (grading "
         "asks it for QUIZMASTER_EMBEDDING_MODEL and loads no model itself); unset: the model "
