@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.core.demos import DemoHandoff
 from bot.core.practice import PracticePolicy
 from bot.core.service import ChannelDefaults, Clock, QuizService
+from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.embedded import embedded_service
@@ -89,7 +90,7 @@ async def open_service(
         if grader is None:
             owned = await asyncio.to_thread(
                 create_grader,
-                model_name=settings.embedding_model,
+                model_name=embedding_model(settings),
                 device=settings.embedding_device,
                 cache_dir=settings.cache_dir,
             )

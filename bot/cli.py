@@ -3,13 +3,13 @@ this module loads settings once and dispatches."""
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
 from bot.config import Settings, describe_errors
+from bot.logs import log_to_stream
 
 SubMain = Callable[[list[str], Settings], int]
 
@@ -81,11 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    log_to_stream(settings.log_level)
     handler, _ = command
     # "demo" and "compute" share one module; it reads its own name from argv[0].
     return handler(args if args[0] == "demo" or args[0] == "compute" else args[1:], settings)

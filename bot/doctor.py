@@ -184,13 +184,14 @@ def _bank_check(settings: Settings, *, quick: bool) -> Check:
 
 async def _model_check(settings: Settings) -> Check:
     """Loads the model exactly as the bot does, so a fallback to the bundled one shows here."""
+    from bot.model_choice import BUNDLED, embedding_model
     from evaluators import create_grader
     from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
 
     try:
         grader = await asyncio.to_thread(
             create_grader,
-            model_name=settings.embedding_model,
+            model_name=embedding_model(settings),
             device=settings.embedding_device,
             cache_dir=settings.cache_dir,
         )
@@ -202,7 +203,8 @@ async def _model_check(settings: Settings) -> Check:
         detail = f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}"
     finally:
         await grader.aclose()
-    if embedder.name == BUNDLED_MODEL_NAME and not is_bundled(settings.embedding_model):
+    named = settings.embedding_model
+    if embedder.name == BUNDLED_MODEL_NAME and named != BUNDLED and not is_bundled(named):
         return Check(
             "model",
             "warn",

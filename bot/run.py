@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.app import open_service
 from bot.config import Settings
+from bot.logs import LOG_FILE_NAME, log_to_file
 from content.loader import BankError
 
 
@@ -61,6 +62,10 @@ def main(argv: list[str], settings: Settings) -> int:
     if missing is not None:
         print(f"quizmaster: {missing}", file=sys.stderr)
         return 2
+    if settings.platform == "console":
+        log_path = settings.db.resolve().parent / LOG_FILE_NAME
+        log_to_file(log_path, settings.log_level)
+        print(f"quizmaster: log in {log_path}", file=sys.stderr)
     try:
         return asyncio.run(_serve(settings))
     except BankError as exc:

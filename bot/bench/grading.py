@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.app import load_configured_bank
 from bot.bench.table import Outcome, percentile, report
 from bot.config import Settings
+from bot.model_choice import embedding_model
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader, create_grader
@@ -60,7 +61,7 @@ async def prepared_grader(settings: Settings) -> AsyncIterator[tuple[Bank, Embed
     """The configured bank and a grader with its references prepared, as the bot starts them."""
     bank = load_configured_bank(settings)
     grader = create_grader(
-        model_name=settings.embedding_model,
+        model_name=embedding_model(settings),
         device=settings.embedding_device,
         cache_dir=settings.cache_dir,
     )

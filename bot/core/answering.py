@@ -154,8 +154,11 @@ class AnswerFlow:
             next_step=next_step,
         )
         await self._review(turn, prompt, grade.score)
+        graded = self.grade_text(turn, prompt, grade)
+        if turn.incoming.threadless:
+            graded = turn.t("answer_to", text=prompt.text.get(turn.lang)) + "\n" + graded
         await turn.say(
-            self.grade_text(turn, prompt, grade),
+            graded,
             kind=ReplyKind.GRADE,
             thread_id=post.thread_id,
             mention=True,

@@ -15,7 +15,10 @@ class Answer:
 
 @dataclass(frozen=True)
 class Now:
-    pass
+    """`/quiz now [extra]`: post a question now. Without a thread per question (the console),
+    plain `now` shows today's question again once it is up, and `extra` posts another."""
+
+    extra: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,6 @@ Command = (
 ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang)
 
 _SIMPLE: dict[str, Command] = {
-    "now": Now(),
     "next": Next(),
     "skip": Skip(),
     "hint": Hint(),
@@ -140,6 +142,11 @@ def _quiz(words: list[str], rest: str) -> Command:
     sub = words[0].lower()
     if sub in _SIMPLE:
         return _SIMPLE[sub]
+    if sub == "now":
+        extra = [w.lower() for w in words[1:]]
+        if extra not in ([], ["extra"]):
+            return Invalid("now_usage", " ".join(words[1:]))
+        return Now(extra=bool(extra))
     if sub == "answer":
         return Answer(rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else "")
     if sub == "practice":

@@ -77,6 +77,13 @@ class ConsoleTransport:
     def _print_line(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
+    async def prompt(self, user: str, lines: asyncio.Queue[str | None]) -> str | None:
+        """The next line typed; on a terminal, after a prompt naming who speaks (see `/as`)."""
+        if self.rich:
+            self.out.write(f"{user}> ")
+            self.out.flush()
+        return await lines.get()
+
 
 async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
     """Read stdin in a thread so the scheduler keeps ticking while we wait for input."""
@@ -106,7 +113,7 @@ async def run(service: QuizService, *, stdin: TextIO, stdout: TextIO, image_dir:
     )
     queue = await _lines(stdin)
     try:
-        while (line := await queue.get()) is not None:
+        while (line := await transport.prompt(user, queue)) is not None:
             if not line.strip():
                 continue
             if line.strip() in {"/quit", "/exit"}:
@@ -121,6 +128,7 @@ async def run(service: QuizService, *, stdin: TextIO, stdout: TextIO, image_dir:
                     channel_id=CHANNEL,
                     actor=Actor(user_id=user, display_name=user, is_admin=True),
                     text=line,
+                    threadless=True,
                 ),
                 transport,
             )

@@ -110,7 +110,7 @@ async def test_reveal_then_pasting_the_reference_earns_little(
     post = await service.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, GOOD_Q01)
     reveal = (await say(service, ADMIN, "/quiz reveal"))[0]
-    assert reveal.kind == ReplyKind.REVEAL and "Today: 1 answers from 1 members" in reveal.text
+    assert reveal.kind == ReplyKind.REVEAL and "Today: 1 answer from 1 member" in reveal.text
     reference = bank.get(post.prompt_id).references_in("en")[0].text
     assert score_of(await say(service, JOON, reference)) <= 20
 
