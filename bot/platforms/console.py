@@ -5,9 +5,11 @@ the process exits at EOF, so sessions can be scripted."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import itertools
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -86,16 +88,22 @@ class ConsoleTransport:
 
 
 async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
-    """Read stdin in a thread so the scheduler keeps ticking while we wait for input."""
+    """Read stdin in a thread so the scheduler keeps ticking while we wait for input. A daemon
+    thread: after `/quit` on a terminal it is still blocked reading, and must not hold the
+    process open until Ctrl-D."""
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
+    def put(line: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed after /quit
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+
     def pump() -> None:
         for line in stream:
-            loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\n"))
-        loop.call_soon_threadsafe(queue.put_nowait, None)
+            put(line.rstrip("\n"))
+        put(None)
 
-    loop.run_in_executor(None, pump)
+    threading.Thread(target=pump, name="console-stdin", daemon=True).start()
     return queue
 
 
