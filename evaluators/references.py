@@ -17,6 +17,7 @@ from content.bank import Bank
 from content.schema import Prompt
 from evaluators.embedder import Embedder, Matrix
 from evaluators.morphology import content_words
+from evaluators.progress import Progress
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -95,7 +96,7 @@ class ReferenceStore:
         hit = matrix is not None
         if matrix is None:
             unknown = [t for t in texts if t not in self._vectors]
-            self.put(unknown, self._embedder.encode(unknown))
+            self.put(unknown, self.encode_with_progress(unknown))
             matrix = self._stack(texts)
             self._write(path, texts, matrix)
         self.put(texts, matrix)
@@ -107,6 +108,19 @@ class ReferenceStore:
             else:
                 self.cache_misses += 1
         return hit
+
+    def encode_with_progress(self, texts: list[str]) -> Matrix:
+        """`encode(texts)` one forward pass at a time, reporting each. Longest texts first, as
+        the model orders a single call itself: the batches, and so the vectors, are the same."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        rows = np.zeros((len(texts), self._embedder.dimension), dtype=np.float32)
+        progress = Progress("embedding the question bank", len(texts))
+        step = self._embedder.batch_size
+        for start in range(0, len(order), step):
+            part = order[start : start + step]
+            rows[part] = self._embedder.encode([texts[i] for i in part])
+            progress.advance(len(part))
+        return rows
 
     def missing(self, prompt: Prompt, *, tokens: bool = False) -> list[str]:
         """Texts of `prompt` still to encode (with `tokens`: also references lacking token
