@@ -12,6 +12,7 @@ BENCHES = {
     "ingest": "answers/s and p99 through core + SQLite with a trivial grader",
     "demos": "each demo's run time, a cached repeat via the service, overhead vs reference",
     "memory": "peak RSS of a console bot process with the model loaded",
+    "startup": "first and later start of the console bot vs importing and loading the model",
 }
 
 

@@ -226,6 +226,7 @@ class QuizService:
         latest = await self._todays_latest(channel)
         if latest is not None:
             await transport.send(self.question_reply(channel, latest))
+            log.info("showed prompt=%s channel=%s day=%s", latest.prompt_id, channel_id, latest.day)
         else:
             await self.post_today(platform, channel_id, transport)
 
