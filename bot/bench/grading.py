@@ -23,6 +23,7 @@ from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader, create_grader
 from evaluators.harness import read_rows, resolve_prompts
+from evaluators.references import warm_morphology
 
 THROUGHPUT_TARGET = 0.8
 LATENCY_TARGET = 1.5
@@ -67,6 +68,7 @@ async def prepared_grader(settings: Settings) -> AsyncIterator[tuple[Bank, Embed
     )
     try:
         await grader.prepare(bank)
+        await asyncio.to_thread(warm_morphology, bank)
         yield bank, grader
     finally:
         await grader.aclose()

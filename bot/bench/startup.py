@@ -44,8 +44,10 @@ PHASES = (
 
 @dataclass(frozen=True)
 class Start:
-    """One measured process: seconds to its first line, to its ready line, and its log."""
+    """One measured process: when it was spawned, seconds to its first line and to its ready
+    line, and its log."""
 
+    spawned_at: datetime
     first_line_s: float
     ready_s: float
     log: str
@@ -71,6 +73,7 @@ def _timed(
 ) -> Start:
     """Start `command` with the answer on stdin; seconds until stdout shows anything, and until a
     line matches `ready`. Stdin stays open until then, so the bot does not exit early."""
+    spawned_at = datetime.now()
     started = time.perf_counter()
     proc = subprocess.Popen(
         command,
@@ -108,18 +111,16 @@ def _timed(
     log_file = workdir / LOG_FILE_NAME
     log = log_file.read_text(encoding="utf-8") if log_file.is_file() else ""
     log_file.unlink(missing_ok=True)
-    return Start(first_line_s=first, ready_s=done, log=log)
+    return Start(spawned_at=spawned_at, first_line_s=first, ready_s=done, log=log)
 
 
-def phases(log: str) -> list[tuple[str, float]]:
-    """Seconds from the first log line of a start to each phase's closing line."""
+def phases(start: Start) -> list[tuple[str, float]]:
+    """Seconds from the spawn of a start to each phase's closing log line."""
     stamps: list[tuple[datetime, str]] = []
-    for line in log.splitlines():
+    for line in start.log.splitlines():
         if found := _LOG_TIME.match(line):
             stamps.append((datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S,%f"), found[2]))
-    if not stamps:
-        return []
-    origin = stamps[0][0]
+    origin = start.spawned_at
     shown = []
     for name, pattern in PHASES:
         hit = next((at for at, message in stamps if pattern.search(message)), None)
@@ -158,7 +159,7 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
         [f"floor: import, load model, encode one, s (median of {repeat})", floor_s, None, None],
         ["later start / floor", ratio, f"<= {TARGET_RATIO:g}", met],
     ]
-    where = phases(later[-1].log)
+    where = phases(later[-1])
     payload: dict[str, object] = {
         "bench": "startup",
         "model": env["QUIZMASTER_EMBEDDING_MODEL"],
@@ -182,7 +183,7 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
     notes = [f"model {payload['model']}; demos {'on' if settings.demos else 'off'}"]
     if where:
         notes.append(
-            "a later start, from its first log line: "
+            "a later start, seconds from its spawn: "
             + ", ".join(f"{name} {at:.1f} s" for name, at in where)
         )
     return Outcome(
