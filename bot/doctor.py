@@ -3,8 +3,8 @@
 Deployments fail in a handful of dull ways (a token not passed in, a volume the user cannot write,
 a database from a newer release, a bank edit with a typo, a compute service on the wrong URL or
 with another token); each check names the one it looks for. `--quick` leaves out what is slow
-(loading the embedding model, importing torch for the demo catalog) and creates no file, so a
-container healthcheck can run it every minute.
+(loading the embedding model, fitting its calibration if it has none, importing torch for the
+demo catalog) and creates no file, so a container healthcheck can run it every minute.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
@@ -182,11 +182,13 @@ def _bank_check(settings: Settings, *, quick: bool) -> Check:
     )
 
 
-async def _model_check(settings: Settings) -> Check:
-    """Loads the model exactly as the bot does, so a fallback to the bundled one shows here."""
+async def _model_checks(settings: Settings) -> list[Check]:
+    """Loads the model exactly as the bot does, so a fallback to the bundled one shows here, and
+    so does the calibration it grades with (fitted and stored now if the model has none)."""
     from bot.model_choice import BUNDLED, embedding_model
     from evaluators import create_grader
     from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
+    from evaluators.model_identity import identify
 
     try:
         grader = await asyncio.to_thread(
@@ -197,21 +199,42 @@ async def _model_check(settings: Settings) -> Check:
         )
     except Exception as exc:  # any load failure is the finding itself
         log.debug("model check failed", exc_info=True)
-        return Check("model", "fail", f"cannot load a model: {type(exc).__name__}: {exc}")
+        return [Check("model", "fail", f"cannot load a model: {type(exc).__name__}: {exc}")]
     try:
         embedder = grader.embedder
-        detail = f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}"
+        identity = await asyncio.to_thread(identify, embedder)
+        detail = (
+            f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}, "
+            f"identity {identity.key}"
+        )
     finally:
         await grader.aclose()
+    calibration = _calibration_check(grader.calibration.fitted_on, grader.calibration_source)
     named = settings.embedding_model
     if embedder.name == BUNDLED_MODEL_NAME and named != BUNDLED and not is_bundled(named):
-        return Check(
-            "model",
-            "warn",
-            f"{detail}: {settings.embedding_model!r} could not be loaded (not downloaded? "
-            "HF_HUB_OFFLINE?), Korean answers grade less well",
-        )
-    return Check("model", "ok", detail)
+        return [
+            Check(
+                "model",
+                "warn",
+                f"{detail}: {settings.embedding_model!r} could not be loaded (not downloaded? "
+                "HF_HUB_OFFLINE?), Korean answers grade less well",
+            ),
+            calibration,
+        ]
+    return [Check("model", "ok", detail), calibration]
+
+
+def _calibration_check(fitted_on: dict[str, Any], source: str) -> Check:
+    """Where the calibration came from and how well it agreed with people when it was fitted."""
+    dev = fitted_on.get("cv_by_question", {}).get("dev")
+    if not isinstance(dev, dict) or "spearman" not in dev:
+        return Check("calibration", "warn", f"{source}; no cross-validated agreement recorded")
+    return Check(
+        "calibration",
+        "ok",
+        f"{source}; dev set cross-validated spearman {float(dev['spearman']):.3f} "
+        f"(n={dev.get('n', '?')})",
+    )
 
 
 def _without_userinfo(url: str) -> str:
@@ -257,7 +280,7 @@ async def collect(settings: Settings, *, quick: bool) -> list[Check]:
         await asyncio.to_thread(_bank_check, settings, quick=quick),
     ]
     if not quick:
-        checks.append(await _model_check(settings))
+        checks += await _model_checks(settings)
     checks.append(await _compute_check(settings))
     return checks
 

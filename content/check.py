@@ -1,8 +1,9 @@
 """Validates bank files the way `load_bank` will use them, but reports every problem at once.
 
 `load_bank` stops at the first error, which suits start-up; an editor fixing a bank wants the whole
-list. Schema rules (references in both languages, 2-6 concepts, 1-3 misconceptions, guidance on
-open prompts) come from `content.schema`; this module adds what one prompt cannot see alone: ids
+list. Schema rules (a seed bank's references in both languages, 2-6 concepts and 1-3
+misconceptions; a team bank's one reference; guidance on open prompts) come from
+`content.schema`; this module adds what one prompt cannot see alone: ids
 unique across files, parents that exist, follow-up orders unique per parent, question wordings
 that two prompts share (text lookup would silently pick one), blank text the schema lets through,
 and demo names the compute catalog does not know.
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 
 from content.bank import normalize_question
 from content.loader import BankError, read_yaml, validation_errors
-from content.schema import BankFile, Prompt
+from content.schema import Prompt, parse_bank_file, rules_context
 
 DemoNames = Callable[[], Collection[str]]
 
@@ -115,13 +116,13 @@ def _parse(path: Path, report: CheckReport) -> _Parsed:
         item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
     try:
-        return _Parsed(list(BankFile.model_validate(raw).prompts), declared)
+        return _Parsed(list(parse_bank_file(raw).prompts), declared)
     except ValidationError as exc:
         report.errors.extend(validation_errors(path, raw, exc))
     valid: list[Prompt] = []
     for item in items:
         try:
-            valid.append(Prompt.model_validate(item))
+            valid.append(Prompt.model_validate(item, context=rules_context(raw)))
         except ValidationError:
             continue
     return _Parsed(valid, declared)

@@ -112,5 +112,6 @@ def _import(fmt: str, file: Path, *, out: Path | None, bank: str | None, force: 
     for note in imported.notes:
         print(f"note: {note}", file=sys.stderr)
     count = len(imported.bank_file.prompts)
-    print(f"wrote {count} open prompts to {target}; run `quizmaster content check {target}`")
+    noun = "graded prompt" if count == 1 else "graded prompts"
+    print(f"wrote {count} {noun} to {target}; run `quizmaster content check {target}`")
     return 0

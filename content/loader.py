@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from content.bank import Bank
-from content.schema import BankFile, Prompt
+from content.schema import BankFile, Prompt, parse_bank_file
 
 MAX_BANK_BYTES = 2_000_000
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent / "banks"
@@ -131,7 +131,7 @@ def load_file(path: Path) -> BankFile:
     if not isinstance(raw, dict):
         raise BankError(str(path), "expected a mapping with 'bank' and 'prompts' at the top")
     try:
-        return BankFile.model_validate(raw)
+        return parse_bank_file(raw)
     except ValidationError as exc:
         raise validation_errors(path, raw, exc)[0] from None
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 Lang = Literal["ko", "en"]
 PromptKind = Literal["graded", "open"]
+Rules = Literal["seed", "team"]
+"""How complete a graded prompt must be. `seed`: the shipped bank, whose every prompt carries
+references in both languages, key concepts and misconceptions. `team`: a team's own
+questions, gradable from one reference answer in either language; concepts and misconceptions
+help when given."""
 
 PROMPT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
@@ -75,8 +80,9 @@ class Prompt(_Strict):
     source: str | None = None
 
     @model_validator(mode="after")
-    def _complete_for_kind(self) -> Prompt:
-        if self.kind == "graded":
+    def _complete_for_kind(self, info: ValidationInfo) -> Prompt:
+        rules: Rules = (info.context or {}).get("rules", "team")
+        if self.kind == "graded" and rules == "seed":
             langs = {r.lang for r in self.references}
             if len(self.references) < 2 or langs != {"ko", "en"}:
                 raise ValueError(
@@ -86,6 +92,16 @@ class Prompt(_Strict):
                 raise ValueError("concepts: a graded prompt needs 2 to 6 key concepts")
             if not 1 <= len(self.misconceptions) <= 3:
                 raise ValueError("misconceptions: a graded prompt needs 1 to 3")
+        elif self.kind == "graded":
+            if not self.references:
+                raise ValueError(
+                    "references: a graded prompt needs at least one model answer, in Korean or "
+                    "English (or make it kind: open)"
+                )
+            if len(self.concepts) > 6:
+                raise ValueError("concepts: at most 6 key concepts")
+            if len(self.misconceptions) > 3:
+                raise ValueError("misconceptions: at most 3")
         elif self.guidance is None:
             raise ValueError("guidance: an open prompt needs model-answer guidance for reveal")
         ids = [c.id for c in self.concepts]
@@ -110,8 +126,21 @@ class Prompt(_Strict):
 
 
 class BankFile(_Strict):
-    """One YAML file: a named bank holding prompts."""
+    """One YAML file: a named bank holding prompts, checked by the file's own `rules`."""
 
     bank: str = Field(min_length=1)
     version: Literal[1] = 1
+    rules: Rules = "team"
     prompts: tuple[Prompt, ...] = Field(min_length=1)
+
+
+def rules_context(raw: object) -> dict[str, Rules]:
+    """The validation context for a raw bank mapping: its declared rules, which its prompts are
+    checked by (an unknown value is reported by the `rules` field itself, so team rules apply)."""
+    declared = raw.get("rules") if isinstance(raw, dict) else None
+    return {"rules": "seed" if declared == "seed" else "team"}
+
+
+def parse_bank_file(raw: object) -> BankFile:
+    """Validate one parsed YAML mapping as a bank file under its own rules."""
+    return BankFile.model_validate(raw, context=rules_context(raw))

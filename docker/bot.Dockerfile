@@ -47,6 +47,11 @@ ENV HF_HUB_OFFLINE=1 \
     QUIZMASTER_DB=/data/quizmaster.db \
     QUIZMASTER_CACHE_DIR=/data/cache
 
+# The calibration of the built-in model, fitted now from the shipped dev set so the first start
+# does not fit it. It lands in the cache dir before /data becomes a volume: a new named volume
+# starts with it; on a bind mount or an older volume, the bot fits it once at first start.
+RUN quizmaster eval fit
+
 VOLUME ["/data"]
 WORKDIR /data
 CMD ["quizmaster", "run"]

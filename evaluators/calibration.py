@@ -3,23 +3,25 @@ data: each signal enters as itself plus three hinges at its training quartiles, 
 ("past a point, more overlap adds nothing") is learned without trees.
 
 Two heads: `concepts` for bank prompts (key concepts known) and `reference_only` for external
-data that brings just a question and a reference (e.g. Mohler). Parameters live in
-`calibration.json` beside this module; `quizmaster eval fit` rewrites it."""
+data that brings just a question and a reference (e.g. Mohler). A calibration records the model
+identity it was fitted on; `calibration_store` picks the one for the loaded model. The committed
+`calibration.json` beside this module is the bundled model's."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from evaluators.model_identity import ModelIdentity
 from evaluators.signals import SIGNALS
 
 Profile = Literal["concepts", "reference_only"]
-CALIBRATION_DIR = Path(__file__).resolve().parent
-CALIBRATION_PATH = CALIBRATION_DIR / "calibration.json"
+CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
 HINGE_QUANTILES = (0.25, 0.5, 0.75)
 
 # Which signals each head reads. Token alignment needs token vectors of the references, which the
@@ -34,6 +36,9 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "lex_precision",
         "mis_overlap",
         "log_words",
+        "off_gap",
+        "absolutes",
+        "flips",
     ),
     "reference_only": (
         "ref_sim",
@@ -47,15 +52,11 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "tok_precision_demoted",
         "fuzzy_set",
         "fuzzy_partial",
+        "off_gap",
+        "absolutes",
+        "flips",
     ),
 }
-
-
-def calibration_path_for(model_key: str) -> Path:
-    """Signals shift with the embedding model (e5 cosines sit far higher than MiniLM's), so a model
-    may have its own fitted file; the committed default was fitted on the bundled model."""
-    own = CALIBRATION_DIR / f"calibration-{model_key}.json"
-    return own if own.is_file() else CALIBRATION_PATH
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
@@ -85,12 +86,46 @@ class Head:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+OFF_TOPIC_CAP = 15
+
+
+@dataclass(frozen=True)
+class OffTopicRule:
+    """When an answer is one to another question of the bank: it sits at least `gap` closer to
+    another question's model answer than to its own, matches that one at `min_sim` or more, and
+    names none of this prompt's key concepts. Cosines live on each model's own scale (e5 packs
+    them near 0.8, MiniLM spreads them), so both numbers are fitted with the calibration;
+    `None` means the fit found no setting that helped, and the rule never fires."""
+
+    gap: float | None = None
+    min_sim: float | None = None
+
+    def applies(self, signals: Mapping[str, float], covered: int) -> bool:
+        if self.gap is None or self.min_sim is None:
+            return False
+        return (
+            covered == 0
+            and signals["off_gap"] >= self.gap
+            and signals["other_sim"] >= (self.min_sim)
+        )
+
+    def cap(self, cap: int | None, signals: Mapping[str, float], covered: int) -> int | None:
+        """`cap` (from the guardrails) lowered to the off-topic cap when the rule applies."""
+        if not self.applies(signals, covered):
+            return cap
+        return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
+
+
 @dataclass(frozen=True)
 class Calibration:
-    """One head per profile plus a note of what it was fitted on (for humans)."""
+    """One head per profile, the model it was fitted for (None in files from before identities:
+    such a file matches no model), and a note of what it was fitted on, with its cross-validated
+    agreement under `cv_by_question`."""
 
     heads: dict[str, Head]
     fitted_on: dict[str, Any] = field(default_factory=dict)
+    identity: ModelIdentity | None = None
+    off_topic: OffTopicRule = OffTopicRule()
 
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
@@ -100,13 +135,20 @@ class Calibration:
 
     def to_json(self) -> str:
         payload = {
+            "identity": self.identity.as_dict() if self.identity is not None else None,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
+            "off_topic": asdict(self.off_topic),
             "fitted_on": self.fitted_on,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
 
-    def save(self, path: Path = CALIBRATION_PATH) -> None:
-        path.write_text(self.to_json(), encoding="utf-8")
+    def save(self, path: Path) -> None:
+        """Written beside and renamed over, so a reader never sees half a file (two processes
+        may fit the same model at once)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_text(self.to_json(), encoding="utf-8")
+        os.replace(partial, path)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
@@ -126,7 +168,14 @@ class Calibration:
             )
         if "concepts" not in heads:
             raise ValueError(f"{path}: no 'concepts' head")
-        return cls(heads=heads, fitted_on=dict(data.get("fitted_on", {})))
+        identity = data.get("identity")
+        rule = data.get("off_topic") or {}
+        return cls(
+            heads=heads,
+            fitted_on=dict(data.get("fitted_on", {})),
+            identity=ModelIdentity.from_dict(identity) if identity else None,
+            off_topic=OffTopicRule(gap=rule.get("gap"), min_sim=rule.get("min_sim")),
+        )
 
 
 def fit_head(

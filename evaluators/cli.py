@@ -1,5 +1,6 @@
-"""`quizmaster eval ...`: measure the grader on human-graded answers, cross-validate and refit its
-calibration, and check the loaded model on KorSTS."""
+"""`quizmaster eval ...`: measure the grader on human-graded answers (overall, per answer language
+or class, row by row), cross-validate and refit its calibration, and check the loaded model on
+KorSTS."""
 
 from __future__ import annotations
 
@@ -7,29 +8,31 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
-from evaluators.calibration import CALIBRATION_DIR, CALIBRATION_PATH, Calibration, Head
-from evaluators.embedder import BUNDLED_MODEL_NAME
+from evaluators.calibration_fit import DEV_SET_PATH, fit_calibration
+from evaluators.calibration_store import cache_path
+from evaluators.embedder import load_embedder
+from evaluators.eval_report import GroupBy, RowResult, by_group, from_cross_validation, from_grades
 from evaluators.harness import (
     HarnessError,
     Metrics,
     Row,
-    Sample,
     collect,
     cross_validate,
-    fit,
     grade_rows,
     metrics,
     read_rows,
     resolve_prompts,
 )
+from evaluators.model_identity import identify
 from evaluators.service import EmbeddingGrader, create_grader
 
 if TYPE_CHECKING:
@@ -37,12 +40,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("quizmaster.evaluators")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DEV_SET = REPO_ROOT / "tests" / "data" / "graded_dev.jsonl"
-DEFAULT_MOHLER = REPO_ROOT.parent / "shared" / "data" / "mohler_dev.jsonl"
+DEFAULT_MOHLER = Path(__file__).resolve().parents[2] / "shared" / "data" / "mohler_dev.jsonl"
 USAGE = """\
-usage: quizmaster eval FILE.jsonl [--json] [--cv] [--bank PATH ...]
-       quizmaster eval fit [--dev FILE] [--mohler FILE] [--json]
+usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows OUT.jsonl]
+                                  [--bank PATH ...]
+       quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]"""
 
 
@@ -57,6 +59,11 @@ def _print_metrics(label: str, m: Metrics) -> None:
         f"{label}: n={m.n} pearson={m.pearson:.3f} spearman={m.spearman:.3f} "
         f"rmse={m.rmse:.3f} ms/answer={m.ms_per_answer:.1f}"
     )
+
+
+def _group_dict(m: Metrics) -> dict[str, float | int]:
+    """A group's figures: timing is the whole run's, so it is not repeated per group."""
+    return {key: value for key, value in m.as_dict().items() if key != "ms_per_answer"}
 
 
 def _load_bank(extra: Sequence[Path]) -> Bank:
@@ -77,7 +84,7 @@ def _grader(settings: Settings) -> EmbeddingGrader:
 
 async def _evaluate(
     grader: EmbeddingGrader, rows: list[Row], bank: Bank | None, cv: bool
-) -> Metrics:
+) -> tuple[Metrics, list[RowResult]]:
     prompts = resolve_prompts(rows, bank)
     if bank is not None:
         await grader.prepare(bank)
@@ -86,14 +93,25 @@ async def _evaluate(
             start = time.perf_counter()
             samples = await collect(grader, rows, prompts)
             measured = time.perf_counter() - start
-            result, _ = cross_validate(samples)
-            return Metrics(
+            result, predicted = cross_validate(samples)
+            overall = Metrics(
                 result.n, result.pearson, result.spearman, result.rmse, 1000 * measured / len(rows)
             )
-        predicted, elapsed = await grade_rows(grader, rows, prompts)
-        return metrics(predicted, rows, elapsed)
+            return overall, from_cross_validation(samples, predicted)
+        grades, elapsed = await grade_rows(grader, rows, prompts)
+        return metrics([g.score / 100 for g in grades], rows, elapsed), from_grades(rows, grades)
     finally:
         await grader.aclose()
+
+
+def _check_writable(path: Path) -> None:
+    """Before grading, which takes a while: a rows file that cannot be written fails first, and an
+    existing one is only replaced once the new rows are there."""
+    folder = path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise HarnessError(f"{path}: cannot write (no writable folder {folder})")
+    if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
+        raise HarnessError(f"{path}: cannot write (not a writable file)")
 
 
 def _run_eval(argv: list[str], settings: Settings) -> int:
@@ -101,75 +119,88 @@ def _run_eval(argv: list[str], settings: Settings) -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--bank", type=Path, nargs="*", default=[], help="extra bank files/folders")
     parser.add_argument("--cv", action="store_true", help="cross-validate calibration by question")
+    parser.add_argument(
+        "--by",
+        choices=get_args(GroupBy),
+        action="append",
+        default=[],
+        help="also per answer language (Hangul share) or per row 'class'; repeatable",
+    )
+    parser.add_argument("--rows", type=Path, metavar="OUT.jsonl", help="write each graded row")
     args = parser.parse_args(argv)
     rows = read_rows(args.file)
+    if "class" in args.by and not any(r.answer_class for r in rows):
+        raise HarnessError(f'{args.file}: --by class needs rows with a "class" field')
+    if args.rows is not None:
+        _check_writable(args.rows)
     bank = _load_bank(args.bank) if _needs_bank(rows) else None
-    result = asyncio.run(_evaluate(_grader(settings), rows, bank, args.cv))
-    _print_metrics("cross-validated by question" if args.cv else "graded", result)
+    overall, results = asyncio.run(_evaluate(_grader(settings), rows, bank, args.cv))
+    if args.rows is not None:
+        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in results)
+        try:
+            args.rows.write_text("".join(lines), encoding="utf-8")
+        except OSError as exc:
+            raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
+    _print_metrics("cross-validated by question" if args.cv else "graded", overall)
+    summary: dict[str, object] = dict(overall.as_dict())
+    for by in dict.fromkeys(args.by):
+        groups = by_group(results, by)
+        for name, group in groups.items():
+            print(
+                f"  {by}={name}: n={group.n} pearson={group.pearson:.3f} "
+                f"spearman={group.spearman:.3f} rmse={group.rmse:.3f}"
+            )
+        summary[f"by_{by}"] = {name: _group_dict(group) for name, group in groups.items()}
+    if args.rows:
+        print(f"wrote {len(results)} rows to {args.rows}")
     if args.json:
-        print(json.dumps(result.as_dict()))
+        print(json.dumps(summary, ensure_ascii=False))
     return 0
-
-
-async def _collect_file(grader: EmbeddingGrader, path: Path, bank: Bank | None) -> list[Sample]:
-    rows = read_rows(path)
-    prompts = resolve_prompts(rows, bank)
-    return await collect(grader, rows, prompts)
 
 
 def _run_fit(argv: list[str], settings: Settings) -> int:
     parser = _parser("fit")
-    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV_SET)
+    parser.add_argument("--dev", type=Path, default=DEV_SET_PATH)
     parser.add_argument("--mohler", type=Path, default=DEFAULT_MOHLER)
-    parser.add_argument("--out", type=Path, help="default: the calibration file of the model")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="default: the model's file in the cache dir, where the bot looks first "
+        "(evaluators/calibration.json refreshes the committed one)",
+    )
     args = parser.parse_args(argv)
-    grader = _grader(settings)
-    current = grader.calibration
-    bank = _load_bank([])
-
-    async def gather() -> tuple[list[Sample], list[Sample] | None]:
-        try:
-            await grader.prepare(bank)
-            dev = await _collect_file(grader, args.dev, bank)
-            external = (
-                await _collect_file(grader, args.mohler, None) if args.mohler.is_file() else None
-            )
-            return dev, external
-        finally:
-            await grader.aclose()
-
-    dev, external = asyncio.run(gather())
-    heads: dict[str, Head] = {"concepts": fit(dev)}
-    report: dict[str, dict[str, float | int]] = {}
-    dev_cv, _ = cross_validate(dev)
-    _print_metrics(f"dev set {args.dev.name}, cross-validated by question", dev_cv)
-    report["dev"] = dev_cv.as_dict()
-    if external is not None:
-        heads["reference_only"] = fit(external)
-        ext_cv, _ = cross_validate(external)
-        _print_metrics(f"{args.mohler.name}, cross-validated by question", ext_cv)
-        report["reference_only"] = ext_cv.as_dict()
-    elif "reference_only" in current.heads:
-        print(f"{args.mohler} not found: keeping the current reference_only head")
-        heads["reference_only"] = current.heads["reference_only"]
-    calibration = Calibration(
-        heads=heads,
-        fitted_on={
-            "model": grader.embedder.name,
-            "dev": args.dev.name,
-            "external": args.mohler.name if external is not None else None,
-            "cv_by_question": report,
-        },
+    for path in (args.dev, args.out.parent if args.out else None):
+        if path is not None and not path.exists():
+            raise HarnessError(f"{path}: no such file or folder")
+    embedder = load_embedder(settings.embedding_model, settings.embedding_device)
+    identity = identify(embedder)
+    if not args.mohler.is_file():
+        print(f"{args.mohler} not found: the reference-only head is fitted on the dev set alone")
+    result = asyncio.run(
+        fit_calibration(
+            embedder,
+            cache_dir=settings.cache_dir,
+            dev=args.dev,
+            external=args.mohler if args.mohler.is_file() else None,
+        )
     )
-    out = args.out or (
-        CALIBRATION_PATH
-        if grader.embedder.name == BUNDLED_MODEL_NAME
-        else CALIBRATION_DIR / f"calibration-{grader.embedder.cache_key}.json"
+    _print_metrics(f"dev set {args.dev.name}, cross-validated by question", result.cv["dev"])
+    _print_metrics(
+        "reference-only (dev set as team prompts"
+        + (f" + {args.mohler.name}" if args.mohler.is_file() else "")
+        + "), cross-validated by question",
+        result.cv["reference_only"],
     )
-    calibration.save(out)
-    print(f"wrote {out}")
+    if "external" in result.cv:
+        _print_metrics(f"{args.mohler.name} alone, cross-validated", result.cv["external"])
+    out = args.out or cache_path(settings.cache_dir, identity)
+    try:
+        result.calibration.save(out)
+    except OSError as exc:
+        raise HarnessError(f"{out}: cannot write ({exc.strerror})") from None
+    print(f"wrote {out} for {identity.describe()}")
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps({name: m.as_dict() for name, m in result.cv.items()}))
     return 0
 
 
@@ -191,7 +222,8 @@ def _run_korsts(argv: list[str], settings: Settings) -> int:
         gold = [float(p["score"]) for p in pairs]
     except (OSError, json.JSONDecodeError, KeyError) as exc:
         raise HarnessError(f"{args.file}: {exc}") from None
-    embedder = _grader(settings).embedder
+    # The model alone: a grader would fit a calibration this check never reads.
+    embedder = load_embedder(settings.embedding_model, settings.embedding_device)
     start = time.perf_counter()
     a, b = embedder.encode(s1), embedder.encode(s2)
     elapsed = time.perf_counter() - start

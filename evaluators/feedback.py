@@ -46,6 +46,10 @@ _FLAG = {
         "ko": "흔한 오해에 가까운 답이에요.",
         "en": "This is close to a common misconception.",
     },
+    Flag.OFF_TOPIC: {
+        "ko": "다른 질문에 대한 답에 가까워요. 이 질문이 묻는 것을 다시 읽어 보세요.",
+        "en": "This reads as an answer to a different question. Re-read what this one asks.",
+    },
 }
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")

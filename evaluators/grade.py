@@ -33,6 +33,7 @@ class Flag(StrEnum):
     NOISE = "noise"
     CAPPED = "capped"
     MISCONCEPTION = "misconception"
+    OFF_TOPIC = "off_topic"
 
 
 class Grade(BaseModel):

@@ -14,6 +14,7 @@ from content.schema import Concept, Prompt
 from evaluators.concepts import AnswerText, match_concepts
 from evaluators.grade import Flag
 from evaluators.morphology import compact, normalize, surface_words
+from evaluators.notation import looks_like_formula
 
 MAX_ANSWER_CHARS = 4000
 ONE_WORD_CAP = 40
@@ -82,9 +83,10 @@ def _real_words(text: str) -> list[str]:
 
 def is_noise(text: str) -> bool:
     """Emoji floods, jamo runs (ㅋㅋㅋ, ㅁㄴㅇㄹ), repeated characters, keyboard mash, random
-    symbols: no real word and mostly symbols or jamo, or almost no real words at all."""
+        symbols: no real word and mostly symbols or jamo, or almost no real words at all. A
+    formula or code (`x̂ = (x − μ) / √(σ² + ε)`) is mostly symbols too, and is an answer."""
     chars = [ch for ch in normalize(text) if not ch.isspace()]
-    if not chars:
+    if not chars or looks_like_formula(text):
         return False
     real = _real_words(text)
     if len(set(chars)) <= 2 and len(chars) >= 4:

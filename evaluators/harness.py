@@ -8,7 +8,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +16,20 @@ import numpy as np
 
 from content.bank import Bank, normalize_question
 from content.schema import Localized, Prompt, Reference
-from evaluators.calibration import HEAD_SIGNALS, Head, Profile, fit_head
+from evaluators.calibration import (
+    HEAD_SIGNALS,
+    OFF_TOPIC_CAP,
+    Head,
+    OffTopicRule,
+    Profile,
+    fit_head,
+)
+from evaluators.grade import Grade
 from evaluators.guardrails import screen
 from evaluators.service import EmbeddingGrader, profile_for
 
 CV_FOLDS = 5
+NO_RULE = OffTopicRule()
 
 
 class HarnessError(Exception):
@@ -36,6 +45,7 @@ class Row:
     score: float
     score_max: float
     reference: str | None = None
+    answer_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,8 @@ class Metrics:
 
 @dataclass(frozen=True)
 class Sample:
-    """What calibration sees of one row: features (None when a guardrail decided the score)."""
+    """What calibration sees of one row: features (None when a guardrail decided the score), and
+    the concepts the answer covered and missed (for the per-row output)."""
 
     row: Row
     prompt: Prompt
@@ -68,6 +79,8 @@ class Sample:
     features: dict[str, float] | None
     fixed_score: int
     cap: int | None
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
 
     @property
     def target(self) -> float:
@@ -79,7 +92,8 @@ class Sample:
 
 
 def read_rows(path: Path) -> list[Row]:
-    """Rows of a jsonl file: question, answer, score, score_max and optional reference."""
+    """Rows of a jsonl file: question, answer, score, score_max, and optional reference and class
+    (a label of the kind of answer, for per-class metrics)."""
     rows: list[Row] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -97,6 +111,7 @@ def read_rows(path: Path) -> list[Row]:
                     score=float(data["score"]),
                     score_max=float(data["score_max"]),
                     reference=str(data["reference"]) if data.get("reference") else None,
+                    answer_class=str(data["class"]) if data.get("class") else None,
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -170,38 +185,58 @@ def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 
 
 async def grade_rows(
     grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
-) -> tuple[list[float], float]:
-    """Grade every row concurrently (as a busy channel would); fractions and seconds taken."""
+) -> tuple[list[Grade], float]:
+    """Grade every row concurrently (as a busy channel would); the grades and seconds taken."""
     start = time.perf_counter()
     grades = await asyncio.gather(
         *(grader.grade(p, r.answer, lang="en") for r, p in zip(rows, prompts, strict=True))
     )
-    return [g.score / 100 for g in grades], time.perf_counter() - start
+    return list(grades), time.perf_counter() - start
 
 
 async def collect(
-    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+    grader: EmbeddingGrader,
+    rows: Sequence[Row],
+    prompts: Sequence[Prompt],
+    *,
+    on_done: Callable[[], None] | None = None,
 ) -> list[Sample]:
-    """Screen and measure every row, so calibration can be refitted without re-encoding."""
+    """Screen and measure every row, so calibration can be refitted without re-encoding;
+    `on_done` is called as each row is measured (progress of a long fit)."""
 
     async def one(row: Row, prompt: Prompt) -> Sample:
         screening = screen(prompt, row.answer, revealed=False)
         group = group_of(row, prompt)
         if screening.final:
-            return Sample(row, prompt, group, None, screening.score, screening.cap)
-        signals = await grader.signals(prompt, screening.text)
-        return Sample(row, prompt, group, signals.values(), 0, screening.cap)
+            sample = Sample(row, prompt, group, None, screening.score, screening.cap)
+        else:
+            signals = await grader.signals(prompt, screening.text)
+            sample = Sample(
+                row,
+                prompt,
+                group,
+                signals.values(),
+                0,
+                screening.cap,
+                covered=signals.covered,
+                missed=signals.missed,
+            )
+        if on_done is not None:
+            on_done()
+        return sample
 
     return list(await asyncio.gather(*(one(r, p) for r, p in zip(rows, prompts, strict=True))))
 
 
-def predict(head: Head, sample: Sample) -> float:
-    """The fraction the service would give: guardrail score, or calibrated and capped."""
+def predict(head: Head, sample: Sample, rule: OffTopicRule = NO_RULE) -> float:
+    """The fraction the service would give: guardrail score, or calibrated and capped (by the
+    guardrails, and by `rule` when the answer is one to another question)."""
     if sample.features is None:
         return sample.fixed_score / 100
     score = round(100 * head.predict(sample.features))
-    if sample.cap is not None:
-        score = min(score, sample.cap)
+    cap = rule.cap(sample.cap, sample.features, len(sample.covered))
+    if cap is not None:
+        score = min(score, cap)
     return score / 100
 
 
@@ -223,9 +258,14 @@ def fit(samples: Sequence[Sample], *, c: float = 1.0) -> Head:
 
 
 def cross_validate(
-    samples: Sequence[Sample], *, folds: int = CV_FOLDS, c: float = 1.0
+    samples: Sequence[Sample],
+    *,
+    folds: int = CV_FOLDS,
+    c: float = 1.0,
+    rule: OffTopicRule | None = None,
 ) -> tuple[Metrics, list[float]]:
-    """Grouped K-fold: each question's answers are predicted by a head fitted without them."""
+    """Grouped K-fold: each question's answers are predicted by a head fitted without them.
+    Without a `rule`, an off-topic rule is fitted per fold too, as the calibration fit does."""
     from sklearn.model_selection import GroupKFold
 
     groups = [s.group for s in samples]
@@ -237,5 +277,37 @@ def cross_validate(
     for train, test in splitter.split(np.zeros(len(samples)), groups=groups):
         head = fit([samples[i] for i in train], c=c)
         for i in test:
-            predicted[i] = predict(head, samples[i])
+            fold_rule = rule
+            if fold_rule is None:
+                train_samples = [samples[i] for i in train]
+                fold_rule = fit_off_topic_rule(
+                    train_samples, [predict(head, sample) for sample in train_samples]
+                )
+            predicted[i] = predict(head, samples[i], fold_rule)
     return metrics(predicted, [s.row for s in samples]), predicted
+
+
+def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) -> OffTopicRule:
+    """The off-topic thresholds that most reduce the error of the given predictions (capping an
+    answer to another question helps; capping a right answer hurts), searched over the
+    quantiles of the model's own similarities. No rule when none helps."""
+    graded = [
+        (s.features, s.target, p)
+        for s, p in zip(samples, predicted, strict=True)
+        if s.features is not None and not s.covered
+    ]
+    if not graded:
+        return NO_RULE
+    gaps = np.array([features["off_gap"] for features, _, _ in graded])
+    sims = np.array([features["other_sim"] for features, _, _ in graded])
+    target = np.array([t for _, t, _ in graded])
+    pred = np.array([p for _, _, p in graded])
+    gain = np.abs(pred - target) - np.abs(np.minimum(pred, OFF_TOPIC_CAP / 100) - target)
+    quantiles = np.linspace(0.5, 0.98, 25)
+    best, best_gain = NO_RULE, 0.0
+    for gap in np.unique(np.quantile(gaps, quantiles)):
+        for sim in np.unique(np.quantile(sims, quantiles)):
+            total = float(gain[(gaps >= gap) & (sims >= sim)].sum())
+            if total > best_gain + 1e-9:
+                best, best_gain = OffTopicRule(gap=float(gap), min_sim=float(sim)), total
+    return best

@@ -30,6 +30,11 @@ def prompt_texts(prompt: Prompt) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def family_of(prompt: Prompt) -> str:
+    """The main question a prompt belongs to (itself, for a main question)."""
+    return prompt.parent or prompt.id
+
+
 def _token_texts(prompt: Prompt) -> list[str]:
     """Texts whose token vectors the alignment signals read: the question and the references."""
     return list(
@@ -90,6 +95,8 @@ class ReferenceStore:
         self._lock = memo.lock
         self.cache_hits = 0
         self.cache_misses = 0
+        self._bank_families: tuple[str, ...] = ()
+        self._bank_references = np.zeros((0, 0), dtype=np.float32)
 
     def cache_path(self, bank: Bank) -> Path:
         return (
@@ -109,6 +116,7 @@ class ReferenceStore:
             matrix = self._stack(texts)
             self._write(path, texts, matrix)
         self.put(texts, matrix)
+        self._index_references(bank)
         with self._lock:
             if hit:
                 self.cache_hits += 1
@@ -128,6 +136,25 @@ class ReferenceStore:
             rows[part] = self._embedder.encode([texts[i] for i in part])
             progress.advance(len(part))
         return rows
+
+    def _index_references(self, bank: Bank) -> None:
+        """Every reference of the bank beside the question family it answers, so an answer can be
+        compared with the rest of the bank (is it closer to another question than to its own?)."""
+        pairs = [(family_of(p), r.text) for p in bank.all() for r in p.references]
+        self._bank_families = tuple(family for family, _ in pairs)
+        self._bank_references = np.stack([self._vectors[text] for _, text in pairs]).astype(
+            np.float32, copy=False
+        )
+
+    def nearest_elsewhere(self, prompt: Prompt, vector: Matrix) -> float:
+        """The answer's best cosine with a reference of another question family of the prepared
+        bank (0 before a bank is prepared). A follow-up and its main question are one family,
+        since their answers legitimately overlap."""
+        family = family_of(prompt)
+        others = [i for i, f in enumerate(self._bank_families) if f != family]
+        if not others:
+            return 0.0
+        return float(np.max(self._bank_references[others] @ vector))
 
     def missing(self, prompt: Prompt, *, tokens: bool = False) -> list[str]:
         """Texts of `prompt` still to encode (with `tokens`: also references lacking token

@@ -15,13 +15,14 @@ import numpy as np
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.batcher import DEFAULT_MAX_BATCH, MicroBatcher
-from evaluators.calibration import Calibration, Profile, calibration_path_for
+from evaluators.calibration import Calibration, Profile
 from evaluators.concepts import AnswerText
 from evaluators.embedder import Device, Embedder, Matrix, load_embedder
 from evaluators.feedback import compose
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening, screen
 from evaluators.morphology import compact, surface_words
+from evaluators.notation import read_notation
 from evaluators.references import ReferenceStore
 from evaluators.signals import Signals, measure
 from evaluators.wellformed import well_formed
@@ -67,7 +68,8 @@ Request = tuple[str, bool]
 
 class EmbeddingGrader:
     """Grades answers with a shared sentence-embedding model. Cheap to build: the model comes from
-    the per-process cache, and asyncio machinery is created inside the running loop on first use."""
+    the per-process cache, and asyncio machinery is created inside the running loop on first use.
+    `calibration_source` says where the calibration came from, for `quizmaster doctor`."""
 
     def __init__(
         self,
@@ -75,10 +77,12 @@ class EmbeddingGrader:
         *,
         cache_dir: Path,
         calibration: Calibration,
+        calibration_source: str = "given by the caller",
         max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None:
         self.embedder = embedder
         self.calibration = calibration
+        self.calibration_source = calibration_source
         self.store = ReferenceStore(embedder, cache_dir)
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
@@ -90,7 +94,9 @@ class EmbeddingGrader:
         return await asyncio.to_thread(self.store.load_bank, bank)
 
     async def signals(self, prompt: Prompt, answer: str) -> Signals:
-        """The raw signals of one answer (the harness fits calibration on these)."""
+        """The raw signals of one answer (the harness fits calibration on these). A formula or
+        snippet is read with the words its notation stands for (`read_notation`)."""
+        answer = read_notation(answer)
         tokens = profile_for(prompt) == "reference_only"
         missing = self.store.missing(prompt, tokens=tokens)
         analyzed = await asyncio.gather(
@@ -115,6 +121,7 @@ class EmbeddingGrader:
                 answer_tokens=mine.tokens,
                 reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
                 question_tokens=self.store.question_tokens(prompt) if tokens else None,
+                other_sim=self.store.nearest_elsewhere(prompt, mine.vector),
             )
         )
 
@@ -158,9 +165,15 @@ class EmbeddingGrader:
         flags = screening.flags
         if signals.echoes_misconception:
             flags = (*flags, Flag.MISCONCEPTION)
+        values, covered = signals.values(), len(signals.covered)
+        rule = self.calibration.off_topic
+        if rule.applies(values, covered):
+            flags = (*flags, Flag.OFF_TOPIC)
         return self._finish(
             prompt,
-            screening=Screening(text=screening.text, flags=flags, cap=screening.cap),
+            screening=Screening(
+                text=screening.text, flags=flags, cap=rule.cap(screening.cap, values, covered)
+            ),
             score=score,
             verdict=None,
             covered=signals.covered,
@@ -240,34 +253,23 @@ def _participation(text: str) -> int:
     return OPEN_SHORT_SCORE
 
 
-_warned_mismatch: set[tuple[str, str]] = set()
-
-
-def _check_fitted_model(calibration: Calibration, path: Path, embedder: Embedder) -> None:
-    fitted = str(calibration.fitted_on.get("model", ""))
-    key = (fitted, embedder.name)
-    if fitted and fitted != embedder.name and key not in _warned_mismatch:
-        _warned_mismatch.add(key)
-        logger.warning(
-            "calibration %s was fitted on %s but grading uses %s; scores may drift until "
-            "`quizmaster eval fit` is run with this model",
-            path.name,
-            fitted,
-            embedder.name,
-        )
-
-
 def create_grader(
     *,
     model_name: str,
     device: Device | str = "auto",
     cache_dir: Path,
-    calibration_path: Path | None = None,
 ) -> EmbeddingGrader:
     """A grader on the shared (model_name, device) model; falls back to the bundled
-    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded."""
+    all-MiniLM-L6-v2 (with one warning) when the model cannot be loaded. Its calibration is the
+    one for the model's identity, fitted now (minutes on a small CPU) if there is none yet."""
+    # The store fits through the harness, which imports this module.
+    from evaluators.calibration_store import calibration_for
+
     embedder = load_embedder(model_name, device)
-    path = calibration_path or calibration_path_for(embedder.cache_key)
-    calibration = Calibration.load(path)
-    _check_fitted_model(calibration, path, embedder)
-    return EmbeddingGrader(embedder, cache_dir=cache_dir, calibration=calibration)
+    found = calibration_for(embedder, cache_dir=cache_dir)
+    return EmbeddingGrader(
+        embedder,
+        cache_dir=cache_dir,
+        calibration=found.calibration,
+        calibration_source=found.describe(),
+    )

@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
+from evaluators.claims import NO_CLAIMS, Claims, measure_claims
 from evaluators.concepts import AnswerText, match_concepts
 from evaluators.embedder import Matrix
 from evaluators.morphology import content_words
@@ -38,6 +39,10 @@ SIGNALS: tuple[str, ...] = (
     "tok_precision_demoted",
     "fuzzy_set",
     "fuzzy_partial",
+    "off_gap",
+    "other_sim",
+    "absolutes",
+    "flips",
 )
 
 
@@ -76,6 +81,8 @@ class Signals:
     lang: Lang
     covered: tuple[str, ...]
     missed: tuple[str, ...]
+    other_sim: float = 0.0
+    claims: Claims = NO_CLAIMS
 
     @property
     def mis_gap(self) -> float:
@@ -91,6 +98,11 @@ class Signals:
             and self.mis_overlap > self.lex_recall
             and self.mis_sim >= self.ref_sim
         )
+
+    @property
+    def off_gap(self) -> float:
+        """How much closer the answer is to another question's model answer than to this one's."""
+        return max(0.0, self.other_sim - self.ref_sim)
 
     @property
     def q_gap(self) -> float:
@@ -119,6 +131,10 @@ class Signals:
             ),
             "fuzzy_set": self.fuzzy_set,
             "fuzzy_partial": self.fuzzy_partial,
+            "off_gap": self.off_gap,
+            "other_sim": self.other_sim,
+            "absolutes": float(self.claims.absolutes),
+            "flips": float(self.claims.flips),
         }
 
 
@@ -180,6 +196,7 @@ def measure(
     answer_tokens: Matrix | None = None,
     reference_tokens: tuple[Matrix, ...] = (),
     question_tokens: Matrix | None = None,
+    other_sim: float = 0.0,
 ) -> Signals:
     """All signals of `answer` to `prompt`; cheap (dot products and set operations). Token
     alignment is measured only when token vectors of the references are given."""
@@ -228,4 +245,6 @@ def measure(
         lang=lang,
         covered=covered,
         missed=missed,
+        other_sim=other_sim,
+        claims=measure_claims(answer.text, [r.text for r in references]),
     )

@@ -7,14 +7,15 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.bench.grading import DEV_SET, prepared_grader, samples
+from bot.bench.grading import prepared_grader, samples
 from bot.config import Settings
+from evaluators.calibration_fit import DEV_SET_PATH
 
 
 async def grade_burst(settings: Settings, n: int) -> int:
-    """Grade `n` answers at once (dev-set answers when present); the number graded."""
+    """Grade `n` answers at once (the shipped dev set's answers); the number graded."""
     async with prepared_grader(settings) as (bank, grader):
-        batch, _ = samples(bank, n, DEV_SET)
+        batch, _ = samples(bank, n, DEV_SET_PATH)
         grades = await asyncio.gather(*(grader.grade(s.prompt, s.answer) for s in batch))
     return len(grades)
 

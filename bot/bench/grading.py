@@ -22,12 +22,12 @@ from bot.model_choice import embedding_model
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader, create_grader
+from evaluators.calibration_fit import DEV_SET_PATH
 from evaluators.harness import read_rows, resolve_prompts
 from evaluators.references import warm_morphology
 
 THROUGHPUT_TARGET = 0.8
 LATENCY_TARGET = 1.5
-DEV_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "graded_dev.jsonl"
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class Sample:
 
 
 def samples(bank: Bank, n: int, path: Path | None) -> tuple[list[Sample], str]:
-    """Real answers when the dev set is there (a checkout), else answers built from the bank's
-    references (an installed package). Repeats get a numbered suffix: the grader encodes each
+    """Real answers from the graded file when it is there (the shipped dev set by default), else
+    answers built from the bank's references. Repeats get a numbered suffix: the grader encodes each
     distinct text once per batch, and identical texts would flatter it."""
     if path is not None and path.is_file():
         rows = read_rows(path)
@@ -165,7 +165,9 @@ def main(argv: list[str], settings: Settings) -> int:
     parser.add_argument(
         "--latency-n", type=int, default=50, help="sequential answers for latency (default 50)"
     )
-    parser.add_argument("--answers", type=Path, default=DEV_SET, help="graded jsonl to draw from")
+    parser.add_argument(
+        "--answers", type=Path, default=DEV_SET_PATH, help="graded jsonl to draw from"
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     if args.n < 1 or args.latency_n < 1:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.messages import Image, ReplyKind
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
-from bot.storage.records import GradedText, PostRow
+from bot.storage.records import GradedText, MemberProgress, PostRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import Grade, Grader
@@ -29,9 +29,12 @@ log = logging.getLogger("quizmaster.core")
 
 
 class CardReviewer(Protocol):
-    """Spaced repetition (bot.core.practice) hears every graded channel answer."""
+    """Spaced repetition (bot.core.practice) reviews the member's card with every graded channel
+    answer: it returns the card to save with the answer (None: nothing to save)."""
 
-    async def review(self, turn: Turn, prompt: Prompt, score: int) -> None: ...
+    async def reviewed_card(
+        self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
+    ) -> PracticeCardRow | None: ...
 
 
 def is_blank(text: str) -> bool:
@@ -42,11 +45,16 @@ def is_blank(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a member is in a post: its prompts and the step they are on."""
+    """Where a member is in a post: its prompts, the step they are on, what they answered and
+    where they took a hint."""
 
     post: PostRow
     prompts: list[Prompt]
-    step: int
+    progress: MemberProgress
+
+    @property
+    def step(self) -> int:
+        return self.progress.step
 
     @property
     def done(self) -> bool:
@@ -108,8 +116,9 @@ class AnswerFlow:
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return None
-        step = await self.repo.step(post.id, turn.user)
-        return Position(post, sequence(self.bank, post), step)
+        prompts = sequence(self.bank, post)
+        progress = await self.repo.member_progress(post, turn.user, [p.id for p in prompts])
+        return Position(post, prompts, progress)
 
     async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
         best: dict[str, int] = {}
@@ -117,12 +126,13 @@ class AnswerFlow:
             best[answer.prompt_id] = max(best.get(answer.prompt_id, 0), answer.score)
         return best
 
-    async def _next_open_step(self, post: PostRow, user_id: str, after: int) -> int:
-        """The first prompt after `after` the member has neither answered nor skipped."""
-        prompts = sequence(self.bank, post)
-        answered = set(await self._best(post, user_id))
-        for index in range(after + 1, len(prompts)):
-            if prompts[index].id not in answered:
+    @staticmethod
+    def _next_open_step(position: Position) -> int:
+        """The first prompt after the current one that the member has neither answered nor
+        skipped (skips move the step past a prompt)."""
+        prompts = position.prompts
+        for index in range(position.step + 1, len(prompts)):
+            if prompts[index].id not in position.progress.best:
                 return index
         return len(prompts)
 
@@ -142,18 +152,20 @@ class AnswerFlow:
         if position.done:
             await self._finished(turn, post)
             return
-        prompt, step = position.prompt, position.step
-        cap = self.hint_cap if await self.repo.hinted(post.id, turn.user, prompt.id) else None
+        prompt = position.prompt
+        cap = self.hint_cap if prompt.id in position.progress.hinted else None
         grade = await self.grader.grade(
             prompt, answer, lang=turn.lang, cap=cap, revealed=post.revealed
         )
-        next_step = await self._next_open_step(post, turn.user, step)
+        next_step = self._next_open_step(position)
         await self.repo.record_answer(
             post=post,
             graded=graded_text(turn, prompt, answer, grade, self.clock()),
             next_step=next_step,
+            card=await self._reviewed_card(
+                turn, prompt, grade.score, position.progress.cards.get(prompt.id)
+            ),
         )
-        await self._review(turn, prompt, grade.score)
         graded = self.grade_text(turn, prompt, grade)
         if turn.incoming.threadless:
             graded = turn.t("answer_to", text=prompt.text.get(turn.lang)) + "\n" + graded
@@ -165,14 +177,18 @@ class AnswerFlow:
         )
         await self._ask(turn, post, next_step, key="followup")
 
-    async def _review(self, turn: Turn, prompt: Prompt, score: int) -> None:
-        """The answer is saved already: a failing card update is logged, never undoes it."""
+    async def _reviewed_card(
+        self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
+    ) -> PracticeCardRow | None:
+        """The card is computed before the answer's transaction and saved in it: a card that
+        cannot be computed is logged and left out, and the answer is saved without it."""
         if self.reviewer is None:
-            return
+            return None
         try:
-            await self.reviewer.review(turn, prompt, score)
+            return await self.reviewer.reviewed_card(turn, prompt, score, held)
         except Exception:
             log.exception("practice review failed user=%s prompt=%s", turn.user, prompt.id)
+            return None
 
     @staticmethod
     def grade_text(turn: Turn, prompt: Prompt, grade: Grade) -> str:
@@ -227,7 +243,7 @@ class AnswerFlow:
         if not position.done:
             await self._ask(turn, post, position.step, key="current")
             return
-        best = await self._best(post, turn.user)
+        best = position.progress.best
         retryable = [
             (best[prompt.id], index)
             for index, prompt in enumerate(prompts)
@@ -250,7 +266,7 @@ class AnswerFlow:
         if position.done:
             await self._finished(turn, post)
             return
-        next_step = await self._next_open_step(post, turn.user, position.step)
+        next_step = self._next_open_step(position)
         await self.repo.skip(post.id, turn.user, position.prompt.id, next_step)
         await turn.say(
             turn.t("skipped", mention=turn.mention), thread_id=post.thread_id, mention=True

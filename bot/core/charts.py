@@ -13,9 +13,11 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 import compute.demos._figures  # noqa: F401  (registers the Korean font, sets headless backend)
+from bot.core.mastery import TopicMastery, percent
 from bot.core.messages import Image
 from bot.core.texts import text
 from content.schema import Lang
@@ -26,65 +28,110 @@ BAR_HEIGHT = 0.45
 DPI = 100
 NAME_CHARS = 32
 MAX_DAY_LABELS = 8
+MAX_POINT_LABELS = 14
+ROW_INCHES = 0.3
 
 
 @dataclass(frozen=True)
 class StatsChart:
-    """A member's progress: channel score per answered day, streak, and mastery per topic."""
+    """A member's progress: channel score per answered day, streak, and mastery per topic
+    (None: another member's stats, whose practice-based mastery is private)."""
 
     lang: Lang
     name: str
     days: tuple[date, ...]
     totals: tuple[int, ...]
     streak: int
-    mastery: tuple[tuple[str, float], ...]  # (topic, mean FSRS retrievability 0-1)
+    mastery: tuple[TopicMastery, ...] | None
+
+    @property
+    def best_day(self) -> tuple[date, int] | None:
+        """The day with the highest total (the earliest of equals), or None without days."""
+        if not self.days:
+            return None
+        best = max(range(len(self.days)), key=lambda index: (self.totals[index], -index))
+        return self.days[best], self.totals[best]
 
 
 @dataclass(frozen=True)
 class BoardChart:
-    """The leaderboard rows as drawn: (name, total points), best first."""
+    """The leaderboard rows as drawn: (name, total points), best first, and each member's mastery
+    from channel answers, as shown ('54%', 'not started')."""
 
     lang: Lang
     period: str
     rows: tuple[tuple[str, int], ...]
+    mastery: tuple[str, ...]
 
 
-def _empty(figure: Figure, index: int, lang: Lang) -> None:
-    axes = figure.axes[index]
+def _empty(axes: Axes, lang: Lang) -> None:
     axes.set_axis_off()
     axes.text(0.5, 0.5, text(lang, "chart_no_data"), ha="center", va="center")
 
 
-def draw_stats(chart: StatsChart) -> Figure:
-    """Left: score per day with the streak in the title. Right: one bar per topic the member has
-    a card in (every graded answer makes one), as recall probability in percent."""
-    figure = Figure(figsize=(PANEL_WIDTH * 2, PANEL_HEIGHT), dpi=DPI, layout="constrained")
-    history, mastery = figure.subplots(1, 2, squeeze=True)
-    history.set_title(text(chart.lang, "chart_scores", name=short(chart.name), streak=chart.streak))
-    if chart.days:
-        positions = list(range(len(chart.days)))
-        history.plot(positions, chart.totals, marker="o")
-        every = -(-len(positions) // MAX_DAY_LABELS)
-        history.set_xticks(
-            positions[::every], [day.strftime("%m-%d") for day in chart.days[::every]]
+def _history(axes: Axes, chart: StatsChart) -> None:
+    """Score per day, every point labelled with its total while they fit, the best day marked;
+    a single day sits in the middle rather than on the frame's edge."""
+    best = chart.best_day
+    title = text(chart.lang, "chart_scores", name=short(chart.name), streak=chart.streak)
+    if best is None:
+        axes.set_title(title)
+        _empty(axes, chart.lang)
+        return
+    day, total = best
+    axes.set_title(
+        title + text(chart.lang, "chart_best_day", day=day.strftime("%m-%d"), total=total)
+    )
+    positions = list(range(len(chart.days)))
+    axes.plot(positions, chart.totals, marker="o")
+    labelled = positions if len(positions) <= MAX_POINT_LABELS else []
+    best_at = chart.days.index(day)
+    for index in sorted({*labelled, best_at}):
+        axes.annotate(
+            str(chart.totals[index]),
+            (index, chart.totals[index]),
+            textcoords="offset points",
+            xytext=(0, 7),
+            ha="center",
+            fontweight="bold" if index == best_at else "normal",
         )
-        history.set_ylabel(text(chart.lang, "chart_day_total"))
-        history.set_ylim(bottom=0)
-        history.grid(alpha=0.3)
-    else:
-        _empty(figure, 0, chart.lang)
-    mastery.set_title(text(chart.lang, "chart_mastery"))
-    if chart.mastery:
-        topics = [topic for topic, _ in chart.mastery]
-        percents = [recall * 100 for _, recall in chart.mastery]
-        bars = mastery.barh(topics, percents, height=BAR_HEIGHT)
-        mastery.bar_label(bars, fmt="%.0f%%", padding=3)
-        mastery.invert_yaxis()
-        mastery.set_xlim(0, 100)
-        mastery.set_xlabel("%")
-        mastery.grid(axis="x", alpha=0.3)
-    else:
-        _empty(figure, 1, chart.lang)
+    every = -(-len(positions) // MAX_DAY_LABELS)
+    axes.set_xticks(positions[::every], [day.strftime("%m-%d") for day in chart.days[::every]])
+    axes.set_xlim(*((-0.5, len(positions) - 0.5) if len(positions) > 1 else (-1, 1)))
+    axes.set_ylabel(text(chart.lang, "chart_day_total"))
+    axes.set_ylim(0, max(chart.totals) * 1.2 or 1)
+    axes.grid(alpha=0.3)
+
+
+def _mastery(axes: Axes, chart: StatsChart, rows: tuple[TopicMastery, ...]) -> None:
+    """One row per graded topic, labelled with cards seen of the topic's questions: a bar for
+    each started topic, the words 'not started' for the rest."""
+    axes.set_title(text(chart.lang, "chart_mastery"), fontsize="medium")
+    labels = [f"{row.topic} ({row.seen}/{row.total})" for row in rows]
+    widths = [(row.value or 0.0) * 100 for row in rows]
+    bars = axes.barh(labels, widths, height=BAR_HEIGHT)
+    axes.bar_label(bars, labels=[percent(row, chart.lang) for row in rows], padding=3)
+    for bar, row in zip(bars, rows, strict=True):
+        if not row.started:
+            bar.set_visible(False)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("%")
+    axes.grid(axis="x", alpha=0.3)
+
+
+def draw_stats(chart: StatsChart) -> Figure:
+    """Left: score per day, with the streak and the best day in the title. Right (own stats
+    only): mastery per graded topic, as defined in `bot.core.mastery`."""
+    if chart.mastery is None:
+        figure = Figure(figsize=(PANEL_WIDTH, PANEL_HEIGHT), dpi=DPI, layout="constrained")
+        _history(figure.subplots(), chart)
+        return figure
+    height = max(PANEL_HEIGHT, ROW_INCHES * len(chart.mastery) + 1.5)
+    figure = Figure(figsize=(PANEL_WIDTH * 2, height), dpi=DPI, layout="constrained")
+    history, mastery = figure.subplots(1, 2, squeeze=True)
+    _history(history, chart)
+    _mastery(mastery, chart, chart.mastery)
     return figure
 
 
@@ -103,12 +150,17 @@ def draw_board(chart: BoardChart) -> Figure:
         names = [f"{rank}. {short(name)}" for rank, (name, _) in enumerate(chart.rows, start=1)]
         totals = [total for _, total in chart.rows]
         bars = axes.barh(names, totals, height=BAR_HEIGHT)
-        axes.bar_label(bars, padding=3)
+        labels = [
+            text(chart.lang, "chart_board_bar", total=total, mastery=mastery)
+            for total, mastery in zip(totals, chart.mastery, strict=True)
+        ]
+        axes.bar_label(bars, labels=labels, padding=3)
+        axes.set_xlim(0, max(totals) * 1.35 or 1)
         axes.invert_yaxis()
-        axes.set_xlabel(text(chart.lang, "chart_points"))
+        axes.set_xlabel(text(chart.lang, "chart_board_axis"))
         axes.grid(axis="x", alpha=0.3)
     else:
-        _empty(figure, 0, chart.lang)
+        _empty(axes, chart.lang)
     return figure
 
 
@@ -117,19 +169,29 @@ def stats_alt(chart: StatsChart) -> str:
         f"{day.isoformat()} {total}"
         for day, total in zip(chart.days[-7:], chart.totals[-7:], strict=True)
     )
-    topics = ", ".join(f"{topic} {recall * 100:.0f}%" for topic, recall in chart.mastery)
-    return text(
-        chart.lang,
-        "chart_stats_alt",
-        name=short(chart.name),
-        streak=chart.streak,
-        days=recent,
-        topics=topics or "-",
+    alt = text(
+        chart.lang, "chart_stats_alt", name=short(chart.name), streak=chart.streak, days=recent
     )
+    if chart.mastery is None:
+        return alt
+    return alt + text(chart.lang, "chart_stats_alt_mastery", topics=mastery_items(chart))
+
+
+def mastery_items(chart: StatsChart) -> str:
+    """The started topics with their mastery, then how many are not started."""
+    rows = chart.mastery or ()
+    started = [f"{row.topic} {percent(row, chart.lang)}" for row in rows if row.started]
+    waiting = sum(1 for row in rows if not row.started)
+    if waiting:
+        started.append(text(chart.lang, "mastery_waiting", count=waiting, total=len(rows)))
+    return ", ".join(started)
 
 
 def board_alt(chart: BoardChart) -> str:
-    rows = ", ".join(f"{short(name)} {total}" for name, total in chart.rows)
+    rows = ", ".join(
+        f"{short(name)} {total} ({mastery})"
+        for (name, total), mastery in zip(chart.rows, chart.mastery, strict=True)
+    )
     return text(chart.lang, "chart_board_alt", period=chart.period, rows=rows or "-")
 
 

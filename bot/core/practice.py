@@ -9,7 +9,7 @@ shown in the channel's timezone.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.answering import AnswerFlow, FigureSource, graded_text, is_blank
+from bot.core.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
 from bot.core.messages import Image, ReplyKind
 from bot.core.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
-from bot.storage.records import PracticeCardRow
+from bot.storage.records import AnswerRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import Grader
@@ -69,21 +70,23 @@ def _utc(instant: datetime) -> datetime:
 
 
 def card_row(
-    platform: str, user_id: str, prompt_id: str, card: Card, now: datetime
+    platform: str, user_id: str, prompt_id: str, card: Card, *, score: int, now: datetime
 ) -> PracticeCardRow:
-    """The stored form of a member's card: the library's own JSON."""
+    """The stored form of a member's card: the library's own JSON, and the score of the answer
+    that reviewed it."""
     return PracticeCardRow(
         platform=platform,
         user_id=user_id,
         prompt_id=prompt_id,
         card=card.to_json(),
+        score=score,
         updated_at=now.isoformat(),
     )
 
 
 class Practice:
     """`/quiz practice`, `/quiz practice answer`, `/quiz review`, and the card review that every
-    graded channel answer triggers (it is AnswerFlow's `CardReviewer`)."""
+    graded channel answer carries into its transaction (it is AnswerFlow's `CardReviewer`)."""
 
     def __init__(
         self,
@@ -112,15 +115,9 @@ class Practice:
             row.prompt_id: Card.from_json(row.card) for row in rows if row.prompt_id in self.bank
         }
 
-    def _reviewed(
-        self, row: PracticeCardRow | None, score: int, now: datetime, zone: tzinfo
-    ) -> Card | None:
+    def _reviewed(self, held: Card | None, score: int, now: datetime, zone: tzinfo) -> Card | None:
         """The card after this review, or None when it was already reviewed today (local)."""
-        card = (
-            Card.from_json(row.card)
-            if row is not None
-            else Card(card_id=int(now.timestamp() * 1000), due=now)
-        )
+        card = held if held is not None else Card(card_id=int(now.timestamp() * 1000), due=now)
         if card.last_review is not None and (
             card.last_review.astimezone(zone).date() == now.astimezone(zone).date()
         ):
@@ -130,16 +127,28 @@ class Practice:
         )
         return reviewed
 
-    async def review(self, turn: Turn, prompt: Prompt, score: int) -> None:
-        """A graded channel answer reviews the member's card for that prompt."""
+    async def reviewed_card(
+        self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
+    ) -> PracticeCardRow | None:
+        """The member's card for a graded channel answer's prompt after this review (`held`: the
+        card as the answer found it, read with the member's progress), for the answer's own
+        transaction; None when there is nothing to save (an opinion prompt, or the card was
+        already reviewed today)."""
         if prompt.kind != "graded":
-            return
+            return None
         now = _utc(self.clock())
         platform = turn.channel.platform
-        row = await self.repo.practice_card(platform, turn.user, prompt.id)
-        card = self._reviewed(row, score, now, channel_schedule(turn.channel).zone)
-        if card is not None:
-            await self.repo.save_practice_card(card_row(platform, turn.user, prompt.id, card, now))
+        card = self._reviewed(
+            None if held is None else Card.from_json(held.card),
+            score,
+            now,
+            channel_schedule(turn.channel).zone,
+        )
+        return (
+            None
+            if card is None
+            else card_row(platform, turn.user, prompt.id, card, score=score, now=now)
+        )
 
     async def next_prompt(self, platform: str, user_id: str) -> Prompt | None:
         """Due cards first, least likely remembered first; then an unseen graded prompt (main
@@ -165,15 +174,38 @@ class Practice:
         rows = await self.repo.practice_cards(platform, user_ids)
         return Counter(row.prompt_id for row in rows if Card.from_json(row.card).due <= now)
 
-    async def mastery(self, platform: str, user_id: str) -> dict[str, float]:
-        """Topic -> mean FSRS retrievability (0-1) over the member's cards in that topic."""
+    async def scored_cards(self, platform: str, user_id: str) -> dict[str, ScoredCard]:
+        """The member's cards with the score that last reviewed each, by prompt id."""
+        rows = await self.repo.practice_cards(platform, [user_id])
+        return {row.prompt_id: ScoredCard(Card.from_json(row.card), row.score) for row in rows}
+
+    async def mastery(self, platform: str, user_id: str) -> list[TopicMastery]:
+        """Every graded topic with the member's mastery in it (see `bot.core.mastery`)."""
+        cards = await self.scored_cards(platform, user_id)
+        return topic_mastery(self.bank, self.scheduler, cards, _utc(self.clock()))
+
+    def channel_mastery(self, answers: Iterable[AnswerRow], zone: tzinfo) -> dict[str, float]:
+        """Member -> mastery from their channel answers alone (in answer order), replayed through
+        the same reviews as their cards: what the channel may see, since practice is private.
+        Members without a graded answer are left out (not started)."""
+        cards: dict[str, dict[str, ScoredCard]] = defaultdict(dict)
+        for answer in answers:
+            if (
+                answer.prompt_id not in self.bank
+                or self.bank.get(answer.prompt_id).kind != "graded"
+            ):
+                continue
+            held = cards[answer.user_id].get(answer.prompt_id)
+            at = _utc(datetime.fromisoformat(answer.answered_at))
+            card = self._reviewed(None if held is None else held.card, answer.score, at, zone)
+            if card is not None:
+                cards[answer.user_id][answer.prompt_id] = ScoredCard(card, answer.score)
         now = _utc(self.clock())
-        per_topic: dict[str, list[float]] = defaultdict(list)
-        for prompt_id, card in (await self.cards(platform, user_id)).items():
-            recall = self.scheduler.get_card_retrievability(card, now)
-            for topic in self.bank.get(prompt_id).topics:
-                per_topic[topic].append(recall)
-        return {topic: sum(values) / len(values) for topic, values in sorted(per_topic.items())}
+        found = {
+            user: member_mastery(self.bank, self.scheduler, held, now)
+            for user, held in cards.items()
+        }
+        return {user: value for user, value in found.items() if value is not None}
 
     # commands -------------------------------------------------------------------------------
 
@@ -231,18 +263,32 @@ class Practice:
         grade = await self.grader.grade(prompt, answer, lang=turn.lang)
         now = _utc(self.clock())
         row = await self.repo.practice_card(platform, turn.user, prompt.id)
-        card = self._reviewed(row, grade.score, now, channel_schedule(turn.channel).zone)
+        held = Card.from_json(row.card) if row is not None else None
+        card = self._reviewed(held, grade.score, now, channel_schedule(turn.channel).zone)
         rating = self.policy.rating(grade.score)
         await self.repo.record_practice_answer(
             platform=platform,
             graded=graded_text(turn, prompt, answer, grade, now),
             rating=int(rating),
-            card=None if card is None else card_row(platform, turn.user, prompt.id, card, now),
+            card=(
+                None
+                if card is None
+                else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=now)
+            ),
         )
-        current = card if card is not None else (Card.from_json(row.card) if row else None)
+        current = card if card is not None else held
         lines = [AnswerFlow.grade_text(turn, prompt, grade)]
         if current is not None:
             lines.append(turn.t("practice_next", when=self._local(turn, current.due)))
+        topics = [
+            row for row in await self.mastery(platform, turn.user) if row.topic in prompt.topics
+        ]
+        lines.append(
+            turn.t(
+                "practice_mastery",
+                items=", ".join(f"{row.topic} {percent(row, turn.lang)}" for row in topics),
+            )
+        )
         await turn.say("\n".join(lines), kind=ReplyKind.GRADE, ephemeral=True)
 
     async def status(self, turn: Turn) -> None:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.charts import BoardChart, StatsChart, board_image, stats_image
+from bot.core.charts import BoardChart, StatsChart, board_image, mastery_items, stats_image
 from bot.core.commands import Period
+from bot.core.mastery import mastery_label
 from bot.core.messages import ReplyKind
 from bot.core.selection import topic_means
 from bot.core.streaks import streak
@@ -60,8 +61,9 @@ class Reports:
         else:
             refs = prompt.references_in(turn.lang) or prompt.references
             lines.append(turn.t("reveal_head", text=refs[0].text))
-            concepts = ", ".join(c.label(turn.lang) for c in prompt.concepts)
-            lines.append(turn.t("reveal_concepts", items=concepts))
+            if prompt.concepts:  # a team prompt may be graded from its reference alone
+                concepts = ", ".join(c.label(turn.lang) for c in prompt.concepts)
+                lines.append(turn.t("reveal_concepts", items=concepts))
         summary = await self.repo.day_summary(post.id, prompt.id)
         if summary.answers:
             best = await self.repo.display_name(turn.channel.platform, summary.best_user or "")
@@ -92,7 +94,12 @@ class Reports:
             lines.append(turn.t("leaderboard_empty"))
             await turn.say("\n".join(lines), kind=ReplyKind.LEADERBOARD)
             return
-        for rank, row in enumerate(rows[:LEADERBOARD_SIZE], start=1):
+        shown = rows[:LEADERBOARD_SIZE]
+        # mastery from channel answers only: a member's practice stays private
+        answers = await self.repo.channel_answers(turn.channel.platform, turn.channel.channel_id)
+        mastery = self.practice.channel_mastery(answers, channel_schedule(turn.channel).zone)
+        labels = [mastery_label(mastery.get(row.user_id), turn.lang) for row in shown]
+        for rank, (row, label) in enumerate(zip(shown, labels, strict=True), start=1):
             lines.append(
                 turn.t(
                     "leaderboard_row",
@@ -102,11 +109,14 @@ class Reports:
                     answers=row.answers,
                     streak=await self.user_streak(turn.channel, row.user_id),
                 )
+                + turn.t("leaderboard_mastery", value=label)
             )
+        lines.append(turn.t("leaderboard_mastery_note"))
         chart = BoardChart(
             lang=turn.lang,
             period=turn.t(f"period_{period}"),
-            rows=tuple((row.display_name, row.total) for row in rows[:LEADERBOARD_SIZE]),
+            rows=tuple((row.display_name, row.total) for row in shown),
+            mastery=tuple(labels),
         )
         await turn.say(
             "\n".join(lines), kind=ReplyKind.LEADERBOARD, images=(await board_image(chart),)
@@ -148,14 +158,23 @@ class Reports:
                     mean=sum(p.score for p in practised) / len(practised),
                 )
             )
+        own = user_id == turn.user
         chart = StatsChart(
             lang=turn.lang,
             name=name,
             days=tuple(date.fromisoformat(day) for day, _ in days),
             totals=tuple(sum(scores.values()) for _, scores in days),
             streak=user_streak,
-            mastery=tuple((await self.practice.mastery(channel.platform, user_id)).items()),
+            # practice is "only you": another member's cards (practice included) stay private
+            mastery=tuple(await self.practice.mastery(channel.platform, user_id)) if own else None,
         )
+        if chart.mastery is not None:
+            lines.append(turn.t("stats_mastery", items=mastery_items(chart)))
+            lines.append(turn.t("stats_mastery_explain"))
+        else:
+            mastery = self.practice.channel_mastery(answers, channel_schedule(channel).zone)
+            value = mastery_label(mastery.get(user_id), turn.lang)
+            lines.append(turn.t("stats_channel_mastery", value=value))
         await turn.say("\n".join(lines), kind=ReplyKind.STATS, images=(await stats_image(chart),))
 
     def _channel_lines(

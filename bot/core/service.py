@@ -7,6 +7,7 @@ repository, so a restart loses nothing.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -156,11 +157,19 @@ class QuizService:
         )
 
     async def post_question(
-        self, channel: ChannelRow, transport: Transport, *, day: date, scheduled: bool
+        self,
+        channel: ChannelRow,
+        transport: Transport,
+        *,
+        day: date,
+        scheduled: bool,
+        prompt: Prompt | None = None,
     ) -> PostRow | None:
         """Claim the post in the database first, then send it: a crash in between loses one
-        post rather than ever posting a scheduled channel-day twice. None: already posted."""
-        prompt = await self._choose(channel)
+        post rather than ever posting a scheduled channel-day twice. None: already posted.
+        `prompt`: this main question instead of the selection's choice."""
+        if prompt is None:
+            prompt = await self._choose(channel)
         post = await self.repo.claim_post(
             platform=channel.platform,
             channel_id=channel.channel_id,
@@ -203,14 +212,20 @@ class QuizService:
             await self.repo.set_checked_until(platform, channel.channel_id, now.isoformat())
         return made
 
-    async def post_today(self, platform: str, channel_id: str, transport: Transport) -> PostRow:
+    async def post_today(
+        self, platform: str, channel_id: str, transport: Transport, *, prompt: Prompt | None = None
+    ) -> PostRow:
         """Post a question now (`/quiz now`): it takes today's scheduled slot while that is
         free, so the scheduler will not post again today; otherwise it is an extra."""
         channel = await self.channel(platform, channel_id)
         today = channel_schedule(channel).local_day(self.clock())
-        post = await self.post_question(channel, transport, day=today, scheduled=True)
+        post = await self.post_question(
+            channel, transport, day=today, scheduled=True, prompt=prompt
+        )
         if post is None:
-            post = await self.post_question(channel, transport, day=today, scheduled=False)
+            post = await self.post_question(
+                channel, transport, day=today, scheduled=False, prompt=prompt
+            )
         assert post is not None, "an unscheduled post is never refused"
         return post
 
@@ -230,17 +245,34 @@ class QuizService:
         else:
             await self.post_today(platform, channel_id, transport)
 
-    async def now(self, turn: Turn, *, extra: bool) -> None:
-        """`/quiz now`. In a channel each question has its thread, so a second one is harmless;
-        without threads every answer goes to the latest question, so plain `now` shows today's
-        again and says how to get an extra one."""
-        if turn.incoming.threadless and not extra:
-            latest = await self._todays_latest(turn.channel)
-            if latest is not None:
-                await turn.transport.send(self.question_reply(turn.channel, latest))
-                await turn.say(turn.t("now_again"))
-                return
-        await self.post_today(turn.channel.platform, turn.channel.channel_id, turn.transport)
+    async def _post_now(self, turn: Turn, prompt_id: str | None, *, extra: bool) -> None:
+        """`/quiz now [prompt-id|extra]`: post the named main question now (the selection's
+        choice without one), or say why not and what to type instead (an unknown id with the
+        closest known ones, a follow-up with its main question). In a channel each question has
+        its thread, so a second one is harmless; without threads every answer goes to the
+        latest question, so plain `now` shows today's again and says how to get an extra one."""
+        if prompt_id is None:
+            if turn.incoming.threadless and not extra:
+                latest = await self._todays_latest(turn.channel)
+                if latest is not None:
+                    await turn.transport.send(self.question_reply(turn.channel, latest))
+                    await turn.say(turn.t("now_again"))
+                    return
+            await self.post_today(turn.channel.platform, turn.channel.channel_id, turn.transport)
+            return
+        if prompt_id not in self.bank:
+            mains = [p.id for p in self.bank.mains()]
+            close = difflib.get_close_matches(prompt_id, mains, n=3, cutoff=0.6)
+            known = ", ".join(close or mains[:3])
+            await turn.error("now_unknown_prompt", detail=prompt_id, known=known)
+            return
+        prompt = self.bank.get(prompt_id)
+        if prompt.parent is not None:
+            await turn.error("now_followup", detail=prompt_id, main=prompt.parent)
+            return
+        await self.post_today(
+            turn.channel.platform, turn.channel.channel_id, turn.transport, prompt=prompt
+        )
 
     # incoming -------------------------------------------------------------------------------
 
@@ -255,17 +287,21 @@ class QuizService:
         received = (incoming.received_at or self.clock()).isoformat()
         claimed = False
         try:
+            actor = incoming.actor
             if incoming.message_id is not None:
                 if not await self.repo.claim_message(
-                    incoming.platform, incoming.message_id, received
+                    incoming.platform,
+                    incoming.message_id,
+                    received,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
                 ):
                     log.info("duplicate delivery dropped message=%s", incoming.message_id)
                     return
                 claimed = True
+            else:
+                await self.repo.remember_user(incoming.platform, actor.user_id, actor.display_name)
             channel = await self.channel(incoming.platform, incoming.channel_id)
-            await self.repo.remember_user(
-                incoming.platform, incoming.actor.user_id, incoming.actor.display_name
-            )
             await self._dispatch(cmd.parse(incoming.text), Turn(incoming, channel, transport))
         except Exception:
             log.exception("handling failed message=%s", incoming.message_id)
@@ -310,8 +346,8 @@ class QuizService:
                 await self.answers.skip(turn)
             case cmd.Hint():
                 await self.answers.hint(turn)
-            case cmd.Now(extra):
-                await self.now(turn, extra=extra)
+            case cmd.Now(prompt_id, extra):
+                await self._post_now(turn, prompt_id, extra=extra)
             case cmd.Reveal():
                 await self.reports.reveal(turn)
             case cmd.Leaderboard(period):

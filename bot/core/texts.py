@@ -55,11 +55,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Today's question is already up, and your answers go to it. `/quiz now extra` posts an "
         "extra question; answers then go to that one.",
     ),
-    "now_usage": (
-        "'{detail}'는 알 수 없어요. `/quiz now` 또는 질문을 하나 더 받는 `/quiz now extra`를 "
-        "써 주세요.",
-        "'{detail}' is not an option. Use `/quiz now`, or `/quiz now extra` for an extra question.",
-    ),
     "empty_answer": (
         "빈 답변은 채점하지 않아요. 답을 적어 보내 주세요 (`/quiz hint`로 힌트).",
         "An empty answer isn't graded. Type your answer (or `/quiz hint` for a hint).",
@@ -130,6 +125,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Usage: `/quiz schedule HH:MM [Area/City] [daily|weekdays|mon,wed,fri]`",
     ),
     "schedule_bad": ("{detail}. {usage}", "{detail}. {usage}"),
+    "now_usage": (
+        "사용법: `/quiz now`, `/quiz now <질문 id>` (예: `/quiz now q01`), 또는 질문을 하나 더 "
+        "받는 `/quiz now extra`",
+        "Usage: `/quiz now`, `/quiz now <prompt-id>` (e.g. `/quiz now q01`), or `/quiz now extra` "
+        "for an extra question",
+    ),
+    "now_unknown_prompt": (
+        "'{detail}' 질문이 없어요. 질문 id는 문제 파일의 `id:` 값이에요 (예: {known}).",
+        "There is no prompt '{detail}'. A prompt id is the `id:` in a bank file (e.g. {known}).",
+    ),
+    "now_followup": (
+        "'{detail}'는 후속 질문이에요. `/quiz now {main}`로 본 질문과 함께 올려 주세요.",
+        "'{detail}' is a follow-up. `/quiz now {main}` posts it with its main question.",
+    ),
     "lang_set": ("이제 한국어로 안내해요.", "I'll speak English here from now on."),
     "lang_usage": ("사용법: `/quiz lang ko` 또는 `/quiz lang en`", "Usage: `/quiz lang ko|en`"),
     "bad_period": (
@@ -239,22 +248,60 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "연습: 답변 {answers}개 · 평균 {mean:.0f}점",
         "Practice: {answers:answer|answers} · mean {mean:.0f}",
     ),
+    "stats_mastery": ("숙련도: {items}", "Mastery: {items}"),
+    "stats_mastery_explain": (
+        "숙련도 = 복습하지 않으면 30일 뒤 그 주제의 질문에서 기대할 점수예요: 질문마다 마지막 "
+        "점수 × 그때도 기억하고 있을 FSRS 확률.",
+        "Mastery is the score you can expect on a topic's questions 30 days from now without "
+        "review: your last score on each question times FSRS's chance you still remember it then.",
+    ),
+    "mastery_not_started": ("시작 전", "not started"),
+    "stats_channel_mastery": (
+        "이 채널의 답변으로 본 숙련도 (복습 없이 30일 뒤 예상 점수): {value}",
+        "Mastery from answers in this channel (expected score in 30 days without review): {value}",
+    ),
+    "mastery_waiting": (
+        "시작 전 {count}/{total}개 주제",
+        "not started: {count} of {total} topics",
+    ),
+    "practice_mastery": (
+        "숙련도 (복습 없이 30일 뒤 예상 점수): {items}",
+        "Mastery (expected score in 30 days without review): {items}",
+    ),
     "chart_scores": (
         "{name} · 하루 점수 · 연속 {streak}일",
         "{name} · score per day · streak {streak}",
     ),
+    "chart_best_day": (" · 최고 {day} ({total}점)", " · best {day} ({total})"),
     "chart_day_total": ("하루 합계", "day total"),
-    "chart_mastery": ("주제별 숙련도 (FSRS 기억 확률)", "Mastery by topic (FSRS recall)"),
+    "chart_mastery": (
+        "숙련도: 복습 없이 30일 뒤 예상 점수 (본 질문 수/전체)",
+        "Mastery: expected score in 30 days without review (questions seen/all)",
+    ),
     "chart_no_data": ("아직 데이터가 없어요", "No data yet"),
     "chart_board": ("리더보드 · {period}", "Leaderboard · {period}"),
-    "chart_points": ("점수", "points"),
+    "chart_board_axis": (
+        "점수 · 숙련도 = 복습 없이 30일 뒤 예상 점수 (채널 답변 기준)",
+        "points · mastery = expected score in 30 days without review (channel answers)",
+    ),
+    "chart_board_bar": ("{total}점 · 숙련도 {mastery}", "{total} · mastery {mastery}"),
+    "leaderboard_mastery": (" · 숙련도 {value}", " · mastery {value}"),
+    "leaderboard_mastery_note": (
+        "숙련도: 복습 없이 30일 뒤 예상 점수 (이 채널의 답변만으로 계산, 개인 연습은 비공개).",
+        "Mastery: the score to expect in 30 days without review, from answers in this channel "
+        "only (practice stays private).",
+    ),
     "chart_stats_alt": (
-        "{name}의 점수 그래프 (연속 {streak}일). 최근: {days}. 주제별 숙련도: {topics}",
-        "Chart of {name}'s scores (streak {streak}). Recent: {days}. Mastery by topic: {topics}",
+        "{name}의 점수 그래프 (연속 {streak}일). 최근: {days}.",
+        "Chart of {name}'s scores (streak {streak}). Recent: {days}.",
+    ),
+    "chart_stats_alt_mastery": (
+        " 숙련도 (복습 없이 30일 뒤 예상 점수): {topics}",
+        " Mastery (expected score in 30 days without review): {topics}",
     ),
     "chart_board_alt": (
-        "리더보드 막대 그래프 ({period}): {rows}",
-        "Leaderboard bar chart ({period}): {rows}",
+        "리더보드 막대 그래프 ({period}, 괄호 안은 숙련도): {rows}",
+        "Leaderboard bar chart ({period}, mastery in brackets): {rows}",
     ),
     "help": (
         "**quizmaster 명령**\n"
@@ -264,7 +311,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [이름]`\n"
         "개인 연습 (나만 보임): `/quiz practice` 문제 받기 · `/quiz practice answer <답>` 답하기 · "
         "`/quiz review` 복습할 카드\n"
-        "관리자: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <이름> [key=value ...]`",
         "**quizmaster commands**\n"
@@ -274,7 +321,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [name]`\n"
         "Private practice: `/quiz practice` get a question · `/quiz practice answer <text>` "
         "answer it · `/quiz review` cards due\n"
-        "Admins: `/quiz now` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <name> [key=value ...]`",
     ),

@@ -40,6 +40,18 @@ class AnswerRow:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     day: str
+    answered_at: str
+
+
+@dataclass(frozen=True)
+class MemberProgress:
+    """Where a member stands in one post: the step they are on, their best score per prompt
+    answered, the prompts they took a hint on, and their practice cards for its prompts."""
+
+    step: int
+    best: dict[str, int]
+    hinted: frozenset[str]
+    cards: dict[str, PracticeCardRow]
 
 
 @dataclass(frozen=True)
@@ -78,12 +90,14 @@ class DaySummary:
 
 @dataclass(frozen=True)
 class PracticeCardRow:
-    """A member's spaced-repetition card for one prompt; `card` is the FSRS library's JSON."""
+    """A member's spaced-repetition card for one prompt; `card` is the FSRS library's JSON and
+    `score` the score of the answer that last reviewed it (mastery weighs recall by it)."""
 
     platform: str
     user_id: str
     prompt_id: str
     card: str
+    score: int
     updated_at: str
 
 

@@ -20,6 +20,7 @@ from bot.storage.records import (
     ChannelRow,
     DaySummary,
     GradedText,
+    MemberProgress,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
@@ -28,6 +29,20 @@ from bot.storage.records import (
 log = logging.getLogger("quizmaster.storage")
 
 BUSY_TIMEOUT_MS = 5000
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements, whole: a trigger's body holds statements of its own, so the
+    script is cut where SQLite says a statement is complete, not at every semicolon."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -81,6 +96,7 @@ def _answer(row: sqlite3.Row) -> AnswerRow:
         covered=tuple(json.loads(row["covered"])),
         missed=tuple(json.loads(row["missed"])),
         day=row["day"],
+        answered_at=row["answered_at"],
     )
 
 
@@ -112,6 +128,7 @@ def _card(row: sqlite3.Row) -> PracticeCardRow:
         user_id=row["user_id"],
         prompt_id=row["prompt_id"],
         card=row["card"],
+        score=row["score"],
         updated_at=row["updated_at"],
     )
 
@@ -152,15 +169,25 @@ class Repository:
                 raise
             await self._db.execute("COMMIT")
 
+    async def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """Every row of a statement, in one trip to the database thread (a cursor's execute,
+        fetch and close take three)."""
+        return list(await self._db.execute_fetchall(sql, params))
+
     async def _one(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
         """The first row of a read, or None."""
-        async with self._db.execute(sql, params) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
-        return row
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
+
+    async def _write(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """One statement, which SQLite runs as its own transaction (and waits out a busy
+        database, as BEGIN IMMEDIATE does), in one trip; the lock keeps it out of another
+        coroutine's open transaction. Returns what a RETURNING clause gives back."""
+        async with self._lock:
+            return await self._all(sql, params)
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     async def migrate(self) -> int:
@@ -170,9 +197,8 @@ class Repository:
             if version <= current:
                 continue
             async with self.transaction() as db:
-                for statement in sql.split(";\n"):
-                    if statement.strip():
-                        await db.execute(statement)
+                for statement in _statements(sql):
+                    await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version}")
             log.info("migrated database to version %d", version)
             current = version
@@ -186,23 +212,22 @@ class Repository:
         existing = await self.channel(defaults.platform, defaults.channel_id)
         if existing is not None:
             return existing
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO channels (platform, channel_id, lang, timezone, post_time, days,"
-                " catch_up, created_at, checked_until) VALUES (?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    defaults.platform,
-                    defaults.channel_id,
-                    defaults.lang,
-                    defaults.timezone,
-                    defaults.post_time,
-                    defaults.days,
-                    int(defaults.catch_up),
-                    created_at,
-                    defaults.checked_until,
-                ),
-            )
+        await self._write(
+            "INSERT INTO channels (platform, channel_id, lang, timezone, post_time, days,"
+            " catch_up, created_at, checked_until) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
+            (
+                defaults.platform,
+                defaults.channel_id,
+                defaults.lang,
+                defaults.timezone,
+                defaults.post_time,
+                defaults.days,
+                int(defaults.catch_up),
+                created_at,
+                defaults.checked_until,
+            ),
+        )
         channel = await self.channel(defaults.platform, defaults.channel_id)
         assert channel is not None
         return channel
@@ -214,34 +239,31 @@ class Repository:
         return _channel(row) if row else None
 
     async def channels(self, platform: str) -> list[ChannelRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT * FROM channels WHERE platform = ? ORDER BY channel_id", (platform,)
-        ) as cur:
-            return [_channel(row) for row in await cur.fetchall()]
+        )
+        return [_channel(row) for row in rows]
 
     async def update_schedule(
         self, platform: str, channel_id: str, *, post_time: str, timezone: str, days: str
     ) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE channels SET post_time = ?, timezone = ?, days = ?"
-                " WHERE platform = ? AND channel_id = ?",
-                (post_time, timezone, days, platform, channel_id),
-            )
+        await self._write(
+            "UPDATE channels SET post_time = ?, timezone = ?, days = ?"
+            " WHERE platform = ? AND channel_id = ?",
+            (post_time, timezone, days, platform, channel_id),
+        )
 
     async def update_lang(self, platform: str, channel_id: str, lang: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
-                (lang, platform, channel_id),
-            )
+        await self._write(
+            "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
+            (lang, platform, channel_id),
+        )
 
     async def set_checked_until(self, platform: str, channel_id: str, instant: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE channels SET checked_until = ? WHERE platform = ? AND channel_id = ?",
-                (instant, platform, channel_id),
-            )
+        await self._write(
+            "UPDATE channels SET checked_until = ? WHERE platform = ? AND channel_id = ?",
+            (instant, platform, channel_id),
+        )
 
     # posts ----------------------------------------------------------------------------------
 
@@ -257,26 +279,21 @@ class Repository:
     ) -> PostRow | None:
         """Reserve a post before sending it. None: this scheduled channel-day was already taken
         (by this process earlier, another process, or a run before a crash)."""
-        async with self.transaction() as db:
-            cur = await db.execute(
-                "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
-                (platform, channel_id, day, prompt_id, int(scheduled), posted_at),
-            )
-            row = await cur.fetchone()
-            await cur.close()
-        return _post(row) if row else None
+        rows = await self._write(
+            "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
+            (platform, channel_id, day, prompt_id, int(scheduled), posted_at),
+        )
+        return _post(rows[0]) if rows else None
 
     async def set_post_location(self, post_id: int, message_id: str, thread_id: str | None) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
-                (message_id, thread_id, post_id),
-            )
+        await self._write(
+            "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
+            (message_id, thread_id, post_id),
+        )
 
     async def mark_revealed(self, post_id: int) -> None:
-        async with self.transaction() as db:
-            await db.execute("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
+        await self._write("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
 
     async def post_for_thread(
         self, platform: str, channel_id: str, thread_id: str
@@ -296,48 +313,48 @@ class Repository:
         return _post(row) if row else None
 
     async def posts(self, platform: str, channel_id: str) -> list[PostRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id",
             (platform, channel_id),
-        ) as cur:
-            return [_post(row) for row in await cur.fetchall()]
+        )
+        return [_post(row) for row in rows]
 
     # ingest and answers ---------------------------------------------------------------------
 
-    async def claim_message(self, platform: str, message_id: str, received_at: str) -> bool:
-        """True the first time a platform message id is seen; a redelivery returns False."""
-        async with self.transaction() as db:
-            cur = await db.execute(
-                "INSERT INTO ingested (platform, message_id, received_at) VALUES (?,?,?)"
-                " ON CONFLICT DO NOTHING",
-                (platform, message_id, received_at),
-            )
-            inserted = cur.rowcount == 1
-            await cur.close()
-        return inserted
+    async def claim_message(
+        self, platform: str, message_id: str, received_at: str, *, user_id: str, display_name: str
+    ) -> bool:
+        """True the first time a platform message id is seen; a redelivery returns False. A new
+        claim also keeps its sender's current display name (the `ingested_remembers_member`
+        trigger), in the same statement."""
+        inserted = await self._write(
+            "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name)"
+            " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
+            (platform, message_id, received_at, user_id, display_name),
+        )
+        return bool(inserted)
 
     async def release_message(self, platform: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so the platform's retry can succeed."""
-        async with self.transaction() as db:
-            await db.execute(
-                "DELETE FROM ingested WHERE platform = ? AND message_id = ?",
-                (platform, message_id),
-            )
+        await self._write(
+            "DELETE FROM ingested WHERE platform = ? AND message_id = ?",
+            (platform, message_id),
+        )
 
     async def remember_user(self, platform: str, user_id: str, display_name: str) -> None:
-        """Keep the member's current display name; writes only when it is new or changed."""
+        """Keep the member's current display name, for a message without an id to claim;
+        writes only when it is new or changed."""
         row = await self._one(
             "SELECT display_name FROM users WHERE platform = ? AND user_id = ?",
             (platform, user_id),
         )
         if row is not None and row[0] == display_name:
             return
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
-                " ON CONFLICT DO UPDATE SET display_name = excluded.display_name",
-                (platform, user_id, display_name),
-            )
+        await self._write(
+            "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
+            " ON CONFLICT DO UPDATE SET display_name = excluded.display_name",
+            (platform, user_id, display_name),
+        )
 
     async def user_by_name(self, platform: str, name: str) -> str | None:
         row = await self._one(
@@ -353,42 +370,63 @@ class Repository:
         )
         return str(row[0]) if row else user_id
 
-    async def record_answer(self, *, post: PostRow, graded: GradedText, next_step: int) -> None:
-        """Store the graded answer and move the member on, in one transaction."""
-        async with self.transaction() as db:
-            await db.execute(
-                f"INSERT INTO answers (post_id, platform, day, {_GRADED_COLUMNS})"
-                f" VALUES (?,?,?,{_GRADED_PLACEHOLDERS})",
-                (post.id, post.platform, post.day, *_graded_values(graded)),
-            )
-            await self._set_step(db, post.id, graded.user_id, next_step)
+    async def record_answer(
+        self,
+        *,
+        post: PostRow,
+        graded: GradedText,
+        next_step: int,
+        card: PracticeCardRow | None = None,
+    ) -> None:
+        """Store the graded answer, move the member on and save the reviewed practice card
+        (None: it stays as it was), in one statement and so one transaction (the
+        `answer_writes` view's trigger writes the three tables)."""
+        if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
+            post.platform,
+            graded.user_id,
+            graded.prompt_id,
+            graded.score,
+        ):
+            raise ValueError("a card saved with an answer is that answer's member, prompt, score")
+        await self._write(
+            f"INSERT INTO answer_writes (post_id, platform, day, {_GRADED_COLUMNS},"
+            f" next_step, card, card_updated_at) VALUES (?,?,?,{_GRADED_PLACEHOLDERS},?,?,?)",
+            (
+                post.id,
+                post.platform,
+                post.day,
+                *_graded_values(graded),
+                next_step,
+                None if card is None else card.card,
+                None if card is None else card.updated_at,
+            ),
+        )
 
     async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT * FROM answers WHERE post_id = ? AND user_id = ? ORDER BY id",
             (post_id, user_id),
-        ) as cur:
-            return [_answer(row) for row in await cur.fetchall()]
+        )
+        return [_answer(row) for row in rows]
 
     async def channel_answers(self, platform: str, channel_id: str) -> list[AnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? ORDER BY a.id",
             (platform, channel_id),
-        ) as cur:
-            return [_answer(row) for row in await cur.fetchall()]
+        )
+        return [_answer(row) for row in rows]
 
     async def user_answers(self, platform: str, channel_id: str, user_id: str) -> list[AnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ? ORDER BY a.id",
             (platform, channel_id, user_id),
-        ) as cur:
-            return [_answer(row) for row in await cur.fetchall()]
+        )
+        return [_answer(row) for row in rows]
 
     async def answer_count(self) -> int:
-        async with self._db.execute("SELECT COUNT(*) FROM answers") as cur:
-            row = await cur.fetchone()
+        row = await self._one("SELECT COUNT(*) FROM answers")
         return int(row[0]) if row else 0
 
     # progress, skips, hints -----------------------------------------------------------------
@@ -401,11 +439,40 @@ class Repository:
             (post_id, user_id, step),
         )
 
-    async def step(self, post_id: int, user_id: str) -> int:
-        row = await self._one(
-            "SELECT step FROM progress WHERE post_id = ? AND user_id = ?", (post_id, user_id)
+    async def member_progress(
+        self, post: PostRow, user_id: str, prompt_ids: Sequence[str]
+    ) -> MemberProgress:
+        """The member's step, best scores, hints and practice cards (for `prompt_ids`, the
+        post's prompts) in a post, in one read: every answer needs all four."""
+        marks = ",".join("?" * len(prompt_ids))
+        rows = await self._all(
+            "SELECT 'step' AS kind, NULL AS prompt_id, step AS value, NULL AS card,"
+            " NULL AS updated_at FROM progress WHERE post_id = ? AND user_id = ?"
+            " UNION ALL SELECT 'best', prompt_id, MAX(score), NULL, NULL FROM answers"
+            " WHERE post_id = ? AND user_id = ? GROUP BY prompt_id"
+            " UNION ALL SELECT 'hint', prompt_id, NULL, NULL, NULL FROM hints"
+            " WHERE post_id = ? AND user_id = ?"
+            " UNION ALL SELECT 'card', prompt_id, score, card, updated_at FROM practice_cards"
+            f" WHERE platform = ? AND user_id = ? AND prompt_id IN ({marks})",
+            (*(post.id, user_id) * 3, post.platform, user_id, *prompt_ids),
         )
-        return int(row[0]) if row else 0
+        return MemberProgress(
+            step=next((int(row["value"]) for row in rows if row["kind"] == "step"), 0),
+            best={row["prompt_id"]: int(row["value"]) for row in rows if row["kind"] == "best"},
+            hinted=frozenset(row["prompt_id"] for row in rows if row["kind"] == "hint"),
+            cards={
+                row["prompt_id"]: PracticeCardRow(
+                    platform=post.platform,
+                    user_id=user_id,
+                    prompt_id=row["prompt_id"],
+                    card=row["card"],
+                    score=int(row["value"]),
+                    updated_at=row["updated_at"],
+                )
+                for row in rows
+                if row["kind"] == "card"
+            },
+        )
 
     async def set_step(self, post_id: int, user_id: str, step: int) -> None:
         async with self.transaction() as db:
@@ -421,25 +488,17 @@ class Repository:
             await self._set_step(db, post_id, user_id, next_step)
 
     async def add_hint(self, post_id: int, user_id: str, prompt_id: str, concept_id: str) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
-                " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
-                (post_id, user_id, prompt_id, concept_id),
-            )
-
-    async def hinted(self, post_id: int, user_id: str, prompt_id: str) -> bool:
-        async with self._db.execute(
-            "SELECT 1 FROM hints WHERE post_id = ? AND user_id = ? AND prompt_id = ?",
-            (post_id, user_id, prompt_id),
-        ) as cur:
-            return await cur.fetchone() is not None
+        await self._write(
+            "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
+            " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
+            (post_id, user_id, prompt_id, concept_id),
+        )
 
     # leaderboards and summaries -------------------------------------------------------------
 
     async def leaderboard(self, platform: str, channel_id: str, since_day: str) -> list[BoardRow]:
         """Sum of each member's best score per prompt per post, since a local day."""
-        async with self._db.execute(
+        rows = await self._all(
             """
             WITH best AS (
                 SELECT a.user_id, a.post_id, a.prompt_id, MAX(a.score) AS score, a.day
@@ -453,8 +512,7 @@ class Repository:
             GROUP BY b.user_id ORDER BY total DESC, answers ASC, display_name ASC
             """,
             (platform, channel_id, since_day, platform),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             BoardRow(
                 user_id=row["user_id"],
@@ -491,23 +549,23 @@ class Repository:
 
     async def active_members(self, platform: str, channel_id: str, since_day: str) -> list[str]:
         """Members who answered in the channel on or after a local day, most answers first."""
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT a.user_id FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?"
             " GROUP BY a.user_id ORDER BY COUNT(*) DESC, a.user_id",
             (platform, channel_id, since_day),
-        ) as cur:
-            return [str(row[0]) for row in await cur.fetchall()]
+        )
+        return [str(row[0]) for row in rows]
 
     # practice -------------------------------------------------------------------------------
 
     @staticmethod
     async def _save_card(db: aiosqlite.Connection, card: PracticeCardRow) -> None:
         await db.execute(
-            "INSERT INTO practice_cards (platform, user_id, prompt_id, card, updated_at)"
-            " VALUES (?,?,?,?,?)"
-            " ON CONFLICT DO UPDATE SET card = excluded.card, updated_at = excluded.updated_at",
-            (card.platform, card.user_id, card.prompt_id, card.card, card.updated_at),
+            "INSERT INTO practice_cards (platform, user_id, prompt_id, card, score, updated_at)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET card = excluded.card,"
+            " score = excluded.score, updated_at = excluded.updated_at",
+            (card.platform, card.user_id, card.prompt_id, card.card, card.score, card.updated_at),
         )
 
     async def save_practice_card(self, card: PracticeCardRow) -> None:
@@ -528,23 +586,22 @@ class Repository:
         if not user_ids:
             return []
         marks = ",".join("?" * len(user_ids))
-        async with self._db.execute(
+        rows = await self._all(
             f"SELECT * FROM practice_cards WHERE platform = ? AND user_id IN ({marks})"
             " ORDER BY user_id, prompt_id",
             (platform, *user_ids),
-        ) as cur:
-            return [_card(row) for row in await cur.fetchall()]
+        )
+        return [_card(row) for row in rows]
 
     async def set_practice_pending(
         self, platform: str, user_id: str, prompt_id: str, shown_at: str
     ) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
-                " VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET prompt_id = excluded.prompt_id,"
-                " shown_at = excluded.shown_at",
-                (platform, user_id, prompt_id, shown_at),
-            )
+        await self._write(
+            "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
+            " VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET prompt_id = excluded.prompt_id,"
+            " shown_at = excluded.shown_at",
+            (platform, user_id, prompt_id, shown_at),
+        )
 
     async def practice_pending(self, platform: str, user_id: str) -> str | None:
         row = await self._one(
@@ -572,28 +629,28 @@ class Repository:
             )
 
     async def practice_answers(self, platform: str, user_id: str) -> list[PracticeAnswerRow]:
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT prompt_id, score, rating, answered_at FROM practice_answers"
             " WHERE platform = ? AND user_id = ? ORDER BY id",
             (platform, user_id),
-        ) as cur:
-            return [
-                PracticeAnswerRow(
-                    prompt_id=row["prompt_id"],
-                    score=row["score"],
-                    rating=row["rating"],
-                    answered_at=row["answered_at"],
-                )
-                for row in await cur.fetchall()
-            ]
+        )
+        return [
+            PracticeAnswerRow(
+                prompt_id=row["prompt_id"],
+                score=row["score"],
+                rating=row["rating"],
+                answered_at=row["answered_at"],
+            )
+            for row in rows
+        ]
 
     async def member_scores(self, platform: str, user_id: str) -> list[tuple[str, int]]:
         """(prompt id, score) of every answer a member gave on the platform, in any channel or in
         practice: what their weakest topics are computed from."""
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT prompt_id, score FROM answers WHERE platform = ? AND user_id = ?"
             " UNION ALL SELECT prompt_id, score FROM practice_answers"
             " WHERE platform = ? AND user_id = ?",
             (platform, user_id, platform, user_id),
-        ) as cur:
-            return [(str(row[0]), int(row[1])) for row in await cur.fetchall()]
+        )
+        return [(str(row[0]), int(row[1])) for row in rows]

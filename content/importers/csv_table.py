@@ -1,13 +1,12 @@
 """Import a CSV table of questions and model answers as a bank file.
 
 Columns (header row, names case-insensitive): `question`, `answer`, and optionally `concepts`,
-several separated by `;`. Each row becomes an open prompt, the same mapping as the Red trivia
-importer (see `imported_bank`): one row gives one answer in one language, while a graded prompt
-needs references in Korean and English, concepts and misconceptions. What the row does give is
-kept where it belongs:
+several separated by `;`. Each row becomes a graded prompt under team rules (see
+`imported_bank`):
 
-- the answer becomes a reference in its own language (Hangul: ko, else en), so an editor who adds
-  the other language, misconceptions and concepts can flip `kind` to graded;
+- the answer becomes the reference, in its own language (Hangul: ko, else en);
+- the concepts, when given, become key concepts, so the grader names the ones an answer missed;
+  a concept may list other wordings after `|` (`정규화|regularization`), matched as synonyms;
 - guidance "모범 답안: …" / "Model answer: …" plus the concepts, shown by `/quiz reveal`;
 - id `<bank slug>-NNN` in row order; `source: csv:<file> row N` to trace a prompt to its row
   (rows counted as a spreadsheet shows them: the header is row 1, a multi-line cell is one row).
@@ -22,13 +21,14 @@ from pathlib import Path
 from content.importers.imported_bank import (
     BankImportError,
     Imported,
-    answer_lang,
-    open_prompt,
+    concepts_named,
+    graded_prompt,
     preview,
     prompt_ids,
+    references_for,
 )
 from content.loader import BankError, read_text_file
-from content.schema import BankFile, Localized, Reference
+from content.schema import BankFile, Localized
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("concepts",)
@@ -73,13 +73,14 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
     if problems:
         raise BankImportError(problems)
     prompts = [
-        open_prompt(
+        graded_prompt(
             prompt_id=prompt_id,
             question=question,
             guidance=_guidance(answer, concepts),
             topic=name,
             source=f"csv:{path.name} row {number}",
-            references=(Reference(lang=answer_lang(answer), text=answer),),
+            references=references_for([answer]),
+            concepts=concepts_named(concepts),
         )
         for prompt_id, (number, question, answer, concepts) in zip(
             prompt_ids(name, len(entries)), entries, strict=True
@@ -113,6 +114,7 @@ def _columns(path: Path, header: list[str], problems: list[BankError]) -> dict[s
 
 
 def _guidance(answer: str, concepts: list[str]) -> Localized:
+    concepts = [entry.split("|")[0].strip() for entry in concepts]
     if not concepts:
         return Localized(ko=f"모범 답안: {answer}", en=f"Model answer: {answer}")
     listed = ", ".join(concepts)

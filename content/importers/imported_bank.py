@@ -1,10 +1,11 @@
-"""How a foreign question list becomes one of our bank files: stable ids, open prompts, YAML.
+"""How a foreign question list becomes one of our bank files: stable ids, graded prompts, YAML.
 
 Foreign lists give a question and its accepted answers (Red trivia) or one model answer (CSV),
-in one language. A graded prompt needs references in Korean *and* English, 2-6 concepts and 1-3
-misconceptions, none of which can be invented honestly, so every imported prompt is `kind: open`:
-the bot acknowledges answers instead of scoring them, and `/quiz reveal` shows the guidance, which
-lists what the source accepts. An editor can later add what a graded prompt needs and flip `kind`.
+in one language. Under a team bank's rules that is enough to grade: each answer becomes a reference
+in its own language, and the grader compares answers with it (the reference-only profile, or the
+concept profile when the source names key concepts). `/quiz reveal` shows the guidance, which
+lists what the source accepts. An editor can add the other language, concepts and misconceptions
+later; nothing has to be invented to start.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from content.loader import MAX_BANK_BYTES, BankError
-from content.schema import BankFile, Lang, Localized, Prompt, Reference
+from content.schema import BankFile, Concept, Lang, Localized, Prompt, Reference
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -66,24 +67,49 @@ def answer_lang(text: str) -> Lang:
     return "ko" if _HANGUL.search(text) else "en"
 
 
-def open_prompt(
+def references_for(answers: Sequence[str]) -> tuple[Reference, ...]:
+    """Each accepted or model answer as a reference in the language it is written in."""
+    return tuple(Reference(lang=answer_lang(answer), text=answer) for answer in answers)
+
+
+def concepts_named(names: Sequence[str]) -> tuple[Concept, ...]:
+    """Key concepts from a source that names each as `name|other wording|...`: the first name
+    labels it in both languages, the other wordings are synonyms the grader also looks for (a
+    Korean name with its English term lets an English answer match), and the id is the name's
+    slug (or a digest for a name without ASCII letters)."""
+    concepts: dict[str, Concept] = {}
+    for entry in names:
+        name, *others = [part.strip() for part in entry.split("|") if part.strip()] or [entry]
+        concept_id = bank_slug(name)[:40].strip("-") or "c"
+        concepts.setdefault(
+            concept_id, Concept(id=concept_id, ko=name, en=name, synonyms=tuple(others))
+        )
+    return tuple(concepts.values())
+
+
+def graded_prompt(
     *,
     prompt_id: str,
     question: str,
     guidance: Localized,
     topic: str,
     source: str,
-    references: tuple[Reference, ...] = (),
+    references: tuple[Reference, ...],
+    concepts: tuple[Concept, ...] = (),
 ) -> Prompt:
-    """An open prompt asking `question` in both UI languages (the source has only one)."""
-    return Prompt(
-        id=prompt_id,
-        kind="open",
-        text=Localized(ko=question, en=question),
-        topics=(topic,),
-        guidance=guidance,
-        references=references,
-        source=source,
+    """A graded team prompt asking `question` in both UI languages (the source has only one)."""
+    return Prompt.model_validate(
+        {
+            "id": prompt_id,
+            "kind": "graded",
+            "text": Localized(ko=question, en=question),
+            "topics": (topic,),
+            "guidance": guidance,
+            "references": references,
+            "concepts": concepts,
+            "source": source,
+        },
+        context={"rules": "team"},
     )
 
 

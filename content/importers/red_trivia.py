@@ -5,8 +5,9 @@ A Red list maps each question to the list of answers it accepts, beside two opti
 and payouts; our quiz flow has its own, so it is dropped with a note). Per question, in file order:
 
 - id `<bank slug>-001`, `-002`, ... (see `imported_bank.prompt_ids`), stable across re-imports;
-- `kind: open`, because a list of accepted answers is no model answer, and the schema's graded
-  prompts need references in both languages, concepts and misconceptions;
+- `kind: graded` under team rules, each accepted answer a reference in its own language, so an
+  answer is graded against the closest one (a short accepted answer also lets a one-word reply
+  score in full);
 - the question as both `text.ko` and `text.en` (the list has one language);
 - guidance "정답으로 인정되는 답: …" / "Accepted answers: …", shown by `/quiz reveal`;
 - the bank name as the one topic; `source: red-trivia:<file>` plus the author.
@@ -23,9 +24,10 @@ from typing import Any
 from content.importers.imported_bank import (
     BankImportError,
     Imported,
-    open_prompt,
+    graded_prompt,
     preview,
     prompt_ids,
+    references_for,
 )
 from content.loader import BankError, read_yaml
 from content.schema import BankFile, Localized
@@ -66,7 +68,7 @@ def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
         f" by {author.strip()}" if isinstance(author, str) else ""
     )
     prompts = [
-        open_prompt(
+        graded_prompt(
             prompt_id=prompt_id,
             question=question,
             guidance=Localized(
@@ -75,6 +77,7 @@ def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
             ),
             topic=name,
             source=source,
+            references=references_for(answers),
         )
         for prompt_id, (question, answers) in zip(
             prompt_ids(name, len(questions)), questions, strict=True

@@ -68,7 +68,8 @@ def test_ingest_records_every_answer(
 ) -> None:
     result = last_json(capsys, ["ingest", "--n", "30", "--json"], settings)
     assert result["recorded"] == 30
-    assert {"answers_per_s", "p99_ms", "rate_target_met", "p99_target_met"} <= set(result)
+    assert {"answers_per_s", "p99_ms", "ratio", "ratio_target_met", "p99_target_met"} <= set(result)
+    assert result["bare_answers_per_s"] > 0 and result["rounds"] == 10
 
 
 def test_demos_times_one_demo_against_its_plain_twin_and_a_cached_repeat(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 import warnings
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,11 +16,14 @@ from matplotlib.patches import Rectangle
 from bot.core.charts import (
     BoardChart,
     StatsChart,
+    board_alt,
     draw_board,
     draw_stats,
+    stats_alt,
     stats_image,
     to_image,
 )
+from bot.core.mastery import TopicMastery, graded_topics
 from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
 from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.repository import Repository
@@ -54,31 +58,64 @@ def sample(lang: str = "en", name: str = "Mina") -> StatsChart:
         days=(date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 5), date(2026, 11, 6)),
         totals=(120, 310, 80, 255),
         streak=2,
-        mastery=(("activation", 0.92), ("optimization", 0.41), ("normalization", 0.0)),
+        mastery=(
+            TopicMastery("activation", 0.92, seen=3, total=6),
+            TopicMastery("optimization", 0.41, seen=1, total=14),
+            TopicMastery("normalization", None, seen=0, total=4),
+        ),
     )
 
 
-def test_stats_figure_draws_the_days_and_one_bar_per_topic() -> None:
+def texts_on(axes: Axes) -> list[str]:
+    return [child.get_text() for child in axes.texts]
+
+
+def test_stats_figure_draws_the_days_and_one_row_per_topic() -> None:
     chart = sample()
     figure = draw_stats(chart)
     history, mastery = figure.axes
     [line] = history.get_lines()
     assert np.asarray(line.get_ydata()).tolist() == list(chart.totals)
+    assert texts_on(history) == ["120", "310", "80", "255"]
+    assert "streak 2" in history.get_title() and "best 11-03 (310)" in history.get_title()
     assert [bar.get_width() for bar in bars(mastery)] == [92.0, 41.0, 0.0]
+    assert [bar.get_visible() for bar in bars(mastery)] == [True, True, False]
+    assert texts_on(mastery) == ["92%", "41%", "not started"]
     assert [label.get_text() for label in mastery.get_yticklabels()] == [
-        "activation",
-        "optimization",
-        "normalization",
+        "activation (3/6)",
+        "optimization (1/14)",
+        "normalization (0/4)",
     ]
-    assert "streak 2" in history.get_title()
+    assert "expected score in 30 days without review" in mastery.get_title()
+
+
+def test_a_single_day_is_labelled_and_centred() -> None:
+    chart = replace(sample(), days=(date(2026, 11, 2),), totals=(38,), streak=1)
+    history, _ = draw_stats(chart).axes
+    assert texts_on(history) == ["38"]
+    assert history.get_xlim() == (-1.0, 1.0)
+    assert "streak 1" in history.get_title() and "best 11-02 (38)" in history.get_title()
+
+
+def test_another_members_chart_has_no_mastery_panel() -> None:
+    chart = replace(sample(), mastery=None)
+    assert len(draw_stats(chart).axes) == 1
+    assert "Mastery" not in stats_alt(chart)
+    assert png_size(to_image(draw_stats(chart), "stats.png", "alt")) == (600, 400)
 
 
 def test_board_figure_has_one_bar_per_member() -> None:
-    figure = draw_board(
-        BoardChart(lang="en", period="all time", rows=(("Joon", 180), ("Mina", 95)))
+    chart = BoardChart(
+        lang="en",
+        period="all time",
+        rows=(("Joon", 180), ("Mina", 95)),
+        mastery=("54%", "not started"),
     )
-    [axes] = figure.axes
+    [axes] = draw_board(chart).axes
     assert [bar.get_width() for bar in bars(axes)] == [180, 95]
+    assert texts_on(axes) == ["180 · mastery 54%", "95 · mastery not started"]
+    assert "expected score in 30 days without review" in axes.get_xlabel()
+    assert "Joon 180 (54%), Mina 95 (not started)" in board_alt(chart)
 
 
 def test_korean_chart_renders_without_missing_glyphs() -> None:
@@ -93,6 +130,7 @@ async def test_stats_image_is_a_png_with_alt_text() -> None:
     assert image.filename == "stats.png"
     assert png_size(image) == (1200, 400)
     assert "activation 92%" in image.alt and "2026-11-06 255" in image.alt
+    assert "not started: 1 of 3 topics" in image.alt
 
 
 async def say(service: QuizService, text: str, actor: Actor, thread: str | None = None) -> Reply:
@@ -127,10 +165,11 @@ async def test_stats_and_leaderboard_attach_charts_of_the_members_data(
         await repo.close()
     assert stats.kind is ReplyKind.STATS and "Stats for Mina" in stats.text
     [chart] = stats.images
-    assert png_size(chart) == (1200, 400)
+    assert png_size(chart) == (1200, round(100 * (0.3 * len(graded_topics(bank)) + 1.5)))
     topics = {topic for prompt in answered for topic in prompt.topics}
-    shown = chart.alt.split("Mastery by topic: ")[1].split(", ")
-    assert {item.rsplit(" ", 1)[0] for item in shown} == topics
+    shown = chart.alt.split("without review): ")[1].split(", ")
+    assert {item.rsplit(" ", 1)[0] for item in shown[:-1]} == topics
+    assert shown[-1] == f"not started: {len(graded_topics(bank)) - len(topics)} of 15 topics"
     assert board.kind is ReplyKind.LEADERBOARD
     [bars] = board.images
     assert bars.filename == "leaderboard.png" and png_size(bars)[0] == 900

@@ -213,7 +213,7 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
         ]:
             card, _ = scheduler.review_card(Card(card_id=1, due=clock.now), Rating.Again, clock.now)
             await service.repo.save_practice_card(
-                card_row("test", user, prompt_id, card, clock.now)
+                card_row("test", user, prompt_id, card, score=20, now=clock.now)
             )
     shutil.copy(db, tmp_path / "same.db")
     clock.advance(timedelta(days=1))

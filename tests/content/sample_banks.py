@@ -29,9 +29,12 @@ def graded(prompt_id: str, question: str | None = None, **fields: Any) -> dict[s
     return prompt
 
 
-def write_bank(path: Path, *prompts: dict[str, Any], bank: str = "team") -> Path:
-    path.write_text(
-        yaml.safe_dump({"bank": bank, "prompts": list(prompts)}, allow_unicode=True),
-        encoding="utf-8",
-    )
+def write_bank(
+    path: Path, *prompts: dict[str, Any], bank: str = "team", rules: str | None = None
+) -> Path:
+    """A bank file; `rules` is written only when given (team rules are the default)."""
+    data: dict[str, Any] = {"bank": bank, "prompts": list(prompts)}
+    if rules is not None:
+        data["rules"] = rules
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path

@@ -59,12 +59,34 @@ def test_every_seed_prompt_is_in_the_bank_verbatim() -> None:
 
 
 def test_errors_from_all_files_are_reported(tmp_path: Path) -> None:
-    write_bank(tmp_path / "a.yaml", graded("a1", concepts=[]))
+    write_bank(tmp_path / "a.yaml", graded("a1", concepts=[]), rules="seed")
     write_bank(tmp_path / "b.yaml", graded("b1", topics=[" "]))
     found = messages([tmp_path])
     assert found == [
         f"{tmp_path / 'a.yaml'}: prompt a1: concepts: a graded prompt needs 2 to 6 key concepts",
         f"{tmp_path / 'b.yaml'}: prompt b1: topics.0: must not be blank",
+    ]
+
+
+def test_team_rules_grade_from_one_reference_in_either_language(tmp_path: Path) -> None:
+    """A team prompt needs one model answer; the same prompt fails the seed bank's rules."""
+    team_prompt = graded(
+        "t1",
+        references=[{"lang": "ko", "text": "미니배치 통계로 정규화합니다."}],
+        concepts=[],
+        misconceptions=[],
+    )
+    team = write_bank(tmp_path / "team.yaml", team_prompt)
+    assert messages([team]) == []
+    assert load_bank([team]).get("t1").kind == "graded"
+    seed = write_bank(tmp_path / "seed.yaml", team_prompt, rules="seed")
+    assert messages([seed]) == [
+        f"{seed}: prompt t1: references: a graded prompt needs at least 2, with Korean and English"
+    ]
+    bare = write_bank(tmp_path / "bare.yaml", graded("t2", references=[], concepts=[]))
+    assert messages([bare]) == [
+        f"{bare}: prompt t2: references: a graded prompt needs at least one model answer, in "
+        "Korean or English (or make it kind: open)"
     ]
 
 

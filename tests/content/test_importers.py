@@ -62,7 +62,8 @@ def test_red_trivia_round_trip_keeps_answers_as_written(tmp_path: Path) -> None:
     assert [p.text.en for p in prompts] == list(RED_SOURCE)
     assert [p.id for p in prompts] == ["quiz-001", "quiz-002", "quiz-003", "quiz-004"]
     for prompt, answers in zip(prompts, RED_SOURCE.values(), strict=True):
-        assert prompt.kind == "open"
+        assert prompt.kind == "graded"
+        assert [r.text for r in prompt.references] == list(answers)
         assert prompt.guidance is not None
         assert prompt.guidance.en == "Accepted answers: " + ", ".join(answers)
         assert prompt.guidance.ko == "정답으로 인정되는 답: " + ", ".join(answers)
@@ -120,6 +121,12 @@ def test_csv_round_trip(tmp_path: Path) -> None:
     assert [(r.lang, r.text) for r in batchnorm.references] == [
         ("ko", "미니배치 통계로 활성값을 정규화합니다.\n학습이 안정됩니다.")
     ]
+    assert [p.kind for p in prompts] == ["graded"] * 3
+    assert [(c.id, c.en) for c in dropout.concepts] == [
+        ("regularization", "regularization"),
+        ("ensemble", "ensemble"),
+    ]
+    assert shuffle.concepts == ()
     assert dropout.guidance is not None
     assert dropout.guidance.en.endswith("\nKey concepts: regularization, ensemble")
     assert shuffle.guidance is not None
@@ -159,9 +166,9 @@ def test_cli_import_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = tmp_path / "out.yaml"
     args = ["import", "red-trivia", str(source), "--out", str(out), "--bank", "pub quiz"]
     assert main(args, Settings()) == 0
-    assert f"wrote 4 open prompts to {out}" in capsys.readouterr().out
+    assert f"wrote 4 graded prompts to {out}" in capsys.readouterr().out
     assert main(["check", str(out)], Settings()) == 0
-    assert "by kind: open 4" in capsys.readouterr().out
+    assert "by kind: graded 4" in capsys.readouterr().out
     assert main(args, Settings()) == 1
     assert f"{out}: already exists; pass --force to overwrite it" in capsys.readouterr().err
     assert main([*args, "--force"], Settings()) == 0
@@ -181,3 +188,20 @@ def test_cli_import_failure_writes_nothing(
         f"nothing written; fix {source} and run the import again",
     ]
     assert not out.exists()
+
+
+def test_csv_concepts_may_list_other_wordings(tmp_path: Path) -> None:
+    source = tmp_path / "team.csv"
+    source.write_text(
+        "question,answer,concepts\n"
+        "드롭아웃의 효과는?,학습 중 뉴런을 무작위로 꺼서 과적합을 줄입니다.,"
+        "과적합 방지|overfitting|regularization; 앙상블|ensemble\n",
+        encoding="utf-8",
+    )
+    (prompt,) = import_csv(source).bank_file.prompts
+    assert [(c.ko, c.en, c.synonyms) for c in prompt.concepts] == [
+        ("과적합 방지", "과적합 방지", ("overfitting", "regularization")),
+        ("앙상블", "앙상블", ("ensemble",)),
+    ]
+    assert prompt.guidance is not None
+    assert prompt.guidance.en.endswith("\nKey concepts: 과적합 방지, 앙상블")

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from bot.cli import COMMANDS
 from bot.config import Settings
 from compute.embedded import embedded_service
+from evaluators.calibration_fit import DEV_SET_PATH
 from tests.deploy.compose_files import BASE, CPU, ROOT, Reset, load, merge
 from tests.loopback import unused_port
 
@@ -107,6 +108,30 @@ def test_bot_image_is_cpu_torch_with_the_model_built_in(base: dict[str, Any]) ->
     offline = next(i for i, line in enumerate(text) if "HF_HUB_OFFLINE=1" in line)
     assert download < offline, "the model must be downloaded before the image goes offline"
     assert any(line.startswith("ENV") and "HF_HOME=" in line for line in text[:download])
+
+
+def test_bot_image_fits_the_calibration_of_its_model_at_build_time(base: dict[str, Any]) -> None:
+    """After the model is in the image and as the user that runs it, into the cache dir the bot
+    reads, before /data turns into a volume (a build step's writes under a volume are dropped)."""
+    text = [f"{word} {args}" for word, args in instructions(dockerfile_of(base["services"]["bot"]))]
+    user = text.index("USER quizmaster")
+    download = next(i for i, line in enumerate(text) if "SentenceTransformer(" in line)
+    cache = next(i for i, line in enumerate(text) if "QUIZMASTER_CACHE_DIR=/data/cache" in line)
+    fit = next(i for i, line in enumerate(text) if line == "RUN quizmaster eval fit")
+    volume = text.index('VOLUME ["/data"]')
+    assert user < download < fit < volume
+    assert cache < fit
+    assert base["services"]["bot"]["environment"]["QUIZMASTER_CACHE_DIR"] == "/data/cache"
+    # The fit reads the dev set from the installed package: copied in, and package data.
+    assert "COPY evaluators ./evaluators" in text
+    assert DEV_SET_PATH.is_relative_to(ROOT / "evaluators")
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]
+    relative = DEV_SET_PATH.relative_to(ROOT / "evaluators")
+    assert any(relative.match(pattern) for pattern in package_data["evaluators"])
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert not any(Path("evaluators/data").is_relative_to(entry) for entry in ignored)
 
 
 def test_compute_image_is_cuda_torch_with_korean_fonts(base: dict[str, Any]) -> None:

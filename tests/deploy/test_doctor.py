@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.doctor import main
 from bot.storage.repository import Repository
 from compute.embedded import Endpoint, embedded_service
+from evaluators.calibration import CALIBRATION_PATH, Calibration
 from tests.cli_process import run_quizmaster
 from tests.loopback import unused_port
 
@@ -251,11 +252,21 @@ async def test_full_check_reports_model_device_and_embedding_size(
     model = line(output, "model")
     assert model.startswith("✓")
     assert "on cpu, embedding size 384" in model
+    committed = Calibration.load(CALIBRATION_PATH)
+    assert committed.identity is not None
+    assert f"identity {committed.identity.key}" in model
+    calibration = line(output, "calibration")
+    assert calibration.startswith("✓")
+    spearman = committed.fitted_on["cv_by_question"]["dev"]["spearman"]
+    assert f"committed (calibration.json); dev set cross-validated spearman {spearman:.3f}" in (
+        calibration
+    )
     # The full check also holds the packaged bank against the demo catalog, which is the
     # bank's own business (`quizmaster content check`): only the verdict's consistency is ours.
     bank = line(output, "bank")
     assert "demo names not checked" not in bank
     others = [line(output, name) for name in ("settings", "tokens", "database", "cache", "compute")]
+    assert not (tmp_path / "cache" / "calibration").exists()
     assert all(text.startswith("✓") for text in others), output
     assert code == (0 if bank.startswith("✓") else 1), output
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import random
 from pathlib import Path
 
 import pytest
 
 from content.schema import Prompt
-from evaluators import create_grader
-from evaluators.calibration import CALIBRATION_PATH, HEAD_SIGNALS, Calibration, calibration_path_for
+from evaluators.calibration import HEAD_SIGNALS, Calibration
 from evaluators.harness import Row, Sample, cross_validate, fit, predict
 from evaluators.signals import SIGNALS
-from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import RELU
 
 
@@ -64,19 +61,3 @@ def test_refit_by_question_recovers_a_clean_signal() -> None:
     assert result.spearman > 0.9
     head = fit(samples)
     assert predict(head, samples[0]) == pytest.approx(predicted[0], abs=0.3)
-
-
-def test_a_model_without_its_own_file_uses_the_committed_default() -> None:
-    assert calibration_path_for("no-such-model") == CALIBRATION_PATH
-
-
-def test_calibration_fitted_on_another_model_is_flagged(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    committed = Calibration.load()
-    other = Calibration(heads=committed.heads, fitted_on={"model": "some-other-model"})
-    path = tmp_path / "calibration.json"
-    other.save(path)
-    caplog.set_level(logging.WARNING, logger="quizmaster.evaluators")
-    create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path, calibration_path=path)
-    assert any("some-other-model" in r.getMessage() for r in caplog.records)

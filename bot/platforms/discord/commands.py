@@ -150,8 +150,13 @@ class QuizAdminGroup(app_commands.Group):
         self._relay = relay
 
     @app_commands.command(description="Post a question in this channel now, with its thread")
-    async def now(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/quiz now")
+    @app_commands.describe(prompt="A main question's id from a bank file, e.g. q01 (default: next)")
+    async def now(
+        self,
+        interaction: discord.Interaction,
+        prompt: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        await self._relay.interaction(interaction, " ".join(["/quiz now", *(prompt or "").split()]))
 
     @app_commands.command(description="Show the reference answer and how the channel did")
     async def reveal(self, interaction: discord.Interaction) -> None:

@@ -1,0 +1,120 @@
+"""Which calibration the loaded model grades with. Signals shift with the model (e5 cosines sit far
+higher than MiniLM's), so a calibration is only used for the model identity it was fitted on:
+first one fitted here before (the cache dir), then the committed file when it was fitted on this
+very model, else one fitted now from the shipped dev set and stored for the next start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from evaluators.calibration import CALIBRATION_PATH, Calibration
+from evaluators.calibration_fit import DEV_SET_PATH, FitResult, fit_calibration
+from evaluators.embedder import Embedder
+from evaluators.model_identity import ModelIdentity, identify
+
+logger = logging.getLogger("quizmaster.evaluators")
+
+Source = Literal["cache", "committed", "fitted now"]
+
+
+@dataclass(frozen=True)
+class FoundCalibration:
+    """A calibration for the loaded model, where it came from and the file that holds it."""
+
+    calibration: Calibration
+    source: Source
+    path: Path
+
+    def describe(self) -> str:
+        if self.source == "committed":
+            return f"committed ({self.path.name})"
+        if self.source == "cache":
+            return f"cache ({self.path})"
+        return f"fitted now from the shipped dev set, stored in {self.path}"
+
+
+def cache_path(cache_dir: Path, identity: ModelIdentity) -> Path:
+    return cache_dir / "calibration" / f"{identity.key}.json"
+
+
+def _read(path: Path) -> Calibration | None:
+    """The calibration in `path`; None when there is none or it is unreadable (then refitted)."""
+    if not path.is_file():
+        return None
+    try:
+        return Calibration.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        logger.warning("calibration %s is unreadable (%s); not using it", path, exc)
+        return None
+
+
+def find_calibration(
+    identity: ModelIdentity, cache_dir: Path, *, committed: Path = CALIBRATION_PATH
+) -> FoundCalibration | None:
+    """The cache dir's calibration for `identity`, else the committed one if it was fitted on
+    `identity`; a file recorded for another model is never returned."""
+    candidates: tuple[tuple[Source, Path], ...] = (
+        ("cache", cache_path(cache_dir, identity)),
+        ("committed", committed),
+    )
+    for source, path in candidates:
+        calibration = _read(path)
+        if calibration is None:
+            continue
+        if calibration.identity == identity:
+            return FoundCalibration(calibration, source, path)
+        fitted_for = (
+            calibration.identity.describe() if calibration.identity else "no recorded model"
+        )
+        logger.info("calibration %s is for %s, not %s", path, fitted_for, identity.describe())
+    return None
+
+
+def _in_own_loop(embedder: Embedder, cache_dir: Path, dev: Path) -> FitResult:
+    """create_grader is synchronous and may be called while an event loop runs in this thread
+    (the bot calls it from a worker thread, tests from async code): the fit gets a thread and a
+    loop of its own."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration-fit") as pool:
+        future = pool.submit(
+            lambda: asyncio.run(fit_calibration(embedder, cache_dir=cache_dir, dev=dev))
+        )
+        return future.result()
+
+
+def calibration_for(
+    embedder: Embedder, *, cache_dir: Path, dev: Path = DEV_SET_PATH
+) -> FoundCalibration:
+    """The calibration for `embedder`'s identity, fitted from `dev` and stored in the cache dir
+    when there is none; a cache dir that cannot be written costs a refit at the next start."""
+    identity = identify(embedder)
+    found = find_calibration(identity, cache_dir)
+    if found is not None:
+        logger.info("calibration for %s: %s", embedder.name, found.describe())
+        return found
+    path = cache_path(cache_dir, identity)
+    logger.warning(
+        "no calibration for %s yet: fitting one from %s (once per model; stored in %s)",
+        identity.describe(),
+        dev.name,
+        path,
+    )
+    result = _in_own_loop(embedder, cache_dir, dev)
+    try:
+        result.calibration.save(path)
+    except OSError as exc:
+        logger.warning(
+            "cannot store the calibration in %s (%s); it is refitted next start", path, exc
+        )
+    cv = result.cv["dev"]
+    logger.info(
+        "calibration for %s fitted: dev set cross-validated spearman %.3f (n=%d)",
+        embedder.name,
+        cv.spearman,
+        cv.n,
+    )
+    return FoundCalibration(result.calibration, "fitted now", path)

