@@ -262,7 +262,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mastery_waiting": (
         "시작 전 {count}/{total}개 주제",
-        "not started: {count} of {total} topics",
+        "not started: {count} of {total:topic|topics}",
     ),
     "practice_mastery": (
         "숙련도 (복습 없이 30일 뒤 예상 점수): {items}",
