@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.core.demos import DemoHandoff
 from bot.core.practice import PracticePolicy
 from bot.core.service import ChannelDefaults, Clock, QuizService
+from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from content.bank import Bank
@@ -80,7 +81,9 @@ def configured_grader(settings: Settings) -> EmbeddingGrader:
     """The grader the settings ask for: the model in this process, or the embeddings server at
     QUIZMASTER_EMBEDDING_URL. Blocking (it may load a model): call it from a worker thread."""
     return create_grader(
-        model_name=settings.embedding_model,
+        model_name=settings.embedding_model
+        if settings.embedding_url
+        else embedding_model(settings),
         device=settings.embedding_device,
         cache_dir=settings.cache_dir,
         embedding_url=settings.embedding_url,

@@ -3,12 +3,12 @@ this module loads settings once and dispatches."""
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from bot import log_escaping
 from bot.config import InvalidSettingsError, Settings, load_settings
+from bot.logs import log_to_stream
 
 SubMain = Callable[[list[str], Settings], int]
 
@@ -26,8 +26,12 @@ def _content(argv: list[str], settings: Settings) -> int:
 
 
 def _eval(argv: list[str], settings: Settings) -> int:
+    """The grader measured is the one the bot would grade with (the same model choice)."""
+    from bot.model_choice import embedding_model
     from evaluators.cli import main as eval_main
 
+    if settings.embedding_url is None:
+        settings = settings.model_copy(update={"embedding_model": embedding_model(settings)})
     return eval_main(argv, settings)
 
 
@@ -80,11 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidSettingsError as exc:
         print("quizmaster: invalid settings", *exc.lines, sep="\n", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    log_to_stream(settings.log_level)
     log_escaping.install()
     handler, _ = command
     # "demo" and "compute" share one module; it reads its own name from argv[0].

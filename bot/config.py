@@ -102,13 +102,16 @@ class Settings(BaseSettings):
         "is due for the most members active in the last 14 days.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Log level."
+        "INFO",
+        description="Log level of quizmaster's own records; libraries log from WARNING up unless "
+        "it is DEBUG. The console logs to quizmaster.log next to the database.",
     )
 
     embedding_model: str = Field(
         "intfloat/multilingual-e5-small",
-        description="sentence-transformers model name or folder; falls back to the bundled "
-        "all-MiniLM-L6-v2 when it cannot be loaded.",
+        description="sentence-transformers model name or folder, or 'bundled'; a named model "
+        "that cannot be loaded falls back to the bundled all-MiniLM-L6-v2 with a warning. Left "
+        "unset and offline without it downloaded, the bundled model is used quietly.",
     )
     embedding_device: Literal["auto", "cuda", "mps", "cpu"] = Field(
         "auto", description="Device for embeddings: auto picks cuda > mps > cpu."

@@ -192,6 +192,7 @@ async def _model_checks(settings: Settings) -> list[Check]:
     so does the calibration it grades with (fitted and stored now if the model has none); with
     QUIZMASTER_EMBEDDING_URL, asks that server instead."""
     from bot.app import configured_grader
+    from bot.model_choice import BUNDLED
     from evaluators import EmbeddingUnavailableError
     from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
     from evaluators.model_identity import identify
@@ -215,7 +216,8 @@ async def _model_checks(settings: Settings) -> list[Check]:
     finally:
         await grader.aclose()
     found = _calibration_check(calibration.fitted_on, grader.calibration_source)
-    if embedder.name == BUNDLED_MODEL_NAME and not is_bundled(settings.embedding_model):
+    named = settings.embedding_model
+    if embedder.name == BUNDLED_MODEL_NAME and named != BUNDLED and not is_bundled(named):
         return [
             Check(
                 "model",

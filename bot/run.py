@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.app import open_service
 from bot.config import Settings, describe_errors
+from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from content.loader import BankError
 
@@ -78,6 +79,10 @@ def main(argv: list[str], settings: Settings) -> int:
     if missing is not None:
         print(f"quizmaster: {missing}", file=sys.stderr)
         return 2
+    if settings.platform == "console":
+        log_path = settings.db.resolve().parent / LOG_FILE_NAME
+        log_to_file(log_path, settings.log_level)
+        print(f"quizmaster: log in {log_path}", file=sys.stderr)
     try:
         return asyncio.run(_serve(settings))
     except BankError as exc:

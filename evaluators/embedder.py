@@ -74,6 +74,7 @@ class EmbeddingModel(Protocol):
 
     name: str
     device: str
+    batch_size: int
     texts_encoded: int
     batches: int
 

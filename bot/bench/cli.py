@@ -13,6 +13,7 @@ BENCHES = {
     "demos": "each demo's run time, a cached repeat via the service, overhead vs reference",
     "memory": "peak RSS of a console bot process with the model loaded",
     "edges": "compute service RSS and /healthz latency under 8 unauthenticated 18 MB bodies",
+    "startup": "first and later start of the console bot vs importing and loading the model",
 }
 
 

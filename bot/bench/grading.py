@@ -25,6 +25,7 @@ from content.schema import Prompt
 from evaluators import EmbeddingGrader
 from evaluators.calibration_fit import DEV_SET_PATH
 from evaluators.harness import read_rows, resolve_prompts
+from evaluators.references import warm_morphology
 
 THROUGHPUT_TARGET = 0.8
 LATENCY_TARGET = 1.5
@@ -64,6 +65,7 @@ async def prepared_grader(settings: Settings) -> AsyncIterator[tuple[Bank, Embed
     grader = await asyncio.to_thread(configured_grader, settings)
     try:
         await grader.prepare(bank)
+        await asyncio.to_thread(warm_morphology, bank)
         yield bank, grader
     finally:
         await grader.aclose()

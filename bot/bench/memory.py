@@ -22,6 +22,8 @@ from pathlib import Path
 
 from bot.bench.table import Cell, Outcome, report
 from bot.config import Settings
+from bot.logs import LOG_FILE_NAME
+from bot.model_choice import embedding_model
 
 RSS_TARGET_MB = 900.0
 REMOTE_RSS_TARGET_MB = 400.0
@@ -53,7 +55,7 @@ def _child_env(settings: Settings, remote: str | None = None) -> dict[str, str]:
     return {
         **env,
         "QUIZMASTER_DEMOS": "false",
-        "QUIZMASTER_EMBEDDING_MODEL": settings.embedding_model,
+        "QUIZMASTER_EMBEDDING_MODEL": embedding_model(settings),
         "QUIZMASTER_EMBEDDING_DEVICE": settings.embedding_device,
         "QUIZMASTER_CACHE_DIR": str(settings.cache_dir.resolve()),
         "QUIZMASTER_LOG_LEVEL": "INFO",
@@ -131,7 +133,8 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
     burst_dir.mkdir()
     command = [sys.executable, "-m", "bot.cli", "run", "--platform", "console"]
     bot = _run_child([*command, "--db", str(bot_dir / "q.db")], f"{ANSWER}\n", bot_dir, env)
-    loaded = _LOADED.search(bot.stderr)
+    log_file = bot_dir / LOG_FILE_NAME
+    loaded = _LOADED.search(log_file.read_text(encoding="utf-8") if log_file.is_file() else "")
     graded = _GRADED.search(bot.stdout) is not None
     met = bot.peak_mb < RSS_TARGET_MB
     rows: list[list[Cell]] = [

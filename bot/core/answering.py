@@ -172,8 +172,11 @@ class AnswerFlow:
                 turn, prompt, grade.score, position.progress.cards.get(prompt.id)
             ),
         )
+        graded = self.grade_text(turn, prompt, grade)
+        if turn.incoming.threadless:
+            graded = turn.t("answer_to", text=prompt.text.get(turn.lang)) + "\n" + graded
         await turn.say(
-            self.grade_text(turn, prompt, grade),
+            graded,
             kind=ReplyKind.GRADE,
             thread_id=post.thread_id,
             mention=True,

@@ -19,10 +19,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class Now:
-    """`/quiz now [prompt-id]`: post a question now; the given main question, or the next one
-    the selection picks (an admin trying a team bank's question names it)."""
+    """`/quiz now [prompt-id|extra]`: post a question now; the given main question, or the next
+    one the selection picks (an admin trying a team bank's question names it). Without a thread
+    per question (the console), plain `now` shows today's question again once it is up, and
+    `extra` posts another."""
 
     prompt_id: str | None = None
+    extra: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ def _quiz(words: list[str], rest: str) -> Command:
     if sub == "now":
         if len(words) > 2:
             return Invalid("now_usage")
+        if len(words) == 2 and words[1].lower() == "extra":
+            return Now(extra=True)
         return Now(words[1].lower() if len(words) == 2 else None)
     if sub == "answer":
         return Answer(rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else "")

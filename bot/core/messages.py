@@ -34,6 +34,9 @@ class Incoming:
     thread_id: str | None = None
     received_at: datetime | None = None
     private: bool = False  # practice/DM context: replies stay with the user
+    # The platform has no threads (the console): every message goes to the latest question, so
+    # `/quiz now` does not silently replace it, and a grade names the question it graded.
+    threadless: bool = False
 
 
 class ReplyKind(StrEnum):

@@ -233,21 +233,35 @@ class QuizService:
         assert post is not None, "an unscheduled post is never refused"
         return post
 
+    async def _todays_latest(self, channel: ChannelRow) -> PostRow | None:
+        """The channel's latest post when it is from today (local time), else None."""
+        latest = await self.repo.latest_post(channel.platform, channel.channel_id)
+        today = channel_schedule(channel).local_day(self.clock()).isoformat()
+        return latest if latest is not None and latest.day == today else None
+
     async def show_today(self, platform: str, channel_id: str, transport: Transport) -> None:
         """Console start: show today's question, posting it if the day has none yet."""
         channel = await self.channel(platform, channel_id)
-        latest = await self.repo.latest_post(platform, channel_id)
-        today = channel_schedule(channel).local_day(self.clock()).isoformat()
-        if latest is not None and latest.day == today:
+        latest = await self._todays_latest(channel)
+        if latest is not None:
             await transport.send(self.question_reply(channel, latest))
+            log.info("showed prompt=%s channel=%s day=%s", latest.prompt_id, channel_id, latest.day)
         else:
             await self.post_today(platform, channel_id, transport)
 
-    async def _post_now(self, turn: Turn, prompt_id: str | None) -> None:
-        """`/quiz now [prompt-id]`: post the named main question now (the selection's choice
-        without one), or say why not and what to type instead (an unknown id with the closest
-        known ones, a follow-up with its main question)."""
+    async def _post_now(self, turn: Turn, prompt_id: str | None, *, extra: bool) -> None:
+        """`/quiz now [prompt-id|extra]`: post the named main question now (the selection's
+        choice without one), or say why not and what to type instead (an unknown id with the
+        closest known ones, a follow-up with its main question). In a channel each question has
+        its thread, so a second one is harmless; without threads every answer goes to the
+        latest question, so plain `now` shows today's again and says how to get an extra one."""
         if prompt_id is None:
+            if turn.incoming.threadless and not extra:
+                latest = await self._todays_latest(turn.channel)
+                if latest is not None:
+                    await turn.transport.send(self.question_reply(turn.channel, latest))
+                    await turn.say(turn.t("now_again"))
+                    return
             await self.post_today(turn.channel.platform, turn.channel.channel_id, turn.transport)
             return
         if prompt_id not in self.bank:
@@ -376,8 +390,8 @@ class QuizService:
                 await self.answers.skip(turn)
             case cmd.Hint():
                 await self.answers.hint(turn)
-            case cmd.Now(prompt_id):
-                await self._post_now(turn, prompt_id)
+            case cmd.Now(prompt_id, extra):
+                await self._post_now(turn, prompt_id, extra=extra)
             case cmd.Reveal():
                 await self.reports.reveal(turn)
             case cmd.Leaderboard(period):

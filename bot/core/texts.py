@@ -1,10 +1,12 @@
 """Every user-facing string of the core, in Korean and English, in one place.
 
-Messages that report a mistake name the next command to try.
+Messages that report a mistake name the next command to try. An English count is written
+`{answers:answer|answers}`: "1 answer", "2 answers" (Korean counters need no plural).
 """
 
 from __future__ import annotations
 
+import string
 from typing import Literal
 
 Lang = Literal["ko", "en"]
@@ -27,7 +29,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "all_done": (
         "{mention} 오늘의 질문을 모두 마쳤어요. 오늘 합계 {total}점. `/quiz next`로 가장 낮은 "
         "점수의 질문에 다시 도전할 수 있어요.",
-        "{mention} You have finished today's questions: {total} points today. `/quiz next` "
+        "{mention} You have finished today's questions: {total:point|points} today. `/quiz next` "
         "retries your lowest-scored one.",
     ),
     "perfect": (
@@ -46,6 +48,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "verdict_incorrect": ("오답", "incorrect"),
     "verdict_no_answer": ("답변 없음", "no answer"),
     "verdict_acknowledged": ("참여 확인", "thanks for sharing"),
+    "answer_to": ("답한 질문: {text}", "Your answer to: {text}"),
+    "now_again": (
+        "오늘의 질문은 이미 올라와 있고, 답은 이 질문으로 가요. 질문을 하나 더 받으려면 "
+        "`/quiz now extra` (그다음 답은 새 질문으로 가요).",
+        "Today's question is already up, and your answers go to it. `/quiz now extra` posts an "
+        "extra question; answers then go to that one.",
+    ),
     "empty_answer": (
         "빈 답변은 채점하지 않아요. 답을 적어 보내 주세요 (`/quiz hint`로 힌트).",
         "An empty answer isn't graded. Type your answer (or `/quiz hint` for a hint).",
@@ -77,7 +86,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reveal_guidance": ("좋은 답의 요소: {text}", "What a good answer covers: {text}"),
     "reveal_summary": (
         "오늘의 답변 {answers}개 · {members}명 · 평균 {mean:.0f}점 · 최고 {best_score}점 ({best})",
-        "Today: {answers} answers from {members} members · mean {mean:.0f} · "
+        "Today: {answers:answer|answers} from {members:member|members} · mean {mean:.0f} · "
         "best {best_score} ({best})",
     ),
     "reveal_nobody": ("아직 답변이 없어요.", "No answers yet."),
@@ -85,7 +94,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "leaderboard_head": ("**리더보드** · {period}", "**Leaderboard** · {period}"),
     "leaderboard_row": (
         "{rank}. {name} · {total}점 · {answers}문항 · 연속 {streak}일",
-        "{rank}. {name} · {total} pts · {answers} answered · streak {streak}",
+        "{rank}. {name} · {total:point|points} · {answers} answered · streak {streak}",
     ),
     "leaderboard_empty": (
         "아직 점수가 없어요. 오늘의 질문에 답해 보세요!",
@@ -97,7 +106,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "stats_head": ("**{name}의 기록**", "**Stats for {name}**"),
     "stats_summary": (
         "답변 {answers}개 · 평균 {mean:.0f}점 · 연속 {streak}일 · 참여 {days}일",
-        "{answers} answers · mean {mean:.0f} · streak {streak} · {days} days",
+        "{answers:answer|answers} · mean {mean:.0f} · streak {streak} · {days:day|days}",
     ),
     "stats_history": ("최근: {items}", "Recent: {items}"),
     "stats_best": ("강한 주제: {items}", "Strongest topics: {items}"),
@@ -117,8 +126,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "schedule_bad": ("{detail}. {usage}", "{detail}. {usage}"),
     "now_usage": (
-        "사용법: `/quiz now` 또는 `/quiz now <질문 id>` (예: `/quiz now q01`)",
-        "Usage: `/quiz now` or `/quiz now <prompt-id>` (e.g. `/quiz now q01`)",
+        "사용법: `/quiz now`, `/quiz now <질문 id>` (예: `/quiz now q01`), 또는 질문을 하나 더 "
+        "받는 `/quiz now extra`",
+        "Usage: `/quiz now`, `/quiz now <prompt-id>` (e.g. `/quiz now q01`), or `/quiz now extra` "
+        "for an extra question",
     ),
     "now_unknown_prompt": (
         "'{detail}' 질문이 없어요. 질문 id는 문제 파일의 `id:` 값이에요 (예: {known}).",
@@ -247,12 +258,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "review_summary": (
         "**복습** · 지금 복습할 카드 {due}장 (전체 {total}장) · `/quiz practice`",
-        "**Review** · {due} of your {total} cards are due now · `/quiz practice`",
+        "**Review** · due now: {due:card|cards} of {total} · `/quiz practice`",
     ),
     "review_next": ("다음 복습: {items}", "Next due: {items}"),
     "stats_practice": (
         "연습: 답변 {answers}개 · 평균 {mean:.0f}점",
-        "Practice: {answers} answers · mean {mean:.0f}",
+        "Practice: {answers:answer|answers} · mean {mean:.0f}",
     ),
     "stats_mastery": ("숙련도: {items}", "Mastery: {items}"),
     "stats_mastery_explain": (
@@ -268,7 +279,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mastery_waiting": (
         "시작 전 {count}/{total}개 주제",
-        "not started: {count} of {total} topics",
+        "not started: {count} of {total:topic|topics}",
     ),
     "practice_mastery": (
         "숙련도 (복습 없이 30일 뒤 예상 점수): {items}",
@@ -334,7 +345,30 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Counts(string.Formatter):
+    """`str.format`, plus the `{n:one|many}` field: the number, then the word that agrees."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.split("|", 1)
+            return f"{value} {one if value == 1 else many}"
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _Counts()
+
+
+def keys() -> list[str]:
+    """Every message key (tests render each one)."""
+    return list(_TEXTS)
+
+
+def template(lang: str, key: str) -> str:
+    """The message `key` in `lang` before its values are filled in."""
+    ko, en = _TEXTS[key]
+    return en if lang == "en" else ko
+
+
 def text(lang: str, key: str, **values: object) -> str:
     """The message `key` in `lang` (Korean unless 'en'), with `values` filled in."""
-    ko, en = _TEXTS[key]
-    return (en if lang == "en" else ko).format(**values)
+    return _FORMATTER.format(template(lang, key), **values)

@@ -79,10 +79,18 @@ class ConsoleTransport:
     def _print_line(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
+    async def prompt(self, user: str, lines: asyncio.Queue[str | None]) -> str | None:
+        """The next line typed; on a terminal, after a prompt naming who speaks (see `/as`)."""
+        if self.rich:
+            self.out.write(f"{user}> ")
+            self.out.flush()
+        return await lines.get()
+
 
 async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
     """Read stdin in a thread so the scheduler keeps ticking while we wait for input. A daemon
-    thread: a stop must not wait for a line that may never come."""
+    thread: a stop must not wait for a line that may never come (after `/quit` or a signal on
+    a terminal it is still blocked reading, and must not hold the process open)."""
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
@@ -122,7 +130,7 @@ async def run(
     queue = await _lines(stdin)
     waker = asyncio.create_task(_wake_on(stop, queue))
     try:
-        while not stop.is_set() and (line := await queue.get()) is not None:
+        while not stop.is_set() and (line := await transport.prompt(user, queue)) is not None:
             if not line.strip():
                 continue
             if line.strip() in {"/quit", "/exit"}:
@@ -137,6 +145,7 @@ async def run(
                     channel_id=CHANNEL,
                     actor=Actor(user_id=user, display_name=user, is_admin=True),
                     text=line,
+                    threadless=True,
                 ),
                 transport,
             )

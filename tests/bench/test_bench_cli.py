@@ -34,7 +34,7 @@ def test_bench_is_a_quizmaster_command(capsys: pytest.CaptureFixture[str]) -> No
     assert "bench" in COMMANDS
     assert main([], Settings()) == 0
     listed = capsys.readouterr().out
-    assert all(name in listed for name in ("grading", "ingest", "demos", "memory"))
+    assert all(name in listed for name in ("grading", "ingest", "demos", "memory", "startup"))
     assert main(["nope"], Settings()) == 2
 
 
@@ -134,3 +134,25 @@ def test_edges_reports_rss_growth_and_healthz_latency_under_big_unauthenticated_
     assert result["bodies_refused_401"] + result["bodies_reset"] == result["bodies_sent"]
     assert result["rss_idle_mb"] > 0 and result["healthz_samples"] >= 1
     assert result["healthz_idle_p50_ms"] > 0
+
+
+@pytest.mark.slow
+def test_startup_times_first_and_later_start_against_the_floor(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    """Demos off keeps it short; the bench itself starts the bot three times and the floor once."""
+    quiet = settings.model_copy(update={"demos": False})
+    result = last_json(capsys, ["startup", "--repeat", "1", "--json"], quiet)
+    first, later = result["first_start"], result["later_start"]
+    assert 0 < first["question_s"] <= first["graded_s"]
+    assert len(later["graded_s"]) == 1 and len(result["floor_s"]) == 1
+    assert result["ratio"] == pytest.approx(later["graded_s"][0] / result["floor_s"][0], rel=0.01)
+    assert isinstance(result["target_met"], bool)
+    # The later start found its log and the phases in it, in the order they happen.
+    steps = list(result["later_start_phases_s"].values())
+    assert list(result["later_start_phases_s"]) == [
+        "model loaded",
+        "references ready",
+        "question shown",
+    ]
+    assert steps == sorted(steps) and steps[-1] < later["graded_s"][0]

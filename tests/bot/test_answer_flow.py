@@ -85,7 +85,7 @@ async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
     await say(service, MINA, GOOD_Q01)
     board = (await say(service, MINA, "/quiz leaderboard"))[0].text
     best = max(a.score for a in await service.repo.answers_for(post.id, "u1"))
-    assert f"1. Mina · {best} pts · 1 answered" in board, "one prompt, best of two answers"
+    assert f"1. Mina · {best} points · 1 answered" in board, "one prompt, best of two answers"
 
 
 async def test_members_cannot_run_admin_commands(service: QuizService) -> None:
@@ -110,7 +110,7 @@ async def test_reveal_then_pasting_the_reference_earns_little(
     post = await service.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, GOOD_Q01)
     reveal = (await say(service, ADMIN, "/quiz reveal"))[0]
-    assert reveal.kind == ReplyKind.REVEAL and "Today: 1 answers from 1 members" in reveal.text
+    assert reveal.kind == ReplyKind.REVEAL and "Today: 1 answer from 1 member" in reveal.text
     reference = bank.get(post.prompt_id).references_in("en")[0].text
     assert score_of(await say(service, JOON, reference)) <= 20
 

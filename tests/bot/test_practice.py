@@ -165,7 +165,7 @@ async def test_review_counts_and_a_restart_keeps_every_card(
         cards = await service.repo.practice_cards("test", ["u1"])
         [review] = await say(service, "/quiz review")
     assert review.ephemeral
-    assert "0 of your 3 cards are due now" in review.text
+    assert "due now: 0 cards of 3" in review.text
     assert "Next due: 2026-11-03 09:00 KST (2), " in review.text
     async with service_on(db, bank, grader, clock) as service:
         assert await service.repo.practice_cards("test", ["u1"]) == cards
@@ -173,7 +173,7 @@ async def test_review_counts_and_a_restart_keeps_every_card(
         assert [r.text for r in await say(service, "/quiz review")] == [review.text]
         clock.advance(timedelta(days=1))
         [later] = await say(service, "/quiz review")
-    assert "2 of your 3 cards are due now" in later.text
+    assert "due now: 2 cards of 3" in later.text
 
 
 async def test_practice_commands_explain_themselves(

@@ -42,6 +42,7 @@ async def say(service: QuizService, actor: Actor, line: str) -> list[Reply]:
         ("/quiz now q05", commands.Now("q05")),
         ("/quiz NOW Team-001", commands.Now("team-001")),
         ("/quiz now q05 q06", commands.Invalid("now_usage")),
+        ("/quiz now extra", commands.Now(extra=True)),
     ],
 )
 def test_now_takes_an_optional_prompt_id(line: str, command: commands.Command) -> None:
@@ -68,7 +69,7 @@ async def test_named_main_question_is_posted_and_answered(service: QuizService, 
     [
         ("/quiz now q5", ("There is no prompt 'q5'.", "`id:` in a bank file", "q05")),
         ("/quiz now q05.1", ("'q05.1' is a follow-up. `/quiz now q05` posts it",)),
-        ("/quiz now q05 today", ("Usage: `/quiz now` or `/quiz now <prompt-id>`",)),
+        ("/quiz now q05 today", ("Usage: `/quiz now`, `/quiz now <prompt-id>`", "extra")),
     ],
 )
 async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(

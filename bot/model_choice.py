@@ -1,0 +1,54 @@
+"""Which embedding model the bot grades with.
+
+A deployment names its model (the docker image sets `QUIZMASTER_EMBEDDING_MODEL` and bakes the
+model in); if a named model cannot load, the grader falls back to the bundled one with a loud
+warning, because someone has something to fix. Left at its default, the multilingual model is
+used wherever it can load: downloaded already, or the hub reachable. Offline without it (`make run`
+sets `HF_HUB_OFFLINE=1`), the bundled all-MiniLM-L6-v2 is chosen up front with an INFO line:
+nothing is wrong there. `bundled` names the bundled model in any setting.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.config import Settings
+from evaluators.embedder import bundled_model_path
+
+log = logging.getLogger("quizmaster.bot")
+
+BUNDLED = "bundled"
+
+
+def is_downloaded(name: str) -> bool:
+    """A model folder, or a hub model id whose files are in the local Hugging Face cache."""
+    if Path(name).expanduser().is_dir():
+        return True
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except ValueError:  # not a valid repo id
+        return False
+
+
+def hub_offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
+
+
+def embedding_model(settings: Settings) -> str:
+    """The model name or folder to load for `settings` (see the module docstring)."""
+    name = settings.embedding_model
+    if name == BUNDLED:
+        return str(bundled_model_path())
+    if "embedding_model" in settings.model_fields_set or not hub_offline() or is_downloaded(name):
+        return name
+    log.info(
+        "default embedding model %s is not downloaded and the hub is offline; grading with the "
+        "bundled all-MiniLM-L6-v2 (QUIZMASTER_EMBEDDING_MODEL names another)",
+        name,
+    )
+    return str(bundled_model_path())

@@ -1,0 +1,110 @@
+"""Every message in `bot/core/texts.py`, in both languages, rendered with counts 0, 1 and 2: it
+fills in, and an English count agrees with the word after it ("1 answer", "2 answers")."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from bot.core.texts import keys, template, text
+
+# Words that may follow a bare number: units, and words that do not change with the count.
+NOT_NOUNS = {"s", "min", "per", "of", "answered"}
+_WORD_AFTER = re.compile(r"^ ([A-Za-z]+)")
+
+
+def fields(lang: str, key: str) -> dict[str, str]:
+    """Each field of the template, with its format spec."""
+    return {
+        name: spec or ""
+        for _, name, spec, _ in string.Formatter().parse(template(lang, key))
+        if name is not None
+    }
+
+
+def values(lang: str, key: str, count: int) -> dict[str, object]:
+    """Counts for numeric fields (a plural or number spec), a name for every other field."""
+    return {
+        name: count if is_count(name, spec) else "Ada" for name, spec in fields(lang, key).items()
+    }
+
+
+def is_count(name: str, spec: str) -> bool:
+    return "|" in spec or spec.endswith("f") or (not spec and name not in NAMES)
+
+
+# Fields that hold text, not numbers.
+NAMES = {
+    "mention",
+    "text",
+    "name",
+    "day",
+    "verdict",
+    "items",
+    "concept",
+    "detail",
+    "usage",
+    "zone",
+    "days",
+    "at",
+    "next",
+    "period",
+    "known",
+    "fields",
+    "queue",
+    "reason",
+    "message",
+    "demos",
+    "label",
+    "topic",
+    "when",
+    "upcoming",
+    "best",
+    "rows",
+    "topics",
+}
+
+
+@pytest.mark.parametrize("key", keys())
+def test_both_languages_take_the_same_fields(key: str) -> None:
+    assert set(fields("ko", key)) == set(fields("en", key)), key
+
+
+@pytest.mark.parametrize("key", keys())
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_every_message_renders_in_both_languages(key: str, count: int) -> None:
+    for lang in ("ko", "en"):
+        shown = text(lang, key, **values(lang, key, count))
+        assert shown.strip()
+        assert "{" not in shown.replace("{}", ""), (lang, key, shown)
+
+
+@pytest.mark.parametrize("key", keys())
+def test_an_english_number_before_a_noun_agrees_with_it(key: str) -> None:
+    """A bare `{n}` followed by a word is a plural waiting to go wrong: it must be written
+    `{n:one|many}`, which then reads "1 answer" and "2 answers"."""
+    english = template("en", key)
+    for _, name, spec, _ in string.Formatter().parse(english):
+        if name is None or name in NAMES or spec:
+            continue
+        after = english.split("{" + name + "}", 1)[1]
+        word = _WORD_AFTER.match(after)
+        assert word is None or word.group(1) in NOT_NOUNS, (
+            f"{key}: '{{{name}}} {word.group(1) if word else ''}' needs {{{name}:one|many}}"
+        )
+    for name, spec in fields("en", key).items():
+        if "|" not in spec:
+            continue
+        one, many = spec.split("|", 1)
+        for count, noun in ((0, many), (1, one), (2, many)):
+            shown = text("en", key, **values("en", key, count))
+            assert f"{count} {noun}" in shown, (key, name, shown)
+
+
+def test_reveal_summary_reads_naturally_for_one_member() -> None:
+    shown = text("en", "reveal_summary", answers=1, members=1, mean=50, best_score=50, best="Ada")
+    assert shown.startswith("Today: 1 answer from 1 member · mean 50")
+    many = text("en", "reveal_summary", answers=3, members=2, mean=50, best_score=70, best="Ada")
+    assert many.startswith("Today: 3 answers from 2 members")
