@@ -246,8 +246,11 @@ class Settings(BaseSettings):
         return None
 
     def updated(self, **changes: Any) -> Settings:
-        """A copy with `changes` validated like the environment (model_copy checks nothing)."""
-        return type(self)(_env_file=None, **{**self.model_dump(), **changes})
+        """A copy with `changes` validated like the environment (model_copy checks nothing). Only
+        the fields that were set are passed on, so a default stays a default (the model choice
+        tells a configured model from the default one)."""
+        kept = self.model_dump(include=self.model_fields_set)
+        return type(self)(_env_file=None, **{**kept, **changes})
 
 
 def _is_set(secret: SecretStr | None) -> bool:

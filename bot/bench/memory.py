@@ -34,17 +34,32 @@ _GRADED = re.compile(r"\b\d{1,3}/100\b")
 _LOADED = re.compile(r"embedding model (.+) loaded on (\w+)")
 
 
+def _high_water_kib(pid: int) -> int:
+    """The child's own peak RSS since it exec'd (VmHWM); 0 once it is gone. `ru_maxrss` alone is
+    not enough: exec carries the forking parent's peak into it, and a test session that holds a
+    model would make every child look as big as itself."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
 def _wait_with_usage(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, int]:
-    """(exit status, peak RSS in KiB) of this child only; killed after `timeout` seconds."""
+    """(exit status, peak RSS in KiB) of this child only; killed after `timeout` seconds. The
+    peak is the child's VmHWM, read until it exits (`ru_maxrss` where /proc has none)."""
     deadline = time.monotonic() + timeout
+    peak = 0
     while True:
+        peak = max(peak, _high_water_kib(proc.pid))
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid == proc.pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage.ru_maxrss
+            return proc.returncode, peak or usage.ru_maxrss
         if time.monotonic() > deadline:
             proc.kill()
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 def _child_env(settings: Settings, remote: str | None = None) -> dict[str, str]:

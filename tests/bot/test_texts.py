@@ -11,7 +11,7 @@ import pytest
 from bot.core.texts import keys, template, text
 
 # Words that may follow a bare number: units, and words that do not change with the count.
-NOT_NOUNS = {"s", "min", "per", "of", "answered"}
+NOT_NOUNS = {"s", "min", "per", "of", "answered", "more"}
 _WORD_AFTER = re.compile(r"^ ([A-Za-z]+)")
 
 

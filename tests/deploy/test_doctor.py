@@ -303,26 +303,34 @@ async def test_full_check_asks_a_configured_embedding_server(
 ) -> None:
     """With QUIZMASTER_EMBEDDING_URL the model line is the server's answer; a closed port is
     named as down, and the token is never printed."""
+    fake = FakeSlack()
+    await fake.start()
     settings = slack_settings(
         tmp_path,
         migrated_db,
         embedding_model="all-MiniLM-L6-v2",
         embedding_url=f"{compute.url}/v1",
         embedding_token=SecretStr(COMPUTE_TOKEN),
+        slack_api_url=fake.api_url,
     )
-    async with httpx.AsyncClient(timeout=300) as client:  # the service loads its model once
-        warm = await client.post(
-            f"{compute.url}/v1/embeddings",
-            json={"input": "warm-up"},
-            headers={"Authorization": f"Bearer {COMPUTE_TOKEN}"},
+    try:
+        async with httpx.AsyncClient(timeout=300) as client:  # the service loads its model once
+            warm = await client.post(
+                f"{compute.url}/v1/embeddings",
+                json={"input": "warm-up"},
+                headers={"Authorization": f"Bearer {COMPUTE_TOKEN}"},
+            )
+        assert warm.status_code == 200
+        _, output = await doctor(settings, capsys)
+        model = line(output, "model")
+        assert model.startswith("✓"), output
+        assert "all-MiniLM-L6-v2 on remote, embedding size 384, identity " in model, output
+        closed = settings.model_copy(
+            update={"embedding_url": f"http://127.0.0.1:{unused_port()}/v1"}
         )
-    assert warm.status_code == 200
-    _, output = await doctor(settings, capsys)
-    model = line(output, "model")
-    assert model.startswith("✓"), output
-    assert model.endswith("all-MiniLM-L6-v2 on remote, embedding size 384"), output
-    closed = settings.model_copy(update={"embedding_url": f"http://127.0.0.1:{unused_port()}/v1"})
-    code, output = await doctor(closed, capsys)
+        code, output = await doctor(closed, capsys)
+    finally:
+        await fake.stop()
     model = line(output, "model")
     assert model.startswith("✗") and "unavailable: down: cannot reach" in model
     assert code == 1
