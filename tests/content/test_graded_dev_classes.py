@@ -12,7 +12,7 @@ import pytest
 
 from content.loader import load_bank
 from evaluators.calibration_fit import DEV_SET_PATH
-from tests.content.test_graded_dev_set import DATA, HANGUL
+from tests.content.test_graded_dev_set import HANGUL
 
 CLASSES = {"formula", "cross_lang", "misconception", "terse_ko", "off_topic"}
 MINIMUM_ROWS = {
@@ -64,18 +64,11 @@ def test_rows_have_the_documented_fields_and_classes(rows: list[dict[str, Any]])
     assert 90 <= len(rows) <= 120
 
 
-def test_every_question_is_a_graded_bank_prompt_worded_as_in_the_seeds(
-    rows: list[dict[str, Any]],
-) -> None:
+def test_the_class_rows_spread_over_many_prompts(rows: list[dict[str, Any]]) -> None:
+    """Every row of the dev set is checked against the bank and the seeds in
+    test_graded_dev_set; the class rows must also cover many prompts, not a few."""
     bank = load_bank()
-    seeds = set((DATA / "seed_prompts.txt").read_text(encoding="utf-8").splitlines())
-    prompts: set[str] = set()
-    for row in rows:
-        assert row["question"] in seeds, row["question"]
-        prompt = bank.find_by_text(row["question"])
-        assert prompt is not None, row["question"]
-        assert prompt.kind == "graded", prompt.id
-        prompts.add(prompt.id)
+    prompts = {prompt.id for row in rows if (prompt := bank.find_by_text(row["question"]))}
     assert len(prompts) >= 25
 
 
