@@ -275,14 +275,14 @@ def cross_validate(
     predicted = [0.0] * len(samples)
     splitter = GroupKFold(n_splits=min(folds, n_groups))
     for train, test in splitter.split(np.zeros(len(samples)), groups=groups):
-        head = fit([samples[i] for i in train], c=c)
+        train_samples = [samples[i] for i in train]
+        head = fit(train_samples, c=c)
+        fold_rule = rule
+        if fold_rule is None:
+            fold_rule = fit_off_topic_rule(
+                train_samples, [predict(head, sample) for sample in train_samples]
+            )
         for i in test:
-            fold_rule = rule
-            if fold_rule is None:
-                train_samples = [samples[i] for i in train]
-                fold_rule = fit_off_topic_rule(
-                    train_samples, [predict(head, sample) for sample in train_samples]
-                )
             predicted[i] = predict(head, samples[i], fold_rule)
     return metrics(predicted, [s.row for s in samples]), predicted
 

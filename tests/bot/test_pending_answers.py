@@ -38,11 +38,12 @@ def port() -> int:
 
 @pytest.fixture
 async def remote_grader(
-    port: int, tmp_path: Path, model_path: str
+    port: int, embedding_cache: Path, model_path: str
 ) -> AsyncIterator[EmbeddingGrader]:
+    """The session's cache dir: the served model's calibration is fitted once per session."""
     grader = create_grader(
         model_name="all-MiniLM-L6-v2",
-        cache_dir=tmp_path / "cache",
+        cache_dir=embedding_cache,
         embedding_url=f"http://127.0.0.1:{port}/v1",
         embedding_token=SecretStr(TOKEN),
     )

@@ -299,15 +299,21 @@ def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
 
 
 async def test_full_check_asks_a_configured_embedding_server(
-    tmp_path: Path, migrated_db: Path, compute: Endpoint, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    migrated_db: Path,
+    compute: Endpoint,
+    embedding_cache: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """With QUIZMASTER_EMBEDDING_URL the model line is the server's answer; a closed port is
-    named as down, and the token is never printed."""
+    named as down, and the token is never printed. The session's cache dir holds the served
+    model's calibration, fitted once per session."""
     fake = FakeSlack()
     await fake.start()
     settings = slack_settings(
         tmp_path,
         migrated_db,
+        cache_dir=embedding_cache,
         embedding_model="all-MiniLM-L6-v2",
         embedding_url=f"{compute.url}/v1",
         embedding_token=SecretStr(COMPUTE_TOKEN),

