@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from tests.platforms.slack.fake_slack import Call, FakeSlack
-from tests.platforms.slack.harness import ADMIN, SlackHttp
-from tests.platforms.slack.slack_payloads import thread_reply
+from tests.bot.platforms.slack.fake_slack import Call, FakeSlack
+from tests.bot.platforms.slack.harness import ADMIN, SlackHttp
+from tests.bot.platforms.slack.slack_payloads import thread_reply
 from tests.team_csv import (
     CONCEPTS,
     EN_GOOD,

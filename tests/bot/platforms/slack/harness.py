@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import serve_http
-from tests.platforms.slack.fake_slack import FakeSlack
-from tests.platforms.slack.slack_payloads import (
+from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.slack_payloads import (
     CHANNEL,
     SIGNING_SECRET,
     form_body,

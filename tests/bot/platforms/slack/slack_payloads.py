@@ -11,7 +11,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.platforms.slack.fake_slack import BOT_USER_ID, TEAM_ID
+from tests.bot.platforms.slack.fake_slack import BOT_USER_ID, TEAM_ID
 
 SIGNING_SECRET = "test-signing-secret"
 CHANNEL = "C0QUIZ"

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 
 from bot.core.service import QuizService
-from tests.platforms.slack.fake_slack import Call, FakeSlack
-from tests.platforms.slack.harness import (
+from tests.bot.platforms.slack.fake_slack import Call, FakeSlack
+from tests.bot.platforms.slack.harness import (
     ADMIN,
     MEMBER,
     PRIVATE_CHANNEL,
     PUBLIC_ELSEWHERE,
     SlackHttp,
 )
-from tests.platforms.slack.slack_payloads import (
+from tests.bot.platforms.slack.slack_payloads import (
     CHANNEL,
     button_click,
     form_body,

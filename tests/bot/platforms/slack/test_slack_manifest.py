@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-MANIFEST = Path(__file__).parents[3] / "slack" / "manifest.yml"
+MANIFEST = Path(__file__).parents[4] / "slack" / "manifest.yml"
 
 # Web API methods the adapter calls, and the bot scope each needs.
 METHOD_SCOPES = {

@@ -8,9 +8,9 @@ import pytest
 from bot.app import open_service
 from bot.config import Settings
 from evaluators import EmbeddingGrader
-from tests.platforms.slack.fake_slack import FakeSlack
-from tests.platforms.slack.harness import ADMIN, MEMBER, SlackHttp, serving
-from tests.platforms.slack.slack_payloads import CHANNEL, thread_reply
+from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.harness import ADMIN, MEMBER, SlackHttp, serving
+from tests.bot.platforms.slack.slack_payloads import CHANNEL, thread_reply
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

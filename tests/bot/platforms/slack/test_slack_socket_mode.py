@@ -15,9 +15,9 @@ from bot.core.messages import Reply, ReplyKind
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import connect_socket_mode, run
-from tests.platforms.slack.fake_slack import FakeSlack
-from tests.platforms.slack.harness import ADMIN, MEMBER
-from tests.platforms.slack.slack_payloads import slash_command, thread_reply
+from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.harness import ADMIN, MEMBER
+from tests.bot.platforms.slack.slack_payloads import slash_command, thread_reply
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.core.messages import Image, Posted, Reply, ReplyKind
 from bot.platforms.slack.app import web_client
 from bot.platforms.slack.transport import Caller, Followups, Pacer, SlackTransport
-from tests.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.fake_slack import FakeSlack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -4,7 +4,7 @@ posts the named main question, and the synced command offers the option."""
 from __future__ import annotations
 
 from bot.platforms.discord.dispatch import PLATFORM
-from tests.platforms.discord.conftest import Running
+from tests.bot.platforms.discord.conftest import Running
 
 
 async def test_now_offers_an_optional_prompt_option(bot: Running) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot import log_escaping
-from tests.platforms.slack.harness import ADMIN, SlackHttp
-from tests.platforms.slack.slack_payloads import form_body, sign, slash_command
+from tests.bot.platforms.slack.harness import ADMIN, SlackHttp
+from tests.bot.platforms.slack.slack_payloads import form_body, sign, slash_command
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -13,8 +13,8 @@ from bot.app import open_service
 from bot.config import Settings
 from bot.platforms.discord.dispatch import PLATFORM
 from evaluators import create_grader
-from tests.platforms.discord.conftest import Running, StartBot
-from tests.platforms.discord.fake_discord import FakeDiscord
+from tests.bot.platforms.discord.conftest import Running, StartBot
+from tests.bot.platforms.discord.fake_discord import FakeDiscord
 
 EPHEMERAL = 64
 MANAGE_GUILD = 1 << 5

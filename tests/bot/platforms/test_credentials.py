@@ -15,11 +15,11 @@ from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.run import main as run_main
+from tests.bot.platforms.discord.fake_discord import FakeDiscord
+from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import start_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.loopback import unused_port
-from tests.platforms.discord.fake_discord import FakeDiscord
-from tests.platforms.slack.fake_slack import FakeSlack
 
 
 @pytest.fixture

@@ -14,15 +14,15 @@ from bot.app import open_service
 from bot.config import Settings
 from bot.core.service import QuizService
 from evaluators import EmbeddingGrader, create_grader
-from tests.platforms.slack.fake_slack import FakeSlack
-from tests.platforms.slack.harness import (
+from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.harness import (
     ADMIN,
     PRIVATE_CHANNEL,
     PUBLIC_ELSEWHERE,
     SlackHttp,
     serving,
 )
-from tests.platforms.slack.slack_payloads import SIGNING_SECRET
+from tests.bot.platforms.slack.slack_payloads import SIGNING_SECRET
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -22,7 +22,7 @@ from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
 from bot.platforms.discord.transport import ACK_BUDGET_S
 from evaluators import create_grader
-from tests.platforms.discord.fake_discord import FakeDiscord
+from tests.bot.platforms.discord.fake_discord import FakeDiscord
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
