@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import setuptools
 from pydantic import SecretStr
 
 from bot.cli import COMMANDS
@@ -84,6 +85,29 @@ def test_images_run_as_a_user_and_copy_only_what_exists(base: dict[str, Any], na
         if word == "COPY" and not args.startswith("--from"):
             for source in args.split()[:-1]:
                 assert (ROOT / source).exists(), f"{name}: COPY {source} is not in the repo"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_no_image_carries_the_bench(base: dict[str, Any], name: str) -> None:
+    """`bench/` is a tool for working on the bot: it stays in the checkout."""
+    copied = [
+        source
+        for word, args in instructions(dockerfile_of(base["services"][name]))
+        if word == "COPY" and not args.startswith("--from")
+        for source in args.split()[:-1]
+    ]
+    tops = {Path(source).parts[:1] for source in copied}  # () is the whole context: "."
+    assert tops and not tops & {("bench",), ()}
+    assert "bench" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+
+def test_the_wheel_carries_no_bench() -> None:
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["packages"]["find"]
+    wheel = setuptools.find_namespace_packages(str(ROOT), include=find["include"])
+    assert "bot" in wheel and "compute" in wheel
+    assert not [package for package in wheel if package.split(".")[0] == "bench"]
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -3,7 +3,7 @@ aiosqlite loop writing the same rows in the same run.
 
 A trivial grader stands in for the embedding model, so what is timed is the bot's own path per
 answer: duplicate-delivery claim and member row, channel and post lookup, the answer's transaction
-(with its practice card) and the replies. The reference (`bot.bench.bare_ingest`) and the service
+(with its practice card) and the replies. The reference (`bench.bare_ingest`) and the service
 take turns over slices of the answers, so a machine busy with other work slows both sides of the
 ratio alike.
 """
@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.bare_ingest import BareLoop
+from bench.table import Outcome, percentile, report
 from bot.app import load_configured_bank
-from bot.bench.bare_ingest import BareLoop
-from bot.bench.table import Outcome, percentile, report
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Posted, Reply
 from bot.core.service import ChannelDefaults, QuizService

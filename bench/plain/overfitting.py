@@ -1,25 +1,22 @@
-"""Twin of the overfitting demo: a wide MLP on 100 digits trained full-batch with Adam three
-times from the same start (no regularisation, dropout, L2), watching the validation loss."""
+"""Twin of the overfitting demo: a wide MLP on the demo's class-balanced 100 digits, trained
+full-batch with Adam three times from the same start (no regularisation, dropout, L2), watching
+the validation loss."""
 
 from __future__ import annotations
-
-from itertools import zip_longest
 
 import numpy as np
 import torch
 from torch import nn
 
-from bot.bench.plain._data import digits, step
+from bench.plain._training import step
+from compute.demos._digits import digits_split, stratified_subset
 from compute.demos.overfitting import OverfittingParams
 
 
 def train() -> dict[str, float]:
     p = OverfittingParams()
-    data = digits()
-    rng = np.random.default_rng(p.seed)
-    # A class-balanced subset: shuffle each class, then deal one image per class in turn.
-    shuffled = [rng.permutation(np.flatnonzero(data.y_train == c)) for c in range(10)]
-    dealt = [i for turn in zip_longest(*shuffled) for i in turn if i is not None][: p.n_train]
+    data = digits_split()
+    dealt = stratified_subset(data.y_train, p.n_train, np.random.default_rng(p.seed))
     x, y = torch.tensor(data.z_train[dealt]), torch.tensor(data.y_train[dealt])
     x_val, y_val = torch.tensor(data.z_test), torch.tensor(data.y_test)
     val_losses: dict[str, list[float]] = {}

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bot.bench.plain._data import step
+from bench.plain._training import step
 from compute.demos.gan import GanParams
 
 

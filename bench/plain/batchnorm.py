@@ -10,13 +10,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from bot.bench.plain._data import digits, shuffled_batches, step
+from bench.plain._training import shuffled_batches, step
+from compute.demos._digits import digits_split
 from compute.demos.batchnorm import BatchNormParams
 
 
 def train() -> dict[str, float]:
     p = BatchNormParams()
-    data = digits()
+    data = digits_split()
     x, y = torch.tensor(data.z_train), torch.tensor(data.y_train)
     result = {}
     for tag, use_bn in (("plain", False), ("bn", True)):

@@ -7,13 +7,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from bot.bench.plain._data import digits, shuffled_batches, step
+from bench.plain._training import shuffled_batches, step
+from compute.demos._digits import digits_split
 from compute.demos.batch_size import BatchSizeParams
 
 
 def train() -> dict[str, float]:
     p = BatchSizeParams()
-    data = digits()
+    data = digits_split()
     x, y = torch.tensor(data.z_train), torch.tensor(data.y_train)
     result = {}
     for bs in (8, 32, 128, 512):

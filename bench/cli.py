@@ -31,6 +31,6 @@ def main(argv: list[str], settings: Settings) -> int:
         print(f"quizmaster bench: unknown benchmark {argv[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
     # Imported on demand: the grading bench pulls in torch, the ingest bench must not pay for it.
-    module = importlib.import_module(f"bot.bench.{argv[0]}")
+    module = importlib.import_module(f"bench.{argv[0]}")
     code: int = module.main(argv[1:], settings)
     return code

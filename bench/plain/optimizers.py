@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from bot.bench.plain._data import step
+from bench.plain._training import step
 from compute.demos.optimizers import BASE_LR, OptimizersParams
 
 

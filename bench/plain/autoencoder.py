@@ -6,13 +6,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from bot.bench.plain._data import digits, shuffled_batches, step
+from bench.plain._training import shuffled_batches, step
+from compute.demos._digits import digits_split
 from compute.demos.autoencoder import AutoencoderParams
 
 
 def train() -> dict[str, float]:
     p = AutoencoderParams()
-    data = digits()
+    data = digits_split()
     x, x_test = torch.tensor(data.x_train), torch.tensor(data.x_test)
     h = p.hidden
     test_mse = {}

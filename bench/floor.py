@@ -2,7 +2,7 @@
 and encodes one answer, then says so. `bench startup` times it beside the real bot; nothing the
 bot does on top (bank, database, Korean morphology, references, demos) is in here.
 
-Run as `python -m bot.bench.floor MODEL DEVICE`; it imports nothing else of ours.
+Run as `python -m bench.floor MODEL DEVICE`; it imports nothing else of ours.
 """
 
 from __future__ import annotations

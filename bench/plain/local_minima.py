@@ -8,7 +8,7 @@ import torch
 from sklearn.datasets import make_moons
 from torch import nn
 
-from bot.bench.plain._data import step
+from bench.plain._training import step
 from compute.demos.local_minima import LocalMinimaParams
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import bot
-from bot.bench.floor import ANSWER, READY
-from bot.bench.table import Cell, Outcome, report
+from bench.checkout import python_path
+from bench.floor import ANSWER, READY
+from bench.table import Cell, Outcome, report
 from bot.config import Settings
 from bot.logs import LOG_FILE_NAME
 from bot.model_choice import embedding_model
@@ -55,11 +55,9 @@ class Start:
 
 def child_env(settings: Settings, cache_dir: Path) -> dict[str, str]:
     """The caller's environment, this tree's code, and the model the bot would pick."""
-    root = str(Path(bot.__file__).resolve().parents[1])
-    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     return {
         **os.environ,
-        "PYTHONPATH": path,
+        "PYTHONPATH": python_path(),
         "QUIZMASTER_EMBEDDING_MODEL": embedding_model(settings),
         "QUIZMASTER_EMBEDDING_DEVICE": settings.embedding_device,
         "QUIZMASTER_CACHE_DIR": str(cache_dir),
@@ -135,7 +133,7 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
     floor_cmd = [
         sys.executable,
         "-m",
-        "bot.bench.floor",
+        "bench.floor",
         env["QUIZMASTER_EMBEDDING_MODEL"],
         settings.embedding_device,
     ]

@@ -1,13 +1,13 @@
 """The child process behind `bench memory`'s burst row: the grader alone, model loaded, grading
 a burst of concurrent answers and exiting, so its peak RSS is what a burst adds to a resident
-model. Run as `python -m bot.bench.burst N` with the usual `QUIZMASTER_*` settings."""
+model. Run as `python -m bench.burst N` with the usual `QUIZMASTER_*` settings."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 
-from bot.bench.grading import prepared_grader, samples
+from bench.grading import prepared_grader, samples
 from bot.config import Settings
 from evaluators.calibration_fit import DEV_SET_PATH
 

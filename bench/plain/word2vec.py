@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bot.bench.plain._data import step
+from bench.plain._training import step
 from compute.demos.word2vec import Word2VecParams, corpus
 
 

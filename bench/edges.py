@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from bot.bench.table import Cell, Outcome, percentile, report
+from bench.table import Cell, Outcome, percentile, report
 from bot.config import Settings
 
 RSS_GROWTH_TARGET_MB = 50.0

@@ -1,19 +1,16 @@
-"""Twin of the normalization demo: full-batch GD on a linear regression, raw vs standardised."""
+"""Twin of the normalization demo: full-batch GD on a linear regression, raw vs standardised,
+on the demo's own houses."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from compute.demos.normalization import NormalizationParams
+from compute.demos.normalization import NormalizationParams, houses
 
 
 def train() -> dict[str, float]:
     p = NormalizationParams()
-    rng = np.random.default_rng(p.seed)
-    area = rng.normal(3 * p.area_scale, p.area_scale, p.samples)
-    rooms = rng.normal(3.0, 1.0, p.samples)
-    price = 20.0 * area / p.area_scale + 15.0 * rooms + 10.0 + rng.normal(0, 5, p.samples)
-    raw = np.c_[area, rooms]
+    raw, price = houses(p)
     result: dict[str, float] = {}
     for name, features in (("raw", raw), ("standardized", (raw - raw.mean(0)) / raw.std(0))):
         xs = np.c_[features, np.ones(p.samples)]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from bot.bench.plain._data import digits, shuffled_batches, step
+from bench.plain._training import shuffled_batches, step
+from compute.demos._digits import digits_split
 from compute.demos.mlp_vs_cnn import MlpVsCnnParams
 
 
 def train() -> dict[str, float]:
     p = MlpVsCnnParams()
-    data = digits()
+    data = digits_split()
     x, y = torch.tensor(data.z_train).view(-1, 1, 8, 8), torch.tensor(data.y_train)
     x_test, y_test = torch.tensor(data.z_test).view(-1, 1, 8, 8), torch.tensor(data.y_test)
     h, c = p.mlp_hidden, p.cnn_channels

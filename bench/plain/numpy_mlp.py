@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.bench.plain._data import digits
+from compute.demos._digits import digits_split
 from compute.demos.numpy_mlp import NumpyMlpParams
 
 
 def train() -> dict[str, float]:
     p = NumpyMlpParams()
-    data = digits()
+    data = digits_split()
     x, y = data.z_train.astype(np.float64), data.y_train
     rng = np.random.default_rng(p.seed)
     w1 = rng.normal(0, np.sqrt(2 / 64), (64, p.hidden))

@@ -3,7 +3,7 @@ grader under a burst of concurrent answers; with `--remote URL`, also of the con
 through that embeddings server (no model, no torch in the bot).
 
 Each runs as its own process: the bot exactly as `quizmaster run` starts it, grading one answer
-from stdin; the burst as `python -m bot.bench.burst N`. `wait4` then gives that one child's peak
+from stdin; the burst as `python -m bench.burst N`. `wait4` then gives that one child's peak
 RSS, which is what a host must provide. The target applies to the bot; the burst row shows what
 a busy channel adds on top (the model's activations for a batch).
 """
@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.bench.table import Cell, Outcome, report
+from bench.checkout import python_path
+from bench.table import Cell, Outcome, report
 from bot.config import Settings
 from bot.logs import LOG_FILE_NAME
 from bot.model_choice import embedding_model
@@ -63,12 +64,14 @@ def _wait_with_usage(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int
 
 
 def _child_env(settings: Settings, remote: str | None = None) -> dict[str, str]:
-    """The bot's environment: the model in process, or (`remote`) the embeddings server."""
+    """The bot's environment: this checkout's code, and the model in process or (`remote`) the
+    embeddings server."""
     env = {k: v for k, v in os.environ.items() if k != "QUIZMASTER_EMBEDDING_URL"}
     if remote is not None:
         env["QUIZMASTER_EMBEDDING_URL"] = remote
     return {
         **env,
+        "PYTHONPATH": python_path(),
         "QUIZMASTER_DEMOS": "false",
         "QUIZMASTER_EMBEDDING_MODEL": embedding_model(settings),
         "QUIZMASTER_EMBEDDING_DEVICE": settings.embedding_device,
@@ -171,9 +174,7 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
         notes.append(f"the bot did not grade the answer (exit {bot.code}); stderr tail:")
         notes.extend(bot.stderr.strip().splitlines()[-5:])
     if burst > 0:
-        grader = _run_child(
-            [sys.executable, "-m", "bot.bench.burst", str(burst)], "", burst_dir, env
-        )
+        grader = _run_child([sys.executable, "-m", "bench.burst", str(burst)], "", burst_dir, env)
         burst_ok = grader.code == 0 and f"graded {burst}" in grader.stdout
         rows.append([f"grader, {burst} answers at once: peak RSS MB", grader.peak_mb, None, None])
         payload["burst"] = {

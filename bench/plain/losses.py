@@ -6,13 +6,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from bot.bench.plain._data import digits, shuffled_batches, step
+from bench.plain._training import shuffled_batches, step
+from compute.demos._digits import digits_split
 from compute.demos.losses import LossesParams
 
 
 def train() -> dict[str, float]:
     p = LossesParams()
-    data = digits()
+    data = digits_split()
     x, y = torch.tensor(data.z_train), torch.tensor(data.y_train % 2).float()
     x_test, y_test = torch.tensor(data.z_test), torch.tensor(data.y_test % 2).float()
     result = {}

@@ -17,8 +17,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.table import Outcome, percentile, report
 from bot.app import configured_grader, load_configured_bank
-from bot.bench.table import Outcome, percentile, report
 from bot.config import Settings
 from content.bank import Bank
 from content.schema import Prompt
