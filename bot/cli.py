@@ -48,8 +48,22 @@ def _doctor(argv: list[str], settings: Settings) -> int:
 
 
 def _bench(argv: list[str], settings: Settings) -> int:
-    from bot.bench.cli import main as bench_main
+    """The benchmarks are a tool for working on the bot: they sit in `bench/` beside `bot/` in a
+    git checkout and ship in no wheel or image, so they are looked up there on demand."""
+    import importlib
+    from pathlib import Path
 
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "bench" / "cli.py").is_file():
+        print(
+            "quizmaster bench: the benchmarks ship in no wheel or image; run it from a git "
+            "checkout: make venv, then .venv/bin/quizmaster bench NAME",
+            file=sys.stderr,
+        )
+        return 2
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    bench_main: SubMain = importlib.import_module("bench.cli").main
     return bench_main(argv, settings)
 
 

@@ -52,6 +52,16 @@ class _Run:
     steps_to_threshold: int | None
 
 
+def houses(p: NormalizationParams) -> tuple[Array, Array]:
+    """The data set, drawn from `p.seed`: (area and rooms per house, price)."""
+    rng = np.random.default_rng(p.seed)
+    area = rng.normal(3 * p.area_scale, p.area_scale, p.samples)
+    rooms = rng.normal(3.0, 1.0, p.samples)
+    # Area's effect on the price is the same whatever its units, so only the scaling varies.
+    price = 20.0 * area / p.area_scale + 15.0 * rooms + 10.0 + rng.normal(0, 5, p.samples)
+    return np.c_[area, rooms], price
+
+
 def _mse(design: Array, target: Array, w: Array) -> float:
     return float(np.mean((design @ w - target) ** 2))
 
@@ -125,12 +135,7 @@ def _contours(ax: Axes, run: _Run, target: Array, title: str) -> None:
 def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     """Same data, same GD rule; only the feature scaling differs."""
     p = NormalizationParams.model_validate(params.model_dump())
-    rng = np.random.default_rng(p.seed)
-    area = rng.normal(3 * p.area_scale, p.area_scale, p.samples)
-    rooms = rng.normal(3.0, 1.0, p.samples)
-    # Area's effect on the price is the same whatever its units, so only the scaling varies.
-    target = 20.0 * area / p.area_scale + 15.0 * rooms + 10.0 + rng.normal(0, 5, p.samples)
-    raw = np.c_[area, rooms]
+    raw, target = houses(p)
     standardized = (raw - raw.mean(axis=0)) / raw.std(axis=0)
     runs = {
         "raw": _descend(raw, target, p, progress, 0.0),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.bench.cli import main
+from bench.cli import main
 from bot.cli import COMMANDS
 from bot.config import Settings
 from tests.conftest import BUNDLED_MODEL

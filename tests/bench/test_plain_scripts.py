@@ -1,4 +1,5 @@
-"""Every demo has a plain twin in `bot.bench.plain` that trains the same thing as the demo.
+"""Every demo the bench judges has a plain twin in `bench.plain` that trains the same thing as
+the demo; the others are listed here, so a new demo cannot go unjudged by accident.
 
 Run at defaults, each twin's headline numbers must equal the demo's own metrics under the same
 keys. Twin and demo run in one process with the same torch thread count, the same seeds and the
@@ -15,11 +16,15 @@ from collections.abc import Iterator
 import pytest
 import torch
 
-from bot.bench.plain import SCRIPTS
+from bench.plain import SCRIPTS
 from compute.catalog import catalog
 from compute.device import threads_per_worker
 
-pytestmark = pytest.mark.slow  # every demo and every twin at defaults: about 45 s on 2 cores
+pytestmark = pytest.mark.slow  # every twinned demo and its twin at defaults: about 45 s on 2 cores
+
+# Their twins worked 14 ms, 11 µs and 0.2 ms: under the bench's 50 ms a run's fixed costs decide
+# the ratio, so the bench times these demos alone (README, Performance).
+WITHOUT_TWIN = {"activations", "gradient-descent", "relu-approx"}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -31,13 +36,13 @@ def _torch_threads() -> Iterator[None]:
     torch.set_num_threads(before)
 
 
-def test_every_demo_has_a_twin_and_every_twin_a_demo() -> None:
-    assert set(SCRIPTS) == set(catalog())
+def test_every_judged_demo_has_a_twin_and_every_twin_a_demo() -> None:
+    assert set(SCRIPTS).isdisjoint(WITHOUT_TWIN)
+    assert set(SCRIPTS) | WITHOUT_TWIN == set(catalog())
 
 
-@pytest.mark.parametrize("name", sorted(catalog()))
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_twin_reports_the_demos_headline_numbers(name: str) -> None:
-    assert name in SCRIPTS, f"no plain twin for demo {name!r}"
     twin = SCRIPTS[name]()
     demo = catalog()[name]
     metrics = demo.run(demo.params(), lambda fraction, message: None).metrics

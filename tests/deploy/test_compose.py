@@ -4,6 +4,7 @@ each service can reach."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import subprocess
 import sys
@@ -84,6 +85,33 @@ def test_images_run_as_a_user_and_copy_only_what_exists(base: dict[str, Any], na
         if word == "COPY" and not args.startswith("--from"):
             for source in args.split()[:-1]:
                 assert (ROOT / source).exists(), f"{name}: COPY {source} is not in the repo"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_no_image_carries_the_bench(base: dict[str, Any], name: str) -> None:
+    """`bench/` is a tool for working on the bot: it stays in the checkout."""
+    copied = [
+        source
+        for word, args in instructions(dockerfile_of(base["services"][name]))
+        if word == "COPY" and not args.startswith("--from")
+        for source in args.split()[:-1]
+    ]
+    tops = {Path(source).parts[:1] for source in copied}  # () is the whole context: "."
+    assert tops and not tops & {("bench",), ()}
+    assert "bench" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+
+def test_the_wheel_carries_no_bench() -> None:
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["packages"]["find"]
+
+    # setuptools keeps the packages whose dotted names match an `include` pattern (fnmatch).
+    def shipped(package: str) -> bool:
+        return any(fnmatch.fnmatchcase(package, pattern) for pattern in find["include"])
+
+    assert shipped("bot") and shipped("bot.core") and shipped("compute.demos")
+    assert not shipped("bench") and not shipped("bench.plain")
 
 
 @pytest.mark.parametrize("name", SERVICES)

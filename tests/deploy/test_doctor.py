@@ -20,9 +20,9 @@ from bot.doctor import main
 from bot.storage.repository import Repository
 from compute.embedded import Endpoint, embedded_service
 from evaluators.calibration import CALIBRATION_PATH, Calibration
+from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
 from tests.loopback import unused_port
-from tests.platforms.slack.fake_slack import FakeSlack
 
 SLACK_BOT = "xoxb-secret-123"
 SLACK_APP = "xapp-secret-456"

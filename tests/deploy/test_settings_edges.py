@@ -15,10 +15,10 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.doctor import collect, is_ready
 from bot.storage.repository import Repository
+from tests.bot.platforms.discord.fake_discord import FakeDiscord
+from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
 from tests.loopback import unused_port
-from tests.platforms.discord.fake_discord import FakeDiscord
-from tests.platforms.slack.fake_slack import FakeSlack
 
 BAD_SETTINGS = [
     ("QUIZMASTER_DAYS", "funday"),

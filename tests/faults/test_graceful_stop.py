@@ -17,12 +17,12 @@ import pytest
 
 from bot.logs import LOG_FILE_NAME
 from compute.client import ComputeClient, ComputeError
+from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.harness import ADMIN, MEMBER
+from tests.bot.platforms.slack.slack_payloads import slash_command, thread_reply
 from tests.cli_process import start_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.loopback import unused_port
-from tests.platforms.slack.fake_slack import FakeSlack
-from tests.platforms.slack.harness import ADMIN, MEMBER
-from tests.platforms.slack.slack_payloads import slash_command, thread_reply
 
 pytestmark = pytest.mark.slow
 HANG_GUARD_S = 600  # not a target: start-up on a loaded machine; the stop itself is quick

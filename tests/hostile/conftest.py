@@ -1,5 +1,5 @@
 """Fixtures for the hostile-input suites: the Slack and Discord fakes and harnesses from
-tests/platforms, started once per module (each case talks as its own member, so cases do not
+tests/bot/platforms, started once per module (each case talks as its own member, so cases do not
 share answers), and one real grader on the bundled model for the whole session.
 
 Everything runs on the session's event loop, like the Slack suite, so the grader and the
@@ -24,10 +24,10 @@ from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
 from evaluators import EmbeddingGrader, create_grader
-from tests.platforms.discord.fake_discord import FakeDiscord
-from tests.platforms.slack.fake_slack import FakeSlack
-from tests.platforms.slack.harness import ADMIN, SlackHttp, serving
-from tests.platforms.slack.slack_payloads import SIGNING_SECRET
+from tests.bot.platforms.discord.fake_discord import FakeDiscord
+from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.harness import ADMIN, SlackHttp, serving
+from tests.bot.platforms.slack.slack_payloads import SIGNING_SECRET
 
 DISCORD_TOKEN = "fake-bot-token"
 LONG_NAME_USER = "ULONGNAME"

@@ -35,14 +35,14 @@ from bot.platforms.discord import render as discord_render
 from bot.platforms.slack import mentions, phrases
 from bot.platforms.slack import render as slack_render
 from evaluators import EmbeddingGrader
+from tests.bot.platforms.slack.harness import ADMIN, SlackHttp
+from tests.bot.platforms.slack.slack_payloads import CHANNEL, slash_command, thread_reply
 from tests.hostile.conftest import (
     LONG_NAME_USER,
     DiscordEnv,
     SlackEnv,
     hostile_settings,
 )
-from tests.platforms.slack.harness import ADMIN, SlackHttp
-from tests.platforms.slack.slack_payloads import CHANNEL, slash_command, thread_reply
 
 session_loop = pytest.mark.asyncio(loop_scope="session")
 

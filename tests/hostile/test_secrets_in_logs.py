@@ -14,11 +14,11 @@ from pydantic import SecretStr
 from bot.app import open_service
 from bot.config import Settings
 from evaluators import EmbeddingGrader
+from tests.bot.platforms.discord.fake_discord import FakeDiscord
+from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.harness import ADMIN, MEMBER, serving
+from tests.bot.platforms.slack.slack_payloads import thread_reply
 from tests.cli_process import run_quizmaster
-from tests.platforms.discord.fake_discord import FakeDiscord
-from tests.platforms.slack.fake_slack import FakeSlack
-from tests.platforms.slack.harness import ADMIN, MEMBER, serving
-from tests.platforms.slack.slack_payloads import thread_reply
 
 SLACK_BOT = "xoxb-HOSTILE-bot-7f3a9c"
 SLACK_APP = "xapp-HOSTILE-app-51be02"
@@ -55,7 +55,7 @@ async def test_slack_flow_logs_no_secret(  # noqa: PLR0917
     fake = FakeSlack(admins=frozenset({ADMIN}))
     await fake.start()
     # The harness signs with the suite's signing secret; sign with ours instead.
-    from tests.platforms.slack import harness, slack_payloads
+    from tests.bot.platforms.slack import harness, slack_payloads
 
     monkeypatch.setattr(harness, "sign", lambda body: slack_payloads.sign(body, secret=SIGNING))
     settings = Settings(

@@ -2,11 +2,11 @@
 
 Covered already (not repeated here):
 - forged signature and a stale timestamp with a mismatched signature -> 401, no API call:
-  tests/platforms/slack/test_slack_http.py::test_bad_signature_or_stale_request_is_refused...
+  tests/bot/platforms/slack/test_slack_http.py::test_bad_signature_or_stale_request_is_refused...
 - `quizmaster compute --host 0.0.0.0` without a token, in-process:
   tests/compute/test_compute_cli.py::test_serving_off_loopback_without_a_token_is_refused
 - Discord members refused `/quiz-admin schedule`:
-  tests/platforms/discord/test_discord_bot.py::test_admin_commands_are_refused_to_members
+  tests/bot/platforms/discord/test_discord_bot.py::test_admin_commands_are_refused_to_members
 - core refusal of admin commands: tests/bot/test_answer_flow.py
 Added here: a *correctly signed* request older than 5 minutes (the replay window on its own),
 the compute refusal as a real process, and Slack's admin check end to end.
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.platforms.slack.harness import ADMIN, MEMBER
+from tests.bot.platforms.slack.slack_payloads import CHANNEL, form_body, sign, slash_command
 from tests.cli_process import run_quizmaster
 from tests.hostile.conftest import SlackEnv
-from tests.platforms.slack.harness import ADMIN, MEMBER
-from tests.platforms.slack.slack_payloads import CHANNEL, form_body, sign, slash_command
 
 session_loop = pytest.mark.asyncio(loop_scope="session")
 

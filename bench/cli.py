@@ -1,0 +1,36 @@
+"""`quizmaster bench NAME [ARGS...]`: pick a benchmark; each module parses its own options."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from bot.config import Settings
+
+BENCHES = {
+    "grading": "concurrent grading and single-answer latency vs raw model encode",
+    "ingest": "answers/s and p99 through core + SQLite with a trivial grader",
+    "demos": "each demo's run time, a cached repeat via the service, overhead vs reference",
+    "memory": "peak RSS of a console bot process with the model loaded",
+    "edges": "compute service RSS and /healthz latency under 8 unauthenticated 18 MB bodies",
+    "startup": "first and later start of the console bot vs importing and loading the model",
+}
+
+
+def usage() -> str:
+    lines = ["usage: quizmaster bench NAME [--json] [ARGS...]", "", "benchmarks:"]
+    lines += [f"  {name:<8} {summary}" for name, summary in BENCHES.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str], settings: Settings) -> int:
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return 0
+    if argv[0] not in BENCHES:
+        print(f"quizmaster bench: unknown benchmark {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    # Imported on demand: the grading bench pulls in torch, the ingest bench must not pay for it.
+    module = importlib.import_module(f"bench.{argv[0]}")
+    code: int = module.main(argv[1:], settings)
+    return code

@@ -1,0 +1,193 @@
+"""`bench grading`: the real grader under concurrent load against the bare model.
+
+The grader adds guardrails, micro-batching, token alignment, calibration and feedback around one
+encode. The reference is the least any grader must do, `embedder.encode` of the same texts, so the
+ratio is the share of the model's own speed the grader keeps. With `--remote URL` the model is an
+OpenAI-compatible server, and the reference is that server's raw `/embeddings` throughput on the
+same texts, through the same client, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.table import Outcome, percentile, report
+from bot.app import configured_grader, load_configured_bank
+from bot.config import Settings
+from content.bank import Bank
+from content.schema import Prompt
+from evaluators import EmbeddingGrader
+from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.harness import read_rows, resolve_prompts
+from evaluators.references import warm_morphology
+
+THROUGHPUT_TARGET = 0.8
+LATENCY_TARGET = 1.5
+
+
+@dataclass(frozen=True)
+class Sample:
+    prompt: Prompt
+    answer: str
+
+
+def samples(bank: Bank, n: int, path: Path | None) -> tuple[list[Sample], str]:
+    """Real answers from the graded file when it is there (the shipped dev set by default), else
+    answers built from the bank's references. Repeats get a numbered suffix: the grader encodes each
+    distinct text once per batch, and identical texts would flatter it."""
+    if path is not None and path.is_file():
+        rows = read_rows(path)
+        base = [Sample(p, r.answer) for p, r in zip(resolve_prompts(rows, bank), rows, strict=True)]
+        source = str(path)
+    else:
+        graded = [p for p in bank.all() if p.kind == "graded"]
+        base = [Sample(p, ref.text) for p in graded for ref in p.references]
+        source = "generated from bank references"
+    picked = []
+    for i in range(n):
+        sample = base[i % len(base)]
+        round_ = i // len(base)
+        text = sample.answer if round_ == 0 else f"{sample.answer} ({round_})"
+        picked.append(Sample(sample.prompt, text))
+    return picked, source
+
+
+@asynccontextmanager
+async def prepared_grader(settings: Settings) -> AsyncIterator[tuple[Bank, EmbeddingGrader]]:
+    """The configured bank and a grader with its references prepared, as the bot starts them."""
+    bank = load_configured_bank(settings)
+    grader = await asyncio.to_thread(configured_grader, settings)
+    try:
+        await grader.prepare(bank)
+        await asyncio.to_thread(warm_morphology, bank)
+        yield bank, grader
+    finally:
+        await grader.aclose()
+
+
+async def measure(settings: Settings, n: int, latency_n: int, path: Path | None) -> Outcome:
+    async with prepared_grader(settings) as (bank, grader):
+        batch, source = samples(bank, n, path)
+        texts = [s.answer for s in batch]
+        embedder = grader.embedder
+        # Warm both paths (first-call allocations, thread pool) so neither pays them in the timing.
+        await grader.grade(batch[0].prompt, batch[0].answer + " warm-up")
+        embedder.encode([texts[0] + " warm-up"])
+
+        start = time.perf_counter()
+        await asyncio.gather(*(grader.grade(s.prompt, s.answer) for s in batch))
+        ours_s = time.perf_counter() - start
+        start = time.perf_counter()
+        embedder.encode(texts)
+        raw_s = time.perf_counter() - start
+
+        ours_lat: list[float] = []
+        raw_lat: list[float] = []
+        for s in batch[:latency_n]:
+            # A fresh text, so no cache kept from the burst (morphology) can flatter the grader.
+            text = f"{s.answer} (again)"
+            start = time.perf_counter()
+            await grader.grade(s.prompt, text)
+            ours_lat.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            embedder.encode([text])
+            raw_lat.append((time.perf_counter() - start) * 1000)
+
+    ours_rate, raw_rate = n / ours_s, n / raw_s
+    ratio = ours_rate / raw_rate
+    p50, p95 = percentile(ours_lat, 50), percentile(ours_lat, 95)
+    raw_p50, raw_p95 = percentile(raw_lat, 50), percentile(raw_lat, 95)
+    tp_met = ratio >= THROUGHPUT_TARGET
+    p50_met = p50 / raw_p50 <= LATENCY_TARGET
+    p95_met = p95 / raw_p95 <= LATENCY_TARGET
+    lat_met = p50_met and p95_met
+    payload = {
+        "bench": "grading",
+        "model": embedder.name,
+        "device": embedder.device,
+        "answers": n,
+        "answers_source": source,
+        "throughput": {
+            "ours_per_s": round(ours_rate, 2),
+            "raw_encode_per_s": round(raw_rate, 2),
+            "ratio": round(ratio, 3),
+            "target": f">= {THROUGHPUT_TARGET}",
+            "target_met": tp_met,
+        },
+        "latency": {
+            "samples": len(ours_lat),
+            "ours_p50_ms": round(p50, 2),
+            "ours_p95_ms": round(p95, 2),
+            "raw_p50_ms": round(raw_p50, 2),
+            "raw_p95_ms": round(raw_p95, 2),
+            "ratio_p50": round(p50 / raw_p50, 3),
+            "ratio_p95": round(p95 / raw_p95, 3),
+            "target": f"<= {LATENCY_TARGET}x",
+            "target_met": lat_met,
+        },
+    }
+    lat_target = f"<= {LATENCY_TARGET}x"
+    where = settings.embedding_url
+    if where is not None:
+        payload["remote"] = where
+    return Outcome(
+        title=f"grading: {n} answers, {embedder.name} on {where or embedder.device}",
+        headers=[
+            "metric",
+            "ours",
+            "raw encode" if where is None else "raw /embeddings",
+            "ratio",
+            "target",
+            "met",
+        ],
+        rows=[
+            [
+                "answers/s (concurrent)",
+                ours_rate,
+                raw_rate,
+                ratio,
+                f">= {THROUGHPUT_TARGET}",
+                tp_met,
+            ],
+            ["latency p50 ms", p50, raw_p50, p50 / raw_p50, lat_target, p50_met],
+            ["latency p95 ms", p95, raw_p95, p95 / raw_p95, lat_target, p95_met],
+        ],
+        payload=payload,
+        notes=[f"answers from {source}; latency over {len(ours_lat)} sequential answers"],
+    )
+
+
+def main(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(
+        prog="quizmaster bench grading",
+        description="Concurrent grading throughput and single-answer latency vs the bare model.",
+    )
+    parser.add_argument("--n", type=int, default=200, help="concurrent answers (default 200)")
+    parser.add_argument(
+        "--latency-n", type=int, default=50, help="sequential answers for latency (default 50)"
+    )
+    parser.add_argument(
+        "--answers", type=Path, default=DEV_SET_PATH, help="graded jsonl to draw from"
+    )
+    parser.add_argument(
+        "--remote",
+        metavar="URL",
+        help="grade through this OpenAI-compatible embeddings server (e.g. http://127.0.0.1:8000/v1)"
+        " and compare with its raw /embeddings throughput; model, token and prefix come from "
+        "QUIZMASTER_EMBEDDING_MODEL, _TOKEN and _PREFIX",
+    )
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.latency_n < 1:
+        parser.error("--n and --latency-n must be at least 1")
+    if args.remote is not None:
+        settings = settings.model_copy(update={"embedding_url": args.remote})
+    outcome = asyncio.run(measure(settings, args.n, min(args.latency_n, args.n), args.answers))
+    report(outcome, as_json=args.json)
+    return 0

@@ -1,0 +1,118 @@
+"""Fixtures: a fake Discord on loopback (REST and gateway), the real core (storage, bank, grader on
+the bundled model, loaded once per session) and our client, started with the real
+`client.start()` against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import open_service
+from bot.config import Settings
+from bot.core.service import QuizService
+from bot.platforms.discord.client import QuizClient
+from bot.platforms.discord.runner import build_client, serve
+from bot.platforms.discord.transport import ACK_BUDGET_S
+from evaluators import create_grader
+from tests.bot.platforms.discord.fake_discord import FakeDiscord
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+TOKEN = "fake-bot-token"
+
+
+@pytest.fixture
+async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """The fake, with discord.py's REST base and gateway URL pointed at it."""
+    fake = FakeDiscord()
+    await fake.start()
+    fake.redirect(monkeypatch)
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, fake_discord: FakeDiscord, model_path: str, embedding_cache: Path
+) -> Settings:
+    return Settings(
+        _env_file=None,
+        platform="discord",
+        lang="en",
+        db=tmp_path / "quiz.db",
+        embedding_model=model_path,
+        embedding_device="cpu",
+        cache_dir=embedding_cache,
+        discord_token=SecretStr(TOKEN),
+        discord_guild_id=int(fake_discord.guild_id),
+        discord_message_content=False,
+        discord_score_visibility="thread",
+        demos=False,  # the demo test turns the embedded compute service on
+    )
+
+
+@pytest.fixture
+async def service(settings: Settings) -> AsyncIterator[QuizService]:
+    grader = create_grader(
+        model_name=settings.embedding_model, device="cpu", cache_dir=settings.cache_dir
+    )
+    try:
+        async with open_service(settings, grader=grader) as quiz:
+            yield quiz
+    finally:
+        await grader.aclose()
+
+
+@dataclass
+class Running:
+    """Our client connected to the fake, and the fake itself."""
+
+    client: QuizClient
+    fake: FakeDiscord
+    service: QuizService
+
+    async def push(self, interaction: dict[str, Any]) -> str:
+        """Deliver an interaction over the gateway; returns its id."""
+        await self.fake.dispatch("INTERACTION_CREATE", interaction)
+        return str(interaction["id"])
+
+
+StartBot = Callable[..., AbstractAsyncContextManager[Running]]
+
+
+@pytest.fixture
+def start_bot(settings: Settings, service: QuizService, fake_discord: FakeDiscord) -> StartBot:
+    """Start the bot as `quizmaster run` would (client plus scheduler), with setting overrides."""
+
+    @asynccontextmanager
+    async def started(
+        *, ack_budget_s: float = ACK_BUDGET_S, quiz: QuizService = service, **overrides: Any
+    ) -> AsyncIterator[Running]:
+        configured = settings.model_copy(update=overrides)
+        client = build_client(configured, quiz, ack_budget_s=ack_budget_s)
+        # Discord waits 2 s for more guilds before READY; one fake guild needs no wait.
+        client._connection.guild_ready_timeout = 0.05
+        task = asyncio.create_task(serve(client, quiz, token=TOKEN))
+        try:
+            await asyncio.wait_for(client.wait_until_ready(), timeout=15)
+            yield Running(client, fake_discord, quiz)
+        finally:
+            await client.close()
+            await asyncio.wait_for(task, timeout=10)
+
+    return started
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> AsyncIterator[Running]:
+    async with start_bot() as running:
+        yield running

@@ -1,0 +1,145 @@
+"""The command grammar every platform shares (`bot.core.commands.parse`): each form, each
+refusal, and odd input. Strings in, commands out: no database, no model."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.commands import (
+    ECHO_CHARS,
+    Answer,
+    Command,
+    DemoList,
+    DemoRun,
+    Help,
+    Hint,
+    Invalid,
+    Leaderboard,
+    Next,
+    Now,
+    Practice,
+    PracticeAnswer,
+    Reveal,
+    Review,
+    SetLang,
+    SetSchedule,
+    Skip,
+    Stats,
+    parse,
+    shown,
+)
+from compute.schemas import MAX_PARAMS
+
+FORMS: list[tuple[str, Command]] = [
+    ("/quiz", Help()),
+    ("/quiz help", Help()),
+    ("/help", Help()),
+    ("/quiz next", Next()),
+    ("/quiz skip", Skip()),
+    ("/quiz hint", Hint()),
+    ("/quiz reveal", Reveal()),
+    ("/quiz review", Review()),
+    ("/quiz now", Now()),
+    ("/quiz now q01", Now("q01")),
+    ("/quiz now Team-001", Now("team-001")),
+    ("/quiz now extra", Now(extra=True)),
+    ("/quiz answer ReLU keeps  gradients", Answer("ReLU keeps  gradients")),
+    ("/quiz answer", Answer("")),
+    ("/quiz practice", Practice()),
+    ("/quiz practice answer Adam adapts the step", PracticeAnswer("Adam adapts the step")),
+    ("/quiz practice answer", PracticeAnswer("")),
+    ("/quiz leaderboard", Leaderboard("week")),
+    ("/quiz leaderboard month", Leaderboard("month")),
+    ("/quiz leaderboard ALL", Leaderboard("all")),
+    ("/quiz stats", Stats(None)),
+    ("/quiz stats @Mina", Stats("Mina")),
+    ("/quiz stats Mina Park", Stats("Mina Park")),
+    ("/quiz schedule 09:00", SetSchedule("09:00", None, None)),
+    ("/quiz schedule 09:00 Asia/Seoul", SetSchedule("09:00", "Asia/Seoul", None)),
+    ("/quiz schedule 09:00 Asia/Seoul weekdays", SetSchedule("09:00", "Asia/Seoul", "weekdays")),
+    ("/quiz schedule 09:00 mon,wed,fri UTC", SetSchedule("09:00", "UTC", "mon,wed,fri")),
+    ("/quiz schedule 9:30 daily", SetSchedule("9:30", None, "daily")),
+    ("/quiz lang ko", SetLang("ko")),
+    ("/quiz lang EN", SetLang("en")),
+    ("/demo", DemoList()),
+    ("/demo list", DemoList()),
+    ("/demo help", DemoList()),
+    ("/demo run", DemoList()),
+    ("/demo gan", DemoRun("gan", {})),
+    ("/demo run gan", DemoRun("gan", {})),
+    ("/demo GAN epochs=3 lr=0.1", DemoRun("gan", {"epochs": "3", "lr": "0.1"})),
+    ("/demo init scheme=he=x", DemoRun("init", {"scheme": "he=x"})),
+]
+
+
+@pytest.mark.parametrize(("text", "command"), FORMS, ids=[text for text, _ in FORMS])
+def test_each_command_form(text: str, command: Command) -> None:
+    assert parse(text) == command
+
+
+REFUSALS: list[tuple[str, Invalid]] = [
+    ("/quiz now q01 q02", Invalid("now_usage")),
+    ("/quiz practice later", Invalid("practice_usage")),
+    ("/quiz leaderboard year", Invalid("bad_period", "year")),
+    ("/quiz schedule", Invalid("schedule_usage")),
+    ("/quiz schedule 09:00 Asia/Seoul weekdays extra", Invalid("schedule_usage")),
+    ("/quiz lang fr", Invalid("lang_usage", "fr")),
+    ("/quiz lang", Invalid("lang_usage", "")),
+    ("/quiz dance", Invalid("unknown_quiz", "dance")),
+    ("/demo gan epochs", Invalid("demo_param", "epochs")),
+    ("/demo gan =3", Invalid("demo_param", "=3")),
+    ("/demo gan epochs=", Invalid("demo_param", "epochs=")),
+    ("/quizz next", Invalid("unknown_command", "/quizz")),
+    ("/", Invalid("unknown_command", "/")),
+]
+
+
+@pytest.mark.parametrize(("text", "refusal"), REFUSALS, ids=[text for text, _ in REFUSALS])
+def test_each_refusal_names_its_message(text: str, refusal: Invalid) -> None:
+    assert parse(text) == refusal
+
+
+def test_a_demo_with_too_many_parameters_is_refused() -> None:
+    params = " ".join(f"p{i}=1" for i in range(MAX_PARAMS + 1))
+    assert parse(f"/demo gan {params}") == Invalid("demo_too_many_params", str(MAX_PARAMS))
+    at_limit = " ".join(f"p{i}=1" for i in range(MAX_PARAMS))
+    assert isinstance(parse(f"/demo gan {at_limit}"), DemoRun)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("  /quiz next  ", Next()),
+        ("/QUIZ NEXT", Next()),
+        ("/quiz\tskip", Skip()),
+        ("/quiz   leaderboard \n month", Leaderboard("month")),
+        ("/Help", Help()),
+    ],
+)
+def test_spacing_and_case_do_not_matter(text: str, command: Command) -> None:
+    assert parse(text) == command
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ReLU keeps gradients alive", "", "   ", "ReLU/sigmoid", "과적합 /quiz next", " \n "],
+)
+def test_a_line_not_starting_with_a_slash_is_an_answer_as_typed(text: str) -> None:
+    assert parse(text) == Answer(text)
+
+
+@given(st.text(max_size=200))
+def test_any_line_parses_and_only_a_slash_makes_a_command(text: str) -> None:
+    command = parse(text)
+    if not text.strip().startswith("/"):
+        assert command == Answer(text)
+    else:
+        assert not (isinstance(command, Answer) and command.text == text)
+
+
+def test_an_echoed_detail_is_cut_to_the_limit() -> None:
+    assert shown("x" * ECHO_CHARS) == "x" * ECHO_CHARS
+    cut = shown("y" * (ECHO_CHARS + 40))
+    assert len(cut) == ECHO_CHARS and cut.endswith("…")

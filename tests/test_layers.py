@@ -1,0 +1,225 @@
+"""The import rule of the layers, enforced: every import in the source files, read with `ast`.
+
+Imports inside functions and under `TYPE_CHECKING` count like any other (a deferred import is
+still a dependency), and so does `importlib.import_module("name")` with a literal name. The
+rules:
+- `bot/core` is the platform-free quiz: no chat or database library, no storage, no platform;
+- `content`, `evaluators` and `compute` are used by the bot and never use it;
+- `bench/` is a tool beside the product: only the CLI's bench command reaches it.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Still importing bot.config. The config helper of issue 16 (item 1) removes these imports; the
+# coordinator empties this set when merging it.
+PACKAGES_STILL_IMPORTING_BOT = frozenset(
+    {
+        "content/cli.py",
+        "evaluators/cli.py",
+        "compute/cli.py",
+        "compute/config.py",
+        "compute/embedded.py",
+    }
+)
+# Still importing bot.storage (its records and Repository). The ports helper of issue 16 (item 2)
+# moves the records into core behind ports; the coordinator empties this set when merging it.
+CORE_STILL_IMPORTING_STORAGE = frozenset(
+    {
+        "bot/core/answering.py",
+        "bot/core/channel_settings.py",
+        "bot/core/practice.py",
+        "bot/core/reports.py",
+        "bot/core/service.py",
+        "bot/core/threads.py",
+        "bot/core/turn.py",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Files under any of `folders` import no module under any of `forbidden`, except `allowed`
+    (paths relative to the root, as posix)."""
+
+    name: str
+    folders: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    allowed: frozenset[str] = frozenset()
+
+
+RULES = (
+    Rule(
+        "bot/core imports no chat or database library",
+        ("bot/core",),
+        ("discord", "slack_bolt", "slack_sdk", "aiosqlite", "sqlite3"),
+    ),
+    Rule(
+        "bot/core imports neither storage nor platforms",
+        ("bot/core",),
+        ("bot.storage", "bot.platforms"),
+        CORE_STILL_IMPORTING_STORAGE,
+    ),
+    Rule(
+        "content, evaluators and compute import no bot",
+        ("content", "evaluators", "compute"),
+        ("bot",),
+        PACKAGES_STILL_IMPORTING_BOT,
+    ),
+    Rule(
+        "only the CLI's bench command imports bench",
+        ("bot", "content", "evaluators", "compute"),
+        ("bench",),
+        frozenset({"bot/cli.py"}),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    path: str
+    line: int
+    module: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line} imports {self.module} ({self.rule})"
+
+
+def _module_name(relative: Path) -> str:
+    parts = relative.with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    """The module a `from` import names, relative ones resolved against the importing file."""
+    if node.level == 0:
+        return node.module or ""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _literal_import(node: ast.Call) -> str | None:
+    """The name in `importlib.import_module("name")` or `__import__("name")`, if a literal."""
+    func = node.func
+    named = (isinstance(func, ast.Attribute) and func.attr == "import_module") or (
+        isinstance(func, ast.Name) and func.id in {"import_module", "__import__"}
+    )
+    if named and node.args and isinstance(node.args[0], ast.Constant):
+        value = node.args[0].value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _walk_imports(path: Path, root: Path) -> Iterator[tuple[int, str]]:
+    relative = path.relative_to(root)
+    module, is_package = _module_name(relative), relative.name == "__init__.py"
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            source = _absolute(node, module, is_package)
+            yield node.lineno, source
+            for alias in node.names:
+                yield node.lineno, f"{source}.{alias.name}"
+        elif isinstance(node, ast.Call) and (name := _literal_import(node)) is not None:
+            yield node.lineno, name
+
+
+@cache
+def imports(path: Path, root: Path) -> tuple[tuple[int, str], ...]:
+    """(line, module) for every module the file imports, anywhere in it. `from a import b`
+    gives `a` and `a.b`, since `b` may be a submodule. Parsed once for all the rules."""
+    return tuple(_walk_imports(path, root))
+
+
+def _under(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(f"{prefix}.")
+
+
+def violations(root: Path, rules: tuple[Rule, ...] = RULES) -> list[Violation]:
+    found: set[Violation] = set()
+    for rule in rules:
+        for folder in rule.folders:
+            for path in sorted((root / folder).rglob("*.py")):
+                relative = path.relative_to(root).as_posix()
+                if relative in rule.allowed:
+                    continue
+                for line, module in imports(path, root):
+                    # `from a import b` reports one violation for `a`, not another for `a.b`.
+                    forbidden = next((f for f in rule.forbidden if _under(module, f)), None)
+                    if forbidden is not None:
+                        found.add(Violation(rule.name, relative, line, forbidden))
+    return sorted(found, key=lambda v: (v.path, v.line, v.module, v.rule))
+
+
+def test_the_source_keeps_the_layer_rules() -> None:
+    found = violations(ROOT)
+    assert not found, "\n".join(map(str, found))
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.allowed], ids=lambda r: r.name)
+def test_every_allowed_exception_is_still_needed(rule: Rule) -> None:
+    """An exception nobody needs any more is taken off its list, so it cannot hide a new one."""
+    strict = Rule(rule.name, rule.folders, rule.forbidden)
+    still = {v.path for v in violations(ROOT, (strict,))}
+    assert rule.allowed <= still, f"no longer needed: {sorted(rule.allowed - still)}"
+
+
+PLANTED = {
+    "bot/core/__init__.py": "",
+    "bot/core/lazy.py": """
+        def connect() -> None:
+            import sqlite3
+        """,
+    "bot/core/typed.py": """
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from bot.storage.repository import Repository
+        """,
+    "bot/core/relative.py": "from .. import platforms\n",
+    "content/__init__.py": "",
+    "content/reader.py": "from bot import config\n",
+    "compute/__init__.py": "",
+    "compute/runner.py": """
+        import importlib
+
+        def settings() -> object:
+            return importlib.import_module("bot.config")
+        """,
+    "evaluators/__init__.py": "import bench.table\n",
+    "bot/__init__.py": "",
+    "bot/app.py": "from bench import cli\n",
+    "bot/cli.py": "import importlib\nBENCH = importlib.import_module('bench.cli')\n",
+    "bot/core/fine.py": "import json\nfrom content import schema\nfrom . import fine\n",
+}
+
+
+def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
+    for relative, text in PLANTED.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    reported = {(v.path, v.module) for v in violations(tmp_path)}
+    assert reported == {
+        ("bot/core/lazy.py", "sqlite3"),
+        ("bot/core/typed.py", "bot.storage"),
+        ("bot/core/relative.py", "bot.platforms"),
+        ("content/reader.py", "bot"),
+        ("compute/runner.py", "bot"),
+        ("evaluators/__init__.py", "bench"),
+        ("bot/app.py", "bench"),
+    }
