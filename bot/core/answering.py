@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core.messages import Image, ReplyKind
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
-from bot.storage.records import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
+from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grade, Grader

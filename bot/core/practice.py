@@ -22,7 +22,7 @@ from bot.core.mastery import ScoredCard, TopicMastery, member_mastery, percent, 
 from bot.core.messages import Image, ReplyKind
 from bot.core.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
-from bot.storage.records import AnswerRow, PracticeCardRow
+from bot.core.models import AnswerRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grader

@@ -15,7 +15,7 @@ from bot.core.selection import topic_means
 from bot.core.streaks import streak
 from bot.core.threads import current_post, no_post_key
 from bot.core.turn import Turn, channel_schedule
-from bot.storage.records import AnswerRow, ChannelRow
+from bot.core.models import AnswerRow, ChannelRow
 from content.bank import Bank
 
 if TYPE_CHECKING:

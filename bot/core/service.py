@@ -25,7 +25,7 @@ from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_lang, channel_schedule
-from bot.storage.records import ChannelRow, PostRow
+from bot.core.models import ChannelRow, PostRow
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grader

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.core.messages import Incoming
-from bot.storage.records import PostRow
+from bot.core.models import PostRow
 from content.bank import Bank
 from content.schema import Prompt
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.core.messages import Image, Incoming, Posted, Reply, ReplyKind, Transport
 from bot.core.schedule import Schedule
 from bot.core.texts import text
-from bot.storage.records import ChannelRow
+from bot.core.models import ChannelRow
 from content.schema import Lang
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.records import (
+from bot.core.models import (
     AnswerRow,
     BoardRow,
     ChannelRow,

@@ -19,7 +19,7 @@ from scipy.stats import spearmanr
 from bot.core.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.service import ChannelDefaults, QuizService
-from bot.storage.records import PracticeCardRow
+from bot.core.models import PracticeCardRow
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
