@@ -1,4 +1,7 @@
-"""The HTTP API's bodies, shared by the service (responses) and the client (parsing)."""
+"""The HTTP API's bodies, shared by the service (responses) and the client (parsing).
+
+A text in both UI languages is the question bank's `Localized` (non-empty in each language):
+the bank's schema is the one definition, and the compute image ships `content` beside it."""
 
 from __future__ import annotations
 
@@ -7,17 +10,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from compute.catalog import MetricValue
+from content.schema import Localized
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 ParamValue = str | int | float | bool
 """What a chat command can carry: the service coerces strings like "0.1" against the schema."""
-
-
-class Localized(BaseModel):
-    """A text in both UI languages."""
-
-    ko: str
-    en: str
 
 
 class DemoInfo(BaseModel):

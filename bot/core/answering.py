@@ -12,19 +12,17 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.core.messages import Image, ReplyKind
+from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
+from bot.core.ports import AnswerStore
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
-from bot.storage.records import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grade, Grader
 from evaluators.guardrails import MAX_ANSWER_CHARS
-
-if TYPE_CHECKING:
-    from bot.storage.repository import Repository
 
 log = logging.getLogger("quizmaster.core")
 
@@ -87,7 +85,7 @@ def graded_text(
         covered=grade.covered,
         missed=grade.missed,
         flags=tuple(flag.value for flag in grade.flags),
-        answered_at=answered_at.isoformat(),
+        answered_at=answered_at,
     )
 
 
@@ -95,7 +93,7 @@ class AnswerFlow:
     def __init__(
         self,
         *,
-        repo: Repository,
+        repo: AnswerStore,
         bank: Bank,
         grader: Grader,
         hint_cap: int,
@@ -119,12 +117,14 @@ class AnswerFlow:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return None
         prompts = sequence(self.bank, post)
-        progress = await self.repo.member_progress(post, turn.user, [p.id for p in prompts])
+        progress = await self.repo.member_progress(
+            post, user_id=turn.user, prompt_ids=[p.id for p in prompts]
+        )
         return Position(post, prompts, progress)
 
     async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
         best: dict[str, int] = {}
-        for answer in await self.repo.answers_for(post.id, user_id):
+        for answer in await self.repo.answers_for(post_id=post.id, user_id=user_id):
             best[answer.prompt_id] = max(best.get(answer.prompt_id, 0), answer.score)
         return best
 
@@ -208,7 +208,7 @@ class AnswerFlow:
                 text=answer,
                 cap=cap,
                 revealed=post.revealed,
-                received_at=self.clock().isoformat(),
+                received_at=self.clock(),
             )
         )
         log.warning(
@@ -229,7 +229,7 @@ class AnswerFlow:
         False: it was graded already (by another process). Raises EmbeddingUnavailableError
         while the server is still unavailable, leaving the answer kept."""
         assert pending.id is not None, "a stored pending answer has an id"
-        post = await self.repo.post(pending.post_id)
+        post = await self.repo.post(post_id=pending.post_id)
         if post is None or pending.prompt_id not in self.bank:
             log.warning("pending answer %d waits for a post or prompt that is gone", pending.id)
             return False
@@ -238,16 +238,17 @@ class AnswerFlow:
         grade = await self.grader.grade(
             prompt, pending.text, lang=turn.lang, cap=pending.cap, revealed=pending.revealed
         )
-        progress = await self.repo.member_progress(post, turn.user, [p.id for p in prompts])
+        progress = await self.repo.member_progress(
+            post, user_id=turn.user, prompt_ids=[p.id for p in prompts]
+        )
         position = Position(post, prompts, progress)
         index = next((i for i, p in enumerate(prompts) if p.id == prompt.id), len(prompts))
         moves_on = position.step == index
         next_step = self._next_open_step(position) if moves_on else position.step
-        received = datetime.fromisoformat(pending.received_at)
         recorded = await self.repo.record_pending_answer(
             pending_id=pending.id,
             post=post,
-            graded=graded_text(turn, prompt, pending.text, grade, received),
+            graded=graded_text(turn, prompt, pending.text, grade, pending.received_at),
             next_step=next_step,
             card=await self._reviewed_card(
                 turn, prompt, grade.score, progress.cards.get(prompt.id)
@@ -343,7 +344,7 @@ class AnswerFlow:
             )
             return
         _, index = min(retryable)
-        await self.repo.set_step(post.id, turn.user, index)
+        await self.repo.set_step(post_id=post.id, user_id=turn.user, step=index)
         await self._ask(turn, post, index, key="retry")
 
     async def skip(self, turn: Turn) -> None:
@@ -355,7 +356,9 @@ class AnswerFlow:
             await self._finished(turn, post)
             return
         next_step = self._next_open_step(position)
-        await self.repo.skip(post.id, turn.user, position.prompt.id, next_step)
+        await self.repo.skip(
+            post_id=post.id, user_id=turn.user, prompt_id=position.prompt.id, next_step=next_step
+        )
         await turn.say(
             turn.t("skipped", mention=turn.mention), thread_id=post.thread_id, mention=True
         )
@@ -376,12 +379,14 @@ class AnswerFlow:
             return
         covered = {
             concept
-            for answer in await self.repo.answers_for(post.id, turn.user)
+            for answer in await self.repo.answers_for(post_id=post.id, user_id=turn.user)
             if answer.prompt_id == prompt.id
             for concept in answer.covered
         }
         concept = next((c for c in prompt.concepts if c.id not in covered), prompt.concepts[0])
-        await self.repo.add_hint(post.id, turn.user, prompt.id, concept.id)
+        await self.repo.add_hint(
+            post_id=post.id, user_id=turn.user, prompt_id=prompt.id, concept_id=concept.id
+        )
         body = turn.t(
             "hint", mention=turn.mention, concept=concept.label(turn.lang), cap=self.hint_cap
         )

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from bot.core.ports import ChannelStore
 from bot.core.schedule import Schedule, ScheduleError, format_days, parse_days, parse_time
 from bot.core.schedule import parse_zone as parse_zone_name
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.schema import Lang
 
-if TYPE_CHECKING:
-    from bot.storage.repository import Repository
-
 
 async def set_schedule(
     turn: Turn,
     *,
-    repo: Repository,
+    repo: ChannelStore,
     clock: Callable[[], datetime],
     at: str,
     zone: str | None,
@@ -39,8 +36,8 @@ async def set_schedule(
     post_time = schedule.at.strftime("%H:%M")
     zone_name = zone or channel.timezone
     await repo.update_schedule(
-        channel.platform,
-        channel.channel_id,
+        platform=channel.platform,
+        channel_id=channel.channel_id,
         post_time=post_time,
         timezone=zone_name,
         days=format_days(schedule.days),
@@ -57,6 +54,8 @@ async def set_schedule(
     )
 
 
-async def set_lang(turn: Turn, *, repo: Repository, lang: Lang) -> None:
-    await repo.update_lang(turn.channel.platform, turn.channel.channel_id, lang)
+async def set_lang(turn: Turn, *, repo: ChannelStore, lang: Lang) -> None:
+    await repo.update_lang(
+        platform=turn.channel.platform, channel_id=turn.channel.channel_id, lang=lang
+    )
     await turn.say(text(lang, "lang_set"))

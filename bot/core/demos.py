@@ -67,7 +67,7 @@ class DemoHandoff:
             return
         lines = [turn.t("demo_list_head")]
         for demo in demos:
-            title = demo.title.ko if turn.lang == "ko" else demo.title.en
+            title = demo.title.get(turn.lang)
             lines.append(f"`{demo.name}` · {title} (~{demo.expected_seconds:.0f}s)")
         lines.append(turn.t("demo_list_usage"))
         await turn.say("\n".join(lines), kind=ReplyKind.DEMO)
@@ -120,9 +120,7 @@ class DemoHandoff:
                 progress, turn.reply(turn.t("demo_cancelled", name=name), kind=ReplyKind.DEMO)
             )
             return
-        summary = ""
-        if status.summary is not None:
-            summary = status.summary.ko if turn.lang == "ko" else status.summary.en
+        summary = "" if status.summary is None else status.summary.get(turn.lang)
         await turn.transport.edit(
             progress, turn.reply(turn.t("demo_done", name=name), kind=ReplyKind.DEMO)
         )

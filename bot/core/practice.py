@@ -13,22 +13,19 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.answering import AnswerFlow, FigureSource, graded_text, is_blank
 from bot.core.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
 from bot.core.messages import Image, ReplyKind
+from bot.core.models import AnswerRow, PracticeCardRow
+from bot.core.ports import PracticeStore
 from bot.core.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
-from bot.storage.records import AnswerRow, PracticeCardRow
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grader
-
-if TYPE_CHECKING:
-    from bot.storage.repository import Repository
 
 log = logging.getLogger("quizmaster.core")
 
@@ -83,7 +80,7 @@ def card_row(
         prompt_id=prompt_id,
         card=card.to_json(),
         score=score,
-        updated_at=now.isoformat(),
+        updated_at=now,
     )
 
 
@@ -94,7 +91,7 @@ class Practice:
     def __init__(
         self,
         *,
-        repo: Repository,
+        repo: PracticeStore,
         bank: Bank,
         grader: Grader,
         policy: PracticePolicy,
@@ -113,7 +110,7 @@ class Practice:
 
     async def cards(self, platform: str, user_id: str) -> dict[str, Card]:
         """The member's cards by prompt id, for prompts still in the bank."""
-        rows = await self.repo.practice_cards(platform, [user_id])
+        rows = await self.repo.practice_cards(platform=platform, user_ids=[user_id])
         return {
             row.prompt_id: Card.from_json(row.card) for row in rows if row.prompt_id in self.bank
         }
@@ -165,7 +162,8 @@ class Practice:
         ]
         if due:
             return self.bank.get(min(due)[2])
-        means = topic_means(self.bank, await self.repo.member_scores(platform, user_id))
+        scores = await self.repo.member_scores(platform=platform, user_id=user_id)
+        means = topic_means(self.bank, scores)
         unseen = [p for p in self.bank.all() if p.kind == "graded" and p.id not in cards]
         if not unseen:
             return None
@@ -174,12 +172,12 @@ class Practice:
     async def due_counts(self, platform: str, user_ids: Sequence[str]) -> Counter[str]:
         """Prompt id -> how many of these members have that card due now."""
         now = _utc(self.clock())
-        rows = await self.repo.practice_cards(platform, user_ids)
+        rows = await self.repo.practice_cards(platform=platform, user_ids=user_ids)
         return Counter(row.prompt_id for row in rows if Card.from_json(row.card).due <= now)
 
     async def scored_cards(self, platform: str, user_id: str) -> dict[str, ScoredCard]:
         """The member's cards with the score that last reviewed each, by prompt id."""
-        rows = await self.repo.practice_cards(platform, [user_id])
+        rows = await self.repo.practice_cards(platform=platform, user_ids=[user_id])
         return {row.prompt_id: ScoredCard(Card.from_json(row.card), row.score) for row in rows}
 
     async def mastery(self, platform: str, user_id: str) -> list[TopicMastery]:
@@ -199,7 +197,7 @@ class Practice:
             ):
                 continue
             held = cards[answer.user_id].get(answer.prompt_id)
-            at = _utc(datetime.fromisoformat(answer.answered_at))
+            at = _utc(answer.answered_at)
             card = self._reviewed(None if held is None else held.card, answer.score, at, zone)
             if card is not None:
                 cards[answer.user_id][answer.prompt_id] = ScoredCard(card, answer.score)
@@ -215,7 +213,7 @@ class Practice:
     async def show(self, turn: Turn) -> None:
         """`/quiz practice`: the prompt still waiting for an answer, else the next one."""
         platform = turn.channel.platform
-        pending = await self.repo.practice_pending(platform, turn.user)
+        pending = await self.repo.practice_pending(platform=platform, user_id=turn.user)
         cards = await self.cards(platform, turn.user)
         prompt = (
             self.bank.get(pending)
@@ -229,7 +227,7 @@ class Practice:
             )
             return
         await self.repo.set_practice_pending(
-            platform, turn.user, prompt.id, _utc(self.clock()).isoformat()
+            platform=platform, user_id=turn.user, prompt_id=prompt.id, shown_at=_utc(self.clock())
         )
         lines = [
             turn.t(
@@ -255,7 +253,7 @@ class Practice:
         """`/quiz practice answer <text>`: grade the pending prompt privately, as in the channel,
         and review its card; the answer never reaches the channel's leaderboard."""
         platform = turn.channel.platform
-        pending = await self.repo.practice_pending(platform, turn.user)
+        pending = await self.repo.practice_pending(platform=platform, user_id=turn.user)
         if pending is None or pending not in self.bank:
             await turn.error("practice_nothing_pending")
             return
@@ -272,7 +270,9 @@ class Practice:
             )
             return
         now = _utc(self.clock())
-        row = await self.repo.practice_card(platform, turn.user, prompt.id)
+        row = await self.repo.practice_card(
+            platform=platform, user_id=turn.user, prompt_id=prompt.id
+        )
         held = Card.from_json(row.card) if row is not None else None
         card = self._reviewed(held, grade.score, now, channel_schedule(turn.channel).zone)
         rating = self.policy.rating(grade.score)

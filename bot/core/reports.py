@@ -11,16 +11,16 @@ from bot.core.charts import BoardChart, StatsChart, board_image, mastery_items, 
 from bot.core.commands import Period
 from bot.core.mastery import mastery_label
 from bot.core.messages import ReplyKind
+from bot.core.models import AnswerRow, ChannelRow
+from bot.core.ports import ReportStore
 from bot.core.selection import topic_means
 from bot.core.streaks import streak
 from bot.core.threads import current_post, no_post_key
 from bot.core.turn import Turn, channel_schedule
-from bot.storage.records import AnswerRow, ChannelRow
 from content.bank import Bank
 
 if TYPE_CHECKING:
     from bot.core.practice import Practice
-    from bot.storage.repository import Repository
 
 PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
 LEADERBOARD_SIZE = 10
@@ -30,7 +30,7 @@ class Reports:
     def __init__(
         self,
         *,
-        repo: Repository,
+        repo: ReportStore,
         bank: Bank,
         clock: Callable[[], datetime],
         practice: Practice,
@@ -42,9 +42,10 @@ class Reports:
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)
-        answers = await self.repo.user_answers(channel.platform, channel.channel_id, user_id)
-        days = {date.fromisoformat(a.day) for a in answers}
-        return streak(schedule, days, schedule.local_day(self.clock()))
+        answers = await self.repo.user_answers(
+            platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
+        )
+        return streak(schedule, {a.day for a in answers}, schedule.local_day(self.clock()))
 
     async def reveal(self, turn: Turn) -> None:
         """Reference answer (or guidance), key concepts, the day's summary and related demos.
@@ -53,7 +54,7 @@ class Reports:
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return
-        await self.repo.mark_revealed(post.id)
+        await self.repo.mark_revealed(post_id=post.id)
         prompt = self.bank.get(post.prompt_id)
         lines = []
         if prompt.kind == "open" and prompt.guidance is not None:
@@ -64,9 +65,11 @@ class Reports:
             if prompt.concepts:  # a team prompt may be graded from its reference alone
                 concepts = ", ".join(c.label(turn.lang) for c in prompt.concepts)
                 lines.append(turn.t("reveal_concepts", items=concepts))
-        summary = await self.repo.day_summary(post.id, prompt.id)
+        summary = await self.repo.day_summary(post_id=post.id, prompt_id=prompt.id)
         if summary.answers:
-            best = await self.repo.display_name(turn.channel.platform, summary.best_user or "")
+            best = await self.repo.display_name(
+                platform=turn.channel.platform, user_id=summary.best_user or ""
+            )
             lines.append(
                 turn.t(
                     "reveal_summary",
@@ -87,8 +90,10 @@ class Reports:
     async def leaderboard(self, turn: Turn, period: Period) -> None:
         today = channel_schedule(turn.channel).local_day(self.clock())
         span = PERIOD_DAYS[period]
-        since = "0000-00-00" if span is None else (today - timedelta(days=span - 1)).isoformat()
-        rows = await self.repo.leaderboard(turn.channel.platform, turn.channel.channel_id, since)
+        since = date.min if span is None else today - timedelta(days=span - 1)
+        rows = await self.repo.leaderboard(
+            platform=turn.channel.platform, channel_id=turn.channel.channel_id, since=since
+        )
         lines = [turn.t("leaderboard_head", period=turn.t(f"period_{period}"))]
         if not rows:
             lines.append(turn.t("leaderboard_empty"))
@@ -96,7 +101,9 @@ class Reports:
             return
         shown = rows[:LEADERBOARD_SIZE]
         # mastery from channel answers only: a member's practice stays private
-        answers = await self.repo.channel_answers(turn.channel.platform, turn.channel.channel_id)
+        answers = await self.repo.channel_answers(
+            platform=turn.channel.platform, channel_id=turn.channel.channel_id
+        )
         mastery = self.practice.channel_mastery(answers, channel_schedule(turn.channel).zone)
         labels = [mastery_label(mastery.get(row.user_id), turn.lang) for row in shown]
         for rank, (row, label) in enumerate(zip(shown, labels, strict=True), start=1):
@@ -127,22 +134,24 @@ class Reports:
         channel = turn.channel
         user_id = turn.user
         if who:
-            found = await self.repo.user_by_name(channel.platform, who.strip("<@>"))
+            found = await self.repo.user_by_name(platform=channel.platform, name=who.strip("<@>"))
             if found is None:
                 await turn.error("unknown_user", name=who)
                 return
             user_id = found
-        name = await self.repo.display_name(channel.platform, user_id)
-        answers = await self.repo.user_answers(channel.platform, channel.channel_id, user_id)
+        name = await self.repo.display_name(platform=channel.platform, user_id=user_id)
+        answers = await self.repo.user_answers(
+            platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
+        )
         practised = (
-            await self.repo.practice_answers(channel.platform, user_id)
+            await self.repo.practice_answers(platform=channel.platform, user_id=user_id)
             if user_id == turn.user
             else []
         )
         if not answers and not practised:
             await turn.say(turn.t("stats_none", name=name), kind=ReplyKind.STATS)
             return
-        per_day: dict[str, dict[str, int]] = defaultdict(dict)
+        per_day: dict[date, dict[str, int]] = defaultdict(dict)
         for a in answers:
             per_day[a.day][a.prompt_id] = max(per_day[a.day].get(a.prompt_id, 0), a.score)
         days = sorted(per_day.items())
@@ -162,7 +171,7 @@ class Reports:
         chart = StatsChart(
             lang=turn.lang,
             name=name,
-            days=tuple(date.fromisoformat(day) for day, _ in days),
+            days=tuple(day for day, _ in days),
             totals=tuple(sum(scores.values()) for _, scores in days),
             streak=user_streak,
             # practice is "only you": another member's cards (practice included) stay private
@@ -181,12 +190,12 @@ class Reports:
         self,
         turn: Turn,
         answers: list[AnswerRow],
-        days: list[tuple[str, dict[str, int]]],
+        days: list[tuple[date, dict[str, int]]],
         user_streak: int,
     ) -> list[str]:
         means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
         ranked = sorted(means.items(), key=lambda item: (-item[1], item[0]))
-        history = " · ".join(f"{day[5:]} {sum(scores.values())}" for day, scores in days[-7:])
+        history = " · ".join(f"{day:%m-%d} {sum(scores.values())}" for day, scores in days[-7:])
         lines = [
             turn.t(
                 "stats_summary",

@@ -20,12 +20,12 @@ from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.inflight import InFlight
 from bot.core.messages import Actor, Incoming, QuestionCard, Reply, ReplyKind, Transport
+from bot.core.models import ChannelRow, PostRow
 from bot.core.practice import Practice, PracticePolicy
 from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
 from bot.core.texts import text
-from bot.core.turn import Turn, channel_lang, channel_schedule
-from bot.storage.records import ChannelRow, PostRow
+from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grader
@@ -115,7 +115,7 @@ class QuizService:
             post_time=self.defaults.post_time,
             days=self.defaults.days,
             catch_up=self.defaults.catch_up,
-            checked_until=self.clock().isoformat(),
+            checked_until=self.clock(),
         )
 
     async def channel(self, platform: str, channel_id: str) -> ChannelRow:
@@ -126,8 +126,10 @@ class QuizService:
     # posting --------------------------------------------------------------------------------
 
     async def _choose(self, channel: ChannelRow) -> Prompt:
-        posts = await self.repo.posts(channel.platform, channel.channel_id)
-        answers = await self.repo.channel_answers(channel.platform, channel.channel_id)
+        posts = await self.repo.posts(platform=channel.platform, channel_id=channel.channel_id)
+        answers = await self.repo.channel_answers(
+            platform=channel.platform, channel_id=channel.channel_id
+        )
         means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
         due = await self._due_for_active(channel) if self.defaults.prefer_due else None
         return choose_prompt(self.bank, (p.prompt_id for p in posts), means, due=due)
@@ -136,14 +138,18 @@ class QuizService:
         """Prompt id -> members who answered here in the last two weeks and have its practice
         card due now: a daily question that doubles as their review."""
         today = channel_schedule(channel).local_day(self.clock())
-        since = (today - timedelta(days=ACTIVE_DAYS - 1)).isoformat()
-        active = await self.repo.active_members(channel.platform, channel.channel_id, since)
+        active = await self.repo.active_members(
+            platform=channel.platform,
+            channel_id=channel.channel_id,
+            since=today - timedelta(days=ACTIVE_DAYS - 1),
+        )
         return dict(await self.practice.due_counts(channel.platform, active))
 
     def question_reply(self, channel: ChannelRow, post: PostRow) -> Reply:
-        lang = channel_lang(channel)
+        lang = channel.lang
         prompt = self.bank.get(post.prompt_id)
-        title = text(lang, "question_title", day=post.day)
+        day = post.day.isoformat()
+        title = text(lang, "question_title", day=day)
         body = prompt.text.get(lang)
         return Reply(
             channel_id=channel.channel_id,
@@ -156,7 +162,7 @@ class QuizService:
                 title=title,
                 body=body,
                 topic=", ".join(prompt.topics),
-                day=post.day,
+                day=day,
             ),
         )
 
@@ -177,15 +183,17 @@ class QuizService:
         post = await self.repo.claim_post(
             platform=channel.platform,
             channel_id=channel.channel_id,
-            day=day.isoformat(),
+            day=day,
             prompt_id=prompt.id,
             scheduled=scheduled,
-            posted_at=self.clock().isoformat(),
+            posted_at=self.clock(),
         )
         if post is None:
             return None
         posted = await transport.send(self.question_reply(channel, post))
-        await self.repo.set_post_location(post.id, posted.message_id, posted.thread_id)
+        await self.repo.set_post_location(
+            post_id=post.id, message_id=posted.message_id, thread_id=posted.thread_id
+        )
         log.info(
             "posted prompt=%s channel=%s day=%s scheduled=%s",
             prompt.id,
@@ -200,8 +208,8 @@ class QuizService:
         check (at most one post per channel per tick; the database refuses repeats)."""
         now = self.clock()
         made = []
-        for channel in await self.repo.channels(platform):
-            after = datetime.fromisoformat(channel.checked_until)
+        for channel in await self.repo.channels(platform=platform):
+            after = channel.checked_until
             if now <= after:
                 continue
             try:
@@ -213,7 +221,9 @@ class QuizService:
                         made.append(post)
             except Exception:
                 log.exception("scheduled post failed channel=%s", channel.channel_id)
-            await self.repo.set_checked_until(platform, channel.channel_id, now.isoformat())
+            await self.repo.set_checked_until(
+                platform=platform, channel_id=channel.channel_id, instant=now
+            )
         return made
 
     async def post_today(
@@ -235,8 +245,10 @@ class QuizService:
 
     async def _todays_latest(self, channel: ChannelRow) -> PostRow | None:
         """The channel's latest post when it is from today (local time), else None."""
-        latest = await self.repo.latest_post(channel.platform, channel.channel_id)
-        today = channel_schedule(channel).local_day(self.clock()).isoformat()
+        latest = await self.repo.latest_post(
+            platform=channel.platform, channel_id=channel.channel_id
+        )
+        today = channel_schedule(channel).local_day(self.clock())
         return latest if latest is not None and latest.day == today else None
 
     async def show_today(self, platform: str, channel_id: str, transport: Transport) -> None:
@@ -283,9 +295,10 @@ class QuizService:
         was unavailable, oldest first, replying in their threads. Stops at the first answer the
         server still cannot take; returns how many were graded."""
         graded = 0
-        for pending in await self.repo.pending_answers(platform, PENDING_PER_ROUND):
+        for pending in await self.repo.pending_answers(platform=platform, limit=PENDING_PER_ROUND):
             channel = await self.channel(platform, pending.channel_id)
-            actor = Actor(pending.user_id, await self.repo.display_name(platform, pending.user_id))
+            name = await self.repo.display_name(platform=platform, user_id=pending.user_id)
+            actor = Actor(pending.user_id, name)
             incoming = Incoming(
                 platform=platform,
                 channel_id=pending.channel_id,
@@ -324,15 +337,15 @@ class QuizService:
             text=well_formed(incoming.text),
             actor=replace(incoming.actor, display_name=well_formed(incoming.actor.display_name)),
         )
-        received = (incoming.received_at or self.clock()).isoformat()
+        received = incoming.received_at or self.clock()
         claimed = False
         try:
             actor = incoming.actor
             if incoming.message_id is not None:
                 if not await self.repo.claim_message(
-                    incoming.platform,
-                    incoming.message_id,
-                    received,
+                    platform=incoming.platform,
+                    message_id=incoming.message_id,
+                    received_at=received,
                     user_id=actor.user_id,
                     display_name=actor.display_name,
                 ):
@@ -340,7 +353,11 @@ class QuizService:
                     return
                 claimed = True
             else:
-                await self.repo.remember_user(incoming.platform, actor.user_id, actor.display_name)
+                await self.repo.remember_user(
+                    platform=incoming.platform,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
+                )
             channel = await self.channel(incoming.platform, incoming.channel_id)
             await self._dispatch(cmd.parse(incoming.text), Turn(incoming, channel, transport))
         except asyncio.CancelledError:
@@ -360,7 +377,9 @@ class QuizService:
         log it: the member is told all the same, and a fresh message is handled normally."""
         assert incoming.message_id is not None
         try:
-            await self.repo.release_message(incoming.platform, incoming.message_id)
+            await self.repo.release_message(
+                platform=incoming.platform, message_id=incoming.message_id
+            )
         except Exception:
             log.exception(
                 "could not release message=%s; a redelivery of it will be dropped",
@@ -371,7 +390,9 @@ class QuizService:
         """The channel's settings for the error reply, read without writing (a failure may be
         a locked database); the defaults if it cannot be read."""
         try:
-            channel = await self.repo.channel(incoming.platform, incoming.channel_id)
+            channel = await self.repo.channel(
+                platform=incoming.platform, channel_id=incoming.channel_id
+            )
         except Exception:
             log.exception("could not read channel=%s", incoming.channel_id)
             channel = None

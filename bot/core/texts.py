@@ -7,9 +7,8 @@ Messages that report a mistake name the next command to try. An English count is
 from __future__ import annotations
 
 import string
-from typing import Literal
 
-Lang = Literal["ko", "en"]
+from content.schema import Lang
 
 _TEXTS: dict[str, tuple[str, str]] = {
     "question_title": ("오늘의 질문 · {day}", "Question of the day · {day}"),
@@ -363,12 +362,12 @@ def keys() -> list[str]:
     return list(_TEXTS)
 
 
-def template(lang: str, key: str) -> str:
+def template(lang: Lang, key: str) -> str:
     """The message `key` in `lang` before its values are filled in."""
     ko, en = _TEXTS[key]
     return en if lang == "en" else ko
 
 
-def text(lang: str, key: str, **values: object) -> str:
+def text(lang: Lang, key: str, **values: object) -> str:
     """The message `key` in `lang` (Korean unless 'en'), with `values` filled in."""
     return _FORMATTER.format(template(lang, key), **values)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.messages import Incoming
-from bot.storage.records import PostRow
+from bot.core.models import PostRow
+from bot.core.ports import PostLookup
 from content.bank import Bank
 from content.schema import Prompt
-
-if TYPE_CHECKING:
-    from bot.storage.repository import Repository
 
 
 def sequence(bank: Bank, post: PostRow) -> list[Prompt]:
@@ -19,15 +15,17 @@ def sequence(bank: Bank, post: PostRow) -> list[Prompt]:
     return [main, *bank.followups(main.id)]
 
 
-async def current_post(repo: Repository, incoming: Incoming) -> PostRow | None:
+async def current_post(repo: PostLookup, incoming: Incoming) -> PostRow | None:
     """The post whose thread the message is in; outside a thread, the channel's latest post.
     A thread that is not a question's (under a leaderboard, say) has no post: answering there
     must not count for today's question."""
     if incoming.thread_id is not None:
         return await repo.post_for_thread(
-            incoming.platform, incoming.channel_id, incoming.thread_id
+            platform=incoming.platform,
+            channel_id=incoming.channel_id,
+            thread_id=incoming.thread_id,
         )
-    return await repo.latest_post(incoming.platform, incoming.channel_id)
+    return await repo.latest_post(platform=incoming.platform, channel_id=incoming.channel_id)
 
 
 def no_post_key(incoming: Incoming) -> str:

@@ -5,14 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.messages import Image, Incoming, Posted, Reply, ReplyKind, Transport
+from bot.core.models import ChannelRow
 from bot.core.schedule import Schedule
 from bot.core.texts import text
-from bot.storage.records import ChannelRow
 from content.schema import Lang
-
-
-def channel_lang(channel: ChannelRow) -> Lang:
-    return "en" if channel.lang == "en" else "ko"
 
 
 def channel_schedule(channel: ChannelRow) -> Schedule:
@@ -27,7 +23,7 @@ class Turn:
 
     @property
     def lang(self) -> Lang:
-        return channel_lang(self.channel)
+        return self.channel.lang
 
     @property
     def user(self) -> str:

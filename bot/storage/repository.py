@@ -1,5 +1,7 @@
 """The only module that speaks SQL: aiosqlite with WAL, foreign keys, migrations at start, and
-every write in one transaction."""
+every write in one transaction. `Repository` implements the core's storage ports
+(`bot.core.ports`); its mappers turn SQLite's text into the core's types and back (days as
+ISO dates, instants as ISO timestamps, exactly as they have always been stored)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.records import (
+from bot.core.models import (
     AnswerRow,
     BoardRow,
     ChannelRow,
@@ -26,6 +29,7 @@ from bot.storage.records import (
     PracticeAnswerRow,
     PracticeCardRow,
 )
+from content.schema import Lang
 
 log = logging.getLogger("quizmaster.storage")
 
@@ -60,12 +64,21 @@ def latest_schema_version() -> int:
     return max(version for version, _ in _migrations())
 
 
+def _lang(stored: str) -> Lang:
+    """A channel's language as stored (the table's CHECK allows only these two)."""
+    if stored == "ko":
+        return "ko"
+    if stored == "en":
+        return "en"
+    raise ValueError(f"unknown channel language {stored!r}")
+
+
 def _post(row: sqlite3.Row) -> PostRow:
     return PostRow(
         id=row["id"],
         platform=row["platform"],
         channel_id=row["channel_id"],
-        day=row["day"],
+        day=date.fromisoformat(row["day"]),
         prompt_id=row["prompt_id"],
         scheduled=bool(row["scheduled"]),
         message_id=row["message_id"],
@@ -78,12 +91,12 @@ def _channel(row: sqlite3.Row) -> ChannelRow:
     return ChannelRow(
         platform=row["platform"],
         channel_id=row["channel_id"],
-        lang=row["lang"],
+        lang=_lang(row["lang"]),
         timezone=row["timezone"],
         post_time=row["post_time"],
         days=row["days"],
         catch_up=bool(row["catch_up"]),
-        checked_until=row["checked_until"],
+        checked_until=datetime.fromisoformat(row["checked_until"]),
     )
 
 
@@ -96,8 +109,8 @@ def _answer(row: sqlite3.Row) -> AnswerRow:
         verdict=row["verdict"],
         covered=tuple(json.loads(row["covered"])),
         missed=tuple(json.loads(row["missed"])),
-        day=row["day"],
-        answered_at=row["answered_at"],
+        day=date.fromisoformat(row["day"]),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
     )
 
 
@@ -119,7 +132,7 @@ def _graded_values(graded: GradedText) -> tuple[object, ...]:
         json.dumps(list(graded.covered)),
         json.dumps(list(graded.missed)),
         json.dumps(list(graded.flags)),
-        graded.answered_at,
+        graded.answered_at.isoformat(),
     )
 
 
@@ -136,7 +149,7 @@ def _pending(row: sqlite3.Row) -> PendingAnswer:
         text=row["text"],
         cap=row["cap"],
         revealed=bool(row["revealed"]),
-        received_at=row["received_at"],
+        received_at=datetime.fromisoformat(row["received_at"]),
     )
 
 
@@ -147,7 +160,7 @@ def _card(row: sqlite3.Row) -> PracticeCardRow:
         prompt_id=row["prompt_id"],
         card=row["card"],
         score=row["score"],
-        updated_at=row["updated_at"],
+        updated_at=datetime.fromisoformat(row["updated_at"]),
     )
 
 
@@ -224,10 +237,10 @@ class Repository:
 
     # channels -------------------------------------------------------------------------------
 
-    async def ensure_channel(self, defaults: ChannelRow, created_at: str) -> ChannelRow:
+    async def ensure_channel(self, defaults: ChannelRow, *, created_at: datetime) -> ChannelRow:
         """The channel's row, inserted from `defaults` the first time. Read first: every message
         passes here, and a write transaction per message would halve ingest throughput."""
-        existing = await self.channel(defaults.platform, defaults.channel_id)
+        existing = await self.channel(platform=defaults.platform, channel_id=defaults.channel_id)
         if existing is not None:
             return existing
         await self._write(
@@ -242,28 +255,28 @@ class Repository:
                 defaults.post_time,
                 defaults.days,
                 int(defaults.catch_up),
-                created_at,
-                defaults.checked_until,
+                created_at.isoformat(),
+                defaults.checked_until.isoformat(),
             ),
         )
-        channel = await self.channel(defaults.platform, defaults.channel_id)
+        channel = await self.channel(platform=defaults.platform, channel_id=defaults.channel_id)
         assert channel is not None
         return channel
 
-    async def channel(self, platform: str, channel_id: str) -> ChannelRow | None:
+    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None:
         row = await self._one(
             "SELECT * FROM channels WHERE platform = ? AND channel_id = ?", (platform, channel_id)
         )
         return _channel(row) if row else None
 
-    async def channels(self, platform: str) -> list[ChannelRow]:
+    async def channels(self, *, platform: str) -> list[ChannelRow]:
         rows = await self._all(
             "SELECT * FROM channels WHERE platform = ? ORDER BY channel_id", (platform,)
         )
         return [_channel(row) for row in rows]
 
     async def update_schedule(
-        self, platform: str, channel_id: str, *, post_time: str, timezone: str, days: str
+        self, *, platform: str, channel_id: str, post_time: str, timezone: str, days: str
     ) -> None:
         await self._write(
             "UPDATE channels SET post_time = ?, timezone = ?, days = ?"
@@ -271,16 +284,16 @@ class Repository:
             (post_time, timezone, days, platform, channel_id),
         )
 
-    async def update_lang(self, platform: str, channel_id: str, lang: str) -> None:
+    async def update_lang(self, *, platform: str, channel_id: str, lang: Lang) -> None:
         await self._write(
             "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
             (lang, platform, channel_id),
         )
 
-    async def set_checked_until(self, platform: str, channel_id: str, instant: str) -> None:
+    async def set_checked_until(self, *, platform: str, channel_id: str, instant: datetime) -> None:
         await self._write(
             "UPDATE channels SET checked_until = ? WHERE platform = ? AND channel_id = ?",
-            (instant, platform, channel_id),
+            (instant.isoformat(), platform, channel_id),
         )
 
     # posts ----------------------------------------------------------------------------------
@@ -290,31 +303,40 @@ class Repository:
         *,
         platform: str,
         channel_id: str,
-        day: str,
+        day: date,
         prompt_id: str,
         scheduled: bool,
-        posted_at: str,
+        posted_at: datetime,
     ) -> PostRow | None:
         """Reserve a post before sending it. None: this scheduled channel-day was already taken
         (by this process earlier, another process, or a run before a crash)."""
         rows = await self._write(
             "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
             " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
-            (platform, channel_id, day, prompt_id, int(scheduled), posted_at),
+            (
+                platform,
+                channel_id,
+                day.isoformat(),
+                prompt_id,
+                int(scheduled),
+                posted_at.isoformat(),
+            ),
         )
         return _post(rows[0]) if rows else None
 
-    async def set_post_location(self, post_id: int, message_id: str, thread_id: str | None) -> None:
+    async def set_post_location(
+        self, *, post_id: int, message_id: str, thread_id: str | None
+    ) -> None:
         await self._write(
             "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
             (message_id, thread_id, post_id),
         )
 
-    async def mark_revealed(self, post_id: int) -> None:
+    async def mark_revealed(self, *, post_id: int) -> None:
         await self._write("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
 
     async def post_for_thread(
-        self, platform: str, channel_id: str, thread_id: str
+        self, *, platform: str, channel_id: str, thread_id: str
     ) -> PostRow | None:
         row = await self._one(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ?"
@@ -323,14 +345,14 @@ class Repository:
         )
         return _post(row) if row else None
 
-    async def latest_post(self, platform: str, channel_id: str) -> PostRow | None:
+    async def latest_post(self, *, platform: str, channel_id: str) -> PostRow | None:
         row = await self._one(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id DESC LIMIT 1",
             (platform, channel_id),
         )
         return _post(row) if row else None
 
-    async def posts(self, platform: str, channel_id: str) -> list[PostRow]:
+    async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]:
         rows = await self._all(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id",
             (platform, channel_id),
@@ -340,7 +362,13 @@ class Repository:
     # ingest and answers ---------------------------------------------------------------------
 
     async def claim_message(
-        self, platform: str, message_id: str, received_at: str, *, user_id: str, display_name: str
+        self,
+        *,
+        platform: str,
+        message_id: str,
+        received_at: datetime,
+        user_id: str,
+        display_name: str,
     ) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. A new
         claim also keeps its sender's current display name (the `ingested_remembers_member`
@@ -348,18 +376,18 @@ class Repository:
         inserted = await self._write(
             "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name)"
             " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
-            (platform, message_id, received_at, user_id, display_name),
+            (platform, message_id, received_at.isoformat(), user_id, display_name),
         )
         return bool(inserted)
 
-    async def release_message(self, platform: str, message_id: str) -> None:
+    async def release_message(self, *, platform: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so the platform's retry can succeed."""
         await self._write(
             "DELETE FROM ingested WHERE platform = ? AND message_id = ?",
             (platform, message_id),
         )
 
-    async def remember_user(self, platform: str, user_id: str, display_name: str) -> None:
+    async def remember_user(self, *, platform: str, user_id: str, display_name: str) -> None:
         """Keep the member's current display name, for a message without an id to claim;
         writes only when it is new or changed."""
         row = await self._one(
@@ -374,14 +402,14 @@ class Repository:
             (platform, user_id, display_name),
         )
 
-    async def user_by_name(self, platform: str, name: str) -> str | None:
+    async def user_by_name(self, *, platform: str, name: str) -> str | None:
         row = await self._one(
             "SELECT user_id FROM users WHERE platform = ? AND (display_name = ? OR user_id = ?)",
             (platform, name, name),
         )
         return str(row[0]) if row else None
 
-    async def display_name(self, platform: str, user_id: str) -> str:
+    async def display_name(self, *, platform: str, user_id: str) -> str:
         row = await self._one(
             "SELECT display_name FROM users WHERE platform = ? AND user_id = ?",
             (platform, user_id),
@@ -419,11 +447,11 @@ class Repository:
             (
                 post.id,
                 post.platform,
-                post.day,
+                post.day.isoformat(),
                 *_graded_values(graded),
                 next_step,
                 None if card is None else card.card,
-                None if card is None else card.updated_at,
+                None if card is None else card.updated_at.isoformat(),
             ),
         )
 
@@ -445,11 +473,11 @@ class Repository:
                     pending.text,
                     pending.cap,
                     int(pending.revealed),
-                    pending.received_at,
+                    pending.received_at.isoformat(),
                 ),
             )
 
-    async def pending_answers(self, platform: str, limit: int) -> list[PendingAnswer]:
+    async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
         """The oldest answers still waiting for a grade on a platform."""
         async with self._db.execute(
             "SELECT * FROM pending_answers WHERE platform = ? ORDER BY id LIMIT ?",
@@ -478,18 +506,18 @@ class Repository:
             await db.execute(*self._answer_write(post, graded, next_step, card))
         return True
 
-    async def post(self, post_id: int) -> PostRow | None:
+    async def post(self, *, post_id: int) -> PostRow | None:
         row = await self._one("SELECT * FROM posts WHERE id = ?", (post_id,))
         return _post(row) if row else None
 
-    async def answers_for(self, post_id: int, user_id: str) -> list[AnswerRow]:
+    async def answers_for(self, *, post_id: int, user_id: str) -> list[AnswerRow]:
         rows = await self._all(
             "SELECT * FROM answers WHERE post_id = ? AND user_id = ? ORDER BY id",
             (post_id, user_id),
         )
         return [_answer(row) for row in rows]
 
-    async def channel_answers(self, platform: str, channel_id: str) -> list[AnswerRow]:
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]:
         rows = await self._all(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? ORDER BY a.id",
@@ -497,7 +525,9 @@ class Repository:
         )
         return [_answer(row) for row in rows]
 
-    async def user_answers(self, platform: str, channel_id: str, user_id: str) -> list[AnswerRow]:
+    async def user_answers(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> list[AnswerRow]:
         rows = await self._all(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ? ORDER BY a.id",
@@ -520,7 +550,7 @@ class Repository:
         )
 
     async def member_progress(
-        self, post: PostRow, user_id: str, prompt_ids: Sequence[str]
+        self, post: PostRow, *, user_id: str, prompt_ids: Sequence[str]
     ) -> MemberProgress:
         """The member's step, best scores, hints and practice cards (for `prompt_ids`, the
         post's prompts) in a post, in one read: every answer needs all four."""
@@ -547,18 +577,18 @@ class Repository:
                     prompt_id=row["prompt_id"],
                     card=row["card"],
                     score=int(row["value"]),
-                    updated_at=row["updated_at"],
+                    updated_at=datetime.fromisoformat(row["updated_at"]),
                 )
                 for row in rows
                 if row["kind"] == "card"
             },
         )
 
-    async def set_step(self, post_id: int, user_id: str, step: int) -> None:
+    async def set_step(self, *, post_id: int, user_id: str, step: int) -> None:
         async with self.transaction() as db:
             await self._set_step(db, post_id, user_id, step)
 
-    async def skip(self, post_id: int, user_id: str, prompt_id: str, next_step: int) -> None:
+    async def skip(self, *, post_id: int, user_id: str, prompt_id: str, next_step: int) -> None:
         async with self.transaction() as db:
             await db.execute(
                 "INSERT INTO skips (post_id, user_id, prompt_id) VALUES (?,?,?)"
@@ -567,7 +597,9 @@ class Repository:
             )
             await self._set_step(db, post_id, user_id, next_step)
 
-    async def add_hint(self, post_id: int, user_id: str, prompt_id: str, concept_id: str) -> None:
+    async def add_hint(
+        self, *, post_id: int, user_id: str, prompt_id: str, concept_id: str
+    ) -> None:
         await self._write(
             "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
             " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
@@ -576,7 +608,7 @@ class Repository:
 
     # leaderboards and summaries -------------------------------------------------------------
 
-    async def leaderboard(self, platform: str, channel_id: str, since_day: str) -> list[BoardRow]:
+    async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
         """Sum of each member's best score per prompt per post, since a local day."""
         rows = await self._all(
             """
@@ -591,7 +623,7 @@ class Repository:
             FROM best b LEFT JOIN users u ON u.platform = ? AND u.user_id = b.user_id
             GROUP BY b.user_id ORDER BY total DESC, answers ASC, display_name ASC
             """,
-            (platform, channel_id, since_day, platform),
+            (platform, channel_id, since.isoformat(), platform),
         )
         return [
             BoardRow(
@@ -604,7 +636,7 @@ class Repository:
             for row in rows
         ]
 
-    async def day_summary(self, post_id: int, prompt_id: str) -> DaySummary:
+    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary:
         row = await self._one(
             """
             WITH best AS (
@@ -627,13 +659,13 @@ class Repository:
             best_score=int(row["best"] or 0),
         )
 
-    async def active_members(self, platform: str, channel_id: str, since_day: str) -> list[str]:
+    async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
         """Members who answered in the channel on or after a local day, most answers first."""
         rows = await self._all(
             "SELECT a.user_id FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?"
             " GROUP BY a.user_id ORDER BY COUNT(*) DESC, a.user_id",
-            (platform, channel_id, since_day),
+            (platform, channel_id, since.isoformat()),
         )
         return [str(row[0]) for row in rows]
 
@@ -645,7 +677,14 @@ class Repository:
             "INSERT INTO practice_cards (platform, user_id, prompt_id, card, score, updated_at)"
             " VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET card = excluded.card,"
             " score = excluded.score, updated_at = excluded.updated_at",
-            (card.platform, card.user_id, card.prompt_id, card.card, card.score, card.updated_at),
+            (
+                card.platform,
+                card.user_id,
+                card.prompt_id,
+                card.card,
+                card.score,
+                card.updated_at.isoformat(),
+            ),
         )
 
     async def save_practice_card(self, card: PracticeCardRow) -> None:
@@ -653,7 +692,7 @@ class Repository:
             await self._save_card(db, card)
 
     async def practice_card(
-        self, platform: str, user_id: str, prompt_id: str
+        self, *, platform: str, user_id: str, prompt_id: str
     ) -> PracticeCardRow | None:
         row = await self._one(
             "SELECT * FROM practice_cards WHERE platform = ? AND user_id = ? AND prompt_id = ?",
@@ -661,7 +700,9 @@ class Repository:
         )
         return _card(row) if row else None
 
-    async def practice_cards(self, platform: str, user_ids: Sequence[str]) -> list[PracticeCardRow]:
+    async def practice_cards(
+        self, *, platform: str, user_ids: Sequence[str]
+    ) -> list[PracticeCardRow]:
         """Every card of the given members, in (member, prompt) order."""
         if not user_ids:
             return []
@@ -674,16 +715,16 @@ class Repository:
         return [_card(row) for row in rows]
 
     async def set_practice_pending(
-        self, platform: str, user_id: str, prompt_id: str, shown_at: str
+        self, *, platform: str, user_id: str, prompt_id: str, shown_at: datetime
     ) -> None:
         await self._write(
             "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
             " VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET prompt_id = excluded.prompt_id,"
             " shown_at = excluded.shown_at",
-            (platform, user_id, prompt_id, shown_at),
+            (platform, user_id, prompt_id, shown_at.isoformat()),
         )
 
-    async def practice_pending(self, platform: str, user_id: str) -> str | None:
+    async def practice_pending(self, *, platform: str, user_id: str) -> str | None:
         row = await self._one(
             "SELECT prompt_id FROM practice_pending WHERE platform = ? AND user_id = ?",
             (platform, user_id),
@@ -708,7 +749,7 @@ class Repository:
                 (platform, graded.user_id),
             )
 
-    async def practice_answers(self, platform: str, user_id: str) -> list[PracticeAnswerRow]:
+    async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]:
         rows = await self._all(
             "SELECT prompt_id, score, rating, answered_at FROM practice_answers"
             " WHERE platform = ? AND user_id = ? ORDER BY id",
@@ -719,12 +760,12 @@ class Repository:
                 prompt_id=row["prompt_id"],
                 score=row["score"],
                 rating=row["rating"],
-                answered_at=row["answered_at"],
+                answered_at=datetime.fromisoformat(row["answered_at"]),
             )
             for row in rows
         ]
 
-    async def member_scores(self, platform: str, user_id: str) -> list[tuple[str, int]]:
+    async def member_scores(self, *, platform: str, user_id: str) -> list[tuple[str, int]]:
         """(prompt id, score) of every answer a member gave on the platform, in any channel or in
         practice: what their weakest topics are computed from."""
         rows = await self._all(

@@ -84,7 +84,7 @@ async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
     assert done[0].text.startswith("<@u1> Retry (your best score is kept): ")
     await say(service, MINA, GOOD_Q01)
     board = (await say(service, MINA, "/quiz leaderboard"))[0].text
-    best = max(a.score for a in await service.repo.answers_for(post.id, "u1"))
+    best = max(a.score for a in await service.repo.answers_for(post_id=post.id, user_id="u1"))
     assert f"1. Mina · {best} points · 1 answered" in board, "one prompt, best of two answers"
 
 
@@ -93,7 +93,7 @@ async def test_members_cannot_run_admin_commands(service: QuizService) -> None:
         reply = (await say(service, JOON, line))[0]
         assert reply.kind == ReplyKind.ERROR and reply.ephemeral
         assert reply.text == "Only channel admins can use this command."
-    assert await service.repo.latest_post("test", "c1") is None
+    assert await service.repo.latest_post(platform="test", channel_id="c1") is None
 
 
 async def test_empty_and_whitespace_answers_are_not_stored(service: QuizService) -> None:
@@ -131,4 +131,4 @@ async def test_lone_surrogates_are_graded_and_stored(service: QuizService) -> No
     replies = await say(service, odd, "ReLU \ud800 keeps the gradient at 1 for positive inputs.")
     assert replies[0].kind == ReplyKind.GRADE
     assert await service.repo.answer_count() == 1
-    assert await service.repo.display_name("test", "u3") == "Dae\ufffd"
+    assert await service.repo.display_name(platform="test", user_id="u3") == "Dae\ufffd"

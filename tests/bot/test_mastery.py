@@ -18,8 +18,8 @@ from scipy.stats import spearmanr
 
 from bot.core.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.models import PracticeCardRow
 from bot.core.service import ChannelDefaults, QuizService
-from bot.storage.records import PracticeCardRow
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
@@ -57,7 +57,7 @@ async def say(
 async def practise(service: QuizService, score: int, actor: Actor = MINA) -> tuple[str, Reply]:
     """`/quiz practice`, then an answer worth `score`: the prompt id and the private reply."""
     await say(service, "/quiz practice", actor)
-    prompt_id = await service.repo.practice_pending("test", actor.user_id)
+    prompt_id = await service.repo.practice_pending(platform="test", user_id=actor.user_id)
     assert prompt_id is not None
     [reply] = await say(service, f"/quiz practice answer my answer {score}", actor)
     assert reply.kind is ReplyKind.GRADE and reply.ephemeral
@@ -170,7 +170,7 @@ async def test_order_by_mastery_matches_order_by_mean_score(tmp_path: Path, bank
             clock.advance(timedelta(days=1))
         means, mastery = [], []
         for actor in skills:
-            answers = await service.repo.practice_answers("test", actor.user_id)
+            answers = await service.repo.practice_answers(platform="test", user_id=actor.user_id)
             means.append(sum(a.score for a in answers) / len(answers))
             cards = await service.practice.scored_cards("test", actor.user_id)
             value = member_mastery(bank, service.practice.scheduler, cards, clock.now)
@@ -216,16 +216,25 @@ async def test_a_card_that_cannot_be_reviewed_never_costs_the_answer(
             prompt_id=post.prompt_id,
             card="{not a card",
             score=50,
-            updated_at=clock.now.isoformat(),
+            updated_at=clock.now,
         )
         await service.repo.save_practice_card(broken)
         replies = await say(service, "channel answer 70", MINA, thread=post.thread_id)
         assert [r.kind for r in replies][:1] == [ReplyKind.GRADE]
-        assert [a.score for a in await service.repo.answers_for(post.id, "u1")] == [70]
-        assert await service.repo.practice_card("test", "u1", post.prompt_id) == broken
+        assert [a.score for a in await service.repo.answers_for(post_id=post.id, user_id="u1")] == [
+            70
+        ]
+        assert (
+            await service.repo.practice_card(
+                platform="test", user_id="u1", prompt_id=post.prompt_id
+            )
+            == broken
+        )
         # a healthy card is saved with the answer, score included
         await say(service, "channel answer 40", JOON, thread=post.thread_id)
-        saved = await service.repo.practice_card("test", "u2", post.prompt_id)
+        saved = await service.repo.practice_card(
+            platform="test", user_id="u2", prompt_id=post.prompt_id
+        )
     assert "practice review failed" in caplog.text
     assert saved is not None and saved.score == 40
 

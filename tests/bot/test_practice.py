@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -61,7 +61,7 @@ async def practise(service: QuizService, answer_for: dict[str, str], actor: Acto
     """`/quiz practice`, then answer the prompt shown (BAD unless `answer_for` has one);
     returns the prompt id. Every reply must be private."""
     shown = await say(service, "/quiz practice", actor)
-    prompt_id = await service.repo.practice_pending("test", actor.user_id)
+    prompt_id = await service.repo.practice_pending(platform="test", user_id=actor.user_id)
     assert prompt_id is not None, shown
     graded = await say(service, f"/quiz practice answer {answer_for.get(prompt_id, BAD)}", actor)
     assert [r.kind for r in graded] == [ReplyKind.GRADE], graded
@@ -118,8 +118,13 @@ async def test_practice_never_changes_the_channel_leaderboard(
             await practise(service, well(bank), JOON)
         assert await board(service) == before
         assert await service.repo.answer_count() == 1
-        assert [row.user_id for row in await service.repo.leaderboard("test", "c1", "")] == ["u2"]
-        assert len(await service.repo.practice_answers("test", "u1")) == 2
+        assert [
+            row.user_id
+            for row in await service.repo.leaderboard(
+                platform="test", channel_id="c1", since=date.min
+            )
+        ] == ["u2"]
+        assert len(await service.repo.practice_answers(platform="test", user_id="u1")) == 2
 
 
 async def test_channel_answer_reviews_the_card_once_a_day(
@@ -129,7 +134,9 @@ async def test_channel_answer_reviews_the_card_once_a_day(
     async with service_on(tmp_path / "q.db", bank, grader, clock) as service:
         post = await service.post_today("test", "c1", RecordingTransport())
         await say(service, BAD, thread=post.thread_id)
-        first = await service.repo.practice_card("test", "u1", post.prompt_id)
+        first = await service.repo.practice_card(
+            platform="test", user_id="u1", prompt_id=post.prompt_id
+        )
         assert first is not None
         assert Card.from_json(first.card).due - clock.now == timedelta(days=1)
         # a retry the same day, after reading the feedback, is not recall: the card stays
@@ -138,10 +145,15 @@ async def test_channel_answer_reviews_the_card_once_a_day(
         await say(service, "/quiz next", thread=post.thread_id)  # reopens the main question
         clock.advance(timedelta(hours=3))
         await say(service, well(bank)[post.prompt_id], thread=post.thread_id)
-        retried = await service.repo.answers_for(post.id, "u1")
+        retried = await service.repo.answers_for(post_id=post.id, user_id="u1")
         assert [a.prompt_id for a in retried] == [post.prompt_id] * 2
         assert retried[1].score > retried[0].score
-        assert await service.repo.practice_card("test", "u1", post.prompt_id) == first
+        assert (
+            await service.repo.practice_card(
+                platform="test", user_id="u1", prompt_id=post.prompt_id
+            )
+            == first
+        )
         # and practice does not offer it again today
         assert await practise(service, {}) != post.prompt_id
         clock.advance(timedelta(days=1))
@@ -161,15 +173,15 @@ async def test_review_counts_and_a_restart_keeps_every_card(
         await practise(service, {})
         await practise(service, well(bank))
         await say(service, "/quiz practice")  # a fourth prompt, left waiting
-        pending = await service.repo.practice_pending("test", "u1")
-        cards = await service.repo.practice_cards("test", ["u1"])
+        pending = await service.repo.practice_pending(platform="test", user_id="u1")
+        cards = await service.repo.practice_cards(platform="test", user_ids=["u1"])
         [review] = await say(service, "/quiz review")
     assert review.ephemeral
     assert "due now: 0 cards of 3" in review.text
     assert "Next due: 2026-11-03 09:00 KST (2), " in review.text
     async with service_on(db, bank, grader, clock) as service:
-        assert await service.repo.practice_cards("test", ["u1"]) == cards
-        assert await service.repo.practice_pending("test", "u1") == pending
+        assert await service.repo.practice_cards(platform="test", user_ids=["u1"]) == cards
+        assert await service.repo.practice_pending(platform="test", user_id="u1") == pending
         assert [r.text for r in await say(service, "/quiz review")] == [review.text]
         clock.advance(timedelta(days=1))
         [later] = await say(service, "/quiz review")

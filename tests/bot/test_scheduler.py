@@ -75,10 +75,8 @@ async def test_local_time_is_kept_across_dst(
             before = len(transport.sent)
             await service.post_due("test", transport)
             posted_at += [clock.now] * (len(transport.sent) - before)
-        posts = await service.repo.posts("test", "c1")
-    assert [p.day for p in posts] == [
-        (dst_day + timedelta(days=offset)).isoformat() for offset in range(-2, 3)
-    ]
+        posts = await service.repo.posts(platform="test", channel_id="c1")
+    assert [p.day for p in posts] == [dst_day + timedelta(days=offset) for offset in range(-2, 3)]
     for instant in posted_at:
         local = instant.astimezone(ZoneInfo(zone))
         assert (local.hour, local.minute) in {(9, 0), (9, 10)}, local
@@ -93,7 +91,9 @@ async def test_missing_local_time_on_spring_forward_posts_once(
         await schedule(service, "c1", "/quiz schedule 02:30 America/New_York daily")
         transport = RecordingTransport()
         await tick_until(service, clock, transport, clock.now + timedelta(days=2))
-        days = [p.day for p in await service.repo.posts("test", "c1")]
+        days = [
+            p.day.isoformat() for p in await service.repo.posts(platform="test", channel_id="c1")
+        ]
     assert days == ["2026-03-08", "2026-03-09"]
 
 
@@ -105,8 +105,8 @@ async def test_weekdays_only(tmp_path: Path, bank: Bank, grader: EmbeddingGrader
         await tick_until(
             service, clock, transport, clock.now + timedelta(days=14), step=timedelta(minutes=30)
         )
-        posts = await service.repo.posts("test", "c1")
-    weekdays = [date.fromisoformat(p.day).weekday() for p in posts]
+        posts = await service.repo.posts(platform="test", channel_id="c1")
+    weekdays = [p.day.weekday() for p in posts]
     assert len(posts) == 10
     assert all(day < 5 for day in weekdays)
     assert len({p.prompt_id for p in posts}) == 10, "no repeats before the bank is exhausted"
@@ -129,9 +129,13 @@ async def test_three_day_outage(
     clock.now = datetime(2026, 11, 5, 8, 0, tzinfo=zone).astimezone(UTC)
     async with service_on(db, bank, grader, clock, defaults) as service:
         await service.post_due("test", transport)
-        after_restart = [p.day for p in await service.repo.posts("test", "c1")]
+        after_restart = [
+            p.day.isoformat() for p in await service.repo.posts(platform="test", channel_id="c1")
+        ]
         await tick_until(service, clock, transport, clock.now + timedelta(hours=2))
-        final = [p.day for p in await service.repo.posts("test", "c1")]
+        final = [
+            p.day.isoformat() for p in await service.repo.posts(platform="test", channel_id="c1")
+        ]
     if catch_up:
         assert after_restart == ["2026-11-02", "2026-11-04"]
         assert final == ["2026-11-02", "2026-11-04", "2026-11-05"]
@@ -158,7 +162,11 @@ async def test_hundred_restarts_post_each_channel_day_once(
             await service.post_due("test", transport)
         clock.advance(timedelta(hours=2))
     async with service_on(db, bank, grader, clock, ChannelDefaults()) as service:
-        posts = [p for channel in zones for p in await service.repo.posts("test", channel)]
+        posts = [
+            p
+            for channel in zones
+            for p in await service.repo.posts(platform="test", channel_id=channel)
+        ]
     per_day = Counter((p.channel_id, p.day) for p in posts if p.scheduled)
     assert set(per_day.values()) == {1}
     # 200 hours from Oct 30 00:00 UTC: each zone sees 8 or 9 local 07:00s

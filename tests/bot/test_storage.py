@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.core.messages import Actor, Incoming, ReplyKind
+from bot.core.models import ChannelRow, GradedText
+from bot.core.ports import AnswerStore, ChannelStore, PracticeStore, ReportStore
 from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.repository import Repository, latest_schema_version
 from content.bank import Bank
@@ -106,7 +109,7 @@ async def test_cards_from_before_mastery_take_the_latest_score_of_their_prompt(
             )
     repo = await Repository.open(db)
     try:
-        cards = await repo.practice_cards("t", ["u1"])
+        cards = await repo.practice_cards(platform="t", user_ids=["u1"])
     finally:
         await repo.close()
     assert {card.prompt_id: card.score for card in cards} == {"p1": 55, "p2": 77, "gone": 0}
@@ -131,10 +134,69 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
         ]:
             incoming = Incoming("test", "c1", Actor("u1", name), "/help", message_id=message_id)
             await service.handle(incoming, RecordingTransport())
-            names.append(await repo.display_name("test", "u1"))
+            names.append(await repo.display_name(platform="test", user_id="u1"))
         async with repo.transaction() as db:
             claims = await db.execute_fetchall("SELECT message_id, user_id FROM ingested")
     finally:
         await repo.close()
     assert names == ["Mina", "Mina K.", "Mina K.", "Mi"]
     assert sorted(tuple(row) for row in claims) == [("m1", "u1"), ("m2", "u1")]
+
+
+def core_ports(repo: Repository) -> tuple[ChannelStore, AnswerStore, PracticeStore, ReportStore]:
+    """The repository as each port the core is typed against: mypy fails here when one of its
+    methods stops matching a port."""
+    return repo, repo, repo, repo
+
+
+async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: Path) -> None:
+    """The mappers turn SQLite's text into Lang, date and datetime and back, in the text form
+    databases have always held, so existing files read unchanged."""
+    db = tmp_path / "q.db"
+    at = datetime(2026, 11, 2, 0, 30, 5, 123456, tzinfo=UTC)
+    day = date(2026, 11, 2)
+    repo = await Repository.open(db)
+    try:
+        assert all(port is repo for port in core_ports(repo))
+        fresh = ChannelRow(
+            platform="t",
+            channel_id="c1",
+            lang="en",
+            timezone="Asia/Seoul",
+            post_time="09:00",
+            days="daily",
+            catch_up=True,
+            checked_until=at,
+        )
+        channel = await repo.ensure_channel(fresh, created_at=at)
+        post = await repo.claim_post(
+            platform="t", channel_id="c1", day=day, prompt_id="p1", scheduled=True, posted_at=at
+        )
+        assert post is not None
+        await repo.remember_user(platform="t", user_id="u1", display_name="Mina")
+        graded = GradedText(
+            user_id="u1",
+            prompt_id="p1",
+            message_id="m1",
+            text="an answer",
+            score=70,
+            verdict="partial",
+            covered=(),
+            missed=(),
+            flags=(),
+            answered_at=at,
+        )
+        await repo.record_answer(post=post, graded=graded, next_step=1)
+        [answer] = await repo.answers_for(post_id=post.id, user_id="u1")
+        later = await repo.channel(platform="t", channel_id="c1")
+    finally:
+        await repo.close()
+    assert channel == fresh and later == fresh
+    assert (post.day, answer.day, answer.answered_at) == (day, day, at)
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT c.lang, c.checked_until, c.created_at, p.day, p.posted_at, a.day,"
+            " a.answered_at FROM channels c JOIN posts p JOIN answers a"
+        ).fetchone()
+    stamp = "2026-11-02T00:30:05.123456+00:00"
+    assert stored == ("en", stamp, stamp, "2026-11-02", stamp, "2026-11-02", stamp)

@@ -9,13 +9,16 @@ import string
 import pytest
 
 from bot.core.texts import keys, template, text
+from content.schema import Lang
+
+LANGS: tuple[Lang, ...] = ("ko", "en")
 
 # Words that may follow a bare number: units, and words that do not change with the count.
 NOT_NOUNS = {"s", "min", "per", "of", "answered", "more"}
 _WORD_AFTER = re.compile(r"^ ([A-Za-z]+)")
 
 
-def fields(lang: str, key: str) -> dict[str, str]:
+def fields(lang: Lang, key: str) -> dict[str, str]:
     """Each field of the template, with its format spec."""
     return {
         name: spec or ""
@@ -24,7 +27,7 @@ def fields(lang: str, key: str) -> dict[str, str]:
     }
 
 
-def values(lang: str, key: str, count: int) -> dict[str, object]:
+def values(lang: Lang, key: str, count: int) -> dict[str, object]:
     """Counts for numeric fields (a plural or number spec), a name for every other field."""
     return {
         name: count if is_count(name, spec) else "Ada" for name, spec in fields(lang, key).items()
@@ -75,7 +78,7 @@ def test_both_languages_take_the_same_fields(key: str) -> None:
 @pytest.mark.parametrize("key", keys())
 @pytest.mark.parametrize("count", [0, 1, 2])
 def test_every_message_renders_in_both_languages(key: str, count: int) -> None:
-    for lang in ("ko", "en"):
+    for lang in LANGS:
         shown = text(lang, key, **values(lang, key, count))
         assert shown.strip()
         assert "{" not in shown.replace("{}", ""), (lang, key, shown)

@@ -297,7 +297,9 @@ async def test_slack(
     raw = [json.dumps(p, ensure_ascii=False) for p in posts]
     assert slack_pings(raw, user) == []
     assert all("link_names" not in p for p in posts)
-    stored = await slack_thread.service.repo.user_answers("slack", CHANNEL, user)
+    stored = await slack_thread.service.repo.user_answers(
+        platform="slack", channel_id=CHANNEL, user_id=user
+    )
     if case.admin:
         assert stored == []  # admin cases here are commands, never answers
     else:
@@ -345,7 +347,14 @@ async def test_slack_long_hostile_display_name_pings_nobody(
     assert slack_pings(raw, LONG_NAME_USER) == [], [
         p[:200] for p in raw if slack_pings([p], LONG_NAME_USER)
     ]
-    assert len(await slack_thread.service.repo.user_answers("slack", CHANNEL, LONG_NAME_USER)) == 1
+    assert (
+        len(
+            await slack_thread.service.repo.user_answers(
+                platform="slack", channel_id=CHANNEL, user_id=LONG_NAME_USER
+            )
+        )
+        == 1
+    )
     no_error_logs(caplog)
 
 
@@ -432,7 +441,9 @@ async def test_discord(
         raw = json.dumps(body, ensure_ascii=False)
         assert _DISCORD_BROADCAST.findall(raw) == []
         assert set(_DISCORD_MENTION.findall(raw)) <= {user["id"]}
-    stored = await env.service.repo.user_answers("discord", fake.channel_id, user["id"])
+    stored = await env.service.repo.user_answers(
+        platform="discord", channel_id=fake.channel_id, user_id=user["id"]
+    )
     if not case.admin:
         assert len(stored) == (1 if case.stored else 0)
     no_error_logs(caplog)
@@ -485,7 +496,9 @@ async def test_console(
 
     out = await console_session(console_service, user, [line], tmp_path)
 
-    stored = await console_service.repo.user_answers("console", console.CHANNEL, user)
+    stored = await console_service.repo.user_answers(
+        platform="console", channel_id=console.CHANNEL, user_id=user
+    )
     if not line.strip():
         assert out == "", "the console skips blank lines"
         assert stored == []

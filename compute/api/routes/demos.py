@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends
 
 from compute.api.deps import DemosDep, require_token
 from compute.params import schema_of
-from compute.schemas import DemoInfo, Localized
+from compute.schemas import DemoInfo
+from content.schema import Localized
 
 router = APIRouter(tags=["demos"], dependencies=[Depends(require_token)])
 

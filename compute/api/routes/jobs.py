@@ -8,7 +8,8 @@ from compute.api.deps import DemosDep, JobsDep, require_token
 from compute.api.errors import UnknownDemoError
 from compute.jobs import Job, JobManager
 from compute.params import parse_params
-from compute.schemas import ErrorBody, JobRequest, JobStatus, JobTicket, Localized
+from compute.schemas import ErrorBody, JobRequest, JobStatus, JobTicket
+from content.schema import Localized
 
 router = APIRouter(tags=["jobs"], dependencies=[Depends(require_token)])
 
@@ -32,7 +33,11 @@ def job_status(job: Job, jobs: JobManager) -> JobStatus:
         queue_position=jobs.queue_position(job),
         progress=job.progress,
         message=job.message,
-        summary=Localized(ko=result.summary_ko, en=result.summary_en) if result else None,
+        summary=(
+            Localized(ko=result.summary_ko, en=result.summary_en)
+            if result and result.summary_ko and result.summary_en
+            else None
+        ),
         metrics=dict(result.metrics) if result else {},
         images=[image_url(job.id, i) for i in range(len(result.images))] if result else [],
         error=job.error,

@@ -112,7 +112,7 @@ async def test_quiz_now_posts_an_embed_and_opens_its_thread(bot: Running) -> Non
     [thread_call] = fake.find("POST", r"/channels/\d+/messages/\d+/threads")
     assert thread_call.path.split("/")[2] == fake.channel_id
     assert thread_call.body["name"].startswith("Question of the day")
-    post = await bot.service.repo.latest_post(PLATFORM, fake.channel_id)
+    post = await bot.service.repo.latest_post(platform=PLATFORM, channel_id=fake.channel_id)
     assert post is not None and post.thread_id == thread_id
 
 
@@ -135,7 +135,9 @@ async def test_an_answer_in_the_thread_is_graded_and_followed_up(bot: Running) -
     assert mentions == {"parse": [], "users": [int(fake.member["id"])]}
     assert "Follow-up" in followup["content"] or "finished" in followup["content"]
     assert all(c.query.get("wait") == "1" for c in fake.find("POST", r"/webhooks/\d+/[^/]+"))
-    answers = await bot.service.repo.user_answers(PLATFORM, fake.channel_id, fake.member["id"])
+    answers = await bot.service.repo.user_answers(
+        platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+    )
     assert len(answers) == 1
 
 
@@ -151,7 +153,9 @@ async def test_a_redelivered_interaction_is_answered_and_stored_once(bot: Runnin
     await asyncio.sleep(0.3)
 
     assert len(callback_for(fake, answer["id"])) == 1
-    answers = await bot.service.repo.user_answers(PLATFORM, fake.channel_id, fake.member["id"])
+    answers = await bot.service.repo.user_answers(
+        platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+    )
     assert len(answers) == 1
 
 
@@ -271,7 +275,9 @@ async def test_answer_without_text_opens_a_form(bot: Running) -> None:
     await bot.push(submit)
     await fake.wait_for(lambda: len(sent_for(fake, submit["id"])) >= 2)
     assert "/100" in sent_for(fake, submit["id"])[0]["content"]
-    answers = await bot.service.repo.user_answers(PLATFORM, fake.channel_id, fake.member["id"])
+    answers = await bot.service.repo.user_answers(
+        platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+    )
     assert len(answers) == 1
 
 
@@ -293,7 +299,9 @@ async def test_plain_thread_messages_are_answers_with_message_content(
         assert "Follow-up" in followup["content"] or "finished" in followup["content"]
         assert grade["content"].startswith(f"<@{fake.member['id']}>") and "/100" in grade["content"]
         assert grade["allowed_mentions"] == {"parse": [], "users": [int(fake.member["id"])]}
-        answers = await bot.service.repo.user_answers(PLATFORM, fake.channel_id, fake.member["id"])
+        answers = await bot.service.repo.user_answers(
+            platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+        )
         assert len(answers) == 1
 
 

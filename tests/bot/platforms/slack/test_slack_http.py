@@ -124,7 +124,7 @@ async def test_thread_reply_is_graded_once_when_slack_delivers_it_four_times(
     await asyncio.sleep(0.5)
     [grade] = grades(slack_http.fake, thread_ts)
     assert grade.args["text"].startswith(f"<@{MEMBER}> ")
-    answers = await service.repo.user_answers("slack", CHANNEL, MEMBER)
+    answers = await service.repo.user_answers(platform="slack", channel_id=CHANNEL, user_id=MEMBER)
     assert len(answers) == 1
     dropped = [r for r in caplog.records if r.getMessage().startswith("dropping redelivered")]
     assert len(dropped) == 3, "the adapter, not only the core, drops the retries"

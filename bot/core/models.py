@@ -1,20 +1,25 @@
-"""Plain rows the repository returns; the core reads these without knowing SQL."""
+"""The records the core reads and writes through its storage ports (`bot.core.ports`), in the
+core's own types: a language is a `Lang`, a local day a `date`, an instant a `datetime`. How they
+are stored is the repository's business; the core never parses them again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+
+from content.schema import Lang
 
 
 @dataclass(frozen=True)
 class ChannelRow:
     platform: str
     channel_id: str
-    lang: str
+    lang: Lang
     timezone: str
     post_time: str
     days: str
     catch_up: bool
-    checked_until: str
+    checked_until: datetime
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class PostRow:
     id: int
     platform: str
     channel_id: str
-    day: str
+    day: date
     prompt_id: str
     scheduled: bool
     message_id: str | None
@@ -39,8 +44,8 @@ class AnswerRow:
     verdict: str
     covered: tuple[str, ...]
     missed: tuple[str, ...]
-    day: str
-    answered_at: str
+    day: date
+    answered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class GradedText:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     flags: tuple[str, ...]
-    answered_at: str
+    answered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ class PendingAnswer:
     text: str
     cap: int | None
     revealed: bool
-    received_at: str
+    received_at: datetime
     id: int | None = None
 
 
@@ -118,7 +123,7 @@ class PracticeCardRow:
     prompt_id: str
     card: str
     score: int
-    updated_at: str
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -126,4 +131,4 @@ class PracticeAnswerRow:
     prompt_id: str
     score: int
     rating: int
-    answered_at: str
+    answered_at: datetime

@@ -1,0 +1,207 @@
+"""What the core needs from storage, one port per consumer, in the core's own records.
+
+Each collaborator is typed against the narrow port it uses, so it names what it reads and writes
+and a second store (PostgreSQL, a test double) only has to offer that. `bot.storage.repository`
+implements all of them; ids are keyword-only everywhere, so a platform and a channel id (both
+strings) cannot be swapped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.core.models import (
+    AnswerRow,
+    BoardRow,
+    ChannelRow,
+    DaySummary,
+    GradedText,
+    MemberProgress,
+    PendingAnswer,
+    PostRow,
+    PracticeAnswerRow,
+    PracticeCardRow,
+)
+from content.schema import Lang
+
+
+class PostLookup(Protocol):
+    """Which post a message belongs to (`bot.core.threads.current_post`): answers and reports
+    both start there."""
+
+    async def post_for_thread(
+        self, *, platform: str, channel_id: str, thread_id: str
+    ) -> PostRow | None: ...
+
+    async def latest_post(self, *, platform: str, channel_id: str) -> PostRow | None: ...
+
+
+class ChannelStore(PostLookup, Protocol):
+    """The quiz service's: channels and their settings, posts, message claims and members'
+    names, and the answers kept while grading was unavailable."""
+
+    async def ensure_channel(self, defaults: ChannelRow, *, created_at: datetime) -> ChannelRow:
+        """The channel's row, inserted from `defaults` the first time."""
+        ...
+
+    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None: ...
+
+    async def channels(self, *, platform: str) -> list[ChannelRow]: ...
+
+    async def update_schedule(
+        self, *, platform: str, channel_id: str, post_time: str, timezone: str, days: str
+    ) -> None: ...
+
+    async def update_lang(self, *, platform: str, channel_id: str, lang: Lang) -> None: ...
+
+    async def set_checked_until(
+        self, *, platform: str, channel_id: str, instant: datetime
+    ) -> None: ...
+
+    async def claim_post(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        day: date,
+        prompt_id: str,
+        scheduled: bool,
+        posted_at: datetime,
+    ) -> PostRow | None:
+        """The reserved post, or None when this scheduled channel-day was already taken."""
+        ...
+
+    async def set_post_location(
+        self, *, post_id: int, message_id: str, thread_id: str | None
+    ) -> None: ...
+
+    async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
+
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
+
+    async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
+        """Members who answered in the channel on or after a local day, most answers first."""
+        ...
+
+    async def claim_message(
+        self,
+        *,
+        platform: str,
+        message_id: str,
+        received_at: datetime,
+        user_id: str,
+        display_name: str,
+    ) -> bool:
+        """True the first time a platform message id is seen; a redelivery returns False."""
+        ...
+
+    async def release_message(self, *, platform: str, message_id: str) -> None: ...
+
+    async def remember_user(self, *, platform: str, user_id: str, display_name: str) -> None: ...
+
+    async def display_name(self, *, platform: str, user_id: str) -> str: ...
+
+    async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
+        """The oldest answers still waiting for a grade on a platform."""
+        ...
+
+
+class AnswerStore(PostLookup, Protocol):
+    """`AnswerFlow`'s: a member's progress through a post, and graded or kept answers."""
+
+    async def post(self, *, post_id: int) -> PostRow | None: ...
+
+    async def member_progress(
+        self, post: PostRow, *, user_id: str, prompt_ids: Sequence[str]
+    ) -> MemberProgress: ...
+
+    async def answers_for(self, *, post_id: int, user_id: str) -> list[AnswerRow]: ...
+
+    async def record_answer(
+        self,
+        *,
+        post: PostRow,
+        graded: GradedText,
+        next_step: int,
+        card: PracticeCardRow | None = None,
+    ) -> None:
+        """The graded answer, the member's next step and their reviewed card, in one
+        transaction."""
+        ...
+
+    async def add_pending_answer(self, pending: PendingAnswer) -> None: ...
+
+    async def record_pending_answer(
+        self,
+        *,
+        pending_id: int,
+        post: PostRow,
+        graded: GradedText,
+        next_step: int,
+        card: PracticeCardRow | None = None,
+    ) -> bool:
+        """A kept answer moved into the answers with its grade; False when it was already."""
+        ...
+
+    async def set_step(self, *, post_id: int, user_id: str, step: int) -> None: ...
+
+    async def skip(self, *, post_id: int, user_id: str, prompt_id: str, next_step: int) -> None: ...
+
+    async def add_hint(
+        self, *, post_id: int, user_id: str, prompt_id: str, concept_id: str
+    ) -> None: ...
+
+
+class PracticeStore(Protocol):
+    """`Practice`'s: a member's cards, the prompt waiting for their answer, their scores."""
+
+    async def practice_card(
+        self, *, platform: str, user_id: str, prompt_id: str
+    ) -> PracticeCardRow | None: ...
+
+    async def practice_cards(
+        self, *, platform: str, user_ids: Sequence[str]
+    ) -> list[PracticeCardRow]: ...
+
+    async def set_practice_pending(
+        self, *, platform: str, user_id: str, prompt_id: str, shown_at: datetime
+    ) -> None: ...
+
+    async def practice_pending(self, *, platform: str, user_id: str) -> str | None: ...
+
+    async def record_practice_answer(
+        self, *, platform: str, graded: GradedText, rating: int, card: PracticeCardRow | None
+    ) -> None:
+        """The practice answer, its card (None: unchanged) and the closed pending prompt, in
+        one transaction."""
+        ...
+
+    async def member_scores(self, *, platform: str, user_id: str) -> list[tuple[str, int]]:
+        """(prompt id, score) of every answer the member gave on the platform."""
+        ...
+
+
+class ReportStore(PostLookup, Protocol):
+    """`Reports`': the reveal's day summary, leaderboards and a member's history."""
+
+    async def mark_revealed(self, *, post_id: int) -> None: ...
+
+    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
+
+    async def leaderboard(
+        self, *, platform: str, channel_id: str, since: date
+    ) -> list[BoardRow]: ...
+
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
+
+    async def user_answers(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> list[AnswerRow]: ...
+
+    async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]: ...
+
+    async def user_by_name(self, *, platform: str, name: str) -> str | None: ...
+
+    async def display_name(self, *, platform: str, user_id: str) -> str: ...
