@@ -34,17 +34,7 @@ PACKAGES_STILL_IMPORTING_BOT = frozenset(
 )
 # Still importing bot.storage (its records and Repository). The ports helper of issue 16 (item 2)
 # moves the records into core behind ports; the coordinator empties this set when merging it.
-CORE_STILL_IMPORTING_STORAGE = frozenset(
-    {
-        "bot/core/answering.py",
-        "bot/core/channel_settings.py",
-        "bot/core/practice.py",
-        "bot/core/reports.py",
-        "bot/core/service.py",
-        "bot/core/threads.py",
-        "bot/core/turn.py",
-    }
-)
+CORE_STILL_IMPORTING_STORAGE = frozenset({"bot/core/service.py"})
 
 
 @dataclass(frozen=True)
