@@ -172,11 +172,10 @@ class AnswerFlow:
                 turn, prompt, grade.score, position.progress.cards.get(prompt.id)
             ),
         )
-        graded = self.grade_text(turn, prompt, grade)
         if turn.incoming.threadless:
-            graded = turn.t("answer_to", text=prompt.text.get(turn.lang)) + "\n" + graded
+            await turn.say(turn.t("answer_to", text=prompt.text.get(turn.lang)))
         await turn.say(
-            graded,
+            self.grade_text(turn, prompt, grade),
             kind=ReplyKind.GRADE,
             thread_id=post.thread_id,
             mention=True,
@@ -218,7 +217,7 @@ class AnswerFlow:
             reason,
         )
         await turn.say(
-            turn.t("grading_unavailable", mention=turn.mention),
+            turn.t("grading_unavailable"),
             thread_id=post.thread_id,
             mention=True,
         )
@@ -281,7 +280,7 @@ class AnswerFlow:
     @staticmethod
     def grade_text(turn: Turn, prompt: Prompt, grade: Grade) -> str:
         verdict = turn.t(f"verdict_{grade.verdict.value}")
-        lines = [turn.t("grade_head", mention=turn.mention, score=grade.score, verdict=verdict)]
+        lines = [turn.t("grade_head", score=grade.score, verdict=verdict)]
         if grade.covered:
             names = ", ".join(prompt.concept(c).label(turn.lang) for c in grade.covered)
             lines.append(turn.t("covered", items=names))
@@ -301,7 +300,6 @@ class AnswerFlow:
         prompt = prompts[step]
         body = turn.t(
             key,
-            mention=turn.mention,
             index=step,
             total=len(prompts) - 1,
             text=prompt.text.get(turn.lang),
@@ -317,7 +315,7 @@ class AnswerFlow:
     async def _finished(self, turn: Turn, post: PostRow) -> None:
         total = sum((await self._best(post, turn.user)).values())
         await turn.say(
-            turn.t("all_done", mention=turn.mention, total=total),
+            turn.t("all_done", total=total),
             thread_id=post.thread_id,
             mention=True,
         )
@@ -338,9 +336,7 @@ class AnswerFlow:
             if prompt.kind == "graded" and best.get(prompt.id, 100) < 100
         ]
         if not retryable:
-            await turn.say(
-                turn.t("perfect", mention=turn.mention), thread_id=post.thread_id, mention=True
-            )
+            await turn.say(turn.t("perfect"), thread_id=post.thread_id, mention=True)
             return
         _, index = min(retryable)
         await self.repo.set_step(post.id, turn.user, index)
@@ -356,9 +352,7 @@ class AnswerFlow:
             return
         next_step = self._next_open_step(position)
         await self.repo.skip(post.id, turn.user, position.prompt.id, next_step)
-        await turn.say(
-            turn.t("skipped", mention=turn.mention), thread_id=post.thread_id, mention=True
-        )
+        await turn.say(turn.t("skipped"), thread_id=post.thread_id, mention=True)
         await self._ask(turn, post, next_step, key="followup")
 
     async def hint(self, turn: Turn) -> None:
@@ -382,7 +376,5 @@ class AnswerFlow:
         }
         concept = next((c for c in prompt.concepts if c.id not in covered), prompt.concepts[0])
         await self.repo.add_hint(post.id, turn.user, prompt.id, concept.id)
-        body = turn.t(
-            "hint", mention=turn.mention, concept=concept.label(turn.lang), cap=self.hint_cap
-        )
+        body = turn.t("hint", concept=concept.label(turn.lang), cap=self.hint_cap)
         await turn.say(body, kind=ReplyKind.HINT, thread_id=post.thread_id, mention=True)

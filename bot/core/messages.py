@@ -79,14 +79,18 @@ class QuestionCard:
 @dataclass(frozen=True)
 class Reply:
     """What the core wants shown. Text is plain, with **bold** allowed; platforms must neutralise
-    mentions in it, since it can quote user text."""
+    mentions in it, since it can quote user text. The core never writes a mention: `addressee`
+    names the member the text speaks to, and each platform puts its own mention of them in front
+    (a live one only in a public reply). `user_id` is the member the reply is for: the one a
+    public reply may ping, and the only viewer of an ephemeral one."""
 
     channel_id: str
     text: str
     kind: ReplyKind = ReplyKind.INFO
     thread_id: str | None = None
     ephemeral: bool = False
-    user_id: str | None = None  # addressee: mentioned in a thread, or the only viewer if ephemeral
+    user_id: str | None = None
+    addressee: str | None = None
     open_thread: bool = False
     thread_title: str | None = None
     images: tuple[Image, ...] = ()

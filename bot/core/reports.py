@@ -127,7 +127,7 @@ class Reports:
         channel = turn.channel
         user_id = turn.user
         if who:
-            found = await self.repo.user_by_name(channel.platform, who.strip("<@>"))
+            found = await self.repo.user_by_name(channel.platform, who)
             if found is None:
                 await turn.error("unknown_user", name=who)
                 return
