@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
@@ -100,6 +101,7 @@ class AnswerFlow:
         grader: Grader,
         hint_cap: int,
         clock: Callable[[], datetime],
+        background: InFlight,
         figures: FigureSource | None = None,
         reviewer: CardReviewer | None = None,
     ) -> None:
@@ -108,6 +110,7 @@ class AnswerFlow:
         self.grader = grader
         self.hint_cap = hint_cap
         self.clock = clock
+        self.background = background
         self.figures = figures
         self.reviewer = reviewer
 
@@ -304,13 +307,29 @@ class AnswerFlow:
             total=len(prompts) - 1,
             text=prompt.text.get(turn.lang),
         )
-        images: tuple[Image, ...] = ()
+        await turn.say(body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True)
         if prompt.figure_demo is not None and self.figures is not None:
-            figure = await self.figures.figure(prompt.figure_demo)
-            images = (figure,) if figure is not None else ()
-        await turn.say(
-            body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True, images=images
-        )
+            self.background.spawn(
+                self._show_figure(turn, post, self.figures, prompt.figure_demo),
+                name=f"figure-{prompt.figure_demo}",
+            )
+
+    async def _show_figure(
+        self, turn: Turn, post: PostRow, figures: FigureSource, demo: str
+    ) -> None:
+        """The figure a question talks about, posted below it once the compute service has
+        drawn it; the question itself never waits for it. Nothing is posted without one."""
+        try:
+            figure = await figures.figure(demo)
+            if figure is not None:
+                await turn.say(
+                    turn.t("question_figure", name=demo),
+                    kind=ReplyKind.FOLLOWUP,
+                    thread_id=post.thread_id,
+                    images=(figure,),
+                )
+        except Exception:
+            log.exception("posting the figure %s for user=%s failed", demo, turn.user)
 
     async def _finished(self, turn: Turn, post: PostRow) -> None:
         total = sum((await self._best(post, turn.user)).values())

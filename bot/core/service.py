@@ -111,6 +111,7 @@ class QuizService:
             grader=grader,
             hint_cap=defaults.hint_cap,
             clock=self.clock,
+            background=self.in_flight,
             figures=demos,
             reviewer=self.practice,
         )

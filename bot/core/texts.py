@@ -48,6 +48,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "verdict_incorrect": ("오답", "incorrect"),
     "verdict_no_answer": ("답변 없음", "no answer"),
     "verdict_acknowledged": ("참여 확인", "thanks for sharing"),
+    "question_figure": (
+        "위 질문이 말하는 그래프예요 (`{name}`).",
+        "The figure the question above talks about (`{name}`).",
+    ),
     "answer_to": ("답한 질문: {text}", "Your answer to: {text}"),
     "now_again": (
         "오늘의 질문은 이미 올라와 있고, 답은 이 질문으로 가요. 질문을 하나 더 받으려면 "

@@ -17,6 +17,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from bot.core.inflight import STOP_GRACE_S
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
@@ -153,6 +154,7 @@ async def run(
         waker.cancel()
         if ticker is not None:
             await ticker
+        await service.in_flight.drain(STOP_GRACE_S)
     return 0
 
 
