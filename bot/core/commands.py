@@ -9,8 +9,8 @@ itself, with `now` and `demo_run` for the two options whose value still needs re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 from compute.schemas import MAX_PARAMS
 from evaluators.wellformed import well_formed
@@ -245,11 +245,12 @@ def parse(text: str) -> Command:
 def well_formed_command(command: Command) -> Command:
     """`command` with every text it carries well-formed (see `evaluators.wellformed`): typed
     options and thread replies arrive from JSON, which can hold lone surrogates."""
-    changes: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for item in fields(command):
         value = getattr(command, item.name)
         if isinstance(value, str):
-            changes[item.name] = well_formed(value)
+            value = well_formed(value)
         elif isinstance(value, dict):
-            changes[item.name] = {well_formed(k): well_formed(v) for k, v in value.items()}
-    return replace(command, **changes)
+            value = {well_formed(k): well_formed(v) for k, v in value.items()}
+        values[item.name] = value
+    return type(command)(**values)
