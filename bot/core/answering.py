@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.ports import AnswerStore
@@ -98,6 +99,7 @@ class AnswerFlow:
         grader: Grader,
         hint_cap: int,
         clock: Callable[[], datetime],
+        background: InFlight,
         figures: FigureSource | None = None,
         reviewer: CardReviewer | None = None,
     ) -> None:
@@ -106,6 +108,7 @@ class AnswerFlow:
         self.grader = grader
         self.hint_cap = hint_cap
         self.clock = clock
+        self.background = background
         self.figures = figures
         self.reviewer = reviewer
 
@@ -172,11 +175,10 @@ class AnswerFlow:
                 turn, prompt, grade.score, position.progress.cards.get(prompt.id)
             ),
         )
-        graded = self.grade_text(turn, prompt, grade)
         if turn.incoming.threadless:
-            graded = turn.t("answer_to", text=prompt.text.get(turn.lang)) + "\n" + graded
+            await turn.say(turn.t("answer_to", text=prompt.text.get(turn.lang)))
         await turn.say(
-            graded,
+            self.grade_text(turn, prompt, grade),
             kind=ReplyKind.GRADE,
             thread_id=post.thread_id,
             mention=True,
@@ -218,7 +220,7 @@ class AnswerFlow:
             reason,
         )
         await turn.say(
-            turn.t("grading_unavailable", mention=turn.mention),
+            turn.t("grading_unavailable"),
             thread_id=post.thread_id,
             mention=True,
         )
@@ -282,7 +284,7 @@ class AnswerFlow:
     @staticmethod
     def grade_text(turn: Turn, prompt: Prompt, grade: Grade) -> str:
         verdict = turn.t(f"verdict_{grade.verdict.value}")
-        lines = [turn.t("grade_head", mention=turn.mention, score=grade.score, verdict=verdict)]
+        lines = [turn.t("grade_head", score=grade.score, verdict=verdict)]
         if grade.covered:
             names = ", ".join(prompt.concept(c).label(turn.lang) for c in grade.covered)
             lines.append(turn.t("covered", items=names))
@@ -302,23 +304,38 @@ class AnswerFlow:
         prompt = prompts[step]
         body = turn.t(
             key,
-            mention=turn.mention,
             index=step,
             total=len(prompts) - 1,
             text=prompt.text.get(turn.lang),
         )
-        images: tuple[Image, ...] = ()
+        await turn.say(body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True)
         if prompt.figure_demo is not None and self.figures is not None:
-            figure = await self.figures.figure(prompt.figure_demo)
-            images = (figure,) if figure is not None else ()
-        await turn.say(
-            body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True, images=images
-        )
+            self.background.spawn(
+                self._show_figure(turn, post, self.figures, prompt.figure_demo),
+                name=f"figure-{prompt.figure_demo}",
+            )
+
+    async def _show_figure(
+        self, turn: Turn, post: PostRow, figures: FigureSource, demo: str
+    ) -> None:
+        """The figure a question talks about, posted below it once the compute service has
+        drawn it; the question itself never waits for it. Nothing is posted without one."""
+        try:
+            figure = await figures.figure(demo)
+            if figure is not None:
+                await turn.say(
+                    turn.t("question_figure", name=demo),
+                    kind=ReplyKind.FOLLOWUP,
+                    thread_id=post.thread_id,
+                    images=(figure,),
+                )
+        except Exception:
+            log.exception("posting the figure %s for user=%s failed", demo, turn.user)
 
     async def _finished(self, turn: Turn, post: PostRow) -> None:
         total = sum((await self._best(post, turn.user)).values())
         await turn.say(
-            turn.t("all_done", mention=turn.mention, total=total),
+            turn.t("all_done", total=total),
             thread_id=post.thread_id,
             mention=True,
         )
@@ -339,9 +356,7 @@ class AnswerFlow:
             if prompt.kind == "graded" and best.get(prompt.id, 100) < 100
         ]
         if not retryable:
-            await turn.say(
-                turn.t("perfect", mention=turn.mention), thread_id=post.thread_id, mention=True
-            )
+            await turn.say(turn.t("perfect"), thread_id=post.thread_id, mention=True)
             return
         _, index = min(retryable)
         await self.repo.set_step(post_id=post.id, user_id=turn.user, step=index)
@@ -359,9 +374,7 @@ class AnswerFlow:
         await self.repo.skip(
             post_id=post.id, user_id=turn.user, prompt_id=position.prompt.id, next_step=next_step
         )
-        await turn.say(
-            turn.t("skipped", mention=turn.mention), thread_id=post.thread_id, mention=True
-        )
+        await turn.say(turn.t("skipped"), thread_id=post.thread_id, mention=True)
         await self._ask(turn, post, next_step, key="followup")
 
     async def hint(self, turn: Turn) -> None:
@@ -387,7 +400,5 @@ class AnswerFlow:
         await self.repo.add_hint(
             post_id=post.id, user_id=turn.user, prompt_id=prompt.id, concept_id=concept.id
         )
-        body = turn.t(
-            "hint", mention=turn.mention, concept=concept.label(turn.lang), cap=self.hint_cap
-        )
+        body = turn.t("hint", concept=concept.label(turn.lang), cap=self.hint_cap)
         await turn.say(body, kind=ReplyKind.HINT, thread_id=post.thread_id, mention=True)

@@ -1,11 +1,19 @@
-"""The command grammar shared by every platform: `/quiz ...`, `/demo ...`, `/help`, plain text."""
+"""The commands the core acts on, and the grammar of typed lines: `/quiz ...`, `/demo ...`,
+`/help`, plain text.
+
+Text commands (the console, Slack's `/quiz` text) go through `parse`. A platform whose input is
+already structured (Discord's typed options, a thread reply, an answer form) builds the command
+itself, with `now` and `demo_run` for the two options whose value still needs reading.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 from compute.schemas import MAX_PARAMS
+from evaluators.wellformed import well_formed
 
 Period = Literal["week", "month", "all"]
 ECHO_CHARS = 60
@@ -150,11 +158,7 @@ def _quiz(words: list[str], rest: str) -> Command:
     if sub in _SIMPLE:
         return _SIMPLE[sub]
     if sub == "now":
-        if len(words) > 2:
-            return Invalid("now_usage")
-        if len(words) == 2 and words[1].lower() == "extra":
-            return Now(extra=True)
-        return Now(words[1].lower() if len(words) == 2 else None)
+        return now(words[1:])
     if sub == "answer":
         return Answer(rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else "")
     if sub == "practice":
@@ -190,21 +194,35 @@ def shown(detail: str) -> str:
     return detail if len(detail) <= ECHO_CHARS else detail[: ECHO_CHARS - 1] + "…"
 
 
-def _demo(words: list[str]) -> Command:
-    if not words or words[0].lower() in {"list", "help"}:
-        return DemoList()
-    name = words[0].lower()
-    if name == "run":
-        return _demo(words[1:]) if len(words) > 1 else DemoList()
-    if len(words) - 1 > MAX_PARAMS:
+def now(words: Sequence[str]) -> Command:
+    """`/quiz now` with what followed it: nothing, `extra`, or one prompt id."""
+    if len(words) > 1:
+        return Invalid("now_usage")
+    if len(words) == 1 and words[0].lower() == "extra":
+        return Now(extra=True)
+    return Now(words[0].lower() if words else None)
+
+
+def demo_run(name: str, words: Sequence[str]) -> Command:
+    """A run of the demo `name` with `key=value` words as its parameters, or what is wrong with
+    them (which values a demo accepts is the compute service's to judge)."""
+    if len(words) > MAX_PARAMS:
         return Invalid("demo_too_many_params", str(MAX_PARAMS))
     params: dict[str, str] = {}
-    for word in words[1:]:
+    for word in words:
         key, sep, value = word.partition("=")
         if not sep or not key or not value:
             return Invalid("demo_param", word)
         params[key] = value
-    return DemoRun(name, params)
+    return DemoRun(name.lower(), params)
+
+
+def _demo(words: list[str]) -> Command:
+    if not words or words[0].lower() in {"list", "help"}:
+        return DemoList()
+    if words[0].lower() == "run":
+        return _demo(words[1:]) if len(words) > 1 else DemoList()
+    return demo_run(words[0], words[1:])
 
 
 def parse(text: str) -> Command:
@@ -222,3 +240,17 @@ def parse(text: str) -> Command:
     if head == "/help":
         return Help()
     return Invalid("unknown_command", words[0])
+
+
+def well_formed_command(command: Command) -> Command:
+    """`command` with every text it carries well-formed (see `evaluators.wellformed`): typed
+    options and thread replies arrive from JSON, which can hold lone surrogates."""
+    values: dict[str, Any] = {}
+    for item in fields(command):
+        value = getattr(command, item.name)
+        if isinstance(value, str):
+            value = well_formed(value)
+        elif isinstance(value, dict):
+            value = {well_formed(k): well_formed(v) for k, v in value.items()}
+        values[item.name] = value
+    return type(command)(**values)

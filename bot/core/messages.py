@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bot.core.commands import Command
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -23,13 +25,16 @@ class Actor:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One command or answer. `text` is what the user typed (`/quiz now`, `/demo list`, or a
-    plain answer); `message_id` is the platform's id, used to ingest each message once."""
+    """One command or answer. `text` is a line the member typed in the shared grammar (`/quiz
+    now`, `/demo list`, or a plain answer), which the core parses. `command` is set instead where
+    the platform already knows what was meant: a slash command's typed options, a thread reply
+    or an answer form (always an answer). `message_id` is the platform's id, used to ingest each
+    message once."""
 
     platform: str
     channel_id: str
     actor: Actor
-    text: str
+    text: str = ""
     message_id: str | None = None
     thread_id: str | None = None
     received_at: datetime | None = None
@@ -37,6 +42,7 @@ class Incoming:
     # The platform has no threads (the console): every message goes to the latest question, so
     # `/quiz now` does not silently replace it, and a grade names the question it graded.
     threadless: bool = False
+    command: Command | None = None
 
 
 class ReplyKind(StrEnum):
@@ -73,14 +79,18 @@ class QuestionCard:
 @dataclass(frozen=True)
 class Reply:
     """What the core wants shown. Text is plain, with **bold** allowed; platforms must neutralise
-    mentions in it, since it can quote user text."""
+    mentions in it, since it can quote user text. The core never writes a mention: `addressee`
+    names the member the text speaks to, and each platform puts its own mention of them in front
+    (a live one only in a public reply). `user_id` is the member the reply is for: the one a
+    public reply may ping, and the only viewer of an ephemeral one."""
 
     channel_id: str
     text: str
     kind: ReplyKind = ReplyKind.INFO
     thread_id: str | None = None
     ephemeral: bool = False
-    user_id: str | None = None  # addressee: mentioned in a thread, or the only viewer if ephemeral
+    user_id: str | None = None
+    addressee: str | None = None
     open_thread: bool = False
     thread_title: str | None = None
     images: tuple[Image, ...] = ()

@@ -134,7 +134,7 @@ class Reports:
         channel = turn.channel
         user_id = turn.user
         if who:
-            found = await self.repo.user_by_name(platform=channel.platform, name=who.strip("<@>"))
+            found = await self.repo.user_by_name(platform=channel.platform, name=who)
             if found is None:
                 await turn.error("unknown_user", name=who)
                 return

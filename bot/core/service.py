@@ -67,6 +67,17 @@ class DemoDesk(FigureSource, Protocol):
         ...
 
 
+def _well_formed(incoming: Incoming) -> Incoming:
+    """The one place the bot makes member text well-formed (see `evaluators.wellformed`), typed
+    or in a command's options: parsing, storage and replies after it can all take it."""
+    return replace(
+        incoming,
+        text=well_formed(incoming.text),
+        actor=replace(incoming.actor, display_name=well_formed(incoming.actor.display_name)),
+        command=None if incoming.command is None else cmd.well_formed_command(incoming.command),
+    )
+
+
 class QuizService:
     def __init__(
         self,
@@ -100,6 +111,7 @@ class QuizService:
             grader=grader,
             hint_cap=defaults.hint_cap,
             clock=self.clock,
+            background=self.in_flight,
             figures=demos,
             reviewer=self.practice,
         )
@@ -332,11 +344,7 @@ class QuizService:
     async def _handle(self, incoming: Incoming, transport: Transport) -> None:
         """A redelivered message id is dropped; a failure or a cancel (at stop) releases the
         claim so the platform's retry can succeed; a failure also tells the member."""
-        incoming = replace(
-            incoming,
-            text=well_formed(incoming.text),
-            actor=replace(incoming.actor, display_name=well_formed(incoming.actor.display_name)),
-        )
+        incoming = _well_formed(incoming)
         received = incoming.received_at or self.clock()
         claimed = False
         try:
@@ -359,7 +367,8 @@ class QuizService:
                     display_name=actor.display_name,
                 )
             channel = await self.channel(incoming.platform, incoming.channel_id)
-            await self._dispatch(cmd.parse(incoming.text), Turn(incoming, channel, transport))
+            command = incoming.command if incoming.command is not None else cmd.parse(incoming.text)
+            await self._dispatch(command, Turn(incoming, channel, transport))
         except asyncio.CancelledError:
             if claimed:
                 await self._release(incoming)

@@ -17,27 +17,27 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "{text}\n\nAnswer in the thread; you get a score and a follow-up question.",
     ),
     "followup": (
-        "{mention} 후속 질문 {index}/{total}: {text}",
-        "{mention} Follow-up {index}/{total}: {text}",
+        "후속 질문 {index}/{total}: {text}",
+        "Follow-up {index}/{total}: {text}",
     ),
-    "current": ("{mention} 지금 답할 질문: {text}", "{mention} You are on: {text}"),
+    "current": ("지금 답할 질문: {text}", "You are on: {text}"),
     "retry": (
-        "{mention} 다시 도전 (최고 점수 유지): {text}",
-        "{mention} Retry (your best score is kept): {text}",
+        "다시 도전 (최고 점수 유지): {text}",
+        "Retry (your best score is kept): {text}",
     ),
     "all_done": (
-        "{mention} 오늘의 질문을 모두 마쳤어요. 오늘 합계 {total}점. `/quiz next`로 가장 낮은 "
+        "오늘의 질문을 모두 마쳤어요. 오늘 합계 {total}점. `/quiz next`로 가장 낮은 "
         "점수의 질문에 다시 도전할 수 있어요.",
-        "{mention} You have finished today's questions: {total:point|points} today. `/quiz next` "
+        "You have finished today's questions: {total:point|points} today. `/quiz next` "
         "retries your lowest-scored one.",
     ),
     "perfect": (
-        "{mention} 오늘의 질문을 모두 만점으로 마쳤어요!",
-        "{mention} Every question today at full marks!",
+        "오늘의 질문을 모두 만점으로 마쳤어요!",
+        "Every question today at full marks!",
     ),
     "grade_head": (
-        "{mention} **{score}/100** · {verdict}",
-        "{mention} **{score}/100** · {verdict}",
+        "**{score}/100** · {verdict}",
+        "**{score}/100** · {verdict}",
     ),
     "covered": ("다룬 개념: {items}", "Covered: {items}"),
     "missed": ("빠진 개념: {items}", "Missed: {items}"),
@@ -47,6 +47,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "verdict_incorrect": ("오답", "incorrect"),
     "verdict_no_answer": ("답변 없음", "no answer"),
     "verdict_acknowledged": ("참여 확인", "thanks for sharing"),
+    "question_figure": (
+        "위 질문이 말하는 그래프예요 (`{name}`).",
+        "The figure the question above talks about (`{name}`).",
+    ),
     "answer_to": ("답한 질문: {text}", "Your answer to: {text}"),
     "now_again": (
         "오늘의 질문은 이미 올라와 있고, 답은 이 질문으로 가요. 질문을 하나 더 받으려면 "
@@ -67,9 +71,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "This thread isn't a question's thread. Answer in the thread of today's question.",
     ),
     "hint": (
-        "{mention} 힌트: **{concept}** — 이 개념을 답에 넣어 보세요. "
-        "이 질문은 이제 최대 {cap}점이에요.",
-        "{mention} Hint: think about **{concept}**. This prompt is now capped at {cap}.",
+        "힌트: **{concept}** — 이 개념을 답에 넣어 보세요. 이 질문은 이제 최대 {cap}점이에요.",
+        "Hint: think about **{concept}**. This prompt is now capped at {cap}.",
     ),
     "hint_open": (
         "의견을 묻는 질문이라 힌트가 없어요. 자유롭게 답해 주세요.",
@@ -79,7 +82,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "지금 답할 질문이 없어요. `/quiz next`로 다시 도전해 보세요.",
         "You have no open question. Try `/quiz next` to retry one.",
     ),
-    "skipped": ("{mention} 건너뛰었어요.", "{mention} Skipped."),
+    "skipped": ("건너뛰었어요.", "Skipped."),
     "reveal_head": ("**모범 답안** · {text}", "**Reference answer** · {text}"),
     "reveal_concepts": ("핵심 개념: {items}", "Key concepts: {items}"),
     "reveal_guidance": ("좋은 답의 요소: {text}", "What a good answer covers: {text}"),
@@ -202,9 +205,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Demos are limited to {limit} per hour. Try again in {minutes} min.",
     ),
     "grading_unavailable": (
-        "{mention} 지금은 채점 서버에 연결할 수 없어요. 답은 저장했고, 서버가 돌아오면 채점해서 "
+        "지금은 채점 서버에 연결할 수 없어요. 답은 저장했고, 서버가 돌아오면 채점해서 "
         "여기에 알려 드릴게요.",
-        "{mention} Grading is unavailable right now. Your answer is saved and will be graded "
+        "Grading is unavailable right now. Your answer is saved and will be graded "
         "here as soon as the grading server is back.",
     ),
     "practice_grading_unavailable": (

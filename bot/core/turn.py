@@ -29,10 +29,6 @@ class Turn:
     def user(self) -> str:
         return self.incoming.actor.user_id
 
-    @property
-    def mention(self) -> str:
-        return f"<@{self.incoming.actor.user_id}>"
-
     def t(self, key: str, **values: object) -> str:
         return text(self.lang, key, **values)
 
@@ -46,8 +42,8 @@ class Turn:
         mention: bool = False,
         images: tuple[Image, ...] = (),
     ) -> Reply:
-        """A reply in the caller's thread (or `thread_id`); addressed to the caller when it
-        mentions them or only they may see it."""
+        """A reply in the caller's thread (or `thread_id`), for the caller when it `mention`s
+        them (the platform puts their mention in front) or only they may see it."""
         return Reply(
             channel_id=self.channel.channel_id,
             text=body,
@@ -55,6 +51,7 @@ class Turn:
             thread_id=thread_id if thread_id is not None else self.incoming.thread_id,
             ephemeral=ephemeral or self.incoming.private,
             user_id=self.user if (mention or ephemeral or self.incoming.private) else None,
+            addressee=self.user if mention else None,
             images=images,
         )
 

@@ -17,13 +17,13 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from bot.core.inflight import STOP_GRACE_S
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 
 PLATFORM = "console"
 CHANNEL = "console"
-_MENTION = re.compile(r"<@([^>]+)>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _STYLE = {
     ReplyKind.QUESTION: "bold cyan",
@@ -34,9 +34,9 @@ _STYLE = {
 }
 
 
-def plain(reply_text: str) -> str:
-    """Mentions shown as @name, markdown bold dropped: what a pipe reader wants."""
-    return _BOLD.sub(r"\1", _MENTION.sub(r"@\1", reply_text))
+def addressed(reply: Reply) -> str:
+    """The reply's text, after `@name` of the member it speaks to."""
+    return f"@{reply.addressee} {reply.text}" if reply.addressee else reply.text
 
 
 @dataclass
@@ -66,13 +66,13 @@ class ConsoleTransport:
 
     def _print(self, reply: Reply) -> None:
         prefix = "(only you) " if reply.ephemeral else ""
-        body = plain(reply.text)
+        body = _BOLD.sub(r"\1", addressed(reply))  # bold dropped: what a pipe reader wants
         if not self.rich:
             self._print_line(prefix + body)
             return
         rendered = Text(prefix, style="dim")
         style = _STYLE.get(reply.kind, "")
-        for index, part in enumerate(_BOLD.split(_MENTION.sub(r"@\1", reply.text))):
+        for index, part in enumerate(_BOLD.split(addressed(reply))):
             rendered.append(part, style=f"bold {style}".strip() if index % 2 else style)
         self._console.print(rendered)
 
@@ -154,6 +154,7 @@ async def run(
         waker.cancel()
         if ticker is not None:
             await ticker
+        await service.in_flight.drain(STOP_GRACE_S)
     return 0
 
 

@@ -1,9 +1,10 @@
-"""A platform stand-in for core tests: records every reply the core sends."""
+"""A platform stand-in for core tests: records every reply the core sends, as a platform with
+`<@id>` mentions shows it (the addressee's mention in front of the text)."""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.messages import Posted, Reply, ReplyKind
 
@@ -15,12 +16,19 @@ class RecordingTransport:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def send(self, reply: Reply) -> Posted:
-        self.sent.append(reply)
+        self.sent.append(shown(reply))
         message_id = f"m{next(self._ids)}"
         return Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
-        self.edits.append((posted, reply))
+        self.edits.append((posted, shown(reply)))
 
     def of_kind(self, kind: ReplyKind) -> list[Reply]:
         return [reply for reply in self.sent if reply.kind == kind]
+
+
+def shown(reply: Reply) -> Reply:
+    """The reply with its addressee's `<@id>` in front of the text, where a platform puts it."""
+    if reply.addressee is None:
+        return reply
+    return replace(reply, text=f"<@{reply.addressee}> {reply.text}")

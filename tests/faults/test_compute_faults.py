@@ -211,3 +211,66 @@ async def test_a_slow_or_garbage_service_is_a_clear_reply(
         answer = RecordingTransport()
         await say(service, "ReLU does not saturate for positive inputs.", answer)
         assert answer.of_kind(ReplyKind.GRADE)
+
+
+FIGURE_DELAY_S = 3.0
+PNG = b"\x89PNG\r\n\x1a\nfigure"
+
+
+async def slow_figure(request: web.Request) -> web.StreamResponse:
+    """The compute service drawing a figure that takes FIGURE_DELAY_S: the job is accepted at
+    once, its status arrives only after the delay, then its PNG."""
+    if request.method == "POST" and request.path == "/jobs":
+        return web.json_response(
+            {"id": "j1", "status": "queued", "queue_position": 1, "cached": False}
+        )
+    if request.path == "/jobs/j1":
+        await asyncio.sleep(FIGURE_DELAY_S)
+        return web.json_response(
+            {
+                "id": "j1",
+                "demo": "gradient-descent",
+                "params": {},
+                "status": "done",
+                "queue_position": 0,
+                "progress": 1.0,
+                "message": "done",
+                "images": ["/jobs/j1/images/0.png"],
+            }
+        )
+    return web.Response(body=PNG, content_type="image/png")
+
+
+async def test_a_followup_is_asked_at_once_and_its_figure_follows_when_drawn(
+    repo: Repository, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    async with (
+        fake_compute(slow_figure) as url,
+        ComputeClient(url, token=TOKEN, timeout=FIGURE_DELAY_S * 3) as client,
+    ):
+        demos = DemoHandoff(
+            client, rate_per_hour=10, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=60
+        )
+        service = QuizService(
+            repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+        )
+        main = bank.get("q02")
+        talks_about_a_figure = bank.followups(main.id)[1]
+        assert talks_about_a_figure.figure_demo is not None
+        post = await service.post_today("test", "c1", RecordingTransport(), prompt=main)
+        thread = RecordingTransport()
+        await say(service, "/quiz skip", thread)  # on to the first follow-up, without a figure
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await say(service, "/quiz skip", thread)  # on to the one that talks about a figure
+        took = loop.time() - started
+
+        asked = thread.sent[-1]
+        assert asked.kind == ReplyKind.FOLLOWUP and not asked.images
+        assert talks_about_a_figure.text.en in asked.text
+        assert took < FIGURE_DELAY_S / 2, "the follow-up waited for the figure"
+        assert await service.in_flight.drain(FIGURE_DELAY_S * 3) == 0, "a stop waits for it"
+        figure = thread.sent[-1]
+        assert figure is not asked and figure.images and figure.images[0].data == PNG
+        assert figure.thread_id == asked.thread_id == post.thread_id

@@ -1,4 +1,5 @@
-"""The slash commands: `/quiz`, `/quiz-admin` and `/demo`, each turned into the console grammar.
+"""The slash commands: `/quiz`, `/quiz-admin` and `/demo`, each building the core's command from
+its typed options.
 
 Admin commands live in their own top-level group because Discord applies
 `default_member_permissions` to top-level commands only; the core still checks `is_admin` on every
@@ -17,6 +18,7 @@ from typing import Literal
 import discord
 from discord import app_commands
 
+from bot.core import commands as cmd
 from bot.platforms.discord.dispatch import Relay, report_failure
 from bot.platforms.discord.permissions import ADMIN_PERMISSIONS
 
@@ -57,7 +59,7 @@ class AnswerModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(
             interaction,
-            f"/quiz answer {self.answer.value}",
+            cmd.Answer(self.answer.value),
             private_placeholder=self._relay.score_ephemeral,
         )
 
@@ -86,35 +88,35 @@ class QuizGroup(app_commands.Group):
             await interaction.response.send_modal(AnswerModal(self._relay))
             return
         await self._relay.interaction(
-            interaction, f"/quiz answer {text}", private_placeholder=self._relay.score_ephemeral
+            interaction, cmd.Answer(text), private_placeholder=self._relay.score_ephemeral
         )
 
     @app_commands.command(description="Show the question you are on, or retry your weakest")
     async def next(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/quiz next")
+        await self._relay.interaction(interaction, cmd.Next())
 
     @app_commands.command(description="Skip the question you are on")
     async def skip(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/quiz skip")
+        await self._relay.interaction(interaction, cmd.Skip())
 
     @app_commands.command(description="Get a hint (caps the score of this question)")
     async def hint(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/quiz hint")
+        await self._relay.interaction(interaction, cmd.Hint())
 
     @app_commands.command(description="Top scores of this channel")
     @app_commands.describe(period="Which days count (default: the last 7)")
     async def leaderboard(
         self, interaction: discord.Interaction, period: Literal["week", "month", "all"] = "week"
     ) -> None:
-        await self._relay.interaction(interaction, f"/quiz leaderboard {period}")
+        await self._relay.interaction(interaction, cmd.Leaderboard(period))
 
     @app_commands.command(description="Scores, streak and strongest topics of a member")
     @app_commands.describe(member="Whose stats (default: yours)")
     async def stats(
         self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
-        who = f" {member.id}" if member is not None else ""
-        await self._relay.interaction(interaction, f"/quiz stats{who}")
+        who = str(member.id) if member is not None else None
+        await self._relay.interaction(interaction, cmd.Stats(who))
 
     @app_commands.command(description="Private practice: your next due card, or answer it")
     @app_commands.describe(
@@ -125,16 +127,16 @@ class QuizGroup(app_commands.Group):
         interaction: discord.Interaction,
         answer: app_commands.Range[str, 1, ANSWER_LIMIT] | None = None,
     ) -> None:
-        text = "/quiz practice" if answer is None else f"/quiz practice answer {answer}"
-        await self._relay.interaction(interaction, text, private_placeholder=True)
+        command = cmd.Practice() if answer is None else cmd.PracticeAnswer(answer)
+        await self._relay.interaction(interaction, command, private_placeholder=True)
 
     @app_commands.command(description="How many practice cards are due, and when the next are")
     async def review(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/quiz review", private_placeholder=True)
+        await self._relay.interaction(interaction, cmd.Review(), private_placeholder=True)
 
     @app_commands.command(description="How the quiz works and which commands there are")
     async def help(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/help", private_placeholder=True)
+        await self._relay.interaction(interaction, cmd.Help(), private_placeholder=True)
 
 
 class QuizAdminGroup(app_commands.Group):
@@ -156,11 +158,11 @@ class QuizAdminGroup(app_commands.Group):
         interaction: discord.Interaction,
         prompt: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
-        await self._relay.interaction(interaction, " ".join(["/quiz now", *(prompt or "").split()]))
+        await self._relay.interaction(interaction, cmd.now((prompt or "").split()))
 
     @app_commands.command(description="Show the reference answer and how the channel did")
     async def reveal(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/quiz reveal")
+        await self._relay.interaction(interaction, cmd.Reveal())
 
     @app_commands.command(description="When the daily question is posted in this channel")
     @app_commands.describe(
@@ -175,10 +177,10 @@ class QuizAdminGroup(app_commands.Group):
         timezone: app_commands.Range[str, 1, 64] | None = None,
         days: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        words = [time.strip(), timezone or "", "".join((days or "").split())]
-        await self._relay.interaction(
-            interaction, " ".join(["/quiz schedule", *filter(None, words)])
+        command = cmd.SetSchedule(
+            time.strip(), (timezone or "").strip() or None, "".join((days or "").split()) or None
         )
+        await self._relay.interaction(interaction, command)
 
     @schedule.autocomplete("timezone")
     async def _timezone_choices(
@@ -195,7 +197,7 @@ class QuizAdminGroup(app_commands.Group):
     @app_commands.command(description="Language of this channel's questions and replies")
     @app_commands.describe(language="ko: 한국어, en: English")
     async def lang(self, interaction: discord.Interaction, language: Literal["ko", "en"]) -> None:
-        await self._relay.interaction(interaction, f"/quiz lang {language}")
+        await self._relay.interaction(interaction, cmd.SetLang(language))
 
 
 class DemoGroup(app_commands.Group):
@@ -208,7 +210,7 @@ class DemoGroup(app_commands.Group):
 
     @app_commands.command(name="list", description="The demos there are and what they show")
     async def list_(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, "/demo list")
+        await self._relay.interaction(interaction, cmd.DemoList())
 
     @app_commands.command(description="Run a demo and post its plots")
     @app_commands.describe(
@@ -221,10 +223,8 @@ class DemoGroup(app_commands.Group):
         name: app_commands.Range[str, 1, 64],
         params: app_commands.Range[str, 0, 500] | None = None,
     ) -> None:
-        words = ["/demo run", name.strip(), " ".join((params or "").split())]
-        await self._relay.interaction(
-            interaction, " ".join(filter(None, words)), defer_at_once=True
-        )
+        command = cmd.demo_run(name.strip(), (params or "").split())
+        await self._relay.interaction(interaction, command, defer_at_once=True)
 
     @run.autocomplete("name")
     async def _name_choices(

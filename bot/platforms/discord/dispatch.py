@@ -1,7 +1,8 @@
 """Discord events to core calls: who and where (`Incoming`), and the transport the replies take.
 
-Slash commands arrive as the console grammar (`/quiz answer ...`), so the core parses one language
-whatever the platform.
+Slash commands and answer forms bring the core's command already built from their typed options,
+and a plain message in a question's thread is an answer, even one starting with `/` (Discord
+runs a slash command itself; a message is what it did not take as one): nothing is parsed again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Protocol
 
 import discord
 
+from bot.core import commands as cmd
 from bot.core.messages import Actor, Incoming, Transport
 from bot.platforms.discord.permissions import is_admin
 from bot.platforms.discord.transport import ACK_BUDGET_S, ChannelTransport, InteractionTransport
@@ -34,7 +36,7 @@ def _where(channel_id: int, channel: object) -> tuple[str, str | None]:
     return str(channel_id), None
 
 
-def interaction_incoming(interaction: discord.Interaction, text: str) -> Incoming:
+def interaction_incoming(interaction: discord.Interaction, command: cmd.Command) -> Incoming:
     """A slash command or modal submit; its id makes a redelivery recognisable."""
     channel_id, thread_id = _where(interaction.channel_id or 0, interaction.channel)
     user = interaction.user
@@ -44,7 +46,7 @@ def interaction_incoming(interaction: discord.Interaction, text: str) -> Incomin
         actor=Actor(
             user_id=str(user.id), display_name=user.display_name, is_admin=is_admin(interaction)
         ),
-        text=text,
+        command=command,
         message_id=str(interaction.id),
         thread_id=thread_id,
         received_at=interaction.created_at,
@@ -53,20 +55,20 @@ def interaction_incoming(interaction: discord.Interaction, text: str) -> Incomin
 
 
 def message_incoming(message: discord.Message) -> Incoming | None:
-    """A plain message in a thread, which the core takes as an answer when the thread is a day's
-    question thread. Bots, DMs and messages without readable content are not answers."""
+    """A plain message in a thread: an answer, which the core files when the thread is a day's
+    question thread. Bots, DMs and messages without readable content are not answers. An answer
+    needs no admin rights, so the author's permissions are not looked up."""
     if message.author.bot or message.guild is None or not message.content.strip():
         return None
     if not isinstance(message.channel, discord.Thread):
         return None
     channel_id, thread_id = _where(message.channel.id, message.channel)
     author = message.author
-    admin = isinstance(author, discord.Member) and author.guild_permissions.manage_guild
     return Incoming(
         platform=PLATFORM,
         channel_id=channel_id,
-        actor=Actor(user_id=str(author.id), display_name=author.display_name, is_admin=admin),
-        text=message.content,
+        actor=Actor(user_id=str(author.id), display_name=author.display_name),
+        command=cmd.Answer(message.content),
         message_id=str(message.id),
         thread_id=thread_id,
         received_at=message.created_at,
@@ -116,7 +118,7 @@ class Relay:
     async def interaction(
         self,
         interaction: discord.Interaction,
-        text: str,
+        command: cmd.Command,
         *,
         private_placeholder: bool = False,
         defer_at_once: bool = False,
@@ -136,7 +138,7 @@ class Relay:
         else:
             transport.arm()
         try:
-            await self._handler.handle(interaction_incoming(interaction, text), transport)
+            await self._handler.handle(interaction_incoming(interaction, command), transport)
         finally:
             await transport.close()
 

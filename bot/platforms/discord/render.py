@@ -87,17 +87,17 @@ def discord_command_names(text: str) -> str:
 def render(reply: Reply, *, ephemeral: bool) -> Rendered:
     """Turn a reply into content, embed and images.
 
-    The addressee's own mention (`<@id>`, which the core writes) survives neutralising; a public
-    reply to an addressee whose text lacks it gets it in front. Only that user may be pinged, and
-    an ephemeral reply pings nobody, since only its reader sees it.
+    All of the text is neutralised; the mention goes in front: of the addressee, and of the
+    member a public reply is for. Only that member may be pinged, and an ephemeral reply pings
+    nobody, since only its reader sees it.
     """
-    token = f"<@{reply.user_id}>" if reply.user_id else None
-    text = _neutralise_except(discord_command_names(reply.text), token).strip()
-    mention = token if token and not ephemeral else None
+    text = neutralise(discord_command_names(reply.text)).strip()
+    named = reply.addressee or (reply.user_id if not ephemeral else None)
+    mention = f"<@{named}>" if named else None
     images = reply.images[:FILES_LIMIT]
     embed = _embed(reply, text, images)
     if embed is None:
-        body = f"{mention} {text}" if mention and mention not in text else text
+        body = f"{mention} {text}" if mention else text
         if len(body) > CONTENT_LIMIT:
             embed = _embed_with(reply, description=text, images=images)
     if embed is not None:
@@ -118,12 +118,6 @@ def render(reply: Reply, *, ephemeral: bool) -> Rendered:
         images=images,
         allowed_mentions=allowed,
     )
-
-
-def _neutralise_except(text: str, token: str | None) -> str:
-    if token is None:
-        return neutralise(text)
-    return token.join(neutralise(part) for part in text.split(token))
 
 
 def _embed(reply: Reply, text: str, images: tuple[Image, ...]) -> discord.Embed | None:

@@ -1,4 +1,9 @@
-"""Slack payloads -> core `Incoming` in the console grammar. Pure functions; no Slack calls.
+"""Slack payloads -> core `Incoming`. Pure functions; no Slack calls.
+
+Slash commands and buttons are lines in the shared grammar, which the core parses; thread replies
+and the answer modal are answers, built here as such, even text starting with `/`: Slack runs a
+slash command itself (and asks for a leading space to send such text as a message), so a reply
+that reaches us is text the member meant to send.
 
 Ids chosen for the core's once-only ingest: a message's `ts` (the same on every redelivery),
 a modal's view id (one modal, one answer), a slash command's `trigger_id` (it has no other).
@@ -10,6 +15,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.core import commands as cmd
 from bot.core.messages import Actor, Incoming
 from bot.platforms.slack.mentions import unescape
 from bot.platforms.slack.render import ANSWER_BLOCK, ANSWER_INPUT
@@ -24,14 +30,9 @@ _QUESTION_CHARS = 2900  # a modal section holds 3000
 
 
 def command_text(command: Payload) -> str:
-    """`/quiz` + its text is already the console grammar (Slack reserves `/help`, so members
+    """`/quiz` + its text is already the shared grammar (Slack reserves `/help`, so members
     type `/quiz help`, which the core also knows)."""
     return f"{command['command']} {command.get('text') or ''}".strip()
-
-
-def as_answer(text: str) -> str:
-    """A thread reply or modal is always an answer, even if it happens to start with `/`."""
-    return f"/quiz answer {text}"
 
 
 def from_command(command: Payload, actor: Actor) -> Incoming:
@@ -65,7 +66,7 @@ def from_message(event: Payload, actor: Actor) -> Incoming:
         platform=PLATFORM,
         channel_id=event["channel"],
         actor=actor,
-        text=as_answer(unescape(event["text"])),
+        command=cmd.Answer(unescape(event["text"])),
         message_id=event["ts"],
         thread_id=event.get("thread_ts"),
         received_at=_from_ts(event["ts"]),
@@ -114,7 +115,7 @@ def from_view(view: Payload, actor: Actor) -> Incoming:
         platform=PLATFORM,
         channel_id=where["channel"],
         actor=actor,
-        text=as_answer(modal_answer(view)),
+        command=cmd.Answer(modal_answer(view)),
         message_id=f"view-{view['id']}",
         thread_id=where.get("thread_ts"),
         received_at=datetime.now(UTC),

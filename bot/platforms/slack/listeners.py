@@ -140,5 +140,7 @@ async def _tell(transport: SlackTransport, incoming: Incoming, text: str) -> Non
 
 def _head(incoming: Incoming) -> str:
     """The command words only: answers are members' text and stay out of the logs."""
+    if incoming.command is not None:
+        return type(incoming.command).__name__
     words = incoming.text.split()
     return " ".join(words[:2]) if words[:2] != ["/quiz", "answer"] else "/quiz answer …"

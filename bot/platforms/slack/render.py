@@ -44,18 +44,18 @@ class Rendered:
     blocks: list[Block]
 
 
-def mrkdwn(text: str, *, addressee: str | None = None) -> str:
-    """Core text (plain, `**bold**` allowed) as safe Slack mrkdwn. The core writes `<@id>` to
-    address a member; only the reply's addressee keeps that as a live mention."""
-    safe = _BOLD.sub(r"*\1*", neutralise(text))
-    if addressee:
-        safe = safe.replace(neutralise(mention(addressee)), mention(addressee))
-    return safe
+def mrkdwn(text: str) -> str:
+    """Core text (plain, `**bold**` allowed) as safe Slack mrkdwn."""
+    return _BOLD.sub(r"*\1*", neutralise(text))
 
 
 def render(reply: Reply) -> Rendered:
-    """Block Kit for a reply; `text` doubles as the notification and accessibility fallback."""
-    body = _clip(mrkdwn(reply.text, addressee=reply.user_id), _MESSAGE_CHARS)
+    """Block Kit for a reply; `text` doubles as the notification and accessibility fallback.
+    The addressee's mention, the one live mention, goes in front of the text."""
+    body = mrkdwn(reply.text)
+    if reply.addressee:
+        body = f"{mention(reply.addressee)} {body}"
+    body = _clip(body, _MESSAGE_CHARS)
     if reply.kind is ReplyKind.QUESTION:
         blocks = _question_blocks(reply.card, body)
     else:

@@ -305,6 +305,30 @@ async def test_plain_thread_messages_are_answers_with_message_content(
         assert len(answers) == 1
 
 
+async def test_a_thread_message_starting_with_a_slash_is_an_answer_even_from_an_admin(
+    start_bot: StartBot,
+) -> None:
+    """Discord runs slash commands itself; a message that reaches the thread is text to grade,
+    as on Slack (see test_slack_http)."""
+    async with start_bot(discord_message_content=True) as bot:
+        fake = bot.fake
+        thread_id = await post_question(bot)
+
+        await fake.dispatch(
+            "MESSAGE_CREATE", fake.thread_message(thread_id, "/quiz reveal", user=fake.admin)
+        )
+        route = rf"/channels/{thread_id}/messages"
+        await fake.wait_for(lambda: len(fake.find("POST", route)) >= 2)
+        grade = fake.find("POST", route)[0].body
+        assert grade["content"].startswith(f"<@{fake.admin['id']}>") and "/100" in grade["content"]
+        answers = await bot.service.repo.user_answers(
+            platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.admin["id"]
+        )
+        assert len(answers) == 1
+        post = await bot.service.repo.latest_post(platform=PLATFORM, channel_id=fake.channel_id)
+        assert post is not None and not post.revealed
+
+
 @pytest.mark.slow
 async def test_demo_is_deferred_and_its_plot_follows_as_a_file(
     start_bot: StartBot, settings: Settings

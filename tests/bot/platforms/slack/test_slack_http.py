@@ -147,6 +147,30 @@ async def test_same_message_under_a_new_event_id_is_still_graded_once(
     assert len(grades(slack_http.fake, thread_ts)) == 1
 
 
+async def test_a_thread_reply_starting_with_a_slash_is_an_answer_even_from_an_admin(
+    slack_http: SlackHttp, service: QuizService
+) -> None:
+    """Slack runs slash commands itself; a reply that reaches the thread is text to grade, as on
+    Discord (see test_discord_bot)."""
+    question = await post_question(slack_http)
+    thread_ts = question.result["ts"]
+    event = thread_reply(
+        text="/quiz reveal", user=ADMIN, thread_ts=thread_ts, event_id="Ev0301", ts="1800000002.1"
+    )
+
+    assert await slack_http.event(event) == 200
+
+    await slack_http.fake.wait_until(lambda: len(grades(slack_http.fake, thread_ts)) == 1)
+    assert (
+        len(await service.repo.user_answers(platform="slack", channel_id=CHANNEL, user_id=ADMIN))
+        == 1
+    )
+    post = await service.repo.latest_post(platform="slack", channel_id=CHANNEL)
+    assert post is not None and not post.revealed
+    shown = json.dumps([c.args for c in slack_http.fake.calls])
+    assert "Reference answer" not in shown and "모범 답안" not in shown
+
+
 async def test_answer_button_opens_a_modal_whose_submission_is_graded_in_the_thread(
     slack_http: SlackHttp,
 ) -> None:

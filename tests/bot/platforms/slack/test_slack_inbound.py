@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.commands import Answer
 from bot.core.messages import Actor
 from bot.platforms.slack import inbound
 
@@ -50,7 +51,7 @@ def test_only_member_replies_in_the_bots_threads_are_answers(
 def test_a_thread_reply_is_an_answer_in_that_thread_keyed_by_its_ts() -> None:
     incoming = inbound.from_message(message(), ALICE)
 
-    assert incoming.text == "/quiz answer a < b & <@U2>"
+    assert incoming.command == Answer("a < b & <@U2>")
     assert (incoming.channel_id, incoming.thread_id) == ("C1", "1700000000.000100")
     assert incoming.message_id == "1700000000.000200"
     assert incoming.platform == "slack"

@@ -32,8 +32,11 @@ def test_unescape_reverses_slacks_escaping_of_message_text() -> None:
 
 def test_only_the_addressee_mention_stays_live() -> None:
     text = "<@UALICE> **80/100** · you wrote <@U0BOSS> <!channel>"
+    addressed = Reply(
+        channel_id="C1", text="**80/100** · you wrote <@U0BOSS> <!channel>", addressee="UALICE"
+    )
 
-    shown = mrkdwn(text, addressee="UALICE")
+    shown = render(addressed).text
 
     assert shown == "<@UALICE> *80/100* · you wrote &lt;@U0BOSS&gt; &lt;!channel&gt;"
     assert mrkdwn(text).startswith("&lt;@UALICE&gt;")
