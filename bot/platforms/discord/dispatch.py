@@ -12,7 +12,7 @@ from typing import Protocol
 import discord
 
 from bot.core.messages import Actor, Incoming, Transport
-from bot.platforms.discord.permissions import is_admin
+from bot.platforms.discord.permissions import is_admin, is_admin_author
 from bot.platforms.discord.transport import ACK_BUDGET_S, ChannelTransport, InteractionTransport
 
 log = logging.getLogger("quizmaster.discord")
@@ -61,11 +61,14 @@ def message_incoming(message: discord.Message) -> Incoming | None:
         return None
     channel_id, thread_id = _where(message.channel.id, message.channel)
     author = message.author
-    admin = isinstance(author, discord.Member) and author.guild_permissions.manage_guild
     return Incoming(
         platform=PLATFORM,
         channel_id=channel_id,
-        actor=Actor(user_id=str(author.id), display_name=author.display_name, is_admin=admin),
+        actor=Actor(
+            user_id=str(author.id),
+            display_name=author.display_name,
+            is_admin=is_admin_author(author),
+        ),
         text=message.content,
         message_id=str(message.id),
         thread_id=thread_id,
