@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.app import compute_config
 from bot.bench.plain import SCRIPTS
 from bot.bench.table import Cell, Outcome, report
 from bot.config import Settings
@@ -96,7 +97,7 @@ async def cached_repeat(settings: Settings, name: str) -> tuple[float, float, bo
     """Submit the same demo twice to an embedded service: (first s, second ms, second cached).
     The first runs in a worker process; the second must come straight from the result cache."""
     async with (
-        embedded_service(settings) as endpoint,
+        embedded_service(compute_config(settings)) as endpoint,
         ComputeClient(endpoint.url, token=endpoint.token) as client,
     ):
         start = time.perf_counter()

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -29,7 +31,12 @@ async def service(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
 ) -> AsyncIterator[QuizService]:
     repo = await Repository.open(tmp_path / "q.db")
-    yield QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+    yield build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
     await repo.close()
 
 

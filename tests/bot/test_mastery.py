@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from scipy.stats import spearmanr
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.records import PracticeCardRow
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -35,11 +37,11 @@ JOON = Actor("u2", "Joon")
 async def service_on(db: Path, bank: Bank, clock: FakeClock) -> AsyncIterator[QuizService]:
     repo = await Repository.open(db)
     try:
-        yield QuizService(
+        yield build_quiz_service(
             repo=repo,
             bank=bank,
             grader=StatedScoreGrader(),
-            defaults=ChannelDefaults(lang="en", days="daily"),
+            defaults=channel_defaults(Settings(_env_file=None, lang="en", days="daily")),
             clock=clock,
         )
     finally:

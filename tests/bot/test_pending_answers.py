@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.api.main import create_app
 from compute.config import ServiceConfig
@@ -51,7 +53,12 @@ async def remote_grader(
 
 
 def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> QuizService:
-    return QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+    return build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
 
 
 async def answer(

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating
 
+from bot.app import build_quiz_service, channel_defaults, practice_policy
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.practice import PracticePolicy, card_row
+from bot.core.practice import card_row
 from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -38,11 +40,12 @@ async def service_on(
 ) -> AsyncIterator[QuizService]:
     repo = await Repository.open(db)
     try:
-        yield QuizService(
+        yield build_quiz_service(
             repo=repo,
             bank=bank,
             grader=grader,
-            defaults=defaults or ChannelDefaults(lang="en", days="daily"),
+            defaults=defaults
+            or channel_defaults(Settings(_env_file=None, lang="en", days="daily")),
             clock=clock,
         )
     finally:
@@ -205,7 +208,7 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
             await say(service, BAD, member, thread=first.thread_id)
         unposted = [p.id for p in bank.mains() if p.id != first.prompt_id]
         wanted, crowd = unposted[-1], unposted[-2]
-        scheduler = PracticePolicy().scheduler()
+        scheduler = practice_policy(Settings(_env_file=None)).scheduler()
         # both active members have `wanted` due tomorrow; three members who never answered
         # here have `crowd` due, which must not count
         for user, prompt_id in [("u1", wanted), ("u2", wanted)] + [
@@ -219,7 +222,9 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
     clock.advance(timedelta(days=1))
     posted = {}
     for name, prefer in [("q.db", True), ("same.db", False)]:
-        defaults = ChannelDefaults(lang="en", days="daily", prefer_due=prefer)
+        defaults = channel_defaults(
+            Settings(_env_file=None, lang="en", days="daily", prefer_due=prefer)
+        )
         async with service_on(tmp_path / name, bank, grader, clock, defaults) as service:
             posted[prefer] = (
                 await service.post_today("test", "c1", RecordingTransport())

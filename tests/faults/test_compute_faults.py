@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.client import ComputeClient, ComputeError
 from content.bank import Bank
@@ -41,8 +43,12 @@ async def quiz(
     demos = DemoHandoff(
         client, rate_per_hour=10, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=60
     )
-    service = QuizService(
-        repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+        demos=demos,
     )
     await service.post_today("test", "c1", RecordingTransport())
     return service
