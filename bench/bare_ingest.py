@@ -20,7 +20,8 @@ from pathlib import Path
 import aiosqlite
 from fsrs import Card, Rating
 
-from bot.core.practice import PracticePolicy
+from bot.app import practice_policy
+from bot.config import Settings
 from bot.storage.repository import Repository
 
 PLATFORM = "bare"
@@ -34,7 +35,7 @@ class BareLoop:
         self._post_id = post_id
         self._prompt_id = prompt_id
         now = datetime.now(UTC)
-        policy = PracticePolicy()
+        policy = practice_policy(Settings(_env_file=None))
         card, _ = policy.scheduler().review_card(Card(card_id=1, due=now), Rating.Good, now)
         self._card, self._stamp, self._day = card.to_json(), now.isoformat(), now.date().isoformat()
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from bench.bare_ingest import BareLoop
 from bench.table import Outcome, percentile, report
-from bot.app import load_configured_bank
+from bot.app import build_quiz_service, channel_defaults, load_configured_bank
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Posted, Reply
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -80,8 +80,11 @@ class ServiceLoop:
     @classmethod
     async def open(cls, bank: Bank, db: Path) -> ServiceLoop:
         repo = await Repository.open(db)
-        service = QuizService(
-            repo=repo, bank=bank, grader=FixedGrader(), defaults=ChannelDefaults(lang="en")
+        service = build_quiz_service(
+            repo=repo,
+            bank=bank,
+            grader=FixedGrader(),
+            defaults=channel_defaults(Settings(_env_file=None, lang="en")),
         )
         post = await service.post_today(PLATFORM, CHANNEL, CountingTransport())
         return cls(repo, service, post.thread_id)

@@ -1,4 +1,8 @@
-"""Composition root: settings in, a ready `QuizService` out (storage, bank, grader, demos)."""
+"""Composition root: settings in, a ready `QuizService` out (storage, bank, grader, demos).
+
+The only place the bot's `Settings` is read into the other packages: each of them (content,
+evaluators, compute) and the core take the narrow values or small settings of their own built here.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,21 @@ from datetime import UTC, datetime
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.core.answering import AnswerFlow
 from bot.core.demos import DemoHandoff
-from bot.core.practice import PracticePolicy
-from bot.core.service import ChannelDefaults, Clock, QuizService
+from bot.core.inflight import InFlight
+from bot.core.practice import Practice, PracticePolicy
+from bot.core.reports import Reports
+from bot.core.service import ChannelDefaults, Clock, DemoDesk, QuizService
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
+from compute.config import ServiceConfig
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
-from evaluators import EmbeddingGrader, EmbeddingUnavailableError, create_grader
+from evaluators import EmbeddingGrader, EmbeddingUnavailableError
 from evaluators.grade import Grader
+from evaluators.model_settings import ModelSettings
 
 log = logging.getLogger("quizmaster.bot")
 
@@ -34,6 +43,7 @@ def load_configured_bank(settings: Settings) -> Bank:
 
 
 def channel_defaults(settings: Settings) -> ChannelDefaults:
+    """What a new channel starts with: the settings' defaults, already checked there."""
     return ChannelDefaults(
         lang=settings.lang,
         timezone=settings.timezone,
@@ -46,9 +56,75 @@ def channel_defaults(settings: Settings) -> ChannelDefaults:
 
 
 def practice_policy(settings: Settings) -> PracticePolicy:
+    """The practice thresholds and step, as the settings checked them."""
     again, hard, good = settings.practice_thresholds
     return PracticePolicy(
         again_below=again, hard_below=hard, good_below=good, step_days=settings.practice_step_days
+    )
+
+
+def compute_config(settings: Settings) -> ServiceConfig:
+    """The compute service's own limits, with the token the bot shares with it."""
+    return ServiceConfig.with_token(settings.compute_token)
+
+
+def model_settings(settings: Settings) -> ModelSettings:
+    """The model the bot grades with (its model choice, unless an embeddings server is named),
+    for the grader here and for `quizmaster eval`, so both measure the same one. Blocking: the
+    model choice may look into the Hugging Face cache."""
+    return ModelSettings(
+        model=settings.embedding_model if settings.embedding_url else embedding_model(settings),
+        cache_dir=settings.cache_dir,
+        device=settings.embedding_device,
+        embedding_url=settings.embedding_url,
+        embedding_token=settings.embedding_token,
+        embedding_prefix=settings.embedding_prefix,
+        embedding_timeout_s=settings.embedding_timeout_s,
+    )
+
+
+def build_quiz_service(
+    *,
+    repo: Repository,
+    bank: Bank,
+    grader: Grader,
+    defaults: ChannelDefaults,
+    clock: Clock | None = None,
+    demos: DemoDesk | None = None,
+    practice: PracticePolicy | None = None,
+) -> QuizService[Repository]:
+    """A QuizService and its collaborators, wired on one repository, bank, grader and clock.
+    Without `practice`, the policy is the settings' defaults (the environment unread)."""
+    now: Clock = clock or (lambda: datetime.now(UTC))
+    in_flight = InFlight()
+    reviewer = Practice(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        policy=practice or practice_policy(Settings.model_construct()),
+        clock=now,
+        figures=demos,
+    )
+    return QuizService(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=defaults,
+        clock=now,
+        demos=demos,
+        practice=reviewer,
+        answers=AnswerFlow(
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            hint_cap=defaults.hint_cap,
+            clock=now,
+            background=in_flight,
+            figures=demos,
+            reviewer=reviewer,
+        ),
+        reports=Reports(repo=repo, bank=bank, clock=now, practice=reviewer),
+        in_flight=in_flight,
     )
 
 
@@ -66,7 +142,7 @@ async def _open_demos(
         # remote model and talks to a separate compute service must never pay for.
         from compute.embedded import embedded_service
 
-        endpoint = await stack.enter_async_context(embedded_service(settings))
+        endpoint = await stack.enter_async_context(embedded_service(compute_config(settings)))
         url, token = endpoint.url, endpoint.token
     client = ComputeClient(url, token=token)
     stack.push_async_callback(client.aclose)
@@ -80,17 +156,7 @@ async def _open_demos(
 def configured_grader(settings: Settings) -> EmbeddingGrader:
     """The grader the settings ask for: the model in this process, or the embeddings server at
     QUIZMASTER_EMBEDDING_URL. Blocking (it may load a model): call it from a worker thread."""
-    return create_grader(
-        model_name=settings.embedding_model
-        if settings.embedding_url
-        else embedding_model(settings),
-        device=settings.embedding_device,
-        cache_dir=settings.cache_dir,
-        embedding_url=settings.embedding_url,
-        embedding_token=settings.embedding_token,
-        embedding_prefix=settings.embedding_prefix,
-        embedding_timeout_s=settings.embedding_timeout_s,
-    )
+    return model_settings(settings).grader()
 
 
 async def prepare_references(grader: EmbeddingGrader, bank: Bank) -> None:
@@ -110,7 +176,7 @@ async def open_service(
     *,
     grader: Grader | None = None,
     clock: Clock | None = None,
-) -> AsyncIterator[QuizService]:
+) -> AsyncIterator[QuizService[Repository]]:
     """Everything a platform needs, closed in reverse order on exit. Pass `grader` to share an
     already-loaded one (tests, several platforms in one process)."""
     bank = load_configured_bank(settings)
@@ -122,7 +188,7 @@ async def open_service(
             stack.push_async_callback(owned.aclose)
             await prepare_references(owned, bank)
             grader = owned
-        yield QuizService(
+        yield build_quiz_service(
             repo=repo,
             bank=bank,
             grader=grader,

@@ -22,23 +22,28 @@ def _run(argv: list[str], settings: Settings) -> int:
 def _content(argv: list[str], settings: Settings) -> int:
     from content.cli import main as content_main
 
-    return content_main(argv, settings)
+    return content_main(argv, bank_dir=settings.bank_dir)
 
 
 def _eval(argv: list[str], settings: Settings) -> int:
     """The grader measured is the one the bot would grade with (the same model choice)."""
-    from bot.model_choice import embedding_model
+    from bot.app import model_settings
     from evaluators.cli import main as eval_main
 
-    if settings.embedding_url is None:
-        settings = settings.model_copy(update={"embedding_model": embedding_model(settings)})
-    return eval_main(argv, settings)
+    return eval_main(argv, model_settings(settings))
 
 
 def _compute(argv: list[str], settings: Settings) -> int:
-    from compute.cli import main as compute_main
+    from bot.app import compute_config
+    from compute.cli import serve_main
 
-    return compute_main(argv, settings)
+    return serve_main(argv, compute_config(settings))
+
+
+def _demo(argv: list[str], settings: Settings) -> int:
+    from compute.cli import demo_main
+
+    return demo_main(argv)
 
 
 def _doctor(argv: list[str], settings: Settings) -> int:
@@ -72,7 +77,7 @@ COMMANDS: dict[str, tuple[SubMain, str]] = {
     "content": (_content, "check or import question banks"),
     "eval": (_eval, "measure the grader on graded answers; 'eval fit' refits calibration"),
     "compute": (_compute, "serve the demo compute service"),
-    "demo": (_compute, "run one demo locally and write its PNGs and metrics"),
+    "demo": (_demo, "run one demo locally and write its PNGs and metrics"),
     "doctor": (_doctor, "check settings, tokens, database, bank, model and compute; --quick"),
     "bench": (_bench, "measure grading, ingest, demos and memory against references; --json"),
 }
@@ -101,8 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_to_stream(settings.log_level)
     log_escaping.install()
     handler, _ = command
-    # "demo" and "compute" share one module; it reads its own name from argv[0].
-    return handler(args if args[0] == "demo" or args[0] == "compute" else args[1:], settings)
+    return handler(args[1:], settings)
 
 
 if __name__ == "__main__":

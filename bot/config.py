@@ -231,17 +231,17 @@ class Settings(BaseSettings):
         platform = platform or self.platform
         missing: list[str] = []
         if platform == "slack":
-            if not _is_set(self.slack_bot_token):
+            if not is_set(self.slack_bot_token):
                 missing.append("QUIZMASTER_SLACK_BOT_TOKEN (xoxb-...)")
-            if self.slack_mode == "socket" and not _is_set(self.slack_app_token):
+            if self.slack_mode == "socket" and not is_set(self.slack_app_token):
                 missing.append("QUIZMASTER_SLACK_APP_TOKEN (xapp-..., scope connections:write)")
-            if self.slack_mode == "http" and not _is_set(self.slack_signing_secret):
+            if self.slack_mode == "http" and not is_set(self.slack_signing_secret):
                 missing.append(
                     "QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)"
                 )
             if missing:
                 return f"Slack {self.slack_mode} mode needs: " + ", ".join(missing)
-        if platform == "discord" and not _is_set(self.discord_token):
+        if platform == "discord" and not is_set(self.discord_token):
             return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
         return None
 
@@ -253,7 +253,8 @@ class Settings(BaseSettings):
         return type(self)(_env_file=None, **{**kept, **changes})
 
 
-def _is_set(secret: SecretStr | None) -> bool:
+def is_set(secret: SecretStr | None) -> bool:
+    """A secret that is there and not empty (an empty variable counts as missing)."""
     return secret is not None and bool(secret.get_secret_value())
 
 
@@ -295,7 +296,7 @@ def load_settings() -> Settings:
 
     try:
         settings = Settings()
-        ServiceConfig.from_settings(settings)
+        ServiceConfig.with_token(settings.compute_token)
     except ValidationError as exc:
         prefix = "QUIZMASTER_COMPUTE_" if exc.title == ServiceConfig.__name__ else "QUIZMASTER_"
         raise InvalidSettingsError(describe_errors(exc, prefix).splitlines()) from None

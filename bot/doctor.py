@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiosqlite
 from pydantic import SecretStr
 
-from bot.config import Settings
+from bot.config import Settings, is_set
 from bot.platforms.credentials import check_platform
 from bot.storage.repository import Repository, latest_schema_version
 from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
@@ -68,15 +68,10 @@ def _secret_fields() -> list[str]:
     ]
 
 
-def _is_set(settings: Settings, name: str) -> bool:
-    value = getattr(settings, name)
-    return isinstance(value, SecretStr) and bool(value.get_secret_value())
-
-
 def _tokens_check(settings: Settings) -> Check:
     """Only "set" or "missing" is ever shown: a value never reaches the output or the log."""
     presence = ", ".join(
-        f"QUIZMASTER_{name.upper()} {'set' if _is_set(settings, name) else 'missing'}"
+        f"QUIZMASTER_{name.upper()} {'set' if is_set(getattr(settings, name)) else 'missing'}"
         for name in _secret_fields()
     )
     missing = settings.missing_for_platform()

@@ -11,22 +11,14 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.config import Settings
 from compute.catalog import Demo, catalog
 from compute.config import InsecureBindError, ServiceConfig, check_bind
 from compute.device import limit_threads, threads_per_worker
 from compute.params import ParamsError, parse_assignments, parse_params
 
 
-def main(argv: list[str], settings: Settings) -> int:
-    """argv[0] is "compute" or "demo" (see bot/cli.py)."""
-    command, args = argv[0], argv[1:]
-    if command == "compute":
-        return _serve(args, settings)
-    return _demo(args)
-
-
-def _serve(args: list[str], settings: Settings) -> int:
+def serve_main(args: list[str], config: ServiceConfig) -> int:
+    """`quizmaster compute ARGS`: serve with `config`, or with the token from --token-file."""
     parser = argparse.ArgumentParser(prog="quizmaster compute", description="Serve the demo API.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8700, help="port to listen on")
@@ -44,7 +36,6 @@ def _serve(args: list[str], settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    config = ServiceConfig.from_settings(settings)
     if options.token_file is not None:
         try:
             token = options.token_file.read_text(encoding="utf-8").strip()
@@ -70,7 +61,8 @@ def _serve(args: list[str], settings: Settings) -> int:
     return 0
 
 
-def _demo(args: list[str]) -> int:
+def demo_main(args: list[str]) -> int:
+    """`quizmaster demo ARGS`: needs no settings, only the catalog."""
     parser = argparse.ArgumentParser(
         prog="quizmaster demo",
         description="Run one demo here and write its PNGs, metrics.json and summary.txt.",

@@ -1,7 +1,7 @@
 """Limits and secrets of the compute service, and the rule about where it may listen.
 
-The bot's `Settings` carries what bot and service share (token, cache folder); the service's own
-limits come from `QUIZMASTER_COMPUTE_*` variables so a container can tune them without the bot.
+The service reads its own `QUIZMASTER_COMPUTE_*` variables, so a container can tune it without the
+bot; a bot process that starts or checks a service hands over the token it shares with it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import ipaddress
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from bot.config import Settings
 
 
 class ServiceConfig(BaseSettings):
@@ -58,11 +56,12 @@ class ServiceConfig(BaseSettings):
     )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ServiceConfig:
-        """The service config for a bot process: the shared token, limits from the environment."""
-        if settings.compute_token is None:
+    def with_token(cls, token: SecretStr | None) -> ServiceConfig:
+        """Limits from the environment and `token`, the one the caller shares with the service;
+        None leaves QUIZMASTER_COMPUTE_TOKEN to decide."""
+        if token is None:
             return cls()
-        return cls(token=settings.compute_token)
+        return cls(token=token)
 
 
 class InsecureBindError(ValueError):

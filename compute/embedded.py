@@ -19,7 +19,6 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from bot.config import Settings
 from compute.api.main import create_app
 from compute.config import ServiceConfig
 
@@ -70,12 +69,9 @@ async def serve_in_thread(
 
 
 @asynccontextmanager
-async def embedded_service(
-    settings: Settings, config: ServiceConfig | None = None
-) -> AsyncIterator[Endpoint]:
+async def embedded_service(config: ServiceConfig) -> AsyncIterator[Endpoint]:
     """The shipped catalog on 127.0.0.1. Without a configured token a random one is made, so
     other local users cannot run jobs through it."""
-    config = config or ServiceConfig.from_settings(settings)
     token = config.token or SecretStr(secrets.token_urlsafe(24))
     app = create_app(config.model_copy(update={"token": token}))
     async with serve_in_thread(app) as url:

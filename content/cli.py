@@ -12,7 +12,6 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Protocol
 
-from bot.config import Settings
 from content.check import check_banks, summary_lines
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import BankImportError, Imported, bank_slug, write_bank
@@ -56,13 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str], settings: Settings) -> int:
+def main(argv: list[str], *, bank_dir: Path | None = None) -> int:
+    """`quizmaster content ARGS`; `bank_dir` is the team bank folder checked beside the
+    packaged banks when no PATH is given (QUIZMASTER_BANK_DIR in the bot)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help already
         return exc.code if isinstance(exc.code, int) else 2
     if args.command == "check":
-        default = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])]
+        default = [DEFAULT_BANK_DIR, *([bank_dir] if bank_dir else [])]
         return _check(args.paths or default)
     return _import(args.format, args.file, out=args.out, bank=args.bank, force=args.force)
 

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import get_args
 
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
@@ -32,10 +32,8 @@ from evaluators.harness import (
     resolve_prompts,
 )
 from evaluators.model_identity import identify
-from evaluators.service import EmbeddingGrader, create_embedder, create_grader
-
-if TYPE_CHECKING:
-    from bot.config import Settings
+from evaluators.model_settings import ModelSettings
+from evaluators.service import EmbeddingGrader
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -73,22 +71,6 @@ def _needs_bank(rows: Sequence[Row]) -> bool:
     return any(r.reference is None for r in rows)
 
 
-def _model_settings(settings: Settings) -> dict[str, Any]:
-    """Which model the bot grades with: in process, or from an embeddings server."""
-    return {
-        "model_name": settings.embedding_model,
-        "device": settings.embedding_device,
-        "embedding_url": settings.embedding_url,
-        "embedding_token": settings.embedding_token,
-        "embedding_prefix": settings.embedding_prefix,
-        "embedding_timeout_s": settings.embedding_timeout_s,
-    }
-
-
-def _grader(settings: Settings) -> EmbeddingGrader:
-    return create_grader(cache_dir=settings.cache_dir, **_model_settings(settings))
-
-
 async def _evaluate(
     grader: EmbeddingGrader, rows: list[Row], bank: Bank | None, cv: bool
 ) -> tuple[Metrics, list[RowResult]]:
@@ -121,7 +103,7 @@ def _check_writable(path: Path) -> None:
         raise HarnessError(f"{path}: cannot write (not a writable file)")
 
 
-def _run_eval(argv: list[str], settings: Settings) -> int:
+def _run_eval(argv: list[str], settings: ModelSettings) -> int:
     parser = _parser("")
     parser.add_argument("file", type=Path)
     parser.add_argument("--bank", type=Path, nargs="*", default=[], help="extra bank files/folders")
@@ -141,7 +123,7 @@ def _run_eval(argv: list[str], settings: Settings) -> int:
     if args.rows is not None:
         _check_writable(args.rows)
     bank = _load_bank(args.bank) if _needs_bank(rows) else None
-    overall, results = asyncio.run(_evaluate(_grader(settings), rows, bank, args.cv))
+    overall, results = asyncio.run(_evaluate(settings.grader(), rows, bank, args.cv))
     if args.rows is not None:
         lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in results)
         try:
@@ -165,7 +147,7 @@ def _run_eval(argv: list[str], settings: Settings) -> int:
     return 0
 
 
-def _run_fit(argv: list[str], settings: Settings) -> int:
+def _run_fit(argv: list[str], settings: ModelSettings) -> int:
     parser = _parser("fit")
     parser.add_argument("--dev", type=Path, default=DEV_SET_PATH)
     parser.add_argument("--mohler", type=Path, default=DEFAULT_MOHLER)
@@ -179,7 +161,7 @@ def _run_fit(argv: list[str], settings: Settings) -> int:
     for path in (args.dev, args.out.parent if args.out else None):
         if path is not None and not path.exists():
             raise HarnessError(f"{path}: no such file or folder")
-    embedder = create_embedder(**_model_settings(settings))
+    embedder = settings.embedder()
     identity = identify(embedder)
     if not args.mohler.is_file():
         print(f"{args.mohler} not found: the reference-only head is fitted on the dev set alone")
@@ -211,7 +193,7 @@ def _run_fit(argv: list[str], settings: Settings) -> int:
     return 0
 
 
-def _run_korsts(argv: list[str], settings: Settings) -> int:
+def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
     import numpy as np
     from scipy.stats import spearmanr
 
@@ -230,7 +212,7 @@ def _run_korsts(argv: list[str], settings: Settings) -> int:
     except (OSError, json.JSONDecodeError, KeyError) as exc:
         raise HarnessError(f"{args.file}: {exc}") from None
     # The model alone: a grader would fit a calibration this check never reads.
-    embedder = create_embedder(**_model_settings(settings))
+    embedder = settings.embedder()
     start = time.perf_counter()
     a, b = embedder.encode(s1), embedder.encode(s2)
     elapsed = time.perf_counter() - start
@@ -245,8 +227,9 @@ def _run_korsts(argv: list[str], settings: Settings) -> int:
     return 0
 
 
-def main(argv: list[str], settings: Settings) -> int:
-    """Entry point for `quizmaster eval`; returns the process exit status."""
+def main(argv: list[str], settings: ModelSettings) -> int:
+    """Entry point for `quizmaster eval`, measuring the model `settings` name; returns the
+    process exit status."""
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return 0 if argv else 2

@@ -21,22 +21,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Still importing bot.config. The config helper of issue 16 (item 1) removes these imports; the
-# coordinator empties this set when merging it.
-PACKAGES_STILL_IMPORTING_BOT = frozenset(
-    {
-        "content/cli.py",
-        "evaluators/cli.py",
-        "compute/cli.py",
-        "compute/config.py",
-        "compute/embedded.py",
-    }
-)
-# Still importing bot.storage (its records and Repository). The ports helper of issue 16 (item 2)
-# moves the records into core behind ports; the coordinator empties this set when merging it.
-CORE_STILL_IMPORTING_STORAGE = frozenset({"bot/core/service.py"})
-
-
 @dataclass(frozen=True)
 class Rule:
     """Files under any of `folders` import no module under any of `forbidden`, except `allowed`
@@ -58,13 +42,11 @@ RULES = (
         "bot/core imports neither storage nor platforms",
         ("bot/core",),
         ("bot.storage", "bot.platforms"),
-        CORE_STILL_IMPORTING_STORAGE,
     ),
     Rule(
         "content, evaluators and compute import no bot",
         ("content", "evaluators", "compute"),
         ("bot",),
-        PACKAGES_STILL_IMPORTING_BOT,
     ),
     Rule(
         "only the CLI's bench command imports bench",

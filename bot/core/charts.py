@@ -3,7 +3,7 @@ without them (screen readers, the console).
 
 Figures are built with matplotlib's object API, not pyplot: they are rendered in worker threads
 (`asyncio.to_thread`, off the event loop) and pyplot's global figure registry is not thread-safe.
-The compute demos' figure module is imported for its Korean font set-up, so Hangul renders.
+Plotting is set up as for the compute demos (`compute.plotting`), so Hangul renders.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from datetime import date
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-import compute.demos._figures  # noqa: F401  (registers the Korean font, sets headless backend)
 from bot.core.mastery import TopicMastery, percent
 from bot.core.messages import Image
 from bot.core.texts import text
+from compute.plotting import setup_plotting
 from content.schema import Lang
+
+setup_plotting()
 
 PANEL_WIDTH = 6.0
 PANEL_HEIGHT = 4.0

@@ -37,19 +37,16 @@ class PracticePolicy:
     """How a 0-100 grade becomes an FSRS rating, and how soon a missed card comes back.
 
     Learning steps are in days, not the library's minutes: members practise once a day or so, so a
-    ten-minute step would only make a card look due again within the same session."""
+    ten-minute step would only make a card look due again within the same session.
 
-    again_below: int = 40
-    hard_below: int = 65
-    good_below: int = 85
-    step_days: int = 1
+    The numbers come from the settings (`QUIZMASTER_PRACTICE_*`), which have checked them already:
+    thresholds rising within 1..100, at least one day a step."""
+
+    again_below: int
+    hard_below: int
+    good_below: int
+    step_days: int
     fuzz: bool = True
-
-    def __post_init__(self) -> None:
-        if not 0 < self.again_below < self.hard_below < self.good_below <= 100:
-            raise ValueError("practice thresholds must rise within 1..100 (e.g. 40, 65, 85)")
-        if self.step_days < 1:
-            raise ValueError("practice learning steps are at least one day")
 
     def rating(self, score: int) -> Rating:
         if score < self.again_below:

@@ -12,8 +12,10 @@ import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from datetime import date, datetime, timedelta
+from typing import Generic, Protocol
+
+from typing_extensions import TypeVar
 
 from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
@@ -21,7 +23,8 @@ from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.inflight import InFlight
 from bot.core.messages import Actor, Incoming, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostRow
-from bot.core.practice import Practice, PracticePolicy
+from bot.core.ports import ChannelStore
+from bot.core.practice import Practice
 from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
 from bot.core.texts import text
@@ -31,9 +34,6 @@ from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grader
 from evaluators.wellformed import well_formed
 
-if TYPE_CHECKING:
-    from bot.storage.repository import Repository
-
 log = logging.getLogger("quizmaster.core")
 
 ACTIVE_DAYS = 14
@@ -41,18 +41,23 @@ PENDING_PER_ROUND = 50
 
 Clock = Callable[[], datetime]
 
+Store_co = TypeVar("Store_co", bound=ChannelStore, covariant=True, default=ChannelStore)
+"""The storage the service was built on: the core needs only its `ChannelStore` port, while the
+composition root (and a test) keeps the full type of what it passed in."""
+
 
 @dataclass(frozen=True)
 class ChannelDefaults:
-    """What a channel starts with the first time the bot hears from it."""
+    """What a channel starts with the first time the bot hears from it; the values, and their
+    checks, are the settings' (`bot.app.channel_defaults`)."""
 
-    lang: Lang = "ko"
-    timezone: str = "Asia/Seoul"
-    post_time: str = "09:00"
-    days: str = "weekdays"
-    catch_up: bool = True
-    hint_cap: int = 80
-    prefer_due: bool = False  # daily question: the one due for the most active members first
+    lang: Lang
+    timezone: str
+    post_time: str
+    days: str
+    catch_up: bool
+    hint_cap: int
+    prefer_due: bool  # daily question: the one due for the most active members first
 
 
 class DemoDesk(FigureSource, Protocol):
@@ -78,44 +83,34 @@ def _well_formed(incoming: Incoming) -> Incoming:
     )
 
 
-class QuizService:
+class QuizService(Generic[Store_co]):
+    """Takes its collaborators ready-made: `bot.app.build_quiz_service` wires them, on the same
+    repository, bank, grader and clock."""
+
     def __init__(
         self,
         *,
-        repo: Repository,
+        repo: Store_co,
         bank: Bank,
         grader: Grader,
         defaults: ChannelDefaults,
-        clock: Clock | None = None,
-        demos: DemoDesk | None = None,
-        practice: PracticePolicy | None = None,
+        clock: Clock,
+        demos: DemoDesk | None,
+        practice: Practice,
+        answers: AnswerFlow,
+        reports: Reports,
+        in_flight: InFlight,
     ) -> None:
         self.repo = repo
         self.bank = bank
         self.grader = grader
         self.defaults = defaults
-        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock
         self.demos = demos
-        self.in_flight = InFlight()
-        self.practice = Practice(
-            repo=repo,
-            bank=bank,
-            grader=grader,
-            policy=practice or PracticePolicy(),
-            clock=self.clock,
-            figures=demos,
-        )
-        self.answers = AnswerFlow(
-            repo=repo,
-            bank=bank,
-            grader=grader,
-            hint_cap=defaults.hint_cap,
-            clock=self.clock,
-            background=self.in_flight,
-            figures=demos,
-            reviewer=self.practice,
-        )
-        self.reports = Reports(repo=repo, bank=bank, clock=self.clock, practice=self.practice)
+        self.in_flight = in_flight
+        self.practice = practice
+        self.answers = answers
+        self.reports = reports
 
     def _new_channel(self, platform: str, channel_id: str) -> ChannelRow:
         """A channel as the defaults make it, checked up to now."""

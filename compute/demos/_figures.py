@@ -1,39 +1,22 @@
-"""Matplotlib set-up shared by every demo: headless backend, a Korean-capable font, PNG bytes,
-and a clock for the rendering, so the demo benchmark can tell drawing time from training time."""
+"""Figures shared by every demo: sized panels, PNG bytes, and a clock for the rendering, so the
+demo benchmark can tell drawing time from training time. Importing it sets plotting up
+(`compute.plotting`), so a worker that preloads it draws Hangul from its first figure."""
 
 from __future__ import annotations
 
 import io
-import logging
 import time
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-log = logging.getLogger("quizmaster.compute")
+from compute.plotting import setup_plotting
 
-
-def _use_korean_font() -> None:
-    """koreanize-matplotlib registers NanumGothic; without it Hangul renders as boxes."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import koreanize_matplotlib  # noqa: F401
-    except ImportError:
-        log.warning("koreanize-matplotlib missing: Korean labels may not render")
-    plt.rcParams["axes.unicode_minus"] = False
-
-
-_use_korean_font()
+setup_plotting()
 
 
 @dataclass

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -27,14 +29,19 @@ GOOD_Q01 = (
 @pytest.fixture
 async def service(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
-) -> AsyncIterator[QuizService]:
+) -> AsyncIterator[QuizService[Repository]]:
     repo = await Repository.open(tmp_path / "q.db")
-    yield QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+    yield build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
     await repo.close()
 
 
 async def say(
-    service: QuizService, actor: Actor, line: str, thread: str | None = None
+    service: QuizService[Repository], actor: Actor, line: str, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
     await service.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
@@ -49,7 +56,7 @@ def score_of(replies: list[Reply]) -> int:
 
 
 async def test_answer_is_graded_in_the_thread_then_the_first_followup_is_asked(
-    service: QuizService,
+    service: QuizService[Repository],
 ) -> None:
     post = await service.post_today("test", "c1", RecordingTransport())
     replies = await say(service, MINA, GOOD_Q01, thread=post.thread_id)
@@ -63,7 +70,7 @@ async def test_answer_is_graded_in_the_thread_then_the_first_followup_is_asked(
     )
 
 
-async def test_hint_names_a_concept_and_caps_the_score(service: QuizService) -> None:
+async def test_hint_names_a_concept_and_caps_the_score(service: QuizService[Repository]) -> None:
     await service.post_today("test", "c1", RecordingTransport())
     hint = (await say(service, MINA, "/quiz hint"))[0]
     assert hint.kind == ReplyKind.HINT and "capped at 80" in hint.text
@@ -73,7 +80,7 @@ async def test_hint_names_a_concept_and_caps_the_score(service: QuizService) -> 
 
 
 async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
-    service: QuizService, bank: Bank
+    service: QuizService[Repository], bank: Bank
 ) -> None:
     post = await service.post_today("test", "c1", RecordingTransport())
     followups = bank.followups(post.prompt_id)
@@ -88,7 +95,7 @@ async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
     assert f"1. Mina · {best} points · 1 answered" in board, "one prompt, best of two answers"
 
 
-async def test_members_cannot_run_admin_commands(service: QuizService) -> None:
+async def test_members_cannot_run_admin_commands(service: QuizService[Repository]) -> None:
     for line in ("/quiz now", "/quiz reveal", "/quiz schedule 08:00", "/quiz lang ko"):
         reply = (await say(service, JOON, line))[0]
         assert reply.kind == ReplyKind.ERROR and reply.ephemeral
@@ -96,7 +103,9 @@ async def test_members_cannot_run_admin_commands(service: QuizService) -> None:
     assert await service.repo.latest_post(platform="test", channel_id="c1") is None
 
 
-async def test_empty_and_whitespace_answers_are_not_stored(service: QuizService) -> None:
+async def test_empty_and_whitespace_answers_are_not_stored(
+    service: QuizService[Repository],
+) -> None:
     await service.post_today("test", "c1", RecordingTransport())
     for line in ("/quiz answer", "/quiz answer    ", "\u200b"):
         reply = (await say(service, MINA, line))[-1]
@@ -105,7 +114,7 @@ async def test_empty_and_whitespace_answers_are_not_stored(service: QuizService)
 
 
 async def test_reveal_then_pasting_the_reference_earns_little(
-    service: QuizService, bank: Bank
+    service: QuizService[Repository], bank: Bank
 ) -> None:
     post = await service.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, GOOD_Q01)
@@ -116,7 +125,7 @@ async def test_reveal_then_pasting_the_reference_earns_little(
 
 
 async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
-    service: QuizService,
+    service: QuizService[Repository],
 ) -> None:
     await service.post_today("test", "c1", RecordingTransport())
     reply = (await say(service, MINA, GOOD_Q01, thread="leaderboard-thread"))[0]
@@ -125,7 +134,7 @@ async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
     assert await service.repo.answer_count() == 0
 
 
-async def test_lone_surrogates_are_graded_and_stored(service: QuizService) -> None:
+async def test_lone_surrogates_are_graded_and_stored(service: QuizService[Repository]) -> None:
     await service.post_today("test", "c1", RecordingTransport())
     odd = Actor("u3", "Dae\ud800")
     replies = await say(service, odd, "ReLU \ud800 keeps the gradient at 1 for positive inputs.")

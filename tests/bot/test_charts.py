@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.charts import (
     BoardChart,
     StatsChart,
@@ -25,7 +27,7 @@ from bot.core.charts import (
 )
 from bot.core.mastery import TopicMastery, graded_topics
 from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -133,7 +135,9 @@ async def test_stats_image_is_a_png_with_alt_text() -> None:
     assert "not started: 1 of 3 topics" in image.alt
 
 
-async def say(service: QuizService, text: str, actor: Actor, thread: str | None = None) -> Reply:
+async def say(
+    service: QuizService[Repository], text: str, actor: Actor, thread: str | None = None
+) -> Reply:
     transport = RecordingTransport()
     await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     [reply] = transport.sent[-1:]
@@ -145,8 +149,12 @@ async def test_stats_and_leaderboard_attach_charts_of_the_members_data(
 ) -> None:
     clock = FakeClock(datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
     repo = await Repository.open(tmp_path / "q.db")
-    service = QuizService(
-        repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), clock=clock
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+        clock=clock,
     )
     try:
         empty = await say(service, "/quiz leaderboard", MINA)

@@ -7,10 +7,12 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.commands import ECHO_CHARS
 from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.schemas import MAX_PARAMS, SHOWN_ERRORS
@@ -25,7 +27,10 @@ WORDS = "Sigmoid saturates for large inputs so its gradient vanishes; ReLU keeps
 
 
 async def say(
-    service: QuizService, line: str, thread: str | None = None, message_id: str | None = None
+    service: QuizService[Repository],
+    line: str,
+    thread: str | None = None,
+    message_id: str | None = None,
 ) -> RecordingTransport:
     transport = RecordingTransport()
     incoming = Incoming("test", "c1", MINA, line, thread_id=thread, message_id=message_id)
@@ -36,7 +41,12 @@ async def say(
 async def test_a_ten_megabyte_answer_is_stored_as_graded_and_the_member_told(
     tmp_path: Path, repo: Repository, bank: Bank, grader: EmbeddingGrader
 ) -> None:
-    service = QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
     post = await service.post_today("test", "c1", RecordingTransport())
     answer = (WORDS * (10_000_000 // len(WORDS) + 1))[:10_000_000]
     replies = (await say(service, answer, thread=post.thread_id, message_id="m-huge")).sent
@@ -54,8 +64,12 @@ async def test_thousands_of_demo_parameters_get_one_short_reply(
     line = "/demo gan " + " ".join(f"k{i}=1" for i in range(3000))
     async with fake_service() as url, ComputeClient(url) as client:
         demos = DemoHandoff(client, rate_per_hour=6, clock=lambda: datetime.now(UTC), poll=0.05)
-        service = QuizService(
-            repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+        service = build_quiz_service(
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+            demos=demos,
         )
         many = (await say(service, line)).sent
         bad = f"/demo quick lr=fast steps=many flag=maybe seed=x {'a' * 5000}=1 b=2 c=3"
@@ -72,7 +86,12 @@ async def test_unreadable_input_is_quoted_back_short(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
 ) -> None:
     repo = await Repository.open(tmp_path / "q.db")
-    service = QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
     try:
         unknown = (await say(service, "/" + "x" * 100_000)).sent
         param = (await say(service, "/demo gan " + "y" * 100_000)).sent

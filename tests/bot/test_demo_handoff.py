@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_quiz_service, channel_defaults, compute_config
 from bot.config import Settings
 from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.embedded import embedded_service
@@ -24,14 +25,18 @@ MEMBER = Actor("u1", "Mina")
 
 def service_with(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient, rate: int = 6
-) -> QuizService:
+) -> QuizService[Repository]:
     demos = DemoHandoff(client, rate_per_hour=rate, clock=lambda: datetime.now(UTC), poll=0.1)
-    return QuizService(
-        repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+    return build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+        demos=demos,
     )
 
 
-async def say(service: QuizService, line: str) -> RecordingTransport:
+async def say(service: QuizService[Repository], line: str) -> RecordingTransport:
     transport = RecordingTransport()
     await service.handle(Incoming("test", "c1", MEMBER, line), transport)
     return transport
@@ -43,7 +48,7 @@ async def test_demo_runs_with_progress_then_posts_figures(
 ) -> None:
     settings = Settings(cache_dir=tmp_path / "cache")
     async with (
-        embedded_service(settings) as endpoint,
+        embedded_service(compute_config(settings)) as endpoint,
         ComputeClient(endpoint.url, token=endpoint.token) as client,
     ):
         service = service_with(repo, bank, grader, client, rate=2)

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from scipy.stats import spearmanr
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import PracticeCardRow
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
@@ -32,14 +34,16 @@ JOON = Actor("u2", "Joon")
 
 
 @asynccontextmanager
-async def service_on(db: Path, bank: Bank, clock: FakeClock) -> AsyncIterator[QuizService]:
+async def service_on(
+    db: Path, bank: Bank, clock: FakeClock
+) -> AsyncIterator[QuizService[Repository]]:
     repo = await Repository.open(db)
     try:
-        yield QuizService(
+        yield build_quiz_service(
             repo=repo,
             bank=bank,
             grader=StatedScoreGrader(),
-            defaults=ChannelDefaults(lang="en", days="daily"),
+            defaults=channel_defaults(Settings(_env_file=None, lang="en", days="daily")),
             clock=clock,
         )
     finally:
@@ -47,14 +51,16 @@ async def service_on(db: Path, bank: Bank, clock: FakeClock) -> AsyncIterator[Qu
 
 
 async def say(
-    service: QuizService, text: str, actor: Actor = MINA, thread: str | None = None
+    service: QuizService[Repository], text: str, actor: Actor = MINA, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
     await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     return transport.sent
 
 
-async def practise(service: QuizService, score: int, actor: Actor = MINA) -> tuple[str, Reply]:
+async def practise(
+    service: QuizService[Repository], score: int, actor: Actor = MINA
+) -> tuple[str, Reply]:
     """`/quiz practice`, then an answer worth `score`: the prompt id and the private reply."""
     await say(service, "/quiz practice", actor)
     prompt_id = await service.repo.practice_pending(platform="test", user_id=actor.user_id)
@@ -64,11 +70,13 @@ async def practise(service: QuizService, score: int, actor: Actor = MINA) -> tup
     return prompt_id, reply
 
 
-async def topics(service: QuizService, actor: Actor = MINA) -> dict[str, TopicMastery]:
+async def topics(service: QuizService[Repository], actor: Actor = MINA) -> dict[str, TopicMastery]:
     return {row.topic: row for row in await service.practice.mastery("test", actor.user_id)}
 
 
-async def prompt_mastery(service: QuizService, prompt_id: str, actor: Actor = MINA) -> float:
+async def prompt_mastery(
+    service: QuizService[Repository], prompt_id: str, actor: Actor = MINA
+) -> float:
     """The member's mastery in the first topic of a prompt (started: never None here)."""
     value = (await topics(service, actor))[service.bank.get(prompt_id).topics[0]].value
     assert value is not None

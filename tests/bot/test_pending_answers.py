@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.api.main import create_app
 from compute.config import ServiceConfig
@@ -51,12 +53,17 @@ async def remote_grader(
     await grader.aclose()
 
 
-def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> QuizService:
-    return QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> QuizService[Repository]:
+    return build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
 
 
 async def answer(
-    service: QuizService, text: str, *, thread: str | None, message_id: str
+    service: QuizService[Repository], text: str, *, thread: str | None, message_id: str
 ) -> list[Reply]:
     transport = RecordingTransport()
     incoming = Incoming("test", "c1", MINA, text, message_id=message_id, thread_id=thread)

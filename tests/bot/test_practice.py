@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating
 
+from bot.app import build_quiz_service, channel_defaults, practice_policy
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.practice import PracticePolicy, card_row
+from bot.core.practice import card_row
 from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -35,14 +37,15 @@ async def service_on(
     grader: EmbeddingGrader,
     clock: FakeClock,
     defaults: ChannelDefaults | None = None,
-) -> AsyncIterator[QuizService]:
+) -> AsyncIterator[QuizService[Repository]]:
     repo = await Repository.open(db)
     try:
-        yield QuizService(
+        yield build_quiz_service(
             repo=repo,
             bank=bank,
             grader=grader,
-            defaults=defaults or ChannelDefaults(lang="en", days="daily"),
+            defaults=defaults
+            or channel_defaults(Settings(_env_file=None, lang="en", days="daily")),
             clock=clock,
         )
     finally:
@@ -50,14 +53,16 @@ async def service_on(
 
 
 async def say(
-    service: QuizService, text: str, actor: Actor = MINA, thread: str | None = None
+    service: QuizService[Repository], text: str, actor: Actor = MINA, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
     await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     return transport.sent
 
 
-async def practise(service: QuizService, answer_for: dict[str, str], actor: Actor = MINA) -> str:
+async def practise(
+    service: QuizService[Repository], answer_for: dict[str, str], actor: Actor = MINA
+) -> str:
     """`/quiz practice`, then answer the prompt shown (BAD unless `answer_for` has one);
     returns the prompt id. Every reply must be private."""
     shown = await say(service, "/quiz practice", actor)
@@ -101,7 +106,7 @@ async def test_well_answered_prompt_comes_back_later_over_thirty_days(
     assert len(reviews[good]) < len(reviews[bad]), reviews
 
 
-async def board(service: QuizService) -> list[str]:
+async def board(service: QuizService[Repository]) -> list[str]:
     return [r.text for r in await say(service, "/quiz leaderboard all")]
 
 
@@ -217,7 +222,7 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
             await say(service, BAD, member, thread=first.thread_id)
         unposted = [p.id for p in bank.mains() if p.id != first.prompt_id]
         wanted, crowd = unposted[-1], unposted[-2]
-        scheduler = PracticePolicy().scheduler()
+        scheduler = practice_policy(Settings(_env_file=None)).scheduler()
         # both active members have `wanted` due tomorrow; three members who never answered
         # here have `crowd` due, which must not count
         for user, prompt_id in [("u1", wanted), ("u2", wanted)] + [
@@ -231,7 +236,9 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
     clock.advance(timedelta(days=1))
     posted = {}
     for name, prefer in [("q.db", True), ("same.db", False)]:
-        defaults = ChannelDefaults(lang="en", days="daily", prefer_due=prefer)
+        defaults = channel_defaults(
+            Settings(_env_file=None, lang="en", days="daily", prefer_due=prefer)
+        )
         async with service_on(tmp_path / name, bank, grader, clock, defaults) as service:
             posted[prefer] = (
                 await service.post_today("test", "c1", RecordingTransport())

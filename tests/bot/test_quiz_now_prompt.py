@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core import commands
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -23,13 +25,18 @@ MINA = Actor("u1", "Mina")
 @pytest.fixture
 async def service(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
-) -> AsyncIterator[QuizService]:
+) -> AsyncIterator[QuizService[Repository]]:
     repo = await Repository.open(tmp_path / "q.db")
-    yield QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"))
+    yield build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
     await repo.close()
 
 
-async def say(service: QuizService, actor: Actor, line: str) -> list[Reply]:
+async def say(service: QuizService[Repository], actor: Actor, line: str) -> list[Reply]:
     transport = RecordingTransport()
     await service.handle(Incoming("test", "c1", actor, line), transport)
     return transport.sent
@@ -49,7 +56,9 @@ def test_now_takes_an_optional_prompt_id(line: str, command: commands.Command) -
     assert commands.parse(line) == command
 
 
-async def test_named_main_question_is_posted_and_answered(service: QuizService, bank: Bank) -> None:
+async def test_named_main_question_is_posted_and_answered(
+    service: QuizService[Repository], bank: Bank
+) -> None:
     [question] = await say(service, ADMIN, "/quiz now q05")
     assert question.kind == ReplyKind.QUESTION
     assert question.card is not None and question.card.prompt_id == "q05"
@@ -73,7 +82,7 @@ async def test_named_main_question_is_posted_and_answered(service: QuizService, 
     ],
 )
 async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(
-    service: QuizService, line: str, expected: tuple[str, ...]
+    service: QuizService[Repository], line: str, expected: tuple[str, ...]
 ) -> None:
     [reply] = await say(service, ADMIN, line)
 
@@ -83,7 +92,7 @@ async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(
     assert await service.repo.posts(platform="test", channel_id="c1") == []
 
 
-async def test_members_cannot_post_a_chosen_question(service: QuizService) -> None:
+async def test_members_cannot_post_a_chosen_question(service: QuizService[Repository]) -> None:
     [reply] = await say(service, MINA, "/quiz now q05")
 
     assert reply.text == "Only channel admins can use this command."

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.repository import Repository
@@ -25,22 +27,24 @@ ADMIN = Actor(user_id="admin", display_name="admin", is_admin=True)
 @asynccontextmanager
 async def service_on(
     db: Path, bank: Bank, grader: EmbeddingGrader, clock: FakeClock, defaults: ChannelDefaults
-) -> AsyncIterator[QuizService]:
+) -> AsyncIterator[QuizService[Repository]]:
     repo = await Repository.open(db)
     try:
-        yield QuizService(repo=repo, bank=bank, grader=grader, defaults=defaults, clock=clock)
+        yield build_quiz_service(
+            repo=repo, bank=bank, grader=grader, defaults=defaults, clock=clock
+        )
     finally:
         await repo.close()
 
 
-async def schedule(service: QuizService, channel: str, command: str) -> None:
+async def schedule(service: QuizService[Repository], channel: str, command: str) -> None:
     transport = RecordingTransport()
     await service.handle(Incoming("test", channel, ADMIN, command), transport)
     assert not transport.of_kind(ReplyKind.ERROR), transport.sent
 
 
 async def tick_until(
-    service: QuizService,
+    service: QuizService[Repository],
     clock: FakeClock,
     transport: RecordingTransport,
     end: datetime,
@@ -65,7 +69,9 @@ async def test_local_time_is_kept_across_dst(
 ) -> None:
     start = datetime.combine(dst_day - timedelta(days=2), datetime.min.time(), ZoneInfo(zone))
     clock = FakeClock(start.astimezone(UTC))
-    async with service_on(tmp_path / "q.db", bank, grader, clock, ChannelDefaults()) as service:
+    async with service_on(
+        tmp_path / "q.db", bank, grader, clock, channel_defaults(Settings(_env_file=None))
+    ) as service:
         await schedule(service, "c1", f"/quiz schedule 09:00 {zone} daily")
         transport = RecordingTransport()
         posted_at: list[datetime] = []
@@ -87,7 +93,9 @@ async def test_missing_local_time_on_spring_forward_posts_once(
 ) -> None:
     zone = ZoneInfo("America/New_York")
     clock = FakeClock(datetime(2026, 3, 7, 12, 0, tzinfo=zone).astimezone(UTC))
-    async with service_on(tmp_path / "q.db", bank, grader, clock, ChannelDefaults()) as service:
+    async with service_on(
+        tmp_path / "q.db", bank, grader, clock, channel_defaults(Settings(_env_file=None))
+    ) as service:
         await schedule(service, "c1", "/quiz schedule 02:30 America/New_York daily")
         transport = RecordingTransport()
         await tick_until(service, clock, transport, clock.now + timedelta(days=2))
@@ -99,7 +107,9 @@ async def test_missing_local_time_on_spring_forward_posts_once(
 
 async def test_weekdays_only(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> None:
     clock = FakeClock(datetime(2026, 11, 1, 0, 0, tzinfo=UTC))  # a Sunday
-    async with service_on(tmp_path / "q.db", bank, grader, clock, ChannelDefaults()) as service:
+    async with service_on(
+        tmp_path / "q.db", bank, grader, clock, channel_defaults(Settings(_env_file=None))
+    ) as service:
         await schedule(service, "c1", "/quiz schedule 08:00 Asia/Seoul weekdays")
         transport = RecordingTransport()
         await tick_until(
@@ -118,7 +128,7 @@ async def test_three_day_outage(
 ) -> None:
     zone = ZoneInfo("Asia/Seoul")
     clock = FakeClock(datetime(2026, 11, 2, 8, 0, tzinfo=zone).astimezone(UTC))  # Monday 08:00
-    defaults = ChannelDefaults(catch_up=catch_up, days="daily")
+    defaults = channel_defaults(Settings(_env_file=None, catch_up=catch_up, days="daily"))
     db = tmp_path / "q.db"
     transport = RecordingTransport()
     async with service_on(db, bank, grader, clock, defaults) as service:
@@ -151,17 +161,23 @@ async def test_hundred_restarts_post_each_channel_day_once(
     zones = {"seoul": "Asia/Seoul", "berlin": "Europe/Berlin", "ny": "America/New_York"}
     clock = FakeClock(datetime(2026, 10, 30, 0, 0, tzinfo=UTC))
     db = tmp_path / "q.db"
-    async with service_on(db, bank, grader, clock, ChannelDefaults(days="daily")) as service:
+    async with service_on(
+        db, bank, grader, clock, channel_defaults(Settings(_env_file=None, days="daily"))
+    ) as service:
         for channel, zone in zones.items():
             await schedule(service, channel, f"/quiz schedule 07:00 {zone} daily")
     transport = RecordingTransport()
     for _ in range(100):
         # each restart: a fresh connection and service, two ticks at the same instant, then 2 h on
-        async with service_on(db, bank, grader, clock, ChannelDefaults()) as service:
+        async with service_on(
+            db, bank, grader, clock, channel_defaults(Settings(_env_file=None))
+        ) as service:
             await service.post_due("test", transport)
             await service.post_due("test", transport)
         clock.advance(timedelta(hours=2))
-    async with service_on(db, bank, grader, clock, ChannelDefaults()) as service:
+    async with service_on(
+        db, bank, grader, clock, channel_defaults(Settings(_env_file=None))
+    ) as service:
         posts = [
             p
             for channel in zones

@@ -6,10 +6,11 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.models import ChannelRow, GradedText
 from bot.core.ports import AnswerStore, ChannelStore, PracticeStore, ReportStore
-from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.repository import Repository, latest_schema_version
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -49,7 +50,9 @@ async def test_same_message_id_twice_stores_one_answer(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
 ) -> None:
     repo = await Repository.open(tmp_path / "q.db")
-    service = QuizService(repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults())
+    service = build_quiz_service(
+        repo=repo, bank=bank, grader=grader, defaults=channel_defaults(Settings(_env_file=None))
+    )
     transport = RecordingTransport()
     try:
         post = await service.post_today("test", "c1", transport)
@@ -121,8 +124,11 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
     """Claimed messages name their sender (the claim's trigger keeps the member row); messages
     without an id go through remember_user."""
     repo = await Repository.open(tmp_path / "q.db")
-    service = QuizService(
-        repo=repo, bank=bank, grader=StatedScoreGrader(), defaults=ChannelDefaults()
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=StatedScoreGrader(),
+        defaults=channel_defaults(Settings(_env_file=None)),
     )
     names = []
     try:

@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.config import Settings
-from compute.cli import main
-from compute.config import InsecureBindError, check_bind, is_loopback
+from compute.cli import demo_main, serve_main
+from compute.config import InsecureBindError, ServiceConfig, check_bind, is_loopback
 from tests.compute.demo_checks import assert_readable_png
 
 
 def test_serving_off_loopback_without_a_token_is_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = main(["compute", "--host", "0.0.0.0", "--port", "1"], Settings(compute_token=None))
+    code = serve_main(["--host", "0.0.0.0", "--port", "1"], ServiceConfig())
     assert code == 2
     assert "QUIZMASTER_COMPUTE_TOKEN" in capsys.readouterr().err
 
@@ -32,7 +31,7 @@ def test_bind_rule() -> None:
 
 
 def test_demo_list_names_each_demo_and_its_params(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "list"], Settings()) == 0
+    assert demo_main(["list"]) == 0
     out = capsys.readouterr().out
     for name in ("activations", "relu-approx", "gradient-descent", "optimizers", "batch-size"):
         assert name in out
@@ -42,9 +41,8 @@ def test_demo_list_names_each_demo_and_its_params(capsys: pytest.CaptureFixture[
 def test_demo_writes_pngs_metrics_and_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(
-        ["demo", "relu-approx", "--param", "k=4", "-p", "target=square", "--out", str(tmp_path)],
-        Settings(),
+    code = demo_main(
+        ["relu-approx", "--param", "k=4", "-p", "target=square", "--out", str(tmp_path)]
     )
     assert code == 0
     assert_readable_png((tmp_path / "0.png").read_bytes())
@@ -56,23 +54,23 @@ def test_demo_writes_pngs_metrics_and_summary(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["demo", "relu-aprox"], "known: "),
-        (["demo", "relu-approx", "-p", "k=999"], "k: must be <= 64"),
-        (["demo", "relu-approx", "-p", "k"], "expected NAME=VALUE"),
-        (["demo", "relu-approx", "-p", "width=3"], "unknown parameter"),
+        (["relu-aprox"], "known: "),
+        (["relu-approx", "-p", "k=999"], "k: must be <= 64"),
+        (["relu-approx", "-p", "k"], "expected NAME=VALUE"),
+        (["relu-approx", "-p", "width=3"], "unknown parameter"),
     ],
 )
 def test_demo_mistakes_get_a_clear_message(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv, Settings()) == 2
+    assert demo_main(argv) == 2
     assert message in capsys.readouterr().err
 
 
 def test_a_token_on_the_command_line_is_refused_with_the_way_to_pass_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = main(["compute", "--token", "visible-in-ps"], Settings(compute_token=None))
+    code = serve_main(["--token", "visible-in-ps"], ServiceConfig())
     err = capsys.readouterr().err
     assert code == 2
     assert "--token-file" in err and "QUIZMASTER_COMPUTE_TOKEN" in err
@@ -86,6 +84,6 @@ def test_an_unreadable_or_empty_token_file_is_refused(
     path = tmp_path / "token"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    code = main(["compute", "--token-file", str(path), "--port", "1"], Settings())
+    code = serve_main(["--token-file", str(path), "--port", "1"], ServiceConfig())
     assert code == 2
     assert "quizmaster compute:" in capsys.readouterr().err

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings
 from compute.client import ComputeClient, ComputeUnauthorized, ComputeUnavailable
+from compute.config import ServiceConfig
 from compute.embedded import embedded_service
 
 
 async def test_embedded_service_serves_the_catalog_and_stops() -> None:
-    async with embedded_service(Settings(compute_token=None)) as endpoint:
+    async with embedded_service(ServiceConfig()) as endpoint:
         assert endpoint.url.startswith("http://127.0.0.1:") and endpoint.token
         async with ComputeClient(endpoint.url, token=endpoint.token) as client:
             names = {d.name for d in await client.demos()}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from content.check import check_banks
 from content.cli import main
 from content.loader import DEFAULT_BANK_DIR, load_bank
@@ -26,7 +25,7 @@ def messages(paths: list[Path], known_demos: tuple[str, ...] = ()) -> list[str]:
 
 def test_packaged_bank_passes_the_real_check(capsys: pytest.CaptureFixture[str]) -> None:
     """The CLI with default paths, the real demo catalog included."""
-    code = main(["check"], Settings(bank_dir=None))
+    code = main(["check"], bank_dir=None)
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "total: " in out
@@ -169,7 +168,7 @@ def test_team_bank_dir_from_settings_is_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_bank(tmp_path / "team.yaml", graded("q01", "Clash with the seed id?"))
-    code = main(["check"], Settings(bank_dir=tmp_path))
+    code = main(["check"], bank_dir=tmp_path)
     err = capsys.readouterr().err
     assert code == 1
     assert f"{tmp_path / 'team.yaml'}: prompt q01: id: duplicate id, first defined in" in err
@@ -188,7 +187,7 @@ def test_valid_files_print_counts(tmp_path: Path, capsys: pytest.CaptureFixture[
             "guidance": {"ko": "자유롭게", "en": "Anything goes"},
         },
     )
-    assert main(["check", str(path)], Settings()) == 0
+    assert main(["check", str(path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "checked 1 file",
         "  by kind: graded 2, open 1",

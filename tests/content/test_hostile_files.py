@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from content.cli import main
 from content.loader import MAX_BANK_BYTES
 from tests.content.sample_banks import graded, write_bank
@@ -67,7 +66,7 @@ def test_hostile_file_gives_one_clear_line(
     write, expected = HOSTILE[case]
     path = tmp_path / "bad.yaml"
     write(path)
-    code = main(["check", str(path)], Settings())
+    code = main(["check", str(path)])
     out, err = capsys.readouterr()
     assert code == 1
     assert "Traceback" not in out + err
@@ -80,7 +79,7 @@ def test_hostile_file_gives_one_clear_line(
 def test_missing_path_and_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    code = main(["check", str(tmp_path / "nope.yaml"), str(empty)], Settings())
+    code = main(["check", str(tmp_path / "nope.yaml"), str(empty)])
     assert code == 1
     assert capsys.readouterr().err.splitlines()[:2] == [
         f"{tmp_path / 'nope.yaml'}: no such file or folder",
@@ -89,7 +88,7 @@ def test_missing_path_and_empty_folder(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_bad_arguments_return_usage_code(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["frobnicate"], Settings()) == 2
+    assert main(["frobnicate"]) == 2
     assert "invalid choice" in capsys.readouterr().err
 
 

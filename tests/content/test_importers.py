@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from content.cli import main
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import BankImportError, bank_yaml, write_bank
@@ -165,13 +164,13 @@ def test_cli_import_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str
     source.write_text(RED_LIST, encoding="utf-8")
     out = tmp_path / "out.yaml"
     args = ["import", "red-trivia", str(source), "--out", str(out), "--bank", "pub quiz"]
-    assert main(args, Settings()) == 0
+    assert main(args) == 0
     assert f"wrote 4 graded prompts to {out}" in capsys.readouterr().out
-    assert main(["check", str(out)], Settings()) == 0
+    assert main(["check", str(out)]) == 0
     assert "by kind: graded 4" in capsys.readouterr().out
-    assert main(args, Settings()) == 1
+    assert main(args) == 1
     assert f"{out}: already exists; pass --force to overwrite it" in capsys.readouterr().err
-    assert main([*args, "--force"], Settings()) == 0
+    assert main([*args, "--force"]) == 0
 
 
 def test_cli_import_failure_writes_nothing(
@@ -180,7 +179,7 @@ def test_cli_import_failure_writes_nothing(
     source = tmp_path / "table.csv"
     source.write_bytes("question,answer\n질문,답\n".encode("euc-kr"))
     out = tmp_path / "out.yaml"
-    assert main(["import", "csv", str(source), "--out", str(out)], Settings()) == 1
+    assert main(["import", "csv", str(source), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.splitlines() == [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from evaluators.cli import main
+from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 
 ROWS = [
@@ -28,8 +28,8 @@ REFERENCES = {
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(embedding_model=BUNDLED_MODEL, embedding_device="cpu", cache_dir=tmp_path)
+def settings(tmp_path: Path) -> ModelSettings:
+    return ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def external_file(tmp_path: Path) -> Path:
 
 
 def test_eval_prints_metrics_and_a_json_line(
-    external_file: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+    external_file: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([str(external_file), "--json"], settings) == 0
     out = capsys.readouterr().out.strip().splitlines()
@@ -58,7 +58,7 @@ def test_eval_prints_metrics_and_a_json_line(
 
 
 def test_eval_cv_reports_cross_validated_numbers(
-    external_file: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+    external_file: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rows = [json.loads(line) for line in external_file.read_text().splitlines()]
     more = [dict(r, question=f"{r['question']} ({k})") for k in range(2) for r in rows]
@@ -70,7 +70,7 @@ def test_eval_cv_reports_cross_validated_numbers(
 
 
 def test_unknown_question_is_an_error_naming_it(
-    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "unknown.jsonl"
     row = {"question": "Is this in the bank at all?", "answer": "no", "score": 0, "score_max": 5}
@@ -80,7 +80,7 @@ def test_unknown_question_is_an_error_naming_it(
 
 
 def test_bad_row_is_reported_with_its_line(
-    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"question": "q", "answer": "a"}\n', encoding="utf-8")
@@ -88,6 +88,8 @@ def test_bad_row_is_reported_with_its_line(
     assert "bad.jsonl:1" in capsys.readouterr().err
 
 
-def test_usage_without_arguments(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_without_arguments(
+    settings: ModelSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main([], settings) == 2
     assert "quizmaster eval" in capsys.readouterr().out

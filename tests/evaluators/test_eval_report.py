@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from scipy.stats import pearsonr, spearmanr
 
-from bot.config import Settings
 from evaluators.calibration_fit import DEV_SET_PATH
 from evaluators.cli import main
+from evaluators.model_settings import ModelSettings
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 
@@ -148,7 +148,7 @@ def test_by_class_without_classes_is_an_error_naming_the_field(
     path = tmp_path / "plain.jsonl"
     row = {"question": "q", "answer": "a", "score": 1, "score_max": 5, "reference": "r"}
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    settings = Settings(embedding_model=BUNDLED_MODEL, embedding_device="cpu", cache_dir=tmp_path)
+    settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path)
     assert main([str(path), "--by", "class"], settings) == 1
     assert '--by class needs rows with a "class" field' in capsys.readouterr().err
 
@@ -162,9 +162,7 @@ def test_a_rows_file_that_cannot_be_written_fails_before_grading(
     """The model named here does not exist: loading it would log a fallback warning, so its
     absence shows that nothing was loaded or graded."""
     caplog.set_level(logging.INFO, logger="quizmaster.evaluators")
-    settings = Settings(
-        embedding_model="/no/such/model", embedding_device="cpu", cache_dir=tmp_path
-    )
+    settings = ModelSettings(model="/no/such/model", device="cpu", cache_dir=tmp_path)
     out = tmp_path / "missing-folder" / "rows.jsonl"
     assert main([str(graded_file), "--rows", str(out)], settings) == 1
     assert f"{out}: cannot write" in capsys.readouterr().err

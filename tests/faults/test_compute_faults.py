@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.client import ComputeClient, ComputeError
 from content.bank import Bank
@@ -37,18 +39,22 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 async def quiz(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient
-) -> QuizService:
+) -> QuizService[Repository]:
     demos = DemoHandoff(
         client, rate_per_hour=10, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=60
     )
-    service = QuizService(
-        repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+        demos=demos,
     )
     await service.post_today("test", "c1", RecordingTransport())
     return service
 
 
-async def say(service: QuizService, line: str, transport: RecordingTransport) -> None:
+async def say(service: QuizService[Repository], line: str, transport: RecordingTransport) -> None:
     await asyncio.wait_for(service.handle(Incoming("test", "c1", MEMBER, line), transport), 60)
 
 
@@ -251,8 +257,12 @@ async def test_a_followup_is_asked_at_once_and_its_figure_follows_when_drawn(
         demos = DemoHandoff(
             client, rate_per_hour=10, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=60
         )
-        service = QuizService(
-            repo=repo, bank=bank, grader=grader, defaults=ChannelDefaults(lang="en"), demos=demos
+        service = build_quiz_service(
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+            demos=demos,
         )
         main = bank.get("q02")
         talks_about_a_figure = bank.followups(main.id)[1]

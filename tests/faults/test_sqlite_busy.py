@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage import repository
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -92,12 +94,12 @@ class LockDuringGrading:
         return grade
 
 
-async def ready_service(repo: Repository, bank: Bank, grader: object) -> QuizService:
-    service = QuizService(
+async def ready_service(repo: Repository, bank: Bank, grader: object) -> QuizService[Repository]:
+    service = build_quiz_service(
         repo=repo,
         bank=bank,
         grader=grader,  # type: ignore[arg-type]  # a Grader by protocol
-        defaults=ChannelDefaults(lang="en"),
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
     )
     await service.post_today("test", "c1", RecordingTransport())
     return service

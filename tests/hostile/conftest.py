@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
+from bot.storage.repository import Repository
 from evaluators import EmbeddingGrader, create_grader
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
 from tests.bot.platforms.slack.fake_slack import FakeSlack
@@ -69,7 +70,7 @@ def hostile_settings(db: Path, model_path: str, cache: Path, **changes: Any) -> 
 @dataclass
 class SlackEnv:
     http: SlackHttp
-    service: QuizService
+    service: QuizService[Repository]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -108,7 +109,7 @@ async def slack_env(
 class DiscordEnv:
     client: QuizClient
     fake: FakeDiscord
-    service: QuizService
+    service: QuizService[Repository]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

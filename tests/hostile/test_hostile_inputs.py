@@ -34,6 +34,7 @@ from bot.platforms import console
 from bot.platforms.discord import render as discord_render
 from bot.platforms.slack import mentions, phrases
 from bot.platforms.slack import render as slack_render
+from bot.storage.repository import Repository
 from evaluators import EmbeddingGrader
 from tests.bot.platforms.slack.harness import ADMIN, SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL, slash_command, thread_reply
@@ -212,7 +213,7 @@ def assert_clear_reply(texts: list[str], case: Case) -> None:
 @dataclass
 class SlackThread:
     http: SlackHttp
-    service: QuizService
+    service: QuizService[Repository]
     thread_ts: str
 
 
@@ -458,7 +459,7 @@ async def console_service(
     shared_grader: EmbeddingGrader,
     model_path: str,
     embedding_cache: Path,
-) -> AsyncIterator[QuizService]:
+) -> AsyncIterator[QuizService[Repository]]:
     db = tmp_path_factory.mktemp("console") / "quiz.db"
     async with open_service(
         hostile_settings(db, model_path, embedding_cache, platform="console"), grader=shared_grader
@@ -466,7 +467,9 @@ async def console_service(
         yield service
 
 
-async def console_session(service: QuizService, user: str, lines: list[str], images: Path) -> str:
+async def console_session(
+    service: QuizService[Repository], user: str, lines: list[str], images: Path
+) -> str:
     """Run the console loop on piped input as `quizmaster run --platform console` does; returns
     what it printed after switching to `user`."""
     stdin = io.StringIO("".join(f"{line}\n" for line in [f"/as {user}", *lines]))
@@ -488,7 +491,10 @@ def console_line(case: Case) -> str:
     "case", [c for c in CASES if c.expect != ADMIN_ONLY], ids=lambda c: c.id
 )  # console members are admins: the admin-only refusals are checked on Slack and Discord
 async def test_console(
-    case: Case, console_service: QuizService, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    case: Case,
+    console_service: QuizService[Repository],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
     user = member_for(case, "console")

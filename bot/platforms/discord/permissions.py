@@ -11,11 +11,16 @@ import discord
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
+def grants_admin(permissions: discord.Permissions) -> bool:
+    """The one rule: Manage Server (Administrator implies it)."""
+    return permissions.is_superset(ADMIN_PERMISSIONS)
+
+
 def is_admin(interaction: discord.Interaction) -> bool:
-    """Manage Server in this channel, from the permissions Discord resolved for the invoker.
+    """The rule on the permissions Discord resolved for the invoker in this channel.
 
     Outside a server (a DM with the bot) there is nothing to administer.
     """
     if interaction.guild_id is None:
         return False
-    return interaction.permissions.is_superset(ADMIN_PERMISSIONS)
+    return grants_admin(interaction.permissions)

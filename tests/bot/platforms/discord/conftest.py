@@ -21,6 +21,7 @@ from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
 from bot.platforms.discord.transport import ACK_BUDGET_S
+from bot.storage.repository import Repository
 from evaluators import create_grader
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
 
@@ -61,7 +62,7 @@ def settings(
 
 
 @pytest.fixture
-async def service(settings: Settings) -> AsyncIterator[QuizService]:
+async def service(settings: Settings) -> AsyncIterator[QuizService[Repository]]:
     grader = create_grader(
         model_name=settings.embedding_model, device="cpu", cache_dir=settings.cache_dir
     )
@@ -78,7 +79,7 @@ class Running:
 
     client: QuizClient
     fake: FakeDiscord
-    service: QuizService
+    service: QuizService[Repository]
 
     async def push(self, interaction: dict[str, Any]) -> str:
         """Deliver an interaction over the gateway; returns its id."""
@@ -90,12 +91,17 @@ StartBot = Callable[..., AbstractAsyncContextManager[Running]]
 
 
 @pytest.fixture
-def start_bot(settings: Settings, service: QuizService, fake_discord: FakeDiscord) -> StartBot:
+def start_bot(
+    settings: Settings, service: QuizService[Repository], fake_discord: FakeDiscord
+) -> StartBot:
     """Start the bot as `quizmaster run` would (client plus scheduler), with setting overrides."""
 
     @asynccontextmanager
     async def started(
-        *, ack_budget_s: float = ACK_BUDGET_S, quiz: QuizService = service, **overrides: Any
+        *,
+        ack_budget_s: float = ACK_BUDGET_S,
+        quiz: QuizService[Repository] = service,
+        **overrides: Any,
     ) -> AsyncIterator[Running]:
         configured = settings.model_copy(update=overrides)
         client = build_client(configured, quiz, ack_budget_s=ack_budget_s)

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import serve_http
+from bot.storage.repository import Repository
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.slack_payloads import (
     CHANNEL,
@@ -80,7 +81,7 @@ class SlackHttp:
 
 @asynccontextmanager
 async def serving(
-    settings: Settings, service: QuizService, fake: FakeSlack
+    settings: Settings, service: QuizService[Repository], fake: FakeSlack
 ) -> AsyncIterator[SlackHttp]:
     """Our app behind Bolt's aiohttp server on a free loopback port."""
     bot = SlackBot(settings, service, channel_post_interval_s=0.0)
