@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.config import Settings
 from bot.storage.repository import Repository
 from content.bank import Bank
 from content.loader import load_bank
 from evaluators import EmbeddingGrader, create_grader
 from evaluators.embedder import bundled_model_path, load_embedder
+from tests.fixed_grader import FixedGrader
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -53,3 +56,38 @@ async def grader(model_path: str, embedding_cache: Path) -> AsyncIterator[Embedd
     owned = create_grader(model_name=model_path, device="cpu", cache_dir=embedding_cache)
     yield owned
     await owned.aclose()
+
+
+@pytest.fixture
+def fixed_grader() -> FixedGrader:
+    """For tests whose score does not matter: no model behind it."""
+    return FixedGrader()
+
+
+def settings_for_test(*, db: Path, cache_dir: Path, **overrides: Any) -> Settings:
+    """The one way tests build Settings: no `.env` read, English, the bundled model on CPU (named,
+    not loaded), demos off; `overrides` change any of it. Module-scoped fixtures call it with
+    their own database; tests take `make_settings`."""
+    values: dict[str, Any] = {
+        "lang": "en",
+        "db": db,
+        "embedding_model": BUNDLED_MODEL,
+        "embedding_device": "cpu",
+        "cache_dir": cache_dir,
+        "demos": False,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+MakeSettings = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, embedding_cache: Path) -> MakeSettings:
+    """`settings_for_test` on the test's own database and the session's embedding cache."""
+
+    def make(**overrides: Any) -> Settings:
+        return settings_for_test(db=tmp_path / "quiz.db", cache_dir=embedding_cache, **overrides)
+
+    return make

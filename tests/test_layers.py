@@ -21,6 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 @dataclass(frozen=True)
 class Rule:
     """Files under any of `folders` import no module under any of `forbidden`, except `allowed`

@@ -26,8 +26,8 @@ from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
-from tests.bot.stated_grader import StatedScoreGrader
 from tests.bot.test_practice import START
+from tests.fixed_grader import FixedGrader
 
 MINA = Actor("u1", "Mina")
 JOON = Actor("u2", "Joon")
@@ -42,7 +42,7 @@ async def service_on(
         yield build_quiz_service(
             repo=repo,
             bank=bank,
-            grader=StatedScoreGrader(),
+            grader=FixedGrader(),
             defaults=channel_defaults(Settings(_env_file=None, lang="en", days="daily")),
             clock=clock,
         )

@@ -17,21 +17,21 @@ from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.service import ChannelDefaults, QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
-from evaluators import EmbeddingGrader
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
+from tests.fixed_grader import FixedGrader
 
 ADMIN = Actor(user_id="admin", display_name="admin", is_admin=True)
 
 
 @asynccontextmanager
 async def service_on(
-    db: Path, bank: Bank, grader: EmbeddingGrader, clock: FakeClock, defaults: ChannelDefaults
+    db: Path, bank: Bank, fixed_grader: FixedGrader, clock: FakeClock, defaults: ChannelDefaults
 ) -> AsyncIterator[QuizService[Repository]]:
     repo = await Repository.open(db)
     try:
         yield build_quiz_service(
-            repo=repo, bank=bank, grader=grader, defaults=defaults, clock=clock
+            repo=repo, bank=bank, grader=fixed_grader, defaults=defaults, clock=clock
         )
     finally:
         await repo.close()
@@ -65,12 +65,12 @@ async def tick_until(
     ],
 )
 async def test_local_time_is_kept_across_dst(
-    tmp_path: Path, bank: Bank, grader: EmbeddingGrader, zone: str, dst_day: date
+    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader, zone: str, dst_day: date
 ) -> None:
     start = datetime.combine(dst_day - timedelta(days=2), datetime.min.time(), ZoneInfo(zone))
     clock = FakeClock(start.astimezone(UTC))
     async with service_on(
-        tmp_path / "q.db", bank, grader, clock, channel_defaults(Settings(_env_file=None))
+        tmp_path / "q.db", bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
     ) as service:
         await schedule(service, "c1", f"/quiz schedule 09:00 {zone} daily")
         transport = RecordingTransport()
@@ -89,12 +89,12 @@ async def test_local_time_is_kept_across_dst(
 
 
 async def test_missing_local_time_on_spring_forward_posts_once(
-    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader
 ) -> None:
     zone = ZoneInfo("America/New_York")
     clock = FakeClock(datetime(2026, 3, 7, 12, 0, tzinfo=zone).astimezone(UTC))
     async with service_on(
-        tmp_path / "q.db", bank, grader, clock, channel_defaults(Settings(_env_file=None))
+        tmp_path / "q.db", bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
     ) as service:
         await schedule(service, "c1", "/quiz schedule 02:30 America/New_York daily")
         transport = RecordingTransport()
@@ -105,10 +105,10 @@ async def test_missing_local_time_on_spring_forward_posts_once(
     assert days == ["2026-03-08", "2026-03-09"]
 
 
-async def test_weekdays_only(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> None:
+async def test_weekdays_only(tmp_path: Path, bank: Bank, fixed_grader: FixedGrader) -> None:
     clock = FakeClock(datetime(2026, 11, 1, 0, 0, tzinfo=UTC))  # a Sunday
     async with service_on(
-        tmp_path / "q.db", bank, grader, clock, channel_defaults(Settings(_env_file=None))
+        tmp_path / "q.db", bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
     ) as service:
         await schedule(service, "c1", "/quiz schedule 08:00 Asia/Seoul weekdays")
         transport = RecordingTransport()
@@ -124,20 +124,20 @@ async def test_weekdays_only(tmp_path: Path, bank: Bank, grader: EmbeddingGrader
 
 @pytest.mark.parametrize("catch_up", [True, False])
 async def test_three_day_outage(
-    tmp_path: Path, bank: Bank, grader: EmbeddingGrader, catch_up: bool
+    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader, catch_up: bool
 ) -> None:
     zone = ZoneInfo("Asia/Seoul")
     clock = FakeClock(datetime(2026, 11, 2, 8, 0, tzinfo=zone).astimezone(UTC))  # Monday 08:00
     defaults = channel_defaults(Settings(_env_file=None, catch_up=catch_up, days="daily"))
     db = tmp_path / "q.db"
     transport = RecordingTransport()
-    async with service_on(db, bank, grader, clock, defaults) as service:
+    async with service_on(db, bank, fixed_grader, clock, defaults) as service:
         await service.channel("test", "c1")
         await tick_until(service, clock, transport, clock.now + timedelta(hours=2))
     assert [p.kind for p in transport.sent] == [ReplyKind.QUESTION]
     # down from Monday 10:00 to Thursday 08:00: Tuesday and Wednesday (and most of Monday) missed
     clock.now = datetime(2026, 11, 5, 8, 0, tzinfo=zone).astimezone(UTC)
-    async with service_on(db, bank, grader, clock, defaults) as service:
+    async with service_on(db, bank, fixed_grader, clock, defaults) as service:
         await service.post_due("test", transport)
         after_restart = [
             p.day.isoformat() for p in await service.repo.posts(platform="test", channel_id="c1")
@@ -156,13 +156,13 @@ async def test_three_day_outage(
 
 @pytest.mark.slow
 async def test_hundred_restarts_post_each_channel_day_once(
-    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader
 ) -> None:
     zones = {"seoul": "Asia/Seoul", "berlin": "Europe/Berlin", "ny": "America/New_York"}
     clock = FakeClock(datetime(2026, 10, 30, 0, 0, tzinfo=UTC))
     db = tmp_path / "q.db"
     async with service_on(
-        db, bank, grader, clock, channel_defaults(Settings(_env_file=None, days="daily"))
+        db, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None, days="daily"))
     ) as service:
         for channel, zone in zones.items():
             await schedule(service, channel, f"/quiz schedule 07:00 {zone} daily")
@@ -170,13 +170,13 @@ async def test_hundred_restarts_post_each_channel_day_once(
     for _ in range(100):
         # each restart: a fresh connection and service, two ticks at the same instant, then 2 h on
         async with service_on(
-            db, bank, grader, clock, channel_defaults(Settings(_env_file=None))
+            db, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
         ) as service:
             await service.post_due("test", transport)
             await service.post_due("test", transport)
         clock.advance(timedelta(hours=2))
     async with service_on(
-        db, bank, grader, clock, channel_defaults(Settings(_env_file=None))
+        db, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
     ) as service:
         posts = [
             p

@@ -15,7 +15,7 @@ from bot.storage.repository import Repository, latest_schema_version
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
-from tests.bot.stated_grader import StatedScoreGrader
+from tests.fixed_grader import FixedGrader
 
 
 async def test_migrations_from_empty_file_and_reapplied(tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
     service = build_quiz_service(
         repo=repo,
         bank=bank,
-        grader=StatedScoreGrader(),
+        grader=FixedGrader(),
         defaults=channel_defaults(Settings(_env_file=None)),
     )
     names = []

@@ -19,7 +19,6 @@ import pytest_asyncio
 from pydantic import SecretStr
 
 from bot.app import open_service
-from bot.config import Settings
 from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
@@ -29,6 +28,7 @@ from tests.bot.platforms.discord.fake_discord import FakeDiscord
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import ADMIN, SlackHttp, serving
 from tests.bot.platforms.slack.slack_payloads import SIGNING_SECRET
+from tests.conftest import settings_for_test
 
 DISCORD_TOKEN = "fake-bot-token"
 LONG_NAME_USER = "ULONGNAME"
@@ -53,20 +53,6 @@ async def shared_grader(model_path: str, embedding_cache: Path) -> AsyncIterator
     await grader.aclose()
 
 
-def hostile_settings(db: Path, model_path: str, cache: Path, **changes: Any) -> Settings:
-    """Demos off unless a test turns them on: most cases never reach the compute service."""
-    values: dict[str, Any] = {"demos": False, **changes}
-    return Settings(
-        _env_file=None,
-        lang="en",
-        db=db,
-        embedding_model=model_path,
-        embedding_device="cpu",
-        cache_dir=cache,
-        **values,
-    )
-
-
 @dataclass
 class SlackEnv:
     http: SlackHttp
@@ -77,16 +63,14 @@ class SlackEnv:
 async def slack_env(
     tmp_path_factory: pytest.TempPathFactory,
     shared_grader: EmbeddingGrader,
-    model_path: str,
     embedding_cache: Path,
 ) -> AsyncIterator[SlackEnv]:
     """Our Bolt app behind its aiohttp server, signed requests in, the fake Slack recording."""
     fake = NamedFakeSlack(admins=frozenset({ADMIN}))
     await fake.start()
-    settings = hostile_settings(
-        tmp_path_factory.mktemp("slack") / "quiz.db",
-        model_path,
-        embedding_cache,
+    settings = settings_for_test(
+        db=tmp_path_factory.mktemp("slack") / "quiz.db",
+        cache_dir=embedding_cache,
         platform="slack",
         slack_bot_token=SecretStr("xoxb-test-token"),
         slack_app_token=SecretStr("xapp-test-token"),
@@ -116,7 +100,6 @@ class DiscordEnv:
 async def discord_env(
     tmp_path_factory: pytest.TempPathFactory,
     shared_grader: EmbeddingGrader,
-    model_path: str,
     embedding_cache: Path,
 ) -> AsyncIterator[DiscordEnv]:
     """The real discord.py client started against the loopback fake, as `quizmaster run` does."""
@@ -124,10 +107,9 @@ async def discord_env(
     await fake.start()
     patch = pytest.MonkeyPatch()
     fake.redirect(patch)
-    settings = hostile_settings(
-        tmp_path_factory.mktemp("discord") / "quiz.db",
-        model_path,
-        embedding_cache,
+    settings = settings_for_test(
+        db=tmp_path_factory.mktemp("discord") / "quiz.db",
+        cache_dir=embedding_cache,
         platform="discord",
         discord_token=SecretStr(DISCORD_TOKEN),
         discord_guild_id=int(fake.guild_id),

@@ -38,11 +38,11 @@ from bot.storage.repository import Repository
 from evaluators import EmbeddingGrader
 from tests.bot.platforms.slack.harness import ADMIN, SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL, slash_command, thread_reply
+from tests.conftest import settings_for_test
 from tests.hostile.conftest import (
     LONG_NAME_USER,
     DiscordEnv,
     SlackEnv,
-    hostile_settings,
 )
 
 session_loop = pytest.mark.asyncio(loop_scope="session")
@@ -457,12 +457,12 @@ async def test_discord(
 async def console_service(
     tmp_path_factory: pytest.TempPathFactory,
     shared_grader: EmbeddingGrader,
-    model_path: str,
     embedding_cache: Path,
 ) -> AsyncIterator[QuizService[Repository]]:
     db = tmp_path_factory.mktemp("console") / "quiz.db"
     async with open_service(
-        hostile_settings(db, model_path, embedding_cache, platform="console"), grader=shared_grader
+        settings_for_test(db=db, cache_dir=embedding_cache, platform="console"),
+        grader=shared_grader,
     ) as service:
         yield service
 
@@ -518,15 +518,14 @@ async def test_console(
 async def test_console_demo_parameters_reach_the_compute_service_and_name_the_field(
     tmp_path: Path,
     shared_grader: EmbeddingGrader,
-    model_path: str,
     embedding_cache: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The few /demo cases that go through the real (embedded, loopback) compute service: its
     422 names the offending field, and an unknown or path-like name lists the real demos."""
     caplog.set_level(logging.INFO)
-    settings = hostile_settings(
-        tmp_path / "quiz.db", model_path, embedding_cache, platform="console", demos=True
+    settings = settings_for_test(
+        db=tmp_path / "quiz.db", cache_dir=embedding_cache, platform="console", demos=True
     )
     cases = {
         "/demo optimizers lr=1e9": "`lr`: unknown parameter",

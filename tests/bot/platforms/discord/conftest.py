@@ -9,7 +9,6 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from bot.platforms.discord.transport import ACK_BUDGET_S
 from bot.storage.repository import Repository
 from evaluators import create_grader
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
+from tests.conftest import MakeSettings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -42,22 +42,14 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
 
 
 @pytest.fixture
-def settings(
-    tmp_path: Path, fake_discord: FakeDiscord, model_path: str, embedding_cache: Path
-) -> Settings:
-    return Settings(
-        _env_file=None,
+def settings(make_settings: MakeSettings, fake_discord: FakeDiscord) -> Settings:
+    """Demos off: the demo test turns the embedded compute service on."""
+    return make_settings(
         platform="discord",
-        lang="en",
-        db=tmp_path / "quiz.db",
-        embedding_model=model_path,
-        embedding_device="cpu",
-        cache_dir=embedding_cache,
         discord_token=SecretStr(TOKEN),
         discord_guild_id=int(fake_discord.guild_id),
         discord_message_content=False,
         discord_score_visibility="thread",
-        demos=False,  # the demo test turns the embedded compute service on
     )
 
 

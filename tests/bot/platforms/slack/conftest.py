@@ -24,6 +24,7 @@ from tests.bot.platforms.slack.harness import (
     serving,
 )
 from tests.bot.platforms.slack.slack_payloads import SIGNING_SECRET
+from tests.conftest import MakeSettings
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -39,24 +40,15 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-def settings(
-    tmp_path: Path, fake_slack: FakeSlack, model_path: str, embedding_cache: Path
-) -> Settings:
-    return Settings(
-        _env_file=None,
+def settings(make_settings: MakeSettings, fake_slack: FakeSlack) -> Settings:
+    return make_settings(
         platform="slack",
-        lang="en",
-        db=tmp_path / "quiz.db",
-        embedding_model=model_path,
-        embedding_device="cpu",
-        cache_dir=embedding_cache,
         slack_bot_token=SecretStr("xoxb-test-token"),
         slack_app_token=SecretStr("xapp-test-token"),
         slack_signing_secret=SecretStr(SIGNING_SECRET),
         slack_mode="http",
         slack_api_url=fake_slack.api_url,
         slack_followups="thread",
-        demos=False,
     )
 
 
