@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.storage.repository import Repository
+from compute.api.main import create_app
+from compute.config import ServiceConfig
+from compute.embedded import serve_in_thread
 from content.bank import Bank
 from content.loader import load_bank
 from evaluators import EmbeddingGrader, create_grader
+from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.calibration_store import calibration_for
 from evaluators.embedder import bundled_model_path, load_embedder
+from evaluators.remote_embedder import RemoteEmbedder
 from tests.fixed_grader import FixedGrader
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,6 +31,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 BUNDLED_MODEL = str(bundled_model_path())
+SERVED_MODEL = "all-MiniLM-L6-v2"
+"""The name tests give the bundled model when the compute service serves it: another identity
+than the in-process model's, so it needs a calibration of its own."""
+DEV_SLICE_QUESTIONS = 8
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +53,38 @@ def model_path() -> str:
 def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Reference embeddings on disk, shared by every test of the session."""
     return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def dev_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped dev set's answers to its first few questions: enough for a cross-validated
+    fit, small enough for a test."""
+    rows = [json.loads(line) for line in DEV_SET_PATH.read_text(encoding="utf-8").splitlines()]
+    questions = list(dict.fromkeys(row["question"] for row in rows))[:DEV_SLICE_QUESTIONS]
+    path = tmp_path_factory.mktemp("dev-slice") / "dev-slice.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["question"] in questions
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def served_model_cache(embedding_cache: Path, model_path: str) -> Path:
+    """The session's cache dir, holding a calibration for the bundled model as the compute
+    service serves it, fitted through the service on the real fit path and the whole dev set (as
+    a deployment's first start does): once per session, not once per test."""
+    token = SecretStr("calibration-fixture-token")
+
+    async def fit() -> None:
+        async with serve_in_thread(create_app(ServiceConfig(token=token))) as url:
+            served = RemoteEmbedder(f"{url}/v1", model=SERVED_MODEL, token=token)
+            await asyncio.to_thread(calibration_for, served, cache_dir=embedding_cache)
+
+    asyncio.run(fit())
+    return embedding_cache
 
 
 @pytest.fixture

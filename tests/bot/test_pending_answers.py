@@ -22,6 +22,7 @@ from compute.embedded import serve_in_thread
 from content.bank import Bank
 from evaluators import EmbeddingGrader, create_grader
 from tests.bot.recording import RecordingTransport
+from tests.conftest import SERVED_MODEL
 from tests.loopback import unused_port
 
 TOKEN = "pending-test-token"
@@ -39,13 +40,10 @@ def port() -> int:
 
 
 @pytest.fixture
-async def remote_grader(
-    port: int, embedding_cache: Path, model_path: str
-) -> AsyncIterator[EmbeddingGrader]:
-    """The session's cache dir: the served model's calibration is fitted once per session."""
+async def remote_grader(port: int, served_model_cache: Path) -> AsyncIterator[EmbeddingGrader]:
     grader = create_grader(
-        model_name="all-MiniLM-L6-v2",
-        cache_dir=embedding_cache,
+        model_name=SERVED_MODEL,
+        cache_dir=served_model_cache,
         embedding_url=f"http://127.0.0.1:{port}/v1",
         embedding_token=SecretStr(TOKEN),
     )

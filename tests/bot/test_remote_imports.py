@@ -50,7 +50,11 @@ asyncio.run(main())
 """
 
 
-def test_the_bot_grading_through_a_server_never_imports_torch(tmp_path: Path) -> None:
+def test_the_bot_grading_through_a_server_never_imports_torch(
+    tmp_path: Path, embedding_cache: Path
+) -> None:
+    """The session's cache dir: the fake model's calibration (the bench's remote tests use the
+    same fake) is fitted once per session."""
     behaviour = Behaviour(dimension=16)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     env["PYTHONPATH"] = str(ROOT)
@@ -61,7 +65,7 @@ def test_the_bot_grading_through_a_server_never_imports_torch(tmp_path: Path) ->
                 "-c",
                 SCRIPT % (HEAVY,),
                 str(tmp_path / "q.db"),
-                str(tmp_path / "cache"),
+                str(embedding_cache),
                 url,
                 f"http://127.0.0.1:{unused_port()}",
             ],

@@ -23,6 +23,7 @@ from compute.embedded import Endpoint, embedded_service
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
+from tests.conftest import SERVED_MODEL
 from tests.loopback import unused_port
 
 SLACK_BOT = "xoxb-secret-123"
@@ -303,19 +304,18 @@ async def test_full_check_asks_a_configured_embedding_server(
     tmp_path: Path,
     migrated_db: Path,
     compute: Endpoint,
-    embedding_cache: Path,
+    served_model_cache: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """With QUIZMASTER_EMBEDDING_URL the model line is the server's answer; a closed port is
-    named as down, and the token is never printed. The session's cache dir holds the served
-    model's calibration, fitted once per session."""
+    named as down, and the token is never printed."""
     fake = FakeSlack()
     await fake.start()
     settings = slack_settings(
         tmp_path,
         migrated_db,
-        cache_dir=embedding_cache,
-        embedding_model="all-MiniLM-L6-v2",
+        cache_dir=served_model_cache,
+        embedding_model=SERVED_MODEL,
         embedding_url=f"{compute.url}/v1",
         embedding_token=SecretStr(COMPUTE_TOKEN),
         slack_api_url=fake.api_url,

