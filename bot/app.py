@@ -103,6 +103,7 @@ def build_quiz_service(
         grader=grader,
         policy=practice or practice_policy(Settings.model_construct()),
         clock=now,
+        background=in_flight,
         figures=demos,
     )
     return QuizService(

@@ -71,6 +71,36 @@ class FigureSource(Protocol):
     async def figure(self, name: str) -> Image | None: ...
 
 
+def show_figure_when_drawn(
+    background: InFlight,
+    turn: Turn,
+    figures: FigureSource,
+    demo: str,
+    *,
+    thread_id: str | None = None,
+    ephemeral: bool = False,
+) -> None:
+    """Post the figure a question talks about below it once the compute service has drawn it;
+    the question itself never waits for it. Nothing is posted without one. The task is tracked
+    in `background`, so a graceful stop still waits for it."""
+
+    async def show() -> None:
+        try:
+            figure = await figures.figure(demo)
+            if figure is not None:
+                await turn.say(
+                    turn.t("question_figure", name=demo),
+                    kind=ReplyKind.FOLLOWUP,
+                    thread_id=thread_id,
+                    ephemeral=ephemeral,
+                    images=(figure,),
+                )
+        except Exception:
+            log.exception("posting the figure %s for user=%s failed", demo, turn.user)
+
+    background.spawn(show(), name=f"figure-{demo}")
+
+
 def graded_text(
     turn: Turn, prompt: Prompt, answer: str, grade: Grade, answered_at: datetime
 ) -> GradedText:
@@ -310,27 +340,9 @@ class AnswerFlow:
         )
         await turn.say(body, kind=ReplyKind.FOLLOWUP, thread_id=post.thread_id, mention=True)
         if prompt.figure_demo is not None and self.figures is not None:
-            self.background.spawn(
-                self._show_figure(turn, post, self.figures, prompt.figure_demo),
-                name=f"figure-{prompt.figure_demo}",
+            show_figure_when_drawn(
+                self.background, turn, self.figures, prompt.figure_demo, thread_id=post.thread_id
             )
-
-    async def _show_figure(
-        self, turn: Turn, post: PostRow, figures: FigureSource, demo: str
-    ) -> None:
-        """The figure a question talks about, posted below it once the compute service has
-        drawn it; the question itself never waits for it. Nothing is posted without one."""
-        try:
-            figure = await figures.figure(demo)
-            if figure is not None:
-                await turn.say(
-                    turn.t("question_figure", name=demo),
-                    kind=ReplyKind.FOLLOWUP,
-                    thread_id=post.thread_id,
-                    images=(figure,),
-                )
-        except Exception:
-            log.exception("posting the figure %s for user=%s failed", demo, turn.user)
 
     async def _finished(self, turn: Turn, post: PostRow) -> None:
         total = sum((await self._best(post, turn.user)).values())

@@ -16,9 +16,16 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from fsrs import Card, Rating, Scheduler
 
-from bot.core.answering import AnswerFlow, FigureSource, graded_text, is_blank
+from bot.core.answering import (
+    AnswerFlow,
+    FigureSource,
+    graded_text,
+    is_blank,
+    show_figure_when_drawn,
+)
+from bot.core.inflight import InFlight
 from bot.core.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
-from bot.core.messages import Image, ReplyKind
+from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, PracticeCardRow
 from bot.core.ports import PracticeStore
 from bot.core.selection import topic_means, weakness
@@ -93,9 +100,11 @@ class Practice:
         grader: Grader,
         policy: PracticePolicy,
         clock: Callable[[], datetime],
+        background: InFlight,
         figures: FigureSource | None = None,
     ) -> None:
         self.repo = repo
+        self.background = background
         self.bank = bank
         self.grader = grader
         self.policy = policy
@@ -240,11 +249,11 @@ class Practice:
             parent = self.bank.get(prompt.parent)
             lines.insert(0, turn.t("practice_context", text=parent.text.get(turn.lang)))
         lines.append(turn.t("practice_how"))
-        images: tuple[Image, ...] = ()
+        await turn.say("\n".join(lines), kind=ReplyKind.FOLLOWUP, ephemeral=True)
         if prompt.figure_demo is not None and self.figures is not None:
-            figure = await self.figures.figure(prompt.figure_demo)
-            images = (figure,) if figure is not None else ()
-        await turn.say("\n".join(lines), kind=ReplyKind.FOLLOWUP, ephemeral=True, images=images)
+            show_figure_when_drawn(
+                self.background, turn, self.figures, prompt.figure_demo, ephemeral=True
+            )
 
     async def answer(self, turn: Turn, answer: str) -> None:
         """`/quiz practice answer <text>`: grade the pending prompt privately, as in the channel,

@@ -16,17 +16,20 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from fsrs import Card, Rating
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import build_quiz_service, channel_defaults, practice_policy
 from bot.config import Settings
 from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.practice import card_row
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.client import ComputeClient, ComputeError
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
+from tests.fixed_grader import FixedGrader
 from tests.loopback import unused_port
 
 MEMBER = Actor("u1", "Mina")
@@ -284,3 +287,44 @@ async def test_a_followup_is_asked_at_once_and_its_figure_follows_when_drawn(
         figure = thread.sent[-1]
         assert figure is not asked and figure.images and figure.images[0].data == PNG
         assert figure.thread_id == asked.thread_id == post.thread_id
+
+
+async def test_a_practice_prompt_is_shown_at_once_and_its_figure_follows_when_drawn(
+    repo: Repository, bank: Bank, fixed_grader: FixedGrader
+) -> None:
+    async with (
+        fake_compute(slow_figure) as url,
+        ComputeClient(url, token=TOKEN, timeout=FIGURE_DELAY_S * 3) as client,
+    ):
+        now = datetime.now(UTC)
+        demos = DemoHandoff(client, rate_per_hour=10, clock=lambda: now, poll=0.1, wait_timeout=60)
+        service = build_quiz_service(
+            repo=repo,
+            bank=bank,
+            grader=fixed_grader,
+            defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+            demos=demos,
+            clock=lambda: now,
+        )
+        with_figure = next(p for p in bank.all() if p.figure_demo is not None)
+        # its card is the only one due, so practice shows it first
+        scheduler = practice_policy(Settings(_env_file=None)).scheduler()
+        card, _ = scheduler.review_card(Card(card_id=1, due=now), Rating.Again, now)
+        await repo.save_practice_card(
+            card_row("test", MEMBER.user_id, with_figure.id, card, score=20, now=now)
+        )
+        private = RecordingTransport()
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await say(service, "/quiz practice", private)
+        took = loop.time() - started
+
+        shown = private.sent[-1]
+        assert shown.kind == ReplyKind.FOLLOWUP and shown.ephemeral and not shown.images
+        assert with_figure.text.en in shown.text
+        assert took < FIGURE_DELAY_S / 2, "the practice prompt waited for the figure"
+        assert await service.in_flight.drain(FIGURE_DELAY_S * 3) == 0, "a stop waits for it"
+        figure = private.sent[-1]
+        assert figure is not shown and figure.ephemeral
+        assert figure.images and figure.images[0].data == PNG
