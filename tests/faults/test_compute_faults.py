@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -297,17 +297,20 @@ async def test_a_practice_prompt_is_shown_at_once_and_its_figure_follows_when_dr
         ComputeClient(url, token=TOKEN, timeout=FIGURE_DELAY_S * 3) as client,
     ):
         now = datetime.now(UTC)
-        demos = DemoHandoff(client, rate_per_hour=10, clock=lambda: now, poll=0.1, wait_timeout=60)
+        later = now + timedelta(days=1)  # the card reviewed `now` is due by then
+        demos = DemoHandoff(
+            client, rate_per_hour=10, clock=lambda: later, poll=0.1, wait_timeout=60
+        )
         service = build_quiz_service(
             repo=repo,
             bank=bank,
             grader=fixed_grader,
             defaults=channel_defaults(Settings(_env_file=None, lang="en")),
             demos=demos,
-            clock=lambda: now,
+            clock=lambda: later,
         )
         with_figure = next(p for p in bank.all() if p.figure_demo is not None)
-        # its card is the only one due, so practice shows it first
+        # its card is the only one due tomorrow, so practice shows it first
         scheduler = practice_policy(Settings(_env_file=None)).scheduler()
         card, _ = scheduler.review_card(Card(card_id=1, due=now), Rating.Again, now)
         await repo.save_practice_card(
