@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from evaluators.embedder import Device, EmbeddingModel
 from evaluators.remote_embedder import READ_TIMEOUT_S
-from evaluators.service import EmbeddingGrader, create_embedder, create_grader
+from evaluators.service import EmbeddingGrader, create_embedder, grader_on
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,4 @@ class ModelSettings:
 
     def grader(self) -> EmbeddingGrader:
         """A grader on that model (blocking: it may load one)."""
-        return create_grader(
-            model_name=self.model,
-            device=self.device,
-            cache_dir=self.cache_dir,
-            embedding_url=self.embedding_url,
-            embedding_token=self.embedding_token,
-            embedding_prefix=self.embedding_prefix,
-            embedding_timeout_s=self.embedding_timeout_s,
-        )
+        return grader_on(self.embedder(), cache_dir=self.cache_dir)

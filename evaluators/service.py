@@ -325,9 +325,6 @@ def create_grader(
     """A grader on `create_embedder`'s model. Its calibration is the one for the model's
     identity, found (or fitted, minutes on a small CPU) on first use: a server that is down at
     start delays that, it does not stop the bot."""
-    # The store fits through the harness, which imports this module.
-    from evaluators.calibration_store import calibration_for
-
     embedder = create_embedder(
         model_name=model_name,
         device=device,
@@ -336,6 +333,15 @@ def create_grader(
         embedding_prefix=embedding_prefix,
         embedding_timeout_s=embedding_timeout_s,
     )
+    return grader_on(embedder, cache_dir=cache_dir)
+
+
+def grader_on(embedder: EmbeddingModel, *, cache_dir: Path) -> EmbeddingGrader:
+    """A grader on an embedder already made; its calibration is looked up (or fitted) for the
+    embedder's identity on first use."""
+    # The store fits through the harness, which imports this module.
+    from evaluators.calibration_store import calibration_for
+
     return EmbeddingGrader(
         embedder,
         cache_dir=cache_dir,
