@@ -28,6 +28,7 @@ from bot.storage.repository import Repository
 from compute.client import ComputeClient, ComputeError
 from content.bank import Bank
 from evaluators import EmbeddingGrader
+from evaluators.grade import Grader
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
 from tests.loopback import unused_port
@@ -40,19 +41,29 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-async def quiz(
-    repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient
+def with_demos(
+    repo: Repository,
+    bank: Bank,
+    grader: Grader,
+    client: ComputeClient,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> QuizService[Repository]:
-    demos = DemoHandoff(
-        client, rate_per_hour=10, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=60
-    )
-    service = build_quiz_service(
+    """An English channel's service whose demos and figures come through `client`."""
+    demos = DemoHandoff(client, rate_per_hour=10, clock=clock, poll=0.1, wait_timeout=60)
+    return build_quiz_service(
         repo=repo,
         bank=bank,
         grader=grader,
         defaults=channel_defaults(Settings(_env_file=None, lang="en")),
         demos=demos,
+        clock=clock,
     )
+
+
+async def quiz(
+    repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient
+) -> QuizService[Repository]:
+    service = with_demos(repo, bank, grader, client)
     await service.post_today("test", "c1", RecordingTransport())
     return service
 
@@ -257,16 +268,7 @@ async def test_a_followup_is_asked_at_once_and_its_figure_follows_when_drawn(
         fake_compute(slow_figure) as url,
         ComputeClient(url, token=TOKEN, timeout=FIGURE_DELAY_S * 3) as client,
     ):
-        demos = DemoHandoff(
-            client, rate_per_hour=10, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=60
-        )
-        service = build_quiz_service(
-            repo=repo,
-            bank=bank,
-            grader=grader,
-            defaults=channel_defaults(Settings(_env_file=None, lang="en")),
-            demos=demos,
-        )
+        service = with_demos(repo, bank, grader, client)
         main = bank.get("q02")
         talks_about_a_figure = bank.followups(main.id)[1]
         assert talks_about_a_figure.figure_demo is not None
@@ -298,17 +300,7 @@ async def test_a_practice_prompt_is_shown_at_once_and_its_figure_follows_when_dr
     ):
         now = datetime.now(UTC)
         later = now + timedelta(days=1)  # the card reviewed `now` is due by then
-        demos = DemoHandoff(
-            client, rate_per_hour=10, clock=lambda: later, poll=0.1, wait_timeout=60
-        )
-        service = build_quiz_service(
-            repo=repo,
-            bank=bank,
-            grader=fixed_grader,
-            defaults=channel_defaults(Settings(_env_file=None, lang="en")),
-            demos=demos,
-            clock=lambda: later,
-        )
+        service = with_demos(repo, bank, fixed_grader, client, clock=lambda: later)
         with_figure = next(p for p in bank.all() if p.figure_demo is not None)
         # its card is the only one due tomorrow, so practice shows it first
         scheduler = practice_policy(Settings(_env_file=None)).scheduler()
