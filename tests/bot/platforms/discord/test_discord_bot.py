@@ -71,6 +71,7 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
         "stats",
         "practice",
         "review",
+        "appeal",
         "help",
     }
     assert commands["quiz"]["default_member_permissions"] is None
@@ -82,7 +83,14 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
 
     admin = commands["quiz-admin"]
     assert int(admin["default_member_permissions"]) == MANAGE_GUILD
-    assert {o["name"] for o in admin["options"]} == {"now", "reveal", "schedule", "lang"}
+    assert {o["name"] for o in admin["options"]} == {
+        "now",
+        "reveal",
+        "schedule",
+        "lang",
+        "appeals",
+        "resolve",
+    }
     schedule = next(o for o in admin["options"] if o["name"] == "schedule")
     zone = next(o for o in schedule["options"] if o["name"] == "timezone")
     assert zone["autocomplete"] is True
