@@ -417,3 +417,52 @@ async def test_practice_stays_private(bot: Running) -> None:
     replies = sent_for(fake, practice["id"])
     assert replies and all(r["flags"] & EPHEMERAL for r in replies)
     assert not fake.find("POST", r"/channels/\d+/messages")
+
+
+async def test_an_appeal_is_opened_privately_and_its_resolution_pings_the_member_in_the_thread(
+    bot: Running,
+) -> None:
+    fake = bot.fake
+    thread_id = await post_question(bot)
+    answer = fake.slash("quiz", "answer", {"text": "ReLU"}, user=fake.member, channel_id=thread_id)
+    await bot.push(answer)
+    await fake.wait_for(lambda: len(sent_for(fake, answer["id"])) >= 1)
+    [graded] = await bot.service.repo.user_answers(
+        platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+    )
+
+    appeal = fake.slash("quiz", "appeal", {"why": "@everyone ReLU is the answer"}, user=fake.member)
+    await bot.push(appeal)
+    await fake.wait_for(lambda: sent_for(fake, appeal["id"]))
+    [opened] = sent_for(fake, appeal["id"])
+    assert opened["flags"] & EPHEMERAL and "Appeal #1 opened" in opened["content"]
+
+    queue = fake.slash("quiz-admin", "appeals", user=fake.admin, admin=True)
+    await bot.push(queue)
+    await fake.wait_for(lambda: sent_for(fake, queue["id"]))
+    [listed] = sent_for(fake, queue["id"])
+    assert listed["flags"] & EPHEMERAL and "**#1**" in listed["content"]
+    assert "`/quiz-admin resolve <id>" in listed["content"]
+    assert listed["allowed_mentions"]["parse"] == []
+
+    resolve = fake.slash(
+        "quiz-admin",
+        "resolve",
+        {"appeal": 1, "score": 90, "note": "fair"},
+        user=fake.admin,
+        admin=True,
+    )
+    await bot.push(resolve)
+    in_thread = rf"/channels/{thread_id}/messages"
+    await fake.wait_for(
+        lambda: any(
+            "Your appeal #1" in c.body.get("content", "") for c in fake.find("POST", in_thread)
+        )
+    )
+    [told] = [c.body for c in fake.find("POST", in_thread) if "Your appeal" in c.body["content"]]
+    assert told["content"].startswith(f"<@{fake.member['id']}> Your appeal #1")
+    assert told["allowed_mentions"] == {"parse": [], "users": [int(fake.member["id"])]}
+    [after] = await bot.service.repo.user_answers(
+        platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+    )
+    assert graded.score != 90 and after.score == 90
