@@ -37,6 +37,16 @@ than the in-process model's, so it needs a calibration of its own."""
 DEV_SLICE_QUESTIONS = 8
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs on two workers (pytest-xdist, `--dist loadgroup`). A module's tests stay
+    together on one worker, so its module-scoped servers and fits run once; a test marked with a
+    group of its own (one that shares an expensive session fixture with another module) joins
+    that group's worker instead."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 @pytest.fixture(scope="session")
 def bank() -> Bank:
     return load_bank()
@@ -69,6 +79,10 @@ def dev_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+SERVED_MODEL_GROUP = pytest.mark.xdist_group("served-model")
+"""For tests taking `served_model_cache`: one worker fits it, once."""
 
 
 @pytest.fixture(scope="session")
