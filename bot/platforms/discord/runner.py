@@ -65,6 +65,8 @@ def build_client(
         message_content=settings.discord_message_content,
         score_ephemeral=settings.discord_score_visibility == "ephemeral",
         ack_budget_s=ack_budget_s,
+        shard_count=settings.discord_shard_count,
+        shard_ids=None if settings.discord_shards is None else list(settings.discord_shards),
     )
 
 

@@ -4,6 +4,7 @@ behind it. Each test drives what a member or admin would do and checks what Disc
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 import discord
@@ -466,3 +467,31 @@ async def test_an_appeal_is_opened_privately_and_its_resolution_pings_the_member
         platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
     )
     assert graded.score != 90 and after.score == 90
+
+
+async def test_two_replicas_split_the_shards_and_each_guild_is_served_by_its_own(
+    fake_discord: FakeDiscord, start_bot: StartBot
+) -> None:
+    """QUIZMASTER_DISCORD_SHARD_COUNT=2 with SHARD_IDS 0 and 1: each replica identifies as its
+    shard, receives only its guilds, and answers their commands."""
+    fake = fake_discord
+    other_guild, other_channel = fake.add_guild(shard=1, of=2)
+    async with (
+        start_bot(discord_shard_count=2, discord_shard_ids="0") as first,
+        start_bot(discord_shard_count=2, discord_shard_ids="1") as second,
+    ):
+        assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
+        assert [g.id for g in first.client.guilds] == [int(fake.guild_id)]
+        assert [g.id for g in second.client.guilds] == [int(other_guild)]
+        assert first.client.get_channel(int(other_channel)) is None
+
+        for channel in (fake.channel_id, other_channel):
+            now = fake.slash("quiz-admin", "now", user=fake.admin, admin=True, channel_id=channel)
+            interaction_id = await first.push(now)
+            await fake.wait_for(partial(callback_for, fake, interaction_id))
+            post = await first.service.repo.latest_post(platform=PLATFORM, channel_id=channel)
+            assert post is not None and post.thread_id is not None
+        threads = [
+            c.path.split("/")[2] for c in fake.find("POST", r"/channels/\d+/messages/\d+/threads")
+        ]
+        assert sorted(threads) == sorted([fake.channel_id, other_channel])
