@@ -30,9 +30,9 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Two workers (pytest-xdist): a module's tests stay on one (see tests/conftest.py).
+# Two workers (pytest-xdist); a test file's tests stay on one, so its servers start once.
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

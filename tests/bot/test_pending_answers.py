@@ -22,10 +22,8 @@ from compute.embedded import serve_in_thread
 from content.bank import Bank
 from evaluators import EmbeddingGrader, create_grader
 from tests.bot.recording import RecordingTransport
-from tests.conftest import SERVED_MODEL, SERVED_MODEL_GROUP
+from tests.conftest import SERVED_MODEL
 from tests.loopback import unused_port
-
-pytestmark = SERVED_MODEL_GROUP
 
 TOKEN = "pending-test-token"
 MINA = Actor("u1", "Mina")

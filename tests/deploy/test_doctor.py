@@ -23,7 +23,7 @@ from compute.embedded import Endpoint, embedded_service
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
-from tests.conftest import SERVED_MODEL, SERVED_MODEL_GROUP
+from tests.conftest import SERVED_MODEL
 from tests.loopback import unused_port
 
 SLACK_BOT = "xoxb-secret-123"
@@ -300,7 +300,6 @@ def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
     assert not (tmp_path / "q.db").exists()
 
 
-@SERVED_MODEL_GROUP
 async def test_full_check_asks_a_configured_embedding_server(
     tmp_path: Path,
     migrated_db: Path,
