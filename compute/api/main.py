@@ -16,6 +16,7 @@ from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
 from compute.embeddings import EmbeddingService
 from compute.jobs import JobManager
+from compute.runner import JobRunner
 from compute.version import service_version
 
 
@@ -32,7 +33,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        manager = JobManager(config, available, device=device.name())
+        manager = job_runner(config, available)
         app.state.jobs = manager
         embeddings = EmbeddingService(config.embedding_model, device=device.name())
         app.state.embeddings = embeddings
@@ -65,3 +66,12 @@ def create_app(
     token = config.token.get_secret_value() if config.token is not None else None
     app.add_middleware(EdgeGuard, token=token, max_body_bytes=config.max_body_bytes)
     return app
+
+
+def job_runner(config: ServiceConfig, demos: Mapping[str, Demo]) -> JobRunner:
+    """The configured backend; Ray is imported only when it is the one asked for."""
+    if config.backend == "ray":
+        from compute.cluster.jobs import RayJobs
+
+        return RayJobs(config)
+    return JobManager(config, demos, device=device.name())

@@ -1,0 +1,125 @@
+"""The Ray backend beyond the shared job-API suite: several front ends on one cluster answer for
+each other's jobs, and the local Ray instance listens on loopback only (issue 18)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from compute.client import ComputeClient
+from compute.schemas import JobStatus
+from tests.compute.fake_service import backend_for_tests, fake_service
+
+pytestmark = pytest.mark.xdist_group("ray")
+
+
+@pytest.fixture
+def on_ray(ray_instance: None) -> Iterator[None]:
+    with backend_for_tests("ray"):
+        yield
+
+
+async def _until(client: ComputeClient, job_id: str, state: str) -> JobStatus:
+    for _ in range(400):
+        status = await client.job(job_id)
+        if status.status == state:
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached {state}: {status}")
+
+
+@pytest.mark.usefixtures("on_ray")
+async def test_a_job_posted_to_one_front_end_is_read_cancelled_and_fetched_through_another() -> (
+    None
+):
+    shared = f"two-fronts-{os.getpid()}"
+    async with (
+        fake_service(ray_namespace=shared) as first_url,
+        fake_service(ray_namespace=shared) as second_url,
+        ComputeClient(first_url) as first,
+        ComputeClient(second_url) as second,
+    ):
+        sleeper = await first.submit("polite-sleep", {"seconds": 30})
+        running = await _until(second, sleeper.id, "running")
+        seen_by_second = await second.health()
+        cancelled = await second.cancel(sleeper.id)
+        seen_by_first = await first.job(sleeper.id)
+
+        quick = await first.submit("quick", {"lr": 0.7, "steps": 4})
+        done = await second.wait(quick.id, poll=0.05)
+        png = await second.image(done.images[0])
+        again = await second.submit("quick", {"lr": 0.7, "steps": 4})
+    assert running.demo == "polite-sleep"
+    assert seen_by_second.running == 1 and seen_by_second.device == "ray/cpu"
+    assert cancelled.status == "cancelled" and seen_by_first.status == "cancelled"
+    assert done.status == "done" and done.metrics["lr"] == 0.7
+    assert png.startswith(b"\x89PNG")
+    assert again.cached and again.status == "done"
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _socket_inodes(pids: set[int]) -> set[str]:
+    inodes = set()
+    for pid in pids:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    return inodes
+
+
+def _listening(inodes: set[str]) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Local addresses of the LISTEN sockets (state 0A) among `inodes`, from /proc/net."""
+    addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for table, width in (("tcp", 8), ("tcp6", 32)):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] != "0A" or fields[9] not in inodes:
+                continue
+            raw = bytes.fromhex(fields[1].split(":")[0][:width])
+            # /proc/net stores each 32-bit word in host (little-endian) order
+            packed = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            addresses.append(ipaddress.ip_address(packed))
+    return addresses
+
+
+def test_the_local_ray_instance_listens_on_loopback_only(ray_instance: None) -> None:
+    addresses = _listening(_socket_inodes(_descendants(os.getpid())))
+    assert addresses, "found none of Ray's listening sockets"
+    exposed = [
+        a
+        for a in addresses
+        if not (
+            a.is_loopback
+            or (isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped is not None
+                and a.ipv4_mapped.is_loopback)
+        )
+    ]
+    assert not exposed, f"Ray listens off loopback: {exposed}"
