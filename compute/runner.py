@@ -56,7 +56,10 @@ class Load:
 class JobRunner(Protocol):
     """The job API's backend: `local` (JobManager) or `ray` (compute.cluster.jobs.RayJobs)."""
 
-    device: str
+    @property
+    def device(self) -> str:
+        """Where demos run, as /healthz shows it."""
+        ...
 
     async def start(self) -> None: ...
 

@@ -11,7 +11,6 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
@@ -44,7 +43,7 @@ class Watch:
 
 
 def supervise(
-    context: _ProcessContext | BaseContext,
+    context: _ProcessContext,
     target: Callable[..., None],
     demo: Demo,
     params: DemoParams,

@@ -18,12 +18,13 @@ import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import ray
 from ray import ObjectRef
 
 from compute.catalog import Demo, DemoParams
-from compute.cluster.task import Report, run_demo_task
+from compute.cluster.task import DemoRun, Report, run_demo_task
 from compute.config import ServiceConfig
 from compute.result_cache import ResultCache
 from compute.runner import JobView, Load
@@ -227,19 +228,22 @@ class JobBoard:
     async def _run(self, job: BoardJob) -> None:
         """Start the job's task and wait for its end, keeping the time limit as a backstop."""
         me = ray.get_runtime_context().current_actor
-        report_ref, result_ref = run_demo_task.options(
+        refs: Any = run_demo_task.options(
             num_cpus=self.limits.demo_cpus,
             num_gpus=self.limits.demo_gpus,
             name=f"demo-{job.demo.name}",
         ).remote(
-            job.id,
-            job.demo,
-            job.params,
+            DemoRun(
+                job.id,
+                job.demo,
+                job.params,
+                threads=self.limits.threads,
+                timeout_s=self.limits.job_timeout_s,
+                cancel_grace_s=self.limits.cancel_grace_s,
+            ),
             me,
-            self.limits.threads,
-            self.limits.job_timeout_s,
-            self.limits.cancel_grace_s,
         )
+        report_ref, result_ref = refs  # num_returns=2: one reference per returned value
         job.task = report_ref
         try:
             report = await self._report(job, report_ref)
@@ -297,9 +301,9 @@ class JobBoard:
             job.state, job.message = "cancelled", message or "cancelled"
         job.finished.set()
 
-    async def _ended(self, job: BoardJob, timeout: float) -> bool:
+    async def _ended(self, job: BoardJob, within_s: float) -> bool:
         try:
-            await asyncio.wait_for(job.finished.wait(), timeout)
+            await asyncio.wait_for(job.finished.wait(), within_s)
         except TimeoutError:
             return False
         return True

@@ -45,7 +45,8 @@ class RayJobs:
     async def start(self) -> None:
         """Join (or start) Ray, then find the namespace's job board or create it."""
         self._owns_ray = connect(self.config.ray_address)
-        limits = BoardLimits.of(self.config, ray.cluster_resources())
+        cluster: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+        limits = BoardLimits.of(self.config, cluster)
         self._board = JobBoard.options(  # type: ignore[attr-defined]
             name=BOARD_NAME,
             namespace=self.config.ray_namespace,

@@ -14,6 +14,7 @@ import importlib
 import multiprocessing
 import signal
 import sys
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -39,33 +40,37 @@ Report = Failed | Stopped | None
 being the second return."""
 
 
+@dataclass(frozen=True)
+class DemoRun:
+    """One job as its task needs it: what to run, and the limits to run it under."""
+
+    job_id: str
+    demo: Demo
+    params: DemoParams
+    threads: int
+    timeout_s: float
+    cancel_grace_s: float
+
+
 @ray.remote(num_returns=2, max_retries=0)
-def run_demo_task(
-    job_id: str,
-    demo: Demo,
-    params: DemoParams,
-    board: Any,
-    threads: int,
-    timeout_s: float,
-    cancel_grace_s: float,
-) -> tuple[Report, DemoResult | None]:
+def run_demo_task(run: DemoRun, board: Any) -> tuple[Report, DemoResult | None]:
     """Run one demo to its end; progress goes to `board` (the job board actor) as it comes."""
     importlib.import_module("compute.device")  # torch, once per Ray worker, for every fork
-    board.started.remote(job_id)
+    board.started.remote(run.job_id)
 
     def relay(message: Progress) -> None:
-        board.progress.remote(job_id, message.fraction, message.message)
+        board.progress.remote(run.job_id, message.fraction, message.message)
 
     outcome: Outcome = supervise(
         multiprocessing.get_context("fork"),
         _run_tied_to_parent,
-        demo,
-        params,
-        threads,
-        name=f"demo-{demo.name}-{job_id}",
+        run.demo,
+        run.params,
+        run.threads,
+        name=f"demo-{run.demo.name}-{run.job_id}",
         watch=Watch(
-            timeout_s=timeout_s,
-            cancel_grace_s=cancel_grace_s,
+            timeout_s=run.timeout_s,
+            cancel_grace_s=run.cancel_grace_s,
             on_progress=relay,
             cancel_requested=lambda: False,
         ),

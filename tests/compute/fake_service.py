@@ -4,8 +4,9 @@ running test picked (`backend_for_tests`): local worker processes, or the sessio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Literal
 
 from pydantic import SecretStr
@@ -41,11 +42,8 @@ def fake_service(
     ray_namespace: str | None = None,
 ) -> AbstractAsyncContextManager[str]:
     """A real uvicorn server on a free loopback port running FAKE_DEMOS; yields its URL.
-
-    On Ray, services with the same limits share a job board (namespace) unless `ray_namespace`
-    names one: a board's Ray workers die with it, and a fresh worker imports torch (3 s), so
-    one board per test would cost that each time. Tests leave no job running, and each asserts
-    cache misses only for parameters of its own."""
+    On Ray each service gets a job board of its own (removed when it stops), unless
+    `ray_namespace` names one for several services to share."""
     backend = _chosen[-1]
     config = ServiceConfig(
         token=SecretStr(token) if token is not None else None,
@@ -56,7 +54,30 @@ def fake_service(
         cache_entries=cache_entries,
         docs=docs,
         backend=backend,
-        ray_namespace=ray_namespace
-        or f"test-{queue_size}-{job_timeout_s:g}-{cancel_grace_s:g}-{cache_entries}",
+        ray_namespace=ray_namespace or f"test-{secrets.token_hex(6)}",
     )
-    return serve_in_thread(create_app(config, demos_override=FAKE_DEMOS))
+    service = serve_in_thread(create_app(config, demos_override=FAKE_DEMOS))
+    if backend == "local" or ray_namespace is not None:
+        return service
+    return _board_removed_after(service, config.ray_namespace)
+
+
+@asynccontextmanager
+async def _board_removed_after(
+    service: AbstractAsyncContextManager[str], namespace: str
+) -> AsyncIterator[str]:
+    """The service, then its job board killed, so boards do not pile up in the session."""
+    try:
+        async with service as url:
+            yield url
+    finally:
+        remove_board(namespace)
+
+
+def remove_board(namespace: str) -> None:
+    """Kill the job board of `namespace` (and with it the Ray workers it leased)."""
+    import ray
+
+    from compute.cluster.board import BOARD_NAME
+
+    ray.kill(ray.get_actor(BOARD_NAME, namespace=namespace))

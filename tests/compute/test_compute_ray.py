@@ -13,7 +13,7 @@ import pytest
 
 from compute.client import ComputeClient
 from compute.schemas import JobStatus
-from tests.compute.fake_service import backend_for_tests, fake_service
+from tests.compute.fake_service import backend_for_tests, fake_service, remove_board
 
 pytestmark = pytest.mark.xdist_group("ray")
 
@@ -54,6 +54,7 @@ async def test_a_job_posted_to_one_front_end_is_read_cancelled_and_fetched_throu
         done = await second.wait(quick.id, poll=0.05)
         png = await second.image(done.images[0])
         again = await second.submit("quick", {"lr": 0.7, "steps": 4})
+    remove_board(shared)
     assert running.demo == "polite-sleep"
     assert seen_by_second.running == 1 and seen_by_second.device == "ray/cpu"
     assert cancelled.status == "cancelled" and seen_by_first.status == "cancelled"
@@ -71,7 +72,8 @@ def _descendants(root: int) -> set[int]:
             except OSError:
                 continue
             parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
-    found, frontier = set(), {root}
+    found: set[int] = set()
+    frontier = {root}
     while frontier:
         frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
         found |= frontier
@@ -118,8 +120,11 @@ def test_the_local_ray_instance_listens_on_loopback_only(ray_instance: None) -> 
         for a in addresses
         if not (
             a.is_loopback
-            or (isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped is not None
-                and a.ipv4_mapped.is_loopback)
+            or (
+                isinstance(a, ipaddress.IPv6Address)
+                and a.ipv4_mapped is not None
+                and a.ipv4_mapped.is_loopback
+            )
         )
     ]
     assert not exposed, f"Ray listens off loopback: {exposed}"
