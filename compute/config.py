@@ -91,6 +91,16 @@ class ServiceConfig(BaseSettings):
     demo_cpus: float = Field(
         1.0, gt=0.0, le=64.0, allow_inf_nan=False, description="CPUs each demo asks Ray for."
     )
+    embedding_replicas: int = Field(
+        1, ge=1, le=64, description="With the ray backend: Ray actors holding the embedding model."
+    )
+    embedding_gpus: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="GPU each embedding replica asks Ray for (a fraction shares one).",
+    )
 
     @field_validator("ray_address")
     @classmethod

@@ -14,7 +14,7 @@ from compute.api.edge import EdgeGuard
 from compute.api.routes import demos, embeddings, health, jobs
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
-from compute.embeddings import EmbeddingService
+from compute.embeddings import Embeddings, EmbeddingService
 from compute.jobs import JobManager
 from compute.runner import JobRunner
 from compute.version import service_version
@@ -35,10 +35,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         manager = job_runner(config, available)
         app.state.jobs = manager
-        embeddings = EmbeddingService(config.embedding_model, device=device.name())
-        app.state.embeddings = embeddings
-        warming = asyncio.create_task(embeddings.model()) if warm_embeddings else None
         await manager.start()
+        embeddings = embedding_service(config)
+        app.state.embeddings = embeddings
+        warming = asyncio.create_task(embeddings.model_name()) if warm_embeddings else None
         try:
             yield
         finally:
@@ -75,3 +75,13 @@ def job_runner(config: ServiceConfig, demos: Mapping[str, Demo]) -> JobRunner:
 
         return RayJobs(config)
     return JobManager(config, demos, device=device.name())
+
+
+def embedding_service(config: ServiceConfig) -> Embeddings:
+    """The model in this process, or with the ray backend on the cluster's replicas (Ray is
+    connected by then: the job runner starts first)."""
+    if config.backend == "ray":
+        from compute.cluster.embeddings import RayEmbeddings
+
+        return RayEmbeddings(config)
+    return EmbeddingService(config.embedding_model, device=device.name())

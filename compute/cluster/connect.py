@@ -22,8 +22,13 @@ def loopback_environment() -> None:
 
     Ray turns a loopback node address into the machine's external one (so other nodes could
     join) unless cluster mode is off, and its default token is saved under ~/.ray; a local
-    instance needs neither."""
+    instance needs neither. Ray reads the first at import, its children read the environment;
+    where `ray` was imported already, its constant is set to match."""
     os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    constants = sys.modules.get("ray._private.ray_constants")
+    if constants is not None:
+        flag = os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"].lower()
+        setattr(constants, "ENABLE_RAY_CLUSTER", flag in {"1", "true"})  # noqa: B010
     if "RAY_AUTH_TOKEN" not in os.environ and "RAY_AUTH_TOKEN_PATH" not in os.environ:
         os.environ.setdefault("RAY_AUTH_MODE", "token")
         os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)

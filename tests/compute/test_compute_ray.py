@@ -1,5 +1,6 @@
 """The Ray backend beyond the shared job-API suite: several front ends on one cluster answer for
-each other's jobs, and the local Ray instance listens on loopback only (issue 18)."""
+each other's jobs, embeddings are served by a batching Ray replica, and the local Ray instance
+listens on loopback only (issue 18)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import numpy as np
 import pytest
 
 from compute.client import ComputeClient
@@ -128,3 +131,34 @@ def test_the_local_ray_instance_listens_on_loopback_only(ray_instance: None) -> 
         )
     ]
     assert not exposed, f"Ray listens off loopback: {exposed}"
+
+
+@pytest.mark.usefixtures("on_ray")
+async def test_embeddings_run_on_a_ray_replica_that_batches_concurrent_requests() -> None:
+    namespace = f"embeddings-{os.getpid()}"
+    async with (
+        fake_service(ray_namespace=namespace) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        pair = await http.post("/v1/embeddings", json={"input": ["a cat sat", "a dog ran"]})
+        burst = await asyncio.gather(
+            *(http.post("/v1/embeddings", json={"input": f"answer {i}"}) for i in range(8))
+        )
+        again = await http.post(
+            "/v1/embeddings", json={"input": "a cat sat", "model": "all-MiniLM-L6-v2"}
+        )
+        other = await http.post("/v1/embeddings", json={"input": "x", "model": "text-ada-002"})
+    import ray
+
+    from compute.cluster.embeddings import REPLICA_NAME
+
+    replica = ray.get_actor(f"{REPLICA_NAME}-0", namespace=namespace)
+    passes: list[int] = ray.get(replica.batch_sizes.remote())
+    ray.kill(replica)
+    remove_board(namespace)
+    assert pair.status_code == 200 and all(r.status_code == 200 for r in burst)
+    rows = np.array([row["embedding"] for row in pair.json()["data"]])
+    assert rows.shape == (2, 384) and np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-3)
+    assert np.allclose(again.json()["data"][0]["embedding"], rows[0], atol=1e-4)
+    assert other.status_code == 404
+    assert sum(passes) == 10 and max(passes) > 1, passes
