@@ -68,13 +68,7 @@ def process_context(demo_modules: Iterable[str]) -> ForkServerContext | SpawnCon
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        preload = [
-            "__main__",
-            "compute.device",
-            "compute.worker",
-            "compute.demos._figures",
-            *demo_modules,
-        ]
+        preload = ["__main__", "compute.worker", "compute.demos._figures", *demo_modules]
         context.set_forkserver_preload(list(dict.fromkeys(preload)))
         return context
     return multiprocessing.get_context("spawn")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from compute.catalog import Demo, DemoParams, DemoResult
+from compute.device import limit_threads
 
 log = logging.getLogger("quizmaster.compute")
 
@@ -47,11 +48,7 @@ class CancelRequestedError(Exception):
 
 
 def run_demo(demo: Demo, params: DemoParams, conn: Connection, threads: int) -> None:
-    """Process entry point: run one demo, report progress, send exactly one final message.
-    torch is imported here, not at the top: the Ray backend's job board imports this module
-    for its message types and should not pay for torch."""
-    from compute.device import limit_threads
-
+    """Process entry point: run one demo, report progress, send exactly one final message."""
     limit_threads(threads)
     last_sent = 0.0
 

@@ -1,16 +1,15 @@
 """The Ray task that runs one demo: on a Ray worker, in a child process of its own.
 
-The child is a fork of the Ray worker, which keeps torch and the demo modules imported after its
-first job, so a job starts in milliseconds. The child is what may crash, hang or leak: the task
-reports its exit the way the local runner does, and the Ray worker lives on for the next job.
-The figures go back as the task's second return value, which stays in Ray's object store for any
-front end to fetch.
+The child is a fork of the Ray worker, which keeps the demo's modules (torch among them)
+imported after its first job, so a job starts in milliseconds. The child is what may crash, hang
+or leak: the task reports its exit the way the local runner does, and the Ray worker lives on for
+the next job. The figures go back as the task's second return value, which stays in Ray's object
+store for any front end to fetch.
 """
 
 from __future__ import annotations
 
 import ctypes
-import importlib
 import multiprocessing
 import signal
 import sys
@@ -55,7 +54,6 @@ class DemoRun:
 @ray.remote(num_returns=2, max_retries=0)
 def run_demo_task(run: DemoRun, board: Any) -> tuple[Report, DemoResult | None]:
     """Run one demo to its end; progress goes to `board` (the job board actor) as it comes."""
-    importlib.import_module("compute.device")  # torch, once per Ray worker, for every fork
     board.started.remote(run.job_id)
 
     def relay(message: Progress) -> None:

@@ -138,7 +138,7 @@ async def test_embeddings_run_on_a_ray_replica_that_batches_concurrent_requests(
     namespace = f"embeddings-{os.getpid()}"
     async with (
         fake_service(ray_namespace=namespace) as url,
-        httpx.AsyncClient(base_url=url) as http,
+        httpx.AsyncClient(base_url=url, timeout=60) as http,
     ):
         pair = await http.post("/v1/embeddings", json={"input": ["a cat sat", "a dog ran"]})
         burst = await asyncio.gather(
