@@ -49,4 +49,6 @@ def test_the_compute_service_accepts_its_ray_settings(
             monkeypatch.setenv(name, str(value))
     config = ServiceConfig(_env_file=None)
     assert config.backend == "ray" and config.ray_address == "ray-head:6379"
-    assert config.demo_gpus == 0.25
+    assert config.demo_gpus == 0.25 and config.workers == 3
+    assert config.workers * config.demo_gpus + config.embedding_gpus <= 1.0  # the one GPU
+    assert "deploy" not in merged["services"]["compute"]  # its models run on the worker
