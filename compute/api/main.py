@@ -71,6 +71,9 @@ def create_app(
 def job_runner(config: ServiceConfig, demos: Mapping[str, Demo]) -> JobRunner:
     """The configured backend; Ray is imported only when it is the one asked for."""
     if config.backend == "ray":
+        from compute.cluster.connect import prepare
+
+        prepare(config.ray_address)  # before anything imports ray
         from compute.cluster.jobs import RayJobs
 
         return RayJobs(config)
