@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from compute.client import ComputeClient
+from compute.config import ServiceConfig
 from compute.schemas import JobStatus
 from tests.compute.fake_service import backend_for_tests, fake_service, remove_board
 
@@ -162,3 +163,23 @@ async def test_embeddings_run_on_a_ray_replica_that_batches_concurrent_requests(
     assert np.allclose(again.json()["data"][0]["embedding"], rows[0], atol=1e-4)
     assert other.status_code == 404
     assert sum(passes) == 10 and max(passes) > 1, passes
+
+
+@pytest.mark.parametrize(
+    ("settings", "cluster", "workers"),
+    [
+        ({}, {"CPU": 8.0}, 8),
+        ({"demo_cpus": 2.0}, {"CPU": 7.0}, 3),
+        ({"demo_gpus": 0.25}, {"CPU": 16.0, "GPU": 1.0}, 4),
+        ({"demo_gpus": 0.25}, {"CPU": 2.0, "GPU": 1.0}, 2),
+        ({"demo_gpus": 1.0}, {"CPU": 16.0}, 1),
+        ({"workers": 5, "demo_gpus": 0.5}, {"CPU": 1.0, "GPU": 1.0}, 5),
+    ],
+)
+def test_unset_workers_are_as_many_demos_as_the_cluster_holds_at_once(
+    ray_instance: None, settings: dict[str, float], cluster: dict[str, float], workers: int
+) -> None:
+    from compute.cluster.board import BoardLimits
+
+    limits = BoardLimits.of(ServiceConfig.model_validate(settings), cluster)
+    assert limits.workers == workers
