@@ -312,7 +312,9 @@ def describe_errors(exc: ValidationError, prefix: str = "QUIZMASTER_") -> str:
     lines = []
     for err in exc.errors():
         field, *inner = err["loc"] or ("settings",)
-        name = prefix + str(field).upper()
+        name = str(field).upper()
+        if not name.startswith("QUIZMASTER_"):  # a setting named outside the prefix keeps its name
+            name = prefix + name
         where = f"item {'.'.join(str(p) for p in inner)}: " if inner else ""
         value = err.get("input")
         shown = "" if isinstance(value, dict) else f" (got {_short(value)})"
