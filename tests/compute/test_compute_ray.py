@@ -139,7 +139,8 @@ async def test_embeddings_run_on_a_ray_replica_that_batches_concurrent_requests(
     namespace = f"embeddings-{os.getpid()}"
     async with (
         fake_service(ray_namespace=namespace) as url,
-        httpx.AsyncClient(base_url=url, timeout=60) as http,
+        # The first request waits for the replica to load the model: slow on a busy machine.
+        httpx.AsyncClient(base_url=url, timeout=300) as http,
     ):
         pair = await http.post("/v1/embeddings", json={"input": ["a cat sat", "a dog ran"]})
         burst = await asyncio.gather(
