@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from evaluators.calibration_store import calibration_for
 from evaluators.embedder import bundled_model_path, load_embedder
 from evaluators.remote_embedder import RemoteEmbedder
 from tests.fixed_grader import FixedGrader
+from tests.postgres_server import PostgresForTests
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -87,10 +88,29 @@ def served_model_cache(embedding_cache: Path, model_path: str) -> Path:
     return embedding_cache
 
 
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresForTests]:
+    """One PostgreSQL server per test process. If it cannot start, every test on PostgreSQL
+    fails: a suite that skipped it would pass without having run there."""
+    server = PostgresForTests(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The test's own database, once as a SQLite file and once as a PostgreSQL database (a
+    `Settings.db` value either way)."""
+    if request.param == "sqlite":
+        return tmp_path / "q.db"
+    server: PostgresForTests = request.getfixturevalue("postgres")
+    return server.fresh_database()
+
+
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    """A migrated SQLite file of the test's own, closed afterwards."""
-    opened = await Repository.open(tmp_path / "q.db")
+async def repo(database: Path | str) -> AsyncIterator[Repository]:
+    """A migrated database of the test's own, on each backend, closed afterwards."""
+    opened = await Repository.open(database)
     yield opened
     await opened.close()
 
