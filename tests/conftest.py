@@ -89,10 +89,10 @@ def served_model_cache(embedding_cache: Path, model_path: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresForTests]:
-    """One PostgreSQL server per test process. If it cannot start, every test on PostgreSQL
-    fails: a suite that skipped it would pass without having run there."""
-    server = PostgresForTests(tmp_path_factory.mktemp("postgres"))
+def postgres() -> Iterator[PostgresForTests]:
+    """One PostgreSQL server per test process, removed at the end. If it cannot start, every
+    test on PostgreSQL fails: a suite that skipped it would pass without having run there."""
+    server = PostgresForTests()
     yield server
     server.stop()
 

@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bot.storage.drivers import Driver, sqlalchemy_url
@@ -52,13 +52,22 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-async def migrate(target: Path | str) -> None:
-    """Bring the database at `target` (a SQLite path or a PostgreSQL URL) to head."""
+def engine_for(target: Path | str) -> AsyncEngine:
+    """A SQLAlchemy engine on the database at `target` (a SQLite path or a PostgreSQL URL),
+    whose transactions are real ones on SQLite too; for migrations and copies, not the bot's
+    own statements (`bot.storage.drivers` says why)."""
     engine = create_async_engine(sqlalchemy_url(target), poolclass=NullPool)
     if isinstance(target, Path):
-        target.parent.mkdir(parents=True, exist_ok=True)
         event.listen(engine.sync_engine, "connect", _sqlite_transactions)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+async def migrate(target: Path | str) -> None:
+    """Bring the database at `target` to head."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    engine = engine_for(target)
     try:
         async with engine.connect() as conn:
             await conn.run_sync(_upgrade)
