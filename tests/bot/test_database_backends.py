@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import check_database
+from bot.config import Settings, check_database
 from bot.core.models import ChannelRow, GradedText
+from bot.doctor import collect
 from bot.storage.repository import Repository, latest_schema_version
 from tests.postgres_server import PostgresForTests
 
@@ -173,3 +174,22 @@ async def test_postgresql_stores_the_same_text_as_sqlite(postgres: PostgresForTe
     assert (answer.day, answer.answered_at, answer.covered) == (DAY, AT, ("c1",))
     stamp = AT.isoformat()
     assert tuple(stored) == (stamp, "2026-11-02", "2026-11-02", stamp, '["c1"]')
+
+
+async def test_doctor_checks_a_postgresql_database_without_migrating_it(
+    tmp_path: Path, postgres: PostgresForTests
+) -> None:
+    async def database_line(url: str) -> tuple[str, str]:
+        settings = Settings(_env_file=None, db=url, cache_dir=tmp_path / "cache", demos=False)
+        [check] = [c for c in await collect(settings, quick=True) if c.name == "database"]
+        return check.status, check.detail
+
+    status, detail = await database_line(postgres.fresh_database())
+    assert status == "ok" and f"schema version {latest_schema_version()} (latest)" in detail
+    empty = postgres.empty_database()
+    status, detail = await database_line(empty)
+    assert status == "fail" and "schema version 0, not migrated" in detail
+    assert (await database_line(empty))[1] == detail  # the check migrated nothing
+    nowhere = f"postgresql://quiz:secret@/quizmaster?host={tmp_path}"
+    status, detail = await database_line(nowhere)
+    assert status == "fail" and "cannot be reached" in detail and "secret" not in detail
