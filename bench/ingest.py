@@ -1,11 +1,12 @@
-"""`bench ingest`: answers through the core and SQLite with the model taken out, against a bare
-aiosqlite loop writing the same rows in the same run.
+"""`bench ingest`: answers through the core with the model taken out, on SQLite and on
+PostgreSQL, each against a bare driver loop writing the same rows in the same run.
 
 A trivial grader stands in for the embedding model, so what is timed is the bot's own path per
 answer: duplicate-delivery claim and member row, channel and post lookup, the answer's transaction
 (with its practice card) and the replies. The reference (`bench.bare_ingest`) and the service
-take turns over slices of the answers, so a machine busy with other work slows both sides of the
-ratio alike.
+take turns over slices of the answers (SQLite's pair, then PostgreSQL's, in every round), so a
+machine busy with other work slows both sides of each ratio alike. PostgreSQL is the server
+`--db` names, or one the bench starts from the `pgserver` wheel on a unix socket.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import asyncio
 import itertools
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-from bench.bare_ingest import BareLoop
+from bench.bare_ingest import BareLoop, BarePostgresLoop
 from bench.table import Outcome, percentile, report
 from bot.app import build_quiz_service, channel_defaults, load_configured_bank
-from bot.config import Settings
+from bot.config import Settings, check_database
 from bot.core.messages import Actor, Incoming, Posted, Reply
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
@@ -78,7 +82,7 @@ class ServiceLoop:
         self.latencies_ms: list[float] = []
 
     @classmethod
-    async def open(cls, bank: Bank, db: Path) -> ServiceLoop:
+    async def open(cls, bank: Bank, db: Path | str) -> ServiceLoop:
         repo = await Repository.open(db)
         service = build_quiz_service(
             repo=repo,
@@ -113,6 +117,12 @@ class ServiceLoop:
         return time.perf_counter() - start
 
 
+class Reference(Protocol):
+    async def run(self, first: int, count: int) -> float: ...
+
+    async def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Timings:
     """Seconds each side took over the same answers, and the service's latencies."""
@@ -123,75 +133,150 @@ class Timings:
     recorded: int
 
 
+class Pair:
+    """One backend's service loop and its bare reference, timed slice by slice."""
+
+    def __init__(self, ours: ServiceLoop, bare: Reference) -> None:
+        self.ours, self.bare = ours, bare
+        self.ours_s = self.bare_s = 0.0
+
+    async def run(self, first: int, count: int, concurrency: int) -> None:
+        self.bare_s += await self.bare.run(first, count)
+        self.ours_s += await self.ours.run(first, count, concurrency)
+
+    async def timings(self) -> Timings:
+        # The service's own answers: on PostgreSQL the bare loop's share the database.
+        recorded = len(await self.ours.repo.channel_answers(platform=PLATFORM, channel_id=CHANNEL))
+        return Timings(self.ours_s, self.bare_s, self.ours.latencies_ms, recorded)
+
+    async def close(self) -> None:
+        await self.bare.close()
+        await self.ours.repo.close()
+
+
 async def measure(
-    settings: Settings, *, n: int, concurrency: int, rounds: int, folder: Path
-) -> Timings:
-    """`rounds` alternating slices of the `n` answers, bare loop then service, so load from other
-    work on the machine falls on both sides alike."""
+    settings: Settings, *, n: int, concurrency: int, rounds: int, folder: Path, postgres: str
+) -> tuple[Timings, Timings]:
+    """`rounds` alternating slices of the `n` answers, bare loop then service, SQLite then
+    PostgreSQL, so load from other work on the machine falls on every side alike."""
     bank = load_configured_bank(settings)
-    bare = await BareLoop.open(folder / "bare.db", bank.mains()[0].id)
-    ours = await ServiceLoop.open(bank, folder / "bench.db")
-    ours_s = bare_s = 0.0
+    prompt_id = bank.mains()[0].id
+    pairs: list[Pair] = []
     try:
+        pairs.append(
+            Pair(
+                await ServiceLoop.open(bank, folder / "bench.db"),
+                await BareLoop.open(folder / "bare.db", prompt_id),
+            )
+        )
+        service = await ServiceLoop.open(bank, postgres)
+        if await service.repo.answer_count() != 0:
+            await service.repo.close()
+            raise SystemExit("quizmaster bench ingest: --db must name an empty scratch database")
+        pairs.append(Pair(service, await BarePostgresLoop.open(postgres, prompt_id)))
         first = 0
         for index in range(rounds):
             count = n // rounds + (1 if index < n % rounds else 0)
-            bare_s += await bare.run(first, count)
-            ours_s += await ours.run(first, count, concurrency)
+            for pair in pairs:
+                await pair.run(first, count, concurrency)
             first += count
-        recorded = await ours.repo.answer_count()
+        sqlite, pg = [await pair.timings() for pair in pairs]
     finally:
-        await bare.close()
-        await ours.repo.close()
-    return Timings(ours_s=ours_s, bare_s=bare_s, latencies_ms=ours.latencies_ms, recorded=recorded)
+        for pair in pairs:
+            await pair.close()
+    return sqlite, pg
 
 
-def outcome(timings: Timings, *, n: int, concurrency: int, rounds: int) -> Outcome:
+def _figures(timings: Timings, n: int) -> dict[str, Any]:
     rate, reference = n / timings.ours_s, n / timings.bare_s
-    ratio = rate / reference
-    p50, p99 = percentile(timings.latencies_ms, 50), percentile(timings.latencies_ms, 99)
-    ratio_met, p99_met = ratio >= RATIO_TARGET, p99 < P99_TARGET_MS
+    return {
+        "answers_per_s": round(rate, 1),
+        "bare_answers_per_s": round(reference, 1),
+        "ratio": round(rate / reference, 3),
+        "ratio_target_met": rate / reference >= RATIO_TARGET,
+        "p50_ms": round(percentile(timings.latencies_ms, 50), 2),
+        "p99_ms": round(percentile(timings.latencies_ms, 99), 2),
+        "p99_target_met": percentile(timings.latencies_ms, 99) < P99_TARGET_MS,
+        "recorded": timings.recorded,
+    }
+
+
+def outcome(
+    sqlite: Timings, pg: Timings, *, n: int, concurrency: int, rounds: int, postgres: str
+) -> Outcome:
+    lite, server = _figures(sqlite, n), _figures(pg, n)
+    versus = round(server["answers_per_s"] / lite["answers_per_s"], 3)
     payload = {
         "bench": "ingest",
         "answers": n,
-        "recorded": timings.recorded,
         "concurrency": concurrency,
         "rounds": rounds,
-        "answers_per_s": round(rate, 1),
-        "bare_answers_per_s": round(reference, 1),
-        "ratio": round(ratio, 3),
+        **lite,
         "ratio_target": f">= {RATIO_TARGET:g}",
-        "ratio_target_met": ratio_met,
-        "p50_ms": round(p50, 2),
-        "p99_ms": round(p99, 2),
         "p99_target": f"< {P99_TARGET_MS:g} ms",
-        "p99_target_met": p99_met,
+        "postgresql": server,
+        "postgresql_to_sqlite": versus,
     }
+
+    def rows(name: str, found: dict[str, Any], driver: str) -> list[list[Any]]:
+        return [
+            [f"{name} answers/s", found["answers_per_s"], None, None],
+            [f"{name} bare {driver} loop answers/s", found["bare_answers_per_s"], None, None],
+            [
+                f"{name} ours / bare",
+                found["ratio"],
+                f">= {RATIO_TARGET:g}",
+                found["ratio_target_met"],
+            ],
+            [f"{name} latency p50 ms", found["p50_ms"], None, None],
+            [
+                f"{name} latency p99 ms",
+                found["p99_ms"],
+                f"< {P99_TARGET_MS:g}",
+                found["p99_target_met"],
+            ],
+            [f"{name} answers recorded", found["recorded"], n, found["recorded"] == n],
+        ]
+
     return Outcome(
-        title=f"ingest: {n} answers through QuizService.handle + SQLite, trivial grader",
+        title=f"ingest: {n} answers through QuizService.handle, SQLite and PostgreSQL, trivial"
+        " grader",
         headers=["metric", "value", "target", "met"],
         rows=[
-            ["answers/s", rate, None, None],
-            ["bare aiosqlite loop answers/s", reference, None, None],
-            ["ours / bare", ratio, f">= {RATIO_TARGET:g}", ratio_met],
-            ["latency p50 ms", p50, None, None],
-            ["latency p99 ms", p99, f"< {P99_TARGET_MS:g}", p99_met],
-            ["answers recorded", timings.recorded, n, timings.recorded == n],
+            *rows("SQLite", lite, "aiosqlite"),
+            *rows("PostgreSQL", server, "asyncpg"),
+            ["PostgreSQL / SQLite answers/s", versus, None, None],
         ],
         payload=payload,
         notes=[
-            f"{concurrency} messages in flight at a time; SQLite files on a temp dir",
+            f"{concurrency} messages in flight at a time; SQLite files on a temp dir; PostgreSQL"
+            f" {postgres}",
             "bare: the same rows per answer (claim, member, answer, progress, card), one"
-            f" transaction per answer, one at a time; the two sides alternate in {rounds} rounds",
+            " transaction per answer, one at a time; in each of the"
+            f" {rounds} rounds SQLite's bare loop and service, then PostgreSQL's, take a slice",
         ],
     )
+
+
+@contextmanager
+def own_postgres() -> Iterator[str]:
+    """A PostgreSQL 16 from the `pgserver` wheel (a dev dependency) in a temp folder, on a unix
+    socket, removed afterwards; the URL of its scratch database."""
+    from pgserver.postgres_server import get_server
+
+    server = get_server(Path(tempfile.mkdtemp(prefix="quizmaster-bench-pg-")), "delete")
+    try:
+        server.psql("CREATE DATABASE bench;")
+        yield server.get_uri("bench")
+    finally:
+        server.cleanup()
 
 
 def main(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(
         prog="quizmaster bench ingest",
-        description="Answers/s and p99 latency through the core and SQLite, model excluded,"
-        " as a ratio to a bare aiosqlite loop writing the same rows.",
+        description="Answers/s and p99 latency through the core on SQLite and PostgreSQL, model"
+        " excluded, each as a ratio to a bare driver loop writing the same rows.",
     )
     parser.add_argument("--n", type=int, default=2000, help="answers (default 2000)")
     parser.add_argument(
@@ -200,20 +285,36 @@ def main(argv: list[str], settings: Settings) -> int:
     parser.add_argument(
         "--rounds", type=int, default=10, help="alternating slices per side (default 10)"
     )
+    parser.add_argument(
+        "--db",
+        help="postgresql:// URL of an empty scratch database (default: start one from pgserver)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     if min(args.n, args.concurrency, args.rounds) < 1 or args.rounds > args.n:
         parser.error("--n, --concurrency and --rounds must be at least 1, --rounds at most --n")
-    with tempfile.TemporaryDirectory(prefix="quizmaster-bench-") as tmp:
-        timings = asyncio.run(
+    if args.db is not None:
+        try:
+            url = check_database(args.db)
+        except ValueError as exc:
+            parser.error(f"--db: {exc}")
+        if not isinstance(url, str):
+            parser.error("--db: a postgresql:// URL (SQLite is measured on a temp file anyway)")
+    server = own_postgres() if args.db is None else nullcontext(args.db)
+    with tempfile.TemporaryDirectory(prefix="quizmaster-bench-") as tmp, server as postgres:
+        sqlite, pg = asyncio.run(
             measure(
                 settings,
                 n=args.n,
                 concurrency=args.concurrency,
                 rounds=args.rounds,
                 folder=Path(tmp),
+                postgres=postgres,
             )
         )
-    found = outcome(timings, n=args.n, concurrency=args.concurrency, rounds=args.rounds)
+    shown = "started from pgserver" if args.db is None else "at --db"
+    found = outcome(
+        sqlite, pg, n=args.n, concurrency=args.concurrency, rounds=args.rounds, postgres=shown
+    )
     report(found, as_json=args.json)
     return 0

@@ -63,6 +63,12 @@ def _doctor(argv: list[str], settings: Settings) -> int:
     return doctor_main(argv, settings)
 
 
+def _db(argv: list[str], settings: Settings) -> int:
+    from bot.storage.cli import main as db_main
+
+    return db_main(argv, settings)
+
+
 def _bench(argv: list[str], settings: Settings) -> int:
     """The benchmarks are a tool for working on the bot: they sit in `bench/` beside `bot/` in a
     git checkout and ship in no wheel or image, so they are looked up there on demand."""
@@ -90,6 +96,7 @@ COMMANDS: dict[str, tuple[SubMain, str]] = {
     "compute": (_compute, "serve the demo compute service"),
     "demo": (_demo, "run one demo locally and write its PNGs and metrics"),
     "doctor": (_doctor, "check settings, tokens, database, bank, model and compute; --quick"),
+    "db": (_db, "copy every row into another, empty database: db copy --from X --to Y"),
     "bench": (_bench, "measure grading, ingest, demos and memory against references; --json"),
 }
 

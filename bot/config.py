@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     Field,
+    PlainValidator,
     SecretStr,
     ValidationError,
     ValidationInfo,
@@ -70,6 +71,35 @@ def check_file_path(value: Path) -> Path:
     return value
 
 
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def check_database(value: object) -> Path | str:
+    """A SQLite file path (kept as a Path) or a `postgresql://` URL (kept as text), so a bad URL
+    is refused at start like any other setting instead of at the first query."""
+    if isinstance(value, Path):
+        return check_file_path(value)
+    if not isinstance(value, str) or not value:
+        raise ValueError("not a file path or a postgresql:// URL")
+    scheme, separator, _ = value.partition("://")
+    if not separator:
+        return check_file_path(Path(value))
+    if scheme not in POSTGRES_SCHEMES:
+        raise ValueError("not a file path or a postgresql:// URL")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a postgresql:// URL ({exc})") from None
+    if port == 0:
+        raise ValueError("the port must be in 1..65535")
+    if not parts.path.strip("/"):
+        raise ValueError("a postgresql:// URL names its database: postgresql://HOST/DBNAME")
+    if not parts.hostname and "host=" not in parts.query:
+        raise ValueError("a postgresql:// URL names a host (or ?host=/socket/folder)")
+    return value
+
+
 class Settings(BaseSettings):
     """All configuration of a quizmaster process."""
 
@@ -80,8 +110,9 @@ class Settings(BaseSettings):
     platform: Literal["console", "slack", "discord"] = Field(
         "console", description="Where the bot runs."
     )
-    db: Annotated[Path, AfterValidator(check_file_path)] = Field(
-        Path("quizmaster.db"), description="SQLite database file."
+    db: Annotated[Path | str, PlainValidator(check_database)] = Field(
+        Path("quizmaster.db"),
+        description="SQLite database file, or a postgresql://USER:PASSWORD@HOST/DBNAME URL.",
     )
     bank_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
         None, description="Folder of team banks (*.yaml) loaded beside the seed bank."
@@ -285,6 +316,12 @@ class Settings(BaseSettings):
         if platform == "discord" and not is_set(self.discord_token):
             return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
         return None
+
+    @property
+    def local_dir(self) -> Path:
+        """Where the bot keeps local files (log, console images): beside a SQLite file, or the
+        working folder when the database is a PostgreSQL server."""
+        return self.db.resolve().parent if isinstance(self.db, Path) else Path.cwd()
 
     def updated(self, **changes: Any) -> Settings:
         """A copy with `changes` validated like the environment (model_copy checks nothing). Only

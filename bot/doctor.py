@@ -22,11 +22,14 @@ from typing import Any, Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
+import asyncpg
 from pydantic import SecretStr
 
 from bot.config import Settings, is_set
 from bot.platforms.credentials import check_platform
-from bot.storage.repository import Repository, latest_schema_version
+from bot.storage import schema
+from bot.storage.drivers import Driver, PostgresDriver, SqliteDriver
+from bot.storage.repository import BUSY_TIMEOUT_MS, latest_schema_version
 from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
 from content.check import check_banks
 from content.loader import DEFAULT_BANK_DIR
@@ -36,6 +39,7 @@ log = logging.getLogger("quizmaster.bot")
 Status = Literal["ok", "warn", "fail"]
 MARKS: dict[Status, str] = {"ok": "✓", "warn": "!", "fail": "✗"}
 COMPUTE_TIMEOUT_S = 5.0
+DATABASE_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -109,10 +113,25 @@ def _writable_folder(folder: Path) -> str | None:
 
 
 async def _database_check(settings: Settings) -> Check:
+    """Reachable and at the latest schema, checked without migrating or creating anything."""
+    if isinstance(settings.db, str):
+        return await _postgres_check(settings.db)
+    return await _sqlite_check(settings.db)
+
+
+async def _postgres_check(url: str) -> Check:
+    where = _without_userinfo(url)
+    try:
+        async with asyncio.timeout(DATABASE_TIMEOUT_S):
+            driver = await PostgresDriver.open(url)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        return Check("database", "fail", f"{where} cannot be reached: {exc or type(exc).__name__}")
+    return await _version_check(where, driver, asyncpg.PostgresError)
+
+
+async def _sqlite_check(path: Path) -> Check:
     """Opened read-write but never created (SQLite mode=rw), so a check leaves no new file."""
-    path = settings.db
-    latest = latest_schema_version()
-    if not path.exists():
+    if not await asyncio.to_thread(path.exists):
         problem = _writable_folder(path.parent)
         if problem is not None:
             return Check("database", "fail", f"{path} cannot be created: {problem}")
@@ -123,31 +142,39 @@ async def _database_check(settings: Settings) -> Check:
     if problem is not None:
         return Check("database", "fail", f"{path}: SQLite needs to write beside it: {problem}")
     try:
-        connection = await aiosqlite.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
-    except aiosqlite.Error as exc:
+        driver = await SqliteDriver.open(path, busy_timeout_ms=BUSY_TIMEOUT_MS, existing_only=True)
+    except aiosqlite.OperationalError as exc:
         return Check("database", "fail", f"{path} cannot be opened: {exc}")
-    repo = Repository(connection)
-    try:
-        version = await repo.schema_version()
-    except aiosqlite.Error as exc:
+    except aiosqlite.Error as exc:  # the connection's pragmas read the file: not a database
         return Check("database", "fail", f"{path} cannot be read: {exc}")
+    return await _version_check(str(path), driver, aiosqlite.Error)
+
+
+async def _version_check(
+    where: str, driver: Driver, errors: type[Exception] | tuple[type[Exception], ...]
+) -> Check:
+    latest = latest_schema_version()
+    try:
+        version = await schema.schema_version(driver)
+    except errors as exc:
+        return Check("database", "fail", f"{where} cannot be read: {exc}")
     finally:
-        await repo.close()
+        await driver.close()
     if version > latest:
         return Check(
             "database",
             "fail",
-            f"{path} is at schema version {version}, newer than this release knows ({latest}): "
+            f"{where} is at schema version {version}, newer than this release knows ({latest}): "
             "run the release that wrote it",
         )
     if version < latest:
         return Check(
             "database",
             "fail",
-            f"{path} is at schema version {version}, not migrated to {latest}: "
+            f"{where} is at schema version {version}, not migrated to {latest}: "
             "'quizmaster run' migrates it at start",
         )
-    return Check("database", "ok", f"{path} reachable, schema version {version} (latest)")
+    return Check("database", "ok", f"{where} reachable, schema version {version} (latest)")
 
 
 def _cache_check(settings: Settings) -> Check:

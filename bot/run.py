@@ -7,7 +7,6 @@ import asyncio
 import logging
 import signal
 import sys
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -32,7 +31,7 @@ async def _serve(settings: Settings) -> int:
         if settings.platform == "console":
             from bot.platforms import console
 
-            image_dir = settings.db.resolve().parent / "quizmaster-images"
+            image_dir = settings.local_dir / "quizmaster-images"
             return await console.run(
                 service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop
             )
@@ -63,7 +62,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 def main(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(prog="quizmaster run", description="Start the bot.")
     parser.add_argument("--platform", choices=["console", "slack", "discord"])
-    parser.add_argument("--db", type=Path, help="SQLite file (default ./quizmaster.db)")
+    parser.add_argument("--db", help="SQLite file (default ./quizmaster.db) or postgresql:// URL")
     args = parser.parse_args(argv)
     updates: dict[str, object] = {}
     if args.platform:
@@ -80,7 +79,7 @@ def main(argv: list[str], settings: Settings) -> int:
         print(f"quizmaster: {missing}", file=sys.stderr)
         return 2
     if settings.platform == "console":
-        log_path = settings.db.resolve().parent / LOG_FILE_NAME
+        log_path = settings.local_dir / LOG_FILE_NAME
         log_to_file(log_path, settings.log_level)
         print(f"quizmaster: log in {log_path}", file=sys.stderr)
     try:

@@ -13,7 +13,7 @@ from evaluators.harness import Row
 TEAM_CLASS = "team"
 
 
-async def team_rows(db: Path, bank: Bank) -> list[Row]:
+async def team_rows(db: Path | str, bank: Bank) -> list[Row]:
     """One row per resolved appeal whose question is still in the bank, scored 0-100."""
     repo = await Repository.open(db)
     try:

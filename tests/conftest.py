@@ -6,7 +6,7 @@ import asyncio
 import json
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from evaluators.calibration_store import calibration_for
 from evaluators.embedder import bundled_model_path, load_embedder
 from evaluators.remote_embedder import RemoteEmbedder
 from tests.fixed_grader import FixedGrader
+from tests.postgres_server import PostgresForTests
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -100,10 +101,29 @@ def served_model_cache(
     return embedding_cache
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresForTests]:
+    """One PostgreSQL server per test process, removed at the end. If it cannot start, every
+    test on PostgreSQL fails: a suite that skipped it would pass without having run there."""
+    server = PostgresForTests()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The test's own database, once as a SQLite file and once as a PostgreSQL database (a
+    `Settings.db` value either way)."""
+    if request.param == "sqlite":
+        return tmp_path / "q.db"
+    server: PostgresForTests = request.getfixturevalue("postgres")
+    return server.fresh_database()
+
+
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    """A migrated SQLite file of the test's own, closed afterwards."""
-    opened = await Repository.open(tmp_path / "q.db")
+async def repo(database: Path | str) -> AsyncIterator[Repository]:
+    """A migrated database of the test's own, on each backend, closed afterwards."""
+    opened = await Repository.open(database)
     yield opened
     await opened.close()
 

@@ -1,21 +1,18 @@
-"""The only module that speaks SQL: aiosqlite with WAL, foreign keys, migrations at start, and
-every write in one transaction. `Repository` implements the core's storage ports
-(`bot.core.ports`); its mappers turn SQLite's text into the core's types and back (days as
-ISO dates, instants as ISO timestamps, exactly as they have always been stored)."""
+"""The only module that speaks SQL, on SQLite (aiosqlite, WAL) or PostgreSQL (asyncpg) with the
+same statements: foreign keys, migrations at start (`bot.storage.schema`), and every write in
+one transaction. `Repository` implements the core's storage ports (`bot.core.ports`); its
+mappers turn the stored text into the core's types and back (days as ISO dates, instants as ISO
+timestamps, exactly as they have always been stored, on either database)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
-
-import aiosqlite
 
 from bot.core.models import (
     AnswerRow,
@@ -32,6 +29,8 @@ from bot.core.models import (
     PracticeAnswerRow,
     PracticeCardRow,
 )
+from bot.storage import schema
+from bot.storage.drivers import Driver, PostgresDriver, Row, SqliteDriver
 from content.schema import Lang
 
 log = logging.getLogger("quizmaster.storage")
@@ -39,32 +38,7 @@ log = logging.getLogger("quizmaster.storage")
 BUSY_TIMEOUT_MS = 5000
 
 
-def _statements(script: str) -> list[str]:
-    """A migration's statements, whole: a trigger's body holds statements of its own, so the
-    script is cut where SQLite says a statement is complete, not at every semicolon."""
-    statements, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    if pending.strip():
-        statements.append(pending.strip())
-    return statements
-
-
-def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("bot.storage") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-def latest_schema_version() -> int:
-    """The version a fully migrated database has (for health checks that must not migrate)."""
-    return max(version for version, _ in _migrations())
+latest_schema_version = schema.latest_schema_version
 
 
 def _lang(stored: str) -> Lang:
@@ -76,7 +50,7 @@ def _lang(stored: str) -> Lang:
     raise ValueError(f"unknown channel language {stored!r}")
 
 
-def _post(row: sqlite3.Row) -> PostRow:
+def _post(row: Row) -> PostRow:
     return PostRow(
         id=row["id"],
         platform=row["platform"],
@@ -90,7 +64,7 @@ def _post(row: sqlite3.Row) -> PostRow:
     )
 
 
-def _channel(row: sqlite3.Row) -> ChannelRow:
+def _channel(row: Row) -> ChannelRow:
     return ChannelRow(
         platform=row["platform"],
         channel_id=row["channel_id"],
@@ -103,7 +77,7 @@ def _channel(row: sqlite3.Row) -> ChannelRow:
     )
 
 
-def _answer(row: sqlite3.Row) -> AnswerRow:
+def _answer(row: Row) -> AnswerRow:
     return AnswerRow(
         post_id=row["post_id"],
         user_id=row["user_id"],
@@ -139,7 +113,7 @@ def _graded_values(graded: GradedText) -> tuple[object, ...]:
     )
 
 
-def _pending(row: sqlite3.Row) -> PendingAnswer:
+def _pending(row: Row) -> PendingAnswer:
     return PendingAnswer(
         id=row["id"],
         post_id=row["post_id"],
@@ -156,7 +130,7 @@ def _pending(row: sqlite3.Row) -> PendingAnswer:
     )
 
 
-def _graded_answer(row: sqlite3.Row) -> GradedAnswer:
+def _graded_answer(row: Row) -> GradedAnswer:
     return GradedAnswer(
         id=row["id"],
         post_id=row["post_id"],
@@ -173,7 +147,7 @@ def _graded_answer(row: sqlite3.Row) -> GradedAnswer:
     )
 
 
-def _appeal(row: sqlite3.Row) -> AppealRow:
+def _appeal(row: Row) -> AppealRow:
     """An appeal from `Repository._APPEAL_SELECT` (the answer's columns beside the appeal's)."""
     resolved_at = row["resolved_at"]
     return AppealRow(
@@ -189,7 +163,7 @@ def _appeal(row: sqlite3.Row) -> AppealRow:
     )
 
 
-def _card(row: sqlite3.Row) -> PracticeCardRow:
+def _card(row: Row) -> PracticeCardRow:
     return PracticeCardRow(
         platform=row["platform"],
         user_id=row["user_id"],
@@ -204,72 +178,72 @@ def _card(row: sqlite3.Row) -> PracticeCardRow:
 class Repository:
     """One connection per process; a lock serialises transactions so they never interleave."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self._db = db
+    def __init__(self, driver: Driver, target: Path | str) -> None:
+        self._db = driver
+        self._target = target
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> Repository:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA synchronous = NORMAL")
-        repo = cls(db)
-        await repo.migrate()
+    async def open(cls, target: Path | str) -> Repository:
+        """The database at `target` (`Settings.db`: a SQLite path or a PostgreSQL URL),
+        migrated to the latest schema."""
+        driver = await open_driver(target)
+        repo = cls(driver, target)
+        try:
+            if await schema.alembic_version(driver) != latest_schema_version():
+                await repo.migrate()
+        except BaseException:
+            await driver.close()
+            raise
         return repo
+
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self._db.dialect
 
     async def close(self) -> None:
         await self._db.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE takes the write lock up front, so a busy database waits (busy_timeout)
-        instead of failing half-way."""
+    async def transaction(self) -> AsyncIterator[Driver]:
+        """A transaction that holds the write lock from the start (SQLite's BEGIN IMMEDIATE), so
+        a busy database waits instead of failing half-way."""
         async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            await self._db.begin()
             try:
                 yield self._db
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._db.rollback()
                 raise
-            await self._db.execute("COMMIT")
+            await self._db.commit()
 
-    async def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """Every row of a statement, in one trip to the database thread (a cursor's execute,
-        fetch and close take three)."""
-        return list(await self._db.execute_fetchall(sql, params))
+    async def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+        """Every row of a statement, in one trip to the database."""
+        return await self._db.fetch(sql, params)
 
-    async def _one(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
+    async def _one(self, sql: str, params: tuple[object, ...] = ()) -> Row | None:
         """The first row of a read, or None."""
         rows = await self._all(sql, params)
         return rows[0] if rows else None
 
-    async def _write(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """One statement, which SQLite runs as its own transaction (and waits out a busy
-        database, as BEGIN IMMEDIATE does), in one trip; the lock keeps it out of another
+    async def _write(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+        """One statement, which the database runs as its own transaction (SQLite waits out a
+        busy file, as BEGIN IMMEDIATE does), in one trip; the lock keeps it out of another
         coroutine's open transaction. Returns what a RETURNING clause gives back."""
         async with self._lock:
             return await self._all(sql, params)
 
     async def schema_version(self) -> int:
-        row = await self._one("PRAGMA user_version")
-        return int(row[0]) if row else 0
+        return await schema.schema_version(self._db)
 
     async def migrate(self) -> int:
         """Apply pending migrations in order; re-running is a no-op."""
+        before = await self.schema_version()
+        await schema.migrate(self._target)
         current = await self.schema_version()
-        for version, sql in _migrations():
-            if version <= current:
-                continue
-            async with self.transaction() as db:
-                for statement in _statements(sql):
-                    await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {version}")
-            log.info("migrated database to version %d", version)
-            current = version
+        if current != before:
+            log.info("migrated database from version %d to %d", before, current)
         return current
 
     # channels -------------------------------------------------------------------------------
@@ -435,7 +409,7 @@ class Repository:
             return
         await self._write(
             "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
-            " ON CONFLICT DO UPDATE SET display_name = excluded.display_name",
+            " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name",
             (platform, user_id, display_name),
         )
 
@@ -495,7 +469,7 @@ class Repository:
     async def add_pending_answer(self, pending: PendingAnswer) -> None:
         """Keep an answer that could not be graded now; a redelivered message adds nothing."""
         async with self.transaction() as db:
-            await db.execute(
+            await db.fetch(
                 "INSERT INTO pending_answers (post_id, platform, channel_id, user_id, prompt_id,"
                 " message_id, thread_id, text, cap, revealed, received_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
@@ -516,11 +490,11 @@ class Repository:
 
     async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
         """The oldest answers still waiting for a grade on a platform."""
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT * FROM pending_answers WHERE platform = ? ORDER BY id LIMIT ?",
             (platform, limit),
-        ) as cur:
-            return [_pending(row) for row in await cur.fetchall()]
+        )
+        return [_pending(row) for row in rows]
 
     async def record_pending_answer(
         self,
@@ -535,12 +509,12 @@ class Repository:
         transaction. False when another process (or an earlier round) got there first: nothing
         is written twice."""
         async with self.transaction() as db:
-            cur = await db.execute("DELETE FROM pending_answers WHERE id = ?", (pending_id,))
-            claimed = cur.rowcount == 1
-            await cur.close()
+            claimed = await db.fetch(
+                "DELETE FROM pending_answers WHERE id = ? RETURNING id", (pending_id,)
+            )
             if not claimed:
                 return False
-            await db.execute(*self._answer_write(post, graded, next_step, card))
+            await db.fetch(*self._answer_write(post, graded, next_step, card))
         return True
 
     async def post(self, *, post_id: int) -> PostRow | None:
@@ -579,10 +553,10 @@ class Repository:
     # progress, skips, hints -----------------------------------------------------------------
 
     @staticmethod
-    async def _set_step(db: aiosqlite.Connection, post_id: int, user_id: str, step: int) -> None:
-        await db.execute(
+    async def _set_step(db: Driver, post_id: int, user_id: str, step: int) -> None:
+        await db.fetch(
             "INSERT INTO progress (post_id, user_id, step) VALUES (?,?,?)"
-            " ON CONFLICT DO UPDATE SET step = excluded.step",
+            " ON CONFLICT (post_id, user_id) DO UPDATE SET step = excluded.step",
             (post_id, user_id, step),
         )
 
@@ -627,7 +601,7 @@ class Repository:
 
     async def skip(self, *, post_id: int, user_id: str, prompt_id: str, next_step: int) -> None:
         async with self.transaction() as db:
-            await db.execute(
+            await db.fetch(
                 "INSERT INTO skips (post_id, user_id, prompt_id) VALUES (?,?,?)"
                 " ON CONFLICT DO NOTHING",
                 (post_id, user_id, prompt_id),
@@ -639,7 +613,8 @@ class Repository:
     ) -> None:
         await self._write(
             "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
-            " ON CONFLICT DO UPDATE SET concept_id = excluded.concept_id",
+            " ON CONFLICT (post_id, user_id, prompt_id)"
+            " DO UPDATE SET concept_id = excluded.concept_id",
             (post_id, user_id, prompt_id, concept_id),
         )
 
@@ -649,16 +624,18 @@ class Repository:
         """Sum of each member's best score per prompt per post, since a local day."""
         rows = await self._all(
             """
-            WITH best AS (
-                SELECT a.user_id, a.post_id, a.prompt_id, MAX(a.score) AS score, a.day
+            WITH ranked AS (
+                SELECT a.user_id, a.score, a.day, ROW_NUMBER() OVER (
+                    PARTITION BY a.user_id, a.post_id, a.prompt_id ORDER BY a.score DESC, a.id
+                ) AS place
                 FROM answers a JOIN posts p ON p.id = a.post_id
                 WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?
-                GROUP BY a.user_id, a.post_id, a.prompt_id
-            )
+            ), best AS (SELECT user_id, score, day FROM ranked WHERE place = 1)
             SELECT b.user_id, COALESCE(u.display_name, b.user_id) AS display_name,
                    SUM(b.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT b.day) AS days
             FROM best b LEFT JOIN users u ON u.platform = ? AND u.user_id = b.user_id
-            GROUP BY b.user_id ORDER BY total DESC, answers ASC, display_name ASC
+            GROUP BY b.user_id, u.display_name
+            ORDER BY total DESC, answers ASC, display_name ASC
             """,
             (platform, channel_id, since.isoformat(), platform),
         )
@@ -709,11 +686,12 @@ class Repository:
     # practice -------------------------------------------------------------------------------
 
     @staticmethod
-    async def _save_card(db: aiosqlite.Connection, card: PracticeCardRow) -> None:
-        await db.execute(
+    async def _save_card(db: Driver, card: PracticeCardRow) -> None:
+        await db.fetch(
             "INSERT INTO practice_cards (platform, user_id, prompt_id, card, score, updated_at)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET previous_card = card,"
-            " card = excluded.card, score = excluded.score, updated_at = excluded.updated_at",
+            " VALUES (?,?,?,?,?,?) ON CONFLICT (platform, user_id, prompt_id)"
+            " DO UPDATE SET previous_card = practice_cards.card, card = excluded.card,"
+            " score = excluded.score, updated_at = excluded.updated_at",
             (
                 card.platform,
                 card.user_id,
@@ -756,7 +734,8 @@ class Repository:
     ) -> None:
         await self._write(
             "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
-            " VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET prompt_id = excluded.prompt_id,"
+            " VALUES (?,?,?,?) ON CONFLICT (platform, user_id)"
+            " DO UPDATE SET prompt_id = excluded.prompt_id,"
             " shown_at = excluded.shown_at",
             (platform, user_id, prompt_id, shown_at.isoformat()),
         )
@@ -774,14 +753,14 @@ class Repository:
         """Store a practice answer, its card (None: the card stays as it was) and close the
         pending prompt, in one transaction."""
         async with self.transaction() as db:
-            await db.execute(
+            await db.fetch(
                 f"INSERT INTO practice_answers (platform, rating, {_GRADED_COLUMNS})"
                 f" VALUES (?,?,{_GRADED_PLACEHOLDERS})",
                 (platform, rating, *_graded_values(graded)),
             )
             if card is not None:
                 await self._save_card(db, card)
-            await db.execute(
+            await db.fetch(
                 "DELETE FROM practice_pending WHERE platform = ? AND user_id = ?",
                 (platform, graded.user_id),
             )
@@ -843,7 +822,7 @@ class Repository:
     ) -> AppealRow | None:
         rows = await self._write(
             "INSERT INTO appeals (answer_id, platform, channel_id, user_id, reason, old_score,"
-            " opened_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
+            " opened_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (answer_id) DO NOTHING RETURNING id",
             (
                 answer.id,
                 answer.platform,
@@ -893,30 +872,24 @@ class Repository:
         card: PracticeCardRow | None,
     ) -> AppealRow | None:
         async with self.transaction() as db:
-            closed = await db.execute_fetchall(
+            closed = await db.fetch(
                 "UPDATE appeals SET final_score = ?, note = ?, resolved_by = ?, resolved_at = ?"
                 " WHERE id = ? AND resolved_at IS NULL RETURNING answer_id",
                 (final_score, note, resolved_by, resolved_at.isoformat(), appeal_id),
             )
             if not closed:
                 return None
-            await db.execute(
+            await db.fetch(
                 "UPDATE answers SET score = ?, verdict = ? WHERE id = ?",
-                (final_score, verdict, next(iter(closed))[0]),
+                (final_score, verdict, closed[0][0]),
             )
             if card is not None:  # the corrected review: the card before it stays as it was
-                await db.execute(
+                await db.fetch(
                     "UPDATE practice_cards SET card = ?, score = ?"
                     " WHERE platform = ? AND user_id = ? AND prompt_id = ?",
                     (card.card, card.score, card.platform, card.user_id, card.prompt_id),
                 )
-            row = next(
-                iter(
-                    await db.execute_fetchall(
-                        f"{self._APPEAL_SELECT} WHERE ap.id = ?", (appeal_id,)
-                    )
-                )
-            )
+            [row] = await db.fetch(f"{self._APPEAL_SELECT} WHERE ap.id = ?", (appeal_id,))
         return _appeal(row)
 
     async def appeal_counts(
@@ -936,3 +909,10 @@ class Repository:
             f"{self._APPEAL_SELECT} WHERE ap.resolved_at IS NOT NULL ORDER BY ap.id"
         )
         return [_appeal(row) for row in rows]
+
+
+async def open_driver(target: Path | str) -> Driver:
+    """A connection to the configured database: a SQLite path or a PostgreSQL URL."""
+    if isinstance(target, Path):
+        return await SqliteDriver.open(target, busy_timeout_ms=BUSY_TIMEOUT_MS)
+    return await PostgresDriver.open(target)

@@ -28,9 +28,9 @@ GOOD_Q01 = (
 
 @pytest.fixture
 async def service(
-    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+    database: Path | str, bank: Bank, grader: EmbeddingGrader
 ) -> AsyncIterator[QuizService[Repository]]:
-    repo = await Repository.open(tmp_path / "q.db")
+    repo = await Repository.open(database)
     yield build_quiz_service(
         repo=repo,
         bank=bank,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,8 +52,8 @@ async def test_a_ten_megabyte_answer_is_stored_as_graded_and_the_member_told(
     grade = next(r for r in replies if r.kind == ReplyKind.GRADE)
     assert f"only the first {MAX_ANSWER_CHARS} characters were graded" in grade.text
     assert len(await repo.answers_for(post_id=post.id, user_id=MINA.user_id)) == 1
-    with sqlite3.connect(tmp_path / "q.db") as db:
-        [(stored,)] = db.execute("SELECT text FROM answers WHERE message_id = 'm-huge'")
+    async with repo.transaction() as db:
+        [(stored,)] = await db.fetch("SELECT text FROM answers WHERE message_id = 'm-huge'")
     assert stored == answer[:MAX_ANSWER_CHARS]
 
 

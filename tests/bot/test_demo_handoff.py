@@ -23,6 +23,13 @@ from tests.loopback import unused_port
 MEMBER = Actor("u1", "Mina")
 
 
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """SQLite only: these tests are about the compute service, and storage behaves the same on
+    PostgreSQL (the storage suites run there), so a second run would only cost time."""
+    return tmp_path / "q.db"
+
+
 def service_with(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient, rate: int = 6
 ) -> QuizService[Repository]:

@@ -76,9 +76,13 @@ def score_of(reply: Reply) -> int:
 
 
 async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
-    tmp_path: Path, bank: Bank, port: int, remote_grader: EmbeddingGrader, grader: EmbeddingGrader
+    database: Path | str,
+    bank: Bank,
+    port: int,
+    remote_grader: EmbeddingGrader,
+    grader: EmbeddingGrader,
 ) -> None:
-    repo = await Repository.open(tmp_path / "q.db")
+    repo = await Repository.open(database)
     try:
         service = service_on(repo, bank, remote_grader)
         post = await service.post_today("test", "c1", RecordingTransport())
@@ -126,11 +130,11 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
 
 
 async def test_two_processes_retrying_at_once_grade_an_answer_once(
-    tmp_path: Path, bank: Bank, port: int, remote_grader: EmbeddingGrader
+    database: Path | str, bank: Bank, port: int, remote_grader: EmbeddingGrader
 ) -> None:
     """Two bot processes on one database (two connections) race for the same kept answer."""
-    first = await Repository.open(tmp_path / "q.db")
-    second = await Repository.open(tmp_path / "q.db")
+    first = await Repository.open(database)
+    second = await Repository.open(database)
     try:
         service_a, service_b = (
             service_on(first, bank, remote_grader),
@@ -153,9 +157,9 @@ async def test_two_processes_retrying_at_once_grade_an_answer_once(
 
 
 async def test_practice_answer_while_down_says_try_again_and_stores_nothing(
-    tmp_path: Path, bank: Bank, remote_grader: EmbeddingGrader
+    database: Path | str, bank: Bank, remote_grader: EmbeddingGrader
 ) -> None:
-    repo = await Repository.open(tmp_path / "q.db")
+    repo = await Repository.open(database)
     try:
         service = service_on(repo, bank, remote_grader)
         await answer(service, "/quiz practice", thread=None, message_id="p-0")

@@ -26,7 +26,11 @@ ADMIN = Actor(user_id="admin", display_name="admin", is_admin=True)
 
 @asynccontextmanager
 async def service_on(
-    db: Path, bank: Bank, fixed_grader: FixedGrader, clock: FakeClock, defaults: ChannelDefaults
+    db: Path | str,
+    bank: Bank,
+    fixed_grader: FixedGrader,
+    clock: FakeClock,
+    defaults: ChannelDefaults,
 ) -> AsyncIterator[QuizService[Repository]]:
     repo = await Repository.open(db)
     try:
@@ -65,12 +69,12 @@ async def tick_until(
     ],
 )
 async def test_local_time_is_kept_across_dst(
-    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader, zone: str, dst_day: date
+    database: Path | str, bank: Bank, fixed_grader: FixedGrader, zone: str, dst_day: date
 ) -> None:
     start = datetime.combine(dst_day - timedelta(days=2), datetime.min.time(), ZoneInfo(zone))
     clock = FakeClock(start.astimezone(UTC))
     async with service_on(
-        tmp_path / "q.db", bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
+        database, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
     ) as service:
         await schedule(service, "c1", f"/quiz schedule 09:00 {zone} daily")
         transport = RecordingTransport()
@@ -89,12 +93,12 @@ async def test_local_time_is_kept_across_dst(
 
 
 async def test_missing_local_time_on_spring_forward_posts_once(
-    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader
+    database: Path | str, bank: Bank, fixed_grader: FixedGrader
 ) -> None:
     zone = ZoneInfo("America/New_York")
     clock = FakeClock(datetime(2026, 3, 7, 12, 0, tzinfo=zone).astimezone(UTC))
     async with service_on(
-        tmp_path / "q.db", bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
+        database, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
     ) as service:
         await schedule(service, "c1", "/quiz schedule 02:30 America/New_York daily")
         transport = RecordingTransport()
@@ -105,10 +109,10 @@ async def test_missing_local_time_on_spring_forward_posts_once(
     assert days == ["2026-03-08", "2026-03-09"]
 
 
-async def test_weekdays_only(tmp_path: Path, bank: Bank, fixed_grader: FixedGrader) -> None:
+async def test_weekdays_only(database: Path | str, bank: Bank, fixed_grader: FixedGrader) -> None:
     clock = FakeClock(datetime(2026, 11, 1, 0, 0, tzinfo=UTC))  # a Sunday
     async with service_on(
-        tmp_path / "q.db", bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
+        database, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
     ) as service:
         await schedule(service, "c1", "/quiz schedule 08:00 Asia/Seoul weekdays")
         transport = RecordingTransport()
@@ -124,12 +128,12 @@ async def test_weekdays_only(tmp_path: Path, bank: Bank, fixed_grader: FixedGrad
 
 @pytest.mark.parametrize("catch_up", [True, False])
 async def test_three_day_outage(
-    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader, catch_up: bool
+    database: Path | str, bank: Bank, fixed_grader: FixedGrader, catch_up: bool
 ) -> None:
     zone = ZoneInfo("Asia/Seoul")
     clock = FakeClock(datetime(2026, 11, 2, 8, 0, tzinfo=zone).astimezone(UTC))  # Monday 08:00
     defaults = channel_defaults(Settings(_env_file=None, catch_up=catch_up, days="daily"))
-    db = tmp_path / "q.db"
+    db = database
     transport = RecordingTransport()
     async with service_on(db, bank, fixed_grader, clock, defaults) as service:
         await service.channel("test", "c1")
@@ -156,11 +160,11 @@ async def test_three_day_outage(
 
 @pytest.mark.slow
 async def test_hundred_restarts_post_each_channel_day_once(
-    tmp_path: Path, bank: Bank, fixed_grader: FixedGrader
+    database: Path | str, bank: Bank, fixed_grader: FixedGrader
 ) -> None:
     zones = {"seoul": "Asia/Seoul", "berlin": "Europe/Berlin", "ny": "America/New_York"}
     clock = FakeClock(datetime(2026, 10, 30, 0, 0, tzinfo=UTC))
-    db = tmp_path / "q.db"
+    db = database
     async with service_on(
         db, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None, days="daily"))
     ) as service:

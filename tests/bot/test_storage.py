@@ -39,17 +39,16 @@ async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     repo = await Repository.open(tmp_path / "fk.db")
     try:
         async with repo.transaction() as db:
-            cursor = await db.execute("PRAGMA foreign_keys")
-            row = await cursor.fetchone()
+            [row] = await db.fetch("PRAGMA foreign_keys")
         assert row is not None and row[0] == 1
     finally:
         await repo.close()
 
 
 async def test_same_message_id_twice_stores_one_answer(
-    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+    database: Path | str, bank: Bank, grader: EmbeddingGrader
 ) -> None:
-    repo = await Repository.open(tmp_path / "q.db")
+    repo = await Repository.open(database)
     service = build_quiz_service(
         repo=repo, bank=bank, grader=grader, defaults=channel_defaults(Settings(_env_file=None))
     )
@@ -119,11 +118,11 @@ async def test_cards_from_before_mastery_take_the_latest_score_of_their_prompt(
 
 
 async def test_a_members_name_follows_their_messages_and_redeliveries_change_nothing(
-    tmp_path: Path, bank: Bank
+    database: Path | str, bank: Bank
 ) -> None:
     """Claimed messages name their sender (the claim's trigger keeps the member row); messages
     without an id go through remember_user."""
-    repo = await Repository.open(tmp_path / "q.db")
+    repo = await Repository.open(database)
     service = build_quiz_service(
         repo=repo,
         bank=bank,
@@ -142,7 +141,7 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
             await service.handle(incoming, RecordingTransport())
             names.append(await repo.display_name(platform="test", user_id="u1"))
         async with repo.transaction() as db:
-            claims = await db.execute_fetchall("SELECT message_id, user_id FROM ingested")
+            claims = await db.fetch("SELECT message_id, user_id FROM ingested")
     finally:
         await repo.close()
     assert names == ["Mina", "Mina K.", "Mina K.", "Mi"]

@@ -38,6 +38,7 @@ BAD_SETTINGS = [
     ("QUIZMASTER_SLACK_API_URL", "not a url"),
     ("QUIZMASTER_DB", "{blocker}/quiz.db"),
     ("QUIZMASTER_DB", "{tmp}"),
+    ("QUIZMASTER_DB", "postgresql://127.0.0.1:99999/quiz"),
     ("QUIZMASTER_CACHE_DIR", "{blocker}/cache"),
 ]
 

@@ -41,6 +41,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """SQLite only: these tests are about the compute service, and storage behaves the same on
+    PostgreSQL (the storage suites run there), so a second run would only cost time."""
+    return tmp_path / "q.db"
+
+
 def with_demos(
     repo: Repository,
     bank: Bank,

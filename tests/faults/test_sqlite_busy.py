@@ -8,6 +8,7 @@ import asyncio
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,15 @@ async def ready_service(repo: Repository, bank: Bank, grader: object) -> QuizSer
     )
     await service.post_today("test", "c1", RecordingTransport())
     return service
+
+
+@pytest.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+    """SQLite's own file at tmp_path/q.db, which the lock holder opens beside the bot (the
+    shared fixture runs on PostgreSQL too; a busy file is SQLite's alone)."""
+    opened = await Repository.open(tmp_path / "q.db")
+    yield opened
+    await opened.close()
 
 
 def incoming(user: str, message_id: str, text: str = ANSWER) -> Incoming:

@@ -1,0 +1,1 @@
+"""Alembic's script folder: the schema's revisions for SQLite and PostgreSQL alike."""

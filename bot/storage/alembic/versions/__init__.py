@@ -1,0 +1,1 @@
+"""Schema revisions; each module's `revision` is the schema version as a number."""

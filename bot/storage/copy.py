@@ -1,0 +1,121 @@
+"""`quizmaster db copy`: every row of one database into another, empty one (SQLite to
+PostgreSQL is the move a growing team makes; the other way works too).
+
+Both sides are migrated to the latest schema first, so a SQLite file from an older release
+moves forward in place before it is read. The rows go over in one transaction on the target, in
+the tables' foreign-key order; PostgreSQL's id sequences then continue after the highest copied
+id, so new posts and answers after the copy get fresh ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import MetaData, Table, func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.repository import Repository
+from bot.storage.schema import engine_for
+
+# `ingested` comes before `users`: its trigger writes a member row from each claim (with the
+# name the claim was made under), so the member rows are written again after it, as they were.
+TABLES = (
+    "channels",
+    "ingested",
+    "users",
+    "posts",
+    "answers",
+    "progress",
+    "skips",
+    "hints",
+    "practice_cards",
+    "practice_answers",
+    "practice_pending",
+    "pending_answers",
+    "appeals",
+)
+BATCH = 1000
+
+
+class CopyRefusedError(Exception):
+    """The copy would overwrite or lose something; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Copied:
+    """Rows per table, in copy order."""
+
+    rows: dict[str, int]
+
+
+async def _tables(conn: AsyncConnection) -> dict[str, Table]:
+    metadata = MetaData()
+    await conn.run_sync(lambda sync: metadata.reflect(sync, only=list(TABLES)))
+    return dict(metadata.tables)
+
+
+async def _schema_tables(conn: AsyncConnection) -> set[str]:
+    names = await conn.run_sync(lambda sync: set(sync.dialect.get_table_names(sync)))
+    return names - {"alembic_version"}
+
+
+async def copy_database(source: Path | str, target: Path | str) -> Copied:
+    """Copy every row of `source` into `target`, which must hold no rows."""
+    if source == target:
+        raise CopyRefusedError("--from and --to are the same database")
+    for where in (source, target):
+        await (await Repository.open(where)).close()
+    source_engine, target_engine = engine_for(source), engine_for(target)
+    try:
+        async with source_engine.connect() as reader, target_engine.connect() as writer:
+            unknown = await _schema_tables(reader) - set(TABLES)
+            if unknown:
+                raise CopyRefusedError(f"tables this copy does not know: {sorted(unknown)}")
+            read, write = await _tables(reader), await _tables(writer)
+            for name in TABLES:
+                if (await writer.execute(select(func.count()).select_from(write[name]))).scalar():
+                    raise CopyRefusedError(f"the target is not empty: {name} has rows")
+            await writer.rollback()
+            copied: dict[str, int] = {}
+            async with writer.begin():
+                for name in TABLES:
+                    copied[name] = await _copy_table(reader, writer, read[name], write[name])
+                if writer.dialect.name == "postgresql":
+                    await _continue_sequences(writer, write)
+            return Copied(copied)
+    finally:
+        await source_engine.dispose()
+        await target_engine.dispose()
+
+
+async def _copy_table(
+    reader: AsyncConnection, writer: AsyncConnection, source: Table, target: Table
+) -> int:
+    if target.name == "users":
+        await writer.execute(target.delete())
+    columns = [column.name for column in target.columns]
+    query = select(*(source.c[name] for name in columns))
+    if "id" in source.c:
+        query = query.order_by(source.c.id)
+    result = await reader.stream(query)
+    count = 0
+    async for batch in result.partitions(BATCH):
+        await writer.execute(
+            target.insert(), [dict(zip(columns, row, strict=True)) for row in batch]
+        )
+        count += len(batch)
+    return count
+
+
+async def _continue_sequences(writer: AsyncConnection, tables: dict[str, Table]) -> None:
+    for name, table in tables.items():
+        if "id" in table.c:
+            await writer.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence(:name, 'id'),"
+                    f" COALESCE((SELECT MAX(id) FROM {name}), 1),"
+                    f" (SELECT MAX(id) IS NOT NULL FROM {name}))"
+                ),
+                {"name": name},
+            )

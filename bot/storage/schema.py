@@ -1,0 +1,101 @@
+"""The schema's version and its migrations, on SQLite and PostgreSQL alike, through Alembic.
+
+`migrate` runs at every start and is a no-op once the database is at head. A database's
+version is its Alembic revision read as a number (revision "0006" is version 6); a SQLite file
+from a release before Alembic has none yet and reports its `PRAGMA user_version` instead, which
+counts the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from bot.storage.drivers import Driver, sqlalchemy_url
+
+log = logging.getLogger("quizmaster.storage")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "bot.storage:alembic")
+    return config
+
+
+def latest_schema_version() -> int:
+    """The version a fully migrated database has (for health checks that must not migrate)."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return int(head)
+
+
+def _sqlite_transactions(dbapi_connection: object, _record: object) -> None:
+    """SQLite in autocommit, with BEGIN IMMEDIATE emitted on SQLAlchemy's begin (below): the
+    sqlite3 module's own implicit BEGIN would leave DDL outside the migration's transaction."""
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _upgrade(connection: Connection) -> None:
+    config = _alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def engine_for(target: Path | str) -> AsyncEngine:
+    """A SQLAlchemy engine on the database at `target` (a SQLite path or a PostgreSQL URL),
+    whose transactions are real ones on SQLite too; for migrations and copies, not the bot's
+    own statements (`bot.storage.drivers` says why)."""
+    engine = create_async_engine(sqlalchemy_url(target), poolclass=NullPool)
+    if isinstance(target, Path):
+        event.listen(engine.sync_engine, "connect", _sqlite_transactions)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+async def migrate(target: Path | str) -> None:
+    """Bring the database at `target` to head."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    engine = engine_for(target)
+    try:
+        async with engine.connect() as conn:
+            await conn.run_sync(_upgrade)
+            await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+async def alembic_version(driver: Driver) -> int | None:
+    """The version Alembic has recorded, or None where it has not run yet."""
+    if driver.dialect == "sqlite":
+        found = await driver.fetch(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        )
+    else:
+        found = await driver.fetch("SELECT 1 WHERE to_regclass('alembic_version') IS NOT NULL")
+    if not found:
+        return None
+    rows = await driver.fetch("SELECT version_num FROM alembic_version")
+    return int(rows[0][0]) if rows else None
+
+
+async def schema_version(driver: Driver) -> int:
+    """The database's version without migrating it: 0 for an empty database."""
+    version = await alembic_version(driver)
+    if version is not None:
+        return version
+    if driver.dialect == "sqlite":
+        [row] = await driver.fetch("PRAGMA user_version")
+        return int(row[0])
+    return 0
