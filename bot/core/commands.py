@@ -107,6 +107,11 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Web:
+    """`/quiz web`: a sign-in link to the team's web page, for the caller alone."""
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -135,6 +140,7 @@ Command = (
     | Practice
     | PracticeAnswer
     | Review
+    | Web
     | Help
     | Invalid
 )
@@ -148,6 +154,7 @@ _SIMPLE: dict[str, Command] = {
     "reveal": Reveal(),
     "help": Help(),
     "review": Review(),
+    "web": Web(),
 }
 
 

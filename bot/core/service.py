@@ -27,6 +27,7 @@ from bot.core.ports import ChannelStore
 from bot.core.practice import Practice
 from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
+from bot.core.sign_in import SignInLinks, send_sign_in_link
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
@@ -100,6 +101,7 @@ class QuizService(Generic[Store_co]):
         answers: AnswerFlow,
         reports: Reports,
         in_flight: InFlight,
+        sign_in: SignInLinks | None = None,
     ) -> None:
         self.repo = repo
         self.bank = bank
@@ -111,6 +113,7 @@ class QuizService(Generic[Store_co]):
         self.practice = practice
         self.answers = answers
         self.reports = reports
+        self.sign_in = sign_in
 
     def _new_channel(self, platform: str, channel_id: str) -> ChannelRow:
         """A channel as the defaults make it, checked up to now."""
@@ -441,6 +444,8 @@ class QuizService(Generic[Store_co]):
                 await self.practice.answer(turn, answer)
             case cmd.Review():
                 await self.practice.status(turn)
+            case cmd.Web():
+                await send_sign_in_link(turn, self.sign_in)
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

@@ -322,6 +322,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "리더보드 막대 그래프 ({period}, 괄호 안은 숙련도): {rows}",
         "Leaderboard bar chart ({period}, mastery in brackets): {rows}",
     ),
+    "web_link": (
+        "**팀 웹 페이지** (나만 보임): {url}\n이 링크는 {minutes}분 동안 한 번만 쓸 수 있어요. "
+        "다른 사람과 공유하지 마세요.",
+        "**Team web page** (only you see this): {url}\nThe link works once, within {minutes} "
+        "minutes. Do not share it.",
+    ),
+    "web_off": (
+        "이 봇에는 웹 페이지가 설정되어 있지 않아요 (QUIZMASTER_WEB_URL, QUIZMASTER_WEB_SECRET).",
+        "The web page is not set up on this bot (QUIZMASTER_WEB_URL, QUIZMASTER_WEB_SECRET).",
+    ),
     "help": (
         "**quizmaster 명령**\n"
         "답변: 스레드에 그냥 쓰거나 `/quiz answer <답>`\n"
@@ -330,6 +340,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [이름]`\n"
         "개인 연습 (나만 보임): `/quiz practice` 문제 받기 · `/quiz practice answer <답>` 답하기 · "
         "`/quiz review` 복습할 카드\n"
+        "`/quiz web` 팀 웹 페이지 로그인 링크 (나만 보임)\n"
         "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <이름> [key=value ...]`",
@@ -340,6 +351,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [name]`\n"
         "Private practice: `/quiz practice` get a question · `/quiz practice answer <text>` "
         "answer it · `/quiz review` cards due\n"
+        "`/quiz web` a sign-in link to the team's web page (only you see it)\n"
         "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <name> [key=value ...]`",

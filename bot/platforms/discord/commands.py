@@ -134,6 +134,10 @@ class QuizGroup(app_commands.Group):
     async def review(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Review(), private_placeholder=True)
 
+    @app_commands.command(description="A private sign-in link to the team's web page")
+    async def web(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, cmd.Web(), private_placeholder=True)
+
     @app_commands.command(description="How the quiz works and which commands there are")
     async def help(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Help(), private_placeholder=True)

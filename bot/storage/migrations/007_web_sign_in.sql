@@ -1,0 +1,8 @@
+-- Sign-in links to the web page are single use: the nonce of each link followed is kept until
+-- the link would have expired anyway, and a second use of it is refused.
+CREATE TABLE web_nonces (
+    nonce      TEXT PRIMARY KEY,
+    used_at    TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX web_nonces_by_expiry ON web_nonces (expires_at);
