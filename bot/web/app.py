@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fsrs import Scheduler
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.core import dashboards
@@ -33,7 +34,7 @@ from bot.core.turn import channel_schedule
 from bot.web import charts
 from bot.web.rate_limit import SlidingWindow
 from bot.web.signing import SESSION_LIFETIME, Session, Tokens
-from bot.web.texts import text
+from bot.web.texts import template, text
 from content.bank import Bank
 from content.schema import Lang
 
@@ -114,8 +115,8 @@ def create_app(deps: WebDeps) -> FastAPI:
         session: Session | None = None,
         **values: Any,
     ) -> HTMLResponse:
-        def t(key: str, **more: object) -> str:
-            return text(lang, key, **more)
+        def t(key: str, **more: object) -> Markup:
+            return Markup(template(lang, key)).format(**more)
 
         return templates.TemplateResponse(
             request,

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-WIDTH = 640
-ROW = 30
-LABEL_WIDTH = 190
+WIDTH = 480
+ROW = 32
+LABEL_WIDTH = 170
 LINE_HEIGHT = 220
 PAD = 36
-NAME_CHARS = 24
+NAME_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def bar_chart(
         y = 5 + index * ROW
         width = 0.0 if not bar.value or top <= 0 else span * bar.value / top
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end" class="label">'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 21}" text-anchor="end" class="label">'
             f"{escape(_short(bar.label))}</text>"
         )
         if width > 0:
@@ -58,7 +58,7 @@ def bar_chart(
                 'class="bar" rx="3"/>'
             )
         parts.append(
-            f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 19}" class="value">'
+            f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 21}" class="value">'
             f"{escape(bar.shown)}</text>"
         )
     parts.append("</svg>")

@@ -13,9 +13,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "language": ("언어", "Language"),
     "home_head": ("로그인이 필요해요", "Please sign in"),
     "home_body": (
-        "채팅에서 `/quiz web`을 입력하면 나만 볼 수 있는 로그인 링크를 받아요. 링크는 15분 동안 "
+        "채팅에서 <code>/quiz web</code>을 입력하면 나만 볼 수 있는 로그인 링크를 "
+        "받아요. 링크는 15분 동안 "
         "한 번만 쓸 수 있어요.",
-        "Type `/quiz web` in the chat: the bot sends you a sign-in link only you can see. The "
+        "Type <code>/quiz web</code> in the chat: the bot sends you a sign-in link only you "
+        "can see. The "
         "link works once, within 15 minutes.",
     ),
     "signin_head": ("로그인", "Sign in"),
@@ -25,9 +27,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "signin_button": ("로그인", "Sign in"),
     "link_bad": (
-        "이 링크는 만료되었거나, 이미 쓰였거나, 올바르지 않아요. 채팅에서 `/quiz web`으로 새 "
+        "이 링크는 만료되었거나, 이미 쓰였거나, 올바르지 않아요. "
+        "채팅에서 <code>/quiz web</code>으로 새 "
         "링크를 받으세요.",
-        "This link has expired, was already used, or is not valid. Type `/quiz web` in the chat "
+        "This link has expired, was already used, or is not valid. Type <code>/quiz web</code> "
+        "in the chat "
         "for a new one.",
     ),
     "too_many": (
@@ -35,8 +39,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Too many sign-in attempts. Please wait a minute and try again.",
     ),
     "forbidden": (
-        "이 페이지를 볼 수 없어요. 이 채널에서 `/quiz web`으로 받은 링크로 로그인하세요.",
-        "You cannot see this page. Sign in with a link from `/quiz web` in this channel.",
+        "이 페이지를 볼 수 없어요. "
+        "이 채널에서 <code>/quiz web</code>으로 받은 링크로 로그인하세요.",
+        "You cannot see this page. Sign in with a link from <code>/quiz web</code> in this "
+        "channel.",
     ),
     "admin_only": (
         "채널 관리자만 볼 수 있는 페이지예요.",
@@ -77,8 +83,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reference": ("모범 답안", "Reference answer"),
     "key_concepts": ("핵심 개념", "Key concepts"),
     "reference_hidden": (
-        "모범 답안은 공개(`/quiz reveal`) 후에 보여요.",
-        "The reference answer is shown after the reveal (`/quiz reveal`).",
+        "모범 답안은 공개(<code>/quiz reveal</code>) 후에 보여요.",
+        "The reference answer is shown after the reveal (<code>/quiz reveal</code>).",
     ),
     "extra": ("추가 질문", "extra"),
     "me_head": ("{name}님의 기록", "{name}'s record"),
@@ -106,8 +112,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "due_cards": ("지금 복습할 카드", "Practice cards due now"),
     "due_none": ("지금 복습할 카드가 없어요.", "No practice cards are due now."),
     "due_how": (
-        "채팅에서 `/quiz practice`로 복습하세요.",
-        "Practise them with `/quiz practice` in the chat.",
+        "채팅에서 <code>/quiz practice</code>로 복습하세요.",
+        "Practise them with <code>/quiz practice</code> in the chat.",
     ),
     "due_since": ("복습 시점", "Due since"),
     "my_answers": ("내 답변 ({count}개)", "My answers ({count})"),
@@ -135,9 +141,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def text(lang: Lang, key: str, **values: object) -> str:
+def template(lang: Lang, key: str) -> str:
+    """The text before its values are filled in; it may hold markup (`<code>`), values never:
+    the pages fill it with `markupsafe.Markup.format`, which escapes them."""
     ko, en = _TEXTS[key]
-    return (en if lang == "en" else ko).format(**values)
+    return en if lang == "en" else ko
+
+
+def text(lang: Lang, key: str, **values: object) -> str:
+    """The plain text, for attributes and chart titles (no markup in the keys they use)."""
+    return template(lang, key).format(**values)
 
 
 def keys() -> list[str]:
