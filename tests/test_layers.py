@@ -210,7 +210,7 @@ def test_a_web_page_reaching_storage_or_core_reaching_the_web_is_reported(
 ) -> None:
     planted = {
         "bot/web/pages.py": "from bot.storage.repository import Repository\nimport sqlite3\n",
-        "bot/web/fine.py": "from bot.core import dashboards\nfrom bot.core.ports import DashboardStore\n",
+        "bot/web/fine.py": "from bot.core import dashboards\n",
         "bot/core/page.py": "from bot.web import app\n",
     }
     for relative, text in planted.items():

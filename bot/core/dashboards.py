@@ -28,6 +28,8 @@ from content.schema import Lang, Prompt
 RECENT_DAYS = 14
 MISSED_SHOWN = 3
 PERIODS: tuple[Period, ...] = ("week", "month", "all")
+STREAK_DAYS = 367
+"""How far back a streak can reach (`streaks.streak` looks back 366 scheduled days)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,10 @@ async def _board(
     )[:LEADERBOARD_SIZE]
     answered: dict[str, set[date]] = defaultdict(set)
     for user_id, day in await store.answer_days(
-        platform=channel.platform, channel_id=channel.channel_id, user_ids=[r.user_id for r in rows]
+        platform=channel.platform,
+        channel_id=channel.channel_id,
+        user_ids=[r.user_id for r in rows],
+        since=today - timedelta(days=STREAK_DAYS),
     ):
         answered[user_id].add(day)
     schedule = channel_schedule(channel)

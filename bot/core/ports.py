@@ -219,9 +219,15 @@ class DashboardStore(Protocol):
     ) -> list[BoardRow]: ...
 
     async def answer_days(
-        self, *, platform: str, channel_id: str, user_ids: Sequence[str]
+        self, *, platform: str, channel_id: str, user_ids: Sequence[str], since: date
     ) -> list[tuple[str, date]]:
-        """(member, local day) for each day each of these members answered in the channel."""
+        """(member, local day) for each day on or after `since` that each of these members
+        answered in the channel."""
+        ...
+
+    async def data_version(self) -> tuple[int, ...]:
+        """Changes whenever an answer or post is added or a post revealed, anywhere: pages
+        computed at one version can be shown again while it holds."""
         ...
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:

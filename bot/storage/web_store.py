@@ -52,17 +52,25 @@ class DashboardReads:
         return await self._repo.channel_answers(platform=platform, channel_id=channel_id)
 
     async def answer_days(
-        self, *, platform: str, channel_id: str, user_ids: Sequence[str]
+        self, *, platform: str, channel_id: str, user_ids: Sequence[str], since: date
     ) -> list[tuple[str, date]]:
         if not user_ids:
             return []
         marks = ",".join("?" * len(user_ids))
         rows = await self._repo._all(
             "SELECT DISTINCT a.user_id, a.day FROM answers a JOIN posts p ON p.id = a.post_id"
-            f" WHERE p.platform = ? AND p.channel_id = ? AND a.user_id IN ({marks})",
-            (platform, channel_id, *user_ids),
+            f" WHERE a.platform = ? AND a.user_id IN ({marks}) AND a.day >= ?"
+            " AND p.channel_id = ?",
+            (platform, *user_ids, since.isoformat(), channel_id),
         )
         return [(row["user_id"], date.fromisoformat(row["day"])) for row in rows]
+
+    async def data_version(self) -> tuple[int, ...]:
+        rows = await self._repo._all(
+            "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
+            " (SELECT COUNT(*) FROM posts WHERE revealed = 1)"
+        )
+        return tuple(int(value or 0) for value in rows[0])
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
         rows = await self._repo._all(

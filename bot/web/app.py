@@ -32,6 +32,7 @@ from bot.core.models import ChannelRow
 from bot.core.ports import DashboardStore
 from bot.core.turn import channel_schedule
 from bot.web import charts
+from bot.web.page_cache import PageCache
 from bot.web.rate_limit import SlidingWindow
 from bot.web.signing import SESSION_LIFETIME, Session, Tokens
 from bot.web.texts import template, text
@@ -44,6 +45,8 @@ FORM_COOKIE = "qm_form"
 LANG_COOKIE = "qm_lang"
 SIGNIN_LIMIT = 10
 SIGNIN_WINDOW_S = 60.0
+PAGES_KEPT = 64
+PAGE_TTL_S = 60.0
 
 
 class NonceStore(Protocol):
@@ -106,6 +109,7 @@ def create_app(deps: WebDeps) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     signins = SlidingWindow(SIGNIN_LIMIT, SIGNIN_WINDOW_S, time.monotonic)
+    pages: PageCache[dashboards.ChannelPage] = PageCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
 
     def render(
         request: Request,
@@ -275,9 +279,15 @@ def create_app(deps: WebDeps) -> FastAPI:
         period: Annotated[Period, Query()] = "week",
     ) -> Response:
         session, channel, lang = await signed_in(request, platform, channel_id)
-        page = await dashboards.channel_page(
-            deps.store, deps.bank, channel=channel, now=deps.clock(), lang=lang, period=period
-        )
+        now = deps.clock()
+        key = (platform, channel_id, period, lang, channel_schedule(channel).local_day(now))
+        version = (await deps.store.data_version(), channel)
+        page = pages.get(key, version)
+        if page is None:
+            page = await dashboards.channel_page(
+                deps.store, deps.bank, channel=channel, now=now, lang=lang, period=period
+            )
+            pages.put(key, version, page)
         period_name = text(lang, f"period_{period}")
         chart = charts.bar_chart(
             [charts.Bar(line.name, line.total, str(line.total)) for line in page.board],

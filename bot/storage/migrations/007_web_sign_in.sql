@@ -6,3 +6,6 @@ CREATE TABLE web_nonces (
     expires_at TEXT NOT NULL
 );
 CREATE INDEX web_nonces_by_expiry ON web_nonces (expires_at);
+
+-- The web page's streaks read each member's answer days (`bench web`).
+CREATE INDEX answers_by_member_day ON answers (platform, user_id, day);
