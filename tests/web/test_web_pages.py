@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.web.client import browser, sign_in
-from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
+from tests.web.site import HOME, JOON, MINA, OTHER, PLATFORM, Site
 
 CHANNEL = f"/c/{PLATFORM}/{HOME}"
 
@@ -111,3 +111,16 @@ def test_every_chart_has_a_text_equivalent_and_every_field_a_label(
     assert audit.titles == len(audit.svgs)
     assert audit.tables >= len(audit.svgs)  # each chart's figures again, as a table
     assert all(field and field in audit.labels for field in audit.fields), audit.fields
+
+
+def test_a_new_answer_shows_on_the_next_load(site: Site) -> None:
+    """The page keeps computed boards between loads, never past a new answer."""
+    board = f"{site.url}/c/{PLATFORM}/{OTHER}?period=all"
+    total = re.compile(r'<th scope="row">Joon</th><td class="num">(\d+)')
+    with browser() as client:
+        sign_in(client, site.link(JOON, OTHER))
+        before = int(total.search(client.get(board).text).group(1))  # type: ignore[union-attr]
+        assert before == int(total.search(client.get(board).text).group(1))  # type: ignore[union-attr]
+        site.say(JOON, "a follow-up answer worth 30", OTHER)
+        after = int(total.search(client.get(board).text).group(1))  # type: ignore[union-attr]
+    assert after == before + 30
