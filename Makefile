@@ -30,11 +30,12 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The web page's browser tests drive Debian's Chromium; installed here when missing (CI runs as
+# The web page's browser tests drive Debian's Chromium (and Hangul in its screenshots needs a
+# Korean font); installed here when missing (CI runs as
 # root with the Debian mirror). Without them those tests fail, they never skip.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-nanum; }
 
 test: lint browser
 	$(BIN)/python -m pytest
