@@ -325,8 +325,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "web_link": (
         "**팀 웹 페이지** (나만 보임): {url}\n이 링크는 {minutes}분 동안 한 번만 쓸 수 있어요. "
         "다른 사람과 공유하지 마세요.",
-        "**Team web page** (only you see this): {url}\nThe link works once, within {minutes} "
-        "minutes. Do not share it.",
+        "**Team web page** (only you see this): {url}\nThe link works once, within "
+        "{minutes:minute|minutes}. Do not share it.",
     ),
     "web_off": (
         "이 봇에는 웹 페이지가 설정되어 있지 않아요 (QUIZMASTER_WEB_URL, QUIZMASTER_WEB_SECRET).",

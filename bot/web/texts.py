@@ -77,7 +77,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "best": ("최고", "Best"),
     "summary": (
         "답변 {answers}개 · 멤버 {members}명 · 평균 {mean:.0f}점 · 최고 {best} ({score}점)",
-        "{answers} answers · {members} members · mean {mean:.0f} · best {best} ({score})",
+        "answers: {answers} · members: {members} · mean {mean:.0f} · best: {best} ({score})",
     ),
     "summary_none": ("아직 답변이 없어요.", "No answers yet."),
     "reference": ("모범 답안", "Reference answer"),
@@ -88,7 +88,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "extra": ("추가 질문", "extra"),
     "me_head": ("{name}님의 기록", "{name}'s record"),
-    "me_streak": ("연속 참여 {streak}일", "Streak: {streak} days"),
+    "me_streak": ("연속 참여 {streak}일", "Streak (scheduled days in a row): {streak}"),
     "scores_over_time": ("날짜별 점수", "Scores over time"),
     "scores_chart": (
         "날짜별 채널 점수 선 그래프. 같은 내용이 아래 표에 있어요.",
@@ -131,7 +131,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "search": ("검색", "Search"),
     "search_label": ("질문 id나 내용", "Question id or text"),
     "all_topics": ("모든 주제", "All topics"),
-    "questions_count": ("질문 {count}개", "{count} questions"),
+    "questions_count": ("질문 {count}개", "Questions found: {count}"),
     "asked": ("출제", "Asked"),
     "most_missed": ("자주 빠진 개념", "Most often missed"),
     "followup_of": ("{parent}의 후속 질문", "follow-up of {parent}"),

@@ -33,7 +33,7 @@ def test_the_channel_page_shows_the_board_and_the_recent_days(
     )
     assert rows == [("1", "Mina", "170"), ("2", "Joon", "130")]
     assert page.count('<article class="day">') == 2
-    assert "2 answers · 2 members · mean 72 · best Mina (90)" in page
+    assert "answers: 2 · members: 2 · mean 72 · best: Mina (90)" in page
     # day one was revealed: its reference is there; day two's is not yet
     assert page.count("<summary>Reference answer</summary>") == 1
     assert "shown after the reveal" in page
@@ -44,7 +44,7 @@ def test_my_page_shows_my_answers_streak_mastery_and_due_cards(site: Site) -> No
         sign_in(client, site.link(JOON))
         page = client.get(site.url + CHANNEL + "/me").text
     assert "Joon&#39;s record" in page or "Joon's record" in page
-    assert "Streak: 2 days" in page
+    assert "Streak (scheduled days in a row): 2" in page
     assert "my answer on day 0 is 55" in page and "my answer on day 1 is 75" in page
     assert "other channel 42" not in page  # another channel's answer is not this page's
     assert 'id="mastery-table"' in page and 'id="scores-table"' in page
@@ -54,8 +54,8 @@ def test_my_page_shows_my_answers_streak_mastery_and_due_cards(site: Site) -> No
 def test_the_questions_page_searches_the_bank_with_figures(site: Site, admin: httpx.Client) -> None:
     everything = admin.get(site.url + CHANNEL + "/questions").text
     found = admin.get(site.url + CHANNEL + "/questions", params={"q": "zzz-nothing"}).text
-    assert "0 questions" in found
-    total = int(re.search(r"(\d+) questions", everything).group(1))  # type: ignore[union-attr]
+    assert "Questions found: 0" in found
+    total = int(re.search(r"Questions found: (\d+)", everything).group(1))  # type: ignore[union-attr]
     assert total == len(site.service.bank.all())
     asked = re.findall(r'<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>', everything)
     assert ("2", "2") in asked or ("1", "2") in asked  # the posted questions were asked
