@@ -18,6 +18,7 @@ from typing import Annotated, Any, Protocol
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -147,6 +148,11 @@ def create_app(deps: WebDeps) -> FastAPI:
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> HTMLResponse:
         return render(request, "error.html", exc.lang, status=exc.status, message_key=exc.key)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        lang = _lang_of(request, _browser_lang(request))
+        return render(request, "error.html", lang, status=400, message_key="bad_request")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable
 
+MAX_KEYS = 10_000
+
 
 class SlidingWindow:
     """At most `limit` attempts per `window_s` seconds per key; kept in memory (one process
@@ -19,6 +21,8 @@ class SlidingWindow:
 
     def allow(self, key: str) -> bool:
         now = self._clock()
+        if len(self._seen) > MAX_KEYS:
+            self._forget_before(now - self._window)
         seen = self._seen[key]
         while seen and seen[0] <= now - self._window:
             seen.popleft()
@@ -26,3 +30,8 @@ class SlidingWindow:
             return False
         seen.append(now)
         return True
+
+    def _forget_before(self, cutoff: float) -> None:
+        """Drop the addresses with no attempt since `cutoff`, so memory stays bounded."""
+        for key in [k for k, seen in self._seen.items() if not seen or seen[-1] <= cutoff]:
+            del self._seen[key]

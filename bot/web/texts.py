@@ -53,6 +53,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The form has expired. Reload the page and try again.",
     ),
     "not_found": ("페이지를 찾을 수 없어요.", "Page not found."),
+    "bad_request": ("주소가 올바르지 않아요.", "This address is not valid."),
     "leaderboard": ("리더보드", "Leaderboard"),
     "period_week": ("최근 7일", "Last 7 days"),
     "period_month": ("최근 30일", "Last 30 days"),

@@ -124,3 +124,8 @@ def test_a_new_answer_shows_on_the_next_load(site: Site) -> None:
         site.say(JOON, "a follow-up answer worth 30", OTHER)
         after = int(total.search(client.get(board).text).group(1))  # type: ignore[union-attr]
     assert after == before + 30
+
+
+def test_a_bad_address_gets_a_page_not_a_trace(site: Site, admin: httpx.Client) -> None:
+    page = admin.get(site.url + CHANNEL, params={"period": "decade"})
+    assert page.status_code == 400 and "This address is not valid." in page.text
