@@ -157,9 +157,10 @@ def web_app(
     bank: Bank,
     tokens: Tokens,
     clock: Clock | None = None,
+    grader: Grader | None = None,
 ) -> FastAPI:
     """The web page on the bot's repository and bank, with the practice scheduler of the
-    settings (mastery is computed as in the chat)."""
+    settings (mastery is computed as in the chat), and `grader` for "Try the grader"."""
     now: Clock = clock or (lambda: datetime.now(UTC))
     return create_app(
         WebDeps(
@@ -170,6 +171,7 @@ def web_app(
             tokens=tokens,
             clock=now,
             public_https=(settings.web_url or "").startswith("https://"),
+            grader=grader,
         )
     )
 

@@ -68,7 +68,13 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
             service = await stack.enter_async_context(
                 open_service(settings, sign_in=LinkIssuer(tokens, url))
             )
-            app = web_app(settings, repo=service.repo, bank=service.bank, tokens=tokens)
+            app = web_app(
+                settings,
+                repo=service.repo,
+                bank=service.bank,
+                tokens=tokens,
+                grader=service.grader,
+            )
             await stack.enter_async_context(serving_beside(app, sock))
             print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
         return await console.run(

@@ -13,7 +13,13 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.app import load_configured_bank, web_app, web_tokens
+from bot.app import (
+    configured_grader,
+    load_configured_bank,
+    prepare_references,
+    web_app,
+    web_tokens,
+)
 from bot.config import Settings, describe_errors
 from bot.storage.repository import Repository
 from content.loader import BankError
@@ -25,10 +31,12 @@ async def _serve(settings: Settings, secret: str) -> int:
     from bot.web.server import bind, port_of, serve_alone
 
     bank = load_configured_bank(settings)
+    sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
+    grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
+    await prepare_references(grader, bank)
     repo = await Repository.open(settings.db)
     try:
-        sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
-        app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(secret))
+        app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(secret), grader=grader)
         print(
             f"quizmaster: web page on http://{settings.web_host}:{port_of(sock)}"
             f" (links point to {settings.web_url or 'QUIZMASTER_WEB_URL, unset'})",
@@ -38,6 +46,7 @@ async def _serve(settings: Settings, secret: str) -> int:
         await serve_alone(app, sock, proxy_headers=settings.web_proxy_headers)
     finally:
         await repo.close()
+        await grader.aclose()
     return 0
 
 

@@ -39,6 +39,7 @@ from bot.web.signing import SESSION_LIFETIME, Session, Tokens
 from bot.web.texts import template, text
 from content.bank import Bank
 from content.schema import Lang
+from evaluators.grade import EmbeddingUnavailableError, Grader
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "qm_session"
@@ -47,6 +48,7 @@ LANG_COOKIE = "qm_lang"
 SIGNIN_LIMIT = 10
 SIGNIN_WINDOW_S = 60.0
 PAGES_KEPT = 64
+ANSWER_CHARS = 4000
 PAGE_TTL_S = 60.0
 
 
@@ -69,6 +71,7 @@ class WebDeps:
     tokens: Tokens
     clock: Callable[[], datetime]
     public_https: bool = False
+    grader: Grader | None = None  # None: the question page has no "Try the grader"
 
 
 class PageError(Exception):
@@ -376,6 +379,75 @@ def create_app(deps: WebDeps) -> FastAPI:
             topic=topic,
             q=q[:200],
             base=_channel_url(session),
+        )
+
+    async def question_view(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        prompt_id: str,
+        *,
+        answer: str | None = None,
+        csrf: str = "",
+    ) -> Response:
+        """A bank question with its references and concepts (admins only: they are the answer),
+        and "Try the grader": an answer graded as the channel would grade it, stored nowhere."""
+        session, _, lang = await signed_in(request, platform, channel_id)
+        if not session.member.is_admin:
+            raise PageError(403, "admin_only", lang)
+        if prompt_id not in deps.bank:
+            raise PageError(404, "not_found", lang)
+        prompt = deps.bank.get(prompt_id)
+        tried: dict[str, Any] | None = None
+        if answer is not None:
+            check_csrf(session, csrf, lang)
+            if not answer.strip():
+                tried = {"error": "try_empty"}
+            elif deps.grader is not None:
+                try:
+                    grade = await deps.grader.grade(prompt, answer[:ANSWER_CHARS], lang=lang)
+                except EmbeddingUnavailableError:
+                    tried = {"error": "try_unavailable"}
+                else:
+                    labels = {c.id: c.label(lang) for c in prompt.concepts}
+                    tried = {
+                        "grade": grade,
+                        "covered": [labels.get(c, c) for c in grade.covered],
+                        "missed": [labels.get(c, c) for c in grade.missed],
+                    }
+        return render(
+            request,
+            "question.html",
+            lang,
+            session=session,
+            prompt=prompt,
+            references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
+            guidance=prompt.guidance.get(lang) if prompt.guidance else None,
+            concepts=[c.label(lang) for c in prompt.concepts],
+            can_try=deps.grader is not None,
+            answer=answer or "",
+            tried=tried,
+            base=_channel_url(session),
+        )
+
+    @app.get("/c/{platform}/{channel_id}/questions/{prompt_id}", response_class=HTMLResponse)
+    async def question_page(
+        request: Request, platform: str, channel_id: str, prompt_id: str
+    ) -> Response:
+        return await question_view(request, platform, channel_id, prompt_id)
+
+    @app.post("/c/{platform}/{channel_id}/questions/{prompt_id}", response_class=HTMLResponse)
+    async def try_grader(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        prompt_id: str,
+        *,
+        answer: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        return await question_view(
+            request, platform, channel_id, prompt_id, answer=answer, csrf=csrf
         )
 
     return app

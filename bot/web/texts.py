@@ -139,6 +139,21 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "none": ("-", "-"),
     "signed_in_as": ("{name} · {channel}", "{name} · {channel}"),
     "admin": ("관리자", "admin"),
+    "try_head": ("채점기 시험", "Try the grader"),
+    "try_label": ("답변 (저장되지 않아요)", "An answer (nothing is saved)"),
+    "try_button": ("채점해 보기", "Grade it"),
+    "try_empty": ("답변을 적어 주세요.", "Write an answer first."),
+    "try_unavailable": (
+        "채점 서버가 지금 응답하지 않아요. 잠시 후 다시 해 주세요.",
+        "The grading server is not answering now. Try again in a moment.",
+    ),
+    "try_off": (
+        "이 웹 페이지에는 채점기가 연결되어 있지 않아요.",
+        "No grader is connected to this web page.",
+    ),
+    "feedback": ("피드백", "Feedback"),
+    "guidance": ("안내", "Guidance"),
+    "back_to_bank": ("질문 은행으로", "Back to the question bank"),
 }
 
 

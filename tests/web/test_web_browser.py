@@ -82,7 +82,7 @@ def test_a_member_signs_in_by_link_and_sees_the_board_and_their_page(
     assert "Questions" not in chromium.find_element(By.CSS_SELECTOR, "header nav").text
 
 
-def test_an_admin_searches_the_question_bank(
+def test_an_admin_searches_the_question_bank_and_tries_the_grader(
     site: Site, chromium: webdriver.Chrome, shots: Path
 ) -> None:
     chromium.delete_all_cookies()
@@ -97,3 +97,9 @@ def test_an_admin_searches_the_question_bank(
     assert "q=gradient" in chromium.current_url
     for name, (width, _) in SIZES.items():
         _full_page(chromium, width, shots / f"questions-{name}.png")
+    chromium.find_element(By.LINK_TEXT, "q02").click()
+    chromium.find_element(By.ID, "answer").send_keys("Step against the gradient 66")
+    chromium.find_element(By.ID, "try").click()
+    assert "66/100" in chromium.find_element(By.ID, "try-result").text
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"question-{name}.png")

@@ -101,7 +101,7 @@ class _Audit(HTMLParser):
             self._in_svg = False
 
 
-@pytest.mark.parametrize("path", ["", "?period=month", "/me", "/questions"])
+@pytest.mark.parametrize("path", ["", "?period=month", "/me", "/questions", "/questions/q01"])
 def test_every_chart_has_a_text_equivalent_and_every_field_a_label(
     site: Site, admin: httpx.Client, path: str
 ) -> None:
@@ -129,3 +129,26 @@ def test_a_new_answer_shows_on_the_next_load(site: Site) -> None:
 def test_a_bad_address_gets_a_page_not_a_trace(site: Site, admin: httpx.Client) -> None:
     page = admin.get(site.url + CHANNEL, params={"period": "decade"})
     assert page.status_code == 400 and "This address is not valid." in page.text
+
+
+def test_an_admin_tries_the_grader_on_a_question(site: Site, admin: httpx.Client) -> None:
+    prompt = site.service.bank.mains()[0]
+    address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
+    page = admin.get(address).text
+    assert prompt.text.en in page and '<label for="answer">' in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    graded = admin.post(address, data={"answer": "a fair try worth 64", "csrf": csrf})
+    assert graded.status_code == 200 and "64/100" in graded.text
+    assert admin.post(address, data={"answer": "no token 64"}).status_code == 403
+    empty = admin.post(address, data={"answer": "  ", "csrf": csrf})
+    assert "Write an answer first." in empty.text
+    assert admin.get(f"{site.url}{CHANNEL}/questions/no-such-id").status_code == 404
+
+
+def test_a_member_cannot_see_a_questions_references(site: Site) -> None:
+    prompt = site.service.bank.mains()[0]
+    with browser() as member:
+        sign_in(member, site.link(JOON))
+        page = member.get(f"{site.url}{CHANNEL}/questions/{prompt.id}")
+    assert page.status_code == 403
+    assert prompt.references[0].text not in page.text
