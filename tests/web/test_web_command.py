@@ -18,7 +18,7 @@ from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
-from tests.cli_process import start_quizmaster
+from tests.cli_process import run_quizmaster, start_quizmaster
 from tests.fixed_grader import FixedGrader
 from tests.loopback import unused_port
 from tests.web.client import sign_in
@@ -90,3 +90,10 @@ async def test_the_console_serves_the_page_and_prints_a_link_to_it(tmp_path: Pat
     finally:
         process.stdin.close()
         assert await asyncio.wait_for(process.wait(), 60) == 0
+
+
+def test_quizmaster_web_refuses_to_start_without_the_shared_secret(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
+    result = run_quizmaster(["web", "--port", "0"], env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert "QUIZMASTER_WEB_SECRET" in result.stderr
