@@ -8,13 +8,17 @@ import asyncio
 import os
 import re
 from pathlib import Path
+from typing import cast
 
 import httpx
+import pytest
 
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.commands import Web, parse
 from bot.core.messages import Actor, Incoming, ReplyKind
+from bot.platforms.discord.commands import QuizGroup
+from bot.platforms.discord.dispatch import Relay
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
@@ -97,3 +101,9 @@ def test_quizmaster_web_refuses_to_start_without_the_shared_secret(tmp_path: Pat
     result = run_quizmaster(["web", "--port", "0"], env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert "QUIZMASTER_WEB_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize("web_page", [True, False])
+def test_discord_offers_quiz_web_only_with_a_web_page(web_page: bool) -> None:
+    group = QuizGroup(cast(Relay, object()), web_page=web_page)
+    assert ("web" in {command.name for command in group.commands}) is web_page

@@ -69,6 +69,7 @@ class QuizClient(discord.Client):
         message_content: bool,
         score_ephemeral: bool,
         ack_budget_s: float = ACK_BUDGET_S,
+        web_page: bool = False,
     ) -> None:
         super().__init__(
             intents=intents(message_content=message_content),
@@ -82,7 +83,7 @@ class QuizClient(discord.Client):
         self.tree = QuizTree(self)
         self._guild_id = guild_id
         self._message_content = message_content
-        self.tree.add_command(QuizGroup(relay))
+        self.tree.add_command(QuizGroup(relay, web_page=web_page))
         self.tree.add_command(QuizAdminGroup(relay))
         self.tree.add_command(DemoGroup(relay, demo_names))
 
