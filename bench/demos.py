@@ -14,6 +14,9 @@ the demo's own headline numbers). Each demo runs in-process with its figures tim
   draws none, so this ratio says how much of a run is drawing, and has no target.
 Both sides take the best of `--repeat` runs, so one-off costs (imports, the cached digits split,
 allocator warm-up) do not land on either.
+
+`--backend ray` measures something else: the service's job time on Ray against the local backend
+(bench/backends.py).
 """
 
 from __future__ import annotations
@@ -210,10 +213,29 @@ def main(argv: list[str], settings: Settings) -> int:
         "--repeat", type=int, default=3, help="runs of each side; the best counts (default 3)"
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        default="local",
+        help="ray: job time through the service on Ray vs the local backend, and throughput",
+    )
+    parser.add_argument(
+        "--queued", type=int, default=8, help="with --backend ray: jobs queued at once"
+    )
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    if args.repeat < 1 or args.queued < 1:
+        parser.error("--repeat and --queued must be at least 1")
     chosen: list[str] = args.only or names
+    if args.backend == "ray":
+        from bench import backends
+
+        picked = args.only or ["relu-approx", "activations"]
+        batch = args.cache_demo or picked[0]
+        report(
+            backends.measure(picked, repeat=args.repeat, queued=args.queued, batch_demo=batch),
+            as_json=args.json,
+        )
+        return 0
     outcome = measure(settings, chosen, args.cache_demo or chosen[0], args.repeat)
     report(outcome, as_json=args.json)
     return 0

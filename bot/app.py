@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.core.answering import AnswerFlow
+from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
 from bot.core.inflight import InFlight
 from bot.core.practice import Practice, PracticePolicy
@@ -132,6 +133,7 @@ def build_quiz_service(
             reviewer=reviewer,
         ),
         reports=Reports(repo=repo, bank=bank, clock=now, practice=reviewer),
+        appeals=Appeals(repo=repo, bank=bank, practice=reviewer, clock=now),
         in_flight=in_flight,
         sign_in=sign_in,
     )

@@ -32,10 +32,21 @@ def _content(argv: list[str], settings: Settings) -> int:
 
 
 def _eval(argv: list[str], settings: Settings) -> int:
-    """The grader measured is the one the bot would grade with (the same model choice)."""
+    """The grader measured is the one the bot would grade with (the same model choice);
+    `eval fit --team` also reads the team's own grades from the bot's database."""
     from bot.app import model_settings
     from evaluators.cli import main as eval_main
 
+    if argv[:1] == ["fit"] and "--team" in argv:
+        import asyncio
+
+        from bot.app import load_configured_bank
+        from bot.team_grades import team_rows
+        from evaluators.cli import team_fit_main
+
+        bank = load_configured_bank(settings)
+        rows = asyncio.run(team_rows(settings.db, bank))
+        return team_fit_main(argv[1:], model_settings(settings), rows, bank)
     return eval_main(argv, model_settings(settings))
 
 

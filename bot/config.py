@@ -12,13 +12,21 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from bot.core.schedule import ScheduleError, parse_days
 from bot.log_escaping import escape_controls
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_SHARD_IDS = re.compile(r"^[0-9]{1,5}(,[0-9]{1,5})*$")
 
 
 def check_http_url(value: str) -> str:
@@ -204,6 +212,16 @@ class Settings(BaseSettings):
     discord_score_visibility: Literal["ephemeral", "thread"] = Field(
         "thread", description="Show scores only to the member, or in the day's thread."
     )
+    discord_shard_count: int | None = Field(
+        None,
+        ge=1,
+        le=65536,
+        description="Shards over all replicas; unset: Discord's recommendation, all here.",
+    )
+    discord_shard_ids: str | None = Field(
+        None,
+        description="The shards this replica runs, e.g. 0,1 (needs the shard count); unset: all.",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -241,6 +259,29 @@ class Settings(BaseSettings):
         if not 0 < again < hard < good <= 100:
             raise ValueError(f"{list(value)} must rise within 1..100, e.g. [40,65,85]")
         return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_list(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Shard numbers, each below the shard count (validated first, as it comes first)."""
+        if value is None:
+            return None
+        if not _SHARD_IDS.match(value):
+            raise ValueError("not a list of shard numbers like 0,1")
+        count = info.data.get("discord_shard_count")
+        if count is None:
+            raise ValueError("needs QUIZMASTER_DISCORD_SHARD_COUNT")
+        outside = sorted({int(part) for part in value.split(",") if int(part) >= count})
+        if outside:
+            raise ValueError(f"shards {outside} are not below the shard count {count}")
+        return value
+
+    @property
+    def discord_shards(self) -> tuple[int, ...] | None:
+        """`discord_shard_ids` as numbers, each once, in order; None: every shard."""
+        if self.discord_shard_ids is None:
+            return None
+        return tuple(sorted({int(part) for part in self.discord_shard_ids.split(",")}))
 
     @field_validator("post_time")
     @classmethod
@@ -305,7 +346,9 @@ def describe_errors(exc: ValidationError, prefix: str = "QUIZMASTER_") -> str:
     lines = []
     for err in exc.errors():
         field, *inner = err["loc"] or ("settings",)
-        name = prefix + str(field).upper()
+        name = str(field).upper()
+        if not name.startswith("QUIZMASTER_"):  # a setting named outside the prefix keeps its name
+            name = prefix + name
         where = f"item {'.'.join(str(p) for p in inner)}: " if inner else ""
         value = err.get("input")
         shown = "" if isinstance(value, dict) else f" (got {_short(value)})"

@@ -7,16 +7,24 @@ bot; a bot process that starts or checks a service hands over the token it share
 from __future__ import annotations
 
 import ipaddress
+import re
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_RAY_ADDRESS = re.compile(r"(ray://)?[A-Za-z0-9.\-\[\]:]+:\d{1,5}")
 
 
 class ServiceConfig(BaseSettings):
     """Queue, worker, time and cache limits of one service process."""
 
     model_config = SettingsConfigDict(
-        env_prefix="QUIZMASTER_COMPUTE_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="QUIZMASTER_COMPUTE_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
     )
 
     token: SecretStr | None = Field(
@@ -54,6 +62,60 @@ class ServiceConfig(BaseSettings):
     docs: bool = Field(
         False, description="Serve /docs, /redoc and /openapi.json (behind the token like the rest)."
     )
+    backend: Literal["local", "ray"] = Field(
+        "local",
+        description="Where demos run: local (worker processes of this service) or ray (tasks on "
+        "a Ray cluster, job state in the cluster so several front ends can share it).",
+    )
+    ray_address: str = Field(
+        "",
+        validation_alias=AliasChoices("QUIZMASTER_RAY_ADDRESS", "ray_address"),
+        description="With the ray backend: auto (the cluster this machine belongs to), a "
+        "cluster address (host:port or ray://host:port), or empty to start a local instance.",
+    )
+    ray_namespace: str = Field(
+        "quizmaster",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Front ends on one cluster with the same namespace share jobs and results.",
+    )
+    demo_gpus: float = Field(
+        0.0,
+        ge=0.0,
+        le=8.0,
+        allow_inf_nan=False,
+        description="GPUs each demo asks Ray for: a fraction (0.25: four demos share a GPU) or "
+        "a whole number.",
+    )
+    demo_cpus: float = Field(
+        1.0, gt=0.0, le=64.0, allow_inf_nan=False, description="CPUs each demo asks Ray for."
+    )
+    embedding_replicas: int = Field(
+        1, ge=1, le=64, description="With the ray backend: Ray actors holding the embedding model."
+    )
+    embedding_gpus: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="GPU each embedding replica asks Ray for (a fraction shares one).",
+    )
+
+    @field_validator("ray_address")
+    @classmethod
+    def _address_form(cls, value: str) -> str:
+        value = value.strip()
+        if value in {"", "auto"} or _RAY_ADDRESS.fullmatch(value):
+            return value
+        raise ValueError("must be auto, empty (start a local instance) or [ray://]host:port")
+
+    @field_validator("demo_gpus")
+    @classmethod
+    def _whole_above_one(cls, value: float) -> float:
+        if value > 1.0 and not value.is_integer():
+            raise ValueError("above 1 must be a whole number of GPUs (Ray's rule)")
+        return value
 
     @classmethod
     def with_token(cls, token: SecretStr | None) -> ServiceConfig:

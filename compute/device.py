@@ -1,23 +1,34 @@
-"""Where demos run and how many run at once, decided once from the machine the service is on."""
+"""Where demos run and how many run at once, decided once from the machine the service is on.
+
+torch is imported where it is needed, not here: a demo process that never uses it (and the Ray
+worker it is forked from) should not spend seconds loading it.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Literal
+import sys
+from typing import TYPE_CHECKING, Literal
 
-import torch
 from threadpoolctl import threadpool_limits
+
+if TYPE_CHECKING:
+    import torch
 
 DeviceName = Literal["cuda", "cpu"]
 
 
 def name() -> DeviceName:
     """cuda when a GPU is visible, else cpu (the demos are small enough for either)."""
+    import torch
+
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def pick() -> torch.device:
     """The device a demo should put its tensors on."""
+    import torch
+
     return torch.device(name())
 
 
@@ -50,5 +61,9 @@ def limit_threads(threads: int) -> None:
     Setting torch alone left OpenBLAS free to take every core: numpy-mlp's forward passes then
     fought the other worker and the bot, and ran 3x slower than its plain twin on 2 busy cores.
     """
-    torch.set_num_threads(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+    else:  # torch reads it when (if ever) this process imports it
+        os.environ["OMP_NUM_THREADS"] = str(threads)
     threadpool_limits(limits=threads)

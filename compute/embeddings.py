@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -47,6 +48,28 @@ def input_problem(texts: Sequence[object]) -> str | None:
     return None
 
 
+def serves(name: str, asked: str | None) -> bool:
+    """Whether a request naming `asked` gets the model called `name`: its own name, or for the
+    bundled model its usual names. A model that fell back to the bundled one no longer answers
+    to the configured name, so a client never gets vectors of a model it did not ask for."""
+    if asked is None:
+        return True
+    if name == BUNDLED_MODEL_NAME:
+        return asked in BUNDLED_ALIASES or is_bundled(asked)
+    return asked == name
+
+
+class Embeddings(Protocol):
+    """What `POST /v1/embeddings` needs: `EmbeddingService` here, or the Ray backend's
+    replicas (compute.cluster.embeddings)."""
+
+    async def model_name(self) -> str: ...
+
+    async def embed(self, texts: Sequence[str]) -> Embedded: ...
+
+    async def aclose(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Embedded:
     """One request's rows (unit length, in input order) and its token count."""
@@ -75,15 +98,9 @@ class EmbeddingService:
                     log.info("embeddings: serving %s on %s", loaded.name, loaded.device)
         return self._embedder
 
-    def serves(self, embedder: Embedder, asked: str | None) -> bool:
-        """Whether a request naming `asked` gets this model: its own name, or for the bundled
-        model its usual names. A model that fell back to the bundled one no longer answers to
-        the configured name, so a client never gets vectors of a model it did not ask for."""
-        if asked is None:
-            return True
-        if embedder.name == BUNDLED_MODEL_NAME:
-            return asked in BUNDLED_ALIASES or is_bundled(asked)
-        return asked == embedder.name
+    async def model_name(self) -> str:
+        """The name of the model served (loading it first)."""
+        return (await self.model()).name
 
     @property
     def batch_sizes(self) -> list[int]:

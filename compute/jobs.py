@@ -13,7 +13,6 @@ import logging
 import math
 import multiprocessing
 import secrets
-import signal
 import threading
 import time
 from collections import deque
@@ -26,25 +25,12 @@ from compute.catalog import Demo, DemoParams, DemoResult
 from compute.config import ServiceConfig
 from compute.device import DeviceName, default_workers, threads_per_worker
 from compute.result_cache import ResultCache, cache_key
+from compute.runner import JobView, Load, QueueFullError, UnknownJobError
 from compute.schemas import JobState
-from compute.worker import CANCEL, Failed, Finished, Progress, Stopped, noop, run_demo
+from compute.supervision import Outcome, Watch, supervise
+from compute.worker import Failed, Finished, Progress, Stopped, noop, run_demo
 
 log = logging.getLogger("quizmaster.compute")
-
-Outcome = Finished | Failed | Stopped
-_POLL_S = 0.05
-
-
-class QueueFullError(Exception):
-    """No room in the queue; `retry_after` estimates in seconds when there will be."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"the job queue is full; retry in about {retry_after} s")
-
-
-class UnknownJobError(KeyError):
-    """No job with that id (never submitted, or expired)."""
 
 
 @dataclass(eq=False)
@@ -89,7 +75,8 @@ def process_context(demo_modules: Iterable[str]) -> ForkServerContext | SpawnCon
 
 
 class JobManager:
-    """Owns the queue, the worker slots, the result cache and the job records."""
+    """The `local` JobRunner: owns the queue, the worker slots, the result cache and the job
+    records, all in this process."""
 
     def __init__(
         self, config: ServiceConfig, demos: Mapping[str, Demo], *, device: DeviceName
@@ -147,8 +134,33 @@ class JobManager:
             self._finish(job, Stopped(), message="service stopped")
         self._pending.clear()
 
-    async def submit(self, demo: Demo, params: DemoParams) -> Job:
+    async def submit(self, demo: Demo, params: DemoParams) -> JobView:
         """A new job: done at once from the cache, else queued (QueueFullError when no room)."""
+        return self.snapshot(await self.enqueue(demo, params))
+
+    async def view(self, job_id: str) -> JobView:
+        return self.snapshot(self.get(job_id))
+
+    async def load(self) -> Load:
+        return Load(self.workers, self.running, self.queue_depth, self.config.queue_size)
+
+    def snapshot(self, job: Job) -> JobView:
+        return JobView(
+            id=job.id,
+            demo=job.demo.name,
+            params=job.params.model_dump(),
+            state=job.state,
+            queue_position=self.queue_position(job),
+            progress=job.progress,
+            message=job.message,
+            result=job.result,
+            error=job.error,
+            cached=job.cached,
+            elapsed_s=job.elapsed_s,
+        )
+
+    async def enqueue(self, demo: Demo, params: DemoParams) -> Job:
+        """The job record of a new request, finished from the cache or waiting in the queue."""
         self._prune()
         key = cache_key(demo, params)
         job = Job(secrets.token_hex(8), demo, params, key, created_at=time.monotonic())
@@ -180,7 +192,7 @@ class JobManager:
             return 0
         return next((i + 1 for i, j in enumerate(self._pending) if j is job), 0)
 
-    async def cancel(self, job_id: str) -> Job:
+    async def cancel(self, job_id: str) -> JobView:
         """Drop a waiting job; ask a running one to stop and wait (briefly) until it has."""
         job = self.get(job_id)
         if job.state == "queued":
@@ -191,7 +203,7 @@ class JobManager:
             job.message = "cancelling"
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(job.finished.wait(), self.config.cancel_grace_s + 2.0)
-        return job
+        return self.snapshot(job)
 
     def retry_after(self) -> int:
         """Seconds until a slot frees up, from the demos' expected run times."""
@@ -259,61 +271,22 @@ class JobManager:
 
     def _supervise(self, job: Job) -> Outcome:
         """Runs in a supervisor thread: start the demo's process and relay until it ends."""
-        parent, child = self._context.Pipe()
-        process = self._context.Process(
-            target=run_demo,
-            args=(job.demo, job.params, child, self._threads),
+
+        def relay(message: Progress) -> None:
+            job.progress, job.message = message.fraction, message.message
+
+        return supervise(
+            self._context,
+            run_demo,
+            job.demo,
+            job.params,
+            self._threads,
             name=f"demo-{job.demo.name}-{job.id}",
-            daemon=True,
+            watch=Watch(
+                timeout_s=self.config.job_timeout_s,
+                cancel_grace_s=self.config.cancel_grace_s,
+                on_progress=relay,
+                cancel_requested=job.cancel_requested.is_set,
+                stopping=self._stopping.is_set,
+            ),
         )
-        process.start()
-        child.close()
-        deadline = time.monotonic() + self.config.job_timeout_s
-        cancel_sent_at: float | None = None
-        try:
-            while True:
-                now = time.monotonic()
-                if self._stopping.is_set():
-                    return Stopped()
-                if job.cancel_requested.is_set() and cancel_sent_at is None:
-                    cancel_sent_at = now
-                    with contextlib.suppress(OSError):
-                        parent.send(CANCEL)
-                if cancel_sent_at is not None and now - cancel_sent_at > self.config.cancel_grace_s:
-                    log.warning(
-                        "job %s ignored cancel for %.0f s: killed", job.id, now - cancel_sent_at
-                    )
-                    return Stopped()
-                if now > deadline:
-                    return Failed(
-                        f"time limit exceeded: stopped after {self.config.job_timeout_s:g} s"
-                    )
-                if not parent.poll(_POLL_S):
-                    continue
-                try:
-                    message = parent.recv()
-                except (EOFError, OSError):
-                    process.join(timeout=2.0)
-                    return Failed(_exit_description(process.exitcode))
-                if isinstance(message, Progress):
-                    job.progress, job.message = message.fraction, message.message
-                elif isinstance(message, Finished | Failed | Stopped):
-                    return message
-        finally:
-            parent.close()
-            if process.is_alive():
-                process.kill()
-            process.join(timeout=5.0)
-
-
-def _exit_description(exitcode: int | None) -> str:
-    """Why a demo process ended without a result, in words for the job's error."""
-    if exitcode is None:
-        return "the demo's process stopped answering"
-    if exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        return f"the demo's process crashed ({name})"
-    return f"the demo's process exited with code {exitcode} before finishing"

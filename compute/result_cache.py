@@ -1,7 +1,8 @@
 """Finished results by (demo, parameters with seed, code version): a repeated /demo is instant.
 
 Bounded (least recently used goes first) and expiring, so memory stays flat in a long-lived
-service; images are kept in memory because they are small (tens of kB each).
+service; images are kept in memory because they are small (tens of kB each). The Ray backend's
+job board keeps object-store references in one instead, so every front end shares its hits.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Generic
+
+from typing_extensions import TypeVar
 
 from compute.catalog import Demo, DemoParams, DemoResult
 from compute.version import code_version
+
+Stored = TypeVar("Stored", default=DemoResult)
 
 
 def cache_key(demo: Demo, params: DemoParams) -> str:
@@ -21,7 +27,7 @@ def cache_key(demo: Demo, params: DemoParams) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class ResultCache:
+class ResultCache(Generic[Stored]):
     """An LRU map with a time-to-live; not thread-safe (the event loop owns it)."""
 
     def __init__(
@@ -30,12 +36,12 @@ class ResultCache:
         self._max_entries = max_entries
         self._ttl_s = ttl_s
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, DemoResult]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, Stored]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: str) -> DemoResult | None:
+    def get(self, key: str) -> Stored | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -46,7 +52,7 @@ class ResultCache:
         self._entries.move_to_end(key)
         return result
 
-    def put(self, key: str, result: DemoResult) -> None:
+    def put(self, key: str, result: Stored) -> None:
         if self._max_entries == 0:
             return
         self._entries[key] = (self._clock(), result)

@@ -34,6 +34,7 @@ from evaluators.harness import (
 from evaluators.model_identity import identify
 from evaluators.model_settings import ModelSettings
 from evaluators.service import EmbeddingGrader
+from evaluators.team_fit import fit_team_calibration
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -42,6 +43,7 @@ USAGE = """\
 usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows OUT.jsonl]
                                   [--bank PATH ...]
        quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
+       quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]"""
 
 
@@ -190,6 +192,59 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
     print(f"wrote {out} for {identity.describe()}")
     if args.json:
         print(json.dumps({name: m.as_dict() for name, m in result.cv.items()}))
+    return 0
+
+
+def team_fit_main(argv: list[str], settings: ModelSettings, team: Sequence[Row], bank: Bank) -> int:
+    """`quizmaster eval fit --team`: refit the calibration on the dev set plus `team` (the
+    team's human grades, from resolved appeals), show both cross-validated, and store it where
+    the bot looks first only when it is no worse."""
+    parser = _parser("fit --team")
+    parser.add_argument("--team", action="store_true", required=True)
+    parser.add_argument("--dev", type=Path, default=DEV_SET_PATH)
+    args = parser.parse_args(argv)
+    try:
+        return _team_fit(args, settings, team, bank)
+    except (HarnessError, BankError) as exc:
+        print(f"quizmaster eval: {exc}", file=sys.stderr)
+        return 1
+
+
+def _team_fit(
+    args: argparse.Namespace, settings: ModelSettings, team: Sequence[Row], bank: Bank
+) -> int:
+    if not team:
+        raise HarnessError("no resolved appeals yet: the team has graded no answers to learn from")
+    grader = settings.grader()
+    print(f"refitting on {args.dev.name} plus {len(team)} graded team answer(s)")
+    result = asyncio.run(fit_team_calibration(grader, team, bank, dev=args.dev))
+    for label, before, after in (
+        (f"team answers (n={len(team)})", result.team_before, result.team_after),
+        (f"dev set {args.dev.name}", result.dev_before, result.dev_after),
+    ):
+        _print_metrics(f"{label}, in use", before)
+        _print_metrics(f"{label}, refitted, cross-validated by question", after)
+    if result.applied:
+        identity = identify(grader.embedder)
+        out = cache_path(settings.cache_dir, identity)
+        try:
+            result.calibration.save(out)
+        except OSError as exc:
+            raise HarnessError(f"{out}: cannot write ({exc.strerror})") from None
+        print(
+            f"applied: wrote {out} for {identity.describe()} (the bot reads it at its next start)"
+        )
+    else:
+        print("not applied: the refit is worse on the team's answers or on the dev set")
+    if args.json:
+        figures = {
+            "team_before": result.team_before.as_dict(),
+            "team_after": result.team_after.as_dict(),
+            "dev_before": result.dev_before.as_dict(),
+            "dev_after": result.dev_after.as_dict(),
+            "applied": result.applied,
+        }
+        print(json.dumps(figures))
     return 0
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from pydantic import SecretStr
 
 from bot.config import Settings
@@ -72,10 +74,13 @@ def dev_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def served_model_cache(embedding_cache: Path, model_path: str) -> Path:
+def served_model_cache(
+    embedding_cache: Path, model_path: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Path:
     """The session's cache dir, holding a calibration for the bundled model as the compute
     service serves it, fitted through the service on the real fit path and the whole dev set (as
-    a deployment's first start does): once per session, not once per test."""
+    a deployment's first start does): once per session, not once per test. Under pytest-xdist
+    the first worker to need it fits it and the others copy its file (the fit takes a minute)."""
     token = SecretStr("calibration-fixture-token")
 
     async def fit() -> None:
@@ -83,7 +88,15 @@ def served_model_cache(embedding_cache: Path, model_path: str) -> Path:
             served = RemoteEmbedder(f"{url}/v1", model=SERVED_MODEL, token=token)
             await asyncio.to_thread(calibration_for, served, cache_dir=embedding_cache)
 
-    asyncio.run(fit())
+    if worker_id == "master":
+        asyncio.run(fit())
+        return embedding_cache
+    fitted = tmp_path_factory.getbasetemp().parent / "served-model-calibration"
+    with FileLock(f"{fitted}.lock"):
+        if not fitted.is_dir():
+            asyncio.run(fit())
+            shutil.copytree(embedding_cache / "calibration", fitted)
+        shutil.copytree(fitted, embedding_cache / "calibration", dirs_exist_ok=True)
     return embedding_cache
 
 

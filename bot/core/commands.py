@@ -8,6 +8,7 @@ itself, with `now` and `demo_run` for the two options whose value still needs re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from compute.schemas import MAX_PARAMS
 from evaluators.wellformed import well_formed
 
 Period = Literal["week", "month", "all"]
+_DIGITS = re.compile(r"[0-9]{1,9}")
 ECHO_CHARS = 60
 """How much of a member's unreadable input an error message quotes back."""
 
@@ -112,6 +114,27 @@ class Web:
 
 
 @dataclass(frozen=True)
+class Appeal:
+    """`/quiz appeal [why]`: contest the grade of my latest answer in this channel."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Appeals:
+    """`/quiz appeals` (admins): the channel's open appeals."""
+
+
+@dataclass(frozen=True)
+class ResolveAppeal:
+    """`/quiz appeals resolve <id> <score|keep> [note]` (admins): `score` None keeps the old."""
+
+    appeal_id: int
+    score: int | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -141,11 +164,14 @@ Command = (
     | PracticeAnswer
     | Review
     | Web
+    | Appeal
+    | Appeals
+    | ResolveAppeal
     | Help
     | Invalid
 )
 
-ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang)
+ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang, Appeals, ResolveAppeal)
 
 _SIMPLE: dict[str, Command] = {
     "next": Next(),
@@ -175,6 +201,11 @@ def _quiz(words: list[str], rest: str) -> Command:
             parts = rest.split(None, 2)
             return PracticeAnswer(parts[2] if len(parts) > 2 else "")
         return Invalid("practice_usage")
+    if sub == "appeal":
+        parts = rest.split(None, 1)
+        return Appeal(parts[1] if len(parts) > 1 else "")
+    if sub == "appeals":
+        return appeals(rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else "")
     if sub == "leaderboard":
         period = words[1].lower() if len(words) > 1 else "week"
         if period not in ("week", "month", "all"):
@@ -208,6 +239,26 @@ def now(words: Sequence[str]) -> Command:
     if len(words) == 1 and words[0].lower() == "extra":
         return Now(extra=True)
     return Now(words[0].lower() if words else None)
+
+
+def appeals(rest: str) -> Command:
+    """`/quiz appeals` with what followed it: nothing (the queue) or
+    `resolve <id> <score|keep> [note]`."""
+    words = rest.split(None, 3)
+    if not words:
+        return Appeals()
+    if words[0].lower() != "resolve" or len(words) < 3:
+        return Invalid("appeals_usage_error")
+    appeal_id = words[1].removeprefix("#")
+    if not _DIGITS.fullmatch(appeal_id):
+        return Invalid("appeal_bad_id", words[1])
+    verdict = words[2].lower()
+    score: int | None = None
+    if verdict != "keep":
+        if not _DIGITS.fullmatch(verdict) or int(verdict) > 100:
+            return Invalid("appeal_bad_score", words[2])
+        score = int(verdict)
+    return ResolveAppeal(int(appeal_id), score, words[3] if len(words) > 3 else "")
 
 
 def demo_run(name: str, words: Sequence[str]) -> Command:

@@ -115,8 +115,9 @@ class DaySummary:
 
 @dataclass(frozen=True)
 class PracticeCardRow:
-    """A member's spaced-repetition card for one prompt; `card` is the FSRS library's JSON and
-    `score` the score of the answer that last reviewed it (mastery weighs recall by it)."""
+    """A member's spaced-repetition card for one prompt; `card` is the FSRS library's JSON,
+    `score` the score of the answer that last reviewed it (mastery weighs recall by it), and
+    `previous_card` what an appeal's corrected grade reviews again instead."""
 
     platform: str
     user_id: str
@@ -124,6 +125,8 @@ class PracticeCardRow:
     card: str
     score: int
     updated_at: datetime
+    previous_card: str | None = None
+    """The card before its latest review (None: that review made it); read, never written."""
 
 
 @dataclass(frozen=True)
@@ -149,3 +152,51 @@ class AnswerText:
     day: date
     answered_at: datetime
     revealed: bool
+
+
+@dataclass(frozen=True)
+class GradedAnswer:
+    """One stored channel answer with what an appeal shows of it: its text and grade."""
+
+    id: int
+    post_id: int
+    platform: str
+    channel_id: str
+    thread_id: str | None
+    user_id: str
+    prompt_id: str
+    text: str
+    score: int
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class AppealRow:
+    """An appeal and the answer it is about; `final_score` and `resolved_at` are None while it is
+    open. Resolved, it is a human grade: `final_score` is what the answer is worth."""
+
+    id: int
+    answer: GradedAnswer
+    reason: str
+    old_score: int
+    opened_at: datetime
+    final_score: int | None = None
+    note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.final_score is not None and self.final_score != self.old_score
+
+
+@dataclass(frozen=True)
+class AppealCounts:
+    """Appeals opened in a channel since a day, how many are resolved, and how many of those
+    changed the score: how often the grader is wrong, in the open."""
+
+    opened: int
+    resolved: int
+    changed: int

@@ -15,9 +15,12 @@ from typing import Protocol
 from bot.core.models import (
     AnswerRow,
     AnswerText,
+    AppealCounts,
+    AppealRow,
     BoardRow,
     ChannelRow,
     DaySummary,
+    GradedAnswer,
     GradedText,
     MemberProgress,
     PendingAnswer,
@@ -251,3 +254,56 @@ class DashboardStore(Protocol):
     async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
 
     async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
+
+
+class AppealStore(Protocol):
+    """Appeals (`bot.core.appeals`): a member's latest answer, the appeals of a channel, and a
+    resolution that rewrites the answer's score (and the member's card) with it."""
+
+    async def latest_answer(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> GradedAnswer | None: ...
+
+    async def open_appeal(
+        self, *, answer: GradedAnswer, reason: str, opened_at: datetime
+    ) -> AppealRow | None:
+        """The new appeal; None when that answer was appealed before."""
+        ...
+
+    async def appeal(self, *, platform: str, channel_id: str, appeal_id: int) -> AppealRow | None:
+        """One appeal of the channel (another channel's id finds nothing)."""
+        ...
+
+    async def open_appeals(self, *, platform: str, channel_id: str) -> list[AppealRow]:
+        """The channel's queue, oldest first."""
+        ...
+
+    async def resolve_appeal(
+        self,
+        *,
+        appeal_id: int,
+        final_score: int,
+        verdict: str,
+        note: str,
+        resolved_by: str,
+        resolved_at: datetime,
+        card: PracticeCardRow | None,
+    ) -> AppealRow | None:
+        """Close an open appeal, give its answer `final_score` and `verdict`, and replace the
+        member's card and its score with `card` (None: unchanged; the card before its latest
+        review is kept), in one transaction; None when it was not open."""
+        ...
+
+    async def appeal_counts(
+        self, *, platform: str, channel_id: str, since: datetime
+    ) -> AppealCounts: ...
+
+    async def practice_card(
+        self, *, platform: str, user_id: str, prompt_id: str
+    ) -> PracticeCardRow | None: ...
+
+    async def display_name(self, *, platform: str, user_id: str) -> str: ...
+
+    async def resolved_appeals(self) -> list[AppealRow]:
+        """Every resolved appeal, in every channel: the team's own human grades."""
+        ...

@@ -69,6 +69,11 @@ class PracticePolicy:
         return Scheduler(learning_steps=step, relearning_steps=step, enable_fuzzing=self.fuzz)
 
 
+SAME_REVIEW = timedelta(minutes=1)
+"""A card reviewed this close to an answer's time was reviewed by that answer (both instants are
+taken while the answer is stored)."""
+
+
 def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
@@ -154,6 +159,42 @@ class Practice:
             None
             if card is None
             else card_row(platform, turn.user, prompt.id, card, score=score, now=now)
+        )
+
+    async def corrected_card(
+        self,
+        platform: str,
+        *,
+        user_id: str,
+        prompt: Prompt,
+        answered_at: datetime,
+        new_score: int,
+    ) -> PracticeCardRow | None:
+        """The member's card once an appeal has corrected the score of an answer given at
+        `answered_at`: the review that answer gave is given again with the new score's rating,
+        from the card as it was before (None: nothing to change: an opinion prompt, no card, or
+        a later review, which stands)."""
+        if prompt.kind != "graded":
+            return None
+        held = await self.repo.practice_card(
+            platform=platform, user_id=user_id, prompt_id=prompt.id
+        )
+        if held is None:
+            return None
+        card = Card.from_json(held.card)
+        reviewed_at = card.last_review
+        if reviewed_at is None or abs(reviewed_at - _utc(answered_at)) > SAME_REVIEW:
+            return None
+        before = (
+            Card(card_id=card.card_id, due=reviewed_at)
+            if held.previous_card is None
+            else Card.from_json(held.previous_card)
+        )
+        corrected, _ = self.scheduler.review_card(
+            before, self.policy.rating(new_score), review_datetime=reviewed_at
+        )
+        return card_row(
+            platform, user_id, prompt.id, corrected, score=new_score, now=held.updated_at
         )
 
     async def next_prompt(self, platform: str, user_id: str) -> Prompt | None:

@@ -19,6 +19,7 @@ from typing_extensions import TypeVar
 
 from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
+from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.inflight import InFlight
 from bot.core.messages import Actor, Incoming, QuestionCard, Reply, ReplyKind, Transport
@@ -100,6 +101,7 @@ class QuizService(Generic[Store_co]):
         practice: Practice,
         answers: AnswerFlow,
         reports: Reports,
+        appeals: Appeals,
         in_flight: InFlight,
         sign_in: SignInLinks | None = None,
     ) -> None:
@@ -114,6 +116,7 @@ class QuizService(Generic[Store_co]):
         self.answers = answers
         self.reports = reports
         self.sign_in = sign_in
+        self.appeals = appeals
 
     def _new_channel(self, platform: str, channel_id: str) -> ChannelRow:
         """A channel as the defaults make it, checked up to now."""
@@ -446,6 +449,12 @@ class QuizService(Generic[Store_co]):
                 await self.practice.status(turn)
             case cmd.Web():
                 await send_sign_in_link(turn, self.sign_in)
+            case cmd.Appeal(reason):
+                await self.appeals.open(turn, reason)
+            case cmd.Appeals():
+                await self.appeals.queue(turn)
+            case cmd.ResolveAppeal(appeal_id, score, note):
+                await self.appeals.resolve(turn, appeal_id, score, note)
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

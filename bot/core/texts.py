@@ -332,6 +332,82 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "이 봇에는 웹 페이지가 설정되어 있지 않아요 (QUIZMASTER_WEB_URL, QUIZMASTER_WEB_SECRET).",
         "The web page is not set up on this bot (QUIZMASTER_WEB_URL, QUIZMASTER_WEB_SECRET).",
     ),
+    "appeal_nothing": (
+        "이 채널에서 채점된 답이 아직 없어요. 답을 쓴 뒤에 `/quiz appeal [이유]`로 이의를 "
+        "제기할 수 있어요.",
+        "You have no graded answer in this channel yet. After answering, `/quiz appeal [why]` "
+        "contests its grade.",
+    ),
+    "appeal_exists": (
+        "마지막 답에는 이미 이의를 제기했어요. 관리자가 확인하면 알려 드릴게요.",
+        "You have already appealed your latest answer; you will be told when an admin decides.",
+    ),
+    "appeal_opened": (
+        "이의 #{id}를 접수했어요 ({score}점, 질문: {text}). 관리자가 확인하면 알려 드릴게요.",
+        "Appeal #{id} opened ({score:point|points}, question: {text}). You will be told when an "
+        "admin decides.",
+    ),
+    "appeals_head": ("**이의 대기열** · {open}건", "**Appeals waiting** · {open}"),
+    "appeals_entry": (
+        "**#{id}** · {name} · `{prompt}` · {score}점 · 이유: {reason}",
+        "**#{id}** · {name} · `{prompt}` · {score:point|points} · why: {reason}",
+    ),
+    "appeals_question": ("  질문: {text}", "  Question: {text}"),
+    "appeals_answer": ("  답: {text}", "  Answer: {text}"),
+    "appeals_concepts": (
+        "  다룬 개념: {covered} · 빠진 개념: {missed}",
+        "  Covered: {covered} · missed: {missed}",
+    ),
+    "appeals_reference": ("  참고 답안: {text}", "  Reference: {text}"),
+    "appeals_more": ("…그리고 {more}건 더", "…and {more} more"),
+    "appeals_stats": (
+        "최근 {weeks}주: 이의 {opened}건 (주당 {per_week:.1f}건), 처리 {resolved}건, "
+        "점수 변경 {changed}건 ({share}%)",
+        "Last {weeks:week|weeks}: {opened:appeal|appeals} ({per_week:.1f} per week), "
+        "{resolved} resolved, {changed} changed the score ({share}%)",
+    ),
+    "appeals_usage": (
+        "처리: `/quiz appeals resolve <번호> <새 점수|keep> [메모]`",
+        "Resolve: `/quiz appeals resolve <id> <new score|keep> [note]`",
+    ),
+    "appeals_usage_error": (
+        "사용법: `/quiz appeals` (대기열) · `/quiz appeals resolve <번호> <0-100|keep> [메모]`",
+        "Usage: `/quiz appeals` (the queue) · `/quiz appeals resolve <id> <0-100|keep> [note]`",
+    ),
+    "appeal_bad_id": (
+        "'{detail}'은(는) 이의 번호가 아니에요. `/quiz appeals`에서 번호를 확인하세요.",
+        "'{detail}' is not an appeal number; `/quiz appeals` lists them.",
+    ),
+    "appeal_bad_score": (
+        "새 점수 '{detail}'은(는) 0에서 100 사이의 정수여야 해요 (점수를 그대로 두려면 keep).",
+        "The new score '{detail}' must be a whole number from 0 to 100 (or keep).",
+    ),
+    "appeal_unknown": (
+        "이 채널에 #{detail} 이의가 없어요. `/quiz appeals`에서 번호를 확인하세요.",
+        "There is no appeal #{detail} in this channel; `/quiz appeals` lists them.",
+    ),
+    "appeal_resolved_before": (
+        "이의 #{id}는 이미 처리됐어요 ({score}점).",
+        "Appeal #{id} was resolved already ({score:point|points}).",
+    ),
+    "appeal_changed": (
+        "이의 #{id} 처리: {old}점 → {new}점. 리더보드와 기록에 반영했고 본인에게 알렸어요.",
+        "Appeal #{id} resolved: {old} → {new:point|points}. The leaderboard and stats follow, "
+        "and the member has been told.",
+    ),
+    "appeal_kept": (
+        "이의 #{id} 처리: 점수 {old}점 유지. 본인에게 알렸어요.",
+        "Appeal #{id} resolved: the score stays at {old:point|points}. The member has been told.",
+    ),
+    "appeal_told_changed": (
+        "이의 #{id} 결과: 점수가 {old}점에서 {new}점으로 바뀌었어요.",
+        "Your appeal #{id}: your score changed from {old} to {new:point|points}.",
+    ),
+    "appeal_told_kept": (
+        "이의 #{id} 결과: 점수 {old}점이 유지됐어요.",
+        "Your appeal #{id}: your score stays at {old:point|points}.",
+    ),
+    "appeal_note": ("관리자 메모: {note}", "Admin's note: {note}"),
     "help": (
         "**quizmaster 명령**\n"
         "답변: 스레드에 그냥 쓰거나 `/quiz answer <답>`\n"
@@ -341,7 +417,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "개인 연습 (나만 보임): `/quiz practice` 문제 받기 · `/quiz practice answer <답>` 답하기 · "
         "`/quiz review` 복습할 카드\n"
         "`/quiz web` 팀 웹 페이지 로그인 링크 (나만 보임)\n"
-        "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "점수에 이의: `/quiz appeal [이유]` (마지막 답)\n"
+        "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
+        "`/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <이름> [key=value ...]`",
         "**quizmaster commands**\n"
@@ -352,7 +430,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Private practice: `/quiz practice` get a question · `/quiz practice answer <text>` "
         "answer it · `/quiz review` cards due\n"
         "`/quiz web` a sign-in link to the team's web page (only you see it)\n"
-        "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz schedule HH:MM [Area/City] "
+        "Contest a grade: `/quiz appeal [why]` (your latest answer)\n"
+        "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
+        "`/quiz schedule HH:MM [Area/City] "
         "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
         "`/demo list` · `/demo <name> [key=value ...]`",
     ),

@@ -19,9 +19,12 @@ import aiosqlite
 
 from bot.core.models import (
     AnswerRow,
+    AppealCounts,
+    AppealRow,
     BoardRow,
     ChannelRow,
     DaySummary,
+    GradedAnswer,
     GradedText,
     MemberProgress,
     PendingAnswer,
@@ -153,6 +156,39 @@ def _pending(row: sqlite3.Row) -> PendingAnswer:
     )
 
 
+def _graded_answer(row: sqlite3.Row) -> GradedAnswer:
+    return GradedAnswer(
+        id=row["id"],
+        post_id=row["post_id"],
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        thread_id=row["thread_id"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        text=row["text"],
+        score=row["score"],
+        covered=tuple(json.loads(row["covered"])),
+        missed=tuple(json.loads(row["missed"])),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
+    )
+
+
+def _appeal(row: sqlite3.Row) -> AppealRow:
+    """An appeal from `Repository._APPEAL_SELECT` (the answer's columns beside the appeal's)."""
+    resolved_at = row["resolved_at"]
+    return AppealRow(
+        id=row["appeal_id"],
+        answer=_graded_answer(row),
+        reason=row["reason"],
+        old_score=row["old_score"],
+        opened_at=datetime.fromisoformat(row["opened_at"]),
+        final_score=row["final_score"],
+        note=row["note"],
+        resolved_by=row["resolved_by"],
+        resolved_at=None if resolved_at is None else datetime.fromisoformat(resolved_at),
+    )
+
+
 def _card(row: sqlite3.Row) -> PracticeCardRow:
     return PracticeCardRow(
         platform=row["platform"],
@@ -161,6 +197,7 @@ def _card(row: sqlite3.Row) -> PracticeCardRow:
         card=row["card"],
         score=row["score"],
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        previous_card=row["previous_card"],
     )
 
 
@@ -675,8 +712,8 @@ class Repository:
     async def _save_card(db: aiosqlite.Connection, card: PracticeCardRow) -> None:
         await db.execute(
             "INSERT INTO practice_cards (platform, user_id, prompt_id, card, score, updated_at)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET card = excluded.card,"
-            " score = excluded.score, updated_at = excluded.updated_at",
+            " VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET previous_card = card,"
+            " card = excluded.card, score = excluded.score, updated_at = excluded.updated_at",
             (
                 card.platform,
                 card.user_id,
@@ -775,3 +812,127 @@ class Repository:
             (platform, user_id, platform, user_id),
         )
         return [(str(row[0]), int(row[1])) for row in rows]
+
+    # appeals --------------------------------------------------------------------------------
+
+    _APPEAL_SELECT = (
+        "SELECT ap.id AS appeal_id, ap.reason, ap.old_score, ap.opened_at, ap.final_score,"
+        " ap.note, ap.resolved_by, ap.resolved_at, a.id, a.post_id, p.platform, p.channel_id,"
+        " COALESCE(p.thread_id, p.message_id) AS thread_id, a.user_id, a.prompt_id, a.text,"
+        " a.score, a.covered, a.missed, a.answered_at"
+        " FROM appeals ap JOIN answers a ON a.id = ap.answer_id JOIN posts p ON p.id = a.post_id"
+    )
+
+    async def latest_answer(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> GradedAnswer | None:
+        """The member's latest graded answer in the channel (follow-ups included)."""
+        row = await self._one(
+            "SELECT a.id, a.post_id, p.platform, p.channel_id,"
+            " COALESCE(p.thread_id, p.message_id) AS thread_id, a.user_id, a.prompt_id, a.text,"
+            " a.score, a.covered, a.missed, a.answered_at"
+            " FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ?"
+            " ORDER BY a.id DESC LIMIT 1",
+            (platform, channel_id, user_id),
+        )
+        return _graded_answer(row) if row else None
+
+    async def open_appeal(
+        self, *, answer: GradedAnswer, reason: str, opened_at: datetime
+    ) -> AppealRow | None:
+        rows = await self._write(
+            "INSERT INTO appeals (answer_id, platform, channel_id, user_id, reason, old_score,"
+            " opened_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
+            (
+                answer.id,
+                answer.platform,
+                answer.channel_id,
+                answer.user_id,
+                reason,
+                answer.score,
+                opened_at.isoformat(),
+            ),
+        )
+        return (
+            AppealRow(
+                id=rows[0][0],
+                answer=answer,
+                reason=reason,
+                old_score=answer.score,
+                opened_at=opened_at,
+            )
+            if rows
+            else None
+        )
+
+    async def appeal(self, *, platform: str, channel_id: str, appeal_id: int) -> AppealRow | None:
+        row = await self._one(
+            f"{self._APPEAL_SELECT} WHERE ap.id = ? AND ap.platform = ? AND ap.channel_id = ?",
+            (appeal_id, platform, channel_id),
+        )
+        return _appeal(row) if row else None
+
+    async def open_appeals(self, *, platform: str, channel_id: str) -> list[AppealRow]:
+        rows = await self._all(
+            f"{self._APPEAL_SELECT} WHERE ap.platform = ? AND ap.channel_id = ?"
+            " AND ap.resolved_at IS NULL ORDER BY ap.id",
+            (platform, channel_id),
+        )
+        return [_appeal(row) for row in rows]
+
+    async def resolve_appeal(
+        self,
+        *,
+        appeal_id: int,
+        final_score: int,
+        verdict: str,
+        note: str,
+        resolved_by: str,
+        resolved_at: datetime,
+        card: PracticeCardRow | None,
+    ) -> AppealRow | None:
+        async with self.transaction() as db:
+            closed = await db.execute_fetchall(
+                "UPDATE appeals SET final_score = ?, note = ?, resolved_by = ?, resolved_at = ?"
+                " WHERE id = ? AND resolved_at IS NULL RETURNING answer_id",
+                (final_score, note, resolved_by, resolved_at.isoformat(), appeal_id),
+            )
+            if not closed:
+                return None
+            await db.execute(
+                "UPDATE answers SET score = ?, verdict = ? WHERE id = ?",
+                (final_score, verdict, next(iter(closed))[0]),
+            )
+            if card is not None:  # the corrected review: the card before it stays as it was
+                await db.execute(
+                    "UPDATE practice_cards SET card = ?, score = ?"
+                    " WHERE platform = ? AND user_id = ? AND prompt_id = ?",
+                    (card.card, card.score, card.platform, card.user_id, card.prompt_id),
+                )
+            row = next(
+                iter(
+                    await db.execute_fetchall(
+                        f"{self._APPEAL_SELECT} WHERE ap.id = ?", (appeal_id,)
+                    )
+                )
+            )
+        return _appeal(row)
+
+    async def appeal_counts(
+        self, *, platform: str, channel_id: str, since: datetime
+    ) -> AppealCounts:
+        row = await self._one(
+            "SELECT COUNT(*), COUNT(resolved_at),"
+            " COALESCE(SUM(CASE WHEN final_score <> old_score THEN 1 ELSE 0 END), 0)"
+            " FROM appeals WHERE platform = ? AND channel_id = ? AND opened_at >= ?",
+            (platform, channel_id, since.isoformat()),
+        )
+        assert row is not None
+        return AppealCounts(opened=int(row[0]), resolved=int(row[1]), changed=int(row[2]))
+
+    async def resolved_appeals(self) -> list[AppealRow]:
+        rows = await self._all(
+            f"{self._APPEAL_SELECT} WHERE ap.resolved_at IS NOT NULL ORDER BY ap.id"
+        )
+        return [_appeal(row) for row in rows]

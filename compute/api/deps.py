@@ -1,4 +1,4 @@
-"""Dependencies shared by the routes: the job manager, the catalog, and the bearer-token check."""
+"""Dependencies shared by the routes: the job runner, the catalog, and the bearer-token check."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from compute.api.edge import token_matches
 from compute.catalog import Demo
 from compute.config import ServiceConfig
-from compute.jobs import JobManager
+from compute.runner import JobRunner
 
 
 def get_config(request: Request) -> ServiceConfig:
@@ -18,8 +18,8 @@ def get_config(request: Request) -> ServiceConfig:
     return config
 
 
-def get_jobs(request: Request) -> JobManager:
-    jobs: JobManager = request.app.state.jobs
+def get_jobs(request: Request) -> JobRunner:
+    jobs: JobRunner = request.app.state.jobs
     return jobs
 
 
@@ -45,5 +45,5 @@ def require_token(
         )
 
 
-JobsDep = Annotated[JobManager, Depends(get_jobs)]
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]
 DemosDep = Annotated[Mapping[str, Demo], Depends(get_demos)]

@@ -14,8 +14,9 @@ from compute.api.edge import EdgeGuard
 from compute.api.routes import demos, embeddings, health, jobs
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
-from compute.embeddings import EmbeddingService
+from compute.embeddings import Embeddings, EmbeddingService
 from compute.jobs import JobManager
+from compute.runner import JobRunner
 from compute.version import service_version
 
 
@@ -32,12 +33,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        manager = JobManager(config, available, device=device.name())
+        manager = job_runner(config, available)
         app.state.jobs = manager
-        embeddings = EmbeddingService(config.embedding_model, device=device.name())
-        app.state.embeddings = embeddings
-        warming = asyncio.create_task(embeddings.model()) if warm_embeddings else None
         await manager.start()
+        embeddings = embedding_service(config)
+        app.state.embeddings = embeddings
+        warming = asyncio.create_task(embeddings.model_name()) if warm_embeddings else None
         try:
             yield
         finally:
@@ -65,3 +66,25 @@ def create_app(
     token = config.token.get_secret_value() if config.token is not None else None
     app.add_middleware(EdgeGuard, token=token, max_body_bytes=config.max_body_bytes)
     return app
+
+
+def job_runner(config: ServiceConfig, demos: Mapping[str, Demo]) -> JobRunner:
+    """The configured backend; Ray is imported only when it is the one asked for."""
+    if config.backend == "ray":
+        from compute.cluster.connect import prepare
+
+        prepare(config.ray_address)  # before anything imports ray
+        from compute.cluster.jobs import RayJobs
+
+        return RayJobs(config)
+    return JobManager(config, demos, device=device.name())
+
+
+def embedding_service(config: ServiceConfig) -> Embeddings:
+    """The model in this process, or with the ray backend on the cluster's replicas (Ray is
+    connected by then: the job runner starts first)."""
+    if config.backend == "ray":
+        from compute.cluster.embeddings import RayEmbeddings
+
+        return RayEmbeddings(config)
+    return EmbeddingService(config.embedding_model, device=device.name())

@@ -14,7 +14,7 @@ from content.schema import Lang
 LANGS: tuple[Lang, ...] = ("ko", "en")
 
 # Words that may follow a bare number: units, and words that do not change with the count.
-NOT_NOUNS = {"s", "min", "per", "of", "answered", "more"}
+NOT_NOUNS = {"s", "min", "per", "of", "answered", "more", "to", "resolved", "changed"}
 _WORD_AFTER = re.compile(r"^ ([A-Za-z]+)")
 
 
@@ -67,6 +67,11 @@ NAMES = {
     "best",
     "rows",
     "topics",
+    "prompt",
+    "covered",
+    "missed",
+    "note",
+    "id",
 }
 
 

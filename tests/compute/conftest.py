@@ -1,13 +1,45 @@
-"""Demos run in this process during tests: give torch the thread count the service would."""
+"""Demos run in this process during tests: give torch the thread count the service would.
+
+The Ray backend's tests share one local Ray instance per test process (`ray_instance`); they
+are marked `xdist_group("ray")`, so under `pytest -n 2 --dist loadgroup` one worker starts it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 import torch
 
 from compute.device import threads_per_worker
+from tests.compute.fake_service import Backend, backend_for_tests
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _torch_threads() -> None:
     torch.set_num_threads(threads_per_worker(1))
+
+
+@pytest.fixture(scope="session")
+def ray_instance() -> Iterator[None]:
+    """A local Ray instance on loopback: 2 CPUs, a 100 MB object store, no dashboard. It must
+    start from the pip install alone: a failure here fails the tests that need it."""
+    from compute.cluster.connect import start_local
+
+    start_local(num_cpus=2, object_store_mb=100)
+    import ray
+
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(
+    params=["local", pytest.param("ray", marks=pytest.mark.xdist_group("ray"))],
+)
+def both_backends(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """Runs a test once per backend: `fake_service` serves on the local runner, then on Ray."""
+    backend: Backend = request.param
+    if backend == "ray":
+        request.getfixturevalue("ray_instance")
+    with backend_for_tests(backend):
+        yield backend

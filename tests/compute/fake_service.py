@@ -1,8 +1,13 @@
-"""A real uvicorn server on a free loopback port, serving the test-only demos."""
+"""A real uvicorn server on a free loopback port, serving the test-only demos, on the backend the
+running test picked (`backend_for_tests`): local worker processes, or the session's Ray instance.
+"""
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from typing import Literal
 
 from pydantic import SecretStr
 
@@ -10,6 +15,20 @@ from compute.api.main import create_app
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from tests.compute.compute_fakes import FAKE_DEMOS
+
+Backend = Literal["local", "ray"]
+_chosen: list[Backend] = ["local"]
+
+
+@contextmanager
+def backend_for_tests(backend: Backend) -> Iterator[None]:
+    """`fake_service` inside this block runs its demos on `backend` (tests in one process run
+    one at a time, so a plain module variable is enough)."""
+    _chosen.append(backend)
+    try:
+        yield
+    finally:
+        _chosen.pop()
 
 
 def fake_service(
@@ -20,8 +39,12 @@ def fake_service(
     cancel_grace_s: float = 3.0,
     cache_entries: int = 64,
     docs: bool = False,
+    ray_namespace: str | None = None,
 ) -> AbstractAsyncContextManager[str]:
-    """A real uvicorn server on a free loopback port running FAKE_DEMOS; yields its URL."""
+    """A real uvicorn server on a free loopback port running FAKE_DEMOS; yields its URL.
+    On Ray each service gets a job board of its own (removed when it stops), unless
+    `ray_namespace` names one for several services to share."""
+    backend = _chosen[-1]
     config = ServiceConfig(
         token=SecretStr(token) if token is not None else None,
         workers=1,
@@ -30,5 +53,31 @@ def fake_service(
         cancel_grace_s=cancel_grace_s,
         cache_entries=cache_entries,
         docs=docs,
+        backend=backend,
+        ray_namespace=ray_namespace or f"test-{secrets.token_hex(6)}",
     )
-    return serve_in_thread(create_app(config, demos_override=FAKE_DEMOS))
+    service = serve_in_thread(create_app(config, demos_override=FAKE_DEMOS))
+    if backend == "local" or ray_namespace is not None:
+        return service
+    return _board_removed_after(service, config.ray_namespace)
+
+
+@asynccontextmanager
+async def _board_removed_after(
+    service: AbstractAsyncContextManager[str], namespace: str
+) -> AsyncIterator[str]:
+    """The service, then its job board killed, so boards do not pile up in the session."""
+    try:
+        async with service as url:
+            yield url
+    finally:
+        remove_board(namespace)
+
+
+def remove_board(namespace: str) -> None:
+    """Kill the job board of `namespace` (and with it the Ray workers it leased)."""
+    import ray
+
+    from compute.cluster.board import BOARD_NAME
+
+    ray.kill(ray.get_actor(BOARD_NAME, namespace=namespace))

@@ -24,6 +24,8 @@ from tests.compute.fake_service import fake_service
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+pytestmark = pytest.mark.usefixtures("both_backends")
+
 
 async def _until(client: ComputeClient, job_id: str, state: str) -> JobStatus:
     """Poll until the job reaches `state`; fail the test after about 20 s."""

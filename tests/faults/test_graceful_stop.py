@@ -141,6 +141,10 @@ async def test_slack_socket_mode_stops_on_sigterm_with_acked_answers_stored(
         )
         [question] = await fake_slack.wait_for_calls("chat.postMessage")
         thread_ts = question.result["ts"]
+        # One answer graded first: the grader's first call warms it up (seconds on a busy
+        # machine), which is start-up, not the in-flight work a stop must finish.
+        await fake_slack.send_envelope(_answer_envelope(9, thread_ts))
+        await fake_slack.wait_for_calls("chat.postMessage", count=2)
         acked = [
             (await fake_slack.send_envelope(_answer_envelope(i, thread_ts)))["envelope_id"]
             for i in range(4)
@@ -152,7 +156,7 @@ async def test_slack_socket_mode_stops_on_sigterm_with_acked_answers_stored(
     assert acked == [f"env-a{i}" for i in range(4)]
     answers, claims = stored(tmp_path / "q.db")
     assert set(claims) - set(answers) <= {command.get("trigger_id")}, "a claim was left"
-    assert len(answers) == 4, err.decode()
+    assert len(answers) == 1 + 4, err.decode()
     assert "Slack connection closed" in err.decode()
 
 

@@ -57,8 +57,14 @@ def intents(*, message_content: bool) -> discord.Intents:
     return chosen
 
 
-class QuizClient(discord.Client):
-    """Connects the core to Discord; the scheduler runs beside it (see `runner`)."""
+class QuizClient(discord.AutoShardedClient):
+    """Connects the core to Discord; the scheduler runs beside it (see `runner`).
+
+    Sharded, as Discord requires from 2,500 guilds on: `shard_count` over all replicas and the
+    `shard_ids` this one runs (None: Discord's recommended count, every shard here). Each guild's
+    events reach only its shard's replica; scheduled posts and replies go over REST from any
+    replica, and the database's claims make each happen once.
+    """
 
     def __init__(
         self,
@@ -70,11 +76,16 @@ class QuizClient(discord.Client):
         score_ephemeral: bool,
         ack_budget_s: float = ACK_BUDGET_S,
         web_page: bool = False,
+        shard_count: int | None = None,
+        shard_ids: list[int] | None = None,
     ) -> None:
         super().__init__(
             intents=intents(message_content=message_content),
             allowed_mentions=discord.AllowedMentions.none(),
             chunk_guilds_at_startup=False,
+            shard_count=shard_count,
+            # discord.py's options type wants a list, but it reads None as "every shard".
+            shard_ids=shard_ids,  # type: ignore[arg-type]
         )
         self.channels = ChannelTransport(self, score_ephemeral=score_ephemeral)
         self.relay = relay = Relay(
@@ -98,7 +109,13 @@ class QuizClient(discord.Client):
             log.info("synced %d global commands (may take up to an hour to show)", len(synced))
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d guilds", self.user, len(self.guilds))
+        log.info(
+            "connected as %s to %d guilds on shard(s) %s of %s",
+            self.user,
+            len(self.guilds),
+            ",".join(str(i) for i in sorted(self.shards)),
+            self.shard_count,
+        )
 
     async def on_message(self, message: discord.Message) -> None:
         if self._message_content:

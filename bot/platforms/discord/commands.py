@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 
 from bot.core import commands as cmd
+from bot.core.appeals import REASON_CHARS
 from bot.platforms.discord.dispatch import Relay, report_failure
 from bot.platforms.discord.permissions import ADMIN_PERMISSIONS
 
@@ -28,6 +29,7 @@ DemoNames = Callable[[], Awaitable[Sequence[str]]]
 """Where `/demo run` autocomplete finds demo names; suggestions only, the core re-validates."""
 
 ANSWER_LIMIT = 4000
+
 CHOICES_LIMIT = 25
 DAY_SUGGESTIONS = ("weekdays", "daily", "weekends", "mon,wed,fri", "tue,thu")
 
@@ -141,6 +143,15 @@ class QuizGroup(app_commands.Group):
     async def web(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Web(), private_placeholder=True)
 
+    @app_commands.command(description="Contest the grade of your latest answer here")
+    @app_commands.describe(why="Why the grade is wrong (optional)")
+    async def appeal(
+        self,
+        interaction: discord.Interaction,
+        why: app_commands.Range[str, 1, REASON_CHARS] | None = None,
+    ) -> None:
+        await self._relay.interaction(interaction, cmd.Appeal(why or ""), private_placeholder=True)
+
     @app_commands.command(description="How the quiz works and which commands there are")
     async def help(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Help(), private_placeholder=True)
@@ -152,7 +163,7 @@ class QuizAdminGroup(app_commands.Group):
     def __init__(self, relay: Relay) -> None:
         super().__init__(
             name="quiz-admin",
-            description="Post, reveal and schedule the daily question (Manage Server)",
+            description="Post, reveal and schedule the daily question; appeals (Manage Server)",
             default_permissions=ADMIN_PERMISSIONS,
             guild_only=True,
         )
@@ -200,6 +211,26 @@ class QuizAdminGroup(app_commands.Group):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return suggest(DAY_SUGGESTIONS, current)
+
+    @app_commands.command(description="Open appeals against grades, and how often they won")
+    async def appeals(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, cmd.Appeals(), private_placeholder=True)
+
+    @app_commands.command(description="Resolve an appeal: a new score, or keep the old one")
+    @app_commands.describe(
+        appeal="The appeal's number from /quiz-admin appeals",
+        score="The answer's new score, 0-100 (leave out to keep the old score)",
+        note="A note for the member (optional)",
+    )
+    async def resolve(
+        self,
+        interaction: discord.Interaction,
+        appeal: app_commands.Range[int, 1, 999_999_999],
+        score: app_commands.Range[int, 0, 100] | None = None,
+        note: app_commands.Range[str, 1, REASON_CHARS] | None = None,
+    ) -> None:
+        command = cmd.ResolveAppeal(appeal, score, note or "")
+        await self._relay.interaction(interaction, command, private_placeholder=True)
 
     @app_commands.command(description="Language of this channel's questions and replies")
     @app_commands.describe(language="ko: 한국어, en: English")

@@ -75,13 +75,14 @@ def thread_name(reply: Reply) -> str:
     return clip(" ".join(name.split()), THREAD_NAME_LIMIT) or "quiz"
 
 
-_ADMIN_SUBCOMMANDS = re.compile(r"/quiz (now|reveal|schedule|lang)\b")
+_ADMIN_SUBCOMMANDS = re.compile(r"/quiz (now|reveal|schedule|lang|appeals)\b")
+_RESOLVE = re.compile(r"/quiz appeals resolve\b")
 
 
 def discord_command_names(text: str) -> str:
     """The core writes admin commands as `/quiz now`; on Discord they live under `/quiz-admin`,
     because only top-level commands carry default member permissions."""
-    return _ADMIN_SUBCOMMANDS.sub(r"/quiz-admin \1", text)
+    return _ADMIN_SUBCOMMANDS.sub(r"/quiz-admin \1", _RESOLVE.sub("/quiz-admin resolve", text))
 
 
 def render(reply: Reply, *, ephemeral: bool) -> Rendered:

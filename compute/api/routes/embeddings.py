@@ -8,18 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from compute.api.deps import require_token
-from compute.embeddings import EmbeddingService, input_problem
+from compute.embeddings import Embeddings, input_problem, serves
 from compute.schemas import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage, ErrorBody
 
 router = APIRouter(prefix="/v1", tags=["embeddings"], dependencies=[Depends(require_token)])
 
 
-def get_embeddings(request: Request) -> EmbeddingService:
-    service: EmbeddingService = request.app.state.embeddings
+def get_embeddings(request: Request) -> Embeddings:
+    service: Embeddings = request.app.state.embeddings
     return service
 
 
-EmbeddingsDep = Annotated[EmbeddingService, Depends(get_embeddings)]
+EmbeddingsDep = Annotated[Embeddings, Depends(get_embeddings)]
 
 
 @router.post(
@@ -35,11 +35,11 @@ async def create_embeddings(body: EmbeddingRequest, service: EmbeddingsDep) -> E
     problem = input_problem(texts)
     if problem is not None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
-    model = await service.model()
-    if not service.serves(model, body.model):
+    name = await service.model_name()
+    if not serves(name, body.model):
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
-            f"model {body.model!r} is not served here; this server has {model.name!r} "
+            f"model {body.model!r} is not served here; this server has {name!r} "
             "(set QUIZMASTER_COMPUTE_EMBEDDING_MODEL to change it)",
         )
     result = await service.embed([str(text) for text in texts])
@@ -48,6 +48,6 @@ async def create_embeddings(body: EmbeddingRequest, service: EmbeddingsDep) -> E
             Embedding(index=index, embedding=row.tolist())
             for index, row in enumerate(result.vectors)
         ],
-        model=model.name,
+        model=name,
         usage=EmbeddingUsage(prompt_tokens=result.tokens, total_tokens=result.tokens),
     )

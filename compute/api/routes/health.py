@@ -13,11 +13,12 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 async def healthz(jobs: JobsDep) -> Health:
+    load = await jobs.load()
     return Health(
         version=service_version(),
         device=jobs.device,
-        workers=jobs.workers,
-        running=jobs.running,
-        queue_depth=jobs.queue_depth,
-        queue_capacity=jobs.config.queue_size,
+        workers=load.workers,
+        running=load.running,
+        queue_depth=load.queue_depth,
+        queue_capacity=load.queue_capacity,
     )

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from compute.api.deps import DemosDep, JobsDep, require_token
 from compute.api.errors import UnknownDemoError
-from compute.jobs import Job, JobManager
 from compute.params import parse_params
+from compute.runner import JobView
 from compute.schemas import ErrorBody, JobRequest, JobStatus, JobTicket
 from content.schema import Localized
 
@@ -23,14 +23,14 @@ def image_url(job_id: str, index: int) -> str:
     return f"/jobs/{job_id}/images/{index}.png"
 
 
-def job_status(job: Job, jobs: JobManager) -> JobStatus:
+def job_status(job: JobView) -> JobStatus:
     result = job.result
     return JobStatus(
         id=job.id,
-        demo=job.demo.name,
-        params=job.params.model_dump(),
+        demo=job.demo,
+        params=job.params,
         status=job.state,
-        queue_position=jobs.queue_position(job),
+        queue_position=job.queue_position,
         progress=job.progress,
         message=job.message,
         summary=(
@@ -61,13 +61,13 @@ async def submit_job(request: JobRequest, jobs: JobsDep, demos: DemosDep) -> Job
         raise UnknownDemoError(request.demo, demos)
     job = await jobs.submit(demo, parse_params(demo, request.params))
     return JobTicket(
-        id=job.id, status=job.state, queue_position=jobs.queue_position(job), cached=job.cached
+        id=job.id, status=job.state, queue_position=job.queue_position, cached=job.cached
     )
 
 
 @router.get("/jobs/{job_id}", responses=_ERRORS)
 async def get_job(job_id: str, jobs: JobsDep) -> JobStatus:
-    return job_status(jobs.get(job_id), jobs)
+    return job_status(await jobs.view(job_id))
 
 
 @router.get(
@@ -76,7 +76,7 @@ async def get_job(job_id: str, jobs: JobsDep) -> JobStatus:
     responses={**_ERRORS, 200: {"content": {"image/png": {}}}},
 )
 async def get_image(job_id: str, index: int, jobs: JobsDep) -> Response:
-    job = jobs.get(job_id)
+    job = await jobs.view(job_id)
     images = job.result.images if job.result else []
     if not 0 <= index < len(images):
         raise HTTPException(
@@ -90,4 +90,4 @@ async def get_image(job_id: str, index: int, jobs: JobsDep) -> Response:
 @router.delete("/jobs/{job_id}", responses=_ERRORS)
 async def cancel_job(job_id: str, jobs: JobsDep) -> JobStatus:
     """Queued: removed at once. Running: asked to stop, killed after a grace period."""
-    return job_status(await jobs.cancel(job_id), jobs)
+    return job_status(await jobs.cancel(job_id))

@@ -72,7 +72,9 @@ class RateLimit:
 
 @dataclass
 class FakeDiscord:
-    """State of one fake Discord: one guild with one text channel, a bot and two members."""
+    """State of one fake Discord: a guild with one text channel (more with `add_guild`), a bot
+    and two members. A gateway connection that identifies as shard [i, n] gets the guilds of
+    shard i, as Discord routes them: `(guild_id >> 22) % n`."""
 
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     calls: list[Call] = field(default_factory=list)
@@ -108,6 +110,10 @@ class FakeDiscord:
         self._deferred: set[str] = set()  # tokens whose placeholder awaits the first followup
         self._token_channels: dict[str, str] = {}  # token -> channel of the interaction
         self._sockets: list[web.WebSocketResponse] = []
+        self.identifies: list[JSON] = []
+        self._shard_sockets: dict[int, web.WebSocketResponse] = {}
+        self._shard_count = 1
+        self.guild_ids = [self.guild_id]
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.ready = asyncio.Event()
@@ -147,16 +153,30 @@ class FakeDiscord:
             data["permissions"] = str(permissions)
         return data
 
-    def guild_payload(self) -> JSON:
+    def add_guild(self, *, shard: int, of: int) -> tuple[str, str]:
+        """Another guild, with one text channel, that Discord routes to shard `shard` of `of`;
+        its id and its channel's id."""
+        guild_id = str(((shard + of * len(self.guild_ids)) << 22) | next(self.ids))
+        channel_id = snowflake(self.ids)
+        self.channels[channel_id] = {**self.channels[self.channel_id], "id": channel_id}
+        self.channels[channel_id]["guild_id"] = guild_id
+        self.guild_ids.append(guild_id)
+        return guild_id, channel_id
+
+    def guild_of(self, channel_id: str) -> str:
+        return str(self.channels[channel_id].get("guild_id") or self.guild_id)
+
+    def guild_payload(self, guild_id: str | None = None) -> JSON:
+        guild_id = guild_id or self.guild_id
         return {
-            "id": self.guild_id,
+            "id": guild_id,
             "name": "Study Group",
             "icon": None,
             "owner_id": self.admin["id"],
             "features": [],
             "roles": [
                 {
-                    "id": self.guild_id,
+                    "id": guild_id,
                     "name": "@everyone",
                     "permissions": str(PERM_MEMBER),
                     "position": 0,
@@ -167,7 +187,7 @@ class FakeDiscord:
                     "flags": 0,
                 }
             ],
-            "channels": list(self.channels.values()),
+            "channels": [c for c in self.channels.values() if c["guild_id"] == guild_id],
             "threads": [],
             "members": [self.member_payload(self.bot)],
             "member_count": 3,
@@ -208,7 +228,7 @@ class FakeDiscord:
         return {
             "id": message_id,
             "channel_id": channel_id,
-            "guild_id": self.guild_id,
+            "guild_id": self.guild_of(channel_id) if channel_id in self.channels else self.guild_id,
             "author": author,
             "content": body.get("content") or "",
             "timestamp": now_iso(),
@@ -247,7 +267,7 @@ class FakeDiscord:
             "type": kind,
             "token": f"token-{interaction_id}",
             "version": 1,
-            "guild_id": self.guild_id,
+            "guild_id": self.guild_of(channel["id"]),
             "channel_id": channel["id"],
             "channel": channel,
             "member": self.member_payload(user, permissions=permissions),
@@ -255,7 +275,7 @@ class FakeDiscord:
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": self.guild_id},
+            "authorizing_integration_owners": {"0": self.guild_of(channel["id"])},
             "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
             "data": data,
@@ -284,7 +304,7 @@ class FakeDiscord:
             "id": snowflake(self.ids),
             "name": group,
             "type": 1,
-            "guild_id": self.guild_id,
+            "guild_id": self.guild_of(channel_id or self.channel_id),
             "options": [{"type": 1, "name": sub, "options": typed}],
         }
         kind = 2 if focused is None else 4
@@ -312,7 +332,7 @@ class FakeDiscord:
         return {
             "id": snowflake(self.ids),
             "channel_id": thread_id,
-            "guild_id": self.guild_id,
+            "guild_id": self.guild_of(thread_id),
             "author": user,
             "member": member,
             "content": content,
@@ -379,16 +399,32 @@ class FakeDiscord:
                 await ws.send_json({"op": 11, "d": None})
             elif payload["op"] == 2:
                 self.identify = payload["d"]
-                await self._send(ws, "READY", self._ready())
-                await self._send(ws, "GUILD_CREATE", self.guild_payload())
+                self.identifies.append(payload["d"])
+                shard, self._shard_count = payload["d"].get("shard") or (0, 1)
+                self._shard_sockets[shard] = ws
+                guilds = [g for g in self.guild_ids if self.shard_of(g) == shard]
+                await self._send(
+                    ws, "READY", self._ready(guilds) | {"shard": [shard, self._shard_count]}
+                )
+                for guild in guilds:
+                    await self._send(ws, "GUILD_CREATE", self.guild_payload(guild))
                 self.ready.set()
         return ws
 
-    def _ready(self) -> JSON:
+    def shard_of(self, guild_id: str) -> int:
+        return (int(guild_id) >> 22) % self._shard_count
+
+    def _socket_for(self, guild_id: str | None) -> web.WebSocketResponse:
+        """The connection of the shard that serves `guild_id` (the latest one without a guild)."""
+        if guild_id is None:
+            return self._sockets[-1]
+        return self._shard_sockets[self.shard_of(guild_id)]
+
+    def _ready(self, guild_ids: list[str]) -> JSON:
         return {
             "v": 10,
             "user": self.bot,
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "guilds": [{"id": guild, "unavailable": True} for guild in guild_ids],
             "session_id": "fake-session",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": self.app_id, "flags": 0},
@@ -401,7 +437,7 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: JSON) -> None:
         """Push a gateway event to the connected bot."""
         await self.ready.wait()
-        await self._send(self._sockets[-1], event, data)
+        await self._send(self._socket_for(data.get("guild_id")), event, data)
 
     # ---- REST -----------------------------------------------------------------------------
 
@@ -453,7 +489,8 @@ class FakeDiscord:
         call.status = status
         if path.endswith("/threads"):
             # Discord announces a new thread on the gateway, which fills the client's cache.
-            await self._send(self._sockets[-1], "THREAD_CREATE", {**data, "newly_created": True})
+            thread = {**data, "newly_created": True}
+            await self._send(self._socket_for(data["guild_id"]), "THREAD_CREATE", thread)
         if status == 204:
             return web.Response(status=204)
         return _json_response(data, status=status)
@@ -479,6 +516,9 @@ class FakeDiscord:
         match (method, parts):
             case ("GET", ["users", "@me"]):
                 return 200, self.bot
+            case ("GET", ["gateway", "bot"]):
+                limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+                return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
             case ("GET", ["oauth2", "applications", "@me"]):
                 return 200, self._app_info()
             case ("PUT", ["applications", _, "guilds", guild, "commands"]):
@@ -601,7 +641,7 @@ class FakeDiscord:
         thread = {
             "id": message_id,  # Discord gives a thread started from a message the message's id
             "type": 11,
-            "guild_id": self.guild_id,
+            "guild_id": self.guild_of(channel_id),
             "parent_id": channel_id,
             "owner_id": self.bot["id"],
             "name": body["name"],

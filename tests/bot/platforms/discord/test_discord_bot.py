@@ -4,6 +4,7 @@ behind it. Each test drives what a member or admin would do and checks what Disc
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 import discord
@@ -71,6 +72,7 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
         "stats",
         "practice",
         "review",
+        "appeal",
         "help",
     }
     assert commands["quiz"]["default_member_permissions"] is None
@@ -82,7 +84,14 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
 
     admin = commands["quiz-admin"]
     assert int(admin["default_member_permissions"]) == MANAGE_GUILD
-    assert {o["name"] for o in admin["options"]} == {"now", "reveal", "schedule", "lang"}
+    assert {o["name"] for o in admin["options"]} == {
+        "now",
+        "reveal",
+        "schedule",
+        "lang",
+        "appeals",
+        "resolve",
+    }
     schedule = next(o for o in admin["options"] if o["name"] == "schedule")
     zone = next(o for o in schedule["options"] if o["name"] == "timezone")
     assert zone["autocomplete"] is True
@@ -409,3 +418,80 @@ async def test_practice_stays_private(bot: Running) -> None:
     replies = sent_for(fake, practice["id"])
     assert replies and all(r["flags"] & EPHEMERAL for r in replies)
     assert not fake.find("POST", r"/channels/\d+/messages")
+
+
+async def test_an_appeal_is_opened_privately_and_its_resolution_pings_the_member_in_the_thread(
+    bot: Running,
+) -> None:
+    fake = bot.fake
+    thread_id = await post_question(bot)
+    answer = fake.slash("quiz", "answer", {"text": "ReLU"}, user=fake.member, channel_id=thread_id)
+    await bot.push(answer)
+    await fake.wait_for(lambda: len(sent_for(fake, answer["id"])) >= 1)
+    [graded] = await bot.service.repo.user_answers(
+        platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+    )
+
+    appeal = fake.slash("quiz", "appeal", {"why": "@everyone ReLU is the answer"}, user=fake.member)
+    await bot.push(appeal)
+    await fake.wait_for(lambda: sent_for(fake, appeal["id"]))
+    [opened] = sent_for(fake, appeal["id"])
+    assert opened["flags"] & EPHEMERAL and "Appeal #1 opened" in opened["content"]
+
+    queue = fake.slash("quiz-admin", "appeals", user=fake.admin, admin=True)
+    await bot.push(queue)
+    await fake.wait_for(lambda: sent_for(fake, queue["id"]))
+    [listed] = sent_for(fake, queue["id"])
+    assert listed["flags"] & EPHEMERAL and "**#1**" in listed["content"]
+    assert "`/quiz-admin resolve <id>" in listed["content"]
+    assert listed["allowed_mentions"]["parse"] == []
+
+    resolve = fake.slash(
+        "quiz-admin",
+        "resolve",
+        {"appeal": 1, "score": 90, "note": "fair"},
+        user=fake.admin,
+        admin=True,
+    )
+    await bot.push(resolve)
+    in_thread = rf"/channels/{thread_id}/messages"
+    await fake.wait_for(
+        lambda: any(
+            "Your appeal #1" in c.body.get("content", "") for c in fake.find("POST", in_thread)
+        )
+    )
+    [told] = [c.body for c in fake.find("POST", in_thread) if "Your appeal" in c.body["content"]]
+    assert told["content"].startswith(f"<@{fake.member['id']}> Your appeal #1")
+    assert told["allowed_mentions"] == {"parse": [], "users": [int(fake.member["id"])]}
+    [after] = await bot.service.repo.user_answers(
+        platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
+    )
+    assert graded.score != 90 and after.score == 90
+
+
+async def test_two_replicas_split_the_shards_and_each_guild_is_served_by_its_own(
+    fake_discord: FakeDiscord, start_bot: StartBot
+) -> None:
+    """QUIZMASTER_DISCORD_SHARD_COUNT=2 with SHARD_IDS 0 and 1: each replica identifies as its
+    shard, receives only its guilds, and answers their commands."""
+    fake = fake_discord
+    other_guild, other_channel = fake.add_guild(shard=1, of=2)
+    async with (
+        start_bot(discord_shard_count=2, discord_shard_ids="0") as first,
+        start_bot(discord_shard_count=2, discord_shard_ids="1") as second,
+    ):
+        assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
+        assert [g.id for g in first.client.guilds] == [int(fake.guild_id)]
+        assert [g.id for g in second.client.guilds] == [int(other_guild)]
+        assert first.client.get_channel(int(other_channel)) is None
+
+        for channel in (fake.channel_id, other_channel):
+            now = fake.slash("quiz-admin", "now", user=fake.admin, admin=True, channel_id=channel)
+            interaction_id = await first.push(now)
+            await fake.wait_for(partial(callback_for, fake, interaction_id))
+            post = await first.service.repo.latest_post(platform=PLATFORM, channel_id=channel)
+            assert post is not None and post.thread_id is not None
+        threads = [
+            c.path.split("/")[2] for c in fake.find("POST", r"/channels/\d+/messages/\d+/threads")
+        ]
+        assert sorted(threads) == sorted([fake.channel_id, other_channel])

@@ -1,0 +1,197 @@
+"""Appeals: a member contests the grade of their latest answer, an admin resolves it.
+
+A free-text grader can be wrong, so a member can say so (`/quiz appeal [why]`) and an admin can
+correct it (`/quiz appeals`, then `/quiz appeals resolve <id> <score|keep> [note]`). A new score
+replaces the answer's own, so the leaderboard, streaks, stats and the member's practice card all
+follow it, and the member is told in the answer's thread. Every resolved appeal is a human grade
+that `quizmaster eval fit --team` learns from; the queue shows how often the grader was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.core.messages import Reply, ReplyKind
+from bot.core.models import AppealRow
+from bot.core.ports import AppealStore
+from bot.core.practice import Practice
+from bot.core.texts import text
+from bot.core.turn import Turn
+from content.bank import Bank
+from evaluators.grade import Verdict
+from evaluators.service import verdict_for
+
+REASON_CHARS = 500
+"""How much of a member's reason is kept: enough to argue, short enough for the queue."""
+QUEUE_SHOWN = 5
+QUOTE_CHARS = 300
+STATS_WEEKS = 4
+
+
+def clipped(body: str, limit: int) -> str:
+    """`body` on one line, cut to `limit` characters with an ellipsis."""
+    flat = " ".join(body.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class Appeals:
+    def __init__(
+        self,
+        *,
+        repo: AppealStore,
+        bank: Bank,
+        practice: Practice,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.repo = repo
+        self.bank = bank
+        self.practice = practice
+        self.clock = clock
+
+    async def open(self, turn: Turn, reason: str) -> None:
+        """`/quiz appeal [why]` on the member's latest graded answer in this channel."""
+        answer = await self.repo.latest_answer(
+            platform=turn.channel.platform, channel_id=turn.channel.channel_id, user_id=turn.user
+        )
+        if answer is None:
+            await turn.error("appeal_nothing")
+            return
+        appeal = await self.repo.open_appeal(
+            answer=answer, reason=clipped(reason, REASON_CHARS), opened_at=self.clock()
+        )
+        if appeal is None:
+            await turn.error("appeal_exists")
+            return
+        question = self._question(turn, answer.prompt_id)
+        await turn.say(
+            turn.t("appeal_opened", id=appeal.id, score=answer.score, text=question),
+            ephemeral=True,
+        )
+
+    async def queue(self, turn: Turn) -> None:
+        """`/quiz appeals` (admins): the open appeals with what is needed to judge them, and how
+        often the grader was corrected lately."""
+        channel = turn.channel
+        waiting = await self.repo.open_appeals(
+            platform=channel.platform, channel_id=channel.channel_id
+        )
+        since = self.clock() - timedelta(weeks=STATS_WEEKS)
+        counts = await self.repo.appeal_counts(
+            platform=channel.platform, channel_id=channel.channel_id, since=since
+        )
+        lines = [turn.t("appeals_head", open=len(waiting))]
+        for appeal in waiting[:QUEUE_SHOWN]:
+            lines += await self._queue_entry(turn, appeal)
+        if len(waiting) > QUEUE_SHOWN:
+            lines.append(turn.t("appeals_more", more=len(waiting) - QUEUE_SHOWN))
+        share = round(100 * counts.changed / counts.resolved) if counts.resolved else 0
+        lines.append(
+            turn.t(
+                "appeals_stats",
+                weeks=STATS_WEEKS,
+                opened=counts.opened,
+                per_week=counts.opened / STATS_WEEKS,
+                resolved=counts.resolved,
+                changed=counts.changed,
+                share=share,
+            )
+        )
+        if waiting:
+            lines.append(turn.t("appeals_usage"))
+        await turn.say("\n".join(lines), ephemeral=True)
+
+    async def _queue_entry(self, turn: Turn, appeal: AppealRow) -> list[str]:
+        answer = appeal.answer
+        name = await self.repo.display_name(platform=answer.platform, user_id=answer.user_id)
+        prompt = self.bank.get(answer.prompt_id) if answer.prompt_id in self.bank else None
+        lines = [
+            turn.t(
+                "appeals_entry",
+                id=appeal.id,
+                name=name,
+                prompt=answer.prompt_id,
+                score=appeal.old_score,
+                reason=appeal.reason or "-",
+            ),
+            turn.t("appeals_question", text=self._question(turn, answer.prompt_id)),
+            turn.t("appeals_answer", text=clipped(answer.text, QUOTE_CHARS)),
+        ]
+        if answer.covered or answer.missed:
+            lines.append(
+                turn.t(
+                    "appeals_concepts",
+                    covered=", ".join(answer.covered) or "-",
+                    missed=", ".join(answer.missed) or "-",
+                )
+            )
+        if prompt is not None and prompt.references:
+            reference = (prompt.references_in(turn.lang) or prompt.references)[0].text
+            lines.append(turn.t("appeals_reference", text=clipped(reference, QUOTE_CHARS)))
+        return lines
+
+    async def resolve(self, turn: Turn, appeal_id: int, score: int | None, note: str) -> None:
+        """`/quiz appeals resolve <id> <score|keep> [note]` (admins): the answer takes the new
+        score (or keeps its own), and the member is told in its thread."""
+        channel = turn.channel
+        appeal = await self.repo.appeal(
+            platform=channel.platform, channel_id=channel.channel_id, appeal_id=appeal_id
+        )
+        if appeal is None:
+            await turn.error("appeal_unknown", detail=str(appeal_id))
+            return
+        if appeal.resolved_at is not None:
+            await turn.error("appeal_resolved_before", id=appeal_id, score=appeal.final_score)
+            return
+        final = appeal.old_score if score is None else score
+        answer = appeal.answer
+        card = None
+        if final != appeal.old_score and answer.prompt_id in self.bank:
+            card = await self.practice.corrected_card(
+                channel.platform,
+                user_id=answer.user_id,
+                prompt=self.bank.get(answer.prompt_id),
+                answered_at=answer.answered_at,
+                new_score=final,
+            )
+        resolved = await self.repo.resolve_appeal(
+            appeal_id=appeal.id,
+            final_score=final,
+            verdict=self._verdict(answer.prompt_id, final),
+            note=clipped(note, REASON_CHARS),
+            resolved_by=turn.user,
+            resolved_at=self.clock(),
+            card=card,
+        )
+        if resolved is None:  # another admin resolved it meanwhile
+            await turn.error("appeal_resolved_before", id=appeal_id, score=final)
+            return
+        key = "appeal_changed" if resolved.changed else "appeal_kept"
+        await turn.say(turn.t(key, id=appeal.id, old=appeal.old_score, new=final), ephemeral=True)
+        await turn.transport.send(self._verdict_for_member(turn, resolved))
+
+    def _verdict(self, prompt_id: str, score: int) -> str:
+        """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
+        if prompt_id in self.bank and self.bank.get(prompt_id).kind == "open":
+            return Verdict.ACKNOWLEDGED.value
+        return verdict_for(score).value
+
+    def _verdict_for_member(self, turn: Turn, appeal: AppealRow) -> Reply:
+        answer = appeal.answer
+        key = "appeal_told_changed" if appeal.changed else "appeal_told_kept"
+        body = text(turn.lang, key, id=appeal.id, old=appeal.old_score, new=appeal.final_score or 0)
+        if appeal.note:
+            body += "\n" + turn.t("appeal_note", note=appeal.note)
+        return Reply(
+            channel_id=answer.channel_id,
+            text=body,
+            kind=ReplyKind.INFO,
+            thread_id=answer.thread_id,
+            user_id=answer.user_id,
+            addressee=answer.user_id,
+        )
+
+    def _question(self, turn: Turn, prompt_id: str) -> str:
+        if prompt_id not in self.bank:
+            return prompt_id
+        return clipped(self.bank.get(prompt_id).text.get(turn.lang), QUOTE_CHARS)
