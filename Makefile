@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: venv run test lint format clean
+.PHONY: venv run test lint format clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,15 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The web page's browser tests drive Debian's Chromium (and Hangul in its screenshots needs a
+# Korean font); installed here when missing (CI runs as
+# root with the Debian mirror). Without them those tests fail, they never skip.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-nanum; }
+
 # Two workers (pytest-xdist); a test file's tests stay on one, so its servers start once.
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from bot.config import Settings
@@ -22,8 +23,12 @@ from bot.core.inflight import InFlight
 from bot.core.practice import Practice, PracticePolicy
 from bot.core.reports import Reports
 from bot.core.service import ChannelDefaults, Clock, DemoDesk, QuizService
+from bot.core.sign_in import SignInLinks
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
+from bot.storage.web_store import DashboardReads, NonceLedger
+from bot.web.app import WebDeps, create_app
+from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
 from compute.config import ServiceConfig
 from content.bank import Bank
@@ -93,9 +98,11 @@ def build_quiz_service(
     clock: Clock | None = None,
     demos: DemoDesk | None = None,
     practice: PracticePolicy | None = None,
+    sign_in: SignInLinks | None = None,
 ) -> QuizService[Repository]:
     """A QuizService and its collaborators, wired on one repository, bank, grader and clock.
-    Without `practice`, the policy is the settings' defaults (the environment unread)."""
+    Without `practice`, the policy is the settings' defaults (the environment unread); without
+    `sign_in`, `/quiz web` says the web page is not set up."""
     now: Clock = clock or (lambda: datetime.now(UTC))
     in_flight = InFlight()
     reviewer = Practice(
@@ -128,6 +135,46 @@ def build_quiz_service(
         reports=Reports(repo=repo, bank=bank, clock=now, practice=reviewer),
         appeals=Appeals(repo=repo, bank=bank, practice=reviewer, clock=now),
         in_flight=in_flight,
+        sign_in=sign_in,
+    )
+
+
+def web_tokens(secret: str, clock: Clock | None = None) -> Tokens:
+    """The web page's link and session tokens, on the shared secret."""
+    return Tokens(Signer(secret), clock or (lambda: datetime.now(UTC)))
+
+
+def chat_sign_in_links(settings: Settings, clock: Clock | None = None) -> LinkIssuer | None:
+    """`/quiz web` links for a chat bot whose web page runs as `quizmaster web`: both the
+    page's address and the shared secret are needed, else the command says it is not set up."""
+    if settings.web_url is None or settings.web_secret is None:
+        return None
+    return LinkIssuer(web_tokens(settings.web_secret.get_secret_value(), clock), settings.web_url)
+
+
+def web_app(
+    settings: Settings,
+    *,
+    repo: Repository,
+    bank: Bank,
+    tokens: Tokens,
+    clock: Clock | None = None,
+    grader: Grader | None = None,
+) -> FastAPI:
+    """The web page on the bot's repository and bank, with the practice scheduler of the
+    settings (mastery is computed as in the chat), and `grader` for "Try the grader"."""
+    now: Clock = clock or (lambda: datetime.now(UTC))
+    return create_app(
+        WebDeps(
+            store=DashboardReads(repo),
+            nonces=NonceLedger(repo),
+            bank=bank,
+            scheduler=practice_policy(settings).scheduler(),
+            tokens=tokens,
+            clock=now,
+            public_https=(settings.web_url or "").startswith("https://"),
+            grader=grader,
+        )
     )
 
 
@@ -179,9 +226,11 @@ async def open_service(
     *,
     grader: Grader | None = None,
     clock: Clock | None = None,
+    sign_in: SignInLinks | None = None,
 ) -> AsyncIterator[QuizService[Repository]]:
     """Everything a platform needs, closed in reverse order on exit. Pass `grader` to share an
-    already-loaded one (tests, several platforms in one process)."""
+    already-loaded one (tests, several platforms in one process), and `sign_in` for links to a
+    web page served beside it (else the settings' `quizmaster web`, if set up)."""
     bank = load_configured_bank(settings)
     async with AsyncExitStack() as stack:
         repo = await Repository.open(settings.db)
@@ -199,4 +248,5 @@ async def open_service(
             clock=clock,
             demos=await _open_demos(settings, stack, clock),
             practice=practice_policy(settings),
+            sign_in=sign_in or chat_sign_in_links(settings, clock),
         )

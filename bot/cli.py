@@ -19,6 +19,12 @@ def _run(argv: list[str], settings: Settings) -> int:
     return run_main(argv, settings)
 
 
+def _web(argv: list[str], settings: Settings) -> int:
+    from bot.serve_web import main as web_main
+
+    return web_main(argv, settings)
+
+
 def _content(argv: list[str], settings: Settings) -> int:
     from content.cli import main as content_main
 
@@ -91,6 +97,7 @@ def _bench(argv: list[str], settings: Settings) -> int:
 
 COMMANDS: dict[str, tuple[SubMain, str]] = {
     "run": (_run, "start the bot (console, slack or discord)"),
+    "web": (_web, "serve the team's web page (sign in with /quiz web in chat)"),
     "content": (_content, "check or import question banks"),
     "eval": (_eval, "measure the grader on graded answers; 'eval fit' refits calibration"),
     "compute": (_compute, "serve the demo compute service"),

@@ -190,6 +190,33 @@ class Settings(BaseSettings):
     )
     demo_rate_per_hour: int = Field(6, ge=1, description="Demo runs a member may start per hour.")
 
+    web_secret: SecretStr | None = Field(
+        None,
+        description="Key that signs /quiz web sign-in links and web sessions (16+ characters; "
+        "the chat bot and `quizmaster web` share it). Unset: the console makes one per run.",
+    )
+    web_url: HttpUrlText | None = Field(
+        None,
+        description="The web page's address as members open it, put in /quiz web links (e.g. "
+        "https://quiz.example.com); unset: the console's loopback address, and off elsewhere.",
+    )
+    web_host: str = Field("127.0.0.1", description="Address `quizmaster web` listens on.")
+    web_port: int = Field(
+        8780,
+        ge=0,
+        le=65535,
+        description="Port of the web page (`quizmaster web`, and beside the console; 0 or busy "
+        "there: any free port).",
+    )
+    web_console: bool = Field(
+        True, description="Serve the web page on loopback beside the console (false: do not)."
+    )
+    web_proxy_headers: bool = Field(
+        False,
+        description="Trust X-Forwarded-Proto/For from a reverse proxy on 127.0.0.1 (https "
+        "behind the proxy makes the cookies Secure).",
+    )
+
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(
         None, description="Slack app-level token (xapp-...) for Socket Mode."
@@ -292,6 +319,13 @@ class Settings(BaseSettings):
     def _hhmm(cls, value: str) -> str:
         if not _HHMM.match(value):
             raise ValueError(f"{value!r} is not a 24-hour HH:MM time")
+        return value
+
+    @field_validator("web_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
         return value
 
     def missing_for_platform(

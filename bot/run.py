@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import signal
 import sys
+from contextlib import AsyncExitStack
 
 from pydantic import ValidationError
 
-from bot.app import open_service
+from bot.app import open_service, web_app, web_tokens
 from bot.config import Settings, describe_errors
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
@@ -27,14 +29,9 @@ async def _serve(settings: Settings) -> int:
         return 1
     stop = asyncio.Event()
     _stop_on_signals(stop)
+    if settings.platform == "console":
+        return await _console(settings, stop)
     async with open_service(settings) as service:
-        if settings.platform == "console":
-            from bot.platforms import console
-
-            image_dir = settings.local_dir / "quizmaster-images"
-            return await console.run(
-                service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop
-            )
         if settings.platform == "slack":
             from bot.platforms.slack import runner as slack_runner
 
@@ -44,6 +41,44 @@ async def _serve(settings: Settings) -> int:
 
         await discord_runner.run(settings, service, stop=stop)
         return 0
+
+
+async def _console(settings: Settings, stop: asyncio.Event) -> int:
+    """The console, with the web page beside it on loopback (unless QUIZMASTER_WEB_CONSOLE is
+    false): `/quiz web` prints a sign-in link to it."""
+    from bot.platforms import console
+    from bot.web.server import bind, port_of, serving_beside
+    from bot.web.signing import LinkIssuer
+
+    image_dir = settings.local_dir / "quizmaster-images"
+    async with AsyncExitStack() as stack:
+        if not settings.web_console:
+            service = await stack.enter_async_context(open_service(settings))
+        else:
+            sock = bind("127.0.0.1", settings.web_port, any_port_if_busy=True)
+            stack.callback(sock.close)
+            url = settings.web_url or f"http://127.0.0.1:{port_of(sock)}"
+            secret = (
+                settings.web_secret.get_secret_value()
+                if settings.web_secret
+                else secrets.token_urlsafe(32)
+            )
+            tokens = web_tokens(secret)
+            service = await stack.enter_async_context(
+                open_service(settings, sign_in=LinkIssuer(tokens, url))
+            )
+            app = web_app(
+                settings,
+                repo=service.repo,
+                bank=service.bank,
+                tokens=tokens,
+                grader=service.grader,
+            )
+            await stack.enter_async_context(serving_beside(app, sock))
+            print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
+        return await console.run(
+            service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop
+        )
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

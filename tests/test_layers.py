@@ -3,7 +3,9 @@
 Imports inside functions and under `TYPE_CHECKING` count like any other (a deferred import is
 still a dependency), and so does `importlib.import_module("name")` with a literal name. The
 rules:
-- `bot/core` is the platform-free quiz: no chat or database library, no storage, no platform;
+- `bot/core` is the platform-free quiz: no chat or database library, no storage, no platform,
+  no web page;
+- `bot/web` is an adapter like a platform: it reads through the core's ports, never storage;
 - `content`, `evaluators` and `compute` are used by the bot and never use it;
 - `bench/` is a tool beside the product: only the CLI's bench command reaches it.
 """
@@ -42,7 +44,12 @@ RULES = (
     Rule(
         "bot/core imports neither storage nor platforms",
         ("bot/core",),
-        ("bot.storage", "bot.platforms"),
+        ("bot.storage", "bot.platforms", "bot.web"),
+    ),
+    Rule(
+        "the web page reads through the core's ports, like a platform",
+        ("bot/web",),
+        ("bot.storage", "bot.platforms", "aiosqlite", "sqlite3", "discord", "slack_bolt"),
     ),
     Rule(
         "content, evaluators and compute import no bot",
@@ -195,4 +202,24 @@ def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
         ("compute/runner.py", "bot"),
         ("evaluators/__init__.py", "bench"),
         ("bot/app.py", "bench"),
+    }
+
+
+def test_a_web_page_reaching_storage_or_core_reaching_the_web_is_reported(
+    tmp_path: Path,
+) -> None:
+    planted = {
+        "bot/web/pages.py": "from bot.storage.repository import Repository\nimport sqlite3\n",
+        "bot/web/fine.py": "from bot.core import dashboards\n",
+        "bot/core/page.py": "from bot.web import app\n",
+    }
+    for relative, text in planted.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    reported = {(v.path, v.module) for v in violations(tmp_path)}
+    assert reported == {
+        ("bot/web/pages.py", "bot.storage"),
+        ("bot/web/pages.py", "sqlite3"),
+        ("bot/core/page.py", "bot.web"),
     }

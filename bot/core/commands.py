@@ -109,6 +109,11 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Web:
+    """`/quiz web`: a sign-in link to the team's web page, for the caller alone."""
+
+
+@dataclass(frozen=True)
 class Appeal:
     """`/quiz appeal [why]`: contest the grade of my latest answer in this channel."""
 
@@ -158,6 +163,7 @@ Command = (
     | Practice
     | PracticeAnswer
     | Review
+    | Web
     | Appeal
     | Appeals
     | ResolveAppeal
@@ -174,6 +180,7 @@ _SIMPLE: dict[str, Command] = {
     "reveal": Reveal(),
     "help": Help(),
     "review": Review(),
+    "web": Web(),
 }
 
 

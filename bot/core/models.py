@@ -138,6 +138,23 @@ class PracticeAnswerRow:
 
 
 @dataclass(frozen=True)
+class AnswerText:
+    """A member's graded channel answer as they wrote it, for the web page's "Me": `revealed`
+    says whether its post's reference has been shown in the channel."""
+
+    post_id: int
+    prompt_id: str
+    text: str
+    score: int
+    verdict: str
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    day: date
+    answered_at: datetime
+    revealed: bool
+
+
+@dataclass(frozen=True)
 class GradedAnswer:
     """One stored channel answer with what an appeal shows of it: its text and grade."""
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.core.models import (
     AnswerRow,
+    AnswerText,
     AppealCounts,
     AppealRow,
     BoardRow,
@@ -208,6 +209,51 @@ class ReportStore(PostLookup, Protocol):
     async def user_by_name(self, *, platform: str, name: str) -> str | None: ...
 
     async def display_name(self, *, platform: str, user_id: str) -> str: ...
+
+
+class DashboardStore(Protocol):
+    """The web page's reads (`bot.core.dashboards`): a channel's boards and recent days, a
+    member's answers and cards, the channel's figures per question. Read-only."""
+
+    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None: ...
+
+    async def leaderboard(
+        self, *, platform: str, channel_id: str, since: date
+    ) -> list[BoardRow]: ...
+
+    async def answer_days(
+        self, *, platform: str, channel_id: str, user_ids: Sequence[str], since: date
+    ) -> list[tuple[str, date]]:
+        """(member, local day) for each day on or after `since` that each of these members
+        answered in the channel."""
+        ...
+
+    async def data_version(self) -> tuple[int, ...]:
+        """Changes whenever an answer or post is added or a post revealed, anywhere: pages
+        computed at one version can be shown again while it holds."""
+        ...
+
+    async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
+        """The channel's posts on or after a local day, newest first."""
+        ...
+
+    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
+
+    async def display_name(self, *, platform: str, user_id: str) -> str: ...
+
+    async def member_answers(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> list[AnswerText]:
+        """Every graded answer the member gave in the channel, newest first."""
+        ...
+
+    async def practice_cards(
+        self, *, platform: str, user_ids: Sequence[str]
+    ) -> list[PracticeCardRow]: ...
+
+    async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
+
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
 
 
 class AppealStore(Protocol):

@@ -8,6 +8,7 @@ spring-forward day (e.g. 02:30) is resolved forward by the zone's offset rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -109,15 +110,20 @@ class Schedule:
 
     def previous_post_days(self, before: date, count: int) -> list[date]:
         """Up to `count` post days strictly before `before`, newest first (for streaks)."""
-        days: list[date] = []
+        return list(self.iter_previous_post_days(before, count))
+
+    def iter_previous_post_days(self, before: date, count: int) -> Iterator[date]:
+        """`previous_post_days`, one at a time: a streak stops at its first gap, and a page of
+        members' streaks need not list a year of days for each."""
+        found = 0
         day = before - timedelta(days=1)
         for _ in range(count * 7 + 7):
-            if len(days) >= count:
-                break
+            if found >= count:
+                return
             if self.is_post_day(day):
-                days.append(day)
+                found += 1
+                yield day
             day -= timedelta(days=1)
-        return days
 
     def next_instant(self, now: datetime) -> datetime:
         day = self.local_day(now)

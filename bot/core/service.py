@@ -28,6 +28,7 @@ from bot.core.ports import ChannelStore
 from bot.core.practice import Practice
 from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
+from bot.core.sign_in import SignInLinks, send_sign_in_link
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
@@ -102,6 +103,7 @@ class QuizService(Generic[Store_co]):
         reports: Reports,
         appeals: Appeals,
         in_flight: InFlight,
+        sign_in: SignInLinks | None = None,
     ) -> None:
         self.repo = repo
         self.bank = bank
@@ -113,6 +115,7 @@ class QuizService(Generic[Store_co]):
         self.practice = practice
         self.answers = answers
         self.reports = reports
+        self.sign_in = sign_in
         self.appeals = appeals
 
     def _new_channel(self, platform: str, channel_id: str) -> ChannelRow:
@@ -444,6 +447,8 @@ class QuizService(Generic[Store_co]):
                 await self.practice.answer(turn, answer)
             case cmd.Review():
                 await self.practice.status(turn)
+            case cmd.Web():
+                await send_sign_in_link(turn, self.sign_in)
             case cmd.Appeal(reason):
                 await self.appeals.open(turn, reason)
             case cmd.Appeals():

@@ -13,7 +13,7 @@ def streak(schedule: Schedule, answered: Collection[date], today: date) -> int:
     Answers on unscheduled days (a manual /quiz now on a weekend) extend nothing and break
     nothing."""
     count = 1 if today in answered else 0
-    for day in schedule.previous_post_days(today, 366):
+    for day in schedule.iter_previous_post_days(today, 366):
         if day not in answered:
             break
         count += 1

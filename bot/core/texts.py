@@ -322,6 +322,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "리더보드 막대 그래프 ({period}, 괄호 안은 숙련도): {rows}",
         "Leaderboard bar chart ({period}, mastery in brackets): {rows}",
     ),
+    "web_link": (
+        "**팀 웹 페이지** (나만 보임): {url}\n이 링크는 {minutes}분 동안 한 번만 쓸 수 있어요. "
+        "다른 사람과 공유하지 마세요.",
+        "**Team web page** (only you see this): {url}\nThe link works once, within "
+        "{minutes:minute|minutes}. Do not share it.",
+    ),
+    "web_off": (
+        "이 봇에는 웹 페이지가 설정되어 있지 않아요 (QUIZMASTER_WEB_URL, QUIZMASTER_WEB_SECRET).",
+        "The web page is not set up on this bot (QUIZMASTER_WEB_URL, QUIZMASTER_WEB_SECRET).",
+    ),
     "appeal_nothing": (
         "이 채널에서 채점된 답이 아직 없어요. 답을 쓴 뒤에 `/quiz appeal [이유]`로 이의를 "
         "제기할 수 있어요.",
@@ -406,6 +416,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [이름]`\n"
         "개인 연습 (나만 보임): `/quiz practice` 문제 받기 · `/quiz practice answer <답>` 답하기 · "
         "`/quiz review` 복습할 카드\n"
+        "`/quiz web` 팀 웹 페이지 로그인 링크 (나만 보임)\n"
         "점수에 이의: `/quiz appeal [이유]` (마지막 답)\n"
         "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
         "`/quiz schedule HH:MM [Area/City] "
@@ -418,6 +429,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz leaderboard [week|month|all]` · `/quiz stats [name]`\n"
         "Private practice: `/quiz practice` get a question · `/quiz practice answer <text>` "
         "answer it · `/quiz review` cards due\n"
+        "`/quiz web` a sign-in link to the team's web page (only you see it)\n"
         "Contest a grade: `/quiz appeal [why]` (your latest answer)\n"
         "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
         "`/quiz schedule HH:MM [Area/City] "

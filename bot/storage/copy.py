@@ -34,6 +34,7 @@ TABLES = (
     "practice_pending",
     "pending_answers",
     "appeals",
+    "web_nonces",
 )
 BATCH = 1000
 

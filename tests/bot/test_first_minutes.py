@@ -38,9 +38,12 @@ START_TIMEOUT_S = 420.0
 def makefile_run_env(cache_dir: Path) -> dict[str, str]:
     """The environment `make run` gives the bot (the Makefile exports these three), with this
     tree's code on the path and no QUIZMASTER_ setting from the caller. The cache folder is the
-    session's, already holding the bank's reference embeddings."""
+    session's, already holding the bank's reference embeddings. The web page beside the console
+    is off: its one line at start is tested in tests/web/test_web_command.py, and this file's
+    screens are the chat's first minutes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     return env | {
+        "QUIZMASTER_WEB_CONSOLE": "false",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "MPLBACKEND": "Agg",

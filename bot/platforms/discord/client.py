@@ -75,6 +75,7 @@ class QuizClient(discord.AutoShardedClient):
         message_content: bool,
         score_ephemeral: bool,
         ack_budget_s: float = ACK_BUDGET_S,
+        web_page: bool = False,
         shard_count: int | None = None,
         shard_ids: list[int] | None = None,
     ) -> None:
@@ -93,7 +94,7 @@ class QuizClient(discord.AutoShardedClient):
         self.tree = QuizTree(self)
         self._guild_id = guild_id
         self._message_content = message_content
-        self.tree.add_command(QuizGroup(relay))
+        self.tree.add_command(QuizGroup(relay, web_page=web_page))
         self.tree.add_command(QuizAdminGroup(relay))
         self.tree.add_command(DemoGroup(relay, demo_names))
 

@@ -73,11 +73,14 @@ class AnswerModal(discord.ui.Modal):
 
 
 class QuizGroup(app_commands.Group):
-    """Member commands for the day's question, scores and stats."""
+    """Member commands for the day's question, scores and stats. `/quiz web` is offered only
+    where the bot can sign links to a web page (QUIZMASTER_WEB_URL and _SECRET set)."""
 
-    def __init__(self, relay: Relay) -> None:
+    def __init__(self, relay: Relay, *, web_page: bool = False) -> None:
         super().__init__(name="quiz", description="Daily deep-learning interview question")
         self._relay = relay
+        if not web_page:
+            self.remove_command("web")
 
     @app_commands.command(description="Answer the question you are on (empty: open a form)")
     @app_commands.describe(text="Your answer in free text; leave it out to write it in a form")
@@ -135,6 +138,10 @@ class QuizGroup(app_commands.Group):
     @app_commands.command(description="How many practice cards are due, and when the next are")
     async def review(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Review(), private_placeholder=True)
+
+    @app_commands.command(description="A private sign-in link to the team's web page")
+    async def web(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, cmd.Web(), private_placeholder=True)
 
     @app_commands.command(description="Contest the grade of your latest answer here")
     @app_commands.describe(why="Why the grade is wrong (optional)")

@@ -1,0 +1,81 @@
+"""`quizmaster web`: the team's web page on its own, beside a chat bot on the same database.
+
+The chat bot signs `/quiz web` links with the same QUIZMASTER_WEB_SECRET and puts
+QUIZMASTER_WEB_URL in them; this process checks them, and serves the pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.app import (
+    configured_grader,
+    load_configured_bank,
+    prepare_references,
+    web_app,
+    web_tokens,
+)
+from bot.config import Settings, describe_errors
+from bot.storage.repository import Repository
+from content.loader import BankError
+
+log = logging.getLogger("quizmaster.web")
+
+
+async def _serve(settings: Settings, secret: str) -> int:
+    from bot.web.server import bind, port_of, serve_alone
+
+    bank = load_configured_bank(settings)
+    sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
+    grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
+    await prepare_references(grader, bank)
+    repo = await Repository.open(settings.db)
+    try:
+        app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(secret), grader=grader)
+        print(
+            f"quizmaster: web page on http://{settings.web_host}:{port_of(sock)}"
+            f" (links point to {settings.web_url or 'QUIZMASTER_WEB_URL, unset'})",
+            file=sys.stderr,
+            flush=True,
+        )
+        await serve_alone(app, sock, proxy_headers=settings.web_proxy_headers)
+    finally:
+        await repo.close()
+        await grader.aclose()
+    return 0
+
+
+def main(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(prog="quizmaster web", description="Serve the web page.")
+    parser.add_argument("--host", help="listen address (default QUIZMASTER_WEB_HOST)")
+    parser.add_argument("--port", type=int, help="port (default QUIZMASTER_WEB_PORT)")
+    args = parser.parse_args(argv)
+    updates: dict[str, object] = {}
+    if args.host:
+        updates["web_host"] = args.host
+    if args.port is not None:
+        updates["web_port"] = args.port
+    try:
+        settings = settings.updated(**updates)
+    except ValidationError as exc:
+        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+        return 2
+    if settings.web_secret is None or not settings.web_secret.get_secret_value():
+        print(
+            "quizmaster web needs QUIZMASTER_WEB_SECRET (the chat bot signs /quiz web links with"
+            " it), and the bot needs QUIZMASTER_WEB_URL",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return asyncio.run(_serve(settings, settings.web_secret.get_secret_value()))
+    except BankError as exc:
+        print(f"quizmaster: bank error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,127 @@
+"""The web page's storage: its reads (the core's `DashboardStore` port) and the ledger of used
+sign-in nonces. Kept beside `repository.py` rather than in it, in plain SQL that PostgreSQL runs
+as well, so the web page's queries can be read, ported and indexed on their own. Both classes
+run on the repository's one connection and lock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.core.models import (
+    AnswerRow,
+    AnswerText,
+    BoardRow,
+    ChannelRow,
+    DaySummary,
+    PostRow,
+    PracticeCardRow,
+)
+from bot.storage.repository import Repository, _post
+
+
+class DashboardReads:
+    """`DashboardStore`: the repository's reads the web page shares with the chat, and three
+    of its own."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+
+    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None:
+        return await self._repo.channel(platform=platform, channel_id=channel_id)
+
+    async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
+        return await self._repo.leaderboard(platform=platform, channel_id=channel_id, since=since)
+
+    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary:
+        return await self._repo.day_summary(post_id=post_id, prompt_id=prompt_id)
+
+    async def display_name(self, *, platform: str, user_id: str) -> str:
+        return await self._repo.display_name(platform=platform, user_id=user_id)
+
+    async def practice_cards(
+        self, *, platform: str, user_ids: Sequence[str]
+    ) -> list[PracticeCardRow]:
+        return await self._repo.practice_cards(platform=platform, user_ids=user_ids)
+
+    async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]:
+        return await self._repo.posts(platform=platform, channel_id=channel_id)
+
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]:
+        return await self._repo.channel_answers(platform=platform, channel_id=channel_id)
+
+    async def answer_days(
+        self, *, platform: str, channel_id: str, user_ids: Sequence[str], since: date
+    ) -> list[tuple[str, date]]:
+        if not user_ids:
+            return []
+        marks = ",".join("?" * len(user_ids))
+        rows = await self._repo._all(
+            "SELECT DISTINCT a.user_id, a.day FROM answers a JOIN posts p ON p.id = a.post_id"
+            f" WHERE a.platform = ? AND a.user_id IN ({marks}) AND a.day >= ?"
+            " AND p.channel_id = ?",
+            (platform, *user_ids, since.isoformat(), channel_id),
+        )
+        return [(row["user_id"], date.fromisoformat(row["day"])) for row in rows]
+
+    async def data_version(self) -> tuple[int, ...]:
+        rows = await self._repo._all(
+            "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
+            " (SELECT COUNT(*) FROM posts WHERE revealed = 1)"
+        )
+        return tuple(int(value or 0) for value in rows[0])
+
+    async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
+        rows = await self._repo._all(
+            "SELECT * FROM posts WHERE platform = ? AND channel_id = ? AND day >= ?"
+            " ORDER BY day DESC, id DESC",
+            (platform, channel_id, since.isoformat()),
+        )
+        return [_post(row) for row in rows]
+
+    async def member_answers(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> list[AnswerText]:
+        rows = await self._repo._all(
+            "SELECT a.post_id, a.prompt_id, a.text, a.score, a.verdict, a.covered, a.missed,"
+            " a.day, a.answered_at, p.revealed"
+            " FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ?"
+            " ORDER BY a.answered_at DESC, a.id DESC",
+            (platform, channel_id, user_id),
+        )
+        return [
+            AnswerText(
+                post_id=row["post_id"],
+                prompt_id=row["prompt_id"],
+                text=row["text"],
+                score=row["score"],
+                verdict=row["verdict"],
+                covered=tuple(json.loads(row["covered"])),
+                missed=tuple(json.loads(row["missed"])),
+                day=date.fromisoformat(row["day"]),
+                answered_at=datetime.fromisoformat(row["answered_at"]),
+                revealed=bool(row["revealed"]),
+            )
+            for row in rows
+        ]
+
+
+class NonceLedger:
+    """The nonces of sign-in links already followed (`bot.web.signing`)."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+
+    async def use(self, nonce: str, *, now: datetime, expires_at: datetime) -> bool:
+        """True the first time a nonce is used; False after that. Nonces whose links have
+        expired are dropped on the way: an expired link is refused before its nonce is read."""
+        async with self._repo.transaction() as db:
+            await db.fetch("DELETE FROM web_nonces WHERE expires_at < ?", (now.isoformat(),))
+            inserted = await db.fetch(
+                "INSERT INTO web_nonces (nonce, used_at, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (nonce) DO NOTHING RETURNING 1",
+                (nonce, now.isoformat(), expires_at.isoformat()),
+            )
+            return bool(inserted)

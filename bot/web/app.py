@@ -1,0 +1,458 @@
+"""The web page's FastAPI app: server-rendered pages, a session cookie from a sign-in link,
+CSRF tokens on every form, and the same admin rule as the chat (what the platform said when
+the link was made).
+
+Every page under `/c/{platform}/{channel_id}` is for the one channel the session was signed
+for: another id in the URL is refused, not looked up.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from fsrs import Scheduler
+from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.core import dashboards
+from bot.core.commands import Period
+from bot.core.mastery import percent
+from bot.core.models import ChannelRow
+from bot.core.ports import DashboardStore
+from bot.core.turn import channel_schedule
+from bot.web import charts
+from bot.web.page_cache import PageCache
+from bot.web.rate_limit import SlidingWindow
+from bot.web.signing import SESSION_LIFETIME, Session, Tokens
+from bot.web.texts import template, text
+from content.bank import Bank
+from content.schema import Lang
+from evaluators.grade import EmbeddingUnavailableError, Grader
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "qm_session"
+FORM_COOKIE = "qm_form"
+LANG_COOKIE = "qm_lang"
+SIGNIN_LIMIT = 10
+SIGNIN_WINDOW_S = 60.0
+PAGES_KEPT = 64
+ANSWER_CHARS = 4000
+PAGE_TTL_S = 60.0
+
+
+class NonceStore(Protocol):
+    """What the app needs of the nonce ledger (`bot.storage.web_store.NonceLedger`)."""
+
+    async def use(self, nonce: str, *, now: datetime, expires_at: datetime) -> bool:
+        """True the first time `nonce` is used."""
+        ...
+
+
+@dataclass(frozen=True)
+class WebDeps:
+    """What the composition root gives the app."""
+
+    store: DashboardStore
+    nonces: NonceStore
+    bank: Bank
+    scheduler: Scheduler
+    tokens: Tokens
+    clock: Callable[[], datetime]
+    public_https: bool = False
+    grader: Grader | None = None  # None: the question page has no "Try the grader"
+
+
+class PageError(Exception):
+    """A refusal shown as a page: its status and the text key that explains it."""
+
+    def __init__(self, status: int, key: str, lang: Lang = "ko") -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.lang = lang
+
+
+def _lang_of(request: Request, fallback: Lang) -> Lang:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen == "ko":
+        return "ko"
+    if chosen == "en":
+        return "en"
+    return fallback
+
+
+def _browser_lang(request: Request) -> Lang:
+    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "ko"
+
+
+def _secure(request: Request, deps: WebDeps) -> bool:
+    return deps.public_https or request.url.scheme == "https"
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site: never another host (`//evil`, `https://...`)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def create_app(deps: WebDeps) -> FastAPI:
+    app = FastAPI(title="quizmaster", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    signins = SlidingWindow(SIGNIN_LIMIT, SIGNIN_WINDOW_S, time.monotonic)
+    pages: PageCache[dashboards.ChannelPage] = PageCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
+
+    def render(
+        request: Request,
+        name: str,
+        lang: Lang,
+        status: int = 200,
+        session: Session | None = None,
+        **values: Any,
+    ) -> HTMLResponse:
+        def t(key: str, **more: object) -> Markup:
+            return Markup(template(lang, key)).format(**more)
+
+        return templates.TemplateResponse(
+            request,
+            name,
+            {"t": t, "lang": lang, "session": session, "here": request.url.path, **values},
+            status_code=status,
+        )
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = (
+            "no-referrer" if request.url.path == "/signin" else "same-origin"
+        )
+        if not request.url.path.startswith("/static"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.exception_handler(PageError)
+    async def page_error(request: Request, exc: PageError) -> HTMLResponse:
+        return render(request, "error.html", exc.lang, status=exc.status, message_key=exc.key)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        lang = _lang_of(request, _browser_lang(request))
+        return render(request, "error.html", lang, status=400, message_key="bad_request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+        key = "not_found" if exc.status_code == 404 else "forbidden"
+        lang = _lang_of(request, _browser_lang(request))
+        return render(request, "error.html", lang, status=exc.status_code, message_key=key)
+
+    def session_of(request: Request) -> Session | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        return deps.tokens.read_session(token) if token else None
+
+    async def signed_in(
+        request: Request, platform: str, channel_id: str
+    ) -> tuple[Session, ChannelRow, Lang]:
+        """The session for exactly this channel, its row and the page's language; refused
+        otherwise (a session of another channel sees nothing of this one)."""
+        session = session_of(request)
+        lang = _lang_of(request, _browser_lang(request))
+        if session is None or (session.member.platform, session.member.channel_id) != (
+            platform,
+            channel_id,
+        ):
+            raise PageError(403, "forbidden", lang)
+        channel = await deps.store.channel(platform=platform, channel_id=channel_id)
+        if channel is None:
+            raise PageError(404, "not_found", lang)
+        return session, channel, _lang_of(request, channel.lang)
+
+    def check_csrf(session: Session | None, given: str, lang: Lang) -> None:
+        if session is None or not secrets.compare_digest(given.encode(), session.csrf.encode()):
+            raise PageError(403, "csrf_bad", lang)
+
+    def client(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse)
+    async def home(request: Request) -> Response:
+        session = session_of(request)
+        if session is not None:
+            return RedirectResponse(_channel_url(session), status_code=303)
+        return render(request, "home.html", _lang_of(request, _browser_lang(request)))
+
+    @app.get("/lang/{code}")
+    async def choose_lang(request: Request, code: str, next: str = "/") -> Response:
+        """The language the pages are shown in (a preference cookie, no account data)."""
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        if code in ("ko", "en"):
+            response.set_cookie(
+                LANG_COOKIE,
+                code,
+                max_age=365 * 86400,
+                httponly=True,
+                samesite="lax",
+                secure=_secure(request, deps),
+            )
+        return response
+
+    @app.get("/signin", response_class=HTMLResponse)
+    async def signin_form(request: Request, t: str = "") -> Response:
+        """The link opens a confirmation with a button: a link preview (chat apps fetch links
+        to draw them) cannot use up a single-use link, only the member's click can."""
+        lang = _lang_of(request, _browser_lang(request))
+        if not signins.allow(client(request)):
+            raise PageError(429, "too_many", lang)
+        claims = deps.tokens.read_link(t)
+        if claims is None:
+            raise PageError(400, "link_bad", lang)
+        form = deps.tokens.form_token()
+        response = render(
+            request, "signin.html", lang, token=t, form=form, channel=claims.member.channel_id
+        )
+        response.set_cookie(
+            FORM_COOKIE,
+            form,
+            max_age=15 * 60,
+            httponly=True,
+            samesite="strict",
+            secure=_secure(request, deps),
+            path="/signin",
+        )
+        return response
+
+    @app.post("/signin")
+    async def signin(
+        request: Request,
+        t: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        lang = _lang_of(request, _browser_lang(request))
+        if not signins.allow(client(request)):
+            raise PageError(429, "too_many", lang)
+        expected = request.cookies.get(FORM_COOKIE, "")
+        if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
+            raise PageError(403, "csrf_bad", lang)
+        claims = deps.tokens.read_link(t)
+        if claims is None or not await deps.nonces.use(
+            claims.nonce, now=deps.clock(), expires_at=claims.expires
+        ):
+            raise PageError(400, "link_bad", lang)
+        token, session = deps.tokens.session_token(claims.member)
+        response = RedirectResponse(_channel_url(session), status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request, deps),
+        )
+        response.delete_cookie(FORM_COOKIE, path="/signin")
+        return response
+
+    @app.post("/signout")
+    async def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        session = session_of(request)
+        check_csrf(session, csrf, _lang_of(request, _browser_lang(request)))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/c/{platform}/{channel_id}", response_class=HTMLResponse)
+    async def channel_view(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        period: Annotated[Period, Query()] = "week",
+    ) -> Response:
+        session, channel, lang = await signed_in(request, platform, channel_id)
+        now = deps.clock()
+        key = (platform, channel_id, period, lang, channel_schedule(channel).local_day(now))
+        version = (await deps.store.data_version(), channel)
+        page = pages.get(key, version)
+        if page is None:
+            page = await dashboards.channel_page(
+                deps.store, deps.bank, channel=channel, now=now, lang=lang, period=period
+            )
+            pages.put(key, version, page)
+        period_name = text(lang, f"period_{period}")
+        chart = charts.bar_chart(
+            [charts.Bar(line.name, line.total, str(line.total)) for line in page.board],
+            title=text(lang, "board_chart", period=period_name),
+            chart_id="board",
+        )
+        return render(
+            request,
+            "channel.html",
+            lang,
+            session=session,
+            page=page,
+            period=period,
+            periods=dashboards.PERIODS,
+            chart=chart,
+            base=_channel_url(session),
+        )
+
+    @app.get("/c/{platform}/{channel_id}/me", response_class=HTMLResponse)
+    async def me_view(request: Request, platform: str, channel_id: str) -> Response:
+        session, channel, lang = await signed_in(request, platform, channel_id)
+        zone = channel_schedule(channel).zone
+        page = await dashboards.member_page(
+            deps.store,
+            deps.bank,
+            scheduler=deps.scheduler,
+            channel=channel,
+            user_id=session.member.user_id,
+            now=deps.clock(),
+            lang=lang,
+        )
+        scores = charts.line_chart(page.days, title=text(lang, "scores_chart"), chart_id="scores")
+        mastery = charts.bar_chart(
+            [
+                charts.Bar(
+                    f"{row.topic} ({row.seen}/{row.total})",
+                    None if row.value is None else row.value * 100,
+                    percent(row, lang),
+                )
+                for row in page.mastery
+            ],
+            title=text(lang, "mastery_chart"),
+            chart_id="mastery",
+            maximum=100.0,
+        )
+        return render(
+            request,
+            "me.html",
+            lang,
+            session=session,
+            page=page,
+            scores=scores,
+            mastery=mastery,
+            percent=percent,
+            local=lambda instant: instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
+            base=_channel_url(session),
+        )
+
+    @app.get("/c/{platform}/{channel_id}/questions", response_class=HTMLResponse)
+    async def questions_view(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        topic: str = "",
+        q: str = "",
+    ) -> Response:
+        session, channel, lang = await signed_in(request, platform, channel_id)
+        if not session.member.is_admin:
+            raise PageError(403, "admin_only", lang)
+        lines = await dashboards.question_lines(
+            deps.store, deps.bank, channel, lang, topic=topic or None, query=q[:200]
+        )
+        return render(
+            request,
+            "questions.html",
+            lang,
+            session=session,
+            lines=lines,
+            topics=dashboards.topics(deps.bank),
+            topic=topic,
+            q=q[:200],
+            base=_channel_url(session),
+        )
+
+    async def question_view(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        prompt_id: str,
+        *,
+        answer: str | None = None,
+        csrf: str = "",
+    ) -> Response:
+        """A bank question with its references and concepts (admins only: they are the answer),
+        and "Try the grader": an answer graded as the channel would grade it, stored nowhere."""
+        session, _, lang = await signed_in(request, platform, channel_id)
+        if not session.member.is_admin:
+            raise PageError(403, "admin_only", lang)
+        if prompt_id not in deps.bank:
+            raise PageError(404, "not_found", lang)
+        prompt = deps.bank.get(prompt_id)
+        tried: dict[str, Any] | None = None
+        if answer is not None:
+            check_csrf(session, csrf, lang)
+            if not answer.strip():
+                tried = {"error": "try_empty"}
+            elif deps.grader is not None:
+                try:
+                    grade = await deps.grader.grade(prompt, answer[:ANSWER_CHARS], lang=lang)
+                except EmbeddingUnavailableError:
+                    tried = {"error": "try_unavailable"}
+                else:
+                    labels = {c.id: c.label(lang) for c in prompt.concepts}
+                    tried = {
+                        "grade": grade,
+                        "covered": [labels.get(c, c) for c in grade.covered],
+                        "missed": [labels.get(c, c) for c in grade.missed],
+                    }
+        return render(
+            request,
+            "question.html",
+            lang,
+            session=session,
+            prompt=prompt,
+            references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
+            guidance=prompt.guidance.get(lang) if prompt.guidance else None,
+            concepts=[c.label(lang) for c in prompt.concepts],
+            can_try=deps.grader is not None,
+            answer=answer or "",
+            tried=tried,
+            base=_channel_url(session),
+        )
+
+    @app.get("/c/{platform}/{channel_id}/questions/{prompt_id}", response_class=HTMLResponse)
+    async def question_page(
+        request: Request, platform: str, channel_id: str, prompt_id: str
+    ) -> Response:
+        return await question_view(request, platform, channel_id, prompt_id)
+
+    @app.post("/c/{platform}/{channel_id}/questions/{prompt_id}", response_class=HTMLResponse)
+    async def try_grader(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        prompt_id: str,
+        *,
+        answer: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        return await question_view(
+            request, platform, channel_id, prompt_id, answer=answer, csrf=csrf
+        )
+
+    return app
+
+
+def _channel_url(session: Session) -> str:
+    member = session.member
+    return f"/c/{quote(member.platform, safe='')}/{quote(member.channel_id, safe='')}"

@@ -1,0 +1,81 @@
+"""Serving the web page: on the bot's own event loop beside the console (the repository's
+connection and lock belong to that loop), or on its own in `quizmaster web`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator, Iterator
+
+import uvicorn
+from fastapi import FastAPI
+
+log = logging.getLogger("quizmaster.web")
+
+START_TIMEOUT_S = 30.0
+
+
+def bind(host: str, port: int, *, any_port_if_busy: bool) -> socket.socket:
+    """A listening socket on `host:port`; port 0, or a busy port with `any_port_if_busy`, takes
+    one the system hands out."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        if not any_port_if_busy:
+            sock.close()
+            raise
+        log.warning("web port %d is busy; serving the web page on another port", port)
+        sock.bind((host, 0))
+    return sock
+
+
+def port_of(sock: socket.socket) -> int:
+    port: int = sock.getsockname()[1]
+    return port
+
+
+class _BesideServer(uvicorn.Server):
+    """uvicorn without its signal handlers: the process it runs in owns SIGINT and SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _config(app: FastAPI, *, proxy_headers: bool) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
+    )
+
+
+@contextlib.asynccontextmanager
+async def serving_beside(app: FastAPI, sock: socket.socket) -> AsyncIterator[None]:
+    """Serve `app` on this event loop until the block exits."""
+    server = _BesideServer(_config(app, proxy_headers=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="web-page")
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT_S
+        while not server.started:
+            if task.done() or loop.time() > deadline:
+                raise RuntimeError("the web page did not start (see the log)")
+            await asyncio.sleep(0.02)
+        yield
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def serve_alone(app: FastAPI, sock: socket.socket, *, proxy_headers: bool) -> None:
+    """Serve until SIGINT or SIGTERM (`quizmaster web`)."""
+    await uvicorn.Server(_config(app, proxy_headers=proxy_headers)).serve(sockets=[sock])

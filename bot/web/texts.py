@@ -1,0 +1,173 @@
+"""Every string of the web page, in Korean and English (the chat's own are in `bot.core.texts`)."""
+
+from __future__ import annotations
+
+from content.schema import Lang
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("quizmaster 팀 페이지", "quizmaster team page"),
+    "nav_channel": ("채널", "Channel"),
+    "nav_me": ("나", "Me"),
+    "nav_questions": ("질문 은행", "Questions"),
+    "sign_out": ("로그아웃", "Sign out"),
+    "language": ("언어", "Language"),
+    "home_head": ("로그인이 필요해요", "Please sign in"),
+    "home_body": (
+        "채팅에서 <code>/quiz web</code>을 입력하면 나만 볼 수 있는 로그인 링크를 "
+        "받아요. 링크는 15분 동안 "
+        "한 번만 쓸 수 있어요.",
+        "Type <code>/quiz web</code> in the chat: the bot sends you a sign-in link only you "
+        "can see. The "
+        "link works once, within 15 minutes.",
+    ),
+    "signin_head": ("로그인", "Sign in"),
+    "signin_body": (
+        "{channel} 채널의 팀 페이지로 들어갑니다.",
+        "You are signing in to the team page of channel {channel}.",
+    ),
+    "signin_button": ("로그인", "Sign in"),
+    "link_bad": (
+        "이 링크는 만료되었거나, 이미 쓰였거나, 올바르지 않아요. "
+        "채팅에서 <code>/quiz web</code>으로 새 "
+        "링크를 받으세요.",
+        "This link has expired, was already used, or is not valid. Type <code>/quiz web</code> "
+        "in the chat "
+        "for a new one.",
+    ),
+    "too_many": (
+        "로그인 시도가 너무 많아요. 잠시 후 다시 해 주세요.",
+        "Too many sign-in attempts. Please wait a minute and try again.",
+    ),
+    "forbidden": (
+        "이 페이지를 볼 수 없어요. "
+        "이 채널에서 <code>/quiz web</code>으로 받은 링크로 로그인하세요.",
+        "You cannot see this page. Sign in with a link from <code>/quiz web</code> in this "
+        "channel.",
+    ),
+    "admin_only": (
+        "채널 관리자만 볼 수 있는 페이지예요.",
+        "Only channel admins can see this page.",
+    ),
+    "csrf_bad": (
+        "양식이 만료되었어요. 페이지를 새로 고친 뒤 다시 해 주세요.",
+        "The form has expired. Reload the page and try again.",
+    ),
+    "not_found": ("페이지를 찾을 수 없어요.", "Page not found."),
+    "bad_request": ("주소가 올바르지 않아요.", "This address is not valid."),
+    "leaderboard": ("리더보드", "Leaderboard"),
+    "period_week": ("최근 7일", "Last 7 days"),
+    "period_month": ("최근 30일", "Last 30 days"),
+    "period_all": ("전체 기간", "All time"),
+    "rank": ("순위", "Rank"),
+    "member": ("멤버", "Member"),
+    "points": ("점수", "Points"),
+    "answers": ("답변", "Answers"),
+    "days_answered": ("참여일", "Days"),
+    "streak": ("연속", "Streak"),
+    "board_empty": ("이 기간에는 아직 답변이 없어요.", "No answers in this period yet."),
+    "board_chart": (
+        "리더보드 막대 그래프 ({period}). 같은 내용이 아래 표에 있어요.",
+        "Leaderboard bar chart ({period}). The table below holds the same figures.",
+    ),
+    "recent": ("최근 14일의 질문", "Questions of the last 14 days"),
+    "recent_empty": ("최근 14일에 올라온 질문이 없어요.", "No questions in the last 14 days."),
+    "day": ("날짜", "Day"),
+    "question": ("질문", "Question"),
+    "mean": ("평균", "Mean"),
+    "members": ("참여 멤버", "Members"),
+    "best": ("최고", "Best"),
+    "summary": (
+        "답변 {answers}개 · 멤버 {members}명 · 평균 {mean:.0f}점 · 최고 {best} ({score}점)",
+        "answers: {answers} · members: {members} · mean {mean:.0f} · best: {best} ({score})",
+    ),
+    "summary_none": ("아직 답변이 없어요.", "No answers yet."),
+    "reference": ("모범 답안", "Reference answer"),
+    "key_concepts": ("핵심 개념", "Key concepts"),
+    "reference_hidden": (
+        "모범 답안은 공개(<code>/quiz reveal</code>) 후에 보여요.",
+        "The reference answer is shown after the reveal (<code>/quiz reveal</code>).",
+    ),
+    "extra": ("추가 질문", "extra"),
+    "me_head": ("{name}님의 기록", "{name}'s record"),
+    "me_streak": ("연속 참여 {streak}일", "Streak (scheduled days in a row): {streak}"),
+    "scores_over_time": ("날짜별 점수", "Scores over time"),
+    "scores_chart": (
+        "날짜별 채널 점수 선 그래프. 같은 내용이 아래 표에 있어요.",
+        "Line chart of channel points per day. The table below holds the same figures.",
+    ),
+    "no_scores": ("아직 채널에서 답한 적이 없어요.", "You have not answered in this channel yet."),
+    "total": ("합계", "Total"),
+    "mastery": ("주제별 숙련도 (FSRS)", "Mastery per topic (FSRS)"),
+    "mastery_explain": (
+        "30일 뒤 복습 없이 받을 것으로 예상되는 점수. 괄호 안은 본 카드 수/주제의 질문 수.",
+        "The score you can expect 30 days from now without review. In brackets: cards seen of "
+        "the topic's questions.",
+    ),
+    "mastery_chart": (
+        "주제별 숙련도 막대 그래프. 같은 내용이 아래 표에 있어요.",
+        "Bar chart of mastery per topic. The table below holds the same figures.",
+    ),
+    "topic": ("주제", "Topic"),
+    "cards_seen": ("본 카드", "Cards seen"),
+    "not_started": ("시작 전", "not started"),
+    "due_cards": ("지금 복습할 카드", "Practice cards due now"),
+    "due_none": ("지금 복습할 카드가 없어요.", "No practice cards are due now."),
+    "due_how": (
+        "채팅에서 <code>/quiz practice</code>로 복습하세요.",
+        "Practise them with <code>/quiz practice</code> in the chat.",
+    ),
+    "due_since": ("복습 시점", "Due since"),
+    "my_answers": ("내 답변 ({count}개)", "My answers ({count})"),
+    "my_answer": ("내 답변", "My answer"),
+    "grade": ("점수", "Grade"),
+    "covered": ("다룬 개념", "Covered"),
+    "missed": ("빠진 개념", "Missed"),
+    "verdict_correct": ("정답", "correct"),
+    "verdict_mostly_correct": ("거의 정답", "mostly correct"),
+    "verdict_partial": ("부분 정답", "partially correct"),
+    "verdict_incorrect": ("오답", "incorrect"),
+    "verdict_no_answer": ("답 없음", "no answer"),
+    "verdict_acknowledged": ("참여 확인", "acknowledged"),
+    "questions_head": ("질문 은행", "Question bank"),
+    "search": ("검색", "Search"),
+    "search_label": ("질문 id나 내용", "Question id or text"),
+    "all_topics": ("모든 주제", "All topics"),
+    "questions_count": ("질문 {count}개", "Questions found: {count}"),
+    "asked": ("출제", "Asked"),
+    "most_missed": ("자주 빠진 개념", "Most often missed"),
+    "followup_of": ("{parent}의 후속 질문", "follow-up of {parent}"),
+    "none": ("-", "-"),
+    "signed_in_as": ("{name} · {channel}", "{name} · {channel}"),
+    "admin": ("관리자", "admin"),
+    "try_head": ("채점기 시험", "Try the grader"),
+    "try_label": ("답변 (저장되지 않아요)", "An answer (nothing is saved)"),
+    "try_button": ("채점해 보기", "Grade it"),
+    "try_empty": ("답변을 적어 주세요.", "Write an answer first."),
+    "try_unavailable": (
+        "채점 서버가 지금 응답하지 않아요. 잠시 후 다시 해 주세요.",
+        "The grading server is not answering now. Try again in a moment.",
+    ),
+    "try_off": (
+        "이 웹 페이지에는 채점기가 연결되어 있지 않아요.",
+        "No grader is connected to this web page.",
+    ),
+    "feedback": ("피드백", "Feedback"),
+    "guidance": ("안내", "Guidance"),
+    "back_to_bank": ("질문 은행으로", "Back to the question bank"),
+}
+
+
+def template(lang: Lang, key: str) -> str:
+    """The text before its values are filled in; it may hold markup (`<code>`), values never:
+    the pages fill it with `markupsafe.Markup.format`, which escapes them."""
+    ko, en = _TEXTS[key]
+    return en if lang == "en" else ko
+
+
+def text(lang: Lang, key: str, **values: object) -> str:
+    """The plain text, for attributes and chart titles (no markup in the keys they use)."""
+    return template(lang, key).format(**values)
+
+
+def keys() -> list[str]:
+    return list(_TEXTS)

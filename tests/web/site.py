@@ -1,0 +1,139 @@
+"""A real web page on loopback over a real SQLite file, with a channel's history made through the
+real quiz service (a fixed grader: the score is chosen, not measured).
+
+The server runs on an event loop of its own in a thread, and so do the repository and the
+service (an aiosqlite connection and its lock belong to one loop); tests reach it over HTTP,
+and ask for `/quiz web` links through the service like a chat member.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import Future
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.app import build_quiz_service, channel_defaults, web_app, web_tokens
+from bot.config import Settings
+from bot.core.messages import Actor, Incoming
+from bot.core.service import QuizService
+from bot.storage.repository import Repository
+from bot.web.server import bind, port_of, serving_beside
+from bot.web.signing import LinkIssuer, Tokens
+from content.loader import load_bank
+from tests.bot.clock import FakeClock
+from tests.bot.recording import RecordingTransport
+from tests.fixed_grader import FixedGrader
+
+T = TypeVar("T")
+SECRET = "web-test-secret-0123456789"
+PLATFORM = "slack"
+HOME = "C-home"
+OTHER = "C-other"
+MINA = Actor("U-mina", "Mina", is_admin=True)
+JOON = Actor("U-joon", "Joon")
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 10:00 in Seoul
+_URL = re.compile(r"https?://\S+")
+
+
+@dataclass
+class Site:
+    """The running page and the service behind it."""
+
+    url: str
+    loop: asyncio.AbstractEventLoop
+    service: QuizService[Repository]
+    tokens: Tokens
+    clock: FakeClock
+    transport: RecordingTransport = field(default_factory=RecordingTransport)
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        return future.result(timeout=30)
+
+    def say(self, actor: Actor, text: str, channel: str = HOME) -> None:
+        incoming = Incoming(platform=PLATFORM, channel_id=channel, actor=actor, text=text)
+        self.run(self.service.handle(incoming, self.transport))
+
+    def link(self, actor: Actor, channel: str = HOME) -> str:
+        """The sign-in link `/quiz web` gives `actor` in `channel`, as the member reads it."""
+        before = len(self.transport.sent)
+        self.say(actor, "/quiz web", channel)
+        [reply] = self.transport.sent[before:]
+        assert reply.ephemeral and reply.user_id == actor.user_id
+        found = _URL.search(reply.text)
+        assert found is not None, reply.text
+        return found.group(0)
+
+
+async def _seed(site: Site) -> None:
+    """Two days in the home channel (the first revealed), one answer in the other channel."""
+    for day in range(2):
+        await site.service.post_today(PLATFORM, HOME, site.transport)
+        for actor, score in ((MINA, 90 - day * 10), (JOON, 55 + day * 20)):
+            incoming = Incoming(
+                platform=PLATFORM,
+                channel_id=HOME,
+                actor=actor,
+                text=f"my answer on day {day} is {score}",
+            )
+            await site.service.handle(incoming, site.transport)
+        if day == 0:
+            await site.service.handle(
+                Incoming(platform=PLATFORM, channel_id=HOME, actor=MINA, text="/quiz reveal"),
+                site.transport,
+            )
+        site.clock.advance(timedelta(days=1))
+    await site.service.post_today(PLATFORM, OTHER, site.transport)
+    await site.service.handle(
+        Incoming(platform=PLATFORM, channel_id=OTHER, actor=JOON, text="other channel 42"),
+        site.transport,
+    )
+
+
+@contextmanager
+def running_site(folder: Path) -> Iterator[Site]:
+    """The page on a free loopback port until the block exits."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
+    thread.start()
+    stack = AsyncExitStack()
+    clock = FakeClock(START)
+    settings = Settings(_env_file=None, lang="en", days="daily", db=folder / "web.db")
+
+    async def start() -> Site:
+        repo = await Repository.open(settings.db)
+        stack.push_async_callback(repo.close)
+        bank = load_bank()
+        tokens = web_tokens(SECRET, clock)
+        sock = bind("127.0.0.1", 0, any_port_if_busy=False)
+        url = f"http://127.0.0.1:{port_of(sock)}"
+        service = build_quiz_service(
+            repo=repo,
+            bank=bank,
+            grader=FixedGrader(),
+            defaults=channel_defaults(settings),
+            clock=clock,
+            sign_in=LinkIssuer(tokens, url),
+        )
+        app = web_app(
+            settings, repo=repo, bank=bank, tokens=tokens, clock=clock, grader=FixedGrader()
+        )
+        await stack.enter_async_context(serving_beside(app, sock))
+        site = Site(url=url, loop=loop, service=service, tokens=tokens, clock=clock)
+        await _seed(site)
+        return site
+
+    try:
+        yield asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=60)
+    finally:
+        asyncio.run_coroutine_threadsafe(stack.aclose(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

@@ -1,0 +1,105 @@
+"""The web page in a real headless Chromium (Debian's `chromium` and `chromium-driver`, which
+`make test` installs when missing): sign in by link, see the leaderboard, my page and the
+question bank, at desktop and phone widths, with a screenshot of each.
+
+Screenshots go to QUIZMASTER_SCREENSHOTS (the README's come from `docs/screenshots`), else to
+the test's temporary folder. A missing browser fails these tests: it never skips them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
+
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[webdriver.Chrome]:
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if binary is None or driver is None:
+        pytest.fail(
+            "chromium and chromium-driver are missing: apt-get install -y chromium chromium-driver"
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--lang=en-US",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    browser = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    browser.implicitly_wait(15)  # a busy machine: wait for the page a click leads to
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("QUIZMASTER_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _full_page(browser: webdriver.Chrome, width: int, path: Path) -> None:
+    """A screenshot of the whole page at this width (the window grown to the page's height)."""
+    browser.set_window_size(width, 800)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, min(int(height) + 120, 4000))
+    assert browser.save_screenshot(str(path))
+
+
+def test_a_member_signs_in_by_link_and_sees_the_board_and_their_page(
+    site: Site, chromium: webdriver.Chrome, shots: Path
+) -> None:
+    chromium.delete_all_cookies()
+    chromium.get(site.link(JOON))
+    chromium.find_element(By.ID, "signin").click()
+    assert chromium.current_url == f"{site.url}/c/{PLATFORM}/{HOME}"
+    assert "t=" not in chromium.current_url
+    board = chromium.find_element(By.ID, "board-table").text
+    assert "Mina" in board and "Joon" in board
+    assert chromium.find_element(By.CSS_SELECTOR, "svg.chart").get_attribute("role") == "img"
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"channel-{name}.png")
+    chromium.find_element(By.LINK_TEXT, "Me").click()
+    assert "Joon's record" in chromium.find_element(By.TAG_NAME, "h1").text
+    assert "my answer on day 1 is 75" in chromium.page_source
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"me-{name}.png")
+    assert "Questions" not in chromium.find_element(By.CSS_SELECTOR, "header nav").text
+
+
+def test_an_admin_searches_the_question_bank_and_tries_the_grader(
+    site: Site, chromium: webdriver.Chrome, shots: Path
+) -> None:
+    chromium.delete_all_cookies()
+    chromium.get(site.link(MINA))
+    chromium.find_element(By.ID, "signin").click()
+    chromium.find_element(By.LINK_TEXT, "Questions").click()
+    field = chromium.find_element(By.ID, "q")
+    field.send_keys("gradient")
+    field.submit()
+    rows = chromium.find_elements(By.CSS_SELECTOR, "#questions-table tbody tr")
+    assert 0 < len(rows) < len(site.service.bank.all())
+    assert "q=gradient" in chromium.current_url
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"questions-{name}.png")
+    chromium.find_element(By.LINK_TEXT, "q02").click()
+    chromium.find_element(By.ID, "answer").send_keys("Step against the gradient 66")
+    chromium.find_element(By.ID, "try").click()
+    assert "66/100" in chromium.find_element(By.ID, "try-result").text
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"question-{name}.png")

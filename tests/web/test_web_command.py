@@ -1,0 +1,109 @@
+"""`/quiz web` in the chat: parsed by the core's grammar, answered to the caller alone with a link
+signed for them, or told plainly that the web page is not set up; and the console serves the
+page beside itself, on loopback, with the link it prints."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+from typing import cast
+
+import httpx
+import pytest
+
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
+from bot.core.commands import Web, parse
+from bot.core.messages import Actor, Incoming, ReplyKind
+from bot.platforms.discord.commands import QuizGroup
+from bot.platforms.discord.dispatch import Relay
+from bot.storage.repository import Repository
+from content.bank import Bank
+from tests.bot.recording import RecordingTransport
+from tests.cli_process import run_quizmaster, start_quizmaster
+from tests.fixed_grader import FixedGrader
+from tests.loopback import unused_port
+from tests.web.client import sign_in
+
+LINK = re.compile(r"http://127\.0\.0\.1:\d+/signin\?t=\S+")
+
+
+def test_the_grammar_reads_quiz_web() -> None:
+    assert parse("/quiz web") == Web()
+    assert parse("/QUIZ Web") == Web()
+
+
+async def test_without_a_web_page_the_command_says_so_privately(
+    repo: Repository, bank: Bank
+) -> None:
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=FixedGrader(),
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
+    transport = RecordingTransport()
+    actor = Actor("U1", "Mina")
+    await service.handle(Incoming("slack", "C1", actor, text="/quiz web"), transport)
+    [reply] = transport.sent
+    assert reply.kind == ReplyKind.ERROR and reply.ephemeral and reply.user_id == "U1"
+    assert "QUIZMASTER_WEB_URL" in reply.text and "http" not in reply.text
+
+
+async def _line_matching(stream: asyncio.StreamReader, pattern: re.Pattern[str]) -> str:
+    while True:
+        line = (await asyncio.wait_for(stream.readline(), 120)).decode()
+        assert line, "the console ended before printing it"
+        if found := pattern.search(line):
+            return found.group(0)
+
+
+async def test_the_console_serves_the_page_and_prints_a_link_to_it(tmp_path: Path) -> None:
+    """Grading through an embeddings server that is down: the console starts without loading a
+    model, and `/quiz web` needs none."""
+    env = {
+        **os.environ,
+        "QUIZMASTER_EMBEDDING_URL": f"http://127.0.0.1:{unused_port()}/v1",
+        "QUIZMASTER_CACHE_DIR": str(tmp_path / "cache"),
+        "QUIZMASTER_LANG": "en",
+        "QUIZMASTER_DEMOS": "false",
+        "QUIZMASTER_WEB_PORT": "0",
+        "HF_HUB_OFFLINE": "1",
+    }
+    process = await start_quizmaster(
+        ["run", "--platform", "console", "--db", str(tmp_path / "q.db")], env=env, cwd=tmp_path
+    )
+    assert process.stdin and process.stdout and process.stderr
+    try:
+        started = await _line_matching(process.stderr, re.compile(r"web page on http://\S+"))
+        process.stdin.write(b"/quiz web\n")
+        await process.stdin.drain()
+        link = await _line_matching(process.stdout, LINK)
+        assert started.endswith(link.split("/signin")[0])
+
+        def visit() -> tuple[int, str]:
+            with httpx.Client(headers={"Accept-Language": "en"}) as client:
+                done = sign_in(client, link)
+                page = client.get(link.split("/signin")[0] + done.headers["location"] + "/me")
+                return page.status_code, page.text
+
+        status, page = await asyncio.to_thread(visit)
+        assert status == 200 and "record" in page
+    finally:
+        process.stdin.close()
+        assert await asyncio.wait_for(process.wait(), 60) == 0
+
+
+def test_quizmaster_web_refuses_to_start_without_the_shared_secret(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
+    result = run_quizmaster(["web", "--port", "0"], env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert "QUIZMASTER_WEB_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize("web_page", [True, False])
+def test_discord_offers_quiz_web_only_with_a_web_page(web_page: bool) -> None:
+    group = QuizGroup(cast(Relay, object()), web_page=web_page)
+    assert ("web" in {command.name for command in group.commands}) is web_page
