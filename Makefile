@@ -31,8 +31,8 @@ format: venv
 	$(BIN)/ruff format .
 
 # The web page's browser tests drive Debian's Chromium (and Hangul in its screenshots needs a
-# Korean font); installed here when missing (CI runs as
-# root with the Debian mirror). Without them those tests fail, they never skip.
+# Korean font); installed here when missing (CI runs as root with the Debian mirror). Without
+# them those tests fail, they never skip.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-nanum; }
