@@ -17,19 +17,27 @@ log = logging.getLogger("quizmaster.web")
 START_TIMEOUT_S = 30.0
 
 
+LISTEN_BACKLOG = 128
+
+
 def bind(host: str, port: int, *, any_port_if_busy: bool) -> socket.socket:
     """A listening socket on `host:port`; port 0, or a busy port with `any_port_if_busy`, takes
     one the system hands out."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
+        # Listening at once: with SO_REUSEADDR two processes may both bind a port that neither
+        # listens on yet, and the second would only fail later, when the server starts.
         sock.bind((host, port))
+        sock.listen(LISTEN_BACKLOG)
     except OSError:
+        sock.close()
         if not any_port_if_busy:
-            sock.close()
             raise
         log.warning("web port %d is busy; serving the web page on another port", port)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind((host, 0))
+        sock.listen(LISTEN_BACKLOG)
     return sock
 
 

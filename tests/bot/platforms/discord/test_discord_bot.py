@@ -481,6 +481,8 @@ async def test_two_replicas_split_the_shards_and_each_guild_is_served_by_its_own
         start_bot(discord_shard_count=2, discord_shard_ids="1") as second,
     ):
         assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
+        # Ready may come before a guild on a busy machine (the test waits 0.05 s for guilds).
+        await fake.wait_for(lambda: first.client.guilds and second.client.guilds)
         assert [g.id for g in first.client.guilds] == [int(fake.guild_id)]
         assert [g.id for g in second.client.guilds] == [int(other_guild)]
         assert first.client.get_channel(int(other_channel)) is None
