@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
@@ -26,10 +27,11 @@ import asyncpg
 from pydantic import SecretStr
 
 from bot.config import Settings, is_set
+from bot.core.replicas import ALIVE_WITHIN, alive
 from bot.platforms.credentials import check_platform
 from bot.storage import schema
 from bot.storage.drivers import Driver, PostgresDriver, SqliteDriver
-from bot.storage.repository import BUSY_TIMEOUT_MS, latest_schema_version
+from bot.storage.repository import BUSY_TIMEOUT_MS, Repository, latest_schema_version
 from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
 from content.check import check_banks
 from content.loader import DEFAULT_BANK_DIR
@@ -298,12 +300,42 @@ async def _compute_check(settings: Settings) -> Check:
     )
 
 
+async def _replicas_check(settings: Settings, now: datetime) -> Check:
+    """The bot processes whose heartbeat is recent (`bot.core.replicas`): how many serve, where,
+    and since when. Information, never a failure: doctor also runs before the first start."""
+    if isinstance(settings.db, str):
+        driver: Driver = await PostgresDriver.open(settings.db)
+    else:
+        driver = await SqliteDriver.open(
+            settings.db, busy_timeout_ms=BUSY_TIMEOUT_MS, existing_only=True
+        )
+    try:
+        live = alive(await Repository(driver, settings.db).replicas(), now)
+    finally:
+        await driver.close()
+    if not live:
+        return Check(
+            "replicas",
+            "ok",
+            f"none heard from in the last {ALIVE_WITHIN.seconds} s "
+            "(a running bot writes a heartbeat every 30 s)",
+        )
+    shown = ", ".join(
+        f"{r.host} pid {r.pid} ({r.platform}, up since {r.started_at:%Y-%m-%d %H:%M} UTC, "
+        f"seen {(now - r.seen_at).seconds} s ago)"
+        for r in live
+    )
+    return Check("replicas", "ok", f"{len(live)} alive: {shown}")
+
+
 async def collect(settings: Settings, *, quick: bool) -> list[Check]:
     """Every check in the order a person would fix them."""
+    database = await _database_check(settings)
     checks = [
         _settings_check(settings),
         _tokens_check(settings),
-        await _database_check(settings),
+        database,
+        *([await _replicas_check(settings, datetime.now(UTC))] if database.status == "ok" else []),
         _cache_check(settings),
         await asyncio.to_thread(_bank_check, settings, quick=quick),
     ]

@@ -142,7 +142,7 @@ def fixed_grader() -> FixedGrader:
     return FixedGrader()
 
 
-def settings_for_test(*, db: Path, cache_dir: Path, **overrides: Any) -> Settings:
+def settings_for_test(*, db: Path | str, cache_dir: Path, **overrides: Any) -> Settings:
     """The one way tests build Settings: no `.env` read, English, the bundled model on CPU (named,
     not loaded), demos off; `overrides` change any of it. Module-scoped fixtures call it with
     their own database; tests take `make_settings`."""

@@ -200,3 +200,15 @@ class AppealCounts:
     opened: int
     resolved: int
     changed: int
+
+
+@dataclass(frozen=True)
+class ReplicaRow:
+    """A bot process serving a platform on the shared database, as its last heartbeat said."""
+
+    id: str
+    platform: str
+    host: str
+    pid: int
+    started_at: datetime
+    seen_at: datetime

@@ -27,6 +27,7 @@ from bot.core.models import (
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
+    ReplicaRow,
 )
 from content.schema import Lang
 
@@ -109,6 +110,14 @@ class ChannelStore(PostLookup, Protocol):
 
     async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
         """The oldest answers still waiting for a grade on a platform."""
+        ...
+
+    async def heartbeat(self, replica: ReplicaRow) -> None:
+        """Record that this bot process is alive (`seen_at`), adding it the first time."""
+        ...
+
+    async def forget_replica(self, *, replica_id: str) -> None:
+        """A process that stops cleanly leaves the list at once."""
         ...
 
 

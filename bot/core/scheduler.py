@@ -1,13 +1,16 @@
-"""The scheduler loop: a tick every interval posts whatever became due since the last tick, and
-grades answers kept while the embedding server was unavailable."""
+"""The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
+became due since the last tick, and grades answers kept while the embedding server was
+unavailable."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 
 from bot.core.messages import Transport
+from bot.core.replicas import this_process
 from bot.core.service import QuizService
 
 log = logging.getLogger("quizmaster.core")
@@ -21,15 +24,27 @@ async def run_scheduler(
     stop: asyncio.Event,
     interval: float = 30.0,
 ) -> None:
-    """Runs until `stop` is set; a failing tick is logged and the loop goes on."""
-    while not stop.is_set():
+    """Runs until `stop` is set; a failing tick is logged and the loop goes on. On the way out
+    the heartbeat is removed, so `doctor` stops listing this process at once."""
+    replica = this_process(platform, service.clock())
+    try:
+        while not stop.is_set():
+            try:
+                await service.repo.heartbeat(replace(replica, seen_at=service.clock()))
+            except Exception:
+                log.exception("heartbeat failed platform=%s", platform)
+            try:
+                await service.post_due(platform, transport)
+            except Exception:
+                log.exception("scheduler tick failed platform=%s", platform)
+            try:
+                await service.grade_pending(platform, transport)
+            except Exception:
+                log.exception("pending answers round failed platform=%s", platform)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+    finally:
         try:
-            await service.post_due(platform, transport)
+            await service.repo.forget_replica(replica_id=replica.id)
         except Exception:
-            log.exception("scheduler tick failed platform=%s", platform)
-        try:
-            await service.grade_pending(platform, transport)
-        except Exception:
-            log.exception("pending answers round failed platform=%s", platform)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            log.exception("could not remove the heartbeat of %s", replica.id)

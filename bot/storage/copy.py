@@ -35,6 +35,7 @@ TABLES = (
     "pending_answers",
     "appeals",
     "web_nonces",
+    "replicas",
 )
 BATCH = 1000
 

@@ -28,6 +28,7 @@ from bot.core.models import (
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
+    ReplicaRow,
 )
 from bot.storage import schema
 from bot.storage.drivers import Driver, PostgresDriver, Row, SqliteDriver
@@ -160,6 +161,17 @@ def _appeal(row: Row) -> AppealRow:
         note=row["note"],
         resolved_by=row["resolved_by"],
         resolved_at=None if resolved_at is None else datetime.fromisoformat(resolved_at),
+    )
+
+
+def _replica(row: Row) -> ReplicaRow:
+    return ReplicaRow(
+        id=row["id"],
+        platform=row["platform"],
+        host=row["host"],
+        pid=row["pid"],
+        started_at=datetime.fromisoformat(row["started_at"]),
+        seen_at=datetime.fromisoformat(row["seen_at"]),
     )
 
 
@@ -909,6 +921,30 @@ class Repository:
             f"{self._APPEAL_SELECT} WHERE ap.resolved_at IS NOT NULL ORDER BY ap.id"
         )
         return [_appeal(row) for row in rows]
+
+    # replicas -------------------------------------------------------------------------------
+
+    async def heartbeat(self, replica: ReplicaRow) -> None:
+        await self._write(
+            "INSERT INTO replicas (id, platform, host, pid, started_at, seen_at)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+            (
+                replica.id,
+                replica.platform,
+                replica.host,
+                replica.pid,
+                replica.started_at.isoformat(),
+                replica.seen_at.isoformat(),
+            ),
+        )
+
+    async def forget_replica(self, *, replica_id: str) -> None:
+        await self._write("DELETE FROM replicas WHERE id = ?", (replica_id,))
+
+    async def replicas(self) -> list[ReplicaRow]:
+        """Every heartbeat on record (`bot.core.replicas.alive` picks the live ones)."""
+        rows = await self._all("SELECT * FROM replicas ORDER BY started_at")
+        return [_replica(row) for row in rows]
 
 
 async def open_driver(target: Path | str) -> Driver:

@@ -236,6 +236,7 @@ async def test_json_output_lists_every_check(
         "settings": "ok",
         "tokens": "fail",
         "database": "ok",
+        "replicas": "ok",
         "cache": "ok",
         "bank": "ok",
         "compute": "ok",
