@@ -112,7 +112,8 @@ async def _copy_table(
 
 async def _continue_sequences(writer: AsyncConnection, tables: dict[str, Table]) -> None:
     for name, table in tables.items():
-        if "id" in table.c:
+        # Integer ids are an identity's; a text id (a replica's heartbeat) has no sequence.
+        if "id" in table.c and table.c.id.type.python_type is int:
             await writer.execute(
                 text(
                     "SELECT setval(pg_get_serial_sequence(:name, 'id'),"

@@ -114,6 +114,10 @@ class FakeDiscord:
         self._shard_sockets: dict[int, web.WebSocketResponse] = {}
         self._shard_count = 1
         self.guild_ids = [self.guild_id]
+        self.ready_guilds: dict[int, list[str]] = {}
+        """Shard -> the guilds its READY named."""
+        self.delivered: list[tuple[int, str]] = []
+        """(shard, event) of each event pushed with `dispatch`, in order."""
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.ready = asyncio.Event()
@@ -403,6 +407,7 @@ class FakeDiscord:
                 shard, self._shard_count = payload["d"].get("shard") or (0, 1)
                 self._shard_sockets[shard] = ws
                 guilds = [g for g in self.guild_ids if self.shard_of(g) == shard]
+                self.ready_guilds[shard] = guilds
                 await self._send(
                     ws, "READY", self._ready(guilds) | {"shard": [shard, self._shard_count]}
                 )
@@ -437,7 +442,9 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: JSON) -> None:
         """Push a gateway event to the connected bot."""
         await self.ready.wait()
-        await self._send(self._socket_for(data.get("guild_id")), event, data)
+        guild = data.get("guild_id")
+        self.delivered.append((self.shard_of(guild) if guild else 0, event))
+        await self._send(self._socket_for(guild), event, data)
 
     # ---- REST -----------------------------------------------------------------------------
 
