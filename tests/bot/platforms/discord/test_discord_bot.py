@@ -475,14 +475,19 @@ async def test_two_replicas_split_the_shards_and_each_guild_is_served_by_its_own
     """QUIZMASTER_DISCORD_SHARD_COUNT=2 with SHARD_IDS 0 and 1: each replica identifies as its
     shard, receives only its guilds, and answers their commands."""
     fake = fake_discord
-    other_guild, other_channel = fake.add_guild(shard=1, of=2)
+    # The fake's first guild id carries the time, as Discord's do: its shard is 0 or 1.
+    home = (int(fake.guild_id) >> 22) % 2
+    other_guild, other_channel = fake.add_guild(shard=1 - home, of=2)
     async with (
-        start_bot(discord_shard_count=2, discord_shard_ids="0") as first,
-        start_bot(discord_shard_count=2, discord_shard_ids="1") as second,
+        start_bot(discord_shard_count=2, discord_shard_ids=str(home)) as first,
+        start_bot(discord_shard_count=2, discord_shard_ids=str(1 - home)) as second,
     ):
-        assert (first.client.shard_ids, second.client.shard_ids) == ([0], [1])
+        assert (first.client.shard_ids, second.client.shard_ids) == ([home], [1 - home])
         assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
-        assert fake.ready_guilds == {0: [fake.guild_id], 1: [other_guild]}
+        assert fake.ready_guilds == {home: [fake.guild_id], 1 - home: [other_guild]}
+        await fake.wait_for(lambda: first.client.guilds and second.client.guilds)
+        assert [g.id for g in first.client.guilds] == [int(fake.guild_id)]
+        assert [g.id for g in second.client.guilds] == [int(other_guild)]
 
         for channel in (fake.channel_id, other_channel):
             now = fake.slash("quiz-admin", "now", user=fake.admin, admin=True, channel_id=channel)
@@ -495,4 +500,4 @@ async def test_two_replicas_split_the_shards_and_each_guild_is_served_by_its_own
         ]
         assert sorted(threads) == sorted([fake.channel_id, other_channel])
         # Each command reached only its guild's shard's connection, and was answered from there.
-        assert fake.delivered == [(0, "INTERACTION_CREATE"), (1, "INTERACTION_CREATE")]
+        assert fake.delivered == [(home, "INTERACTION_CREATE"), (1 - home, "INTERACTION_CREATE")]
