@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import SecretStr
+from threadpoolctl import threadpool_limits
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -75,6 +76,14 @@ Request = tuple[str, bool]
 """A text for the batch thread, and whether its token vectors are wanted."""
 
 
+def _one_blas_thread() -> None:
+    """numpy's BLAS keeps to one thread in a grading process. The grader's products are small
+    (token alignment multiplies a few dozen token rows), and OpenBLAS threads spinning beside
+    torch's on two cores made each take 18 ms instead of 1 ms while the model encoded in another
+    thread: most of the cost of grading a team question, and of fitting a calibration."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class EmbeddingGrader:
     """Grades answers with a shared sentence-embedding model. Cheap to build: the model comes from
     the per-process cache, and asyncio machinery is created inside the running loop on first use.
@@ -90,6 +99,7 @@ class EmbeddingGrader:
         max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None:
         self.embedder = embedder
+        _one_blas_thread()
         self._calibration = calibration if isinstance(calibration, Calibration) else None
         self._find_calibration = None if isinstance(calibration, Calibration) else calibration
         self._calibration_lock = threading.Lock()
@@ -116,6 +126,12 @@ class EmbeddingGrader:
         """Load or compute the bank's reference embeddings (npz cache per model and bank content
         hash); True on a cache hit. Optional: prompts not prepared are encoded on first grade."""
         return await asyncio.to_thread(self.store.load_bank, bank)
+
+    async def prepare_tokens(self, prompts: Sequence[Prompt]) -> None:
+        """Encode the token vectors that grading `prompts` as reference-only prompts reads, up
+        front (see `ReferenceStore.encode_tokens`); nothing to do for a model without them."""
+        if self.embedder.supports_tokens:
+            await asyncio.to_thread(self.store.encode_tokens, prompts)
 
     async def signals(self, prompt: Prompt, answer: str) -> Signals:
         """The raw signals of one answer (the harness fits calibration on these). A formula or

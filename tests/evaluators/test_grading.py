@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from content.schema import Prompt
@@ -139,3 +141,28 @@ async def test_reference_only_prompts_use_token_alignment_and_bank_prompts_skip_
     assert close.tok_recall > far.tok_recall
     banked = await grader.signals(relu, GOOD_EN)
     assert banked.tok_recall is None  # bank prompts are judged on concepts instead
+
+
+def test_a_grader_keeps_numpys_blas_to_one_thread(tmp_path: Path) -> None:
+    """Small products beside torch's threads: OpenBLAS's own threads only contend (see
+    `evaluators.service._one_blas_thread`). A fresh process, as the limit is process-wide."""
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from threadpoolctl import threadpool_info, threadpool_limits\n"
+        "threadpool_limits(limits=2, user_api='blas')\n"
+        "from evaluators import EmbeddingGrader\n"
+        "from evaluators.calibration import Calibration\n"
+        "from evaluators.remote_embedder import remote_embedder\n"
+        "def blas(): return [p['num_threads'] for p in threadpool_info()"
+        " if p['user_api'] == 'blas']\n"
+        "before = blas()\n"
+        "embedder = remote_embedder('http://127.0.0.1:9', model='m')\n"
+        "EmbeddingGrader(embedder, cache_dir=Path(sys.argv[1]), calibration=Calibration.load())\n"
+        "print(before, blas())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    before, after = done.stdout.strip().split("] [")
+    assert "2" in before
+    assert set(after.rstrip("]").split(", ")) == {"1"}
