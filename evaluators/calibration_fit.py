@@ -76,10 +76,17 @@ async def fit_calibration(
         return await collect(grader, rows, prompts, on_done=progress.advance)
 
     try:
-        await grader.prepare(bank)
         bank_prompts = resolve_prompts(dev_rows, bank)
-        dev_samples = await measure(dev_rows, bank_prompts)
-        team_samples = await measure(dev_rows, [as_team_prompt(p) for p in bank_prompts])
+        team_prompts = [as_team_prompt(p) for p in bank_prompts]
+        # Token vectors first: the bank's texts they share are then not encoded twice.
+        await grader.prepare_tokens(team_prompts)
+        await grader.prepare(bank)
+        # Each answer asked both ways side by side lands twice in one batch, encoded once.
+        both = await measure(
+            [row for row in dev_rows for _ in range(2)],
+            [p for pair in zip(bank_prompts, team_prompts, strict=True) for p in pair],
+        )
+        dev_samples, team_samples = both[0::2], both[1::2]
         external_samples = (
             await measure(external_rows, resolve_prompts(external_rows, None))
             if external_rows

@@ -137,6 +137,21 @@ class ReferenceStore:
             progress.advance(len(part))
         return rows
 
+    def encode_tokens(self, prompts: Iterable[Prompt]) -> None:
+        """Token vectors (with the sentence vectors of the same pass) of every question and
+        reference of `prompts` still lacking them, in a few batches. The calibration fit grades
+        hundreds of answers to reference-only prompts at once: asked one answer at a time, each
+        prompt's texts were encoded again for every answer in flight before the first returned.
+        Blocking: call it from a worker thread."""
+        texts = list(
+            dict.fromkeys(t for p in prompts for t in _token_texts(p) if t not in self._tokens)
+        )
+        step = self._embedder.batch_size
+        for start in range(0, len(texts), step):
+            part = texts[start : start + step]
+            vectors, tokens = self._embedder.encode_with_tokens(part)
+            self.put(part, vectors, tokens)
+
     def _index_references(self, bank: Bank) -> None:
         """Every reference of the bank beside the question family it answers, so an answer can be
         compared with the rest of the bank (is it closer to another question than to its own?)."""
