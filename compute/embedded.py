@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from compute.api.main import create_app
 from compute.config import ServiceConfig
+from compute.lingering import LingeringH11Protocol
 
 log = logging.getLogger("quizmaster.compute")
 
@@ -46,7 +47,9 @@ async def serve_in_thread(
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        uvicorn.Config(
+            app, log_level="warning", lifespan="on", access_log=False, http=LingeringH11Protocol
+        )
     )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="compute-http", daemon=True

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from compute.lingering import LingeringH11Protocol
+
 
 class StoppableServer(uvicorn.Server):
     """A uvicorn server whose SIGTERM/SIGINT handling ends in a normal return."""
@@ -35,4 +37,7 @@ class StoppableServer(uvicorn.Server):
 
     @classmethod
     def serve_app(cls, app: FastAPI, *, host: str, port: int) -> None:
-        cls(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="info", http=LingeringH11Protocol
+        )
+        cls(config).run()

@@ -135,3 +135,35 @@ async def test_api_docs_when_asked_for_are_behind_the_token(path: str) -> None:
     assert refused.status_code == 401
     assert served.status_code == 200
     assert health.status_code == 200
+
+
+async def _stream_until_answered(url: str) -> bytes:
+    """A client that keeps sending an 18 MB body while it reads, as curl does: the bytes it
+    reads before the connection ends (empty when a reset threw the answer away)."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    answer = asyncio.create_task(reader.read(300))
+    writer.write(
+        f"POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Length: {EIGHTEEN_MB}\r\n\r\n".encode()
+    )
+    chunk = b"x" * 65536
+    try:
+        while not answer.done():
+            writer.write(chunk)
+            await writer.drain()
+    except ConnectionError:
+        pass
+    try:
+        return await asyncio.wait_for(answer, timeout=10)
+    except ConnectionError:
+        return b""
+    finally:
+        writer.close()
+
+
+async def test_a_client_still_sending_reads_its_401_instead_of_a_reset() -> None:
+    """Closing with unread bytes makes the kernel reset the connection, which can throw the
+    answer away before the client reads it; the service closes lingering (compute.lingering)."""
+    async with fake_service(token=TOKEN) as url:
+        answers = [await _stream_until_answered(url) for _ in range(10)]
+    assert [a.split(b" ", 2)[1] if a else b"reset" for a in answers] == [b"401"] * 10
