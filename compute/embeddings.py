@@ -6,7 +6,9 @@ an instruction prefix is the client's business."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -78,6 +80,35 @@ class Embedded:
     tokens: int
 
 
+async def _loaded_in_daemon_thread(model: str, device: str) -> Embedder:
+    """`load_embedder` in a daemon thread. A stop during the load (SIGTERM just after a start)
+    would otherwise wait at exit for the default executor, until torch and the model finished
+    loading: 10 s on two cores, past `docker stop`'s grace. A daemon thread ends with the
+    process; the load has nothing to finish or undo."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Embedder] = loop.create_future()
+
+    def settle(outcome: Embedder | BaseException) -> None:
+        if done.done():
+            return
+        if isinstance(outcome, BaseException):
+            done.set_exception(outcome)
+        else:
+            done.set_result(outcome)
+
+    def load() -> None:
+        outcome: Embedder | BaseException
+        try:
+            outcome = load_embedder(model, device)
+        except BaseException as error:  # handed to the awaiting task, which reports it
+            outcome = error
+        with contextlib.suppress(RuntimeError):  # the loop closed: the service stopped
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=load, name="embedding-model-load", daemon=True).start()
+    return await done
+
+
 class EmbeddingService:
     """One model per service process, shared by every request."""
 
@@ -93,7 +124,7 @@ class EmbeddingService:
         if self._embedder is None:
             async with self._load_lock:
                 if self._embedder is None:
-                    loaded = await asyncio.to_thread(load_embedder, self.configured, self.device)
+                    loaded = await _loaded_in_daemon_thread(self.configured, self.device)
                     self._embedder = replace(loaded, prefix="")
                     log.info("embeddings: serving %s on %s", loaded.name, loaded.device)
         return self._embedder

@@ -12,14 +12,18 @@ import contextlib
 import logging
 import math
 import multiprocessing
+import os
 import secrets
+import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext, SpawnContext
+from typing import Any
 
 from compute.catalog import Demo, DemoParams, DemoResult
 from compute.config import ServiceConfig
@@ -72,6 +76,22 @@ def process_context(demo_modules: Iterable[str]) -> ForkServerContext | SpawnCon
         context.set_forkserver_preload(list(dict.fromkeys(preload)))
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _kill_fork_server() -> None:
+    """Kill this process's fork server. Just after a start it is still importing torch and the
+    demos, and a job or the warm-up waiting for it to fork held a stop for as long (7 s on two
+    cores, against `docker stop`'s 10): killed, their wait ends at once, and each running
+    demo's own process is killed by its supervisor. multiprocessing keeps the server's pid only
+    in private state, and starts a new server when one is asked for again."""
+    server: Any = forkserver._forkserver
+    pid: int | None = server._forkserver_pid
+    if pid is None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError, ChildProcessError):
+        server._stop()  # reaps it and forgets its address
 
 
 class JobManager:
@@ -129,6 +149,8 @@ class JobManager:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if isinstance(self._context, ForkServerContext):
+            _kill_fork_server()
         await asyncio.to_thread(self._executor.shutdown, wait=True)
         for job in self._pending:
             self._finish(job, Stopped(), message="service stopped")
