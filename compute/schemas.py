@@ -80,6 +80,9 @@ class Health(BaseModel):
     running: int
     queue_depth: int
     queue_capacity: int
+    warming_up: bool = False
+    """True while the service loads its embedding model after a start: the load imports torch
+    in this process, and every answer is slower until it ends."""
 
 
 class FieldError(BaseModel):

@@ -39,6 +39,7 @@ def create_app(
         embeddings = embedding_service(config)
         app.state.embeddings = embeddings
         warming = asyncio.create_task(embeddings.model_name()) if warm_embeddings else None
+        app.state.warming = warming
         try:
             yield
         finally:
@@ -57,6 +58,7 @@ def create_app(
         openapi_url="/openapi.json" if config.docs else None,
     )
     app.state.config = config
+    app.state.warming = None
     app.state.demos = available
     errors.install(app)
     app.include_router(health.router)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+
+from fastapi import APIRouter, Request
 
 from compute.api.deps import JobsDep
 from compute.schemas import Health
@@ -12,8 +14,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-async def healthz(jobs: JobsDep) -> Health:
+async def healthz(request: Request, jobs: JobsDep) -> Health:
     load = await jobs.load()
+    warming: asyncio.Task[str] | None = request.app.state.warming
     return Health(
         version=service_version(),
         device=jobs.device,
@@ -21,4 +24,5 @@ async def healthz(jobs: JobsDep) -> Health:
         running=load.running,
         queue_depth=load.queue_depth,
         queue_capacity=load.queue_capacity,
+        warming_up=warming is not None and not warming.done(),
     )
