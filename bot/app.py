@@ -26,6 +26,7 @@ from bot.core.service import ChannelDefaults, Clock, DemoDesk, QuizService
 from bot.core.sign_in import SignInLinks
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
+from bot.storage.team_questions import TeamQuestionStore
 from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.app import WebDeps, create_app
 from bot.web.signing import LinkIssuer, Signer, Tokens
@@ -172,6 +173,7 @@ def web_app(
             scheduler=practice_policy(settings).scheduler(),
             tokens=tokens,
             clock=now,
+            questions=TeamQuestionStore(repo),
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
         )
@@ -235,6 +237,7 @@ async def open_service(
     async with AsyncExitStack() as stack:
         repo = await Repository.open(settings.db)
         stack.push_async_callback(repo.close)
+        await TeamQuestionStore(repo).load_into(bank)
         if grader is None:
             owned = await asyncio.to_thread(configured_grader, settings)
             stack.push_async_callback(owned.aclose)

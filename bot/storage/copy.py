@@ -36,6 +36,7 @@ TABLES = (
     "appeals",
     "web_nonces",
     "replicas",
+    "team_questions",
 )
 BATCH = 1000
 
