@@ -163,19 +163,40 @@ def web_app(
     grader: Grader | None = None,
 ) -> FastAPI:
     """The web page on the bot's repository and bank, with the practice scheduler of the
-    settings (mastery is computed as in the chat), and `grader` for "Try the grader"."""
+    settings (mastery is computed as in the chat), and `grader` for "Try the grader". With a
+    grader it has the appeals page too, resolving through the chat's own `Appeals`."""
     now: Clock = clock or (lambda: datetime.now(UTC))
+    policy = practice_policy(settings)
+    appeals = (
+        None
+        if grader is None
+        else Appeals(
+            repo=repo,
+            bank=bank,
+            practice=Practice(
+                repo=repo,
+                bank=bank,
+                grader=grader,
+                policy=policy,
+                clock=now,
+                background=InFlight(),
+            ),
+            clock=now,
+        )
+    )
     return create_app(
         WebDeps(
             store=DashboardReads(repo),
             nonces=NonceLedger(repo),
             bank=bank,
-            scheduler=practice_policy(settings).scheduler(),
+            scheduler=policy.scheduler(),
             tokens=tokens,
             clock=now,
             questions=TeamQuestionStore(repo),
+            notices=repo,
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
+            appeals=appeals,
         )
     )
 

@@ -1,6 +1,6 @@
 """The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
-became due since the last tick, and grades answers kept while the embedding server was
-unavailable."""
+became due since the last tick, grades answers kept while the embedding server was
+unavailable, and sends the notices the web page left (`bot.core.notices`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 from dataclasses import replace
 
 from bot.core.messages import Transport
+from bot.core.notices import send_notices
 from bot.core.replicas import this_process
 from bot.core.service import QuizService
 
@@ -41,6 +42,12 @@ async def run_scheduler(
                 await service.grade_pending(platform, transport)
             except Exception:
                 log.exception("pending answers round failed platform=%s", platform)
+            try:
+                await send_notices(
+                    service.repo, platform, transport, by=replica.id, now=service.clock()
+                )
+            except Exception:
+                log.exception("notices round failed platform=%s", platform)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
     finally:

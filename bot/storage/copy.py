@@ -37,6 +37,7 @@ TABLES = (
     "web_nonces",
     "replicas",
     "team_questions",
+    "web_notices",
 )
 BATCH = 1000
 

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.core.messages import Reply, ReplyKind
 from bot.core.models import (
     AnswerRow,
     AppealCounts,
@@ -921,6 +922,44 @@ class Repository:
             f"{self._APPEAL_SELECT} WHERE ap.resolved_at IS NOT NULL ORDER BY ap.id"
         )
         return [_appeal(row) for row in rows]
+
+    # notices for the chat, left by the web page ---------------------------------------------
+
+    async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None:
+        await self._write(
+            "INSERT INTO web_notices (platform, channel_id, thread_id, user_id, text, queued_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (
+                platform,
+                reply.channel_id,
+                reply.thread_id,
+                reply.user_id or "",
+                reply.text,
+                queued_at.isoformat(),
+            ),
+        )
+
+    async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
+        # `claimed_at IS NULL` is checked again on each row: of two replicas claiming at once,
+        # PostgreSQL lets the second skip the rows the first has just claimed.
+        rows = await self._write(
+            "UPDATE web_notices SET claimed_at = ?, claimed_by = ?"
+            " WHERE claimed_at IS NULL AND id IN (SELECT id FROM web_notices"
+            " WHERE platform = ? AND claimed_at IS NULL ORDER BY id LIMIT 50)"
+            " RETURNING id, channel_id, thread_id, user_id, text",
+            (at.isoformat(), by, platform),
+        )
+        return [
+            Reply(
+                channel_id=row["channel_id"],
+                text=row["text"],
+                kind=ReplyKind.INFO,
+                thread_id=row["thread_id"],
+                user_id=row["user_id"],
+                addressee=row["user_id"],
+            )
+            for row in sorted(rows, key=lambda row: int(row["id"]))
+        ]
 
     # replicas -------------------------------------------------------------------------------
 

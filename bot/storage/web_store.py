@@ -68,7 +68,8 @@ class DashboardReads:
     async def data_version(self) -> tuple[int, ...]:
         rows = await self._repo._all(
             "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
-            " (SELECT COUNT(*) FROM posts WHERE revealed = 1)"
+            " (SELECT COUNT(*) FROM posts WHERE revealed = 1),"
+            " (SELECT COUNT(resolved_at) FROM appeals)"
         )
         return tuple(int(value or 0) for value in rows[0])
 

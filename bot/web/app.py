@@ -27,10 +27,11 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.core import dashboards
+from bot.core.appeals import AppealRefusedError, Appeals, clipped
 from bot.core.commands import Period
 from bot.core.mastery import percent
 from bot.core.models import ChannelRow
-from bot.core.ports import DashboardStore
+from bot.core.ports import DashboardStore, NoticeStore
 from bot.core.turn import channel_schedule
 from bot.web import charts
 from bot.web.page_cache import PageCache
@@ -85,8 +86,10 @@ class WebDeps:
     tokens: Tokens
     clock: Callable[[], datetime]
     questions: QuestionStore
+    notices: NoticeStore
     public_https: bool = False
     grader: Grader | None = None  # None: the question page has no "Try the grader"
+    appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
 
 
 class PageError(Exception):
@@ -569,6 +572,100 @@ def create_app(deps: WebDeps) -> FastAPI:
         session, lang = await admin_in(request, platform, channel_id)
         prompt = await stored_question(prompt_id, lang)
         return await save_or_try(request, session, lang, prompt.id)
+
+    def appeals_of(lang: Lang) -> Appeals:
+        if deps.appeals is None:
+            raise PageError(404, "not_found", lang)
+        return deps.appeals
+
+    @app.get("/c/{platform}/{channel_id}/appeals", response_class=HTMLResponse)
+    async def appeals_view(
+        request: Request, platform: str, channel_id: str, done: int | None = None
+    ) -> Response:
+        """The queue of open appeals with what judging one needs, and how often the grader was
+        corrected lately (the chat's `/quiz appeals` figures)."""
+        session, lang = await admin_in(request, platform, channel_id)
+        appeals = appeals_of(lang)
+        waiting = await appeals.repo.open_appeals(platform=platform, channel_id=channel_id)
+        entries = []
+        for appeal in waiting:
+            answer = appeal.answer
+            prompt = deps.bank.get(answer.prompt_id) if answer.prompt_id in deps.bank else None
+            labels = {c.id: c.label(lang) for c in prompt.concepts} if prompt else {}
+            entries.append(
+                {
+                    "appeal": appeal,
+                    "name": await deps.store.display_name(
+                        platform=platform, user_id=answer.user_id
+                    ),
+                    "question": prompt.text.get(lang) if prompt else answer.prompt_id,
+                    "reference": (
+                        (prompt.references_in(lang) or prompt.references)[0].text
+                        if prompt and prompt.references
+                        else None
+                    ),
+                    "concepts": [c.label(lang) for c in prompt.concepts] if prompt else [],
+                    "covered": [labels.get(c, c) for c in answer.covered],
+                    "missed": [labels.get(c, c) for c in answer.missed],
+                }
+            )
+        return render(
+            request,
+            "appeals.html",
+            lang,
+            session=session,
+            entries=entries,
+            figures=await appeals.figures(platform=platform, channel_id=channel_id),
+            done=done,
+            base=_channel_url(session),
+        )
+
+    @app.post("/c/{platform}/{channel_id}/appeals/{appeal_id}", response_class=HTMLResponse)
+    async def resolve_appeal(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        appeal_id: int,
+        *,
+        score: Annotated[str, Form()] = "",
+        note: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        """Resolve through the core's own `Appeals.settle` (the chat command's path); the
+        member's notice goes to the outbox the bot's scheduler sends from, since this page may
+        run in a process with no chat connection."""
+        session, channel, lang = await signed_in(request, platform, channel_id)
+        if not session.member.is_admin:
+            raise PageError(403, "admin_only", lang)
+        check_csrf(session, csrf, lang)
+        appeals = appeals_of(lang)
+        given = score.strip().lower()
+        if given in ("", "keep"):
+            new_score = None
+        elif given.isdigit() and int(given) <= 100:
+            new_score = int(given)
+        else:
+            raise PageError(400, "appeal_score_bad", lang)
+        try:
+            resolved = await appeals.settle(
+                platform=platform,
+                channel_id=channel_id,
+                appeal_id=appeal_id,
+                score=new_score,
+                note=clipped(note, 500),
+                by=session.member.user_id,
+            )
+        except AppealRefusedError as exc:
+            status = 404 if exc.key == "appeal_unknown" else 409
+            raise PageError(status, exc.key, lang) from None
+        await deps.notices.queue_notice(
+            platform=platform,
+            reply=appeals.member_notice(resolved, channel.lang),
+            queued_at=deps.clock(),
+        )
+        return RedirectResponse(
+            f"{_channel_url(session)}/appeals?done={resolved.id}", status_code=303
+        )
 
     return app
 

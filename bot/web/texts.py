@@ -139,6 +139,38 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "none": ("-", "-"),
     "signed_in_as": ("{name} · {channel}", "{name} · {channel}"),
     "admin": ("관리자", "admin"),
+    "nav_appeals": ("이의 신청", "Appeals"),
+    "appeals_head": ("이의 신청 대기열", "Appeals waiting"),
+    "appeals_none": ("기다리는 이의 신청이 없어요.", "No appeals are waiting."),
+    "appeals_figures": (
+        "최근 {weeks}주: 이의 {opened}건 (주당 {per_week}건), 처리 {resolved}건, "
+        "그중 점수가 바뀐 것 {changed}건 ({share}%).",
+        "Last {weeks} weeks: {opened} appeals ({per_week} per week), {resolved} resolved, "
+        "{changed} of them changed the score ({share}%).",
+    ),
+    "appeal_done": (
+        "이의 #{id}를 처리했어요. 본인에게 채팅으로 알려요.",
+        "Appeal #{id} resolved. The member is told in the chat.",
+    ),
+    "appeal_of": ("#{id} · {name} · {prompt}", "#{id} · {name} · {prompt}"),
+    "appeal_reason": ("이유", "Reason"),
+    "appeal_answer": ("답", "Answer"),
+    "appeal_score": ("점수", "Score"),
+    "appeal_new_score": (
+        "새 점수 (0-100, 비우면 그대로)",
+        "New score (0-100, empty keeps it)",
+    ),
+    "appeal_note_label": ("메모 (본인에게 보여요)", "Note (the member sees it)"),
+    "appeal_resolve": ("처리", "Resolve"),
+    "appeal_score_bad": (
+        "새 점수는 0에서 100 사이의 정수여야 해요 (비우면 그대로).",
+        "The new score must be a whole number from 0 to 100 (empty keeps it).",
+    ),
+    "appeal_unknown": ("이 채널에 그런 이의 신청이 없어요.", "This channel has no such appeal."),
+    "appeal_resolved_before": (
+        "이 이의 신청은 이미 처리됐어요.",
+        "This appeal was resolved already.",
+    ),
     "new_question": ("새 팀 질문 만들기", "Write a new team question"),
     "new_head": ("새 팀 질문", "New team question"),
     "edit_head": ("팀 질문 {id} 고치기", "Edit team question {id}"),
