@@ -145,8 +145,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "appeals_figures": (
         "최근 {weeks}주: 이의 {opened}건 (주당 {per_week}건), 처리 {resolved}건, "
         "그중 점수가 바뀐 것 {changed}건 ({share}%).",
-        "Last {weeks} weeks: {opened} appeals ({per_week} per week), {resolved} resolved, "
-        "{changed} of them changed the score ({share}%).",
+        "Last {weeks} weeks: appeals {opened} ({per_week} per week), resolved {resolved}, "
+        "of which changed the score {changed} ({share}%).",
     ),
     "appeal_done": (
         "이의 #{id}를 처리했어요. 본인에게 채팅으로 알려요.",

@@ -50,7 +50,7 @@ def test_an_admin_resolves_an_appeal_the_board_follows_and_the_member_is_told_on
         entry = queue[queue.index(f'id="appeal-{appeal_id}"') :]
         assert "my careful answer 40" in entry and "40/100" in entry
         assert "I named the key idea" in entry and "Reference answer" in entry
-        assert "Last 4 weeks: 1 appeals (0.2 per week), 0 resolved" in queue
+        assert "Last 4 weeks: appeals 1 (0.2 per week), resolved 0," in queue
         csrf = form_fields(queue)["csrf"]
         done = admin.post(
             f"{base}/appeals/{appeal_id}", data={"score": "85", "note": "fair point", "csrf": csrf}
@@ -58,7 +58,7 @@ def test_an_admin_resolves_an_appeal_the_board_follows_and_the_member_is_told_on
         assert done.status_code == 303
         after = admin.get(site.url + done.headers["location"]).text
         assert f"Appeal #{appeal_id} resolved" in after and "No appeals are waiting." in after
-        assert "1 resolved, 1 of them changed the score (100%)" in after
+        assert "resolved 1, of which changed the score 1 (100%)" in after
         assert _joon_total(admin, base) == 85
         mine = member.get(base + "/me").text
         assert re.search(r'<span class="score">85/100', mine), mine
