@@ -260,7 +260,12 @@ class DashboardStore(Protocol):
         """The channel's posts on or after a local day, newest first."""
         ...
 
-    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
+    async def day_summaries(
+        self, *, platform: str, posts: Sequence[PostRow]
+    ) -> dict[int, tuple[DaySummary, str | None]]:
+        """Each post's figures on its own question (what `ReportStore.day_summary` gives) and
+        its best member's display name, by post id, in one read rather than two per post."""
+        ...
 
     async def display_name(self, *, platform: str, user_id: str) -> str: ...
 

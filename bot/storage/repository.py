@@ -634,23 +634,35 @@ class Repository:
     # leaderboards and summaries -------------------------------------------------------------
 
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
-        """Sum of each member's best score per prompt per post, since a local day."""
+        """Sum of each member's best score per prompt per post, since a local day (the day of
+        the best answer counts; on a tie, the earlier answer's). Grouped in the order of the
+        index `answers_best_per_post`, so a year of answers is summed without a sort; a group
+        of several answers looks its best one up again for its day."""
         rows = await self._all(
             """
-            WITH ranked AS (
-                SELECT a.user_id, a.score, a.day, ROW_NUMBER() OVER (
-                    PARTITION BY a.user_id, a.post_id, a.prompt_id ORDER BY a.score DESC, a.id
-                ) AS place
-                FROM answers a JOIN posts p ON p.id = a.post_id
-                WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?
-            ), best AS (SELECT user_id, score, day FROM ranked WHERE place = 1)
+            WITH grouped AS (
+                SELECT a.post_id, a.user_id, a.prompt_id, MAX(a.score) AS score,
+                       COUNT(*) AS n, MIN(a.day) AS day
+                FROM answers a
+                WHERE a.post_id IN (SELECT id FROM posts WHERE platform = ? AND channel_id = ?)
+                  AND a.day >= ?
+                GROUP BY a.post_id, a.user_id, a.prompt_id
+            ), best AS (
+                SELECT g.user_id, g.score, CASE WHEN g.n = 1 THEN g.day ELSE (
+                    SELECT x.day FROM answers x
+                    WHERE x.post_id = g.post_id AND x.user_id = g.user_id
+                      AND x.prompt_id = g.prompt_id AND x.day >= ?
+                    ORDER BY x.score DESC, x.id LIMIT 1
+                ) END AS day
+                FROM grouped g
+            )
             SELECT b.user_id, COALESCE(u.display_name, b.user_id) AS display_name,
                    SUM(b.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT b.day) AS days
             FROM best b LEFT JOIN users u ON u.platform = ? AND u.user_id = b.user_id
             GROUP BY b.user_id, u.display_name
             ORDER BY total DESC, answers ASC, display_name ASC
             """,
-            (platform, channel_id, since.isoformat(), platform),
+            (platform, channel_id, since.isoformat(), since.isoformat(), platform),
         )
         return [
             BoardRow(
