@@ -67,6 +67,8 @@ async def test_the_board_and_days_follow_their_definitions(repo: Repository, ban
     today_s = today.isoformat()
     await _answer(repo, posts[-2], today_s, "u-short", main, score=90)
     await _answer(repo, posts[-2], today_s, "u-short", main, score=5)
+    # a tie with the day before yesterday's answer, given today: the earlier one is the best
+    await _answer(repo, posts[-3], today_s, "u-short", main, score=40)
 
     channel = await repo.channel(platform=PLATFORM, channel_id=CHANNEL)
     assert channel is not None
@@ -77,7 +79,7 @@ async def test_the_board_and_days_follow_their_definitions(repo: Repository, ban
     assert (lines["u-long"].total, lines["u-long"].answers) == (10 * LONG_STREAK, LONG_STREAK)
     assert lines["u-long"].streak == LONG_STREAK and lines["u-long"].days == LONG_STREAK
     assert (lines["u-short"].total, lines["u-short"].answers) == (40 + 90 + 40, 3)
-    assert lines["u-short"].days == 2  # yesterday's best was given today
+    assert lines["u-short"].days == 2  # yesterday's best was given today; the tie kept its day
     assert lines["u-short"].streak == 3
     by_post = {day.post.id: day for day in page.days}
     assert by_post[posts[-2]].summary.answers == 4 and by_post[posts[-2]].summary.members == 2

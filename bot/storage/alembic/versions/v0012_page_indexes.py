@@ -1,7 +1,8 @@
 """Schema version 12: indexes the channel page's reads need (`quizmaster bench web`).
 
-The leaderboard picks each member's best answer per prompt per post: with every column it reads
-in one index, in the order it partitions by, a year of answers is read from the index alone.
+The leaderboard keeps each member's best answer per prompt per post, checking every answer for
+a better one of the same member, post and prompt: with every column it reads in one index, that
+check is one probe and a year of answers is read from the index alone.
 The streaks read the days each member answered: the index of member days gains the post, so
 that read never visits the table either. The two indexes these extend are dropped. The same
 statements on SQLite and PostgreSQL.
