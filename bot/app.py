@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 
@@ -161,10 +161,12 @@ def web_app(
     tokens: Tokens,
     clock: Clock | None = None,
     grader: Grader | None = None,
+    notice_left: Callable[[], None] | None = None,
 ) -> FastAPI:
     """The web page on the bot's repository and bank, with the practice scheduler of the
     settings (mastery is computed as in the chat), and `grader` for "Try the grader". With a
-    grader it has the appeals page too, resolving through the chat's own `Appeals`."""
+    grader it has the appeals page too, resolving through the chat's own `Appeals`; each
+    notice it leaves for the chat calls `notice_left` (a bot in this process sends it now)."""
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings)
     appeals = (
@@ -197,6 +199,7 @@ def web_app(
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
             appeals=appeals,
+            notice_left=notice_left,
         )
     )
 

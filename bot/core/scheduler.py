@@ -5,7 +5,6 @@ unavailable, and sends the notices the web page left (`bot.core.notices`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import replace
 
@@ -17,6 +16,20 @@ from bot.core.service import QuizService
 log = logging.getLogger("quizmaster.core")
 
 
+async def _sleep(stop: asyncio.Event, wake: asyncio.Event | None, interval: float) -> None:
+    """Until the next tick: `interval` seconds, or less when `stop` or `wake` is set."""
+    waits = [asyncio.ensure_future(stop.wait())]
+    if wake is not None:
+        waits.append(asyncio.ensure_future(wake.wait()))
+    try:
+        await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+    if wake is not None:
+        wake.clear()
+
+
 async def run_scheduler(
     service: QuizService,
     platform: str,
@@ -24,9 +37,11 @@ async def run_scheduler(
     *,
     stop: asyncio.Event,
     interval: float = 30.0,
+    wake: asyncio.Event | None = None,
 ) -> None:
-    """Runs until `stop` is set; a failing tick is logged and the loop goes on. On the way out
-    the heartbeat is removed, so `doctor` stops listing this process at once."""
+    """Runs until `stop` is set; a failing tick is logged and the loop goes on. Setting `wake`
+    runs the next tick at once (the web page in this process has left a notice to send). On
+    the way out the heartbeat is removed, so `doctor` stops listing this process at once."""
     replica = this_process(platform, service.clock())
     try:
         while not stop.is_set():
@@ -48,8 +63,7 @@ async def run_scheduler(
                 )
             except Exception:
                 log.exception("notices round failed platform=%s", platform)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+            await _sleep(stop, wake, interval)
     finally:
         try:
             await service.repo.forget_replica(replica_id=replica.id)

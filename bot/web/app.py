@@ -90,6 +90,7 @@ class WebDeps:
     public_https: bool = False
     grader: Grader | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
+    notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
 
 
 class PageError(Exception):
@@ -633,7 +634,7 @@ def create_app(deps: WebDeps) -> FastAPI:
     ) -> Response:
         """Resolve through the core's own `Appeals.settle` (the chat command's path); the
         member's notice goes to the outbox the bot's scheduler sends from, since this page may
-        run in a process with no chat connection."""
+        run in a process with no chat connection (a bot in this one is woken to send it now)."""
         session, channel, lang = await signed_in(request, platform, channel_id)
         if not session.member.is_admin:
             raise PageError(403, "admin_only", lang)
@@ -663,6 +664,8 @@ def create_app(deps: WebDeps) -> FastAPI:
             reply=appeals.member_notice(resolved, channel.lang),
             queued_at=deps.clock(),
         )
+        if deps.notice_left is not None:
+            deps.notice_left()
         return RedirectResponse(
             f"{_channel_url(session)}/appeals?done={resolved.id}", status_code=303
         )

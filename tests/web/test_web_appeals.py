@@ -52,10 +52,12 @@ def test_an_admin_resolves_an_appeal_the_board_follows_and_the_member_is_told_on
         assert "I named the key idea" in entry and "Reference answer" in entry
         assert "Last 4 weeks: appeals 1 (0.2 per week), resolved 0," in queue
         csrf = form_fields(queue)["csrf"]
+        left_before = len(site.notices_left)
         done = admin.post(
             f"{base}/appeals/{appeal_id}", data={"score": "85", "note": "fair point", "csrf": csrf}
         )
         assert done.status_code == 303
+        assert len(site.notices_left) == left_before + 1  # a bot in this process is woken
         after = admin.get(site.url + done.headers["location"]).text
         assert f"Appeal #{appeal_id} resolved" in after and "No appeals are waiting." in after
         assert "resolved 1, of which changed the score 1 (100%)" in after
