@@ -16,6 +16,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 
@@ -61,12 +62,18 @@ def _full_page(browser: webdriver.Chrome, width: int, path: Path) -> None:
     assert browser.save_screenshot(str(path))
 
 
+def _arrive(browser: webdriver.Chrome, path: str) -> None:
+    """Wait for the page a click leads to (a busy machine may still show the one before)."""
+    WebDriverWait(browser, 15).until(lambda shown: shown.current_url.endswith(path))
+
+
 def test_a_member_signs_in_by_link_and_sees_the_board_and_their_page(
     site: Site, chromium: webdriver.Chrome, shots: Path
 ) -> None:
     chromium.delete_all_cookies()
     chromium.get(site.link(JOON))
     chromium.find_element(By.ID, "signin").click()
+    _arrive(chromium, f"/c/{PLATFORM}/{HOME}")
     assert chromium.current_url == f"{site.url}/c/{PLATFORM}/{HOME}"
     assert "t=" not in chromium.current_url
     board = chromium.find_element(By.ID, "board-table").text
@@ -137,7 +144,7 @@ def test_an_admin_writes_a_question_and_resolves_an_appeal(
         "Every change gets one approving review before it is merged."
     )
     chromium.find_element(By.ID, "save").click()
-    assert chromium.current_url.endswith("/questions/team-browser")
+    _arrive(chromium, "/questions/team-browser")
     assert "team-browser" in site.service.bank
 
     chromium.find_element(By.LINK_TEXT, "Appeals").click()
