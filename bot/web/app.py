@@ -27,7 +27,7 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.core import dashboards
-from bot.core.appeals import AppealRefusedError, Appeals, clipped
+from bot.core.appeals import AppealRefusedError, Appeals
 from bot.core.commands import Period
 from bot.core.mastery import percent
 from bot.core.models import ChannelRow
@@ -653,7 +653,7 @@ def create_app(deps: WebDeps) -> FastAPI:
                 channel_id=channel_id,
                 appeal_id=appeal_id,
                 score=new_score,
-                note=clipped(note, 500),
+                note=note,
                 by=session.member.user_id,
             )
         except AppealRefusedError as exc:
