@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 
@@ -26,6 +26,7 @@ from bot.core.service import ChannelDefaults, Clock, DemoDesk, QuizService
 from bot.core.sign_in import SignInLinks
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
+from bot.storage.team_questions import TeamQuestionStore
 from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.app import WebDeps, create_app
 from bot.web.signing import LinkIssuer, Signer, Tokens
@@ -160,20 +161,45 @@ def web_app(
     tokens: Tokens,
     clock: Clock | None = None,
     grader: Grader | None = None,
+    notice_left: Callable[[], None] | None = None,
 ) -> FastAPI:
     """The web page on the bot's repository and bank, with the practice scheduler of the
-    settings (mastery is computed as in the chat), and `grader` for "Try the grader"."""
+    settings (mastery is computed as in the chat), and `grader` for "Try the grader". With a
+    grader it has the appeals page too, resolving through the chat's own `Appeals`; each
+    notice it leaves for the chat calls `notice_left` (a bot in this process sends it now)."""
     now: Clock = clock or (lambda: datetime.now(UTC))
+    policy = practice_policy(settings)
+    appeals = (
+        None
+        if grader is None
+        else Appeals(
+            repo=repo,
+            bank=bank,
+            practice=Practice(
+                repo=repo,
+                bank=bank,
+                grader=grader,
+                policy=policy,
+                clock=now,
+                background=InFlight(),
+            ),
+            clock=now,
+        )
+    )
     return create_app(
         WebDeps(
             store=DashboardReads(repo),
             nonces=NonceLedger(repo),
             bank=bank,
-            scheduler=practice_policy(settings).scheduler(),
+            scheduler=policy.scheduler(),
             tokens=tokens,
             clock=now,
+            questions=TeamQuestionStore(repo),
+            notices=repo,
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
+            appeals=appeals,
+            notice_left=notice_left,
         )
     )
 
@@ -235,6 +261,7 @@ async def open_service(
     async with AsyncExitStack() as stack:
         repo = await Repository.open(settings.db)
         stack.push_async_callback(repo.close)
+        await TeamQuestionStore(repo).load_into(bank)
         if grader is None:
             owned = await asyncio.to_thread(configured_grader, settings)
             stack.push_async_callback(owned.aclose)

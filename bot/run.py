@@ -51,6 +51,7 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
     from bot.web.signing import LinkIssuer
 
     image_dir = settings.local_dir / "quizmaster-images"
+    wake = asyncio.Event()
     async with AsyncExitStack() as stack:
         if not settings.web_console:
             service = await stack.enter_async_context(open_service(settings))
@@ -73,11 +74,12 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 bank=service.bank,
                 tokens=tokens,
                 grader=service.grader,
+                notice_left=wake.set,  # the console's scheduler sends it at once
             )
             await stack.enter_async_context(serving_beside(app, sock))
             print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
         return await console.run(
-            service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop
+            service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop, wake=wake
         )
 
 

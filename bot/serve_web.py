@@ -22,6 +22,7 @@ from bot.app import (
 )
 from bot.config import Settings, describe_errors
 from bot.storage.repository import Repository
+from bot.storage.team_questions import TeamQuestionStore
 from content.loader import BankError
 
 log = logging.getLogger("quizmaster.web")
@@ -32,10 +33,15 @@ async def _serve(settings: Settings, secret: str) -> int:
 
     bank = load_configured_bank(settings)
     sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
-    grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
-    await prepare_references(grader, bank)
     repo = await Repository.open(settings.db)
     try:
+        await TeamQuestionStore(repo).load_into(bank)  # the questions saved on the web page
+        grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
+    except BaseException:
+        await repo.close()
+        raise
+    try:
+        await prepare_references(grader, bank)
         app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(secret), grader=grader)
         print(
             f"quizmaster: web page on http://{settings.web_host}:{port_of(sock)}"

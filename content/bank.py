@@ -26,10 +26,20 @@ class Bank:
             if prompt.id in self._prompts:
                 raise ValueError(f"duplicate prompt id {prompt.id!r}")
             self._prompts[prompt.id] = prompt
+        self._index_texts()
+
+    def _index_texts(self) -> None:
         self._by_text: dict[str, Prompt] = {}
         for prompt in self._prompts.values():
             for text in (prompt.text.ko, prompt.text.en, *prompt.aliases):
                 self._by_text.setdefault(normalize_question(text), prompt)
+
+    def put(self, prompt: Prompt) -> None:
+        """Add `prompt`, or replace the prompt of its id: a team question saved on the web page.
+        The bank is one object shared by everything in a process (chat, grader, web page), so
+        they all see the question from the next lookup on."""
+        self._prompts[prompt.id] = prompt
+        self._index_texts()
 
     def __len__(self) -> int:
         return len(self._prompts)

@@ -12,18 +12,20 @@ and demo names the compute catalog does not know.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from content.bank import normalize_question
+from content.bank import Bank, normalize_question
 from content.loader import BankError, read_yaml, validation_errors
 from content.schema import Prompt, parse_bank_file, rules_context
 
 DemoNames = Callable[[], Collection[str]]
+DRAFT = Path("web page")
+"""The file name a draft's errors carry (`check_draft`)."""
 
 
 @dataclass
@@ -49,11 +51,40 @@ class _Parsed:
 def check_banks(paths: Sequence[Path], *, demo_names: DemoNames) -> CheckReport:
     """Check every *.yaml under `paths`; `demo_names` is called only if some prompt names a demo."""
     report = CheckReport()
-    origin: dict[str, Path] = {}
-    declared: set[str] = set()
+    sources: list[tuple[Path, object]] = []
     for path in _files(paths, report):
         report.files.append(path)
-        parsed = _parse(path, report)
+        try:
+            sources.append((path, read_yaml(path)))
+        except BankError as exc:
+            report.errors.append(exc)
+    return _check_sources(sources, demo_names, report)
+
+
+def check_draft(
+    draft: Mapping[str, object], bank: Bank, *, replaces: str | None = None
+) -> CheckReport:
+    """Check one team question written on the web page exactly as `quizmaster content check`
+    would check it in a team bank file beside every other prompt of `bank` (but the prompt it
+    `replaces`, when it is an edit). The report's errors are only the draft's, under the file
+    name `DRAFT`; `report.prompts` ends with the draft when it is valid."""
+    others = [p.model_dump(mode="json") for p in bank.all() if p.id != replaces]
+    sources: list[tuple[Path, object]] = [
+        (Path("bank"), {"bank": "loaded", "rules": "team", "prompts": others}),
+        (DRAFT, {"bank": "web", "rules": "team", "prompts": [dict(draft)]}),
+    ]
+    report = _check_sources(sources, lambda: (), CheckReport())
+    report.errors = [error for error in report.errors if error.file == str(DRAFT)]
+    return report
+
+
+def _check_sources(
+    sources: Sequence[tuple[Path, object]], demo_names: DemoNames, report: CheckReport
+) -> CheckReport:
+    origin: dict[str, Path] = {}
+    declared: set[str] = set()
+    for path, raw in sources:
+        parsed = _parse(path, raw, report)
         declared |= parsed.declared_ids
         for prompt in parsed.prompts:
             if prompt.id in origin:
@@ -94,14 +125,10 @@ def _files(paths: Sequence[Path], report: CheckReport) -> list[Path]:
     return found
 
 
-def _parse(path: Path, report: CheckReport) -> _Parsed:
-    """Validate one file; on schema errors keep the prompts that are valid on their own, so the
-    cross-file checks still run and a broken parent does not also break its follow-ups."""
-    try:
-        raw = read_yaml(path)
-    except BankError as exc:
-        report.errors.append(exc)
-        return _Parsed([], set())
+def _parse(path: Path, raw: object, report: CheckReport) -> _Parsed:
+    """Validate one file's mapping; on schema errors keep the prompts that are valid on their
+    own, so the cross-file checks still run and a broken parent does not also break its
+    follow-ups."""
     if not isinstance(raw, dict):
         got = "an empty file" if raw is None else "a list" if isinstance(raw, list) else "one value"
         report.errors.append(

@@ -10,6 +10,7 @@ that `quizmaster eval fit --team` learns from; the queue shows how often the gra
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.messages import Reply, ReplyKind
@@ -19,6 +20,7 @@ from bot.core.practice import Practice
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.bank import Bank
+from content.schema import Lang
 from evaluators.grade import Verdict
 from evaluators.service import verdict_for
 
@@ -27,6 +29,35 @@ REASON_CHARS = 500
 QUEUE_SHOWN = 5
 QUOTE_CHARS = 300
 STATS_WEEKS = 4
+
+
+class AppealRefusedError(Exception):
+    """An appeal that cannot be resolved: the text key that says why, and its values."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class AppealFigures:
+    """How often the grader was corrected lately: appeals per week and the share of resolved
+    ones that changed the score (the chat's queue and the web page show the same)."""
+
+    weeks: int
+    opened: int
+    resolved: int
+    changed: int
+
+    @property
+    def per_week(self) -> float:
+        return self.opened / self.weeks
+
+    @property
+    def share(self) -> int:
+        """Percent of the resolved appeals that changed the score."""
+        return round(100 * self.changed / self.resolved) if self.resolved else 0
 
 
 def clipped(body: str, limit: int) -> str:
@@ -76,25 +107,21 @@ class Appeals:
         waiting = await self.repo.open_appeals(
             platform=channel.platform, channel_id=channel.channel_id
         )
-        since = self.clock() - timedelta(weeks=STATS_WEEKS)
-        counts = await self.repo.appeal_counts(
-            platform=channel.platform, channel_id=channel.channel_id, since=since
-        )
+        figures = await self.figures(platform=channel.platform, channel_id=channel.channel_id)
         lines = [turn.t("appeals_head", open=len(waiting))]
         for appeal in waiting[:QUEUE_SHOWN]:
             lines += await self._queue_entry(turn, appeal)
         if len(waiting) > QUEUE_SHOWN:
             lines.append(turn.t("appeals_more", more=len(waiting) - QUEUE_SHOWN))
-        share = round(100 * counts.changed / counts.resolved) if counts.resolved else 0
         lines.append(
             turn.t(
                 "appeals_stats",
-                weeks=STATS_WEEKS,
-                opened=counts.opened,
-                per_week=counts.opened / STATS_WEEKS,
-                resolved=counts.resolved,
-                changed=counts.changed,
-                share=share,
+                weeks=figures.weeks,
+                opened=figures.opened,
+                per_week=figures.per_week,
+                resolved=figures.resolved,
+                changed=figures.changed,
+                share=figures.share,
             )
         )
         if waiting:
@@ -130,25 +157,67 @@ class Appeals:
             lines.append(turn.t("appeals_reference", text=clipped(reference, QUOTE_CHARS)))
         return lines
 
+    async def figures(self, *, platform: str, channel_id: str) -> AppealFigures:
+        """The channel's appeals of the last `STATS_WEEKS` weeks."""
+        since = self.clock() - timedelta(weeks=STATS_WEEKS)
+        counts = await self.repo.appeal_counts(
+            platform=platform, channel_id=channel_id, since=since
+        )
+        return AppealFigures(STATS_WEEKS, counts.opened, counts.resolved, counts.changed)
+
     async def resolve(self, turn: Turn, appeal_id: int, score: int | None, note: str) -> None:
         """`/quiz appeals resolve <id> <score|keep> [note]` (admins): the answer takes the new
         score (or keeps its own), and the member is told in its thread."""
         channel = turn.channel
+        try:
+            resolved = await self.settle(
+                platform=channel.platform,
+                channel_id=channel.channel_id,
+                appeal_id=appeal_id,
+                score=score,
+                note=note,
+                by=turn.user,
+            )
+        except AppealRefusedError as exc:
+            await turn.error(exc.key, **exc.values)
+            return
+        key = "appeal_changed" if resolved.changed else "appeal_kept"
+        await turn.say(
+            turn.t(key, id=resolved.id, old=resolved.old_score, new=resolved.final_score),
+            ephemeral=True,
+        )
+        await turn.transport.send(self.member_notice(resolved, turn.lang))
+
+    async def settle(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        appeal_id: int,
+        score: int | None,
+        note: str,
+        by: str,
+    ) -> AppealRow:
+        """Resolve one open appeal of the channel: the answer takes `score` (None: keeps its
+        own), and the member's card the review that score gives. The chat command and the web
+        page both resolve through here; each tells the member its own way (`member_notice`).
+        Raises AppealRefusedError for another channel's or an unknown id, or one resolved
+        before."""
         appeal = await self.repo.appeal(
-            platform=channel.platform, channel_id=channel.channel_id, appeal_id=appeal_id
+            platform=platform, channel_id=channel_id, appeal_id=appeal_id
         )
         if appeal is None:
-            await turn.error("appeal_unknown", detail=str(appeal_id))
-            return
+            raise AppealRefusedError("appeal_unknown", detail=str(appeal_id))
         if appeal.resolved_at is not None:
-            await turn.error("appeal_resolved_before", id=appeal_id, score=appeal.final_score)
-            return
+            raise AppealRefusedError(
+                "appeal_resolved_before", id=appeal_id, score=appeal.final_score
+            )
         final = appeal.old_score if score is None else score
         answer = appeal.answer
         card = None
         if final != appeal.old_score and answer.prompt_id in self.bank:
             card = await self.practice.corrected_card(
-                channel.platform,
+                platform,
                 user_id=answer.user_id,
                 prompt=self.bank.get(answer.prompt_id),
                 answered_at=answer.answered_at,
@@ -159,16 +228,13 @@ class Appeals:
             final_score=final,
             verdict=self._verdict(answer.prompt_id, final),
             note=clipped(note, REASON_CHARS),
-            resolved_by=turn.user,
+            resolved_by=by,
             resolved_at=self.clock(),
             card=card,
         )
         if resolved is None:  # another admin resolved it meanwhile
-            await turn.error("appeal_resolved_before", id=appeal_id, score=final)
-            return
-        key = "appeal_changed" if resolved.changed else "appeal_kept"
-        await turn.say(turn.t(key, id=appeal.id, old=appeal.old_score, new=final), ephemeral=True)
-        await turn.transport.send(self._verdict_for_member(turn, resolved))
+            raise AppealRefusedError("appeal_resolved_before", id=appeal_id, score=final)
+        return resolved
 
     def _verdict(self, prompt_id: str, score: int) -> str:
         """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
@@ -176,12 +242,13 @@ class Appeals:
             return Verdict.ACKNOWLEDGED.value
         return verdict_for(score).value
 
-    def _verdict_for_member(self, turn: Turn, appeal: AppealRow) -> Reply:
+    def member_notice(self, appeal: AppealRow, lang: Lang) -> Reply:
+        """What the member is told of a resolved appeal, in the answer's thread."""
         answer = appeal.answer
         key = "appeal_told_changed" if appeal.changed else "appeal_told_kept"
-        body = text(turn.lang, key, id=appeal.id, old=appeal.old_score, new=appeal.final_score or 0)
+        body = text(lang, key, id=appeal.id, old=appeal.old_score, new=appeal.final_score or 0)
         if appeal.note:
-            body += "\n" + turn.t("appeal_note", note=appeal.note)
+            body += "\n" + text(lang, "appeal_note", note=appeal.note)
         return Reply(
             channel_id=answer.channel_id,
             text=body,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import takewhile
 
 from fsrs import Card, Scheduler
 
@@ -20,6 +21,7 @@ from bot.core.mastery import ScoredCard, TopicMastery, topic_mastery
 from bot.core.models import AnswerText, ChannelRow, DaySummary, PostRow
 from bot.core.ports import DashboardStore
 from bot.core.reports import LEADERBOARD_SIZE, PERIOD_DAYS
+from bot.core.schedule import Schedule
 from bot.core.streaks import streak
 from bot.core.turn import channel_schedule
 from content.bank import Bank
@@ -30,6 +32,9 @@ MISSED_SHOWN = 3
 PERIODS: tuple[Period, ...] = ("week", "month", "all")
 STREAK_DAYS = 367
 """How far back a streak can reach (`streaks.streak` looks back 366 scheduled days)."""
+STREAK_FIRST_LOOK = 35
+"""How far back the board reads answer days at first: a streak that reaches further is read
+again over `STREAK_DAYS`."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,40 @@ def _labels(prompt: Prompt | None, concept_ids: tuple[str, ...], lang: Lang) -> 
     return tuple(known.get(cid, cid) for cid in concept_ids)
 
 
+async def _answered_days(
+    store: DashboardStore,
+    channel: ChannelRow,
+    user_ids: list[str],
+    today: date,
+    schedule: Schedule,
+) -> dict[str, set[date]]:
+    """The days each member answered, as far back as their streak reaches: the last
+    `STREAK_FIRST_LOOK` days first (a year of days for 50 members is most of the page's read),
+    then the whole `STREAK_DAYS` for the few whose streak runs past that."""
+    since = today - timedelta(days=STREAK_FIRST_LOOK)
+    answered: dict[str, set[date]] = defaultdict(set)
+    for user_id, day in await store.answer_days(
+        platform=channel.platform, channel_id=channel.channel_id, user_ids=user_ids, since=since
+    ):
+        answered[user_id].add(day)
+    window = sum(
+        1 for _ in takewhile(lambda day: day >= since, schedule.iter_previous_post_days(today, 366))
+    )
+    longer = [
+        u
+        for u in user_ids
+        if streak(schedule, answered[u], today) - (today in answered[u]) >= window
+    ]
+    for user_id, day in await store.answer_days(
+        platform=channel.platform,
+        channel_id=channel.channel_id,
+        user_ids=longer,
+        since=today - timedelta(days=STREAK_DAYS),
+    ):
+        answered[user_id].add(day)
+    return answered
+
+
 async def _board(
     store: DashboardStore, channel: ChannelRow, today: date, period: Period
 ) -> tuple[BoardLine, ...]:
@@ -133,15 +172,8 @@ async def _board(
             platform=channel.platform, channel_id=channel.channel_id, since=since
         )
     )[:LEADERBOARD_SIZE]
-    answered: dict[str, set[date]] = defaultdict(set)
-    for user_id, day in await store.answer_days(
-        platform=channel.platform,
-        channel_id=channel.channel_id,
-        user_ids=[r.user_id for r in rows],
-        since=today - timedelta(days=STREAK_DAYS),
-    ):
-        answered[user_id].add(day)
     schedule = channel_schedule(channel)
+    answered = await _answered_days(store, channel, [r.user_id for r in rows], today, schedule)
     return tuple(
         BoardLine(
             rank=rank,
@@ -173,15 +205,11 @@ async def channel_page(
         channel_id=channel.channel_id,
         since=today - timedelta(days=RECENT_DAYS - 1),
     )
+    summaries = await store.day_summaries(platform=channel.platform, posts=posts)
     days = []
     for post in posts:
         prompt = bank.get(post.prompt_id) if post.prompt_id in bank else None
-        summary = await store.day_summary(post_id=post.id, prompt_id=post.prompt_id)
-        best = (
-            await store.display_name(platform=channel.platform, user_id=summary.best_user)
-            if summary.best_user
-            else None
-        )
+        summary, best = summaries[post.id]
         days.append(
             DayLine(
                 post=post,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.core.messages import Reply
 from bot.core.models import (
     AnswerRow,
     AnswerText,
@@ -43,7 +44,19 @@ class PostLookup(Protocol):
     async def latest_post(self, *, platform: str, channel_id: str) -> PostRow | None: ...
 
 
-class ChannelStore(PostLookup, Protocol):
+class NoticeStore(Protocol):
+    """The outbox of chat notices written where no chat connection is (the web page), sent by
+    the bot's scheduler (`bot.core.notices`)."""
+
+    async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None: ...
+
+    async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
+        """The platform's unsent notices, oldest first, now claimed by `by`: a notice is
+        claimed once, so another replica never sends it again."""
+        ...
+
+
+class ChannelStore(PostLookup, NoticeStore, Protocol):
     """The quiz service's: channels and their settings, posts, message claims and members'
     names, and the answers kept while grading was unavailable."""
 
@@ -238,15 +251,21 @@ class DashboardStore(Protocol):
         ...
 
     async def data_version(self) -> tuple[int, ...]:
-        """Changes whenever an answer or post is added or a post revealed, anywhere: pages
-        computed at one version can be shown again while it holds."""
+        """Changes whenever an answer or post is added, a post revealed or an appeal resolved
+        (a score rewritten), anywhere: pages computed at one version can be shown again while
+        it holds."""
         ...
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
         """The channel's posts on or after a local day, newest first."""
         ...
 
-    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
+    async def day_summaries(
+        self, *, platform: str, posts: Sequence[PostRow]
+    ) -> dict[int, tuple[DaySummary, str | None]]:
+        """Each post's figures on its own question (what `ReportStore.day_summary` gives) and
+        its best member's display name, by post id, in one read rather than two per post."""
+        ...
 
     async def display_name(self, *, platform: str, user_id: str) -> str: ...
 

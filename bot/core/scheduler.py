@@ -1,19 +1,33 @@
 """The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
-became due since the last tick, and grades answers kept while the embedding server was
-unavailable."""
+became due since the last tick, grades answers kept while the embedding server was
+unavailable, and sends the notices the web page left (`bot.core.notices`)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import replace
 
 from bot.core.messages import Transport
+from bot.core.notices import send_notices
 from bot.core.replicas import this_process
 from bot.core.service import QuizService
 
 log = logging.getLogger("quizmaster.core")
+
+
+async def _sleep(stop: asyncio.Event, wake: asyncio.Event | None, interval: float) -> None:
+    """Until the next tick: `interval` seconds, or less when `stop` or `wake` is set."""
+    waits = [asyncio.ensure_future(stop.wait())]
+    if wake is not None:
+        waits.append(asyncio.ensure_future(wake.wait()))
+    try:
+        await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+    if wake is not None:
+        wake.clear()
 
 
 async def run_scheduler(
@@ -23,9 +37,11 @@ async def run_scheduler(
     *,
     stop: asyncio.Event,
     interval: float = 30.0,
+    wake: asyncio.Event | None = None,
 ) -> None:
-    """Runs until `stop` is set; a failing tick is logged and the loop goes on. On the way out
-    the heartbeat is removed, so `doctor` stops listing this process at once."""
+    """Runs until `stop` is set; a failing tick is logged and the loop goes on. Setting `wake`
+    runs the next tick at once (the web page in this process has left a notice to send). On
+    the way out the heartbeat is removed, so `doctor` stops listing this process at once."""
     replica = this_process(platform, service.clock())
     try:
         while not stop.is_set():
@@ -41,8 +57,13 @@ async def run_scheduler(
                 await service.grade_pending(platform, transport)
             except Exception:
                 log.exception("pending answers round failed platform=%s", platform)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+            try:
+                await send_notices(
+                    service.repo, platform, transport, by=replica.id, now=service.clock()
+                )
+            except Exception:
+                log.exception("notices round failed platform=%s", platform)
+            await _sleep(stop, wake, interval)
     finally:
         try:
             await service.repo.forget_replica(replica_id=replica.id)

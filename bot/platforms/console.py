@@ -114,16 +114,18 @@ async def run(
     stdout: TextIO,
     image_dir: Path,
     stop: asyncio.Event | None = None,
+    wake: asyncio.Event | None = None,
 ) -> int:
     """Post today's question, then handle lines until EOF, /quit or `stop` (the line being
-    handled is finished; lines not yet read are left)."""
+    handled is finished; lines not yet read are left). `wake` runs a scheduler tick at once
+    (the web page beside the console left a notice)."""
     interactive = stdin.isatty()
     transport = ConsoleTransport(out=stdout, image_dir=image_dir, rich=interactive)
     user = getpass.getuser() or "you"
     await service.show_today(PLATFORM, CHANNEL, transport)
     stop = stop or asyncio.Event()
     ticker = (
-        asyncio.create_task(run_scheduler(service, PLATFORM, transport, stop=stop))
+        asyncio.create_task(run_scheduler(service, PLATFORM, transport, stop=stop, wake=wake))
         if interactive
         else None
     )

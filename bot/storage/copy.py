@@ -36,6 +36,8 @@ TABLES = (
     "appeals",
     "web_nonces",
     "replicas",
+    "team_questions",
+    "web_notices",
 )
 BATCH = 1000
 

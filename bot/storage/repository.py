@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.core.messages import Reply, ReplyKind
 from bot.core.models import (
     AnswerRow,
     AppealCounts,
@@ -633,23 +634,27 @@ class Repository:
     # leaderboards and summaries -------------------------------------------------------------
 
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
-        """Sum of each member's best score per prompt per post, since a local day."""
+        """Sum of each member's best score per prompt per post, since a local day (the day of
+        the best answer counts; on a tie, the earlier answer's). An answer counts when no
+        better one of its member, post and prompt exists: one probe of the index
+        `answers_best_per_post` per answer, cheaper than ranking a year of answers."""
         rows = await self._all(
             """
-            WITH ranked AS (
-                SELECT a.user_id, a.score, a.day, ROW_NUMBER() OVER (
-                    PARTITION BY a.user_id, a.post_id, a.prompt_id ORDER BY a.score DESC, a.id
-                ) AS place
-                FROM answers a JOIN posts p ON p.id = a.post_id
-                WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?
-            ), best AS (SELECT user_id, score, day FROM ranked WHERE place = 1)
-            SELECT b.user_id, COALESCE(u.display_name, b.user_id) AS display_name,
-                   SUM(b.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT b.day) AS days
-            FROM best b LEFT JOIN users u ON u.platform = ? AND u.user_id = b.user_id
-            GROUP BY b.user_id, u.display_name
+            SELECT a.user_id, COALESCE(u.display_name, a.user_id) AS display_name,
+                   SUM(a.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT a.day) AS days
+            FROM answers a LEFT JOIN users u ON u.platform = ? AND u.user_id = a.user_id
+            WHERE a.post_id IN (SELECT id FROM posts WHERE platform = ? AND channel_id = ?)
+              AND a.day >= ?
+              AND NOT EXISTS (
+                  SELECT 1 FROM answers x
+                  WHERE x.post_id = a.post_id AND x.user_id = a.user_id
+                    AND x.prompt_id = a.prompt_id AND x.day >= ?
+                    AND (x.score > a.score OR (x.score = a.score AND x.id < a.id))
+              )
+            GROUP BY a.user_id, u.display_name
             ORDER BY total DESC, answers ASC, display_name ASC
             """,
-            (platform, channel_id, since.isoformat(), platform),
+            (platform, platform, channel_id, since.isoformat(), since.isoformat()),
         )
         return [
             BoardRow(
@@ -921,6 +926,44 @@ class Repository:
             f"{self._APPEAL_SELECT} WHERE ap.resolved_at IS NOT NULL ORDER BY ap.id"
         )
         return [_appeal(row) for row in rows]
+
+    # notices for the chat, left by the web page ---------------------------------------------
+
+    async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None:
+        await self._write(
+            "INSERT INTO web_notices (platform, channel_id, thread_id, user_id, text, queued_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (
+                platform,
+                reply.channel_id,
+                reply.thread_id,
+                reply.user_id or "",
+                reply.text,
+                queued_at.isoformat(),
+            ),
+        )
+
+    async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
+        # `claimed_at IS NULL` is checked again on each row: of two replicas claiming at once,
+        # PostgreSQL lets the second skip the rows the first has just claimed.
+        rows = await self._write(
+            "UPDATE web_notices SET claimed_at = ?, claimed_by = ?"
+            " WHERE claimed_at IS NULL AND id IN (SELECT id FROM web_notices"
+            " WHERE platform = ? AND claimed_at IS NULL ORDER BY id LIMIT 50)"
+            " RETURNING id, channel_id, thread_id, user_id, text",
+            (at.isoformat(), by, platform),
+        )
+        return [
+            Reply(
+                channel_id=row["channel_id"],
+                text=row["text"],
+                kind=ReplyKind.INFO,
+                thread_id=row["thread_id"],
+                user_id=row["user_id"],
+                addressee=row["user_id"],
+            )
+            for row in sorted(rows, key=lambda row: int(row["id"]))
+        ]
 
     # replicas -------------------------------------------------------------------------------
 

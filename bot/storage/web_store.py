@@ -6,6 +6,7 @@ run on the repository's one connection and lock."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -18,6 +19,7 @@ from bot.core.models import (
     PostRow,
     PracticeCardRow,
 )
+from bot.storage.drivers import Row
 from bot.storage.repository import Repository, _post
 
 
@@ -34,8 +36,38 @@ class DashboardReads:
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
         return await self._repo.leaderboard(platform=platform, channel_id=channel_id, since=since)
 
-    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary:
-        return await self._repo.day_summary(post_id=post_id, prompt_id=prompt_id)
+    async def day_summaries(
+        self, *, platform: str, posts: Sequence[PostRow]
+    ) -> dict[int, tuple[DaySummary, str | None]]:
+        if not posts:
+            return {}
+        marks = ",".join("?" * len(posts))
+        rows = await self._repo._all(
+            "SELECT a.post_id, a.user_id, MAX(a.score) AS best, COUNT(*) AS n, u.display_name"
+            " FROM answers a JOIN posts p ON p.id = a.post_id AND p.prompt_id = a.prompt_id"
+            " LEFT JOIN users u ON u.platform = ? AND u.user_id = a.user_id"
+            f" WHERE a.post_id IN ({marks}) GROUP BY a.post_id, a.user_id, u.display_name",
+            (platform, *(post.id for post in posts)),
+        )
+        members: dict[int, list[Row]] = defaultdict(list)
+        for row in rows:
+            members[int(row["post_id"])].append(row)
+        found: dict[int, tuple[DaySummary, str | None]] = {}
+        for post in posts:
+            bests = members.get(post.id, [])
+            if not bests:
+                found[post.id] = (DaySummary(0, 0, 0.0, None, 0), None)
+                continue
+            top = min(bests, key=lambda row: (-int(row["best"]), str(row["user_id"])))
+            summary = DaySummary(
+                answers=sum(int(row["n"]) for row in bests),
+                members=len(bests),
+                mean=sum(int(row["best"]) for row in bests) / len(bests),
+                best_user=top["user_id"],
+                best_score=int(top["best"]),
+            )
+            found[post.id] = (summary, top["display_name"] or top["user_id"])
+        return found
 
     async def display_name(self, *, platform: str, user_id: str) -> str:
         return await self._repo.display_name(platform=platform, user_id=user_id)
@@ -68,7 +100,8 @@ class DashboardReads:
     async def data_version(self) -> tuple[int, ...]:
         rows = await self._repo._all(
             "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
-            " (SELECT COUNT(*) FROM posts WHERE revealed = 1)"
+            " (SELECT COUNT(*) FROM posts WHERE revealed = 1),"
+            " (SELECT COUNT(resolved_at) FROM appeals)"
         )
         return tuple(int(value or 0) for value in rows[0])
 

@@ -27,18 +27,21 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.core import dashboards
+from bot.core.appeals import AppealRefusedError, Appeals
 from bot.core.commands import Period
 from bot.core.mastery import percent
 from bot.core.models import ChannelRow
-from bot.core.ports import DashboardStore
+from bot.core.ports import DashboardStore, NoticeStore
 from bot.core.turn import channel_schedule
 from bot.web import charts
 from bot.web.page_cache import PageCache
+from bot.web.question_form import GENERAL, QuestionForm
 from bot.web.rate_limit import SlidingWindow
 from bot.web.signing import SESSION_LIFETIME, Session, Tokens
 from bot.web.texts import template, text
 from content.bank import Bank
-from content.schema import Lang
+from content.check import check_draft
+from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grader
 
 HERE = Path(__file__).parent
@@ -50,6 +53,18 @@ SIGNIN_WINDOW_S = 60.0
 PAGES_KEPT = 64
 ANSWER_CHARS = 4000
 PAGE_TTL_S = 60.0
+
+
+class QuestionStore(Protocol):
+    """What the app needs of the team questions table (`bot.storage.team_questions`)."""
+
+    async def save(
+        self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
+    ) -> None: ...
+
+    async def ids(self) -> set[str]:
+        """The questions written on the web page: the ones it may edit."""
+        ...
 
 
 class NonceStore(Protocol):
@@ -70,8 +85,12 @@ class WebDeps:
     scheduler: Scheduler
     tokens: Tokens
     clock: Callable[[], datetime]
+    questions: QuestionStore
+    notices: NoticeStore
     public_https: bool = False
     grader: Grader | None = None  # None: the question page has no "Try the grader"
+    appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
+    notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
 
 
 class PageError(Exception):
@@ -187,6 +206,23 @@ def create_app(deps: WebDeps) -> FastAPI:
     def check_csrf(session: Session | None, given: str, lang: Lang) -> None:
         if session is None or not secrets.compare_digest(given.encode(), session.csrf.encode()):
             raise PageError(403, "csrf_bad", lang)
+
+    async def graded_try(prompt: Prompt, answer: str, lang: Lang) -> dict[str, Any] | None:
+        """Try the grader: `answer` graded as the channel would grade it, stored nowhere."""
+        if not answer.strip():
+            return {"error": "try_empty"}
+        if deps.grader is None:
+            return None
+        try:
+            grade = await deps.grader.grade(prompt, answer[:ANSWER_CHARS], lang=lang)
+        except EmbeddingUnavailableError:
+            return {"error": "try_unavailable"}
+        labels = {c.id: c.label(lang) for c in prompt.concepts}
+        return {
+            "grade": grade,
+            "covered": [labels.get(c, c) for c in grade.covered],
+            "missed": [labels.get(c, c) for c in grade.missed],
+        }
 
     def client(request: Request) -> str:
         return request.client.host if request.client else "?"
@@ -401,20 +437,7 @@ def create_app(deps: WebDeps) -> FastAPI:
         tried: dict[str, Any] | None = None
         if answer is not None:
             check_csrf(session, csrf, lang)
-            if not answer.strip():
-                tried = {"error": "try_empty"}
-            elif deps.grader is not None:
-                try:
-                    grade = await deps.grader.grade(prompt, answer[:ANSWER_CHARS], lang=lang)
-                except EmbeddingUnavailableError:
-                    tried = {"error": "try_unavailable"}
-                else:
-                    labels = {c.id: c.label(lang) for c in prompt.concepts}
-                    tried = {
-                        "grade": grade,
-                        "covered": [labels.get(c, c) for c in grade.covered],
-                        "missed": [labels.get(c, c) for c in grade.missed],
-                    }
+            tried = await graded_try(prompt, answer, lang)
         return render(
             request,
             "question.html",
@@ -427,6 +450,7 @@ def create_app(deps: WebDeps) -> FastAPI:
             can_try=deps.grader is not None,
             answer=answer or "",
             tried=tried,
+            editable=prompt_id in await deps.questions.ids(),
             base=_channel_url(session),
         )
 
@@ -448,6 +472,202 @@ def create_app(deps: WebDeps) -> FastAPI:
     ) -> Response:
         return await question_view(
             request, platform, channel_id, prompt_id, answer=answer, csrf=csrf
+        )
+
+    async def admin_in(request: Request, platform: str, channel_id: str) -> tuple[Session, Lang]:
+        session, _, lang = await signed_in(request, platform, channel_id)
+        if not session.member.is_admin:
+            raise PageError(403, "admin_only", lang)
+        return session, lang
+
+    async def stored_question(prompt_id: str, lang: Lang) -> Prompt:
+        """A question written on the web page: the only ones it edits (the shipped bank and
+        team bank files are edited as files)."""
+        if prompt_id not in deps.bank or prompt_id not in await deps.questions.ids():
+            raise PageError(404, "not_found", lang)
+        return deps.bank.get(prompt_id)
+
+    def edit_page(
+        request: Request,
+        session: Session,
+        lang: Lang,
+        form: QuestionForm,
+        *,
+        editing: str | None,
+        answer: str = "",
+        tried: dict[str, Any] | None = None,
+    ) -> HTMLResponse:
+        return render(
+            request,
+            "question_edit.html",
+            lang,
+            status=422 if form.errors else 200,
+            session=session,
+            form=form,
+            general=form.errors.get(GENERAL, []),
+            editing=editing,
+            can_try=deps.grader is not None,
+            answer=answer,
+            tried=tried,
+            base=_channel_url(session),
+        )
+
+    async def save_or_try(
+        request: Request, session: Session, lang: Lang, editing: str | None
+    ) -> Response:
+        """Check the typed question as `quizmaster content check` would; save it (database and
+        this process's bank), or grade the typed answer against the unsaved draft."""
+        given = {
+            key: value for key, value in (await request.form()).items() if isinstance(value, str)
+        }
+        check_csrf(session, given.get("csrf", ""), lang)
+        form = QuestionForm.typed(given)
+        if editing is not None:
+            form.values["id"] = editing
+        report = check_draft(form.draft(), deps.bank, replaces=editing)
+        form.place(report.errors)
+        answer = given.get("answer", "")[:ANSWER_CHARS]
+        if form.errors:
+            return edit_page(request, session, lang, form, editing=editing, answer=answer)
+        prompt = report.prompts[-1]
+        if given.get("action") == "try":
+            tried = await graded_try(prompt, answer, lang)
+            return edit_page(
+                request, session, lang, form, editing=editing, answer=answer, tried=tried
+            )
+        member = session.member
+        await deps.questions.save(
+            prompt,
+            platform=member.platform,
+            channel_id=member.channel_id,
+            edited_by=member.user_id,
+            at=deps.clock(),
+        )
+        deps.bank.put(prompt)
+        return RedirectResponse(
+            f"{_channel_url(session)}/questions/{quote(prompt.id, safe='')}", status_code=303
+        )
+
+    @app.get("/c/{platform}/{channel_id}/new-question", response_class=HTMLResponse)
+    async def new_question(request: Request, platform: str, channel_id: str) -> Response:
+        session, lang = await admin_in(request, platform, channel_id)
+        return edit_page(request, session, lang, QuestionForm.typed({}), editing=None)
+
+    @app.post("/c/{platform}/{channel_id}/new-question", response_class=HTMLResponse)
+    async def create_question(request: Request, platform: str, channel_id: str) -> Response:
+        session, lang = await admin_in(request, platform, channel_id)
+        return await save_or_try(request, session, lang, None)
+
+    @app.get("/c/{platform}/{channel_id}/questions/{prompt_id}/edit", response_class=HTMLResponse)
+    async def edit_question(
+        request: Request, platform: str, channel_id: str, prompt_id: str
+    ) -> Response:
+        session, lang = await admin_in(request, platform, channel_id)
+        prompt = await stored_question(prompt_id, lang)
+        return edit_page(request, session, lang, QuestionForm.of(prompt), editing=prompt.id)
+
+    @app.post("/c/{platform}/{channel_id}/questions/{prompt_id}/edit", response_class=HTMLResponse)
+    async def save_question(
+        request: Request, platform: str, channel_id: str, prompt_id: str
+    ) -> Response:
+        session, lang = await admin_in(request, platform, channel_id)
+        prompt = await stored_question(prompt_id, lang)
+        return await save_or_try(request, session, lang, prompt.id)
+
+    def appeals_of(lang: Lang) -> Appeals:
+        if deps.appeals is None:
+            raise PageError(404, "not_found", lang)
+        return deps.appeals
+
+    @app.get("/c/{platform}/{channel_id}/appeals", response_class=HTMLResponse)
+    async def appeals_view(
+        request: Request, platform: str, channel_id: str, done: int | None = None
+    ) -> Response:
+        """The queue of open appeals with what judging one needs, and how often the grader was
+        corrected lately (the chat's `/quiz appeals` figures)."""
+        session, lang = await admin_in(request, platform, channel_id)
+        appeals = appeals_of(lang)
+        waiting = await appeals.repo.open_appeals(platform=platform, channel_id=channel_id)
+        entries = []
+        for appeal in waiting:
+            answer = appeal.answer
+            prompt = deps.bank.get(answer.prompt_id) if answer.prompt_id in deps.bank else None
+            labels = {c.id: c.label(lang) for c in prompt.concepts} if prompt else {}
+            entries.append(
+                {
+                    "appeal": appeal,
+                    "name": await deps.store.display_name(
+                        platform=platform, user_id=answer.user_id
+                    ),
+                    "question": prompt.text.get(lang) if prompt else answer.prompt_id,
+                    "reference": (
+                        (prompt.references_in(lang) or prompt.references)[0].text
+                        if prompt and prompt.references
+                        else None
+                    ),
+                    "concepts": [c.label(lang) for c in prompt.concepts] if prompt else [],
+                    "covered": [labels.get(c, c) for c in answer.covered],
+                    "missed": [labels.get(c, c) for c in answer.missed],
+                }
+            )
+        return render(
+            request,
+            "appeals.html",
+            lang,
+            session=session,
+            entries=entries,
+            figures=await appeals.figures(platform=platform, channel_id=channel_id),
+            done=done,
+            base=_channel_url(session),
+        )
+
+    @app.post("/c/{platform}/{channel_id}/appeals/{appeal_id}", response_class=HTMLResponse)
+    async def resolve_appeal(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        appeal_id: int,
+        *,
+        score: Annotated[str, Form()] = "",
+        note: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        """Resolve through the core's own `Appeals.settle` (the chat command's path); the
+        member's notice goes to the outbox the bot's scheduler sends from, since this page may
+        run in a process with no chat connection (a bot in this one is woken to send it now)."""
+        session, channel, lang = await signed_in(request, platform, channel_id)
+        if not session.member.is_admin:
+            raise PageError(403, "admin_only", lang)
+        check_csrf(session, csrf, lang)
+        appeals = appeals_of(lang)
+        given = score.strip().lower()
+        if given in ("", "keep"):
+            new_score = None
+        elif given.isdigit() and int(given) <= 100:
+            new_score = int(given)
+        else:
+            raise PageError(400, "appeal_score_bad", lang)
+        try:
+            resolved = await appeals.settle(
+                platform=platform,
+                channel_id=channel_id,
+                appeal_id=appeal_id,
+                score=new_score,
+                note=note,
+                by=session.member.user_id,
+            )
+        except AppealRefusedError as exc:
+            status = 404 if exc.key == "appeal_unknown" else 409
+            raise PageError(status, exc.key, lang) from None
+        await deps.notices.queue_notice(
+            platform=platform,
+            reply=appeals.member_notice(resolved, channel.lang),
+            queued_at=deps.clock(),
+        )
+        if deps.notice_left is not None:
+            deps.notice_left()
+        return RedirectResponse(
+            f"{_channel_url(session)}/appeals?done={resolved.id}", status_code=303
         )
 
     return app

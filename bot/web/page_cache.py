@@ -2,8 +2,9 @@
 
 A team opens the channel page far more often than it answers: each load would otherwise sum
 every answer of the year again for the all-time board. An entry is reused only at the same data
-version (`DashboardStore.data_version`: no answer or post added, none revealed) and for at most
-`ttl_s`, since a member's display name can change without a new answer.
+version (`DashboardStore.data_version`: no answer or post added, none revealed, no appeal
+resolved) and for at most `ttl_s`, since a member's display name can change without a new
+answer.
 """
 
 from __future__ import annotations

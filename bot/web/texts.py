@@ -139,6 +139,64 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "none": ("-", "-"),
     "signed_in_as": ("{name} · {channel}", "{name} · {channel}"),
     "admin": ("관리자", "admin"),
+    "nav_appeals": ("이의 신청", "Appeals"),
+    "appeals_head": ("이의 신청 대기열", "Appeals waiting"),
+    "appeals_none": ("기다리는 이의 신청이 없어요.", "No appeals are waiting."),
+    "appeals_figures": (
+        "최근 {weeks}주: 이의 {opened}건 (주당 {per_week}건), 처리 {resolved}건, "
+        "그중 점수가 바뀐 것 {changed}건 ({share}%).",
+        "Last {weeks} weeks: appeals {opened} ({per_week} per week), resolved {resolved}, "
+        "of which changed the score {changed} ({share}%).",
+    ),
+    "appeal_done": (
+        "이의 #{id}를 처리했어요. 본인에게 채팅으로 알려요.",
+        "Appeal #{id} resolved. The member is told in the chat.",
+    ),
+    "appeal_of": ("#{id} · {name} · {prompt}", "#{id} · {name} · {prompt}"),
+    "appeal_reason": ("이유", "Reason"),
+    "appeal_answer": ("답", "Answer"),
+    "appeal_score": ("점수", "Score"),
+    "appeal_new_score": (
+        "새 점수 (0-100, 비우면 그대로)",
+        "New score (0-100, empty keeps it)",
+    ),
+    "appeal_note_label": ("메모 (본인에게 보여요)", "Note (the member sees it)"),
+    "appeal_resolve": ("처리", "Resolve"),
+    "appeal_score_bad": (
+        "새 점수는 0에서 100 사이의 정수여야 해요 (비우면 그대로).",
+        "The new score must be a whole number from 0 to 100 (empty keeps it).",
+    ),
+    "appeal_unknown": ("이 채널에 그런 이의 신청이 없어요.", "This channel has no such appeal."),
+    "appeal_resolved_before": (
+        "이 이의 신청은 이미 처리됐어요.",
+        "This appeal was resolved already.",
+    ),
+    "new_question": ("새 팀 질문 만들기", "Write a new team question"),
+    "new_head": ("새 팀 질문", "New team question"),
+    "edit_head": ("팀 질문 {id} 고치기", "Edit team question {id}"),
+    "edit_question": ("이 질문 고치기", "Edit this question"),
+    "edit_rules": (
+        "<code>quizmaster content check</code>와 같은 검사를 거쳐 저장돼요 (팀 규칙: "
+        "참고 답안은 한국어나 영어로 하나 이상).",
+        "Saved after the same check as <code>quizmaster content check</code> (team rules: at "
+        "least one reference answer, in Korean or English).",
+    ),
+    "field_id": ("id (영문 소문자, 숫자, . _ -)", "id (lowercase letters, digits, . _ -)"),
+    "field_topics": ("주제 (쉼표로 구분)", "Topics (comma-separated)"),
+    "field_text_ko": ("질문 (한국어)", "Question (Korean)"),
+    "field_text_en": ("질문 (영어)", "Question (English)"),
+    "field_reference_ko": ("참고 답안 (한국어)", "Reference answer (Korean)"),
+    "field_reference_en": ("참고 답안 (영어)", "Reference answer (English)"),
+    "field_concepts": (
+        "핵심 개념 (선택, 한 줄에 하나: id | 한국어 | English | 동의어; 동의어)",
+        "Key concepts (optional, one per line: id | 한국어 | English | synonym; synonym)",
+    ),
+    "field_misconceptions": (
+        "흔한 오해 (선택, 한 줄에 하나, ko: 또는 en:으로 시작)",
+        "Misconceptions (optional, one per line, starting with ko: or en:)",
+    ),
+    "save_question": ("저장", "Save"),
+    "try_draft_button": ("저장하지 않고 채점해 보기", "Grade it without saving"),
     "try_head": ("채점기 시험", "Try the grader"),
     "try_label": ("답변 (저장되지 않아요)", "An answer (nothing is saved)"),
     "try_button": ("채점해 보기", "Grade it"),

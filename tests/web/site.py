@@ -52,6 +52,8 @@ class Site:
     tokens: Tokens
     clock: FakeClock
     transport: RecordingTransport = field(default_factory=RecordingTransport)
+    notices_left: list[str] = field(default_factory=list)
+    """One entry each time the page left a chat notice and woke the bot (`notice_left`)."""
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         future: Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
@@ -122,11 +124,20 @@ def running_site(folder: Path) -> Iterator[Site]:
             clock=clock,
             sign_in=LinkIssuer(tokens, url),
         )
+        left: list[str] = []
         app = web_app(
-            settings, repo=repo, bank=bank, tokens=tokens, clock=clock, grader=FixedGrader()
+            settings,
+            repo=repo,
+            bank=bank,
+            tokens=tokens,
+            clock=clock,
+            grader=FixedGrader(),
+            notice_left=lambda: left.append("notice"),
         )
         await stack.enter_async_context(serving_beside(app, sock))
-        site = Site(url=url, loop=loop, service=service, tokens=tokens, clock=clock)
+        site = Site(
+            url=url, loop=loop, service=service, tokens=tokens, clock=clock, notices_left=left
+        )
         await _seed(site)
         return site
 

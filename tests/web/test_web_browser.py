@@ -16,6 +16,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 
@@ -61,12 +62,18 @@ def _full_page(browser: webdriver.Chrome, width: int, path: Path) -> None:
     assert browser.save_screenshot(str(path))
 
 
+def _arrive(browser: webdriver.Chrome, path: str) -> None:
+    """Wait for the page a click leads to (a busy machine may still show the one before)."""
+    WebDriverWait(browser, 15).until(lambda shown: shown.current_url.endswith(path))
+
+
 def test_a_member_signs_in_by_link_and_sees_the_board_and_their_page(
     site: Site, chromium: webdriver.Chrome, shots: Path
 ) -> None:
     chromium.delete_all_cookies()
     chromium.get(site.link(JOON))
     chromium.find_element(By.ID, "signin").click()
+    _arrive(chromium, f"/c/{PLATFORM}/{HOME}")
     assert chromium.current_url == f"{site.url}/c/{PLATFORM}/{HOME}"
     assert "t=" not in chromium.current_url
     board = chromium.find_element(By.ID, "board-table").text
@@ -103,3 +110,53 @@ def test_an_admin_searches_the_question_bank_and_tries_the_grader(
     assert "66/100" in chromium.find_element(By.ID, "try-result").text
     for name, (width, _) in SIZES.items():
         _full_page(chromium, width, shots / f"question-{name}.png")
+
+
+def test_an_admin_writes_a_question_and_resolves_an_appeal(
+    site: Site, chromium: webdriver.Chrome, shots: Path
+) -> None:
+    """A question refused with its error beside the field, fixed and saved; an appeal resolved
+    with a new score, and the board moves (in a channel of its own: other boards stay)."""
+    channel = "C-browser"
+    site.run(site.service.post_today(PLATFORM, channel, site.transport))
+    site.say(JOON, "my browser answer 35", channel)
+    site.say(JOON, "/quiz appeal the idea was there", channel)
+    chromium.delete_all_cookies()
+    chromium.get(site.link(MINA, channel))
+    chromium.find_element(By.ID, "signin").click()
+    chromium.find_element(By.LINK_TEXT, "Questions").click()
+    chromium.find_element(By.ID, "new-question").click()
+    typed = {
+        "id": "team-browser",
+        "topics": "team",
+        "text_ko": "우리 팀의 코드 리뷰 규칙은?",
+        "text_en": "What is our code review rule?",
+    }
+    for name, value in typed.items():
+        chromium.find_element(By.ID, name).send_keys(value)
+    chromium.find_element(By.ID, "save").click()
+    error = chromium.find_element(By.CSS_SELECTOR, "#reference_ko + p.field-error")
+    assert "needs at least one model answer" in error.text
+    assert chromium.find_element(By.ID, "text_en").get_attribute("value") == typed["text_en"]
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"question-edit-{name}.png")
+    chromium.find_element(By.ID, "reference_en").send_keys(
+        "Every change gets one approving review before it is merged."
+    )
+    chromium.find_element(By.ID, "save").click()
+    _arrive(chromium, "/questions/team-browser")
+    assert "team-browser" in site.service.bank
+
+    chromium.find_element(By.LINK_TEXT, "Appeals").click()
+    assert "my browser answer 35" in chromium.find_element(By.CSS_SELECTOR, "article.appeal").text
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"appeals-{name}.png")
+    chromium.find_element(By.CSS_SELECTOR, "article.appeal input[name=score]").send_keys("90")
+    chromium.find_element(By.CSS_SELECTOR, "article.appeal textarea[name=note]").send_keys(
+        "the key idea is in the second sentence"
+    )
+    chromium.find_element(By.CSS_SELECTOR, "article.appeal button").click()
+    assert "resolved" in chromium.find_element(By.ID, "appeal-done").text
+    chromium.get(f"{site.url}/c/{PLATFORM}/{channel}?period=all")
+    board = chromium.find_element(By.ID, "board-table").text
+    assert "Joon 90" in board, board

@@ -101,7 +101,10 @@ class _Audit(HTMLParser):
             self._in_svg = False
 
 
-@pytest.mark.parametrize("path", ["", "?period=month", "/me", "/questions", "/questions/q01"])
+@pytest.mark.parametrize(
+    "path",
+    ["", "?period=month", "/me", "/questions", "/questions/q01", "/new-question", "/appeals"],
+)
 def test_every_chart_has_a_text_equivalent_and_every_field_a_label(
     site: Site, admin: httpx.Client, path: str
 ) -> None:

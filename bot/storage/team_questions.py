@@ -1,0 +1,49 @@
+"""Team questions written on the web page, kept in the database (`team_questions`) so they
+survive restarts and reach every process on the database: each one adds them to its bank at
+start (`load_into`), and the process that saved one has put it in its bank already."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.storage.repository import Repository
+from content.bank import Bank
+from content.schema import Prompt
+
+
+class TeamQuestionStore:
+    """The `team_questions` table, on the repository's connection and lock."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+
+    async def save(
+        self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
+    ) -> None:
+        """Create the question, or replace the one of its id."""
+        await self._repo._write(
+            "INSERT INTO team_questions (prompt_id, body, platform, channel_id, edited_by,"
+            " edited_at) VALUES (?,?,?,?,?,?) ON CONFLICT (prompt_id) DO UPDATE SET"
+            " body = excluded.body, platform = excluded.platform,"
+            " channel_id = excluded.channel_id, edited_by = excluded.edited_by,"
+            " edited_at = excluded.edited_at",
+            (prompt.id, prompt.model_dump_json(), platform, channel_id, edited_by, at.isoformat()),
+        )
+
+    async def ids(self) -> set[str]:
+        """The ids of the questions written on the web page: the ones it may edit."""
+        rows = await self._repo._all("SELECT prompt_id FROM team_questions")
+        return {str(row[0]) for row in rows}
+
+    async def all(self) -> list[Prompt]:
+        """Every stored question, checked by the team rules again as it is read."""
+        rows = await self._repo._all("SELECT body FROM team_questions ORDER BY prompt_id")
+        return [Prompt.model_validate_json(row[0], context={"rules": "team"}) for row in rows]
+
+    async def load_into(self, bank: Bank) -> int:
+        """Put every stored question in `bank` (a stored one replaces a file's of the same id);
+        how many there were."""
+        prompts = await self.all()
+        for prompt in prompts:
+            bank.put(prompt)
+        return len(prompts)

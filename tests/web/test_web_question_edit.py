@@ -1,0 +1,224 @@
+"""Team questions written on the web page: the same check as `quizmaster content check` with
+each error beside its field, saved in the database and put in the running bank at once (askable
+with `/quiz now <id>`, graded on its new references), loaded again by a process that starts
+later; and the form's refusals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.storage.repository import Repository
+from bot.storage.team_questions import TeamQuestionStore
+from content.check import check_draft
+from content.loader import load_bank
+from evaluators.service import EmbeddingGrader
+from tests.web.client import browser, form_fields, sign_in
+from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
+
+CHANNEL = f"/c/{PLATFORM}/{HOME}"
+ASKED_IN = "C-edits"  # a channel of its own: the other tests' boards stay as they were
+GOOD = {
+    "topics": "team, ops",
+    "text_ko": "장애가 났을 때 가장 먼저 무엇을 하나요?",
+    "text_en": "What do we do first when production is down?",
+    "reference_en": "We open an incident channel, name an incident lead and roll back the "
+    "latest deploy before looking for the root cause.",
+    "concepts": "rollback | 롤백 | roll back | revert",
+    "misconceptions": "en: Debug the root cause in production first.",
+}
+
+
+@pytest.fixture(scope="module")
+def admin(site: Site) -> Iterator[httpx.Client]:
+    with browser() as client:
+        assert sign_in(client, site.link(MINA)).status_code == 303
+        yield client
+
+
+def _csrf(client: httpx.Client, url: str) -> str:
+    return form_fields(client.get(url).text)["csrf"]
+
+
+def test_an_admin_writes_a_question_fixes_its_errors_and_the_bot_asks_it(
+    site: Site, admin: httpx.Client
+) -> None:
+    new = f"{site.url}{CHANNEL}/new-question"
+    csrf = _csrf(admin, new)
+    no_reference = {**GOOD, "id": "team-incident", "reference_en": "", "csrf": csrf}
+    refused = admin.post(new, data={**no_reference, "action": "save"})
+    assert refused.status_code == 422
+    # the error right after its own field, and what was typed is still there
+    assert re.search(
+        r'id="reference_ko"[^>]*aria-describedby="error-reference_ko"[^>]*></textarea>\s*'
+        r'<p class="error field-error" id="error-reference_ko" role="alert">references: a graded'
+        r" prompt needs at least one model answer",
+        refused.text,
+    ), refused.text
+    assert "장애가 났을 때 가장 먼저 무엇을 하나요?" in refused.text
+    half_concept = admin.post(
+        new, data={**GOOD, "id": "team-incident", "concepts": "rollback | 롤백", "csrf": csrf}
+    )
+    assert half_concept.status_code == 422
+    assert re.search(
+        r'>rollback \| 롤백</textarea>\s*<p class="error field-error" id="error-concepts"'
+        r' role="alert">concepts.0.en: Field required',
+        half_concept.text,
+    )
+    assert "team-incident" not in site.service.bank
+
+    saved = admin.post(new, data={**GOOD, "id": "team-incident", "csrf": csrf, "action": "save"})
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"{CHANNEL}/questions/team-incident"
+    shown = admin.get(site.url + saved.headers["location"]).text
+    assert "roll back the latest deploy" in shown and "Edit this question" in shown
+
+    before = len(site.transport.sent)
+    site.say(MINA, "/quiz now team-incident", ASKED_IN)
+    assert any(GOOD["text_en"] in reply.text for reply in site.transport.sent[before:])
+    site.say(JOON, "open an incident and roll back 81", ASKED_IN)
+    assert any("81" in reply.text for reply in site.transport.sent[before:])
+
+
+def test_an_edit_replaces_the_question_and_a_taken_wording_is_refused(
+    site: Site, admin: httpx.Client
+) -> None:
+    new = f"{site.url}{CHANNEL}/new-question"
+    csrf = _csrf(admin, new)
+    assert (
+        admin.post(
+            new,
+            data={
+                **GOOD,
+                "id": "team-edited",
+                "text_ko": "배포 전에 무엇을 확인하나요?",
+                "text_en": "What do we check before a deploy?",
+                "csrf": csrf,
+            },
+        ).status_code
+        == 303
+    )
+    edit = f"{site.url}{CHANNEL}/questions/team-edited/edit"
+    form = admin.get(edit).text
+    assert "What do we check before a deploy?" in form and "readonly" in form
+    shipped = site.service.bank.mains()[0]
+    taken = admin.post(edit, data={**GOOD, "text_en": shipped.text.en, "csrf": csrf})
+    assert taken.status_code == 422
+    assert f"the same question wording is already used by prompt {shipped.id}" in taken.text
+    changed = admin.post(
+        edit,
+        data={
+            **GOOD,
+            "id": "ignored",
+            "text_en": "What do we check before a release?",
+            "text_ko": "릴리스 전에 무엇을 확인하나요?",
+            "csrf": csrf,
+        },
+    )
+    assert changed.status_code == 303
+    assert site.service.bank.get("team-edited").text.en == "What do we check before a release?"
+    assert "ignored" not in site.service.bank
+
+
+def test_the_grader_can_be_tried_on_an_unsaved_draft(site: Site, admin: httpx.Client) -> None:
+    new = f"{site.url}{CHANNEL}/new-question"
+    csrf = _csrf(admin, new)
+    tried = admin.post(
+        new,
+        data={
+            **GOOD,
+            "id": "team-draft",
+            "text_ko": "초안 질문입니다?",
+            "text_en": "A draft question?",
+            "answer": "roll back first 58",
+            "action": "try",
+            "csrf": csrf,
+        },
+    )
+    assert tried.status_code == 200 and "58/100" in tried.text
+    assert "team-draft" not in site.service.bank
+
+
+def test_the_question_forms_refuse_members_missing_tokens_and_shipped_questions(
+    site: Site, admin: httpx.Client
+) -> None:
+    new = f"{site.url}{CHANNEL}/new-question"
+    assert admin.post(new, data={**GOOD, "id": "team-no-token"}).status_code == 403
+    assert admin.post(new, data={**GOOD, "id": "team-no-token", "csrf": "guess"}).status_code == 403
+    shipped = site.service.bank.mains()[0].id
+    assert admin.get(f"{site.url}{CHANNEL}/questions/{shipped}/edit").status_code == 404
+    csrf = _csrf(admin, new)
+    assert (
+        admin.post(
+            f"{site.url}{CHANNEL}/questions/{shipped}/edit", data={**GOOD, "csrf": csrf}
+        ).status_code
+        == 404
+    )
+    with browser() as member:
+        sign_in(member, site.link(JOON))
+        member_csrf = form_fields(member.get(site.url + CHANNEL).text)["csrf"]
+        assert member.get(new).status_code == 403
+        refused = member.post(new, data={**GOOD, "id": "team-member", "csrf": member_csrf})
+        assert refused.status_code == 403
+    assert "team-no-token" not in site.service.bank and "team-member" not in site.service.bank
+
+
+async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
+    repo: Repository, database: Path | str
+) -> None:
+    bank = load_bank()
+    draft = {
+        "id": "team-kept",
+        "topics": ["team"],
+        "text": {"ko": "우리 팀의 배포 요일은?", "en": "Which day do we deploy?"},
+        "references": [{"lang": "ko", "text": "화요일과 목요일에 배포해요."}],
+    }
+    [*_, prompt] = check_draft(draft, bank).prompts
+    await TeamQuestionStore(repo).save(
+        prompt, platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
+    )
+    later = await Repository.open(database)
+    try:
+        fresh = load_bank()
+        assert await TeamQuestionStore(later).load_into(fresh) == 1
+        assert await TeamQuestionStore(later).ids() == {"team-kept"}
+    finally:
+        await later.close()
+    assert (
+        fresh.get("team-kept") == prompt and fresh.find_by_text("Which day do we deploy") == prompt
+    )
+
+
+async def test_a_saved_question_is_graded_on_its_own_references_without_a_restart(
+    grader: EmbeddingGrader,
+) -> None:
+    bank = load_bank()
+    draft = {
+        "id": "team-graded",
+        "topics": ["team"],
+        "text": {
+            "ko": "우리 서비스의 캐시는 어디에 있나요?",
+            "en": "Where does our service cache live?",
+        },
+        "references": [
+            {
+                "lang": "en",
+                "text": "Our cache is a Redis cluster next to the API servers, with "
+                "keys expiring after ten minutes.",
+            }
+        ],
+    }
+    [*_, prompt] = check_draft(draft, bank).prompts
+    bank.put(prompt)
+    right = await grader.grade(
+        prompt,
+        "It is a Redis cluster beside the API servers; keys expire after ten minutes.",
+        lang="en",
+    )
+    wrong = await grader.grade(prompt, "Bananas are yellow and grow in bunches.", lang="en")
+    assert right.score >= 90 and wrong.score <= right.score - 30, (right, wrong)
