@@ -36,6 +36,7 @@ TABLES = (
     "appeals",
     "web_nonces",
     "replicas",
+    "slack_installations",
 )
 BATCH = 1000
 
