@@ -10,6 +10,7 @@ installer's). Every token is sealed with Fernet before it is written.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.fernet import Fernet
@@ -69,11 +70,11 @@ def _key(
     return (enterprise_id or "", team_id or "")
 
 
-def _scopes(scopes: list[str] | str | None) -> str:
+def _scopes(scopes: Sequence[str] | str | None) -> str:
     return scopes if isinstance(scopes, str) else ",".join(scopes or [])
 
 
-class SlackInstallations(AsyncInstallationStore):  # type: ignore[misc]
+class SlackInstallations(AsyncInstallationStore):
     """slack_sdk's `AsyncInstallationStore` on the repository's connection and lock."""
 
     def __init__(self, repo: Repository, seal: TokenSeal) -> None:
@@ -164,7 +165,8 @@ class SlackInstallations(AsyncInstallationStore):  # type: ignore[misc]
     ) -> Bot | None:
         """The workspace's bot, or None once it is uninstalled or its token revoked."""
         row = await self._row(enterprise_id, team_id, is_enterprise_install)
-        if row is None or row["bot_token"] is None:
+        token = None if row is None else self._seal.open(row["bot_token"])
+        if row is None or token is None:
             return None
         return Bot(
             app_id=row["app_id"],
@@ -172,7 +174,7 @@ class SlackInstallations(AsyncInstallationStore):  # type: ignore[misc]
             enterprise_name=row["enterprise_name"],
             team_id=row["team_id"] or None,
             team_name=row["team_name"],
-            bot_token=self._seal.open(row["bot_token"]),
+            bot_token=token,
             bot_id=row["bot_id"],
             bot_user_id=row["bot_user_id"],
             bot_scopes=row["bot_scopes"],

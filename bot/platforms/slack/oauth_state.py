@@ -31,7 +31,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SignedStates(AsyncOAuthStateStore):  # type: ignore[misc]
+class SignedStates(AsyncOAuthStateStore):
     """Bolt's `AsyncOAuthStateStore`: `expiry.nonce.signature`, the signature HMAC-SHA256."""
 
     def __init__(
