@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -218,6 +218,24 @@ class SlackInstallations(AsyncInstallationStore):
             is_enterprise_install=bool(row["is_enterprise_install"]),
             installed_at=row["installed_at"],
         )
+
+    async def readable(self) -> dict[str, bool]:
+        """Each installed workspace (team, or enterprise for an org-wide install) and whether
+        its bot token opens with this key (`doctor`: a changed key strands every install)."""
+        rows = await self._repo._all(
+            "SELECT enterprise_id, team_id, bot_token FROM slack_installations"
+            " WHERE bot_token IS NOT NULL ORDER BY enterprise_id, team_id"
+        )
+        return {
+            row["team_id"] or row["enterprise_id"]: self._opens(row["bot_token"]) for row in rows
+        }
+
+    def _opens(self, sealed: str) -> bool:
+        try:
+            self._seal.open(sealed)
+        except InvalidToken:
+            return False
+        return True
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """`tokens_revoked` (bot) or `app_uninstalled`: the bot's tokens are gone for good."""

@@ -222,6 +222,8 @@ class FakeSlack:
                 "team": "Test",
                 "url": "https://test.slack.com/",
             }
+        if method == "api.test":
+            return {"ok": True, "args": args}
         channel = args.get("channel")
         if method == "conversations.join":
             if channel in self.private:
