@@ -25,6 +25,7 @@ from bot.platforms.slack.installation import InstalledWorkspaces, OneWorkspace, 
 from bot.platforms.slack.listeners import Listeners, QuizHandler
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.oauth_state import SignedStates
+from bot.platforms.slack.redaction import REDACT_TOKENS
 from bot.platforms.slack.transport import Pacer
 from bot.platforms.slack.workspace_posts import ScheduledPosts
 from bot.storage.repository import Repository
@@ -41,11 +42,14 @@ BOLT_LOGGER = "quizmaster.slack.bolt"
 
 
 def web_client(settings: Settings, *, token: str | None = None) -> AsyncWebClient:
-    """The Web API client: base URL from settings, 429s and dropped connections retried."""
+    """The Web API client: base URL from settings, 429s and dropped connections retried,
+    tokens kept out of its DEBUG records."""
+    logger = logging.getLogger("quizmaster.slack.web")
+    logger.addFilter(REDACT_TOKENS)
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
-        logger=logging.getLogger("quizmaster.slack.web"),
+        logger=logger,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -266,3 +267,29 @@ async def wait_for(read: Callable[[], Awaitable[list[str]]], expected: list[str]
             return
         await asyncio.sleep(0.05)
     assert await read() == expected
+
+
+async def test_installing_and_serving_log_no_token_or_secret(
+    slack_http: SlackHttp,
+    service: QuizService[Repository],
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """At DEBUG, where slack_sdk logs every request and response, the tokens Slack issued, the
+    client secret, the state secret and the secret key stay out of every record."""
+    caplog.set_level(logging.DEBUG)
+    await install(slack_http, FIRST)
+    assert await slack_http.command("help", user=MEMBER, team=FIRST) == 200
+    await slack_http.fake.wait_until(lambda: bool(slack_http.fake.responses))
+    assert settings.secret_key is not None
+    secrets = {
+        *slack_http.fake.tokens_of(FIRST),
+        CLIENT_SECRET,
+        STATE_SECRET,
+        settings.secret_key.get_secret_value(),
+    }
+    logged = "\n".join(
+        f"{r.name} {r.getMessage()} {r.exc_text or ''} {r.args!r}" for r in caplog.records
+    )
+    assert slack_http.fake.tokens_of(FIRST) and "oauth.v2.access" in logged
+    assert [secret for secret in secrets if secret in logged] == []
