@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -156,7 +157,18 @@ class InstalledWorkspaces:
         return _client_with_token(self._client, bot.bot_token, team_id)
 
     def bolt_options(self) -> dict[str, Any]:
+        """Bolt's OAuth flow and its store-backed authorize, which reads the workspace's
+        installation on every request (so an uninstall takes effect at once) but remembers each
+        token's `auth.test`, as the one-workspace mode does."""
         return {
+            "authorize": AsyncInstallationStoreAuthorize(
+                logger=log,
+                installation_store=self._store,
+                client_id=self._client_id,
+                client_secret=self._client_secret,
+                bot_only=True,
+                cache_enabled=True,
+            ),
             "oauth_settings": AsyncOAuthSettings(
                 client_id=self._client_id,
                 client_secret=self._client_secret,

@@ -202,6 +202,13 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
         platform="slack", channel_id=f"{SECOND}:{CHANNEL}", user_id=OTHER_MEMBER
     )
     assert len(answers) == 1
+    # One auth.test per token when installed and one when first authorized, none after.
+    checks = [
+        c
+        for c in slack_http.fake.called("auth.test")
+        if c.token in slack_http.fake.tokens_of(FIRST)
+    ]
+    assert len(checks) == 2
 
 
 async def test_tokens_revoked_deletes_the_bot_token(
