@@ -69,7 +69,6 @@ class SlackBot:
         repo: Repository | None = None,
         channel_post_interval_s: float = CHANNEL_POST_INTERVAL_S,
     ) -> None:
-        self._settings = settings
         client = web_client(settings)
         self.workspaces = workspaces(settings, client, repo)
         secret = settings.slack_signing_secret
