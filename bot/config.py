@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from pydantic import (
     AfterValidator,
     Field,
@@ -232,6 +233,23 @@ class Settings(BaseSettings):
     slack_followups: Literal["thread", "ephemeral"] = Field(
         "thread", description="Where follow-up questions go: in the thread or only to the user."
     )
+    slack_client_id: str | None = Field(
+        None,
+        description="Slack app's Client ID (Basic Information); with the client secret it turns "
+        "on installing the app in many workspaces (OAuth, HTTP mode).",
+    )
+    slack_client_secret: SecretStr | None = Field(
+        None, description="Slack app's Client Secret (Basic Information), for OAuth."
+    )
+    slack_state_secret: SecretStr | None = Field(
+        None,
+        description="Key that signs the OAuth flow's state parameter (16+ characters; every "
+        "replica shares it).",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key that encrypts stored Slack tokens.",
+    )
 
     discord_token: SecretStr | None = Field(None, description="Discord bot token.")
     discord_guild_id: int | None = Field(
@@ -321,12 +339,28 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a 24-hour HH:MM time")
         return value
 
-    @field_validator("web_secret")
+    @field_validator("web_secret", "slack_state_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and 0 < len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
         return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            try:
+                Fernet(value.get_secret_value())
+            except ValueError:
+                raise ValueError("not a Fernet key (32 bytes in url-safe base64)") from None
+        return value
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Slack installed through OAuth in many workspaces (client id or secret set) rather
+        than one workspace's bot token."""
+        return bool(self.slack_client_id) or is_set(self.slack_client_secret)
 
     def missing_for_platform(
         self, platform: Literal["console", "slack", "discord"] | None = None
@@ -336,6 +370,8 @@ class Settings(BaseSettings):
         `doctor` fails on it."""
         platform = platform or self.platform
         missing: list[str] = []
+        if platform == "slack" and self.slack_oauth:
+            return self._missing_for_slack_oauth()
         if platform == "slack":
             if not is_set(self.slack_bot_token):
                 missing.append("QUIZMASTER_SLACK_BOT_TOKEN (xoxb-...)")
@@ -349,6 +385,24 @@ class Settings(BaseSettings):
                 return f"Slack {self.slack_mode} mode needs: " + ", ".join(missing)
         if platform == "discord" and not is_set(self.discord_token):
             return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
+        return None
+
+    def _missing_for_slack_oauth(self) -> str | None:
+        missing: list[str] = []
+        if not self.slack_client_id:
+            missing.append("QUIZMASTER_SLACK_CLIENT_ID (Basic Information > Client ID)")
+        if not is_set(self.slack_client_secret):
+            missing.append("QUIZMASTER_SLACK_CLIENT_SECRET (Basic Information > Client Secret)")
+        if not is_set(self.slack_signing_secret):
+            missing.append("QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)")
+        if not is_set(self.slack_state_secret):
+            missing.append("QUIZMASTER_SLACK_STATE_SECRET (16+ random characters)")
+        if not is_set(self.secret_key):
+            missing.append("QUIZMASTER_SECRET_KEY (a Fernet key)")
+        if self.slack_mode != "http":
+            missing.append("QUIZMASTER_SLACK_MODE=http (OAuth installs need the Events API)")
+        if missing:
+            return "Slack OAuth (many workspaces) needs: " + ", ".join(missing)
         return None
 
     @property
@@ -388,10 +442,18 @@ def describe_errors(exc: ValidationError, prefix: str = "QUIZMASTER_") -> str:
             name = prefix + name
         where = f"item {'.'.join(str(p) for p in inner)}: " if inner else ""
         value = err.get("input")
-        shown = "" if isinstance(value, dict) else f" (got {_short(value)})"
+        hidden = isinstance(value, dict) or _is_secret(str(field))
+        shown = "" if hidden else f" (got {_short(value)})"
         message = _cut(err["msg"].removeprefix("Value error, "), 200)
         lines.append(escape_controls(f"{name}: {where}{message}{shown}"))
     return "\n".join(lines)
+
+
+def _is_secret(field: str) -> bool:
+    """A secret's value stays out of the error line, even a wrong one (it may be a real key
+    pasted into the wrong variable)."""
+    info = Settings.model_fields.get(field)
+    return info is not None and "SecretStr" in str(info.annotation)
 
 
 def _short(value: object) -> str:

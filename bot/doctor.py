@@ -300,15 +300,17 @@ async def _compute_check(settings: Settings) -> Check:
     )
 
 
+async def _open_existing(settings: Settings) -> Driver:
+    """A connection to the database as it is, migrating and creating nothing."""
+    if isinstance(settings.db, str):
+        return await PostgresDriver.open(settings.db)
+    return await SqliteDriver.open(settings.db, busy_timeout_ms=BUSY_TIMEOUT_MS, existing_only=True)
+
+
 async def _replicas_check(settings: Settings, now: datetime) -> Check:
     """The bot processes whose heartbeat is recent (`bot.core.replicas`): how many serve, where,
     and since when. Information, never a failure: doctor also runs before the first start."""
-    if isinstance(settings.db, str):
-        driver: Driver = await PostgresDriver.open(settings.db)
-    else:
-        driver = await SqliteDriver.open(
-            settings.db, busy_timeout_ms=BUSY_TIMEOUT_MS, existing_only=True
-        )
+    driver = await _open_existing(settings)
     try:
         live = alive(await Repository(driver, settings.db).replicas(), now)
     finally:
@@ -328,6 +330,35 @@ async def _replicas_check(settings: Settings, now: datetime) -> Check:
     return Check("replicas", "ok", f"{len(live)} alive: {shown}")
 
 
+async def _slack_oauth_check(settings: Settings) -> Check:
+    """The workspaces that installed the app, and whether the secret key still opens their
+    tokens (a changed QUIZMASTER_SECRET_KEY strands every install until each reinstalls).
+    Slack's libraries load here only, so the other platforms' doctor does not pay for them."""
+    from bot.platforms.slack.installation import INSTALL_PATH, REDIRECT_PATH
+    from bot.storage.slack_installations import SlackInstallations, TokenSeal
+
+    paths = f"installs at {INSTALL_PATH}, Slack returns to {REDIRECT_PATH}"
+    if settings.secret_key is None or not is_set(settings.secret_key):
+        return Check("slack", "fail", f"OAuth mode; QUIZMASTER_SECRET_KEY missing ({paths})")
+    driver = await _open_existing(settings)
+    try:
+        store = SlackInstallations(
+            Repository(driver, settings.db), TokenSeal(settings.secret_key.get_secret_value())
+        )
+        teams = await store.readable()
+    finally:
+        await driver.close()
+    stranded = sorted(team for team, opens in teams.items() if not opens)
+    if stranded:
+        return Check(
+            "slack",
+            "fail",
+            f"OAuth mode; QUIZMASTER_SECRET_KEY cannot read the tokens of {len(stranded)} of "
+            f"{len(teams)} workspaces ({', '.join(stranded)}): was the key changed?",
+        )
+    return Check("slack", "ok", f"OAuth mode, {len(teams)} workspaces installed; {paths}")
+
+
 async def collect(settings: Settings, *, quick: bool) -> list[Check]:
     """Every check in the order a person would fix them."""
     database = await _database_check(settings)
@@ -336,6 +367,11 @@ async def collect(settings: Settings, *, quick: bool) -> list[Check]:
         _tokens_check(settings),
         database,
         *([await _replicas_check(settings, datetime.now(UTC))] if database.status == "ok" else []),
+        *(
+            [await _slack_oauth_check(settings)]
+            if database.status == "ok" and settings.platform == "slack" and settings.slack_oauth
+            else []
+        ),
         _cache_check(settings),
         await asyncio.to_thread(_bank_check, settings, quick=quick),
     ]

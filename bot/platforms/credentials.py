@@ -37,9 +37,13 @@ class CredentialsRefusedError(RuntimeError):
 
 
 async def check_slack(settings: Settings) -> AuthCheck:
-    """`auth.test` with the bot token, on the configured Web API URL."""
+    """`auth.test` with the bot token, on the configured Web API URL; an app installed through
+    OAuth has no token of its own, so only Slack's reachability (`api.test`) is asked."""
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.async_client import AsyncWebClient
+
+    if settings.slack_oauth:
+        return await _slack_reachable(settings)
 
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     client = AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=AUTH_TIMEOUT_S)
@@ -55,6 +59,22 @@ async def check_slack(settings: Settings) -> AuthCheck:
         )
     return AuthCheck(
         "ok", f"Slack accepts the token (bot {response.get('user')}, team {response.get('team')})"
+    )
+
+
+async def _slack_reachable(settings: Settings) -> AuthCheck:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(base_url=settings.slack_api_url, timeout=AUTH_TIMEOUT_S)
+    try:
+        await client.api_test()
+    except (SlackApiError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return AuthCheck(
+            "unreachable", f"cannot reach Slack at {settings.slack_api_url}: {_why(exc)}"
+        )
+    return AuthCheck(
+        "ok", "Slack is reachable (OAuth: each workspace's token comes with its install)"
     )
 
 

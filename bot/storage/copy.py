@@ -38,6 +38,7 @@ TABLES = (
     "replicas",
     "team_questions",
     "web_notices",
+    "slack_installations",
 )
 BATCH = 1000
 

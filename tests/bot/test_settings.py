@@ -18,6 +18,7 @@ from tests.cli_process import run_quizmaster
         ("QUIZMASTER_HINT_CAP", "150", "less than or equal to 100"),
         ("QUIZMASTER_PLATFORM", "irc", "Input should be 'console', 'slack' or 'discord'"),
         ("QUIZMASTER_PRACTICE_THRESHOLDS", "[70,50,90]", "[70, 50, 90] must rise within 1..100"),
+        ("QUIZMASTER_SECRET_KEY", "not-a-fernet-key", "not a Fernet key"),
     ],
 )
 def test_bad_setting_is_named(tmp_path: Path, name: str, value: str, expected: str) -> None:

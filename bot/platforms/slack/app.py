@@ -21,10 +21,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.core.messages import Transport
 from bot.platforms.slack.dedupe import RecentIds
-from bot.platforms.slack.installation import Workspaces
+from bot.platforms.slack.installation import InstalledWorkspaces, OneWorkspace, Workspaces
 from bot.platforms.slack.listeners import Listeners, QuizHandler
 from bot.platforms.slack.members import MemberDirectory
-from bot.platforms.slack.transport import Pacer, SlackTransport
+from bot.platforms.slack.oauth_state import SignedStates
+from bot.platforms.slack.redaction import REDACT_TOKENS
+from bot.platforms.slack.transport import Pacer
+from bot.platforms.slack.workspace_posts import ScheduledPosts
+from bot.storage.repository import Repository
+from bot.storage.slack_installations import SlackInstallations, TokenSeal
+from bot.storage.web_store import NonceLedger
 
 log = logging.getLogger("quizmaster.slack")
 
@@ -36,11 +42,14 @@ BOLT_LOGGER = "quizmaster.slack.bolt"
 
 
 def web_client(settings: Settings, *, token: str | None = None) -> AsyncWebClient:
-    """The Web API client: base URL from settings, 429s and dropped connections retried."""
+    """The Web API client: base URL from settings, 429s and dropped connections retried,
+    tokens kept out of its DEBUG records."""
+    logger = logging.getLogger("quizmaster.slack.web")
+    logger.addFilter(REDACT_TOKENS)
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
-        logger=logging.getLogger("quizmaster.slack.web"),
+        logger=logger,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -49,21 +58,19 @@ def web_client(settings: Settings, *, token: str | None = None) -> AsyncWebClien
 
 
 class SlackBot:
-    """The running pieces, kept together for the runner and for tests."""
+    """The running pieces, kept together for the runner and for tests. `repo` holds the
+    workspaces' installations where the app is installed through OAuth."""
 
     def __init__(
         self,
         settings: Settings,
         service: QuizHandler,
         *,
+        repo: Repository | None = None,
         channel_post_interval_s: float = CHANNEL_POST_INTERVAL_S,
     ) -> None:
-        self._settings = settings
         client = web_client(settings)
-        bot_token = settings.slack_bot_token
-        self.workspaces = Workspaces(
-            bot_token=bot_token.get_secret_value() if bot_token else None, client=client
-        )
+        self.workspaces = workspaces(settings, client, repo)
         secret = settings.slack_signing_secret
         # Bolt names per-listener loggers after `name` and copies the base logger's level onto
         # them, so the name must not be a logger of ours ("quizmaster" would reset our level).
@@ -72,24 +79,46 @@ class SlackBot:
             logger=logging.getLogger(BOLT_LOGGER),
             client=client,
             signing_secret=secret.get_secret_value() if secret else "",
-            authorize=self.workspaces.bolt_authorize(),
             process_before_response=False,
+            **self.workspaces.bolt_options(),
         )
+        if settings.slack_oauth:
+            self.app.enable_token_revocation_listeners()
         self.app.middleware(_drop_redelivered_events(RecentIds()))
         Listeners(
-            service=service, members=MemberDirectory(), followups=settings.slack_followups
+            service=service,
+            members=MemberDirectory(),
+            followups=settings.slack_followups,
+            channels=self.workspaces.channels,
         ).register(self.app)
-        self._pacer = Pacer(channel_post_interval_s)
-        self._channel_client: AsyncWebClient | None = None
+        self._scheduled = ScheduledPosts(
+            self.workspaces,
+            followups=settings.slack_followups,
+            pacer=Pacer(channel_post_interval_s),
+        )
 
     def scheduled_transport(self) -> Transport:
         """The transport for posts nobody asked for in that moment (the daily questions, for
         every channel): paced, so a morning of many channels is spread out."""
-        if self._channel_client is None:
-            self._channel_client = self.workspaces.client()
-        return SlackTransport(
-            self._channel_client, followups=self._settings.slack_followups, pacer=self._pacer
-        )
+        return self._scheduled
+
+
+def workspaces(settings: Settings, client: AsyncWebClient, repo: Repository | None) -> Workspaces:
+    """One workspace by its bot token, or many installed through OAuth (settings say which)."""
+    if not settings.slack_oauth:
+        token = settings.slack_bot_token
+        return OneWorkspace(bot_token=token.get_secret_value() if token else None, client=client)
+    if repo is None:
+        raise ValueError("Slack installed through OAuth keeps its installations in the database")
+    assert settings.slack_client_id and settings.slack_client_secret
+    assert settings.slack_state_secret and settings.secret_key
+    return InstalledWorkspaces(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        store=SlackInstallations(repo, TokenSeal(settings.secret_key.get_secret_value())),
+        states=SignedStates(settings.slack_state_secret.get_secret_value(), NonceLedger(repo)),
+        client=client,
+    )
 
 
 def _drop_redelivered_events(

@@ -26,12 +26,16 @@ def _refuse(status: int, detail: str) -> web.Response:
     return web.json_response({"error": detail}, status=status)
 
 
-def signed_only(signing_secret: str) -> Middleware:
-    """aiohttp middleware: 413 over MAX_BODY_BYTES, 401 without a valid, fresh signature."""
+def signed_only(signing_secret: str, *, browser_paths: frozenset[str] = frozenset()) -> Middleware:
+    """aiohttp middleware: 413 over MAX_BODY_BYTES, 401 without a valid, fresh signature.
+    `browser_paths` (the OAuth install pages, which a person's browser opens, unsigned) are
+    passed on for GET alone."""
     verifier = SignatureVerifier(signing_secret)
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method == "GET" and request.path in browser_paths:
+            return await handler(request)
         if (request.content_length or 0) > MAX_BODY_BYTES:
             log.warning("refused a Slack request of %d bytes", request.content_length)
             return _refuse(413, "request body too large")

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.messages import Incoming, Reply, ReplyKind, Transport
 from bot.platforms.slack import inbound, phrases
+from bot.platforms.slack.channel_ids import BARE_IDS, ChannelIds
 from bot.platforms.slack.inbound import Payload
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.render import (
@@ -43,11 +44,17 @@ class Listeners:
     """The Bolt listener functions, bound to the core and the member directory."""
 
     def __init__(
-        self, *, service: QuizHandler, members: MemberDirectory, followups: Followups
+        self,
+        *,
+        service: QuizHandler,
+        members: MemberDirectory,
+        followups: Followups,
+        channels: ChannelIds = BARE_IDS,
     ) -> None:
         self._service = service
         self._members = members
         self._followups = followups
+        self._channels = channels
 
     def register(self, app: AsyncApp) -> None:
         app.command("/quiz")(self.on_command)
@@ -59,11 +66,13 @@ class Listeners:
         app.action(ACTION_LANG)(self.on_language)
         app.view(VIEW_ANSWER)(self.on_answer_submitted)
 
-    async def on_command(self, ack: AsyncAck, command: Payload, client: AsyncWebClient) -> None:
+    async def on_command(
+        self, ack: AsyncAck, command: Payload, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         await ack()
         actor = await self._members.actor(client, command["user_id"])
         caller = Caller(actor.user_id, command.get("response_url"))
-        await self._dispatch(inbound.from_command(command, actor), client, caller)
+        await self._dispatch(inbound.from_command(command, actor), context, client, caller)
 
     async def on_message(
         self, event: Payload, context: AsyncBoltContext, client: AsyncWebClient
@@ -72,7 +81,9 @@ class Listeners:
         if not inbound.is_answer_message(event, bot_user_id=context.bot_user_id):
             return
         actor = await self._members.actor(client, event["user"])
-        await self._dispatch(inbound.from_message(event, actor), client, Caller(actor.user_id))
+        await self._dispatch(
+            inbound.from_message(event, actor), context, client, Caller(actor.user_id)
+        )
 
     async def on_answer_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
         """Open the modal at once: a trigger_id is only good for 3 seconds."""
@@ -85,37 +96,64 @@ class Listeners:
             ),
         )
 
-    async def on_hint_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
-        await ack()
-        await self._button(body, client, "/quiz hint")
-
-    async def on_reveal_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
-        await ack()
-        await self._button(body, client, "/quiz reveal")
-
-    async def on_language(
-        self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient
+    async def on_hint_button(
+        self, ack: AsyncAck, body: Payload, context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
         await ack()
-        await self._button(body, client, f"/quiz lang {action['selected_option']['value']}")
+        await self._button(body, context, client, "/quiz hint")
+
+    async def on_reveal_button(
+        self, ack: AsyncAck, body: Payload, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await self._button(body, context, client, "/quiz reveal")
+
+    async def on_language(
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        text = f"/quiz lang {action['selected_option']['value']}"
+        await self._button(body, context, client, text)
 
     async def on_answer_submitted(
-        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        view: Payload,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
     ) -> None:
         """Closing the modal is the ack; the grade then appears in the question's thread."""
         await ack()
         actor = await self._members.actor(client, body["user"]["id"])
-        await self._dispatch(inbound.from_view(view, actor), client, Caller(actor.user_id))
+        await self._dispatch(inbound.from_view(view, actor), context, client, Caller(actor.user_id))
 
-    async def _button(self, body: Payload, client: AsyncWebClient, text: str) -> None:
+    async def _button(
+        self, body: Payload, context: AsyncBoltContext, client: AsyncWebClient, text: str
+    ) -> None:
         actor = await self._members.actor(client, body["user"]["id"])
         caller = Caller(actor.user_id, body.get("response_url"))
-        await self._dispatch(inbound.from_action(body, actor, text=text), client, caller)
+        await self._dispatch(inbound.from_action(body, actor, text=text), context, client, caller)
 
-    async def _dispatch(self, incoming: Incoming, client: AsyncWebClient, caller: Caller) -> None:
-        """Run the core. It answers its own failures; anything escaping it (say, Slack refusing
+    async def _dispatch(
+        self,
+        incoming: Incoming,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        caller: Caller,
+    ) -> None:
+        """Run the core on the channel as the core names it (with its workspace, where there
+        are many). It answers its own failures; anything escaping it (say, Slack refusing
         that answer too) is logged and told to the caller alone."""
-        transport = SlackTransport(client, followups=self._followups, caller=caller)
+        incoming = self._channels.incoming(incoming, team_id=context.team_id)
+        transport = SlackTransport(
+            client, followups=self._followups, caller=caller, channels=self._channels
+        )
         try:
             await self._service.handle(incoming, transport)
         except Exception:

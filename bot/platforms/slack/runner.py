@@ -19,6 +19,7 @@ from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.http_guard import signed_only
 from bot.platforms.slack.inbound import PLATFORM
+from bot.storage.repository import Repository
 
 log = logging.getLogger("quizmaster.slack")
 
@@ -45,25 +46,30 @@ async def connect_socket_mode(app: AsyncApp, *, app_token: str) -> AsyncSocketMo
 
 
 async def serve_http(app: AsyncApp, *, host: str, port: int, signing_secret: str) -> web.AppRunner:
-    """Serve Bolt's own aiohttp app (events, commands and interactivity on one path), behind
-    `signed_only` so that unsigned requests never reach Bolt."""
+    """Serve Bolt's own aiohttp app (events, commands and interactivity on one path, and the
+    OAuth install pages where the app has them), behind `signed_only` so that unsigned
+    requests never reach Bolt's dispatch."""
     server = AsyncSlackAppServer(port=port, path=EVENTS_PATH, app=app, host=host)
-    server.web_app.middlewares.append(signed_only(signing_secret))
+    flow = app.oauth_flow
+    browser_paths = frozenset(() if flow is None else (flow.install_path, flow.redirect_uri_path))
+    server.web_app.middlewares.append(signed_only(signing_secret, browser_paths=browser_paths))
     runner = web.AppRunner(server.web_app)
     await runner.setup()
     await web.TCPSite(runner, host=host, port=port).start()
     log.info("serving the Slack Events API on %s:%s%s", host, port, EVENTS_PATH)
+    if flow is not None:
+        log.info("Slack installs at %s, returning to %s", flow.install_path, flow.redirect_uri_path)
     return runner
 
 
 async def run(
-    settings: Settings, service: QuizService, *, stop: asyncio.Event | None = None
+    settings: Settings, service: QuizService[Repository], *, stop: asyncio.Event | None = None
 ) -> None:
     """Serve Slack and post the daily questions until `stop` is set (or cancelled); then close
     the connection, so no new events come, and let the messages in flight finish."""
     stop = stop or asyncio.Event()
     check_settings(settings)
-    bot = SlackBot(settings, service)
+    bot = SlackBot(settings, service, repo=service.repo)
     async with contextlib.AsyncExitStack() as stack:
         if settings.slack_mode == "socket":
             assert settings.slack_app_token is not None

@@ -20,6 +20,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.messages import Image, Posted, Reply, ReplyKind
 from bot.platforms.slack import phrases
+from bot.platforms.slack.channel_ids import BARE_IDS, ChannelIds
 from bot.platforms.slack.mentions import neutralise
 from bot.platforms.slack.render import Rendered, render
 
@@ -66,8 +67,10 @@ class SlackTransport:
         followups: Followups,
         caller: Caller | None = None,
         pacer: Pacer | None = None,
+        channels: ChannelIds = BARE_IDS,
     ) -> None:
         self._client = client
+        self._channels = channels
         self._followups = followups
         self._caller = caller
         self._pacer = pacer
@@ -77,6 +80,7 @@ class SlackTransport:
         self._told_unreachable = False
 
     async def send(self, reply: Reply) -> Posted:
+        reply = self._channels.outgoing(reply)
         if self._is_private(reply):
             if self._told_unreachable and reply.kind is ReplyKind.ERROR:
                 return Posted(message_id="")  # the caller already knows what to do
@@ -128,6 +132,7 @@ class SlackTransport:
         """Replace a posted message; a public one stays public. Ephemeral messages cannot be
         updated through the API: those sent via `response_url` are replaced there, the others
         get a fresh ephemeral message."""
+        reply = self._channels.outgoing(reply)
         if posted.message_id in self._via_response_url:
             await self._respond(render(reply), replace_original=True)
         elif posted.message_id in self._ephemeral_ids:

@@ -4,6 +4,7 @@ and a Socket Mode WebSocket. It records every call so tests can assert on the wi
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -39,9 +40,12 @@ class FakeSlack:
         admins: frozenset[str] = frozenset(),
         outside: frozenset[str] = frozenset(),
         private: frozenset[str] = frozenset(),
+        client_id: str = "",
+        client_secret: str = "",
     ) -> None:
         """`outside`: public channels the bot has not joined; `private`: private channels it
-        was not invited to (it can neither post there nor join)."""
+        was not invited to (it can neither post there nor join). `client_id`/`client_secret`:
+        the app's credentials `oauth.v2.access` accepts."""
         self.admins = admins
         self.outside = set(outside)
         self.private = private
@@ -59,6 +63,11 @@ class FakeSlack:
         self.root = ""
         self.auth_error: str | None = None
         """Set (e.g. "invalid_auth") to refuse every token, as Slack does for a revoked one."""
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.installed: dict[str, str] = {}
+        """Bot token -> team, for tokens `oauth.v2.access` issued and nobody revoked."""
+        self._codes: dict[str, str] = {}
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -99,6 +108,20 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with 429 and `Retry-After: 0`."""
         self._rate_limits[method] = times
 
+    def grant(self, team_id: str) -> str:
+        """A one-time code, as Slack hands the browser after a member of `team_id` approves
+        the install."""
+        code = f"code-{team_id}-{next(self._ids)}"
+        self._codes[code] = team_id
+        return code
+
+    def revoke(self, team_id: str) -> None:
+        """The workspace uninstalls the app: its tokens stop working."""
+        self.installed = {t: team for t, team in self.installed.items() if team != team_id}
+
+    def tokens_of(self, team_id: str) -> set[str]:
+        return {token for token, team in self.installed.items() if team == team_id}
+
     def called(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -138,6 +161,14 @@ class FakeSlack:
             args = dict(await request.post())
         args.update(request.query)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        if method == "oauth.v2.access":
+            granted = self._token_exchange(args, request.headers.get("Authorization", ""))
+            await self._record(Call(method, args, None, granted))
+            return web.json_response(granted)
+        if token is not None and token.startswith("xoxb-oauth-") and token not in self.installed:
+            refused = {"ok": False, "error": "token_revoked"}
+            await self._record(Call(method, args, token, refused))
+            return web.json_response(refused)
         if self.auth_error is not None:
             refused = {"ok": False, "error": self.auth_error}
             await self._record(Call(method, args, token, refused))
@@ -148,8 +179,37 @@ class FakeSlack:
             await self._record(Call(method, args, token, limited))
             return web.json_response(limited, status=429, headers={"Retry-After": "0"})
         result = self._answer(method, args)
+        if method == "auth.test" and token in self.installed:
+            result = {**result, "team_id": self.installed[token], "team": self.installed[token]}
         await self._record(Call(method, args, token, result))
         return web.json_response(result)
+
+    def _token_exchange(self, args: dict[str, Any], authorization: str) -> dict[str, Any]:
+        """`oauth.v2.access`: the app's credentials (HTTP Basic, as slack_sdk sends them, or in
+        the form) and a code not used before; a fresh bot token for the code's team."""
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        if authorization.startswith("Basic "):
+            decoded = base64.b64decode(authorization.removeprefix("Basic ")).decode()
+            client_id, _, client_secret = decoded.partition(":")
+        if (client_id, client_secret) != (self.client_id, self.client_secret) or not client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        team_id = self._codes.pop(str(args.get("code")), None)
+        if team_id is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = f"xoxb-oauth-{team_id}-{next(self._ids)}"
+        self.installed[token] = team_id
+        return {
+            "ok": True,
+            "app_id": "A0QUIZ",
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": f"Team {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": f"UINSTALLER{team_id}"},
+        }
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -162,6 +222,8 @@ class FakeSlack:
                 "team": "Test",
                 "url": "https://test.slack.com/",
             }
+        if method == "api.test":
+            return {"ok": True, "args": args}
         channel = args.get("channel")
         if method == "conversations.join":
             if channel in self.private:

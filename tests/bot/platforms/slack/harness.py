@@ -16,7 +16,7 @@ from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import serve_http
 from bot.storage.repository import Repository
-from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.bot.platforms.slack.fake_slack import TEAM_ID, FakeSlack
 from tests.bot.platforms.slack.slack_payloads import (
     CHANNEL,
     SIGNING_SECRET,
@@ -49,10 +49,21 @@ class SlackHttp:
             return resp.status, await resp.text()
 
     async def command(
-        self, text: str, *, user: str, command: str = "/quiz", channel: str = CHANNEL
+        self,
+        text: str,
+        *,
+        user: str,
+        command: str = "/quiz",
+        channel: str = CHANNEL,
+        team: str = TEAM_ID,
     ) -> int:
         payload = slash_command(
-            command, text, user=user, response_url=self.fake.response_url(user), channel=channel
+            command,
+            text,
+            user=user,
+            response_url=self.fake.response_url(user),
+            channel=channel,
+            team=team,
         )
         status, _ = await self.post(
             form_body(payload), content_type="application/x-www-form-urlencoded"
@@ -84,7 +95,7 @@ async def serving(
     settings: Settings, service: QuizService[Repository], fake: FakeSlack
 ) -> AsyncIterator[SlackHttp]:
     """Our app behind Bolt's aiohttp server on a free loopback port."""
-    bot = SlackBot(settings, service, channel_post_interval_s=0.0)
+    bot = SlackBot(settings, service, repo=service.repo, channel_post_interval_s=0.0)
     secret = settings.slack_signing_secret
     runner = await serve_http(
         bot.app,

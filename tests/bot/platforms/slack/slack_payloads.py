@@ -30,11 +30,17 @@ def sign(
 
 
 def slash_command(
-    command: str, text: str, *, user: str, response_url: str, channel: str = CHANNEL
+    command: str,
+    text: str,
+    *,
+    user: str,
+    response_url: str,
+    channel: str = CHANNEL,
+    team: str = TEAM_ID,
 ) -> Payload:
     return {
         "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
+        "team_id": team,
         "team_domain": "test",
         "channel_id": channel,
         "channel_name": "study",
@@ -57,17 +63,24 @@ def interaction_body(payload: Payload) -> str:
 
 
 def thread_reply(
-    *, text: str, user: str, thread_ts: str, event_id: str, ts: str, channel: str = CHANNEL
+    *,
+    text: str,
+    user: str,
+    thread_ts: str,
+    event_id: str,
+    ts: str,
+    channel: str = CHANNEL,
+    team: str = TEAM_ID,
 ) -> Payload:
     """An Events API `message` callback for a member's reply in the bot's thread."""
     return {
         "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
+        "team_id": team,
         "api_app_id": "A0QUIZ",
         "type": "event_callback",
         "event_id": event_id,
         "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        "authorizations": [{"team_id": team, "user_id": BOT_USER_ID, "is_bot": True}],
         "event": {
             "type": "message",
             "channel": channel,
@@ -126,4 +139,17 @@ def view_submission(*, user: str, view: Payload, answer: str) -> Payload:
         "token": "legacy-verification-token",
         "trigger_id": f"trigger-{next(_ids)}",
         "view": submitted,
+    }
+
+
+def app_event(event_type: str, *, team: str, event_id: str, **fields: Any) -> Payload:
+    """An Events API callback about the app itself (`app_uninstalled`, `tokens_revoked`)."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": team,
+        "api_app_id": "A0QUIZ",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": {"type": event_type, **fields},
     }
