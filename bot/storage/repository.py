@@ -231,13 +231,15 @@ class Repository:
                 raise
             await self._db.commit()
 
-    async def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
-        """Every row of a statement, in one trip to the database."""
+    async def fetch(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+        """Every row of a statement, in one trip to the database. Public for the storage
+        package's other stores (web pages, team questions, Slack installations), which share
+        this connection and its lock."""
         return await self._db.fetch(sql, params)
 
     async def _one(self, sql: str, params: tuple[object, ...] = ()) -> Row | None:
         """The first row of a read, or None."""
-        rows = await self._all(sql, params)
+        rows = await self.fetch(sql, params)
         return rows[0] if rows else None
 
     async def _write(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
@@ -245,7 +247,7 @@ class Repository:
         busy file, as BEGIN IMMEDIATE does), in one trip; the lock keeps it out of another
         coroutine's open transaction. Returns what a RETURNING clause gives back."""
         async with self._lock:
-            return await self._all(sql, params)
+            return await self.fetch(sql, params)
 
     async def schema_version(self) -> int:
         return await schema.schema_version(self._db)
@@ -294,7 +296,7 @@ class Repository:
         return _channel(row) if row else None
 
     async def channels(self, *, platform: str) -> list[ChannelRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT * FROM channels WHERE platform = ? ORDER BY channel_id", (platform,)
         )
         return [_channel(row) for row in rows]
@@ -377,7 +379,7 @@ class Repository:
         return _post(row) if row else None
 
     async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? ORDER BY id",
             (platform, channel_id),
         )
@@ -503,7 +505,7 @@ class Repository:
 
     async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
         """The oldest answers still waiting for a grade on a platform."""
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT * FROM pending_answers WHERE platform = ? ORDER BY id LIMIT ?",
             (platform, limit),
         )
@@ -535,14 +537,14 @@ class Repository:
         return _post(row) if row else None
 
     async def answers_for(self, *, post_id: int, user_id: str) -> list[AnswerRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT * FROM answers WHERE post_id = ? AND user_id = ? ORDER BY id",
             (post_id, user_id),
         )
         return [_answer(row) for row in rows]
 
     async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? ORDER BY a.id",
             (platform, channel_id),
@@ -552,7 +554,7 @@ class Repository:
     async def user_answers(
         self, *, platform: str, channel_id: str, user_id: str
     ) -> list[AnswerRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ? ORDER BY a.id",
             (platform, channel_id, user_id),
@@ -579,7 +581,7 @@ class Repository:
         """The member's step, best scores, hints and practice cards (for `prompt_ids`, the
         post's prompts) in a post, in one read: every answer needs all four."""
         marks = ",".join("?" * len(prompt_ids))
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT 'step' AS kind, NULL AS prompt_id, step AS value, NULL AS card,"
             " NULL AS updated_at FROM progress WHERE post_id = ? AND user_id = ?"
             " UNION ALL SELECT 'best', prompt_id, MAX(score), NULL, NULL FROM answers"
@@ -638,7 +640,7 @@ class Repository:
         the best answer counts; on a tie, the earlier answer's). An answer counts when no
         better one of its member, post and prompt exists: one probe of the index
         `answers_best_per_post` per answer, cheaper than ranking a year of answers."""
-        rows = await self._all(
+        rows = await self.fetch(
             """
             SELECT a.user_id, COALESCE(u.display_name, a.user_id) AS display_name,
                    SUM(a.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT a.day) AS days
@@ -692,7 +694,7 @@ class Repository:
 
     async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
         """Members who answered in the channel on or after a local day, most answers first."""
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT a.user_id FROM answers a JOIN posts p ON p.id = a.post_id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.day >= ?"
             " GROUP BY a.user_id ORDER BY COUNT(*) DESC, a.user_id",
@@ -739,7 +741,7 @@ class Repository:
         if not user_ids:
             return []
         marks = ",".join("?" * len(user_ids))
-        rows = await self._all(
+        rows = await self.fetch(
             f"SELECT * FROM practice_cards WHERE platform = ? AND user_id IN ({marks})"
             " ORDER BY user_id, prompt_id",
             (platform, *user_ids),
@@ -783,7 +785,7 @@ class Repository:
             )
 
     async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT prompt_id, score, rating, answered_at FROM practice_answers"
             " WHERE platform = ? AND user_id = ? ORDER BY id",
             (platform, user_id),
@@ -801,7 +803,7 @@ class Repository:
     async def member_scores(self, *, platform: str, user_id: str) -> list[tuple[str, int]]:
         """(prompt id, score) of every answer a member gave on the platform, in any channel or in
         practice: what their weakest topics are computed from."""
-        rows = await self._all(
+        rows = await self.fetch(
             "SELECT prompt_id, score FROM answers WHERE platform = ? AND user_id = ?"
             " UNION ALL SELECT prompt_id, score FROM practice_answers"
             " WHERE platform = ? AND user_id = ?",
@@ -870,7 +872,7 @@ class Repository:
         return _appeal(row) if row else None
 
     async def open_appeals(self, *, platform: str, channel_id: str) -> list[AppealRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             f"{self._APPEAL_SELECT} WHERE ap.platform = ? AND ap.channel_id = ?"
             " AND ap.resolved_at IS NULL ORDER BY ap.id",
             (platform, channel_id),
@@ -922,7 +924,7 @@ class Repository:
         return AppealCounts(opened=int(row[0]), resolved=int(row[1]), changed=int(row[2]))
 
     async def resolved_appeals(self) -> list[AppealRow]:
-        rows = await self._all(
+        rows = await self.fetch(
             f"{self._APPEAL_SELECT} WHERE ap.resolved_at IS NOT NULL ORDER BY ap.id"
         )
         return [_appeal(row) for row in rows]
@@ -986,7 +988,7 @@ class Repository:
 
     async def replicas(self) -> list[ReplicaRow]:
         """Every heartbeat on record (`bot.core.replicas.alive` picks the live ones)."""
-        rows = await self._all("SELECT * FROM replicas ORDER BY started_at")
+        rows = await self.fetch("SELECT * FROM replicas ORDER BY started_at")
         return [_replica(row) for row in rows]
 
 

@@ -149,7 +149,7 @@ class SlackInstallations(AsyncInstallationStore):
     async def _row(
         self, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None
     ) -> Row | None:
-        rows = await self._repo._all(
+        rows = await self._repo.fetch(
             f"SELECT {', '.join(_COLUMNS)} FROM slack_installations"
             " WHERE enterprise_id = ? AND team_id = ?",
             _key(enterprise_id, team_id, is_enterprise_install),
@@ -222,7 +222,7 @@ class SlackInstallations(AsyncInstallationStore):
     async def readable(self) -> dict[str, bool]:
         """Each installed workspace (team, or enterprise for an org-wide install) and whether
         its bot token opens with this key (`doctor`: a changed key strands every install)."""
-        rows = await self._repo._all(
+        rows = await self._repo.fetch(
             "SELECT enterprise_id, team_id, bot_token FROM slack_installations"
             " WHERE bot_token IS NOT NULL ORDER BY enterprise_id, team_id"
         )

@@ -32,12 +32,12 @@ class TeamQuestionStore:
 
     async def ids(self) -> set[str]:
         """The ids of the questions written on the web page: the ones it may edit."""
-        rows = await self._repo._all("SELECT prompt_id FROM team_questions")
+        rows = await self._repo.fetch("SELECT prompt_id FROM team_questions")
         return {str(row[0]) for row in rows}
 
     async def all(self) -> list[Prompt]:
         """Every stored question, checked by the team rules again as it is read."""
-        rows = await self._repo._all("SELECT body FROM team_questions ORDER BY prompt_id")
+        rows = await self._repo.fetch("SELECT body FROM team_questions ORDER BY prompt_id")
         return [Prompt.model_validate_json(row[0], context={"rules": "team"}) for row in rows]
 
     async def load_into(self, bank: Bank) -> int:

@@ -42,7 +42,7 @@ class DashboardReads:
         if not posts:
             return {}
         marks = ",".join("?" * len(posts))
-        rows = await self._repo._all(
+        rows = await self._repo.fetch(
             "SELECT a.post_id, a.user_id, MAX(a.score) AS best, COUNT(*) AS n, u.display_name"
             " FROM answers a JOIN posts p ON p.id = a.post_id AND p.prompt_id = a.prompt_id"
             " LEFT JOIN users u ON u.platform = ? AND u.user_id = a.user_id"
@@ -89,7 +89,7 @@ class DashboardReads:
         if not user_ids:
             return []
         marks = ",".join("?" * len(user_ids))
-        rows = await self._repo._all(
+        rows = await self._repo.fetch(
             "SELECT DISTINCT a.user_id, a.day FROM answers a JOIN posts p ON p.id = a.post_id"
             f" WHERE a.platform = ? AND a.user_id IN ({marks}) AND a.day >= ?"
             " AND p.channel_id = ?",
@@ -98,7 +98,7 @@ class DashboardReads:
         return [(row["user_id"], date.fromisoformat(row["day"])) for row in rows]
 
     async def data_version(self) -> tuple[int, ...]:
-        rows = await self._repo._all(
+        rows = await self._repo.fetch(
             "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
             " (SELECT COUNT(*) FROM posts WHERE revealed = 1),"
             " (SELECT COUNT(resolved_at) FROM appeals)"
@@ -106,7 +106,7 @@ class DashboardReads:
         return tuple(int(value or 0) for value in rows[0])
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
-        rows = await self._repo._all(
+        rows = await self._repo.fetch(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? AND day >= ?"
             " ORDER BY day DESC, id DESC",
             (platform, channel_id, since.isoformat()),
@@ -116,7 +116,7 @@ class DashboardReads:
     async def member_answers(
         self, *, platform: str, channel_id: str, user_id: str
     ) -> list[AnswerText]:
-        rows = await self._repo._all(
+        rows = await self._repo.fetch(
             "SELECT a.post_id, a.prompt_id, a.text, a.score, a.verdict, a.covered, a.missed,"
             " a.day, a.answered_at, p.revealed"
             " FROM answers a JOIN posts p ON p.id = a.post_id"

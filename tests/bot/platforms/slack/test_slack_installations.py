@@ -38,7 +38,7 @@ def installation(team_id: str, *, bot_token: str = TOKENS[0]) -> Installation:
 async def test_tokens_are_sealed_at_rest_and_read_back(repo: Repository) -> None:
     store = SlackInstallations(repo, TokenSeal(KEY))
     await store.async_save(installation("T1"))
-    raw = await repo._all("SELECT * FROM slack_installations")
+    raw = await repo.fetch("SELECT * FROM slack_installations")
     stored = " ".join(str(value) for row in raw for value in row)
     assert raw and not any(token in stored for token in TOKENS)
     assert "xox" not in stored
@@ -69,7 +69,7 @@ async def test_reinstall_replaces_and_revocation_deletes_one_workspace(repo: Rep
     await store.async_delete_all(enterprise_id=None, team_id="T1")
     assert await store.async_find_bot(enterprise_id=None, team_id="T1") is None
     assert await store.async_find_installation(enterprise_id=None, team_id="T1") is None
-    assert [row["team_id"] for row in await repo._all("SELECT * FROM slack_installations")] == [
+    assert [row["team_id"] for row in await repo.fetch("SELECT * FROM slack_installations")] == [
         "T2"
     ]
     other = await store.async_find_bot(enterprise_id=None, team_id="T2")

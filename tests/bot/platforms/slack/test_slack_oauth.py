@@ -109,7 +109,7 @@ async def install(slack: SlackHttp, team_id: str) -> None:
 
 
 async def installations(repo: Repository) -> list[str]:
-    rows = await repo._all("SELECT team_id FROM slack_installations ORDER BY team_id")
+    rows = await repo.fetch("SELECT team_id FROM slack_installations ORDER BY team_id")
     return [row["team_id"] for row in rows]
 
 
