@@ -195,7 +195,6 @@ def web_app(
             tokens=tokens,
             clock=now,
             questions=TeamQuestionStore(repo),
-            notices=repo,
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
             appeals=appeals,

@@ -10,7 +10,7 @@ that `quizmaster eval fit --team` learns from; the queue shows how often the gra
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.messages import Reply, ReplyKind
@@ -197,12 +197,14 @@ class Appeals:
         score: int | None,
         note: str,
         by: str,
+        queue_notice_in: Lang | None = None,
     ) -> AppealRow:
         """Resolve one open appeal of the channel: the answer takes `score` (None: keeps its
         own), and the member's card the review that score gives. The chat command and the web
-        page both resolve through here; each tells the member its own way (`member_notice`).
-        Raises AppealRefusedError for another channel's or an unknown id, or one resolved
-        before."""
+        page both resolve through here; the command tells the member itself, the page has the
+        notice queued (`queue_notice_in`, the channel's language) in the same transaction, so
+        no crash can resolve an appeal without telling its member. Raises AppealRefusedError
+        for another channel's or an unknown id, or one resolved before."""
         appeal = await self.repo.appeal(
             platform=platform, channel_id=channel_id, appeal_id=appeal_id
         )
@@ -223,14 +225,20 @@ class Appeals:
                 answered_at=answer.answered_at,
                 new_score=final,
             )
+        note, now = clipped(note, REASON_CHARS), self.clock()
+        notice = None
+        if queue_notice_in is not None:
+            settled = replace(appeal, final_score=final, note=note, resolved_by=by, resolved_at=now)
+            notice = self.member_notice(settled, queue_notice_in)
         resolved = await self.repo.resolve_appeal(
             appeal_id=appeal.id,
             final_score=final,
             verdict=self._verdict(answer.prompt_id, final),
-            note=clipped(note, REASON_CHARS),
+            note=note,
             resolved_by=by,
-            resolved_at=self.clock(),
+            resolved_at=now,
             card=card,
+            notice=notice,
         )
         if resolved is None:  # another admin resolved it meanwhile
             raise AppealRefusedError("appeal_resolved_before", id=appeal_id, score=final)

@@ -316,10 +316,12 @@ class AppealStore(Protocol):
         resolved_by: str,
         resolved_at: datetime,
         card: PracticeCardRow | None,
+        notice: Reply | None = None,
     ) -> AppealRow | None:
-        """Close an open appeal, give its answer `final_score` and `verdict`, and replace the
+        """Close an open appeal, give its answer `final_score` and `verdict`, replace the
         member's card and its score with `card` (None: unchanged; the card before its latest
-        review is kept), in one transaction; None when it was not open."""
+        review is kept) and queue `notice` for the chat (see `queue_notice`), in one
+        transaction; None when it was not open."""
         ...
 
     async def appeal_counts(

@@ -149,6 +149,17 @@ def _graded_answer(row: Row) -> GradedAnswer:
     )
 
 
+def _notice_values(platform: str, reply: Reply, queued_at: datetime) -> tuple[object, ...]:
+    return (
+        platform,
+        reply.channel_id,
+        reply.thread_id,
+        reply.user_id or "",
+        reply.text,
+        queued_at.isoformat(),
+    )
+
+
 def _appeal(row: Row) -> AppealRow:
     """An appeal from `Repository._APPEAL_SELECT` (the answer's columns beside the appeal's)."""
     resolved_at = row["resolved_at"]
@@ -889,6 +900,7 @@ class Repository:
         resolved_by: str,
         resolved_at: datetime,
         card: PracticeCardRow | None,
+        notice: Reply | None = None,
     ) -> AppealRow | None:
         async with self.transaction() as db:
             closed = await db.fetch(
@@ -909,6 +921,10 @@ class Repository:
                     (card.card, card.score, card.platform, card.user_id, card.prompt_id),
                 )
             [row] = await db.fetch(f"{self._APPEAL_SELECT} WHERE ap.id = ?", (appeal_id,))
+            if notice is not None:
+                await db.fetch(
+                    self._QUEUE_NOTICE, _notice_values(row["platform"], notice, resolved_at)
+                )
         return _appeal(row)
 
     async def appeal_counts(
@@ -931,19 +947,13 @@ class Repository:
 
     # notices for the chat, left by the web page ---------------------------------------------
 
+    _QUEUE_NOTICE = (
+        "INSERT INTO web_notices (platform, channel_id, thread_id, user_id, text, queued_at)"
+        " VALUES (?,?,?,?,?,?)"
+    )
+
     async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None:
-        await self._write(
-            "INSERT INTO web_notices (platform, channel_id, thread_id, user_id, text, queued_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (
-                platform,
-                reply.channel_id,
-                reply.thread_id,
-                reply.user_id or "",
-                reply.text,
-                queued_at.isoformat(),
-            ),
-        )
+        await self._write(self._QUEUE_NOTICE, _notice_values(platform, reply, queued_at))
 
     async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
         # `claimed_at IS NULL` is checked again on each row: of two replicas claiming at once,

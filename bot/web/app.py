@@ -31,7 +31,7 @@ from bot.core.appeals import AppealRefusedError, Appeals
 from bot.core.commands import Period
 from bot.core.mastery import percent
 from bot.core.models import ChannelRow
-from bot.core.ports import DashboardStore, NoticeStore
+from bot.core.ports import DashboardStore
 from bot.core.turn import channel_schedule
 from bot.web import charts
 from bot.web.page_cache import PageCache
@@ -86,7 +86,6 @@ class WebDeps:
     tokens: Tokens
     clock: Callable[[], datetime]
     questions: QuestionStore
-    notices: NoticeStore
     public_https: bool = False
     grader: Grader | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
@@ -633,8 +632,9 @@ def create_app(deps: WebDeps) -> FastAPI:
         csrf: Annotated[str, Form()] = "",
     ) -> Response:
         """Resolve through the core's own `Appeals.settle` (the chat command's path); the
-        member's notice goes to the outbox the bot's scheduler sends from, since this page may
-        run in a process with no chat connection (a bot in this one is woken to send it now)."""
+        member's notice goes to the outbox the bot's scheduler sends from, in the appeal's own
+        transaction, since this page may run in a process with no chat connection (a bot in
+        this one is woken to send it now)."""
         session, channel, lang = await signed_in(request, platform, channel_id)
         if not session.member.is_admin:
             raise PageError(403, "admin_only", lang)
@@ -655,15 +655,11 @@ def create_app(deps: WebDeps) -> FastAPI:
                 score=new_score,
                 note=note,
                 by=session.member.user_id,
+                queue_notice_in=channel.lang,
             )
         except AppealRefusedError as exc:
             status = 404 if exc.key == "appeal_unknown" else 409
             raise PageError(status, exc.key, lang) from None
-        await deps.notices.queue_notice(
-            platform=platform,
-            reply=appeals.member_notice(resolved, channel.lang),
-            queued_at=deps.clock(),
-        )
         if deps.notice_left is not None:
             deps.notice_left()
         return RedirectResponse(
