@@ -106,8 +106,15 @@ class Posted:
     thread_id: str | None = None
 
 
+class ChannelUnreachableError(Exception):
+    """The platform cannot post to this channel at all (its workspace uninstalled the app), as
+    opposed to a passing failure: a scheduled post to it is not kept, and the scheduler says so
+    in one line instead of a traceback each day."""
+
+
 class Transport(Protocol):
-    """How the core reaches a channel. One per platform connection (or per interaction)."""
+    """How the core reaches a channel. One per platform connection (or per interaction).
+    `send` raises ChannelUnreachableError when the channel cannot be reached at all."""
 
     async def send(self, reply: Reply) -> Posted: ...
 

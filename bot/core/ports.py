@@ -91,6 +91,10 @@ class ChannelStore(PostLookup, NoticeStore, Protocol):
         """The reserved post, or None when this scheduled channel-day was already taken."""
         ...
 
+    async def release_post(self, *, post_id: int) -> None:
+        """Forget a claimed post that could not be sent at all (no answers can reference it)."""
+        ...
+
     async def set_post_location(
         self, *, post_id: int, message_id: str, thread_id: str | None
     ) -> None: ...

@@ -22,7 +22,15 @@ from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.inflight import InFlight
-from bot.core.messages import Actor, Incoming, QuestionCard, Reply, ReplyKind, Transport
+from bot.core.messages import (
+    Actor,
+    ChannelUnreachableError,
+    Incoming,
+    QuestionCard,
+    Reply,
+    ReplyKind,
+    Transport,
+)
 from bot.core.models import ChannelRow, PostRow
 from bot.core.ports import ChannelStore
 from bot.core.practice import Practice
@@ -203,7 +211,11 @@ class QuizService(Generic[Store_co]):
         )
         if post is None:
             return None
-        posted = await transport.send(self.question_reply(channel, post))
+        try:
+            posted = await transport.send(self.question_reply(channel, post))
+        except ChannelUnreachableError:
+            await self.repo.release_post(post_id=post.id)
+            raise
         await self.repo.set_post_location(
             post_id=post.id, message_id=posted.message_id, thread_id=posted.thread_id
         )
@@ -232,6 +244,8 @@ class QuizService(Generic[Store_co]):
                     post = await self.post_question(channel, transport, day=day, scheduled=True)
                     if post is not None:
                         made.append(post)
+            except ChannelUnreachableError as exc:
+                log.warning("scheduled post skipped channel=%s: %s", channel.channel_id, exc)
             except Exception:
                 log.exception("scheduled post failed channel=%s", channel.channel_id)
             await self.repo.set_checked_until(

@@ -417,6 +417,9 @@ class Repository:
         )
         return bool(inserted)
 
+    async def release_post(self, *, post_id: int) -> None:
+        await self._write("DELETE FROM posts WHERE id = ?", (post_id,))
+
     async def release_message(self, *, platform: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so the platform's retry can succeed."""
         await self._write(

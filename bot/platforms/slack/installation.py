@@ -18,6 +18,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.messages import ChannelUnreachableError
 from bot.platforms.slack.channel_ids import ChannelIds
 from bot.storage.slack_installations import SlackInstallations
 
@@ -38,7 +39,7 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 
-class MissingTokenError(RuntimeError):
+class MissingTokenError(ChannelUnreachableError):
     """The workspace has no bot token configured."""
 
 

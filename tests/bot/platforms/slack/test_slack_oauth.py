@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.core.messages import Reply
+from bot.core.messages import ChannelUnreachableError, Reply
 from bot.core.service import QuizService
 from bot.platforms.slack.installation import BOT_SCOPES, MissingTokenError
 from bot.platforms.slack.oauth_state import SignedStates
@@ -191,6 +191,13 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
     await wait_for(lambda: installations(service.repo), [FIRST])
     with pytest.raises(MissingTokenError):
         await scheduled.send(Reply(channel_id=f"{SECOND}:{CHANNEL}", text="anyone?"))
+    # Its scheduled question is not claimed either: no post is left that was never sent.
+    gone = await service.channel("slack", f"{SECOND}:{CHANNEL}")
+    later = date.today() + timedelta(days=30)
+    with pytest.raises(ChannelUnreachableError):
+        await service.post_question(gone, scheduled, day=later, scheduled=True)
+    latest = await service.repo.latest_post(platform="slack", channel_id=f"{SECOND}:{CHANNEL}")
+    assert latest is not None and latest.day != later
 
     # Its later requests are refused before the core sees them; the first workspace works.
     posted = len(slack_http.fake.called("chat.postMessage"))
