@@ -233,7 +233,7 @@ async def open_service(
     web page served beside it (else the settings' `quizmaster web`, if set up)."""
     bank = load_configured_bank(settings)
     async with AsyncExitStack() as stack:
-        repo = await Repository.open(settings.db)
+        repo = await Repository.open(settings.db, pool_size=settings.db_pool_size)
         stack.push_async_callback(repo.close)
         if grader is None:
             owned = await asyncio.to_thread(configured_grader, settings)

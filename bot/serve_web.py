@@ -34,7 +34,7 @@ async def _serve(settings: Settings, secret: str) -> int:
     sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
     grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
     await prepare_references(grader, bank)
-    repo = await Repository.open(settings.db)
+    repo = await Repository.open(settings.db, pool_size=settings.db_pool_size)
     try:
         app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(secret), grader=grader)
         print(

@@ -6,7 +6,6 @@ timestamps, exactly as they have always been stored, on either database)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -29,9 +28,10 @@ from bot.core.models import (
     PracticeAnswerRow,
     PracticeCardRow,
     ReplicaRow,
+    UnfinishedClaim,
 )
 from bot.storage import schema
-from bot.storage.drivers import Driver, PostgresDriver, Row, SqliteDriver
+from bot.storage.drivers import Driver, PostgresDriver, PostgresPool, Row, SqliteDriver
 from content.schema import Lang
 
 log = logging.getLogger("quizmaster.storage")
@@ -193,13 +193,12 @@ class Repository:
     def __init__(self, driver: Driver, target: Path | str) -> None:
         self._db = driver
         self._target = target
-        self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, target: Path | str) -> Repository:
+    async def open(cls, target: Path | str, *, pool_size: int = 1) -> Repository:
         """The database at `target` (`Settings.db`: a SQLite path or a PostgreSQL URL),
-        migrated to the latest schema."""
-        driver = await open_driver(target)
+        migrated to the latest schema. `pool_size`: PostgreSQL connections (SQLite has one)."""
+        driver = await open_driver(target, pool_size=pool_size)
         repo = cls(driver, target)
         try:
             if await schema.alembic_version(driver) != latest_schema_version():
@@ -221,14 +220,8 @@ class Repository:
     async def transaction(self) -> AsyncIterator[Driver]:
         """A transaction that holds the write lock from the start (SQLite's BEGIN IMMEDIATE), so
         a busy database waits instead of failing half-way."""
-        async with self._lock:
-            await self._db.begin()
-            try:
-                yield self._db
-            except BaseException:
-                await self._db.rollback()
-                raise
-            await self._db.commit()
+        async with self._db.transaction() as db:
+            yield db
 
     async def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
         """Every row of a statement, in one trip to the database."""
@@ -243,8 +236,7 @@ class Repository:
         """One statement, which the database runs as its own transaction (SQLite waits out a
         busy file, as BEGIN IMMEDIATE does), in one trip; the lock keeps it out of another
         coroutine's open transaction. Returns what a RETURNING clause gives back."""
-        async with self._lock:
-            return await self._all(sql, params)
+        return await self._db.write(sql, params)
 
     async def schema_version(self) -> int:
         return await schema.schema_version(self._db)
@@ -330,12 +322,14 @@ class Repository:
         prompt_id: str,
         scheduled: bool,
         posted_at: datetime,
+        replica_id: str | None = None,
     ) -> PostRow | None:
-        """Reserve a post before sending it. None: this scheduled channel-day was already taken
-        (by this process earlier, another process, or a run before a crash)."""
+        """Reserve a post before sending it (for `replica_id`, which sends it). None: this
+        scheduled channel-day was already taken (by this process earlier, another process, or
+        a run before a crash)."""
         rows = await self._write(
-            "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
+            "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at,"
+            " replica_id) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
             (
                 platform,
                 channel_id,
@@ -343,9 +337,35 @@ class Repository:
                 prompt_id,
                 int(scheduled),
                 posted_at.isoformat(),
+                replica_id,
             ),
         )
         return _post(rows[0]) if rows else None
+
+    async def unsent_posts(self, *, platform: str, alive_since: datetime) -> list[PostRow]:
+        """Posts claimed and never sent (no message id) by replicas not heard from since
+        `alive_since`."""
+        rows = await self._all(
+            "SELECT * FROM posts p WHERE p.platform = ? AND p.message_id IS NULL"
+            " AND p.replica_id IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM replicas r WHERE r.id = p.replica_id AND r.seen_at >= ?)"
+            " ORDER BY p.id",
+            (platform, alive_since.isoformat()),
+        )
+        return [_post(row) for row in rows]
+
+    async def take_over_post(
+        self, post: PostRow, *, replica_id: str, alive_since: datetime
+    ) -> bool:
+        """Move an unsent post's claim to `replica_id` while its replica is still silent; False
+        when another (live) replica took it first."""
+        moved = await self._write(
+            "UPDATE posts SET replica_id = ? WHERE id = ? AND message_id IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM replicas r WHERE r.id = posts.replica_id AND r.seen_at >= ?)"
+            " RETURNING 1",
+            (replica_id, post.id, alive_since.isoformat()),
+        )
+        return bool(moved)
 
     async def set_post_location(
         self, *, post_id: int, message_id: str, thread_id: str | None
@@ -390,18 +410,91 @@ class Repository:
         platform: str,
         message_id: str,
         received_at: datetime,
-        user_id: str,
-        display_name: str,
+        user_id: str | None,
+        display_name: str | None,
+        replica_id: str | None = None,
+        incoming: str | None = None,
     ) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. A new
         claim also keeps its sender's current display name (the `ingested_remembers_member`
-        trigger), in the same statement."""
+        trigger), and `incoming` (the message, held until `finish_message`) with the claiming
+        `replica_id`, in the same statement."""
         inserted = await self._write(
-            "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name)"
-            " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
-            (platform, message_id, received_at.isoformat(), user_id, display_name),
+            "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name,"
+            " replica_id, incoming) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
+            (
+                platform,
+                message_id,
+                received_at.isoformat(),
+                user_id,
+                display_name,
+                replica_id,
+                incoming,
+            ),
         )
         return bool(inserted)
+
+    async def finish_message(self, *, platform: str, message_id: str) -> None:
+        """The claimed message is handled (its replies are out): drop the copy it held."""
+        await self._write(
+            "UPDATE ingested SET incoming = NULL"
+            " WHERE platform = ? AND message_id = ? AND incoming IS NOT NULL",
+            (platform, message_id),
+        )
+
+    async def unfinished_claims(
+        self, *, platform: str, alive_since: datetime, limit: int
+    ) -> list[UnfinishedClaim]:
+        """Claims still holding their message whose replica has not beaten since `alive_since`
+        (killed, or gone without a clean stop), oldest first."""
+        rows = await self._all(
+            "SELECT message_id, replica_id, incoming FROM ingested i"
+            " WHERE i.platform = ? AND i.incoming IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM replicas r WHERE r.id = i.replica_id AND r.seen_at >= ?)"
+            " ORDER BY i.received_at LIMIT ?",
+            (platform, alive_since.isoformat(), limit),
+        )
+        return [
+            UnfinishedClaim(
+                platform=platform,
+                message_id=row["message_id"],
+                replica_id=row["replica_id"],
+                incoming=row["incoming"],
+            )
+            for row in rows
+        ]
+
+    async def take_over(self, claim: UnfinishedClaim, *, replica_id: str) -> bool:
+        """Move an abandoned claim to `replica_id`; False when another replica took it first."""
+        moved = await self._write(
+            "UPDATE ingested SET replica_id = ? WHERE platform = ? AND message_id = ?"
+            " AND replica_id = ? AND incoming IS NOT NULL RETURNING 1",
+            (replica_id, claim.platform, claim.message_id, claim.replica_id),
+        )
+        return bool(moved)
+
+    async def answer_to_message(
+        self, *, platform: str, message_id: str
+    ) -> tuple[int, GradedText] | None:
+        """The post id and the stored graded answer of a platform message, if it was stored."""
+        row = await self._one(
+            f"SELECT post_id, {_GRADED_COLUMNS} FROM answers WHERE platform = ? AND message_id = ?",
+            (platform, message_id),
+        )
+        if row is None:
+            return None
+        return row["post_id"], GradedText(
+            user_id=row["user_id"],
+            prompt_id=row["prompt_id"],
+            message_id=row["message_id"],
+            text=row["text"],
+            score=row["score"],
+            verdict=row["verdict"],
+            covered=tuple(json.loads(row["covered"])),
+            missed=tuple(json.loads(row["missed"])),
+            flags=tuple(json.loads(row["flags"])),
+            answered_at=datetime.fromisoformat(row["answered_at"]),
+        )
 
     async def release_message(self, *, platform: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so the platform's retry can succeed."""
@@ -422,6 +515,14 @@ class Repository:
         await self._write(
             "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name",
+            (platform, user_id, display_name),
+        )
+
+    async def ensure_member(self, *, platform: str, user_id: str, display_name: str) -> None:
+        """The member's row, with `display_name` only if they had none."""
+        await self._write(
+            "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
+            " ON CONFLICT (platform, user_id) DO NOTHING",
             (platform, user_id, display_name),
         )
 
@@ -947,8 +1048,11 @@ class Repository:
         return [_replica(row) for row in rows]
 
 
-async def open_driver(target: Path | str) -> Driver:
-    """A connection to the configured database: a SQLite path or a PostgreSQL URL."""
+async def open_driver(target: Path | str, *, pool_size: int = 1) -> Driver:
+    """The configured database: a SQLite path (one connection) or a PostgreSQL URL (one
+    connection, or a pool of `pool_size` when that is above one)."""
     if isinstance(target, Path):
         return await SqliteDriver.open(target, busy_timeout_ms=BUSY_TIMEOUT_MS)
+    if pool_size > 1:
+        return await PostgresPool.open(target, size=pool_size)
     return await PostgresDriver.open(target)

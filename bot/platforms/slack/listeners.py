@@ -32,11 +32,18 @@ from bot.platforms.slack.transport import Caller, Followups, SlackTransport
 
 log = logging.getLogger("quizmaster.slack")
 
+HELD = "quizmaster_held"
+"""Set in the Bolt context when `hold_answers` claimed the event's message before the ack."""
+
 
 class QuizHandler(Protocol):
     """The part of the core the adapter calls (`QuizService.handle`)."""
 
-    async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
+    async def hold(self, incoming: Incoming) -> bool: ...
+
+    async def handle(
+        self, incoming: Incoming, transport: Transport, *, held: bool = False
+    ) -> None: ...
 
 
 class Listeners:
@@ -72,7 +79,12 @@ class Listeners:
         if not inbound.is_answer_message(event, bot_user_id=context.bot_user_id):
             return
         actor = await self._members.actor(client, event["user"])
-        await self._dispatch(inbound.from_message(event, actor), client, Caller(actor.user_id))
+        await self._dispatch(
+            inbound.from_message(event, actor),
+            client,
+            Caller(actor.user_id),
+            held=bool(context.get(HELD)),
+        )
 
     async def on_answer_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
         """Open the modal at once: a trigger_id is only good for 3 seconds."""
@@ -112,12 +124,14 @@ class Listeners:
         caller = Caller(actor.user_id, body.get("response_url"))
         await self._dispatch(inbound.from_action(body, actor, text=text), client, caller)
 
-    async def _dispatch(self, incoming: Incoming, client: AsyncWebClient, caller: Caller) -> None:
+    async def _dispatch(
+        self, incoming: Incoming, client: AsyncWebClient, caller: Caller, *, held: bool = False
+    ) -> None:
         """Run the core. It answers its own failures; anything escaping it (say, Slack refusing
         that answer too) is logged and told to the caller alone."""
         transport = SlackTransport(client, followups=self._followups, caller=caller)
         try:
-            await self._service.handle(incoming, transport)
+            await self._service.handle(incoming, transport, held=held)
         except Exception:
             log.exception("handling %r in %s failed", _head(incoming), incoming.channel_id)
             await _tell(transport, incoming, phrases.FAILED)
