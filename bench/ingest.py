@@ -16,6 +16,7 @@ import asyncio
 import itertools
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -276,10 +277,15 @@ def outcome(
 @contextmanager
 def own_postgres() -> Iterator[str]:
     """A PostgreSQL 16 from the `pgserver` wheel (a dev dependency) in a temp folder, on a unix
-    socket, removed afterwards; the URL of its scratch database."""
-    from pgserver.postgres_server import get_server
+    socket, removed afterwards; the URL of its scratch database. pgserver asks platformdirs
+    for a runtime folder it does not use here (the server lives in the temp folder), and
+    platformdirs warns when XDG_RUNTIME_DIR is unset (as under root or in a container): that
+    warning alone is silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from pgserver.postgres_server import get_server
 
-    server = get_server(Path(tempfile.mkdtemp(prefix="quizmaster-bench-pg-")), "delete")
+        server = get_server(Path(tempfile.mkdtemp(prefix="quizmaster-bench-pg-")), "delete")
     try:
         server.psql("CREATE DATABASE bench;")
         yield server.get_uri("bench")
