@@ -16,6 +16,7 @@ import asyncio
 import itertools
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -82,8 +83,8 @@ class ServiceLoop:
         self.latencies_ms: list[float] = []
 
     @classmethod
-    async def open(cls, bank: Bank, db: Path | str) -> ServiceLoop:
-        repo = await Repository.open(db)
+    async def open(cls, bank: Bank, db: Path | str, *, pool_size: int = 1) -> ServiceLoop:
+        repo = await Repository.open(db, pool_size=pool_size)
         service = build_quiz_service(
             repo=repo,
             bank=bank,
@@ -155,7 +156,14 @@ class Pair:
 
 
 async def measure(
-    settings: Settings, *, n: int, concurrency: int, rounds: int, folder: Path, postgres: str
+    settings: Settings,
+    *,
+    n: int,
+    concurrency: int,
+    rounds: int,
+    folder: Path,
+    postgres: str,
+    pool_size: int,
 ) -> tuple[Timings, Timings]:
     """`rounds` alternating slices of the `n` answers, bare loop then service, SQLite then
     PostgreSQL, so load from other work on the machine falls on every side alike."""
@@ -169,7 +177,7 @@ async def measure(
                 await BareLoop.open(folder / "bare.db", prompt_id),
             )
         )
-        service = await ServiceLoop.open(bank, postgres)
+        service = await ServiceLoop.open(bank, postgres, pool_size=pool_size)
         if await service.repo.answer_count() != 0:
             await service.repo.close()
             raise SystemExit("quizmaster bench ingest: --db must name an empty scratch database")
@@ -202,7 +210,14 @@ def _figures(timings: Timings, n: int) -> dict[str, Any]:
 
 
 def outcome(
-    sqlite: Timings, pg: Timings, *, n: int, concurrency: int, rounds: int, postgres: str
+    sqlite: Timings,
+    pg: Timings,
+    *,
+    n: int,
+    concurrency: int,
+    rounds: int,
+    postgres: str,
+    pool_size: int,
 ) -> Outcome:
     lite, server = _figures(sqlite, n), _figures(pg, n)
     versus = round(server["answers_per_s"] / lite["answers_per_s"], 3)
@@ -216,6 +231,7 @@ def outcome(
         "p99_target": f"< {P99_TARGET_MS:g} ms",
         "postgresql": server,
         "postgresql_to_sqlite": versus,
+        "postgresql_pool_size": pool_size,
     }
 
     def rows(name: str, found: dict[str, Any], driver: str) -> list[list[Any]]:
@@ -250,7 +266,7 @@ def outcome(
         payload=payload,
         notes=[
             f"{concurrency} messages in flight at a time; SQLite files on a temp dir; PostgreSQL"
-            f" {postgres}",
+            f" {postgres}, {pool_size} pooled connection(s)",
             "bare: the same rows per answer (claim, member, answer, progress, card), one"
             " transaction per answer, one at a time; in each of the"
             f" {rounds} rounds SQLite's bare loop and service, then PostgreSQL's, take a slice",
@@ -261,10 +277,15 @@ def outcome(
 @contextmanager
 def own_postgres() -> Iterator[str]:
     """A PostgreSQL 16 from the `pgserver` wheel (a dev dependency) in a temp folder, on a unix
-    socket, removed afterwards; the URL of its scratch database."""
-    from pgserver.postgres_server import get_server
+    socket, removed afterwards; the URL of its scratch database. pgserver asks platformdirs
+    for a runtime folder it does not use here (the server lives in the temp folder), and
+    platformdirs warns when XDG_RUNTIME_DIR is unset (as under root or in a container): that
+    warning alone is silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from pgserver.postgres_server import get_server
 
-    server = get_server(Path(tempfile.mkdtemp(prefix="quizmaster-bench-pg-")), "delete")
+        server = get_server(Path(tempfile.mkdtemp(prefix="quizmaster-bench-pg-")), "delete")
     try:
         server.psql("CREATE DATABASE bench;")
         yield server.get_uri("bench")
@@ -289,10 +310,19 @@ def main(argv: list[str], settings: Settings) -> int:
         "--db",
         help="postgresql:// URL of an empty scratch database (default: start one from pgserver)",
     )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=settings.db_pool_size,
+        help=f"PostgreSQL connections of the service (default QUIZMASTER_DB_POOL_SIZE,"
+        f" {settings.db_pool_size}; 1: a single connection)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
-    if min(args.n, args.concurrency, args.rounds) < 1 or args.rounds > args.n:
-        parser.error("--n, --concurrency and --rounds must be at least 1, --rounds at most --n")
+    if min(args.n, args.concurrency, args.rounds, args.pool_size) < 1 or args.rounds > args.n:
+        parser.error(
+            "--n, --concurrency, --rounds and --pool-size must be at least 1, --rounds at most --n"
+        )
     if args.db is not None:
         try:
             url = check_database(args.db)
@@ -310,11 +340,18 @@ def main(argv: list[str], settings: Settings) -> int:
                 rounds=args.rounds,
                 folder=Path(tmp),
                 postgres=postgres,
+                pool_size=args.pool_size,
             )
         )
     shown = "started from pgserver" if args.db is None else "at --db"
     found = outcome(
-        sqlite, pg, n=args.n, concurrency=args.concurrency, rounds=args.rounds, postgres=shown
+        sqlite,
+        pg,
+        n=args.n,
+        concurrency=args.concurrency,
+        rounds=args.rounds,
+        postgres=shown,
+        pool_size=args.pool_size,
     )
     report(found, as_json=args.json)
     return 0

@@ -258,7 +258,7 @@ async def open_service(
     web page served beside it (else the settings' `quizmaster web`, if set up)."""
     bank = load_configured_bank(settings)
     async with AsyncExitStack() as stack:
-        repo = await Repository.open(settings.db)
+        repo = await Repository.open(settings.db, pool_size=settings.db_pool_size)
         stack.push_async_callback(repo.close)
         await TeamQuestionStore(repo).load_into(bank)
         if grader is None:

@@ -115,6 +115,19 @@ class Settings(BaseSettings):
         Path("quizmaster.db"),
         description="SQLite database file, or a postgresql://USER:PASSWORD@HOST/DBNAME URL.",
     )
+    db_pool_size: int = Field(
+        4,
+        ge=1,
+        le=100,
+        description="PostgreSQL connections each bot process keeps open (SQLite uses one).",
+    )
+    scheduler_interval_s: float = Field(
+        30.0,
+        ge=0.1,
+        le=300.0,
+        description="Seconds between scheduler ticks (posts, heartbeat, taking over the"
+        " messages of a replica silent for three ticks).",
+    )
     bank_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
         None, description="Folder of team banks (*.yaml) loaded beside the seed bank."
     )

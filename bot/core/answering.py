@@ -22,7 +22,7 @@ from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.grade import EmbeddingUnavailableError, Grade, Grader
+from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS
 
 log = logging.getLogger("quizmaster.core")
@@ -310,6 +310,32 @@ class AnswerFlow:
         except Exception:
             log.exception("practice review failed user=%s prompt=%s", turn.user, prompt.id)
             return None
+
+    async def resend_grade(self, turn: Turn, post_id: int, graded: GradedText) -> None:
+        """The grade of an answer stored by a replica that died before replying, then the
+        member's next prompt. The feedback line is not stored, so it is left out."""
+        post = await self.repo.post(post_id=post_id)
+        if post is None or graded.prompt_id not in self.bank:
+            log.warning("stored answer to message=%s has no post or prompt", graded.message_id)
+            return
+        prompt = self.bank.get(graded.prompt_id)
+        grade = Grade(
+            score=graded.score,
+            verdict=Verdict(graded.verdict),
+            covered=graded.covered,
+            missed=graded.missed,
+        )
+        await turn.say(
+            self.grade_text(turn, prompt, grade),
+            kind=ReplyKind.GRADE,
+            thread_id=post.thread_id,
+            mention=True,
+        )
+        prompts = sequence(self.bank, post)
+        progress = await self.repo.member_progress(
+            post, user_id=turn.user, prompt_ids=[p.id for p in prompts]
+        )
+        await self._ask(turn, post, progress.step, key="followup")
 
     @staticmethod
     def grade_text(turn: Turn, prompt: Prompt, grade: Grade) -> str:

@@ -212,3 +212,14 @@ class ReplicaRow:
     pid: int
     started_at: datetime
     seen_at: datetime
+
+
+@dataclass(frozen=True)
+class UnfinishedClaim:
+    """A claimed message whose handling has not finished: `incoming` is the message as JSON
+    (`bot.core.inbox`), `replica_id` the process that claimed it."""
+
+    platform: str
+    message_id: str
+    replica_id: str
+    incoming: str

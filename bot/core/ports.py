@@ -29,6 +29,7 @@ from bot.core.models import (
     PracticeAnswerRow,
     PracticeCardRow,
     ReplicaRow,
+    UnfinishedClaim,
 )
 from content.schema import Lang
 
@@ -87,6 +88,7 @@ class ChannelStore(PostLookup, NoticeStore, Protocol):
         prompt_id: str,
         scheduled: bool,
         posted_at: datetime,
+        replica_id: str | None = None,
     ) -> PostRow | None:
         """The reserved post, or None when this scheduled channel-day was already taken."""
         ...
@@ -94,6 +96,14 @@ class ChannelStore(PostLookup, NoticeStore, Protocol):
     async def release_post(self, *, post_id: int) -> None:
         """Forget a claimed post that could not be sent at all (no answers can reference it)."""
         ...
+
+    async def unsent_posts(self, *, platform: str, alive_since: datetime) -> list[PostRow]:
+        """Posts claimed and never sent by replicas not heard from since `alive_since`."""
+        ...
+
+    async def take_over_post(
+        self, post: PostRow, *, replica_id: str, alive_since: datetime
+    ) -> bool: ...
 
     async def set_post_location(
         self, *, post_id: int, message_id: str, thread_id: str | None
@@ -113,13 +123,38 @@ class ChannelStore(PostLookup, NoticeStore, Protocol):
         platform: str,
         message_id: str,
         received_at: datetime,
-        user_id: str,
-        display_name: str,
+        user_id: str | None,
+        display_name: str | None,
+        replica_id: str | None = None,
+        incoming: str | None = None,
     ) -> bool:
-        """True the first time a platform message id is seen; a redelivery returns False."""
+        """True the first time a platform message id is seen; a redelivery returns False. The
+        claim holds `incoming` (for `replica_id`) until `finish_message`."""
         ...
 
     async def release_message(self, *, platform: str, message_id: str) -> None: ...
+
+    async def finish_message(self, *, platform: str, message_id: str) -> None: ...
+
+    async def ensure_member(self, *, platform: str, user_id: str, display_name: str) -> None:
+        """The member's row, with `display_name` only if they had none."""
+        ...
+
+    async def unfinished_claims(
+        self, *, platform: str, alive_since: datetime, limit: int
+    ) -> list[UnfinishedClaim]:
+        """Claims still holding their message, of replicas not heard from since `alive_since`."""
+        ...
+
+    async def take_over(self, claim: UnfinishedClaim, *, replica_id: str) -> bool:
+        """False when another replica took the claim over first."""
+        ...
+
+    async def answer_to_message(
+        self, *, platform: str, message_id: str
+    ) -> tuple[int, GradedText] | None:
+        """The post id and stored answer of a platform message."""
+        ...
 
     async def remember_user(self, *, platform: str, user_id: str, display_name: str) -> None: ...
 

@@ -15,17 +15,30 @@ from datetime import datetime, timedelta
 
 from bot.core.models import ReplicaRow
 
+MISSED_TICKS = 3
 ALIVE_WITHIN = timedelta(seconds=90)
-"""Three scheduler ticks: a replica that missed three heartbeats is counted as gone."""
+"""`MISSED_TICKS` default scheduler ticks: a replica that missed three heartbeats is counted as
+gone."""
 
 
-def this_process(platform: str, now: datetime) -> ReplicaRow:
-    """This process as a replica: host and pid (what an operator looks for) and a random part,
-    since a restarted container may reuse both."""
+def silent_since(now: datetime, tick_s: float) -> datetime:
+    """A replica whose last heartbeat is older than this missed `MISSED_TICKS` ticks: it is gone
+    (killed, or cut off), and the messages it claimed but did not finish are taken over."""
+    return now - timedelta(seconds=MISSED_TICKS * tick_s)
+
+
+def new_replica_id() -> str:
+    """Host and pid (what an operator looks for) and a random part, since a restarted container
+    may reuse both."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def this_process(platform: str, now: datetime, replica_id: str | None = None) -> ReplicaRow:
+    """This process as a replica, under the id its claims carry (a new one if None)."""
     host = socket.gethostname()
     pid = os.getpid()
     return ReplicaRow(
-        id=f"{host}:{pid}:{secrets.token_hex(3)}",
+        id=replica_id or new_replica_id(),
         platform=platform,
         host=host,
         pid=pid,

@@ -1,16 +1,19 @@
 """The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
-became due since the last tick, grades answers kept while the embedding server was
-unavailable, and sends the notices the web page left (`bot.core.notices`)."""
+became due since the last tick, finishes the messages a silent replica claimed and left,
+grades answers kept while the embedding server was unavailable, and sends the notices the web
+page left (`bot.core.notices`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import replace
 
 from bot.core.messages import Transport
+from bot.core.models import ReplicaRow
 from bot.core.notices import send_notices
-from bot.core.replicas import this_process
+from bot.core.replicas import silent_since, this_process
 from bot.core.service import QuizService
 
 log = logging.getLogger("quizmaster.core")
@@ -38,21 +41,30 @@ async def run_scheduler(
     stop: asyncio.Event,
     interval: float = 30.0,
     wake: asyncio.Event | None = None,
+    resumed: Transport | None = None,
 ) -> None:
     """Runs until `stop` is set; a failing tick is logged and the loop goes on. Setting `wake`
-    runs the next tick at once (the web page in this process has left a notice to send). On
-    the way out the heartbeat is removed, so `doctor` stops listing this process at once."""
-    replica = this_process(platform, service.clock())
+    runs the next tick at once (the web page in this process has left a notice to send). The
+    heartbeat beats in a task of its own, so a tick busy posting (or waiting out Slack's pace)
+    never makes this replica look gone to the others. On the way out the heartbeat is removed,
+    so `doctor` stops listing this process at once, and a live replica takes over what it left.
+    `resumed`: the transport for the replies of taken-over messages (default: `transport`)."""
+    replica = this_process(platform, service.clock(), service.replica_id)
+    beating = asyncio.create_task(_beat(service, replica, stop, interval), name="heartbeat")
     try:
         while not stop.is_set():
-            try:
-                await service.repo.heartbeat(replace(replica, seen_at=service.clock()))
-            except Exception:
-                log.exception("heartbeat failed platform=%s", platform)
             try:
                 await service.post_due(platform, transport)
             except Exception:
                 log.exception("scheduler tick failed platform=%s", platform)
+            try:
+                await service.resume_unfinished(
+                    platform,
+                    resumed or transport,
+                    alive_since=silent_since(service.clock(), interval),
+                )
+            except Exception:
+                log.exception("taking over unfinished messages failed platform=%s", platform)
             try:
                 await service.grade_pending(platform, transport)
             except Exception:
@@ -65,7 +77,22 @@ async def run_scheduler(
                 log.exception("notices round failed platform=%s", platform)
             await _sleep(stop, wake, interval)
     finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
         try:
             await service.repo.forget_replica(replica_id=replica.id)
         except Exception:
             log.exception("could not remove the heartbeat of %s", replica.id)
+
+
+async def _beat(
+    service: QuizService, replica: ReplicaRow, stop: asyncio.Event, interval: float
+) -> None:
+    while not stop.is_set():
+        try:
+            await service.repo.heartbeat(replace(replica, seen_at=service.clock()))
+        except Exception:
+            log.exception("heartbeat failed platform=%s", replica.platform)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

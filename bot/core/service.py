@@ -18,6 +18,7 @@ from typing import Generic, Protocol
 from typing_extensions import TypeVar
 
 from bot.core import commands as cmd
+from bot.core import inbox
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
@@ -34,6 +35,7 @@ from bot.core.messages import (
 from bot.core.models import ChannelRow, PostRow
 from bot.core.ports import ChannelStore
 from bot.core.practice import Practice
+from bot.core.replicas import new_replica_id
 from bot.core.reports import Reports
 from bot.core.selection import choose_prompt, topic_means
 from bot.core.sign_in import SignInLinks, send_sign_in_link
@@ -112,8 +114,11 @@ class QuizService(Generic[Store_co]):
         appeals: Appeals,
         in_flight: InFlight,
         sign_in: SignInLinks | None = None,
+        replica_id: str | None = None,
     ) -> None:
         self.repo = repo
+        self.replica_id = replica_id or new_replica_id()
+        """The id of this process's heartbeat, which its message claims carry."""
         self.bank = bank
         self.grader = grader
         self.defaults = defaults
@@ -196,9 +201,10 @@ class QuizService(Generic[Store_co]):
         scheduled: bool,
         prompt: Prompt | None = None,
     ) -> PostRow | None:
-        """Claim the post in the database first, then send it: a crash in between loses one
-        post rather than ever posting a scheduled channel-day twice. None: already posted.
-        `prompt`: this main question instead of the selection's choice."""
+        """Claim the post in the database first, then send it: a scheduled channel-day is never
+        posted twice, and a post claimed by a replica killed before sending it is sent by
+        another (`resume_unfinished`). None: already posted. `prompt`: this main question
+        instead of the selection's choice."""
         if prompt is None:
             prompt = await self._choose(channel)
         post = await self.repo.claim_post(
@@ -208,9 +214,15 @@ class QuizService(Generic[Store_co]):
             prompt_id=prompt.id,
             scheduled=scheduled,
             posted_at=self.clock(),
+            replica_id=self.replica_id,
         )
         if post is None:
             return None
+        return await self._send_post(channel, post, transport)
+
+    async def _send_post(self, channel: ChannelRow, post: PostRow, transport: Transport) -> PostRow:
+        prompt = self.bank.get(post.prompt_id)
+        day, scheduled = post.day, post.scheduled
         try:
             posted = await transport.send(self.question_reply(channel, post))
         except ChannelUnreachableError:
@@ -350,27 +362,60 @@ class QuizService(Generic[Store_co]):
 
     # incoming -------------------------------------------------------------------------------
 
-    async def handle(self, incoming: Incoming, transport: Transport) -> None:
-        """Handle one command or answer, tracked in `in_flight` so that a stop lets it finish
-        (the platform has acknowledged it already: turning it away would lose it)."""
-        with self.in_flight.track():
-            await self._handle(incoming, transport)
+    async def hold(self, incoming: Incoming) -> bool:
+        """Claim a message, keeping it in its claim, before the platform is told it arrived
+        (a Slack event is acknowledged before its listener runs): a replica killed after the
+        acknowledgement leaves the message for another. `handle(..., held=True)` then handles
+        it. False: already claimed (a redelivery). The sender's name is not known yet: the
+        claim keeps their id in its place."""
+        incoming = _well_formed(incoming)
+        kept = inbox.held(incoming)
+        if incoming.message_id is None or kept is None:
+            raise ValueError("only a message with an id the core can resume is held")
+        return await self.repo.claim_message(
+            platform=incoming.platform,
+            message_id=incoming.message_id,
+            received_at=incoming.received_at or self.clock(),
+            user_id=None,
+            display_name=None,
+            replica_id=self.replica_id,
+            incoming=kept,
+        )
 
-    async def _handle(self, incoming: Incoming, transport: Transport) -> None:
-        """A redelivered message id is dropped; a failure or a cancel (at stop) releases the
-        claim so the platform's retry can succeed; a failure also tells the member."""
+    async def handle(self, incoming: Incoming, transport: Transport, *, held: bool = False) -> None:
+        """Handle one command or answer, tracked in `in_flight` so that a stop lets it finish
+        (the platform has acknowledged it already: turning it away would lose it). `held`:
+        `hold` claimed it already."""
+        with self.in_flight.track():
+            await self._handle(incoming, transport, held=held)
+
+    async def _handle(self, incoming: Incoming, transport: Transport, *, held: bool) -> None:
+        """A redelivered message id is dropped; a failure releases the claim so the platform's
+        retry can succeed, and tells the member. The claim keeps the message until its replies
+        are out (`bot.core.inbox`): a cancel (at stop) leaves it there for a live replica to
+        finish, and a message that cannot be kept is released instead."""
         incoming = _well_formed(incoming)
         received = incoming.received_at or self.clock()
         claimed = False
+        kept = inbox.held(incoming) if incoming.message_id is not None else None
         try:
             actor = incoming.actor
-            if incoming.message_id is not None:
+            if held:
+                claimed = True
+                await self.repo.remember_user(
+                    platform=incoming.platform,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
+                )
+            elif incoming.message_id is not None:
                 if not await self.repo.claim_message(
                     platform=incoming.platform,
                     message_id=incoming.message_id,
                     received_at=received,
                     user_id=actor.user_id,
                     display_name=actor.display_name,
+                    replica_id=None if kept is None else self.replica_id,
+                    incoming=kept,
                 ):
                     log.info("duplicate delivery dropped message=%s", incoming.message_id)
                     return
@@ -384,8 +429,10 @@ class QuizService(Generic[Store_co]):
             channel = await self.channel(incoming.platform, incoming.channel_id)
             command = incoming.command if incoming.command is not None else cmd.parse(incoming.text)
             await self._dispatch(command, Turn(incoming, channel, transport))
+            if kept is not None:
+                await self._finish(incoming)
         except asyncio.CancelledError:
-            if claimed:
+            if claimed and kept is None:
                 await self._release(incoming)
             raise
         except Exception:
@@ -395,6 +442,72 @@ class QuizService(Generic[Store_co]):
             await Turn(incoming, await self._channel_for_error(incoming), transport).error(
                 "internal_error"
             )
+
+    async def resume_unfinished(
+        self, platform: str, transport: Transport, *, alive_since: datetime
+    ) -> int:
+        """Finish the messages that replicas silent since `alive_since` claimed and left (a
+        killed process, or one stopped before they were done): each is taken over first, so
+        two live replicas never both finish one; posts they claimed and never sent are sent.
+        Returns how many messages and posts were finished here."""
+        finished = 0
+        for post in await self.repo.unsent_posts(platform=platform, alive_since=alive_since):
+            if await self.repo.take_over_post(
+                post, replica_id=self.replica_id, alive_since=alive_since
+            ):
+                log.warning("taking over post %d left unsent by a silent replica", post.id)
+                await self._send_post(
+                    await self.channel(platform, post.channel_id), post, transport
+                )
+                finished += 1
+        for claim in await self.repo.unfinished_claims(
+            platform=platform, alive_since=alive_since, limit=PENDING_PER_ROUND
+        ):
+            if not await self.repo.take_over(claim, replica_id=self.replica_id):
+                continue
+            log.warning(
+                "taking over message=%s left unfinished by replica %s",
+                claim.message_id,
+                claim.replica_id,
+            )
+            with self.in_flight.track():
+                await self._resume(inbox.resumed(claim.incoming), transport)
+            finished += 1
+        return finished
+
+    async def _resume(self, incoming: Incoming, transport: Transport) -> None:
+        """Handle a taken-over message from where its replica stopped: an answer it stored is
+        not graded again, only its grade is sent; anything else is handled as new."""
+        assert incoming.message_id is not None
+        try:
+            await self.repo.ensure_member(
+                platform=incoming.platform,
+                user_id=incoming.actor.user_id,
+                display_name=incoming.actor.display_name,
+            )
+            channel = await self.channel(incoming.platform, incoming.channel_id)
+            turn = Turn(incoming, channel, transport)
+            stored = await self.repo.answer_to_message(
+                platform=incoming.platform, message_id=incoming.message_id
+            )
+            if stored is not None:
+                await self.answers.resend_grade(turn, *stored)
+            else:
+                command = incoming.command or cmd.parse(incoming.text)
+                await self._dispatch(command, turn)
+            await self._finish(incoming)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("finishing a taken-over message=%s failed", incoming.message_id)
+            await self._release(incoming)
+            await Turn(incoming, await self._channel_for_error(incoming), transport).error(
+                "internal_error"
+            )
+
+    async def _finish(self, incoming: Incoming) -> None:
+        assert incoming.message_id is not None
+        await self.repo.finish_message(platform=incoming.platform, message_id=incoming.message_id)
 
     async def _release(self, incoming: Incoming) -> None:
         """Forget the claim of a failed message; if even that fails (the database still locked),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.core.messages import Incoming
 from bot.core.models import PostRow
 from bot.core.ports import PostLookup
@@ -15,17 +17,33 @@ def sequence(bank: Bank, post: PostRow) -> list[Prompt]:
     return [main, *bank.followups(main.id)]
 
 
+SENDING_WAIT_S = 5.0
+"""How long an answer waits for a question that is being sent: a replica records a post's
+thread only after the platform has accepted it, and a member (or another replica's member)
+can answer in that thread before."""
+_SENDING_POLL_S = 0.1
+
+
 async def current_post(repo: PostLookup, incoming: Incoming) -> PostRow | None:
     """The post whose thread the message is in; outside a thread, the channel's latest post.
     A thread that is not a question's (under a leaderboard, say) has no post: answering there
-    must not count for today's question."""
-    if incoming.thread_id is not None:
-        return await repo.post_for_thread(
+    must not count for today's question. While the channel's latest post is still being sent
+    (claimed, its thread not recorded yet), an unknown thread may be its: wait for it a while."""
+    if incoming.thread_id is None:
+        return await repo.latest_post(platform=incoming.platform, channel_id=incoming.channel_id)
+    for _ in range(int(SENDING_WAIT_S / _SENDING_POLL_S)):
+        post = await repo.post_for_thread(
             platform=incoming.platform,
             channel_id=incoming.channel_id,
             thread_id=incoming.thread_id,
         )
-    return await repo.latest_post(platform=incoming.platform, channel_id=incoming.channel_id)
+        if post is not None:
+            return post
+        latest = await repo.latest_post(platform=incoming.platform, channel_id=incoming.channel_id)
+        if latest is None or latest.message_id is not None:
+            return None
+        await asyncio.sleep(_SENDING_POLL_S)
+    return None
 
 
 def no_post_key(incoming: Incoming) -> str:

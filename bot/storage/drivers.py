@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,19 +34,22 @@ class Row(Protocol):
 
 
 class Driver(Protocol):
-    """One connection of one process; the repository serialises transactions on it."""
+    """The database of one process: one connection (SQLite, or a single PostgreSQL one) or a
+    pool of PostgreSQL connections. `transaction` and `write` keep a statement out of another
+    coroutine's open transaction."""
 
     dialect: str
 
     async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         """Every row of one statement (none for a write without RETURNING)."""
 
-    async def begin(self) -> None:
-        """Start a transaction that holds the write lock from its first statement."""
+    def transaction(self) -> AbstractAsyncContextManager[Driver]:
+        """A transaction on one connection, holding the write lock from its first statement;
+        committed on exit, rolled back on an exception."""
+        ...
 
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
+    async def write(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        """One statement as its own transaction, outside every other open transaction."""
 
     async def close(self) -> None: ...
 
@@ -57,6 +61,7 @@ class SqliteDriver:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -82,6 +87,16 @@ class SqliteDriver:
     async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         """In one trip to aiosqlite's thread (a cursor's execute, fetch and close take three)."""
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Driver]:
+        """One connection, so a lock keeps the coroutines' transactions apart."""
+        async with self._lock, _begun(self):
+            yield self
+
+    async def write(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        async with self._lock:
+            return await self.fetch(sql, params)
 
     async def begin(self) -> None:
         """BEGIN IMMEDIATE takes the write lock up front, so a busy database waits
@@ -117,6 +132,16 @@ class PostgresDriver:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._transaction_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Driver]:
+        async with self._transaction_lock, _begun(self):
+            yield self
+
+    async def write(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        async with self._transaction_lock:
+            return await self.fetch(sql, params)
 
     @classmethod
     async def open(cls, url: str) -> PostgresDriver:
@@ -142,6 +167,51 @@ class PostgresDriver:
 
     async def close(self) -> None:
         await self._conn.close()
+
+
+class PostgresPool:
+    """A pool of asyncpg connections, for a bot process: statements and transactions of
+    concurrent messages run side by side on connections of their own instead of queueing on
+    one (PostgreSQL, unlike SQLite, lets writers run concurrently)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, url: str, *, size: int) -> PostgresPool:
+        """Up to `size` connections, opened as they are needed (one at once)."""
+        pool = await asyncpg.create_pool(libpq_url(url), min_size=1, max_size=size)
+        return cls(pool)
+
+    async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        return list(await self._pool.fetch(numbered(sql), *params))
+
+    async def write(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        """Any free connection: outside BEGIN, a statement is its own transaction."""
+        return await self.fetch(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Driver]:
+        async with self._pool.acquire() as conn, _begun(PostgresDriver(conn)) as single:
+            yield single
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+@asynccontextmanager
+async def _begun(
+    driver: SqliteDriver | PostgresDriver,
+) -> AsyncIterator[SqliteDriver | PostgresDriver]:
+    await driver.begin()
+    try:
+        yield driver
+    except BaseException:
+        await driver.rollback()
+        raise
+    await driver.commit()
 
 
 def libpq_url(url: str) -> str:

@@ -6,7 +6,6 @@ timestamps, exactly as they have always been stored, on either database)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -30,9 +29,10 @@ from bot.core.models import (
     PracticeAnswerRow,
     PracticeCardRow,
     ReplicaRow,
+    UnfinishedClaim,
 )
 from bot.storage import schema
-from bot.storage.drivers import Driver, PostgresDriver, Row, SqliteDriver
+from bot.storage.drivers import Driver, PostgresDriver, PostgresPool, Row, SqliteDriver
 from content.schema import Lang
 
 log = logging.getLogger("quizmaster.storage")
@@ -205,13 +205,12 @@ class Repository:
     def __init__(self, driver: Driver, target: Path | str) -> None:
         self._db = driver
         self._target = target
-        self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, target: Path | str) -> Repository:
+    async def open(cls, target: Path | str, *, pool_size: int = 1) -> Repository:
         """The database at `target` (`Settings.db`: a SQLite path or a PostgreSQL URL),
-        migrated to the latest schema."""
-        driver = await open_driver(target)
+        migrated to the latest schema. `pool_size`: PostgreSQL connections (SQLite has one)."""
+        driver = await open_driver(target, pool_size=pool_size)
         repo = cls(driver, target)
         try:
             if await schema.alembic_version(driver) != latest_schema_version():
@@ -233,19 +232,13 @@ class Repository:
     async def transaction(self) -> AsyncIterator[Driver]:
         """A transaction that holds the write lock from the start (SQLite's BEGIN IMMEDIATE), so
         a busy database waits instead of failing half-way."""
-        async with self._lock:
-            await self._db.begin()
-            try:
-                yield self._db
-            except BaseException:
-                await self._db.rollback()
-                raise
-            await self._db.commit()
+        async with self._db.transaction() as db:
+            yield db
 
     async def fetch(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
         """Every row of a statement, in one trip to the database. Public for the storage
         package's other stores (web pages, team questions, Slack installations), which share
-        this connection and its lock."""
+        this database and its connections."""
         return await self._db.fetch(sql, params)
 
     async def _one(self, sql: str, params: tuple[object, ...] = ()) -> Row | None:
@@ -253,12 +246,11 @@ class Repository:
         rows = await self.fetch(sql, params)
         return rows[0] if rows else None
 
-    async def _write(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+    async def write(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
         """One statement, which the database runs as its own transaction (SQLite waits out a
         busy file, as BEGIN IMMEDIATE does), in one trip; the lock keeps it out of another
         coroutine's open transaction. Returns what a RETURNING clause gives back."""
-        async with self._lock:
-            return await self.fetch(sql, params)
+        return await self._db.write(sql, params)
 
     async def schema_version(self) -> int:
         return await schema.schema_version(self._db)
@@ -280,7 +272,7 @@ class Repository:
         existing = await self.channel(platform=defaults.platform, channel_id=defaults.channel_id)
         if existing is not None:
             return existing
-        await self._write(
+        await self.write(
             "INSERT INTO channels (platform, channel_id, lang, timezone, post_time, days,"
             " catch_up, created_at, checked_until) VALUES (?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT DO NOTHING",
@@ -315,20 +307,20 @@ class Repository:
     async def update_schedule(
         self, *, platform: str, channel_id: str, post_time: str, timezone: str, days: str
     ) -> None:
-        await self._write(
+        await self.write(
             "UPDATE channels SET post_time = ?, timezone = ?, days = ?"
             " WHERE platform = ? AND channel_id = ?",
             (post_time, timezone, days, platform, channel_id),
         )
 
     async def update_lang(self, *, platform: str, channel_id: str, lang: Lang) -> None:
-        await self._write(
+        await self.write(
             "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
             (lang, platform, channel_id),
         )
 
     async def set_checked_until(self, *, platform: str, channel_id: str, instant: datetime) -> None:
-        await self._write(
+        await self.write(
             "UPDATE channels SET checked_until = ? WHERE platform = ? AND channel_id = ?",
             (instant.isoformat(), platform, channel_id),
         )
@@ -344,12 +336,14 @@ class Repository:
         prompt_id: str,
         scheduled: bool,
         posted_at: datetime,
+        replica_id: str | None = None,
     ) -> PostRow | None:
-        """Reserve a post before sending it. None: this scheduled channel-day was already taken
-        (by this process earlier, another process, or a run before a crash)."""
-        rows = await self._write(
-            "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
+        """Reserve a post before sending it (for `replica_id`, which sends it). None: this
+        scheduled channel-day was already taken (by this process earlier, another process, or
+        a run before a crash)."""
+        rows = await self.write(
+            "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at,"
+            " replica_id) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
             (
                 platform,
                 channel_id,
@@ -357,20 +351,46 @@ class Repository:
                 prompt_id,
                 int(scheduled),
                 posted_at.isoformat(),
+                replica_id,
             ),
         )
         return _post(rows[0]) if rows else None
 
+    async def unsent_posts(self, *, platform: str, alive_since: datetime) -> list[PostRow]:
+        """Posts claimed and never sent (no message id) by replicas not heard from since
+        `alive_since`."""
+        rows = await self.fetch(
+            "SELECT * FROM posts p WHERE p.platform = ? AND p.message_id IS NULL"
+            " AND p.replica_id IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM replicas r WHERE r.id = p.replica_id AND r.seen_at >= ?)"
+            " ORDER BY p.id",
+            (platform, alive_since.isoformat()),
+        )
+        return [_post(row) for row in rows]
+
+    async def take_over_post(
+        self, post: PostRow, *, replica_id: str, alive_since: datetime
+    ) -> bool:
+        """Move an unsent post's claim to `replica_id` while its replica is still silent; False
+        when another (live) replica took it first."""
+        moved = await self.write(
+            "UPDATE posts SET replica_id = ? WHERE id = ? AND message_id IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM replicas r WHERE r.id = posts.replica_id AND r.seen_at >= ?)"
+            " RETURNING 1",
+            (replica_id, post.id, alive_since.isoformat()),
+        )
+        return bool(moved)
+
     async def set_post_location(
         self, *, post_id: int, message_id: str, thread_id: str | None
     ) -> None:
-        await self._write(
+        await self.write(
             "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
             (message_id, thread_id, post_id),
         )
 
     async def mark_revealed(self, *, post_id: int) -> None:
-        await self._write("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
+        await self.write("UPDATE posts SET revealed = 1 WHERE id = ?", (post_id,))
 
     async def post_for_thread(
         self, *, platform: str, channel_id: str, thread_id: str
@@ -404,25 +424,98 @@ class Repository:
         platform: str,
         message_id: str,
         received_at: datetime,
-        user_id: str,
-        display_name: str,
+        user_id: str | None,
+        display_name: str | None,
+        replica_id: str | None = None,
+        incoming: str | None = None,
     ) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. A new
         claim also keeps its sender's current display name (the `ingested_remembers_member`
-        trigger), in the same statement."""
-        inserted = await self._write(
-            "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name)"
-            " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
-            (platform, message_id, received_at.isoformat(), user_id, display_name),
+        trigger), and `incoming` (the message, held until `finish_message`) with the claiming
+        `replica_id`, in the same statement."""
+        inserted = await self.write(
+            "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name,"
+            " replica_id, incoming) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
+            (
+                platform,
+                message_id,
+                received_at.isoformat(),
+                user_id,
+                display_name,
+                replica_id,
+                incoming,
+            ),
         )
         return bool(inserted)
 
     async def release_post(self, *, post_id: int) -> None:
-        await self._write("DELETE FROM posts WHERE id = ?", (post_id,))
+        await self.write("DELETE FROM posts WHERE id = ?", (post_id,))
+
+    async def finish_message(self, *, platform: str, message_id: str) -> None:
+        """The claimed message is handled (its replies are out): drop the copy it held."""
+        await self.write(
+            "UPDATE ingested SET incoming = NULL"
+            " WHERE platform = ? AND message_id = ? AND incoming IS NOT NULL",
+            (platform, message_id),
+        )
+
+    async def unfinished_claims(
+        self, *, platform: str, alive_since: datetime, limit: int
+    ) -> list[UnfinishedClaim]:
+        """Claims still holding their message whose replica has not beaten since `alive_since`
+        (killed, or gone without a clean stop), oldest first."""
+        rows = await self.fetch(
+            "SELECT message_id, replica_id, incoming FROM ingested i"
+            " WHERE i.platform = ? AND i.incoming IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM replicas r WHERE r.id = i.replica_id AND r.seen_at >= ?)"
+            " ORDER BY i.received_at LIMIT ?",
+            (platform, alive_since.isoformat(), limit),
+        )
+        return [
+            UnfinishedClaim(
+                platform=platform,
+                message_id=row["message_id"],
+                replica_id=row["replica_id"],
+                incoming=row["incoming"],
+            )
+            for row in rows
+        ]
+
+    async def take_over(self, claim: UnfinishedClaim, *, replica_id: str) -> bool:
+        """Move an abandoned claim to `replica_id`; False when another replica took it first."""
+        moved = await self.write(
+            "UPDATE ingested SET replica_id = ? WHERE platform = ? AND message_id = ?"
+            " AND replica_id = ? AND incoming IS NOT NULL RETURNING 1",
+            (replica_id, claim.platform, claim.message_id, claim.replica_id),
+        )
+        return bool(moved)
+
+    async def answer_to_message(
+        self, *, platform: str, message_id: str
+    ) -> tuple[int, GradedText] | None:
+        """The post id and the stored graded answer of a platform message, if it was stored."""
+        row = await self._one(
+            f"SELECT post_id, {_GRADED_COLUMNS} FROM answers WHERE platform = ? AND message_id = ?",
+            (platform, message_id),
+        )
+        if row is None:
+            return None
+        return row["post_id"], GradedText(
+            user_id=row["user_id"],
+            prompt_id=row["prompt_id"],
+            message_id=row["message_id"],
+            text=row["text"],
+            score=row["score"],
+            verdict=row["verdict"],
+            covered=tuple(json.loads(row["covered"])),
+            missed=tuple(json.loads(row["missed"])),
+            flags=tuple(json.loads(row["flags"])),
+            answered_at=datetime.fromisoformat(row["answered_at"]),
+        )
 
     async def release_message(self, *, platform: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so the platform's retry can succeed."""
-        await self._write(
+        await self.write(
             "DELETE FROM ingested WHERE platform = ? AND message_id = ?",
             (platform, message_id),
         )
@@ -436,9 +529,17 @@ class Repository:
         )
         if row is not None and row[0] == display_name:
             return
-        await self._write(
+        await self.write(
             "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name",
+            (platform, user_id, display_name),
+        )
+
+    async def ensure_member(self, *, platform: str, user_id: str, display_name: str) -> None:
+        """The member's row, with `display_name` only if they had none."""
+        await self.write(
+            "INSERT INTO users (platform, user_id, display_name) VALUES (?,?,?)"
+            " ON CONFLICT (platform, user_id) DO NOTHING",
             (platform, user_id, display_name),
         )
 
@@ -467,7 +568,7 @@ class Repository:
         """Store the graded answer, move the member on and save the reviewed practice card
         (None: it stays as it was), in one statement and so one transaction (the
         `answer_writes` view's trigger writes the three tables)."""
-        await self._write(*self._answer_write(post, graded, next_step, card))
+        await self.write(*self._answer_write(post, graded, next_step, card))
 
     @staticmethod
     def _answer_write(
@@ -640,7 +741,7 @@ class Repository:
     async def add_hint(
         self, *, post_id: int, user_id: str, prompt_id: str, concept_id: str
     ) -> None:
-        await self._write(
+        await self.write(
             "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
             " ON CONFLICT (post_id, user_id, prompt_id)"
             " DO UPDATE SET concept_id = excluded.concept_id",
@@ -765,7 +866,7 @@ class Repository:
     async def set_practice_pending(
         self, *, platform: str, user_id: str, prompt_id: str, shown_at: datetime
     ) -> None:
-        await self._write(
+        await self.write(
             "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
             " VALUES (?,?,?,?) ON CONFLICT (platform, user_id)"
             " DO UPDATE SET prompt_id = excluded.prompt_id,"
@@ -853,7 +954,7 @@ class Repository:
     async def open_appeal(
         self, *, answer: GradedAnswer, reason: str, opened_at: datetime
     ) -> AppealRow | None:
-        rows = await self._write(
+        rows = await self.write(
             "INSERT INTO appeals (answer_id, platform, channel_id, user_id, reason, old_score,"
             " opened_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (answer_id) DO NOTHING RETURNING id",
             (
@@ -956,12 +1057,12 @@ class Repository:
     )
 
     async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None:
-        await self._write(self._QUEUE_NOTICE, _notice_values(platform, reply, queued_at))
+        await self.write(self._QUEUE_NOTICE, _notice_values(platform, reply, queued_at))
 
     async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
         # `claimed_at IS NULL` is checked again on each row: of two replicas claiming at once,
         # PostgreSQL lets the second skip the rows the first has just claimed.
-        rows = await self._write(
+        rows = await self.write(
             "UPDATE web_notices SET claimed_at = ?, claimed_by = ?"
             " WHERE claimed_at IS NULL AND id IN (SELECT id FROM web_notices"
             " WHERE platform = ? AND claimed_at IS NULL ORDER BY id LIMIT 50)"
@@ -983,7 +1084,7 @@ class Repository:
     # replicas -------------------------------------------------------------------------------
 
     async def heartbeat(self, replica: ReplicaRow) -> None:
-        await self._write(
+        await self.write(
             "INSERT INTO replicas (id, platform, host, pid, started_at, seen_at)"
             " VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
             (
@@ -997,7 +1098,7 @@ class Repository:
         )
 
     async def forget_replica(self, *, replica_id: str) -> None:
-        await self._write("DELETE FROM replicas WHERE id = ?", (replica_id,))
+        await self.write("DELETE FROM replicas WHERE id = ?", (replica_id,))
 
     async def replicas(self) -> list[ReplicaRow]:
         """Every heartbeat on record (`bot.core.replicas.alive` picks the live ones)."""
@@ -1005,8 +1106,11 @@ class Repository:
         return [_replica(row) for row in rows]
 
 
-async def open_driver(target: Path | str) -> Driver:
-    """A connection to the configured database: a SQLite path or a PostgreSQL URL."""
+async def open_driver(target: Path | str, *, pool_size: int = 1) -> Driver:
+    """The configured database: a SQLite path (one connection) or a PostgreSQL URL (one
+    connection, or a pool of `pool_size` when that is above one)."""
     if isinstance(target, Path):
         return await SqliteDriver.open(target, busy_timeout_ms=BUSY_TIMEOUT_MS)
+    if pool_size > 1:
+        return await PostgresPool.open(target, size=pool_size)
     return await PostgresDriver.open(target)

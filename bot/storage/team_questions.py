@@ -21,7 +21,7 @@ class TeamQuestionStore:
         self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
     ) -> None:
         """Create the question, or replace the one of its id."""
-        await self._repo._write(
+        await self._repo.write(
             "INSERT INTO team_questions (prompt_id, body, platform, channel_id, edited_by,"
             " edited_at) VALUES (?,?,?,?,?,?) ON CONFLICT (prompt_id) DO UPDATE SET"
             " body = excluded.body, platform = excluded.platform,"

@@ -21,7 +21,7 @@ LONG_STREAK = dashboards.STREAK_FIRST_LOOK + 5
 async def _answer(
     repo: Repository, post_id: int, day: str, user: str, prompt: str, *, score: int
 ) -> None:
-    await repo._write(
+    await repo.write(
         "INSERT INTO answers (post_id, platform, day, user_id, prompt_id, text, score, verdict,"
         " covered, missed, flags, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
@@ -44,17 +44,17 @@ async def _answer(
 async def test_the_board_and_days_follow_their_definitions(repo: Repository, bank: Bank) -> None:
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(ZONE)).date()
-    await repo._write(
+    await repo.write(
         "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?)",
         (PLATFORM, CHANNEL, "en", ZONE, "09:00", "daily", 1, "2025-01-01", "2025-01-01"),
     )
     for user, name in (("u-long", "Long"), ("u-short", "Short")):
-        await repo._write("INSERT INTO users VALUES (?,?,?)", (PLATFORM, user, name))
+        await repo.write("INSERT INTO users VALUES (?,?,?)", (PLATFORM, user, name))
     main = bank.mains()[0].id
     posts: list[int] = []
     for back in range(LONG_STREAK - 1, -1, -1):
         day = (today - timedelta(days=back)).isoformat()
-        [row] = await repo._write(
+        [row] = await repo.write(
             "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, revealed,"
             " posted_at) VALUES (?,?,?,?,1,0,?) RETURNING id",
             (PLATFORM, CHANNEL, day, main, f"{day}T00:00:00+00:00"),

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -19,10 +20,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.core.messages import Transport
+from bot.core.messages import Actor, Transport
+from bot.platforms.slack import inbound
+from bot.platforms.slack.channel_ids import ChannelIds
 from bot.platforms.slack.dedupe import RecentIds
 from bot.platforms.slack.installation import InstalledWorkspaces, OneWorkspace, Workspaces
-from bot.platforms.slack.listeners import Listeners, QuizHandler
+from bot.platforms.slack.listeners import HELD, Listeners, QuizHandler
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.oauth_state import SignedStates
 from bot.platforms.slack.redaction import REDACT_TOKENS
@@ -85,6 +88,7 @@ class SlackBot:
         if settings.slack_oauth:
             self.app.enable_token_revocation_listeners()
         self.app.middleware(_drop_redelivered_events(RecentIds()))
+        self.app.middleware(_hold_answers(service, self.workspaces.channels))
         Listeners(
             service=service,
             members=MemberDirectory(),
@@ -96,11 +100,19 @@ class SlackBot:
             followups=settings.slack_followups,
             pacer=Pacer(channel_post_interval_s),
         )
+        self._resumed = ScheduledPosts(
+            self.workspaces, followups=settings.slack_followups, pacer=None
+        )
 
     def scheduled_transport(self) -> Transport:
         """The transport for posts nobody asked for in that moment (the daily questions, for
         every channel): paced, so a morning of many channels is spread out."""
         return self._scheduled
+
+    def resumed_transport(self) -> Transport:
+        """The transport for the replies of messages taken over from a silent replica: replies
+        in their threads, as many as that replica left, so not held to the posts' pace."""
+        return self._resumed
 
 
 def workspaces(settings: Settings, client: AsyncWebClient, repo: Repository | None) -> Workspaces:
@@ -137,3 +149,33 @@ def _drop_redelivered_events(
         return await next_()
 
     return drop_redelivered_events
+
+
+def _hold_answers(
+    service: QuizHandler, channels: ChannelIds
+) -> Callable[..., Awaitable[BoltResponse]]:
+    """A global middleware: Bolt acknowledges an event before its listener runs, so an answer
+    is claimed here first, with the message kept in its claim (`QuizService.hold`), keyed as
+    the core keys it (`channels`: with its workspace, where there are many). A replica killed
+    after the ack leaves it to another; a message already claimed is dropped."""
+
+    async def hold_answers(
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        next_: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        if (
+            isinstance(event, dict)
+            and event.get("type") == "message"
+            and inbound.is_answer_message(event, bot_user_id=context.bot_user_id)
+        ):
+            sender = str(event["user"])
+            message = inbound.from_message(event, Actor(sender, sender))
+            if not await service.hold(channels.incoming(message, team_id=context.team_id)):
+                log.info("dropping an answer claimed before: %s", event.get("ts"))
+                return BoltResponse(status=200, body="")
+            context[HELD] = True
+        return await next_()
+
+    return hold_answers

@@ -33,11 +33,18 @@ from bot.platforms.slack.transport import Caller, Followups, SlackTransport
 
 log = logging.getLogger("quizmaster.slack")
 
+HELD = "quizmaster_held"
+"""Set in the Bolt context when `hold_answers` claimed the event's message before the ack."""
+
 
 class QuizHandler(Protocol):
     """The part of the core the adapter calls (`QuizService.handle`)."""
 
-    async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
+    async def hold(self, incoming: Incoming) -> bool: ...
+
+    async def handle(
+        self, incoming: Incoming, transport: Transport, *, held: bool = False
+    ) -> None: ...
 
 
 class Listeners:
@@ -82,7 +89,11 @@ class Listeners:
             return
         actor = await self._members.actor(client, event["user"])
         await self._dispatch(
-            inbound.from_message(event, actor), context, client, Caller(actor.user_id)
+            inbound.from_message(event, actor),
+            context,
+            client,
+            Caller(actor.user_id),
+            held=bool(context.get(HELD)),
         )
 
     async def on_answer_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
@@ -146,16 +157,19 @@ class Listeners:
         context: AsyncBoltContext,
         client: AsyncWebClient,
         caller: Caller,
+        *,
+        held: bool = False,
     ) -> None:
         """Run the core on the channel as the core names it (with its workspace, where there
-        are many). It answers its own failures; anything escaping it (say, Slack refusing
+        are many); `held`: the message was claimed before Bolt's ack (`_hold_answers`). It
+        answers its own failures; anything escaping it (say, Slack refusing
         that answer too) is logged and told to the caller alone."""
         incoming = self._channels.incoming(incoming, team_id=context.team_id)
         transport = SlackTransport(
             client, followups=self._followups, caller=caller, channels=self._channels
         )
         try:
-            await self._service.handle(incoming, transport)
+            await self._service.handle(incoming, transport, held=held)
         except Exception:
             log.exception("handling %r in %s failed", _head(incoming), incoming.channel_id)
             await _tell(transport, incoming, phrases.FAILED)

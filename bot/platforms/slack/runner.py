@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
 from bot.core.inflight import STOP_GRACE_S
+from bot.core.replicas import this_process
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
@@ -70,6 +71,9 @@ async def run(
     stop = stop or asyncio.Event()
     check_settings(settings)
     bot = SlackBot(settings, service, repo=service.repo)
+    # Heard from before the first event can be claimed: a claim of a replica without a
+    # heartbeat would look abandoned to the others.
+    await service.repo.heartbeat(this_process(PLATFORM, service.clock(), service.replica_id))
     async with contextlib.AsyncExitStack() as stack:
         if settings.slack_mode == "socket":
             assert settings.slack_app_token is not None
@@ -87,7 +91,14 @@ async def run(
             )
             stack.push_async_callback(site.cleanup)
         try:
-            await run_scheduler(service, PLATFORM, bot.scheduled_transport(), stop=stop)
+            await run_scheduler(
+                service,
+                PLATFORM,
+                bot.scheduled_transport(),
+                stop=stop,
+                interval=settings.scheduler_interval_s,
+                resumed=bot.resumed_transport(),
+            )
         finally:
             stop.set()
     await service.in_flight.drain(STOP_GRACE_S)

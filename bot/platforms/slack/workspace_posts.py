@@ -10,9 +10,12 @@ from bot.platforms.slack.transport import Followups, Pacer, SlackTransport
 
 class ScheduledPosts:
     """One `SlackTransport` per workspace and token (a reinstall brings a new token), all
-    sharing one `Pacer`, so a morning of many channels is spread out across workspaces too."""
+    sharing one `Pacer`, so a morning of many channels is spread out across workspaces too
+    (None: unpaced, for the replies taken over from a silent replica)."""
 
-    def __init__(self, workspaces: Workspaces, *, followups: Followups, pacer: Pacer) -> None:
+    def __init__(
+        self, workspaces: Workspaces, *, followups: Followups, pacer: Pacer | None
+    ) -> None:
         self._workspaces = workspaces
         self._followups = followups
         self._pacer = pacer

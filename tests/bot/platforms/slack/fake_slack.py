@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import time
@@ -59,6 +60,10 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._socket: web.WebSocketResponse | None = None
         self._socket_open = asyncio.Event()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._unacked: dict[str, tuple[web.WebSocketResponse, dict[str, Any]]] = {}
+        self._turns = itertools.count()
+        self._redeliveries: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
         self.root = ""
         self.auth_error: str | None = None
@@ -122,6 +127,11 @@ class FakeSlack:
     def tokens_of(self, team_id: str) -> set[str]:
         return {token for token, team in self.installed.items() if team == team_id}
 
+    @property
+    def connections(self) -> int:
+        """Socket Mode connections open now."""
+        return len(self._sockets)
+
     def called(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -143,6 +153,24 @@ class FakeSlack:
         envelope_id = envelope["envelope_id"]
         await self.wait_until(lambda: envelope_id in self.acks)
         return self.acks[envelope_id]
+
+    async def deliver(self, envelope: dict[str, Any]) -> None:
+        """Push one envelope to the next open Socket Mode connection, without waiting for its
+        ack: Slack spreads an app's envelopes over its connections, and sends one that was not
+        acked when its connection dropped again over another."""
+        await self.wait_until(lambda: bool(self._sockets))
+        socket = self._sockets[next(self._turns) % len(self._sockets)]
+        self._unacked[envelope["envelope_id"]] = (socket, envelope)
+        with contextlib.suppress(ConnectionError):  # going: its close sends it again
+            await socket.send_str(json.dumps(envelope))
+
+    def _redeliver_unacked(self, closed: web.WebSocketResponse) -> None:
+        for envelope_id, (socket, envelope) in list(self._unacked.items()):
+            if socket is closed:
+                del self._unacked[envelope_id]
+                task = asyncio.create_task(self.deliver(envelope))
+                self._redeliveries.add(task)
+                task.add_done_callback(self._redeliveries.discard)
 
     # handlers ----------------------------------------------------------------------------
 
@@ -286,12 +314,20 @@ class FakeSlack:
         await socket.prepare(request)
         self._socket = socket
         await socket.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        async with self._changed:
+            self._sockets.append(socket)
+            self._changed.notify_all()
         self._socket_open.set()
-        async for message in socket:
-            if message.type != WSMsgType.TEXT:
-                continue
-            ack = json.loads(message.data)
-            async with self._changed:
-                self.acks[ack["envelope_id"]] = ack
-                self._changed.notify_all()
+        try:
+            async for message in socket:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                ack = json.loads(message.data)
+                async with self._changed:
+                    self.acks[ack["envelope_id"]] = ack
+                    self._unacked.pop(ack["envelope_id"], None)
+                    self._changed.notify_all()
+        finally:
+            self._sockets.remove(socket)
+            self._redeliver_unacked(socket)
         return socket

@@ -193,11 +193,11 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
         await scheduled.send(Reply(channel_id=f"{SECOND}:{CHANNEL}", text="anyone?"))
     # Its scheduled question is not claimed either: no post is left that was never sent.
     gone = await service.channel("slack", f"{SECOND}:{CHANNEL}")
-    later = date.today() + timedelta(days=30)
+    far_day = date.today() + timedelta(days=30)
     with pytest.raises(ChannelUnreachableError):
-        await service.post_question(gone, scheduled, day=later, scheduled=True)
+        await service.post_question(gone, scheduled, day=far_day, scheduled=True)
     latest = await service.repo.latest_post(platform="slack", channel_id=f"{SECOND}:{CHANNEL}")
-    assert latest is not None and latest.day != later
+    assert latest is not None and latest.day != far_day
 
     # Its later requests are refused before the core sees them; the first workspace works.
     posted = len(slack_http.fake.called("chat.postMessage"))
