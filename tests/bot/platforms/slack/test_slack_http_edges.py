@@ -94,12 +94,9 @@ async def test_a_signed_request_still_works_behind_the_guard(slack_http: SlackHt
 async def test_outside_text_cannot_start_a_log_line(escaped_logs: io.StringIO) -> None:
     logging.getLogger("quizmaster.core").warning("answer from %s: %s", "U1", "ok" + FORGED)
     logging.getLogger("slack_bolt").info(f"body: {FORGED}\x1b[31m\u2028")
-    # Only the two records written here: a test before may leave a library's late record.
-    lines = [
-        line
-        for line in escaped_logs.getvalue().splitlines()
-        if "asyncio" not in line and " aiosqlite " not in line
-    ]
+    # Only the lines of the two records written here (an unescaped one would add a third line
+    # naming FORGED): a test before may leave a library's late record of its own.
+    lines = [line for line in escaped_logs.getvalue().splitlines() if "FORGED" in line]
     assert len(lines) == 2, lines
     assert [line.split(" ")[2] for line in lines] == ["WARNING", "INFO"]
     assert "\\n2026-11-22" in lines[0] and "\\x1b[31m\\u2028" in lines[1]
