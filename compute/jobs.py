@@ -79,10 +79,11 @@ def process_context(demo_modules: Iterable[str]) -> ForkServerContext | SpawnCon
 
 
 def _kill_fork_server() -> None:
-    """Kill this process's fork server. Just after a start it is still importing torch and the
-    demos, and a job or the warm-up waiting for it to fork held a stop for as long (7 s on two
-    cores, against `docker stop`'s 10): killed, their wait ends at once, and each running
-    demo's own process is killed by its supervisor. multiprocessing keeps the server's pid only
+    """Kill this process's fork server while it is still starting. Just after a start it is
+    importing torch and the demos, and a job or the warm-up waiting for it to fork held a stop
+    for as long (7 s on two cores, against `docker stop`'s 10): killed, their wait ends at once,
+    and each running demo's own process is killed by its supervisor. A server that has forked
+    once is left alone: a start from it is quick, and later services in this process reuse it. multiprocessing keeps the server's pid only
     in private state, and starts a new server when one is asked for again."""
     server: Any = forkserver._forkserver
     pid: int | None = server._forkserver_pid
@@ -112,6 +113,7 @@ class JobManager:
         self._running: set[Job] = set()
         self._wakeup = asyncio.Condition()
         self._stopping = threading.Event()
+        self._forking = threading.Event()  # the fork server answered: a start is quick now
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="demo-supervisor")
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -149,7 +151,7 @@ class JobManager:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if isinstance(self._context, ForkServerContext):
+        if isinstance(self._context, ForkServerContext) and not self._forking.is_set():
             _kill_fork_server()
         await asyncio.to_thread(self._executor.shutdown, wait=True)
         for job in self._pending:
@@ -289,6 +291,7 @@ class JobManager:
     def _warm_up(self) -> None:
         process = self._context.Process(target=noop, name="demo-warm-up", daemon=True)
         process.start()
+        self._forking.set()
         process.join()
 
     def _supervise(self, job: Job) -> Outcome:
