@@ -83,8 +83,9 @@ def _kill_fork_server() -> None:
     importing torch and the demos, and a job or the warm-up waiting for it to fork held a stop
     for as long (7 s on two cores, against `docker stop`'s 10): killed, their wait ends at once,
     and each running demo's own process is killed by its supervisor. A server that has forked
-    once is left alone: a start from it is quick, and later services in this process reuse it. multiprocessing keeps the server's pid only
-    in private state, and starts a new server when one is asked for again."""
+    once is left alone: a start from it is quick, and later services in this process reuse it.
+    multiprocessing keeps the server's pid only in private state, and starts a new server when
+    one is asked for again."""
     server: Any = forkserver._forkserver
     pid: int | None = server._forkserver_pid
     if pid is None:

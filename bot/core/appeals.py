@@ -100,6 +100,24 @@ class Appeals:
             ephemeral=True,
         )
 
+    async def open_on(
+        self, *, platform: str, channel_id: str, user_id: str, answer_id: int, reason: str
+    ) -> AppealRow:
+        """An appeal on one of the member's answers picked on the web page. Raises
+        AppealRefusedError for an answer that is not theirs in this channel, or one appealed
+        before."""
+        answer = await self.repo.member_answer(
+            platform=platform, channel_id=channel_id, user_id=user_id, answer_id=answer_id
+        )
+        if answer is None:
+            raise AppealRefusedError("appeal_answer_unknown", detail=str(answer_id))
+        appeal = await self.repo.open_appeal(
+            answer=answer, reason=clipped(reason, REASON_CHARS), opened_at=self.clock()
+        )
+        if appeal is None:
+            raise AppealRefusedError("appeal_exists")
+        return appeal
+
     async def queue(self, turn: Turn) -> None:
         """`/quiz appeals` (admins): the open appeals with what is needed to judge them, and how
         often the grader was corrected lately."""

@@ -140,8 +140,10 @@ class PracticeAnswerRow:
 @dataclass(frozen=True)
 class AnswerText:
     """A member's graded channel answer as they wrote it, for the web page's "Me": `revealed`
-    says whether its post's reference has been shown in the channel."""
+    says whether its post's reference has been shown in the channel; `appealed` whether the
+    member has appealed its grade (`/quiz appeal` or the page)."""
 
+    id: int
     post_id: int
     prompt_id: str
     text: str
@@ -152,6 +154,7 @@ class AnswerText:
     day: date
     answered_at: datetime
     revealed: bool
+    appealed: bool = False
 
 
 @dataclass(frozen=True)

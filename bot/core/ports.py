@@ -331,6 +331,12 @@ class AppealStore(Protocol):
         self, *, platform: str, channel_id: str, user_id: str
     ) -> GradedAnswer | None: ...
 
+    async def member_answer(
+        self, *, platform: str, channel_id: str, user_id: str, answer_id: int
+    ) -> GradedAnswer | None:
+        """One of the member's graded answers in the channel, by id (None for anyone else's)."""
+        ...
+
     async def open_appeal(
         self, *, answer: GradedAnswer, reason: str, opened_at: datetime
     ) -> AppealRow | None:

@@ -936,18 +936,31 @@ class Repository:
         " FROM appeals ap JOIN answers a ON a.id = ap.answer_id JOIN posts p ON p.id = a.post_id"
     )
 
+    _GRADED_ANSWER_SELECT = (
+        "SELECT a.id, a.post_id, p.platform, p.channel_id,"
+        " COALESCE(p.thread_id, p.message_id) AS thread_id, a.user_id, a.prompt_id, a.text,"
+        " a.score, a.covered, a.missed, a.answered_at"
+        " FROM answers a JOIN posts p ON p.id = a.post_id"
+        " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ?"
+    )
+
     async def latest_answer(
         self, *, platform: str, channel_id: str, user_id: str
     ) -> GradedAnswer | None:
         """The member's latest graded answer in the channel (follow-ups included)."""
         row = await self._one(
-            "SELECT a.id, a.post_id, p.platform, p.channel_id,"
-            " COALESCE(p.thread_id, p.message_id) AS thread_id, a.user_id, a.prompt_id, a.text,"
-            " a.score, a.covered, a.missed, a.answered_at"
-            " FROM answers a JOIN posts p ON p.id = a.post_id"
-            " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ?"
-            " ORDER BY a.id DESC LIMIT 1",
+            f"{self._GRADED_ANSWER_SELECT} ORDER BY a.id DESC LIMIT 1",
             (platform, channel_id, user_id),
+        )
+        return _graded_answer(row) if row else None
+
+    async def member_answer(
+        self, *, platform: str, channel_id: str, user_id: str, answer_id: int
+    ) -> GradedAnswer | None:
+        """One of the member's graded answers in the channel, by id (None for anyone else's)."""
+        row = await self._one(
+            f"{self._GRADED_ANSWER_SELECT} AND a.id = ?",
+            (platform, channel_id, user_id, answer_id),
         )
         return _graded_answer(row) if row else None
 

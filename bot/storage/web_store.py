@@ -117,15 +117,17 @@ class DashboardReads:
         self, *, platform: str, channel_id: str, user_id: str
     ) -> list[AnswerText]:
         rows = await self._repo.fetch(
-            "SELECT a.post_id, a.prompt_id, a.text, a.score, a.verdict, a.covered, a.missed,"
-            " a.day, a.answered_at, p.revealed"
+            "SELECT a.id, a.post_id, a.prompt_id, a.text, a.score, a.verdict, a.covered,"
+            " a.missed, a.day, a.answered_at, p.revealed, ap.id AS appeal_id"
             " FROM answers a JOIN posts p ON p.id = a.post_id"
+            " LEFT JOIN appeals ap ON ap.answer_id = a.id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ?"
             " ORDER BY a.answered_at DESC, a.id DESC",
             (platform, channel_id, user_id),
         )
         return [
             AnswerText(
+                id=row["id"],
                 post_id=row["post_id"],
                 prompt_id=row["prompt_id"],
                 text=row["text"],
@@ -136,6 +138,7 @@ class DashboardReads:
                 day=date.fromisoformat(row["day"]),
                 answered_at=datetime.fromisoformat(row["answered_at"]),
                 revealed=bool(row["revealed"]),
+                appealed=row["appeal_id"] is not None,
             )
             for row in rows
         ]

@@ -350,8 +350,37 @@ def create_app(deps: WebDeps) -> FastAPI:
             base=_channel_url(session),
         )
 
+    @app.post("/c/{platform}/{channel_id}/me/answers/{answer_id}/appeal")
+    async def appeal_answer(
+        request: Request,
+        platform: str,
+        channel_id: str,
+        answer_id: int,
+        *,
+        reason: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        """A member appeals one of their own answers, picked on their page, through the core's
+        `Appeals.open_on` (what `/quiz appeal` does for the latest answer)."""
+        session, _, lang = await signed_in(request, platform, channel_id)
+        check_csrf(session, csrf, lang)
+        try:
+            appeal = await appeals_of(lang).open_on(
+                platform=platform,
+                channel_id=channel_id,
+                user_id=session.member.user_id,
+                answer_id=answer_id,
+                reason=reason,
+            )
+        except AppealRefusedError as exc:
+            status = 404 if exc.key == "appeal_answer_unknown" else 409
+            raise PageError(status, exc.key, lang) from None
+        return RedirectResponse(f"{_channel_url(session)}/me?appealed={appeal.id}", status_code=303)
+
     @app.get("/c/{platform}/{channel_id}/me", response_class=HTMLResponse)
-    async def me_view(request: Request, platform: str, channel_id: str) -> Response:
+    async def me_view(
+        request: Request, platform: str, channel_id: str, appealed: int | None = None
+    ) -> Response:
         session, channel, lang = await signed_in(request, platform, channel_id)
         zone = channel_schedule(channel).zone
         page = await dashboards.member_page(
@@ -388,6 +417,8 @@ def create_app(deps: WebDeps) -> FastAPI:
             percent=percent,
             local=lambda instant: instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
             base=_channel_url(session),
+            appealed=appealed,
+            can_appeal=deps.appeals is not None,
         )
 
     @app.get("/c/{platform}/{channel_id}/questions", response_class=HTMLResponse)

@@ -167,6 +167,25 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The new score must be a whole number from 0 to 100 (empty keeps it).",
     ),
     "appeal_unknown": ("이 채널에 그런 이의 신청이 없어요.", "This channel has no such appeal."),
+    "appeal_answer_unknown": (
+        "이 채널에 그런 내 답이 없어요.",
+        "You have no such answer in this channel.",
+    ),
+    "appeal_exists": (
+        "이 답에는 이미 이의를 제기했어요.",
+        "You have already appealed this answer.",
+    ),
+    "appeal_this": ("이 채점에 이의 제기", "Appeal this grade"),
+    "appeal_why": ("이유 (관리자가 봐요)", "Why (an admin reads it)"),
+    "appeal_send": ("이의 제기", "Appeal"),
+    "appeal_pending": (
+        "이의를 제기했어요. 관리자가 확인하면 채팅으로 알려 드려요.",
+        "Appealed: you will be told in the chat when an admin decides.",
+    ),
+    "appeal_opened_web": (
+        "이의 #{id}를 접수했어요. 관리자가 확인하면 채팅으로 알려 드려요.",
+        "Appeal #{id} opened. You will be told in the chat when an admin decides.",
+    ),
     "appeal_resolved_before": (
         "이 이의 신청은 이미 처리됐어요.",
         "This appeal was resolved already.",

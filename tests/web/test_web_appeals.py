@@ -128,3 +128,41 @@ async def test_a_notice_is_claimed_by_one_replica_only(repo: Repository) -> None
     assert [r.text for r in await repo.claim_notices(platform="discord", by="a", at=now)] == [
         "elsewhere"
     ]
+
+
+def test_a_member_appeals_an_answer_picked_on_their_page(site: Site) -> None:
+    """Not only the latest: any of the member's answers, from "Me", into the admins' queue."""
+    channel = "C-appeal-picked"
+    site.run(site.service.post_today(PLATFORM, channel, site.transport))
+    site.say(JOON, "my first try at it", channel)
+    site.say(JOON, "my second, better answer", channel)
+    base = f"{site.url}/c/{PLATFORM}/{channel}"
+    with browser() as member:
+        sign_in(member, site.link(JOON, channel))
+        page = member.get(base + "/me").text
+        forms = re.findall(r'action="[^"]*/me/answers/(\d+)/appeal"', page)
+        assert len(forms) == 2  # newest first
+        first = forms[-1]
+        csrf = form_fields(page)["csrf"]
+        action = f"{base}/me/answers/{first}/appeal"
+        assert member.post(action, data={"reason": "it was right"}).status_code == 403
+        done = member.post(action, data={"reason": "it was right", "csrf": csrf})
+        assert done.status_code == 303 and "/me?appealed=" in done.headers["location"]
+        after = member.get(site.url + done.headers["location"]).text
+        assert re.search(r"Appeal #\d+ opened", after)
+        assert len(re.findall(r'action="[^"]*/me/answers/\d+/appeal"', after)) == 1
+        assert "you will be told in the chat when an admin decides" in after
+        again = member.post(action, data={"reason": "again", "csrf": csrf})
+        assert again.status_code == 409
+    with browser() as admin:
+        sign_in(admin, site.link(MINA, channel))
+        queue = admin.get(base + "/appeals").text
+        assert "my first try at it" in queue and "it was right" in queue
+        assert "my second, better answer" not in queue
+        # an answer that is not hers: refused, and nothing is opened
+        mine_csrf = form_fields(admin.get(base + "/me").text)["csrf"]
+        taken = admin.post(
+            f"{base}/me/answers/{forms[0]}/appeal", data={"reason": "x", "csrf": mine_csrf}
+        )
+        assert taken.status_code == 404 and "no such answer" in taken.text
+        assert "my second, better answer" not in admin.get(base + "/appeals").text
