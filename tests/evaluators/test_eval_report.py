@@ -91,7 +91,7 @@ def check_groups(summary: dict[str, Any], rows: list[dict[str, Any]], by: str) -
         assert figures["spearman"] == pytest.approx(spearman, abs=2e-3)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_by_lang_and_class_match_the_rows_written(
     tmp_path: Path, graded_file: Path, cache_dir: Path
 ) -> None:

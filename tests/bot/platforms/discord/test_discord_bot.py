@@ -121,7 +121,12 @@ async def test_quiz_now_posts_an_embed_and_opens_its_thread(bot: Running) -> Non
     [thread_call] = fake.find("POST", r"/channels/\d+/messages/\d+/threads")
     assert thread_call.path.split("/")[2] == fake.channel_id
     assert thread_call.body["name"].startswith("Question of the day")
-    post = await bot.service.repo.latest_post(platform=PLATFORM, channel_id=fake.channel_id)
+    # The bot records the thread after Discord answered the call the fake just saw.
+    for _ in range(250):
+        post = await bot.service.repo.latest_post(platform=PLATFORM, channel_id=fake.channel_id)
+        if post is not None and post.thread_id is not None:
+            break
+        await asyncio.sleep(0.02)
     assert post is not None and post.thread_id == thread_id
 
 
