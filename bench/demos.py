@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from bench.plain import SCRIPTS
 from bench.table import Cell, Outcome, report
-from bot.app import compute_config
 from bot.config import Settings
 from compute.catalog import Demo, catalog
 from compute.client import ComputeClient
@@ -102,7 +101,7 @@ async def cached_repeat(settings: Settings, name: str) -> tuple[float, float, bo
     """Submit the same demo twice to an embedded service: (first s, second ms, second cached).
     The first runs in a worker process; the second must come straight from the result cache."""
     async with (
-        embedded_service(compute_config(settings)) as endpoint,
+        embedded_service(settings.compute_service()) as endpoint,
         ComputeClient(endpoint.url, token=endpoint.token) as client,
     ):
         start = time.perf_counter()

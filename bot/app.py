@@ -31,7 +31,6 @@ from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.app import WebDeps, create_app
 from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
-from compute.config import ServiceConfig
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader, EmbeddingUnavailableError
@@ -68,11 +67,6 @@ def practice_policy(settings: Settings) -> PracticePolicy:
     return PracticePolicy(
         again_below=again, hard_below=hard, good_below=good, step_days=settings.practice_step_days
     )
-
-
-def compute_config(settings: Settings) -> ServiceConfig:
-    """The compute service's own limits, with the token the bot shares with it."""
-    return ServiceConfig.with_token(settings.compute_token)
 
 
 def model_settings(settings: Settings) -> ModelSettings:
@@ -217,7 +211,7 @@ async def _open_demos(
         # remote model and talks to a separate compute service must never pay for.
         from compute.embedded import embedded_service
 
-        endpoint = await stack.enter_async_context(embedded_service(compute_config(settings)))
+        endpoint = await stack.enter_async_context(embedded_service(settings.compute_service()))
         url, token = endpoint.url, endpoint.token
     client = ComputeClient(url, token=token)
     stack.push_async_callback(client.aclose)

@@ -51,10 +51,9 @@ def _eval(argv: list[str], settings: Settings) -> int:
 
 
 def _compute(argv: list[str], settings: Settings) -> int:
-    from bot.app import compute_config
     from compute.cli import serve_main
 
-    return serve_main(argv, compute_config(settings))
+    return serve_main(argv, settings.compute_service())
 
 
 def _demo(argv: list[str], settings: Settings) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +26,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 from bot.core.schedule import ScheduleError, parse_days
 from bot.log_escaping import escape_controls
+
+if TYPE_CHECKING:
+    from compute.config import ServiceConfig
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _SHARD_IDS = re.compile(r"^[0-9]{1,5}(,[0-9]{1,5})*$")
@@ -369,6 +372,13 @@ class Settings(BaseSettings):
                 raise ValueError("not a Fernet key (32 bytes in url-safe base64)") from None
         return value
 
+    def compute_service(self) -> ServiceConfig:
+        """The compute service's own limits (QUIZMASTER_COMPUTE_*), with the token the bot shares
+        with it. Here rather than in bot.app: `quizmaster compute` must not import the bot."""
+        from compute.config import ServiceConfig
+
+        return ServiceConfig.with_token(self.compute_token)
+
     @property
     def slack_oauth(self) -> bool:
         """Slack installed through OAuth in many workspaces (client id or secret set) rather
@@ -485,7 +495,7 @@ def load_settings() -> Settings:
 
     try:
         settings = Settings()
-        ServiceConfig.with_token(settings.compute_token)
+        settings.compute_service()
     except ValidationError as exc:
         prefix = "QUIZMASTER_COMPUTE_" if exc.title == ServiceConfig.__name__ else "QUIZMASTER_"
         raise InvalidSettingsError(describe_errors(exc, prefix).splitlines()) from None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults, compute_config
+from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, ReplyKind
@@ -55,7 +55,7 @@ async def test_demo_runs_with_progress_then_posts_figures(
 ) -> None:
     settings = Settings(cache_dir=tmp_path / "cache")
     async with (
-        embedded_service(compute_config(settings)) as endpoint,
+        embedded_service(settings.compute_service()) as endpoint,
         ComputeClient(endpoint.url, token=endpoint.token) as client,
     ):
         service = service_with(repo, bank, grader, client, rate=2)

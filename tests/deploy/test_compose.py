@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import compute_config
 from bot.cli import COMMANDS
 from bot.config import Settings
 from compute.embedded import embedded_service
@@ -273,7 +272,7 @@ async def test_compute_healthcheck_passes_on_a_live_service_and_fails_without(
         run = [sys.executable, "-c", code.replace(address, url)]
         return subprocess.run(run, capture_output=True, timeout=60, check=False).returncode
 
-    async with embedded_service(compute_config(settings)) as endpoint:
+    async with embedded_service(settings.compute_service()) as endpoint:
         assert probe(endpoint.url) == 0
     assert probe(f"http://127.0.0.1:{unused_port()}") != 0
 

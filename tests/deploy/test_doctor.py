@@ -15,7 +15,6 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.app import compute_config
 from bot.config import Settings
 from bot.doctor import main
 from bot.storage.repository import Repository
@@ -53,7 +52,7 @@ async def migrated_db(tmp_path: Path) -> Path:
 async def compute() -> AsyncIterator[Endpoint]:
     """The shipped compute service on loopback, with a token, as the compose file runs it."""
     service_settings = Settings(compute_token=SecretStr(COMPUTE_TOKEN))
-    async with embedded_service(compute_config(service_settings)) as endpoint:
+    async with embedded_service(service_settings.compute_service()) as endpoint:
         yield endpoint
 
 
