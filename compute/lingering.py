@@ -13,7 +13,7 @@ about 55 ms to 160-210 ms under the bench's load), and a paused socket costs not
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -44,8 +44,10 @@ class LingeringH11Protocol(H11Protocol):
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._real = transport
+        # A cast, not an isinstance check: uvloop's TCP transport has every method used here but
+        # is no asyncio.Transport subclass (an assert here left a service under uvloop, which
+        # uvicorn picks whenever it is installed, refusing every connection).
+        self._real = cast(asyncio.Transport, transport)
         super().connection_made(_ClosingLater(transport, self))  # type: ignore[arg-type]
 
     def linger(self) -> None:
