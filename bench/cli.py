@@ -12,6 +12,7 @@ BENCHES = {
     "ingest": "answers/s and p99 through core + SQLite and PostgreSQL, trivial grader",
     "demos": "each demo's run time, a cached repeat via the service, overhead vs reference",
     "memory": "peak RSS of a console bot process with the model loaded",
+    "embeddings": "compute service POST /v1/embeddings texts/s on CUDA (fp16) vs CPU",
     "edges": "compute service RSS and /healthz latency under 8 unauthenticated 18 MB bodies",
     "startup": "first and later start of the console bot vs importing and loading the model",
     "web": "channel page p95 over HTTP on 50 members x 365 days of answers (<= 150 ms)",
@@ -20,7 +21,7 @@ BENCHES = {
 
 def usage() -> str:
     lines = ["usage: quizmaster bench NAME [--json] [ARGS...]", "", "benchmarks:"]
-    lines += [f"  {name:<8} {summary}" for name, summary in BENCHES.items()]
+    lines += [f"  {name:<10} {summary}" for name, summary in BENCHES.items()]
     return "\n".join(lines)
 
 

@@ -13,31 +13,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
+from bench.compute_process import compute_process, healthz, wait_warm
 from bench.table import Cell, Outcome, percentile, report
 from bot.config import Settings
 
 RSS_GROWTH_TARGET_MB = 50.0
 HEALTHZ_TARGET_MS = 100.0
-START_TIMEOUT_S = 120.0
 CHUNK = 64 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def _rss_mb(pid: int) -> float:
@@ -49,21 +36,8 @@ def _rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-async def _healthz(port: int) -> tuple[float, bytes]:
-    """One `GET /healthz`: its latency in ms, and the answer's body."""
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
-    await writer.drain()
-    answer = await reader.read()
-    writer.close()
-    if not answer.startswith(b"HTTP/1.1 200"):
-        raise RuntimeError(f"/healthz answered {answer[:40]!r}")
-    return (time.perf_counter() - started) * 1000, answer.partition(b"\r\n\r\n")[2]
-
-
 async def _healthz_ms(port: int) -> float:
-    return (await _healthz(port))[0]
+    return (await healthz(port))[0]
 
 
 async def _big_body(port: int, size: int) -> int:
@@ -112,22 +86,6 @@ async def _sample(pid: int, port: int, samples: Samples, stop: asyncio.Event) ->
         await asyncio.sleep(0.05)
 
 
-async def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"quizmaster compute exited with {proc.returncode} at start")
-        try:
-            # Measured once warm: the model load at start imports torch in the service's
-            # process, which slows every answer until it ends (`warming_up` in /healthz).
-            if not json.loads((await _healthz(port))[1])["warming_up"]:
-                return
-        except (OSError, RuntimeError):
-            if time.monotonic() > deadline:
-                raise
-        await asyncio.sleep(0.2)
-
-
 async def _measure(
     port: int, pid: int, *, bodies: int, size: int, seconds: float
 ) -> tuple[Samples, Samples, list[int]]:
@@ -166,27 +124,17 @@ def _load(port: int, size: int, seconds: float, bodies: int, results: Connection
 
 
 def measure(settings: Settings, *, bodies: int, size_mb: int, seconds: float) -> Outcome:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "QUIZMASTER_COMPUTE_TOKEN": secrets.token_urlsafe(16),
-        "QUIZMASTER_CACHE_DIR": str(settings.cache_dir),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "compute", "--port", str(port)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        asyncio.run(_wait_ready(port, proc))
+    with compute_process(settings.cache_dir) as service:
+        asyncio.run(wait_warm(service))
         idle, loaded, statuses = asyncio.run(
-            _measure(port, proc.pid, bodies=bodies, size=size_mb * 1024 * 1024, seconds=seconds)
+            _measure(
+                service.port,
+                service.proc.pid,
+                bodies=bodies,
+                size=size_mb * 1024 * 1024,
+                seconds=seconds,
+            )
         )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     base = min(idle.rss_mb)
     growth = max(loaded.rss_mb or [base]) - base
     idle_p50 = percentile(idle.healthz_ms, 50)

@@ -34,7 +34,8 @@ def test_bench_is_a_quizmaster_command(capsys: pytest.CaptureFixture[str]) -> No
     assert "bench" in COMMANDS
     assert main([], Settings()) == 0
     listed = capsys.readouterr().out
-    assert all(name in listed for name in ("grading", "ingest", "demos", "memory", "startup"))
+    names = ("grading", "ingest", "demos", "memory", "startup", "edges", "embeddings", "web")
+    assert all(name in listed for name in names)
     assert main(["nope"], Settings()) == 2
 
 
@@ -135,6 +136,17 @@ def test_edges_reports_rss_growth_and_healthz_latency_under_big_unauthenticated_
     assert result["bodies_refused_401"] + result["bodies_reset"] == result["bodies_sent"]
     assert result["rss_idle_mb"] > 0 and result["healthz_samples"] >= 1
     assert result["healthz_idle_p50_ms"] > 0
+
+
+def test_embeddings_measures_the_service_on_the_cpu_when_no_gpu_is_visible(
+    capsys: pytest.CaptureFixture[str], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    argv = ["embeddings", "--n", "12", "--per-request", "4", "--clients", "2", "--singles", "2"]
+    result = last_json(capsys, [*argv, "--json"], settings)
+    assert result["bench"] == "embeddings" and result["texts"] == 12
+    assert result["cpu_texts_per_s"] > 0 and result["cpu_single_p50_ms"] > 0
+    assert result["cuda_texts_per_s"] is None and result["cuda_over_cpu"] is None
 
 
 @pytest.mark.heavy
