@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.messages import Reply, ReplyKind
-from bot.core.models import AppealRow
+from bot.core.models import AppealRow, GradedAnswer
 from bot.core.ports import AppealStore
 from bot.core.practice import Practice
 from bot.core.texts import text
@@ -88,11 +88,10 @@ class Appeals:
         if answer is None:
             await turn.error("appeal_nothing")
             return
-        appeal = await self.repo.open_appeal(
-            answer=answer, reason=clipped(reason, REASON_CHARS), opened_at=self.clock()
-        )
-        if appeal is None:
-            await turn.error("appeal_exists")
+        try:
+            appeal = await self._appeal(answer, reason)
+        except AppealRefusedError as refused:
+            await turn.error(refused.key)
             return
         question = self._question(turn, answer.prompt_id)
         await turn.say(
@@ -111,6 +110,11 @@ class Appeals:
         )
         if answer is None:
             raise AppealRefusedError("appeal_answer_unknown", detail=str(answer_id))
+        return await self._appeal(answer, reason)
+
+    async def _appeal(self, answer: GradedAnswer, reason: str) -> AppealRow:
+        """The new appeal on `answer`, from chat or the web page alike; AppealRefusedError when
+        it was appealed before."""
         appeal = await self.repo.open_appeal(
             answer=answer, reason=clipped(reason, REASON_CHARS), opened_at=self.clock()
         )
