@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from bot.core.messages import Reply, ReplyKind
 from bot.core.models import (
@@ -79,6 +80,20 @@ def _channel(row: Row) -> ChannelRow:
     )
 
 
+class ConceptLists(TypedDict):
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+
+
+def concept_lists(row: Row) -> ConceptLists:
+    """An answer row's covered and missed concept ids, stored as JSON lists; every reader of
+    the answer tables decodes them here."""
+    return {
+        "covered": tuple(json.loads(row["covered"])),
+        "missed": tuple(json.loads(row["missed"])),
+    }
+
+
 def _answer(row: Row) -> AnswerRow:
     return AnswerRow(
         post_id=row["post_id"],
@@ -86,8 +101,7 @@ def _answer(row: Row) -> AnswerRow:
         prompt_id=row["prompt_id"],
         score=row["score"],
         verdict=row["verdict"],
-        covered=tuple(json.loads(row["covered"])),
-        missed=tuple(json.loads(row["missed"])),
+        **concept_lists(row),
         day=date.fromisoformat(row["day"]),
         answered_at=datetime.fromisoformat(row["answered_at"]),
     )
@@ -143,8 +157,22 @@ def _graded_answer(row: Row) -> GradedAnswer:
         prompt_id=row["prompt_id"],
         text=row["text"],
         score=row["score"],
-        covered=tuple(json.loads(row["covered"])),
-        missed=tuple(json.loads(row["missed"])),
+        **concept_lists(row),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
+    )
+
+
+def _graded_text(row: Row) -> GradedText:
+    """The inverse of `_graded_values`."""
+    return GradedText(
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        message_id=row["message_id"],
+        text=row["text"],
+        score=row["score"],
+        verdict=row["verdict"],
+        **concept_lists(row),
+        flags=tuple(json.loads(row["flags"])),
         answered_at=datetime.fromisoformat(row["answered_at"]),
     )
 
@@ -500,18 +528,7 @@ class Repository:
         )
         if row is None:
             return None
-        return row["post_id"], GradedText(
-            user_id=row["user_id"],
-            prompt_id=row["prompt_id"],
-            message_id=row["message_id"],
-            text=row["text"],
-            score=row["score"],
-            verdict=row["verdict"],
-            covered=tuple(json.loads(row["covered"])),
-            missed=tuple(json.loads(row["missed"])),
-            flags=tuple(json.loads(row["flags"])),
-            answered_at=datetime.fromisoformat(row["answered_at"]),
-        )
+        return row["post_id"], _graded_text(row)
 
     async def release_message(self, *, platform: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so the platform's retry can succeed."""

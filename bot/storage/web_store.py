@@ -5,7 +5,6 @@ run on the repository's one connection and lock."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -20,7 +19,7 @@ from bot.core.models import (
     PracticeCardRow,
 )
 from bot.storage.drivers import Row
-from bot.storage.repository import Repository, _post
+from bot.storage.repository import Repository, _post, concept_lists
 
 
 class DashboardReads:
@@ -133,8 +132,7 @@ class DashboardReads:
                 text=row["text"],
                 score=row["score"],
                 verdict=row["verdict"],
-                covered=tuple(json.loads(row["covered"])),
-                missed=tuple(json.loads(row["missed"])),
+                **concept_lists(row),
                 day=date.fromisoformat(row["day"]),
                 answered_at=datetime.fromisoformat(row["answered_at"]),
                 revealed=bool(row["revealed"]),
