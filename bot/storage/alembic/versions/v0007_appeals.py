@@ -11,7 +11,7 @@ card as it was before its latest review (`previous_card`; NULL: that review made
 
 from __future__ import annotations
 
-from alembic import op
+from bot.storage.alembic.statements import forward_only, run
 
 revision = "0007"
 down_revision = "0006"
@@ -84,10 +84,7 @@ POSTGRES = [
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    for statement in SQLITE if bind.dialect.name == "sqlite" else POSTGRES:
-        bind.exec_driver_sql(statement)
+    run(SQLITE, postgres=POSTGRES)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("quizmaster migrates forward only")
+downgrade = forward_only

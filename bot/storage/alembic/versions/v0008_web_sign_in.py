@@ -7,7 +7,7 @@ answer days (`quizmaster bench web`). The same statements on SQLite and PostgreS
 
 from __future__ import annotations
 
-from alembic import op
+from bot.storage.alembic.statements import forward_only, run
 
 revision = "0008"
 down_revision = "0007"
@@ -26,9 +26,7 @@ STATEMENTS = [
 
 
 def upgrade() -> None:
-    for statement in STATEMENTS:
-        op.get_bind().exec_driver_sql(statement)
+    run(STATEMENTS)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("quizmaster migrates forward only")
+downgrade = forward_only

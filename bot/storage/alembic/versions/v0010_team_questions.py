@@ -8,7 +8,7 @@ statements on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from alembic import op
+from bot.storage.alembic.statements import forward_only, run
 
 revision = "0010"
 down_revision = "0009"
@@ -28,9 +28,7 @@ STATEMENTS = [
 
 
 def upgrade() -> None:
-    for statement in STATEMENTS:
-        op.get_bind().exec_driver_sql(statement)
+    run(STATEMENTS)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("quizmaster migrates forward only")
+downgrade = forward_only
