@@ -26,7 +26,9 @@ from bot.config import Settings
 from bot.logs import LOG_FILE_NAME
 from bot.model_choice import embedding_model
 
-RSS_TARGET_MB = 900.0
+RSS_TARGET_MB = 850.0
+"""Issue 14's in-process target; a fresh install measured 915 MB before matplotlib and the web
+framework were left out of the bot's start."""
 REMOTE_RSS_TARGET_MB = 400.0
 TIMEOUT_S = 300.0
 BURST = 200
@@ -154,15 +156,15 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
     log_file = bot_dir / LOG_FILE_NAME
     loaded = _LOADED.search(log_file.read_text(encoding="utf-8") if log_file.is_file() else "")
     graded = _GRADED.search(bot.stdout) is not None
-    met = bot.peak_mb < RSS_TARGET_MB
+    met = bot.peak_mb <= RSS_TARGET_MB
     rows: list[list[Cell]] = [
-        ["bot, one answer: peak RSS MB", bot.peak_mb, f"< {RSS_TARGET_MB:g}", met],
+        ["bot, one answer: peak RSS MB", bot.peak_mb, f"<= {RSS_TARGET_MB:g}", met],
         ["bot, one answer: graded", graded, True, graded],
     ]
     payload: dict[str, object] = {
         "bench": "memory",
         "peak_rss_mb": round(bot.peak_mb, 1),
-        "target": f"< {RSS_TARGET_MB:g} MB",
+        "target": f"<= {RSS_TARGET_MB:g} MB",
         "target_met": met,
         "exit_code": bot.code,
         "answer_graded": graded,

@@ -11,8 +11,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from pydantic import SecretStr
 
 from bot.config import Settings
@@ -28,7 +28,6 @@ from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
 from bot.storage.web_store import DashboardReads, NonceLedger
-from bot.web.app import WebDeps, create_app
 from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
 from content.bank import Bank
@@ -36,6 +35,9 @@ from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader, EmbeddingUnavailableError
 from evaluators.grade import Grader
 from evaluators.model_settings import ModelSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger("quizmaster.bot")
 
@@ -160,7 +162,10 @@ def web_app(
     """The web page on the bot's repository and bank, with the practice scheduler of the
     settings (mastery is computed as in the chat), and `grader` for "Try the grader". With a
     grader it has the appeals page too, resolving through the chat's own `Appeals`; each
-    notice it leaves for the chat calls `notice_left` (a bot in this process sends it now)."""
+    notice it leaves for the chat calls `notice_left` (a bot in this process sends it now).
+    The web framework is imported here, not at start: a bot without the page never loads it."""
+    from bot.web.app import WebDeps, create_app
+
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings)
     appeals = (

@@ -12,17 +12,16 @@ import asyncio
 import io
 from dataclasses import dataclass
 from datetime import date
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot.core.mastery import TopicMastery, percent
 from bot.core.messages import Image
 from bot.core.texts import text
-from compute.plotting import setup_plotting
 from content.schema import Lang
 
-setup_plotting()
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 PANEL_WIDTH = 6.0
 PANEL_HEIGHT = 4.0
@@ -122,15 +121,26 @@ def _mastery(axes: Axes, chart: StatsChart, rows: tuple[TopicMastery, ...]) -> N
     axes.grid(axis="x", alpha=0.3)
 
 
+def _figure(width: float, height: float) -> Figure:
+    """A new figure; matplotlib is imported with the first chart rather than at start, which
+    keeps it (30 MB) out of a bot that never draws one, the console's included."""
+    from matplotlib.figure import Figure
+
+    from compute.plotting import setup_plotting
+
+    setup_plotting()
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+
+
 def draw_stats(chart: StatsChart) -> Figure:
     """Left: score per day, with the streak and the best day in the title. Right (own stats
     only): mastery per graded topic, as defined in `bot.core.mastery`."""
     if chart.mastery is None:
-        figure = Figure(figsize=(PANEL_WIDTH, PANEL_HEIGHT), dpi=DPI, layout="constrained")
+        figure = _figure(PANEL_WIDTH, PANEL_HEIGHT)
         _history(figure.subplots(), chart)
         return figure
     height = max(PANEL_HEIGHT, ROW_INCHES * len(chart.mastery) + 1.5)
-    figure = Figure(figsize=(PANEL_WIDTH * 2, height), dpi=DPI, layout="constrained")
+    figure = _figure(PANEL_WIDTH * 2, height)
     history, mastery = figure.subplots(1, 2, squeeze=True)
     _history(history, chart)
     _mastery(mastery, chart, chart.mastery)
@@ -145,7 +155,7 @@ def short(name: str) -> str:
 def draw_board(chart: BoardChart) -> Figure:
     """One horizontal bar per member, best at the top."""
     height = max(PANEL_HEIGHT, 0.5 * len(chart.rows) + 1.5)
-    figure = Figure(figsize=(PANEL_WIDTH * 1.5, height), dpi=DPI, layout="constrained")
+    figure = _figure(PANEL_WIDTH * 1.5, height)
     axes = figure.subplots()
     axes.set_title(text(chart.lang, "chart_board", period=chart.period))
     if chart.rows:
