@@ -13,7 +13,9 @@ from tests.embedding_servers import Behaviour, misbehaving_server
 from tests.loopback import unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("torch", "sentence_transformers", "transformers")
+HEAVY = ("torch", "sentence_transformers", "transformers", "matplotlib", "fastapi")
+"""Never imported by a bot grading through a server: the model stack, and the chart and web
+libraries, which load with the first chart and the web page (about 45 MB together)."""
 
 SCRIPT = """
 import asyncio, json, sys
