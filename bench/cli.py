@@ -9,7 +9,7 @@ from bot.config import Settings
 
 BENCHES = {
     "grading": "concurrent grading and single-answer latency vs raw model encode",
-    "ingest": "answers/s and p99 through core + SQLite and PostgreSQL, trivial grader",
+    "ingest": "answers/s and p99 through core: SQLite, PostgreSQL, 2 replicas, trivial grader",
     "demos": "each demo's run time, a cached repeat via the service, overhead vs reference",
     "memory": "peak RSS of a console bot process with the model loaded",
     "embeddings": "compute service POST /v1/embeddings texts/s on CUDA (fp16) vs CPU",

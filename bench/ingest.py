@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import tempfile
-import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -24,98 +22,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.bare_ingest import BareLoop, BarePostgresLoop
+from bench.ingest_replicas import ReplicaTimings, measure_replicas
+from bench.ingest_service import CHANNEL, PLATFORM, ServiceLoop
 from bench.table import Outcome, percentile, report
-from bot.app import build_quiz_service, channel_defaults, load_configured_bank
+from bot.app import load_configured_bank
 from bot.config import Settings, check_database
-from bot.core.messages import Actor, Incoming, Posted, Reply
-from bot.core.service import QuizService
-from bot.storage.repository import Repository
-from content.bank import Bank
-from content.schema import Lang, Prompt
-from evaluators.grade import Grade, Verdict
 
 RATIO_TARGET = 0.5
 P99_TARGET_MS = 50.0
-PLATFORM = "bench"
-CHANNEL = "c1"
-
-
-class FixedGrader:
-    """The Grader protocol at zero cost: every answer earns the same grade."""
-
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-    ) -> Grade:
-        return Grade(score=70, verdict=Verdict.MOSTLY_CORRECT, feedback="fixed grade")
-
-
-class CountingTransport:
-    """A platform that sends instantly and keeps only a count, so replies cost no memory."""
-
-    def __init__(self) -> None:
-        self.sent = 0
-        self._ids = itertools.count(1)
-
-    async def send(self, reply: Reply) -> Posted:
-        self.sent += 1
-        message_id = f"m{next(self._ids)}"
-        return Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
-
-    async def edit(self, posted: Posted, reply: Reply) -> None:
-        return None
-
-
-class ServiceLoop:
-    """The service on its own database, with today's question posted; `run` sends the next
-    answers through `QuizService.handle`, `concurrency` in flight, each a new member's first."""
-
-    def __init__(self, repo: Repository, service: QuizService, thread_id: str | None) -> None:
-        self.repo = repo
-        self._service = service
-        self._thread_id = thread_id
-        self._transport = CountingTransport()
-        self.latencies_ms: list[float] = []
-
-    @classmethod
-    async def open(cls, bank: Bank, db: Path | str, *, pool_size: int = 1) -> ServiceLoop:
-        repo = await Repository.open(db, pool_size=pool_size)
-        service = build_quiz_service(
-            repo=repo,
-            bank=bank,
-            grader=FixedGrader(),
-            defaults=channel_defaults(Settings(_env_file=None, lang="en")),
-        )
-        post = await service.post_today(PLATFORM, CHANNEL, CountingTransport())
-        return cls(repo, service, post.thread_id)
-
-    async def run(self, first: int, count: int, concurrency: int) -> float:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def answer(i: int) -> None:
-            # One member per answer: each answer is a member's first on the day's question, the
-            # path every daily answer takes, rather than a walk down one member's follow-ups.
-            incoming = Incoming(
-                PLATFORM,
-                CHANNEL,
-                Actor(f"u{i}", f"Member {i}"),
-                f"ReLU keeps gradients alive where sigmoid saturates ({i}).",
-                message_id=f"msg-{i}",
-                thread_id=self._thread_id,
-            )
-            async with gate:
-                start = time.perf_counter()
-                await self._service.handle(incoming, self._transport)
-                self.latencies_ms.append((time.perf_counter() - start) * 1000)
-
-        start = time.perf_counter()
-        await asyncio.gather(*(answer(i) for i in range(first, first + count)))
-        return time.perf_counter() - start
 
 
 class Reference(Protocol):
@@ -164,9 +78,10 @@ async def measure(
     folder: Path,
     postgres: str,
     pool_size: int,
-) -> tuple[Timings, Timings]:
+) -> tuple[Timings, Timings, ReplicaTimings]:
     """`rounds` alternating slices of the `n` answers, bare loop then service, SQLite then
-    PostgreSQL, so load from other work on the machine falls on every side alike."""
+    PostgreSQL, so load from other work on the machine falls on every side alike; then `n`
+    more answers on PostgreSQL through two replica processes at once."""
     bank = load_configured_bank(settings)
     prompt_id = bank.mains()[0].id
     pairs: list[Pair] = []
@@ -192,7 +107,10 @@ async def measure(
     finally:
         for pair in pairs:
             await pair.close()
-    return sqlite, pg
+    replicas = await measure_replicas(
+        settings, postgres, first=n, n=n, concurrency=concurrency, pool_size=pool_size
+    )
+    return sqlite, pg, replicas
 
 
 def _figures(timings: Timings, n: int) -> dict[str, Any]:
@@ -209,9 +127,22 @@ def _figures(timings: Timings, n: int) -> dict[str, Any]:
     }
 
 
+def _replica_figures(replicas: ReplicaTimings, n: int, single: dict[str, Any]) -> dict[str, Any]:
+    rate = n / replicas.seconds
+    return {
+        "answers_per_s": round(rate, 1),
+        "to_one_replica": round(rate / single["answers_per_s"], 3),
+        "p50_ms": round(percentile(replicas.latencies_ms, 50), 2),
+        "p99_ms": round(percentile(replicas.latencies_ms, 99), 2),
+        "p99_target_met": percentile(replicas.latencies_ms, 99) < P99_TARGET_MS,
+        "recorded": replicas.recorded,
+    }
+
+
 def outcome(
     sqlite: Timings,
     pg: Timings,
+    replicas: ReplicaTimings,
     *,
     n: int,
     concurrency: int,
@@ -220,6 +151,7 @@ def outcome(
     pool_size: int,
 ) -> Outcome:
     lite, server = _figures(sqlite, n), _figures(pg, n)
+    two = _replica_figures(replicas, n, server)
     versus = round(server["answers_per_s"] / lite["answers_per_s"], 3)
     payload = {
         "bench": "ingest",
@@ -232,6 +164,7 @@ def outcome(
         "postgresql": server,
         "postgresql_to_sqlite": versus,
         "postgresql_pool_size": pool_size,
+        "postgresql_2_replicas": two,
     }
 
     def rows(name: str, found: dict[str, Any], driver: str) -> list[list[Any]]:
@@ -262,6 +195,16 @@ def outcome(
             *rows("SQLite", lite, "aiosqlite"),
             *rows("PostgreSQL", server, "asyncpg"),
             ["PostgreSQL / SQLite answers/s", versus, None, None],
+            ["PostgreSQL, 2 replicas: answers/s", two["answers_per_s"], None, None],
+            ["PostgreSQL, 2 replicas / 1 replica", two["to_one_replica"], None, None],
+            ["PostgreSQL, 2 replicas: latency p50 ms", two["p50_ms"], None, None],
+            [
+                "PostgreSQL, 2 replicas: latency p99 ms",
+                two["p99_ms"],
+                f"< {P99_TARGET_MS:g}",
+                two["p99_target_met"],
+            ],
+            ["PostgreSQL, 2 replicas: answers recorded", two["recorded"], n, two["recorded"] == n],
         ],
         payload=payload,
         notes=[
@@ -270,6 +213,9 @@ def outcome(
             "bare: the same rows per answer (claim, member, answer, progress, card), one"
             " transaction per answer, one at a time; in each of the"
             f" {rounds} rounds SQLite's bare loop and service, then PostgreSQL's, take a slice",
+            f"2 replicas: {n} more answers to another channel's question, half to each of two"
+            f" processes started together, {concurrency} in flight in each, {pool_size}"
+            " connection(s) each; timed by the slower one",
         ],
     )
 
@@ -332,7 +278,7 @@ def main(argv: list[str], settings: Settings) -> int:
             parser.error("--db: a postgresql:// URL (SQLite is measured on a temp file anyway)")
     server = own_postgres() if args.db is None else nullcontext(args.db)
     with tempfile.TemporaryDirectory(prefix="quizmaster-bench-") as tmp, server as postgres:
-        sqlite, pg = asyncio.run(
+        sqlite, pg, replicas = asyncio.run(
             measure(
                 settings,
                 n=args.n,
@@ -347,6 +293,7 @@ def main(argv: list[str], settings: Settings) -> int:
     found = outcome(
         sqlite,
         pg,
+        replicas,
         n=args.n,
         concurrency=args.concurrency,
         rounds=args.rounds,

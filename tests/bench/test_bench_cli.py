@@ -72,6 +72,9 @@ def test_ingest_records_every_answer(
     assert result["recorded"] == 30
     assert {"answers_per_s", "p99_ms", "ratio", "ratio_target_met", "p99_target_met"} <= set(result)
     assert result["bare_answers_per_s"] > 0 and result["rounds"] == 10
+    assert result["postgresql"]["recorded"] == 30
+    two = result["postgresql_2_replicas"]
+    assert two["recorded"] == 30 and two["answers_per_s"] > 0 and two["p99_ms"] > 0
 
 
 def test_demos_times_one_demo_against_its_plain_twin_and_a_cached_repeat(
