@@ -42,8 +42,10 @@ def test_bench_is_a_quizmaster_command(capsys: pytest.CaptureFixture[str]) -> No
 def test_grading_reports_throughput_and_latency_ratios(
     capsys: pytest.CaptureFixture[str], settings: Settings, model_path: str
 ) -> None:
-    result = last_json(capsys, ["grading", "--n", "6", "--latency-n", "2", "--json"], settings)
+    argv = ["grading", "--n", "6", "--latency-n", "2", "--rounds", "2", "--json"]
+    result = last_json(capsys, argv, settings)
     assert result["bench"] == "grading" and result["answers"] == 6
+    assert result["throughput"]["rounds"] == 2 and len(result["throughput"]["round_ratios"]) == 2
     assert set(result["throughput"]) >= {"ours_per_s", "raw_encode_per_s", "ratio", "target_met"}
     assert set(result["latency"]) >= {
         "ours_p50_ms",
