@@ -28,10 +28,15 @@ async def current_post(repo: PostLookup, incoming: Incoming) -> PostRow | None:
     """The post whose thread the message is in; outside a thread, the channel's latest post.
     A thread that is not a question's (under a leaderboard, say) has no post: answering there
     must not count for today's question. While the channel's latest post is still being sent
-    (claimed, its thread not recorded yet), an unknown thread may be its: wait for it a while."""
+    (claimed, its thread not recorded yet), an unknown thread may be its: wait for it a while.
+
+    The latest post is read before the thread is looked up: a thread recorded between the two
+    reads is then found by the second, whereas in the other order the lookup could miss it and
+    the latest post already show it sent, and the answer would be turned away (issue 17)."""
     if incoming.thread_id is None:
         return await repo.latest_post(platform=incoming.platform, channel_id=incoming.channel_id)
     for _ in range(int(SENDING_WAIT_S / _SENDING_POLL_S)):
+        latest = await repo.latest_post(platform=incoming.platform, channel_id=incoming.channel_id)
         post = await repo.post_for_thread(
             platform=incoming.platform,
             channel_id=incoming.channel_id,
@@ -39,7 +44,6 @@ async def current_post(repo: PostLookup, incoming: Incoming) -> PostRow | None:
         )
         if post is not None:
             return post
-        latest = await repo.latest_post(platform=incoming.platform, channel_id=incoming.channel_id)
         if latest is None or latest.message_id is not None:
             return None
         await asyncio.sleep(_SENDING_POLL_S)

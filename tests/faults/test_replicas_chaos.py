@@ -36,8 +36,14 @@ from tests.conftest import BUNDLED_MODEL
 from tests.postgres_server import PostgresForTests
 
 # Heavy (`make test-heavy`): 3-5 minutes at the end of `make test` took it past 20 minutes.
-# It fails today: in two runs, 1 and then 6 of the 500 answers, claimed without their message
-# (`held` false) by the replica that was killed, were never graded (issue 17 is open for it).
+# It still fails at times (issue 17). Lost answers were each turned away as "not a question's
+# thread" (a failure lists what the missing answers' members were told privately), for one of
+# two causes. Fixed: `bot.core.threads.current_post` read the thread before the latest post, so
+# a thread recorded between the two reads looked like no question's (5 of 500 in one run, on
+# either replica). Open: a question the killed replica had sent but not yet recorded is sent
+# again by the replica that takes its post over, so the channel gets a second question and the
+# answers in the first one's thread are turned away (all 25 of one channel in one run); it
+# happens only when the kill falls while a question is being sent.
 pytestmark = pytest.mark.heavy
 
 CHANNELS = [f"C{i:02d}" for i in range(20)]
@@ -203,10 +209,20 @@ async def until(fake: FakeSlack, check: Any, limit_s: float, what: Callable[[], 
         raise AssertionError(what()) from None
 
 
+def told_privately(fake: FakeSlack, channel: str, member: str) -> list[str]:
+    """The ephemeral replies `member` got in `channel` (an answer turned away gets one)."""
+    return [
+        str(call.args.get("text", ""))
+        for call in fake.called("chat.postEphemeral")
+        if call.args.get("channel") == channel and call.args.get("user") == member
+    ]
+
+
 async def claims_of(
-    db: str, missing: set[tuple[str, str]], sent: dict[tuple[str, str], str]
+    db: str, fake: FakeSlack, missing: set[tuple[str, str]], sent: dict[tuple[str, str], str]
 ) -> list[object]:
-    """What the database holds of the answers never graded: their claims and answers."""
+    """What the database holds of the answers never graded (their claims and answers), and
+    what their members were told privately."""
     conn = await asyncpg.connect(libpq_url(db))
     try:
         found: list[object] = []
@@ -218,7 +234,8 @@ async def claims_of(
                 ts,
             )
             stored = await conn.fetchval("SELECT COUNT(*) FROM answers WHERE message_id = $1", ts)
-            found.append((key, ts, None if claim is None else dict(claim), stored))
+            told = told_privately(fake, *key)
+            found.append((key, ts, None if claim is None else dict(claim), stored, told))
         return found
     finally:
         await conn.close()
@@ -279,7 +296,8 @@ async def test_two_replicas_one_killed_and_restarted_lose_nothing_and_do_nothing
             )
         except AssertionError as exc:
             missing = everyone - set(grades(fake_slack))
-            raise AssertionError(f"{exc}: {await claims_of(db, missing, sent)}") from None
+            found = await claims_of(db, fake_slack, missing, sent)
+            raise AssertionError(f"{exc}: {found}") from None
         await asyncio.sleep(3 * TICK_S)  # a reply sent twice would come within a tick or two
     finally:
         await first.close()
