@@ -93,20 +93,28 @@ OFF_TOPIC_CAP = 15
 class OffTopicRule:
     """When an answer is one to another question of the bank: it sits at least `gap` closer to
     another question's model answer than to its own, matches that one at `min_sim` or more, and
-    names none of this prompt's key concepts. Cosines live on each model's own scale (e5 packs
-    them near 0.8, MiniLM spreads them), so both numbers are fitted with the calibration;
-    `None` means the fit found no setting that helped, and the rule never fires."""
+    its key concepts point there too (`names_another_question`). Cosines live on each model's own
+    scale (e5 packs them near 0.8, MiniLM spreads them), so both numbers are fitted with the
+    calibration; `None` means the fit found no setting that helped, and the rule never fires."""
 
     gap: float | None = None
     min_sim: float | None = None
+
+    @staticmethod
+    def names_another_question(signals: Mapping[str, float], covered: int) -> bool:
+        """None of this prompt's key concepts, or a larger share of the other question's than of
+        this one's. Words shared across the bank ("gradient", "learning rate") are a key concept
+        of many prompts: one of them named in passing does not make an answer to another question
+        an answer to this one."""
+        return covered == 0 or signals["other_coverage"] > signals["coverage"]
 
     def applies(self, signals: Mapping[str, float], covered: int) -> bool:
         if self.gap is None or self.min_sim is None:
             return False
         return (
-            covered == 0
+            self.names_another_question(signals, covered)
             and signals["off_gap"] >= self.gap
-            and signals["other_sim"] >= (self.min_sim)
+            and signals["other_sim"] >= self.min_sim
         )
 
     def cap(self, cap: int | None, signals: Mapping[str, float], covered: int) -> int | None:
