@@ -87,6 +87,10 @@ class Head:
 
 
 OFF_TOPIC_CAP = 15
+OFF_TOPIC_RULE_VERSION = 2
+"""Which off-topic rule a calibration's thresholds were fitted under. Version 1 asked for none
+of the prompt's key concepts; its thresholds were fitted on those answers only and are too loose
+for version 2's wider condition, so a file without the current version is refitted."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ class Calibration:
         payload = {
             "identity": self.identity.as_dict() if self.identity is not None else None,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
-            "off_topic": asdict(self.off_topic),
+            "off_topic": {**asdict(self.off_topic), "version": OFF_TOPIC_RULE_VERSION},
             "fitted_on": self.fitted_on,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
@@ -178,6 +182,11 @@ class Calibration:
             raise ValueError(f"{path}: no 'concepts' head")
         identity = data.get("identity")
         rule = data.get("off_topic") or {}
+        if rule.get("version") != OFF_TOPIC_RULE_VERSION:
+            raise ValueError(
+                f"{path}: off-topic thresholds fitted for rule version {rule.get('version', 1)}, "
+                f"not {OFF_TOPIC_RULE_VERSION}"
+            )
         return cls(
             heads=heads,
             fitted_on=dict(data.get("fitted_on", {})),
