@@ -87,26 +87,38 @@ class Head:
 
 
 OFF_TOPIC_CAP = 15
+OFF_TOPIC_RULE_VERSION = 2
+"""Which off-topic rule a calibration's thresholds were fitted under. Version 1 asked for none
+of the prompt's key concepts; its thresholds were fitted on those answers only and are too loose
+for version 2's wider condition, so a file without the current version is refitted."""
 
 
 @dataclass(frozen=True)
 class OffTopicRule:
     """When an answer is one to another question of the bank: it sits at least `gap` closer to
     another question's model answer than to its own, matches that one at `min_sim` or more, and
-    names none of this prompt's key concepts. Cosines live on each model's own scale (e5 packs
-    them near 0.8, MiniLM spreads them), so both numbers are fitted with the calibration;
-    `None` means the fit found no setting that helped, and the rule never fires."""
+    its key concepts point there too (`names_another_question`). Cosines live on each model's own
+    scale (e5 packs them near 0.8, MiniLM spreads them), so both numbers are fitted with the
+    calibration; `None` means the fit found no setting that helped, and the rule never fires."""
 
     gap: float | None = None
     min_sim: float | None = None
+
+    @staticmethod
+    def names_another_question(signals: Mapping[str, float], covered: int) -> bool:
+        """None of this prompt's key concepts, or a larger share of the other question's than of
+        this one's. Words shared across the bank ("gradient", "learning rate") are a key concept
+        of many prompts: one of them named in passing does not make an answer to another question
+        an answer to this one."""
+        return covered == 0 or signals["other_coverage"] > signals["coverage"]
 
     def applies(self, signals: Mapping[str, float], covered: int) -> bool:
         if self.gap is None or self.min_sim is None:
             return False
         return (
-            covered == 0
+            self.names_another_question(signals, covered)
             and signals["off_gap"] >= self.gap
-            and signals["other_sim"] >= (self.min_sim)
+            and signals["other_sim"] >= self.min_sim
         )
 
     def cap(self, cap: int | None, signals: Mapping[str, float], covered: int) -> int | None:
@@ -137,7 +149,7 @@ class Calibration:
         payload = {
             "identity": self.identity.as_dict() if self.identity is not None else None,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
-            "off_topic": asdict(self.off_topic),
+            "off_topic": {**asdict(self.off_topic), "version": OFF_TOPIC_RULE_VERSION},
             "fitted_on": self.fitted_on,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
@@ -170,6 +182,11 @@ class Calibration:
             raise ValueError(f"{path}: no 'concepts' head")
         identity = data.get("identity")
         rule = data.get("off_topic") or {}
+        if rule.get("version") != OFF_TOPIC_RULE_VERSION:
+            raise ValueError(
+                f"{path}: off-topic thresholds fitted for rule version {rule.get('version', 1)}, "
+                f"not {OFF_TOPIC_RULE_VERSION}"
+            )
         return cls(
             heads=heads,
             fitted_on=dict(data.get("fitted_on", {})),

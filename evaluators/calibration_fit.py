@@ -69,8 +69,9 @@ async def fit_calibration(
     progress = FitProgress(
         2 * len(dev_rows) + len(external_rows), label=f"fitting calibration for {embedder.name}"
     )
-    # signals() never reads the calibration: the committed one only fills the grader's slot.
-    grader = EmbeddingGrader(embedder, cache_dir=cache_dir, calibration=Calibration.load())
+    # signals() never reads the calibration: an empty one fills the grader's slot, so a fit never
+    # depends on the committed file (which a change of the off-topic rule makes stale).
+    grader = EmbeddingGrader(embedder, cache_dir=cache_dir, calibration=Calibration(heads={}))
 
     async def measure(rows: list[Row], prompts: list[Prompt]) -> list[Sample]:
         return await collect(grader, rows, prompts, on_done=progress.advance)

@@ -290,11 +290,13 @@ def cross_validate(
 def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) -> OffTopicRule:
     """The off-topic thresholds that most reduce the error of the given predictions (capping an
     answer to another question helps; capping a right answer hurts), searched over the
-    quantiles of the model's own similarities. No rule when none helps."""
+    quantiles of the model's own similarities among the answers whose key concepts point to
+    another question. No rule when none helps."""
     graded = [
         (s.features, s.target, p)
         for s, p in zip(samples, predicted, strict=True)
-        if s.features is not None and not s.covered
+        if s.features is not None
+        and OffTopicRule.names_another_question(s.features, len(s.covered))
     ]
     if not graded:
         return NO_RULE

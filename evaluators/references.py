@@ -60,6 +60,17 @@ class PromptVectors:
     misconceptions: Matrix
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """The bank prompt of another question family whose model answer an answer is closest to."""
+
+    sim: float
+    prompt: Prompt | None
+
+
+NOWHERE = Elsewhere(sim=0.0, prompt=None)
+
+
 @dataclass
 class _Memo:
     """Texts already encoded by one embedder, shared by every grader on it in this process."""
@@ -95,7 +106,7 @@ class ReferenceStore:
         self._lock = memo.lock
         self.cache_hits = 0
         self.cache_misses = 0
-        self._bank_families: tuple[str, ...] = ()
+        self._bank_prompts: tuple[Prompt, ...] = ()
         self._bank_references = np.zeros((0, 0), dtype=np.float32)
 
     def cache_path(self, bank: Bank) -> Path:
@@ -155,21 +166,23 @@ class ReferenceStore:
     def _index_references(self, bank: Bank) -> None:
         """Every reference of the bank beside the question family it answers, so an answer can be
         compared with the rest of the bank (is it closer to another question than to its own?)."""
-        pairs = [(family_of(p), r.text) for p in bank.all() for r in p.references]
-        self._bank_families = tuple(family for family, _ in pairs)
+        pairs = [(p, r.text) for p in bank.all() for r in p.references]
+        self._bank_prompts = tuple(p for p, _ in pairs)
         self._bank_references = np.stack([self._vectors[text] for _, text in pairs]).astype(
             np.float32, copy=False
         )
 
-    def nearest_elsewhere(self, prompt: Prompt, vector: Matrix) -> float:
+    def nearest_elsewhere(self, prompt: Prompt, vector: Matrix) -> Elsewhere:
         """The answer's best cosine with a reference of another question family of the prepared
-        bank (0 before a bank is prepared). A follow-up and its main question are one family,
-        since their answers legitimately overlap."""
+        bank, and that reference's prompt (0 and None before a bank is prepared). A follow-up and
+        its main question are one family, since their answers legitimately overlap."""
         family = family_of(prompt)
-        others = [i for i, f in enumerate(self._bank_families) if f != family]
+        others = [i for i, p in enumerate(self._bank_prompts) if family_of(p) != family]
         if not others:
-            return 0.0
-        return float(np.max(self._bank_references[others] @ vector))
+            return NOWHERE
+        sims = self._bank_references[others] @ vector
+        best = int(np.argmax(sims))
+        return Elsewhere(sim=float(sims[best]), prompt=self._bank_prompts[others[best]])
 
     def missing(self, prompt: Prompt, *, tokens: bool = False) -> list[str]:
         """Texts of `prompt` still to encode (with `tokens`: also references lacking token

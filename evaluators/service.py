@@ -153,6 +153,7 @@ class EmbeddingGrader:
                 [a.tokens for a in done if a.tokens is not None] if tokens else None,
             )
         mine = analyzed[-1]
+        elsewhere = self.store.nearest_elsewhere(prompt, mine.vector)
         # Fuzzy matching a 4000-character answer takes milliseconds: keep it off the loop too.
         return await asyncio.to_thread(
             partial(
@@ -164,7 +165,7 @@ class EmbeddingGrader:
                 answer_tokens=mine.tokens,
                 reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
                 question_tokens=self.store.question_tokens(prompt) if tokens else None,
-                other_sim=self.store.nearest_elsewhere(prompt, mine.vector),
+                elsewhere=elsewhere,
             )
         )
 

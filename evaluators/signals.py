@@ -16,7 +16,7 @@ from evaluators.claims import NO_CLAIMS, Claims, measure_claims
 from evaluators.concepts import AnswerText, match_concepts
 from evaluators.embedder import Matrix
 from evaluators.morphology import content_words
-from evaluators.references import PromptVectors
+from evaluators.references import NOWHERE, Elsewhere, PromptVectors
 
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -41,6 +41,7 @@ SIGNALS: tuple[str, ...] = (
     "fuzzy_partial",
     "off_gap",
     "other_sim",
+    "other_coverage",
     "absolutes",
     "flips",
 )
@@ -82,6 +83,7 @@ class Signals:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     other_sim: float = 0.0
+    other_coverage: float = 0.0
     claims: Claims = NO_CLAIMS
 
     @property
@@ -133,6 +135,7 @@ class Signals:
             "fuzzy_partial": self.fuzzy_partial,
             "off_gap": self.off_gap,
             "other_sim": self.other_sim,
+            "other_coverage": self.other_coverage,
             "absolutes": float(self.claims.absolutes),
             "flips": float(self.claims.flips),
         }
@@ -187,6 +190,13 @@ def token_alignment(answer: Matrix, reference: Matrix, question: Matrix) -> Alig
     )
 
 
+def _coverage_of(prompt: Prompt | None, answer: AnswerText) -> float:
+    """The share of `prompt`'s key concepts the answer names (0 without a prompt or concepts)."""
+    if prompt is None or not prompt.concepts:
+        return 0.0
+    return len(match_concepts(prompt.concepts, answer)[0]) / len(prompt.concepts)
+
+
 def measure(
     prompt: Prompt,
     vectors: PromptVectors,
@@ -196,10 +206,12 @@ def measure(
     answer_tokens: Matrix | None = None,
     reference_tokens: tuple[Matrix, ...] = (),
     question_tokens: Matrix | None = None,
-    other_sim: float = 0.0,
+    elsewhere: Elsewhere = NOWHERE,
 ) -> Signals:
     """All signals of `answer` to `prompt`; cheap (dot products and set operations). Token
-    alignment is measured only when token vectors of the references are given."""
+    alignment is measured only when token vectors of the references are given. `elsewhere` is
+    the closest model answer of another question: how close, and how many of that question's
+    key concepts the answer names."""
     lang = answer_language(answer.text)
     question_words = frozenset(
         w for text in (prompt.text.ko, prompt.text.en) for w in content_words(text)
@@ -245,6 +257,7 @@ def measure(
         lang=lang,
         covered=covered,
         missed=missed,
-        other_sim=other_sim,
+        other_sim=elsewhere.sim,
+        other_coverage=_coverage_of(elsewhere.prompt, answer),
         claims=measure_claims(answer.text, [r.text for r in references]),
     )

@@ -103,9 +103,9 @@ def test_terse_correct_korean_is_not_underscored(graded: list[Graded]) -> None:
 def test_an_answer_to_another_question_is_capped_and_told(graded: list[Graded]) -> None:
     rows = of_class(graded, "off_topic")
     flagged = [g for g in rows if Flag.OFF_TOPIC in g.grade.flags]
-    assert len(flagged) >= len(rows) // 4
+    assert len(flagged) >= 10  # 11 of the 15 with the bundled model (4 before issue 21)
     assert all(g.grade.score <= 15 for g in flagged)
     assert all("different question" in g.grade.feedback for g in flagged)
     assert statistics.mean(g.grade.score for g in rows) <= 25
     on_topic = [g for c in ("formula", "cross_lang", "terse_ko") for g in of_class(graded, c)]
-    assert sum(Flag.OFF_TOPIC in g.grade.flags for g in on_topic if g.human >= 60) <= 1
+    assert not [g for g in on_topic if Flag.OFF_TOPIC in g.grade.flags and g.human >= 50]

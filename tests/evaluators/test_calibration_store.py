@@ -130,3 +130,20 @@ def test_a_committed_file_without_identity_matches_no_model(
     del data["identity"]
     legacy.write_text(json.dumps(data), encoding="utf-8")
     assert find_calibration(identify(bundled), tmp_path, committed=legacy) is None
+
+
+def test_a_file_fitted_for_the_older_off_topic_rule_is_not_used(
+    tmp_path: Path, bundled: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its thresholds were fitted on answers naming none of the prompt's concepts only, too loose
+    for the rule that also catches an answer naming one in passing: the file is passed over (the
+    committed one answers here; a model without one is refitted)."""
+    stale = cache_path(tmp_path, identify(bundled))
+    stale.parent.mkdir(parents=True)
+    data = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
+    del data["off_topic"]["version"]
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    found = find_calibration(identify(bundled), tmp_path)
+    assert found is not None
+    assert found.source == "committed"
+    assert "rule version 1" in caplog.text

@@ -1,0 +1,77 @@
+"""Answers to another question of the bank (issue 21). Such an answer often names one key concept
+of the prompt asked in passing ("overfitting", "vanishing gradient": words many prompts share),
+and a rule that wanted none of them let it through. These answers are written for the tests, not
+taken from the dev set; they run on the seed bank, the bundled model and the committed
+calibration."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.bank import Bank
+from content.schema import Lang
+from evaluators import EmbeddingGrader, Flag
+from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
+
+RULE = OffTopicRule(gap=0.2, min_sim=0.5)
+FAR_CLOSER = {"off_gap": 0.3, "other_sim": 0.6}
+
+# Dropout, asked why training and test sets are kept apart; names "overfitting" of that prompt.
+DROPOUT_EN = (
+    "Dropout randomly zeroes neurons with probability p during training, which prevents "
+    "co-adaptation and acts like an ensemble, so the network overfits less."
+)
+# He initialization, asked why ReLU replaced sigmoid; names "기울기 소실" of that prompt.
+HE_INIT_KO = (
+    "He 초기화는 ReLU에서 fan_in 기준으로 가중치 분산을 2/fan_in으로 맞춰 층마다 분산이 "
+    "유지되게 해서 기울기 소실을 막습니다."
+)
+# A right answer to gradient descent that names a concept of other prompts too (learning rate).
+GRADIENT_DESCENT_KO = (
+    "loss의 gradient를 구해서 그 반대 방향으로 learning rate만큼 조금씩 이동하는 것을 반복해 "
+    "loss를 최소화합니다."
+)
+
+
+def test_one_shared_concept_does_not_make_an_answer_to_another_question_on_topic() -> None:
+    signals = {**FAR_CLOSER, "coverage": 0.2, "other_coverage": 0.6}
+    assert RULE.applies(signals, covered=1)
+    assert RULE.cap(None, signals, covered=1) == OFF_TOPIC_CAP
+
+
+def test_an_answer_naming_more_of_its_own_concepts_is_not_capped() -> None:
+    signals = {**FAR_CLOSER, "coverage": 0.4, "other_coverage": 0.4}
+    assert not RULE.applies(signals, covered=2)
+    assert RULE.cap(None, signals, covered=2) is None
+
+
+def test_an_answer_naming_no_concept_of_either_question_is_still_caught() -> None:
+    assert RULE.applies({**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=0)
+
+
+ELSEWHERE: list[tuple[str, str, Lang, str]] = [
+    ("q07", DROPOUT_EN, "en", "different question"),
+    ("q01", HE_INIT_KO, "ko", "다른 질문"),
+]
+
+
+@pytest.mark.parametrize("case", ELSEWHERE, ids=["en", "ko"])
+async def test_an_answer_to_another_question_naming_a_shared_concept_is_capped_and_told(
+    grader: EmbeddingGrader, bank: Bank, case: tuple[str, str, Lang, str]
+) -> None:
+    prompt_id, answer, lang, told = case
+    await grader.prepare(bank)
+    grade = await grader.grade(bank.get(prompt_id), answer, lang=lang)
+    assert grade.covered, "the answer names a key concept of the prompt asked"
+    assert Flag.OFF_TOPIC in grade.flags
+    assert grade.score <= OFF_TOPIC_CAP
+    assert told in grade.feedback
+
+
+async def test_a_right_answer_naming_another_prompts_concept_is_not_off_topic(
+    grader: EmbeddingGrader, bank: Bank
+) -> None:
+    await grader.prepare(bank)
+    grade = await grader.grade(bank.get("q02"), GRADIENT_DESCENT_KO)
+    assert Flag.OFF_TOPIC not in grade.flags
+    assert grade.score >= 65
