@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from datetime import datetime
 from pathlib import Path
 
 from bot.app import build_quiz_service, channel_defaults
@@ -49,6 +50,10 @@ class CountingTransport:
         return Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
+        return None
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        """Posts are claimed by one process here: none is ever taken over."""
         return None
 
 

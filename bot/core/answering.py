@@ -197,7 +197,7 @@ class AnswerFlow:
             await self._keep_pending(turn, post, prompt, answer, cap=cap, reason=exc.reason)
             return
         next_step = self._next_open_step(position)
-        await self.repo.record_answer(
+        stored = await self.repo.record_answer(
             post=post,
             graded=graded_text(turn, prompt, answer, grade, self.clock()),
             next_step=next_step,
@@ -205,6 +205,13 @@ class AnswerFlow:
                 turn, prompt, grade.score, position.progress.cards.get(prompt.id)
             ),
         )
+        if not stored:
+            # Another replica took this message over while this one was grading (it looked
+            # gone), and stored and answered it first: the member hears from it alone.
+            log.warning(
+                "answer to message=%s was stored by another replica", turn.incoming.message_id
+            )
+            return
         if turn.incoming.threadless:
             await turn.say(turn.t("answer_to", text=prompt.text.get(turn.lang)))
         await turn.say(

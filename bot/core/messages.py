@@ -74,6 +74,10 @@ class QuestionCard:
     body: str
     topic: str
     day: str  # local date in the channel's timezone, ISO
+    # The database's post: a platform keeps it with the message (Slack metadata, Discord's
+    # nonce), so a replica taking over the post of one killed while sending it finds that
+    # message instead of sending the question twice.
+    post_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,3 +123,9 @@ class Transport(Protocol):
     async def send(self, reply: Reply) -> Posted: ...
 
     async def edit(self, posted: Posted, reply: Reply) -> None: ...
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        """Where the question `reply` (its card names the post) already landed, sent since
+        `since` by a replica killed before it recorded where; None when it was not sent, or
+        when sending it again is safe on this platform (Discord's nonce returns the first)."""
+        ...

@@ -33,6 +33,7 @@ class PostRow:
     message_id: str | None
     thread_id: str | None
     revealed: bool
+    posted_at: datetime  # when it was claimed, just before it was sent
 
 
 @dataclass(frozen=True)

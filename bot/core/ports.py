@@ -191,9 +191,9 @@ class AnswerStore(PostLookup, Protocol):
         graded: GradedText,
         next_step: int,
         card: PracticeCardRow | None = None,
-    ) -> None:
+    ) -> bool:
         """The graded answer, the member's next step and their reviewed card, in one
-        transaction."""
+        transaction. False: this message's answer was stored already, nothing was written."""
         ...
 
     async def add_pending_answer(self, pending: PendingAnswer) -> None: ...

@@ -189,6 +189,7 @@ class QuizService(Generic[Store_co]):
                 body=body,
                 topic=", ".join(prompt.topics),
                 day=day,
+                post_id=post.id,
             ),
         )
 
@@ -220,11 +221,25 @@ class QuizService(Generic[Store_co]):
             return None
         return await self._send_post(channel, post, transport)
 
-    async def _send_post(self, channel: ChannelRow, post: PostRow, transport: Transport) -> PostRow:
+    async def _send_post(
+        self, channel: ChannelRow, post: PostRow, transport: Transport, *, taken_over: bool = False
+    ) -> PostRow:
+        """Send a claimed post and record where it landed. `taken_over`: its replica was killed
+        after claiming it, maybe after sending it too, so the channel is asked first: sending
+        again would open a second thread, and the answers in the first would find no question."""
         prompt = self.bank.get(post.prompt_id)
         day, scheduled = post.day, post.scheduled
+        reply = self.question_reply(channel, post)
         try:
-            posted = await transport.send(self.question_reply(channel, post))
+            posted = (
+                await transport.find_question(reply, since=post.posted_at) if taken_over else None
+            )
+            if posted is not None:
+                log.warning(
+                    "post %d was sent before its replica stopped; not sending it again", post.id
+                )
+            else:
+                posted = await transport.send(reply)
         except ChannelUnreachableError:
             await self.repo.release_post(post_id=post.id)
             raise
@@ -457,7 +472,7 @@ class QuizService(Generic[Store_co]):
             ):
                 log.warning("taking over post %d left unsent by a silent replica", post.id)
                 await self._send_post(
-                    await self.channel(platform, post.channel_id), post, transport
+                    await self.channel(platform, post.channel_id), post, transport, taken_over=True
                 )
                 finished += 1
         for claim in await self.repo.unfinished_claims(

@@ -11,6 +11,7 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -63,6 +64,10 @@ class ConsoleTransport:
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         self._print(reply)
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        """The terminal is one process's own: no other replica ever sent to it."""
+        return None
 
     def _print(self, reply: Reply) -> None:
         prefix = "(only you) " if reply.ephemeral else ""

@@ -25,6 +25,13 @@ import aiosqlite
 import asyncpg
 
 
+def is_duplicate(exc: BaseException) -> bool:
+    """A write refused by a unique index, on either database."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return str(exc).startswith("UNIQUE constraint failed")
+    return isinstance(exc, asyncpg.UniqueViolationError)
+
+
 class Row(Protocol):
     """A result row by column name or position (sqlite3.Row and asyncpg.Record both are)."""
 

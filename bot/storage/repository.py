@@ -33,7 +33,14 @@ from bot.core.models import (
     UnfinishedClaim,
 )
 from bot.storage import schema
-from bot.storage.drivers import Driver, PostgresDriver, PostgresPool, Row, SqliteDriver
+from bot.storage.drivers import (
+    Driver,
+    PostgresDriver,
+    PostgresPool,
+    Row,
+    SqliteDriver,
+    is_duplicate,
+)
 from content.schema import Lang
 
 log = logging.getLogger("quizmaster.storage")
@@ -64,6 +71,7 @@ def _post(row: Row) -> PostRow:
         message_id=row["message_id"],
         thread_id=row["thread_id"],
         revealed=bool(row["revealed"]),
+        posted_at=datetime.fromisoformat(row["posted_at"]),
     )
 
 
@@ -581,11 +589,19 @@ class Repository:
         graded: GradedText,
         next_step: int,
         card: PracticeCardRow | None = None,
-    ) -> None:
+    ) -> bool:
         """Store the graded answer, move the member on and save the reviewed practice card
         (None: it stays as it was), in one statement and so one transaction (the
-        `answer_writes` view's trigger writes the three tables)."""
-        await self.write(*self._answer_write(post, graded, next_step, card))
+        `answer_writes` view's trigger writes the three tables). False, and nothing written:
+        this message's answer is stored already (by a replica that took the message over while
+        this one, slowed down, still graded it)."""
+        try:
+            await self.write(*self._answer_write(post, graded, next_step, card))
+        except Exception as exc:
+            if not is_duplicate(exc):
+                raise
+            return False
+        return True
 
     @staticmethod
     def _answer_write(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from bot.core.messages import Posted, Reply, ReplyKind
 
@@ -14,11 +15,20 @@ class RecordingTransport:
     sent: list[Reply] = field(default_factory=list)
     edits: list[tuple[Posted, Reply]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _questions: dict[int, Posted] = field(default_factory=dict)
 
     async def send(self, reply: Reply) -> Posted:
         self.sent.append(shown(reply))
         message_id = f"m{next(self._ids)}"
-        return Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
+        posted = Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
+        if reply.card is not None and reply.card.post_id is not None:
+            self._questions[reply.card.post_id] = posted
+        return posted
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        """A question sent here before, as Slack's channel history finds it by its post."""
+        assert reply.card is not None and reply.card.post_id is not None
+        return self._questions.get(reply.card.post_id)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         self.edits.append((posted, shown(reply)))

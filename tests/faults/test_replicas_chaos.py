@@ -36,14 +36,14 @@ from tests.conftest import BUNDLED_MODEL
 from tests.postgres_server import PostgresForTests
 
 # Heavy (`make test-heavy`): 3-5 minutes at the end of `make test` took it past 20 minutes.
-# It still fails at times (issue 17). Lost answers were each turned away as "not a question's
-# thread" (a failure lists what the missing answers' members were told privately), for one of
-# two causes. Fixed: `bot.core.threads.current_post` read the thread before the latest post, so
-# a thread recorded between the two reads looked like no question's (5 of 500 in one run, on
-# either replica). Open: a question the killed replica had sent but not yet recorded is sent
-# again by the replica that takes its post over, so the channel gets a second question and the
-# answers in the first one's thread are turned away (all 25 of one channel in one run); it
-# happens only when the kill falls while a question is being sent.
+# Two causes of lost answers were found and fixed (each answer lost was turned away as "not a
+# question's thread"; a failure lists what the missing answers' members were told privately):
+# `bot.core.threads.current_post` read the thread before the latest post, so a thread recorded
+# between the two reads looked like no question's; and a question the killed replica had sent
+# but not recorded was sent again by the replica taking its post over, so the answers in the
+# first one's thread found no question (now the taker finds it by its message metadata). A live
+# replica taken for dead under load no longer tells a member about an internal error when the
+# taker stored the answer first.
 pytestmark = pytest.mark.heavy
 
 CHANNELS = [f"C{i:02d}" for i in range(20)]

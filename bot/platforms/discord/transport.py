@@ -15,8 +15,8 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import replace
-from datetime import timedelta
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import discord
 
@@ -33,6 +33,16 @@ THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440
 _REMEMBERED_MESSAGES = 512
 
 Messageable = discord.abc.Messageable | discord.PartialMessageable
+_THREAD_EXISTS = 160004  # Discord's code for "a thread has already been created for this message"
+
+
+def _nonce(reply: Reply) -> dict[str, Any]:
+    """A question's post as the message nonce, which Discord enforces: the same post sent twice
+    is one message. Other messages send none."""
+    card = reply.card
+    if card is None or card.post_id is None:
+        return {}
+    return {"nonce": f"quizmaster-post-{card.post_id}"}
 
 
 def private(reply: Reply, *, score_ephemeral: bool) -> bool:
@@ -59,15 +69,32 @@ class ChannelTransport:
             embed=rendered.embed or discord.utils.MISSING,
             files=rendered.files(),
             allowed_mentions=rendered.allowed_mentions,
+            **_nonce(reply),
         )
         self._remember(str(message.id), message.channel.id)
         thread_id = reply.thread_id
         if reply.open_thread:
+            thread_id = await self._open_thread(message, reply)
+        return Posted(message_id=str(message.id), thread_id=thread_id)
+
+    async def _open_thread(self, message: discord.Message, reply: Reply) -> str:
+        """The question's thread. A question sent again by a replica taking its post over comes
+        back as the first message (its nonce), whose thread may exist already."""
+        try:
             thread = await message.create_thread(
                 name=thread_name(reply), auto_archive_duration=THREAD_ARCHIVE_MINUTES
             )
-            thread_id = str(thread.id)
-        return Posted(message_id=str(message.id), thread_id=thread_id)
+        except discord.HTTPException as exc:
+            if exc.code != _THREAD_EXISTS:
+                raise
+            return str(message.id)  # a thread started from a message has the message's id
+        return str(thread.id)
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        """Not needed on Discord: sending the question again returns the message sent first,
+        since each question carries its post as an enforced nonce (Discord keeps one for a few
+        minutes; a takeover comes three heartbeats after the replica fell silent)."""
+        return None
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         reply = replace(reply, ephemeral=private(reply, score_ephemeral=self._score_ephemeral))
@@ -188,6 +215,9 @@ class InteractionTransport:
             if reply.open_thread:
                 thread_id = await self._open_thread(message_id, reply)
             return Posted(message_id=message_id, thread_id=thread_id)
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        return await self._channels.find_question(reply, since=since)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         reply = replace(reply, ephemeral=self.is_ephemeral(reply))

@@ -12,6 +12,7 @@ import itertools
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
@@ -105,9 +106,37 @@ class SlackTransport:
             thread_ts=reply.thread_id,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=_question_metadata(reply),
             **_message(render(reply)),
         )
         return str(response["ts"])
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        """Slack has no idempotent send, so each question carries its post in its message
+        metadata, and the channel's history since the claim is searched for it. A history this
+        bot may not read (an install from before the scope) counts as not found: the question
+        is sent again rather than not at all."""
+        reply = self._channels.outgoing(reply)
+        wanted = _question_metadata(reply)
+        try:
+            response = await self._client.conversations_history(
+                channel=reply.channel_id,
+                oldest=f"{since.timestamp() - _CLOCK_SKEW_S:.6f}",
+                include_all_metadata=True,
+                limit=_HISTORY_LIMIT,
+            )
+        except SlackApiError as exc:
+            log.warning(
+                "could not read %s to find a question sent before: %s",
+                reply.channel_id,
+                exc.response.get("error"),
+            )
+            return None
+        for message in response.get("messages") or []:
+            if message.get("metadata") == wanted:
+                ts = str(message["ts"])
+                return Posted(message_id=ts, thread_id=ts)
+        return None
 
     async def _join_or_tell(self, channel_id: str, refused: SlackApiError) -> None:
         """The bot must be a member to see thread replies, so it joins public channels where it
@@ -217,6 +246,23 @@ class SlackTransport:
 
 
 _ALT_CHARS = 1000
+# Seconds allowed between this machine's clock and Slack's when searching a channel's history.
+_CLOCK_SKEW_S = 60.0
+# Top-level messages read back; a channel does not get more between a claim and its takeover.
+_HISTORY_LIMIT = 200
+QUESTION_EVENT = "quizmaster_question"
+
+
+def _question_metadata(reply: Reply) -> dict[str, Any] | None:
+    """The message metadata of a question post: which post (and prompt) it is, so that a
+    replica taking the post over can find it in the channel's history."""
+    card = reply.card
+    if card is None or card.post_id is None:
+        return None
+    return {
+        "event_type": QUESTION_EVENT,
+        "event_payload": {"post_id": card.post_id, "prompt_id": card.prompt_id},
+    }
 
 
 def _message(rendered: Rendered) -> dict[str, Any]:

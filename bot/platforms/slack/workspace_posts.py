@@ -3,6 +3,8 @@ channel with the bot token of the channel's workspace."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.core.messages import Posted, Reply
 from bot.platforms.slack.installation import Workspaces
 from bot.platforms.slack.transport import Followups, Pacer, SlackTransport
@@ -41,3 +43,7 @@ class ScheduledPosts:
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         await (await self._transport(reply.channel_id)).edit(posted, reply)
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        transport = await self._transport(reply.channel_id)
+        return await transport.find_question(reply, since=since)

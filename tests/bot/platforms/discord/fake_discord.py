@@ -109,6 +109,7 @@ class FakeDiscord:
         self._originals: dict[str, str | None] = {}  # token -> original message id
         self._deferred: set[str] = set()  # tokens whose placeholder awaits the first followup
         self._token_channels: dict[str, str] = {}  # token -> channel of the interaction
+        self._nonces: dict[str, str] = {}  # enforced nonce -> the message it created
         self._sockets: list[web.WebSocketResponse] = []
         self.identifies: list[JSON] = []
         self._shard_sockets: dict[int, web.WebSocketResponse] = {}
@@ -494,7 +495,7 @@ class FakeDiscord:
             return _json_response({"message": "Unknown route", "code": 0}, status=404)
         status, data = handled
         call.status = status
-        if path.endswith("/threads"):
+        if path.endswith("/threads") and status == 201:
             # Discord announces a new thread on the gateway, which fills the client's cache.
             thread = {**data, "newly_created": True}
             await self._send(self._socket_for(data["guild_id"]), "THREAD_CREATE", thread)
@@ -550,17 +551,31 @@ class FakeDiscord:
                     self.messages.pop(original, None)
                 return 204, None
             case ("POST", ["channels", channel_id, "messages"]):
-                return 200, self._store(
-                    self.message_payload(channel_id, body, files, author=self.bot)
-                )
+                return 200, self._create(channel_id, body, files)
             case ("PATCH", ["channels", _, "messages", message_id]):
                 return self._edit(message_id, body, files)
             case ("POST", ["channels", channel_id, "messages", message_id, "threads"]):
+                if message_id in self.channels:
+                    return 400, {
+                        "message": "A thread has already been created for this message",
+                        "code": 160004,
+                    }
                 return 201, self._thread(channel_id, message_id, body)
             case ("GET", ["channels", channel_id]):
                 channel = self.channels.get(channel_id)
                 return (200, channel) if channel else (404, {"code": 10003})
         return None
+
+    def _create(self, channel_id: str, body: JSON, files: list[tuple[str, bytes]]) -> JSON:
+        """A bot message; with `enforce_nonce`, a nonce the bot used before returns the message
+        it created then instead of a new one (Discord keeps nonces for a few minutes)."""
+        nonce = body.get("nonce") if body.get("enforce_nonce") else None
+        if nonce is not None and nonce in self._nonces:
+            return self.messages[self._nonces[nonce]]
+        message = self._store(self.message_payload(channel_id, body, files, author=self.bot))
+        if nonce is not None:
+            self._nonces[nonce] = message["id"]
+        return message
 
     def _store(self, message: JSON) -> JSON:
         self.messages[message["id"]] = message

@@ -73,6 +73,8 @@ class FakeSlack:
         self.installed: dict[str, str] = {}
         """Bot token -> team, for tokens `oauth.v2.access` issued and nobody revoked."""
         self._codes: dict[str, str] = {}
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        """Channel -> the top-level messages posted there, oldest first (conversations.history)."""
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -262,9 +264,15 @@ class FakeSlack:
             return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage" and channel in self.private:
             return {"ok": False, "error": "channel_not_found"}
-        if method in {"chat.postMessage", "chat.update"}:
-            ts = args.get("ts") or self._next_ts()
-            return {"ok": True, "channel": args["channel"], "ts": ts, "message": {"ts": ts}}
+        if method == "chat.postMessage":
+            ts = self._next_ts()
+            if not args.get("thread_ts"):
+                self.history.setdefault(str(channel), []).append(self._message(ts, args))
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": channel, "ts": args["ts"], "message": {"ts": args["ts"]}}
+        if method == "conversations.history":
+            return self._history(str(channel), args)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "users.info":
@@ -291,6 +299,35 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://{self.root.removeprefix('http://')}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    @staticmethod
+    def _message(ts: str, args: dict[str, Any]) -> dict[str, Any]:
+        """A posted message as conversations.history returns it (metadata, a JSON object, may
+        come as a string in a form-encoded call)."""
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        return {
+            "type": "message",
+            "ts": ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "text": args.get("text", ""),
+            "metadata": metadata,
+        }
+
+    def _history(self, channel: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, after `oldest` (exclusive), `limit` of them; metadata only when asked
+        for with `include_all_metadata`, as Slack does."""
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata")).lower() in {"1", "true"}
+        messages = [
+            message if with_metadata and message["metadata"] else _without_metadata(message)
+            for message in reversed(self.history.get(channel, []))
+            if float(message["ts"]) > oldest
+        ]
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
@@ -331,3 +368,7 @@ class FakeSlack:
             self._sockets.remove(socket)
             self._redeliver_unacked(socket)
         return socket
+
+
+def _without_metadata(message: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in message.items() if key != "metadata"}

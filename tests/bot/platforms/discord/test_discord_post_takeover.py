@@ -1,0 +1,46 @@
+"""A replica killed while sending a daily question, and the replica that takes its post over:
+the question carries its post as an enforced nonce, so sending it again returns the first
+message, and the thread the killed replica opened from it is kept (issue 17)."""
+
+from __future__ import annotations
+
+from bot.platforms.discord.dispatch import PLATFORM
+from tests.bot.platforms.discord.conftest import Running
+
+STOPPED = "host:4242:stopped"  # a replica id with no heartbeat: silent, so its posts are taken
+
+
+async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thread(
+    bot: Running,
+) -> None:
+    fake, service = bot.fake, bot.service
+    channel = await service.channel(PLATFORM, fake.channel_id)
+    post = await service.repo.claim_post(
+        platform=PLATFORM,
+        channel_id=fake.channel_id,
+        day=service.clock().date(),
+        prompt_id=service.bank.mains()[0].id,
+        scheduled=True,
+        posted_at=service.clock(),
+        replica_id=STOPPED,
+    )
+    assert post is not None
+    # The stopped replica sent the question and opened its thread, then died unrecorded.
+    first = await bot.client.channels.send(service.question_reply(channel, post))
+
+    taken = await service.resume_unfinished(
+        PLATFORM, bot.client.channels, alive_since=service.clock()
+    )
+
+    assert taken == 1
+    sends = fake.find("POST", rf"/channels/{fake.channel_id}/messages")
+    assert [(s.body["nonce"], s.body["enforce_nonce"]) for s in sends] == [
+        (f"quizmaster-post-{post.id}", True)
+    ] * 2
+    in_channel = [m for m in fake.messages.values() if m["channel_id"] == fake.channel_id]
+    assert len(in_channel) == 1, "the question was posted twice"
+    threads = fake.find("POST", rf"/channels/{fake.channel_id}/messages/\d+/threads")
+    assert [t.status for t in threads] == [201, 400]
+    stored = await service.repo.post(post_id=post.id)
+    assert stored is not None
+    assert (stored.message_id, stored.thread_id) == (first.message_id, first.thread_id)

@@ -1,0 +1,100 @@
+"""A replica killed while sending a daily question, and the replica that takes its post over
+(issue 17's chaos test lost all of one channel's answers this way): a question that reached
+Slack is found in the channel's history by its message metadata and not sent again, so the
+answers in its thread are graded; one that never reached Slack is sent once."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from bot.core.models import PostRow
+from bot.core.service import QuizService
+from bot.platforms.slack.app import web_client
+from bot.platforms.slack.transport import QUESTION_EVENT, SlackTransport
+from bot.storage.repository import Repository
+from tests.bot.platforms.slack.harness import MEMBER, SlackHttp
+from tests.bot.platforms.slack.slack_payloads import CHANNEL, thread_reply
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+STOPPED = "host:4242:stopped"  # a replica id with no heartbeat: silent, so its posts are taken
+ANSWER = (
+    "Dropout randomly zeroes activations during training so units cannot co-adapt; "
+    "it acts as a regulariser that reduces overfitting."
+)
+
+
+async def claimed_by_stopped_replica(service: QuizService[Repository]) -> PostRow:
+    await service.channel("slack", CHANNEL)
+    prompt = service.bank.mains()[0]
+    post = await service.repo.claim_post(
+        platform="slack",
+        channel_id=CHANNEL,
+        day=service.clock().date(),
+        prompt_id=prompt.id,
+        scheduled=True,
+        posted_at=service.clock(),
+        replica_id=STOPPED,
+    )
+    assert post is not None and post.message_id is None
+    return post
+
+
+def slack_transport(settings: Settings) -> SlackTransport:
+    assert settings.slack_bot_token is not None
+    client = web_client(settings, token=settings.slack_bot_token.get_secret_value())
+    return SlackTransport(client, followups="thread")
+
+
+async def test_a_question_the_stopped_replica_sent_is_found_not_sent_again(
+    slack_http: SlackHttp, service: QuizService[Repository], settings: Settings
+) -> None:
+    post = await claimed_by_stopped_replica(service)
+    transport = slack_transport(settings)
+    # What the stopped replica did before it was killed: the question reached Slack, and the
+    # replica died before recording where.
+    channel = await service.channel("slack", CHANNEL)
+    first = await transport.send(service.question_reply(channel, post))
+
+    taken = await service.resume_unfinished("slack", transport, alive_since=service.clock())
+
+    assert taken == 1
+    assert len(slack_http.fake.called("chat.postMessage")) == 1, "the question was sent again"
+    [lookup] = slack_http.fake.called("conversations.history")
+    assert lookup.args["channel"] == CHANNEL
+    stored = await service.repo.post(post_id=post.id)
+    assert stored is not None and stored.thread_id == first.message_id
+    answer = thread_reply(
+        text=ANSWER, user=MEMBER, thread_ts=first.message_id, event_id="Ev9001", ts="1800000009.1"
+    )
+    assert await slack_http.event(answer) == 200
+    await slack_http.fake.wait_until(
+        lambda: any(
+            "/100*" in call.args["text"]
+            for call in slack_http.fake.called("chat.postMessage")
+            if call.args.get("thread_ts") == first.message_id
+        )
+    )
+    answers = await service.repo.user_answers(platform="slack", channel_id=CHANNEL, user_id=MEMBER)
+    assert [a.post_id for a in answers] == [post.id]
+
+
+async def test_a_question_the_stopped_replica_never_sent_is_sent_once(
+    slack_http: SlackHttp, service: QuizService[Repository], settings: Settings
+) -> None:
+    post = await claimed_by_stopped_replica(service)
+    transport = slack_transport(settings)
+
+    taken = await service.resume_unfinished("slack", transport, alive_since=service.clock())
+
+    assert taken == 1
+    [sent] = slack_http.fake.called("chat.postMessage")
+    assert sent.args["metadata"] == {
+        "event_type": QUESTION_EVENT,
+        "event_payload": {"post_id": post.id, "prompt_id": post.prompt_id},
+    }
+    stored = await service.repo.post(post_id=post.id)
+    assert stored is not None and stored.thread_id == sent.result["ts"]
+    again = await service.resume_unfinished("slack", transport, alive_since=service.clock())
+    assert again == 0 and len(slack_http.fake.called("chat.postMessage")) == 1
