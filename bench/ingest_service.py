@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.messages import Actor, Incoming, Posted, Reply
+from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -55,6 +55,12 @@ class CountingTransport:
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
         """Posts are claimed by one process here: none is ever taken over."""
         return None
+
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        """Messages are never taken over here."""
+        return frozenset()
 
 
 class ServiceLoop:

@@ -26,6 +26,8 @@ from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS
 
 log = logging.getLogger("quizmaster.core")
+# What an answer's replies end with: the next prompt, or "all done for today".
+_NEXT_PROMPT = frozenset({ReplyKind.FOLLOWUP, ReplyKind.INFO})
 
 
 class CardReviewer(Protocol):
@@ -319,25 +321,34 @@ class AnswerFlow:
             return None
 
     async def resend_grade(self, turn: Turn, post_id: int, graded: GradedText) -> None:
-        """The grade of an answer stored by a replica that died before replying, then the
-        member's next prompt. The feedback line is not stored, so it is left out."""
+        """The grade of an answer stored by a replica that died before it was done replying,
+        then the member's next prompt: each only when the thread does not have it already.
+        The feedback line is not stored, so a grade sent here leaves it out."""
         post = await self.repo.post(post_id=post_id)
         if post is None or graded.prompt_id not in self.bank:
             log.warning("stored answer to message=%s has no post or prompt", graded.message_id)
             return
-        prompt = self.bank.get(graded.prompt_id)
-        grade = Grade(
-            score=graded.score,
-            verdict=Verdict(graded.verdict),
-            covered=graded.covered,
-            missed=graded.missed,
-        )
-        await turn.say(
-            self.grade_text(turn, prompt, grade),
-            kind=ReplyKind.GRADE,
-            thread_id=post.thread_id,
-            mention=True,
-        )
+        sent = frozenset[ReplyKind]()
+        if post.thread_id is not None and graded.message_id is not None:
+            sent = await turn.transport.replies_sent(
+                turn.channel.channel_id, post.thread_id, graded.message_id, since=graded.answered_at
+            )
+        if ReplyKind.GRADE not in sent:
+            prompt = self.bank.get(graded.prompt_id)
+            grade = Grade(
+                score=graded.score,
+                verdict=Verdict(graded.verdict),
+                covered=graded.covered,
+                missed=graded.missed,
+            )
+            await turn.say(
+                self.grade_text(turn, prompt, grade),
+                kind=ReplyKind.GRADE,
+                thread_id=post.thread_id,
+                mention=True,
+            )
+        if sent & _NEXT_PROMPT:
+            return
         prompts = sequence(self.bank, post)
         progress = await self.repo.member_progress(
             post, user_id=turn.user, prompt_ids=[p.id for p in prompts]

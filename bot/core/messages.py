@@ -100,6 +100,9 @@ class Reply:
     images: tuple[Image, ...] = ()
     card: QuestionCard | None = None
     fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # The platform message this reply answers: a platform that can marks the reply with it, so
+    # a replica finishing the message of one killed mid-reply sends only what is not out yet.
+    answers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,4 +131,12 @@ class Transport(Protocol):
         """Where the question `reply` (its card names the post) already landed, sent since
         `since` by a replica killed before it recorded where; None when it was not sent, or
         when sending it again is safe on this platform (Discord's nonce returns the first)."""
+        ...
+
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        """The kinds of the replies to the message `message_id` already in thread `thread_id`,
+        sent since `since` by a replica killed before it marked the message finished; empty
+        where the platform cannot tell (its replies are then sent again: at least once)."""
         ...

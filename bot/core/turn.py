@@ -53,6 +53,7 @@ class Turn:
             user_id=self.user if (mention or ephemeral or self.incoming.private) else None,
             addressee=self.user if mention else None,
             images=images,
+            answers=self.incoming.message_id,
         )
 
     async def say(

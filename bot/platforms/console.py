@@ -69,6 +69,12 @@ class ConsoleTransport:
         """The terminal is one process's own: no other replica ever sent to it."""
         return None
 
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        """The terminal is one process's own: no other replica ever replied in it."""
+        return frozenset()
+
     def _print(self, reply: Reply) -> None:
         prefix = "(only you) " if reply.ephemeral else ""
         body = _BOLD.sub(r"\1", addressed(reply))  # bold dropped: what a pipe reader wants

@@ -30,6 +30,17 @@ class RecordingTransport:
         assert reply.card is not None and reply.card.post_id is not None
         return self._questions.get(reply.card.post_id)
 
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        """As Slack's thread history tells them, from the replies' marks."""
+        return frozenset(
+            reply.kind
+            for reply in self.sent
+            if (reply.channel_id, reply.thread_id, reply.answers)
+            == (channel_id, thread_id, message_id)
+        )
+
     async def edit(self, posted: Posted, reply: Reply) -> None:
         self.edits.append((posted, shown(reply)))
 

@@ -96,6 +96,13 @@ class ChannelTransport:
         minutes; a takeover comes three heartbeats after the replica fell silent)."""
         return None
 
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        """Not told on Discord: the replies of a message finished by another replica are sent
+        again (at least once)."""
+        return frozenset()
+
     async def edit(self, posted: Posted, reply: Reply) -> None:
         reply = replace(reply, ephemeral=private(reply, score_ephemeral=self._score_ephemeral))
         rendered = render(reply, ephemeral=reply.ephemeral)
@@ -218,6 +225,11 @@ class InteractionTransport:
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
         return await self._channels.find_question(reply, since=since)
+
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        return await self._channels.replies_sent(channel_id, thread_id, message_id, since=since)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         reply = replace(reply, ephemeral=self.is_ephemeral(reply))

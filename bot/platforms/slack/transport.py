@@ -106,37 +106,60 @@ class SlackTransport:
             thread_ts=reply.thread_id,
             unfurl_links=False,
             unfurl_media=False,
-            metadata=_question_metadata(reply),
+            metadata=_metadata(reply),
             **_message(render(reply)),
         )
         return str(response["ts"])
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
         """Slack has no idempotent send, so each question carries its post in its message
-        metadata, and the channel's history since the claim is searched for it. A history this
-        bot may not read (an install from before the scope) counts as not found: the question
-        is sent again rather than not at all."""
+        metadata, and the channel's history since the claim is searched for it."""
         reply = self._channels.outgoing(reply)
-        wanted = _question_metadata(reply)
-        try:
-            response = await self._client.conversations_history(
-                channel=reply.channel_id,
-                oldest=f"{since.timestamp() - _CLOCK_SKEW_S:.6f}",
-                include_all_metadata=True,
-                limit=_HISTORY_LIMIT,
-            )
-        except SlackApiError as exc:
-            log.warning(
-                "could not read %s to find a question sent before: %s",
-                reply.channel_id,
-                exc.response.get("error"),
-            )
-            return None
-        for message in response.get("messages") or []:
+        wanted = _metadata(reply)
+        for message in await self._read_back(reply.channel_id, None, since=since):
             if message.get("metadata") == wanted:
                 ts = str(message["ts"])
                 return Posted(message_id=ts, thread_id=ts)
         return None
+
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        """Each thread reply carries the message it answers in its metadata, so the thread's
+        history since the answer tells which replies are out."""
+        _, slack_channel = self._channels.split(channel_id)
+        kinds = set()
+        for message in await self._read_back(slack_channel, thread_id, since=since):
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == REPLY_EVENT and payload.get("answers") == message_id:
+                kinds.add(ReplyKind(payload["kind"]))
+        return frozenset(kinds)
+
+    async def _read_back(
+        self, channel_id: str, thread_ts: str | None, *, since: datetime
+    ) -> list[dict[str, Any]]:
+        """The channel's (or a thread's) messages since `since`, with their metadata. One this
+        bot may not read (an install from before the scope) reads as empty: a message is sent
+        again rather than not at all."""
+        oldest = f"{since.timestamp() - _CLOCK_SKEW_S:.6f}"
+        try:
+            if thread_ts is None:
+                response = await self._client.conversations_history(
+                    channel=channel_id, oldest=oldest, include_all_metadata=True, limit=_READ_LIMIT
+                )
+            else:
+                response = await self._client.conversations_replies(
+                    channel=channel_id,
+                    ts=thread_ts,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=_READ_LIMIT,
+                )
+        except SlackApiError as exc:
+            log.warning("could not read back %s: %s", channel_id, exc.response.get("error"))
+            return []
+        return list(response.get("messages") or [])
 
     async def _join_or_tell(self, channel_id: str, refused: SlackApiError) -> None:
         """The bot must be a member to see thread replies, so it joins public channels where it
@@ -248,21 +271,28 @@ class SlackTransport:
 _ALT_CHARS = 1000
 # Seconds allowed between this machine's clock and Slack's when searching a channel's history.
 _CLOCK_SKEW_S = 60.0
-# Top-level messages read back; a channel does not get more between a claim and its takeover.
-_HISTORY_LIMIT = 200
+# Messages read back; a channel or thread gets fewer between a claim and its takeover.
+_READ_LIMIT = 200
 QUESTION_EVENT = "quizmaster_question"
+REPLY_EVENT = "quizmaster_reply"
 
 
-def _question_metadata(reply: Reply) -> dict[str, Any] | None:
-    """The message metadata of a question post: which post (and prompt) it is, so that a
-    replica taking the post over can find it in the channel's history."""
+def _metadata(reply: Reply) -> dict[str, Any] | None:
+    """The message metadata that lets a replica taking over a killed one's work find what it
+    sent: a question post names its post (and prompt), a thread reply the message it answers
+    and its kind."""
     card = reply.card
-    if card is None or card.post_id is None:
-        return None
-    return {
-        "event_type": QUESTION_EVENT,
-        "event_payload": {"post_id": card.post_id, "prompt_id": card.prompt_id},
-    }
+    if card is not None and card.post_id is not None:
+        return {
+            "event_type": QUESTION_EVENT,
+            "event_payload": {"post_id": card.post_id, "prompt_id": card.prompt_id},
+        }
+    if reply.answers is not None and reply.thread_id is not None:
+        return {
+            "event_type": REPLY_EVENT,
+            "event_payload": {"answers": reply.answers, "kind": reply.kind.value},
+        }
+    return None
 
 
 def _message(rendered: Rendered) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.messages import Posted, Reply
+from bot.core.messages import Posted, Reply, ReplyKind
 from bot.platforms.slack.installation import Workspaces
 from bot.platforms.slack.transport import Followups, Pacer, SlackTransport
 
@@ -47,3 +47,9 @@ class ScheduledPosts:
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
         transport = await self._transport(reply.channel_id)
         return await transport.find_question(reply, since=since)
+
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        transport = await self._transport(channel_id)
+        return await transport.replies_sent(channel_id, thread_id, message_id, since=since)

@@ -75,6 +75,8 @@ class FakeSlack:
         self._codes: dict[str, str] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
         """Channel -> the top-level messages posted there, oldest first (conversations.history)."""
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        """(channel, thread ts) -> the bot's replies there, oldest first (conversations.replies)."""
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -266,13 +268,20 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if method == "chat.postMessage":
             ts = self._next_ts()
-            if not args.get("thread_ts"):
+            thread_ts = args.get("thread_ts")
+            if thread_ts:
+                self.threads.setdefault((str(channel), str(thread_ts)), []).append(
+                    self._message(ts, args)
+                )
+            else:
                 self.history.setdefault(str(channel), []).append(self._message(ts, args))
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
         if method == "chat.update":
             return {"ok": True, "channel": channel, "ts": args["ts"], "message": {"ts": args["ts"]}}
         if method == "conversations.history":
-            return self._history(str(channel), args)
+            return self._read(self.history.get(str(channel), []), args)
+        if method == "conversations.replies":
+            return self._read(self.threads.get((str(channel), str(args["ts"])), []), args)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "users.info":
@@ -316,14 +325,15 @@ class FakeSlack:
             "metadata": metadata,
         }
 
-    def _history(self, channel: str, args: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, after `oldest` (exclusive), `limit` of them; metadata only when asked
-        for with `include_all_metadata`, as Slack does."""
+    @staticmethod
+    def _read(posted: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+        """Messages after `oldest` (exclusive), newest first, `limit` of them; metadata only
+        when asked for with `include_all_metadata`, as Slack does."""
         oldest = float(args.get("oldest") or 0)
         with_metadata = str(args.get("include_all_metadata")).lower() in {"1", "true"}
         messages = [
             message if with_metadata and message["metadata"] else _without_metadata(message)
-            for message in reversed(self.history.get(channel, []))
+            for message in reversed(posted)
             if float(message["ts"]) > oldest
         ]
         limit = int(args.get("limit") or 100)

@@ -19,6 +19,7 @@ METHOD_SCOPES = {
     "conversations.join": "channels:join",
     "conversations.open": "im:write",
     "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
 }

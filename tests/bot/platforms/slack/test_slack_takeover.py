@@ -1,18 +1,27 @@
-"""A replica killed while sending a daily question, and the replica that takes its post over
-(issue 17's chaos test lost all of one channel's answers this way): a question that reached
-Slack is found in the channel's history by its message metadata and not sent again, so the
-answers in its thread are graded; one that never reached Slack is sent once."""
+"""A replica killed while sending, and the replica that takes its work over (issue 17's chaos
+test lost all of one channel's answers, and sent grades twice, this way). A question that
+reached Slack is found in the channel's history by its message metadata and not sent again, so
+the answers in its thread are graded; one that never reached Slack is sent once. An answer whose
+grade was out when its replica died gets only the replies still missing."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+from typing import Any
+
 import pytest
 
+from bot.app import open_service
 from bot.config import Settings
+from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
 from bot.core.models import PostRow
 from bot.core.service import QuizService
 from bot.platforms.slack.app import web_client
 from bot.platforms.slack.transport import QUESTION_EVENT, SlackTransport
 from bot.storage.repository import Repository
+from evaluators import EmbeddingGrader
+from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import MEMBER, SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL, thread_reply
 
@@ -98,3 +107,69 @@ async def test_a_question_the_stopped_replica_never_sent_is_sent_once(
     assert stored is not None and stored.thread_id == sent.result["ts"]
     again = await service.resume_unfinished("slack", transport, alive_since=service.clock())
     assert again == 0 and len(slack_http.fake.called("chat.postMessage")) == 1
+
+
+class KilledBefore:
+    """The transport of a replica killed the moment it would send a reply of one of `kinds`:
+    the replies before it are out, and the process stops there (its claim keeps the message)."""
+
+    def __init__(self, slack: SlackTransport, kinds: frozenset[ReplyKind]) -> None:
+        self._slack = slack
+        self._kinds = kinds
+
+    async def send(self, reply: Reply) -> Posted:
+        if reply.kind in self._kinds:
+            raise asyncio.CancelledError
+        return await self._slack.send(reply)
+
+    async def edit(self, posted: Posted, reply: Reply) -> None:
+        await self._slack.edit(posted, reply)
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        return await self._slack.find_question(reply, since=since)
+
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        return await self._slack.replies_sent(channel_id, thread_id, message_id, since=since)
+
+
+async def test_an_answer_whose_grade_was_out_gets_only_its_next_prompt_from_the_taker(
+    fake_slack: FakeSlack,
+    service: QuizService[Repository],
+    settings: Settings,
+    grader: EmbeddingGrader,
+) -> None:
+    transport = slack_transport(settings)
+    post = await service.post_today("slack", CHANNEL, transport)
+    assert post.thread_id is not None
+    answer = Incoming(
+        "slack",
+        CHANNEL,
+        Actor(MEMBER, "Alice"),
+        ANSWER,
+        message_id="1800000010.000100",
+        thread_id=post.thread_id,
+        received_at=service.clock(),
+    )
+    next_prompt = frozenset({ReplyKind.FOLLOWUP, ReplyKind.INFO})
+    with pytest.raises(asyncio.CancelledError):
+        await service.handle(answer, KilledBefore(transport, next_prompt))
+    assert len(replies_in(fake_slack, post.thread_id)) == 1  # the grade, and then the kill
+
+    async with open_service(settings, grader=grader) as taker:
+        taken = await taker.resume_unfinished("slack", transport, alive_since=taker.clock())
+
+    assert taken == 1
+    grade, then = replies_in(fake_slack, post.thread_id)
+    assert "/100*" in grade["text"] and "/100*" not in then["text"], "the grade was sent again"
+    assert then["metadata"]["event_payload"] == {
+        "answers": answer.message_id,
+        "kind": then["metadata"]["event_payload"]["kind"],
+    }
+    assert ReplyKind(then["metadata"]["event_payload"]["kind"]) in next_prompt
+    assert await service.repo.answer_count() == 1
+
+
+def replies_in(fake: FakeSlack, thread_ts: str) -> list[dict[str, Any]]:
+    return fake.threads.get((CHANNEL, thread_ts), [])
