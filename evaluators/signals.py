@@ -29,6 +29,7 @@ SIGNALS: tuple[str, ...] = (
     "mis_gap",
     "q_gap",
     "coverage",
+    "coverage_by_length",
     "lex_recall",
     "lex_precision",
     "mis_overlap",
@@ -113,16 +114,23 @@ class Signals:
 
     def values(self) -> dict[str, float]:
         """Every signal by name, as calibration reads them. Missing ones (no concepts, no token
-        vectors) fall back to their nearest stand-in so a head never sees a hole."""
+        vectors) fall back to their nearest stand-in so a head never sees a hole.
+
+        `coverage_by_length` is coverage times log length: an additive head cannot otherwise say
+        that naming the key ideas weighs more in an answer that explains them than in a bare
+        list of terms."""
+        coverage = self.lex_recall if self.coverage is None else self.coverage
+        log_words = math.log1p(self.words)
         return {
             "ref_sim": self.ref_sim,
             "mis_gap": self.mis_gap,
             "q_gap": self.q_gap,
-            "coverage": self.lex_recall if self.coverage is None else self.coverage,
+            "coverage": coverage,
+            "coverage_by_length": coverage * log_words,
             "lex_recall": self.lex_recall,
             "lex_precision": self.lex_precision,
             "mis_overlap": self.mis_overlap,
-            "log_words": math.log1p(self.words),
+            "log_words": log_words,
             "tok_recall": self.ref_sim if self.tok_recall is None else self.tok_recall,
             "tok_precision": self.ref_sim if self.tok_precision is None else self.tok_precision,
             "tok_recall_demoted": (
