@@ -44,6 +44,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
     "reference_only": (
         "ref_sim",
         "q_gap",
+        "q_margin",
         "lex_recall",
         "lex_precision",
         "log_words",
@@ -60,10 +61,11 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 2
+SIGNALS_VERSION = 3
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
-current version counts as missing and is refitted (version 2 added `coverage_by_length`)."""
+current version counts as missing and is refitted (version 2 added `coverage_by_length` to the
+concepts head, 3 `q_margin` to the reference-only head)."""
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
