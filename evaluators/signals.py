@@ -26,6 +26,7 @@ MISCONCEPTION_MIN_OVERLAP = 0.3
 # Every signal calibration may use, by name; each calibration head picks its own subset.
 SIGNALS: tuple[str, ...] = (
     "ref_sim",
+    "ref_sim_english",
     "mis_gap",
     "q_gap",
     "q_margin",
@@ -126,11 +127,14 @@ class Signals:
 
         `coverage_by_length` is coverage times log length: an additive head cannot otherwise say
         that naming the key ideas weighs more in an answer that explains them than in a bare
-        list of terms."""
+        list of terms. `ref_sim_english` is `ref_sim` for an English answer and 0 for a Korean
+        one: how much a cosine says depends on the answer's language (all-MiniLM-L6-v2 learned
+        English only, e5 both), so calibration fits English answers a slope of their own."""
         coverage = self.lex_recall if self.coverage is None else self.coverage
         log_words = math.log1p(self.words)
         return {
             "ref_sim": self.ref_sim,
+            "ref_sim_english": self.ref_sim if self.lang == "en" else 0.0,
             "mis_gap": self.mis_gap,
             "q_gap": self.q_gap,
             "q_margin": self.q_margin,
