@@ -29,11 +29,9 @@ HINGE_QUANTILES = (0.25, 0.5, 0.75)
 HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
     "concepts": (
         "ref_sim",
-        "ref_sim_english",
         "mis_gap",
         "q_gap",
         "coverage",
-        "coverage_by_length",
         "lex_recall",
         "lex_precision",
         "mis_overlap",
@@ -62,12 +60,10 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 4
+SIGNALS_VERSION = 5
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
-current version counts as missing and is refitted (version 2 added `coverage_by_length` to the
-concepts head, 3 `q_margin` to the reference-only head, 4 `ref_sim_english` to the concepts
-head)."""
+current version counts as missing and is refitted. Bumped whenever a head's signals change."""
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:

@@ -26,12 +26,10 @@ MISCONCEPTION_MIN_OVERLAP = 0.3
 # Every signal calibration may use, by name; each calibration head picks its own subset.
 SIGNALS: tuple[str, ...] = (
     "ref_sim",
-    "ref_sim_english",
     "mis_gap",
     "q_gap",
     "q_margin",
     "coverage",
-    "coverage_by_length",
     "lex_recall",
     "lex_precision",
     "mis_overlap",
@@ -123,27 +121,17 @@ class Signals:
 
     def values(self) -> dict[str, float]:
         """Every signal by name, as calibration reads them. Missing ones (no concepts, no token
-        vectors) fall back to their nearest stand-in so a head never sees a hole.
-
-        `coverage_by_length` is coverage times log length: an additive head cannot otherwise say
-        that naming the key ideas weighs more in an answer that explains them than in a bare
-        list of terms. `ref_sim_english` is `ref_sim` for an English answer and 0 for a Korean
-        one: how much a cosine says depends on the answer's language (all-MiniLM-L6-v2 learned
-        English only, e5 both), so calibration fits English answers a slope of their own."""
-        coverage = self.lex_recall if self.coverage is None else self.coverage
-        log_words = math.log1p(self.words)
+        vectors) fall back to their nearest stand-in so a head never sees a hole."""
         return {
             "ref_sim": self.ref_sim,
-            "ref_sim_english": self.ref_sim if self.lang == "en" else 0.0,
             "mis_gap": self.mis_gap,
             "q_gap": self.q_gap,
             "q_margin": self.q_margin,
-            "coverage": coverage,
-            "coverage_by_length": coverage * log_words,
+            "coverage": self.lex_recall if self.coverage is None else self.coverage,
             "lex_recall": self.lex_recall,
             "lex_precision": self.lex_precision,
             "mis_overlap": self.mis_overlap,
-            "log_words": log_words,
+            "log_words": math.log1p(self.words),
             "tok_recall": self.ref_sim if self.tok_recall is None else self.tok_recall,
             "tok_precision": self.ref_sim if self.tok_precision is None else self.tok_precision,
             "tok_recall_demoted": (

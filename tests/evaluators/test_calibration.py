@@ -22,7 +22,6 @@ def _signals(quality: float) -> dict[str, float]:
         lex_recall=0.8 * quality,
         lex_precision=0.5 + 0.3 * quality,
         log_words=2.0 + quality,
-        coverage_by_length=quality * (2.0 + quality),
     )
     return values
 
