@@ -43,6 +43,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
     "reference_only": (
         "ref_sim",
         "q_gap",
+        "q_margin",
         "lex_recall",
         "lex_precision",
         "log_words",
@@ -57,6 +58,12 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "flips",
     ),
 }
+
+
+SIGNALS_VERSION = 5
+"""Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
+before a signal was added to a head would still load and grade without it: a file without the
+current version counts as missing and is refitted. Bumped whenever a head's signals change."""
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
@@ -148,6 +155,7 @@ class Calibration:
     def to_json(self) -> str:
         payload = {
             "identity": self.identity.as_dict() if self.identity is not None else None,
+            "signals_version": SIGNALS_VERSION,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
             "off_topic": {**asdict(self.off_topic), "version": OFF_TOPIC_RULE_VERSION},
             "fitted_on": self.fitted_on,
@@ -180,6 +188,11 @@ class Calibration:
             )
         if "concepts" not in heads:
             raise ValueError(f"{path}: no 'concepts' head")
+        if data.get("signals_version", 1) != SIGNALS_VERSION:
+            raise ValueError(
+                f"{path}: heads fitted on signals version {data.get('signals_version', 1)}, "
+                f"not {SIGNALS_VERSION}"
+            )
         identity = data.get("identity")
         rule = data.get("off_topic") or {}
         if rule.get("version") != OFF_TOPIC_RULE_VERSION:

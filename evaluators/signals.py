@@ -28,6 +28,7 @@ SIGNALS: tuple[str, ...] = (
     "ref_sim",
     "mis_gap",
     "q_gap",
+    "q_margin",
     "coverage",
     "lex_recall",
     "lex_precision",
@@ -111,6 +112,13 @@ class Signals:
         """How much closer to the question than to a reference: restating earns nothing."""
         return max(0.0, self.q_sim - self.ref_sim)
 
+    @property
+    def q_margin(self) -> float:
+        """`q_gap` unclipped: it also says how much nearer the reference than the question an
+        answer sits, which the clipped form leaves at 0. The reference-only head has no key
+        concepts to count, so it reads this as well."""
+        return self.q_sim - self.ref_sim
+
     def values(self) -> dict[str, float]:
         """Every signal by name, as calibration reads them. Missing ones (no concepts, no token
         vectors) fall back to their nearest stand-in so a head never sees a hole."""
@@ -118,6 +126,7 @@ class Signals:
             "ref_sim": self.ref_sim,
             "mis_gap": self.mis_gap,
             "q_gap": self.q_gap,
+            "q_margin": self.q_margin,
             "coverage": self.lex_recall if self.coverage is None else self.coverage,
             "lex_recall": self.lex_recall,
             "lex_precision": self.lex_precision,

@@ -147,3 +147,19 @@ def test_a_file_fitted_for_the_older_off_topic_rule_is_not_used(
     assert found is not None
     assert found.source == "committed"
     assert "rule version 1" in caplog.text
+
+
+def test_a_file_fitted_on_older_signals_is_not_used(
+    tmp_path: Path, bundled: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A head fitted before a signal joined it would load and grade without that signal: such a
+    file is passed over like a missing one (the committed one answers here)."""
+    stale = cache_path(tmp_path, identify(bundled))
+    stale.parent.mkdir(parents=True)
+    data = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
+    del data["signals_version"]
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    found = find_calibration(identify(bundled), tmp_path)
+    assert found is not None
+    assert found.source == "committed"
+    assert "signals version 1" in caplog.text
