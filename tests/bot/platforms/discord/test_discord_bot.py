@@ -12,7 +12,10 @@ import pytest
 
 from bot.app import open_service
 from bot.config import Settings
+from bot.core.models import PostRow
+from bot.core.service import QuizService
 from bot.platforms.discord.dispatch import PLATFORM
+from bot.storage.repository import Repository
 from evaluators import create_grader
 from tests.bot.platforms.discord.conftest import Running, StartBot
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
@@ -53,6 +56,17 @@ async def post_question(bot: Running) -> str:
     assert callback_for(fake, interaction_id)
     thread: str = fake.find("POST", r"/channels/\d+/messages/\d+/threads")[-1].path.split("/")[4]
     return thread
+
+
+async def recorded_post(service: QuizService[Repository], channel_id: str) -> PostRow:
+    """The channel's latest post once its thread is recorded: the bot records it after Discord
+    answered the thread call, which comes after the interaction's callback."""
+    for _ in range(250):
+        post = await service.repo.latest_post(platform=PLATFORM, channel_id=channel_id)
+        if post is not None and post.thread_id is not None:
+            return post
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no question thread recorded in channel {channel_id}")
 
 
 async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None:
@@ -121,13 +135,8 @@ async def test_quiz_now_posts_an_embed_and_opens_its_thread(bot: Running) -> Non
     [thread_call] = fake.find("POST", r"/channels/\d+/messages/\d+/threads")
     assert thread_call.path.split("/")[2] == fake.channel_id
     assert thread_call.body["name"].startswith("Question of the day")
-    # The bot records the thread after Discord answered the call the fake just saw.
-    for _ in range(250):
-        post = await bot.service.repo.latest_post(platform=PLATFORM, channel_id=fake.channel_id)
-        if post is not None and post.thread_id is not None:
-            break
-        await asyncio.sleep(0.02)
-    assert post is not None and post.thread_id == thread_id
+    post = await recorded_post(bot.service, fake.channel_id)
+    assert post.thread_id == thread_id
 
 
 async def test_an_answer_in_the_thread_is_graded_and_followed_up(bot: Running) -> None:
@@ -498,8 +507,7 @@ async def test_two_replicas_split_the_shards_and_each_guild_is_served_by_its_own
             now = fake.slash("quiz-admin", "now", user=fake.admin, admin=True, channel_id=channel)
             interaction_id = await first.push(now)
             await fake.wait_for(partial(callback_for, fake, interaction_id))
-            post = await first.service.repo.latest_post(platform=PLATFORM, channel_id=channel)
-            assert post is not None and post.thread_id is not None
+            await recorded_post(first.service, channel)
         threads = [
             c.path.split("/")[2] for c in fake.find("POST", r"/channels/\d+/messages/\d+/threads")
         ]
