@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from datetime import datetime
 from pathlib import Path
 
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
+from bot.core.messages import Actor, Incoming, Posted, Reply, UnsharedChannel
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -37,7 +36,7 @@ class FixedGrader:
         return Grade(score=70, verdict=Verdict.MOSTLY_CORRECT, feedback="fixed grade")
 
 
-class CountingTransport:
+class CountingTransport(UnsharedChannel):
     """A platform that sends instantly and keeps only a count, so replies cost no memory."""
 
     def __init__(self) -> None:
@@ -51,16 +50,6 @@ class CountingTransport:
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         return None
-
-    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        """Posts are claimed by one process here: none is ever taken over."""
-        return None
-
-    async def replies_sent(
-        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
-    ) -> frozenset[ReplyKind]:
-        """Messages are never taken over here."""
-        return frozenset()
 
 
 class ServiceLoop:

@@ -119,6 +119,19 @@ class ChannelUnreachableError(Exception):
     in one line instead of a traceback each day."""
 
 
+class UnsharedChannel:
+    """For a transport only one process ever sends through (the console, a benchmark): a post
+    or message taken over there has nothing in the channel yet, so it is all sent."""
+
+    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
+        return None
+
+    async def replies_sent(
+        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
+    ) -> frozenset[ReplyKind]:
+        return frozenset()
+
+
 class Transport(Protocol):
     """How the core reaches a channel. One per platform connection (or per interaction).
     `send` raises ChannelUnreachableError when the channel cannot be reached at all."""

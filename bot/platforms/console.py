@@ -11,7 +11,6 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -19,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.core.inflight import STOP_GRACE_S
-from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
+from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, UnsharedChannel
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 
@@ -41,7 +40,7 @@ def addressed(reply: Reply) -> str:
 
 
 @dataclass
-class ConsoleTransport:
+class ConsoleTransport(UnsharedChannel):
     """Prints replies; images are saved next to the database and their paths printed."""
 
     out: TextIO
@@ -64,16 +63,6 @@ class ConsoleTransport:
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         self._print(reply)
-
-    async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        """The terminal is one process's own: no other replica ever sent to it."""
-        return None
-
-    async def replies_sent(
-        self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
-    ) -> frozenset[ReplyKind]:
-        """The terminal is one process's own: no other replica ever replied in it."""
-        return frozenset()
 
     def _print(self, reply: Reply) -> None:
         prefix = "(only you) " if reply.ephemeral else ""
