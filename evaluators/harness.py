@@ -306,10 +306,15 @@ def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) ->
     pred = np.array([p for _, _, p in graded])
     gain = np.abs(pred - target) - np.abs(np.minimum(pred, OFF_TOPIC_CAP / 100) - target)
     quantiles = np.linspace(0.5, 0.98, 25)
-    best, best_gain = NO_RULE, 0.0
+    best, best_key = NO_RULE, (0.0, 0.0, 0.0)
     for gap in np.unique(np.quantile(gaps, quantiles)):
         for sim in np.unique(np.quantile(sims, quantiles)):
-            total = float(gain[(gaps >= gap) & (sims >= sim)].sum())
-            if total > best_gain + 1e-9:
-                best, best_gain = OffTopicRule(gap=float(gap), min_sim=float(sim)), total
+            total = round(float(gain[(gaps >= gap) & (sims >= sim)].sum()), 6)
+            # Rules that help equally (to rounding: float noise in the sums used to choose) go
+            # to the lower similarity floor. The gap says "an answer to another question"; the
+            # floor only keeps the rule off answers far from every model answer, and a lower
+            # one also catches such answers worded unlike that question's model answer.
+            key = (total, -float(sim), -float(gap))
+            if total > 0 and key > best_key:
+                best, best_key = OffTopicRule(gap=float(gap), min_sim=float(sim)), key
     return best

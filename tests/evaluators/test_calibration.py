@@ -9,7 +9,7 @@ import pytest
 
 from content.schema import Prompt
 from evaluators.calibration import HEAD_SIGNALS, Calibration
-from evaluators.harness import Row, Sample, cross_validate, fit, predict
+from evaluators.harness import Row, Sample, cross_validate, fit, fit_off_topic_rule, predict
 from evaluators.signals import SIGNALS
 from tests.evaluators.conftest import RELU
 
@@ -61,3 +61,26 @@ def test_refit_by_question_recovers_a_clean_signal() -> None:
     assert result.spearman > 0.9
     head = fit(samples)
     assert predict(head, samples[0]) == pytest.approx(predicted[0], abs=0.3)
+
+
+def _elsewhere(off_gap: float, other_sim: float, score: int) -> Sample:
+    """A dev answer that names none of its prompt's concepts and sits `off_gap` closer to another
+    question's model answer, at `other_sim`."""
+    features = dict.fromkeys(SIGNALS, 0.0) | {"off_gap": off_gap, "other_sim": other_sim}
+    row = Row(question="q", answer="a", score=score, score_max=5)
+    return Sample(row, RELU, RELU.id, features, 0, None)
+
+
+def test_off_topic_rules_that_help_equally_take_the_lower_similarity_floor() -> None:
+    """Capping the answer to another question helps; capping the right answer (a smaller gap,
+    similarity 0.58) hurts. A rule may leave the right answer out by its gap or by its
+    similarity floor; both help equally, and the lower floor is taken."""
+    background = [_elsewhere(0.02 * i, 0.30 + 0.02 * i, 0) for i in range(10)]
+    other_question = _elsewhere(0.40, 0.60, 0)
+    right_answer = _elsewhere(0.30, 0.58, 3)
+    samples = [*background, _elsewhere(0.35, 0.59, 0), other_question, right_answer]
+    predicted = [0.1] * 11 + [0.5, 0.6]
+    rule = fit_off_topic_rule(samples, predicted)
+    assert rule.applies(other_question.features or {}, covered=0)
+    assert not rule.applies(right_answer.features or {}, covered=0)
+    assert rule.min_sim is not None and rule.min_sim < 0.58
