@@ -44,7 +44,9 @@ def form_matches(form: str, answer: AnswerText) -> bool:
     if (has_hangul and len(key) >= 2) or len(key) >= 4:
         if key in answer.compact:
             return True
-    elif key in answer.surface:  # short Latin forms ("gd", "lr") only as whole words
+    elif key in answer.surface or f"{key}s" in answer.surface:
+        # Short Latin forms ("gd", "lr", "nan") only as whole words, or their plural ("NaNs",
+        # "GANs"): an English answer says "watch for NaNs" where a Korean one says "NaN이".
         return True
     lemmas = content_words(form)
     if lemmas and all(lemma in answer.words for lemma in lemmas):

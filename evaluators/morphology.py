@@ -1,5 +1,12 @@
 """Content words of Korean and English text, so 소실된다 / 소실이 / 소실 and "gradients" /
-"gradient" compare equal. Kiwi is loaded once per process, on first use (it takes a second)."""
+"gradient" compare equal.
+
+Korean goes through Kiwi's morphology; Latin-script words and numbers never do. Kiwi reads a
+run of English with its Korean language model and cuts words it does not know at odd places
+("signature" into "sign" + "ature.", "created" into "cr" + "eated"): that happened in one of
+five English texts of the dev set and Mohler. So Latin words and numbers are taken from the
+text itself, and Kiwi (about 240 MB, a second to load) is loaded once per process, only when a
+text has Hangul or Hanja in it."""
 
 from __future__ import annotations
 
@@ -23,6 +30,10 @@ over only other same both all one two use used using"""
 _EN_STOP = frozenset(_EN_STOP_WORDS.split())
 _EN_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
 _WORD = re.compile(r"[0-9a-z]+|[가-힣]+", re.IGNORECASE)
+# A Latin word, or a number with its separators (11,172 and 0.5 stay one number, as Kiwi has them).
+_LATIN_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
+# Hangul syllables and jamo, and CJK ideographs (hanja): the scripts Kiwi is needed for.
+_NEEDS_KIWI = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _get_kiwi() -> Any:
@@ -52,26 +63,50 @@ def stem_en(word: str) -> str:
 @lru_cache(maxsize=16384)
 def content_words(text: str) -> tuple[str, ...]:
     """Content lemmas of `text`, in order: Korean via Kiwi morphemes, English words stemmed and
-    stop words dropped. Cached because references and concept names are analysed again and again."""
+    stop words dropped, numbers as written. Cached because references and concept names are
+    analysed again and again."""
     normalized = normalize(text)
     if not normalized.strip():
         return ()
+    latin = [
+        (match.start(), match.end(), match.group())
+        for match in _LATIN_OR_NUMBER.finditer(normalized)
+    ]
+    found = [(start, word) for start, _, run in latin if (word := _latin_word(run))]
+    if _NEEDS_KIWI.search(normalized):
+        spans = [(start, end) for start, end, _ in latin]
+        found.extend(_korean_words(normalized, spans))
+        found.sort(key=lambda item: item[0])
+    return tuple(word for _, word in found)
+
+
+def _latin_word(run: str) -> str | None:
+    """A number as written; an English word stemmed, or None for a stop word or one letter."""
+    if run[0].isdigit():
+        return run
+    if run in _EN_STOP or len(run) < 2:
+        return None
+    return stem_en(run)
+
+
+def _korean_words(normalized: str, latin_spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """(position, lemma) of Kiwi's content morphemes, leaving out whatever Kiwi made of the Latin
+    words and numbers (those are read by `_latin_word`)."""
     kiwi = _get_kiwi()
     with _kiwi_lock:  # one analyser shared by the loop and the batch thread
         tokens = kiwi.tokenize(normalized)
-    words: list[str] = []
+    words: list[tuple[int, str]] = []
     for token in tokens:
         tag = str(token.tag)
-        if not tag.startswith(_CONTENT_TAGS):
+        if not tag.startswith(_CONTENT_TAGS) or tag in {"SL", "SN"}:
+            continue
+        start, end = int(token.start), int(token.start) + int(token.len)
+        if any(start < run_end and run_start < end for run_start, run_end in latin_spans):
             continue
         form = str(token.form).casefold()
-        if tag == "SL":
-            for part in re.findall(r"[a-z0-9]+", form):
-                if part not in _EN_STOP and len(part) > 1:
-                    words.append(stem_en(part))
-        elif tag in {"VV", "VA"} or form not in _STOP_NOUNS:
-            words.append(form)
-    return tuple(words)
+        if tag in {"VV", "VA"} or form not in _STOP_NOUNS:
+            words.append((start, form))
+    return words
 
 
 def surface_words(text: str) -> list[str]:

@@ -41,5 +41,12 @@ def test_short_latin_forms_need_a_whole_word() -> None:
     assert not form_matches("lr", AnswerText.of("leaky relu 써요 lrelu"))
 
 
+def test_a_short_latin_form_matches_its_plural() -> None:
+    """An English answer says "watch for NaNs" where a Korean one says "NaN이 생기는지"."""
+    assert form_matches("NaN", AnswerText.of("Check shapes and watch for NaNs."))
+    assert form_matches("GAN", AnswerText.of("GANs train a generator against a critic"))
+    assert not form_matches("NaN", AnswerText.of("the nanny state"))
+
+
 def test_unrelated_answer_matches_nothing() -> None:
     assert not concept_present(VANISHING, AnswerText.of("ReLU는 계산이 빠릅니다"))

@@ -1,0 +1,61 @@
+"""Content words: Korean through Kiwi, Latin words and numbers read from the text itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from evaluators.morphology import content_words
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        # Kiwi cut each of these words in two inside a longer English sentence.
+        ("The compiler differentiates overloaded functions by their signature.", "signature"),
+        (
+            "They are initialized with a dot between the constructor and the object being created.",
+            "creat",
+        ),
+        ("n-1 The best case is when the array is already sorted.", "sort"),
+        ("σ'(x) ≤ 0.25 → 층마다 곱해지면 gradient vanishing.", "vanish"),
+    ],
+)
+def test_english_words_stay_whole(text: str, whole: str) -> None:
+    words = content_words(text)
+    assert whole in words, words
+
+
+def test_mixed_korean_and_english_keep_their_order() -> None:
+    words = content_words("ReLU를 사용하면 vanishing gradient 문제가 줄어든다")
+    assert words == ("relu", "사용", "vanish", "gradient", "문제", "줄어들")
+
+
+def test_numbers_keep_their_separators() -> None:
+    assert content_words("render all 11,172 Hangul syllables at 0.5 scale") == (
+        "render",
+        "11,172",
+        "hangul",
+        "syllabl",
+        "0.5",
+        "scale",
+    )
+
+
+def test_kiwi_is_loaded_only_for_hangul_or_hanja() -> None:
+    """An English-only text never loads Kiwi's Korean model (about 240 MB); the first Korean
+    text does."""
+    script = (
+        "import sys\n"
+        "from evaluators.morphology import content_words\n"
+        "content_words('Vanishing gradients: sigmoid saturates, so deep layers learn slowly.')\n"
+        "print('kiwipiepy' in sys.modules)\n"
+        "content_words('기울기 소실')\n"
+        "print('kiwipiepy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["False", "True"]
