@@ -30,6 +30,7 @@ SIGNALS: tuple[str, ...] = (
     "q_gap",
     "q_margin",
     "coverage",
+    "new_coverage",
     "lex_recall",
     "lex_precision",
     "mis_overlap",
@@ -86,6 +87,7 @@ class Signals:
     other_sim: float = 0.0
     other_coverage: float = 0.0
     claims: Claims = NO_CLAIMS
+    new_coverage: float | None = None
 
     @property
     def mis_gap(self) -> float:
@@ -128,6 +130,7 @@ class Signals:
             "q_gap": self.q_gap,
             "q_margin": self.q_margin,
             "coverage": self.lex_recall if self.coverage is None else self.coverage,
+            "new_coverage": self.lex_recall if self.new_coverage is None else self.new_coverage,
             "lex_recall": self.lex_recall,
             "lex_precision": self.lex_precision,
             "mis_overlap": self.mis_overlap,
@@ -197,6 +200,25 @@ def token_alignment(answer: Matrix, reference: Matrix, question: Matrix) -> Alig
         recall_demoted=float((ref_weight * recall).sum() / ref_weight.sum()),
         precision_demoted=float((ans_weight * precision).sum() / ans_weight.sum()),
     )
+
+
+def _new_coverage(prompt: Prompt, covered: tuple[str, ...]) -> float | None:
+    """The share of the key concepts the question does not already name that the answer names:
+    `coverage` with the question's own concepts left out, as the lexical overlap leaves out the
+    question's words. "How would you explain gradient descent?" hands every answer the key concept
+    "gradient": naming it back shows nothing, and a question that names half its concepts would
+    otherwise give any on-topic answer half the coverage for free. None without concepts, or
+    when the question names them all."""
+    given = set(_question_concepts(prompt))
+    rest = [c.id for c in prompt.concepts if c.id not in given]
+    if not rest:
+        return None
+    return sum(1 for c in covered if c not in given) / len(rest)
+
+
+def _question_concepts(prompt: Prompt) -> tuple[str, ...]:
+    """The key concepts the question's own wording (either language) names."""
+    return match_concepts(prompt.concepts, AnswerText.of(f"{prompt.text.ko}\n{prompt.text.en}"))[0]
 
 
 def _coverage_of(prompt: Prompt | None, answer: AnswerText) -> float:
@@ -269,4 +291,5 @@ def measure(
         other_sim=elsewhere.sim,
         other_coverage=_coverage_of(elsewhere.prompt, answer),
         claims=measure_claims(answer.text, [r.text for r in references]),
+        new_coverage=_new_coverage(prompt, covered),
     )
