@@ -46,6 +46,7 @@ SIGNALS: tuple[str, ...] = (
     "other_coverage",
     "absolutes",
     "flips",
+    "follow_up",
 )
 
 
@@ -88,6 +89,12 @@ class Signals:
     other_coverage: float = 0.0
     claims: Claims = NO_CLAIMS
     new_coverage: float | None = None
+    # A follow-up is answered in its main question's thread, and its answers leave out what that
+    # thread has settled: on the dev set they sit further from the self-contained references
+    # (ref_sim 0.49 against 0.53) and name fewer key concepts (0.37 against 0.41) than answers
+    # to main questions that people graded the same (0.53 of full marks both). A property of the
+    # bank, known for a team's new prompt too.
+    follow_up: bool = False
 
     @property
     def mis_gap(self) -> float:
@@ -150,6 +157,7 @@ class Signals:
             "other_coverage": self.other_coverage,
             "absolutes": float(self.claims.absolutes),
             "flips": float(self.claims.flips),
+            "follow_up": float(self.follow_up),
         }
 
 
@@ -292,4 +300,5 @@ def measure(
         other_coverage=_coverage_of(elsewhere.prompt, answer),
         claims=measure_claims(answer.text, [r.text for r in references]),
         new_coverage=_new_coverage(prompt, covered),
+        follow_up=prompt.parent is not None,
     )

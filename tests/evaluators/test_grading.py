@@ -187,3 +187,9 @@ async def test_a_concept_the_question_names_is_no_new_coverage(
         asks_about_vanishing, "Sigmoid saturates, while ReLU is cheap to compute."
     )
     assert answer.new_coverage == pytest.approx(2 / 3)
+
+
+async def test_a_follow_up_is_read_as_one(grader: EmbeddingGrader, relu: Prompt) -> None:
+    follow_up = relu.model_copy(update={"id": "t-relu.1", "parent": relu.id})
+    assert (await grader.signals(follow_up, GOOD_EN)).values()["follow_up"] == 1.0
+    assert (await grader.signals(relu, GOOD_EN)).values()["follow_up"] == 0.0
