@@ -39,6 +39,8 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "off_gap",
         "absolutes",
         "flips",
+        "new_coverage",
+        "follow_up",
     ),
     "reference_only": (
         "ref_sim",
@@ -60,7 +62,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 6
+SIGNALS_VERSION = 8
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
 current version counts as missing and is refitted. Bumped whenever a head's signals change."""

@@ -30,6 +30,10 @@ from evaluators.service import EmbeddingGrader, profile_for
 
 CV_FOLDS = 5
 NO_RULE = OffTopicRule()
+OFF_TOPIC_GAIN_TOLERANCE = 0.02
+"""Gains in the off-topic fit (on the 0-1 scale, summed over the dev answers) closer than this
+count as equal: 0.02 is one answer's error moving by 2 points of 100, less than the dev set can
+tell apart."""
 
 
 class HarnessError(Exception):
@@ -291,7 +295,7 @@ def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) ->
     """The off-topic thresholds that most reduce the error of the given predictions (capping an
     answer to another question helps; capping a right answer hurts), searched over the
     quantiles of the model's own similarities among the answers whose key concepts point to
-    another question. No rule when none helps."""
+    another question. No rule when none helps by more than `OFF_TOPIC_GAIN_TOLERANCE`."""
     graded = [
         (s.features, s.target, p)
         for s, p in zip(samples, predicted, strict=True)
@@ -306,15 +310,21 @@ def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) ->
     pred = np.array([p for _, _, p in graded])
     gain = np.abs(pred - target) - np.abs(np.minimum(pred, OFF_TOPIC_CAP / 100) - target)
     quantiles = np.linspace(0.5, 0.98, 25)
-    best, best_key = NO_RULE, (0.0, 0.0, 0.0)
-    for gap in np.unique(np.quantile(gaps, quantiles)):
-        for sim in np.unique(np.quantile(sims, quantiles)):
-            total = round(float(gain[(gaps >= gap) & (sims >= sim)].sum()), 6)
-            # Rules that help equally (to rounding: float noise in the sums used to choose) go
-            # to the lower similarity floor. The gap says "an answer to another question"; the
-            # floor only keeps the rule off answers far from every model answer, and a lower
-            # one also catches such answers worded unlike that question's model answer.
-            key = (total, -float(sim), -float(gap))
-            if total > 0 and key > best_key:
-                best, best_key = OffTopicRule(gap=float(gap), min_sim=float(sim)), key
-    return best
+    rules = [
+        (float(gain[(gaps >= gap) & (sims >= sim)].sum()), float(sim), float(gap))
+        for gap in np.unique(np.quantile(gaps, quantiles))
+        for sim in np.unique(np.quantile(sims, quantiles))
+    ]
+    best_gain = max(total for total, _, _ in rules)
+    if best_gain <= OFF_TOPIC_GAIN_TOLERANCE:
+        return NO_RULE
+    # Of the rules that help as much as the best, to within the tolerance, the lowest
+    # similarity floor (then the smallest gap). The gap says "an answer to another question";
+    # the floor only keeps the rule off answers far from every model answer, and a lower one
+    # also catches such answers worded unlike that question's model answer. Without the
+    # tolerance, a single dev answer moving a point chose between such rules, and a refit could
+    # move the floor from 0.51 to 0.55.
+    sim, gap = min(
+        (sim, gap) for total, sim, gap in rules if total >= best_gain - OFF_TOPIC_GAIN_TOLERANCE
+    )
+    return OffTopicRule(gap=gap, min_sim=sim)

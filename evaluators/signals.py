@@ -30,6 +30,7 @@ SIGNALS: tuple[str, ...] = (
     "q_gap",
     "q_margin",
     "coverage",
+    "new_coverage",
     "lex_recall",
     "lex_precision",
     "mis_overlap",
@@ -45,6 +46,7 @@ SIGNALS: tuple[str, ...] = (
     "other_coverage",
     "absolutes",
     "flips",
+    "follow_up",
 )
 
 
@@ -86,6 +88,13 @@ class Signals:
     other_sim: float = 0.0
     other_coverage: float = 0.0
     claims: Claims = NO_CLAIMS
+    new_coverage: float | None = None
+    # A follow-up is answered in its main question's thread, and its answers leave out what that
+    # thread has settled: on the dev set they sit further from the self-contained references
+    # (ref_sim 0.49 against 0.53) and name fewer key concepts (0.37 against 0.41) than answers
+    # to main questions that people graded the same (0.53 of full marks both). A property of the
+    # bank, known for a team's new prompt too.
+    follow_up: bool = False
 
     @property
     def mis_gap(self) -> float:
@@ -128,6 +137,7 @@ class Signals:
             "q_gap": self.q_gap,
             "q_margin": self.q_margin,
             "coverage": self.lex_recall if self.coverage is None else self.coverage,
+            "new_coverage": self.lex_recall if self.new_coverage is None else self.new_coverage,
             "lex_recall": self.lex_recall,
             "lex_precision": self.lex_precision,
             "mis_overlap": self.mis_overlap,
@@ -147,6 +157,7 @@ class Signals:
             "other_coverage": self.other_coverage,
             "absolutes": float(self.claims.absolutes),
             "flips": float(self.claims.flips),
+            "follow_up": float(self.follow_up),
         }
 
 
@@ -197,6 +208,25 @@ def token_alignment(answer: Matrix, reference: Matrix, question: Matrix) -> Alig
         recall_demoted=float((ref_weight * recall).sum() / ref_weight.sum()),
         precision_demoted=float((ans_weight * precision).sum() / ans_weight.sum()),
     )
+
+
+def _new_coverage(prompt: Prompt, covered: tuple[str, ...]) -> float | None:
+    """The share of the key concepts the question does not already name that the answer names:
+    `coverage` with the question's own concepts left out, as the lexical overlap leaves out the
+    question's words. "How would you explain gradient descent?" hands every answer the key concept
+    "gradient": naming it back shows nothing, and a question that names half its concepts would
+    otherwise give any on-topic answer half the coverage for free. None without concepts, or
+    when the question names them all."""
+    given = set(_question_concepts(prompt))
+    rest = [c.id for c in prompt.concepts if c.id not in given]
+    if not rest:
+        return None
+    return sum(1 for c in covered if c not in given) / len(rest)
+
+
+def _question_concepts(prompt: Prompt) -> tuple[str, ...]:
+    """The key concepts the question's own wording (either language) names."""
+    return match_concepts(prompt.concepts, AnswerText.of(f"{prompt.text.ko}\n{prompt.text.en}"))[0]
 
 
 def _coverage_of(prompt: Prompt | None, answer: AnswerText) -> float:
@@ -269,4 +299,6 @@ def measure(
         other_sim=elsewhere.sim,
         other_coverage=_coverage_of(elsewhere.prompt, answer),
         claims=measure_claims(answer.text, [r.text for r in references]),
+        new_coverage=_new_coverage(prompt, covered),
+        follow_up=prompt.parent is not None,
     )

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from content.schema import Prompt
 from evaluators import EmbeddingGrader, Flag, Verdict, create_grader
 from evaluators.harness import external_prompt
@@ -166,3 +168,28 @@ def test_a_grader_keeps_numpys_blas_to_one_thread(tmp_path: Path) -> None:
     before, after = done.stdout.strip().split("] [")
     assert "2" in before
     assert set(after.rstrip("]").split(", ")) == {"1"}
+
+
+async def test_a_concept_the_question_names_is_no_new_coverage(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    asks_about_vanishing = relu.model_copy(
+        update={
+            "text": relu.text.model_copy(
+                update={"en": "Why does ReLU avoid the vanishing gradient that Sigmoid has?"}
+            )
+        }
+    )
+    echo = await grader.signals(asks_about_vanishing, "Because of the vanishing gradient.")
+    assert echo.covered == ("vanishing-gradient",)
+    assert echo.new_coverage == 0.0
+    answer = await grader.signals(
+        asks_about_vanishing, "Sigmoid saturates, while ReLU is cheap to compute."
+    )
+    assert answer.new_coverage == pytest.approx(2 / 3)
+
+
+async def test_a_follow_up_is_read_as_one(grader: EmbeddingGrader, relu: Prompt) -> None:
+    follow_up = relu.model_copy(update={"id": "t-relu.1", "parent": relu.id})
+    assert (await grader.signals(follow_up, GOOD_EN)).values()["follow_up"] == 1.0
+    assert (await grader.signals(relu, GOOD_EN)).values()["follow_up"] == 0.0
