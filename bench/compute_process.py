@@ -19,6 +19,9 @@ from pathlib import Path
 
 START_TIMEOUT_S = 300.0
 """Generous: a first start on a GPU machine initialises CUDA before it loads the model."""
+STOP_TIMEOUT_S = 30.0
+"""The service cancels requests still open 5 s after SIGTERM (`compute.serving`), then stops
+its jobs: well inside this."""
 
 
 @dataclass(frozen=True)
@@ -102,5 +105,20 @@ def compute_process(
         try:
             yield ComputeProcess(port=port, token=token, proc=proc, log=log)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            _stop(proc, log)
+
+
+def _stop(proc: subprocess.Popen[bytes], log: Path) -> None:
+    """SIGTERM, then SIGKILL after `STOP_TIMEOUT_S`; a service that had to be killed is an error
+    that shows the end of the service's log, since the log's folder goes with the bench."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        said = log.read_text(encoding="utf-8", errors="replace").strip()
+        raise RuntimeError(
+            f"quizmaster compute was still running {STOP_TIMEOUT_S:g} s after SIGTERM:\n"
+            + "\n".join(said.splitlines()[-15:])
+        ) from None

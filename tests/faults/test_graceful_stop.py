@@ -198,3 +198,49 @@ async def test_compute_service_stops_on_sigterm_cancelling_and_reporting_its_job
     assert f"job {first.id} cancelled" in log
     assert "stop-token" not in log
     assert second.id != first.id
+
+
+async def test_compute_service_stops_on_sigterm_while_a_client_holds_an_upload_open(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """uvicorn waits for open requests after SIGTERM; one whose body never finishes arriving
+    must not hold the service past `docker stop`'s grace."""
+    token_file = tmp_path / "token"
+    token_file.write_text("stop-token\n", encoding="utf-8")
+    port = unused_port()
+    process = await start_quizmaster(
+        ["compute", "--port", str(port), "--token-file", str(token_file)],
+        env=base_env(tmp_path, cache_dir),
+        cwd=tmp_path,
+    )
+    writer: asyncio.StreamWriter | None = None
+    try:
+        async with ComputeClient(
+            f"http://127.0.0.1:{port}", token="stop-token", timeout=5
+        ) as client:
+            async with asyncio.timeout(HANG_GUARD_S):
+                while True:
+                    with contextlib.suppress(ComputeError):
+                        await client.health()
+                        break
+                    await asyncio.sleep(0.5)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Authorization: Bearer stop-token\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100000\r\n\r\n{"input": ["'
+        )
+        await writer.drain()
+        await asyncio.sleep(1)  # the request is in the app, waiting for the rest of its body
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, err = await asyncio.wait_for(process.communicate(), DOCKER_STOP_S)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise
+        finally:
+            if writer is not None:
+                writer.close()
+    assert process.returncode == 0, err.decode()
