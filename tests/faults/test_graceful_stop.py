@@ -161,26 +161,37 @@ async def test_slack_socket_mode_stops_on_sigterm_with_acked_answers_stored(
     assert "Slack connection closed" in err.decode()
 
 
-async def test_compute_service_stops_on_sigterm_cancelling_and_reporting_its_jobs(
-    tmp_path: Path, cache_dir: Path
-) -> None:
+TOKEN = "stop-token"
+
+
+async def start_compute(tmp_path: Path, cache_dir: Path, port: int) -> asyncio.subprocess.Process:
+    """A real `quizmaster compute` on `port`, with `TOKEN` from a token file."""
     token_file = tmp_path / "token"
-    token_file.write_text("stop-token\n", encoding="utf-8")
-    port = unused_port()
-    process = await start_quizmaster(
+    token_file.write_text(f"{TOKEN}\n", encoding="utf-8")
+    return await start_quizmaster(
         ["compute", "--port", str(port), "--token-file", str(token_file)],
         env=base_env(tmp_path, cache_dir),
         cwd=tmp_path,
     )
-    url = f"http://127.0.0.1:{port}"
+
+
+async def until_healthy(client: ComputeClient) -> None:
+    async with asyncio.timeout(HANG_GUARD_S):
+        while True:
+            with contextlib.suppress(ComputeError):
+                await client.health()
+                return
+            await asyncio.sleep(0.5)
+
+
+async def test_compute_service_stops_on_sigterm_cancelling_and_reporting_its_jobs(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    port = unused_port()
+    process = await start_compute(tmp_path, cache_dir, port)
     try:
-        async with ComputeClient(url, token="stop-token", timeout=5) as client:
-            async with asyncio.timeout(HANG_GUARD_S):
-                while True:
-                    with contextlib.suppress(ComputeError):
-                        await client.health()
-                        break
-                    await asyncio.sleep(0.5)
+        async with ComputeClient(f"http://127.0.0.1:{port}", token=TOKEN, timeout=5) as client:
+            await until_healthy(client)
             first = await client.submit("gan", {"seed": 1})
             second = await client.submit("gan", {"seed": 2})
             for _ in range(HANG_GUARD_S * 5):
@@ -196,7 +207,7 @@ async def test_compute_service_stops_on_sigterm_cancelling_and_reporting_its_job
     assert process.returncode == 0, log
     assert "compute stopping: cancelling 1 running and 1 queued job(s)" in log
     assert f"job {first.id} cancelled" in log
-    assert "stop-token" not in log
+    assert TOKEN not in log
     assert second.id != first.id
 
 
@@ -205,29 +216,16 @@ async def test_compute_service_stops_on_sigterm_while_a_client_holds_an_upload_o
 ) -> None:
     """uvicorn waits for open requests after SIGTERM; one whose body never finishes arriving
     must not hold the service past `docker stop`'s grace."""
-    token_file = tmp_path / "token"
-    token_file.write_text("stop-token\n", encoding="utf-8")
     port = unused_port()
-    process = await start_quizmaster(
-        ["compute", "--port", str(port), "--token-file", str(token_file)],
-        env=base_env(tmp_path, cache_dir),
-        cwd=tmp_path,
-    )
+    process = await start_compute(tmp_path, cache_dir, port)
     writer: asyncio.StreamWriter | None = None
     try:
-        async with ComputeClient(
-            f"http://127.0.0.1:{port}", token="stop-token", timeout=5
-        ) as client:
-            async with asyncio.timeout(HANG_GUARD_S):
-                while True:
-                    with contextlib.suppress(ComputeError):
-                        await client.health()
-                        break
-                    await asyncio.sleep(0.5)
+        async with ComputeClient(f"http://127.0.0.1:{port}", token=TOKEN, timeout=5) as client:
+            await until_healthy(client)
         _, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(
             b"POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Authorization: Bearer stop-token\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer " + TOKEN.encode() + b"\r\nContent-Type: application/json\r\n"
             b'Content-Length: 100000\r\n\r\n{"input": ["'
         )
         await writer.drain()
