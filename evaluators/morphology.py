@@ -19,8 +19,9 @@ from typing import Any
 _kiwi: Any = None
 _kiwi_lock = threading.RLock()
 
-# Kiwi tags that carry meaning: nouns, verb/adjective stems, roots, foreign words, numbers, hanja.
-_CONTENT_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH", "NNB")
+# Kiwi tags that carry meaning: nouns, verb/adjective stems, roots, hanja. Latin words (SL) and
+# numbers (SN) are read from the text itself (`_latin_word`).
+_CONTENT_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SH", "NNB")
 _STOP_NOUNS = frozenset({"것", "수", "때", "등", "거", "점", "중", "경우", "이", "그", "뭐"})
 _EN_STOP_WORDS = """a an the of to in on for and or but is are was were be been being it its this
 that these those with as by from at which what when where who how why can could would should will
@@ -98,7 +99,7 @@ def _korean_words(normalized: str, latin_spans: list[tuple[int, int]]) -> list[t
     words: list[tuple[int, str]] = []
     for token in tokens:
         tag = str(token.tag)
-        if not tag.startswith(_CONTENT_TAGS) or tag in {"SL", "SN"}:
+        if not tag.startswith(_CONTENT_TAGS):
             continue
         start, end = int(token.start), int(token.start) + int(token.len)
         if any(start < run_end and run_start < end for run_start, run_end in latin_spans):

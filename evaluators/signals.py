@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -224,8 +225,10 @@ def _new_coverage(prompt: Prompt, covered: tuple[str, ...]) -> float | None:
     return sum(1 for c in covered if c not in given) / len(rest)
 
 
+@lru_cache(maxsize=1024)
 def _question_concepts(prompt: Prompt) -> tuple[str, ...]:
-    """The key concepts the question's own wording (either language) names."""
+    """The key concepts the question's own wording (either language) names; once per prompt,
+    not once per answer."""
     return match_concepts(prompt.concepts, AnswerText.of(f"{prompt.text.ko}\n{prompt.text.en}"))[0]
 
 
