@@ -153,6 +153,16 @@ async def grader(model_path: str, embedding_cache: Path) -> AsyncIterator[Embedd
 
 
 @pytest.fixture
+async def warm_cache(embedding_cache: Path, grader: EmbeddingGrader, bank: Bank) -> Path:
+    """The session's cache with the seed bank's reference embeddings in it, for a bot started in
+    a subprocess: it loads them as it does on every start after the first, instead of embedding
+    the whole bank (half a minute or more on a busy 2-core machine). The first test of a worker
+    to ask pays that once."""
+    await grader.prepare(bank)
+    return embedding_cache
+
+
+@pytest.fixture
 def fixed_grader() -> FixedGrader:
     """For tests whose score does not matter: no model behind it."""
     return FixedGrader()

@@ -9,29 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from content.bank import Bank
-from evaluators import EmbeddingGrader
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 
 SCORE = re.compile(r"@(\w+) (\d{1,3})/100")
 
 
-@pytest.fixture
-async def cache_dir(grader: EmbeddingGrader, bank: Bank, embedding_cache: Path) -> Path:
-    """The session's cache, holding the bank's references before the bot starts: no run here
-    embeds the whole bank (minutes on a busy 2-core machine)."""
-    await grader.prepare(bank)
-    return embedding_cache
-
-
 def run_console(
-    tmp_path: Path, cache_dir: Path, script: str, **env: str
+    tmp_path: Path, warm_cache: Path, script: str, **env: str
 ) -> subprocess.CompletedProcess[str]:
     environ = {
         **os.environ,
         "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
-        "QUIZMASTER_CACHE_DIR": str(cache_dir),
+        "QUIZMASTER_CACHE_DIR": str(warm_cache),
         "HF_HUB_OFFLINE": "1",
         **env,
     }
@@ -45,7 +35,7 @@ def run_console(
 
 
 @pytest.mark.slow
-def test_two_members_play_a_day(tmp_path: Path, cache_dir: Path) -> None:
+def test_two_members_play_a_day(tmp_path: Path, warm_cache: Path) -> None:
     script = (
         "\n".join(
             [
@@ -65,7 +55,7 @@ def test_two_members_play_a_day(tmp_path: Path, cache_dir: Path) -> None:
         )
         + "\n"
     )
-    result = run_console(tmp_path, cache_dir, script)
+    result = run_console(tmp_path, warm_cache, script)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?" in out
@@ -83,12 +73,12 @@ def test_two_members_play_a_day(tmp_path: Path, cache_dir: Path) -> None:
     assert "모범 답안" in out and "오늘의 답변 2개 · 2명" in out
 
 
-def test_english_channel_and_bad_commands(tmp_path: Path, cache_dir: Path) -> None:
+def test_english_channel_and_bad_commands(tmp_path: Path, warm_cache: Path) -> None:
     script = (
         "/quiz lang en\n/quiz schedule 25:99 Mars/Olympus\n/quiz frobnicate\n"
         "/quiz leaderboard decade\n\n/quiz answer\n/help\n"
     )
-    result = run_console(tmp_path, cache_dir, script)
+    result = run_console(tmp_path, warm_cache, script)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "I'll speak English here from now on." in out

@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 
 from bot.logs import LOG_FILE_NAME
-from content.bank import Bank
-from evaluators import EmbeddingGrader
 from tests.cli_process import run_quizmaster
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -52,13 +50,6 @@ def makefile_run_env(cache_dir: Path) -> dict[str, str]:
         "USER": "you",
         "LOGNAME": "you",
     }
-
-
-@pytest.fixture
-async def warm_cache(grader: EmbeddingGrader, bank: Bank, embedding_cache: Path) -> Path:
-    """The bank's reference embeddings on disk, so the bot starts as it does every later time."""
-    await grader.prepare(bank)
-    return embedding_cache
 
 
 def readme_example() -> str:

@@ -50,11 +50,6 @@ def graded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
 def run_eval(tmp_path: Path, cache_dir: Path, *args: str) -> tuple[str, dict[str, Any]]:
     env = {
         **os.environ,
@@ -93,11 +88,11 @@ def check_groups(summary: dict[str, Any], rows: list[dict[str, Any]], by: str) -
 
 @pytest.mark.heavy
 def test_by_lang_and_class_match_the_rows_written(
-    tmp_path: Path, graded_file: Path, cache_dir: Path
+    tmp_path: Path, graded_file: Path, warm_cache: Path
 ) -> None:
     out = tmp_path / "rows.jsonl"
     stdout, summary = run_eval(
-        tmp_path, cache_dir, str(graded_file), "--by", "lang", "--by", "class", "--rows", str(out)
+        tmp_path, warm_cache, str(graded_file), "--by", "lang", "--by", "class", "--rows", str(out)
     )
     rows = read_rows(out)
     given = read_rows(graded_file)
@@ -128,11 +123,11 @@ def test_by_lang_and_class_match_the_rows_written(
 
 @pytest.mark.slow
 def test_cross_validated_rows_carry_the_cross_validated_predictions(
-    tmp_path: Path, graded_file: Path, cache_dir: Path
+    tmp_path: Path, graded_file: Path, warm_cache: Path
 ) -> None:
     out = tmp_path / "cv-rows.jsonl"
     stdout, summary = run_eval(
-        tmp_path, cache_dir, str(graded_file), "--cv", "--by", "lang", "--rows", str(out)
+        tmp_path, warm_cache, str(graded_file), "--cv", "--by", "lang", "--rows", str(out)
     )
     assert stdout.startswith("cross-validated by question")
     rows = read_rows(out)

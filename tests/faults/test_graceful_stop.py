@@ -30,11 +30,6 @@ DOCKER_STOP_S = 10  # `docker stop` kills what has not exited after this grace
 ANSWER = "Sigmoid saturates so its gradient vanishes; ReLU keeps a gradient of one when positive."
 
 
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
 def base_env(tmp_path: Path, cache_dir: Path, **values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     return env | {
@@ -67,10 +62,10 @@ async def _read_until(stream: asyncio.StreamReader, needle: str, seen: list[str]
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_console_stops_on_a_signal_with_every_graded_answer_stored(
-    tmp_path: Path, cache_dir: Path, sig: signal.Signals
+    tmp_path: Path, warm_cache: Path, sig: signal.Signals
 ) -> None:
     process = await start_quizmaster(
-        ["run", "--platform", "console"], env=base_env(tmp_path, cache_dir), cwd=tmp_path
+        ["run", "--platform", "console"], env=base_env(tmp_path, warm_cache), cwd=tmp_path
     )
     assert process.stdin and process.stdout and process.stderr
     out: list[str] = []
@@ -120,11 +115,11 @@ def _answer_envelope(index: int, thread_ts: str) -> dict[str, Any]:
 
 
 async def test_slack_socket_mode_stops_on_sigterm_with_acked_answers_stored(
-    tmp_path: Path, cache_dir: Path, fake_slack: FakeSlack
+    tmp_path: Path, warm_cache: Path, fake_slack: FakeSlack
 ) -> None:
     env = base_env(
         tmp_path,
-        cache_dir,
+        warm_cache,
         QUIZMASTER_PLATFORM="slack",
         QUIZMASTER_SLACK_MODE="socket",
         QUIZMASTER_SLACK_BOT_TOKEN="xoxb-test-token",
@@ -164,13 +159,13 @@ async def test_slack_socket_mode_stops_on_sigterm_with_acked_answers_stored(
 TOKEN = "stop-token"
 
 
-async def start_compute(tmp_path: Path, cache_dir: Path, port: int) -> asyncio.subprocess.Process:
+async def start_compute(tmp_path: Path, port: int) -> asyncio.subprocess.Process:
     """A real `quizmaster compute` on `port`, with `TOKEN` from a token file."""
     token_file = tmp_path / "token"
     token_file.write_text(f"{TOKEN}\n", encoding="utf-8")
     return await start_quizmaster(
         ["compute", "--port", str(port), "--token-file", str(token_file)],
-        env=base_env(tmp_path, cache_dir),
+        env=base_env(tmp_path, tmp_path / "cache"),
         cwd=tmp_path,
     )
 
@@ -185,10 +180,10 @@ async def until_healthy(client: ComputeClient) -> None:
 
 
 async def test_compute_service_stops_on_sigterm_cancelling_and_reporting_its_jobs(
-    tmp_path: Path, cache_dir: Path
+    tmp_path: Path,
 ) -> None:
     port = unused_port()
-    process = await start_compute(tmp_path, cache_dir, port)
+    process = await start_compute(tmp_path, port)
     try:
         async with ComputeClient(f"http://127.0.0.1:{port}", token=TOKEN, timeout=5) as client:
             await until_healthy(client)
@@ -212,12 +207,12 @@ async def test_compute_service_stops_on_sigterm_cancelling_and_reporting_its_job
 
 
 async def test_compute_service_stops_on_sigterm_while_a_client_holds_an_upload_open(
-    tmp_path: Path, cache_dir: Path
+    tmp_path: Path,
 ) -> None:
     """uvicorn waits for open requests after SIGTERM; one whose body never finishes arriving
     must not hold the service past `docker stop`'s grace."""
     port = unused_port()
-    process = await start_compute(tmp_path, cache_dir, port)
+    process = await start_compute(tmp_path, port)
     writer: asyncio.StreamWriter | None = None
     try:
         async with ComputeClient(f"http://127.0.0.1:{port}", token=TOKEN, timeout=5) as client:

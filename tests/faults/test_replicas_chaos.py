@@ -28,8 +28,6 @@ import pytest
 from bot.core.models import ChannelRow
 from bot.storage.drivers import libpq_url
 from bot.storage.repository import Repository
-from content.bank import Bank
-from evaluators import EmbeddingGrader
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.slack_payloads import thread_reply
 from tests.conftest import BUNDLED_MODEL
@@ -247,14 +245,6 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.start()
     yield fake
     await fake.stop()
-
-
-@pytest.fixture
-async def warm_cache(embedding_cache: Path, grader: EmbeddingGrader, bank: Bank) -> Path:
-    """The session's cache with the bank's references in it (other tests fill it too), so the
-    replicas load them instead of each embedding the bank at start-up."""
-    await grader.prepare(bank)
-    return embedding_cache
 
 
 async def test_two_replicas_one_killed_and_restarted_lose_nothing_and_do_nothing_twice(
