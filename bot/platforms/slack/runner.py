@@ -25,6 +25,10 @@ from bot.storage.repository import Repository
 log = logging.getLogger("quizmaster.slack")
 
 EVENTS_PATH = "/slack/events"
+HTTP_STOP_WAIT_S = 3.0
+"""How long a stop waits for requests still open on the Events API server. Slack resends any
+request not answered within 3 s, so nothing is lost past that; with aiohttp's own default (up to
+60 s) a client that held a request open kept the stop waiting."""
 
 
 class SlackSettingsError(ValueError):
@@ -54,7 +58,7 @@ async def serve_http(app: AsyncApp, *, host: str, port: int, signing_secret: str
     flow = app.oauth_flow
     browser_paths = frozenset(() if flow is None else (flow.install_path, flow.redirect_uri_path))
     server.web_app.middlewares.append(signed_only(signing_secret, browser_paths=browser_paths))
-    runner = web.AppRunner(server.web_app)
+    runner = web.AppRunner(server.web_app, shutdown_timeout=HTTP_STOP_WAIT_S)
     await runner.setup()
     await web.TCPSite(runner, host=host, port=port).start()
     log.info("serving the Slack Events API on %s:%s%s", host, port, EVENTS_PATH)
