@@ -19,6 +19,7 @@ BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0001"
 WAIT_LIMIT_S = 60.0
+STOP_WAIT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ class FakeSlack:
                 web.get("/socket", self._socket_endpoint),
             ]
         )
-        self._runner = web.AppRunner(app)
+        # A fake has nothing to finish: the bot's Bolt listeners may still be calling it when a
+        # test ends, and aiohttp's default wait (up to 60 s) held such teardowns until
+        # slack_sdk's 30 s client timeout.
+        self._runner = web.AppRunner(app, shutdown_timeout=STOP_WAIT_S)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

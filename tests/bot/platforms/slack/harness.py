@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 
 from bot.config import Settings
+from bot.core.inflight import STOP_GRACE_S
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import serve_http
@@ -108,4 +109,8 @@ async def serving(
         async with aiohttp.ClientSession() as session:
             yield SlackHttp(bot, f"http://127.0.0.1:{port}/slack/events", fake, session)
     finally:
+        # As `run` stops: the messages still in flight (a follow-up posted after the grade the
+        # test waited for) finish while the fake Slack is still up. Stopping the fake under a
+        # request in flight held the teardown for slack_sdk's 30 s client timeout.
+        await service.in_flight.drain(STOP_GRACE_S)
         await runner.cleanup()
