@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cryptography.fernet import Fernet
 from pydantic import (
     AfterValidator,
     Field,
@@ -366,6 +365,8 @@ class Settings(BaseSettings):
     @classmethod
     def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value():
+            from cryptography.fernet import Fernet  # only Slack's OAuth installs store tokens
+
             try:
                 Fernet(value.get_secret_value())
             except ValueError:

@@ -3,6 +3,9 @@
 Three outcomes, because they need three reactions: the token works; the platform refused it
 (`invalid_auth`, `not_authed`, `token_revoked`, a Discord 401), which no retry will fix, so the bot
 stops with one line; or the platform could not be reached, which is worth retrying.
+
+The HTTP clients load inside the checks: the console has no platform to ask, and its start
+skips them.
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Literal
-
-import aiohttp
 
 from bot.config import Settings
 
@@ -39,6 +40,7 @@ class CredentialsRefusedError(RuntimeError):
 async def check_slack(settings: Settings) -> AuthCheck:
     """`auth.test` with the bot token, on the configured Web API URL; an app installed through
     OAuth has no token of its own, so only Slack's reachability (`api.test`) is asked."""
+    import aiohttp
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.async_client import AsyncWebClient
 
@@ -63,6 +65,7 @@ async def check_slack(settings: Settings) -> AuthCheck:
 
 
 async def _slack_reachable(settings: Settings) -> AuthCheck:
+    import aiohttp
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.async_client import AsyncWebClient
 
@@ -80,6 +83,7 @@ async def _slack_reachable(settings: Settings) -> AuthCheck:
 
 async def check_discord(settings: Settings) -> AuthCheck:
     """`GET /users/@me` with the bot token, on discord.py's API base (tests point it at a fake)."""
+    import aiohttp
     from discord.http import Route
 
     token = settings.discord_token.get_secret_value() if settings.discord_token else ""
