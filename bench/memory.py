@@ -4,7 +4,9 @@ through that embeddings server (no model, no torch in the bot).
 
 Each runs as its own process: the bot exactly as `quizmaster run` starts it, grading one answer
 from stdin; the burst as `python -m bench.burst N`. `wait4` then gives that one child's peak
-RSS, which is what a host must provide. The target applies to the bot; the burst row shows what
+RSS, which is what a host must provide. The target applies to the bot's first start, which
+migrates a new database; the restart row is the same bot started again on that database, as a
+deployed bot usually starts (no migration, so no Alembic or SQLAlchemy); the burst row shows what
 a busy channel adds on top (the model's activations for a batch).
 """
 
@@ -167,6 +169,10 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
     burst_dir.mkdir()
     command = [sys.executable, "-m", "bot.cli", "run", "--platform", "console"]
     bot = _run_child([*command, "--db", str(bot_dir / "q.db")], f"{ANSWER}\n", bot_dir, env)
+    restart_dir = bot_dir / "restart"
+    restart_dir.mkdir()
+    again = _run_child([*command, "--db", str(bot_dir / "q.db")], f"{ANSWER}\n", restart_dir, env)
+    regraded = _GRADED.search(again.stdout) is not None
     log_file = bot_dir / LOG_FILE_NAME
     loaded = _LOADED.search(log_file.read_text(encoding="utf-8") if log_file.is_file() else "")
     graded = _GRADED.search(bot.stdout) is not None
@@ -175,6 +181,9 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
         ["bot, one answer: peak RSS MB", bot.peak_mb, f"<= {RSS_TARGET_MB:g}", met],
         ["bot, one answer: peak anonymous memory MB", bot.anon_mb, None, None],
         ["bot, one answer: graded", graded, True, graded],
+        ["bot restarted on its database: peak RSS MB", again.peak_mb, None, None],
+        ["bot restarted on its database: peak anonymous memory MB", again.anon_mb, None, None],
+        ["bot restarted on its database: graded", regraded, True, regraded],
     ]
     payload: dict[str, object] = {
         "bench": "memory",
@@ -186,6 +195,12 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
         "answer_graded": graded,
         "model": loaded.group(1) if loaded else None,
         "device": loaded.group(2) if loaded else None,
+        "restart": {
+            "peak_rss_mb": round(again.peak_mb, 1),
+            "peak_anon_mb": round(again.anon_mb, 1),
+            "exit_code": again.code,
+            "answer_graded": regraded,
+        },
     }
     notes = [
         f"model {payload['model']} on {payload['device']}; demos off",
@@ -195,6 +210,11 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
     if bot.code != 0 or not graded:
         notes.append(f"the bot did not grade the answer (exit {bot.code}); stderr tail:")
         notes.extend(bot.stderr.strip().splitlines()[-5:])
+    if again.code != 0 or not regraded:
+        notes.append(
+            f"the restarted bot did not grade the answer (exit {again.code}); stderr tail:"
+        )
+        notes.extend(again.stderr.strip().splitlines()[-5:])
     if burst > 0:
         grader = _run_child([sys.executable, "-m", "bench.burst", str(burst)], "", burst_dir, env)
         burst_ok = grader.code == 0 and f"graded {burst}" in grader.stdout
@@ -247,4 +267,6 @@ def main(argv: list[str], settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="quizmaster-bench-") as tmp:
         outcome = measure(settings, Path(tmp), args.burst, args.remote)
     report(outcome, as_json=args.json)
-    return 0 if outcome.payload["answer_graded"] else 1
+    restart = outcome.payload["restart"]
+    assert isinstance(restart, dict)
+    return 0 if outcome.payload["answer_graded"] and restart["answer_graded"] else 1

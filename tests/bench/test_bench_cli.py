@@ -92,12 +92,15 @@ def test_demos_times_one_demo_against_its_plain_twin_and_a_cached_repeat(
     assert result["cached_repeat"]["cache_hit"] is True
 
 
-def test_memory_measures_a_bot_that_graded_one_answer_and_a_grading_burst(
+def test_memory_measures_a_bot_that_graded_one_answer_a_restart_and_a_grading_burst(
     capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:
     result = last_json(capsys, ["memory", "--burst", "8", "--json"], settings)
     assert result["answer_graded"] is True and result["exit_code"] == 0
     assert 0 < result["peak_anon_mb"] < result["peak_rss_mb"]
+    restart = result["restart"]
+    assert restart["answer_graded"] is True and restart["exit_code"] == 0
+    assert 0 < restart["peak_anon_mb"] < restart["peak_rss_mb"]
     burst = result["burst"]
     assert burst["answers"] == 8 and burst["all_graded"] is True and burst["exit_code"] == 0
     assert burst["peak_rss_mb"] > 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -33,6 +35,39 @@ async def test_migrations_from_empty_file_and_reapplied(tmp_path: Path) -> None:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     assert {"channels", "posts", "answers", "ingested", "progress", "hints"} <= tables
     assert mode == "wal"
+
+
+def test_latest_version_read_from_file_names_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "bot.storage:alembic")
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None and latest_schema_version() == int(head)
+
+
+def test_a_restart_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    """A fresh file is migrated (Alembic loads); a start on a file at head only reads its
+    version, so the process never imports Alembic or SQLAlchemy."""
+    db = tmp_path / "restart.db"
+    script = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from bot.storage.repository import Repository\n"
+        "async def main():\n"
+        f"    repo = await Repository.open(Path({str(db)!r}))\n"
+        "    await repo.close()\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in ('alembic', 'sqlalchemy') if m in sys.modules))\n"
+    )
+    loaded = [
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert loaded == ["['alembic', 'sqlalchemy']", "[]"]
 
 
 async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
