@@ -118,7 +118,8 @@ def test_grading_through_a_remote_server_compares_with_its_raw_embeddings(
     assert result["model"] == "served-model" and result["answers"] == 6
     assert result["throughput"]["raw_encode_per_s"] > 0 and result["throughput"]["ratio"] > 0
     answers = {text for inputs in behaviour.inputs for text in inputs}
-    assert sum(1 for inputs in behaviour.inputs if "warm-up" in " ".join(inputs)) == 2
+    warmed = [text for inputs in behaviour.inputs for text in inputs if text.endswith("warm-up")]
+    assert len(set(warmed)) == 6 and len(warmed) > 6  # an untimed burst on each side
     assert len(answers) > 6
 
 
