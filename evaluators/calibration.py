@@ -220,7 +220,8 @@ def fit_head(
     """Logistic regression on soft targets in [0, 1]: each row enters twice, as a positive with
     weight y and a negative with weight 1 - y, which is cross-entropy on the fraction of marks."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+
+    from evaluators.logistic import fit_logistic
 
     raw = np.array([[row[name] for name in features] for row in rows], dtype=np.float64)
     knots = np.quantile(raw, HINGE_QUANTILES, axis=0).T  # one row of knots per feature
@@ -230,17 +231,17 @@ def fit_head(
     scale = xa.std(axis=0)
     scale[scale < 1e-9] = 1.0
     z = (xa - mean) / scale
-    model = LogisticRegression(C=c, max_iter=5000)
-    model.fit(
+    coef, intercept = fit_logistic(
         np.vstack([z, z]),
         np.concatenate([np.ones(len(z)), np.zeros(len(z))]),
-        sample_weight=np.concatenate([ya, 1.0 - ya]) + 1e-6,
+        np.concatenate([ya, 1.0 - ya]) + 1e-6,
+        c=c,
     )
     return Head(
         features=features,
         knots=tuple(tuple(float(k) for k in row) for row in knots),
         mean=tuple(float(v) for v in mean),
         scale=tuple(float(v) for v in scale),
-        coef=tuple(float(v) for v in model.coef_[0]),
-        intercept=float(model.intercept_[0]),
+        coef=tuple(float(v) for v in coef),
+        intercept=intercept,
     )

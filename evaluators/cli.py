@@ -250,7 +250,8 @@ def _team_fit(
 
 def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
     import numpy as np
-    from scipy.stats import spearmanr
+
+    from evaluators.correlation import spearman
 
     parser = _parser("korsts")
     parser.add_argument("file", type=Path)
@@ -272,7 +273,7 @@ def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
     a, b = embedder.encode(s1), embedder.encode(s2)
     elapsed = time.perf_counter() - start
     cosine = np.sum(a * b, axis=1)
-    rho = float(spearmanr(cosine, gold)[0])
+    rho = spearman(cosine, gold)
     print(
         f"KorSTS {args.file.name}: n={len(pairs)} model={embedder.name} cosine spearman={rho:.3f} "
         f"ms/pair={1000 * elapsed / max(1, len(pairs)):.1f}"

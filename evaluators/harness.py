@@ -16,6 +16,7 @@ import numpy as np
 
 from content.bank import Bank, normalize_question
 from content.schema import Localized, Prompt, Reference
+from evaluators import correlation
 from evaluators.calibration import (
     HEAD_SIGNALS,
     OFF_TOPIC_CAP,
@@ -26,6 +27,7 @@ from evaluators.calibration import (
 )
 from evaluators.grade import Grade
 from evaluators.guardrails import screen
+from evaluators.logistic import group_folds
 from evaluators.service import EmbeddingGrader, profile_for
 
 CV_FOLDS = 5
@@ -175,13 +177,11 @@ def group_of(row: Row, prompt: Prompt) -> str:
 
 def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 0.0) -> Metrics:
     """Pearson, Spearman and RMSE of predicted fractions against human scores (0..score_max)."""
-    from scipy.stats import pearsonr, spearmanr
-
     pred = np.array([p * r.score_max for p, r in zip(predicted, rows, strict=True)])
     gold = np.array([r.score for r in rows])
     constant = np.ptp(pred) == 0 or np.ptp(gold) == 0
-    pearson = 0.0 if constant else float(pearsonr(pred, gold)[0])
-    spearman = 0.0 if constant else float(spearmanr(pred, gold)[0])
+    pearson = 0.0 if constant else correlation.pearson(pred, gold)
+    spearman = 0.0 if constant else correlation.spearman(pred, gold)
     rmse = float(math.sqrt(np.mean((pred - gold) ** 2)))
     ms = 1000.0 * elapsed_s / max(1, len(rows))
     return Metrics(len(rows), pearson, spearman, rmse, ms)
@@ -270,16 +270,14 @@ def cross_validate(
 ) -> tuple[Metrics, list[float]]:
     """Grouped K-fold: each question's answers are predicted by a head fitted without them.
     Without a `rule`, an off-topic rule is fitted per fold too, as the calibration fit does."""
-    from sklearn.model_selection import GroupKFold
-
     groups = [s.group for s in samples]
     n_groups = len(set(groups))
     if n_groups < 2:
         raise HarnessError("cross-validation needs answers to at least two questions")
     predicted = [0.0] * len(samples)
-    splitter = GroupKFold(n_splits=min(folds, n_groups))
-    for train, test in splitter.split(np.zeros(len(samples)), groups=groups):
-        train_samples = [samples[i] for i in train]
+    for test in group_folds(groups, min(folds, n_groups)):
+        held_out = set(test.tolist())
+        train_samples = [s for i, s in enumerate(samples) if i not in held_out]
         head = fit(train_samples, c=c)
         fold_rule = rule
         if fold_rule is None:
