@@ -13,9 +13,19 @@ from tests.embedding_servers import Behaviour, misbehaving_server
 from tests.loopback import unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("torch", "sentence_transformers", "transformers", "matplotlib", "fastapi")
-"""Never imported by a bot grading through a server: the model stack, and the chart and web
-libraries, which load with the first chart and the web page (about 45 MB together)."""
+HEAVY = (
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "matplotlib",
+    "fastapi",
+    "sklearn",
+    "scipy",
+)
+"""Never imported by a bot grading through a server: the model stack, the chart and web
+libraries, which load with the first chart and the web page (about 45 MB together), and
+scikit-learn and scipy, which the calibration fit on a new model's first start does without
+(about 100 MB)."""
 
 SCRIPT = """
 import asyncio, json, sys
@@ -57,6 +67,17 @@ def test_the_bot_grading_through_a_server_never_imports_torch(
 ) -> None:
     """The session's cache dir: the fake model's calibration (the bench's remote tests use the
     same fake) is fitted once per session."""
+    _grade_in_a_fresh_process(tmp_path, embedding_cache)
+
+
+def test_a_first_start_that_fits_the_calibration_imports_none_of_them(tmp_path: Path) -> None:
+    """An empty cache dir: this process fits the model's calibration before it grades."""
+    cache = tmp_path / "cache"
+    _grade_in_a_fresh_process(tmp_path, cache)
+    assert list((cache / "calibration").glob("served-model-16d-*.json"))
+
+
+def _grade_in_a_fresh_process(tmp_path: Path, cache: Path) -> None:
     behaviour = Behaviour(dimension=16)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     env["PYTHONPATH"] = str(ROOT)
@@ -67,7 +88,7 @@ def test_the_bot_grading_through_a_server_never_imports_torch(
                 "-c",
                 SCRIPT % (HEAVY,),
                 str(tmp_path / "q.db"),
-                str(embedding_cache),
+                str(cache),
                 url,
                 f"http://127.0.0.1:{unused_port()}",
             ],
