@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -59,3 +60,34 @@ def test_kiwi_is_loaded_only_for_hangul_or_hanja() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_kiwi_hands_freed_memory_back_unless_told_otherwise() -> None:
+    """Kiwi's mimalloc purges freed pages at once (`MIMALLOC_PURGE_DELAY=0`, set before Kiwi
+    loads): after its first text it holds tens of MB less than with a purge delay the
+    environment asks for, which is kept."""
+    script = (
+        "import os, re\n"
+        "from evaluators.morphology import content_words\n"
+        "content_words('배치 정규화는 미니배치의 평균과 분산으로 활성값을 정규화합니다.')\n"
+        "status = open('/proc/self/status').read()\n"
+        "anon = int(re.search(r'RssAnon:\\s+(\\d+)', status).group(1)) // 1024\n"
+        "print(os.environ.get('MIMALLOC_PURGE_DELAY', 'unset'), anon)\n"
+    )
+
+    def run(**env: str) -> tuple[str, int]:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env={**base, **env},
+        )
+        delay, anon_mb = done.stdout.split()
+        return delay, int(anon_mb)
+
+    ours, told = run(), run(MIMALLOC_PURGE_DELAY="1000")
+    assert ours[0] == "0" and told[0] == "1000"
+    assert told[1] - ours[1] >= 15, (ours, told)
