@@ -5,14 +5,14 @@ Korean goes through Kiwi's morphology; Latin-script words and numbers never do. 
 run of English with its Korean language model and cuts words it does not know at odd places
 ("signature" into "sign" + "ature.", "created" into "cr" + "eated"): that happened in one of
 five English texts of the dev set and Mohler. So Latin words and numbers are taken from the
-text itself, and Kiwi (about 240 MB, a second to load) is loaded once per process, only when a
+text itself, and Kiwi (about 205 MB, a second to load) is loaded once per process, only when a
 text has Hangul or Hanja in it.
 
 Kiwi allocates through its own copy of mimalloc, which by default keeps freed pages for a while
 before handing them back. `MIMALLOC_PURGE_DELAY=0` (set unless the environment sets it) hands
-them back at once: Kiwi holds 221 MB instead of 253 MB after its first text, a bot grading
-through a server 24 MB less on a first start that fits its calibration, at the same speed (0.40-0.42
-ms a dev answer either way)."""
+them back at once: 32 MB less after Kiwi's first text, and 24 MB less for a bot grading through
+a server on a first start that fits its calibration, at the same speed (0.40-0.42 ms a dev
+answer either way)."""
 
 from __future__ import annotations
 
