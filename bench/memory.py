@@ -168,10 +168,11 @@ def measure(settings: Settings, workdir: Path, burst: int, remote: str | None = 
     bot_dir.mkdir()
     burst_dir.mkdir()
     command = [sys.executable, "-m", "bot.cli", "run", "--platform", "console"]
-    bot = _run_child([*command, "--db", str(bot_dir / "q.db")], f"{ANSWER}\n", bot_dir, env)
+    on_its_db = [*command, "--db", str(bot_dir / "q.db")]
+    bot = _run_child(on_its_db, f"{ANSWER}\n", bot_dir, env)
     restart_dir = bot_dir / "restart"
     restart_dir.mkdir()
-    again = _run_child([*command, "--db", str(bot_dir / "q.db")], f"{ANSWER}\n", restart_dir, env)
+    again = _run_child(on_its_db, f"{ANSWER}\n", restart_dir, env)
     regraded = _GRADED.search(again.stdout) is not None
     log_file = bot_dir / LOG_FILE_NAME
     loaded = _LOADED.search(log_file.read_text(encoding="utf-8") if log_file.is_file() else "")

@@ -16,9 +16,10 @@ def pearson(x: ArrayLike, y: ArrayLike) -> float:
     """Pearson's r; 0.0 where either side is constant (no linear relation to measure)."""
     a = np.asarray(x, dtype=np.float64)
     b = np.asarray(y, dtype=np.float64)
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return 0.0
     a, b = a - a.mean(), b - b.mean()
-    norm = float(np.sqrt((a @ a) * (b @ b)))
-    return 0.0 if norm == 0.0 else float(np.clip((a @ b) / norm, -1.0, 1.0))
+    return float(np.clip((a @ b) / np.sqrt((a @ a) * (b @ b)), -1.0, 1.0))
 
 
 def average_ranks(values: ArrayLike) -> NDArray[np.float64]:

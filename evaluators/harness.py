@@ -179,9 +179,8 @@ def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 
     """Pearson, Spearman and RMSE of predicted fractions against human scores (0..score_max)."""
     pred = np.array([p * r.score_max for p, r in zip(predicted, rows, strict=True)])
     gold = np.array([r.score for r in rows])
-    constant = np.ptp(pred) == 0 or np.ptp(gold) == 0
-    pearson = 0.0 if constant else correlation.pearson(pred, gold)
-    spearman = 0.0 if constant else correlation.spearman(pred, gold)
+    pearson = correlation.pearson(pred, gold)
+    spearman = correlation.spearman(pred, gold)
     rmse = float(math.sqrt(np.mean((pred - gold) ** 2)))
     ms = 1000.0 * elapsed_s / max(1, len(rows))
     return Metrics(len(rows), pearson, spearman, rmse, ms)

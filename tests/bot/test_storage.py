@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.models import ChannelRow, GradedText
 from bot.core.ports import AnswerStore, ChannelStore, PracticeStore, ReportStore
+from bot.storage import schema
 from bot.storage.repository import Repository, latest_schema_version
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -38,12 +39,9 @@ async def test_migrations_from_empty_file_and_reapplied(tmp_path: Path) -> None:
 
 
 def test_latest_version_read_from_file_names_is_alembics_head() -> None:
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    config = Config()
-    config.set_main_option("script_location", "bot.storage:alembic")
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(schema._alembic_config()).get_current_head()
     assert head is not None and latest_schema_version() == int(head)
 
 
