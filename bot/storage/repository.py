@@ -32,7 +32,7 @@ from bot.core.models import (
     ReplicaRow,
     UnfinishedClaim,
 )
-from bot.storage import schema
+from bot.storage import head_schema, schema
 from bot.storage.drivers import (
     Driver,
     PostgresDriver,
@@ -249,7 +249,9 @@ class Repository:
         driver = await open_driver(target, pool_size=pool_size)
         repo = cls(driver, target)
         try:
-            if await schema.alembic_version(driver) != latest_schema_version():
+            if await head_schema.create_at_head(driver):
+                log.info("created the database at schema version %d", latest_schema_version())
+            elif await schema.alembic_version(driver) != latest_schema_version():
                 await repo.migrate()
         except BaseException:
             await driver.close()

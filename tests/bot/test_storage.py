@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
@@ -13,8 +14,9 @@ from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.models import ChannelRow, GradedText
 from bot.core.ports import AnswerStore, ChannelStore, PracticeStore, ReportStore
-from bot.storage import schema
+from bot.storage import head_schema, schema
 from bot.storage.repository import Repository, latest_schema_version
+from bot.storage.sql_script import statements
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
@@ -45,27 +47,74 @@ def test_latest_version_read_from_file_names_is_alembics_head() -> None:
     assert head is not None and latest_schema_version() == int(head)
 
 
-def test_a_restart_at_head_does_not_load_alembic(tmp_path: Path) -> None:
-    """A fresh file is migrated (Alembic loads); a start on a file at head only reads its
-    version, so the process never imports Alembic or SQLAlchemy."""
-    db = tmp_path / "restart.db"
+def test_neither_a_first_start_nor_a_restart_loads_alembic(tmp_path: Path) -> None:
+    """A new file is created from the head snapshot and a start on a file at head only reads its
+    version, so the process never imports Alembic or SQLAlchemy; an older file still does."""
     script = (
         "import asyncio, sys\n"
         "from pathlib import Path\n"
         "from bot.storage.repository import Repository\n"
         "async def main():\n"
-        f"    repo = await Repository.open(Path({str(db)!r}))\n"
+        "    repo = await Repository.open(Path(sys.argv[1]))\n"
         "    await repo.close()\n"
         "asyncio.run(main())\n"
         "print(sorted(m for m in ('alembic', 'sqlalchemy') if m in sys.modules))\n"
     )
-    loaded = [
-        subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+
+    def loaded(db: Path) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", script, str(db)], capture_output=True, text=True, check=True
         ).stdout.strip()
-        for _ in range(2)
-    ]
-    assert loaded == ["['alembic', 'sqlalchemy']", "[]"]
+
+    db = tmp_path / "restart.db"
+    assert [loaded(db), loaded(db)] == ["[]", "[]"]
+    older = tmp_path / "older.db"
+    with sqlite3.connect(older) as conn:  # not new: a file some other tool made first
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.close()
+    assert loaded(older) == "['alembic', 'sqlalchemy']"
+
+
+def _objects(db: Path) -> list[tuple[str, ...]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY name"
+        ).fetchall()
+        rows += conn.execute("PRAGMA user_version").fetchall()
+        rows += conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    conn.close()
+    return [tuple(str(value) for value in row) for row in rows]
+
+
+async def test_a_new_file_from_the_snapshot_is_what_alembic_makes(tmp_path: Path) -> None:
+    """After a new revision, `python -m bot.storage.head_schema` regenerates the snapshot."""
+    created, migrated = tmp_path / "created.db", tmp_path / "migrated.db"
+    repo = await Repository.open(created)
+    await repo.close()
+    await schema.migrate(migrated)
+    assert _objects(created) == _objects(migrated)
+    assert head_schema.SNAPSHOT.read_text(encoding="utf-8") == head_schema.read_schema(migrated)
+
+
+async def test_two_processes_creating_one_new_file_create_it_once(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    first, second = await asyncio.gather(Repository.open(db), Repository.open(db))
+    assert await first.schema_version() == await second.schema_version()
+    await asyncio.gather(first.close(), second.close())
+    with sqlite3.connect(db) as conn:
+        [(revisions,)] = conn.execute("SELECT count(*) FROM alembic_version").fetchall()
+    conn.close()
+    assert revisions == 1
+
+
+def test_statements_keep_a_triggers_body_whole() -> None:
+    script = (
+        "-- header\nCREATE TABLE t (a);\nCREATE TRIGGER g AFTER INSERT ON t BEGIN\n"
+        "  INSERT INTO t VALUES (1);\n  DELETE FROM t;\nEND;\nPRAGMA user_version = 6;\n"
+    )
+    found = statements(script)
+    assert len(found) == 3
+    assert found[1].startswith("CREATE TRIGGER") and found[1].endswith("END;")
 
 
 async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:

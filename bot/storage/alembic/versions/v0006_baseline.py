@@ -11,10 +11,11 @@ unchanged and the repository's mappers read both alike.
 
 from __future__ import annotations
 
-import sqlite3
 from importlib import resources
 
 from alembic import op
+
+from bot.storage.sql_script import statements
 
 revision = "0006"
 down_revision = None
@@ -22,20 +23,6 @@ branch_labels = None
 depends_on = None
 
 LEGACY_VERSION = 6
-
-
-def _statements(script: str) -> list[str]:
-    """A migration's statements, whole: a trigger's body holds statements of its own, so the
-    script is cut where SQLite says a statement is complete, not at every semicolon."""
-    statements, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    if pending.strip():
-        statements.append(pending.strip())
-    return statements
 
 
 def _legacy_sqlite() -> None:
@@ -49,7 +36,7 @@ def _legacy_sqlite() -> None:
     )
     for version, script in scripts:
         if version > current:
-            for statement in _statements(script):
+            for statement in statements(script):
                 bind.exec_driver_sql(statement)
     bind.exec_driver_sql(f"PRAGMA user_version = {LEGACY_VERSION}")
 
