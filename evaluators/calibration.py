@@ -46,6 +46,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "ref_sim",
         "q_gap",
         "q_margin",
+        "framed_gain",
         "lex_recall",
         "lex_precision",
         "log_words",
@@ -62,7 +63,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 8
+SIGNALS_VERSION = 9
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
 current version counts as missing and is refitted. Bumped whenever a head's signals change."""

@@ -35,10 +35,27 @@ def family_of(prompt: Prompt) -> str:
     return prompt.parent or prompt.id
 
 
+def framed_references(prompt: Prompt) -> list[tuple[str, str]]:
+    """(question, question and reference as one text) for each reference, the question in the
+    reference's language. A reference alone is often a fragment ("At the main function.") whose
+    embedding says little until it is read as the answer to its question; a right answer repeats
+    the question's frame around the same content, so it sits nearer the framed reference than
+    the question alone sits to it. Encoded once per prompt, for reference-only prompts only:
+    bank prompts have key concepts to say what a reference is about."""
+    framed = []
+    for reference in prompt.references:
+        question = prompt.text.ko if reference.lang == "ko" else prompt.text.en
+        framed.append((question, f"{question} {reference.text}"))
+    return framed
+
+
 def _token_texts(prompt: Prompt) -> list[str]:
-    """Texts whose token vectors the alignment signals read: the question and the references."""
+    """Texts whose token vectors the alignment signals read: the question, and each reference
+    framed by it (`ReferenceStore.reference_tokens` keeps the reference's part)."""
     return list(
-        dict.fromkeys([prompt.text.en, prompt.text.ko, *(r.text for r in prompt.references)])
+        dict.fromkeys(
+            [prompt.text.en, prompt.text.ko, *(text for _, text in framed_references(prompt))]
+        )
     )
 
 
@@ -58,6 +75,9 @@ class PromptVectors:
     question: Matrix
     references: Matrix
     misconceptions: Matrix
+    framed: Matrix
+    """Each reference framed by its question (`framed_references`); no rows where they were not
+    encoded (bank prompts)."""
 
 
 @dataclass(frozen=True)
@@ -184,10 +204,12 @@ class ReferenceStore:
         best = int(np.argmax(sims))
         return Elsewhere(sim=float(sims[best]), prompt=self._bank_prompts[others[best]])
 
-    def missing(self, prompt: Prompt, *, tokens: bool = False) -> list[str]:
-        """Texts of `prompt` still to encode (with `tokens`: also references lacking token
-        vectors)."""
+    def missing(self, prompt: Prompt, *, framed: bool = False, tokens: bool = False) -> list[str]:
+        """Texts of `prompt` still to encode (with `framed`: also its framed references; with
+        `tokens`: also the texts lacking the token vectors the alignment reads)."""
         need = [t for t in prompt_texts(prompt) if t not in self._vectors]
+        if framed:
+            need += [t for _, t in framed_references(prompt) if t not in self._vectors]
         if tokens:
             need += [t for t in _token_texts(prompt) if t not in self._tokens]
         return list(dict.fromkeys(need))
@@ -202,9 +224,17 @@ class ReferenceStore:
                 self._tokens[text] = rows
 
     def reference_tokens(self, prompt: Prompt) -> tuple[Matrix, ...]:
-        """Token vectors of the prompt's references (kept only for prompts that asked for them:
-        external data without concepts)."""
-        return tuple(self._tokens[r.text] for r in prompt.references if r.text in self._tokens)
+        """Token vectors of the prompt's references read in their question's context: the tokens
+        of each framed reference after those of its question (kept only for prompts that asked
+        for them: reference-only prompts). Encoded alone, a short reference's tokens take their
+        meaning from a fragment; framed, "main" in "At the main function." is the entry point of
+        the program the question asks about. A framed text cut at the model's input limit keeps
+        the reference's first tokens only, as the reference alone would be cut."""
+        rows = []
+        for question, text in framed_references(prompt):
+            if text in self._tokens and question in self._tokens:
+                rows.append(self._tokens[text][len(self._tokens[question]) :])
+        return tuple(rows)
 
     def question_tokens(self, prompt: Prompt) -> Matrix | None:
         """Token vectors of the question (both wordings stacked), when they were kept."""
@@ -220,6 +250,7 @@ class ReferenceStore:
             question=self._stack([prompt.text.ko, prompt.text.en, *prompt.aliases]),
             references=self._stack(r.text for r in prompt.references),
             misconceptions=self._stack(m.text for m in prompt.misconceptions),
+            framed=self._stack(t for _, t in framed_references(prompt) if t in self._vectors),
         )
 
     def _stack(self, texts: Iterable[str]) -> Matrix:

@@ -140,8 +140,9 @@ class EmbeddingGrader:
         remote model) the token-alignment signals take their documented stand-in, the sentence
         similarity (`Signals.values`), in grading and in fitting alike."""
         answer = read_notation(answer)
-        tokens = profile_for(prompt) == "reference_only" and self.embedder.supports_tokens
-        missing = self.store.missing(prompt, tokens=tokens)
+        reference_only = profile_for(prompt) == "reference_only"
+        tokens = reference_only and self.embedder.supports_tokens
+        missing = self.store.missing(prompt, framed=reference_only, tokens=tokens)
         analyzed = await asyncio.gather(
             *(self.batcher.submit((t, tokens)) for t in [*missing, answer])
         )

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from content.schema import Prompt
@@ -143,6 +144,27 @@ async def test_reference_only_prompts_use_token_alignment_and_bank_prompts_skip_
     assert close.tok_recall > far.tok_recall
     banked = await grader.signals(relu, GOOD_EN)
     assert banked.tok_recall is None  # bank prompts are judged on concepts instead
+
+
+async def test_reference_only_prompts_read_the_reference_framed_by_its_question(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    """A fragment of a reference ("At the main function.") is read as the answer to its
+    question: its sentence vector and its tokens come from the question and reference encoded as
+    one text, so restating the question gains nothing over a right answer."""
+    external = external_prompt("Where does a C++ program begin executing?", "At the main function.")
+    right = await grader.signals(external, "A C++ program begins executing at the main function.")
+    restated = await grader.signals(external, "A C++ program begins executing somewhere.")
+    assert right.framed_sim is not None and restated.framed_sim is not None
+    assert right.values()["framed_gain"] > restated.values()["framed_gain"] + 0.05
+    # The reference's own tokens, as many as it has alone, but read in the question's context.
+    (framed,) = grader.store.reference_tokens(external)
+    _, (alone,) = grader.embedder.encode_with_tokens(["At the main function."])
+    assert framed.shape == alone.shape
+    assert not np.allclose(framed.astype(np.float32), alone.astype(np.float32), atol=0.05)
+    banked = await grader.signals(relu, GOOD_EN)
+    assert banked.framed_sim is None  # bank prompts: no framed references encoded
+    assert banked.values()["framed_gain"] == -banked.q_margin
 
 
 def test_a_grader_keeps_numpys_blas_to_one_thread(tmp_path: Path) -> None:
