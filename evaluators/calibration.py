@@ -36,6 +36,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "lex_precision",
         "mis_overlap",
         "log_words",
+        "coverage_rel_length",
         "off_gap",
         "absolutes",
         "flips",
@@ -62,7 +63,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 8
+SIGNALS_VERSION = 9
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
 current version counts as missing and is refitted. Bumped whenever a head's signals change."""
