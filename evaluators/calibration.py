@@ -36,6 +36,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
         "lex_precision",
         "mis_overlap",
         "log_words",
+        "coverage_rel_length",
         "off_gap",
         "absolutes",
         "flips",

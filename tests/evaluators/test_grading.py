@@ -215,3 +215,28 @@ async def test_a_follow_up_is_read_as_one(grader: EmbeddingGrader, relu: Prompt)
     follow_up = relu.model_copy(update={"id": "t-relu.1", "parent": relu.id})
     assert (await grader.signals(follow_up, GOOD_EN)).values()["follow_up"] == 1.0
     assert (await grader.signals(relu, GOOD_EN)).values()["follow_up"] == 0.0
+
+
+async def test_concepts_named_in_a_fragment_are_read_against_the_model_answer_length(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    terse = "Sigmoid saturates and gradients vanish; ReLU is cheap to compute."
+    english = next(r for r in relu.references if r.lang == "en")
+    longer = relu.model_copy(
+        update={
+            "references": (
+                *(r for r in relu.references if r.lang != "en"),
+                english.model_copy(
+                    update={
+                        "text": f"{english.text} He initialization keeps the variance of each "
+                        "layer's activations steady, and leaky variants keep dead units alive."
+                    }
+                ),
+            )
+        }
+    )
+    short_key = (await grader.signals(relu, terse)).values()
+    long_key = (await grader.signals(longer, terse)).values()
+    assert short_key["coverage"] == long_key["coverage"] > 0
+    assert short_key["log_words"] == long_key["log_words"]
+    assert long_key["coverage_rel_length"] < short_key["coverage_rel_length"] < 0
