@@ -103,7 +103,7 @@ def test_terse_correct_korean_is_not_underscored(graded: list[Graded]) -> None:
 def test_an_answer_to_another_question_is_capped_and_told(graded: list[Graded]) -> None:
     rows = of_class(graded, "off_topic")
     flagged = [g for g in rows if Flag.OFF_TOPIC in g.grade.flags]
-    assert len(flagged) >= 10  # 11 of the 15 with the bundled model (4 before issue 21)
+    assert len(flagged) >= 10  # 12 of the 15 with the bundled model (4 before issue 21)
     assert all(g.grade.score <= 15 for g in flagged)
     assert all("different question" in g.grade.feedback for g in flagged)
     assert statistics.mean(g.grade.score for g in rows) <= 25
