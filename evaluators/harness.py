@@ -32,10 +32,13 @@ from evaluators.service import EmbeddingGrader, profile_for
 
 CV_FOLDS = 5
 NO_RULE = OffTopicRule()
-OFF_TOPIC_GAIN_TOLERANCE = 0.02
+OFF_TOPIC_GAIN_TOLERANCE = 0.1
 """Gains in the off-topic fit (on the 0-1 scale, summed over the dev answers) closer than this
-count as equal: 0.02 is one answer's error moving by 2 points of 100, less than the dev set can
-tell apart."""
+count as equal: 0.1 is one answer's error moving by 10 points of 100. The best rules gain about
+0.4 in all on the dev set, mostly by capping weak answers the head already scores near 20, and
+rules 0.06 apart differ by one middling answer each way: at 0.02, reading length against the
+model answer instead of raw length moved the fitted floor from 0.46 to 0.55, past answers to
+another question the rule is there to catch (`test_off_topic.py`); at 0.1 it stays at 0.46."""
 
 
 class HarnessError(Exception):
@@ -319,8 +322,7 @@ def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) ->
     # similarity floor (then the smallest gap). The gap says "an answer to another question";
     # the floor only keeps the rule off answers far from every model answer, and a lower one
     # also catches such answers worded unlike that question's model answer. Without the
-    # tolerance, a single dev answer moving a point chose between such rules, and a refit could
-    # move the floor from 0.51 to 0.55.
+    # tolerance, a single dev answer moving a few points chose between such rules.
     sim, gap = min(
         (sim, gap) for total, sim, gap in rules if total >= best_gain - OFF_TOPIC_GAIN_TOLERANCE
     )

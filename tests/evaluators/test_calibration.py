@@ -22,6 +22,7 @@ def _signals(quality: float) -> dict[str, float]:
         lex_recall=0.8 * quality,
         lex_precision=0.5 + 0.3 * quality,
         log_words=2.0 + quality,
+        rel_length=quality - 1.0,
     )
     return values
 
