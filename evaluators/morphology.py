@@ -69,24 +69,63 @@ def stem_en(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=16384)
 def content_words(text: str) -> tuple[str, ...]:
     """Content lemmas of `text`, in order: Korean via Kiwi morphemes, English words stemmed and
-    stop words dropped, numbers as written. Cached because references and concept names are
-    analysed again and again."""
+    stop words dropped, numbers as written."""
+    return _analysed(text)[0]
+
+
+def morpheme_ids(text: str) -> frozenset[int]:
+    """Kiwi's ids of the Korean content morphemes of `text` (the ones `content_words` keeps), for
+    `best_similarities`; empty for text without Hangul or Hanja."""
+    return _analysed(text)[1]
+
+
+@lru_cache(maxsize=16384)
+def _analysed(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """Content lemmas and Korean morpheme ids of `text`, from one Kiwi pass. Cached because
+    references and concept names are analysed again and again."""
     normalized = normalize(text)
     if not normalized.strip():
-        return ()
+        return (), frozenset()
     latin = [
         (match.start(), match.end(), match.group())
         for match in _LATIN_OR_NUMBER.finditer(normalized)
     ]
     found = [(start, word) for start, _, run in latin if (word := _latin_word(run))]
+    ids: frozenset[int] = frozenset()
     if _NEEDS_KIWI.search(normalized):
         spans = [(start, end) for start, end, _ in latin]
-        found.extend(_korean_words(normalized, spans))
+        korean = _korean_words(normalized, spans)
+        found.extend((start, word) for start, word, _ in korean)
         found.sort(key=lambda item: item[0])
-    return tuple(word for _, word in found)
+        ids = frozenset(morpheme for _, _, morpheme in korean)
+    return tuple(word for _, word in found), ids
+
+
+def best_similarities(forms: frozenset[int], answer: frozenset[int]) -> list[float]:
+    """For each morpheme of `forms`, its best semantic similarity (0-1) to a morpheme of
+    `answer`: the cosine of Kiwi's own morpheme embeddings (its CoNg language model, loaded with
+    the morphology anyway), negative read as 0, a morpheme without an embedding as 0. Kiwi knows
+    that 합성 and 결합 are near where the bundled English embedding model reads Hangul as
+    unknown pieces."""
+    if not forms or not answer:
+        return [0.0] * len(forms)
+    kiwi = _get_kiwi()
+    best: list[float] = []
+    with _kiwi_lock:
+        for form in forms:
+            if form in answer:
+                best.append(1.0)
+                continue
+            top = 0.0
+            for word in answer:
+                try:
+                    top = max(top, kiwi.morpheme_similarity(form, word))
+                except ValueError:  # a morpheme the language model has no embedding for
+                    continue
+            best.append(top)
+    return best
 
 
 def _latin_word(run: str) -> str | None:
@@ -98,13 +137,15 @@ def _latin_word(run: str) -> str | None:
     return stem_en(run)
 
 
-def _korean_words(normalized: str, latin_spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
-    """(position, lemma) of Kiwi's content morphemes, leaving out whatever Kiwi made of the Latin
-    words and numbers (those are read by `_latin_word`)."""
+def _korean_words(
+    normalized: str, latin_spans: list[tuple[int, int]]
+) -> list[tuple[int, str, int]]:
+    """(position, lemma, Kiwi's morpheme id) of Kiwi's content morphemes, leaving out whatever
+    Kiwi made of the Latin words and numbers (those are read by `_latin_word`)."""
     kiwi = _get_kiwi()
     with _kiwi_lock:  # one analyser shared by the loop and the batch thread
         tokens = kiwi.tokenize(normalized)
-    words: list[tuple[int, str]] = []
+    words: list[tuple[int, str, int]] = []
     for token in tokens:
         tag = str(token.tag)
         if not tag.startswith(_CONTENT_TAGS):
@@ -114,7 +155,7 @@ def _korean_words(normalized: str, latin_spans: list[tuple[int, int]]) -> list[t
             continue
         form = str(token.form).casefold()
         if tag in {"VV", "VA"} or form not in _STOP_NOUNS:
-            words.append((start, form))
+            words.append((start, form, int(token.id)))
     return words
 
 

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
 from evaluators.claims import NO_CLAIMS, Claims, measure_claims
-from evaluators.concepts import AnswerText, match_concepts
+from evaluators.concepts import AnswerText, concept_affinity, match_concepts
 from evaluators.embedder import Matrix
 from evaluators.morphology import content_words
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
@@ -33,6 +33,7 @@ SIGNALS: tuple[str, ...] = (
     "framed_gain",
     "coverage",
     "new_coverage",
+    "soft_coverage",
     "lex_recall",
     "lex_precision",
     "mis_overlap",
@@ -104,6 +105,9 @@ class Signals:
     framed_sim: float | None = None
     # Content words of the longest reference in the answer's language (see `rel_length`).
     ref_words: int = 0
+    # `coverage` with each concept not named counted by how near the answer comes to it
+    # (`concepts.concept_affinity`); None without concepts.
+    soft_coverage: float | None = None
 
     @property
     def mis_gap(self) -> float:
@@ -175,6 +179,7 @@ class Signals:
             "framed_gain": self.framed_gain,
             "coverage": coverage,
             "new_coverage": self.lex_recall if self.new_coverage is None else self.new_coverage,
+            "soft_coverage": coverage if self.soft_coverage is None else self.soft_coverage,
             "lex_recall": self.lex_recall,
             "lex_precision": self.lex_precision,
             "mis_overlap": self.mis_overlap,
@@ -319,6 +324,10 @@ def measure(
     )
     covered, missed = match_concepts(prompt.concepts, answer)
     coverage = len(covered) / len(prompt.concepts) if prompt.concepts else None
+    soft_coverage = None
+    if prompt.concepts:
+        near = sum(concept_affinity(c, answer) for c in prompt.concepts if c.id in missed)
+        soft_coverage = (len(covered) + near) / len(prompt.concepts)
     return Signals(
         ref_sim=_max_cos(answer_vector, vectors.references),
         mis_sim=_max_cos(answer_vector, vectors.misconceptions),
@@ -344,4 +353,5 @@ def measure(
         follow_up=prompt.parent is not None,
         framed_sim=_max_cos(answer_vector, vectors.framed) if vectors.framed.shape[0] else None,
         ref_words=max((len(set(content_words(r.text))) for r in references), default=0),
+        soft_coverage=soft_coverage,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from content.schema import Concept
-from evaluators.concepts import AnswerText, concept_present, form_matches
+from evaluators.concepts import AnswerText, concept_affinity, concept_present, form_matches
 
 VANISHING = Concept(
     id="vanishing", ko="기울기 소실", en="vanishing gradient", synonyms=("gradient vanishing",)
@@ -50,3 +50,29 @@ def test_a_short_latin_form_matches_its_plural() -> None:
 
 def test_unrelated_answer_matches_nothing() -> None:
     assert not concept_present(VANISHING, AnswerText.of("ReLU는 계산이 빠릅니다"))
+
+
+LINEAR_COLLAPSE = Concept(
+    id="linear-collapse",
+    ko="선형 층의 합성은 하나의 선형 변환",
+    en="stacked linear layers collapse into one linear map",
+    synonyms=("하나의 선형", "선형 변환의 합성", "single linear"),
+)
+
+
+def test_an_answer_near_a_concept_it_does_not_name_comes_closer_than_an_unrelated_one() -> None:
+    """A Korean paraphrase that names no surface form still comes near the concept in meaning,
+    which the English embedding model cannot tell."""
+    paraphrase = AnswerText.of(
+        "선형 함수를 여러 번 합성해도 선형 함수이기 때문에 비선형이 필요합니다"
+    )
+    unrelated = AnswerText.of("데이터를 많이 모으면 과적합이 줄어듭니다")
+    assert not concept_present(LINEAR_COLLAPSE, paraphrase)
+    near, far = (concept_affinity(LINEAR_COLLAPSE, a) for a in (paraphrase, unrelated))
+    assert 0.0 <= far < near < 1.0
+    assert near - far > 0.2, (near, far)
+
+
+def test_affinity_is_zero_for_an_answer_without_korean() -> None:
+    """The concept's Korean forms are read against the answer's Korean morphemes only."""
+    assert concept_affinity(LINEAR_COLLAPSE, AnswerText.of("Linear maps compose linearly.")) == 0.0

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from evaluators.morphology import content_words
+from evaluators.morphology import best_similarities, content_words, morpheme_ids
 
 
 @pytest.mark.parametrize(
@@ -91,3 +91,28 @@ def test_kiwi_hands_freed_memory_back_unless_told_otherwise() -> None:
     ours, told = run(), run(MIMALLOC_PURGE_DELAY="1000")
     assert ours[0] == "0" and told[0] == "1000"
     assert told[1] - ours[1] >= 15, (ours, told)
+
+
+def test_best_similarities_read_kiwis_morpheme_embeddings() -> None:
+    """A shared morpheme counts 1; a near one (합성 ~ 결합) more than an unrelated one; every
+    value lies in 0-1."""
+    forms = morpheme_ids("합성")
+    assert best_similarities(forms, morpheme_ids("합성")) == [1.0]
+    (near,) = best_similarities(forms, morpheme_ids("결합"))
+    (far,) = best_similarities(forms, morpheme_ids("점심"))
+    assert 0.0 <= far < near < 1.0
+
+
+def test_an_english_answer_has_no_morphemes_and_loads_no_kiwi() -> None:
+    script = (
+        "import sys\n"
+        "from evaluators.concepts import AnswerText, concept_affinity\n"
+        "from content.schema import Concept\n"
+        "c = Concept(id='c', ko='기울기 소실', en='vanishing gradient')\n"
+        "print(concept_affinity(c, AnswerText.of('Gradients vanish in deep sigmoid nets.')))\n"
+        "print('kiwipiepy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["0.0", "False"]
