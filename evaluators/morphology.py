@@ -99,7 +99,7 @@ def _analysed(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
         korean = _korean_words(normalized, spans)
         found.extend((start, word) for start, word, _ in korean)
         found.sort(key=lambda item: item[0])
-        ids = frozenset(morpheme for _, _, morpheme in korean)
+        ids = frozenset(morpheme for _, _, morpheme in korean if morpheme is not None)
     return tuple(word for _, word in found), ids
 
 
@@ -139,23 +139,27 @@ def _latin_word(run: str) -> str | None:
 
 def _korean_words(
     normalized: str, latin_spans: list[tuple[int, int]]
-) -> list[tuple[int, str, int]]:
-    """(position, lemma, Kiwi's morpheme id) of Kiwi's content morphemes, leaving out whatever
-    Kiwi made of the Latin words and numbers (those are read by `_latin_word`)."""
+) -> list[tuple[int, str, int | None]]:
+    """(position, lemma, Kiwi's morpheme id or None for a word it does not know) of Kiwi's
+    content morphemes, leaving out whatever Kiwi made of the Latin words and numbers (those are
+    read by `_latin_word`)."""
     kiwi = _get_kiwi()
     with _kiwi_lock:  # one analyser shared by the loop and the batch thread
         tokens = kiwi.tokenize(normalized)
-    words: list[tuple[int, str, int]] = []
-    for token in tokens:
-        tag = str(token.tag)
-        if not tag.startswith(_CONTENT_TAGS):
-            continue
-        start, end = int(token.start), int(token.start) + int(token.len)
-        if any(start < run_end and run_start < end for run_start, run_end in latin_spans):
-            continue
-        form = str(token.form).casefold()
-        if tag in {"VV", "VA"} or form not in _STOP_NOUNS:
-            words.append((start, form, int(token.id)))
+        words: list[tuple[int, str, int | None]] = []
+        for token in tokens:
+            tag = str(token.tag)
+            if not tag.startswith(_CONTENT_TAGS):
+                continue
+            start, end = int(token.start), int(token.start) + int(token.len)
+            if any(start < run_end and run_start < end for run_start, run_end in latin_spans):
+                continue
+            form = str(token.form).casefold()
+            if tag in {"VV", "VA"} or form not in _STOP_NOUNS:
+                # A word Kiwi does not know (파이토치, 텐서플로우) gets the id of an empty
+                # "unknown noun" entry that every such word shares: no id of its own to compare.
+                known = bool(kiwi.morpheme(token.id).form)
+                words.append((start, form, int(token.id) if known else None))
     return words
 
 

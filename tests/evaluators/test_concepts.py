@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from content.schema import Concept
-from evaluators.concepts import AnswerText, concept_affinity, concept_present, form_matches
+from evaluators.concepts import (
+    UNREAD_AFFINITY,
+    AnswerText,
+    concept_affinity,
+    concept_present,
+    form_matches,
+)
 
 VANISHING = Concept(
     id="vanishing", ko="기울기 소실", en="vanishing gradient", synonyms=("gradient vanishing",)
@@ -73,6 +79,8 @@ def test_an_answer_near_a_concept_it_does_not_name_comes_closer_than_an_unrelate
     assert near - far > 0.2, (near, far)
 
 
-def test_affinity_is_zero_for_an_answer_without_korean() -> None:
-    """The concept's Korean forms are read against the answer's Korean morphemes only."""
-    assert concept_affinity(LINEAR_COLLAPSE, AnswerText.of("Linear maps compose linearly.")) == 0.0
+def test_an_answer_without_korean_takes_the_mean_affinity() -> None:
+    """The concept's Korean forms are read against the answer's Korean morphemes only; an English
+    answer, which Kiwi cannot read, neither gains nor loses against its Korean twin."""
+    english = AnswerText.of("Linear maps compose linearly.")
+    assert concept_affinity(LINEAR_COLLAPSE, english) == UNREAD_AFFINITY

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from evaluators.concepts import UNREAD_AFFINITY
 from evaluators.morphology import best_similarities, content_words, morpheme_ids
 
 
@@ -115,4 +116,12 @@ def test_an_english_answer_has_no_morphemes_and_loads_no_kiwi() -> None:
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
-    assert done.stdout.split() == ["0.0", "False"]
+    assert done.stdout.split() == [str(UNREAD_AFFINITY), "False"]
+
+
+def test_words_kiwi_does_not_know_are_not_alike() -> None:
+    """Kiwi gives every word it does not know one shared "unknown noun" id: two such words must
+    not read as the same morpheme."""
+    assert morpheme_ids("텐서플로우") == frozenset()
+    assert best_similarities(morpheme_ids("텐서플로우 합성"), morpheme_ids("파이토치")) == [0.0]
+    assert content_words("텐서플로우") == ("텐서플로우",)
