@@ -15,6 +15,10 @@ questions, gradable from one reference answer in either language; concepts and m
 help when given."""
 
 PROMPT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+MAX_MISCONCEPTIONS = 3
+"""Wrong claims per prompt. The seed bank writes each in both languages, as it does its model
+answers, so an answer in either language is compared with a misconception worded in its own
+language (the bundled English model and the lexical overlap read nothing across languages)."""
 
 
 class _Strict(BaseModel):
@@ -90,8 +94,13 @@ class Prompt(_Strict):
                 )
             if not 2 <= len(self.concepts) <= 6:
                 raise ValueError("concepts: a graded prompt needs 2 to 6 key concepts")
-            if not 1 <= len(self.misconceptions) <= 3:
-                raise ValueError("misconceptions: a graded prompt needs 1 to 3")
+            ko = sum(1 for m in self.misconceptions if m.lang == "ko")
+            en = len(self.misconceptions) - ko
+            if not 1 <= ko <= MAX_MISCONCEPTIONS or ko != en:
+                raise ValueError(
+                    f"misconceptions: a graded prompt needs 1 to {MAX_MISCONCEPTIONS}, each in "
+                    "Korean and English"
+                )
         elif self.kind == "graded":
             if not self.references:
                 raise ValueError(
@@ -100,8 +109,11 @@ class Prompt(_Strict):
                 )
             if len(self.concepts) > 6:
                 raise ValueError("concepts: at most 6 key concepts")
-            if len(self.misconceptions) > 3:
-                raise ValueError("misconceptions: at most 3")
+            if len(self.misconceptions) > 2 * MAX_MISCONCEPTIONS:
+                raise ValueError(
+                    f"misconceptions: at most {2 * MAX_MISCONCEPTIONS} ({MAX_MISCONCEPTIONS} "
+                    "wrong claims, each in both languages)"
+                )
         elif self.guidance is None:
             raise ValueError("guidance: an open prompt needs model-answer guidance for reveal")
         ids = [c.id for c in self.concepts]

@@ -23,7 +23,10 @@ def graded(prompt_id: str, question: str | None = None, **fields: Any) -> dict[s
             {"id": "first", "ko": "첫째", "en": "first"},
             {"id": "second", "ko": "둘째", "en": "second"},
         ],
-        "misconceptions": [{"lang": "en", "text": "A plausible wrong answer."}],
+        "misconceptions": [
+            {"lang": "en", "text": "A plausible wrong answer."},
+            {"lang": "ko", "text": "그럴듯한 틀린 답입니다."},
+        ],
     }
     prompt.update(fields)
     return prompt

@@ -41,7 +41,8 @@ def test_packaged_seed_bank_is_complete() -> None:
         if prompt.kind == "graded":
             assert {r.lang for r in prompt.references} == {"ko", "en"}, prompt.id
             assert 2 <= len(prompt.concepts) <= 6, prompt.id
-            assert 1 <= len(prompt.misconceptions) <= 3, prompt.id
+            langs = [m.lang for m in prompt.misconceptions]
+            assert 1 <= langs.count("ko") == langs.count("en") <= 3, prompt.id
     assert sum(len(bank.followups(main.id)) for main in bank.mains()) == 48
 
 
@@ -86,6 +87,26 @@ def test_team_rules_grade_from_one_reference_in_either_language(tmp_path: Path) 
     assert messages([bare]) == [
         f"{bare}: prompt t2: references: a graded prompt needs at least one model answer, in "
         "Korean or English (or make it kind: open)"
+    ]
+
+
+def test_seed_misconceptions_come_in_both_languages(tmp_path: Path) -> None:
+    """The seed bank writes each misconception in Korean and English; a team bank may write it in
+    one language, and up to three claims in both (six lines)."""
+    english_only = [{"lang": "en", "text": "A plausible wrong answer."}]
+    seed = write_bank(
+        tmp_path / "seed.yaml", graded("s1", misconceptions=english_only), rules="seed"
+    )
+    assert messages([seed]) == [
+        f"{seed}: prompt s1: misconceptions: a graded prompt needs 1 to 3, each in Korean and "
+        "English"
+    ]
+    team = write_bank(tmp_path / "team.yaml", graded("t1", misconceptions=english_only))
+    assert messages([team]) == []
+    seven = [{"lang": "en", "text": f"Wrong claim {i}."} for i in range(7)]
+    crowded = write_bank(tmp_path / "crowded.yaml", graded("t2", misconceptions=seven))
+    assert messages([crowded]) == [
+        f"{crowded}: prompt t2: misconceptions: at most 6 (3 wrong claims, each in both languages)"
     ]
 
 
