@@ -71,10 +71,12 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 11
+SIGNALS_VERSION = 12
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
-current version counts as missing and is refitted. Bumped whenever a head's signals change."""
+current version counts as missing and is refitted. Bumped whenever a head's signals change, or
+what they read: version 12 came with the seed bank's misconceptions in both languages, which
+moved `mis_gap` and `mis_overlap` for every answer in the language a misconception lacked."""
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
