@@ -18,6 +18,7 @@ from content.schema import Prompt
 from evaluators.embedder import EmbeddingModel, Matrix
 from evaluators.morphology import content_words
 from evaluators.progress import Progress
+from evaluators.rarity import BankRarity, WordRarity
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -128,6 +129,7 @@ class ReferenceStore:
         self.cache_misses = 0
         self._bank_prompts: tuple[Prompt, ...] = ()
         self._bank_references = np.zeros((0, 0), dtype=np.float32)
+        self._rarity = BankRarity()
 
     def cache_path(self, bank: Bank) -> Path:
         return (
@@ -137,6 +139,7 @@ class ReferenceStore:
     def load_bank(self, bank: Bank) -> bool:
         """Fill the store for every prompt of `bank`; True when the disk cache answered. Blocking:
         call it from a worker thread."""
+        self._rarity.use(prompt_texts(p) for p in bank.all())
         texts = list(dict.fromkeys(t for p in bank.all() for t in prompt_texts(p)))
         path = self.cache_path(bank)
         matrix = self._read(path, texts)
@@ -203,6 +206,11 @@ class ReferenceStore:
         sims = self._bank_references[others] @ vector
         best = int(np.argmax(sims))
         return Elsewhere(sim=float(sims[best]), prompt=self._bank_prompts[others[best]])
+
+    def rarity(self) -> WordRarity:
+        """How rare each word is in the prepared bank (every word alike before one is prepared,
+        even if its embeddings could not be computed). Blocking: Kiwi on first use."""
+        return self._rarity.get()
 
     def missing(self, prompt: Prompt, *, framed: bool = False, tokens: bool = False) -> list[str]:
         """Texts of `prompt` still to encode (with `framed`: also its framed references; with

@@ -155,20 +155,24 @@ class EmbeddingGrader:
             )
         mine = analyzed[-1]
         elsewhere = self.store.nearest_elsewhere(prompt, mine.vector)
-        # Fuzzy matching a 4000-character answer takes milliseconds: keep it off the loop too.
-        return await asyncio.to_thread(
-            partial(
-                measure,
+        vectors = self.store.vectors_for(prompt)
+
+        def on_worker() -> Signals:
+            # Fuzzy matching a 4000-character answer takes milliseconds, and the bank's word
+            # rarity is counted with Kiwi on first use: both stay off the loop.
+            return measure(
                 prompt,
-                self.store.vectors_for(prompt),
+                vectors,
                 mine.text,
                 mine.vector,
                 answer_tokens=mine.tokens,
                 reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
                 question_tokens=self.store.question_tokens(prompt) if tokens else None,
                 elsewhere=elsewhere,
+                rarity=self.store.rarity(),
             )
-        )
+
+        return await asyncio.to_thread(on_worker)
 
     async def grade(
         self,

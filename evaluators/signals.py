@@ -17,6 +17,7 @@ from evaluators.claims import NO_CLAIMS, Claims, measure_claims
 from evaluators.concepts import AnswerText, concept_affinity, match_concepts
 from evaluators.embedder import Matrix
 from evaluators.morphology import content_words
+from evaluators.rarity import UNIFORM, WordRarity
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
 
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
@@ -36,6 +37,7 @@ SIGNALS: tuple[str, ...] = (
     "soft_coverage",
     "lex_recall",
     "lex_precision",
+    "idf_recall",
     "mis_overlap",
     "log_words",
     "rel_length",
@@ -108,6 +110,9 @@ class Signals:
     # `coverage` with each concept not named counted by how near the answer comes to it
     # (`concepts.concept_affinity`); None without concepts.
     soft_coverage: float | None = None
+    # `lex_recall` with each reference word weighted by how rare it is in the bank
+    # (`rarity.WordRarity`); equal to it without a prepared bank.
+    idf_recall: float = 0.0
 
     @property
     def mis_gap(self) -> float:
@@ -182,6 +187,7 @@ class Signals:
             "soft_coverage": coverage if self.soft_coverage is None else self.soft_coverage,
             "lex_recall": self.lex_recall,
             "lex_precision": self.lex_precision,
+            "idf_recall": self.idf_recall,
             "mis_overlap": self.mis_overlap,
             "log_words": math.log1p(self.words),
             "rel_length": self.rel_length,
@@ -206,16 +212,19 @@ class Signals:
 
 
 def _overlap(
-    answer_words: frozenset[str], reference: str, question_words: frozenset[str]
-) -> tuple[float, float]:
-    """(recall, precision) of reference content words in the answer, ignoring words the question
-    already gives away ("question demoting")."""
+    answer_words: frozenset[str],
+    reference: str,
+    question_words: frozenset[str],
+    rarity: WordRarity = UNIFORM,
+) -> tuple[float, float, float]:
+    """(recall, precision, recall weighted by `rarity`) of reference content words in the
+    answer, ignoring words the question already gives away ("question demoting")."""
     ref_words = {w for w in content_words(reference) if w not in question_words}
     own = {w for w in answer_words if w not in question_words}
     if not ref_words:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     hits = len(ref_words & own)
-    return hits / len(ref_words), (hits / len(own) if own else 0.0)
+    return hits / len(ref_words), (hits / len(own) if own else 0.0), rarity.recall(ref_words, own)
 
 
 @dataclass(frozen=True)
@@ -292,21 +301,22 @@ def measure(
     reference_tokens: tuple[Matrix, ...] = (),
     question_tokens: Matrix | None = None,
     elsewhere: Elsewhere = NOWHERE,
+    rarity: WordRarity = UNIFORM,
 ) -> Signals:
     """All signals of `answer` to `prompt`; cheap (dot products and set operations). Token
     alignment is measured only when token vectors of the references are given. `elsewhere` is
     the closest model answer of another question: how close, and how many of that question's
-    key concepts the answer names."""
+    key concepts the answer names. `rarity` weighs the reference words for `idf_recall`."""
     lang = answer_language(answer.text)
     question_words = frozenset(
         w for text in (prompt.text.ko, prompt.text.en) for w in content_words(text)
     )
     references = prompt.references_in(lang) or prompt.references
-    recall, precision, fuzzy_set, fuzzy_partial = 0.0, 0.0, 0.0, 0.0
+    recall, precision, idf_recall, fuzzy_set, fuzzy_partial = 0.0, 0.0, 0.0, 0.0, 0.0
     lowered = answer.text.casefold()
     for reference in references:
-        r, p = _overlap(answer.words, reference.text, question_words)
-        recall, precision = max(recall, r), max(precision, p)
+        r, p, w = _overlap(answer.words, reference.text, question_words, rarity)
+        recall, precision, idf_recall = max(recall, r), max(precision, p), max(idf_recall, w)
         ref_lowered = reference.text.casefold()
         fuzzy_set = max(fuzzy_set, fuzz.token_set_ratio(lowered, ref_lowered) / 100)
         fuzzy_partial = max(fuzzy_partial, fuzz.partial_ratio(lowered, ref_lowered) / 100)
@@ -335,6 +345,7 @@ def measure(
         coverage=coverage,
         lex_recall=recall,
         lex_precision=precision,
+        idf_recall=idf_recall,
         mis_overlap=mis_overlap,
         tok_recall=max((x.recall for x in alignments), default=None),
         tok_precision=max((x.precision for x in alignments), default=None),
