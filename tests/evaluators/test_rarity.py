@@ -1,5 +1,5 @@
 """A reference word the rest of the bank does not use counts for more than one every prompt uses:
-in the rarity counts, and in the `idf_recall` a grade reads."""
+in the rarity counts, and in the `idf_recall` (and `q_gap_recall`) a grade reads."""
 
 from __future__ import annotations
 
@@ -59,3 +59,6 @@ async def test_a_grade_weighs_reference_words_by_the_prepared_banks_use(
     assert 0 < shared.idf_recall < shared.lex_recall
     assert own.idf_recall > own.lex_recall
     assert own.values()["idf_recall"] == own.idf_recall
+    restated = await grader.signals(RELU, "Why is ReLU used more than Sigmoid these days?")
+    assert restated.q_gap > 0
+    assert restated.values()["q_gap_recall"] == pytest.approx(restated.q_gap * restated.idf_recall)
