@@ -3,12 +3,13 @@ after pip.
 
 pip writes a wheel's files through the page cache, and the pages stay cached as written (in large
 folios). On this machine's kernel (Linux 6.18) a page fault then maps much more of such a file at
-once than of one read back on demand, so a bot started after a fresh install had libtorch_cpu.so 123
-MB resident (and the bundled model 84 MB) where the same bot maps 64 MB (55 MB) once those pages
-have left the cache and been read back as the process touches them: peak RSS 895-914 MB against 804
-MB, with the same 594-596 MB of anonymous memory (`quizmaster bench memory`). The pages are clean
-and shared, but they count in the resident set of every process that maps them until memory pressure
-evicts them, which an idle machine may not see for hours.
+once than of one read back on demand: a bot started after a fresh install had libtorch_cpu.so 123 MB
+resident (and the bundled model 84 MB) where the same bot maps 64 MB (55 MB) once those pages have
+left the cache and been read back as it touches them. In fresh clones straight after `make venv` and
+`make test`, `quizmaster bench memory` measured 914 MB peak RSS on a first start without this step
+and 815 MB with it (a restart 880 against 778 MB), the anonymous memory the same (594-597 MB). The
+pages are clean and shared, but they count in the resident set of every process that maps them until
+memory pressure evicts them, which an idle machine may not see for hours.
 
 Each large file is synced and then dropped from the cache with `posix_fadvise(DONTNEED)`: no
 root, nothing changes on disk, and the next read of a page costs one disk read.
