@@ -46,15 +46,14 @@ def drop_from_cache(path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Drop the large files under each folder named (`make venv` names the venv)."""
     if not hasattr(os, "posix_fadvise"):
         print("page cache: posix_fadvise is not available here; nothing dropped")
         return 0
-    roots = [Path(arg) for arg in argv] or [Path(sys.prefix)]
-    dropped = [path for root in roots for path in large_files(root)]
-    total = 0
+    dropped = [path for root in argv for path in large_files(Path(root))]
     for path in dropped:
         drop_from_cache(path)
-        total += path.stat().st_size
+    total = sum(path.stat().st_size for path in dropped)
     print(f"page cache: dropped {len(dropped)} files ({total / 2**20:.0f} MB) just installed")
     return 0
 

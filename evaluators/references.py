@@ -139,8 +139,9 @@ class ReferenceStore:
     def load_bank(self, bank: Bank) -> bool:
         """Fill the store for every prompt of `bank`; True when the disk cache answered. Blocking:
         call it from a worker thread."""
-        self._rarity.use(prompt_texts(p) for p in bank.all())
-        texts = list(dict.fromkeys(t for p in bank.all() for t in prompt_texts(p)))
+        documents = [prompt_texts(p) for p in bank.all()]
+        self._rarity.use(documents)
+        texts = list(dict.fromkeys(t for document in documents for t in document))
         path = self.cache_path(bank)
         matrix = self._read(path, texts)
         hit = matrix is not None
