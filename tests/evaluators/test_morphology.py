@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from evaluators.concepts import UNREAD_AFFINITY
-from evaluators.morphology import best_similarities, content_words, morpheme_ids
+from evaluators.concepts import UNREAD_AFFINITY, AnswerText, form_matches
+from evaluators.morphology import best_similarities, content_words, morpheme_ids, stem_en
 
 
 @pytest.mark.parametrize(
     ("text", "whole"),
     [
-        # Kiwi cut each of these words in two inside a longer English sentence.
-        ("The compiler differentiates overloaded functions by their signature.", "signature"),
+        # Kiwi cut each of these words in two inside a longer English sentence ("sign" +
+        # "ature"); read from the text, each is whole, as its Snowball stem.
+        ("The compiler differentiates overloaded functions by their signature.", "signatur"),
         (
             "They are initialized with a dot between the constructor and the object being created.",
             "creat",
@@ -44,6 +47,45 @@ def test_numbers_keep_their_separators() -> None:
         "0.5",
         "scale",
     )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("dynamically", "dynamic"),
+        ("initialized", "initialization"),
+        ("regularizes", "regularization"),
+        ("contexts", "context"),
+        ("vanishing", "vanishes"),
+    ],
+)
+def test_forms_of_one_english_word_share_a_stem(one: str, other: str) -> None:
+    assert content_words(one) == content_words(other) != ()
+
+
+def test_a_concept_named_in_other_words_of_the_same_stems_is_matched() -> None:
+    # The hand-cut suffixes left "dynamically" as "dynamical": this answer named no concept.
+    answer = AnswerText.of("PyTorch builds the graph dynamically as the code runs.")
+    assert form_matches("dynamic graph", answer)
+    assert not form_matches("static graph", answer)
+
+
+def test_stemming_from_many_threads_gives_what_one_thread_does() -> None:
+    # A Snowball stemmer keeps the word it works on in itself: shared by the grader's worker
+    # threads, it raised IndexError and returned other words' stems. The cache is bypassed so
+    # every call stems.
+    words = [
+        f"{root}{middle}{end}"
+        for root, middle, end in itertools.product(
+            ("normal", "general", "initial", "dynamic", "regular", "activ"),
+            ("iz", "is", "at", ""),
+            ("ation", "ed", "ing", "ly", "s", "ations", "ness"),
+        )
+    ]
+    alone = [stem_en.__wrapped__(word) for word in words]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda _: [stem_en.__wrapped__(w) for w in words], range(40)))
+    assert all(result == alone for result in together)
 
 
 def _printed_by(script: str) -> list[str]:
