@@ -9,7 +9,7 @@ stores, so a restart loses nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Generic
 
 from typing_extensions import TypeVar
@@ -84,19 +84,6 @@ class QuizService(Generic[Store_co]):
 
     def question_reply(self, channel: ChannelRow, post: PostRow) -> Reply:
         return self.posting.question_reply(channel, post)
-
-    async def post_question(
-        self,
-        channel: ChannelRow,
-        transport: Transport,
-        *,
-        day: date,
-        scheduled: bool,
-        prompt: Prompt | None = None,
-    ) -> PostRow | None:
-        return await self.posting.post_question(
-            channel, transport, day=day, scheduled=scheduled, prompt=prompt
-        )
 
     async def post_due(self, platform: str, transport: Transport) -> list[PostRow]:
         return await self.posting.post_due(platform, transport)

@@ -195,7 +195,7 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
     gone = await service.channel("slack", f"{SECOND}:{CHANNEL}")
     far_day = date.today() + timedelta(days=30)
     with pytest.raises(ChannelUnreachableError):
-        await service.post_question(gone, scheduled, day=far_day, scheduled=True)
+        await service.posting.post_question(gone, scheduled, day=far_day, scheduled=True)
     latest = await service.repo.posts.latest_post(
         platform="slack", channel_id=f"{SECOND}:{CHANNEL}"
     )
