@@ -91,8 +91,6 @@ class Intake:
             log.info("graded %d pending answer(s) platform=%s", graded, platform)
         return graded
 
-    # incoming -------------------------------------------------------------------------------
-
     async def hold(self, incoming: Incoming) -> bool:
         """Claim a message, keeping it in its claim, before the platform is told it arrived
         (a Slack event is acknowledged before its listener runs): a replica killed after the
