@@ -27,6 +27,7 @@ from bot.core.sign_in import SignInLinks
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
+from bot.storage.web_sessions import WebSessions
 from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
@@ -189,6 +190,7 @@ def web_app(
         WebDeps(
             store=DashboardReads(repo),
             nonces=NonceLedger(repo),
+            sessions=WebSessions(repo),
             bank=bank,
             scheduler=policy.scheduler(),
             tokens=tokens,

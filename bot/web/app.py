@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -34,6 +34,7 @@ from bot.core.models import ChannelRow
 from bot.core.ports import DashboardStore
 from bot.core.turn import channel_schedule
 from bot.web import charts
+from bot.web.head import HeadAsGet
 from bot.web.page_cache import PageCache
 from bot.web.question_form import GENERAL, QuestionForm
 from bot.web.rate_limit import SlidingWindow
@@ -53,6 +54,7 @@ SIGNIN_WINDOW_S = 60.0
 PAGES_KEPT = 64
 ANSWER_CHARS = 4000
 PAGE_TTL_S = 60.0
+ROW_ID_MAX = 2**63 - 1
 
 
 class QuestionStore(Protocol):
@@ -75,12 +77,35 @@ class NonceStore(Protocol):
         ...
 
 
+class SessionStore(Protocol):
+    """What the app needs of the sessions table (`bot.storage.web_sessions.WebSessions`)."""
+
+    async def start(
+        self,
+        session_id: str,
+        *,
+        platform: str,
+        channel_id: str,
+        user_id: str,
+        is_admin: bool,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+
+    async def admin_rights(self, session_id: str, *, now: datetime) -> bool | None:
+        """Whether the session carries admin rights; None once it has ended or expired."""
+        ...
+
+    async def end(self, session_id: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class WebDeps:
     """What the composition root gives the app."""
 
     store: DashboardStore
     nonces: NonceStore
+    sessions: SessionStore
     bank: Bank
     scheduler: Scheduler
     tokens: Tokens
@@ -119,6 +144,14 @@ def _secure(request: Request, deps: WebDeps) -> bool:
     return deps.public_https or request.url.scheme == "https"
 
 
+def stored_id(value: int, lang: Lang) -> int:
+    """An id from a URL or form, refused as unknown (404) before it reaches a query when no
+    row could have it: the databases keep ids in signed 64 bits."""
+    if not 0 < value <= ROW_ID_MAX:
+        raise PageError(404, "not_found", lang)
+    return value
+
+
 def _safe_next(target: str) -> str:
     """Only a path on this site: never another host (`//evil`, `https://...`)."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -130,6 +163,7 @@ def create_app(deps: WebDeps) -> FastAPI:
     app = FastAPI(title="quizmaster", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(HeadAsGet)
     signins = SlidingWindow(SIGNIN_LIMIT, SIGNIN_WINDOW_S, time.monotonic)
     pages: PageCache[dashboards.ChannelPage] = PageCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
 
@@ -181,16 +215,24 @@ def create_app(deps: WebDeps) -> FastAPI:
         lang = _lang_of(request, _browser_lang(request))
         return render(request, "error.html", lang, status=exc.status_code, message_key=key)
 
-    def session_of(request: Request) -> Session | None:
+    async def session_of(request: Request) -> Session | None:
+        """The cookie's session while its row on the server lives, with the admin rights the
+        row gives (sign-out and a member's demotion revoke what the cookie says)."""
         token = request.cookies.get(SESSION_COOKIE)
-        return deps.tokens.read_session(token) if token else None
+        claimed = deps.tokens.read_session(token) if token else None
+        if claimed is None:
+            return None
+        admin = await deps.sessions.admin_rights(claimed.id, now=deps.clock())
+        if admin is None:
+            return None
+        return replace(claimed, member=replace(claimed.member, is_admin=admin))
 
     async def signed_in(
         request: Request, platform: str, channel_id: str
     ) -> tuple[Session, ChannelRow, Lang]:
         """The session for exactly this channel, its row and the page's language; refused
         otherwise (a session of another channel sees nothing of this one)."""
-        session = session_of(request)
+        session = await session_of(request)
         lang = _lang_of(request, _browser_lang(request))
         if session is None or (session.member.platform, session.member.channel_id) != (
             platform,
@@ -232,7 +274,7 @@ def create_app(deps: WebDeps) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     async def home(request: Request) -> Response:
-        session = session_of(request)
+        session = await session_of(request)
         if session is not None:
             return RedirectResponse(_channel_url(session), status_code=303)
         return render(request, "home.html", _lang_of(request, _browser_lang(request)))
@@ -294,7 +336,17 @@ def create_app(deps: WebDeps) -> FastAPI:
             claims.nonce, now=deps.clock(), expires_at=claims.expires
         ):
             raise PageError(400, "link_bad", lang)
-        token, session = deps.tokens.session_token(claims.member)
+        member = claims.member
+        token, session = deps.tokens.session_token(member)
+        await deps.sessions.start(
+            session.id,
+            platform=member.platform,
+            channel_id=member.channel_id,
+            user_id=member.user_id,
+            is_admin=member.is_admin,
+            now=deps.clock(),
+            expires_at=session.expires,
+        )
         response = RedirectResponse(_channel_url(session), status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
@@ -309,8 +361,10 @@ def create_app(deps: WebDeps) -> FastAPI:
 
     @app.post("/signout")
     async def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-        session = session_of(request)
+        session = await session_of(request)
         check_csrf(session, csrf, _lang_of(request, _browser_lang(request)))
+        assert session is not None  # check_csrf refuses a request without one
+        await deps.sessions.end(session.id)
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
@@ -364,6 +418,7 @@ def create_app(deps: WebDeps) -> FastAPI:
         `Appeals.open_on` (what `/quiz appeal` does for the latest answer)."""
         session, _, lang = await signed_in(request, platform, channel_id)
         check_csrf(session, csrf, lang)
+        stored_id(answer_id, lang)
         try:
             appeal = await appeals_of(lang).open_on(
                 platform=platform,
@@ -670,6 +725,7 @@ def create_app(deps: WebDeps) -> FastAPI:
         if not session.member.is_admin:
             raise PageError(403, "admin_only", lang)
         check_csrf(session, csrf, lang)
+        stored_id(appeal_id, lang)
         appeals = appeals_of(lang)
         given = score.strip().lower()
         if given in ("", "keep"):
