@@ -165,7 +165,8 @@ def web_app(
     grader it has the appeals page too, resolving through the chat's own `Appeals`; each
     notice it leaves for the chat calls `notice_left` (a bot in this process sends it now).
     The web framework is imported here, not at start: a bot without the page never loads it."""
-    from bot.web.app import WebDeps, create_app
+    from bot.web.app import create_app
+    from bot.web.deps import WebDeps
 
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings)
