@@ -56,6 +56,17 @@ def test_an_id_no_row_could_have_is_not_found(page: Site, route: str, row_id: st
         assert "Traceback" not in refused.text
 
 
+@pytest.mark.parametrize("score", ["²", "9" * 5000, "1_0", "+5", "101"])
+def test_a_score_that_is_not_a_number_to_100_is_refused_with_a_page(page: Site, score: str) -> None:
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    with browser() as client:
+        sign_in(client, page.link(MINA))
+        csrf = form_fields(client.get(base).text)["csrf"]
+        refused = client.post(f"{base}/appeals/1", data={"csrf": csrf, "score": score})
+        assert refused.status_code == 400, refused.text
+        assert "score" in refused.text
+
+
 def test_sign_out_revokes_the_cookie_in_every_browser_holding_it(page: Site) -> None:
     base = f"{page.url}/c/{PLATFORM}/{HOME}"
     with browser() as client, browser() as copy:

@@ -59,11 +59,12 @@ async def appeals_view(
 
 
 def _new_score(given: str, lang: Lang) -> int | None:
-    """The score an admin typed: a whole number to 100, or blank or "keep" for none."""
+    """The score an admin typed: a whole number to 100, or blank or "keep" for none. Decimal
+    digits only, and few (`int` refuses superscripts and strings past 4300 digits)."""
     given = given.strip().lower()
     if given in ("", "keep"):
         return None
-    if given.isdigit() and int(given) <= 100:
+    if given.isdecimal() and len(given) <= 3 and int(given) <= 100:
         return int(given)
     raise PageError(400, "appeal_score_bad", lang)
 
