@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fsrs import Scheduler
 
 from bot.core import dashboards
@@ -77,9 +77,27 @@ class Web:
     signins: SlidingWindow = field(default_factory=_signins)
     pages: PageCache[dashboards.ChannelPage] = field(default_factory=_pages)
 
-    def secure(self, request: Request) -> bool:
-        """Whether cookies are marked Secure: the page is served over HTTPS."""
-        return self.deps.public_https or request.url.scheme == "https"
+    def set_cookie(
+        self,
+        request: Request,
+        response: Response,
+        name: str,
+        value: str,
+        *,
+        max_age: int,
+        samesite: Literal["lax", "strict"] = "lax",
+        path: str = "/",
+    ) -> None:
+        """A cookie no script can read, marked Secure when the page is served over HTTPS."""
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            httponly=True,
+            samesite=samesite,
+            secure=self.deps.public_https or request.url.scheme == "https",
+            path=path,
+        )
 
     async def session_of(self, request: Request) -> Session | None:
         """The cookie's session while its row on the server lives, with the admin rights the

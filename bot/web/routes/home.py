@@ -36,12 +36,5 @@ async def choose_lang(request: Request, web: WebDep, code: str, next: str = "/")
     """The language the pages are shown in (a preference cookie, no account data)."""
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in ("ko", "en"):
-        response.set_cookie(
-            LANG_COOKIE,
-            code,
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="lax",
-            secure=web.secure(request),
-        )
+        web.set_cookie(request, response, LANG_COOKIE, code, max_age=365 * 86400)
     return response

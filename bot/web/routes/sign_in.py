@@ -35,14 +35,8 @@ async def signin_form(request: Request, web: WebDep, t: str = "") -> Response:
     response = web.renderer.render(
         request, "signin.html", lang, token=t, form=form, channel=claims.member.channel_id
     )
-    response.set_cookie(
-        FORM_COOKIE,
-        form,
-        max_age=15 * 60,
-        httponly=True,
-        samesite="strict",
-        secure=web.secure(request),
-        path="/signin",
+    web.set_cookie(
+        request, response, FORM_COOKIE, form, max_age=15 * 60, samesite="strict", path="/signin"
     )
     return response
 
@@ -78,14 +72,8 @@ async def signin(
         expires_at=session.expires,
     )
     response = RedirectResponse(channel_url(session), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=web.secure(request),
-    )
+    lifetime = int(SESSION_LIFETIME.total_seconds())
+    web.set_cookie(request, response, SESSION_COOKIE, token, max_age=lifetime)
     response.delete_cookie(FORM_COOKIE, path="/signin")
     return response
 
