@@ -6,12 +6,12 @@ gives `gati`, not `gachi`): an id only has to be readable, stable and ASCII, nev
 
 from __future__ import annotations
 
-_INITIALS = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "")
+_INITIALS: tuple[str, ...] = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "")
 _INITIALS += ("j", "jj", "ch", "k", "t", "p", "h")
-_VOWELS = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe")
+_VOWELS: tuple[str, ...] = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe")
 _VOWELS += ("yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i")
-_FINALS = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l")
-_FINALS += ("m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")
+_FINALS: tuple[str, ...] = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l")
+_FINALS += ("l", "l", "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")
 _FIRST, _LAST = 0xAC00, 0xD7A3
 
 
