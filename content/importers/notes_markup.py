@@ -13,7 +13,7 @@ import re
 _MATH = re.compile(r"(\$\$.+?\$\$|\$[^$]+\$)")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _STRUCK = re.compile(r"~~.*?~~")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")

@@ -10,6 +10,7 @@ import pytest
 from content.cli import main
 from content.importers.hangul_roman import romanize
 from content.importers.notes import import_notes
+from content.importers.notes_markup import plain_text
 from content.loader import BankError, load_bank
 from content.schema import Prompt
 
@@ -235,3 +236,11 @@ def test_broken_notes_name_the_line_and_write_nothing(
 def test_hangul_is_romanised_syllable_by_syllable() -> None:
     assert romanize("학습 속도 개선") == "hakseup sokdo gaeseon"
     assert romanize("같이 weight 초기화") == "gati weight chogihwa"
+
+
+def test_markup_is_removed_but_latex_is_kept_as_written() -> None:
+    line = (
+        "<strong>See</strong> [[AI] 책](https://x.io) ![](a.png)~~not~~ **this**: "
+        r"$x_{min} = {x - m \over \delta}$ &amp; `code_x`<br/>end"
+    )
+    assert plain_text(line) == r"See [AI] 책 this: $x_{min} = {x - m \over \delta}$ & code_x end"
