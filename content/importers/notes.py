@@ -56,9 +56,10 @@ _RULE = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
 
 @dataclass
 class _Question:
+    """One question as read: its line, cleaned text, answer points, keywords and follow-ups."""
+
     line: int
     text: str
-    main: _Question | None = None
     points: list[str] = field(default_factory=list)
     answered_at: int | None = None
     keywords: list[str] = field(default_factory=list)
@@ -93,7 +94,7 @@ class _Reading:
         if not text:
             self.problem(line, "the question is empty once markup is removed; write its words")
             return None
-        question = _Question(line, text, main)
+        question = _Question(line, text)
         if main is None:
             self.questions.append(question)
         else:
@@ -243,9 +244,7 @@ def _ask_listed(block: list[tuple[int, str]], reading: _Reading) -> None:
         text = _listed_text(line) or ""
         if len(line) - len(line.lstrip()) <= top:
             main = reading.ask(number, text)
-        elif main is None:
-            reading.problem(number, "this indented item comes before any main question above it")
-        else:
+        elif main is not None:  # else the item above had no words, already a problem
             reading.ask(number, text, main)
 
 
@@ -305,7 +304,11 @@ def _field(
         return None
     if label == "Keyword:":
         if question.keywords_at is not None:
-            reading.problem(number, f"a second `Keyword:` for the question on line {question.line}")
+            reading.problem(
+                number,
+                f"a second `Keyword:` for the question on line {question.line} (the first is on "
+                f"line {question.keywords_at}); merge them",
+            )
         question.keywords_at = number
         question.keywords = [k for k in map(plain_text, re.split(r"[,、]", value)) if k]
         if len(question.keywords) > MAX_KEYWORDS:

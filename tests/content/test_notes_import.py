@@ -194,10 +194,12 @@ BROKEN = {
         "line 1: `Keyword:` is under no `## question` heading; add one above it",
         "line 2: `Answer:` is under no `## question` heading; add one above it",
     ],
-    "## Q?\nKeyword: a, b, c, d, e, f, g\nAnswer: x\nAnswer: y\n": [
-        "line 2: 7 keywords; a question takes at most 6 key concepts, keep the ones a full "
+    "## Q?\nKeyword: a\nKeyword: a, b, c, d, e, f, g\nAnswer: x\nAnswer: y\n": [
+        "line 3: a second `Keyword:` for the question on line 1 (the first is on line 2); merge "
+        "them",
+        "line 3: 7 keywords; a question takes at most 6 key concepts, keep the ones a full "
         "answer must name",
-        "line 4: a second `Answer:` for the question on line 1 (the first is on line 3); merge "
+        "line 5: a second `Answer:` for the question on line 1 (the first is on line 4); merge "
         "them",
     ],
     "### 후속 질문?\nAnswer: 답\n": [
