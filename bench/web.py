@@ -27,6 +27,7 @@ from bench.table import Outcome, percentile, report
 from bot.app import load_configured_bank, web_app, web_tokens
 from bot.config import Settings
 from bot.storage.repository import Repository
+from bot.storage.web_sessions import WebSessions
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import Member
 from content.bank import Bank
@@ -124,7 +125,16 @@ async def measure(
     repo = await Repository.open(db)
     try:
         tokens = web_tokens(SECRET)
-        cookie, _ = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
+        cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
+        await WebSessions(repo.db).start(
+            session.id,
+            platform=PLATFORM,
+            channel_id=CHANNEL,
+            user_id="u0",
+            is_admin=True,
+            now=now,
+            expires_at=session.expires,
+        )
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         url = f"http://127.0.0.1:{port_of(sock)}/c/{PLATFORM}/{CHANNEL}"
         app = web_app(settings, repo=repo, bank=bank, tokens=tokens)

@@ -32,6 +32,7 @@ from bot.core.takeover import Takeover
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
+from bot.storage.web_sessions import WebSessions
 from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
@@ -204,7 +205,8 @@ def web_app(
     grader it has the appeals page too, resolving through the chat's own `Appeals`; each
     notice it leaves for the chat calls `notice_left` (a bot in this process sends it now).
     The web framework is imported here, not at start: a bot without the page never loads it."""
-    from bot.web.app import WebDeps, create_app
+    from bot.web.app import create_app
+    from bot.web.deps import WebDeps
 
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings)
@@ -229,6 +231,7 @@ def web_app(
         WebDeps(
             store=DashboardReads(repo),
             nonces=NonceLedger(repo.db),
+            sessions=WebSessions(repo.db),
             bank=bank,
             scheduler=policy.scheduler(),
             tokens=tokens,

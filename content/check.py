@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from content.bank import Bank, normalize_question
+from content.importers.imported_bank import preview
 from content.loader import BankError, read_yaml, validation_errors
 from content.schema import Prompt, parse_bank_file, rules_context
 
@@ -36,6 +37,9 @@ class CheckReport:
     prompts: list[Prompt] = field(default_factory=list)
     errors: list[BankError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    waiting: list[BankError] = field(default_factory=list)
+    """One line per prompt the bot holds back (`status: waiting`, or under a waiting main
+    question), saying what to add; they are no errors."""
 
     @property
     def ok(self) -> bool:
@@ -103,6 +107,7 @@ def _check_sources(
     _check_wordings(report.prompts, origin, report)
     _check_blanks(report.prompts, origin, report)
     _check_demos(report.prompts, origin, demo_names, report)
+    _list_waiting(report.prompts, origin, report)
     return report
 
 
@@ -265,6 +270,28 @@ def _check_demos(
                     "figure_demo",
                 )
             )
+
+
+def _list_waiting(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
+    waiting = {p.id for p in prompts if p.status == "waiting"}
+    for prompt in prompts:
+        if prompt.id in waiting:
+            todo = _what_to_add(prompt)
+        elif prompt.parent in waiting:
+            todo = f"posted once its main question {prompt.parent} is ready"
+        else:
+            continue
+        where = f" ({prompt.source})" if prompt.source else ""
+        question = f'"{preview(prompt.text.ko)}"{where}'
+        report.waiting.append(BankError(str(origin[prompt.id]), f"{question}: {todo}", prompt.id))
+
+
+def _what_to_add(prompt: Prompt) -> str:
+    if prompt.kind == "graded" and not prompt.references:
+        return "add a model answer (references: lang ko or en, text) and delete status: waiting"
+    if prompt.kind == "open" and prompt.guidance is None:
+        return "add guidance (ko and en) for reveal and delete status: waiting"
+    return "has what it needs: delete status: waiting to post it"
 
 
 def summary_lines(prompts: Sequence[Prompt]) -> list[str]:

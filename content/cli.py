@@ -15,6 +15,7 @@ from typing import Protocol
 from content.check import check_banks, summary_lines
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import BankImportError, Imported, bank_slug, write_bank
+from content.importers.notes import import_notes
 from content.importers.red_trivia import import_red_trivia
 from content.loader import DEFAULT_BANK_DIR
 
@@ -28,6 +29,7 @@ class Importer(Protocol):
 IMPORTERS: dict[str, tuple[Importer, str]] = {
     "red-trivia": (import_red_trivia, "a Red-DiscordBot trivia list (YAML)"),
     "csv": (import_csv, "a CSV table with columns question, answer[, concepts]"),
+    "notes": (import_notes, "study notes: `1. question` + `A.` lists or `## question` + `Answer:`"),
 }
 
 
@@ -93,6 +95,10 @@ def _check(paths: list[Path]) -> int:
     print(f"checked {files} file{'s' * (files != 1)}")
     for line in summary_lines(report.prompts):
         print(f"  {line}")
+    if report.waiting:
+        print(f"{len(report.waiting)} not posted yet, until each has what it lacks:")
+        for waiting in report.waiting:
+            print(f"  {waiting}")
     return 0
 
 
@@ -109,10 +115,12 @@ def _import(fmt: str, file: Path, *, out: Path | None, bank: str | None, force: 
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"nothing written; fix {file} and run the import again", file=sys.stderr)
-        return 1
+        return 2
     for note in imported.notes:
         print(f"note: {note}", file=sys.stderr)
     count = len(imported.bank_file.prompts)
     noun = "graded prompt" if count == 1 else "graded prompts"
-    print(f"wrote {count} {noun} to {target}; run `quizmaster content check {target}`")
+    waiting = sum(p.status == "waiting" for p in imported.bank_file.prompts)
+    held = f" ({waiting} waiting for a model answer)" if waiting else ""
+    print(f"wrote {count} {noun}{held} to {target}; run `quizmaster content check {target}`")
     return 0

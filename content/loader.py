@@ -148,7 +148,9 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
-    """Load and cross-check every bank file: unique ids and follow-ups whose parent exists."""
+    """Load and cross-check every bank file: unique ids and follow-ups whose parent exists.
+    Waiting prompts (no model answer yet) and the follow-ups under them are left out of the bank:
+    the bot neither posts nor grades them; `quizmaster content check` lists them."""
     prompts: list[Prompt] = []
     origin: dict[str, Path] = {}
     for path in bank_files(paths):
@@ -167,6 +169,14 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
             raise BankError(
                 str(origin[prompt.id]), f"unknown parent {prompt.parent!r}", prompt.id, "parent"
             )
-    if not prompts:
-        raise BankError(", ".join(str(p) for p in paths), "no prompts found")
-    return Bank(prompts)
+    waiting = {prompt.id for prompt in prompts if prompt.status == "waiting"}
+    ready = [p for p in prompts if p.id not in waiting and p.parent not in waiting]
+    if not ready:
+        problem = (
+            f"no prompt is ready: all {len(prompts)} wait for a model answer "
+            "(`quizmaster content check` lists them)"
+            if prompts
+            else "no prompts found"
+        )
+        raise BankError(", ".join(str(p) for p in paths), problem)
+    return Bank(ready)

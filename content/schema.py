@@ -8,6 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 Lang = Literal["ko", "en"]
 PromptKind = Literal["graded", "open"]
+PromptStatus = Literal["ready", "waiting"]
+"""`waiting`: a question imported before anyone wrote its model answer (or guidance). It is kept in
+the bank file so `quizmaster content check` lists what to add, but the bot does not post or grade
+it (nor its follow-ups) until it is ready."""
 Rules = Literal["seed", "team"]
 """How complete a graded prompt must be. `seed`: the shipped bank, whose every prompt carries
 references in both languages, key concepts and misconceptions. `team`: a team's own
@@ -69,6 +73,7 @@ class Prompt(_Strict):
 
     id: str = Field(pattern=PROMPT_ID_PATTERN)
     kind: PromptKind = "graded"
+    status: PromptStatus = "ready"
     parent: str | None = None
     order: int = Field(default=0, ge=0)
     text: Localized
@@ -86,6 +91,9 @@ class Prompt(_Strict):
     @model_validator(mode="after")
     def _complete_for_kind(self, info: ValidationInfo) -> Prompt:
         rules: Rules = (info.context or {}).get("rules", "team")
+        waiting = self.status == "waiting"
+        if waiting and rules == "seed":
+            raise ValueError("status: a seed bank prompt is never waiting; give it its answers")
         if self.kind == "graded" and rules == "seed":
             langs = {r.lang for r in self.references}
             if len(self.references) < 2 or langs != {"ko", "en"}:
@@ -102,7 +110,7 @@ class Prompt(_Strict):
                     "Korean and English"
                 )
         elif self.kind == "graded":
-            if not self.references:
+            if not self.references and not waiting:
                 raise ValueError(
                     "references: a graded prompt needs at least one model answer, in Korean or "
                     "English (or make it kind: open)"
@@ -114,7 +122,7 @@ class Prompt(_Strict):
                     f"misconceptions: at most {2 * MAX_MISCONCEPTIONS} ({MAX_MISCONCEPTIONS} "
                     "wrong claims, each in both languages)"
                 )
-        elif self.guidance is None:
+        elif self.guidance is None and not waiting:
             raise ValueError("guidance: an open prompt needs model-answer guidance for reveal")
         ids = [c.id for c in self.concepts]
         if len(ids) != len(set(ids)):

@@ -39,6 +39,7 @@ TABLES = (
     "team_questions",
     "web_notices",
     "slack_installations",
+    "web_sessions",
 )
 BATCH = 1000
 

@@ -239,5 +239,16 @@ CREATE TABLE slack_installations (
 );
 CREATE INDEX ingested_unfinished ON ingested (platform, replica_id)
     WHERE incoming IS NOT NULL;
+CREATE TABLE web_sessions (
+    id         TEXT PRIMARY KEY,
+    platform   TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    is_admin   INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX web_sessions_by_member ON web_sessions (platform, channel_id, user_id);
+CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
 PRAGMA user_version = 6;
-INSERT INTO alembic_version (version_num) VALUES ('0014');
+INSERT INTO alembic_version (version_num) VALUES ('0015');

@@ -5,7 +5,8 @@ A token is `base64url(JSON claims) . base64url(HMAC-SHA256)`, keyed per purpose 
 secret setting, so a link can never pass as a session or the other way round. A link expires
 after `LINK_LIFETIME` and works once: its random nonce goes into the database when it is used
 (`bot.storage.web_store.NonceLedger`). A session carries its own CSRF token, which every form
-posts back.
+posts back, and the id of its row on the server (`bot.storage.web_sessions`): a genuine cookie
+whose row is gone (signed out) is refused.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class Session:
     member: Member
     csrf: str
     expires: datetime
+    id: str
 
 
 def _member(claims: dict[str, Any]) -> Member | None:
@@ -150,20 +152,28 @@ class Tokens:
 
     def session_token(self, member: Member) -> tuple[str, Session]:
         session = Session(
-            member, secrets.token_urlsafe(NONCE_BYTES), self._clock() + SESSION_LIFETIME
+            member,
+            secrets.token_urlsafe(NONCE_BYTES),
+            self._clock() + SESSION_LIFETIME,
+            secrets.token_urlsafe(NONCE_BYTES),
         )
-        return self._signer.sign("session", _claims(member, session.expires, x=session.csrf)), (
-            session
-        )
+        claims = _claims(member, session.expires, x=session.csrf, s=session.id)
+        return self._signer.sign("session", claims), session
 
     def read_session(self, token: str) -> Session | None:
+        """A session cookie's claims when it is genuine and not expired (whether it was
+        revoked is the session store's to say)."""
         claims = self._signer.verify("session", token)
         if claims is None:
             return None
-        member, expires, csrf = _member(claims), _expiry(claims, self._clock()), claims.get("x")
-        if member is None or expires is None or not isinstance(csrf, str) or not csrf:
+        member, expires = _member(claims), _expiry(claims, self._clock())
+        secrets_given = (claims.get("x"), claims.get("s"))
+        if member is None or expires is None:
             return None
-        return Session(member, csrf, expires)
+        if not all(isinstance(value, str) and value for value in secrets_given):
+            return None
+        csrf, session_id = (str(value) for value in secrets_given)
+        return Session(member, csrf, expires, session_id)
 
     def form_token(self) -> str:
         """A CSRF token for the sign-in form, before there is a session (kept in a cookie and

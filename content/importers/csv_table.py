@@ -23,12 +23,13 @@ from content.importers.imported_bank import (
     Imported,
     concepts_named,
     graded_prompt,
+    model_answer_guidance,
     preview,
     prompt_ids,
     references_for,
 )
 from content.loader import BankError, read_text_file
-from content.schema import BankFile, Localized
+from content.schema import BankFile
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("concepts",)
@@ -76,7 +77,7 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
         graded_prompt(
             prompt_id=prompt_id,
             question=question,
-            guidance=_guidance(answer, concepts),
+            guidance=model_answer_guidance(answer, concepts),
             topic=name,
             source=f"csv:{path.name} row {number}",
             references=references_for([answer]),
@@ -111,14 +112,3 @@ def _columns(path: Path, header: list[str], problems: list[BankError]) -> dict[s
                 )
             )
     return columns
-
-
-def _guidance(answer: str, concepts: list[str]) -> Localized:
-    concepts = [entry.split("|")[0].strip() for entry in concepts]
-    if not concepts:
-        return Localized(ko=f"모범 답안: {answer}", en=f"Model answer: {answer}")
-    listed = ", ".join(concepts)
-    return Localized(
-        ko=f"모범 답안: {answer}\n핵심 개념: {listed}",
-        en=f"Model answer: {answer}\nKey concepts: {listed}",
-    )

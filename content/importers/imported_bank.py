@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from content.importers.hangul_roman import romanize
 from content.loader import MAX_BANK_BYTES, BankError
 from content.schema import BankFile, Concept, Lang, Localized, Prompt, Reference
 
@@ -48,11 +49,16 @@ def preview(text: str, limit: int = 40) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def readable_slug(name: str, limit: int = _SLUG_MAX) -> str:
+    """`name` in lowercase ASCII words joined by `-`, Hangul romanised (`오차 계산` gives
+    `ocha-gyesan`); empty when the name has neither Latin letters, digits nor Hangul."""
+    return _NOT_SLUG.sub("-", romanize(name).casefold()).strip("-")[:limit].strip("-")
+
+
 def bank_slug(bank: str) -> str:
-    """The id prefix of a bank: its name in lowercase ASCII, or a short digest of a non-Latin name
-    (a Korean bank name has no ASCII letters), so ids stay stable across re-imports."""
-    slug = _NOT_SLUG.sub("-", bank.casefold()).strip("-")[:_SLUG_MAX].strip("-")
-    return slug or "b" + hashlib.sha256(bank.encode()).hexdigest()[:8]
+    """The id prefix of a bank: its readable slug, or a short digest of a name in another script,
+    so ids stay stable across re-imports."""
+    return readable_slug(bank) or "b" + hashlib.sha256(bank.encode()).hexdigest()[:8]
 
 
 def prompt_ids(bank: str, count: int) -> list[str]:
@@ -76,32 +82,51 @@ def concepts_named(names: Sequence[str]) -> tuple[Concept, ...]:
     """Key concepts from a source that names each as `name|other wording|...`: the first name
     labels it in both languages, the other wordings are synonyms the grader also looks for (a
     Korean name with its English term lets an English answer match), and the id is the name's
-    slug (or a digest for a name without ASCII letters)."""
+    readable slug (`c<N>`, its place in the list, for a name in another script)."""
     concepts: dict[str, Concept] = {}
-    for entry in names:
+    for number, entry in enumerate(names, start=1):
         name, *others = [part.strip() for part in entry.split("|") if part.strip()] or [entry]
-        concept_id = bank_slug(name)[:40].strip("-") or "c"
+        concept_id = readable_slug(name, 40) or f"c{number}"
         concepts.setdefault(
             concept_id, Concept(id=concept_id, ko=name, en=name, synonyms=tuple(others))
         )
     return tuple(concepts.values())
 
 
+def model_answer_guidance(answer: str, concepts: Sequence[str]) -> Localized:
+    """What `/quiz reveal` shows for an imported prompt: the model answer, then the key concepts
+    by their first names."""
+    names = [entry.split("|")[0].strip() for entry in concepts]
+    if not names:
+        return Localized(ko=f"모범 답안: {answer}", en=f"Model answer: {answer}")
+    listed = ", ".join(names)
+    return Localized(
+        ko=f"모범 답안: {answer}\n핵심 개념: {listed}",
+        en=f"Model answer: {answer}\nKey concepts: {listed}",
+    )
+
+
 def graded_prompt(
     *,
     prompt_id: str,
     question: str,
-    guidance: Localized,
+    guidance: Localized | None,
     topic: str,
     source: str,
     references: tuple[Reference, ...],
     concepts: tuple[Concept, ...] = (),
+    parent: str | None = None,
+    order: int = 0,
 ) -> Prompt:
-    """A graded team prompt asking `question` in both UI languages (the source has only one)."""
+    """A graded team prompt asking `question` in both UI languages (the source has only one); a
+    follow-up when `parent` is given. Without references it waits for its model answer."""
     return Prompt.model_validate(
         {
             "id": prompt_id,
             "kind": "graded",
+            "status": "ready" if references else "waiting",
+            "parent": parent,
+            "order": order,
             "text": Localized(ko=question, en=question),
             "topics": (topic,),
             "guidance": guidance,

@@ -216,3 +216,23 @@ def test_valid_files_print_counts(tmp_path: Path, capsys: pytest.CaptureFixture[
         "  references by language: en 2, ko 2",
         "  total: 3 prompts",
     ]
+
+
+def test_waiting_prompts_are_listed_not_errors_and_never_in_a_seed_bank(tmp_path: Path) -> None:
+    team = write_bank(
+        tmp_path / "team.yaml",
+        graded("t1", "Unanswered?", references=[], status="waiting"),
+        graded("t2", "Answered since?", status="waiting"),
+    )
+    report = check_banks([team], demo_names=no_demos)
+    assert report.errors == []
+    assert [str(line) for line in report.waiting] == [
+        f'{team}: prompt t1: "Unanswered? (ko)": add a model answer (references: lang ko or en, '
+        "text) and delete status: waiting",
+        f'{team}: prompt t2: "Answered since? (ko)": has what it needs: delete status: waiting to '
+        "post it",
+    ]
+    seed = write_bank(tmp_path / "seed.yaml", graded("s1", status="waiting"), rules="seed")
+    assert messages([seed]) == [
+        f"{seed}: prompt s1: status: a seed bank prompt is never waiting; give it its answers"
+    ]

@@ -168,7 +168,7 @@ def test_cli_import_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert f"wrote 4 graded prompts to {out}" in capsys.readouterr().out
     assert main(["check", str(out)]) == 0
     assert "by kind: graded 4" in capsys.readouterr().out
-    assert main(args) == 1
+    assert main(args) == 2
     assert f"{out}: already exists; pass --force to overwrite it" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
 
@@ -179,7 +179,7 @@ def test_cli_import_failure_writes_nothing(
     source = tmp_path / "table.csv"
     source.write_bytes("question,answer\n질문,답\n".encode("euc-kr"))
     out = tmp_path / "out.yaml"
-    assert main(["import", "csv", str(source), "--out", str(out)]) == 1
+    assert main(["import", "csv", str(source), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.splitlines() == [

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
-from bot.web.server import bind, port_of, serving_beside
+from bot.web.server import HEADER_TIMEOUT_S, bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
 from content.loader import load_bank
 from tests.bot.clock import FakeClock
@@ -100,14 +100,17 @@ async def _seed(site: Site) -> None:
 
 
 @contextmanager
-def running_site(folder: Path) -> Iterator[Site]:
-    """The page on a free loopback port until the block exits."""
+def running_site(
+    folder: Path, *, db: Path | str | None = None, header_timeout_s: float = HEADER_TIMEOUT_S
+) -> Iterator[Site]:
+    """The page on a free loopback port until the block exits, on `db` (a SQLite file in
+    `folder` by default)."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
     thread.start()
     stack = AsyncExitStack()
     clock = FakeClock(START)
-    settings = Settings(_env_file=None, lang="en", days="daily", db=folder / "web.db")
+    settings = Settings(_env_file=None, lang="en", days="daily", db=db or folder / "web.db")
 
     async def start() -> Site:
         repo = await Repository.open(settings.db)
@@ -134,7 +137,9 @@ def running_site(folder: Path) -> Iterator[Site]:
             grader=FixedGrader(),
             notice_left=lambda: left.append("notice"),
         )
-        await stack.enter_async_context(serving_beside(app, sock))
+        await stack.enter_async_context(
+            serving_beside(app, sock, header_timeout_s=header_timeout_s)
+        )
         site = Site(
             url=url, loop=loop, service=service, tokens=tokens, clock=clock, notices_left=left
         )

@@ -1,0 +1,175 @@
+"""What every route shares: the composition root's `WebDeps`, the app's own state beside it
+(`Web`), and the checks a page makes before it shows anything (whose session, which channel,
+admin or not, the form's CSRF token, an id in range).
+
+Every page under `/c/{platform}/{channel_id}` is for the one channel the session was signed
+for: another id in the URL is refused, not looked up.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fsrs import Scheduler
+
+from bot.core import dashboards
+from bot.core.appeals import Appeals
+from bot.core.models import ChannelRow
+from bot.core.ports import DashboardStore
+from bot.web.errors import PageError
+from bot.web.page_cache import PageCache
+from bot.web.ports import NonceStore, QuestionStore, SessionStore
+from bot.web.rate_limit import SlidingWindow
+from bot.web.rendering import Renderer, lang_of, request_lang
+from bot.web.signing import Session, Tokens
+from content.bank import Bank
+from content.schema import Lang
+from evaluators.grade import Grader
+
+SESSION_COOKIE = "qm_session"
+SIGNIN_LIMIT = 10
+SIGNIN_WINDOW_S = 60.0
+PAGES_KEPT = 64
+PAGE_TTL_S = 60.0
+ROW_ID_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class WebDeps:
+    """What the composition root gives the app."""
+
+    store: DashboardStore
+    nonces: NonceStore
+    sessions: SessionStore
+    bank: Bank
+    scheduler: Scheduler
+    tokens: Tokens
+    clock: Callable[[], datetime]
+    questions: QuestionStore
+    public_https: bool = False
+    grader: Grader | None = None  # None: the question page has no "Try the grader"
+    appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
+    notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
+
+
+def _signins() -> SlidingWindow:
+    return SlidingWindow(SIGNIN_LIMIT, SIGNIN_WINDOW_S, time.monotonic)
+
+
+def _pages() -> PageCache[dashboards.ChannelPage]:
+    return PageCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
+
+
+@dataclass
+class Web:
+    """One app's dependencies and its own state: sign-in attempts per address, and the
+    channel pages kept while their data holds."""
+
+    deps: WebDeps
+    renderer: Renderer = field(default_factory=Renderer)
+    signins: SlidingWindow = field(default_factory=_signins)
+    pages: PageCache[dashboards.ChannelPage] = field(default_factory=_pages)
+
+    def set_cookie(
+        self,
+        request: Request,
+        response: Response,
+        name: str,
+        value: str,
+        *,
+        max_age: int,
+        samesite: Literal["lax", "strict"] = "lax",
+        path: str = "/",
+    ) -> None:
+        """A cookie no script can read, marked Secure when the page is served over HTTPS."""
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            httponly=True,
+            samesite=samesite,
+            secure=self.deps.public_https or request.url.scheme == "https",
+            path=path,
+        )
+
+    async def session_of(self, request: Request) -> Session | None:
+        """The cookie's session while its row on the server lives, with the admin rights the
+        row gives (sign-out and a member's demotion revoke what the cookie says)."""
+        token = request.cookies.get(SESSION_COOKIE)
+        claimed = self.deps.tokens.read_session(token) if token else None
+        if claimed is None:
+            return None
+        admin = await self.deps.sessions.admin_rights(claimed.id, now=self.deps.clock())
+        if admin is None:
+            return None
+        return replace(claimed, member=replace(claimed.member, is_admin=admin))
+
+    async def signed_in(
+        self, request: Request, platform: str, channel_id: str
+    ) -> tuple[Session, ChannelRow, Lang]:
+        """The session for exactly this channel, its row and the page's language; refused
+        otherwise (a session of another channel sees nothing of this one)."""
+        session = await self.session_of(request)
+        lang = request_lang(request)
+        if session is None or (session.member.platform, session.member.channel_id) != (
+            platform,
+            channel_id,
+        ):
+            raise PageError(403, "forbidden", lang)
+        channel = await self.deps.store.channel(platform=platform, channel_id=channel_id)
+        if channel is None:
+            raise PageError(404, "not_found", lang)
+        return session, channel, lang_of(request, channel.lang)
+
+    async def admin_in(
+        self, request: Request, platform: str, channel_id: str
+    ) -> tuple[Session, ChannelRow, Lang]:
+        """As `signed_in`, for an admin of the channel only."""
+        session, channel, lang = await self.signed_in(request, platform, channel_id)
+        if not session.member.is_admin:
+            raise PageError(403, "admin_only", lang)
+        return session, channel, lang
+
+    def appeals(self, lang: Lang) -> Appeals:
+        if self.deps.appeals is None:
+            raise PageError(404, "not_found", lang)
+        return self.deps.appeals
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+WebDep = Annotated[Web, Depends(web_of)]
+
+
+def check_csrf(session: Session | None, given: str, lang: Lang) -> Session:
+    """The session whose CSRF token the form posted back; refused otherwise."""
+    if session is None or not secrets.compare_digest(given.encode(), session.csrf.encode()):
+        raise PageError(403, "csrf_bad", lang)
+    return session
+
+
+def stored_id(value: int, lang: Lang) -> int:
+    """An id from a URL or form, refused as unknown (404) before it reaches a query when no
+    row could have it: the databases keep ids in signed 64 bits."""
+    if not 0 < value <= ROW_ID_MAX:
+        raise PageError(404, "not_found", lang)
+    return value
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def channel_url(session: Session) -> str:
+    member = session.member
+    return f"/c/{quote(member.platform, safe='')}/{quote(member.channel_id, safe='')}"

@@ -1,0 +1,50 @@
+"""Every refusal as a page in the reader's language: the app's own (`PageError`), a request
+the routes cannot read (400), and the framework's (404 for an unknown page, 403 otherwise)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.web.rendering import renderer_of, request_lang
+from content.schema import Lang
+
+
+class PageError(Exception):
+    """A refusal shown as a page: its status and the text key that explains it."""
+
+    def __init__(self, status: int, key: str, lang: Lang = "ko") -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.lang = lang
+
+
+async def _page_error(request: Request, exc: Exception) -> HTMLResponse:
+    assert isinstance(exc, PageError)
+    return renderer_of(request).render(
+        request, "error.html", exc.lang, status=exc.status, message_key=exc.key
+    )
+
+
+async def _bad_request(request: Request, exc: Exception) -> HTMLResponse:
+    return renderer_of(request).render(
+        request, "error.html", request_lang(request), status=400, message_key="bad_request"
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> HTMLResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    key = "not_found" if exc.status_code == 404 else "forbidden"
+    return renderer_of(request).render(
+        request, "error.html", request_lang(request), status=exc.status_code, message_key=key
+    )
+
+
+def register(app: FastAPI) -> None:
+    """The handlers above, on `app` (whose `state.renderer` draws the pages)."""
+    app.add_exception_handler(PageError, _page_error)
+    app.add_exception_handler(RequestValidationError, _bad_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

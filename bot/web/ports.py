@@ -1,0 +1,52 @@
+"""What the web page needs of storage beyond the core's `DashboardStore`: the team questions,
+the sign-in nonce ledger and the sessions (`bot.storage` implements each; the page never
+imports it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from content.schema import Prompt
+
+
+class QuestionStore(Protocol):
+    """What the app needs of the team questions table (`bot.storage.team_questions`)."""
+
+    async def save(
+        self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
+    ) -> None: ...
+
+    async def ids(self) -> set[str]:
+        """The questions written on the web page: the ones it may edit."""
+        ...
+
+
+class NonceStore(Protocol):
+    """What the app needs of the nonce ledger (`bot.storage.web_store.NonceLedger`)."""
+
+    async def use(self, nonce: str, *, now: datetime, expires_at: datetime) -> bool:
+        """True the first time `nonce` is used."""
+        ...
+
+
+class SessionStore(Protocol):
+    """What the app needs of the sessions table (`bot.storage.web_sessions.WebSessions`)."""
+
+    async def start(
+        self,
+        session_id: str,
+        *,
+        platform: str,
+        channel_id: str,
+        user_id: str,
+        is_admin: bool,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+
+    async def admin_rights(self, session_id: str, *, now: datetime) -> bool | None:
+        """Whether the session carries admin rights; None once it has ended or expired."""
+        ...
+
+    async def end(self, session_id: str) -> None: ...

@@ -1,0 +1,1 @@
+"""The web page's routers, one per area; `bot.web.app` composes them."""

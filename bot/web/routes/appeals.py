@@ -1,0 +1,108 @@
+"""The admins' appeals queue: each open appeal with what judging it needs, how often the
+grader was corrected lately (the chat's `/quiz appeals` figures), and resolving one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.core.appeals import AppealRefusedError
+from bot.core.models import AppealRow
+from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
+from bot.web.errors import PageError
+from content.schema import Lang
+
+router = APIRouter(prefix="/c/{platform}/{channel_id}")
+
+
+async def _entry(web: Web, appeal: AppealRow, *, platform: str, lang: Lang) -> dict[str, Any]:
+    """What the queue shows of one appeal: the answer, its question, reference and concepts."""
+    answer = appeal.answer
+    bank = web.deps.bank
+    prompt = bank.get(answer.prompt_id) if answer.prompt_id in bank else None
+    labels = {c.id: c.label(lang) for c in prompt.concepts} if prompt else {}
+    return {
+        "appeal": appeal,
+        "name": await web.deps.store.display_name(platform=platform, user_id=answer.user_id),
+        "question": prompt.text.get(lang) if prompt else answer.prompt_id,
+        "reference": (
+            (prompt.references_in(lang) or prompt.references)[0].text
+            if prompt and prompt.references
+            else None
+        ),
+        "concepts": [c.label(lang) for c in prompt.concepts] if prompt else [],
+        "covered": [labels.get(c, c) for c in answer.covered],
+        "missed": [labels.get(c, c) for c in answer.missed],
+    }
+
+
+@router.get("/appeals", response_class=HTMLResponse)
+async def appeals_view(
+    request: Request, web: WebDep, platform: str, channel_id: str, done: int | None = None
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    appeals = web.appeals(lang)
+    waiting = await appeals.repo.open_appeals(platform=platform, channel_id=channel_id)
+    entries = [await _entry(web, appeal, platform=platform, lang=lang) for appeal in waiting]
+    return web.renderer.render(
+        request,
+        "appeals.html",
+        lang,
+        session=session,
+        entries=entries,
+        figures=await appeals.figures(platform=platform, channel_id=channel_id),
+        done=done,
+        base=channel_url(session),
+    )
+
+
+def _new_score(given: str, lang: Lang) -> int | None:
+    """The score an admin typed: a whole number to 100, or blank or "keep" for none. Decimal
+    digits only, and few (`int` refuses superscripts and strings past 4300 digits)."""
+    given = given.strip().lower()
+    if given in ("", "keep"):
+        return None
+    if given.isdecimal() and len(given) <= 3 and int(given) <= 100:
+        return int(given)
+    raise PageError(400, "appeal_score_bad", lang)
+
+
+@router.post("/appeals/{appeal_id}", response_class=HTMLResponse)
+async def resolve_appeal(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    appeal_id: int,
+    *,
+    score: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Resolve through the core's own `Appeals.settle` (the chat command's path); the
+    member's notice goes to the outbox the bot's scheduler sends from, in the appeal's own
+    transaction, since this page may run in a process with no chat connection (a bot in
+    this one is woken to send it now)."""
+    session, channel, lang = await web.admin_in(request, platform, channel_id)
+    check_csrf(session, csrf, lang)
+    stored_id(appeal_id, lang)
+    appeals = web.appeals(lang)
+    new_score = _new_score(score, lang)
+    try:
+        resolved = await appeals.settle(
+            platform=platform,
+            channel_id=channel_id,
+            appeal_id=appeal_id,
+            score=new_score,
+            note=note,
+            by=session.member.user_id,
+            queue_notice_in=channel.lang,
+        )
+    except AppealRefusedError as exc:
+        status = 404 if exc.key == "appeal_unknown" else 409
+        raise PageError(status, exc.key, lang) from None
+    if web.deps.notice_left is not None:
+        web.deps.notice_left()
+    return RedirectResponse(f"{channel_url(session)}/appeals?done={resolved.id}", status_code=303)

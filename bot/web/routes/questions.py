@@ -1,0 +1,235 @@
+"""The admins' question pages: the bank's questions with their references and concepts (they
+are the answer, so admins only), "Try the grader" (an answer graded as the channel would grade
+it, stored nowhere), and writing or editing a team question, checked as `quizmaster content
+check` would."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.core import dashboards
+from bot.web.deps import Web, WebDep, channel_url, check_csrf
+from bot.web.errors import PageError
+from bot.web.question_form import GENERAL, QuestionForm
+from bot.web.signing import Session
+from content.check import check_draft
+from content.schema import Lang, Prompt
+from evaluators.grade import EmbeddingUnavailableError
+
+ANSWER_CHARS = 4000
+
+router = APIRouter(prefix="/c/{platform}/{channel_id}")
+
+
+async def graded_try(web: Web, prompt: Prompt, answer: str, lang: Lang) -> dict[str, Any] | None:
+    """Try the grader: `answer` graded as the channel would grade it, stored nowhere."""
+    if not answer.strip():
+        return {"error": "try_empty"}
+    grader = web.deps.grader
+    if grader is None:
+        return None
+    try:
+        grade = await grader.grade(prompt, answer[:ANSWER_CHARS], lang=lang)
+    except EmbeddingUnavailableError:
+        return {"error": "try_unavailable"}
+    labels = {c.id: c.label(lang) for c in prompt.concepts}
+    return {
+        "grade": grade,
+        "covered": [labels.get(c, c) for c in grade.covered],
+        "missed": [labels.get(c, c) for c in grade.missed],
+    }
+
+
+@router.get("/questions", response_class=HTMLResponse)
+async def questions_view(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    *,
+    topic: str = "",
+    q: str = "",
+) -> Response:
+    session, channel, lang = await web.admin_in(request, platform, channel_id)
+    deps = web.deps
+    lines = await dashboards.question_lines(
+        deps.store, deps.bank, channel, lang, topic=topic or None, query=q[:200]
+    )
+    return web.renderer.render(
+        request,
+        "questions.html",
+        lang,
+        session=session,
+        lines=lines,
+        topics=dashboards.topics(deps.bank),
+        topic=topic,
+        q=q[:200],
+        base=channel_url(session),
+    )
+
+
+async def _question_view(
+    request: Request,
+    web: Web,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    answer: str | None = None,
+    csrf: str = "",
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    deps = web.deps
+    if prompt_id not in deps.bank:
+        raise PageError(404, "not_found", lang)
+    prompt = deps.bank.get(prompt_id)
+    tried: dict[str, Any] | None = None
+    if answer is not None:
+        check_csrf(session, csrf, lang)
+        tried = await graded_try(web, prompt, answer, lang)
+    return web.renderer.render(
+        request,
+        "question.html",
+        lang,
+        session=session,
+        prompt=prompt,
+        references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
+        guidance=prompt.guidance.get(lang) if prompt.guidance else None,
+        concepts=[c.label(lang) for c in prompt.concepts],
+        can_try=deps.grader is not None,
+        answer=answer or "",
+        tried=tried,
+        editable=prompt_id in await deps.questions.ids(),
+        base=channel_url(session),
+    )
+
+
+@router.get("/questions/{prompt_id}", response_class=HTMLResponse)
+async def question_page(
+    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
+) -> Response:
+    return await _question_view(request, web, platform, channel_id, prompt_id)
+
+
+@router.post("/questions/{prompt_id}", response_class=HTMLResponse)
+async def try_grader(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    answer: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    return await _question_view(
+        request, web, platform, channel_id, prompt_id, answer=answer, csrf=csrf
+    )
+
+
+async def _stored_question(web: Web, prompt_id: str, lang: Lang) -> Prompt:
+    """A question written on the web page: the only ones it edits (the shipped bank and team
+    bank files are edited as files)."""
+    bank = web.deps.bank
+    if prompt_id not in bank or prompt_id not in await web.deps.questions.ids():
+        raise PageError(404, "not_found", lang)
+    return bank.get(prompt_id)
+
+
+def _edit_page(
+    request: Request,
+    web: Web,
+    session: Session,
+    lang: Lang,
+    form: QuestionForm,
+    *,
+    editing: str | None,
+    answer: str = "",
+    tried: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    return web.renderer.render(
+        request,
+        "question_edit.html",
+        lang,
+        status=422 if form.errors else 200,
+        session=session,
+        form=form,
+        general=form.errors.get(GENERAL, []),
+        editing=editing,
+        can_try=web.deps.grader is not None,
+        answer=answer,
+        tried=tried,
+        base=channel_url(session),
+    )
+
+
+async def _save_or_try(
+    request: Request, web: Web, session: Session, lang: Lang, editing: str | None
+) -> Response:
+    """Check the typed question as `quizmaster content check` would; save it (database and
+    this process's bank), or grade the typed answer against the unsaved draft."""
+    deps = web.deps
+    given = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    check_csrf(session, given.get("csrf", ""), lang)
+    form = QuestionForm.typed(given)
+    if editing is not None:
+        form.values["id"] = editing
+    report = check_draft(form.draft(), deps.bank, replaces=editing)
+    form.place(report.errors)
+    answer = given.get("answer", "")[:ANSWER_CHARS]
+    if form.errors:
+        return _edit_page(request, web, session, lang, form, editing=editing, answer=answer)
+    prompt = report.prompts[-1]
+    if given.get("action") == "try":
+        tried = await graded_try(web, prompt, answer, lang)
+        return _edit_page(
+            request, web, session, lang, form, editing=editing, answer=answer, tried=tried
+        )
+    member = session.member
+    await deps.questions.save(
+        prompt,
+        platform=member.platform,
+        channel_id=member.channel_id,
+        edited_by=member.user_id,
+        at=deps.clock(),
+    )
+    deps.bank.put(prompt)
+    return RedirectResponse(
+        f"{channel_url(session)}/questions/{quote(prompt.id, safe='')}", status_code=303
+    )
+
+
+@router.get("/new-question", response_class=HTMLResponse)
+async def new_question(request: Request, web: WebDep, platform: str, channel_id: str) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    return _edit_page(request, web, session, lang, QuestionForm.typed({}), editing=None)
+
+
+@router.post("/new-question", response_class=HTMLResponse)
+async def create_question(
+    request: Request, web: WebDep, platform: str, channel_id: str
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    return await _save_or_try(request, web, session, lang, None)
+
+
+@router.get("/questions/{prompt_id}/edit", response_class=HTMLResponse)
+async def edit_question(
+    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    prompt = await _stored_question(web, prompt_id, lang)
+    return _edit_page(request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id)
+
+
+@router.post("/questions/{prompt_id}/edit", response_class=HTMLResponse)
+async def save_question(
+    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    prompt = await _stored_question(web, prompt_id, lang)
+    return await _save_or_try(request, web, session, lang, prompt.id)

@@ -1,0 +1,427 @@
+"""Import a team's study notes (Markdown or plain text) as a bank file.
+
+Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:`:
+
+- **Lists.** `1. question` starts a main question, `+ question` a follow-up of the last one; an
+  `A.` line opens the answer of the question above it, a numbered list of points indented below
+  (the points, one a line, are the reference; an empty block means no answer yet). A bulleted
+  list whose every item is a question (`- [question](#anchor)`, `- [question]`, or text with a
+  `?`) adds main questions, its indented items follow-ups; so does a lone line with a `?`. After
+  such a list, a `---` rule ends what is read: below it sits free prose, not question-and-answer.
+- **Headings.** `## question` starts a main question and `### question` a follow-up; below it,
+  `Keyword: a, b` names its key concepts and `Answer: ...` (with the lines right under it) is its
+  reference. Bullet details under a question are not imported: they are the author's raw notes
+  (fragments, pasted English paragraphs, links, `-->` asides, struck-out claims), while `Answer:`
+  is the author's own summary of them, and a reference must hold only what a full answer says. A
+  list of questions there (every item with a `?`) adds questions as in the list layout.
+
+A question without an answer becomes a prompt with `status: waiting`, which the bot does not post;
+`quizmaster content check` lists each with what to add. Ids are `<bank slug>-NNN` for main
+questions in order and `-NNN.K` for their follow-ups; `source` names the line a prompt came from.
+A question repeated word for word is imported once. Each problem found (a follow-up before any
+main question, a second answer, more than 6 keywords) is one line naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from content.bank import normalize_question
+from content.importers.imported_bank import (
+    BankImportError,
+    Imported,
+    concepts_named,
+    graded_prompt,
+    model_answer_guidance,
+    prompt_ids,
+    references_for,
+)
+from content.importers.notes_markup import plain_text
+from content.loader import BankError, read_text_file
+from content.schema import BankFile, Prompt
+
+MAX_KEYWORDS = 6
+_FIELD = re.compile(r"^(Keyword|Answer)s?\s*:\s*(.*)$", re.IGNORECASE)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_NUMBERED = re.compile(r"^\d+[.)]\s+(.*)$")
+_FOLLOWUP = re.compile(r"^\+\s+(.*)$")
+_ANSWER_MARK = re.compile(r"^A[.:](?:\s+(.*))?$")
+_POINT = re.compile(r"^\d+[.)](?:\s+(.*))?$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_LISTED = re.compile(r"^\[(.+)\](?:\(#[^)]*\))?$")
+_RULE = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
+
+
+@dataclass
+class _Question:
+    """One question as read: its line, cleaned text, answer points, keywords and follow-ups."""
+
+    line: int
+    text: str
+    points: list[str] = field(default_factory=list)
+    answered_at: int | None = None
+    keywords: list[str] = field(default_factory=list)
+    keywords_at: int | None = None
+    followups: list[_Question] = field(default_factory=list)
+
+    @property
+    def answer(self) -> str:
+        return "\n".join(point for point in self.points if point)
+
+    @property
+    def carries_content(self) -> bool:
+        return bool(self.answer or self.keywords or self.followups)
+
+
+@dataclass
+class _Reading:
+    """What one pass over the file found: questions in order, problems, and what it skipped."""
+
+    path: Path
+    questions: list[_Question] = field(default_factory=list)
+    problems: list[BankError] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    details: int = 0
+    unread: tuple[int, int] | None = None
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(BankError(str(self.path), message, field=f"line {line}"))
+
+    def ask(self, line: int, raw: str, main: _Question | None = None) -> _Question | None:
+        text = plain_text(raw)
+        if not text:
+            self.problem(line, "the question is empty once markup is removed; write its words")
+            return None
+        question = _Question(line, text)
+        if main is None:
+            self.questions.append(question)
+        else:
+            main.followups.append(question)
+        return question
+
+    def last_main(self, line: int, what: str) -> _Question | None:
+        if not self.questions:
+            self.problem(line, f"{what} comes before any main question; add the main one above")
+            return None
+        return self.questions[-1]
+
+
+def import_notes(path: Path, *, bank: str | None = None) -> Imported:
+    """Convert the notes at `path`; the bank is named `bank` or the file's stem."""
+    name = bank or path.stem
+    try:
+        lines = read_text_file(path).removeprefix("\ufeff").splitlines()
+    except BankError as exc:
+        raise BankImportError([exc]) from None
+    reading = _Reading(path)
+    if any(_FIELD.match(line) for line in lines):
+        _read_headings(lines, reading)
+    else:
+        _read_lists(lines, reading)
+    if not reading.questions and not reading.problems:
+        reading.problems.append(
+            BankError(
+                str(path),
+                "no questions found; write `1. question` lines with `+ follow-up`s, "
+                "`## question` headings with `Answer:` lines, or a `- [question](#anchor)` list",
+            )
+        )
+    mains, repeated = _unique(reading)
+    if reading.problems:
+        raise BankImportError(reading.problems)
+    prompts = _prompts(mains, name, path)
+    return Imported(BankFile(bank=name, prompts=tuple(prompts)), _notes(reading, repeated))
+
+
+def _read_lists(lines: list[str], reading: _Reading) -> None:
+    in_answer = False
+    answering: _Question | None = None
+    listed = False
+    number = 0
+    while number < len(lines):
+        raw = lines[number]
+        number += 1
+        stripped = raw.strip()
+        if in_answer and (not stripped or raw[0].isspace()):
+            if answering is not None:
+                _add_point(answering, stripped)
+            continue
+        in_answer = False
+        if not stripped or _HEADING.match(stripped):
+            continue
+        if _RULE.match(stripped):
+            if listed:
+                rest = [n for n in range(number + 1, len(lines) + 1) if lines[n - 1].strip()]
+                reading.unread = (rest[0], rest[-1]) if rest else None
+                return
+            continue
+        if match := _NUMBERED.match(raw):
+            reading.ask(number, match.group(1))
+        elif match := _FOLLOWUP.match(raw):
+            main = reading.last_main(number, "this `+` follow-up")
+            if main is not None:
+                reading.ask(number, match.group(1), main)
+        elif match := _ANSWER_MARK.match(raw):
+            in_answer = True
+            answering = _answer_block(number, match.group(1) or "", reading)
+        elif _BULLET.match(raw):
+            block = _bullet_block(lines, number)
+            if _asks_all(block):
+                _ask_listed(block, reading)
+                listed = True
+            else:
+                reading.skipped.extend(n for n, _ in block)
+            number = block[-1][0]
+        elif not raw[0].isspace() and not stripped.startswith(">") and _asks(plain_text(raw)):
+            reading.ask(number, stripped)
+        elif plain_text(stripped):
+            reading.skipped.append(number)
+
+
+def _answer_block(number: int, first: str, reading: _Reading) -> _Question | None:
+    """The question an `A.` line answers: the last follow-up of the last main, else the main."""
+    main = reading.last_main(number, "this `A.` answer")
+    if main is None:
+        return None
+    question = main.followups[-1] if main.followups else main
+    if question.answered_at is not None:
+        reading.problem(
+            number,
+            f"a second `A.` for the question on line {question.line} (the first is on line "
+            f"{question.answered_at}); merge them",
+        )
+        return None
+    question.answered_at = number
+    _add_point(question, first)
+    return question
+
+
+def _add_point(question: _Question, line: str) -> None:
+    """A numbered line starts a point; any other line continues the point above it."""
+    if not line:
+        return
+    if match := _POINT.match(line):
+        question.points.append(plain_text(match.group(1) or ""))
+    elif question.points:
+        question.points[-1] = f"{question.points[-1]} {plain_text(line)}".strip()
+    else:
+        question.points.append(plain_text(line))
+
+
+def _bullet_block(lines: list[str], start: int) -> list[tuple[int, str]]:
+    """The bulleted lines from line `start` to the next blank line, with their numbers."""
+    block: list[tuple[int, str]] = []
+    for number in range(start, len(lines) + 1):
+        line = lines[number - 1]
+        if not line.strip():
+            break
+        block.append((number, line))
+    return block
+
+
+def _listed_text(line: str) -> str | None:
+    """The question of one list item, or None when the line is no bulleted question."""
+    match = _BULLET.match(line)
+    if match is None:
+        return None
+    item = match.group(2).strip()
+    if listed := _LISTED.match(item):
+        return listed.group(1)
+    return item if _asks(plain_text(item)) else None
+
+
+def _asks_all(block: list[tuple[int, str]]) -> bool:
+    return all(_listed_text(line) is not None for _, line in block)
+
+
+def _ask_listed(block: list[tuple[int, str]], reading: _Reading) -> None:
+    """Items at the block's first indent are main questions; deeper ones, their follow-ups."""
+    top = len(block[0][1]) - len(block[0][1].lstrip())
+    main: _Question | None = None
+    for number, line in block:
+        text = _listed_text(line) or ""
+        if len(line) - len(line.lstrip()) <= top:
+            main = reading.ask(number, text)
+        elif main is not None:  # else the item above had no words, already a problem
+            reading.ask(number, text, main)
+
+
+def _asks(text: str) -> bool:
+    return "?" in text or "？" in text
+
+
+def _read_headings(lines: list[str], reading: _Reading) -> None:
+    current: _Question | None = None
+    answering: _Question | None = None
+    number = 0
+    while number < len(lines):
+        raw = lines[number]
+        number += 1
+        stripped = raw.strip()
+        if answering is not None:
+            ends = not stripped or _HEADING.match(stripped) or _BULLET.match(raw)
+            if not (ends or _FIELD.match(stripped)):
+                _add_point(answering, stripped)
+                continue
+            answering = None
+        if not stripped or _RULE.match(stripped):
+            continue
+        if heading := _HEADING.match(stripped):
+            current = _heading_question(number, len(heading.group(1)), heading.group(2), reading)
+        elif match := _FIELD.match(stripped):
+            answering = _field(number, match.group(1).casefold(), match.group(2), current, reading)
+        elif _BULLET.match(raw) and not raw[0].isspace():
+            block = _bullet_block(lines, number)
+            if _asks_all(block):
+                _ask_listed(block, reading)
+                current = None
+            else:
+                reading.details += len(block)
+            number = block[-1][0]
+        elif plain_text(stripped):
+            reading.details += 1
+
+
+def _heading_question(number: int, level: int, text: str, reading: _Reading) -> _Question | None:
+    """`##` asks a main question and `###` a follow-up; other levels are titles, not questions."""
+    if level == 2:
+        return reading.ask(number, text)
+    if level == 3:
+        main = reading.last_main(number, "this `###` follow-up")
+        return reading.ask(number, text, main) if main is not None else None
+    return None
+
+
+def _field(
+    number: int, name: str, value: str, question: _Question | None, reading: _Reading
+) -> _Question | None:
+    """Record a `Keyword:` or `Answer:` line; returns the question whose answer continues below."""
+    label = "Keyword:" if name.startswith("keyword") else "Answer:"
+    if question is None:
+        reading.problem(number, f"`{label}` is under no `## question` heading; add one above it")
+        return None
+    if label == "Keyword:":
+        if question.keywords_at is not None:
+            reading.problem(
+                number,
+                f"a second `Keyword:` for the question on line {question.line} (the first is on "
+                f"line {question.keywords_at}); merge them",
+            )
+        question.keywords_at = number
+        question.keywords = [k for k in map(plain_text, re.split(r"[,、]", value)) if k]
+        if len(question.keywords) > MAX_KEYWORDS:
+            reading.problem(
+                number,
+                f"{len(question.keywords)} keywords; a question takes at most {MAX_KEYWORDS} key "
+                "concepts, keep the ones a full answer must name",
+            )
+        return None
+    if question.answered_at is not None:
+        reading.problem(
+            number,
+            f"a second `Answer:` for the question on line {question.line} (the first is on line "
+            f"{question.answered_at}); merge them",
+        )
+        return None
+    question.answered_at = number
+    _add_point(question, value.strip())
+    return question
+
+
+def _unique(reading: _Reading) -> tuple[list[_Question], list[int]]:
+    """The main questions with their follow-ups, each wording once: a bare repeat (no answer,
+    keywords or follow-ups) is dropped, a repeat with content of its own is a problem."""
+    first: dict[str, _Question] = {}
+    repeated: list[int] = []
+
+    def keep(question: _Question) -> bool:
+        key = normalize_question(question.text)
+        seen = first.setdefault(key, question)
+        if seen is question:
+            return True
+        if question.carries_content:
+            reading.problem(
+                question.line,
+                f"repeats the question on line {seen.line} with an answer, keywords or "
+                "follow-ups of its own; merge the two",
+            )
+        else:
+            repeated.append(question.line)
+        return False
+
+    mains: list[_Question] = []
+    for main in reading.questions:  # in line order, so the first of two wordings is kept
+        if keep(main):
+            main.followups = [followup for followup in main.followups if keep(followup)]
+            mains.append(main)
+    return mains, sorted(repeated)
+
+
+def _prompts(mains: list[_Question], bank: str, path: Path) -> list[Prompt]:
+    prompts: list[Prompt] = []
+    for main_id, main in zip(prompt_ids(bank, len(mains)), mains, strict=True):
+        prompts.append(_prompt(main, main_id, bank, path))
+        prompts.extend(
+            _prompt(followup, f"{main_id}.{order}", bank, path, parent=main_id, order=order)
+            for order, followup in enumerate(main.followups, start=1)
+        )
+    return prompts
+
+
+def _prompt(
+    question: _Question,
+    prompt_id: str,
+    bank: str,
+    path: Path,
+    *,
+    parent: str | None = None,
+    order: int = 0,
+) -> Prompt:
+    answer = question.answer
+    return graded_prompt(
+        prompt_id=prompt_id,
+        question=question.text,
+        guidance=model_answer_guidance(answer, question.keywords) if answer else None,
+        topic=bank,
+        source=f"notes:{path.name} line {question.line}",
+        references=references_for([answer] if answer else []),
+        concepts=concepts_named(question.keywords),
+        parent=parent,
+        order=order,
+    )
+
+
+def _notes(reading: _Reading, repeated: list[int]) -> tuple[str, ...]:
+    """One line for each kind of text the bank does not keep."""
+    path = reading.path
+    notes: list[str] = []
+    if reading.skipped:
+        notes.append(
+            f"{path}: {_lines(reading.skipped)}: no question (no `?`, `1.`, `+` or `##`); "
+            "not imported"
+        )
+    if repeated:
+        notes.append(
+            f"{path}: {_lines(repeated)}: repeat{'s' * (len(repeated) == 1)} an earlier question "
+            "word for word; imported once"
+        )
+    if reading.details:
+        notes.append(
+            f"{path}: {reading.details} lines of bullet details and other text beside the "
+            "`Answer:` lines not imported: each question's `Answer:` is its reference"
+        )
+    if reading.unread is not None:
+        first, last = reading.unread
+        notes.append(
+            f"{path}: lines {first}-{last}, below the question list's `---` rule, not read; "
+            "to import an answer there, write it as `A.` under the question in the list"
+        )
+    return tuple(notes)
+
+
+def _lines(numbers: list[int], shown: int = 8) -> str:
+    listed = ", ".join(map(str, numbers[:shown]))
+    more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+    return f"line{'s' * (len(numbers) != 1)} {listed}{more}"

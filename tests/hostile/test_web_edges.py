@@ -1,0 +1,140 @@
+"""Hostile requests to the web page found by issue 41's probe: ids out of any row's range in
+URLs, a session cookie kept after sign-out or after its admin lost the role, HEAD on pages, and
+a client that sends its request head a byte at a time. Each against the real page on loopback,
+on SQLite and on PostgreSQL where the database is involved."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.messages import Actor
+from tests.postgres_server import PostgresForTests
+from tests.web.client import browser, form_fields, sign_in
+from tests.web.site import HOME, JOON, MINA, PLATFORM, Site, running_site
+
+HUGE_IDS = ("99999999999999999999999", "9223372036854775808", "-9223372036854775809", "0")
+SLOW_HEADER_TIMEOUT_S = 0.5
+SLOW_STEPS = 100  # bytes sent, a tenth of a second apart: ten seconds, far past the timeout
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def page(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The page on each database, shared by the module: every test signs in on its own."""
+    folder = tmp_path_factory.mktemp("web-edges")
+    if request.param == "sqlite":
+        db: Path | str = folder / "web.db"
+    else:
+        server: PostgresForTests = request.getfixturevalue("postgres")
+        db = server.fresh_database()
+    with running_site(folder, db=db) as site:
+        yield site
+
+
+# Who posts, to which route (the id goes in place of {id}), with what form.
+ID_ROUTES = {
+    "member's appeal": (JOON, "/me/answers/{id}/appeal", {"reason": "why"}),
+    "admin's resolution": (MINA, "/appeals/{id}", {"score": "90"}),
+}
+
+
+@pytest.mark.parametrize("route", ID_ROUTES)
+@pytest.mark.parametrize("row_id", HUGE_IDS)
+def test_an_id_no_row_could_have_is_not_found(page: Site, route: str, row_id: str) -> None:
+    actor, path, form = ID_ROUTES[route]
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    with browser() as client:
+        sign_in(client, page.link(actor))
+        csrf = form_fields(client.get(base).text)["csrf"]
+        refused = client.post(base + path.format(id=row_id), data={"csrf": csrf, **form})
+        assert refused.status_code == 404, refused.text
+        assert "Traceback" not in refused.text
+
+
+@pytest.mark.parametrize("score", ["²", "9" * 5000, "1_0", "+5", "101"])
+def test_a_score_that_is_not_a_number_to_100_is_refused_with_a_page(page: Site, score: str) -> None:
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    with browser() as client:
+        sign_in(client, page.link(MINA))
+        csrf = form_fields(client.get(base).text)["csrf"]
+        refused = client.post(f"{base}/appeals/1", data={"csrf": csrf, "score": score})
+        assert refused.status_code == 400, refused.text
+        assert "score" in refused.text
+
+
+def test_sign_out_revokes_the_cookie_in_every_browser_holding_it(page: Site) -> None:
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    with browser() as client, browser() as copy:
+        sign_in(client, page.link(JOON))
+        copy.cookies.set("qm_session", client.cookies["qm_session"])
+        assert copy.get(base).status_code == 200
+        csrf = form_fields(client.get(base).text)["csrf"]
+        assert client.post(f"{page.url}/signout", data={"csrf": csrf}).status_code == 303
+        assert copy.get(base).status_code == 403
+        assert copy.get(f"{base}/me").status_code == 403
+
+
+def test_an_admin_who_lost_the_role_loses_admin_rights_in_every_session(page: Site) -> None:
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    demoted = Actor(MINA.user_id, MINA.display_name, is_admin=False)
+    with browser() as old, browser() as new:
+        sign_in(old, page.link(MINA))
+        assert old.get(f"{base}/questions").status_code == 200
+        sign_in(new, page.link(demoted))  # the platform now says Mina is not an admin
+        assert old.get(f"{base}/questions").status_code == 403
+        assert new.get(f"{base}/questions").status_code == 403
+        assert old.get(base).status_code == 200  # still a member of the channel
+        sign_in(new, page.link(MINA))  # made an admin again: a new link says so
+        assert new.get(f"{base}/questions").status_code == 200
+
+
+def test_head_on_pages_answers_as_get_without_a_body(page: Site) -> None:
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    with browser() as client:
+        for url in (f"{page.url}/", f"{page.url}/healthz", base):
+            got, head = client.get(url), client.head(url)
+            assert head.status_code == got.status_code, url
+            assert head.content == b"", url
+            assert head.headers["content-type"] == got.headers["content-type"], url
+        sign_in(client, page.link(JOON))
+        got, head = client.get(base), client.head(base)
+        assert (got.status_code, head.status_code) == (200, 200)
+        assert head.content == b""
+        assert head.headers["content-length"] == str(len(got.content))
+
+
+def _closed(conn: socket.socket) -> bool:
+    """True once the server has closed the connection (what is left to read is its end)."""
+    try:
+        return conn.recv(4096) == b""
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+
+
+def test_a_request_head_sent_a_byte_at_a_time_is_cut_off(tmp_path: Path) -> None:
+    with running_site(tmp_path, header_timeout_s=SLOW_HEADER_TIMEOUT_S) as site:
+        host, port = site.url.removeprefix("http://").split(":")
+        slow_head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * SLOW_STEPS
+        with socket.create_connection((host, int(port))) as slow:
+            slow.settimeout(0.1)
+            closed = False
+            for byte in slow_head:
+                try:
+                    slow.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                if closed or _closed(slow):
+                    closed = True
+                    break
+            assert closed, "the server kept a connection whose headers never ended"
+        with socket.create_connection((host, int(port))) as prompt:
+            prompt.settimeout(10)
+            prompt.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert prompt.recv(4096).startswith(b"HTTP/1.1 200")
