@@ -61,7 +61,9 @@ class Pair:
 
     async def timings(self) -> Timings:
         # The service's own answers: on PostgreSQL the bare loop's share the database.
-        recorded = len(await self.ours.repo.channel_answers(platform=PLATFORM, channel_id=CHANNEL))
+        recorded = len(
+            await self.ours.repo.answers.channel_answers(platform=PLATFORM, channel_id=CHANNEL)
+        )
         return Timings(self.ours_s, self.bare_s, self.ours.latencies_ms, recorded)
 
     async def close(self) -> None:
@@ -93,7 +95,7 @@ async def measure(
             )
         )
         service = await ServiceLoop.open(bank, postgres, pool_size=pool_size)
-        if await service.repo.answer_count() != 0:
+        if await service.repo.answers.channel_answers(platform=PLATFORM, channel_id=CHANNEL):
             await service.repo.close()
             raise SystemExit("quizmaster bench ingest: --db must name an empty scratch database")
         pairs.append(Pair(service, await BarePostgresLoop.open(postgres, prompt_id)))

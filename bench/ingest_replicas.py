@@ -107,7 +107,7 @@ async def measure_replicas(
         go.set()
         outcomes = [await asyncio.to_thread(receiving.recv) for receiving, _ in pipes]
         recorded = len(
-            await poster.repo.channel_answers(platform=PLATFORM, channel_id=REPLICA_CHANNEL)
+            await poster.repo.answers.channel_answers(platform=PLATFORM, channel_id=REPLICA_CHANNEL)
         )
     finally:
         for process in processes:

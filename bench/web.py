@@ -126,7 +126,7 @@ async def measure(
     try:
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
-        await WebSessions(repo).start(
+        await WebSessions(repo.db).start(
             session.id,
             platform=PLATFORM,
             channel_id=CHANNEL,

@@ -1,4 +1,4 @@
-"""Composition root: settings in, a ready `QuizService` out (storage, bank, grader, demos).
+"""Composition root: settings in, a ready `QuizService` out (stores, bank, grader, demos).
 
 The only place the bot's `Settings` is read into the other packages: each of them (content,
 evaluators, compute) and the core take the narrow values or small settings of their own built here.
@@ -19,11 +19,16 @@ from bot.config import Settings
 from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
+from bot.core.dispatch import DemoDesk, Dispatcher
 from bot.core.inflight import InFlight
+from bot.core.intake import Intake
+from bot.core.posting import ChannelDefaults, Clock, Posting, PostingStores
 from bot.core.practice import Practice, PracticePolicy
+from bot.core.replicas import new_replica_id
 from bot.core.reports import Reports
-from bot.core.service import ChannelDefaults, Clock, DemoDesk, QuizService
+from bot.core.service import QuizService
 from bot.core.sign_in import SignInLinks
+from bot.core.takeover import Takeover
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
@@ -98,13 +103,13 @@ def build_quiz_service(
     practice: PracticePolicy | None = None,
     sign_in: SignInLinks | None = None,
 ) -> QuizService[Repository]:
-    """A QuizService and its collaborators, wired on one repository, bank, grader and clock.
+    """A QuizService and its parts, wired on one set of stores, bank, grader and clock.
     Without `practice`, the policy is the settings' defaults (the environment unread); without
     `sign_in`, `/quiz web` says the web page is not set up."""
     now: Clock = clock or (lambda: datetime.now(UTC))
     in_flight = InFlight()
     reviewer = Practice(
-        repo=repo,
+        repo=repo.practice,
         bank=bank,
         grader=grader,
         policy=practice or practice_policy(Settings.model_construct()),
@@ -112,16 +117,21 @@ def build_quiz_service(
         background=in_flight,
         figures=demos,
     )
-    return QuizService(
-        repo=repo,
+    posting = Posting(
+        stores=PostingStores(
+            channels=repo.channels, posts=repo.posts, answers=repo.answers, boards=repo.boards
+        ),
         bank=bank,
-        grader=grader,
+        practice=reviewer,
         defaults=defaults,
         clock=now,
-        demos=demos,
-        practice=reviewer,
+        replica_id=new_replica_id(),
+    )
+    dispatcher = Dispatcher(
+        posting=posting,
         answers=AnswerFlow(
-            repo=repo,
+            repo=repo.answers,
+            posts=repo.posts,
             bank=bank,
             grader=grader,
             hint_cap=defaults.hint_cap,
@@ -130,10 +140,40 @@ def build_quiz_service(
             figures=demos,
             reviewer=reviewer,
         ),
-        reports=Reports(repo=repo, bank=bank, clock=now, practice=reviewer),
-        appeals=Appeals(repo=repo, bank=bank, practice=reviewer, clock=now),
-        in_flight=in_flight,
+        reports=Reports(
+            posts=repo.posts,
+            answers=repo.answers,
+            boards=repo.boards,
+            members=repo.members,
+            bank=bank,
+            clock=now,
+            practice=reviewer,
+        ),
+        practice=reviewer,
+        appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),
+        demos=demos,
         sign_in=sign_in,
+    )
+    intake = Intake(
+        claims=repo.claims,
+        members=repo.members,
+        answers=repo.answers,
+        posting=posting,
+        dispatcher=dispatcher,
+        in_flight=in_flight,
+    )
+    return QuizService(
+        repo=repo,
+        posting=posting,
+        intake=intake,
+        takeover=Takeover(posts=repo.posts, intake=intake),
+    )
+
+
+def chat_appeals(repo: Repository, *, bank: Bank, practice: Practice, clock: Clock) -> Appeals:
+    """Appeals on the repository's appeal and member stores, as the chat and web page share."""
+    return Appeals(
+        repo=repo.appeals, members=repo.members, bank=bank, practice=practice, clock=clock
     )
 
 
@@ -173,11 +213,11 @@ def web_app(
     appeals = (
         None
         if grader is None
-        else Appeals(
-            repo=repo,
+        else chat_appeals(
+            repo,
             bank=bank,
             practice=Practice(
-                repo=repo,
+                repo=repo.practice,
                 bank=bank,
                 grader=grader,
                 policy=policy,
@@ -190,13 +230,13 @@ def web_app(
     return create_app(
         WebDeps(
             store=DashboardReads(repo),
-            nonces=NonceLedger(repo),
-            sessions=WebSessions(repo),
+            nonces=NonceLedger(repo.db),
+            sessions=WebSessions(repo.db),
             bank=bank,
             scheduler=policy.scheduler(),
             tokens=tokens,
             clock=now,
-            questions=TeamQuestionStore(repo),
+            questions=TeamQuestionStore(repo.db),
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
             appeals=appeals,
@@ -262,7 +302,7 @@ async def open_service(
     async with AsyncExitStack() as stack:
         repo = await Repository.open(settings.db, pool_size=settings.db_pool_size)
         stack.push_async_callback(repo.close)
-        await TeamQuestionStore(repo).load_into(bank)
+        await TeamQuestionStore(repo.db).load_into(bank)
         if grader is None:
             owned = await asyncio.to_thread(configured_grader, settings)
             stack.push_async_callback(owned.aclose)

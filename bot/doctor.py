@@ -30,8 +30,9 @@ from bot.config import Settings, is_set
 from bot.core.replicas import ALIVE_WITHIN, alive
 from bot.platforms.credentials import check_platform
 from bot.storage import schema
+from bot.storage.database import BUSY_TIMEOUT_MS, Database, latest_schema_version
 from bot.storage.drivers import Driver, PostgresDriver, SqliteDriver
-from bot.storage.repository import BUSY_TIMEOUT_MS, Repository, latest_schema_version
+from bot.storage.replicas import Heartbeats
 from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
 from content.check import check_banks
 from content.loader import DEFAULT_BANK_DIR
@@ -312,7 +313,7 @@ async def _replicas_check(settings: Settings, now: datetime) -> Check:
     and since when. Information, never a failure: doctor also runs before the first start."""
     driver = await _open_existing(settings)
     try:
-        live = alive(await Repository(driver, settings.db).replicas(), now)
+        live = alive(await Heartbeats(Database(driver, settings.db)).replicas(), now)
     finally:
         await driver.close()
     if not live:
@@ -343,7 +344,7 @@ async def _slack_oauth_check(settings: Settings) -> Check:
     driver = await _open_existing(settings)
     try:
         store = SlackInstallations(
-            Repository(driver, settings.db), TokenSeal(settings.secret_key.get_secret_value())
+            Database(driver, settings.db), TokenSeal(settings.secret_key.get_secret_value())
         )
         teams = await store.readable()
     finally:

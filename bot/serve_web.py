@@ -35,7 +35,7 @@ async def _serve(settings: Settings, secret: str) -> int:
     sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
     repo = await Repository.open(settings.db, pool_size=settings.db_pool_size)
     try:
-        await TeamQuestionStore(repo).load_into(bank)  # the questions saved on the web page
+        await TeamQuestionStore(repo.db).load_into(bank)  # the questions saved on the web page
         grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
     except BaseException:
         await repo.close()

@@ -17,7 +17,7 @@ async def team_rows(db: Path | str, bank: Bank) -> list[Row]:
     """One row per resolved appeal whose question is still in the bank, scored 0-100."""
     repo = await Repository.open(db)
     try:
-        appeals = await repo.resolved_appeals()
+        appeals = await repo.appeals.resolved_appeals()
     finally:
         await repo.close()
     return [

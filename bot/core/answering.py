@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
-from bot.core.ports import AnswerStore
+from bot.core.ports import AnswerStore, PostStore
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
 from content.bank import Bank
@@ -127,6 +127,7 @@ class AnswerFlow:
         self,
         *,
         repo: AnswerStore,
+        posts: PostStore,
         bank: Bank,
         grader: Grader,
         hint_cap: int,
@@ -136,6 +137,7 @@ class AnswerFlow:
         reviewer: CardReviewer | None = None,
     ) -> None:
         self.repo = repo
+        self.posts = posts
         self.bank = bank
         self.grader = grader
         self.hint_cap = hint_cap
@@ -147,7 +149,7 @@ class AnswerFlow:
     async def _position(self, turn: Turn) -> Position | None:
         """Where the member is in the post their message belongs to; None (and a reply saying
         so) when there is no such post."""
-        post = await current_post(self.repo, turn.incoming)
+        post = await current_post(self.posts, turn.incoming)
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return None
@@ -270,7 +272,7 @@ class AnswerFlow:
         False: it was graded already (by another process). Raises EmbeddingUnavailableError
         while the server is still unavailable, leaving the answer kept."""
         assert pending.id is not None, "a stored pending answer has an id"
-        post = await self.repo.post(post_id=pending.post_id)
+        post = await self.posts.post(post_id=pending.post_id)
         if post is None or pending.prompt_id not in self.bank:
             log.warning("pending answer %d waits for a post or prompt that is gone", pending.id)
             return False
@@ -324,7 +326,7 @@ class AnswerFlow:
         """The grade of an answer stored by a replica that died before it was done replying,
         then the member's next prompt: each only when the thread does not have it already.
         The feedback line is not stored, so a grade sent here leaves it out."""
-        post = await self.repo.post(post_id=post_id)
+        post = await self.posts.post(post_id=post_id)
         if post is None or graded.prompt_id not in self.bank:
             log.warning("stored answer to message=%s has no post or prompt", graded.message_id)
             return

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.core.messages import Reply, ReplyKind
 from bot.core.models import AppealRow, GradedAnswer
-from bot.core.ports import AppealStore
+from bot.core.ports import AppealStore, MemberStore
 from bot.core.practice import Practice
 from bot.core.texts import text
 from bot.core.turn import Turn
@@ -71,11 +71,13 @@ class Appeals:
         self,
         *,
         repo: AppealStore,
+        members: MemberStore,
         bank: Bank,
         practice: Practice,
         clock: Callable[[], datetime],
     ) -> None:
         self.repo = repo
+        self.members = members
         self.bank = bank
         self.practice = practice
         self.clock = clock
@@ -152,7 +154,7 @@ class Appeals:
 
     async def _queue_entry(self, turn: Turn, appeal: AppealRow) -> list[str]:
         answer = appeal.answer
-        name = await self.repo.display_name(platform=answer.platform, user_id=answer.user_id)
+        name = await self.members.display_name(platform=answer.platform, user_id=answer.user_id)
         prompt = self.bank.get(answer.prompt_id) if answer.prompt_id in self.bank else None
         lines = [
             turn.t(

@@ -1,6 +1,6 @@
 """The records the core reads and writes through its storage ports (`bot.core.ports`), in the
 core's own types: a language is a `Lang`, a local day a `date`, an instant a `datetime`. How they
-are stored is the repository's business; the core never parses them again."""
+are stored is storage's business; the core never parses them again."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""What the core needs from storage, one port per consumer, in the core's own records.
+"""What the core needs from storage, one port per store, in the core's own records.
 
-Each collaborator is typed against the narrow port it uses, so it names what it reads and writes
-and a second store (PostgreSQL, a test double) only has to offer that. `bot.storage.repository`
-implements all of them; ids are keyword-only everywhere, so a platform and a channel id (both
-strings) cannot be swapped silently.
+Each collaborator is typed against the ports it uses, so it names what it reads and writes and
+a second implementation (a test double) only has to offer that. `bot.storage` implements each
+port with one store (`bot.storage.posts.PostTable` is `PostStore`, and so on), and
+`bot.storage.repository.Repository` composes them (`Stores`); ids are keyword-only everywhere,
+so a platform and a channel id (both strings) cannot be swapped silently.
 """
 
 from __future__ import annotations
@@ -45,39 +46,9 @@ class PostLookup(Protocol):
     async def latest_post(self, *, platform: str, channel_id: str) -> PostRow | None: ...
 
 
-class NoticeStore(Protocol):
-    """The outbox of chat notices written where no chat connection is (the web page), sent by
-    the bot's scheduler (`bot.core.notices`)."""
-
-    async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None: ...
-
-    async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
-        """The platform's unsent notices, oldest first, now claimed by `by`: a notice is
-        claimed once, so another replica never sends it again."""
-        ...
-
-
-class ChannelStore(PostLookup, NoticeStore, Protocol):
-    """The quiz service's: channels and their settings, posts, message claims and members'
-    names, and the answers kept while grading was unavailable."""
-
-    async def ensure_channel(self, defaults: ChannelRow, *, created_at: datetime) -> ChannelRow:
-        """The channel's row, inserted from `defaults` the first time."""
-        ...
-
-    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None: ...
-
-    async def channels(self, *, platform: str) -> list[ChannelRow]: ...
-
-    async def update_schedule(
-        self, *, platform: str, channel_id: str, post_time: str, timezone: str, days: str
-    ) -> None: ...
-
-    async def update_lang(self, *, platform: str, channel_id: str, lang: Lang) -> None: ...
-
-    async def set_checked_until(
-        self, *, platform: str, channel_id: str, instant: datetime
-    ) -> None: ...
+class PostStore(PostLookup, Protocol):
+    """Posts: claimed before they are sent (a scheduled channel-day is posted once), where they
+    landed, and whether their answer was revealed."""
 
     async def claim_post(
         self,
@@ -109,13 +80,37 @@ class ChannelStore(PostLookup, NoticeStore, Protocol):
         self, *, post_id: int, message_id: str, thread_id: str | None
     ) -> None: ...
 
+    async def mark_revealed(self, *, post_id: int) -> None: ...
+
+    async def post(self, *, post_id: int) -> PostRow | None: ...
+
     async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
 
-    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
 
-    async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
-        """Members who answered in the channel on or after a local day, most answers first."""
+class ChannelStore(Protocol):
+    """Channels and their settings: language, schedule, and how far it was checked."""
+
+    async def ensure_channel(self, defaults: ChannelRow, *, created_at: datetime) -> ChannelRow:
+        """The channel's row, inserted from `defaults` the first time."""
         ...
+
+    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None: ...
+
+    async def channels(self, *, platform: str) -> list[ChannelRow]: ...
+
+    async def update_schedule(
+        self, *, platform: str, channel_id: str, post_time: str, timezone: str, days: str
+    ) -> None: ...
+
+    async def update_lang(self, *, platform: str, channel_id: str, lang: Lang) -> None: ...
+
+    async def set_checked_until(
+        self, *, platform: str, channel_id: str, instant: datetime
+    ) -> None: ...
+
+
+class ClaimStore(Protocol):
+    """Platform message ids claimed once, each holding its message until it is handled."""
 
     async def claim_message(
         self,
@@ -136,10 +131,6 @@ class ChannelStore(PostLookup, NoticeStore, Protocol):
 
     async def finish_message(self, *, platform: str, message_id: str) -> None: ...
 
-    async def ensure_member(self, *, platform: str, user_id: str, display_name: str) -> None:
-        """The member's row, with `display_name` only if they had none."""
-        ...
-
     async def unfinished_claims(
         self, *, platform: str, alive_since: datetime, limit: int
     ) -> list[UnfinishedClaim]:
@@ -150,39 +141,35 @@ class ChannelStore(PostLookup, NoticeStore, Protocol):
         """False when another replica took the claim over first."""
         ...
 
-    async def answer_to_message(
-        self, *, platform: str, message_id: str
-    ) -> tuple[int, GradedText] | None:
-        """The post id and stored answer of a platform message."""
+
+class MemberStore(Protocol):
+    """Members' display names."""
+
+    async def ensure_member(self, *, platform: str, user_id: str, display_name: str) -> None:
+        """The member's row, with `display_name` only if they had none."""
         ...
 
     async def remember_user(self, *, platform: str, user_id: str, display_name: str) -> None: ...
 
     async def display_name(self, *, platform: str, user_id: str) -> str: ...
 
-    async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
-        """The oldest answers still waiting for a grade on a platform."""
-        ...
-
-    async def heartbeat(self, replica: ReplicaRow) -> None:
-        """Record that this bot process is alive (`seen_at`), adding it the first time."""
-        ...
-
-    async def forget_replica(self, *, replica_id: str) -> None:
-        """A process that stops cleanly leaves the list at once."""
-        ...
+    async def user_by_name(self, *, platform: str, name: str) -> str | None: ...
 
 
-class AnswerStore(PostLookup, Protocol):
-    """`AnswerFlow`'s: a member's progress through a post, and graded or kept answers."""
-
-    async def post(self, *, post_id: int) -> PostRow | None: ...
+class AnswerStore(Protocol):
+    """Graded and kept answers, and a member's progress through a post."""
 
     async def member_progress(
         self, post: PostRow, *, user_id: str, prompt_ids: Sequence[str]
     ) -> MemberProgress: ...
 
     async def answers_for(self, *, post_id: int, user_id: str) -> list[AnswerRow]: ...
+
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
+
+    async def user_answers(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> list[AnswerRow]: ...
 
     async def record_answer(
         self,
@@ -196,7 +183,17 @@ class AnswerStore(PostLookup, Protocol):
         transaction. False: this message's answer was stored already, nothing was written."""
         ...
 
+    async def answer_to_message(
+        self, *, platform: str, message_id: str
+    ) -> tuple[int, GradedText] | None:
+        """The post id and stored answer of a platform message."""
+        ...
+
     async def add_pending_answer(self, pending: PendingAnswer) -> None: ...
+
+    async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
+        """The oldest answers still waiting for a grade on a platform."""
+        ...
 
     async def record_pending_answer(
         self,
@@ -219,8 +216,22 @@ class AnswerStore(PostLookup, Protocol):
     ) -> None: ...
 
 
+class BoardStore(Protocol):
+    """Figures over the answers: leaderboards, a post's day summary, the active members."""
+
+    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
+
+    async def leaderboard(
+        self, *, platform: str, channel_id: str, since: date
+    ) -> list[BoardRow]: ...
+
+    async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
+        """Members who answered in the channel on or after a local day, most answers first."""
+        ...
+
+
 class PracticeStore(Protocol):
-    """`Practice`'s: a member's cards, the prompt waiting for their answer, their scores."""
+    """A member's cards, the prompt waiting for their answer, their scores."""
 
     async def practice_card(
         self, *, platform: str, user_id: str, prompt_id: str
@@ -243,84 +254,39 @@ class PracticeStore(Protocol):
         one transaction."""
         ...
 
+    async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]: ...
+
     async def member_scores(self, *, platform: str, user_id: str) -> list[tuple[str, int]]:
         """(prompt id, score) of every answer the member gave on the platform."""
         ...
 
 
-class ReportStore(PostLookup, Protocol):
-    """`Reports`': the reveal's day summary, leaderboards and a member's history."""
+class NoticeStore(Protocol):
+    """The outbox of chat notices written where no chat connection is (the web page), sent by
+    the bot's scheduler (`bot.core.notices`)."""
 
-    async def mark_revealed(self, *, post_id: int) -> None: ...
+    async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None: ...
 
-    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
-
-    async def leaderboard(
-        self, *, platform: str, channel_id: str, since: date
-    ) -> list[BoardRow]: ...
-
-    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
-
-    async def user_answers(
-        self, *, platform: str, channel_id: str, user_id: str
-    ) -> list[AnswerRow]: ...
-
-    async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]: ...
-
-    async def user_by_name(self, *, platform: str, name: str) -> str | None: ...
-
-    async def display_name(self, *, platform: str, user_id: str) -> str: ...
-
-
-class DashboardStore(Protocol):
-    """The web page's reads (`bot.core.dashboards`): a channel's boards and recent days, a
-    member's answers and cards, the channel's figures per question. Read-only."""
-
-    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None: ...
-
-    async def leaderboard(
-        self, *, platform: str, channel_id: str, since: date
-    ) -> list[BoardRow]: ...
-
-    async def answer_days(
-        self, *, platform: str, channel_id: str, user_ids: Sequence[str], since: date
-    ) -> list[tuple[str, date]]:
-        """(member, local day) for each day on or after `since` that each of these members
-        answered in the channel."""
+    async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
+        """The platform's unsent notices, oldest first, now claimed by `by`: a notice is
+        claimed once, so another replica never sends it again."""
         ...
 
-    async def data_version(self) -> tuple[int, ...]:
-        """Changes whenever an answer or post is added, a post revealed or an appeal resolved
-        (a score rewritten), anywhere: pages computed at one version can be shown again while
-        it holds."""
+
+class ReplicaStore(Protocol):
+    """Each bot process's heartbeat (`bot.core.replicas`)."""
+
+    async def heartbeat(self, replica: ReplicaRow) -> None:
+        """Record that this bot process is alive (`seen_at`), adding it the first time."""
         ...
 
-    async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
-        """The channel's posts on or after a local day, newest first."""
+    async def forget_replica(self, *, replica_id: str) -> None:
+        """A process that stops cleanly leaves the list at once."""
         ...
 
-    async def day_summaries(
-        self, *, platform: str, posts: Sequence[PostRow]
-    ) -> dict[int, tuple[DaySummary, str | None]]:
-        """Each post's figures on its own question (what `ReportStore.day_summary` gives) and
-        its best member's display name, by post id, in one read rather than two per post."""
+    async def replicas(self) -> list[ReplicaRow]:
+        """Every heartbeat on record (`bot.core.replicas.alive` picks the live ones)."""
         ...
-
-    async def display_name(self, *, platform: str, user_id: str) -> str: ...
-
-    async def member_answers(
-        self, *, platform: str, channel_id: str, user_id: str
-    ) -> list[AnswerText]:
-        """Every graded answer the member gave in the channel, newest first."""
-        ...
-
-    async def practice_cards(
-        self, *, platform: str, user_ids: Sequence[str]
-    ) -> list[PracticeCardRow]: ...
-
-    async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
-
-    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
 
 
 class AppealStore(Protocol):
@@ -373,12 +339,92 @@ class AppealStore(Protocol):
         self, *, platform: str, channel_id: str, since: datetime
     ) -> AppealCounts: ...
 
-    async def practice_card(
-        self, *, platform: str, user_id: str, prompt_id: str
-    ) -> PracticeCardRow | None: ...
-
-    async def display_name(self, *, platform: str, user_id: str) -> str: ...
-
     async def resolved_appeals(self) -> list[AppealRow]:
         """Every resolved appeal, in every channel: the team's own human grades."""
         ...
+
+
+class DashboardStore(Protocol):
+    """The web page's reads (`bot.core.dashboards`): a channel's boards and recent days, a
+    member's answers and cards, the channel's figures per question. Read-only."""
+
+    async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None: ...
+
+    async def leaderboard(
+        self, *, platform: str, channel_id: str, since: date
+    ) -> list[BoardRow]: ...
+
+    async def answer_days(
+        self, *, platform: str, channel_id: str, user_ids: Sequence[str], since: date
+    ) -> list[tuple[str, date]]:
+        """(member, local day) for each day on or after `since` that each of these members
+        answered in the channel."""
+        ...
+
+    async def data_version(self) -> tuple[int, ...]:
+        """Changes whenever an answer or post is added, a post revealed or an appeal resolved
+        (a score rewritten), anywhere: pages computed at one version can be shown again while
+        it holds."""
+        ...
+
+    async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
+        """The channel's posts on or after a local day, newest first."""
+        ...
+
+    async def day_summaries(
+        self, *, platform: str, posts: Sequence[PostRow]
+    ) -> dict[int, tuple[DaySummary, str | None]]:
+        """Each post's figures on its own question (what `BoardStore.day_summary` gives) and
+        its best member's display name, by post id, in one read rather than two per post."""
+        ...
+
+    async def display_name(self, *, platform: str, user_id: str) -> str: ...
+
+    async def member_answers(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> list[AnswerText]:
+        """Every graded answer the member gave in the channel, newest first."""
+        ...
+
+    async def practice_cards(
+        self, *, platform: str, user_ids: Sequence[str]
+    ) -> list[PracticeCardRow]: ...
+
+    async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
+
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
+
+
+class Stores(Protocol):
+    """Every port, as `bot.storage.repository.Repository` composes them on one database: what
+    the composition root hands out, one port to each service."""
+
+    @property
+    def channels(self) -> ChannelStore: ...
+
+    @property
+    def posts(self) -> PostStore: ...
+
+    @property
+    def claims(self) -> ClaimStore: ...
+
+    @property
+    def members(self) -> MemberStore: ...
+
+    @property
+    def answers(self) -> AnswerStore: ...
+
+    @property
+    def boards(self) -> BoardStore: ...
+
+    @property
+    def practice(self) -> PracticeStore: ...
+
+    @property
+    def appeals(self) -> AppealStore: ...
+
+    @property
+    def notices(self) -> NoticeStore: ...
+
+    @property
+    def heartbeats(self) -> ReplicaStore: ...

@@ -12,7 +12,7 @@ from bot.core.commands import Period
 from bot.core.mastery import mastery_label
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, ChannelRow
-from bot.core.ports import ReportStore
+from bot.core.ports import AnswerStore, BoardStore, MemberStore, PostStore
 from bot.core.selection import topic_means
 from bot.core.streaks import streak
 from bot.core.threads import current_post, no_post_key
@@ -30,19 +30,25 @@ class Reports:
     def __init__(
         self,
         *,
-        repo: ReportStore,
+        posts: PostStore,
+        answers: AnswerStore,
+        boards: BoardStore,
+        members: MemberStore,
         bank: Bank,
         clock: Callable[[], datetime],
         practice: Practice,
     ) -> None:
-        self.repo = repo
+        self.posts = posts
+        self.answers = answers
+        self.boards = boards
+        self.members = members
         self.bank = bank
         self.clock = clock
         self.practice = practice
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)
-        answers = await self.repo.user_answers(
+        answers = await self.answers.user_answers(
             platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
         )
         return streak(schedule, {a.day for a in answers}, schedule.local_day(self.clock()))
@@ -50,11 +56,11 @@ class Reports:
     async def reveal(self, turn: Turn) -> None:
         """Reference answer (or guidance), key concepts, the day's summary and related demos.
         After this, a pasted reference earns nothing (the grader is told)."""
-        post = await current_post(self.repo, turn.incoming)
+        post = await current_post(self.posts, turn.incoming)
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return
-        await self.repo.mark_revealed(post_id=post.id)
+        await self.posts.mark_revealed(post_id=post.id)
         prompt = self.bank.get(post.prompt_id)
         lines = []
         if prompt.kind == "open" and prompt.guidance is not None:
@@ -65,9 +71,9 @@ class Reports:
             if prompt.concepts:  # a team prompt may be graded from its reference alone
                 concepts = ", ".join(c.label(turn.lang) for c in prompt.concepts)
                 lines.append(turn.t("reveal_concepts", items=concepts))
-        summary = await self.repo.day_summary(post_id=post.id, prompt_id=prompt.id)
+        summary = await self.boards.day_summary(post_id=post.id, prompt_id=prompt.id)
         if summary.answers:
-            best = await self.repo.display_name(
+            best = await self.members.display_name(
                 platform=turn.channel.platform, user_id=summary.best_user or ""
             )
             lines.append(
@@ -91,7 +97,7 @@ class Reports:
         today = channel_schedule(turn.channel).local_day(self.clock())
         span = PERIOD_DAYS[period]
         since = date.min if span is None else today - timedelta(days=span - 1)
-        rows = await self.repo.leaderboard(
+        rows = await self.boards.leaderboard(
             platform=turn.channel.platform, channel_id=turn.channel.channel_id, since=since
         )
         lines = [turn.t("leaderboard_head", period=turn.t(f"period_{period}"))]
@@ -101,7 +107,7 @@ class Reports:
             return
         shown = rows[:LEADERBOARD_SIZE]
         # mastery from channel answers only: a member's practice stays private
-        answers = await self.repo.channel_answers(
+        answers = await self.answers.channel_answers(
             platform=turn.channel.platform, channel_id=turn.channel.channel_id
         )
         mastery = self.practice.channel_mastery(answers, channel_schedule(turn.channel).zone)
@@ -134,17 +140,17 @@ class Reports:
         channel = turn.channel
         user_id = turn.user
         if who:
-            found = await self.repo.user_by_name(platform=channel.platform, name=who)
+            found = await self.members.user_by_name(platform=channel.platform, name=who)
             if found is None:
                 await turn.error("unknown_user", name=who)
                 return
             user_id = found
-        name = await self.repo.display_name(platform=channel.platform, user_id=user_id)
-        answers = await self.repo.user_answers(
+        name = await self.members.display_name(platform=channel.platform, user_id=user_id)
+        answers = await self.answers.user_answers(
             platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
         )
         practised = (
-            await self.repo.practice_answers(platform=channel.platform, user_id=user_id)
+            await self.practice.repo.practice_answers(platform=channel.platform, user_id=user_id)
             if user_id == turn.user
             else []
         )

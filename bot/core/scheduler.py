@@ -71,7 +71,7 @@ async def run_scheduler(
                 log.exception("pending answers round failed platform=%s", platform)
             try:
                 await send_notices(
-                    service.repo, platform, transport, by=replica.id, now=service.clock()
+                    service.repo.notices, platform, transport, by=replica.id, now=service.clock()
                 )
             except Exception:
                 log.exception("notices round failed platform=%s", platform)
@@ -81,7 +81,7 @@ async def run_scheduler(
         with contextlib.suppress(asyncio.CancelledError):
             await beating
         try:
-            await service.repo.forget_replica(replica_id=replica.id)
+            await service.repo.heartbeats.forget_replica(replica_id=replica.id)
         except Exception:
             log.exception("could not remove the heartbeat of %s", replica.id)
 
@@ -91,7 +91,7 @@ async def _beat(
 ) -> None:
     while not stop.is_set():
         try:
-            await service.repo.heartbeat(replace(replica, seen_at=service.clock()))
+            await service.repo.heartbeats.heartbeat(replace(replica, seen_at=service.clock()))
         except Exception:
             log.exception("heartbeat failed platform=%s", replica.platform)
         with contextlib.suppress(TimeoutError):

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import MetaData, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.repository import Repository
+from bot.storage.database import Database
 from bot.storage.schema import engine_for
 
 # `ingested` comes before `users`: its trigger writes a member row from each claim (with the
@@ -71,7 +71,7 @@ async def copy_database(source: Path | str, target: Path | str) -> Copied:
     if source == target:
         raise CopyRefusedError("--from and --to are the same database")
     for where in (source, target):
-        await (await Repository.open(where)).close()
+        await (await Database.open(where)).close()
     source_engine, target_engine = engine_for(source), engine_for(target)
     try:
         async with source_engine.connect() as reader, target_engine.connect() as writer:

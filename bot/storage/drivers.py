@@ -1,7 +1,8 @@
-"""The two connections `Repository` speaks through: aiosqlite for a SQLite file and asyncpg for a
-PostgreSQL URL, with the same three calls (fetch, begin, commit/rollback) and `?` placeholders.
+"""The two connections the database (`bot.storage.database`) speaks through: aiosqlite for a
+SQLite file and asyncpg for a PostgreSQL URL, with the same three calls (fetch, begin,
+commit/rollback) and `?` placeholders.
 
-The repository's statements go to the driver directly, not through SQLAlchemy's Core execution:
+The stores' statements go to the driver directly, not through SQLAlchemy's Core execution:
 on the answer path every statement counts, and one INSERT through SQLAlchemy's async adapter
 took about 4x the time of the same INSERT on aiosqlite (660-760 us against 170-190 us on
 SQLite, 3000 statements; the adapter opens, fetches and closes a cursor in separate trips to

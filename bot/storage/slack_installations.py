@@ -2,7 +2,7 @@
 
 slack_sdk's installation stores are files, S3, or SQLAlchemy's sync engine, none of which runs
 on the bot's one async connection or encrypts tokens; this is its `AsyncInstallationStore` in
-the repository's plain SQL instead, on SQLite and PostgreSQL alike. One row per workspace (the
+plain SQL on the bot's database instead, on SQLite and PostgreSQL alike. One row per workspace (the
 app asks for bot scopes; an installer's user token, were one granted, is the latest
 installer's). Every token is sealed with Fernet before it is written.
 """
@@ -18,8 +18,8 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
+from bot.storage.database import Database
 from bot.storage.drivers import Row
-from bot.storage.repository import Repository
 
 log = logging.getLogger("quizmaster.storage")
 
@@ -75,10 +75,10 @@ def _scopes(scopes: Sequence[str] | str | None) -> str:
 
 
 class SlackInstallations(AsyncInstallationStore):
-    """slack_sdk's `AsyncInstallationStore` on the repository's connection and lock."""
+    """slack_sdk's `AsyncInstallationStore` on the bot's database connection and lock."""
 
-    def __init__(self, repo: Repository, seal: TokenSeal) -> None:
-        self._repo = repo
+    def __init__(self, db: Database, seal: TokenSeal) -> None:
+        self._db = db
         self._seal = seal
 
     @property
@@ -138,7 +138,7 @@ class SlackInstallations(AsyncInstallationStore):
         updates = ", ".join(
             f"{name} = excluded.{name}" for name in names if name not in _KEY_COLUMNS
         )
-        async with self._repo.transaction() as db:
+        async with self._db.transaction() as db:
             await db.fetch(
                 f"INSERT INTO slack_installations ({', '.join(names)})"
                 f" VALUES ({', '.join('?' * len(names))})"
@@ -149,7 +149,7 @@ class SlackInstallations(AsyncInstallationStore):
     async def _row(
         self, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None
     ) -> Row | None:
-        rows = await self._repo.fetch(
+        rows = await self._db.fetch(
             f"SELECT {', '.join(_COLUMNS)} FROM slack_installations"
             " WHERE enterprise_id = ? AND team_id = ?",
             _key(enterprise_id, team_id, is_enterprise_install),
@@ -222,7 +222,7 @@ class SlackInstallations(AsyncInstallationStore):
     async def readable(self) -> dict[str, bool]:
         """Each installed workspace (team, or enterprise for an org-wide install) and whether
         its bot token opens with this key (`doctor`: a changed key strands every install)."""
-        rows = await self._repo.fetch(
+        rows = await self._db.fetch(
             "SELECT enterprise_id, team_id, bot_token FROM slack_installations"
             " WHERE bot_token IS NOT NULL ORDER BY enterprise_id, team_id"
         )
@@ -261,7 +261,7 @@ class SlackInstallations(AsyncInstallationStore):
         as Slack's revocation events do not say whether the install was org-wide."""
         cleared = ", ".join(f"{name} = NULL" for name in columns)
         who = "" if user_id is None else " AND user_id = ?"
-        async with self._repo.transaction() as db:
+        async with self._db.transaction() as db:
             keys = {_key(enterprise_id, team_id, False), _key(enterprise_id, team_id, True)}
             for key in keys - {("", "")}:
                 await db.fetch(

@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.repository import Repository
+from bot.storage.database import Database
 from content.bank import Bank
 from content.schema import Prompt
 
 
 class TeamQuestionStore:
-    """The `team_questions` table, on the repository's connection and lock."""
+    """The `team_questions` table, on the bot's database connection and lock."""
 
-    def __init__(self, repo: Repository) -> None:
-        self._repo = repo
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def save(
         self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
     ) -> None:
         """Create the question, or replace the one of its id."""
-        await self._repo.write(
+        await self._db.write(
             "INSERT INTO team_questions (prompt_id, body, platform, channel_id, edited_by,"
             " edited_at) VALUES (?,?,?,?,?,?) ON CONFLICT (prompt_id) DO UPDATE SET"
             " body = excluded.body, platform = excluded.platform,"
@@ -32,12 +32,12 @@ class TeamQuestionStore:
 
     async def ids(self) -> set[str]:
         """The ids of the questions written on the web page: the ones it may edit."""
-        rows = await self._repo.fetch("SELECT prompt_id FROM team_questions")
+        rows = await self._db.fetch("SELECT prompt_id FROM team_questions")
         return {str(row[0]) for row in rows}
 
     async def all(self) -> list[Prompt]:
         """Every stored question, checked by the team rules again as it is read."""
-        rows = await self._repo.fetch("SELECT body FROM team_questions ORDER BY prompt_id")
+        rows = await self._db.fetch("SELECT body FROM team_questions ORDER BY prompt_id")
         return [Prompt.model_validate_json(row[0], context={"rules": "team"}) for row in rows]
 
     async def load_into(self, bank: Bank) -> int:

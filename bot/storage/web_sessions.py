@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.repository import Repository
+from bot.storage.database import Database
 
 
 class WebSessions:
-    """The `web_sessions` table, on the repository's connection and lock."""
+    """The `web_sessions` table, on the bot's database connection and lock."""
 
-    def __init__(self, repo: Repository) -> None:
-        self._repo = repo
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def start(
         self,
@@ -29,7 +29,7 @@ class WebSessions:
         """Keep a new session. A member signing in without admin rights takes them from every
         other session of theirs in the channel: the platform's latest word wins. Expired rows
         are dropped on the way."""
-        async with self._repo.transaction() as db:
+        async with self._db.transaction() as db:
             await db.fetch("DELETE FROM web_sessions WHERE expires_at < ?", (now.isoformat(),))
             if not is_admin:
                 await db.fetch(
@@ -53,7 +53,7 @@ class WebSessions:
 
     async def admin_rights(self, session_id: str, *, now: datetime) -> bool | None:
         """Whether the session carries admin rights; None once it has ended or expired."""
-        rows = await self._repo.fetch(
+        rows = await self._db.fetch(
             "SELECT is_admin FROM web_sessions WHERE id = ? AND expires_at > ?",
             (session_id, now.isoformat()),
         )
@@ -61,4 +61,4 @@ class WebSessions:
 
     async def end(self, session_id: str) -> None:
         """Sign-out: the cookie stops working in every browser that holds a copy."""
-        await self._repo.write("DELETE FROM web_sessions WHERE id = ?", (session_id,))
+        await self._db.write("DELETE FROM web_sessions WHERE id = ?", (session_id,))

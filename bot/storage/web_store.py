@@ -1,7 +1,7 @@
 """The web page's storage: its reads (the core's `DashboardStore` port) and the ledger of used
-sign-in nonces. Kept beside `repository.py` rather than in it, in plain SQL that PostgreSQL runs
-as well, so the web page's queries can be read, ported and indexed on their own. Both classes
-run on the repository's one connection and lock."""
+sign-in nonces (`web_nonces`, written only here), in plain SQL that PostgreSQL runs as well, so
+the web page's queries can be read, ported and indexed on their own. Both run on the bot's one
+database connection and lock."""
 
 from __future__ import annotations
 
@@ -18,22 +18,25 @@ from bot.core.models import (
     PostRow,
     PracticeCardRow,
 )
+from bot.storage.database import Database
 from bot.storage.drivers import Row
-from bot.storage.repository import Repository, _post, concept_lists
+from bot.storage.records import concept_lists, post_row
+from bot.storage.repository import Repository
 
 
 class DashboardReads:
-    """`DashboardStore`: the repository's reads the web page shares with the chat, and three
-    of its own."""
+    """`DashboardStore`: the stores' reads the web page shares with the chat, and its own."""
 
     def __init__(self, repo: Repository) -> None:
         self._repo = repo
 
     async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None:
-        return await self._repo.channel(platform=platform, channel_id=channel_id)
+        return await self._repo.channels.channel(platform=platform, channel_id=channel_id)
 
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
-        return await self._repo.leaderboard(platform=platform, channel_id=channel_id, since=since)
+        return await self._repo.boards.leaderboard(
+            platform=platform, channel_id=channel_id, since=since
+        )
 
     async def day_summaries(
         self, *, platform: str, posts: Sequence[PostRow]
@@ -41,7 +44,7 @@ class DashboardReads:
         if not posts:
             return {}
         marks = ",".join("?" * len(posts))
-        rows = await self._repo.fetch(
+        rows = await self._repo.db.fetch(
             "SELECT a.post_id, a.user_id, MAX(a.score) AS best, COUNT(*) AS n, u.display_name"
             " FROM answers a JOIN posts p ON p.id = a.post_id AND p.prompt_id = a.prompt_id"
             " LEFT JOIN users u ON u.platform = ? AND u.user_id = a.user_id"
@@ -69,18 +72,18 @@ class DashboardReads:
         return found
 
     async def display_name(self, *, platform: str, user_id: str) -> str:
-        return await self._repo.display_name(platform=platform, user_id=user_id)
+        return await self._repo.members.display_name(platform=platform, user_id=user_id)
 
     async def practice_cards(
         self, *, platform: str, user_ids: Sequence[str]
     ) -> list[PracticeCardRow]:
-        return await self._repo.practice_cards(platform=platform, user_ids=user_ids)
+        return await self._repo.practice.practice_cards(platform=platform, user_ids=user_ids)
 
     async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]:
-        return await self._repo.posts(platform=platform, channel_id=channel_id)
+        return await self._repo.posts.posts(platform=platform, channel_id=channel_id)
 
     async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]:
-        return await self._repo.channel_answers(platform=platform, channel_id=channel_id)
+        return await self._repo.answers.channel_answers(platform=platform, channel_id=channel_id)
 
     async def answer_days(
         self, *, platform: str, channel_id: str, user_ids: Sequence[str], since: date
@@ -88,7 +91,7 @@ class DashboardReads:
         if not user_ids:
             return []
         marks = ",".join("?" * len(user_ids))
-        rows = await self._repo.fetch(
+        rows = await self._repo.db.fetch(
             "SELECT DISTINCT a.user_id, a.day FROM answers a JOIN posts p ON p.id = a.post_id"
             f" WHERE a.platform = ? AND a.user_id IN ({marks}) AND a.day >= ?"
             " AND p.channel_id = ?",
@@ -97,7 +100,7 @@ class DashboardReads:
         return [(row["user_id"], date.fromisoformat(row["day"])) for row in rows]
 
     async def data_version(self) -> tuple[int, ...]:
-        rows = await self._repo.fetch(
+        rows = await self._repo.db.fetch(
             "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
             " (SELECT COUNT(*) FROM posts WHERE revealed = 1),"
             " (SELECT COUNT(resolved_at) FROM appeals)"
@@ -105,17 +108,17 @@ class DashboardReads:
         return tuple(int(value or 0) for value in rows[0])
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
-        rows = await self._repo.fetch(
+        rows = await self._repo.db.fetch(
             "SELECT * FROM posts WHERE platform = ? AND channel_id = ? AND day >= ?"
             " ORDER BY day DESC, id DESC",
             (platform, channel_id, since.isoformat()),
         )
-        return [_post(row) for row in rows]
+        return [post_row(row) for row in rows]
 
     async def member_answers(
         self, *, platform: str, channel_id: str, user_id: str
     ) -> list[AnswerText]:
-        rows = await self._repo.fetch(
+        rows = await self._repo.db.fetch(
             "SELECT a.id, a.post_id, a.prompt_id, a.text, a.score, a.verdict, a.covered,"
             " a.missed, a.day, a.answered_at, p.revealed, ap.id AS appeal_id"
             " FROM answers a JOIN posts p ON p.id = a.post_id"
@@ -145,13 +148,13 @@ class DashboardReads:
 class NonceLedger:
     """The nonces of sign-in links already followed (`bot.web.signing`)."""
 
-    def __init__(self, repo: Repository) -> None:
-        self._repo = repo
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def use(self, nonce: str, *, now: datetime, expires_at: datetime) -> bool:
         """True the first time a nonce is used; False after that. Nonces whose links have
         expired are dropped on the way: an expired link is refused before its nonce is read."""
-        async with self._repo.transaction() as db:
+        async with self._db.transaction() as db:
             await db.fetch("DELETE FROM web_nonces WHERE expires_at < ?", (now.isoformat(),))
             inserted = await db.fetch(
                 "INSERT INTO web_nonces (nonce, used_at, expires_at) VALUES (?, ?, ?)"

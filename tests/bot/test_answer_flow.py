@@ -91,7 +91,9 @@ async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
     assert done[0].text.startswith("<@u1> Retry (your best score is kept): ")
     await say(service, MINA, GOOD_Q01)
     board = (await say(service, MINA, "/quiz leaderboard"))[0].text
-    best = max(a.score for a in await service.repo.answers_for(post_id=post.id, user_id="u1"))
+    best = max(
+        a.score for a in await service.repo.answers.answers_for(post_id=post.id, user_id="u1")
+    )
     assert f"1. Mina · {best} points · 1 answered" in board, "one prompt, best of two answers"
 
 
@@ -100,7 +102,7 @@ async def test_members_cannot_run_admin_commands(service: QuizService[Repository
         reply = (await say(service, JOON, line))[0]
         assert reply.kind == ReplyKind.ERROR and reply.ephemeral
         assert reply.text == "Only channel admins can use this command."
-    assert await service.repo.latest_post(platform="test", channel_id="c1") is None
+    assert await service.repo.posts.latest_post(platform="test", channel_id="c1") is None
 
 
 async def test_empty_and_whitespace_answers_are_not_stored(
@@ -110,7 +112,7 @@ async def test_empty_and_whitespace_answers_are_not_stored(
     for line in ("/quiz answer", "/quiz answer    ", "\u200b"):
         reply = (await say(service, MINA, line))[-1]
         assert reply.kind == ReplyKind.ERROR
-    assert await service.repo.answer_count() == 0
+    assert len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 0
 
 
 async def test_reveal_then_pasting_the_reference_earns_little(
@@ -131,7 +133,7 @@ async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
     reply = (await say(service, MINA, GOOD_Q01, thread="leaderboard-thread"))[0]
     assert reply.kind == ReplyKind.ERROR and reply.ephemeral
     assert "isn't a question's thread" in reply.text
-    assert await service.repo.answer_count() == 0
+    assert len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 0
 
 
 async def test_lone_surrogates_are_graded_and_stored(service: QuizService[Repository]) -> None:
@@ -139,5 +141,5 @@ async def test_lone_surrogates_are_graded_and_stored(service: QuizService[Reposi
     odd = Actor("u3", "Dae\ud800")
     replies = await say(service, odd, "ReLU \ud800 keeps the gradient at 1 for positive inputs.")
     assert replies[0].kind == ReplyKind.GRADE
-    assert await service.repo.answer_count() == 1
-    assert await service.repo.display_name(platform="test", user_id="u3") == "Dae\ufffd"
+    assert len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 1
+    assert await service.repo.members.display_name(platform="test", user_id="u3") == "Dae\ufffd"

@@ -54,10 +54,10 @@ async def say(
 
 async def answered(service: QuizService[Repository], actor: Actor, score: int) -> str:
     """Post today's question (once) and answer it in its thread for `score`; the thread id."""
-    post = await service.repo.latest_post(platform="test", channel_id="c1")
+    post = await service.repo.posts.latest_post(platform="test", channel_id="c1")
     if post is None:
         await say(service, "/quiz now", ADMIN)
-        post = await service.repo.latest_post(platform="test", channel_id="c1")
+        post = await service.repo.posts.latest_post(platform="test", channel_id="c1")
     assert post is not None and post.thread_id is not None
     graded = await say(service, f"my answer {score}", actor, thread=post.thread_id)
     assert graded and f"**{score}/100**" in graded[0].text, graded
@@ -92,7 +92,9 @@ async def test_appeal_resolved_with_a_new_score_moves_the_leaderboard_and_tells_
 
     board = await say(service, "/quiz leaderboard")
     assert board[0].text.index("Mina") < board[0].text.index("Joon")
-    [answer] = await service.repo.user_answers(platform="test", channel_id="c1", user_id="u1")
+    [answer] = await service.repo.answers.user_answers(
+        platform="test", channel_id="c1", user_id="u1"
+    )
     assert (answer.score, answer.verdict) == (85, "correct")
 
     [queue] = await say(service, "/quiz appeals", ADMIN)
@@ -119,15 +121,15 @@ async def test_the_practice_card_follows_the_new_score(
     service: QuizService[Repository],
 ) -> None:
     await answered(service, MINA, 10)
-    post = await service.repo.latest_post(platform="test", channel_id="c1")
+    post = await service.repo.posts.latest_post(platform="test", channel_id="c1")
     assert post is not None
-    before = await service.repo.practice_card(
+    before = await service.repo.practice.practice_card(
         platform="test", user_id="u1", prompt_id=post.prompt_id
     )
     assert before is not None and before.score == 10
     await say(service, "/quiz appeal")
     await say(service, "/quiz appeals resolve 1 95", ADMIN)
-    after = await service.repo.practice_card(
+    after = await service.repo.practice.practice_card(
         platform="test", user_id="u1", prompt_id=post.prompt_id
     )
     assert after is not None and after.score == 95
@@ -165,7 +167,9 @@ async def test_mistakes_get_a_clear_message_and_change_nothing(
     [elsewhere] = await say(service, "/quiz appeals resolve 1 100", ADMIN, channel="c2")
     assert "no appeal #1 in this channel" in elsewhere.text
 
-    [answer] = await service.repo.user_answers(platform="test", channel_id="c1", user_id="u1")
+    [answer] = await service.repo.answers.user_answers(
+        platform="test", channel_id="c1", user_id="u1"
+    )
     assert answer.score == 40
     [queue] = await say(service, "/quiz appeals", ADMIN)
     assert "**Appeals waiting** · 1" in queue.text
@@ -176,7 +180,7 @@ async def test_a_long_reason_is_kept_short_and_mentions_stay_inert(
 ) -> None:
     await answered(service, MINA, 40)
     await say(service, "/quiz appeal @everyone " + "why " * 400)
-    [appeal] = await service.repo.open_appeals(platform="test", channel_id="c1")
+    [appeal] = await service.repo.appeals.open_appeals(platform="test", channel_id="c1")
     assert len(appeal.reason) == 500 and appeal.reason.endswith("…")
     [queue] = await say(service, "/quiz appeals", ADMIN)
     assert "@everyone why" in queue.text  # the platform neutralises it; the core keeps it

@@ -51,8 +51,8 @@ async def test_a_ten_megabyte_answer_is_stored_as_graded_and_the_member_told(
     replies = (await say(service, answer, thread=post.thread_id, message_id="m-huge")).sent
     grade = next(r for r in replies if r.kind == ReplyKind.GRADE)
     assert f"only the first {MAX_ANSWER_CHARS} characters were graded" in grade.text
-    assert len(await repo.answers_for(post_id=post.id, user_id=MINA.user_id)) == 1
-    async with repo.transaction() as db:
+    assert len(await repo.answers.answers_for(post_id=post.id, user_id=MINA.user_id)) == 1
+    async with repo.db.transaction() as db:
         [(stored,)] = await db.fetch("SELECT text FROM answers WHERE message_id = 'm-huge'")
     assert stored == answer[:MAX_ANSWER_CHARS]
 

@@ -13,7 +13,8 @@ import pytest
 from bot.config import Settings, check_database
 from bot.core.models import ChannelRow, GradedText
 from bot.doctor import collect
-from bot.storage.repository import Repository, latest_schema_version
+from bot.storage.database import latest_schema_version
+from bot.storage.repository import Repository
 from tests.postgres_server import PostgresForTests
 
 LEGACY = Path(__file__).parents[2] / "bot" / "storage" / "migrations"
@@ -81,12 +82,12 @@ async def test_a_sqlite_file_from_every_earlier_release_migrates_forward_in_plac
     _legacy_file(db, version)
     repo = await Repository.open(db)
     try:
-        assert await repo.schema_version() == latest_schema_version()
-        post = await repo.latest_post(platform="t", channel_id="c1")
+        assert await repo.db.schema_version() == latest_schema_version()
+        post = await repo.posts.latest_post(platform="t", channel_id="c1")
         assert post is not None
-        await repo.record_answer(post=post, graded=graded("u1", "m1", 90), next_step=1)
-        board = await repo.leaderboard(platform="t", channel_id="c1", since=DAY)
-        answers = await repo.answers_for(post_id=post.id, user_id="u1")
+        await repo.answers.record_answer(post=post, graded=graded("u1", "m1", 90), next_step=1)
+        board = await repo.boards.leaderboard(platform="t", channel_id="c1", since=DAY)
+        answers = await repo.answers.answers_for(post_id=post.id, user_id="u1")
     finally:
         await repo.close()
     assert [(row.display_name, row.total, row.answers) for row in board] == [("Mina", 90, 1)]
@@ -103,10 +104,10 @@ async def test_an_empty_postgresql_database_is_migrated_once(postgres: PostgresF
     url = postgres.empty_database()
     repo = await Repository.open(url)
     try:
-        assert repo.dialect == "postgresql"
-        assert await repo.schema_version() == latest_schema_version()
-        assert await repo.migrate() == latest_schema_version()
-        async with repo.transaction() as db:
+        assert repo.db.dialect == "postgresql"
+        assert await repo.db.schema_version() == latest_schema_version()
+        assert await repo.db.migrate() == latest_schema_version()
+        async with repo.db.transaction() as db:
             tables = {
                 row[0]
                 for row in await db.fetch(
@@ -124,10 +125,10 @@ async def test_claims_hold_between_two_processes_on_one_database(database: Path 
     first, second = await Repository.open(database), await Repository.open(database)
     try:
         channel = ChannelRow("t", "c1", "en", "UTC", "09:00", "daily", True, AT)
-        await first.ensure_channel(channel, created_at=AT)
+        await first.channels.ensure_channel(channel, created_at=AT)
         posts = await asyncio.gather(
             *(
-                repo.claim_post(
+                repo.posts.claim_post(
                     platform="t",
                     channel_id="c1",
                     day=DAY,
@@ -140,7 +141,7 @@ async def test_claims_hold_between_two_processes_on_one_database(database: Path 
         )
         claims = await asyncio.gather(
             *(
-                repo.claim_message(
+                repo.claims.claim_message(
                     platform="t", message_id="m1", received_at=AT, user_id="u1", display_name="M"
                 )
                 for repo in (first, second, first, second)
@@ -158,15 +159,15 @@ async def test_postgresql_stores_the_same_text_as_sqlite(postgres: PostgresForTe
     repo = await Repository.open(postgres.fresh_database())
     try:
         channel = ChannelRow("t", "c1", "en", "Asia/Seoul", "09:00", "daily", True, AT)
-        assert await repo.ensure_channel(channel, created_at=AT) == channel
-        post = await repo.claim_post(
+        assert await repo.channels.ensure_channel(channel, created_at=AT) == channel
+        post = await repo.posts.claim_post(
             platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
         )
         assert post is not None and post.day == DAY
-        await repo.remember_user(platform="t", user_id="u1", display_name="Mina")
-        await repo.record_answer(post=post, graded=graded("u1", "m1", 70), next_step=1)
-        [answer] = await repo.answers_for(post_id=post.id, user_id="u1")
-        async with repo.transaction() as db:
+        await repo.members.remember_user(platform="t", user_id="u1", display_name="Mina")
+        await repo.answers.record_answer(post=post, graded=graded("u1", "m1", 70), next_step=1)
+        [answer] = await repo.answers.answers_for(post_id=post.id, user_id="u1")
+        async with repo.db.transaction() as db:
             [stored] = await db.fetch(
                 "SELECT c.checked_until, p.day, a.day, a.answered_at, a.covered"
                 " FROM channels c, posts p, answers a"

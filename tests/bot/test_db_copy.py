@@ -59,13 +59,13 @@ async def _team(db: Path, bank: Bank) -> None:
 async def _state(db: Path | str) -> tuple[dict[str, int], list[BoardRow], list[str]]:
     repo = await Repository.open(db)
     try:
-        async with repo.transaction() as conn:
+        async with repo.db.transaction() as conn:
             counts = {
                 table: int((await conn.fetch(f"SELECT COUNT(*) FROM {table}"))[0][0])
                 for table in TABLES
             }
-        board = await repo.leaderboard(platform="test", channel_id="c1", since=SINCE)
-        names = [await repo.display_name(platform="test", user_id=u) for u in ("u1", "u2")]
+        board = await repo.boards.leaderboard(platform="test", channel_id="c1", since=SINCE)
+        names = [await repo.members.display_name(platform="test", user_id=u) for u in ("u1", "u2")]
     finally:
         await repo.close()
     return counts, board, names
@@ -108,7 +108,7 @@ async def test_new_rows_after_a_copy_get_fresh_ids(
     assert code == 0
     repo = await Repository.open(url)
     try:
-        before = await repo.latest_post(platform="test", channel_id="c1")
+        before = await repo.posts.latest_post(platform="test", channel_id="c1")
         assert before is not None
         service = build_quiz_service(
             repo=repo,
@@ -121,7 +121,7 @@ async def test_new_rows_after_a_copy_get_fresh_ids(
             "test", "c1", Actor("u4", "Noa"), "fresh 90", message_id="m9", thread_id=post.thread_id
         )
         await service.handle(incoming, RecordingTransport())
-        answers = await repo.answers_for(post_id=post.id, user_id="u4")
+        answers = await repo.answers.answers_for(post_id=post.id, user_id="u4")
     finally:
         await repo.close()
     assert post.id > before.id  # (PostgreSQL spends an id on the claim that found today's taken)

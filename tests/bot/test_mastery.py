@@ -24,6 +24,7 @@ from bot.core.models import PracticeCardRow
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
+from tests.bot.cards import plant_card
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
 from tests.bot.test_practice import START
@@ -63,7 +64,7 @@ async def practise(
 ) -> tuple[str, Reply]:
     """`/quiz practice`, then an answer worth `score`: the prompt id and the private reply."""
     await say(service, "/quiz practice", actor)
-    prompt_id = await service.repo.practice_pending(platform="test", user_id=actor.user_id)
+    prompt_id = await service.repo.practice.practice_pending(platform="test", user_id=actor.user_id)
     assert prompt_id is not None
     [reply] = await say(service, f"/quiz practice answer my answer {score}", actor)
     assert reply.kind is ReplyKind.GRADE and reply.ephemeral
@@ -178,7 +179,9 @@ async def test_order_by_mastery_matches_order_by_mean_score(tmp_path: Path, bank
             clock.advance(timedelta(days=1))
         means, mastery = [], []
         for actor in skills:
-            answers = await service.repo.practice_answers(platform="test", user_id=actor.user_id)
+            answers = await service.repo.practice.practice_answers(
+                platform="test", user_id=actor.user_id
+            )
             means.append(sum(a.score for a in answers) / len(answers))
             cards = await service.practice.scored_cards("test", actor.user_id)
             value = member_mastery(bank, service.practice.scheduler, cards, clock.now)
@@ -226,21 +229,21 @@ async def test_a_card_that_cannot_be_reviewed_never_costs_the_answer(
             score=50,
             updated_at=clock.now,
         )
-        await service.repo.save_practice_card(broken)
+        await plant_card(service.repo.members, service.repo.practice, broken)
         replies = await say(service, "channel answer 70", MINA, thread=post.thread_id)
         assert [r.kind for r in replies][:1] == [ReplyKind.GRADE]
-        assert [a.score for a in await service.repo.answers_for(post_id=post.id, user_id="u1")] == [
-            70
-        ]
+        assert [
+            a.score for a in await service.repo.answers.answers_for(post_id=post.id, user_id="u1")
+        ] == [70]
         assert (
-            await service.repo.practice_card(
+            await service.repo.practice.practice_card(
                 platform="test", user_id="u1", prompt_id=post.prompt_id
             )
             == broken
         )
         # a healthy card is saved with the answer, score included
         await say(service, "channel answer 40", JOON, thread=post.thread_id)
-        saved = await service.repo.practice_card(
+        saved = await service.repo.practice.practice_card(
             platform="test", user_id="u2", prompt_id=post.prompt_id
         )
     assert "practice review failed" in caplog.text

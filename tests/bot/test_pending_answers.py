@@ -91,17 +91,17 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
         assert [r.kind for r in told] == [ReplyKind.INFO]
         assert told[0].thread_id == post.thread_id and told[0].user_id == "u1"
         assert "Grading is unavailable right now" in told[0].text
-        assert await repo.answers_for(post_id=post.id, user_id="u1") == []
-        assert len(await repo.pending_answers(platform="test", limit=10)) == 1
+        assert await repo.answers.answers_for(post_id=post.id, user_id="u1") == []
+        assert len(await repo.answers.pending_answers(platform="test", limit=10)) == 1
         assert (
-            await repo.member_progress(post, user_id="u1", prompt_ids=[post.prompt_id])
+            await repo.answers.member_progress(post, user_id="u1", prompt_ids=[post.prompt_id])
         ).step == 0
 
         still_down = RecordingTransport()
         assert await service.grade_pending("test", still_down) == 0
         assert (
             still_down.sent == []
-            and len(await repo.pending_answers(platform="test", limit=10)) == 1
+            and len(await repo.answers.pending_answers(platform="test", limit=10)) == 1
         )
 
         app = create_app(ServiceConfig(token=SecretStr(TOKEN)))
@@ -116,15 +116,15 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
         assert grade.user_id == "u1"
         in_process = await grader.grade(bank.get(post.prompt_id), ANSWER, lang="en")
         assert abs(score_of(grade) - in_process.score) <= 2
-        stored = await repo.answers_for(post_id=post.id, user_id="u1")
+        stored = await repo.answers.answers_for(post_id=post.id, user_id="u1")
         assert [a.score for a in stored] == [score_of(grade)]
-        assert await repo.pending_answers(platform="test", limit=10) == []
+        assert await repo.answers.pending_answers(platform="test", limit=10) == []
         assert (
-            await repo.member_progress(post, user_id="u1", prompt_ids=[post.prompt_id])
+            await repo.answers.member_progress(post, user_id="u1", prompt_ids=[post.prompt_id])
         ).step == 1
 
         assert await answer(service, ANSWER, thread=post.thread_id, message_id="m-1") == []
-        assert len(await repo.answers_for(post_id=post.id, user_id="u1")) == 1
+        assert len(await repo.answers.answers_for(post_id=post.id, user_id="u1")) == 1
     finally:
         await repo.close()
 
@@ -150,7 +150,7 @@ async def test_two_processes_retrying_at_once_grade_an_answer_once(
             )
         assert sorted(counts) == [0, 1]
         assert len(to_a.of_kind(ReplyKind.GRADE)) + len(to_b.of_kind(ReplyKind.GRADE)) == 1
-        assert len(await first.answers_for(post_id=post.id, user_id="u1")) == 1
+        assert len(await first.answers.answers_for(post_id=post.id, user_id="u1")) == 1
     finally:
         await first.close()
         await second.close()
@@ -168,8 +168,8 @@ async def test_practice_answer_while_down_says_try_again_and_stores_nothing(
         )
         assert [r.kind for r in replies] == [ReplyKind.ERROR]
         assert replies[0].ephemeral and "send it again later" in replies[0].text
-        assert await repo.practice_answers(platform="test", user_id="u1") == []
-        assert await repo.practice_pending(platform="test", user_id="u1") is not None
-        assert await repo.pending_answers(platform="test", limit=10) == []
+        assert await repo.practice.practice_answers(platform="test", user_id="u1") == []
+        assert await repo.practice.practice_pending(platform="test", user_id="u1") is not None
+        assert await repo.answers.pending_answers(platform="test", limit=10) == []
     finally:
         await repo.close()

@@ -15,11 +15,13 @@ from fsrs import Card, Rating
 from bot.app import build_quiz_service, channel_defaults, practice_policy
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.posting import ChannelDefaults
 from bot.core.practice import card_row
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
+from tests.bot.cards import plant_card
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
 
@@ -66,7 +68,7 @@ async def practise(
     """`/quiz practice`, then answer the prompt shown (BAD unless `answer_for` has one);
     returns the prompt id. Every reply must be private."""
     shown = await say(service, "/quiz practice", actor)
-    prompt_id = await service.repo.practice_pending(platform="test", user_id=actor.user_id)
+    prompt_id = await service.repo.practice.practice_pending(platform="test", user_id=actor.user_id)
     assert prompt_id is not None, shown
     graded = await say(service, f"/quiz practice answer {answer_for.get(prompt_id, BAD)}", actor)
     assert [r.kind for r in graded] == [ReplyKind.GRADE], graded
@@ -122,14 +124,16 @@ async def test_practice_never_changes_the_channel_leaderboard(
             await practise(service, well(bank))
             await practise(service, well(bank), JOON)
         assert await board(service) == before
-        assert await service.repo.answer_count() == 1
+        assert (
+            len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 1
+        )
         assert [
             row.user_id
-            for row in await service.repo.leaderboard(
+            for row in await service.repo.boards.leaderboard(
                 platform="test", channel_id="c1", since=date.min
             )
         ] == ["u2"]
-        assert len(await service.repo.practice_answers(platform="test", user_id="u1")) == 2
+        assert len(await service.repo.practice.practice_answers(platform="test", user_id="u1")) == 2
 
 
 async def test_channel_answer_reviews_the_card_once_a_day(
@@ -139,7 +143,7 @@ async def test_channel_answer_reviews_the_card_once_a_day(
     async with service_on(tmp_path / "q.db", bank, grader, clock) as service:
         post = await service.post_today("test", "c1", RecordingTransport())
         await say(service, BAD, thread=post.thread_id)
-        first = await service.repo.practice_card(
+        first = await service.repo.practice.practice_card(
             platform="test", user_id="u1", prompt_id=post.prompt_id
         )
         assert first is not None
@@ -150,11 +154,11 @@ async def test_channel_answer_reviews_the_card_once_a_day(
         await say(service, "/quiz next", thread=post.thread_id)  # reopens the main question
         clock.advance(timedelta(hours=3))
         await say(service, well(bank)[post.prompt_id], thread=post.thread_id)
-        retried = await service.repo.answers_for(post_id=post.id, user_id="u1")
+        retried = await service.repo.answers.answers_for(post_id=post.id, user_id="u1")
         assert [a.prompt_id for a in retried] == [post.prompt_id] * 2
         assert retried[1].score > retried[0].score
         assert (
-            await service.repo.practice_card(
+            await service.repo.practice.practice_card(
                 platform="test", user_id="u1", prompt_id=post.prompt_id
             )
             == first
@@ -178,15 +182,17 @@ async def test_review_counts_and_a_restart_keeps_every_card(
         await practise(service, {})
         await practise(service, well(bank))
         await say(service, "/quiz practice")  # a fourth prompt, left waiting
-        pending = await service.repo.practice_pending(platform="test", user_id="u1")
-        cards = await service.repo.practice_cards(platform="test", user_ids=["u1"])
+        pending = await service.repo.practice.practice_pending(platform="test", user_id="u1")
+        cards = await service.repo.practice.practice_cards(platform="test", user_ids=["u1"])
         [review] = await say(service, "/quiz review")
     assert review.ephemeral
     assert "due now: 0 cards of 3" in review.text
     assert "Next due: 2026-11-03 09:00 KST (2), " in review.text
     async with service_on(db, bank, grader, clock) as service:
-        assert await service.repo.practice_cards(platform="test", user_ids=["u1"]) == cards
-        assert await service.repo.practice_pending(platform="test", user_id="u1") == pending
+        assert await service.repo.practice.practice_cards(platform="test", user_ids=["u1"]) == cards
+        assert (
+            await service.repo.practice.practice_pending(platform="test", user_id="u1") == pending
+        )
         assert [r.text for r in await say(service, "/quiz review")] == [review.text]
         clock.advance(timedelta(days=1))
         [later] = await say(service, "/quiz review")
@@ -229,8 +235,10 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
             (f"idle{n}", crowd) for n in range(3)
         ]:
             card, _ = scheduler.review_card(Card(card_id=1, due=clock.now), Rating.Again, clock.now)
-            await service.repo.save_practice_card(
-                card_row("test", user, prompt_id, card, score=20, now=clock.now)
+            await plant_card(
+                service.repo.members,
+                service.repo.practice,
+                card_row("test", user, prompt_id, card, score=20, now=clock.now),
             )
     shutil.copy(db, tmp_path / "same.db")
     clock.advance(timedelta(days=1))

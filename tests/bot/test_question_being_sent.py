@@ -28,26 +28,26 @@ class SentDuringLookup:
     async def post_for_thread(
         self, *, platform: str, channel_id: str, thread_id: str
     ) -> PostRow | None:
-        found = await self._repo.post_for_thread(
+        found = await self._repo.posts.post_for_thread(
             platform=platform, channel_id=channel_id, thread_id=thread_id
         )
         if found is None and not self.recorded:
             self.recorded = True
-            await self._repo.set_post_location(
+            await self._repo.posts.set_post_location(
                 post_id=self._post.id, message_id=THREAD, thread_id=THREAD
             )
         return found
 
     async def latest_post(self, *, platform: str, channel_id: str) -> PostRow | None:
-        return await self._repo.latest_post(platform=platform, channel_id=channel_id)
+        return await self._repo.posts.latest_post(platform=platform, channel_id=channel_id)
 
 
 async def test_an_answer_finds_its_question_when_the_thread_is_recorded_between_reads(
     repo: Repository,
 ) -> None:
     channel = ChannelRow("slack", "C1", "en", "UTC", "09:00", "daily", True, NOW)
-    await repo.ensure_channel(channel, created_at=NOW)
-    post = await repo.claim_post(
+    await repo.channels.ensure_channel(channel, created_at=NOW)
+    post = await repo.posts.claim_post(
         platform="slack",
         channel_id="C1",
         day=date(2026, 11, 2),

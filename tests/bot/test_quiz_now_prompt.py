@@ -66,7 +66,7 @@ async def test_named_main_question_is_posted_and_answered(
 
     [again] = await say(service, ADMIN, "/quiz now q07")
     assert again.card is not None and again.card.prompt_id == "q07"
-    posts = await service.repo.posts(platform="test", channel_id="c1")
+    posts = await service.repo.posts.posts(platform="test", channel_id="c1")
     assert [(p.prompt_id, p.scheduled) for p in posts] == [("q05", True), ("q07", False)]
 
     [current] = await say(service, MINA, "/quiz next")
@@ -89,11 +89,11 @@ async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(
     assert reply.kind == ReplyKind.ERROR and reply.ephemeral
     for part in expected:
         assert part in reply.text
-    assert await service.repo.posts(platform="test", channel_id="c1") == []
+    assert await service.repo.posts.posts(platform="test", channel_id="c1") == []
 
 
 async def test_members_cannot_post_a_chosen_question(service: QuizService[Repository]) -> None:
     [reply] = await say(service, MINA, "/quiz now q05")
 
     assert reply.text == "Only channel admins can use this command."
-    assert await service.repo.posts(platform="test", channel_id="c1") == []
+    assert await service.repo.posts.posts(platform="test", channel_id="c1") == []

@@ -53,11 +53,11 @@ async def replica(
 
 async def heard(repo: Repository, count: int) -> list[str]:
     for _ in range(200):
-        rows = await repo.replicas()
+        rows = await repo.heartbeats.replicas()
         if len(rows) == count:
             return sorted(r.platform for r in rows)
         await asyncio.sleep(0.02)
-    raise AssertionError(f"expected {count} heartbeats, have {await repo.replicas()}")
+    raise AssertionError(f"expected {count} heartbeats, have {await repo.heartbeats.replicas()}")
 
 
 async def test_each_running_replica_keeps_a_heartbeat_and_removes_it_on_stop(
@@ -69,7 +69,7 @@ async def test_each_running_replica_keeps_a_heartbeat_and_removes_it_on_stop(
             assert await heard(repo, 2) == ["discord", "slack"]
             clock.advance(timedelta(minutes=5))
             await asyncio.sleep(0.2)
-            rows = await repo.replicas()
+            rows = await repo.heartbeats.replicas()
             assert len(alive(rows, clock())) == 2, "heartbeats follow the clock"
         assert await heard(repo, 1) == ["slack"]
     assert await heard(repo, 0) == []
@@ -77,9 +77,11 @@ async def test_each_running_replica_keeps_a_heartbeat_and_removes_it_on_stop(
 
 async def test_a_replica_that_stopped_beating_is_no_longer_alive(repo: Repository) -> None:
     clock = FakeClock(NOW)
-    await repo.heartbeat(this_process("slack", clock()))
-    assert len(alive(await repo.replicas(), clock() + ALIVE_WITHIN)) == 1
-    assert alive(await repo.replicas(), clock() + ALIVE_WITHIN + timedelta(seconds=1)) == []
+    await repo.heartbeats.heartbeat(this_process("slack", clock()))
+    assert len(alive(await repo.heartbeats.replicas(), clock() + ALIVE_WITHIN)) == 1
+    assert (
+        alive(await repo.heartbeats.replicas(), clock() + ALIVE_WITHIN + timedelta(seconds=1)) == []
+    )
 
 
 async def test_doctor_lists_the_live_replicas_and_forgets_stopped_ones(

@@ -14,7 +14,8 @@ import pytest
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import ChannelDefaults, QuizService
+from bot.core.posting import ChannelDefaults
+from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
@@ -85,7 +86,7 @@ async def test_local_time_is_kept_across_dst(
             before = len(transport.sent)
             await service.post_due("test", transport)
             posted_at += [clock.now] * (len(transport.sent) - before)
-        posts = await service.repo.posts(platform="test", channel_id="c1")
+        posts = await service.repo.posts.posts(platform="test", channel_id="c1")
     assert [p.day for p in posts] == [dst_day + timedelta(days=offset) for offset in range(-2, 3)]
     for instant in posted_at:
         local = instant.astimezone(ZoneInfo(zone))
@@ -104,7 +105,8 @@ async def test_missing_local_time_on_spring_forward_posts_once(
         transport = RecordingTransport()
         await tick_until(service, clock, transport, clock.now + timedelta(days=2))
         days = [
-            p.day.isoformat() for p in await service.repo.posts(platform="test", channel_id="c1")
+            p.day.isoformat()
+            for p in await service.repo.posts.posts(platform="test", channel_id="c1")
         ]
     assert days == ["2026-03-08", "2026-03-09"]
 
@@ -119,7 +121,7 @@ async def test_weekdays_only(database: Path | str, bank: Bank, fixed_grader: Fix
         await tick_until(
             service, clock, transport, clock.now + timedelta(days=14), step=timedelta(minutes=30)
         )
-        posts = await service.repo.posts(platform="test", channel_id="c1")
+        posts = await service.repo.posts.posts(platform="test", channel_id="c1")
     weekdays = [p.day.weekday() for p in posts]
     assert len(posts) == 10
     assert all(day < 5 for day in weekdays)
@@ -144,11 +146,13 @@ async def test_three_day_outage(
     async with service_on(db, bank, fixed_grader, clock, defaults) as service:
         await service.post_due("test", transport)
         after_restart = [
-            p.day.isoformat() for p in await service.repo.posts(platform="test", channel_id="c1")
+            p.day.isoformat()
+            for p in await service.repo.posts.posts(platform="test", channel_id="c1")
         ]
         await tick_until(service, clock, transport, clock.now + timedelta(hours=2))
         final = [
-            p.day.isoformat() for p in await service.repo.posts(platform="test", channel_id="c1")
+            p.day.isoformat()
+            for p in await service.repo.posts.posts(platform="test", channel_id="c1")
         ]
     if catch_up:
         assert after_restart == ["2026-11-02", "2026-11-04"]
@@ -185,7 +189,7 @@ async def test_hundred_restarts_post_each_channel_day_once(
         posts = [
             p
             for channel in zones
-            for p in await service.repo.posts(platform="test", channel_id=channel)
+            for p in await service.repo.posts.posts(platform="test", channel_id=channel)
         ]
     per_day = Counter((p.channel_id, p.day) for p in posts if p.scheduled)
     assert set(per_day.values()) == {1}

@@ -46,7 +46,9 @@ async def test_a_woken_scheduler_sends_a_left_notice_at_once_and_only_once(
     try:
         await asyncio.sleep(0.2)  # the first tick, with nothing to send
         notice = Reply(channel_id="C1", text="your appeal #1", thread_id="t", user_id="U1")
-        await repo.queue_notice(platform=PLATFORM, reply=notice, queued_at=datetime.now(UTC))
+        await repo.notices.queue_notice(
+            platform=PLATFORM, reply=notice, queued_at=datetime.now(UTC)
+        )
         assert not await _sent(transport, notice.text, within_s=0.5)  # the next tick is an hour off
         wake.set()
         assert await _sent(transport, notice.text, within_s=10)

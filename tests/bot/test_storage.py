@@ -13,9 +13,10 @@ from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.models import ChannelRow, GradedText
-from bot.core.ports import AnswerStore, ChannelStore, PracticeStore, ReportStore
+from bot.core.ports import Stores
 from bot.storage import head_schema, schema
-from bot.storage.repository import Repository, latest_schema_version
+from bot.storage.database import latest_schema_version
+from bot.storage.repository import Repository
 from bot.storage.sql_script import statements
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -27,11 +28,11 @@ async def test_migrations_from_empty_file_and_reapplied(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
     repo = await Repository.open(db)
     latest = latest_schema_version()
-    assert await repo.schema_version() == latest
-    assert await repo.migrate() == latest
+    assert await repo.db.schema_version() == latest
+    assert await repo.db.migrate() == latest
     await repo.close()
     repo = await Repository.open(db)  # a restart applies nothing twice
-    assert await repo.schema_version() == latest
+    assert await repo.db.schema_version() == latest
     await repo.close()
     with sqlite3.connect(db) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
@@ -99,7 +100,7 @@ async def test_a_new_file_from_the_snapshot_is_what_alembic_makes(tmp_path: Path
 async def test_two_processes_creating_one_new_file_create_it_once(tmp_path: Path) -> None:
     db = tmp_path / "shared.db"
     first, second = await asyncio.gather(Repository.open(db), Repository.open(db))
-    assert await first.schema_version() == await second.schema_version()
+    assert await first.db.schema_version() == await second.db.schema_version()
     await asyncio.gather(first.close(), second.close())
     with sqlite3.connect(db) as conn:
         [(revisions,)] = conn.execute("SELECT count(*) FROM alembic_version").fetchall()
@@ -120,7 +121,7 @@ def test_statements_keep_a_triggers_body_whole() -> None:
 async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     repo = await Repository.open(tmp_path / "fk.db")
     try:
-        async with repo.transaction() as db:
+        async with repo.db.transaction() as db:
             [row] = await db.fetch("PRAGMA foreign_keys")
         assert row is not None and row[0] == 1
     finally:
@@ -148,7 +149,7 @@ async def test_same_message_id_twice_stores_one_answer(
         )
         for _ in range(4):
             await service.handle(answer, transport)
-        assert await repo.answer_count() == 1
+        assert len(await repo.answers.channel_answers(platform="test", channel_id="c1")) == 1
         assert len(transport.of_kind(ReplyKind.GRADE)) == 1
     finally:
         await repo.close()
@@ -193,7 +194,7 @@ async def test_cards_from_before_mastery_take_the_latest_score_of_their_prompt(
             )
     repo = await Repository.open(db)
     try:
-        cards = await repo.practice_cards(platform="t", user_ids=["u1"])
+        cards = await repo.practice.practice_cards(platform="t", user_ids=["u1"])
     finally:
         await repo.close()
     assert {card.prompt_id: card.score for card in cards} == {"p1": 55, "p2": 77, "gone": 0}
@@ -221,8 +222,8 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
         ]:
             incoming = Incoming("test", "c1", Actor("u1", name), "/help", message_id=message_id)
             await service.handle(incoming, RecordingTransport())
-            names.append(await repo.display_name(platform="test", user_id="u1"))
-        async with repo.transaction() as db:
+            names.append(await repo.members.display_name(platform="test", user_id="u1"))
+        async with repo.db.transaction() as db:
             claims = await db.fetch("SELECT message_id, user_id FROM ingested")
     finally:
         await repo.close()
@@ -230,10 +231,10 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
     assert sorted(tuple(row) for row in claims) == [("m1", "u1"), ("m2", "u1")]
 
 
-def core_ports(repo: Repository) -> tuple[ChannelStore, AnswerStore, PracticeStore, ReportStore]:
-    """The repository as each port the core is typed against: mypy fails here when one of its
-    methods stops matching a port."""
-    return repo, repo, repo, repo
+def core_ports(repo: Repository) -> tuple[Stores]:
+    """The repository as the ports the core is typed against (`Stores`: each store as its
+    port): mypy fails here when a store's method stops matching its port."""
+    return (repo,)
 
 
 async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: Path) -> None:
@@ -255,12 +256,12 @@ async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: P
             catch_up=True,
             checked_until=at,
         )
-        channel = await repo.ensure_channel(fresh, created_at=at)
-        post = await repo.claim_post(
+        channel = await repo.channels.ensure_channel(fresh, created_at=at)
+        post = await repo.posts.claim_post(
             platform="t", channel_id="c1", day=day, prompt_id="p1", scheduled=True, posted_at=at
         )
         assert post is not None
-        await repo.remember_user(platform="t", user_id="u1", display_name="Mina")
+        await repo.members.remember_user(platform="t", user_id="u1", display_name="Mina")
         graded = GradedText(
             user_id="u1",
             prompt_id="p1",
@@ -273,9 +274,9 @@ async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: P
             flags=(),
             answered_at=at,
         )
-        await repo.record_answer(post=post, graded=graded, next_step=1)
-        [answer] = await repo.answers_for(post_id=post.id, user_id="u1")
-        later = await repo.channel(platform="t", channel_id="c1")
+        await repo.answers.record_answer(post=post, graded=graded, next_step=1)
+        [answer] = await repo.answers.answers_for(post_id=post.id, user_id="u1")
+        later = await repo.channels.channel(platform="t", channel_id="c1")
     finally:
         await repo.close()
     assert channel == fresh and later == fresh

@@ -55,7 +55,7 @@ async def appealed(db: Path, bank: Bank, grades: list[tuple[str, int, int]]) -> 
 
     try:
         await say("/quiz now q01", ADMIN)
-        post = await repo.latest_post(platform="test", channel_id="c1")
+        post = await repo.posts.latest_post(platform="test", channel_id="c1")
         assert post is not None and post.thread_id is not None
         for number, (text, graded, person) in enumerate(grades, start=1):
             member = Actor(f"u{number}", f"member {number}")

@@ -35,7 +35,7 @@ async def installed_db(tmp_path: Path) -> Path:
     """A database where one workspace installed the app, its token sealed with KEY."""
     path = tmp_path / "data" / "quizmaster.db"
     repo = await Repository.open(path)
-    store = SlackInstallations(repo, TokenSeal(KEY))
+    store = SlackInstallations(repo.db, TokenSeal(KEY))
     await store.async_save(
         Installation(
             team_id="T0ONE", bot_token="xoxb-1", bot_id="B1", bot_user_id="U1", user_id="U2"

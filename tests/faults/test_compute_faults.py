@@ -29,6 +29,7 @@ from compute.client import ComputeClient, ComputeError
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from evaluators.grade import Grader
+from tests.bot.cards import plant_card
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
 from tests.loopback import unused_port
@@ -312,8 +313,10 @@ async def test_a_practice_prompt_is_shown_at_once_and_its_figure_follows_when_dr
         # its card is the only one due tomorrow, so practice shows it first
         scheduler = practice_policy(Settings(_env_file=None)).scheduler()
         card, _ = scheduler.review_card(Card(card_id=1, due=now), Rating.Again, now)
-        await repo.save_practice_card(
-            card_row("test", MEMBER.user_id, with_figure.id, card, score=20, now=now)
+        await plant_card(
+            repo.members,
+            repo.practice,
+            card_row("test", MEMBER.user_id, with_figure.id, card, score=20, now=now),
         )
         private = RecordingTransport()
 

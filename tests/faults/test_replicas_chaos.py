@@ -143,7 +143,7 @@ async def due_channels(db: str, now: datetime) -> None:
         for channel_id in CHANNELS:
             yesterday = now - timedelta(days=1)
             row = ChannelRow("slack", channel_id, "en", "UTC", "00:00", "daily", True, yesterday)
-            await repo.ensure_channel(row, created_at=yesterday)
+            await repo.channels.ensure_channel(row, created_at=yesterday)
     finally:
         await repo.close()
 

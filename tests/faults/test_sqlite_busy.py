@@ -17,7 +17,7 @@ from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.service import QuizService
-from bot.storage import repository
+from bot.storage import database
 from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -151,7 +151,7 @@ async def test_a_short_lock_is_waited_out_and_no_answer_is_lost(
                 for user, transport in zip(members, transports, strict=True)
             )
         ),
-        timeout=repository.BUSY_TIMEOUT_MS / 1000 + 20,
+        timeout=database.BUSY_TIMEOUT_MS / 1000 + 20,
     )
     waited = time.monotonic() - started
     await holder.join()
@@ -166,7 +166,7 @@ async def test_a_short_lock_is_waited_out_and_no_answer_is_lost(
 async def test_a_lock_held_past_busy_timeout_gets_a_clear_reply_and_the_retry_works(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(repository, "BUSY_TIMEOUT_MS", SHORT_BUSY_MS)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", SHORT_BUSY_MS)
     db = tmp_path / "q.db"
     repo = await Repository.open(db)
     try:
@@ -201,7 +201,7 @@ async def test_a_lock_held_from_arrival_past_busy_timeout_is_a_clear_reply_not_a
     """The lock is already held when the message arrives and outlasts busy_timeout more than
     twice: claiming it, and any release, fail too. The member is still told, and the
     platform's retry of the same message id is graded once the lock is gone."""
-    monkeypatch.setattr(repository, "BUSY_TIMEOUT_MS", SHORT_BUSY_MS)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", SHORT_BUSY_MS)
     db = tmp_path / "q.db"
     repo = await Repository.open(db)
     try:
@@ -230,7 +230,7 @@ async def test_a_failing_release_still_tells_the_member(
     """Held from mid-handling for more than twice busy_timeout: the answer's write and then the
     release of its claim both give up. The member is still told to send it again (the claim
     stays, logged), and what they send next is graded."""
-    monkeypatch.setattr(repository, "BUSY_TIMEOUT_MS", SHORT_BUSY_MS)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", SHORT_BUSY_MS)
     db = tmp_path / "q.db"
     repo = await Repository.open(db)
     try:

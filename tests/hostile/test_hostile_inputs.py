@@ -298,7 +298,7 @@ async def test_slack(
     raw = [json.dumps(p, ensure_ascii=False) for p in posts]
     assert slack_pings(raw, user) == []
     assert all("link_names" not in p for p in posts)
-    stored = await slack_thread.service.repo.user_answers(
+    stored = await slack_thread.service.repo.answers.user_answers(
         platform="slack", channel_id=CHANNEL, user_id=user
     )
     if case.admin:
@@ -350,7 +350,7 @@ async def test_slack_long_hostile_display_name_pings_nobody(
     ]
     assert (
         len(
-            await slack_thread.service.repo.user_answers(
+            await slack_thread.service.repo.answers.user_answers(
                 platform="slack", channel_id=CHANNEL, user_id=LONG_NAME_USER
             )
         )
@@ -442,7 +442,7 @@ async def test_discord(
         raw = json.dumps(body, ensure_ascii=False)
         assert _DISCORD_BROADCAST.findall(raw) == []
         assert set(_DISCORD_MENTION.findall(raw)) <= {user["id"]}
-    stored = await env.service.repo.user_answers(
+    stored = await env.service.repo.answers.user_answers(
         platform="discord", channel_id=fake.channel_id, user_id=user["id"]
     )
     if not case.admin:
@@ -502,7 +502,7 @@ async def test_console(
 
     out = await console_session(console_service, user, [line], tmp_path)
 
-    stored = await console_service.repo.user_answers(
+    stored = await console_service.repo.answers.user_answers(
         platform="console", channel_id=console.CHANNEL, user_id=user
     )
     if not line.strip():

@@ -69,13 +69,18 @@ def test_an_admin_resolves_an_appeal_the_board_follows_and_the_member_is_told_on
 
     before = len(site.transport.sent)
     now = datetime.now(UTC)
-    sent = site.run(send_notices(site.service.repo, PLATFORM, site.transport, by="a", now=now))
+    sent = site.run(
+        send_notices(site.service.repo.notices, PLATFORM, site.transport, by="a", now=now)
+    )
     assert sent >= 1
     told = [r for r in site.transport.sent[before:] if f"appeal #{appeal_id}" in r.text]
     assert len(told) == 1 and told[0].user_id == JOON.user_id
     assert "from 40 to 85" in told[0].text and "fair point" in told[0].text
     assert told[0].channel_id == channel and told[0].thread_id is not None
-    assert site.run(send_notices(site.service.repo, PLATFORM, site.transport, by="b", now=now)) == 0
+    assert (
+        site.run(send_notices(site.service.repo.notices, PLATFORM, site.transport, by="b", now=now))
+        == 0
+    )
 
 
 def test_the_appeal_forms_refuse_members_missing_tokens_and_other_channels_ids(
@@ -111,23 +116,23 @@ def test_the_appeal_forms_refuse_members_missing_tokens_and_other_channels_ids(
 async def test_a_notice_is_claimed_by_one_replica_only(repo: Repository) -> None:
     now = datetime.now(UTC)
     for n in range(3):
-        await repo.queue_notice(
+        await repo.notices.queue_notice(
             platform=PLATFORM,
             reply=Reply(channel_id=HOME, text=f"notice {n}", thread_id="t1", user_id="U1"),
             queued_at=now,
         )
-    await repo.queue_notice(
+    await repo.notices.queue_notice(
         platform="discord",
         reply=Reply(channel_id="D", text="elsewhere", user_id="U2"),
         queued_at=now,
     )
-    first = await repo.claim_notices(platform=PLATFORM, by="replica-a", at=now)
-    second = await repo.claim_notices(platform=PLATFORM, by="replica-b", at=now)
+    first = await repo.notices.claim_notices(platform=PLATFORM, by="replica-a", at=now)
+    second = await repo.notices.claim_notices(platform=PLATFORM, by="replica-b", at=now)
     assert [r.text for r in first] == ["notice 0", "notice 1", "notice 2"] and second == []
     assert first[0].thread_id == "t1" and first[0].addressee == "U1"
-    assert [r.text for r in await repo.claim_notices(platform="discord", by="a", at=now)] == [
-        "elsewhere"
-    ]
+    assert [
+        r.text for r in await repo.notices.claim_notices(platform="discord", by="a", at=now)
+    ] == ["elsewhere"]
 
 
 def test_a_member_appeals_an_answer_picked_on_their_page(site: Site) -> None:

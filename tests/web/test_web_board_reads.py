@@ -21,7 +21,7 @@ LONG_STREAK = dashboards.STREAK_FIRST_LOOK + 5
 async def _answer(
     repo: Repository, post_id: int, day: str, user: str, prompt: str, *, score: int
 ) -> None:
-    await repo.write(
+    await repo.db.write(
         "INSERT INTO answers (post_id, platform, day, user_id, prompt_id, text, score, verdict,"
         " covered, missed, flags, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
@@ -44,17 +44,17 @@ async def _answer(
 async def test_the_board_and_days_follow_their_definitions(repo: Repository, bank: Bank) -> None:
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(ZONE)).date()
-    await repo.write(
+    await repo.db.write(
         "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?)",
         (PLATFORM, CHANNEL, "en", ZONE, "09:00", "daily", 1, "2025-01-01", "2025-01-01"),
     )
     for user, name in (("u-long", "Long"), ("u-short", "Short")):
-        await repo.write("INSERT INTO users VALUES (?,?,?)", (PLATFORM, user, name))
+        await repo.db.write("INSERT INTO users VALUES (?,?,?)", (PLATFORM, user, name))
     main = bank.mains()[0].id
     posts: list[int] = []
     for back in range(LONG_STREAK - 1, -1, -1):
         day = (today - timedelta(days=back)).isoformat()
-        [row] = await repo.write(
+        [row] = await repo.db.write(
             "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, revealed,"
             " posted_at) VALUES (?,?,?,?,1,0,?) RETURNING id",
             (PLATFORM, CHANNEL, day, main, f"{day}T00:00:00+00:00"),
@@ -70,7 +70,7 @@ async def test_the_board_and_days_follow_their_definitions(repo: Repository, ban
     # a tie with the day before yesterday's answer, given today: the earlier one is the best
     await _answer(repo, posts[-3], today_s, "u-short", main, score=40)
 
-    channel = await repo.channel(platform=PLATFORM, channel_id=CHANNEL)
+    channel = await repo.channels.channel(platform=PLATFORM, channel_id=CHANNEL)
     assert channel is not None
     page = await dashboards.channel_page(
         DashboardReads(repo), bank, channel=channel, now=now, lang="en", period="all"

@@ -179,14 +179,14 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
         "references": [{"lang": "ko", "text": "화요일과 목요일에 배포해요."}],
     }
     [*_, prompt] = check_draft(draft, bank).prompts
-    await TeamQuestionStore(repo).save(
+    await TeamQuestionStore(repo.db).save(
         prompt, platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
     )
     later = await Repository.open(database)
     try:
         fresh = load_bank()
-        assert await TeamQuestionStore(later).load_into(fresh) == 1
-        assert await TeamQuestionStore(later).ids() == {"team-kept"}
+        assert await TeamQuestionStore(later.db).load_into(fresh) == 1
+        assert await TeamQuestionStore(later.db).ids() == {"team-kept"}
     finally:
         await later.close()
     assert (

@@ -12,9 +12,10 @@ import logging
 import time
 
 from bot.config import Settings
+from bot.core.dispatch import DemoDesk
 from bot.core.inflight import STOP_GRACE_S
 from bot.core.scheduler import run_scheduler
-from bot.core.service import DemoDesk, QuizService
+from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.dispatch import PLATFORM
 from bot.platforms.discord.transport import ACK_BUDGET_S

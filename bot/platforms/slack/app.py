@@ -127,8 +127,8 @@ def workspaces(settings: Settings, client: AsyncWebClient, repo: Repository | No
     return InstalledWorkspaces(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
-        store=SlackInstallations(repo, TokenSeal(settings.secret_key.get_secret_value())),
-        states=SignedStates(settings.slack_state_secret.get_secret_value(), NonceLedger(repo)),
+        store=SlackInstallations(repo.db, TokenSeal(settings.secret_key.get_secret_value())),
+        states=SignedStates(settings.slack_state_secret.get_secret_value(), NonceLedger(repo.db)),
         client=client,
     )
 

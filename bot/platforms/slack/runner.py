@@ -77,7 +77,9 @@ async def run(
     bot = SlackBot(settings, service, repo=service.repo)
     # Heard from before the first event can be claimed: a claim of a replica without a
     # heartbeat would look abandoned to the others.
-    await service.repo.heartbeat(this_process(PLATFORM, service.clock(), service.replica_id))
+    await service.repo.heartbeats.heartbeat(
+        this_process(PLATFORM, service.clock(), service.replica_id)
+    )
     async with contextlib.AsyncExitStack() as stack:
         if settings.slack_mode == "socket":
             assert settings.slack_app_token is not None

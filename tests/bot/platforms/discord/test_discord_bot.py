@@ -62,7 +62,7 @@ async def recorded_post(service: QuizService[Repository], channel_id: str) -> Po
     """The channel's latest post once its thread is recorded: the bot records it after Discord
     answered the thread call, which comes after the interaction's callback."""
     for _ in range(250):
-        post = await service.repo.latest_post(platform=PLATFORM, channel_id=channel_id)
+        post = await service.repo.posts.latest_post(platform=PLATFORM, channel_id=channel_id)
         if post is not None and post.thread_id is not None:
             return post
         await asyncio.sleep(0.02)
@@ -158,7 +158,7 @@ async def test_an_answer_in_the_thread_is_graded_and_followed_up(bot: Running) -
     assert mentions == {"parse": [], "users": [int(fake.member["id"])]}
     assert "Follow-up" in followup["content"] or "finished" in followup["content"]
     assert all(c.query.get("wait") == "1" for c in fake.find("POST", r"/webhooks/\d+/[^/]+"))
-    answers = await bot.service.repo.user_answers(
+    answers = await bot.service.repo.answers.user_answers(
         platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
     )
     assert len(answers) == 1
@@ -176,7 +176,7 @@ async def test_a_redelivered_interaction_is_answered_and_stored_once(bot: Runnin
     await asyncio.sleep(0.3)
 
     assert len(callback_for(fake, answer["id"])) == 1
-    answers = await bot.service.repo.user_answers(
+    answers = await bot.service.repo.answers.user_answers(
         platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
     )
     assert len(answers) == 1
@@ -298,7 +298,7 @@ async def test_answer_without_text_opens_a_form(bot: Running) -> None:
     await bot.push(submit)
     await fake.wait_for(lambda: len(sent_for(fake, submit["id"])) >= 2)
     assert "/100" in sent_for(fake, submit["id"])[0]["content"]
-    answers = await bot.service.repo.user_answers(
+    answers = await bot.service.repo.answers.user_answers(
         platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
     )
     assert len(answers) == 1
@@ -322,7 +322,7 @@ async def test_plain_thread_messages_are_answers_with_message_content(
         assert "Follow-up" in followup["content"] or "finished" in followup["content"]
         assert grade["content"].startswith(f"<@{fake.member['id']}>") and "/100" in grade["content"]
         assert grade["allowed_mentions"] == {"parse": [], "users": [int(fake.member["id"])]}
-        answers = await bot.service.repo.user_answers(
+        answers = await bot.service.repo.answers.user_answers(
             platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
         )
         assert len(answers) == 1
@@ -344,11 +344,13 @@ async def test_a_thread_message_starting_with_a_slash_is_an_answer_even_from_an_
         await fake.wait_for(lambda: len(fake.find("POST", route)) >= 2)
         grade = fake.find("POST", route)[0].body
         assert grade["content"].startswith(f"<@{fake.admin['id']}>") and "/100" in grade["content"]
-        answers = await bot.service.repo.user_answers(
+        answers = await bot.service.repo.answers.user_answers(
             platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.admin["id"]
         )
         assert len(answers) == 1
-        post = await bot.service.repo.latest_post(platform=PLATFORM, channel_id=fake.channel_id)
+        post = await bot.service.repo.posts.latest_post(
+            platform=PLATFORM, channel_id=fake.channel_id
+        )
         assert post is not None and not post.revealed
 
 
@@ -442,7 +444,7 @@ async def test_an_appeal_is_opened_privately_and_its_resolution_pings_the_member
     answer = fake.slash("quiz", "answer", {"text": "ReLU"}, user=fake.member, channel_id=thread_id)
     await bot.push(answer)
     await fake.wait_for(lambda: len(sent_for(fake, answer["id"])) >= 1)
-    [graded] = await bot.service.repo.user_answers(
+    [graded] = await bot.service.repo.answers.user_answers(
         platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
     )
 
@@ -477,7 +479,7 @@ async def test_an_appeal_is_opened_privately_and_its_resolution_pings_the_member
     [told] = [c.body for c in fake.find("POST", in_thread) if "Your appeal" in c.body["content"]]
     assert told["content"].startswith(f"<@{fake.member['id']}> Your appeal #1")
     assert told["allowed_mentions"] == {"parse": [], "users": [int(fake.member["id"])]}
-    [after] = await bot.service.repo.user_answers(
+    [after] = await bot.service.repo.answers.user_answers(
         platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
     )
     assert graded.score != 90 and after.score == 90

@@ -15,7 +15,7 @@ async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thr
 ) -> None:
     fake, service = bot.fake, bot.service
     channel = await service.channel(PLATFORM, fake.channel_id)
-    post = await service.repo.claim_post(
+    post = await service.repo.posts.claim_post(
         platform=PLATFORM,
         channel_id=fake.channel_id,
         day=service.clock().date(),
@@ -41,6 +41,6 @@ async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thr
     assert len(in_channel) == 1, "the question was posted twice"
     threads = fake.find("POST", rf"/channels/{fake.channel_id}/messages/\d+/threads")
     assert [t.status for t in threads] == [201, 400]
-    stored = await service.repo.post(post_id=post.id)
+    stored = await service.repo.posts.post(post_id=post.id)
     assert stored is not None
     assert (stored.message_id, stored.thread_id) == (first.message_id, first.thread_id)

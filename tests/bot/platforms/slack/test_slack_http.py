@@ -125,7 +125,9 @@ async def test_thread_reply_is_graded_once_when_slack_delivers_it_four_times(
     await asyncio.sleep(0.5)
     [grade] = grades(slack_http.fake, thread_ts)
     assert grade.args["text"].startswith(f"<@{MEMBER}> ")
-    answers = await service.repo.user_answers(platform="slack", channel_id=CHANNEL, user_id=MEMBER)
+    answers = await service.repo.answers.user_answers(
+        platform="slack", channel_id=CHANNEL, user_id=MEMBER
+    )
     assert len(answers) == 1
     dropped = [r for r in caplog.records if r.getMessage().startswith("dropping redelivered")]
     assert len(dropped) == 3, "the adapter, not only the core, drops the retries"
@@ -163,10 +165,14 @@ async def test_a_thread_reply_starting_with_a_slash_is_an_answer_even_from_an_ad
 
     await slack_http.fake.wait_until(lambda: len(grades(slack_http.fake, thread_ts)) == 1)
     assert (
-        len(await service.repo.user_answers(platform="slack", channel_id=CHANNEL, user_id=ADMIN))
+        len(
+            await service.repo.answers.user_answers(
+                platform="slack", channel_id=CHANNEL, user_id=ADMIN
+            )
+        )
         == 1
     )
-    post = await service.repo.latest_post(platform="slack", channel_id=CHANNEL)
+    post = await service.repo.posts.latest_post(platform="slack", channel_id=CHANNEL)
     assert post is not None and not post.revealed
     shown = json.dumps([c.args for c in slack_http.fake.calls])
     assert "Reference answer" not in shown and "모범 답안" not in shown

@@ -36,9 +36,9 @@ def installation(team_id: str, *, bot_token: str = TOKENS[0]) -> Installation:
 
 
 async def test_tokens_are_sealed_at_rest_and_read_back(repo: Repository) -> None:
-    store = SlackInstallations(repo, TokenSeal(KEY))
+    store = SlackInstallations(repo.db, TokenSeal(KEY))
     await store.async_save(installation("T1"))
-    raw = await repo.fetch("SELECT * FROM slack_installations")
+    raw = await repo.db.fetch("SELECT * FROM slack_installations")
     stored = " ".join(str(value) for row in raw for value in row)
     assert raw and not any(token in stored for token in TOKENS)
     assert "xox" not in stored
@@ -49,13 +49,13 @@ async def test_tokens_are_sealed_at_rest_and_read_back(repo: Repository) -> None
     found = await store.async_find_installation(enterprise_id=None, team_id="T1")
     assert found is not None and found.user_token == TOKENS[2]
     assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
-    other_key = SlackInstallations(repo, TokenSeal(Fernet.generate_key().decode()))
+    other_key = SlackInstallations(repo.db, TokenSeal(Fernet.generate_key().decode()))
     with pytest.raises(InvalidToken):
         await other_key.async_find_bot(enterprise_id=None, team_id="T1")
 
 
 async def test_reinstall_replaces_and_revocation_deletes_one_workspace(repo: Repository) -> None:
-    store = SlackInstallations(repo, TokenSeal(KEY))
+    store = SlackInstallations(repo.db, TokenSeal(KEY))
     await store.async_save(installation("T1"))
     await store.async_save(installation("T2", bot_token="xoxb-team-two"))
     await store.async_save(installation("T2", bot_token="xoxb-team-two-again"))
@@ -69,7 +69,7 @@ async def test_reinstall_replaces_and_revocation_deletes_one_workspace(repo: Rep
     await store.async_delete_all(enterprise_id=None, team_id="T1")
     assert await store.async_find_bot(enterprise_id=None, team_id="T1") is None
     assert await store.async_find_installation(enterprise_id=None, team_id="T1") is None
-    assert [row["team_id"] for row in await repo.fetch("SELECT * FROM slack_installations")] == [
+    assert [row["team_id"] for row in await repo.db.fetch("SELECT * FROM slack_installations")] == [
         "T2"
     ]
     other = await store.async_find_bot(enterprise_id=None, team_id="T2")
@@ -79,7 +79,7 @@ async def test_reinstall_replaces_and_revocation_deletes_one_workspace(repo: Rep
 async def test_state_is_good_once_unexpired_and_only_if_signed_here(repo: Repository) -> None:
     now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     clock = [now]
-    states = SignedStates("state-secret-0123456789", NonceLedger(repo), clock=lambda: clock[0])
+    states = SignedStates("state-secret-0123456789", NonceLedger(repo.db), clock=lambda: clock[0])
     state = await states.async_issue()
     assert await states.async_consume(state)
     assert not await states.async_consume(state), "a state is spent by its first use"
@@ -87,7 +87,7 @@ async def test_state_is_good_once_unexpired_and_only_if_signed_here(repo: Reposi
     expires, nonce, signature = (await states.async_issue()).split(".")
     assert not await states.async_consume(f"{int(expires) + 3600}.{nonce}.{signature}")
     assert not await states.async_consume(f"{expires}.{nonce}.{signature[:-2]}xx")
-    stranger = SignedStates("another-secret-987654321", NonceLedger(repo))
+    stranger = SignedStates("another-secret-987654321", NonceLedger(repo.db))
     assert not await states.async_consume(await stranger.async_issue())
     for junk in ("", "abc", "1.2", "9" * 40 + ".n.s"):
         assert not await states.async_consume(junk)

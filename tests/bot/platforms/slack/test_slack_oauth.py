@@ -109,7 +109,7 @@ async def install(slack: SlackHttp, team_id: str) -> None:
 
 
 async def installations(repo: Repository) -> list[str]:
-    rows = await repo.fetch("SELECT team_id FROM slack_installations ORDER BY team_id")
+    rows = await repo.db.fetch("SELECT team_id FROM slack_installations ORDER BY team_id")
     return [row["team_id"] for row in rows]
 
 
@@ -165,14 +165,14 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
 
     since = date.today() - timedelta(days=7)
     boards = {
-        team: await service.repo.leaderboard(
+        team: await service.repo.boards.leaderboard(
             platform="slack", channel_id=f"{team}:{CHANNEL}", since=since
         )
         for team in (FIRST, SECOND)
     }
     assert [row.user_id for row in boards[FIRST]] == [MEMBER]
     assert [row.user_id for row in boards[SECOND]] == [OTHER_MEMBER]
-    channels = await service.repo.channels(platform="slack")
+    channels = await service.repo.channels.channels(platform="slack")
     assert sorted(c.channel_id for c in channels) == [f"{FIRST}:{CHANNEL}", f"{SECOND}:{CHANNEL}"]
 
     # The scheduler's posts go out with each channel's own workspace token.
@@ -195,8 +195,10 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
     gone = await service.channel("slack", f"{SECOND}:{CHANNEL}")
     far_day = date.today() + timedelta(days=30)
     with pytest.raises(ChannelUnreachableError):
-        await service.post_question(gone, scheduled, day=far_day, scheduled=True)
-    latest = await service.repo.latest_post(platform="slack", channel_id=f"{SECOND}:{CHANNEL}")
+        await service.posting.post_question(gone, scheduled, day=far_day, scheduled=True)
+    latest = await service.repo.posts.latest_post(
+        platform="slack", channel_id=f"{SECOND}:{CHANNEL}"
+    )
     assert latest is not None and latest.day != far_day
 
     # Its later requests are refused before the core sees them; the first workspace works.
@@ -205,7 +207,7 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
     await ask_and_answer(slack_http, FIRST, MEMBER, "Ev1003")
     later = slack_http.fake.called("chat.postMessage")[posted:]
     assert later and all(c.token in slack_http.fake.tokens_of(FIRST) for c in later)
-    answers = await service.repo.user_answers(
+    answers = await service.repo.answers.user_answers(
         platform="slack", channel_id=f"{SECOND}:{CHANNEL}", user_id=OTHER_MEMBER
     )
     assert len(answers) == 1
@@ -231,13 +233,13 @@ async def test_a_state_not_ours_expired_or_used_installs_nothing(
     slack_http: SlackHttp, service: QuizService[Repository]
 ) -> None:
     fake = slack_http.fake
-    forged = SignedStates("some-other-state-secret", NonceLedger(service.repo))
+    forged = SignedStates("some-other-state-secret", NonceLedger(service.repo.db))
     state = await forged.async_issue()
     status, _ = await come_back(slack_http, code=fake.grant(FIRST), state=state, cookie=state)
     assert status == 401
 
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    stale = SignedStates(STATE_SECRET, NonceLedger(service.repo), clock=lambda: an_hour_ago)
+    stale = SignedStates(STATE_SECRET, NonceLedger(service.repo.db), clock=lambda: an_hour_ago)
     state = await stale.async_issue()
     status, _ = await come_back(slack_http, code=fake.grant(FIRST), state=state, cookie=state)
     assert status == 401

@@ -37,7 +37,7 @@ ANSWER = (
 async def claimed_by_stopped_replica(service: QuizService[Repository]) -> PostRow:
     await service.channel("slack", CHANNEL)
     prompt = service.bank.mains()[0]
-    post = await service.repo.claim_post(
+    post = await service.repo.posts.claim_post(
         platform="slack",
         channel_id=CHANNEL,
         day=service.clock().date(),
@@ -72,7 +72,7 @@ async def test_a_question_the_stopped_replica_sent_is_found_not_sent_again(
     assert len(slack_http.fake.called("chat.postMessage")) == 1, "the question was sent again"
     [lookup] = slack_http.fake.called("conversations.history")
     assert lookup.args["channel"] == CHANNEL
-    stored = await service.repo.post(post_id=post.id)
+    stored = await service.repo.posts.post(post_id=post.id)
     assert stored is not None and stored.thread_id == first.message_id
     answer = thread_reply(
         text=ANSWER, user=MEMBER, thread_ts=first.message_id, event_id="Ev9001", ts="1800000009.1"
@@ -85,7 +85,9 @@ async def test_a_question_the_stopped_replica_sent_is_found_not_sent_again(
             if call.args.get("thread_ts") == first.message_id
         )
     )
-    answers = await service.repo.user_answers(platform="slack", channel_id=CHANNEL, user_id=MEMBER)
+    answers = await service.repo.answers.user_answers(
+        platform="slack", channel_id=CHANNEL, user_id=MEMBER
+    )
     assert [a.post_id for a in answers] == [post.id]
 
 
@@ -103,7 +105,7 @@ async def test_a_question_the_stopped_replica_never_sent_is_sent_once(
         "event_type": QUESTION_EVENT,
         "event_payload": {"post_id": post.id, "prompt_id": post.prompt_id},
     }
-    stored = await service.repo.post(post_id=post.id)
+    stored = await service.repo.posts.post(post_id=post.id)
     assert stored is not None and stored.thread_id == sent.result["ts"]
     again = await service.resume_unfinished("slack", transport, alive_since=service.clock())
     assert again == 0 and len(slack_http.fake.called("chat.postMessage")) == 1
@@ -168,7 +170,9 @@ async def test_an_answer_whose_grade_was_out_gets_only_its_next_prompt_from_the_
         "kind": then["metadata"]["event_payload"]["kind"],
     }
     assert ReplyKind(then["metadata"]["event_payload"]["kind"]) in next_prompt
-    assert await service.repo.answer_count() == 1
+    assert (
+        len(await service.repo.answers.channel_answers(platform="slack", channel_id=CHANNEL)) == 1
+    )
 
 
 def replies_in(fake: FakeSlack, thread_ts: str) -> list[dict[str, Any]]:

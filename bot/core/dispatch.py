@@ -1,0 +1,109 @@
+"""One command to the collaborator that serves it: answers, reports, practice, appeals, demos,
+channel settings and `/quiz now`."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core import commands as cmd
+from bot.core.answering import AnswerFlow, FigureSource
+from bot.core.appeals import Appeals
+from bot.core.channel_settings import set_lang, set_schedule
+from bot.core.messages import ReplyKind
+from bot.core.posting import Posting
+from bot.core.practice import Practice
+from bot.core.reports import Reports
+from bot.core.sign_in import SignInLinks, send_sign_in_link
+from bot.core.turn import Turn
+
+
+class DemoDesk(FigureSource, Protocol):
+    """The `/demo` hand-off to the compute service; the core only forwards the request."""
+
+    async def list_demos(self, turn: Turn) -> None: ...
+
+    async def run_demo(self, turn: Turn, name: str, params: dict[str, str]) -> None: ...
+
+    async def demo_names(self) -> list[str]:
+        """The demos the service offers, for suggestions; raises ComputeError when it is down."""
+        ...
+
+
+class Dispatcher:
+    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them)."""
+
+    def __init__(
+        self,
+        *,
+        posting: Posting,
+        answers: AnswerFlow,
+        reports: Reports,
+        practice: Practice,
+        appeals: Appeals,
+        demos: DemoDesk | None = None,
+        sign_in: SignInLinks | None = None,
+    ) -> None:
+        self.posting = posting
+        self.answers = answers
+        self.reports = reports
+        self.practice = practice
+        self.appeals = appeals
+        self.demos = demos
+        self.sign_in = sign_in
+
+    async def dispatch(self, command: cmd.Command, turn: Turn) -> None:
+        if isinstance(command, cmd.ADMIN_COMMANDS) and not turn.incoming.actor.is_admin:
+            await turn.error("admin_only")
+            return
+        match command:
+            case cmd.Answer(answer):
+                await self.answers.answer(turn, answer)
+            case cmd.Next():
+                await self.answers.next(turn)
+            case cmd.Skip():
+                await self.answers.skip(turn)
+            case cmd.Hint():
+                await self.answers.hint(turn)
+            case cmd.Now(prompt_id, extra):
+                await self.posting.post_now(turn, prompt_id, extra=extra)
+            case cmd.Reveal():
+                await self.reports.reveal(turn)
+            case cmd.Leaderboard(period):
+                await self.reports.leaderboard(turn, period)
+            case cmd.Stats(user):
+                await self.reports.stats(turn, user)
+            case cmd.SetSchedule(at, zone, days):
+                await set_schedule(
+                    turn,
+                    repo=self.posting.channels,
+                    clock=self.posting.clock,
+                    at=at,
+                    zone=zone,
+                    days=days,
+                )
+            case cmd.SetLang(lang):
+                await set_lang(turn, repo=self.posting.channels, lang=lang)
+            case cmd.DemoList() if self.demos is not None:
+                await self.demos.list_demos(turn)
+            case cmd.DemoRun(name, params) if self.demos is not None:
+                await self.demos.run_demo(turn, name, params)
+            case cmd.DemoList() | cmd.DemoRun():
+                await turn.say(turn.t("demo_unavailable"), kind=ReplyKind.ERROR)
+            case cmd.Practice():
+                await self.practice.show(turn)
+            case cmd.PracticeAnswer(answer):
+                await self.practice.answer(turn, answer)
+            case cmd.Review():
+                await self.practice.status(turn)
+            case cmd.Web():
+                await send_sign_in_link(turn, self.sign_in)
+            case cmd.Appeal(reason):
+                await self.appeals.open(turn, reason)
+            case cmd.Appeals():
+                await self.appeals.queue(turn)
+            case cmd.ResolveAppeal(appeal_id, score, note):
+                await self.appeals.resolve(turn, appeal_id, score, note)
+            case cmd.Help():
+                await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
+            case cmd.Invalid(key, detail):
+                await turn.error(key, detail=cmd.shown(detail))

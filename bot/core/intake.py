@@ -1,0 +1,203 @@
+"""Intake: every incoming message claimed once by its platform id (and kept in its claim until
+its replies are out), handed to the dispatcher, and released on failure so the platform's retry
+can succeed; and the answers kept while grading was down, graded again each tick."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+from bot.core import commands as cmd
+from bot.core import inbox
+from bot.core.dispatch import Dispatcher
+from bot.core.inflight import InFlight
+from bot.core.messages import Actor, Incoming, Transport
+from bot.core.models import ChannelRow
+from bot.core.ports import AnswerStore, ClaimStore, MemberStore
+from bot.core.posting import Posting
+from bot.core.turn import Turn
+from evaluators.grade import EmbeddingUnavailableError
+from evaluators.wellformed import well_formed
+
+log = logging.getLogger("quizmaster.core")
+
+PENDING_PER_ROUND = 50
+
+
+def _well_formed(incoming: Incoming) -> Incoming:
+    """The one place the bot makes member text well-formed (see `evaluators.wellformed`), typed
+    or in a command's options: parsing, storage and replies after it can all take it."""
+    return replace(
+        incoming,
+        text=well_formed(incoming.text),
+        actor=replace(incoming.actor, display_name=well_formed(incoming.actor.display_name)),
+        command=None if incoming.command is None else cmd.well_formed_command(incoming.command),
+    )
+
+
+class Intake:
+    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them)."""
+
+    def __init__(
+        self,
+        *,
+        claims: ClaimStore,
+        members: MemberStore,
+        answers: AnswerStore,
+        posting: Posting,
+        dispatcher: Dispatcher,
+        in_flight: InFlight,
+    ) -> None:
+        self.claims = claims
+        self.members = members
+        self.answers = answers
+        self.posting = posting
+        self.dispatcher = dispatcher
+        self.in_flight = in_flight
+
+    async def grade_pending(self, platform: str, transport: Transport) -> int:
+        """One retry round (each scheduler tick): grade answers kept while the embedding server
+        was unavailable, oldest first, replying in their threads. Stops at the first answer the
+        server still cannot take; returns how many were graded."""
+        graded = 0
+        for pending in await self.answers.pending_answers(
+            platform=platform, limit=PENDING_PER_ROUND
+        ):
+            channel = await self.posting.channel(platform, pending.channel_id)
+            name = await self.members.display_name(platform=platform, user_id=pending.user_id)
+            actor = Actor(pending.user_id, name)
+            incoming = Incoming(
+                platform=platform,
+                channel_id=pending.channel_id,
+                actor=actor,
+                text=pending.text,
+                message_id=pending.message_id,
+                thread_id=pending.thread_id,
+            )
+            try:
+                if await self.dispatcher.answers.grade_pending(
+                    Turn(incoming, channel, transport), pending
+                ):
+                    graded += 1
+            except EmbeddingUnavailableError as exc:
+                log.info("pending answers wait: embedding server unavailable (%s)", exc.reason)
+                break
+            except Exception:
+                log.exception(
+                    "grading pending answer %s failed; kept for the next round", pending.id
+                )
+        if graded:
+            log.info("graded %d pending answer(s) platform=%s", graded, platform)
+        return graded
+
+    async def hold(self, incoming: Incoming) -> bool:
+        """Claim a message, keeping it in its claim, before the platform is told it arrived
+        (a Slack event is acknowledged before its listener runs): a replica killed after the
+        acknowledgement leaves the message for another. `handle(..., held=True)` then handles
+        it. False: already claimed (a redelivery). The sender's name is not known yet: the
+        claim keeps their id in its place."""
+        incoming = _well_formed(incoming)
+        kept = inbox.held(incoming)
+        if incoming.message_id is None or kept is None:
+            raise ValueError("only a message with an id the core can resume is held")
+        return await self.claims.claim_message(
+            platform=incoming.platform,
+            message_id=incoming.message_id,
+            received_at=incoming.received_at or self.posting.clock(),
+            user_id=None,
+            display_name=None,
+            replica_id=self.posting.replica_id,
+            incoming=kept,
+        )
+
+    async def handle(self, incoming: Incoming, transport: Transport, *, held: bool = False) -> None:
+        """Handle one command or answer, tracked in `in_flight` so that a stop lets it finish
+        (the platform has acknowledged it already: turning it away would lose it). `held`:
+        `hold` claimed it already."""
+        with self.in_flight.track():
+            await self._handle(incoming, transport, held=held)
+
+    async def _handle(self, incoming: Incoming, transport: Transport, *, held: bool) -> None:
+        """A redelivered message id is dropped; a failure releases the claim so the platform's
+        retry can succeed, and tells the member. The claim keeps the message until its replies
+        are out (`bot.core.inbox`): a cancel (at stop) leaves it there for a live replica to
+        finish, and a message that cannot be kept is released instead."""
+        incoming = _well_formed(incoming)
+        received = incoming.received_at or self.posting.clock()
+        claimed = False
+        kept = inbox.held(incoming) if incoming.message_id is not None else None
+        try:
+            actor = incoming.actor
+            if held:
+                claimed = True
+                await self.members.remember_user(
+                    platform=incoming.platform,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
+                )
+            elif incoming.message_id is not None:
+                if not await self.claims.claim_message(
+                    platform=incoming.platform,
+                    message_id=incoming.message_id,
+                    received_at=received,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
+                    replica_id=None if kept is None else self.posting.replica_id,
+                    incoming=kept,
+                ):
+                    log.info("duplicate delivery dropped message=%s", incoming.message_id)
+                    return
+                claimed = True
+            else:
+                await self.members.remember_user(
+                    platform=incoming.platform,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
+                )
+            channel = await self.posting.channel(incoming.platform, incoming.channel_id)
+            command = incoming.command if incoming.command is not None else cmd.parse(incoming.text)
+            await self.dispatcher.dispatch(command, Turn(incoming, channel, transport))
+            if kept is not None:
+                await self.finish(incoming)
+        except asyncio.CancelledError:
+            if claimed and kept is None:
+                await self.release(incoming)
+            raise
+        except Exception:
+            log.exception("handling failed message=%s", incoming.message_id)
+            if claimed:
+                await self.release(incoming)
+            await Turn(incoming, await self.channel_for_error(incoming), transport).error(
+                "internal_error"
+            )
+
+    async def finish(self, incoming: Incoming) -> None:
+        assert incoming.message_id is not None
+        await self.claims.finish_message(platform=incoming.platform, message_id=incoming.message_id)
+
+    async def release(self, incoming: Incoming) -> None:
+        """Forget the claim of a failed message; if even that fails (the database still locked),
+        log it: the member is told all the same, and a fresh message is handled normally."""
+        assert incoming.message_id is not None
+        try:
+            await self.claims.release_message(
+                platform=incoming.platform, message_id=incoming.message_id
+            )
+        except Exception:
+            log.exception(
+                "could not release message=%s; a redelivery of it will be dropped",
+                incoming.message_id,
+            )
+
+    async def channel_for_error(self, incoming: Incoming) -> ChannelRow:
+        """The channel's settings for the error reply, read without writing (a failure may be
+        a locked database); the defaults if it cannot be read."""
+        try:
+            channel = await self.posting.channels.channel(
+                platform=incoming.platform, channel_id=incoming.channel_id
+            )
+        except Exception:
+            log.exception("could not read channel=%s", incoming.channel_id)
+            channel = None
+        return channel or self.posting.new_channel(incoming.platform, incoming.channel_id)

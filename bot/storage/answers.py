@@ -1,0 +1,272 @@
+"""The answer tables: graded answers (`answers`, written through the `answer_writes` view whose
+trigger also moves the member on and saves their card), answers kept while grading was down
+(`pending_answers`), and each member's step, skips and hints in a post (`progress`, `skips`,
+`hints`). The only writer of those tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.core.models import (
+    AnswerRow,
+    GradedText,
+    MemberProgress,
+    PendingAnswer,
+    PostRow,
+    PracticeCardRow,
+)
+from bot.storage.database import Database
+from bot.storage.drivers import Driver, Row, is_duplicate
+from bot.storage.records import (
+    GRADED_COLUMNS,
+    GRADED_PLACEHOLDERS,
+    concept_lists,
+    graded_text,
+    graded_values,
+)
+
+
+def _answer(row: Row) -> AnswerRow:
+    return AnswerRow(
+        post_id=row["post_id"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        score=row["score"],
+        verdict=row["verdict"],
+        **concept_lists(row),
+        day=date.fromisoformat(row["day"]),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
+    )
+
+
+def _pending(row: Row) -> PendingAnswer:
+    return PendingAnswer(
+        id=row["id"],
+        post_id=row["post_id"],
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        text=row["text"],
+        cap=row["cap"],
+        revealed=bool(row["revealed"]),
+        received_at=datetime.fromisoformat(row["received_at"]),
+    )
+
+
+async def rescore(db: Driver, *, answer_id: int, score: int, verdict: str) -> None:
+    """Give an answer its corrected score, inside the caller's transaction (a resolved appeal)."""
+    await db.fetch(
+        "UPDATE answers SET score = ?, verdict = ? WHERE id = ?", (score, verdict, answer_id)
+    )
+
+
+async def _set_step(db: Driver, post_id: int, user_id: str, step: int) -> None:
+    await db.fetch(
+        "INSERT INTO progress (post_id, user_id, step) VALUES (?,?,?)"
+        " ON CONFLICT (post_id, user_id) DO UPDATE SET step = excluded.step",
+        (post_id, user_id, step),
+    )
+
+
+def _answer_write(
+    post: PostRow, graded: GradedText, next_step: int, card: PracticeCardRow | None
+) -> tuple[str, tuple[object, ...]]:
+    """The one statement that stores a graded answer, the member's next step and the card."""
+    if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
+        post.platform,
+        graded.user_id,
+        graded.prompt_id,
+        graded.score,
+    ):
+        raise ValueError("a card saved with an answer is that answer's member, prompt, score")
+    return (
+        f"INSERT INTO answer_writes (post_id, platform, day, {GRADED_COLUMNS},"
+        f" next_step, card, card_updated_at) VALUES (?,?,?,{GRADED_PLACEHOLDERS},?,?,?)",
+        (
+            post.id,
+            post.platform,
+            post.day.isoformat(),
+            *graded_values(graded),
+            next_step,
+            None if card is None else card.card,
+            None if card is None else card.updated_at.isoformat(),
+        ),
+    )
+
+
+class AnswerTable:
+    """`bot.core.ports.AnswerStore`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record_answer(
+        self,
+        *,
+        post: PostRow,
+        graded: GradedText,
+        next_step: int,
+        card: PracticeCardRow | None = None,
+    ) -> bool:
+        """Store the graded answer, move the member on and save the reviewed practice card
+        (None: it stays as it was), in one statement and so one transaction (the
+        `answer_writes` view's trigger writes the three tables). False, and nothing written:
+        this message's answer is stored already (by a replica that took the message over while
+        this one, slowed down, still graded it)."""
+        try:
+            await self._db.write(*_answer_write(post, graded, next_step, card))
+        except Exception as exc:
+            if not is_duplicate(exc):
+                raise
+            return False
+        return True
+
+    async def answer_to_message(
+        self, *, platform: str, message_id: str
+    ) -> tuple[int, GradedText] | None:
+        """The post id and the stored graded answer of a platform message, if it was stored."""
+        row = await self._db.one(
+            f"SELECT post_id, {GRADED_COLUMNS} FROM answers WHERE platform = ? AND message_id = ?",
+            (platform, message_id),
+        )
+        if row is None:
+            return None
+        return row["post_id"], graded_text(row)
+
+    async def add_pending_answer(self, pending: PendingAnswer) -> None:
+        """Keep an answer that could not be graded now; a redelivered message adds nothing."""
+        async with self._db.transaction() as db:
+            await db.fetch(
+                "INSERT INTO pending_answers (post_id, platform, channel_id, user_id, prompt_id,"
+                " message_id, thread_id, text, cap, revealed, received_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (
+                    pending.post_id,
+                    pending.platform,
+                    pending.channel_id,
+                    pending.user_id,
+                    pending.prompt_id,
+                    pending.message_id,
+                    pending.thread_id,
+                    pending.text,
+                    pending.cap,
+                    int(pending.revealed),
+                    pending.received_at.isoformat(),
+                ),
+            )
+
+    async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
+        """The oldest answers still waiting for a grade on a platform."""
+        rows = await self._db.fetch(
+            "SELECT * FROM pending_answers WHERE platform = ? ORDER BY id LIMIT ?",
+            (platform, limit),
+        )
+        return [_pending(row) for row in rows]
+
+    async def record_pending_answer(
+        self,
+        *,
+        pending_id: int,
+        post: PostRow,
+        graded: GradedText,
+        next_step: int,
+        card: PracticeCardRow | None = None,
+    ) -> bool:
+        """Move a pending answer into `answers` with its grade, step and card, in one
+        transaction. False when another process (or an earlier round) got there first: nothing
+        is written twice."""
+        async with self._db.transaction() as db:
+            claimed = await db.fetch(
+                "DELETE FROM pending_answers WHERE id = ? RETURNING id", (pending_id,)
+            )
+            if not claimed:
+                return False
+            await db.fetch(*_answer_write(post, graded, next_step, card))
+        return True
+
+    async def answers_for(self, *, post_id: int, user_id: str) -> list[AnswerRow]:
+        rows = await self._db.fetch(
+            "SELECT * FROM answers WHERE post_id = ? AND user_id = ? ORDER BY id",
+            (post_id, user_id),
+        )
+        return [_answer(row) for row in rows]
+
+    async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]:
+        rows = await self._db.fetch(
+            "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.platform = ? AND p.channel_id = ? ORDER BY a.id",
+            (platform, channel_id),
+        )
+        return [_answer(row) for row in rows]
+
+    async def user_answers(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> list[AnswerRow]:
+        rows = await self._db.fetch(
+            "SELECT a.* FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ? ORDER BY a.id",
+            (platform, channel_id, user_id),
+        )
+        return [_answer(row) for row in rows]
+
+    async def member_progress(
+        self, post: PostRow, *, user_id: str, prompt_ids: Sequence[str]
+    ) -> MemberProgress:
+        """The member's step, best scores, hints and practice cards (for `prompt_ids`, the
+        post's prompts) in a post, in one read: every answer needs all four."""
+        marks = ",".join("?" * len(prompt_ids))
+        rows = await self._db.fetch(
+            "SELECT 'step' AS kind, NULL AS prompt_id, step AS value, NULL AS card,"
+            " NULL AS updated_at FROM progress WHERE post_id = ? AND user_id = ?"
+            " UNION ALL SELECT 'best', prompt_id, MAX(score), NULL, NULL FROM answers"
+            " WHERE post_id = ? AND user_id = ? GROUP BY prompt_id"
+            " UNION ALL SELECT 'hint', prompt_id, NULL, NULL, NULL FROM hints"
+            " WHERE post_id = ? AND user_id = ?"
+            " UNION ALL SELECT 'card', prompt_id, score, card, updated_at FROM practice_cards"
+            f" WHERE platform = ? AND user_id = ? AND prompt_id IN ({marks})",
+            (*(post.id, user_id) * 3, post.platform, user_id, *prompt_ids),
+        )
+        return MemberProgress(
+            step=next((int(row["value"]) for row in rows if row["kind"] == "step"), 0),
+            best={row["prompt_id"]: int(row["value"]) for row in rows if row["kind"] == "best"},
+            hinted=frozenset(row["prompt_id"] for row in rows if row["kind"] == "hint"),
+            cards={
+                row["prompt_id"]: PracticeCardRow(
+                    platform=post.platform,
+                    user_id=user_id,
+                    prompt_id=row["prompt_id"],
+                    card=row["card"],
+                    score=int(row["value"]),
+                    updated_at=datetime.fromisoformat(row["updated_at"]),
+                )
+                for row in rows
+                if row["kind"] == "card"
+            },
+        )
+
+    async def set_step(self, *, post_id: int, user_id: str, step: int) -> None:
+        async with self._db.transaction() as db:
+            await _set_step(db, post_id, user_id, step)
+
+    async def skip(self, *, post_id: int, user_id: str, prompt_id: str, next_step: int) -> None:
+        async with self._db.transaction() as db:
+            await db.fetch(
+                "INSERT INTO skips (post_id, user_id, prompt_id) VALUES (?,?,?)"
+                " ON CONFLICT DO NOTHING",
+                (post_id, user_id, prompt_id),
+            )
+            await _set_step(db, post_id, user_id, next_step)
+
+    async def add_hint(
+        self, *, post_id: int, user_id: str, prompt_id: str, concept_id: str
+    ) -> None:
+        await self._db.write(
+            "INSERT INTO hints (post_id, user_id, prompt_id, concept_id) VALUES (?,?,?,?)"
+            " ON CONFLICT (post_id, user_id, prompt_id)"
+            " DO UPDATE SET concept_id = excluded.concept_id",
+            (post_id, user_id, prompt_id, concept_id),
+        )

@@ -1,0 +1,96 @@
+"""Stored rows as the core's records and back, for the rows more than one store reads: posts,
+answers with their concept lists, and graded texts (days as ISO dates, instants as ISO
+timestamps, exactly as they have always been stored, on either database)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import TypedDict
+
+from bot.core.models import GradedAnswer, GradedText, PostRow
+from bot.storage.drivers import Row
+
+
+def post_row(row: Row) -> PostRow:
+    return PostRow(
+        id=row["id"],
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        day=date.fromisoformat(row["day"]),
+        prompt_id=row["prompt_id"],
+        scheduled=bool(row["scheduled"]),
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        revealed=bool(row["revealed"]),
+        posted_at=datetime.fromisoformat(row["posted_at"]),
+    )
+
+
+class ConceptLists(TypedDict):
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+
+
+def concept_lists(row: Row) -> ConceptLists:
+    """An answer row's covered and missed concept ids, stored as JSON lists; every reader of
+    the answer tables decodes them here."""
+    return {
+        "covered": tuple(json.loads(row["covered"])),
+        "missed": tuple(json.loads(row["missed"])),
+    }
+
+
+def graded_answer(row: Row) -> GradedAnswer:
+    """An answer joined to its post (the columns of `bot.storage.appeals.GRADED_ANSWER_SELECT`)."""
+    return GradedAnswer(
+        id=row["id"],
+        post_id=row["post_id"],
+        platform=row["platform"],
+        channel_id=row["channel_id"],
+        thread_id=row["thread_id"],
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        text=row["text"],
+        score=row["score"],
+        **concept_lists(row),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
+    )
+
+
+GRADED_COLUMNS = (
+    "user_id, prompt_id, message_id, text, score, verdict, covered, missed, flags, answered_at"
+)
+"""The columns a graded text fills, in chat answers and practice answers alike."""
+GRADED_PLACEHOLDERS = ",".join("?" * len(GRADED_COLUMNS.split(",")))
+
+
+def graded_values(graded: GradedText) -> tuple[object, ...]:
+    """`GRADED_COLUMNS`' values, concept ids and flags as JSON lists."""
+    return (
+        graded.user_id,
+        graded.prompt_id,
+        graded.message_id,
+        graded.text,
+        graded.score,
+        graded.verdict,
+        json.dumps(list(graded.covered)),
+        json.dumps(list(graded.missed)),
+        json.dumps(list(graded.flags)),
+        graded.answered_at.isoformat(),
+    )
+
+
+def graded_text(row: Row) -> GradedText:
+    """The inverse of `graded_values`."""
+    return GradedText(
+        user_id=row["user_id"],
+        prompt_id=row["prompt_id"],
+        message_id=row["message_id"],
+        text=row["text"],
+        score=row["score"],
+        verdict=row["verdict"],
+        **concept_lists(row),
+        flags=tuple(json.loads(row["flags"])),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
+    )
