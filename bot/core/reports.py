@@ -136,7 +136,7 @@ class Reports:
         if who:
             found = await self.repo.user_by_name(platform=channel.platform, name=who)
             if found is None:
-                await turn.error("unknown_user", name=who)
+                await turn.error("unknown_user", detail=who)
                 return
             user_id = found
         name = await self.repo.display_name(platform=channel.platform, user_id=user_id)

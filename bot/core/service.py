@@ -23,6 +23,7 @@ from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.inflight import InFlight
+from bot.core.member_text import member_text
 from bot.core.messages import (
     Actor,
     ChannelUnreachableError,
@@ -44,7 +45,6 @@ from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grader
-from evaluators.wellformed import well_formed
 
 log = logging.getLogger("quizmaster.core")
 
@@ -84,14 +84,15 @@ class DemoDesk(FigureSource, Protocol):
         ...
 
 
-def _well_formed(incoming: Incoming) -> Incoming:
-    """The one place the bot makes member text well-formed (see `evaluators.wellformed`), typed
-    or in a command's options: parsing, storage and replies after it can all take it."""
+def _member_text(incoming: Incoming) -> Incoming:
+    """Where member text enters the core, typed or in a command's options, it is put under the
+    member-text rule (`bot.core.member_text`): parsing, storage, grading and replies after it
+    all take it."""
     return replace(
         incoming,
-        text=well_formed(incoming.text),
-        actor=replace(incoming.actor, display_name=well_formed(incoming.actor.display_name)),
-        command=None if incoming.command is None else cmd.well_formed_command(incoming.command),
+        text=member_text(incoming.text),
+        actor=replace(incoming.actor, display_name=member_text(incoming.actor.display_name)),
+        command=None if incoming.command is None else cmd.member_command(incoming.command),
     )
 
 
@@ -383,7 +384,7 @@ class QuizService(Generic[Store_co]):
         acknowledgement leaves the message for another. `handle(..., held=True)` then handles
         it. False: already claimed (a redelivery). The sender's name is not known yet: the
         claim keeps their id in its place."""
-        incoming = _well_formed(incoming)
+        incoming = _member_text(incoming)
         kept = inbox.held(incoming)
         if incoming.message_id is None or kept is None:
             raise ValueError("only a message with an id the core can resume is held")
@@ -409,7 +410,7 @@ class QuizService(Generic[Store_co]):
         retry can succeed, and tells the member. The claim keeps the message until its replies
         are out (`bot.core.inbox`): a cancel (at stop) leaves it there for a live replica to
         finish, and a message that cannot be kept is released instead."""
-        incoming = _well_formed(incoming)
+        incoming = _member_text(incoming)
         received = incoming.received_at or self.clock()
         claimed = False
         kept = inbox.held(incoming) if incoming.message_id is not None else None
@@ -600,4 +601,4 @@ class QuizService(Generic[Store_co]):
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):
-                await turn.error(key, detail=cmd.shown(detail))
+                await turn.error(key, detail=detail)
