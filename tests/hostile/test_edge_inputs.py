@@ -318,3 +318,16 @@ def test_fuzzed_settings_are_valid_or_one_line_per_variable(name: str, value: st
     finally:
         del os.environ[name]
         os.environ.update(keep)
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e999"])
+def test_a_number_of_seconds_that_is_not_a_number_is_called_so(
+    clean_env: pytest.MonkeyPatch, value: str
+) -> None:
+    """`nan` passes every bound check (all comparisons are false): it must be refused as not a
+    number, not as "must be at most 300" (issue 41)."""
+    clean_env.setenv("QUIZMASTER_SCHEDULER_INTERVAL_S", value)
+    with pytest.raises(InvalidSettingsError) as raised:
+        load_settings()
+    [line] = raised.value.lines
+    assert line.startswith("QUIZMASTER_SCHEDULER_INTERVAL_S: ") and "finite number" in line, line
