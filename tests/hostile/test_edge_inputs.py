@@ -81,7 +81,8 @@ JSON_BODIES: list[tuple[str, Any]] = [
     ("lr-inf-text", {"demo": "quick", "params": {"lr": "inf"}}),
     ("steps-float", {"demo": "quick", "params": {"steps": 2.5}}),
     ("steps-huge-int", {"demo": "quick", "params": {"steps": 10**40}}),
-    ("valid-steps-bool-is-1", {"demo": "quick", "params": {"steps": True}}),
+    ("steps-bool", {"demo": "quick", "params": {"steps": True}}),
+    ("lr-bool", {"demo": "quick", "params": {"lr": False}}),
     ("seed-negative", {"demo": "quick", "params": {"seed": -1}}),
     ("flag-text", {"demo": "quick", "params": {"flag": "perhaps"}}),
     ("unknown-param", {"demo": "quick", "params": {"nonsense": 1}}),
@@ -138,6 +139,68 @@ async def test_compute_raw_bodies(
     response = await http.post("/jobs", content=raw, headers=headers)
     assert_clear(response)
     assert (response.status_code == 202) == name.startswith("valid"), name
+
+
+@session_loop
+@pytest.mark.parametrize(("field", "value"), [("steps", True), ("lr", False), ("seed", True)])
+async def test_compute_a_boolean_is_not_a_number(
+    http: httpx.AsyncClient, field: str, value: bool
+) -> None:
+    """pydantic's lax mode reads `true` as 1 (issue 41); the answer names the field."""
+    response = await http.post(
+        "/jobs", json={"demo": "quick", "params": {field: value}}, headers=AUTH
+    )
+    assert response.status_code == 422
+    [error] = ErrorBody.model_validate_json(response.content).errors
+    assert error.field == field and error.message.startswith("must be a"), error
+
+
+MODEL_LOAD_S = 300  # the first request to embed loads the model
+# JSON text as a client sends it (a lone surrogate survives only as an escape): the needle is
+# what the 422 must name.
+EMBEDDING_REFUSED: list[tuple[str, str, str]] = [
+    ("lone-surrogate", '{"input": "\\ud800"}', "input[0]"),
+    ("lone-low-surrogate-in-list", '{"input": ["fine", "a\\udfffb"]}', "input[1]"),
+    ("not-a-string", '{"input": ["fine", 3]}', "input[1]"),
+    ("dimensions-negative", '{"input": "x", "dimensions": -1}', "dimensions"),
+    ("dimensions-zero", '{"input": "x", "dimensions": 0}', "dimensions"),
+    ("dimensions-bool", '{"input": "x", "dimensions": true}', "dimensions"),
+    ("dimensions-text", '{"input": "x", "dimensions": "384"}', "dimensions"),
+    ("dimensions-other", '{"input": "x", "dimensions": 12}', "dimensions 12"),
+    ("model-number", '{"input": "x", "model": 7}', "model"),
+]
+EMBEDDING_SERVED: list[tuple[str, str]] = [
+    ("nul", '{"input": "a\\u0000b"}'),
+    ("split-pair", '{"input": "\\ud83d\\ude00"}'),
+    ("model-bundled", '{"input": "x", "model": "bundled"}'),
+    ("own-dimensions", '{"input": "x", "dimensions": 384}'),
+]
+
+
+@session_loop
+@pytest.mark.parametrize(
+    ("name", "body", "needle"), EMBEDDING_REFUSED, ids=[n for n, _, _ in EMBEDDING_REFUSED]
+)
+async def test_embeddings_refuse_bad_input_naming_the_item(
+    http: httpx.AsyncClient, name: str, body: str, needle: str
+) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = await http.post(
+        "/v1/embeddings", content=body.encode("ascii"), headers=headers, timeout=MODEL_LOAD_S
+    )
+    assert response.status_code == 422, (name, response.text[:300])
+    assert needle in response.text, response.text[:300]
+
+
+@session_loop
+@pytest.mark.parametrize(("name", "body"), EMBEDDING_SERVED, ids=[n for n, _ in EMBEDDING_SERVED])
+async def test_embeddings_serve_what_is_text(http: httpx.AsyncClient, name: str, body: str) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = await http.post(
+        "/v1/embeddings", content=body.encode("ascii"), headers=headers, timeout=MODEL_LOAD_S
+    )
+    assert response.status_code == 200, (name, response.text[:300])
+    assert len(response.json()["data"][0]["embedding"]) == 384
 
 
 HEADERS: list[tuple[str, dict[str, str]]] = [
