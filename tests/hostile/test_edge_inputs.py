@@ -6,8 +6,10 @@ traceback, a hang or a 500.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import InvalidSettingsError, Settings, load_settings
+from compute import header_timeout
 from compute.config import ServiceConfig
 from compute.schemas import SHOWN_ERRORS, ErrorBody
 from tests.compute.fake_service import fake_service
@@ -201,6 +204,37 @@ async def test_embeddings_serve_what_is_text(http: httpx.AsyncClient, name: str,
     )
     assert response.status_code == 200, (name, response.text[:300])
     assert len(response.json()["data"][0]["embedding"]) == 384
+
+
+def bytes_until_closed(url: str, sent: bytes) -> bytes:
+    """What the server at `url` answers to `sent` before it closes the connection (a socket
+    timeout, far above the header timeout set here, fails the test rather than hanging it)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(sent)
+        received = b""
+        while chunk := sock.recv(4096):
+            received += chunk
+    return received
+
+
+@session_loop
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /",
+    ],
+    ids=["nothing", "half-headers", "half-second-request"],
+)
+async def test_compute_closes_a_connection_whose_headers_never_end(
+    compute_url: str, monkeypatch: pytest.MonkeyPatch, sent: bytes
+) -> None:
+    """Slowloris (issue 41): uvicorn waited for the rest of the headers for ever."""
+    monkeypatch.setattr(header_timeout, "HEADER_TIMEOUT_S", 0.5)
+    received = await asyncio.to_thread(bytes_until_closed, compute_url, sent)
+    assert received.count(b"HTTP/1.1 200") == sent.count(b"\r\n\r\n")
 
 
 HEADERS: list[tuple[str, dict[str, str]]] = [
