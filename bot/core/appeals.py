@@ -33,11 +33,13 @@ STATS_WEEKS = 4
 
 
 class AppealRefusedError(Exception):
-    """An appeal that cannot be resolved: the text key that says why, and its values."""
+    """An appeal that cannot be resolved: the text key that says why, and its values (`detail`
+    the member's own input, which a reply quotes cut)."""
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, *, detail: str = "", **values: object) -> None:
         super().__init__(key)
         self.key = key
+        self.detail = detail
         self.values = values
 
 
@@ -203,7 +205,7 @@ class Appeals:
                 by=turn.user,
             )
         except AppealRefusedError as exc:
-            await turn.error(exc.key, **exc.values)
+            await turn.error(exc.key, detail=exc.detail, **exc.values)
             return
         key = "appeal_changed" if resolved.changed else "appeal_kept"
         await turn.say(
