@@ -107,7 +107,11 @@ class Settings(BaseSettings):
     """All configuration of a quizmaster process."""
 
     model_config = SettingsConfigDict(
-        env_prefix="QUIZMASTER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="QUIZMASTER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        allow_inf_nan=False,  # "nan" is not a number of seconds, not "more than 300"
     )
 
     platform: Literal["console", "slack", "discord"] = Field(

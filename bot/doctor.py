@@ -31,7 +31,13 @@ from bot.core.replicas import ALIVE_WITHIN, alive
 from bot.platforms.credentials import check_platform
 from bot.storage import schema
 from bot.storage.database import BUSY_TIMEOUT_MS, Database, latest_schema_version
-from bot.storage.drivers import Driver, PostgresDriver, SqliteDriver
+from bot.storage.drivers import (
+    DatabaseUnreachableError,
+    Driver,
+    PostgresDriver,
+    SqliteDriver,
+    server_of,
+)
 from bot.storage.replicas import Heartbeats
 from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
 from content.check import check_banks
@@ -127,8 +133,15 @@ async def _postgres_check(url: str) -> Check:
     try:
         async with asyncio.timeout(DATABASE_TIMEOUT_S):
             driver = await PostgresDriver.open(url)
-    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        return Check("database", "fail", f"{where} cannot be reached: {exc or type(exc).__name__}")
+    except DatabaseUnreachableError as exc:
+        return Check("database", "fail", str(exc))
+    except TimeoutError:
+        return Check(
+            "database",
+            "fail",
+            f"PostgreSQL at {server_of(url)} cannot be reached: "
+            f"no answer in {DATABASE_TIMEOUT_S:g} s",
+        )
     return await _version_check(where, driver, asyncpg.PostgresError)
 
 

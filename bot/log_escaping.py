@@ -14,11 +14,22 @@ import re
 from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def escape_controls(text: str) -> str:
     """`text` with each control character written as its Python escape."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _CONTROL.sub(_escape, text)
+
+
+def escape_for_terminal(text: str) -> str:
+    """`text` for a terminal: control characters escaped as in the log, except the newlines
+    and tabs of a reply's own layout (an ESC in a member's name cannot move the cursor)."""
+    return _TERMINAL_CONTROL.sub(_escape, text)
 
 
 def _escaped(value: object) -> object:

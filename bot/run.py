@@ -16,6 +16,7 @@ from bot.app import open_service, web_app, web_tokens
 from bot.config import Settings, describe_errors
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
+from bot.storage.drivers import DatabaseUnreachableError
 from content.loader import BankError
 
 log = logging.getLogger("quizmaster.bot")
@@ -123,6 +124,9 @@ def main(argv: list[str], settings: Settings) -> int:
         return asyncio.run(_serve(settings))
     except BankError as exc:
         print(f"quizmaster: bank error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseUnreachableError as exc:
+        print(f"quizmaster: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 MetricValue = float | int | str | bool | list[float] | list[int] | list[str]
 
@@ -23,6 +24,18 @@ class DemoParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="random seed")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: object, info: ValidationInfo) -> object:
+        """`true` is not a number: pydantic's lax mode would read it as 1 (text such as "8",
+        typed in chat, is still read as a number)."""
+        assert info.field_name is not None
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and annotation in {int, float}:
+            kind = "int_type" if annotation is int else "float_type"
+            raise PydanticCustomError(kind, "a boolean is not a number")
+        return value
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class ServiceConfig(BaseSettings):
         env_prefix="QUIZMASTER_COMPUTE_",
         env_file=".env",
         extra="ignore",
+        allow_inf_nan=False,
         frozen=True,
         populate_by_name=True,
     )

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from compute.api.main import create_app
 from compute.config import ServiceConfig
-from compute.lingering import LingeringH11Protocol
+from compute.header_timeout import HeaderTimeoutH11Protocol
 
 log = logging.getLogger("quizmaster.compute")
 
@@ -48,7 +48,7 @@ async def serve_in_thread(
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            app, log_level="warning", lifespan="on", access_log=False, http=LingeringH11Protocol
+            app, log_level="warning", lifespan="on", access_log=False, http=HeaderTimeoutH11Protocol
         )
     )
     thread = threading.Thread(

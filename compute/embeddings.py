@@ -24,13 +24,14 @@ from evaluators.embedder import (
     is_bundled,
     load_embedder,
 )
+from evaluators.wellformed import well_formed
 
 log = logging.getLogger("quizmaster.compute")
 
 MAX_INPUTS = 256
 MAX_INPUT_CHARS = 8000
 BUNDLED_ALIASES = frozenset(
-    {BUNDLED_MODEL_NAME, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+    {BUNDLED_MODEL_NAME, "bundled", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 )
 
 
@@ -47,6 +48,8 @@ def input_problem(texts: Sequence[object]) -> str | None:
             return f"input[{index}] is empty"
         if len(text) > MAX_INPUT_CHARS:
             return f"input[{index}] has {len(text)} characters; at most {MAX_INPUT_CHARS}"
+        if well_formed(text) != text:
+            return f"input[{index}] holds a lone UTF-16 surrogate, which is not text"
     return None
 
 

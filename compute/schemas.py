@@ -125,11 +125,16 @@ class ErrorBody(BaseModel):
 
 class EmbeddingRequest(BaseModel):
     """Body of POST /v1/embeddings, as OpenAI clients send it. `input` items are checked by the
-    route, so a bad request gets one short message, not one error per text."""
+    route, so a bad request gets one short message, not one error per text. Strict types: `true`
+    is not a number of dimensions. `dimensions` is the model's own or refused (vectors are
+    never cut)."""
+
+    model_config = ConfigDict(strict=True)
 
     model: str | None = Field(None, max_length=300)
     input: str | list[JsonValue]
     encoding_format: Literal["float"] = "float"
+    dimensions: int | None = Field(None, gt=0)
     user: str | None = Field(None, max_length=300)
 
 

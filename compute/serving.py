@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from compute.lingering import LingeringH11Protocol
+from compute.header_timeout import HeaderTimeoutH11Protocol
 
 GRACEFUL_SHUTDOWN_S = 5
 """After SIGTERM, requests still open this long are cancelled and the service exits. Without a
@@ -49,7 +49,7 @@ class StoppableServer(uvicorn.Server):
             host=host,
             port=port,
             log_level="info",
-            http=LingeringH11Protocol,
+            http=HeaderTimeoutH11Protocol,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
         cls(config).run()

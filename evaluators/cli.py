@@ -20,6 +20,7 @@ from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
 from evaluators.calibration_fit import DEV_SET_PATH, fit_calibration
 from evaluators.calibration_store import cache_path
 from evaluators.eval_report import GroupBy, RowResult, by_group, from_cross_validation, from_grades
+from evaluators.grade import EmbeddingUnavailableError
 from evaluators.harness import (
     HarnessError,
     Metrics,
@@ -297,3 +298,6 @@ def main(argv: list[str], settings: ModelSettings) -> int:
     except (HarnessError, BankError) as exc:
         print(f"quizmaster eval: {exc}", file=sys.stderr)
         return 1
+    except EmbeddingUnavailableError as exc:
+        print(f"quizmaster eval: embedding server unavailable: {exc.reason}", file=sys.stderr)
+        return 2

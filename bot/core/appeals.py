@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.core.member_text import member_text
 from bot.core.messages import Reply, ReplyKind
 from bot.core.models import AppealRow, GradedAnswer
 from bot.core.ports import AppealStore, MemberStore
@@ -32,11 +33,13 @@ STATS_WEEKS = 4
 
 
 class AppealRefusedError(Exception):
-    """An appeal that cannot be resolved: the text key that says why, and its values."""
+    """An appeal that cannot be resolved: the text key that says why, and its values (`detail`
+    the member's own input, which a reply quotes cut)."""
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, *, detail: str = "", **values: object) -> None:
         super().__init__(key)
         self.key = key
+        self.detail = detail
         self.values = values
 
 
@@ -61,8 +64,9 @@ class AppealFigures:
 
 
 def clipped(body: str, limit: int) -> str:
-    """`body` on one line, cut to `limit` characters with an ellipsis."""
-    flat = " ".join(body.split())
+    """`body` under the member-text rule (the web page's reasons and notes come this way too),
+    on one line, cut to `limit` characters with an ellipsis."""
+    flat = " ".join(member_text(body).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -203,7 +207,7 @@ class Appeals:
                 by=turn.user,
             )
         except AppealRefusedError as exc:
-            await turn.error(exc.key, **exc.values)
+            await turn.error(exc.key, detail=exc.detail, **exc.values)
             return
         key = "appeal_changed" if resolved.changed else "appeal_kept"
         await turn.say(

@@ -13,13 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from bot.core.member_text import member_text
 from compute.schemas import MAX_PARAMS
-from evaluators.wellformed import well_formed
 
 Period = Literal["week", "month", "all"]
 _DIGITS = re.compile(r"[0-9]{1,9}")
-ECHO_CHARS = 60
-"""How much of a member's unreadable input an error message quotes back."""
 
 
 @dataclass(frozen=True)
@@ -227,11 +225,6 @@ def _quiz(words: list[str], rest: str) -> Command:
     return Invalid("unknown_quiz", sub)
 
 
-def shown(detail: str) -> str:
-    """Member text echoed in an error, cut to ECHO_CHARS so the reply stays short."""
-    return detail if len(detail) <= ECHO_CHARS else detail[: ECHO_CHARS - 1] + "…"
-
-
 def now(words: Sequence[str]) -> Command:
     """`/quiz now` with what followed it: nothing, `extra`, or one prompt id."""
     if len(words) > 1:
@@ -300,15 +293,15 @@ def parse(text: str) -> Command:
     return Invalid("unknown_command", words[0])
 
 
-def well_formed_command(command: Command) -> Command:
-    """`command` with every text it carries well-formed (see `evaluators.wellformed`): typed
-    options and thread replies arrive from JSON, which can hold lone surrogates."""
+def member_command(command: Command) -> Command:
+    """`command` with every text it carries under the member-text rule (`bot.core.member_text`):
+    typed options and thread replies arrive from JSON, which can hold anything."""
     values: dict[str, Any] = {}
     for item in fields(command):
         value = getattr(command, item.name)
         if isinstance(value, str):
-            value = well_formed(value)
+            value = member_text(value)
         elif isinstance(value, dict):
-            value = {well_formed(k): well_formed(v) for k, v in value.items()}
+            value = {member_text(k): member_text(v) for k, v in value.items()}
         values[item.name] = value
     return type(command)(**values)

@@ -9,6 +9,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.core.member_text import shown
 from bot.core.messages import Image, Posted, ReplyKind
 from bot.core.turn import Turn
 from compute.client import (
@@ -151,7 +152,7 @@ class DemoHandoff:
         if isinstance(exc, UnknownDemo):
             body = turn.t("demo_unknown", known=", ".join(f"`{k}`" for k in exc.known))
         elif isinstance(exc, InvalidParams):
-            fields = "; ".join(f"`{e.field}`: {e.message}" for e in exc.errors) or str(exc)
+            fields = "; ".join(f"`{shown(e.field)}`: {e.message}" for e in exc.errors) or str(exc)
             if exc.more:
                 fields += turn.t("demo_more_problems", count=exc.more)
             body = turn.t("demo_bad_params", fields=fields)

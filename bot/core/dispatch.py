@@ -106,4 +106,4 @@ class Dispatcher:
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):
-                await turn.error(key, detail=cmd.shown(detail))
+                await turn.error(key, detail=detail)

@@ -12,27 +12,28 @@ from bot.core import commands as cmd
 from bot.core import inbox
 from bot.core.dispatch import Dispatcher
 from bot.core.inflight import InFlight
+from bot.core.member_text import member_text
 from bot.core.messages import Actor, Incoming, Transport
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ClaimStore, MemberStore
 from bot.core.posting import Posting
 from bot.core.turn import Turn
 from evaluators.grade import EmbeddingUnavailableError
-from evaluators.wellformed import well_formed
 
 log = logging.getLogger("quizmaster.core")
 
 PENDING_PER_ROUND = 50
 
 
-def _well_formed(incoming: Incoming) -> Incoming:
-    """The one place the bot makes member text well-formed (see `evaluators.wellformed`), typed
-    or in a command's options: parsing, storage and replies after it can all take it."""
+def _member_text(incoming: Incoming) -> Incoming:
+    """Where member text enters the core, typed or in a command's options, it is put under the
+    member-text rule (`bot.core.member_text`): parsing, storage, grading and replies after it
+    all take it."""
     return replace(
         incoming,
-        text=well_formed(incoming.text),
-        actor=replace(incoming.actor, display_name=well_formed(incoming.actor.display_name)),
-        command=None if incoming.command is None else cmd.well_formed_command(incoming.command),
+        text=member_text(incoming.text),
+        actor=replace(incoming.actor, display_name=member_text(incoming.actor.display_name)),
+        command=None if incoming.command is None else cmd.member_command(incoming.command),
     )
 
 
@@ -97,7 +98,7 @@ class Intake:
         acknowledgement leaves the message for another. `handle(..., held=True)` then handles
         it. False: already claimed (a redelivery). The sender's name is not known yet: the
         claim keeps their id in its place."""
-        incoming = _well_formed(incoming)
+        incoming = _member_text(incoming)
         kept = inbox.held(incoming)
         if incoming.message_id is None or kept is None:
             raise ValueError("only a message with an id the core can resume is held")
@@ -123,7 +124,7 @@ class Intake:
         retry can succeed, and tells the member. The claim keeps the message until its replies
         are out (`bot.core.inbox`): a cancel (at stop) leaves it there for a live replica to
         finish, and a message that cannot be kept is released instead."""
-        incoming = _well_formed(incoming)
+        incoming = _member_text(incoming)
         received = incoming.received_at or self.posting.clock()
         claimed = False
         kept = inbox.held(incoming) if incoming.message_id is not None else None

@@ -142,7 +142,7 @@ class Reports:
         if who:
             found = await self.members.user_by_name(platform=channel.platform, name=who)
             if found is None:
-                await turn.error("unknown_user", name=who)
+                await turn.error("unknown_user", detail=who)
                 return
             user_id = found
         name = await self.members.display_name(platform=channel.platform, user_id=user_id)

@@ -19,13 +19,19 @@ NO_CATCH_UP_GRACE = timedelta(minutes=15)
 
 
 class ScheduleError(ValueError):
-    """A schedule a member typed that we cannot use; the message says what to type instead."""
+    """A schedule a member typed that we cannot use: `given` is the part at fault, `problem`
+    what it should look like instead."""
+
+    def __init__(self, given: str, problem: str) -> None:
+        super().__init__(f"'{given}' {problem}")
+        self.given = given
+        self.problem = problem
 
 
 def parse_time(text: str) -> time:
     match = _HHMM.match(text.strip())
     if not match:
-        raise ScheduleError(f"'{text}' is not a 24-hour time like 09:00")
+        raise ScheduleError(text, "is not a 24-hour time like 09:00")
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -33,7 +39,7 @@ def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(f"'{name}' is not an IANA timezone like Asia/Seoul") from None
+        raise ScheduleError(name, "is not an IANA timezone like Asia/Seoul") from None
 
 
 def parse_days(text: str) -> frozenset[int]:
@@ -49,7 +55,7 @@ def parse_days(text: str) -> frozenset[int]:
     for part in key.split(","):
         name = part.strip()[:3]
         if name not in WEEKDAY_NAMES:
-            raise ScheduleError(f"'{text}' is not daily, weekdays or a list like mon,wed,fri")
+            raise ScheduleError(text, "is not daily, weekdays or a list like mon,wed,fri")
         days.add(WEEKDAY_NAMES.index(name))
     return frozenset(days)
 
@@ -131,4 +137,4 @@ class Schedule:
             candidate = day + timedelta(days=offset)
             if self.is_post_day(candidate) and self.instant_on(candidate) > now:
                 return self.instant_on(candidate)
-        raise ScheduleError("no posting days configured")
+        raise ValueError("no posting days configured")

@@ -115,8 +115,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "stats_weak": ("약한 주제: {items}", "Weakest topics: {items}"),
     "stats_none": ("{name}님의 답변이 아직 없어요.", "No answers from {name} yet."),
     "unknown_user": (
-        "'{name}' 님을 찾지 못했어요. 답변한 적이 있는 멤버 이름을 적어 주세요.",
-        "No member named '{name}' has answered here yet.",
+        "'{detail}' 님을 찾지 못했어요. 답변한 적이 있는 멤버 이름을 적어 주세요.",
+        "No member named '{detail}' has answered here yet.",
     ),
     "schedule_set": (
         "일정: {days} {at} ({zone}). 다음 질문: {next}",
@@ -126,7 +126,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "사용법: `/quiz schedule HH:MM [Area/City] [daily|weekdays|mon,wed,fri]`",
         "Usage: `/quiz schedule HH:MM [Area/City] [daily|weekdays|mon,wed,fri]`",
     ),
-    "schedule_bad": ("{detail}. {usage}", "{detail}. {usage}"),
+    "schedule_bad": ("'{detail}' {problem}. {usage}", "'{detail}' {problem}. {usage}"),
     "now_usage": (
         "사용법: `/quiz now`, `/quiz now <질문 id>` (예: `/quiz now q01`), 또는 질문을 하나 더 "
         "받는 `/quiz now extra`",

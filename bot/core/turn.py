@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.member_text import shown
 from bot.core.messages import Image, Incoming, Posted, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow
 from bot.core.schedule import Schedule
@@ -77,6 +78,10 @@ class Turn:
             )
         )
 
-    async def error(self, key: str, **values: object) -> Posted:
-        """A mistake the member made: only they see it, and it says what to type instead."""
-        return await self.say(self.t(key, **values), kind=ReplyKind.ERROR, ephemeral=True)
+    async def error(self, key: str, *, detail: str = "", **values: object) -> Posted:
+        """A mistake the member made: only they see it, and it says what to type instead.
+        `detail` is the member's own input the message quotes, cut by `shown`: the one place
+        a reply quotes input."""
+        return await self.say(
+            self.t(key, detail=shown(detail), **values), kind=ReplyKind.ERROR, ephemeral=True
+        )

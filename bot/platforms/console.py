@@ -18,9 +18,11 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.core.inflight import STOP_GRACE_S
+from bot.core.member_text import member_text, shown
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, UnsharedChannel
 from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
+from bot.log_escaping import escape_for_terminal
 
 PLATFORM = "console"
 CHANNEL = "console"
@@ -66,23 +68,23 @@ class ConsoleTransport(UnsharedChannel):
 
     def _print(self, reply: Reply) -> None:
         prefix = "(only you) " if reply.ephemeral else ""
-        body = _BOLD.sub(r"\1", addressed(reply))  # bold dropped: what a pipe reader wants
+        text = escape_for_terminal(addressed(reply))
         if not self.rich:
-            self._print_line(prefix + body)
+            self._print_line(prefix + _BOLD.sub(r"\1", text))  # bold dropped, as a pipe wants
             return
         rendered = Text(prefix, style="dim")
         style = _STYLE.get(reply.kind, "")
-        for index, part in enumerate(_BOLD.split(addressed(reply))):
+        for index, part in enumerate(_BOLD.split(text)):
             rendered.append(part, style=f"bold {style}".strip() if index % 2 else style)
         self._console.print(rendered)
 
     def _print_line(self, line: str) -> None:
-        print(line, file=self.out, flush=True)
+        print(escape_for_terminal(line), file=self.out, flush=True)
 
     async def prompt(self, user: str, lines: asyncio.Queue[str | None]) -> str | None:
         """The next line typed; on a terminal, after a prompt naming who speaks (see `/as`)."""
         if self.rich:
-            self.out.write(f"{user}> ")
+            self.out.write(f"{escape_for_terminal(shown(user))}> ")
             self.out.flush()
         return await lines.get()
 
@@ -138,8 +140,8 @@ async def run(
             if line.strip() in {"/quit", "/exit"}:
                 break
             if line.startswith("/as "):
-                user = line[4:].strip() or user
-                transport._print_line(f"(now speaking as {user})")
+                user = member_text(line[4:]).strip() or user
+                transport._print_line(f"(now speaking as {shown(user)})")
                 continue
             await service.handle(
                 Incoming(

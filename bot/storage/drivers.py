@@ -21,9 +21,39 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 import aiosqlite
 import asyncpg
+
+
+class DatabaseUnreachableError(Exception):
+    """The PostgreSQL server of the setting refused or never answered a connection; the message
+    names its host and port, never the password."""
+
+
+@asynccontextmanager
+async def _connecting(url: str) -> AsyncIterator[None]:
+    """Turns a failed connection to `url` into DatabaseUnreachableError."""
+    try:
+        yield
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise DatabaseUnreachableError(
+            f"PostgreSQL at {server_of(url)} cannot be reached: {reason}"
+        ) from None
+
+
+def server_of(url: str) -> str:
+    """`host:port` of a PostgreSQL URL (a unix socket folder given as `?host=` counts as the
+    host; the port defaults to 5432)."""
+    parts = urlsplit(libpq_url(url))
+    host = parts.hostname or parse_qs(parts.query).get("host", ["localhost"])[0]
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        port = 5432
+    return f"{host}:{port}"
 
 
 def is_duplicate(exc: BaseException) -> bool:
@@ -153,7 +183,8 @@ class PostgresDriver:
 
     @classmethod
     async def open(cls, url: str) -> PostgresDriver:
-        conn = await asyncpg.connect(libpq_url(url))
+        async with _connecting(url):
+            conn = await asyncpg.connect(libpq_url(url))
         return cls(conn)
 
     async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
@@ -190,7 +221,8 @@ class PostgresPool:
     @classmethod
     async def open(cls, url: str, *, size: int) -> PostgresPool:
         """Up to `size` connections, opened as they are needed (one at once)."""
-        pool = await asyncpg.create_pool(libpq_url(url), min_size=1, max_size=size)
+        async with _connecting(url):
+            pool = await asyncpg.create_pool(libpq_url(url), min_size=1, max_size=size)
         return cls(pool)
 
     async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:

@@ -24,6 +24,8 @@ log = logging.getLogger("quizmaster.storage")
 
 _REVISIONS = Path(__file__).parent / "alembic" / "versions"
 _REVISION_FILE = re.compile(r"v(\d{4})_\w+\.py")
+MIGRATION_WAIT_S = 600.0
+"""How long a SQLite migration run waits for the write lock another process holds."""
 
 
 def _alembic_config() -> Config:
@@ -70,21 +72,40 @@ def engine_for(target: Path | str) -> AsyncEngine:
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
-    engine = create_async_engine(sqlalchemy_url(target), poolclass=NullPool)
-    if isinstance(target, Path):
-        event.listen(engine.sync_engine, "connect", _sqlite_transactions)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    if not isinstance(target, Path):
+        return create_async_engine(sqlalchemy_url(target), poolclass=NullPool)
+    engine = create_async_engine(
+        sqlalchemy_url(target), poolclass=NullPool, connect_args={"timeout": MIGRATION_WAIT_S}
+    )
+    event.listen(engine.sync_engine, "connect", _sqlite_transactions)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
+MIGRATION_LOCK = 0x7175697A6D6967
+"""The PostgreSQL advisory lock key the migration run holds ("quizmig" in ASCII)."""
+
+
+def _locked_upgrade(connection: Connection) -> None:
+    """The whole run in one transaction under the database's write lock: PostgreSQL's advisory
+    lock, or SQLite's BEGIN IMMEDIATE (the `begin` listener). Replicas started together on an
+    empty or old database queue here; each one after the first finds the head and does nothing.
+    Alembic joins a transaction it finds open."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    else:
+        connection.exec_driver_sql("SELECT 1")  # begins, and so takes the write lock
+    _upgrade(connection)
+
+
 async def migrate(target: Path | str) -> None:
-    """Bring the database at `target` to head."""
+    """Bring the database at `target` to head; safe for any number of processes at once."""
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
     engine = engine_for(target)
     try:
         async with engine.connect() as conn:
-            await conn.run_sync(_upgrade)
+            await conn.run_sync(_locked_upgrade)
             await conn.commit()
     finally:
         await engine.dispose()

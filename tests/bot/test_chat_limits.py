@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.commands import ECHO_CHARS
 from bot.core.demos import DemoHandoff
+from bot.core.member_text import ECHO_CHARS
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.service import QuizService
 from bot.storage.repository import Repository

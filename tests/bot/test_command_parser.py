@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.commands import (
-    ECHO_CHARS,
     Answer,
     Command,
     DemoList,
@@ -28,8 +27,8 @@ from bot.core.commands import (
     Skip,
     Stats,
     parse,
-    shown,
 )
+from bot.core.member_text import ECHO_CHARS, shown
 from compute.schemas import MAX_PARAMS
 
 FORMS: list[tuple[str, Command]] = [

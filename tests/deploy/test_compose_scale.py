@@ -55,3 +55,9 @@ def test_two_replicas_share_postgres_and_split_the_shards(
         assert str(settings.db) == "postgresql://quizmaster:s3cret@postgres:5432/quizmaster", name
         shards.append((settings.discord_shard_count, settings.discord_shards))
     assert shards == [(2, (0,)), (2, (1,))]
+
+
+def test_replicas_need_no_start_order_between_them(merged: dict[str, Any]) -> None:
+    """Migrations run under the database's lock (issue 41), so no replica waits for another."""
+    for name in REPLICAS:
+        assert not set(merged["services"][name].get("depends_on", {})) & set(REPLICAS), name

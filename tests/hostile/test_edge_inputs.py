@@ -6,8 +6,10 @@ traceback, a hang or a 500.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import InvalidSettingsError, Settings, load_settings
+from compute import header_timeout
 from compute.config import ServiceConfig
 from compute.schemas import SHOWN_ERRORS, ErrorBody
 from tests.compute.fake_service import fake_service
@@ -81,7 +84,8 @@ JSON_BODIES: list[tuple[str, Any]] = [
     ("lr-inf-text", {"demo": "quick", "params": {"lr": "inf"}}),
     ("steps-float", {"demo": "quick", "params": {"steps": 2.5}}),
     ("steps-huge-int", {"demo": "quick", "params": {"steps": 10**40}}),
-    ("valid-steps-bool-is-1", {"demo": "quick", "params": {"steps": True}}),
+    ("steps-bool", {"demo": "quick", "params": {"steps": True}}),
+    ("lr-bool", {"demo": "quick", "params": {"lr": False}}),
     ("seed-negative", {"demo": "quick", "params": {"seed": -1}}),
     ("flag-text", {"demo": "quick", "params": {"flag": "perhaps"}}),
     ("unknown-param", {"demo": "quick", "params": {"nonsense": 1}}),
@@ -138,6 +142,99 @@ async def test_compute_raw_bodies(
     response = await http.post("/jobs", content=raw, headers=headers)
     assert_clear(response)
     assert (response.status_code == 202) == name.startswith("valid"), name
+
+
+@session_loop
+@pytest.mark.parametrize(("field", "value"), [("steps", True), ("lr", False), ("seed", True)])
+async def test_compute_a_boolean_is_not_a_number(
+    http: httpx.AsyncClient, field: str, value: bool
+) -> None:
+    """pydantic's lax mode reads `true` as 1 (issue 41); the answer names the field."""
+    response = await http.post(
+        "/jobs", json={"demo": "quick", "params": {field: value}}, headers=AUTH
+    )
+    assert response.status_code == 422
+    [error] = ErrorBody.model_validate_json(response.content).errors
+    assert error.field == field and error.message.startswith("must be a"), error
+
+
+MODEL_LOAD_S = 300  # the first request to embed loads the model
+# JSON text as a client sends it (a lone surrogate survives only as an escape): the needle is
+# what the 422 must name.
+EMBEDDING_REFUSED: list[tuple[str, str, str]] = [
+    ("lone-surrogate", '{"input": "\\ud800"}', "input[0]"),
+    ("lone-low-surrogate-in-list", '{"input": ["fine", "a\\udfffb"]}', "input[1]"),
+    ("not-a-string", '{"input": ["fine", 3]}', "input[1]"),
+    ("dimensions-negative", '{"input": "x", "dimensions": -1}', "dimensions"),
+    ("dimensions-zero", '{"input": "x", "dimensions": 0}', "dimensions"),
+    ("dimensions-bool", '{"input": "x", "dimensions": true}', "dimensions"),
+    ("dimensions-text", '{"input": "x", "dimensions": "384"}', "dimensions"),
+    ("dimensions-other", '{"input": "x", "dimensions": 12}', "dimensions 12"),
+    ("model-number", '{"input": "x", "model": 7}', "model"),
+]
+EMBEDDING_SERVED: list[tuple[str, str]] = [
+    ("nul", '{"input": "a\\u0000b"}'),
+    ("split-pair", '{"input": "\\ud83d\\ude00"}'),
+    ("model-bundled", '{"input": "x", "model": "bundled"}'),
+    ("own-dimensions", '{"input": "x", "dimensions": 384}'),
+]
+
+
+@session_loop
+@pytest.mark.parametrize(
+    ("name", "body", "needle"), EMBEDDING_REFUSED, ids=[n for n, _, _ in EMBEDDING_REFUSED]
+)
+async def test_embeddings_refuse_bad_input_naming_the_item(
+    http: httpx.AsyncClient, name: str, body: str, needle: str
+) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = await http.post(
+        "/v1/embeddings", content=body.encode("ascii"), headers=headers, timeout=MODEL_LOAD_S
+    )
+    assert response.status_code == 422, (name, response.text[:300])
+    assert needle in response.text, response.text[:300]
+
+
+@session_loop
+@pytest.mark.parametrize(("name", "body"), EMBEDDING_SERVED, ids=[n for n, _ in EMBEDDING_SERVED])
+async def test_embeddings_serve_what_is_text(http: httpx.AsyncClient, name: str, body: str) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = await http.post(
+        "/v1/embeddings", content=body.encode("ascii"), headers=headers, timeout=MODEL_LOAD_S
+    )
+    assert response.status_code == 200, (name, response.text[:300])
+    assert len(response.json()["data"][0]["embedding"]) == 384
+
+
+def bytes_until_closed(url: str, sent: bytes) -> bytes:
+    """What the server at `url` answers to `sent` before it closes the connection (a socket
+    timeout, far above the header timeout set here, fails the test rather than hanging it)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(sent)
+        received = b""
+        while chunk := sock.recv(4096):
+            received += chunk
+    return received
+
+
+@session_loop
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /",
+    ],
+    ids=["nothing", "half-headers", "half-second-request"],
+)
+async def test_compute_closes_a_connection_whose_headers_never_end(
+    compute_url: str, monkeypatch: pytest.MonkeyPatch, sent: bytes
+) -> None:
+    """Slowloris (issue 41): uvicorn waited for the rest of the headers for ever."""
+    monkeypatch.setattr(header_timeout, "HEADER_TIMEOUT_S", 0.5)
+    received = await asyncio.to_thread(bytes_until_closed, compute_url, sent)
+    assert received.count(b"HTTP/1.1 200") == sent.count(b"\r\n\r\n")
 
 
 HEADERS: list[tuple[str, dict[str, str]]] = [
@@ -318,3 +415,16 @@ def test_fuzzed_settings_are_valid_or_one_line_per_variable(name: str, value: st
     finally:
         del os.environ[name]
         os.environ.update(keep)
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e999"])
+def test_a_number_of_seconds_that_is_not_a_number_is_called_so(
+    clean_env: pytest.MonkeyPatch, value: str
+) -> None:
+    """`nan` passes every bound check (all comparisons are false): it must be refused as not a
+    number, not as "must be at most 300" (issue 41)."""
+    clean_env.setenv("QUIZMASTER_SCHEDULER_INTERVAL_S", value)
+    with pytest.raises(InvalidSettingsError) as raised:
+        load_settings()
+    [line] = raised.value.lines
+    assert line.startswith("QUIZMASTER_SCHEDULER_INTERVAL_S: ") and "finite number" in line, line

@@ -515,6 +515,28 @@ async def test_console(
 
 
 @session_loop
+async def test_console_prints_terminal_controls_from_member_text_escaped(
+    console_service: QuizService[Repository], tmp_path: Path
+) -> None:
+    """A name or an answer cannot move an admin's cursor or forge a line (issue 41): C1 controls
+    (8-bit CSI) pass the member-text rule and reach the console, which escapes them as the log
+    does; `/quiz appeals` shows the answer."""
+    lines = [
+        "/as eve\x1b[1A\x1b[2K",
+        "The gradient vanishes \x9b1A\x9b2K forged line",
+        "/quiz appeal \x9b2K unfair",
+        "/quiz appeals",
+    ]
+    stdin = io.StringIO("".join(f"{line}\n" for line in lines))
+    stdout = io.StringIO()
+    assert await console.run(console_service, stdin=stdin, stdout=stdout, image_dir=tmp_path) == 0
+    out = stdout.getvalue()
+    assert "\x1b" not in out and "\x9b" not in out
+    assert "(now speaking as eve[1A[2K)" in out  # a name: the member-text rule
+    assert "vanishes \\x9b1A\\x9b2K forged line" in out
+
+
+@session_loop
 async def test_console_demo_parameters_reach_the_compute_service_and_name_the_field(
     tmp_path: Path,
     shared_grader: EmbeddingGrader,

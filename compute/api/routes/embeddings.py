@@ -43,6 +43,12 @@ async def create_embeddings(body: EmbeddingRequest, service: EmbeddingsDep) -> E
             "(set QUIZMASTER_COMPUTE_EMBEDDING_MODEL to change it)",
         )
     result = await service.embed([str(text) for text in texts])
+    served = result.vectors.shape[1]
+    if body.dimensions is not None and body.dimensions != served:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"dimensions {body.dimensions} is not served: this model gives {served}",
+        )
     return EmbeddingList(
         data=[
             Embedding(index=index, embedding=row.tolist())
