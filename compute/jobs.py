@@ -84,14 +84,7 @@ class JobManager:
         self.workers = config.workers or default_workers(device)
         self._threads = threads_per_worker(self.workers)
         self._context = process_context(d.run.__module__ for d in demos.values())
-        self._ledger: JobLedger[Job, DemoResult] = JobLedger(
-            Job,
-            workers=self.workers,
-            queue_size=config.queue_size,
-            job_records=config.job_records,
-            cache_entries=config.cache_entries,
-            cache_ttl_s=config.cache_ttl_s,
-        )
+        self._ledger: JobLedger[Job, DemoResult] = JobLedger(Job, config, workers=self.workers)
         self._wakeup = asyncio.Condition()
         self._stopping = threading.Event()
         self._forking = threading.Event()  # the fork server answered: a start is quick now

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from compute.catalog import Demo, DemoParams, DemoResult
 from compute.result_cache import ResultCache
@@ -67,26 +67,35 @@ class JobRecord(Generic[Result]):
 Record = TypeVar("Record", bound=JobRecord[Any])
 
 
+class LedgerLimits(Protocol):
+    """The service limits a ledger keeps (`ServiceConfig`, or the Ray board's copy of them)."""
+
+    @property
+    def queue_size(self) -> int: ...
+
+    @property
+    def job_records(self) -> int: ...
+
+    @property
+    def cache_entries(self) -> int: ...
+
+    @property
+    def cache_ttl_s(self) -> float: ...
+
+
 class JobLedger(Generic[Record, Result]):
     """Who waits, who runs, what finished and what is cached; not thread-safe (the event loop
-    owns it). `record` makes a backend's job records."""
+    owns it). `record` makes a backend's job records; `workers` demos run at once."""
 
-    def __init__(
-        self,
-        record: type[Record],
-        *,
-        workers: int,
-        queue_size: int,
-        job_records: int,
-        cache_entries: int,
-        cache_ttl_s: float,
-    ) -> None:
+    def __init__(self, record: type[Record], limits: LedgerLimits, *, workers: int) -> None:
         self.workers = workers
-        self.queue_size = queue_size
+        self.queue_size = limits.queue_size
         self._record = record
-        self._job_records = job_records
-        self._ttl_s = cache_ttl_s
-        self._cache: ResultCache[Result] = ResultCache(max_entries=cache_entries, ttl_s=cache_ttl_s)
+        self._job_records = limits.job_records
+        self._ttl_s = limits.cache_ttl_s
+        self._cache: ResultCache[Result] = ResultCache(
+            max_entries=limits.cache_entries, ttl_s=limits.cache_ttl_s
+        )
         self._jobs: dict[str, Record] = {}
         self._pending: deque[Record] = deque()
         self._running: set[Record] = set()

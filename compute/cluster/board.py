@@ -108,12 +108,7 @@ class JobBoard:
     def __init__(self, limits: BoardLimits) -> None:
         self.limits = limits
         self._ledger: JobLedger[BoardJob, ObjectRef[object]] = JobLedger(
-            BoardJob,
-            workers=limits.workers,
-            queue_size=limits.queue_size,
-            job_records=limits.job_records,
-            cache_entries=limits.cache_entries,
-            cache_ttl_s=limits.cache_ttl_s,
+            BoardJob, limits, workers=limits.workers
         )
         self._watchers: set[asyncio.Task[None]] = set()
 
