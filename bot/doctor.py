@@ -32,6 +32,7 @@ from bot.platforms.credentials import check_platform
 from bot.storage import schema
 from bot.storage.drivers import Driver, PostgresDriver, SqliteDriver
 from bot.storage.repository import BUSY_TIMEOUT_MS, Repository, latest_schema_version
+from compute.catalog import demo_names
 from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
 from content.check import check_banks
 from content.loader import DEFAULT_BANK_DIR
@@ -186,17 +187,10 @@ def _cache_check(settings: Settings) -> Check:
     return Check("cache", "ok", f"{settings.cache_dir} writable")
 
 
-def _catalog_names() -> Collection[str]:
-    """The local demo catalog; importing it loads torch, which is why --quick skips it."""
-    from compute.catalog import catalog
-
-    return catalog().keys()
-
-
 def _bank_check(settings: Settings, *, quick: bool) -> Check:
     """The same folders the bot loads, checked all at once so the line can count every error."""
     paths = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])]
-    names: Callable[[], Collection[str]] = (lambda: ()) if quick else _catalog_names
+    names: Callable[[], Collection[str]] = (lambda: ()) if quick else demo_names
     report = check_banks(paths, demo_names=names)
     if not report.ok:
         more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
