@@ -33,7 +33,8 @@ from bot.storage import schema
 from bot.storage.drivers import Driver, PostgresDriver, SqliteDriver
 from bot.storage.repository import BUSY_TIMEOUT_MS, Repository, latest_schema_version
 from compute.catalog import demo_names
-from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
+from compute.client import ComputeClient
+from compute.errors import ComputeError, ComputeUnauthorized
 from content.check import check_banks
 from content.loader import DEFAULT_BANK_DIR
 
