@@ -57,8 +57,8 @@ def process_context(demo_modules: Iterable[str]) -> ForkServerContext | SpawnCon
 
 def _kill_fork_server() -> None:
     """Kill this process's fork server while it is still starting. Just after a start it is
-    importing torch and the demos, and a job or the warm-up waiting for it to fork held a stop
-    for as long (7 s on two cores, against `docker stop`'s 10): killed, their wait ends at once,
+    importing torch and the demos, and a job or the warm-up waiting for it to fork would hold a
+    stop for seconds, close to `docker stop`'s 10: killed, their wait ends at once,
     and each running demo's own process is killed by its supervisor. A server that has forked
     once is left alone: a start from it is quick, and later services in this process reuse it.
     multiprocessing keeps the server's pid only in private state, and starts a new server when
