@@ -161,6 +161,12 @@ class Settings(BaseSettings):
         description="Log level of quizmaster's own records; libraries log from WARNING up unless "
         "it is DEBUG. The console logs to quizmaster.log next to the database.",
     )
+    image_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
+        None,
+        description="Folder where the console saves the charts it shows; unset: "
+        "quizmaster-images beside the SQLite database file, or in the system's temp folder "
+        "when the database is PostgreSQL.",
+    )
 
     embedding_model: str = Field(
         "intfloat/multilingual-e5-small",
