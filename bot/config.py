@@ -437,8 +437,8 @@ class Settings(BaseSettings):
 
     @property
     def local_dir(self) -> Path:
-        """Where the bot keeps local files (log, console images): beside a SQLite file, or the
-        working folder when the database is a PostgreSQL server."""
+        """Where the bot keeps its log (and the console its charts, see `image_dir`): beside a
+        SQLite file, or the working folder when the database is a PostgreSQL server."""
         return self.db.resolve().parent if isinstance(self.db, Path) else Path.cwd()
 
     def updated(self, **changes: Any) -> Settings:
