@@ -200,12 +200,17 @@ PLANTED = {
 }
 
 
-def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
-    for relative, text in PLANTED.items():
-        path = tmp_path / relative
+def reported_in(root: Path, planted: dict[str, str]) -> set[tuple[str, str]]:
+    """(file, forbidden module) for each violation in a tree of `planted` files under `root`."""
+    for relative, text in planted.items():
+        path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-    reported = {(v.path, v.module) for v in violations(tmp_path)}
+    return {(v.path, v.module) for v in violations(root)}
+
+
+def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
+    reported = reported_in(tmp_path, PLANTED)
     assert reported == {
         ("bot/core/lazy.py", "sqlite3"),
         ("bot/core/typed.py", "bot.storage"),
@@ -225,11 +230,7 @@ def test_a_web_page_reaching_storage_or_core_reaching_the_web_is_reported(
         "bot/web/fine.py": "from bot.core import dashboards\n",
         "bot/core/page.py": "from bot.web import app\n",
     }
-    for relative, text in planted.items():
-        path = tmp_path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    reported = {(v.path, v.module) for v in violations(tmp_path)}
+    reported = reported_in(tmp_path, planted)
     assert reported == {
         ("bot/web/pages.py", "bot.storage"),
         ("bot/web/pages.py", "sqlite3"),
@@ -247,11 +248,7 @@ def test_core_reaching_a_database_or_http_library_or_content_reaching_compute_is
         "content/demos.py": "def names() -> None:\n    from compute.catalog import catalog\n",
         "content/fine.py": "from content import schema\n",
     }
-    for relative, text in planted.items():
-        path = tmp_path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    reported = {(v.path, v.module) for v in violations(tmp_path)}
+    reported = reported_in(tmp_path, planted)
     assert reported == {
         ("bot/core/store.py", "asyncpg"),
         ("bot/core/store.py", "sqlalchemy"),
