@@ -26,9 +26,10 @@ def _web(argv: list[str], settings: Settings) -> int:
 
 
 def _content(argv: list[str], settings: Settings) -> int:
+    from compute.catalog import demo_names
     from content.cli import main as content_main
 
-    return content_main(argv, bank_dir=settings.bank_dir)
+    return content_main(argv, demo_names=demo_names, bank_dir=settings.bank_dir)
 
 
 def _eval(argv: list[str], settings: Settings) -> int:

@@ -165,6 +165,12 @@ class Settings(BaseSettings):
         description="Log level of quizmaster's own records; libraries log from WARNING up unless "
         "it is DEBUG. The console logs to quizmaster.log next to the database.",
     )
+    image_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
+        None,
+        description="Folder where the console saves the charts it shows; unset: "
+        "quizmaster-images beside the SQLite database file, or in the system's temp folder "
+        "when the database is PostgreSQL.",
+    )
 
     embedding_model: str = Field(
         "intfloat/multilingual-e5-small",
@@ -435,8 +441,8 @@ class Settings(BaseSettings):
 
     @property
     def local_dir(self) -> Path:
-        """Where the bot keeps local files (log, console images): beside a SQLite file, or the
-        working folder when the database is a PostgreSQL server."""
+        """Where the bot keeps its log (and the console its charts, see `image_dir`): beside a
+        SQLite file, or the working folder when the database is a PostgreSQL server."""
         return self.db.resolve().parent if isinstance(self.db, Path) else Path.cwd()
 
     def updated(self, **changes: Any) -> Settings:

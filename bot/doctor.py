@@ -39,7 +39,9 @@ from bot.storage.drivers import (
     server_of,
 )
 from bot.storage.replicas import Heartbeats
-from compute.client import ComputeClient, ComputeError, ComputeUnauthorized
+from compute.catalog import demo_names
+from compute.client import ComputeClient
+from compute.errors import ComputeError, ComputeUnauthorized
 from content.check import check_banks
 from content.loader import DEFAULT_BANK_DIR
 
@@ -200,17 +202,10 @@ def _cache_check(settings: Settings) -> Check:
     return Check("cache", "ok", f"{settings.cache_dir} writable")
 
 
-def _catalog_names() -> Collection[str]:
-    """The local demo catalog; importing it loads torch, which is why --quick skips it."""
-    from compute.catalog import catalog
-
-    return catalog().keys()
-
-
 def _bank_check(settings: Settings, *, quick: bool) -> Check:
     """The same folders the bot loads, checked all at once so the line can count every error."""
     paths = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])]
-    names: Callable[[], Collection[str]] = (lambda: ()) if quick else _catalog_names
+    names: Callable[[], Collection[str]] = (lambda: ()) if quick else demo_names
     report = check_banks(paths, demo_names=names)
     if not report.ok:
         more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""

@@ -8,7 +8,9 @@ import logging
 import secrets
 import signal
 import sys
+import tempfile
 from contextlib import AsyncExitStack
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -20,6 +22,8 @@ from bot.storage.drivers import DatabaseUnreachableError
 from content.loader import BankError
 
 log = logging.getLogger("quizmaster.bot")
+
+IMAGE_DIR_NAME = "quizmaster-images"
 
 
 async def _serve(settings: Settings) -> int:
@@ -51,7 +55,6 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
     from bot.web.server import bind, port_of, serving_beside
     from bot.web.signing import LinkIssuer
 
-    image_dir = settings.local_dir / "quizmaster-images"
     wake = asyncio.Event()
     async with AsyncExitStack() as stack:
         if not settings.web_console:
@@ -80,8 +83,23 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
             await stack.enter_async_context(serving_beside(app, sock))
             print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
         return await console.run(
-            service, stdin=sys.stdin, stdout=sys.stdout, image_dir=image_dir, stop=stop, wake=wake
+            service,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            image_dir=_image_dir(settings),
+            stop=stop,
+            wake=wake,
         )
+
+
+def _image_dir(settings: Settings) -> Path:
+    """Where the console saves charts: the setting, else beside the SQLite file (ignored by git
+    like the database and the log), else a temp folder (nothing to sit beside)."""
+    if settings.image_dir is not None:
+        return settings.image_dir
+    if isinstance(settings.db, Path):
+        return settings.local_dir / IMAGE_DIR_NAME
+    return Path(tempfile.gettempdir()) / IMAGE_DIR_NAME
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

@@ -1,4 +1,5 @@
-"""The job queue: a bounded line of waiting jobs, a few worker slots, one process per running job.
+"""The `local` runner: the job ledger's queue served by a few worker slots, one process per
+running job.
 
 Each running job gets a fresh process from a fork server that has already imported torch and
 matplotlib, so starting one is cheap, and killing one (timeout, crash, stuck cancel) harms no
@@ -10,14 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import multiprocessing
 import os
-import secrets
 import signal
 import threading
-import time
-from collections import deque
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,40 +25,20 @@ from typing import Any
 from compute.catalog import Demo, DemoParams, DemoResult
 from compute.config import ServiceConfig
 from compute.device import DeviceName, default_workers, threads_per_worker
-from compute.result_cache import ResultCache, cache_key
-from compute.runner import JobView, Load, QueueFullError, UnknownJobError
-from compute.schemas import JobState
+from compute.ledger import Done, JobLedger, JobRecord
+from compute.result_cache import cache_key
+from compute.runner import JobView, Load, UnknownJobError
 from compute.supervision import Outcome, Watch, supervise
-from compute.worker import Failed, Finished, Progress, Stopped, noop, run_demo
+from compute.worker import Finished, Progress, Stopped, noop, run_demo
 
 log = logging.getLogger("quizmaster.compute")
 
 
 @dataclass(eq=False)
-class Job:
+class Job(JobRecord[DemoResult]):
     """One request's life. The supervisor thread writes only `progress` and `message`."""
 
-    id: str
-    demo: Demo
-    params: DemoParams
-    key: str
-    created_at: float
-    state: JobState = "queued"
-    progress: float = 0.0
-    message: str = "queued"
-    result: DemoResult | None = None
-    error: str | None = None
-    cached: bool = False
-    started_at: float | None = None
-    finished_at: float | None = None
     cancel_requested: threading.Event = field(default_factory=threading.Event)
-    finished: asyncio.Event = field(default_factory=asyncio.Event)
-
-    @property
-    def elapsed_s(self) -> float | None:
-        if self.started_at is None:
-            return None
-        return (self.finished_at or time.monotonic()) - self.started_at
 
 
 def process_context(demo_modules: Iterable[str]) -> ForkServerContext | SpawnContext:
@@ -80,8 +57,8 @@ def process_context(demo_modules: Iterable[str]) -> ForkServerContext | SpawnCon
 
 def _kill_fork_server() -> None:
     """Kill this process's fork server while it is still starting. Just after a start it is
-    importing torch and the demos, and a job or the warm-up waiting for it to fork held a stop
-    for as long (7 s on two cores, against `docker stop`'s 10): killed, their wait ends at once,
+    importing torch and the demos, and a job or the warm-up waiting for it to fork would hold a
+    stop for seconds, close to `docker stop`'s 10: killed, their wait ends at once,
     and each running demo's own process is killed by its supervisor. A server that has forked
     once is left alone: a start from it is quick, and later services in this process reuse it.
     multiprocessing keeps the server's pid only in private state, and starts a new server when
@@ -97,8 +74,7 @@ def _kill_fork_server() -> None:
 
 
 class JobManager:
-    """The `local` JobRunner: owns the queue, the worker slots, the result cache and the job
-    records, all in this process."""
+    """The `local` JobRunner: owns the job ledger and the worker slots, all in this process."""
 
     def __init__(
         self, config: ServiceConfig, demos: Mapping[str, Demo], *, device: DeviceName
@@ -108,23 +84,12 @@ class JobManager:
         self.workers = config.workers or default_workers(device)
         self._threads = threads_per_worker(self.workers)
         self._context = process_context(d.run.__module__ for d in demos.values())
-        self._cache = ResultCache(max_entries=config.cache_entries, ttl_s=config.cache_ttl_s)
-        self._jobs: dict[str, Job] = {}
-        self._pending: deque[Job] = deque()
-        self._running: set[Job] = set()
+        self._ledger: JobLedger[Job, DemoResult] = JobLedger(Job, config, workers=self.workers)
         self._wakeup = asyncio.Condition()
         self._stopping = threading.Event()
         self._forking = threading.Event()  # the fork server answered: a start is quick now
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="demo-supervisor")
         self._tasks: list[asyncio.Task[None]] = []
-
-    @property
-    def queue_depth(self) -> int:
-        return len(self._pending)
-
-    @property
-    def running(self) -> int:
-        return len(self._running)
 
     async def start(self) -> None:
         """Start the worker slots, and the fork server in the background."""
@@ -146,8 +111,8 @@ class JobManager:
         self._stopping.set()
         log.info(
             "compute stopping: cancelling %d running and %d queued job(s)",
-            len(self._running),
-            len(self._pending),
+            self._ledger.running,
+            self._ledger.queue_depth,
         )
         for task in self._tasks:
             task.cancel()
@@ -155,139 +120,60 @@ class JobManager:
         if isinstance(self._context, ForkServerContext) and not self._forking.is_set():
             _kill_fork_server()
         await asyncio.to_thread(self._executor.shutdown, wait=True)
-        for job in self._pending:
-            self._finish(job, Stopped(), message="service stopped")
-        self._pending.clear()
+        self._ledger.withdraw_all("service stopped")
 
     async def submit(self, demo: Demo, params: DemoParams) -> JobView:
         """A new job: done at once from the cache, else queued (QueueFullError when no room)."""
-        return self.snapshot(await self.enqueue(demo, params))
+        job = self._ledger.admit(demo, params, cache_key(demo, params))
+        if job.state == "queued":
+            async with self._wakeup:
+                self._wakeup.notify()
+        return self._view(job)
 
     async def view(self, job_id: str) -> JobView:
-        return self.snapshot(self.get(job_id))
+        return self._view(self._get(job_id))
 
     async def load(self) -> Load:
-        return Load(self.workers, self.running, self.queue_depth, self.config.queue_size)
-
-    def snapshot(self, job: Job) -> JobView:
-        return JobView(
-            id=job.id,
-            demo=job.demo.name,
-            params=job.params.model_dump(),
-            state=job.state,
-            queue_position=self.queue_position(job),
-            progress=job.progress,
-            message=job.message,
-            result=job.result,
-            error=job.error,
-            cached=job.cached,
-            elapsed_s=job.elapsed_s,
-        )
-
-    async def enqueue(self, demo: Demo, params: DemoParams) -> Job:
-        """The job record of a new request, finished from the cache or waiting in the queue."""
-        self._prune()
-        key = cache_key(demo, params)
-        job = Job(secrets.token_hex(8), demo, params, key, created_at=time.monotonic())
-        cached = self._cache.get(key)
-        if cached is not None:
-            job.cached = True
-            job.started_at = job.created_at
-            self._jobs[job.id] = job
-            self._finish(job, Finished(cached), message="cached")
-            return job
-        async with self._wakeup:
-            if len(self._pending) >= self.config.queue_size:
-                raise QueueFullError(self.retry_after())
-            self._pending.append(job)
-            self._jobs[job.id] = job
-            self._wakeup.notify()
-        log.info("job %s queued: %s %s", job.id, demo.name, params.model_dump_json())
-        return job
-
-    def get(self, job_id: str) -> Job:
-        job = self._jobs.get(job_id)
-        if job is None:
-            raise UnknownJobError(job_id)
-        return job
-
-    def queue_position(self, job: Job) -> int:
-        """1 for the next job to start; 0 once it runs or has finished."""
-        if job.state != "queued":
-            return 0
-        return next((i + 1 for i, j in enumerate(self._pending) if j is job), 0)
+        return self._ledger.load()
 
     async def cancel(self, job_id: str) -> JobView:
         """Drop a waiting job; ask a running one to stop and wait (briefly) until it has."""
-        job = self.get(job_id)
+        job = self._get(job_id)
         if job.state == "queued":
-            self._pending.remove(job)
-            self._finish(job, Stopped())
+            self._ledger.withdraw(job)
         elif job.state == "running":
             job.cancel_requested.set()
             job.message = "cancelling"
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(job.finished.wait(), self.config.cancel_grace_s + 2.0)
-        return self.snapshot(job)
+        return self._view(job)
 
-    def retry_after(self) -> int:
-        """Seconds until a slot frees up, from the demos' expected run times."""
-        now = time.monotonic()
-        backlog = sum(j.demo.expected_seconds for j in self._pending)
-        backlog += sum(
-            max(1.0, j.demo.expected_seconds - (now - (j.started_at or now))) for j in self._running
-        )
-        return max(1, math.ceil(backlog / self.workers))
+    def _get(self, job_id: str) -> Job:
+        job = self._ledger.get(job_id)
+        if job is None:
+            raise UnknownJobError(job_id)
+        return job
+
+    def _view(self, job: Job) -> JobView:
+        return self._ledger.view(job, result=job.result)
 
     async def _next_job(self) -> Job:
         async with self._wakeup:
-            await self._wakeup.wait_for(lambda: bool(self._pending))
-            return self._pending.popleft()
+            await self._wakeup.wait_for(lambda: self._ledger.queue_depth > 0)
+            return self._ledger.start_next("starting")
 
     async def _work(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             job = await self._next_job()
-            job.state = "running"
-            job.started_at = time.monotonic()
-            job.message = "starting"
-            self._running.add(job)
             try:
                 outcome = await loop.run_in_executor(self._executor, self._supervise, job)
             except asyncio.CancelledError:
-                self._finish(job, Stopped(), message="service stopped")
+                self._ledger.finish(job, Stopped(), message="service stopped")
                 raise
-            finally:
-                self._running.discard(job)
-            self._finish(job, outcome)
-
-    def _finish(self, job: Job, outcome: Outcome, *, message: str | None = None) -> None:
-        if job.finished.is_set():
-            return
-        job.finished_at = time.monotonic()
-        if isinstance(outcome, Finished):
-            job.state, job.result, job.progress = "done", outcome.result, 1.0
-            job.message = message or "done"
-            if not job.cached:
-                self._cache.put(job.key, outcome.result)
-        elif isinstance(outcome, Failed):
-            job.state, job.error, job.message = "failed", outcome.error, message or "failed"
-            log.warning("job %s (%s) failed: %s", job.id, job.demo.name, outcome.error)
-        else:
-            job.state, job.message = "cancelled", message or "cancelled"
-        job.finished.set()
-        if not job.cached:
-            log.info("job %s %s after %.1f s", job.id, job.state, job.elapsed_s or 0.0)
-
-    def _prune(self) -> None:
-        """Forget finished jobs past their time-to-live, and the oldest beyond the record cap."""
-        now = time.monotonic()
-        finished = [j for j in self._jobs.values() if j.finished_at is not None]
-        finished.sort(key=lambda j: j.finished_at or 0.0)
-        excess = len(finished) - self.config.job_records
-        for i, job in enumerate(finished):
-            if i < excess or now - (job.finished_at or now) > self.config.cache_ttl_s:
-                del self._jobs[job.id]
+            self._ledger.finish(
+                job, Done(outcome.result) if isinstance(outcome, Finished) else outcome
+            )
 
     def _warm_up(self) -> None:
         process = self._context.Process(target=noop, name="demo-warm-up", daemon=True)

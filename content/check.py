@@ -6,7 +6,7 @@ misconceptions; a team bank's one reference; guidance on open prompts) come from
 `content.schema`; this module adds what one prompt cannot see alone: ids
 unique across files, parents that exist, follow-up orders unique per parent, question wordings
 that two prompts share (text lookup would silently pick one), blank text the schema lets through,
-and demo names the compute catalog does not know.
+and demo names the caller's demo catalog does not know.
 """
 
 from __future__ import annotations

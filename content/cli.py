@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Collection
 from pathlib import Path
 from typing import Protocol
 
-from content.check import check_banks, summary_lines
+from content.check import DemoNames, check_banks, summary_lines
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import BankImportError, Imported, bank_slug, write_bank
 from content.importers.notes import import_notes
@@ -57,28 +56,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str], *, bank_dir: Path | None = None) -> int:
-    """`quizmaster content ARGS`; `bank_dir` is the team bank folder checked beside the
-    packaged banks when no PATH is given (QUIZMASTER_BANK_DIR in the bot)."""
+def main(argv: list[str], *, demo_names: DemoNames, bank_dir: Path | None = None) -> int:
+    """`quizmaster content ARGS`; `demo_names` gives the demos a bank may name (called only
+    when one names a demo), `bank_dir` is the team bank folder checked beside the packaged banks
+    when no PATH is given (QUIZMASTER_BANK_DIR in the bot)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help already
         return exc.code if isinstance(exc.code, int) else 2
     if args.command == "check":
         default = [DEFAULT_BANK_DIR, *([bank_dir] if bank_dir else [])]
-        return _check(args.paths or default)
+        return _check(args.paths or default, demo_names)
     return _import(args.format, args.file, out=args.out, bank=args.bank, force=args.force)
 
 
-def _known_demo_names() -> Collection[str]:
-    """Names in the compute catalog, imported only when a bank names a demo (it loads torch)."""
-    from compute.catalog import catalog
-
-    return catalog().keys()
-
-
-def _check(paths: list[Path]) -> int:
-    report = check_banks(paths, demo_names=_known_demo_names)
+def _check(paths: list[Path], demo_names: DemoNames) -> int:
+    report = check_banks(paths, demo_names=demo_names)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     if not report.ok:

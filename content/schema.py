@@ -131,10 +131,6 @@ class Prompt(_Strict):
             raise ValueError("order: only follow-ups (with a parent) have an order")
         return self
 
-    @property
-    def is_followup(self) -> bool:
-        return self.parent is not None
-
     def references_in(self, lang: Lang) -> tuple[Reference, ...]:
         return tuple(r for r in self.references if r.lang == lang)
 

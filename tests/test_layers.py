@@ -3,10 +3,11 @@
 Imports inside functions and under `TYPE_CHECKING` count like any other (a deferred import is
 still a dependency), and so does `importlib.import_module("name")` with a literal name. The
 rules:
-- `bot/core` is the platform-free quiz: no chat or database library, no storage, no platform,
-  no web page;
+- `bot/core` is the platform-free quiz: no chat, database or HTTP library, no storage, no
+  platform, no web page (it reaches the demo service through a port);
 - `bot/web` is an adapter like a platform: it reads through the core's ports, never storage;
 - `content`, `evaluators` and `compute` are used by the bot and never use it;
+- `content` is the ground floor: it imports no `compute` either (callers pass the demo names);
 - `bench/` is a tool beside the product: only the CLI's bench command reaches it.
 """
 
@@ -39,8 +40,18 @@ RULES = (
     Rule(
         "bot/core imports no chat or database library",
         ("bot/core",),
-        ("discord", "slack_bolt", "slack_sdk", "aiosqlite", "sqlite3"),
+        (
+            "discord",
+            "slack_bolt",
+            "slack_sdk",
+            "aiosqlite",
+            "sqlite3",
+            "asyncpg",
+            "sqlalchemy",
+            "alembic",
+        ),
     ),
+    Rule("bot/core imports no HTTP client: the demo service is a port", ("bot/core",), ("httpx",)),
     Rule(
         "bot/core imports neither storage nor platforms",
         ("bot/core",),
@@ -56,6 +67,7 @@ RULES = (
         ("content", "evaluators", "compute"),
         ("bot",),
     ),
+    Rule("content is the ground floor: it imports no compute", ("content",), ("compute",)),
     Rule(
         "only the CLI's bench command imports bench",
         ("bot", "content", "evaluators", "compute"),
@@ -188,12 +200,17 @@ PLANTED = {
 }
 
 
-def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
-    for relative, text in PLANTED.items():
-        path = tmp_path / relative
+def reported_in(root: Path, planted: dict[str, str]) -> set[tuple[str, str]]:
+    """(file, forbidden module) for each violation in a tree of `planted` files under `root`."""
+    for relative, text in planted.items():
+        path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-    reported = {(v.path, v.module) for v in violations(tmp_path)}
+    return {(v.path, v.module) for v in violations(root)}
+
+
+def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
+    reported = reported_in(tmp_path, PLANTED)
     assert reported == {
         ("bot/core/lazy.py", "sqlite3"),
         ("bot/core/typed.py", "bot.storage"),
@@ -213,13 +230,29 @@ def test_a_web_page_reaching_storage_or_core_reaching_the_web_is_reported(
         "bot/web/fine.py": "from bot.core import dashboards\n",
         "bot/core/page.py": "from bot.web import app\n",
     }
-    for relative, text in planted.items():
-        path = tmp_path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    reported = {(v.path, v.module) for v in violations(tmp_path)}
+    reported = reported_in(tmp_path, planted)
     assert reported == {
         ("bot/web/pages.py", "bot.storage"),
         ("bot/web/pages.py", "sqlite3"),
         ("bot/core/page.py", "bot.web"),
+    }
+
+
+def test_core_reaching_a_database_or_http_library_or_content_reaching_compute_is_reported(
+    tmp_path: Path,
+) -> None:
+    planted = {
+        "bot/core/store.py": "import asyncpg\nfrom sqlalchemy import text\n",
+        "bot/core/migrate.py": "def upgrade() -> None:\n    from alembic import command\n",
+        "bot/core/fetch.py": "import httpx\n",
+        "content/demos.py": "def names() -> None:\n    from compute.catalog import catalog\n",
+        "content/fine.py": "from content import schema\n",
+    }
+    reported = reported_in(tmp_path, planted)
+    assert reported == {
+        ("bot/core/store.py", "asyncpg"),
+        ("bot/core/store.py", "sqlalchemy"),
+        ("bot/core/migrate.py", "alembic"),
+        ("bot/core/fetch.py", "httpx"),
+        ("content/demos.py", "compute"),
     }

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from bot.core.member_text import shown
 from bot.core.messages import Image, Posted, ReplyKind
+from bot.core.ports import DemoService
 from bot.core.turn import Turn
-from compute.client import (
+from compute.errors import (
     ComputeBusy,
-    ComputeClient,
     ComputeError,
     ComputeUnavailable,
     InvalidParams,
@@ -39,11 +39,11 @@ def _ordinal_queue(position: int, lang: str) -> str:
 
 
 class DemoHandoff:
-    """Implements the core's DemoDesk against a `ComputeClient`."""
+    """Implements the core's DemoDesk against the compute service's port."""
 
     def __init__(
         self,
-        client: ComputeClient,
+        client: DemoService,
         *,
         rate_per_hour: int,
         clock: Callable[[], datetime],

@@ -9,7 +9,7 @@ so a platform and a channel id (both strings) cannot be swapped silently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -32,6 +32,7 @@ from bot.core.models import (
     ReplicaRow,
     UnfinishedClaim,
 )
+from compute.schemas import DemoInfo, JobStatus, JobTicket, ParamValue
 from content.schema import Lang
 
 
@@ -428,3 +429,30 @@ class Stores(Protocol):
 
     @property
     def heartbeats(self) -> ReplicaStore: ...
+
+
+class DemoService(Protocol):
+    """The compute service as the `/demo` hand-off uses it (`compute.client.ComputeClient`);
+    every failure is one of `compute.errors`."""
+
+    async def demos(self) -> list[DemoInfo]: ...
+
+    async def submit(
+        self, demo: str, params: Mapping[str, ParamValue] | None = None
+    ) -> JobTicket: ...
+
+    async def wait(
+        self,
+        job_id: str,
+        on_progress: Callable[[JobStatus], Awaitable[None]] | None = None,
+        *,
+        poll: float = 0.5,
+        timeout: float = 300.0,  # noqa: ASYNC109 (on timeout the job is also cancelled)
+    ) -> JobStatus:
+        """Poll until the job is done or cancelled; JobFailed when it failed or outlasts
+        `timeout` seconds (it is then cancelled)."""
+        ...
+
+    async def image(self, url: str) -> bytes:
+        """PNG bytes of one of `JobStatus.images`."""
+        ...

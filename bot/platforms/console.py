@@ -43,7 +43,7 @@ def addressed(reply: Reply) -> str:
 
 @dataclass
 class ConsoleTransport(UnsharedChannel):
-    """Prints replies; images are saved next to the database and their paths printed."""
+    """Prints replies; images are saved in `image_dir` and their paths printed."""
 
     out: TextIO
     image_dir: Path

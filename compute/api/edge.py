@@ -1,9 +1,8 @@
-"""The service's front door, as raw ASGI: the token and the body size are checked before a byte of
-the body is read, on every route (present and future), so an unauthenticated or oversized body
-costs neither memory nor time.
+"""The service's front door, as raw ASGI: the bearer token and the body size are checked before
+the body is read, on every route (present and future), so an unauthenticated or oversized
+request costs the service neither memory nor time.
 
-FastAPI dependencies run only after the body has been read and parsed, which is why the check
-cannot live in one: eight 18 MB bodies then held gigabytes before each got its 401.
+It cannot be a FastAPI dependency: those run only after the body has been read and parsed.
 """
 
 from __future__ import annotations

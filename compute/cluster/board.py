@@ -2,22 +2,20 @@
 queue and the result cache, so any compute front end answers for any job and a front end that
 dies loses nothing.
 
-It keeps the local runner's rules: at most `workers` demos in flight (each a Ray task asking for
-`demo_cpus` and `demo_gpus`), a bounded queue behind them, a Retry-After estimate when it is full,
-finished records kept for polling until they expire. Results stay in Ray's object store: the
-board holds only references, which is also what its result cache maps to.
+It keeps the same job ledger as the local runner (`compute.ledger`): at most `workers` demos in
+flight (each a Ray task asking for `demo_cpus` and `demo_gpus`), a bounded queue behind them, a
+Retry-After estimate when it is full, finished records kept for polling until they expire.
+Results stay in Ray's object store: the board holds only references, which is also what its
+result cache maps to.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
-import secrets
 import time
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import ray
@@ -26,12 +24,9 @@ from ray import ObjectRef
 from compute.catalog import Demo, DemoParams
 from compute.cluster.task import DemoRun, Report, run_demo_task
 from compute.config import ServiceConfig
-from compute.result_cache import ResultCache
-from compute.runner import JobView, Load
-from compute.schemas import JobState
+from compute.ledger import Done, JobLedger, JobRecord
+from compute.runner import JobView, Load, QueueFullError
 from compute.worker import Failed, Stopped
-
-log = logging.getLogger("quizmaster.compute")
 
 BOARD_NAME = "quizmaster-jobs"
 _WATCH_S = 0.25
@@ -98,24 +93,12 @@ class Full:
 
 
 @dataclass(eq=False)
-class BoardJob:
-    id: str
-    demo: Demo
-    params: DemoParams
-    key: str
-    created_at: float
-    state: JobState = "queued"
-    progress: float = 0.0
-    message: str = "queued"
-    result: ObjectRef[object] | None = None
-    error: str | None = None
-    cached: bool = False
-    started_at: float | None = None
+class BoardJob(JobRecord[ObjectRef[object]]):
+    """A job on the board; `result` is the object-store reference of its figures."""
+
     began_at: float | None = None
-    finished_at: float | None = None
     task: ObjectRef[object] | None = None
     cancel_requested: bool = False
-    finished: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @ray.remote(num_cpus=0)
@@ -124,47 +107,33 @@ class JobBoard:
 
     def __init__(self, limits: BoardLimits) -> None:
         self.limits = limits
-        self._cache: ResultCache[ObjectRef[object]] = ResultCache(
-            max_entries=limits.cache_entries, ttl_s=limits.cache_ttl_s
+        self._ledger: JobLedger[BoardJob, ObjectRef[object]] = JobLedger(
+            BoardJob, limits, workers=limits.workers
         )
-        self._jobs: dict[str, BoardJob] = {}
-        self._pending: deque[BoardJob] = deque()
-        self._running: set[BoardJob] = set()
         self._watchers: set[asyncio.Task[None]] = set()
 
     async def get_limits(self) -> BoardLimits:
         return self.limits
 
     async def submit(self, demo: Demo, params: DemoParams, key: str) -> Posted | Full:
-        self._prune()
-        job = BoardJob(secrets.token_hex(8), demo, params, key, created_at=time.monotonic())
-        cached = self._cache.get(key)
-        if cached is not None:
-            job.cached = True
-            job.started_at = job.created_at
-            self._jobs[job.id] = job
-            self._finish(job, None, cached, message="cached")
-            return self._posted(job)
-        if len(self._pending) >= self.limits.queue_size:
-            return Full(self._retry_after())
-        self._pending.append(job)
-        self._jobs[job.id] = job
-        log.info("job %s queued: %s %s", job.id, demo.name, params.model_dump_json())
+        try:
+            job = self._ledger.admit(demo, params, key)
+        except QueueFullError as exc:
+            return Full(exc.retry_after)
         posted = self._posted(job)  # as submitted: the local runner answers before a slot takes it
         self._fill_slots()
         return posted
 
     async def view(self, job_id: str) -> Posted | None:
-        job = self._jobs.get(job_id)
+        job = self._ledger.get(job_id)
         return None if job is None else self._posted(job)
 
     async def cancel(self, job_id: str) -> Posted | None:
-        job = self._jobs.get(job_id)
+        job = self._ledger.get(job_id)
         if job is None:
             return None
         if job.state == "queued":
-            self._pending.remove(job)
-            self._finish(job, Stopped(), None)
+            self._ledger.withdraw(job)
         elif job.state == "running" and job.task is not None:
             job.cancel_requested = True
             job.message = "cancelling"
@@ -175,52 +144,27 @@ class JobBoard:
         return self._posted(job)
 
     async def load(self) -> Load:
-        return Load(
-            self.limits.workers, len(self._running), len(self._pending), self.limits.queue_size
-        )
+        return self._ledger.load()
 
     async def started(self, job_id: str) -> None:
         """Called by the demo's task once a Ray worker runs it."""
-        job = self._jobs.get(job_id)
+        job = self._ledger.get(job_id)
         if job is not None and job.state == "running":
             job.began_at = time.monotonic()
             job.message = "starting"
 
     async def progress(self, job_id: str, fraction: float, message: str) -> None:
         """Called by the demo's task for each progress report (a few per second at most)."""
-        job = self._jobs.get(job_id)
+        job = self._ledger.get(job_id)
         if job is not None and job.state == "running" and not job.cancel_requested:
             job.progress, job.message = fraction, message
 
     def _posted(self, job: BoardJob) -> Posted:
-        now = time.monotonic()
-        position = 0
-        if job.state == "queued":
-            position = next((i + 1 for i, j in enumerate(self._pending) if j is job), 0)
-        view = JobView(
-            id=job.id,
-            demo=job.demo.name,
-            params=job.params.model_dump(),
-            state=job.state,
-            queue_position=position,
-            progress=job.progress,
-            message=job.message,
-            result=None,
-            error=job.error,
-            cached=job.cached,
-            elapsed_s=(
-                None if job.started_at is None else (job.finished_at or now) - job.started_at
-            ),
-        )
-        return Posted(view, job.result)
+        return Posted(self._ledger.view(job, result=None), job.result)
 
     def _fill_slots(self) -> None:
-        while self._pending and len(self._running) < self.limits.workers:
-            job = self._pending.popleft()
-            job.state = "running"
-            job.started_at = time.monotonic()
-            job.message = "waiting for a Ray worker"
-            self._running.add(job)
+        while self._ledger.queue_depth and self._ledger.running < self.limits.workers:
+            job = self._ledger.start_next("waiting for a Ray worker")
             watcher = asyncio.create_task(self._run(job))
             self._watchers.add(watcher)
             watcher.add_done_callback(self._watchers.discard)
@@ -249,9 +193,7 @@ class JobBoard:
             report = await self._report(job, report_ref)
         except Exception as exc:  # a Ray error: the task's worker died, or a forced cancel
             report = Stopped() if job.cancel_requested else Failed(_ray_failure(exc))
-        finally:
-            self._running.discard(job)
-        self._finish(job, report, result_ref if report is None else None)
+        self._ledger.finish(job, Done(result_ref) if report is None else report)
         self._fill_slots()
 
     async def _report(self, job: BoardJob, ref: ObjectRef[object]) -> Report:
@@ -278,52 +220,12 @@ class JobBoard:
                 ray.cancel(ref, force=True)
                 return Failed(f"time limit exceeded: stopped after {limit:g} s")
 
-    def _finish(
-        self,
-        job: BoardJob,
-        report: Report,
-        result: ObjectRef[object] | None,
-        *,
-        message: str | None = None,
-    ) -> None:
-        if job.finished.is_set():
-            return
-        job.finished_at = time.monotonic()
-        if report is None:
-            job.state, job.result, job.progress = "done", result, 1.0
-            job.message = message or "done"
-            if not job.cached and result is not None:
-                self._cache.put(job.key, result)
-        elif isinstance(report, Failed):
-            job.state, job.error, job.message = "failed", report.error, message or "failed"
-            log.warning("job %s (%s) failed: %s", job.id, job.demo.name, report.error)
-        else:
-            job.state, job.message = "cancelled", message or "cancelled"
-        job.finished.set()
-
     async def _ended(self, job: BoardJob, within_s: float) -> bool:
         try:
             await asyncio.wait_for(job.finished.wait(), within_s)
         except TimeoutError:
             return False
         return True
-
-    def _retry_after(self) -> int:
-        now = time.monotonic()
-        backlog = sum(j.demo.expected_seconds for j in self._pending)
-        backlog += sum(
-            max(1.0, j.demo.expected_seconds - (now - (j.started_at or now))) for j in self._running
-        )
-        return max(1, math.ceil(backlog / self.limits.workers))
-
-    def _prune(self) -> None:
-        now = time.monotonic()
-        finished = [j for j in self._jobs.values() if j.finished_at is not None]
-        finished.sort(key=lambda j: j.finished_at or 0.0)
-        excess = len(finished) - self.limits.job_records
-        for i, job in enumerate(finished):
-            if i < excess or now - (job.finished_at or now) > self.limits.cache_ttl_s:
-                del self._jobs[job.id]
 
 
 def _ray_failure(exc: Exception) -> str:

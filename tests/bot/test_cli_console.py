@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 
 SCORE = re.compile(r"@(\w+) (\d{1,3})/100")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_console(
@@ -87,3 +89,36 @@ def test_english_channel_and_bad_commands(tmp_path: Path, warm_cache: Path) -> N
     assert "Use week, month or all instead of 'decade'" in out
     assert "An empty answer isn't graded." in out
     assert "quizmaster commands" in out
+
+
+@pytest.mark.slow
+def test_a_session_in_a_checkout_leaves_no_untracked_file(tmp_path: Path, warm_cache: Path) -> None:
+    """With the default database, its log and the charts land beside it in the working folder,
+    and the project's .gitignore covers all three: `make run` leaves `git status` clean."""
+    git = shutil.which("git")
+    assert git is not None, "this test needs git"
+    checkout = tmp_path / "checkout"
+    subprocess.run([git, "init", "-q", str(checkout)], check=True)
+    unset = {"QUIZMASTER_DB", "QUIZMASTER_IMAGE_DIR"}
+    environ = {
+        **{name: value for name, value in os.environ.items() if name not in unset},
+        "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+        "QUIZMASTER_CACHE_DIR": str(warm_cache),
+        "HF_HUB_OFFLINE": "1",
+    }
+    script = "/as alice\nReLU는 기울기 소실이 적습니다.\n/quiz leaderboard\n/quiz stats alice\n"
+    result = run_quizmaster(
+        ["run", "--platform", "console"], env=environ, cwd=checkout, stdin=script, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"[image] {checkout / 'quizmaster-images'}" in result.stdout
+    assert (checkout / "quizmaster.db").is_file() and (checkout / "quizmaster.log").is_file()
+    ignore = f"core.excludesFile={ROOT / '.gitignore'}"
+    status = subprocess.run(
+        [git, "-c", ignore, "status", "--porcelain", "--untracked-files=all"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from compute.client import (
+from compute.client import ComputeClient
+from compute.errors import (
     ComputeBusy,
-    ComputeClient,
     ComputeUnauthorized,
     InvalidParams,
     JobFailed,

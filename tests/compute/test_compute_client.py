@@ -7,7 +7,8 @@ import socket
 import httpx
 import pytest
 
-from compute.client import ComputeClient, ComputeUnavailable
+from compute.client import ComputeClient
+from compute.errors import ComputeUnavailable
 from tests.loopback import unused_port
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from compute.client import ComputeClient, ComputeUnauthorized, ComputeUnavailable
+from compute.client import ComputeClient
 from compute.config import ServiceConfig
 from compute.embedded import embedded_service
+from compute.errors import ComputeUnauthorized, ComputeUnavailable
 
 
 async def test_embedded_service_serves_the_catalog_and_stops() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from content.check import check_banks
-from content.cli import main
 from content.loader import DEFAULT_BANK_DIR, load_bank
+from tests.content.cli_main import main
 from tests.content.sample_banks import graded, write_bank
 
 SEED_PROMPTS = Path(__file__).resolve().parents[1] / "data" / "seed_prompts.txt"

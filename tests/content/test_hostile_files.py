@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from content.cli import main
 from content.loader import MAX_BANK_BYTES
+from tests.content.cli_main import main
 from tests.content.sample_banks import graded, write_bank
 
 BILLION_LAUGHS = "\n".join(

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from content.cli import main
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import BankImportError, bank_yaml, write_bank
 from content.importers.red_trivia import import_red_trivia
 from content.loader import load_bank
 from content.schema import PROMPT_ID_PATTERN
+from tests.content.cli_main import main
 
 RED_LIST = """\
 AUTHOR: Jane Doe

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from content.cli import main
 from content.importers.hangul_roman import romanize
 from content.importers.notes import import_notes
 from content.importers.notes_markup import plain_text
 from content.loader import BankError, load_bank
 from content.schema import Prompt
+from tests.content.cli_main import main
 
 NOTES = Path(__file__).parent / "notes"
 

@@ -25,7 +25,8 @@ from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.practice import card_row
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
-from compute.client import ComputeClient, ComputeError
+from compute.client import ComputeClient
+from compute.errors import ComputeError
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from evaluators.grade import Grader

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from bot.logs import LOG_FILE_NAME
-from compute.client import ComputeClient, ComputeError
+from compute.client import ComputeClient
+from compute.errors import ComputeError
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import ADMIN, MEMBER
 from tests.bot.platforms.slack.slack_payloads import slash_command, thread_reply

@@ -95,12 +95,12 @@ async def assert_answer_graded_and_stored(
     post = await service.post_today("test", "c1", RecordingTransport())
     replies = await say(service, ANSWER, thread=post.thread_id, message_id="m-nul")
     assert replies[0].kind == ReplyKind.GRADE, [r.text for r in replies]
-    [(stored,)] = await repo.fetch("SELECT text FROM answers WHERE message_id = 'm-nul'")
+    [(stored,)] = await repo.db.fetch("SELECT text FROM answers WHERE message_id = 'm-nul'")
     assert stored == member_text(ANSWER)
-    assert await repo.display_name(platform="test", user_id="u1") == member_text(NAME)
+    assert await repo.members.display_name(platform="test", user_id="u1") == member_text(NAME)
     [appealed] = await say(service, f"/quiz appeal {REASON}", message_id="m-appeal")
     assert appealed.kind != ReplyKind.ERROR, appealed.text
-    [appeal] = await repo.open_appeals(platform="test", channel_id="c1")
+    [appeal] = await repo.appeals.open_appeals(platform="test", channel_id="c1")
     assert appeal.reason == " ".join(member_text(REASON).split())
 
 

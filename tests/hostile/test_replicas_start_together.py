@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.storage.repository import latest_schema_version
+from bot.storage.database import latest_schema_version
 from tests.postgres_server import PostgresForTests
 
 REPLICAS = 4

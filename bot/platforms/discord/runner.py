@@ -19,7 +19,7 @@ from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.dispatch import PLATFORM
 from bot.platforms.discord.transport import ACK_BUDGET_S
-from compute.client import ComputeError
+from compute.errors import ComputeError
 
 log = logging.getLogger("quizmaster.discord")
 
