@@ -27,7 +27,7 @@ sys.stdin.readline()
 
 async def main() -> None:
     repo = await Repository.open(database)
-    print("version", await repo.schema_version(), flush=True)
+    print("version", await repo.db.schema_version(), flush=True)
     await repo.close()
 
 asyncio.run(main())
