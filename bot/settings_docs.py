@@ -69,13 +69,14 @@ def _nested_model(annotation: object) -> type[BaseModel] | None:
 
 def variables(model: type[BaseModel], prefix: str | None = None) -> Iterator[Variable]:
     """Every variable of `model`, in field order; a field that is itself a model (a group of
-    settings) contributes its own fields under the same prefix, as the names stay flat."""
+    settings) contributes its own fields under its own prefix, else the same one: the names
+    stay flat."""
     if prefix is None:
         prefix = str(model.model_config.get("env_prefix", ""))
     for name, info in model.model_fields.items():
         nested = _nested_model(info.annotation)
         if nested is not None:
-            yield from variables(nested, prefix)
+            yield from variables(nested, str(nested.model_config.get("env_prefix") or prefix))
             continue
         variable = env_name(prefix, name, info)
         if not info.description:
@@ -88,24 +89,28 @@ def variables(model: type[BaseModel], prefix: str | None = None) -> Iterator[Var
         )
 
 
+_LOW: dict[type, tuple[str, str]] = {
+    annotated_types.Ge: ("ge", "{}"),
+    annotated_types.Gt: ("gt", "above {}"),
+    annotated_types.MinLen: ("min_length", "{}"),
+}
+_HIGH: dict[type, tuple[str, str]] = {
+    annotated_types.Le: ("le", "{}"),
+    annotated_types.Lt: ("lt", "below {}"),
+    annotated_types.MaxLen: ("max_length", "{}"),
+}
+
+
 def _bounds(metadata: Sequence[object]) -> str:
-    low = high = ""
-    finite = False
+    """A field's numeric or length bounds in words: "1..100", "above 0, finite", "1 or more"."""
+    found = {"low": "", "high": ""}
     for item in metadata:
-        if isinstance(item, annotated_types.Ge):
-            low = f"{item.ge}"
-        elif isinstance(item, annotated_types.Gt):
-            low = f"above {item.gt}"
-        elif isinstance(item, annotated_types.Le):
-            high = f"{item.le}"
-        elif isinstance(item, annotated_types.Lt):
-            high = f"below {item.lt}"
-        elif isinstance(item, annotated_types.MinLen):
-            low = f"{item.min_length}"
-        elif isinstance(item, annotated_types.MaxLen):
-            high = f"{item.max_length}"
-        elif type(item).__name__ == "AllowInfNan" and not getattr(item, "allow_inf_nan", True):
-            finite = True
+        for side, table in (("low", _LOW), ("high", _HIGH)):
+            if type(item) in table:
+                attribute, form = table[type(item)]
+                found[side] = form.format(getattr(item, attribute))
+    low, high = found["low"], found["high"]
+    finite = any(getattr(item, "allow_inf_nan", True) is False for item in metadata)
     if low.startswith("above") and high:
         text = f"{low}, at most {high}"
     elif low and high:
