@@ -257,7 +257,7 @@ def _command_output(argv: list[str]) -> str:
 
 def run_bench(name: str, args: Sequence[str]) -> tuple[dict[str, Any] | None, float, str]:
     """One benchmark as its own process: its payload (None when it printed none), the seconds
-    it took, and the tail of its output for the report when it failed."""
+    it took, and the first and last lines of what it said, for the report when it failed."""
     argv = [sys.executable, "-m", "bot.cli", "bench", name, *args, "--json"]
     env = {**os.environ, "PYTHONPATH": python_path()}
     started = time.perf_counter()
@@ -268,7 +268,8 @@ def run_bench(name: str, args: Sequence[str]) -> tuple[dict[str, Any] | None, fl
         payload = json.loads(lines[-1]) if lines else None
     except json.JSONDecodeError:
         payload = None
-    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+    said = (done.stderr.strip() or done.stdout.strip()).splitlines()
+    tail = "\n".join(said if len(said) <= 5 else [said[0], "...", *said[-4:]])
     return (payload if isinstance(payload, dict) else None), seconds, tail
 
 
@@ -372,6 +373,8 @@ def main(argv: list[str], settings: Settings) -> int:
             if payload is None:
                 print(f"quizmaster bench all: {name} failed:\n{tail}", file=sys.stderr)
             runs[name] = {"args": list(sizes[name]), "seconds": seconds, "payload": payload}
+            if args.out is not None:  # after each benchmark, so a long run stopped keeps its rows
+                args.out.write_text(render(runs, meta), encoding="utf-8")
     page = render(runs, meta)
     if args.out is None:
         print(page, end="")
