@@ -185,7 +185,7 @@ def _edges(p: Mapping[str, Any]) -> list[Row]:
             f"{_num(p['rss_growth_mb'])}; {_num(p['healthz_loaded_max_ms'])}",
             f"idle RSS {_num(p['rss_idle_mb'])}; /healthz idle p50 "
             f"{_num(p['healthz_idle_p50_ms'])}",
-            "bounded growth, /healthz answers",
+            p["targets"],
             f"{_met(p['targets_met'])} ({p['bodies_refused_401']} of {p['bodies_sent']} "
             "answered 401)",
         )
