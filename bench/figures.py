@@ -41,16 +41,15 @@ QUICK: dict[str, tuple[str, ...]] = {
 PAYLOADS_MARK = "<!-- bench payloads:"
 
 
-def _num(value: object, unit: str = "") -> str:
+def _num(value: object) -> str:
+    """A figure as the table shows it: three significant digits, a missed flag in bold."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "**no**"
     if isinstance(value, float):
-        text = f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
-    else:
-        text = str(value)
-    return f"{text}{unit}"
+        return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    return str(value)
 
 
 def _met(flag: object) -> str:
