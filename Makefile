@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: venv run test test-heavy lint format clean browser
+.PHONY: venv run test test-heavy lint format clean browser figures
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: lint browser
 
 test-heavy: venv
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m heavy
+
+# Every benchmark, one after another, as one table with the machine, date and commit it ran on.
+figures: venv
+	$(BIN)/quizmaster bench all --out docs/performance.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -16,7 +16,10 @@ BENCHES = {
     "edges": "compute service RSS and /healthz latency under 8 unauthenticated 18 MB bodies",
     "startup": "first and later start of the console bot vs importing and loading the model",
     "web": "channel page p95 over HTTP on 50 members x 365 days of answers (<= 150 ms)",
+    "all": "every benchmark above, one after another: one Markdown table (make figures)",
 }
+MODULES = {"all": "figures"}
+"""Benchmarks whose module is not named after them."""
 
 
 def usage() -> str:
@@ -33,6 +36,6 @@ def main(argv: list[str], settings: Settings) -> int:
         print(f"quizmaster bench: unknown benchmark {argv[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
     # Imported on demand: the grading bench pulls in torch, the ingest bench must not pay for it.
-    module = importlib.import_module(f"bench.{argv[0]}")
+    module = importlib.import_module(f"bench.{MODULES.get(argv[0], argv[0])}")
     code: int = module.main(argv[1:], settings)
     return code

@@ -183,6 +183,8 @@ def measure(settings: Settings, *, bodies: int, size_mb: int, seconds: float) ->
         "bodies_sent": len(statuses),
         "bodies_refused_401": refused,
         "bodies_reset": reset,
+        "targets": f"RSS growth <= {RSS_GROWTH_TARGET_MB:g} MB, /healthz max < "
+        f"{HEALTHZ_TARGET_MS:g} ms",
         "targets_met": growth <= RSS_GROWTH_TARGET_MB and loaded_max < HEALTHZ_TARGET_MS,
     }
     return Outcome(

@@ -23,7 +23,7 @@ from compute.device import threads_per_worker
 pytestmark = pytest.mark.heavy  # every twinned demo and its twin at defaults: 45-80 s on 2 cores
 
 # Their twins worked 14 ms, 11 µs and 0.2 ms: under the bench's 50 ms a run's fixed costs decide
-# the ratio, so the bench times these demos alone (README, Performance).
+# the ratio, so the bench times these demos alone (docs/development.md, Benchmarks).
 WITHOUT_TWIN = {"activations", "gradient-descent", "relu-approx"}
 
 

@@ -3,15 +3,16 @@ adding, renaming or re-defaulting a setting without updating the file fails here
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
-from pydantic import AliasChoices, BaseModel
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 
 from bot.config import Settings
+from bot.settings_docs import env_name
+from bot.settings_docs import env_value as as_env
 from compute.config import ServiceConfig
 from tests.deploy.compose_files import ROOT
 
@@ -39,21 +40,8 @@ def expected() -> dict[str, object]:
     for model in MODELS:
         prefix = model.model_config.get("env_prefix", "")
         for name, info in model.model_fields.items():
-            alias = info.validation_alias
-            env = alias.choices[0] if isinstance(alias, AliasChoices) else f"{prefix}{name}"
-            variables.setdefault(str(env).upper(), info.default)
+            variables.setdefault(env_name(str(prefix), name, info), info.default)
     return variables
-
-
-def as_env(default: object) -> str:
-    """How a default is written in an env file: JSON for sequences, lower-case booleans."""
-    if default is None:
-        return ""
-    if isinstance(default, bool):
-        return str(default).lower()
-    if isinstance(default, tuple | list):
-        return json.dumps(list(default), separators=(",", ":"))
-    return str(default)
 
 
 def test_every_setting_is_documented_and_nothing_else() -> None:
