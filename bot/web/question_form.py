@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.core.member_text import member_text
 from content.loader import BankError
 from content.schema import Prompt
 
@@ -36,7 +37,8 @@ class QuestionForm:
 
     @classmethod
     def typed(cls, given: Mapping[str, str]) -> QuestionForm:
-        return cls({name: str(given.get(name, ""))[:FIELD_CHARS] for name in FIELDS})
+        """The fields under the member-text rule, each cut to FIELD_CHARS."""
+        return cls({name: member_text(str(given.get(name, "")))[:FIELD_CHARS] for name in FIELDS})
 
     @classmethod
     def of(cls, prompt: Prompt) -> QuestionForm:

@@ -5,6 +5,7 @@ on SQLite and on PostgreSQL where the database is involved."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,3 +139,29 @@ def test_a_request_head_sent_a_byte_at_a_time_is_cut_off(tmp_path: Path) -> None
             prompt.settimeout(10)
             prompt.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             assert prompt.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_a_question_typed_with_nul_and_controls_is_saved_under_the_member_text_rule(
+    page: Site,
+) -> None:
+    """The question form does not pass through the chat core, so it applies the member-text
+    rule itself: PostgreSQL refuses NUL in text, and a control character has no place in a
+    question the bot posts."""
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    typed = {
+        "id": "team-nul",
+        "topics": "team",
+        "text_ko": "장애가\x00 나면?",
+        "text_en": "What do we do\x00 first when\x1b[2K production is down?",
+        "reference_en": "We open an incident\x00 channel and roll back the latest deploy.",
+        "concepts": "rollback | 롤백 | roll back",
+        "misconceptions": "",
+    }
+    with browser() as admin:
+        sign_in(admin, page.link(MINA))
+        csrf = form_fields(admin.get(f"{base}/new-question").text)["csrf"]
+        saved = admin.post(f"{base}/new-question", data={**typed, "csrf": csrf, "action": "save"})
+        assert saved.status_code == 303, re.findall(r"role=\"alert\">([^<]*)", saved.text)
+        shown = admin.get(page.url + saved.headers["location"]).text
+    assert "What do we do first when[2K production is down?" in shown
+    assert "We open an incident channel and roll back" in shown

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core import dashboards
+from bot.core.member_text import member_text
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.question_form import GENERAL, QuestionForm
@@ -127,7 +128,7 @@ async def try_grader(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     return await _question_view(
-        request, web, platform, channel_id, prompt_id, answer=answer, csrf=csrf
+        request, web, platform, channel_id, prompt_id, answer=member_text(answer), csrf=csrf
     )
 
 
