@@ -22,9 +22,9 @@ from compute.embedded import serve_in_thread
 from content.bank import Bank
 from content.loader import load_bank
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.calibration_fit import DEV_SET_PATH
-from evaluators.calibration_store import calibration_for
 from evaluators.embedder import bundled_model_path, load_embedder
+from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.fitting.store import calibration_for
 from evaluators.remote_embedder import RemoteEmbedder
 from tests.fixed_grader import FixedGrader
 from tests.postgres_server import PostgresForTests
