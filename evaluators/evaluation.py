@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from content.bank import Bank
-from content.schema import Prompt
+from content.schema import Lang, Prompt
 from evaluators.calibration import Calibration
 from evaluators.eval_report import RowResult
 from evaluators.fitting.cross_validation import fit_with_rule, out_of_fold
@@ -22,7 +22,7 @@ from evaluators.grade import Grade
 from evaluators.scoring import score
 from evaluators.service import EmbeddingGrader
 
-FEEDBACK_LANG = "en"
+FEEDBACK_LANG: Lang = "en"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from content.schema import Lang, Prompt
-from evaluators import features as registry
 from evaluators.calibration import LINK, Calibration, link
-from evaluators.features import Profile, Signals
+from evaluators.features import Profile, Signals, values
 from evaluators.feedback import compose
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening
@@ -55,7 +54,7 @@ class Evidence:
     @classmethod
     def of(cls, signals: Signals) -> Evidence:
         return cls(
-            features=registry.values(signals),
+            features=values(signals),
             covered=signals.covered,
             missed=signals.missed,
             misconception=signals.echoes_misconception,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evaluators import correlation
+from evaluators.correlation import pearson, spearman
 from evaluators.fitting.rows import Row
 
 
@@ -37,8 +37,8 @@ def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 
     """Pearson, Spearman and RMSE of predicted fractions against human scores (0..score_max)."""
     pred = np.array([p * r.score_max for p, r in zip(predicted, rows, strict=True)])
     gold = np.array([r.score for r in rows])
-    pearson = correlation.pearson(pred, gold)
-    spearman = correlation.spearman(pred, gold)
+    linear = pearson(pred, gold)
+    ranked = spearman(pred, gold)
     rmse = float(math.sqrt(np.mean((pred - gold) ** 2)))
     ms = 1000.0 * elapsed_s / max(1, len(rows))
-    return Metrics(len(rows), pearson, spearman, rmse, ms)
+    return Metrics(len(rows), linear, ranked, rmse, ms)

@@ -14,6 +14,7 @@ from evaluators.features import Profile, Signals
 from evaluators.fitting.rows import Row, group_of
 from evaluators.guardrails import Screening, screen
 from evaluators.scoring import Evidence, profile_for
+from evaluators.wellformed import well_formed
 
 
 class FeatureSource(Protocol):
@@ -62,7 +63,7 @@ async def collect(
     long fit)."""
 
     async def one(row: Row, prompt: Prompt) -> Sample:
-        screening = screen(prompt, row.answer, revealed=False)
+        screening = screen(prompt, well_formed(row.answer), revealed=False)
         evidence = None
         if not screening.final:
             evidence = Evidence.of(await source.signals(prompt, screening.text))
