@@ -174,7 +174,7 @@ class Calibration:
             raise ValueError(f"{path}: no 'concepts' head")
         if data.get("signals_version", 1) != VERSION:
             raise ValueError(
-                f"{path}: heads fitted on features version {data.get('signals_version', 1)}, "
+                f"{path}: heads fitted on signals version {data.get('signals_version', 1)}, "
                 f"not {VERSION}"
             )
         identity = data.get("identity")
