@@ -4,7 +4,7 @@ data: each feature enters as itself plus three hinges at its training quartiles,
 
 Two heads: `concepts` for bank prompts (key concepts known) and `reference_only` for external
 data that brings just a question and a reference (e.g. Mohler). A calibration records the model
-identity it was fitted on; `calibration_store` picks the one for the loaded model. The committed
+identity it was fitted on; `fitting.store` picks the one for the loaded model. The committed
 `calibration.json` beside this module is the bundled model's."""
 
 from __future__ import annotations
