@@ -87,15 +87,16 @@ async def test_the_live_grader_and_the_evaluation_score_every_dev_answer_alike(
     grader: EmbeddingGrader, bank: Bank
 ) -> None:
     """Each dev-set answer graded live (`quizmaster grade`) and measured for the evaluation, then
-    scored by the same function with the same calibration: the same score, flags and concepts,
-    and an explanation that adds up."""
+    scored by the same function with the same calibration: the same explanation (score, flags,
+    concepts, every contribution), and one that adds up. One answer at a time, so each is
+    encoded alone both ways (a batch's padding moves the last digits of a vector)."""
     rows = read_rows(DEV_SET_PATH)
     prompts = resolve_prompts(rows, bank)
     await grader.prepare(bank)
     calibration = grader.calibration
-    samples = await collect(grader, rows, prompts)
-    for row, prompt, sample in zip(rows, prompts, samples, strict=True):
+    for row, prompt in zip(rows, prompts, strict=True):
         live = await grader.explain(prompt, row.answer, lang="en")
+        [sample] = await collect(grader, [row], [prompt])
         offline = explain(prompt, sample.screening, sample.evidence, calibration)
         assert live.explanation == offline, row.answer
         check_contract(as_json(live))
