@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from content.schema import Lang, Prompt
 from evaluators.calibration import LINK, Calibration, link
@@ -114,6 +114,20 @@ class Scored:
 
     grade: Grade
     explanation: Explanation
+
+
+class Explainer(Protocol):
+    """A grader that can say why (`EmbeddingGrader`): what a page showing the explanation needs."""
+
+    async def explain(
+        self,
+        prompt: Prompt,
+        answer: str,
+        *,
+        lang: Lang = "ko",
+        cap: int | None = None,
+        revealed: bool = False,
+    ) -> Scored: ...
 
 
 def participation(text: str) -> int:
