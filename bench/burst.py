@@ -9,7 +9,7 @@ import sys
 
 from bench.grading import prepared_grader, samples
 from bot.config import Settings
-from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.fitting.dev_set import DEV_SET_PATH
 
 
 async def grade_burst(settings: Settings, n: int) -> int:

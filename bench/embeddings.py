@@ -23,8 +23,8 @@ from bench.compute_process import ComputeProcess, compute_process, wait_warm
 from bench.table import Cell, Outcome, percentile, report
 from bot.config import Settings
 from compute.embeddings import input_problem
-from evaluators.calibration_fit import DEV_SET_PATH
-from evaluators.harness import read_rows
+from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.fitting.rows import read_rows
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from bot.config import Settings
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader
-from evaluators.calibration_fit import DEV_SET_PATH
 from evaluators.embedder import EmbeddingModel
-from evaluators.harness import read_rows, resolve_prompts
+from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.fitting.rows import read_rows, resolve_prompts
 from evaluators.references import warm_morphology
 
 THROUGHPUT_TARGET = 0.8

@@ -51,6 +51,16 @@ def _eval(argv: list[str], settings: Settings) -> int:
     return eval_main(argv, model_settings(settings))
 
 
+def _grade(argv: list[str], settings: Settings) -> int:
+    """One answer graded by the grader the bot would grade with, against the configured bank."""
+    from bot.app import model_settings
+    from content.loader import DEFAULT_BANK_DIR
+    from evaluators.grade_cli import main as grade_main
+
+    banks = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir is not None else [])]
+    return grade_main(argv, model_settings(settings), banks=banks)
+
+
 def _compute(argv: list[str], settings: Settings) -> int:
     from compute.cli import serve_main
 
@@ -100,6 +110,7 @@ COMMANDS: dict[str, tuple[SubMain, str]] = {
     "web": (_web, "serve the team's web page (sign in with /quiz web in chat)"),
     "content": (_content, "check or import question banks"),
     "eval": (_eval, "measure the grader on graded answers; 'eval fit' refits calibration"),
+    "grade": (_grade, "grade one answer to a prompt; --explain shows why"),
     "compute": (_compute, "serve the demo compute service"),
     "demo": (_demo, "run one demo locally and write its PNGs and metrics"),
     "doctor": (_doctor, "check settings, tokens, database, bank, model and compute; --quick"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.storage.repository import Repository
 from content.bank import Bank
-from evaluators.harness import Row
+from evaluators.fitting.rows import Row
 
 TEAM_CLASS = "team"
 

@@ -2,10 +2,9 @@
 
 Each forward pass of the model allocates and frees a few hundred MB of activations, in whichever
 worker thread ran the batch. By default glibc keeps the top of each heap for reuse and gives every
-thread its own arena, so a burst of answers left the bot holding that memory per thread: a burst
-of 200 graded answers peaked at 1.1-1.2 GB resident. With the heap trimmed on every free and two
-arenas, the same burst peaks near 0.92 GB, at no measurable cost in answers per second
-(`quizmaster bench grading`, `quizmaster bench memory`). Other C libraries are left as they are.
+thread its own arena, so a burst of answers left the bot holding that memory per thread. The
+heap is trimmed on every free and kept to two arenas (`quizmaster bench grading` and `quizmaster
+bench memory` measure the effect). Other C libraries are left as they are.
 """
 
 from __future__ import annotations

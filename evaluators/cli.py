@@ -17,25 +17,17 @@ from typing import get_args
 
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
-from evaluators.calibration_fit import DEV_SET_PATH, fit_calibration
-from evaluators.calibration_store import cache_path
-from evaluators.eval_report import GroupBy, RowResult, by_group, from_cross_validation, from_grades
+from evaluators.eval_report import GroupBy, by_group
+from evaluators.evaluation import evaluate
+from evaluators.fitting.calibration_fit import fit_calibration
+from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.fitting.metrics import Metrics
+from evaluators.fitting.rows import HarnessError, Row, read_rows
+from evaluators.fitting.store import cache_path
+from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
-from evaluators.harness import (
-    HarnessError,
-    Metrics,
-    Row,
-    collect,
-    cross_validate,
-    grade_rows,
-    metrics,
-    read_rows,
-    resolve_prompts,
-)
 from evaluators.model_identity import identify
 from evaluators.model_settings import ModelSettings
-from evaluators.service import EmbeddingGrader
-from evaluators.team_fit import fit_team_calibration
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -74,28 +66,6 @@ def _needs_bank(rows: Sequence[Row]) -> bool:
     return any(r.reference is None for r in rows)
 
 
-async def _evaluate(
-    grader: EmbeddingGrader, rows: list[Row], bank: Bank | None, cv: bool
-) -> tuple[Metrics, list[RowResult]]:
-    prompts = resolve_prompts(rows, bank)
-    if bank is not None:
-        await grader.prepare(bank)
-    try:
-        if cv:
-            start = time.perf_counter()
-            samples = await collect(grader, rows, prompts)
-            measured = time.perf_counter() - start
-            result, predicted = cross_validate(samples)
-            overall = Metrics(
-                result.n, result.pearson, result.spearman, result.rmse, 1000 * measured / len(rows)
-            )
-            return overall, from_cross_validation(samples, predicted)
-        grades, elapsed = await grade_rows(grader, rows, prompts)
-        return metrics([g.score / 100 for g in grades], rows, elapsed), from_grades(rows, grades)
-    finally:
-        await grader.aclose()
-
-
 def _check_writable(path: Path) -> None:
     """Before grading, which takes a while: a rows file that cannot be written fails first, and an
     existing one is only replaced once the new rows are there."""
@@ -126,17 +96,24 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
     if args.rows is not None:
         _check_writable(args.rows)
     bank = _load_bank(args.bank) if _needs_bank(rows) else None
-    overall, results = asyncio.run(_evaluate(settings.grader(), rows, bank, args.cv))
+    evaluation = asyncio.run(evaluate(settings.grader(), rows, bank, cv=args.cv))
+    results = evaluation.results
     if args.rows is not None:
         lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in results)
         try:
             args.rows.write_text("".join(lines), encoding="utf-8")
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
-    _print_metrics("cross-validated by question" if args.cv else "graded", overall)
-    summary: dict[str, object] = dict(overall.as_dict())
+    label = "cross-validated by question" if args.cv else "graded"
+    if evaluation.lockbox is not None:
+        label += " (the dev set's tuning part)"
+    _print_metrics(label, evaluation.overall)
+    summary: dict[str, object] = dict(evaluation.overall.as_dict())
+    if evaluation.lockbox is not None:
+        _print_metrics("lockbox (fitted on the tuning part)", evaluation.lockbox)
+        summary["lockbox"] = _group_dict(evaluation.lockbox)
     for by in dict.fromkeys(args.by):
-        groups = by_group(results, by)
+        groups = by_group(evaluation.counted, by)
         for name, group in groups.items():
             print(
                 f"  {by}={name}: n={group.n} pearson={group.pearson:.3f} "
@@ -176,7 +153,9 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
             external=args.mohler if args.mohler.is_file() else None,
         )
     )
-    _print_metrics(f"dev set {args.dev.name}, cross-validated by question", result.cv["dev"])
+    _print_metrics(
+        f"dev set {args.dev.name} (tuning part), cross-validated by question", result.cv["dev"]
+    )
     _print_metrics(
         "reference-only (dev set as team prompts"
         + (f" + {args.mohler.name}" if args.mohler.is_file() else "")
@@ -185,6 +164,8 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
     )
     if "external" in result.cv:
         _print_metrics(f"{args.mohler.name} alone, cross-validated", result.cv["external"])
+    if "lockbox" in result.cv:
+        _print_metrics("dev set lockbox, fitted on the tuning part", result.cv["lockbox"])
     out = args.out or cache_path(settings.cache_dir, identity)
     try:
         result.calibration.save(out)

@@ -80,9 +80,9 @@ def match_concepts(
 
 UNREAD_AFFINITY = 0.61
 """`concept_affinity` of an answer without Korean, which Kiwi cannot read: the mean affinity of
-the dev set's Korean answers to the concepts they do not name (0.609). With 0 in its place an
-English answer sat below its Korean twin by the whole affinity of what both leave unnamed: 5 of
-16 twin pairs more than 10 points apart, against 4 at most that `test_answer_classes.py` allows."""
+the dev set's Korean answers to the concepts they do not name. With 0 in its place an English
+answer would sit below its Korean twin by the whole affinity of what both leave unnamed
+(`test_answer_classes.py` holds the twins together)."""
 
 
 def concept_affinity(concept: Concept, answer: AnswerText) -> float:

@@ -1,8 +1,8 @@
 """Pearson and Spearman correlation in numpy, for the agreement figures of `eval` and of the
 calibration a bot fits on its first start with a new model.
 
-scipy.stats did this before; importing it costs a process about 70 MB (45 MB anonymous), a
-sixth of a bot that grades through an embeddings server. Ties get average ranks, as in
+Not scipy.stats: importing it costs a bot that grades through an embeddings server a large
+share of its memory. Ties get average ranks, as in
 scipy's `spearmanr`; `tests/evaluators/test_logistic.py` holds both to scipy's results.
 """
 

@@ -29,8 +29,8 @@ ACCELERATOR_BATCH_SIZE = 64
 
 def encode_batch_size(device: str) -> int:
     """Texts per forward pass. On CPU a small chunk is both faster and far lighter: the model
-    sorts a call's texts by length, so small chunks pad little, and a forward pass over 64 texts
-    of a few hundred tokens briefly held about 0.5 GB more than one over 16 (0.16 GB)."""
+    sorts a call's texts by length, so small chunks pad little, and a forward pass holds memory
+    in proportion to its texts."""
     return CPU_BATCH_SIZE if device == "cpu" else ACCELERATOR_BATCH_SIZE
 
 
@@ -206,9 +206,9 @@ def _load_sentence_transformer(name_or_path: str, device: str) -> Any:
 
 def _without_cudnn_attention() -> None:
     """Attention through PyTorch's flash and memory-efficient kernels, not cuDNN's. cuDNN builds
-    an execution plan for every new input shape, on the CPU: on an H100 (torch 2.11) that took
-    6.6 ms per layer, 40 ms per call of the 6-layer model, against 3.5 ms for the forward pass
-    itself. Answers come in every length, so every batch had a new shape and paid it again.
+    an execution plan for every new input shape, on the CPU, which costs far more than the
+    forward pass itself; answers come in every length, so every batch would have a new shape
+    and pay it again.
     Process-wide: the grader is the only user of attention in a bot or compute process."""
     import torch
 

@@ -1,5 +1,6 @@
-"""What `quizmaster eval` shows beyond one number: each row's grade beside the person's, and
-agreement per answer language or per answer class, so a team sees where the grader disagrees."""
+"""What `quizmaster eval` shows beyond one number: each row's grade beside the person's, with the
+flags and feedback the bot would give, and agreement per answer language or per answer class, so
+a team sees where the grader disagrees."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from evaluators.grade import Grade, Verdict
-from evaluators.harness import Metrics, Row, Sample, metrics
-from evaluators.service import verdict_for
+from evaluators.fitting.metrics import Metrics, metrics
+from evaluators.fitting.rows import Row
+from evaluators.grade import Grade
 from evaluators.signals import answer_language
 
 GroupBy = Literal["lang", "class"]
@@ -18,13 +19,15 @@ UNLABELLED = "unlabelled"
 
 @dataclass(frozen=True)
 class RowResult:
-    """One graded row: the predicted fraction of marks, the verdict and the concepts matched."""
+    """One graded row: the grade it got, and whether it is in the dev set's lockbox."""
 
     row: Row
-    predicted: float
-    verdict: Verdict
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
+    grade: Grade
+    lockbox: bool = False
+
+    @property
+    def predicted(self) -> float:
+        return self.grade.score / 100
 
     @property
     def lang(self) -> str:
@@ -37,38 +40,17 @@ class RowResult:
             "answer": self.row.answer,
             "lang": self.lang,
             "class": self.row.answer_class,
+            "lockbox": self.lockbox,
             "score": self.row.score,
             "score_max": self.row.score_max,
             "predicted": round(self.predicted * self.row.score_max, 4),
-            "grade": round(100 * self.predicted),
-            "verdict": self.verdict.value,
-            "covered": list(self.covered),
-            "missed": list(self.missed),
+            "grade": self.grade.score,
+            "verdict": self.grade.verdict.value,
+            "covered": list(self.grade.covered),
+            "missed": list(self.grade.missed),
+            "flags": [flag.value for flag in self.grade.flags],
+            "feedback": self.grade.feedback,
         }
-
-
-def from_grades(rows: Sequence[Row], grades: Sequence[Grade]) -> list[RowResult]:
-    return [
-        RowResult(row, grade.score / 100, grade.verdict, grade.covered, grade.missed)
-        for row, grade in zip(rows, grades, strict=True)
-    ]
-
-
-def from_cross_validation(samples: Sequence[Sample], predicted: Sequence[float]) -> list[RowResult]:
-    """Each row as the head fitted without its question grades it; guardrail rows keep the
-    verdict the service gives them."""
-    return [
-        RowResult(
-            sample.row,
-            fraction,
-            verdict_for(round(100 * fraction))
-            if sample.features is not None
-            else Verdict.NO_ANSWER,
-            sample.covered,
-            sample.missed,
-        )
-        for sample, fraction in zip(samples, predicted, strict=True)
-    ]
 
 
 def group_of(result: RowResult, by: GroupBy) -> str:

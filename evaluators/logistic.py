@@ -1,10 +1,9 @@
 """L2-regularised logistic regression on weighted rows, and folds that keep a group together:
 the two pieces of the calibration fit, in numpy.
 
-scikit-learn's LogisticRegression and GroupKFold did this before. Importing scikit-learn costs a
-process about 100 MB (67 MB of it anonymous, with scipy), and a bot that grades through an
-embeddings server fits its calibration in its own process on first start with a new model.
-The objective and the fold assignment are scikit-learn's own, and
+Not scikit-learn: importing it (with scipy) costs a process much memory, and a bot that grades
+through an embeddings server fits its calibration in its own process on first start with a new
+model. The objective and the fold assignment are scikit-learn's own, and
 `tests/evaluators/test_logistic.py` holds both to scikit-learn's results.
 """
 

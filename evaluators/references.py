@@ -61,9 +61,9 @@ def _token_texts(prompt: Prompt) -> list[str]:
 
 
 def warm_morphology(bank: Bank) -> None:
-    """Analyse every prompt text now (Kiwi morphemes, cached per process). Not part of a start:
-    it took a third of a later start, and a grade analyses its own prompt's few texts on first
-    use anyway. Benchmarks call it so one-time analysis stays out of grading latency. Blocking."""
+    """Analyse every prompt text now (Kiwi morphemes, cached per process). Not part of a start,
+    which it would slow, since a grade analyses its own prompt's few texts on first use anyway.
+    Benchmarks call it so one-time analysis stays out of grading latency. Blocking."""
     for prompt in bank.all():
         for text in prompt_texts(prompt):
             content_words(text)
@@ -174,10 +174,10 @@ class ReferenceStore:
 
     def encode_tokens(self, prompts: Iterable[Prompt]) -> None:
         """Token vectors (with the sentence vectors of the same pass) of every question and
-        reference of `prompts` still lacking them, in a few batches. The calibration fit grades
+        reference of `prompts` still lacking them, in a few batches. The calibration fit measures
         hundreds of answers to reference-only prompts at once: asked one answer at a time, each
-        prompt's texts were encoded again for every answer in flight before the first returned.
-        Blocking: call it from a worker thread."""
+        prompt's texts would be encoded again for every answer in flight before the first
+        returned. Blocking: call it from a worker thread."""
         texts = list(
             dict.fromkeys(t for p in prompts for t in _token_texts(p) if t not in self._tokens)
         )

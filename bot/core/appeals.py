@@ -23,7 +23,7 @@ from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Lang
 from evaluators.grade import Verdict
-from evaluators.service import verdict_for
+from evaluators.scoring import verdict_for
 
 REASON_CHARS = 500
 """How much of a member's reason is kept: enough to argue, short enough for the queue."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from content.loader import load_bank
-from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.fitting.dev_set import DEV_SET_PATH
 from tests.content.test_graded_dev_set import HANGUL
 
 CLASSES = {"formula", "cross_lang", "misconception", "terse_ko", "off_topic"}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from content.loader import load_bank
-from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.fitting.dev_set import DEV_SET_PATH
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from bot.cli import COMMANDS
 from bot.config import Settings
 from compute.embedded import embedded_service
-from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.fitting.dev_set import DEV_SET_PATH
 from tests.deploy.compose_files import BASE, CPU, ROOT, Reset, load, merge
 from tests.loopback import unused_port
 

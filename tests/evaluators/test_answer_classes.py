@@ -17,7 +17,7 @@ import pytest
 
 from content.loader import load_bank
 from evaluators import Flag, Grade, create_grader
-from evaluators.calibration_fit import DEV_SET_PATH
+from evaluators.fitting.dev_set import DEV_SET_PATH
 from tests.conftest import BUNDLED_MODEL
 
 pytestmark = pytest.mark.slow

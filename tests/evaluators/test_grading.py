@@ -13,7 +13,8 @@ import pytest
 
 from content.schema import Prompt
 from evaluators import EmbeddingGrader, Flag, Verdict, create_grader
-from evaluators.harness import external_prompt
+from evaluators.features import values
+from evaluators.fitting.rows import external_prompt
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, MISCONCEPTION_KO
 
@@ -156,7 +157,7 @@ async def test_reference_only_prompts_read_the_reference_framed_by_its_question(
     right = await grader.signals(external, "A C++ program begins executing at the main function.")
     restated = await grader.signals(external, "A C++ program begins executing somewhere.")
     assert right.framed_sim is not None and restated.framed_sim is not None
-    assert right.values()["framed_gain"] > restated.values()["framed_gain"] + 0.05
+    assert values(right)["framed_gain"] > values(restated)["framed_gain"] + 0.05
     # The reference's own tokens, as many as it has alone, but read in the question's context.
     (framed,) = grader.store.reference_tokens(external)
     _, (alone,) = grader.embedder.encode_with_tokens(["At the main function."])
@@ -164,7 +165,7 @@ async def test_reference_only_prompts_read_the_reference_framed_by_its_question(
     assert not np.allclose(framed.astype(np.float32), alone.astype(np.float32), atol=0.05)
     banked = await grader.signals(relu, GOOD_EN)
     assert banked.framed_sim is None  # bank prompts: no framed references encoded
-    assert banked.values()["framed_gain"] == -banked.q_margin
+    assert values(banked)["framed_gain"] == -values(banked)["q_margin"]
 
 
 def test_a_grader_keeps_numpys_blas_to_one_thread(tmp_path: Path) -> None:
@@ -213,8 +214,8 @@ async def test_a_concept_the_question_names_is_no_new_coverage(
 
 async def test_a_follow_up_is_read_as_one(grader: EmbeddingGrader, relu: Prompt) -> None:
     follow_up = relu.model_copy(update={"id": "t-relu.1", "parent": relu.id})
-    assert (await grader.signals(follow_up, GOOD_EN)).values()["follow_up"] == 1.0
-    assert (await grader.signals(relu, GOOD_EN)).values()["follow_up"] == 0.0
+    assert values(await grader.signals(follow_up, GOOD_EN))["follow_up"] == 1.0
+    assert values(await grader.signals(relu, GOOD_EN))["follow_up"] == 0.0
 
 
 async def test_concepts_named_in_a_fragment_are_read_against_the_model_answer_length(
@@ -235,8 +236,8 @@ async def test_concepts_named_in_a_fragment_are_read_against_the_model_answer_le
             )
         }
     )
-    short_key = (await grader.signals(relu, terse)).values()
-    long_key = (await grader.signals(longer, terse)).values()
+    short_key = values(await grader.signals(relu, terse))
+    long_key = values(await grader.signals(longer, terse))
     assert short_key["coverage"] == long_key["coverage"] > 0
     assert short_key["log_words"] == long_key["log_words"]
     assert long_key["coverage_rel_length"] < short_key["coverage_rel_length"] < 0

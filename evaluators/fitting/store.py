@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 from evaluators.calibration import CALIBRATION_PATH, Calibration
-from evaluators.calibration_fit import DEV_SET_PATH, FitResult, fit_calibration
 from evaluators.embedder import EmbeddingModel
+from evaluators.fitting.calibration_fit import FitResult, fit_calibration
+from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.model_identity import ModelIdentity, identify
 
 logger = logging.getLogger("quizmaster.evaluators")

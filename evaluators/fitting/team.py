@@ -14,24 +14,27 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from content.bank import Bank
 from evaluators.calibration import Calibration
-from evaluators.calibration_fit import DEV_SET_PATH
-from evaluators.harness import (
-    Metrics,
-    Row,
-    Sample,
-    collect,
-    cross_validate,
-    fit,
-    fit_off_topic_rule,
-    metrics,
-    predict,
-    read_rows,
-    resolve_prompts,
-)
-from evaluators.service import EmbeddingGrader
+from evaluators.fitting.cross_validation import cross_validate, fit_with_rule, predict
+from evaluators.fitting.dev_set import DEV_SET_PATH, split
+from evaluators.fitting.metrics import Metrics, metrics
+from evaluators.fitting.rows import Row, read_rows, resolve_prompts
+from evaluators.fitting.samples import FeatureSource, Sample, collect
+
+
+class CalibratedSource(FeatureSource, Protocol):
+    """A feature source with the calibration in use (the live grader)."""
+
+    @property
+    def calibration(self) -> Calibration: ...
+
+    async def prepare(self, bank: Bank) -> bool: ...
+
+    async def aclose(self) -> None: ...
+
 
 DEV_TOLERANCE = 0.01
 """How much the dev set's cross-validated Spearman may drop for the team's gain: less than its
@@ -63,16 +66,18 @@ def _in_use(calibration: Calibration, sample: Sample) -> float:
 
 
 async def fit_team_calibration(
-    grader: EmbeddingGrader, team: Sequence[Row], bank: Bank, *, dev: Path = DEV_SET_PATH
+    grader: CalibratedSource, team: Sequence[Row], bank: Bank, *, dev: Path = DEV_SET_PATH
 ) -> TeamFit:
-    """Refit `grader`'s calibration on `dev` plus the team's graded rows (questions of `bank`).
-    Only the concepts head learns from them: a team row whose prompt names no concepts is
-    measured by the reference-only head as it is."""
+    """Refit `grader`'s calibration on `dev`'s tuning part plus the team's graded rows (questions
+    of `bank`). Only the concepts head learns from them: a team row whose prompt names no
+    concepts is measured by the reference-only head as it is."""
     current = await asyncio.to_thread(lambda: grader.calibration)
-    dev_rows = read_rows(dev)
+    all_dev_rows = read_rows(dev)
+    dev_prompts = resolve_prompts(all_dev_rows, bank)
+    dev_rows, _ = split(all_dev_rows, dev_prompts)
     await grader.prepare(bank)
     try:
-        dev_samples = await collect(grader, dev_rows, resolve_prompts(dev_rows, bank))
+        dev_samples = await collect(grader, dev_rows, split(dev_prompts, dev_prompts)[0])
         team_samples = await collect(grader, list(team), resolve_prompts(team, bank))
     finally:
         await grader.aclose()
@@ -86,12 +91,11 @@ async def fit_team_calibration(
     team_after = metrics(
         [out_of_fold.get(id(s), _in_use(current, s)) for s in team_samples], team_rows
     )
-    head = fit([*dev_samples, *learning])
-    pooled = [*dev_samples, *learning]
+    head, rule = fit_with_rule([*dev_samples, *learning])
     refit = replace(
         current,
         heads={**current.heads, "concepts": head},
-        off_topic=fit_off_topic_rule(pooled, [predict(head, s) for s in pooled]),
+        off_topic=rule,
         fitted_on={
             **current.fitted_on,
             "dev": dev.name,

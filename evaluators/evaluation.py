@@ -1,0 +1,102 @@
+"""`quizmaster eval`'s measurement: the rows graded by the live grader, or cross-validated by
+question with the shared scoring function; either way the dev set's lockbox questions are kept
+apart and reported beside."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from content.bank import Bank
+from content.schema import Lang, Prompt
+from evaluators.calibration import Calibration
+from evaluators.eval_report import RowResult
+from evaluators.fitting.cross_validation import fit_with_rule, out_of_fold
+from evaluators.fitting.dev_set import in_lockbox, split
+from evaluators.fitting.metrics import Metrics, metrics
+from evaluators.fitting.rows import Row, resolve_prompts
+from evaluators.fitting.samples import Sample, collect
+from evaluators.grade import Grade
+from evaluators.scoring import score
+from evaluators.service import EmbeddingGrader
+
+FEEDBACK_LANG: Lang = "en"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Agreement over the rows outside the lockbox (cross-validated with `--cv`), the lockbox's
+    (None when the rows have none), and every row's result."""
+
+    overall: Metrics
+    lockbox: Metrics | None
+    results: list[RowResult]
+
+    @property
+    def counted(self) -> list[RowResult]:
+        """The rows `overall` is measured on."""
+        return [r for r in self.results if not r.lockbox]
+
+
+def _graded(sample: Sample, calibration: Calibration) -> Grade:
+    return score(
+        sample.prompt, sample.screening, sample.evidence, calibration, lang=FEEDBACK_LANG
+    ).grade
+
+
+def _agreement(results: Sequence[RowResult], elapsed_s: float) -> Metrics:
+    return metrics([r.predicted for r in results], [r.row for r in results], elapsed_s)
+
+
+async def _cross_validated(
+    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+) -> tuple[list[RowResult], float]:
+    """The tuning rows each scored by the calibration fitted without its question; the lockbox
+    rows by the one fitted on every tuning row, as the committed calibration is."""
+    start = time.perf_counter()
+    samples = await collect(grader, rows, prompts)
+    elapsed = time.perf_counter() - start
+    tuning, lockbox = split(samples, prompts)
+    results = [
+        RowResult(s.row, _graded(s, calibration))
+        for s, calibration in zip(tuning, out_of_fold(tuning), strict=True)
+    ]
+    if lockbox:
+        head, rule = fit_with_rule(tuning)
+        fitted = Calibration(heads={tuning[0].profile: head}, off_topic=rule)
+        results += [RowResult(s.row, _graded(s, fitted), lockbox=True) for s in lockbox]
+    return results, elapsed
+
+
+async def _live(
+    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+) -> tuple[list[RowResult], float]:
+    """Every row graded concurrently by the live grader (as a busy channel would)."""
+    start = time.perf_counter()
+    grades = await asyncio.gather(
+        *(grader.grade(p, r.answer, lang=FEEDBACK_LANG) for r, p in zip(rows, prompts, strict=True))
+    )
+    elapsed = time.perf_counter() - start
+    return [
+        RowResult(row, grade, lockbox=in_lockbox(prompt))
+        for row, grade, prompt in zip(rows, grades, prompts, strict=True)
+    ], elapsed
+
+
+async def evaluate(
+    grader: EmbeddingGrader, rows: list[Row], bank: Bank | None, *, cv: bool
+) -> Evaluation:
+    """Grade `rows` (questions of `bank`, or bringing their own reference)."""
+    prompts = resolve_prompts(rows, bank)
+    if bank is not None:
+        await grader.prepare(bank)
+    try:
+        results, elapsed = await (_cross_validated if cv else _live)(grader, rows, prompts)
+    finally:
+        await grader.aclose()
+    counted = [r for r in results if not r.lockbox]
+    boxed = [r for r in results if r.lockbox]
+    overall = _agreement(counted, elapsed * len(counted) / len(rows))
+    return Evaluation(overall, _agreement(boxed, 0.0) if boxed else None, results)

@@ -1,0 +1,27 @@
+"""The record every feature is declared with: its name, what it says, how it is computed from one
+answer's raw measurements, what stands in when it cannot be computed, and which heads read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from evaluators.features.raw import Signals
+
+Profile = Literal["concepts", "reference_only"]
+"""A calibration head: `concepts` for bank prompts (key concepts known), `reference_only` for
+prompts that bring just a question and a model answer (a team's notes, Mohler)."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One number a calibration head may read. `compute` gives None when the answer's
+    measurements lack what it needs (no key concepts, no token vectors); the feature then reads
+    the value of the feature named `stand_in`, so a head never sees a hole."""
+
+    name: str
+    meaning: str
+    compute: Callable[[Signals], float | None]
+    heads: tuple[Profile, ...] = ()
+    stand_in: str | None = None

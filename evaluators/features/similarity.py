@@ -1,0 +1,105 @@
+"""Features read from the sentence and token embeddings: how near the answer sits to a model
+answer, to a known misconception, to the question, and to another question's model answer."""
+
+from __future__ import annotations
+
+from evaluators.features.feature import Feature
+from evaluators.features.raw import Signals
+
+
+def q_gap(s: Signals) -> float:
+    return max(0.0, s.q_sim - s.ref_sim)
+
+
+REF_SIM = Feature(
+    "ref_sim",
+    "best cosine of the answer with a model answer",
+    lambda s: s.ref_sim,
+    heads=("concepts", "reference_only"),
+)
+MIS_GAP = Feature(
+    "mis_gap",
+    "how much nearer a known misconception the answer sits than any model answer",
+    lambda s: max(0.0, s.mis_sim - s.ref_sim),
+    heads=("concepts",),
+)
+Q_GAP = Feature(
+    "q_gap",
+    "how much nearer the question than a model answer: restating earns nothing",
+    q_gap,
+    heads=("concepts", "reference_only"),
+)
+Q_GAP_RECALL = Feature(
+    "q_gap_recall",
+    "q_gap times idf_recall: a terse right answer near the question still carries the model "
+    "answer's rarer words, a restatement does not",
+    lambda s: q_gap(s) * s.idf_recall,
+    heads=("concepts",),
+)
+Q_MARGIN = Feature(
+    "q_margin",
+    "q_gap unclipped: also how much nearer the model answer than the question the answer sits",
+    lambda s: s.q_sim - s.ref_sim,
+    heads=("reference_only",),
+)
+FRAMED_GAIN = Feature(
+    "framed_gain",
+    "how much nearer a model answer framed by its question than the question alone (the plain "
+    "model answer where none was framed): what a short model answer adds, read as an answer",
+    lambda s: (s.ref_sim if s.framed_sim is None else s.framed_sim) - s.q_sim,
+    heads=("reference_only",),
+)
+OFF_GAP = Feature(
+    "off_gap",
+    "how much nearer another question's model answer than this one's",
+    lambda s: max(0.0, s.other_sim - s.ref_sim),
+    heads=("concepts", "reference_only"),
+)
+OTHER_SIM = Feature(
+    "other_sim",
+    "best cosine of the answer with another question's model answer",
+    lambda s: s.other_sim,
+)
+TOK_RECALL = Feature(
+    "tok_recall",
+    "mean over the model answer's tokens of their best match in the answer (BERTScore recall)",
+    lambda s: s.tok_recall,
+    heads=("reference_only",),
+    stand_in="ref_sim",
+)
+TOK_PRECISION = Feature(
+    "tok_precision",
+    "mean over the answer's tokens of their best match in the model answer",
+    lambda s: s.tok_precision,
+    heads=("reference_only",),
+    stand_in="ref_sim",
+)
+TOK_RECALL_DEMOTED = Feature(
+    "tok_recall_demoted",
+    "tok_recall with the tokens the question already holds weighing less",
+    lambda s: s.tok_recall_demoted,
+    heads=("reference_only",),
+    stand_in="ref_sim",
+)
+TOK_PRECISION_DEMOTED = Feature(
+    "tok_precision_demoted",
+    "tok_precision with the tokens the question already holds weighing less",
+    lambda s: s.tok_precision_demoted,
+    heads=("reference_only",),
+    stand_in="ref_sim",
+)
+
+FEATURES = (
+    REF_SIM,
+    MIS_GAP,
+    Q_GAP,
+    Q_GAP_RECALL,
+    Q_MARGIN,
+    FRAMED_GAIN,
+    OFF_GAP,
+    OTHER_SIM,
+    TOK_RECALL,
+    TOK_PRECISION,
+    TOK_RECALL_DEMOTED,
+    TOK_PRECISION_DEMOTED,
+)

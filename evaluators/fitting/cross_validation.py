@@ -1,0 +1,96 @@
+"""Fitting a head on graded samples and cross-validating it by question: all answers to a prompt
+are held out together, and each is scored by the shared scoring function as the live grader
+would score it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evaluators.calibration import Calibration, Head, OffTopicRule, fit_head
+from evaluators.features import HEAD_INPUTS
+from evaluators.fitting.metrics import Metrics, metrics
+from evaluators.fitting.off_topic import NO_RULE, fit_off_topic_rule
+from evaluators.fitting.rows import HarnessError
+from evaluators.fitting.samples import Sample
+from evaluators.logistic import group_folds
+from evaluators.scoring import explain
+
+CV_FOLDS = 5
+
+
+def predict(head: Head, sample: Sample, rule: OffTopicRule = NO_RULE) -> float:
+    """The fraction the live grader would give `sample` with this head and off-topic rule."""
+    calibration = Calibration(heads={sample.profile: head}, off_topic=rule)
+    return scored_fraction(sample, calibration)
+
+
+def scored_fraction(sample: Sample, calibration: Calibration) -> float:
+    return explain(sample.prompt, sample.screening, sample.evidence, calibration).score / 100
+
+
+def fit(samples: Sequence[Sample], *, c: float = 1.0) -> Head:
+    """Fit one head on the samples that reach calibration (guardrail rows have fixed scores);
+    all samples must share a profile."""
+    graded = [s for s in samples if s.features is not None]
+    if len(graded) < 10:
+        raise HarnessError(f"only {len(graded)} rows reach calibration; need at least 10")
+    profiles = {s.profile for s in graded}
+    if len(profiles) != 1:
+        raise HarnessError(f"cannot fit one head on mixed profiles {sorted(profiles)}")
+    return fit_head(
+        HEAD_INPUTS[profiles.pop()],
+        [s.features for s in graded if s.features is not None],
+        [s.target for s in graded],
+        c=c,
+    )
+
+
+def fit_with_rule(samples: Sequence[Sample], *, c: float = 1.0) -> tuple[Head, OffTopicRule]:
+    """A head and the off-topic rule fitted on its own predictions, as the calibration fit
+    does."""
+    head = fit(samples, c=c)
+    return head, fit_off_topic_rule(samples, [predict(head, s) for s in samples])
+
+
+def out_of_fold(
+    samples: Sequence[Sample],
+    *,
+    folds: int = CV_FOLDS,
+    c: float = 1.0,
+    rule: OffTopicRule | None = None,
+) -> list[Calibration]:
+    """Grouped K-fold: for each sample, the calibration fitted without its question's answers.
+    Without a `rule`, an off-topic rule is fitted per fold too, as the calibration fit does."""
+    groups = [s.group for s in samples]
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise HarnessError("cross-validation needs answers to at least two questions")
+    calibrations: list[Calibration | None] = [None] * len(samples)
+    for test in group_folds(groups, min(folds, n_groups)):
+        held_out = set(test.tolist())
+        train_samples = [s for i, s in enumerate(samples) if i not in held_out]
+        if rule is None:
+            head, fold_rule = fit_with_rule(train_samples, c=c)
+        else:
+            head, fold_rule = fit(train_samples, c=c), rule
+        for i in test:
+            profile = samples[i].profile
+            calibrations[i] = Calibration(heads={profile: head}, off_topic=fold_rule)
+    return [calibration for calibration in calibrations if calibration is not None]
+
+
+def cross_validate(
+    samples: Sequence[Sample],
+    *,
+    folds: int = CV_FOLDS,
+    c: float = 1.0,
+    rule: OffTopicRule | None = None,
+) -> tuple[Metrics, list[float]]:
+    """Each sample scored by the calibration fitted without its question (`out_of_fold`): the
+    agreement, and each sample's fraction of marks."""
+    calibrations = out_of_fold(samples, folds=folds, c=c, rule=rule)
+    predicted = [
+        scored_fraction(s, calibration)
+        for s, calibration in zip(samples, calibrations, strict=True)
+    ]
+    return metrics(predicted, [s.row for s in samples]), predicted

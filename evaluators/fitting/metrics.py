@@ -1,0 +1,44 @@
+"""Agreement of predicted scores with human ones: Pearson, Spearman and RMSE on the rows' own
+scale."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from evaluators.correlation import pearson, spearman
+from evaluators.fitting.rows import Row
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Agreement with human grades on the 0..score_max scale."""
+
+    n: int
+    pearson: float
+    spearman: float
+    rmse: float
+    ms_per_answer: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "n": self.n,
+            "pearson": round(self.pearson, 4),
+            "spearman": round(self.spearman, 4),
+            "rmse": round(self.rmse, 4),
+            "ms_per_answer": round(self.ms_per_answer, 2),
+        }
+
+
+def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 0.0) -> Metrics:
+    """Pearson, Spearman and RMSE of predicted fractions against human scores (0..score_max)."""
+    pred = np.array([p * r.score_max for p, r in zip(predicted, rows, strict=True)])
+    gold = np.array([r.score for r in rows])
+    linear = pearson(pred, gold)
+    ranked = spearman(pred, gold)
+    rmse = float(math.sqrt(np.mean((pred - gold) ** 2)))
+    ms = 1000.0 * elapsed_s / max(1, len(rows))
+    return Metrics(len(rows), linear, ranked, rmse, ms)

@@ -1,0 +1,107 @@
+"""Human-graded rows and the prompts they answer: read from a jsonl file, matched to the bank by
+their question's wording, or given their own reference (external data such as Mohler)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from content.bank import Bank, normalize_question
+from content.schema import Localized, Prompt, Reference
+
+
+class HarnessError(Exception):
+    """A data problem a person can fix (bad row, unknown question); printed without a traceback."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One human-graded answer."""
+
+    question: str
+    answer: str
+    score: float
+    score_max: float
+    reference: str | None = None
+    answer_class: str | None = None
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Rows of a jsonl file: question, answer, score, score_max, and optional reference and class
+    (a label of the kind of answer, for per-class metrics)."""
+    rows: list[Row] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise HarnessError(f"{path}: cannot read ({exc.strerror})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            rows.append(
+                Row(
+                    question=str(data["question"]),
+                    answer=str(data["answer"]),
+                    score=float(data["score"]),
+                    score_max=float(data["score_max"]),
+                    reference=str(data["reference"]) if data.get("reference") else None,
+                    answer_class=str(data["class"]) if data.get("class") else None,
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise HarnessError(f"{path}:{number}: bad row ({type(exc).__name__}: {exc})") from None
+    if not rows:
+        raise HarnessError(f"{path}: no rows")
+    return rows
+
+
+def external_prompt(question: str, reference: str) -> Prompt:
+    """A prompt for external data that brings only a question and one English reference (e.g.
+    Mohler). It deliberately skips the bank's completeness rules (two languages, concepts,
+    misconceptions) that such data cannot meet; only the harness builds these."""
+    digest = hashlib.sha256(f"{question}\n{reference}".encode()).hexdigest()[:12]
+    return Prompt.model_construct(
+        id=f"ext-{digest}",
+        kind="graded",
+        parent=None,
+        order=0,
+        text=Localized(ko=question, en=question),
+        aliases=(),
+        topics=("external",),
+        difficulty=2,
+        references=(Reference(lang="en", text=reference),),
+        concepts=(),
+        misconceptions=(),
+        guidance=None,
+        demos=(),
+        figure_demo=None,
+        source="external",
+    )
+
+
+def resolve_prompts(rows: Sequence[Row], bank: Bank | None) -> list[Prompt]:
+    """The prompt of each row: its own reference if it brings one, else the bank prompt whose
+    wording matches. An unknown question is an error that names it."""
+    prompts: list[Prompt] = []
+    external: dict[tuple[str, str], Prompt] = {}
+    for row in rows:
+        if row.reference is not None:
+            key = (row.question, row.reference)
+            if key not in external:
+                external[key] = external_prompt(row.question, row.reference)
+            prompts.append(external[key])
+            continue
+        prompt = bank.find_by_text(row.question) if bank is not None else None
+        if prompt is None:
+            raise HarnessError(f"question not in the bank: {row.question!r}")
+        prompts.append(prompt)
+    return prompts
+
+
+def group_of(row: Row, prompt: Prompt) -> str:
+    """Cross-validation group: the bank prompt, or the question text for external data."""
+    return normalize_question(row.question) if row.reference is not None else prompt.id

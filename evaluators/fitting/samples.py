@@ -1,0 +1,74 @@
+"""What a fit sees of each graded row: the guardrails' decision and, where they pass it on, the
+answer's evidence, measured once through any `FeatureSource` so heads can be refitted without
+encoding again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from content.schema import Prompt
+from evaluators.features import Profile, Signals
+from evaluators.fitting.rows import Row, group_of
+from evaluators.guardrails import Screening, screen
+from evaluators.scoring import Evidence, profile_for
+from evaluators.wellformed import well_formed
+
+
+class FeatureSource(Protocol):
+    """Anything that measures an answer to a prompt (`measuring.AnswerMeasurer`, or the live
+    grader, which measures through one)."""
+
+    async def signals(self, prompt: Prompt, answer: str) -> Signals: ...
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One row as scoring sees it: the guardrails' screening, and the evidence (None when a
+    guardrail decided the score)."""
+
+    row: Row
+    prompt: Prompt
+    group: str
+    screening: Screening
+    evidence: Evidence | None
+
+    @property
+    def features(self) -> Mapping[str, float] | None:
+        return None if self.evidence is None else self.evidence.features
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        return () if self.evidence is None else self.evidence.covered
+
+    @property
+    def target(self) -> float:
+        return self.row.score / self.row.score_max
+
+    @property
+    def profile(self) -> Profile:
+        return profile_for(self.prompt)
+
+
+async def collect(
+    source: FeatureSource,
+    rows: Sequence[Row],
+    prompts: Sequence[Prompt],
+    *,
+    on_done: Callable[[], None] | None = None,
+) -> list[Sample]:
+    """Screen and measure every row; `on_done` is called as each row is measured (progress of a
+    long fit)."""
+
+    async def one(row: Row, prompt: Prompt) -> Sample:
+        screening = screen(prompt, well_formed(row.answer), revealed=False)
+        evidence = None
+        if not screening.final:
+            evidence = Evidence.of(await source.signals(prompt, screening.text))
+        if on_done is not None:
+            on_done()
+        return Sample(row, prompt, group_of(row, prompt), screening, evidence)
+
+    return list(await asyncio.gather(*(one(r, p) for r, p in zip(rows, prompts, strict=True))))

@@ -1,0 +1,109 @@
+"""`quizmaster grade PROMPT_ID "answer"`: grade one answer with the configured model and
+calibration, and with `--explain` show why: each feature's value and contribution, the head and
+its link, and every guardrail or cap that fired."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from content.bank import Bank
+from content.loader import BankError, load_bank
+from content.schema import Lang, Prompt
+from evaluators.model_settings import ModelSettings
+from evaluators.scoring import Scored
+from evaluators.service import EmbeddingGrader
+from evaluators.signals import answer_language
+
+USAGE = (
+    'quizmaster grade PROMPT_ID "answer text" [--lang ko|en] [--bank PATH ...] [--explain] [--json]'
+)
+
+
+class GradeError(Exception):
+    """A mistake a person can fix (an unknown prompt id); printed without a traceback."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizmaster grade", usage=USAGE)
+    parser.add_argument("prompt_id", help="a prompt's id, as `quizmaster content` lists them")
+    parser.add_argument("answer", help="the answer to grade")
+    parser.add_argument(
+        "--lang", choices=("ko", "en"), help="feedback language (default: the answer's)"
+    )
+    parser.add_argument(
+        "--bank", type=Path, nargs="*", default=[], help="extra bank files or folders"
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="each feature's contribution, the head, the caps"
+    )
+    parser.add_argument("--json", action="store_true", help="end with one JSON object")
+    return parser
+
+
+def _find(bank: Bank, prompt_id: str) -> Prompt:
+    if prompt_id not in bank:
+        raise GradeError(f"no prompt {prompt_id!r} in the bank ({len(bank)} prompts)")
+    return bank.get(prompt_id)
+
+
+async def _explain(
+    grader: EmbeddingGrader, bank: Bank, prompt: Prompt, answer: str, lang: Lang
+) -> Scored:
+    try:
+        await grader.prepare(bank)
+        return await grader.explain(prompt, answer, lang=lang)
+    finally:
+        await grader.aclose()
+
+
+def as_json(scored: Scored) -> dict[str, Any]:
+    """The grade and its explanation as one object: `link(base + sum of the contributions)`
+    times 100 is `raw`, the score before guardrails and caps."""
+    return {**scored.explanation.as_json(), "feedback": scored.grade.feedback}
+
+
+def _print(scored: Scored, *, explain: bool) -> None:
+    grade, why = scored.grade, scored.explanation
+    print(f"{grade.score}/100 {grade.verdict.value}")
+    if grade.covered:
+        print(f"covered: {', '.join(grade.covered)}")
+    if grade.missed:
+        print(f"missed: {', '.join(grade.missed)}")
+    if grade.feedback:
+        print(f"feedback: {grade.feedback}")
+    if not explain:
+        return
+    if why.head is None:
+        print(f"decided by a guardrail or an open prompt: {why.raw}")
+    else:
+        print(f"head {why.head}, score = {why.link}(base + contributions) x 100 = {why.raw}")
+        print(f"  {'base':<24}{'':>10}{why.base:>+10.3f}")
+        ordered = sorted(why.features, key=lambda c: -abs(c.contribution))
+        for c in ordered:
+            print(f"  {c.name:<24}{c.value:>10.3f}{c.contribution:>+10.3f}")
+    fired = ", ".join(flag.value for flag in why.flags) or "none"
+    print(f"flags: {fired}" + (f"; capped at {why.cap}" if why.cap is not None else ""))
+
+
+def main(argv: Sequence[str], settings: ModelSettings, *, banks: Sequence[Path]) -> int:
+    """Entry point for `quizmaster grade`, grading against `banks` (and any `--bank`) with the
+    model `settings` name; returns the process exit status."""
+    args = _parser().parse_args(list(argv))
+    try:
+        bank = load_bank([*banks, *args.bank])
+        prompt = _find(bank, args.prompt_id)
+    except (BankError, GradeError) as exc:
+        print(f"quizmaster grade: {exc}", file=sys.stderr)
+        return 1
+    lang: Lang = args.lang or answer_language(args.answer)
+    scored = asyncio.run(_explain(settings.grader(), bank, prompt, args.answer, lang))
+    _print(scored, explain=args.explain)
+    if args.json:
+        print(json.dumps(as_json(scored), ensure_ascii=False))
+    return 0

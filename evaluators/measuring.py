@@ -1,0 +1,147 @@
+"""Measuring answers: one batched encode per burst of answers, then the raw signals of each
+against its prompt's model answers. It knows nothing of calibration, so the live grader and the
+calibration fit measure through the same code."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from content.bank import Bank
+from content.schema import Prompt
+from evaluators.batcher import DEFAULT_MAX_BATCH, MicroBatcher
+from evaluators.concepts import AnswerText
+from evaluators.embedder import EmbeddingModel, Matrix
+from evaluators.features import Signals
+from evaluators.notation import read_notation
+from evaluators.references import ReferenceStore
+from evaluators.remote_embedder import REMOTE_DEVICE
+from evaluators.scoring import profile_for
+from evaluators.signals import measure
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """One text after the batch thread: its embedding, its token vectors when they were asked
+    for, and its morphology."""
+
+    vector: Matrix
+    tokens: Matrix | None
+    text: AnswerText
+
+
+Request = tuple[str, bool]
+"""A text for the batch thread, and whether its token vectors are wanted."""
+
+
+def _one_blas_thread() -> None:
+    """numpy's BLAS keeps to one thread in a measuring process. The products are small (token
+    alignment multiplies a few dozen token rows), and OpenBLAS threads spinning beside torch's
+    only contend with the model encoding in another thread."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
+class AnswerMeasurer:
+    """Measures answers with a shared sentence-embedding model: concurrent calls are gathered
+    into one encode (`batcher`), and the prompts' model answers are encoded once (`store`)."""
+
+    def __init__(
+        self, embedder: EmbeddingModel, *, cache_dir: Path, max_batch: int = DEFAULT_MAX_BATCH
+    ) -> None:
+        self.embedder = embedder
+        _one_blas_thread()
+        self._overlap = embedder.device == REMOTE_DEVICE
+        self.store = ReferenceStore(embedder, cache_dir)
+        self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
+            self._analyze, max_batch=max_batch
+        )
+
+    async def prepare(self, bank: Bank) -> bool:
+        """Load or compute the bank's reference embeddings (npz cache per model and bank content
+        hash); True on a cache hit. Optional: prompts not prepared are encoded on first use."""
+        return await asyncio.to_thread(self.store.load_bank, bank)
+
+    async def prepare_tokens(self, prompts: Sequence[Prompt]) -> None:
+        """Encode the token vectors that measuring `prompts` as reference-only prompts reads, up
+        front (see `ReferenceStore.encode_tokens`); nothing to do for a model without them."""
+        if self.embedder.supports_tokens:
+            await asyncio.to_thread(self.store.encode_tokens, prompts)
+
+    async def signals(self, prompt: Prompt, answer: str) -> Signals:
+        """The raw signals of one answer. A formula or snippet is read with the words its
+        notation stands for (`read_notation`). Token vectors are asked for on reference-only
+        prompts when the model can give them; without them (a remote model) the token-alignment
+        features read their stand-in, the sentence similarity."""
+        answer = read_notation(answer)
+        reference_only = profile_for(prompt) == "reference_only"
+        tokens = reference_only and self.embedder.supports_tokens
+        missing = self.store.missing(prompt, framed=reference_only, tokens=tokens)
+        analyzed = await asyncio.gather(
+            *(self.batcher.submit((t, tokens)) for t in [*missing, answer])
+        )
+        if missing:
+            done = analyzed[:-1]
+            self.store.put(
+                missing,
+                _stack([a.vector for a in done]),
+                [a.tokens for a in done if a.tokens is not None] if tokens else None,
+            )
+        mine = analyzed[-1]
+        elsewhere = self.store.nearest_elsewhere(prompt, mine.vector)
+        vectors = self.store.vectors_for(prompt)
+
+        def on_worker() -> Signals:
+            # Fuzzy matching a 4000-character answer takes milliseconds, and the bank's word
+            # rarity is counted with Kiwi on first use: both stay off the loop.
+            return measure(
+                prompt,
+                vectors,
+                mine.text,
+                mine.vector,
+                answer_tokens=mine.tokens,
+                reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
+                question_tokens=self.store.question_tokens(prompt) if tokens else None,
+                elsewhere=elsewhere,
+                rarity=self.store.rarity(),
+            )
+
+        return await asyncio.to_thread(on_worker)
+
+    async def aclose(self) -> None:
+        """Stop the batch worker; the shared model stays loaded for others."""
+        await self.batcher.aclose()
+
+    def _analyze(self, requests: Sequence[Request]) -> list[Analyzed]:
+        """Batch body, run in a worker thread: one encode for the unique texts, then morphology.
+        Token vectors come only when a request in the batch wants them (reference-only prompts):
+        bank prompts never read them, and collecting them slows each encode. With a remote model
+        the encode only waits on the server, so the morphology runs meanwhile."""
+        unique = list(dict.fromkeys(text for text, _ in requests))
+        rows: Sequence[Matrix | None]
+        with ThreadPoolExecutor(max_workers=1) if self._overlap else nullcontext() as pool:
+            morphology = pool.submit(_morphology, unique) if pool is not None else None
+            if any(wants for _, wants in requests):
+                vectors, rows = self.embedder.encode_with_tokens(unique)
+            else:
+                vectors, rows = self.embedder.encode(unique), [None] * len(unique)
+            texts = morphology.result() if morphology is not None else _morphology(unique)
+        by_text = {
+            text: Analyzed(vector=vector, tokens=tokens, text=analyzed)
+            for text, vector, tokens, analyzed in zip(unique, vectors, rows, texts, strict=True)
+        }
+        return [by_text[text] for text, _ in requests]
+
+
+def _morphology(texts: Sequence[str]) -> list[AnswerText]:
+    return [AnswerText.of(text) for text in texts]
+
+
+def _stack(rows: Sequence[Matrix]) -> Matrix:
+    return np.stack(rows).astype(np.float32, copy=False)

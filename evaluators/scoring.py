@@ -1,0 +1,232 @@
+"""One answer's grade from what was measured of it. The only place the calibrated score is
+rounded, the guardrails' and the off-topic rule's caps and a hint's cap are applied, and the
+verdict is read off the score: the live grader, `quizmaster grade` and the evaluation's
+cross-validation all call `score`, so they give the same answer the same grade."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from content.schema import Lang, Prompt
+from evaluators.calibration import LINK, Calibration, link
+from evaluators.features import Profile, Signals, values
+from evaluators.feedback import compose
+from evaluators.grade import Flag, Grade, Verdict
+from evaluators.guardrails import MAX_ANSWER_CHARS, Screening
+from evaluators.morphology import compact, surface_words
+
+OPEN_MIN_WORDS = 3
+OPEN_MIN_CHARS = 10
+OPEN_SHORT_SCORE = 60
+
+_VERDICT_FLOORS = (
+    (85, Verdict.CORRECT),
+    (65, Verdict.MOSTLY_CORRECT),
+    (35, Verdict.PARTIAL),
+)
+
+
+def verdict_for(score: int) -> Verdict:
+    for floor, verdict in _VERDICT_FLOORS:
+        if score >= floor:
+            return verdict
+    return Verdict.INCORRECT
+
+
+def profile_for(prompt: Prompt) -> Profile:
+    """Bank prompts name key concepts; a team's notes or external data (Mohler) bring only a
+    model answer."""
+    return "concepts" if prompt.concepts else "reference_only"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What scoring reads of one measured answer: every feature by name, the key concepts it
+    named and missed, and whether it echoes a known misconception."""
+
+    features: Mapping[str, float]
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    misconception: bool = False
+
+    @classmethod
+    def of(cls, signals: Signals) -> Evidence:
+        return cls(
+            features=values(signals),
+            covered=signals.covered,
+            missed=signals.missed,
+            misconception=signals.echoes_misconception,
+        )
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One feature of the head: its value, and what it adds to the sum the link reads."""
+
+    name: str
+    value: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a grade is what it is. Where a head scored the answer, `link(base + sum of the
+    contributions)` times 100 is `raw`, the score before guardrails and caps; where a guardrail
+    or an open prompt decided it, `head` is None and `raw` is that deliberate score. `flags`
+    name every guardrail and cap that fired, `cap` the lowest cap applied."""
+
+    score: int
+    verdict: Verdict
+    raw: int
+    head: Profile | None = None
+    base: float | None = None
+    features: tuple[Contribution, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    cap: int | None = None
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    link: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "verdict": self.verdict.value,
+            "covered": list(self.covered),
+            "missed": list(self.missed),
+            "flags": [flag.value for flag in self.flags],
+            "head": self.head,
+            "link": self.link,
+            "base": self.base,
+            "features": [
+                {"name": c.name, "value": c.value, "contribution": c.contribution}
+                for c in self.features
+            ],
+            "raw": self.raw,
+            "cap": self.cap,
+        }
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A grade (with its feedback) and its explanation."""
+
+    grade: Grade
+    explanation: Explanation
+
+
+class Explainer(Protocol):
+    """A grader that can say why (`EmbeddingGrader`): what a page showing the explanation needs."""
+
+    async def explain(
+        self,
+        prompt: Prompt,
+        answer: str,
+        *,
+        lang: Lang = "ko",
+        cap: int | None = None,
+        revealed: bool = False,
+    ) -> Scored: ...
+
+
+def participation(text: str) -> int:
+    """Open prompts are counted, not judged: a genuine attempt of reasonable length earns full
+    participation, a very short one less."""
+    if len(surface_words(text)) >= OPEN_MIN_WORDS and len(compact(text)) >= OPEN_MIN_CHARS:
+        return 100
+    return OPEN_SHORT_SCORE
+
+
+def explain(
+    prompt: Prompt,
+    screening: Screening,
+    evidence: Evidence | None,
+    calibration: Calibration | None,
+    *,
+    cap: int | None = None,
+) -> Explanation:
+    """The score of an answer to `prompt` that the guardrails `screening` passed on, measured as
+    `evidence`: a deliberate score when a guardrail decided it or the prompt is open, else the
+    calibration's head, then every cap. `evidence` and `calibration` are needed only in that
+    last case. `cap` limits the score (after a hint)."""
+    flags = list(screening.flags)
+    low = screening.cap
+    head: Profile | None = None
+    base: float | None = None
+    contributions: tuple[Contribution, ...] = ()
+    verdict: Verdict | None = None
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    if screening.final:
+        raw, verdict = screening.score, Verdict.NO_ANSWER
+    elif prompt.kind == "open":
+        raw, verdict = participation(screening.text), Verdict.ACKNOWLEDGED
+    else:
+        if evidence is None or calibration is None:
+            raise ValueError(f"{prompt.id}: a graded answer needs its evidence and calibration")
+        head = profile_for(prompt)
+        model = calibration.head(head)
+        shares = model.contributions(evidence.features)
+        base = model.intercept
+        contributions = tuple(
+            Contribution(name, evidence.features[name], shares[name]) for name in model.features
+        )
+        raw = round(100 * link(base + sum(shares.values())))
+        covered, missed = evidence.covered, evidence.missed
+        if evidence.misconception:
+            flags.append(Flag.MISCONCEPTION)
+        rule = calibration.off_topic
+        if rule.applies(evidence.features, len(covered)):
+            flags.append(Flag.OFF_TOPIC)
+        low = rule.cap(low, evidence.features, len(covered))
+    final = raw if low is None else min(raw, low)
+    if cap is not None and final > cap:
+        final = max(0, cap)
+        flags.append(Flag.CAPPED)
+        low = cap if low is None else min(low, cap)
+    final = max(0, min(100, final))
+    return Explanation(
+        score=final,
+        verdict=verdict_for(final) if verdict is None else verdict,
+        raw=raw,
+        head=head,
+        base=base,
+        features=contributions,
+        flags=tuple(flags),
+        cap=low,
+        covered=covered,
+        missed=missed,
+        link=LINK if head is not None else None,
+    )
+
+
+def score(
+    prompt: Prompt,
+    screening: Screening,
+    evidence: Evidence | None,
+    calibration: Calibration | None,
+    *,
+    lang: Lang = "ko",
+    cap: int | None = None,
+) -> Scored:
+    """`explain`'s score as the grade a member sees, with feedback in `lang`."""
+    why = explain(prompt, screening, evidence, calibration, cap=cap)
+    feedback = compose(
+        prompt,
+        verdict=why.verdict,
+        missed=why.missed,
+        flags=why.flags,
+        lang=lang,
+        cap=cap,
+        limit=MAX_ANSWER_CHARS,
+    )
+    grade = Grade(
+        score=why.score,
+        verdict=why.verdict,
+        covered=why.covered,
+        missed=why.missed,
+        feedback=feedback,
+        flags=why.flags,
+    )
+    return Scored(grade=grade, explanation=why)
