@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
 from evaluators.calibration import LINK, Calibration, link
@@ -116,6 +116,7 @@ class Scored:
     explanation: Explanation
 
 
+@runtime_checkable
 class Explainer(Protocol):
     """A grader that can say why (`EmbeddingGrader`): what a page showing the explanation needs."""
 

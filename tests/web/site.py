@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +19,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.app import build_quiz_service, channel_defaults, web_app, web_tokens
+from bot.app import (
+    build_quiz_service,
+    channel_defaults,
+    prepare_references,
+    web_app,
+    web_tokens,
+)
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.service import QuizService
@@ -27,6 +33,8 @@ from bot.storage.repository import Repository
 from bot.web.server import HEADER_TIMEOUT_S, bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
 from content.loader import load_bank
+from evaluators import EmbeddingGrader
+from evaluators.grade import Grader
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
@@ -101,10 +109,15 @@ async def _seed(site: Site) -> None:
 
 @contextmanager
 def running_site(
-    folder: Path, *, db: Path | str | None = None, header_timeout_s: float = HEADER_TIMEOUT_S
+    folder: Path,
+    *,
+    db: Path | str | None = None,
+    header_timeout_s: float = HEADER_TIMEOUT_S,
+    try_grader: Callable[[], Grader] = FixedGrader,
 ) -> Iterator[Site]:
     """The page on a free loopback port until the block exits, on `db` (a SQLite file in
-    `folder` by default)."""
+    `folder` by default), with "Try the grader" on the grader `try_grader` makes on the page's
+    own event loop (one with an `aclose` is closed with the page)."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
     thread.start()
@@ -128,13 +141,17 @@ def running_site(
             sign_in=LinkIssuer(tokens, url),
         )
         left: list[str] = []
+        web_grader = try_grader()
+        if isinstance(web_grader, EmbeddingGrader):  # as `quizmaster web` readies it
+            stack.push_async_callback(web_grader.aclose)
+            await prepare_references(web_grader, bank)
         app = web_app(
             settings,
             repo=repo,
             bank=bank,
             tokens=tokens,
             clock=clock,
-            grader=FixedGrader(),
+            grader=web_grader,
             notice_left=lambda: left.append("notice"),
         )
         await stack.enter_async_context(
@@ -147,7 +164,7 @@ def running_site(
         return site
 
     try:
-        yield asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=60)
+        yield asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=300)
     finally:
         asyncio.run_coroutine_threadsafe(stack.aclose(), loop).result(timeout=30)
         loop.call_soon_threadsafe(loop.stop)

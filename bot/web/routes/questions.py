@@ -20,6 +20,7 @@ from bot.web.signing import Session
 from content.check import check_draft
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError
+from evaluators.scoring import Explainer, Explanation
 
 ANSWER_CHARS = 4000
 
@@ -27,19 +28,27 @@ router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
 async def graded_try(web: Web, prompt: Prompt, answer: str, lang: Lang) -> dict[str, Any] | None:
-    """Try the grader: `answer` graded as the channel would grade it, stored nowhere."""
+    """Try the grader: `answer` graded as the channel would grade it, with the explanation
+    `quizmaster grade --explain` prints where the grader can give one, stored nowhere."""
     if not answer.strip():
         return {"error": "try_empty"}
     grader = web.deps.grader
     if grader is None:
         return None
+    answer = answer[:ANSWER_CHARS]
+    explanation: Explanation | None = None
     try:
-        grade = await grader.grade(prompt, answer[:ANSWER_CHARS], lang=lang)
+        if isinstance(grader, Explainer):
+            scored = await grader.explain(prompt, answer, lang=lang)
+            grade, explanation = scored.grade, scored.explanation
+        else:
+            grade = await grader.grade(prompt, answer, lang=lang)
     except EmbeddingUnavailableError:
         return {"error": "try_unavailable"}
     labels = {c.id: c.label(lang) for c in prompt.concepts}
     return {
         "grade": grade,
+        "explanation": explanation,
         "covered": [labels.get(c, c) for c in grade.covered],
         "missed": [labels.get(c, c) for c in grade.missed],
     }

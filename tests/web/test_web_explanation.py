@@ -1,0 +1,76 @@
+""" "Try the grader" on the web page shows why a score is what it is, as `quizmaster grade
+--explain` does: each feature's value and contribution, the head and its link, and every rule
+that fired; graded by the real bundled model."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evaluators import create_grader
+from tests.web.client import browser, sign_in
+from tests.web.site import HOME, MINA, PLATFORM, Site, running_site
+
+CHANNEL = f"/c/{PLATFORM}/{HOME}"
+ROW = re.compile(r"<tr><td>(\w+)</td><td>(-?[\d.]+)</td><td>([+-][\d.]+)</td></tr>")
+SUM = re.compile(r"logistic\((-?[\d.]+) \+ Σ\) × 100 = (\d+)")
+
+
+@pytest.fixture(scope="module")
+def site(
+    tmp_path_factory: pytest.TempPathFactory, model_path: str, embedding_cache: Path
+) -> Iterator[Site]:
+    with running_site(
+        tmp_path_factory.mktemp("explain"),
+        try_grader=lambda: create_grader(
+            model_name=model_path, device="cpu", cache_dir=embedding_cache
+        ),
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def admin(site: Site) -> Iterator[httpx.Client]:
+    with browser() as client:
+        assert sign_in(client, site.link(MINA)).status_code == 303
+        yield client
+
+
+def _tried(site: Site, admin: httpx.Client, answer: str) -> str:
+    prompt = site.service.bank.mains()[0]
+    address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', admin.get(address).text)
+    assert csrf is not None
+    tried = admin.post(address, data={"answer": answer, "csrf": csrf.group(1)})
+    assert tried.status_code == 200
+    return tried.text
+
+
+def test_a_tried_answer_shows_each_feature_and_the_sum_gives_its_score(
+    site: Site, admin: httpx.Client
+) -> None:
+    prompt = site.service.bank.mains()[0]
+    page = _tried(site, admin, prompt.references_in("en")[0].text)
+    score = re.search(r'<p class="score">(\d+)/100', page)
+    assert score is not None and "Why this score" in page
+    rows = ROW.findall(page)
+    found = SUM.search(page)
+    assert rows and found, page[page.find("try-why") :][:2000]
+    base, raw = float(found.group(1)), int(found.group(2))
+    total = base + sum(float(contribution) for _, _, contribution in rows)
+    assert abs(100 / (1 + math.exp(-total)) - raw) <= 1
+    assert int(score.group(1)) <= raw + 1  # caps only ever lower the score
+
+
+def test_a_guardrail_answer_says_which_rule_decided_its_score(
+    site: Site, admin: httpx.Client
+) -> None:
+    page = _tried(site, admin, "I don't know")
+    assert "A guardrail or the open-question rule decided the score" in page
+    assert "Rules that fired: dont_know" in page
+    assert not ROW.findall(page)
