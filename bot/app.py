@@ -153,6 +153,7 @@ def build_quiz_service(
         appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),
         demos=demos,
         sign_in=sign_in,
+        sessions=WebSessions(repo.db),
     )
     intake = Intake(
         claims=repo.claims,
