@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +29,8 @@ from bot.log_escaping import escape_controls
 
 if TYPE_CHECKING:
     from compute.config import ServiceConfig
+
+G = TypeVar("G", bound=BaseModel)
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _SHARD_IDS = re.compile(r"^[0-9]{1,5}(,[0-9]{1,5})*$")
@@ -448,6 +450,14 @@ class ProcessSettings(BaseModel):
     )
 
 
+class Group(Generic[G]):
+    """One group of the settings, as the part that reads it sees them (`settings.web`): the
+    same object, typed so that the part reaches only its own fields."""
+
+    def __get__(self, settings: object, owner: type | None = None) -> G:
+        return cast(G, settings)
+
+
 class Settings(
     DiscordSettings,
     SlackSettings,
@@ -471,33 +481,13 @@ class Settings(
         allow_inf_nan=False,  # "nan" is not a number of seconds, not "more than 300"
     )
 
-    @property
-    def storage(self) -> StorageSettings:
-        return self
-
-    @property
-    def game(self) -> GameSettings:
-        return self
-
-    @property
-    def grading(self) -> GradingSettings:
-        return self
-
-    @property
-    def compute(self) -> ComputeSettings:
-        return self
-
-    @property
-    def web(self) -> WebSettings:
-        return self
-
-    @property
-    def slack(self) -> SlackSettings:
-        return self
-
-    @property
-    def discord(self) -> DiscordSettings:
-        return self
+    storage: ClassVar[Group[StorageSettings]] = Group()
+    game: ClassVar[Group[GameSettings]] = Group()
+    grading: ClassVar[Group[GradingSettings]] = Group()
+    compute: ClassVar[Group[ComputeSettings]] = Group()
+    web: ClassVar[Group[WebSettings]] = Group()
+    slack: ClassVar[Group[SlackSettings]] = Group()
+    discord: ClassVar[Group[DiscordSettings]] = Group()
 
     def missing_for_platform(
         self, platform: Literal["console", "slack", "discord"] | None = None
