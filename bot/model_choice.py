@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import GradingSettings
 from evaluators.embedder import bundled_model_path
 
 log = logging.getLogger("quizmaster.bot")
@@ -39,7 +39,7 @@ def hub_offline() -> bool:
     return bool(constants.HF_HUB_OFFLINE)
 
 
-def embedding_model(settings: Settings) -> str:
+def embedding_model(settings: GradingSettings) -> str:
     """The model name or folder to load for `settings` (see the module docstring)."""
     name = settings.embedding_model
     if name == BUNDLED:

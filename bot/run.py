@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.app import open_service, web_app, web_tokens
-from bot.config import Settings, describe_errors
+from bot.config import Settings, StorageSettings, describe_errors
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from bot.storage.drivers import DatabaseUnreachableError
@@ -44,7 +44,7 @@ async def _serve(settings: Settings) -> int:
             return 0
         from bot.platforms.discord import runner as discord_runner
 
-        await discord_runner.run(settings, service, stop=stop)
+        await discord_runner.run(settings.discord, service, stop=stop)
         return 0
 
 
@@ -86,13 +86,13 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
             service,
             stdin=sys.stdin,
             stdout=sys.stdout,
-            image_dir=_image_dir(settings),
+            image_dir=_image_dir(settings.storage),
             stop=stop,
             wake=wake,
         )
 
 
-def _image_dir(settings: Settings) -> Path:
+def _image_dir(settings: StorageSettings) -> Path:
     """Where the console saves charts: the setting, else beside the SQLite file (ignored by git
     like the database and the log), else a temp folder (nothing to sit beside)."""
     if settings.image_dir is not None:

@@ -31,9 +31,9 @@ log = logging.getLogger("quizmaster.web")
 async def _serve(settings: Settings, secret: str) -> int:
     from bot.web.server import bind, port_of, serve_alone
 
-    bank = load_configured_bank(settings)
+    bank = load_configured_bank(settings.game)
     sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
-    repo = await Repository.open(settings.db, pool_size=settings.db_pool_size)
+    repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
     try:
         await TeamQuestionStore(repo.db).load_into(bank)  # the questions saved on the web page
         grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"

@@ -10,11 +10,15 @@ from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
 from bot.core.messages import ReplyKind
+from bot.core.ports import AdminSessions
 from bot.core.posting import Posting
 from bot.core.practice import Practice
 from bot.core.reports import Reports
 from bot.core.sign_in import SignInLinks, send_sign_in_link
 from bot.core.turn import Turn
+
+ANSWERS = (cmd.Answer, cmd.PracticeAnswer)
+"""Answers, not commands: the platform does not look up their sender's rights."""
 
 
 class DemoDesk(FigureSource, Protocol):
@@ -42,6 +46,7 @@ class Dispatcher:
         appeals: Appeals,
         demos: DemoDesk | None = None,
         sign_in: SignInLinks | None = None,
+        sessions: AdminSessions | None = None,
     ) -> None:
         self.posting = posting
         self.answers = answers
@@ -50,9 +55,19 @@ class Dispatcher:
         self.appeals = appeals
         self.demos = demos
         self.sign_in = sign_in
+        self.sessions = sessions
 
     async def dispatch(self, command: cmd.Command, turn: Turn) -> None:
-        if isinstance(command, cmd.ADMIN_COMMANDS) and not turn.incoming.actor.is_admin:
+        actor = turn.incoming.actor
+        if not actor.is_admin and not isinstance(command, ANSWERS) and self.sessions is not None:
+            # The platform's word on a command (an answer's sender is not looked up) is its
+            # latest: web sessions of a member who lost the role lose their admin rights.
+            await self.sessions.demote(
+                platform=turn.incoming.platform,
+                channel_id=turn.incoming.channel_id,
+                user_id=actor.user_id,
+            )
+        if isinstance(command, cmd.ADMIN_COMMANDS) and not actor.is_admin:
             await turn.error("admin_only")
             return
         match command:

@@ -274,6 +274,13 @@ class NoticeStore(Protocol):
         ...
 
 
+class AdminSessions(Protocol):
+    """The web page's sessions as the chat sees them (`bot.storage.web_sessions.WebSessions`):
+    a member the platform reports as no admin loses admin rights on the page too."""
+
+    async def demote(self, *, platform: str, channel_id: str, user_id: str) -> None: ...
+
+
 class ReplicaStore(Protocol):
     """Each bot process's heartbeat (`bot.core.replicas`)."""
 

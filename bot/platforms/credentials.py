@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.config import Settings
+from bot.config import DiscordSettings, Settings, SlackSettings
 
 log = logging.getLogger("quizmaster.bot")
 
@@ -37,7 +37,7 @@ class CredentialsRefusedError(RuntimeError):
     """The platform said no to the token; the message is the line to print before exiting."""
 
 
-async def check_slack(settings: Settings) -> AuthCheck:
+async def check_slack(settings: SlackSettings) -> AuthCheck:
     """`auth.test` with the bot token, on the configured Web API URL; an app installed through
     OAuth has no token of its own, so only Slack's reachability (`api.test`) is asked."""
     import aiohttp
@@ -64,7 +64,7 @@ async def check_slack(settings: Settings) -> AuthCheck:
     )
 
 
-async def _slack_reachable(settings: Settings) -> AuthCheck:
+async def _slack_reachable(settings: SlackSettings) -> AuthCheck:
     import aiohttp
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.async_client import AsyncWebClient
@@ -81,7 +81,7 @@ async def _slack_reachable(settings: Settings) -> AuthCheck:
     )
 
 
-async def check_discord(settings: Settings) -> AuthCheck:
+async def check_discord(settings: DiscordSettings) -> AuthCheck:
     """`GET /users/@me` with the bot token, on discord.py's API base (tests point it at a fake)."""
     import aiohttp
     from discord.http import Route
@@ -116,9 +116,9 @@ def _why(exc: BaseException) -> str:
 async def check_platform(settings: Settings) -> AuthCheck | None:
     """The configured platform's token check; None for the console, which has none."""
     if settings.platform == "slack":
-        return await check_slack(settings)
+        return await check_slack(settings.slack)
     if settings.platform == "discord":
-        return await check_discord(settings)
+        return await check_discord(settings.discord)
     return None
 
 

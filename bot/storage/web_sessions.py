@@ -8,6 +8,11 @@ from datetime import datetime
 
 from bot.storage.database import Database
 
+_DEMOTE = (
+    "UPDATE web_sessions SET is_admin = 0"
+    " WHERE platform = ? AND channel_id = ? AND user_id = ? AND is_admin = 1"
+)
+
 
 class WebSessions:
     """The `web_sessions` table, on the bot's database connection and lock."""
@@ -32,11 +37,7 @@ class WebSessions:
         async with self._db.transaction() as db:
             await db.fetch("DELETE FROM web_sessions WHERE expires_at < ?", (now.isoformat(),))
             if not is_admin:
-                await db.fetch(
-                    "UPDATE web_sessions SET is_admin = 0"
-                    " WHERE platform = ? AND channel_id = ? AND user_id = ? AND is_admin = 1",
-                    (platform, channel_id, user_id),
-                )
+                await db.fetch(_DEMOTE, (platform, channel_id, user_id))
             await db.fetch(
                 "INSERT INTO web_sessions (id, platform, channel_id, user_id, is_admin,"
                 " started_at, expires_at) VALUES (?,?,?,?,?,?,?)",
@@ -50,6 +51,11 @@ class WebSessions:
                     expires_at.isoformat(),
                 ),
             )
+
+    async def demote(self, *, platform: str, channel_id: str, user_id: str) -> None:
+        """The platform says the member is no admin of the channel (a command of theirs in the
+        chat): every session of theirs there loses admin rights."""
+        await self._db.write(_DEMOTE, (platform, channel_id, user_id))
 
     async def admin_rights(self, session_id: str, *, now: datetime) -> bool | None:
         """Whether the session carries admin rights; None once it has ended or expired."""

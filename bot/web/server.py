@@ -8,17 +8,15 @@ import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
-import h11
 import uvicorn
 from fastapi import FastAPI
-from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from compute.header_timeout import HEADER_TIMEOUT_S, HeaderTimeoutConfig, HeaderTimeoutProtocol
 
 log = logging.getLogger("quizmaster.web")
 
 START_TIMEOUT_S = 30.0
-HEADER_TIMEOUT_S = 10.0
 
 LISTEN_BACKLOG = 128
 
@@ -57,66 +55,13 @@ class _BesideServer(uvicorn.Server):
         yield
 
 
-class _WebConfig(uvicorn.Config):
-    """uvicorn's settings and one more: how long a request's head may take to arrive."""
-
-    def __init__(self, app: FastAPI, *, header_timeout_s: float, **settings: Any) -> None:
-        super().__init__(app, **settings)
-        self.header_timeout_s = header_timeout_s
-
-
-class _HeaderDeadline(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, closing a connection whose request line and headers have not
-    all arrived within the header timeout of its opening or of the last response (uvicorn
-    itself waits forever for a client that sends its headers a byte at a time)."""
-
-    def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
-        super().__init__(config, *args, **kwargs)
-        self._header_timeout_s = (
-            config.header_timeout_s if isinstance(config, _WebConfig) else HEADER_TIMEOUT_S
-        )
-        self._deadline: asyncio.TimerHandle | None = None
-
-    def _arm(self) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(self._header_timeout_s, self._too_slow)
-
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-
-    def _too_slow(self) -> None:
-        self._deadline = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.transport.close()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)  # type: ignore[arg-type]
-        self._arm()
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:
-            self._disarm()  # the head is in: the request is the app's now
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
-
-
 def _config(
     app: FastAPI, *, proxy_headers: bool, header_timeout_s: float = HEADER_TIMEOUT_S
 ) -> uvicorn.Config:
-    return _WebConfig(
+    return HeaderTimeoutConfig(
         app,
         header_timeout_s=header_timeout_s,
-        http=_HeaderDeadline,
+        http=HeaderTimeoutProtocol,
         log_level="warning",
         lifespan="off",
         access_log=False,

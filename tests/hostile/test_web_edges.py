@@ -94,6 +94,23 @@ def test_an_admin_who_lost_the_role_loses_admin_rights_in_every_session(page: Si
         assert new.get(f"{base}/questions").status_code == 200
 
 
+@pytest.mark.parametrize("command", ["/quiz leaderboard", "/quiz reveal"])
+def test_an_admin_who_lost_the_role_loses_admin_pages_on_their_next_chat_command(
+    page: Site, command: str
+) -> None:
+    """The platform's word on a chat command, refused for want of rights or not, reaches the
+    web page: no new sign-in is needed for the page to take the rights away."""
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    with browser() as admin:
+        sign_in(admin, page.link(MINA))
+        assert admin.get(f"{base}/questions").status_code == 200
+        page.say(MINA, "my answer is 42")  # an answer says nothing of rights
+        assert admin.get(f"{base}/questions").status_code == 200
+        page.say(Actor(MINA.user_id, MINA.display_name, is_admin=False), command)
+        assert admin.get(f"{base}/questions").status_code == 403
+        assert admin.get(base).status_code == 200  # still a member of the channel
+
+
 def test_head_on_pages_answers_as_get_without_a_body(page: Site) -> None:
     base = f"{page.url}/c/{PLATFORM}/{HOME}"
     with browser() as client:

@@ -30,8 +30,9 @@ from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
-from bot.web.server import HEADER_TIMEOUT_S, bind, port_of, serving_beside
+from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
+from compute.header_timeout import HEADER_TIMEOUT_S
 from content.loader import load_bank
 from evaluators import EmbeddingGrader
 from evaluators.grade import Grader

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import time
 
-from bot.config import Settings
+from bot.config import DiscordSettings
 from bot.core.dispatch import DemoDesk
 from bot.core.inflight import STOP_GRACE_S
 from bot.core.scheduler import run_scheduler
@@ -55,7 +55,7 @@ class DemoNames:
 
 
 def build_client(
-    settings: Settings, service: QuizService, *, ack_budget_s: float = ACK_BUDGET_S
+    settings: DiscordSettings, service: QuizService, *, ack_budget_s: float = ACK_BUDGET_S
 ) -> QuizClient:
     """The client as configured; `ack_budget_s` is how long a slow reply may take before the
     interaction is deferred (Discord's limit is 3 s)."""
@@ -106,7 +106,7 @@ async def serve(
 
 
 async def run(
-    settings: Settings, service: QuizService, *, stop: asyncio.Event | None = None
+    settings: DiscordSettings, service: QuizService, *, stop: asyncio.Event | None = None
 ) -> None:
     if settings.discord_token is None:
         raise ValueError("QUIZMASTER_DISCORD_TOKEN is not set")

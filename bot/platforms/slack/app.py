@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from bot.config import SlackSettings
 from bot.core.messages import Actor, Transport
 from bot.platforms.slack import inbound
 from bot.platforms.slack.channel_ids import ChannelIds
@@ -44,7 +44,7 @@ RATE_LIMIT_RETRIES = 3
 BOLT_LOGGER = "quizmaster.slack.bolt"
 
 
-def web_client(settings: Settings, *, token: str | None = None) -> AsyncWebClient:
+def web_client(settings: SlackSettings, *, token: str | None = None) -> AsyncWebClient:
     """The Web API client: base URL from settings, 429s and dropped connections retried,
     tokens kept out of its DEBUG records."""
     logger = logging.getLogger("quizmaster.slack.web")
@@ -66,7 +66,7 @@ class SlackBot:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SlackSettings,
         service: QuizHandler,
         *,
         repo: Repository | None = None,
@@ -115,7 +115,9 @@ class SlackBot:
         return self._resumed
 
 
-def workspaces(settings: Settings, client: AsyncWebClient, repo: Repository | None) -> Workspaces:
+def workspaces(
+    settings: SlackSettings, client: AsyncWebClient, repo: Repository | None
+) -> Workspaces:
     """One workspace by its bot token, or many installed through OAuth (settings say which)."""
     if not settings.slack_oauth:
         token = settings.slack_bot_token

@@ -74,7 +74,7 @@ async def run(
     the connection, so no new events come, and let the messages in flight finish."""
     stop = stop or asyncio.Event()
     check_settings(settings)
-    bot = SlackBot(settings, service, repo=service.repo)
+    bot = SlackBot(settings.slack, service, repo=service.repo)
     # Heard from before the first event can be claimed: a claim of a replica without a
     # heartbeat would look abandoned to the others.
     await service.repo.heartbeats.heartbeat(
