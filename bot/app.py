@@ -145,6 +145,7 @@ def build_quiz_service(
             answers=repo.answers,
             boards=repo.boards,
             members=repo.members,
+            sharing=repo.sharing,
             bank=bank,
             clock=now,
             practice=reviewer,

@@ -13,6 +13,7 @@ from bot.core.messages import ReplyKind
 from bot.core.posting import Posting
 from bot.core.practice import Practice
 from bot.core.reports import Reports
+from bot.core.sharing import set_sharing
 from bot.core.sign_in import SignInLinks, send_sign_in_link
 from bot.core.turn import Turn
 
@@ -103,6 +104,8 @@ class Dispatcher:
                 await self.appeals.queue(turn)
             case cmd.ResolveAppeal(appeal_id, score, note):
                 await self.appeals.resolve(turn, appeal_id, score, note)
+            case cmd.Share(on):
+                await set_sharing(turn, store=self.reports.sharing, clock=self.posting.clock, on=on)
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

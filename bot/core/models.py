@@ -227,3 +227,13 @@ class UnfinishedClaim:
     message_id: str
     replica_id: str
     incoming: str
+
+
+@dataclass(frozen=True)
+class SharedAnswer:
+    """A member's answer they agreed to show the channel (`/quiz share on`), as they wrote it."""
+
+    user_id: str
+    name: str
+    score: int
+    text: str

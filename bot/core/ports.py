@@ -30,6 +30,7 @@ from bot.core.models import (
     PracticeAnswerRow,
     PracticeCardRow,
     ReplicaRow,
+    SharedAnswer,
     UnfinishedClaim,
 )
 from compute.schemas import DemoInfo, JobStatus, JobTicket, ParamValue
@@ -231,6 +232,21 @@ class BoardStore(Protocol):
         ...
 
 
+class SharingStore(Protocol):
+    """Each member's consent, per channel, to have their best answers shown there (off until
+    they say `/quiz share on`), and the best answer of a consenting member."""
+
+    async def set_sharing(
+        self, *, platform: str, channel_id: str, user_id: str, shared: bool, at: datetime
+    ) -> None: ...
+
+    async def sharing(self, *, platform: str, channel_id: str, user_id: str) -> bool: ...
+
+    async def best_shared_answer(self, *, post_id: int, prompt_id: str) -> SharedAnswer | None:
+        """The post's top-scoring answer to `prompt_id` from a member who shares now."""
+        ...
+
+
 class PracticeStore(Protocol):
     """A member's cards, the prompt waiting for their answer, their scores."""
 
@@ -420,6 +436,9 @@ class Stores(Protocol):
 
     @property
     def practice(self) -> PracticeStore: ...
+
+    @property
+    def sharing(self) -> SharingStore: ...
 
     @property
     def appeals(self) -> AppealStore: ...

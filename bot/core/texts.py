@@ -92,6 +92,25 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "best {best_score} ({best})",
     ),
     "reveal_nobody": ("아직 답변이 없어요.", "No answers yet."),
+    "reveal_shared": (
+        "함께 보는 답 · {name} ({score}점): {text}",
+        "Shared answer · {name} ({score:point|points}): {text}",
+    ),
+    "share_on": (
+        "이제 이 채널에서 내 최고 답이 공개될 수 있어요 (`/quiz reveal`과 요약). "
+        "끄려면 `/quiz share off`.",
+        "Your best answers may now be shown to this channel (`/quiz reveal` and the "
+        "summaries). `/quiz share off` stops it.",
+    ),
+    "share_off": (
+        "이제 이 채널에 내 답은 공개되지 않아요 (지난 답도). 다시 켜려면 `/quiz share on`.",
+        "Your answers are no longer shown to this channel, past ones included. "
+        "`/quiz share on` allows it again.",
+    ),
+    "share_usage": (
+        "'{detail}'? `/quiz share on` 또는 `/quiz share off`로 적어 주세요.",
+        "'{detail}'? Type `/quiz share on` or `/quiz share off`.",
+    ),
     "reveal_demo": ("직접 보기: {demos}", "See it live: {demos}"),
     "leaderboard_head": ("**리더보드** · {period}", "**Leaderboard** · {period}"),
     "leaderboard_row": (
@@ -418,9 +437,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz review` 복습할 카드\n"
         "`/quiz web` 팀 웹 페이지 로그인 링크 (나만 보임)\n"
         "점수에 이의: `/quiz appeal [이유]` (마지막 답)\n"
+        "`/quiz me` 내 현황 (나만 보임) · `/quiz week` 이번 주 팀 요약 (나만 보임) · "
+        "`/quiz share on|off` 내 최고 답 공개 동의\n"
         "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
         "`/quiz schedule HH:MM [Area/City] "
-        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
+        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en` · `/quiz digest <요일 HH:MM|off>`\n"
         "`/demo list` · `/demo <이름> [key=value ...]`",
         "**quizmaster commands**\n"
         "Answer: just write in the thread, or `/quiz answer <text>`\n"
@@ -431,9 +452,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "answer it · `/quiz review` cards due\n"
         "`/quiz web` a sign-in link to the team's web page (only you see it)\n"
         "Contest a grade: `/quiz appeal [why]` (your latest answer)\n"
+        "`/quiz me` where you stand (only you) · `/quiz week` the team's week so far (only you) · "
+        "`/quiz share on|off` let the channel see your best answers\n"
         "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
         "`/quiz schedule HH:MM [Area/City] "
-        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
+        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en` · `/quiz digest <weekday HH:MM|off>`\n"
         "`/demo list` · `/demo <name> [key=value ...]`",
     ),
 }
