@@ -20,6 +20,7 @@ from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
 from bot.core.dispatch import DemoDesk, Dispatcher
+from bot.core.home import Homes
 from bot.core.inflight import InFlight
 from bot.core.intake import Intake
 from bot.core.posting import ChannelDefaults, Clock, Posting, PostingStores
@@ -152,6 +153,15 @@ def build_quiz_service(
         ),
         practice=reviewer,
         appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),
+        homes=Homes(
+            channels=repo.channels,
+            answers=repo.answers,
+            members=repo.members,
+            practice=reviewer,
+            bank=bank,
+            clock=now,
+            lang=defaults.lang,
+        ),
         demos=demos,
         sign_in=sign_in,
     )

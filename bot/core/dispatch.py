@@ -9,6 +9,7 @@ from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
+from bot.core.home import Homes
 from bot.core.messages import ReplyKind
 from bot.core.posting import Posting
 from bot.core.practice import Practice
@@ -41,6 +42,7 @@ class Dispatcher:
         reports: Reports,
         practice: Practice,
         appeals: Appeals,
+        homes: Homes,
         demos: DemoDesk | None = None,
         sign_in: SignInLinks | None = None,
     ) -> None:
@@ -49,6 +51,7 @@ class Dispatcher:
         self.reports = reports
         self.practice = practice
         self.appeals = appeals
+        self.homes = homes
         self.demos = demos
         self.sign_in = sign_in
 
@@ -106,6 +109,8 @@ class Dispatcher:
                 await self.appeals.resolve(turn, appeal_id, score, note)
             case cmd.Share(on):
                 await set_sharing(turn, store=self.reports.sharing, clock=self.posting.clock, on=on)
+            case cmd.Me():
+                await self.homes.show(turn)
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

@@ -173,6 +173,10 @@ class AnswerStore(Protocol):
         self, *, platform: str, channel_id: str, user_id: str
     ) -> list[AnswerRow]: ...
 
+    async def latest_channel(self, *, platform: str, user_id: str) -> str | None:
+        """The channel of the member's latest graded answer on the platform."""
+        ...
+
     async def record_answer(
         self,
         *,

@@ -15,6 +15,7 @@ from typing import Generic
 from typing_extensions import TypeVar
 
 from bot.core.dispatch import DemoDesk
+from bot.core.home import Homes
 from bot.core.inflight import InFlight
 from bot.core.intake import Intake
 from bot.core.messages import Incoming, Reply, Transport
@@ -77,6 +78,10 @@ class QuizService(Generic[Store_co]):
     @property
     def sign_in(self) -> SignInLinks | None:
         return self.intake.dispatcher.sign_in
+
+    @property
+    def homes(self) -> Homes:
+        return self.intake.dispatcher.homes
 
     async def channel(self, platform: str, channel_id: str) -> ChannelRow:
         """The channel's settings, created from the defaults on first contact."""

@@ -107,6 +107,26 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Your answers are no longer shown to this channel, past ones included. "
         "`/quiz share on` allows it again.",
     ),
+    "home_title": ("{name}님의 현황", "{name}: where you stand"),
+    "home_streak": ("연속 참여", "Streak"),
+    "home_days": ("{days}일", "{days:day|days}"),
+    "home_week": ("이번 주 점수", "Points this week"),
+    "home_points": ("{points}점", "{points:point|points}"),
+    "home_mastery": ("주제별 숙련도", "Mastery by topic"),
+    "home_no_mastery": (
+        "아직 없어요. 답하거나 `/quiz practice`로 연습해 보세요.",
+        "None yet: answer a question or `/quiz practice`.",
+    ),
+    "home_due": ("복습할 카드 {count}장", "{count:practice card|practice cards} due"),
+    "home_none_due": ("지금 복습할 카드가 없어요.", "Nothing due now."),
+    "home_due_more": ("그 밖에 {count}장", "and {count} more"),
+    "home_practice": ("지금 연습하기", "Practice now"),
+    "home_web": ("웹 페이지 열기", "Open the web page"),
+    "home_empty": (
+        "아직 답한 질문이 없어요. 채널의 오늘의 질문에 답하면 여기에 내 현황이 나와요.",
+        "You have not answered a question yet. Answer the question of the day in a channel and "
+        "where you stand shows here.",
+    ),
     "share_usage": (
         "'{detail}'? `/quiz share on` 또는 `/quiz share off`로 적어 주세요.",
         "'{detail}'? Type `/quiz share on` or `/quiz share off`.",
