@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
+from bot.core.digests import Digests
 from bot.core.dispatch import DemoDesk, Dispatcher
 from bot.core.home import Homes
 from bot.core.inflight import InFlight
@@ -161,6 +162,16 @@ def build_quiz_service(
             bank=bank,
             clock=now,
             lang=defaults.lang,
+        ),
+        digests=Digests(
+            channels=repo.channels,
+            posts=repo.posts,
+            answers=repo.answers,
+            members=repo.members,
+            digests=repo.digests,
+            bank=bank,
+            clock=now,
+            replica_id=posting.replica_id,
         ),
         demos=demos,
         sign_in=sign_in,

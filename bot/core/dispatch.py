@@ -9,6 +9,7 @@ from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
+from bot.core.digests import Digests
 from bot.core.home import Homes
 from bot.core.messages import ReplyKind
 from bot.core.posting import Posting
@@ -43,6 +44,7 @@ class Dispatcher:
         practice: Practice,
         appeals: Appeals,
         homes: Homes,
+        digests: Digests,
         demos: DemoDesk | None = None,
         sign_in: SignInLinks | None = None,
     ) -> None:
@@ -52,6 +54,7 @@ class Dispatcher:
         self.practice = practice
         self.appeals = appeals
         self.homes = homes
+        self.digests = digests
         self.demos = demos
         self.sign_in = sign_in
 
@@ -111,6 +114,10 @@ class Dispatcher:
                 await set_sharing(turn, store=self.reports.sharing, clock=self.posting.clock, on=on)
             case cmd.Me():
                 await self.homes.show(turn)
+            case cmd.Week():
+                await self.digests.show(turn)
+            case cmd.SetDigest(weekday, at):
+                await self.digests.set_time(turn, weekday, at)
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

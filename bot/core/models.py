@@ -237,3 +237,12 @@ class SharedAnswer:
     name: str
     score: int
     text: str
+
+
+@dataclass(frozen=True)
+class DigestTime:
+    """When a channel's weekly digest is posted, as an admin set it (`/quiz digest`): a weekday
+    (0 Monday) and a local HH:MM; both None: no digest. No row at all is the default."""
+
+    weekday: int | None
+    at: str | None

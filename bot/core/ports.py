@@ -22,6 +22,7 @@ from bot.core.models import (
     BoardRow,
     ChannelRow,
     DaySummary,
+    DigestTime,
     GradedAnswer,
     GradedText,
     MemberProgress,
@@ -251,6 +252,41 @@ class SharingStore(Protocol):
         ...
 
 
+class DigestStore(Protocol):
+    """The weekly digest: each channel's digest time, and each channel-week's digest claimed
+    once before it is sent (`bot.core.digests`)."""
+
+    async def digest_time(self, *, platform: str, channel_id: str) -> DigestTime | None:
+        """What an admin set; None: the default time."""
+        ...
+
+    async def set_digest_time(
+        self, *, platform: str, channel_id: str, time: DigestTime
+    ) -> None: ...
+
+    async def digest_claimed(self, *, platform: str, channel_id: str, week: date) -> bool: ...
+
+    async def claim_digest(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        week: date,
+        claimed_at: datetime,
+        replica_id: str | None,
+    ) -> bool:
+        """True for the one process that reserves this channel-week's digest."""
+        ...
+
+    async def release_digest(self, *, platform: str, channel_id: str, week: date) -> None:
+        """Forget a claimed digest that could not be sent."""
+        ...
+
+    async def set_digest_message(
+        self, *, platform: str, channel_id: str, week: date, message_id: str
+    ) -> None: ...
+
+
 class PracticeStore(Protocol):
     """A member's cards, the prompt waiting for their answer, their scores."""
 
@@ -443,6 +479,9 @@ class Stores(Protocol):
 
     @property
     def sharing(self) -> SharingStore: ...
+
+    @property
+    def digests(self) -> DigestStore: ...
 
     @property
     def appeals(self) -> AppealStore: ...

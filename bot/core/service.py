@@ -9,7 +9,7 @@ stores, so a restart loses nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic
 
 from typing_extensions import TypeVar
@@ -82,6 +82,10 @@ class QuizService(Generic[Store_co]):
     @property
     def homes(self) -> Homes:
         return self.intake.dispatcher.homes
+
+    async def post_digests(self, platform: str, transport: Transport) -> list[tuple[str, date]]:
+        """Each channel's weekly digest that fell due and no process has posted."""
+        return await self.intake.dispatcher.digests.post_due(platform, transport)
 
     async def channel(self, platform: str, channel_id: str) -> ChannelRow:
         """The channel's settings, created from the defaults on first contact."""

@@ -127,6 +127,64 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "You have not answered a question yet. Answer the question of the day in a channel and "
         "where you stand shows here.",
     ),
+    "digest_head": (
+        "**이번 주 팀 요약** · {start} ~ {end}",
+        "**The team's week** · {start} to {end}",
+    ),
+    "digest_nobody": ("이번 주에는 아직 답이 없어요.", "No answers this week yet."),
+    "digest_member": (
+        "{rank}. {name} · {points}점 (지난주 대비 {change}) · {scheduled}일 중 {days}일 참여",
+        "{rank}. {name} · {points:point|points} (from last week: {change}) · "
+        "{days}/{scheduled:scheduled day|scheduled days} answered",
+    ),
+    "digest_streak": (
+        "가장 긴 연속 참여: {name} {days}일",
+        "Longest streak: {name}, {days:day|days}",
+    ),
+    "digest_improved": (
+        "가장 많이 오른 멤버: {name} (지난주보다 +{change}점)",
+        "Most improved: {name} (+{change:point|points} on last week)",
+    ),
+    "digest_hardest": (
+        "가장 어려웠던 질문 (평균 {mean:.0f}점): {question}",
+        "Hardest question (mean {mean:.0f}): {question}",
+    ),
+    "digest_missed_head": ("**가장 많이 놓친 핵심 개념**", "**Most-missed key concepts**"),
+    "digest_missed": (
+        "• **{concept}** ({count}번) · {question}",
+        "• **{concept}** (missed {count:time|times}) · {question}",
+    ),
+    "digest_missed_demo": (" · 직접 보기 `/demo {demo}`", " · see it live: `/demo {demo}`"),
+    "digest_set": (
+        "이 채널의 주간 요약은 매주 {day} {at} ({zone})에 올라와요.",
+        "This channel's weekly digest is posted every {day} at {at} ({zone}).",
+    ),
+    "digest_off": (
+        "이 채널의 주간 요약을 껐어요. 다시 켜려면 `/quiz digest fri 17:00`처럼 적어 주세요.",
+        "The weekly digest is off in this channel. `/quiz digest fri 17:00` turns it on again.",
+    ),
+    "digest_usage": (
+        "`/quiz digest <요일> <HH:MM>` (예: `/quiz digest fri 17:00`) 또는 `/quiz digest off`로 "
+        "적어 주세요.",
+        "Type `/quiz digest <weekday> <HH:MM>` (e.g. `/quiz digest fri 17:00`) or "
+        "`/quiz digest off`.",
+    ),
+    "digest_bad_day": (
+        "'{detail}'는 요일이 아니에요. mon, tue, wed, thu, fri, sat, sun 중 하나로 적어 주세요.",
+        "'{detail}' is not a weekday: use mon, tue, wed, thu, fri, sat or sun.",
+    ),
+    "digest_bad_time": (
+        "'{detail}'는 24시간 형식의 시각이 아니에요. 예: `/quiz digest fri 17:00`.",
+        "'{detail}' is not a 24-hour time. For example `/quiz digest fri 17:00`.",
+    ),
+    "chart_digest": ("{start} 주의 점수", "Points in the week of {start}"),
+    "chart_digest_this": ("이번 주", "this week"),
+    "chart_digest_last": ("지난주", "last week"),
+    "chart_digest_axis": ("점수", "points"),
+    "chart_digest_alt": (
+        "{start} 주의 멤버별 점수 (이번 주, 지난주): {rows}",
+        "Points per member in the week of {start} (this week, last week): {rows}",
+    ),
     "share_usage": (
         "'{detail}'? `/quiz share on` 또는 `/quiz share off`로 적어 주세요.",
         "'{detail}'? Type `/quiz share on` or `/quiz share off`.",

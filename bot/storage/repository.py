@@ -1,8 +1,9 @@
 """Every store of the bot's database, on one connection: what `bot.app` hands the core, each
 service taking the stores (the `bot.core.ports`) it uses. No SQL here: each store module is the
 only writer of its tables (`channels`, `posts`, `claims`, `members`, `answers`, `boards`,
-`practice`, `sharing`, `appeals`, `notices`, `replicas`; the web page's in `web_store`, team
-questions in `team_questions`, Slack installations in `slack_installations`)."""
+`practice`, `sharing`, `digests`, `appeals`, `notices`, `replicas`; the web page's in
+`web_store`, team questions in `team_questions`, Slack installations in
+`slack_installations`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.storage.boards import Boards
 from bot.storage.channels import ChannelTable
 from bot.storage.claims import MessageClaims
 from bot.storage.database import Database
+from bot.storage.digests import DigestTable
 from bot.storage.members import Members
 from bot.storage.notices import NoticeOutbox
 from bot.storage.posts import PostTable
@@ -36,6 +38,7 @@ class Repository:
     boards: Boards
     practice: PracticeTable
     sharing: SharingTable
+    digests: DigestTable
     appeals: AppealTable
     notices: NoticeOutbox
     heartbeats: Heartbeats
@@ -52,6 +55,7 @@ class Repository:
             boards=Boards(db),
             practice=PracticeTable(db),
             sharing=SharingTable(db),
+            digests=DigestTable(db),
             appeals=AppealTable(db),
             notices=NoticeOutbox(db),
             heartbeats=Heartbeats(db),
