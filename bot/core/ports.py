@@ -419,13 +419,17 @@ class DashboardStore(Protocol):
         ...
 
     async def data_version(self) -> tuple[int, ...]:
-        """Changes whenever an answer or post is added, a post revealed or an appeal resolved
-        (a score rewritten), anywhere: pages computed at one version can be shown again while
-        it holds."""
+        """Changes whenever an answer or post is added, a post revealed, an appeal resolved
+        (a score rewritten) or a member's sharing consent set, anywhere: pages computed at one
+        version can be shown again while it holds."""
         ...
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
         """The channel's posts on or after a local day, newest first."""
+        ...
+
+    async def best_shared_answer(self, *, post_id: int, prompt_id: str) -> SharedAnswer | None:
+        """As `SharingStore.best_shared_answer`: only a member who shares now."""
         ...
 
     async def day_summaries(

@@ -256,6 +256,7 @@ CREATE TABLE answer_sharing (
     user_id    TEXT NOT NULL,
     shared     INTEGER NOT NULL,
     changed_at TEXT NOT NULL,
+    changes    INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (platform, channel_id, user_id)
 );
 CREATE TABLE digest_times (

@@ -22,7 +22,8 @@ class SharingTable:
         await self._db.write(
             "INSERT INTO answer_sharing (platform, channel_id, user_id, shared, changed_at)"
             " VALUES (?,?,?,?,?) ON CONFLICT (platform, channel_id, user_id)"
-            " DO UPDATE SET shared = excluded.shared, changed_at = excluded.changed_at",
+            " DO UPDATE SET shared = excluded.shared, changed_at = excluded.changed_at,"
+            " changes = answer_sharing.changes + 1",
             (platform, channel_id, user_id, int(shared), at.isoformat()),
         )
 
