@@ -1,5 +1,6 @@
-"""`/quiz me` on Discord: the real discord.py client against the loopback fake, the real core
-behind it; the member's own figures come back privately as an embed, in English and Korean."""
+"""The team's week on Discord: the real discord.py client against the loopback fake, the real
+core behind it. `/quiz me` answers privately as an embed (English and Korean), a shared answer
+shows in the reveal and pings nobody, `/quiz week` answers privately with its chart."""
 
 from __future__ import annotations
 
@@ -66,3 +67,48 @@ async def test_me_in_korean(bot: Running) -> None:
     assert embed["description"].endswith("님의 현황**")
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["연속 참여"] == "1일" and fields["이번 주 점수"] == f"{score}점"
+
+
+async def test_a_shared_answer_shows_in_the_reveal_and_pings_nobody(bot: Running) -> None:
+    fake = bot.fake
+    thread_id = await post_question(bot)
+    share = fake.slash("quiz", "share", {"choice": "on"}, user=fake.member)
+    await bot.push(share)
+    await fake.wait_for(lambda: sent_for(fake, share["id"]))
+    [agreed] = sent_for(fake, share["id"])
+    assert agreed["flags"] & EPHEMERAL and "/quiz share off" in agreed["content"]
+    answer = fake.slash(
+        "quiz",
+        "answer",
+        {"text": "@everyone " + GOOD_ANSWER},
+        user=fake.member,
+        channel_id=thread_id,
+    )
+    await bot.push(answer)
+    await fake.wait_for(lambda: len(sent_for(fake, answer["id"])) >= 2)
+
+    reveal = fake.slash("quiz-admin", "reveal", user=fake.admin, admin=True, channel_id=thread_id)
+    await bot.push(reveal)
+    await fake.wait_for(lambda: sent_for(fake, reveal["id"]))
+    shown = " ".join(b.get("content") or "" for b in sent_for(fake, reveal["id"])) + " ".join(
+        e.get("description") or ""
+        for b in sent_for(fake, reveal["id"])
+        for e in b.get("embeds", [])
+    )
+    assert "Shared answer · " in shown and "@\u200beveryone Dropout" in shown
+    assert "@everyone" not in shown
+
+
+async def test_week_answers_privately_with_its_chart(bot: Running) -> None:
+    fake = bot.fake
+    await answered(bot)
+    week = fake.slash("quiz", "week", user=fake.member)
+    await bot.push(week)
+    token = rf"/(webhooks/{fake.app_id}|interactions/{week['id']})/token-{week['id']}(/callback)?"
+    await fake.wait_for(lambda: any(c.files for c in fake.find("POST", token)), within=60)
+    [sent] = [c for c in fake.find("POST", token) if c.files]
+    body = sent.body.get("data", sent.body)  # a callback carries its message in `data`
+    assert body["flags"] & EPHEMERAL
+    assert "The team's week" in body["content"]
+    assert [name for name, _ in sent.files] == ["digest.png"]
+    assert sent.files[0][1].startswith(b"\x89PNG")
