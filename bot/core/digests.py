@@ -14,6 +14,7 @@ from bot.core.models import ChannelRow, DigestTime
 from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
 from bot.core.posting import Clock
 from bot.core.schedule import WEEKDAY_NAMES, Schedule, ScheduleError, parse_time
+from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
 from bot.core.weeks import WEEK, week_of
 from content.bank import Bank
@@ -35,6 +36,15 @@ def digest_instant(schedule: Schedule, week: date, time: DigestTime | None) -> d
         return schedule.instant_on(days[-1]) + DIGEST_AFTER
     local = datetime.combine(week + timedelta(days=time.weekday), parse_time(time.at))
     return local.replace(tzinfo=schedule.zone).astimezone(UTC)
+
+
+def weekday_number(name: str) -> int | None:
+    """0 for Monday: an English name or its first three letters, or a Korean day (월, 월요일)."""
+    word = name.strip().lower()
+    if word[:3] in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(word[:3])
+    korean = text("ko", "weekday_names").split(",")
+    return korean.index(word[0]) if word and word.removesuffix("요일") in korean else None
 
 
 class Digests:
@@ -154,8 +164,8 @@ class Digests:
         if weekday is None or at is None:
             time = DigestTime(None, None)
         else:
-            day = weekday[:3]
-            if day not in WEEKDAY_NAMES:
+            day = weekday_number(weekday)
+            if day is None:
                 await turn.error("digest_bad_day", detail=weekday)
                 return
             try:
@@ -163,7 +173,7 @@ class Digests:
             except ScheduleError:
                 await turn.error("digest_bad_time", detail=at)
                 return
-            time = DigestTime(WEEKDAY_NAMES.index(day), parsed.strftime("%H:%M"))
+            time = DigestTime(day, parsed.strftime("%H:%M"))
         await self.digests.set_digest_time(
             platform=channel.platform, channel_id=channel.channel_id, time=time
         )
@@ -173,7 +183,7 @@ class Digests:
             await turn.say(
                 turn.t(
                     "digest_set",
-                    day=WEEKDAY_NAMES[time.weekday],
+                    day=turn.t("weekday_names").split(",")[time.weekday],
                     at=time.at,
                     zone=channel.timezone,
                 )

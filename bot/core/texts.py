@@ -155,6 +155,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "• **{concept}** (missed {count:time|times}) · {question}",
     ),
     "digest_missed_demo": (" · 직접 보기 `/demo {demo}`", " · see it live: `/demo {demo}`"),
+    "weekday_names": (
+        "월,화,수,목,금,토,일",
+        "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+    ),
     "digest_set": (
         "이 채널의 주간 요약은 매주 {day} {at} ({zone})에 올라와요.",
         "This channel's weekly digest is posted every {day} at {at} ({zone}).",
@@ -170,7 +174,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz digest off`.",
     ),
     "digest_bad_day": (
-        "'{detail}'는 요일이 아니에요. mon, tue, wed, thu, fri, sat, sun 중 하나로 적어 주세요.",
+        "'{detail}'는 요일이 아니에요. mon, tue, wed, thu, fri, sat, sun (또는 월~일) 중 하나로 "
+        "적어 주세요.",
         "'{detail}' is not a weekday: use mon, tue, wed, thu, fri, sat or sun.",
     ),
     "digest_bad_time": (

@@ -210,7 +210,9 @@ async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(
     [usage] = await say(service, ADMIN, "/quiz digest fri")
     assert "/quiz digest off" in usage.text
     [set_] = await say(service, ADMIN, "/quiz digest sat 10:30")
-    assert set_.text == "This channel's weekly digest is posted every sat at 10:30 (Asia/Seoul)."
+    assert set_.text == (
+        "This channel's weekly digest is posted every Saturday at 10:30 (Asia/Seoul)."
+    )
     await a_week(service, clock, MONDAY, {MINA: 80})
     saturday = MONDAY + timedelta(days=5)
     clock.now = local(saturday, 10, 29)
@@ -245,6 +247,8 @@ async def test_the_digest_in_korean(repo: Repository, bank: Bank, clock: FakeClo
     service = make_service(repo, bank, clock, lang="ko")
     await service.channel("test", "c1")
     await a_day(service, clock, MONDAY, {MINA: 90, JOON: 30})
+    [set_] = await say(service, ADMIN, "/quiz digest 금요일 17:00")
+    assert set_.text == "이 채널의 주간 요약은 매주 금 17:00 (Asia/Seoul)에 올라와요."
     [week] = await say(service, MINA, "/quiz week")
     assert week.text.startswith("**이번 주 팀 요약** · 2026-03-02 ~ 2026-03-08")
     assert "1. Mina · 90점 (지난주 대비 +90) · 5일 중 1일 참여" in week.text
