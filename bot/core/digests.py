@@ -108,15 +108,21 @@ class Digests:
                 return week
         return None
 
-    async def post_due(self, platform: str, transport: Transport) -> list[tuple[str, date]]:
+    async def post_due(
+        self, platform: str, transport: Transport, *, alive_since: datetime | None = None
+    ) -> list[tuple[str, date]]:
         """One scheduler tick: post each channel's due digest that no process has posted, for
-        a week that had questions; (channel, week) of those posted here."""
+        a week that had questions; (channel, week) of those posted here. With `alive_since`, a
+        digest claimed by a replica silent since then and never sent is sent here (a replica
+        killed between the two; one killed after sending, before recording it, sends twice)."""
         now = self.clock()
         posted = []
         for channel in await self.channels.channels(platform=platform):
             try:
                 week = await self.due_week(channel, now)
-                if week is not None and await self._post(channel, week, transport, now):
+                if week is not None and await self._post(
+                    channel, week, transport, now, alive_since
+                ):
                     posted.append((channel.channel_id, week))
             except ChannelUnreachableError as exc:
                 log.warning("weekly digest skipped channel=%s: %s", channel.channel_id, exc)
@@ -125,10 +131,17 @@ class Digests:
         return posted
 
     async def _post(
-        self, channel: ChannelRow, week: date, transport: Transport, now: datetime
+        self,
+        channel: ChannelRow,
+        week: date,
+        transport: Transport,
+        now: datetime,
+        alive_since: datetime | None,
     ) -> bool:
         platform, channel_id = channel.platform, channel.channel_id
-        if await self.digests.digest_claimed(platform=platform, channel_id=channel_id, week=week):
+        if await self.digests.digest_held(
+            platform=platform, channel_id=channel_id, week=week, alive_since=alive_since
+        ):
             return False
         posts = await self.posts.posts(platform=platform, channel_id=channel_id)
         if not any(week <= post.day < week + WEEK for post in posts):
@@ -139,6 +152,7 @@ class Digests:
             week=week,
             claimed_at=now,
             replica_id=self.replica_id,
+            alive_since=alive_since,
         ):
             return False
         try:

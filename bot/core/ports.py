@@ -264,7 +264,11 @@ class DigestStore(Protocol):
         self, *, platform: str, channel_id: str, time: DigestTime
     ) -> None: ...
 
-    async def digest_claimed(self, *, platform: str, channel_id: str, week: date) -> bool: ...
+    async def digest_held(
+        self, *, platform: str, channel_id: str, week: date, alive_since: datetime | None
+    ) -> bool:
+        """Sent, or claimed by a replica heard from since `alive_since` (None: claimed)."""
+        ...
 
     async def claim_digest(
         self,
@@ -274,8 +278,10 @@ class DigestStore(Protocol):
         week: date,
         claimed_at: datetime,
         replica_id: str | None,
+        alive_since: datetime | None = None,
     ) -> bool:
-        """True for the one process that reserves this channel-week's digest."""
+        """True for the one process that reserves this channel-week's digest (with
+        `alive_since`, also one taking over the unsent claim of a replica silent since)."""
         ...
 
     async def release_digest(self, *, platform: str, channel_id: str, week: date) -> None:

@@ -58,7 +58,9 @@ async def run_scheduler(
             except Exception:
                 log.exception("scheduler tick failed platform=%s", platform)
             try:
-                await service.post_digests(platform, transport)
+                await service.post_digests(
+                    platform, transport, alive_since=silent_since(service.clock(), interval)
+                )
             except Exception:
                 log.exception("weekly digests failed platform=%s", platform)
             try:

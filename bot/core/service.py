@@ -83,9 +83,14 @@ class QuizService(Generic[Store_co]):
     def homes(self) -> Homes:
         return self.intake.dispatcher.homes
 
-    async def post_digests(self, platform: str, transport: Transport) -> list[tuple[str, date]]:
-        """Each channel's weekly digest that fell due and no process has posted."""
-        return await self.intake.dispatcher.digests.post_due(platform, transport)
+    async def post_digests(
+        self, platform: str, transport: Transport, *, alive_since: datetime | None = None
+    ) -> list[tuple[str, date]]:
+        """Each channel's weekly digest that fell due and no process has posted (see
+        `Digests.post_due` for `alive_since`)."""
+        return await self.intake.dispatcher.digests.post_due(
+            platform, transport, alive_since=alive_since
+        )
 
     async def channel(self, platform: str, channel_id: str) -> ChannelRow:
         """The channel's settings, created from the defaults on first contact."""

@@ -35,12 +35,20 @@ class DigestTable:
             (platform, channel_id, time.weekday, time.at),
         )
 
-    async def digest_claimed(self, *, platform: str, channel_id: str, week: date) -> bool:
-        row = await self._db.one(
-            "SELECT 1 FROM digests WHERE platform = ? AND channel_id = ? AND week = ?",
-            (platform, channel_id, week.isoformat()),
-        )
-        return row is not None
+    async def digest_held(
+        self, *, platform: str, channel_id: str, week: date, alive_since: datetime | None
+    ) -> bool:
+        """Whether this channel-week's digest is sent, or claimed by a replica heard from
+        since `alive_since` (None: claimed at all)."""
+        sql = "SELECT 1 FROM digests d WHERE d.platform = ? AND d.channel_id = ? AND d.week = ?"
+        params: tuple[object, ...] = (platform, channel_id, week.isoformat())
+        if alive_since is not None:
+            sql += (
+                " AND (d.message_id IS NOT NULL OR EXISTS (SELECT 1 FROM replicas r"
+                " WHERE r.id = d.replica_id AND r.seen_at >= ?))"
+            )
+            params += (alive_since.isoformat(),)
+        return await self._db.one(sql, params) is not None
 
     async def claim_digest(
         self,
@@ -50,12 +58,25 @@ class DigestTable:
         week: date,
         claimed_at: datetime,
         replica_id: str | None,
+        alive_since: datetime | None = None,
     ) -> bool:
-        """True for the one process that reserves this channel-week's digest."""
+        """True for the one process that reserves this channel-week's digest: the first, or,
+        with `alive_since`, the one that takes over the unsent claim of a replica not heard
+        from since then (killed between claiming and sending)."""
+        key = (platform, channel_id, week.isoformat())
         rows = await self._db.write(
             "INSERT INTO digests (platform, channel_id, week, claimed_at, replica_id)"
             " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING week",
-            (platform, channel_id, week.isoformat(), claimed_at.isoformat(), replica_id),
+            (*key, claimed_at.isoformat(), replica_id),
+        )
+        if rows or alive_since is None:
+            return bool(rows)
+        rows = await self._db.write(
+            "UPDATE digests SET replica_id = ?, claimed_at = ?"
+            " WHERE platform = ? AND channel_id = ? AND week = ? AND message_id IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM replicas r"
+            " WHERE r.id = digests.replica_id AND r.seen_at >= ?) RETURNING week",
+            (replica_id, claimed_at.isoformat(), *key, alive_since.isoformat()),
         )
         return bool(rows)
 

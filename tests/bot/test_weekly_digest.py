@@ -15,7 +15,7 @@ from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.digests import digest_instant
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.models import DigestTime
+from bot.core.models import DigestTime, ReplicaRow
 from bot.core.schedule import Schedule
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
@@ -253,3 +253,29 @@ async def test_the_digest_in_korean(repo: Repository, bank: Bank, clock: FakeClo
     assert week.text.startswith("**이번 주 팀 요약** · 2026-03-02 ~ 2026-03-08")
     assert "1. Mina · 90점 (지난주 대비 +90) · 5일 중 1일 참여" in week.text
     assert "**가장 많이 놓친 핵심 개념**" in week.text
+
+
+async def test_a_digest_claimed_by_a_killed_replica_is_sent_by_a_live_one(
+    service: QuizService[Repository], clock: FakeClock, repo: Repository
+) -> None:
+    await a_week(service, clock, MONDAY, {MINA: 80})
+    clock.now = local(MONDAY + timedelta(days=4), 17)
+    killed = await repo.digests.claim_digest(
+        platform="test", channel_id="c1", week=MONDAY, claimed_at=clock.now, replica_id="killed"
+    )
+    assert killed  # it claimed the digest, then died before sending it
+    assert await service.post_digests("test", RecordingTransport()) == []
+    await repo.heartbeats.heartbeat(
+        ReplicaRow("killed", "test", "host", 1, started_at=clock.now, seen_at=clock.now)
+    )
+    clock.advance(timedelta(minutes=1))
+    alive_since = clock.now - timedelta(minutes=2)
+    assert await service.post_digests("test", RecordingTransport(), alive_since=alive_since) == []
+    clock.advance(timedelta(minutes=10))
+    alive_since = clock.now - timedelta(minutes=2)
+    transport = RecordingTransport()
+    assert await service.post_digests("test", transport, alive_since=alive_since) == [
+        ("c1", MONDAY)
+    ]
+    assert len(transport.sent) == 1
+    assert await service.post_digests("test", RecordingTransport(), alive_since=alive_since) == []
