@@ -19,7 +19,9 @@ from bot.config import ComputeSettings, GameSettings, GradingSettings, Settings,
 from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
+from bot.core.digests import Digests
 from bot.core.dispatch import DemoDesk, Dispatcher
+from bot.core.home import Homes
 from bot.core.inflight import InFlight
 from bot.core.intake import Intake
 from bot.core.posting import ChannelDefaults, Clock, Posting, PostingStores
@@ -145,12 +147,32 @@ def build_quiz_service(
             answers=repo.answers,
             boards=repo.boards,
             members=repo.members,
+            sharing=repo.sharing,
             bank=bank,
             clock=now,
             practice=reviewer,
         ),
         practice=reviewer,
         appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),
+        homes=Homes(
+            channels=repo.channels,
+            answers=repo.answers,
+            members=repo.members,
+            practice=reviewer,
+            bank=bank,
+            clock=now,
+            lang=defaults.lang,
+        ),
+        digests=Digests(
+            channels=repo.channels,
+            posts=repo.posts,
+            answers=repo.answers,
+            members=repo.members,
+            digests=repo.digests,
+            bank=bank,
+            clock=now,
+            replica_id=posting.replica_id,
+        ),
         demos=demos,
         sign_in=sign_in,
         sessions=WebSessions(repo.db),

@@ -121,7 +121,7 @@ def _mastery(axes: Axes, chart: StatsChart, rows: tuple[TopicMastery, ...]) -> N
     axes.grid(axis="x", alpha=0.3)
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     """A new figure; matplotlib is imported with the first chart rather than at start, which
     keeps it (30 MB) out of a bot that never draws one, the console's included."""
     from matplotlib.figure import Figure
@@ -136,11 +136,11 @@ def draw_stats(chart: StatsChart) -> Figure:
     """Left: score per day, with the streak and the best day in the title. Right (own stats
     only): mastery per graded topic, as defined in `bot.core.mastery`."""
     if chart.mastery is None:
-        figure = _figure(PANEL_WIDTH, PANEL_HEIGHT)
+        figure = new_figure(PANEL_WIDTH, PANEL_HEIGHT)
         _history(figure.subplots(), chart)
         return figure
     height = max(PANEL_HEIGHT, ROW_INCHES * len(chart.mastery) + 1.5)
-    figure = _figure(PANEL_WIDTH * 2, height)
+    figure = new_figure(PANEL_WIDTH * 2, height)
     history, mastery = figure.subplots(1, 2, squeeze=True)
     _history(history, chart)
     _mastery(mastery, chart, chart.mastery)
@@ -155,7 +155,7 @@ def short(name: str) -> str:
 def draw_board(chart: BoardChart) -> Figure:
     """One horizontal bar per member, best at the top."""
     height = max(PANEL_HEIGHT, 0.5 * len(chart.rows) + 1.5)
-    figure = _figure(PANEL_WIDTH * 1.5, height)
+    figure = new_figure(PANEL_WIDTH * 1.5, height)
     axes = figure.subplots()
     axes.set_title(text(chart.lang, "chart_board", period=chart.period))
     if chart.rows:

@@ -133,6 +133,32 @@ class ResolveAppeal:
 
 
 @dataclass(frozen=True)
+class Share:
+    """`/quiz share on|off`: whether my best answers may be shown to this channel."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
+class Me:
+    """`/quiz me`: my streak, points this week, mastery by topic and due cards, privately."""
+
+
+@dataclass(frozen=True)
+class Week:
+    """`/quiz week`: this channel's weekly digest so far, privately."""
+
+
+@dataclass(frozen=True)
+class SetDigest:
+    """`/quiz digest <weekday HH:MM|off>` (admins): when the weekly digest is posted;
+    `weekday` and `at` None: no digest."""
+
+    weekday: str | None
+    at: str | None
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -165,11 +191,15 @@ Command = (
     | Appeal
     | Appeals
     | ResolveAppeal
+    | Share
+    | Me
+    | Week
+    | SetDigest
     | Help
     | Invalid
 )
 
-ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang, Appeals, ResolveAppeal)
+ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang, Appeals, ResolveAppeal, SetDigest)
 
 _SIMPLE: dict[str, Command] = {
     "next": Next(),
@@ -179,6 +209,8 @@ _SIMPLE: dict[str, Command] = {
     "help": Help(),
     "review": Review(),
     "web": Web(),
+    "me": Me(),
+    "week": Week(),
 }
 
 
@@ -217,6 +249,13 @@ def _quiz(words: list[str], rest: str) -> Command:
         zone = next((w for w in words[2:] if "/" in w or w.upper() == "UTC"), None)
         days = next((w for w in words[2:] if w != zone), None)
         return SetSchedule(words[1], zone, days)
+    if sub == "share":
+        choice = words[1].lower() if len(words) == 2 else ""
+        if choice not in ("on", "off"):
+            return Invalid("share_usage", choice)
+        return Share(choice == "on")
+    if sub == "digest":
+        return digest(words[1:])
     if sub == "lang":
         lang = words[1].lower() if len(words) > 1 else ""
         if lang not in ("ko", "en"):
@@ -252,6 +291,16 @@ def appeals(rest: str) -> Command:
             return Invalid("appeal_bad_score", words[2])
         score = int(verdict)
     return ResolveAppeal(int(appeal_id), score, words[3] if len(words) > 3 else "")
+
+
+def digest(words: Sequence[str]) -> Command:
+    """`/quiz digest` with what followed it: `off`, or a weekday and a time (checked by the
+    core, which names the weekdays it knows)."""
+    if len(words) == 1 and words[0].lower() == "off":
+        return SetDigest(None, None)
+    if len(words) != 2:
+        return Invalid("digest_usage")
+    return SetDigest(words[0].lower(), words[1])
 
 
 def demo_run(name: str, words: Sequence[str]) -> Command:

@@ -10,7 +10,7 @@ to a question still open in the channel).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import takewhile
 
@@ -18,7 +18,8 @@ from fsrs import Card, Scheduler
 
 from bot.core.commands import Period
 from bot.core.mastery import ScoredCard, TopicMastery, topic_mastery
-from bot.core.models import AnswerText, ChannelRow, DaySummary, PostRow
+from bot.core.member_text import excerpt
+from bot.core.models import AnswerText, ChannelRow, DaySummary, PostRow, SharedAnswer
 from bot.core.ports import DashboardStore
 from bot.core.reports import LEADERBOARD_SIZE, PERIOD_DAYS
 from bot.core.schedule import Schedule
@@ -60,6 +61,9 @@ class DayLine:
     best_name: str | None
     reference: str | None
     concepts: tuple[str, ...]
+    shared: SharedAnswer | None = None
+    """The best answer of a member who shares theirs (`/quiz share on`), once revealed, its
+    text cut as the chat's reveal cuts it."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,11 @@ async def channel_page(
     for post in posts:
         prompt = bank.get(post.prompt_id) if post.prompt_id in bank else None
         summary, best = summaries[post.id]
+        shared = (
+            await store.best_shared_answer(post_id=post.id, prompt_id=post.prompt_id)
+            if post.revealed and summary.answers
+            else None
+        )
         days.append(
             DayLine(
                 post=post,
@@ -221,6 +230,7 @@ async def channel_page(
                 concepts=tuple(c.label(lang) for c in prompt.concepts)
                 if prompt and post.revealed
                 else (),
+                shared=None if shared is None else replace(shared, text=excerpt(shared.text)),
             )
         )
     return ChannelPage(channel=channel, today=today, period=period, board=board, days=tuple(days))

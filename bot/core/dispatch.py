@@ -9,11 +9,14 @@ from bot.core import commands as cmd
 from bot.core.answering import AnswerFlow, FigureSource
 from bot.core.appeals import Appeals
 from bot.core.channel_settings import set_lang, set_schedule
+from bot.core.digests import Digests
+from bot.core.home import Homes
 from bot.core.messages import ReplyKind
 from bot.core.ports import AdminSessions
 from bot.core.posting import Posting
 from bot.core.practice import Practice
 from bot.core.reports import Reports
+from bot.core.sharing import set_sharing
 from bot.core.sign_in import SignInLinks, send_sign_in_link
 from bot.core.turn import Turn
 
@@ -44,6 +47,8 @@ class Dispatcher:
         reports: Reports,
         practice: Practice,
         appeals: Appeals,
+        homes: Homes,
+        digests: Digests,
         demos: DemoDesk | None = None,
         sign_in: SignInLinks | None = None,
         sessions: AdminSessions | None = None,
@@ -53,6 +58,8 @@ class Dispatcher:
         self.reports = reports
         self.practice = practice
         self.appeals = appeals
+        self.homes = homes
+        self.digests = digests
         self.demos = demos
         self.sign_in = sign_in
         self.sessions = sessions
@@ -118,6 +125,14 @@ class Dispatcher:
                 await self.appeals.queue(turn)
             case cmd.ResolveAppeal(appeal_id, score, note):
                 await self.appeals.resolve(turn, appeal_id, score, note)
+            case cmd.Share(on):
+                await set_sharing(turn, store=self.reports.sharing, clock=self.posting.clock, on=on)
+            case cmd.Me():
+                await self.homes.show(turn)
+            case cmd.Week():
+                await self.digests.show(turn)
+            case cmd.SetDigest(weekday, at):
+                await self.digests.set_time(turn, weekday, at)
             case cmd.Help():
                 await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

@@ -15,6 +15,8 @@ _REMOVED = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\n\t"
 
 ECHO_CHARS = 60
 """How much of a member's input an error reply quotes back."""
+SHARED_CHARS = 280
+"""How much of a shared answer the channel is shown: a few lines, readable in a summary."""
 
 
 def member_text(text: str) -> str:
@@ -23,6 +25,16 @@ def member_text(text: str) -> str:
     return well_formed(text).translate(_REMOVED)
 
 
+def cut(text: str, limit: int) -> str:
+    """`text`, ending in "…" at `limit` characters when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def shown(detail: str) -> str:
     """Member input quoted in an error reply, cut to ECHO_CHARS so the reply stays short."""
-    return detail if len(detail) <= ECHO_CHARS else detail[: ECHO_CHARS - 1] + "…"
+    return cut(detail, ECHO_CHARS)
+
+
+def excerpt(answer: str) -> str:
+    """A shared answer as the channel reads it: on one line, cut to SHARED_CHARS."""
+    return cut(" ".join(answer.split()), SHARED_CHARS)

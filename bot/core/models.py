@@ -227,3 +227,22 @@ class UnfinishedClaim:
     message_id: str
     replica_id: str
     incoming: str
+
+
+@dataclass(frozen=True)
+class SharedAnswer:
+    """A member's answer they agreed to show the channel (`/quiz share on`), as they wrote it."""
+
+    user_id: str
+    name: str
+    score: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DigestTime:
+    """When a channel's weekly digest is posted, as an admin set it (`/quiz digest`): a weekday
+    (0 Monday) and a local HH:MM; both None: no digest. No row at all is the default."""
+
+    weekday: int | None
+    at: str | None

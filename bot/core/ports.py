@@ -22,6 +22,7 @@ from bot.core.models import (
     BoardRow,
     ChannelRow,
     DaySummary,
+    DigestTime,
     GradedAnswer,
     GradedText,
     MemberProgress,
@@ -30,6 +31,7 @@ from bot.core.models import (
     PracticeAnswerRow,
     PracticeCardRow,
     ReplicaRow,
+    SharedAnswer,
     UnfinishedClaim,
 )
 from compute.schemas import DemoInfo, JobStatus, JobTicket, ParamValue
@@ -172,6 +174,10 @@ class AnswerStore(Protocol):
         self, *, platform: str, channel_id: str, user_id: str
     ) -> list[AnswerRow]: ...
 
+    async def latest_channel(self, *, platform: str, user_id: str) -> str | None:
+        """The channel of the member's latest graded answer on the platform."""
+        ...
+
     async def record_answer(
         self,
         *,
@@ -229,6 +235,62 @@ class BoardStore(Protocol):
     async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
         """Members who answered in the channel on or after a local day, most answers first."""
         ...
+
+
+class SharingStore(Protocol):
+    """Each member's consent, per channel, to have their best answers shown there (off until
+    they say `/quiz share on`), and the best answer of a consenting member."""
+
+    async def set_sharing(
+        self, *, platform: str, channel_id: str, user_id: str, shared: bool, at: datetime
+    ) -> None: ...
+
+    async def sharing(self, *, platform: str, channel_id: str, user_id: str) -> bool: ...
+
+    async def best_shared_answer(self, *, post_id: int, prompt_id: str) -> SharedAnswer | None:
+        """The post's top-scoring answer to `prompt_id` from a member who shares now."""
+        ...
+
+
+class DigestStore(Protocol):
+    """The weekly digest: each channel's digest time, and each channel-week's digest claimed
+    once before it is sent (`bot.core.digests`)."""
+
+    async def digest_time(self, *, platform: str, channel_id: str) -> DigestTime | None:
+        """What an admin set; None: the default time."""
+        ...
+
+    async def set_digest_time(
+        self, *, platform: str, channel_id: str, time: DigestTime
+    ) -> None: ...
+
+    async def digest_held(
+        self, *, platform: str, channel_id: str, week: date, alive_since: datetime | None
+    ) -> bool:
+        """Sent, or claimed by a replica heard from since `alive_since` (None: claimed)."""
+        ...
+
+    async def claim_digest(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        week: date,
+        claimed_at: datetime,
+        replica_id: str | None,
+        alive_since: datetime | None = None,
+    ) -> bool:
+        """True for the one process that reserves this channel-week's digest (with
+        `alive_since`, also one taking over the unsent claim of a replica silent since)."""
+        ...
+
+    async def release_digest(self, *, platform: str, channel_id: str, week: date) -> None:
+        """Forget a claimed digest that could not be sent."""
+        ...
+
+    async def set_digest_message(
+        self, *, platform: str, channel_id: str, week: date, message_id: str
+    ) -> None: ...
 
 
 class PracticeStore(Protocol):
@@ -370,13 +432,17 @@ class DashboardStore(Protocol):
         ...
 
     async def data_version(self) -> tuple[int, ...]:
-        """Changes whenever an answer or post is added, a post revealed or an appeal resolved
-        (a score rewritten), anywhere: pages computed at one version can be shown again while
-        it holds."""
+        """Changes whenever an answer or post is added, a post revealed, an appeal resolved
+        (a score rewritten) or a member's sharing consent set, anywhere: pages computed at one
+        version can be shown again while it holds."""
         ...
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
         """The channel's posts on or after a local day, newest first."""
+        ...
+
+    async def best_shared_answer(self, *, post_id: int, prompt_id: str) -> SharedAnswer | None:
+        """As `SharingStore.best_shared_answer`: only a member who shares now."""
         ...
 
     async def day_summaries(
@@ -427,6 +493,12 @@ class Stores(Protocol):
 
     @property
     def practice(self) -> PracticeStore: ...
+
+    @property
+    def sharing(self) -> SharingStore: ...
+
+    @property
+    def digests(self) -> DigestStore: ...
 
     @property
     def appeals(self) -> AppealStore: ...

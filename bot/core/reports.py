@@ -12,8 +12,9 @@ from bot.core.commands import Period
 from bot.core.mastery import mastery_label
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, ChannelRow
-from bot.core.ports import AnswerStore, BoardStore, MemberStore, PostStore
+from bot.core.ports import AnswerStore, BoardStore, MemberStore, PostStore, SharingStore
 from bot.core.selection import topic_means
+from bot.core.sharing import shared_line
 from bot.core.streaks import streak
 from bot.core.threads import current_post, no_post_key
 from bot.core.turn import Turn, channel_schedule
@@ -34,11 +35,13 @@ class Reports:
         answers: AnswerStore,
         boards: BoardStore,
         members: MemberStore,
+        sharing: SharingStore,
         bank: Bank,
         clock: Callable[[], datetime],
         practice: Practice,
     ) -> None:
         self.posts = posts
+        self.sharing = sharing
         self.answers = answers
         self.boards = boards
         self.members = members
@@ -54,7 +57,8 @@ class Reports:
         return streak(schedule, {a.day for a in answers}, schedule.local_day(self.clock()))
 
     async def reveal(self, turn: Turn) -> None:
-        """Reference answer (or guidance), key concepts, the day's summary and related demos.
+        """Reference answer (or guidance), key concepts, the day's summary with the best answer
+        of a member who shares theirs (`/quiz share on`; nobody else's), and related demos.
         After this, a pasted reference earns nothing (the grader is told)."""
         post = await current_post(self.posts, turn.incoming)
         if post is None:
@@ -86,6 +90,9 @@ class Reports:
                     best=best,
                 )
             )
+            shared = await self.sharing.best_shared_answer(post_id=post.id, prompt_id=prompt.id)
+            if shared is not None:
+                lines.append(shared_line(turn.lang, shared))
         else:
             lines.append(turn.t("reveal_nobody"))
         if prompt.demos:

@@ -1,7 +1,7 @@
 """The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
-became due since the last tick, finishes the messages a silent replica claimed and left,
-grades answers kept while the embedding server was unavailable, and sends the notices the web
-page left (`bot.core.notices`)."""
+became due since the last tick (questions and weekly digests), finishes the messages a silent
+replica claimed and left, grades answers kept while the embedding server was unavailable, and
+sends the notices the web page left (`bot.core.notices`)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,12 @@ async def run_scheduler(
                 await service.post_due(platform, transport)
             except Exception:
                 log.exception("scheduler tick failed platform=%s", platform)
+            try:
+                await service.post_digests(
+                    platform, transport, alive_since=silent_since(service.clock(), interval)
+                )
+            except Exception:
+                log.exception("weekly digests failed platform=%s", platform)
             try:
                 await service.resume_unfinished(
                     platform,

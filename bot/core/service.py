@@ -9,12 +9,13 @@ stores, so a restart loses nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic
 
 from typing_extensions import TypeVar
 
 from bot.core.dispatch import DemoDesk
+from bot.core.home import Homes
 from bot.core.inflight import InFlight
 from bot.core.intake import Intake
 from bot.core.messages import Incoming, Reply, Transport
@@ -77,6 +78,19 @@ class QuizService(Generic[Store_co]):
     @property
     def sign_in(self) -> SignInLinks | None:
         return self.intake.dispatcher.sign_in
+
+    @property
+    def homes(self) -> Homes:
+        return self.intake.dispatcher.homes
+
+    async def post_digests(
+        self, platform: str, transport: Transport, *, alive_since: datetime | None = None
+    ) -> list[tuple[str, date]]:
+        """Each channel's weekly digest that fell due and no process has posted (see
+        `Digests.post_due` for `alive_since`)."""
+        return await self.intake.dispatcher.digests.post_due(
+            platform, transport, alive_since=alive_since
+        )
 
     async def channel(self, platform: str, channel_id: str) -> ChannelRow:
         """The channel's settings, created from the defaults on first contact."""

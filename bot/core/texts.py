@@ -92,6 +92,108 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "best {best_score} ({best})",
     ),
     "reveal_nobody": ("아직 답변이 없어요.", "No answers yet."),
+    "reveal_shared": (
+        "함께 보는 답 · {name} ({score}점): {text}",
+        "Shared answer · {name} ({score:point|points}): {text}",
+    ),
+    "share_on": (
+        "이제 이 채널에서 내 최고 답이 공개될 수 있어요 (`/quiz reveal`과 요약). "
+        "끄려면 `/quiz share off`.",
+        "Your best answers may now be shown to this channel (`/quiz reveal` and the "
+        "summaries). `/quiz share off` stops it.",
+    ),
+    "share_off": (
+        "이제 이 채널에 내 답은 공개되지 않아요 (지난 답도). 다시 켜려면 `/quiz share on`.",
+        "Your answers are no longer shown to this channel, past ones included. "
+        "`/quiz share on` allows it again.",
+    ),
+    "home_title": ("{name}님의 현황", "{name}: where you stand"),
+    "home_streak": ("연속 참여", "Streak"),
+    "home_days": ("{days}일", "{days:day|days}"),
+    "home_week": ("이번 주 점수", "Points this week"),
+    "home_points": ("{points}점", "{points:point|points}"),
+    "home_mastery": ("주제별 숙련도", "Mastery by topic"),
+    "home_no_mastery": (
+        "아직 없어요. 답하거나 `/quiz practice`로 연습해 보세요.",
+        "None yet: answer a question or `/quiz practice`.",
+    ),
+    "home_due": ("복습할 카드 {count}장", "{count:practice card|practice cards} due"),
+    "home_none_due": ("지금 복습할 카드가 없어요.", "Nothing due now."),
+    "home_due_more": ("그 밖에 {count}장", "and {count} more"),
+    "home_practice": ("지금 연습하기", "Practice now"),
+    "home_web": ("웹 페이지 열기", "Open the web page"),
+    "home_empty": (
+        "아직 답한 질문이 없어요. 채널의 오늘의 질문에 답하면 여기에 내 현황이 나와요.",
+        "You have not answered a question yet. Answer the question of the day in a channel and "
+        "where you stand shows here.",
+    ),
+    "digest_head": (
+        "**이번 주 팀 요약** · {start} ~ {end}",
+        "**The team's week** · {start} to {end}",
+    ),
+    "digest_nobody": ("이번 주에는 아직 답이 없어요.", "No answers this week yet."),
+    "digest_member": (
+        "{rank}. {name} · {points}점 (지난주 대비 {change}) · {scheduled}일 중 {days}일 참여",
+        "{rank}. {name} · {points:point|points} (from last week: {change}) · "
+        "{days}/{scheduled:scheduled day|scheduled days} answered",
+    ),
+    "digest_streak": (
+        "가장 긴 연속 참여: {name} {days}일",
+        "Longest streak: {name}, {days:day|days}",
+    ),
+    "digest_improved": (
+        "가장 많이 오른 멤버: {name} (지난주보다 +{change}점)",
+        "Most improved: {name} (+{change:point|points} on last week)",
+    ),
+    "digest_hardest": (
+        "가장 어려웠던 질문 (평균 {mean:.0f}점): {question}",
+        "Hardest question (mean {mean:.0f}): {question}",
+    ),
+    "digest_missed_head": ("**가장 많이 놓친 핵심 개념**", "**Most-missed key concepts**"),
+    "digest_missed": (
+        "• **{concept}** ({count}번) · {question}",
+        "• **{concept}** (missed {count:time|times}) · {question}",
+    ),
+    "digest_missed_demo": (" · 직접 보기 `/demo {demo}`", " · see it live: `/demo {demo}`"),
+    "weekday_names": (
+        "월,화,수,목,금,토,일",
+        "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+    ),
+    "digest_set": (
+        "이 채널의 주간 요약은 매주 {day} {at} ({zone})에 올라와요.",
+        "This channel's weekly digest is posted every {day} at {at} ({zone}).",
+    ),
+    "digest_off": (
+        "이 채널의 주간 요약을 껐어요. 다시 켜려면 `/quiz digest fri 17:00`처럼 적어 주세요.",
+        "The weekly digest is off in this channel. `/quiz digest fri 17:00` turns it on again.",
+    ),
+    "digest_usage": (
+        "`/quiz digest <요일> <HH:MM>` (예: `/quiz digest fri 17:00`) 또는 `/quiz digest off`로 "
+        "적어 주세요.",
+        "Type `/quiz digest <weekday> <HH:MM>` (e.g. `/quiz digest fri 17:00`) or "
+        "`/quiz digest off`.",
+    ),
+    "digest_bad_day": (
+        "'{detail}'는 요일이 아니에요. mon, tue, wed, thu, fri, sat, sun (또는 월~일) 중 하나로 "
+        "적어 주세요.",
+        "'{detail}' is not a weekday: use mon, tue, wed, thu, fri, sat or sun.",
+    ),
+    "digest_bad_time": (
+        "'{detail}'는 24시간 형식의 시각이 아니에요. 예: `/quiz digest fri 17:00`.",
+        "'{detail}' is not a 24-hour time. For example `/quiz digest fri 17:00`.",
+    ),
+    "chart_digest": ("{start} 주의 점수", "Points in the week of {start}"),
+    "chart_digest_this": ("이번 주", "this week"),
+    "chart_digest_last": ("지난주", "last week"),
+    "chart_digest_axis": ("점수", "points"),
+    "chart_digest_alt": (
+        "{start} 주의 멤버별 점수 (이번 주, 지난주): {rows}",
+        "Points per member in the week of {start} (this week, last week): {rows}",
+    ),
+    "share_usage": (
+        "'{detail}'? `/quiz share on` 또는 `/quiz share off`로 적어 주세요.",
+        "'{detail}'? Type `/quiz share on` or `/quiz share off`.",
+    ),
     "reveal_demo": ("직접 보기: {demos}", "See it live: {demos}"),
     "leaderboard_head": ("**리더보드** · {period}", "**Leaderboard** · {period}"),
     "leaderboard_row": (
@@ -418,9 +520,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "`/quiz review` 복습할 카드\n"
         "`/quiz web` 팀 웹 페이지 로그인 링크 (나만 보임)\n"
         "점수에 이의: `/quiz appeal [이유]` (마지막 답)\n"
+        "`/quiz me` 내 현황 (나만 보임) · `/quiz week` 이번 주 팀 요약 (나만 보임) · "
+        "`/quiz share on|off` 내 최고 답 공개 동의\n"
         "관리자: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
         "`/quiz schedule HH:MM [Area/City] "
-        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
+        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en` · `/quiz digest <요일 HH:MM|off>`\n"
         "`/demo list` · `/demo <이름> [key=value ...]`",
         "**quizmaster commands**\n"
         "Answer: just write in the thread, or `/quiz answer <text>`\n"
@@ -431,9 +535,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "answer it · `/quiz review` cards due\n"
         "`/quiz web` a sign-in link to the team's web page (only you see it)\n"
         "Contest a grade: `/quiz appeal [why]` (your latest answer)\n"
+        "`/quiz me` where you stand (only you) · `/quiz week` the team's week so far (only you) · "
+        "`/quiz share on|off` let the channel see your best answers\n"
         "Admins: `/quiz now [id]` · `/quiz reveal` · `/quiz appeals` · "
         "`/quiz schedule HH:MM [Area/City] "
-        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en`\n"
+        "[daily|weekdays|mon,wed,fri]` · `/quiz lang ko|en` · `/quiz digest <weekday HH:MM|off>`\n"
         "`/demo list` · `/demo <name> [key=value ...]`",
     ),
 }

@@ -68,7 +68,8 @@ class ConsoleTransport(UnsharedChannel):
 
     def _print(self, reply: Reply) -> None:
         prefix = "(only you) " if reply.ephemeral else ""
-        text = escape_for_terminal(addressed(reply))
+        lines = [addressed(reply), *(f"{name}: {value}" for name, value in reply.fields)]
+        text = escape_for_terminal("\n".join(lines))
         if not self.rich:
             self._print_line(prefix + _BOLD.sub(r"\1", text))  # bold dropped, as a pipe wants
             return

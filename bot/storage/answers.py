@@ -213,6 +213,14 @@ class AnswerTable:
         )
         return [_answer(row) for row in rows]
 
+    async def latest_channel(self, *, platform: str, user_id: str) -> str | None:
+        row = await self._db.one(
+            "SELECT p.channel_id FROM answers a JOIN posts p ON p.id = a.post_id"
+            " WHERE a.platform = ? AND a.user_id = ? ORDER BY a.id DESC LIMIT 1",
+            (platform, user_id),
+        )
+        return None if row is None else str(row[0])
+
     async def member_progress(
         self, post: PostRow, *, user_id: str, prompt_ids: Sequence[str]
     ) -> MemberProgress:

@@ -40,6 +40,9 @@ TABLES = (
     "web_notices",
     "slack_installations",
     "web_sessions",
+    "answer_sharing",
+    "digest_times",
+    "digests",
 )
 BATCH = 1000
 

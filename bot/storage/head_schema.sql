@@ -250,5 +250,30 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_by_member ON web_sessions (platform, channel_id, user_id);
 CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+CREATE TABLE answer_sharing (
+    platform   TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    shared     INTEGER NOT NULL,
+    changed_at TEXT NOT NULL,
+    changes    INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (platform, channel_id, user_id)
+);
+CREATE TABLE digest_times (
+    platform   TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    weekday    INTEGER,
+    at         TEXT,
+    PRIMARY KEY (platform, channel_id)
+);
+CREATE TABLE digests (
+    platform   TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    week       TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    replica_id TEXT,
+    message_id TEXT,
+    PRIMARY KEY (platform, channel_id, week)
+);
 PRAGMA user_version = 6;
-INSERT INTO alembic_version (version_num) VALUES ('0015');
+INSERT INTO alembic_version (version_num) VALUES ('0016');

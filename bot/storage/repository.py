@@ -1,8 +1,9 @@
 """Every store of the bot's database, on one connection: what `bot.app` hands the core, each
 service taking the stores (the `bot.core.ports`) it uses. No SQL here: each store module is the
 only writer of its tables (`channels`, `posts`, `claims`, `members`, `answers`, `boards`,
-`practice`, `appeals`, `notices`, `replicas`; the web page's in `web_store`, team questions in
-`team_questions`, Slack installations in `slack_installations`)."""
+`practice`, `sharing`, `digests`, `appeals`, `notices`, `replicas`; the web page's in
+`web_store`, team questions in `team_questions`, Slack installations in
+`slack_installations`)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from bot.storage.boards import Boards
 from bot.storage.channels import ChannelTable
 from bot.storage.claims import MessageClaims
 from bot.storage.database import Database
+from bot.storage.digests import DigestTable
 from bot.storage.members import Members
 from bot.storage.notices import NoticeOutbox
 from bot.storage.posts import PostTable
 from bot.storage.practice import PracticeTable
 from bot.storage.replicas import Heartbeats
+from bot.storage.sharing import SharingTable
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Repository:
     answers: AnswerTable
     boards: Boards
     practice: PracticeTable
+    sharing: SharingTable
+    digests: DigestTable
     appeals: AppealTable
     notices: NoticeOutbox
     heartbeats: Heartbeats
@@ -49,6 +54,8 @@ class Repository:
             answers=AnswerTable(db),
             boards=Boards(db),
             practice=PracticeTable(db),
+            sharing=SharingTable(db),
+            digests=DigestTable(db),
             appeals=AppealTable(db),
             notices=NoticeOutbox(db),
             heartbeats=Heartbeats(db),

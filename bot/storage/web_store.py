@@ -17,6 +17,7 @@ from bot.core.models import (
     DaySummary,
     PostRow,
     PracticeCardRow,
+    SharedAnswer,
 )
 from bot.storage.database import Database
 from bot.storage.drivers import Row
@@ -103,9 +104,13 @@ class DashboardReads:
         rows = await self._repo.db.fetch(
             "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
             " (SELECT COUNT(*) FROM posts WHERE revealed = 1),"
-            " (SELECT COUNT(resolved_at) FROM appeals)"
+            " (SELECT COUNT(resolved_at) FROM appeals),"
+            " (SELECT SUM(changes) FROM answer_sharing)"
         )
         return tuple(int(value or 0) for value in rows[0])
+
+    async def best_shared_answer(self, *, post_id: int, prompt_id: str) -> SharedAnswer | None:
+        return await self._repo.sharing.best_shared_answer(post_id=post_id, prompt_id=prompt_id)
 
     async def posts_since(self, *, platform: str, channel_id: str, since: date) -> list[PostRow]:
         rows = await self._repo.db.fetch(

@@ -81,6 +81,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "answers: {answers} · members: {members} · mean {mean:.0f} · best: {best} ({score})",
     ),
     "summary_none": ("아직 답변이 없어요.", "No answers yet."),
+    "shared_answer": (
+        "함께 보는 답 · {name} ({score}점): {text}",
+        "Shared answer · {name} ({score}): {text}",
+    ),
     "reference": ("모범 답안", "Reference answer"),
     "key_concepts": ("핵심 개념", "Key concepts"),
     "reference_hidden": (

@@ -152,6 +152,21 @@ class QuizGroup(app_commands.Group):
     ) -> None:
         await self._relay.interaction(interaction, cmd.Appeal(why or ""), private_placeholder=True)
 
+    @app_commands.command(description="Your streak, points this week, mastery and due cards")
+    async def me(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, cmd.Me(), private_placeholder=True)
+
+    @app_commands.command(description="This channel's week so far: the weekly digest, for you")
+    async def week(self, interaction: discord.Interaction) -> None:
+        await self._relay.interaction(interaction, cmd.Week(), private_placeholder=True)
+
+    @app_commands.command(description="Whether your best answers may be shown to this channel")
+    @app_commands.describe(choice="on: show my best answers in reveals and summaries; off: never")
+    async def share(self, interaction: discord.Interaction, choice: Literal["on", "off"]) -> None:
+        await self._relay.interaction(
+            interaction, cmd.Share(choice == "on"), private_placeholder=True
+        )
+
     @app_commands.command(description="How the quiz works and which commands there are")
     async def help(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Help(), private_placeholder=True)
@@ -231,6 +246,20 @@ class QuizAdminGroup(app_commands.Group):
     ) -> None:
         command = cmd.ResolveAppeal(appeal, score, note or "")
         await self._relay.interaction(interaction, command, private_placeholder=True)
+
+    @app_commands.command(description="When the weekly digest is posted, or off")
+    @app_commands.describe(
+        day="Weekday, e.g. fri (leave out with time to turn the digest off)",
+        time="Local time, 24-hour HH:MM (e.g. 17:00)",
+    )
+    async def digest(
+        self,
+        interaction: discord.Interaction,
+        day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "off"],
+        time: app_commands.Range[str, 4, 5] | None = None,
+    ) -> None:
+        words = [day] if day == "off" else [day, *([time.strip()] if time else [])]
+        await self._relay.interaction(interaction, cmd.digest(words))
 
     @app_commands.command(description="Language of this channel's questions and replies")
     @app_commands.describe(language="ko: 한국어, en: English")

@@ -16,9 +16,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.home import Homes
 from bot.core.messages import Incoming, Reply, ReplyKind, Transport
+from bot.core.sign_in import SignInLinks
 from bot.platforms.slack import inbound, phrases
 from bot.platforms.slack.channel_ids import BARE_IDS, ChannelIds
+from bot.platforms.slack.home import ACTION_HOME_PRACTICE, ACTION_HOME_WEB, home_view
 from bot.platforms.slack.inbound import Payload
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.render import (
@@ -41,6 +44,12 @@ class QuizHandler(Protocol):
     """The part of the core the adapter calls (`QuizService.handle`)."""
 
     async def hold(self, incoming: Incoming) -> bool: ...
+
+    @property
+    def homes(self) -> Homes: ...
+
+    @property
+    def sign_in(self) -> SignInLinks | None: ...
 
     async def handle(
         self, incoming: Incoming, transport: Transport, *, held: bool = False
@@ -72,6 +81,9 @@ class Listeners:
         app.action(ACTION_REVEAL)(self.on_reveal_button)
         app.action(ACTION_LANG)(self.on_language)
         app.view(VIEW_ANSWER)(self.on_answer_submitted)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.action(ACTION_HOME_PRACTICE)(self.on_home_practice)
+        app.action(ACTION_HOME_WEB)(self.on_home_web)
 
     async def on_command(
         self, ack: AsyncAck, command: Payload, context: AsyncBoltContext, client: AsyncWebClient
@@ -143,6 +155,49 @@ class Listeners:
         await ack()
         actor = await self._members.actor(client, body["user"]["id"])
         await self._dispatch(inbound.from_view(view, actor), context, client, Caller(actor.user_id))
+
+    async def on_home_opened(
+        self, event: Payload, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """Bolt acks events itself; the Home tab is published again each time it is opened,
+        with the member's figures in the channel they last answered in (`/quiz me`)."""
+        if event.get("tab", "home") != "home":
+            return
+        actor = await self._members.actor(client, event["user"])
+        homes = self._service.homes
+        home = await homes.latest(inbound.PLATFORM, actor.user_id)
+        if home is not None and self._channels.per_team:
+            team, _ = self._channels.split(home.channel.channel_id)
+            if team != context.team_id:  # their latest answer was in another workspace
+                home = None
+        slack_channel = None if home is None else self._channels.split(home.channel.channel_id)[1]
+        links = self._service.sign_in
+        web_link = (
+            None
+            if home is None or links is None
+            else links.link(
+                platform=inbound.PLATFORM,
+                channel_id=home.channel.channel_id,
+                user_id=actor.user_id,
+                is_admin=actor.is_admin,
+            )
+        )
+        view = home_view(home, lang=homes.lang, slack_channel=slack_channel, web_link=web_link)
+        await client.views_publish(user_id=actor.user_id, view=view)
+
+    async def on_home_practice(
+        self, ack: AsyncAck, body: Payload, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """ "Practice now" on the Home tab: `/quiz practice` in the member's channel, privately."""
+        await ack()
+        actor = await self._members.actor(client, body["user"]["id"])
+        channel = str(body["actions"][0]["value"])
+        incoming = Incoming(inbound.PLATFORM, channel, actor, "/quiz practice", private=True)
+        await self._dispatch(incoming, context, client, Caller(actor.user_id))
+
+    async def on_home_web(self, ack: AsyncAck) -> None:
+        """A link button opens its URL in the browser; Slack still wants the click acked."""
+        await ack()
 
     async def _button(
         self, body: Payload, context: AsyncBoltContext, client: AsyncWebClient, text: str

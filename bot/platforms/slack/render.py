@@ -60,7 +60,7 @@ def render(reply: Reply) -> Rendered:
         blocks = _question_blocks(reply.card, body)
     else:
         blocks = _sections(body)
-    blocks += _field_sections(reply.fields)
+    blocks += field_sections(reply.fields)
     fallback = body or (neutralise(reply.card.title) if reply.card else "") or phrases.IMAGE_ONLY
     return Rendered(text=_clip(fallback, _SECTION_CHARS), blocks=blocks[:_MAX_BLOCKS])
 
@@ -77,7 +77,7 @@ def _sections(body: str) -> list[Block]:
     return blocks
 
 
-def _field_sections(fields: tuple[tuple[str, str], ...]) -> list[Block]:
+def field_sections(fields: tuple[tuple[str, str], ...]) -> list[Block]:
     items = [
         {"type": "mrkdwn", "text": _clip(f"*{mrkdwn(name)}*\n{mrkdwn(value)}", _FIELD_CHARS)}
         for name, value in fields

@@ -87,6 +87,9 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
         "practice",
         "review",
         "appeal",
+        "me",
+        "week",
+        "share",
         "help",
     }
     assert commands["quiz"]["default_member_permissions"] is None
@@ -103,6 +106,7 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
         "reveal",
         "schedule",
         "lang",
+        "digest",
         "appeals",
         "resolve",
     }

@@ -299,7 +299,7 @@ class FakeSlack:
                     "profile": {"display_name": f"member-{user}"},
                 },
             }
-        if method == "views.open":
+        if method in ("views.open", "views.publish"):
             return {"ok": True, "view": {"id": f"V{next(self._ids)}"}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args['users']}"}}

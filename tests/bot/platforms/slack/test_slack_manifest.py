@@ -38,7 +38,9 @@ def test_commands_events_and_interactivity_match_the_listeners() -> None:
     assert set(app["settings"]["event_subscriptions"]["bot_events"]) == {
         "message.channels",
         "message.groups",
+        "app_home_opened",
     }
+    assert app["features"]["app_home"]["home_tab_enabled"] is True
     assert app["settings"]["interactivity"]["is_enabled"] is True
     assert app["settings"]["socket_mode_enabled"] is True
 

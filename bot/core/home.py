@@ -1,0 +1,118 @@
+"""A member's own figures in one place: `/quiz me` (privately, as fields: Discord's embed,
+Slack's fields, the console's lines) and Slack's App Home tab, which shows the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC
+
+from bot.core.mastery import TopicMastery, percent
+from bot.core.messages import ReplyKind
+from bot.core.models import ChannelRow
+from bot.core.ports import AnswerStore, ChannelStore, MemberStore
+from bot.core.posting import Clock
+from bot.core.practice import Practice
+from bot.core.streaks import streak
+from bot.core.texts import text
+from bot.core.turn import Turn, channel_schedule
+from bot.core.weeks import best_points, week_of
+from content.bank import Bank
+from content.schema import Lang
+
+DUE_SHOWN = 3
+"""Due practice cards named on the home (the rest are counted)."""
+
+
+@dataclass(frozen=True)
+class MemberHome:
+    """Where a member stands in one channel: its streak, this week's points, mastery per
+    topic (practice included: the home is only ever shown to the member) and cards due now."""
+
+    channel: ChannelRow
+    name: str
+    streak: int
+    week_points: int
+    mastery: tuple[TopicMastery, ...]
+    due: tuple[str, ...]
+
+    def title(self) -> str:
+        return text(self.channel.lang, "home_title", name=self.name)
+
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """The figures as (label, value), in the channel's language."""
+        lang = self.channel.lang
+        started = [f"{row.topic} {percent(row, lang)}" for row in self.mastery if row.started]
+        due = [f"• {question}" for question in self.due[:DUE_SHOWN]]
+        if len(self.due) > DUE_SHOWN:
+            due.append(text(lang, "home_due_more", count=len(self.due) - DUE_SHOWN))
+        return (
+            (text(lang, "home_streak"), text(lang, "home_days", days=self.streak)),
+            (text(lang, "home_week"), text(lang, "home_points", points=self.week_points)),
+            (text(lang, "home_mastery"), ", ".join(started) or text(lang, "home_no_mastery")),
+            (
+                text(lang, "home_due", count=len(self.due)),
+                "\n".join(due) or text(lang, "home_none_due"),
+            ),
+        )
+
+
+class Homes:
+    """Computes a member's home from the channel's answers and their practice cards; `lang` is
+    what a member with no channel yet reads (the new channels' language)."""
+
+    def __init__(
+        self,
+        *,
+        channels: ChannelStore,
+        answers: AnswerStore,
+        members: MemberStore,
+        practice: Practice,
+        bank: Bank,
+        clock: Clock,
+        lang: Lang,
+    ) -> None:
+        self.lang = lang
+        self.channels = channels
+        self.answers = answers
+        self.members = members
+        self.practice = practice
+        self.bank = bank
+        self.clock = clock
+
+    async def home(self, channel: ChannelRow, user_id: str) -> MemberHome:
+        platform = channel.platform
+        schedule = channel_schedule(channel)
+        today = schedule.local_day(self.clock())
+        answers = await self.answers.user_answers(
+            platform=platform, channel_id=channel.channel_id, user_id=user_id
+        )
+        monday = week_of(today)
+        now = self.clock().astimezone(UTC)
+        cards = await self.practice.cards(platform, user_id)
+        due = sorted((card.due, prompt_id) for prompt_id, card in cards.items() if card.due <= now)
+        lang: Lang = channel.lang
+        return MemberHome(
+            channel=channel,
+            name=await self.members.display_name(platform=platform, user_id=user_id),
+            streak=streak(schedule, {a.day for a in answers}, today),
+            week_points=best_points(
+                [(a.post_id, a.prompt_id, a.score) for a in answers if a.day >= monday]
+            ),
+            mastery=tuple(await self.practice.mastery(platform, user_id)),
+            due=tuple(self.bank.get(prompt_id).text.get(lang) for _, prompt_id in due),
+        )
+
+    async def show(self, turn: Turn) -> None:
+        """`/quiz me`: the caller's home, for the caller alone."""
+        home = await self.home(turn.channel, turn.user)
+        reply = turn.reply(f"**{home.title()}**", kind=ReplyKind.STATS, ephemeral=True)
+        await turn.transport.send(replace(reply, fields=home.fields()))
+
+    async def latest(self, platform: str, user_id: str) -> MemberHome | None:
+        """The member's home in the channel they last answered in on `platform` (Slack's App
+        Home has no channel of its own); None before their first answer."""
+        channel_id = await self.answers.latest_channel(platform=platform, user_id=user_id)
+        if channel_id is None:
+            return None
+        channel = await self.channels.channel(platform=platform, channel_id=channel_id)
+        return None if channel is None else await self.home(channel, user_id)

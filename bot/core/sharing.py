@@ -1,0 +1,32 @@
+"""`/quiz share on|off`: a member's consent to have their best answers shown to the channel,
+and the one line that shows the best answer of a member who gave it."""
+
+from __future__ import annotations
+
+from bot.core.member_text import excerpt
+from bot.core.models import SharedAnswer
+from bot.core.ports import SharingStore
+from bot.core.posting import Clock
+from bot.core.texts import text
+from bot.core.turn import Turn
+from content.schema import Lang
+
+
+async def set_sharing(turn: Turn, *, store: SharingStore, clock: Clock, on: bool) -> None:
+    """Record the member's choice for this channel; off hides their past answers too, since
+    every read checks consent when it shows."""
+    await store.set_sharing(
+        platform=turn.channel.platform,
+        channel_id=turn.channel.channel_id,
+        user_id=turn.user,
+        shared=on,
+        at=clock(),
+    )
+    await turn.say(turn.t("share_on" if on else "share_off"), ephemeral=True)
+
+
+def shared_line(lang: Lang, answer: SharedAnswer) -> str:
+    """The shared answer as a summary shows it: name, score and the text cut to read."""
+    return text(
+        lang, "reveal_shared", name=answer.name, score=answer.score, text=excerpt(answer.text)
+    )

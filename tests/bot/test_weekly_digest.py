@@ -1,0 +1,281 @@
+"""The weekly digest over a fake clock, through the real service on SQLite and PostgreSQL: due
+after the week's last scheduled question in the channel's timezone (or an admin's time), posted
+once per channel and week (across replicas, and once after downtime), none for a week without
+questions; its figures are the stored answers'. `/quiz week` shows it privately."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_quiz_service, channel_defaults
+from bot.config import Settings
+from bot.core.digests import digest_instant
+from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.models import DigestTime, ReplicaRow
+from bot.core.schedule import Schedule
+from bot.core.service import QuizService
+from bot.storage.repository import Repository
+from content.bank import Bank
+from content.schema import Lang, Prompt
+from evaluators.grade import Grade
+from tests.bot.clock import FakeClock
+from tests.bot.recording import RecordingTransport
+from tests.fixed_grader import FixedGrader
+
+ADMIN = Actor("boss", "Boss", is_admin=True)
+MINA = Actor("u1", "Mina")
+JOON = Actor("u2", "Joon")
+MONDAY = date(2026, 3, 2)
+SEOUL = timedelta(hours=9)
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time in Seoul, as the UTC instant the clock holds."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - SEOUL
+
+
+class MissingGrader(FixedGrader):
+    """FixedGrader that also reports the prompt's first concept missed below 70."""
+
+    async def grade(
+        self,
+        prompt: Prompt,
+        answer: str,
+        *,
+        lang: Lang = "ko",
+        cap: int | None = None,
+        revealed: bool = False,
+    ) -> Grade:
+        grade = await super().grade(prompt, answer, lang=lang, cap=cap, revealed=revealed)
+        missed = (prompt.concepts[0].id,) if grade.score < 70 and prompt.concepts else ()
+        return grade.model_copy(update={"missed": missed})
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(local(MONDAY, 8))
+
+
+def make_service(
+    repo: Repository, bank: Bank, clock: FakeClock, lang: str = "en"
+) -> QuizService[Repository]:
+    settings = Settings(
+        _env_file=None, lang=lang, timezone="Asia/Seoul", post_time="09:00", days="weekdays"
+    )
+    return build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=MissingGrader(),
+        defaults=channel_defaults(settings),
+        clock=clock,
+    )
+
+
+@pytest.fixture
+async def repo(database: Path | str) -> AsyncIterator[Repository]:
+    opened = await Repository.open(database)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def service(repo: Repository, bank: Bank, clock: FakeClock) -> QuizService[Repository]:
+    quiz = make_service(repo, bank, clock)
+    await quiz.channel("test", "c1")
+    return quiz
+
+
+async def say(
+    service: QuizService[Repository], actor: Actor, line: str, thread: str | None = None
+) -> list[Reply]:
+    transport = RecordingTransport()
+    await service.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
+    return transport.sent
+
+
+async def a_day(
+    service: QuizService[Repository], clock: FakeClock, day: date, scores: dict[Actor, int]
+) -> None:
+    """The scheduler posts the day's question at 09:00 Seoul; each member answers once."""
+    clock.now = local(day, 9, 5)
+    [post] = await service.post_due("test", RecordingTransport())
+    for actor, score in scores.items():
+        await say(service, actor, f"answer of {actor.display_name} {score}", thread=post.thread_id)
+
+
+async def a_week(
+    service: QuizService[Repository], clock: FakeClock, monday: date, scores: dict[Actor, int]
+) -> None:
+    for offset in range(5):
+        await a_day(service, clock, monday + timedelta(days=offset), scores)
+
+
+async def test_the_digest_follows_the_weeks_last_question_once(
+    service: QuizService[Repository], clock: FakeClock, repo: Repository, bank: Bank
+) -> None:
+    await a_week(service, clock, MONDAY, {MINA: 60, JOON: 40})
+    friday = MONDAY + timedelta(days=4)
+    clock.now = local(friday, 16, 59)  # the last question was at 09:00; due eight hours later
+    assert await service.post_digests("test", RecordingTransport()) == []
+    clock.now = local(friday, 17, 0)
+    transport = RecordingTransport()
+    assert await service.post_digests("test", transport) == [("c1", MONDAY)]
+    [digest] = transport.sent
+    assert not digest.ephemeral and digest.channel_id == "c1"
+    lines = digest.text.splitlines()
+    assert lines[0] == "**The team's week** · 2026-03-02 to 2026-03-08"
+    assert lines[1] == ("1. Mina · 300 points (from last week: +300) · 5/5 scheduled days answered")
+    assert lines[2] == ("2. Joon · 200 points (from last week: +200) · 5/5 scheduled days answered")
+    assert "Longest streak: Joon, 5 days" in lines or "Longest streak: Mina, 5 days" in lines
+    assert any(line.startswith("Hardest question (mean 50): ") for line in lines)
+    missed = lines[lines.index("**Most-missed key concepts**") + 1 :]
+    assert 1 <= len(missed) <= 3 and all(line.startswith("• **") for line in missed)
+    assert any("`/demo " in line for line in missed) or not any(
+        bank.get(p.prompt_id).demos
+        for p in await repo.posts.posts(platform="test", channel_id="c1")
+    )
+    [chart] = digest.images
+    assert chart.data.startswith(b"\x89PNG") and "Mina 300/0" in chart.alt
+    assert "answer of" not in digest.text  # no member's answer text, shared or not
+
+    clock.advance(timedelta(hours=1))
+    assert await service.post_digests("test", RecordingTransport()) == []
+    other_replica = make_service(repo, bank, clock)
+    assert await other_replica.post_digests("test", RecordingTransport()) == []
+
+
+async def test_the_figures_are_the_stored_answers(
+    service: QuizService[Repository], clock: FakeClock, repo: Repository
+) -> None:
+    await a_week(service, clock, MONDAY, {MINA: 60, JOON: 40})
+    await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 50, JOON: 90})
+    clock.now = local(MONDAY + timedelta(days=11), 17)
+    transport = RecordingTransport()
+    assert await service.post_digests("test", transport) == [("c1", MONDAY + timedelta(days=7))]
+    text = transport.sent[0].text
+    stored = await repo.answers.channel_answers(platform="test", channel_id="c1")
+    second = [a for a in stored if a.day >= MONDAY + timedelta(days=7)]
+    joon = sum(a.score for a in second if a.user_id == "u2")
+    mina = sum(a.score for a in second if a.user_id == "u1")
+    assert f"1. Joon · {joon} points (from last week: +250)" in text
+    assert f"2. Mina · {mina} points (from last week: -50)" in text
+    assert "Most improved: Joon (+250 points on last week)" in text
+    assert "Hardest question (mean 70)" in text
+
+
+async def test_after_downtime_the_missed_digest_is_posted_once(
+    service: QuizService[Repository], clock: FakeClock
+) -> None:
+    await a_week(service, clock, MONDAY, {MINA: 80})
+    clock.now = local(MONDAY + timedelta(days=8), 10)  # down from Friday to next Tuesday
+    posted = await service.post_digests("test", RecordingTransport())
+    assert posted == [("c1", MONDAY)]
+    clock.advance(timedelta(minutes=1))
+    assert await service.post_digests("test", RecordingTransport()) == []
+
+
+async def test_after_weeks_of_downtime_only_the_latest_week_is_posted(
+    service: QuizService[Repository], clock: FakeClock
+) -> None:
+    await a_week(service, clock, MONDAY, {MINA: 80})
+    await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 70})
+    clock.now = local(MONDAY + timedelta(days=16), 10)
+    assert await service.post_digests("test", RecordingTransport()) == [
+        ("c1", MONDAY + timedelta(days=7))
+    ]
+
+
+async def test_no_digest_for_a_week_without_questions(
+    service: QuizService[Repository], clock: FakeClock
+) -> None:
+    clock.now = local(MONDAY + timedelta(days=4), 20)
+    assert await service.post_digests("test", RecordingTransport()) == []
+    schedule = Schedule.parse("09:00", "Asia/Seoul", "weekdays")
+    assert digest_instant(schedule, MONDAY, DigestTime(None, None)) is None
+
+
+async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(
+    service: QuizService[Repository], clock: FakeClock
+) -> None:
+    [refused] = await say(service, MINA, "/quiz digest fri 17:00")
+    assert refused.kind == ReplyKind.ERROR
+    [bad_day] = await say(service, ADMIN, "/quiz digest someday 17:00")
+    assert "not a weekday" in bad_day.text
+    [bad_time] = await say(service, ADMIN, "/quiz digest fri 25:00")
+    assert "not a 24-hour time" in bad_time.text
+    [usage] = await say(service, ADMIN, "/quiz digest fri")
+    assert "/quiz digest off" in usage.text
+    [set_] = await say(service, ADMIN, "/quiz digest sat 10:30")
+    assert set_.text == (
+        "This channel's weekly digest is posted every Saturday at 10:30 (Asia/Seoul)."
+    )
+    await a_week(service, clock, MONDAY, {MINA: 80})
+    saturday = MONDAY + timedelta(days=5)
+    clock.now = local(saturday, 10, 29)
+    assert await service.post_digests("test", RecordingTransport()) == []
+    clock.now = local(saturday, 10, 30)
+    assert await service.post_digests("test", RecordingTransport()) == [("c1", MONDAY)]
+
+
+async def test_off_means_no_digest(service: QuizService[Repository], clock: FakeClock) -> None:
+    [off] = await say(service, ADMIN, "/quiz digest off")
+    assert "off" in off.text
+    await a_week(service, clock, MONDAY, {MINA: 80})
+    clock.now = local(MONDAY + timedelta(days=6), 23)
+    assert await service.post_digests("test", RecordingTransport()) == []
+
+
+async def test_quiz_week_shows_both_members_a_missed_concept_and_a_chart_privately(
+    service: QuizService[Repository], clock: FakeClock
+) -> None:
+    await a_day(service, clock, MONDAY, {MINA: 90, JOON: 30})
+    [week] = await say(service, JOON, "/quiz week")
+    assert week.ephemeral and week.user_id == "u2"
+    assert "1. Mina · 90 points" in week.text and "2. Joon · 30 points" in week.text
+    assert "1/5 scheduled days answered" in week.text
+    assert "**Most-missed key concepts**" in week.text
+    [chart] = week.images
+    assert chart.data.startswith(b"\x89PNG")
+    assert await service.post_digests("test", RecordingTransport()) == []
+
+
+async def test_the_digest_in_korean(repo: Repository, bank: Bank, clock: FakeClock) -> None:
+    service = make_service(repo, bank, clock, lang="ko")
+    await service.channel("test", "c1")
+    await a_day(service, clock, MONDAY, {MINA: 90, JOON: 30})
+    [set_] = await say(service, ADMIN, "/quiz digest 금요일 17:00")
+    assert set_.text == "이 채널의 주간 요약은 매주 금 17:00 (Asia/Seoul)에 올라와요."
+    [week] = await say(service, MINA, "/quiz week")
+    assert week.text.startswith("**이번 주 팀 요약** · 2026-03-02 ~ 2026-03-08")
+    assert "1. Mina · 90점 (지난주 대비 +90) · 5일 중 1일 참여" in week.text
+    assert "**가장 많이 놓친 핵심 개념**" in week.text
+
+
+async def test_a_digest_claimed_by_a_killed_replica_is_sent_by_a_live_one(
+    service: QuizService[Repository], clock: FakeClock, repo: Repository
+) -> None:
+    await a_week(service, clock, MONDAY, {MINA: 80})
+    clock.now = local(MONDAY + timedelta(days=4), 17)
+    killed = await repo.digests.claim_digest(
+        platform="test", channel_id="c1", week=MONDAY, claimed_at=clock.now, replica_id="killed"
+    )
+    assert killed  # it claimed the digest, then died before sending it
+    assert await service.post_digests("test", RecordingTransport()) == []
+    await repo.heartbeats.heartbeat(
+        ReplicaRow("killed", "test", "host", 1, started_at=clock.now, seen_at=clock.now)
+    )
+    clock.advance(timedelta(minutes=1))
+    alive_since = clock.now - timedelta(minutes=2)
+    assert await service.post_digests("test", RecordingTransport(), alive_since=alive_since) == []
+    clock.advance(timedelta(minutes=10))
+    alive_since = clock.now - timedelta(minutes=2)
+    transport = RecordingTransport()
+    assert await service.post_digests("test", transport, alive_since=alive_since) == [
+        ("c1", MONDAY)
+    ]
+    assert len(transport.sent) == 1
+    assert await service.post_digests("test", RecordingTransport(), alive_since=alive_since) == []
