@@ -92,6 +92,24 @@ class Driver(Protocol):
     async def close(self) -> None: ...
 
 
+WAL_RETRY_S = 0.05
+
+
+async def _into_wal(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+    """Switch the file to WAL, waiting out another process's lock for up to the busy timeout:
+    SQLite can answer this pragma "database is locked" at once rather than call the busy
+    handler, as when several processes open a new file together."""
+    deadline = asyncio.get_running_loop().time() + busy_timeout_ms / 1000
+    while True:
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(WAL_RETRY_S)
+
+
 class SqliteDriver:
     """aiosqlite in autocommit mode: a statement outside BEGIN is its own transaction."""
 
@@ -115,11 +133,15 @@ class SqliteDriver:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
-        if not existing_only:
-            await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+            if not existing_only:
+                await _into_wal(conn, busy_timeout_ms)
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            await conn.close()  # an open connection's thread would keep the process alive
+            raise
         return cls(conn)
 
     async def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:

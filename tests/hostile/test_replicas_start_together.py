@@ -5,12 +5,14 @@ on a new SQLite file, and on a SQLite file from before Alembic."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from bot.storage.database import latest_schema_version
+from bot.storage.drivers import SqliteDriver
 from tests.postgres_server import PostgresForTests
 
 REPLICAS = 4
@@ -82,3 +84,25 @@ def test_replicas_start_together_on_a_sqlite_file_from_before_alembic(tmp_path: 
         conn.execute("PRAGMA user_version = 6")
     conn.close()
     assert_all_at_head(start_together(str(path)))
+
+
+async def test_a_new_file_locked_by_another_process_is_switched_to_wal_once_it_is_free(
+    tmp_path: Path,
+) -> None:
+    """What the replicas race on: SQLite answers the WAL switch "database is locked" at once,
+    without its busy handler, while another connection holds the write lock of a file still in
+    rollback mode; the driver waits that out instead of failing (and a failed open closes its
+    connection, whose thread would otherwise keep the process alive)."""
+    path = tmp_path / "quiz.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE creating (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO creating VALUES (1)")
+    asyncio.get_running_loop().call_later(0.3, holder.execute, "COMMIT")
+    driver = await SqliteDriver.open(path, busy_timeout_ms=5000)
+    try:
+        [(mode,)] = await driver.fetch("PRAGMA journal_mode")
+    finally:
+        await driver.close()
+        holder.close()
+    assert mode == "wal"
