@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.core.member_text import member_text
+from bot.core.member_text import cut, member_text
 from bot.core.messages import Reply, ReplyKind
 from bot.core.models import AppealRow, GradedAnswer
 from bot.core.ports import AppealStore, MemberStore
@@ -67,7 +67,7 @@ def clipped(body: str, limit: int) -> str:
     """`body` under the member-text rule (the web page's reasons and notes come this way too),
     on one line, cut to `limit` characters with an ellipsis."""
     flat = " ".join(member_text(body).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return cut(flat, limit)
 
 
 class Appeals:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core.mastery import TopicMastery, percent
+from bot.core.member_text import cut
 from bot.core.messages import Image
 from bot.core.texts import text
 from content.schema import Lang
@@ -149,7 +150,7 @@ def draw_stats(chart: StatsChart) -> Figure:
 
 def short(name: str) -> str:
     """A member name as a chart shows it: display names can be thousands of characters."""
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+    return cut(name, NAME_CHARS)
 
 
 def draw_board(chart: BoardChart) -> Figure:

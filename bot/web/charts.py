@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from bot.core.member_text import cut
+
 WIDTH = 480
 ROW = 32
 LABEL_WIDTH = 170
@@ -26,7 +28,7 @@ class Bar:
 
 
 def _short(name: str) -> str:
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+    return cut(name, NAME_CHARS)
 
 
 def _open(width: int, height: int, title: str, chart_id: str) -> str:

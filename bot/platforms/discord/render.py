@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.core.member_text import cut
 from bot.core.messages import Image, Reply, ReplyKind
 
 CONTENT_LIMIT = 2000
@@ -66,7 +67,7 @@ def neutralise(text: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """Fit `text` into a Discord length limit, marking the cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)
 
 
 def thread_name(reply: Reply) -> str:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.member_text import cut
 from bot.core.messages import QuestionCard, Reply, ReplyKind
 from bot.platforms.slack import phrases
 from bot.platforms.slack.mentions import mention, neutralise
@@ -187,4 +188,4 @@ def answer_modal(*, channel_id: str, thread_ts: str, question: str) -> Block:
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)
