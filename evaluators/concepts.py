@@ -88,6 +88,14 @@ class AnswerText:
         """`compact[start:end]` as a span of `normalize(text)`."""
         return self._compact_places[start], self._compact_places[end - 1] + 1
 
+    def whole_word(self, start: int, end: int) -> Span:
+        """The span of `normalize(text)` widened to the words it falls in: a lemma's place
+        shown as the answer wrote it (빠르 as 빠릅니다)."""
+        for word_start, word_end, _ in self.surface_spans:
+            if word_start <= start < word_end:
+                return word_start, max(word_end, end)
+        return start, end
+
     @cached_property
     def word_spans(self) -> tuple[tuple[int, int, str], ...]:
         return tuple(content_word_spans(self.text))
@@ -135,7 +143,7 @@ def _located(form: str, answer: AnswerText) -> tuple[How, list[Span]] | None:
     lemmas = content_words(form)
     if lemmas and all(lemma in answer.words for lemma in lemmas):
         spans = {lemma: (a, b) for a, b, lemma in reversed(answer.word_spans)}
-        return "lemmas", sorted({spans[lemma] for lemma in lemmas})
+        return "lemmas", sorted({answer.whole_word(*spans[lemma]) for lemma in lemmas})
     near = len(key) >= FUZZY_MIN_CHARS and len(answer.compact) >= len(key) - 1
     if near and fuzz.partial_ratio(key, answer.compact, score_cutoff=FUZZY_CUTOFF) > 0:
         aligned = fuzz.partial_ratio_alignment(key, answer.compact, score_cutoff=FUZZY_CUTOFF)
