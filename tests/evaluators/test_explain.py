@@ -19,15 +19,14 @@ from evaluators import create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration, link
 from evaluators.concepts import AnswerText, concept_present
 from evaluators.features import BY_NAME, FEATURES, HEAD_INPUTS, PROFILES
-from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, compose, flag_message
+from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, flag_message
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
 from evaluators.grade import Flag, Verdict
 from evaluators.grade_cli import as_json
-from evaluators.guardrails import MAX_ANSWER_CHARS
 from evaluators.morphology import compact
-from evaluators.scoring import Explanation, Scored, explain
+from evaluators.scoring import Scored, score
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 
@@ -93,12 +92,12 @@ def check_contract(explained: dict[str, Any]) -> None:
 @dataclass(frozen=True)
 class DevGraded:
     """One dev-set answer graded live (`quizmaster grade`, feedback in English) and scored from
-    the evaluation's measurement of it."""
+    the evaluation's measurement of it (feedback in Korean)."""
 
     row: Row
     prompt: Prompt
     live: Scored
-    offline: Explanation
+    offline: Scored
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +117,7 @@ def dev_graded(model_path: str, embedding_cache: Path, bank: Bank) -> list[DevGr
             for row, prompt in zip(rows, prompts, strict=True):
                 live = await grader.explain(prompt, row.answer, lang="en")
                 [sample] = await collect(grader, [row], [prompt])
-                offline = explain(prompt, sample.screening, sample.evidence, calibration)
+                offline = score(prompt, sample.screening, sample.evidence, calibration)
                 graded.append(DevGraded(row, prompt, live, offline))
             return graded
         finally:
@@ -135,23 +134,8 @@ def test_the_live_grader_and_the_evaluation_score_every_dev_answer_alike(
     function with the same calibration: the same explanation (score, flags, concepts, every
     contribution), and one that adds up."""
     for graded in dev_graded:
-        assert graded.live.explanation == graded.offline, graded.row.answer
+        assert graded.live.explanation == graded.offline.explanation, graded.row.answer
         check_contract(as_json(graded.live))
-
-
-def _feedback(graded: DevGraded, lang: Lang) -> str:
-    why = graded.live.explanation
-    if lang == "en":
-        return graded.live.grade.feedback
-    return compose(
-        graded.prompt,
-        verdict=why.verdict,
-        told=why.told,
-        flags=why.flags,
-        lang=lang,
-        cap=None,
-        limit=MAX_ANSWER_CHARS,
-    )
 
 
 _SUGGESTION = {"ko": "완전한 답은 이렇게 덧붙여요: ", "en": "A full answer adds: "}
@@ -165,7 +149,7 @@ def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
     incorrect or off-topic answer, praise below `mostly_correct`, a suggestion naming a covered
     concept."""
     why, prompt = graded.live.explanation, graded.prompt
-    feedback = _feedback(graded, lang)
+    feedback = (graded.live if lang == "en" else graded.offline).grade.feedback
     problems = []
     note = flag_message(Flag.MISCONCEPTION, lang).split(":")[0]
     if note in feedback and why.score >= MISCONCEPTION_NOTE_BELOW:
