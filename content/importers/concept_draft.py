@@ -40,7 +40,8 @@ _VERB_SUFFIXES = frozenset({"XSV", "XSA"})
 _KO_GENERIC_WORDS = """
 것 수 때 등 거 점 중 경우 문제 문제점 부분 방법 이유 의미 정도 상태 형태 사용 다음 말 값 번 개
 가지 이상 이하 전 후 위 아래 내 외 간 측 쪽 면 데 바 뿐 대부분 자체 관련 과정 결과 역할 특징 차이
-차이점 장점 단점 필요 필요성 설명 생각 이용 정리 예 예시 개념 내용 방식 모두 하나"""
+차이점 장점 단점 필요 필요성 설명 생각 이용 정리 예 예시 개념 내용 방식 모두 하나
+마지막 처음 첫번째 두번째"""
 _KO_GENERIC = frozenset(_KO_GENERIC_WORDS.split())
 _EN_GENERIC_WORDS = """
 a an the of to in on for and or but nor is are was were be been being am it its this that these
