@@ -144,9 +144,10 @@ def test_content_check_lists_drafted_concepts_for_review(
     assert main(["import", "notes", str(NOTES / "drafts_mixed.md"), "--out", str(out)]) == 0
     capsys.readouterr()
     assert main(["check", str(out)]) == 0
-    listing = capsys.readouterr().out.split("2 prompts with drafted key concepts to review:\n")[1]
+    lines = capsys.readouterr().out.splitlines()
     review = "drafted: review and edit in the bank file, then delete drafted: true"
-    assert listing.splitlines() == [
+    assert lines[lines.index("2 prompts with drafted key concepts to review:") :] == [
+        "2 prompts with drafted key concepts to review:",
         f"  {out}: prompt drafts-mixed-001: concepts: relu (ReLU), vanishing-gradient "
         f"(기울기 소실 / vanishing gradient), gyesan (계산), hakseup (학습): {review}",
         f"  {out}: prompt drafts-mixed-002: concepts: internal-covariate-shift (internal "
