@@ -61,14 +61,18 @@ WAITING = "study-ko-003"
 MIXED_PRECISION = "study-en-001"
 MIXED_PRECISION_TEXT = "Why does mixed precision training speed up training?"
 MIXED_PRECISION_FOLLOWUP = "What does loss scaling prevent?"
-CONCEPTS = ("half precision", "loss scaling", "tensor cores")
+FULL_COVERED = "Covered: half precision, loss scaling, tensor cores"
+"""The concept lines of a grade to EN_FULL (the `Keyword:` line's labels, in order)."""
+PARTIAL_COVERED = "Covered: half precision\nMissed: loss scaling, tensor cores"
+"""The concept lines of a grade to EN_PARTIAL."""
 
 KO_FULL = (
     "지식 증류는 큰 교사 모델의 소프트맥스 출력 확률을 작은 학생 모델이 따라 배우도록 학습시키는 "
     "방법입니다. 온도를 높인 소프트맥스로 클래스 사이의 관계까지 전달되어, 작은 모델이 적은 "
     "비용으로 비슷한 성능을 냅니다."
 )
-KO_PARTIAL = "작은 모델을 따로 하나 더 학습시키는 방법입니다."
+KO_PARTIAL = "큰 모델을 작게 만드는 방법입니다."
+"""What distillation is for, without how it works (teacher, student, softened outputs)."""
 EN_FULL = (
     "Mixed precision runs most operations in half precision (float16), which halves memory "
     "traffic and uses the tensor cores; a float32 master copy of the weights and loss scaling "
@@ -76,6 +80,8 @@ EN_FULL = (
 )
 EN_PARTIAL = "It stores the numbers in half precision, so they take less memory."
 """Names one of the three concepts: the reply lists it as covered and the other two as missed."""
+GOOD = ("correct", "mostly correct")
+"""The verdicts of a full answer, in English."""
 
 
 def import_notes_bank(work: Path) -> tuple[Path, list[str]]:
