@@ -75,13 +75,23 @@ def check_draft(
     would check it in a team bank file beside every other prompt of `bank` (but the prompt it
     `replaces`, when it is an edit). The report's errors are only the draft's, under the file
     name `DRAFT`; `report.prompts` ends with the draft when it is valid."""
+    return check_drafts([draft], bank, replaces=replaces)
+
+
+def check_drafts(
+    drafts: Sequence[Mapping[str, object]], bank: Bank, *, replaces: str | None = None
+) -> CheckReport:
+    """`check_draft` for several questions checked together, as one file (notes pasted on the
+    web page: a follow-up names its main question among them). Errors and waiting lines are
+    only the drafts'; `report.prompts` ends with the drafts that are valid."""
     others = [p.model_dump(mode="json") for p in bank.all() if p.id != replaces]
     sources: list[tuple[Path, object]] = [
         (Path("bank"), {"bank": "loaded", "rules": "team", "prompts": others}),
-        (DRAFT, {"bank": "web", "rules": "team", "prompts": [dict(draft)]}),
+        (DRAFT, {"bank": "web", "rules": "team", "prompts": [dict(d) for d in drafts]}),
     ]
     report = _check_sources(sources, lambda: (), CheckReport())
     report.errors = [error for error in report.errors if error.file == str(DRAFT)]
+    report.waiting = [line for line in report.waiting if line.file == str(DRAFT)]
     return report
 
 
