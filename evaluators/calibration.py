@@ -73,12 +73,13 @@ def link(z: float) -> float:
 
 
 OFF_TOPIC_CAP = 15
-OFF_TOPIC_RULE_VERSION = 3
+OFF_TOPIC_RULE_VERSION = 4
 """Which off-topic rule a calibration's thresholds were fitted under. Version 1 asked for none
 of the prompt's key concepts; version 2 also for a larger share of the other question's; version 3
 reads a prompt without key concepts by the words of each model answer instead of taking every
 answer to it as naming another question, and measures the gap from the nearer of the prompt's
-model answer and its wording. Thresholds fitted under another version are refitted."""
+model answer and its wording; version 4 fits one rule per head, each on answers of its own kind.
+Thresholds fitted under another version are refitted."""
 
 
 @dataclass(frozen=True)
@@ -134,10 +135,17 @@ class Calibration:
     heads: dict[str, Head]
     fitted_on: dict[str, Any] = field(default_factory=dict)
     identity: ModelIdentity | None = None
-    off_topic: OffTopicRule = OffTopicRule()
+    off_topic: Mapping[str, OffTopicRule] = field(default_factory=dict)
 
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
+
+    def rule(self, profile: Profile) -> OffTopicRule:
+        """The off-topic rule of `profile`'s head, fitted on answers of the kind that head scores:
+        a bank prompt's key concepts tell an answer to a sibling apart far better than a team's
+        model answer alone, so the two need different evidence before they cap. None fitted: the
+        rule never fires."""
+        return self.off_topic.get(profile) or OffTopicRule()
 
     def predict(self, profile: Profile, features: Mapping[str, float]) -> float:
         return self.head(profile).predict(features)
@@ -147,7 +155,10 @@ class Calibration:
             "identity": self.identity.as_dict() if self.identity is not None else None,
             "signals_version": VERSION,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
-            "off_topic": {**asdict(self.off_topic), "version": OFF_TOPIC_RULE_VERSION},
+            "off_topic": {
+                "version": OFF_TOPIC_RULE_VERSION,
+                **{name: asdict(rule) for name, rule in self.off_topic.items()},
+            },
             "fitted_on": self.fitted_on,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
@@ -199,7 +210,11 @@ class Calibration:
             heads=heads,
             fitted_on=dict(data.get("fitted_on", {})),
             identity=ModelIdentity.from_dict(identity) if identity else None,
-            off_topic=OffTopicRule(gap=rule.get("gap"), min_sim=rule.get("min_sim")),
+            off_topic={
+                name: OffTopicRule(gap=fitted.get("gap"), min_sim=fitted.get("min_sim"))
+                for name, fitted in rule.items()
+                if name in heads
+            },
         )
 
 

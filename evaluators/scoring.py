@@ -183,7 +183,7 @@ def explain(
         covered, missed = evidence.covered, evidence.missed
         if evidence.misconception:
             flags.append(Flag.MISCONCEPTION)
-        rule = calibration.off_topic
+        rule = calibration.rule(head)
         named = concepts_named(prompt, covered)
         if rule.applies(evidence.features, named):
             flags.append(Flag.OFF_TOPIC)
