@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from content.bank import Bank, normalize_question
 from content.importers.imported_bank import preview
 from content.loader import BankError, read_yaml, validation_errors
-from content.schema import Prompt, parse_bank_file, rules_context
+from content.schema import Concept, Prompt, parse_bank_file, rules_context
 
 DemoNames = Callable[[], Collection[str]]
 DRAFT = Path("web page")
@@ -40,6 +40,9 @@ class CheckReport:
     waiting: list[BankError] = field(default_factory=list)
     """One line per prompt the bot holds back (`status: waiting`, or under a waiting main
     question), saying what to add; they are no errors."""
+    drafted: list[BankError] = field(default_factory=list)
+    """One line per prompt with concepts an importer drafted (`drafted: true`), for an admin to
+    review; no errors either."""
 
     @property
     def ok(self) -> bool:
@@ -72,13 +75,23 @@ def check_draft(
     would check it in a team bank file beside every other prompt of `bank` (but the prompt it
     `replaces`, when it is an edit). The report's errors are only the draft's, under the file
     name `DRAFT`; `report.prompts` ends with the draft when it is valid."""
+    return check_drafts([draft], bank, replaces=replaces)
+
+
+def check_drafts(
+    drafts: Sequence[Mapping[str, object]], bank: Bank, *, replaces: str | None = None
+) -> CheckReport:
+    """`check_draft` for several questions checked together, as one file (notes pasted on the
+    web page: a follow-up names its main question among them). Errors and waiting lines are
+    only the drafts'; `report.prompts` ends with the drafts that are valid."""
     others = [p.model_dump(mode="json") for p in bank.all() if p.id != replaces]
     sources: list[tuple[Path, object]] = [
         (Path("bank"), {"bank": "loaded", "rules": "team", "prompts": others}),
-        (DRAFT, {"bank": "web", "rules": "team", "prompts": [dict(draft)]}),
+        (DRAFT, {"bank": "web", "rules": "team", "prompts": [dict(d) for d in drafts]}),
     ]
     report = _check_sources(sources, lambda: (), CheckReport())
     report.errors = [error for error in report.errors if error.file == str(DRAFT)]
+    report.waiting = [line for line in report.waiting if line.file == str(DRAFT)]
     return report
 
 
@@ -108,6 +121,7 @@ def _check_sources(
     _check_blanks(report.prompts, origin, report)
     _check_demos(report.prompts, origin, demo_names, report)
     _list_waiting(report.prompts, origin, report)
+    _list_drafted(report.prompts, origin, report)
     return report
 
 
@@ -284,6 +298,23 @@ def _list_waiting(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
         where = f" ({prompt.source})" if prompt.source else ""
         question = f'"{preview(prompt.text.ko)}"{where}'
         report.waiting.append(BankError(str(origin[prompt.id]), f"{question}: {todo}", prompt.id))
+
+
+def _list_drafted(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
+    for prompt in prompts:
+        drafted = [c for c in prompt.concepts if c.drafted]
+        if drafted:
+            listed = ", ".join(map(_named, drafted))
+            message = (
+                f"{listed}: drafted: review and edit in the bank file, then delete drafted: true"
+            )
+            report.drafted.append(BankError(str(origin[prompt.id]), message, prompt.id, "concepts"))
+
+
+def _named(concept: Concept) -> str:
+    """`id (label / other label)`, each label once and only where the id does not spell it."""
+    labels = [label for label in dict.fromkeys((concept.ko, concept.en)) if label != concept.id]
+    return f"{concept.id} ({' / '.join(labels)})" if labels else concept.id
 
 
 def _what_to_add(prompt: Prompt) -> str:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from content.check import DemoNames, check_banks, summary_lines
+from content.importers.concept_draft import draft_missing_concepts
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import BankImportError, Imported, bank_slug, write_bank
 from content.importers.notes import import_notes
@@ -30,6 +32,9 @@ IMPORTERS: dict[str, tuple[Importer, str]] = {
     "csv": (import_csv, "a CSV table with columns question, answer[, concepts]"),
     "notes": (import_notes, "study notes: `1. question` + `A.` lists or `## question` + `Answer:`"),
 }
+DRAFTS_BY_DEFAULT = {"notes": True, "csv": False}
+"""Formats whose import can draft key concepts from each model answer (`concept_draft`), and
+whether it does unless told: notes name few concepts; a CSV table keeps what its columns say."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +58,20 @@ def _parser() -> argparse.ArgumentParser:
         fmt.add_argument("--out", type=Path, help="bank file to write (default: ./BANK.yaml)")
         fmt.add_argument("--bank", help="bank name and id prefix (default: the file's name)")
         fmt.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+        fmt.set_defaults(draft_concepts=DRAFTS_BY_DEFAULT.get(name, False))
+        if DRAFTS_BY_DEFAULT.get(name):
+            fmt.add_argument(
+                "--no-draft-concepts",
+                dest="draft_concepts",
+                action="store_false",
+                help="leave prompts without `Keyword:` lines without key concepts",
+            )
+        elif name in DRAFTS_BY_DEFAULT:
+            fmt.add_argument(
+                "--draft-concepts",
+                action="store_true",
+                help="draft key concepts from the answer of each row without concepts",
+            )
     return parser
 
 
@@ -67,7 +86,14 @@ def main(argv: list[str], *, demo_names: DemoNames, bank_dir: Path | None = None
     if args.command == "check":
         default = [DEFAULT_BANK_DIR, *([bank_dir] if bank_dir else [])]
         return _check(args.paths or default, demo_names)
-    return _import(args.format, args.file, out=args.out, bank=args.bank, force=args.force)
+    return _import(
+        args.format,
+        args.file,
+        out=args.out,
+        bank=args.bank,
+        force=args.force,
+        draft=args.draft_concepts,
+    )
 
 
 def _check(paths: list[Path], demo_names: DemoNames) -> int:
@@ -88,6 +114,11 @@ def _check(paths: list[Path], demo_names: DemoNames) -> int:
     print(f"checked {files} file{'s' * (files != 1)}")
     for line in summary_lines(report.prompts):
         print(f"  {line}")
+    if report.drafted:
+        count = len(report.drafted)
+        print(f"{count} prompt{'s' * (count != 1)} with drafted key concepts to review:")
+        for drafted in report.drafted:
+            print(f"  {drafted}")
     if report.waiting:
         print(f"{len(report.waiting)} not posted yet, until each has what it lacks:")
         for waiting in report.waiting:
@@ -95,10 +126,14 @@ def _check(paths: list[Path], demo_names: DemoNames) -> int:
     return 0
 
 
-def _import(fmt: str, file: Path, *, out: Path | None, bank: str | None, force: bool) -> int:
+def _import(
+    fmt: str, file: Path, *, out: Path | None, bank: str | None, force: bool, draft: bool
+) -> int:
     convert, _ = IMPORTERS[fmt]
     try:
         imported = convert(file, bank=bank)
+        if draft:
+            imported = replace(imported, bank_file=draft_missing_concepts(imported.bank_file))
         target = out or Path(f"{bank_slug(imported.bank_file.bank)}.yaml")
         if target.resolve() == file.resolve():
             print(f"{target}: is the source file; choose another --out", file=sys.stderr)
@@ -111,6 +146,14 @@ def _import(fmt: str, file: Path, *, out: Path | None, bank: str | None, force: 
         return 2
     for note in imported.notes:
         print(f"note: {note}", file=sys.stderr)
+    drafted = sum(any(c.drafted for c in p.concepts) for p in imported.bank_file.prompts)
+    if drafted:
+        print(
+            f"note: key concepts drafted from the model answer for {drafted} "
+            f"prompt{'s' * (drafted != 1)}; review them (`quizmaster content check` lists them)"
+            + (" or import with --no-draft-concepts" if fmt == "notes" else ""),
+            file=sys.stderr,
+        )
     count = len(imported.bank_file.prompts)
     noun = "graded prompt" if count == 1 else "graded prompts"
     waiting = sum(p.status == "waiting" for p in imported.bank_file.prompts)

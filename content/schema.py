@@ -46,6 +46,9 @@ class Concept(_Strict):
     ko: str = Field(min_length=1)
     en: str = Field(min_length=1)
     synonyms: tuple[str, ...] = ()
+    drafted: bool = False
+    """Drafted from the model answer by an importer, not yet reviewed: `content check` lists it
+    until an admin edits the concept and deletes this flag."""
 
     def label(self, lang: Lang) -> str:
         return self.ko if lang == "ko" else self.en

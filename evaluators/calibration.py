@@ -19,7 +19,7 @@ from typing import Any
 
 from evaluators.features import BY_NAME, HEAD_INPUTS, VERSION, Profile
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
-from evaluators.features.similarity import OFF_GAP, OTHER_SIM
+from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.model_identity import ModelIdentity
 
 CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
@@ -73,17 +73,21 @@ def link(z: float) -> float:
 
 
 OFF_TOPIC_CAP = 15
-OFF_TOPIC_RULE_VERSION = 2
+OFF_TOPIC_RULE_VERSION = 4
 """Which off-topic rule a calibration's thresholds were fitted under. Version 1 asked for none
-of the prompt's key concepts; its thresholds were fitted on those answers only and are too loose
-for version 2's wider condition, so a file without the current version is refitted."""
+of the prompt's key concepts; version 2 also for a larger share of the other question's; version 3
+reads a prompt without key concepts by the words of each model answer instead of taking every
+answer to it as naming another question, and measures the gap from the nearer of the prompt's
+model answer and its wording; version 4 fits one rule per head, each on answers of its own kind.
+Thresholds fitted under another version are refitted."""
 
 
 @dataclass(frozen=True)
 class OffTopicRule:
     """When an answer is one to another question of the bank: it sits at least `gap` closer to
-    another question's model answer than to its own, matches that one at `min_sim` or more, and
-    its key concepts point there too (`names_another_question`). Cosines live on each model's own
+    another question's model answer than to its own question's model answer or wording
+    (`off_margin`), matches that one at `min_sim` or more, and
+    what it carries points there too (`names_another_question`). Cosines live on each model's own
     scale (e5 packs them near 0.8, MiniLM spreads them), so both numbers are fitted with the
     calibration; `None` means the fit found no setting that helped, and the rule never fires."""
 
@@ -91,23 +95,31 @@ class OffTopicRule:
     min_sim: float | None = None
 
     @staticmethod
-    def names_another_question(features: Mapping[str, float], covered: int) -> bool:
-        """None of this prompt's key concepts, or a larger share of the other question's than of
-        this one's. Words shared across the bank ("gradient", "learning rate") are a key concept
-        of many prompts: one of them named in passing does not make an answer to another question
-        an answer to this one."""
-        return covered == 0 or features[OTHER_COVERAGE.name] > features[COVERAGE.name]
+    def names_another_question(features: Mapping[str, float], covered: int | None) -> bool:
+        """The answer carries more of the other question's substance than of its own. With key
+        concepts (`covered` of them named): none of this prompt's, or a larger share of the other
+        question's than of this one's; words shared across the bank ("gradient", "learning rate")
+        are a key concept of many prompts, and one named in passing does not make an answer to
+        another question an answer to this one. Without key concepts (`covered` None, a team's
+        notes): a larger share of the other model answer's words than of this one's. In a bank
+        of related questions every answer sits near a sibling's model answer, so nearness alone
+        never says an answer is off topic; what it carries of its own model answer does."""
+        if covered == 0:
+            return True
+        return features[OTHER_COVERAGE.name] > features[COVERAGE.name]
 
-    def applies(self, features: Mapping[str, float], covered: int) -> bool:
+    def applies(self, features: Mapping[str, float], covered: int | None) -> bool:
         if self.gap is None or self.min_sim is None:
             return False
         return (
             self.names_another_question(features, covered)
-            and features[OFF_GAP.name] >= self.gap
+            and features[OFF_MARGIN.name] >= self.gap
             and features[OTHER_SIM.name] >= self.min_sim
         )
 
-    def cap(self, cap: int | None, features: Mapping[str, float], covered: int) -> int | None:
+    def cap(
+        self, cap: int | None, features: Mapping[str, float], covered: int | None
+    ) -> int | None:
         """`cap` (from the guardrails) lowered to the off-topic cap when the rule applies."""
         if not self.applies(features, covered):
             return cap
@@ -123,10 +135,17 @@ class Calibration:
     heads: dict[str, Head]
     fitted_on: dict[str, Any] = field(default_factory=dict)
     identity: ModelIdentity | None = None
-    off_topic: OffTopicRule = OffTopicRule()
+    off_topic: Mapping[str, OffTopicRule] = field(default_factory=dict)
 
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
+
+    def rule(self, profile: Profile) -> OffTopicRule:
+        """The off-topic rule of `profile`'s head, fitted on answers of the kind that head scores:
+        a bank prompt's key concepts tell an answer to a sibling apart far better than a team's
+        model answer alone, so the two need different evidence before they cap. None fitted: the
+        rule never fires."""
+        return self.off_topic.get(profile) or OffTopicRule()
 
     def predict(self, profile: Profile, features: Mapping[str, float]) -> float:
         return self.head(profile).predict(features)
@@ -136,7 +155,10 @@ class Calibration:
             "identity": self.identity.as_dict() if self.identity is not None else None,
             "signals_version": VERSION,
             "heads": {name: asdict(head) for name, head in self.heads.items()},
-            "off_topic": {**asdict(self.off_topic), "version": OFF_TOPIC_RULE_VERSION},
+            "off_topic": {
+                "version": OFF_TOPIC_RULE_VERSION,
+                **{name: asdict(rule) for name, rule in self.off_topic.items()},
+            },
             "fitted_on": self.fitted_on,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
@@ -188,7 +210,11 @@ class Calibration:
             heads=heads,
             fitted_on=dict(data.get("fitted_on", {})),
             identity=ModelIdentity.from_dict(identity) if identity else None,
-            off_topic=OffTopicRule(gap=rule.get("gap"), min_sim=rule.get("min_sim")),
+            off_topic={
+                name: OffTopicRule(gap=fitted.get("gap"), min_sim=fitted.get("min_sim"))
+                for name, fitted in rule.items()
+                if name in heads
+            },
         )
 
 

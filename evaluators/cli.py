@@ -34,7 +34,7 @@ logger = logging.getLogger("quizmaster.evaluators")
 DEFAULT_MOHLER = Path(__file__).resolve().parents[2] / "shared" / "data" / "mohler_dev.jsonl"
 USAGE = """\
 usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows OUT.jsonl]
-                                  [--bank PATH ...]
+                                  [--bank PATH ...] [--as-bank]
        quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]"""
@@ -89,14 +89,22 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
         help="also per answer language (Hangul share) or per row 'class'; repeatable",
     )
     parser.add_argument("--rows", type=Path, metavar="OUT.jsonl", help="write each graded row")
+    parser.add_argument(
+        "--as-bank",
+        action="store_true",
+        help="grade rows that bring their own reference as one team bank beside the seed bank "
+        "(each question then has the others as siblings)",
+    )
     args = parser.parse_args(argv)
     rows = read_rows(args.file)
     if "class" in args.by and not any(r.answer_class for r in rows):
         raise HarnessError(f'{args.file}: --by class needs rows with a "class" field')
     if args.rows is not None:
         _check_writable(args.rows)
-    bank = _load_bank(args.bank) if _needs_bank(rows) else None
-    evaluation = asyncio.run(evaluate(settings.grader(), rows, bank, cv=args.cv))
+    bank = _load_bank(args.bank) if _needs_bank(rows) or args.as_bank else None
+    evaluation = asyncio.run(
+        evaluate(settings.grader(), rows, bank, cv=args.cv, as_bank=args.as_bank)
+    )
     results = evaluation.results
     if args.rows is not None:
         lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in results)

@@ -16,7 +16,7 @@ from evaluators.eval_report import RowResult
 from evaluators.fitting.cross_validation import fit_with_rule, out_of_fold
 from evaluators.fitting.dev_set import in_lockbox, split
 from evaluators.fitting.metrics import Metrics, metrics
-from evaluators.fitting.rows import Row, resolve_prompts
+from evaluators.fitting.rows import Row, as_team_bank, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
 from evaluators.grade import Grade
 from evaluators.scoring import score
@@ -65,7 +65,8 @@ async def _cross_validated(
     ]
     if lockbox:
         head, rule = fit_with_rule(tuning)
-        fitted = Calibration(heads={tuning[0].profile: head}, off_topic=rule)
+        profile = tuning[0].profile
+        fitted = Calibration(heads={profile: head}, off_topic={profile: rule})
         results += [RowResult(s.row, _graded(s, fitted), lockbox=True) for s in lockbox]
     return results, elapsed
 
@@ -86,10 +87,18 @@ async def _live(
 
 
 async def evaluate(
-    grader: EmbeddingGrader, rows: list[Row], bank: Bank | None, *, cv: bool
+    grader: EmbeddingGrader,
+    rows: list[Row],
+    bank: Bank | None,
+    *,
+    cv: bool,
+    as_bank: bool = False,
 ) -> Evaluation:
-    """Grade `rows` (questions of `bank`, or bringing their own reference)."""
+    """Grade `rows` (questions of `bank`, or bringing their own reference); with `as_bank`, the
+    questions that bring their own reference are loaded beside `bank` as a team's bank."""
     prompts = resolve_prompts(rows, bank)
+    if as_bank and bank is not None:
+        bank = as_team_bank(bank, prompts)
     if bank is not None:
         await grader.prepare(bank)
     try:

@@ -42,6 +42,12 @@ def profile_for(prompt: Prompt) -> Profile:
     return "concepts" if prompt.concepts else "reference_only"
 
 
+def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
+    """How many of the prompt's key concepts an answer named; None when it has none to name
+    (the off-topic rule then reads the model answer's words)."""
+    return len(covered) if prompt.concepts else None
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What scoring reads of one measured answer: every feature by name, the key concepts it
@@ -197,10 +203,11 @@ def explain(
         covered = evidence.covered
         if evidence.misconception:
             flags.append(Flag.MISCONCEPTION)
-        rule = calibration.off_topic
-        if rule.applies(evidence.features, len(covered)):
+        rule = calibration.rule(head)
+        named = concepts_named(prompt, covered)
+        if rule.applies(evidence.features, named):
             flags.append(Flag.OFF_TOPIC)
-        low = rule.cap(low, evidence.features, len(covered))
+        low = rule.cap(low, evidence.features, named)
     final = raw if low is None else min(raw, low)
     if cap is not None and final > cap:
         final = max(0, cap)

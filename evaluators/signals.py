@@ -117,6 +117,21 @@ def _question_concepts(prompt: Prompt) -> tuple[str, ...]:
     return match_concepts(prompt.concepts, AnswerText.of(f"{prompt.text.ko}\n{prompt.text.en}"))[0]
 
 
+def _question_words(prompt: Prompt) -> frozenset[str]:
+    """The content words of the question in either language, which an answer gets for free."""
+    return frozenset(w for text in (prompt.text.ko, prompt.text.en) for w in content_words(text))
+
+
+def _recall_of(prompt: Prompt | None, answer: AnswerText, lang: Lang) -> float:
+    """The best share of `prompt`'s model answer words (its question's left out) the answer
+    holds, in the answer's language where the prompt has a reference in it (0 without one)."""
+    if prompt is None:
+        return 0.0
+    question_words = _question_words(prompt)
+    references = prompt.references_in(lang) or prompt.references
+    return max((_overlap(answer.words, r.text, question_words)[0] for r in references), default=0.0)
+
+
 def _coverage_of(prompt: Prompt | None, answer: AnswerText) -> float:
     """The share of `prompt`'s key concepts the answer names (0 without a prompt or concepts)."""
     if prompt is None or not prompt.concepts:
@@ -141,9 +156,7 @@ def measure(
     the closest model answer of another question: how close, and how many of that question's
     key concepts the answer names. `rarity` weighs the reference words for `idf_recall`."""
     lang = answer_language(answer.text)
-    question_words = frozenset(
-        w for text in (prompt.text.ko, prompt.text.en) for w in content_words(text)
-    )
+    question_words = _question_words(prompt)
     references = prompt.references_in(lang) or prompt.references
     recall, precision, idf_recall, fuzzy_set, fuzzy_partial = 0.0, 0.0, 0.0, 0.0, 0.0
     lowered = answer.text.casefold()
@@ -191,6 +204,7 @@ def measure(
         missed=missed,
         other_sim=elsewhere.sim,
         other_coverage=_coverage_of(elsewhere.prompt, answer),
+        other_lex_recall=_recall_of(elsewhere.prompt, answer, lang),
         claims=measure_claims(answer.text, [r.text for r in references]),
         new_coverage=_new_coverage(prompt, covered),
         follow_up=prompt.parent is not None,

@@ -21,14 +21,25 @@ class TeamQuestionStore:
         self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
     ) -> None:
         """Create the question, or replace the one of its id."""
-        await self._db.write(
-            "INSERT INTO team_questions (prompt_id, body, platform, channel_id, edited_by,"
-            " edited_at) VALUES (?,?,?,?,?,?) ON CONFLICT (prompt_id) DO UPDATE SET"
-            " body = excluded.body, platform = excluded.platform,"
-            " channel_id = excluded.channel_id, edited_by = excluded.edited_by,"
-            " edited_at = excluded.edited_at",
-            (prompt.id, prompt.model_dump_json(), platform, channel_id, edited_by, at.isoformat()),
+        await self.save_all(
+            [prompt], platform=platform, channel_id=channel_id, edited_by=edited_by, at=at
         )
+
+    async def save_all(
+        self, prompts: list[Prompt], *, platform: str, channel_id: str, edited_by: str, at: datetime
+    ) -> None:
+        """`save` for several questions in one transaction (imported notes): all or none."""
+        edited = at.isoformat()
+        async with self._db.transaction() as db:
+            for prompt in prompts:
+                await db.fetch(
+                    "INSERT INTO team_questions (prompt_id, body, platform, channel_id,"
+                    " edited_by, edited_at) VALUES (?,?,?,?,?,?) ON CONFLICT (prompt_id) DO UPDATE"
+                    " SET body = excluded.body, platform = excluded.platform,"
+                    " channel_id = excluded.channel_id, edited_by = excluded.edited_by,"
+                    " edited_at = excluded.edited_at",
+                    (prompt.id, prompt.model_dump_json(), platform, channel_id, edited_by, edited),
+                )
 
     async def ids(self) -> set[str]:
         """The ids of the questions written on the web page: the ones it may edit."""

@@ -15,7 +15,7 @@ from bot.web import errors
 from bot.web.deps import Web, WebDeps
 from bot.web.head import HeadAsGet
 from bot.web.rendering import TEMPLATES
-from bot.web.routes import appeals, channel, home, questions, sign_in
+from bot.web.routes import appeals, channel, home, notes_import, questions, sign_in
 
 STATIC = TEMPLATES.parent / "static"
 CONTENT_SECURITY_POLICY = (
@@ -49,6 +49,13 @@ def create_app(deps: WebDeps) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.middleware("http")(security_headers)
     errors.register(app)
-    for router in (home.router, sign_in.router, channel.router, questions.router, appeals.router):
+    for router in (
+        home.router,
+        sign_in.router,
+        channel.router,
+        questions.router,
+        notes_import.router,
+        appeals.router,
+    ):
         app.include_router(router)
     return app

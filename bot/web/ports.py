@@ -17,6 +17,12 @@ class QuestionStore(Protocol):
         self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
     ) -> None: ...
 
+    async def save_all(
+        self, prompts: list[Prompt], *, platform: str, channel_id: str, edited_by: str, at: datetime
+    ) -> None:
+        """Several questions in one transaction: all saved or none."""
+        ...
+
     async def ids(self) -> set[str]:
         """The questions written on the web page: the ones it may edit."""
         ...

@@ -248,6 +248,67 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "feedback": ("피드백", "Feedback"),
     "guidance": ("안내", "Guidance"),
     "back_to_bank": ("질문 은행으로", "Back to the question bank"),
+    "notes_import": ("노트 가져오기", "Import notes"),
+    "notes_head": ("스터디 노트 가져오기", "Import study notes"),
+    "notes_rules": (
+        "스터디 노트를 붙여 넣으세요. 번호 매긴 질문(<code>1.</code>)과 <code>+</code> 후속 "
+        "질문, <code>A.</code> 답 목록이나, <code>## 질문</code> 제목 아래 "
+        "<code>Keyword:</code>와 <code>Answer:</code> 줄로 쓴 노트를 읽어요 "
+        "(<code>quizmaster content import notes</code>와 같은 형식). 미리 보기는 만들어질 "
+        "질문을 모두 보여 주고, 저장하면 답이 있는 질문을 "
+        "<code>quizmaster content check</code>와 같은 검사를 거쳐 이 채널의 팀 질문으로 저장해요. "
+        "문제가 하나라도 있으면 아무것도 저장하지 않아요.",
+        "Paste study notes: numbered questions (<code>1.</code>) with <code>+</code> follow-ups "
+        "and <code>A.</code> answer lists, or <code>## question</code> headings with "
+        "<code>Keyword:</code> and <code>Answer:</code> lines (the layouts of "
+        "<code>quizmaster content import notes</code>). Preview shows every question it would "
+        "create; Save stores the ones with an answer as this channel's team questions, after the "
+        "same check as <code>quizmaster content check</code>. Nothing is saved while there is a "
+        "problem.",
+    ),
+    "field_notes_name": (
+        "이름 (질문 id의 앞부분이자 주제)",
+        "Name (the questions' id prefix and topic)",
+    ),
+    "field_notes": ("노트 (최대 {limit}자)", "Notes (at most {limit} characters)"),
+    "notes_preview_button": ("미리 보기", "Preview"),
+    "notes_save_button": ("저장", "Save"),
+    "notes_line": ("{line}번째 줄", "line {line}"),
+    "notes_preview_head": (
+        "미리 보기: 저장할 질문 {ready}개, 답을 기다리는 질문 {waiting}개",
+        "Preview: to save {ready}, waiting {waiting}",
+    ),
+    "notes_problems": (
+        "고칠 문제 {count}개 (모두 고치기 전에는 저장되지 않아요)",
+        "Problems to fix: {count} (nothing is saved until none is left)",
+    ),
+    "notes_waiting": ("답을 기다리는 중, 저장 안 됨", "Waiting, not saved"),
+    "notes_waiting_answer": (
+        "질문 아래에 답을 적고 (<code>A.</code> 목록이나 <code>Answer:</code> 줄) 다시 가져오세요",
+        "add its answer under it (an <code>A.</code> list or an <code>Answer:</code> line) and "
+        "import it again",
+    ),
+    "notes_waiting_main": (
+        "본 질문에 아직 답이 없어요. 본 질문의 답을 적고 다시 가져오세요",
+        "its main question has no answer yet: add that answer and import them again",
+    ),
+    "notes_skipped": ("가져오지 않은 부분", "Not imported"),
+    "notes_saved": (
+        "팀 질문 {count}개를 저장했어요. <code>/quiz now &lt;id&gt;</code>로 바로 올릴 수 있어요.",
+        "Saved as team questions: {count}. <code>/quiz now &lt;id&gt;</code> posts one now.",
+    ),
+    "notes_too_big": (
+        "노트가 {limit}자보다 길어요. 몇 부분으로 나눠서 가져오세요.",
+        "The notes are longer than {limit} characters; import them in parts.",
+    ),
+    "notes_not_saved": (
+        "아무것도 저장하지 않았어요. 아래 문제를 고치고 다시 저장하세요.",
+        "Nothing was saved: fix the problems below and save again.",
+    ),
+    "notes_nothing_ready": (
+        "저장할 질문이 없어요. 모든 질문이 답을 기다리고 있어요.",
+        "Nothing to save: every question is waiting for its answer.",
+    ),
 }
 
 

@@ -30,10 +30,19 @@ SOFT_COVERAGE = Feature(
     heads=("concepts",),
     stand_in="coverage",
 )
+
+
+def other_coverage(s: Signals) -> float:
+    """The share of the nearest other question's key concepts named; for a prompt without key
+    concepts, the share of that question's model answer words, read as `coverage` reads this
+    prompt's, so the two compare like with like."""
+    return s.other_lex_recall if s.coverage is None else s.other_coverage
+
+
 OTHER_COVERAGE = Feature(
     "other_coverage",
     "share of the nearest other question's key concepts the answer names",
-    lambda s: s.other_coverage,
+    other_coverage,
 )
 
 FEATURES = (COVERAGE, NEW_COVERAGE, SOFT_COVERAGE, OTHER_COVERAGE)

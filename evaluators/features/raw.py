@@ -36,6 +36,9 @@ class Signals:
     missed: tuple[str, ...]
     other_sim: float = 0.0
     other_coverage: float = 0.0
+    # Share of the nearest other question's model answer words (its question's words left out)
+    # the answer holds: `other_coverage`'s stand-in when this prompt has no key concepts.
+    other_lex_recall: float = 0.0
     claims: Claims = NO_CLAIMS
     new_coverage: float | None = None
     # Whether the prompt is a follow-up, answered in its main question's thread: its answers

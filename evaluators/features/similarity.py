@@ -53,7 +53,14 @@ OFF_GAP = Feature(
     "off_gap",
     "how much nearer another question's model answer than this one's",
     lambda s: max(0.0, s.other_sim - s.ref_sim),
-    heads=("concepts", "reference_only"),
+    heads=("concepts",),
+)
+OFF_MARGIN = Feature(
+    "off_margin",
+    "how much nearer another question's model answer than anything of this question, its model "
+    "answer or its wording: how much better the answer answers another question (the off-topic "
+    "rule reads it; an answer that restates its own question answers no other)",
+    lambda s: max(0.0, s.other_sim - max(s.ref_sim, s.q_sim)),
 )
 OTHER_SIM = Feature(
     "other_sim",
@@ -97,6 +104,7 @@ FEATURES = (
     Q_MARGIN,
     FRAMED_GAIN,
     OFF_GAP,
+    OFF_MARGIN,
     OTHER_SIM,
     TOK_RECALL,
     TOK_PRECISION,

@@ -18,13 +18,12 @@ from evaluators.embedder import EmbeddingModel
 from evaluators.fit_progress import FitProgress
 from evaluators.fitting.cross_validation import (
     cross_validate,
-    fit,
     fit_with_rule,
     scored_fraction,
 )
 from evaluators.fitting.dev_set import DEV_SET_PATH, split
 from evaluators.fitting.metrics import Metrics, metrics
-from evaluators.fitting.rows import Row, read_rows, resolve_prompts
+from evaluators.fitting.rows import Row, as_team_bank, read_rows, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
 from evaluators.measuring import AnswerMeasurer
 from evaluators.model_identity import identify
@@ -64,9 +63,10 @@ async def fit_calibration(
 ) -> FitResult:
     """The `concepts` head from `dev`'s tuning part (bank questions); the `reference_only` head
     from the same rows asked as a team would ask them (question and model answers only, see
-    `as_team_prompt`), plus `external` rows that bring their own reference (Mohler) when given.
-    The whole bank is encoded first, as at run time, so an answer can be compared with the other
-    questions."""
+    `as_team_prompt`), plus `external` rows that bring their own reference (Mohler) when given,
+    their questions loaded as a team bank beside the seed bank. Each head's off-topic rule is
+    fitted on the answers that head scores. The whole bank is encoded first, as at run time, so
+    an answer can be compared with the other questions."""
     identity = identify(embedder)
     dev_rows = read_rows(dev)
     external_rows = read_rows(external) if external is not None else []
@@ -90,22 +90,21 @@ async def fit_calibration(
             [row for row in dev_rows for _ in range(2)],
             [p for pair in zip(bank_prompts, team_prompts, strict=True) for p in pair],
         )
-        external_samples = (
-            await measure(external_rows, resolve_prompts(external_rows, None))
-            if external_rows
-            else []
-        )
+        external_samples: list[Sample] = []
+        if external_rows:
+            external_prompts = resolve_prompts(external_rows, None)
+            await measurer.prepare(as_team_bank(bank, external_prompts))
+            external_samples = await measure(external_rows, external_prompts)
     finally:
         progress.finish()
         await measurer.aclose()
     dev_samples, lockbox = split(both[0::2], bank_prompts)
     team_samples, _ = split(both[1::2], bank_prompts)
 
-    concepts, off_topic = fit_with_rule(dev_samples)
-    heads: dict[str, Head] = {
-        "concepts": concepts,
-        "reference_only": fit([*team_samples, *external_samples]),
-    }
+    concepts, concepts_rule = fit_with_rule(dev_samples)
+    reference_only, reference_only_rule = fit_with_rule([*team_samples, *external_samples])
+    heads: dict[str, Head] = {"concepts": concepts, "reference_only": reference_only}
+    off_topic = {"concepts": concepts_rule, "reference_only": reference_only_rule}
     cv = {
         "dev": cross_validate(dev_samples)[0],
         "reference_only": cross_validate([*team_samples, *external_samples])[0],

@@ -20,7 +20,7 @@ CV_FOLDS = 5
 
 def predict(head: Head, sample: Sample, rule: OffTopicRule = NO_RULE) -> float:
     """The fraction the live grader would give `sample` with this head and off-topic rule."""
-    calibration = Calibration(heads={sample.profile: head}, off_topic=rule)
+    calibration = Calibration(heads={sample.profile: head}, off_topic={sample.profile: rule})
     return scored_fraction(sample, calibration)
 
 
@@ -75,7 +75,7 @@ def out_of_fold(
             head, fold_rule = fit(train_samples, c=c), rule
         for i in test:
             profile = samples[i].profile
-            calibrations[i] = Calibration(heads={profile: head}, off_topic=fold_rule)
+            calibrations[i] = Calibration(heads={profile: head}, off_topic={profile: fold_rule})
     return [calibration for calibration in calibrations if calibration is not None]
 
 

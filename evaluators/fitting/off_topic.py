@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
-from evaluators.features.similarity import OFF_GAP, OTHER_SIM
+from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.fitting.samples import Sample
+from evaluators.scoring import concepts_named
 
 NO_RULE = OffTopicRule()
 OFF_TOPIC_GAIN_TOLERANCE = 0.1
@@ -27,11 +28,11 @@ def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) ->
         (s.features, s.target, p)
         for s, p in zip(samples, predicted, strict=True)
         if s.features is not None
-        and OffTopicRule.names_another_question(s.features, len(s.covered))
+        and OffTopicRule.names_another_question(s.features, concepts_named(s.prompt, s.covered))
     ]
     if not graded:
         return NO_RULE
-    gaps = np.array([features[OFF_GAP.name] for features, _, _ in graded])
+    gaps = np.array([features[OFF_MARGIN.name] for features, _, _ in graded])
     sims = np.array([features[OTHER_SIM.name] for features, _, _ in graded])
     target = np.array([t for _, t, _ in graded])
     pred = np.array([p for _, _, p in graded])

@@ -102,6 +102,13 @@ def resolve_prompts(rows: Sequence[Row], bank: Bank | None) -> list[Prompt]:
     return prompts
 
 
+def as_team_bank(bank: Bank, prompts: Sequence[Prompt]) -> Bank:
+    """`bank` with the distinct `prompts` of external rows beside it, as a team's bank of related
+    questions loads beside the seed bank: an answer to one is then compared with its siblings."""
+    extra = {p.id: p for p in prompts if p.id not in bank}
+    return Bank([*bank.all(), *extra.values()])
+
+
 def group_of(row: Row, prompt: Prompt) -> str:
     """Cross-validation group: the bank prompt, or the question text for external data."""
     return normalize_question(row.question) if row.reference is not None else prompt.id

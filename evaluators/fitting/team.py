@@ -62,7 +62,7 @@ class TeamFit:
 
 def _in_use(calibration: Calibration, sample: Sample) -> float:
     """The score the calibration in use gives a row it has never seen."""
-    return predict(calibration.heads[sample.profile], sample, calibration.off_topic)
+    return predict(calibration.heads[sample.profile], sample, calibration.rule(sample.profile))
 
 
 async def fit_team_calibration(
@@ -95,7 +95,7 @@ async def fit_team_calibration(
     refit = replace(
         current,
         heads={**current.heads, "concepts": head},
-        off_topic=rule,
+        off_topic={**current.off_topic, "concepts": rule},
         fitted_on={
             **current.fitted_on,
             "dev": dev.name,

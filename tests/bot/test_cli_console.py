@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_console(
-    tmp_path: Path, warm_cache: Path, script: str, **env: str
+    tmp_path: Path, warm_cache: Path, script: str, *, timeout: float = 180, **env: str
 ) -> subprocess.CompletedProcess[str]:
     environ = {
         **os.environ,
@@ -32,7 +32,7 @@ def run_console(
         env=environ,
         cwd=tmp_path,
         stdin=script,
-        timeout=180,
+        timeout=timeout,
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from content.schema import Prompt
-from evaluators.calibration import Calibration
+from evaluators.calibration import Calibration, OffTopicRule
 from evaluators.features import HEAD_INPUTS, NAMES
 from evaluators.fitting.cross_validation import cross_validate, fit, predict
 from evaluators.fitting.off_topic import fit_off_topic_rule
@@ -54,6 +55,20 @@ def test_round_trip(tmp_path: Path) -> None:
     assert Calibration.load(path) == calibration
 
 
+def test_each_head_has_its_own_off_topic_rule_and_a_missing_one_never_fires(
+    tmp_path: Path,
+) -> None:
+    committed = Calibration.load()
+    strict, loose = OffTopicRule(gap=0.3, min_sim=0.8), OffTopicRule(gap=0.1, min_sim=0.4)
+    calibration = replace(committed, off_topic={"concepts": loose, "reference_only": strict})
+    path = tmp_path / "calibration.json"
+    calibration.save(path)
+    loaded = Calibration.load(path)
+    assert loaded.rule("concepts") == loose
+    assert loaded.rule("reference_only") == strict
+    assert replace(committed, off_topic={}).rule("reference_only") == OffTopicRule()
+
+
 def test_refit_by_question_recovers_a_clean_signal() -> None:
     rng = random.Random(0)
     samples = []
@@ -71,10 +86,10 @@ def test_refit_by_question_recovers_a_clean_signal() -> None:
     assert predict(head, samples[0]) == pytest.approx(predicted[0], abs=0.3)
 
 
-def _elsewhere(off_gap: float, other_sim: float, score: int) -> Sample:
-    """A dev answer that names none of its prompt's concepts and sits `off_gap` closer to another
-    question's model answer, at `other_sim`."""
-    features = dict.fromkeys(NAMES, 0.0) | {"off_gap": off_gap, "other_sim": other_sim}
+def _elsewhere(off_margin: float, other_sim: float, score: int) -> Sample:
+    """A dev answer that names none of its prompt's concepts and sits `off_margin` closer to
+    another question's model answer, at `other_sim`."""
+    features = dict.fromkeys(NAMES, 0.0) | {"off_margin": off_margin, "other_sim": other_sim}
     row = Row(question="q", answer="a", score=score, score_max=5)
     return Sample(row, RELU, RELU.id, PASSED, Evidence(features))
 

@@ -14,7 +14,7 @@ from evaluators import EmbeddingGrader, Flag
 from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
-FAR_CLOSER = {"off_gap": 0.3, "other_sim": 0.6}
+FAR_CLOSER = {"off_margin": 0.3, "other_sim": 0.6}
 
 # Dropout, asked why training and test sets are kept apart; names "overfitting" of that prompt.
 DROPOUT_EN = (
@@ -47,6 +47,17 @@ def test_an_answer_naming_more_of_its_own_concepts_is_not_capped() -> None:
 
 def test_an_answer_naming_no_concept_of_either_question_is_still_caught() -> None:
     assert RULE.applies({**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=0)
+
+
+def test_without_key_concepts_an_answer_holding_more_of_its_own_model_answer_stays() -> None:
+    """A team prompt has no key concepts: nearness to a sibling's model answer alone does not
+    make an answer off topic; holding more of the sibling's model answer words than of its own
+    does (`coverage` and `other_coverage` are then those shares)."""
+    own = {**FAR_CLOSER, "coverage": 0.3, "other_coverage": 0.1}
+    sibling = {**FAR_CLOSER, "coverage": 0.05, "other_coverage": 0.3}
+    assert not RULE.applies(own, covered=None)
+    assert RULE.applies(sibling, covered=None)
+    assert not RULE.applies({**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=None)
 
 
 ELSEWHERE: list[tuple[str, str, Lang, str]] = [

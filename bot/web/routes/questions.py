@@ -186,9 +186,12 @@ async def _save_or_try(
     given = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     check_csrf(session, given.get("csrf", ""), lang)
     form = QuestionForm.typed(given)
+    draft = form.draft()
     if editing is not None:
-        form.values["id"] = editing
-    report = check_draft(form.draft(), deps.bank, replaces=editing)
+        form.values["id"] = draft["id"] = editing
+        kept = deps.bank.get(editing)  # a follow-up (imported notes) stays one
+        draft |= {"parent": kept.parent, "order": kept.order, "source": kept.source}
+    report = check_draft(draft, deps.bank, replaces=editing)
     form.place(report.errors)
     answer = given.get("answer", "")[:ANSWER_CHARS]
     if form.errors:

@@ -1,0 +1,129 @@
+"""Notes pasted on the web page, read as `quizmaster content import notes` reads a file: the
+importer runs on the text (written to a temporary file, its one entry point), all its prompts are
+checked together beside the running bank as the single-question form checks one
+(`content.check.check_drafts`), and the preview lists what Save stores, what waits for an answer
+and each problem as one line with its line number."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from content.bank import Bank
+from content.check import check_drafts
+from content.importers.imported_bank import BankImportError, Imported
+from content.importers.notes import import_notes
+from content.loader import BankError
+from content.schema import Prompt
+
+NOTES_CHARS = 50_000
+"""The most pasted text read: a few seed notes files at once (the largest is 17 kB)."""
+NAME_CHARS = 40
+DEFAULT_NAME = "notes"
+PASTED = "pasted-notes.md"
+"""The file name the importer reads the text under (it names a prompt's `source`)."""
+_SOURCE_LINE = re.compile(r" line (\d+)$")
+
+Waiting = Literal["notes_waiting_answer", "notes_waiting_main"]
+"""Why a prompt is not saved (the web text that says what to add)."""
+
+
+@dataclass(frozen=True)
+class NoteQuestion:
+    """One prompt the notes ask, with its line and, when Save leaves it out, why."""
+
+    prompt: Prompt
+    line: int | None
+    waiting: Waiting | None = None
+    followups: tuple[NoteQuestion, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotesPreview:
+    """What the notes would become: main questions with their follow-ups in order, the problems
+    (nothing is saved while there is one), the importer's notes on text it skipped, and the
+    prompts Save stores (each main question before its follow-ups)."""
+
+    questions: tuple[NoteQuestion, ...] = ()
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    ready: tuple[Prompt, ...] = ()
+
+    @property
+    def waiting(self) -> int:
+        return sum(q.waiting is not None for q in _walk(self.questions))
+
+
+def notes_name(typed: str) -> str:
+    """The name the notes are imported under (the ids' prefix and the topic)."""
+    return " ".join(typed.split())[:NAME_CHARS] or DEFAULT_NAME
+
+
+async def read_notes(text: str, name: str, bank: Bank) -> NotesPreview:
+    """The preview of `text` imported as the bank `name` beside the prompts of `bank`."""
+    try:
+        imported = await asyncio.to_thread(_import, text, name)
+    except BankImportError as exc:
+        return NotesPreview(problems=tuple(_problem(p) for p in exc.problems))
+    prompts = imported.bank_file.prompts
+    lines = {p.id: _source_line(p) for p in prompts}
+    report = check_drafts([p.model_dump(mode="json") for p in prompts], bank)
+    problems = [_problem(e, lines.get(e.prompt_id or "")) for e in report.errors]
+    waiting = {e.prompt_id for e in report.waiting if e.prompt_id is not None}
+    questions = _tree(prompts, lines, waiting)
+    return NotesPreview(
+        questions=questions,
+        problems=tuple(problems),
+        notes=imported.notes,
+        ready=tuple(p for p in prompts if p.id not in waiting),
+    )
+
+
+def _import(text: str, name: str) -> Imported:
+    with tempfile.TemporaryDirectory(prefix="quizmaster-notes-") as folder:
+        path = Path(folder) / PASTED
+        path.write_text(text, encoding="utf-8")
+        imported = import_notes(path, bank=name)
+    prefix = f"{path}: "
+    return replace(imported, notes=tuple(note.removeprefix(prefix) for note in imported.notes))
+
+
+def _source_line(prompt: Prompt) -> int | None:
+    found = _SOURCE_LINE.search(prompt.source or "")
+    return int(found.group(1)) if found else None
+
+
+def _problem(error: BankError, line: int | None = None) -> str:
+    """One line: where (the line, and the prompt the checker names) and what to fix."""
+    where = [f"line {line}"] if line is not None else []
+    if error.prompt_id:
+        where.append(error.prompt_id)
+    if error.field:
+        where.append(error.field)
+    hint = "; import the notes under another name" if error.field == "id" else ""
+    return ": ".join([*where, error.message]) + hint
+
+
+def _tree(
+    prompts: Sequence[Prompt], lines: dict[str, int | None], waiting: set[str]
+) -> tuple[NoteQuestion, ...]:
+    def shown(prompt: Prompt, followups: tuple[NoteQuestion, ...] = ()) -> NoteQuestion:
+        why: Waiting | None = None
+        if prompt.id in waiting:
+            why = "notes_waiting_answer" if prompt.status == "waiting" else "notes_waiting_main"
+        return NoteQuestion(prompt, lines[prompt.id], why, followups)
+
+    return tuple(
+        shown(main, tuple(shown(p) for p in prompts if p.parent == main.id))
+        for main in prompts
+        if main.parent is None
+    )
+
+
+def _walk(questions: Sequence[NoteQuestion]) -> list[NoteQuestion]:
+    return [q for main in questions for q in (main, *main.followups)]

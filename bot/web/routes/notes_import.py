@@ -1,0 +1,104 @@
+"""The admins' "Import notes" page: study notes pasted in either layout of
+`quizmaster content import notes`, previewed prompt by prompt with every problem on one line, and
+saved as the channel's team questions the way the single-question form saves one (table
+`team_questions` and this process's bank), all or none, and only with no problem left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException
+
+from bot.core.member_text import member_text
+from bot.web.deps import Web, WebDep, channel_url, check_csrf
+from bot.web.notes_import import NOTES_CHARS, NotesPreview, notes_name, read_notes
+from bot.web.signing import Session
+from content.schema import Lang
+
+FORM_BYTES = 1024 * 1024
+"""The most of one form field read at all (Starlette's default); past NOTES_CHARS the page says
+how much it takes and shows the text again."""
+
+router = APIRouter(prefix="/c/{platform}/{channel_id}")
+
+
+def _page(
+    request: Request,
+    web: Web,
+    session: Session,
+    lang: Lang,
+    *,
+    status: int = 200,
+    name: str = "",
+    notes: str = "",
+    preview: NotesPreview | None = None,
+    refusal: str | None = None,
+    saved: bool = False,
+) -> HTMLResponse:
+    values: dict[str, Any] = {
+        "bank_name": name,
+        "notes": notes,
+        "preview": preview,
+        "refusal": refusal,
+        "saved": saved,
+        "limit": NOTES_CHARS,
+    }
+    return web.renderer.render(
+        request,
+        "notes_import.html",
+        lang,
+        status=status,
+        session=session,
+        base=channel_url(session),
+        **values,
+    )
+
+
+@router.get("/import-notes", response_class=HTMLResponse)
+async def notes_form(request: Request, web: WebDep, platform: str, channel_id: str) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    return _page(request, web, session, lang)
+
+
+@router.post("/import-notes", response_class=HTMLResponse)
+async def import_notes_posted(
+    request: Request, web: WebDep, platform: str, channel_id: str
+) -> Response:
+    """Preview (`action=preview`) or save (`action=save`) the pasted notes."""
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    try:
+        form = await request.form(max_part_size=FORM_BYTES)
+    except HTTPException:
+        return _page(request, web, session, lang, status=413, refusal="notes_too_big")
+    given = {key: value for key, value in form.items() if isinstance(value, str)}
+    check_csrf(session, given.get("csrf", ""), lang)
+    notes = member_text(given.get("notes", ""))
+    name = notes_name(member_text(given.get("name", "")))
+
+    def page(status: int = 200, **values: Any) -> HTMLResponse:
+        return _page(request, web, session, lang, status=status, name=name, notes=notes, **values)
+
+    if len(notes) > NOTES_CHARS:
+        return page(413, refusal="notes_too_big")
+    deps = web.deps
+    preview = await read_notes(notes, name, deps.bank)
+    saving = given.get("action") == "save"
+    if preview.problems:
+        return page(422, preview=preview, refusal="notes_not_saved" if saving else None)
+    if not saving:
+        return page(preview=preview)
+    if not preview.ready:
+        return page(422, preview=preview, refusal="notes_nothing_ready")
+    member = session.member
+    await deps.questions.save_all(
+        list(preview.ready),
+        platform=member.platform,
+        channel_id=member.channel_id,
+        edited_by=member.user_id,
+        at=deps.clock(),
+    )
+    for prompt in preview.ready:
+        deps.bank.put(prompt)
+    return _page(request, web, session, lang, preview=preview, saved=True)

@@ -1,0 +1,96 @@
+"""A team's study notes end to end on the console: both layouts imported by the real
+`quizmaster content import notes`, loaded from QUIZMASTER_BANK_DIR, posted with `/quiz now <id>`,
+graded by the bundled model, and the follow-up asked once the main question is answered."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from content.loader import DEFAULT_BANK_DIR, load_bank
+from evaluators import EmbeddingGrader
+from tests import team_notes as notes
+from tests.bot.test_cli_console import run_console
+from tests.bot.test_team_bank_console import speakers
+
+GRADE = re.compile(r"^@(\w+) (\d{1,3})/100 · (.+)$", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def notes_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder, printed = notes.import_notes_bank(tmp_path_factory.mktemp("notes"))
+    assert printed[0].startswith("wrote 4 graded prompts (1 waiting for a model answer)")
+    assert printed[1].startswith("wrote 2 graded prompts to")
+    return folder
+
+
+@pytest.fixture
+async def notes_cache(grader: EmbeddingGrader, notes_bank: Path, embedding_cache: Path) -> Path:
+    """The session's cache with the seed bank's and the notes bank's reference embeddings, as
+    the bot finds them on every start after its first (see `test_team_bank_console`)."""
+    await grader.prepare(load_bank([DEFAULT_BANK_DIR, notes_bank]))
+    return embedding_cache
+
+
+def grade_of(block: str) -> tuple[int, str]:
+    """The score and verdict of the one grade in a member's block."""
+    [(_, score, verdict)] = GRADE.findall(block)
+    return int(score), verdict
+
+
+@pytest.mark.slow
+def test_notes_questions_are_graded_and_followed_up_on_the_console(
+    tmp_path: Path, notes_bank: Path, notes_cache: Path
+) -> None:
+    script = "\n".join(
+        [
+            "/quiz lang en",
+            f"/quiz now {notes.MIXED_PRECISION}",
+            "/as mina",
+            notes.EN_FULL,
+            "/as joon",
+            notes.EN_PARTIAL,
+            "/as boss",
+            f"/quiz now {notes.DISTILLATION}",
+            "/as dana",
+            notes.KO_FULL,
+            "/as eli",
+            notes.KO_PARTIAL,
+            "/as lead",
+            f"/quiz now {notes.WAITING}",
+            "",
+        ]
+    )
+    result = run_console(
+        tmp_path,
+        notes_cache,
+        script,
+        timeout=480,  # not a target: start-up on a loaded machine
+        QUIZMASTER_BANK_DIR=str(notes_bank),
+    )
+
+    assert result.returncode == 0, result.stderr
+    said = speakers(result.stdout)
+    assert notes.MIXED_PRECISION_TEXT in result.stdout.split("(now speaking")[0]
+    assert notes.DISTILLATION_TEXT in said["boss"]
+
+    full, partial = grade_of(said["mina"]), grade_of(said["joon"])
+    assert full[1] in notes.GOOD and partial[1] not in notes.GOOD, (full, partial)
+    assert full[0] >= partial[0] + 25, (full, partial)
+    assert notes.FULL_COVERED in said["mina"]
+    assert notes.PARTIAL_COVERED in said["joon"]
+    for name in ("mina", "joon"):
+        grade_at = GRADE.search(said[name])
+        assert grade_at is not None
+        assert f"Follow-up 1/1: {notes.MIXED_PRECISION_FOLLOWUP}" in said[name][grade_at.end() :]
+
+    ko_full, ko_partial = grade_of(said["dana"]), grade_of(said["eli"])
+    assert ko_full[1] in notes.GOOD and ko_partial[1] != "correct", (ko_full, ko_partial)
+    assert ko_full[0] >= ko_partial[0] + 10, (ko_full, ko_partial)
+    ko_grade_at = GRADE.search(said["dana"])
+    assert ko_grade_at is not None
+    assert f"Follow-up 1/1: {notes.DISTILLATION_FOLLOWUP}" in said["dana"][ko_grade_at.end() :]
+
+    assert f"There is no prompt '{notes.WAITING}'" in said["lead"], "a waiting one is not loaded"

@@ -1,0 +1,167 @@
+"""Key concepts drafted from a model answer: distinctive terms with readable ids, the notes' other
+wording kept, question words skipped; drafted by the notes import unless told not to, by the CSV
+import only when asked, and listed by `content check` for review."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from content.importers.concept_draft import ConceptDrafter, draft_missing_concepts
+from content.importers.notes import import_notes
+from content.schema import Concept
+from tests.content.cli_main import main
+
+NOTES = Path(__file__).parent / "notes"
+RELU = (
+    "ReLU는 기울기 소실(vanishing gradient) 문제를 줄이고 계산이 단순해서 학습이 빠르다. "
+    "다만 음수 입력에서는 출력이 0이 되어 죽은 뉴런(dying ReLU)이 생길 수 있다."
+)
+MOMENTUM = (
+    "Momentum keeps a running average of past gradients and steps along it, so updates speed "
+    "up in steady directions and oscillations across a ravine damp out."
+)
+BATCH_NORM = (
+    "Batch normalization rescales each layer's inputs to zero mean and unit variance over the "
+    "mini-batch, which reduces internal covariate shift and allows a higher learning rate."
+)
+DRAFTER = ConceptDrafter([RELU, MOMENTUM, BATCH_NORM])
+READABLE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+HEX_LIKE = re.compile(r"^[a-z]?[0-9a-f]{6,}$")
+
+
+def _assert_readable(concepts: tuple[Concept, ...]) -> None:
+    ids = [concept.id for concept in concepts]
+    assert len(set(ids)) == len(ids)
+    for concept_id in ids:
+        assert READABLE_ID.match(concept_id), concept_id
+        assert not HEX_LIKE.match(concept_id), concept_id
+
+
+def test_a_korean_answer_gives_romanised_or_english_ids_and_both_wordings() -> None:
+    concepts = DRAFTER.draft(RELU, "활성화 함수로 요즘 무엇을 많이 쓰나요?")
+    _assert_readable(concepts)
+    assert [c.id for c in concepts][:2] == ["relu", "vanishing-gradient"]
+    vanishing = concepts[1]
+    assert (vanishing.ko, vanishing.en, vanishing.drafted) == (
+        "기울기 소실",
+        "vanishing gradient",
+        True,
+    )
+    assert "gyesan" in [c.id for c in concepts]  # 계산, romanised
+    assert all(concept.drafted for concept in concepts)
+
+
+def test_words_the_question_says_are_no_concept() -> None:
+    concepts = DRAFTER.draft(RELU, "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?")
+    assert concepts[0].id == "vanishing-gradient"
+    assert not any("relu" in c.id or "ReLU" in c.ko for c in concepts)
+    momentum = DRAFTER.draft(MOMENTUM, "What does momentum add to gradient descent?")
+    _assert_readable(momentum)
+    assert momentum[0].id == "running-average"
+    assert not any(re.search(r"momentum|gradient", c.id) for c in momentum)
+
+
+def test_an_english_answer_gives_its_technical_terms_up_to_five() -> None:
+    concepts = DRAFTER.draft(BATCH_NORM, "What does batch normalization do?")
+    _assert_readable(concepts)
+    ids = [c.id for c in concepts]
+    assert len(ids) == 5
+    assert ids[0] == "internal-covariate-shift"
+    assert {"unit-variance", "higher-learning-rate"} <= set(ids)
+    assert not any(re.search(r"batch|normali", c.id) for c in concepts)
+
+
+def test_terms_common_across_the_bank_rank_below_rare_ones() -> None:
+    bank = [
+        "The network uses dropout and weight decay against overfitting.",
+        "The network stacks convolution layers.",
+        "The network pools features into a summary.",
+    ]
+    ids = [c.id for c in ConceptDrafter(bank).draft(bank[0], "What does this layer do?")]
+    assert ids == ["weight-decay", "dropout"]
+
+
+def test_notes_import_drafts_only_where_no_keyword_names_concepts(tmp_path: Path) -> None:
+    out = tmp_path / "bank.yaml"
+    assert main(["import", "notes", str(NOTES / "drafts_mixed.md"), "--out", str(out)]) == 0
+    prompts = yaml.safe_load(out.read_text(encoding="utf-8"))["prompts"]
+    relu, batch_norm, momentum = (p["concepts"] for p in prompts)
+    assert relu[1] == {
+        "id": "vanishing-gradient",
+        "ko": "기울기 소실",
+        "en": "vanishing gradient",
+        "drafted": True,
+    }
+    assert all(concept["drafted"] for concept in relu + batch_norm)
+    assert momentum == [  # from `Keyword:`: as named, romanised ids, no drafted flag
+        {"id": "gwanseong", "ko": "관성", "en": "관성"},
+        {"id": "jindong", "ko": "진동", "en": "진동"},
+    ]
+
+
+def test_no_draft_concepts_leaves_unnamed_prompts_without_concepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bank.yaml"
+    args = ["import", "notes", str(NOTES / "numbered_ko.md"), "--out", str(out)]
+    assert main([*args, "--no-draft-concepts"]) == 0
+    assert "drafted" not in capsys.readouterr().err
+    prompts = yaml.safe_load(out.read_text(encoding="utf-8"))["prompts"]
+    assert [p.get("concepts") for p in prompts] == [None] * 7
+    assert main([*args, "--force"]) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "note: key concepts drafted from the model answer for 3 prompts; review them "
+        "(`quizmaster content check` lists them) or import with --no-draft-concepts"
+    )
+    drafted = [
+        p for p in yaml.safe_load(out.read_text(encoding="utf-8"))["prompts"] if "concepts" in p
+    ]
+    assert [p["id"] for p in drafted] == ["numbered-ko-001", "numbered-ko-001.1", "numbered-ko-002"]
+    assert "gwajeokhap" in [c["id"] for c in drafted[0]["concepts"]]  # 과적합
+
+
+def test_csv_import_drafts_only_when_asked(tmp_path: Path) -> None:
+    source, out = tmp_path / "team.csv", tmp_path / "team.yaml"
+    source.write_text(f'question,answer\nWhat does batch normalization do?,"{BATCH_NORM}"\n')
+    assert main(["import", "csv", str(source), "--out", str(out)]) == 0
+    assert "concepts" not in yaml.safe_load(out.read_text(encoding="utf-8"))["prompts"][0]
+    assert (
+        main(["import", "csv", str(source), "--out", str(out), "--force", "--draft-concepts"]) == 0
+    )
+    (prompt,) = yaml.safe_load(out.read_text(encoding="utf-8"))["prompts"]
+    assert prompt["concepts"][0]["id"] == "internal-covariate-shift"
+    assert all(concept["drafted"] for concept in prompt["concepts"])
+
+
+def test_content_check_lists_drafted_concepts_for_review(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bank.yaml"
+    assert main(["import", "notes", str(NOTES / "drafts_mixed.md"), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    review = "drafted: review and edit in the bank file, then delete drafted: true"
+    assert lines[lines.index("2 prompts with drafted key concepts to review:") :] == [
+        "2 prompts with drafted key concepts to review:",
+        f"  {out}: prompt drafts-mixed-001: concepts: relu (ReLU), vanishing-gradient "
+        f"(기울기 소실 / vanishing gradient), gyesan (계산), hakseup (학습): {review}",
+        f"  {out}: prompt drafts-mixed-002: concepts: internal-covariate-shift (internal "
+        "covariate shift), higher-learning-rate (higher learning rate), unit-variance (unit "
+        f"variance), rescales, layer: {review}",
+    ]
+    reviewed = out.read_text(encoding="utf-8").replace("    drafted: true\n", "")
+    out.write_text(reviewed, encoding="utf-8")
+    assert main(["check", str(out)]) == 0
+    assert "drafted" not in capsys.readouterr().out
+
+
+def test_every_imported_or_drafted_concept_id_is_readable() -> None:
+    for path in sorted(NOTES.glob("*.md")):
+        bank_file = draft_missing_concepts(import_notes(path).bank_file)
+        for prompt in bank_file.prompts:
+            _assert_readable(prompt.concepts)

@@ -1,0 +1,248 @@
+"""Import notes on the web page: pasted notes in either layout previewed prompt by prompt
+(follow-ups under their main question, references, key concepts, waiting questions with what to
+add), saved as the channel's team questions as the single-question form saves one, and refused
+with one line per problem (nothing saved), over the size limit, without the form's token or to a
+member."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+
+import httpx
+import pytest
+
+from bot.web.notes_import import NOTES_CHARS
+from tests.team_notes import (
+    DISTILLATION_FOLLOWUP,
+    DISTILLATION_TEXT,
+    HEADINGS_EN,
+    MIXED_PRECISION_FOLLOWUP,
+    MIXED_PRECISION_TEXT,
+    NUMBERED_KO,
+)
+from tests.web.client import browser, form_fields, sign_in
+from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
+
+CHANNEL = f"/c/{PLATFORM}/{HOME}"
+ASKED_IN = "C-notes"  # a channel of its own: the other tests' boards stay as they were
+BROKEN = """\
++ 먼저 나온 후속 질문은?
+
+1. 첫 질문은?
+A. 첫 답.
+A. 두 번째 답.
+
+## 제목 질문은?
+"""
+"""Two problems: a follow-up before any main question (line 1), a second `A.` (line 5)."""
+
+
+@pytest.fixture(scope="module")
+def admin(site: Site) -> Iterator[httpx.Client]:
+    with browser() as client:
+        assert sign_in(client, site.link(MINA)).status_code == 303
+        yield client
+
+
+def _url(site: Site) -> str:
+    return f"{site.url}{CHANNEL}/import-notes"
+
+
+def _post(
+    site: Site, client: httpx.Client, notes: str, name: str, action: str = "preview"
+) -> httpx.Response:
+    csrf = form_fields(client.get(_url(site)).text)["csrf"]
+    return client.post(
+        _url(site), data={"csrf": csrf, "name": name, "notes": notes, "action": action}
+    )
+
+
+def _text(html: str) -> str:
+    """The page's text without tags, one space between words."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _items(html: str, list_id: str) -> list[str]:
+    found = re.search(rf'<ul id="{list_id}">(.*?)</ul>', html, re.DOTALL)
+    assert found, html
+    return [_text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.DOTALL)]
+
+
+def test_the_question_bank_links_to_the_import(site: Site, admin: httpx.Client) -> None:
+    bank = admin.get(f"{site.url}{CHANNEL}/questions").text
+    assert f'href="{CHANNEL}/import-notes" id="import-notes">Import notes' in bank
+    form = admin.get(_url(site))
+    assert form.status_code == 200
+    assert 'name="notes"' in form.text and 'value="preview"' in form.text
+
+
+def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.Client) -> None:
+    shown = _post(site, admin, NUMBERED_KO, "web-ko")
+    assert shown.status_code == 200, _text(shown.text)
+    text = _text(shown.text)
+    assert "Preview: to save 3, waiting 1" in text
+    # the main question, then its follow-up nested under it, then the next main questions
+    preview = re.search(r'<ol id="notes-preview">(.*)</ol>', shown.text, re.DOTALL)
+    assert preview
+    nested = re.search(
+        r'<li id="note-web-ko-001">.*?<ol class="followups"><li id="note-web-ko-001.1">',
+        preview.group(1),
+        re.DOTALL,
+    )
+    assert nested, preview.group(1)
+    assert (
+        text.index(DISTILLATION_TEXT)
+        < text.index(DISTILLATION_FOLLOWUP)
+        < text.index("그래디언트 클리핑은 왜 쓰나요?")
+        < text.index("레이블 스무딩은 언제 쓰나요?")
+    )
+    assert f"web-ko-001 · line 3 · {DISTILLATION_TEXT}" in text
+    assert "Reference answer: 큰 교사 모델의 소프트맥스 출력 확률을" in text
+    assert (
+        "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Waiting, not saved: add its answer "
+        "under it (an A. list or an Answer: line) and import it again" in text
+    )
+    assert "web-ko-001" not in site.service.bank
+
+
+def test_keywords_show_as_key_concepts_in_the_preview(site: Site, admin: httpx.Client) -> None:
+    shown = _post(site, admin, HEADINGS_EN, "web-preview-en")
+    assert shown.status_code == 200
+    text = _text(shown.text)
+    assert "Preview: to save 2, waiting 0" in text
+    assert "Key concepts: half precision, loss scaling, tensor cores" in text
+    assert f"web-preview-en-001.1 · line 12 · {MIXED_PRECISION_FOLLOWUP}" in text
+    assert "Key concepts: underflow" in text
+    [skipped] = _items(shown.text, "notes-skipped")
+    assert skipped.startswith("1 lines of bullet details")
+
+
+def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
+    site: Site, admin: httpx.Client
+) -> None:
+    saved = _post(
+        site, admin, HEADINGS_EN + "\n## Why warm up the learning rate?\n", "web-en", "save"
+    )
+    assert saved.status_code == 200, _text(saved.text)
+    assert "Saved as team questions: 2." in _text(saved.text)
+    assert _items(saved.text, "notes-saved-list") == [
+        f"web-en-001 {MIXED_PRECISION_TEXT}",
+        f"web-en-001.1 {MIXED_PRECISION_FOLLOWUP}",
+    ]
+    assert "web-en-002 · line 19 · Why warm up the learning rate? Waiting, not saved" in _text(
+        saved.text
+    )
+    main, followup = site.service.bank.get("web-en-001"), site.service.bank.get("web-en-001.1")
+    assert [c.en for c in main.concepts] == ["half precision", "loss scaling", "tensor cores"]
+    assert (followup.parent, followup.order) == ("web-en-001", 1)
+    assert "web-en-002" not in site.service.bank
+    # the question pages list them as team questions written on the page (editable)
+    page = admin.get(f"{site.url}{CHANNEL}/questions/web-en-001.1").text
+    assert "Edit this question" in page and "underflow" in page
+
+    before = len(site.transport.sent)
+    site.say(MINA, "/quiz now web-en-001", ASKED_IN)
+    assert any(MIXED_PRECISION_TEXT in reply.text for reply in site.transport.sent[before:])
+    site.say(JOON, "half precision and loss scaling 77", ASKED_IN)
+    replies = [reply.text for reply in site.transport.sent[before:]]
+    graded = next(i for i, reply in enumerate(replies) if "77" in reply)
+    assert any(MIXED_PRECISION_FOLLOWUP in reply for reply in replies[graded:]), replies
+
+
+def test_saving_again_or_a_taken_wording_is_refused_with_one_line_each(
+    site: Site, admin: httpx.Client
+) -> None:
+    first = _post(site, admin, NUMBERED_KO, "web-twice", action="save")
+    assert first.status_code == 200 and "web-twice-001" in site.service.bank
+    again = _post(site, admin, NUMBERED_KO, "web-twice", action="save")
+    assert again.status_code == 422
+    problems = _items(again.text, "notes-problems")
+    assert problems[0] == (
+        "line 3: web-twice-001: id: duplicate id, first defined in bank; import the notes under "
+        "another name"
+    )
+    assert "Nothing was saved: fix the problems below and save again." in _text(again.text)
+    renamed = _post(site, admin, NUMBERED_KO, "web-renamed", action="save")
+    assert renamed.status_code == 422
+    assert (
+        "line 3: web-renamed-001: text.ko: the same question wording is already used by prompt "
+        "web-twice-001" in _items(renamed.text, "notes-problems")
+    )
+    assert "web-renamed-001" not in site.service.bank
+
+
+def test_broken_notes_give_one_line_per_problem_and_keep_the_text(
+    site: Site, admin: httpx.Client
+) -> None:
+    refused = _post(site, admin, BROKEN, "web-broken", action="save")
+    assert refused.status_code == 422
+    assert _items(refused.text, "notes-problems") == [
+        "line 1: this `+` follow-up comes before any main question; add the main one above",
+        "line 5: a second `A.` for the question on line 3 (the first is on line 4); merge them",
+    ]
+    assert "Problems to fix: 2" in _text(refused.text)
+    assert "먼저 나온 후속 질문은?" in unescape(refused.text.split('id="notes"')[1])
+    assert not any(p.id.startswith("web-broken") for p in site.service.bank.all())
+
+
+def test_nothing_to_save_and_too_long_notes_are_refused_clearly(
+    site: Site, admin: httpx.Client
+) -> None:
+    waiting = _post(site, admin, "1. 답이 아직 없는 질문은?\n", "web-waiting", action="save")
+    assert waiting.status_code == 422
+    assert "Nothing to save: every question is waiting for its answer." in _text(waiting.text)
+    assert "web-waiting-001" not in site.service.bank
+
+    long = NUMBERED_KO + "\n" + "긴 메모 " * (NOTES_CHARS // 5)
+    refused = _post(site, admin, long, "web-long", action="save")
+    assert refused.status_code == 413
+    assert f"The notes are longer than {NOTES_CHARS} characters; import them in parts." in _text(
+        refused.text
+    )
+    assert long.strip() in unescape(refused.text)
+    huge = _post(site, admin, "x" * (2 * 1024 * 1024), "web-huge", action="save")
+    assert huge.status_code == 413
+    assert f"longer than {NOTES_CHARS} characters" in _text(huge.text)
+    assert "web-long-001" not in site.service.bank
+
+
+def test_pasted_control_characters_are_removed_as_in_every_form(
+    site: Site, admin: httpx.Client
+) -> None:
+    notes = "1. 제어\x1b[31m 문자가 \x00섞인 질문은?\nA. 터미널\x07 제어 문자는 지워진다.\n"
+    saved = _post(site, admin, notes, "web-controls", action="save")
+    assert saved.status_code == 200, _text(saved.text)
+    prompt = site.service.bank.get("web-controls-001")
+    assert prompt.text.ko == "제어[31m 문자가 섞인 질문은?"
+    assert prompt.references[0].text == "터미널 제어 문자는 지워진다."
+
+
+def test_the_import_refuses_members_and_missing_tokens(site: Site, admin: httpx.Client) -> None:
+    data = {"name": "web-refused", "notes": NUMBERED_KO, "action": "save"}
+    assert admin.post(_url(site), data=data).status_code == 403
+    assert admin.post(_url(site), data={**data, "csrf": "guess"}).status_code == 403
+    with browser() as member:
+        sign_in(member, site.link(JOON))
+        member_csrf = form_fields(member.get(site.url + CHANNEL).text)["csrf"]
+        assert member.get(_url(site)).status_code == 403
+        assert member.post(_url(site), data={**data, "csrf": member_csrf}).status_code == 403
+    assert "web-refused-001" not in site.service.bank
+
+
+def test_an_imported_follow_up_stays_one_when_edited(site: Site, admin: httpx.Client) -> None:
+    notes = "1. 편집할 본 질문은?\nA. 본 답.\n\n+ 편집할 후속 질문은?\nA. 후속 답.\n"
+    assert _post(site, admin, notes, "web-edit", action="save").status_code == 200
+    edit = f"{site.url}{CHANNEL}/questions/web-edit-001.1/edit"
+    csrf = form_fields(admin.get(edit).text)["csrf"]
+    fields = {
+        "topics": "web-edit",
+        "text_ko": "편집한 후속 질문은?",
+        "text_en": "The edited follow-up?",
+        "reference_ko": "고친 후속 답.",
+    }
+    assert admin.post(edit, data={**fields, "csrf": csrf}).status_code == 303
+    edited = site.service.bank.get("web-edit-001.1")
+    assert (edited.parent, edited.order, edited.text.en) == ("web-edit-001", 1, fields["text_en"])
+    assert edited.source == "notes:pasted-notes.md line 4"
