@@ -1,11 +1,15 @@
 """Which of a prompt's key concepts an answer mentions, in Korean or English, by any surface form:
-spacing-free substring, shared morphemes (소실된다 ~ 소실) or a near spelling (rapidfuzz); and how
-near an answer comes to the concepts it does not name (`concept_affinity`)."""
+spacing-free substring, shared morphemes (소실된다 ~ 소실) or a near spelling (rapidfuzz), with the
+passage of the answer that shows it; and how near an answer comes to the concepts it does not
+name (`concept_affinity`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
 
 from rapidfuzz import fuzz
 
@@ -13,14 +17,24 @@ from content.schema import Concept
 from evaluators.morphology import (
     best_similarities,
     compact,
+    content_word_spans,
     content_words,
     morpheme_ids,
+    normalize,
+    surface_word_spans,
     surface_words,
 )
 
 _HANGUL = re.compile(r"[가-힣]")
 FUZZY_MIN_CHARS = 6
 FUZZY_CUTOFF = 85.0
+
+Span = tuple[int, int]
+"""[start, end) of a passage in an answer's text."""
+
+How = Literal["wording", "word", "lemmas", "spelling"]
+"""How a form matched: its spacing-free wording, a short form as a whole word, all its lemmas,
+or a near spelling."""
 
 
 @dataclass(frozen=True)
@@ -43,39 +57,140 @@ class AnswerText:
             morphemes=morpheme_ids(text),
         )
 
+    @cached_property
+    def _normalized(self) -> str:
+        return normalize(self.text)
 
-def form_matches(form: str, answer: AnswerText) -> bool:
-    """True when one surface form of a concept appears in the answer."""
+    @cached_property
+    def _compact_places(self) -> tuple[int, ...]:
+        """Where each character of `compact` stands in `normalize(text)`."""
+        return tuple(i for i, ch in enumerate(self._normalized) if ch.isalnum())
+
+    @cached_property
+    def _text_places(self) -> tuple[int, ...] | None:
+        """Where each character of `normalize(text)` comes from in `text`; None in the rare
+        text whose characters normalised one by one read otherwise."""
+        pieces = [normalize(ch) for ch in self.text]
+        if "".join(pieces) != self._normalized:
+            return None
+        return tuple(i for i, piece in enumerate(pieces) for _ in piece)
+
+    def passage(self, spans: Sequence[Span]) -> tuple[tuple[Span, ...], str]:
+        """Spans of `normalize(text)` as spans of `text` and the words they hold, " … " between
+        pieces; nothing where the two cannot be lined up."""
+        places = self._text_places
+        if places is None or not spans:
+            return (), ""
+        own = tuple((places[a], places[b - 1] + 1) for a, b in spans)
+        return own, " … ".join(self.text[a:b] for a, b in own)
+
+    def compact_span(self, start: int, end: int) -> Span:
+        """`compact[start:end]` as a span of `normalize(text)`."""
+        return self._compact_places[start], self._compact_places[end - 1] + 1
+
+    def whole_word(self, start: int, end: int) -> Span:
+        """The span of `normalize(text)` widened to the words it falls in: a lemma's place
+        shown as the answer wrote it (빠르 as 빠릅니다)."""
+        for word_start, word_end, _ in self.surface_spans:
+            if word_start <= start < word_end:
+                return word_start, max(word_end, end)
+        return start, end
+
+    @cached_property
+    def word_spans(self) -> tuple[tuple[int, int, str], ...]:
+        return tuple(content_word_spans(self.text))
+
+    @cached_property
+    def surface_spans(self) -> tuple[tuple[int, int, str], ...]:
+        return tuple(surface_word_spans(self.text))
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    """Why a concept counts as named: which of its wordings matched, how, and where the answer
+    says it (`spans` in the answer's text, `passage` the answer's words there). A match without
+    a passage still counts for the coverage feature but is never shown as covered."""
+
+    concept: str
+    form: str
+    how: How
+    spans: tuple[Span, ...]
+    passage: str
+
+    def within(self, chars: int) -> ConceptMatch:
+        """This match, without its passage unless it lies in the first `chars` characters."""
+        if self.spans and all(end <= chars for _, end in self.spans):
+            return self
+        return ConceptMatch(self.concept, self.form, self.how, (), "")
+
+
+def _located(form: str, answer: AnswerText) -> tuple[How, list[Span]] | None:
+    """How `form` appears in the answer and where (spans of `normalize(answer.text)`; empty
+    where a near spelling cannot be lined up), or None when it does not."""
     key = compact(form)
     if not key:
-        return False
+        return None
     has_hangul = bool(_HANGUL.search(key))
     if (has_hangul and len(key) >= 2) or len(key) >= 4:
-        if key in answer.compact:
-            return True
+        start = answer.compact.find(key)
+        if start >= 0:
+            return "wording", [answer.compact_span(start, start + len(key))]
     elif key in answer.surface or f"{key}s" in answer.surface:
         # Short Latin forms ("gd", "lr", "nan") only as whole words, or their plural ("NaNs",
         # "GANs"): an English answer says "watch for NaNs" where a Korean one says "NaN이".
-        return True
+        hit = next((a, b) for a, b, word in answer.surface_spans if word in {key, f"{key}s"})
+        return "word", [hit]
     lemmas = content_words(form)
     if lemmas and all(lemma in answer.words for lemma in lemmas):
-        return True
-    if len(key) >= FUZZY_MIN_CHARS and len(answer.compact) >= len(key) - 1:
-        return fuzz.partial_ratio(key, answer.compact, score_cutoff=FUZZY_CUTOFF) > 0
-    return False
+        spans = {lemma: (a, b) for a, b, lemma in reversed(answer.word_spans)}
+        return "lemmas", sorted({answer.whole_word(*spans[lemma]) for lemma in lemmas})
+    near = len(key) >= FUZZY_MIN_CHARS and len(answer.compact) >= len(key) - 1
+    if near and fuzz.partial_ratio(key, answer.compact, score_cutoff=FUZZY_CUTOFF) > 0:
+        aligned = fuzz.partial_ratio_alignment(key, answer.compact, score_cutoff=FUZZY_CUTOFF)
+        if aligned is None or aligned.dest_end <= aligned.dest_start:
+            return "spelling", []
+        return "spelling", [answer.compact_span(aligned.dest_start, aligned.dest_end)]
+    return None
+
+
+def form_matches(form: str, answer: AnswerText) -> bool:
+    """True when one surface form of a concept appears in the answer."""
+    return _located(form, answer) is not None
+
+
+def find_concept(concept: Concept, answer: AnswerText) -> ConceptMatch | None:
+    """The first of the concept's surface forms the answer holds, with where; None if none."""
+    for form in concept.surface_forms():
+        found = _located(form, answer)
+        if found is not None:
+            how, spans = found
+            own, passage = answer.passage(spans)
+            return ConceptMatch(concept.id, form, how, own, passage)
+    return None
 
 
 def concept_present(concept: Concept, answer: AnswerText) -> bool:
     return any(form_matches(form, answer) for form in concept.surface_forms())
 
 
+def concept_matches(concepts: tuple[Concept, ...], answer: AnswerText) -> tuple[ConceptMatch, ...]:
+    """The match of each concept the answer names, in the prompt's order."""
+    return tuple(m for c in concepts if (m := find_concept(c, answer)) is not None)
+
+
+def covered_and_missed(
+    concepts: tuple[Concept, ...], matches: Sequence[ConceptMatch]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(covered, missed) concept ids, each in the prompt's order."""
+    covered = tuple(m.concept for m in matches)
+    return covered, tuple(c.id for c in concepts if c.id not in covered)
+
+
 def match_concepts(
     concepts: tuple[Concept, ...], answer: AnswerText
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(covered, missed) concept ids, each in the prompt's order."""
-    covered = tuple(c.id for c in concepts if concept_present(c, answer))
-    missed = tuple(c.id for c in concepts if c.id not in covered)
-    return covered, missed
+    return covered_and_missed(concepts, concept_matches(concepts, answer))
 
 
 UNREAD_AFFINITY = 0.61

@@ -1,12 +1,14 @@
 """Every sentence the grader says to a member, in Korean and English, gathered in one place:
-what the guardrails noticed and what a full answer adds."""
+what the guardrails noticed and what a full answer adds; and the rules (`told_of`) that keep the
+concepts listed, the misconception named and the suggestion in agreement with the score."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from content.schema import Lang, Prompt
-from evaluators.concepts import AnswerText, concept_present
+from evaluators.concepts import AnswerText, ConceptMatch, concept_present
 from evaluators.grade import Flag, Verdict
 
 _FLAG = {
@@ -43,8 +45,8 @@ _FLAG = {
         "en": "A hint was used, so the score is capped at {cap}.",
     },
     Flag.MISCONCEPTION: {
-        "ko": "흔한 오해에 가까운 답이에요.",
-        "en": "This is close to a common misconception.",
+        "ko": "흔한 오해에 가까운 답이에요: “{misconception}”",
+        "en": "This is close to a common misconception: “{misconception}”",
     },
     Flag.OFF_TOPIC: {
         "ko": "다른 질문에 대한 답에 가까워요. 이 질문이 묻는 것을 다시 읽어 보세요.",
@@ -54,13 +56,78 @@ _FLAG = {
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 
+MISCONCEPTION_NOTE_BELOW = 70
+"""The score under which an answer that echoes a misconception is told so."""
 
-def flag_message(flag: Flag, lang: Lang, *, cap: int = 0, limit: int = 0) -> str:
-    return _FLAG[flag][lang].format(cap=cap, limit=limit)
+_CREDITED = frozenset({Verdict.CORRECT, Verdict.MOSTLY_CORRECT, Verdict.PARTIAL})
+_PRAISED = frozenset({Verdict.CORRECT, Verdict.MOSTLY_CORRECT})
 
 
-def _best_sentence(prompt: Prompt, missed: tuple[str, ...], lang: Lang) -> str:
-    """The reference sentence (in `lang` when there is one) naming the most missed concepts."""
+@dataclass(frozen=True)
+class Told:
+    """What a member is told beside the score: the key concepts listed as covered, each with
+    the passage of the answer that names it, those listed as missed, and the misconception the
+    answer is said to be close to (None: no such note)."""
+
+    covered: tuple[ConceptMatch, ...] = ()
+    missed: tuple[str, ...] = ()
+    misconception: str | None = None
+
+    @property
+    def covered_ids(self) -> tuple[str, ...]:
+        return tuple(m.concept for m in self.covered)
+
+
+NOTHING_TOLD = Told()
+
+
+def told_of(
+    prompt: Prompt,
+    *,
+    score: int,
+    verdict: Verdict,
+    flags: tuple[Flag, ...],
+    matches: tuple[ConceptMatch, ...],
+    echoed: int | None,
+) -> Told:
+    """What feedback may say of a graded answer, by rules that keep it in agreement with the
+    score (a member reads the score first, and a note that contradicts it teaches the wrong
+    thing or makes the grade look arbitrary):
+
+    - A concept is listed as covered only with its evidence, a passage of the answer that names
+      it; a match that cannot point at one is not shown (it still counts for the score).
+    - An answer graded `incorrect`, or capped as an answer to another question, lists no concept
+      as covered: naming a term in a wrong or off-topic answer is not an achievement.
+    - Every key concept not listed as covered is listed as missed.
+    - The misconception note is given only below `MISCONCEPTION_NOTE_BELOW`, and names the
+      misconception the answer echoes: a well-graded answer is not told it is close to one.
+    - `compose` never praises full coverage below `mostly_correct`, and its suggested addition
+      never names a concept listed as covered.
+
+    `matches` are the concepts the answer names (`concepts.concept_matches`), `echoed` the index
+    of the misconception whose words it shares most."""
+    credited = verdict in _CREDITED and Flag.OFF_TOPIC not in flags
+    covered = tuple(m for m in matches if m.passage) if credited else ()
+    listed = {m.concept for m in covered}
+    misconception = None
+    if Flag.MISCONCEPTION in flags and score < MISCONCEPTION_NOTE_BELOW and echoed is not None:
+        misconception = prompt.misconceptions[echoed].text
+    return Told(
+        covered=covered,
+        missed=tuple(c.id for c in prompt.concepts if c.id not in listed),
+        misconception=misconception,
+    )
+
+
+def flag_message(
+    flag: Flag, lang: Lang, *, cap: int = 0, limit: int = 0, misconception: str = ""
+) -> str:
+    return _FLAG[flag][lang].format(cap=cap, limit=limit, misconception=misconception)
+
+
+def _best_sentence(prompt: Prompt, told: Told, lang: Lang) -> str:
+    """The reference sentence (in `lang` when there is one) naming the most missed concepts and
+    none listed as covered."""
     references = prompt.references_in(lang) or prompt.references
     best, best_hits = "", 0
     for reference in references:
@@ -69,26 +136,46 @@ def _best_sentence(prompt: Prompt, missed: tuple[str, ...], lang: Lang) -> str:
             if not sentence:
                 continue
             text = AnswerText.of(sentence)
-            hits = sum(concept_present(prompt.concept(cid), text) for cid in missed)
+            if any(concept_present(prompt.concept(c), text) for c in told.covered_ids):
+                continue
+            hits = sum(concept_present(prompt.concept(cid), text) for cid in told.missed)
             if hits > best_hits:
                 best, best_hits = sentence, hits
     return best
 
 
-def full_answer_note(prompt: Prompt, missed: tuple[str, ...], lang: Lang) -> str:
-    """One sentence on what a full answer adds, built from the missed concepts and the reference."""
-    if not missed:
-        if not prompt.concepts:
-            return ""
-        return "핵심 개념을 모두 다뤘어요." if lang == "ko" else "You covered every key concept."
-    sentence = _best_sentence(prompt, missed, lang)
+def _model_answer(prompt: Prompt, lang: Lang) -> str:
+    if not prompt.references:
+        return ""
+    reference = (prompt.references_in(lang) or prompt.references)[0]
+    return f"모범 답안: {reference.text}" if lang == "ko" else f"Model answer: {reference.text}"
+
+
+def full_answer_note(prompt: Prompt, told: Told, verdict: Verdict, lang: Lang) -> str:
+    """One sentence on what a full answer adds, built from the missed concepts and the reference;
+    the model answer where there are no concepts, or where every concept is named in an answer
+    graded below `mostly_correct`."""
+    if not prompt.concepts:
+        return "" if verdict is Verdict.CORRECT else _model_answer(prompt, lang)
+    if not told.missed:
+        if verdict in _PRAISED:
+            return (
+                "핵심 개념을 모두 다뤘어요." if lang == "ko" else "You covered every key concept."
+            )
+        lead = (
+            "핵심 개념은 모두 나왔지만 설명이 모범 답안에 못 미쳐요."
+            if lang == "ko"
+            else "Every key concept is named, but the explanation falls short."
+        )
+        return f"{lead} {_model_answer(prompt, lang)}".strip()
+    sentence = _best_sentence(prompt, told, lang)
     if sentence:
         return (
             f"완전한 답은 이렇게 덧붙여요: {sentence}"
             if lang == "ko"
             else (f"A full answer adds: {sentence}")
         )
-    names = ", ".join(prompt.concept(cid).label(lang) for cid in missed)
+    names = ", ".join(prompt.concept(cid).label(lang) for cid in told.missed)
     return (
         f"완전한 답은 {names}까지 설명해요."
         if lang == "ko"
@@ -100,22 +187,23 @@ def compose(
     prompt: Prompt,
     *,
     verdict: Verdict,
-    missed: tuple[str, ...],
+    told: Told,
     flags: tuple[Flag, ...],
     lang: Lang,
     cap: int | None,
     limit: int,
 ) -> str:
-    """The prose beside a grade: what the guardrails noticed, and what a full answer adds.
-    Score, verdict and concept names are fields of the Grade, which the chat renders itself."""
-    parts = [flag_message(f, lang, cap=cap or 0, limit=limit) for f in flags]
+    """The prose beside a grade: what the guardrails noticed, and what a full answer adds, as
+    `told` allows. Score, verdict and concept names are fields of the Grade, which the chat
+    renders itself."""
+    parts = [
+        flag_message(f, lang, cap=cap or 0, limit=limit, misconception=told.misconception or "")
+        for f in flags
+        if f is not Flag.MISCONCEPTION or told.misconception is not None
+    ]
     graded = verdict not in {Verdict.NO_ANSWER, Verdict.ACKNOWLEDGED}
-    if graded and (verdict is not Verdict.CORRECT or missed):
-        note = full_answer_note(prompt, missed, lang)
-        if not prompt.concepts and verdict is not Verdict.CORRECT and prompt.references:
-            reference = (prompt.references_in(lang) or prompt.references)[0]
-            label = "모범 답안" if lang == "ko" else "Model answer"
-            note = f"{label}: {reference.text}"
+    if graded and (verdict is not Verdict.CORRECT or told.missed):
+        note = full_answer_note(prompt, told, verdict, lang)
         if note:
             parts.append(note)
     return " ".join(parts)

@@ -1,6 +1,7 @@
 """`quizmaster grade PROMPT_ID "answer"`: grade one answer with the configured model and
-calibration, and with `--explain` show why: each feature's value and contribution, the head and
-its link, and every guardrail or cap that fired."""
+calibration, each covered concept with the passage of the answer that names it, and with
+`--explain` show why: each feature's value and contribution, the head and its link, and every
+guardrail or cap that fired."""
 
 from __future__ import annotations
 
@@ -71,8 +72,11 @@ def as_json(scored: Scored) -> dict[str, Any]:
 def _print(scored: Scored, *, explain: bool) -> None:
     grade, why = scored.grade, scored.explanation
     print(f"{grade.score}/100 {grade.verdict.value}")
-    if grade.covered:
-        print(f"covered: {', '.join(grade.covered)}")
+    if why.told.covered:
+        shown = (
+            f"{m.concept} {json.dumps(m.passage, ensure_ascii=False)}" for m in why.told.covered
+        )
+        print(f"covered: {', '.join(shown)}")
     if grade.missed:
         print(f"missed: {', '.join(grade.missed)}")
     if grade.feedback:
@@ -87,6 +91,11 @@ def _print(scored: Scored, *, explain: bool) -> None:
         ordered = sorted(why.features, key=lambda c: -abs(c.contribution))
         for c in ordered:
             print(f"  {c.name:<24}{c.value:>10.3f}{c.contribution:>+10.3f}")
+    if why.told.covered:
+        print("evidence:")
+    for m in why.told.covered:
+        at = ", ".join(f"{start}-{end}" for start, end in m.spans)
+        print(f"  {m.concept}: {m.how} of {m.form!r} at characters {at}")
     fired = ", ".join(flag.value for flag in why.flags) or "none"
     print(f"flags: {fired}" + (f"; capped at {why.cap}" if why.cap is not None else ""))
 

@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +79,7 @@ class AnswerMeasurer:
         notation stands for (`read_notation`). Token vectors are asked for on reference-only
         prompts when the model can give them; without them (a remote model) the token-alignment
         features read their stand-in, the sentence similarity."""
+        written = len(answer)
         answer = read_notation(answer)
         reference_only = profile_for(prompt) == "reference_only"
         tokens = reference_only and self.embedder.supports_tokens
@@ -100,7 +101,7 @@ class AnswerMeasurer:
         def on_worker() -> Signals:
             # Fuzzy matching a 4000-character answer takes milliseconds, and the bank's word
             # rarity is counted with Kiwi on first use: both stay off the loop.
-            return measure(
+            measured = measure(
                 prompt,
                 vectors,
                 mine.text,
@@ -111,6 +112,10 @@ class AnswerMeasurer:
                 elsewhere=elsewhere,
                 rarity=self.store.rarity(),
             )
+            # A concept named only in the words read for a formula shows no passage the
+            # member wrote: it counts for the score, but is not shown as covered.
+            own = tuple(m.within(written) for m in measured.matches)
+            return replace(measured, matches=own)
 
         return await asyncio.to_thread(on_worker)
 

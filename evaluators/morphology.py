@@ -74,9 +74,19 @@ def stem_en(word: str) -> str:
     return str(stemmer.stemWord(word))
 
 
+WordSpan = tuple[int, int, str]
+"""(start, end, lemma) of one content word, its place in `normalize(text)`."""
+
+
 def content_words(text: str) -> tuple[str, ...]:
     """Content lemmas of `text`, in order: Korean via Kiwi morphemes, English words stemmed and
     stop words dropped, numbers as written."""
+    return tuple(word for _, _, word in _analysed(text)[0])
+
+
+def content_word_spans(text: str) -> tuple[WordSpan, ...]:
+    """`content_words` with where each stands in `normalize(text)`: what a concept matched by its
+    lemmas shows of the answer."""
     return _analysed(text)[0]
 
 
@@ -87,9 +97,9 @@ def morpheme_ids(text: str) -> frozenset[int]:
 
 
 @lru_cache(maxsize=16384)
-def _analysed(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
-    """Content lemmas and Korean morpheme ids of `text`, from one Kiwi pass. Cached because
-    references and concept names are analysed again and again."""
+def _analysed(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
+    """Content lemmas with their spans and Korean morpheme ids of `text`, from one Kiwi pass.
+    Cached because references and concept names are analysed again and again."""
     normalized = normalize(text)
     if not normalized.strip():
         return (), frozenset()
@@ -97,15 +107,15 @@ def _analysed(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
         (match.start(), match.end(), match.group())
         for match in _LATIN_OR_NUMBER.finditer(normalized)
     ]
-    found = [(start, word) for start, _, run in latin if (word := _latin_word(run))]
+    found = [(start, end, word) for start, end, run in latin if (word := _latin_word(run))]
     ids: frozenset[int] = frozenset()
     if _NEEDS_KIWI.search(normalized):
         spans = [(start, end) for start, end, _ in latin]
         korean = _korean_words(normalized, spans)
-        found.extend((start, word) for start, word, _ in korean)
+        found.extend((start, end, word) for start, end, word, _ in korean)
         found.sort(key=lambda item: item[0])
-        ids = frozenset(morpheme for _, _, morpheme in korean if morpheme is not None)
-    return tuple(word for _, word in found), ids
+        ids = frozenset(morpheme for _, _, _, morpheme in korean if morpheme is not None)
+    return tuple(found), ids
 
 
 def best_similarities(forms: frozenset[int], answer: frozenset[int]) -> list[float]:
@@ -144,14 +154,14 @@ def _latin_word(run: str) -> str | None:
 
 def _korean_words(
     normalized: str, latin_spans: list[tuple[int, int]]
-) -> list[tuple[int, str, int | None]]:
-    """(position, lemma, Kiwi's morpheme id or None for a word it does not know) of Kiwi's
+) -> list[tuple[int, int, str, int | None]]:
+    """(start, end, lemma, Kiwi's morpheme id or None for a word it does not know) of Kiwi's
     content morphemes, leaving out whatever Kiwi made of the Latin words and numbers (those are
     read by `_latin_word`)."""
     kiwi = _get_kiwi()
     with _kiwi_lock:  # one analyser shared by the loop and the batch thread
         tokens = kiwi.tokenize(normalized)
-        words: list[tuple[int, str, int | None]] = []
+        words: list[tuple[int, int, str, int | None]] = []
         for token in tokens:
             tag = str(token.tag)
             if not tag.startswith(_CONTENT_TAGS):
@@ -164,13 +174,18 @@ def _korean_words(
                 # A word Kiwi does not know (파이토치, 텐서플로우) gets the id of an empty
                 # "unknown noun" entry that every such word shares: no id of its own to compare.
                 known = bool(kiwi.morpheme(token.id).form)
-                words.append((start, form, int(token.id) if known else None))
+                words.append((start, end, form, int(token.id) if known else None))
     return words
 
 
 def surface_words(text: str) -> list[str]:
     """Plain words (Hangul runs, Latin/digit runs), without morphology: for counting length."""
-    return _WORD.findall(normalize(text))
+    return [word for _, _, word in surface_word_spans(text)]
+
+
+def surface_word_spans(text: str) -> list[WordSpan]:
+    """`surface_words` with where each stands in `normalize(text)`."""
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(normalize(text))]
 
 
 def compact(text: str) -> str:

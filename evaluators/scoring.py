@@ -11,8 +11,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
 from evaluators.calibration import LINK, Calibration, link
+from evaluators.concepts import ConceptMatch
 from evaluators.features import Profile, Signals, values
-from evaluators.feedback import compose
+from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening
 from evaluators.morphology import compact, surface_words
@@ -50,12 +51,14 @@ def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
 @dataclass(frozen=True)
 class Evidence:
     """What scoring reads of one measured answer: every feature by name, the key concepts it
-    named and missed, and whether it echoes a known misconception."""
+    named (with where) and missed, and whether it echoes a known misconception (and which)."""
 
     features: Mapping[str, float]
     covered: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
     misconception: bool = False
+    matches: tuple[ConceptMatch, ...] = ()
+    echoed: int | None = None
 
     @classmethod
     def of(cls, signals: Signals) -> Evidence:
@@ -64,6 +67,8 @@ class Evidence:
             covered=signals.covered,
             missed=signals.missed,
             misconception=signals.echoes_misconception,
+            matches=signals.matches,
+            echoed=signals.echoed,
         )
 
 
@@ -81,7 +86,9 @@ class Explanation:
     """Why a grade is what it is. Where a head scored the answer, `link(base + sum of the
     contributions)` times 100 is `raw`, the score before guardrails and caps; where a guardrail
     or an open prompt decided it, `head` is None and `raw` is that deliberate score. `flags`
-    name every guardrail and cap that fired, `cap` the lowest cap applied."""
+    name every guardrail and cap that fired, `cap` the lowest cap applied. `covered`, `missed`
+    and `misconception` are what feedback tells (`feedback.told_of`): each covered concept with the
+    passage of the answer that names it."""
 
     score: int
     verdict: Verdict
@@ -91,9 +98,21 @@ class Explanation:
     features: tuple[Contribution, ...] = ()
     flags: tuple[Flag, ...] = ()
     cap: int | None = None
-    covered: tuple[str, ...] = ()
-    missed: tuple[str, ...] = ()
+    told: Told = NOTHING_TOLD
     link: str | None = None
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        return self.told.covered_ids
+
+    @property
+    def missed(self) -> tuple[str, ...]:
+        return self.told.missed
+
+    @property
+    def evidence(self) -> dict[str, str]:
+        """Each covered concept's id and the passage of the answer that names it."""
+        return {m.concept: m.passage for m in self.told.covered}
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +120,8 @@ class Explanation:
             "verdict": self.verdict.value,
             "covered": list(self.covered),
             "missed": list(self.missed),
+            "evidence": self.evidence,
+            "misconception": self.told.misconception,
             "flags": [flag.value for flag in self.flags],
             "head": self.head,
             "link": self.link,
@@ -164,7 +185,6 @@ def explain(
     contributions: tuple[Contribution, ...] = ()
     verdict: Verdict | None = None
     covered: tuple[str, ...] = ()
-    missed: tuple[str, ...] = ()
     if screening.final:
         raw, verdict = screening.score, Verdict.NO_ANSWER
     elif prompt.kind == "open":
@@ -180,7 +200,7 @@ def explain(
             Contribution(name, evidence.features[name], shares[name]) for name in model.features
         )
         raw = round(100 * link(base + sum(shares.values())))
-        covered, missed = evidence.covered, evidence.missed
+        covered = evidence.covered
         if evidence.misconception:
             flags.append(Flag.MISCONCEPTION)
         rule = calibration.rule(head)
@@ -194,17 +214,26 @@ def explain(
         flags.append(Flag.CAPPED)
         low = cap if low is None else min(low, cap)
     final = max(0, min(100, final))
+    verdict = verdict_for(final) if verdict is None else verdict
     return Explanation(
         score=final,
-        verdict=verdict_for(final) if verdict is None else verdict,
+        verdict=verdict,
         raw=raw,
         head=head,
         base=base,
         features=contributions,
         flags=tuple(flags),
         cap=low,
-        covered=covered,
-        missed=missed,
+        told=NOTHING_TOLD
+        if evidence is None or head is None
+        else told_of(
+            prompt,
+            score=final,
+            verdict=verdict,
+            flags=tuple(flags),
+            matches=evidence.matches,
+            echoed=evidence.echoed,
+        ),
         link=LINK if head is not None else None,
     )
 
@@ -223,7 +252,7 @@ def score(
     feedback = compose(
         prompt,
         verdict=why.verdict,
-        missed=why.missed,
+        told=why.told,
         flags=why.flags,
         lang=lang,
         cap=cap,

@@ -13,7 +13,13 @@ from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
 from evaluators.claims import measure_claims
-from evaluators.concepts import AnswerText, concept_affinity, match_concepts
+from evaluators.concepts import (
+    AnswerText,
+    concept_affinity,
+    concept_matches,
+    covered_and_missed,
+    match_concepts,
+)
 from evaluators.embedder import Matrix
 from evaluators.features.raw import Signals
 from evaluators.morphology import content_words
@@ -168,11 +174,10 @@ def measure(
             else np.zeros((0, answer_tokens.shape[1]), dtype=np.float32)
         )
         alignments = [token_alignment(answer_tokens, ref, question) for ref in reference_tokens]
-    mis_overlap = max(
-        (_overlap(answer.words, m.text, question_words)[0] for m in prompt.misconceptions),
-        default=0.0,
-    )
-    covered, missed = match_concepts(prompt.concepts, answer)
+    overlaps = [_overlap(answer.words, m.text, question_words)[0] for m in prompt.misconceptions]
+    mis_overlap = max(overlaps, default=0.0)
+    matches = concept_matches(prompt.concepts, answer)
+    covered, missed = covered_and_missed(prompt.concepts, matches)
     coverage = len(covered) / len(prompt.concepts) if prompt.concepts else None
     soft_coverage = None
     if prompt.concepts:
@@ -206,4 +211,6 @@ def measure(
         framed_sim=_max_cos(answer_vector, vectors.framed) if vectors.framed.shape[0] else None,
         ref_words=max((len(set(content_words(r.text))) for r in references), default=0),
         soft_coverage=soft_coverage,
+        matches=matches,
+        echoed=overlaps.index(mis_overlap) if overlaps else None,
     )

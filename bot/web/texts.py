@@ -231,6 +231,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "가드레일이나 열린 질문 규칙이 점수를 정했어요",
         "A guardrail or the open-question rule decided the score",
     ),
+    "why_evidence": ("답에서 찾은 핵심 개념", "Where the answer names each covered concept"),
     "why_flags": ("적용된 규칙", "Rules that fired"),
     "why_cap": ("점수 상한", "Score cap"),
     "try_label": ("답변 (저장되지 않아요)", "An answer (nothing is saved)"),

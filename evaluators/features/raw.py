@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from content.schema import Lang
 from evaluators.claims import NO_CLAIMS, Claims
+from evaluators.concepts import ConceptMatch
 
 MISCONCEPTION_MIN_OVERLAP = 0.3
 
@@ -54,6 +55,11 @@ class Signals:
     # `lex_recall` with each reference word weighted by how rare it is in the bank
     # (`rarity.WordRarity`); equal to it without a prepared bank.
     idf_recall: float = 0.0
+    # Where the answer names each key concept of `covered` (what feedback shows); no feature.
+    matches: tuple[ConceptMatch, ...] = ()
+    # The misconception (its index in the prompt's) whose words the answer shares most, the one
+    # `mis_overlap` measures; None without misconceptions. Feedback names it; no feature.
+    echoed: int | None = None
 
     @property
     def echoes_misconception(self) -> bool:

@@ -1,25 +1,32 @@
 """A grade read feature by feature: the registry declares each feature once, the live grader and
-the evaluation's scoring give every dev-set answer the same score, and the explanation adds up
-to it (`quizmaster grade --explain --json`'s contract)."""
+the evaluation's scoring give every dev-set answer the same score, the explanation adds up to it
+(`quizmaster grade --explain --json`'s contract), and its feedback agrees with it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from content.bank import Bank
-from evaluators import EmbeddingGrader
+from content.schema import Lang, Prompt
+from evaluators import create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration, link
+from evaluators.concepts import AnswerText, concept_present
 from evaluators.features import BY_NAME, FEATURES, HEAD_INPUTS, PROFILES
+from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, flag_message
 from evaluators.fitting.dev_set import DEV_SET_PATH
-from evaluators.fitting.rows import read_rows, resolve_prompts
+from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
+from evaluators.grade import Flag, Verdict
 from evaluators.grade_cli import as_json
-from evaluators.scoring import explain
+from evaluators.morphology import compact
+from evaluators.scoring import Scored, score
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 
@@ -82,24 +89,109 @@ def check_contract(explained: dict[str, Any]) -> None:
     assert (cap is not None) == any(f in explained["flags"] for f in ("one_word", "off_topic"))
 
 
+@dataclass(frozen=True)
+class DevGraded:
+    """One dev-set answer graded live (`quizmaster grade`, feedback in English) and scored from
+    the evaluation's measurement of it (feedback in Korean)."""
+
+    row: Row
+    prompt: Prompt
+    live: Scored
+    offline: Scored
+
+
+@pytest.fixture(scope="module")
+def dev_graded(model_path: str, embedding_cache: Path, bank: Bank) -> list[DevGraded]:
+    """Every dev-set answer, graded both ways once for the module's tests. One answer at a
+    time, so each is encoded alone both ways (a batch's padding moves the last digits of a
+    vector)."""
+
+    async def grade_all() -> list[DevGraded]:
+        grader = create_grader(model_name=model_path, device="cpu", cache_dir=embedding_cache)
+        try:
+            rows = read_rows(DEV_SET_PATH)
+            prompts = resolve_prompts(rows, bank)
+            await grader.prepare(bank)
+            calibration = grader.calibration
+            graded = []
+            for row, prompt in zip(rows, prompts, strict=True):
+                live = await grader.explain(prompt, row.answer, lang="en")
+                [sample] = await collect(grader, [row], [prompt])
+                offline = score(prompt, sample.screening, sample.evidence, calibration)
+                graded.append(DevGraded(row, prompt, live, offline))
+            return graded
+        finally:
+            await grader.aclose()
+
+    return asyncio.run(grade_all())
+
+
 @pytest.mark.slow
-async def test_the_live_grader_and_the_evaluation_score_every_dev_answer_alike(
-    grader: EmbeddingGrader, bank: Bank
+def test_the_live_grader_and_the_evaluation_score_every_dev_answer_alike(
+    dev_graded: list[DevGraded],
 ) -> None:
-    """Each dev-set answer graded live (`quizmaster grade`) and measured for the evaluation, then
-    scored by the same function with the same calibration: the same explanation (score, flags,
-    concepts, every contribution), and one that adds up. One answer at a time, so each is
-    encoded alone both ways (a batch's padding moves the last digits of a vector)."""
-    rows = read_rows(DEV_SET_PATH)
-    prompts = resolve_prompts(rows, bank)
-    await grader.prepare(bank)
-    calibration = grader.calibration
-    for row, prompt in zip(rows, prompts, strict=True):
-        live = await grader.explain(prompt, row.answer, lang="en")
-        [sample] = await collect(grader, [row], [prompt])
-        offline = explain(prompt, sample.screening, sample.evidence, calibration)
-        assert live.explanation == offline, row.answer
-        check_contract(as_json(live))
+    """Each dev-set answer graded live and measured for the evaluation, then scored by the same
+    function with the same calibration: the same explanation (score, flags, concepts, every
+    contribution), and one that adds up."""
+    for graded in dev_graded:
+        assert graded.live.explanation == graded.offline.explanation, graded.row.answer
+        check_contract(as_json(graded.live))
+
+
+_SUGGESTION = {"ko": "완전한 답은 이렇게 덧붙여요: ", "en": "A full answer adds: "}
+_PRAISE = {"ko": "핵심 개념을 모두 다뤘어요", "en": "You covered every key concept"}
+
+
+def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
+    """Where one graded answer's feedback (in `lang`) disagrees with its score, by the rules of
+    `feedback.told_of`: a misconception note at 70 or more or one that names no misconception
+    of the prompt, a covered concept without a passage of the answer, concepts credited to an
+    incorrect or off-topic answer, praise below `mostly_correct`, a suggestion naming a covered
+    concept."""
+    why, prompt = graded.live.explanation, graded.prompt
+    feedback = (graded.live if lang == "en" else graded.offline).grade.feedback
+    problems = []
+    note = flag_message(Flag.MISCONCEPTION, lang).split(":")[0]
+    if note in feedback and why.score >= MISCONCEPTION_NOTE_BELOW:
+        problems.append(f"misconception note at {why.score}")
+    said = why.told.misconception
+    if said is not None and (
+        said not in feedback or all(m.text != said for m in prompt.misconceptions)
+    ):
+        problems.append(f"misconception note names no misconception of the prompt: {said!r}")
+    written = compact(graded.row.answer)
+    for match in why.told.covered:
+        pieces = match.passage.split(" … ")
+        if not match.passage or not all(compact(p) and compact(p) in written for p in pieces):
+            problems.append(f"{match.concept} covered without evidence: {match.passage!r}")
+    if why.covered and (why.verdict is Verdict.INCORRECT or Flag.OFF_TOPIC in why.flags):
+        problems.append(f"{why.covered} credited to an answer graded {why.verdict.value}")
+    if set(why.covered) & set(why.missed):
+        problems.append("a concept both covered and missed")
+    if _PRAISE[lang] in feedback and why.verdict not in {Verdict.CORRECT, Verdict.MOSTLY_CORRECT}:
+        problems.append(f"full coverage praised in an answer graded {why.verdict.value}")
+    if _SUGGESTION[lang] in feedback:
+        suggestion = AnswerText.of(feedback.split(_SUGGESTION[lang], 1)[1])
+        named = [c for c in why.covered if concept_present(prompt.concept(c), suggestion)]
+        if named:
+            problems.append(f"the suggestion names covered {named}")
+    return problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_dev_answers_feedback_agrees_with_its_score(
+    dev_graded: list[DevGraded], lang: Lang
+) -> None:
+    """No dev-set answer graded 70 or more is told it is close to a misconception, every concept
+    listed as covered shows a passage the answer holds, and verdict, covered, missed and the
+    suggested addition never contradict each other (`feedback.told_of`)."""
+    problems = [
+        f"{graded.row.answer[:60]!r}: {problem}"
+        for graded in dev_graded
+        for problem in agreement_problems(graded, lang)
+    ]
+    assert not problems, "\n".join(problems[:20])
 
 
 @pytest.mark.slow

@@ -1,9 +1,11 @@
 """ "Try the grader" on the web page shows why a score is what it is, as `quizmaster grade
 --explain` does: each feature's value and contribution, the head and its link, and every rule
-that fired; graded by the real bundled model."""
+that fired, and where the answer names each covered concept; graded by the real bundled
+model."""
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from tests.web.site import HOME, MINA, PLATFORM, Site, running_site
 CHANNEL = f"/c/{PLATFORM}/{HOME}"
 ROW = re.compile(r"<tr><td>(\w+)</td><td>(-?[\d.]+)</td><td>([+-][\d.]+)</td></tr>")
 SUM = re.compile(r"logistic\((-?[\d.]+) \+ Σ\) × 100 = (\d+)")
+EVIDENCE = re.compile(r'<p id="try-evidence">[^:]+: (.*?)</p>')
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +77,19 @@ def test_a_guardrail_answer_says_which_rule_decided_its_score(
     assert "A guardrail or the open-question rule decided the score" in page
     assert "Rules that fired: dont_know" in page
     assert not ROW.findall(page)
+
+
+def test_a_tried_answer_shows_where_it_names_each_covered_concept(
+    site: Site, admin: httpx.Client
+) -> None:
+    prompt = site.service.bank.mains()[0]
+    answer = prompt.references_in("en")[0].text
+    page = _tried(site, admin, answer)
+    found = EVIDENCE.search(page)
+    assert found, page[page.find("try-why") :][:2000]
+    shown = dict(
+        item.split(" “", 1) for item in html.unescape(found.group(1)).removesuffix("”").split("”; ")
+    )
+    assert set(shown) <= {c.id for c in prompt.concepts} and shown
+    for passage in shown.values():
+        assert all(piece in answer for piece in passage.split(" … ")), passage
