@@ -31,11 +31,6 @@ def prompt_texts(prompt: Prompt) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def family_of(prompt: Prompt) -> str:
-    """The main question a prompt belongs to (itself, for a main question)."""
-    return prompt.parent or prompt.id
-
-
 def framed_references(prompt: Prompt) -> list[tuple[str, str]]:
     """(question, question and reference as one text) for each reference, the question in the
     reference's language. A reference alone is often a fragment ("At the main function.") whose
@@ -197,11 +192,13 @@ class ReferenceStore:
         )
 
     def nearest_elsewhere(self, prompt: Prompt, vector: Matrix) -> Elsewhere:
-        """The answer's best cosine with a reference of another question family of the prepared
-        bank, and that reference's prompt (0 and None before a bank is prepared). A follow-up and
-        its main question are one family, since their answers legitimately overlap."""
-        family = family_of(prompt)
-        others = [i for i, p in enumerate(self._bank_prompts) if family_of(p) != family]
+        """The answer's best cosine with a reference of another prompt of the prepared bank, and
+        that reference's prompt (0 and None before a bank is prepared). A follow-up's main
+        question counts as another prompt: the answer to the main question, given where the
+        follow-up asks something else, does not answer it. Their answers overlapping is no
+        reason to cap, since the off-topic rule also asks the answer to hold more of the other
+        prompt's substance than of its own."""
+        others = [i for i, p in enumerate(self._bank_prompts) if p.id != prompt.id]
         if not others:
             return NOWHERE
         sims = self._bank_references[others] @ vector

@@ -6,9 +6,13 @@ calibration."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from content.bank import Bank
+from content.importers.concept_draft import draft_missing_concepts
+from content.importers.notes import import_notes
 from content.schema import Lang
 from evaluators import EmbeddingGrader, Flag
 from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
@@ -88,3 +92,49 @@ async def test_a_right_answer_naming_another_prompts_concept_is_not_off_topic(
     grade = await grader.grade(bank.get("q02"), GRADIENT_DESCENT_KO)
     assert Flag.OFF_TOPIC not in grade.flags
     assert grade.score >= 65
+
+
+TEAM_NOTES = Path(__file__).parents[1].parent / "evaluators" / "data" / "team_notes" / "numbered.md"
+K_MEANS = "K-means clustering은 어떻게 동작하나?"
+CHOOSE_K = "K-means에서 K는 어떻게 정하나?"
+# The K-means algorithm, which answers the main question and not its follow-up (how to pick K).
+K_MEANS_STEPS = (
+    "centroid를 K개 잡고 각 점을 가장 가까운 centroid에 할당한 다음, cluster 평균으로 centroid를 "
+    "옮기는 걸 수렴할 때까지 반복해요."
+)
+# How to pick K: a right answer to the follow-up, near its main question's model answer too.
+ELBOW = (
+    "K를 늘려가면서 inertia를 그려보고 꺾이는 지점(elbow)을 고르거나, silhouette score가 제일 "
+    "높은 K를 고릅니다. 도메인 지식으로 정하기도 해요."
+)
+
+
+@pytest.fixture(scope="module")
+def team_bank(bank: Bank) -> Bank:
+    """The seed bank with a team's notes beside it, imported and drafted as `content import
+    notes` does (the held-out notes of `evaluators/data/team_notes/`)."""
+    notes = draft_missing_concepts(import_notes(TEAM_NOTES).bank_file)
+    return Bank([*bank.all(), *notes.prompts])
+
+
+async def test_a_follow_up_answered_with_its_main_questions_answer_is_capped(
+    grader: EmbeddingGrader, team_bank: Bank
+) -> None:
+    await grader.prepare(team_bank)
+    follow_up = team_bank.find_by_text(CHOOSE_K)
+    assert follow_up is not None and follow_up.parent is not None
+    grade = await grader.grade(follow_up, K_MEANS_STEPS)
+    assert Flag.OFF_TOPIC in grade.flags
+    assert grade.score <= OFF_TOPIC_CAP
+
+
+async def test_right_answers_in_a_bank_of_related_questions_are_not_capped(
+    grader: EmbeddingGrader, team_bank: Bank
+) -> None:
+    await grader.prepare(team_bank)
+    main, follow_up = team_bank.find_by_text(K_MEANS), team_bank.find_by_text(CHOOSE_K)
+    assert main is not None and follow_up is not None
+    for prompt, answer in ((main, K_MEANS_STEPS), (follow_up, ELBOW)):
+        grade = await grader.grade(prompt, answer)
+        assert Flag.OFF_TOPIC not in grade.flags, prompt.id
+        assert grade.score >= 65, (prompt.id, grade.score)
