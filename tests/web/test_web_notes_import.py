@@ -1,8 +1,8 @@
 """Import notes on the web page: pasted notes in either layout previewed prompt by prompt
-(follow-ups under their main question, references, key concepts, waiting questions with what to
-add), saved as the channel's team questions as the single-question form saves one, and refused
-with one line per problem (nothing saved), over the size limit, without the form's token or to a
-member."""
+(follow-ups under their main question, references, key concepts, those drafted from an answer
+marked for review, waiting questions with what to add), saved as the channel's team questions as
+the single-question form saves one (drafted marks kept), and refused with one line per problem
+(nothing saved), over the size limit, without the form's token or to a member."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from html import unescape
 import httpx
 import pytest
 
+from bot.storage.team_questions import TeamQuestionStore
 from bot.web.notes_import import NOTES_CHARS
 from tests.team_notes import (
     DISTILLATION_FOLLOWUP,
@@ -37,6 +38,12 @@ A. 두 번째 답.
 ## 제목 질문은?
 """
 """Two problems: a follow-up before any main question (line 1), a second `A.` (line 5)."""
+
+DRAFTED_KO = """\
+1. 드롭아웃은 어떻게 과적합을 줄이나요?
+A. 학습 중에 뉴런을 무작위로 꺼서 특정 뉴런에 의존하지 않게 만들어 앙상블 효과를 낸다.
+"""
+"""A question with an answer and no `Keyword:` line: its key concepts are drafted."""
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +121,33 @@ def test_keywords_show_as_key_concepts_in_the_preview(site: Site, admin: httpx.C
     assert "Key concepts: underflow" in text
     [skipped] = _items(shown.text, "notes-skipped")
     assert skipped.startswith("1 lines of bullet details")
+
+
+def test_concepts_drafted_from_answers_are_marked_in_the_preview_and_saved_so(
+    site: Site, admin: httpx.Client
+) -> None:
+    shown = _post(site, admin, DRAFTED_KO, "web-drafted")
+    assert shown.status_code == 200, page_text(shown.text)
+    assert "they are saved marked: review them on each question's edit page" in page_text(
+        shown.text
+    )
+    main = re.search(r'<li id="note-web-drafted-001">(.*?)</li>', shown.text, re.DOTALL)
+    assert main, shown.text
+    concepts = re.search(r'<p class="key-concepts">(.*?)</p>', main.group(1))
+    assert concepts, main.group(1)
+    labels = concepts.group(1).removeprefix("Key concepts: ").split(", ")
+    assert labels and all(
+        label.endswith(' <span class="badge drafted">drafted — review</span>') for label in labels
+    ), labels
+    keywords = _post(site, admin, HEADINGS_EN, "web-keywords")
+    assert "Key concepts: half precision, loss scaling, tensor cores" in page_text(keywords.text)
+    assert "badge drafted" not in keywords.text and "drafted-hint" not in keywords.text
+
+    assert _post(site, admin, DRAFTED_KO, "web-drafted", "save").status_code == 200
+    stored = {p.id: p for p in site.run(TeamQuestionStore(site.service.repo.db).all())}
+    saved = stored["web-drafted-001"]
+    assert len(saved.concepts) == len(labels) and all(c.drafted for c in saved.concepts)
+    assert site.service.bank.get("web-drafted-001") == saved
 
 
 def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
