@@ -249,12 +249,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "them).",
     ),
     "drafted_hint_form": (
-        "아래 핵심 개념은 모범 답안에서 뽑은 초안이에요. 줄을 고치면 그 개념은 검토한 것으로 "
-        "저장돼요. 그대로 맞으면 <b>검토했어요</b>에 체크하세요. 그 밖의 것은 초안 표시가 "
-        "남아요.",
-        "The key concepts below were drafted from the model answer. A line you change is saved "
-        "as reviewed; if the others are right as they are, tick <b>reviewed</b>, or they stay "
-        "marked drafted.",
+        "표시된 핵심 개념은 모범 답안에서 뽑은 초안이에요. 위에서 줄을 고치면 그 개념은 검토한 "
+        "것으로 저장돼요. 나머지가 그대로 맞으면 <b>검토했어요</b>에 체크하세요. 아니면 초안 "
+        "표시가 남아요.",
+        "The key concepts marked here were drafted from the model answer. A line you change "
+        "above is saved as reviewed; if the others are right as they are, tick <b>reviewed</b>, "
+        "or they stay marked drafted.",
     ),
     "drafted_hint_import": (
         "초안 표시가 있는 핵심 개념은 노트에 <code>Keyword:</code> 줄이 없어 모범 답안에서 "
