@@ -1,8 +1,9 @@
 """Notes pasted on the web page, read as `quizmaster content import notes` reads a file: the
-importer runs on the text (written to a temporary file, its one entry point), all its prompts are
-checked together beside the running bank as the single-question form checks one
-(`content.check.check_drafts`), and the preview lists what Save stores, what waits for an answer
-and each problem as one line with its line number."""
+importer runs on the text (written to a temporary file, its one entry point) and key concepts are
+drafted where the notes give none, as the command does; all its prompts are checked together
+beside the running bank as the single-question form checks one (`content.check.check_drafts`),
+and the preview lists what Save stores (drafted concepts marked for review), what waits for an
+answer and each problem as one line with its line number."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Literal
 
 from content.bank import Bank
 from content.check import check_drafts
+from content.importers.concept_draft import draft_missing_concepts
 from content.importers.imported_bank import BankImportError, Imported
 from content.importers.notes import import_notes
 from content.loader import BankError
@@ -58,6 +60,11 @@ class NotesPreview:
     def waiting(self) -> int:
         return sum(q.waiting is not None for q in _walk(self.questions))
 
+    @property
+    def drafted(self) -> bool:
+        """Whether a prompt has key concepts drafted from its answer (the page says what next)."""
+        return any(c.drafted for q in _walk(self.questions) for c in q.prompt.concepts)
+
 
 def notes_name(typed: str) -> str:
     """The name the notes are imported under (the ids' prefix and the topic)."""
@@ -90,7 +97,11 @@ def _import(text: str, name: str) -> Imported:
         path.write_text(text, encoding="utf-8")
         imported = import_notes(path, bank=name)
     prefix = f"{path}: "
-    return replace(imported, notes=tuple(note.removeprefix(prefix) for note in imported.notes))
+    return replace(
+        imported,
+        bank_file=draft_missing_concepts(imported.bank_file),
+        notes=tuple(note.removeprefix(prefix) for note in imported.notes),
+    )
 
 
 def _source_line(prompt: Prompt) -> int | None:

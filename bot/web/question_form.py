@@ -1,16 +1,18 @@
 """The team-question form of the web page: what an admin typed, turned into the bank's own
 mapping (the same shape a team bank file holds), and the checker's errors put back beside the
 field they are about. The checking itself is `content.check.check_draft`, the code
-`quizmaster content check` runs: this module only translates between fields and the schema."""
+`quizmaster content check` runs: this module only translates between fields and the schema.
+A concept the notes import drafted keeps its `drafted` flag while its line is unchanged, until
+the admin ticks "reviewed"."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.member_text import member_text
 from content.loader import BankError
-from content.schema import Prompt
+from content.schema import Concept, Prompt
 
 FIELDS = (
     "id",
@@ -21,6 +23,7 @@ FIELDS = (
     "reference_en",
     "concepts",
     "misconceptions",
+    "reviewed",
 )
 FIELD_CHARS = 4000
 """The most of a field that is kept: a bank text is a few sentences."""
@@ -30,15 +33,19 @@ GENERAL = "form"
 
 @dataclass
 class QuestionForm:
-    """The form's fields as typed (kept as typed, so a refused form shows them again)."""
+    """The form's fields as typed (kept as typed, so a refused form shows them again), and the
+    stored question's drafted concepts (not yet reviewed), which the typed lines may still hold."""
 
     values: dict[str, str]
     errors: dict[str, list[str]] = field(default_factory=dict)
+    drafted: tuple[Concept, ...] = ()
 
     @classmethod
-    def typed(cls, given: Mapping[str, str]) -> QuestionForm:
-        """The fields under the member-text rule, each cut to FIELD_CHARS."""
-        return cls({name: member_text(str(given.get(name, "")))[:FIELD_CHARS] for name in FIELDS})
+    def typed(cls, given: Mapping[str, str], stored: Prompt | None = None) -> QuestionForm:
+        """The fields under the member-text rule, each cut to FIELD_CHARS, over `stored` (the
+        question being edited, if any)."""
+        values = {name: member_text(str(given.get(name, "")))[:FIELD_CHARS] for name in FIELDS}
+        return cls(values, drafted=_drafted(stored.concepts if stored else ()))
 
     @classmethod
     def of(cls, prompt: Prompt) -> QuestionForm:
@@ -58,8 +65,17 @@ class QuestionForm:
                     for c in prompt.concepts
                 ),
                 "misconceptions": "\n".join(f"{m.lang}: {m.text}" for m in prompt.misconceptions),
-            }
+                "reviewed": "",
+            },
+            drafted=_drafted(prompt.concepts),
         )
+
+    @property
+    def unreviewed(self) -> list[Concept]:
+        """The drafted concepts whose line is still as stored (same id and wording): the ones the
+        page marks, and that keep `drafted` on a save without the "reviewed" box."""
+        typed = {_wording(_concept(line)) for line in _lines(self.values["concepts"])}
+        return [c for c in self.drafted if _wording(c.model_dump()) in typed]
 
     def reference_fields(self) -> list[str]:
         """The fields of the draft's references, in their order."""
@@ -68,8 +84,11 @@ class QuestionForm:
     def draft(self) -> dict[str, object]:
         """The question as a team bank file writes it. Nothing is judged here: a line the
         checker cannot read (a concept without its English label) goes through as written and
-        the checker names it."""
+        the checker names it. An unchanged drafted concept stays drafted unless "reviewed" is
+        ticked; a line the admin edited or added is theirs."""
         v = self.values
+        kept = set() if v["reviewed"] else {_wording(c.model_dump()) for c in self.unreviewed}
+        concepts = [_concept(line) for line in _lines(v["concepts"])]
         return {
             "id": v["id"].strip(),
             "kind": "graded",
@@ -79,7 +98,7 @@ class QuestionForm:
                 {"lang": name.removeprefix("reference_"), "text": v[name].strip()}
                 for name in self.reference_fields()
             ],
-            "concepts": [_concept(line) for line in _lines(v["concepts"])],
+            "concepts": [c | {"drafted": True} if _wording(c) in kept else c for c in concepts],
             "misconceptions": [_misconception(line) for line in _lines(v["misconceptions"])],
         }
 
@@ -108,6 +127,21 @@ def _concept(line: str) -> dict[str, object]:
     if len(parts) > 3:
         concept["synonyms"] = [s.strip() for s in "|".join(parts[3:]).split(";") if s.strip()]
     return concept
+
+
+def _wording(concept: Mapping[str, object]) -> tuple[object, ...]:
+    """What makes a concept line the same as before: its id, labels and synonyms."""
+    synonyms = concept.get("synonyms", ())
+    return (
+        concept.get("id"),
+        concept.get("ko"),
+        concept.get("en"),
+        tuple(synonyms) if isinstance(synonyms, list | tuple) else (),
+    )
+
+
+def _drafted(concepts: Sequence[Concept]) -> tuple[Concept, ...]:
+    return tuple(c for c in concepts if c.drafted)
 
 
 def _misconception(line: str) -> dict[str, object]:

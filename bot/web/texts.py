@@ -218,6 +218,51 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "흔한 오해 (선택, 한 줄에 하나, ko: 또는 en:으로 시작)",
         "Misconceptions (optional, one per line, starting with ko: or en:)",
     ),
+    "field_reviewed": (
+        "초안 핵심 개념을 모두 검토했어요 (표시를 지워요)",
+        "I have reviewed the drafted key concepts (clears their mark)",
+    ),
+    "drafted_badge": ("초안 · 검토 필요", "drafted — review"),
+    "drafted_count": (
+        "핵심 개념 초안 {count}개 · 검토 필요",
+        "drafted key concepts: {count} — review",
+    ),
+    "drafted_hint_list": (
+        "초안 표시가 있는 질문의 핵심 개념은 노트 가져오기가 모범 답안에서 뽑은 거예요. 질문을 "
+        "열어 확인하세요.",
+        "Questions marked drafted have key concepts the notes import drafted from the model "
+        "answer: open each one to review them.",
+    ),
+    "drafted_hint_edit": (
+        "초안 표시가 있는 핵심 개념은 모범 답안에서 뽑은 초안이에요. <b>이 질문 고치기</b>에서 "
+        "틀린 것은 고치거나 지우고, 맞으면 <b>검토했어요</b>에 체크해 저장하세요.",
+        "Key concepts marked drafted were drafted from the model answer: on <b>Edit this "
+        "question</b>, fix or delete the wrong ones, tick <b>reviewed</b> if they are right, and "
+        "save.",
+    ),
+    "drafted_hint_file": (
+        "초안 표시가 있는 핵심 개념은 모범 답안에서 뽑은 초안이에요. 은행 파일에서 확인하고 "
+        "<code>drafted: true</code>를 지우세요 (<code>quizmaster content check</code>가 "
+        "목록을 보여 줘요).",
+        "Key concepts marked drafted were drafted from the model answer: review them in the bank "
+        "file and delete <code>drafted: true</code> (<code>quizmaster content check</code> lists "
+        "them).",
+    ),
+    "drafted_hint_form": (
+        "표시된 핵심 개념은 모범 답안에서 뽑은 초안이에요. 위에서 줄을 고치면 그 개념은 검토한 "
+        "것으로 저장돼요. 나머지가 그대로 맞으면 <b>검토했어요</b>에 체크하세요. 아니면 초안 "
+        "표시가 남아요.",
+        "The key concepts marked here were drafted from the model answer. A line you change "
+        "above is saved as reviewed; if the others are right as they are, tick <b>reviewed</b>, "
+        "or they stay marked drafted.",
+    ),
+    "drafted_hint_import": (
+        "초안 표시가 있는 핵심 개념은 노트에 <code>Keyword:</code> 줄이 없어 모범 답안에서 "
+        "뽑은 거예요. 표시된 채로 저장되니, 저장한 뒤 각 질문의 고치기 페이지에서 검토하세요.",
+        "Key concepts marked drafted were drafted from the answer, since the notes give no "
+        "<code>Keyword:</code> line; they are saved marked: review them on each question's edit "
+        "page after saving.",
+    ),
     "save_question": ("저장", "Save"),
     "try_draft_button": ("저장하지 않고 채점해 보기", "Grade it without saving"),
     "try_head": ("채점기 시험", "Try the grader"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from html import unescape
 
 import httpx
 
@@ -13,6 +14,11 @@ _FIELD = re.compile(r'name="(t|csrf)" value="([^"]*)"')
 
 def form_fields(html: str) -> dict[str, str]:
     return dict(_FIELD.findall(html))
+
+
+def page_text(html: str) -> str:
+    """The page's text without tags, one space between words."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def sign_in(client: httpx.Client, link: str) -> httpx.Response:

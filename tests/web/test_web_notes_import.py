@@ -1,8 +1,8 @@
 """Import notes on the web page: pasted notes in either layout previewed prompt by prompt
-(follow-ups under their main question, references, key concepts, waiting questions with what to
-add), saved as the channel's team questions as the single-question form saves one, and refused
-with one line per problem (nothing saved), over the size limit, without the form's token or to a
-member."""
+(follow-ups under their main question, references, key concepts, those drafted from an answer
+marked for review, waiting questions with what to add), saved as the channel's team questions as
+the single-question form saves one (drafted marks kept), and refused with one line per problem
+(nothing saved), over the size limit, without the form's token or to a member."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from html import unescape
 import httpx
 import pytest
 
+from bot.storage.team_questions import TeamQuestionStore
 from bot.web.notes_import import NOTES_CHARS
 from tests.team_notes import (
     DISTILLATION_FOLLOWUP,
@@ -22,7 +23,7 @@ from tests.team_notes import (
     MIXED_PRECISION_TEXT,
     NUMBERED_KO,
 )
-from tests.web.client import browser, form_fields, sign_in
+from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 
 CHANNEL = f"/c/{PLATFORM}/{HOME}"
@@ -37,6 +38,12 @@ A. 두 번째 답.
 ## 제목 질문은?
 """
 """Two problems: a follow-up before any main question (line 1), a second `A.` (line 5)."""
+
+DRAFTED_KO = """\
+1. 드롭아웃은 어떻게 과적합을 줄이나요?
+A. 학습 중에 뉴런을 무작위로 꺼서 특정 뉴런에 의존하지 않게 만들어 앙상블 효과를 낸다.
+"""
+"""A question with an answer and no `Keyword:` line: its key concepts are drafted."""
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +66,12 @@ def _post(
     )
 
 
-def _text(html: str) -> str:
-    """The page's text without tags, one space between words."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
 def _items(html: str, list_id: str) -> list[str]:
     found = re.search(rf'<ul id="{list_id}">(.*?)</ul>', html, re.DOTALL)
     assert found, html
-    return [_text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.DOTALL)]
+    return [
+        page_text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.DOTALL)
+    ]
 
 
 def test_the_question_bank_links_to_the_import(site: Site, admin: httpx.Client) -> None:
@@ -80,8 +84,8 @@ def test_the_question_bank_links_to_the_import(site: Site, admin: httpx.Client) 
 
 def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.Client) -> None:
     shown = _post(site, admin, NUMBERED_KO, "web-ko")
-    assert shown.status_code == 200, _text(shown.text)
-    text = _text(shown.text)
+    assert shown.status_code == 200, page_text(shown.text)
+    text = page_text(shown.text)
     assert "Preview: to save 3, waiting 1" in text
     # the main question, then its follow-up nested under it, then the next main questions
     preview = re.search(r'<ol id="notes-preview">(.*)</ol>', shown.text, re.DOTALL)
@@ -110,7 +114,7 @@ def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.C
 def test_keywords_show_as_key_concepts_in_the_preview(site: Site, admin: httpx.Client) -> None:
     shown = _post(site, admin, HEADINGS_EN, "web-preview-en")
     assert shown.status_code == 200
-    text = _text(shown.text)
+    text = page_text(shown.text)
     assert "Preview: to save 2, waiting 0" in text
     assert "Key concepts: half precision, loss scaling, tensor cores" in text
     assert f"web-preview-en-001.1 · line 12 · {MIXED_PRECISION_FOLLOWUP}" in text
@@ -119,19 +123,46 @@ def test_keywords_show_as_key_concepts_in_the_preview(site: Site, admin: httpx.C
     assert skipped.startswith("1 lines of bullet details")
 
 
+def test_concepts_drafted_from_answers_are_marked_in_the_preview_and_saved_so(
+    site: Site, admin: httpx.Client
+) -> None:
+    shown = _post(site, admin, DRAFTED_KO, "web-drafted")
+    assert shown.status_code == 200, page_text(shown.text)
+    assert "they are saved marked: review them on each question's edit page" in page_text(
+        shown.text
+    )
+    main = re.search(r'<li id="note-web-drafted-001">(.*?)</li>', shown.text, re.DOTALL)
+    assert main, shown.text
+    concepts = re.search(r'<p class="key-concepts">(.*?)</p>', main.group(1))
+    assert concepts, main.group(1)
+    labels = concepts.group(1).removeprefix("Key concepts: ").split(", ")
+    assert labels and all(
+        label.endswith(' <span class="badge drafted">drafted — review</span>') for label in labels
+    ), labels
+    keywords = _post(site, admin, HEADINGS_EN, "web-keywords")
+    assert "Key concepts: half precision, loss scaling, tensor cores" in page_text(keywords.text)
+    assert "badge drafted" not in keywords.text and "drafted-hint" not in keywords.text
+
+    assert _post(site, admin, DRAFTED_KO, "web-drafted", "save").status_code == 200
+    stored = {p.id: p for p in site.run(TeamQuestionStore(site.service.repo.db).all())}
+    saved = stored["web-drafted-001"]
+    assert len(saved.concepts) == len(labels) and all(c.drafted for c in saved.concepts)
+    assert site.service.bank.get("web-drafted-001") == saved
+
+
 def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
     site: Site, admin: httpx.Client
 ) -> None:
     saved = _post(
         site, admin, HEADINGS_EN + "\n## Why warm up the learning rate?\n", "web-en", "save"
     )
-    assert saved.status_code == 200, _text(saved.text)
-    assert "Saved as team questions: 2." in _text(saved.text)
+    assert saved.status_code == 200, page_text(saved.text)
+    assert "Saved as team questions: 2." in page_text(saved.text)
     assert _items(saved.text, "notes-saved-list") == [
         f"web-en-001 {MIXED_PRECISION_TEXT}",
         f"web-en-001.1 {MIXED_PRECISION_FOLLOWUP}",
     ]
-    assert "web-en-002 · line 19 · Why warm up the learning rate? Waiting, not saved" in _text(
+    assert "web-en-002 · line 19 · Why warm up the learning rate? Waiting, not saved" in page_text(
         saved.text
     )
     main, followup = site.service.bank.get("web-en-001"), site.service.bank.get("web-en-001.1")
@@ -163,7 +194,7 @@ def test_saving_again_or_a_taken_wording_is_refused_with_one_line_each(
         "line 3: web-twice-001: id: duplicate id, first defined in bank; import the notes under "
         "another name"
     )
-    assert "Nothing was saved: fix the problems below and save again." in _text(again.text)
+    assert "Nothing was saved: fix the problems below and save again." in page_text(again.text)
     renamed = _post(site, admin, NUMBERED_KO, "web-renamed", action="save")
     assert renamed.status_code == 422
     assert (
@@ -182,7 +213,7 @@ def test_broken_notes_give_one_line_per_problem_and_keep_the_text(
         "line 1: this `+` follow-up comes before any main question; add the main one above",
         "line 5: a second `A.` for the question on line 3 (the first is on line 4); merge them",
     ]
-    assert "Problems to fix: 2" in _text(refused.text)
+    assert "Problems to fix: 2" in page_text(refused.text)
     assert "먼저 나온 후속 질문은?" in unescape(refused.text.split('id="notes"')[1])
     assert not any(p.id.startswith("web-broken") for p in site.service.bank.all())
 
@@ -192,19 +223,20 @@ def test_nothing_to_save_and_too_long_notes_are_refused_clearly(
 ) -> None:
     waiting = _post(site, admin, "1. 답이 아직 없는 질문은?\n", "web-waiting", action="save")
     assert waiting.status_code == 422
-    assert "Nothing to save: every question is waiting for its answer." in _text(waiting.text)
+    assert "Nothing to save: every question is waiting for its answer." in page_text(waiting.text)
     assert "web-waiting-001" not in site.service.bank
 
     long = NUMBERED_KO + "\n" + "긴 메모 " * (NOTES_CHARS // 5)
     refused = _post(site, admin, long, "web-long", action="save")
     assert refused.status_code == 413
-    assert f"The notes are longer than {NOTES_CHARS} characters; import them in parts." in _text(
-        refused.text
+    assert (
+        f"The notes are longer than {NOTES_CHARS} characters; import them in parts."
+        in page_text(refused.text)
     )
     assert long.strip() in unescape(refused.text)
     huge = _post(site, admin, "x" * (2 * 1024 * 1024), "web-huge", action="save")
     assert huge.status_code == 413
-    assert f"longer than {NOTES_CHARS} characters" in _text(huge.text)
+    assert f"longer than {NOTES_CHARS} characters" in page_text(huge.text)
     assert "web-long-001" not in site.service.bank
 
 
@@ -213,7 +245,7 @@ def test_pasted_control_characters_are_removed_as_in_every_form(
 ) -> None:
     notes = "1. 제어\x1b[31m 문자가 \x00섞인 질문은?\nA. 터미널\x07 제어 문자는 지워진다.\n"
     saved = _post(site, admin, notes, "web-controls", action="save")
-    assert saved.status_code == 200, _text(saved.text)
+    assert saved.status_code == 200, page_text(saved.text)
     prompt = site.service.bank.get("web-controls-001")
     assert prompt.text.ko == "제어[31m 문자가 섞인 질문은?"
     assert prompt.references[0].text == "터미널 제어 문자는 지워진다."

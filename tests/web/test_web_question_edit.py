@@ -1,13 +1,15 @@
 """Team questions written on the web page: the same check as `quizmaster content check` with
 each error beside its field, saved in the database and put in the running bank at once (askable
 with `/quiz now <id>`, graded on its new references), loaded again by a process that starts
-later; and the form's refusals."""
+later; the key concepts the notes import drafted, marked until an admin edits them or ticks
+"reviewed"; and the form's refusals."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -17,11 +19,17 @@ from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
 from content.check import check_draft
 from content.loader import load_bank
+from content.schema import Prompt
 from evaluators.service import EmbeddingGrader
-from tests.web.client import browser, form_fields, sign_in
+from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 
 CHANNEL = f"/c/{PLATFORM}/{HOME}"
+DRAFTED = "drafted — review"
+DLQ_ANSWER = (
+    "A dead letter queue holds the messages a consumer failed to process after its retries, so "
+    "they can be inspected and replayed without blocking the main queue."
+)
 ASKED_IN = "C-edits"  # a channel of its own: the other tests' boards stay as they were
 GOOD = {
     "topics": "team, ops",
@@ -43,6 +51,42 @@ def admin(site: Site) -> Iterator[httpx.Client]:
 
 def _csrf(client: httpx.Client, url: str) -> str:
     return form_fields(client.get(url).text)["csrf"]
+
+
+def _shown_fields(html: str) -> dict[str, str]:
+    """The question form's fields as the page fills them (what a browser sends back untouched)."""
+    inputs = re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', html)
+    areas = re.findall(r'<textarea id="(\w+)" name="\w+"[^>]*>(.*?)</textarea>', html, re.DOTALL)
+    return {name: unescape(value) for name, value in [*inputs, *areas]}
+
+
+def _stored(site: Site, prompt_id: str) -> Prompt:
+    """The question as the database holds it, read back through the store."""
+    stored = site.run(TeamQuestionStore(site.service.repo.db).all())
+    return next(prompt for prompt in stored if prompt.id == prompt_id)
+
+
+def _drafted(prompt: Prompt) -> dict[str, bool]:
+    return {concept.id: concept.drafted for concept in prompt.concepts}
+
+
+def _marked(html: str) -> list[str]:
+    """The key concept labels of a question's page that carry the drafted mark, in order."""
+    found = re.search(r'<p id="key-concepts">(.*?)</p>', html, re.DOTALL)
+    assert found, html
+    return re.findall(rf'(?:: |, )([^,<]+) <span class="badge drafted">{DRAFTED}</span>', found[1])
+
+
+def _import_drafted(site: Site, client: httpx.Client, name: str) -> Prompt:
+    """A question saved by the web page's notes import, with concepts drafted from its answer."""
+    url = f"{site.url}{CHANNEL}/import-notes"
+    notes = f"1. {name}: what does a dead letter queue hold?\nA. {DLQ_ANSWER}\n"
+    data = {"csrf": _csrf(client, url), "name": name, "notes": notes, "action": "save"}
+    saved = client.post(url, data=data)
+    assert saved.status_code == 200, page_text(saved.text)
+    prompt = _stored(site, f"{name}-001")
+    assert len(prompt.concepts) >= 3 and all(_drafted(prompt).values()), prompt.concepts
+    return prompt
 
 
 def test_an_admin_writes_a_question_fixes_its_errors_and_the_bot_asks_it(
@@ -123,6 +167,90 @@ def test_an_edit_replaces_the_question_and_a_taken_wording_is_refused(
     assert changed.status_code == 303
     assert site.service.bank.get("team-edited").text.en == "What do we check before a release?"
     assert "ignored" not in site.service.bank
+
+
+def test_drafted_concepts_are_marked_on_the_list_the_page_and_the_editor(
+    site: Site, admin: httpx.Client
+) -> None:
+    prompt = _import_drafted(site, admin, "web-marked")
+    labels = [concept.en for concept in prompt.concepts]
+    listed = page_text(admin.get(f"{site.url}{CHANNEL}/questions", params={"q": prompt.id}).text)
+    assert f"{prompt.id} drafted key concepts: {len(labels)} — review" in listed
+    assert "have key concepts the notes import drafted from the model answer" in listed
+    page = admin.get(f"{site.url}{CHANNEL}/questions/{prompt.id}").text
+    assert _marked(page) == labels
+    assert "on Edit this question , fix or delete the wrong ones, tick reviewed" in page_text(page)
+    editor = admin.get(f"{site.url}{CHANNEL}/questions/{prompt.id}/edit").text
+    marked = re.findall(r"<li><code>([^<]+)</code> ([^<]+) <span class=\"badge drafted\">", editor)
+    assert marked == [(c.id, c.en) for c in prompt.concepts]
+    assert 'name="reviewed" value="1">' in editor  # offered, not ticked
+    admin.get(site.url + "/lang/ko", params={"next": CHANNEL})
+    try:
+        korean = page_text(admin.get(f"{site.url}{CHANNEL}/questions/{prompt.id}").text)
+        assert f"{labels[0]} 초안 · 검토 필요" in korean
+        assert "이 질문 고치기 에서 틀린 것은 고치거나 지우고" in korean
+        korean_editor = page_text(admin.get(f"{site.url}{CHANNEL}/questions/{prompt.id}/edit").text)
+        assert "초안 핵심 개념을 모두 검토했어요" in korean_editor
+    finally:
+        admin.get(site.url + "/lang/en", params={"next": CHANNEL})
+    # a question with concepts of its own carries no mark
+    plain = admin.get(f"{site.url}{CHANNEL}/questions/{site.service.bank.mains()[0].id}").text
+    assert "badge drafted" not in plain and "drafted-hint" not in plain
+
+
+def test_an_unchanged_drafted_concept_stays_drafted_and_an_edited_one_is_reviewed(
+    site: Site, admin: httpx.Client
+) -> None:
+    prompt = _import_drafted(site, admin, "web-kept")
+    edit = f"{site.url}{CHANNEL}/questions/{prompt.id}/edit"
+    shown = _shown_fields(admin.get(edit).text)
+    csrf = _csrf(admin, edit)
+    # the question reworded, its concepts as drafted: each keeps its flag
+    reworded = {**shown, "text_en": "What does our dead letter queue hold?", "csrf": csrf}
+    assert admin.post(edit, data=reworded).status_code == 303
+    kept = _stored(site, prompt.id)
+    assert kept.text.en == reworded["text_en"] and all(_drafted(kept).values())
+    assert site.service.bank.get(prompt.id) == kept
+
+    # one line reworded (same id) and one added: those two are the admin's, the rest stay
+    first, *others = prompt.concepts
+    lines = shown["concepts"].splitlines()
+    lines[0] = f"{first.id} | 처리 실패 메시지 | messages that failed"
+    edited = {**reworded, "concepts": "\n".join([*lines, "replay | 재처리 | replay"])}
+    assert admin.post(edit, data=edited).status_code == 303
+    assert _drafted(_stored(site, prompt.id)) == {
+        first.id: False,
+        **{c.id: True for c in others},
+        "replay": False,
+    }
+    page = admin.get(f"{site.url}{CHANNEL}/questions/{prompt.id}").text
+    assert _marked(page) == [c.en for c in others]
+    assert "Key concepts: messages that failed, " in page_text(page)
+    assert f"drafted key concepts: {len(others)} — review" in page_text(
+        admin.get(f"{site.url}{CHANNEL}/questions", params={"q": prompt.id}).text
+    )
+
+
+def test_ticking_reviewed_clears_every_drafted_mark(site: Site, admin: httpx.Client) -> None:
+    prompt = _import_drafted(site, admin, "web-reviewed")
+    edit = f"{site.url}{CHANNEL}/questions/{prompt.id}/edit"
+    shown = _shown_fields(admin.get(edit).text)
+    csrf = _csrf(admin, edit)
+    # a refused save keeps the box as ticked and the marks, and stores nothing
+    refused = admin.post(edit, data={**shown, "reviewed": "1", "text_en": "", "csrf": csrf})
+    assert refused.status_code == 422
+    assert 'name="reviewed" value="1" checked>' in refused.text
+    assert refused.text.count('class="badge drafted"') == len(prompt.concepts)
+    assert all(_drafted(_stored(site, prompt.id)).values())
+
+    saved = admin.post(edit, data={**shown, "reviewed": "1", "csrf": csrf})
+    assert saved.status_code == 303
+    reviewed = _stored(site, prompt.id)
+    assert [(c.id, c.en) for c in reviewed.concepts] == [(c.id, c.en) for c in prompt.concepts]
+    assert not any(_drafted(reviewed).values())
+    page = admin.get(f"{site.url}{CHANNEL}/questions/{prompt.id}").text
+    assert "badge drafted" not in page and "drafted-hint" not in page
+    assert 'id="drafted-concepts"' not in admin.get(edit).text
 
 
 def test_the_grader_can_be_tried_on_an_unsaved_draft(site: Site, admin: httpx.Client) -> None:

@@ -75,6 +75,7 @@ async def questions_view(
         lang,
         session=session,
         lines=lines,
+        drafted=any(c.drafted for line in lines for c in line.prompt.concepts),
         topics=dashboards.topics(deps.bank),
         topic=topic,
         q=q[:200],
@@ -109,7 +110,6 @@ async def _question_view(
         prompt=prompt,
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
         guidance=prompt.guidance.get(lang) if prompt.guidance else None,
-        concepts=[c.label(lang) for c in prompt.concepts],
         can_try=deps.grader is not None,
         answer=answer or "",
         tried=tried,
@@ -185,11 +185,12 @@ async def _save_or_try(
     deps = web.deps
     given = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     check_csrf(session, given.get("csrf", ""), lang)
-    form = QuestionForm.typed(given)
+    kept = deps.bank.get(editing) if editing is not None else None
+    form = QuestionForm.typed(given, kept)
     draft = form.draft()
-    if editing is not None:
-        form.values["id"] = draft["id"] = editing
-        kept = deps.bank.get(editing)  # a follow-up (imported notes) stays one
+    if kept is not None:
+        form.values["id"] = draft["id"] = kept.id
+        # a follow-up (imported notes) stays one
         draft |= {"parent": kept.parent, "order": kept.order, "source": kept.source}
     report = check_draft(draft, deps.bank, replaces=editing)
     form.place(report.errors)
