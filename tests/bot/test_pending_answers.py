@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_quiz_service, channel_defaults
-from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.service import QuizService
 from bot.storage.repository import Repository
@@ -20,9 +18,9 @@ from compute.api.main import create_app
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from content.bank import Bank
-from evaluators import EmbeddingGrader, create_grader
+from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
-from tests.conftest import SERVED_MODEL
+from tests.bot.served_grading import grader_at, service_on
 from tests.loopback import unused_port
 
 TOKEN = "pending-test-token"
@@ -41,23 +39,9 @@ def port() -> int:
 
 @pytest.fixture
 async def remote_grader(port: int, served_model_cache: Path) -> AsyncIterator[EmbeddingGrader]:
-    grader = create_grader(
-        model_name=SERVED_MODEL,
-        cache_dir=served_model_cache,
-        embedding_url=f"http://127.0.0.1:{port}/v1",
-        embedding_token=SecretStr(TOKEN),
-    )
+    grader = grader_at(f"http://127.0.0.1:{port}/v1", served_model_cache, TOKEN)
     yield grader
     await grader.aclose()
-
-
-def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> QuizService[Repository]:
-    return build_quiz_service(
-        repo=repo,
-        bank=bank,
-        grader=grader,
-        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
-    )
 
 
 async def answer(

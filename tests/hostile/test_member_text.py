@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_quiz_service, channel_defaults
-from bot.config import Settings
 from bot.core.member_text import ECHO_CHARS, member_text
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.service import QuizService
@@ -21,9 +19,9 @@ from compute.api.main import create_app
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from content.bank import Bank
-from evaluators import EmbeddingGrader, create_grader
+from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
-from tests.conftest import SERVED_MODEL
+from tests.bot.served_grading import grader_at, service_on
 
 TOKEN = "member-text-token"
 NAME = "Mi\x00na\x1b[2K\ud800"
@@ -56,23 +54,9 @@ def test_the_member_text_rule(typed: str, kept: str) -> None:
 async def served_grader(served_model_cache: Path) -> AsyncIterator[EmbeddingGrader]:
     """A grader asking the project's own compute service for its vectors."""
     async with serve_in_thread(create_app(ServiceConfig(token=SecretStr(TOKEN)))) as url:
-        grader = create_grader(
-            model_name=SERVED_MODEL,
-            cache_dir=served_model_cache,
-            embedding_url=f"{url}/v1",
-            embedding_token=SecretStr(TOKEN),
-        )
+        grader = grader_at(f"{url}/v1", served_model_cache, TOKEN)
         yield grader
         await grader.aclose()
-
-
-def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> QuizService[Repository]:
-    return build_quiz_service(
-        repo=repo,
-        bank=bank,
-        grader=grader,
-        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
-    )
 
 
 async def say(
