@@ -4,27 +4,16 @@
 Korean goes through Kiwi's morphology; Latin-script words and numbers never do. Kiwi reads a
 run of English with its Korean language model and cuts words it does not know at odd places
 ("signature" into "sign" + "ature.", "created" into "cr" + "eated"). So Latin words and numbers
-are taken from the text itself, and Kiwi, large and slow to load, is loaded once per process,
-only when a text has Hangul or Hanja in it.
-
-Kiwi allocates through its own copy of mimalloc, which by default keeps freed pages for a while
-before handing them back. `MIMALLOC_PURGE_DELAY=0` (set unless the environment sets it) hands
-them back at once, at the same speed (docs/grading.md, "Korean through Kiwi, English as
-written")."""
+are taken from the text itself, and Kiwi (the process's one, `content.language_tools`) is loaded
+only when a text has Hangul or Hanja in it."""
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import unicodedata
 from functools import lru_cache
-from typing import Any
 
-import snowballstemmer
-
-_kiwi: Any = None
-_kiwi_lock = threading.RLock()
+from content.language_tools import KIWI_LOCK, kiwi, stem_en
 
 # Kiwi tags that carry meaning: nouns, verb/adjective stems, roots, hanja. Latin words (SL) and
 # numbers (SN) are read from the text itself (`_latin_word`).
@@ -43,35 +32,9 @@ _LATIN_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
 _NEEDS_KIWI = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-def _get_kiwi() -> Any:
-    global _kiwi  # noqa: PLW0603 - one Kiwi per process, built lazily
-    with _kiwi_lock:
-        if _kiwi is None:
-            os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")  # read when Kiwi's library loads
-            from kiwipiepy import Kiwi
-
-            _kiwi = Kiwi(load_default_dict=False, load_multi_dict=False)
-        return _kiwi
-
-
 def normalize(text: str) -> str:
     """NFKC and casefold: full-width letters and case never decide a match."""
     return unicodedata.normalize("NFKC", text).casefold()
-
-
-_stemmers = threading.local()
-
-
-@lru_cache(maxsize=65536)
-def stem_en(word: str) -> str:
-    """The English Snowball (Porter2) stem of a lower-case word: "dynamically" and "dynamic",
-    "initialized" and "initialization", "contexts" and "context" read as one word. A Snowball
-    stemmer keeps its word in itself, so each thread has its own (the grader measures answers in
-    worker threads); the cache makes a word seen before cost a lookup."""
-    stemmer = getattr(_stemmers, "english", None)
-    if stemmer is None:
-        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
-    return str(stemmer.stemWord(word))
 
 
 WordSpan = tuple[int, int, str]
@@ -126,9 +89,9 @@ def best_similarities(forms: frozenset[int], answer: frozenset[int]) -> list[flo
     unknown pieces."""
     if not forms or not answer:
         return [0.0] * len(forms)
-    kiwi = _get_kiwi()
+    analyser = kiwi()
     best: list[float] = []
-    with _kiwi_lock:
+    with KIWI_LOCK:
         for form in forms:
             if form in answer:
                 best.append(1.0)
@@ -136,7 +99,7 @@ def best_similarities(forms: frozenset[int], answer: frozenset[int]) -> list[flo
             top = 0.0
             for word in answer:
                 try:
-                    top = max(top, kiwi.morpheme_similarity(form, word))
+                    top = max(top, analyser.morpheme_similarity(form, word))
                 except ValueError:  # a morpheme the language model has no embedding for
                     continue
             best.append(top)
@@ -158,9 +121,9 @@ def _korean_words(
     """(start, end, lemma, Kiwi's morpheme id or None for a word it does not know) of Kiwi's
     content morphemes, leaving out whatever Kiwi made of the Latin words and numbers (those are
     read by `_latin_word`)."""
-    kiwi = _get_kiwi()
-    with _kiwi_lock:  # one analyser shared by the loop and the batch thread
-        tokens = kiwi.tokenize(normalized)
+    analyser = kiwi()
+    with KIWI_LOCK:  # one analyser shared by the loop and the batch thread
+        tokens = analyser.tokenize(normalized)
         words: list[tuple[int, int, str, int | None]] = []
         for token in tokens:
             tag = str(token.tag)
@@ -173,7 +136,7 @@ def _korean_words(
             if tag in {"VV", "VA"} or form not in _STOP_NOUNS:
                 # A word Kiwi does not know (파이토치, 텐서플로우) gets the id of an empty
                 # "unknown noun" entry that every such word shares: no id of its own to compare.
-                known = bool(kiwi.morpheme(token.id).form)
+                known = bool(analyser.morpheme(token.id).form)
                 words.append((start, end, form, int(token.id) if known else None))
     return words
 

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
-
-import snowballstemmer
 
 from content.importers.imported_bank import readable_slug
+from content.language_tools import KIWI_LOCK, kiwi, stem_en
 from content.schema import BankFile, Concept, Prompt
 
 MAX_DRAFTED = 5
@@ -65,10 +61,6 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _SENTENCE_END = re.compile(r"\n|[.!?](?=\s)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
-
-_kiwi_lock = threading.Lock()
-_stemmer_lock = threading.Lock()
-_stemmer = snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True)
@@ -270,12 +262,7 @@ def _latin_word(match: re.Match[str]) -> _Word | None:
     generic = word in _EN_GENERIC or word.endswith("ly")
     if generic or all(len(part) < 2 or part in _EN_GENERIC for part in parts):
         return None
-    return _Word(match.start(), match.end(), "-".join(map(_stem, parts)))
-
-
-def _stem(word: str) -> str:
-    with _stemmer_lock:  # a Snowball stemmer keeps its word in itself
-        return str(_stemmer.stemWord(word))
+    return _Word(match.start(), match.end(), "-".join(map(stem_en, parts)))
 
 
 def _korean_words(text: str, latin: list[tuple[int, int]]) -> list[_Word]:
@@ -305,17 +292,8 @@ def _korean_words(text: str, latin: list[tuple[int, int]]) -> list[_Word]:
 
 def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     """(form, tag, start, end) of each Kiwi token of `text`."""
-    with _kiwi_lock:
-        kiwi = _get_kiwi()
+    with KIWI_LOCK:
         return [
             (str(t.form), str(t.tag), int(t.start), int(t.start) + int(t.len))
-            for t in kiwi.tokenize(text)
+            for t in kiwi().tokenize(text)
         ]
-
-
-@cache
-def _get_kiwi() -> Any:
-    """One Kiwi per process, loaded on the first Korean text (it is large and slow to load)."""
-    from kiwipiepy import Kiwi
-
-    return Kiwi(load_default_dict=False, load_multi_dict=False)

@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from content.language_tools import stem_en
 from evaluators.concepts import UNREAD_AFFINITY, AnswerText, form_matches
-from evaluators.morphology import best_similarities, content_words, morpheme_ids, stem_en
+from evaluators.morphology import best_similarities, content_words, morpheme_ids
 
 
 @pytest.mark.parametrize(

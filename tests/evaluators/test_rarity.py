@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from content.bank import Bank
+from content.language_tools import stem_en
 from content.schema import Localized, Prompt, Reference
 from evaluators import EmbeddingGrader
 from evaluators.features import values
-from evaluators.morphology import stem_en
 from evaluators.rarity import UNIFORM, WordRarity
 from tests.evaluators.conftest import OPEN, RELU
 
