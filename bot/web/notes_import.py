@@ -1,6 +1,6 @@
 """Notes pasted on the web page, read as `quizmaster content import notes` reads a file: the
-importer runs on the text (written to a temporary file, its one entry point) and key concepts are
-drafted where the notes give none, as the command does; all its prompts are checked together
+importer runs on the text under the name `PASTED` and key concepts are drafted where the notes
+give none, as the command does; all its prompts are checked together
 beside the running bank as the single-question form checks one (`content.check.check_drafts`),
 and the preview lists what Save stores (drafted concepts marked for review), what waits for an
 answer and each problem as one line with its line number."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from content.bank import Bank
 from content.check import check_drafts
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.imported_bank import BankImportError, Imported
-from content.importers.notes import import_notes
+from content.importers.notes import notes_from_text
 from content.loader import BankError
 from content.schema import Prompt
 
@@ -28,7 +27,7 @@ NOTES_CHARS = 50_000
 NAME_CHARS = 40
 DEFAULT_NAME = "notes"
 PASTED = "pasted-notes.md"
-"""The file name the importer reads the text under (it names a prompt's `source`)."""
+"""The file name pasted notes are read under (it names a prompt's `source`)."""
 _SOURCE_LINE = re.compile(r" line (\d+)$")
 
 Waiting = Literal["notes_waiting_answer", "notes_waiting_main"]
@@ -92,11 +91,8 @@ async def read_notes(text: str, name: str, bank: Bank) -> NotesPreview:
 
 
 def _import(text: str, name: str) -> Imported:
-    with tempfile.TemporaryDirectory(prefix="quizmaster-notes-") as folder:
-        path = Path(folder) / PASTED
-        path.write_text(text, encoding="utf-8")
-        imported = import_notes(path, bank=name)
-    prefix = f"{path}: "
+    imported = notes_from_text(text, Path(PASTED), bank=name)
+    prefix = f"{PASTED}: "
     return replace(
         imported,
         bank_file=draft_missing_concepts(imported.bank_file),

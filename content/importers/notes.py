@@ -110,11 +110,17 @@ class _Reading:
 
 def import_notes(path: Path, *, bank: str | None = None) -> Imported:
     """Convert the notes at `path`; the bank is named `bank` or the file's stem."""
-    name = bank or path.stem
     try:
-        lines = read_text_file(path).removeprefix("\ufeff").splitlines()
+        text = read_text_file(path)
     except BankError as exc:
         raise BankImportError([exc]) from None
+    return notes_from_text(text, path, bank=bank or path.stem)
+
+
+def notes_from_text(text: str, path: Path, *, bank: str) -> Imported:
+    """Convert notes given as text (pasted on the web page), named `path` in every problem and
+    `source` as a file of that name would be."""
+    lines = text.removeprefix("\ufeff").splitlines()
     reading = _Reading(path)
     if any(_FIELD.match(line) for line in lines):
         _read_headings(lines, reading)
@@ -131,8 +137,8 @@ def import_notes(path: Path, *, bank: str | None = None) -> Imported:
     mains, repeated = _unique(reading)
     if reading.problems:
         raise BankImportError(reading.problems)
-    prompts = _prompts(mains, name, path)
-    return Imported(BankFile(bank=name, prompts=tuple(prompts)), _notes(reading, repeated))
+    prompts = _prompts(mains, bank, path)
+    return Imported(BankFile(bank=bank, prompts=tuple(prompts)), _notes(reading, repeated))
 
 
 def _read_lists(lines: list[str], reading: _Reading) -> None:
