@@ -13,7 +13,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from content.schema import Concept
+from content.schema import Concept, Lang
 from evaluators.morphology import (
     best_similarities,
     compact,
@@ -167,6 +167,17 @@ def find_concept(concept: Concept, answer: AnswerText) -> ConceptMatch | None:
             own, passage = answer.passage(spans)
             return ConceptMatch(concept.id, form, how, own, passage)
     return None
+
+
+def nameable(concepts: tuple[Concept, ...], lang: Lang) -> tuple[Concept, ...]:
+    """The concepts an answer in `lang` can name. A Korean answer can name any: Korean answers
+    write English terms as they are. An English answer cannot name a concept worded only in
+    Hangul (a noun drafted from a team's Korean notes, 잔차 or 조화평균, with no English wording
+    beside it): held to it, every English answer would miss it, and would hold a smaller share of
+    its prompt's concepts than of a sibling's that has English wordings."""
+    if lang == "ko":
+        return concepts
+    return tuple(c for c in concepts if not all(_HANGUL.search(f) for f in c.surface_forms()))
 
 
 def concept_present(concept: Concept, answer: AnswerText) -> bool:

@@ -25,6 +25,7 @@ from evaluators.guardrails import screen
 from evaluators.measuring import AnswerMeasurer
 from evaluators.remote_embedder import READ_TIMEOUT_S, remote_embedder
 from evaluators.scoring import Evidence, Scored, score
+from evaluators.signals import as_answered
 from evaluators.wellformed import well_formed
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -104,6 +105,7 @@ class EmbeddingGrader:
         """`grade`, with the explanation of the score: each feature's value and contribution,
         the head, and every guardrail or cap that fired."""
         answer = well_formed(answer)
+        prompt = as_answered(prompt, answer)
         screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=revealed))
         if screening.final or prompt.kind == "open":
             return score(prompt, screening, None, None, lang=lang, cap=cap)

@@ -19,6 +19,7 @@ from evaluators.concepts import (
     concept_matches,
     covered_and_missed,
     match_concepts,
+    nameable,
 )
 from evaluators.embedder import Matrix
 from evaluators.features.raw import Signals
@@ -36,6 +37,22 @@ def answer_language(text: str) -> Lang:
     hangul = len(_HANGUL.findall(text))
     latin = len(_LATIN.findall(text))
     return "ko" if hangul >= 0.2 * max(1, hangul + latin) else "en"
+
+
+def as_answered(prompt: Prompt, answer: str) -> Prompt:
+    """`prompt` as an answer in `answer`'s language is graded against: with only the key concepts
+    that language can name (`nameable`), and graded by the reference-only head when it can name
+    none. A seed prompt words every concept in both languages and is returned as it is; a team's
+    Korean notes may not."""
+    return _named_in(prompt, answer_language(answer))
+
+
+@lru_cache(maxsize=1024)
+def _named_in(prompt: Prompt, lang: Lang) -> Prompt:
+    concepts = nameable(prompt.concepts, lang)
+    if len(concepts) == len(prompt.concepts):
+        return prompt
+    return prompt.model_copy(update={"concepts": concepts})
 
 
 def _max_cos(vector: Matrix, matrix: Matrix) -> float:
@@ -132,11 +149,13 @@ def _recall_of(prompt: Prompt | None, answer: AnswerText, lang: Lang) -> float:
     return max((_overlap(answer.words, r.text, question_words)[0] for r in references), default=0.0)
 
 
-def _coverage_of(prompt: Prompt | None, answer: AnswerText) -> float:
-    """The share of `prompt`'s key concepts the answer names (0 without a prompt or concepts)."""
-    if prompt is None or not prompt.concepts:
+def _coverage_of(prompt: Prompt | None, answer: AnswerText, lang: Lang) -> float:
+    """The share of `prompt`'s key concepts the answer names, of those its language can name, as
+    its own prompt's are counted (0 without a prompt or such concepts)."""
+    concepts = nameable(prompt.concepts, lang) if prompt is not None else ()
+    if not concepts:
         return 0.0
-    return len(match_concepts(prompt.concepts, answer)[0]) / len(prompt.concepts)
+    return len(match_concepts(concepts, answer)[0]) / len(concepts)
 
 
 def measure(
@@ -203,7 +222,7 @@ def measure(
         covered=covered,
         missed=missed,
         other_sim=elsewhere.sim,
-        other_coverage=_coverage_of(elsewhere.prompt, answer),
+        other_coverage=_coverage_of(elsewhere.prompt, answer, lang),
         other_lex_recall=_recall_of(elsewhere.prompt, answer, lang),
         claims=measure_claims(answer.text, [r.text for r in references]),
         new_coverage=_new_coverage(prompt, covered),

@@ -87,6 +87,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "reference": ("모범 답안", "Reference answer"),
     "key_concepts": ("핵심 개념", "Key concepts"),
+    "misconception": ("흔한 오해", "Misconception"),
     "reference_hidden": (
         "모범 답안은 공개(<code>/quiz reveal</code>) 후에 보여요.",
         "The reference answer is shown after the reveal (<code>/quiz reveal</code>).",
@@ -298,14 +299,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "notes_rules": (
         "스터디 노트를 붙여 넣으세요. 번호 매긴 질문(<code>1.</code>)과 <code>+</code> 후속 "
         "질문, <code>A.</code> 답 목록이나, <code>## 질문</code> 제목 아래 "
-        "<code>Keyword:</code>와 <code>Answer:</code> 줄로 쓴 노트를 읽어요 "
+        "<code>Keyword:</code>와 <code>Answer:</code> 줄로 쓴 노트를 읽어요. "
+        "<code>오해:</code> 줄은 그 질문의 흔한 오해가 돼요 "
         "(<code>quizmaster content import notes</code>와 같은 형식). 미리 보기는 만들어질 "
         "질문을 모두 보여 주고, 저장하면 답이 있는 질문을 "
         "<code>quizmaster content check</code>와 같은 검사를 거쳐 이 채널의 팀 질문으로 저장해요. "
         "문제가 하나라도 있으면 아무것도 저장하지 않아요.",
         "Paste study notes: numbered questions (<code>1.</code>) with <code>+</code> follow-ups "
         "and <code>A.</code> answer lists, or <code>## question</code> headings with "
-        "<code>Keyword:</code> and <code>Answer:</code> lines (the layouts of "
+        "<code>Keyword:</code> and <code>Answer:</code> lines; a <code>Misconception:</code> "
+        "(<code>오해:</code>) line is a wrong claim about its question (the layouts of "
         "<code>quizmaster content import notes</code>). Preview shows every question it would "
         "create; Save stores the ones with an answer as this channel's team questions, after the "
         "same check as <code>quizmaster content check</code>. Nothing is saved while there is a "

@@ -20,7 +20,7 @@ import yaml
 
 from content.importers.hangul_roman import romanize
 from content.loader import MAX_BANK_BYTES, BankError
-from content.schema import BankFile, Concept, Lang, Localized, Prompt, Reference
+from content.schema import BankFile, Concept, Lang, Localized, Misconception, Prompt, Reference
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -115,6 +115,7 @@ def graded_prompt(
     source: str,
     references: tuple[Reference, ...],
     concepts: tuple[Concept, ...] = (),
+    misconceptions: tuple[Misconception, ...] = (),
     parent: str | None = None,
     order: int = 0,
 ) -> Prompt:
@@ -132,6 +133,7 @@ def graded_prompt(
             "guidance": guidance,
             "references": references,
             "concepts": concepts,
+            "misconceptions": misconceptions,
             "source": source,
         },
         context={"rules": "team"},

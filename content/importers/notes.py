@@ -4,22 +4,26 @@ Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:`:
 
 - **Lists.** `1. question` starts a main question, `+ question` a follow-up of the last one; an
   `A.` line opens the answer of the question above it, a numbered list of points indented below
-  (the points, one a line, are the reference; an empty block means no answer yet). A bulleted
+  (the points, one a line, are the reference; an empty block means no answer yet); a line of
+  the block that starts `오해:` or `Misconception:` is a wrong claim, not a point. A bulleted
   list whose every item is a question (`- [question](#anchor)`, `- [question]`, or text with a
   `?`) adds main questions, its indented items follow-ups; so does a lone line with a `?`. After
   such a list, a `---` rule ends what is read: below it sits free prose, not question-and-answer.
 - **Headings.** `## question` starts a main question and `### question` a follow-up; below it,
   `Keyword: a, b` names its key concepts and `Answer: ...` (with the lines right under it) is its
-  reference. Bullet details under a question are not imported: they are the author's raw notes
-  (fragments, pasted English paragraphs, links, `-->` asides, struck-out claims), while `Answer:`
-  is the author's own summary of them, and a reference must hold only what a full answer says. A
-  list of questions there (every item with a `?`) adds questions as in the list layout.
+  reference; each `오해: ...` or `Misconception: ...` line is a wrong claim about it. Bullet
+  details under a question are not imported: they are the author's raw notes (fragments, pasted
+  English paragraphs, links, `-->` asides, struck-out claims), while `Answer:` is the author's
+  own summary of them, and a reference must hold only what a full answer says. A list of
+  questions there (every item with a `?`) adds questions as in the list layout.
 
 A question without an answer becomes a prompt with `status: waiting`, which the bot does not post;
 `quizmaster content check` lists each with what to add. Ids are `<bank slug>-NNN` for main
 questions in order and `-NNN.K` for their follow-ups; `source` names the line a prompt came from.
-A question repeated word for word is imported once. Each problem found (a follow-up before any
-main question, a second answer, more than 6 keywords) is one line naming the file and line.
+A wrong claim becomes one of the prompt's misconceptions, in the language it is written in: an
+answer that says it is scored down and told which claim it is close to. A question repeated word
+for word is imported once. Each problem found (a follow-up before any main question, a second
+answer, more than 6 keywords or wrong claims) is one line naming the file and line.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from content.bank import normalize_question
 from content.importers.imported_bank import (
     BankImportError,
     Imported,
+    answer_lang,
     concepts_named,
     graded_prompt,
     model_answer_guidance,
@@ -40,15 +45,20 @@ from content.importers.imported_bank import (
 )
 from content.importers.notes_markup import plain_text
 from content.loader import BankError, read_text_file
-from content.schema import BankFile, Prompt
+from content.schema import MAX_MISCONCEPTIONS, BankFile, Misconception, Prompt
 
 MAX_KEYWORDS = 6
+MAX_CLAIMS = 2 * MAX_MISCONCEPTIONS
+"""Wrong claims a question takes: a team prompt holds up to this many misconceptions (three
+claims, each in both languages)."""
+_CLAIM = re.compile(r"^(?:흔한\s*)?(?:오해|Misconceptions?)\s*:\s*(.*)$", re.IGNORECASE)
 _FIELD = re.compile(r"^(Keyword|Answer)s?\s*:\s*(.*)$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMBERED = re.compile(r"^\d+[.)]\s+(.*)$")
 _FOLLOWUP = re.compile(r"^\+\s+(.*)$")
 _ANSWER_MARK = re.compile(r"^A[.:](?:\s+(.*))?$")
 _POINT = re.compile(r"^\d+[.)](?:\s+(.*))?$")
+_POINT_MARK = re.compile(r"^(?:\d+[.)]|[-*])\s+")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _LISTED = re.compile(r"^\[(.+)\](?:\(#[^)]*\))?$")
 _RULE = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
@@ -64,6 +74,7 @@ class _Question:
     answered_at: int | None = None
     keywords: list[str] = field(default_factory=list)
     keywords_at: int | None = None
+    claims: list[tuple[int, str]] = field(default_factory=list)
     followups: list[_Question] = field(default_factory=list)
 
     @property
@@ -72,7 +83,7 @@ class _Question:
 
     @property
     def carries_content(self) -> bool:
-        return bool(self.answer or self.keywords or self.followups)
+        return bool(self.answer or self.keywords or self.claims or self.followups)
 
 
 @dataclass
@@ -151,7 +162,11 @@ def _read_lists(lines: list[str], reading: _Reading) -> None:
         number += 1
         stripped = raw.strip()
         if in_answer and (not stripped or raw[0].isspace()):
-            if answering is not None:
+            if answering is None:
+                continue
+            if claim := _CLAIM.match(_POINT_MARK.sub("", stripped)):
+                _add_claim(number, claim.group(1), answering, reading)
+            else:
                 _add_point(answering, stripped)
             continue
         in_answer = False
@@ -180,6 +195,11 @@ def _read_lists(lines: list[str], reading: _Reading) -> None:
             else:
                 reading.skipped.extend(n for n, _ in block)
             number = block[-1][0]
+        elif claim := _CLAIM.match(stripped):
+            if answering is None:
+                reading.problem(number, "this wrong claim follows no `A.` answer; put it in one")
+            else:
+                _add_claim(number, claim.group(1), answering, reading)
         elif not raw[0].isspace() and not stripped.startswith(">") and _asks(plain_text(raw)):
             reading.ask(number, stripped)
         elif plain_text(stripped):
@@ -214,6 +234,22 @@ def _add_point(question: _Question, line: str) -> None:
         question.points[-1] = f"{question.points[-1]} {plain_text(line)}".strip()
     else:
         question.points.append(plain_text(line))
+
+
+def _add_claim(number: int, text: str, question: _Question, reading: _Reading) -> None:
+    """Record one wrong claim about `question` (`오해: ...`); an empty one or one too many is a
+    problem."""
+    claim = plain_text(text)
+    if not claim:
+        reading.problem(number, "the wrong claim is empty; write what people wrongly say")
+        return
+    question.claims.append((number, claim))
+    if len(question.claims) == MAX_CLAIMS + 1:
+        reading.problem(
+            number,
+            f"more than {MAX_CLAIMS} wrong claims for the question on line {question.line}; keep "
+            "the ones people most often make",
+        )
 
 
 def _bullet_block(lines: list[str], start: int) -> list[tuple[int, str]]:
@@ -266,8 +302,9 @@ def _read_headings(lines: list[str], reading: _Reading) -> None:
         raw = lines[number]
         number += 1
         stripped = raw.strip()
+        claim = _CLAIM.match(stripped)
         if answering is not None:
-            ends = not stripped or _HEADING.match(stripped) or _BULLET.match(raw)
+            ends = not stripped or _HEADING.match(stripped) or _BULLET.match(raw) or claim
             if not (ends or _FIELD.match(stripped)):
                 _add_point(answering, stripped)
                 continue
@@ -276,6 +313,11 @@ def _read_headings(lines: list[str], reading: _Reading) -> None:
             continue
         if heading := _HEADING.match(stripped):
             current = _heading_question(number, len(heading.group(1)), heading.group(2), reading)
+        elif claim:
+            if current is None:
+                reading.problem(number, "this wrong claim is under no `## question`; add one above")
+            else:
+                _add_claim(number, claim.group(1), current, reading)
         elif match := _FIELD.match(stripped):
             answering = _field(number, match.group(1).casefold(), match.group(2), current, reading)
         elif _BULLET.match(raw) and not raw[0].isspace():
@@ -394,6 +436,9 @@ def _prompt(
         source=f"notes:{path.name} line {question.line}",
         references=references_for([answer] if answer else []),
         concepts=concepts_named(question.keywords),
+        misconceptions=tuple(
+            Misconception(lang=answer_lang(claim), text=claim) for _, claim in question.claims
+        ),
         parent=parent,
         order=order,
     )

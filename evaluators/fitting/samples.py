@@ -14,6 +14,7 @@ from evaluators.features import Profile, Signals
 from evaluators.fitting.rows import Row, group_of
 from evaluators.guardrails import Screening, screen
 from evaluators.scoring import Evidence, profile_for
+from evaluators.signals import as_answered
 from evaluators.wellformed import well_formed
 
 
@@ -63,7 +64,9 @@ async def collect(
     long fit)."""
 
     async def one(row: Row, prompt: Prompt) -> Sample:
-        screening = screen(prompt, well_formed(row.answer), revealed=False)
+        answer = well_formed(row.answer)
+        prompt = as_answered(prompt, answer)
+        screening = screen(prompt, answer, revealed=False)
         evidence = None
         if not screening.final:
             evidence = Evidence.of(await source.signals(prompt, screening.text))

@@ -209,6 +209,16 @@ BROKEN = {
     "1. ![](only-an-image.png)\n": [
         "line 1: the question is empty once markup is removed; write its words"
     ],
+    "1. 드롭아웃이란?\n오해: 테스트 때도 끈다.\nA.\n    1. 뉴런을 끈다.\n    오해:\n": [
+        "line 2: this wrong claim follows no `A.` answer; put it in one",
+        "line 5: the wrong claim is empty; write what people wrongly say",
+    ],
+    "오해: 먼저 온 주장\n## 질문?\nAnswer: 답\n"
+    + "".join(f"Misconception: claim {n}\n" for n in range(7)): [
+        "line 1: this wrong claim is under no `## question`; add one above",
+        "line 10: more than 6 wrong claims for the question on line 2; keep the ones people most "
+        "often make",
+    ],
     "1. 드롭아웃이란?\nA.\n    1. 뉴런을 끈다.\n\n드롭아웃이란?\nA.\n    1. 다른 답.\n": [
         "line 5: repeats the question on line 1 with an answer, keywords or follow-ups of its "
         "own; merge the two"
@@ -246,3 +256,38 @@ def test_markup_is_removed_but_latex_is_kept_as_written() -> None:
         r"$x_{min} = {x - m \over \delta}$ &amp; `code_x`<br/>end"
     )
     assert plain_text(line) == r"See [AI] 책 this: $x_{min} = {x - m \over \delta}$ & code_x end"
+
+
+CLAIMS_LISTED = """\
+1. ReLU를 쓰는 이유는?
+A.
+    1. 양수 구간에서 기울기가 1이라 기울기 소실이 덜하다.
+    2. 오해: ReLU의 출력은 0과 1 사이라 확률로 쓸 수 있다.
+Misconception: ReLU outputs are bounded between 0 and 1.
+
++ Dying ReLU는 무엇인가?
+A.
+    1. 입력이 계속 음수면 기울기가 0이라 뉴런이 다시 살아나지 않는다.
+"""
+CLAIMS_HEADINGS = """\
+## ReLU를 쓰는 이유는?
+Keyword: 기울기 소실
+Answer: 양수 구간에서 기울기가 1이라 기울기 소실이 덜하다.
+흔한 오해: ReLU의 출력은 0과 1 사이라 확률로 쓸 수 있다.
+- 세부 사항
+"""
+
+
+@pytest.mark.parametrize("text", [CLAIMS_LISTED, CLAIMS_HEADINGS], ids=["lists", "headings"])
+def test_wrong_claims_in_notes_become_misconceptions_not_answer_points(
+    text: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "claims.md"
+    source.write_text(text, encoding="utf-8")
+    main_prompt = import_notes(source).bank_file.prompts[0]
+    assert _reference(main_prompt) == ("ko", "양수 구간에서 기울기가 1이라 기울기 소실이 덜하다.")
+    claims = [(m.lang, m.text) for m in main_prompt.misconceptions]
+    assert claims[0] == ("ko", "ReLU의 출력은 0과 1 사이라 확률로 쓸 수 있다.")
+    assert claims[1:] == (
+        [("en", "ReLU outputs are bounded between 0 and 1.")] if text == CLAIMS_LISTED else []
+    )

@@ -11,6 +11,7 @@ from evaluators.concepts import (
     concept_affinity,
     concept_present,
     form_matches,
+    nameable,
 )
 
 VANISHING = Concept(
@@ -84,3 +85,14 @@ def test_an_answer_without_korean_takes_the_mean_affinity() -> None:
     answer, which Kiwi cannot read, neither gains nor loses against its Korean twin."""
     english = AnswerText.of("Linear maps compose linearly.")
     assert concept_affinity(LINEAR_COLLAPSE, english) == UNREAD_AFFINITY
+
+
+def test_an_english_answer_can_name_only_concepts_with_a_wording_outside_hangul() -> None:
+    residual = Concept(id="janchae", ko="잔차", en="잔차")
+    gradient = Concept(id="vanishing", ko="기울기 소실", en="vanishing gradient")
+    mixed = Concept(
+        id="gt-input", ko="ground truth 입력", en="ground truth 입력", synonyms=("ground truth",)
+    )
+    concepts = (residual, gradient, mixed)
+    assert nameable(concepts, "ko") == concepts
+    assert nameable(concepts, "en") == (gradient, mixed)

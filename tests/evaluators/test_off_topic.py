@@ -13,9 +13,10 @@ import pytest
 from content.bank import Bank
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.notes import import_notes
-from content.schema import Lang
+from content.schema import Concept, Lang, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag
 from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
+from evaluators.concepts import nameable
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
 FAR_CLOSER = {"off_margin": 0.3, "other_sim": 0.6}
@@ -138,3 +139,75 @@ async def test_right_answers_in_a_bank_of_related_questions_are_not_capped(
         grade = await grader.grade(prompt, answer)
         assert Flag.OFF_TOPIC not in grade.flags, prompt.id
         assert grade.score >= 65, (prompt.id, grade.score)
+
+
+K_FOLD = "K-fold Cross Validation은 무엇이고 왜 하나?"
+# A full English answer to the team's Korean K-fold prompt, whose drafted concepts include Korean
+# nouns (나머지, 학습, 데이터) no English answer can name.
+K_FOLD_EN = (
+    "Cross validation splits the dataset into K folds; each round trains on K-1 folds and "
+    "validates on the one held out, K times, and averages the K scores. One lucky or unlucky "
+    "split matters less, every sample is used for validation once, and the final test set is "
+    "still kept apart for the end."
+)
+
+
+async def test_an_english_answer_to_korean_notes_is_held_to_the_concepts_it_can_name(
+    grader: EmbeddingGrader, team_bank: Bank
+) -> None:
+    """Held to concepts worded only in Hangul, this answer named 2 of 5 of its prompt's concepts
+    and more of a seed prompt's (which word theirs in English too), and was capped as off topic."""
+    await grader.prepare(team_bank)
+    prompt = team_bank.find_by_text(K_FOLD)
+    assert prompt is not None
+    hangul_only = {
+        c.id for c in prompt.concepts if c.id not in {n.id for n in nameable(prompt.concepts, "en")}
+    }
+    assert hangul_only, "the drafted concepts include Korean-only ones"
+    grade = await grader.grade(prompt, K_FOLD_EN, lang="en")
+    assert Flag.OFF_TOPIC not in grade.flags
+    assert grade.score >= 65
+    assert not hangul_only & {*grade.covered, *grade.missed}, "not told of what it cannot name"
+
+
+BOOSTING = Prompt(
+    id="t-boosting",
+    text=Localized(
+        ko="Gradient Boosting은 어떻게 동작하나?", en="Gradient Boosting은 어떻게 동작하나?"
+    ),
+    topics=("notes",),
+    references=(
+        Reference(
+            lang="ko",
+            text="이전 모델들의 잔차에 새 트리를 맞춰 더해 나가며, 각 트리는 손실의 음의 기울기 "
+            "방향으로 예측을 조금씩 고친다.",
+        ),
+    ),
+    concepts=(
+        Concept(id="janchae", ko="잔차", en="잔차", drafted=True),
+        Concept(id="eumui-giulgi", ko="음의 기울기", en="음의 기울기", drafted=True),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "head"),
+    [
+        (
+            "이전 모델의 잔차에 트리를 하나씩 맞춰 더하고, 손실의 음의 기울기 방향으로 고칩니다.",
+            "concepts",
+        ),
+        (
+            "Each new tree is fitted to the residuals of the ensemble so far and added with a "
+            "small learning rate, following the negative gradient of the loss.",
+            "reference_only",
+        ),
+    ],
+    ids=["ko", "en"],
+)
+async def test_a_prompt_an_answers_language_can_name_no_concept_of_is_graded_by_its_model_answer(
+    grader: EmbeddingGrader, answer: str, head: str
+) -> None:
+    scored = await grader.explain(BOOSTING, answer, lang="en")
+    assert scored.explanation.head == head
+    assert Flag.OFF_TOPIC not in scored.grade.flags

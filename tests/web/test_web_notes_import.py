@@ -123,6 +123,22 @@ def test_keywords_show_as_key_concepts_in_the_preview(site: Site, admin: httpx.C
     assert skipped.startswith("1 lines of bullet details")
 
 
+def test_wrong_claims_show_as_misconceptions_in_the_preview(
+    site: Site, admin: httpx.Client
+) -> None:
+    notes = (
+        "## Why scale the loss in mixed precision?\n"
+        "Keyword: underflow\n"
+        "Answer: Small fp16 gradients underflow to zero; scaling the loss keeps them.\n"
+        "Misconception: Loss scaling makes training converge faster.\n"
+    )
+    shown = _post(site, admin, notes, "web-claims")
+    assert shown.status_code == 200
+    assert re.findall(r'<p class="misconception" lang="en">(.*?)</p>', shown.text) == [
+        "Misconception: Loss scaling makes training converge faster."
+    ]
+
+
 def test_concepts_drafted_from_answers_are_marked_in_the_preview_and_saved_so(
     site: Site, admin: httpx.Client
 ) -> None:
