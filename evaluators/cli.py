@@ -19,7 +19,7 @@ from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
 from evaluators.eval_report import GroupBy, by_group
 from evaluators.evaluation import evaluate
-from evaluators.fitting.calibration_fit import fit_calibration
+from evaluators.fitting.calibration_fit import TeamHolding, as_team_would_hold, fit_calibration
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, Row, read_rows
@@ -95,6 +95,12 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
         help="grade rows that bring their own reference as one team bank beside the seed bank "
         "(each question then has the others as siblings)",
     )
+    parser.add_argument(
+        "--as-team",
+        choices=get_args(TeamHolding),
+        help="grade the bank's questions as a team's bank would hold them: its model answers "
+        "only, or with key concepts drafted from them (no written concepts or misconceptions)",
+    )
     args = parser.parse_args(argv)
     rows = read_rows(args.file)
     if "class" in args.by and not any(r.answer_class for r in rows):
@@ -102,6 +108,10 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
     if args.rows is not None:
         _check_writable(args.rows)
     bank = _load_bank(args.bank) if _needs_bank(rows) or args.as_bank else None
+    if args.as_team is not None:
+        if bank is None:
+            raise HarnessError(f"{args.file}: --as-team grades rows that ask the bank's questions")
+        bank = as_team_would_hold(bank, args.as_team)
     evaluation = asyncio.run(
         evaluate(settings.grader(), rows, bank, cv=args.cv, as_bank=args.as_bank)
     )

@@ -148,10 +148,14 @@ def _term_score(term: _Term, score: dict[str, float], asked: set[str]) -> float:
 def draft_missing_concepts(bank_file: BankFile) -> BankFile:
     """The bank with drafted concepts on every graded prompt that has a model answer and no
     concepts; the other prompts as they were."""
-    references = [r.text for p in bank_file.prompts for r in p.references]
-    drafter = ConceptDrafter(references)
-    prompts = tuple(_drafted(prompt, drafter) for prompt in bank_file.prompts)
-    return bank_file.model_copy(update={"prompts": prompts})
+    return bank_file.model_copy(update={"prompts": with_drafted_concepts(bank_file.prompts)})
+
+
+def with_drafted_concepts(prompts: Sequence[Prompt]) -> tuple[Prompt, ...]:
+    """`prompts` (one bank's) with drafted concepts on each graded one that has a model answer
+    and no concepts, word rarity counted over all their model answers."""
+    drafter = ConceptDrafter([r.text for p in prompts for r in p.references])
+    return tuple(_drafted(prompt, drafter) for prompt in prompts)
 
 
 def _drafted(prompt: Prompt, drafter: ConceptDrafter) -> Prompt:

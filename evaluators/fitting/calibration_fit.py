@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+from content.bank import Bank
+from content.importers.concept_draft import with_drafted_concepts
 from content.loader import load_bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration, Head
@@ -35,6 +38,18 @@ def as_team_prompt(prompt: Prompt) -> Prompt:
     """A bank prompt as a team bank might hold it: the question and its model answers, no key
     concepts or misconceptions; the reference-only head learns from these."""
     return prompt.model_copy(update={"concepts": (), "misconceptions": ()})
+
+
+TeamHolding = Literal["model-answers", "drafted"]
+
+
+def as_team_would_hold(bank: Bank, holding: TeamHolding) -> Bank:
+    """`bank` with every prompt as a team's bank would hold it (`as_team_prompt`); with
+    `drafted`, key concepts drafted from the model answers as `content import notes` drafts them.
+    `quizmaster eval --as-team` grades the dev set on it: how the grader does on a team's bank
+    whose questions have human-graded answers."""
+    prompts = [as_team_prompt(p) for p in bank.all()]
+    return Bank(list(with_drafted_concepts(prompts)) if holding == "drafted" else prompts)
 
 
 @dataclass(frozen=True)

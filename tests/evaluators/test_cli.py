@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from content.bank import Bank
 from evaluators.cli import main
+from evaluators.fitting.calibration_fit import as_team_would_hold
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 
@@ -93,3 +95,40 @@ def test_usage_without_arguments(
 ) -> None:
     assert main([], settings) == 2
     assert "quizmaster eval" in capsys.readouterr().out
+
+
+def test_as_team_grades_the_banks_questions_with_drafted_or_no_key_concepts(
+    tmp_path: Path, settings: ModelSettings, bank: Bank
+) -> None:
+    relu = bank.get("q01")
+    path, out = tmp_path / "bank_rows.jsonl", tmp_path / "graded.jsonl"
+    answers = [
+        (
+            "Sigmoid는 포화되어 기울기 소실이 생기고, ReLU는 양수 구간 기울기가 1이라 잘 전달돼요.",
+            5,
+        ),
+        ("ReLU는 출력이 확률이라서 더 정확해요.", 0),
+    ]
+    lines = [
+        json.dumps({"question": relu.text.ko, "answer": a, "score": s, "score_max": 5})
+        for a, s in answers
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    drafted = as_team_would_hold(bank, "drafted").get("q01").concepts
+    assert drafted and all(c.drafted for c in drafted)
+    named = {c.id for c in relu.concepts}
+    assert main([str(path), "--as-team", "drafted", "--rows", str(out)], settings) == 0
+    graded = [json.loads(line) for line in out.read_text().splitlines()]
+    told = {i for row in graded for i in (*row["covered"], *row["missed"])}
+    assert told == {c.id for c in drafted}
+    assert main([str(path), "--as-team", "model-answers", "--rows", str(out)], settings) == 0
+    graded = [json.loads(line) for line in out.read_text().splitlines()]
+    assert all(row["covered"] == row["missed"] == [] for row in graded)
+    assert named - {c.id for c in drafted}, "the written concepts are not the drafted ones"
+
+
+def test_as_team_needs_rows_that_ask_the_banks_questions(
+    external_file: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(external_file), "--as-team", "drafted"], settings) != 0
+    assert "--as-team grades rows that ask the bank's questions" in capsys.readouterr().err
