@@ -19,6 +19,7 @@ from typing import Any
 
 from evaluators.features import BY_NAME, HEAD_INPUTS, VERSION, Profile
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
+from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.model_identity import ModelIdentity
 
@@ -95,7 +96,9 @@ class OffTopicRule:
     min_sim: float | None = None
 
     @staticmethod
-    def names_another_question(features: Mapping[str, float], covered: int | None) -> bool:
+    def names_another_question(
+        features: Mapping[str, float], covered: int | None, *, reviewed: bool
+    ) -> bool:
         """The answer carries more of the other question's substance than of its own. With key
         concepts (`covered` of them named): none of this prompt's, or a larger share of the other
         question's than of this one's; words shared across the bank ("gradient", "learning rate")
@@ -103,25 +106,31 @@ class OffTopicRule:
         another question an answer to this one. Without key concepts (`covered` None, a team's
         notes): a larger share of the other model answer's words than of this one's. In a bank
         of related questions every answer sits near a sibling's model answer, so nearness alone
-        never says an answer is off topic; what it carries of its own model answer does."""
-        if covered == 0:
-            return True
-        return features[OTHER_COVERAGE.name] > features[COVERAGE.name]
+        never says an answer is off topic; what it carries of its own model answer does.
+        Key concepts drafted from the model answer and not yet `reviewed` are weaker evidence:
+        drafted from prose, they are often everyday words a right answer need not say, so the
+        answer's words must point to the other question too."""
+        by_concepts = covered == 0 or features[OTHER_COVERAGE.name] > features[COVERAGE.name]
+        if covered is None or reviewed:
+            return by_concepts
+        return by_concepts and features[OTHER_LEX_RECALL.name] > features[LEX_RECALL.name]
 
-    def applies(self, features: Mapping[str, float], covered: int | None) -> bool:
+    def applies(
+        self, features: Mapping[str, float], covered: int | None, *, reviewed: bool
+    ) -> bool:
         if self.gap is None or self.min_sim is None:
             return False
         return (
-            self.names_another_question(features, covered)
+            self.names_another_question(features, covered, reviewed=reviewed)
             and features[OFF_MARGIN.name] >= self.gap
             and features[OTHER_SIM.name] >= self.min_sim
         )
 
     def cap(
-        self, cap: int | None, features: Mapping[str, float], covered: int | None
+        self, cap: int | None, features: Mapping[str, float], covered: int | None, *, reviewed: bool
     ) -> int | None:
         """`cap` (from the guardrails) lowered to the off-topic cap when the rule applies."""
-        if not self.applies(features, covered):
+        if not self.applies(features, covered, reviewed=reviewed):
             return cap
         return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
 

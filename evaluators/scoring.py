@@ -42,6 +42,12 @@ def profile_for(prompt: Prompt) -> Profile:
     return "concepts" if prompt.concepts else "reference_only"
 
 
+def concepts_reviewed(prompt: Prompt) -> bool:
+    """Whether an admin (or the bank's author) stands behind every key concept: none is still
+    marked as drafted from the model answer."""
+    return not any(concept.drafted for concept in prompt.concepts)
+
+
 def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
     """How many of the prompt's key concepts an answer named; None when it has none to name
     (the off-topic rule then reads the model answer's words)."""
@@ -205,9 +211,10 @@ def explain(
             flags.append(Flag.MISCONCEPTION)
         rule = calibration.rule(head)
         named = concepts_named(prompt, covered)
-        if rule.applies(evidence.features, named):
+        reviewed = concepts_reviewed(prompt)
+        if rule.applies(evidence.features, named, reviewed=reviewed):
             flags.append(Flag.OFF_TOPIC)
-        low = rule.cap(low, evidence.features, named)
+        low = rule.cap(low, evidence.features, named, reviewed=reviewed)
     final = raw if low is None else min(raw, low)
     if cap is not None and final > cap:
         final = max(0, cap)

@@ -42,4 +42,19 @@ FUZZY_PARTIAL = Feature(
     heads=("reference_only",),
 )
 
-FEATURES = (LEX_RECALL, LEX_PRECISION, IDF_RECALL, MIS_OVERLAP, FUZZY_SET, FUZZY_PARTIAL)
+OTHER_LEX_RECALL = Feature(
+    "other_lex_recall",
+    "share of the nearest other question's model answer words the answer holds (the off-topic "
+    "rule reads it beside `lex_recall` where a prompt's key concepts are drafted, not reviewed)",
+    lambda s: s.other_lex_recall,
+)
+
+FEATURES = (
+    LEX_RECALL,
+    LEX_PRECISION,
+    IDF_RECALL,
+    MIS_OVERLAP,
+    FUZZY_SET,
+    FUZZY_PARTIAL,
+    OTHER_LEX_RECALL,
+)

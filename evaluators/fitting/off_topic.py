@@ -10,7 +10,7 @@ import numpy as np
 from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.fitting.samples import Sample
-from evaluators.scoring import concepts_named
+from evaluators.scoring import concepts_named, concepts_reviewed
 
 NO_RULE = OffTopicRule()
 OFF_TOPIC_GAIN_TOLERANCE = 0.1
@@ -28,7 +28,11 @@ def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) ->
         (s.features, s.target, p)
         for s, p in zip(samples, predicted, strict=True)
         if s.features is not None
-        and OffTopicRule.names_another_question(s.features, concepts_named(s.prompt, s.covered))
+        and OffTopicRule.names_another_question(
+            s.features,
+            concepts_named(s.prompt, s.covered),
+            reviewed=concepts_reviewed(s.prompt),
+        )
     ]
     if not graded:
         return NO_RULE

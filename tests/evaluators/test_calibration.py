@@ -104,6 +104,6 @@ def test_off_topic_rules_that_help_equally_take_the_lower_similarity_floor() -> 
     samples = [*background, _elsewhere(0.35, 0.59, 0), other_question, right_answer]
     predicted = [0.1] * 11 + [0.5, 0.6]
     rule = fit_off_topic_rule(samples, predicted)
-    assert rule.applies(other_question.features or {}, covered=0)
-    assert not rule.applies(right_answer.features or {}, covered=0)
+    assert rule.applies(other_question.features or {}, covered=0, reviewed=True)
+    assert not rule.applies(right_answer.features or {}, covered=0, reviewed=True)
     assert rule.min_sim is not None and rule.min_sim < 0.58

@@ -132,3 +132,27 @@ def test_as_team_needs_rows_that_ask_the_banks_questions(
 ) -> None:
     assert main([str(external_file), "--as-team", "drafted"], settings) != 0
     assert "--as-team grades rows that ask the bank's questions" in capsys.readouterr().err
+
+
+RIGHT_ANSWERS = ("오토인코더는 입력을 저차원", "하이퍼파라미터 선택, 모델 선택, early stopping")
+"""Two dev answers people gave 5 of 5 that name none of the key concepts drafted for their
+question (everyday words of its prose model answer): the off-topic rule capped both at 15 while
+it read unreviewed concepts as it reads written ones."""
+
+
+def test_right_answers_naming_no_drafted_concept_are_not_capped(
+    tmp_path: Path, settings: ModelSettings
+) -> None:
+    dev = Path(__file__).parents[2] / "evaluators" / "data" / "graded_dev.jsonl"
+    picked = [
+        line
+        for line in dev.read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["answer"].startswith(RIGHT_ANSWERS)
+    ]
+    assert len(picked) == len(RIGHT_ANSWERS)
+    path, out = tmp_path / "right.jsonl", tmp_path / "graded.jsonl"
+    path.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    assert main([str(path), "--as-team", "drafted", "--rows", str(out)], settings) == 0
+    for row in map(json.loads, out.read_text().splitlines()):
+        assert row["flags"] == [], row["answer"][:30]
+        assert row["predicted"] >= 0.8 * row["score_max"], row["answer"][:30]

@@ -40,18 +40,20 @@ GRADIENT_DESCENT_KO = (
 
 def test_one_shared_concept_does_not_make_an_answer_to_another_question_on_topic() -> None:
     signals = {**FAR_CLOSER, "coverage": 0.2, "other_coverage": 0.6}
-    assert RULE.applies(signals, covered=1)
-    assert RULE.cap(None, signals, covered=1) == OFF_TOPIC_CAP
+    assert RULE.applies(signals, covered=1, reviewed=True)
+    assert RULE.cap(None, signals, covered=1, reviewed=True) == OFF_TOPIC_CAP
 
 
 def test_an_answer_naming_more_of_its_own_concepts_is_not_capped() -> None:
     signals = {**FAR_CLOSER, "coverage": 0.4, "other_coverage": 0.4}
-    assert not RULE.applies(signals, covered=2)
-    assert RULE.cap(None, signals, covered=2) is None
+    assert not RULE.applies(signals, covered=2, reviewed=True)
+    assert RULE.cap(None, signals, covered=2, reviewed=True) is None
 
 
 def test_an_answer_naming_no_concept_of_either_question_is_still_caught() -> None:
-    assert RULE.applies({**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=0)
+    assert RULE.applies(
+        {**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=0, reviewed=True
+    )
 
 
 def test_without_key_concepts_an_answer_holding_more_of_its_own_model_answer_stays() -> None:
@@ -60,9 +62,11 @@ def test_without_key_concepts_an_answer_holding_more_of_its_own_model_answer_sta
     does (`coverage` and `other_coverage` are then those shares)."""
     own = {**FAR_CLOSER, "coverage": 0.3, "other_coverage": 0.1}
     sibling = {**FAR_CLOSER, "coverage": 0.05, "other_coverage": 0.3}
-    assert not RULE.applies(own, covered=None)
-    assert RULE.applies(sibling, covered=None)
-    assert not RULE.applies({**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=None)
+    assert not RULE.applies(own, covered=None, reviewed=True)
+    assert RULE.applies(sibling, covered=None, reviewed=True)
+    assert not RULE.applies(
+        {**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=None, reviewed=True
+    )
 
 
 ELSEWHERE: list[tuple[str, str, Lang, str]] = [
@@ -211,3 +215,16 @@ async def test_a_prompt_an_answers_language_can_name_no_concept_of_is_graded_by_
     scored = await grader.explain(BOOSTING, answer, lang="en")
     assert scored.explanation.head == head
     assert Flag.OFF_TOPIC not in scored.grade.flags
+
+
+def test_drafted_concepts_cap_only_when_the_answers_words_agree() -> None:
+    """Key concepts drafted from a prose model answer are often everyday words a right answer
+    need not say: naming none of them points elsewhere only when the answer also holds more of
+    the other model answer's words than of its own."""
+    named_none = {**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}
+    own_words = {**named_none, "lex_recall": 0.3, "other_lex_recall": 0.1}
+    other_words = {**named_none, "lex_recall": 0.1, "other_lex_recall": 0.3}
+    assert RULE.applies(own_words, covered=0, reviewed=True)
+    assert not RULE.applies(own_words, covered=0, reviewed=False)
+    assert RULE.applies(other_words, covered=0, reviewed=False)
+    assert RULE.cap(None, own_words, covered=0, reviewed=False) is None
