@@ -51,6 +51,7 @@ def speakers(out: str) -> dict[str, str]:
 
 
 def grade_of(block: str) -> tuple[int, str]:
+    """The score and verdict of the one grade in a member's block."""
     [(_, score, verdict)] = GRADE.findall(block)
     return int(score), verdict
 

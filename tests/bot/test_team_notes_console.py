@@ -4,7 +4,6 @@ graded by the bundled model, and the follow-up asked once the main question is a
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,7 @@ from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader
 from tests import team_notes as notes
 from tests.bot.test_cli_console import run_console
-from tests.bot.test_team_bank_console import speakers
-
-GRADE = re.compile(r"^@(\w+) (\d{1,3})/100 · (.+)$", re.MULTILINE)
+from tests.bot.test_team_bank_console import GRADE, grade_of, speakers
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +29,6 @@ async def notes_cache(grader: EmbeddingGrader, notes_bank: Path, embedding_cache
     the bot finds them on every start after its first (see `test_team_bank_console`)."""
     await grader.prepare(load_bank([DEFAULT_BANK_DIR, notes_bank]))
     return embedding_cache
-
-
-def grade_of(block: str) -> tuple[int, str]:
-    """The score and verdict of the one grade in a member's block."""
-    [(_, score, verdict)] = GRADE.findall(block)
-    return int(score), verdict
 
 
 @pytest.mark.slow
