@@ -96,6 +96,17 @@ class AnswerText:
                 return word_start, max(word_end, end)
         return start, end
 
+    def blanked(self, spans: Sequence[Span]) -> str:
+        """`compact` with its characters inside `spans` (of `text`) blanked, so that no near
+        spelling is read there; `compact` itself where the two cannot be lined up."""
+        places = self._text_places
+        if places is None or not spans:
+            return self.compact
+        return "".join(
+            "\0" if any(a <= places[at] < b for a, b in spans) else ch
+            for ch, at in zip(self.compact, self._compact_places, strict=True)
+        )
+
     @cached_property
     def word_spans(self) -> tuple[tuple[int, int, str], ...]:
         return tuple(content_word_spans(self.text))
@@ -124,9 +135,12 @@ class ConceptMatch:
         return ConceptMatch(self.concept, self.form, self.how, (), "")
 
 
-def _located(form: str, answer: AnswerText) -> tuple[How, list[Span]] | None:
+def _located(
+    form: str, answer: AnswerText, spelled: Sequence[Span] = ()
+) -> tuple[How, list[Span]] | None:
     """How `form` appears in the answer and where (spans of `normalize(answer.text)`; empty
-    where a near spelling cannot be lined up), or None when it does not."""
+    where a near spelling cannot be lined up), or None when it does not. No near spelling is
+    read over the `spelled` spans of the answer's text."""
     key = compact(form)
     if not key:
         return None
@@ -145,8 +159,9 @@ def _located(form: str, answer: AnswerText) -> tuple[How, list[Span]] | None:
         spans = {lemma: (a, b) for a, b, lemma in reversed(answer.word_spans)}
         return "lemmas", sorted({answer.whole_word(*spans[lemma]) for lemma in lemmas})
     near = len(key) >= FUZZY_MIN_CHARS and len(answer.compact) >= len(key) - 1
-    if near and fuzz.partial_ratio(key, answer.compact, score_cutoff=FUZZY_CUTOFF) > 0:
-        aligned = fuzz.partial_ratio_alignment(key, answer.compact, score_cutoff=FUZZY_CUTOFF)
+    target = answer.blanked(spelled)
+    if near and fuzz.partial_ratio(key, target, score_cutoff=FUZZY_CUTOFF) > 0:
+        aligned = fuzz.partial_ratio_alignment(key, target, score_cutoff=FUZZY_CUTOFF)
         if aligned is None or aligned.dest_end <= aligned.dest_start:
             return "spelling", []
         return "spelling", [answer.compact_span(aligned.dest_start, aligned.dest_end)]
@@ -158,10 +173,13 @@ def form_matches(form: str, answer: AnswerText) -> bool:
     return _located(form, answer) is not None
 
 
-def find_concept(concept: Concept, answer: AnswerText) -> ConceptMatch | None:
-    """The first of the concept's surface forms the answer holds, with where; None if none."""
+def find_concept(
+    concept: Concept, answer: AnswerText, spelled: Sequence[Span] = ()
+) -> ConceptMatch | None:
+    """The first of the concept's surface forms the answer holds, with where; None if none. No
+    near spelling is read over the `spelled` spans."""
     for form in concept.surface_forms():
-        found = _located(form, answer)
+        found = _located(form, answer, spelled)
         if found is not None:
             how, spans = found
             own, passage = answer.passage(spans)
@@ -185,8 +203,24 @@ def concept_present(concept: Concept, answer: AnswerText) -> bool:
 
 
 def concept_matches(concepts: tuple[Concept, ...], answer: AnswerText) -> tuple[ConceptMatch, ...]:
-    """The match of each concept the answer names, in the prompt's order."""
-    return tuple(m for c in concepts if (m := find_concept(c, answer)) is not None)
+    """The match of each concept the answer names, in the prompt's order. A near spelling
+    allows for a typo, so none is read where the answer spells another of the concepts as it
+    is written: "decoder" names the decoder, it is no misspelt "encoder"."""
+    found = {c.id: m for c in concepts if (m := find_concept(c, answer)) is not None}
+    out: list[ConceptMatch] = []
+    for concept in concepts:
+        match = found.get(concept.id)
+        if match is not None and match.how == "spelling":
+            spelled = [
+                span
+                for other, m in found.items()
+                if other != concept.id and m.how != "spelling"
+                for span in m.spans
+            ]
+            match = find_concept(concept, answer, spelled)
+        if match is not None:
+            out.append(match)
+    return tuple(out)
 
 
 def covered_and_missed(

@@ -9,6 +9,7 @@ from evaluators.concepts import (
     UNREAD_AFFINITY,
     AnswerText,
     concept_affinity,
+    concept_matches,
     concept_present,
     form_matches,
     nameable,
@@ -41,6 +42,31 @@ def test_korean_morphology(answer: str) -> None:
 
 def test_near_spelling_matches() -> None:
     assert concept_present(VANISHING, AnswerText.of("the vanishng gradiant problem"))
+
+
+ENCODER = Concept(id="encoder", ko="encoder", en="encoder")
+DECODER = Concept(id="decoder", ko="decoder", en="decoder")
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        (
+            "Teacher forcing feeds the ground-truth token into the decoder during training",
+            {"decoder"},
+        ),
+        ("BERT is an encodr model, GPT a decoder", {"encoder", "decoder"}),
+        ("an encoder and a decoder", {"encoder", "decoder"}),
+    ],
+)
+def test_a_word_spelled_as_another_concept_is_no_typo_of_this_one(
+    answer: str, named: set[str]
+) -> None:
+    """ "decoder" is one letter pair from "encoder": read as a typo, an answer about the decoder
+    was credited with the encoder too, shown as covered by "ecoder d"."""
+    matches = concept_matches((ENCODER, DECODER), AnswerText.of(answer))
+    assert {m.concept for m in matches} == named
+    assert all(m.how != "spelling" or "decoder" not in m.passage for m in matches)
 
 
 def test_short_latin_forms_need_a_whole_word() -> None:
