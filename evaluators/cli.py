@@ -17,7 +17,7 @@ from typing import get_args
 
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
-from evaluators.eval_report import GroupBy, by_group
+from evaluators.eval_report import GroupBy, RowResult, by_group
 from evaluators.evaluation import evaluate
 from evaluators.fitting.calibration_fit import TeamHolding, as_team_would_hold, fit_calibration
 from evaluators.fitting.dev_set import DEV_SET_PATH
@@ -49,8 +49,21 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 def _print_metrics(label: str, m: Metrics) -> None:
     print(
         f"{label}: n={m.n} pearson={m.pearson:.3f} spearman={m.spearman:.3f} "
-        f"rmse={m.rmse:.3f} ms/answer={m.ms_per_answer:.1f}"
+        f"rmse={m.rmse:.3f} bias={m.bias:+.1f} ms/answer={m.ms_per_answer:.1f}"
     )
+
+
+def _print_groups(
+    results: Sequence[RowResult], by: GroupBy, *, prefix: str = ""
+) -> dict[str, dict[str, float | int]]:
+    """Each group's figures, printed one line each; the same as a JSON object by group name."""
+    groups = by_group(results, by)
+    for name, group in groups.items():
+        print(
+            f"  {prefix}{by}={name}: n={group.n} pearson={group.pearson:.3f} "
+            f"spearman={group.spearman:.3f} rmse={group.rmse:.3f} bias={group.bias:+.1f}"
+        )
+    return {name: _group_dict(group) for name, group in groups.items()}
 
 
 def _group_dict(m: Metrics) -> dict[str, float | int]:
@@ -127,17 +140,14 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
         label += " (the dev set's tuning part)"
     _print_metrics(label, evaluation.overall)
     summary: dict[str, object] = dict(evaluation.overall.as_dict())
+    for by in dict.fromkeys(args.by):
+        summary[f"by_{by}"] = _print_groups(evaluation.counted, by)
     if evaluation.lockbox is not None:
         _print_metrics("lockbox (fitted on the tuning part)", evaluation.lockbox)
-        summary["lockbox"] = _group_dict(evaluation.lockbox)
-    for by in dict.fromkeys(args.by):
-        groups = by_group(evaluation.counted, by)
-        for name, group in groups.items():
-            print(
-                f"  {by}={name}: n={group.n} pearson={group.pearson:.3f} "
-                f"spearman={group.spearman:.3f} rmse={group.rmse:.3f}"
-            )
-        summary[f"by_{by}"] = {name: _group_dict(group) for name, group in groups.items()}
+        lockbox: dict[str, object] = dict(_group_dict(evaluation.lockbox))
+        for by in dict.fromkeys(args.by):
+            lockbox[f"by_{by}"] = _print_groups(evaluation.boxed, by, prefix="lockbox ")
+        summary["lockbox"] = lockbox
     if args.rows:
         print(f"wrote {len(results)} rows to {args.rows}")
     if args.json:

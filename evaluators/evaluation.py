@@ -39,6 +39,11 @@ class Evaluation:
         """The rows `overall` is measured on."""
         return [r for r in self.results if not r.lockbox]
 
+    @property
+    def boxed(self) -> list[RowResult]:
+        """The rows `lockbox` is measured on."""
+        return [r for r in self.results if r.lockbox]
+
 
 def _graded(sample: Sample, calibration: Calibration) -> Grade:
     return score(

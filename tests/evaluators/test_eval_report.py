@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from scipy.stats import pearsonr, spearmanr
 
+from content.loader import load_bank
 from evaluators.cli import main
-from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox
 from evaluators.model_settings import ModelSettings
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
@@ -77,6 +78,13 @@ def agreement(rows: list[dict[str, Any]]) -> tuple[float, float]:
     return float(pearsonr(predicted, human)[0]), float(spearmanr(predicted, human)[0])
 
 
+def bias(rows: list[dict[str, Any]]) -> float:
+    """Mean predicted minus human score, in points of 100."""
+    return float(
+        sum(100 * (r["predicted"] - r["score"]) / r["score_max"] for r in rows) / len(rows)
+    )
+
+
 def check_groups(summary: dict[str, Any], rows: list[dict[str, Any]], by: str) -> None:
     """Each group's printed figures are those of its rows in the rows file."""
     groups = summary[f"by_{by}"]
@@ -87,6 +95,7 @@ def check_groups(summary: dict[str, Any], rows: list[dict[str, Any]], by: str) -
         pearson, spearman = agreement(members)
         assert figures["pearson"] == pytest.approx(pearson, abs=2e-3)
         assert figures["spearman"] == pytest.approx(spearman, abs=2e-3)
+        assert figures["bias"] == pytest.approx(bias(members), abs=0.01)
 
 
 @pytest.mark.heavy
@@ -103,8 +112,9 @@ def test_by_lang_and_class_match_the_rows_written(
         (g["question"], g["answer"], g["score"]) for g in given
     ]
     assert all(set(r) == FIELDS for r in rows)
-    assert set(summary) >= {"n", "pearson", "spearman", "rmse", "ms_per_answer"}
+    assert set(summary) >= {"n", "pearson", "spearman", "rmse", "bias", "ms_per_answer"}
     assert summary["n"] == len(rows)
+    assert summary["bias"] == pytest.approx(bias(rows), abs=0.01)
     pearson, spearman = agreement(rows)
     assert summary["pearson"] == pytest.approx(pearson, abs=2e-3)
     assert summary["spearman"] == pytest.approx(spearman, abs=2e-3)
@@ -122,6 +132,35 @@ def test_by_lang_and_class_match_the_rows_written(
     assert any(r["missed"] for r in rows)
     idk = next(r for r in rows if r["answer"] == "모르겠어요")
     assert (idk["verdict"], idk["grade"], idk["covered"]) == ("no_answer", 0, [])
+
+
+@pytest.mark.slow
+def test_the_lockbox_is_reported_by_group_apart_from_the_tuning_part(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    """A lockbox question's answers count only toward the lockbox, whose groups are printed
+    beside the tuning part's: the lockbox's bias by language is a published figure."""
+    bank = load_bank()
+    rows = [json.loads(line) for line in DEV_SET_PATH.read_text(encoding="utf-8").splitlines()]
+    prompts = {r["question"]: bank.find_by_text(r["question"]) for r in rows}
+    boxed = [r for r in rows if (p := prompts[r["question"]]) is not None and in_lockbox(p)]
+    first_boxed = list(dict.fromkeys(r["question"] for r in boxed))[:2]
+    picked = [r for r in boxed if r["question"] in first_boxed]
+    picked += [r for r in rows if r["question"] == rows[0]["question"]]
+    graded = tmp_path / "graded.jsonl"
+    graded.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in picked), "utf-8")
+    out = tmp_path / "rows.jsonl"
+    stdout, summary = run_eval(
+        tmp_path, warm_cache, str(graded), "--by", "lang", "--rows", str(out)
+    )
+    written = read_rows(out)
+    tuning = [r for r in written if not r["lockbox"]]
+    lockbox = [r for r in written if r["lockbox"]]
+    assert tuning and lockbox
+    check_groups(summary, tuning, "lang")
+    check_groups(summary["lockbox"], lockbox, "lang")
+    assert summary["lockbox"]["bias"] == pytest.approx(bias(lockbox), abs=0.01)
+    assert "  lockbox lang=" in stdout
 
 
 @pytest.mark.slow

@@ -74,15 +74,26 @@ def test_graded_rows_hold_siblings_and_both_languages() -> None:
 
 
 def test_twins_pair_a_seed_prompt_answer_with_its_english_translation() -> None:
+    """Graded rows, as `quizmaster eval` reads them: each pair a Korean answer and its English
+    translation, with one grade."""
     bank = load_bank()
     rows = _rows("twins.jsonl")
-    assert len(rows) == 30
-    questions = set()
+    assert len(rows) == 60
+    pairs: dict[int, dict[str, dict[str, Any]]] = {}
     for number, row in enumerate(rows, start=1):
-        assert set(row) == {"question", "ko", "en", "score", "score_max"}, number
-        prompt = bank.find_by_text(row["question"])
-        assert prompt is not None and prompt.kind == "graded", (number, row["question"])
-        questions.add(prompt.id)
-        assert HANGUL.search(row["ko"]) and not HANGUL.search(row["en"]), number
+        assert set(row) == {"question", "answer", "score", "score_max", "lang", "twin"}, number
+        assert row["lang"] in ("ko", "en") and bool(HANGUL.search(row["answer"])) == (
+            row["lang"] == "ko"
+        ), number
         assert type(row["score"]) is int and 0 <= row["score"] <= row["score_max"], number
+        pairs.setdefault(row["twin"], {})[row["lang"]] = row
+    assert len(pairs) == 30
+    questions = set()
+    for twin, pair in pairs.items():
+        assert set(pair) == {"ko", "en"}, twin
+        assert pair["ko"]["question"] == pair["en"]["question"], twin
+        assert pair["ko"]["score"] == pair["en"]["score"], twin
+        prompt = bank.find_by_text(pair["ko"]["question"])
+        assert prompt is not None and prompt.kind == "graded", (twin, pair["ko"]["question"])
+        questions.add(prompt.id)
     assert len(questions) == 30
