@@ -158,14 +158,15 @@ def _located(
     if lemmas and all(lemma in answer.words for lemma in lemmas):
         spans = {lemma: (a, b) for a, b, lemma in reversed(answer.word_spans)}
         return "lemmas", sorted({answer.whole_word(*spans[lemma]) for lemma in lemmas})
-    near = len(key) >= FUZZY_MIN_CHARS and len(answer.compact) >= len(key) - 1
+    if len(key) < FUZZY_MIN_CHARS or len(answer.compact) < len(key) - 1:
+        return None
     target = answer.blanked(spelled)
-    if near and fuzz.partial_ratio(key, target, score_cutoff=FUZZY_CUTOFF) > 0:
-        aligned = fuzz.partial_ratio_alignment(key, target, score_cutoff=FUZZY_CUTOFF)
-        if aligned is None or aligned.dest_end <= aligned.dest_start:
-            return "spelling", []
-        return "spelling", [answer.compact_span(aligned.dest_start, aligned.dest_end)]
-    return None
+    if fuzz.partial_ratio(key, target, score_cutoff=FUZZY_CUTOFF) == 0:
+        return None
+    aligned = fuzz.partial_ratio_alignment(key, target, score_cutoff=FUZZY_CUTOFF)
+    if aligned is None or aligned.dest_end <= aligned.dest_start:
+        return "spelling", []
+    return "spelling", [answer.compact_span(aligned.dest_start, aligned.dest_end)]
 
 
 def form_matches(form: str, answer: AnswerText) -> bool:

@@ -37,12 +37,16 @@ class Evaluation:
     @property
     def counted(self) -> list[RowResult]:
         """The rows `overall` is measured on."""
-        return [r for r in self.results if not r.lockbox]
+        return _part(self.results, lockbox=False)
 
     @property
     def boxed(self) -> list[RowResult]:
         """The rows `lockbox` is measured on."""
-        return [r for r in self.results if r.lockbox]
+        return _part(self.results, lockbox=True)
+
+
+def _part(results: Sequence[RowResult], *, lockbox: bool) -> list[RowResult]:
+    return [r for r in results if r.lockbox == lockbox]
 
 
 def _graded(sample: Sample, calibration: Calibration) -> Grade:
@@ -110,7 +114,6 @@ async def evaluate(
         results, elapsed = await (_cross_validated if cv else _live)(grader, rows, prompts)
     finally:
         await grader.aclose()
-    counted = [r for r in results if not r.lockbox]
-    boxed = [r for r in results if r.lockbox]
+    counted, boxed = _part(results, lockbox=False), _part(results, lockbox=True)
     overall = _agreement(counted, elapsed * len(counted) / len(rows))
     return Evaluation(overall, _agreement(boxed, 0.0) if boxed else None, results)

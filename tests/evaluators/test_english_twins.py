@@ -12,41 +12,31 @@ from pathlib import Path
 
 import pytest
 
-from content.loader import load_bank
-from evaluators import create_grader
-from tests.conftest import BUNDLED_MODEL
+from content.bank import Bank
+from evaluators import EmbeddingGrader
 
 pytestmark = pytest.mark.slow
 
 TWINS = Path(__file__).resolve().parents[2] / "evaluators" / "data" / "team_notes" / "twins.jsonl"
 
 
-def test_an_english_answer_scores_within_five_points_of_its_korean_twin_on_average(
-    tmp_path: Path,
+async def test_an_english_answer_scores_within_five_points_of_its_korean_twin_on_average(
+    grader: EmbeddingGrader, bank: Bank
 ) -> None:
     rows = [json.loads(line) for line in TWINS.read_text(encoding="utf-8").splitlines()]
-    bank = load_bank()
     prompts = [bank.find_by_text(row["question"]) for row in rows]
-
-    async def run() -> list[int]:
-        grader = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path)
-        try:
-            await grader.prepare(bank)
-            grades = await asyncio.gather(
-                *(
-                    grader.grade(prompt, row["answer"])
-                    for prompt, row in zip(prompts, rows, strict=True)
-                    if prompt is not None
-                )
-            )
-            return [grade.score for grade in grades]
-        finally:
-            await grader.aclose()
-
     assert None not in prompts
+    await grader.prepare(bank)
+    grades = await asyncio.gather(
+        *(
+            grader.grade(prompt, row["answer"])
+            for prompt, row in zip(prompts, rows, strict=True)
+            if prompt is not None
+        )
+    )
     scores: dict[int, dict[str, int]] = {}
-    for row, score in zip(rows, asyncio.run(run()), strict=True):
-        scores.setdefault(row["twin"], {})[row["lang"]] = score
+    for row, grade in zip(rows, grades, strict=True):
+        scores.setdefault(row["twin"], {})[row["lang"]] = grade.score
     gaps = [pair["en"] - pair["ko"] for pair in scores.values()]
     assert len(gaps) == 30
     assert abs(statistics.mean(gaps)) <= 5, f"English minus Korean: {statistics.mean(gaps):+.1f}"
