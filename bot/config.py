@@ -307,6 +307,11 @@ class WebSettings(BaseModel):
         description="Trust X-Forwarded-Proto/For from a reverse proxy on 127.0.0.1 (https "
         "behind the proxy makes the cookies Secure).",
     )
+    web_metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token a Prometheus scraper sends to the web page's /metrics; "
+        "unset: /metrics answers loopback clients only.",
+    )
 
 
 class SlackSettings(BaseModel):

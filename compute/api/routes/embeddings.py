@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from compute.api.deps import require_token
 from compute.embeddings import Embeddings, input_problem, serves
+from compute.metrics import EMBEDDING_REQUESTS, EMBEDDING_TEXTS
 from compute.schemas import (
     Embedding,
     EmbeddingList,
@@ -46,6 +47,17 @@ EmbeddingsDep = Annotated[Embeddings, Depends(get_embeddings)]
     },
 )
 async def create_embeddings(body: EmbeddingRequest, service: EmbeddingsDep) -> EmbeddingList:
+    try:
+        reply = await _embedded(body, service)
+    except HTTPException:
+        EMBEDDING_REQUESTS.labels(outcome="refused").inc()
+        raise
+    EMBEDDING_REQUESTS.labels(outcome="served").inc()
+    EMBEDDING_TEXTS.inc(len(reply.data))
+    return reply
+
+
+async def _embedded(body: EmbeddingRequest, service: Embeddings) -> EmbeddingList:
     texts = [body.input] if isinstance(body.input, str) else body.input
     problem = input_problem(texts)
     if problem is not None:
