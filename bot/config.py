@@ -228,6 +228,12 @@ class GradingSettings(BaseModel):
         "that cannot be loaded falls back to the bundled all-MiniLM-L6-v2 with a warning. Left "
         "unset and offline without it downloaded, the bundled model is used quietly.",
     )
+    hub_downloads: bool = Field(
+        False,
+        description="Let the embedding model be downloaded from the Hugging Face hub (or "
+        "HF_ENDPOINT); false: HF_HUB_OFFLINE=1 is set, only models on disk load, and a start "
+        "without network never waits on hub retries.",
+    )
     embedding_device: Literal["auto", "cuda", "mps", "cpu"] = Field(
         "auto", description="Device for embeddings: auto picks cuda > mps > cpu."
     )
