@@ -31,6 +31,8 @@ from bot.core.reports import Reports
 from bot.core.service import QuizService
 from bot.core.sign_in import SignInLinks
 from bot.core.takeover import Takeover
+from bot.core.telemetry import install as install_telemetry
+from bot.metrics import MeteredGrader, PrometheusTelemetry
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
@@ -109,6 +111,8 @@ def build_quiz_service(
     Without `practice`, the policy is the settings' defaults (the environment unread); without
     `sign_in`, `/quiz web` says the web page is not set up."""
     now: Clock = clock or (lambda: datetime.now(UTC))
+    install_telemetry(PrometheusTelemetry())
+    grader = MeteredGrader(grader)
     in_flight = InFlight()
     reviewer = Practice(
         repo=repo.practice,
@@ -264,6 +268,7 @@ def web_app(
             grader=grader,
             appeals=appeals,
             notice_left=notice_left,
+            metrics_token=settings.web_metrics_token,
         )
     )
 

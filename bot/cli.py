@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from bot import log_escaping
 from bot.config import InvalidSettingsError, Settings, load_settings
 from bot.logs import log_to_stream
+from bot.model_choice import apply_hub_policy
 
 SubMain = Callable[[list[str], Settings], int]
 
@@ -139,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidSettingsError as exc:
         print("quizmaster: invalid settings", *exc.lines, sep="\n", file=sys.stderr)
         return 2
+    apply_hub_policy(settings.grading)
     log_to_stream(settings.log_level)
     log_escaping.install()
     handler, _ = command

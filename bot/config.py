@@ -228,6 +228,12 @@ class GradingSettings(BaseModel):
         "that cannot be loaded falls back to the bundled all-MiniLM-L6-v2 with a warning. Left "
         "unset and offline without it downloaded, the bundled model is used quietly.",
     )
+    hub_downloads: bool = Field(
+        False,
+        description="Let the embedding model be downloaded from the Hugging Face hub (or "
+        "HF_ENDPOINT); false: HF_HUB_OFFLINE=1 is set, only models on disk load, and a start "
+        "without network never waits on hub retries.",
+    )
     embedding_device: Literal["auto", "cuda", "mps", "cpu"] = Field(
         "auto", description="Device for embeddings: auto picks cuda > mps > cpu."
     )
@@ -306,6 +312,11 @@ class WebSettings(BaseModel):
         False,
         description="Trust X-Forwarded-Proto/For from a reverse proxy on 127.0.0.1 (https "
         "behind the proxy makes the cookies Secure).",
+    )
+    web_metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token a Prometheus scraper sends to the web page's /metrics; "
+        "unset: /metrics answers loopback clients only.",
     )
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import secrets
 import signal
 import sys
 import tempfile
+from collections.abc import Awaitable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn, TypeVar
 
 from pydantic import ValidationError
 
@@ -24,19 +29,42 @@ from content.loader import BankError
 log = logging.getLogger("quizmaster.bot")
 
 IMAGE_DIR_NAME = "quizmaster-images"
+T = TypeVar("T")
+
+
+class StoppedDuringStartUpError(Exception):
+    """SIGTERM or SIGINT came before the platform was up: nothing was posted, nothing is kept."""
+
+
+async def _unless_stopped(step: Awaitable[T], stop: asyncio.Event) -> T:
+    """`step`'s result, unless `stop` is set first: then `step` is cancelled (undoing what it
+    opened, such as the database) and StoppedDuringStartUpError is raised."""
+    task = asyncio.ensure_future(step)
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if task.done() and not stop.is_set():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    raise StoppedDuringStartUpError
 
 
 async def _serve(settings: Settings) -> int:
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     try:
-        await wait_for_credentials(settings)
+        await _unless_stopped(wait_for_credentials(settings), stop)
     except CredentialsRefusedError as exc:
         log.error("%s; not starting", exc)
         return 1
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
     if settings.platform == "console":
         return await _console(settings, stop)
-    async with open_service(settings) as service:
+    async with AsyncExitStack() as stack:
+        service = await _unless_stopped(stack.enter_async_context(open_service(settings)), stop)
         if settings.platform == "slack":
             from bot.platforms.slack import runner as slack_runner
 
@@ -58,7 +86,7 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
     wake = asyncio.Event()
     async with AsyncExitStack() as stack:
         if not settings.web_console:
-            service = await stack.enter_async_context(open_service(settings))
+            service = await _unless_stopped(stack.enter_async_context(open_service(settings)), stop)
         else:
             sock = bind("127.0.0.1", settings.web_port, any_port_if_busy=True)
             stack.callback(sock.close)
@@ -69,8 +97,9 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 else secrets.token_urlsafe(32)
             )
             tokens = web_tokens(secret)
-            service = await stack.enter_async_context(
-                open_service(settings, sign_in=LinkIssuer(tokens, url))
+            service = await _unless_stopped(
+                stack.enter_async_context(open_service(settings, sign_in=LinkIssuer(tokens, url))),
+                stop,
             )
             app = web_app(
                 settings,
@@ -80,8 +109,10 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 grader=service.grader,
                 notice_left=wake.set,  # the console's scheduler sends it at once
             )
-            await stack.enter_async_context(serving_beside(app, sock))
+            await _unless_stopped(stack.enter_async_context(serving_beside(app, sock)), stop)
             print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
+        if stop.is_set():
+            raise StoppedDuringStartUpError
         return await console.run(
             service,
             stdin=sys.stdin,
@@ -120,6 +151,7 @@ def main(argv: list[str], settings: Settings) -> int:
     parser.add_argument("--platform", choices=["console", "slack", "discord"])
     parser.add_argument("--db", help="SQLite file (default ./quizmaster.db) or postgresql:// URL")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     updates: dict[str, object] = {}
     if args.platform:
         updates["platform"] = args.platform
@@ -134,17 +166,42 @@ def main(argv: list[str], settings: Settings) -> int:
     if missing is not None:
         print(f"quizmaster: {missing}", file=sys.stderr)
         return 2
+    try:
+        return _run(settings)
+    except KeyboardInterrupt:  # SIGINT or SIGTERM before the event loop took them over
+        return 0
+
+
+def _run(settings: Settings) -> int:
     if settings.platform == "console":
         log_path = settings.local_dir / LOG_FILE_NAME
         log_to_file(log_path, settings.log_level)
         print(f"quizmaster: log in {log_path}", file=sys.stderr)
-    try:
-        return asyncio.run(_serve(settings))
-    except BankError as exc:
-        print(f"quizmaster: bank error: {exc}", file=sys.stderr)
-        return 2
-    except DatabaseUnreachableError as exc:
-        print(f"quizmaster: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 0
+    with asyncio.Runner() as runner:
+        try:
+            return runner.run(_serve(settings))
+        except StoppedDuringStartUpError:
+            _exit_abandoning_threads()
+        except BankError as exc:
+            print(f"quizmaster: bank error: {exc}", file=sys.stderr)
+            return 2
+        except DatabaseUnreachableError as exc:
+            print(f"quizmaster: {exc}", file=sys.stderr)
+            return 2
+
+
+def _exit_abandoning_threads() -> NoReturn:
+    """Exit 0 now, without joining the start-up's worker threads (a model load, a calibration
+    fit, reference embeddings: tens of seconds on two cores, minutes of hub retries): they hold
+    nothing to finish or undo, and the database was closed while the start-up unwound. Joining
+    them, as the interpreter's exit does, would outlast `docker stop`'s grace."""
+    log.info("stopped during start-up; nothing was posted")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM before the event loop's handlers are in place: stop like Ctrl-C (exit 0)."""
+    raise KeyboardInterrupt

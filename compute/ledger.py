@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from compute.catalog import Demo, DemoParams, DemoResult
+from compute.metrics import DEMO_JOBS
 from compute.result_cache import ResultCache
 from compute.runner import JobView, Load, QueueFullError
 from compute.schemas import JobState
@@ -171,6 +172,7 @@ class JobLedger(Generic[Record, Result]):
         else:
             job.state, job.message = "cancelled", message or "cancelled"
         job.finished.set()
+        DEMO_JOBS.labels(demo=job.demo.name, outcome="cached" if job.cached else job.state).inc()
         if not job.cached:
             log.info("job %s %s after %.1f s", job.id, job.state, job.elapsed_s or 0.0)
 

@@ -100,15 +100,24 @@ SHOWN_FIELD_CHARS = 80
 """A field name is cut to this many characters in an error answer (names come from the caller)."""
 
 
+class OpenAIError(BaseModel):
+    """The `error` object OpenAI clients read their exception message from."""
+
+    message: str
+    type: Literal["invalid_request_error", "authentication_error", "not_found_error"]
+
+
 class ErrorBody(BaseModel):
     """Every error answer: `detail` always; `errors`, `known` or `retry_after` when they apply.
-    `more_errors` counts the problems left out of `errors`."""
+    `more_errors` counts the problems left out of `errors`. Under /v1 `error` repeats the problem
+    in OpenAI's shape, so the official client's exception names it."""
 
     detail: str
     errors: list[FieldError] = Field(default_factory=list)
     more_errors: int = 0
     known: list[str] = Field(default_factory=list)
     retry_after: int | None = None
+    error: OpenAIError | None = None
 
     @classmethod
     def listing(cls, detail: str, errors: list[FieldError]) -> ErrorBody:
@@ -127,21 +136,24 @@ class EmbeddingRequest(BaseModel):
     """Body of POST /v1/embeddings, as OpenAI clients send it. `input` items are checked by the
     route, so a bad request gets one short message, not one error per text. Strict types: `true`
     is not a number of dimensions. `dimensions` is the model's own or refused (vectors are
-    never cut)."""
+    never cut). `encoding_format` "base64" (the official client's default) packs each row as
+    little-endian float32 bytes, as OpenAI does."""
 
     model_config = ConfigDict(strict=True)
 
     model: str | None = Field(None, max_length=300)
     input: str | list[JsonValue]
-    encoding_format: Literal["float"] = "float"
+    encoding_format: Literal["float", "base64"] = "float"
     dimensions: int | None = Field(None, gt=0)
     user: str | None = Field(None, max_length=300)
 
 
 class Embedding(BaseModel):
+    """One row: a list of floats, or with `encoding_format` "base64" their float32 bytes."""
+
     object: Literal["embedding"] = "embedding"
     index: int
-    embedding: list[float]
+    embedding: list[float] | str
 
 
 class EmbeddingUsage(BaseModel):
@@ -156,3 +168,19 @@ class EmbeddingList(BaseModel):
     data: list[Embedding]
     model: str
     usage: EmbeddingUsage
+
+
+class ModelCard(BaseModel):
+    """One entry of GET /v1/models, in OpenAI's shape (`created`: when this service started)."""
+
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "quizmaster"
+
+
+class ModelList(BaseModel):
+    """Reply of GET /v1/models: the one model this service embeds with."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelCard]

@@ -18,6 +18,7 @@ from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.ports import AnswerStore, PostStore
+from bot.core.telemetry import telemetry
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
 from content.bank import Bank
@@ -254,6 +255,7 @@ class AnswerFlow:
                 received_at=self.clock(),
             )
         )
+        telemetry().answer_kept_pending()
         log.warning(
             "answer kept ungraded user=%s prompt=%s: embedding server unavailable (%s)",
             turn.user,

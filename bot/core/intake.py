@@ -17,6 +17,7 @@ from bot.core.messages import Actor, Incoming, Transport
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ClaimStore, MemberStore
 from bot.core.posting import Posting
+from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
 from evaluators.grade import EmbeddingUnavailableError
 
@@ -62,9 +63,8 @@ class Intake:
         was unavailable, oldest first, replying in their threads. Stops at the first answer the
         server still cannot take; returns how many were graded."""
         graded = 0
-        for pending in await self.answers.pending_answers(
-            platform=platform, limit=PENDING_PER_ROUND
-        ):
+        waiting = await self.answers.pending_answers(platform=platform, limit=PENDING_PER_ROUND)
+        for pending in waiting:
             channel = await self.posting.channel(platform, pending.channel_id)
             name = await self.members.display_name(platform=platform, user_id=pending.user_id)
             actor = Actor(pending.user_id, name)
@@ -88,6 +88,7 @@ class Intake:
                 log.exception(
                     "grading pending answer %s failed; kept for the next round", pending.id
                 )
+        telemetry().pending_answers_left(platform, len(waiting) - graded)
         if graded:
             log.info("graded %d pending answer(s) platform=%s", graded, platform)
         return graded

@@ -15,6 +15,7 @@ from bot.core.models import ChannelRow, PostRow
 from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
 from bot.core.practice import Practice
 from bot.core.selection import choose_prompt, topic_means
+from bot.core.telemetry import telemetry
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
@@ -187,6 +188,7 @@ class Posting:
         await self.stores.posts.set_post_location(
             post_id=post.id, message_id=posted.message_id, thread_id=posted.thread_id
         )
+        telemetry().post_sent(retried=taken_over)
         log.info(
             "posted prompt=%s channel=%s day=%s scheduled=%s",
             prompt.id,

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
 from fsrs import Scheduler
+from pydantic import SecretStr
 
 from bot.core import dashboards
 from bot.core.appeals import Appeals
@@ -57,6 +58,7 @@ class WebDeps:
     grader: Grader | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
+    metrics_token: SecretStr | None = None  # None: /metrics answers loopback clients only
 
 
 def _signins() -> SlidingWindow:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from compute.params import ParamsError
 from compute.runner import QueueFullError, UnknownJobError
-from compute.schemas import ErrorBody, FieldError
+from compute.schemas import ErrorBody, FieldError, OpenAIError
+
+OPENAI_PREFIX = "/v1/"
+"""Routes OpenAI clients call; their errors carry OpenAI's `error` object beside `detail`."""
 
 
 class UnknownDemoError(LookupError):
@@ -51,7 +56,25 @@ async def _queue_full(_: Request, exc: Exception) -> JSONResponse:
     return _json(status.HTTP_429_TOO_MANY_REQUESTS, body, {"Retry-After": str(exc.retry_after)})
 
 
-async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
+def _openai_error(code: int, message: str) -> OpenAIError:
+    if code == status.HTTP_401_UNAUTHORIZED:
+        return OpenAIError(message=message, type="authentication_error")
+    if code == status.HTTP_404_NOT_FOUND:
+        return OpenAIError(message=message, type="not_found_error")
+    return OpenAIError(message=message, type="invalid_request_error")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A route's refusal: under /v1 with OpenAI's `error` beside `detail`, elsewhere as usual."""
+    assert isinstance(exc, HTTPException)
+    if not request.url.path.startswith(OPENAI_PREFIX):
+        return await http_exception_handler(request, exc)
+    detail = str(exc.detail)
+    body = ErrorBody(detail=detail, error=_openai_error(exc.status_code, detail))
+    return _json(exc.status_code, body, dict(exc.headers or {}))
+
+
+async def _bad_request(request: Request, exc: Exception) -> JSONResponse:
     """Malformed bodies get the same `errors` list as bad demo parameters."""
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -61,9 +84,12 @@ async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
         )
         for err in exc.errors()
     ]
-    return _json(
-        status.HTTP_422_UNPROCESSABLE_CONTENT, ErrorBody.listing("invalid request", errors)
-    )
+    body = ErrorBody.listing("invalid request", errors)
+    if request.url.path.startswith(OPENAI_PREFIX):
+        named = "; ".join(f"{e.field}: {e.message}" for e in body.errors)
+        message = f"invalid request: {named}" if named else "invalid request"
+        body.error = _openai_error(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+    return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, body)
 
 
 def install(app: FastAPI) -> None:
@@ -72,3 +98,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ParamsError, _bad_params)
     app.add_exception_handler(QueueFullError, _queue_full)
     app.add_exception_handler(RequestValidationError, _bad_request)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from compute import device
 from compute.api import errors
 from compute.api.edge import EdgeGuard
-from compute.api.routes import demos, embeddings, health, jobs
+from compute.api.routes import demos, embeddings, health, jobs, metrics
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
 from compute.embeddings import Embeddings, EmbeddingService
@@ -65,6 +65,7 @@ def create_app(
     app.include_router(demos.router)
     app.include_router(jobs.router)
     app.include_router(embeddings.router)
+    app.include_router(metrics.router)
     token = config.token.get_secret_value() if config.token is not None else None
     app.add_middleware(EdgeGuard, token=token, max_body_bytes=config.max_body_bytes)
     return app
