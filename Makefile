@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: venv run test test-heavy lint format clean browser figures
+.PHONY: venv run test test-heavy lint format clean browser figures mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ test: lint browser
 
 test-heavy: venv
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m heavy
+
+# Mutation testing (mutmut, configured in pyproject's [tool.mutmut]); not part of `make test`.
+# MUTANTS narrows the run to a glob of mutant names, e.g.
+# `make mutation MUTANTS='evaluators.guardrails.x__copies*'`. `mutmut results` lists the
+# survivors; docs/development.md#mutation-testing says which are known equivalent and why.
+MUTANTS ?=
+mutation: venv
+	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/mutmut results
 
 # Every benchmark, one after another, as one table with the machine, date and commit it ran on.
 figures: venv

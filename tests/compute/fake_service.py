@@ -38,6 +38,9 @@ def fake_service(
     job_timeout_s: float = 60.0,
     cancel_grace_s: float = 3.0,
     cache_entries: int = 64,
+    cache_ttl_s: float = 3600.0,
+    job_records: int = 256,
+    workers: int = 1,
     docs: bool = False,
     ray_namespace: str | None = None,
 ) -> AbstractAsyncContextManager[str]:
@@ -47,11 +50,13 @@ def fake_service(
     backend = _chosen[-1]
     config = ServiceConfig(
         token=SecretStr(token) if token is not None else None,
-        workers=1,
+        workers=workers,
         queue_size=queue_size,
         job_timeout_s=job_timeout_s,
         cancel_grace_s=cancel_grace_s,
         cache_entries=cache_entries,
+        cache_ttl_s=cache_ttl_s,
+        job_records=job_records,
         docs=docs,
         backend=backend,
         ray_namespace=ray_namespace or f"test-{secrets.token_hex(6)}",

@@ -103,3 +103,64 @@ def test_terse_but_real_answers_are_not_noise(answer: str) -> None:
 async def test_lone_surrogate_is_graded_not_raised(grader: EmbeddingGrader, relu: Prompt) -> None:
     grade = await grader.grade(relu, "ReLU \udc00 does not saturate for positive inputs", lang="en")
     assert 0 <= grade.score <= 100
+
+
+# Each stem of `_DONT_KNOW_KO` on its own: no other stem is inside these answers, so a stem
+# dropped from the list lets its answer through to the model.
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "솔직히 모르겠어요",  # 모르겠
+        "그건 몰라요",  # 몰라
+        "모름",  # 모름
+        "저는 모릅니다",  # 모릅니다
+        "기억이 안 나요",  # 기억이안나
+        "아 기억 안나",  # 기억안나
+        "생각이 안 나네요",  # 생각이안나
+    ],
+)
+async def test_each_korean_dont_know_scores_0_and_says_so(
+    grader: EmbeddingGrader, relu: Prompt, answer: str
+) -> None:
+    grade = await grader.grade(relu, answer, lang="en")
+    assert (grade.score, grade.verdict, grade.flags) == (0, Verdict.NO_ANSWER, (Flag.DONT_KNOW,))
+    assert "model answer" in grade.feedback
+
+
+async def test_an_honest_answer_after_the_reveal_is_graded_as_before_it(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    before = await grader.grade(relu, GOOD_KO)
+    after = await grader.grade(relu, GOOD_KO, revealed=True)
+    assert Flag.COPY_OF_REFERENCE not in after.flags
+    assert (after.score, after.verdict, after.flags) == (before.score, before.verdict, before.flags)
+    assert after.score >= 80
+
+
+def _paste(prompt: Prompt, share: float) -> str:
+    reference = prompt.references[0].text
+    return reference[: round(len(reference) * share)]
+
+
+async def test_most_of_the_reference_pasted_after_the_reveal_is_a_copy(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    # Two thirds of the reference: too short for the whole-text ratio, caught as a partial paste.
+    pasted = _paste(relu, 0.66)
+    grade = await grader.grade(relu, pasted, revealed=True)
+    assert (grade.score, grade.flags) == (0, (Flag.COPY_OF_REFERENCE,))
+    assert Flag.COPY_OF_REFERENCE not in (await grader.grade(relu, pasted)).flags
+
+
+async def test_half_the_reference_or_a_quote_in_a_longer_answer_is_graded(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
+    half = _paste(relu, 0.5)
+    quoted = (
+        relu.references[0].text + " 제 생각에는 이 설명이 가장 정확하다고 봅니다. 실제로 실험해 "
+        "보니 ReLU를 쓴 네트워크가 훨씬 빨리 수렴했고 학습도 안정적이었어요."
+    )
+    for answer in (half, quoted):
+        grade = await grader.grade(relu, answer, revealed=True)
+        assert Flag.COPY_OF_REFERENCE not in grade.flags, answer
+        assert grade.score > 0, answer
