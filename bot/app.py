@@ -21,6 +21,7 @@ from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
 from bot.core.digests import Digests
 from bot.core.dispatch import DemoDesk, Dispatcher
+from bot.core.group_grading import GroupGrading
 from bot.core.home import Homes
 from bot.core.inflight import InFlight
 from bot.core.intake import Intake
@@ -31,6 +32,7 @@ from bot.core.reports import Reports
 from bot.core.service import QuizService
 from bot.core.sign_in import SignInLinks
 from bot.core.takeover import Takeover
+from bot.core.team_grades import AnswerVectors
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
@@ -222,32 +224,39 @@ def web_app(
     clock: Clock | None = None,
     grader: Grader | None = None,
     notice_left: Callable[[], None] | None = None,
+    vectors: AnswerVectors | None = None,
 ) -> FastAPI:
     """The web page on the bot's repository and bank, with the practice scheduler of the
     settings (mastery is computed as in the chat), and `grader` for "Try the grader". With a
     grader it has the appeals page too, resolving through the chat's own `Appeals`; each
     notice it leaves for the chat calls `notice_left` (a bot in this process sends it now).
+    With `vectors` (the grader's embedding model) too, it has the answer groups page.
     The web framework is imported here, not at start: a bot without the page never loads it."""
     from bot.web.app import create_app
     from bot.web.deps import WebDeps
 
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings.game)
-    appeals = (
+    practice = (
         None
         if grader is None
-        else chat_appeals(
-            repo,
+        else Practice(
+            repo=repo.practice,
             bank=bank,
-            practice=Practice(
-                repo=repo.practice,
-                bank=bank,
-                grader=grader,
-                policy=policy,
-                clock=now,
-                background=InFlight(),
-            ),
+            grader=grader,
+            policy=policy,
             clock=now,
+            background=InFlight(),
+        )
+    )
+    appeals = (
+        None if practice is None else chat_appeals(repo, bank=bank, practice=practice, clock=now)
+    )
+    grading = (
+        None
+        if practice is None or vectors is None
+        else GroupGrading(
+            store=repo.team_grades, vectors=vectors, bank=bank, practice=practice, clock=now
         )
     )
     return create_app(
@@ -264,6 +273,7 @@ def web_app(
             grader=grader,
             appeals=appeals,
             notice_left=notice_left,
+            grading=grading,
         )
     )
 

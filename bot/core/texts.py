@@ -510,6 +510,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Your appeal #{id}: your score stays at {old:point|points}.",
     ),
     "appeal_note": ("관리자 메모: {note}", "Admin's note: {note}"),
+    "team_grade_told": (
+        '팀이 "{question}"에 쓴 답을 다시 채점했어요: {old}점에서 {new}점으로 바뀌었어요.',
+        'The team regraded your answer to "{question}": your score changed from {old} to '
+        "{new:point|points}.",
+    ),
     "help": (
         "**quizmaster 명령**\n"
         "답변: 스레드에 그냥 쓰거나 `/quiz answer <답>`\n"

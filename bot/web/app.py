@@ -15,7 +15,15 @@ from bot.web import errors
 from bot.web.deps import Web, WebDeps
 from bot.web.head import HeadAsGet
 from bot.web.rendering import TEMPLATES
-from bot.web.routes import appeals, channel, home, notes_import, questions, sign_in
+from bot.web.routes import (
+    answer_groups,
+    appeals,
+    channel,
+    home,
+    notes_import,
+    questions,
+    sign_in,
+)
 
 STATIC = TEMPLATES.parent / "static"
 CONTENT_SECURITY_POLICY = (
@@ -56,6 +64,7 @@ def create_app(deps: WebDeps) -> FastAPI:
         questions.router,
         notes_import.router,
         appeals.router,
+        answer_groups.router,
     ):
         app.include_router(router)
     return app

@@ -21,6 +21,7 @@ from fsrs import Scheduler
 
 from bot.core import dashboards
 from bot.core.appeals import Appeals
+from bot.core.group_grading import GroupGrading
 from bot.core.models import ChannelRow
 from bot.core.ports import DashboardStore
 from bot.web.errors import PageError
@@ -57,6 +58,7 @@ class WebDeps:
     grader: Grader | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
+    grading: GroupGrading | None = None  # None: no answer groups (no embedding model here)
 
 
 def _signins() -> SlidingWindow:
@@ -141,6 +143,11 @@ class Web:
         if self.deps.appeals is None:
             raise PageError(404, "not_found", lang)
         return self.deps.appeals
+
+    def grading(self, lang: Lang) -> GroupGrading:
+        if self.deps.grading is None:
+            raise PageError(404, "not_found", lang)
+        return self.deps.grading
 
 
 def web_of(request: Request) -> Web:

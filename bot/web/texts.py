@@ -145,6 +145,58 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("{name} · {channel}", "{name} · {channel}"),
     "admin": ("관리자", "admin"),
     "nav_appeals": ("이의 신청", "Appeals"),
+    "nav_groups": ("답 묶음", "Answer groups"),
+    "groups_head": ("답 묶음 채점", "Answer groups"),
+    "groups_intro": (
+        "질문마다 뜻이 같은 답을 묶었어요. 묶음 하나를 한 번에 채점하고, <b>적용</b>을 눌러야 "
+        "점수가 바뀌고 점수가 바뀐 사람에게 질문 스레드로 알려요.",
+        "Each question's answers, grouped by meaning. Grade a whole group at once; scores "
+        "change only when you press <b>Apply</b>, and each member whose score changes is told "
+        "in the question's thread.",
+    ),
+    "groups_questions_none": ("아직 답이 없어요.", "No answers yet."),
+    "groups_answers": ("답 {count}개", "{count} answers"),
+    "groups_human": ("사람이 채점 {count}개", "{count} graded by the team"),
+    "groups_staged_count": ("적용 대기 {count}개", "{count} waiting to apply"),
+    "group_of": ("{size}명의 답 · 점수 {low}-{high}", "{size} answers · scores {low}-{high}"),
+    "group_one": ("답 1개 · 점수 {low}", "1 answer · score {low}"),
+    "group_representative": ("대표 답", "Representative answer"),
+    "group_members": ("묶음의 답 모두 보기", "All answers in this group"),
+    "group_grade_label": ("이 묶음 점수 (0-100)", "Score for this group (0-100)"),
+    "group_grade_one_label": ("이 답 점수 (0-100)", "Score for this answer (0-100)"),
+    "group_grade": ("묶음 채점", "Grade group"),
+    "group_grade_one": ("이 답만 채점", "Grade this answer"),
+    "group_staged_mark": ("적용 대기: {score}점", "to apply: {score}"),
+    "group_human_mark": ("팀이 채점함", "graded by the team"),
+    "groups_staged_head": ("적용 대기 중인 점수", "Grades waiting to apply"),
+    "groups_staged_line": (
+        "{name}: {old}점 → {new}점",
+        "{name}: {old} → {new}",
+    ),
+    "groups_apply": ("점수 적용하고 알리기", "Apply grades and tell members"),
+    "groups_discard": ("적용 대기 취소", "Discard waiting grades"),
+    "groups_staged_done": (
+        "답 {count}개에 점수를 매겼어요. 적용을 눌러야 바뀌어요.",
+        "Graded {count} answers. Press Apply to change their scores.",
+    ),
+    "groups_applied_done": (
+        "점수 {applied}개를 적용했어요. 점수가 바뀐 {told}명에게 채팅으로 알려요.",
+        "Applied {applied} grades. {told} members whose score changed are told in the chat.",
+    ),
+    "groups_discarded_done": ("적용 대기 점수를 지웠어요.", "Discarded the waiting grades."),
+    "group_score_bad": (
+        "점수는 0에서 100 사이의 정수여야 해요.",
+        "The score must be a whole number from 0 to 100.",
+    ),
+    "group_answer_foreign": (
+        "이 채널의 이 질문에 대한 답이 아니에요.",
+        "Those are not this channel's answers to this question.",
+    ),
+    "groups_unavailable": (
+        "임베딩 서버가 지금 답하지 않아 답을 묶을 수 없어요. 잠시 뒤에 다시 열어 주세요.",
+        "The embedding server is not answering, so the answers cannot be grouped now. Try "
+        "again in a minute.",
+    ),
     "appeals_head": ("이의 신청 대기열", "Appeals waiting"),
     "appeals_none": ("기다리는 이의 신청이 없어요.", "No appeals are waiting."),
     "appeals_figures": (
