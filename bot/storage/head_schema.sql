@@ -277,7 +277,7 @@ CREATE TABLE digests (
 );
 CREATE TABLE team_grades (
     id          INTEGER PRIMARY KEY,
-    answer_id   INTEGER NOT NULL UNIQUE REFERENCES answers (id),
+    answer_id   INTEGER NOT NULL REFERENCES answers (id),
     platform    TEXT NOT NULL,
     channel_id  TEXT NOT NULL,
     prompt_id   TEXT NOT NULL,
@@ -289,5 +289,6 @@ CREATE TABLE team_grades (
     applied_at  TEXT
 );
 CREATE INDEX team_grades_by_question ON team_grades (platform, channel_id, prompt_id, id);
+CREATE UNIQUE INDEX team_grades_one_staged ON team_grades (answer_id) WHERE applied_at IS NULL;
 PRAGMA user_version = 6;
 INSERT INTO alembic_version (version_num) VALUES ('0017');

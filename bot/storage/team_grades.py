@@ -103,7 +103,7 @@ class TeamGradeTable:
         marks = ",".join("?" * len(wanted))
         async with self._db.transaction() as db:
             found = await db.fetch(
-                f"SELECT a.id, a.score{_IN_CHANNEL} AND a.id IN ({marks})",
+                f"SELECT a.id, a.score{_IN_CHANNEL} AND a.id IN ({marks}) ORDER BY a.id",
                 (platform, channel_id, prompt_id, *wanted),
             )
             if len(found) != len(wanted):
@@ -112,10 +112,10 @@ class TeamGradeTable:
                 await db.fetch(
                     "INSERT INTO team_grades (answer_id, platform, channel_id, prompt_id,"
                     " old_score, score, note, graded_by, graded_at) VALUES (?,?,?,?,?,?,?,?,?)"
-                    " ON CONFLICT (answer_id) DO UPDATE SET old_score = excluded.old_score,"
-                    " score = excluded.score, note = excluded.note,"
-                    " graded_by = excluded.graded_by, graded_at = excluded.graded_at,"
-                    " applied_at = NULL",
+                    " ON CONFLICT (answer_id) WHERE applied_at IS NULL DO UPDATE SET"
+                    " old_score = excluded.old_score, score = excluded.score,"
+                    " note = excluded.note, graded_by = excluded.graded_by,"
+                    " graded_at = excluded.graded_at",
                     (
                         row["id"],
                         platform,

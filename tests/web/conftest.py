@@ -7,10 +7,23 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.answer_vectors import ModelVectors
+from evaluators.embedder import load_embedder
 from tests.web.site import Site, running_site
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with running_site(tmp_path_factory.mktemp("web-site")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def grouping_site(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> Iterator[Site]:
+    """A page with answer groups, on the bundled embedding model (the answers' scores are still
+    chosen: a fixed grader grades them)."""
+    with running_site(
+        tmp_path_factory.mktemp("web-groups"),
+        vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),
+    ) as running:
         yield running

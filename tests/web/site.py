@@ -29,6 +29,7 @@ from bot.app import (
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.service import QuizService
+from bot.core.team_grades import AnswerVectors
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
@@ -115,10 +116,12 @@ def running_site(
     db: Path | str | None = None,
     header_timeout_s: float = HEADER_TIMEOUT_S,
     try_grader: Callable[[], Grader] = FixedGrader,
+    vectors: Callable[[], AnswerVectors] | None = None,
 ) -> Iterator[Site]:
     """The page on a free loopback port until the block exits, on `db` (a SQLite file in
     `folder` by default), with "Try the grader" on the grader `try_grader` makes on the page's
-    own event loop (one with an `aclose` is closed with the page)."""
+    own event loop (one with an `aclose` is closed with the page), and answer groups on the
+    `vectors` made (none by default)."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
     thread.start()
@@ -154,6 +157,7 @@ def running_site(
             clock=clock,
             grader=web_grader,
             notice_left=lambda: left.append("notice"),
+            vectors=None if vectors is None else vectors(),
         )
         await stack.enter_async_context(
             serving_beside(app, sock, header_timeout_s=header_timeout_s)
