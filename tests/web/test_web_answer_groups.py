@@ -160,8 +160,8 @@ def test_the_group_forms_refuse_members_missing_tokens_and_other_channels_answer
         member_csrf = form_fields(member.get(home).text)["csrf"]
         assert member.get(f"{home}/groups").status_code == 403
         assert member.get(f"{home}/groups/{home_prompt}").status_code == 403
-        posted = member.post(grade, data={"answer": mine, "score": "90", "csrf": member_csrf})
-        assert posted.status_code == 403
+        as_member = member.post(grade, data={"answer": mine, "score": "90", "csrf": member_csrf})
+        assert as_member.status_code == 403
         applied = member.post(f"{home}/groups/{home_prompt}/apply", data={"csrf": member_csrf})
         assert applied.status_code == 403
     untouched = site.run(
