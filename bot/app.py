@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from bot.answer_vectors import grader_vectors
 from bot.config import ComputeSettings, GameSettings, GradingSettings, Settings, WebSettings
 from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
@@ -32,6 +33,7 @@ from bot.core.reports import Reports
 from bot.core.service import QuizService
 from bot.core.sign_in import SignInLinks
 from bot.core.takeover import Takeover
+from bot.core.teaching import Teaching
 from bot.core.team_grades import AnswerVectors
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
@@ -94,6 +96,13 @@ def model_settings(settings: GradingSettings) -> ModelSettings:
         embedding_prefix=settings.embedding_prefix,
         embedding_timeout_s=settings.embedding_timeout_s,
     )
+
+
+def _teaching(repo: Repository, grader: Grader) -> Teaching | None:
+    """The digest's count of ungraded answer groups, on the grader's own model (none for a
+    grader without one)."""
+    vectors = grader_vectors(grader)
+    return None if vectors is None else Teaching(store=repo.team_grades, vectors=vectors)
 
 
 def build_quiz_service(
@@ -174,6 +183,7 @@ def build_quiz_service(
             bank=bank,
             clock=now,
             replica_id=posting.replica_id,
+            teaching=_teaching(repo, grader),
         ),
         demos=demos,
         sign_in=sign_in,

@@ -59,6 +59,9 @@ class WeekDigest:
     missed: tuple[MissedConcept, ...]
     hardest: tuple[str, float] | None
     improved: tuple[str, int] | None
+    to_teach: int = 0
+    """The channel's answer groups no one on the team has graded yet (admins grade them on the
+    web page's answer groups)."""
 
     @property
     def lang(self) -> Lang:
@@ -217,4 +220,6 @@ def digest_text(digest: WeekDigest) -> str:
             if missed.demo is not None:
                 line += text(lang, "digest_missed_demo", demo=missed.demo)
             lines.append(line)
+    if digest.to_teach:
+        lines.append(text(lang, "digest_teach", count=digest.to_teach))
     return "\n".join(lines)

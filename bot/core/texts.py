@@ -154,6 +154,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "• **{concept}** ({count}번) · {question}",
         "• **{concept}** (missed {count:time|times}) · {question}",
     ),
+    "digest_teach": (
+        "관리자께: 팀이 아직 채점하지 않은 답 묶음 {count}개가 웹 페이지의 **답 묶음**에서 "
+        "기다려요 (`/quiz web`). 대표 답 하나를 채점하면 채점기가 배워요.",
+        "For admins: {count:answer group waits|answer groups wait} for a team grade under "
+        "**Answer groups** on the web page (`/quiz web`); grading one representative answer "
+        "teaches the grader.",
+    ),
     "digest_missed_demo": (" · 직접 보기 `/demo {demo}`", " · see it live: `/demo {demo}`"),
     "weekday_names": (
         "월,화,수,목,금,토,일",

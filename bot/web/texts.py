@@ -155,6 +155,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "in the question's thread.",
     ),
     "groups_questions_none": ("아직 답이 없어요.", "No answers yet."),
+    "teach_head": ("채점해서 채점기 가르치기", "Grade these to teach the grader"),
+    "teach_intro": (
+        "팀이 아직 채점하지 않은 묶음 {count}개 가운데 큰 것부터예요 (크기가 같으면 점수가 "
+        "가장 엇갈린 것부터). 대표 답 하나를 채점하면 비슷한 답 모두의 근거가 돼요.",
+        "{count} groups of answers have no team grade yet; the largest come first (and, of "
+        "equal size, the ones graded least consistently). A grade of one representative "
+        "answer speaks for every answer like it.",
+    ),
+    "teach_none": (
+        "팀이 채점하지 않은 묶음이 없어요.",
+        "Every group of answers has a team grade.",
+    ),
+    "teach_open": ("채점하러 가기", "Grade it"),
+    "groups_answers_head": ("답", "Answers"),
     "groups_answers": ("답 {count}개", "{count} answers"),
     "groups_human": ("사람이 채점 {count}개", "{count} graded by the team"),
     "groups_staged_count": ("적용 대기 {count}개", "{count} waiting to apply"),

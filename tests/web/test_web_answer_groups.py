@@ -11,8 +11,13 @@ from html import unescape
 
 import httpx
 
+from bot.answer_vectors import ModelVectors
+from bot.core.digests import Digests
 from bot.core.messages import Actor
 from bot.core.notices import send_notices
+from bot.core.teaching import Teaching
+from bot.core.weeks import week_of
+from evaluators.embedder import load_embedder
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, Site
 
@@ -176,3 +181,53 @@ def test_without_an_embedding_model_the_page_has_no_answer_groups(site: Site) ->
     with browser() as admin:
         sign_in(admin, site.link(MINA))
         assert admin.get(f"{site.url}/c/{PLATFORM}/C-home/groups").status_code == 404
+
+
+def _digest(site: Site, channel: str, model_path: str) -> str:
+    """This week's digest of `channel` as the bot posts it, counting ungraded groups on the
+    bundled model."""
+    repo = site.service.repo
+    digests = Digests(
+        channels=repo.channels,
+        posts=repo.posts,
+        answers=repo.answers,
+        members=repo.members,
+        digests=repo.digests,
+        bank=site.service.bank,
+        clock=site.clock,
+        replica_id="digest-test",
+        teaching=Teaching(
+            store=repo.team_grades, vectors=ModelVectors(load_embedder(model_path, "cpu"))
+        ),
+    )
+    row = site.run(repo.channels.channel(platform=PLATFORM, channel_id=channel))
+    assert row is not None
+    return site.run(digests.reply(row, week_of(site.clock().date()))).text
+
+
+def test_the_page_lists_the_groups_to_teach_and_the_digest_counts_them(
+    grouping_site: Site, model_path: str
+) -> None:
+    site, channel = grouping_site, "C-teach"
+    prompt_id = answered(site, channel)
+    base = f"{site.url}/c/{PLATFORM}/{channel}"
+    assert "For admins: 2 answer groups wait for a team grade" in _digest(site, channel, model_path)
+    with browser() as admin:
+        sign_in(admin, site.link(MINA, channel))
+        index = admin.get(base + "/groups").text
+        teach = page_text(index[index.index('id="teach"') : index.index("</section>")])
+        assert "2 groups of answers have no team grade yet" in teach
+        first, second = (teach.index(f"{prompt_id} · {n}") for n in ("3 answers", "1 answer ·"))
+        assert first < second  # the largest group first
+        assert "scores 40-75" in teach and OTHER_IDEA[1] in teach
+        csrf = form_fields(index)["csrf"]
+        [_, (_, alone)] = groups_of(admin.get(f"{base}/groups/{prompt_id}").text)
+        staged = admin.post(
+            f"{base}/groups/{prompt_id}/grade", data={"answer": alone, "score": "0", "csrf": csrf}
+        )
+        assert staged.status_code == 303
+        teach_after = page_text(admin.get(base + "/groups").text)
+        assert "1 groups of answers have no team grade yet" in teach_after
+        assert OTHER_IDEA[1] not in teach_after.split("Question")[0]
+    digest = _digest(site, channel, model_path)
+    assert "For admins: 1 answer group waits for a team grade" in digest

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.answer_groups import AnswerGroup
+from bot.core.teaching import SHOWN, Teaching, ToTeach
 from bot.core.team_grades import QuestionAnswer
 from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
 from bot.web.errors import PageError
@@ -41,15 +42,28 @@ def _score(given: str, lang: Lang) -> int:
 
 @router.get("/groups", response_class=HTMLResponse)
 async def questions_view(request: Request, web: WebDep, platform: str, channel_id: str) -> Response:
+    """The channel's answered questions, and the answers whose team grade would teach the
+    grader the most (none while the embedding server is down: the questions still show)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     grading = web.grading(lang)
     tallies = await grading.store.answered_questions(platform=platform, channel_id=channel_id)
+    teaching = Teaching(store=grading.store, vectors=grading.vectors)
+    try:
+        waiting: list[ToTeach] | None = await teaching.waiting(
+            platform=platform, channel_id=channel_id
+        )
+    except EmbeddingUnavailableError:
+        waiting = None
+    users = {t.group.representative.answer.user_id for t in (waiting or [])[:SHOWN]}
     return web.renderer.render(
         request,
         "answer_groups_index.html",
         lang,
         session=session,
         tallies=tallies,
+        waiting=waiting,
+        shown=SHOWN,
+        names=await _names(web, platform, users),
         question=lambda prompt_id: _question(web, prompt_id, lang),
         base=channel_url(session),
     )
