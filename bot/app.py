@@ -26,6 +26,7 @@ from bot.core.group_grading import GroupGrading
 from bot.core.home import Homes
 from bot.core.inflight import InFlight
 from bot.core.intake import Intake
+from bot.core.open_answers import OpenQuestions
 from bot.core.posting import ChannelDefaults, Clock, Posting, PostingStores
 from bot.core.practice import Practice, PracticePolicy
 from bot.core.replicas import new_replica_id
@@ -284,6 +285,16 @@ def web_app(
             appeals=appeals,
             notice_left=notice_left,
             grading=grading,
+            open_questions=None
+            if grader is None
+            else OpenQuestions(
+                store=repo.answers,
+                posts=repo.posts,
+                consent=repo.sharing,
+                names=repo.members,
+                grader=grader,
+                clock=now,
+            ),
         )
     )
 

@@ -62,8 +62,9 @@ class Intake:
         was unavailable, oldest first, replying in their threads. Stops at the first answer the
         server still cannot take; returns how many were graded."""
         graded = 0
+        open_questions = [p.id for p in self.dispatcher.answers.bank.open_questions()]
         for pending in await self.answers.pending_answers(
-            platform=platform, limit=PENDING_PER_ROUND
+            platform=platform, limit=PENDING_PER_ROUND, skip_prompts=open_questions
         ):
             channel = await self.posting.channel(platform, pending.channel_id)
             name = await self.members.display_name(platform=platform, user_id=pending.user_id)

@@ -21,6 +21,7 @@ from bot.web.routes import (
     channel,
     home,
     notes_import,
+    open_questions,
     questions,
     sign_in,
 )
@@ -65,6 +66,7 @@ def create_app(deps: WebDeps) -> FastAPI:
         notes_import.router,
         appeals.router,
         answer_groups.router,
+        open_questions.router,
     ):
         app.include_router(router)
     return app

@@ -23,6 +23,7 @@ from bot.core import dashboards
 from bot.core.appeals import Appeals
 from bot.core.group_grading import GroupGrading
 from bot.core.models import ChannelRow
+from bot.core.open_answers import OpenQuestions
 from bot.core.ports import DashboardStore
 from bot.web.errors import PageError
 from bot.web.page_cache import PageCache
@@ -59,6 +60,7 @@ class WebDeps:
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
     grading: GroupGrading | None = None  # None: no answer groups (no embedding model here)
+    open_questions: OpenQuestions | None = None  # None: no open questions page (no grader)
 
 
 def _signins() -> SlidingWindow:

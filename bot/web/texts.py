@@ -146,6 +146,50 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "admin": ("관리자", "admin"),
     "nav_appeals": ("이의 신청", "Appeals"),
     "nav_groups": ("답 묶음", "Answer groups"),
+    "nav_open": ("열린 질문", "Open questions"),
+    "open_head": ("열린 질문", "Open questions"),
+    "open_intro": (
+        "모범 답안 없이 가져온 질문이에요. <code>/quiz now &lt;id&gt;</code>로 올리면 답을 "
+        "모아 두고, 여기서 좋은 답을 골라 모범 답안을 정하면 모아 둔 답을 채점해 스레드로 "
+        "알려요.",
+        "Questions imported without a model answer. Post one with <code>/quiz now "
+        "&lt;id&gt;</code> and its answers are kept; pick the best of them here into the model "
+        "answer, and the kept answers are graded and their members told in the thread.",
+    ),
+    "open_none": ("열린 질문이 없어요.", "No open questions."),
+    "open_done": (
+        "{id}의 모범 답안을 저장했어요. 모아 둔 답 {graded}개를 채점해 채팅으로 알려요.",
+        "Saved the model answer of {id}. {graded} kept answers were graded; their members are "
+        "told in the chat.",
+    ),
+    "open_question_head": ("열린 질문 {id}", "Open question {id}"),
+    "open_post_hint": (
+        "채팅에서 <code>/quiz now {id}</code>로 올려 답을 모아요.",
+        "Post it in the chat with <code>/quiz now {id}</code> to collect answers.",
+    ),
+    "open_pick": (
+        "모범 답안으로 쓸 답 고르기 (공유에 동의한 사람만 이름이 보여요)",
+        "Pick answers for the model answer (names shown for members who share their answers)",
+    ),
+    "open_anonymous": ("공유하지 않는 멤버", "a member who does not share"),
+    "open_compose": ("고른 답으로 초안 만들기", "Draft from the picked answers"),
+    "open_no_answers": ("아직 모아 둔 답이 없어요.", "No answers kept yet."),
+    "open_model_label": (
+        "모범 답안 (최대 {limit}자, 고쳐 써도 돼요)",
+        "Model answer (at most {limit} characters; edit freely)",
+    ),
+    "open_model_lang": ("모범 답안의 언어", "Language of the model answer"),
+    "open_save": ("모범 답안 저장하고 채점하기", "Save the model answer and grade"),
+    "open_model_empty": ("모범 답안을 적어 주세요.", "Write the model answer."),
+    "open_model_too_long": (
+        "모범 답안은 {limit}자까지예요.",
+        "The model answer may have at most {limit} characters.",
+    ),
+    "open_unknown": ("그런 열린 질문이 없어요.", "There is no such open question."),
+    "open_answer_foreign": (
+        "이 채널의 이 질문에 모아 둔 답이 아니에요.",
+        "Those are not answers kept for this question in this channel.",
+    ),
     "groups_head": ("답 묶음 채점", "Answer groups"),
     "groups_intro": (
         "질문마다 뜻이 같은 답을 묶었어요. 묶음 하나를 한 번에 채점하고, <b>적용</b>을 눌러야 "

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.answer_vectors import ModelVectors
+from content.loader import DEFAULT_BANK_DIR
 from evaluators.embedder import load_embedder
+from tests.team_notes import import_notes_bank
 from tests.web.site import Site, running_site
 
 
@@ -25,5 +27,16 @@ def grouping_site(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> 
     with running_site(
         tmp_path_factory.mktemp("web-groups"),
         vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A page on the seed bank and a team's imported notes, one of whose questions waits for
+    its model answer (an open question): each test its own, as one makes the question ready."""
+    folder, _ = import_notes_bank(tmp_path_factory.mktemp("open-notes"))
+    with running_site(
+        tmp_path_factory.mktemp("web-open"), bank_dirs=(DEFAULT_BANK_DIR, folder)
     ) as running:
         yield running

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +34,7 @@ from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
 from compute.header_timeout import HEADER_TIMEOUT_S
-from content.loader import load_bank
+from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader
 from evaluators.grade import Grader
 from tests.bot.clock import FakeClock
@@ -117,11 +117,12 @@ def running_site(
     header_timeout_s: float = HEADER_TIMEOUT_S,
     try_grader: Callable[[], Grader] = FixedGrader,
     vectors: Callable[[], AnswerVectors] | None = None,
+    bank_dirs: Sequence[Path] = (DEFAULT_BANK_DIR,),
 ) -> Iterator[Site]:
     """The page on a free loopback port until the block exits, on `db` (a SQLite file in
     `folder` by default), with "Try the grader" on the grader `try_grader` makes on the page's
     own event loop (one with an `aclose` is closed with the page), and answer groups on the
-    `vectors` made (none by default)."""
+    `vectors` made (none by default), on the banks in `bank_dirs`."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
     thread.start()
@@ -132,7 +133,7 @@ def running_site(
     async def start() -> Site:
         repo = await Repository.open(settings.db)
         stack.push_async_callback(repo.close)
-        bank = load_bank()
+        bank = load_bank(bank_dirs)
         tokens = web_tokens(SECRET, clock)
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         url = f"http://127.0.0.1:{port_of(sock)}"
