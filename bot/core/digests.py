@@ -8,8 +8,15 @@ import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.digest import WeekDigest, digest_text, scheduled_days, week_digest
+from bot.core.digest import (
+    OpenQuestion,
+    WeekDigest,
+    digest_text,
+    scheduled_days,
+    week_digest,
+)
 from bot.core.digest_chart import digest_image
+from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, DigestTime
 from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
@@ -24,6 +31,7 @@ from evaluators.grade import EmbeddingUnavailableError
 
 log = logging.getLogger("quizmaster.core")
 
+OPEN_QUESTION_CHARS = 80
 DIGEST_AFTER = timedelta(hours=8)
 """By default the digest follows the week's last scheduled question by this much: a working
 day to answer it."""
@@ -88,7 +96,24 @@ class Digests:
         digest = week_digest(
             channel=channel, bank=self.bank, answers=answers, names=names, week=week, today=today
         )
-        return replace(digest, to_teach=await self._to_teach(channel))
+        return replace(
+            digest,
+            open_questions=await self._open_questions(channel),
+            to_teach=await self._to_teach(channel),
+        )
+
+    async def _open_questions(self, channel: ChannelRow) -> tuple[OpenQuestion, ...]:
+        """The open questions with answers kept in this channel (they wait for an admin to
+        write the model answer on the web page)."""
+        found = []
+        for question in self.bank.open_questions():
+            kept = await self.answers.open_answers(
+                platform=channel.platform, channel_id=channel.channel_id, prompt_id=question.id
+            )
+            if kept:
+                body = cut(question.text.get(channel.lang), OPEN_QUESTION_CHARS)
+                found.append(OpenQuestion(question.id, body, len(kept)))
+        return tuple(found)
 
     async def _to_teach(self, channel: ChannelRow) -> int:
         """How many answer groups wait for a team grade; 0 without an embedding model, or

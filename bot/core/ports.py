@@ -198,6 +198,12 @@ class AnswerStore(Protocol):
 
     async def add_pending_answer(self, pending: PendingAnswer) -> None: ...
 
+    async def open_answers(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[PendingAnswer]:
+        """The answers kept in a channel for an open question (no model answer yet)."""
+        ...
+
     async def pending_answers(
         self, *, platform: str, limit: int, skip_prompts: Sequence[str] = ()
     ) -> list[PendingAnswer]:

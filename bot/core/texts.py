@@ -154,6 +154,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "• **{concept}** ({count}번) · {question}",
         "• **{concept}** (missed {count:time|times}) · {question}",
     ),
+    "digest_open_head": (
+        "**열린 질문** (관리자가 웹 페이지의 **열린 질문**에서 모범 답안을 정하면 채점돼요)",
+        "**Open questions** (graded once an admin writes the model answer under **Open "
+        "questions** on the web page)",
+    ),
+    "digest_open": (
+        "• {id} · {question} · 모아 둔 답 {count}개",
+        "• {id} · {question} · {count:answer|answers} kept",
+    ),
     "digest_teach": (
         "관리자께: 팀이 아직 채점하지 않은 답 묶음 {count}개가 웹 페이지의 **답 묶음**에서 "
         "기다려요 (`/quiz web`). 대표 답 하나를 채점하면 채점기가 배워요.",

@@ -174,6 +174,14 @@ class AnswerTable:
         )
         return [_pending(row) for row in rows]
 
+    async def kept_counts(self) -> dict[str, int]:
+        """How many answers are kept ungraded per prompt, every channel together (`quizmaster
+        content check` shows them beside each open question)."""
+        rows = await self._db.fetch(
+            "SELECT prompt_id, COUNT(*) FROM pending_answers GROUP BY prompt_id"
+        )
+        return {str(row[0]): int(row[1]) for row in rows}
+
     async def open_answers(
         self, *, platform: str, channel_id: str, prompt_id: str
     ) -> list[PendingAnswer]:

@@ -17,7 +17,7 @@ DAY = date(2026, 11, 2)
 PROMPT = "q01"
 
 
-async def _post(repo: Repository, platform: str, channel_id: str) -> PostRow:
+async def channel_post(repo: Repository, platform: str, channel_id: str) -> PostRow:
     channel = ChannelRow(
         platform=platform,
         channel_id=channel_id,
@@ -75,9 +75,9 @@ def _notice(answer: GradedAnswer, body: str) -> Reply:
 async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel(
     repo: Repository,
 ) -> None:
-    home = await _post(repo, "slack", "C-home")
-    other = await _post(repo, "slack", "C-other")
-    elsewhere = await _post(repo, "discord", "C-home")  # another workspace, same channel id
+    home = await channel_post(repo, "slack", "C-home")
+    other = await channel_post(repo, "slack", "C-other")
+    elsewhere = await channel_post(repo, "discord", "C-home")  # another workspace, same channel id
     mina = await _answer(repo, home, "U-mina", "weights move against the gradient", 40)
     joon = await _answer(repo, home, "U-joon", "parameters step opposite the gradient", 80)
     theirs = await _answer(repo, other, "U-sora", "weights move against the gradient", 30)
@@ -161,7 +161,7 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
 
 
 async def test_a_resolved_appeal_is_a_team_grade_of_its_channel(repo: Repository) -> None:
-    home = await _post(repo, "slack", "C-home")
+    home = await channel_post(repo, "slack", "C-home")
     mina = await _answer(repo, home, "U-mina", "an answer", 40)
     answer = await repo.appeals.latest_answer(
         platform="slack", channel_id="C-home", user_id="U-mina"

@@ -4,6 +4,7 @@ fast; tests only read it, or sign in with links of their own."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,11 +33,17 @@ def grouping_site(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> 
 
 
 @pytest.fixture
-def open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """A page on the seed bank and a team's imported notes, one of whose questions waits for
-    its model answer (an open question): each test its own, as one makes the question ready."""
+def open_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A team's imported notes, one of whose questions waits for its model answer."""
     folder, _ = import_notes_bank(tmp_path_factory.mktemp("open-notes"))
+    return folder
+
+
+@pytest.fixture
+def open_site(tmp_path_factory: pytest.TempPathFactory, open_notes: Path) -> Iterator[Site]:
+    """A page on the seed bank and `open_notes` (an open question among them): each test its
+    own, as one makes the question ready."""
     with running_site(
-        tmp_path_factory.mktemp("web-open"), bank_dirs=(DEFAULT_BANK_DIR, folder)
+        tmp_path_factory.mktemp("web-open"), bank_dirs=(DEFAULT_BANK_DIR, open_notes)
     ) as running:
         yield running

@@ -62,6 +62,8 @@ class Site:
     tokens: Tokens
     clock: FakeClock
     transport: RecordingTransport = field(default_factory=RecordingTransport)
+    db: Path | str = ""
+    """The page's database (`Settings.db`)."""
     notices_left: list[str] = field(default_factory=list)
     """One entry each time the page left a chat notice and woke the bot (`notice_left`)."""
 
@@ -164,7 +166,13 @@ def running_site(
             serving_beside(app, sock, header_timeout_s=header_timeout_s)
         )
         site = Site(
-            url=url, loop=loop, service=service, tokens=tokens, clock=clock, notices_left=left
+            url=url,
+            loop=loop,
+            service=service,
+            tokens=tokens,
+            clock=clock,
+            db=settings.db,
+            notices_left=left,
         )
         await _seed(site)
         return site

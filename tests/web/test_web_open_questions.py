@@ -6,13 +6,16 @@ told once in the question's thread; and the refusals."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 from html import unescape
+from pathlib import Path
 
 from bot.core.messages import Actor
 from bot.core.notices import send_notices
 from tests import team_notes as notes
+from tests.cli_process import run_quizmaster
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, Site
 
@@ -28,7 +31,7 @@ def _kept_ids(html: str) -> dict[str, int]:
 
 
 def test_an_open_question_collects_answers_then_its_model_answer_grades_them(
-    open_site: Site,
+    open_site: Site, open_notes: Path
 ) -> None:
     site, channel = open_site, "C-open"
     site.say(MINA, f"/quiz now {notes.WAITING}", channel)
@@ -45,6 +48,23 @@ def test_an_open_question_collects_answers_then_its_model_answer_grades_them(
     assert any("no hints, skips or follow-ups yet" in t for t in said)
     assert any("no model answer to reveal yet" in t for t in said)
     assert not any("/100" in t for t in said)  # nothing graded yet
+    site.say(JOON, "/quiz week", channel)
+    week = site.transport.sent[-1].text
+    assert "**Open questions** (graded once an admin writes the model answer" in week
+    assert f"• {notes.WAITING} · {notes.WAITING_TEXT} · 2 answers kept" in week
+    checked = run_quizmaster(
+        ["content", "check"],
+        env={
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "QUIZMASTER_DB": str(site.db),
+            "QUIZMASTER_BANK_DIR": str(open_notes),
+        },
+        cwd=open_notes,
+    )
+    assert checked.returncode == 0, checked.stderr
+    [line] = [ln for ln in checked.stdout.splitlines() if f"prompt {notes.WAITING}:" in ln]
+    assert line.endswith("(2 answers kept as an open question)"), line
 
     base = f"{site.url}/c/{PLATFORM}/{channel}"
     with browser() as admin:
