@@ -17,8 +17,7 @@ from bot.core.messages import Reply, ReplyKind
 from bot.core.models import GradedText, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.texts import text
 from bot.core.turn import Turn
-from content.importers.concept_draft import with_drafted_concepts
-from content.schema import Lang, Prompt, Reference
+from content.schema import Lang, Prompt
 from evaluators.grade import Grader
 from evaluators.guardrails import MAX_ANSWER_CHARS
 
@@ -75,28 +74,6 @@ async def keep_open_answer(
         )
     )
     await turn.say(turn.t("open_answer_kept"), thread_id=post.thread_id, mention=True)
-
-
-class ModelAnswerError(ValueError):
-    """The model answer an admin wrote cannot make the question ready (the team rules say
-    why, in the message)."""
-
-
-def answered(question: Prompt, model_answer: str, lang: Lang) -> Prompt:
-    """The open question made ready with `model_answer` as its reference (in `lang`) and key
-    concepts drafted from it, as imported notes get theirs (marked for an admin's review).
-    Raises ModelAnswerError when the team rules refuse it."""
-    body = model_answer.strip()
-    if not body:
-        raise ModelAnswerError("the model answer is empty")
-    fields = question.model_dump()
-    fields.update(status="ready", references=[Reference(lang=lang, text=body).model_dump()])
-    try:
-        ready = Prompt.model_validate(fields, context={"rules": "team"})
-    except ValueError as exc:
-        raise ModelAnswerError(str(exc)) from None
-    [drafted] = with_drafted_concepts([ready])
-    return drafted
 
 
 async def grade_open_answers(

@@ -181,6 +181,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "open_model_lang": ("모범 답안의 언어", "Language of the model answer"),
     "open_save": ("모범 답안 저장하고 채점하기", "Save the model answer and grade"),
     "open_model_empty": ("모범 답안을 적어 주세요.", "Write the model answer."),
+    "open_model_refused": (
+        "이 모범 답안으로는 질문을 준비할 수 없어요: {reason}",
+        "This model answer cannot make the question ready: {reason}",
+    ),
     "open_model_too_long": (
         "모범 답안은 {limit}자까지예요.",
         "The model answer may have at most {limit} characters.",

@@ -11,7 +11,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core.open_answers import ModelAnswerError, OpenQuestions, answered
+from bot.core.model_answer import ModelAnswerError, answered
+from bot.core.open_answers import OpenQuestions
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.signing import Session
@@ -80,6 +81,7 @@ async def _page(
     draft: str = "",
     status: int = 200,
     problem: str | None = None,
+    reason: str = "",
 ) -> Response:
     member = session.member
     kept = await _open(web, lang).kept(
@@ -90,6 +92,7 @@ async def _page(
         "kept": kept,
         "draft": draft,
         "problem": problem,
+        "reason": reason,
         "limit": MODEL_ANSWER_CHARS,
     }
     return web.renderer.render(
@@ -165,10 +168,11 @@ async def save_model_answer(
     try:
         # Drafting reads the answer with Kiwi (loaded on first use): off the event loop.
         ready = await asyncio.to_thread(answered, question, model_answer, written)
-    except ModelAnswerError:
+    except ModelAnswerError as exc:
         return await _page(
             request, web, session, question, lang, draft=model_answer, status=400,
-            problem="open_model_empty",
+            problem="open_model_refused" if model_answer.strip() else "open_model_empty",
+            reason=str(exc),
         )  # fmt: skip
     deps, member = web.deps, session.member
     await deps.questions.save(
