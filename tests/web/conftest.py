@@ -1,5 +1,5 @@
-"""One running web page per test worker: starting it (and its history) once keeps the suite
-fast; tests only read it, or sign in with links of their own."""
+"""The running web pages the tests share: the plain one per test worker (starting it and its
+history once keeps the suite fast), one with answer groups, and one per open-question test."""
 
 from __future__ import annotations
 
