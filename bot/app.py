@@ -15,15 +15,18 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from bot.answer_vectors import grader_vectors
 from bot.config import ComputeSettings, GameSettings, GradingSettings, Settings, WebSettings
 from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
 from bot.core.digests import Digests
 from bot.core.dispatch import DemoDesk, Dispatcher
+from bot.core.group_grading import GroupGrading
 from bot.core.home import Homes
 from bot.core.inflight import InFlight
 from bot.core.intake import Intake
+from bot.core.open_answers import OpenQuestions
 from bot.core.posting import ChannelDefaults, Clock, Posting, PostingStores
 from bot.core.practice import Practice, PracticePolicy
 from bot.core.replicas import new_replica_id
@@ -33,6 +36,8 @@ from bot.core.sign_in import SignInLinks
 from bot.core.takeover import Takeover
 from bot.core.telemetry import install as install_telemetry
 from bot.metrics import MeteredGrader, PrometheusTelemetry
+from bot.core.teaching import Teaching
+from bot.core.team_grades import AnswerVectors
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
@@ -94,6 +99,13 @@ def model_settings(settings: GradingSettings) -> ModelSettings:
         embedding_prefix=settings.embedding_prefix,
         embedding_timeout_s=settings.embedding_timeout_s,
     )
+
+
+def _teaching(repo: Repository, grader: Grader) -> Teaching | None:
+    """The digest's count of ungraded answer groups, on the grader's own model (none for a
+    grader without one)."""
+    vectors = grader_vectors(grader)
+    return None if vectors is None else Teaching(store=repo.team_grades, vectors=vectors)
 
 
 def build_quiz_service(
@@ -176,6 +188,7 @@ def build_quiz_service(
             bank=bank,
             clock=now,
             replica_id=posting.replica_id,
+            teaching=_teaching(repo, grader),
         ),
         demos=demos,
         sign_in=sign_in,
@@ -226,32 +239,39 @@ def web_app(
     clock: Clock | None = None,
     grader: Grader | None = None,
     notice_left: Callable[[], None] | None = None,
+    vectors: AnswerVectors | None = None,
 ) -> FastAPI:
     """The web page on the bot's repository and bank, with the practice scheduler of the
     settings (mastery is computed as in the chat), and `grader` for "Try the grader". With a
     grader it has the appeals page too, resolving through the chat's own `Appeals`; each
     notice it leaves for the chat calls `notice_left` (a bot in this process sends it now).
+    With `vectors` (the grader's embedding model) too, it has the answer groups page.
     The web framework is imported here, not at start: a bot without the page never loads it."""
     from bot.web.app import create_app
     from bot.web.deps import WebDeps
 
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings.game)
-    appeals = (
+    practice = (
         None
         if grader is None
-        else chat_appeals(
-            repo,
+        else Practice(
+            repo=repo.practice,
             bank=bank,
-            practice=Practice(
-                repo=repo.practice,
-                bank=bank,
-                grader=grader,
-                policy=policy,
-                clock=now,
-                background=InFlight(),
-            ),
+            grader=grader,
+            policy=policy,
             clock=now,
+            background=InFlight(),
+        )
+    )
+    appeals = (
+        None if practice is None else chat_appeals(repo, bank=bank, practice=practice, clock=now)
+    )
+    grading = (
+        None
+        if practice is None or vectors is None
+        else GroupGrading(
+            store=repo.team_grades, vectors=vectors, bank=bank, practice=practice, clock=now
         )
     )
     return create_app(
@@ -269,6 +289,17 @@ def web_app(
             appeals=appeals,
             notice_left=notice_left,
             metrics_token=settings.web_metrics_token,
+            grading=grading,
+            open_questions=None
+            if grader is None
+            else OpenQuestions(
+                store=repo.answers,
+                posts=repo.posts,
+                consent=repo.sharing,
+                names=repo.members,
+                grader=grader,
+                clock=now,
+            ),
         )
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot import log_escaping
 from bot.config import InvalidSettingsError, Settings, load_settings
@@ -30,7 +31,31 @@ def _content(argv: list[str], settings: Settings) -> int:
     from compute.catalog import demo_names
     from content.cli import main as content_main
 
-    return content_main(argv, demo_names=demo_names, bank_dir=settings.bank_dir)
+    return content_main(
+        argv,
+        demo_names=demo_names,
+        bank_dir=settings.bank_dir,
+        kept_answers=lambda: _kept_answers(settings.db),
+    )
+
+
+def _kept_answers(db: Path | str) -> dict[str, int]:
+    """The answers kept per open question in the bot's database; none where it has no database
+    yet (a check does not create one)."""
+    if isinstance(db, Path) and not db.exists():
+        return {}
+    import asyncio
+
+    from bot.storage.repository import Repository
+
+    async def counts() -> dict[str, int]:
+        repo = await Repository.open(db)
+        try:
+            return await repo.answers.kept_counts()
+        finally:
+            await repo.close()
+
+    return asyncio.run(counts())
 
 
 def _eval(argv: list[str], settings: Settings) -> int:

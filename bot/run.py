@@ -79,6 +79,7 @@ async def _serve(settings: Settings) -> int:
 async def _console(settings: Settings, stop: asyncio.Event) -> int:
     """The console, with the web page beside it on loopback (unless QUIZMASTER_WEB_CONSOLE is
     false): `/quiz web` prints a sign-in link to it."""
+    from bot.answer_vectors import grader_vectors
     from bot.platforms import console
     from bot.web.server import bind, port_of, serving_beside
     from bot.web.signing import LinkIssuer
@@ -107,6 +108,7 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 bank=service.bank,
                 tokens=tokens,
                 grader=service.grader,
+                vectors=grader_vectors(service.grader),
                 notice_left=wake.set,  # the console's scheduler sends it at once
             )
             await _unless_stopped(stack.enter_async_context(serving_beside(app, sock)), stop)

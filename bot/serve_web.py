@@ -13,6 +13,7 @@ import sys
 
 from pydantic import ValidationError
 
+from bot.answer_vectors import grader_vectors
 from bot.app import (
     configured_grader,
     load_configured_bank,
@@ -42,7 +43,14 @@ async def _serve(settings: Settings, secret: str) -> int:
         raise
     try:
         await prepare_references(grader, bank)
-        app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(secret), grader=grader)
+        app = web_app(
+            settings,
+            repo=repo,
+            bank=bank,
+            tokens=web_tokens(secret),
+            grader=grader,
+            vectors=grader_vectors(grader),
+        )
         print(
             f"quizmaster: web page on http://{settings.web_host}:{port_of(sock)}"
             f" (links point to {settings.web_url or 'QUIZMASTER_WEB_URL, unset'})",

@@ -20,13 +20,23 @@ def normalize_question(text: str) -> str:
 class Bank:
     """All loaded prompts; ids are unique across every file."""
 
-    def __init__(self, prompts: Iterable[Prompt]) -> None:
+    def __init__(self, prompts: Iterable[Prompt], *, open_questions: Iterable[Prompt] = ()) -> None:
         self._prompts: dict[str, Prompt] = {}
         for prompt in prompts:
             if prompt.id in self._prompts:
                 raise ValueError(f"duplicate prompt id {prompt.id!r}")
             self._prompts[prompt.id] = prompt
+        self._open = {p.id: p for p in open_questions if p.id not in self._prompts}
         self._index_texts()
+
+    def open_question(self, prompt_id: str) -> Prompt | None:
+        """A main question still waiting for its model answer (`status: waiting`): kept apart
+        from the bank's prompts, so nothing schedules, grades or reveals it, but an admin can
+        post it (`/quiz now <id>`) to collect the team's answers first."""
+        return self._open.get(prompt_id)
+
+    def open_questions(self) -> list[Prompt]:
+        return sorted(self._open.values(), key=lambda p: p.id)
 
     def _index_texts(self) -> None:
         self._by_text: dict[str, Prompt] = {}
@@ -37,8 +47,10 @@ class Bank:
     def put(self, prompt: Prompt) -> None:
         """Add `prompt`, or replace the prompt of its id: a team question saved on the web page.
         The bank is one object shared by everything in a process (chat, grader, web page), so
-        they all see the question from the next lookup on."""
+        they all see the question from the next lookup on. An open question given its model
+        answer this way is open no more."""
         self._prompts[prompt.id] = prompt
+        self._open.pop(prompt.id, None)
         self._index_texts()
 
     def __len__(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -75,17 +76,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str], *, demo_names: DemoNames, bank_dir: Path | None = None) -> int:
+KeptAnswers = Callable[[], Mapping[str, int]]
+"""The answers kept per open question (prompt id), from the bot's database."""
+
+
+def main(
+    argv: list[str],
+    *,
+    demo_names: DemoNames,
+    bank_dir: Path | None = None,
+    kept_answers: KeptAnswers | None = None,
+) -> int:
     """`quizmaster content ARGS`; `demo_names` gives the demos a bank may name (called only
     when one names a demo), `bank_dir` is the team bank folder checked beside the packaged banks
-    when no PATH is given (QUIZMASTER_BANK_DIR in the bot)."""
+    when no PATH is given (QUIZMASTER_BANK_DIR in the bot), `kept_answers` the answers kept per
+    open question in the bot's database (called only when a prompt waits)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help already
         return exc.code if isinstance(exc.code, int) else 2
     if args.command == "check":
         default = [DEFAULT_BANK_DIR, *([bank_dir] if bank_dir else [])]
-        return _check(args.paths or default, demo_names)
+        return _check(args.paths or default, demo_names, kept_answers)
     return _import(
         args.format,
         args.file,
@@ -96,7 +108,7 @@ def main(argv: list[str], *, demo_names: DemoNames, bank_dir: Path | None = None
     )
 
 
-def _check(paths: list[Path], demo_names: DemoNames) -> int:
+def _check(paths: list[Path], demo_names: DemoNames, kept_answers: KeptAnswers | None) -> int:
     report = check_banks(paths, demo_names=demo_names)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -121,8 +133,11 @@ def _check(paths: list[Path], demo_names: DemoNames) -> int:
             print(f"  {drafted}")
     if report.waiting:
         print(f"{len(report.waiting)} not posted yet, until each has what it lacks:")
+        kept = kept_answers() if kept_answers is not None else {}
         for waiting in report.waiting:
-            print(f"  {waiting}")
+            count = kept.get(waiting.prompt_id or "", 0)
+            answers = f" ({count} answer{'s' * (count != 1)} kept as an open question)"
+            print(f"  {waiting}{answers if count else ''}")
     return 0
 
 

@@ -150,7 +150,9 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
 def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
     """Load and cross-check every bank file: unique ids and follow-ups whose parent exists.
     Waiting prompts (no model answer yet) and the follow-ups under them are left out of the bank:
-    the bot neither posts nor grades them; `quizmaster content check` lists them."""
+    the bot neither schedules nor grades them; `quizmaster content check` lists them. A waiting
+    main question is kept as an open question (`Bank.open_question`), which an admin may post to
+    collect answers until the team writes its model answer."""
     prompts: list[Prompt] = []
     origin: dict[str, Path] = {}
     for path in bank_files(paths):
@@ -179,4 +181,5 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
             else "no prompts found"
         )
         raise BankError(", ".join(str(p) for p in paths), problem)
-    return Bank(ready)
+    open_questions = [p for p in prompts if p.status == "waiting" and p.parent is None]
+    return Bank(ready, open_questions=open_questions)

@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
+from bot.core.open_answers import keep_open_answer
 from bot.core.ports import AnswerStore, PostStore
 from bot.core.telemetry import telemetry
 from bot.core.threads import current_post, no_post_key, sequence
@@ -154,6 +155,9 @@ class AnswerFlow:
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return None
+        if self.bank.open_question(post.prompt_id) is not None:
+            await turn.say(turn.t("open_question_no_steps"), ephemeral=True)
+            return None
         prompts = sequence(self.bank, post)
         progress = await self.repo.member_progress(
             post, user_id=turn.user, prompt_ids=[p.id for p in prompts]
@@ -177,6 +181,14 @@ class AnswerFlow:
         return len(prompts)
 
     async def answer(self, turn: Turn, answer: str) -> None:
+        post = await current_post(self.posts, turn.incoming)
+        if (
+            post is not None
+            and self.bank.open_question(post.prompt_id) is not None
+            and not is_blank(answer)
+        ):
+            await keep_open_answer(self.repo, turn, post, answer, at=self.clock())
+            return
         position = await self._position(turn)
         if position is None:
             return

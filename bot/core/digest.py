@@ -46,6 +46,15 @@ class MissedConcept:
 
 
 @dataclass(frozen=True)
+class OpenQuestion:
+    """A question posted without a model answer, and the answers kept for it in the channel."""
+
+    prompt_id: str
+    text: str
+    answers: int
+
+
+@dataclass(frozen=True)
 class WeekDigest:
     """One channel's week, Monday `week` to Sunday, as of `until` (the week's end, or today
     for a week still running)."""
@@ -59,6 +68,10 @@ class WeekDigest:
     missed: tuple[MissedConcept, ...]
     hardest: tuple[str, float] | None
     improved: tuple[str, int] | None
+    open_questions: tuple[OpenQuestion, ...] = ()
+    to_teach: int = 0
+    """The channel's answer groups no one on the team has graded yet (admins grade them on the
+    web page's answer groups)."""
 
     @property
     def lang(self) -> Lang:
@@ -217,4 +230,18 @@ def digest_text(digest: WeekDigest) -> str:
             if missed.demo is not None:
                 line += text(lang, "digest_missed_demo", demo=missed.demo)
             lines.append(line)
+    if digest.open_questions:
+        lines.append(text(lang, "digest_open_head"))
+        for waiting in digest.open_questions:
+            lines.append(
+                text(
+                    lang,
+                    "digest_open",
+                    id=waiting.prompt_id,
+                    question=waiting.text,
+                    count=waiting.answers,
+                )
+            )
+    if digest.to_teach:
+        lines.append(text(lang, "digest_teach", count=digest.to_teach))
     return "\n".join(lines)

@@ -5,22 +5,33 @@ in the database first, as a scheduled post is), and `/quiz week` for one member 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.digest import WeekDigest, digest_text, scheduled_days, week_digest
+from bot.core.digest import (
+    OpenQuestion,
+    WeekDigest,
+    digest_text,
+    scheduled_days,
+    week_digest,
+)
 from bot.core.digest_chart import digest_image
+from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, DigestTime
 from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
 from bot.core.posting import Clock
 from bot.core.schedule import WEEKDAY_NAMES, Schedule, ScheduleError, parse_time
+from bot.core.teaching import Teaching
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
 from bot.core.weeks import WEEK, week_of
 from content.bank import Bank
+from evaluators.grade import EmbeddingUnavailableError
 
 log = logging.getLogger("quizmaster.core")
 
+OPEN_QUESTION_CHARS = 80
 DIGEST_AFTER = timedelta(hours=8)
 """By default the digest follows the week's last scheduled question by this much: a working
 day to answer it."""
@@ -61,6 +72,7 @@ class Digests:
         bank: Bank,
         clock: Clock,
         replica_id: str,
+        teaching: Teaching | None = None,
     ) -> None:
         self.channels = channels
         self.posts = posts
@@ -70,6 +82,7 @@ class Digests:
         self.bank = bank
         self.clock = clock
         self.replica_id = replica_id
+        self.teaching = teaching
 
     async def digest(self, channel: ChannelRow, week: date) -> WeekDigest:
         answers = await self.answers.channel_answers(
@@ -80,9 +93,41 @@ class Digests:
             for user in {a.user_id for a in answers if week <= a.day < week + WEEK}
         }
         today = channel_schedule(channel).local_day(self.clock())
-        return week_digest(
+        digest = week_digest(
             channel=channel, bank=self.bank, answers=answers, names=names, week=week, today=today
         )
+        return replace(
+            digest,
+            open_questions=await self._open_questions(channel),
+            to_teach=await self._to_teach(channel),
+        )
+
+    async def _open_questions(self, channel: ChannelRow) -> tuple[OpenQuestion, ...]:
+        """The open questions with answers kept in this channel (they wait for an admin to
+        write the model answer on the web page)."""
+        found = []
+        for question in self.bank.open_questions():
+            kept = await self.answers.open_answers(
+                platform=channel.platform, channel_id=channel.channel_id, prompt_id=question.id
+            )
+            if kept:
+                body = cut(question.text.get(channel.lang), OPEN_QUESTION_CHARS)
+                found.append(OpenQuestion(question.id, body, len(kept)))
+        return tuple(found)
+
+    async def _to_teach(self, channel: ChannelRow) -> int:
+        """How many answer groups wait for a team grade; 0 without an embedding model, or
+        while its server is down (the digest goes out without the line)."""
+        if self.teaching is None:
+            return 0
+        try:
+            waiting = await self.teaching.waiting(
+                platform=channel.platform, channel_id=channel.channel_id
+            )
+        except EmbeddingUnavailableError as exc:
+            log.warning("digest without answer groups, embedding server unavailable: %s", exc)
+            return 0
+        return len(waiting)
 
     async def reply(self, channel: ChannelRow, week: date) -> Reply:
         """The digest as a public reply in the channel, its chart attached."""

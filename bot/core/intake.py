@@ -63,7 +63,10 @@ class Intake:
         was unavailable, oldest first, replying in their threads. Stops at the first answer the
         server still cannot take; returns how many were graded."""
         graded = 0
-        waiting = await self.answers.pending_answers(platform=platform, limit=PENDING_PER_ROUND)
+        open_questions = [p.id for p in self.dispatcher.answers.bank.open_questions()]
+        waiting = await self.answers.pending_answers(
+            platform=platform, limit=PENDING_PER_ROUND, skip_prompts=open_questions
+        )
         for pending in waiting:
             channel = await self.posting.channel(platform, pending.channel_id)
             name = await self.members.display_name(platform=platform, user_id=pending.user_id)

@@ -198,8 +198,17 @@ class AnswerStore(Protocol):
 
     async def add_pending_answer(self, pending: PendingAnswer) -> None: ...
 
-    async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
-        """The oldest answers still waiting for a grade on a platform."""
+    async def open_answers(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[PendingAnswer]:
+        """The answers kept in a channel for an open question (no model answer yet)."""
+        ...
+
+    async def pending_answers(
+        self, *, platform: str, limit: int, skip_prompts: Sequence[str] = ()
+    ) -> list[PendingAnswer]:
+        """The oldest answers still waiting for a grade on a platform, but those to
+        `skip_prompts` (open questions, waiting for a model answer)."""
         ...
 
     async def record_pending_answer(

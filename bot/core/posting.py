@@ -113,12 +113,18 @@ class Posting:
         )
         return dict(await self.practice.due_counts(channel.platform, active))
 
+    def _question(self, prompt_id: str) -> Prompt:
+        """A posted question: the bank's, or an open one still waiting for its model answer."""
+        return self.bank.open_question(prompt_id) or self.bank.get(prompt_id)
+
     def question_reply(self, channel: ChannelRow, post: PostRow) -> Reply:
         lang = channel.lang
-        prompt = self.bank.get(post.prompt_id)
+        prompt = self._question(post.prompt_id)
         day = post.day.isoformat()
         title = text(lang, "question_title", day=day)
         body = prompt.text.get(lang)
+        if prompt.status == "waiting":
+            body += "\n\n" + text(lang, "open_question_body")
         return Reply(
             channel_id=channel.channel_id,
             text=f"**{title}**\n{text(lang, 'question_body', text=body)}",
@@ -169,7 +175,7 @@ class Posting:
         """Send a claimed post and record where it landed. `taken_over`: its replica was killed
         after claiming it, maybe after sending it too, so the channel is asked first: sending
         again would open a second thread, and the answers in the first would find no question."""
-        prompt = self.bank.get(post.prompt_id)
+        prompt = self._question(post.prompt_id)
         day, scheduled = post.day, post.scheduled
         reply = self.question_reply(channel, post)
         try:
@@ -272,6 +278,12 @@ class Posting:
                     await turn.say(turn.t("now_again"))
                     return
             await self.post_today(turn.channel.platform, turn.channel.channel_id, turn.transport)
+            return
+        opened = self.bank.open_question(prompt_id)
+        if opened is not None:
+            await self.post_today(
+                turn.channel.platform, turn.channel.channel_id, turn.transport, prompt=opened
+            )
             return
         if prompt_id not in self.bank:
             mains = [p.id for p in self.bank.mains()]

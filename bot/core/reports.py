@@ -64,6 +64,9 @@ class Reports:
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return
+        if self.bank.open_question(post.prompt_id) is not None:
+            await turn.say(turn.t("open_question_no_reveal"), ephemeral=True)
+            return
         await self.posts.mark_revealed(post_id=post.id)
         prompt = self.bank.get(post.prompt_id)
         lines = []

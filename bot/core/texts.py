@@ -154,6 +154,22 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "• **{concept}** ({count}번) · {question}",
         "• **{concept}** (missed {count:time|times}) · {question}",
     ),
+    "digest_open_head": (
+        "**열린 질문** (관리자가 웹 페이지의 **열린 질문**에서 모범 답안을 정하면 채점돼요)",
+        "**Open questions** (graded once an admin writes the model answer under **Open "
+        "questions** on the web page)",
+    ),
+    "digest_open": (
+        "• {id} · {question} · 모아 둔 답 {count}개",
+        "• {id} · {question} · {count:answer|answers} kept",
+    ),
+    "digest_teach": (
+        "관리자께: 팀이 아직 채점하지 않은 답 묶음 {count}개가 웹 페이지의 **답 묶음**에서 "
+        "기다려요 (`/quiz web`). 대표 답 하나를 채점하면 채점기가 배워요.",
+        "For admins: {count:answer group waits|answer groups wait} for a team grade under "
+        "**Answer groups** on the web page (`/quiz web`); grading one representative answer "
+        "teaches the grader.",
+    ),
     "digest_missed_demo": (" · 직접 보기 `/demo {demo}`", " · see it live: `/demo {demo}`"),
     "weekday_names": (
         "월,화,수,목,금,토,일",
@@ -305,6 +321,30 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "demo_rate": (
         "데모는 한 시간에 {limit}번까지예요. {minutes}분 뒤에 다시 시도해 주세요.",
         "Demos are limited to {limit} per hour. Try again in {minutes} min.",
+    ),
+    "open_question_body": (
+        "열린 질문이에요: 아직 모범 답안이 없어요. 답을 모아 두었다가 팀이 모범 답안을 "
+        "정하면 채점해서 알려 드릴게요.",
+        "An open question: there is no model answer yet. Answers are collected and graded "
+        "once the team has written its model answer.",
+    ),
+    "open_answer_kept": (
+        "답을 저장했어요. 열린 질문이라 팀이 모범 답안을 정하면 채점해서 여기에 알려 드릴게요.",
+        "Your answer is saved. This is an open question: it will be graded, and you told here, "
+        "once the team has a model answer.",
+    ),
+    "open_answer_graded": (
+        '팀이 "{question}"의 모범 답안을 정했어요. 내 답의 점수: {score}점.',
+        'The team wrote the model answer to "{question}": your answer scores {score:point|points}.',
+    ),
+    "open_question_no_steps": (
+        "열린 질문이라 힌트, 건너뛰기, 후속 질문이 없어요. 답을 적으면 모아 둘게요.",
+        "This is an open question: no hints, skips or follow-ups yet. Write your answer and it "
+        "is kept for grading.",
+    ),
+    "open_question_no_reveal": (
+        "열린 질문이라 아직 공개할 모범 답안이 없어요. 관리자가 웹 페이지에서 정해요.",
+        "This open question has no model answer to reveal yet; an admin writes it on the web page.",
     ),
     "grading_unavailable": (
         "지금은 채점 서버에 연결할 수 없어요. 답은 저장했고, 서버가 돌아오면 채점해서 "
@@ -510,6 +550,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Your appeal #{id}: your score stays at {old:point|points}.",
     ),
     "appeal_note": ("관리자 메모: {note}", "Admin's note: {note}"),
+    "team_grade_told": (
+        '팀이 "{question}"에 쓴 답을 다시 채점했어요: {old}점에서 {new}점으로 바뀌었어요.',
+        'The team regraded your answer to "{question}": your score changed from {old} to '
+        "{new:point|points}.",
+    ),
     "help": (
         "**quizmaster 명령**\n"
         "답변: 스레드에 그냥 쓰거나 `/quiz answer <답>`\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from bot.core.messages import Reply
 from bot.core.models import (
     AnswerRow,
     GradedText,
@@ -16,6 +17,7 @@ from bot.core.models import (
     PostRow,
     PracticeCardRow,
 )
+from bot.storage import notices
 from bot.storage.database import Database
 from bot.storage.drivers import Driver, Row, is_duplicate
 from bot.storage.records import (
@@ -159,11 +161,35 @@ class AnswerTable:
                 ),
             )
 
-    async def pending_answers(self, *, platform: str, limit: int) -> list[PendingAnswer]:
-        """The oldest answers still waiting for a grade on a platform."""
+    async def pending_answers(
+        self, *, platform: str, limit: int, skip_prompts: Sequence[str] = ()
+    ) -> list[PendingAnswer]:
+        """The oldest answers still waiting for a grade on a platform, but those to the
+        `skip_prompts` (open questions: they wait for a model answer, not for the server)."""
+        skip = sorted(set(skip_prompts))
+        unless = f" AND prompt_id NOT IN ({','.join('?' * len(skip))})" if skip else ""
         rows = await self._db.fetch(
-            "SELECT * FROM pending_answers WHERE platform = ? ORDER BY id LIMIT ?",
-            (platform, limit),
+            f"SELECT * FROM pending_answers WHERE platform = ?{unless} ORDER BY id LIMIT ?",
+            (platform, *skip, limit),
+        )
+        return [_pending(row) for row in rows]
+
+    async def kept_counts(self) -> dict[str, int]:
+        """How many answers are kept ungraded per prompt, every channel together (`quizmaster
+        content check` shows them beside each open question)."""
+        rows = await self._db.fetch(
+            "SELECT prompt_id, COUNT(*) FROM pending_answers GROUP BY prompt_id"
+        )
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    async def open_answers(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[PendingAnswer]:
+        """The answers kept for an open question in one channel, oldest first."""
+        rows = await self._db.fetch(
+            "SELECT * FROM pending_answers WHERE platform = ? AND channel_id = ?"
+            " AND prompt_id = ? ORDER BY id",
+            (platform, channel_id, prompt_id),
         )
         return [_pending(row) for row in rows]
 
@@ -175,8 +201,12 @@ class AnswerTable:
         graded: GradedText,
         next_step: int,
         card: PracticeCardRow | None = None,
+        notice: Reply | None = None,
+        noticed_at: datetime | None = None,
     ) -> bool:
-        """Move a pending answer into `answers` with its grade, step and card, in one
+        """Move a pending answer into `answers` with its grade, step and card, and queue the
+        member's `notice` (at `noticed_at`) when there is one (an open question graded on the
+        web page), in one
         transaction. False when another process (or an earlier round) got there first: nothing
         is written twice."""
         async with self._db.transaction() as db:
@@ -186,6 +216,13 @@ class AnswerTable:
             if not claimed:
                 return False
             await db.fetch(*_answer_write(post, graded, next_step, card))
+            if notice is not None:
+                await notices.queue(
+                    db,
+                    platform=post.platform,
+                    reply=notice,
+                    queued_at=noticed_at or graded.answered_at,
+                )
         return True
 
     async def answers_for(self, *, post_id: int, user_id: str) -> list[AnswerRow]:

@@ -43,6 +43,7 @@ TABLES = (
     "answer_sharing",
     "digest_times",
     "digests",
+    "team_grades",
 )
 BATCH = 1000
 

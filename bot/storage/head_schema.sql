@@ -275,5 +275,20 @@ CREATE TABLE digests (
     message_id TEXT,
     PRIMARY KEY (platform, channel_id, week)
 );
+CREATE TABLE team_grades (
+    id          INTEGER PRIMARY KEY,
+    answer_id   INTEGER NOT NULL REFERENCES answers (id),
+    platform    TEXT NOT NULL,
+    channel_id  TEXT NOT NULL,
+    prompt_id   TEXT NOT NULL,
+    old_score   INTEGER NOT NULL CHECK (old_score BETWEEN 0 AND 100),
+    score       INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+    note        TEXT NOT NULL,
+    graded_by   TEXT NOT NULL,
+    graded_at   TEXT NOT NULL,
+    applied_at  TEXT
+);
+CREATE INDEX team_grades_by_question ON team_grades (platform, channel_id, prompt_id, id);
+CREATE UNIQUE INDEX team_grades_one_staged ON team_grades (answer_id) WHERE applied_at IS NULL;
 PRAGMA user_version = 6;
-INSERT INTO alembic_version (version_num) VALUES ('0016');
+INSERT INTO alembic_version (version_num) VALUES ('0017');

@@ -1,7 +1,7 @@
 """Every store of the bot's database, on one connection: what `bot.app` hands the core, each
 service taking the stores (the `bot.core.ports`) it uses. No SQL here: each store module is the
 only writer of its tables (`channels`, `posts`, `claims`, `members`, `answers`, `boards`,
-`practice`, `sharing`, `digests`, `appeals`, `notices`, `replicas`; the web page's in
+`practice`, `sharing`, `digests`, `appeals`, `notices`, `replicas`, `team_grades`; the web page's in
 `web_store`, team questions in `team_questions`, Slack installations in
 `slack_installations`)."""
 
@@ -23,6 +23,7 @@ from bot.storage.posts import PostTable
 from bot.storage.practice import PracticeTable
 from bot.storage.replicas import Heartbeats
 from bot.storage.sharing import SharingTable
+from bot.storage.team_grades import TeamGradeTable
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Repository:
     appeals: AppealTable
     notices: NoticeOutbox
     heartbeats: Heartbeats
+    team_grades: TeamGradeTable
 
     @classmethod
     def on(cls, db: Database) -> Repository:
@@ -59,6 +61,7 @@ class Repository:
             appeals=AppealTable(db),
             notices=NoticeOutbox(db),
             heartbeats=Heartbeats(db),
+            team_grades=TeamGradeTable(db),
         )
 
     @classmethod

@@ -105,7 +105,8 @@ class DashboardReads:
             "SELECT (SELECT MAX(id) FROM answers), (SELECT MAX(id) FROM posts),"
             " (SELECT COUNT(*) FROM posts WHERE revealed = 1),"
             " (SELECT COUNT(resolved_at) FROM appeals),"
-            " (SELECT SUM(changes) FROM answer_sharing)"
+            " (SELECT SUM(changes) FROM answer_sharing),"
+            " (SELECT COUNT(applied_at) FROM team_grades)"
         )
         return tuple(int(value or 0) for value in rows[0])
 

@@ -15,7 +15,17 @@ from bot.web import errors
 from bot.web.deps import Web, WebDeps
 from bot.web.head import HeadAsGet
 from bot.web.rendering import TEMPLATES
-from bot.web.routes import appeals, channel, home, metrics, notes_import, questions, sign_in
+from bot.web.routes import (
+    answer_groups,
+    appeals,
+    channel,
+    home,
+    metrics,
+    notes_import,
+    open_questions,
+    questions,
+    sign_in,
+)
 
 STATIC = TEMPLATES.parent / "static"
 CONTENT_SECURITY_POLICY = (
@@ -57,6 +67,8 @@ def create_app(deps: WebDeps) -> FastAPI:
         notes_import.router,
         appeals.router,
         metrics.router,
+        answer_groups.router,
+        open_questions.router,
     ):
         app.include_router(router)
     return app

@@ -22,7 +22,9 @@ from pydantic import SecretStr
 
 from bot.core import dashboards
 from bot.core.appeals import Appeals
+from bot.core.group_grading import GroupGrading
 from bot.core.models import ChannelRow
+from bot.core.open_answers import OpenQuestions
 from bot.core.ports import DashboardStore
 from bot.web.errors import PageError
 from bot.web.page_cache import PageCache
@@ -59,6 +61,8 @@ class WebDeps:
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
     metrics_token: SecretStr | None = None  # None: /metrics answers loopback clients only
+    grading: GroupGrading | None = None  # None: no answer groups (no embedding model here)
+    open_questions: OpenQuestions | None = None  # None: no open questions page (no grader)
 
 
 def _signins() -> SlidingWindow:
@@ -143,6 +147,11 @@ class Web:
         if self.deps.appeals is None:
             raise PageError(404, "not_found", lang)
         return self.deps.appeals
+
+    def grading(self, lang: Lang) -> GroupGrading:
+        if self.deps.grading is None:
+            raise PageError(404, "not_found", lang)
+        return self.deps.grading
 
 
 def web_of(request: Request) -> Web:

@@ -145,6 +145,120 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("{name} · {channel}", "{name} · {channel}"),
     "admin": ("관리자", "admin"),
     "nav_appeals": ("이의 신청", "Appeals"),
+    "nav_groups": ("답 묶음", "Answer groups"),
+    "nav_open": ("열린 질문", "Open questions"),
+    "open_head": ("열린 질문", "Open questions"),
+    "open_intro": (
+        "모범 답안 없이 가져온 질문이에요. <code>/quiz now &lt;id&gt;</code>로 올리면 답을 "
+        "모아 두고, 여기서 좋은 답을 골라 모범 답안을 정하면 모아 둔 답을 채점해 스레드로 "
+        "알려요.",
+        "Questions imported without a model answer. Post one with <code>/quiz now "
+        "&lt;id&gt;</code> and its answers are kept; pick the best of them here into the model "
+        "answer, and the kept answers are graded and their members told in the thread.",
+    ),
+    "open_none": ("열린 질문이 없어요.", "No open questions."),
+    "open_done": (
+        "{id}의 모범 답안을 저장했어요. 모아 둔 답 {graded}개를 채점해 채팅으로 알려요.",
+        "Saved the model answer of {id}. {graded} kept answers were graded; their members are "
+        "told in the chat.",
+    ),
+    "open_question_head": ("열린 질문 {id}", "Open question {id}"),
+    "open_post_hint": (
+        "채팅에서 <code>/quiz now {id}</code>로 올려 답을 모아요.",
+        "Post it in the chat with <code>/quiz now {id}</code> to collect answers.",
+    ),
+    "open_pick": (
+        "모범 답안으로 쓸 답 고르기 (공유에 동의한 사람만 이름이 보여요)",
+        "Pick answers for the model answer (names shown for members who share their answers)",
+    ),
+    "open_anonymous": ("공유하지 않는 멤버", "a member who does not share"),
+    "open_compose": ("고른 답으로 초안 만들기", "Draft from the picked answers"),
+    "open_no_answers": ("아직 모아 둔 답이 없어요.", "No answers kept yet."),
+    "open_model_label": (
+        "모범 답안 (최대 {limit}자, 고쳐 써도 돼요)",
+        "Model answer (at most {limit} characters; edit freely)",
+    ),
+    "open_model_lang": ("모범 답안의 언어", "Language of the model answer"),
+    "open_save": ("모범 답안 저장하고 채점하기", "Save the model answer and grade"),
+    "open_model_empty": ("모범 답안을 적어 주세요.", "Write the model answer."),
+    "open_model_refused": (
+        "이 모범 답안으로는 질문을 준비할 수 없어요: {reason}",
+        "This model answer cannot make the question ready: {reason}",
+    ),
+    "open_model_too_long": (
+        "모범 답안은 {limit}자까지예요.",
+        "The model answer may have at most {limit} characters.",
+    ),
+    "open_unknown": ("그런 열린 질문이 없어요.", "There is no such open question."),
+    "open_answer_foreign": (
+        "이 채널의 이 질문에 모아 둔 답이 아니에요.",
+        "Those are not answers kept for this question in this channel.",
+    ),
+    "groups_head": ("답 묶음 채점", "Answer groups"),
+    "groups_intro": (
+        "질문마다 뜻이 같은 답을 묶었어요. 묶음 하나를 한 번에 채점하고, <b>적용</b>을 눌러야 "
+        "점수가 바뀌고 점수가 바뀐 사람에게 질문 스레드로 알려요.",
+        "Each question's answers, grouped by meaning. Grade a whole group at once; scores "
+        "change only when you press <b>Apply</b>, and each member whose score changes is told "
+        "in the question's thread.",
+    ),
+    "groups_questions_none": ("아직 답이 없어요.", "No answers yet."),
+    "teach_head": ("채점해서 채점기 가르치기", "Grade these to teach the grader"),
+    "teach_intro": (
+        "팀이 아직 채점하지 않은 묶음 {count}개 가운데 큰 것부터예요 (크기가 같으면 점수가 "
+        "가장 엇갈린 것부터). 대표 답 하나를 채점하면 비슷한 답 모두의 근거가 돼요.",
+        "{count} groups of answers have no team grade yet; the largest come first (and, of "
+        "equal size, the ones graded least consistently). A grade of one representative "
+        "answer speaks for every answer like it.",
+    ),
+    "teach_none": (
+        "팀이 채점하지 않은 묶음이 없어요.",
+        "Every group of answers has a team grade.",
+    ),
+    "teach_open": ("채점하러 가기", "Grade it"),
+    "groups_answers_head": ("답", "Answers"),
+    "groups_answers": ("답 {count}개", "{count} answers"),
+    "groups_human": ("사람이 채점 {count}개", "{count} graded by the team"),
+    "groups_staged_count": ("적용 대기 {count}개", "{count} waiting to apply"),
+    "group_of": ("{size}명의 답 · 점수 {low}-{high}", "{size} answers · scores {low}-{high}"),
+    "group_one": ("답 1개 · 점수 {low}", "1 answer · score {low}"),
+    "group_representative": ("대표 답", "Representative answer"),
+    "group_members": ("묶음의 답 모두 보기", "All answers in this group"),
+    "group_grade_label": ("이 묶음 점수 (0-100)", "Score for this group (0-100)"),
+    "group_grade_one_label": ("이 답 점수 (0-100)", "Score for this answer (0-100)"),
+    "group_grade": ("묶음 채점", "Grade group"),
+    "group_grade_one": ("이 답만 채점", "Grade this answer"),
+    "group_staged_mark": ("적용 대기: {score}점", "to apply: {score}"),
+    "group_human_mark": ("팀이 채점함", "graded by the team"),
+    "groups_staged_head": ("적용 대기 중인 점수", "Grades waiting to apply"),
+    "groups_staged_line": (
+        "{name}: {old}점 → {new}점",
+        "{name}: {old} → {new}",
+    ),
+    "groups_apply": ("점수 적용하고 알리기", "Apply grades and tell members"),
+    "groups_discard": ("적용 대기 취소", "Discard waiting grades"),
+    "groups_staged_done": (
+        "답 {count}개에 점수를 매겼어요. 적용을 눌러야 바뀌어요.",
+        "Graded {count} answers. Press Apply to change their scores.",
+    ),
+    "groups_applied_done": (
+        "점수 {applied}개를 적용했어요. 점수가 바뀐 {told}명에게 채팅으로 알려요.",
+        "Applied {applied} grades. {told} members whose score changed are told in the chat.",
+    ),
+    "groups_discarded_done": ("적용 대기 점수를 지웠어요.", "Discarded the waiting grades."),
+    "group_score_bad": (
+        "점수는 0에서 100 사이의 정수여야 해요.",
+        "The score must be a whole number from 0 to 100.",
+    ),
+    "group_answer_foreign": (
+        "이 채널의 이 질문에 대한 답이 아니에요.",
+        "Those are not this channel's answers to this question.",
+    ),
+    "groups_unavailable": (
+        "임베딩 서버가 지금 답하지 않아 답을 묶을 수 없어요. 잠시 뒤에 다시 열어 주세요.",
+        "The embedding server is not answering, so the answers cannot be grouped now. Try "
+        "again in a minute.",
+    ),
     "appeals_head": ("이의 신청 대기열", "Appeals waiting"),
     "appeals_none": ("기다리는 이의 신청이 없어요.", "No appeals are waiting."),
     "appeals_figures": (

@@ -1,6 +1,7 @@
 """A team's study notes end to end on the console: both layouts imported by the real
 `quizmaster content import notes`, loaded from QUIZMASTER_BANK_DIR, posted with `/quiz now <id>`,
-graded by the bundled model, and the follow-up asked once the main question is answered."""
+graded by the bundled model, and the follow-up asked once the main question is answered; the
+question without an answer posted as an open question, whose answers are kept ungraded."""
 
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ def test_notes_questions_are_graded_and_followed_up_on_the_console(
             notes.KO_PARTIAL,
             "/as lead",
             f"/quiz now {notes.WAITING}",
+            "/as fay",
+            notes.OPEN_ANSWER,
+            "/quiz hint",
             "",
         ]
     )
@@ -84,4 +88,9 @@ def test_notes_questions_are_graded_and_followed_up_on_the_console(
     assert ko_grade_at is not None
     assert f"Follow-up 1/1: {notes.DISTILLATION_FOLLOWUP}" in said["dana"][ko_grade_at.end() :]
 
-    assert f"There is no prompt '{notes.WAITING}'" in said["lead"], "a waiting one is not loaded"
+    # the question waiting for its model answer is posted as an open question: kept, not graded
+    assert notes.WAITING_TEXT in said["lead"]
+    assert "An open question: there is no model answer yet" in said["lead"]
+    assert "This is an open question: it will be graded, and you told here" in said["fay"]
+    assert "no hints, skips or follow-ups yet" in said["fay"]
+    assert GRADE.search(said["fay"]) is None

@@ -1,16 +1,49 @@
-"""One running web page per test worker: starting it (and its history) once keeps the suite
-fast; tests only read it, or sign in with links of their own."""
+"""The running web pages the tests share: the plain one per test worker (starting it and its
+history once keeps the suite fast), one with answer groups, and one per open-question test."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.answer_vectors import ModelVectors
+from content.loader import DEFAULT_BANK_DIR
+from evaluators.embedder import load_embedder
+from tests.team_notes import import_notes_bank
 from tests.web.site import Site, running_site
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with running_site(tmp_path_factory.mktemp("web-site")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def grouping_site(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> Iterator[Site]:
+    """A page with answer groups, on the bundled embedding model (the answers' scores are still
+    chosen: a fixed grader grades them)."""
+    with running_site(
+        tmp_path_factory.mktemp("web-groups"),
+        vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def open_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A team's imported notes, one of whose questions waits for its model answer."""
+    folder, _ = import_notes_bank(tmp_path_factory.mktemp("open-notes"))
+    return folder
+
+
+@pytest.fixture
+def open_site(tmp_path_factory: pytest.TempPathFactory, open_notes: Path) -> Iterator[Site]:
+    """A page on the seed bank and `open_notes` (an open question among them): each test its
+    own, as one makes the question ready."""
+    with running_site(
+        tmp_path_factory.mktemp("web-open"), bank_dirs=(DEFAULT_BANK_DIR, open_notes)
+    ) as running:
         yield running

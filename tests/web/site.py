@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -29,11 +29,12 @@ from bot.app import (
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.service import QuizService
+from bot.core.team_grades import AnswerVectors
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
 from compute.header_timeout import HEADER_TIMEOUT_S
-from content.loader import load_bank
+from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader
 from evaluators.grade import Grader
 from tests.bot.clock import FakeClock
@@ -61,6 +62,8 @@ class Site:
     tokens: Tokens
     clock: FakeClock
     transport: RecordingTransport = field(default_factory=RecordingTransport)
+    db: Path | str = ""
+    """The page's database (`Settings.db`)."""
     notices_left: list[str] = field(default_factory=list)
     """One entry each time the page left a chat notice and woke the bot (`notice_left`)."""
 
@@ -115,10 +118,13 @@ def running_site(
     db: Path | str | None = None,
     header_timeout_s: float = HEADER_TIMEOUT_S,
     try_grader: Callable[[], Grader] = FixedGrader,
+    vectors: Callable[[], AnswerVectors] | None = None,
+    bank_dirs: Sequence[Path] = (DEFAULT_BANK_DIR,),
 ) -> Iterator[Site]:
     """The page on a free loopback port until the block exits, on `db` (a SQLite file in
     `folder` by default), with "Try the grader" on the grader `try_grader` makes on the page's
-    own event loop (one with an `aclose` is closed with the page)."""
+    own event loop (one with an `aclose` is closed with the page), and answer groups on the
+    `vectors` made (none by default), on the banks in `bank_dirs`."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
     thread.start()
@@ -129,7 +135,7 @@ def running_site(
     async def start() -> Site:
         repo = await Repository.open(settings.db)
         stack.push_async_callback(repo.close)
-        bank = load_bank()
+        bank = load_bank(bank_dirs)
         tokens = web_tokens(SECRET, clock)
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         url = f"http://127.0.0.1:{port_of(sock)}"
@@ -154,12 +160,19 @@ def running_site(
             clock=clock,
             grader=web_grader,
             notice_left=lambda: left.append("notice"),
+            vectors=None if vectors is None else vectors(),
         )
         await stack.enter_async_context(
             serving_beside(app, sock, header_timeout_s=header_timeout_s)
         )
         site = Site(
-            url=url, loop=loop, service=service, tokens=tokens, clock=clock, notices_left=left
+            url=url,
+            loop=loop,
+            service=service,
+            tokens=tokens,
+            clock=clock,
+            db=settings.db,
+            notices_left=left,
         )
         await _seed(site)
         return site

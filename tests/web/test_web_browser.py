@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
+from bot.core.notices import send_notices
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
+from tests.web.test_web_answer_groups import SORA, answered
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
@@ -160,3 +163,36 @@ def test_an_admin_writes_a_question_and_resolves_an_appeal(
     chromium.get(f"{site.url}/c/{PLATFORM}/{channel}?period=all")
     board = chromium.find_element(By.ID, "board-table").text
     assert "Joon 90" in board, board
+
+
+def test_an_admin_grades_a_group_applies_it_and_the_members_are_told(
+    grouping_site: Site, chromium: webdriver.Chrome, shots: Path
+) -> None:
+    site, channel = grouping_site, "C-groups-browser"
+    prompt_id = answered(site, channel)
+    chromium.delete_all_cookies()
+    chromium.get(site.link(MINA, channel))
+    chromium.find_element(By.ID, "signin").click()
+    _arrive(chromium, f"/c/{PLATFORM}/{channel}")
+    chromium.find_element(By.LINK_TEXT, "Answer groups").click()
+    chromium.find_element(By.LINK_TEXT, prompt_id).click()
+    _arrive(chromium, f"/groups/{prompt_id}")
+    first = chromium.find_element(By.CSS_SELECTOR, "article.group")
+    assert "3 answers · scores 40-75" in first.find_element(By.TAG_NAME, "h2").text
+    for name, (width, _) in SIZES.items():
+        _full_page(chromium, width, shots / f"groups-{name}.png")
+    first.find_element(By.CSS_SELECTOR, ":scope > form input[name=score]").send_keys("80")
+    first.find_element(By.CSS_SELECTOR, ":scope > form textarea").send_keys("same idea")
+    first.find_element(By.CSS_SELECTOR, ":scope > form button").click()
+    staged = chromium.find_element(By.ID, "staged").text
+    assert "Mina: 40 → 80 · same idea" in staged and "Sora: 55 → 80" in staged
+    chromium.find_element(By.ID, "apply").click()
+    done = chromium.find_element(By.ID, "groups-done").text
+    assert "Applied 3 grades. 3 members whose score changed are told in the chat." in done
+    assert not chromium.find_elements(By.ID, "staged")
+    before = len(site.transport.sent)
+    notices = site.service.repo.notices
+    sent = site.run(send_notices(notices, PLATFORM, site.transport, by="a", now=datetime.now(UTC)))
+    told = site.transport.sent[before:]
+    assert sent == 3 and {r.user_id for r in told} == {MINA.user_id, JOON.user_id, SORA.user_id}
+    assert all("to 80 points" in r.text and "same idea" in r.text for r in told)

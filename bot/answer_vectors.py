@@ -1,0 +1,48 @@
+"""The answer groups' vectors from the grader's own embedding model (in process or an
+`/v1/embeddings` server), encoded off the event loop: grouping by meaning then agrees with how
+the grader reads the answers. Stored answers never change their text, so each one's vector is
+kept (the latest `KEPT`): the groups page and the digest encode only answers new since."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from evaluators.embedder import EmbeddingModel
+from evaluators.grade import Grader
+from evaluators.service import EmbeddingGrader
+
+KEPT = 20_000
+"""Vectors kept: about 30 MB at 384 dimensions, a team's answers of a year or more."""
+
+
+class ModelVectors:
+    """`bot.core.team_grades.AnswerVectors` over an `EmbeddingModel`."""
+
+    def __init__(self, model: EmbeddingModel, *, kept: int = KEPT) -> None:
+        self.model = model
+        self._kept = kept
+        self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+
+    async def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            encoded = await asyncio.to_thread(self.model.encode, missing)
+            for text, vector in zip(missing, np.asarray(encoded, dtype=np.float32), strict=True):
+                self._vectors[text] = vector
+        for text in texts:
+            self._vectors.move_to_end(text)
+        rows = [self._vectors[text] for text in texts]
+        while len(self._vectors) > self._kept:
+            self._vectors.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, self.model.dimension), np.float32)
+
+
+def grader_vectors(grader: Grader | None) -> ModelVectors | None:
+    """The vectors of the grader's own model, or None for a grader without one (a test's
+    fixed grader): then the web page has no answer groups."""
+    return ModelVectors(grader.embedder) if isinstance(grader, EmbeddingGrader) else None

@@ -1,0 +1,160 @@
+"""Team grading of answer groups: an admin grades a group of a question's answers that say the
+same thing (or one answer), the grades wait staged until the admin applies them, and then each
+member whose score changed is told in the question's thread, as a resolved appeal is.
+
+Applied grades (and resolved appeals) are the team's human grades of a question, kept per
+channel: `TeamGradeStore.team_grades` hands them to whatever reads them as evidence (the grader's
+team references), never another channel's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.answer_groups import AnswerGroup, group_answers
+from bot.core.appeals import REASON_CHARS, clipped
+from bot.core.messages import Reply, ReplyKind
+from bot.core.practice import Practice
+from bot.core.team_grades import (
+    AnswerVectors,
+    AppliedGrade,
+    QuestionAnswer,
+    StagedGrade,
+    TeamGradeStore,
+)
+from bot.core.texts import text
+from content.bank import Bank
+from content.schema import Lang
+from evaluators.grade import Verdict
+from evaluators.scoring import verdict_for
+
+QUESTION_CHARS = 120
+"""How much of the question a member's notice quotes: enough to know which one."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying a question's grades did: answers given a new score, and members told."""
+
+    applied: int
+    changed: int
+
+
+class GroupGrading:
+    """Answer groups of a question and their grading, for the web page's admins."""
+
+    def __init__(
+        self,
+        *,
+        store: TeamGradeStore,
+        vectors: AnswerVectors,
+        bank: Bank,
+        practice: Practice,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.bank = bank
+        self.practice = practice
+        self.clock = clock
+
+    async def groups(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[AnswerGroup[QuestionAnswer]]:
+        """The question's answers grouped by meaning, largest and most uncertain first. Raises
+        `EmbeddingUnavailableError` when the embedding server cannot answer now."""
+        answers = await self.store.question_answers(
+            platform=platform, channel_id=channel_id, prompt_id=prompt_id
+        )
+        if not answers:
+            return []
+        vectors = await self.vectors.vectors([a.answer.text for a in answers])
+        return group_answers(answers, vectors, score=lambda a: a.answer.score)
+
+    async def stage(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        prompt_id: str,
+        answer_ids: Sequence[int],
+        score: int,
+        note: str,
+        by: str,
+    ) -> bool:
+        return await self.store.stage(
+            platform=platform,
+            channel_id=channel_id,
+            prompt_id=prompt_id,
+            answer_ids=answer_ids,
+            score=score,
+            note=clipped(note, REASON_CHARS),
+            by=by,
+            at=self.clock(),
+        )
+
+    async def apply(self, *, platform: str, channel_id: str, prompt_id: str, lang: Lang) -> Applied:
+        """Apply the question's staged grades: each answer takes its new score (and the
+        member's card the review it gives), and each member whose score changed is told in the
+        question's thread through the outbox the bot sends from (`lang`: the channel's)."""
+        staged = await self.store.staged(
+            platform=platform, channel_id=channel_id, prompt_id=prompt_id
+        )
+        prompt = self.bank.get(prompt_id) if prompt_id in self.bank else None
+        grades = []
+        for grade in staged:
+            answer, changed = grade.answer, grade.score != grade.answer.score
+            card = None
+            if changed and prompt is not None:
+                card = await self.practice.corrected_card(
+                    platform,
+                    user_id=answer.user_id,
+                    prompt=prompt,
+                    answered_at=answer.answered_at,
+                    new_score=grade.score,
+                )
+            grades.append(
+                AppliedGrade(
+                    grade_id=grade.id,
+                    answer_id=answer.id,
+                    score=grade.score,
+                    verdict=self._verdict(prompt_id, grade.score),
+                    card=card,
+                    notice=self.member_notice(grade, lang) if changed else None,
+                )
+            )
+        done = set(await self.store.apply(platform=platform, grades=grades, at=self.clock()))
+        told = sum(1 for g in grades if g.answer_id in done and g.notice is not None)
+        return Applied(applied=len(done), changed=told)
+
+    def _verdict(self, prompt_id: str, score: int) -> str:
+        """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
+        if prompt_id in self.bank and self.bank.get(prompt_id).kind == "open":
+            return Verdict.ACKNOWLEDGED.value
+        return verdict_for(score).value
+
+    def member_notice(self, grade: StagedGrade, lang: Lang) -> Reply:
+        """What the member is told of a team grade that changed their score, in the thread."""
+        answer = grade.answer
+        question = answer.prompt_id
+        if question in self.bank:
+            question = clipped(self.bank.get(question).text.get(lang), QUESTION_CHARS)
+        body = text(
+            lang,
+            "team_grade_told",
+            question=question,
+            old=answer.score,
+            new=grade.score,
+        )
+        if grade.note:
+            body += "\n" + text(lang, "appeal_note", note=grade.note)
+        return Reply(
+            channel_id=answer.channel_id,
+            text=body,
+            kind=ReplyKind.INFO,
+            thread_id=answer.thread_id,
+            user_id=answer.user_id,
+            addressee=answer.user_id,
+        )

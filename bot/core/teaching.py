@@ -1,0 +1,51 @@
+""" "Grade these to teach the grader": the answers that stand for the channel's biggest groups
+no one on the team has graded yet (and, among groups of one size, the ones the grader scored
+least consistently). A team grade of such an answer teaches the most: it speaks for every
+answer like it. The web page lists them; the weekly digest tells admins how many wait."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.answer_groups import AnswerGroup, group_answers
+from bot.core.team_grades import AnswerVectors, QuestionAnswer, TeamGradeStore
+
+SHOWN = 10
+"""How many the page lists at once: a sitting's worth of grading."""
+
+
+@dataclass(frozen=True)
+class ToTeach:
+    """An ungraded group of a question's answers, shown by its representative answer."""
+
+    prompt_id: str
+    group: AnswerGroup[QuestionAnswer]
+
+
+def ungraded(group: AnswerGroup[QuestionAnswer]) -> bool:
+    """No answer of the group has a team grade, applied or waiting to be."""
+    return not any(member.human or member.staged is not None for member in group.members)
+
+
+class Teaching:
+    """The channel's ungraded answer groups, across its questions."""
+
+    def __init__(self, *, store: TeamGradeStore, vectors: AnswerVectors) -> None:
+        self.store = store
+        self.vectors = vectors
+
+    async def waiting(self, *, platform: str, channel_id: str) -> list[ToTeach]:
+        """Every ungraded group of the channel, the largest first and, among groups of one
+        size, the widest spread of grades. Raises `EmbeddingUnavailableError` when the
+        embedding server cannot answer now."""
+        found = []
+        for tally in await self.store.answered_questions(platform=platform, channel_id=channel_id):
+            if tally.human + tally.staged >= tally.answers:
+                continue  # every answer graded by the team: nothing to group
+            answers = await self.store.question_answers(
+                platform=platform, channel_id=channel_id, prompt_id=tally.prompt_id
+            )
+            vectors = await self.vectors.vectors([a.answer.text for a in answers])
+            groups = group_answers(answers, vectors, score=lambda a: a.answer.score)
+            found += [ToTeach(tally.prompt_id, g) for g in groups if ungraded(g)]
+        return sorted(found, key=lambda t: (-t.group.size, -t.group.spread))

@@ -1,0 +1,127 @@
+"""The team's grades of a question's answers, as the core sees them: the records and the port
+of the `team_grades` table (`bot.storage.team_grades`), and the port of the answer vectors the
+groups are made from. The grades an admin gives on the web page wait staged until applied;
+applied ones (with resolved appeals) are the team's human grades of a question, kept per
+channel, which `TeamGradeStore.team_grades` hands to whatever reads them as evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.core.messages import Reply
+from bot.core.models import GradedAnswer, PracticeCardRow
+
+
+@dataclass(frozen=True)
+class QuestionAnswer:
+    """One stored answer to a question in the channel, with the team's grade of it: `staged`
+    waits for the admin to apply it; `human` says an applied team grade or a resolved appeal
+    set its current score."""
+
+    answer: GradedAnswer
+    staged: int | None
+    note: str
+    human: bool
+
+
+@dataclass(frozen=True)
+class QuestionTally:
+    """A question the channel answered: how many answers, how many with a human grade, how many
+    grades wait to be applied."""
+
+    prompt_id: str
+    answers: int
+    human: int
+    staged: int
+
+
+@dataclass(frozen=True)
+class StagedGrade:
+    """A team grade waiting to be applied: the answer, its score when graded, the new one."""
+
+    id: int
+    answer: GradedAnswer
+    old_score: int
+    score: int
+    note: str
+
+
+@dataclass(frozen=True)
+class AppliedGrade:
+    """What applying one staged grade writes: the answer's score and verdict, the member's
+    card when the review it gave changes, and the notice when the score changed."""
+
+    grade_id: int
+    answer_id: int
+    score: int
+    verdict: str
+    card: PracticeCardRow | None
+    notice: Reply | None
+
+
+@dataclass(frozen=True)
+class TeamGrade:
+    """A human grade of one answer: its text and the 0-100 score the team gave it."""
+
+    answer_id: int
+    prompt_id: str
+    text: str
+    score: int
+
+
+class TeamGradeStore(Protocol):
+    """The `team_grades` table (`bot.storage.team_grades.TeamGradeTable`); every read and write
+    is scoped to one channel."""
+
+    async def answered_questions(
+        self, *, platform: str, channel_id: str
+    ) -> list[QuestionTally]: ...
+
+    async def question_answers(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[QuestionAnswer]: ...
+
+    async def stage(
+        self,
+        *,
+        platform: str,
+        channel_id: str,
+        prompt_id: str,
+        answer_ids: Sequence[int],
+        score: int,
+        note: str,
+        by: str,
+        at: datetime,
+    ) -> bool:
+        """Stage `score` on every answer; False (nothing staged) when one of them is not an
+        answer to `prompt_id` in this channel."""
+        ...
+
+    async def staged(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[StagedGrade]: ...
+
+    async def apply(
+        self, *, platform: str, grades: Sequence[AppliedGrade], at: datetime
+    ) -> list[int]:
+        """Apply the grades in one transaction, each once (a grade another admin applied
+        meanwhile is skipped); the ids of the answers whose grade was applied here."""
+        ...
+
+    async def discard(self, *, platform: str, channel_id: str, prompt_id: str) -> int: ...
+
+    async def team_grades(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[TeamGrade]: ...
+
+
+class AnswerVectors(Protocol):
+    """Sentence vectors of answers, from the grader's own embedding model."""
+
+    async def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...

@@ -1,0 +1,191 @@
+"""The admins' answer groups: per question, the channel's answers grouped by meaning, graded a
+group (or an answer) at a time, the grades applied together and each changed member told in
+the question's thread through the outbox the appeals use."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.core.answer_groups import AnswerGroup
+from bot.core.teaching import SHOWN, Teaching, ToTeach
+from bot.core.team_grades import QuestionAnswer
+from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
+from bot.web.errors import PageError
+from bot.web.signing import Session
+from content.schema import Lang
+from evaluators.grade import EmbeddingUnavailableError
+
+router = APIRouter(prefix="/c/{platform}/{channel_id}")
+
+
+def _question(web: Web, prompt_id: str, lang: Lang) -> str:
+    bank = web.deps.bank
+    return bank.get(prompt_id).text.get(lang) if prompt_id in bank else prompt_id
+
+
+async def _names(web: Web, platform: str, user_ids: set[str]) -> dict[str, str]:
+    store = web.deps.store
+    return {u: await store.display_name(platform=platform, user_id=u) for u in sorted(user_ids)}
+
+
+def _score(given: str, lang: Lang) -> int:
+    """The score an admin typed: a whole number to 100 (decimal digits only, and few)."""
+    given = given.strip()
+    if given.isdecimal() and len(given) <= 3 and int(given) <= 100:
+        return int(given)
+    raise PageError(400, "group_score_bad", lang)
+
+
+@router.get("/groups", response_class=HTMLResponse)
+async def questions_view(request: Request, web: WebDep, platform: str, channel_id: str) -> Response:
+    """The channel's answered questions, and the answers whose team grade would teach the
+    grader the most (none while the embedding server is down: the questions still show)."""
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    grading = web.grading(lang)
+    tallies = await grading.store.answered_questions(platform=platform, channel_id=channel_id)
+    teaching = Teaching(store=grading.store, vectors=grading.vectors)
+    try:
+        waiting: list[ToTeach] | None = await teaching.waiting(
+            platform=platform, channel_id=channel_id
+        )
+    except EmbeddingUnavailableError:
+        waiting = None
+    users = {t.group.representative.answer.user_id for t in (waiting or [])[:SHOWN]}
+    return web.renderer.render(
+        request,
+        "answer_groups_index.html",
+        lang,
+        session=session,
+        tallies=tallies,
+        waiting=waiting,
+        shown=SHOWN,
+        names=await _names(web, platform, users),
+        question=lambda prompt_id: _question(web, prompt_id, lang),
+        base=channel_url(session),
+    )
+
+
+@router.get("/groups/{prompt_id}", response_class=HTMLResponse)
+async def groups_view(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    staged: int | None = None,
+    applied: int | None = None,
+    told: int | None = None,
+    discarded: int | None = None,
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    grading = web.grading(lang)
+    try:
+        groups: list[AnswerGroup[QuestionAnswer]] = await grading.groups(
+            platform=platform, channel_id=channel_id, prompt_id=prompt_id
+        )
+    except EmbeddingUnavailableError:
+        raise PageError(503, "groups_unavailable", lang) from None
+    if not groups:
+        raise PageError(404, "not_found", lang)
+    waiting = await grading.store.staged(
+        platform=platform, channel_id=channel_id, prompt_id=prompt_id
+    )
+    users = {m.answer.user_id for g in groups for m in g.members}
+    values: dict[str, Any] = {
+        "prompt_id": prompt_id,
+        "question": _question(web, prompt_id, lang),
+        "groups": groups,
+        "waiting": waiting,
+        "names": await _names(web, platform, users),
+        "done": {"staged": staged, "applied": applied, "told": told, "discarded": discarded},
+    }
+    return web.renderer.render(
+        request, "answer_groups.html", lang, session=session, base=channel_url(session), **values
+    )
+
+
+@router.post("/groups/{prompt_id}/grade")
+async def grade_group(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    answer: Annotated[list[int], Form()],
+    score: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Stage one score on the posted answers (a group, or one); nothing changes for members
+    until the question's grades are applied. Answers of another channel or question: 403."""
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    check_csrf(session, csrf, lang)
+    grading = web.grading(lang)
+    ids = [stored_id(a, lang) for a in answer]
+    new_score = _score(score, lang)
+    done = await grading.stage(
+        platform=platform,
+        channel_id=channel_id,
+        prompt_id=prompt_id,
+        answer_ids=ids,
+        score=new_score,
+        note=note,
+        by=session.member.user_id,
+    )
+    if not done:
+        raise PageError(403, "group_answer_foreign", lang)
+    return RedirectResponse(f"{_page(session, prompt_id)}?staged={len(set(ids))}", status_code=303)
+
+
+@router.post("/groups/{prompt_id}/apply")
+async def apply_grades(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Apply the question's waiting grades; the notices go to the outbox in the same
+    transaction (a bot in this process is woken to send them now)."""
+    session, channel, lang = await web.admin_in(request, platform, channel_id)
+    check_csrf(session, csrf, lang)
+    applied = await web.grading(lang).apply(
+        platform=platform, channel_id=channel_id, prompt_id=prompt_id, lang=channel.lang
+    )
+    if applied.changed and web.deps.notice_left is not None:
+        web.deps.notice_left()
+    return RedirectResponse(
+        f"{_page(session, prompt_id)}?applied={applied.applied}&told={applied.changed}",
+        status_code=303,
+    )
+
+
+@router.post("/groups/{prompt_id}/discard")
+async def discard_grades(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    check_csrf(session, csrf, lang)
+    gone = await web.grading(lang).store.discard(
+        platform=platform, channel_id=channel_id, prompt_id=prompt_id
+    )
+    return RedirectResponse(f"{_page(session, prompt_id)}?discarded={gone}", status_code=303)
+
+
+def _page(session: Session, prompt_id: str) -> str:
+    """The question's groups page, where every form returns."""
+    return f"{channel_url(session)}/groups/{quote(prompt_id, safe='')}"

@@ -1,0 +1,201 @@
+"""The admins' open questions: the answers kept for a question that had no model answer when
+it was posted, the best of them picked (and edited) into the model answer, and the kept answers
+graded against it, each member told their score in the question's thread."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.core.model_answer import ModelAnswerError, answered
+from bot.core.open_answers import OpenQuestions
+from bot.web.deps import Web, WebDep, channel_url, check_csrf
+from bot.web.errors import PageError
+from bot.web.signing import Session
+from content.schema import Lang, Prompt
+from evaluators.grade import EmbeddingUnavailableError
+
+router = APIRouter(prefix="/c/{platform}/{channel_id}")
+MODEL_ANSWER_CHARS = 4000
+
+
+def _open(web: Web, lang: Lang) -> OpenQuestions:
+    if web.deps.open_questions is None:
+        raise PageError(404, "not_found", lang)
+    return web.deps.open_questions
+
+
+def _question(web: Web, prompt_id: str, lang: Lang) -> Prompt:
+    question = web.deps.bank.open_question(prompt_id)
+    if question is None:
+        raise PageError(404, "open_unknown", lang)
+    return question
+
+
+@router.get("/open", response_class=HTMLResponse)
+async def open_view(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    *,
+    done: str | None = None,
+    graded: int | None = None,
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    opened = _open(web, lang)
+    rows = [
+        (
+            question,
+            len(
+                await opened.store.open_answers(
+                    platform=platform, channel_id=channel_id, prompt_id=question.id
+                )
+            ),
+        )
+        for question in web.deps.bank.open_questions()
+    ]
+    return web.renderer.render(
+        request,
+        "open_questions.html",
+        lang,
+        session=session,
+        rows=rows,
+        done=done,
+        graded=graded,
+        base=channel_url(session),
+    )
+
+
+async def _page(
+    request: Request,
+    web: Web,
+    session: Session,
+    question: Prompt,
+    lang: Lang,
+    *,
+    draft: str = "",
+    status: int = 200,
+    problem: str | None = None,
+    reason: str = "",
+) -> Response:
+    member = session.member
+    kept = await _open(web, lang).kept(
+        platform=member.platform, channel_id=member.channel_id, prompt_id=question.id
+    )
+    values: dict[str, Any] = {
+        "question": question,
+        "kept": kept,
+        "draft": draft,
+        "problem": problem,
+        "reason": reason,
+        "limit": MODEL_ANSWER_CHARS,
+    }
+    return web.renderer.render(
+        request,
+        "open_question.html",
+        lang,
+        status=status,
+        session=session,
+        base=channel_url(session),
+        **values,
+    )
+
+
+@router.get("/open/{prompt_id}", response_class=HTMLResponse)
+async def open_question_view(
+    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
+) -> Response:
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    return await _page(request, web, session, _question(web, prompt_id, lang), lang)
+
+
+@router.post("/open/{prompt_id}/compose", response_class=HTMLResponse)
+async def compose(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    answer: Annotated[list[int] | None, Form()] = None,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The picked answers, one paragraph each, in the model answer's box to edit (only this
+    channel's answers to this question are taken; any other id is refused)."""
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    check_csrf(session, csrf, lang)
+    question = _question(web, prompt_id, lang)
+    kept = await _open(web, lang).kept(
+        platform=platform, channel_id=channel_id, prompt_id=prompt_id
+    )
+    by_id = {k.answer.id: k.answer.text for k in kept}
+    picked = answer or []
+    if any(a not in by_id for a in picked):
+        raise PageError(403, "open_answer_foreign", lang)
+    draft = "\n\n".join(by_id[a] for a in picked)
+    return await _page(request, web, session, question, lang, draft=draft)
+
+
+@router.post("/open/{prompt_id}/save", response_class=HTMLResponse)
+async def save_model_answer(
+    request: Request,
+    web: WebDep,
+    platform: str,
+    channel_id: str,
+    prompt_id: str,
+    *,
+    model_answer: Annotated[str, Form()] = "",
+    answer_lang: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The model answer makes the question ready (a team question, with key concepts drafted
+    from it as notes get theirs), in the database and this process's bank; then the channel's
+    kept answers are graded and their members told through the outbox."""
+    session, _, lang = await web.admin_in(request, platform, channel_id)
+    check_csrf(session, csrf, lang)
+    question = _question(web, prompt_id, lang)
+    written: Lang = "en" if answer_lang == "en" else "ko"
+    if len(model_answer) > MODEL_ANSWER_CHARS:
+        return await _page(
+            request, web, session, question, lang, draft=model_answer[:MODEL_ANSWER_CHARS],
+            status=400, problem="open_model_too_long",
+        )  # fmt: skip
+    try:
+        # Drafting reads the answer with Kiwi (loaded on first use): off the event loop.
+        ready = await asyncio.to_thread(answered, question, model_answer, written)
+    except ModelAnswerError as exc:
+        return await _page(
+            request, web, session, question, lang, draft=model_answer, status=400,
+            problem="open_model_refused" if model_answer.strip() else "open_model_empty",
+            reason=str(exc),
+        )  # fmt: skip
+    deps, member = web.deps, session.member
+    await deps.questions.save(
+        ready,
+        platform=member.platform,
+        channel_id=member.channel_id,
+        edited_by=member.user_id,
+        at=deps.clock(),
+    )
+    deps.bank.put(ready)
+    channel = await deps.store.channel(platform=platform, channel_id=channel_id)
+    try:
+        graded = await _open(web, lang).grade(
+            ready,
+            platform=platform,
+            channel_id=channel_id,
+            lang=channel.lang if channel else lang,
+        )
+    except EmbeddingUnavailableError:
+        graded = 0  # kept: the bot's retry grades them once the server is back
+    if graded and deps.notice_left is not None:
+        deps.notice_left()
+    return RedirectResponse(
+        f"{channel_url(session)}/open?done={quote(prompt_id, safe='')}&graded={graded}",
+        status_code=303,
+    )
