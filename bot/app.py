@@ -34,10 +34,10 @@ from bot.core.reports import Reports
 from bot.core.service import QuizService
 from bot.core.sign_in import SignInLinks
 from bot.core.takeover import Takeover
-from bot.core.telemetry import install as install_telemetry
-from bot.metrics import MeteredGrader, PrometheusTelemetry
 from bot.core.teaching import Teaching
 from bot.core.team_grades import AnswerVectors
+from bot.core.telemetry import install as install_telemetry
+from bot.metrics import MeteredGrader, PrometheusTelemetry
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore
