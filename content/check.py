@@ -6,7 +6,8 @@ misconceptions; a team bank's one reference; guidance on open prompts) come from
 `content.schema`; this module adds what one prompt cannot see alone: ids
 unique across files, parents that exist, follow-up orders unique per parent, question wordings
 that two prompts share (text lookup would silently pick one), blank text the schema lets through,
-and demo names the caller's demo catalog does not know.
+control characters the text rule keeps out, and demo names the caller's demo catalog does not
+know.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from content.bank import Bank, normalize_question
 from content.importers.imported_bank import preview
 from content.loader import BankError, read_yaml, validation_errors
 from content.schema import Concept, Prompt, parse_bank_file, rules_context
+from content.text_rule import removed_controls
 
 DemoNames = Callable[[], Collection[str]]
 DRAFT = Path("web page")
@@ -119,6 +121,7 @@ def _check_sources(
     _check_links(report.prompts, origin, declared, report)
     _check_wordings(report.prompts, origin, report)
     _check_blanks(report.prompts, origin, report)
+    _check_controls(report.prompts, origin, report)
     _check_demos(report.prompts, origin, demo_names, report)
     _list_waiting(report.prompts, origin, report)
     _list_drafted(report.prompts, origin, report)
@@ -236,6 +239,20 @@ def _check_blanks(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
                 report.errors.append(
                     BankError(str(origin[prompt.id]), "must not be blank", prompt.id, name)
                 )
+
+
+def _check_controls(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
+    """Text that came in from outside never holds what the text rule removes
+    (`content.text_rule`); a bank edited by hand, or written by an older import, may."""
+    for prompt in prompts:
+        for name, text in _texts(prompt):
+            if found := removed_controls(text):
+                many = len(found) > 1
+                message = (
+                    f"holds the control character{'s' * many} {', '.join(found)}; "
+                    f"remove {'them' if many else 'it'}"
+                )
+                report.errors.append(BankError(str(origin[prompt.id]), message, prompt.id, name))
 
 
 def _texts(prompt: Prompt) -> Iterable[tuple[str, str]]:

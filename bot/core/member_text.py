@@ -2,16 +2,14 @@
 it enters the core, so that SQLite, PostgreSQL, the grader in process or behind an embeddings
 server, and every reply all get the same text; and the one cut for quoting it back.
 
-NUL and the other C0 control characters except newline and tab are removed (PostgreSQL refuses
-NUL in text, and a terminal acts on ESC); lone UTF-16 surrogates, which JSON can carry and UTF-8
-cannot encode, become U+FFFD.
+The rule is `content.text_rule`'s, the same one `quizmaster content import` applies to a file:
+NUL and the other C0 control characters except newline and tab are removed, lone UTF-16
+surrogates become U+FFFD.
 """
 
 from __future__ import annotations
 
-from evaluators.wellformed import well_formed
-
-_REMOVED = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\n\t")
+from content.text_rule import incoming_text
 
 ECHO_CHARS = 60
 """How much of a member's input an error reply quotes back."""
@@ -22,7 +20,7 @@ SHARED_CHARS = 280
 def member_text(text: str) -> str:
     """`text` under the member-text rule: C0 controls but newline and tab gone, lone
     surrogates replaced by U+FFFD (a split pair is joined back)."""
-    return well_formed(text).translate(_REMOVED)
+    return incoming_text(text)
 
 
 def cut(text: str, limit: int) -> str:

@@ -30,6 +30,7 @@ from content.importers.imported_bank import (
 )
 from content.loader import BankError, read_text_file
 from content.schema import BankFile
+from content.text_rule import incoming_text
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("concepts",)
@@ -39,7 +40,7 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
     """Convert the table at `path`; the bank is named `bank` or the file's stem."""
     name = bank or path.stem
     try:
-        text = read_text_file(path).removeprefix("\ufeff")
+        text = incoming_text(read_text_file(path)).removeprefix("\ufeff")
     except BankError as exc:
         raise BankImportError([exc]) from None
     try:

@@ -46,6 +46,7 @@ from content.importers.imported_bank import (
 from content.importers.notes_markup import plain_text
 from content.loader import BankError, read_text_file
 from content.schema import MAX_MISCONCEPTIONS, BankFile, Misconception, Prompt
+from content.text_rule import incoming_text
 
 MAX_KEYWORDS = 6
 MAX_CLAIMS = 2 * MAX_MISCONCEPTIONS
@@ -130,8 +131,8 @@ def import_notes(path: Path, *, bank: str | None = None) -> Imported:
 
 def notes_from_text(text: str, path: Path, *, bank: str) -> Imported:
     """Convert notes given as text (pasted on the web page), named `path` in every problem and
-    `source` as a file of that name would be."""
-    lines = text.removeprefix("\ufeff").splitlines()
+    `source` as a file of that name would be; the text rule (`content.text_rule`) applies."""
+    lines = incoming_text(text).removeprefix("\ufeff").splitlines()
     reading = _Reading(path)
     if any(_FIELD.match(line) for line in lines):
         _read_headings(lines, reading)
