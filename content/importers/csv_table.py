@@ -23,10 +23,12 @@ from content.importers.imported_bank import (
     Imported,
     concepts_named,
     graded_prompt,
+    least_prompt_bytes,
     model_answer_guidance,
     preview,
     prompt_ids,
     references_for,
+    refuse_oversized,
 )
 from content.loader import BankError, read_text_file
 from content.schema import BankFile
@@ -74,6 +76,19 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
         problems.append(BankError(str(path), "no rows below the header"))
     if problems:
         raise BankImportError(problems)
+    refuse_oversized(
+        path,
+        [
+            least_prompt_bytes(
+                bank=name,
+                count=len(entries),
+                question=question,
+                answers=[answer],
+                source=f"csv:{path.name} row {number}",
+            )
+            for number, question, answer, _ in entries
+        ],
+    )
     prompts = [
         graded_prompt(
             prompt_id=prompt_id,

@@ -140,6 +140,39 @@ def graded_prompt(
     )
 
 
+_PROMPT_KEYS = len("- id: \n  text:\n    ko: \n    en: \n  topics:\n  - \n  source: \n")
+"""The bytes of the keys every imported prompt's YAML has, whatever it holds."""
+
+
+def least_prompt_bytes(
+    *, bank: str, count: int, question: str, answers: Sequence[str], source: str
+) -> int:
+    """The fewest bytes one imported prompt takes in its bank file (one of `count` main
+    questions): its keys, id, topic, source, the question twice (ko and en) and each answer three
+    times (its reference and the guidance in two languages); quoting and line folding only add."""
+    prompt_id = len(bank_slug(bank)) + 1 + max(3, len(str(count)))
+    texts = 2 * len(question.encode()) + 3 * sum(len(answer.encode()) for answer in answers)
+    return _PROMPT_KEYS + prompt_id + len(bank.encode()) + len(source.encode()) + texts
+
+
+def refuse_oversized(path: Path, least_bytes: Sequence[int]) -> None:
+    """Refuse, before any prompt is built, questions whose bank would be over the loader's cap
+    (`least_bytes` per question, from `least_prompt_bytes`): a huge source then costs one pass
+    over its text, not the building and writing of a bank that would be refused anyway."""
+    least = sum(least_bytes)
+    if least > MAX_BANK_BYTES:
+        raise BankImportError(
+            [
+                BankError(
+                    str(path),
+                    f"{len(least_bytes):,} questions make a bank of at least {least:,} bytes, "
+                    f"over the {MAX_BANK_BYTES:,} the loader accepts; split the file into "
+                    "smaller ones",
+                )
+            ]
+        )
+
+
 def bank_yaml(bank_file: BankFile) -> str:
     """The bank as YAML our loader reads back: plain mappings, strings quoted where YAML 1.1 would
     otherwise read them as booleans or numbers, default fields left out."""

@@ -39,9 +39,11 @@ from content.importers.imported_bank import (
     answer_lang,
     concepts_named,
     graded_prompt,
+    least_prompt_bytes,
     model_answer_guidance,
     prompt_ids,
     references_for,
+    refuse_oversized,
 )
 from content.importers.notes_markup import plain_text
 from content.loader import BankError, read_text_file
@@ -149,6 +151,20 @@ def notes_from_text(text: str, path: Path, *, bank: str) -> Imported:
     mains, repeated = _unique(reading)
     if reading.problems:
         raise BankImportError(reading.problems)
+    refuse_oversized(
+        path,
+        [
+            least_prompt_bytes(
+                bank=bank,
+                count=len(mains),
+                question=question.text,
+                answers=[question.answer],
+                source=f"notes:{path.name} line {question.line}",
+            )
+            for main in mains
+            for question in (main, *main.followups)
+        ],
+    )
     prompts = _prompts(mains, bank, path)
     return Imported(BankFile(bank=bank, prompts=tuple(prompts)), _notes(reading, repeated))
 

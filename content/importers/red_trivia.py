@@ -25,9 +25,11 @@ from content.importers.imported_bank import (
     BankImportError,
     Imported,
     graded_prompt,
+    least_prompt_bytes,
     preview,
     prompt_ids,
     references_for,
+    refuse_oversized,
 )
 from content.loader import BankError, read_yaml
 from content.schema import BankFile, Localized
@@ -67,6 +69,15 @@ def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
         raise BankImportError(problems)
     source = f"red-trivia:{path.name}" + (
         f" by {author.strip()}" if isinstance(author, str) else ""
+    )
+    refuse_oversized(
+        path,
+        [
+            least_prompt_bytes(
+                bank=name, count=len(questions), question=question, answers=answers, source=source
+            )
+            for question, answers in questions
+        ],
     )
     prompts = [
         graded_prompt(
