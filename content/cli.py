@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -15,10 +16,17 @@ from typing import Protocol
 from content.check import DemoNames, check_banks, summary_lines
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.csv_table import import_csv
-from content.importers.imported_bank import BankImportError, Imported, bank_slug, write_bank
+from content.importers.imported_bank import (
+    BankImportError,
+    Imported,
+    OutputError,
+    bank_slug,
+    check_output,
+    write_bank,
+)
 from content.importers.notes import import_notes
 from content.importers.red_trivia import import_red_trivia
-from content.loader import DEFAULT_BANK_DIR
+from content.loader import DEFAULT_BANK_DIR, BankError
 
 
 class Importer(Protocol):
@@ -130,7 +138,10 @@ def _import(
     fmt: str, file: Path, *, out: Path | None, bank: str | None, force: bool, draft: bool
 ) -> int:
     convert, _ = IMPORTERS[fmt]
+    fix = "--out" if out is not None else "the target: name a bank file with --out"
     try:
+        if out is not None:
+            check_output(out, force=force, suggested=f"{bank_slug(bank or file.stem)}.yaml")
         imported = convert(file, bank=bank)
         if draft:
             imported = replace(imported, bank_file=draft_missing_concepts(imported.bank_file))
@@ -139,11 +150,10 @@ def _import(
             print(f"{target}: is the source file; choose another --out", file=sys.stderr)
             return 2
         write_bank(imported.bank_file, target, force=force)
+    except OutputError as exc:
+        return _refused(exc.problems, fix)
     except BankImportError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"nothing written; fix {file} and run the import again", file=sys.stderr)
-        return 2
+        return _refused(exc.problems, str(file))
     for note in imported.notes:
         print(f"note: {note}", file=sys.stderr)
     drafted = sum(any(c.drafted for c in p.concepts) for p in imported.bank_file.prompts)
@@ -160,3 +170,11 @@ def _import(
     held = f" ({waiting} waiting for a model answer)" if waiting else ""
     print(f"wrote {count} {noun}{held} to {target}; run `quizmaster content check {target}`")
     return 0
+
+
+def _refused(problems: Sequence[BankError], culprit: str) -> int:
+    """Print each problem and what to fix (the source file, or --out); the exit status 2."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"nothing written; fix {culprit} and run the import again", file=sys.stderr)
+    return 2

@@ -35,6 +35,11 @@ class BankImportError(Exception):
         self.problems = tuple(problems)
 
 
+class OutputError(BankImportError):
+    """The bank file cannot be written where asked (a missing folder, a folder, a file there):
+    the source is fine, the target is to fix."""
+
+
 @dataclass(frozen=True)
 class Imported:
     """A converted bank file, plus notes on what the source had that the bank does not keep."""
@@ -195,10 +200,22 @@ def write_bank(bank_file: BankFile, out: Path, *, force: bool) -> None:
                 )
             ]
         )
-    if out.exists() and not force:
-        raise BankImportError([BankError(str(out), "already exists; pass --force to overwrite it")])
+    check_output(out, force=force, suggested=f"{bank_slug(bank_file.bank)}.yaml")
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        problem = BankError(str(out), f"cannot write: {exc.strerror or exc}")
-        raise BankImportError([problem]) from None
+        raise OutputError([BankError(str(out), f"cannot write: {exc.strerror or exc}")]) from None
+
+
+def check_output(out: Path, *, force: bool, suggested: str) -> None:
+    """Raise `OutputError` when the bank cannot go to `out`: its folder is missing, it is a
+    folder (`suggested` names a file in it), or it exists and `force` is not given."""
+    if out.is_dir():
+        problem = f"is a folder; give --out a file name such as {out / suggested}"
+    elif not out.parent.is_dir():
+        problem = f"the folder {out.parent} does not exist; create it or choose another --out"
+    elif out.exists() and not force:
+        problem = "already exists; pass --force to overwrite it"
+    else:
+        return
+    raise OutputError([BankError(str(out), problem)])
