@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from content.bank import Bank, normalize_question
 from content.importers.imported_bank import preview
 from content.loader import BankError, read_yaml, validation_errors
-from content.schema import Concept, Prompt, parse_bank_file, rules_context
+from content.schema import BankFile, Concept, Prompt, parse_bank_file, rules_context
 from content.text_rule import removed_controls
 
 DemoNames = Callable[[], Collection[str]]
@@ -95,6 +95,59 @@ def check_drafts(
     report.errors = [error for error in report.errors if error.file == str(DRAFT)]
     report.waiting = [line for line in report.waiting if line.file == str(DRAFT)]
     return report
+
+
+def check_beside(bank_file: BankFile, target: Path, beside: Sequence[Path]) -> list[BankError]:
+    """What keeps `bank_file`, once written to `target`, from loading with the bank files under
+    `beside` (folders, read as `content check` reads them, and files), as the web page's import
+    refuses it beside the running bank: one line for its ids already used in each other file
+    (the bot refuses to start on a duplicate id), one line for each question worded like a prompt
+    of another file (a lookup by wording would pick one of the two)."""
+    ids: dict[str, Path] = {}
+    wordings: dict[str, tuple[str, Path]] = {}
+    seen = {target.resolve()}
+    for path in _files(beside, CheckReport()):
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        try:
+            raw = read_yaml(path)
+        except BankError:
+            continue  # not a bank the bot could load: `content check` names it
+        for prompt in _parse(path, raw, CheckReport()).prompts:
+            ids.setdefault(prompt.id, path)
+            for _, text in _wordings(prompt):
+                wordings.setdefault(normalize_question(text), (prompt.id, path))
+    taken: dict[Path, list[str]] = {}
+    found: list[BankError] = []
+    for prompt in bank_file.prompts:
+        if prompt.id in ids:
+            taken.setdefault(ids[prompt.id], []).append(prompt.id)
+        keys = [normalize_question(text) for _, text in _wordings(prompt)]
+        if like := [wordings[key] for key in keys if key and key in wordings]:
+            other, where = like[0]
+            found.append(
+                BankError(
+                    str(target),
+                    f"the question on {prompt.source} is worded like prompt {other} in {where}; "
+                    "reword it or leave it out",
+                    prompt.id,
+                )
+            )
+    used = [
+        BankError(
+            str(target),
+            f"{_ids(listed)} already used in {where}; import with another --bank",
+        )
+        for where, listed in taken.items()
+    ]
+    return used + found
+
+
+def _ids(listed: list[str], shown: int = 3) -> str:
+    more = f" and {len(listed) - shown} more" if len(listed) > shown else ""
+    verb = "are" if len(listed) > 1 else "is"
+    return f"id{'s' * (len(listed) > 1)} {', '.join(listed[:shown])}{more} {verb}"
 
 
 def _check_sources(

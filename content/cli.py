@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from content.check import DemoNames, check_banks, summary_lines
+from content.check import DemoNames, check_banks, check_beside, summary_lines
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import (
@@ -86,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str], *, demo_names: DemoNames, bank_dir: Path | None = None) -> int:
     """`quizmaster content ARGS`; `demo_names` gives the demos a bank may name (called only
     when one names a demo), `bank_dir` is the team bank folder checked beside the packaged banks
-    when no PATH is given (QUIZMASTER_BANK_DIR in the bot)."""
+    when no PATH is given (QUIZMASTER_BANK_DIR in the bot) and that an import must not collide
+    with."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help already
@@ -101,6 +102,7 @@ def main(argv: list[str], *, demo_names: DemoNames, bank_dir: Path | None = None
         bank=args.bank,
         force=args.force,
         draft=args.draft_concepts,
+        bank_dir=bank_dir,
     )
 
 
@@ -135,8 +137,18 @@ def _check(paths: list[Path], demo_names: DemoNames) -> int:
 
 
 def _import(
-    fmt: str, file: Path, *, out: Path | None, bank: str | None, force: bool, draft: bool
+    fmt: str,
+    file: Path,
+    *,
+    out: Path | None,
+    bank: str | None,
+    force: bool,
+    draft: bool,
+    bank_dir: Path | None,
 ) -> int:
+    """Convert `file` and write its bank, refused (exit 2, nothing written) when the source has
+    a problem, `out` cannot take it, or it collides with the bank files the bot would load it
+    with: the packaged banks, `bank_dir` and the other bank files in `out`'s folder."""
     convert, _ = IMPORTERS[fmt]
     fix = "--out" if out is not None else "the target: name a bank file with --out"
     try:
@@ -149,6 +161,10 @@ def _import(
         if target.resolve() == file.resolve():
             print(f"{target}: is the source file; choose another --out", file=sys.stderr)
             return 2
+        beside = [DEFAULT_BANK_DIR, *([bank_dir] if bank_dir else [])]
+        beside += sorted(target.parent.glob("*.yaml"))
+        if collisions := check_beside(imported.bank_file, target, beside):
+            raise BankImportError(collisions)
         write_bank(imported.bank_file, target, force=force)
     except OutputError as exc:
         return _refused(exc.problems, fix)
