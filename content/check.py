@@ -100,9 +100,9 @@ def check_drafts(
 def check_beside(bank_file: BankFile, target: Path, beside: Sequence[Path]) -> list[BankError]:
     """What keeps `bank_file`, once written to `target`, from loading with the bank files under
     `beside` (folders, read as `content check` reads them, and files), as the web page's import
-    refuses it beside the running bank: one line for its ids already used in each other file
-    (the bot refuses to start on a duplicate id), one line for each question worded like a prompt
-    of another file (a lookup by wording would pick one of the two)."""
+    refuses it beside the running bank. One line for each other file: its ids already used
+    there (the bot refuses to start on a duplicate id), then its questions worded like a prompt
+    there (a lookup by wording would pick one of the two)."""
     ids: dict[str, Path] = {}
     wordings: dict[str, tuple[str, Path]] = {}
     seen = {target.resolve()}
@@ -119,35 +119,38 @@ def check_beside(bank_file: BankFile, target: Path, beside: Sequence[Path]) -> l
             for _, text in _wordings(prompt):
                 wordings.setdefault(normalize_question(text), (prompt.id, path))
     taken: dict[Path, list[str]] = {}
-    found: list[BankError] = []
+    alike: dict[Path, list[str]] = {}
     for prompt in bank_file.prompts:
         if prompt.id in ids:
             taken.setdefault(ids[prompt.id], []).append(prompt.id)
         keys = [normalize_question(text) for _, text in _wordings(prompt)]
         if like := [wordings[key] for key in keys if key and key in wordings]:
             other, where = like[0]
-            found.append(
-                BankError(
-                    str(target),
-                    f"the question on {prompt.source} is worded like prompt {other} in {where}; "
-                    "reword it or leave it out",
-                    prompt.id,
-                )
-            )
+            alike.setdefault(where, []).append(f"{prompt.id} ({prompt.source}, like {other})")
     used = [
         BankError(
             str(target),
-            f"{_ids(listed)} already used in {where}; import with another --bank",
+            f"{_listed('id', found)} already used in {where}; import with another --bank",
         )
-        for where, listed in taken.items()
+        for where, found in taken.items()
     ]
-    return used + found
+    worded = [
+        BankError(
+            str(target),
+            f"{_listed('question', found)} worded like a prompt in {where}; reword "
+            + ("them or leave them out" if len(found) > 1 else "it or leave it out"),
+        )
+        for where, found in alike.items()
+    ]
+    return used + worded
 
 
-def _ids(listed: list[str], shown: int = 3) -> str:
-    more = f" and {len(listed) - shown} more" if len(listed) > shown else ""
-    verb = "are" if len(listed) > 1 else "is"
-    return f"id{'s' * (len(listed) > 1)} {', '.join(listed[:shown])}{more} {verb}"
+def _listed(noun: str, found: list[str], shown: int = 3) -> str:
+    """`id a is`, or `ids a, b, c and 4 more are`: the first few of what was found."""
+    if len(found) == 1:
+        return f"{noun} {found[0]} is"
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return f"{len(found)} {noun}s ({', '.join(found[:shown])}{more}) are"
 
 
 def _check_sources(
