@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from bot.core.member_text import member_text
+from bot.core.numerals import ascii_digits
 from compute.schemas import MAX_PARAMS
 
 Period = Literal["week", "month", "all"]
@@ -248,7 +249,7 @@ def _quiz(words: list[str], rest: str) -> Command:
             return Invalid("schedule_usage")
         zone = next((w for w in words[2:] if "/" in w or w.upper() == "UTC"), None)
         days = next((w for w in words[2:] if w != zone), None)
-        return SetSchedule(words[1], zone, days)
+        return SetSchedule(ascii_digits(words[1]), zone, days)
     if sub == "share":
         choice = words[1].lower() if len(words) == 2 else ""
         if choice not in ("on", "off"):
@@ -281,10 +282,10 @@ def appeals(rest: str) -> Command:
         return Appeals()
     if words[0].lower() != "resolve" or len(words) < 3:
         return Invalid("appeals_usage_error")
-    appeal_id = words[1].removeprefix("#")
+    appeal_id = ascii_digits(words[1].removeprefix("#"))
     if not _DIGITS.fullmatch(appeal_id):
         return Invalid("appeal_bad_id", words[1])
-    verdict = words[2].lower()
+    verdict = ascii_digits(words[2].lower())
     score: int | None = None
     if verdict != "keep":
         if not _DIGITS.fullmatch(verdict) or int(verdict) > 100:
@@ -300,7 +301,7 @@ def digest(words: Sequence[str]) -> Command:
         return SetDigest(None, None)
     if len(words) != 2:
         return Invalid("digest_usage")
-    return SetDigest(words[0].lower(), words[1])
+    return SetDigest(words[0].lower(), ascii_digits(words[1]))
 
 
 def demo_run(name: str, words: Sequence[str]) -> Command:
@@ -313,7 +314,7 @@ def demo_run(name: str, words: Sequence[str]) -> Command:
         key, sep, value = word.partition("=")
         if not sep or not key or not value:
             return Invalid("demo_param", word)
-        params[key] = value
+        params[key] = ascii_digits(value)
     return DemoRun(name.lower(), params)
 
 
