@@ -164,7 +164,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "This channel's weekly digest is posted every {day} at {at} ({zone}).",
     ),
     "digest_next_week": (
-        "이번 주 {day} 시각이 지나서 첫 요약은 다음 주 {day}에 올라와요.",
+        "이번 주 {day}요일 시각이 지나서 첫 요약은 다음 주 {day}요일에 올라와요.",
         "This week's {day} has passed: the first one comes next {day}.",
     ),
     "digest_off": (
