@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from bot.core.member_text import member_text
+from bot.core.member_text import member_text, shown_to_others
 from bot.core.numerals import ascii_digits
 from compute.schemas import MAX_PARAMS
 
@@ -243,7 +243,8 @@ def _quiz(words: list[str], rest: str) -> Command:
             return Invalid("bad_period", period)
         return Leaderboard(period)  # type: ignore[arg-type]
     if sub == "stats":
-        return Stats(" ".join(words[1:]).lstrip("@") or None)
+        # names are stored as others are shown them (`intake`), so a lookup spells it the same
+        return Stats(shown_to_others(" ".join(words[1:]).lstrip("@")) or None)
     if sub == "schedule":
         if not 2 <= len(words) <= 4:
             return Invalid("schedule_usage")
@@ -251,7 +252,7 @@ def _quiz(words: list[str], rest: str) -> Command:
         days = next((w for w in words[2:] if w != zone), None)
         return SetSchedule(ascii_digits(words[1]), zone, days)
     if sub == "share":
-        choice = words[1].lower() if len(words) == 2 else ""
+        choice = " ".join(words[1:]).lower()
         if choice not in ("on", "off"):
             return Invalid("share_usage", choice)
         return Share(choice == "on")

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from content.text_rule import incoming_text
 
+_BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_MARKUP = {ord(mark): twin for mark, twin in zip("*_~`|", "＊＿～｀｜", strict=True)}
+_SHOWN = str.maketrans(_BIDI_CONTROLS | _MARKUP)
+
 ECHO_CHARS = 60
 """How much of a member's input an error reply quotes back."""
 SHARED_CHARS = 280
@@ -21,6 +27,14 @@ def member_text(text: str) -> str:
     """`text` under the member-text rule: C0 controls but newline and tab gone, lone
     surrogates replaced by U+FFFD (a split pair is joined back)."""
     return incoming_text(text)
+
+
+def shown_to_others(text: str) -> str:
+    """Member text as others read it in the channel (a display name, a shared answer): no bidi
+    control to reorder what follows, and each Slack or Discord markup character (`*`, `_`, `~`,
+    backtick, `|`) as its fullwidth twin, so it reads as typed on every platform and formats
+    nothing there."""
+    return text.translate(_SHOWN)
 
 
 def cut(text: str, limit: int) -> str:
@@ -34,5 +48,6 @@ def shown(detail: str) -> str:
 
 
 def excerpt(answer: str) -> str:
-    """A shared answer as the channel reads it: on one line, cut to SHARED_CHARS."""
-    return cut(" ".join(answer.split()), SHARED_CHARS)
+    """A shared answer as the channel reads it: on one line, cut to SHARED_CHARS, formatting
+    nothing (`shown_to_others`)."""
+    return cut(shown_to_others(" ".join(answer.split())), SHARED_CHARS)
