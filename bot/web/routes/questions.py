@@ -170,12 +170,13 @@ def _edit_page(
     editing: str | None,
     answer: str = "",
     tried: dict[str, Any] | None = None,
+    status: int | None = None,
 ) -> HTMLResponse:
     return web.renderer.render(
         request,
         "question_edit.html",
         lang,
-        status=422 if form.errors else 200,
+        status=status or (422 if form.errors else 200),
         session=session,
         form=form,
         general=form.errors.get(GENERAL, []),
@@ -193,9 +194,17 @@ async def _save_or_try(
     """Check the typed question as `quizmaster content check` would; save it (database and
     this process's bank), or grade the typed answer against the unsaved draft."""
     deps = web.deps
-    given = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-    check_csrf(session, given.get("csrf", ""), lang)
     kept = deps.bank.get(editing) if editing is not None else None
+    try:
+        posted = await request.form(max_part_size=FORM_BYTES)
+    except HTTPException:  # a field past FORM_BYTES: the form again, saying why
+        shown = QuestionForm.of(kept) if kept is not None else QuestionForm.typed({})
+        refused = {"error": "try_too_big"}
+        return _edit_page(
+            request, web, session, lang, shown, editing=editing, tried=refused, status=413
+        )
+    given = {key: value for key, value in posted.items() if isinstance(value, str)}
+    check_csrf(session, given.get("csrf", ""), lang)
     form = QuestionForm.typed(given, kept)
     draft = form.draft()
     if kept is not None:
