@@ -1,6 +1,8 @@
 """Import a team's study notes (Markdown or plain text) as a bank file.
 
-Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:`:
+Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:`; a file in the
+headings layout may open with questions in the list layout above its first `## question` (one
+file of both, as the seed notes are), and code blocks are read in neither:
 
 - **Lists.** `1. question` starts a main question, `+ question` a follow-up of the last one; an
   `A.` line opens the answer of the question above it, a numbered list of points indented below
@@ -195,15 +197,12 @@ def _blank_fenced(lines: list[str]) -> list[tuple[int, int]]:
     blocks: list[tuple[int, int]] = []
     opened: tuple[int, str] | None = None
     for index, line in enumerate(lines):
-        fence = _FENCE.match(line)
-        if opened is None and fence:
-            opened = (index, fence.group(1)[0] * 3)
-        elif opened is not None and line.strip().startswith(opened[1]):
+        if opened is None:
+            if fence := _FENCE.match(line):
+                opened = (index, fence.group(1)[0] * 3)
+        elif line.strip().startswith(opened[1]):
             blocks.append((opened[0] + 1, index + 1))
             opened = None
-        else:
-            continue
-        lines[index] = ""
     if opened is not None:
         blocks.append((opened[0] + 1, len(lines)))
     for first, last in blocks:
