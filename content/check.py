@@ -6,7 +6,8 @@ misconceptions; a team bank's one reference; guidance on open prompts) come from
 `content.schema`; this module adds what one prompt cannot see alone: ids
 unique across files, parents that exist, follow-up orders unique per parent, question wordings
 that two prompts share (text lookup would silently pick one), blank text the schema lets through,
-and demo names the caller's demo catalog does not know.
+control characters the text rule keeps out, and demo names the caller's demo catalog does not
+know.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pydantic import ValidationError
 from content.bank import Bank, normalize_question
 from content.importers.imported_bank import preview
 from content.loader import BankError, read_yaml, validation_errors
-from content.schema import Concept, Prompt, parse_bank_file, rules_context
+from content.schema import BankFile, Concept, Prompt, parse_bank_file, rules_context
+from content.text_rule import removed_controls
 
 DemoNames = Callable[[], Collection[str]]
 DRAFT = Path("web page")
@@ -95,6 +97,62 @@ def check_drafts(
     return report
 
 
+def check_beside(bank_file: BankFile, target: Path, beside: Sequence[Path]) -> list[BankError]:
+    """What keeps `bank_file`, once written to `target`, from loading with the bank files under
+    `beside` (folders, read as `content check` reads them, and files), as the web page's import
+    refuses it beside the running bank. One line for each other file: its ids already used
+    there (the bot refuses to start on a duplicate id), then its questions worded like a prompt
+    there (a lookup by wording would pick one of the two)."""
+    ids: dict[str, Path] = {}
+    wordings: dict[str, tuple[str, Path]] = {}
+    seen = {target.resolve()}
+    for path in _files(beside, CheckReport()):
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        try:
+            raw = read_yaml(path)
+        except BankError:
+            continue  # not a bank the bot could load: `content check` names it
+        for prompt in _parse(path, raw, CheckReport()).prompts:
+            ids.setdefault(prompt.id, path)
+            for _, text in _wordings(prompt):
+                wordings.setdefault(normalize_question(text), (prompt.id, path))
+    taken: dict[Path, list[str]] = {}
+    alike: dict[Path, list[str]] = {}
+    for prompt in bank_file.prompts:
+        if prompt.id in ids:
+            taken.setdefault(ids[prompt.id], []).append(prompt.id)
+        keys = [normalize_question(text) for _, text in _wordings(prompt)]
+        if like := [wordings[key] for key in keys if key and key in wordings]:
+            other, where = like[0]
+            alike.setdefault(where, []).append(f"{prompt.id} ({prompt.source}, like {other})")
+    used = [
+        BankError(
+            str(target),
+            f"{_listed('id', found)} already used in {where}; import with another --bank",
+        )
+        for where, found in taken.items()
+    ]
+    worded = [
+        BankError(
+            str(target),
+            f"{_listed('question', found)} worded like a prompt in {where}; reword "
+            + ("them or leave them out" if len(found) > 1 else "it or leave it out"),
+        )
+        for where, found in alike.items()
+    ]
+    return used + worded
+
+
+def _listed(noun: str, found: list[str], shown: int = 3) -> str:
+    """`id a is`, or `ids a, b, c and 4 more are`: the first few of what was found."""
+    if len(found) == 1:
+        return f"{noun} {found[0]} is"
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return f"{len(found)} {noun}s ({', '.join(found[:shown])}{more}) are"
+
+
 def _check_sources(
     sources: Sequence[tuple[Path, object]], demo_names: DemoNames, report: CheckReport
 ) -> CheckReport:
@@ -119,6 +177,7 @@ def _check_sources(
     _check_links(report.prompts, origin, declared, report)
     _check_wordings(report.prompts, origin, report)
     _check_blanks(report.prompts, origin, report)
+    _check_controls(report.prompts, origin, report)
     _check_demos(report.prompts, origin, demo_names, report)
     _list_waiting(report.prompts, origin, report)
     _list_drafted(report.prompts, origin, report)
@@ -236,6 +295,20 @@ def _check_blanks(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
                 report.errors.append(
                     BankError(str(origin[prompt.id]), "must not be blank", prompt.id, name)
                 )
+
+
+def _check_controls(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
+    """Text that came in from outside never holds what the text rule removes
+    (`content.text_rule`); a bank edited by hand, or written by an older import, may."""
+    for prompt in prompts:
+        for name, text in _texts(prompt):
+            if found := removed_controls(text):
+                many = len(found) > 1
+                message = (
+                    f"holds the control character{'s' * many} {', '.join(found)}; "
+                    f"remove {'them' if many else 'it'}"
+                )
+                report.errors.append(BankError(str(origin[prompt.id]), message, prompt.id, name))
 
 
 def _texts(prompt: Prompt) -> Iterable[tuple[str, str]]:

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from content.check import DemoNames, check_banks, summary_lines
+from content.check import DemoNames, check_banks, check_beside, summary_lines
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.csv_table import import_csv
-from content.importers.imported_bank import BankImportError, Imported, bank_slug, write_bank
+from content.importers.imported_bank import (
+    BankImportError,
+    Imported,
+    OutputError,
+    bank_slug,
+    check_output,
+    write_bank,
+)
 from content.importers.notes import import_notes
 from content.importers.red_trivia import import_red_trivia
-from content.loader import DEFAULT_BANK_DIR
+from content.loader import DEFAULT_BANK_DIR, BankError
 
 
 class Importer(Protocol):
@@ -89,8 +96,9 @@ def main(
 ) -> int:
     """`quizmaster content ARGS`; `demo_names` gives the demos a bank may name (called only
     when one names a demo), `bank_dir` is the team bank folder checked beside the packaged banks
-    when no PATH is given (QUIZMASTER_BANK_DIR in the bot), `kept_answers` the answers kept per
-    open question in the bot's database (called only when a prompt waits)."""
+    when no PATH is given (QUIZMASTER_BANK_DIR in the bot) and that an import must not collide
+    with, `kept_answers` the answers kept per open question in the bot's database (called only
+    when a prompt waits)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help already
@@ -105,6 +113,7 @@ def main(
         bank=args.bank,
         force=args.force,
         draft=args.draft_concepts,
+        bank_dir=bank_dir,
     )
 
 
@@ -142,10 +151,23 @@ def _check(paths: list[Path], demo_names: DemoNames, kept_answers: KeptAnswers |
 
 
 def _import(
-    fmt: str, file: Path, *, out: Path | None, bank: str | None, force: bool, draft: bool
+    fmt: str,
+    file: Path,
+    *,
+    out: Path | None,
+    bank: str | None,
+    force: bool,
+    draft: bool,
+    bank_dir: Path | None,
 ) -> int:
+    """Convert `file` and write its bank, refused (exit 2, nothing written) when the source has
+    a problem, `out` cannot take it, or it collides with the bank files the bot would load it
+    with: the packaged banks, `bank_dir` and the other bank files in `out`'s folder."""
     convert, _ = IMPORTERS[fmt]
+    fix = "--out" if out is not None else "the target: name a bank file with --out"
     try:
+        if out is not None:
+            check_output(out, force=force, suggested=f"{bank_slug(bank or file.stem)}.yaml")
         imported = convert(file, bank=bank)
         if draft:
             imported = replace(imported, bank_file=draft_missing_concepts(imported.bank_file))
@@ -153,12 +175,15 @@ def _import(
         if target.resolve() == file.resolve():
             print(f"{target}: is the source file; choose another --out", file=sys.stderr)
             return 2
+        beside = [DEFAULT_BANK_DIR, *([bank_dir] if bank_dir else [])]
+        beside += sorted(target.parent.glob("*.yaml"))
+        if collisions := check_beside(imported.bank_file, target, beside):
+            raise BankImportError(collisions)
         write_bank(imported.bank_file, target, force=force)
+    except OutputError as exc:
+        return _refused(exc.problems, fix)
     except BankImportError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"nothing written; fix {file} and run the import again", file=sys.stderr)
-        return 2
+        return _refused(exc.problems, str(file))
     for note in imported.notes:
         print(f"note: {note}", file=sys.stderr)
     drafted = sum(any(c.drafted for c in p.concepts) for p in imported.bank_file.prompts)
@@ -175,3 +200,11 @@ def _import(
     held = f" ({waiting} waiting for a model answer)" if waiting else ""
     print(f"wrote {count} {noun}{held} to {target}; run `quizmaster content check {target}`")
     return 0
+
+
+def _refused(problems: Sequence[BankError], culprit: str) -> int:
+    """Print each problem and what to fix (the source file, or --out); the exit status 2."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"nothing written; fix {culprit} and run the import again", file=sys.stderr)
+    return 2

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from bot.core.member_text import member_text
+from bot.core.member_text import member_text, shown_to_others
+from bot.core.numerals import ascii_digits
 from compute.schemas import MAX_PARAMS
 
 Period = Literal["week", "month", "all"]
@@ -242,15 +243,16 @@ def _quiz(words: list[str], rest: str) -> Command:
             return Invalid("bad_period", period)
         return Leaderboard(period)  # type: ignore[arg-type]
     if sub == "stats":
-        return Stats(" ".join(words[1:]).lstrip("@") or None)
+        # names are stored as others are shown them (`intake`), so a lookup spells it the same
+        return Stats(shown_to_others(" ".join(words[1:]).lstrip("@")) or None)
     if sub == "schedule":
         if not 2 <= len(words) <= 4:
             return Invalid("schedule_usage")
         zone = next((w for w in words[2:] if "/" in w or w.upper() == "UTC"), None)
         days = next((w for w in words[2:] if w != zone), None)
-        return SetSchedule(words[1], zone, days)
+        return SetSchedule(ascii_digits(words[1]), zone, days)
     if sub == "share":
-        choice = words[1].lower() if len(words) == 2 else ""
+        choice = " ".join(words[1:]).lower()
         if choice not in ("on", "off"):
             return Invalid("share_usage", choice)
         return Share(choice == "on")
@@ -281,10 +283,10 @@ def appeals(rest: str) -> Command:
         return Appeals()
     if words[0].lower() != "resolve" or len(words) < 3:
         return Invalid("appeals_usage_error")
-    appeal_id = words[1].removeprefix("#")
+    appeal_id = ascii_digits(words[1].removeprefix("#"))
     if not _DIGITS.fullmatch(appeal_id):
         return Invalid("appeal_bad_id", words[1])
-    verdict = words[2].lower()
+    verdict = ascii_digits(words[2].lower())
     score: int | None = None
     if verdict != "keep":
         if not _DIGITS.fullmatch(verdict) or int(verdict) > 100:
@@ -300,7 +302,7 @@ def digest(words: Sequence[str]) -> Command:
         return SetDigest(None, None)
     if len(words) != 2:
         return Invalid("digest_usage")
-    return SetDigest(words[0].lower(), words[1])
+    return SetDigest(words[0].lower(), ascii_digits(words[1]))
 
 
 def demo_run(name: str, words: Sequence[str]) -> Command:
@@ -313,7 +315,7 @@ def demo_run(name: str, words: Sequence[str]) -> Command:
         key, sep, value = word.partition("=")
         if not sep or not key or not value:
             return Invalid("demo_param", word)
-        params[key] = value
+        params[key] = ascii_digits(value)
     return DemoRun(name.lower(), params)
 
 

@@ -238,12 +238,33 @@ class Digests:
         )
         if time.weekday is None:
             await turn.say(turn.t("digest_off"))
-        else:
-            await turn.say(
-                turn.t(
-                    "digest_set",
-                    day=turn.t("weekday_names").split(",")[time.weekday],
-                    at=time.at,
-                    zone=channel.timezone,
-                )
+            return
+        day_name = turn.t("weekday_names").split(",")[time.weekday]
+        said = turn.t("digest_set", day=day_name, at=time.at, zone=channel.timezone)
+        if await self._skip_passed(channel, time):
+            said += " " + turn.t("digest_next_week", day=day_name)
+        await turn.say(said)
+
+    async def _skip_passed(self, channel: ChannelRow, time: DigestTime) -> bool:
+        """Whether this week's digest time, as just set, has passed: then this week's digest is
+        recorded as sent with no message, so the new time starts next week instead of posting
+        this week's partial digest at once. An admin setting the day asks for the digest from
+        then on, not for one now."""
+        now = self.clock()
+        schedule = channel_schedule(channel)
+        week = week_of(schedule.local_day(now))
+        at = digest_instant(schedule, week, time)
+        if at is None or at > now:
+            return False
+        platform, channel_id = channel.platform, channel.channel_id
+        if await self.digests.claim_digest(
+            platform=platform,
+            channel_id=channel_id,
+            week=week,
+            claimed_at=now,
+            replica_id=self.replica_id,
+        ):
+            await self.digests.set_digest_message(
+                platform=platform, channel_id=channel_id, week=week, message_id=""
             )
+        return True

@@ -12,7 +12,7 @@ from bot.core import commands as cmd
 from bot.core import inbox
 from bot.core.dispatch import Dispatcher
 from bot.core.inflight import InFlight
-from bot.core.member_text import member_text
+from bot.core.member_text import member_text, shown_to_others
 from bot.core.messages import Actor, Incoming, Transport
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ClaimStore, MemberStore
@@ -29,11 +29,14 @@ PENDING_PER_ROUND = 50
 def _member_text(incoming: Incoming) -> Incoming:
     """Where member text enters the core, typed or in a command's options, it is put under the
     member-text rule (`bot.core.member_text`): parsing, storage, grading and replies after it
-    all take it."""
+    all take it. A display name is shown to others as it comes, so it also formats nothing."""
     return replace(
         incoming,
         text=member_text(incoming.text),
-        actor=replace(incoming.actor, display_name=member_text(incoming.actor.display_name)),
+        actor=replace(
+            incoming.actor,
+            display_name=shown_to_others(member_text(incoming.actor.display_name)),
+        ),
         command=None if incoming.command is None else cmd.member_command(incoming.command),
     )
 

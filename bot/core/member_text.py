@@ -2,16 +2,20 @@
 it enters the core, so that SQLite, PostgreSQL, the grader in process or behind an embeddings
 server, and every reply all get the same text; and the one cut for quoting it back.
 
-NUL and the other C0 control characters except newline and tab are removed (PostgreSQL refuses
-NUL in text, and a terminal acts on ESC); lone UTF-16 surrogates, which JSON can carry and UTF-8
-cannot encode, become U+FFFD.
+The rule is `content.text_rule`'s, the same one `quizmaster content import` applies to a file:
+NUL and the other C0 control characters except newline and tab are removed, lone UTF-16
+surrogates become U+FFFD.
 """
 
 from __future__ import annotations
 
-from evaluators.wellformed import well_formed
+from content.text_rule import incoming_text
 
-_REMOVED = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\n\t")
+_BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_MARKUP = {ord(mark): twin for mark, twin in zip("*_~`|", "＊＿～｀｜", strict=True)}
+_SHOWN = str.maketrans(_BIDI_CONTROLS | _MARKUP)
 
 ECHO_CHARS = 60
 """How much of a member's input an error reply quotes back."""
@@ -22,7 +26,15 @@ SHARED_CHARS = 280
 def member_text(text: str) -> str:
     """`text` under the member-text rule: C0 controls but newline and tab gone, lone
     surrogates replaced by U+FFFD (a split pair is joined back)."""
-    return well_formed(text).translate(_REMOVED)
+    return incoming_text(text)
+
+
+def shown_to_others(text: str) -> str:
+    """Member text as others read it in the channel (a display name, a shared answer): no bidi
+    control to reorder what follows, and each Slack or Discord markup character (`*`, `_`, `~`,
+    backtick, `|`) as its fullwidth twin, so it reads as typed on every platform and formats
+    nothing there."""
+    return text.translate(_SHOWN)
 
 
 def cut(text: str, limit: int) -> str:
@@ -36,5 +48,6 @@ def shown(detail: str) -> str:
 
 
 def excerpt(answer: str) -> str:
-    """A shared answer as the channel reads it: on one line, cut to SHARED_CHARS."""
-    return cut(" ".join(answer.split()), SHARED_CHARS)
+    """A shared answer as the channel reads it: on one line, cut to SHARED_CHARS, formatting
+    nothing (`shown_to_others`)."""
+    return cut(shown_to_others(" ".join(answer.split())), SHARED_CHARS)

@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+"""ASCII digits only: a command's digits in another script are made ASCII by the parser
+(`bot.core.numerals`), the one place that reads them."""
 NO_CATCH_UP_GRACE = timedelta(minutes=15)
 
 

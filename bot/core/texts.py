@@ -179,6 +179,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "이 채널의 주간 요약은 매주 {day} {at} ({zone})에 올라와요.",
         "This channel's weekly digest is posted every {day} at {at} ({zone}).",
     ),
+    "digest_next_week": (
+        "이번 주 {day}요일 시각이 지나서 첫 요약은 다음 주 {day}요일에 올라와요.",
+        "This week's {day} has passed: the first one comes next {day}.",
+    ),
     "digest_off": (
         "이 채널의 주간 요약을 껐어요. 다시 켜려면 `/quiz digest fri 17:00`처럼 적어 주세요.",
         "The weekly digest is off in this channel. `/quiz digest fri 17:00` turns it on again.",

@@ -397,6 +397,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "try_label": ("답변 (저장되지 않아요)", "An answer (nothing is saved)"),
     "try_button": ("채점해 보기", "Grade it"),
     "try_empty": ("답변을 적어 주세요.", "Write an answer first."),
+    "try_too_big": (
+        "답변이 너무 길어 채점하지 않았어요. 채점기는 4000자까지 읽어요.",
+        "The answer is too long to grade: the grader reads at most 4000 characters.",
+    ),
     "try_unavailable": (
         "채점 서버가 지금 응답하지 않아요. 잠시 후 다시 해 주세요.",
         "The grading server is not answering now. Try again in a moment.",

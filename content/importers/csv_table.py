@@ -23,13 +23,16 @@ from content.importers.imported_bank import (
     Imported,
     concepts_named,
     graded_prompt,
+    least_prompt_bytes,
     model_answer_guidance,
     preview,
     prompt_ids,
     references_for,
+    refuse_oversized,
 )
 from content.loader import BankError, read_text_file
 from content.schema import BankFile
+from content.text_rule import incoming_text
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("concepts",)
@@ -39,7 +42,7 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
     """Convert the table at `path`; the bank is named `bank` or the file's stem."""
     name = bank or path.stem
     try:
-        text = read_text_file(path).removeprefix("\ufeff")
+        text = incoming_text(read_text_file(path)).removeprefix("\ufeff")
     except BankError as exc:
         raise BankImportError([exc]) from None
     try:
@@ -73,6 +76,19 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
         problems.append(BankError(str(path), "no rows below the header"))
     if problems:
         raise BankImportError(problems)
+    refuse_oversized(
+        path,
+        [
+            least_prompt_bytes(
+                bank=name,
+                count=len(entries),
+                question=question,
+                answers=[answer],
+                source=f"csv:{path.name} row {number}",
+            )
+            for number, question, answer, _ in entries
+        ],
+    )
     prompts = [
         graded_prompt(
             prompt_id=prompt_id,

@@ -35,6 +35,11 @@ class BankImportError(Exception):
         self.problems = tuple(problems)
 
 
+class OutputError(BankImportError):
+    """The bank file cannot be written where asked (a missing folder, a folder, a file there):
+    the source is fine, the target is to fix."""
+
+
 @dataclass(frozen=True)
 class Imported:
     """A converted bank file, plus notes on what the source had that the bank does not keep."""
@@ -140,6 +145,39 @@ def graded_prompt(
     )
 
 
+_PROMPT_KEYS = len("- id: \n  text:\n    ko: \n    en: \n  topics:\n  - \n  source: \n")
+"""The bytes of the keys every imported prompt's YAML has, whatever it holds."""
+
+
+def least_prompt_bytes(
+    *, bank: str, count: int, question: str, answers: Sequence[str], source: str
+) -> int:
+    """The fewest bytes one imported prompt takes in its bank file (one of `count` main
+    questions): its keys, id, topic, source, the question twice (ko and en) and each answer three
+    times (its reference and the guidance in two languages); quoting and line folding only add."""
+    prompt_id = len(bank_slug(bank)) + 1 + max(3, len(str(count)))
+    texts = 2 * len(question.encode()) + 3 * sum(len(answer.encode()) for answer in answers)
+    return _PROMPT_KEYS + prompt_id + len(bank.encode()) + len(source.encode()) + texts
+
+
+def refuse_oversized(path: Path, least_bytes: Sequence[int]) -> None:
+    """Refuse, before any prompt is built, questions whose bank would be over the loader's cap
+    (`least_bytes` per question, from `least_prompt_bytes`): a huge source then costs one pass
+    over its text, not the building and writing of a bank that would be refused anyway."""
+    least = sum(least_bytes)
+    if least > MAX_BANK_BYTES:
+        raise BankImportError(
+            [
+                BankError(
+                    str(path),
+                    f"{len(least_bytes):,} questions make a bank of at least {least:,} bytes, "
+                    f"over the {MAX_BANK_BYTES:,} the loader accepts; split the file into "
+                    "smaller ones",
+                )
+            ]
+        )
+
+
 def bank_yaml(bank_file: BankFile) -> str:
     """The bank as YAML our loader reads back: plain mappings, strings quoted where YAML 1.1 would
     otherwise read them as booleans or numbers, default fields left out."""
@@ -162,10 +200,22 @@ def write_bank(bank_file: BankFile, out: Path, *, force: bool) -> None:
                 )
             ]
         )
-    if out.exists() and not force:
-        raise BankImportError([BankError(str(out), "already exists; pass --force to overwrite it")])
+    check_output(out, force=force, suggested=f"{bank_slug(bank_file.bank)}.yaml")
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        problem = BankError(str(out), f"cannot write: {exc.strerror or exc}")
-        raise BankImportError([problem]) from None
+        raise OutputError([BankError(str(out), f"cannot write: {exc.strerror or exc}")]) from None
+
+
+def check_output(out: Path, *, force: bool, suggested: str) -> None:
+    """Raise `OutputError` when the bank cannot go to `out`: its folder is missing, it is a
+    folder (`suggested` names a file in it), or it exists and `force` is not given."""
+    if out.is_dir():
+        problem = f"is a folder; give --out a file name such as {out / suggested}"
+    elif not out.parent.is_dir():
+        problem = f"the folder {out.parent} does not exist; create it or choose another --out"
+    elif out.exists() and not force:
+        problem = "already exists; pass --force to overwrite it"
+    else:
+        return
+    raise OutputError([BankError(str(out), problem)])

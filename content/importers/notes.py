@@ -1,6 +1,8 @@
 """Import a team's study notes (Markdown or plain text) as a bank file.
 
-Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:`:
+Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:`; a file in the
+headings layout may open with questions in the list layout above its first `## question` (one
+file of both, as the seed notes are), and code blocks are read in neither:
 
 - **Lists.** `1. question` starts a main question, `+ question` a follow-up of the last one; an
   `A.` line opens the answer of the question above it, a numbered list of points indented below
@@ -29,6 +31,7 @@ answer, more than 6 keywords or wrong claims) is one line naming the file and li
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,13 +42,16 @@ from content.importers.imported_bank import (
     answer_lang,
     concepts_named,
     graded_prompt,
+    least_prompt_bytes,
     model_answer_guidance,
     prompt_ids,
     references_for,
+    refuse_oversized,
 )
 from content.importers.notes_markup import plain_text
 from content.loader import BankError, read_text_file
 from content.schema import MAX_MISCONCEPTIONS, BankFile, Misconception, Prompt
+from content.text_rule import incoming_text
 
 MAX_KEYWORDS = 6
 MAX_CLAIMS = 2 * MAX_MISCONCEPTIONS
@@ -62,6 +68,10 @@ _POINT_MARK = re.compile(r"^(?:\d+[.)]|[-*])\s+")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _LISTED = re.compile(r"^\[(.+)\](?:\(#[^)]*\))?$")
 _RULE = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
+_MAIN_HEADING = re.compile(r"^##\s")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_UNSEEN = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+"""Unicode categories that show nothing: controls, format marks (zero-width), spaces."""
 
 
 @dataclass
@@ -96,16 +106,22 @@ class _Reading:
     skipped: list[int] = field(default_factory=list)
     details: int = 0
     unread: tuple[int, int] | None = None
+    fenced: list[tuple[int, int]] = field(default_factory=list)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(BankError(str(self.path), message, field=f"line {line}"))
 
-    def ask(self, line: int, raw: str, main: _Question | None = None) -> _Question | None:
+    def ask(self, line: int, raw: str, main: _Question | None = None) -> _Question:
+        """The question asked on `line`, kept under `main` or as a main one; one without words
+        is a problem, returned unkept so that its answer lines add no problem of their own."""
         text = plain_text(raw)
+        question = _Question(line, text)
         if not text:
             self.problem(line, "the question is empty once markup is removed; write its words")
-            return None
-        question = _Question(line, text)
+            return question
+        if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+            self.problem(line, "the question has no words; write what it asks")
+            return question
         if main is None:
             self.questions.append(question)
         else:
@@ -130,13 +146,22 @@ def import_notes(path: Path, *, bank: str | None = None) -> Imported:
 
 def notes_from_text(text: str, path: Path, *, bank: str) -> Imported:
     """Convert notes given as text (pasted on the web page), named `path` in every problem and
-    `source` as a file of that name would be."""
-    lines = text.removeprefix("\ufeff").splitlines()
+    `source` as a file of that name would be; the text rule (`content.text_rule`) applies."""
+    lines = incoming_text(text).removeprefix("\ufeff").splitlines()
     reading = _Reading(path)
+    reading.fenced = _blank_fenced(lines)
     if any(_FIELD.match(line) for line in lines):
+        label = "Answer:"
+        first = next((n for n, line in enumerate(lines) if _MAIN_HEADING.match(line)), 0)
+        if _numbered_layout(lines[:first]):
+            _read_lists(lines[:first], reading)
+            lines = [""] * first + lines[first:]
+        _refuse_late_answer_marks(lines, first, reading)
         _read_headings(lines, reading)
     else:
+        label = "A."
         _read_lists(lines, reading)
+    _refuse_invisible_answers(reading, label)
     if not reading.questions and not reading.problems:
         reading.problems.append(
             BankError(
@@ -148,8 +173,78 @@ def notes_from_text(text: str, path: Path, *, bank: str) -> Imported:
     mains, repeated = _unique(reading)
     if reading.problems:
         raise BankImportError(reading.problems)
+    refuse_oversized(
+        path,
+        [
+            least_prompt_bytes(
+                bank=bank,
+                count=len(mains),
+                question=question.text,
+                answers=[question.answer],
+                source=f"notes:{path.name} line {question.line}",
+            )
+            for main in mains
+            for question in (main, *main.followups)
+        ],
+    )
     prompts = _prompts(mains, bank, path)
     return Imported(BankFile(bank=bank, prompts=tuple(prompts)), _notes(reading, repeated))
+
+
+def _blank_fenced(lines: list[str]) -> list[tuple[int, int]]:
+    """Blank every line of a ``` or ~~~ code block in place (code is no question, and a heading
+    or `Answer:` in an example is not the notes' own); returns each block's first and last line."""
+    blocks: list[tuple[int, int]] = []
+    opened: tuple[int, str] | None = None
+    for index, line in enumerate(lines):
+        if opened is None:
+            if fence := _FENCE.match(line):
+                opened = (index, fence.group(1)[0] * 3)
+        elif line.strip().startswith(opened[1]):
+            blocks.append((opened[0] + 1, index + 1))
+            opened = None
+    if opened is not None:
+        blocks.append((opened[0] + 1, len(lines)))
+    for first, last in blocks:
+        lines[first - 1 : last] = [""] * (last - first + 1)
+    return blocks
+
+
+def _numbered_layout(lines: list[str]) -> bool:
+    """Whether `lines` (those above the first `##` question) hold questions in the list layout:
+    an `A.` answer, or a numbered question."""
+    return any(
+        _ANSWER_MARK.match(line) or ((match := _NUMBERED.match(line)) and _asks(match.group(1)))
+        for line in lines
+    )
+
+
+def _refuse_late_answer_marks(lines: list[str], first: int, reading: _Reading) -> None:
+    """An `A.` answer among `## question` sections cannot be read in either layout: one line."""
+    for number in range(first + 1, len(lines) + 1):
+        if _ANSWER_MARK.match(lines[number - 1]):
+            reading.problem(
+                number,
+                "an `A.` answer below `## question` sections; put the numbered questions (`1.`, "
+                "`+`, `A.`) above the first `##` question, or in a file of their own",
+            )
+            return
+
+
+def _refuse_invisible_answers(reading: _Reading, label: str) -> None:
+    """An answer of only spaces and zero-width marks would be a reference nothing can match."""
+    for main in reading.questions:
+        for question in (main, *main.followups):
+            if question.answer and not _visible(question.answer):
+                reading.problem(
+                    question.answered_at or question.line,
+                    "the answer has nothing visible (only spaces or zero-width marks); write it, "
+                    f"or leave `{label}` empty to import the question as waiting",
+                )
+
+
+def _visible(text: str) -> bool:
+    return any(not ch.isspace() and unicodedata.category(ch) not in _UNSEEN for ch in text)
 
 
 def _read_lists(lines: list[str], reading: _Reading) -> None:
@@ -462,6 +557,13 @@ def _notes(reading: _Reading, repeated: list[int]) -> tuple[str, ...]:
         notes.append(
             f"{path}: {reading.details} lines of bullet details and other text beside the "
             "`Answer:` lines not imported: each question's `Answer:` is its reference"
+        )
+    if reading.fenced:
+        blocks = [f"lines {first}-{last}" for first, last in reading.fenced]
+        notes.append(
+            f"{path}: {', '.join(blocks)}: a code block; not read for questions"
+            if len(blocks) == 1
+            else f"{path}: {', '.join(blocks)}: code blocks; not read for questions"
         )
     if reading.unread is not None:
         first, last = reading.unread

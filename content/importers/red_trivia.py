@@ -25,12 +25,15 @@ from content.importers.imported_bank import (
     BankImportError,
     Imported,
     graded_prompt,
+    least_prompt_bytes,
     preview,
     prompt_ids,
     references_for,
+    refuse_oversized,
 )
 from content.loader import BankError, read_yaml
 from content.schema import BankFile, Localized
+from content.text_rule import incoming_text
 
 _META_KEYS = ("AUTHOR", "CONFIG")
 
@@ -39,7 +42,7 @@ def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
     """Convert the list at `path`; the bank is named `bank` or, as Red names lists, the stem."""
     name = bank or path.stem
     try:
-        raw = read_yaml(path, scalars_as_text=True)
+        raw = _under_text_rule(read_yaml(path, scalars_as_text=True))
     except BankError as exc:
         raise BankImportError([exc]) from None
     if not isinstance(raw, dict):
@@ -66,6 +69,15 @@ def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
         raise BankImportError(problems)
     source = f"red-trivia:{path.name}" + (
         f" by {author.strip()}" if isinstance(author, str) else ""
+    )
+    refuse_oversized(
+        path,
+        [
+            least_prompt_bytes(
+                bank=name, count=len(questions), question=question, answers=answers, source=source
+            )
+            for question, answers in questions
+        ],
     )
     prompts = [
         graded_prompt(
@@ -112,3 +124,15 @@ def _question(
         elif answer.strip() not in accepted:
             accepted.append(answer.strip())
     return (text, tuple(accepted)) if accepted else None
+
+
+def _under_text_rule(raw: Any) -> Any:
+    """The list with every text under the text rule (`content.text_rule`): YAML escapes such as
+    `"\\0"` or `"\\e"` put control characters in a scalar that the file's bytes do not show."""
+    if isinstance(raw, str):
+        return incoming_text(raw)
+    if isinstance(raw, list):
+        return [_under_text_rule(item) for item in raw]
+    if isinstance(raw, dict):
+        return {_under_text_rule(key): _under_text_rule(value) for key, value in raw.items()}
+    return raw

@@ -20,8 +20,10 @@ from bot.core.commands import (
     Now,
     Practice,
     PracticeAnswer,
+    ResolveAppeal,
     Reveal,
     Review,
+    SetDigest,
     SetLang,
     SetSchedule,
     Skip,
@@ -29,6 +31,7 @@ from bot.core.commands import (
     parse,
 )
 from bot.core.member_text import ECHO_CHARS, shown
+from bot.core.schedule import ScheduleError, parse_time
 from compute.schemas import MAX_PARAMS
 
 FORMS: list[tuple[str, Command]] = [
@@ -71,6 +74,33 @@ FORMS: list[tuple[str, Command]] = [
     ("/demo GAN epochs=3 lr=0.1", DemoRun("gan", {"epochs": "3", "lr": "0.1"})),
     ("/demo init scheme=he=x", DemoRun("init", {"scheme": "he=x"})),
 ]
+
+DIGITS: list[tuple[str, Command]] = [
+    ("/quiz schedule ٠٩:٣٠ daily", SetSchedule("09:30", None, "daily")),
+    ("/quiz schedule ０９:３０ daily", SetSchedule("09:30", None, "daily")),
+    ("/quiz digest mon ٣:00", SetDigest("mon", "3:00")),
+    ("/quiz digest mon ７:００", SetDigest("mon", "7:00")),
+    ("/quiz digest mon 1٣:00", SetDigest("mon", "1٣:00")),
+    ("/quiz appeals resolve ٣ ８０ fair", ResolveAppeal(3, 80, "fair")),
+    ("/quiz appeals resolve #１２ keep", ResolveAppeal(12, None, "")),
+    ("/quiz appeals resolve 1٣ 80", Invalid("appeal_bad_id", "1٣")),
+    ("/quiz appeals resolve 3 ８0", Invalid("appeal_bad_score", "８0")),
+    ("/demo gan epochs=３ lr=٠.١", DemoRun("gan", {"epochs": "3", "lr": "0.1"})),
+    ("/demo gan epochs=1٣", DemoRun("gan", {"epochs": "1٣"})),
+]
+"""One rule for digits in every command: a number in any script's decimal digits reads as the
+same number in ASCII; one that mixes scripts stays as typed, so the check after refuses it."""
+
+
+@pytest.mark.parametrize(("text", "command"), DIGITS, ids=[text for text, _ in DIGITS])
+def test_every_number_in_a_command_takes_one_script_of_digits(text: str, command: Command) -> None:
+    assert parse(text) == command
+
+
+def test_a_time_with_digits_not_ascii_is_refused_where_it_is_checked() -> None:
+    for typed in ("٣:00", "７:００", "1٣:00"):
+        with pytest.raises(ScheduleError):
+            parse_time(typed)
 
 
 @pytest.mark.parametrize(("text", "command"), FORMS, ids=[text for text, _ in FORMS])

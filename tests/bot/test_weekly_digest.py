@@ -221,6 +221,36 @@ async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(
     assert await service.post_digests("test", RecordingTransport()) == [("c1", MONDAY)]
 
 
+async def test_digest_times_take_any_one_script_of_digits(
+    service: QuizService[Repository],
+) -> None:
+    [arabic] = await say(service, ADMIN, "/quiz digest sat ٣:00")
+    assert arabic.text.endswith("every Saturday at 03:00 (Asia/Seoul).")
+    [fullwidth] = await say(service, ADMIN, "/quiz digest sat ７:０５")
+    assert fullwidth.text.endswith("every Saturday at 07:05 (Asia/Seoul).")
+    [mixed] = await say(service, ADMIN, "/quiz digest sat 1٣:00")
+    assert mixed.kind == ReplyKind.ERROR and "'1٣:00' is not a 24-hour time" in mixed.text
+
+
+async def test_a_weekday_already_past_this_week_starts_with_next_weeks_digest(
+    service: QuizService[Repository], clock: FakeClock
+) -> None:
+    for offset in range(3):
+        await a_day(service, clock, MONDAY + timedelta(days=offset), {MINA: 80})
+    clock.now = local(MONDAY + timedelta(days=2), 12)  # Wednesday noon
+    [set_] = await say(service, ADMIN, "/quiz digest mon 10:00")
+    assert set_.text == (
+        "This channel's weekly digest is posted every Monday at 10:00 (Asia/Seoul). "
+        "This week's Monday has passed: the first one comes next Monday."
+    )
+    clock.advance(timedelta(minutes=1))
+    assert await service.post_digests("test", RecordingTransport()) == []
+    next_monday = MONDAY + timedelta(days=7)
+    await a_day(service, clock, next_monday, {MINA: 70})
+    clock.now = local(next_monday, 10)
+    assert await service.post_digests("test", RecordingTransport()) == [("c1", next_monday)]
+
+
 async def test_off_means_no_digest(service: QuizService[Repository], clock: FakeClock) -> None:
     [off] = await say(service, ADMIN, "/quiz digest off")
     assert "off" in off.text

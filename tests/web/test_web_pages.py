@@ -148,6 +148,19 @@ def test_an_admin_tries_the_grader_on_a_question(site: Site, admin: httpx.Client
     assert admin.get(f"{site.url}{CHANNEL}/questions/no-such-id").status_code == 404
 
 
+def test_an_answer_over_a_megabyte_gets_the_question_page_saying_so(
+    site: Site, admin: httpx.Client
+) -> None:
+    prompt = site.service.bank.mains()[0]
+    address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', admin.get(address).text).group(1)  # type: ignore[union-attr]
+    page = admin.post(address, data={"answer": "x" * (1024 * 1024 + 1), "csrf": csrf})
+    assert page.status_code == 413
+    assert prompt.text.en in page.text and '<label for="answer">' in page.text
+    assert "The answer is too long to grade: the grader reads at most 4000 characters." in page.text
+    assert admin.get(address).status_code == 200  # still signed in
+
+
 def test_a_member_cannot_see_a_questions_references(site: Site) -> None:
     prompt = site.service.bank.mains()[0]
     with browser() as member:

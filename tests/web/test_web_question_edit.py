@@ -272,6 +272,20 @@ def test_the_grader_can_be_tried_on_an_unsaved_draft(site: Site, admin: httpx.Cl
     assert "team-draft" not in site.service.bank
 
 
+def test_a_draft_tried_with_an_answer_over_a_megabyte_gets_the_form_saying_so(
+    site: Site, admin: httpx.Client
+) -> None:
+    new = f"{site.url}{CHANNEL}/new-question"
+    csrf = _csrf(admin, new)
+    tried = admin.post(
+        new,
+        data={**GOOD, "answer": "x" * (1024 * 1024 + 1), "action": "try", "csrf": csrf},
+    )
+    assert tried.status_code == 413 and 'name="text_ko"' in tried.text
+    assert "The answer is too long to grade" in tried.text
+    assert admin.get(new).status_code == 200
+
+
 def test_the_question_forms_refuse_members_missing_tokens_and_shipped_questions(
     site: Site, admin: httpx.Client
 ) -> None:

@@ -5,17 +5,19 @@ check` would."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from bot.core import dashboards
 from bot.core.member_text import member_text
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.question_form import GENERAL, QuestionForm
+from bot.web.routes.notes_import import FORM_BYTES
 from bot.web.signing import Session
 from content.check import check_draft
 from content.schema import Lang, Prompt
@@ -92,13 +94,16 @@ async def _question_view(
     *,
     answer: str | None = None,
     csrf: str = "",
+    refused: str | None = None,
 ) -> Response:
+    """The question's page, with the grade of `answer` when one was typed, or the text key of
+    why a typed answer was `refused` (then with status 413)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     deps = web.deps
     if prompt_id not in deps.bank:
         raise PageError(404, "not_found", lang)
     prompt = deps.bank.get(prompt_id)
-    tried: dict[str, Any] | None = None
+    tried: dict[str, Any] | None = {"error": refused} if refused else None
     if answer is not None:
         check_csrf(session, csrf, lang)
         tried = await graded_try(web, prompt, answer, lang)
@@ -106,6 +111,7 @@ async def _question_view(
         request,
         "question.html",
         lang,
+        status=413 if refused else 200,
         session=session,
         prompt=prompt,
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
@@ -127,17 +133,21 @@ async def question_page(
 
 @router.post("/questions/{prompt_id}", response_class=HTMLResponse)
 async def try_grader(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
-    prompt_id: str,
-    *,
-    answer: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
+    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
+    """Grade the typed answer; one past what a form field may hold (FORM_BYTES) gets the same
+    page saying the answer is too long, not the framework's bare 400."""
+    try:
+        form = await request.form(max_part_size=FORM_BYTES)
+    except HTTPException:
+        return await _question_view(
+            request, web, platform, channel_id, prompt_id, refused="try_too_big"
+        )
+    given = {key: value for key, value in form.items() if isinstance(value, str)}
+    answer = member_text(given.get("answer", ""))
+    csrf = given.get("csrf", "")
     return await _question_view(
-        request, web, platform, channel_id, prompt_id, answer=member_text(answer), csrf=csrf
+        request, web, platform, channel_id, prompt_id, answer=answer, csrf=csrf
     )
 
 
@@ -160,12 +170,13 @@ def _edit_page(
     editing: str | None,
     answer: str = "",
     tried: dict[str, Any] | None = None,
+    status: int | None = None,
 ) -> HTMLResponse:
     return web.renderer.render(
         request,
         "question_edit.html",
         lang,
-        status=422 if form.errors else 200,
+        status=status or (422 if form.errors else 200),
         session=session,
         form=form,
         general=form.errors.get(GENERAL, []),
@@ -183,9 +194,17 @@ async def _save_or_try(
     """Check the typed question as `quizmaster content check` would; save it (database and
     this process's bank), or grade the typed answer against the unsaved draft."""
     deps = web.deps
-    given = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-    check_csrf(session, given.get("csrf", ""), lang)
     kept = deps.bank.get(editing) if editing is not None else None
+    try:
+        posted = await request.form(max_part_size=FORM_BYTES)
+    except HTTPException:  # a field past FORM_BYTES: the form again, saying why
+        shown = QuestionForm.of(kept) if kept is not None else QuestionForm.typed({})
+        refused = {"error": "try_too_big"}
+        return _edit_page(
+            request, web, session, lang, shown, editing=editing, tried=refused, status=413
+        )
+    given = {key: value for key, value in posted.items() if isinstance(value, str)}
+    check_csrf(session, given.get("csrf", ""), lang)
     form = QuestionForm.typed(given, kept)
     draft = form.draft()
     if kept is not None:

@@ -99,6 +99,56 @@ async def test_a_shared_answer_shows_in_the_reveal_and_pings_nobody(bot: Running
     assert "@everyone" not in shown
 
 
+MARKED_ANSWER = (
+    "*Dropout* ~randomly~ zeroes activations ```during training``` so units cannot co-adapt; "
+    "it is a `regulariser` and __reduces__ overfitting ||at inference it is off||."
+)
+"""A good answer written with Slack and Discord markup in it."""
+
+
+async def test_a_member_text_in_the_channel_carries_no_markup_or_bidi_override(
+    bot: Running,
+) -> None:
+    fake = bot.fake
+    eve = fake.user("eve", global_name="\u202eevE **boss**")
+    thread_id = await post_question(bot)
+    share = fake.slash("quiz", "share", {"choice": "on"}, user=eve)
+    await bot.push(share)
+    await fake.wait_for(lambda: sent_for(fake, share["id"]))
+    answer = fake.slash("quiz", "answer", {"text": MARKED_ANSWER}, user=eve, channel_id=thread_id)
+    await bot.push(answer)
+    await fake.wait_for(lambda: len(sent_for(fake, answer["id"])) >= 2)
+    reveal = fake.slash("quiz-admin", "reveal", user=fake.admin, admin=True, channel_id=thread_id)
+    await bot.push(reveal)
+    await fake.wait_for(lambda: sent_for(fake, reveal["id"]))
+    board = fake.slash("quiz", "leaderboard", user=fake.admin)
+    await bot.push(board)
+    await fake.wait_for(lambda: sent_for(fake, board["id"]))
+    asked = fake.slash("quiz", "me", user=eve)
+    await bot.push(asked)
+    await fake.wait_for(lambda: any("embeds" in b for b in sent_for(fake, asked["id"])))
+
+    def shown(interaction: dict[str, Any]) -> str:
+        bodies = sent_for(fake, interaction["id"])
+        return " ".join(
+            [b.get("content") or "" for b in bodies]
+            + [
+                f"{e.get('title') or ''} {e.get('description') or ''} "
+                + " ".join(f"{f['name']} {f['value']}" for f in e.get("fields", []))
+                for b in bodies
+                for e in b.get("embeds", [])
+            ]
+        )
+
+    revealed, ranked, mine = shown(reveal), shown(board), shown(asked)
+    assert "Shared answer · evE" in revealed and "Dropout" in revealed
+    for markup in ("*Dropout*", "~randomly~", "```", "`regulariser`", "__reduces__", "||at"):
+        assert markup not in revealed, markup
+    assert "evE" in ranked and "evE" in mine
+    for text_shown in (revealed, ranked, mine):
+        assert "\u202e" not in text_shown and "**boss**" not in text_shown
+
+
 async def test_week_answers_privately_with_its_chart(bot: Running) -> None:
     fake = bot.fake
     await answered(bot)

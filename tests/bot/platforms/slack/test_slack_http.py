@@ -285,3 +285,12 @@ async def test_rate_limited_post_is_retried_by_the_client(slack_http: SlackHttp)
     attempts = await slack_http.fake.wait_for_calls("chat.postMessage", count=2)
     assert [a.result["ok"] for a in attempts] == [False, True]
     assert attempts[0].args == attempts[1].args
+
+
+async def test_share_with_a_mention_after_it_quotes_what_was_typed(slack_http: SlackHttp) -> None:
+    assert await slack_http.command("share on <!channel>", user=MEMBER) == 200
+    await slack_http.fake.wait_until(lambda: len(slack_http.fake.responses) == 1)
+    [response] = slack_http.fake.responses
+    shown = json.dumps(response, ensure_ascii=False)
+    assert "'on &lt;!channel&gt;'? Type `/quiz share on` or `/quiz share off`." in shown
+    assert "<!channel>" not in shown
