@@ -78,7 +78,7 @@ def charts(fake: FakeSlack) -> list[str]:
         str(f["name"])
         for m in fake.history.get(CHANNEL, [])
         for f in m.get("files") or ()
-        if str(f["name"]).startswith("digest-")
+        if str(f["name"]).startswith("digest")
     ]
 
 
