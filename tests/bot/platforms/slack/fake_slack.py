@@ -25,7 +25,8 @@ STOP_WAIT_S = 1.0
 @dataclass
 class Hold:
     """A call the fake keeps hanging, for a test that kills the bot at that very step:
-    `answered` (Slack took the call, its answer never comes back) or not (Slack never saw it).
+    `answered` (Slack took the call, its answer never comes back) or not (Slack never saw it,
+    nor does it when the fake stops and lets the call go).
     `reached` is set once such a call arrived and is hanging."""
 
     method: str
@@ -246,6 +247,8 @@ class FakeSlack:
         held = self._hold_for(method, args)
         if held is not None and not held.answered:
             await self._hang(held)
+            # The caller is gone (killed): the call never reaches Slack, also once let go.
+            return web.json_response({"ok": False, "error": "request_timeout"}, status=504)
         result = self._answer(method, args)
         if method == "auth.test" and token in self.installed:
             result = {**result, "team_id": self.installed[token], "team": self.installed[token]}
