@@ -106,9 +106,14 @@ async def test_a_digest_killed_at_any_step_is_in_the_channel_once_after_a_restar
         await until(fake, lambda: held.reached, START_LIMIT_S, lambda: f"{step} never reached")
         await killed.kill9()
         await restarted.start()
+        # Each process reads the channel's history once, before it sends the digest.
         await until(
             fake,
-            lambda: bool(digest_texts(fake)) and bool(charts(fake)),
+            lambda: (
+                len(fake.called("conversations.history")) >= 2
+                and bool(digest_texts(fake))
+                and bool(charts(fake))
+            ),
             START_LIMIT_S,
             lambda: f"digest not finished: {fake.history.get(CHANNEL)}",
         )
