@@ -58,7 +58,13 @@ def digest_alt(digest: WeekDigest) -> str:
     return text(digest.lang, "chart_digest_alt", start=digest.week.isoformat(), rows=rows or "-")
 
 
+def chart_name(digest: WeekDigest) -> str:
+    """The chart's file name, its week in it: a channel holds one file of that name, which a
+    replica finishing a digest looks for (`Transport.find_question`)."""
+    return f"digest-{digest.week.isoformat()}.png"
+
+
 async def digest_image(digest: WeekDigest) -> Image:
     return await asyncio.to_thread(
-        lambda: to_image(draw_digest(digest), "digest.png", digest_alt(digest))
+        lambda: to_image(draw_digest(digest), chart_name(digest), digest_alt(digest))
     )

@@ -1,6 +1,7 @@
 """The weekly digest in the channel: when it is due (after the week's last scheduled question,
-or an admin's `/quiz digest <weekday HH:MM|off>`), posted once per channel and week (claimed
-in the database first, as a scheduled post is), and `/quiz week` for one member at any time."""
+or an admin's `/quiz digest <weekday HH:MM|off>`), posted once per channel and week whatever
+moment a process dies (claimed in the database first, and looked for in the channel before it
+is sent, as a scheduled post taken over is), and `/quiz week` for one member at any time."""
 
 from __future__ import annotations
 
@@ -139,6 +140,11 @@ class Digests:
             images=(await digest_image(digest),),
         )
 
+    async def channel_reply(self, channel: ChannelRow, week: date) -> Reply:
+        """The digest as posted in the channel once: keyed by its week, so a replica finishing
+        it finds what is out (`Transport.find_question`)."""
+        return replace(await self.reply(channel, week), once=f"digest-{week.isoformat()}")
+
     async def due_week(self, channel: ChannelRow, now: datetime) -> date | None:
         """The latest week whose digest time has passed (this week's, else last week's): a
         digest missed while the bot was down is posted once, late, and an older one never."""
@@ -158,8 +164,9 @@ class Digests:
     ) -> list[tuple[str, date]]:
         """One scheduler tick: post each channel's due digest that no process has posted, for
         a week that had questions; (channel, week) of those posted here. With `alive_since`, a
-        digest claimed by a replica silent since then and never sent is sent here (a replica
-        killed between the two; one killed after sending, before recording it, sends twice)."""
+        digest claimed by a replica silent since then and never recorded is finished here: what
+        of it is in the channel already (a replica killed after sending its text, or its chart)
+        is found there and not sent again."""
         now = self.clock()
         posted = []
         for channel in await self.channels.channels(platform=platform):
@@ -200,8 +207,13 @@ class Digests:
             alive_since=alive_since,
         ):
             return False
+        reply = await self.channel_reply(channel, week)
         try:
-            sent = await transport.send(await self.reply(channel, week))
+            sent = await transport.find_question(reply, since=await self._due(channel, week))
+            if sent is not None:
+                log.warning("weekly digest channel=%s week=%s was out already", channel_id, week)
+            else:
+                sent = await transport.send(reply)
         except BaseException:
             await self.digests.release_digest(platform=platform, channel_id=channel_id, week=week)
             raise
@@ -210,6 +222,14 @@ class Digests:
         )
         log.info("posted weekly digest channel=%s week=%s", channel.channel_id, week)
         return True
+
+    async def _due(self, channel: ChannelRow, week: date) -> datetime:
+        """When the digest of `week` fell due: none of it can be in the channel from before."""
+        schedule = channel_schedule(channel)
+        time = await self.digests.digest_time(
+            platform=channel.platform, channel_id=channel.channel_id
+        )
+        return digest_instant(schedule, week, time) or schedule.instant_on(week)
 
     async def show(self, turn: Turn) -> None:
         """`/quiz week`: this week's digest so far, for the caller alone."""

@@ -103,6 +103,10 @@ class Reply:
     # The platform message this reply answers: a platform that can marks the reply with it, so
     # a replica finishing the message of one killed mid-reply sends only what is not out yet.
     answers: str | None = None
+    # A channel post other than a question that must go out once (the weekly digest): its key,
+    # unique in its channel, which a platform keeps with the message (Slack metadata, Discord's
+    # nonce), so a replica finishing the post of one killed while sending it finds what is out.
+    once: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,9 +145,11 @@ class Transport(Protocol):
     async def edit(self, posted: Posted, reply: Reply) -> None: ...
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        """Where the question `reply` (its card names the post) already landed, sent since
-        `since` by a replica killed before it recorded where; None when it was not sent, or
-        when sending it again is safe on this platform (Discord's nonce returns the first)."""
+        """Where the question `reply` (its card names the post), or the once-only post `reply`
+        (its `once` key), already landed, sent since `since` by a replica killed before it
+        recorded where; its images are sent now where only its text got out. None when it was
+        not sent, or when sending it again is safe on this platform (Discord's nonce returns
+        the first)."""
         ...
 
     async def replies_sent(

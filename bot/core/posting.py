@@ -255,14 +255,19 @@ class Posting:
         return latest if latest is not None and latest.day == today else None
 
     async def show_today(self, platform: str, channel_id: str, transport: Transport) -> None:
-        """Console start: show today's question, posting it if the day has none yet."""
+        """Console start: show today's question, posting it if the day has none yet. Only the
+        day's scheduled slot is claimed: a process starting beside another that claimed it first
+        shows that question instead of posting an extra one."""
         channel = await self.channel(platform, channel_id)
         latest = await self._todays_latest(channel)
-        if latest is not None:
-            await transport.send(self.question_reply(channel, latest))
-            log.info("showed prompt=%s channel=%s day=%s", latest.prompt_id, channel_id, latest.day)
-        else:
-            await self.post_today(platform, channel_id, transport)
+        if latest is None:
+            today = channel_schedule(channel).local_day(self.clock())
+            if await self.post_question(channel, transport, day=today, scheduled=True) is not None:
+                return
+            latest = await self._todays_latest(channel)
+            assert latest is not None, "the day's slot was claimed, so the day has a post"
+        await transport.send(self.question_reply(channel, latest))
+        log.info("showed prompt=%s channel=%s day=%s", latest.prompt_id, channel_id, latest.day)
 
     async def post_now(self, turn: Turn, prompt_id: str | None, *, extra: bool) -> None:
         """`/quiz now [prompt-id|extra]`: post the named main question now (the selection's

@@ -15,20 +15,22 @@ class RecordingTransport:
     sent: list[Reply] = field(default_factory=list)
     edits: list[tuple[Posted, Reply]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _questions: dict[int, Posted] = field(default_factory=dict)
+    _questions: dict[int | str, Posted] = field(default_factory=dict)
 
     async def send(self, reply: Reply) -> Posted:
         self.sent.append(shown(reply))
         message_id = f"m{next(self._ids)}"
         posted = Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
-        if reply.card is not None and reply.card.post_id is not None:
-            self._questions[reply.card.post_id] = posted
+        if (key := _mark(reply)) is not None:
+            self._questions[key] = posted
         return posted
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        """A question sent here before, as Slack's channel history finds it by its post."""
-        assert reply.card is not None and reply.card.post_id is not None
-        return self._questions.get(reply.card.post_id)
+        """A question (or once-only post) sent here before, as Slack's channel history finds
+        it by its post (or key)."""
+        key = _mark(reply)
+        assert key is not None
+        return self._questions.get(key)
 
     async def replies_sent(
         self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
@@ -46,6 +48,13 @@ class RecordingTransport:
 
     def of_kind(self, kind: ReplyKind) -> list[Reply]:
         return [reply for reply in self.sent if reply.kind == kind]
+
+
+def _mark(reply: Reply) -> int | str | None:
+    """What a platform keeps with a question or once-only post to find it again."""
+    if reply.card is not None and reply.card.post_id is not None:
+        return reply.card.post_id
+    return reply.once
 
 
 def shown(reply: Reply) -> Reply:

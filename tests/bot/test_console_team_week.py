@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def test_week_share_reveal_and_me_on_the_console(tmp_path: Path, warm_cache: Pat
     assert "1. alice · " in week and "2. bob · " in week
     assert "가장 많이 놓친 핵심 개념" in week
     charts = [line for line in week.splitlines() if line.startswith("[image]")]
-    assert charts and charts[0].endswith("digest.png")
+    assert charts and re.search(r"digest-\d{4}-\d{2}-\d{2}\.png$", charts[0]), charts
     assert Path(charts[0].removeprefix("[image] ")).read_bytes().startswith(b"\x89PNG")
 
     [shared] = [line for line in out.splitlines() if line.startswith("함께 보는 답")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -37,12 +38,17 @@ _THREAD_EXISTS = 160004  # Discord's code for "a thread has already been created
 
 
 def _nonce(reply: Reply) -> dict[str, Any]:
-    """A question's post as the message nonce, which Discord enforces: the same post sent twice
-    is one message. Other messages send none."""
+    """A question's post, or a once-only post's key (the weekly digest), as the message nonce,
+    which Discord enforces: the same post sent twice is one message, its text and images alike.
+    Other messages send none. A key is unique in its channel only, and a nonce holds 25
+    characters, so the channel and key go in hashed."""
     card = reply.card
-    if card is None or card.post_id is None:
-        return {}
-    return {"nonce": f"quizmaster-post-{card.post_id}"}
+    if card is not None and card.post_id is not None:
+        return {"nonce": f"quizmaster-post-{card.post_id}"}
+    if reply.once is not None:
+        key = f"{reply.channel_id}:{reply.once}".encode()
+        return {"nonce": f"quizmaster-{hashlib.sha256(key).hexdigest()[:14]}"}
+    return {}
 
 
 def private(reply: Reply, *, score_ephemeral: bool) -> bool:

@@ -112,14 +112,22 @@ class SlackTransport:
         return str(response["ts"])
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        """Slack has no idempotent send, so each question carries its post in its message
-        metadata, and the channel's history since the claim is searched for it."""
+        """Slack has no idempotent send, so each question (and each once-only post) carries its
+        post in its message metadata, and the channel's history since the claim is searched
+        for it. Images go up after the text, as files of their own: those not in the history
+        by their names (a replica killed while uploading them) are uploaded now."""
         reply = self._channels.outgoing(reply)
         wanted = _metadata(reply)
-        for message in await self._read_back(reply.channel_id, None, since=since):
+        if wanted is None:
+            return None
+        history = await self._read_back(reply.channel_id, None, since=since)
+        for message in history:
             if message.get("metadata") == wanted:
+                out = {str(f.get("name")) for m in history for f in m.get("files") or ()}
+                missing = tuple(image for image in reply.images if image.filename not in out)
+                await self._upload(missing, channel_id=reply.channel_id, thread_ts=reply.thread_id)
                 ts = str(message["ts"])
-                return Posted(message_id=ts, thread_id=ts)
+                return Posted(message_id=ts, thread_id=ts if reply.open_thread else reply.thread_id)
         return None
 
     async def replies_sent(
@@ -275,18 +283,21 @@ _CLOCK_SKEW_S = 60.0
 _READ_LIMIT = 200
 QUESTION_EVENT = "quizmaster_question"
 REPLY_EVENT = "quizmaster_reply"
+ONCE_EVENT = "quizmaster_once"
 
 
 def _metadata(reply: Reply) -> dict[str, Any] | None:
     """The message metadata that lets a replica taking over a killed one's work find what it
     sent: a question post names its post (and prompt), a thread reply the message it answers
-    and its kind."""
+    and its kind, a once-only post (the weekly digest) its key."""
     card = reply.card
     if card is not None and card.post_id is not None:
         return {
             "event_type": QUESTION_EVENT,
             "event_payload": {"post_id": card.post_id, "prompt_id": card.prompt_id},
         }
+    if reply.once is not None:
+        return {"event_type": ONCE_EVENT, "event_payload": {"once": reply.once}}
     if reply.answers is not None and reply.thread_id is not None:
         return {
             "event_type": REPLY_EVENT,

@@ -4,6 +4,7 @@ shows in the reveal and pings nobody, `/quiz week` answers privately with its ch
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.core.texts import text
@@ -160,5 +161,6 @@ async def test_week_answers_privately_with_its_chart(bot: Running) -> None:
     body = sent.body.get("data", sent.body)  # a callback carries its message in `data`
     assert body["flags"] & EPHEMERAL
     assert "The team's week" in body["content"]
-    assert [name for name, _ in sent.files] == ["digest.png"]
+    [name] = [name for name, _ in sent.files]
+    assert re.fullmatch(r"digest-\d{4}-\d{2}-\d{2}\.png", name), name
     assert sent.files[0][1].startswith(b"\x89PNG")

@@ -22,6 +22,19 @@ WAIT_LIMIT_S = 60.0
 STOP_WAIT_S = 1.0
 
 
+@dataclass
+class Hold:
+    """A call the fake keeps hanging, for a test that kills the bot at that very step:
+    `answered` (Slack took the call, its answer never comes back) or not (Slack never saw it,
+    nor does it when the fake stops and lets the call go).
+    `reached` is set once such a call arrived and is hanging."""
+
+    method: str
+    when: Callable[[dict[str, Any]], bool]
+    answered: bool
+    reached: bool = False
+
+
 @dataclass(frozen=True)
 class Call:
     """One Web API call as Slack would see it."""
@@ -78,6 +91,9 @@ class FakeSlack:
         """Channel -> the top-level messages posted there, oldest first (conversations.history)."""
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         """(channel, thread ts) -> the bot's replies there, oldest first (conversations.replies)."""
+        self._file_names: dict[str, str] = {}
+        self._holds: list[Hold] = []
+        self._released = asyncio.Event()
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -103,6 +119,7 @@ class FakeSlack:
         self.root = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        self._released.set()
         if self._socket is not None:
             await self._socket.close()
         if self._runner is not None:
@@ -120,6 +137,19 @@ class FakeSlack:
     def rate_limit(self, method: str, *, times: int) -> None:
         """Answer the next `times` calls of `method` with 429 and `Retry-After: 0`."""
         self._rate_limits[method] = times
+
+    def hold(
+        self,
+        method: str,
+        *,
+        answered: bool,
+        when: Callable[[dict[str, Any]], bool] = lambda args: True,
+    ) -> Hold:
+        """Keep the first call of `method` whose arguments pass `when` hanging until the fake
+        stops (see `Hold`)."""
+        held = Hold(method, when, answered)
+        self._holds.append(held)
+        return held
 
     def grant(self, team_id: str) -> str:
         """A one-time code, as Slack hands the browser after a member of `team_id` approves
@@ -214,11 +244,30 @@ class FakeSlack:
             limited = {"ok": False, "error": "ratelimited"}
             await self._record(Call(method, args, token, limited))
             return web.json_response(limited, status=429, headers={"Retry-After": "0"})
+        held = self._hold_for(method, args)
+        if held is not None and not held.answered:
+            await self._hang(held)
+            # The caller is gone (killed): the call never reaches Slack, also once let go.
+            return web.json_response({"ok": False, "error": "request_timeout"}, status=504)
         result = self._answer(method, args)
         if method == "auth.test" and token in self.installed:
             result = {**result, "team_id": self.installed[token], "team": self.installed[token]}
         await self._record(Call(method, args, token, result))
+        if held is not None:
+            await self._hang(held)
         return web.json_response(result)
+
+    def _hold_for(self, method: str, args: dict[str, Any]) -> Hold | None:
+        for held in self._holds:
+            if held.method == method and not held.reached and held.when(args):
+                held.reached = True
+                return held
+        return None
+
+    async def _hang(self, held: Hold) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+        await self._released.wait()
 
     def _token_exchange(self, args: dict[str, Any], authorization: str) -> dict[str, Any]:
         """`oauth.v2.access`: the app's credentials (HTTP Basic, as slack_sdk sends them, or in
@@ -305,13 +354,37 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": f"D{args['users']}"}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ids)}"
+            self._file_names[file_id] = str(args.get("filename", ""))
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.root}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
-            files = json.loads(args["files"])
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+            files = [
+                {"id": f["id"], "name": self._file_names.get(f["id"]), "title": f.get("title")}
+                for f in json.loads(args["files"])
+            ]
+            if args.get("channel_id"):
+                self._share(str(args["channel_id"]), args.get("thread_ts"), files)
+            return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://{self.root.removeprefix('http://')}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _share(self, channel: str, thread_ts: str | None, files: list[dict[str, Any]]) -> None:
+        """Files shared in a channel show in its history as a message of the bot's holding
+        them, as Slack posts one for an upload with a channel."""
+        message = {
+            "type": "message",
+            "ts": self._next_ts(),
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "text": "",
+            "upload": True,
+            "files": files,
+            "metadata": None,
+        }
+        if thread_ts:
+            self.threads.setdefault((channel, str(thread_ts)), []).append(message)
+        else:
+            self.history.setdefault(channel, []).append(message)
 
     @staticmethod
     def _message(ts: str, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,55 @@
+"""A replica killed after Discord took its weekly digest, before it recorded it, and the replica
+that takes the digest over (issue 50): the digest carries its channel and week as an enforced
+nonce, so sending it again returns the first message, text and chart in one."""
+
+from __future__ import annotations
+
+from bot.core.models import DigestTime
+from bot.core.weeks import week_of
+from bot.platforms.discord.dispatch import PLATFORM
+from tests.bot.platforms.discord.conftest import Running
+
+STOPPED = "host:4242:stopped"  # a replica id with no heartbeat: silent, so its claims are taken
+
+
+async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running) -> None:
+    fake, service = bot.fake, bot.service
+    channel = await service.channel(PLATFORM, fake.channel_id)
+    now = service.clock()
+    today = now.date()
+    week = week_of(today)
+    repo = service.repo
+    await repo.digests.set_digest_time(
+        platform=PLATFORM, channel_id=fake.channel_id, time=DigestTime(0, "00:00")
+    )
+    post = await repo.posts.claim_post(
+        platform=PLATFORM,
+        channel_id=fake.channel_id,
+        day=today,
+        prompt_id=service.bank.mains()[0].id,
+        scheduled=True,
+        posted_at=now,
+    )
+    assert post is not None
+    await repo.posts.set_post_location(post_id=post.id, message_id="1", thread_id=None)
+    assert await repo.digests.claim_digest(
+        platform=PLATFORM, channel_id=fake.channel_id, week=week, claimed_at=now, replica_id=STOPPED
+    )
+    digests = service.intake.dispatcher.digests
+    # The stopped replica sent the digest, then died before recording it.
+    first = await bot.client.channels.send(await digests.channel_reply(channel, week))
+
+    posted = await service.post_digests(PLATFORM, bot.client.channels, alive_since=now)
+
+    assert posted == [(fake.channel_id, week)]
+    sends = fake.find("POST", rf"/channels/{fake.channel_id}/messages")
+    nonces = [s.body["nonce"] for s in sends]
+    assert (
+        len(nonces) == 2 and len(set(nonces)) == 1 and all(s.body["enforce_nonce"] for s in sends)
+    )
+    weeks = [t for t in fake.texts_in(fake.channel_id) if "The team's week" in t]
+    assert len(weeks) == 1, "the digest was posted twice"
+    rows = await repo.db.fetch(
+        "SELECT message_id FROM digests WHERE channel_id = ?", (fake.channel_id,)
+    )
+    assert [row["message_id"] for row in rows] == [first.message_id]
