@@ -131,7 +131,7 @@ class EmbeddingGrader:
         None where a guardrail or an open prompt decides it (no head to correct)."""
         answer = well_formed(answer)
         prompt = as_answered(prompt, answer)
-        screening = await asyncio.to_thread(partial(screen, prompt, answer))
+        screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=False))
         if screening.final or prompt.kind == "open":
             return None
         signals, vector = await self.measurer.measured(prompt, screening.text)

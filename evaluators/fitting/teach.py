@@ -78,6 +78,8 @@ def farthest_first(vectors: Matrix, k: int) -> list[int]:
     whose nearest pick is farthest (cosine distance); ties go to the earlier row, so the choice
     is deterministic."""
     n = vectors.shape[0]
+    if k <= 0:
+        return []
     if k >= n:
         return list(range(n))
     centroid = vectors.mean(axis=0)

@@ -31,8 +31,8 @@ from evaluators.fitting.teach import by_prompt, choose
 from evaluators.service import EmbeddingGrader
 from evaluators.taught import Kernel
 
-TAUS = (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
-LAMBDAS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+TAUS = (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5)
+LAMBDAS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 FIT_KS = (1, 3, 5)
 
 
