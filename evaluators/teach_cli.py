@@ -68,7 +68,7 @@ def _ask(args: argparse.Namespace, settings: ModelSettings) -> int:
         args.out.write_text("".join(answers[i].line + "\n" for i in chosen), encoding="utf-8")
     except OSError as exc:
         raise HarnessError(f"{args.out}: cannot write ({exc.strerror})") from None
-    rule = "at random" if args.ask_random is not None else "farthest-first"
+    rule = "at random" if args.ask_random is not None else "representatives"
     print(
         f"wrote {len(chosen)} answers to {len({p.id for p in prompts})} questions ({rule}, up to "
         f"{args.ask} each) to {args.out}: give each a score and score_max, then run "
@@ -96,7 +96,7 @@ def _measure(args: argparse.Namespace, settings: ModelSettings) -> int:
     rows = read_rows(args.file)
     bank = _bank(args.bank, as_bank=args.as_bank, needed=any(r.reference is None for r in rows))
     graded = asyncio.run(grade_alone(settings.grader(), rows, bank, as_bank=args.as_bank, cv=False))
-    rules: dict[str, int | None] = {"farthest-first": None}
+    rules: dict[str, int | None] = {"representatives": None}
     if args.ask_random is not None:
         rules[f"random (seed {args.ask_random})"] = args.ask_random
     summary: dict[str, object] = {"tau": DEFAULT_KERNEL.tau, "lambda": DEFAULT_KERNEL.lam}

@@ -2,11 +2,11 @@
 those grades as evidence.
 
 `quizmaster eval teach ANSWERS.jsonl --ask K` names, for each question, the K answers that best
-cover the space of its answers: farthest-first traversal (greedy k-center) on the answers'
-embeddings, starting from the answer nearest the question's centroid (its most typical answer),
-then each time the answer farthest from every answer already picked. Every other answer then has
-a graded answer as near as the K picks allow, which is what the kernel of `evaluators.taught`
-needs. The rule reads no scores, so the file may have none: the team grades the picks.
+represent its answers: greedy k-medoids on their embeddings (`representatives`). The kernel of
+`evaluators.taught` corrects an answer in proportion to how near a graded answer is, so the
+picks that put a graded answer near the most answers help most; farthest-first (k-center), which
+covers the outliers first, did worse on Mohler's dev half (K = 5: 0.736 against 0.749). The rule
+reads no scores, so the file may have none: the team grades the picks.
 `--ask-random SEED` picks K at random instead, the baseline the rule is measured against."""
 
 from __future__ import annotations
@@ -73,24 +73,26 @@ def by_prompt(prompts: Sequence[Prompt]) -> dict[str, list[int]]:
     return groups
 
 
-def farthest_first(vectors: Matrix, k: int) -> list[int]:
-    """Greedy k-center on unit vectors: the row nearest the centroid, then repeatedly the row
-    whose nearest pick is farthest (cosine distance); ties go to the earlier row, so the choice
+def representatives(vectors: Matrix, k: int) -> list[int]:
+    """Greedy k-medoids (facility location) on unit vectors: each pick is the answer that most
+    raises the sum, over all answers, of the cosine with their nearest pick. The first pick is
+    the most typical answer, later ones the centres of the groups still far from every pick; the
+    greedy choice is within (1 - 1/e) of the best sum. Ties go to the earlier row, so the choice
     is deterministic."""
     n = vectors.shape[0]
     if k <= 0:
         return []
     if k >= n:
         return list(range(n))
-    centroid = vectors.mean(axis=0)
-    first = int(np.argmax(vectors @ centroid))
-    picked = [first]
-    nearest = 1.0 - vectors @ vectors[first]
-    while len(picked) < k:
-        nearest[picked] = -np.inf
-        best = int(np.argmax(nearest))
+    sims = vectors @ vectors.T
+    covered = np.full(n, -1.0, dtype=np.float32)
+    picked: list[int] = []
+    for _ in range(k):
+        gain = np.maximum(sims, covered[None, :]).sum(axis=1)
+        gain[picked] = -np.inf
+        best = int(np.argmax(gain))
         picked.append(best)
-        nearest = np.minimum(nearest, 1.0 - vectors @ vectors[best])
+        covered = np.maximum(covered, sims[best])
     return picked
 
 
@@ -98,14 +100,14 @@ def choose(
     prompts: Sequence[Prompt], vectors: Matrix, k: int, *, seed: int | None = None
 ) -> list[int]:
     """Indices of the answers to ask about, K per prompt (all of a prompt's answers when it has
-    K or fewer): farthest-first on `vectors`, or at random with `seed`."""
+    K or fewer): representatives on `vectors`, or at random with `seed`."""
     rng = random.Random(seed)
     chosen: list[int] = []
     for members in by_prompt(prompts).values():
         if seed is not None:
             picks = rng.sample(members, min(k, len(members)))
         else:
-            picks = [members[i] for i in farthest_first(vectors[members], k)]
+            picks = [members[i] for i in representatives(vectors[members], k)]
         chosen += sorted(picks)
     return sorted(chosen)
 

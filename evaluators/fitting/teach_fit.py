@@ -6,7 +6,7 @@ same grades (`scoring.explain` adds it after the caps, and rounds), so a figure 
 
 The kernel's TAU and LAMBDA are fitted once, with `fit_kernel`, on the dev set's tuning part with
 out-of-fold grades (each question graded by the calibration fitted without it, as a team's new
-question is), replaying K = 1, 3 and 5 with the farthest-first picks; never on the lockbox or on
+question is), replaying K = 1, 3 and 5 with the representatives picked; never on the lockbox or on
 held-out data."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from content.schema import Prompt
 from evaluators.cli import main
 from evaluators.fitting.rows import external_prompt
-from evaluators.fitting.teach import choose, farthest_first
+from evaluators.fitting.teach import choose, representatives
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.test_cli import REFERENCES, ROWS
@@ -42,13 +42,17 @@ def _unit(angles: list[float]) -> np.ndarray:
     return np.array([[np.cos(a), np.sin(a)] for a in angles], dtype=np.float32)
 
 
-def test_farthest_first_starts_at_the_typical_answer_and_spreads_out() -> None:
-    # Three answers close together around 0 rad, one far off at pi/2.
-    vectors = _unit([-0.1, 0.0, 0.1, 1.6])
-    picks = farthest_first(vectors, 2)
-    assert picks[1] == 3
-    assert picks[0] in {0, 1, 2}
-    assert farthest_first(vectors, 9) == [0, 1, 2, 3]
+def test_representatives_pick_the_centres_of_groups_before_an_outlier() -> None:
+    # Three answers around 0 rad, a pair around 0.85 rad and one outlier at 1.5 rad.
+    vectors = _unit([-0.1, 0.0, 0.1, 0.8, 0.9, 1.5])
+    sums = (vectors @ vectors.T).sum(axis=1)
+    picks = representatives(vectors, 2)
+    assert picks[0] == int(np.argmax(sums))
+    assert {0, 1, 2} & set(picks)
+    assert {3, 4} & set(picks)
+    assert representatives(vectors, 3)[2] == 5
+    assert representatives(vectors, 0) == []
+    assert representatives(vectors, 9) == [0, 1, 2, 3, 4, 5]
 
 
 def test_choose_picks_k_per_question_and_random_is_seeded() -> None:
