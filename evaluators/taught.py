@@ -28,7 +28,7 @@ from evaluators.embedder import Matrix
 
 TAU = 0.05
 """Kernel width in cosine units: a graded answer 0.05 less similar weighs 1/e as much."""
-LAMBDA = 0.05
+LAMBDA = 0.02
 """Shrinkage toward the grader's own score, in graded answers identical to the new one."""
 
 
