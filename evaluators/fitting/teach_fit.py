@@ -27,7 +27,7 @@ from evaluators.fitting.dev_set import split
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.rows import Row, as_team_bank, resolve_prompts
 from evaluators.fitting.samples import collect
-from evaluators.fitting.teach import by_prompt, choose
+from evaluators.fitting.teach import by_prompt, choose, untaught
 from evaluators.service import EmbeddingGrader
 from evaluators.taught import Kernel
 
@@ -134,11 +134,14 @@ def replay(graded: Graded, k: int, kernel: Kernel, *, seed: int | None = None) -
     """The protocol for one K: pick K answers per question (as `eval teach --ask K` does), read
     their grades from the file, and shift every other answer's grade by the kernel."""
     chosen = set(choose(graded.prompts, graded.picks, k, seed=seed))
+    # As `eval --taught` counts: an answer word for word like a picked one is taught too.
+    counted = set(untaught(graded.rows, [graded.rows[i] for i in chosen]))
+    left = {i for i, row in enumerate(graded.rows) if row in counted}
     human = graded.human
     predicted = graded.alone.copy()
     for members in by_prompt(graded.prompts).values():
         held = [i for i in members if i in chosen and graded.vectors[i] is not None]
-        rest = [i for i in members if i not in chosen and graded.vectors[i] is not None]
+        rest = [i for i in members if i in left and graded.vectors[i] is not None]
         if not held or not rest:
             continue
         taught = np.stack([graded.vectors[i] for i in held]).astype(np.float32)  # type: ignore[misc]
@@ -146,15 +149,15 @@ def replay(graded: Graded, k: int, kernel: Kernel, *, seed: int | None = None) -
         residuals = human[held] - graded.alone[held]
         shifts = kernel.shifts(mine @ taught.T, residuals)
         predicted[rest] = np.clip(np.round(graded.alone[rest] + shifts), 0, 100)
-    untaught = [i for i in range(len(graded.rows)) if i not in chosen]
-    rows = [graded.rows[i] for i in untaught]
+    others = sorted(left)
+    rows = [graded.rows[i] for i in others]
     return Replay(
         k=k,
         taught=len(chosen),
-        with_evidence=metrics([predicted[i] / 100 for i in untaught], rows),
-        alone=metrics([graded.alone[i] / 100 for i in untaught], rows),
+        with_evidence=metrics([predicted[i] / 100 for i in others], rows),
+        alone=metrics([graded.alone[i] / 100 for i in others], rows),
         predicted=predicted,
-        untaught=untaught,
+        untaught=others,
     )
 
 
