@@ -3,12 +3,19 @@ seed bank), each team's grades only, and each graded answer is measured once."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from content.bank import Bank
+from content.loader import DEFAULT_BANK_DIR
 from content.schema import Prompt
+from evaluators.grade_cli import main as grade_main
+from evaluators.model_settings import ModelSettings
 from evaluators.service import EmbeddingGrader
 from evaluators.taught import TeamGrade
+from tests.conftest import BUNDLED_MODEL
 
 RELU_QUESTION = "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?"
 # Answers that give only the cheaper computation (the dev set's people gave such answers 2/5).
@@ -108,3 +115,26 @@ def test_a_team_grade_is_0_to_100_with_an_answer() -> None:
         TeamGrade("p", "an answer", 101)
     with pytest.raises(ValueError, match="answer"):
         TeamGrade("p", "  ", 50)
+
+
+def test_quizmaster_grade_explain_names_the_team_evidence(
+    tmp_path: Path, embedding_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grades = tmp_path / "grades.jsonl"
+    rows = [
+        {"question": RELU_QUESTION, "answer": text, "score": 100, "score_max": 100}
+        for text in SPEED_ONLY
+    ]
+    rows.append(
+        {"question": "No such question in the bank?", "answer": NEW, "score": 0, "score_max": 100}
+    )
+    grades.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=embedding_cache)
+    argv = ["q01", NEW, "--taught", str(grades), "--explain", "--json"]
+    assert grade_main(argv, settings, banks=[DEFAULT_BANK_DIR]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert any(
+        line.startswith("team evidence: near an answer your team graded 100") for line in lines
+    )
+    explained = json.loads(lines[-1])
+    assert explained["taught"]["n"] == len(SPEED_ONLY)
