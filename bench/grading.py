@@ -4,7 +4,9 @@ The grader adds guardrails, micro-batching, token alignment, calibration and fee
 encode. The reference is the least any grader must do, `embedder.encode` of the same texts, so the
 ratio is the share of the model's own speed the grader keeps. With `--remote URL` the model is an
 OpenAI-compatible server, and the reference is that server's raw `/embeddings` throughput on the
-same texts, through the same client, in the same run.
+same texts, through the same client, in the same run. With `--taught N` every question graded
+carries N answers its team graded, as evidence (`evaluators.taught`): each is measured once
+before the clock, as a running bot holds them, and grading then weighs all N per answer.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from evaluators.embedder import EmbeddingModel
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import read_rows, resolve_prompts
 from evaluators.references import warm_morphology
+from evaluators.taught import TeamGrade
 
 THROUGHPUT_TARGET = 0.8
 ROUNDS = 3
@@ -73,10 +76,42 @@ async def prepared_grader(settings: Settings) -> AsyncIterator[tuple[Bank, Embed
         await grader.aclose()
 
 
-async def _grade_all(grader: EmbeddingGrader, answers: list[tuple[Prompt, str]]) -> float:
+Taught = dict[str, list[TeamGrade]]
+
+
+def team_grades(batch: list[Sample], n: int) -> Taught:
+    """N graded answers for each question of `batch`: its answers in the batch and its model
+    answers, numbered apart, with grades spread over 0-100 (their values cost nothing)."""
+    taught: Taught = {}
+    for prompt in {s.prompt.id: s.prompt for s in batch}.values():
+        texts = [s.answer for s in batch if s.prompt.id == prompt.id]
+        texts += [r.text for r in prompt.references]
+        taught[prompt.id] = [
+            TeamGrade(prompt.id, f"{texts[i % len(texts)]} (graded {i})", (37 * i) % 101)
+            for i in range(n)
+        ]
+    return taught
+
+
+async def hold(grader: EmbeddingGrader, batch: list[Sample], taught: Taught) -> None:
+    """Measure every graded answer once, as a bot that has graded them holds them."""
+    prompts = {s.prompt.id: s.prompt for s in batch}
+    await asyncio.gather(
+        *(
+            grader.team_evidence.held(prompts[pid], grades, grader.alone)
+            for pid, grades in taught.items()
+        )
+    )
+
+
+async def _grade_all(
+    grader: EmbeddingGrader, answers: list[tuple[Prompt, str]], taught: Taught
+) -> float:
     """Seconds to grade every answer at once, as a burst in a channel arrives."""
     start = time.perf_counter()
-    await asyncio.gather(*(grader.grade(prompt, text) for prompt, text in answers))
+    await asyncio.gather(
+        *(grader.grade(p, text, taught=taught.get(p.id, ())) for p, text in answers)
+    )
     return time.perf_counter() - start
 
 
@@ -88,15 +123,23 @@ def _encode_all(embedder: EmbeddingModel, answers: list[tuple[Prompt, str]]) -> 
 
 
 async def measure(
-    settings: Settings, n: int, latency_n: int, path: Path | None, rounds: int = ROUNDS
+    settings: Settings,
+    n: int,
+    latency_n: int,
+    path: Path | None,
+    *,
+    rounds: int = ROUNDS,
+    taught_n: int = 0,
 ) -> Outcome:
     async with prepared_grader(settings) as (bank, grader):
         batch, source = samples(bank, n, path)
         embedder = grader.embedder
+        taught = team_grades(batch, taught_n) if taught_n else {}
+        await hold(grader, batch, taught)
         # Warm both paths with one untimed burst each (first-call allocations, thread pools, the
         # model's kernels for each batch shape) so neither pays them in the timing.
         warm_up = [(s.prompt, f"{s.answer} warm-up") for s in batch]
-        await _grade_all(grader, warm_up)
+        await _grade_all(grader, warm_up, taught)
         _encode_all(embedder, warm_up)
 
         ours_s = raw_s = 0.0
@@ -106,11 +149,11 @@ async def measure(
             # alternates, so drift in the machine's speed falls on both sides alike.
             answers = [(s.prompt, f"{s.answer} [{index}]") for s in batch]
             if index % 2 == 0:
-                graded_s = await _grade_all(grader, answers)
+                graded_s = await _grade_all(grader, answers, taught)
                 encoded_s = _encode_all(embedder, answers)
             else:
                 encoded_s = _encode_all(embedder, answers)
-                graded_s = await _grade_all(grader, answers)
+                graded_s = await _grade_all(grader, answers, taught)
             ours_s += graded_s
             raw_s += encoded_s
             round_ratios.append(encoded_s / graded_s)
@@ -121,7 +164,7 @@ async def measure(
             # A fresh text, so no cache kept from the burst (morphology) can flatter the grader.
             text = f"{s.answer} (again)"
             start = time.perf_counter()
-            await grader.grade(s.prompt, text)
+            await grader.grade(s.prompt, text, taught=taught.get(s.prompt.id, ()))
             ours_lat.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             embedder.encode([text])
@@ -141,6 +184,7 @@ async def measure(
         "device": embedder.device,
         "answers": n,
         "answers_source": source,
+        "taught_per_question": taught_n,
         "throughput": {
             "ours_per_s": round(ours_rate, 2),
             "raw_encode_per_s": round(raw_rate, 2),
@@ -167,7 +211,8 @@ async def measure(
     if where is not None:
         payload["remote"] = where
     return Outcome(
-        title=f"grading: {n} answers, {embedder.name} on {where or embedder.device}",
+        title=f"grading: {n} answers, {embedder.name} on {where or embedder.device}"
+        + (f", {taught_n} team-graded answers per question" if taught_n else ""),
         headers=[
             "metric",
             "ours",
@@ -222,14 +267,30 @@ def main(argv: list[str], settings: Settings) -> int:
         " and compare with its raw /embeddings throughput; model, token and prefix come from "
         "QUIZMASTER_EMBEDDING_MODEL, _TOKEN and _PREFIX",
     )
+    parser.add_argument(
+        "--taught",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N team-graded answers per question as evidence (default 0; the issue's case: 200)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
+    if args.taught < 0:
+        parser.error("--taught must be 0 or more")
     if min(args.n, args.latency_n, args.rounds) < 1:
         parser.error("--n, --latency-n and --rounds must be at least 1")
     if args.remote is not None:
         settings = settings.model_copy(update={"embedding_url": args.remote})
     outcome = asyncio.run(
-        measure(settings, args.n, min(args.latency_n, args.n), args.answers, args.rounds)
+        measure(
+            settings,
+            args.n,
+            min(args.latency_n, args.n),
+            args.answers,
+            rounds=args.rounds,
+            taught_n=args.taught,
+        )
     )
     report(outcome, as_json=args.json)
     return 0

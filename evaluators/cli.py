@@ -28,13 +28,17 @@ from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
 from evaluators.model_identity import identify
 from evaluators.model_settings import ModelSettings
+from evaluators.teach_cli import main as teach_main
 
 logger = logging.getLogger("quizmaster.evaluators")
 
 DEFAULT_MOHLER = Path(__file__).resolve().parents[2] / "shared" / "data" / "mohler_dev.jsonl"
 USAGE = """\
 usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows OUT.jsonl]
-                                  [--bank PATH ...] [--as-bank]
+                                  [--bank PATH ...] [--as-bank] [--taught GRADES.jsonl]
+       quizmaster eval teach ANSWERS.jsonl --ask K --out ASK.jsonl [--ask-random SEED]
+       quizmaster eval teach GRADED.jsonl --measure 1,3,5,10 [--ask-random SEED]
+       quizmaster eval teach --fit [--dev FILE]
        quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]"""
@@ -114,19 +118,28 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
         help="grade the bank's questions as a team's bank would hold them: its model answers "
         "only, or with key concepts drafted from them (no written concepts or misconceptions)",
     )
+    parser.add_argument(
+        "--taught",
+        type=Path,
+        metavar="GRADES.jsonl",
+        help="graded answers of the same questions (as `eval teach --ask` names them): read as "
+        "the team's grades, and only the other answers are counted",
+    )
     args = parser.parse_args(argv)
     rows = read_rows(args.file)
+    taught = read_rows(args.taught) if args.taught is not None else []
     if "class" in args.by and not any(r.answer_class for r in rows):
         raise HarnessError(f'{args.file}: --by class needs rows with a "class" field')
     if args.rows is not None:
         _check_writable(args.rows)
-    bank = _load_bank(args.bank) if _needs_bank(rows) or args.as_bank else None
+    needs_bank = _needs_bank([*rows, *taught]) or args.as_bank
+    bank = _load_bank(args.bank) if needs_bank else None
     if args.as_team is not None:
         if bank is None:
             raise HarnessError(f"{args.file}: --as-team grades rows that ask the bank's questions")
         bank = as_team_would_hold(bank, args.as_team)
     evaluation = asyncio.run(
-        evaluate(settings.grader(), rows, bank, cv=args.cv, as_bank=args.as_bank)
+        evaluate(settings.grader(), rows, bank, cv=args.cv, as_bank=args.as_bank, taught=taught)
     )
     results = evaluation.results
     if args.rows is not None:
@@ -136,6 +149,8 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
     label = "cross-validated by question" if args.cv else "graded"
+    if taught:
+        label += f" with {len(taught)} team grades as evidence (the other answers only)"
     if evaluation.lockbox is not None:
         label += " (the dev set's tuning part)"
     _print_metrics(label, evaluation.overall)
@@ -299,7 +314,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return 0 if argv else 2
-    command = {"fit": _run_fit, "korsts": _run_korsts}.get(argv[0])
+    command = {"fit": _run_fit, "korsts": _run_korsts, "teach": teach_main}.get(argv[0])
     try:
         if command is not None:
             return command(argv[1:], settings)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from content.bank import Bank
@@ -16,11 +16,13 @@ from evaluators.eval_report import RowResult
 from evaluators.fitting.cross_validation import fit_with_rule, out_of_fold
 from evaluators.fitting.dev_set import in_lockbox, split
 from evaluators.fitting.metrics import Metrics, metrics
-from evaluators.fitting.rows import Row, as_team_bank, resolve_prompts
+from evaluators.fitting.rows import HarnessError, Row, as_team_bank, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
+from evaluators.fitting.teach import team_grades, untaught
 from evaluators.grade import Grade
 from evaluators.scoring import score
 from evaluators.service import EmbeddingGrader
+from evaluators.taught import TeamGrade
 
 FEEDBACK_LANG: Lang = "en"
 
@@ -81,12 +83,27 @@ async def _cross_validated(
 
 
 async def _live(
-    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+    grader: EmbeddingGrader,
+    rows: Sequence[Row],
+    prompts: Sequence[Prompt],
+    taught: Mapping[str, Sequence[TeamGrade]],
 ) -> tuple[list[RowResult], float]:
-    """Every row graded concurrently by the live grader (as a busy channel would)."""
+    """Every row graded concurrently by the live grader (as a busy channel would), each with
+    its question's team grades as evidence."""
+    # The graded answers are measured once, before the clock: a bot holds them already.
+    await asyncio.gather(
+        *(
+            grader.team_evidence.held(p, taught[p.id], grader.alone)
+            for p in {p.id: p for p in prompts}.values()
+            if taught.get(p.id)
+        )
+    )
     start = time.perf_counter()
     grades = await asyncio.gather(
-        *(grader.grade(p, r.answer, lang=FEEDBACK_LANG) for r, p in zip(rows, prompts, strict=True))
+        *(
+            grader.grade(p, r.answer, lang=FEEDBACK_LANG, taught=taught.get(p.id, ()))
+            for r, p in zip(rows, prompts, strict=True)
+        )
     )
     elapsed = time.perf_counter() - start
     return [
@@ -102,16 +119,30 @@ async def evaluate(
     *,
     cv: bool,
     as_bank: bool = False,
+    taught: Sequence[Row] = (),
 ) -> Evaluation:
     """Grade `rows` (questions of `bank`, or bringing their own reference); with `as_bank`, the
-    questions that bring their own reference are loaded beside `bank` as a team's bank."""
+    questions that bring their own reference are loaded beside `bank` as a team's bank. With
+    `taught` (graded rows of the same questions, live grading only), those grades are evidence,
+    and only `rows` that are not among them are graded and counted."""
+    if taught:
+        if cv:
+            raise HarnessError("team grades are evidence for the live grader: no --cv with them")
+        rows = untaught(rows, taught)
+        if not rows:
+            raise HarnessError("every answer is among the team's grades: none left to measure")
     prompts = resolve_prompts(rows, bank)
+    taught_prompts = resolve_prompts(taught, bank)
+    grades = team_grades(taught, taught_prompts)
     if as_bank and bank is not None:
-        bank = as_team_bank(bank, prompts)
+        bank = as_team_bank(bank, [*prompts, *taught_prompts])
     if bank is not None:
         await grader.prepare(bank)
     try:
-        results, elapsed = await (_cross_validated if cv else _live)(grader, rows, prompts)
+        if cv:
+            results, elapsed = await _cross_validated(grader, rows, prompts)
+        else:
+            results, elapsed = await _live(grader, rows, prompts, grades)
     finally:
         await grader.aclose()
     counted, boxed = _part(results, lockbox=False), _part(results, lockbox=True)

@@ -16,13 +16,17 @@ from typing import Any
 from content.bank import Bank
 from content.loader import BankError, load_bank
 from content.schema import Lang, Prompt
+from evaluators.fitting.rows import HarnessError, read_rows
+from evaluators.fitting.teach import team_grades
 from evaluators.model_settings import ModelSettings
 from evaluators.scoring import Scored
 from evaluators.service import EmbeddingGrader
 from evaluators.signals import answer_language
+from evaluators.taught import TeamGrade
 
 USAGE = (
-    'quizmaster grade PROMPT_ID "answer text" [--lang ko|en] [--bank PATH ...] [--explain] [--json]'
+    'quizmaster grade PROMPT_ID "answer text" [--lang ko|en] [--bank PATH ...] '
+    "[--taught GRADES.jsonl] [--explain] [--json]"
 )
 
 
@@ -43,8 +47,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--explain", action="store_true", help="each feature's contribution, the head, the caps"
     )
+    parser.add_argument(
+        "--taught",
+        type=Path,
+        metavar="GRADES.jsonl",
+        help="answers your team graded (eval's jsonl rows); those to this prompt are evidence",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON object")
     return parser
+
+
+def _team_grades(path: Path, bank: Bank, prompt: Prompt) -> list[TeamGrade]:
+    """The graded rows of `path` that answer `prompt`, as team grades."""
+    try:
+        rows = read_rows(path)
+    except HarnessError as exc:
+        raise GradeError(str(exc)) from None
+    mine = [r for r in rows if r.reference is None and bank.find_by_text(r.question) == prompt]
+    return team_grades(mine, [prompt] * len(mine)).get(prompt.id, [])
 
 
 def _find(bank: Bank, prompt_id: str) -> Prompt:
@@ -54,11 +74,17 @@ def _find(bank: Bank, prompt_id: str) -> Prompt:
 
 
 async def _explain(
-    grader: EmbeddingGrader, bank: Bank, prompt: Prompt, answer: str, lang: Lang
+    grader: EmbeddingGrader,
+    bank: Bank,
+    prompt: Prompt,
+    answer: str,
+    lang: Lang,
+    *,
+    taught: Sequence[TeamGrade],
 ) -> Scored:
     try:
         await grader.prepare(bank)
-        return await grader.explain(prompt, answer, lang=lang)
+        return await grader.explain(prompt, answer, lang=lang, taught=taught)
     finally:
         await grader.aclose()
 
@@ -96,6 +122,8 @@ def _print(scored: Scored, *, explain: bool) -> None:
     for m in why.told.covered:
         at = ", ".join(f"{start}-{end}" for start, end in m.spans)
         print(f"  {m.concept}: {m.how} of {m.form!r} at characters {at}")
+    if why.taught is not None:
+        print(f"team evidence: {why.taught.describe()}")
     fired = ", ".join(flag.value for flag in why.flags) or "none"
     print(f"flags: {fired}" + (f"; capped at {why.cap}" if why.cap is not None else ""))
 
@@ -107,11 +135,14 @@ def main(argv: Sequence[str], settings: ModelSettings, *, banks: Sequence[Path])
     try:
         bank = load_bank([*banks, *args.bank])
         prompt = _find(bank, args.prompt_id)
+        taught = _team_grades(args.taught, bank, prompt) if args.taught is not None else []
     except (BankError, GradeError) as exc:
         print(f"quizmaster grade: {exc}", file=sys.stderr)
         return 1
     lang: Lang = args.lang or answer_language(args.answer)
-    scored = asyncio.run(_explain(settings.grader(), bank, prompt, args.answer, lang))
+    scored = asyncio.run(
+        _explain(settings.grader(), bank, prompt, args.answer, lang, taught=taught)
+    )
     _print(scored, explain=args.explain)
     if args.json:
         print(json.dumps(as_json(scored), ensure_ascii=False))

@@ -75,7 +75,13 @@ class AnswerMeasurer:
             await asyncio.to_thread(self.store.encode_tokens, prompts)
 
     async def signals(self, prompt: Prompt, answer: str) -> Signals:
-        """The raw signals of one answer. A formula or snippet is read with the words its
+        """The raw signals of one answer (see `measured`)."""
+        signals, _ = await self.measured(prompt, answer)
+        return signals
+
+    async def measured(self, prompt: Prompt, answer: str) -> tuple[Signals, Matrix]:
+        """The raw signals of one answer, and its sentence vector (what team evidence compares
+        with the graded answers' vectors). A formula or snippet is read with the words its
         notation stands for (`read_notation`). Token vectors are asked for on reference-only
         prompts when the model can give them; without them (a remote model) the token-alignment
         features read their stand-in, the sentence similarity."""
@@ -117,7 +123,7 @@ class AnswerMeasurer:
             own = tuple(m.within(written) for m in measured.matches)
             return replace(measured, matches=own)
 
-        return await asyncio.to_thread(on_worker)
+        return await asyncio.to_thread(on_worker), mine.vector
 
     async def aclose(self) -> None:
         """Stop the batch worker; the shared model stays loaded for others."""

@@ -17,6 +17,7 @@ from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening
 from evaluators.morphology import compact, surface_words
+from evaluators.taught import Nudge
 
 OPEN_MIN_WORDS = 3
 OPEN_MIN_CHARS = 10
@@ -106,6 +107,9 @@ class Explanation:
     cap: int | None = None
     told: Told = NOTHING_TOLD
     link: str | None = None
+    taught: Nudge | None = None
+    """What answers the team graded moved the score by (`taught.nudge`), after the off-topic
+    cap and before a hint's cap; None when no team grade was read."""
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -138,6 +142,7 @@ class Explanation:
             ],
             "raw": self.raw,
             "cap": self.cap,
+            "taught": None if self.taught is None else self.taught.as_json(),
         }
 
 
@@ -179,11 +184,14 @@ def explain(
     calibration: Calibration | None,
     *,
     cap: int | None = None,
+    taught: Nudge | None = None,
 ) -> Explanation:
     """The score of an answer to `prompt` that the guardrails `screening` passed on, measured as
     `evidence`: a deliberate score when a guardrail decided it or the prompt is open, else the
     calibration's head, then every cap. `evidence` and `calibration` are needed only in that
-    last case. `cap` limits the score (after a hint)."""
+    last case. `cap` limits the score (after a hint). `taught`, the team's graded answers'
+    evidence, shifts a head's score after the off-topic cap: a team that graded such an answer
+    high says it is on topic."""
     flags = list(screening.flags)
     low = screening.cap
     head: Profile | None = None
@@ -216,6 +224,10 @@ def explain(
             flags.append(Flag.OFF_TOPIC)
         low = rule.cap(low, evidence.features, named, reviewed=reviewed)
     final = raw if low is None else min(raw, low)
+    if taught is not None and head is not None:
+        final = round(final + taught.shift)
+    else:
+        taught = None
     if cap is not None and final > cap:
         final = max(0, cap)
         flags.append(Flag.CAPPED)
@@ -242,6 +254,7 @@ def explain(
             echoed=evidence.echoed,
         ),
         link=LINK if head is not None else None,
+        taught=taught,
     )
 
 
@@ -253,9 +266,10 @@ def score(
     *,
     lang: Lang = "ko",
     cap: int | None = None,
+    taught: Nudge | None = None,
 ) -> Scored:
     """`explain`'s score as the grade a member sees, with feedback in `lang`."""
-    why = explain(prompt, screening, evidence, calibration, cap=cap)
+    why = explain(prompt, screening, evidence, calibration, cap=cap, taught=taught)
     feedback = compose(
         prompt,
         verdict=why.verdict,

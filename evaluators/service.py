@@ -17,7 +17,7 @@ from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.batcher import DEFAULT_MAX_BATCH
 from evaluators.calibration import Calibration
-from evaluators.embedder import Device, EmbeddingModel, load_embedder
+from evaluators.embedder import Device, EmbeddingModel, Matrix, load_embedder
 from evaluators.features import Signals
 from evaluators.fitting.store import FoundCalibration, calibration_for
 from evaluators.grade import Grade
@@ -26,6 +26,8 @@ from evaluators.measuring import AnswerMeasurer
 from evaluators.remote_embedder import READ_TIMEOUT_S, remote_embedder
 from evaluators.scoring import Evidence, Scored, score
 from evaluators.signals import as_answered
+from evaluators.taught import DEFAULT_KERNEL, Kernel, TeamGrade, nudge
+from evaluators.team_evidence import TeamEvidence
 from evaluators.wellformed import well_formed
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -53,6 +55,8 @@ class EmbeddingGrader:
         self._find_calibration = None if isinstance(calibration, Calibration) else calibration
         self._calibration_lock = threading.Lock()
         self.calibration_source = calibration_source
+        self.team_evidence = TeamEvidence()
+        self.kernel: Kernel = DEFAULT_KERNEL
 
     @property
     def calibration(self) -> Calibration:
@@ -87,10 +91,14 @@ class EmbeddingGrader:
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
         """Guardrails first (deliberate scores), then one batched encode, features, scoring and
-        feedback; every CPU step runs in a worker thread."""
-        scored = await self.explain(prompt, answer, lang=lang, cap=cap, revealed=revealed)
+        feedback; every CPU step runs in a worker thread. `taught`: the grades this answer's
+        team gave other answers to `prompt`, read as evidence (`evaluators.taught`)."""
+        scored = await self.explain(
+            prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
+        )
         return scored.grade
 
     async def explain(
@@ -101,17 +109,34 @@ class EmbeddingGrader:
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Scored:
         """`grade`, with the explanation of the score: each feature's value and contribution,
-        the head, and every guardrail or cap that fired."""
+        the head, every guardrail or cap that fired, and what the team's graded answers moved."""
+        held = await self.team_evidence.held(prompt, taught, self.alone) if taught else []
         answer = well_formed(answer)
         prompt = as_answered(prompt, answer)
         screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=revealed))
         if screening.final or prompt.kind == "open":
             return score(prompt, screening, None, None, lang=lang, cap=cap)
-        evidence = Evidence.of(await self.signals(prompt, screening.text))
+        signals, vector = await self.measurer.measured(prompt, screening.text)
         calibration = await asyncio.to_thread(lambda: self.calibration)
-        return score(prompt, screening, evidence, calibration, lang=lang, cap=cap)
+        shift = nudge(vector, held, self.kernel) if held else None
+        return score(
+            prompt, screening, Evidence.of(signals), calibration, lang=lang, cap=cap, taught=shift
+        )
+
+    async def alone(self, prompt: Prompt, answer: str) -> tuple[Matrix, int] | None:
+        """A team-graded answer's vector and the grade this grader gives it without evidence;
+        None where a guardrail or an open prompt decides it (no head to correct)."""
+        answer = well_formed(answer)
+        prompt = as_answered(prompt, answer)
+        screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=False))
+        if screening.final or prompt.kind == "open":
+            return None
+        signals, vector = await self.measurer.measured(prompt, screening.text)
+        calibration = await asyncio.to_thread(lambda: self.calibration)
+        return vector, score(prompt, screening, Evidence.of(signals), calibration).grade.score
 
     async def aclose(self) -> None:
         """Stop the batch worker; the shared model stays loaded for other graders."""

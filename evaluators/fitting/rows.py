@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from content.bank import Bank, normalize_question
 from content.schema import Localized, Prompt, Reference
@@ -83,7 +84,18 @@ def external_prompt(question: str, reference: str) -> Prompt:
     )
 
 
-def resolve_prompts(rows: Sequence[Row], bank: Bank | None) -> list[Prompt]:
+class Asked(Protocol):
+    """What finds a row's prompt: its question, and its reference when it brings one (a graded
+    `Row`, or an answer not graded yet)."""
+
+    @property
+    def question(self) -> str: ...
+
+    @property
+    def reference(self) -> str | None: ...
+
+
+def resolve_prompts(rows: Sequence[Asked], bank: Bank | None) -> list[Prompt]:
     """The prompt of each row: its own reference if it brings one, else the bank prompt whose
     wording matches. An unknown question is an error that names it."""
     prompts: list[Prompt] = []

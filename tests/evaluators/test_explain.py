@@ -85,7 +85,10 @@ def check_contract(explained: dict[str, Any]) -> None:
     assert abs(100 * link(total) - explained["raw"]) <= 1
     assert [f["name"] for f in explained["features"]] == list(HEAD_INPUTS[explained["head"]])
     cap = explained["cap"]
-    assert explained["score"] == (explained["raw"] if cap is None else min(explained["raw"], cap))
+    capped = explained["raw"] if cap is None else min(explained["raw"], cap)
+    if explained.get("taught") is not None:
+        capped = max(0, min(100, round(capped + explained["taught"]["shift"])))
+    assert explained["score"] == capped
     assert (cap is not None) == any(f in explained["flags"] for f in ("one_word", "off_topic"))
 
 

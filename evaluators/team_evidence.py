@@ -1,0 +1,80 @@
+"""The grader's memory of team-graded answers: each graded answer is measured once (its vector
+and the grade the grader gives it alone), so grading with 200 graded answers per question costs
+one matrix product per answer, not 200 encodes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+
+from content.schema import Prompt
+from evaluators.embedder import Matrix
+from evaluators.taught import HeldGrade, TeamGrade
+
+Measure = Callable[[Prompt, str], Awaitable[tuple[Matrix, int] | None]]
+"""A graded answer's vector and the grader's own grade of it; None where a guardrail decides
+it (empty, "I don't know", noise), which no vector says anything about."""
+
+_Key = tuple[str, str]
+
+
+def prompt_fingerprint(prompt: Prompt) -> str:
+    """Changes when an admin edits the prompt (its model answers, concepts), which changes the
+    grader's own grade of every answer to it."""
+    return hashlib.sha256(prompt.model_dump_json().encode()).hexdigest()[:16]
+
+
+class TeamEvidence:
+    """Held team grades by (prompt as it is now, answer text). Concurrent grades that need the
+    same graded answer wait on one measurement. Lives as long as its grader (one event loop)."""
+
+    def __init__(self) -> None:
+        self._measured: dict[_Key, tuple[Matrix, int] | None] = {}
+        self._pending: dict[_Key, asyncio.Future[tuple[Matrix, int] | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._measured)
+
+    async def held(
+        self, prompt: Prompt, grades: Sequence[TeamGrade], measure: Measure
+    ) -> list[HeldGrade]:
+        """`grades` of `prompt` as held grades, measuring (once) those not yet measured."""
+        for grade in grades:
+            if grade.prompt_id != prompt.id:
+                raise ValueError(
+                    f"a team grade of prompt {grade.prompt_id!r} handed in for {prompt.id!r}"
+                )
+        fingerprint = prompt_fingerprint(prompt)
+        keys = [(fingerprint, grade.answer) for grade in grades]
+        todo = list(dict.fromkeys(k for k in keys if k not in self._measured))
+        if todo:
+            await asyncio.gather(*(self._measure(prompt, key, measure) for key in todo))
+        held = []
+        for grade, key in zip(grades, keys, strict=True):
+            found = self._measured[key]
+            if found is not None:
+                held.append(HeldGrade(grade=grade, vector=found[0], predicted=found[1]))
+        return held
+
+    async def _measure(self, prompt: Prompt, key: _Key, measure: Measure) -> None:
+        pending = self._pending.get(key)
+        if pending is not None:
+            await pending
+            return
+        future: asyncio.Future[tuple[Matrix, int] | None] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._pending[key] = future
+        try:
+            result = await measure(prompt, key[1])
+        except BaseException as exc:
+            future.set_exception(exc)
+            # Nobody else may be waiting; the exception is raised here, so mark it retrieved.
+            future.exception()
+            raise
+        else:
+            self._measured[key] = result
+            future.set_result(result)
+        finally:
+            del self._pending[key]

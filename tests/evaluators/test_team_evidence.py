@@ -1,0 +1,140 @@
+"""Answers a team graded move the grades of answers near them toward their grade (real model, the
+seed bank), each team's grades only, and each graded answer is measured once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from content.bank import Bank
+from content.loader import DEFAULT_BANK_DIR
+from content.schema import Prompt
+from evaluators.grade_cli import main as grade_main
+from evaluators.model_settings import ModelSettings
+from evaluators.service import EmbeddingGrader
+from evaluators.taught import TeamGrade
+from tests.conftest import BUNDLED_MODEL
+
+RELU_QUESTION = "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?"
+# Answers that give only the cheaper computation (the dev set's people gave such answers 2/5).
+SPEED_ONLY = (
+    "ReLU is just max(0, x), so it is much cheaper to compute than the exponential in sigmoid.",
+    "Because ReLU has no exp in it, it is faster to compute than sigmoid.",
+    "ReLU is used because computing max(0, x) is quicker than computing an exponential.",
+)
+NEW = "ReLU is faster to compute since it is only max(0, x), while sigmoid needs exp."
+FAR = (
+    "Sigmoid squashes large inputs so its gradient vanishes across deep layers; ReLU keeps a "
+    "gradient of 1 for positive inputs, so deep networks train."
+)
+
+
+@pytest.fixture
+def relu_prompt(bank: Bank) -> Prompt:
+    prompt = bank.find_by_text(RELU_QUESTION)
+    assert prompt is not None
+    return prompt
+
+
+def _graded(prompt: Prompt, texts: tuple[str, ...], score: int) -> list[TeamGrade]:
+    return [TeamGrade(prompt.id, text, score, by="admin") for text in texts]
+
+
+async def test_an_answer_near_a_graded_group_moves_toward_its_grade(
+    grader: EmbeddingGrader, bank: Bank, relu_prompt: Prompt
+) -> None:
+    await grader.prepare(bank)
+    alone = (await grader.grade(relu_prompt, NEW)).score
+    high = await grader.explain(relu_prompt, NEW, taught=_graded(relu_prompt, SPEED_ONLY, 100))
+    low = await grader.explain(relu_prompt, NEW, taught=_graded(relu_prompt, SPEED_ONLY, 0))
+    assert low.grade.score < alone < high.grade.score
+    assert high.explanation.taught is not None
+    assert high.explanation.taught.nearest.score == 100
+    assert high.explanation.taught.nearest.answer in SPEED_ONLY
+    assert "near an answer your team graded 100" in high.explanation.taught.describe()
+    assert high.explanation.as_json()["taught"]["n"] == len(SPEED_ONLY)
+
+
+async def test_a_far_graded_answer_is_trusted_less_than_a_near_group(
+    grader: EmbeddingGrader, relu_prompt: Prompt
+) -> None:
+    near = await grader.explain(relu_prompt, NEW, taught=_graded(relu_prompt, SPEED_ONLY, 0))
+    far = await grader.explain(relu_prompt, NEW, taught=_graded(relu_prompt, (FAR,), 0))
+    assert near.explanation.taught is not None
+    assert far.explanation.taught is not None
+    assert far.explanation.taught.trust < near.explanation.taught.trust
+
+
+async def test_only_the_grades_handed_in_are_read(
+    grader: EmbeddingGrader, relu_prompt: Prompt
+) -> None:
+    """Two teams graded the same answer text; the grader holds its measurement once, but a
+    grade is read only from the team whose list is handed in, and no list means no evidence."""
+    team_a = _graded(relu_prompt, (NEW,), 100)
+    team_b = _graded(relu_prompt, (NEW,), 0)
+    by_a = await grader.grade(relu_prompt, NEW, taught=team_a)
+    by_b = await grader.grade(relu_prompt, NEW, taught=team_b)
+    alone = await grader.grade(relu_prompt, NEW)
+    assert by_b.score < alone.score < by_a.score
+    assert (await grader.explain(relu_prompt, NEW)).explanation.taught is None
+    assert len(grader.team_evidence) == 1
+
+
+async def test_each_graded_answer_is_measured_once(
+    grader: EmbeddingGrader, relu_prompt: Prompt
+) -> None:
+    taught = _graded(relu_prompt, SPEED_ONLY, 40)
+    await grader.grade(relu_prompt, NEW, taught=taught)
+    await grader.grade(relu_prompt, FAR, taught=taught)
+    assert len(grader.team_evidence) == len(SPEED_ONLY)
+
+
+async def test_a_grade_of_another_prompt_is_refused(
+    grader: EmbeddingGrader, relu_prompt: Prompt
+) -> None:
+    other = TeamGrade("another-prompt", NEW, 100)
+    with pytest.raises(ValueError, match="another-prompt"):
+        await grader.grade(relu_prompt, NEW, taught=[other])
+
+
+async def test_guardrail_answers_are_not_moved(
+    grader: EmbeddingGrader, relu_prompt: Prompt
+) -> None:
+    taught = [*_graded(relu_prompt, SPEED_ONLY, 100), TeamGrade(relu_prompt.id, "몰라요", 100)]
+    scored = await grader.explain(relu_prompt, "모르겠어요", taught=taught)
+    assert scored.explanation.taught is None
+    assert scored.grade.score == (await grader.grade(relu_prompt, "모르겠어요")).score
+    # "몰라요" is decided by a guardrail: held, but no evidence about any vector.
+    assert len(grader.team_evidence) == len(SPEED_ONLY) + 1
+
+
+def test_a_team_grade_is_0_to_100_with_an_answer() -> None:
+    with pytest.raises(ValueError, match="0-100"):
+        TeamGrade("p", "an answer", 101)
+    with pytest.raises(ValueError, match="answer"):
+        TeamGrade("p", "  ", 50)
+
+
+def test_quizmaster_grade_explain_names_the_team_evidence(
+    tmp_path: Path, embedding_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grades = tmp_path / "grades.jsonl"
+    rows = [
+        {"question": RELU_QUESTION, "answer": text, "score": 100, "score_max": 100}
+        for text in SPEED_ONLY
+    ]
+    rows.append(
+        {"question": "No such question in the bank?", "answer": NEW, "score": 0, "score_max": 100}
+    )
+    grades.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=embedding_cache)
+    argv = ["q01", NEW, "--taught", str(grades), "--explain", "--json"]
+    assert grade_main(argv, settings, banks=[DEFAULT_BANK_DIR]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert any(
+        line.startswith("team evidence: near an answer your team graded 100") for line in lines
+    )
+    explained = json.loads(lines[-1])
+    assert explained["taught"]["n"] == len(SPEED_ONLY)
