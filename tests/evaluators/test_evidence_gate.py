@@ -1,0 +1,77 @@
+"""The evidence gate: an answer that comes near none of the prompt's model answers or key concept
+wordings, or holds a single term, scores at most 10 with no concept credited and is told what
+the question asks. Graded by the real grader on the bundled model and its committed
+calibration, whose gate was fitted on the dev set's tuning part and generated junk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from content.bank import Bank
+from evaluators import EmbeddingGrader
+from evaluators.calibration import CALIBRATION_PATH, NO_EVIDENCE_CAP, Calibration, EvidenceGate
+from evaluators.fitting.evidence_gate import JUNK_PER_PROMPT, junk_rows
+from evaluators.grade import Flag
+
+
+def test_the_committed_calibration_has_a_fitted_gate_for_bank_prompts() -> None:
+    gate = Calibration.load(CALIBRATION_PATH).gate("concepts")
+    assert gate.min_sim is not None and 0.0 < gate.min_sim < 1.0
+
+
+def test_digits_and_symbols_are_no_evidence_whatever_the_threshold() -> None:
+    assert EvidenceGate().shuts(0.99, "1")
+    assert EvidenceGate().shuts(0.99, "42 :) 🙂")
+    assert EvidenceGate(min_sim=0.5).shuts(0.4, "ReLU is faster")
+    assert not EvidenceGate(min_sim=0.5).shuts(0.6, "ReLU is faster")
+    assert not EvidenceGate().shuts(0.0, "ReLU")
+
+
+def test_junk_is_generated_the_same_on_every_run_per_prompt(bank: Bank) -> None:
+    prompts = [bank.get("q01"), bank.get("q02"), bank.get("q01")]
+    rows, asked = junk_rows(prompts)
+    again, _ = junk_rows(prompts)
+    assert len(rows) == 2 * JUNK_PER_PROMPT
+    assert [p.id for p in asked].count("q01") == JUNK_PER_PROMPT
+    assert [r.answer for r in rows] == [r.answer for r in again]
+    assert all(r.score == 0 for r in rows)
+
+
+def test_a_calibration_from_before_the_gate_has_none_and_another_version_is_refitted(
+    tmp_path: Path,
+) -> None:
+    data = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
+    data.pop("evidence", None)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    assert Calibration.load(old).gate("concepts") == EvidenceGate()
+    data["evidence"] = {"version": 0, "concepts": {"min_sim": 0.5}}
+    old.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="evidence gate"):
+        Calibration.load(old)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["hello", "<script>alert(1)</script>", "I had pizza for lunch today, it was great.", "1"],
+)
+async def test_nothing_said_scores_at_most_10_credits_nothing_and_says_what_is_asked(
+    grader: EmbeddingGrader, bank: Bank, answer: str
+) -> None:
+    prompt = bank.get("q01")
+    grade = await grader.grade(prompt, answer, lang="en")
+    assert grade.score <= NO_EVIDENCE_CAP
+    assert grade.covered == ()
+    if Flag.NO_EVIDENCE in grade.flags:
+        assert prompt.text.en in grade.feedback
+
+
+async def test_a_right_answer_passes_the_gate(grader: EmbeddingGrader, bank: Bank) -> None:
+    prompt = bank.get("q01")
+    grade = await grader.grade(
+        prompt, "ReLU does not saturate for positive inputs, so gradients do not vanish.", lang="en"
+    )
+    assert Flag.NO_EVIDENCE not in grade.flags and grade.score > 40
