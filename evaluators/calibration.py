@@ -135,6 +135,29 @@ class OffTopicRule:
         return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
 
 
+NO_EVIDENCE_CAP = 10
+EVIDENCE_GATE_VERSION = 1
+"""Which evidence gate a calibration's thresholds were fitted under; another version is refitted."""
+
+
+@dataclass(frozen=True)
+class EvidenceGate:
+    """Evidence before any score: an answer that comes no nearer than `min_sim` to any of the
+    prompt's model answers (`ref_sim`), or holds no word at all (digits, symbols, emoji), says
+    nothing the question asks, and scores at most `NO_EVIDENCE_CAP` with no concept credited.
+    Cosines live on each model's own scale, so `min_sim` is fitted per model identity
+    (`fitting.evidence_gate`); `None`: no threshold helped, and only the no-word part applies.
+    A single term alone is not shut out: people grading the dev set gave such answers 2 of 5
+    where the term was the right one."""
+
+    min_sim: float | None = None
+
+    def shuts(self, evidence_sim: float, answer: str) -> bool:
+        if not any(char.isalpha() for char in answer):
+            return True
+        return self.min_sim is not None and evidence_sim < self.min_sim
+
+
 @dataclass(frozen=True)
 class Calibration:
     """One head per profile, the model it was fitted for (None in files from before identities:
@@ -145,6 +168,7 @@ class Calibration:
     fitted_on: dict[str, Any] = field(default_factory=dict)
     identity: ModelIdentity | None = None
     off_topic: Mapping[str, OffTopicRule] = field(default_factory=dict)
+    evidence: Mapping[str, EvidenceGate] = field(default_factory=dict)
 
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
@@ -155,6 +179,10 @@ class Calibration:
         model answer alone, so the two need different evidence before they cap. None fitted: the
         rule never fires."""
         return self.off_topic.get(profile) or OffTopicRule()
+
+    def gate(self, profile: Profile) -> EvidenceGate:
+        """The evidence gate of `profile`'s head; none fitted: only a single term is shut out."""
+        return self.evidence.get(profile) or EvidenceGate()
 
     def predict(self, profile: Profile, features: Mapping[str, float]) -> float:
         return self.head(profile).predict(features)
@@ -167,6 +195,10 @@ class Calibration:
             "off_topic": {
                 "version": OFF_TOPIC_RULE_VERSION,
                 **{name: asdict(rule) for name, rule in self.off_topic.items()},
+            },
+            "evidence": {
+                "version": EVIDENCE_GATE_VERSION,
+                **{name: asdict(gate) for name, gate in self.evidence.items()},
             },
             "fitted_on": self.fitted_on,
         }
@@ -215,7 +247,20 @@ class Calibration:
                 f"{path}: off-topic thresholds fitted for rule version {rule.get('version', 1)}, "
                 f"not {OFF_TOPIC_RULE_VERSION}"
             )
+        # A file from before the gate has no threshold (only an answer without a word is shut
+        # out) until `quizmaster eval fit` refits it. One fitted for another version is refitted.
+        gates = data.get("evidence") or {"version": EVIDENCE_GATE_VERSION}
+        if gates.get("version") != EVIDENCE_GATE_VERSION:
+            raise ValueError(
+                f"{path}: evidence gate fitted for version {gates.get('version')}, "
+                f"not {EVIDENCE_GATE_VERSION}"
+            )
         return cls(
+            evidence={
+                name: EvidenceGate(min_sim=fitted.get("min_sim"))
+                for name, fitted in gates.items()
+                if name in heads
+            },
             heads=heads,
             fitted_on=dict(data.get("fitted_on", {})),
             identity=ModelIdentity.from_dict(identity) if identity else None,

@@ -41,7 +41,9 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval teach --fit [--dev FILE]
        quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
-       quizmaster eval korsts FILE.jsonl [--json] [--limit N]"""
+       quizmaster eval korsts FILE.jsonl [--json] [--limit N]
+       quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural ...] [--dir DIR]
+                               [--rows OUT.jsonl] [--json]   (measured, never fitted on)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -308,13 +310,58 @@ def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
     return 0
 
 
+def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
+    """Grade the held-out files with the calibration in use and print each set's figures."""
+    from evaluators.heldout import HELD_OUT_SETS, HELDOUT_DIR, REPORTS, HeldOutSet, held_out_path
+
+    parser = _parser("heldout")
+    parser.add_argument("sets", nargs="*", metavar="SET", help=f"any of {', '.join(HELD_OUT_SETS)}")
+    parser.add_argument("--dir", type=Path, default=HELDOUT_DIR, help="the held-out folder")
+    parser.add_argument("--rows", type=Path, metavar="OUT.jsonl", help="write each graded row")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.sets if name not in HELD_OUT_SETS]
+    if unknown:
+        parser.error(
+            f"unknown held-out set {unknown[0]!r} (choose from {', '.join(HELD_OUT_SETS)})"
+        )
+    names: list[HeldOutSet] = [n for n in HELD_OUT_SETS if n in args.sets] or list(HELD_OUT_SETS)
+    if args.rows is not None:
+        _check_writable(args.rows)
+    by_set = {name: read_rows(held_out_path(name, args.dir)) for name in names}
+    rows = [row for part in by_set.values() for row in part]
+    evaluation = asyncio.run(evaluate(settings.grader(), rows, _load_bank([]), cv=False))
+    summary: dict[str, object] = {}
+    start = 0
+    for name, part in by_set.items():
+        results = evaluation.results[start : start + len(part)]
+        start += len(part)
+        figures = REPORTS[name](results)
+        print(f"{name}: " + " ".join(f"{key}={value}" for key, value in figures.items()))
+        summary[name] = figures
+    if args.rows is not None:
+        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in evaluation.results)
+        try:
+            args.rows.write_text("".join(lines), encoding="utf-8")
+        except OSError as exc:
+            raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
+        print(f"wrote {len(evaluation.results)} rows to {args.rows}")
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str], settings: ModelSettings) -> int:
     """Entry point for `quizmaster eval`, measuring the model `settings` name; returns the
     process exit status."""
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return 0 if argv else 2
-    command = {"fit": _run_fit, "korsts": _run_korsts, "teach": teach_main}.get(argv[0])
+    command = {
+        "fit": _run_fit,
+        "korsts": _run_korsts,
+        "teach": teach_main,
+        "heldout": _run_heldout,
+    }.get(argv[0])
     try:
         if command is not None:
             return command(argv[1:], settings)

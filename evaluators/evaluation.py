@@ -7,14 +7,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.calibration import Calibration
 from evaluators.eval_report import RowResult
-from evaluators.fitting.cross_validation import fit_with_rule, out_of_fold
+from evaluators.fitting.cross_validation import (
+    fit_gate,
+    fit_with_rule,
+    gated,
+    out_of_fold,
+    predict,
+)
 from evaluators.fitting.dev_set import in_lockbox, split
+from evaluators.fitting.evidence_gate import fit_evidence_gate, junk_rows
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.rows import HarnessError, Row, as_team_bank, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
@@ -70,14 +77,22 @@ async def _cross_validated(
     samples = await collect(grader, rows, prompts)
     elapsed = time.perf_counter() - start
     tuning, lockbox = split(samples, prompts)
+    junk = await collect(grader, *junk_rows([s.prompt for s in tuning]))
+    head, rule = fit_with_rule(tuning)
+    profile = tuning[0].profile
+    whole = Calibration(heads={profile: head}, off_topic={profile: rule})
+    folds = out_of_fold(tuning)
     results = [
         RowResult(s.row, _graded(s, calibration))
-        for s, calibration in zip(tuning, out_of_fold(tuning), strict=True)
+        for s, calibration in zip(
+            tuning, gated(folds, fit_gate(tuning, folds, junk, whole)), strict=True
+        )
     ]
     if lockbox:
-        head, rule = fit_with_rule(tuning)
-        profile = tuning[0].profile
-        fitted = Calibration(heads={profile: head}, off_topic={profile: rule})
+        gate = fit_evidence_gate(
+            [*tuning, *junk], [predict(head, s, rule) for s in [*tuning, *junk]]
+        )
+        fitted = replace(whole, evidence={profile: gate})
         results += [RowResult(s.row, _graded(s, fitted), lockbox=True) for s in lockbox]
     return results, elapsed
 

@@ -52,6 +52,10 @@ _FLAG = {
         "ko": "다른 질문에 대한 답에 가까워요. 이 질문이 묻는 것을 다시 읽어 보세요.",
         "en": "This reads as an answer to a different question. Re-read what this one asks.",
     },
+    Flag.NO_EVIDENCE: {
+        "ko": "질문에 답하는 내용을 찾지 못했어요. 이 질문은 이것을 묻고 있어요: {question}",
+        "en": "Nothing here answers the question. It asks: {question}",
+    },
 }
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
@@ -106,7 +110,7 @@ def told_of(
 
     `matches` are the concepts the answer names (`concepts.concept_matches`), `echoed` the index
     of the misconception whose words it shares most."""
-    credited = verdict in _CREDITED and Flag.OFF_TOPIC not in flags
+    credited = verdict in _CREDITED and not {Flag.OFF_TOPIC, Flag.NO_EVIDENCE} & set(flags)
     covered = tuple(m for m in matches if m.passage) if credited else ()
     listed = {m.concept for m in covered}
     misconception = None
@@ -120,9 +124,17 @@ def told_of(
 
 
 def flag_message(
-    flag: Flag, lang: Lang, *, cap: int = 0, limit: int = 0, misconception: str = ""
+    flag: Flag,
+    lang: Lang,
+    *,
+    cap: int = 0,
+    limit: int = 0,
+    misconception: str = "",
+    question: str = "",
 ) -> str:
-    return _FLAG[flag][lang].format(cap=cap, limit=limit, misconception=misconception)
+    return _FLAG[flag][lang].format(
+        cap=cap, limit=limit, misconception=misconception, question=question
+    )
 
 
 def _best_sentence(prompt: Prompt, told: Told, lang: Lang) -> str:
@@ -197,7 +209,14 @@ def compose(
     `told` allows. Score, verdict and concept names are fields of the Grade, which the chat
     renders itself."""
     parts = [
-        flag_message(f, lang, cap=cap or 0, limit=limit, misconception=told.misconception or "")
+        flag_message(
+            f,
+            lang,
+            cap=cap or 0,
+            limit=limit,
+            misconception=told.misconception or "",
+            question=prompt.text.ko if lang == "ko" else prompt.text.en,
+        )
         for f in flags
         if f is not Flag.MISCONCEPTION or told.misconception is not None
     ]

@@ -34,6 +34,7 @@ class Flag(StrEnum):
     CAPPED = "capped"
     MISCONCEPTION = "misconception"
     OFF_TOPIC = "off_topic"
+    NO_EVIDENCE = "no_evidence"
 
 
 class Grade(BaseModel):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
-from evaluators.calibration import LINK, Calibration, link
+from evaluators.calibration import LINK, NO_EVIDENCE_CAP, Calibration, link
 from evaluators.concepts import ConceptMatch
 from evaluators.features import Profile, Signals, values
 from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
@@ -66,10 +66,13 @@ class Evidence:
     misconception: bool = False
     matches: tuple[ConceptMatch, ...] = ()
     echoed: int | None = None
+    evidence_sim: float = 1.0
+    """How near the answer comes to any of the prompt's model answers (`EvidenceGate`)."""
 
     @classmethod
     def of(cls, signals: Signals) -> Evidence:
         return cls(
+            evidence_sim=signals.ref_sim,
             features=values(signals),
             covered=signals.covered,
             missed=signals.missed,
@@ -217,6 +220,9 @@ def explain(
         covered = evidence.covered
         if evidence.misconception:
             flags.append(Flag.MISCONCEPTION)
+        if calibration.gate(head).shuts(evidence.evidence_sim, screening.text):
+            flags.append(Flag.NO_EVIDENCE)
+            low = NO_EVIDENCE_CAP if low is None else min(low, NO_EVIDENCE_CAP)
         rule = calibration.rule(head)
         named = concepts_named(prompt, covered)
         reviewed = concepts_reviewed(prompt)

