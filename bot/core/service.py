@@ -17,7 +17,7 @@ from typing_extensions import TypeVar
 from bot.core.dispatch import DemoDesk
 from bot.core.home import Homes
 from bot.core.inflight import InFlight
-from bot.core.intake import Intake
+from bot.core.intake import Held, Intake
 from bot.core.messages import Incoming, Reply, Transport
 from bot.core.models import ChannelRow, PostRow
 from bot.core.ports import Stores
@@ -110,11 +110,14 @@ class QuizService(Generic[Store_co]):
     async def show_today(self, platform: str, channel_id: str, transport: Transport) -> None:
         await self.posting.show_today(platform, channel_id, transport)
 
-    async def hold(self, incoming: Incoming) -> bool:
+    async def hold(self, incoming: Incoming) -> Held | None:
         return await self.intake.hold(incoming)
 
-    async def handle(self, incoming: Incoming, transport: Transport, *, held: bool = False) -> None:
-        await self.intake.handle(incoming, transport, held=held)
+    async def handle(self, incoming: Incoming, transport: Transport) -> None:
+        await self.intake.handle(incoming, transport)
+
+    async def handle_held(self, held: Held, transport: Transport) -> None:
+        await self.intake.handle_held(held, transport)
 
     async def grade_pending(self, platform: str, transport: Transport) -> int:
         return await self.intake.grade_pending(platform, transport)

@@ -157,9 +157,10 @@ def _hold_answers(
     service: QuizHandler, channels: ChannelIds
 ) -> Callable[..., Awaitable[BoltResponse]]:
     """A global middleware: Bolt acknowledges an event before its listener runs, so an answer
-    is claimed here first, with the message kept in its claim (`QuizService.hold`), keyed as
-    the core keys it (`channels`: with its workspace, where there are many). A replica killed
-    after the ack leaves it to another; a message already claimed is dropped."""
+    is taken in and claimed here first, with the message kept in its claim (`Intake.hold`),
+    keyed as the core keys it (`channels`: with its workspace, where there are many), and left
+    in the context for the listener to handle as it is (the event is read once). A replica
+    killed after the ack leaves it to another; a message already claimed is dropped."""
 
     async def hold_answers(
         body: dict[str, Any],
@@ -174,10 +175,11 @@ def _hold_answers(
         ):
             sender = str(event["user"])
             message = inbound.from_message(event, Actor(sender, sender))
-            if not await service.hold(channels.incoming(message, team_id=context.team_id)):
+            held = await service.hold(channels.incoming(message, team_id=context.team_id))
+            if held is None:
                 log.info("dropping an answer claimed before: %s", event.get("ts"))
                 return BoltResponse(status=200, body="")
-            context[HELD] = True
+            context[HELD] = held
         return await next_()
 
     return hold_answers
