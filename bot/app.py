@@ -1,4 +1,5 @@
-"""Composition root: settings in, a ready `QuizService` out (stores, bank, grader, demos).
+"""Composition root: settings in, the quiz's parts out (`QuizService`: intake, posting, takeover,
+digests, homes, sign-in; built on the stores, bank, grader and demos opened here).
 
 The only place the bot's `Settings` is read into the other packages: each of them (content,
 evaluators, compute) and the core take the narrow values or small settings of their own built here.
@@ -10,12 +11,20 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from bot.config import ComputeSettings, GameSettings, GradingSettings, Settings, WebSettings
+from bot.config import (
+    ComputeSettings,
+    GameSettings,
+    GradingSettings,
+    Settings,
+    SlackSettings,
+    WebSettings,
+)
 from bot.core.answering import AnswerFlow
 from bot.core.appeals import Appeals
 from bot.core.demos import DemoHandoff
@@ -46,6 +55,8 @@ from evaluators.model_settings import ModelSettings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from bot.platforms.slack.installation import OAuthStores
 
 log = logging.getLogger("quizmaster.bot")
 
@@ -94,6 +105,16 @@ def model_settings(settings: GradingSettings) -> ModelSettings:
     )
 
 
+@dataclass(frozen=True)
+class WiredQuiz(QuizService):
+    """The quiz's parts with the stores and grader they were built on: the composition root
+    keeps these for what it serves beside a bot (`bot.run`: the web page, a Slack app's
+    installations), and tests read the stores. Platforms take the `QuizService` alone."""
+
+    repo: Repository
+    grader: Grader
+
+
 def build_quiz_service(
     *,
     repo: Repository,
@@ -104,10 +125,11 @@ def build_quiz_service(
     demos: DemoDesk | None = None,
     practice: PracticePolicy | None = None,
     sign_in: SignInLinks | None = None,
-) -> QuizService[Repository]:
-    """A QuizService and its parts, wired on one set of stores, bank, grader and clock.
-    Without `practice`, the policy is the settings' defaults (the environment unread); without
-    `sign_in`, `/quiz web` says the web page is not set up."""
+) -> WiredQuiz:
+    """The quiz's parts, wired on one set of stores, bank, grader and clock: each is built once
+    here and handed to every part that uses it. Without `practice`, the policy is the settings'
+    defaults (the environment unread); without `sign_in`, `/quiz web` says the web page is not
+    set up."""
     now: Clock = clock or (lambda: datetime.now(UTC))
     in_flight = InFlight()
     reviewer = Practice(
@@ -129,19 +151,39 @@ def build_quiz_service(
         clock=now,
         replica_id=new_replica_id(),
     )
+    flow = AnswerFlow(
+        repo=repo.answers,
+        posts=repo.posts,
+        bank=bank,
+        grader=grader,
+        hint_cap=defaults.hint_cap,
+        clock=now,
+        background=in_flight,
+        figures=demos,
+        reviewer=reviewer,
+    )
+    homes = Homes(
+        channels=repo.channels,
+        answers=repo.answers,
+        members=repo.members,
+        practice=reviewer,
+        bank=bank,
+        clock=now,
+        lang=defaults.lang,
+    )
+    digests = Digests(
+        channels=repo.channels,
+        posts=repo.posts,
+        answers=repo.answers,
+        members=repo.members,
+        digests=repo.digests,
+        bank=bank,
+        clock=now,
+        replica_id=posting.replica_id,
+    )
     dispatcher = Dispatcher(
         posting=posting,
-        answers=AnswerFlow(
-            repo=repo.answers,
-            posts=repo.posts,
-            bank=bank,
-            grader=grader,
-            hint_cap=defaults.hint_cap,
-            clock=now,
-            background=in_flight,
-            figures=demos,
-            reviewer=reviewer,
-        ),
+        answers=flow,
         reports=Reports(
             posts=repo.posts,
             answers=repo.answers,
@@ -154,25 +196,8 @@ def build_quiz_service(
         ),
         practice=reviewer,
         appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),
-        homes=Homes(
-            channels=repo.channels,
-            answers=repo.answers,
-            members=repo.members,
-            practice=reviewer,
-            bank=bank,
-            clock=now,
-            lang=defaults.lang,
-        ),
-        digests=Digests(
-            channels=repo.channels,
-            posts=repo.posts,
-            answers=repo.answers,
-            members=repo.members,
-            digests=repo.digests,
-            bank=bank,
-            clock=now,
-            replica_id=posting.replica_id,
-        ),
+        homes=homes,
+        digests=digests,
         demos=demos,
         sign_in=sign_in,
         sessions=WebSessions(repo.db),
@@ -181,15 +206,39 @@ def build_quiz_service(
         claims=repo.claims,
         members=repo.members,
         answers=repo.answers,
+        channels=repo.channels,
         posting=posting,
         dispatcher=dispatcher,
+        flow=flow,
         in_flight=in_flight,
     )
-    return QuizService(
-        repo=repo,
+    return WiredQuiz(
+        bank=bank,
+        clock=now,
+        replica_id=posting.replica_id,
+        in_flight=in_flight,
+        practice=reviewer,
         posting=posting,
         intake=intake,
-        takeover=Takeover(posts=repo.posts, intake=intake),
+        takeover=Takeover(
+            posts=repo.posts,
+            claims=repo.claims,
+            members=repo.members,
+            answers=repo.answers,
+            posting=posting,
+            dispatcher=dispatcher,
+            flow=flow,
+            in_flight=in_flight,
+            intake=intake,
+        ),
+        digests=digests,
+        homes=homes,
+        demos=demos,
+        sign_in=sign_in,
+        notices=repo.notices,
+        heartbeats=repo.heartbeats,
+        repo=repo,
+        grader=grader,
     )
 
 
@@ -197,6 +246,25 @@ def chat_appeals(repo: Repository, *, bank: Bank, practice: Practice, clock: Clo
     """Appeals on the repository's appeal and member stores, as the chat and web page share."""
     return Appeals(
         repo=repo.appeals, members=repo.members, bank=bank, practice=practice, clock=clock
+    )
+
+
+def slack_oauth_stores(settings: SlackSettings, repo: Repository) -> OAuthStores | None:
+    """Where a Slack app installed through OAuth keeps its workspaces' tokens (sealed with the
+    secret key) and spends its OAuth states' nonces; None for one workspace by its bot token.
+    Slack's modules are imported here, not at start: a bot on another platform never loads
+    them."""
+    if not settings.slack_oauth:
+        return None
+    from bot.platforms.slack.installation import OAuthStores
+    from bot.storage.slack_installations import SlackInstallations, TokenSeal
+
+    assert settings.secret_key is not None
+    return OAuthStores(
+        installations=SlackInstallations(
+            repo.db, TokenSeal(settings.secret_key.get_secret_value())
+        ),
+        nonces=NonceLedger(repo.db),
     )
 
 
@@ -317,7 +385,7 @@ async def open_service(
     grader: Grader | None = None,
     clock: Clock | None = None,
     sign_in: SignInLinks | None = None,
-) -> AsyncIterator[QuizService[Repository]]:
+) -> AsyncIterator[WiredQuiz]:
     """Everything a platform needs, closed in reverse order on exit. Pass `grader` to share an
     already-loaded one (tests, several platforms in one process), and `sign_in` for links to a
     web page served beside it (else the settings' `quizmaster web`, if set up)."""

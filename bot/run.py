@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.app import open_service, web_app, web_tokens
+from bot.app import open_service, slack_oauth_stores, web_app, web_tokens
 from bot.config import Settings, StorageSettings, describe_errors
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
@@ -40,7 +40,9 @@ async def _serve(settings: Settings) -> int:
         if settings.platform == "slack":
             from bot.platforms.slack import runner as slack_runner
 
-            await slack_runner.run(settings, service, stop=stop)
+            await slack_runner.run(
+                settings, service, oauth=slack_oauth_stores(settings.slack, service.repo), stop=stop
+            )
             return 0
         from bot.platforms.discord import runner as discord_runner
 

@@ -6,6 +6,8 @@ rules:
 - `bot/core` is the platform-free quiz: no chat, database or HTTP library, no storage, no
   platform, no web page (it reaches the demo service through a port);
 - `bot/web` is an adapter like a platform: it reads through the core's ports, never storage;
+- a platform touches no storage either: the composition root (`bot/app.py`) hands it the core's
+  parts, and any store it needs, ready-made;
 - `content`, `evaluators` and `compute` are used by the bot and never use it;
 - `content` is the ground floor: it imports no `compute` either (callers pass the demo names);
 - `bench/` is a tool beside the product: only the CLI's bench command reaches it.
@@ -61,6 +63,11 @@ RULES = (
         "the web page reads through the core's ports, like a platform",
         ("bot/web",),
         ("bot.storage", "bot.platforms", "aiosqlite", "sqlite3", "discord", "slack_bolt"),
+    ),
+    Rule(
+        "a platform touches no storage: bot/app.py hands it what it needs",
+        ("bot/platforms",),
+        ("bot.storage", "aiosqlite", "sqlite3", "asyncpg", "sqlalchemy", "alembic"),
     ),
     Rule(
         "content, evaluators and compute import no bot",
@@ -255,4 +262,17 @@ def test_core_reaching_a_database_or_http_library_or_content_reaching_compute_is
         ("bot/core/migrate.py", "alembic"),
         ("bot/core/fetch.py", "httpx"),
         ("content/demos.py", "compute"),
+    }
+
+
+def test_a_platform_reaching_storage_is_reported(tmp_path: Path) -> None:
+    planted = {
+        "bot/platforms/slack/runner.py": "from bot.storage.repository import Repository\n",
+        "bot/platforms/discord/cache.py": "def open() -> None:\n    import aiosqlite\n",
+        "bot/platforms/console.py": "from bot.core.service import QuizService\n",
+    }
+    reported = reported_in(tmp_path, planted)
+    assert reported == {
+        ("bot/platforms/slack/runner.py", "bot.storage"),
+        ("bot/platforms/discord/cache.py", "aiosqlite"),
     }

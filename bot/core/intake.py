@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 
 from bot.core import commands as cmd
 from bot.core import inbox
+from bot.core.answering import AnswerFlow
 from bot.core.dispatch import Dispatcher
 from bot.core.inflight import InFlight
 from bot.core.member_text import member_text
 from bot.core.messages import Actor, Incoming, Transport
 from bot.core.models import ChannelRow
-from bot.core.ports import AnswerStore, ClaimStore, MemberStore
+from bot.core.ports import AnswerStore, ChannelStore, ClaimStore, MemberStore
 from bot.core.posting import Posting
 from bot.core.turn import Turn
 from evaluators.grade import EmbeddingUnavailableError
@@ -56,7 +57,8 @@ class Held:
 
 
 class Intake:
-    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them)."""
+    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them; `flow` is
+    the dispatcher's own answer flow, which grades the answers kept while grading was down)."""
 
     def __init__(
         self,
@@ -64,15 +66,19 @@ class Intake:
         claims: ClaimStore,
         members: MemberStore,
         answers: AnswerStore,
+        channels: ChannelStore,
         posting: Posting,
         dispatcher: Dispatcher,
+        flow: AnswerFlow,
         in_flight: InFlight,
     ) -> None:
         self.claims = claims
         self.members = members
         self.answers = answers
+        self.channels = channels
         self.posting = posting
         self.dispatcher = dispatcher
+        self.flow = flow
         self.in_flight = in_flight
 
     async def grade_pending(self, platform: str, transport: Transport) -> int:
@@ -95,9 +101,7 @@ class Intake:
                 thread_id=pending.thread_id,
             )
             try:
-                if await self.dispatcher.answers.grade_pending(
-                    Turn(incoming, channel, transport), pending
-                ):
+                if await self.flow.grade_pending(Turn(incoming, channel, transport), pending):
                     graded += 1
             except EmbeddingUnavailableError as exc:
                 log.info("pending answers wait: embedding server unavailable (%s)", exc.reason)
@@ -218,7 +222,7 @@ class Intake:
         """The channel's settings for the error reply, read without writing (a failure may be
         a locked database); the defaults if it cannot be read."""
         try:
-            channel = await self.posting.channels.channel(
+            channel = await self.channels.channel(
                 platform=incoming.platform, channel_id=incoming.channel_id
             )
         except Exception:

@@ -118,7 +118,7 @@ def test_an_admin_writes_a_question_and_resolves_an_appeal(
     """A question refused with its error beside the field, fixed and saved; an appeal resolved
     with a new score, and the board moves (in a channel of its own: other boards stay)."""
     channel = "C-browser"
-    site.run(site.service.post_today(PLATFORM, channel, site.transport))
+    site.run(site.service.posting.post_today(PLATFORM, channel, site.transport))
     site.say(JOON, "my browser answer 35", channel)
     site.say(JOON, "/quiz appeal the idea was there", channel)
     chromium.delete_all_cookies()

@@ -60,7 +60,7 @@ def build_client(
     """The client as configured; `ack_budget_s` is how long a slow reply may take before the
     interaction is deferred (Discord's limit is 3 s)."""
     return QuizClient(
-        handler=service,
+        handler=service.intake,
         demo_names=DemoNames(service.demos),
         guild_id=settings.discord_guild_id,
         message_content=settings.discord_message_content,

@@ -43,15 +43,9 @@ of its event."""
 
 
 class QuizHandler(Protocol):
-    """The part of the core the adapter calls (`QuizService.handle`)."""
+    """The part of the core the adapter hands messages to (`bot.core.intake.Intake`)."""
 
     async def hold(self, incoming: Incoming) -> Held | None: ...
-
-    @property
-    def homes(self) -> Homes: ...
-
-    @property
-    def sign_in(self) -> SignInLinks | None: ...
 
     async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
 
@@ -59,17 +53,22 @@ class QuizHandler(Protocol):
 
 
 class Listeners:
-    """The Bolt listener functions, bound to the core and the member directory."""
+    """The Bolt listener functions, bound to the core's parts they use (its intake, the members'
+    homes and the web page's sign-in links) and the member directory."""
 
     def __init__(
         self,
         *,
-        service: QuizHandler,
+        intake: QuizHandler,
+        homes: Homes,
+        sign_in: SignInLinks | None,
         members: MemberDirectory,
         followups: Followups,
         channels: ChannelIds = BARE_IDS,
     ) -> None:
-        self._service = service
+        self._intake = intake
+        self._homes = homes
+        self._sign_in = sign_in
         self._members = members
         self._followups = followups
         self._channels = channels
@@ -163,14 +162,14 @@ class Listeners:
         if event.get("tab", "home") != "home":
             return
         actor = await self._members.actor(client, event["user"])
-        homes = self._service.homes
+        homes = self._homes
         home = await homes.latest(inbound.PLATFORM, actor.user_id)
         if home is not None and self._channels.per_team:
             team, _ = self._channels.split(home.channel.channel_id)
             if team != context.team_id:  # their latest answer was in another workspace
                 home = None
         slack_channel = None if home is None else self._channels.split(home.channel.channel_id)[1]
-        links = self._service.sign_in
+        links = self._sign_in
         web_link = (
             None
             if home is None or links is None
@@ -226,9 +225,9 @@ class Listeners:
         )
         try:
             if isinstance(message, Held):
-                await self._service.handle_held(message, transport)
+                await self._intake.handle_held(message, transport)
             else:
-                await self._service.handle(message, transport)
+                await self._intake.handle(message, transport)
         except Exception:
             log.exception("handling %r in %s failed", _head(incoming), incoming.channel_id)
             await _tell(transport, incoming, phrases.FAILED)
