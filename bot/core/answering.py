@@ -21,7 +21,7 @@ from bot.core.ports import AnswerStore, PostStore
 from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
 from content.bank import Bank
-from content.schema import Prompt
+from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS
 
@@ -70,7 +70,7 @@ class Position:
 class FigureSource(Protocol):
     """Draws the figure a follow-up talks about ("그 그래프에서 ...")."""
 
-    async def figure(self, name: str) -> Image | None: ...
+    async def figure(self, name: str, lang: Lang) -> Image | None: ...
 
 
 def show_figure_when_drawn(
@@ -88,7 +88,7 @@ def show_figure_when_drawn(
 
     async def show() -> None:
         try:
-            figure = await figures.figure(demo)
+            figure = await figures.figure(demo, turn.lang)
             if figure is not None:
                 await turn.say(
                     turn.t("question_figure", name=demo),
