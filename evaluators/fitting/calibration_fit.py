@@ -18,7 +18,6 @@ from content.loader import load_bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration, Head
 from evaluators.embedder import EmbeddingModel
-from evaluators.fit_progress import FitProgress
 from evaluators.fitting.cross_validation import (
     cross_validate,
     fit_with_rule,
@@ -30,6 +29,7 @@ from evaluators.fitting.rows import Row, as_team_bank, read_rows, resolve_prompt
 from evaluators.fitting.samples import Sample, collect
 from evaluators.measuring import AnswerMeasurer
 from evaluators.model_identity import identify
+from evaluators.progress import Progress
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -86,8 +86,10 @@ async def fit_calibration(
     dev_rows = read_rows(dev)
     external_rows = read_rows(external) if external is not None else []
     bank = load_bank()
-    progress = FitProgress(
-        2 * len(dev_rows) + len(external_rows), label=f"fitting calibration for {embedder.name}"
+    progress = Progress(
+        f"fitting calibration for {embedder.name}",
+        2 * len(dev_rows) + len(external_rows),
+        unit="answers",
     )
     measurer = AnswerMeasurer(embedder, cache_dir=cache_dir)
 
