@@ -25,21 +25,21 @@ from bot.config import (
     SlackSettings,
     WebSettings,
 )
-from bot.core.answering import AnswerFlow
-from bot.core.appeals import Appeals
-from bot.core.demos import DemoHandoff
-from bot.core.digests import Digests
-from bot.core.dispatch import DemoDesk, Dispatcher
-from bot.core.home import Homes
+from bot.core.flow.dispatch import DemoDesk, Dispatcher
+from bot.core.flow.intake import Intake
+from bot.core.flow.replicas import new_replica_id
+from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
-from bot.core.intake import Intake
-from bot.core.posting import ChannelDefaults, Clock, Posting, PostingStores
-from bot.core.practice import Practice, PracticePolicy
-from bot.core.replicas import new_replica_id
-from bot.core.reports import Reports
+from bot.core.quiz.answering import AnswerFlow
+from bot.core.quiz.appeals import Appeals
+from bot.core.quiz.demos import DemoHandoff
+from bot.core.quiz.posting import ChannelDefaults, Clock, Posting, PostingStores
+from bot.core.quiz.practice import Practice, PracticePolicy
+from bot.core.quiz.sign_in import SignInLinks
+from bot.core.reporting.digest_posting import Digests
+from bot.core.reporting.home import Homes
+from bot.core.reporting.reports import Reports
 from bot.core.service import QuizService
-from bot.core.sign_in import SignInLinks
-from bot.core.takeover import Takeover
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionStore

@@ -27,7 +27,7 @@ import asyncpg
 from pydantic import SecretStr
 
 from bot.config import Settings, is_set
-from bot.core.replicas import ALIVE_WITHIN, alive
+from bot.core.flow.replicas import ALIVE_WITHIN, alive
 from bot.platforms.credentials import check_platform
 from bot.storage import schema
 from bot.storage.database import BUSY_TIMEOUT_MS, Database, latest_schema_version
@@ -317,8 +317,8 @@ async def _open_existing(settings: Settings) -> Driver:
 
 
 async def _replicas_check(settings: Settings, now: datetime) -> Check:
-    """The bot processes whose heartbeat is recent (`bot.core.replicas`): how many serve, where,
-    and since when. Information, never a failure: doctor also runs before the first start."""
+    """The bot processes whose heartbeat is recent (`bot.core.flow.replicas`): how many serve,
+    where, and since when. Information, never a failure: doctor also runs before the first start."""
     driver = await _open_existing(settings)
     try:
         live = alive(await Heartbeats(Database(driver, settings.db)).replicas(), now)

@@ -1,9 +1,9 @@
 """The quiz's parts, wired once (`bot.app.build_quiz_service`) on one set of stores, bank,
-grader and clock: daily posting (`bot.core.posting`), intake and dispatch of every command or
-answer (`bot.core.intake`, `bot.core.dispatch`), replica takeover (`bot.core.takeover`), the
-weekly digests and the members' homes. Each platform runner and the scheduler take from it the
-parts they use; it forwards nothing, and it holds no storage, only the core's ports of the two
-stores the scheduler writes itself (notices, heartbeats).
+grader and clock: daily posting (`bot.core.quiz.posting`), intake and dispatch of every command
+or answer (`bot.core.flow.intake`, `bot.core.flow.dispatch`), replica takeover
+(`bot.core.flow.takeover`), the weekly digests and the members' homes. Each platform runner and
+the scheduler take from it the parts they use; it forwards nothing, and it holds no storage,
+only the core's ports of the two stores the scheduler writes itself (notices, heartbeats).
 
 Platforms call `intake.handle()` for each incoming message and the scheduler posts what fell
 due; everything members see goes out through the platform's `Transport`. All state lives in
@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.digests import Digests
-from bot.core.dispatch import DemoDesk
-from bot.core.home import Homes
+from bot.core.flow.dispatch import DemoDesk
+from bot.core.flow.intake import Intake
+from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
-from bot.core.intake import Intake
 from bot.core.ports import NoticeStore, ReplicaStore
-from bot.core.posting import Clock, Posting
-from bot.core.practice import Practice
-from bot.core.sign_in import SignInLinks
-from bot.core.takeover import Takeover
+from bot.core.quiz.posting import Clock, Posting
+from bot.core.quiz.practice import Practice
+from bot.core.quiz.sign_in import SignInLinks
+from bot.core.reporting.digest_posting import Digests
+from bot.core.reporting.home import Homes
 from content.bank import Bank
 
 

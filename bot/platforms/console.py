@@ -17,10 +17,10 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
 from bot.core.member_text import member_text, shown
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, UnsharedChannel
-from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.log_escaping import escape_for_terminal
 

@@ -19,10 +19,10 @@ from urllib.parse import quote
 from fastapi import Depends, Request, Response
 from fsrs import Scheduler
 
-from bot.core import dashboards
-from bot.core.appeals import Appeals
 from bot.core.models import ChannelRow
 from bot.core.ports import DashboardStore
+from bot.core.quiz.appeals import Appeals
+from bot.core.reporting import dashboards
 from bot.web.errors import PageError
 from bot.web.page_cache import PageCache
 from bot.web.ports import NonceStore, QuestionStore, SessionStore

@@ -15,7 +15,9 @@ from matplotlib.patches import Rectangle
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.charts import (
+from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
+from bot.core.quiz.mastery import TopicMastery, graded_topics
+from bot.core.reporting.charts import (
     BoardChart,
     StatsChart,
     board_alt,
@@ -25,8 +27,6 @@ from bot.core.charts import (
     stats_image,
     to_image,
 )
-from bot.core.mastery import TopicMastery, graded_topics
-from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader

@@ -9,8 +9,8 @@ import pytest
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, ReplyKind
+from bot.core.quiz.demos import DemoHandoff
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.embedded import embedded_service

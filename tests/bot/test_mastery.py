@@ -18,9 +18,9 @@ from scipy.stats import spearmanr
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import PracticeCardRow
+from bot.core.quiz.mastery import TopicMastery, graded_topics, member_mastery
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.cards import plant_card

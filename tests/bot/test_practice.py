@@ -15,8 +15,8 @@ from fsrs import Card, Rating
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults, practice_policy
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.posting import ChannelDefaults
-from bot.core.practice import card_row
+from bot.core.quiz.posting import ChannelDefaults
+from bot.core.quiz.practice import card_row
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader

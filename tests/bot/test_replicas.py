@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.replicas import ALIVE_WITHIN, alive, this_process
-from bot.core.scheduler import run_scheduler
+from bot.core.flow.replicas import ALIVE_WITHIN, alive, this_process
+from bot.core.flow.scheduler import run_scheduler
 from bot.doctor import collect
 from bot.storage.repository import Repository
 from content.bank import Bank

@@ -14,7 +14,7 @@ import pytest
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.posting import ChannelDefaults
+from bot.core.quiz.posting import ChannelDefaults
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock

@@ -13,9 +13,9 @@ import pytest
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.digests import digest_instant
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import DigestTime, ReplicaRow
+from bot.core.reporting.digest_posting import digest_instant
 from bot.core.schedule import Schedule
 from bot.storage.repository import Repository
 from content.bank import Bank

@@ -20,9 +20,9 @@ from fsrs import Card, Rating
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults, practice_policy
 from bot.config import Settings
-from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.practice import card_row
+from bot.core.quiz.demos import DemoHandoff
+from bot.core.quiz.practice import card_row
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.errors import ComputeError

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from bot.core.flow.notices import send_notices
 from bot.core.messages import Reply
-from bot.core.notices import send_notices
 from bot.storage.repository import Repository
 from tests.web.client import browser, form_fields, sign_in
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site

@@ -16,10 +16,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.home import Homes
-from bot.core.intake import Held
+from bot.core.flow.intake import Held
 from bot.core.messages import Incoming, Reply, ReplyKind, Transport
-from bot.core.sign_in import SignInLinks
+from bot.core.quiz.sign_in import SignInLinks
+from bot.core.reporting.home import Homes
 from bot.platforms.slack import inbound, phrases
 from bot.platforms.slack.channel_ids import BARE_IDS, ChannelIds
 from bot.platforms.slack.home import ACTION_HOME_PRACTICE, ACTION_HOME_WEB, home_view
@@ -43,7 +43,7 @@ of its event."""
 
 
 class QuizHandler(Protocol):
-    """The part of the core the adapter hands messages to (`bot.core.intake.Intake`)."""
+    """The part of the core the adapter hands messages to (`bot.core.flow.intake.Intake`)."""
 
     async def hold(self, incoming: Incoming) -> Held | None: ...
 

@@ -13,9 +13,9 @@ from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.core.flow.replicas import this_process
+from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
-from bot.core.replicas import this_process
-from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.http_guard import signed_only

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import commands as cmd
-from bot.core import intake
+from bot.core.flow import intake
 from bot.core.member_text import member_text
 from bot.platforms.slack import inbound
 from tests.bot.platforms.slack.harness import MEMBER, SlackHttp

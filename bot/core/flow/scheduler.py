@@ -1,7 +1,7 @@
 """The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
 became due since the last tick (questions and weekly digests), finishes the messages a silent
 replica claimed and left, grades answers kept while the embedding server was unavailable, and
-sends the notices the web page left (`bot.core.notices`)."""
+sends the notices the web page left (`bot.core.flow.notices`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import contextlib
 import logging
 from dataclasses import replace
 
+from bot.core.flow.notices import send_notices
+from bot.core.flow.replicas import silent_since, this_process
 from bot.core.messages import Transport
 from bot.core.models import ReplicaRow
-from bot.core.notices import send_notices
-from bot.core.replicas import silent_since, this_process
 from bot.core.service import QuizService
 
 log = logging.getLogger("quizmaster.core")

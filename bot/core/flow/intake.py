@@ -9,15 +9,15 @@ import logging
 from dataclasses import dataclass, replace
 
 from bot.core import commands as cmd
-from bot.core import inbox
-from bot.core.answering import AnswerFlow
-from bot.core.dispatch import Dispatcher
+from bot.core.flow import inbox
+from bot.core.flow.dispatch import Dispatcher
 from bot.core.inflight import InFlight
 from bot.core.member_text import member_text
 from bot.core.messages import Actor, Incoming, Transport
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ChannelStore, ClaimStore, MemberStore
-from bot.core.posting import Posting
+from bot.core.quiz.answering import AnswerFlow
+from bot.core.quiz.posting import Posting
 from bot.core.turn import Turn
 from evaluators.grade import EmbeddingUnavailableError
 
@@ -149,7 +149,7 @@ class Intake:
     async def _handle(self, incoming: Incoming, transport: Transport, *, held: bool) -> None:
         """`incoming` is under the member-text rule already. A redelivered message id is
         dropped; a failure releases the claim so the platform's retry can succeed, and tells the
-        member. The claim keeps the message until its replies are out (`bot.core.inbox`): a
+        member. The claim keeps the message until its replies are out (`bot.core.flow.inbox`): a
         cancel (at stop) leaves it there for a live replica to finish, and a message that
         cannot be kept is released instead."""
         received = incoming.received_at or self.posting.clock()

@@ -7,16 +7,16 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.digest import WeekDigest, digest_text, scheduled_days, week_digest
-from bot.core.digest_chart import digest_image
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, DigestTime
 from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
-from bot.core.posting import Clock
+from bot.core.quiz.posting import Clock
+from bot.core.reporting.digest_chart import digest_image
+from bot.core.reporting.digest_figures import WeekDigest, digest_text, scheduled_days, week_digest
+from bot.core.reporting.weeks import WEEK, week_of
 from bot.core.schedule import WEEKDAY_NAMES, Schedule, ScheduleError, parse_time
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
-from bot.core.weeks import WEEK, week_of
 from content.bank import Bank
 
 log = logging.getLogger("quizmaster.core")

@@ -9,14 +9,14 @@ import logging
 from datetime import datetime
 
 from bot.core import commands as cmd
-from bot.core import inbox
-from bot.core.answering import AnswerFlow
-from bot.core.dispatch import Dispatcher
+from bot.core.flow import inbox
+from bot.core.flow.dispatch import Dispatcher
+from bot.core.flow.intake import PENDING_PER_ROUND, Intake
 from bot.core.inflight import InFlight
-from bot.core.intake import PENDING_PER_ROUND, Intake
 from bot.core.messages import Incoming, Transport
 from bot.core.ports import AnswerStore, ClaimStore, MemberStore, PostStore
-from bot.core.posting import Posting
+from bot.core.quiz.answering import AnswerFlow
+from bot.core.quiz.posting import Posting
 from bot.core.turn import Turn
 
 log = logging.getLogger("quizmaster.core")

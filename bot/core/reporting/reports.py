@@ -7,21 +7,27 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.charts import BoardChart, StatsChart, board_image, mastery_items, stats_image
 from bot.core.commands import Period
-from bot.core.mastery import mastery_label
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, ChannelRow
 from bot.core.ports import AnswerStore, BoardStore, MemberStore, PostStore, SharingStore
-from bot.core.selection import topic_means
-from bot.core.sharing import shared_line
-from bot.core.streaks import streak
-from bot.core.threads import current_post, no_post_key
+from bot.core.quiz.mastery import mastery_label
+from bot.core.quiz.selection import topic_means
+from bot.core.quiz.sharing import shared_line
+from bot.core.quiz.threads import current_post, no_post_key
+from bot.core.reporting.charts import (
+    BoardChart,
+    StatsChart,
+    board_image,
+    mastery_items,
+    stats_image,
+)
+from bot.core.reporting.streaks import streak
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 
 if TYPE_CHECKING:
-    from bot.core.practice import Practice
+    from bot.core.quiz.practice import Practice
 
 PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
 LEADERBOARD_SIZE = 10

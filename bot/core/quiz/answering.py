@@ -18,7 +18,7 @@ from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.ports import AnswerStore, PostStore
-from bot.core.threads import current_post, no_post_key, sequence
+from bot.core.quiz.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -31,8 +31,8 @@ _NEXT_PROMPT = frozenset({ReplyKind.FOLLOWUP, ReplyKind.INFO})
 
 
 class CardReviewer(Protocol):
-    """Spaced repetition (bot.core.practice) reviews the member's card with every graded channel
-    answer: it returns the card to save with the answer (None: nothing to save)."""
+    """Spaced repetition (bot.core.quiz.practice) reviews the member's card with every graded
+    channel answer: it returns the card to save with the answer (None: nothing to save)."""
 
     async def reviewed_card(
         self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
