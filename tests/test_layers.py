@@ -10,6 +10,10 @@ rules:
   parts, and any store it needs, ready-made;
 - `content`, `evaluators` and `compute` are used by the bot and never use it;
 - `content` is the ground floor: it imports no `compute` either (callers pass the demo names);
+- inside `bot/core`, the roles build on one another: the shared vocabulary at its top level
+  (messages, models, ports, commands, texts, turn, in-flight tasks, ...) imports no role
+  subpackage; `quiz` imports neither `reporting` nor `flow`; `reporting` imports no `flow`
+  (only `service.py`, the parts wired, sees them all);
 - `bench/` is a tool beside the product: only the CLI's bench command reaches it.
 """
 
@@ -29,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass(frozen=True)
 class Rule:
-    """Files under any of `folders` import no module under any of `forbidden`, except `allowed`
-    (paths relative to the root, as posix)."""
+    """Files under any of `folders` (or a file named there) import no module under any of
+    `forbidden`, except `allowed` (paths relative to the root, as posix)."""
 
     name: str
     folders: tuple[str, ...]
@@ -38,7 +42,31 @@ class Rule:
     allowed: frozenset[str] = frozenset()
 
 
+CORE_ROLES = ("bot.core.flow", "bot.core.quiz", "bot.core.reporting")
+CORE_VOCABULARY = tuple(
+    f"bot/core/{name}.py"
+    for name in (
+        "__init__",
+        "commands",
+        "inflight",
+        "member_text",
+        "messages",
+        "models",
+        "ports",
+        "schedule",
+        "texts",
+        "turn",
+    )
+)
+
 RULES = (
+    Rule("the core's shared vocabulary imports no role subpackage", CORE_VOCABULARY, CORE_ROLES),
+    Rule(
+        "the quiz imports neither its reporting nor the message flow",
+        ("bot/core/quiz",),
+        ("bot.core.reporting", "bot.core.flow"),
+    ),
+    Rule("reporting imports no message flow", ("bot/core/reporting",), ("bot.core.flow",)),
     Rule(
         "bot/core imports no chat or database library",
         ("bot/core",),
@@ -152,7 +180,8 @@ def violations(root: Path, rules: tuple[Rule, ...] = RULES) -> list[Violation]:
     found: set[Violation] = set()
     for rule in rules:
         for folder in rule.folders:
-            for path in sorted((root / folder).rglob("*.py")):
+            place = root / folder
+            for path in [place] if place.is_file() else sorted(place.rglob("*.py")):
                 relative = path.relative_to(root).as_posix()
                 if relative in rule.allowed:
                     continue
@@ -275,4 +304,22 @@ def test_a_platform_reaching_storage_is_reported(tmp_path: Path) -> None:
     assert reported == {
         ("bot/platforms/slack/runner.py", "bot.storage"),
         ("bot/platforms/discord/cache.py", "aiosqlite"),
+    }
+
+
+def test_a_core_role_reaching_a_later_one_is_reported(tmp_path: Path) -> None:
+    planted = {
+        "bot/core/turn.py": "from bot.core.quiz.posting import Posting\n",
+        "bot/core/quiz/posting.py": "from bot.core.reporting import charts\n",
+        "bot/core/quiz/answering.py": "def f() -> None:\n    from bot.core.flow import intake\n",
+        "bot/core/reporting/home.py": "from bot.core.flow.takeover import Takeover\n",
+        "bot/core/reporting/fine.py": "from bot.core.quiz import practice\nimport bot.core.turn\n",
+        "bot/core/service.py": "from bot.core.flow.intake import Intake\n",
+    }
+    reported = reported_in(tmp_path, planted)
+    assert reported == {
+        ("bot/core/turn.py", "bot.core.quiz"),
+        ("bot/core/quiz/posting.py", "bot.core.reporting"),
+        ("bot/core/quiz/answering.py", "bot.core.flow"),
+        ("bot/core/reporting/home.py", "bot.core.flow"),
     }
