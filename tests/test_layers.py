@@ -222,7 +222,7 @@ PLANTED = {
     "content/__init__.py": "",
     "content/reader.py": "from bot import config\n",
     "compute/__init__.py": "",
-    "compute/runner.py": """
+    "compute/job_runner.py": """
         import importlib
 
         def settings() -> object:
@@ -252,7 +252,7 @@ def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
         ("bot/core/typed.py", "bot.storage"),
         ("bot/core/relative.py", "bot.platforms"),
         ("content/reader.py", "bot"),
-        ("compute/runner.py", "bot"),
+        ("compute/job_runner.py", "bot"),
         ("evaluators/__init__.py", "bench"),
         ("bot/app.py", "bench"),
     }

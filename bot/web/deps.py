@@ -24,7 +24,7 @@ from bot.core.ports import DashboardStore
 from bot.core.quiz.appeals import Appeals
 from bot.core.reporting import dashboards
 from bot.web.errors import PageError
-from bot.web.page_cache import PageCache
+from bot.web.figure_cache import PageCache
 from bot.web.ports import NonceStore, QuestionStore, SessionStore
 from bot.web.rate_limit import SlidingWindow
 from bot.web.rendering import Renderer, lang_of, request_lang

@@ -8,8 +8,8 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from compute.job_runner import QueueFullError, UnknownJobError
 from compute.params import ParamsError
-from compute.runner import QueueFullError, UnknownJobError
 from compute.schemas import ErrorBody, FieldError
 
 
