@@ -42,8 +42,8 @@ from bot.core.reporting.reports import Reports
 from bot.core.service import QuizService
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionStore
-from bot.storage.web_sessions import WebSessions
+from bot.storage.team_questions import TeamQuestionTable
+from bot.storage.web_sessions import WebSessionTable
 from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
@@ -200,7 +200,7 @@ def build_quiz_service(
         digests=digests,
         demos=demos,
         sign_in=sign_in,
-        sessions=WebSessions(repo.db),
+        sessions=WebSessionTable(repo.db),
     )
     intake = Intake(
         claims=repo.claims,
@@ -257,11 +257,11 @@ def slack_oauth_stores(settings: SlackSettings, repo: Repository) -> OAuthStores
     if not settings.slack_oauth:
         return None
     from bot.platforms.slack.installation import OAuthStores
-    from bot.storage.slack_installations import SlackInstallations, TokenSeal
+    from bot.storage.slack_installations import SlackInstallationTable, TokenSeal
 
     assert settings.secret_key is not None
     return OAuthStores(
-        installations=SlackInstallations(
+        installations=SlackInstallationTable(
             repo.db, TokenSeal(settings.secret_key.get_secret_value())
         ),
         nonces=NonceLedger(repo.db),
@@ -322,12 +322,12 @@ def web_app(
         WebDeps(
             store=DashboardReads(repo),
             nonces=NonceLedger(repo.db),
-            sessions=WebSessions(repo.db),
+            sessions=WebSessionTable(repo.db),
             bank=bank,
             scheduler=policy.scheduler(),
             tokens=tokens,
             clock=now,
-            questions=TeamQuestionStore(repo.db),
+            questions=TeamQuestionTable(repo.db),
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
             appeals=appeals,
@@ -393,7 +393,7 @@ async def open_service(
     async with AsyncExitStack() as stack:
         repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
         stack.push_async_callback(repo.close)
-        await TeamQuestionStore(repo.db).load_into(bank)
+        await TeamQuestionTable(repo.db).load_into(bank)
         if grader is None:
             owned = await asyncio.to_thread(configured_grader, settings.grading)
             stack.push_async_callback(owned.aclose)

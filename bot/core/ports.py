@@ -337,7 +337,7 @@ class NoticeStore(Protocol):
 
 
 class AdminSessions(Protocol):
-    """The web page's sessions as the chat sees them (`bot.storage.web_sessions.WebSessions`):
+    """The web page's sessions as the chat sees them (`bot.storage.web_sessions.WebSessionTable`):
     a member the platform reports as no admin loses admin rights on the page too."""
 
     async def demote(self, *, platform: str, channel_id: str, user_id: str) -> None: ...

@@ -21,7 +21,7 @@ def _replica(row: Row) -> ReplicaRow:
     )
 
 
-class Heartbeats:
+class ReplicaTable:
     """`bot.core.ports.ReplicaStore`."""
 
     def __init__(self, db: Database) -> None:
