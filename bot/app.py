@@ -193,6 +193,7 @@ def build_quiz_service(
             bank=bank,
             clock=now,
             practice=reviewer,
+            cards=repo.practice,
         ),
         practice=reviewer,
         appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),

@@ -134,6 +134,6 @@ class Dispatcher:
             case cmd.SetDigest(weekday, at):
                 await self.digests.set_time(turn, weekday, at)
             case cmd.Help():
-                await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
+                await turn.say(turn.t("help", cap=self.answers.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):
                 await turn.error(key, detail=detail)

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 from bot.core.commands import Period
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, ChannelRow
-from bot.core.ports import AnswerStore, BoardStore, MemberStore, PostStore, SharingStore
+from bot.core.ports import (
+    AnswerStore,
+    BoardStore,
+    MemberStore,
+    PostStore,
+    PracticeStore,
+    SharingStore,
+)
 from bot.core.quiz.mastery import mastery_label
 from bot.core.quiz.selection import topic_means
 from bot.core.quiz.sharing import shared_line
@@ -45,6 +52,7 @@ class Reports:
         bank: Bank,
         clock: Callable[[], datetime],
         practice: Practice,
+        cards: PracticeStore,
     ) -> None:
         self.posts = posts
         self.sharing = sharing
@@ -54,6 +62,7 @@ class Reports:
         self.bank = bank
         self.clock = clock
         self.practice = practice
+        self.cards = cards
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)
@@ -163,7 +172,7 @@ class Reports:
             platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
         )
         practised = (
-            await self.practice.repo.practice_answers(platform=channel.platform, user_id=user_id)
+            await self.cards.practice_answers(platform=channel.platform, user_id=user_id)
             if user_id == turn.user
             else []
         )
