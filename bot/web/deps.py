@@ -24,7 +24,7 @@ from bot.core.ports import DashboardStore
 from bot.core.quiz.appeals import Appeals
 from bot.core.reporting import dashboards
 from bot.web.errors import PageError
-from bot.web.figure_cache import PageCache
+from bot.web.figure_cache import FigureCache
 from bot.web.ports import NonceStore, QuestionStore, SessionStore
 from bot.web.rate_limit import SlidingWindow
 from bot.web.rendering import Renderer, lang_of, request_lang
@@ -63,8 +63,8 @@ def _signins() -> SlidingWindow:
     return SlidingWindow(SIGNIN_LIMIT, SIGNIN_WINDOW_S, time.monotonic)
 
 
-def _pages() -> PageCache[dashboards.ChannelPage]:
-    return PageCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
+def _pages() -> FigureCache[dashboards.ChannelPage]:
+    return FigureCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Web:
     deps: WebDeps
     renderer: Renderer = field(default_factory=Renderer)
     signins: SlidingWindow = field(default_factory=_signins)
-    pages: PageCache[dashboards.ChannelPage] = field(default_factory=_pages)
+    pages: FigureCache[dashboards.ChannelPage] = field(default_factory=_pages)
 
     def set_cookie(
         self,
