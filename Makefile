@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	$(BIN)/python -m bot.page_cache $(VENV)
+	$(BIN)/python -m bot.install_uncache $(VENV)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

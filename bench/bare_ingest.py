@@ -2,7 +2,7 @@
 asyncpg for PostgreSQL) writing the rows one answer leaves behind, one transaction per answer,
 and nothing else.
 
-It writes what `QuizService.handle` writes for a new member's first answer (the delivery claim,
+It writes what `Intake.handle` writes for a new member's first answer (the delivery claim,
 the member, the answer, the member's progress and their practice card) into a database migrated
 by the repository, on a connection with the repository's pragmas, with plain INSERTs: its claims
 name no sender, so the claim's member trigger stays idle and the member row is an INSERT of its

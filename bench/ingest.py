@@ -190,8 +190,7 @@ def outcome(
         ]
 
     return Outcome(
-        title=f"ingest: {n} answers through QuizService.handle, SQLite and PostgreSQL, trivial"
-        " grader",
+        title=f"ingest: {n} answers through Intake.handle, SQLite and PostgreSQL, trivial grader",
         headers=["metric", "value", "target", "met"],
         rows=[
             *rows("SQLite", lite, "aiosqlite"),

@@ -1,4 +1,4 @@
-"""The bot's side of `bench ingest`: `QuizService.handle` on a real database with the model taken
+"""The bot's side of `bench ingest`: `Intake.handle` on a real database with the model taken
 out (a fixed grade) and a platform that sends instantly, `concurrency` answers in flight."""
 
 from __future__ import annotations
@@ -8,10 +8,9 @@ import itertools
 import time
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Posted, Reply, UnsharedChannel
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -54,10 +53,10 @@ class CountingTransport(UnsharedChannel):
 
 class ServiceLoop:
     """The service on its own database, with today's question posted; `run` sends the next
-    answers through `QuizService.handle`, `concurrency` in flight, each a new member's first."""
+    answers through `Intake.handle`, `concurrency` in flight, each a new member's first."""
 
     def __init__(
-        self, repo: Repository, service: QuizService, thread_id: str | None, channel: str
+        self, repo: Repository, service: WiredQuiz, thread_id: str | None, channel: str
     ) -> None:
         self.repo = repo
         self._service = service
@@ -86,7 +85,7 @@ class ServiceLoop:
             defaults=channel_defaults(Settings(_env_file=None, lang="en")),
         )
         if thread_id is None:
-            post = await service.post_today(PLATFORM, channel, CountingTransport())
+            post = await service.posting.post_today(PLATFORM, channel, CountingTransport())
             thread_id = post.thread_id
         return cls(repo, service, thread_id, channel)
 
@@ -106,7 +105,7 @@ class ServiceLoop:
             )
             async with gate:
                 start = time.perf_counter()
-                await self._service.handle(incoming, self._transport)
+                await self._service.intake.handle(incoming, self._transport)
                 self.latencies_ms.append((time.perf_counter() - start) * 1000)
 
         start = time.perf_counter()

@@ -27,7 +27,7 @@ from bench.table import Outcome, percentile, report
 from bot.app import load_configured_bank, web_app, web_tokens
 from bot.config import Settings
 from bot.storage.repository import Repository
-from bot.storage.web_sessions import WebSessions
+from bot.storage.web_sessions import WebSessionTable
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import Member
 from content.bank import Bank
@@ -126,7 +126,7 @@ async def measure(
     try:
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
-        await WebSessions(repo.db).start(
+        await WebSessionTable(repo.db).start(
             session.id,
             platform=PLATFORM,
             channel_id=CHANNEL,

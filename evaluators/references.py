@@ -159,12 +159,12 @@ class ReferenceStore:
         the model orders a single call itself: the batches, and so the vectors, are the same."""
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         rows = np.zeros((len(texts), self._embedder.dimension), dtype=np.float32)
-        progress = Progress("embedding the question bank", len(texts))
         step = self._embedder.batch_size
-        for start in range(0, len(order), step):
-            part = order[start : start + step]
-            rows[part] = self._embedder.encode([texts[i] for i in part])
-            progress.advance(len(part))
+        with Progress("embedding the question bank", len(texts)) as progress:
+            for start in range(0, len(order), step):
+                part = order[start : start + step]
+                rows[part] = self._embedder.encode([texts[i] for i in part])
+                progress.advance(len(part))
         return rows
 
     def encode_tokens(self, prompts: Iterable[Prompt]) -> None:

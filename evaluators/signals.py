@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
-from evaluators.claims import measure_claims
+from evaluators.claim_cues import measure_claims
 from evaluators.concepts import (
     AnswerText,
     concept_affinity,

@@ -13,7 +13,7 @@ few or far graded answers pull little and the shift shrinks toward 0 (a kernel r
 residual, shrunk toward the grader as a ridge prior). Poor answers a team graded low pull their
 neighbours down as good ones pull theirs up: both are references, as model answers and as
 counter-examples. TAU and LAMBDA are fitted once on the dev set's tuning part
-(`evaluators/fitting/teach_fit.py`, `quizmaster eval teach --fit`), never on held-out data."""
+(`evaluators/teach_replay.py`, `quizmaster eval teach --fit`), never on held-out data."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, read_rows, resolve_prompts
 from evaluators.fitting.teach import choose, read_answers
-from evaluators.fitting.teach_fit import fit_kernel, grade_alone, pick_vectors, replay
 from evaluators.model_settings import ModelSettings
 from evaluators.taught import DEFAULT_KERNEL
+from evaluators.teach_replay import fit_kernel, grade_alone, pick_vectors, replay
 
 USAGE = """\
 usage: quizmaster eval teach ANSWERS.jsonl --ask K --out ASK.jsonl [--ask-random SEED]

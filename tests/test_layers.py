@@ -6,8 +6,14 @@ rules:
 - `bot/core` is the platform-free quiz: no chat, database or HTTP library, no storage, no
   platform, no web page (it reaches the demo service through a port);
 - `bot/web` is an adapter like a platform: it reads through the core's ports, never storage;
+- a platform touches no storage either: the composition root (`bot/app.py`) hands it the core's
+  parts, and any store it needs, ready-made;
 - `content`, `evaluators` and `compute` are used by the bot and never use it;
 - `content` is the ground floor: it imports no `compute` either (callers pass the demo names);
+- inside `bot/core`, the roles build on one another: the shared vocabulary at its top level
+  (messages, models, ports, commands, texts, turn, in-flight tasks, ...) imports no role
+  subpackage; `quiz` imports neither `reporting` nor `flow`; `reporting` imports no `flow`
+  (only `service.py`, the parts wired, sees them all);
 - `bench/` is a tool beside the product: only the CLI's bench command reaches it.
 """
 
@@ -27,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass(frozen=True)
 class Rule:
-    """Files under any of `folders` import no module under any of `forbidden`, except `allowed`
-    (paths relative to the root, as posix)."""
+    """Files under any of `folders` (or a file named there) import no module under any of
+    `forbidden`, except `allowed` (paths relative to the root, as posix)."""
 
     name: str
     folders: tuple[str, ...]
@@ -36,7 +42,35 @@ class Rule:
     allowed: frozenset[str] = frozenset()
 
 
+CORE_ROLES = ("bot.core.flow", "bot.core.quiz", "bot.core.reporting")
+CORE_VOCABULARY = tuple(
+    f"bot/core/{name}.py"
+    for name in (
+        "__init__",
+        "answer_groups",
+        "commands",
+        "inflight",
+        "member_text",
+        "messages",
+        "models",
+        "numerals",
+        "ports",
+        "schedule",
+        "team_grades",
+        "telemetry",
+        "texts",
+        "turn",
+    )
+)
+
 RULES = (
+    Rule("the core's shared vocabulary imports no role subpackage", CORE_VOCABULARY, CORE_ROLES),
+    Rule(
+        "the quiz imports neither its reporting nor the message flow",
+        ("bot/core/quiz",),
+        ("bot.core.reporting", "bot.core.flow"),
+    ),
+    Rule("reporting imports no message flow", ("bot/core/reporting",), ("bot.core.flow",)),
     Rule(
         "bot/core imports no chat or database library",
         ("bot/core",),
@@ -61,6 +95,11 @@ RULES = (
         "the web page reads through the core's ports, like a platform",
         ("bot/web",),
         ("bot.storage", "bot.platforms", "aiosqlite", "sqlite3", "discord", "slack_bolt"),
+    ),
+    Rule(
+        "a platform touches no storage: bot/app.py hands it what it needs",
+        ("bot/platforms",),
+        ("bot.storage", "aiosqlite", "sqlite3", "asyncpg", "sqlalchemy", "alembic"),
     ),
     Rule(
         "content, evaluators and compute import no bot",
@@ -145,7 +184,8 @@ def violations(root: Path, rules: tuple[Rule, ...] = RULES) -> list[Violation]:
     found: set[Violation] = set()
     for rule in rules:
         for folder in rule.folders:
-            for path in sorted((root / folder).rglob("*.py")):
+            place = root / folder
+            for path in [place] if place.is_file() else sorted(place.rglob("*.py")):
                 relative = path.relative_to(root).as_posix()
                 if relative in rule.allowed:
                     continue
@@ -186,7 +226,7 @@ PLANTED = {
     "content/__init__.py": "",
     "content/reader.py": "from bot import config\n",
     "compute/__init__.py": "",
-    "compute/runner.py": """
+    "compute/job_runner.py": """
         import importlib
 
         def settings() -> object:
@@ -216,7 +256,7 @@ def test_each_kind_of_planted_violation_is_reported(tmp_path: Path) -> None:
         ("bot/core/typed.py", "bot.storage"),
         ("bot/core/relative.py", "bot.platforms"),
         ("content/reader.py", "bot"),
-        ("compute/runner.py", "bot"),
+        ("compute/job_runner.py", "bot"),
         ("evaluators/__init__.py", "bench"),
         ("bot/app.py", "bench"),
     }
@@ -255,4 +295,35 @@ def test_core_reaching_a_database_or_http_library_or_content_reaching_compute_is
         ("bot/core/migrate.py", "alembic"),
         ("bot/core/fetch.py", "httpx"),
         ("content/demos.py", "compute"),
+    }
+
+
+def test_a_platform_reaching_storage_is_reported(tmp_path: Path) -> None:
+    planted = {
+        "bot/platforms/slack/runner.py": "from bot.storage.repository import Repository\n",
+        "bot/platforms/discord/cache.py": "def open() -> None:\n    import aiosqlite\n",
+        "bot/platforms/console.py": "from bot.core.service import QuizService\n",
+    }
+    reported = reported_in(tmp_path, planted)
+    assert reported == {
+        ("bot/platforms/slack/runner.py", "bot.storage"),
+        ("bot/platforms/discord/cache.py", "aiosqlite"),
+    }
+
+
+def test_a_core_role_reaching_a_later_one_is_reported(tmp_path: Path) -> None:
+    planted = {
+        "bot/core/turn.py": "from bot.core.quiz.posting import Posting\n",
+        "bot/core/quiz/posting.py": "from bot.core.reporting import charts\n",
+        "bot/core/quiz/answering.py": "def f() -> None:\n    from bot.core.flow import intake\n",
+        "bot/core/reporting/home.py": "from bot.core.flow.takeover import Takeover\n",
+        "bot/core/reporting/fine.py": "from bot.core.quiz import practice\nimport bot.core.turn\n",
+        "bot/core/service.py": "from bot.core.flow.intake import Intake\n",
+    }
+    reported = reported_in(tmp_path, planted)
+    assert reported == {
+        ("bot/core/turn.py", "bot.core.quiz"),
+        ("bot/core/quiz/posting.py", "bot.core.reporting"),
+        ("bot/core/quiz/answering.py", "bot.core.flow"),
+        ("bot/core/reporting/home.py", "bot.core.flow"),
     }

@@ -17,7 +17,7 @@ STOP_GRACE_S = 7.0
 
 
 class InFlight:
-    """Tasks inside `QuizService.handle`, and those it spawned. Platforms stop their intake
+    """Tasks inside `Intake.handle`, and those it spawned. Platforms stop their intake
     before draining."""
 
     def __init__(self) -> None:

@@ -1,6 +1,6 @@
 """The neutral vocabulary between platforms and the core: who said what where, and what to show.
 
-A platform turns its event into an `Incoming`, calls `QuizService.handle(incoming, transport)`, and
+A platform turns its event into an `Incoming`, calls `Intake.handle(incoming, transport)`, and
 renders every `Reply` the core sends through its `Transport` (Block Kit, embeds, the terminal).
 """
 

@@ -221,7 +221,7 @@ class ReplicaRow:
 @dataclass(frozen=True)
 class UnfinishedClaim:
     """A claimed message whose handling has not finished: `incoming` is the message as JSON
-    (`bot.core.inbox`), `replica_id` the process that claimed it."""
+    (`bot.core.flow.inbox`), `replica_id` the process that claimed it."""
 
     platform: str
     message_id: str

@@ -39,7 +39,7 @@ from content.schema import Lang
 
 
 class PostLookup(Protocol):
-    """Which post a message belongs to (`bot.core.threads.current_post`): answers and reports
+    """Which post a message belongs to (`bot.core.quiz.threads.current_post`): answers and reports
     both start there."""
 
     async def post_for_thread(
@@ -263,7 +263,7 @@ class SharingStore(Protocol):
 
 class DigestStore(Protocol):
     """The weekly digest: each channel's digest time, and each channel-week's digest claimed
-    once before it is sent (`bot.core.digests`)."""
+    once before it is sent (`bot.core.reporting.digest_posting`)."""
 
     async def digest_time(self, *, platform: str, channel_id: str) -> DigestTime | None:
         """What an admin set; None: the default time."""
@@ -335,7 +335,7 @@ class PracticeStore(Protocol):
 
 class NoticeStore(Protocol):
     """The outbox of chat notices written where no chat connection is (the web page), sent by
-    the bot's scheduler (`bot.core.notices`)."""
+    the bot's scheduler (`bot.core.flow.notices`)."""
 
     async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None: ...
 
@@ -346,14 +346,14 @@ class NoticeStore(Protocol):
 
 
 class AdminSessions(Protocol):
-    """The web page's sessions as the chat sees them (`bot.storage.web_sessions.WebSessions`):
+    """The web page's sessions as the chat sees them (`bot.storage.web_sessions.WebSessionTable`):
     a member the platform reports as no admin loses admin rights on the page too."""
 
     async def demote(self, *, platform: str, channel_id: str, user_id: str) -> None: ...
 
 
 class ReplicaStore(Protocol):
-    """Each bot process's heartbeat (`bot.core.replicas`)."""
+    """Each bot process's heartbeat (`bot.core.flow.replicas`)."""
 
     async def heartbeat(self, replica: ReplicaRow) -> None:
         """Record that this bot process is alive (`seen_at`), adding it the first time."""
@@ -364,12 +364,12 @@ class ReplicaStore(Protocol):
         ...
 
     async def replicas(self) -> list[ReplicaRow]:
-        """Every heartbeat on record (`bot.core.replicas.alive` picks the live ones)."""
+        """Every heartbeat on record (`bot.core.flow.replicas.alive` picks the live ones)."""
         ...
 
 
 class AppealStore(Protocol):
-    """Appeals (`bot.core.appeals`): a member's latest answer, the appeals of a channel, and a
+    """Appeals (`bot.core.quiz.appeals`): a member's latest answer, the appeals of a channel, and a
     resolution that rewrites the answer's score (and the member's card) with it."""
 
     async def latest_answer(
@@ -424,7 +424,7 @@ class AppealStore(Protocol):
 
 
 class DashboardStore(Protocol):
-    """The web page's reads (`bot.core.dashboards`): a channel's boards and recent days, a
+    """The web page's reads (`bot.core.reporting.dashboards`): a channel's boards and recent days, a
     member's answers and cards, the channel's figures per question. Read-only."""
 
     async def channel(self, *, platform: str, channel_id: str) -> ChannelRow | None: ...

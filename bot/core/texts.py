@@ -301,6 +301,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Run one: `/demo <name> [key=value ...]` (e.g. `/demo optimizers seed=1`)",
     ),
     "demo_started": ("`{name}` 실행 준비… ({queue})", "`{name}`: starting… ({queue})"),
+    "demo_running_now": ("실행 중", "running now"),
+    "demo_in_queue": ("대기열 {position}번째", "{position:ordinal} in queue"),
+    "demo_figure_alt": ("{name} 그림 {index}", "{name} figure {index}"),
     "demo_progress": ("`{name}` {percent}% · {message}", "`{name}` {percent}% · {message}"),
     "demo_done": ("`{name}` 완료.", "`{name}` done."),
     "demo_cancelled": ("`{name}` 실행이 취소됐어요.", "`{name}` was cancelled."),
@@ -594,10 +597,19 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+def _ordinal(position: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 21st (English)."""
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(position if position < 20 else position % 10, "th")
+    return f"{position}{suffix}"
+
+
 class _Counts(string.Formatter):
-    """`str.format`, plus the `{n:one|many}` field: the number, then the word that agrees."""
+    """`str.format`, plus the `{n:one|many}` field (the number, then the word that agrees) and
+    the `{n:ordinal}` field (1st, 2nd, ...)."""
 
     def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "ordinal" and isinstance(value, int):
+            return _ordinal(value)
         if "|" in format_spec:
             one, many = format_spec.split("|", 1)
             return f"{value} {one if value == 1 else many}"

@@ -17,10 +17,10 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
 from bot.core.member_text import member_text, shown
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, UnsharedChannel
-from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.log_escaping import escape_for_terminal
 
@@ -125,7 +125,7 @@ async def run(
     interactive = stdin.isatty()
     transport = ConsoleTransport(out=stdout, image_dir=image_dir, rich=interactive)
     user = getpass.getuser() or "you"
-    await service.show_today(PLATFORM, CHANNEL, transport)
+    await service.posting.show_today(PLATFORM, CHANNEL, transport)
     stop = stop or asyncio.Event()
     ticker = (
         asyncio.create_task(run_scheduler(service, PLATFORM, transport, stop=stop, wake=wake))
@@ -144,7 +144,7 @@ async def run(
                 user = member_text(line[4:]).strip() or user
                 transport._print_line(f"(now speaking as {shown(user)})")
                 continue
-            await service.handle(
+            await service.intake.handle(
                 Incoming(
                     platform=PLATFORM,
                     channel_id=CHANNEL,

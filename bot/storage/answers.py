@@ -77,7 +77,19 @@ async def _set_step(db: Driver, post_id: int, user_id: str, step: int) -> None:
 def _answer_write(
     post: PostRow, graded: GradedText, next_step: int, card: PracticeCardRow | None
 ) -> tuple[str, tuple[object, ...]]:
-    """The one statement that stores a graded answer, the member's next step and the card."""
+    """The one statement that stores a graded answer, the member's next step and the card.
+
+    `answer_writes` is a view that holds no rows: its INSTEAD OF INSERT trigger runs, in the
+    statement's own transaction, what would otherwise be three statements here:
+    - `INSERT INTO answers` with the graded columns (a message answered before breaks its
+      unique key, so nothing at all is written: `record_answer` returns False);
+    - `INSERT INTO progress ... ON CONFLICT (post_id, user_id) DO UPDATE SET step` = next_step;
+    - where `card` is given, `INSERT INTO practice_cards ... ON CONFLICT DO UPDATE`, the card it
+      replaces kept as `previous_card` (for an appeal); without one the card stays as it was.
+    The trigger is written once per dialect, from the same SQL text, in the Alembic revision
+    `alembic/versions/v0007_appeals.py` (`SQLITE`: a trigger; `POSTGRES`: a PL/pgSQL trigger
+    function); `head_schema.sql` shows SQLite's as it stands. tests/bot/test_answer_write.py
+    checks it on both."""
     if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
         post.platform,
         graded.user_id,

@@ -8,7 +8,7 @@ from bot.core.models import BoardRow, DaySummary
 from bot.storage.database import Database
 
 
-class Boards:
+class BoardTable:
     """`bot.core.ports.BoardStore`."""
 
     def __init__(self, db: Database) -> None:

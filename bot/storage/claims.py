@@ -10,7 +10,7 @@ from bot.core.models import UnfinishedClaim
 from bot.storage.database import Database
 
 
-class MessageClaims:
+class ClaimTable:
     """`bot.core.ports.ClaimStore`."""
 
     def __init__(self, db: Database) -> None:

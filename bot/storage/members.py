@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.storage.database import Database
 
 
-class Members:
+class MemberTable:
     """`bot.core.ports.MemberStore`."""
 
     def __init__(self, db: Database) -> None:

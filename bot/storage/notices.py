@@ -33,7 +33,7 @@ async def queue(db: Driver, *, platform: str, reply: Reply, queued_at: datetime)
     await db.fetch(*_queue_statement(platform, reply, queued_at))
 
 
-class NoticeOutbox:
+class NoticeTable:
     """`bot.core.ports.NoticeStore`."""
 
     def __init__(self, db: Database) -> None:

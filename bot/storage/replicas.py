@@ -21,7 +21,7 @@ def _replica(row: Row) -> ReplicaRow:
     )
 
 
-class Heartbeats:
+class ReplicaTable:
     """`bot.core.ports.ReplicaStore`."""
 
     def __init__(self, db: Database) -> None:
@@ -45,6 +45,6 @@ class Heartbeats:
         await self._db.write("DELETE FROM replicas WHERE id = ?", (replica_id,))
 
     async def replicas(self) -> list[ReplicaRow]:
-        """Every heartbeat on record (`bot.core.replicas.alive` picks the live ones)."""
+        """Every heartbeat on record (`bot.core.flow.replicas.alive` picks the live ones)."""
         rows = await self._db.fetch("SELECT * FROM replicas ORDER BY started_at")
         return [_replica(row) for row in rows]

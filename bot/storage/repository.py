@@ -12,16 +12,16 @@ from pathlib import Path
 
 from bot.storage.answers import AnswerTable
 from bot.storage.appeals import AppealTable
-from bot.storage.boards import Boards
+from bot.storage.boards import BoardTable
 from bot.storage.channels import ChannelTable
-from bot.storage.claims import MessageClaims
+from bot.storage.claims import ClaimTable
 from bot.storage.database import Database
 from bot.storage.digests import DigestTable
-from bot.storage.members import Members
-from bot.storage.notices import NoticeOutbox
+from bot.storage.members import MemberTable
+from bot.storage.notices import NoticeTable
 from bot.storage.posts import PostTable
 from bot.storage.practice import PracticeTable
-from bot.storage.replicas import Heartbeats
+from bot.storage.replicas import ReplicaTable
 from bot.storage.sharing import SharingTable
 from bot.storage.team_grades import TeamGradeTable
 
@@ -33,16 +33,16 @@ class Repository:
     db: Database
     channels: ChannelTable
     posts: PostTable
-    claims: MessageClaims
-    members: Members
+    claims: ClaimTable
+    members: MemberTable
     answers: AnswerTable
-    boards: Boards
+    boards: BoardTable
     practice: PracticeTable
     sharing: SharingTable
     digests: DigestTable
     appeals: AppealTable
-    notices: NoticeOutbox
-    heartbeats: Heartbeats
+    notices: NoticeTable
+    heartbeats: ReplicaTable
     team_grades: TeamGradeTable
 
     @classmethod
@@ -51,16 +51,16 @@ class Repository:
             db=db,
             channels=ChannelTable(db),
             posts=PostTable(db),
-            claims=MessageClaims(db),
-            members=Members(db),
+            claims=ClaimTable(db),
+            members=MemberTable(db),
             answers=AnswerTable(db),
-            boards=Boards(db),
+            boards=BoardTable(db),
             practice=PracticeTable(db),
             sharing=SharingTable(db),
             digests=DigestTable(db),
             appeals=AppealTable(db),
-            notices=NoticeOutbox(db),
-            heartbeats=Heartbeats(db),
+            notices=NoticeTable(db),
+            heartbeats=ReplicaTable(db),
             team_grades=TeamGradeTable(db),
         )
 

@@ -74,7 +74,7 @@ def _scopes(scopes: Sequence[str] | str | None) -> str:
     return scopes if isinstance(scopes, str) else ",".join(scopes or [])
 
 
-class SlackInstallations(AsyncInstallationStore):
+class SlackInstallationTable(AsyncInstallationStore):
     """slack_sdk's `AsyncInstallationStore` on the bot's database connection and lock."""
 
     def __init__(self, db: Database, seal: TokenSeal) -> None:

@@ -37,7 +37,7 @@ _HUMAN = (
 
 
 class TeamGradeTable:
-    """`bot.core.group_grading.TeamGradeStore`."""
+    """`bot.core.quiz.group_grading.TeamGradeStore`."""
 
     def __init__(self, db: Database) -> None:
         self._db = db

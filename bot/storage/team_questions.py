@@ -11,7 +11,7 @@ from content.bank import Bank
 from content.schema import Prompt
 
 
-class TeamQuestionStore:
+class TeamQuestionTable:
     """The `team_questions` table, on the bot's database connection and lock."""
 
     def __init__(self, db: Database) -> None:

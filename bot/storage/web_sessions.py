@@ -14,7 +14,7 @@ _DEMOTE = (
 )
 
 
-class WebSessions:
+class WebSessionTable:
     """The `web_sessions` table, on the bot's database connection and lock."""
 
     def __init__(self, db: Database) -> None:

@@ -20,14 +20,14 @@ from fastapi import Depends, Request, Response
 from fsrs import Scheduler
 from pydantic import SecretStr
 
-from bot.core import dashboards
-from bot.core.appeals import Appeals
-from bot.core.group_grading import GroupGrading
 from bot.core.models import ChannelRow
-from bot.core.open_answers import OpenQuestions
 from bot.core.ports import DashboardStore
+from bot.core.quiz.appeals import Appeals
+from bot.core.quiz.group_grading import GroupGrading
+from bot.core.quiz.open_answers import OpenQuestions
+from bot.core.reporting import dashboards
 from bot.web.errors import PageError
-from bot.web.page_cache import PageCache
+from bot.web.figure_cache import FigureCache
 from bot.web.ports import NonceStore, QuestionStore, SessionStore
 from bot.web.rate_limit import SlidingWindow
 from bot.web.rendering import Renderer, lang_of, request_lang
@@ -69,8 +69,8 @@ def _signins() -> SlidingWindow:
     return SlidingWindow(SIGNIN_LIMIT, SIGNIN_WINDOW_S, time.monotonic)
 
 
-def _pages() -> PageCache[dashboards.ChannelPage]:
-    return PageCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
+def _pages() -> FigureCache[dashboards.ChannelPage]:
+    return FigureCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
 
 
 @dataclass
@@ -81,7 +81,7 @@ class Web:
     deps: WebDeps
     renderer: Renderer = field(default_factory=Renderer)
     signins: SlidingWindow = field(default_factory=_signins)
-    pages: PageCache[dashboards.ChannelPage] = field(default_factory=_pages)
+    pages: FigureCache[dashboards.ChannelPage] = field(default_factory=_pages)
 
     def set_cookie(
         self,

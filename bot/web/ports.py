@@ -37,7 +37,7 @@ class NonceStore(Protocol):
 
 
 class SessionStore(Protocol):
-    """What the app needs of the sessions table (`bot.storage.web_sessions.WebSessions`)."""
+    """What the app needs of the sessions table (`bot.storage.web_sessions.WebSessionTable`)."""
 
     async def start(
         self,

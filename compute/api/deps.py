@@ -10,7 +10,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from compute.api.edge import token_matches
 from compute.catalog import Demo
 from compute.config import ServiceConfig
-from compute.runner import JobRunner
+from compute.job_runner import JobRunner
 
 
 def get_config(request: Request) -> ServiceConfig:

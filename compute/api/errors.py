@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from compute.job_runner import QueueFullError, UnknownJobError
 from compute.params import ParamsError
-from compute.runner import QueueFullError, UnknownJobError
 from compute.schemas import ErrorBody, FieldError, OpenAIError
 
 OPENAI_PREFIX = "/v1/"

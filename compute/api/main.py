@@ -15,8 +15,8 @@ from compute.api.routes import demos, embeddings, health, jobs, metrics
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
 from compute.embeddings import Embeddings, EmbeddingService
-from compute.jobs import JobManager
-from compute.runner import JobRunner
+from compute.job_runner import JobRunner
+from compute.local_jobs import JobManager
 from compute.version import service_version
 
 

@@ -24,8 +24,8 @@ from ray import ObjectRef
 from compute.catalog import Demo, DemoParams
 from compute.cluster.task import DemoRun, Report, run_demo_task
 from compute.config import ServiceConfig
+from compute.job_runner import JobView, Load, QueueFullError
 from compute.ledger import Done, JobLedger, JobRecord
-from compute.runner import JobView, Load, QueueFullError
 from compute.worker import Failed, Stopped
 
 BOARD_NAME = "quizmaster-jobs"

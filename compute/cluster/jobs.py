@@ -20,8 +20,8 @@ from compute.catalog import Demo, DemoParams, DemoResult
 from compute.cluster.board import BOARD_NAME, BoardLimits, Full, JobBoard, Posted
 from compute.cluster.connect import connect
 from compute.config import ServiceConfig
+from compute.job_runner import JobView, Load, QueueFullError, UnknownJobError
 from compute.result_cache import cache_key
-from compute.runner import JobView, Load, QueueFullError, UnknownJobError
 
 log = logging.getLogger("quizmaster.compute")
 
@@ -34,7 +34,7 @@ async def fetch(ref: ObjectRef[Any]) -> Any:
 
 
 class RayJobs:
-    """Implements `compute.runner.JobRunner` on the cluster's job board."""
+    """Implements `compute.job_runner.JobRunner` on the cluster's job board."""
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config

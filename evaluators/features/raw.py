@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from content.schema import Lang
-from evaluators.claims import NO_CLAIMS, Claims
+from evaluators.claim_cues import NO_CLAIMS, Claims
 from evaluators.concepts import ConceptMatch
 
 MISCONCEPTION_MIN_OVERLAP = 0.3

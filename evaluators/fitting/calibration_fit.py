@@ -18,7 +18,6 @@ from content.loader import load_bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule
 from evaluators.embedder import EmbeddingModel
-from evaluators.fit_progress import FitProgress
 from evaluators.fitting.cross_validation import (
     cross_validate,
     fit_with_rule,
@@ -32,6 +31,7 @@ from evaluators.fitting.rows import Row, as_team_bank, read_rows, resolve_prompt
 from evaluators.fitting.samples import Sample, collect
 from evaluators.measuring import AnswerMeasurer
 from evaluators.model_identity import identify
+from evaluators.progress import Progress
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -90,9 +90,10 @@ async def fit_calibration(
     bank = load_bank()
     bank_prompts = resolve_prompts(dev_rows, bank)
     junk, junk_asked = junk_rows([p for p in bank_prompts if not in_lockbox(p)])
-    progress = FitProgress(
+    progress = Progress(
+        f"fitting calibration for {embedder.name}",
         2 * len(dev_rows) + 2 * len(junk) + len(external_rows),
-        label=f"fitting calibration for {embedder.name}",
+        unit="answers",
     )
     measurer = AnswerMeasurer(embedder, cache_dir=cache_dir)
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader, create_grader
@@ -26,7 +25,7 @@ def grader_at(url: str, cache_dir: Path, token: str) -> EmbeddingGrader:
     )
 
 
-def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> QuizService[Repository]:
+def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> WiredQuiz:
     """The quiz service an English-speaking channel gets, on `repo` and `grader`."""
     return build_quiz_service(
         repo=repo,

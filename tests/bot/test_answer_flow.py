@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -29,7 +28,7 @@ GOOD_Q01 = (
 @pytest.fixture
 async def service(
     database: Path | str, bank: Bank, grader: EmbeddingGrader
-) -> AsyncIterator[QuizService[Repository]]:
+) -> AsyncIterator[WiredQuiz]:
     repo = await Repository.open(database)
     yield build_quiz_service(
         repo=repo,
@@ -41,10 +40,10 @@ async def service(
 
 
 async def say(
-    service: QuizService[Repository], actor: Actor, line: str, thread: str | None = None
+    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
 
 
@@ -56,9 +55,9 @@ def score_of(replies: list[Reply]) -> int:
 
 
 async def test_answer_is_graded_in_the_thread_then_the_first_followup_is_asked(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
-    post = await service.post_today("test", "c1", RecordingTransport())
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     replies = await say(service, MINA, GOOD_Q01, thread=post.thread_id)
     grade, followup = replies
     assert grade.thread_id == post.thread_id and grade.user_id == "u1"
@@ -70,8 +69,8 @@ async def test_answer_is_graded_in_the_thread_then_the_first_followup_is_asked(
     )
 
 
-async def test_hint_names_a_concept_and_caps_the_score(service: QuizService[Repository]) -> None:
-    await service.post_today("test", "c1", RecordingTransport())
+async def test_hint_names_a_concept_and_caps_the_score(service: WiredQuiz) -> None:
+    await service.posting.post_today("test", "c1", RecordingTransport())
     hint = (await say(service, MINA, "/quiz hint"))[0]
     assert hint.kind == ReplyKind.HINT and "capped at 80" in hint.text
     replies = await say(service, MINA, GOOD_Q01)
@@ -80,9 +79,9 @@ async def test_hint_names_a_concept_and_caps_the_score(service: QuizService[Repo
 
 
 async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
-    service: QuizService[Repository], bank: Bank
+    service: WiredQuiz, bank: Bank
 ) -> None:
-    post = await service.post_today("test", "c1", RecordingTransport())
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     followups = bank.followups(post.prompt_id)
     await say(service, MINA, "I don't know")
     for _ in followups:
@@ -97,7 +96,7 @@ async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
     assert f"1. Mina · {best} points · 1 answered" in board, "one prompt, best of two answers"
 
 
-async def test_members_cannot_run_admin_commands(service: QuizService[Repository]) -> None:
+async def test_members_cannot_run_admin_commands(service: WiredQuiz) -> None:
     for line in ("/quiz now", "/quiz reveal", "/quiz schedule 08:00", "/quiz lang ko"):
         reply = (await say(service, JOON, line))[0]
         assert reply.kind == ReplyKind.ERROR and reply.ephemeral
@@ -106,9 +105,9 @@ async def test_members_cannot_run_admin_commands(service: QuizService[Repository
 
 
 async def test_empty_and_whitespace_answers_are_not_stored(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
-    await service.post_today("test", "c1", RecordingTransport())
+    await service.posting.post_today("test", "c1", RecordingTransport())
     for line in ("/quiz answer", "/quiz answer    ", "\u200b"):
         reply = (await say(service, MINA, line))[-1]
         assert reply.kind == ReplyKind.ERROR
@@ -116,9 +115,9 @@ async def test_empty_and_whitespace_answers_are_not_stored(
 
 
 async def test_reveal_then_pasting_the_reference_earns_little(
-    service: QuizService[Repository], bank: Bank
+    service: WiredQuiz, bank: Bank
 ) -> None:
-    post = await service.post_today("test", "c1", RecordingTransport())
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, GOOD_Q01)
     reveal = (await say(service, ADMIN, "/quiz reveal"))[0]
     assert reveal.kind == ReplyKind.REVEAL and "Today: 1 answer from 1 member" in reveal.text
@@ -127,17 +126,17 @@ async def test_reveal_then_pasting_the_reference_earns_little(
 
 
 async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
-    await service.post_today("test", "c1", RecordingTransport())
+    await service.posting.post_today("test", "c1", RecordingTransport())
     reply = (await say(service, MINA, GOOD_Q01, thread="leaderboard-thread"))[0]
     assert reply.kind == ReplyKind.ERROR and reply.ephemeral
     assert "isn't a question's thread" in reply.text
     assert len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 0
 
 
-async def test_lone_surrogates_are_graded_and_stored(service: QuizService[Repository]) -> None:
-    await service.post_today("test", "c1", RecordingTransport())
+async def test_lone_surrogates_are_graded_and_stored(service: WiredQuiz) -> None:
+    await service.posting.post_today("test", "c1", RecordingTransport())
     odd = Actor("u3", "Dae\ud800")
     replies = await say(service, odd, "ReLU \ud800 keeps the gradient at 1 for positive inputs.")
     assert replies[0].kind == ReplyKind.GRADE

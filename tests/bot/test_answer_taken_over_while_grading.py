@@ -8,10 +8,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -43,7 +42,7 @@ class StalledGrader(FixedGrader):
         return await super().grade(prompt, answer, lang=lang, cap=cap, revealed=revealed)
 
 
-def replica(repo: Repository, bank: Bank, grader: FixedGrader) -> QuizService[Repository]:
+def replica(repo: Repository, bank: Bank, grader: FixedGrader) -> WiredQuiz:
     return build_quiz_service(
         repo=repo, bank=bank, grader=grader, defaults=channel_defaults(Settings(_env_file=None))
     )
@@ -57,7 +56,7 @@ async def test_the_slow_replica_neither_stores_nor_answers_a_message_taken_over(
     slow, live = replica(slow_repo, bank, stalled), replica(live_repo, bank, FixedGrader())
     slow_out, live_out = RecordingTransport(), RecordingTransport()
     try:
-        post = await live.post_today("test", "c1", live_out)
+        post = await live.posting.post_today("test", "c1", live_out)
         answer = Incoming(
             "test",
             "c1",
@@ -66,11 +65,11 @@ async def test_the_slow_replica_neither_stores_nor_answers_a_message_taken_over(
             message_id="evt-1",
             thread_id=post.thread_id,
         )
-        grading = asyncio.create_task(slow.handle(answer, slow_out))
+        grading = asyncio.create_task(slow.intake.handle(answer, slow_out))
         await asyncio.wait_for(stalled.started.wait(), timeout=10)
 
         # The slow replica has no heartbeat: to the live one it is gone, and its claim is taken.
-        taken = await live.resume_unfinished("test", live_out, alive_since=live.clock())
+        taken = await live.takeover.resume_unfinished("test", live_out, alive_since=live.clock())
         stalled.go.set()
         await asyncio.wait_for(grading, timeout=10)
 

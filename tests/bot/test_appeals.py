@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Card
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
@@ -29,7 +28,7 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 async def service(
     repo: Repository, bank: Bank, fixed_grader: FixedGrader
-) -> AsyncIterator[QuizService[Repository]]:
+) -> AsyncIterator[WiredQuiz]:
     yield build_quiz_service(
         repo=repo,
         bank=bank,
@@ -40,7 +39,7 @@ async def service(
 
 
 async def say(
-    service: QuizService[Repository],
+    service: WiredQuiz,
     text: str,
     actor: Actor = MINA,
     *,
@@ -48,11 +47,11 @@ async def say(
     thread: str | None = None,
 ) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", channel, actor, text, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", channel, actor, text, thread_id=thread), transport)
     return transport.sent
 
 
-async def answered(service: QuizService[Repository], actor: Actor, score: int) -> str:
+async def answered(service: WiredQuiz, actor: Actor, score: int) -> str:
     """Post today's question (once) and answer it in its thread for `score`; the thread id."""
     post = await service.repo.posts.latest_post(platform="test", channel_id="c1")
     if post is None:
@@ -65,7 +64,7 @@ async def answered(service: QuizService[Repository], actor: Actor, score: int) -
 
 
 async def test_appeal_resolved_with_a_new_score_moves_the_leaderboard_and_tells_the_member(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     thread = await answered(service, MINA, 40)
     await answered(service, JOON, 60)
@@ -103,7 +102,7 @@ async def test_appeal_resolved_with_a_new_score_moves_the_leaderboard_and_tells_
 
 
 async def test_keeping_the_score_tells_the_member_and_counts_as_not_changed(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     await answered(service, MINA, 40)
     await say(service, "/quiz appeal")
@@ -118,7 +117,7 @@ async def test_keeping_the_score_tells_the_member_and_counts_as_not_changed(
 
 
 async def test_the_practice_card_follows_the_new_score(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     await answered(service, MINA, 10)
     post = await service.repo.posts.latest_post(platform="test", channel_id="c1")
@@ -139,7 +138,7 @@ async def test_the_practice_card_follows_the_new_score(
 
 
 async def test_mistakes_get_a_clear_message_and_change_nothing(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     [nothing] = await say(service, "/quiz appeal too harsh")
     assert nothing.kind == ReplyKind.ERROR and "no graded answer in this channel" in nothing.text
@@ -176,7 +175,7 @@ async def test_mistakes_get_a_clear_message_and_change_nothing(
 
 
 async def test_a_long_reason_is_kept_short_and_mentions_stay_inert(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     await answered(service, MINA, 40)
     await say(service, "/quiz appeal @everyone " + "why " * 400)

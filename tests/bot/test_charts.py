@@ -13,9 +13,11 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.charts import (
+from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
+from bot.core.quiz.mastery import TopicMastery, graded_topics
+from bot.core.reporting.charts import (
     BoardChart,
     StatsChart,
     board_alt,
@@ -25,9 +27,6 @@ from bot.core.charts import (
     stats_image,
     to_image,
 )
-from bot.core.mastery import TopicMastery, graded_topics
-from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -135,11 +134,9 @@ async def test_stats_image_is_a_png_with_alt_text() -> None:
     assert "not started: 1 of 3 topics" in image.alt
 
 
-async def say(
-    service: QuizService[Repository], text: str, actor: Actor, thread: str | None = None
-) -> Reply:
+async def say(service: WiredQuiz, text: str, actor: Actor, thread: str | None = None) -> Reply:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     [reply] = transport.sent[-1:]
     return reply
 
@@ -161,7 +158,7 @@ async def test_stats_and_leaderboard_attach_charts_of_the_members_data(
         assert empty.images == ()
         answered = []
         for _ in range(2):
-            post = await service.post_today("test", "c1", RecordingTransport())
+            post = await service.posting.post_today("test", "c1", RecordingTransport())
             answered.append(bank.get(post.prompt_id))
             reference = bank.get(post.prompt_id).references_in("en")[0].text
             await say(service, reference, MINA, thread=post.thread_id)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.demos import DemoHandoff
 from bot.core.member_text import ECHO_CHARS
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import QuizService
+from bot.core.quiz.demos import DemoHandoff
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.schemas import MAX_PARAMS, SHOWN_ERRORS
@@ -26,14 +25,14 @@ WORDS = "Sigmoid saturates for large inputs so its gradient vanishes; ReLU keeps
 
 
 async def say(
-    service: QuizService[Repository],
+    service: WiredQuiz,
     line: str,
     thread: str | None = None,
     message_id: str | None = None,
 ) -> RecordingTransport:
     transport = RecordingTransport()
     incoming = Incoming("test", "c1", MINA, line, thread_id=thread, message_id=message_id)
-    await service.handle(incoming, transport)
+    await service.intake.handle(incoming, transport)
     return transport
 
 
@@ -46,7 +45,7 @@ async def test_a_ten_megabyte_answer_is_stored_as_graded_and_the_member_told(
         grader=grader,
         defaults=channel_defaults(Settings(_env_file=None, lang="en")),
     )
-    post = await service.post_today("test", "c1", RecordingTransport())
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     answer = (WORDS * (10_000_000 // len(WORDS) + 1))[:10_000_000]
     replies = (await say(service, answer, thread=post.thread_id, message_id="m-huge")).sent
     grade = next(r for r in replies if r.kind == ReplyKind.GRADE)

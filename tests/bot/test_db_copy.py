@@ -35,7 +35,7 @@ async def _team(db: Path, bank: Bank) -> None:
         defaults=channel_defaults(Settings(_env_file=None, lang="en", days="daily")),
     )
     try:
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         lines = [
             ("u1", "Mina", "m1", "ReLU is cheap 80"),
             ("u2", "Joon", "m2", "/quiz hint"),
@@ -51,7 +51,7 @@ async def _team(db: Path, bank: Bank) -> None:
             incoming = Incoming(
                 "test", "c1", Actor(user, name), text, message_id=message, thread_id=thread
             )
-            await service.handle(incoming, RecordingTransport())
+            await service.intake.handle(incoming, RecordingTransport())
     finally:
         await repo.close()
 
@@ -116,11 +116,11 @@ async def test_new_rows_after_a_copy_get_fresh_ids(
             grader=FixedGrader(),
             defaults=channel_defaults(Settings(_env_file=None, lang="en")),
         )
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         incoming = Incoming(
             "test", "c1", Actor("u4", "Noa"), "fresh 90", message_id="m9", thread_id=post.thread_id
         )
-        await service.handle(incoming, RecordingTransport())
+        await service.intake.handle(incoming, RecordingTransport())
         answers = await repo.answers.answers_for(post_id=post.id, user_id="u4")
     finally:
         await repo.close()

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import QuizService
+from bot.core.quiz.demos import DemoHandoff
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.embedded import embedded_service
@@ -32,7 +31,7 @@ def database(tmp_path: Path) -> Path:
 
 def service_with(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient, rate: int = 6
-) -> QuizService[Repository]:
+) -> WiredQuiz:
     demos = DemoHandoff(client, rate_per_hour=rate, clock=lambda: datetime.now(UTC), poll=0.1)
     return build_quiz_service(
         repo=repo,
@@ -43,9 +42,9 @@ def service_with(
     )
 
 
-async def say(service: QuizService[Repository], line: str) -> RecordingTransport:
+async def say(service: WiredQuiz, line: str) -> RecordingTransport:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", MEMBER, line), transport)
+    await service.intake.handle(Incoming("test", "c1", MEMBER, line), transport)
     return transport
 
 
@@ -91,6 +90,6 @@ async def test_service_down_is_a_clear_reply_and_quizzes_go_on(
             reply = (await say(service, line)).sent[-1]
             assert reply.kind == ReplyKind.ERROR
             assert "can't be reached right now" in reply.text
-        await service.post_today("test", "c1", RecordingTransport())
+        await service.posting.post_today("test", "c1", RecordingTransport())
         answer = await say(service, "ReLU does not saturate for positive inputs.")
         assert answer.of_kind(ReplyKind.GRADE)

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
-from bot.core.service import QuizService
+from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, Transport
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
@@ -35,7 +34,7 @@ class FailsOnce(RecordingTransport):
 
 
 @pytest.fixture
-async def service(tmp_path: Path, bank: Bank) -> AsyncIterator[QuizService[Repository]]:
+async def service(tmp_path: Path, bank: Bank) -> AsyncIterator[WiredQuiz]:
     repo = await Repository.open(tmp_path / "q.db")
     try:
         yield build_quiz_service(
@@ -48,8 +47,8 @@ async def service(tmp_path: Path, bank: Bank) -> AsyncIterator[QuizService[Repos
         await repo.close()
 
 
-async def _answer(service: QuizService[Repository], message_id: str) -> Incoming:
-    post = await service.post_today("test", "c1", RecordingTransport())
+async def _answer(service: WiredQuiz, message_id: str) -> Incoming:
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     return Incoming(
         "test",
         "c1",
@@ -61,35 +60,42 @@ async def _answer(service: QuizService[Repository], message_id: str) -> Incoming
 
 
 async def test_a_handled_message_leaves_nothing_for_a_takeover(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     answer = await _answer(service, "evt-1")
     out = RecordingTransport()
-    await service.handle(answer, out)
+    await service.intake.handle(answer, out)
     assert len(out.of_kind(ReplyKind.GRADE)) == 1
     # This process keeps no heartbeat: to a live replica it is gone, so a claim still holding
     # its message would be taken over and the answer graded twice.
     later = service.clock() + timedelta(minutes=5)
-    assert await service.resume_unfinished("test", out, alive_since=later) == 0
+    assert await service.takeover.resume_unfinished("test", out, alive_since=later) == 0
     assert len(out.of_kind(ReplyKind.GRADE)) == 1
+
+
+async def _handle(service: WiredQuiz, asked: Incoming, transport: Transport, *, held: bool) -> None:
+    """Handle `asked` as a platform does: held before the ack (its claim must be free), or
+    claimed on handling."""
+    if not held:
+        await service.intake.handle(asked, transport)
+        return
+    taken = await service.intake.hold(asked)
+    assert taken is not None, "the message's claim was kept"
+    await service.intake.handle_held(taken, transport)
 
 
 @pytest.mark.parametrize("held", [True, False], ids=["held", "claimed-on-handling"])
 async def test_a_message_whose_handling_failed_is_released_for_the_redelivery(
-    service: QuizService[Repository], held: bool
+    service: WiredQuiz, held: bool
 ) -> None:
     # A command that only replies: its redelivery answers again if it is not dropped.
     asked = Incoming("test", "c1", Actor("u1", "Mina"), "/quiz help", message_id="evt-2")
-    if held:
-        assert await service.hold(asked)
     failing = FailsOnce()
-    await service.handle(asked, failing, held=held)
+    await _handle(service, asked, failing, held=held)
     assert failing.failed
     assert [reply.kind for reply in failing.sent] == [ReplyKind.ERROR]
 
     redelivered = RecordingTransport()
-    if held:
-        assert await service.hold(asked), "the failed message's claim was kept"
-    await service.handle(asked, redelivered, held=held)
+    await _handle(service, asked, redelivered, held=held)
     assert redelivered.sent, "the redelivery was dropped as a duplicate"
     assert ReplyKind.ERROR not in {reply.kind for reply in redelivered.sent}

@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from scipy.stats import spearmanr
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import PracticeCardRow
-from bot.core.service import QuizService
+from bot.core.quiz.mastery import TopicMastery, graded_topics, member_mastery
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.cards import plant_card
@@ -35,9 +34,7 @@ JOON = Actor("u2", "Joon")
 
 
 @asynccontextmanager
-async def service_on(
-    db: Path, bank: Bank, clock: FakeClock
-) -> AsyncIterator[QuizService[Repository]]:
+async def service_on(db: Path, bank: Bank, clock: FakeClock) -> AsyncIterator[WiredQuiz]:
     repo = await Repository.open(db)
     try:
         yield build_quiz_service(
@@ -52,16 +49,14 @@ async def service_on(
 
 
 async def say(
-    service: QuizService[Repository], text: str, actor: Actor = MINA, thread: str | None = None
+    service: WiredQuiz, text: str, actor: Actor = MINA, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     return transport.sent
 
 
-async def practise(
-    service: QuizService[Repository], score: int, actor: Actor = MINA
-) -> tuple[str, Reply]:
+async def practise(service: WiredQuiz, score: int, actor: Actor = MINA) -> tuple[str, Reply]:
     """`/quiz practice`, then an answer worth `score`: the prompt id and the private reply."""
     await say(service, "/quiz practice", actor)
     prompt_id = await service.repo.practice.practice_pending(platform="test", user_id=actor.user_id)
@@ -71,13 +66,11 @@ async def practise(
     return prompt_id, reply
 
 
-async def topics(service: QuizService[Repository], actor: Actor = MINA) -> dict[str, TopicMastery]:
+async def topics(service: WiredQuiz, actor: Actor = MINA) -> dict[str, TopicMastery]:
     return {row.topic: row for row in await service.practice.mastery("test", actor.user_id)}
 
 
-async def prompt_mastery(
-    service: QuizService[Repository], prompt_id: str, actor: Actor = MINA
-) -> float:
+async def prompt_mastery(service: WiredQuiz, prompt_id: str, actor: Actor = MINA) -> float:
     """The member's mastery in the first topic of a prompt (started: never None here)."""
     value = (await topics(service, actor))[service.bank.get(prompt_id).topics[0]].value
     assert value is not None
@@ -194,7 +187,7 @@ async def test_order_by_mastery_matches_order_by_mean_score(tmp_path: Path, bank
 async def test_another_members_stats_keep_their_mastery_private(tmp_path: Path, bank: Bank) -> None:
     clock = FakeClock(START)
     async with service_on(tmp_path / "q.db", bank, clock) as service:
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         await say(service, "channel answer 70", MINA, thread=post.thread_id)
         channel_cards = await service.practice.scored_cards("test", "u1")
         await practise(service, 95)
@@ -219,7 +212,7 @@ async def test_a_card_that_cannot_be_reviewed_never_costs_the_answer(
 ) -> None:
     clock = FakeClock(START)
     async with service_on(tmp_path / "q.db", bank, clock) as service:
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         await say(service, "/quiz stats")  # Mina's member row, which a card refers to
         broken = PracticeCardRow(
             platform="test",
@@ -255,7 +248,7 @@ async def test_the_leaderboard_shows_mastery_from_channel_answers_only(
 ) -> None:
     clock = FakeClock(START)
     async with service_on(tmp_path / "q.db", bank, clock) as service:
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         await say(service, "channel answer 38", MINA, thread=post.thread_id)
         await say(service, "channel answer 90", JOON, thread=post.thread_id)
         cards = await service.practice.scored_cards("test", "u1")

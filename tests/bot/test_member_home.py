@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
@@ -30,7 +29,7 @@ def clock() -> FakeClock:
 
 async def open_service(
     database: Path | str, bank: Bank, clock: FakeClock, lang: str
-) -> tuple[Repository, QuizService[Repository]]:
+) -> tuple[Repository, WiredQuiz]:
     repo = await Repository.open(database)
     settings = Settings(_env_file=None, lang=lang, timezone="Asia/Seoul", post_time="09:00")
     service = build_quiz_service(
@@ -44,32 +43,30 @@ async def open_service(
 
 
 @pytest.fixture
-async def service(
-    database: Path | str, bank: Bank, clock: FakeClock
-) -> AsyncIterator[QuizService[Repository]]:
+async def service(database: Path | str, bank: Bank, clock: FakeClock) -> AsyncIterator[WiredQuiz]:
     repo, service = await open_service(database, bank, clock, "en")
     yield service
     await repo.close()
 
 
 async def say(
-    service: QuizService[Repository], actor: Actor, line: str, thread: str | None = None
+    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
 
 
-async def two_days(service: QuizService[Repository], clock: FakeClock) -> None:
+async def two_days(service: WiredQuiz, clock: FakeClock) -> None:
     for score in (60, 80):
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         await say(service, MINA, f"my answer {score}", thread=post.thread_id)
         clock.advance(timedelta(days=1))
     await say(service, JOON, "/quiz share on")
 
 
 async def test_me_shows_the_callers_own_figures_privately(
-    service: QuizService[Repository], clock: FakeClock
+    service: WiredQuiz, clock: FakeClock
 ) -> None:
     await two_days(service, clock)
     [home] = await say(service, MINA, "/quiz me")
@@ -83,7 +80,7 @@ async def test_me_shows_the_callers_own_figures_privately(
     assert due.endswith("practice card due") or due.endswith("practice cards due")
 
 
-async def test_me_before_any_answer_says_what_to_do(service: QuizService[Repository]) -> None:
+async def test_me_before_any_answer_says_what_to_do(service: WiredQuiz) -> None:
     [home] = await say(service, JOON, "/quiz me")
     fields = dict(home.fields)
     assert fields["Streak"] == "0 days" and fields["Points this week"] == "0 points"
@@ -92,7 +89,7 @@ async def test_me_before_any_answer_says_what_to_do(service: QuizService[Reposit
 
 
 async def test_points_this_week_start_on_the_channels_monday(
-    service: QuizService[Repository], clock: FakeClock
+    service: WiredQuiz, clock: FakeClock
 ) -> None:
     await two_days(service, clock)  # Wednesday and Thursday
     clock.advance(timedelta(days=4))  # the next Monday

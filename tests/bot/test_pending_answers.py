@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.app import WiredQuiz
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.api.main import create_app
 from compute.config import ServiceConfig
@@ -45,11 +45,11 @@ async def remote_grader(port: int, served_model_cache: Path) -> AsyncIterator[Em
 
 
 async def answer(
-    service: QuizService[Repository], text: str, *, thread: str | None, message_id: str
+    service: WiredQuiz, text: str, *, thread: str | None, message_id: str
 ) -> list[Reply]:
     transport = RecordingTransport()
     incoming = Incoming("test", "c1", MINA, text, message_id=message_id, thread_id=thread)
-    await service.handle(incoming, transport)
+    await service.intake.handle(incoming, transport)
     return transport.sent
 
 
@@ -69,7 +69,7 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
     repo = await Repository.open(database)
     try:
         service = service_on(repo, bank, remote_grader)
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
 
         told = await answer(service, ANSWER, thread=post.thread_id, message_id="m-1")
         assert [r.kind for r in told] == [ReplyKind.INFO]
@@ -82,7 +82,7 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
         ).step == 0
 
         still_down = RecordingTransport()
-        assert await service.grade_pending("test", still_down) == 0
+        assert await service.intake.grade_pending("test", still_down) == 0
         assert (
             still_down.sent == []
             and len(await repo.answers.pending_answers(platform="test", limit=10)) == 1
@@ -91,8 +91,8 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
         app = create_app(ServiceConfig(token=SecretStr(TOKEN)))
         async with serve_in_thread(app, port=port):
             back = RecordingTransport()
-            assert await service.grade_pending("test", back) == 1
-            assert await service.grade_pending("test", back) == 0
+            assert await service.intake.grade_pending("test", back) == 1
+            assert await service.intake.grade_pending("test", back) == 0
 
         grade, followup = back.sent
         assert grade.kind == ReplyKind.GRADE and followup.kind == ReplyKind.FOLLOWUP
@@ -124,13 +124,14 @@ async def test_two_processes_retrying_at_once_grade_an_answer_once(
             service_on(first, bank, remote_grader),
             service_on(second, bank, remote_grader),
         )
-        post = await service_a.post_today("test", "c1", RecordingTransport())
+        post = await service_a.posting.post_today("test", "c1", RecordingTransport())
         await answer(service_a, ANSWER, thread=post.thread_id, message_id="m-1")
         app = create_app(ServiceConfig(token=SecretStr(TOKEN)))
         async with serve_in_thread(app, port=port):
             to_a, to_b = RecordingTransport(), RecordingTransport()
             counts = await asyncio.gather(
-                service_a.grade_pending("test", to_a), service_b.grade_pending("test", to_b)
+                service_a.intake.grade_pending("test", to_a),
+                service_b.intake.grade_pending("test", to_b),
             )
         assert sorted(counts) == [0, 1]
         assert len(to_a.of_kind(ReplyKind.GRADE)) + len(to_b.of_kind(ReplyKind.GRADE)) == 1

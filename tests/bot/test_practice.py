@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating
 
-from bot.app import build_quiz_service, channel_defaults, practice_policy
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults, practice_policy
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.posting import ChannelDefaults
-from bot.core.practice import card_row
-from bot.core.service import QuizService
+from bot.core.quiz.posting import ChannelDefaults
+from bot.core.quiz.practice import card_row
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -39,7 +38,7 @@ async def service_on(
     grader: EmbeddingGrader,
     clock: FakeClock,
     defaults: ChannelDefaults | None = None,
-) -> AsyncIterator[QuizService[Repository]]:
+) -> AsyncIterator[WiredQuiz]:
     repo = await Repository.open(db)
     try:
         yield build_quiz_service(
@@ -55,16 +54,14 @@ async def service_on(
 
 
 async def say(
-    service: QuizService[Repository], text: str, actor: Actor = MINA, thread: str | None = None
+    service: WiredQuiz, text: str, actor: Actor = MINA, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     return transport.sent
 
 
-async def practise(
-    service: QuizService[Repository], answer_for: dict[str, str], actor: Actor = MINA
-) -> str:
+async def practise(service: WiredQuiz, answer_for: dict[str, str], actor: Actor = MINA) -> str:
     """`/quiz practice`, then answer the prompt shown (BAD unless `answer_for` has one);
     returns the prompt id. Every reply must be private."""
     shown = await say(service, "/quiz practice", actor)
@@ -108,7 +105,7 @@ async def test_well_answered_prompt_comes_back_later_over_thirty_days(
     assert len(reviews[good]) < len(reviews[bad]), reviews
 
 
-async def board(service: QuizService[Repository]) -> list[str]:
+async def board(service: WiredQuiz) -> list[str]:
     return [r.text for r in await say(service, "/quiz leaderboard all")]
 
 
@@ -117,7 +114,7 @@ async def test_practice_never_changes_the_channel_leaderboard(
 ) -> None:
     clock = FakeClock(START)
     async with service_on(tmp_path / "q.db", bank, grader, clock) as service:
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         await say(service, well(bank)[post.prompt_id], JOON, thread=post.thread_id)
         before = await board(service)
         for _ in range(2):
@@ -141,7 +138,7 @@ async def test_channel_answer_reviews_the_card_once_a_day(
 ) -> None:
     clock = FakeClock(START)
     async with service_on(tmp_path / "q.db", bank, grader, clock) as service:
-        post = await service.post_today("test", "c1", RecordingTransport())
+        post = await service.posting.post_today("test", "c1", RecordingTransport())
         await say(service, BAD, thread=post.thread_id)
         first = await service.repo.practice.practice_card(
             platform="test", user_id="u1", prompt_id=post.prompt_id
@@ -223,7 +220,7 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
     clock = FakeClock(START)
     db = tmp_path / "q.db"
     async with service_on(db, bank, grader, clock) as service:
-        first = await service.post_today("test", "c1", RecordingTransport())
+        first = await service.posting.post_today("test", "c1", RecordingTransport())
         for member in (MINA, JOON):
             await say(service, BAD, member, thread=first.thread_id)
         unposted = [p.id for p in bank.mains() if p.id != first.prompt_id]
@@ -249,7 +246,7 @@ async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
         )
         async with service_on(tmp_path / name, bank, grader, clock, defaults) as service:
             posted[prefer] = (
-                await service.post_today("test", "c1", RecordingTransport())
+                await service.posting.post_today("test", "c1", RecordingTransport())
             ).prompt_id
     assert posted[True] == wanted
     assert posted[False] not in (wanted, crowd)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from bot.core.messages import Actor, Incoming
 from bot.core.models import ChannelRow, PostRow
-from bot.core.threads import current_post
+from bot.core.quiz.threads import current_post
 from bot.storage.repository import Repository
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

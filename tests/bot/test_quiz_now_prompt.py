@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core import commands
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -23,9 +22,7 @@ MINA = Actor("u1", "Mina")
 
 
 @pytest.fixture
-async def service(
-    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
-) -> AsyncIterator[QuizService[Repository]]:
+async def service(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIterator[WiredQuiz]:
     repo = await Repository.open(tmp_path / "q.db")
     yield build_quiz_service(
         repo=repo,
@@ -36,9 +33,9 @@ async def service(
     await repo.close()
 
 
-async def say(service: QuizService[Repository], actor: Actor, line: str) -> list[Reply]:
+async def say(service: WiredQuiz, actor: Actor, line: str) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, line), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, line), transport)
     return transport.sent
 
 
@@ -56,9 +53,7 @@ def test_now_takes_an_optional_prompt_id(line: str, command: commands.Command) -
     assert commands.parse(line) == command
 
 
-async def test_named_main_question_is_posted_and_answered(
-    service: QuizService[Repository], bank: Bank
-) -> None:
+async def test_named_main_question_is_posted_and_answered(service: WiredQuiz, bank: Bank) -> None:
     [question] = await say(service, ADMIN, "/quiz now q05")
     assert question.kind == ReplyKind.QUESTION
     assert question.card is not None and question.card.prompt_id == "q05"
@@ -82,7 +77,7 @@ async def test_named_main_question_is_posted_and_answered(
     ],
 )
 async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(
-    service: QuizService[Repository], line: str, expected: tuple[str, ...]
+    service: WiredQuiz, line: str, expected: tuple[str, ...]
 ) -> None:
     [reply] = await say(service, ADMIN, line)
 
@@ -92,7 +87,7 @@ async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(
     assert await service.repo.posts.posts(platform="test", channel_id="c1") == []
 
 
-async def test_members_cannot_post_a_chosen_question(service: QuizService[Repository]) -> None:
+async def test_members_cannot_post_a_chosen_question(service: WiredQuiz) -> None:
     [reply] = await say(service, MINA, "/quiz now q05")
 
     assert reply.text == "Only channel admins can use this command."

@@ -10,11 +10,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.replicas import ALIVE_WITHIN, alive, this_process
-from bot.core.scheduler import run_scheduler
-from bot.core.service import QuizService
+from bot.core.flow.replicas import ALIVE_WITHIN, alive, this_process
+from bot.core.flow.scheduler import run_scheduler
 from bot.doctor import collect
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -29,7 +28,7 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 @asynccontextmanager
 async def replica(
     database: Path | str, bank: Bank, clock: FakeClock, platform: str
-) -> AsyncIterator[QuizService[Repository]]:
+) -> AsyncIterator[WiredQuiz]:
     """A bot process on `database`: its own connection and its scheduler, ticking every 50 ms."""
     repo = await Repository.open(database)
     service = build_quiz_service(

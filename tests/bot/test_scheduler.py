@@ -1,4 +1,4 @@
-"""The real scheduler path (QuizService.post_due on a real SQLite file) under a hand-moved clock."""
+"""The real scheduler path (Posting.post_due on a real SQLite file) under a hand-moved clock."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.posting import ChannelDefaults
-from bot.core.service import QuizService
+from bot.core.quiz.posting import ChannelDefaults
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.clock import FakeClock
@@ -32,7 +31,7 @@ async def service_on(
     fixed_grader: FixedGrader,
     clock: FakeClock,
     defaults: ChannelDefaults,
-) -> AsyncIterator[QuizService[Repository]]:
+) -> AsyncIterator[WiredQuiz]:
     repo = await Repository.open(db)
     try:
         yield build_quiz_service(
@@ -42,14 +41,14 @@ async def service_on(
         await repo.close()
 
 
-async def schedule(service: QuizService[Repository], channel: str, command: str) -> None:
+async def schedule(service: WiredQuiz, channel: str, command: str) -> None:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", channel, ADMIN, command), transport)
+    await service.intake.handle(Incoming("test", channel, ADMIN, command), transport)
     assert not transport.of_kind(ReplyKind.ERROR), transport.sent
 
 
 async def tick_until(
-    service: QuizService[Repository],
+    service: WiredQuiz,
     clock: FakeClock,
     transport: RecordingTransport,
     end: datetime,
@@ -57,7 +56,7 @@ async def tick_until(
 ) -> None:
     while clock.now < end:
         clock.advance(step)
-        await service.post_due("test", transport)
+        await service.posting.post_due("test", transport)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +83,7 @@ async def test_local_time_is_kept_across_dst(
         while clock.now < end:
             clock.advance(timedelta(minutes=10))
             before = len(transport.sent)
-            await service.post_due("test", transport)
+            await service.posting.post_due("test", transport)
             posted_at += [clock.now] * (len(transport.sent) - before)
         posts = await service.repo.posts.posts(platform="test", channel_id="c1")
     assert [p.day for p in posts] == [dst_day + timedelta(days=offset) for offset in range(-2, 3)]
@@ -138,13 +137,13 @@ async def test_three_day_outage(
     db = database
     transport = RecordingTransport()
     async with service_on(db, bank, fixed_grader, clock, defaults) as service:
-        await service.channel("test", "c1")
+        await service.posting.channel("test", "c1")
         await tick_until(service, clock, transport, clock.now + timedelta(hours=2))
     assert [p.kind for p in transport.sent] == [ReplyKind.QUESTION]
     # down from Monday 10:00 to Thursday 08:00: Tuesday and Wednesday (and most of Monday) missed
     clock.now = datetime(2026, 11, 5, 8, 0, tzinfo=zone).astimezone(UTC)
     async with service_on(db, bank, fixed_grader, clock, defaults) as service:
-        await service.post_due("test", transport)
+        await service.posting.post_due("test", transport)
         after_restart = [
             p.day.isoformat()
             for p in await service.repo.posts.posts(platform="test", channel_id="c1")
@@ -180,8 +179,8 @@ async def test_hundred_restarts_post_each_channel_day_once(
         async with service_on(
             db, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))
         ) as service:
-            await service.post_due("test", transport)
-            await service.post_due("test", transport)
+            await service.posting.post_due("test", transport)
+            await service.posting.post_due("test", transport)
         clock.advance(timedelta(hours=2))
     async with service_on(
         db, bank, fixed_grader, clock, channel_defaults(Settings(_env_file=None))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
+from bot.core.flow.scheduler import run_scheduler
 from bot.core.messages import Reply
-from bot.core.scheduler import run_scheduler
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport

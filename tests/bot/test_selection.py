@@ -1,5 +1,5 @@
 """Which main question comes next, and which topic is weakest, on a hand-made bank: no database,
-no model. The rules (`bot.core.selection`): no repeat until every main question has come once;
+no model. The rules (`bot.core.quiz.selection`): no repeat until every main question has come once;
 among the unseen, the ones due for the most members first, then the weakest topic (the lowest
 mean score among a prompt's topics; a topic nobody has scored sits at 50), then bank order."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.selection import UNSCORED_TOPIC_MEAN, choose_prompt, topic_means, weakness
+from bot.core.quiz.selection import UNSCORED_TOPIC_MEAN, choose_prompt, topic_means, weakness
 from content.bank import Bank
 from content.schema import Localized, Prompt, Reference
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
@@ -25,7 +24,7 @@ JOON_ANSWER = "Joon's secret wording that nobody agreed to show <@here> 90"
 
 
 @pytest.fixture
-async def service(database: Path | str, bank: Bank) -> AsyncIterator[QuizService[Repository]]:
+async def service(database: Path | str, bank: Bank) -> AsyncIterator[WiredQuiz]:
     repo = await Repository.open(database)
     yield build_quiz_service(
         repo=repo,
@@ -37,22 +36,22 @@ async def service(database: Path | str, bank: Bank) -> AsyncIterator[QuizService
 
 
 async def say(
-    service: QuizService[Repository], actor: Actor, line: str, thread: str | None = None
+    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
 
 
-async def answered_day(service: QuizService[Repository]) -> str | None:
-    post = await service.post_today("test", "c1", RecordingTransport())
+async def answered_day(service: WiredQuiz) -> str | None:
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, MINA_ANSWER, thread=post.thread_id)
     await say(service, JOON, JOON_ANSWER, thread=post.thread_id)
     return post.thread_id
 
 
 async def test_nobody_shares_by_default_so_the_reveal_quotes_no_answer(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     thread = await answered_day(service)
     [reveal] = await say(service, ADMIN, "/quiz reveal", thread=thread)
@@ -63,7 +62,7 @@ async def test_nobody_shares_by_default_so_the_reveal_quotes_no_answer(
 
 
 async def test_the_reveal_shows_the_best_answer_of_a_sharing_member_only(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     thread = await answered_day(service)
     [agreed] = await say(service, MINA, "/quiz share on")
@@ -73,7 +72,7 @@ async def test_the_reveal_shows_the_best_answer_of_a_sharing_member_only(
     assert "secret wording" not in reveal.text
 
 
-async def test_switching_off_hides_past_answers_too(service: QuizService[Repository]) -> None:
+async def test_switching_off_hides_past_answers_too(service: WiredQuiz) -> None:
     thread = await answered_day(service)
     await say(service, MINA, "/quiz share on")
     await say(service, JOON, "/quiz share on")
@@ -86,16 +85,16 @@ async def test_switching_off_hides_past_answers_too(service: QuizService[Reposit
     assert "Shared answer · Mina (60 points)" in after.text
 
 
-async def test_consent_is_per_channel(service: QuizService[Repository]) -> None:
+async def test_consent_is_per_channel(service: WiredQuiz) -> None:
     thread = await answered_day(service)
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "other", MINA, "/quiz share on"), transport)
+    await service.intake.handle(Incoming("test", "other", MINA, "/quiz share on"), transport)
     [reveal] = await say(service, ADMIN, "/quiz reveal", thread=thread)
     assert "Shared answer" not in reveal.text
 
 
-async def test_a_long_answer_is_cut_to_a_readable_line(service: QuizService[Repository]) -> None:
-    post = await service.post_today("test", "c1", RecordingTransport())
+async def test_a_long_answer_is_cut_to_a_readable_line(service: WiredQuiz) -> None:
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, "/quiz share on")
     await say(service, MINA, "word\n" * 200 + "70", thread=post.thread_id)
     [reveal] = await say(service, ADMIN, "/quiz reveal", thread=post.thread_id)
@@ -103,6 +102,6 @@ async def test_a_long_answer_is_cut_to_a_readable_line(service: QuizService[Repo
     assert line.endswith("…") and "\n" not in line and len(line) < 340
 
 
-async def test_share_takes_on_or_off(service: QuizService[Repository]) -> None:
+async def test_share_takes_on_or_off(service: WiredQuiz) -> None:
     [wrong] = await say(service, MINA, "/quiz share maybe")
     assert wrong.kind == ReplyKind.ERROR and "/quiz share on" in wrong.text

@@ -43,7 +43,7 @@ async def test_starts_together_post_the_days_question_once(
             )
         await asyncio.gather(
             *(
-                service.show_today("console", "c1", transport)
+                service.posting.show_today("console", "c1", transport)
                 for service, transport in zip(services, transports, strict=True)
             )
         )

@@ -137,7 +137,7 @@ async def test_same_message_id_twice_stores_one_answer(
     )
     transport = RecordingTransport()
     try:
-        post = await service.post_today("test", "c1", transport)
+        post = await service.posting.post_today("test", "c1", transport)
         member = Actor("u1", "Mina")
         answer = Incoming(
             "test",
@@ -148,7 +148,7 @@ async def test_same_message_id_twice_stores_one_answer(
             thread_id=post.thread_id,
         )
         for _ in range(4):
-            await service.handle(answer, transport)
+            await service.intake.handle(answer, transport)
         assert len(await repo.answers.channel_answers(platform="test", channel_id="c1")) == 1
         assert len(transport.of_kind(ReplyKind.GRADE)) == 1
     finally:
@@ -221,7 +221,7 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
             (None, "Mi"),
         ]:
             incoming = Incoming("test", "c1", Actor("u1", name), "/help", message_id=message_id)
-            await service.handle(incoming, RecordingTransport())
+            await service.intake.handle(incoming, RecordingTransport())
             names.append(await repo.members.display_name(platform="test", user_id="u1"))
         async with repo.db.transaction() as db:
             claims = await db.fetch("SELECT message_id, user_id FROM ingested")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.core.reporting.streaks import streak
 from bot.core.schedule import Schedule
-from bot.core.streaks import streak
 
 DAILY = Schedule.parse("09:00", "Asia/Seoul", "daily")
 WEEKDAYS = Schedule.parse("09:00", "Asia/Seoul", "weekdays")

@@ -49,7 +49,7 @@ async def appealed(db: Path, bank: Bank, grades: list[tuple[str, int, int]]) -> 
     )
 
     async def say(text: str, actor: Actor, thread: str | None = None) -> None:
-        await service.handle(
+        await service.intake.handle(
             Incoming("test", "c1", actor, text, thread_id=thread), RecordingTransport()
         )
 

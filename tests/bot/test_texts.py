@@ -35,7 +35,9 @@ def values(lang: Lang, key: str, count: int) -> dict[str, object]:
 
 
 def is_count(name: str, spec: str) -> bool:
-    return "|" in spec or spec.endswith("f") or (not spec and name not in NAMES)
+    return (
+        "|" in spec or spec in {"ordinal"} or spec.endswith("f") or (not spec and name not in NAMES)
+    )
 
 
 # Fields that hold text, not numbers.
@@ -116,3 +118,14 @@ def test_reveal_summary_reads_naturally_for_one_member() -> None:
     assert shown.startswith("Today: 1 answer from 1 member · mean 50")
     many = text("en", "reveal_summary", answers=3, members=2, mean=50, best_score=70, best="Ada")
     assert many.startswith("Today: 3 answers from 2 members")
+
+
+@pytest.mark.parametrize(
+    ("position", "english"),
+    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (13, "13th"), (21, "21st")],
+)
+def test_a_queue_place_is_an_ordinal_in_english_and_a_counter_in_korean(
+    position: int, english: str
+) -> None:
+    assert text("en", "demo_in_queue", position=position) == f"{english} in queue"
+    assert text("ko", "demo_in_queue", position=position) == f"대기열 {position}번째"

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
-from bot.core.digests import digest_instant
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import DigestTime, ReplicaRow
+from bot.core.reporting.digest_posting import digest_instant
 from bot.core.schedule import Schedule
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -60,9 +59,7 @@ def clock() -> FakeClock:
     return FakeClock(local(MONDAY, 8))
 
 
-def make_service(
-    repo: Repository, bank: Bank, clock: FakeClock, lang: str = "en"
-) -> QuizService[Repository]:
+def make_service(repo: Repository, bank: Bank, clock: FakeClock, lang: str = "en") -> WiredQuiz:
     settings = Settings(
         _env_file=None, lang=lang, timezone="Asia/Seoul", post_time="09:00", days="weekdays"
     )
@@ -83,47 +80,45 @@ async def repo(database: Path | str) -> AsyncIterator[Repository]:
 
 
 @pytest.fixture
-async def service(repo: Repository, bank: Bank, clock: FakeClock) -> QuizService[Repository]:
+async def service(repo: Repository, bank: Bank, clock: FakeClock) -> WiredQuiz:
     quiz = make_service(repo, bank, clock)
-    await quiz.channel("test", "c1")
+    await quiz.posting.channel("test", "c1")
     return quiz
 
 
 async def say(
-    service: QuizService[Repository], actor: Actor, line: str, thread: str | None = None
+    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
-    await service.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
 
 
-async def a_day(
-    service: QuizService[Repository], clock: FakeClock, day: date, scores: dict[Actor, int]
-) -> None:
+async def a_day(service: WiredQuiz, clock: FakeClock, day: date, scores: dict[Actor, int]) -> None:
     """The scheduler posts the day's question at 09:00 Seoul; each member answers once."""
     clock.now = local(day, 9, 5)
-    [post] = await service.post_due("test", RecordingTransport())
+    [post] = await service.posting.post_due("test", RecordingTransport())
     for actor, score in scores.items():
         await say(service, actor, f"answer of {actor.display_name} {score}", thread=post.thread_id)
 
 
 async def a_week(
-    service: QuizService[Repository], clock: FakeClock, monday: date, scores: dict[Actor, int]
+    service: WiredQuiz, clock: FakeClock, monday: date, scores: dict[Actor, int]
 ) -> None:
     for offset in range(5):
         await a_day(service, clock, monday + timedelta(days=offset), scores)
 
 
 async def test_the_digest_follows_the_weeks_last_question_once(
-    service: QuizService[Repository], clock: FakeClock, repo: Repository, bank: Bank
+    service: WiredQuiz, clock: FakeClock, repo: Repository, bank: Bank
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 60, JOON: 40})
     friday = MONDAY + timedelta(days=4)
     clock.now = local(friday, 16, 59)  # the last question was at 09:00; due eight hours later
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
     clock.now = local(friday, 17, 0)
     transport = RecordingTransport()
-    assert await service.post_digests("test", transport) == [("c1", MONDAY)]
+    assert await service.digests.post_due("test", transport) == [("c1", MONDAY)]
     [digest] = transport.sent
     assert not digest.ephemeral and digest.channel_id == "c1"
     lines = digest.text.splitlines()
@@ -143,19 +138,19 @@ async def test_the_digest_follows_the_weeks_last_question_once(
     assert "answer of" not in digest.text  # no member's answer text, shared or not
 
     clock.advance(timedelta(hours=1))
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
     other_replica = make_service(repo, bank, clock)
-    assert await other_replica.post_digests("test", RecordingTransport()) == []
+    assert await other_replica.digests.post_due("test", RecordingTransport()) == []
 
 
 async def test_the_figures_are_the_stored_answers(
-    service: QuizService[Repository], clock: FakeClock, repo: Repository
+    service: WiredQuiz, clock: FakeClock, repo: Repository
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 60, JOON: 40})
     await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 50, JOON: 90})
     clock.now = local(MONDAY + timedelta(days=11), 17)
     transport = RecordingTransport()
-    assert await service.post_digests("test", transport) == [("c1", MONDAY + timedelta(days=7))]
+    assert await service.digests.post_due("test", transport) == [("c1", MONDAY + timedelta(days=7))]
     text = transport.sent[0].text
     stored = await repo.answers.channel_answers(platform="test", channel_id="c1")
     second = [a for a in stored if a.day >= MONDAY + timedelta(days=7)]
@@ -168,38 +163,36 @@ async def test_the_figures_are_the_stored_answers(
 
 
 async def test_after_downtime_the_missed_digest_is_posted_once(
-    service: QuizService[Repository], clock: FakeClock
+    service: WiredQuiz, clock: FakeClock
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 80})
     clock.now = local(MONDAY + timedelta(days=8), 10)  # down from Friday to next Tuesday
-    posted = await service.post_digests("test", RecordingTransport())
+    posted = await service.digests.post_due("test", RecordingTransport())
     assert posted == [("c1", MONDAY)]
     clock.advance(timedelta(minutes=1))
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
 
 
 async def test_after_weeks_of_downtime_only_the_latest_week_is_posted(
-    service: QuizService[Repository], clock: FakeClock
+    service: WiredQuiz, clock: FakeClock
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 80})
     await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 70})
     clock.now = local(MONDAY + timedelta(days=16), 10)
-    assert await service.post_digests("test", RecordingTransport()) == [
+    assert await service.digests.post_due("test", RecordingTransport()) == [
         ("c1", MONDAY + timedelta(days=7))
     ]
 
 
-async def test_no_digest_for_a_week_without_questions(
-    service: QuizService[Repository], clock: FakeClock
-) -> None:
+async def test_no_digest_for_a_week_without_questions(service: WiredQuiz, clock: FakeClock) -> None:
     clock.now = local(MONDAY + timedelta(days=4), 20)
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
     schedule = Schedule.parse("09:00", "Asia/Seoul", "weekdays")
     assert digest_instant(schedule, MONDAY, DigestTime(None, None)) is None
 
 
 async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(
-    service: QuizService[Repository], clock: FakeClock
+    service: WiredQuiz, clock: FakeClock
 ) -> None:
     [refused] = await say(service, MINA, "/quiz digest fri 17:00")
     assert refused.kind == ReplyKind.ERROR
@@ -216,13 +209,13 @@ async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(
     await a_week(service, clock, MONDAY, {MINA: 80})
     saturday = MONDAY + timedelta(days=5)
     clock.now = local(saturday, 10, 29)
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
     clock.now = local(saturday, 10, 30)
-    assert await service.post_digests("test", RecordingTransport()) == [("c1", MONDAY)]
+    assert await service.digests.post_due("test", RecordingTransport()) == [("c1", MONDAY)]
 
 
 async def test_digest_times_take_any_one_script_of_digits(
-    service: QuizService[Repository],
+    service: WiredQuiz,
 ) -> None:
     [arabic] = await say(service, ADMIN, "/quiz digest sat ٣:00")
     assert arabic.text.endswith("every Saturday at 03:00 (Asia/Seoul).")
@@ -233,7 +226,7 @@ async def test_digest_times_take_any_one_script_of_digits(
 
 
 async def test_a_weekday_already_past_this_week_starts_with_next_weeks_digest(
-    service: QuizService[Repository], clock: FakeClock
+    service: WiredQuiz, clock: FakeClock
 ) -> None:
     for offset in range(3):
         await a_day(service, clock, MONDAY + timedelta(days=offset), {MINA: 80})
@@ -244,23 +237,23 @@ async def test_a_weekday_already_past_this_week_starts_with_next_weeks_digest(
         "This week's Monday has passed: the first one comes next Monday."
     )
     clock.advance(timedelta(minutes=1))
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
     next_monday = MONDAY + timedelta(days=7)
     await a_day(service, clock, next_monday, {MINA: 70})
     clock.now = local(next_monday, 10)
-    assert await service.post_digests("test", RecordingTransport()) == [("c1", next_monday)]
+    assert await service.digests.post_due("test", RecordingTransport()) == [("c1", next_monday)]
 
 
-async def test_off_means_no_digest(service: QuizService[Repository], clock: FakeClock) -> None:
+async def test_off_means_no_digest(service: WiredQuiz, clock: FakeClock) -> None:
     [off] = await say(service, ADMIN, "/quiz digest off")
     assert "off" in off.text
     await a_week(service, clock, MONDAY, {MINA: 80})
     clock.now = local(MONDAY + timedelta(days=6), 23)
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
 
 
 async def test_quiz_week_shows_both_members_a_missed_concept_and_a_chart_privately(
-    service: QuizService[Repository], clock: FakeClock
+    service: WiredQuiz, clock: FakeClock
 ) -> None:
     await a_day(service, clock, MONDAY, {MINA: 90, JOON: 30})
     [week] = await say(service, JOON, "/quiz week")
@@ -270,12 +263,12 @@ async def test_quiz_week_shows_both_members_a_missed_concept_and_a_chart_private
     assert "**Most-missed key concepts**" in week.text
     [chart] = week.images
     assert chart.data.startswith(b"\x89PNG")
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
 
 
 async def test_the_digest_in_korean(repo: Repository, bank: Bank, clock: FakeClock) -> None:
     service = make_service(repo, bank, clock, lang="ko")
-    await service.channel("test", "c1")
+    await service.posting.channel("test", "c1")
     await a_day(service, clock, MONDAY, {MINA: 90, JOON: 30})
     [set_] = await say(service, ADMIN, "/quiz digest 금요일 17:00")
     assert set_.text == "이 채널의 주간 요약은 매주 금 17:00 (Asia/Seoul)에 올라와요."
@@ -286,7 +279,7 @@ async def test_the_digest_in_korean(repo: Repository, bank: Bank, clock: FakeClo
 
 
 async def test_a_digest_claimed_by_a_killed_replica_is_sent_by_a_live_one(
-    service: QuizService[Repository], clock: FakeClock, repo: Repository
+    service: WiredQuiz, clock: FakeClock, repo: Repository
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 80})
     clock.now = local(MONDAY + timedelta(days=4), 17)
@@ -294,18 +287,22 @@ async def test_a_digest_claimed_by_a_killed_replica_is_sent_by_a_live_one(
         platform="test", channel_id="c1", week=MONDAY, claimed_at=clock.now, replica_id="killed"
     )
     assert killed  # it claimed the digest, then died before sending it
-    assert await service.post_digests("test", RecordingTransport()) == []
+    assert await service.digests.post_due("test", RecordingTransport()) == []
     await repo.heartbeats.heartbeat(
         ReplicaRow("killed", "test", "host", 1, started_at=clock.now, seen_at=clock.now)
     )
     clock.advance(timedelta(minutes=1))
     alive_since = clock.now - timedelta(minutes=2)
-    assert await service.post_digests("test", RecordingTransport(), alive_since=alive_since) == []
+    assert (
+        await service.digests.post_due("test", RecordingTransport(), alive_since=alive_since) == []
+    )
     clock.advance(timedelta(minutes=10))
     alive_since = clock.now - timedelta(minutes=2)
     transport = RecordingTransport()
-    assert await service.post_digests("test", transport, alive_since=alive_since) == [
+    assert await service.digests.post_due("test", transport, alive_since=alive_since) == [
         ("c1", MONDAY)
     ]
     assert len(transport.sent) == 1
-    assert await service.post_digests("test", RecordingTransport(), alive_since=alive_since) == []
+    assert (
+        await service.digests.post_due("test", RecordingTransport(), alive_since=alive_since) == []
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluators.claims import measure_claims
+from evaluators.claim_cues import measure_claims
 from evaluators.guardrails import is_noise
 from evaluators.notation import looks_like_formula, read_notation
 

@@ -1,5 +1,6 @@
-"""A first start embeds the whole bank: it shows a bar on a terminal and a log line per 10%
-elsewhere, and encoding in steps gives the same vectors as one call."""
+"""The one progress display (a first start embedding the whole bank, a calibration fit): rich's
+bar on a terminal and a log line per 10% elsewhere; and encoding in steps gives the same vectors
+as one call."""
 
 from __future__ import annotations
 
@@ -16,32 +17,49 @@ from evaluators.references import ReferenceStore
 
 
 class Terminal(io.StringIO):
+    """A text stream that says it is a terminal, as sys.stderr does in an interactive shell."""
+
     def isatty(self) -> bool:
         return True
 
 
-def test_a_terminal_gets_one_bar_redrawn_in_place() -> None:
+def test_a_terminal_gets_rich_s_bar_and_no_log_lines(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="quizmaster.evaluators")
     screen = Terminal()
-    progress = Progress("embedding", 40, stream=screen)
-    for _ in range(4):
-        progress.advance(10)
-    frames = screen.getvalue().split("\r")[1:]
-    assert [frame.split("] ")[1].split(" (")[0] for frame in frames] == [
-        " 25%",
-        " 50%",
-        " 75%",
-        "100%",
-    ]
-    assert frames[-1].endswith("(40/40)\n") and "\n" not in "".join(frames[:-1])
+    with Progress("embedding", 40, stream=screen) as progress:
+        for _ in range(4):
+            progress.advance(10)
+    drawn = screen.getvalue()
+    shown = [percent for percent in ("25%", "50%", "75%", "100%") if percent in drawn]
+    assert shown == ["25%", "50%", "75%", "100%"]
+    assert drawn.index("25%") < drawn.index("50%") < drawn.index("75%") < drawn.index("100%")
+    assert "embedding" in drawn and "40/40" in drawn and "━" in drawn
+    last = drawn[drawn.rindex("40/40") :]
+    assert "\n" in last, "the bar's line is ended, so what follows starts on its own"
+    assert not caplog.records
 
 
 def test_elsewhere_a_log_line_per_tenth(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="quizmaster.evaluators")
-    progress = Progress("embedding", 95, stream=io.StringIO())
+    stream = io.StringIO()
+    progress = Progress("embedding", 95, stream=stream)
     for _ in range(6):
         progress.advance(16)
+    progress.finish()
     percents = [r.getMessage().split(": ")[1].split("%")[0] for r in caplog.records]
     assert percents == [str(p) for p in range(10, 101, 10)]
+    assert stream.getvalue() == ""
+
+
+def test_a_log_line_names_the_unit_counted(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="quizmaster.evaluators")
+    with Progress("fitting", 25, unit="answers", stream=io.StringIO()) as progress:
+        for _ in range(25):
+            progress.advance()
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines[0] == "fitting: 10% (3/25 answers)"
+    assert lines[-1] == "fitting: 100% (25/25 answers)"
+    assert len(lines) == 10
 
 
 def test_encoding_in_steps_matches_one_call(

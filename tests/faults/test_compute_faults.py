@@ -18,12 +18,11 @@ import pytest
 from aiohttp import web
 from fsrs import Card, Rating
 
-from bot.app import build_quiz_service, channel_defaults, practice_policy
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults, practice_policy
 from bot.config import Settings
-from bot.core.demos import DemoHandoff
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.practice import card_row
-from bot.core.service import QuizService
+from bot.core.quiz.demos import DemoHandoff
+from bot.core.quiz.practice import card_row
 from bot.storage.repository import Repository
 from compute.client import ComputeClient
 from compute.errors import ComputeError
@@ -56,7 +55,7 @@ def with_demos(
     grader: Grader,
     client: ComputeClient,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> QuizService[Repository]:
+) -> WiredQuiz:
     """An English channel's service whose demos and figures come through `client`."""
     demos = DemoHandoff(client, rate_per_hour=10, clock=clock, poll=0.1, wait_timeout=60)
     return build_quiz_service(
@@ -71,14 +70,16 @@ def with_demos(
 
 async def quiz(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient
-) -> QuizService[Repository]:
+) -> WiredQuiz:
     service = with_demos(repo, bank, grader, client)
-    await service.post_today("test", "c1", RecordingTransport())
+    await service.posting.post_today("test", "c1", RecordingTransport())
     return service
 
 
-async def say(service: QuizService[Repository], line: str, transport: RecordingTransport) -> None:
-    await asyncio.wait_for(service.handle(Incoming("test", "c1", MEMBER, line), transport), 60)
+async def say(service: WiredQuiz, line: str, transport: RecordingTransport) -> None:
+    await asyncio.wait_for(
+        service.intake.handle(Incoming("test", "c1", MEMBER, line), transport), 60
+    )
 
 
 def last_word(transport: RecordingTransport) -> Reply:
@@ -284,7 +285,7 @@ async def test_a_followup_is_asked_at_once_and_its_figure_follows_when_drawn(
         main = bank.get("q02")
         talks_about_a_figure = bank.followups(main.id)[1]
         assert talks_about_a_figure.figure_demo is not None
-        post = await service.post_today("test", "c1", RecordingTransport(), prompt=main)
+        post = await service.posting.post_today("test", "c1", RecordingTransport(), prompt=main)
         thread = RecordingTransport()
         await say(service, "/quiz skip", thread)  # on to the first follow-up, without a figure
 

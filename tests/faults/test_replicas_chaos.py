@@ -36,7 +36,7 @@ from tests.postgres_server import PostgresForTests
 # Heavy (`make test-heavy`): 3-5 minutes at the end of `make test` took it past 20 minutes.
 # Two causes of lost answers were found and fixed (each answer lost was turned away as "not a
 # question's thread"; a failure lists what the missing answers' members were told privately):
-# `bot.core.threads.current_post` read the thread before the latest post, so a thread recorded
+# `bot.core.quiz.threads.current_post` read the thread before the latest post, so a thread recorded
 # between the two reads looked like no question's; and a question the killed replica had sent
 # but not recorded was sent again by the replica taking its post over, so the answers in the
 # first one's thread found no question (now the taker finds it by its message metadata). A live

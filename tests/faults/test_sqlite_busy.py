@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.service import QuizService
 from bot.storage import database
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -95,14 +94,14 @@ class LockDuringGrading:
         return grade
 
 
-async def ready_service(repo: Repository, bank: Bank, grader: object) -> QuizService[Repository]:
+async def ready_service(repo: Repository, bank: Bank, grader: object) -> WiredQuiz:
     service = build_quiz_service(
         repo=repo,
         bank=bank,
         grader=grader,  # type: ignore[arg-type]  # a Grader by protocol
         defaults=channel_defaults(Settings(_env_file=None, lang="en")),
     )
-    await service.post_today("test", "c1", RecordingTransport())
+    await service.posting.post_today("test", "c1", RecordingTransport())
     return service
 
 
@@ -147,7 +146,7 @@ async def test_a_short_lock_is_waited_out_and_no_answer_is_lost(
     await asyncio.wait_for(
         asyncio.gather(
             *(
-                service.handle(incoming(user, f"msg-{user}"), transport)
+                service.intake.handle(incoming(user, f"msg-{user}"), transport)
                 for user, transport in zip(members, transports, strict=True)
             )
         ),
@@ -175,7 +174,7 @@ async def test_a_lock_held_past_busy_timeout_gets_a_clear_reply_and_the_retry_wo
         holder = LockHolder(db, hold_s=SHORT_BUSY_MS / 1000 * 1.6)
         service = await ready_service(repo, bank, LockDuringGrading(grader, holder))
         failed = RecordingTransport()
-        await asyncio.wait_for(service.handle(incoming("ann", "msg-1"), failed), timeout=30)
+        await asyncio.wait_for(service.intake.handle(incoming("ann", "msg-1"), failed), timeout=30)
         await holder.join()
         errors = failed.of_kind(ReplyKind.ERROR)
         assert errors and "please send it again" in errors[-1].text, [r.text for r in failed.sent]
@@ -183,12 +182,12 @@ async def test_a_lock_held_past_busy_timeout_gets_a_clear_reply_and_the_retry_wo
         assert stored(db) == [] and claims(db) == [], "nothing half-saved, claim released"
 
         retry = RecordingTransport()
-        await asyncio.wait_for(service.handle(incoming("ann", "msg-1"), retry), timeout=30)
+        await asyncio.wait_for(service.intake.handle(incoming("ann", "msg-1"), retry), timeout=30)
         assert retry.of_kind(ReplyKind.GRADE), [r.text for r in retry.sent]
         assert stored(db) == [("ann", "msg-1")]
 
         duplicate = RecordingTransport()
-        await service.handle(incoming("ann", "msg-1"), duplicate)
+        await service.intake.handle(incoming("ann", "msg-1"), duplicate)
         assert duplicate.sent == [] and stored(db) == [("ann", "msg-1")]
     finally:
         await repo.close()
@@ -209,14 +208,14 @@ async def test_a_lock_held_from_arrival_past_busy_timeout_is_a_clear_reply_not_a
         holder = LockHolder(db, hold_s=SHORT_BUSY_MS / 1000 * 2.5)
         await holder.start()
         failed = RecordingTransport()
-        await asyncio.wait_for(service.handle(incoming("ben", "msg-2"), failed), timeout=30)
+        await asyncio.wait_for(service.intake.handle(incoming("ben", "msg-2"), failed), timeout=30)
         errors = failed.of_kind(ReplyKind.ERROR)
         assert errors and "please send it again" in errors[-1].text, [r.text for r in failed.sent]
         await holder.join()
         assert stored(db) == [] and claims(db) == []
 
         retry = RecordingTransport()
-        await asyncio.wait_for(service.handle(incoming("ben", "msg-2"), retry), timeout=30)
+        await asyncio.wait_for(service.intake.handle(incoming("ben", "msg-2"), retry), timeout=30)
         assert retry.of_kind(ReplyKind.GRADE), [r.text for r in retry.sent]
         assert stored(db) == [("ben", "msg-2")]
     finally:
@@ -237,14 +236,14 @@ async def test_a_failing_release_still_tells_the_member(
         holder = LockHolder(db, hold_s=SHORT_BUSY_MS / 1000 * 2.6)
         service = await ready_service(repo, bank, LockDuringGrading(grader, holder))
         failed = RecordingTransport()
-        await asyncio.wait_for(service.handle(incoming("cid", "msg-3"), failed), timeout=30)
+        await asyncio.wait_for(service.intake.handle(incoming("cid", "msg-3"), failed), timeout=30)
         await holder.join()
         errors = failed.of_kind(ReplyKind.ERROR)
         assert errors and "please send it again" in errors[-1].text, [r.text for r in failed.sent]
         assert stored(db) == []
 
         resent = RecordingTransport()
-        await asyncio.wait_for(service.handle(incoming("cid", "msg-4"), resent), timeout=30)
+        await asyncio.wait_for(service.intake.handle(incoming("cid", "msg-4"), resent), timeout=30)
         assert resent.of_kind(ReplyKind.GRADE), [r.text for r in resent.sent]
         assert stored(db) == [("cid", "msg-4")]
     finally:

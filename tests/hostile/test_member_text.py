@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.app import WiredQuiz
 from bot.core.member_text import ECHO_CHARS, member_text
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.service import QuizService
 from bot.storage.repository import Repository
 from compute.api.main import create_app
 from compute.config import ServiceConfig
@@ -60,7 +60,7 @@ async def served_grader(served_model_cache: Path) -> AsyncIterator[EmbeddingGrad
 
 
 async def say(
-    service: QuizService[Repository],
+    service: WiredQuiz,
     text: str,
     *,
     thread: str | None = None,
@@ -69,14 +69,12 @@ async def say(
 ) -> list[Reply]:
     transport = RecordingTransport()
     actor = Actor("u1", NAME, is_admin=admin)
-    await service.handle(Incoming("test", "c1", actor, text, message_id, thread), transport)
+    await service.intake.handle(Incoming("test", "c1", actor, text, message_id, thread), transport)
     return transport.sent
 
 
-async def assert_answer_graded_and_stored(
-    service: QuizService[Repository], repo: Repository
-) -> None:
-    post = await service.post_today("test", "c1", RecordingTransport())
+async def assert_answer_graded_and_stored(service: WiredQuiz, repo: Repository) -> None:
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
     replies = await say(service, ANSWER, thread=post.thread_id, message_id="m-nul")
     assert replies[0].kind == ReplyKind.GRADE, [r.text for r in replies]
     [(stored,)] = await repo.db.fetch("SELECT text FROM answers WHERE message_id = 'm-nul'")

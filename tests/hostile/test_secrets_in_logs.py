@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from bot.app import open_service
 from bot.config import Settings
+from bot.core.inflight import STOP_GRACE_S
 from evaluators import EmbeddingGrader
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
 from tests.bot.platforms.slack.fake_slack import FakeSlack
@@ -100,7 +101,8 @@ async def test_slack_flow_logs_no_secret(  # noqa: PLR0917
             )
             assert status == 401
             await fake.wait_until(lambda: bool(fake.responses))
-            await asyncio.sleep(0.3)
+            # Every message the bot took is handled, and its logging done, before the check.
+            assert await service.in_flight.drain(STOP_GRACE_S) == 0
     finally:
         await fake.stop()
     assert_no_secret(everything_logged(caplog))

@@ -56,7 +56,7 @@ async def test_correctly_signed_request_outside_the_replay_window_is_refused(
 @session_loop
 async def test_slack_member_cannot_change_the_schedule_or_language(slack_env: SlackEnv) -> None:
     http, fake = slack_env.http, slack_env.http.fake
-    before = await slack_env.service.channel("slack", CHANNEL)
+    before = await slack_env.service.posting.channel("slack", CHANNEL)
     responses = len(fake.responses)
     assert await http.command("schedule 10:30 Europe/Berlin daily", user=MEMBER) == 200
     assert await http.command("lang ko", user=MEMBER) == 200
@@ -64,7 +64,7 @@ async def test_slack_member_cannot_change_the_schedule_or_language(slack_env: Sl
     replies = fake.responses[responses:]
     assert all("Only channel admins" in r["text"] for r in replies)
     assert all(r["response_type"] == "ephemeral" for r in replies)
-    after = await slack_env.service.channel("slack", CHANNEL)
+    after = await slack_env.service.posting.channel("slack", CHANNEL)
     assert (after.post_time, after.timezone, after.lang) == (
         before.post_time,
         before.timezone,
@@ -75,7 +75,7 @@ async def test_slack_member_cannot_change_the_schedule_or_language(slack_env: Sl
     await fake.wait_until(
         lambda: any("Schedule: daily at 10:30" in str(c.args) for c in fake.calls)
     )
-    changed = await slack_env.service.channel("slack", CHANNEL)
+    changed = await slack_env.service.posting.channel("slack", CHANNEL)
     assert (changed.post_time, changed.timezone) == ("10:30", "Europe/Berlin")
 
 

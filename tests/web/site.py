@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.app import (
+    WiredQuiz,
     build_quiz_service,
     channel_defaults,
     prepare_references,
@@ -28,7 +29,6 @@ from bot.app import (
 )
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
-from bot.core.service import QuizService
 from bot.core.team_grades import AnswerVectors
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
@@ -58,7 +58,7 @@ class Site:
 
     url: str
     loop: asyncio.AbstractEventLoop
-    service: QuizService[Repository]
+    service: WiredQuiz
     tokens: Tokens
     clock: FakeClock
     transport: RecordingTransport = field(default_factory=RecordingTransport)
@@ -73,7 +73,7 @@ class Site:
 
     def say(self, actor: Actor, text: str, channel: str = HOME) -> None:
         incoming = Incoming(platform=PLATFORM, channel_id=channel, actor=actor, text=text)
-        self.run(self.service.handle(incoming, self.transport))
+        self.run(self.service.intake.handle(incoming, self.transport))
 
     def link(self, actor: Actor, channel: str = HOME) -> str:
         """The sign-in link `/quiz web` gives `actor` in `channel`, as the member reads it."""
@@ -89,7 +89,7 @@ class Site:
 async def _seed(site: Site) -> None:
     """Two days in the home channel (the first revealed), one answer in the other channel."""
     for day in range(2):
-        await site.service.post_today(PLATFORM, HOME, site.transport)
+        await site.service.posting.post_today(PLATFORM, HOME, site.transport)
         for actor, score in ((MINA, 90 - day * 10), (JOON, 55 + day * 20)):
             incoming = Incoming(
                 platform=PLATFORM,
@@ -97,15 +97,15 @@ async def _seed(site: Site) -> None:
                 actor=actor,
                 text=f"my answer on day {day} is {score}",
             )
-            await site.service.handle(incoming, site.transport)
+            await site.service.intake.handle(incoming, site.transport)
         if day == 0:
-            await site.service.handle(
+            await site.service.intake.handle(
                 Incoming(platform=PLATFORM, channel_id=HOME, actor=MINA, text="/quiz reveal"),
                 site.transport,
             )
         site.clock.advance(timedelta(days=1))
-    await site.service.post_today(PLATFORM, OTHER, site.transport)
-    await site.service.handle(
+    await site.service.posting.post_today(PLATFORM, OTHER, site.transport)
+    await site.service.intake.handle(
         Incoming(platform=PLATFORM, channel_id=OTHER, actor=JOON, text="other channel 42"),
         site.transport,
     )

@@ -59,9 +59,9 @@ async def test_the_web_page_counts_a_graded_answer_and_a_post(
     transport = RecordingTransport()
     async with serving_beside(app, sock), httpx.AsyncClient(base_url=url, timeout=60) as http:
         before = (await http.get("/metrics")).text
-        await service.post_today("slack", "C-home", transport)
+        await service.posting.post_today("slack", "C-home", transport)
         answer = "ReLU keeps gradients alive for positive inputs, so deep nets train faster."
-        await service.handle(
+        await service.intake.handle(
             Incoming(platform="slack", channel_id="C-home", actor=MINA, text=answer), transport
         )
         scraped = await http.get("/metrics")

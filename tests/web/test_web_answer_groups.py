@@ -12,11 +12,11 @@ from html import unescape
 import httpx
 
 from bot.answer_vectors import ModelVectors
-from bot.core.digests import Digests
+from bot.core.flow.notices import send_notices
 from bot.core.messages import Actor
-from bot.core.notices import send_notices
-from bot.core.teaching import Teaching
-from bot.core.weeks import week_of
+from bot.core.reporting.digest_posting import Digests
+from bot.core.reporting.teaching import Teaching
+from bot.core.reporting.weeks import week_of
 from evaluators.embedder import load_embedder
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, Site
@@ -34,7 +34,7 @@ OTHER_IDEA = (HANA, "I honestly have no idea about this one 10")
 def answered(site: Site, channel: str) -> str:
     """A question posted in `channel` and answered by four members, three saying the same
     thing; the question's id."""
-    site.run(site.service.post_today(PLATFORM, channel, site.transport))
+    site.run(site.service.posting.post_today(PLATFORM, channel, site.transport))
     for actor, answer in [*SAME_IDEA.items(), OTHER_IDEA]:
         site.say(actor, answer, channel)
     post = site.run(site.service.repo.posts.latest_post(platform=PLATFORM, channel_id=channel))

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from bot.core.flow.notices import send_notices
 from bot.core.messages import Reply
-from bot.core.notices import send_notices
 from bot.storage.repository import Repository
 from tests.web.client import browser, form_fields, sign_in
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
@@ -19,7 +19,7 @@ from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 def appealed_answer(site: Site, channel: str, score: int) -> int:
     """A question posted in `channel` (a channel of the test's own, so other tests' boards
     stay), Joon's answer worth `score` and his appeal of it; the appeal's id."""
-    site.run(site.service.post_today(PLATFORM, channel, site.transport))
+    site.run(site.service.posting.post_today(PLATFORM, channel, site.transport))
     site.say(JOON, f"my careful answer {score}", channel)
     before = len(site.transport.sent)
     site.say(JOON, "/quiz appeal I named the key idea", channel)
@@ -138,7 +138,7 @@ async def test_a_notice_is_claimed_by_one_replica_only(repo: Repository) -> None
 def test_a_member_appeals_an_answer_picked_on_their_page(site: Site) -> None:
     """Not only the latest: any of the member's answers, from "Me", into the admins' queue."""
     channel = "C-appeal-picked"
-    site.run(site.service.post_today(PLATFORM, channel, site.transport))
+    site.run(site.service.posting.post_today(PLATFORM, channel, site.transport))
     site.say(JOON, "my first try at it", channel)
     site.say(JOON, "my second, better answer", channel)
     base = f"{site.url}/c/{PLATFORM}/{channel}"

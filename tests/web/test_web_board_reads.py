@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core import dashboards
+from bot.core.reporting import dashboards
 from bot.storage.repository import Repository
 from bot.storage.web_store import DashboardReads
 from content.bank import Bank

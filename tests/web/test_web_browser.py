@@ -19,7 +19,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from bot.core.notices import send_notices
+from bot.core.flow.notices import send_notices
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 from tests.web.test_web_answer_groups import SORA, answered
 
@@ -121,7 +121,7 @@ def test_an_admin_writes_a_question_and_resolves_an_appeal(
     """A question refused with its error beside the field, fixed and saved; an appeal resolved
     with a new score, and the board moves (in a channel of its own: other boards stay)."""
     channel = "C-browser"
-    site.run(site.service.post_today(PLATFORM, channel, site.transport))
+    site.run(site.service.posting.post_today(PLATFORM, channel, site.transport))
     site.say(JOON, "my browser answer 35", channel)
     site.say(JOON, "/quiz appeal the idea was there", channel)
     chromium.delete_all_cookies()

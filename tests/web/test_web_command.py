@@ -46,7 +46,7 @@ async def test_without_a_web_page_the_command_says_so_privately(
     )
     transport = RecordingTransport()
     actor = Actor("U1", "Mina")
-    await service.handle(Incoming("slack", "C1", actor, text="/quiz web"), transport)
+    await service.intake.handle(Incoming("slack", "C1", actor, text="/quiz web"), transport)
     [reply] = transport.sent
     assert reply.kind == ReplyKind.ERROR and reply.ephemeral and reply.user_id == "U1"
     assert "QUIZMASTER_WEB_URL" in reply.text and "http" not in reply.text

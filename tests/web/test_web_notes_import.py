@@ -13,7 +13,7 @@ from html import unescape
 import httpx
 import pytest
 
-from bot.storage.team_questions import TeamQuestionStore
+from bot.storage.team_questions import TeamQuestionTable
 from bot.web.notes_import import NOTES_CHARS
 from tests.team_notes import (
     DISTILLATION_FOLLOWUP,
@@ -160,7 +160,7 @@ def test_concepts_drafted_from_answers_are_marked_in_the_preview_and_saved_so(
     assert "badge drafted" not in keywords.text and "drafted-hint" not in keywords.text
 
     assert _post(site, admin, DRAFTED_KO, "web-drafted", "save").status_code == 200
-    stored = {p.id: p for p in site.run(TeamQuestionStore(site.service.repo.db).all())}
+    stored = {p.id: p for p in site.run(TeamQuestionTable(site.service.repo.db).all())}
     saved = stored["web-drafted-001"]
     assert len(saved.concepts) == len(labels) and all(c.drafted for c in saved.concepts)
     assert site.service.bank.get("web-drafted-001") == saved

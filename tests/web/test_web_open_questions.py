@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 
+from bot.core.flow.notices import send_notices
 from bot.core.messages import Actor
-from bot.core.notices import send_notices
 from tests import team_notes as notes
 from tests.cli_process import run_quizmaster
 from tests.web.client import browser, form_fields, page_text, sign_in

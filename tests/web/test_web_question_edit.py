@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionStore
+from bot.storage.team_questions import TeamQuestionTable
 from content.check import check_draft
 from content.loader import load_bank
 from content.schema import Prompt
@@ -62,7 +62,7 @@ def _shown_fields(html: str) -> dict[str, str]:
 
 def _stored(site: Site, prompt_id: str) -> Prompt:
     """The question as the database holds it, read back through the store."""
-    stored = site.run(TeamQuestionStore(site.service.repo.db).all())
+    stored = site.run(TeamQuestionTable(site.service.repo.db).all())
     return next(prompt for prompt in stored if prompt.id == prompt_id)
 
 
@@ -321,14 +321,14 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
         "references": [{"lang": "ko", "text": "화요일과 목요일에 배포해요."}],
     }
     [*_, prompt] = check_draft(draft, bank).prompts
-    await TeamQuestionStore(repo.db).save(
+    await TeamQuestionTable(repo.db).save(
         prompt, platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
     )
     later = await Repository.open(database)
     try:
         fresh = load_bank()
-        assert await TeamQuestionStore(later.db).load_into(fresh) == 1
-        assert await TeamQuestionStore(later.db).ids() == {"team-kept"}
+        assert await TeamQuestionTable(later.db).load_into(fresh) == 1
+        assert await TeamQuestionTable(later.db).ids() == {"team-kept"}
     finally:
         await later.close()
     assert (

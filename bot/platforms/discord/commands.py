@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 
 from bot.core import commands as cmd
-from bot.core.appeals import REASON_CHARS
+from bot.core.quiz.appeals import REASON_CHARS
 from bot.platforms.discord.dispatch import Relay, report_failure
 from bot.platforms.discord.permissions import ADMIN_PERMISSIONS
 

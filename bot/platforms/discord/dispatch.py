@@ -24,7 +24,7 @@ ERROR_TEXT = "Something went wrong on our side; it has been logged. · 처리 �
 
 
 class Handler(Protocol):
-    """The core entry point (`QuizService.handle`)."""
+    """The core entry point (`Intake.handle`)."""
 
     async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
 

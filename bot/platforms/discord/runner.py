@@ -12,9 +12,9 @@ import logging
 import time
 
 from bot.config import DiscordSettings
-from bot.core.dispatch import DemoDesk
+from bot.core.flow.dispatch import DemoDesk
+from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
-from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.dispatch import PLATFORM
@@ -60,7 +60,7 @@ def build_client(
     """The client as configured; `ack_budget_s` is how long a slow reply may take before the
     interaction is deferred (Discord's limit is 3 s)."""
     return QuizClient(
-        handler=service,
+        handler=service.intake,
         demo_names=DemoNames(service.demos),
         guild_id=settings.discord_guild_id,
         message_content=settings.discord_message_content,

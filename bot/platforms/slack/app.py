@@ -21,19 +21,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackSettings
 from bot.core.messages import Actor, Transport
+from bot.core.service import QuizService
 from bot.platforms.slack import inbound
 from bot.platforms.slack.channel_ids import ChannelIds
 from bot.platforms.slack.dedupe import RecentIds
-from bot.platforms.slack.installation import InstalledWorkspaces, OneWorkspace, Workspaces
+from bot.platforms.slack.installation import (
+    InstalledWorkspaces,
+    OAuthStores,
+    OneWorkspace,
+    Workspaces,
+)
 from bot.platforms.slack.listeners import HELD, Listeners, QuizHandler
 from bot.platforms.slack.members import MemberDirectory
 from bot.platforms.slack.oauth_state import SignedStates
 from bot.platforms.slack.redaction import REDACT_TOKENS
 from bot.platforms.slack.transport import Pacer
 from bot.platforms.slack.workspace_posts import ScheduledPosts
-from bot.storage.repository import Repository
-from bot.storage.slack_installations import SlackInstallations, TokenSeal
-from bot.storage.web_store import NonceLedger
 
 log = logging.getLogger("quizmaster.slack")
 
@@ -61,19 +64,19 @@ def web_client(settings: SlackSettings, *, token: str | None = None) -> AsyncWeb
 
 
 class SlackBot:
-    """The running pieces, kept together for the runner and for tests. `repo` holds the
-    workspaces' installations where the app is installed through OAuth."""
+    """The running pieces, kept together for the runner and for tests. `oauth`: where the
+    workspaces' installations are kept, for an app installed through OAuth."""
 
     def __init__(
         self,
         settings: SlackSettings,
-        service: QuizHandler,
+        quiz: QuizService,
         *,
-        repo: Repository | None = None,
+        oauth: OAuthStores | None = None,
         channel_post_interval_s: float = CHANNEL_POST_INTERVAL_S,
     ) -> None:
         client = web_client(settings)
-        self.workspaces = workspaces(settings, client, repo)
+        self.workspaces = workspaces(settings, client, oauth)
         secret = settings.slack_signing_secret
         # Bolt names per-listener loggers after `name` and copies the base logger's level onto
         # them, so the name must not be a logger of ours ("quizmaster" would reset our level).
@@ -88,9 +91,11 @@ class SlackBot:
         if settings.slack_oauth:
             self.app.enable_token_revocation_listeners()
         self.app.middleware(_drop_redelivered_events(RecentIds()))
-        self.app.middleware(_hold_answers(service, self.workspaces.channels))
+        self.app.middleware(_hold_answers(quiz.intake, self.workspaces.channels))
         Listeners(
-            service=service,
+            intake=quiz.intake,
+            homes=quiz.homes,
+            sign_in=quiz.sign_in,
             members=MemberDirectory(),
             followups=settings.slack_followups,
             channels=self.workspaces.channels,
@@ -116,21 +121,21 @@ class SlackBot:
 
 
 def workspaces(
-    settings: SlackSettings, client: AsyncWebClient, repo: Repository | None
+    settings: SlackSettings, client: AsyncWebClient, oauth: OAuthStores | None
 ) -> Workspaces:
     """One workspace by its bot token, or many installed through OAuth (settings say which)."""
     if not settings.slack_oauth:
         token = settings.slack_bot_token
         return OneWorkspace(bot_token=token.get_secret_value() if token else None, client=client)
-    if repo is None:
+    if oauth is None:
         raise ValueError("Slack installed through OAuth keeps its installations in the database")
     assert settings.slack_client_id and settings.slack_client_secret
-    assert settings.slack_state_secret and settings.secret_key
+    assert settings.slack_state_secret
     return InstalledWorkspaces(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
-        store=SlackInstallations(repo.db, TokenSeal(settings.secret_key.get_secret_value())),
-        states=SignedStates(settings.slack_state_secret.get_secret_value(), NonceLedger(repo.db)),
+        store=oauth.installations,
+        states=SignedStates(settings.slack_state_secret.get_secret_value(), oauth.nonces),
         client=client,
     )
 
@@ -154,12 +159,13 @@ def _drop_redelivered_events(
 
 
 def _hold_answers(
-    service: QuizHandler, channels: ChannelIds
+    intake: QuizHandler, channels: ChannelIds
 ) -> Callable[..., Awaitable[BoltResponse]]:
     """A global middleware: Bolt acknowledges an event before its listener runs, so an answer
-    is claimed here first, with the message kept in its claim (`QuizService.hold`), keyed as
-    the core keys it (`channels`: with its workspace, where there are many). A replica killed
-    after the ack leaves it to another; a message already claimed is dropped."""
+    is taken in and claimed here first, with the message kept in its claim (`Intake.hold`),
+    keyed as the core keys it (`channels`: with its workspace, where there are many), and left
+    in the context for the listener to handle as it is (the event is read once). A replica
+    killed after the ack leaves it to another; a message already claimed is dropped."""
 
     async def hold_answers(
         body: dict[str, Any],
@@ -174,10 +180,11 @@ def _hold_answers(
         ):
             sender = str(event["user"])
             message = inbound.from_message(event, Actor(sender, sender))
-            if not await service.hold(channels.incoming(message, team_id=context.team_id)):
+            held = await intake.hold(channels.incoming(message, team_id=context.team_id))
+            if held is None:
                 log.info("dropping an answer claimed before: %s", event.get("ts"))
                 return BoltResponse(status=200, body="")
-            context[HELD] = True
+            context[HELD] = held
         return await next_()
 
     return hold_answers

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.core.home import MemberHome
+from bot.core.reporting.home import MemberHome
 from bot.core.texts import text
 from bot.platforms.slack.render import Block, field_sections, mrkdwn
 from content.schema import Lang

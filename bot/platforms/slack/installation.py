@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.messages import ChannelUnreachableError
 from bot.platforms.slack.channel_ids import ChannelIds
-from bot.storage.slack_installations import SlackInstallations
+from bot.platforms.slack.oauth_state import NonceLedger
 
 log = logging.getLogger("quizmaster.slack")
 
@@ -37,6 +39,16 @@ BOT_SCOPES = (
 """What the OAuth flow asks a workspace for; `slack/manifest*.yml` grant the same."""
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+
+
+@dataclass(frozen=True)
+class OAuthStores:
+    """Where an app installed through OAuth keeps its workspaces' bot tokens (sealed) and
+    spends its OAuth states' nonces: the database's, opened by the composition root
+    (`bot.app.slack_oauth_stores`), so that no platform module touches storage."""
+
+    installations: AsyncInstallationStore
+    nonces: NonceLedger
 
 
 class MissingTokenError(ChannelUnreachableError):
@@ -128,9 +140,9 @@ class OneWorkspace:
 
 class InstalledWorkspaces:
     """The app installed in many workspaces through Bolt's OAuth flow (`/slack/install`,
-    `/slack/oauth_redirect`), each workspace's bot token in `SlackInstallations`. Bolt's
-    token revocation listeners delete a workspace's tokens on `app_uninstalled` and
-    `tokens_revoked`; its requests are refused from then on."""
+    `/slack/oauth_redirect`), each workspace's bot token in `store` (the database's, handed in
+    by `bot.app`). Bolt's token revocation listeners delete a workspace's tokens on
+    `app_uninstalled` and `tokens_revoked`; its requests are refused from then on."""
 
     channels = ChannelIds(per_team=True)
 
@@ -139,7 +151,7 @@ class InstalledWorkspaces:
         *,
         client_id: str,
         client_secret: str,
-        store: SlackInstallations,
+        store: AsyncInstallationStore,
         states: AsyncOAuthStateStore,
         client: AsyncWebClient,
     ) -> None:

@@ -16,9 +16,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.home import Homes
+from bot.core.flow.intake import Held
 from bot.core.messages import Incoming, Reply, ReplyKind, Transport
-from bot.core.sign_in import SignInLinks
+from bot.core.quiz.sign_in import SignInLinks
+from bot.core.reporting.home import Homes
 from bot.platforms.slack import inbound, phrases
 from bot.platforms.slack.channel_ids import BARE_IDS, ChannelIds
 from bot.platforms.slack.home import ACTION_HOME_PRACTICE, ACTION_HOME_WEB, home_view
@@ -37,37 +38,37 @@ from bot.platforms.slack.transport import Caller, Followups, SlackTransport
 log = logging.getLogger("quizmaster.slack")
 
 HELD = "quizmaster_held"
-"""Set in the Bolt context when `hold_answers` claimed the event's message before the ack."""
+"""The answer `hold_answers` claimed and took in before the ack (a `Held`), in the Bolt context
+of its event."""
 
 
 class QuizHandler(Protocol):
-    """The part of the core the adapter calls (`QuizService.handle`)."""
+    """The part of the core the adapter hands messages to (`bot.core.flow.intake.Intake`)."""
 
-    async def hold(self, incoming: Incoming) -> bool: ...
+    async def hold(self, incoming: Incoming) -> Held | None: ...
 
-    @property
-    def homes(self) -> Homes: ...
+    async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
 
-    @property
-    def sign_in(self) -> SignInLinks | None: ...
-
-    async def handle(
-        self, incoming: Incoming, transport: Transport, *, held: bool = False
-    ) -> None: ...
+    async def handle_held(self, held: Held, transport: Transport) -> None: ...
 
 
 class Listeners:
-    """The Bolt listener functions, bound to the core and the member directory."""
+    """The Bolt listener functions, bound to the core's parts they use (its intake, the members'
+    homes and the web page's sign-in links) and the member directory."""
 
     def __init__(
         self,
         *,
-        service: QuizHandler,
+        intake: QuizHandler,
+        homes: Homes,
+        sign_in: SignInLinks | None,
         members: MemberDirectory,
         followups: Followups,
         channels: ChannelIds = BARE_IDS,
     ) -> None:
-        self._service = service
+        self._intake = intake
+        self._homes = homes
+        self._sign_in = sign_in
         self._members = members
         self._followups = followups
         self._channels = channels
@@ -96,17 +97,14 @@ class Listeners:
     async def on_message(
         self, event: Payload, context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
-        """Bolt acks events itself; only replies in the bot's threads are answers."""
-        if not inbound.is_answer_message(event, bot_user_id=context.bot_user_id):
+        """Bolt acks events itself, and `hold_answers` took each answer (a reply in the bot's
+        threads) in before that ack: the answer it left in the context is the one handled, with
+        its sender as the member directory names them. Other messages are not answers."""
+        held = context.get(HELD)
+        if not isinstance(held, Held):
             return
         actor = await self._members.actor(client, event["user"])
-        await self._dispatch(
-            inbound.from_message(event, actor),
-            context,
-            client,
-            Caller(actor.user_id),
-            held=bool(context.get(HELD)),
-        )
+        await self._run(held.sent_by(actor), client, Caller(actor.user_id))
 
     async def on_answer_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
         """Open the modal at once: a trigger_id is only good for 3 seconds."""
@@ -164,14 +162,14 @@ class Listeners:
         if event.get("tab", "home") != "home":
             return
         actor = await self._members.actor(client, event["user"])
-        homes = self._service.homes
+        homes = self._homes
         home = await homes.latest(inbound.PLATFORM, actor.user_id)
         if home is not None and self._channels.per_team:
             team, _ = self._channels.split(home.channel.channel_id)
             if team != context.team_id:  # their latest answer was in another workspace
                 home = None
         slack_channel = None if home is None else self._channels.split(home.channel.channel_id)[1]
-        links = self._service.sign_in
+        links = self._sign_in
         web_link = (
             None
             if home is None or links is None
@@ -212,19 +210,24 @@ class Listeners:
         context: AsyncBoltContext,
         client: AsyncWebClient,
         caller: Caller,
-        *,
-        held: bool = False,
     ) -> None:
         """Run the core on the channel as the core names it (with its workspace, where there
-        are many); `held`: the message was claimed before Bolt's ack (`_hold_answers`). It
-        answers its own failures; anything escaping it (say, Slack refusing
-        that answer too) is logged and told to the caller alone."""
-        incoming = self._channels.incoming(incoming, team_id=context.team_id)
+        are many)."""
+        await self._run(self._channels.incoming(incoming, team_id=context.team_id), client, caller)
+
+    async def _run(self, message: Incoming | Held, client: AsyncWebClient, caller: Caller) -> None:
+        """Hand a message to the core (a `Held` one was keyed and claimed before Bolt's ack, by
+        `_hold_answers`). The core answers its own failures; anything escaping it (say, Slack
+        refusing that answer too) is logged and told to the caller alone."""
+        incoming = message.incoming if isinstance(message, Held) else message
         transport = SlackTransport(
             client, followups=self._followups, caller=caller, channels=self._channels
         )
         try:
-            await self._service.handle(incoming, transport, held=held)
+            if isinstance(message, Held):
+                await self._intake.handle_held(message, transport)
+            else:
+                await self._intake.handle(message, transport)
         except Exception:
             log.exception("handling %r in %s failed", _head(incoming), incoming.channel_id)
             await _tell(transport, incoming, phrases.FAILED)

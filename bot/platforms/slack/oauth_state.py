@@ -16,10 +16,9 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-
-from bot.storage.web_store import NonceLedger
 
 log = logging.getLogger("quizmaster.slack")
 
@@ -29,6 +28,15 @@ _NONCE_PREFIX = "slack-oauth:"
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class NonceLedger(Protocol):
+    """The database's ledger of single-use nonces (`bot.storage.web_store.NonceLedger`), handed
+    in by the composition root: a platform touches no storage itself."""
+
+    async def use(self, nonce: str, *, now: datetime, expires_at: datetime) -> bool:
+        """Spend `nonce`; False if it was spent before."""
+        ...
 
 
 class SignedStates(AsyncOAuthStateStore):

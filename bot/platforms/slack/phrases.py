@@ -22,5 +22,12 @@ MODAL_LABEL = "Answer in your own words"
 
 IMAGE_ONLY = "📈"
 
-FAILED = "Sorry, that did not work on my side; it has been logged. Try again, or `/quiz help`."
-NOT_IN_CHANNEL = "I am not in this channel yet: `/invite @quizmaster`, then try again."
+# Told before the member's language is known, so in both, as Discord's error text is.
+FAILED = (
+    "Sorry, that did not work on my side; it has been logged. Try again, or `/quiz help`. · "
+    "처리 중 오류가 발생했어요 (기록해 두었어요). 다시 시도하거나 `/quiz help`를 입력해 주세요."
+)
+NOT_IN_CHANNEL = (
+    "I am not in this channel yet: `/invite @quizmaster`, then try again. · "
+    "아직 이 채널에 없어요: `/invite @quizmaster` 후 다시 시도해 주세요."
+)

@@ -13,14 +13,14 @@ from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.core.flow.replicas import this_process
+from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
-from bot.core.replicas import this_process
-from bot.core.scheduler import run_scheduler
 from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.http_guard import signed_only
 from bot.platforms.slack.inbound import PLATFORM
-from bot.storage.repository import Repository
+from bot.platforms.slack.installation import OAuthStores
 
 log = logging.getLogger("quizmaster.slack")
 
@@ -68,18 +68,21 @@ async def serve_http(app: AsyncApp, *, host: str, port: int, signing_secret: str
 
 
 async def run(
-    settings: Settings, service: QuizService[Repository], *, stop: asyncio.Event | None = None
+    settings: Settings,
+    service: QuizService,
+    *,
+    oauth: OAuthStores | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
     """Serve Slack and post the daily questions until `stop` is set (or cancelled); then close
-    the connection, so no new events come, and let the messages in flight finish."""
+    the connection, so no new events come, and let the messages in flight finish. `oauth`:
+    where an app installed through OAuth keeps its installations."""
     stop = stop or asyncio.Event()
     check_settings(settings)
-    bot = SlackBot(settings.slack, service, repo=service.repo)
+    bot = SlackBot(settings.slack, service, oauth=oauth)
     # Heard from before the first event can be claimed: a claim of a replica without a
     # heartbeat would look abandoned to the others.
-    await service.repo.heartbeats.heartbeat(
-        this_process(PLATFORM, service.clock(), service.replica_id)
-    )
+    await service.heartbeats.heartbeat(this_process(PLATFORM, service.clock(), service.replica_id))
     async with contextlib.AsyncExitStack() as stack:
         if settings.slack_mode == "socket":
             assert settings.slack_app_token is not None

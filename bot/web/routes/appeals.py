@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core.appeals import AppealRefusedError
 from bot.core.models import AppealRow
+from bot.core.quiz.appeals import AppealRefusedError
 from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
 from bot.web.errors import PageError
 from content.schema import Lang

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core import dashboards
-from bot.core.appeals import AppealRefusedError
 from bot.core.commands import Period
-from bot.core.mastery import percent
+from bot.core.quiz.appeals import AppealRefusedError
+from bot.core.quiz.mastery import percent
+from bot.core.reporting import dashboards
 from bot.core.turn import channel_schedule
 from bot.web import charts
 from bot.web.deps import WebDep, channel_url, check_csrf, stored_id

@@ -11,8 +11,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core.model_answer import ModelAnswerError, answered
-from bot.core.open_answers import OpenQuestions
+from bot.core.quiz.model_answer import ModelAnswerError, answered
+from bot.core.quiz.open_answers import OpenQuestions
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.signing import Session

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from bot.core import dashboards
 from bot.core.member_text import member_text
+from bot.core.reporting import dashboards
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.question_form import GENERAL, QuestionForm

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from compute.api.deps import DemosDep, JobsDep, require_token
 from compute.api.errors import UnknownDemoError
+from compute.job_runner import JobView
 from compute.params import parse_params
-from compute.runner import JobView
 from compute.schemas import ErrorBody, JobRequest, JobStatus, JobTicket
 from content.schema import Localized
 

@@ -14,13 +14,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import open_service
+from bot.app import WiredQuiz, open_service
 from bot.config import Settings
-from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
 from bot.platforms.discord.transport import ACK_BUDGET_S
-from bot.storage.repository import Repository
 from evaluators import create_grader
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
 from tests.conftest import MakeSettings
@@ -54,7 +52,7 @@ def settings(make_settings: MakeSettings, fake_discord: FakeDiscord) -> Settings
 
 
 @pytest.fixture
-async def service(settings: Settings) -> AsyncIterator[QuizService[Repository]]:
+async def service(settings: Settings) -> AsyncIterator[WiredQuiz]:
     grader = create_grader(
         model_name=settings.embedding_model, device="cpu", cache_dir=settings.cache_dir
     )
@@ -71,7 +69,7 @@ class Running:
 
     client: QuizClient
     fake: FakeDiscord
-    service: QuizService[Repository]
+    service: WiredQuiz
 
     async def push(self, interaction: dict[str, Any]) -> str:
         """Deliver an interaction over the gateway; returns its id."""
@@ -83,16 +81,14 @@ StartBot = Callable[..., AbstractAsyncContextManager[Running]]
 
 
 @pytest.fixture
-def start_bot(
-    settings: Settings, service: QuizService[Repository], fake_discord: FakeDiscord
-) -> StartBot:
+def start_bot(settings: Settings, service: WiredQuiz, fake_discord: FakeDiscord) -> StartBot:
     """Start the bot as `quizmaster run` would (client plus scheduler), with setting overrides."""
 
     @asynccontextmanager
     async def started(
         *,
         ack_budget_s: float = ACK_BUDGET_S,
-        quiz: QuizService[Repository] = service,
+        quiz: WiredQuiz = service,
         **overrides: Any,
     ) -> AsyncIterator[Running]:
         configured = settings.model_copy(update=overrides)

@@ -10,12 +10,10 @@ from typing import Any
 import discord
 import pytest
 
-from bot.app import open_service
+from bot.app import WiredQuiz, open_service
 from bot.config import Settings
 from bot.core.models import PostRow
-from bot.core.service import QuizService
 from bot.platforms.discord.dispatch import PLATFORM
-from bot.storage.repository import Repository
 from evaluators import create_grader
 from tests.bot.platforms.discord.conftest import Running, StartBot
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
@@ -58,7 +56,7 @@ async def post_question(bot: Running) -> str:
     return thread
 
 
-async def recorded_post(service: QuizService[Repository], channel_id: str) -> PostRow:
+async def recorded_post(service: WiredQuiz, channel_id: str) -> PostRow:
     """The channel's latest post once its thread is recorded: the bot records it after Discord
     answered the thread call, which comes after the interaction's callback."""
     for _ in range(250):
@@ -194,7 +192,7 @@ async def test_admin_commands_are_refused_to_members(bot: Running) -> None:
     [reply] = sent_for(fake, refused["id"])
     assert reply["flags"] & EPHEMERAL
     assert "admin" in reply["content"].lower()
-    channel = await bot.service.channel(PLATFORM, fake.channel_id)
+    channel = await bot.service.posting.channel(PLATFORM, fake.channel_id)
     assert channel.post_time == "09:00"
 
     allowed = fake.slash(
@@ -206,7 +204,7 @@ async def test_admin_commands_are_refused_to_members(bot: Running) -> None:
     )
     await bot.push(allowed)
     await fake.wait_for(lambda: sent_for(fake, allowed["id"]))
-    channel = await bot.service.channel(PLATFORM, fake.channel_id)
+    channel = await bot.service.posting.channel(PLATFORM, fake.channel_id)
     assert (channel.post_time, channel.timezone) == ("10:30", "Europe/Berlin")
 
 
@@ -240,7 +238,7 @@ async def test_rate_limited_post_is_retried_after_the_delay(bot: Running) -> Non
     route = rf"/channels/{fake.channel_id}/messages"
     fake.rate_limit_once("POST", route, retry_after=0.5)
 
-    post = await bot.service.post_today(PLATFORM, fake.channel_id, bot.client.channels)
+    post = await bot.service.posting.post_today(PLATFORM, fake.channel_id, bot.client.channels)
 
     first, second = fake.find("POST", route)
     assert (first.status, second.status) == (429, 200)

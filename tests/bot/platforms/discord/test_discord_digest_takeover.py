@@ -5,7 +5,7 @@ nonce, so sending it again returns the first message, text and chart in one."""
 from __future__ import annotations
 
 from bot.core.models import DigestTime
-from bot.core.weeks import week_of
+from bot.core.reporting.weeks import week_of
 from bot.platforms.discord.dispatch import PLATFORM
 from tests.bot.platforms.discord.conftest import Running
 
@@ -14,7 +14,7 @@ STOPPED = "host:4242:stopped"  # a replica id with no heartbeat: silent, so its 
 
 async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running) -> None:
     fake, service = bot.fake, bot.service
-    channel = await service.channel(PLATFORM, fake.channel_id)
+    channel = await service.posting.channel(PLATFORM, fake.channel_id)
     now = service.clock()
     today = now.date()
     week = week_of(today)
@@ -39,7 +39,7 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     # The stopped replica sent the digest, then died before recording it.
     first = await bot.client.channels.send(await digests.channel_reply(channel, week))
 
-    posted = await service.post_digests(PLATFORM, bot.client.channels, alive_since=now)
+    posted = await service.digests.post_due(PLATFORM, bot.client.channels, alive_since=now)
 
     assert posted == [(fake.channel_id, week)]
     sends = fake.find("POST", rf"/channels/{fake.channel_id}/messages")

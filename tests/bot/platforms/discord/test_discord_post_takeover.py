@@ -14,7 +14,7 @@ async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thr
     bot: Running,
 ) -> None:
     fake, service = bot.fake, bot.service
-    channel = await service.channel(PLATFORM, fake.channel_id)
+    channel = await service.posting.channel(PLATFORM, fake.channel_id)
     post = await service.repo.posts.claim_post(
         platform=PLATFORM,
         channel_id=fake.channel_id,
@@ -26,9 +26,9 @@ async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thr
     )
     assert post is not None
     # The stopped replica sent the question and opened its thread, then died unrecorded.
-    first = await bot.client.channels.send(service.question_reply(channel, post))
+    first = await bot.client.channels.send(service.posting.question_reply(channel, post))
 
-    taken = await service.resume_unfinished(
+    taken = await service.takeover.resume_unfinished(
         PLATFORM, bot.client.channels, alive_since=service.clock()
     )
 

@@ -11,12 +11,11 @@ from typing import Any
 
 import aiohttp
 
+from bot.app import WiredQuiz, slack_oauth_stores
 from bot.config import Settings
 from bot.core.inflight import STOP_GRACE_S
-from bot.core.service import QuizService
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import serve_http
-from bot.storage.repository import Repository
 from tests.bot.platforms.slack.fake_slack import TEAM_ID, FakeSlack
 from tests.bot.platforms.slack.slack_payloads import (
     CHANNEL,
@@ -93,10 +92,15 @@ class SlackHttp:
 
 @asynccontextmanager
 async def serving(
-    settings: Settings, service: QuizService[Repository], fake: FakeSlack
+    settings: Settings, service: WiredQuiz, fake: FakeSlack
 ) -> AsyncIterator[SlackHttp]:
     """Our app behind Bolt's aiohttp server on a free loopback port."""
-    bot = SlackBot(settings, service, repo=service.repo, channel_post_interval_s=0.0)
+    bot = SlackBot(
+        settings,
+        service,
+        oauth=slack_oauth_stores(settings.slack, service.repo),
+        channel_post_interval_s=0.0,
+    )
     secret = settings.slack_signing_secret
     runner = await serve_http(
         bot.app,

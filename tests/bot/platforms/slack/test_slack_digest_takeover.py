@@ -8,11 +8,10 @@ from dataclasses import replace
 
 import pytest
 
+from bot.app import WiredQuiz
 from bot.config import Settings
 from bot.core.models import DigestTime
-from bot.core.service import QuizService
-from bot.core.weeks import week_of
-from bot.storage.repository import Repository
+from bot.core.reporting.weeks import week_of
 from tests.bot.platforms.slack.harness import SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL
 from tests.bot.platforms.slack.test_slack_takeover import STOPPED, slack_transport
@@ -20,9 +19,9 @@ from tests.bot.platforms.slack.test_slack_takeover import STOPPED, slack_transpo
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def digest_claimed_by_stopped_replica(service: QuizService[Repository]) -> None:
+async def digest_claimed_by_stopped_replica(service: WiredQuiz) -> None:
     """A digest due at once for this week, which has a question, claimed by a silent replica."""
-    await service.channel("slack", CHANNEL)
+    await service.posting.channel("slack", CHANNEL)
     repo, now = service.repo, service.clock()
     await repo.digests.set_digest_time(
         platform="slack", channel_id=CHANNEL, time=DigestTime(0, "00:00")
@@ -48,18 +47,18 @@ async def digest_claimed_by_stopped_replica(service: QuizService[Repository]) ->
 
 @pytest.mark.parametrize("chart_out", [False, True])
 async def test_a_digest_the_stopped_replica_sent_is_finished_not_sent_again(
-    chart_out: bool, slack_http: SlackHttp, service: QuizService[Repository], settings: Settings
+    chart_out: bool, slack_http: SlackHttp, service: WiredQuiz, settings: Settings
 ) -> None:
     await digest_claimed_by_stopped_replica(service)
     transport = slack_transport(settings)
-    channel = await service.channel("slack", CHANNEL)
+    channel = await service.posting.channel("slack", CHANNEL)
     week = week_of(service.clock().date())
     reply = await service.intake.dispatcher.digests.channel_reply(channel, week)
     # What the stopped replica did before it was killed: its text reached Slack, its chart too
     # or not, and it died before recording the digest.
     first = await transport.send(reply if chart_out else replace(reply, images=()))
 
-    posted = await service.post_digests("slack", transport, alive_since=service.clock())
+    posted = await service.digests.post_due("slack", transport, alive_since=service.clock())
 
     fake = slack_http.fake
     assert posted == [(CHANNEL, week)]
@@ -75,11 +74,11 @@ async def test_a_digest_the_stopped_replica_sent_is_finished_not_sent_again(
 
 
 async def test_a_digest_the_stopped_replica_never_sent_is_sent_once(
-    slack_http: SlackHttp, service: QuizService[Repository], settings: Settings
+    slack_http: SlackHttp, service: WiredQuiz, settings: Settings
 ) -> None:
     await digest_claimed_by_stopped_replica(service)
 
-    posted = await service.post_digests(
+    posted = await service.digests.post_due(
         "slack", slack_transport(settings), alive_since=service.clock()
     )
 

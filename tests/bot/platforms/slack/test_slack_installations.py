@@ -11,7 +11,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from bot.platforms.slack.oauth_state import STATE_LIFETIME, SignedStates
 from bot.storage.repository import Repository
-from bot.storage.slack_installations import SlackInstallations, TokenSeal
+from bot.storage.slack_installations import SlackInstallationTable, TokenSeal
 from bot.storage.web_store import NonceLedger
 
 KEY = Fernet.generate_key().decode()
@@ -36,7 +36,7 @@ def installation(team_id: str, *, bot_token: str = TOKENS[0]) -> Installation:
 
 
 async def test_tokens_are_sealed_at_rest_and_read_back(repo: Repository) -> None:
-    store = SlackInstallations(repo.db, TokenSeal(KEY))
+    store = SlackInstallationTable(repo.db, TokenSeal(KEY))
     await store.async_save(installation("T1"))
     raw = await repo.db.fetch("SELECT * FROM slack_installations")
     stored = " ".join(str(value) for row in raw for value in row)
@@ -49,13 +49,13 @@ async def test_tokens_are_sealed_at_rest_and_read_back(repo: Repository) -> None
     found = await store.async_find_installation(enterprise_id=None, team_id="T1")
     assert found is not None and found.user_token == TOKENS[2]
     assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
-    other_key = SlackInstallations(repo.db, TokenSeal(Fernet.generate_key().decode()))
+    other_key = SlackInstallationTable(repo.db, TokenSeal(Fernet.generate_key().decode()))
     with pytest.raises(InvalidToken):
         await other_key.async_find_bot(enterprise_id=None, team_id="T1")
 
 
 async def test_reinstall_replaces_and_revocation_deletes_one_workspace(repo: Repository) -> None:
-    store = SlackInstallations(repo.db, TokenSeal(KEY))
+    store = SlackInstallationTable(repo.db, TokenSeal(KEY))
     await store.async_save(installation("T1"))
     await store.async_save(installation("T2", bot_token="xoxb-team-two"))
     await store.async_save(installation("T2", bot_token="xoxb-team-two-again"))

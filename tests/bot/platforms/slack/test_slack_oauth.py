@@ -17,9 +17,9 @@ import pytest_asyncio
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
+from bot.app import WiredQuiz
 from bot.config import Settings
 from bot.core.messages import ChannelUnreachableError, Reply
-from bot.core.service import QuizService
 from bot.platforms.slack.installation import BOT_SCOPES, MissingTokenError
 from bot.platforms.slack.oauth_state import SignedStates
 from bot.storage.repository import Repository
@@ -151,7 +151,7 @@ def grades(fake: FakeSlack, thread_ts: str) -> list[str]:
 
 
 async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
-    slack_http: SlackHttp, service: QuizService[Repository]
+    slack_http: SlackHttp, service: WiredQuiz
 ) -> None:
     await install(slack_http, FIRST)
     await install(slack_http, SECOND)
@@ -192,7 +192,7 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
     with pytest.raises(MissingTokenError):
         await scheduled.send(Reply(channel_id=f"{SECOND}:{CHANNEL}", text="anyone?"))
     # Its scheduled question is not claimed either: no post is left that was never sent.
-    gone = await service.channel("slack", f"{SECOND}:{CHANNEL}")
+    gone = await service.posting.channel("slack", f"{SECOND}:{CHANNEL}")
     far_day = date.today() + timedelta(days=30)
     with pytest.raises(ChannelUnreachableError):
         await service.posting.post_question(gone, scheduled, day=far_day, scheduled=True)
@@ -221,7 +221,7 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
 
 
 async def test_tokens_revoked_deletes_the_bot_token(
-    slack_http: SlackHttp, service: QuizService[Repository]
+    slack_http: SlackHttp, service: WiredQuiz
 ) -> None:
     await install(slack_http, FIRST)
     revoked = app_event("tokens_revoked", team=FIRST, event_id="Ev3001", tokens={"bot": ["UBOT"]})
@@ -230,7 +230,7 @@ async def test_tokens_revoked_deletes_the_bot_token(
 
 
 async def test_a_state_not_ours_expired_or_used_installs_nothing(
-    slack_http: SlackHttp, service: QuizService[Repository]
+    slack_http: SlackHttp, service: WiredQuiz
 ) -> None:
     fake = slack_http.fake
     forged = SignedStates("some-other-state-secret", NonceLedger(service.repo.db))
@@ -259,7 +259,7 @@ async def test_a_state_not_ours_expired_or_used_installs_nothing(
 
 
 async def test_a_wrong_client_secret_or_code_installs_nothing(
-    settings: Settings, service: QuizService[Repository], fake_slack: FakeSlack
+    settings: Settings, service: WiredQuiz, fake_slack: FakeSlack
 ) -> None:
     wrong = settings.updated(slack_client_secret="not-the-client-secret")
     async with serving(wrong, service, fake_slack) as slack:
@@ -287,7 +287,7 @@ async def wait_for(read: Callable[[], Awaitable[list[str]]], expected: list[str]
 
 async def test_installing_and_serving_log_no_token_or_secret(
     slack_http: SlackHttp,
-    service: QuizService[Repository],
+    service: WiredQuiz,
     settings: Settings,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -12,14 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import open_service
+from bot.app import WiredQuiz, open_service
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
 from bot.core.models import PostRow
-from bot.core.service import QuizService
 from bot.platforms.slack.app import web_client
 from bot.platforms.slack.transport import QUESTION_EVENT, SlackTransport
-from bot.storage.repository import Repository
 from evaluators import EmbeddingGrader
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import MEMBER, SlackHttp
@@ -34,8 +32,8 @@ ANSWER = (
 )
 
 
-async def claimed_by_stopped_replica(service: QuizService[Repository]) -> PostRow:
-    await service.channel("slack", CHANNEL)
+async def claimed_by_stopped_replica(service: WiredQuiz) -> PostRow:
+    await service.posting.channel("slack", CHANNEL)
     prompt = service.bank.mains()[0]
     post = await service.repo.posts.claim_post(
         platform="slack",
@@ -57,16 +55,18 @@ def slack_transport(settings: Settings) -> SlackTransport:
 
 
 async def test_a_question_the_stopped_replica_sent_is_found_not_sent_again(
-    slack_http: SlackHttp, service: QuizService[Repository], settings: Settings
+    slack_http: SlackHttp, service: WiredQuiz, settings: Settings
 ) -> None:
     post = await claimed_by_stopped_replica(service)
     transport = slack_transport(settings)
     # What the stopped replica did before it was killed: the question reached Slack, and the
     # replica died before recording where.
-    channel = await service.channel("slack", CHANNEL)
-    first = await transport.send(service.question_reply(channel, post))
+    channel = await service.posting.channel("slack", CHANNEL)
+    first = await transport.send(service.posting.question_reply(channel, post))
 
-    taken = await service.resume_unfinished("slack", transport, alive_since=service.clock())
+    taken = await service.takeover.resume_unfinished(
+        "slack", transport, alive_since=service.clock()
+    )
 
     assert taken == 1
     assert len(slack_http.fake.called("chat.postMessage")) == 1, "the question was sent again"
@@ -92,12 +92,14 @@ async def test_a_question_the_stopped_replica_sent_is_found_not_sent_again(
 
 
 async def test_a_question_the_stopped_replica_never_sent_is_sent_once(
-    slack_http: SlackHttp, service: QuizService[Repository], settings: Settings
+    slack_http: SlackHttp, service: WiredQuiz, settings: Settings
 ) -> None:
     post = await claimed_by_stopped_replica(service)
     transport = slack_transport(settings)
 
-    taken = await service.resume_unfinished("slack", transport, alive_since=service.clock())
+    taken = await service.takeover.resume_unfinished(
+        "slack", transport, alive_since=service.clock()
+    )
 
     assert taken == 1
     [sent] = slack_http.fake.called("chat.postMessage")
@@ -107,7 +109,9 @@ async def test_a_question_the_stopped_replica_never_sent_is_sent_once(
     }
     stored = await service.repo.posts.post(post_id=post.id)
     assert stored is not None and stored.thread_id == sent.result["ts"]
-    again = await service.resume_unfinished("slack", transport, alive_since=service.clock())
+    again = await service.takeover.resume_unfinished(
+        "slack", transport, alive_since=service.clock()
+    )
     assert again == 0 and len(slack_http.fake.called("chat.postMessage")) == 1
 
 
@@ -138,12 +142,12 @@ class KilledBefore:
 
 async def test_an_answer_whose_grade_was_out_gets_only_its_next_prompt_from_the_taker(
     fake_slack: FakeSlack,
-    service: QuizService[Repository],
+    service: WiredQuiz,
     settings: Settings,
     grader: EmbeddingGrader,
 ) -> None:
     transport = slack_transport(settings)
-    post = await service.post_today("slack", CHANNEL, transport)
+    post = await service.posting.post_today("slack", CHANNEL, transport)
     assert post.thread_id is not None
     answer = Incoming(
         "slack",
@@ -156,11 +160,13 @@ async def test_an_answer_whose_grade_was_out_gets_only_its_next_prompt_from_the_
     )
     next_prompt = frozenset({ReplyKind.FOLLOWUP, ReplyKind.INFO})
     with pytest.raises(asyncio.CancelledError):
-        await service.handle(answer, KilledBefore(transport, next_prompt))
+        await service.intake.handle(answer, KilledBefore(transport, next_prompt))
     assert len(replies_in(fake_slack, post.thread_id)) == 1  # the grade, and then the kill
 
     async with open_service(settings, grader=grader) as taker:
-        taken = await taker.resume_unfinished("slack", transport, alive_since=taker.clock())
+        taken = await taker.takeover.resume_unfinished(
+            "slack", transport, alive_since=taker.clock()
+        )
 
     assert taken == 1
     grade, then = replies_in(fake_slack, post.thread_id)

@@ -1,15 +1,22 @@
 """The weekly digest's one picture: each member's points this week beside last week's, drawn as
-the other charts are (`bot.core.charts`: matplotlib's object API off the event loop, Hangul
-fonts as the demos set them up)."""
+the other charts are (`bot.core.reporting.charts`: matplotlib's object API off the event loop,
+Hangul fonts as the demos set them up)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.core.charts import BAR_HEIGHT, PANEL_HEIGHT, PANEL_WIDTH, new_figure, short, to_image
-from bot.core.digest import WeekDigest
 from bot.core.messages import Image
+from bot.core.reporting.charts import (
+    BAR_HEIGHT,
+    PANEL_HEIGHT,
+    PANEL_WIDTH,
+    new_figure,
+    short,
+    to_image,
+)
+from bot.core.reporting.digest_figures import WeekDigest
 from bot.core.texts import text
 
 if TYPE_CHECKING:

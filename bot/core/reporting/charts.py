@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.core.mastery import TopicMastery, percent
 from bot.core.member_text import cut
 from bot.core.messages import Image
+from bot.core.quiz.mastery import TopicMastery, percent
 from bot.core.texts import text
 from content.schema import Lang
 
@@ -135,7 +135,7 @@ def new_figure(width: float, height: float) -> Figure:
 
 def draw_stats(chart: StatsChart) -> Figure:
     """Left: score per day, with the streak and the best day in the title. Right (own stats
-    only): mastery per graded topic, as defined in `bot.core.mastery`."""
+    only): mastery per graded topic, as defined in `bot.core.quiz.mastery`."""
     if chart.mastery is None:
         figure = new_figure(PANEL_WIDTH, PANEL_HEIGHT)
         _history(figure.subplots(), chart)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.answer_groups import AnswerGroup, group_answers
-from bot.core.appeals import REASON_CHARS, clipped
 from bot.core.messages import Reply, ReplyKind
-from bot.core.practice import Practice
+from bot.core.quiz.appeals import REASON_CHARS, clipped
+from bot.core.quiz.practice import Practice
 from bot.core.team_grades import (
     AnswerVectors,
     AppliedGrade,

@@ -1,7 +1,7 @@
 """The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
 became due since the last tick (questions and weekly digests), finishes the messages a silent
 replica claimed and left, grades answers kept while the embedding server was unavailable, and
-sends the notices the web page left (`bot.core.notices`)."""
+sends the notices the web page left (`bot.core.flow.notices`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import contextlib
 import logging
 from dataclasses import replace
 
+from bot.core.flow.notices import send_notices
+from bot.core.flow.replicas import silent_since, this_process
 from bot.core.messages import Transport
 from bot.core.models import ReplicaRow
-from bot.core.notices import send_notices
-from bot.core.replicas import silent_since, this_process
 from bot.core.service import QuizService
 
 log = logging.getLogger("quizmaster.core")
@@ -54,17 +54,17 @@ async def run_scheduler(
     try:
         while not stop.is_set():
             try:
-                await service.post_due(platform, transport)
+                await service.posting.post_due(platform, transport)
             except Exception:
                 log.exception("scheduler tick failed platform=%s", platform)
             try:
-                await service.post_digests(
+                await service.digests.post_due(
                     platform, transport, alive_since=silent_since(service.clock(), interval)
                 )
             except Exception:
                 log.exception("weekly digests failed platform=%s", platform)
             try:
-                await service.resume_unfinished(
+                await service.takeover.resume_unfinished(
                     platform,
                     resumed or transport,
                     alive_since=silent_since(service.clock(), interval),
@@ -72,12 +72,12 @@ async def run_scheduler(
             except Exception:
                 log.exception("taking over unfinished messages failed platform=%s", platform)
             try:
-                await service.grade_pending(platform, transport)
+                await service.intake.grade_pending(platform, transport)
             except Exception:
                 log.exception("pending answers round failed platform=%s", platform)
             try:
                 await send_notices(
-                    service.repo.notices, platform, transport, by=replica.id, now=service.clock()
+                    service.notices, platform, transport, by=replica.id, now=service.clock()
                 )
             except Exception:
                 log.exception("notices round failed platform=%s", platform)
@@ -87,7 +87,7 @@ async def run_scheduler(
         with contextlib.suppress(asyncio.CancelledError):
             await beating
         try:
-            await service.repo.heartbeats.forget_replica(replica_id=replica.id)
+            await service.heartbeats.forget_replica(replica_id=replica.id)
         except Exception:
             log.exception("could not remove the heartbeat of %s", replica.id)
 
@@ -97,7 +97,7 @@ async def _beat(
 ) -> None:
     while not stop.is_set():
         try:
-            await service.repo.heartbeats.heartbeat(replace(replica, seen_at=service.clock()))
+            await service.heartbeats.heartbeat(replace(replica, seen_at=service.clock()))
         except Exception:
             log.exception("heartbeat failed platform=%s", replica.platform)
         with contextlib.suppress(TimeoutError):

@@ -9,24 +9,24 @@ import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.digest import (
+from bot.core.member_text import cut
+from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
+from bot.core.models import ChannelRow, DigestTime
+from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
+from bot.core.quiz.posting import Clock
+from bot.core.reporting.digest_chart import digest_image
+from bot.core.reporting.digest_figures import (
     OpenQuestion,
     WeekDigest,
     digest_text,
     scheduled_days,
     week_digest,
 )
-from bot.core.digest_chart import digest_image
-from bot.core.member_text import cut
-from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
-from bot.core.models import ChannelRow, DigestTime
-from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
-from bot.core.posting import Clock
+from bot.core.reporting.teaching import Teaching
+from bot.core.reporting.weeks import WEEK, week_of
 from bot.core.schedule import WEEKDAY_NAMES, Schedule, ScheduleError, parse_time
-from bot.core.teaching import Teaching
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
-from bot.core.weeks import WEEK, week_of
 from content.bank import Bank
 from evaluators.grade import EmbeddingUnavailableError
 

@@ -17,13 +17,13 @@ from typing import Protocol
 from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
-from bot.core.open_answers import keep_open_answer
 from bot.core.ports import AnswerStore, PostStore
+from bot.core.quiz.open_answers import keep_open_answer
+from bot.core.quiz.threads import current_post, no_post_key, sequence
 from bot.core.telemetry import telemetry
-from bot.core.threads import current_post, no_post_key, sequence
 from bot.core.turn import Turn
 from content.bank import Bank
-from content.schema import Prompt
+from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS
 
@@ -33,8 +33,8 @@ _NEXT_PROMPT = frozenset({ReplyKind.FOLLOWUP, ReplyKind.INFO})
 
 
 class CardReviewer(Protocol):
-    """Spaced repetition (bot.core.practice) reviews the member's card with every graded channel
-    answer: it returns the card to save with the answer (None: nothing to save)."""
+    """Spaced repetition (bot.core.quiz.practice) reviews the member's card with every graded
+    channel answer: it returns the card to save with the answer (None: nothing to save)."""
 
     async def reviewed_card(
         self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
@@ -72,7 +72,7 @@ class Position:
 class FigureSource(Protocol):
     """Draws the figure a follow-up talks about ("그 그래프에서 ...")."""
 
-    async def figure(self, name: str) -> Image | None: ...
+    async def figure(self, name: str, lang: Lang) -> Image | None: ...
 
 
 def show_figure_when_drawn(
@@ -90,7 +90,7 @@ def show_figure_when_drawn(
 
     async def show() -> None:
         try:
-            figure = await figures.figure(demo)
+            figure = await figures.figure(demo, turn.lang)
             if figure is not None:
                 await turn.say(
                     turn.t("question_figure", name=demo),

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.core import commands as cmd
-from bot.core import inbox
-from bot.core.dispatch import Dispatcher
+from bot.core.flow import inbox
+from bot.core.flow.dispatch import Dispatcher
 from bot.core.inflight import InFlight
 from bot.core.member_text import member_text, shown_to_others
 from bot.core.messages import Actor, Incoming, Transport
 from bot.core.models import ChannelRow
-from bot.core.ports import AnswerStore, ClaimStore, MemberStore
-from bot.core.posting import Posting
+from bot.core.ports import AnswerStore, ChannelStore, ClaimStore, MemberStore
+from bot.core.quiz.answering import AnswerFlow
+from bot.core.quiz.posting import Posting
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
 from evaluators.grade import EmbeddingUnavailableError
@@ -26,6 +27,10 @@ log = logging.getLogger("quizmaster.core")
 PENDING_PER_ROUND = 50
 
 
+def _member_actor(actor: Actor) -> Actor:
+    return replace(actor, display_name=shown_to_others(member_text(actor.display_name)))
+
+
 def _member_text(incoming: Incoming) -> Incoming:
     """Where member text enters the core, typed or in a command's options, it is put under the
     member-text rule (`bot.core.member_text`): parsing, storage, grading and replies after it
@@ -33,16 +38,28 @@ def _member_text(incoming: Incoming) -> Incoming:
     return replace(
         incoming,
         text=member_text(incoming.text),
-        actor=replace(
-            incoming.actor,
-            display_name=shown_to_others(member_text(incoming.actor.display_name)),
-        ),
+        actor=_member_actor(incoming.actor),
         command=None if incoming.command is None else cmd.member_command(incoming.command),
     )
 
 
+@dataclass(frozen=True)
+class Held:
+    """A message `Intake.hold` claimed before the platform acknowledged it, as the core took it
+    in (under the member-text rule): `Intake.handle_held` handles this very message after the
+    acknowledgement, so it is parsed and cleaned once."""
+
+    incoming: Incoming
+
+    def sent_by(self, actor: Actor) -> Held:
+        """The same message with its sender as the platform names them, learnt after the
+        acknowledgement (only the name is new text to clean)."""
+        return Held(replace(self.incoming, actor=_member_actor(actor)))
+
+
 class Intake:
-    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them)."""
+    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them; `flow` is
+    the dispatcher's own answer flow, which grades the answers kept while grading was down)."""
 
     def __init__(
         self,
@@ -50,15 +67,19 @@ class Intake:
         claims: ClaimStore,
         members: MemberStore,
         answers: AnswerStore,
+        channels: ChannelStore,
         posting: Posting,
         dispatcher: Dispatcher,
+        flow: AnswerFlow,
         in_flight: InFlight,
     ) -> None:
         self.claims = claims
         self.members = members
         self.answers = answers
+        self.channels = channels
         self.posting = posting
         self.dispatcher = dispatcher
+        self.flow = flow
         self.in_flight = in_flight
 
     async def grade_pending(self, platform: str, transport: Transport) -> int:
@@ -83,9 +104,7 @@ class Intake:
                 thread_id=pending.thread_id,
             )
             try:
-                if await self.dispatcher.answers.grade_pending(
-                    Turn(incoming, channel, transport), pending
-                ):
+                if await self.flow.grade_pending(Turn(incoming, channel, transport), pending):
                     graded += 1
             except EmbeddingUnavailableError as exc:
                 log.info("pending answers wait: embedding server unavailable (%s)", exc.reason)
@@ -99,17 +118,17 @@ class Intake:
             log.info("graded %d pending answer(s) platform=%s", graded, platform)
         return graded
 
-    async def hold(self, incoming: Incoming) -> bool:
+    async def hold(self, incoming: Incoming) -> Held | None:
         """Claim a message, keeping it in its claim, before the platform is told it arrived
         (a Slack event is acknowledged before its listener runs): a replica killed after the
-        acknowledgement leaves the message for another. `handle(..., held=True)` then handles
-        it. False: already claimed (a redelivery). The sender's name is not known yet: the
+        acknowledgement leaves the message for another. `handle_held` then handles what this
+        returns. None: already claimed (a redelivery). The sender's name is not known yet: the
         claim keeps their id in its place."""
         incoming = _member_text(incoming)
         kept = inbox.held(incoming)
         if incoming.message_id is None or kept is None:
             raise ValueError("only a message with an id the core can resume is held")
-        return await self.claims.claim_message(
+        claimed = await self.claims.claim_message(
             platform=incoming.platform,
             message_id=incoming.message_id,
             received_at=incoming.received_at or self.posting.clock(),
@@ -118,20 +137,25 @@ class Intake:
             replica_id=self.posting.replica_id,
             incoming=kept,
         )
+        return Held(incoming) if claimed else None
 
-    async def handle(self, incoming: Incoming, transport: Transport, *, held: bool = False) -> None:
+    async def handle(self, incoming: Incoming, transport: Transport) -> None:
         """Handle one command or answer, tracked in `in_flight` so that a stop lets it finish
-        (the platform has acknowledged it already: turning it away would lose it). `held`:
-        `hold` claimed it already."""
+        (the platform has acknowledged it already: turning it away would lose it)."""
         with self.in_flight.track():
-            await self._handle(incoming, transport, held=held)
+            await self._handle(_member_text(incoming), transport, held=False)
+
+    async def handle_held(self, held: Held, transport: Transport) -> None:
+        """Handle the message `hold` claimed and took in, as it took it in."""
+        with self.in_flight.track():
+            await self._handle(held.incoming, transport, held=True)
 
     async def _handle(self, incoming: Incoming, transport: Transport, *, held: bool) -> None:
-        """A redelivered message id is dropped; a failure releases the claim so the platform's
-        retry can succeed, and tells the member. The claim keeps the message until its replies
-        are out (`bot.core.inbox`): a cancel (at stop) leaves it there for a live replica to
-        finish, and a message that cannot be kept is released instead."""
-        incoming = _member_text(incoming)
+        """`incoming` is under the member-text rule already. A redelivered message id is
+        dropped; a failure releases the claim so the platform's retry can succeed, and tells the
+        member. The claim keeps the message until its replies are out (`bot.core.flow.inbox`): a
+        cancel (at stop) leaves it there for a live replica to finish, and a message that
+        cannot be kept is released instead."""
         received = incoming.received_at or self.posting.clock()
         claimed = False
         kept = inbox.held(incoming) if incoming.message_id is not None else None
@@ -202,7 +226,7 @@ class Intake:
         """The channel's settings for the error reply, read without writing (a failure may be
         a locked database); the defaults if it cannot be read."""
         try:
-            channel = await self.posting.channels.channel(
+            channel = await self.channels.channel(
                 platform=incoming.platform, channel_id=incoming.channel_id
             )
         except Exception:

@@ -16,19 +16,19 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from fsrs import Card, Rating, Scheduler
 
-from bot.core.answering import (
+from bot.core.inflight import InFlight
+from bot.core.messages import ReplyKind
+from bot.core.models import AnswerRow, PracticeCardRow
+from bot.core.ports import PracticeStore
+from bot.core.quiz.answering import (
     AnswerFlow,
     FigureSource,
     graded_text,
     is_blank,
     show_figure_when_drawn,
 )
-from bot.core.inflight import InFlight
-from bot.core.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
-from bot.core.messages import ReplyKind
-from bot.core.models import AnswerRow, PracticeCardRow
-from bot.core.ports import PracticeStore
-from bot.core.selection import topic_means, weakness
+from bot.core.quiz.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
+from bot.core.quiz.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Prompt
@@ -228,7 +228,7 @@ class Practice:
         return {row.prompt_id: ScoredCard(Card.from_json(row.card), row.score) for row in rows}
 
     async def mastery(self, platform: str, user_id: str) -> list[TopicMastery]:
-        """Every graded topic with the member's mastery in it (see `bot.core.mastery`)."""
+        """Every graded topic with the member's mastery in it (see `bot.core.quiz.mastery`)."""
         cards = await self.scored_cards(platform, user_id)
         return topic_mastery(self.bank, self.scheduler, cards, _utc(self.clock()))
 

@@ -17,7 +17,7 @@ from bot.core.member_text import cut, member_text
 from bot.core.messages import Reply, ReplyKind
 from bot.core.models import AppealRow, GradedAnswer
 from bot.core.ports import AppealStore, MemberStore
-from bot.core.practice import Practice
+from bot.core.quiz.practice import Practice
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.bank import Bank

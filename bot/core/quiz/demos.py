@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot.core.member_text import shown
 from bot.core.messages import Image, Posted, ReplyKind
 from bot.core.ports import DemoService
+from bot.core.texts import text
 from bot.core.turn import Turn
 from compute.errors import (
     ComputeBusy,
@@ -22,6 +23,7 @@ from compute.errors import (
     UnknownDemo,
 )
 from compute.schemas import JobStatus
+from content.schema import Lang
 
 log = logging.getLogger("quizmaster.core")
 
@@ -29,13 +31,10 @@ RATE_WINDOW = timedelta(hours=1)
 FIGURE_TIMEOUT_S = 30.0
 
 
-def _ordinal_queue(position: int, lang: str) -> str:
+def _queue_place(turn: Turn, position: int) -> str:
     if position <= 0:
-        return "실행 중" if lang == "ko" else "running now"
-    if lang == "ko":
-        return f"대기열 {position}번째"
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(position if position < 20 else position % 10, "th")
-    return f"{position}{suffix} in queue"
+        return turn.t("demo_running_now")
+    return turn.t("demo_in_queue", position=position)
 
 
 class DemoHandoff:
@@ -94,7 +93,7 @@ class DemoHandoff:
             await self._service_error(turn, exc)
             return
         recent.append(self.clock())
-        queue = _ordinal_queue(ticket.queue_position, turn.lang)
+        queue = _queue_place(turn, ticket.queue_position)
         progress = await turn.say(
             turn.t("demo_started", name=name, queue=queue), kind=ReplyKind.DEMO
         )
@@ -112,7 +111,7 @@ class DemoHandoff:
             status = await self.client.wait(
                 ticket.id, show, poll=self.poll, timeout=self.wait_timeout
             )
-            images = await self._images(name, status)
+            images = await self._images(name, status, turn.lang)
         except ComputeError as exc:
             await self._service_error(turn, exc, progress=progress)
             return
@@ -127,20 +126,21 @@ class DemoHandoff:
         )
         await turn.say(f"**/demo {name}**\n{summary}".strip(), kind=ReplyKind.DEMO, images=images)
 
-    async def _images(self, name: str, status: JobStatus) -> tuple[Image, ...]:
+    async def _images(self, name: str, status: JobStatus, lang: Lang) -> tuple[Image, ...]:
         images = []
         for index, url in enumerate(status.images):
             data = await self.client.image(url)
-            images.append(Image(f"{name}-{index}.png", data, alt=f"{name} figure {index + 1}"))
+            alt = text(lang, "demo_figure_alt", name=name, index=index + 1)
+            images.append(Image(f"{name}-{index}.png", data, alt=alt))
         return tuple(images)
 
-    async def figure(self, name: str) -> Image | None:
+    async def figure(self, name: str, lang: Lang) -> Image | None:
         """The first figure of a demo at its defaults (served from the service's cache after the
         first run), for follow-ups that talk about "that graph"; None if it cannot be had."""
         try:
             ticket = await self.client.submit(name, {})
             status = await self.client.wait(ticket.id, poll=self.poll, timeout=FIGURE_TIMEOUT_S)
-            images = await self._images(name, status)
+            images = await self._images(name, status, lang)
         except ComputeError as exc:
             log.warning("figure %s unavailable: %s", name, exc)
             return None

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostRow
 from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
-from bot.core.practice import Practice
-from bot.core.selection import choose_prompt, topic_means
+from bot.core.quiz.practice import Practice
+from bot.core.quiz.selection import choose_prompt, topic_means
 from bot.core.telemetry import telemetry
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule

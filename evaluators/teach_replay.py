@@ -1,4 +1,5 @@
-"""Measuring and fitting team evidence: every answer is graded once alone, then the protocol
+"""Measuring and fitting team evidence (beside `fitting/`, not in it: it grades through the live
+grader, which no calibration fit may import): every answer is graded once alone, then the protocol
 (pick K per question, grade the picks from the file's own scores, grade the rest with them as
 evidence) is replayed with numpy for each K. The replay applies the live grader's shift to the
 same grades (`scoring.explain` adds it after the caps, and rounds), so a figure here is the one

@@ -2,9 +2,9 @@
 channel's boards and last days, a member's own history, and the admins' figures per question.
 
 The web adapter (`bot.web`) only lays these out. The rules are the chat's: a leaderboard is the
-same sum as `/quiz leaderboard`, a streak is `streaks.streak`, mastery is `bot.core.mastery`, and
-a reference answer is shown once its post is revealed (so the page never gives away the answer
-to a question still open in the channel).
+same sum as `/quiz leaderboard`, a streak is `streaks.streak`, mastery is
+`bot.core.quiz.mastery`, and a reference answer is shown once its post is revealed (so the page
+never gives away the answer to a question still open in the channel).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from itertools import takewhile
 from fsrs import Card, Scheduler
 
 from bot.core.commands import Period
-from bot.core.mastery import ScoredCard, TopicMastery, topic_mastery
 from bot.core.member_text import excerpt
 from bot.core.models import AnswerText, ChannelRow, DaySummary, PostRow, SharedAnswer
 from bot.core.ports import DashboardStore
-from bot.core.reports import LEADERBOARD_SIZE, PERIOD_DAYS
+from bot.core.quiz.mastery import ScoredCard, TopicMastery, topic_mastery
+from bot.core.reporting.reports import LEADERBOARD_SIZE, PERIOD_DAYS
+from bot.core.reporting.streaks import streak
 from bot.core.schedule import Schedule
-from bot.core.streaks import streak
 from bot.core.turn import channel_schedule
 from content.bank import Bank
 from content.schema import Lang, Prompt

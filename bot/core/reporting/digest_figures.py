@@ -1,7 +1,7 @@
 """The team's week, as figures: points per member with the change from last week,
 participation on the scheduled days, the longest streak, the most-missed key concepts with
 their question and demo, the hardest question and the most improved member. Computed from the
-stored answers; `bot.core.digests` posts it and answers `/quiz week`."""
+stored answers; `bot.core.reporting.digest_posting` posts it and answers `/quiz week`."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 from bot.core.member_text import cut
 from bot.core.models import AnswerRow, ChannelRow
+from bot.core.reporting.streaks import streak
+from bot.core.reporting.weeks import WEEK, best_points
 from bot.core.schedule import Schedule
-from bot.core.streaks import streak
 from bot.core.texts import text
 from bot.core.turn import channel_schedule
-from bot.core.weeks import WEEK, best_points
 from content.bank import Bank
 from content.schema import Lang
 

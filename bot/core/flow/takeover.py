@@ -9,27 +9,46 @@ import logging
 from datetime import datetime
 
 from bot.core import commands as cmd
-from bot.core import inbox
-from bot.core.intake import PENDING_PER_ROUND, Intake
+from bot.core.flow import inbox
+from bot.core.flow.dispatch import Dispatcher
+from bot.core.flow.intake import PENDING_PER_ROUND, Intake
+from bot.core.inflight import InFlight
 from bot.core.messages import Incoming, Transport
-from bot.core.ports import PostStore
+from bot.core.ports import AnswerStore, ClaimStore, MemberStore, PostStore
+from bot.core.quiz.answering import AnswerFlow
+from bot.core.quiz.posting import Posting
 from bot.core.turn import Turn
 
 log = logging.getLogger("quizmaster.core")
 
 
 class Takeover:
-    """Finishes other replicas' work through `intake` (its claims, dispatcher and posting)."""
+    """Finishes other replicas' work with the intake's own parts (`bot.app.build_quiz_service`
+    hands in the same claims, members, answers, posting, dispatcher and answer flow), and
+    `intake` for a message's finish, release and error reply."""
 
-    def __init__(self, *, posts: PostStore, intake: Intake) -> None:
+    def __init__(
+        self,
+        *,
+        posts: PostStore,
+        claims: ClaimStore,
+        members: MemberStore,
+        answers: AnswerStore,
+        posting: Posting,
+        dispatcher: Dispatcher,
+        flow: AnswerFlow,
+        in_flight: InFlight,
+        intake: Intake,
+    ) -> None:
         self.posts = posts
         self.intake = intake
-        self.claims = intake.claims
-        self.members = intake.members
-        self.answers = intake.answers
-        self.posting = intake.posting
-        self.dispatcher = intake.dispatcher
-        self.in_flight = intake.in_flight
+        self.claims = claims
+        self.members = members
+        self.answers = answers
+        self.posting = posting
+        self.dispatcher = dispatcher
+        self.flow = flow
+        self.in_flight = in_flight
 
     async def resume_unfinished(
         self, platform: str, transport: Transport, *, alive_since: datetime
@@ -82,7 +101,7 @@ class Takeover:
                 platform=incoming.platform, message_id=incoming.message_id
             )
             if stored is not None:
-                await self.dispatcher.answers.resend_grade(turn, *stored)
+                await self.flow.resend_grade(turn, *stored)
             else:
                 command = incoming.command or cmd.parse(incoming.text)
                 await self.dispatcher.dispatch(command, turn)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.core.member_text import excerpt
 from bot.core.models import SharedAnswer
 from bot.core.ports import SharingStore
-from bot.core.posting import Clock
+from bot.core.quiz.posting import Clock
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.schema import Lang

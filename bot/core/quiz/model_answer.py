@@ -1,4 +1,4 @@
-"""The model answer an admin writes for an open question (`bot.core.open_answers`), made into
+"""The model answer an admin writes for an open question (`bot.core.quiz.open_answers`), made into
 the question's reference with key concepts drafted from it, as imported notes get theirs. Apart
 from the open answers' module so a chat bot never loads the concept drafter."""
 

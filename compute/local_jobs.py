@@ -25,9 +25,9 @@ from typing import Any
 from compute.catalog import Demo, DemoParams, DemoResult
 from compute.config import ServiceConfig
 from compute.device import DeviceName, default_workers, threads_per_worker
+from compute.job_runner import JobView, Load, UnknownJobError
 from compute.ledger import Done, JobLedger, JobRecord
 from compute.result_cache import cache_key
-from compute.runner import JobView, Load, UnknownJobError
 from compute.supervision import Outcome, Watch, supervise
 from compute.worker import Finished, Progress, Stopped, noop, run_demo
 

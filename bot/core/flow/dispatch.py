@@ -6,18 +6,18 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.core import commands as cmd
-from bot.core.answering import AnswerFlow, FigureSource
-from bot.core.appeals import Appeals
-from bot.core.channel_settings import set_lang, set_schedule
-from bot.core.digests import Digests
-from bot.core.home import Homes
 from bot.core.messages import ReplyKind
 from bot.core.ports import AdminSessions
-from bot.core.posting import Posting
-from bot.core.practice import Practice
-from bot.core.reports import Reports
-from bot.core.sharing import set_sharing
-from bot.core.sign_in import SignInLinks, send_sign_in_link
+from bot.core.quiz.answering import AnswerFlow, FigureSource
+from bot.core.quiz.appeals import Appeals
+from bot.core.quiz.channel_settings import set_lang, set_schedule
+from bot.core.quiz.posting import Posting
+from bot.core.quiz.practice import Practice
+from bot.core.quiz.sharing import set_sharing
+from bot.core.quiz.sign_in import SignInLinks, send_sign_in_link
+from bot.core.reporting.digest_posting import Digests
+from bot.core.reporting.home import Homes
+from bot.core.reporting.reports import Reports
 from bot.core.turn import Turn
 
 ANSWERS = (cmd.Answer, cmd.PracticeAnswer)
@@ -134,6 +134,6 @@ class Dispatcher:
             case cmd.SetDigest(weekday, at):
                 await self.digests.set_time(turn, weekday, at)
             case cmd.Help():
-                await turn.say(turn.t("help", cap=self.posting.defaults.hint_cap), ephemeral=True)
+                await turn.say(turn.t("help", cap=self.answers.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):
                 await turn.error(key, detail=detail)

@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC
 
-from bot.core.mastery import TopicMastery, percent
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ChannelStore, MemberStore
-from bot.core.posting import Clock
-from bot.core.practice import Practice
-from bot.core.streaks import streak
+from bot.core.quiz.mastery import TopicMastery, percent
+from bot.core.quiz.posting import Clock
+from bot.core.quiz.practice import Practice
+from bot.core.reporting.streaks import streak
+from bot.core.reporting.weeks import best_points, week_of
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
-from bot.core.weeks import best_points, week_of
 from content.bank import Bank
 from content.schema import Lang
 

@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 
 
-class PageCache(Generic[V]):
+class FigureCache(Generic[V]):
     """Least recently used first out, at most `size` entries."""
 
     def __init__(

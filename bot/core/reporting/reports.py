@@ -7,21 +7,34 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.charts import BoardChart, StatsChart, board_image, mastery_items, stats_image
 from bot.core.commands import Period
-from bot.core.mastery import mastery_label
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, ChannelRow
-from bot.core.ports import AnswerStore, BoardStore, MemberStore, PostStore, SharingStore
-from bot.core.selection import topic_means
-from bot.core.sharing import shared_line
-from bot.core.streaks import streak
-from bot.core.threads import current_post, no_post_key
+from bot.core.ports import (
+    AnswerStore,
+    BoardStore,
+    MemberStore,
+    PostStore,
+    PracticeStore,
+    SharingStore,
+)
+from bot.core.quiz.mastery import mastery_label
+from bot.core.quiz.selection import topic_means
+from bot.core.quiz.sharing import shared_line
+from bot.core.quiz.threads import current_post, no_post_key
+from bot.core.reporting.charts import (
+    BoardChart,
+    StatsChart,
+    board_image,
+    mastery_items,
+    stats_image,
+)
+from bot.core.reporting.streaks import streak
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 
 if TYPE_CHECKING:
-    from bot.core.practice import Practice
+    from bot.core.quiz.practice import Practice
 
 PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
 LEADERBOARD_SIZE = 10
@@ -39,6 +52,7 @@ class Reports:
         bank: Bank,
         clock: Callable[[], datetime],
         practice: Practice,
+        cards: PracticeStore,
     ) -> None:
         self.posts = posts
         self.sharing = sharing
@@ -48,6 +62,7 @@ class Reports:
         self.bank = bank
         self.clock = clock
         self.practice = practice
+        self.cards = cards
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)
@@ -160,7 +175,7 @@ class Reports:
             platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
         )
         practised = (
-            await self.practice.repo.practice_answers(platform=channel.platform, user_id=user_id)
+            await self.cards.practice_answers(platform=channel.platform, user_id=user_id)
             if user_id == turn.user
             else []
         )
