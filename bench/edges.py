@@ -6,7 +6,9 @@ and stream it without a token, back to back, while `/healthz` is polled. The ser
 connection reset before it reads the 401; both are counted. Before issue 15 the service read every
 body before refusing it (1.9 GB peak RSS, `/healthz` 12 s). The figures: the service's RSS growth
 over its idle RSS, and `/healthz` latency under the load against idle latency measured in the
-same run.
+same run; and the service's own CPU time under the load (share of one core, and per body
+refused), which says whether its event loop is busy or the host is: a service using a few
+percent of a core, whose /healthz still waits, is waiting for a CPU the host gives elsewhere.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -34,6 +37,13 @@ def _rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) one process has used, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _healthz_ms(port: int) -> float:
@@ -77,6 +87,9 @@ async def _client(port: int, size: int, until: float, statuses: list[int]) -> No
 class Samples:
     rss_mb: list[float] = field(default_factory=list)
     healthz_ms: list[float] = field(default_factory=list)
+    cpu_s: float = 0.0
+    """CPU seconds the service used meanwhile."""
+    wall_s: float = 0.0
 
 
 async def _sample(pid: int, port: int, samples: Samples, stop: asyncio.Event) -> None:
@@ -101,10 +114,12 @@ async def _measure(
     )
     loader.start()
     await asyncio.to_thread(receiving.recv)  # the clients are sending
+    cpu_before, started = _cpu_s(pid), time.monotonic()
     sampler = asyncio.create_task(_sample(pid, port, loaded, stop))
     statuses: list[int] = await asyncio.to_thread(receiving.recv)
     stop.set()
     await sampler
+    loaded.cpu_s, loaded.wall_s = _cpu_s(pid) - cpu_before, time.monotonic() - started
     await asyncio.to_thread(loader.join, 30)
     return idle, loaded, statuses
 
@@ -142,6 +157,8 @@ def measure(settings: Settings, *, bodies: int, size_mb: int, seconds: float) ->
     loaded_p50 = percentile(loaded.healthz_ms or [idle_p50], 50)
     refused = sum(status == 401 for status in statuses)
     reset = sum(status == 0 for status in statuses)
+    cpu_share = loaded.cpu_s / loaded.wall_s
+    cpu_per_body_ms = loaded.cpu_s * 1000 / max(1, len(statuses))
     rows: list[list[Cell]] = [
         ["service RSS idle, MB", round(base, 1), None, None],
         [
@@ -159,6 +176,8 @@ def measure(settings: Settings, *, bodies: int, size_mb: int, seconds: float) ->
             loaded_max < HEALTHZ_TARGET_MS,
         ],
         ["under load / idle (p50)", round(loaded_p50 / idle_p50, 2), None, None],
+        ["service CPU under load, share of one core", round(cpu_share, 3), None, None],
+        ["service CPU per body refused, ms", round(cpu_per_body_ms, 2), None, None],
         [f"bodies sent by {bodies} clients in {seconds:g} s", len(statuses), None, None],
         ["bodies answered 401", refused, None, None],
         ["connection closed before the 401 was read", reset, None, None],
@@ -179,6 +198,8 @@ def measure(settings: Settings, *, bodies: int, size_mb: int, seconds: float) ->
         "healthz_loaded_p50_ms": round(loaded_p50, 2),
         "healthz_loaded_max_ms": round(loaded_max, 2),
         "healthz_samples": len(loaded.healthz_ms),
+        "service_cpu_share": round(cpu_share, 3),
+        "service_cpu_ms_per_body": round(cpu_per_body_ms, 2),
         "seconds": seconds,
         "bodies_sent": len(statuses),
         "bodies_refused_401": refused,

@@ -28,6 +28,11 @@ _EN_STOP = frozenset(_EN_STOP_WORDS.split())
 _WORD = re.compile(r"[0-9a-z]+|[가-힣]+", re.IGNORECASE)
 # A Latin word, or a number with its separators (11,172 and 0.5 stay one number, as Kiwi has them).
 _LATIN_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
+ANALYSED_CACHE_SIZE = 2048
+"""Texts whose analysis is kept: the bank's (613 seed texts) and team notes' texts, which are read
+again for every answer, and the answers of the last while, each read a few times as it is graded.
+An answer's analysis holds about 3 KB per 100 characters; at 16384 texts the cache grew by that
+much per answer over the first 16384 answers of a process (issue 50)."""
 # Hangul syllables and jamo, and CJK ideographs (hanja): the scripts Kiwi is needed for.
 _NEEDS_KIWI = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -59,7 +64,7 @@ def morpheme_ids(text: str) -> frozenset[int]:
     return _analysed(text)[1]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=ANALYSED_CACHE_SIZE)
 def _analysed(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
     """Content lemmas with their spans and Korean morpheme ids of `text`, from one Kiwi pass.
     Cached because references and concept names are analysed again and again."""

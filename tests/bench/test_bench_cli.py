@@ -34,7 +34,7 @@ def test_bench_is_a_quizmaster_command(capsys: pytest.CaptureFixture[str]) -> No
     assert "bench" in COMMANDS
     assert main([], Settings()) == 0
     listed = capsys.readouterr().out
-    names = ("grading", "ingest", "demos", "memory", "startup", "edges", "embeddings", "web")
+    names = ("grading", "ingest", "demos", "memory", "startup", "edges", "embeddings", "web", "rss")
     assert all(name in listed for name in names)
     assert main(["nope"], Settings()) == 2
 
@@ -145,6 +145,18 @@ def test_edges_reports_rss_growth_and_healthz_latency_under_big_unauthenticated_
     assert result["bodies_refused_401"] + result["bodies_reset"] == result["bodies_sent"]
     assert result["rss_idle_mb"] > 0 and result["healthz_samples"] >= 1
     assert result["healthz_idle_p50_ms"] > 0
+    assert result["service_cpu_share"] > 0 and result["service_cpu_ms_per_body"] > 0
+
+
+def test_rss_reads_memory_at_each_step_of_answers_graded_through_the_core(
+    capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    argv = ["rss", "--answers", "6", "--step", "3", "--concurrency", "2", "--json"]
+    result = last_json(capsys, argv, settings)
+    assert result["bench"] == "rss" and result["answers"] == 6
+    assert list(result["rss_mb"]) == ["3", "6"] and len(result["growth_kb_per_answer"]) == 1
+    # Each graded answer went through the morphology cache, whatever the grade.
+    assert result["caches"]["morphology of a text (evaluators.morphology)"] >= 6
 
 
 def test_embeddings_measures_the_service_on_the_cpu_when_no_gpu_is_visible(

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from content.language_tools import stem_en
+from evaluators import morphology
 from evaluators.concepts import UNREAD_AFFINITY, AnswerText, form_matches
 from evaluators.morphology import best_similarities, content_words, morpheme_ids
 
@@ -171,3 +172,12 @@ def test_words_kiwi_does_not_know_are_not_alike() -> None:
     assert morpheme_ids("텐서플로우") == frozenset()
     assert best_similarities(morpheme_ids("텐서플로우 합성"), morpheme_ids("파이토치")) == [0.0]
     assert content_words("텐서플로우") == ("텐서플로우",)
+
+
+def test_analyses_kept_are_bounded_however_many_answers_are_read() -> None:
+    """Every answer is analysed and kept for the next reads of it; past the bound, the oldest go,
+    so a process grading answers for months holds at most the bound (issue 50)."""
+    for i in range(morphology.ANALYSED_CACHE_SIZE + 500):
+        AnswerText.of(f"Answer {i}: ReLU keeps gradients alive where sigmoid saturates.")
+    kept = morphology._analysed.cache_info().currsize
+    assert kept == morphology.ANALYSED_CACHE_SIZE
