@@ -84,7 +84,9 @@ async def measure(settings: Settings, *, n: int, step: int, concurrency: int) ->
                 )
                 transport = CountingTransport()
                 threads = [
-                    (await service.post_today(PLATFORM, f"c{k}", transport, prompt=p)).thread_id
+                    (
+                        await service.posting.post_today(PLATFORM, f"c{k}", transport, prompt=p)
+                    ).thread_id
                     for k, (p, _) in enumerate(questions)
                 ]
                 gate = asyncio.Semaphore(concurrency)
@@ -102,7 +104,7 @@ async def measure(settings: Settings, *, n: int, step: int, concurrency: int) ->
                         thread_id=threads[k],
                     )
                     async with gate:
-                        await service.handle(incoming, transport)
+                        await service.intake.handle(incoming, transport)
 
                 steps = []
                 for first in range(0, n, step):
