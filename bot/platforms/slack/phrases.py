@@ -1,6 +1,7 @@
 """Every user-facing string the Slack adapter itself shows, in one place (the core writes the rest).
 
-Labels carry both languages because a button is drawn once, before anyone picks a language.
+Labels, confirmations and the answer dialog carry both languages because each is drawn once, before
+anyone picks a language.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ BUTTON_HINT = "힌트 · Hint"
 BUTTON_REVEAL = "정답 · Reveal"
 LANGUAGES = (("ko", "한국어"), ("en", "English"))
 
-REVEAL_CONFIRM_TITLE = "Reveal the answer?"
-REVEAL_CONFIRM_TEXT = "Everyone in the channel will see the model answer."
-REVEAL_CONFIRM_YES = "Reveal"
-REVEAL_CONFIRM_NO = "Not yet"
+REVEAL_CONFIRM_TITLE = "정답을 공개할까요? · Reveal the answer?"
+REVEAL_CONFIRM_TEXT = (
+    "채널의 모두가 모범 답안을 보게 돼요. · Everyone in the channel will see the model answer."
+)
+REVEAL_CONFIRM_YES = "공개 · Reveal"
+REVEAL_CONFIRM_NO = "아직 · Not yet"
 
-MODAL_TITLE = "Your answer"
-MODAL_SUBMIT = "Submit"
-MODAL_CLOSE = "Cancel"
-MODAL_LABEL = "Answer in your own words"
+MODAL_TITLE = "내 답 · Your answer"
+MODAL_SUBMIT = "제출 · Submit"
+MODAL_CLOSE = "취소 · Cancel"
+MODAL_LABEL = "자신의 말로 답해 주세요 · Answer in your own words"
 
 IMAGE_ONLY = "📈"
 
