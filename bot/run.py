@@ -147,6 +147,8 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         log.info("%s received: stopping", sig.name)
         stop.set()
 
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (a test may run the bot in another)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, request_stop, sig)
 

@@ -50,10 +50,10 @@ async def main() -> None:
     )
     async with open_service(settings) as service:
         transport = RecordingTransport()
-        post = await service.post_today("console", "c1", transport)
+        post = await service.posting.post_today("console", "c1", transport)
         answer = Incoming("console", "c1", Actor("u1", "Mina"), "Gradients vanish.",
                           message_id="m1", thread_id=post.thread_id)
-        await service.handle(answer, transport)
+        await service.intake.handle(answer, transport)
         grades = len(transport.of_kind(ReplyKind.GRADE))
     print(json.dumps({"grades": grades, "loaded": [m for m in %r if m in sys.modules]}))
 
