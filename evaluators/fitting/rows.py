@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from content.bank import Bank, normalize_question
 from content.schema import Localized, Prompt, Reference
+
+T = TypeVar("T")
 
 
 class HarnessError(Exception):
@@ -34,10 +36,11 @@ class Row:
     """Ids of the prompt's concepts a person says the answer states (the held-out files)."""
 
 
-def read_rows(path: Path) -> list[Row]:
-    """Rows of a jsonl file: question, answer, score, score_max, and optional reference, class
-    (a label of the kind of answer, for per-class metrics), lang and stated concept ids."""
-    rows: list[Row] = []
+def read_jsonl(path: Path, build: Callable[[dict[str, Any], str], T]) -> list[T]:
+    """One `build(data, line)` per non-blank line of a jsonl file; a file that cannot be read,
+    a bad line (not JSON, a missing or mistyped key) or no line at all is a HarnessError naming
+    the file and line."""
+    items: list[T] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -46,24 +49,31 @@ def read_rows(path: Path) -> list[Row]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            rows.append(
-                Row(
-                    question=str(data["question"]),
-                    answer=str(data["answer"]),
-                    score=float(data["score"]),
-                    score_max=float(data["score_max"]),
-                    reference=str(data["reference"]) if data.get("reference") else None,
-                    answer_class=str(data["class"]) if data.get("class") else None,
-                    lang=str(data["lang"]) if data.get("lang") else None,
-                    stated=tuple(str(concept) for concept in data.get("stated") or ()),
-                )
-            )
+            items.append(build(json.loads(line), line.strip()))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise HarnessError(f"{path}:{number}: bad row ({type(exc).__name__}: {exc})") from None
-    if not rows:
+    if not items:
         raise HarnessError(f"{path}: no rows")
-    return rows
+    return items
+
+
+def _row(data: dict[str, Any], _line: str) -> Row:
+    return Row(
+        question=str(data["question"]),
+        answer=str(data["answer"]),
+        score=float(data["score"]),
+        score_max=float(data["score_max"]),
+        reference=str(data["reference"]) if data.get("reference") else None,
+        answer_class=str(data["class"]) if data.get("class") else None,
+        lang=str(data["lang"]) if data.get("lang") else None,
+        stated=tuple(str(concept) for concept in data.get("stated") or ()),
+    )
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Rows of a jsonl file: question, answer, score, score_max, and optional reference, class
+    (a label of the kind of answer, for per-class metrics), lang and stated concept ids."""
+    return read_jsonl(path, _row)
 
 
 def external_prompt(question: str, reference: str) -> Prompt:

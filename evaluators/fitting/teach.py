@@ -12,18 +12,18 @@ reads no scores, so the file may have none: the team grades the picks.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from content.bank import normalize_question
 from content.schema import Prompt
 from evaluators.embedder import Matrix
-from evaluators.fitting.rows import HarnessError, Row
+from evaluators.fitting.rows import Row, read_jsonl
 from evaluators.taught import TeamGrade
 
 
@@ -38,32 +38,19 @@ class Answer:
     line: str
 
 
+def _answer(data: dict[str, Any], line: str) -> Answer:
+    return Answer(
+        question=str(data["question"]),
+        answer=str(data["answer"]),
+        reference=str(data["reference"]) if data.get("reference") else None,
+        line=line,
+    )
+
+
 def read_answers(path: Path) -> list[Answer]:
     """Answers of a jsonl file: `question`, `answer` and optional `reference`; any score is
     neither required nor read."""
-    answers: list[Answer] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise HarnessError(f"{path}: cannot read ({exc.strerror})") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            answers.append(
-                Answer(
-                    question=str(data["question"]),
-                    answer=str(data["answer"]),
-                    reference=str(data["reference"]) if data.get("reference") else None,
-                    line=line.strip(),
-                )
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise HarnessError(f"{path}:{number}: bad row ({type(exc).__name__}: {exc})") from None
-    if not answers:
-        raise HarnessError(f"{path}: no rows")
-    return answers
+    return read_jsonl(path, _answer)
 
 
 def by_prompt(prompts: Sequence[Prompt]) -> dict[str, list[int]]:
