@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
@@ -69,6 +70,20 @@ def _full_page(browser: webdriver.Chrome, width: int, path: Path) -> None:
 def _arrive(browser: webdriver.Chrome, path: str) -> None:
     """Wait for the page a click leads to (a busy machine may still show the one before)."""
     WebDriverWait(browser, 15).until(lambda shown: shown.current_url.endswith(path))
+
+
+def _text_once_it_shows(browser: webdriver.Chrome, element_id: str, words: str) -> str:
+    """The text of `element_id` once the page a click leads to shows `words` there (the page
+    before it may still be up, and its element goes stale under the reader)."""
+    wait = WebDriverWait(
+        browser, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    )
+    return str(wait.until(lambda shown: _shown_text(shown, element_id, words)))
+
+
+def _shown_text(browser: webdriver.Chrome, element_id: str, words: str) -> str | bool:
+    shown = str(browser.find_element(By.ID, element_id).text)
+    return shown if words in shown else False
 
 
 def test_a_member_signs_in_by_link_and_sees_the_board_and_their_page(
@@ -194,10 +209,10 @@ def test_an_admin_grades_a_group_applies_it_and_the_members_are_told(
     first.find_element(By.CSS_SELECTOR, ":scope > form input[name=score]").send_keys("80")
     first.find_element(By.CSS_SELECTOR, ":scope > form textarea").send_keys("same idea")
     first.find_element(By.CSS_SELECTOR, ":scope > form button").click()
-    staged = chromium.find_element(By.ID, "staged").text
+    staged = _text_once_it_shows(chromium, "staged", "same idea")
     assert "Mina: 40 → 80 · same idea" in staged and "Sora: 55 → 80" in staged
     chromium.find_element(By.ID, "apply").click()
-    done = chromium.find_element(By.ID, "groups-done").text
+    done = _text_once_it_shows(chromium, "groups-done", "Applied")
     assert "Applied 3 grades. 3 members whose score changed are told in the chat." in done
     assert not chromium.find_elements(By.ID, "staged")
     before = len(site.transport.sent)
