@@ -18,7 +18,7 @@ from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.ports import AnswerStore, PostStore
-from bot.core.quiz.open_answers import keep_open_answer
+from bot.core.quiz.open_answers import keep_open_answer, pending_answer
 from bot.core.quiz.threads import current_post, no_post_key, sequence
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
@@ -253,18 +253,8 @@ class AnswerFlow:
         this prompt) and say it will be graded; `grade_pending` does that once the server is
         back."""
         await self.repo.add_pending_answer(
-            PendingAnswer(
-                post_id=post.id,
-                platform=post.platform,
-                channel_id=post.channel_id,
-                user_id=turn.user,
-                prompt_id=prompt.id,
-                message_id=turn.incoming.message_id,
-                thread_id=turn.incoming.thread_id,
-                text=answer,
-                cap=cap,
-                revealed=post.revealed,
-                received_at=self.clock(),
+            pending_answer(
+                turn, post, prompt.id, answer, cap=cap, revealed=post.revealed, at=self.clock()
             )
         )
         telemetry().answer_kept_pending()

@@ -54,24 +54,39 @@ class PostById(Protocol):
     async def post(self, *, post_id: int) -> PostRow | None: ...
 
 
+def pending_answer(
+    turn: Turn,
+    post: PostRow,
+    prompt_id: str,
+    answer: str,
+    *,
+    cap: int | None,
+    revealed: bool,
+    at: datetime,
+) -> PendingAnswer:
+    """The member's answer in `turn` to `prompt_id` of `post`, kept as it came to be graded
+    later (an open question's, or one the grader's server could not take)."""
+    return PendingAnswer(
+        post_id=post.id,
+        platform=post.platform,
+        channel_id=post.channel_id,
+        user_id=turn.user,
+        prompt_id=prompt_id,
+        message_id=turn.incoming.message_id,
+        thread_id=turn.incoming.thread_id,
+        text=answer,
+        cap=cap,
+        revealed=revealed,
+        received_at=at,
+    )
+
+
 async def keep_open_answer(
     store: AnswerKeeper, turn: Turn, post: PostRow, answer: str, *, at: datetime
 ) -> None:
     """Keep an answer to an open question ungraded, and tell the member why."""
     await store.add_pending_answer(
-        PendingAnswer(
-            post_id=post.id,
-            platform=post.platform,
-            channel_id=post.channel_id,
-            user_id=turn.user,
-            prompt_id=post.prompt_id,
-            message_id=turn.incoming.message_id,
-            thread_id=turn.incoming.thread_id,
-            text=answer,
-            cap=None,
-            revealed=False,
-            received_at=at,
-        )
+        pending_answer(turn, post, post.prompt_id, answer, cap=None, revealed=False, at=at)
     )
     await turn.say(turn.t("open_answer_kept"), thread_id=post.thread_id, mention=True)
 
