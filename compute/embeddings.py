@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
+from content.text_rule import well_formed
 from evaluators.batcher import MicroBatcher
 from evaluators.embedder import (
     BUNDLED_MODEL_NAME,
@@ -24,7 +25,6 @@ from evaluators.embedder import (
     is_bundled,
     load_embedder,
 )
-from evaluators.wellformed import well_formed
 
 log = logging.getLogger("quizmaster.compute")
 

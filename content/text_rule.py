@@ -13,14 +13,22 @@ from __future__ import annotations
 _REMOVED = dict.fromkeys(code for code in range(0x20) if chr(code) not in "\n\t")
 
 
-def incoming_text(text: str) -> str:
-    """`text` under the rule: C0 controls but newline and tab gone, lone surrogates replaced by
-    U+FFFD (a split pair is joined back)."""
+def well_formed(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD (a split pair is joined back): the
+    half of the rule every part of the pipeline needs, since the tokenizer rejects a lone
+    surrogate and SQLite cannot store one as UTF-8 (the grader and the embeddings service apply
+    it to text that did not come through intake)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text.translate(_REMOVED)
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def incoming_text(text: str) -> str:
+    """`text` under the rule: C0 controls but newline and tab gone, lone surrogates replaced by
+    U+FFFD (a split pair is joined back)."""
+    return well_formed(text).translate(_REMOVED)
 
 
 def removed_controls(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
+from content.text_rule import well_formed
 from evaluators.batcher import DEFAULT_MAX_BATCH
 from evaluators.calibration import Calibration
 from evaluators.embedder import Device, EmbeddingModel, Matrix, bundled_model_path, load_embedder
@@ -29,7 +30,6 @@ from evaluators.scoring import Evidence, Scored, score
 from evaluators.signals import as_answered
 from evaluators.taught import DEFAULT_KERNEL, Kernel, TeamGrade, nudge
 from evaluators.team_evidence import TeamEvidence
-from evaluators.wellformed import well_formed
 
 logger = logging.getLogger("quizmaster.evaluators")
 

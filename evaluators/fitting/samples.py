@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from content.schema import Prompt
+from content.text_rule import well_formed
 from evaluators.features import Profile, Signals
 from evaluators.fitting.rows import Row, group_of
 from evaluators.guardrails import Screening, screen
 from evaluators.scoring import Evidence, profile_for
 from evaluators.signals import as_answered
-from evaluators.wellformed import well_formed
 
 
 class FeatureSource(Protocol):
