@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
@@ -15,6 +16,7 @@ from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import Grade, Verdict
+from evaluators.taught import TeamGrade
 
 PLATFORM = "bench"
 CHANNEL = "c1"
@@ -31,6 +33,7 @@ class FixedGrader:
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
         return Grade(score=70, verdict=Verdict.MOSTLY_CORRECT, feedback="fixed grade")
 

@@ -177,6 +177,7 @@ def build_quiz_service(
         background=in_flight,
         figures=demos,
         reviewer=reviewer,
+        human_grades=repo.team_grades,
     )
     homes = Homes(
         channels=repo.channels,

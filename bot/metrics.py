@@ -6,12 +6,14 @@ the service runs embedded in this process)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from prometheus_client import Counter, Gauge, Histogram
 
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingUnavailableError
 from evaluators.grade import Grade, Grader
+from evaluators.taught import TeamGrade
 
 ANSWERS_GRADED = Counter(
     "quizmaster_answers_graded",
@@ -68,10 +70,13 @@ class MeteredGrader:
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
         started = time.perf_counter()
         try:
-            grade = await self.grader.grade(prompt, answer, lang=lang, cap=cap, revealed=revealed)
+            grade = await self.grader.grade(
+                prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
+            )
         except EmbeddingUnavailableError:
             ANSWERS_GRADED.labels(outcome="unavailable").inc()
             raise

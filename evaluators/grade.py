@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from content.schema import Lang, Prompt
+from evaluators.taught import TeamGrade
 
 
 class Verdict(StrEnum):
@@ -72,8 +74,11 @@ class Grader(Protocol):
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
         """Grade `answer` to `prompt`; feedback in `lang`; `cap` limits the score (after a hint);
-        `revealed` says the reference was already shown, so a copy of it earns nothing.
+        `revealed` says the reference was already shown, so a copy of it earns nothing;
+        `taught` are the grades the answer's own team gave other answers to `prompt`, evidence
+        that moves an answer near a graded one toward its grade (`evaluators.taught`).
         Raises `EmbeddingUnavailableError` when the vectors' server cannot answer now."""
         ...

@@ -3,8 +3,11 @@ mastery): no model is loaded, so such a test runs in milliseconds and on its own
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from content.schema import Lang, Prompt
 from evaluators.grade import Grade, Verdict
+from evaluators.taught import TeamGrade
 
 
 class FixedGrader:
@@ -22,6 +25,7 @@ class FixedGrader:
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
         last = answer.rsplit(" ", 1)[-1]
         score = int(last) if last.isdigit() and int(last) <= 100 else self.score

@@ -2,7 +2,8 @@
 of the `team_grades` table (`bot.storage.team_grades`), and the port of the answer vectors the
 groups are made from. The grades an admin gives on the web page wait staged until applied;
 applied ones (with resolved appeals) are the team's human grades of a question, kept per
-channel, which `TeamGradeStore.team_grades` hands to whatever reads them as evidence."""
+channel, which `HumanGrades.team_grades` hands to the answer flow: the grader reads them as
+evidence when it grades the channel's next answers to that question."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import numpy.typing as npt
 
 from bot.core.messages import Reply
 from bot.core.models import GradedAnswer, PracticeCardRow
+from evaluators.taught import TeamGrade as TaughtGrade
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,21 @@ class TeamGrade:
     text: str
     score: int
 
+    def evidence(self) -> TaughtGrade:
+        """The grade as the grader reads it (`evaluators.taught`)."""
+        return TaughtGrade(prompt_id=self.prompt_id, answer=self.text, score=self.score)
 
-class TeamGradeStore(Protocol):
+
+class HumanGrades(Protocol):
+    """The channel's human grades of a question: the answers whose current score an applied
+    team grade or a resolved appeal set, never another channel's."""
+
+    async def team_grades(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> list[TeamGrade]: ...
+
+
+class TeamGradeStore(HumanGrades, Protocol):
     """The `team_grades` table (`bot.storage.team_grades.TeamGradeTable`); every read and write
     is scoped to one channel."""
 
@@ -115,10 +130,6 @@ class TeamGradeStore(Protocol):
         ...
 
     async def discard(self, *, platform: str, channel_id: str, prompt_id: str) -> int: ...
-
-    async def team_grades(
-        self, *, platform: str, channel_id: str, prompt_id: str
-    ) -> list[TeamGrade]: ...
 
 
 class AnswerVectors(Protocol):

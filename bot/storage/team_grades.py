@@ -29,8 +29,12 @@ _IN_CHANNEL = (
     " FROM answers a JOIN posts p ON p.id = a.post_id"
     " WHERE p.platform = ? AND p.channel_id = ? AND a.prompt_id = ?"
 )
+# A team grade carries its answer's channel and prompt: naming them lets the lookup use the
+# table's index by question instead of reading every team's grades for each answer.
 _HUMAN = (
-    "(EXISTS (SELECT 1 FROM team_grades g WHERE g.answer_id = a.id AND g.applied_at IS NOT NULL)"
+    "(EXISTS (SELECT 1 FROM team_grades g WHERE g.platform = p.platform"
+    " AND g.channel_id = p.channel_id AND g.prompt_id = a.prompt_id AND g.answer_id = a.id"
+    " AND g.applied_at IS NOT NULL)"
     " OR EXISTS (SELECT 1 FROM appeals ap WHERE ap.answer_id = a.id"
     " AND ap.resolved_at IS NOT NULL))"
 )
@@ -186,10 +190,25 @@ class TeamGradeTable:
         self, *, platform: str, channel_id: str, prompt_id: str
     ) -> list[TeamGrade]:
         """The question's answers in this channel whose current score a person gave (an
-        applied team grade or a resolved appeal), with their text: the team's evidence."""
+        applied team grade or a resolved appeal), with their text: the team's evidence. Read
+        with every answer the channel gets, so it starts from the few graded answers (by the
+        grades' indexes), never from all the channel's answers."""
         rows = await self._db.fetch(
-            f"SELECT a.id, a.prompt_id, a.text, a.score{_IN_CHANNEL} AND {_HUMAN} ORDER BY a.id",
-            (platform, channel_id, prompt_id),
+            f"SELECT a.id, a.prompt_id, a.text, a.score{_IN_CHANNEL} AND a.id IN ("
+            "SELECT g.answer_id FROM team_grades g WHERE g.platform = ? AND g.channel_id = ?"
+            " AND g.prompt_id = ? AND g.applied_at IS NOT NULL"
+            " UNION SELECT ap.answer_id FROM appeals ap WHERE ap.platform = ?"
+            " AND ap.channel_id = ? AND ap.resolved_at IS NOT NULL) ORDER BY a.id",
+            (
+                platform,
+                channel_id,
+                prompt_id,
+                platform,
+                channel_id,
+                prompt_id,
+                platform,
+                channel_id,
+            ),
         )
         return [
             TeamGrade(

@@ -6,6 +6,7 @@ member about an internal error. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
@@ -15,6 +16,7 @@ from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import Grade
+from evaluators.taught import TeamGrade
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
 
@@ -36,10 +38,13 @@ class StalledGrader(FixedGrader):
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
         self.started.set()
         await self.go.wait()
-        return await super().grade(prompt, answer, lang=lang, cap=cap, revealed=revealed)
+        return await super().grade(
+            prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
+        )
 
 
 def replica(repo: Repository, bank: Bank, grader: FixedGrader) -> WiredQuiz:

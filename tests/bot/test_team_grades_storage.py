@@ -160,27 +160,39 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
     assert scores == {mina: 85, joon: 85}
 
 
-async def test_a_resolved_appeal_is_a_team_grade_of_its_channel(repo: Repository) -> None:
-    home = await channel_post(repo, "slack", "C-home")
-    mina = await _answer(repo, home, "U-mina", "an answer", 40)
+async def _appealed(repo: Repository, post: PostRow, user: str, score: int | None) -> int:
+    """`user` answers in `post`'s channel and appeals; resolved to `score` unless None."""
+    answer_id = await _answer(repo, post, user, "an answer", 40)
     answer = await repo.appeals.latest_answer(
-        platform="slack", channel_id="C-home", user_id="U-mina"
+        platform=post.platform, channel_id=post.channel_id, user_id=user
     )
     assert answer is not None
     appeal = await repo.appeals.open_appeal(answer=answer, reason="", opened_at=AT)
     assert appeal is not None
-    await repo.appeals.resolve_appeal(
-        appeal_id=appeal.id,
-        final_score=70,
-        verdict="partial",
-        note="",
-        resolved_by="A",
-        resolved_at=AT,
-        card=None,
-    )
+    if score is not None:
+        await repo.appeals.resolve_appeal(
+            appeal_id=appeal.id,
+            final_score=score,
+            verdict="partial",
+            note="",
+            resolved_by="A",
+            resolved_at=AT,
+            card=None,
+        )
+    return answer_id
+
+
+async def test_a_resolved_appeal_is_a_team_grade_of_its_channel(repo: Repository) -> None:
+    home = await channel_post(repo, "slack", "C-home")
+    mina = await _appealed(repo, home, "U-mina", 70)
+    joon = await _appealed(repo, home, "U-joon", None)  # still open: the grader's score stands
+    await _appealed(repo, await channel_post(repo, "slack", "C-other"), "U-sora", 10)
+    await _appealed(repo, await channel_post(repo, "discord", "C-home"), "U-mina", 20)
     at = {"platform": "slack", "channel_id": "C-home", "prompt_id": PROMPT}
     assert [(g.answer_id, g.score) for g in await repo.team_grades.team_grades(**at)] == [
         (mina, 70)
     ]
-    [only] = await repo.team_grades.question_answers(**at)
-    assert only.human and only.staged is None
+    listed = {
+        a.answer.id: (a.human, a.staged) for a in await repo.team_grades.question_answers(**at)
+    }
+    assert listed == {mina: (True, None), joon: (False, None)}

@@ -5,7 +5,7 @@ questions; its figures are the stored answers'. `/quiz week` shows it privately.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import Grade
+from evaluators.taught import TeamGrade
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
@@ -48,8 +49,11 @@ class MissingGrader(FixedGrader):
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
-        grade = await super().grade(prompt, answer, lang=lang, cap=cap, revealed=revealed)
+        grade = await super().grade(
+            prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
+        )
         missed = (prompt.concepts[0].id,) if grade.score < 70 and prompt.concepts else ()
         return grade.model_copy(update={"missed": missed})
 

@@ -8,7 +8,7 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader
 from evaluators.grade import Grade
+from evaluators.taught import TeamGrade
 from tests.bot.recording import RecordingTransport
 
 ANSWER = "ReLU keeps a gradient of 1 for positive inputs, so it avoids vanishing gradients."
@@ -86,8 +87,11 @@ class LockDuringGrading:
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Grade:
-        grade = await self.real.grade(prompt, answer, lang=lang, cap=cap, revealed=revealed)
+        grade = await self.real.grade(
+            prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
+        )
         if self.armed:  # once graded, so the hold starts right before the answer is stored
             self.armed = False
             await self.holder.start()

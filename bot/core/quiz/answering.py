@@ -3,6 +3,8 @@
 Each member has a step per post (0 = main question, k = k-th follow-up). Answering grades the
 prompt at that step and moves to the next prompt they have neither answered nor skipped; when all
 are done, `/quiz next` reopens their lowest-scored prompt, and the best score per prompt counts.
+Each answer is graded with the channel's human grades of its prompt as evidence, so an answer
+near one the team graded scores near that grade.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, 
 from bot.core.ports import AnswerStore, PostStore
 from bot.core.quiz.open_answers import keep_open_answer, pending_answer
 from bot.core.quiz.threads import current_post, no_post_key, sequence
+from bot.core.team_grades import HumanGrades
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS
+from evaluators.taught import TeamGrade
 
 log = logging.getLogger("quizmaster.core")
 # What an answer's replies end with: the next prompt, or "all done for today".
@@ -137,6 +141,7 @@ class AnswerFlow:
         background: InFlight,
         figures: FigureSource | None = None,
         reviewer: CardReviewer | None = None,
+        human_grades: HumanGrades | None = None,
     ) -> None:
         self.repo = repo
         self.posts = posts
@@ -147,6 +152,7 @@ class AnswerFlow:
         self.background = background
         self.figures = figures
         self.reviewer = reviewer
+        self.human_grades = human_grades
 
     async def _position(self, turn: Turn) -> Position | None:
         """Where the member is in the post their message belongs to; None (and a reply saying
@@ -163,6 +169,19 @@ class AnswerFlow:
             post, user_id=turn.user, prompt_ids=[p.id for p in prompts]
         )
         return Position(post, prompts, progress)
+
+    async def _taught(self, post: PostRow, prompt: Prompt) -> list[TeamGrade]:
+        """The post's channel's human grades of `prompt`, the grader's evidence for an answer to
+        it. Read afresh for each answer: admins apply grades on the web page, often in another
+        process (`quizmaster web`) or replica, so a copy kept here could not know it went
+        stale. One query on the channel's answers to the prompt; the grader measures each
+        graded answer once and keeps it."""
+        if self.human_grades is None or prompt.kind == "open":
+            return []
+        grades = await self.human_grades.team_grades(
+            platform=post.platform, channel_id=post.channel_id, prompt_id=prompt.id
+        )
+        return [grade.evidence() for grade in grades]
 
     async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
         best: dict[str, int] = {}
@@ -208,7 +227,12 @@ class AnswerFlow:
         cap = self.hint_cap if prompt.id in position.progress.hinted else None
         try:
             grade = await self.grader.grade(
-                prompt, answer, lang=turn.lang, cap=cap, revealed=post.revealed
+                prompt,
+                answer,
+                lang=turn.lang,
+                cap=cap,
+                revealed=post.revealed,
+                taught=await self._taught(post, prompt),
             )
         except EmbeddingUnavailableError as exc:
             await self._keep_pending(turn, post, prompt, answer, cap=cap, reason=exc.reason)
@@ -283,7 +307,12 @@ class AnswerFlow:
         prompts = sequence(self.bank, post)
         prompt = self.bank.get(pending.prompt_id)
         grade = await self.grader.grade(
-            prompt, pending.text, lang=turn.lang, cap=pending.cap, revealed=pending.revealed
+            prompt,
+            pending.text,
+            lang=turn.lang,
+            cap=pending.cap,
+            revealed=pending.revealed,
+            taught=await self._taught(post, prompt),
         )
         progress = await self.repo.member_progress(
             post, user_id=turn.user, prompt_ids=[p.id for p in prompts]

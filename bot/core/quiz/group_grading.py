@@ -3,8 +3,8 @@ same thing (or one answer), the grades wait staged until the admin applies them,
 member whose score changed is told in the question's thread, as a resolved appeal is.
 
 Applied grades (and resolved appeals) are the team's human grades of a question, kept per
-channel: `TeamGradeStore.team_grades` hands them to whatever reads them as evidence (the grader's
-team references), never another channel's.
+channel: the answer flow (`bot.core.quiz.answering`) hands them to the grader as evidence with
+each later answer to the question in that channel, never another channel's.
 """
 
 from __future__ import annotations

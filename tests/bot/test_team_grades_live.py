@@ -1,0 +1,115 @@
+"""The team teaches the grader, live: once an admin applies a grade to a group of a question's
+answers, a member's new answer near that group is graded near the team's grade, in that channel
+only. Another channel's applied grades of the same question, on answers with the same words,
+never move this channel's grades. Through the real service, answer groups, grader (the bundled
+model) and SQLite file; the admin grades as the web page does, through `GroupGrading`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.answer_vectors import grader_vectors
+from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.config import Settings
+from bot.core.messages import Actor, Incoming, ReplyKind
+from bot.core.quiz.group_grading import GroupGrading
+from bot.storage.repository import Repository
+from content.bank import Bank
+from content.schema import Prompt
+from evaluators import EmbeddingGrader
+from tests.bot.recording import RecordingTransport
+
+PLATFORM = "test"
+HOME, AWAY = "C-home", "C-away"
+GROUP = (
+    "ReLU is faster to compute than sigmoid.",
+    "ReLU is quicker to compute than the sigmoid.",
+    "Computing ReLU is faster than computing sigmoid.",
+)
+NEAR = "ReLU is faster to compute than a sigmoid."
+"""A new answer that says what the graded group says, in nearly its words."""
+
+
+@dataclass(frozen=True)
+class Team:
+    """The quiz on one SQLite file and the answer groups its admins grade with."""
+
+    service: WiredQuiz
+    grading: GroupGrading
+
+
+@pytest.fixture
+async def team(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIterator[Team]:
+    repo = await Repository.open(tmp_path / "quiz.db")
+    service = build_quiz_service(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+    )
+    vectors = grader_vectors(grader)
+    assert vectors is not None
+    grading = GroupGrading(
+        store=repo.team_grades,
+        vectors=vectors,
+        bank=bank,
+        practice=service.practice,
+        clock=service.clock,
+    )
+    yield Team(service, grading)
+    await repo.close()
+
+
+async def answer(team: Team, channel: str, member: str, text: str) -> int:
+    """`member` answers today's question in `channel`; the score the grade reply shows."""
+    transport = RecordingTransport()
+    post = await team.service.repo.posts.latest_post(platform=PLATFORM, channel_id=channel)
+    assert post is not None
+    incoming = Incoming(PLATFORM, channel, Actor(member, member), text, thread_id=post.thread_id)
+    await team.service.intake.handle(incoming, transport)
+    grade = next(r for r in transport.sent if r.kind == ReplyKind.GRADE)
+    found = re.search(r"\*\*(\d+)/100\*\*", grade.text)
+    assert found is not None, grade.text
+    return int(found.group(1))
+
+
+async def grade_the_group(team: Team, channel: str, prompt: Prompt, score: int) -> None:
+    """The channel's admin grades `GROUP`'s answers in the group they fall in `score` (a later
+    answer in the same group is left as the grader scored it) and applies the grades."""
+    at = {"platform": PLATFORM, "channel_id": channel, "prompt_id": prompt.id}
+    groups = await team.grading.groups(**at)
+    [group] = [g for g in groups if set(GROUP) <= {a.answer.text for a in g.members}]
+    ids = [a.answer.id for a in group.members if a.answer.text in GROUP]
+    assert await team.grading.stage(**at, answer_ids=ids, score=score, note="", by="admin")
+    applied = await team.grading.apply(**at, lang="en")
+    assert applied.applied == len(GROUP)
+
+
+async def test_an_answer_near_a_group_the_team_graded_scores_near_it_in_that_channel_only(
+    team: Team, grader: EmbeddingGrader
+) -> None:
+    posts = [
+        await team.service.posting.post_today(PLATFORM, channel, RecordingTransport())
+        for channel in (HOME, AWAY)
+    ]
+    assert posts[0].prompt_id == posts[1].prompt_id
+    prompt = team.service.bank.get(posts[0].prompt_id)
+    alone = (await grader.grade(prompt, NEAR, lang="en")).score
+    for channel in (HOME, AWAY):
+        for number, text in enumerate(GROUP):
+            await answer(team, channel, f"U-{channel}-{number}", text)
+
+    await grade_the_group(team, AWAY, prompt, 5)
+    assert await answer(team, AWAY, "U-away-new", NEAR) <= 15
+    # the same words in the other channel: its grade of them moves nothing here
+    assert await answer(team, HOME, "U-home-first", NEAR) == alone
+
+    await grade_the_group(team, HOME, prompt, 95)
+    taught = await answer(team, HOME, "U-home-new", NEAR)
+    assert alone < 80 and abs(taught - 95) <= 10, (alone, taught)
+    assert await answer(team, AWAY, "U-away-later", NEAR) <= 15
