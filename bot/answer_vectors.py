@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from bot.metrics import MeteredGrader
 from evaluators.embedder import EmbeddingModel
 from evaluators.grade import Grader
 from evaluators.service import EmbeddingGrader
@@ -44,5 +45,8 @@ class ModelVectors:
 
 def grader_vectors(grader: Grader | None) -> ModelVectors | None:
     """The vectors of the grader's own model, or None for a grader without one (a test's
-    fixed grader): then the web page has no answer groups."""
+    fixed grader): then the web page has no answer groups. The metered grader the wired quiz
+    holds is seen through to the grader it counts."""
+    if isinstance(grader, MeteredGrader):
+        grader = grader.grader
     return ModelVectors(grader.embedder) if isinstance(grader, EmbeddingGrader) else None

@@ -52,8 +52,8 @@ async def team(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIter
         grader=grader,
         defaults=channel_defaults(Settings(_env_file=None, lang="en")),
     )
-    vectors = grader_vectors(grader)
-    assert vectors is not None
+    vectors = grader_vectors(service.grader)  # the metered grader, as `quizmaster run` has it
+    assert vectors is not None and service.digests.teaching is not None
     grading = GroupGrading(
         store=repo.team_grades,
         vectors=vectors,
