@@ -1,6 +1,7 @@
 """The running web pages the tests share: the plain one per test worker (starting it and its
 history once keeps the suite fast), one whose "Try the grader" is the real default grader, one
-with answer groups, and one per open-question test."""
+with answer groups, one with answer groups whose chat grades on a model, and one per
+open-question test."""
 
 from __future__ import annotations
 
@@ -30,6 +31,22 @@ def grouping_site(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> 
     chosen: a fixed grader grades them)."""
     with running_site(
         tmp_path_factory.mktemp("web-groups"),
+        vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def taught_site(
+    tmp_path_factory: pytest.TempPathFactory, model_path: str, embedding_cache: Path
+) -> Iterator[Site]:
+    """A page with answer groups whose chat grades answers on the bundled model, as a bot
+    does: the answers' scores are measured, and the team's grades teach the grader."""
+    with running_site(
+        tmp_path_factory.mktemp("web-taught"),
+        chat_grader=lambda: create_grader(
+            model_name=model_path, device="cpu", cache_dir=embedding_cache
+        ),
         vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),
     ) as running:
         yield running

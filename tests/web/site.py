@@ -1,5 +1,5 @@
 """A real web page on loopback over a real SQLite file, with a channel's history made through the
-real quiz service (a fixed grader: the score is chosen, not measured).
+real quiz service (a fixed grader by default: the score is chosen, not measured).
 
 The server runs on an event loop of its own in a thread, and so do the repository and the
 service (an aiosqlite connection and its lock belong to one loop); tests reach it over HTTP,
@@ -34,6 +34,7 @@ from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
 from compute.header_timeout import HEADER_TIMEOUT_S
+from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader
 from evaluators.grade import Grader
@@ -111,6 +112,15 @@ async def _seed(site: Site) -> None:
     )
 
 
+async def _ready(grader: Grader, bank: Bank, stack: AsyncExitStack) -> Grader:
+    """`grader` as the bot and `quizmaster web` ready theirs: a model's references prepared,
+    and the grader closed with the page."""
+    if isinstance(grader, EmbeddingGrader):
+        stack.push_async_callback(grader.aclose)
+        await prepare_references(grader, bank)
+    return grader
+
+
 @contextmanager
 def running_site(
     folder: Path,
@@ -118,13 +128,15 @@ def running_site(
     db: Path | str | None = None,
     header_timeout_s: float = HEADER_TIMEOUT_S,
     try_grader: Callable[[], Grader] = FixedGrader,
+    chat_grader: Callable[[], Grader] = FixedGrader,
     vectors: Callable[[], AnswerVectors] | None = None,
     bank_dirs: Sequence[Path] = (DEFAULT_BANK_DIR,),
 ) -> Iterator[Site]:
     """The page on a free loopback port until the block exits, on `db` (a SQLite file in
     `folder` by default), with "Try the grader" on the grader `try_grader` makes on the page's
-    own event loop (one with an `aclose` is closed with the page), and answer groups on the
-    `vectors` made (none by default), on the banks in `bank_dirs`."""
+    own event loop (one with an `aclose` is closed with the page), the chat's answers graded
+    by the grader `chat_grader` makes (likewise), and answer groups on the `vectors` made (none
+    by default), on the banks in `bank_dirs`."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
     thread.start()
@@ -142,16 +154,13 @@ def running_site(
         service = build_quiz_service(
             repo=repo,
             bank=bank,
-            grader=FixedGrader(),
+            grader=await _ready(chat_grader(), bank, stack),
             defaults=channel_defaults(settings),
             clock=clock,
             sign_in=LinkIssuer(tokens, url),
         )
         left: list[str] = []
-        web_grader = try_grader()
-        if isinstance(web_grader, EmbeddingGrader):  # as `quizmaster web` readies it
-            stack.push_async_callback(web_grader.aclose)
-            await prepare_references(web_grader, bank)
+        web_grader = await _ready(try_grader(), bank, stack)
         app = web_app(
             settings,
             repo=repo,

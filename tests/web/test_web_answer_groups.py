@@ -31,12 +31,13 @@ SAME_IDEA = {
 OTHER_IDEA = (HANA, "I honestly have no idea about this one 10")
 
 
-def answered(site: Site, channel: str) -> str:
+def answered(site: Site, channel: str, *, stated: bool = True) -> str:
     """A question posted in `channel` and answered by four members, three saying the same
-    thing; the question's id."""
+    thing; the question's id. With `stated`, each answer ends in the score a fixed grader gives
+    it; without, the answers are the words alone, for a grader that measures them."""
     site.run(site.service.posting.post_today(PLATFORM, channel, site.transport))
     for actor, answer in [*SAME_IDEA.items(), OTHER_IDEA]:
-        site.say(actor, answer, channel)
+        site.say(actor, answer if stated else answer.rsplit(" ", 1)[0], channel)
     post = site.run(site.service.repo.posts.latest_post(platform=PLATFORM, channel_id=channel))
     assert post is not None
     return post.prompt_id

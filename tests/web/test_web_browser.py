@@ -22,6 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from bot.core.flow.notices import send_notices
+from bot.core.messages import Actor, ReplyKind
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 from tests.web.test_web_answer_groups import SORA, answered
 
@@ -221,3 +222,37 @@ def test_an_admin_grades_a_group_applies_it_and_the_members_are_told(
     told = site.transport.sent[before:]
     assert sent == 3 and {r.user_id for r in told} == {MINA.user_id, JOON.user_id, SORA.user_id}
     assert all("to 80 points" in r.text and "same idea" in r.text for r in told)
+
+
+def test_an_answer_near_a_group_the_admin_graded_is_graded_near_it_in_the_chat(
+    taught_site: Site, chromium: webdriver.Chrome
+) -> None:
+    """The team teaches the grader: the admin grades the group of three answers that say the
+    same thing and applies it on the page; a member who then says it in nearly their words is
+    graded near the team's grade in the chat, where the grader alone scores it far lower."""
+    site, channel = taught_site, "C-taught-browser"
+    prompt_id = answered(site, channel, stated=False)
+    near = "Gradient descent moves the weights opposite to the gradient of the loss"
+    prompt = site.service.bank.get(prompt_id)
+    alone = site.run(site.service.grader.grade(prompt, near, lang="en")).score
+    chromium.delete_all_cookies()
+    chromium.get(site.link(MINA, channel))
+    chromium.find_element(By.ID, "signin").click()
+    _arrive(chromium, f"/c/{PLATFORM}/{channel}")
+    chromium.find_element(By.LINK_TEXT, "Answer groups").click()
+    chromium.find_element(By.LINK_TEXT, prompt_id).click()
+    _arrive(chromium, f"/groups/{prompt_id}")
+    first = chromium.find_element(By.CSS_SELECTOR, "article.group")
+    assert "3 answers" in first.find_element(By.TAG_NAME, "h2").text
+    first.find_element(By.CSS_SELECTOR, ":scope > form input[name=score]").send_keys("95")
+    first.find_element(By.CSS_SELECTOR, ":scope > form button").click()
+    _text_once_it_shows(chromium, "staged", "95")
+    chromium.find_element(By.ID, "apply").click()
+    assert "Applied 3 grades" in _text_once_it_shows(chromium, "groups-done", "Applied")
+
+    before = len(site.transport.sent)
+    site.say(Actor("U-yuna", "Yuna"), near, channel)
+    [grade] = [r for r in site.transport.sent[before:] if r.kind == ReplyKind.GRADE]
+    shown = re.search(r"(\d+)/100", grade.text)
+    assert shown is not None, grade.text
+    assert alone < 80 and abs(int(shown.group(1)) - 95) <= 10, (alone, grade.text)
