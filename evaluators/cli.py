@@ -224,8 +224,8 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
 
 def team_fit_main(argv: list[str], settings: ModelSettings, team: Sequence[Row], bank: Bank) -> int:
     """`quizmaster eval fit --team`: refit the calibration on the dev set plus `team` (the
-    team's human grades, from resolved appeals), show both cross-validated, and store it where
-    the bot looks first only when it is no worse."""
+    team's human grades: applied answer-group grades and resolved appeals), show both
+    cross-validated, and store it where the bot looks first only when it is no worse."""
     parser = _parser("fit --team")
     parser.add_argument("--team", action="store_true", required=True)
     parser.add_argument("--dev", type=Path, default=DEV_SET_PATH)
@@ -241,7 +241,10 @@ def _team_fit(
     args: argparse.Namespace, settings: ModelSettings, team: Sequence[Row], bank: Bank
 ) -> int:
     if not team:
-        raise HarnessError("no resolved appeals yet: the team has graded no answers to learn from")
+        raise HarnessError(
+            "no team grades yet (applied answer-group grades or resolved appeals): the team has"
+            " graded no answers to learn from"
+        )
     grader = settings.grader()
     print(f"refitting on {args.dev.name} plus {len(team)} graded team answer(s)")
     result = asyncio.run(fit_team_calibration(grader, team, bank, dev=args.dev))

@@ -219,3 +219,23 @@ class TeamGradeTable:
             )
             for row in rows
         ]
+
+    async def every_human_grade(self) -> list[TeamGrade]:
+        """Every answer in the database whose current score a person gave (an applied team
+        grade or a resolved appeal), whatever its channel: what `quizmaster eval fit --team`
+        refits the calibration of the operator's deployment on. Never read for grading."""
+        rows = await self._db.fetch(
+            "SELECT a.id, a.prompt_id, a.text, a.score FROM answers a WHERE a.id IN ("
+            "SELECT g.answer_id FROM team_grades g WHERE g.applied_at IS NOT NULL"
+            " UNION SELECT ap.answer_id FROM appeals ap WHERE ap.resolved_at IS NOT NULL)"
+            " ORDER BY a.id"
+        )
+        return [
+            TeamGrade(
+                answer_id=row["id"],
+                prompt_id=row["prompt_id"],
+                text=row["text"],
+                score=row["score"],
+            )
+            for row in rows
+        ]

@@ -13,7 +13,9 @@ from pathlib import Path
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
+from bot.core.team_grades import AppliedGrade
 from bot.storage.repository import Repository
+from bot.team_grades import team_rows
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from evaluators.calibration import Calibration
@@ -36,9 +38,9 @@ def env_for(db: Path, cache: Path) -> dict[str, str]:
     }
 
 
-async def appealed(db: Path, bank: Bank, grades: list[tuple[str, int, int]]) -> None:
+async def appealed(db: Path, bank: Bank, grades: list[tuple[str, int, int | None]]) -> None:
     """Members answer today's question (text, the grader's score) and an admin resolves each
-    answer's appeal with a person's score."""
+    answer's appeal with a person's score (None: the member does not appeal)."""
     repo = await Repository.open(db)
     service = build_quiz_service(
         repo=repo,
@@ -57,11 +59,14 @@ async def appealed(db: Path, bank: Bank, grades: list[tuple[str, int, int]]) -> 
         await say("/quiz now q01", ADMIN)
         post = await repo.posts.latest_post(platform="test", channel_id="c1")
         assert post is not None and post.thread_id is not None
+        appeals = 0
         for number, (text, graded, person) in enumerate(grades, start=1):
             member = Actor(f"u{number}", f"member {number}")
             await say(f"{text} {graded}", member, post.thread_id)
-            await say("/quiz appeal", member)
-            await say(f"/quiz appeals resolve {number} {person}", ADMIN)
+            if person is not None:
+                appeals += 1
+                await say("/quiz appeal", member)
+                await say(f"/quiz appeals resolve {appeals} {person}", ADMIN)
     finally:
         await repo.close()
 
@@ -108,10 +113,53 @@ async def test_team_fit_shows_both_fits_and_applies_only_a_no_worse_one(
         assert "not applied" in out and not written
 
 
-def test_team_fit_without_resolved_appeals_says_so(tmp_path: Path) -> None:
+def test_team_fit_without_team_grades_says_so(tmp_path: Path) -> None:
     result = run_quizmaster(
         ["eval", "fit", "--team"], env=env_for(tmp_path / "q.db", tmp_path / "cache"), cwd=tmp_path
     )
     assert result.returncode == 1
-    assert "no resolved appeals yet" in result.stderr
+    assert "no team grades yet" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_team_rows_are_its_applied_group_grades_and_resolved_appeals(
+    tmp_path: Path, bank: Bank
+) -> None:
+    """What `eval fit --team` learns from: each answer a person graded once, with the score the
+    person gave it last; a grade still waiting to be applied is not one."""
+    db = tmp_path / "q.db"
+    await appealed(
+        db,
+        bank,
+        [
+            ("appealed alone", 30, 70),
+            ("appealed, then graded in a group", 60, 10),
+            ("graded in a group", 20, None),
+            ("graded, not applied", 40, None),
+            ("nobody graded", 50, None),
+        ],
+    )
+    repo = await Repository.open(db)
+    try:
+        at = {"platform": "test", "channel_id": "c1", "prompt_id": "q01"}
+        ids = {a.answer.text: a.answer.id for a in await repo.team_grades.question_answers(**at)}
+        grades = repo.team_grades
+        now = datetime(2026, 11, 3, tzinfo=UTC)
+        group = [ids["appealed, then graded in a group 60"], ids["graded in a group 20"]]
+        assert await grades.stage(**at, answer_ids=group, score=85, note="", by="a1", at=now)
+        applied = [
+            AppliedGrade(g.id, g.answer.id, g.score, "correct", None, None)
+            for g in await grades.staged(**at)
+        ]
+        assert await grades.apply(platform="test", grades=applied, at=now) == group
+        waiting = [ids["graded, not applied 40"]]
+        assert await grades.stage(**at, answer_ids=waiting, score=95, note="", by="a1", at=now)
+    finally:
+        await repo.close()
+    rows = await team_rows(db, bank)
+    question = bank.get("q01").text.ko
+    assert [(r.question, r.answer, r.score, r.answer_class) for r in rows] == [
+        (question, "appealed alone 30", 70.0, "team"),
+        (question, "appealed, then graded in a group 60", 85.0, "team"),
+        (question, "graded in a group 20", 85.0, "team"),
+    ]
