@@ -9,6 +9,8 @@ over its idle RSS, and `/healthz` latency under the load against idle latency me
 same run; and the service's own CPU time under the load (share of one core, and per body
 refused), which says whether its event loop is busy or the host is: a service using a few
 percent of a core, whose /healthz still waits, is waiting for a CPU the host gives elsewhere.
+The load's many short requests bring full garbage-collector passes every few seconds; each
+stalled /healthz 150-500 ms until the service froze its loaded model's objects (`compute.heap`).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from bot.config import Settings, StorageSettings, describe_errors
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from bot.storage.drivers import DatabaseUnreachableError
+from compute.heap import freeze_start_up
 from content.loader import BankError
 
 log = logging.getLogger("quizmaster.bot")
@@ -66,6 +67,7 @@ async def _serve(settings: Settings) -> int:
         return await _console(settings, stop)
     async with AsyncExitStack() as stack:
         service = await _unless_stopped(stack.enter_async_context(open_service(settings)), stop)
+        freeze_start_up()
         if settings.platform == "slack":
             from bot.platforms.slack import runner as slack_runner
 
@@ -118,6 +120,7 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
             print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
         if stop.is_set():
             raise StoppedDuringStartUpError
+        freeze_start_up()
         return await console.run(
             service,
             stdin=sys.stdin,

@@ -104,8 +104,9 @@ class Reply:
     # a replica finishing the message of one killed mid-reply sends only what is not out yet.
     answers: str | None = None
     # A channel post other than a question that must go out once (the weekly digest): its key,
-    # unique in its channel, which a platform keeps with the message (Slack metadata, Discord's
-    # nonce), so a replica finishing the post of one killed while sending it finds what is out.
+    # unique in its channel, which a platform keeps with the message (Slack metadata; Discord's
+    # nonce for a few minutes, and the names of its images, which carry the key, for good), so
+    # a replica finishing the post of one killed while sending it finds what is out.
     once: str | None = None
 
 
@@ -149,7 +150,7 @@ class Transport(Protocol):
         (its `once` key), already landed, sent since `since` by a replica killed before it
         recorded where; its images are sent now where only its text got out. None when it was
         not sent, or when sending it again is safe on this platform (Discord's nonce returns
-        the first)."""
+        a question sent first)."""
         ...
 
     async def replies_sent(

@@ -15,6 +15,7 @@ from compute.api.routes import demos, embeddings, health, jobs, metrics
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
 from compute.embeddings import Embeddings, EmbeddingService
+from compute.heap import freeze_start_up
 from compute.job_runner import JobRunner
 from compute.local_jobs import JobManager
 from compute.version import service_version
@@ -38,7 +39,12 @@ def create_app(
         await manager.start()
         embeddings = embedding_service(config)
         app.state.embeddings = embeddings
-        warming = asyncio.create_task(embeddings.model_name()) if warm_embeddings else None
+        warming = None
+        if warm_embeddings:
+            warming = asyncio.create_task(embeddings.model_name())
+            # A standalone service is a process of its own: its model's objects, loaded,
+            # stay out of the collector's full passes (compute.heap).
+            warming.add_done_callback(lambda _: freeze_start_up())
         app.state.warming = warming
         try:
             yield

@@ -33,19 +33,21 @@ STEPS = {
 }
 
 
-async def digest_due(db: Path | str, now: datetime) -> None:
+async def digest_due(
+    db: Path | str, now: datetime, *, platform: str = "slack", channel: str = CHANNEL
+) -> None:
     """A channel whose digest is due (Monday 00:00, so at once) for a week with a question in
     it; today's question is out, so the scheduler posts nothing else there."""
     repo = await Repository.open(db)
     try:
-        row = ChannelRow("slack", CHANNEL, "en", "UTC", "00:00", "daily", True, now)
+        row = ChannelRow(platform, channel, "en", "UTC", "00:00", "daily", True, now)
         await repo.channels.ensure_channel(row, created_at=now)
         await repo.digests.set_digest_time(
-            platform="slack", channel_id=CHANNEL, time=DigestTime(0, "00:00")
+            platform=platform, channel_id=channel, time=DigestTime(0, "00:00")
         )
         post = await repo.posts.claim_post(
-            platform="slack",
-            channel_id=CHANNEL,
+            platform=platform,
+            channel_id=channel,
             day=now.date(),
             prompt_id="q01",
             scheduled=True,
@@ -57,12 +59,12 @@ async def digest_due(db: Path | str, now: datetime) -> None:
         await repo.close()
 
 
-async def recorded(db: Path | str) -> bool:
+async def recorded(db: Path | str, channel: str = CHANNEL) -> bool:
     """Whether the digest's message is recorded."""
     repo = await Repository.open(db)
     try:
         rows = await repo.db.fetch(
-            "SELECT message_id FROM digests WHERE channel_id = ?", (CHANNEL,)
+            "SELECT message_id FROM digests WHERE channel_id = ?", (channel,)
         )
     finally:
         await repo.close()

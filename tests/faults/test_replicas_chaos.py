@@ -64,10 +64,13 @@ def answer_text(channel: str, member: str) -> str:
 
 class Replica:
     """One `quizmaster run` process, its output in a log file (a pipe nobody reads would
-    fill and stall it)."""
+    fill and stall it); `module` is what runs it (`bot.cli`, the `quizmaster` command)."""
 
-    def __init__(self, name: str, env: dict[str, str], folder: Path) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str], folder: Path, *, module: str = "bot.cli"
+    ) -> None:
         self.name = name
+        self.module = module
         self._env = env
         self.folder = folder
         self.log = folder / f"{name}.log"
@@ -79,7 +82,7 @@ class Replica:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.cli",
+            self.module,
             "run",
             env=self._env,
             cwd=self.folder,
@@ -116,16 +119,23 @@ class Replica:
 
 
 def replica_env(db: str, fake: FakeSlack, cache_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
-    return env | {
-        "PYTHONPATH": str(REPO_ROOT),
-        "HF_HUB_OFFLINE": "1",
-        "QUIZMASTER_DB": db,
+    return run_env(db, cache_dir) | {
         "QUIZMASTER_PLATFORM": "slack",
         "QUIZMASTER_SLACK_MODE": "socket",
         "QUIZMASTER_SLACK_BOT_TOKEN": "xoxb-chaos-token",
         "QUIZMASTER_SLACK_APP_TOKEN": "xapp-chaos-token",
         "QUIZMASTER_SLACK_API_URL": fake.api_url,
+    }
+
+
+def run_env(db: str, cache_dir: Path) -> dict[str, str]:
+    """A replica's environment on any platform: the database, the bundled model from the warm
+    cache, no demos, a scheduler tick of `TICK_S`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
+    return env | {
+        "PYTHONPATH": str(REPO_ROOT),
+        "HF_HUB_OFFLINE": "1",
+        "QUIZMASTER_DB": db,
         "QUIZMASTER_SCHEDULER_INTERVAL_S": str(TICK_S),
         "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
         "QUIZMASTER_EMBEDDING_DEVICE": "cpu",

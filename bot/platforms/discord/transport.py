@@ -22,7 +22,7 @@ from typing import Any, Literal
 import discord
 
 from bot.core.messages import Posted, Reply, ReplyKind
-from bot.platforms.discord.render import Rendered, render, thread_name
+from bot.platforms.discord.render import FILES_LIMIT, Rendered, render, thread_name
 
 log = logging.getLogger("quizmaster.discord")
 
@@ -35,6 +35,10 @@ _REMEMBERED_MESSAGES = 512
 
 Messageable = discord.abc.Messageable | discord.PartialMessageable
 _THREAD_EXISTS = 160004  # Discord's code for "a thread has already been created for this message"
+_CLOCK_SKEW = timedelta(seconds=60)
+"""Read a channel back from this long before a post fell due: clocks differ a little."""
+_READ_LIMIT = 200
+"""Messages read back at most: a once-only post lands right after it falls due."""
 
 
 def _nonce(reply: Reply) -> dict[str, Any]:
@@ -97,9 +101,28 @@ class ChannelTransport:
         return str(thread.id)
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        """Not needed on Discord: sending the question again returns the message sent first,
-        since each question carries its post as an enforced nonce (Discord keeps one for a few
-        minutes; a takeover comes three heartbeats after the replica fell silent)."""
+        """A once-only post (the weekly digest) already in the channel: the bot's message
+        since `since` with the post's images, whose names carry its key (the digest's chart is
+        named for its week). Its nonce alone would not do: Discord keeps a nonce a few minutes,
+        and a process killed after Discord took the digest may restart hours later. A channel
+        this bot may not read back reads as empty: the post is sent again, with its nonce.
+
+        A question needs no search: sending it again returns the message sent first, by its
+        enforced nonce, since a replica's questions are taken over three heartbeats after it
+        fell silent."""
+        if reply.once is None or not reply.images:
+            return None
+        wanted = {image.filename for image in reply.images[:FILES_LIMIT]}
+        me = self._client.user
+        channel = self._client.get_partial_messageable(int(reply.channel_id))
+        after = discord.Object(discord.utils.time_snowflake(since - _CLOCK_SKEW))
+        try:
+            async for message in channel.history(after=after, limit=_READ_LIMIT):
+                names = {attachment.filename for attachment in message.attachments}
+                if me is not None and message.author.id == me.id and wanted <= names:
+                    return Posted(message_id=str(message.id), thread_id=reply.thread_id)
+        except discord.Forbidden as exc:
+            log.warning("could not read back channel %s: %s", reply.channel_id, exc.text)
         return None
 
     async def replies_sent(

@@ -2,8 +2,9 @@
 commands, receive interactions and send what our bot sends.
 
 It records every REST call (method, path, query, JSON body, files, time) for assertions, keeps the
-messages it was sent, answers interaction callbacks and followups the way Discord does (the first
-followup after a defer fills the deferred message), and can answer a chosen call once with 429.
+messages it was sent and reads them back as a channel's history, answers interaction callbacks and
+followups the way Discord does (the first followup after a defer fills the deferred message), can
+answer a chosen call once with 429, and can keep a chosen call hanging (`hold`).
 """
 
 from __future__ import annotations
@@ -64,6 +65,19 @@ class Call:
 
 
 @dataclass
+class Hold:
+    """A call the fake keeps hanging, for a test that kills the bot at that very step:
+    `answered` (Discord took the call, its answer never comes back) or not (Discord never saw
+    it, nor does it when the fake stops and lets the call go). `reached` is set once such a
+    call arrived and is hanging."""
+
+    method: str
+    pattern: re.Pattern[str]
+    answered: bool
+    reached: bool = False
+
+
+@dataclass
 class RateLimit:
     method: str
     pattern: re.Pattern[str]
@@ -85,6 +99,9 @@ class FakeDiscord:
     url: str = ""
     refuse_token: bool = False
     """True: every REST call gets 401, as Discord answers a reset or wrong bot token."""
+    nonce_lifetime_s: float = 300.0
+    """How long an enforced nonce returns the message it created: Discord keeps one "for the
+    past few minutes"; 0 is a bot restarted after Discord forgot it."""
 
     def __post_init__(self) -> None:
         self.app_id = snowflake(self.ids)
@@ -109,7 +126,9 @@ class FakeDiscord:
         self._originals: dict[str, str | None] = {}  # token -> original message id
         self._deferred: set[str] = set()  # tokens whose placeholder awaits the first followup
         self._token_channels: dict[str, str] = {}  # token -> channel of the interaction
-        self._nonces: dict[str, str] = {}  # enforced nonce -> the message it created
+        self._nonces: dict[str, tuple[str, float]] = {}  # nonce -> (its message, when)
+        self._holds: list[Hold] = []
+        self._released = asyncio.Event()
         self._sockets: list[web.WebSocketResponse] = []
         self.identifies: list[JSON] = []
         self._shard_sockets: dict[int, web.WebSocketResponse] = {}
@@ -376,6 +395,7 @@ class FakeDiscord:
         self.url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        self._released.set()
         for ws in self._sockets:
             await ws.close()
         if self._runner is not None:
@@ -453,6 +473,19 @@ class FakeDiscord:
         """Answer the next matching call with 429 (as Discord's edge does, with a Via header)."""
         self.rate_limits.append(RateLimit(method, re.compile(path_pattern), retry_after))
 
+    def hold(self, method: str, path_pattern: str, *, answered: bool) -> Hold:
+        """Keep the first matching call hanging until the fake stops (see `Hold`)."""
+        held = Hold(method, re.compile(path_pattern), answered)
+        self._holds.append(held)
+        return held
+
+    def _hold_for(self, method: str, path: str) -> Hold | None:
+        for held in self._holds:
+            if held.method == method and not held.reached and held.pattern.fullmatch(path):
+                held.reached = True
+                return held
+        return None
+
     def find(self, method: str, pattern: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and re.fullmatch(pattern, c.path)]
 
@@ -489,7 +522,15 @@ class FakeDiscord:
                     status=429,
                     headers={"Via": "1.1 google", "Retry-After": str(limit.retry_after)},
                 )
-        handled = self._route(request.method, path, body, files)
+        held = self._hold_for(request.method, path)
+        if held is not None and not held.answered:
+            await self._released.wait()
+            # The caller is gone (killed): the call never reaches Discord, also once let go.
+            call.status = 504
+            return _json_response({"message": "Gateway timeout", "code": 0}, status=504)
+        handled = self._route(request.method, path, body, files, dict(request.query))
+        if held is not None:
+            await self._released.wait()
         if handled is None:
             call.status = 404
             return _json_response({"message": "Unknown route", "code": 0}, status=404)
@@ -518,7 +559,12 @@ class FakeDiscord:
         return (json.loads(raw) if raw else None), []
 
     def _route(
-        self, method: str, path: str, body: Any, files: list[tuple[str, bytes]]
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        files: list[tuple[str, bytes]],
+        query: dict[str, str],
     ) -> tuple[int, Any] | None:
         parts = path.strip("/").split("/")
         match (method, parts):
@@ -552,6 +598,8 @@ class FakeDiscord:
                 return 204, None
             case ("POST", ["channels", channel_id, "messages"]):
                 return 200, self._create(channel_id, body, files)
+            case ("GET", ["channels", channel_id, "messages"]):
+                return 200, self._history(channel_id, query)
             case ("PATCH", ["channels", _, "messages", message_id]):
                 return self._edit(message_id, body, files)
             case ("POST", ["channels", channel_id, "messages", message_id, "threads"]):
@@ -571,11 +619,30 @@ class FakeDiscord:
         it created then instead of a new one (Discord keeps nonces for a few minutes)."""
         nonce = body.get("nonce") if body.get("enforce_nonce") else None
         if nonce is not None and nonce in self._nonces:
-            return self.messages[self._nonces[nonce]]
+            message_id, at = self._nonces[nonce]
+            if time.monotonic() - at < self.nonce_lifetime_s:
+                return self.messages[message_id]
         message = self._store(self.message_payload(channel_id, body, files, author=self.bot))
         if nonce is not None:
-            self._nonces[nonce] = message["id"]
+            self._nonces[nonce] = (message["id"], time.monotonic())
         return message
+
+    def _history(self, channel_id: str, query: dict[str, str]) -> list[JSON]:
+        """`GET /channels/{id}/messages`: with `after`, the `limit` oldest messages after it,
+        else the newest before `before` (if given); newest first either way, as Discord
+        answers."""
+        limit = min(int(query.get("limit", 50)), 100)
+        after, before = int(query.get("after", 0)), int(query.get("before", 1 << 63))
+        found = sorted(
+            (
+                m
+                for m in self.messages.values()
+                if m["channel_id"] == channel_id and after < int(m["id"]) < before
+            ),
+            key=lambda m: int(m["id"]),
+        )
+        kept = found[:limit] if "after" in query else found[-limit:]
+        return kept[::-1]
 
     def _store(self, message: JSON) -> JSON:
         self.messages[message["id"]] = message
