@@ -4,7 +4,8 @@ imported without a model answer is posted with `/quiz-admin now prompt:<id>`, a 
 model answer; an admin signs in with their `/quiz web` link to the web page served beside the
 bot (as `quizmaster web`, on the bot's SQLite file) and makes that answer the model answer; the
 kept answer is graded there, and the bot's scheduler tick tells the member their score in the
-question's thread. The real discord.py client against the loopback fake."""
+question's thread and takes the question as ready (the next answer is graded at once). The real
+discord.py client against the loopback fake."""
 
 from __future__ import annotations
 
@@ -109,3 +110,8 @@ async def test_an_open_question_is_answered_in_discord_and_graded_once_the_web_p
     now = datetime.now(UTC)
     notices = bot.service.notices
     assert await send_notices(notices, "discord", bot.client.channels, by="later", now=now) == 0
+
+    # That tick took the question into the bot's bank as ready: an answer now is graded.
+    later = fake.slash("quiz", "answer", {"text": ANSWER}, user=fake.user("cho"), channel_id=thread)
+    graded_later = await sent(bot, later)
+    assert GRADE.search(graded_later) is not None, graded_later
