@@ -29,6 +29,7 @@ from bot.config import (
 from bot.core.flow.dispatch import DemoDesk, Dispatcher
 from bot.core.flow.intake import Intake
 from bot.core.flow.replicas import new_replica_id
+from bot.core.flow.saved_questions import SavedQuestions
 from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
 from bot.core.quiz.answering import AnswerFlow
@@ -256,6 +257,7 @@ def build_quiz_service(
         sign_in=sign_in,
         notices=repo.notices,
         heartbeats=repo.heartbeats,
+        saved_questions=SavedQuestions(TeamQuestionTable(repo.db), bank),
         repo=repo,
         grader=grader,
     )

@@ -77,7 +77,9 @@ async def _serve(settings: Settings) -> int:
             return 0
         from bot.platforms.discord import runner as discord_runner
 
-        await discord_runner.run(settings.discord, service, stop=stop)
+        await discord_runner.run(
+            settings.discord, service, interval=settings.scheduler_interval_s, stop=stop
+        )
         return 0
 
 

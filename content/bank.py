@@ -44,13 +44,14 @@ class Bank:
             for text in (prompt.text.ko, prompt.text.en, *prompt.aliases):
                 self._by_text.setdefault(normalize_question(text), prompt)
 
-    def put(self, prompt: Prompt) -> None:
-        """Add `prompt`, or replace the prompt of its id: a team question saved on the web page.
-        The bank is one object shared by everything in a process (chat, grader, web page), so
-        they all see the question from the next lookup on. An open question given its model
-        answer this way is open no more."""
-        self._prompts[prompt.id] = prompt
-        self._open.pop(prompt.id, None)
+    def put(self, *prompts: Prompt) -> None:
+        """Add each of `prompts`, or replace the prompt of its id: team questions saved on the
+        web page. The bank is one object shared by everything in a process (chat, grader, web
+        page), so they all see the questions from the next lookup on. An open question given its
+        model answer this way is open no more."""
+        for prompt in prompts:
+            self._prompts[prompt.id] = prompt
+            self._open.pop(prompt.id, None)
         self._index_texts()
 
     def __len__(self) -> int:

@@ -3,7 +3,8 @@ grader and clock: daily posting (`bot.core.quiz.posting`), intake and dispatch o
 or answer (`bot.core.flow.intake`, `bot.core.flow.dispatch`), replica takeover
 (`bot.core.flow.takeover`), the weekly digests and the members' homes. Each platform runner and
 the scheduler take from it the parts they use; it forwards nothing, and it holds no storage,
-only the core's ports of the two stores the scheduler writes itself (notices, heartbeats).
+only the core's ports of the two stores the scheduler writes itself (notices, heartbeats) and
+the stored team questions it takes into the bank on each tick.
 
 Platforms call `intake.handle()` for each incoming message and the scheduler posts what fell
 due; everything members see goes out through the platform's `Transport`. All state lives in
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.core.flow.dispatch import DemoDesk
 from bot.core.flow.intake import Intake
+from bot.core.flow.saved_questions import SavedQuestions
 from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
 from bot.core.ports import NoticeStore, ReplicaStore
@@ -47,3 +49,5 @@ class QuizService:
     sign_in: SignInLinks | None
     notices: NoticeStore
     heartbeats: ReplicaStore
+    saved_questions: SavedQuestions
+    """The team questions another process saved, taken into `bank` on each scheduler tick."""

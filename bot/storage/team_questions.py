@@ -1,6 +1,8 @@
 """Team questions written on the web page, kept in the database (`team_questions`) so they
 survive restarts and reach every process on the database: each one adds them to its bank at
-start (`load_into`), and the process that saved one has put it in its bank already."""
+start (`load_into`), a running bot takes the ones saved since on its scheduler's tick
+(`stamps`, `bot.core.flow.saved_questions`), and the process that saved one has put it in its
+bank already."""
 
 from __future__ import annotations
 
@@ -51,10 +53,15 @@ class TeamQuestionTable:
         rows = await self._db.fetch("SELECT body FROM team_questions ORDER BY prompt_id")
         return [Prompt.model_validate_json(row[0], context={"rules": "team"}) for row in rows]
 
+    async def stamps(self) -> dict[str, str]:
+        """When each stored question was last saved, by id: what a running process compares
+        to see which questions another one saved since it last looked."""
+        rows = await self._db.fetch("SELECT prompt_id, edited_at FROM team_questions")
+        return {str(row[0]): str(row[1]) for row in rows}
+
     async def load_into(self, bank: Bank) -> int:
         """Put every stored question in `bank` (a stored one replaces a file's of the same id);
         how many there were."""
         prompts = await self.all()
-        for prompt in prompts:
-            bank.put(prompt)
+        bank.put(*prompts)
         return len(prompts)

@@ -1,4 +1,5 @@
-"""The scheduler loop: a tick every interval records this process's heartbeat, posts whatever
+"""The scheduler loop: a tick every interval records this process's heartbeat, takes into the
+bank the team questions another process saved (`bot.core.flow.saved_questions`), posts whatever
 became due since the last tick (questions and weekly digests), finishes the messages a silent
 replica claimed and left, grades answers kept while the embedding server was unavailable, and
 sends the notices the web page left (`bot.core.flow.notices`)."""
@@ -53,6 +54,10 @@ async def run_scheduler(
     beating = asyncio.create_task(_beat(service, replica, stop, interval), name="heartbeat")
     try:
         while not stop.is_set():
+            try:
+                await service.saved_questions.take_new()
+            except Exception:
+                log.exception("reading saved team questions failed platform=%s", platform)
             try:
                 await service.posting.post_due(platform, transport)
             except Exception:

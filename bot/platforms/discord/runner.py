@@ -73,16 +73,22 @@ def build_client(
 
 
 async def serve(
-    client: QuizClient, service: QuizService, *, token: str, stop: asyncio.Event | None = None
+    client: QuizClient,
+    service: QuizService,
+    *,
+    token: str,
+    stop: asyncio.Event | None = None,
+    interval: float = 30.0,
 ) -> None:
     """Run `client` with `token` until it closes or `stop` is set, with the scheduler posting
-    through it. On `stop` the messages in flight finish before the client closes (their
-    replies need its HTTP session)."""
+    through it, a tick every `interval` seconds (QUIZMASTER_SCHEDULER_INTERVAL_S). On `stop`
+    the messages in flight finish before the client closes (their replies need its HTTP
+    session)."""
     stop = stop or asyncio.Event()
 
     async def schedule_when_ready() -> None:
         await client.wait_until_ready()
-        await run_scheduler(service, PLATFORM, client.channels, stop=stop)
+        await run_scheduler(service, PLATFORM, client.channels, stop=stop, interval=interval)
 
     async def close_on_stop() -> None:
         await stop.wait()
@@ -106,8 +112,14 @@ async def serve(
 
 
 async def run(
-    settings: DiscordSettings, service: QuizService, *, stop: asyncio.Event | None = None
+    settings: DiscordSettings,
+    service: QuizService,
+    *,
+    interval: float,
+    stop: asyncio.Event | None = None,
 ) -> None:
+    """`quizmaster run --platform discord`: the client and its scheduler, a tick every
+    `interval` seconds, until `stop` is set."""
     if settings.discord_token is None:
         raise ValueError("QUIZMASTER_DISCORD_TOKEN is not set")
     client = build_client(settings, service)
@@ -117,4 +129,5 @@ async def run(
         settings.discord_message_content,
         settings.discord_score_visibility,
     )
-    await serve(client, service, token=settings.discord_token.get_secret_value(), stop=stop)
+    token = settings.discord_token.get_secret_value()
+    await serve(client, service, token=token, stop=stop, interval=interval)

@@ -82,7 +82,8 @@ StartBot = Callable[..., AbstractAsyncContextManager[Running]]
 
 @pytest.fixture
 def start_bot(settings: Settings, service: WiredQuiz, fake_discord: FakeDiscord) -> StartBot:
-    """Start the bot as `quizmaster run` would (client plus scheduler), with setting overrides."""
+    """Start the bot as `quizmaster run` would (client plus scheduler, ticking every
+    `scheduler_interval_s`), with setting overrides."""
 
     @asynccontextmanager
     async def started(
@@ -95,7 +96,8 @@ def start_bot(settings: Settings, service: WiredQuiz, fake_discord: FakeDiscord)
         client = build_client(configured, quiz, ack_budget_s=ack_budget_s)
         # Discord waits 2 s for more guilds before READY; one fake guild needs no wait.
         client._connection.guild_ready_timeout = 0.05
-        task = asyncio.create_task(serve(client, quiz, token=TOKEN))
+        ticking = configured.scheduler_interval_s
+        task = asyncio.create_task(serve(client, quiz, token=TOKEN, interval=ticking))
         try:
             await asyncio.wait_for(client.wait_until_ready(), timeout=15)
             yield Running(client, fake_discord, quiz)
