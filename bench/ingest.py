@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from bench.bare_ingest import BareLoop, BarePostgresLoop
 from bench.ingest_replicas import ReplicaTimings, measure_replicas
-from bench.ingest_service import CHANNEL, PLATFORM, ServiceLoop
+from bench.ingest_service import ServiceLoop
 from bench.table import Outcome, percentile, report
 from bot.app import load_configured_bank
 from bot.config import Settings, check_database
@@ -61,14 +61,11 @@ class Pair:
 
     async def timings(self) -> Timings:
         # The service's own answers: on PostgreSQL the bare loop's share the database.
-        recorded = len(
-            await self.ours.repo.answers.channel_answers(platform=PLATFORM, channel_id=CHANNEL)
-        )
-        return Timings(self.ours_s, self.bare_s, self.ours.latencies_ms, recorded)
+        return Timings(self.ours_s, self.bare_s, self.ours.latencies_ms, await self.ours.recorded())
 
     async def close(self) -> None:
         await self.bare.close()
-        await self.ours.repo.close()
+        await self.ours.close()
 
 
 async def measure(
@@ -95,8 +92,8 @@ async def measure(
             )
         )
         service = await ServiceLoop.open(bank, postgres, pool_size=pool_size)
-        if await service.repo.answers.channel_answers(platform=PLATFORM, channel_id=CHANNEL):
-            await service.repo.close()
+        if await service.recorded():
+            await service.close()
             raise SystemExit("quizmaster bench ingest: --db must name an empty scratch database")
         pairs.append(Pair(service, await BarePostgresLoop.open(postgres, prompt_id)))
         first = 0

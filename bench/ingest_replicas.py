@@ -12,7 +12,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
-from bench.ingest_service import PLATFORM, ServiceLoop
+from bench.ingest_service import ServiceLoop
 from bot.app import load_configured_bank
 from bot.config import Settings
 
@@ -61,7 +61,7 @@ def _replica(job: ReplicaJob, go: Event, results: Connection) -> None:
             seconds = await loop.run(job.first, job.count, job.concurrency)
             return seconds, loop.latencies_ms
         finally:
-            await loop.repo.close()
+            await loop.close()
 
     results.send(asyncio.run(run()))
 
@@ -106,15 +106,13 @@ async def measure_replicas(
             receiving.recv()
         go.set()
         outcomes = [await asyncio.to_thread(receiving.recv) for receiving, _ in pipes]
-        recorded = len(
-            await poster.repo.answers.channel_answers(platform=PLATFORM, channel_id=REPLICA_CHANNEL)
-        )
+        recorded = await poster.recorded()
     finally:
         for process in processes:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
-        await poster.repo.close()
+        await poster.close()
     return ReplicaTimings(
         seconds=max(seconds for seconds, _ in outcomes),
         latencies_ms=[ms for _, latencies in outcomes for ms in latencies],

@@ -92,6 +92,16 @@ class ServiceLoop:
             thread_id = post.thread_id
         return cls(repo, service, thread_id, channel)
 
+    async def recorded(self) -> int:
+        """How many answers of the bench's channel the database holds."""
+        answers = await self.repo.answers.channel_answers(
+            platform=PLATFORM, channel_id=self._channel
+        )
+        return len(answers)
+
+    async def close(self) -> None:
+        await self.repo.close()
+
     async def run(self, first: int, count: int, concurrency: int) -> float:
         gate = asyncio.Semaphore(concurrency)
 
