@@ -135,6 +135,13 @@ class ConceptMatch:
         return ConceptMatch(self.concept, self.form, self.how, (), "")
 
 
+def _worded(lemmas: Sequence[str]) -> bool:
+    """Whether a form's lemmas hold a word: a number alone is no concept. Kiwi reads "L2" as the
+    number 2 and "미분이 1" as 1, and every answer with that digit ("alert(1)", "2 layers")
+    would name the concept by its lemmas; such forms still match as written ("L2")."""
+    return any(any(ch.isalpha() for ch in lemma) for lemma in lemmas)
+
+
 def _located(
     form: str, answer: AnswerText, spelled: Sequence[Span] = ()
 ) -> tuple[How, list[Span]] | None:
@@ -155,7 +162,7 @@ def _located(
         hit = next((a, b) for a, b, word in answer.surface_spans if word in {key, f"{key}s"})
         return "word", [hit]
     lemmas = content_words(form)
-    if lemmas and all(lemma in answer.words for lemma in lemmas):
+    if _worded(lemmas) and all(lemma in answer.words for lemma in lemmas):
         spans = {lemma: (a, b) for a, b, lemma in reversed(answer.word_spans)}
         return "lemmas", sorted({answer.whole_word(*spans[lemma]) for lemma in lemmas})
     if len(key) < FUZZY_MIN_CHARS or len(answer.compact) < len(key) - 1:

@@ -81,6 +81,35 @@ def test_a_short_latin_form_matches_its_plural() -> None:
     assert not form_matches("NaN", AnswerText.of("the nanny state"))
 
 
+PENALTY = Concept(id="weight-penalty", ko="가중치 규제", en="weight penalty", synonyms=("L2",))
+UNIT = Concept(
+    id="unit-gradient", ko="양수 구간 기울기 1", en="gradient of 1", synonyms=("미분이 1",)
+)
+
+
+@pytest.mark.parametrize(
+    ("concept", "answer"),
+    [
+        (PENALTY, "층을 2개로 줄입니다"),
+        (PENALTY, "we train for 2 epochs"),
+        (UNIT, "<script>alert(1)</script>"),
+        (UNIT, "1"),
+    ],
+)
+def test_a_digit_is_no_concept(concept: Concept, answer: str) -> None:
+    """Kiwi reads "L2" as the number 2 and "미분이 1" as 1: matched by those lemmas, any answer
+    holding the digit would name the concept."""
+    assert not concept_present(concept, AnswerText.of(answer))
+
+
+@pytest.mark.parametrize(
+    ("concept", "answer"),
+    [(PENALTY, "L2 규제를 씁니다"), (UNIT, "ReLU는 양수에서 미분이 1이라 잘 전달됩니다")],
+)
+def test_a_form_with_a_number_still_matches_as_written(concept: Concept, answer: str) -> None:
+    assert concept_present(concept, AnswerText.of(answer))
+
+
 def test_unrelated_answer_matches_nothing() -> None:
     assert not concept_present(VANISHING, AnswerText.of("ReLU는 계산이 빠릅니다"))
 
