@@ -89,7 +89,8 @@ def check_contract(explained: dict[str, Any]) -> None:
     if explained.get("taught") is not None:
         capped = max(0, min(100, round(capped + explained["taught"]["shift"])))
     assert explained["score"] == capped
-    assert (cap is not None) == any(f in explained["flags"] for f in ("one_word", "off_topic"))
+    capping = ("one_word", "off_topic", "no_evidence")
+    assert (cap is not None) == any(f in explained["flags"] for f in capping)
 
 
 @dataclass(frozen=True)

@@ -32,15 +32,20 @@ async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thr
         PLATFORM, bot.client.channels, alive_since=service.clock()
     )
 
-    assert taken == 1
+    # The bot's own first scheduler tick may take the silent replica's post over beside (or
+    # before) this call; whichever does, the channel must end with one message and one thread.
+    assert taken <= 1
     sends = fake.find("POST", rf"/channels/{fake.channel_id}/messages")
-    assert [(s.body["nonce"], s.body["enforce_nonce"]) for s in sends] == [
+    # Every send of the question carries its post's enforced nonce, so Discord keeps one.
+    assert len(sends) >= 2
+    assert {(s.body["nonce"], s.body["enforce_nonce"]) for s in sends} == {
         (f"quizmaster-post-{post.id}", True)
-    ] * 2
+    }
     in_channel = [m for m in fake.messages.values() if m["channel_id"] == fake.channel_id]
     assert len(in_channel) == 1, "the question was posted twice"
     threads = fake.find("POST", rf"/channels/{fake.channel_id}/messages/\d+/threads")
-    assert [t.status for t in threads] == [201, 400]
+    statuses = [t.status for t in threads]
+    assert statuses[0] == 201 and statuses[1:] and set(statuses[1:]) == {400}
     stored = await service.repo.posts.post(post_id=post.id)
     assert stored is not None
     assert (stored.message_id, stored.thread_id) == (first.message_id, first.thread_id)
