@@ -18,6 +18,7 @@ from bot.core.team_grades import (
 )
 from bot.storage import answers, notices, practice
 from bot.storage.database import Database
+from bot.storage.drivers import Row
 from bot.storage.records import graded_answer
 
 _ANSWERS = (
@@ -210,15 +211,7 @@ class TeamGradeTable:
                 channel_id,
             ),
         )
-        return [
-            TeamGrade(
-                answer_id=row["id"],
-                prompt_id=row["prompt_id"],
-                text=row["text"],
-                score=row["score"],
-            )
-            for row in rows
-        ]
+        return _graded(rows)
 
     async def every_human_grade(self) -> list[TeamGrade]:
         """Every answer in the database whose current score a person gave (an applied team
@@ -230,12 +223,14 @@ class TeamGradeTable:
             " UNION SELECT ap.answer_id FROM appeals ap WHERE ap.resolved_at IS NOT NULL)"
             " ORDER BY a.id"
         )
-        return [
-            TeamGrade(
-                answer_id=row["id"],
-                prompt_id=row["prompt_id"],
-                text=row["text"],
-                score=row["score"],
-            )
-            for row in rows
-        ]
+        return _graded(rows)
+
+
+def _graded(rows: Sequence[Row]) -> list[TeamGrade]:
+    """Answer rows (id, prompt_id, text, score) as the grades a person gave them."""
+    return [
+        TeamGrade(
+            answer_id=row["id"], prompt_id=row["prompt_id"], text=row["text"], score=row["score"]
+        )
+        for row in rows
+    ]
