@@ -12,7 +12,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from types import FrameType
@@ -55,9 +55,9 @@ async def _unless_stopped(step: Awaitable[T], stop: asyncio.Event) -> T:
     raise StoppedDuringStartUpError
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, signalled: threading.Event) -> int:
     stop = asyncio.Event()
-    _stop_on_signals(stop)
+    _stop_on_signals(stop, signalled)
     try:
         await _unless_stopped(wait_for_credentials(settings), stop)
     except CredentialsRefusedError as exc:
@@ -143,9 +143,10 @@ def _image_dir(settings: StorageSettings) -> Path:
     return Path(tempfile.gettempdir()) / IMAGE_DIR_NAME
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
+def _stop_on_signals(stop: asyncio.Event, signalled: threading.Event) -> None:
     """SIGTERM (docker stop) and SIGINT (Ctrl-C) set `stop`: the platform stops taking
-    messages, the ones in flight finish, sessions and the database close, and the exit is 0."""
+    messages, the ones in flight finish, sessions and the database close, and the exit is 0.
+    A signal that came before the event loop was running (`signalled`) sets it at once."""
     loop = asyncio.get_running_loop()
 
     def request_stop(sig: signal.Signals) -> None:
@@ -156,6 +157,8 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         return  # signals reach the main thread only (a test may run the bot in another)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, request_stop, sig)
+    if signalled.is_set():  # checked after the loop took the signals over: none falls between
+        request_stop(signal.SIGTERM)
 
 
 def main(argv: list[str], settings: Settings) -> int:
@@ -163,8 +166,10 @@ def main(argv: list[str], settings: Settings) -> int:
     parser.add_argument("--platform", choices=["console", "slack", "discord"])
     parser.add_argument("--db", help="SQLite file (default ./quizmaster.db) or postgresql:// URL")
     args = parser.parse_args(argv)
+    signalled = threading.Event()
     if threading.current_thread() is threading.main_thread():  # only it can take signals
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _noting_in(signalled))
     updates: dict[str, object] = {}
     if args.platform:
         updates["platform"] = args.platform
@@ -179,20 +184,17 @@ def main(argv: list[str], settings: Settings) -> int:
     if missing is not None:
         print(f"quizmaster: {missing}", file=sys.stderr)
         return 2
-    try:
-        return _run(settings)
-    except KeyboardInterrupt:  # SIGINT or SIGTERM before the event loop took them over
-        return 0
+    return _run(settings, signalled)
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, signalled: threading.Event) -> int:
     if settings.platform == "console":
         log_path = settings.local_dir / LOG_FILE_NAME
         log_to_file(log_path, settings.log_level)
         print(f"quizmaster: log in {log_path}", file=sys.stderr)
     with asyncio.Runner() as runner:
         try:
-            return runner.run(_serve(settings))
+            return runner.run(_serve(settings, signalled))
         except StoppedDuringStartUpError:
             _exit_abandoning_threads()
         except BankError as exc:
@@ -215,6 +217,13 @@ def _exit_abandoning_threads() -> NoReturn:
     os._exit(0)
 
 
-def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM before the event loop's handlers are in place: stop like Ctrl-C (exit 0)."""
-    raise KeyboardInterrupt
+def _noting_in(signalled: threading.Event) -> Callable[[int, FrameType | None], None]:
+    """The handler of SIGTERM and SIGINT until the event loop takes them over: it only notes
+    the signal, and the start-up stops as soon as its loop runs. Raising KeyboardInterrupt here
+    instead would land wherever the main thread was, such as halfway through building the event
+    loop, whose half-made object then complains on stderr as it is collected."""
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        signalled.set()
+
+    return note
