@@ -22,6 +22,7 @@ from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
 from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.model_identity import ModelIdentity
+from evaluators.taught import Kernel
 
 CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
 HINGE_QUANTILES = (0.25, 0.5, 0.75)
@@ -169,6 +170,10 @@ class Calibration:
     identity: ModelIdentity | None = None
     off_topic: Mapping[str, OffTopicRule] = field(default_factory=dict)
     evidence: Mapping[str, EvidenceGate] = field(default_factory=dict)
+    team_kernel: Kernel | None = None
+    """How team grades are weighed for this model (`evaluators.taught`): a cosine's scale is
+    the model's own (e5's on-topic cosines sit in a band a third as wide as MiniLM's), so the
+    kernel is fitted per model, by `quizmaster eval teach --fit`. None: the default kernel."""
 
     def head(self, profile: Profile) -> Head:
         return self.heads.get(profile) or self.heads["concepts"]
@@ -202,6 +207,8 @@ class Calibration:
             },
             "fitted_on": self.fitted_on,
         }
+        if self.team_kernel is not None:
+            payload["team_kernel"] = {"tau": self.team_kernel.tau, "lam": self.team_kernel.lam}
         return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
 
     def save(self, path: Path) -> None:
@@ -255,7 +262,11 @@ class Calibration:
                 f"{path}: evidence gate fitted for version {gates.get('version')}, "
                 f"not {EVIDENCE_GATE_VERSION}"
             )
+        kernel = data.get("team_kernel")
         return cls(
+            team_kernel=Kernel(tau=float(kernel["tau"]), lam=float(kernel["lam"]))
+            if kernel
+            else None,
             evidence={
                 name: EvidenceGate(min_sim=fitted.get("min_sim"))
                 for name, fitted in gates.items()

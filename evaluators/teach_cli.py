@@ -1,12 +1,14 @@
 """`quizmaster eval teach ...`: which answers a team should grade (`--ask K`), what grading the
 rest with those grades as evidence gives on a graded file (`--measure 1,3,5`), and the kernel's
-one fit on the dev set's tuning part (`--fit`)."""
+fit for the model in use on the dev set's tuning part (`--fit`, also run by `eval fit`): stored
+in that model's calibration, since a kernel's width is in the model's own cosine units."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from content.bank import Bank
@@ -14,17 +16,19 @@ from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, read_rows, resolve_prompts
+from evaluators.fitting.store import cache_path
 from evaluators.fitting.teach import choose, read_answers
+from evaluators.model_identity import identify
 from evaluators.model_settings import ModelSettings
 from evaluators.taught import DEFAULT_KERNEL
-from evaluators.teach_replay import fit_kernel, grade_alone, pick_vectors, replay
+from evaluators.teach_replay import KernelFit, fit_kernel, grade_alone, pick_vectors, replay
 
 USAGE = """\
 usage: quizmaster eval teach ANSWERS.jsonl --ask K --out ASK.jsonl [--ask-random SEED]
                                            [--bank PATH ...] [--as-bank]
        quizmaster eval teach GRADED.jsonl --measure 1,3,5,10 [--ask-random SEED]
                                           [--bank PATH ...] [--as-bank] [--json]
-       quizmaster eval teach --fit [--dev FILE] [--json]"""
+       quizmaster eval teach --fit [--dev FILE] [--out CALIBRATION.json] [--json]"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         "--as-bank", action="store_true", help="rows with their own reference as one team bank"
     )
     parser.add_argument("--ask", type=int, metavar="K", help="answers to ask about per question")
-    parser.add_argument("--out", type=Path, metavar="ASK.jsonl", help="where --ask writes them")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where --ask writes its answers; where --fit writes the calibration with the kernel "
+        "(default: the model's file in the cache dir, where the bot looks first)",
+    )
     parser.add_argument(
         "--ask-random", type=int, metavar="SEED", help="pick at random (the baseline)"
     )
@@ -95,14 +104,16 @@ def _measure(args: argparse.Namespace, settings: ModelSettings) -> int:
         raise HarnessError("--measure takes K of 0 or more")
     rows = read_rows(args.file)
     bank = _bank(args.bank, as_bank=args.as_bank, needed=any(r.reference is None for r in rows))
-    graded = asyncio.run(grade_alone(settings.grader(), rows, bank, as_bank=args.as_bank, cv=False))
+    grader = settings.grader()
+    kernel = grader.calibration.team_kernel or DEFAULT_KERNEL
+    graded = asyncio.run(grade_alone(grader, rows, bank, as_bank=args.as_bank, cv=False))
     rules: dict[str, int | None] = {"representatives": None}
     if args.ask_random is not None:
         rules[f"random (seed {args.ask_random})"] = args.ask_random
-    summary: dict[str, object] = {"tau": DEFAULT_KERNEL.tau, "lambda": DEFAULT_KERNEL.lam}
+    summary: dict[str, object] = {"tau": kernel.tau, "lambda": kernel.lam}
     for rule, seed in rules.items():
         for k in ks:
-            run = replay(graded, k, DEFAULT_KERNEL, seed=seed)
+            run = replay(graded, k, kernel, seed=seed)
             label = f"K={k} {rule}, {run.taught} taught; the other answers"
             _print(f"{label}, grader alone", run.alone)
             _print(f"{label}, with team evidence", run.with_evidence)
@@ -116,18 +127,35 @@ def _measure(args: argparse.Namespace, settings: ModelSettings) -> int:
     return 0
 
 
-def _fit(args: argparse.Namespace, settings: ModelSettings) -> int:
-    rows = read_rows(args.dev)
+def fit_team_kernel(settings: ModelSettings, dev: Path) -> KernelFit:
+    """The kernel fitted for the model in use on `dev`'s tuning part, out-of-fold; also run by
+    `quizmaster eval fit`, whose calibration carries it."""
+    rows = read_rows(dev)
     bank = _bank([], as_bank=False, needed=True)
     graded = asyncio.run(grade_alone(settings.grader(), rows, bank, as_bank=False, cv=True))
     fitted = fit_kernel(graded)
     print(
-        f"{args.dev.name} tuning part ({len(graded.rows)} answers, out-of-fold grades): "
-        f"tau={fitted.kernel.tau} lambda={fitted.kernel.lam} mse={fitted.mse:.1f} "
-        f"(in use: tau={DEFAULT_KERNEL.tau} lambda={DEFAULT_KERNEL.lam})"
+        f"team kernel, {dev.name} tuning part ({len(graded.rows)} answers, out-of-fold grades): "
+        f"tau={fitted.kernel.tau} lambda={fitted.kernel.lam} mse={fitted.mse:.1f}; "
+        f"grader alone mse={fitted.alone_mse:.1f}"
     )
-    alone = float(((graded.alone - graded.human) ** 2).mean())
-    print(f"grader alone on the same answers: mse={alone:.1f}")
+    return fitted
+
+
+def _fit(args: argparse.Namespace, settings: ModelSettings) -> int:
+    grader = settings.grader()
+    in_use = grader.calibration
+    fitted = fit_team_kernel(settings, args.dev)
+    out = args.out or cache_path(settings.cache_dir, identify(grader.embedder))
+    try:
+        replace(in_use, team_kernel=fitted.kernel).save(out)
+    except OSError as exc:
+        raise HarnessError(f"{out}: cannot write ({exc.strerror})") from None
+    was = in_use.team_kernel or DEFAULT_KERNEL
+    print(
+        f"wrote {out}: the calibration in use ({grader.calibration_source}) with this kernel "
+        f"(was tau={was.tau} lambda={was.lam})"
+    )
     if args.json:
         print(
             json.dumps(
@@ -135,7 +163,7 @@ def _fit(args: argparse.Namespace, settings: ModelSettings) -> int:
                     "tau": fitted.kernel.tau,
                     "lambda": fitted.kernel.lam,
                     "mse": fitted.mse,
-                    "alone_mse": alone,
+                    "alone_mse": fitted.alone_mse,
                 }
             )
         )

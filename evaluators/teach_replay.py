@@ -5,10 +5,10 @@ evidence) is replayed with numpy for each K. The replay applies the live grader'
 same grades (`scoring.explain` adds it after the caps, and rounds), so a figure here is the one
 `quizmaster eval FILE --taught ASK.jsonl` gives for the same picks.
 
-The kernel's TAU and LAMBDA are fitted once, with `fit_kernel`, on the dev set's tuning part with
-out-of-fold grades (each question graded by the calibration fitted without it, as a team's new
-question is), replaying K = 1, 3 and 5 with the representatives picked; never on the lockbox or on
-held-out data."""
+The kernel's TAU and LAMBDA are fitted for each model, with `fit_kernel`, on the dev set's
+tuning part with out-of-fold grades (each question graded by the calibration fitted without it,
+as a team's new question is), replaying K = 1, 3 and 5 with the representatives picked; never on
+the lockbox or on held-out data."""
 
 from __future__ import annotations
 
@@ -164,11 +164,13 @@ def replay(graded: Graded, k: int, kernel: Kernel, *, seed: int | None = None) -
 
 @dataclass(frozen=True)
 class KernelFit:
-    """The kernel with the least mean squared error over `FIT_KS`, and every pair's error."""
+    """The kernel with the least mean squared error over `FIT_KS`, every pair's error, and the
+    grader's own error on the same answers."""
 
     kernel: Kernel
     mse: float
     grid: dict[tuple[float, float], float]
+    alone_mse: float
 
 
 def fit_kernel(graded: Graded, ks: Sequence[int] = FIT_KS) -> KernelFit:
@@ -183,4 +185,8 @@ def fit_kernel(graded: Graded, ks: Sequence[int] = FIT_KS) -> KernelFit:
             errors.append(float(np.mean((run.predicted[run.untaught] - human[run.untaught]) ** 2)))
         grid[(tau, lam)] = float(np.mean(errors))
     (tau, lam), mse = min(grid.items(), key=lambda item: (item[1], -item[0][1]))
-    return KernelFit(Kernel(tau=tau, lam=lam), mse, grid)
+    alone = []
+    for k in ks:
+        left = replay(graded, k, Kernel(tau=tau, lam=lam)).untaught
+        alone.append(float(np.mean((graded.alone[left] - human[left]) ** 2)))
+    return KernelFit(Kernel(tau=tau, lam=lam), mse, grid, float(np.mean(alone)))

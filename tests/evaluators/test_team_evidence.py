@@ -4,6 +4,7 @@ seed bank), each team's grades only, and each graded answer is measured once."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ import pytest
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR
 from content.schema import Prompt
+from evaluators.calibration import CALIBRATION_PATH, Calibration
+from evaluators.fitting.store import COMMITTED_DIR
 from evaluators.grade_cli import main as grade_main
 from evaluators.model_settings import ModelSettings
 from evaluators.service import EmbeddingGrader
-from evaluators.taught import TeamGrade
+from evaluators.taught import Kernel, TeamGrade
 from tests.conftest import BUNDLED_MODEL
 
 RELU_QUESTION = "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?"
@@ -138,3 +141,33 @@ def test_quizmaster_grade_explain_names_the_team_evidence(
     )
     explained = json.loads(lines[-1])
     assert explained["taught"]["n"] == len(SPEED_ONLY)
+
+
+async def test_the_kernel_is_the_calibrations(
+    grader: EmbeddingGrader, relu_prompt: Prompt, tmp_path: Path
+) -> None:
+    """A model's calibration carries the kernel fitted for it (its cosines are its own scale):
+    the same evidence moves a grade less under a kernel that trusts evidence less."""
+    calibration = grader.calibration
+    cautious = replace(calibration, team_kernel=Kernel(tau=0.05, lam=50.0))
+    cautious.save(tmp_path / "cautious.json")
+    other = EmbeddingGrader(
+        grader.embedder,
+        cache_dir=tmp_path,
+        calibration=Calibration.load(tmp_path / "cautious.json"),
+    )
+    taught = _graded(relu_prompt, SPEED_ONLY, 100)
+    try:
+        usual = await grader.explain(relu_prompt, NEW, taught=taught)
+        shy = await other.explain(relu_prompt, NEW, taught=taught)
+    finally:
+        await other.aclose()
+    assert usual.explanation.taught is not None and shy.explanation.taught is not None
+    assert 0 < shy.explanation.taught.shift < usual.explanation.taught.shift
+    assert shy.explanation.taught.trust < 0.1 < usual.explanation.taught.trust
+
+
+def test_each_committed_calibration_carries_its_models_kernel() -> None:
+    files = [CALIBRATION_PATH, *sorted(COMMITTED_DIR.glob("*.json"))]
+    kernels = {path.name: Calibration.load(path).team_kernel for path in files}
+    assert all(kernel is not None for kernel in kernels.values()), kernels
