@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
 from content.schema import Prompt
@@ -18,6 +19,11 @@ it (empty, "I don't know", noise), which no vector says anything about."""
 
 _Key = tuple[str, str]
 
+HELD_LIMIT = 20_000
+"""Graded answers held at most, least recently read first out (each is a vector and a grade,
+about 2 KB with e5's 384 dimensions): a prompt edited or a team gone leaves its entries behind,
+which would otherwise stay for the life of the process."""
+
 
 def prompt_fingerprint(prompt: Prompt) -> str:
     """Changes when an admin edits the prompt (its model answers, concepts), which changes the
@@ -26,11 +32,13 @@ def prompt_fingerprint(prompt: Prompt) -> str:
 
 
 class TeamEvidence:
-    """Held team grades by (prompt as it is now, answer text). Concurrent grades that need the
-    same graded answer wait on one measurement. Lives as long as its grader (one event loop)."""
+    """Held team grades by (prompt as it is now, answer text), at most `limit` of them.
+    Concurrent grades that need the same graded answer wait on one measurement. Lives as long as
+    its grader (one event loop)."""
 
-    def __init__(self) -> None:
-        self._measured: dict[_Key, tuple[Matrix, int] | None] = {}
+    def __init__(self, limit: int = HELD_LIMIT) -> None:
+        self._limit = limit
+        self._measured: OrderedDict[_Key, tuple[Matrix, int] | None] = OrderedDict()
         self._pending: dict[_Key, asyncio.Future[tuple[Matrix, int] | None]] = {}
 
     def __len__(self) -> int:
@@ -47,21 +55,26 @@ class TeamEvidence:
                 )
         fingerprint = prompt_fingerprint(prompt)
         keys = [(fingerprint, grade.answer) for grade in grades]
-        todo = list(dict.fromkeys(k for k in keys if k not in self._measured))
+        found_now = {key: self._measured[key] for key in keys if key in self._measured}
+        for key in found_now:
+            self._measured.move_to_end(key)
+        todo = list(dict.fromkeys(k for k in keys if k not in found_now))
         if todo:
-            await asyncio.gather(*(self._measure(prompt, key, measure) for key in todo))
+            measured = await asyncio.gather(*(self._measure(prompt, key, measure) for key in todo))
+            found_now.update(zip(todo, measured, strict=True))
         held = []
         for grade, key in zip(grades, keys, strict=True):
-            found = self._measured[key]
+            found = found_now[key]
             if found is not None:
                 held.append(HeldGrade(grade=grade, vector=found[0], predicted=found[1]))
         return held
 
-    async def _measure(self, prompt: Prompt, key: _Key, measure: Measure) -> None:
+    async def _measure(
+        self, prompt: Prompt, key: _Key, measure: Measure
+    ) -> tuple[Matrix, int] | None:
         pending = self._pending.get(key)
         if pending is not None:
-            await pending
-            return
+            return await pending
         future: asyncio.Future[tuple[Matrix, int] | None] = (
             asyncio.get_running_loop().create_future()
         )
@@ -75,6 +88,9 @@ class TeamEvidence:
             raise
         else:
             self._measured[key] = result
+            while len(self._measured) > self._limit:
+                self._measured.popitem(last=False)
             future.set_result(result)
+            return result
         finally:
             del self._pending[key]

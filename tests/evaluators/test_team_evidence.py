@@ -13,11 +13,13 @@ from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR
 from content.schema import Prompt
 from evaluators.calibration import CALIBRATION_PATH, Calibration
+from evaluators.embedder import Matrix
 from evaluators.fitting.store import COMMITTED_DIR
 from evaluators.grade_cli import main as grade_main
 from evaluators.model_settings import ModelSettings
 from evaluators.service import EmbeddingGrader
 from evaluators.taught import Kernel, TeamGrade
+from evaluators.team_evidence import TeamEvidence
 from tests.conftest import BUNDLED_MODEL
 
 RELU_QUESTION = "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?"
@@ -171,3 +173,24 @@ def test_each_committed_calibration_carries_its_models_kernel() -> None:
     files = [CALIBRATION_PATH, *sorted(COMMITTED_DIR.glob("*.json"))]
     kernels = {path.name: Calibration.load(path).team_kernel for path in files}
     assert all(kernel is not None for kernel in kernels.values()), kernels
+
+
+async def test_held_grades_are_bounded_least_recently_read_first_out(
+    grader: EmbeddingGrader, relu_prompt: Prompt
+) -> None:
+    measured: list[str] = []
+
+    async def measure(prompt: Prompt, answer: str) -> tuple[Matrix, int] | None:
+        measured.append(answer)
+        return await grader.alone(prompt, answer)
+
+    evidence = TeamEvidence(limit=2)
+    first, second, third = _graded(relu_prompt, SPEED_ONLY, 60)
+    held = await evidence.held(relu_prompt, [first, second, third], measure)
+    assert [h.grade for h in held] == [first, second, third]  # all read, though only 2 are kept
+    assert len(evidence) == 2
+    await evidence.held(relu_prompt, [second, third], measure)
+    assert measured == list(SPEED_ONLY)  # the two kept were not measured again
+    await evidence.held(relu_prompt, [first], measure)
+    assert measured == [*SPEED_ONLY, first.answer]  # the one dropped is measured again
+    assert len(evidence) == 2
