@@ -65,17 +65,25 @@ async def team(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIter
     await repo.close()
 
 
-async def answer(team: Team, channel: str, member: str, text: str) -> int:
-    """`member` answers today's question in `channel`; the score the grade reply shows."""
+async def reply(team: Team, channel: str, member: str, text: str) -> str:
+    """`member` answers today's question in `channel`; the grade reply they read."""
     transport = RecordingTransport()
     post = await team.service.repo.posts.latest_post(platform=PLATFORM, channel_id=channel)
     assert post is not None
     incoming = Incoming(PLATFORM, channel, Actor(member, member), text, thread_id=post.thread_id)
     await team.service.intake.handle(incoming, transport)
-    grade = next(r for r in transport.sent if r.kind == ReplyKind.GRADE)
-    found = re.search(r"\*\*(\d+)/100\*\*", grade.text)
-    assert found is not None, grade.text
+    return next(r.text for r in transport.sent if r.kind == ReplyKind.GRADE)
+
+
+def score_of(grade: str) -> int:
+    found = re.search(r"\*\*(\d+)/100\*\*", grade)
+    assert found is not None, grade
     return int(found.group(1))
+
+
+async def answer(team: Team, channel: str, member: str, text: str) -> int:
+    """`member` answers today's question in `channel`; the score the grade reply shows."""
+    return score_of(await reply(team, channel, member, text))
 
 
 async def grade_the_group(team: Team, channel: str, prompt: Prompt, score: int) -> None:
@@ -105,11 +113,15 @@ async def test_an_answer_near_a_group_the_team_graded_scores_near_it_in_that_cha
             await answer(team, channel, f"U-{channel}-{number}", text)
 
     await grade_the_group(team, AWAY, prompt, 5)
-    assert await answer(team, AWAY, "U-away-new", NEAR) <= 15
-    # the same words in the other channel: its grade of them moves nothing here
-    assert await answer(team, HOME, "U-home-first", NEAR) == alone
+    pulled_down = await reply(team, AWAY, "U-away-new", NEAR)
+    assert score_of(pulled_down) <= 15
+    assert "Near an answer your team graded 5." in pulled_down, pulled_down
+    # the same words in the other channel: its grade of them moves nothing here, nor is named
+    untaught = await reply(team, HOME, "U-home-first", NEAR)
+    assert score_of(untaught) == alone and "your team graded" not in untaught, untaught
 
     await grade_the_group(team, HOME, prompt, 95)
-    taught = await answer(team, HOME, "U-home-new", NEAR)
-    assert alone < 80 and abs(taught - 95) <= 10, (alone, taught)
+    taught = await reply(team, HOME, "U-home-new", NEAR)
+    assert alone < 80 and abs(score_of(taught) - 95) <= 10, (alone, taught)
+    assert "Near an answer your team graded 95." in taught, taught
     assert await answer(team, AWAY, "U-away-later", NEAR) <= 15
