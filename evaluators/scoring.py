@@ -115,8 +115,14 @@ class Explanation:
     cap and before a hint's cap; None when no team grade was read."""
     moved_by_team: bool = False
     """The team's evidence changed the score the member sees: a hint's cap or the 0-100 bounds
-    can absorb a shift, and a shift under half a point moves nothing. Feedback names the
-    evidence only then."""
+    can absorb a shift, and a shift under half a point moves nothing."""
+
+    @property
+    def team_told(self) -> Nudge | None:
+        """The team evidence the member's feedback names: only where it moved the score and the
+        answer is near the graded answers (`Nudge.near`)."""
+        taught = self.taught
+        return taught if self.moved_by_team and taught is not None and taught.near else None
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -291,7 +297,7 @@ def score(
         verdict=why.verdict,
         told=why.told,
         flags=why.flags,
-        team=why.taught if why.moved_by_team else None,
+        team=why.team_told,
         lang=lang,
         cap=cap,
         limit=MAX_ANSWER_CHARS,

@@ -30,6 +30,10 @@ TAU = 0.05
 """Kernel width in cosine units: a graded answer 0.05 less similar weighs 1/e as much."""
 LAMBDA = 0.02
 """Shrinkage toward the grader's own score, in graded answers identical to the new one."""
+NEAR_TRUST = 0.5
+"""The trust from which an answer counts as near the graded ones: the evidence carries at least
+half the residual (with TAU and LAMBDA, one graded answer at cosine 0.80 or closer). A far
+answer's shift of a point or two is real but is not worth telling a member about."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,11 @@ class Nudge:
     @property
     def points(self) -> int:
         return round(self.shift)
+
+    @property
+    def near(self) -> bool:
+        """The new answer is near the graded ones (`NEAR_TRUST`)."""
+        return self.trust >= NEAR_TRUST
 
     def describe(self) -> str:
         return (

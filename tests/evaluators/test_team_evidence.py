@@ -69,6 +69,11 @@ async def test_the_feedback_names_the_team_grade_only_when_it_moved_the_score(
     assert english.grade.feedback.startswith("Near an answer your team graded 100.")
     assert korean.feedback.startswith("팀이 100점으로 채점한 답과 가까운 답이에요.")
     assert "your team graded" not in alone.feedback
+    # an answer far from the graded ones: the evidence carries little (if it moves the score a
+    # point or two), and the member is not told of a team grade they are not near
+    far = await grader.explain(relu_prompt, FAR, lang="en", taught=graded)
+    assert far.explanation.taught is not None and not far.explanation.taught.near
+    assert "your team graded" not in far.grade.feedback
     # a hint's cap below both scores absorbs the shift: the score is the cap, and no team
     # grade is named for it
     capped = await grader.explain(relu_prompt, NEW, lang="en", cap=10, taught=graded)
