@@ -48,10 +48,16 @@ class Bank:
         """Add each of `prompts`, or replace the prompt of its id: team questions saved on the
         web page. The bank is one object shared by everything in a process (chat, grader, web
         page), so they all see the questions from the next lookup on. An open question given its
-        model answer this way is open no more."""
+        model answer this way is open no more; a waiting main question (notes imported on the
+        page) is kept as an open question, as `load_bank` keeps one from a file, and a waiting
+        follow-up is held back as it holds one back."""
         for prompt in prompts:
-            self._prompts[prompt.id] = prompt
+            self._prompts.pop(prompt.id, None)
             self._open.pop(prompt.id, None)
+            if prompt.status == "ready":
+                self._prompts[prompt.id] = prompt
+            elif prompt.parent is None:
+                self._open[prompt.id] = prompt
         self._index_texts()
 
     def __len__(self) -> int:

@@ -84,9 +84,12 @@ def check_drafts(
     drafts: Sequence[Mapping[str, object]], bank: Bank, *, replaces: str | None = None
 ) -> CheckReport:
     """`check_draft` for several questions checked together, as one file (notes pasted on the
-    web page: a follow-up names its main question among them). Errors and waiting lines are
+    web page: a follow-up names its main question among them), beside the bank's prompts and
+    its open questions (their ids and wordings are taken too). Errors and waiting lines are
     only the drafts'; `report.prompts` ends with the drafts that are valid."""
-    others = [p.model_dump(mode="json") for p in bank.all() if p.id != replaces]
+    others = [
+        p.model_dump(mode="json") for p in (*bank.all(), *bank.open_questions()) if p.id != replaces
+    ]
     sources: list[tuple[Path, object]] = [
         (Path("bank"), {"bank": "loaded", "rules": "team", "prompts": others}),
         (DRAFT, {"bank": "web", "rules": "team", "prompts": [dict(d) for d in drafts]}),

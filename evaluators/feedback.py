@@ -1,6 +1,7 @@
 """Every sentence the grader says to a member, in Korean and English, gathered in one place:
-what the guardrails noticed and what a full answer adds; and the rules (`told_of`) that keep the
-concepts listed, the misconception named and the suggestion in agreement with the score."""
+what the guardrails noticed, the team grade an answer is near, and what a full answer adds; and
+the rules (`told_of`) that keep the concepts listed, the misconception named and the suggestion
+in agreement with the score."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from content.schema import Lang, Prompt
 from evaluators.concepts import AnswerText, ConceptMatch, concept_present
 from evaluators.grade import Flag, Verdict
+from evaluators.taught import Nudge
 
 _FLAG = {
     Flag.EMPTY: {
@@ -137,6 +139,17 @@ def flag_message(
     )
 
 
+def team_note(team: Nudge, lang: Lang) -> str:
+    """Why the team's grades moved the score: the grade of the team-graded answer nearest this
+    one, so a member reads that the grade follows their team's, not the model's whim."""
+    score = team.nearest.score
+    return (
+        f"팀이 {score}점으로 채점한 답과 가까운 답이에요."
+        if lang == "ko"
+        else f"Near an answer your team graded {score}."
+    )
+
+
 def _best_sentence(prompt: Prompt, told: Told, lang: Lang) -> str:
     """The reference sentence (in `lang` when there is one) naming the most missed concepts and
     none listed as covered."""
@@ -204,11 +217,14 @@ def compose(
     lang: Lang,
     cap: int | None,
     limit: int,
+    team: Nudge | None = None,
 ) -> str:
-    """The prose beside a grade: what the guardrails noticed, and what a full answer adds, as
-    `told` allows. Score, verdict and concept names are fields of the Grade, which the chat
-    renders itself."""
-    parts = [
+    """The prose beside a grade: the team's graded answer that moved the score (`team`, given
+    only when it did), what the guardrails noticed, and what a full answer adds, as `told`
+    allows. Score, verdict and concept names are fields of the Grade, which the chat renders
+    itself."""
+    parts = [] if team is None else [team_note(team, lang)]
+    parts += [
         flag_message(
             f,
             lang,

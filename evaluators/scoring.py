@@ -113,6 +113,16 @@ class Explanation:
     taught: Nudge | None = None
     """What answers the team graded moved the score by (`taught.nudge`), after the off-topic
     cap and before a hint's cap; None when no team grade was read."""
+    moved_by_team: bool = False
+    """The team's evidence changed the score the member sees: a hint's cap or the 0-100 bounds
+    can absorb a shift, and a shift under half a point moves nothing."""
+
+    @property
+    def team_told(self) -> Nudge | None:
+        """The team evidence the member's feedback names: only where it moved the score and the
+        answer is near the graded answers (`Nudge.near`)."""
+        taught = self.taught
+        return taught if self.moved_by_team and taught is not None and taught.near else None
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -230,15 +240,15 @@ def explain(
             flags.append(Flag.OFF_TOPIC)
         low = rule.cap(low, evidence.features, named, reviewed=reviewed)
     final = raw if low is None else min(raw, low)
+    alone = _bounded(final, cap)
     if taught is not None and head is not None:
         final = round(final + taught.shift)
     else:
         taught = None
     if cap is not None and final > cap:
-        final = max(0, cap)
         flags.append(Flag.CAPPED)
         low = cap if low is None else min(low, cap)
-    final = max(0, min(100, final))
+    final = _bounded(final, cap)
     verdict = verdict_for(final) if verdict is None else verdict
     return Explanation(
         score=final,
@@ -261,7 +271,13 @@ def explain(
         ),
         link=LINK if head is not None else None,
         taught=taught,
+        moved_by_team=taught is not None and final != alone,
     )
+
+
+def _bounded(score: int, cap: int | None) -> int:
+    """`score` under a hint's `cap`, within 0-100."""
+    return max(0, min(100, score if cap is None else min(score, cap)))
 
 
 def score(
@@ -281,6 +297,7 @@ def score(
         verdict=why.verdict,
         told=why.told,
         flags=why.flags,
+        team=why.team_told,
         lang=lang,
         cap=cap,
         limit=MAX_ANSWER_CHARS,

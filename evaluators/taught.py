@@ -32,6 +32,10 @@ TAU = 0.05
 is the bundled all-MiniLM-L6-v2's fit, used where a calibration carries none."""
 LAMBDA = 0.02
 """Shrinkage toward the grader's own score, in graded answers identical to the new one."""
+NEAR_TRUST = 0.5
+"""The trust from which an answer counts as near the graded ones: the evidence carries at least
+half the residual (with TAU and LAMBDA, one graded answer at cosine 0.80 or closer). A far
+answer's shift of a point or two is real but is not worth telling a member about."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,11 @@ class Nudge:
     @property
     def points(self) -> int:
         return round(self.shift)
+
+    @property
+    def near(self) -> bool:
+        """The new answer is near the graded ones (`NEAR_TRUST`)."""
+        return self.trust >= NEAR_TRUST
 
     def describe(self) -> str:
         return (

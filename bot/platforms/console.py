@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import getpass
 import itertools
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from bot.core.flow.notices import send_notices
 from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
 from bot.core.member_text import member_text, shown
@@ -24,6 +26,7 @@ from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, Unshare
 from bot.core.service import QuizService
 from bot.log_escaping import escape_for_terminal
 
+log = logging.getLogger("quizmaster.console")
 PLATFORM = "console"
 CHANNEL = "console"
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -121,17 +124,22 @@ async def run(
 ) -> int:
     """Post today's question, then handle lines until EOF, /quit or `stop` (the line being
     handled is finished; lines not yet read are left). `wake` runs a scheduler tick at once
-    (the web page beside the console left a notice)."""
+    (the web page beside the console left a notice). Piped stdin runs no scheduler, so a
+    script's output is what its lines made; the notices the web page leaves are still printed
+    when it leaves them, as replies to what an admin did there."""
     interactive = stdin.isatty()
     transport = ConsoleTransport(out=stdout, image_dir=image_dir, rich=interactive)
     user = getpass.getuser() or "you"
     await service.posting.show_today(PLATFORM, CHANNEL, transport)
     stop = stop or asyncio.Event()
-    ticker = (
-        asyncio.create_task(run_scheduler(service, PLATFORM, transport, stop=stop, wake=wake))
-        if interactive
-        else None
-    )
+    if interactive:
+        ticker = asyncio.create_task(
+            run_scheduler(service, PLATFORM, transport, stop=stop, wake=wake)
+        )
+    elif wake is not None:
+        ticker = asyncio.create_task(_notices_on(service, transport, stop, wake))
+    else:
+        ticker = None
     queue = await _lines(stdin)
     waker = asyncio.create_task(_wake_on(stop, queue))
     try:
@@ -167,3 +175,26 @@ async def _wake_on(stop: asyncio.Event, queue: asyncio.Queue[str | None]) -> Non
     """Unblock the read loop when `stop` is set while it waits for a line."""
     await stop.wait()
     queue.put_nowait(None)
+
+
+async def _notices_on(
+    service: QuizService, transport: ConsoleTransport, stop: asyncio.Event, wake: asyncio.Event
+) -> None:
+    """A scripted console's one scheduler duty: each time `wake` is set (the web page left a
+    notice), print the notices waiting, until `stop`."""
+    while True:
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+        if stop.is_set():
+            return
+        wake.clear()
+        try:
+            await send_notices(
+                service.notices, PLATFORM, transport, by=service.replica_id, now=service.clock()
+            )
+        except Exception:
+            log.exception("notices from the web page not printed")

@@ -2,8 +2,9 @@
 importer runs on the text under the name `PASTED` and key concepts are drafted where the notes
 give none, as the command does; all its prompts are checked together
 beside the running bank as the single-question form checks one (`content.check.check_drafts`),
-and the preview lists what Save stores (drafted concepts marked for review), what waits for an
-answer and each problem as one line with its line number."""
+and the preview lists what Save stores (drafted concepts marked for review), the questions
+without an answer it keeps as open questions (as the command writes them `waiting`), the
+follow-ups it leaves out, and each problem as one line with its line number."""
 
 from __future__ import annotations
 
@@ -30,13 +31,14 @@ PASTED = "pasted-notes.md"
 """The file name pasted notes are read under (it names a prompt's `source`)."""
 _SOURCE_LINE = re.compile(r" line (\d+)$")
 
-Waiting = Literal["notes_waiting_answer", "notes_waiting_main"]
-"""Why a prompt is not saved (the web text that says what to add)."""
+Waiting = Literal["notes_open", "notes_waiting_answer", "notes_waiting_main"]
+"""Why a prompt waits (the web text that says what Save does with it and what to add): a main
+question without an answer is kept as an open question; a follow-up is left out."""
 
 
 @dataclass(frozen=True)
 class NoteQuestion:
-    """One prompt the notes ask, with its line and, when Save leaves it out, why."""
+    """One prompt the notes ask, with its line and, when it waits for an answer, why."""
 
     prompt: Prompt
     line: int | None
@@ -47,17 +49,25 @@ class NoteQuestion:
 @dataclass(frozen=True)
 class NotesPreview:
     """What the notes would become: main questions with their follow-ups in order, the problems
-    (nothing is saved while there is one), the importer's notes on text it skipped, and the
-    prompts Save stores (each main question before its follow-ups)."""
+    (nothing is saved while there is one), the importer's notes on text it skipped, the
+    prompts Save stores ready (each main question before its follow-ups) and the main
+    questions without an answer it keeps as open questions (`Bank.open_question`)."""
 
     questions: tuple[NoteQuestion, ...] = ()
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     ready: tuple[Prompt, ...] = ()
+    open: tuple[Prompt, ...] = ()
+
+    @property
+    def saved(self) -> tuple[Prompt, ...]:
+        """Everything Save stores: the ready prompts, then the open questions."""
+        return (*self.ready, *self.open)
 
     @property
     def waiting(self) -> int:
-        return sum(q.waiting is not None for q in _walk(self.questions))
+        """The follow-ups Save leaves out, waiting for an answer."""
+        return sum(q.waiting not in {None, "notes_open"} for q in _walk(self.questions))
 
     @property
     def drafted(self) -> bool:
@@ -87,6 +97,7 @@ async def read_notes(text: str, name: str, bank: Bank) -> NotesPreview:
         problems=tuple(problems),
         notes=imported.notes,
         ready=tuple(p for p in prompts if p.id not in waiting),
+        open=tuple(p for p in prompts if p.status == "waiting" and p.parent is None),
     )
 
 
@@ -122,7 +133,10 @@ def _tree(
     def shown(prompt: Prompt, followups: tuple[NoteQuestion, ...] = ()) -> NoteQuestion:
         why: Waiting | None = None
         if prompt.id in waiting:
-            why = "notes_waiting_answer" if prompt.status == "waiting" else "notes_waiting_main"
+            if prompt.status == "ready":
+                why = "notes_waiting_main"
+            else:
+                why = "notes_open" if prompt.parent is None else "notes_waiting_answer"
         return NoteQuestion(prompt, lines[prompt.id], why, followups)
 
     return tuple(

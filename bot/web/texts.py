@@ -421,16 +421,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "<code>오해:</code> 줄은 그 질문의 흔한 오해가 돼요 "
         "(<code>quizmaster content import notes</code>와 같은 형식). 미리 보기는 만들어질 "
         "질문을 모두 보여 주고, 저장하면 답이 있는 질문을 "
-        "<code>quizmaster content check</code>와 같은 검사를 거쳐 이 채널의 팀 질문으로 저장해요. "
-        "문제가 하나라도 있으면 아무것도 저장하지 않아요.",
+        "<code>quizmaster content check</code>와 같은 검사를 거쳐 이 채널의 팀 질문으로 저장하고, "
+        "답이 없는 질문은 열린 질문으로 저장해요. 문제가 하나라도 있으면 아무것도 저장하지 "
+        "않아요.",
         "Paste study notes: numbered questions (<code>1.</code>) with <code>+</code> follow-ups "
         "and <code>A.</code> answer lists, or <code>## question</code> headings with "
         "<code>Keyword:</code> and <code>Answer:</code> lines; a <code>Misconception:</code> "
         "(<code>오해:</code>) line is a wrong claim about its question (the layouts of "
         "<code>quizmaster content import notes</code>). Preview shows every question it would "
         "create; Save stores the ones with an answer as this channel's team questions, after the "
-        "same check as <code>quizmaster content check</code>. Nothing is saved while there is a "
-        "problem.",
+        "same check as <code>quizmaster content check</code>, and a question without one as an "
+        "open question. Nothing is saved while there is a problem.",
     ),
     "field_notes_name": (
         "이름 (질문 id의 앞부분이자 주제)",
@@ -441,22 +442,31 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "notes_save_button": ("저장", "Save"),
     "notes_line": ("{line}번째 줄", "line {line}"),
     "notes_preview_head": (
-        "미리 보기: 저장할 질문 {ready}개, 답을 기다리는 질문 {waiting}개",
-        "Preview: to save {ready}, waiting {waiting}",
+        "미리 보기: 저장할 질문 {ready}개, 열린 질문 {open}개, 답을 기다리는 질문 {waiting}개",
+        "Preview: to save {ready}, open questions {open}, waiting {waiting}",
     ),
     "notes_problems": (
         "고칠 문제 {count}개 (모두 고치기 전에는 저장되지 않아요)",
         "Problems to fix: {count} (nothing is saved until none is left)",
     ),
-    "notes_waiting": ("답을 기다리는 중, 저장 안 됨", "Waiting, not saved"),
+    "notes_open": (
+        "열린 질문으로 저장: 아직 답이 없어요. 채팅에서 <code>/quiz now {id}</code>로 올려 답을 "
+        "모으고, 열린 질문 페이지에서 그 답으로 모범 답안을 정하세요",
+        "Saved as an open question, without a model answer: post it with <code>/quiz now "
+        "{id}</code> to collect answers, then write its model answer from them on the Open "
+        "questions page",
+    ),
     "notes_waiting_answer": (
-        "질문 아래에 답을 적고 (<code>A.</code> 목록이나 <code>Answer:</code> 줄) 다시 가져오세요",
-        "add its answer under it (an <code>A.</code> list or an <code>Answer:</code> line) and "
-        "import it again",
+        "답을 기다리는 중, 저장 안 됨: 질문 아래에 답을 적고 (<code>A.</code> 목록이나 "
+        "<code>Answer:</code> 줄) 다시 가져오세요",
+        "Waiting, not saved: add its answer under it (an <code>A.</code> list or an "
+        "<code>Answer:</code> line) and import it again",
     ),
     "notes_waiting_main": (
-        "본 질문에 아직 답이 없어요. 본 질문의 답을 적고 다시 가져오세요",
-        "its main question has no answer yet: add that answer and import them again",
+        "답을 기다리는 중, 저장 안 됨: 본 질문에 아직 답이 없어요. 본 질문의 답을 적고 다시 "
+        "가져오세요",
+        "Waiting, not saved: its main question has no answer yet; add that answer and import "
+        "them again",
     ),
     "notes_skipped": ("가져오지 않은 부분", "Not imported"),
     "notes_saved": (
@@ -471,9 +481,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "아무것도 저장하지 않았어요. 아래 문제를 고치고 다시 저장하세요.",
         "Nothing was saved: fix the problems below and save again.",
     ),
-    "notes_nothing_ready": (
-        "저장할 질문이 없어요. 모든 질문이 답을 기다리고 있어요.",
-        "Nothing to save: every question is waiting for its answer.",
+    "notes_saved_open": (
+        "열린 질문 {count}개를 저장했어요. 올려서 답을 모은 뒤 열린 질문 페이지에서 모범 답안을 "
+        "정하세요.",
+        "Saved as open questions: {count}. Post one to collect answers, then write its model "
+        "answer on the Open questions page.",
     ),
 }
 

@@ -43,6 +43,39 @@ class Team:
     grading: GroupGrading
 
 
+def group_grading(service: WiredQuiz) -> GroupGrading:
+    """The answer groups an admin grades on the web page, over `service`'s stores and grader."""
+    vectors = grader_vectors(service.grader)  # the metered grader, as `quizmaster run` has it
+    assert vectors is not None and service.digests.teaching is not None
+    return GroupGrading(
+        store=service.repo.team_grades,
+        vectors=vectors,
+        bank=service.bank,
+        practice=service.practice,
+        clock=service.clock,
+    )
+
+
+async def grade_answers(
+    grading: GroupGrading,
+    where: tuple[str, str],
+    prompt: Prompt,
+    texts: tuple[str, ...],
+    *,
+    score: int,
+) -> None:
+    """The admin of the channel `where` (platform, channel id) grades the answers `texts` (in
+    the group they fall in) `score` at once and applies the grades."""
+    platform, channel = where
+    at = {"platform": platform, "channel_id": channel, "prompt_id": prompt.id}
+    groups = await grading.groups(**at)
+    [group] = [g for g in groups if set(texts) <= {a.answer.text for a in g.members}]
+    ids = [a.answer.id for a in group.members if a.answer.text in texts]
+    assert await grading.stage(**at, answer_ids=ids, score=score, note="", by="admin")
+    applied = await grading.apply(**at, lang="en")
+    assert applied.applied == len(texts)
+
+
 @pytest.fixture
 async def team(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIterator[Team]:
     repo = await Repository.open(tmp_path / "quiz.db")
@@ -52,42 +85,35 @@ async def team(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIter
         grader=grader,
         defaults=channel_defaults(Settings(_env_file=None, lang="en")),
     )
-    vectors = grader_vectors(service.grader)  # the metered grader, as `quizmaster run` has it
-    assert vectors is not None and service.digests.teaching is not None
-    grading = GroupGrading(
-        store=repo.team_grades,
-        vectors=vectors,
-        bank=bank,
-        practice=service.practice,
-        clock=service.clock,
-    )
-    yield Team(service, grading)
+    yield Team(service, group_grading(service))
     await repo.close()
 
 
-async def answer(team: Team, channel: str, member: str, text: str) -> int:
-    """`member` answers today's question in `channel`; the score the grade reply shows."""
+async def reply(team: Team, channel: str, member: str, text: str) -> str:
+    """`member` answers today's question in `channel`; the grade reply they read."""
     transport = RecordingTransport()
     post = await team.service.repo.posts.latest_post(platform=PLATFORM, channel_id=channel)
     assert post is not None
     incoming = Incoming(PLATFORM, channel, Actor(member, member), text, thread_id=post.thread_id)
     await team.service.intake.handle(incoming, transport)
-    grade = next(r for r in transport.sent if r.kind == ReplyKind.GRADE)
-    found = re.search(r"\*\*(\d+)/100\*\*", grade.text)
-    assert found is not None, grade.text
+    return next(r.text for r in transport.sent if r.kind == ReplyKind.GRADE)
+
+
+def score_of(grade: str) -> int:
+    found = re.search(r"\*\*(\d+)/100\*\*", grade)
+    assert found is not None, grade
     return int(found.group(1))
 
 
+async def answer(team: Team, channel: str, member: str, text: str) -> int:
+    """`member` answers today's question in `channel`; the score the grade reply shows."""
+    return score_of(await reply(team, channel, member, text))
+
+
 async def grade_the_group(team: Team, channel: str, prompt: Prompt, score: int) -> None:
-    """The channel's admin grades `GROUP`'s answers in the group they fall in `score` (a later
-    answer in the same group is left as the grader scored it) and applies the grades."""
-    at = {"platform": PLATFORM, "channel_id": channel, "prompt_id": prompt.id}
-    groups = await team.grading.groups(**at)
-    [group] = [g for g in groups if set(GROUP) <= {a.answer.text for a in g.members}]
-    ids = [a.answer.id for a in group.members if a.answer.text in GROUP]
-    assert await team.grading.stage(**at, answer_ids=ids, score=score, note="", by="admin")
-    applied = await team.grading.apply(**at, lang="en")
-    assert applied.applied == len(GROUP)
+    """`GROUP`'s answers graded `score` (a later answer in the same group is left as the grader
+    scored it)."""
+    await grade_answers(team.grading, (PLATFORM, channel), prompt, GROUP, score=score)
 
 
 async def test_an_answer_near_a_group_the_team_graded_scores_near_it_in_that_channel_only(
@@ -105,11 +131,15 @@ async def test_an_answer_near_a_group_the_team_graded_scores_near_it_in_that_cha
             await answer(team, channel, f"U-{channel}-{number}", text)
 
     await grade_the_group(team, AWAY, prompt, 5)
-    assert await answer(team, AWAY, "U-away-new", NEAR) <= 15
-    # the same words in the other channel: its grade of them moves nothing here
-    assert await answer(team, HOME, "U-home-first", NEAR) == alone
+    pulled_down = await reply(team, AWAY, "U-away-new", NEAR)
+    assert score_of(pulled_down) <= 15
+    assert "Near an answer your team graded 5." in pulled_down, pulled_down
+    # the same words in the other channel: its grade of them moves nothing here, nor is named
+    untaught = await reply(team, HOME, "U-home-first", NEAR)
+    assert score_of(untaught) == alone and "your team graded" not in untaught, untaught
 
     await grade_the_group(team, HOME, prompt, 95)
-    taught = await answer(team, HOME, "U-home-new", NEAR)
-    assert alone < 80 and abs(taught - 95) <= 10, (alone, taught)
+    taught = await reply(team, HOME, "U-home-new", NEAR)
+    assert alone < 80 and abs(score_of(taught) - 95) <= 10, (alone, taught)
+    assert "Near an answer your team graded 95." in taught, taught
     assert await answer(team, AWAY, "U-away-later", NEAR) <= 15

@@ -1,19 +1,29 @@
 """A team's study notes end to end on the console: both layouts imported by the real
 `quizmaster content import notes`, loaded from QUIZMASTER_BANK_DIR, posted with `/quiz now <id>`,
 graded by the bundled model, and the follow-up asked once the main question is answered; the
-question without an answer posted as an open question, whose answers are kept ungraded."""
+question without an answer posted as an open question, whose answers are kept ungraded until
+an admin writes its model answer on the web page the console serves beside itself: then the
+kept answer is graded and its member told on the console, and the next answer graded at
+once."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from bot.core.texts import text
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader
 from tests import team_notes as notes
+from tests.bot.console_session import console_session
+from tests.bot.platforms.open_question_page import write_model_answer
 from tests.bot.test_cli_console import run_console
 from tests.bot.test_team_bank_console import GRADE, grade_of, speakers
+
+LATER_ANSWER = "Label smoothing softens the one-hot targets so the model is less overconfident."
+_OPEN_GRADED = re.compile(r"^@fay .*?(\d+) points?\.$", flags=re.M)
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +104,30 @@ def test_notes_questions_are_graded_and_followed_up_on_the_console(
     assert "This is an open question: it will be graded, and you told here" in said["fay"]
     assert "no hints, skips or follow-ups yet" in said["fay"]
     assert GRADE.search(said["fay"]) is None
+
+
+@pytest.mark.slow
+async def test_an_open_question_is_graded_on_the_console_once_its_web_page_answers_it(
+    tmp_path: Path, notes_bank: Path, notes_cache: Path
+) -> None:
+    async with console_session(
+        tmp_path, notes_cache, QUIZMASTER_BANK_DIR=str(notes_bank)
+    ) as console:
+        posted = await console.says("lead", f"/quiz now {notes.WAITING}")
+        assert notes.WAITING_TEXT in posted and text("en", "open_question_body") in posted
+        kept = await console.says("fay", notes.OPEN_ANSWER)
+        assert text("en", "open_answer_kept") in kept and GRADE.search(kept) is None, kept
+
+        link = await console.sign_in_link("lead")
+        assert await write_model_answer(link, notes.WAITING, notes.OPEN_ANSWER, "ko") == 1
+        told = await console.until(_OPEN_GRADED)
+        found = _OPEN_GRADED.search(told)
+        assert found is not None
+        score = int(found.group(1))
+        graded = text("en", "open_answer_graded", question=notes.WAITING_TEXT, score=score)
+        assert found.group(0) == f"@fay {graded}", told
+        assert score >= 80, told  # the model answer is this very answer
+
+        # the page answered the question in the console's own bank: the next answer is graded
+        later = await console.says("joon", LATER_ANSWER)
+        assert GRADE.search(later) is not None, later

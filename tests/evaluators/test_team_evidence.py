@@ -62,6 +62,31 @@ async def test_an_answer_near_a_graded_group_moves_toward_its_grade(
     assert high.explanation.as_json()["taught"]["n"] == len(SPEED_ONLY)
 
 
+async def test_the_feedback_names_the_team_grade_only_when_it_moved_the_score(
+    grader: EmbeddingGrader, bank: Bank, relu_prompt: Prompt
+) -> None:
+    await grader.prepare(bank)
+    graded = _graded(relu_prompt, SPEED_ONLY, 100)
+    alone = await grader.grade(relu_prompt, NEW, lang="en")
+    english = await grader.explain(relu_prompt, NEW, lang="en", taught=graded)
+    korean = await grader.grade(relu_prompt, NEW, lang="ko", taught=graded)
+    assert english.explanation.moved_by_team and english.grade.score > alone.score
+    assert english.grade.feedback.startswith("Near an answer your team graded 100.")
+    assert korean.feedback.startswith("팀이 100점으로 채점한 답과 가까운 답이에요.")
+    assert "your team graded" not in alone.feedback
+    # an answer far from the graded ones: the evidence carries little (if it moves the score a
+    # point or two), and the member is not told of a team grade they are not near
+    far = await grader.explain(relu_prompt, FAR, lang="en", taught=graded)
+    assert far.explanation.taught is not None and not far.explanation.taught.near
+    assert "your team graded" not in far.grade.feedback
+    # a hint's cap below both scores absorbs the shift: the score is the cap, and no team
+    # grade is named for it
+    capped = await grader.explain(relu_prompt, NEW, lang="en", cap=10, taught=graded)
+    assert capped.grade.score == 10 and capped.explanation.taught is not None
+    assert not capped.explanation.moved_by_team
+    assert "your team graded" not in capped.grade.feedback
+
+
 async def test_a_far_graded_answer_is_trusted_less_than_a_near_group(
     grader: EmbeddingGrader, relu_prompt: Prompt
 ) -> None:

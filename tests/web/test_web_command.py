@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 from pathlib import Path
 from typing import cast
 
@@ -21,13 +20,12 @@ from bot.platforms.discord.commands import QuizGroup
 from bot.platforms.discord.dispatch import Relay
 from bot.storage.repository import Repository
 from content.bank import Bank
+from tests.bot.console_session import console_session
 from tests.bot.recording import RecordingTransport
-from tests.cli_process import run_quizmaster, start_quizmaster
+from tests.cli_process import run_quizmaster
 from tests.fixed_grader import FixedGrader
 from tests.loopback import unused_port
 from tests.web.client import sign_in
-
-LINK = re.compile(r"http://127\.0\.0\.1:\d+/signin\?t=\S+")
 
 
 def test_the_grammar_reads_quiz_web() -> None:
@@ -52,36 +50,13 @@ async def test_without_a_web_page_the_command_says_so_privately(
     assert "QUIZMASTER_WEB_URL" in reply.text and "http" not in reply.text
 
 
-async def _line_matching(stream: asyncio.StreamReader, pattern: re.Pattern[str]) -> str:
-    while True:
-        line = (await asyncio.wait_for(stream.readline(), 120)).decode()
-        assert line, "the console ended before printing it"
-        if found := pattern.search(line):
-            return found.group(0)
-
-
 async def test_the_console_serves_the_page_and_prints_a_link_to_it(tmp_path: Path) -> None:
     """Grading through an embeddings server that is down: the console starts without loading a
     model, and `/quiz web` needs none."""
-    env = {
-        **os.environ,
-        "QUIZMASTER_EMBEDDING_URL": f"http://127.0.0.1:{unused_port()}/v1",
-        "QUIZMASTER_CACHE_DIR": str(tmp_path / "cache"),
-        "QUIZMASTER_LANG": "en",
-        "QUIZMASTER_DEMOS": "false",
-        "QUIZMASTER_WEB_PORT": "0",
-        "HF_HUB_OFFLINE": "1",
-    }
-    process = await start_quizmaster(
-        ["run", "--platform", "console", "--db", str(tmp_path / "q.db")], env=env, cwd=tmp_path
-    )
-    assert process.stdin and process.stdout and process.stderr
-    try:
-        started = await _line_matching(process.stderr, re.compile(r"web page on http://\S+"))
-        process.stdin.write(b"/quiz web\n")
-        await process.stdin.drain()
-        link = await _line_matching(process.stdout, LINK)
-        assert started.endswith(link.split("/signin")[0])
+    down = {"QUIZMASTER_EMBEDDING_URL": f"http://127.0.0.1:{unused_port()}/v1"}
+    async with console_session(tmp_path, tmp_path / "cache", **down) as console:
+        link = await console.sign_in_link("mina")
+        assert link.startswith(f"{console.web_url}/signin")
 
         def visit() -> tuple[int, str]:
             with httpx.Client(headers={"Accept-Language": "en"}) as client:
@@ -91,9 +66,6 @@ async def test_the_console_serves_the_page_and_prints_a_link_to_it(tmp_path: Pat
 
         status, page = await asyncio.to_thread(visit)
         assert status == 200 and "record" in page
-    finally:
-        process.stdin.close()
-        assert await asyncio.wait_for(process.wait(), 60) == 0
 
 
 def test_quizmaster_web_refuses_to_start_without_the_shared_secret(tmp_path: Path) -> None:

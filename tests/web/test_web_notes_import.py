@@ -1,8 +1,9 @@
 """Import notes on the web page: pasted notes in either layout previewed prompt by prompt
 (follow-ups under their main question, references, key concepts, those drafted from an answer
 marked for review, waiting questions with what to add), saved as the channel's team questions as
-the single-question form saves one (drafted marks kept), and refused with one line per problem
-(nothing saved), over the size limit, without the form's token or to a member."""
+the single-question form saves one (drafted marks kept), a question without an answer kept as an
+open question as the command line keeps it, and refused with one line per problem (nothing
+saved), over the size limit, without the form's token or to a member."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from html import unescape
 import httpx
 import pytest
 
+from bot.core.texts import text
 from bot.storage.team_questions import TeamQuestionTable
 from bot.web.notes_import import NOTES_CHARS
+from content.loader import load_bank
 from tests.team_notes import (
     DISTILLATION_FOLLOWUP,
     DISTILLATION_TEXT,
@@ -86,7 +89,7 @@ def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.C
     shown = _post(site, admin, NUMBERED_KO, "web-ko")
     assert shown.status_code == 200, page_text(shown.text)
     text = page_text(shown.text)
-    assert "Preview: to save 3, waiting 1" in text
+    assert "Preview: to save 3, open questions 1, waiting 0" in text
     # the main question, then its follow-up nested under it, then the next main questions
     preview = re.search(r'<ol id="notes-preview">(.*)</ol>', shown.text, re.DOTALL)
     assert preview
@@ -105,17 +108,18 @@ def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.C
     assert f"web-ko-001 · line 3 · {DISTILLATION_TEXT}" in text
     assert "Reference answer: 큰 교사 모델의 소프트맥스 출력 확률을" in text
     assert (
-        "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Waiting, not saved: add its answer "
-        "under it (an A. list or an Answer: line) and import it again" in text
+        "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Saved as an open question, without a "
+        "model answer: post it with /quiz now web-ko-003 to collect answers" in text
     )
     assert "web-ko-001" not in site.service.bank
+    assert site.service.bank.open_question("web-ko-003") is None
 
 
 def test_keywords_show_as_key_concepts_in_the_preview(site: Site, admin: httpx.Client) -> None:
     shown = _post(site, admin, HEADINGS_EN, "web-preview-en")
     assert shown.status_code == 200
     text = page_text(shown.text)
-    assert "Preview: to save 2, waiting 0" in text
+    assert "Preview: to save 2, open questions 0, waiting 0" in text
     assert "Key concepts: half precision, loss scaling, tensor cores" in text
     assert f"web-preview-en-001.1 · line 12 · {MIXED_PRECISION_FOLLOWUP}" in text
     assert "Key concepts: underflow" in text
@@ -178,13 +182,15 @@ def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
         f"web-en-001 {MIXED_PRECISION_TEXT}",
         f"web-en-001.1 {MIXED_PRECISION_FOLLOWUP}",
     ]
-    assert "web-en-002 · line 19 · Why warm up the learning rate? Waiting, not saved" in page_text(
-        saved.text
-    )
     main, followup = site.service.bank.get("web-en-001"), site.service.bank.get("web-en-001.1")
     assert [c.en for c in main.concepts] == ["half precision", "loss scaling", "tensor cores"]
     assert (followup.parent, followup.order) == ("web-en-001", 1)
+    assert "Saved as open questions: 1." in page_text(saved.text)
+    assert _items(saved.text, "notes-saved-open-list") == [
+        "web-en-002 Why warm up the learning rate?"
+    ]
     assert "web-en-002" not in site.service.bank
+    assert site.service.bank.open_question("web-en-002") is not None
     # the question pages list them as team questions written on the page (editable)
     page = admin.get(f"{site.url}{CHANNEL}/questions/web-en-001.1").text
     assert "Edit this question" in page and "underflow" in page
@@ -234,14 +240,44 @@ def test_broken_notes_give_one_line_per_problem_and_keep_the_text(
     assert not any(p.id.startswith("web-broken") for p in site.service.bank.all())
 
 
-def test_nothing_to_save_and_too_long_notes_are_refused_clearly(
+def test_a_question_without_an_answer_is_kept_as_an_open_question(
     site: Site, admin: httpx.Client
 ) -> None:
-    waiting = _post(site, admin, "1. 답이 아직 없는 질문은?\n", "web-waiting", action="save")
-    assert waiting.status_code == 422
-    assert "Nothing to save: every question is waiting for its answer." in page_text(waiting.text)
+    """As `quizmaster content import notes` writes it `waiting`: the bot may post it to collect
+    answers, and every process on the database finds it (a follow-up under it waits unsaved)."""
+    notes = "1. 답이 아직 없는 질문은?\n+ 그 후속 질문은?\nA. 후속 질문의 답이에요.\n"
+    saved = _post(site, admin, notes, "web-waiting", action="save")
+    assert saved.status_code == 200, page_text(saved.text)
+    shown = page_text(saved.text)
+    assert "Preview: to save 0, open questions 1, waiting 1" in shown
+    assert "Saved as open questions: 1." in shown and "Saved as team questions" not in shown
+    assert "web-waiting-001.1 · line 2 · 그 후속 질문은? Waiting, not saved: its main" in shown
     assert "web-waiting-001" not in site.service.bank
+    assert site.service.bank.open_question("web-waiting-001") is not None
+    stored = {p.id: p for p in site.run(TeamQuestionTable(site.service.repo.db).all())}
+    assert stored["web-waiting-001"].status == "waiting" and "web-waiting-001.1" not in stored
+    restarted = load_bank()
+    site.run(TeamQuestionTable(site.service.repo.db).load_into(restarted))
+    assert restarted.open_question("web-waiting-001") == stored["web-waiting-001"]
+    assert "web-waiting-001" not in restarted
+    assert "web-waiting-001" in page_text(admin.get(f"{site.url}{CHANNEL}/open").text)
 
+    before = len(site.transport.sent)
+    site.say(MINA, "/quiz now web-waiting-001", ASKED_IN)
+    site.say(JOON, "아직 모범 답안이 없는 질문에 대한 제 생각입니다.", ASKED_IN)
+    replies = [reply.text for reply in site.transport.sent[before:]]
+    assert any(text("en", "open_question_body") in reply for reply in replies), replies
+    assert any(text("en", "open_answer_kept") in reply for reply in replies), replies
+
+    again = _post(site, admin, notes, "web-waiting", action="save")
+    assert again.status_code == 422
+    assert _items(again.text, "notes-problems")[0] == (
+        "line 1: web-waiting-001: id: duplicate id, first defined in bank; import the notes "
+        "under another name"
+    )
+
+
+def test_too_long_notes_are_refused_clearly(site: Site, admin: httpx.Client) -> None:
     long = NUMBERED_KO + "\n" + "긴 메모 " * (NOTES_CHARS // 5)
     refused = _post(site, admin, long, "web-long", action="save")
     assert refused.status_code == 413

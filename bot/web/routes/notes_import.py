@@ -1,7 +1,8 @@
 """The admins' "Import notes" page: study notes pasted in either layout of
 `quizmaster content import notes`, previewed prompt by prompt with every problem on one line, and
 saved as the channel's team questions the way the single-question form saves one (table
-`team_questions` and this process's bank), all or none, and only with no problem left."""
+`team_questions` and this process's bank), all or none, and only with no problem left; a
+question without an answer is kept as an open question, as the command keeps it `waiting`."""
 
 from __future__ import annotations
 
@@ -89,16 +90,13 @@ async def import_notes_posted(
         return page(422, preview=preview, refusal="notes_not_saved" if saving else None)
     if not saving:
         return page(preview=preview)
-    if not preview.ready:
-        return page(422, preview=preview, refusal="notes_nothing_ready")
     member = session.member
     await deps.questions.save_all(
-        list(preview.ready),
+        list(preview.saved),
         platform=member.platform,
         channel_id=member.channel_id,
         edited_by=member.user_id,
         at=deps.clock(),
     )
-    for prompt in preview.ready:
-        deps.bank.put(prompt)
+    deps.bank.put(*preview.saved)
     return _page(request, web, session, lang, preview=preview, saved=True)

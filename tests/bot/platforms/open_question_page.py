@@ -1,7 +1,7 @@
 """The team's web page beside a Slack or Discord bot, as a deployment runs it (`quizmaster web`):
 its own database connection and bank on the bot's SQLite file, its links signed with the secret
 the bot signs `/quiz web` with; and an admin writing an open question's model answer on it over
-real HTTP, from the answer a member gave in the chat."""
+real HTTP, from the answer a member gave in the chat (on any page: the console's own too)."""
 
 from __future__ import annotations
 

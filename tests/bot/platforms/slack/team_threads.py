@@ -52,9 +52,13 @@ def graded(fake: FakeSlack, thread_ts: str, user: str) -> Callable[[], bool]:
     return lambda: user in grade_posts(fake, thread_ts)
 
 
-async def answer_all(slack: SlackHttp, thread_ts: str, answers: dict[str, str]) -> dict[str, str]:
-    """Each member replies in the thread; returns each member's grade text once all are in."""
-    for number, (user, text) in enumerate(answers.items(), start=1):
+async def answer_all(
+    slack: SlackHttp, thread_ts: str, answers: dict[str, str], *, first: int = 1
+) -> dict[str, str]:
+    """Each member replies in the thread; returns each member's grade text once all are in.
+    The replies' event ids and timestamps are numbered from `first`: a later round in the same
+    thread starts past the earlier ones (a repeated id is a retry, which the bot drops)."""
+    for number, (user, text) in enumerate(answers.items(), start=first):
         event = thread_reply(
             text=text,
             user=user,
