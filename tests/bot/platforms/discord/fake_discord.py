@@ -529,17 +529,18 @@ class FakeDiscord:
             call.status = 504
             return _json_response({"message": "Gateway timeout", "code": 0}, status=504)
         handled = self._route(request.method, path, body, files, dict(request.query))
-        if held is not None:
-            await self._released.wait()
         if handled is None:
             call.status = 404
             return _json_response({"message": "Unknown route", "code": 0}, status=404)
         status, data = handled
         call.status = status
         if path.endswith("/threads") and status == 201:
-            # Discord announces a new thread on the gateway, which fills the client's cache.
+            # Discord announces a new thread on the gateway, which fills the client's cache; it
+            # does so once it made the thread, whether or not its answer gets back.
             thread = {**data, "newly_created": True}
             await self._send(self._socket_for(data["guild_id"]), "THREAD_CREATE", thread)
+        if held is not None:
+            await self._released.wait()
         if status == 204:
             return web.Response(status=204)
         return _json_response(data, status=status)
