@@ -1,7 +1,9 @@
 """`kill -9` of a real `quizmaster run --platform discord` at each step of posting the daily
 question, then a restart on the same database, on SQLite and PostgreSQL (issue 50): the channel
 holds the question once, with one thread, and the post is recorded there, whatever step the
-process died at.
+process died at. The same for the question an admin posts with `/quiz-admin now`, which is the
+interaction's response: killed after Discord took it (on SQLite only; the database's part is
+the daily question's).
 
 The fake Discord keeps the step's call hanging (`FakeDiscord.hold`), so the kill lands there:
 before Discord took the question; after it took it (its answer never came back, so no thread was
@@ -13,6 +15,9 @@ history, not count on the nonce."""
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,10 @@ pytestmark = pytest.mark.slow
 
 SEND = "/channels/{channel}/messages"
 THREAD = r"/channels/{channel}/messages/\d+/threads"
+TITLE = "Question of the day"
+CONNECTED = "connected as quizmaster"
+ANSWER = r"/interactions/\d+/[^/]+/callback|/webhooks/\d+/[^/]+"
+"""The interaction's response: its callback, or the followup that fills a deferred one."""
 STEPS = {
     "not-taken": (SEND, False),
     "taken": (SEND, True),
@@ -76,7 +85,7 @@ def questions(fake: FakeDiscord) -> list[dict[str, Any]]:
         m
         for m in fake.messages.values()
         if m["channel_id"] == fake.channel_id
-        and any(str(e.get("title", "")).startswith("Question of the day") for e in m["embeds"])
+        and any(str(e.get("title", "")).startswith(TITLE) for e in m["embeds"])
     ]
 
 
@@ -88,6 +97,49 @@ def threads(fake: FakeDiscord) -> list[str]:
     ]
 
 
+@asynccontextmanager
+async def replicas(
+    fake: FakeDiscord, database: Path | str, tmp_path: Path, cache: Path
+) -> AsyncIterator[tuple[Replica, Replica]]:
+    """The process to kill and its restart, on one database; both, and the fake, closed after."""
+    env = discord_env(str(database), fake, cache)
+    killed = Replica("killed", env, tmp_path, module=LAUNCHER)
+    restarted = Replica("restarted", env, tmp_path, module=LAUNCHER)
+    try:
+        yield killed, restarted
+    finally:
+        await killed.close()
+        await restarted.close()
+        await fake.stop()
+
+
+async def restart_after_kill(
+    fake: FakeDiscord, database: Path | str, killed: Replica, restarted: Replica
+) -> int | None:
+    """Kill `killed` (hanging in the held call), restart on the same database until the post is
+    recorded and a tick or two more, stop; the restart's exit status."""
+    await killed.kill9()
+    await restarted.start()
+    await until_recorded(database, fake.channel_id)
+    await asyncio.sleep(3 * TICK_S)  # a question sent twice would come within a tick or two
+    return await restarted.stop()
+
+
+async def assert_posted_once(
+    fake: FakeDiscord, database: Path | str, killed: Replica, restarted: Replica, code: int | None
+) -> None:
+    """The channel holds the question once, with one thread started from it, and the post is
+    recorded there."""
+    logs = killed.text() + restarted.text()
+    assert code == 0, logs[-4000:]
+    assert "Traceback" not in restarted.text(), restarted.text()[-4000:]
+    sent = questions(fake)
+    assert len(sent) == 1, f"the question was posted {len(sent)} times: {logs[-3000:]}"
+    message_id = sent[0]["id"]
+    assert threads(fake) == [message_id], "the question needs one thread, started from it"
+    assert await recorded(database, fake.channel_id) == [(message_id, message_id)]
+
+
 @pytest.mark.parametrize("step", list(STEPS))
 async def test_a_question_killed_at_any_step_is_in_the_channel_once_after_a_restart(
     step: str, database: Path | str, tmp_path: Path, warm_cache: Path
@@ -97,26 +149,25 @@ async def test_a_question_killed_at_any_step_is_in_the_channel_once_after_a_rest
     await fake.start()
     held = fake.hold("POST", path.format(channel=fake.channel_id), answered=answered)
     await question_due(database, datetime.now(UTC), fake.channel_id)
-    env = discord_env(str(database), fake, warm_cache)
-    killed = Replica("killed", env, tmp_path, module=LAUNCHER)
-    restarted = Replica("restarted", env, tmp_path, module=LAUNCHER)
-    try:
+    async with replicas(fake, database, tmp_path, warm_cache) as (killed, restarted):
         await killed.start()
         await fake.wait_for(lambda: held.reached, within=START_LIMIT_S)
-        await killed.kill9()
-        await restarted.start()
-        await until_recorded(database, fake.channel_id)
-        await asyncio.sleep(3 * TICK_S)  # a question sent twice would come within a tick or two
-        code = await restarted.stop()
-    finally:
-        await killed.close()
-        await restarted.close()
-        await fake.stop()
-    logs = killed.text() + restarted.text()
-    assert code == 0, logs[-4000:]
-    assert "Traceback" not in restarted.text(), restarted.text()[-4000:]
-    sent = questions(fake)
-    assert len(sent) == 1, f"the question was posted {len(sent)} times: {logs[-3000:]}"
-    message_id = sent[0]["id"]
-    assert threads(fake) == [message_id], "the question needs one thread, started from it"
-    assert await recorded(database, fake.channel_id) == [(message_id, message_id)]
+        code = await restart_after_kill(fake, database, killed, restarted)
+    await assert_posted_once(fake, database, killed, restarted, code)
+
+
+async def test_a_quiz_now_question_killed_after_discord_took_it_is_in_the_channel_once(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    database = tmp_path / "q.db"
+    fake = FakeDiscord(nonce_lifetime_s=0.0)
+    await fake.start()
+    held = fake.hold("POST", ANSWER, answered=True, when=lambda body: TITLE in json.dumps(body))
+    async with replicas(fake, database, tmp_path, warm_cache) as (killed, restarted):
+        await killed.start()
+        await fake.wait_for(lambda: CONNECTED in killed.text(), within=START_LIMIT_S)
+        now = fake.slash("quiz-admin", "now", user=fake.admin, admin=True)
+        await fake.dispatch("INTERACTION_CREATE", now)
+        await fake.wait_for(lambda: held.reached, within=START_LIMIT_S)
+        code = await restart_after_kill(fake, database, killed, restarted)
+    await assert_posted_once(fake, database, killed, restarted, code)

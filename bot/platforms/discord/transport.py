@@ -37,9 +37,10 @@ _REMEMBERED_MESSAGES = 512
 Messageable = discord.abc.Messageable | discord.PartialMessageable
 _THREAD_EXISTS = 160004  # Discord's code for "a thread has already been created for this message"
 _CLOCK_SKEW = timedelta(seconds=60)
-"""Read a channel back from this long before a post fell due: clocks differ a little."""
+"""Read a channel back from this long before a post was claimed or fell due: clocks differ a
+little."""
 _READ_LIMIT = 200
-"""Messages read back at most: a once-only post lands right after it falls due."""
+"""Messages read back at most: a post lands right after its claim (a digest, after it falls due)."""
 
 
 def _nonce(reply: Reply) -> dict[str, Any]:
