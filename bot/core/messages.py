@@ -74,9 +74,9 @@ class QuestionCard:
     body: str
     topic: str
     day: str  # local date in the channel's timezone, ISO
-    # The database's post: a platform keeps it with the message (Slack metadata, Discord's
-    # nonce), so a replica taking over the post of one killed while sending it finds that
-    # message instead of sending the question twice.
+    # The database's post: a platform keeps it with the message (Slack metadata, an invisible
+    # mark in a Discord embed's footer), so a replica taking over the post of one killed while
+    # sending it finds that message instead of sending the question twice.
     post_id: int | None = None
 
 
@@ -148,9 +148,9 @@ class Transport(Protocol):
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
         """Where the question `reply` (its card names the post), or the once-only post `reply`
         (its `once` key), already landed, sent since `since` by a replica killed before it
-        recorded where; its images are sent now where only its text got out. None when it was
-        not sent, or when sending it again is safe on this platform (Discord's nonce returns
-        a question sent first)."""
+        recorded where; its images are sent now where only its text got out, and a question's
+        thread is opened now where it was not. None when it was not sent, or when sending it
+        again is safe on this platform (the console, which only one process sends through)."""
         ...
 
     async def replies_sent(

@@ -15,6 +15,7 @@ import discord
 
 from bot.core.member_text import cut
 from bot.core.messages import Image, Reply, ReplyKind
+from bot.platforms.discord.post_mark import post_mark
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -131,7 +132,10 @@ def _embed(reply: Reply, text: str, images: tuple[Image, ...]) -> discord.Embed 
             description=clip(_without_title(text, card.title) or card.body, DESCRIPTION_LIMIT),
             colour=_COLOURS[reply.kind],
         )
-        embed.set_footer(text=clip(f"{card.topic} · {card.day}", FOOTER_LIMIT))
+        # A posted question's footer ends with its post's invisible mark (`post_mark`).
+        mark = post_mark(card.post_id) if card.post_id is not None else ""
+        footer = clip(f"{card.topic} · {card.day}", FOOTER_LIMIT - len(mark))
+        embed.set_footer(text=footer + mark)
         return _finish(embed, reply, images)
     if reply.fields:
         return _embed_with(reply, description=text, images=images)

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import discord
 
 from bot.core.messages import Posted, Reply, ReplyKind
+from bot.platforms.discord.post_mark import marked_post
 from bot.platforms.discord.render import FILES_LIMIT, Rendered, render, thread_name
 
 log = logging.getLogger("quizmaster.discord")
@@ -36,9 +37,10 @@ _REMEMBERED_MESSAGES = 512
 Messageable = discord.abc.Messageable | discord.PartialMessageable
 _THREAD_EXISTS = 160004  # Discord's code for "a thread has already been created for this message"
 _CLOCK_SKEW = timedelta(seconds=60)
-"""Read a channel back from this long before a post fell due: clocks differ a little."""
+"""Read a channel back from this long before a post was claimed or fell due: clocks differ a
+little."""
 _READ_LIMIT = 200
-"""Messages read back at most: a once-only post lands right after it falls due."""
+"""Messages read back at most: a post lands right after its claim (a digest, after it falls due)."""
 
 
 def _nonce(reply: Reply) -> dict[str, Any]:
@@ -53,6 +55,26 @@ def _nonce(reply: Reply) -> dict[str, Any]:
         key = f"{reply.channel_id}:{reply.once}".encode()
         return {"nonce": f"quizmaster-{hashlib.sha256(key).hexdigest()[:14]}"}
     return {}
+
+
+def _findable(reply: Reply) -> bool:
+    """Whether a sent `reply` shows, read back, which post it is: a question by its card's post,
+    a once-only post by its images."""
+    card = reply.card
+    return (card is not None and card.post_id is not None) or (
+        reply.once is not None and bool(reply.images)
+    )
+
+
+def _carries(message: discord.Message, reply: Reply) -> bool:
+    """Whether `message` is the post `reply`: a question by the mark of its post at the end of
+    its embed's footer (`post_mark`), a once-only post by its images' names, which carry its
+    key (the digest's chart is named for its week)."""
+    card = reply.card
+    if card is not None and card.post_id is not None:
+        return any(marked_post(embed.footer.text) == card.post_id for embed in message.embeds)
+    wanted = {image.filename for image in reply.images[:FILES_LIMIT]}
+    return wanted <= {attachment.filename for attachment in message.attachments}
 
 
 def private(reply: Reply, *, score_ephemeral: bool) -> bool:
@@ -88,8 +110,9 @@ class ChannelTransport:
         return Posted(message_id=str(message.id), thread_id=thread_id)
 
     async def _open_thread(self, message: discord.Message, reply: Reply) -> str:
-        """The question's thread. A question sent again by a replica taking its post over comes
-        back as the first message (its nonce), whose thread may exist already."""
+        """The question's thread. A question a replica taking its post over finds in the
+        channel (`find_question`), or sends again and gets back as the first message (its
+        nonce), may have its thread already."""
         try:
             thread = await message.create_thread(
                 name=thread_name(reply), auto_archive_duration=THREAD_ARCHIVE_MINUTES
@@ -101,26 +124,30 @@ class ChannelTransport:
         return str(thread.id)
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        """A once-only post (the weekly digest) already in the channel: the bot's message
-        since `since` with the post's images, whose names carry its key (the digest's chart is
-        named for its week). Its nonce alone would not do: Discord keeps a nonce a few minutes,
-        and a process killed after Discord took the digest may restart hours later. A channel
-        this bot may not read back reads as empty: the post is sent again, with its nonce.
-
-        A question needs no search: sending it again returns the message sent first, by its
-        enforced nonce, since a replica's questions are taken over three heartbeats after it
-        fell silent."""
-        if reply.once is None or not reply.images:
+        """A question, or a once-only post (the weekly digest), already in the channel: the
+        bot's message since `since` that carries it (`_carries`). Its nonce alone would not do:
+        Discord keeps a nonce a few minutes, and a process killed after Discord took the post
+        may restart hours later. A question found gets its thread here, where its process died
+        before opening it; one it opened is kept. A channel this bot may not read back reads
+        as empty: the post is sent again, with its nonce."""
+        if not _findable(reply):
             return None
-        wanted = {image.filename for image in reply.images[:FILES_LIMIT]}
+        found = await self._read_back(reply, since=since)
+        if found is None:
+            return None
+        thread_id = await self._open_thread(found, reply) if reply.open_thread else reply.thread_id
+        return Posted(message_id=str(found.id), thread_id=thread_id)
+
+    async def _read_back(self, reply: Reply, *, since: datetime) -> discord.Message | None:
+        """The bot's first message carrying `reply` since `since` (less the clock skew). A
+        question's channel is resolved, as for its send: a thread hangs off a guild message."""
         me = self._client.user
-        channel = self._client.get_partial_messageable(int(reply.channel_id))
+        channel = await self._target(reply)
         after = discord.Object(discord.utils.time_snowflake(since - _CLOCK_SKEW))
         try:
             async for message in channel.history(after=after, limit=_READ_LIMIT):
-                names = {attachment.filename for attachment in message.attachments}
-                if me is not None and message.author.id == me.id and wanted <= names:
-                    return Posted(message_id=str(message.id), thread_id=reply.thread_id)
+                if me is not None and message.author.id == me.id and _carries(message, reply):
+                    return message
         except discord.Forbidden as exc:
             log.warning("could not read back channel %s: %s", reply.channel_id, exc.text)
         return None

@@ -74,6 +74,8 @@ class Hold:
     method: str
     pattern: re.Pattern[str]
     answered: bool
+    when: Callable[[Any], bool] | None = None
+    """Only a call whose JSON body this accepts (None: any)."""
     reached: bool = False
 
 
@@ -473,15 +475,27 @@ class FakeDiscord:
         """Answer the next matching call with 429 (as Discord's edge does, with a Via header)."""
         self.rate_limits.append(RateLimit(method, re.compile(path_pattern), retry_after))
 
-    def hold(self, method: str, path_pattern: str, *, answered: bool) -> Hold:
+    def hold(
+        self,
+        method: str,
+        path_pattern: str,
+        *,
+        answered: bool,
+        when: Callable[[Any], bool] | None = None,
+    ) -> Hold:
         """Keep the first matching call hanging until the fake stops (see `Hold`)."""
-        held = Hold(method, re.compile(path_pattern), answered)
+        held = Hold(method, re.compile(path_pattern), answered, when)
         self._holds.append(held)
         return held
 
-    def _hold_for(self, method: str, path: str) -> Hold | None:
+    def _hold_for(self, method: str, path: str, body: Any) -> Hold | None:
         for held in self._holds:
-            if held.method == method and not held.reached and held.pattern.fullmatch(path):
+            if (
+                held.method == method
+                and not held.reached
+                and held.pattern.fullmatch(path)
+                and (held.when is None or held.when(body))
+            ):
                 held.reached = True
                 return held
         return None
@@ -522,24 +536,25 @@ class FakeDiscord:
                     status=429,
                     headers={"Via": "1.1 google", "Retry-After": str(limit.retry_after)},
                 )
-        held = self._hold_for(request.method, path)
+        held = self._hold_for(request.method, path, body)
         if held is not None and not held.answered:
             await self._released.wait()
             # The caller is gone (killed): the call never reaches Discord, also once let go.
             call.status = 504
             return _json_response({"message": "Gateway timeout", "code": 0}, status=504)
         handled = self._route(request.method, path, body, files, dict(request.query))
-        if held is not None:
-            await self._released.wait()
         if handled is None:
             call.status = 404
             return _json_response({"message": "Unknown route", "code": 0}, status=404)
         status, data = handled
         call.status = status
         if path.endswith("/threads") and status == 201:
-            # Discord announces a new thread on the gateway, which fills the client's cache.
+            # Discord announces a new thread on the gateway, which fills the client's cache; it
+            # does so once it made the thread, whether or not its answer gets back.
             thread = {**data, "newly_created": True}
             await self._send(self._socket_for(data["guild_id"]), "THREAD_CREATE", thread)
+        if held is not None:
+            await self._released.wait()
         if status == 204:
             return web.Response(status=204)
         return _json_response(data, status=status)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import replace
+
 from bot.core.messages import Image, QuestionCard, Reply, ReplyKind
+from bot.platforms.discord.post_mark import marked_post
 from bot.platforms.discord.render import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
+    FOOTER_LIMIT,
     render,
     thread_name,
 )
@@ -62,6 +67,27 @@ def test_question_card_becomes_an_embed_without_repeating_its_title() -> None:
     assert rendered.embed.description == "What is dropout?\n\nAnswer in the thread."
     assert rendered.embed.footer.text == "regularization · 2026-01-05"
     assert thread_name(reply) == card.title
+
+
+def footer(reply: Reply) -> str:
+    embed = render(reply, ephemeral=False).embed
+    assert embed is not None and embed.footer.text is not None
+    return embed.footer.text
+
+
+def test_a_posted_question_marks_its_post_invisibly_in_the_footer() -> None:
+    card = QuestionCard("p1", "Question of the day · 2026-01-05", "Why?", "attention", "2026-01-05")
+    reply = Reply(channel_id="1", text="Why?", kind=ReplyKind.QUESTION, card=card)
+    assert marked_post(footer(reply)) is None
+    for post_id in (1, 2, 6, 1 << 40, (1 << 63) - 1):
+        marked = footer(replace(reply, card=replace(card, post_id=post_id)))
+        assert marked_post(marked) == post_id
+        shown = "".join(c for c in marked if unicodedata.category(c) != "Cf")
+        assert shown == "attention · 2026-01-05", "members see the footer as before"
+    long_topic = replace(card, topic="t" * FOOTER_LIMIT, post_id=7)
+    marked = footer(replace(reply, card=long_topic))
+    assert len(marked) <= FOOTER_LIMIT and marked_post(marked) == 7
+    assert marked_post("attention\u2063x") is None
 
 
 def test_text_too_long_for_a_message_moves_into_an_embed() -> None:
