@@ -19,8 +19,10 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from compute.api.edge import edge_rule_of
 from compute.api.main import create_app
 from compute.config import ServiceConfig
+from compute.early_refusal import EdgeRuleConfig
 from compute.header_timeout import HeaderTimeoutH11Protocol
 
 log = logging.getLogger("quizmaster.compute")
@@ -47,8 +49,13 @@ async def serve_in_thread(
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, log_level="warning", lifespan="on", access_log=False, http=HeaderTimeoutH11Protocol
+        EdgeRuleConfig(
+            app,
+            edge_rule=edge_rule_of(app),
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            http=HeaderTimeoutH11Protocol,
         )
     )
     thread = threading.Thread(
