@@ -81,8 +81,9 @@ async def serve_in_thread(
 @asynccontextmanager
 async def embedded_service(config: ServiceConfig) -> AsyncIterator[Endpoint]:
     """The shipped catalog on 127.0.0.1. Without a configured token a random one is made, so
-    other local users cannot run jobs through it."""
+    other local users cannot run jobs through it. The app is built in a worker thread: it
+    imports every demo (torch among them), seconds the caller's event loop keeps serving."""
     token = config.token or SecretStr(secrets.token_urlsafe(24))
-    app = create_app(config.model_copy(update={"token": token}))
+    app = await asyncio.to_thread(create_app, config.model_copy(update={"token": token}))
     async with serve_in_thread(app) as url:
         yield Endpoint(url=url, token=token.get_secret_value())
