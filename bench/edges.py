@@ -2,9 +2,13 @@
 
 A real `quizmaster compute` process on loopback; several clients each announce an 18 MB body
 and stream it without a token, back to back, while `/healthz` is polled. The service answers
-401 before reading a body and closes the connection, so a client still sending may see the
-connection reset before it reads the 401; both are counted. Before issue 15 the service read every
-body before refusing it (1.9 GB peak RSS, `/healthz` 12 s). The figures: the service's RSS growth
+401 from the request's headers, reads none of the body and closes the connection lingering
+(`compute.lingering`), so a client still sending reads the 401, stalls once the socket buffers
+are full and is let go a second later: about one body a client a second. A reset before the
+401 was read is counted too. The service then uses a few percent of a core, most of it
+answering the /healthz probes themselves, so the CPU per body refused is mostly theirs. Before
+issue 15 the service read every body before refusing it (1.9 GB peak RSS, `/healthz` 12 s).
+The figures: the service's RSS growth
 over its idle RSS, and `/healthz` latency under the load against idle latency measured in the
 same run; and the service's own CPU time under the load (share of one core, and per body
 refused), which says whether its event loop is busy or the host is: a service using a few

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-
 from bot.answer_vectors import grader_vectors
 from bot.config import (
     ComputeSettings,
@@ -32,6 +30,7 @@ from bot.core.flow.replicas import new_replica_id
 from bot.core.flow.saved_questions import SavedQuestions
 from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
+from bot.core.ports import DemoService
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.demos import DemoHandoff
@@ -55,6 +54,7 @@ from bot.storage.web_sessions import WebSessionTable
 from bot.storage.web_store import DashboardReads, NonceLedger
 from bot.web.signing import LinkIssuer, Signer, Tokens
 from compute.client import ComputeClient
+from compute.on_demand import OnDemandService
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader, EmbeddingUnavailableError
@@ -382,20 +382,19 @@ async def _open_demos(
     """The compute client: the configured service, or one started in-process on loopback."""
     if not settings.demos:
         return None
-    token: str | SecretStr | None
+    service: DemoService
     if settings.compute_url is not None:
-        url, token = settings.compute_url, settings.compute_token
+        client = ComputeClient(settings.compute_url, token=settings.compute_token)
+        stack.push_async_callback(client.aclose)
+        service = client
     else:
-        # Imported here: the embedded service loads torch, which a bot that grades through a
-        # remote model and talks to a separate compute service must never pay for.
-        from compute.embedded import embedded_service
-
-        endpoint = await stack.enter_async_context(embedded_service(settings.compute_service()))
-        url, token = endpoint.url, endpoint.token
-    client = ComputeClient(url, token=token)
-    stack.push_async_callback(client.aclose)
+        # Started on the first demo asked for (compute.on_demand): the embedded service loads
+        # torch, which a start, and a bot whose members never ask for a demo, need not pay for.
+        on_demand = OnDemandService(settings.compute_service())
+        stack.push_async_callback(on_demand.aclose)
+        service = on_demand
     return DemoHandoff(
-        client,
+        service,
         rate_per_hour=settings.demo_rate_per_hour,
         clock=clock or (lambda: datetime.now(UTC)),
     )

@@ -271,7 +271,9 @@ class ComputeSettings(BaseModel):
 
     demos: bool = Field(True, description="Offer /demo (false: the command says it is off).")
     compute_url: HttpUrlText | None = Field(
-        None, description="Compute service URL; unset: start it embedded on loopback."
+        None,
+        description="Compute service URL; unset: one embedded on loopback, started on the first "
+        "demo.",
     )
     compute_token: SecretStr | None = Field(
         None, description="Bearer token shared by bot and compute service (required off loopback)."

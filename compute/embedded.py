@@ -19,8 +19,10 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from compute.api.edge import edge_rule_of
 from compute.api.main import create_app
 from compute.config import ServiceConfig
+from compute.early_refusal import EdgeRuleConfig
 from compute.header_timeout import HeaderTimeoutH11Protocol
 
 log = logging.getLogger("quizmaster.compute")
@@ -47,8 +49,13 @@ async def serve_in_thread(
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, log_level="warning", lifespan="on", access_log=False, http=HeaderTimeoutH11Protocol
+        EdgeRuleConfig(
+            app,
+            edge_rule=edge_rule_of(app),
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            http=HeaderTimeoutH11Protocol,
         )
     )
     thread = threading.Thread(
@@ -74,8 +81,9 @@ async def serve_in_thread(
 @asynccontextmanager
 async def embedded_service(config: ServiceConfig) -> AsyncIterator[Endpoint]:
     """The shipped catalog on 127.0.0.1. Without a configured token a random one is made, so
-    other local users cannot run jobs through it."""
+    other local users cannot run jobs through it. The app is built in a worker thread: it
+    imports every demo (torch among them), seconds the caller's event loop keeps serving."""
     token = config.token or SecretStr(secrets.token_urlsafe(24))
-    app = create_app(config.model_copy(update={"token": token}))
+    app = await asyncio.to_thread(create_app, config.model_copy(update={"token": token}))
     async with serve_in_thread(app) as url:
         yield Endpoint(url=url, token=token.get_secret_value())

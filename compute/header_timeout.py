@@ -17,7 +17,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from compute.lingering import LingeringH11Protocol
+from compute.early_refusal import EarlyRefusalH11Protocol
 
 HEADER_TIMEOUT_S = 10.0
 """How long a request's headers may take to arrive in full, unless the config says otherwise."""
@@ -74,5 +74,6 @@ class HeaderTimeoutProtocol(H11Protocol):
             self.transport.close()
 
 
-class HeaderTimeoutH11Protocol(HeaderTimeoutProtocol, LingeringH11Protocol):
-    """The compute service's protocol: a header read timeout, and a lingering close."""
+class HeaderTimeoutH11Protocol(HeaderTimeoutProtocol, EarlyRefusalH11Protocol):
+    """The compute service's protocol: a header read timeout, its edge rule's refusals answered
+    before any app runs, and a lingering close."""

@@ -8,6 +8,9 @@ edges`). So after such an answer the server shuts only its sending side and clos
 later, or at once when the client closes first. Meanwhile it reads nothing: draining what the
 client still sends cost the event loop more than the reset it avoided (`/healthz` p50 rose from
 about 55 ms to 160-210 ms under the bench's load), and a paused socket costs nothing but a slot.
+Nothing resumes the reading either: uvicorn resumes a socket its flow control paused once the
+response is complete, which had the service read (and drop) most of every refused 18 MB body,
+about 18 reads a body and most of its CPU time in `quizmaster bench edges`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ class _ClosingLater:
     def close(self) -> None:
         self._protocol.linger()
 
+    def resume_reading(self) -> None:
+        if not self._protocol.lingering:
+            self._transport.resume_reading()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
 
@@ -49,6 +56,10 @@ class LingeringH11Protocol(H11Protocol):
         # uvicorn picks whenever it is installed, refusing every connection).
         self._real = cast(asyncio.Transport, transport)
         super().connection_made(_ClosingLater(transport, self))  # type: ignore[arg-type]
+
+    @property
+    def lingering(self) -> bool:
+        return self._lingering
 
     def linger(self) -> None:
         """Stop sending and reading, close at the deadline (or when the transport goes). A

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from compute.api.edge import edge_rule_of
+from compute.early_refusal import EdgeRuleConfig
 from compute.header_timeout import HeaderTimeoutH11Protocol
 
 GRACEFUL_SHUTDOWN_S = 5
@@ -44,8 +46,9 @@ class StoppableServer(uvicorn.Server):
 
     @classmethod
     def serve_app(cls, app: FastAPI, *, host: str, port: int) -> None:
-        config = uvicorn.Config(
+        config = EdgeRuleConfig(
             app,
+            edge_rule=edge_rule_of(app),
             host=host,
             port=port,
             log_level="info",

@@ -10,17 +10,33 @@ docs/grading.md, "Word rarity").
 The weights come from the bank's own texts, never from graded answers, and from Kiwi's analyses
 the grader caches anyway. Without a bank (or before one is prepared) every word weighs 1 and the
 weighted recall is the plain one.
+
+Counting analyses all 613 seed texts with Kiwi: about a second of a later start's first grade on
+two idle cores, for counts that only change with the bank or the analysis. So the counts are
+kept on disk beside the reference embeddings, under the bank's content hash and a key of the
+analysis (`analysis_key`: the code that reads words, and Kiwi's version).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
 
+import content.language_tools
+import evaluators.morphology
 from evaluators.morphology import content_words
+
+logger = logging.getLogger("quizmaster.evaluators")
 
 Document = Sequence[str]
 """One prompt's texts (question, references, misconceptions): one document for the counts."""
@@ -58,23 +74,72 @@ class WordRarity:
 UNIFORM = WordRarity()
 
 
+@cache
+def analysis_key() -> str:
+    """What the counts depend on besides the bank: the source of the modules that read words
+    (`evaluators.morphology`, `content.language_tools`, this one) and Kiwi's versions. A change
+    to any of them counts again."""
+    digest = hashlib.sha256()
+    for source in (evaluators.morphology.__file__, content.language_tools.__file__, __file__):
+        digest.update(Path(str(source)).read_bytes())
+    for package in ("kiwipiepy", "kiwipiepy_model"):
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()[:16]
+
+
+def _read(path: Path) -> WordRarity | None:
+    """The counts stored in `path`; None when there are none or they are unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        counts = {str(word): int(n) for word, n in data["counts"].items()}
+        return WordRarity(counts=counts, prompts=int(data["prompts"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logger.warning("ignoring unreadable word rarity cache %s: %s", path, exc)
+        return None
+
+
+def _write(path: Path, rarity: WordRarity) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps({"prompts": rarity.prompts, "counts": rarity.counts}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache dir costs a count next start, nothing more
+        logger.warning("could not write word rarity cache %s: %s", path, exc)
+
+
 class BankRarity:
     """The rarity of the prepared bank's words, counted on first use: a start does not load Kiwi
     for it (the first grade does anyway, for its own prompt's texts). Thread-safe."""
 
     def __init__(self) -> None:
         self._documents: tuple[Document, ...] = ()
+        self._stored: Path | None = None
         self._rarity: WordRarity | None = UNIFORM
         self._lock = threading.Lock()
 
-    def use(self, documents: Iterable[Document]) -> None:
-        """Count over `documents` (one per prompt) from now on; the analysis waits for `get`."""
+    def use(self, documents: Iterable[Document], stored: Path | None = None) -> None:
+        """Count over `documents` (one per prompt) from now on; the analysis waits for `get`.
+        `stored`: the file that holds these documents' counts, read instead of counting when it
+        is there, written after counting when it is not."""
         with self._lock:
             self._documents = tuple(documents)
+            self._stored = stored
             self._rarity = None
 
     def get(self) -> WordRarity:
         with self._lock:
             if self._rarity is None:
-                self._rarity = WordRarity.of(self._documents)
+                stored = None if self._stored is None else _read(self._stored)
+                if stored is not None and stored.prompts == len(self._documents):
+                    self._rarity = stored
+                else:
+                    self._rarity = WordRarity.of(self._documents)
+                    if self._stored is not None:
+                        _write(self._stored, self._rarity)
             return self._rarity

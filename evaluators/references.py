@@ -18,7 +18,7 @@ from content.schema import Prompt
 from evaluators.embedder import EmbeddingModel, Matrix
 from evaluators.morphology import content_words
 from evaluators.progress import Progress
-from evaluators.rarity import BankRarity, WordRarity
+from evaluators.rarity import BankRarity, WordRarity, analysis_key
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -131,11 +131,15 @@ class ReferenceStore:
             self._cache_dir / "embeddings" / f"{self._embedder.cache_key}-{bank.content_hash()}.npz"
         )
 
+    def rarity_path(self, bank: Bank) -> Path:
+        """Where the bank's word rarity counts are kept (any model reads the same words)."""
+        return self._cache_dir / "rarity" / f"{bank.content_hash()}-{analysis_key()}.json"
+
     def load_bank(self, bank: Bank) -> bool:
         """Fill the store for every prompt of `bank`; True when the disk cache answered. Blocking:
         call it from a worker thread."""
         documents = [prompt_texts(p) for p in bank.all()]
-        self._rarity.use(documents)
+        self._rarity.use(documents, self.rarity_path(bank))
         texts = list(dict.fromkeys(t for document in documents for t in document))
         path = self.cache_path(bank)
         matrix = self._read(path, texts)

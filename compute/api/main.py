@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from compute import device
 from compute.api import errors
-from compute.api.edge import EdgeGuard
+from compute.api.edge import EdgeGuard, EdgeRule
 from compute.api.routes import demos, embeddings, health, jobs, metrics
 from compute.catalog import Demo, catalog
 from compute.config import ServiceConfig
@@ -73,7 +73,9 @@ def create_app(
     app.include_router(embeddings.router)
     app.include_router(metrics.router)
     token = config.token.get_secret_value() if config.token is not None else None
-    app.add_middleware(EdgeGuard, token=token, max_body_bytes=config.max_body_bytes)
+    rule = EdgeRule(token=token, max_body_bytes=config.max_body_bytes)
+    app.state.edge_rule = rule  # for the server's protocol (compute.early_refusal)
+    app.add_middleware(EdgeGuard, rule=rule)
     return app
 
 

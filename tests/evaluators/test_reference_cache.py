@@ -1,7 +1,9 @@
-"""Reference embeddings are encoded once per (model, bank content) and then read from disk."""
+"""Reference embeddings are encoded once per (model, bank content), and the bank's word rarity
+counted once per bank content, and then read from disk."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from content.bank import Bank
@@ -45,3 +47,40 @@ async def test_changed_bank_misses_the_cache(tmp_path: Path, mini_bank: Bank) ->
     other = _fresh_grader(tmp_path)
     assert await other.prepare(Bank([edited, OPEN])) is False
     assert other.embedder.texts_encoded > 0
+
+
+async def test_the_banks_word_rarity_is_counted_once_and_then_read_from_disk(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
+    """The counts (Kiwi over every bank text) are written on first use and read by the next
+    grader: a stored file with other counts is what the next grader weighs with."""
+    first = _fresh_grader(tmp_path)
+    await first.prepare(mini_bank)
+    counted = first.store.rarity()
+    path = first.store.rarity_path(mini_bank)
+    assert counted.prompts == len(mini_bank.all()) and counted.counts
+    assert json.loads(path.read_text(encoding="utf-8"))["counts"] == counted.counts
+
+    planted = {"planted": 1}
+    path.write_text(json.dumps({"prompts": counted.prompts, "counts": planted}), encoding="utf-8")
+    second = _fresh_grader(tmp_path)
+    await second.prepare(mini_bank)
+    assert second.store.rarity().counts == planted
+
+
+async def test_an_unreadable_or_foreign_rarity_file_is_counted_again(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
+    grader = _fresh_grader(tmp_path)
+    path = grader.store.rarity_path(mini_bank)
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
+    await grader.prepare(mini_bank)
+    counted = grader.store.rarity()
+    assert counted.prompts == len(mini_bank.all()) and counted.counts
+
+    # Counts of another number of prompts are not this bank's.
+    path.write_text(json.dumps({"prompts": 999, "counts": {"planted": 1}}), encoding="utf-8")
+    again = _fresh_grader(tmp_path)
+    await again.prepare(mini_bank)
+    assert again.store.rarity().counts == counted.counts
