@@ -99,3 +99,47 @@ async def test_a_message_whose_handling_failed_is_released_for_the_redelivery(
     await _handle(service, asked, redelivered, held=held)
     assert redelivered.sent, "the redelivery was dropped as a duplicate"
     assert ReplyKind.ERROR not in {reply.kind for reply in redelivered.sent}
+
+
+async def test_a_failure_is_told_in_the_language_the_channel_chose(service: WiredQuiz) -> None:
+    admin = Actor("u9", "Admin", is_admin=True)
+    await service.intake.handle(
+        Incoming("test", "c1", admin, "/quiz lang en"), RecordingTransport()
+    )
+    failing = FailsOnce()
+    await service.intake.handle(Incoming("test", "c1", admin, "/quiz help", "evt-3"), failing)
+    [told] = failing.sent
+    assert told.kind == ReplyKind.ERROR
+    assert told.text.startswith("Something went wrong on our side"), told.text
+
+
+async def test_only_a_message_with_an_id_is_held(service: WiredQuiz) -> None:
+    console = Incoming("test", "c1", Actor("u1", "Mina"), "/quiz help")
+    with pytest.raises(ValueError, match="only a message with an id the core can resume"):
+        await service.intake.hold(console)
+
+
+@pytest.mark.parametrize("message_id", [None, "evt-4"], ids=["console", "claimed-on-handling"])
+async def test_the_sender_is_remembered_by_a_name_under_the_member_text_rule(
+    service: WiredQuiz, message_id: str | None
+) -> None:
+    asked = Incoming("test", "c1", Actor("u1", "Mi*na\x00"), "/quiz help", message_id)
+    out = RecordingTransport()
+    await service.intake.handle(asked, out)
+    assert out.sent and ReplyKind.ERROR not in {reply.kind for reply in out.sent}
+    assert await service.repo.members.display_name(platform="test", user_id="u1") == "Mi＊na"
+
+
+async def test_a_held_message_is_handled_once_with_the_name_learnt_after_the_ack(
+    service: WiredQuiz,
+) -> None:
+    asked = Incoming("test", "c1", Actor("u1", "u1"), "/quiz help", message_id="evt-5")
+    held = await service.intake.hold(asked)
+    assert held is not None and await service.intake.hold(asked) is None, "a redelivery"
+    named = held.sent_by(Actor("u1", "Mi_na\x1b"))
+    assert named.incoming.actor.display_name == "Mi＿na"
+    assert named.incoming.text == asked.text and named.incoming.message_id == "evt-5"
+    out = RecordingTransport()
+    await service.intake.handle_held(named, out)
+    assert out.sent and ReplyKind.ERROR not in {reply.kind for reply in out.sent}
+    assert await service.repo.members.display_name(platform="test", user_id="u1") == "Mi＿na"
