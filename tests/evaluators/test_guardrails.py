@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from rapidfuzz import fuzz
 
 from content.schema import Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag, Verdict
 from evaluators.guardrails import (
     MAX_ANSWER_CHARS,
     ONE_WORD_CAP,
+    REFERENCE_COPY_RATIO,
     Screening,
     is_dont_know,
     is_noise,
     screen,
 )
+from evaluators.morphology import compact
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, RELU
 
 
@@ -288,3 +291,61 @@ def test_a_shrug_turns_at_six_words_or_at_fifteen_naming_no_concept(
 ) -> None:
     assert is_dont_know(answer) is without_concepts
     assert is_dont_know(answer, RELU.concepts) is with_concepts
+
+
+def test_an_answer_as_like_the_revealed_model_answer_as_the_threshold_is_a_copy() -> None:
+    decayed = PUSH.model_copy(
+        update={"references": (Reference(lang="en", text="learning rates decayed"),)}
+    )
+    answer = "learning rates decaqqq"  # 17 of 20 letters in common
+    assert fuzz.ratio(compact(answer), "learningratesdecayed") == REFERENCE_COPY_RATIO
+    assert screen(decayed, answer, revealed=True) == Screening(
+        text=answer, flags=(Flag.COPY_OF_REFERENCE,), final=True
+    )
+
+
+def test_a_paste_of_most_of_the_model_answer_is_told_from_a_quote_or_a_half() -> None:
+    reference = RELU.references[0].text
+    most, half = _paste(RELU, 0.66), _paste(RELU, 0.5)
+    assert screen(RELU, most, revealed=True).flags == (Flag.COPY_OF_REFERENCE,)
+    assert screen(RELU, half, revealed=True).flags == ()
+    quoted = (
+        reference + " 제 생각에는 이 설명이 가장 정확하다고 봅니다. 실제로 실험해 보니 ReLU를 "
+        "쓴 네트워크가 훨씬 빨리 수렴했고 학습도 안정적이었어요."
+    )
+    assert screen(RELU, quoted, revealed=True).flags == ()
+
+
+def test_a_paste_as_near_the_model_answer_as_the_partial_threshold_is_a_copy() -> None:
+    slowly = PUSH.model_copy(
+        update={"references": (Reference(lang="en", text="weights decay slowly overall"),)}
+    )
+    answer = "weights decay slowlx ov"  # 19 of its 20 letters in the reference's first 20
+    assert fuzz.partial_ratio(compact(answer), "weightsdecayslowlyoverall") == 95
+    assert fuzz.ratio(compact(answer), "weightsdecayslowlyoverall") < REFERENCE_COPY_RATIO
+    assert screen(slowly, answer, revealed=True).flags == (Flag.COPY_OF_REFERENCE,)
+
+
+def test_a_model_answer_without_letters_does_not_end_the_search_for_a_copy() -> None:
+    arrows = PUSH.model_copy(
+        update={"references": (Reference(lang="ko", text="→"), *PUSH.references)}
+    )
+    assert screen(arrows, "push", revealed=True).flags == (Flag.COPY_OF_REFERENCE,)
+
+
+@pytest.mark.parametrize("answer", ["I don’t know", "i don’t know, sorry"])
+def test_a_shrug_typed_with_a_curly_apostrophe_is_a_shrug(answer: str) -> None:
+    assert is_dont_know(answer)
+
+
+def test_jamo_typed_on_a_korean_keyboard_count_as_jamo() -> None:
+    # ㄱ (U+3131) reaches the check as its conjoining form U+1100, the range's first letter.
+    assert is_noise("ㄱㄱbcd")
+    assert not is_noise("ㄱbcd")
+
+
+def test_a_longer_shrug_is_screened_out_against_the_prompts_own_concepts() -> None:
+    shrug = "I dont know this one at all"
+    assert screen(RELU, shrug, revealed=False) == Screening(
+        text=shrug, flags=(Flag.DONT_KNOW,), final=True
+    )
