@@ -227,12 +227,15 @@ def test_a_job_running_past_its_expected_time_still_counts_a_second() -> None:
 def test_finished_records_are_forgotten_oldest_first_beyond_the_cap_at_the_next_admit() -> None:
     ledger = _ledger(workers=3, job_records=2)
     jobs = [_admit(ledger, key) for key in "abc"]
-    for job in jobs:
+    for _ in jobs:
         ledger.start_next("running")
+    # The second admitted finishes first: the oldest finished, not the oldest admitted, goes.
+    for job in (jobs[1], jobs[0], jobs[2]):
         ledger.finish(job, Failed("no"))
+        time.sleep(0.01)  # distinct finishing times
     assert all(ledger.get(job.id) is job for job in jobs), "nothing is forgotten before an admit"
     _admit(ledger, "d")
-    assert [ledger.get(job.id) for job in jobs] == [None, jobs[1], jobs[2]]
+    assert [ledger.get(job.id) for job in jobs] == [jobs[0], None, jobs[2]]
 
 
 def test_finished_records_past_their_time_to_live_are_forgotten_at_the_next_admit() -> None:
