@@ -193,6 +193,7 @@ def test_a_repeated_request_finishes_at_once_from_the_cache() -> None:
         True,
     )
     assert repeat.started_at == repeat.created_at and repeat.finished.is_set()
+    assert repeat.elapsed_s is not None and 0.0 <= repeat.elapsed_s < 1.0
     assert ledger.get(repeat.id) is repeat and ledger.queue_depth == 0
     assert ledger.view(repeat, result=None).cached is True
 
