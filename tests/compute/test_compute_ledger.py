@@ -11,6 +11,7 @@ import time
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from compute.catalog import Demo
 from compute.client import ComputeClient
@@ -179,7 +180,14 @@ def test_each_end_sets_its_state_and_message_once() -> None:
     assert view.elapsed_s == failed.elapsed_s
 
 
+def _ended(demo: str, outcome: str) -> float:
+    """How many jobs of `demo` /metrics counts as ended with `outcome`."""
+    labels = {"demo": demo, "outcome": outcome}
+    return REGISTRY.get_sample_value("quizmaster_compute_demo_jobs_total", labels) or 0.0
+
+
 def test_a_repeated_request_finishes_at_once_from_the_cache() -> None:
+    done, cached = _ended("quick", "done"), _ended("quick", "cached")
     ledger = _ledger()
     job = _admit(ledger, "same")
     ledger.start_next("running")
@@ -196,6 +204,7 @@ def test_a_repeated_request_finishes_at_once_from_the_cache() -> None:
     assert repeat.elapsed_s is not None and 0.0 <= repeat.elapsed_s < 1.0
     assert ledger.get(repeat.id) is repeat and ledger.queue_depth == 0
     assert ledger.view(repeat, result=None).cached is True
+    assert (_ended("quick", "done"), _ended("quick", "cached")) == (done + 1, cached + 1)
 
 
 def test_a_full_queue_refuses_recording_nothing_with_the_backlog_over_the_workers() -> None:
