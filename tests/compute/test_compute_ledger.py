@@ -13,7 +13,7 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
-from compute.catalog import Demo
+from compute.catalog import Demo, DemoResult
 from compute.client import ComputeClient
 from compute.config import ServiceConfig
 from compute.errors import JobNotFound
@@ -178,6 +178,8 @@ def test_each_end_sets_its_state_and_message_once() -> None:
     )
     assert view.params == QUICK.params().model_dump()
     assert view.elapsed_s == failed.elapsed_s
+    figures = DemoResult(images=[], metrics={"loss": 0.1}, summary_ko="", summary_en="")
+    assert ledger.view(done, result=figures).result is figures
 
 
 def _ended(demo: str, outcome: str) -> float:
