@@ -16,9 +16,16 @@ import pytest
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.calibration import CALIBRATION_PATH, NO_EVIDENCE_CAP, Calibration, link
+from evaluators.calibration import (
+    CALIBRATION_PATH,
+    NO_EVIDENCE_CAP,
+    OFF_TOPIC_CAP,
+    Calibration,
+    link,
+)
 from evaluators.concepts import AnswerText, concept_present
 from evaluators.features import BY_NAME, FEATURES, HEAD_INPUTS, PROFILES
+from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, flag_message
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
@@ -324,3 +331,14 @@ def test_an_open_answer_earns_full_participation_from_three_words_and_ten_letter
     scored = score(OPEN, screen(OPEN, answer, revealed=False), None, None, lang="en")
     assert (scored.grade.score, scored.grade.verdict) == (points, Verdict.ACKNOWLEDGED)
     assert scored.explanation.head is None and scored.explanation.link is None
+
+
+def test_an_answer_naming_none_of_its_concepts_and_nearer_another_question_is_off_topic() -> None:
+    """Measured as naming no key concept of its own (nor the other question's) and far nearer
+    another question's model answer: off topic by its concept count, which `explain` hands the
+    committed calibration's rule, capped at OFF_TOPIC_CAP."""
+    features = {name: 0.0 for name in BY_NAME} | {OFF_MARGIN.name: 1.0, OTHER_SIM.name: 1.0}
+    answer = screen(RELU, GOOD_EN, revealed=False)
+    why = explain(RELU, answer, Evidence(features=features), Calibration.load())
+    assert why.raw > OFF_TOPIC_CAP, "the cap must lower the score"
+    assert (why.score, why.cap, why.flags) == (OFF_TOPIC_CAP, OFF_TOPIC_CAP, (Flag.OFF_TOPIC,))
