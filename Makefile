@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: venv run test test-heavy lint format clean browser figures mutation
+.PHONY: venv run test test-heavy lint format clean browser figures mutation mutation-scores
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ MUTANTS ?=
 mutation: venv
 	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut results
+	$(MAKE) --no-print-directory mutation-scores
+
+# Each module's score from the results mutmut keeps in mutants/: killed out of the mutants run
+# (a run narrowed by MUTANTS leaves the rest "not checked", counted apart).
+mutation-scores: venv
+	@$(BIN)/mutmut results --all true | awk -F': ' ' \
+	  { m = $$1; sub(/^ +/, "", m); sub(/\.x(_|ǁ).*/, "", m); n[m]++; s[m "|" $$2]++ } \
+	  END { for (m in n) { run = n[m] - s[m "|not checked"]; \
+	    printf "%-30s %4d/%-4d killed %5.1f%%  timeout %d  survived %d  no tests %d  (%d mutants)\n", \
+	      m, s[m "|killed"], run, run ? 100 * s[m "|killed"] / run : 0, \
+	      s[m "|timeout"], s[m "|survived"], s[m "|no tests"], n[m] } }' | sort
 
 # Every benchmark, one after another, as one table with the machine, date and commit it ran on.
 figures: venv

@@ -4,6 +4,7 @@ or not, so the platform's redelivery is handled instead of dropped as a duplicat
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
+from bot.core.commands import SetLang
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, Transport
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -31,6 +33,19 @@ class FailsOnce(RecordingTransport):
             self.failed = True
             raise ConnectionError("platform unreachable")
         return await super().send(reply)
+
+
+class Stalls(RecordingTransport):
+    """A platform that never answers a send: the replica is stopped while it replies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reached = asyncio.Event()
+
+    async def send(self, reply: Reply) -> Posted:
+        self.reached.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
 
 
 @pytest.fixture
@@ -99,3 +114,75 @@ async def test_a_message_whose_handling_failed_is_released_for_the_redelivery(
     await _handle(service, asked, redelivered, held=held)
     assert redelivered.sent, "the redelivery was dropped as a duplicate"
     assert ReplyKind.ERROR not in {reply.kind for reply in redelivered.sent}
+
+
+async def test_a_failure_is_told_in_the_language_the_channel_chose(service: WiredQuiz) -> None:
+    admin = Actor("u9", "Admin", is_admin=True)
+    await service.intake.handle(
+        Incoming("test", "c1", admin, "/quiz lang en"), RecordingTransport()
+    )
+    failing = FailsOnce()
+    await service.intake.handle(Incoming("test", "c1", admin, "/quiz help", "evt-3"), failing)
+    [told] = failing.sent
+    assert told.kind == ReplyKind.ERROR
+    assert told.text.startswith("Something went wrong on our side"), told.text
+
+
+async def test_only_a_message_with_an_id_is_held(service: WiredQuiz) -> None:
+    console = Incoming("test", "c1", Actor("u1", "Mina"), "/quiz help")
+    with pytest.raises(ValueError) as refused:
+        await service.intake.hold(console)
+    assert str(refused.value) == "only a message with an id the core can resume is held"
+
+
+@pytest.mark.parametrize("message_id", [None, "evt-4"], ids=["console", "claimed-on-handling"])
+async def test_the_sender_is_remembered_by_a_name_under_the_member_text_rule(
+    service: WiredQuiz, message_id: str | None
+) -> None:
+    asked = Incoming("test", "c1", Actor("u1", "Mi*na\x00"), "/quiz help", message_id)
+    out = RecordingTransport()
+    await service.intake.handle(asked, out)
+    assert out.sent and ReplyKind.ERROR not in {reply.kind for reply in out.sent}
+    assert await service.repo.members.display_name(platform="test", user_id="u1") == "Mi＊na"
+
+
+async def test_a_held_message_is_handled_once_with_the_name_learnt_after_the_ack(
+    service: WiredQuiz,
+) -> None:
+    asked = Incoming("test", "c1", Actor("u1", "u1"), "/quiz help", message_id="evt-5")
+    held = await service.intake.hold(asked)
+    assert held is not None and await service.intake.hold(asked) is None, "a redelivery"
+    named = held.sent_by(Actor("u1", "Mi_na\x1b"))
+    assert named.incoming.actor.display_name == "Mi＿na"
+    assert named.incoming.text == asked.text and named.incoming.message_id == "evt-5"
+    out = RecordingTransport()
+    await service.intake.handle_held(named, out)
+    assert out.sent and ReplyKind.ERROR not in {reply.kind for reply in out.sent}
+    assert await service.repo.members.display_name(platform="test", user_id="u1") == "Mi＿na"
+
+
+@pytest.mark.parametrize("held", [True, False], ids=["held", "claimed-on-handling"])
+async def test_a_message_stopped_mid_reply_is_kept_for_a_live_replica_to_finish(
+    service: WiredQuiz, held: bool
+) -> None:
+    answer = await _answer(service, "evt-6")
+    stalls = Stalls()
+    handling = asyncio.create_task(_handle(service, answer, stalls, held=held))
+    await asyncio.wait_for(stalls.reached.wait(), timeout=30)
+    handling.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await handling
+    out = RecordingTransport()
+    later = service.clock() + timedelta(minutes=5)
+    assert await service.takeover.resume_unfinished("test", out, alive_since=later) == 1
+    assert len(out.of_kind(ReplyKind.GRADE)) == 1
+
+
+async def test_a_command_the_platform_parsed_is_the_one_handled(service: WiredQuiz) -> None:
+    admin = Actor("u9", "Admin", is_admin=True)
+    typed = Incoming("test", "c1", admin, "", command=SetLang("en"))
+    out = RecordingTransport()
+    await service.intake.handle(typed, out)
+    assert out.sent and ReplyKind.ERROR not in {reply.kind for reply in out.sent}
+    channel = await service.repo.channels.channel(platform="test", channel_id="c1")
+    assert channel is not None and channel.lang == "en"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,20 +15,29 @@ import pytest
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators import create_grader
-from evaluators.calibration import CALIBRATION_PATH, Calibration, link
+from evaluators import EmbeddingGrader, create_grader
+from evaluators.calibration import (
+    CALIBRATION_PATH,
+    NO_EVIDENCE_CAP,
+    OFF_TOPIC_CAP,
+    Calibration,
+    link,
+)
 from evaluators.concepts import AnswerText, concept_present
 from evaluators.features import BY_NAME, FEATURES, HEAD_INPUTS, PROFILES
+from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, flag_message
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
 from evaluators.grade import Flag, Verdict
 from evaluators.grade_cli import as_json
+from evaluators.guardrails import ONE_WORD_CAP, screen
 from evaluators.morphology import compact
-from evaluators.scoring import Scored, score
+from evaluators.scoring import Evidence, Explanation, Scored, explain, score, verdict_for
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
+from tests.evaluators.conftest import GOOD_EN, OPEN, RELU
 
 
 def test_every_feature_is_declared_once_and_every_head_reads_registered_ones() -> None:
@@ -225,3 +234,111 @@ def test_quizmaster_grade_names_an_unknown_prompt(tmp_path: Path) -> None:
     result = run_quizmaster(["grade", "no-such-id", "an answer"], env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "no prompt 'no-such-id' in the bank" in result.stderr
+
+
+# `explain` step by step on one real answer's measured evidence: the head's sum, then each cap.
+
+
+async def test_a_head_scores_the_sum_the_link_reads_and_each_cap_lowers_it(
+    grader: EmbeddingGrader,
+) -> None:
+    evidence = Evidence.of(await grader.signals(RELU, GOOD_EN))
+    calibration = grader.calibration
+    answer = screen(RELU, GOOD_EN, revealed=False)
+    free = explain(RELU, answer, evidence, calibration)
+    head = calibration.head("concepts")
+    assert (free.head, free.link, free.base) == ("concepts", "logistic", head.intercept)
+    assert [(c.name, c.value) for c in free.features] == [
+        (name, evidence.features[name]) for name in head.features
+    ]
+    total = head.intercept + sum(c.contribution for c in free.features)
+    assert free.raw == round(100 * link(total)) and free.score == free.raw
+    assert free.score >= 60, "the cap checks below need a score above them"
+    assert (free.flags, free.cap, free.verdict) == ((), None, verdict_for(free.score))
+    assert free.covered == evidence.covered and free.covered
+
+    capped = explain(RELU, answer, evidence, calibration, cap=30)
+    assert (capped.score, capped.raw, capped.cap) == (30, free.raw, 30)
+    assert (capped.flags, capped.verdict) == ((Flag.CAPPED,), Verdict.INCORRECT)
+    assert explain(RELU, answer, evidence, calibration, cap=free.score) == free
+    assert explain(RELU, answer, evidence, calibration, cap=-5).score == 0
+
+    one_word = replace(answer, flags=(Flag.ONE_WORD,), cap=ONE_WORD_CAP)
+    held = explain(RELU, one_word, evidence, calibration, cap=50)
+    assert (held.score, held.cap, held.flags) == (ONE_WORD_CAP, ONE_WORD_CAP, (Flag.ONE_WORD,))
+    lower = explain(RELU, one_word, evidence, calibration, cap=30)
+    assert (lower.score, lower.cap, lower.flags) == (30, 30, (Flag.ONE_WORD, Flag.CAPPED))
+
+    misled = explain(RELU, answer, replace(evidence, misconception=True), calibration)
+    assert misled.flags == (Flag.MISCONCEPTION,) and misled.raw == free.raw
+
+    far = replace(evidence, evidence_sim=-1.0)
+    for screening in (answer, one_word):
+        shut = explain(RELU, screening, far, calibration)
+        assert shut.cap == NO_EVIDENCE_CAP and shut.score == min(free.raw, NO_EVIDENCE_CAP)
+        assert shut.flags == (*screening.flags, Flag.NO_EVIDENCE)
+
+    with pytest.raises(ValueError, match="t-relu"):
+        explain(RELU, answer, None, calibration)
+    with pytest.raises(ValueError, match="t-relu"):
+        explain(RELU, answer, evidence, None)
+
+
+async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
+    grader: EmbeddingGrader,
+) -> None:
+    evidence = Evidence.of(await grader.signals(RELU, GOOD_EN))
+    answer = screen(RELU, GOOD_EN, revealed=False)
+    scored = score(RELU, answer, evidence, grader.calibration, lang="en", cap=30)
+    why, grade = scored.explanation, scored.grade
+    assert (grade.score, grade.verdict, grade.flags) == (why.score, why.verdict, why.flags)
+    assert (grade.covered, grade.missed) == (why.covered, why.missed)
+    assert "hint" in grade.feedback.lower(), grade.feedback
+    assert why.as_json() == {
+        "score": 30,
+        "verdict": "incorrect",
+        "covered": list(why.covered),
+        "missed": list(why.missed),
+        "evidence": {m.concept: m.passage for m in why.told.covered},
+        "misconception": None,
+        "flags": ["capped"],
+        "head": "concepts",
+        "link": "logistic",
+        "base": why.base,
+        "features": [
+            {"name": c.name, "value": c.value, "contribution": c.contribution} for c in why.features
+        ],
+        "raw": why.raw,
+        "cap": 30,
+        "taught": None,
+    }
+
+
+def test_a_decided_answer_keeps_its_deliberate_score_and_no_head() -> None:
+    decided = explain(RELU, screen(RELU, "모르겠어요", revealed=False), None, None)
+    assert decided == Explanation(
+        score=0, verdict=Verdict.NO_ANSWER, raw=0, flags=(Flag.DONT_KNOW,)
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "points"),
+    [("abc def ghij", 100), ("ab cd efgh", 60), ("abcdefgh ijkl", 60)],
+)
+def test_an_open_answer_earns_full_participation_from_three_words_and_ten_letters(
+    answer: str, points: int
+) -> None:
+    scored = score(OPEN, screen(OPEN, answer, revealed=False), None, None, lang="en")
+    assert (scored.grade.score, scored.grade.verdict) == (points, Verdict.ACKNOWLEDGED)
+    assert scored.explanation.head is None and scored.explanation.link is None
+
+
+def test_an_answer_naming_none_of_its_concepts_and_nearer_another_question_is_off_topic() -> None:
+    """Measured as naming no key concept of its own (nor the other question's) and far nearer
+    another question's model answer: off topic by its concept count, which `explain` hands the
+    committed calibration's rule, capped at OFF_TOPIC_CAP."""
+    features = {name: 0.0 for name in BY_NAME} | {OFF_MARGIN.name: 1.0, OTHER_SIM.name: 1.0}
+    answer = screen(RELU, GOOD_EN, revealed=False)
+    why = explain(RELU, answer, Evidence(features=features), Calibration.load())
+    assert why.raw > OFF_TOPIC_CAP, "the cap must lower the score"
+    assert (why.score, why.cap, why.flags) == (OFF_TOPIC_CAP, OFF_TOPIC_CAP, (Flag.OFF_TOPIC,))

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from rapidfuzz import fuzz
 
-from content.schema import Prompt
+from content.schema import Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag, Verdict
-from evaluators.guardrails import MAX_ANSWER_CHARS, ONE_WORD_CAP, is_dont_know, is_noise
-from tests.evaluators.conftest import GOOD_KO
+from evaluators.guardrails import (
+    MAX_ANSWER_CHARS,
+    ONE_WORD_CAP,
+    REFERENCE_COPY_RATIO,
+    Screening,
+    is_dont_know,
+    is_noise,
+    screen,
+)
+from evaluators.morphology import compact
+from tests.evaluators.conftest import GOOD_EN, GOOD_KO, RELU
 
 
 @pytest.mark.parametrize("answer", ["", "   \n "])
@@ -164,3 +174,178 @@ async def test_half_the_reference_or_a_quote_in_a_longer_answer_is_graded(
         grade = await grader.grade(relu, answer, revealed=True)
         assert Flag.COPY_OF_REFERENCE not in grade.flags, answer
         assert grade.score > 0, answer
+
+
+# The screening itself, decision by decision: what `screen` returns is what the grader obeys.
+
+PUSH = Prompt(
+    id="t-push",
+    text=Localized(ko="스택에 넣는 연산은?", en="What adds an item to a stack?"),
+    topics=("data-structures",),
+    references=(Reference(lang="en", text="push"),),
+)
+POP = PUSH.model_copy(update={"references": (Reference(lang="en", text="pop"),)})
+
+
+@pytest.mark.parametrize(
+    ("answer", "revealed", "screening"),
+    [
+        ("  \n ", False, Screening(text="", flags=(Flag.EMPTY,), final=True)),
+        ("ㅋㅋㅋㅋ", False, Screening(text="ㅋㅋㅋㅋ", flags=(Flag.NOISE,), final=True)),
+        ("  모르겠어요 ", False, Screening(text="모르겠어요", flags=(Flag.DONT_KNOW,), final=True)),
+        (
+            RELU.text.ko,
+            False,
+            Screening(text=RELU.text.ko, flags=(Flag.COPY_OF_QUESTION,), final=True),
+        ),
+        (
+            RELU.references[1].text,
+            True,
+            Screening(text=RELU.references[1].text, flags=(Flag.COPY_OF_REFERENCE,), final=True),
+        ),
+        (
+            "기울기소실",
+            False,
+            Screening(text="기울기소실", flags=(Flag.ONE_WORD,), cap=ONE_WORD_CAP),
+        ),
+        (f" {GOOD_EN} ", True, Screening(text=GOOD_EN)),
+    ],
+    ids=["empty", "noise", "dont-know", "question", "reference", "one-word", "answer"],
+)
+def test_each_guardrail_decides_with_its_score_or_cap(
+    answer: str, revealed: bool, screening: Screening
+) -> None:
+    assert screen(RELU, answer, revealed=revealed) == screening
+
+
+def test_only_text_past_the_limit_is_cut_and_the_cut_is_noted() -> None:
+    at_limit = ("ReLU keeps gradients alive. " * 200)[:MAX_ANSWER_CHARS]
+    assert screen(RELU, at_limit, revealed=False) == Screening(text=at_limit)
+    over = screen(RELU, at_limit + " and more", revealed=False)
+    assert over == Screening(text=at_limit, flags=(Flag.TRUNCATED,))
+    noise = "!" * (MAX_ANSWER_CHARS + 1)
+    assert screen(RELU, noise, revealed=False) == Screening(
+        text="!" * MAX_ANSWER_CHARS, flags=(Flag.TRUNCATED, Flag.NOISE), final=True
+    )
+
+
+def test_a_question_restated_with_an_answer_word_added_is_graded() -> None:
+    restated = RELU.text.ko + " 포화"
+    assert screen(RELU, restated, revealed=False) == Screening(text=restated)
+
+
+def test_a_four_letter_model_answer_pasted_after_the_reveal_is_a_copy() -> None:
+    assert screen(PUSH, "push", revealed=True) == Screening(
+        text="push", flags=(Flag.COPY_OF_REFERENCE,), final=True
+    )
+    assert screen(PUSH, "push", revealed=False) == Screening(text="push")
+    # Three letters are too few to tell a paste from knowing the answer.
+    assert screen(POP, "pop", revealed=True) == Screening(text="pop")
+
+
+def test_one_word_is_not_capped_where_the_model_answer_is_one_word_too() -> None:
+    assert screen(PUSH, "enqueue", revealed=False) == Screening(text="enqueue")
+
+
+@pytest.mark.parametrize(
+    ("answer", "noise"),
+    [
+        ("aaa", False),  # one letter three times: a word
+        ("aaaa", True),  # four times: a repeated character
+        ("abab", True),  # two letters, repeated
+        ("abcabc", False),  # three letters: could be a word
+        ("bcd!", False),  # a quarter symbols
+        ("bcd!!", True),  # two fifths symbols, no real word
+        ("ㅋbcd", False),  # a quarter jamo
+        ("ㅋㅋbcd", True),  # two fifths jamo, no real word
+        ("bcd fg", False),  # no real word, but five letters: an abbreviation, maybe
+        ("bcd fgh", True),  # six letters, no real word
+        ("a b c d e f g h i j", False),  # three real words in ten
+        ("relu bcd fgh jkl", True),  # one in four
+    ],
+)
+def test_noise_turns_at_its_thresholds(answer: str, noise: bool) -> None:
+    assert is_noise(answer) is noise
+
+
+@pytest.mark.parametrize(
+    ("answer", "without_concepts", "with_concepts"),
+    [
+        ("I dont know this one either", True, True),  # six words: a shrug
+        ("I dont know this one at all", False, True),  # seven: a shrug only naming no concept
+        (
+            "I dont know what the answer to this question is, sorry about that my friend",
+            False,
+            True,
+        ),  # fifteen
+        (
+            "I dont know what the answer to this question is, sorry about that my dear friend",
+            False,
+            False,
+        ),  # sixteen: an attempt
+        ("i dont know but i think it is about the gradient of one", False, False),
+    ],
+)
+def test_a_shrug_turns_at_six_words_or_at_fifteen_naming_no_concept(
+    answer: str, without_concepts: bool, with_concepts: bool
+) -> None:
+    assert is_dont_know(answer) is without_concepts
+    assert is_dont_know(answer, RELU.concepts) is with_concepts
+
+
+def test_an_answer_as_like_the_revealed_model_answer_as_the_threshold_is_a_copy() -> None:
+    decayed = PUSH.model_copy(
+        update={"references": (Reference(lang="en", text="learning rates decayed"),)}
+    )
+    answer = "learning rates decaqqq"  # 17 of 20 letters in common
+    assert fuzz.ratio(compact(answer), "learningratesdecayed") == REFERENCE_COPY_RATIO
+    assert screen(decayed, answer, revealed=True) == Screening(
+        text=answer, flags=(Flag.COPY_OF_REFERENCE,), final=True
+    )
+
+
+def test_a_paste_of_most_of_the_model_answer_is_told_from_a_quote_or_a_half() -> None:
+    reference = RELU.references[0].text
+    most, half = _paste(RELU, 0.66), _paste(RELU, 0.5)
+    assert screen(RELU, most, revealed=True).flags == (Flag.COPY_OF_REFERENCE,)
+    assert screen(RELU, half, revealed=True).flags == ()
+    quoted = (
+        reference + " 제 생각에는 이 설명이 가장 정확하다고 봅니다. 실제로 실험해 보니 ReLU를 "
+        "쓴 네트워크가 훨씬 빨리 수렴했고 학습도 안정적이었어요."
+    )
+    assert screen(RELU, quoted, revealed=True).flags == ()
+
+
+def test_a_paste_as_near_the_model_answer_as_the_partial_threshold_is_a_copy() -> None:
+    slowly = PUSH.model_copy(
+        update={"references": (Reference(lang="en", text="weights decay slowly overall"),)}
+    )
+    answer = "weights decay slowlx ov"  # 19 of its 20 letters in the reference's first 20
+    assert fuzz.partial_ratio(compact(answer), "weightsdecayslowlyoverall") == 95
+    assert fuzz.ratio(compact(answer), "weightsdecayslowlyoverall") < REFERENCE_COPY_RATIO
+    assert screen(slowly, answer, revealed=True).flags == (Flag.COPY_OF_REFERENCE,)
+
+
+def test_a_model_answer_without_letters_does_not_end_the_search_for_a_copy() -> None:
+    arrows = PUSH.model_copy(
+        update={"references": (Reference(lang="ko", text="→"), *PUSH.references)}
+    )
+    assert screen(arrows, "push", revealed=True).flags == (Flag.COPY_OF_REFERENCE,)
+
+
+@pytest.mark.parametrize("answer", ["I don’t know", "i don’t know, sorry"])
+def test_a_shrug_typed_with_a_curly_apostrophe_is_a_shrug(answer: str) -> None:
+    assert is_dont_know(answer)
+
+
+def test_jamo_typed_on_a_korean_keyboard_count_as_jamo() -> None:
+    # ㄱ (U+3131) reaches the check as its conjoining form U+1100, the range's first letter.
+    assert is_noise("ㄱㄱbcd")
+    assert not is_noise("ㄱbcd")
+
+
+def test_a_longer_shrug_is_screened_out_against_the_prompts_own_concepts() -> None:
+    shrug = "I dont know this one at all"
+    assert screen(RELU, shrug, revealed=False) == Screening(
+        text=shrug, flags=(Flag.DONT_KNOW,), final=True
+    )

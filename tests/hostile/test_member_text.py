@@ -12,7 +12,15 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import WiredQuiz
-from bot.core.member_text import ECHO_CHARS, member_text
+from bot.core.member_text import (
+    ECHO_CHARS,
+    SHARED_CHARS,
+    cut,
+    excerpt,
+    member_text,
+    shown,
+    shown_to_others,
+)
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
 from compute.api.main import create_app
@@ -48,6 +56,36 @@ REASON = "It said\x00 the right thing\x1b]0;owned\x07 twice"
 def test_the_member_text_rule(typed: str, kept: str) -> None:
     assert member_text(typed) == kept
     assert member_text(kept) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "quoted"),
+    [("abcdef", 6, "abcdef"), ("abcdefg", 6, "abcde…"), ("", 1, ""), ("ab", 1, "…")],
+)
+def test_a_cut_keeps_text_within_the_limit_and_marks_what_it_dropped(
+    text: str, limit: int, quoted: str
+) -> None:
+    assert cut(text, limit) == quoted
+    assert len(cut(text, limit)) <= limit
+
+
+def test_an_error_reply_quotes_sixty_characters_with_the_ellipsis_among_them() -> None:
+    assert shown("y" * ECHO_CHARS) == "y" * ECHO_CHARS
+    assert shown("y" * (ECHO_CHARS + 1)) == "y" * (ECHO_CHARS - 1) + "…"
+
+
+def test_text_shown_to_others_reorders_and_formats_nothing() -> None:
+    assert (
+        shown_to_others("\u202eevil\u2066 *b* _i_ ~s~ `c` |x|")
+        == "evil ＊b＊ ＿i＿ ～s～ ｀c｀ ｜x｜"
+    )
+
+
+def test_a_shared_answer_is_one_line_formatting_nothing_cut_to_its_share() -> None:
+    answer = "ReLU\n\n  keeps *the*\tgradient  "
+    assert excerpt(answer) == "ReLU keeps ＊the＊ gradient"
+    long = " ".join(["word"] * 100)
+    assert excerpt(long) == long[: SHARED_CHARS - 1] + "…"
 
 
 @pytest.fixture
