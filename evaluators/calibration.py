@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.model_identity import ModelIdentity
 from evaluators.taught import Kernel
+from evaluators.whole_files import replacing
 
 CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
 HINGE_QUANTILES = (0.25, 0.5, 0.75)
@@ -214,10 +214,8 @@ class Calibration:
     def save(self, path: Path) -> None:
         """Written beside and renamed over, so a reader never sees half a file (two processes
         may fit the same model at once)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_text(self.to_json(), encoding="utf-8")
-        os.replace(partial, path)
+        with replacing(path) as partial:
+            partial.write_text(self.to_json(), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:

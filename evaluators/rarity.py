@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
@@ -35,6 +34,7 @@ from pathlib import Path
 import content.language_tools
 import evaluators.morphology
 from evaluators.morphology import content_words
+from evaluators.whole_files import replacing
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -102,13 +102,9 @@ def _read(path: Path) -> WordRarity | None:
 
 def _write(path: Path, rarity: WordRarity) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(
-            json.dumps({"prompts": rarity.prompts, "counts": rarity.counts}, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        os.replace(tmp, path)
+        payload = {"prompts": rarity.prompts, "counts": rarity.counts}
+        with replacing(path) as partial:
+            partial.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:  # a read-only cache dir costs a count next start, nothing more
         logger.warning("could not write word rarity cache %s: %s", path, exc)
 

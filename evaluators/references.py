@@ -5,7 +5,6 @@ nothing."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from evaluators.embedder import EmbeddingModel, Matrix
 from evaluators.morphology import content_words
 from evaluators.progress import Progress
 from evaluators.rarity import BankRarity, WordRarity, analysis_key
+from evaluators.whole_files import replacing
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -286,9 +286,7 @@ class ReferenceStore:
 
     def _write(self, path: Path, texts: list[str], matrix: Matrix) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
-            np.savez(tmp, texts=np.array(texts, dtype=str), vectors=matrix)
-            os.replace(tmp, path)
+            with replacing(path, ".tmp.npz") as partial:
+                np.savez(partial, texts=np.array(texts, dtype=str), vectors=matrix)
         except OSError as exc:  # a read-only cache dir costs a re-encode next start, nothing more
             logger.warning("could not write embedding cache %s: %s", path, exc)
