@@ -127,7 +127,11 @@ class EdgeGuard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.rule.max_body_bytes:
-                    raise HTTPException(413, self.rule.too_large().detail)
+                    # The rest of the body is never read, so the connection cannot carry
+                    # another request: the answer says so, or a client would send one on it.
+                    raise HTTPException(
+                        413, self.rule.too_large().detail, headers={"connection": "close"}
+                    )
             return message
 
         return counted

@@ -69,6 +69,7 @@ async def test_chunked_body_is_cut_off_at_the_limit() -> None:
         response = await http.post("/jobs", content=chunks(), headers=AUTH)
         healthy = await http.get("/healthz")
     assert response.status_code == 413
+    assert response.headers["connection"] == "close"  # the client opens a new one for the next
     assert healthy.status_code == 200
 
 
