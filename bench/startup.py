@@ -1,6 +1,8 @@
 """`bench startup`: how long `quizmaster run --platform console` takes to grade a first answer,
 on a first start (empty reference cache, new database) and on later starts, against the floor
-timed in the same run: a process that only imports the libraries and loads the model.
+timed in the same run: a process that only does what grading any answer needs (`bench.floor`:
+load the model and Kiwi, encode and analyse one answer). The model alone is timed in the same
+process and reported beside it.
 
 Each start is its own process, fed the answer on stdin at once, so "ready" means the grade was
 printed: everything a member waits for. The later starts and the floor alternate, so a busy
@@ -149,6 +151,7 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
     later_s = statistics.median(s.ready_s for s in later)
     later_question_s = statistics.median(s.first_line_s for s in later)
     floor_s = statistics.median(s.ready_s for s in floor)
+    model_floor_s = statistics.median(s.first_line_s for s in floor)
     ratio = later_s / floor_s
     met = ratio <= TARGET_RATIO
     rows: list[list[Cell]] = [
@@ -156,7 +159,8 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
         ["first start: first answer graded, s", first.ready_s, None, None],
         [f"later start: question shown, s (median of {repeat})", later_question_s, None, None],
         [f"later start: first answer graded, s (median of {repeat})", later_s, None, None],
-        [f"floor: import, load model, encode one, s (median of {repeat})", floor_s, None, None],
+        [f"floor, model: load, encode one, s (median of {repeat})", model_floor_s, None, None],
+        [f"floor: model and Kiwi, grade-ready, s (median of {repeat})", floor_s, None, None],
         ["later start / floor", ratio, f"<= {TARGET_RATIO:g}", met],
     ]
     where = phases(later[-1])
@@ -175,6 +179,8 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
         },
         "floor_s": [round(s.ready_s, 2) for s in floor],
         "median_floor_s": round(floor_s, 2),
+        "model_floor_s": [round(s.first_line_s, 2) for s in floor],
+        "median_model_floor_s": round(model_floor_s, 2),
         "ratio": round(ratio, 3),
         "target": f"<= {TARGET_RATIO:g}",
         "target_met": met,
@@ -187,7 +193,7 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
             + ", ".join(f"{name} {at:.1f} s" for name, at in where)
         )
     return Outcome(
-        title="startup: console bot to its first graded answer, vs the bare model load",
+        title="startup: console bot to its first graded answer, vs what grading one answer needs",
         headers=["metric", "value", "target", "met"],
         rows=rows,
         payload=payload,
@@ -198,7 +204,7 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
 def main(argv: list[str], settings: Settings) -> int:
     parser = argparse.ArgumentParser(
         prog="quizmaster bench startup",
-        description="First and later start of the console bot, against the bare model load.",
+        description="First and later start of the console bot, against loading what grading needs.",
     )
     parser.add_argument(
         "--repeat", type=int, default=REPEAT, help=f"later starts and floors (default {REPEAT})"

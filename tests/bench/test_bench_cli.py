@@ -180,6 +180,7 @@ def test_startup_times_first_and_later_start_against_the_floor(
     first, later = result["first_start"], result["later_start"]
     assert 0 < first["question_s"] <= first["graded_s"]
     assert len(later["graded_s"]) == 1 and len(result["floor_s"]) == 1
+    assert 0 < result["model_floor_s"][0] <= result["floor_s"][0]
     assert result["ratio"] == pytest.approx(later["graded_s"][0] / result["floor_s"][0], rel=0.01)
     assert isinstance(result["target_met"], bool)
     # The later start found its log and the phases in it, in the order they happen.
