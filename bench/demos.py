@@ -13,7 +13,10 @@ the demo's own headline numbers). Each demo runs in-process with its figures tim
 - end to end: the whole demo over the twin. The figures are the demo's product and the twin
   draws none, so this ratio says how much of a run is drawing, and has no target.
 Both sides take the best of `--repeat` runs, so one-off costs (imports, the cached digits split,
-allocator warm-up) do not land on either.
+allocator warm-up) do not land on either. The runs alternate (demo, twin, demo, twin, ...) so that
+on a shared machine both sides see the same spells of load, and each number is the best of its own
+runs: the compute time is the smallest total minus figures over the demo's runs, not the one of
+its fastest whole run, whose drawing may have been quick while its training was not.
 
 `--backend ray` measures something else: the service's job time on Ray against the local backend
 (bench/backends.py).
@@ -44,15 +47,13 @@ MIN_JUDGED_S = 0.05
 
 @dataclass(frozen=True)
 class DemoTiming:
-    """One demo's best run and its twin's best run (None: the demo has no twin), in seconds."""
+    """A demo's best times and its twin's best run (None: the demo has no twin), in seconds;
+    each the best of its own runs, so compute_s need not equal total_s - figures_s."""
 
     total_s: float
     figures_s: float
+    compute_s: float
     plain_s: float | None
-
-    @property
-    def compute_s(self) -> float:
-        return max(0.0, self.total_s - self.figures_s)
 
     @property
     def compute_ratio(self) -> float | None:
@@ -70,31 +71,36 @@ class DemoTiming:
         return self.compute_s / self.plain_s <= OVERHEAD_TARGET
 
 
-def _best_demo_run(demo: Demo, repeat: int) -> tuple[float, float]:
-    """(total, figures) seconds of the fastest of `repeat` runs at defaults."""
-    runs = []
-    for _ in range(repeat):
-        with render_clock() as clock:
-            start = time.perf_counter()
-            demo.run(demo.params(), lambda fraction, message: None)
-            total = time.perf_counter() - start
-        runs.append((total, clock.seconds))
-    return min(runs)
-
-
-def _best_plain_run(script: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
+def _demo_run(demo: Demo) -> tuple[float, float]:
+    """(total, figures) seconds of one run at defaults."""
+    with render_clock() as clock:
         start = time.perf_counter()
-        script()
-        runs.append(time.perf_counter() - start)
-    return min(runs)
+        demo.run(demo.params(), lambda fraction, message: None)
+        total = time.perf_counter() - start
+    return total, clock.seconds
+
+
+def _plain_run(script: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    script()
+    return time.perf_counter() - start
 
 
 def time_demo(demo: Demo, repeat: int) -> DemoTiming:
-    total_s, figures_s = _best_demo_run(demo, repeat)
+    """`repeat` runs of the demo, each followed by one of its twin; the best of each side."""
     twin = SCRIPTS.get(demo.name)
-    return DemoTiming(total_s, figures_s, None if twin is None else _best_plain_run(twin, repeat))
+    runs: list[tuple[float, float]] = []
+    plain: list[float] = []
+    for _ in range(repeat):
+        runs.append(_demo_run(demo))
+        if twin is not None:
+            plain.append(_plain_run(twin))
+    return DemoTiming(
+        total_s=min(total for total, _ in runs),
+        figures_s=min(figures for _, figures in runs),
+        compute_s=min(max(0.0, total - figures) for total, figures in runs),
+        plain_s=min(plain) if plain else None,
+    )
 
 
 async def cached_repeat(settings: Settings, name: str) -> tuple[float, float, bool]:
@@ -191,7 +197,8 @@ def measure(settings: Settings, names: list[str], cache_demo: str, repeat: int) 
         payload=payload,
         notes=[
             "plain: the demo's twin in bench/plain (same training, no figures); "
-            "compute = total - figures",
+            "compute = total - figures of one run; demo and twin runs alternate, and each "
+            "column is the best of its own runs",
             f"compute/plain is judged only where plain takes >= {MIN_JUDGED_S * 1000:g} ms "
             "(-: too little work for a ratio, or no twin for that reason)",
             f"the 2nd service submission must be a cache hit under {CACHED_TARGET_MS:g} ms "
