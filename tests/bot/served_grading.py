@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader, create_grader
+from evaluators.grade import Grader
 from tests.conftest import SERVED_MODEL
 
 
@@ -25,7 +26,7 @@ def grader_at(url: str, cache_dir: Path, token: str) -> EmbeddingGrader:
     )
 
 
-def service_on(repo: Repository, bank: Bank, grader: EmbeddingGrader) -> WiredQuiz:
+def service_on(repo: Repository, bank: Bank, grader: Grader) -> WiredQuiz:
     """The quiz service an English-speaking channel gets, on `repo` and `grader`."""
     return build_quiz_service(
         repo=repo,

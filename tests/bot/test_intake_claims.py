@@ -15,6 +15,7 @@ from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.commands import SetLang
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, Transport
+from bot.core.texts import text
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
@@ -126,6 +127,23 @@ async def test_a_failure_is_told_in_the_language_the_channel_chose(service: Wire
     [told] = failing.sent
     assert told.kind == ReplyKind.ERROR
     assert told.text.startswith("Something went wrong on our side"), told.text
+
+
+@pytest.mark.parametrize("message_id", [None, "evt-7"], ids=["console", "claimed-on-handling"])
+async def test_a_member_is_told_in_their_channel_when_the_database_cannot_be_read(
+    service: WiredQuiz, message_id: str | None
+) -> None:
+    """The database gone from under the bot (its connection closed): the channel's settings
+    cannot be read either, so the error reply takes the defaults, and still goes to the channel
+    the member wrote in, for them alone."""
+    await service.repo.close()
+    asked = Incoming("test", "c7", Actor("u1", "Mina"), "/quiz help", message_id)
+    out = RecordingTransport()
+    await service.intake.handle(asked, out)
+    [told] = out.sent
+    assert told.kind == ReplyKind.ERROR and told.ephemeral and told.user_id == "u1"
+    assert told.channel_id == "c7"
+    assert told.text == text(Settings(_env_file=None).lang, "internal_error")
 
 
 async def test_only_a_message_with_an_id_is_held(service: WiredQuiz) -> None:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from bot.app import WiredQuiz
@@ -21,10 +22,12 @@ from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
 from tests.bot.served_grading import grader_at, service_on
+from tests.fixed_grader import FixedGrader
 from tests.loopback import unused_port
 
 TOKEN = "pending-test-token"
 MINA = Actor("u1", "Mina")
+JUN = Actor("u2", "Jun")
 ANSWER = (
     "Sigmoid saturates for large inputs, so its gradient vanishes in deep networks; ReLU has "
     "gradient 1 for positive inputs, is cheap to compute and gives sparse activations."
@@ -110,6 +113,58 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
         assert await answer(service, ANSWER, thread=post.thread_id, message_id="m-1") == []
         assert len(await repo.answers.answers_for(post_id=post.id, user_id="u1")) == 1
     finally:
+        await repo.close()
+
+
+def kept_waiting(platform: str) -> float | None:
+    """What the bot's metrics say is still kept on `platform` after its last pending round."""
+    return REGISTRY.get_sample_value("quizmaster_pending_answers", {"platform": platform})
+
+
+async def test_answers_kept_while_down_are_graded_by_a_bot_that_grades_again(
+    tmp_path: Path, bank: Bank
+) -> None:
+    """A bot started again with a grader that works grades, in its first pending round, what
+    one whose embedding server was down kept: in the answer's thread, addressed to its member,
+    and the metrics say what still waits after each round. The score is not what this tests
+    (the test above grades through the served model), so no model is loaded: it runs alone."""
+    platform = "kept-then-in-process"
+    repo = await Repository.open(tmp_path / "q.db")
+    down = grader_at(f"http://127.0.0.1:{unused_port()}/v1", tmp_path / "cache", TOKEN)
+    try:
+        kept_by = service_on(repo, bank, down)
+        post = await kept_by.posting.post_today(platform, "c1", RecordingTransport())
+        told = RecordingTransport()
+        for member, message_id in ((MINA, "m-1"), (JUN, "m-2")):
+            await kept_by.intake.handle(
+                Incoming(
+                    platform, "c1", member, ANSWER, message_id=message_id, thread_id=post.thread_id
+                ),
+                told,
+            )
+        assert [r.kind for r in told.sent] == [ReplyKind.INFO] * 2
+        still_down = RecordingTransport()
+        assert await kept_by.intake.grade_pending(platform, still_down) == 0
+        assert still_down.sent == [] and kept_waiting(platform) == 2
+
+        back = service_on(repo, bank, FixedGrader())
+        out = RecordingTransport()
+        assert await back.intake.grade_pending(platform, out) == 2
+        assert kept_waiting(platform) == 0
+        grades, followups = out.of_kind(ReplyKind.GRADE), out.of_kind(ReplyKind.FOLLOWUP)
+        assert [(g.user_id, g.addressee, g.answers) for g in grades] == [
+            ("u1", "u1", "m-1"),
+            ("u2", "u2", "m-2"),
+        ]
+        assert len(followups) == 2 and len(out.sent) == 4
+        for reply in out.sent:
+            assert reply.channel_id == "c1" and reply.thread_id == post.thread_id
+        for user_id, grade in zip(("u1", "u2"), grades, strict=True):
+            stored = await repo.answers.answers_for(post_id=post.id, user_id=user_id)
+            assert [a.score for a in stored] == [score_of(grade)]
+        assert await back.intake.grade_pending(platform, out) == 0 and len(out.sent) == 4
+    finally:
+        await down.aclose()
         await repo.close()
 
 
