@@ -8,7 +8,7 @@ are the shipped dev set's for those questions, each made distinct by a number, s
 caches by text and repeats would flatter it. RSS is read after every step of answers, with glibc's
 own count of what malloc holds and what of that is in use: a leak in native code grows "in use",
 fragmentation grows only "held", and growth in neither is memory malloc never saw (a model file's
-pages, Kiwi's own allocator, thread stacks). The figure judged is the slope of RSS over the second
+pages, reported apart, Kiwi's own allocator, thread stacks). The figure judged is the slope of RSS over the second
 half of the run, in MB per 1,000 answers, fitted through every step there, so one step's jump or
 drop does not decide it; the first steps fill caches and touch model pages and are reported, not
 judged. The per-process caches keyed by text are listed with their sizes and bounds, since a
@@ -54,19 +54,22 @@ LRU_CACHES: dict[str, Callable[..., object]] = {
 }
 
 
-def rss_mb() -> float:
-    """This process's resident memory, from /proc (Linux)."""
+def status_mb(field: str) -> float:
+    """One memory figure of this process from /proc (Linux): VmRSS is all of it resident,
+    RssFile the part that is pages of mapped files (the model's weights), which the kernel can
+    drop and read again."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 @dataclass(frozen=True)
 class Step:
     answers: int
     rss_mb: float
+    rss_file_mb: float
     malloc_in_use_mb: float | None
     malloc_held_mb: float | None
 
@@ -76,7 +79,8 @@ def step_after(answers: int) -> Step:
     mb = 1024 * 1024
     return Step(
         answers,
-        rss_mb(),
+        status_mb("VmRSS"),
+        status_mb("RssFile"),
         None if totals is None else totals.in_use / mb,
         None if totals is None else totals.held / mb,
     )
@@ -160,7 +164,7 @@ def _step_line(s: Step) -> str:
         if s.malloc_held_mb is None or s.malloc_in_use_mb is None
         else f", malloc held {s.malloc_held_mb:.1f} MB, in use {s.malloc_in_use_mb:.1f} MB"
     )
-    return f"{s.answers} answers: RSS {s.rss_mb:.1f} MB{malloc}"
+    return f"{s.answers} answers: RSS {s.rss_mb:.1f} MB (file pages {s.rss_file_mb:.1f}){malloc}"
 
 
 def _cache_rows() -> list[list[Cell]]:
@@ -176,6 +180,7 @@ def outcome(steps: list[Step]) -> Outcome:
     first, last = steps[0], steps[-1]
     late = second_half(steps)
     rss_slope = slope_per_1000([(s.answers, s.rss_mb) for s in late])
+    file_slope = slope_per_1000([(s.answers, s.rss_file_mb) for s in late])
     in_use = [(s.answers, s.malloc_in_use_mb) for s in late if s.malloc_in_use_mb is not None]
     held = [(s.answers, s.malloc_held_mb) for s in late if s.malloc_held_mb is not None]
     in_use_slope = slope_per_1000(in_use) if len(in_use) == len(late) else None
@@ -184,7 +189,7 @@ def outcome(steps: list[Step]) -> Outcome:
     span = f"{late[0].answers}-{last.answers} answers"
     rows: list[list[Cell]] = [
         [
-            f"after {s.answers} answers: RSS / malloc held / in use, MB",
+            f"after {s.answers} answers: RSS / file pages / malloc held / in use, MB",
             _mb_triple(s),
             None,
             None,
@@ -198,6 +203,7 @@ def outcome(steps: list[Step]) -> Outcome:
             f"<= {LEVEL_SLOPE_MB}",
             levels_off,
         ],
+        [f"RSS of file pages slope over {span}, MB per 1000", round(file_slope, 2), None, None],
         [f"malloc held slope over {span}, MB per 1000", _rounded(held_slope), None, None],
         [f"malloc in use slope over {span}, MB per 1000", _rounded(in_use_slope), None, None],
         [
@@ -212,10 +218,12 @@ def outcome(steps: list[Step]) -> Outcome:
         "bench": "rss",
         "answers": last.answers,
         "rss_mb": {str(s.answers): round(s.rss_mb, 1) for s in steps},
+        "rss_file_mb": {str(s.answers): round(s.rss_file_mb, 1) for s in steps},
         "malloc_held_mb": {str(s.answers): _rounded(s.malloc_held_mb) for s in steps},
         "malloc_in_use_mb": {str(s.answers): _rounded(s.malloc_in_use_mb) for s in steps},
         "second_half_from": late[0].answers,
         "rss_slope_mb_per_1000": round(rss_slope, 2),
+        "rss_file_slope_mb_per_1000": round(file_slope, 2),
         "malloc_held_slope_mb_per_1000": _rounded(held_slope),
         "malloc_in_use_slope_mb_per_1000": _rounded(in_use_slope),
         "level_slope_mb_per_1000": LEVEL_SLOPE_MB,
@@ -229,6 +237,8 @@ def outcome(steps: list[Step]) -> Outcome:
         rows=rows,
         payload=payload,
         notes=[
+            "file pages: the part of RSS that is mapped files (RssFile), such as the model's "
+            "weights, touched as new tokens are first seen",
             "RSS read after a gc.collect() at each step; the real grader on a SQLite file",
             "malloc: glibc's mallinfo2 over all arenas; '-' where the C library is not glibc",
         ],
@@ -240,7 +250,7 @@ def _rounded(mb: float | None) -> float | None:
 
 
 def _mb_triple(s: Step) -> str:
-    parts = [s.rss_mb, s.malloc_held_mb, s.malloc_in_use_mb]
+    parts = [s.rss_mb, s.rss_file_mb, s.malloc_held_mb, s.malloc_in_use_mb]
     return " / ".join("-" if mb is None else f"{mb:.1f}" for mb in parts)
 
 

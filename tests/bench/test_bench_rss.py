@@ -9,7 +9,7 @@ from bench.rss import Step, second_half, slope_per_1000
 
 
 def _steps(rss: list[float]) -> list[Step]:
-    return [Step(1000 * (i + 1), mb, None, None) for i, mb in enumerate(rss)]
+    return [Step(1000 * (i + 1), mb, 0.0, None, None) for i, mb in enumerate(rss)]
 
 
 def test_the_slope_is_mb_per_1000_answers_through_every_point() -> None:
