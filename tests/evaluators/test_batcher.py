@@ -42,7 +42,17 @@ async def test_a_lone_request_runs_at_once_and_latecomers_form_the_next_batch() 
     release.set()
     assert await first == 0
     assert await asyncio.gather(*later) == list(range(1, 11))
-    assert batcher.batch_sizes == [1, 10]
+    assert list(batcher.batch_sizes) == [1, 10]
+    await batcher.aclose()
+
+
+async def test_only_the_latest_batch_sizes_are_kept() -> None:
+    batcher: MicroBatcher[int, int] = MicroBatcher(_double, max_batch=1, sizes_kept=3)
+    for i in range(5):
+        assert await batcher.submit(i) == 2 * i
+    assert list(batcher.batch_sizes) == [1, 1, 1]
+    await asyncio.gather(*(batcher.submit(i) for i in range(2)))
+    assert len(batcher.batch_sizes) == 3
     await batcher.aclose()
 
 
