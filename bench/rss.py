@@ -7,12 +7,12 @@ every answer takes the daily path (claim, member row, grade, transaction, replie
 are the shipped dev set's for those questions, each made distinct by a number, since a grader
 caches by text and repeats would flatter it. RSS is read after every step of answers, with glibc's
 own count of what malloc holds and what of that is in use: a leak in native code grows "in use",
-fragmentation grows only "held", and growth in neither is memory malloc never saw (a model file's
-pages, reported apart, Kiwi's own allocator, thread stacks). The figure judged is the slope of RSS over the second
-half of the run, in MB per 1,000 answers, fitted through every step there, so one step's jump or
-drop does not decide it; the first steps fill caches and touch model pages and are reported, not
-judged. The per-process caches keyed by text are listed with their sizes and bounds, since a
-cache still filling is growth that stops at its bound.
+fragmentation grows only "held", and growth in neither is memory malloc never saw (a model
+file's pages, reported apart, Kiwi's own allocator, thread stacks). The figure judged is the slope
+of RSS over the second half of the run, in MB per 1,000 answers, fitted through every step there,
+so one step's jump or drop does not decide it; the first steps fill caches and touch model pages
+and are reported, not judged. The per-process caches keyed by text are listed with their sizes and
+bounds, since a cache still filling is growth that stops at its bound.
 """
 
 from __future__ import annotations
