@@ -244,14 +244,14 @@ def explain(
         rule = calibration.rule(head)
         named = concepts_named(prompt, covered)
         reviewed = concepts_reviewed(prompt)
-        if rule.applies(evidence.features, named, reviewed=reviewed):
-            flags.append(Flag.OFF_TOPIC)
-        elif calibration.siblings.applies(evidence.features):
-            # Siblings share their key concepts, which the off-topic rule reads; told which
-            # sibling it answers, the member sees why the score is capped.
+        if calibration.siblings.applies(evidence.features):
+            # Told which sibling it answers, the member sees why; the off-topic note, where that
+            # rule fires too, would only repeat it less precisely.
             sibling = evidence.sibling
             flags.append(Flag.SIBLING)
             low = SIBLING_CAP if low is None else min(low, SIBLING_CAP)
+        elif rule.applies(evidence.features, named, reviewed=reviewed):
+            flags.append(Flag.OFF_TOPIC)
         low = rule.cap(low, evidence.features, named, reviewed=reviewed)
     final = raw if low is None else min(raw, low)
     alone = _bounded(final, cap)
