@@ -19,7 +19,7 @@ from typing import Any
 from evaluators.features import BY_NAME, HEAD_INPUTS, VERSION, Profile
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
 from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
-from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
+from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM, SIBLING_MARGIN
 from evaluators.model_identity import ModelIdentity
 from evaluators.taught import Kernel
 from evaluators.whole_files import replacing
@@ -136,6 +136,30 @@ class OffTopicRule:
         return OFF_TOPIC_CAP if cap is None else min(cap, OFF_TOPIC_CAP)
 
 
+SIBLING_CAP = OFF_TOPIC_CAP
+"""An answer to a sibling question is an answer to another question, capped as one."""
+SIBLING_RULE_VERSION = 1
+"""Which sibling rule a calibration's margin was fitted under; another version is refitted."""
+
+
+@dataclass(frozen=True)
+class SiblingRule:
+    """When an answer is one to a sibling question: its main question, where it answers a
+    follow-up, or a follow-up of the same thread. Siblings share their key concepts and most
+    of their words, so the off-topic rule's test of substance cannot tell their answers apart;
+    the model's similarity can. The answer is capped at `SIBLING_CAP` when it sits at least
+    `margin` nearer a sibling's model answer than any of its own prompt's (`sibling_margin`).
+    The margin lives on each model's own cosine scale and is fitted with the calibration
+    (`fitting.siblings`): halfway between the largest such gap of any tuning answer people
+    graded 3 of 5 or more and the smallest of the bank's model answers given on a sibling above
+    it. `None`: nothing to fit (or a calibration from before the rule); it never fires."""
+
+    margin: float | None = None
+
+    def applies(self, features: Mapping[str, float]) -> bool:
+        return self.margin is not None and features[SIBLING_MARGIN.name] >= self.margin
+
+
 NO_EVIDENCE_CAP = 10
 EVIDENCE_GATE_VERSION = 1
 """Which evidence gate a calibration's thresholds were fitted under; another version is refitted."""
@@ -170,6 +194,7 @@ class Calibration:
     identity: ModelIdentity | None = None
     off_topic: Mapping[str, OffTopicRule] = field(default_factory=dict)
     evidence: Mapping[str, EvidenceGate] = field(default_factory=dict)
+    siblings: SiblingRule = field(default_factory=SiblingRule)
     team_kernel: Kernel | None = None
     """How team grades are weighed for this model (`evaluators.taught`): a cosine's scale is
     the model's own (e5's on-topic cosines sit in a band a third as wide as MiniLM's), so the
@@ -205,6 +230,7 @@ class Calibration:
                 "version": EVIDENCE_GATE_VERSION,
                 **{name: asdict(gate) for name, gate in self.evidence.items()},
             },
+            "siblings": {"version": SIBLING_RULE_VERSION, "margin": self.siblings.margin},
             "fitted_on": self.fitted_on,
         }
         if self.team_kernel is not None:
@@ -260,8 +286,17 @@ class Calibration:
                 f"{path}: evidence gate fitted for version {gates.get('version')}, "
                 f"not {EVIDENCE_GATE_VERSION}"
             )
+        # A file from before the sibling rule has no margin (the rule never fires) until
+        # `quizmaster eval fit` refits it, as with the gate.
+        siblings = data.get("siblings") or {"version": SIBLING_RULE_VERSION}
+        if siblings.get("version") != SIBLING_RULE_VERSION:
+            raise ValueError(
+                f"{path}: sibling margin fitted for version {siblings.get('version')}, "
+                f"not {SIBLING_RULE_VERSION}"
+            )
         kernel = data.get("team_kernel")
         return cls(
+            siblings=SiblingRule(margin=siblings.get("margin")),
             team_kernel=Kernel(tau=float(kernel["tau"]), lam=float(kernel["lam"]))
             if kernel
             else None,

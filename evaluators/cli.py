@@ -45,7 +45,8 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
        quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural ...] [--dir DIR]
-                               [--rows OUT.jsonl] [--json]   (measured, never fitted on)"""
+                               [--rows OUT.jsonl] [--json]   (measured, never fitted on)
+       quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -356,6 +357,21 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     return 0
 
 
+def _run_siblings(argv: list[str], settings: ModelSettings) -> int:
+    """Grade each follow-up's model answers on its main question and the reverse, and each
+    prompt's own, with the calibration in use (the seed bank, and any `--bank`)."""
+    from evaluators.sibling_check import sibling_check
+
+    parser = _parser("siblings")
+    parser.add_argument("--bank", type=Path, nargs="*", default=[], help="extra bank files/folders")
+    args = parser.parse_args(argv)
+    figures = asyncio.run(sibling_check(settings.grader(), _load_bank(args.bank)))
+    print("siblings: " + " ".join(f"{key}={value}" for key, value in figures.items()))
+    if args.json:
+        print(json.dumps(figures))
+    return 0
+
+
 def main(argv: list[str], settings: ModelSettings) -> int:
     """Entry point for `quizmaster eval`, measuring the model `settings` name; returns the
     process exit status."""
@@ -367,6 +383,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "korsts": _run_korsts,
         "teach": teach_main,
         "heldout": _run_heldout,
+        "siblings": _run_siblings,
     }.get(argv[0])
     try:
         if command is not None:

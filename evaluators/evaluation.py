@@ -25,6 +25,7 @@ from evaluators.fitting.evidence_gate import fit_evidence_gate, junk_rows
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.rows import HarnessError, Row, as_team_bank, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
+from evaluators.fitting.siblings import fit_sibling_rule, swapped_margins
 from evaluators.fitting.teach import team_grades, untaught
 from evaluators.grade import Grade
 from evaluators.scoring import score
@@ -69,10 +70,13 @@ def _agreement(results: Sequence[RowResult], elapsed_s: float) -> Metrics:
 
 
 async def _cross_validated(
-    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt]
+    grader: EmbeddingGrader, rows: Sequence[Row], prompts: Sequence[Prompt], bank: Bank | None
 ) -> tuple[list[RowResult], float]:
     """The tuning rows each scored by the calibration fitted without its question; the lockbox
-    rows by the one fitted on every tuning row, as the committed calibration is."""
+    rows by the one fitted on every tuning row, as the committed calibration is. The sibling
+    margin is fitted once on every tuning row and `bank`'s model answers given on a sibling, and
+    applied to every fold, as the evidence gate is: it reads no feature the heads are fitted
+    on."""
     start = time.perf_counter()
     samples = await collect(grader, rows, prompts)
     elapsed = time.perf_counter() - start
@@ -80,8 +84,11 @@ async def _cross_validated(
     junk = await collect(grader, *junk_rows([s.prompt for s in tuning]))
     head, rule = fit_with_rule(tuning)
     profile = tuning[0].profile
-    whole = Calibration(heads={profile: head}, off_topic={profile: rule})
-    folds = out_of_fold(tuning)
+    siblings = fit_sibling_rule(
+        tuning, swapped_margins(grader.store, bank) if bank is not None else []
+    )
+    whole = Calibration(heads={profile: head}, off_topic={profile: rule}, siblings=siblings)
+    folds = [replace(fold, siblings=siblings) for fold in out_of_fold(tuning)]
     results = [
         RowResult(s.row, _graded(s, calibration))
         for s, calibration in zip(
@@ -155,7 +162,7 @@ async def evaluate(
         await grader.prepare(bank)
     try:
         if cv:
-            results, elapsed = await _cross_validated(grader, rows, prompts)
+            results, elapsed = await _cross_validated(grader, rows, prompts, bank)
         else:
             results, elapsed = await _live(grader, rows, prompts, grades)
     finally:

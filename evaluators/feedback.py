@@ -54,6 +54,12 @@ _FLAG = {
         "ko": "다른 질문에 대한 답에 가까워요. 이 질문이 묻는 것을 다시 읽어 보세요.",
         "en": "This reads as an answer to a different question. Re-read what this one asks.",
     },
+    Flag.SIBLING: {
+        "ko": "이 답은 이어지는 다른 질문에 대한 답이에요: “{sibling}” 이 질문이 묻는 것을 다시 "
+        "읽어 보세요.",
+        "en": "This answers a related question of the same thread: “{sibling}” Re-read what "
+        "this one asks.",
+    },
     Flag.NO_EVIDENCE: {
         "ko": "질문에 답하는 내용을 찾지 못했어요. 이 질문은 이것을 묻고 있어요: {question}",
         "en": "Nothing here answers the question. It asks: {question}",
@@ -67,6 +73,8 @@ MISCONCEPTION_NOTE_BELOW = 70
 
 _CREDITED = frozenset({Verdict.CORRECT, Verdict.MOSTLY_CORRECT, Verdict.PARTIAL})
 _PRAISED = frozenset({Verdict.CORRECT, Verdict.MOSTLY_CORRECT})
+_UNCREDITED = frozenset({Flag.OFF_TOPIC, Flag.SIBLING, Flag.NO_EVIDENCE})
+"""Caps under which no concept is listed as covered."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ def told_of(
 
     `matches` are the concepts the answer names (`concepts.concept_matches`), `echoed` the index
     of the misconception whose words it shares most."""
-    credited = verdict in _CREDITED and not {Flag.OFF_TOPIC, Flag.NO_EVIDENCE} & set(flags)
+    credited = verdict in _CREDITED and not _UNCREDITED & set(flags)
     covered = tuple(m for m in matches if m.passage) if credited else ()
     listed = {m.concept for m in covered}
     misconception = None
@@ -133,9 +141,10 @@ def flag_message(
     limit: int = 0,
     misconception: str = "",
     question: str = "",
+    sibling: str = "",
 ) -> str:
     return _FLAG[flag][lang].format(
-        cap=cap, limit=limit, misconception=misconception, question=question
+        cap=cap, limit=limit, misconception=misconception, question=question, sibling=sibling
     )
 
 
@@ -218,12 +227,15 @@ def compose(
     cap: int | None,
     limit: int,
     team: Nudge | None = None,
+    sibling: Prompt | None = None,
 ) -> str:
     """The prose beside a grade: the team's graded answer that moved the score (`team`, given
-    only when it did), what the guardrails noticed, and what a full answer adds, as `told`
+    only when it did), what the guardrails noticed (with the question of the `sibling` an answer
+    was capped as answering), and what a full answer adds, as `told`
     allows. Score, verdict and concept names are fields of the Grade, which the chat renders
     itself."""
     parts = [] if team is None else [team_note(team, lang)]
+    related = "" if sibling is None else (sibling.text.ko if lang == "ko" else sibling.text.en)
     parts += [
         flag_message(
             f,
@@ -232,6 +244,7 @@ def compose(
             limit=limit,
             misconception=told.misconception or "",
             question=prompt.text.ko if lang == "ko" else prompt.text.en,
+            sibling=related,
         )
         for f in flags
         if f is not Flag.MISCONCEPTION or told.misconception is not None

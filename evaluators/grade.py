@@ -36,6 +36,7 @@ class Flag(StrEnum):
     CAPPED = "capped"
     MISCONCEPTION = "misconception"
     OFF_TOPIC = "off_topic"
+    SIBLING = "sibling"
     NO_EVIDENCE = "no_evidence"
 
 

@@ -124,6 +124,11 @@ def _print(scored: Scored, *, explain: bool) -> None:
         print(f"  {m.concept}: {m.how} of {m.form!r} at characters {at}")
     if why.taught is not None:
         print(f"team evidence: {why.taught.describe()}")
+    if why.sibling is not None:
+        print(
+            f"this answers {why.sibling.id} ({why.sibling.text.en!r}), a sibling question: "
+            f"at least the fitted margin nearer its model answer than this prompt's"
+        )
     fired = ", ".join(flag.value for flag in why.flags) or "none"
     print(f"flags: {fired}" + (f"; capped at {why.cap}" if why.cap is not None else ""))
 

@@ -101,7 +101,7 @@ class AnswerMeasurer:
                 [a.tokens for a in done if a.tokens is not None] if tokens else None,
             )
         mine = analyzed[-1]
-        elsewhere = self.store.nearest_elsewhere(prompt, mine.vector)
+        neighbours = self.store.neighbours(prompt, mine.vector)
         vectors = self.store.vectors_for(prompt)
 
         def on_worker() -> Signals:
@@ -115,7 +115,8 @@ class AnswerMeasurer:
                 answer_tokens=mine.tokens,
                 reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
                 question_tokens=self.store.question_tokens(prompt) if tokens else None,
-                elsewhere=elsewhere,
+                elsewhere=neighbours.elsewhere,
+                sibling=neighbours.sibling,
                 rarity=self.store.rarity(),
             )
             # A concept named only in the words read for a formula shows no passage the

@@ -87,6 +87,22 @@ class Elsewhere:
 NOWHERE = Elsewhere(sim=0.0, prompt=None)
 
 
+@dataclass(frozen=True)
+class Neighbours:
+    """The model answers of the rest of the bank an answer comes nearest: any other prompt's
+    (`elsewhere`, the off-topic rule) and a sibling's (`sibling`: the answer's main question or
+    one of its follow-ups, the sibling rule)."""
+
+    elsewhere: Elsewhere = NOWHERE
+    sibling: Elsewhere = NOWHERE
+
+
+def family_of(prompt: Prompt) -> str:
+    """The id of the main question whose thread `prompt` is asked in: its own for a main
+    question, its parent's for a follow-up."""
+    return prompt.parent or prompt.id
+
+
 @dataclass
 class _Memo:
     """Texts already encoded by one embedder, shared by every grader on it in this process."""
@@ -195,19 +211,29 @@ class ReferenceStore:
             np.float32, copy=False
         )
 
-    def nearest_elsewhere(self, prompt: Prompt, vector: Matrix) -> Elsewhere:
+    def neighbours(self, prompt: Prompt, vector: Matrix) -> Neighbours:
         """The answer's best cosine with a reference of another prompt of the prepared bank, and
-        that reference's prompt (0 and None before a bank is prepared). A follow-up's main
-        question counts as another prompt: the answer to the main question, given where the
-        follow-up asks something else, does not answer it. Their answers overlapping is no
-        reason to cap, since the off-topic rule also asks the answer to hold more of the other
-        prompt's substance than of its own."""
+        with a reference of a sibling (same thread: main question and follow-ups), each with
+        that reference's prompt (0 and None before a bank is prepared, or without a sibling).
+        One product with the bank's cached references serves both. A follow-up's main question
+        counts as another prompt: the answer to the main question, given where the follow-up
+        asks something else, does not answer it. Their answers overlapping is no reason for the
+        off-topic rule to cap, since it also asks the answer to hold more of the other prompt's
+        substance than of its own; the sibling rule asks it to sit clearly nearer the sibling's
+        model answer than its own."""
+        if not self._bank_prompts:
+            return Neighbours()
+        sims = self._bank_references @ vector
+        family = family_of(prompt)
         others = [i for i, p in enumerate(self._bank_prompts) if p.id != prompt.id]
-        if not others:
+        siblings = [i for i in others if family_of(self._bank_prompts[i]) == family]
+        return Neighbours(elsewhere=self._best(sims, others), sibling=self._best(sims, siblings))
+
+    def _best(self, sims: Matrix, indices: list[int]) -> Elsewhere:
+        if not indices:
             return NOWHERE
-        sims = self._bank_references[others] @ vector
-        best = int(np.argmax(sims))
-        return Elsewhere(sim=float(sims[best]), prompt=self._bank_prompts[others[best]])
+        best = indices[int(np.argmax(sims[indices]))]
+        return Elsewhere(sim=float(sims[best]), prompt=self._bank_prompts[best])
 
     def rarity(self) -> WordRarity:
         """How rare each word is in the prepared bank (every word alike before one is prepared,
@@ -254,6 +280,10 @@ class ReferenceStore:
             if t in self._tokens
         ]
         return np.concatenate(rows) if rows else None
+
+    def vector(self, text: str) -> Matrix:
+        """The embedding of one text already encoded (a KeyError otherwise)."""
+        return self._vectors[text]
 
     def vectors_for(self, prompt: Prompt) -> PromptVectors:
         return PromptVectors(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
-from evaluators.calibration import LINK, NO_EVIDENCE_CAP, Calibration, link
+from evaluators.calibration import LINK, NO_EVIDENCE_CAP, SIBLING_CAP, Calibration, link
 from evaluators.concepts import ConceptMatch
 from evaluators.features import Profile, Signals, values
 from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
@@ -68,6 +68,9 @@ class Evidence:
     echoed: int | None = None
     evidence_sim: float = 1.0
     """How near the answer comes to any of the prompt's model answers (`EvidenceGate`)."""
+    sibling: Prompt | None = None
+    """The sibling question (main question or follow-up of the same thread) whose model answer
+    the answer comes nearest, which the sibling rule names; None without one."""
 
     @classmethod
     def of(cls, signals: Signals) -> Evidence:
@@ -79,6 +82,7 @@ class Evidence:
             misconception=signals.echoes_misconception,
             matches=signals.matches,
             echoed=signals.echoed,
+            sibling=signals.sibling,
         )
 
 
@@ -116,6 +120,8 @@ class Explanation:
     moved_by_team: bool = False
     """The team's evidence changed the score the member sees: a hint's cap or the 0-100 bounds
     can absorb a shift, and a shift under half a point moves nothing."""
+    sibling: Prompt | None = None
+    """The sibling question the answer answers, where the sibling rule capped it."""
 
     @property
     def team_told(self) -> Nudge | None:
@@ -155,6 +161,7 @@ class Explanation:
             ],
             "raw": self.raw,
             "cap": self.cap,
+            "sibling": None if self.sibling is None else self.sibling.id,
             "taught": None if self.taught is None else self.taught.as_json(),
         }
 
@@ -212,6 +219,7 @@ def explain(
     contributions: tuple[Contribution, ...] = ()
     verdict: Verdict | None = None
     covered: tuple[str, ...] = ()
+    sibling: Prompt | None = None
     if screening.final:
         raw, verdict = screening.score, Verdict.NO_ANSWER
     elif prompt.kind == "open":
@@ -236,7 +244,13 @@ def explain(
         rule = calibration.rule(head)
         named = concepts_named(prompt, covered)
         reviewed = concepts_reviewed(prompt)
-        if rule.applies(evidence.features, named, reviewed=reviewed):
+        if calibration.siblings.applies(evidence.features):
+            # Told which sibling it answers, the member sees why; the off-topic note, where that
+            # rule fires too, would only repeat it less precisely.
+            sibling = evidence.sibling
+            flags.append(Flag.SIBLING)
+            low = SIBLING_CAP if low is None else min(low, SIBLING_CAP)
+        elif rule.applies(evidence.features, named, reviewed=reviewed):
             flags.append(Flag.OFF_TOPIC)
         low = rule.cap(low, evidence.features, named, reviewed=reviewed)
     final = raw if low is None else min(raw, low)
@@ -272,6 +286,7 @@ def explain(
         link=LINK if head is not None else None,
         taught=taught,
         moved_by_team=taught is not None and final != alone,
+        sibling=sibling,
     )
 
 
@@ -301,6 +316,7 @@ def score(
         lang=lang,
         cap=cap,
         limit=MAX_ANSWER_CHARS,
+        sibling=why.sibling,
     )
     grade = Grade(
         score=why.score,

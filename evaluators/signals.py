@@ -168,12 +168,14 @@ def measure(
     reference_tokens: tuple[Matrix, ...] = (),
     question_tokens: Matrix | None = None,
     elsewhere: Elsewhere = NOWHERE,
+    sibling: Elsewhere = NOWHERE,
     rarity: WordRarity = UNIFORM,
 ) -> Signals:
     """All signals of `answer` to `prompt`; cheap (dot products and set operations). Token
     alignment is measured only when token vectors of the references are given. `elsewhere` is
     the closest model answer of another question: how close, and how many of that question's
-    key concepts the answer names. `rarity` weighs the reference words for `idf_recall`."""
+    key concepts the answer names; `sibling` the closest model answer of its main question or
+    a follow-up of the same thread. `rarity` weighs the reference words for `idf_recall`."""
     lang = answer_language(answer.text)
     question_words = _question_words(prompt)
     references = prompt.references_in(lang) or prompt.references
@@ -224,6 +226,8 @@ def measure(
         other_sim=elsewhere.sim,
         other_coverage=_coverage_of(elsewhere.prompt, answer, lang),
         other_lex_recall=_recall_of(elsewhere.prompt, answer, lang),
+        sibling_sim=sibling.sim,
+        sibling=sibling.prompt,
         claims=measure_claims(answer.text, [r.text for r in references]),
         new_coverage=_new_coverage(prompt, covered),
         follow_up=prompt.parent is not None,

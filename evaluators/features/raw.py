@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from content.schema import Lang
+from content.schema import Lang, Prompt
 from evaluators.claim_cues import NO_CLAIMS, Claims
 from evaluators.concepts import ConceptMatch
 
@@ -39,6 +39,10 @@ class Signals:
     # Share of the nearest other question's model answer words (its question's words left out)
     # the answer holds: `other_coverage`'s stand-in when this prompt has no key concepts.
     other_lex_recall: float = 0.0
+    # Best cosine with a model answer of a sibling (the main question or a follow-up of the same
+    # thread), and that sibling; 0 and None without one. The sibling rule reads them.
+    sibling_sim: float = 0.0
+    sibling: Prompt | None = None
     claims: Claims = NO_CLAIMS
     new_coverage: float | None = None
     # Whether the prompt is a follow-up, answered in its main question's thread: its answers

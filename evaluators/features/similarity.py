@@ -62,6 +62,12 @@ OFF_MARGIN = Feature(
     "rule reads it; an answer that restates its own question answers no other)",
     lambda s: max(0.0, s.other_sim - max(s.ref_sim, s.q_sim)),
 )
+SIBLING_MARGIN = Feature(
+    "sibling_margin",
+    "how much nearer a sibling's model answer (the main question's or a follow-up's of the same "
+    "thread) than this prompt's own: the sibling rule reads it, no head does",
+    lambda s: s.sibling_sim - s.ref_sim if s.sibling is not None else -1.0,
+)
 OTHER_SIM = Feature(
     "other_sim",
     "best cosine of the answer with another question's model answer",
@@ -105,6 +111,7 @@ FEATURES = (
     FRAMED_GAIN,
     OFF_GAP,
     OFF_MARGIN,
+    SIBLING_MARGIN,
     OTHER_SIM,
     TOK_RECALL,
     TOK_PRECISION,

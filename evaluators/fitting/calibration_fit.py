@@ -29,6 +29,7 @@ from evaluators.fitting.evidence_gate import fit_evidence_gate, junk_rows
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.rows import Row, as_team_bank, read_rows, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
+from evaluators.fitting.siblings import fit_sibling_rule, swapped_margins
 from evaluators.measuring import AnswerMeasurer
 from evaluators.model_identity import identify
 from evaluators.progress import Progress
@@ -82,8 +83,9 @@ async def fit_calibration(
     from the same rows asked as a team would ask them (question and model answers only, see
     `as_team_prompt`), plus `external` rows that bring their own reference (Mohler) when given,
     their questions loaded as a team bank beside the seed bank. Each head's off-topic rule is
-    fitted on the answers that head scores. The whole bank is encoded first, as at run time, so
-    an answer can be compared with the other questions."""
+    fitted on the answers that head scores; the sibling margin on the tuning answers and the
+    bank's model answers given on a sibling (`fitting.siblings`). The whole bank is encoded
+    first, as at run time, so an answer can be compared with the other questions."""
     identity = identify(embedder)
     dev_rows = read_rows(dev)
     external_rows = read_rows(external) if external is not None else []
@@ -105,6 +107,7 @@ async def fit_calibration(
         # Token vectors first: the bank's texts they share are then not encoded twice.
         await measurer.prepare_tokens(team_prompts)
         await measurer.prepare(bank)
+        margins = swapped_margins(measurer.store, bank)
         # Each answer asked both ways side by side lands twice in one batch, encoded once.
         both = await measure(
             [row for row in dev_rows for _ in range(2)],
@@ -144,7 +147,8 @@ async def fit_calibration(
     }
     if external_samples:
         cv["external"] = cross_validate(external_samples)[0]
-    unfinished = Calibration(heads=heads, off_topic=off_topic, evidence=evidence)
+    siblings = fit_sibling_rule([*dev_samples, *team_samples], margins)
+    unfinished = Calibration(heads=heads, off_topic=off_topic, evidence=evidence, siblings=siblings)
     if lockbox:
         cv["lockbox"] = lockbox_metrics(unfinished, lockbox)
     report = {name: figures.as_dict() for name, figures in cv.items()}
@@ -159,6 +163,7 @@ async def fit_calibration(
         identity=identity,
         off_topic=off_topic,
         evidence=evidence,
+        siblings=siblings,
     )
     return FitResult(calibration=calibration, cv=cv)
 

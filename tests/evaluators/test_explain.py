@@ -98,7 +98,7 @@ def check_contract(explained: dict[str, Any]) -> None:
     if explained.get("taught") is not None:
         capped = max(0, min(100, round(capped + explained["taught"]["shift"])))
     assert explained["score"] == capped
-    capping = ("one_word", "off_topic", "no_evidence")
+    capping = ("one_word", "off_topic", "sibling", "no_evidence")
     assert (cap is not None) == any(f in explained["flags"] for f in capping)
 
 
@@ -177,7 +177,8 @@ def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
         pieces = match.passage.split(" … ")
         if not match.passage or not all(compact(p) and compact(p) in written for p in pieces):
             problems.append(f"{match.concept} covered without evidence: {match.passage!r}")
-    if why.covered and (why.verdict is Verdict.INCORRECT or Flag.OFF_TOPIC in why.flags):
+    uncredited = {Flag.OFF_TOPIC, Flag.SIBLING} & set(why.flags)
+    if why.covered and (why.verdict is Verdict.INCORRECT or uncredited):
         problems.append(f"{why.covered} credited to an answer graded {why.verdict.value}")
     if set(why.covered) & set(why.missed):
         problems.append("a concept both covered and missed")
