@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,15 @@ from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from bot.app import WiredQuiz
-from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.flow.intake import PENDING_PER_ROUND
+from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
+from bot.core.texts import text
 from bot.storage.repository import Repository
 from compute.api.main import create_app
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from content.bank import Bank
+from content.schema import Localized, Prompt
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
 from tests.bot.served_grading import grader_at, service_on
@@ -28,10 +32,28 @@ from tests.loopback import unused_port
 TOKEN = "pending-test-token"
 MINA = Actor("u1", "Mina")
 JUN = Actor("u2", "Jun")
+LEAD = Actor("u9", "Lead", is_admin=True)
 ANSWER = (
     "Sigmoid saturates for large inputs, so its gradient vanishes in deep networks; ReLU has "
     "gradient 1 for positive inputs, is cheap to compute and gives sparse activations."
 )
+
+
+OPEN = Prompt(
+    id="team-open-001",
+    status="waiting",
+    text=Localized(ko="레이블 스무딩은 언제 쓰나요?", en="When is label smoothing used?"),
+    topics=("regularization",),
+)
+"""A question posted before anyone wrote its model answer: its answers are kept ungraded."""
+
+
+class ThreadsUnderMessages(RecordingTransport):
+    """A platform that opens no thread object for a question: the replies to its message are
+    its thread, named by the message's id (the core finds the post by it, `post_for_thread`)."""
+
+    async def send(self, reply: Reply) -> Posted:
+        return replace(await super().send(reply), thread_id=None)
 
 
 @pytest.fixture
@@ -163,6 +185,85 @@ async def test_answers_kept_while_down_are_graded_by_a_bot_that_grades_again(
             stored = await repo.answers.answers_for(post_id=post.id, user_id=user_id)
             assert [a.score for a in stored] == [score_of(grade)]
         assert await back.intake.grade_pending(platform, out) == 0 and len(out.sent) == 4
+    finally:
+        await down.aclose()
+        await repo.close()
+
+
+async def test_a_pending_round_leaves_the_answers_to_an_open_question_kept(
+    tmp_path: Path, bank: Bank
+) -> None:
+    """Answers to an open question are kept beside those kept while the grader was down, but
+    they wait for the team's model answer, not for the server: a round with the server back
+    grades the answer kept while down even behind a round's worth of them, leaves them kept and
+    their members untold, and the metrics do not count them among the answers still waiting
+    for the server."""
+    platform = "open-and-kept"
+    with_open = Bank(bank.all(), open_questions=[OPEN])
+    repo = await Repository.open(tmp_path / "q.db")
+    down = grader_at(f"http://127.0.0.1:{unused_port()}/v1", tmp_path / "cache", TOKEN)
+    try:
+        kept_by = service_on(repo, with_open, down)
+        told = RecordingTransport()
+        await kept_by.intake.handle(Incoming(platform, "c2", LEAD, f"/quiz now {OPEN.id}"), told)
+        asked = await repo.posts.latest_post(platform=platform, channel_id="c2")
+        assert asked is not None and asked.prompt_id == OPEN.id
+        for n in range(PENDING_PER_ROUND):
+            member = Actor(f"o{n}", f"Member {n}")
+            await kept_by.intake.handle(
+                Incoming(platform, "c2", member, ANSWER, f"o-{n}", thread_id=asked.thread_id),
+                told,
+            )
+        post = await kept_by.posting.post_today(platform, "c1", RecordingTransport())
+        await kept_by.intake.handle(
+            Incoming(platform, "c1", JUN, ANSWER, message_id="m-2", thread_id=post.thread_id),
+            told,
+        )
+        assert [reply.text.split(" ", 1)[1] for reply in told.sent[-2:]] == [
+            text("en", "open_answer_kept"),
+            text("en", "grading_unavailable"),
+        ]
+
+        back = service_on(repo, with_open, FixedGrader())
+        out = RecordingTransport()
+        assert await back.intake.grade_pending(platform, out) == 1
+        assert kept_waiting(platform) == 0
+        assert {reply.user_id for reply in out.sent} == {"u2"}
+        still_open = await repo.answers.open_answers(
+            platform=platform, channel_id="c2", prompt_id=OPEN.id
+        )
+        assert [a.message_id for a in still_open] == [f"o-{n}" for n in range(PENDING_PER_ROUND)]
+    finally:
+        await down.aclose()
+        await repo.close()
+
+
+async def test_a_kept_answer_is_graded_in_the_thread_its_question_has_by_message_id(
+    tmp_path: Path, bank: Bank
+) -> None:
+    """Where the platform opened no thread for the question, the member answered under its
+    message: the grade of the answer kept while the grader was down, and the next question,
+    go under that message too, as they would for an answer graded at once."""
+    platform = "thread-by-message"
+    repo = await Repository.open(tmp_path / "q.db")
+    down = grader_at(f"http://127.0.0.1:{unused_port()}/v1", tmp_path / "cache", TOKEN)
+    try:
+        kept_by = service_on(repo, bank, down)
+        post = await kept_by.posting.post_today(platform, "c1", ThreadsUnderMessages())
+        assert post.thread_id is None and post.message_id is not None
+        told = RecordingTransport()
+        await kept_by.intake.handle(
+            Incoming(platform, "c1", MINA, ANSWER, message_id="m-1", thread_id=post.message_id),
+            told,
+        )
+        assert [(r.kind, r.thread_id) for r in told.sent] == [(ReplyKind.INFO, post.message_id)]
+
+        out = RecordingTransport()
+        assert await service_on(repo, bank, FixedGrader()).intake.grade_pending(platform, out) == 1
+        assert [(r.kind, r.thread_id) for r in out.sent] == [
+            (ReplyKind.GRADE, post.message_id),
+            (ReplyKind.FOLLOWUP, post.message_id),
+        ]
     finally:
         await down.aclose()
         await repo.close()
