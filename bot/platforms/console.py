@@ -9,8 +9,10 @@ import contextlib
 import getpass
 import itertools
 import logging
+import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -46,15 +48,33 @@ def addressed(reply: Reply) -> str:
 
 @dataclass
 class ConsoleTransport(UnsharedChannel):
-    """Prints replies; images are saved in `image_dir` and their paths printed."""
+    """Prints replies; images are saved in `image_dir` and their paths printed. When whoever
+    reads the output goes away (`quizmaster run --platform console | head`), `on_reader_gone`
+    is called once and nothing more is written: the answer being handled is still stored."""
 
     out: TextIO
     image_dir: Path
     rich: bool
+    on_reader_gone: Callable[[], None] = lambda: None
+    reader_gone: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
         self._console = Console(file=self.out, highlight=False, soft_wrap=True)
+
+    def _write(self, write: Callable[[], None]) -> None:
+        if self.reader_gone:
+            return
+        try:
+            write()
+        except BrokenPipeError:
+            self.reader_gone = True
+            log.info("the console's output was closed: stopping")
+            # What is left in the stream's buffer would fail again at exit, with a traceback:
+            # its file now writes to nowhere.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
+            self.on_reader_gone()
 
     async def send(self, reply: Reply) -> Posted:
         message_id = f"m{next(self._ids)}"
@@ -80,16 +100,19 @@ class ConsoleTransport(UnsharedChannel):
         style = _STYLE.get(reply.kind, "")
         for index, part in enumerate(_BOLD.split(text)):
             rendered.append(part, style=f"bold {style}".strip() if index % 2 else style)
-        self._console.print(rendered)
+        self._write(lambda: self._console.print(rendered))
 
     def _print_line(self, line: str) -> None:
-        print(escape_for_terminal(line), file=self.out, flush=True)
+        self._write(lambda: print(escape_for_terminal(line), file=self.out, flush=True))
+
+    def _print_prompt(self, user: str) -> None:
+        self.out.write(f"{escape_for_terminal(shown(user))}> ")
+        self.out.flush()
 
     async def prompt(self, user: str, lines: asyncio.Queue[str | None]) -> str | None:
         """The next line typed; on a terminal, after a prompt naming who speaks (see `/as`)."""
         if self.rich:
-            self.out.write(f"{escape_for_terminal(shown(user))}> ")
-            self.out.flush()
+            self._write(lambda: self._print_prompt(user))
         return await lines.get()
 
 
@@ -122,16 +145,18 @@ async def run(
     stop: asyncio.Event | None = None,
     wake: asyncio.Event | None = None,
 ) -> int:
-    """Post today's question, then handle lines until EOF, /quit or `stop` (the line being
-    handled is finished; lines not yet read are left). `wake` runs a scheduler tick at once
-    (the web page beside the console left a notice). Piped stdin runs no scheduler, so a
-    script's output is what its lines made; the notices the web page leaves are still printed
-    when it leaves them, as replies to what an admin did there."""
+    """Post today's question, then handle lines until EOF, /quit, `stop` or the output closed
+    (the line being handled is finished; lines not yet read are left). `wake` runs a scheduler
+    tick at once (the web page beside the console left a notice). Piped stdin runs no
+    scheduler, so a script's output is what its lines made; the notices the web page leaves are
+    still printed when it leaves them, as replies to what an admin did there."""
     interactive = stdin.isatty()
-    transport = ConsoleTransport(out=stdout, image_dir=image_dir, rich=interactive)
+    stop = stop or asyncio.Event()
+    transport = ConsoleTransport(
+        out=stdout, image_dir=image_dir, rich=interactive, on_reader_gone=stop.set
+    )
     user = getpass.getuser() or "you"
     await service.posting.show_today(PLATFORM, CHANNEL, transport)
-    stop = stop or asyncio.Event()
     if interactive:
         ticker = asyncio.create_task(
             run_scheduler(service, PLATFORM, transport, stop=stop, wake=wake)

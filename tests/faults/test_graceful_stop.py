@@ -87,6 +87,37 @@ async def test_console_stops_on_a_signal_with_every_graded_answer_stored(
     assert len(answers) == output.count("/100") >= 1
 
 
+async def test_console_stops_when_nobody_reads_its_output_and_keeps_the_answer(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    """`quizmaster run --platform console | head -1`: the reader goes away after the question.
+    The answer typed next is stored, the reply to it finds the pipe closed, and the console stops
+    with status 0 and no traceback, though its stdin stays open."""
+    process = await start_quizmaster(
+        ["run", "--platform", "console"], env=base_env(tmp_path, warm_cache), cwd=tmp_path
+    )
+    assert process.stdin and process.stdout and process.stderr
+    question = await asyncio.wait_for(process.stdout.readline(), HANG_GUARD_S)
+    assert question.strip(), "the question was not printed"
+    pipe = process._transport.get_pipe_transport(1)  # type: ignore[attr-defined]
+    pipe.close()  # the reader is gone, as `head -1` exits
+    process.stdin.write(f"{ANSWER}\n".encode())
+    await process.stdin.drain()
+    try:
+        await asyncio.wait_for(process.wait(), HANG_GUARD_S)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    err = (await process.stderr.read()).decode()
+    log = (tmp_path / LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert process.returncode == 0, err + log[-2000:]
+    assert "the console's output was closed: stopping" in log
+    assert "Traceback" not in err + log and "Exception ignored" not in err
+    answers, claims = stored(tmp_path / "q.db")
+    assert len(answers) == 1 and claims == []
+
+
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake = FakeSlack(admins=frozenset({ADMIN}))
