@@ -12,13 +12,15 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedder import EmbeddingModel
-from evaluators.fitting.calibration_fit import FitResult, fit_calibration
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.model_identity import ModelIdentity, identify
+
+if TYPE_CHECKING:
+    from evaluators.fitting.calibration_fit import FitResult
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -94,7 +96,10 @@ def find_calibration(
 def _in_own_loop(embedder: EmbeddingModel, cache_dir: Path, dev: Path) -> FitResult:
     """create_grader is synchronous and may be called while an event loop runs in this thread
     (the bot calls it from a worker thread, tests from async code): the fit gets a thread and a
-    loop of its own."""
+    loop of its own. The fitting code is imported here, by the rare start that fits: a start
+    that finds its calibration grades sooner without it."""
+    from evaluators.fitting.calibration_fit import fit_calibration
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calibration-fit") as pool:
         future = pool.submit(
             lambda: asyncio.run(fit_calibration(embedder, cache_dir=cache_dir, dev=dev))
