@@ -65,7 +65,7 @@ class _GuardedComposer:
         return mapping
 
 
-class _NoAliasLoader(_GuardedComposer, Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+class _NoAliasLoader(_GuardedComposer, Composer, CParser, SafeConstructor, Resolver):
     """The loader for bank files: the guards above on PyYAML's composer, written in Python so
     that they see every event, over libyaml's scanner and parser (in every PyYAML wheel), which
     read the bank in a sixth of the time PyYAML's pure-Python ones take; every start of the bot
@@ -78,7 +78,7 @@ class _NoAliasLoader(_GuardedComposer, Composer, CParser, SafeConstructor, Resol
         Resolver.__init__(self)
 
 
-class _TextScalarLoader(_GuardedComposer, Composer, CParser, BaseConstructor, BaseResolver):  # type: ignore[misc]
+class _TextScalarLoader(_GuardedComposer, Composer, CParser, BaseConstructor, BaseResolver):
     """Keeps every scalar as the text its author wrote, so an answer `yes` stays "yes"."""
 
     def __init__(self, stream: str) -> None:
@@ -109,9 +109,9 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BANK_BYTES, scalars_as_text: b
     `scalars_as_text` keeps `yes`, `1.0` or `0x10` as strings, for foreign lists (trivia) whose
     authors never meant YAML 1.1 booleans or numbers."""
     text = read_text_file(path, max_bytes=max_bytes)
-    loader = _TextScalarLoader if scalars_as_text else _NoAliasLoader
+    loader = _TextScalarLoader(text) if scalars_as_text else _NoAliasLoader(text)
     try:
-        return yaml.load(text, Loader=loader)  # both loaders are Safe/BaseLoader subclasses
+        return loader.get_single_data()  # what yaml.load does, with our (safe) loaders
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
@@ -122,6 +122,8 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BANK_BYTES, scalars_as_text: b
     except (ValueError, OverflowError) as exc:
         # PyYAML lets these escape for values such as the date 2020-13-01 or a 5,000-digit int.
         raise BankError(str(path), f"invalid YAML value: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 def validation_errors(path: Path, raw: Any, exc: ValidationError) -> list[BankError]:
