@@ -161,26 +161,51 @@ class SiblingRule:
 
 
 NO_EVIDENCE_CAP = 10
-EVIDENCE_GATE_VERSION = 1
+EVIDENCE_GATE_VERSION = 2
 """Which evidence gate a calibration's thresholds were fitted under; another version is refitted."""
 
 
 @dataclass(frozen=True)
 class EvidenceGate:
-    """Evidence before any score: an answer that comes no nearer than `min_sim` to any of the
-    prompt's model answers (`ref_sim`), or holds no word at all (digits, symbols, emoji), says
-    nothing the question asks, and scores at most `NO_EVIDENCE_CAP` with no concept credited.
-    Cosines live on each model's own scale, so `min_sim` is fitted per model identity
-    (`fitting.evidence_gate`); `None`: no threshold helped, and only the no-word part applies.
-    A single term alone is not shut out: people grading the dev set gave such answers 2 of 5
-    where the term was the right one."""
+    """Evidence before any score. An answer says something the question asks by its meaning
+    (its cosine with the nearest of the prompt's model answers, `ref_sim`) or by its words (a
+    content word of a model answer that the question does not give away, or a key concept
+    named). It scores at most `NO_EVIDENCE_CAP`, with no concept credited, when it holds no
+    word at all (digits, symbols, emoji); when it comes no nearer than `min_sim` whatever its
+    words; or when it shares no word and comes no nearer than `wordless_min_sim`. Cosines live
+    on each model's own scale, so both are fitted per model identity (`fitting.evidence_gate`);
+    `None`: no threshold helped. Greetings, chat, markup and code sit as near a model answer as
+    a terse right answer does (e5 reads every short text as near every other), so meaning
+    alone cannot shut them out without shutting out such answers; what tells them apart is that
+    the right one says the question's words."""
 
     min_sim: float | None = None
+    wordless_min_sim: float | None = None
 
-    def shuts(self, evidence_sim: float, answer: str) -> bool:
+    def shuts(self, evidence_sim: float, answer: str, *, shares_words: bool = True) -> bool:
+        return self.why_shut(evidence_sim, answer, shares_words=shares_words) is not None
+
+    def why_shut(
+        self, evidence_sim: float, answer: str, *, shares_words: bool = True
+    ) -> str | None:
+        """Why the gate shuts this answer out, in words (`grade --explain`); None: it does not."""
         if not any(char.isalpha() for char in answer):
-            return True
-        return self.min_sim is not None and evidence_sim < self.min_sim
+            return "no word at all"
+        if self.min_sim is not None and evidence_sim < self.min_sim:
+            return (
+                f"its nearest model answer is at cosine {evidence_sim:.3f}, "
+                f"below {self.min_sim:.3f}"
+            )
+        if (
+            not shares_words
+            and self.wordless_min_sim is not None
+            and evidence_sim < self.wordless_min_sim
+        ):
+            return (
+                f"it says no word of a model answer or key concept, and its nearest model answer "
+                f"is at cosine {evidence_sim:.3f}, below {self.wordless_min_sim:.3f}"
+            )
+        return None
 
 
 @dataclass(frozen=True)
@@ -301,7 +326,9 @@ class Calibration:
             if kernel
             else None,
             evidence={
-                name: EvidenceGate(min_sim=fitted.get("min_sim"))
+                name: EvidenceGate(
+                    min_sim=fitted.get("min_sim"), wordless_min_sim=fitted.get("wordless_min_sim")
+                )
                 for name, fitted in gates.items()
                 if name in heads
             },

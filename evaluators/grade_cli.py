@@ -129,6 +129,8 @@ def _print(scored: Scored, *, explain: bool) -> None:
             f"this answers {why.sibling.id} ({why.sibling.text.en!r}), a sibling question: "
             f"at least the fitted margin nearer its model answer than this prompt's"
         )
+    if why.no_evidence is not None:
+        print(f"no evidence: {why.no_evidence}")
     fired = ", ".join(flag.value for flag in why.flags) or "none"
     print(f"flags: {fired}" + (f"; capped at {why.cap}" if why.cap is not None else ""))
 

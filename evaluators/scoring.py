@@ -68,6 +68,9 @@ class Evidence:
     echoed: int | None = None
     evidence_sim: float = 1.0
     """How near the answer comes to any of the prompt's model answers (`EvidenceGate`)."""
+    shares_words: bool = True
+    """Whether the answer says a model answer's own words or names a key concept
+    (`EvidenceGate`)."""
     sibling: Prompt | None = None
     """The sibling question (main question or follow-up of the same thread) whose model answer
     the answer comes nearest, which the sibling rule names; None without one."""
@@ -76,6 +79,7 @@ class Evidence:
     def of(cls, signals: Signals) -> Evidence:
         return cls(
             evidence_sim=signals.ref_sim,
+            shares_words=signals.says_words or bool(signals.covered),
             features=values(signals),
             covered=signals.covered,
             missed=signals.missed,
@@ -122,6 +126,8 @@ class Explanation:
     can absorb a shift, and a shift under half a point moves nothing."""
     sibling: Prompt | None = None
     """The sibling question the answer answers, where the sibling rule capped it."""
+    no_evidence: str | None = None
+    """Why the evidence gate shut the answer out (`EvidenceGate.why_shut`), where it did."""
 
     @property
     def team_told(self) -> Nudge | None:
@@ -162,6 +168,7 @@ class Explanation:
             "raw": self.raw,
             "cap": self.cap,
             "sibling": None if self.sibling is None else self.sibling.id,
+            "no_evidence": self.no_evidence,
             "taught": None if self.taught is None else self.taught.as_json(),
         }
 
@@ -220,6 +227,7 @@ def explain(
     verdict: Verdict | None = None
     covered: tuple[str, ...] = ()
     sibling: Prompt | None = None
+    no_evidence: str | None = None
     if screening.final:
         raw, verdict = screening.score, Verdict.NO_ANSWER
     elif prompt.kind == "open":
@@ -238,7 +246,10 @@ def explain(
         covered = evidence.covered
         if evidence.misconception:
             flags.append(Flag.MISCONCEPTION)
-        if calibration.gate(head).shuts(evidence.evidence_sim, screening.text):
+        no_evidence = calibration.gate(head).why_shut(
+            evidence.evidence_sim, screening.text, shares_words=evidence.shares_words
+        )
+        if no_evidence is not None:
             flags.append(Flag.NO_EVIDENCE)
             low = NO_EVIDENCE_CAP if low is None else min(low, NO_EVIDENCE_CAP)
         rule = calibration.rule(head)
@@ -287,6 +298,7 @@ def explain(
         taught=taught,
         moved_by_team=taught is not None and final != alone,
         sibling=sibling,
+        no_evidence=no_evidence,
     )
 
 

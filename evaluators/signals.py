@@ -77,6 +77,16 @@ def _overlap(
     return hits / len(ref_words), (hits / len(own) if own else 0.0), rarity.recall(ref_words, own)
 
 
+def _says_words_of(
+    answer_words: frozenset[str], reference: str, question_words: frozenset[str]
+) -> bool:
+    """Whether the answer says a content word of `reference` that the question does not give
+    away, a word with a letter in it: a digit alone ("1" of `<script>alert(1)</script>`) is no
+    evidence of an answer (`calibration.EvidenceGate`)."""
+    shared = (answer_words - question_words) & set(content_words(reference))
+    return any(any(char.isalpha() for char in word) for word in shared)
+
+
 @dataclass(frozen=True)
 class Alignment:
     """BERTScore-style token alignment of an answer with one reference: recall (each reference
@@ -180,8 +190,10 @@ def measure(
     question_words = _question_words(prompt)
     references = prompt.references_in(lang) or prompt.references
     recall, precision, idf_recall, fuzzy_set, fuzzy_partial = 0.0, 0.0, 0.0, 0.0, 0.0
+    says_words = False
     lowered = answer.text.casefold()
     for reference in references:
+        says_words = says_words or _says_words_of(answer.words, reference.text, question_words)
         r, p, w = _overlap(answer.words, reference.text, question_words, rarity)
         recall, precision, idf_recall = max(recall, r), max(precision, p), max(idf_recall, w)
         ref_lowered = reference.text.casefold()
@@ -220,6 +232,7 @@ def measure(
         fuzzy_set=fuzzy_set,
         fuzzy_partial=fuzzy_partial,
         words=len(answer.words),
+        says_words=says_words,
         lang=lang,
         covered=covered,
         missed=missed,

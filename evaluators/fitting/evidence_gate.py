@@ -1,8 +1,9 @@
-"""Fitting the evidence gate (`calibration.EvidenceGate`): the similarity below which an answer
-says nothing the question asks. Fitted per model identity on the dev set's tuning part plus junk
-made here from templates (greetings, chat, markup, links, numbers, mentions, everyday sentences,
-keyboard mash), never on held-out answers: people's grades say which tuning answers must pass,
-and every junk answer is one that must not."""
+"""Fitting the evidence gate (`calibration.EvidenceGate`): the similarities below which an answer
+says nothing the question asks, whatever its words and where it says none of a model answer's.
+Fitted per model identity on the dev set's tuning part plus junk made here from templates
+(greetings, chat, markup, links, numbers, mentions, everyday sentences, keyboard mash), never on
+held-out answers: people's grades say which tuning answers must pass, and every junk answer is
+one that must not."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from evaluators.fitting.samples import Sample
 
 JUNK_PER_PROMPT = 6
 PASSING = 0.4
-"""People's grade (a fraction of full marks, 2 of 5) from which an answer must never be shut out."""
+"""People's grade (a fraction of full marks, 2 of 5) from which `min_sim` may shut no answer."""
+CLEARLY_RIGHT = 0.6
+"""People's grade (3 of 5) from which `wordless_min_sim` may shut no answer."""
 GATE_GAIN_TOLERANCE = 0.1
 """As for the off-topic rule: gains closer than one answer moving 10 points count as equal."""
 
@@ -86,29 +89,42 @@ def junk_rows(prompts: Sequence[Prompt]) -> tuple[list[Row], list[Prompt]]:
 
 
 def fit_evidence_gate(samples: Sequence[Sample], predicted: Sequence[float]) -> EvidenceGate:
-    """The threshold that most reduces the error of `predicted` (the head's fractions for
-    `samples`: tuning answers, out of fold where cross-validated, and junk with its target 0),
-    among those that shut out no answer people gave `PASSING` or more: a right or partly right
-    answer is never capped, however it is worded. Ties within `GATE_GAIN_TOLERANCE`: the lowest
-    threshold, which shuts out least. No threshold when none helps by more than the tolerance."""
+    """Both thresholds of the gate, from `predicted` (the head's fractions for `samples`: tuning
+    answers, out of fold where cross-validated, and junk with its target 0). `min_sim` shuts
+    any answer and may shut none that people gave `PASSING` or more: a partly right answer is
+    never capped for being far in meaning when its words are the question's. `wordless_min_sim`
+    then shuts what is left that shares no word with a model answer, and may shut none that
+    people gave `CLEARLY_RIGHT` or more: an answer that says nothing in the question's words and
+    little near its meaning has no evidence, however it was graded ("Yes, it's fine." as much as
+    "hello"), but a right answer in other words is never capped."""
     rows = [
-        (s.evidence.evidence_sim, s.target, p)
+        (s.evidence.evidence_sim, s.target, p, s.evidence.shares_words)
         for s, p in zip(samples, predicted, strict=True)
         if s.evidence is not None
     ]
     if not rows:
         return EvidenceGate()
-    sims = np.array([sim for sim, _, _ in rows])
-    target = np.array([t for _, t, _ in rows])
-    pred = np.array([p for _, _, p in rows])
-    passing = sims[target >= PASSING]
-    ceiling = float(passing.min()) if len(passing) else float(sims.max())
+    sims = np.array([sim for sim, _, _, _ in rows])
+    target = np.array([t for _, t, _, _ in rows])
+    pred = np.array([p for _, _, p, _ in rows])
+    wordless = np.array([not shares for _, _, _, shares in rows])
     gain = np.abs(pred - target) - np.abs(np.minimum(pred, NO_EVIDENCE_CAP / 100) - target)
+    min_sim = _threshold(sims, target >= PASSING, gain)
+    left = wordless if min_sim is None else wordless & (sims >= min_sim)
+    wordless_min_sim = _threshold(sims[left], target[left] >= CLEARLY_RIGHT, gain[left])
+    return EvidenceGate(min_sim=min_sim, wordless_min_sim=wordless_min_sim)
+
+
+def _threshold(sims: np.ndarray, spared: np.ndarray, gain: np.ndarray) -> float | None:
+    """The similarity below which capping most reduces the error (`gain` per answer), among
+    those that cap no `spared` answer. Ties within `GATE_GAIN_TOLERANCE`: the lowest threshold,
+    which shuts out least. None when none helps by more than the tolerance."""
+    if not len(sims):
+        return None
+    ceiling = float(sims[spared].min()) if spared.any() else float(sims.max())
     candidates = [float(t) for t in np.unique(sims) if t <= ceiling]
     totals = [(float(gain[sims < t].sum()), t) for t in candidates]
     best = max((total for total, _ in totals), default=0.0)
     if best <= GATE_GAIN_TOLERANCE:
-        return EvidenceGate()
-    return EvidenceGate(
-        min_sim=min(t for total, t in totals if total >= best - GATE_GAIN_TOLERANCE)
-    )
+        return None
+    return min(t for total, t in totals if total >= best - GATE_GAIN_TOLERANCE)

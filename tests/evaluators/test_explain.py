@@ -313,6 +313,7 @@ async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
         "cap": 30,
         "taught": None,
         "sibling": None,
+        "no_evidence": None,
     }
 
 
