@@ -18,6 +18,7 @@ import pytest
 from bot.core.models import ChannelRow, DigestTime
 from bot.storage.repository import Repository
 from tests.bot.platforms.slack.fake_slack import FakeSlack
+from tests.faults.daily_time import an_hour_before
 from tests.faults.test_replicas_chaos import TICK_S, Replica, replica_env, until
 from tests.postgres_server import PostgresForTests
 
@@ -37,10 +38,11 @@ async def digest_due(
     db: Path | str, now: datetime, *, platform: str = "slack", channel: str = CHANNEL
 ) -> None:
     """A channel whose digest is due (Monday 00:00, so at once) for a week with a question in
-    it; today's question is out, so the scheduler posts nothing else there."""
+    it; today's question is out and the next is 23 hours away (`an_hour_before`), so the
+    scheduler posts nothing else there."""
     repo = await Repository.open(db)
     try:
-        row = ChannelRow(platform, channel, "en", "UTC", "00:00", "daily", True, now)
+        row = ChannelRow(platform, channel, "en", "UTC", an_hour_before(now), "daily", True, now)
         await repo.channels.ensure_channel(row, created_at=now)
         await repo.digests.set_digest_time(
             platform=platform, channel_id=channel, time=DigestTime(0, "00:00")

@@ -28,6 +28,7 @@ from bot.core.models import ChannelRow
 from bot.platforms.discord.dispatch import PLATFORM
 from bot.storage.repository import Repository
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
+from tests.faults.daily_time import an_hour_before
 from tests.faults.test_digest_kill_nine_discord import LAUNCHER, START_LIMIT_S, discord_env
 from tests.faults.test_replicas_chaos import TICK_S, Replica
 
@@ -47,12 +48,14 @@ STEPS = {
 
 
 async def question_due(db: Path | str, now: datetime, channel: str) -> None:
-    """A channel last checked yesterday, with a daily question at 00:00 UTC: today's is due the
-    moment the bot's scheduler looks."""
+    """A channel last checked yesterday, with a daily question an hour before `now`
+    (`an_hour_before`): one question is due the moment the bot's scheduler looks."""
     yesterday = now - timedelta(days=1)
     repo = await Repository.open(db)
     try:
-        row = ChannelRow(PLATFORM, channel, "en", "UTC", "00:00", "daily", True, yesterday)
+        row = ChannelRow(
+            PLATFORM, channel, "en", "UTC", an_hour_before(now), "daily", True, yesterday
+        )
         await repo.channels.ensure_channel(row, created_at=yesterday)
     finally:
         await repo.close()

@@ -31,6 +31,7 @@ from bot.storage.repository import Repository
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.slack_payloads import thread_reply
 from tests.conftest import BUNDLED_MODEL
+from tests.faults.daily_time import an_hour_before
 from tests.postgres_server import PostgresForTests
 
 # Heavy (`make test-heavy`): 3-5 minutes at the end of `make test` took it past 20 minutes.
@@ -146,13 +147,14 @@ def run_env(db: str, cache_dir: Path) -> dict[str, str]:
 
 
 async def due_channels(db: str, now: datetime) -> None:
-    """Twenty channels last checked yesterday, with a daily question at 00:00 UTC: today's is
-    due the moment a replica's scheduler looks."""
+    """Twenty channels last checked yesterday, with a daily question an hour before `now`
+    (`an_hour_before`): one question is due the moment a replica's scheduler looks."""
+    due = an_hour_before(now)
     repo = await Repository.open(db)
     try:
         for channel_id in CHANNELS:
             yesterday = now - timedelta(days=1)
-            row = ChannelRow("slack", channel_id, "en", "UTC", "00:00", "daily", True, yesterday)
+            row = ChannelRow("slack", channel_id, "en", "UTC", due, "daily", True, yesterday)
             await repo.channels.ensure_channel(row, created_at=yesterday)
     finally:
         await repo.close()
