@@ -69,6 +69,22 @@ async def remote_grader(port: int, served_model_cache: Path) -> AsyncIterator[Em
     await grader.aclose()
 
 
+@pytest.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+    """A bot's SQLite file, opened."""
+    opened = await Repository.open(tmp_path / "q.db")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def down(tmp_path: Path) -> AsyncIterator[EmbeddingGrader]:
+    """A grader whose embedding server is a closed port: every answer is kept for later."""
+    grader = grader_at(f"http://127.0.0.1:{unused_port()}/v1", tmp_path / "cache", TOKEN)
+    yield grader
+    await grader.aclose()
+
+
 async def answer(
     service: WiredQuiz, text: str, *, thread: str | None, message_id: str
 ) -> list[Reply]:
@@ -144,54 +160,48 @@ def kept_waiting(platform: str) -> float | None:
 
 
 async def test_answers_kept_while_down_are_graded_by_a_bot_that_grades_again(
-    tmp_path: Path, bank: Bank
+    bank: Bank, repo: Repository, down: EmbeddingGrader
 ) -> None:
     """A bot started again with a grader that works grades, in its first pending round, what
     one whose embedding server was down kept: in the answer's thread, addressed to its member,
     and the metrics say what still waits after each round. The score is not what this tests
     (the test above grades through the served model), so no model is loaded: it runs alone."""
     platform = "kept-then-in-process"
-    repo = await Repository.open(tmp_path / "q.db")
-    down = grader_at(f"http://127.0.0.1:{unused_port()}/v1", tmp_path / "cache", TOKEN)
-    try:
-        kept_by = service_on(repo, bank, down)
-        post = await kept_by.posting.post_today(platform, "c1", RecordingTransport())
-        told = RecordingTransport()
-        for member, message_id in ((MINA, "m-1"), (JUN, "m-2")):
-            await kept_by.intake.handle(
-                Incoming(
-                    platform, "c1", member, ANSWER, message_id=message_id, thread_id=post.thread_id
-                ),
-                told,
-            )
-        assert [r.kind for r in told.sent] == [ReplyKind.INFO] * 2
-        still_down = RecordingTransport()
-        assert await kept_by.intake.grade_pending(platform, still_down) == 0
-        assert still_down.sent == [] and kept_waiting(platform) == 2
+    kept_by = service_on(repo, bank, down)
+    post = await kept_by.posting.post_today(platform, "c1", RecordingTransport())
+    told = RecordingTransport()
+    for member, message_id in ((MINA, "m-1"), (JUN, "m-2")):
+        await kept_by.intake.handle(
+            Incoming(
+                platform, "c1", member, ANSWER, message_id=message_id, thread_id=post.thread_id
+            ),
+            told,
+        )
+    assert [r.kind for r in told.sent] == [ReplyKind.INFO] * 2
+    still_down = RecordingTransport()
+    assert await kept_by.intake.grade_pending(platform, still_down) == 0
+    assert still_down.sent == [] and kept_waiting(platform) == 2
 
-        back = service_on(repo, bank, FixedGrader())
-        out = RecordingTransport()
-        assert await back.intake.grade_pending(platform, out) == 2
-        assert kept_waiting(platform) == 0
-        grades, followups = out.of_kind(ReplyKind.GRADE), out.of_kind(ReplyKind.FOLLOWUP)
-        assert [(g.user_id, g.addressee, g.answers) for g in grades] == [
-            ("u1", "u1", "m-1"),
-            ("u2", "u2", "m-2"),
-        ]
-        assert len(followups) == 2 and len(out.sent) == 4
-        for reply in out.sent:
-            assert reply.channel_id == "c1" and reply.thread_id == post.thread_id
-        for user_id, grade in zip(("u1", "u2"), grades, strict=True):
-            stored = await repo.answers.answers_for(post_id=post.id, user_id=user_id)
-            assert [a.score for a in stored] == [score_of(grade)]
-        assert await back.intake.grade_pending(platform, out) == 0 and len(out.sent) == 4
-    finally:
-        await down.aclose()
-        await repo.close()
+    back = service_on(repo, bank, FixedGrader())
+    out = RecordingTransport()
+    assert await back.intake.grade_pending(platform, out) == 2
+    assert kept_waiting(platform) == 0
+    grades, followups = out.of_kind(ReplyKind.GRADE), out.of_kind(ReplyKind.FOLLOWUP)
+    assert [(g.user_id, g.addressee, g.answers) for g in grades] == [
+        ("u1", "u1", "m-1"),
+        ("u2", "u2", "m-2"),
+    ]
+    assert len(followups) == 2 and len(out.sent) == 4
+    for reply in out.sent:
+        assert reply.channel_id == "c1" and reply.thread_id == post.thread_id
+    for user_id, grade in zip(("u1", "u2"), grades, strict=True):
+        stored = await repo.answers.answers_for(post_id=post.id, user_id=user_id)
+        assert [a.score for a in stored] == [score_of(grade)]
+    assert await back.intake.grade_pending(platform, out) == 0 and len(out.sent) == 4
 
 
 async def test_a_pending_round_leaves_the_answers_to_an_open_question_kept(
-    tmp_path: Path, bank: Bank
+    bank: Bank, repo: Repository, down: EmbeddingGrader
 ) -> None:
     """Answers to an open question are kept beside those kept while the grader was down, but
     they wait for the team's model answer, not for the server: a round with the server back
@@ -200,73 +210,61 @@ async def test_a_pending_round_leaves_the_answers_to_an_open_question_kept(
     for the server."""
     platform = "open-and-kept"
     with_open = Bank(bank.all(), open_questions=[OPEN])
-    repo = await Repository.open(tmp_path / "q.db")
-    down = grader_at(f"http://127.0.0.1:{unused_port()}/v1", tmp_path / "cache", TOKEN)
-    try:
-        kept_by = service_on(repo, with_open, down)
-        told = RecordingTransport()
-        await kept_by.intake.handle(Incoming(platform, "c2", LEAD, f"/quiz now {OPEN.id}"), told)
-        asked = await repo.posts.latest_post(platform=platform, channel_id="c2")
-        assert asked is not None and asked.prompt_id == OPEN.id
-        for n in range(PENDING_PER_ROUND):
-            member = Actor(f"o{n}", f"Member {n}")
-            await kept_by.intake.handle(
-                Incoming(platform, "c2", member, ANSWER, f"o-{n}", thread_id=asked.thread_id),
-                told,
-            )
-        post = await kept_by.posting.post_today(platform, "c1", RecordingTransport())
+    kept_by = service_on(repo, with_open, down)
+    told = RecordingTransport()
+    await kept_by.intake.handle(Incoming(platform, "c2", LEAD, f"/quiz now {OPEN.id}"), told)
+    asked = await repo.posts.latest_post(platform=platform, channel_id="c2")
+    assert asked is not None and asked.prompt_id == OPEN.id
+    for n in range(PENDING_PER_ROUND):
+        member = Actor(f"o{n}", f"Member {n}")
         await kept_by.intake.handle(
-            Incoming(platform, "c1", JUN, ANSWER, message_id="m-2", thread_id=post.thread_id),
+            Incoming(platform, "c2", member, ANSWER, f"o-{n}", thread_id=asked.thread_id),
             told,
         )
-        assert [reply.text.split(" ", 1)[1] for reply in told.sent[-2:]] == [
-            text("en", "open_answer_kept"),
-            text("en", "grading_unavailable"),
-        ]
+    post = await kept_by.posting.post_today(platform, "c1", RecordingTransport())
+    await kept_by.intake.handle(
+        Incoming(platform, "c1", JUN, ANSWER, message_id="m-2", thread_id=post.thread_id),
+        told,
+    )
+    assert [reply.text.split(" ", 1)[1] for reply in told.sent[-2:]] == [
+        text("en", "open_answer_kept"),
+        text("en", "grading_unavailable"),
+    ]
 
-        back = service_on(repo, with_open, FixedGrader())
-        out = RecordingTransport()
-        assert await back.intake.grade_pending(platform, out) == 1
-        assert kept_waiting(platform) == 0
-        assert {reply.user_id for reply in out.sent} == {"u2"}
-        still_open = await repo.answers.open_answers(
-            platform=platform, channel_id="c2", prompt_id=OPEN.id
-        )
-        assert [a.message_id for a in still_open] == [f"o-{n}" for n in range(PENDING_PER_ROUND)]
-    finally:
-        await down.aclose()
-        await repo.close()
+    back = service_on(repo, with_open, FixedGrader())
+    out = RecordingTransport()
+    assert await back.intake.grade_pending(platform, out) == 1
+    assert kept_waiting(platform) == 0
+    assert {reply.user_id for reply in out.sent} == {"u2"}
+    still_open = await repo.answers.open_answers(
+        platform=platform, channel_id="c2", prompt_id=OPEN.id
+    )
+    assert [a.message_id for a in still_open] == [f"o-{n}" for n in range(PENDING_PER_ROUND)]
 
 
 async def test_a_kept_answer_is_graded_in_the_thread_its_question_has_by_message_id(
-    tmp_path: Path, bank: Bank
+    bank: Bank, repo: Repository, down: EmbeddingGrader
 ) -> None:
     """Where the platform opened no thread for the question, the member answered under its
     message: the grade of the answer kept while the grader was down, and the next question,
     go under that message too, as they would for an answer graded at once."""
     platform = "thread-by-message"
-    repo = await Repository.open(tmp_path / "q.db")
-    down = grader_at(f"http://127.0.0.1:{unused_port()}/v1", tmp_path / "cache", TOKEN)
-    try:
-        kept_by = service_on(repo, bank, down)
-        post = await kept_by.posting.post_today(platform, "c1", ThreadsUnderMessages())
-        assert post.thread_id is None and post.message_id is not None
-        told = RecordingTransport()
-        await kept_by.intake.handle(
-            Incoming(platform, "c1", MINA, ANSWER, message_id="m-1", thread_id=post.message_id),
-            told,
-        )
-        assert [(r.kind, r.thread_id) for r in told.sent] == [(ReplyKind.INFO, post.message_id)]
+    kept_by = service_on(repo, bank, down)
+    post = await kept_by.posting.post_today(platform, "c1", ThreadsUnderMessages())
+    assert post.thread_id is None and post.message_id is not None
+    told = RecordingTransport()
+    await kept_by.intake.handle(
+        Incoming(platform, "c1", MINA, ANSWER, message_id="m-1", thread_id=post.message_id),
+        told,
+    )
+    assert [(r.kind, r.thread_id) for r in told.sent] == [(ReplyKind.INFO, post.message_id)]
 
-        out = RecordingTransport()
-        assert await service_on(repo, bank, FixedGrader()).intake.grade_pending(platform, out) == 1
-        assert [(r.kind, r.thread_id) for r in out.sent] == [
-            (ReplyKind.GRADE, post.message_id),
-            (ReplyKind.FOLLOWUP, post.message_id),
-        ]
-    finally:
-        await down.aclose()
-        await repo.close()
+    out = RecordingTransport()
+    assert await service_on(repo, bank, FixedGrader()).intake.grade_pending(platform, out) == 1
+    assert [(r.kind, r.thread_id) for r in out.sent] == [
+        (ReplyKind.GRADE, post.message_id),
+        (ReplyKind.FOLLOWUP, post.message_id),
+    ]
 
 
 async def test_two_processes_retrying_at_once_grade_an_answer_once(
