@@ -154,8 +154,8 @@ async def save_model_answer(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """The model answer makes the question ready (a team question, with key concepts drafted
-    from it as notes get theirs), in the database and this process's bank; then the channel's
-    kept answers are graded and their members told through the outbox."""
+    from it as notes get theirs) in this process's bank; the channel's kept answers are graded
+    and their members told through the outbox; then the question is saved in the database."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     check_csrf(session, csrf, lang)
     question = _question(web, prompt_id, lang)
@@ -175,15 +175,11 @@ async def save_model_answer(
             reason=str(exc),
         )  # fmt: skip
     deps, member = web.deps, session.member
-    await deps.questions.save(
-        ready,
-        platform=member.platform,
-        channel_id=member.channel_id,
-        edited_by=member.user_id,
-        at=deps.clock(),
-    )
     deps.bank.put(ready)
     channel = await deps.store.channel(platform=platform, channel_id=channel_id)
+    # Graded before the question is saved: a bot beside this page takes saved questions into
+    # its bank on its next tick, and its retry round would grade the same kept answers with a
+    # reply of its own; saved after, the bot finds none left and the member gets one notice.
     try:
         graded = await _open(web, lang).grade(
             ready,
@@ -193,6 +189,13 @@ async def save_model_answer(
         )
     except EmbeddingUnavailableError:
         graded = 0  # kept: the bot's retry grades them once the server is back
+    await deps.questions.save(
+        ready,
+        platform=member.platform,
+        channel_id=member.channel_id,
+        edited_by=member.user_id,
+        at=deps.clock(),
+    )
     if graded and deps.notice_left is not None:
         deps.notice_left()
     return RedirectResponse(

@@ -9,8 +9,9 @@ discord.py client against the loopback fake."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ import pytest
 from bot.config import Settings
 from bot.core.flow.notices import send_notices
 from bot.core.texts import text
+from content.schema import Lang, Prompt
+from evaluators.grade import Grade, Grader
+from evaluators.taught import TeamGrade
 from tests import team_notes as notes
 from tests.bot.platforms.discord.conftest import Running, StartBot
 from tests.bot.platforms.discord.test_discord_bot import sent_for
@@ -35,6 +39,31 @@ from tests.bot.platforms.open_question_page import (
 ANSWER = "Label smoothing softens the one-hot targets so the model is less overconfident."
 TICK_S = 0.1
 """The scheduler's tick here: the notice goes out on the next one."""
+
+
+class BusyPageGrader:
+    """The bot's own grader, for the page, on a busy CPU: each answer waits five of the bot's
+    ticks before it is graded. A page that saved the question before grading its kept answers
+    lost them to the bot's retry round in that time (the member got the bot's reply instead of
+    the page's notice, and the page said it graded none)."""
+
+    def __init__(self, grader: Grader) -> None:
+        self.grader = grader
+
+    async def grade(
+        self,
+        prompt: Prompt,
+        answer: str,
+        *,
+        lang: Lang = "ko",
+        cap: int | None = None,
+        revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
+    ) -> Grade:
+        await asyncio.sleep(5 * TICK_S)
+        return await self.grader.grade(
+            prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
+        )
 
 
 @pytest.fixture
@@ -94,7 +123,7 @@ async def test_an_open_question_is_answered_in_discord_and_graded_once_the_web_p
     found = LINK.search(await sent(bot, link_asked))
     assert found is not None
     before = len(in_thread(bot, thread))
-    async with web_page_beside(settings, web_sock, bot.service.grader):
+    async with web_page_beside(settings, web_sock, BusyPageGrader(bot.service.grader)):
         graded = await write_model_answer(found.group(0), notes.WAITING, ANSWER, "en")
     assert graded == 1
     [stored] = await answers.channel_answers(platform="discord", channel_id=channel)
