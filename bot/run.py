@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn, TypeVar
@@ -88,7 +89,7 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
     false): `/quiz web` prints a sign-in link to it."""
     from bot.answer_vectors import grader_vectors
     from bot.platforms import console
-    from bot.web.server import bind, port_of, serving_beside
+    from bot.web.server import BuiltOnFirstRequest, bind, port_of, serving_beside
     from bot.web.signing import LinkIssuer
 
     wake = asyncio.Event()
@@ -109,14 +110,17 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 stack.enter_async_context(open_service(settings, sign_in=LinkIssuer(tokens, url))),
                 stop,
             )
-            app = web_app(
-                settings,
-                repo=service.repo,
-                bank=service.bank,
-                tokens=tokens,
-                grader=service.grader,
-                vectors=grader_vectors(service.grader),
-                notice_left=wake.set,  # the console's scheduler sends it at once
+            app = BuiltOnFirstRequest(
+                partial(
+                    web_app,
+                    settings,
+                    repo=service.repo,
+                    bank=service.bank,
+                    tokens=tokens,
+                    grader=service.grader,
+                    vectors=grader_vectors(service.grader),
+                    notice_left=wake.set,  # the console's scheduler sends it at once
+                )
             )
             await _unless_stopped(stack.enter_async_context(serving_beside(app, sock)), stop)
             print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)

@@ -7,10 +7,10 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from compute.header_timeout import HEADER_TIMEOUT_S, HeaderTimeoutConfig, HeaderTimeoutProtocol
 
@@ -55,8 +55,24 @@ class _BesideServer(uvicorn.Server):
         yield
 
 
+class BuiltOnFirstRequest:
+    """The page built when someone first opens it, not when the process starts: the console
+    serves it beside the chat, and the web framework, its routes and templates (about a third of
+    a second) would otherwise stand between every start and its first question for a page most
+    starts never show. The first request waits for the build; the rest go straight through."""
+
+    def __init__(self, build: Callable[[], ASGIApp]) -> None:
+        self._build = build
+        self._app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            self._app = self._build()
+        await self._app(scope, receive, send)
+
+
 def _config(
-    app: FastAPI, *, proxy_headers: bool, header_timeout_s: float = HEADER_TIMEOUT_S
+    app: ASGIApp, *, proxy_headers: bool, header_timeout_s: float = HEADER_TIMEOUT_S
 ) -> uvicorn.Config:
     return HeaderTimeoutConfig(
         app,
@@ -64,6 +80,7 @@ def _config(
         http=HeaderTimeoutProtocol,
         log_level="warning",
         lifespan="off",
+        ws="none",  # the page has no websockets: uvicorn would import a websocket library
         access_log=False,
         proxy_headers=proxy_headers,
         forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
@@ -72,7 +89,7 @@ def _config(
 
 @contextlib.asynccontextmanager
 async def serving_beside(
-    app: FastAPI, sock: socket.socket, *, header_timeout_s: float = HEADER_TIMEOUT_S
+    app: ASGIApp, sock: socket.socket, *, header_timeout_s: float = HEADER_TIMEOUT_S
 ) -> AsyncIterator[None]:
     """Serve `app` on this event loop until the block exits."""
     server = _BesideServer(_config(app, proxy_headers=False, header_timeout_s=header_timeout_s))
@@ -91,6 +108,6 @@ async def serving_beside(
         sock.close()
 
 
-async def serve_alone(app: FastAPI, sock: socket.socket, *, proxy_headers: bool) -> None:
+async def serve_alone(app: ASGIApp, sock: socket.socket, *, proxy_headers: bool) -> None:
     """Serve until SIGINT or SIGTERM (`quizmaster web`)."""
     await uvicorn.Server(_config(app, proxy_headers=proxy_headers)).serve(sockets=[sock])

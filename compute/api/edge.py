@@ -16,11 +16,14 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 OPEN_PATHS = frozenset({"/healthz"})
 """Routes answered without a token, so probes can tell 'down' from 'refused'."""
