@@ -8,17 +8,10 @@ from __future__ import annotations
 import logging
 import sys
 from types import TracebackType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -36,6 +29,18 @@ class Progress:
         self.unit = unit
         self.done = 0
         self._next_tenth = 1
+        # rich is read here, not at import: every bot start imports this module, and most
+        # never draw a bar (references already encoded, or no terminal).
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as RichProgress
+
         console = Console(file=stream if stream is not None else sys.stderr)
         self._bar: RichProgress | None = None
         if console.is_terminal:
