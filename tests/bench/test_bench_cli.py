@@ -188,6 +188,15 @@ def test_startup_times_first_and_later_start_against_the_floor(
     assert 0 < result["model_floor_s"][0] <= result["floor_s"][0]
     assert result["ratio"] == pytest.approx(later["graded_s"][0] / result["floor_s"][0], rel=0.01)
     assert isinstance(result["target_met"], bool)
+    # The floor with the bot's libraries imports what a console start imports of site-packages:
+    # the database driver and settings, never our own packages, nor the page it builds later.
+    libraries = set(result["libraries"])
+    assert {"aiosqlite", "pydantic_settings", "numpy"} <= libraries, libraries
+    assert not libraries & {"bot", "evaluators", "content", "compute", "fastapi"}, libraries
+    assert len(result["libraries_floor_s"]) == 1
+    assert result["ratio_to_libraries_floor"] == pytest.approx(
+        later["graded_s"][0] / result["libraries_floor_s"][0], rel=0.01
+    )
     # The later start found its log and the phases in it, in the order they happen.
     steps = list(result["later_start_phases_s"].values())
     assert list(result["later_start_phases_s"]) == [
