@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -61,29 +62,43 @@ def _max_cos(vector: Matrix, matrix: Matrix) -> float:
     return float(np.max(matrix @ vector))
 
 
+class Overlap(NamedTuple):
+    """How much of a reference's content words an answer says (`_overlap`)."""
+
+    recall: float
+    precision: float
+    idf_recall: float
+    """Recall weighted by the words' rarity."""
+    shared: frozenset[str]
+    """The reference's words the answer says, those the question gives away left out."""
+
+
 def _overlap(
     answer_words: frozenset[str],
     reference: str,
     question_words: frozenset[str],
     rarity: WordRarity = UNIFORM,
-) -> tuple[float, float, float]:
-    """(recall, precision, recall weighted by `rarity`) of reference content words in the
-    answer, ignoring words the question already gives away ("question demoting")."""
+) -> Overlap:
+    """Reference content words in the answer, ignoring words the question already gives away
+    ("question demoting")."""
     ref_words = {w for w in content_words(reference) if w not in question_words}
     own = {w for w in answer_words if w not in question_words}
     if not ref_words:
-        return 0.0, 0.0, 0.0
-    hits = len(ref_words & own)
-    return hits / len(ref_words), (hits / len(own) if own else 0.0), rarity.recall(ref_words, own)
+        return Overlap(0.0, 0.0, 0.0, frozenset())
+    shared = frozenset(ref_words & own)
+    hits = len(shared)
+    return Overlap(
+        hits / len(ref_words),
+        hits / len(own) if own else 0.0,
+        rarity.recall(ref_words, own),
+        shared,
+    )
 
 
-def _says_words_of(
-    answer_words: frozenset[str], reference: str, question_words: frozenset[str]
-) -> bool:
-    """Whether the answer says a content word of `reference` that the question does not give
-    away, a word with a letter in it: a digit alone ("1" of `<script>alert(1)</script>`) is no
-    evidence of an answer (`calibration.EvidenceGate`)."""
-    shared = (answer_words - question_words) & set(content_words(reference))
+def _says_a_word(shared: frozenset[str]) -> bool:
+    """Whether the words an answer shares with a model answer hold one with a letter in it: a
+    digit alone ("1" of `<script>alert(1)</script>`) is no evidence of an answer
+    (`calibration.EvidenceGate`)."""
     return any(any(char.isalpha() for char in word) for word in shared)
 
 
@@ -156,7 +171,9 @@ def _recall_of(prompt: Prompt | None, answer: AnswerText, lang: Lang) -> float:
         return 0.0
     question_words = _question_words(prompt)
     references = prompt.references_in(lang) or prompt.references
-    return max((_overlap(answer.words, r.text, question_words)[0] for r in references), default=0.0)
+    return max(
+        (_overlap(answer.words, r.text, question_words).recall for r in references), default=0.0
+    )
 
 
 def _coverage_of(prompt: Prompt | None, answer: AnswerText, lang: Lang) -> float:
@@ -193,9 +210,10 @@ def measure(
     says_words = False
     lowered = answer.text.casefold()
     for reference in references:
-        says_words = says_words or _says_words_of(answer.words, reference.text, question_words)
-        r, p, w = _overlap(answer.words, reference.text, question_words, rarity)
-        recall, precision, idf_recall = max(recall, r), max(precision, p), max(idf_recall, w)
+        overlap = _overlap(answer.words, reference.text, question_words, rarity)
+        recall, precision = max(recall, overlap.recall), max(precision, overlap.precision)
+        idf_recall = max(idf_recall, overlap.idf_recall)
+        says_words = says_words or _says_a_word(overlap.shared)
         ref_lowered = reference.text.casefold()
         fuzzy_set = max(fuzzy_set, fuzz.token_set_ratio(lowered, ref_lowered) / 100)
         fuzzy_partial = max(fuzzy_partial, fuzz.partial_ratio(lowered, ref_lowered) / 100)
@@ -207,7 +225,9 @@ def measure(
             else np.zeros((0, answer_tokens.shape[1]), dtype=np.float32)
         )
         alignments = [token_alignment(answer_tokens, ref, question) for ref in reference_tokens]
-    overlaps = [_overlap(answer.words, m.text, question_words)[0] for m in prompt.misconceptions]
+    overlaps = [
+        _overlap(answer.words, m.text, question_words).recall for m in prompt.misconceptions
+    ]
     mis_overlap = max(overlaps, default=0.0)
     matches = concept_matches(prompt.concepts, answer)
     covered, missed = covered_and_missed(prompt.concepts, matches)

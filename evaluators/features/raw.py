@@ -32,7 +32,7 @@ class Signals:
     fuzzy_partial: float
     words: int
     # Whether the answer says a word of a model answer, one with a letter, that the question does
-    # not give away (`signals._says_words_of`); the evidence gate reads it, no feature does.
+    # not give away (`signals._says_a_word`); the evidence gate reads it, no feature does.
     says_words: bool
     lang: Lang
     covered: tuple[str, ...]
