@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,8 @@ import pytest
 from bot.config import Settings
 from bot.core.flow.notices import send_notices
 from bot.core.texts import text
-from content.schema import Lang, Prompt
+from content.schema import Prompt
 from evaluators.grade import Grade, Grader
-from evaluators.taught import TeamGrade
 from tests import team_notes as notes
 from tests.bot.platforms.discord.conftest import Running, StartBot
 from tests.bot.platforms.discord.test_discord_bot import sent_for
@@ -50,20 +49,9 @@ class BusyPageGrader:
     def __init__(self, grader: Grader) -> None:
         self.grader = grader
 
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
-    ) -> Grade:
+    async def grade(self, prompt: Prompt, answer: str, **options: Any) -> Grade:
         await asyncio.sleep(5 * TICK_S)
-        return await self.grader.grade(
-            prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
-        )
+        return await self.grader.grade(prompt, answer, **options)
 
 
 @pytest.fixture
