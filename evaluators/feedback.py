@@ -27,8 +27,10 @@ _FLAG = {
         "en": "That doesn't read as an answer. Please explain in words.",
     },
     Flag.ONE_WORD: {
-        "ko": "한 단어로는 설명이 부족해요. 왜 그런지 한두 문장으로 풀어 보세요.",
-        "en": "One word isn't an explanation. Say why in a sentence or two.",
+        "ko": "용어만으로는 설명이 되지 않아요. 이 질문은 이것을 묻고 있어요: {question} 한두 "
+        "문장으로 풀어 보세요.",
+        "en": "A term on its own isn't an explanation. The question asks: {question} Say what "
+        "and why in a sentence or two.",
     },
     Flag.COPY_OF_QUESTION: {
         "ko": "질문을 그대로 옮긴 답이에요. 자기 말로 설명해 보세요.",
@@ -73,7 +75,7 @@ MISCONCEPTION_NOTE_BELOW = 70
 
 _CREDITED = frozenset({Verdict.CORRECT, Verdict.MOSTLY_CORRECT, Verdict.PARTIAL})
 _PRAISED = frozenset({Verdict.CORRECT, Verdict.MOSTLY_CORRECT})
-_UNCREDITED = frozenset({Flag.OFF_TOPIC, Flag.SIBLING, Flag.NO_EVIDENCE})
+_UNCREDITED = frozenset({Flag.OFF_TOPIC, Flag.SIBLING, Flag.NO_EVIDENCE, Flag.ONE_WORD})
 """Caps under which no concept is listed as covered."""
 
 
@@ -248,6 +250,8 @@ def compose(
         )
         for f in flags
         if f is not Flag.MISCONCEPTION or told.misconception is not None
+        # A term alone is told the question already; the gate's note would repeat it.
+        if f is not Flag.NO_EVIDENCE or Flag.ONE_WORD not in flags
     ]
     graded = verdict not in {Verdict.NO_ANSWER, Verdict.ACKNOWLEDGED}
     if graded and (verdict is not Verdict.CORRECT or told.missed):

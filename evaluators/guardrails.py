@@ -1,6 +1,6 @@
 """Answers that should not reach the calibrated model, each with a deliberate score: empty,
-"I don't know", noise, a copy of the question, a copy of the revealed reference, one word, and
-over-long text (truncated, then graded)."""
+"I don't know", noise, a copy of the question, a copy of the revealed reference, a term on its
+own, and over-long text (truncated, then graded)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from content.schema import Concept, Prompt
-from evaluators.concepts import AnswerText, match_concepts
+from evaluators.concepts import AnswerText, concept_matches, match_concepts
 from evaluators.grade import Flag
 from evaluators.morphology import compact, normalize, surface_words
 from evaluators.notation import looks_like_formula
 
 MAX_ANSWER_CHARS = 4000
 ONE_WORD_CAP = 40
+"""One word to a prompt with model answers only (a team's): the grader cannot tell a term from a
+terse answer there, and people grade a right word partly right (Mohler's dev half)."""
+TERM_ALONE_CAP = 10
+"""A term on its own to a prompt with key concepts names something and says nothing of it, so it
+scores as an answer with no evidence does (`calibration.NO_EVIDENCE_CAP`) and is credited no
+concept: a term is no concept."""
 EXPLANATION_MIN_WORDS = 6
 DONT_KNOW_MAX_WORDS = 6
 DONT_KNOW_MAX_WORDS_WITHOUT_CONCEPT = 15
@@ -148,6 +154,22 @@ def _expects_explanation(prompt: Prompt) -> bool:
     return all(len(surface_words(r.text)) >= EXPLANATION_MIN_WORDS for r in prompt.references)
 
 
+def _term_alone(prompt: Prompt, text: str) -> bool:
+    """Whether the answer is one word, or one key concept's wording and nothing else ("vanishing
+    gradient", "Vanishing gradient."): a name with no claim about it. A concept named inside a
+    sentence is not alone, nor are two concepts named side by side."""
+    if len(surface_words(text)) <= 1:
+        return True
+    forms = [compact(form) for concept in prompt.concepts for form in concept.surface_forms()]
+    if len(compact(text)) > max(map(len, forms), default=0):
+        return False  # longer than any wording: more than a term, and no analysis spent on it
+    answer = AnswerText.of(text)
+    return any(
+        m.spans and not answer.blanked(m.spans).replace("\0", "")
+        for m in concept_matches(prompt.concepts, answer)
+    )
+
+
 def screen(prompt: Prompt, answer: str, *, revealed: bool) -> Screening:
     """Run every guardrail; the first decisive one wins, truncation and one-word only annotate."""
     text = answer.strip()
@@ -168,6 +190,7 @@ def screen(prompt: Prompt, answer: str, *, revealed: bool) -> Screening:
         return Screening(text=text, flags=(*flags, Flag.COPY_OF_QUESTION), final=True, score=0)
     if revealed and _copies(text, [r.text for r in prompt.references], REFERENCE_COPY_RATIO):
         return Screening(text=text, flags=(*flags, Flag.COPY_OF_REFERENCE), final=True, score=0)
-    if len(surface_words(text)) <= 1 and _expects_explanation(prompt):
-        return Screening(text=text, flags=(*flags, Flag.ONE_WORD), cap=ONE_WORD_CAP)
+    if _expects_explanation(prompt) and _term_alone(prompt, text):
+        cap = TERM_ALONE_CAP if prompt.concepts else ONE_WORD_CAP
+        return Screening(text=text, flags=(*flags, Flag.ONE_WORD), cap=cap)
     return Screening(text=text, flags=tuple(flags))

@@ -32,7 +32,7 @@ from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
 from evaluators.grade import Flag, Verdict
 from evaluators.grade_cli import as_json
-from evaluators.guardrails import ONE_WORD_CAP, screen
+from evaluators.guardrails import TERM_ALONE_CAP, screen
 from evaluators.morphology import compact
 from evaluators.scoring import Evidence, Explanation, Scored, explain, score, verdict_for
 from tests.cli_process import run_quizmaster
@@ -264,11 +264,11 @@ async def test_a_head_scores_the_sum_the_link_reads_and_each_cap_lowers_it(
     assert explain(RELU, answer, evidence, calibration, cap=free.score) == free
     assert explain(RELU, answer, evidence, calibration, cap=-5).score == 0
 
-    one_word = replace(answer, flags=(Flag.ONE_WORD,), cap=ONE_WORD_CAP)
+    one_word = replace(answer, flags=(Flag.ONE_WORD,), cap=TERM_ALONE_CAP)
     held = explain(RELU, one_word, evidence, calibration, cap=50)
-    assert (held.score, held.cap, held.flags) == (ONE_WORD_CAP, ONE_WORD_CAP, (Flag.ONE_WORD,))
-    lower = explain(RELU, one_word, evidence, calibration, cap=30)
-    assert (lower.score, lower.cap, lower.flags) == (30, 30, (Flag.ONE_WORD, Flag.CAPPED))
+    assert (held.score, held.cap, held.flags) == (TERM_ALONE_CAP, TERM_ALONE_CAP, (Flag.ONE_WORD,))
+    lower = explain(RELU, one_word, evidence, calibration, cap=5)
+    assert (lower.score, lower.cap, lower.flags) == (5, 5, (Flag.ONE_WORD, Flag.CAPPED))
 
     misled = explain(RELU, answer, replace(evidence, misconception=True), calibration)
     assert misled.flags == (Flag.MISCONCEPTION,) and misled.raw == free.raw

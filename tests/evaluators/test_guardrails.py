@@ -11,6 +11,7 @@ from evaluators.guardrails import (
     MAX_ANSWER_CHARS,
     ONE_WORD_CAP,
     REFERENCE_COPY_RATIO,
+    TERM_ALONE_CAP,
     Screening,
     is_dont_know,
     is_noise,
@@ -55,11 +56,38 @@ def test_a_real_attempt_that_starts_with_a_shrug_is_graded() -> None:
     assert not is_dont_know("The forward pass computes the loss")
 
 
-async def test_one_word_is_capped(grader: EmbeddingGrader, relu: Prompt) -> None:
+async def test_one_word_is_capped_and_credited_nothing(
+    grader: EmbeddingGrader, relu: Prompt
+) -> None:
     grade = await grader.grade(relu, "기울기소실")
     assert Flag.ONE_WORD in grade.flags
-    assert grade.score <= ONE_WORD_CAP
-    assert grade.covered == ("vanishing-gradient",)
+    assert grade.score <= TERM_ALONE_CAP
+    assert grade.covered == ()
+    assert relu.text.ko in grade.feedback
+
+
+@pytest.mark.parametrize("term", ["vanishing gradient", "Vanishing gradient.", "기울기 소실"])
+async def test_a_key_concept_named_alone_is_a_term_not_an_answer(
+    grader: EmbeddingGrader, relu: Prompt, term: str
+) -> None:
+    grade = await grader.grade(relu, term, lang="en")
+    assert Flag.ONE_WORD in grade.flags
+    assert grade.score <= TERM_ALONE_CAP
+    assert grade.covered == ()
+    assert relu.text.en in grade.feedback
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["ReLU avoids the vanishing gradient", "vanishing gradient and sparsity"],
+    ids=["said-of-something", "two-concepts"],
+)
+async def test_a_concept_inside_a_claim_or_beside_another_is_not_alone(
+    grader: EmbeddingGrader, relu: Prompt, answer: str
+) -> None:
+    grade = await grader.grade(relu, answer, lang="en")
+    assert Flag.ONE_WORD not in grade.flags
+    assert "vanishing-gradient" in grade.covered
 
 
 async def test_copy_of_question(grader: EmbeddingGrader, relu: Prompt) -> None:
@@ -206,7 +234,7 @@ POP = PUSH.model_copy(update={"references": (Reference(lang="en", text="pop"),)}
         (
             "기울기소실",
             False,
-            Screening(text="기울기소실", flags=(Flag.ONE_WORD,), cap=ONE_WORD_CAP),
+            Screening(text="기울기소실", flags=(Flag.ONE_WORD,), cap=TERM_ALONE_CAP),
         ),
         (f" {GOOD_EN} ", True, Screening(text=GOOD_EN)),
     ],
@@ -216,6 +244,18 @@ def test_each_guardrail_decides_with_its_score_or_cap(
     answer: str, revealed: bool, screening: Screening
 ) -> None:
     assert screen(RELU, answer, revealed=revealed) == screening
+
+
+def test_one_word_to_a_prompt_without_key_concepts_keeps_the_one_word_cap() -> None:
+    """A team's prompt has no key concepts to tell a term from a terse answer ("push")."""
+    team = RELU.model_copy(update={"concepts": ()})
+    assert ONE_WORD_CAP > TERM_ALONE_CAP
+    assert screen(team, "saturation", revealed=False) == Screening(
+        text="saturation", flags=(Flag.ONE_WORD,), cap=ONE_WORD_CAP
+    )
+    assert screen(team, "vanishing gradient", revealed=False) == Screening(
+        text="vanishing gradient"
+    )
 
 
 def test_only_text_past_the_limit_is_cut_and_the_cut_is_noted() -> None:
