@@ -1,6 +1,4 @@
-"""Features of how much the answer says, against how much a full answer to its question says. On a
-prompt with key concepts length enters only through what is not covered: a short answer that
-names every key concept scores like a long one."""
+"""Features of how much the answer says, against how much a full answer to its question says."""
 
 from __future__ import annotations
 
@@ -24,11 +22,16 @@ LOG_WORDS = Feature(
     lambda s: math.log1p(s.words),
     heads=("reference_only",),
 )
-UNCOVERED_REL_LENGTH = Feature(
-    "uncovered_rel_length",
-    "rel_length times the share of key concepts not named: a short answer is weak for what it"
-    " leaves out, never for being concise",
-    lambda s: (1 - coverage(s)) * rel_length(s),
+REL_LENGTH = Feature(
+    "rel_length",
+    "log of the answer's length over its longest model answer's, in content words",
+    rel_length,
+    heads=("concepts",),
+)
+COVERAGE_REL_LENGTH = Feature(
+    "coverage_rel_length",
+    "coverage times rel_length: concepts named in a fragment are worth less than explained",
+    lambda s: coverage(s) * rel_length(s),
     heads=("concepts",),
 )
 FOLLOW_UP = Feature(
@@ -38,4 +41,4 @@ FOLLOW_UP = Feature(
     heads=("concepts",),
 )
 
-FEATURES = (LOG_WORDS, UNCOVERED_REL_LENGTH, FOLLOW_UP)
+FEATURES = (LOG_WORDS, REL_LENGTH, COVERAGE_REL_LENGTH, FOLLOW_UP)

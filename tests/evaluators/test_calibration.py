@@ -30,7 +30,7 @@ def _signals(quality: float) -> dict[str, float]:
         lex_recall=0.8 * quality,
         lex_precision=0.5 + 0.3 * quality,
         log_words=2.0 + quality,
-        uncovered_rel_length=(1.0 - quality) * (quality - 1.0),
+        rel_length=quality - 1.0,
     )
     return values
 
@@ -45,7 +45,7 @@ def test_committed_calibration_loads_with_both_heads() -> None:
 def test_more_coverage_scores_higher() -> None:
     calibration = Calibration.load()
     low, high = _signals(0.1), _signals(0.9)
-    assert calibration.predict("concepts", high) > calibration.predict("concepts", low) + 0.2
+    assert calibration.predict("concepts", high) > calibration.predict("concepts", low) + 0.3
 
 
 def test_round_trip(tmp_path: Path) -> None:
