@@ -29,6 +29,7 @@ class Flag(StrEnum):
     EMPTY = "empty"
     DONT_KNOW = "dont_know"
     ONE_WORD = "one_word"
+    """One word, or one key concept's wording and nothing else: a term on its own."""
     COPY_OF_QUESTION = "copy_of_question"
     COPY_OF_REFERENCE = "copy_of_reference"
     TRUNCATED = "truncated"

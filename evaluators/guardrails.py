@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -154,14 +155,20 @@ def _expects_explanation(prompt: Prompt) -> bool:
     return all(len(surface_words(r.text)) >= EXPLANATION_MIN_WORDS for r in prompt.references)
 
 
+@lru_cache(maxsize=1024)
+def _longest_wording(concepts: tuple[Concept, ...]) -> int:
+    """The characters (letters and digits) of the longest wording of any of `concepts`: worked
+    out once per prompt's concepts, not for every answer."""
+    return max((len(compact(f)) for c in concepts for f in c.surface_forms()), default=0)
+
+
 def _term_alone(prompt: Prompt, text: str) -> bool:
     """Whether the answer is one word, or one key concept's wording and nothing else ("vanishing
     gradient", "Vanishing gradient."): a name with no claim about it. A concept named inside a
     sentence is not alone, nor are two concepts named side by side."""
     if len(surface_words(text)) <= 1:
         return True
-    forms = [compact(form) for concept in prompt.concepts for form in concept.surface_forms()]
-    if len(compact(text)) > max(map(len, forms), default=0):
+    if len(compact(text)) > _longest_wording(prompt.concepts):
         return False  # longer than any wording: more than a term, and no analysis spent on it
     answer = AnswerText.of(text)
     return any(

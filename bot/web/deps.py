@@ -33,7 +33,7 @@ from bot.web.rate_limit import SlidingWindow
 from bot.web.rendering import Renderer, lang_of, request_lang
 from bot.web.signing import Session, Tokens
 from content.bank import Bank
-from content.schema import Lang
+from content.schema import Lang, Prompt
 from evaluators.grade import Grader
 
 SESSION_COOKIE = "qm_session"
@@ -103,6 +103,18 @@ class Web:
             samesite=samesite,
             secure=self.deps.public_https or request.url.scheme == "https",
             path=path,
+        )
+
+    async def save_question(self, session: Session, prompt: Prompt) -> None:
+        """Save `prompt` in the session's channel, as edited now by the session's member: the
+        question editor and the open question's model answer both write it this way."""
+        member = session.member
+        await self.deps.questions.save(
+            prompt,
+            platform=member.platform,
+            channel_id=member.channel_id,
+            edited_by=member.user_id,
+            at=self.deps.clock(),
         )
 
     async def session_of(self, request: Request) -> Session | None:

@@ -174,7 +174,7 @@ async def save_model_answer(
             problem="open_model_refused" if model_answer.strip() else "open_model_empty",
             reason=str(exc),
         )  # fmt: skip
-    deps, member = web.deps, session.member
+    deps = web.deps
     deps.bank.put(ready)
     channel = await deps.store.channel(platform=platform, channel_id=channel_id)
     # Graded before the question is saved: a bot beside this page takes saved questions into
@@ -189,13 +189,7 @@ async def save_model_answer(
         )
     except EmbeddingUnavailableError:
         graded = 0  # kept: the bot's retry grades them once the server is back
-    await deps.questions.save(
-        ready,
-        platform=member.platform,
-        channel_id=member.channel_id,
-        edited_by=member.user_id,
-        at=deps.clock(),
-    )
+    await web.save_question(session, ready)
     if graded and deps.notice_left is not None:
         deps.notice_left()
     return RedirectResponse(

@@ -222,14 +222,7 @@ async def _save_or_try(
         return _edit_page(
             request, web, session, lang, form, editing=editing, answer=answer, tried=tried
         )
-    member = session.member
-    await deps.questions.save(
-        prompt,
-        platform=member.platform,
-        channel_id=member.channel_id,
-        edited_by=member.user_id,
-        at=deps.clock(),
-    )
+    await web.save_question(session, prompt)
     deps.bank.put(prompt)
     return RedirectResponse(
         f"{channel_url(session)}/questions/{quote(prompt.id, safe='')}", status_code=303
