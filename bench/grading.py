@@ -25,7 +25,7 @@ from bot.config import Settings
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader
-from evaluators.embedder import EmbeddingModel
+from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import read_rows, resolve_prompts
 from evaluators.references import warm_morphology

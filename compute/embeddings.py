@@ -16,15 +16,15 @@ from typing import Protocol
 import numpy as np
 
 from content.text_rule import well_formed
-from evaluators.batcher import MicroBatcher
-from evaluators.embedder import (
+from evaluators.embedding.batcher import MicroBatcher
+from evaluators.embedding.sentence_model import (
     BUNDLED_MODEL_NAME,
     Embedder,
-    Matrix,
     bundled_model_path,
     is_bundled,
     load_embedder,
 )
+from evaluators.embedding.vectors import Matrix
 
 log = logging.getLogger("quizmaster.compute")
 

@@ -1,8 +1,8 @@
 """The two language tools that both the concept drafter (`content.importers.concept_draft`) and
-the grader (`evaluators.morphology`) read words with, one of each per process: Kiwi for Korean
-and the English Snowball stemmer. They live on the ground floor so the two share them: Kiwi is
-large and slow to load, and a process that grades answers and imports notes on the web page
-loads it once.
+the grader (`evaluators.reading.morphology`) read words with, one of each per process: Kiwi for
+Korean and the English Snowball stemmer. They live on the ground floor so the two share them:
+Kiwi is large and slow to load, and a process that grades answers and imports notes on the web
+page loads it once.
 
 Kiwi allocates through its own copy of mimalloc, which by default keeps freed pages for a while
 before handing them back. `MIMALLOC_PURGE_DELAY=0` (set unless the environment sets it) hands

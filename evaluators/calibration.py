@@ -16,16 +16,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaluators.embedding.identity import ModelIdentity
 from evaluators.features import BY_NAME, HEAD_INPUTS, VERSION, Profile
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
 from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM, SIBLING_MARGIN
-from evaluators.model_identity import ModelIdentity
 from evaluators.taught import Kernel
 from evaluators.whole_files import replacing
 
 CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
-HINGE_QUANTILES = (0.25, 0.5, 0.75)
 
 
 def expand(values: Sequence[float], knots: Sequence[Sequence[float]]) -> list[float]:
@@ -341,40 +340,3 @@ class Calibration:
                 if name in heads
             },
         )
-
-
-def fit_head(
-    features: tuple[str, ...],
-    rows: Sequence[Mapping[str, float]],
-    targets: Sequence[float],
-    *,
-    c: float = 1.0,
-) -> Head:
-    """Logistic regression on soft targets in [0, 1]: each row enters twice, as a positive with
-    weight y and a negative with weight 1 - y, which is cross-entropy on the fraction of marks."""
-    import numpy as np
-
-    from evaluators.logistic import fit_logistic
-
-    raw = np.array([[row[name] for name in features] for row in rows], dtype=np.float64)
-    knots = np.quantile(raw, HINGE_QUANTILES, axis=0).T  # one row of knots per feature
-    xa = np.array([expand(list(r), knots.tolist()) for r in raw], dtype=np.float64)
-    ya = np.clip(np.asarray(targets, dtype=np.float64), 0.0, 1.0)
-    mean = xa.mean(axis=0)
-    scale = xa.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (xa - mean) / scale
-    coef, intercept = fit_logistic(
-        np.vstack([z, z]),
-        np.concatenate([np.ones(len(z)), np.zeros(len(z))]),
-        np.concatenate([ya, 1.0 - ya]) + 1e-6,
-        c=c,
-    )
-    return Head(
-        features=features,
-        knots=tuple(tuple(float(k) for k in row) for row in knots),
-        mean=tuple(float(v) for v in mean),
-        scale=tuple(float(v) for v in scale),
-        coef=tuple(float(v) for v in coef),
-        intercept=intercept,
-    )

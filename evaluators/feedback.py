@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 
 from content.schema import Lang, Prompt
-from evaluators.concepts import AnswerText, ConceptMatch, concept_present
 from evaluators.grade import Flag, Verdict
+from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_present
 from evaluators.taught import Nudge
 
 _FLAG = {

@@ -9,7 +9,10 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from content.schema import Lang, Prompt
+from evaluators.embedding.vectors import EmbeddingUnavailableError
 from evaluators.taught import TeamGrade
+
+__all__ = ["EmbeddingUnavailableError", "Flag", "Grade", "Grader", "Verdict"]
 
 
 class Verdict(StrEnum):
@@ -52,17 +55,6 @@ class Grade(BaseModel):
     missed: tuple[str, ...] = ()
     feedback: str = ""
     flags: tuple[Flag, ...] = ()
-
-
-class EmbeddingUnavailableError(RuntimeError):
-    """The embedding server could not give vectors now (down, slow, refusing, or answering
-    nonsense). Nothing was graded: the caller keeps the answer and grades it later.
-    `reason` is short and safe to log (no token, no answer text)."""
-
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 class Grader(Protocol):

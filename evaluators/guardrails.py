@@ -12,10 +12,10 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from content.schema import Concept, Prompt
-from evaluators.concepts import AnswerText, concept_matches, match_concepts
 from evaluators.grade import Flag
-from evaluators.morphology import compact, normalize, surface_words
-from evaluators.notation import looks_like_formula
+from evaluators.reading.concepts import AnswerText, concept_matches, match_concepts
+from evaluators.reading.morphology import compact, normalize, surface_words
+from evaluators.reading.notation import looks_like_formula
 
 MAX_ANSWER_CHARS = 4000
 ONE_WORD_CAP = 40

@@ -16,13 +16,13 @@ from threadpoolctl import threadpool_limits
 
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.batcher import DEFAULT_MAX_BATCH, MicroBatcher
-from evaluators.concepts import AnswerText
-from evaluators.embedder import EmbeddingModel, Matrix
+from evaluators.embedding.batcher import DEFAULT_MAX_BATCH, MicroBatcher
+from evaluators.embedding.remote import REMOTE_DEVICE
+from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.features import Signals
-from evaluators.notation import read_notation
+from evaluators.reading.concepts import AnswerText
+from evaluators.reading.notation import read_notation
 from evaluators.references import ReferenceStore
-from evaluators.remote_embedder import REMOTE_DEVICE
 from evaluators.scoring import profile_for
 from evaluators.signals import measure
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from evaluators.embedder import Device, EmbeddingModel
-from evaluators.remote_embedder import READ_TIMEOUT_S
-from evaluators.service import EmbeddingGrader, create_embedder, grader_on
+from evaluators.embedding.loading import create_embedder
+from evaluators.embedding.remote import READ_TIMEOUT_S
+from evaluators.embedding.vectors import Device, EmbeddingModel
+from evaluators.service import EmbeddingGrader, grader_on
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.embedder import EmbeddingModel, Matrix
-from evaluators.morphology import content_words
+from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.progress import Progress
-from evaluators.rarity import BankRarity, WordRarity, analysis_key
+from evaluators.reading.morphology import content_words
+from evaluators.reading.rarity import BankRarity, WordRarity, analysis_key
 from evaluators.whole_files import replacing
 
 logger = logging.getLogger("quizmaster.evaluators")

@@ -11,12 +11,12 @@ from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
 from evaluators.calibration import LINK, NO_EVIDENCE_CAP, SIBLING_CAP, Calibration, link
-from evaluators.concepts import ConceptMatch
 from evaluators.features import Profile, Signals, values
 from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening
-from evaluators.morphology import compact, surface_words
+from evaluators.reading.concepts import ConceptMatch
+from evaluators.reading.morphology import compact, surface_words
 from evaluators.taught import Nudge
 
 OPEN_MIN_WORDS = 3

@@ -13,8 +13,10 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
-from evaluators.claim_cues import measure_claims
-from evaluators.concepts import (
+from evaluators.embedding.vectors import Matrix
+from evaluators.features.raw import Signals
+from evaluators.reading.claims import measure_claims
+from evaluators.reading.concepts import (
     AnswerText,
     concept_affinity,
     concept_matches,
@@ -22,10 +24,8 @@ from evaluators.concepts import (
     match_concepts,
     nameable,
 )
-from evaluators.embedder import Matrix
-from evaluators.features.raw import Signals
-from evaluators.morphology import content_words
-from evaluators.rarity import UNIFORM, WordRarity
+from evaluators.reading.morphology import content_words
+from evaluators.reading.rarity import UNIFORM, WordRarity
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
 
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")

@@ -25,7 +25,7 @@ from datetime import datetime
 
 import numpy as np
 
-from evaluators.embedder import Matrix
+from evaluators.embedding.vectors import Matrix
 
 TAU = 0.05
 """Kernel width in cosine units: a graded answer 0.05 less similar weighs 1/e as much. This pair

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
 from content.schema import Prompt
-from evaluators.embedder import Matrix
+from evaluators.embedding.vectors import Matrix
 from evaluators.taught import HeldGrade, TeamGrade
 
 Measure = Callable[[Prompt, str], Awaitable[tuple[Matrix, int] | None]]

@@ -22,10 +22,10 @@ from compute.embedded import serve_in_thread
 from content.bank import Bank
 from content.loader import load_bank
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.embedder import bundled_model_path, load_embedder
+from evaluators.embedding.remote import RemoteEmbedder
+from evaluators.embedding.sentence_model import bundled_model_path, load_embedder
 from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox
 from evaluators.fitting.store import calibration_for
-from evaluators.remote_embedder import RemoteEmbedder
 from tests.fixed_grader import FixedGrader
 from tests.postgres_server import PostgresForTests
 

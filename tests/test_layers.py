@@ -14,7 +14,10 @@ rules:
   (messages, models, ports, commands, texts, turn, in-flight tasks, ...) imports no role
   subpackage; `quiz` imports neither `reporting` nor `flow`; `reporting` imports no `flow`
   (only `service.py`, the parts wired, sees them all);
-- `bench/` is a tool beside the product: only the CLI's bench command reaches it.
+- `bench/` is a tool beside the product: only the CLI's bench command reaches it;
+- `evaluators/` has rooms: `embedding/` (the engines) and `reading/` (how words are read) know
+  nothing of grading, `compute/` reaches the evaluators only through `embedding/`, and only the
+  command line reaches `harness/` (evaluation and teaching), never a live grade.
 """
 
 from __future__ import annotations
@@ -63,6 +66,27 @@ CORE_VOCABULARY = tuple(
     )
 )
 
+
+def evaluators_except(*kept: str) -> tuple[str, ...]:
+    """Every module and room of `evaluators/` but `kept` (names under `evaluators.`)."""
+    folder = ROOT / "evaluators"
+    names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    names |= {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+    return tuple(f"evaluators.{name}" for name in sorted(names - set(kept)))
+
+
+def evaluators_outside(room: str) -> tuple[str, ...]:
+    """The files and rooms of `evaluators/` other than `room`, as folders for a rule."""
+    folder = ROOT / "evaluators"
+    return tuple(
+        sorted(
+            p.relative_to(ROOT).as_posix()
+            for p in folder.iterdir()
+            if p.name != room and (p.suffix == ".py" or (p / "__init__.py").is_file())
+        )
+    )
+
+
 RULES = (
     Rule("the core's shared vocabulary imports no role subpackage", CORE_VOCABULARY, CORE_ROLES),
     Rule(
@@ -107,6 +131,27 @@ RULES = (
         ("bot",),
     ),
     Rule("content is the ground floor: it imports no compute", ("content",), ("compute",)),
+    Rule(
+        "compute reaches the evaluators only through their embedding room",
+        ("compute",),
+        evaluators_except("embedding"),
+    ),
+    Rule(
+        "the embedding engines know nothing of grading",
+        ("evaluators/embedding",),
+        evaluators_except("embedding"),
+    ),
+    Rule(
+        "reading words knows nothing of grading",
+        ("evaluators/reading",),
+        evaluators_except("reading", "whole_files"),
+    ),
+    Rule(
+        "only the command line reaches the evaluation harness",
+        ("bot", "compute", "content", *evaluators_outside("harness")),
+        ("evaluators.harness",),
+        frozenset({"bot/cli.py"}),
+    ),
     Rule(
         "only the CLI's bench command imports bench",
         ("bot", "content", "evaluators", "compute"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from content.schema import Lang, Prompt
-from evaluators.claim_cues import NO_CLAIMS, Claims
-from evaluators.concepts import ConceptMatch
+from evaluators.reading.claims import NO_CLAIMS, Claims
+from evaluators.reading.concepts import ConceptMatch
 
 MISCONCEPTION_MIN_OVERLAP = 0.3
 

@@ -17,7 +17,8 @@ from content.importers.concept_draft import with_drafted_concepts
 from content.loader import load_bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule
-from evaluators.embedder import EmbeddingModel
+from evaluators.embedding.identity import identify
+from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.cross_validation import (
     cross_validate,
     fit_with_rule,
@@ -31,7 +32,6 @@ from evaluators.fitting.rows import Row, as_team_bank, read_rows, resolve_prompt
 from evaluators.fitting.samples import Sample, collect
 from evaluators.fitting.siblings import fit_sibling_rule, swapped_margins
 from evaluators.measuring import AnswerMeasurer
-from evaluators.model_identity import identify
 from evaluators.progress import Progress
 
 logger = logging.getLogger("quizmaster.evaluators")

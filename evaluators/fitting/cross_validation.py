@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule, fit_head
+from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule
 from evaluators.features import HEAD_INPUTS
 from evaluators.fitting.evidence_gate import fit_evidence_gate
+from evaluators.fitting.heads import fit_head
+from evaluators.fitting.logistic import group_folds
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.off_topic import NO_RULE, fit_off_topic_rule
 from evaluators.fitting.rows import HarnessError
 from evaluators.fitting.samples import Sample
-from evaluators.logistic import group_folds
 from evaluators.scoring import explain
 
 CV_FOLDS = 5

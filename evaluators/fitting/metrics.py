@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evaluators.correlation import pearson, spearman
+from evaluators.fitting.correlation import pearson, spearman
 from evaluators.fitting.rows import Row
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from evaluators.calibration import CALIBRATION_PATH, Calibration
-from evaluators.embedder import EmbeddingModel
+from evaluators.embedding.identity import ModelIdentity, identify
+from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.dev_set import DEV_SET_PATH
-from evaluators.model_identity import ModelIdentity, identify
 
 if TYPE_CHECKING:
     from evaluators.fitting.calibration_fit import FitResult

@@ -22,7 +22,7 @@ import numpy as np
 
 from content.bank import normalize_question
 from content.schema import Prompt
-from evaluators.embedder import Matrix
+from evaluators.embedding.vectors import Matrix
 from evaluators.fitting.rows import Row, read_jsonl
 from evaluators.taught import TeamGrade
 

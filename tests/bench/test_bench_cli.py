@@ -161,7 +161,7 @@ def test_rss_reads_memory_at_each_step_of_answers_graded_through_the_core(
     assert 0 < result["rss_file_mb"]["6"] < result["rss_mb"]["6"]
     assert result["levels_off"] is (result["rss_slope_mb_per_1000"] <= 1.0)
     # Each graded answer went through the morphology cache, whatever the grade.
-    assert result["caches"]["morphology of a text (evaluators.morphology)"] >= 6
+    assert result["caches"]["morphology of a text (evaluators.reading.morphology)"] >= 6
 
 
 def test_embeddings_measures_the_service_on_the_cpu_when_no_gpu_is_visible(

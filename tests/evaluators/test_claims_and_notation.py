@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from evaluators.claim_cues import measure_claims
 from evaluators.guardrails import is_noise
-from evaluators.notation import looks_like_formula, read_notation
+from evaluators.reading.claims import measure_claims
+from evaluators.reading.notation import looks_like_formula, read_notation
 
 FEWER = "A convolution shares its weights, so a conv layer has far fewer parameters."
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from content.bank import Bank
-from evaluators.cli import main
 from evaluators.fitting.calibration_fit import as_team_would_hold
+from evaluators.harness.cli import main
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from content.schema import Concept
-from evaluators.concepts import (
+from evaluators.reading.concepts import (
     UNREAD_AFFINITY,
     AnswerText,
     concept_affinity,

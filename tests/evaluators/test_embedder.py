@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from evaluators.embedder import BUNDLED_MODEL_NAME, load_embedder, resolve_device, text_prefix
+from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, load_embedder, resolve_device
+from evaluators.embedding.vectors import text_prefix
 from tests.conftest import BUNDLED_MODEL
 
 

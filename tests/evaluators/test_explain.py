@@ -23,7 +23,6 @@ from evaluators.calibration import (
     Calibration,
     link,
 )
-from evaluators.concepts import AnswerText, concept_present
 from evaluators.features import BY_NAME, FEATURES, HEAD_INPUTS, PROFILES
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, flag_message
@@ -31,9 +30,10 @@ from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
 from evaluators.grade import Flag, Verdict
-from evaluators.grade_cli import as_json
 from evaluators.guardrails import TERM_ALONE_CAP, screen
-from evaluators.morphology import compact
+from evaluators.harness.grade_cli import as_json
+from evaluators.reading.concepts import AnswerText, concept_present
+from evaluators.reading.morphology import compact
 from evaluators.scoring import Evidence, Explanation, Scored, explain, score, verdict_for
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL

@@ -10,9 +10,9 @@ import pytest
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader
-from evaluators.concepts import AnswerText, ConceptMatch, concept_matches, concept_present
 from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, Told, compose, told_of
 from evaluators.grade import Flag, Verdict
+from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_matches, concept_present
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, MISCONCEPTION_KO, RELU
 
 ALL = tuple(c.id for c in RELU.concepts)

@@ -177,7 +177,7 @@ def test_a_grader_keeps_numpys_blas_to_one_thread(tmp_path: Path) -> None:
         "threadpool_limits(limits=2, user_api='blas')\n"
         "from evaluators import EmbeddingGrader\n"
         "from evaluators.calibration import Calibration\n"
-        "from evaluators.remote_embedder import remote_embedder\n"
+        "from evaluators.embedding.remote import remote_embedder\n"
         "def blas(): return [p['num_threads'] for p in threadpool_info()"
         " if p['user_api'] == 'blas']\n"
         "before = blas()\n"

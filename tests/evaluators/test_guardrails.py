@@ -17,7 +17,7 @@ from evaluators.guardrails import (
     is_noise,
     screen,
 )
-from evaluators.morphology import compact
+from evaluators.reading.morphology import compact
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, RELU
 
 

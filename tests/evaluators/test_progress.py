@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluators.embedder import load_embedder
+from evaluators.embedding.sentence_model import load_embedder
 from evaluators.progress import Progress
 from evaluators.references import ReferenceStore
 

@@ -10,7 +10,7 @@ from content.language_tools import stem_en
 from content.schema import Localized, Prompt, Reference
 from evaluators import EmbeddingGrader
 from evaluators.features import values
-from evaluators.rarity import UNIFORM, WordRarity
+from evaluators.reading.rarity import UNIFORM, WordRarity
 from tests.evaluators.conftest import OPEN, RELU
 
 DEEP = Prompt(

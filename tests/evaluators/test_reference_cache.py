@@ -9,7 +9,7 @@ from pathlib import Path
 from content.bank import Bank
 from content.schema import Localized
 from evaluators.calibration import Calibration
-from evaluators.embedder import Embedder, load_embedder
+from evaluators.embedding.sentence_model import Embedder, load_embedder
 from evaluators.service import EmbeddingGrader
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import OPEN, RELU

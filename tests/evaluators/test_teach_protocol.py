@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from content.schema import Prompt
-from evaluators.cli import main
 from evaluators.fitting.rows import external_prompt
 from evaluators.fitting.teach import choose, representatives
+from evaluators.harness.cli import main
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.test_cli import REFERENCES, ROWS

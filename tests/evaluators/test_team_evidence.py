@@ -13,9 +13,9 @@ from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR
 from content.schema import Prompt
 from evaluators.calibration import CALIBRATION_PATH, Calibration
-from evaluators.embedder import Matrix
+from evaluators.embedding.vectors import Matrix
 from evaluators.fitting.store import COMMITTED_DIR
-from evaluators.grade_cli import main as grade_main
+from evaluators.harness.grade_cli import main as grade_main
 from evaluators.model_settings import ModelSettings
 from evaluators.service import EmbeddingGrader
 from evaluators.taught import Kernel, TeamGrade

@@ -21,10 +21,11 @@ from compute.api.main import create_app
 from compute.client import ComputeClient
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
-from evaluators.embedder import Matrix, bundled_model_path, load_embedder
+from evaluators.embedding.remote import RemoteEmbedder
+from evaluators.embedding.sentence_model import bundled_model_path, load_embedder
+from evaluators.embedding.vectors import Matrix
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import read_rows
-from evaluators.remote_embedder import RemoteEmbedder
 
 SERVED_MODEL = "all-MiniLM-L6-v2"
 

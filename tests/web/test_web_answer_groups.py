@@ -17,7 +17,7 @@ from bot.core.messages import Actor
 from bot.core.reporting.digest_posting import Digests
 from bot.core.reporting.teaching import Teaching
 from bot.core.reporting.weeks import week_of
-from evaluators.embedder import load_embedder
+from evaluators.embedding.sentence_model import load_embedder
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, Site
 

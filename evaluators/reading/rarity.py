@@ -32,8 +32,8 @@ from importlib import metadata
 from pathlib import Path
 
 import content.language_tools
-import evaluators.morphology
-from evaluators.morphology import content_words
+import evaluators.reading.morphology
+from evaluators.reading.morphology import content_words
 from evaluators.whole_files import replacing
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -77,10 +77,14 @@ UNIFORM = WordRarity()
 @cache
 def analysis_key() -> str:
     """What the counts depend on besides the bank: the source of the modules that read words
-    (`evaluators.morphology`, `content.language_tools`, this one) and Kiwi's versions. A change
-    to any of them counts again."""
+    (`evaluators.reading.morphology`, `content.language_tools`, this one) and Kiwi's versions. A
+    change to any of them counts again."""
     digest = hashlib.sha256()
-    for source in (evaluators.morphology.__file__, content.language_tools.__file__, __file__):
+    for source in (
+        evaluators.reading.morphology.__file__,
+        content.language_tools.__file__,
+        __file__,
+    ):
         digest.update(Path(str(source)).read_bytes())
     for package in ("kiwipiepy", "kiwipiepy_model"):
         digest.update(metadata.version(package).encode())

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.calibration import Calibration
-from evaluators.eval_report import RowResult
 from evaluators.fitting.cross_validation import (
     fit_gate,
     fit_with_rule,
@@ -28,6 +27,7 @@ from evaluators.fitting.samples import Sample, collect
 from evaluators.fitting.siblings import fit_sibling_rule, swapped_margins
 from evaluators.fitting.teach import team_grades, untaught
 from evaluators.grade import Grade
+from evaluators.harness.report import RowResult
 from evaluators.scoring import score
 from evaluators.service import EmbeddingGrader
 from evaluators.taught import TeamGrade

@@ -18,8 +18,7 @@ from typing import get_args
 
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
-from evaluators.eval_report import GroupBy, RowResult, by_group
-from evaluators.evaluation import evaluate
+from evaluators.embedding.identity import identify
 from evaluators.fitting.calibration_fit import TeamHolding, as_team_would_hold, fit_calibration
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.metrics import Metrics
@@ -27,10 +26,11 @@ from evaluators.fitting.rows import HarnessError, Row, read_rows
 from evaluators.fitting.store import cache_path
 from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
-from evaluators.model_identity import identify
+from evaluators.harness.evaluation import evaluate
+from evaluators.harness.report import GroupBy, RowResult, by_group
+from evaluators.harness.teach_cli import fit_team_kernel
+from evaluators.harness.teach_cli import main as teach_main
 from evaluators.model_settings import ModelSettings
-from evaluators.teach_cli import fit_team_kernel
-from evaluators.teach_cli import main as teach_main
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -285,7 +285,7 @@ def _team_fit(
 def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
     import numpy as np
 
-    from evaluators.correlation import spearman
+    from evaluators.fitting.correlation import spearman
 
     parser = _parser("korsts")
     parser.add_argument("file", type=Path)
@@ -319,7 +319,13 @@ def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
 
 def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     """Grade the held-out files with the calibration in use and print each set's figures."""
-    from evaluators.heldout import HELD_OUT_SETS, HELDOUT_DIR, REPORTS, HeldOutSet, held_out_path
+    from evaluators.harness.heldout import (
+        HELD_OUT_SETS,
+        HELDOUT_DIR,
+        REPORTS,
+        HeldOutSet,
+        held_out_path,
+    )
 
     parser = _parser("heldout")
     parser.add_argument("sets", nargs="*", metavar="SET", help=f"any of {', '.join(HELD_OUT_SETS)}")
@@ -360,7 +366,7 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
 def _run_siblings(argv: list[str], settings: ModelSettings) -> int:
     """Grade each follow-up's model answers on its main question and the reverse, and each
     prompt's own, with the calibration in use (the seed bank, and any `--bank`)."""
-    from evaluators.sibling_check import sibling_check
+    from evaluators.harness.sibling_check import sibling_check
 
     parser = _parser("siblings")
     parser.add_argument("--bank", type=Path, nargs="*", default=[], help="extra bank files/folders")

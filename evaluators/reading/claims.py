@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from evaluators.morphology import compact
+from evaluators.reading.morphology import compact
 
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*")
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.embedder import EmbeddingModel, Matrix
+from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.features import Signals
 from evaluators.fitting.cross_validation import out_of_fold, scored_fraction
 from evaluators.fitting.dev_set import split

@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from evaluators.allocator import trim_freed_memory
-from evaluators.embedder import Matrix, file_safe_key
+from evaluators.embedding.allocator import trim_freed_memory
+from evaluators.embedding.vectors import Matrix, file_safe_key
 
 logger = logging.getLogger("quizmaster.evaluators")
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
+from evaluators.embedding.identity import identify
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, read_rows, resolve_prompts
 from evaluators.fitting.store import cache_path
 from evaluators.fitting.teach import choose, read_answers
-from evaluators.model_identity import identify
+from evaluators.harness.teach_replay import KernelFit, fit_kernel, grade_alone, pick_vectors, replay
 from evaluators.model_settings import ModelSettings
 from evaluators.taught import DEFAULT_KERNEL
-from evaluators.teach_replay import KernelFit, fit_kernel, grade_alone, pick_vectors, replay
 
 USAGE = """\
 usage: quizmaster eval teach ANSWERS.jsonl --ask K --out ASK.jsonl [--ask-random SEED]

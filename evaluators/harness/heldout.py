@@ -14,8 +14,8 @@ from typing import Literal
 
 import numpy as np
 
-from evaluators.correlation import pearson, spearman
-from evaluators.eval_report import RowResult
+from evaluators.fitting.correlation import pearson, spearman
+from evaluators.harness.report import RowResult
 
 HELDOUT_DIR = Path(__file__).resolve().parent / "data" / "heldout"
 HeldOutSet = Literal["non_answers", "wrong_claims", "paraphrases", "natural"]

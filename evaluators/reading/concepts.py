@@ -14,7 +14,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from content.schema import Concept, Lang
-from evaluators.morphology import (
+from evaluators.reading.morphology import (
     best_similarities,
     compact,
     content_word_spans,

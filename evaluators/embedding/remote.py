@@ -19,8 +19,12 @@ import httpx
 import numpy as np
 from pydantic import SecretStr
 
-from evaluators.embedder import Matrix, file_safe_key, text_prefix
-from evaluators.grade import EmbeddingUnavailableError
+from evaluators.embedding.vectors import (
+    EmbeddingUnavailableError,
+    Matrix,
+    file_safe_key,
+    text_prefix,
+)
 
 logger = logging.getLogger("quizmaster.evaluators")
 

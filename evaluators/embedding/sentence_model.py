@@ -1,26 +1,23 @@
-"""The sentence-embedding model: loaded once per (model, device) per process, with a loud, fast
-fallback to the bundled all-MiniLM-L6-v2 when the configured model cannot be loaded offline."""
+"""The sentence-transformers engine (torch, on CPU or an accelerator): loaded once per (model,
+device) per process, with a loud, fast fallback to the bundled all-MiniLM-L6-v2 when the
+configured model cannot be loaded offline."""
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar
 
 import numpy as np
-import numpy.typing as npt
 
-from evaluators.allocator import trim_freed_memory
+from evaluators.embedding.allocator import trim_freed_memory
+from evaluators.embedding.vectors import Matrix, file_safe_key, text_prefix
 
 logger = logging.getLogger("quizmaster.evaluators")
-
-Device = Literal["auto", "cuda", "mps", "cpu"]
-Matrix = npt.NDArray[np.float32]
 
 BUNDLED_MODEL_NAME = "all-MiniLM-L6-v2 (bundled)"
 CPU_BATCH_SIZE = 16
@@ -56,49 +53,6 @@ def resolve_device(device: str) -> str:
     if mps is not None and mps.is_available():
         return "mps"
     return "cpu"
-
-
-def text_prefix(model_name: str) -> str:
-    """The instruction prefix a model family was trained with. E5 models expect "query: " on both
-    sides of a symmetric comparison (answer vs reference is STS-like, not retrieval)."""
-    name = model_name.casefold()
-    if re.search(r"(^|[/_-])(multilingual-)?e5", name):
-        return "query: "
-    return ""
-
-
-class EmbeddingModel(Protocol):
-    """What the grader needs from a source of sentence vectors: the in-process `Embedder`, or
-    `RemoteEmbedder` asking an OpenAI-compatible server. Only the in-process one can hand out
-    contextual token vectors (`supports_tokens`); graders must work without them."""
-
-    name: str
-    device: str
-    batch_size: int
-    texts_encoded: int
-    batches: int
-
-    @property
-    def supports_tokens(self) -> bool: ...
-
-    @property
-    def cache_key(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    def encode(self, texts: Sequence[str]) -> Matrix:
-        """Unit-length float32 rows, one per text, in order."""
-        ...
-
-    def encode_with_tokens(self, texts: Sequence[str]) -> tuple[Matrix, list[Matrix]]:
-        """Sentence vectors plus token vectors; only called when `supports_tokens`."""
-        ...
-
-
-def file_safe_key(name: str) -> str:
-    """A file-name-safe id of a model name, for on-disk caches."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:80]
 
 
 @dataclass
