@@ -1,0 +1,237 @@
+"""A text cut into clauses, each read for what a claim needs: its words (as lemmas, in
+order), whether it is negated, and which of its words are the thing compared against ("than
+an MLP", "sigmoid보다", "instead of SGD", "sigmoid 대신"). A sentence vector reads "ReLU
+saturates" and "sigmoid saturates" as the same sentence; a clause says which one saturates.
+
+Korean goes through Kiwi's tags (connective endings and punctuation cut clauses, except a
+connective that an auxiliary such as 않 or 지 continues; 않, 못, 없, 아니 negate). English is
+read from the text: punctuation and a few conjunctions cut clauses, and not, no, never, without,
+cannot and -n't negate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from content.language_tools import KIWI_LOCK, kiwi, stem_en
+from evaluators.reading.morphology import normalize
+from evaluators.reading.opposites import side_of
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3130-\u318f]")
+_EN_TOKEN = re.compile(r"[a-z_][a-z_0-9]*|[0-9]+(?:[.,][0-9]+)*|[.;:!?,()]")
+"""Words (an identifier such as no_grad is one word), numbers, and the punctuation that cuts
+clauses."""
+_EN_BREAK = "but while whereas although though however so because since therefore thus hence"
+_EN_BREAK_WORDS = frozenset((*_EN_BREAK.split(), "which"))
+_EN_NEGATION = "not nt no never cannot none neither nor"
+_EN_NEGATIONS = frozenset(_EN_NEGATION.split())
+_EN_CONDITION = "if unless whether without otherwise"
+_EN_CONDITIONS = frozenset(_EN_CONDITION.split())
+"""Words that make a sentence conditional ("without a bias, y = Wx passes through the origin")."""
+_EN_COMPARED_AFTER = frozenset(("than", "unlike", "versus", "vs"))
+"""The word after one of these is the thing compared against, not the clause's subject."""
+_EN_COMPARED_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("compared", "to")})
+_EN_SKIPPED_WORDS = """a an the of to in on for and or is are was were be been being it its this
+that these those with as by from at what when where who how why can could would should will may
+might do does did done has have had if then there their they them we you your our i me my he she
+his her also just very much some any each such into out up about only other both one us rather
+instead most compared"""
+_EN_SKIPPED = frozenset(_EN_SKIPPED_WORDS.split())
+_PUNCTUATION = frozenset(".;:!?,()")
+_SENTENCE_END = frozenset(".;!?")
+
+_KO_CONTENT = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH")
+_KO_NEGATIONS = frozenset(
+    {("않", "VX"), ("못하", "VX"), ("없", "VA"), ("아니", "VCN"), ("못", "MAG")}
+)
+_KO_NEGATION_ADVERBS = frozenset({"안", "없이"})
+_KO_COMPARED = frozenset({"보다", "대신", "말고", "달리", "비하"})
+"""Words after which (보다) or before which (대신, 말고, 와 달리, 에 비해) the noun just said is
+the thing compared against."""
+_KO_PREFIXES = frozenset({"불", "비", "무", "미"})
+"""Negative prefixes kept on their word: 불가능 and 가능 are two words, not one negated."""
+_KO_SUBJECT_PARTICLES = frozenset({"JX", "JKS"})
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause: `span` in `normalize(text)`, its lemmas in order, the lemmas a negation
+    applies to (in English the word after not/no/never, in Korean the word before 않/없/아니/못),
+    the lemmas marked as topics (followed by 은/는/이/가) and those that are the thing compared
+    against."""
+
+    span: tuple[int, int]
+    lemmas: tuple[str, ...]
+    negated: frozenset[str]
+    compared: frozenset[str]
+    topics: frozenset[str]
+    conditional: bool = False
+    """Part of a conditional sentence ("if it does not stick, it is aluminum"; 크면): what it
+    negates or compares holds only under its condition."""
+
+
+@dataclass
+class _Builder:
+    start: int
+    end: int = 0
+    lemmas: list[str] | None = None
+    negated: set[str] | None = None
+    compared: set[str] | None = None
+    topics: set[str] | None = None
+    pending_negation: bool = False
+    pending_opposite: bool = False
+    conditional: bool = False
+
+    def add(self, lemma: str, end: int) -> None:
+        if self.lemmas is None:
+            self.lemmas = []
+        self.lemmas.append(lemma)
+        self.end = end
+        if self.pending_negation:
+            self.negate(lemma)
+            self.pending_negation = False
+        if self.pending_opposite and side_of(lemma) is not None:
+            self.negate(lemma)
+            self.pending_opposite = False
+
+    def negate(self, lemma: str | None) -> None:
+        """Negate `lemma`; None: the next lemma added, and the next of a pair of opposites
+        ("not contained in a closed path" negates "contained" and "closed")."""
+        if lemma is None:
+            self.pending_negation = self.pending_opposite = True
+            return
+        if self.negated is None:
+            self.negated = set()
+        self.negated.add(lemma)
+
+    def negate_back(self) -> None:
+        """Negate the last lemma said, and the last of a pair of opposites (Korean negation
+        follows its word: 연결되지 않는다)."""
+        said = self.lemmas or []
+        if said:
+            self.negate(said[-1])
+        opposite = next((lemma for lemma in reversed(said) if side_of(lemma) is not None), None)
+        if opposite is not None:
+            self.negate(opposite)
+
+    def mark_compared(self, lemma: str) -> None:
+        if self.compared is None:
+            self.compared = set()
+        self.compared.add(lemma)
+
+    def mark_topic(self, lemma: str) -> None:
+        if self.topics is None:
+            self.topics = set()
+        self.topics.add(lemma)
+
+    def built(self) -> Clause | None:
+        if not self.lemmas:
+            return None
+        return Clause(
+            span=(self.start, self.end),
+            lemmas=tuple(self.lemmas),
+            negated=frozenset(self.negated or ()),
+            compared=frozenset(self.compared or ()),
+            topics=frozenset(self.topics or ()),
+            conditional=self.conditional,
+        )
+
+
+def clauses(text: str) -> tuple[Clause, ...]:
+    """The clauses of `text`, in order (cached: references are read for every answer)."""
+    return _clauses(normalize(text))
+
+
+@lru_cache(maxsize=4096)
+def _clauses(normalized: str) -> tuple[Clause, ...]:
+    if _HANGUL.search(normalized):
+        return _korean(normalized)
+    return _english(normalized)
+
+
+def _english(text: str) -> tuple[Clause, ...]:
+    # Same lengths, so spans stay those of the normalized text: "isn't" reads "is nt".
+    text = re.sub(r"n['’\"]t\b", " nt", text)
+    text = re.sub(r"\bno (?:longer|more)\b", lambda m: "not".ljust(len(m.group())), text)
+    out: list[Clause] = []
+    sentence: list[_Builder] = []
+    current = _Builder(start=0)
+    previous = ""
+    compare_next = False
+    for match in _EN_TOKEN.finditer(text):
+        token = match.group()
+        if token in _PUNCTUATION or token in _EN_BREAK_WORDS:
+            if token not in "()":
+                sentence.append(current)
+                current = _Builder(start=match.end(), conditional=current.conditional)
+                if token in _SENTENCE_END:
+                    out += _sentence(sentence)
+                    sentence, current.conditional = [], False
+            previous = token
+            continue
+        if token in _EN_CONDITIONS:
+            current.conditional = True
+            for earlier in sentence:
+                earlier.conditional = True
+        elif token in _EN_NEGATIONS:
+            current.negate(None)
+        elif (previous, token) in _EN_COMPARED_PAIRS or token in _EN_COMPARED_AFTER:
+            compare_next = True
+        elif token not in _EN_SKIPPED and (token[0].isdigit() or len(token) > 1):
+            lemma = token if token[0].isdigit() else stem_en(token)
+            current.add(lemma, match.end())
+            if compare_next:
+                current.mark_compared(lemma)
+                compare_next = False
+        previous = token
+    return tuple(out + _sentence([*sentence, current]))
+
+
+def _sentence(builders: list[_Builder]) -> list[Clause]:
+    return [clause for builder in builders if (clause := builder.built()) is not None]
+
+
+def _korean(text: str) -> tuple[Clause, ...]:
+    with KIWI_LOCK:
+        tokens = [
+            (str(t.form), str(t.tag), int(t.start), int(t.len)) for t in kiwi().tokenize(text)
+        ]
+    out: list[Clause] = []
+    current = _Builder(start=0)
+    prefix = ""
+    last: str | None = None
+    for index, (form, tag, start, length) in enumerate(tokens):
+        following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+        if tag in {"SF", "SP", "EF"} or (tag == "EC" and not following.startswith("VX")):
+            conditional = current.conditional or (tag == "EC" and form.endswith("면"))
+            if conditional and tag == "EC":
+                current.conditional = True
+            if (clause := current.built()) is not None:
+                out.append(clause)
+            current = _Builder(start=start + length, conditional=conditional and tag != "SF")
+            last = None
+            continue
+        if (form, tag) in _KO_NEGATIONS:
+            current.negate_back()
+            continue
+        if tag == "MAG" and form in _KO_NEGATION_ADVERBS:
+            current.negate(None)
+            continue
+        if tag == "XPN" and form in _KO_PREFIXES:
+            prefix = form
+            continue
+        if last is not None and form in _KO_COMPARED:
+            current.mark_compared(last)
+            continue
+        if last is not None and tag in _KO_SUBJECT_PARTICLES:
+            current.mark_topic(last)
+            continue
+        if tag.startswith(_KO_CONTENT) and not (tag == "SL" and form in _EN_SKIPPED):
+            lemma = prefix + (stem_en(form) if tag == "SL" else form)
+            current.add(lemma, start + length)
+            last = lemma
+        prefix = ""
+    if (clause := current.built()) is not None:
+        out.append(clause)
+    return tuple(out)

@@ -1,0 +1,240 @@
+"""Whether an answer's claims say what the model answers say or the opposite, clause by clause.
+
+Three readings, each against the prompt's own question and references, so a team's bank needs
+no annotation:
+
+- **Sides**: where the question names two or more things (ReLU and sigmoid, CNN and MLP,
+  training and test set) that the references each make claims about, a word the references say
+  of one side only is a property of that side. An answer clause about one side that gives it a
+  property of another ("ReLU saturates", "sigmoid's gradient is 1") swaps the roles.
+- **Opposites**: a clause that says one of a pair of opposites (`reading.opposites`: more and
+  fewer, connected and separated, 증가 and 감소) where a reference clause about the same things
+  says the other, read through negation ("not connected" is "separated").
+- **Negation**: a word negated where the reference clause about the same things states it, or
+  stated where the reference negates it ("not separated by any gap" against "separated by the
+  gap").
+
+Each answer clause one of them can check either agrees or is reversed; `Reading` keeps the
+reversed ones with their place in the answer, so feedback can quote them and concept credit can
+leave out what they name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from evaluators.reading.clauses import Clause, clauses
+from evaluators.reading.opposites import side_of
+
+MIN_SHARED = 2
+"""Words an answer clause must share with a reference clause (opposites aside) before the two
+are read as saying something about the same things: two, or all the words of the shorter."""
+MIN_SIDES = 2
+
+How = Literal["roles", "opposite", "negation"]
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:[ -][A-Za-z][A-Za-z0-9-]*)*")
+"""A run of Latin words ("Batch Normalization", "Non-Linearity"): one term, named by its first
+word, so "Batch Normalization" and "Layer Normalization" are two sides, not four."""
+_QUOTED = re.compile(r"['\"‘“]([^'\"’”]{1,40})['\"’”]")
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """One answer clause that says the opposite of the references: where (`span` in the answer's
+    normalized text) and how."""
+
+    span: tuple[int, int]
+    how: How
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the answer's checkable clauses do: `agreeing` of them say what a reference says,
+    `reversed` the opposite."""
+
+    agreeing: int = 0
+    reversed: tuple[Reversal, ...] = ()
+
+    clauses: int = 0
+
+    @property
+    def mostly_reversed(self) -> bool:
+        """The answer's main claims are reversed: more of its checked clauses say the opposite
+        of the references than agree with them, and they make at least half its clauses."""
+        reversed_ = len(self.reversed)
+        return reversed_ > self.agreeing and 2 * reversed_ >= self.clauses
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether [start, end) of the answer's normalized text lies in a reversed clause."""
+        return any(a <= start and end <= b for a, b in (r.span for r in self.reversed))
+
+
+NOTHING_READ = Reading()
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """What a prompt's references claim: their clauses, and, where the question names sides,
+    each side's own properties: a word the references say of that side and of no other, with
+    whether they negate it."""
+
+    references: tuple[tuple[Clause, ...], ...]
+    sides: frozenset[str]
+    properties: dict[str, tuple[str, bool]]
+
+
+def contrast_of(question: Sequence[str], references: Sequence[str]) -> Contrast:
+    """The contrast a prompt draws (cached by its texts): `question` in each language it is
+    written in, `references` its model answers."""
+    return _contrast(tuple(question), tuple(references))
+
+
+def _named_terms(question: str) -> set[str]:
+    """The things a question names, each by the lemma of its first word: technical terms written
+    in Latin letters inside Korean ("Sigmoid 보다 ReLU를"), in English the words written with a
+    capital past the first (BERT, GPT) and quoted words ('man', 'woman')."""
+    if _HANGUL.search(question):
+        found = _LATIN_TERM.findall(question)
+    else:
+        words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", question)[1:]
+        found = [w for w in words if any(ch.isupper() for ch in w)]
+        found += [w for quoted in _QUOTED.findall(question) for w in _LATIN_TERM.findall(quoted)]
+    named = set()
+    for term in found:
+        lemmas = [lemma for clause in clauses(term) for lemma in clause.lemmas]
+        if lemmas and side_of(lemmas[0]) is None:
+            named.add(lemmas[0])
+    return named
+
+
+@lru_cache(maxsize=1024)
+def _contrast(question: tuple[str, ...], references: tuple[str, ...]) -> Contrast:
+    read = tuple(clauses(text) for text in references)
+    named = set().union(*(_named_terms(text) for text in question)) if question else set()
+    subjects = {s for reference in read for s in _subjects(reference, named) if s is not None}
+    sides = frozenset(subjects) if len(subjects) >= MIN_SIDES else frozenset()
+    asked = {lemma for text in question for clause in clauses(text) for lemma in clause.lemmas}
+    owners: dict[str, set[tuple[str, bool]]] = {}
+    if sides:
+        for reference in read:
+            for subject, clause in zip(_subjects(reference, sides), reference, strict=True):
+                if subject is None:
+                    continue
+                for lemma in clause.lemmas:
+                    if lemma not in asked and side_of(lemma) is None:
+                        owners.setdefault(lemma, set()).add((subject, lemma in clause.negated))
+    properties = {lemma: next(iter(s)) for lemma, s in owners.items() if len(s) == 1}
+    return Contrast(references=read, sides=sides, properties=properties)
+
+
+def _subjects(text: Sequence[Clause], sides: set[str] | frozenset[str]) -> list[str | None]:
+    """The side each clause of a text speaks of: the one it names in subject position (a topic
+    marked by 은/는/이/가 first, else the first it names that is not the thing compared
+    against), or, for a clause naming none, the side of the clause before it."""
+    out: list[str | None] = []
+    current: str | None = None
+    for clause in text:
+        named = [
+            lemma for lemma in clause.lemmas if lemma in sides and lemma not in clause.compared
+        ]
+        topics = [lemma for lemma in named if lemma in clause.topics]
+        if topics or named:
+            current = (topics or named)[0]
+        out.append(current)
+    return out
+
+
+def read_claims(answer: str, contrast: Contrast) -> Reading:
+    """The answer's clauses read against `contrast`."""
+    agreeing = 0
+    reversed_: list[Reversal] = []
+    mine = clauses(answer)
+    subjects = _subjects(mine, contrast.sides) if contrast.sides else [None] * len(mine)
+    for clause, subject in zip(mine, subjects, strict=True):
+        how: How = "roles"
+        votes = _role_votes(clause, subject, contrast)
+        if votes == 0:
+            votes, how = _polarity_votes(clause, contrast)
+        if votes > 0:
+            agreeing += 1
+        elif votes < 0:
+            reversed_.append(Reversal(span=clause.span, how=how))
+    return Reading(agreeing=agreeing, reversed=tuple(reversed_), clauses=len(mine))
+
+
+def _role_votes(clause: Clause, subject: str | None, contrast: Contrast) -> int:
+    """Properties the clause gives its own side as the references do, minus those it gives it
+    against them (another side's property, or its own negated the other way)."""
+    if subject is None:
+        return 0
+    votes = 0
+    for lemma in set(clause.lemmas):
+        known = contrast.properties.get(lemma)
+        if known is not None:
+            owner, negated = known
+            votes += 1 if (owner == subject) == ((lemma in clause.negated) == negated) else -1
+    return votes
+
+
+def _polarity(clause: Clause) -> dict[int, int]:
+    """Each pair of opposites the clause says one side of, that side read through negation ("not
+    connected" says "separated"); a pair it says both sides of is left out."""
+    said: dict[int, set[int]] = {}
+    for lemma in clause.lemmas:
+        if lemma in clause.compared:
+            continue  # "saddle points rather than local minima" does not say "local"
+        side = side_of(lemma)
+        if side is not None:
+            said.setdefault(side[0], set()).add(side[1] ^ int(lemma in clause.negated))
+    return {pair: next(iter(sides)) for pair, sides in said.items() if len(sides) == 1}
+
+
+def _about(clause: Clause) -> frozenset[str]:
+    return frozenset(lemma for lemma in clause.lemmas if side_of(lemma) is None)
+
+
+def _polarity_votes(clause: Clause, contrast: Contrast) -> tuple[int, How]:
+    """+1 when a reference clause about the same things says it as the clause does, -1 when
+    they all say the opposite (by a pair of opposites, or else by negation), 0 when none is
+    about the same things."""
+    about = _about(clause)
+    mine = _polarity(clause)
+    agree = disagree = False
+    how: How = "negation"
+    for reference in contrast.references:
+        for other in reference:
+            if other.conditional != clause.conditional:
+                continue  # "if it does not stick" says nothing against "the key sticks"
+            theirs_about = _about(other)
+            shared = about & theirs_about
+            if not shared or len(shared) < min(MIN_SHARED, len(about), len(theirs_about)):
+                continue
+            theirs = _polarity(other)
+            pairs = mine.keys() & theirs.keys()
+            if pairs:
+                swapped = _swapped(clause, other)
+                flips = sum((mine[p] != theirs[p]) != swapped for p in pairs)
+                if flips > 1:
+                    continue  # "negative ... separated" against "positive ... connected"
+                same = flips == 0
+                how = "opposite"
+            else:
+                negated = {w for w in shared if w in clause.negated or w in other.negated}
+                if not negated or clause.conditional:
+                    continue  # "if it does not stick, it is aluminum" beside "if it sticks"
+                same = all((w in clause.negated) == (w in other.negated) for w in negated)
+            agree, disagree = agree or same, disagree or not same
+    if agree:
+        return 1, how
+    return (-1, how) if disagree else (0, how)
+
+
+def _swapped(clause: Clause, other: Clause) -> bool:
+    """Whether the two clauses compare two things the other way round ("CNNs have fewer
+    parameters than MLPs" against "MLPs have more parameters than CNNs")."""
+    return bool(clause.compared) and bool(other.compared) and not (clause.compared & other.compared)

@@ -1,0 +1,144 @@
+"""Reading an answer's claims against a prompt's references (`evaluators.reading.contrasts`):
+roles swapped between the sides a question names, opposites said the other way, negation,
+read through "not", comparisons turned around and conditions. The examples are written here,
+none from a graded or held-out file."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluators.reading.clauses import clauses
+from evaluators.reading.contrasts import contrast_of, read_claims
+
+CIRCUIT = (["Why was bulb A on?"], ["Bulb A is in a closed path with the battery."])
+GAP = (
+    ["Explain the voltage reading."],
+    ["Terminal 1 and the positive terminal are separated by the gap"],
+)
+GATES = (
+    ["LSTM과 GRU의 차이는?"],
+    [
+        "LSTM은 입력, 망각, 출력 게이트 세 개와 셀 상태를 따로 두고, "
+        "GRU는 업데이트와 리셋 게이트 두 개만 써서 파라미터가 더 적습니다."
+    ],
+)
+PENALTIES = (
+    ["What is the difference between L1 and L2 regularization?"],
+    [
+        "L1 regularization adds the absolute values of the weights and drives many weights to "
+        "exactly zero, giving sparse models. L2 regularization adds the squared weights and "
+        "shrinks all weights smoothly toward zero."
+    ],
+)
+MAGNET = (
+    ["How can you tell iron from aluminum?"],
+    [
+        "If the key sticks to the magnet, the key is iron; "
+        "if the key does not stick, the key is aluminum."
+    ],
+)
+PARAMETERS = (
+    ["Why is a CNN better for images?"],
+    ["MLPs have far more parameters than CNNs because every unit connects to every pixel."],
+)
+
+REVERSED = [
+    pytest.param(CIRCUIT, "bulb A is not in a closed path", "opposite", id="closed, negated"),
+    pytest.param(
+        GAP, "terminal 1 is connected to the positive terminal", "opposite", id="opposite"
+    ),
+    pytest.param(
+        GATES,
+        "GRU는 게이트 세 개와 셀 상태를 따로 두고, "
+        "LSTM은 게이트 두 개만 써서 파라미터가 더 적습니다.",
+        "roles",
+        id="korean roles",
+    ),
+    pytest.param(
+        PENALTIES,
+        "L2 adds the absolute values of the weights and drives them to exactly zero, giving sparse "
+        "models; L1 adds the squared weights and shrinks them smoothly.",
+        "roles",
+        id="english roles",
+    ),
+    pytest.param(PARAMETERS, "A CNN has far more parameters than an MLP.", "opposite", id="more"),
+]
+
+AGREEING = [
+    pytest.param(CIRCUIT, "because bulb A is still in a closed path with the battery", id="same"),
+    pytest.param(GAP, "terminal 1 is not connected to the positive terminal", id="not connected"),
+    pytest.param(
+        GATES,
+        "LSTM은 게이트가 세 개이고 셀 상태가 따로 있고, GRU는 게이트가 두 개라 파라미터가 적어요.",
+        id="korean roles kept",
+    ),
+    pytest.param(
+        PENALTIES,
+        "L1 penalizes absolute values so many weights become exactly zero and the model is sparse, "
+        "while L2 penalizes squared weights and shrinks them smoothly.",
+        id="english roles kept",
+    ),
+    pytest.param(
+        PARAMETERS,
+        "A CNN has far fewer parameters than an MLP because each unit connects to a few pixels.",
+        id="comparison turned around",
+    ),
+]
+
+
+@pytest.mark.parametrize(("prompt", "answer", "how"), REVERSED)
+def test_an_answer_that_says_the_opposite_is_read_as_reversed(
+    prompt: tuple[list[str], list[str]], answer: str, how: str
+) -> None:
+    reading = read_claims(answer, contrast_of(*prompt))
+    assert reading.mostly_reversed, reading
+    assert how in {r.how for r in reading.reversed}
+
+
+@pytest.mark.parametrize(("prompt", "answer"), AGREEING)
+def test_an_answer_that_says_the_same_in_other_words_is_not(
+    prompt: tuple[list[str], list[str]], answer: str
+) -> None:
+    reading = read_claims(answer, contrast_of(*prompt))
+    assert not reading.reversed, reading
+    assert reading.agreeing >= 1
+
+
+def test_a_negated_condition_beside_its_opposite_condition_is_not_read_as_reversed() -> None:
+    reading = read_claims(
+        "If it does not stick to the magnet it is aluminum.", contrast_of(*MAGNET)
+    )
+    assert not reading.mostly_reversed
+
+
+def test_a_reversed_clause_is_placed_where_the_answer_says_it() -> None:
+    answer = "Bulb A is lit. But bulb A is not in a closed path."
+    reading = read_claims(answer, contrast_of(*CIRCUIT))
+    (reversal,) = reading.reversed
+    start, end = reversal.span
+    assert answer.casefold()[start:end].strip() == "bulb a is not in a closed path"
+    assert reading.covers(start + 1, end - 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("the terminals are not connected", {"connect"}),
+        ("it isn't contained in a closed path", {"contain", "close"}),
+        ("Bulb C was no longer in a closed path", {"close"}),
+        ("정보 손실이 없어서 복원이 완벽하다", {"손실"}),
+        ("연결되지 않는다", {"연결"}),
+        ("torch.no_grad() keeps gradients", set()),
+    ],
+)
+def test_negation_reaches_the_word_it_negates(text: str, negated: set[str]) -> None:
+    said = set().union(*(clause.negated for clause in clauses(text)))
+    assert said == negated
+
+
+def test_the_thing_compared_against_is_not_the_subject() -> None:
+    (english,) = clauses("CNNs need fewer weights than an MLP")
+    (korean,) = clauses("CNN은 MLP보다 파라미터가 적다")
+    assert english.compared == {"mlp"}
+    assert korean.compared == {"mlp"}
+    assert "cnn" in korean.topics
