@@ -27,6 +27,8 @@ from evaluators.fitting.store import cache_path
 from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
 from evaluators.harness.evaluation import evaluate
+from evaluators.harness.quality_cli import main as quality_main
+from evaluators.harness.quality_run import DEFAULT_DATA
 from evaluators.harness.report import GroupBy, RowResult, by_group
 from evaluators.harness.teach_cli import fit_team_kernel
 from evaluators.harness.teach_cli import main as teach_main
@@ -34,7 +36,7 @@ from evaluators.model_settings import ModelSettings
 
 logger = logging.getLogger("quizmaster.evaluators")
 
-DEFAULT_MOHLER = Path(__file__).resolve().parents[2] / "shared" / "data" / "mohler_dev.jsonl"
+DEFAULT_MOHLER = DEFAULT_DATA / "mohler_dev.jsonl"
 USAGE = """\
 usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows OUT.jsonl]
                                   [--bank PATH ...] [--as-bank] [--taught GRADES.jsonl]
@@ -46,7 +48,9 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
        quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural ...] [--dir DIR]
                                [--rows OUT.jsonl] [--json]   (measured, never fitted on)
-       quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)"""
+       quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)
+       quizmaster eval quality [--only NAME ...] [--data DIR] [--out FILE] [--baseline FILE]
+                               [--save-baseline]   (the quality table and its gate)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -390,6 +394,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "teach": teach_main,
         "heldout": _run_heldout,
         "siblings": _run_siblings,
+        "quality": quality_main,
     }.get(argv[0])
     try:
         if command is not None:
