@@ -46,11 +46,11 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
-       quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural ...] [--dir DIR]
-                               [--rows OUT.jsonl] [--json]   (measured, never fitted on)
+       quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural|twins ...]
+                               [--dir DIR] [--rows OUT.jsonl] [--json]   (never fitted on)
        quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)
        quizmaster eval quality [--only NAME ...] [--data DIR] [--out FILE] [--baseline FILE]
-                               [--save-baseline]   (the quality table and its gate)"""
+                               [--timings BENCH.txt] [--save-baseline]   (make quality)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -290,21 +290,18 @@ def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
     import numpy as np
 
     from evaluators.fitting.correlation import spearman
+    from evaluators.harness.quality_korsts import read_pairs
 
     parser = _parser("korsts")
     parser.add_argument("file", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="first N pairs only")
     args = parser.parse_args(argv)
-    try:
-        lines = args.file.read_text(encoding="utf-8").splitlines()
-        pairs = [json.loads(line) for line in lines if line.strip()]
-        if args.limit:
-            pairs = pairs[: args.limit]
-        s1 = [str(p["s1"]) for p in pairs]
-        s2 = [str(p["s2"]) for p in pairs]
-        gold = [float(p["score"]) for p in pairs]
-    except (OSError, json.JSONDecodeError, KeyError) as exc:
-        raise HarnessError(f"{args.file}: {exc}") from None
+    pairs = read_pairs(args.file)
+    if args.limit:
+        pairs = pairs[: args.limit]
+    s1 = [p.s1 for p in pairs]
+    s2 = [p.s2 for p in pairs]
+    gold = [p.score for p in pairs]
     # The model alone: a grader would fit a calibration this check never reads.
     embedder = settings.embedder()
     start = time.perf_counter()
@@ -326,9 +323,10 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     from evaluators.harness.heldout import (
         HELD_OUT_SETS,
         HELDOUT_DIR,
-        REPORTS,
         HeldOutSet,
-        held_out_path,
+        graded_sets,
+        read_sets,
+        report,
     )
 
     parser = _parser("heldout")
@@ -344,24 +342,20 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     names: list[HeldOutSet] = [n for n in HELD_OUT_SETS if n in args.sets] or list(HELD_OUT_SETS)
     if args.rows is not None:
         _check_writable(args.rows)
-    by_set = {name: read_rows(held_out_path(name, args.dir)) for name in names}
-    rows = [row for part in by_set.values() for row in part]
-    evaluation = asyncio.run(evaluate(settings.grader(), rows, _load_bank([]), cv=False))
+    graded = asyncio.run(graded_sets(settings.grader, read_sets(names, args.dir)))
     summary: dict[str, object] = {}
-    start = 0
-    for name, part in by_set.items():
-        results = evaluation.results[start : start + len(part)]
-        start += len(part)
-        figures = REPORTS[name](results)
+    for name, results in graded.items():
+        figures = report(name, results, args.dir)
         print(f"{name}: " + " ".join(f"{key}={value}" for key, value in figures.items()))
         summary[name] = figures
     if args.rows is not None:
-        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in evaluation.results)
+        every = [r for results in graded.values() for r in results]
+        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in every)
         try:
             args.rows.write_text("".join(lines), encoding="utf-8")
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
-        print(f"wrote {len(evaluation.results)} rows to {args.rows}")
+        print(f"wrote {len(every)} rows to {args.rows}")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     return 0

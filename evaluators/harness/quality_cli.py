@@ -20,6 +20,14 @@ from typing import Any
 
 from evaluators.embedding.identity import identify
 from evaluators.harness.quality_cache import CachedEmbedder
+from evaluators.harness.quality_korean import ANSWERS as KOREAN_ANSWERS
+from evaluators.harness.quality_korean import RUBRICS as KOREAN_RUBRICS
+from evaluators.harness.quality_korean import korean
+from evaluators.harness.quality_korsts import FILE as KORSTS_FILE
+from evaluators.harness.quality_korsts import korsts
+from evaluators.harness.quality_mohler import FILE as MOHLER_FILE
+from evaluators.harness.quality_mohler import mohler
+from evaluators.harness.quality_own import held_out, lockbox, notes, twins
 from evaluators.harness.quality_run import DATA_ENV, DEFAULT_DATA, QualityRun
 from evaluators.harness.quality_semeval import FILE as SEMEVAL_FILE
 from evaluators.harness.quality_semeval import semeval
@@ -31,6 +39,7 @@ from evaluators.harness.quality_table import (
     read_report,
     write_report,
 )
+from evaluators.harness.quality_timings import timings
 from evaluators.model_settings import ModelSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +57,14 @@ class DataSet:
 
 DATA_SETS: dict[str, DataSet] = {
     "semeval": DataSet(semeval, (SEMEVAL_FILE,)),
+    "korean": DataSet(korean, (KOREAN_ANSWERS, KOREAN_RUBRICS)),
+    "mohler": DataSet(mohler, (MOHLER_FILE,)),
+    "korsts": DataSet(korsts, (KORSTS_FILE,)),
+    "lockbox": DataSet(lockbox),
+    "heldout": DataSet(held_out),
+    "twins": DataSet(twins),
+    "notes": DataSet(notes),
+    "timings": DataSet(timings),
 }
 
 
@@ -73,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", type=Path, help="the JSON report (default: in the cache dir)")
     parser.add_argument(
+        "--timings",
+        type=Path,
+        metavar="BENCH.txt",
+        help="the output of `quizmaster bench grading --json` (`make quality` measures it)",
+    )
+    parser.add_argument(
         "--baseline", type=Path, default=BASELINE, help="the committed figures to hold"
     )
     parser.add_argument(
@@ -83,23 +106,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def _commit() -> str:
     """The checkout's commit, marked when the tree has changes not committed."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        head = _git("rev-parse", "--short=12", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return f"{head} with uncommitted changes" if dirty else head
@@ -110,6 +127,11 @@ def _skipped(name: str, data_set: DataSet, run: QualityRun) -> str | None:
     missing = [file for file in data_set.files if not (run.data / file).is_file()]
     if missing:
         return f"{name}: skipped, {', '.join(missing)} not in {run.data}"
+    if name == "timings" and run.timings is None:
+        return (
+            "timings: skipped, no --timings file (`make quality` without ONLY runs "
+            "`quizmaster bench grading --json` and passes it)"
+        )
     return None
 
 
@@ -134,7 +156,9 @@ def main(argv: list[str], settings: ModelSettings) -> int:
     names = list(dict.fromkeys(args.only)) or list(DATA_SETS)
     embedder = CachedEmbedder(settings.embedder(), settings.cache_dir)
     identity = identify(embedder)
-    run = QualityRun(embedder=embedder, cache_dir=settings.cache_dir, data=args.data)
+    run = QualityRun(
+        embedder=embedder, cache_dir=settings.cache_dir, data=args.data, timings=args.timings
+    )
     meta: dict[str, Any] = {
         "commit": _commit(),
         "model": identity.describe(),

@@ -27,6 +27,8 @@ class QualityRun:
     embedder: CachedEmbedder
     cache_dir: Path
     data: Path
+    timings: Path | None = None
+    """What `quizmaster bench grading --json` printed (the timings row), when given."""
 
     def grader(self) -> EmbeddingGrader:
         """A fresh grader on the run's model, with the calibration in use for its identity."""
