@@ -27,7 +27,6 @@ from evaluators.fitting.store import cache_path
 from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
 from evaluators.harness.evaluation import evaluate
-from evaluators.harness.quality_cli import main as quality_main
 from evaluators.harness.quality_run import DEFAULT_DATA
 from evaluators.harness.report import GroupBy, RowResult, by_group
 from evaluators.harness.teach_cli import fit_team_kernel
@@ -376,6 +375,13 @@ def _run_siblings(argv: list[str], settings: ModelSettings) -> int:
     return 0
 
 
+def _run_quality(argv: list[str], settings: ModelSettings) -> int:
+    """The quality table (`quality_cli`), imported when asked for: it reads the importers."""
+    from evaluators.harness.quality_cli import main as quality_main
+
+    return quality_main(argv, settings)
+
+
 def main(argv: list[str], settings: ModelSettings) -> int:
     """Entry point for `quizmaster eval`, measuring the model `settings` name; returns the
     process exit status."""
@@ -388,7 +394,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "teach": teach_main,
         "heldout": _run_heldout,
         "siblings": _run_siblings,
-        "quality": quality_main,
+        "quality": _run_quality,
     }.get(argv[0])
     try:
         if command is not None:
