@@ -27,6 +27,7 @@ from evaluators.fitting.store import cache_path
 from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
 from evaluators.harness.evaluation import evaluate
+from evaluators.harness.quality_run import DEFAULT_DATA
 from evaluators.harness.report import GroupBy, RowResult, by_group
 from evaluators.harness.teach_cli import fit_team_kernel
 from evaluators.harness.teach_cli import main as teach_main
@@ -34,7 +35,7 @@ from evaluators.model_settings import ModelSettings
 
 logger = logging.getLogger("quizmaster.evaluators")
 
-DEFAULT_MOHLER = Path(__file__).resolve().parents[2] / "shared" / "data" / "mohler_dev.jsonl"
+DEFAULT_MOHLER = DEFAULT_DATA / "mohler_dev.jsonl"
 USAGE = """\
 usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows OUT.jsonl]
                                   [--bank PATH ...] [--as-bank] [--taught GRADES.jsonl]
@@ -44,9 +45,11 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
-       quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural ...] [--dir DIR]
-                               [--rows OUT.jsonl] [--json]   (measured, never fitted on)
-       quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)"""
+       quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural|twins ...]
+                               [--dir DIR] [--rows OUT.jsonl] [--json]   (never fitted on)
+       quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)
+       quizmaster eval quality [--only NAME ...] [--data DIR] [--out FILE] [--baseline FILE]
+                               [--timings BENCH.txt] [--save-baseline]   (make quality)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -286,21 +289,18 @@ def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
     import numpy as np
 
     from evaluators.fitting.correlation import spearman
+    from evaluators.harness.quality_korsts import read_pairs
 
     parser = _parser("korsts")
     parser.add_argument("file", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="first N pairs only")
     args = parser.parse_args(argv)
-    try:
-        lines = args.file.read_text(encoding="utf-8").splitlines()
-        pairs = [json.loads(line) for line in lines if line.strip()]
-        if args.limit:
-            pairs = pairs[: args.limit]
-        s1 = [str(p["s1"]) for p in pairs]
-        s2 = [str(p["s2"]) for p in pairs]
-        gold = [float(p["score"]) for p in pairs]
-    except (OSError, json.JSONDecodeError, KeyError) as exc:
-        raise HarnessError(f"{args.file}: {exc}") from None
+    pairs = read_pairs(args.file)
+    if args.limit:
+        pairs = pairs[: args.limit]
+    s1 = [p.s1 for p in pairs]
+    s2 = [p.s2 for p in pairs]
+    gold = [p.score for p in pairs]
     # The model alone: a grader would fit a calibration this check never reads.
     embedder = settings.embedder()
     start = time.perf_counter()
@@ -322,9 +322,10 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     from evaluators.harness.heldout import (
         HELD_OUT_SETS,
         HELDOUT_DIR,
-        REPORTS,
         HeldOutSet,
-        held_out_path,
+        graded_sets,
+        read_sets,
+        report,
     )
 
     parser = _parser("heldout")
@@ -340,24 +341,20 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     names: list[HeldOutSet] = [n for n in HELD_OUT_SETS if n in args.sets] or list(HELD_OUT_SETS)
     if args.rows is not None:
         _check_writable(args.rows)
-    by_set = {name: read_rows(held_out_path(name, args.dir)) for name in names}
-    rows = [row for part in by_set.values() for row in part]
-    evaluation = asyncio.run(evaluate(settings.grader(), rows, _load_bank([]), cv=False))
+    graded = asyncio.run(graded_sets(settings.grader, read_sets(names, args.dir)))
     summary: dict[str, object] = {}
-    start = 0
-    for name, part in by_set.items():
-        results = evaluation.results[start : start + len(part)]
-        start += len(part)
-        figures = REPORTS[name](results)
+    for name, results in graded.items():
+        figures = report(name, results, args.dir)
         print(f"{name}: " + " ".join(f"{key}={value}" for key, value in figures.items()))
         summary[name] = figures
     if args.rows is not None:
-        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in evaluation.results)
+        every = [r for results in graded.values() for r in results]
+        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in every)
         try:
             args.rows.write_text("".join(lines), encoding="utf-8")
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
-        print(f"wrote {len(evaluation.results)} rows to {args.rows}")
+        print(f"wrote {len(every)} rows to {args.rows}")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     return 0
@@ -378,6 +375,13 @@ def _run_siblings(argv: list[str], settings: ModelSettings) -> int:
     return 0
 
 
+def _run_quality(argv: list[str], settings: ModelSettings) -> int:
+    """The quality table (`quality_cli`), imported when asked for: it reads the importers."""
+    from evaluators.harness.quality_cli import main as quality_main
+
+    return quality_main(argv, settings)
+
+
 def main(argv: list[str], settings: ModelSettings) -> int:
     """Entry point for `quizmaster eval`, measuring the model `settings` name; returns the
     process exit status."""
@@ -390,6 +394,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "teach": teach_main,
         "heldout": _run_heldout,
         "siblings": _run_siblings,
+        "quality": _run_quality,
     }.get(argv[0])
     try:
         if command is not None:

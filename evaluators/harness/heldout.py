@@ -1,6 +1,6 @@
-"""The round-4 held-out figures (`evaluators/data/heldout/`), one command each: what the grader
-does with answers that say nothing, answers that misuse the model answer's words, paraphrases of
-key concepts and natural answers in two languages.
+"""The held-out figures (`evaluators/data/heldout/`), one command each: what the grader does with
+answers that say nothing, answers that misuse the model answer's words, paraphrases of key
+concepts, natural answers in two languages, and right answers beside their reversed twins.
 
 These files are measured, never fitted on: this module only grades them with the calibration
 already in use and counts. A figure here that picks a threshold, a feature or a model stops being
@@ -8,29 +8,80 @@ held out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
+from content.loader import load_bank
 from evaluators.fitting.correlation import pearson, spearman
+from evaluators.fitting.rows import Row, read_jsonl, read_rows
+from evaluators.harness.evaluation import evaluate
 from evaluators.harness.report import RowResult
+from evaluators.harness.team_banks import notes_bank
+from evaluators.service import EmbeddingGrader
 
-HELDOUT_DIR = Path(__file__).resolve().parent / "data" / "heldout"
-HeldOutSet = Literal["non_answers", "wrong_claims", "paraphrases", "natural"]
-HELD_OUT_SETS: tuple[HeldOutSet, ...] = ("non_answers", "wrong_claims", "paraphrases", "natural")
+HELDOUT_DIR = Path(__file__).resolve().parents[1] / "data" / "heldout"
+HeldOutSet = Literal["non_answers", "wrong_claims", "paraphrases", "natural", "twins"]
+HELD_OUT_SETS: tuple[HeldOutSet, ...] = (
+    "non_answers",
+    "wrong_claims",
+    "paraphrases",
+    "natural",
+    "twins",
+)
+FILES: dict[HeldOutSet, str] = {"twins": "twin_claims.jsonl"}
+"""Files not named after their set."""
+ON_NOTES: frozenset[HeldOutSet] = frozenset({"twins"})
+"""Sets with answers to the team notes' questions: graded with the notes imported beside the
+seed bank, the others with the seed bank alone."""
 NON_ANSWER_CEILING = 10
 """Issue 48: an answer that says nothing scores at most this."""
 WRONG_CLAIM_CEILING = 20
 STRONG = 90
 """Natural answers people scored at least this are compared across languages by their mean."""
+APART = 20
+"""A right answer and its reversed twin are told apart when the right one scores this many
+points more."""
 
 Figures = dict[str, float | int | str]
 
 
 def held_out_path(name: HeldOutSet, folder: Path = HELDOUT_DIR) -> Path:
-    return folder / f"{name}.jsonl"
+    return folder / FILES.get(name, f"{name}.jsonl")
+
+
+def _pair(data: dict[str, Any], _line: str) -> int:
+    return int(data["pair"])
+
+
+def twin_pairs(path: Path) -> list[int]:
+    """Each row's pair number, in file order."""
+    return read_jsonl(path, _pair)
+
+
+async def graded_sets(
+    grader_for: Callable[[], EmbeddingGrader], by_set: Mapping[HeldOutSet, list[Row]]
+) -> dict[HeldOutSet, list[RowResult]]:
+    """Each set's rows graded live with the calibration in use: the sets on the team notes
+    through the notes imported beside the seed bank, the others through the seed bank alone
+    (`grader_for()` gives a fresh grader for each pass)."""
+    graded: dict[HeldOutSet, list[RowResult]] = {}
+    for on_notes in (False, True):
+        names = [n for n in by_set if (n in ON_NOTES) == on_notes]
+        if not names:
+            continue
+        rows = [row for name in names for row in by_set[name]]
+        bank = notes_bank() if on_notes else load_bank()
+        results = (await evaluate(grader_for(), rows, bank, cv=False)).results
+        for name in names:
+            graded[name], results = results[: len(by_set[name])], results[len(by_set[name]) :]
+    return {name: graded[name] for name in by_set}
+
+
+def read_sets(names: Sequence[HeldOutSet], folder: Path) -> dict[HeldOutSet, list[Row]]:
+    return {name: read_rows(held_out_path(name, folder)) for name in names}
 
 
 def _credited(result: RowResult) -> bool:
@@ -100,6 +151,38 @@ def natural(results: Sequence[RowResult]) -> Figures:
         if len(strong):
             figures[f"{lang}_strong_mean"] = round(float(strong.mean()), 1)
     return figures
+
+
+def twins(results: Sequence[RowResult], pairs: Sequence[int]) -> Figures:
+    """Right answers against their reversed twins: the mean of each, and how many pairs the
+    grader tells apart (the right one 20 or more points above its twin)."""
+    right = _by_pair(results, pairs, "right")
+    reversed_ = _by_pair(results, pairs, "reversed")
+    both = sorted(set(right) & set(reversed_))
+    apart = sum(right[p] - reversed_[p] >= APART for p in both)
+    return {
+        "n": len(results),
+        "pairs": len(both),
+        "right_mean": round(float(np.mean(list(right.values()))), 1),
+        "reversed_mean": round(float(np.mean(list(reversed_.values()))), 1),
+        "apart_20": apart,
+        "apart_share": round(apart / len(both), 3) if both else 0.0,
+    }
+
+
+def _by_pair(results: Sequence[RowResult], pairs: Sequence[int], which: str) -> dict[int, int]:
+    return {
+        pair: r.grade.score
+        for r, pair in zip(results, pairs, strict=True)
+        if r.row.answer_class == which
+    }
+
+
+def report(name: HeldOutSet, results: Sequence[RowResult], folder: Path) -> Figures:
+    """The figures of one graded set (the twins' pairs read from their file)."""
+    if name == "twins":
+        return twins(results, twin_pairs(held_out_path(name, folder)))
+    return REPORTS[name](results)
 
 
 REPORTS = {

@@ -11,7 +11,7 @@ import pytest
 
 from content.bank import Bank
 from evaluators.harness.cli import main
-from evaluators.harness.heldout import HELD_OUT_SETS
+from evaluators.harness.heldout import HELD_OUT_SETS, held_out_path
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 
@@ -47,6 +47,14 @@ def folder(tmp_path: Path, bank: Bank) -> Path:
             _row(question, "Because it is newer.", 10, "en"),
             _row(question, "그냥 요즘 많이 써서요.", 5, "ko"),
         ],
+        # Pair 1: the model answer against a greeting (told apart); pair 2: the model answer
+        # twice (not apart).
+        "twin_claims": [
+            _row(question, reference_en, 90, "en", **{"class": "right", "pair": 1}),
+            _row(question, "hello", 5, "en", **{"class": "reversed", "pair": 1}),
+            _row(question, reference_ko, 90, "ko", **{"class": "right", "pair": 2}),
+            _row(question, reference_ko, 5, "ko", **{"class": "reversed", "pair": 2}),
+        ],
     }
     for name, lines in files.items():
         (tmp_path / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -72,7 +80,10 @@ def test_heldout_prints_one_line_per_set_and_the_json_of_all(
     assert natural["en_n"] == natural["ko_n"] == 2 and natural["en_strong_n"] == 1
     # The model answers themselves rank above the two weak answers in each language.
     assert natural["en_spearman"] == natural["ko_spearman"] == 1.0
-    assert len(rows.read_text(encoding="utf-8").splitlines()) == 8
+    twins = figures["twins"]
+    assert twins["pairs"] == 2 and twins["apart_20"] == 1 and twins["apart_share"] == 0.5
+    assert twins["reversed_mean"] < twins["right_mean"]
+    assert len(rows.read_text(encoding="utf-8").splitlines()) == 12
 
 
 def test_one_set_alone_and_an_unknown_set(
@@ -84,3 +95,9 @@ def test_one_set_alone_and_an_unknown_set(
     with pytest.raises(SystemExit):
         main(["heldout", "everything", "--dir", str(folder)], settings)
     assert "unknown held-out set 'everything'" in capsys.readouterr().err
+
+
+def test_the_default_folder_holds_every_set() -> None:
+    """`quizmaster eval heldout` with no --dir reads the files shipped in evaluators/data."""
+    for name in HELD_OUT_SETS:
+        assert held_out_path(name).is_file(), held_out_path(name)

@@ -1,0 +1,51 @@
+"""KorSTS dev in the quality table: a check of the model alone, not of the grader. The Spearman
+of the model's cosine of two Korean sentences against people's 0-5 similarity says how well the
+model reads Korean meaning; it moves only when the model does. Pairs are independent sentences,
+so the interval resamples pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evaluators.fitting.correlation import spearman
+from evaluators.fitting.rows import read_jsonl
+from evaluators.harness.quality_run import QualityRun
+from evaluators.harness.quality_table import Figure, measured
+
+FILE = "korsts_dev.jsonl"
+
+
+@dataclass(frozen=True)
+class Pair:
+    s1: str
+    s2: str
+    score: float
+
+
+def _pair(data: dict[str, Any], _line: str) -> Pair:
+    return Pair(str(data["s1"]), str(data["s2"]), float(data["score"]))
+
+
+def read_pairs(path: Path) -> list[Pair]:
+    return read_jsonl(path, _pair)
+
+
+async def korsts(run: QualityRun) -> list[Figure]:
+    pairs = read_pairs(run.data / FILE)
+    cosines = run.cosines([p.s1 for p in pairs], [p.s2 for p in pairs])
+    people = np.array([p.score for p in pairs])
+    return [
+        measured(
+            key="korsts/spearman",
+            data_set="korsts",
+            part="KorSTS dev, the model alone (no grader)",
+            name="Spearman, cosine vs similarity",
+            statistic=lambda rows: spearman(cosines[rows], people[rows]),
+            questions=range(len(pairs)),
+            gated=True,
+        )
+    ]

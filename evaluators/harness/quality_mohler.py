@@ -1,0 +1,39 @@
+"""Mohler's dev half in the quality table: its 40 questions loaded as one team bank beside the
+seed bank (`eval --as-bank`), graded by the reference-only head.
+
+The committed reference-only head was fitted on these very rows, so grading them with it would
+measure the fit, not the grader. The table gives the leave-questions-out figure instead (`eval
+--as-bank --cv`): each question's answers scored by a head and off-topic rule fitted on the other
+questions' answers only, as a team's question is always new to the grader."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from content.loader import load_bank
+from evaluators.fitting.correlation import pearson
+from evaluators.fitting.rows import read_rows
+from evaluators.harness.evaluation import evaluate
+from evaluators.harness.quality_run import QualityRun
+from evaluators.harness.quality_table import Figure, measured
+
+FILE = "mohler_dev.jsonl"
+
+
+async def mohler(run: QualityRun) -> list[Figure]:
+    rows = read_rows(run.data / FILE)
+    evaluation = await evaluate(run.grader(), rows, load_bank(), cv=True, as_bank=True)
+    results = evaluation.results
+    predicted = np.array([r.predicted * r.row.score_max for r in results])
+    people = np.array([r.row.score for r in results])
+    return [
+        measured(
+            key="mohler/pearson_cv",
+            data_set="mohler",
+            part="Mohler dev half as a team bank, reference-only head left out by question",
+            name="Pearson, grade vs score",
+            statistic=lambda rows: pearson(predicted[rows], people[rows]),
+            questions=[r.row.question for r in results],
+            gated=True,
+        )
+    ]

@@ -1,0 +1,176 @@
+"""`quizmaster eval quality` on tiny files in the real data sets' formats, written here (no test
+reads `../shared/data`), through the real grader on the bundled model: the figures of each data
+set, the one line for a data set that is absent, and the gate against a baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluators.harness.cli import main
+from evaluators.harness.quality_stats import Estimate
+from evaluators.harness.quality_table import Figure, falls, markdown, merged
+from evaluators.model_settings import ModelSettings
+from tests.conftest import BUNDLED_MODEL
+
+CIRCUITS = {
+    "Why does bulb A stay lit when bulb B burns out?": (
+        "Bulb A is still in a closed path with the battery.",
+        "Bulb A is no longer in a closed path with the battery.",
+    ),
+    "What does a voltage reading of 0 tell you?": (
+        "The two terminals are connected, with no gap between them.",
+        "The two terminals are separated by a gap.",
+    ),
+    "Why is there no current in the circuit?": (
+        "The switch is open, so there is a gap in the path.",
+        "The switch is closed, so the path is complete.",
+    ),
+}
+UNRELATED = ("I like the colour of the wires.", "We did this lab on a Tuesday.")
+SPLITS = ("train", "test-unseen-answers")
+
+
+def _semeval_rows() -> list[dict[str, Any]]:
+    """Per question and split: the reference itself twice (correct), a reversal of it
+    (contradictory) and two unrelated sentences (incorrect)."""
+    rows = []
+    for split in SPLITS:
+        for number, (question, (reference, reversal)) in enumerate(CIRCUITS.items()):
+            answers = [
+                (reference, "correct"),
+                (reference, "correct"),
+                (reversal, "contradictory"),
+                *((text, "incorrect") for text in UNRELATED),
+            ]
+            for index, (answer, label) in enumerate(answers):
+                rows.append(
+                    {
+                        "id": f"{split}-{number}-{index}",
+                        "corpus": "beetle",
+                        "split": split,
+                        "qid": f"Q{number}",
+                        "question": question,
+                        "reference": reference,
+                        "answer": answer,
+                        "label_2way": "correct" if label == "correct" else "incorrect",
+                        "label_3way": label,
+                        "score": float(label == "correct"),
+                        "score_max": 1.0,
+                    }
+                )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("shared-data")
+    lines = [json.dumps(row) for row in _semeval_rows()]
+    (folder / "semeval2013_dev.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> ModelSettings:
+    cache = tmp_path_factory.mktemp("cache")
+    return ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=cache)
+
+
+def _quality(
+    args: list[str], settings: ModelSettings, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    code = main(["quality", *args], settings)
+    return code, capsys.readouterr().out
+
+
+def _report(path: Path) -> dict[str, dict[str, Any]]:
+    return {f["key"]: f for f in json.loads(path.read_text(encoding="utf-8"))["figures"]}
+
+
+def test_semeval_figures_per_corpus_and_split(
+    data: Path, settings: ModelSettings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "report.json"
+    args = ["--only", "semeval", "--data", str(data), "--out", str(out_file)]
+    args += ["--baseline", str(tmp_path / "no-baseline.json")]
+    code, out = _quality(args, settings, capsys)
+    assert code == 0
+    figures = _report(out_file)
+    slugs = ["auc", "f1_50", "f1_65", "mean_correct", "mean_contradictory"]
+    slugs += ["mean_incorrect", "cosine_auc"]
+    assert set(figures) == {f"semeval/beetle/{s}/{slug}" for s in SPLITS for slug in slugs}
+    train = {key.rsplit("/", 1)[1]: f for key, f in figures.items() if "/train/" in key}
+    assert train["auc"]["n"] == 15 and train["auc"]["gated"]
+    assert train["mean_correct"]["n"] == 6 and train["mean_contradictory"]["n"] == 3
+    # Every correct answer is its reference word for word (cosine 1), every other one is not:
+    # the bare cosine ranks all of them first.
+    assert train["cosine_auc"]["value"] == 1.0
+    assert train["mean_correct"]["value"] > train["mean_incorrect"]["value"]
+    for figure in figures.values():
+        assert figure["low"] <= figure["value"] <= figure["high"]
+    assert "| semeval | Beetle, train | AUC, grade vs 2-way label | 15 |" in out
+
+
+def test_an_absent_data_set_is_skipped_with_one_line(
+    settings: ModelSettings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    code, out = _quality(
+        ["--only", "semeval", "--data", str(empty), "--out", str(tmp_path / "r.json")],
+        settings,
+        capsys,
+    )
+    assert code == 0
+    assert [line for line in out.splitlines() if "skipped" in line] == [
+        f"semeval: skipped, semeval2013_dev.jsonl not in {empty}"
+    ]
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["figures"] == []
+
+
+def test_the_gate_fails_a_figure_below_its_baseline_interval(
+    data: Path, settings: ModelSettings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = tmp_path / "quality.json"
+    common = ["--only", "semeval", "--data", str(data), "--baseline", str(baseline)]
+    common += ["--out", str(tmp_path / "report.json")]
+    assert _quality([*common, "--save-baseline"], settings, capsys)[0] == 0
+    code, out = _quality(common, settings, capsys)
+    assert code == 0 and "no gated figure below" in out
+    saved = json.loads(baseline.read_text(encoding="utf-8"))
+    for figure in saved["figures"]:
+        if figure["key"] == "semeval/beetle/train/auc":
+            figure["low"] = figure["value"] + 0.01
+    baseline.write_text(json.dumps(saved), encoding="utf-8")
+    code, out = _quality(common, settings, capsys)
+    assert code == 1
+    assert "gate: 1 figure(s) below the baseline's interval:" in out
+    below = [line for line in out.splitlines() if "is below the baseline" in line]
+    assert len(below) == 1 and "Beetle, train · AUC, grade vs 2-way label" in below[0]
+
+
+def _figure(key: str, value: float, low: float, high: float, *, gated: bool = True) -> Figure:
+    data_set = key.split("/", maxsplit=1)[0]
+    return Figure(key, data_set, "part", key, 10, Estimate(value, low, high), gated)
+
+
+def test_falls_judge_gated_figures_against_the_lower_end_only() -> None:
+    baseline = [_figure("a/x", 0.80, 0.75, 0.85), _figure("a/y", 0.5, 0.4, 0.6, gated=False)]
+    now = [
+        _figure("a/x", 0.76, 0.7, 0.8),  # lower, but inside the interval: holds
+        _figure("a/y", 0.1, 0.0, 0.2, gated=False),  # shown, not gated
+        _figure("a/z", 0.1, 0.0, 0.2),  # not in the baseline
+    ]
+    assert falls(now, baseline) == []
+    fell = falls([_figure("a/x", 0.74, 0.7, 0.8)], baseline)
+    assert [f.now.key for f in fell] == ["a/x"]
+    assert "**below**" in markdown([_figure("a/x", 0.74, 0.7, 0.8)], baseline)
+
+
+def test_a_baseline_refreshed_for_one_data_set_keeps_the_others() -> None:
+    baseline = [_figure("a/x", 0.8, 0.7, 0.9), _figure("b/x", 0.5, 0.4, 0.6)]
+    fresh = [_figure("a/x", 0.9, 0.8, 1.0)]
+    assert merged(baseline, fresh) == [baseline[1], fresh[0]]
