@@ -5,17 +5,17 @@ cross-validation all call `score`, so they give the same answer the same grade."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
 from evaluators.calibration import LINK, NO_EVIDENCE_CAP, SIBLING_CAP, Calibration, link
-from evaluators.features import Profile, Signals, values
+from evaluators.features import Profile
+from evaluators.features.measurement import Measurement
+from evaluators.features.raw import Measures
 from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
 from evaluators.grade import Flag, Grade, Verdict
 from evaluators.guardrails import MAX_ANSWER_CHARS, Screening
-from evaluators.reading.concepts import ConceptMatch
 from evaluators.reading.morphology import compact, surface_words
 from evaluators.taught import Nudge
 
@@ -55,39 +55,17 @@ def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
     return len(covered) if prompt.concepts else None
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """What scoring reads of one measured answer: every feature by name, the key concepts it
-    named (with where) and missed, and whether it echoes a known misconception (and which)."""
+MISCONCEPTION_MIN_OVERLAP = 0.3
 
-    features: Mapping[str, float]
-    covered: tuple[str, ...] = ()
-    missed: tuple[str, ...] = ()
-    misconception: bool = False
-    matches: tuple[ConceptMatch, ...] = ()
-    echoed: int | None = None
-    evidence_sim: float = 1.0
-    """How near the answer comes to any of the prompt's model answers (`EvidenceGate`)."""
-    shares_words: bool = True
-    """Whether the answer says a model answer's own words or names a key concept
-    (`EvidenceGate`)."""
-    sibling: Prompt | None = None
-    """The sibling question (main question or follow-up of the same thread) whose model answer
-    the answer comes nearest, which the sibling rule names; None without one."""
 
-    @classmethod
-    def of(cls, signals: Signals) -> Evidence:
-        return cls(
-            evidence_sim=signals.ref_sim,
-            shares_words=signals.says_words or bool(signals.covered),
-            features=values(signals),
-            covered=signals.covered,
-            missed=signals.missed,
-            misconception=signals.echoes_misconception,
-            matches=signals.matches,
-            echoed=signals.echoed,
-            sibling=signals.sibling,
-        )
+def echoes_misconception(measures: Measures) -> bool:
+    """The answer says what a known misconception says: it shares more of the misconception's
+    own words than of any reference's, and is at least as close to it in embedding space."""
+    return (
+        measures.mis_overlap >= MISCONCEPTION_MIN_OVERLAP
+        and measures.mis_overlap > measures.lex_recall
+        and measures.mis_sim >= measures.ref_sim
+    )
 
 
 @dataclass(frozen=True)
@@ -207,15 +185,15 @@ def participation(text: str) -> int:
 def explain(
     prompt: Prompt,
     screening: Screening,
-    evidence: Evidence | None,
+    measurement: Measurement | None,
     calibration: Calibration | None,
     *,
     cap: int | None = None,
     taught: Nudge | None = None,
 ) -> Explanation:
     """The score of an answer to `prompt` that the guardrails `screening` passed on, measured as
-    `evidence`: a deliberate score when a guardrail decided it or the prompt is open, else the
-    calibration's head, then every cap. `evidence` and `calibration` are needed only in that
+    `measurement`: a deliberate score when a guardrail decided it or the prompt is open, else the
+    calibration's head, then every cap. `measurement` and `calibration` are needed only in that
     last case. `cap` limits the score (after a hint). `taught`, the team's graded answers'
     evidence, shifts a head's score after the off-topic cap: a team that graded such an answer
     high says it is on topic."""
@@ -233,21 +211,22 @@ def explain(
     elif prompt.kind == "open":
         raw, verdict = participation(screening.text), Verdict.ACKNOWLEDGED
     else:
-        if evidence is None or calibration is None:
-            raise ValueError(f"{prompt.id}: a graded answer needs its evidence and calibration")
+        if measurement is None or calibration is None:
+            raise ValueError(f"{prompt.id}: a graded answer needs its measurement and calibration")
         head = profile_for(prompt)
         model = calibration.head(head)
-        shares = model.contributions(evidence.features)
+        features = measurement.features
+        shares = model.contributions(features)
         base = model.intercept
         contributions = tuple(
-            Contribution(name, evidence.features[name], shares[name]) for name in model.features
+            Contribution(name, features[name], shares[name]) for name in model.features
         )
         raw = round(100 * link(base + sum(shares.values())))
-        covered = evidence.covered
-        if evidence.misconception:
+        covered = measurement.covered
+        if echoes_misconception(measurement.measures):
             flags.append(Flag.MISCONCEPTION)
         no_evidence = calibration.gate(head).why_shut(
-            evidence.evidence_sim, screening.text, shares_words=evidence.shares_words
+            measurement.nearest, screening.text, shares_words=measurement.shares_words
         )
         if no_evidence is not None:
             flags.append(Flag.NO_EVIDENCE)
@@ -255,15 +234,15 @@ def explain(
         rule = calibration.rule(head)
         named = concepts_named(prompt, covered)
         reviewed = concepts_reviewed(prompt)
-        if calibration.siblings.applies(evidence.features):
+        if calibration.siblings.applies(features):
             # Told which sibling it answers, the member sees why; the off-topic note, where that
             # rule fires too, would only repeat it less precisely.
-            sibling = evidence.sibling
+            sibling = measurement.found.sibling
             flags.append(Flag.SIBLING)
             low = SIBLING_CAP if low is None else min(low, SIBLING_CAP)
-        elif rule.applies(evidence.features, named, reviewed=reviewed):
+        elif rule.applies(features, named, reviewed=reviewed):
             flags.append(Flag.OFF_TOPIC)
-        low = rule.cap(low, evidence.features, named, reviewed=reviewed)
+        low = rule.cap(low, features, named, reviewed=reviewed)
     final = raw if low is None else min(raw, low)
     alone = _bounded(final, cap)
     if taught is not None and head is not None:
@@ -285,14 +264,14 @@ def explain(
         flags=tuple(flags),
         cap=low,
         told=NOTHING_TOLD
-        if evidence is None or head is None
+        if measurement is None or head is None
         else told_of(
             prompt,
             score=final,
             verdict=verdict,
             flags=tuple(flags),
-            matches=evidence.matches,
-            echoed=evidence.echoed,
+            matches=measurement.found.matches,
+            echoed=measurement.found.echoed,
         ),
         link=LINK if head is not None else None,
         taught=taught,
@@ -310,7 +289,7 @@ def _bounded(score: int, cap: int | None) -> int:
 def score(
     prompt: Prompt,
     screening: Screening,
-    evidence: Evidence | None,
+    measurement: Measurement | None,
     calibration: Calibration | None,
     *,
     lang: Lang = "ko",
@@ -318,7 +297,7 @@ def score(
     taught: Nudge | None = None,
 ) -> Scored:
     """`explain`'s score as the grade a member sees, with feedback in `lang`."""
-    why = explain(prompt, screening, evidence, calibration, cap=cap, taught=taught)
+    why = explain(prompt, screening, measurement, calibration, cap=cap, taught=taught)
     feedback = compose(
         prompt,
         verdict=why.verdict,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from evaluators.features.raw import Signals
+from evaluators.features.raw import Measures
 
 Profile = Literal["concepts", "reference_only"]
 """A calibration head: `concepts` for bank prompts (key concepts known), `reference_only` for
@@ -22,6 +22,6 @@ class Feature:
 
     name: str
     meaning: str
-    compute: Callable[[Signals], float | None]
+    compute: Callable[[Measures], float | None]
     heads: tuple[Profile, ...] = ()
     stand_in: str | None = None

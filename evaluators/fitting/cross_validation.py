@@ -28,7 +28,7 @@ def predict(head: Head, sample: Sample, rule: OffTopicRule = NO_RULE) -> float:
 
 
 def scored_fraction(sample: Sample, calibration: Calibration) -> float:
-    return explain(sample.prompt, sample.screening, sample.evidence, calibration).score / 100
+    return explain(sample.prompt, sample.screening, sample.measurement, calibration).score / 100
 
 
 def fit(samples: Sequence[Sample], *, c: float = 1.0) -> Head:

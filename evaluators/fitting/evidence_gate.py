@@ -98,9 +98,9 @@ def fit_evidence_gate(samples: Sequence[Sample], predicted: Sequence[float]) -> 
     little near its meaning has no evidence, however it was graded ("Yes, it's fine." as much as
     "hello"), but a right answer in other words is never capped."""
     rows = [
-        (s.evidence.evidence_sim, s.target, p, s.evidence.shares_words)
+        (s.measurement.nearest, s.target, p, s.measurement.shares_words)
         for s, p in zip(samples, predicted, strict=True)
-        if s.evidence is not None
+        if s.measurement is not None
     ]
     if not rows:
         return EvidenceGate()

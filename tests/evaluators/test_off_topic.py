@@ -82,7 +82,7 @@ async def test_an_answer_to_another_question_naming_a_shared_concept_is_capped_a
     prompt_id, answer, lang, told = case
     await grader.prepare(bank)
     grade = await grader.grade(bank.get(prompt_id), answer, lang=lang)
-    measured = await grader.signals(bank.get(prompt_id), answer)
+    measured = await grader.measure(bank.get(prompt_id), answer)
     assert measured.covered, "the answer names a key concept of the prompt asked"
     assert grade.covered == (), "an answer to another question is not credited with them"
     assert Flag.OFF_TOPIC in grade.flags
