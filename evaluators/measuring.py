@@ -19,11 +19,11 @@ from content.schema import Prompt
 from evaluators.embedding.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.embedding.remote import REMOTE_DEVICE
 from evaluators.embedding.vectors import EmbeddingModel, Matrix
+from evaluators.features.feature import profile_for
 from evaluators.features.measurement import Measurement
 from evaluators.reading.concepts import AnswerText
 from evaluators.reading.notation import read_notation
 from evaluators.references import ReferenceStore
-from evaluators.scoring import profile_for
 from evaluators.signals import measure
 
 

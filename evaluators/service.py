@@ -23,9 +23,8 @@ from evaluators.embedding.vectors import Device, EmbeddingModel, Matrix
 from evaluators.features.measurement import Measurement
 from evaluators.fitting.store import FoundCalibration, calibration_for
 from evaluators.grade import Grade
-from evaluators.guardrails import screen
 from evaluators.measuring import AnswerMeasurer
-from evaluators.scoring import Scored, score
+from evaluators.scoring import Scored, score, screen
 from evaluators.signals import as_answered
 from evaluators.taught import DEFAULT_KERNEL, TeamGrade, nudge
 from evaluators.team_evidence import TeamEvidence

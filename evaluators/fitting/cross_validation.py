@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule
+from evaluators.calibration import Calibration, Head
 from evaluators.features import HEAD_INPUTS
 from evaluators.fitting.evidence_gate import fit_evidence_gate
 from evaluators.fitting.heads import fit_head
@@ -16,6 +16,8 @@ from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.off_topic import NO_RULE, fit_off_topic_rule
 from evaluators.fitting.rows import HarnessError
 from evaluators.fitting.samples import Sample
+from evaluators.rules.evidence_gate import EvidenceGate
+from evaluators.rules.off_topic import OffTopicRule
 from evaluators.scoring import explain
 
 CV_FOLDS = 5

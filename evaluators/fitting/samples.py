@@ -11,11 +11,10 @@ from typing import Protocol
 
 from content.schema import Prompt
 from content.text_rule import well_formed
-from evaluators.features import Profile
+from evaluators.features.feature import Profile, profile_for
 from evaluators.features.measurement import Measurement
 from evaluators.fitting.rows import Row, group_of
-from evaluators.guardrails import Screening, screen
-from evaluators.scoring import profile_for
+from evaluators.scoring import Screening, screen
 from evaluators.signals import as_answered
 
 

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from content.schema import Prompt
-from evaluators.calibration import Calibration, OffTopicRule
+from evaluators.calibration import Calibration
 from evaluators.features import HEAD_INPUTS
 from evaluators.features.measurement import Measurement
 from evaluators.fitting.cross_validation import cross_validate, fit, predict
 from evaluators.fitting.off_topic import fit_off_topic_rule
 from evaluators.fitting.rows import Row
 from evaluators.fitting.samples import Sample
-from evaluators.guardrails import Screening
+from evaluators.rules.off_topic import OffTopicRule
+from evaluators.scoring import Screening
 from tests.evaluators.conftest import RELU
 from tests.evaluators.measured import measured
 

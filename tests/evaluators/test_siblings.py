@@ -17,13 +17,14 @@ from content.bank import Bank
 from content.loader import load_bank
 from content.schema import Lang
 from evaluators import EmbeddingGrader, Flag
-from evaluators.calibration import SIBLING_CAP, Calibration, SiblingRule
+from evaluators.calibration import Calibration
 from evaluators.features.similarity import SIBLING_MARGIN
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import Sample
 from evaluators.fitting.siblings import fit_sibling_rule, swapped
-from evaluators.guardrails import Screening
+from evaluators.rules.sibling import SIBLING_CAP, SiblingRule
+from evaluators.scoring import Screening
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import RELU

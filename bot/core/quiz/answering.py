@@ -27,8 +27,7 @@ from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, Verdict
-from evaluators.guardrails import MAX_ANSWER_CHARS
+from evaluators.grade import MAX_ANSWER_CHARS, EmbeddingUnavailableError, Grade, Grader, Verdict
 from evaluators.taught import TeamGrade
 
 log = logging.getLogger("quizmaster.core")

@@ -18,8 +18,7 @@ from bot.core.models import GradedText, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.schema import Lang, Prompt
-from evaluators.grade import Grader
-from evaluators.guardrails import MAX_ANSWER_CHARS
+from evaluators.grade import MAX_ANSWER_CHARS, Grader
 
 QUESTION_CHARS = 120
 
