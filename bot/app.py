@@ -34,6 +34,7 @@ from bot.core.ports import DemoService
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.demos import DemoHandoff
+from bot.core.quiz.desk import GradingDesk
 from bot.core.quiz.group_grading import GroupGrading
 from bot.core.quiz.open_answers import OpenQuestions
 from bot.core.quiz.posting import ChannelDefaults, Clock, Posting, PostingStores
@@ -148,11 +149,12 @@ def build_quiz_service(
     now: Clock = clock or (lambda: datetime.now(UTC))
     install_telemetry(PrometheusTelemetry())
     grader = MeteredGrader(grader)
+    desk = GradingDesk(grader=grader, hint_cap=defaults.hint_cap, human_grades=repo.team_grades)
     in_flight = InFlight()
     reviewer = Practice(
         repo=repo.practice,
         bank=bank,
-        grader=grader,
+        desk=desk,
         policy=practice or practice_policy(GameSettings()),
         clock=now,
         background=in_flight,
@@ -172,13 +174,11 @@ def build_quiz_service(
         repo=repo.answers,
         posts=repo.posts,
         bank=bank,
-        grader=grader,
-        hint_cap=defaults.hint_cap,
+        desk=desk,
         clock=now,
         background=in_flight,
         figures=demos,
         reviewer=reviewer,
-        human_grades=repo.team_grades,
     )
     homes = Homes(
         channels=repo.channels,
@@ -324,13 +324,20 @@ def web_app(
 
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings.game)
-    practice = (
+    desk = (
         None
         if grader is None
+        else GradingDesk(
+            grader=grader, hint_cap=settings.game.hint_cap, human_grades=repo.team_grades
+        )
+    )
+    practice = (
+        None
+        if desk is None
         else Practice(
             repo=repo.practice,
             bank=bank,
-            grader=grader,
+            desk=desk,
             policy=policy,
             clock=now,
             background=InFlight(),
@@ -357,19 +364,19 @@ def web_app(
             clock=now,
             questions=TeamQuestionTable(repo.db),
             public_https=(settings.web_url or "").startswith("https://"),
-            grader=grader,
+            desk=desk,
             appeals=appeals,
             notice_left=notice_left,
             metrics_token=settings.web_metrics_token,
             grading=grading,
             open_questions=None
-            if grader is None
+            if desk is None
             else OpenQuestions(
                 store=repo.answers,
                 posts=repo.posts,
                 consent=repo.sharing,
                 names=repo.members,
-                grader=grader,
+                desk=desk,
                 clock=now,
             ),
         )

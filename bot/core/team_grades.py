@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from bot.core.messages import Reply
 from bot.core.models import GradedAnswer, PracticeCardRow
-from evaluators.taught import TeamGrade as TaughtGrade
+from evaluators.grade import TeamGrade as TaughtGrade
 
 
 @dataclass(frozen=True)

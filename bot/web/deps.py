@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from bot.core.models import ChannelRow
 from bot.core.ports import DashboardStore
 from bot.core.quiz.appeals import Appeals
+from bot.core.quiz.desk import GradingDesk
 from bot.core.quiz.group_grading import GroupGrading
 from bot.core.quiz.open_answers import OpenQuestions
 from bot.core.reporting import dashboards
@@ -34,7 +35,6 @@ from bot.web.rendering import Renderer, lang_of, request_lang
 from bot.web.signing import Session, Tokens
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators.grade import Grader
 
 SESSION_COOKIE = "qm_session"
 SIGNIN_LIMIT = 10
@@ -57,7 +57,7 @@ class WebDeps:
     clock: Callable[[], datetime]
     questions: QuestionStore
     public_https: bool = False
-    grader: Grader | None = None  # None: the question page has no "Try the grader"
+    desk: GradingDesk | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
     metrics_token: SecretStr | None = None  # None: /metrics answers loopback clients only

@@ -15,11 +15,10 @@ from typing import Protocol
 from bot.core.member_text import cut
 from bot.core.messages import Reply, ReplyKind
 from bot.core.models import GradedText, PendingAnswer, PostRow, PracticeCardRow
+from bot.core.quiz.desk import GradingDesk, Where, graded_part
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.schema import Lang, Prompt
-from evaluators.grade import Grader
-from evaluators.guardrails import MAX_ANSWER_CHARS
 
 QUESTION_CHARS = 120
 
@@ -94,7 +93,7 @@ async def keep_open_answer(
 async def grade_open_answers(
     store: OpenAnswerStore,
     posts: PostById,
-    grader: Grader,
+    desk: GradingDesk,
     prompt: Prompt,
     *,
     platform: str,
@@ -114,12 +113,12 @@ async def grade_open_answers(
         post = await posts.post(post_id=pending.post_id)
         if post is None:
             continue
-        grade = await grader.grade(prompt, pending.text, lang=lang)
+        grade = await desk.grade(prompt, pending.text, where=Where(platform, channel_id), lang=lang)
         stored = GradedText(
             user_id=pending.user_id,
             prompt_id=prompt.id,
             message_id=pending.message_id,
-            text=pending.text[:MAX_ANSWER_CHARS],
+            text=graded_part(pending.text),
             score=grade.score,
             verdict=grade.verdict.value,
             covered=grade.covered,
@@ -178,14 +177,14 @@ class OpenQuestions:
         posts: PostById,
         consent: Consent,
         names: Names,
-        grader: Grader,
+        desk: GradingDesk,
         clock: Callable[[], datetime],
     ) -> None:
         self.store = store
         self.posts = posts
         self.consent = consent
         self.names = names
-        self.grader = grader
+        self.desk = desk
         self.clock = clock
 
     async def kept(self, *, platform: str, channel_id: str, prompt_id: str) -> list[KeptAnswer]:
@@ -210,7 +209,7 @@ class OpenQuestions:
         return await grade_open_answers(
             self.store,
             self.posts,
-            self.grader,
+            self.desk,
             prompt,
             platform=platform,
             channel_id=channel_id,

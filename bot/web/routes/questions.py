@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from bot.core.member_text import member_text
+from bot.core.quiz.desk import Where, graded_part
 from bot.core.reporting import dashboards
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
@@ -22,35 +23,33 @@ from bot.web.signing import Session
 from content.check import check_draft
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError
-from evaluators.scoring import Explainer, Explanation
-
-ANSWER_CHARS = 4000
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
-async def graded_try(web: Web, prompt: Prompt, answer: str, lang: Lang) -> dict[str, Any] | None:
-    """Try the grader: `answer` graded as the channel would grade it, with the explanation
-    `quizmaster grade --explain` prints where the grader can give one, stored nowhere."""
+async def graded_try(
+    web: Web, session: Session, prompt: Prompt, answer: str, lang: Lang
+) -> dict[str, Any] | None:
+    """Try the grader: `answer` graded as the session's channel would grade it (its team's
+    grades included), with the explanation `quizmaster grade --explain` prints where the grader
+    can give one, stored nowhere."""
     if not answer.strip():
         return {"error": "try_empty"}
-    grader = web.deps.grader
-    if grader is None:
+    desk = web.deps.desk
+    if desk is None:
         return None
-    answer = answer[:ANSWER_CHARS]
-    explanation: Explanation | None = None
+    member = session.member
     try:
-        if isinstance(grader, Explainer):
-            scored = await grader.explain(prompt, answer, lang=lang)
-            grade, explanation = scored.grade, scored.explanation
-        else:
-            grade = await grader.grade(prompt, answer, lang=lang)
+        tried = await desk.explain(
+            prompt, answer, where=Where(member.platform, member.channel_id), lang=lang
+        )
     except EmbeddingUnavailableError:
         return {"error": "try_unavailable"}
     labels = {c.id: c.label(lang) for c in prompt.concepts}
+    grade = tried.grade
     return {
         "grade": grade,
-        "explanation": explanation,
+        "explanation": tried.explanation,
         "covered": [labels.get(c, c) for c in grade.covered],
         "missed": [labels.get(c, c) for c in grade.missed],
     }
@@ -106,7 +105,7 @@ async def _question_view(
     tried: dict[str, Any] | None = {"error": refused} if refused else None
     if answer is not None:
         check_csrf(session, csrf, lang)
-        tried = await graded_try(web, prompt, answer, lang)
+        tried = await graded_try(web, session, prompt, answer, lang)
     return web.renderer.render(
         request,
         "question.html",
@@ -116,7 +115,7 @@ async def _question_view(
         prompt=prompt,
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
         guidance=prompt.guidance.get(lang) if prompt.guidance else None,
-        can_try=deps.grader is not None,
+        can_try=deps.desk is not None,
         answer=answer or "",
         tried=tried,
         editable=prompt_id in await deps.questions.ids(),
@@ -181,7 +180,7 @@ def _edit_page(
         form=form,
         general=form.errors.get(GENERAL, []),
         editing=editing,
-        can_try=web.deps.grader is not None,
+        can_try=web.deps.desk is not None,
         answer=answer,
         tried=tried,
         base=channel_url(session),
@@ -213,12 +212,12 @@ async def _save_or_try(
         draft |= {"parent": kept.parent, "order": kept.order, "source": kept.source}
     report = check_draft(draft, deps.bank, replaces=editing)
     form.place(report.errors)
-    answer = given.get("answer", "")[:ANSWER_CHARS]
+    answer = graded_part(given.get("answer", ""))
     if form.errors:
         return _edit_page(request, web, session, lang, form, editing=editing, answer=answer)
     prompt = report.prompts[-1]
     if given.get("action") == "try":
-        tried = await graded_try(web, prompt, answer, lang)
+        tried = await graded_try(web, session, prompt, answer, lang)
         return _edit_page(
             request, web, session, lang, form, editing=editing, answer=answer, tried=tried
         )
