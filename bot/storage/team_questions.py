@@ -43,10 +43,11 @@ class TeamQuestionTable:
                     (prompt.id, prompt.model_dump_json(), platform, channel_id, edited_by, edited),
                 )
 
-    async def ids(self) -> set[str]:
-        """The ids of the questions written on the web page: the ones it may edit."""
-        rows = await self._db.fetch("SELECT prompt_id FROM team_questions")
-        return {str(row[0]) for row in rows}
+    async def owners(self) -> dict[str, tuple[str, str]]:
+        """The channel (platform, channel id) each question written on the web page belongs
+        to, by id: the only channel whose pages show or change it."""
+        rows = await self._db.fetch("SELECT prompt_id, platform, channel_id FROM team_questions")
+        return {str(row[0]): (str(row[1]), str(row[2])) for row in rows}
 
     async def all(self) -> list[Prompt]:
         """Every stored question, checked by the team rules again as it is read."""

@@ -26,6 +26,7 @@ from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.group_grading import GroupGrading
 from bot.core.quiz.open_answers import OpenQuestions
 from bot.core.reporting import dashboards
+from bot.web.channel_questions import ChannelQuestions
 from bot.web.errors import PageError
 from bot.web.figure_cache import FigureCache
 from bot.web.ports import NonceStore, QuestionStore, SessionStore
@@ -115,6 +116,17 @@ class Web:
             channel_id=member.channel_id,
             edited_by=member.user_id,
             at=self.deps.clock(),
+        )
+
+    async def questions_of(self, session: Session, lang: Lang) -> ChannelQuestions:
+        """The bank as the session's channel sees it: its own questions and the files'."""
+        member = session.member
+        return ChannelQuestions(
+            bank=self.deps.bank,
+            owners=await self.deps.questions.owners(),
+            platform=member.platform,
+            channel_id=member.channel_id,
+            lang=lang,
         )
 
     async def session_of(self, request: Request) -> Session | None:

@@ -23,8 +23,9 @@ class QuestionStore(Protocol):
         """Several questions in one transaction: all saved or none."""
         ...
 
-    async def ids(self) -> set[str]:
-        """The questions written on the web page: the ones it may edit."""
+    async def owners(self) -> dict[str, tuple[str, str]]:
+        """The channel (platform, channel id) of each question written on the web page, by
+        id: the only channel whose pages show or change it."""
         ...
 
 

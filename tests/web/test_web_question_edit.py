@@ -328,7 +328,7 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
     try:
         fresh = load_bank()
         assert await TeamQuestionTable(later.db).load_into(fresh) == 1
-        assert await TeamQuestionTable(later.db).ids() == {"team-kept"}
+        assert await TeamQuestionTable(later.db).owners() == {"team-kept": (PLATFORM, HOME)}
     finally:
         await later.close()
     assert (

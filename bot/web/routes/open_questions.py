@@ -29,11 +29,9 @@ def _open(web: Web, lang: Lang) -> OpenQuestions:
     return web.deps.open_questions
 
 
-def _question(web: Web, prompt_id: str, lang: Lang) -> Prompt:
-    question = web.deps.bank.open_question(prompt_id)
-    if question is None:
-        raise PageError(404, "open_unknown", lang)
-    return question
+async def _question(web: Web, session: Session, prompt_id: str, lang: Lang) -> Prompt:
+    """The open question of this id that the session's channel sees; 404 otherwise."""
+    return (await web.questions_of(session, lang)).open_question(prompt_id)
 
 
 @router.get("/open", response_class=HTMLResponse)
@@ -57,7 +55,7 @@ async def open_view(
                 )
             ),
         )
-        for question in web.deps.bank.open_questions()
+        for question in (await web.questions_of(session, lang)).open_questions()
     ]
     return web.renderer.render(
         request,
@@ -111,7 +109,7 @@ async def open_question_view(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    return await _page(request, web, session, _question(web, prompt_id, lang), lang)
+    return await _page(request, web, session, await _question(web, session, prompt_id, lang), lang)
 
 
 @router.post("/open/{prompt_id}/compose", response_class=HTMLResponse)
@@ -129,7 +127,7 @@ async def compose(
     channel's answers to this question are taken; any other id is refused)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     check_csrf(session, csrf, lang)
-    question = _question(web, prompt_id, lang)
+    question = await _question(web, session, prompt_id, lang)
     kept = await _open(web, lang).kept(
         platform=platform, channel_id=channel_id, prompt_id=prompt_id
     )
@@ -158,7 +156,7 @@ async def save_model_answer(
     and their members told through the outbox; then the question is saved in the database."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     check_csrf(session, csrf, lang)
-    question = _question(web, prompt_id, lang)
+    question = await _question(web, session, prompt_id, lang)
     written: Lang = "en" if answer_lang == "en" else "ko"
     if len(model_answer) > MODEL_ANSWER_CHARS:
         return await _page(

@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 from bot.core.member_text import member_text
 from bot.core.reporting import dashboards
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
-from bot.web.errors import PageError
 from bot.web.question_form import GENERAL, QuestionForm
 from bot.web.routes.notes_import import FORM_BYTES
 from bot.web.signing import Session
@@ -67,9 +66,9 @@ async def questions_view(
     q: str = "",
 ) -> Response:
     session, channel, lang = await web.admin_in(request, platform, channel_id)
-    deps = web.deps
+    listed = (await web.questions_of(session, lang)).listed()
     lines = await dashboards.question_lines(
-        deps.store, deps.bank, channel, lang, topic=topic or None, query=q[:200]
+        web.deps.store, listed, channel, lang, topic=topic or None, query=q[:200]
     )
     return web.renderer.render(
         request,
@@ -78,7 +77,7 @@ async def questions_view(
         session=session,
         lines=lines,
         drafted=any(c.drafted for line in lines for c in line.prompt.concepts),
-        topics=dashboards.topics(deps.bank),
+        topics=dashboards.topics(listed),
         topic=topic,
         q=q[:200],
         base=channel_url(session),
@@ -100,9 +99,8 @@ async def _question_view(
     why a typed answer was `refused` (then with status 413)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     deps = web.deps
-    if prompt_id not in deps.bank:
-        raise PageError(404, "not_found", lang)
-    prompt = deps.bank.get(prompt_id)
+    questions = await web.questions_of(session, lang)
+    prompt = questions.question(prompt_id)
     tried: dict[str, Any] | None = {"error": refused} if refused else None
     if answer is not None:
         check_csrf(session, csrf, lang)
@@ -119,7 +117,7 @@ async def _question_view(
         can_try=deps.grader is not None,
         answer=answer or "",
         tried=tried,
-        editable=prompt_id in await deps.questions.ids(),
+        editable=questions.editable(prompt_id),
         base=channel_url(session),
     )
 
@@ -149,15 +147,6 @@ async def try_grader(
     return await _question_view(
         request, web, platform, channel_id, prompt_id, answer=answer, csrf=csrf
     )
-
-
-async def _stored_question(web: Web, prompt_id: str, lang: Lang) -> Prompt:
-    """A question written on the web page: the only ones it edits (the shipped bank and team
-    bank files are edited as files)."""
-    bank = web.deps.bank
-    if prompt_id not in bank or prompt_id not in await web.deps.questions.ids():
-        raise PageError(404, "not_found", lang)
-    return bank.get(prompt_id)
 
 
 def _edit_page(
@@ -248,7 +237,7 @@ async def edit_question(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = await _stored_question(web, prompt_id, lang)
+    prompt = (await web.questions_of(session, lang)).stored(prompt_id)
     return _edit_page(request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id)
 
 
@@ -257,5 +246,5 @@ async def save_question(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = await _stored_question(web, prompt_id, lang)
+    prompt = (await web.questions_of(session, lang)).stored(prompt_id)
     return await _save_or_try(request, web, session, lang, prompt.id)
