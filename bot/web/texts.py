@@ -54,6 +54,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "not_found": ("페이지를 찾을 수 없어요.", "Page not found."),
     "bad_request": ("주소가 올바르지 않아요.", "This address is not valid."),
+    "form_too_big": (
+        "양식의 한 칸이 1 MB보다 커서 읽지 않았어요. 아무것도 저장하지 않았어요.",
+        "A form field is larger than 1 MB, so the form was not read. Nothing was saved.",
+    ),
+    "form_unreadable": (
+        "양식을 읽을 수 없었어요. 아무것도 저장하지 않았어요. "
+        "페이지를 새로 고친 뒤 다시 해 주세요.",
+        "The form could not be read. Nothing was saved. Reload the page and try again.",
+    ),
     "leaderboard": ("리더보드", "Leaderboard"),
     "period_week": ("최근 7일", "Last 7 days"),
     "period_month": ("최근 30일", "Last 30 days"),

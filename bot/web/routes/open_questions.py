@@ -11,12 +11,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.core.member_text import member_text
 from bot.core.quiz.model_answer import ModelAnswerError, answered
 from bot.core.quiz.open_answers import OpenQuestions
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.signing import Session
 from content.schema import Lang, Prompt
+from content.text_rule import visible
 from evaluators.grade import EmbeddingUnavailableError
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
@@ -158,6 +160,7 @@ async def save_model_answer(
     check_csrf(session, csrf, lang)
     question = await _question(web, session, prompt_id, lang)
     written: Lang = "en" if answer_lang == "en" else "ko"
+    model_answer = member_text(model_answer)
     if len(model_answer) > MODEL_ANSWER_CHARS:
         return await _page(
             request, web, session, question, lang, draft=model_answer[:MODEL_ANSWER_CHARS],
@@ -169,7 +172,7 @@ async def save_model_answer(
     except ModelAnswerError as exc:
         return await _page(
             request, web, session, question, lang, draft=model_answer, status=400,
-            problem="open_model_refused" if model_answer.strip() else "open_model_empty",
+            problem="open_model_refused" if visible(model_answer) else "open_model_empty",
             reason=str(exc),
         )  # fmt: skip
     deps = web.deps
