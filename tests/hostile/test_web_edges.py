@@ -57,7 +57,7 @@ def test_an_id_no_row_could_have_is_not_found(page: Site, route: str, row_id: st
         assert "Traceback" not in refused.text
 
 
-@pytest.mark.parametrize("score", ["²", "9" * 5000, "1_0", "+5", "101"])
+@pytest.mark.parametrize("score", ["²", "9" * 5000, "1_0", "+5", "101", "1٣", "٨0"])
 def test_a_score_that_is_not_a_number_to_100_is_refused_with_a_page(page: Site, score: str) -> None:
     base = f"{page.url}/c/{PLATFORM}/{HOME}"
     with browser() as client:
