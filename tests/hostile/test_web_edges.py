@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.messages import Actor
-from tests.postgres_server import PostgresForTests
 from tests.web.client import browser, form_fields, sign_in
-from tests.web.site import HOME, JOON, MINA, PLATFORM, Site, running_site
+from tests.web.site import HOME, JOON, MINA, PLATFORM, Site, database_of, running_site
 
 HUGE_IDS = ("99999999999999999999999", "9223372036854775808", "-9223372036854775809", "0")
 SLOW_HEADER_TIMEOUT_S = 0.5
@@ -28,12 +27,7 @@ def page(
 ) -> Iterator[Site]:
     """The page on each database, shared by the module: every test signs in on its own."""
     folder = tmp_path_factory.mktemp("web-edges")
-    if request.param == "sqlite":
-        db: Path | str = folder / "web.db"
-    else:
-        server: PostgresForTests = request.getfixturevalue("postgres")
-        db = server.fresh_database()
-    with running_site(folder, db=db) as site:
+    with running_site(folder, db=database_of(request, folder)) as site:
         yield site
 
 

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
+
 from bot.app import (
     WiredQuiz,
     build_quiz_service,
@@ -41,6 +43,7 @@ from evaluators.grade import Grader
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
+from tests.postgres_server import PostgresForTests
 
 T = TypeVar("T")
 SECRET = "web-test-secret-0123456789"
@@ -85,6 +88,15 @@ class Site:
         found = _URL.search(reply.text)
         assert found is not None, reply.text
         return found.group(0)
+
+
+def database_of(request: pytest.FixtureRequest, folder: Path) -> Path | str:
+    """The page's database for a fixture parametrized over "sqlite" and "postgresql": a file in
+    `folder`, or a new database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return folder / "web.db"
+    server: PostgresForTests = request.getfixturevalue("postgres")
+    return server.fresh_database()
 
 
 async def _seed(site: Site) -> None:

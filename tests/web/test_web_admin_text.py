@@ -7,16 +7,14 @@ PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.storage.team_questions import TeamQuestionTable
 from bot.web.routes.notes_import import FORM_BYTES
-from tests.postgres_server import PostgresForTests
 from tests.web.client import browser, form_fields, page_text, sign_in
-from tests.web.site import JOON, MINA, PLATFORM, Site, running_site
+from tests.web.site import JOON, MINA, PLATFORM, Site, database_of, running_site
 
 CHANNEL = "C-admin-text"
 NOTES = """\
@@ -38,12 +36,7 @@ def page(
     """The page on each database with three open questions imported, the first two posted in
     the channel and answered by two members each (kept for the model answer)."""
     folder = tmp_path_factory.mktemp("web-admin-text")
-    if request.param == "sqlite":
-        db: Path | str = folder / "web.db"
-    else:
-        server: PostgresForTests = request.getfixturevalue("postgres")
-        db = server.fresh_database()
-    with running_site(folder, db=db) as site, browser() as admin:
+    with running_site(folder, db=database_of(request, folder)) as site, browser() as admin:
         sign_in(admin, site.link(MINA, CHANNEL))
         url = f"{site.url}/c/{PLATFORM}/{CHANNEL}/import-notes"
         csrf = form_fields(admin.get(url).text)["csrf"]
@@ -137,7 +130,9 @@ def test_a_question_typed_or_imported_loses_bidi_controls_and_must_show_somethin
     csrf = form_fields(admin.get(url).text)["csrf"]
     notes = "1. 배치\u202e 크기는\u2066 어떻게 정하나요?\nA. 메모리가\u200f 허락하는 만큼 키운다.\n"
     imported = admin.post(
-        url, data={"csrf": csrf, "name": "txt-bidi", "notes": notes, "action": "save"}
+        url,
+        data={"csrf": csrf, "name": "txt-bidi", "notes": notes, "action": "save"},
+        timeout=120,  # not a target: Kiwi loads to draft key concepts, on a busy machine
     )
     assert imported.status_code == 200, page_text(imported.text)
     prompt = page.service.bank.get("txt-bidi-001")
