@@ -88,8 +88,7 @@ def _answer_write(
       replaces kept as `previous_card` (for an appeal); without one the card stays as it was.
     The trigger is written once per dialect, from the same SQL text, in the Alembic revision
     `alembic/versions/v0007_appeals.py` (`SQLITE`: a trigger; `POSTGRES`: a PL/pgSQL trigger
-    function); `head_schema.sql` shows SQLite's as it stands. tests/bot/test_answer_write.py
-    checks it on both."""
+    function). tests/bot/test_answer_write.py checks it on both."""
     if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
         post.platform,
         graded.user_id,

@@ -36,14 +36,22 @@ def _alembic_config() -> Config:
     return config
 
 
+def revision_files() -> list[tuple[int, str]]:
+    """Each revision's number and module name, in order, read from the files' names
+    (`v0014_inbox.py` is revision "0014"; a test holds the last to Alembic's own head)."""
+    return sorted(
+        (int(match.group(1)), path.stem)
+        for path in _REVISIONS.iterdir()
+        if (match := _REVISION_FILE.fullmatch(path.name))
+    )
+
+
 def latest_schema_version() -> int:
     """The version a fully migrated database has (for health checks that must not migrate).
 
-    Read from the revision files' names (`v0014_inbox.py` is revision "0014"; a test holds this
-    to Alembic's own head), so that a start on a database already at head imports neither
-    Alembic nor SQLAlchemy: about 30 MB of a console bot's memory."""
-    found = (_REVISION_FILE.fullmatch(path.name) for path in _REVISIONS.iterdir())
-    return max(int(match.group(1)) for match in found if match)
+    Read from the revision files' names, so that a start on a database already at head imports
+    neither Alembic nor SQLAlchemy: about 30 MB of a console bot's memory."""
+    return revision_files()[-1][0]
 
 
 def _sqlite_transactions(dbapi_connection: object, _record: object) -> None:
