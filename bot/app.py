@@ -35,7 +35,7 @@ from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.demos import DemoHandoff
 from bot.core.quiz.group_grading import GroupGrading
-from bot.core.quiz.open_answers import OpenQuestions
+from bot.core.quiz.open_answers import ModelAnswers, OpenQuestions
 from bot.core.quiz.posting import ChannelDefaults, Clock, Posting, PostingStores
 from bot.core.quiz.practice import Practice, PracticePolicy
 from bot.core.quiz.sign_in import SignInLinks
@@ -258,8 +258,22 @@ def build_quiz_service(
         notices=repo.notices,
         heartbeats=repo.heartbeats,
         saved_questions=SavedQuestions(TeamQuestionTable(repo.db), bank),
+        model_answers=model_answers(repo, bank=bank, grader=grader, clock=now),
         repo=repo,
         grader=grader,
+    )
+
+
+def model_answers(repo: Repository, *, bank: Bank, grader: Grader, clock: Clock) -> ModelAnswers:
+    """Open questions' model answers and the grading of their kept answers, as one unit, on
+    the repository's stores (the web page saves them; a start or a tick finishes them)."""
+    return ModelAnswers(
+        saved=repo.model_answers,
+        answers=repo.answers,
+        posts=repo.posts,
+        grader=grader,
+        bank=bank,
+        clock=clock,
     )
 
 
@@ -366,11 +380,9 @@ def web_app(
             if grader is None
             else OpenQuestions(
                 store=repo.answers,
-                posts=repo.posts,
                 consent=repo.sharing,
                 names=repo.members,
-                grader=grader,
-                clock=now,
+                model_answers=model_answers(repo, bank=bank, grader=grader, clock=now),
             ),
         )
     )

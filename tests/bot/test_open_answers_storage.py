@@ -1,6 +1,7 @@
-"""Answers kept for an open question on SQLite and PostgreSQL: the retry round skips them while
-the question waits for its model answer, each channel reads only its own, and grading one moves
-it into the answers with its member's notice, once."""
+"""Answers kept on SQLite and PostgreSQL, of two kinds: those to an open question wait for its
+model answer (the retry round never takes them) and each channel reads only its own; those kept
+while the grader's server was down are the retry round's (the open question's page never lists
+them); grading one moves it into the answers with its member's notice, once."""
 
 from __future__ import annotations
 
@@ -37,15 +38,17 @@ async def test_kept_answers_wait_apart_per_channel_and_are_graded_once(repo: Rep
     for user in ("U-mina", "U-joon"):
         await repo.members.ensure_member(platform="slack", user_id=user, display_name=user)
     store = repo.answers
-    await store.add_pending_answer(_kept(home.id, "C-home", "U-mina", "q-open", 1))
+    await store.add_open_answer(_kept(home.id, "C-home", "U-mina", "q-open", 1))
     await store.add_pending_answer(_kept(home.id, "C-home", "U-joon", "q01", 2))
-    await store.add_pending_answer(_kept(away.id, "C-away", "U-joon", "q-open", 3))
-    await store.add_pending_answer(_kept(home.id, "C-home", "U-mina", "q-open", 1))  # again
+    await store.add_open_answer(_kept(away.id, "C-away", "U-joon", "q-open", 3))
+    await store.add_open_answer(_kept(home.id, "C-home", "U-mina", "q-open", 1))  # again
+    await store.add_pending_answer(_kept(home.id, "C-home", "U-joon", "q-open", 4))
 
-    every = await store.pending_answers(platform="slack", limit=10)
-    assert [p.text for p in every] == ["answer 1", "answer 2", "answer 3"]
-    retried = await store.pending_answers(platform="slack", limit=10, skip_prompts=["q-open"])
-    assert [p.text for p in retried] == ["answer 2"]
+    retried = await store.pending_answers(platform="slack", limit=10)
+    assert [p.text for p in retried] == ["answer 2", "answer 4"]  # kept while the server was down
+    skipped = await store.pending_answers(platform="slack", limit=10, skip_prompts=["q-open"])
+    assert [p.text for p in skipped] == ["answer 2"]
+    assert await store.kept_counts() == {"q-open": 2}  # the open question's, every channel
 
     [mine] = await store.open_answers(platform="slack", channel_id="C-home", prompt_id="q-open")
     assert (mine.user_id, mine.text) == ("U-mina", "answer 1")

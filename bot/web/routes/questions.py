@@ -160,7 +160,11 @@ def _edit_page(
     answer: str = "",
     tried: dict[str, Any] | None = None,
     status: int | None = None,
+    version: int | None = None,
+    conflict: str | None = None,
 ) -> HTMLResponse:
+    """The editor; `version`: the stored question's, which a save must still find (an edit),
+    `conflict`: the text key of why nothing was saved (another admin's save came first)."""
     return web.renderer.render(
         request,
         "question_edit.html",
@@ -170,6 +174,8 @@ def _edit_page(
         form=form,
         general=form.errors.get(GENERAL, []),
         editing=editing,
+        version=version,
+        conflict=conflict,
         can_try=web.deps.grader is not None,
         answer=answer,
         tried=tried,
@@ -177,11 +183,20 @@ def _edit_page(
     )
 
 
+def _version(given: dict[str, str]) -> int:
+    """The version of the stored question the editor showed (0, which no save finds, when the
+    form lost it)."""
+    typed = given.get("version", "")
+    return int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 10 else 0
+
+
 async def _save_or_try(
     request: Request, web: Web, session: Session, lang: Lang, editing: str | None
 ) -> Response:
     """Check the typed question as `quizmaster content check` would; save it (database and
-    this process's bank), or grade the typed answer against the unsaved draft."""
+    this process's bank), or grade the typed answer against the unsaved draft. A save another
+    admin's save overtook (the same new id, or an edit of the same version) saves nothing and
+    shows the form again saying so (409)."""
     deps = web.deps
     kept = deps.bank.get(editing) if editing is not None else None
     try:
@@ -195,6 +210,7 @@ async def _save_or_try(
     given = {key: value for key, value in posted.items() if isinstance(value, str)}
     check_csrf(session, given.get("csrf", ""), lang)
     form = QuestionForm.typed(given, kept)
+    version = _version(given) if editing is not None else None
     draft = form.draft()
     if kept is not None:
         form.values["id"] = draft["id"] = kept.id
@@ -203,16 +219,24 @@ async def _save_or_try(
     report = check_draft(draft, deps.bank, replaces=editing)
     form.place(report.errors)
     answer = given.get("answer", "")[:ANSWER_CHARS]
+
+    def again(**shown: Any) -> HTMLResponse:
+        return _edit_page(
+            request, web, session, lang, form, editing=editing, answer=answer, version=version,
+            **shown,
+        )  # fmt: skip
+
     if form.errors:
-        return _edit_page(request, web, session, lang, form, editing=editing, answer=answer)
+        return again()
     prompt = report.prompts[-1]
     if given.get("action") == "try":
-        tried = await graded_try(web, prompt, answer, lang)
-        return _edit_page(
-            request, web, session, lang, form, editing=editing, answer=answer, tried=tried
-        )
-    await web.save_question(session, prompt)
-    deps.bank.put(prompt)
+        return again(tried=await graded_try(web, prompt, answer, lang))
+    if version is None:
+        saved = await web.create_questions(session, [prompt])
+    else:
+        saved = await web.save_question(session, prompt, version=version)
+    if not saved:
+        return again(status=409, conflict="question_taken")
     return RedirectResponse(
         f"{channel_url(session)}/questions/{quote(prompt.id, safe='')}", status_code=303
     )
@@ -238,7 +262,10 @@ async def edit_question(
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
     prompt = (await web.questions_of(session, lang)).stored(prompt_id)
-    return _edit_page(request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id)
+    version = await web.deps.questions.version(prompt.id)
+    return _edit_page(
+        request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id, version=version
+    )
 
 
 @router.post("/questions/{prompt_id}/edit", response_class=HTMLResponse)
