@@ -64,12 +64,12 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, to: str) -> None:
     from alembic import command
 
     config = _alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, to)
 
 
 def engine_for(target: Path | str) -> AsyncEngine:
@@ -94,7 +94,7 @@ MIGRATION_LOCK = 0x7175697A6D6967
 """The PostgreSQL advisory lock key the migration run holds ("quizmig" in ASCII)."""
 
 
-def _locked_upgrade(connection: Connection) -> None:
+def _locked_upgrade(connection: Connection, to: str) -> None:
     """The whole run in one transaction under the database's write lock: PostgreSQL's advisory
     lock, or SQLite's BEGIN IMMEDIATE (the `begin` listener). Replicas started together on an
     empty or old database queue here; each one after the first finds the head and does nothing.
@@ -103,17 +103,18 @@ def _locked_upgrade(connection: Connection) -> None:
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     else:
         connection.exec_driver_sql("SELECT 1")  # begins, and so takes the write lock
-    _upgrade(connection)
+    _upgrade(connection, to)
 
 
-async def migrate(target: Path | str) -> None:
-    """Bring the database at `target` to head; safe for any number of processes at once."""
+async def migrate(target: Path | str, *, to: str = "head") -> None:
+    """Bring the database at `target` to head (or the revision `to`, for a test of a later
+    revision's data migration); safe for any number of processes at once."""
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
     engine = engine_for(target)
     try:
         async with engine.connect() as conn:
-            await conn.run_sync(_locked_upgrade)
+            await conn.run_sync(_locked_upgrade, to)
             await conn.commit()
     finally:
         await engine.dispose()

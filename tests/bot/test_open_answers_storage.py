@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from bot.core.messages import Reply
 from bot.core.models import GradedText, PendingAnswer
+from bot.storage import schema
+from bot.storage.database import open_driver
 from bot.storage.repository import Repository
 from tests.bot.test_team_grades_storage import channel_post
+from tests.postgres_server import PostgresForTests
 
 AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
@@ -80,3 +86,65 @@ async def test_kept_answers_wait_apart_per_channel_and_are_graded_once(repo: Rep
     assert [(r.user_id, r.text) for r in told] == [("U-mina", "scores 64")]
     stored = await store.answers_for(post_id=home.id, user_id="U-mina")
     assert [(a.prompt_id, a.score) for a in stored] == [("q-open", 64)]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    if request.param == "sqlite":
+        return tmp_path / "older.db"
+    server: PostgresForTests = request.getfixturevalue("postgres")
+    return server.empty_database()
+
+
+async def test_answers_kept_before_the_kinds_were_stored_say_which_they_are(
+    empty_database: Path | str,
+) -> None:
+    """Migration v0018 on a database at v0017: an answer kept for a question still waiting in
+    `team_questions` becomes an open question's; the others stay the retry round's."""
+    await schema.migrate(empty_database, to="0017")
+    waiting = '{"id": "team-open", "status": "waiting", "text": {"ko": "q", "en": "q"}}'
+    ready = '{"id": "team-ready", "status": "ready", "text": {"ko": "r", "en": "r"}}'
+    driver = await open_driver(empty_database)
+    try:
+        async with driver.transaction() as db:
+            await db.fetch(
+                "INSERT INTO channels VALUES ('slack', 'C1', 'en', 'UTC', '09:00', 'daily', 1,"
+                " ?, ?)",
+                (AT.isoformat(), AT.isoformat()),
+            )
+            await db.fetch("INSERT INTO users VALUES ('slack', 'U1', 'Mina')")
+            await db.fetch(
+                "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
+                " VALUES ('slack', 'C1', '2026-11-02', 'team-open', 0, ?)",
+                (AT.isoformat(),),
+            )
+            for prompt_id, body in (("team-open", waiting), ("team-ready", ready)):
+                await db.fetch(
+                    "INSERT INTO team_questions VALUES (?, ?, 'slack', 'C1', 'U1', ?)",
+                    (prompt_id, body, AT.isoformat()),
+                )
+            for n, prompt_id in enumerate(("team-open", "team-ready", "q01")):
+                await db.fetch(
+                    "INSERT INTO pending_answers (post_id, platform, channel_id, user_id,"
+                    " prompt_id, message_id, text, revealed, received_at)"
+                    " VALUES (1, 'slack', 'C1', 'U1', ?, ?, 'an answer', 0, ?)",
+                    (prompt_id, f"m{n}", AT.isoformat()),
+                )
+    finally:
+        await driver.close()
+    repo = await Repository.open(empty_database)
+    try:
+        kinds = await repo.db.fetch("SELECT prompt_id, kind FROM pending_answers ORDER BY id")
+        opened = await repo.answers.open_answers(
+            platform="slack", channel_id="C1", prompt_id="team-open"
+        )
+        retried = await repo.answers.pending_answers(platform="slack", limit=10)
+    finally:
+        await repo.close()
+    assert [tuple(row) for row in kinds] == [
+        ("team-open", "open"),
+        ("team-ready", "kept"),
+        ("q01", "kept"),
+    ]
+    assert [a.message_id for a in opened] == ["m0"]
+    assert [a.message_id for a in retried] == ["m1", "m2"]
