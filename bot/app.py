@@ -44,7 +44,7 @@ from bot.core.reporting.home import Homes
 from bot.core.reporting.reports import Reports
 from bot.core.reporting.teaching import Teaching
 from bot.core.service import QuizService
-from bot.core.team_grades import AnswerVectors
+from bot.core.team_grading import AnswerVectors
 from bot.core.telemetry import install as install_telemetry
 from bot.metrics import MeteredGrader, PrometheusTelemetry
 from bot.model_choice import embedding_model

@@ -31,7 +31,7 @@ from bot.app import (
 )
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
-from bot.core.team_grades import AnswerVectors
+from bot.core.team_grading import AnswerVectors
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens

@@ -117,7 +117,7 @@ def test_an_admin_grades_a_group_applies_it_and_the_members_are_told_once(
     }
     assert site.run(send_notices(notices, PLATFORM, site.transport, by="b", now=now)) == 0
     evidence = site.run(
-        site.service.repo.team_grades.team_grades(
+        site.service.repo.team_grades.human_grades(
             platform=PLATFORM, channel_id=channel, prompt_id=prompt_id
         )
     )

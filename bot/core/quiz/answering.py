@@ -22,7 +22,7 @@ from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, 
 from bot.core.ports import AnswerStore, PostStore
 from bot.core.quiz.open_answers import keep_open_answer, pending_answer
 from bot.core.quiz.threads import current_post, no_post_key, sequence
-from bot.core.team_grades import HumanGrades
+from bot.core.team_grading import HumanGrades
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
 from content.bank import Bank
@@ -178,7 +178,7 @@ class AnswerFlow:
         graded answer once and keeps it."""
         if self.human_grades is None or prompt.kind == "open":
             return []
-        grades = await self.human_grades.team_grades(
+        grades = await self.human_grades.human_grades(
             platform=post.platform, channel_id=post.channel_id, prompt_id=prompt.id
         )
         return [grade.evidence() for grade in grades]

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.core.answer_groups import AnswerGroup
 from bot.core.numerals import score_typed
 from bot.core.reporting.teaching import SHOWN, Teaching, ToTeach
-from bot.core.team_grades import QuestionAnswer
+from bot.core.team_grading import QuestionAnswer
 from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
 from bot.web.errors import PageError
 from bot.web.signing import Session
