@@ -138,6 +138,12 @@ def test_a_question_typed_or_imported_loses_bidi_controls_and_must_show_somethin
     prompt = page.service.bank.get("txt-bidi-001")
     assert prompt.text.ko == "배치 크기는 어떻게 정하나요?"
     assert prompt.references[0].text == "메모리가 허락하는 만큼 키운다."
+    before = len(page.transport.sent)
+    page.say(MINA, "/quiz now txt-bidi-001", CHANNEL)
+    page.say(MINA, "/quiz reveal", CHANNEL)
+    told = "\n".join(reply.text for reply in page.transport.sent[before:])
+    assert "배치 크기는 어떻게 정하나요?" in told and "메모리가 허락하는 만큼 키운다." in told
+    assert not any(ch in told for ch in "\u202e\u2066\u200f")
 
 
 @pytest.mark.parametrize("path", ["/open/txt-003/save", "/open/txt-003/compose"])

@@ -19,7 +19,7 @@ from bot.core.reporting.teaching import Teaching
 from bot.core.reporting.weeks import week_of
 from evaluators.embedding.sentence_model import load_embedder
 from tests.web.client import browser, form_fields, page_text, sign_in
-from tests.web.site import JOON, MINA, PLATFORM, Site
+from tests.web.site import JOON, MINA, PLATFORM, START, Site
 
 SORA = Actor("U-sora", "Sora")
 HANA = Actor("U-hana", "Hana")
@@ -258,9 +258,15 @@ def test_a_grade_is_a_number_in_one_script_and_its_note_keeps_the_text_rule(
             grade, data={"answer": alone, "score": "٨٠", "note": note, "csrf": csrf}
         )
         assert staged.status_code == 303
-    waiting = site.run(
-        site.service.repo.team_grades.staged(
-            platform=PLATFORM, channel_id=channel, prompt_id=prompt_id
+        waiting = site.run(
+            site.service.repo.team_grades.staged(
+                platform=PLATFORM, channel_id=channel, prompt_id=prompt_id
+            )
         )
-    )
-    assert [(g.score, g.note) for g in waiting] == [(80, "close enough[2K really")]
+        assert [(g.score, g.note) for g in waiting] == [(80, "close enough[2K really")]
+        assert admin.post(f"{base}/groups/{prompt_id}/apply", data={"csrf": csrf}).is_redirect
+    before = len(site.transport.sent)
+    notices = site.service.repo.notices
+    assert site.run(send_notices(notices, PLATFORM, site.transport, by="r", now=START)) == 1
+    [told] = site.transport.sent[before:]
+    assert "close enough[2K really" in told.text and "\u202e" not in told.text
