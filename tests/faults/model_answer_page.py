@@ -1,17 +1,14 @@
 """The web page as a process a test can kill while an open question's kept answers are graded,
-and its restart: `python -m tests.faults.model_answer_page DB serve` serves the page (the real
-app on the real database) until killed, grading with `ReferenceScore` slowed to `GRADE_S` an
-answer and printing `graded N` after each; `... DB restart` does what a start of `quizmaster
-web` does before it serves (`ModelAnswers.resume` of every model answer left unfinished), prints
-`finished N` and exits. Every grade is the number the question's reference ends in, so a stored
-grade names the text it was graded against."""
+and its restart. `python -m tests.faults.model_answer_page DB serve` serves the page (the real
+app on the real database) until killed, grading with `tests.fixed_grader.ReferenceScore` slowed
+to `GRADE_S` an answer and printing `graded N` after each; `... DB restart` does what a start of
+`quizmaster web` does before it serves (`ModelAnswers.resume` of every model answer left
+unfinished), prints `finished N` and exits."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,37 +18,10 @@ from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionTable
 from bot.web.server import bind, port_of, serving_beside
 from content.loader import load_bank
-from content.schema import Lang, Prompt
-from evaluators.grade import Grade, Verdict
-from evaluators.taught import TeamGrade
+from tests.fixed_grader import ReferenceScore
 
 SECRET = "model-answer-kill-secret-0123"
 GRADE_S = 0.2
-
-
-class ReferenceScore:
-    """Every answer scores the number its question's reference ends in; `pause` a grade."""
-
-    def __init__(self, pause: float = 0.0) -> None:
-        self.pause = pause
-        self.graded = 0
-
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
-    ) -> Grade:
-        await asyncio.sleep(self.pause)
-        found = re.search(r"(\d+)\D*$", prompt.references[0].text)
-        self.graded += 1
-        print(f"graded {self.graded}", flush=True)
-        score = int(found.group(1)) if found else 0
-        return Grade(score=score, verdict=Verdict.PARTIAL, feedback=f"graded {score}")
 
 
 def now() -> datetime:
@@ -69,7 +39,7 @@ async def serve(db: Path | str) -> None:
         bank=bank,
         tokens=web_tokens(SECRET),
         clock=now,
-        grader=ReferenceScore(GRADE_S),
+        grader=ReferenceScore(pause=GRADE_S, say=True),
     )
     sock = bind("127.0.0.1", 0, any_port_if_busy=False)
     async with serving_beside(app, sock):

@@ -13,7 +13,7 @@ import pytest
 
 from bot.storage.team_questions import TeamQuestionTable
 from bot.web.routes.notes_import import FORM_BYTES
-from tests.web.client import browser, form_fields, page_text, sign_in
+from tests.web.client import form_fields, page_text
 from tests.web.site import JOON, MINA, PLATFORM, Site, database_of, running_site
 
 CHANNEL = "C-admin-text"
@@ -36,13 +36,8 @@ def page(
     """The page on each database with three open questions imported, the first two posted in
     the channel and answered by two members each (kept for the model answer)."""
     folder = tmp_path_factory.mktemp("web-admin-text")
-    with running_site(folder, db=database_of(request, folder)) as site, browser() as admin:
-        sign_in(admin, site.link(MINA, CHANNEL))
-        url = f"{site.url}/c/{PLATFORM}/{CHANNEL}/import-notes"
-        csrf = form_fields(admin.get(url).text)["csrf"]
-        form = {"csrf": csrf, "name": "txt", "notes": NOTES, "action": "save"}
-        saved = admin.post(url, data=form)
-        assert saved.status_code == 200, page_text(saved.text)
+    with running_site(folder, db=database_of(request, folder)) as site:
+        site.import_notes(CHANNEL, name="txt", notes=NOTES)
         for question in ("txt-001", "txt-002"):
             site.say(MINA, f"/quiz now {question}", CHANNEL)
             site.say(JOON, "검증 손실이 다시 오를 때 멈춥니다 40", CHANNEL)
@@ -52,8 +47,7 @@ def page(
 
 @pytest.fixture
 def admin(page: Site) -> Iterator[httpx.Client]:
-    with browser() as client:
-        assert sign_in(client, page.link(MINA, CHANNEL)).status_code == 303
+    with page.signed_in(MINA, CHANNEL) as client:
         yield client
 
 

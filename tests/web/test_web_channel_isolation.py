@@ -35,16 +35,8 @@ def page(
     """The page on each database, where B's admin has imported B's notes and posted B's open
     question, which a member answered (kept for its model answer)."""
     folder = tmp_path_factory.mktemp("web-isolation")
-    with running_site(folder, db=database_of(request, folder)) as site, browser() as admin:
-        sign_in(admin, site.link(MINA, CHANNEL_B))
-        url = f"{site.url}/c/{PLATFORM}/{CHANNEL_B}/import-notes"
-        csrf = form_fields(admin.get(url).text)["csrf"]
-        saved = admin.post(
-            url,
-            data={"csrf": csrf, "name": "iso-b", "notes": B_NOTES, "action": "save"},
-            timeout=120,  # not a target: Kiwi loads to draft key concepts, on a busy machine
-        )
-        assert saved.status_code == 200, page_text(saved.text)
+    with running_site(folder, db=database_of(request, folder)) as site:
+        site.import_notes(CHANNEL_B, name="iso-b", notes=B_NOTES)
         site.say(MINA, f"/quiz now {B_OPEN}", CHANNEL_B)
         site.say(JOON, "가중치가 너무 커지지 않게 막아 과적합을 줄입니다", CHANNEL_B)
         yield site
@@ -52,8 +44,7 @@ def page(
 
 @pytest.fixture
 def admin_of_a(page: Site) -> Iterator[httpx.Client]:
-    with browser() as client:
-        assert sign_in(client, page.link(MINA, CHANNEL_A)).status_code == 303
+    with page.signed_in(MINA, CHANNEL_A) as client:
         yield client
 
 

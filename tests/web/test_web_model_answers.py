@@ -8,7 +8,7 @@ reference ends in, so every grade says which text it was graded against."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 
@@ -17,9 +17,7 @@ import pytest
 
 from bot.core.messages import Actor
 from bot.storage.team_questions import TeamQuestionTable
-from content.schema import Lang, Prompt
-from evaluators.grade import EmbeddingUnavailableError, Grade, Verdict
-from evaluators.taught import TeamGrade
+from tests.fixed_grader import ReferenceScore
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import MINA, PLATFORM, Site, database_of, running_site
 
@@ -35,31 +33,6 @@ NOTES = """\
 MEMBERS = [Actor(f"U-m{n}", f"Member {n}") for n in range(1, 5)]
 
 
-class ReferenceScore:
-    """A grader that gives every answer the number its question's reference ends in (so a
-    stored grade names the text it was graded against), and fails like an embeddings server
-    that is down while `down` is set."""
-
-    def __init__(self) -> None:
-        self.down = False
-
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
-    ) -> Grade:
-        if self.down:
-            raise EmbeddingUnavailableError("the test's server is down")
-        found = re.search(r"(\d+)\D*$", prompt.references[0].text) if prompt.references else None
-        score = int(found.group(1)) if found else 0
-        return Grade(score=score, verdict=Verdict.PARTIAL, feedback=f"graded {score}")
-
-
 GRADER = ReferenceScore()
 
 
@@ -71,20 +44,13 @@ def page(
     answered by four members each (kept for the model answer)."""
     folder = tmp_path_factory.mktemp("web-model-answers")
     GRADER.down = False
-    with (
-        running_site(
-            folder,
-            db=database_of(request, folder),
-            try_grader=lambda: GRADER,
-            chat_grader=lambda: GRADER,
-        ) as site,
-        browser() as admin,
-    ):
-        sign_in(admin, site.link(MINA, CHANNEL))
-        url = f"{site.url}/c/{PLATFORM}/{CHANNEL}/import-notes"
-        csrf = form_fields(admin.get(url).text)["csrf"]
-        form = {"csrf": csrf, "name": "mdl", "notes": NOTES, "action": "save"}
-        assert admin.post(url, data=form).status_code == 200
+    with running_site(
+        folder,
+        db=database_of(request, folder),
+        try_grader=lambda: GRADER,
+        chat_grader=lambda: GRADER,
+    ) as site:
+        site.import_notes(CHANNEL, name="mdl", notes=NOTES)
         for question in ("mdl-001", "mdl-002"):
             site.say(MINA, f"/quiz now {question}", CHANNEL)
             for n, member in enumerate(MEMBERS):
