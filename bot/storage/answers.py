@@ -155,18 +155,28 @@ class AnswerTable:
     async def add_pending_answer(self, pending: PendingAnswer) -> None:
         """Keep an answer that could not be graded now (kind `kept`: the retry round grades
         it); a redelivered message adds nothing."""
-        await self._keep(pending, "kept")
+        await self._keep(pending, "'kept'")
 
     async def add_open_answer(self, pending: PendingAnswer) -> None:
         """Keep an answer to an open question (kind `open`: its model answer grades it); a
-        redelivered message adds nothing."""
-        await self._keep(pending, "open")
+        redelivered message adds nothing. A bot whose bank has not yet taken the question as
+        ready keeps an answer to it as open after its model answer was graded in: that one is
+        kept for the retry round (kind `kept`), which grades it against the ready question."""
+        await self._keep(
+            pending,
+            "CASE WHEN EXISTS (SELECT 1 FROM model_answers WHERE prompt_id = ?"
+            " AND graded_at IS NOT NULL) THEN 'kept' ELSE 'open' END",
+            (pending.prompt_id,),
+        )
 
-    async def _keep(self, pending: PendingAnswer, kind: str) -> None:
+    async def _keep(
+        self, pending: PendingAnswer, kind: str, kind_params: tuple[object, ...] = ()
+    ) -> None:
+        """`kind`: the SQL of the kind column's value (with `kind_params`)."""
         await self._db.write(
             "INSERT INTO pending_answers (post_id, platform, channel_id, user_id, prompt_id,"
             " message_id, thread_id, text, cap, revealed, received_at, kind)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,{kind}) ON CONFLICT DO NOTHING",
             (
                 pending.post_id,
                 pending.platform,
@@ -179,20 +189,23 @@ class AnswerTable:
                 pending.cap,
                 int(pending.revealed),
                 pending.received_at.isoformat(),
-                kind,
+                *kind_params,
             ),
         )
 
     async def pending_answers(
         self, *, platform: str, limit: int, skip_prompts: Sequence[str] = ()
     ) -> list[PendingAnswer]:
-        """The oldest answers kept while grading was down on a platform (kind `kept`), but
-        those to the `skip_prompts` (questions still open in the caller's bank: a row kept
-        before the kinds were stored may wait for a model answer, not for the server)."""
+        """The oldest answers on a platform for the retry round: those kept while grading was
+        down (kind `kept`), and any open question's answer whose model answer is graded in (one
+        kept as its grading committed), but those to the `skip_prompts` (questions still open
+        in the caller's bank: a row kept before the kinds were stored may wait for a model
+        answer, not for the server)."""
         skip = sorted(set(skip_prompts))
         unless = f" AND prompt_id NOT IN ({','.join('?' * len(skip))})" if skip else ""
         rows = await self._db.fetch(
-            "SELECT * FROM pending_answers WHERE platform = ? AND kind = 'kept'"
+            "SELECT * FROM pending_answers WHERE platform = ? AND (kind = 'kept' OR prompt_id IN"
+            " (SELECT prompt_id FROM model_answers WHERE graded_at IS NOT NULL))"
             f"{unless} ORDER BY id LIMIT ?",
             (platform, *skip, limit),
         )

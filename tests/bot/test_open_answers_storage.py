@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.core.messages import Reply
-from bot.core.models import GradedText, PendingAnswer
+from bot.core.models import GradedText, ModelAnswer, OpenGrade, PendingAnswer
 from bot.storage import schema
 from bot.storage.database import open_driver
 from bot.storage.repository import Repository
+from content.schema import Localized, Prompt, Reference
 from tests.bot.test_team_grades_storage import channel_post
 from tests.postgres_server import PostgresForTests
 
@@ -148,3 +149,58 @@ async def test_answers_kept_before_the_kinds_were_stored_say_which_they_are(
     ]
     assert [a.message_id for a in opened] == ["m0"]
     assert [a.message_id for a in retried] == ["m1", "m2"]
+
+
+async def test_an_answer_kept_as_open_after_its_model_answer_is_graded_is_the_retry_rounds(
+    repo: Repository,
+) -> None:
+    """A bot whose bank still has the question open keeps an answer to it after the page's
+    model answer was graded in: the retry round takes it (against the question, ready by then),
+    as it takes the answers kept for the question in another channel, which the model answer's
+    transaction hands over; the model answer is finished once."""
+    home = await channel_post(repo, "slack", "C-home")
+    away = await channel_post(repo, "slack", "C-away")
+    for user in ("U-mina", "U-joon"):
+        await repo.members.ensure_member(platform="slack", user_id=user, display_name=user)
+    store = repo.answers
+    await store.add_open_answer(_kept(home.id, "C-home", "U-mina", "q-open", 1))
+    await store.add_open_answer(_kept(away.id, "C-away", "U-joon", "q-open", 2))
+    ready = Prompt(
+        id="q-open",
+        text=Localized(ko="왜?", en="Why?"),
+        topics=("t",),
+        references=(Reference(lang="en", text="Because."),),
+    )
+    answer = ModelAnswer(
+        prompt=ready,
+        platform="slack",
+        channel_id="C-home",
+        lang="en",
+        written_by="U-admin",
+        written_at=AT,
+    )
+    assert await repo.model_answers.claim(answer)
+    assert not await repo.model_answers.claim(answer)  # one model answer per question
+    [mine] = await store.open_answers(platform="slack", channel_id="C-home", prompt_id="q-open")
+    assert mine.id is not None
+    graded = GradedText(
+        user_id="U-mina",
+        prompt_id="q-open",
+        message_id=mine.message_id,
+        text=mine.text,
+        score=64,
+        verdict="partial",
+        covered=(),
+        missed=(),
+        flags=(),
+        answered_at=AT,
+    )
+    notice = Reply(channel_id="C-home", text="scores 64", user_id="U-mina")
+    post = replace(home, prompt_id="q-open")
+    told = OpenGrade(pending_id=mine.id, post=post, graded=graded, notice=notice)
+    assert await repo.model_answers.finish(answer, [told], at=AT) == 1
+    assert await repo.model_answers.finish(answer, [told], at=AT) is None
+    await store.add_open_answer(_kept(home.id, "C-home", "U-joon", "q-open", 3))
+    retried = await store.pending_answers(platform="slack", limit=10)
+    assert [p.text for p in retried] == ["answer 2", "answer 3"]
+    assert await store.open_answers(platform="slack", channel_id="C-home", prompt_id="q-open") == []
