@@ -65,7 +65,9 @@ def _post(
 ) -> httpx.Response:
     csrf = form_fields(client.get(_url(site)).text)["csrf"]
     return client.post(
-        _url(site), data={"csrf": csrf, "name": name, "notes": notes, "action": action}
+        _url(site),
+        data={"csrf": csrf, "name": name, "notes": notes, "action": action},
+        timeout=120,  # not a target: Kiwi loads to draft key concepts, on a busy machine
     )
 
 
