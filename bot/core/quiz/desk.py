@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.team_grades import HumanGrades
+from bot.core.team_grading import HumanGrades
 from content.schema import Lang, Prompt
 from evaluators.grade import MAX_ANSWER_CHARS, Grade, Grader, TeamGrade
 from evaluators.scoring import Explainer, Explanation
@@ -61,7 +61,7 @@ class GradingDesk:
         graded answer once and keeps it. An open prompt's answers are counted, not scored."""
         if self.human_grades is None or prompt.kind == "open":
             return []
-        grades = await self.human_grades.team_grades(
+        grades = await self.human_grades.human_grades(
             platform=where.platform, channel_id=where.channel_id, prompt_id=prompt.id
         )
         return [grade.evidence() for grade in grades]

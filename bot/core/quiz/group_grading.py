@@ -17,7 +17,7 @@ from bot.core.answer_groups import AnswerGroup, group_answers
 from bot.core.messages import Reply, ReplyKind
 from bot.core.quiz.appeals import REASON_CHARS, clipped
 from bot.core.quiz.practice import Practice
-from bot.core.team_grades import (
+from bot.core.team_grading import (
     AnswerVectors,
     AppliedGrade,
     QuestionAnswer,
