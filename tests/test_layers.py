@@ -22,7 +22,7 @@ rules:
   (`evaluators.grade`: the Grade, its flags and verdicts, the team grades, the answer limit) and
   the engines (`evaluators.embedding`, to name a model or encode answer groups); only the desk,
   the composition root (`bot/app.py`, `bot/answer_vectors.py`) and the command line
-  (`bot/cli.py`, `bot/team_grades.py`) reach the grader's inside.
+  (`bot/cli.py`, `bot/human_grade_rows.py`) reach the grader's inside.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def evaluators_outside(room: str) -> tuple[str, ...]:
 
 GRADING_DESK = "bot/core/quiz/desk.py"
 GRADER_BUILDERS = frozenset(
-    {GRADING_DESK, "bot/app.py", "bot/answer_vectors.py", "bot/cli.py", "bot/team_grades.py"}
+    {GRADING_DESK, "bot/app.py", "bot/answer_vectors.py", "bot/cli.py", "bot/human_grade_rows.py"}
 )
 """The desk, and the files that build the grader or run the evaluation's command lines."""
 
