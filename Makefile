@@ -49,7 +49,7 @@ test-heavy: venv
 
 # Mutation testing (mutmut, configured in pyproject's [tool.mutmut]); not part of `make test`.
 # MUTANTS narrows the run to a glob of mutant names, e.g.
-# `make mutation MUTANTS='evaluators.guardrails.x__copies*'`. `mutmut results` lists the
+# `make mutation MUTANTS='evaluators.rules.noise.x_is_noise*'`. `mutmut results` lists the
 # survivors; docs/development.md#mutation-testing says which are known equivalent and why.
 MUTANTS ?=
 mutation: venv

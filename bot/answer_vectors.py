@@ -22,7 +22,7 @@ KEPT = 20_000
 
 
 class ModelVectors:
-    """`bot.core.team_grades.AnswerVectors` over an `EmbeddingModel`."""
+    """`bot.core.team_grading.AnswerVectors` over an `EmbeddingModel`."""
 
     def __init__(self, model: EmbeddingModel, *, kept: int = KEPT) -> None:
         self.model = model

@@ -34,8 +34,9 @@ from bot.core.ports import DemoService
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.demos import DemoHandoff
+from bot.core.quiz.desk import GradingDesk
 from bot.core.quiz.group_grading import GroupGrading
-from bot.core.quiz.open_answers import OpenQuestions
+from bot.core.quiz.open_answers import ModelAnswers, OpenQuestions
 from bot.core.quiz.posting import ChannelDefaults, Clock, Posting, PostingStores
 from bot.core.quiz.practice import Practice, PracticePolicy
 from bot.core.quiz.sign_in import SignInLinks
@@ -44,7 +45,7 @@ from bot.core.reporting.home import Homes
 from bot.core.reporting.reports import Reports
 from bot.core.reporting.teaching import Teaching
 from bot.core.service import QuizService
-from bot.core.team_grades import AnswerVectors
+from bot.core.team_grading import AnswerVectors
 from bot.core.telemetry import install as install_telemetry
 from bot.metrics import MeteredGrader, PrometheusTelemetry
 from bot.model_choice import embedding_model
@@ -148,11 +149,12 @@ def build_quiz_service(
     now: Clock = clock or (lambda: datetime.now(UTC))
     install_telemetry(PrometheusTelemetry())
     grader = MeteredGrader(grader)
+    desk = grading_desk(repo, grader=grader, hint_cap=defaults.hint_cap)
     in_flight = InFlight()
     reviewer = Practice(
         repo=repo.practice,
         bank=bank,
-        grader=grader,
+        desk=desk,
         policy=practice or practice_policy(GameSettings()),
         clock=now,
         background=in_flight,
@@ -172,13 +174,11 @@ def build_quiz_service(
         repo=repo.answers,
         posts=repo.posts,
         bank=bank,
-        grader=grader,
-        hint_cap=defaults.hint_cap,
+        desk=desk,
         clock=now,
         background=in_flight,
         figures=demos,
         reviewer=reviewer,
-        human_grades=repo.team_grades,
     )
     homes = Homes(
         channels=repo.channels,
@@ -258,8 +258,27 @@ def build_quiz_service(
         notices=repo.notices,
         heartbeats=repo.heartbeats,
         saved_questions=SavedQuestions(TeamQuestionTable(repo.db), bank),
+        model_answers=model_answers(repo, bank=bank, desk=desk, clock=now),
         repo=repo,
         grader=grader,
+    )
+
+
+def grading_desk(repo: Repository, *, grader: Grader, hint_cap: int) -> GradingDesk:
+    """The grading desk on the repository's human grades: the one way the bot asks for a grade."""
+    return GradingDesk(grader=grader, hint_cap=hint_cap, human_grades=repo.team_grades)
+
+
+def model_answers(repo: Repository, *, bank: Bank, desk: GradingDesk, clock: Clock) -> ModelAnswers:
+    """Open questions' model answers and the grading of their kept answers, as one unit, on
+    the repository's stores (the web page saves them; a start or a tick finishes them)."""
+    return ModelAnswers(
+        saved=repo.model_answers,
+        answers=repo.answers,
+        posts=repo.posts,
+        desk=desk,
+        bank=bank,
+        clock=clock,
     )
 
 
@@ -324,13 +343,18 @@ def web_app(
 
     now: Clock = clock or (lambda: datetime.now(UTC))
     policy = practice_policy(settings.game)
-    practice = (
+    desk = (
         None
         if grader is None
+        else grading_desk(repo, grader=grader, hint_cap=settings.game.hint_cap)
+    )
+    practice = (
+        None
+        if desk is None
         else Practice(
             repo=repo.practice,
             bank=bank,
-            grader=grader,
+            desk=desk,
             policy=policy,
             clock=now,
             background=InFlight(),
@@ -357,20 +381,18 @@ def web_app(
             clock=now,
             questions=TeamQuestionTable(repo.db),
             public_https=(settings.web_url or "").startswith("https://"),
-            grader=grader,
+            desk=desk,
             appeals=appeals,
             notice_left=notice_left,
             metrics_token=settings.web_metrics_token,
             grading=grading,
             open_questions=None
-            if grader is None
+            if desk is None
             else OpenQuestions(
                 store=repo.answers,
-                posts=repo.posts,
                 consent=repo.sharing,
                 names=repo.members,
-                grader=grader,
-                clock=now,
+                model_answers=model_answers(repo, bank=bank, desk=desk, clock=now),
             ),
         )
     )

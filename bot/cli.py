@@ -68,11 +68,11 @@ def _eval(argv: list[str], settings: Settings) -> int:
         import asyncio
 
         from bot.app import load_configured_bank
-        from bot.team_grades import team_rows
+        from bot.human_grade_rows import human_grade_rows
         from evaluators.harness.cli import team_fit_main
 
         bank = load_configured_bank(settings.game)
-        rows = asyncio.run(team_rows(settings.db, bank))
+        rows = asyncio.run(human_grade_rows(settings.db, bank))
         return team_fit_main(argv[1:], model_settings(settings.grading), rows, bank)
     return eval_main(argv, model_settings(settings.grading))
 

@@ -11,9 +11,7 @@ from collections.abc import Sequence
 from prometheus_client import Counter, Gauge, Histogram
 
 from content.schema import Lang, Prompt
-from evaluators import EmbeddingUnavailableError
-from evaluators.grade import Grade, Grader
-from evaluators.taught import TeamGrade
+from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, TeamGrade
 
 ANSWERS_GRADED = Counter(
     "quizmaster_answers_graded",

@@ -10,13 +10,16 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
 from bot.answer_vectors import grader_vectors
 from bot.app import (
     configured_grader,
+    grading_desk,
     load_configured_bank,
+    model_answers,
     prepare_references,
     web_app,
     web_tokens,
@@ -27,6 +30,10 @@ from bot.storage.team_questions import TeamQuestionTable
 from content.loader import BankError
 
 log = logging.getLogger("quizmaster.web")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def _serve(settings: Settings, secret: str) -> int:
@@ -43,6 +50,12 @@ async def _serve(settings: Settings, secret: str) -> int:
         raise
     try:
         await prepare_references(grader, bank)
+        desk = grading_desk(repo, grader=grader, hint_cap=settings.game.hint_cap)
+        finished = await model_answers(repo, bank=bank, desk=desk, clock=now).resume(
+            saved_before=now()
+        )
+        if finished:
+            log.info("graded the kept answers of %d saved model answer(s)", finished)
         app = web_app(
             settings,
             repo=repo,

@@ -24,7 +24,7 @@ from content.bank import Bank, normalize_question
 from content.importers.imported_bank import preview
 from content.loader import BankError, read_yaml, validation_errors
 from content.schema import BankFile, Concept, Prompt, parse_bank_file, rules_context
-from content.text_rule import removed_controls
+from content.text_rule import removed_controls, visible
 
 DemoNames = Callable[[], Collection[str]]
 DRAFT = Path("web page")
@@ -291,18 +291,20 @@ def _wordings(prompt: Prompt) -> Iterable[tuple[str, str]]:
 
 
 def _check_blanks(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
-    """The schema's min_length lets whitespace-only text through; a blank topic or answer is not."""
+    """The schema's min_length lets text of spaces or zero-width marks through; a topic or
+    answer that shows nothing (`content.text_rule.visible`) is blank."""
     for prompt in prompts:
         for name, text in _texts(prompt):
-            if not text.strip():
+            if not visible(text):
                 report.errors.append(
                     BankError(str(origin[prompt.id]), "must not be blank", prompt.id, name)
                 )
 
 
 def _check_controls(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
-    """Text that came in from outside never holds what the text rule removes
-    (`content.text_rule`); a bank edited by hand, or written by an older import, may."""
+    """Text that came in from outside never holds what the text rule removes (control and bidi
+    characters, `content.text_rule`); a bank edited by hand, or written by an older import,
+    may."""
     for prompt in prompts:
         for name, text in _texts(prompt):
             if found := removed_controls(text):

@@ -12,7 +12,20 @@ from content.schema import Lang, Prompt
 from evaluators.embedding.vectors import EmbeddingUnavailableError
 from evaluators.taught import TeamGrade
 
-__all__ = ["EmbeddingUnavailableError", "Flag", "Grade", "Grader", "Verdict"]
+__all__ = [
+    "MAX_ANSWER_CHARS",
+    "EmbeddingUnavailableError",
+    "Flag",
+    "Grade",
+    "Grader",
+    "TeamGrade",
+    "Verdict",
+    "verdict_for",
+]
+
+MAX_ANSWER_CHARS = 4000
+"""The grader reads at most this many characters of an answer (the truncation rule cuts the rest
+and says so): part of the seam, so the bot stores and grades the same text."""
 
 
 class Verdict(StrEnum):
@@ -26,8 +39,23 @@ class Verdict(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # open (opinion/experience) prompts: counted, not scored
 
 
+_VERDICT_FLOORS = (
+    (85, Verdict.CORRECT),
+    (65, Verdict.MOSTLY_CORRECT),
+    (35, Verdict.PARTIAL),
+)
+
+
+def verdict_for(score: int) -> Verdict:
+    """The verdict a 0-100 score reads as (a team's own grade as much as the grader's)."""
+    for floor, verdict in _VERDICT_FLOORS:
+        if score >= floor:
+            return verdict
+    return Verdict.INCORRECT
+
+
 class Flag(StrEnum):
-    """Guardrails that fired; each comes with a deliberate score and message."""
+    """Rules that fired; each has one rule in `evaluators/rules/`, with its cap and message."""
 
     EMPTY = "empty"
     DONT_KNOW = "dont_know"

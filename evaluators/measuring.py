@@ -1,4 +1,4 @@
-"""Measuring answers: one batched encode per burst of answers, then the raw signals of each
+"""Measuring answers: one batched encode per burst of answers, then the measurement of each
 against its prompt's model answers. It knows nothing of calibration, so the live grader and the
 calibration fit measure through the same code."""
 
@@ -19,11 +19,11 @@ from content.schema import Prompt
 from evaluators.embedding.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.embedding.remote import REMOTE_DEVICE
 from evaluators.embedding.vectors import EmbeddingModel, Matrix
-from evaluators.features import Signals
+from evaluators.features.feature import profile_for
+from evaluators.features.measurement import Measurement
 from evaluators.reading.concepts import AnswerText
 from evaluators.reading.notation import read_notation
 from evaluators.references import ReferenceStore
-from evaluators.scoring import profile_for
 from evaluators.signals import measure
 
 
@@ -74,13 +74,13 @@ class AnswerMeasurer:
         if self.embedder.supports_tokens:
             await asyncio.to_thread(self.store.encode_tokens, prompts)
 
-    async def signals(self, prompt: Prompt, answer: str) -> Signals:
-        """The raw signals of one answer (see `measured`)."""
-        signals, _ = await self.measured(prompt, answer)
-        return signals
+    async def measure(self, prompt: Prompt, answer: str) -> Measurement:
+        """The measurement of one answer (see `measured`)."""
+        measurement, _ = await self.measured(prompt, answer)
+        return measurement
 
-    async def measured(self, prompt: Prompt, answer: str) -> tuple[Signals, Matrix]:
-        """The raw signals of one answer, and its sentence vector (what team evidence compares
+    async def measured(self, prompt: Prompt, answer: str) -> tuple[Measurement, Matrix]:
+        """The measurement of one answer, and its sentence vector (what team evidence compares
         with the graded answers' vectors). A formula or snippet is read with the words its
         notation stands for (`read_notation`). Token vectors are asked for on reference-only
         prompts when the model can give them; without them (a remote model) the token-alignment
@@ -104,7 +104,7 @@ class AnswerMeasurer:
         neighbours = self.store.neighbours(prompt, mine.vector)
         vectors = self.store.vectors_for(prompt)
 
-        def on_worker() -> Signals:
+        def on_worker() -> Measurement:
             # Fuzzy matching a 4000-character answer takes milliseconds, and the bank's word
             # rarity is counted with Kiwi on first use: both stay off the loop.
             measured = measure(
@@ -121,8 +121,8 @@ class AnswerMeasurer:
             )
             # A concept named only in the words read for a formula shows no passage the
             # member wrote: it counts for the score, but is not shown as covered.
-            own = tuple(m.within(written) for m in measured.matches)
-            return replace(measured, matches=own)
+            own = tuple(m.within(written) for m in measured.found.matches)
+            return replace(measured, found=replace(measured.found, matches=own))
 
         return await asyncio.to_thread(on_worker), mine.vector
 

@@ -1,93 +1,59 @@
-"""One answer's grade from what was measured of it. The only place the calibrated score is
-rounded, the guardrails' and the off-topic rule's caps and a hint's cap are applied, and the
-verdict is read off the score: the live grader, `quizmaster grade` and the evaluation's
-cross-validation all call `score`, so they give the same answer the same grade."""
+"""One answer's grade from what was measured of it, in one short loop: the screens read its text,
+the calibration's head scores it, the judges read its measurement, every cap that fired lowers
+the score, the team's grades move it, and a hint's cap comes last (the rules themselves live in
+`evaluators/rules/`). The live grader, `quizmaster grade` and the evaluation's cross-validation
+all call `score`, so they give the same answer the same grade."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
-from evaluators.calibration import LINK, NO_EVIDENCE_CAP, SIBLING_CAP, Calibration, link
-from evaluators.features import Profile, Signals, values
+from evaluators.calibration import LINK, Calibration, link
+from evaluators.features.feature import Profile, profile_for
+from evaluators.features.measurement import Measurement
 from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
-from evaluators.grade import Flag, Grade, Verdict
-from evaluators.guardrails import MAX_ANSWER_CHARS, Screening
-from evaluators.reading.concepts import ConceptMatch
+from evaluators.grade import Flag, Grade, Verdict, verdict_for
 from evaluators.reading.morphology import compact, surface_words
-from evaluators.taught import Nudge
+from evaluators.rules import HINT, JUDGES, SCREENS, TRUNCATION, Fired, Judged
+from evaluators.taught import Nudge, TeamGrade
 
 OPEN_MIN_WORDS = 3
 OPEN_MIN_CHARS = 10
 OPEN_SHORT_SCORE = 60
 
-_VERDICT_FLOORS = (
-    (85, Verdict.CORRECT),
-    (65, Verdict.MOSTLY_CORRECT),
-    (35, Verdict.PARTIAL),
-)
-
-
-def verdict_for(score: int) -> Verdict:
-    for floor, verdict in _VERDICT_FLOORS:
-        if score >= floor:
-            return verdict
-    return Verdict.INCORRECT
-
-
-def profile_for(prompt: Prompt) -> Profile:
-    """Bank prompts name key concepts; a team's notes or external data (Mohler) bring only a
-    model answer."""
-    return "concepts" if prompt.concepts else "reference_only"
-
-
-def concepts_reviewed(prompt: Prompt) -> bool:
-    """Whether an admin (or the bank's author) stands behind every key concept: none is still
-    marked as drafted from the model answer."""
-    return not any(concept.drafted for concept in prompt.concepts)
-
-
-def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
-    """How many of the prompt's key concepts an answer named; None when it has none to name
-    (the off-topic rule then reads the model answer's words)."""
-    return len(covered) if prompt.concepts else None
-
 
 @dataclass(frozen=True)
-class Evidence:
-    """What scoring reads of one measured answer: every feature by name, the key concepts it
-    named (with where) and missed, and whether it echoes a known misconception (and which)."""
+class Screening:
+    """The answer text to grade (maybe truncated) and the screens that fired on it. `final`: a
+    screen decided the grade (0) and nothing else runs; otherwise it is graded, then capped by
+    what fired."""
 
-    features: Mapping[str, float]
-    covered: tuple[str, ...] = ()
-    missed: tuple[str, ...] = ()
-    misconception: bool = False
-    matches: tuple[ConceptMatch, ...] = ()
-    echoed: int | None = None
-    evidence_sim: float = 1.0
-    """How near the answer comes to any of the prompt's model answers (`EvidenceGate`)."""
-    shares_words: bool = True
-    """Whether the answer says a model answer's own words or names a key concept
-    (`EvidenceGate`)."""
-    sibling: Prompt | None = None
-    """The sibling question (main question or follow-up of the same thread) whose model answer
-    the answer comes nearest, which the sibling rule names; None without one."""
+    text: str
+    fired: tuple[Fired, ...] = ()
+    final: bool = False
 
-    @classmethod
-    def of(cls, signals: Signals) -> Evidence:
-        return cls(
-            evidence_sim=signals.ref_sim,
-            shares_words=signals.says_words or bool(signals.covered),
-            features=values(signals),
-            covered=signals.covered,
-            missed=signals.missed,
-            misconception=signals.echoes_misconception,
-            matches=signals.matches,
-            echoed=signals.echoed,
-            sibling=signals.sibling,
-        )
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        return tuple(f.flag for f in self.fired)
+
+    @property
+    def cap(self) -> int | None:
+        """The lowest cap a screen set (None: none)."""
+        return _lowest(f.cap for f in self.fired)
+
+
+def screen(prompt: Prompt, answer: str, *, revealed: bool) -> Screening:
+    """Every screen on `answer` to `prompt` (`revealed`: its model answer was shown), after the
+    truncation rule has cut it: the first that fires is the only one."""
+    text, cut = TRUNCATION.cut(answer.strip())
+    for rule in SCREENS:
+        fired = rule.check(prompt, text, revealed=revealed)
+        if fired is not None:
+            return Screening(text, (*cut, fired), final=rule.decides)
+    return Screening(text, cut)
 
 
 @dataclass(frozen=True)
@@ -100,13 +66,35 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class HeadScore:
+    """What a head made of an answer: `link(base + sum of the contributions)` times 100,
+    rounded, is `raw`."""
+
+    profile: Profile
+    base: float
+    features: tuple[Contribution, ...]
+    raw: int
+
+
+def head_score(prompt: Prompt, measurement: Measurement, calibration: Calibration) -> HeadScore:
+    profile = profile_for(prompt)
+    head = calibration.head(profile)
+    features = measurement.features
+    shares = head.contributions(features)
+    contributions = tuple(
+        Contribution(name, features[name], shares[name]) for name in head.features
+    )
+    total = head.intercept + sum(shares.values())
+    return HeadScore(profile, head.intercept, contributions, round(100 * link(total)))
+
+
+@dataclass(frozen=True)
 class Explanation:
     """Why a grade is what it is. Where a head scored the answer, `link(base + sum of the
-    contributions)` times 100 is `raw`, the score before guardrails and caps; where a guardrail
-    or an open prompt decided it, `head` is None and `raw` is that deliberate score. `flags`
-    name every guardrail and cap that fired, `cap` the lowest cap applied. `covered`, `missed`
-    and `misconception` are what feedback tells (`feedback.told_of`): each covered concept with the
-    passage of the answer that names it."""
+    contributions)` times 100 is `raw`, the score before the rules' caps; where a screen or an
+    open prompt decided it, `head` is None and `raw` is that deliberate score. `fired` are the
+    rules that fired, in order; `cap` the lowest cap applied. `told` is what feedback tells
+    (`feedback.told_of`): each covered concept with the passage of the answer that names it."""
 
     score: int
     verdict: Verdict
@@ -114,20 +102,30 @@ class Explanation:
     head: Profile | None = None
     base: float | None = None
     features: tuple[Contribution, ...] = ()
-    flags: tuple[Flag, ...] = ()
+    fired: tuple[Fired, ...] = ()
     cap: int | None = None
     told: Told = NOTHING_TOLD
     link: str | None = None
     taught: Nudge | None = None
-    """What answers the team graded moved the score by (`taught.nudge`), after the off-topic
-    cap and before a hint's cap; None when no team grade was read."""
+    """What answers the team graded moved the score by (`taught.nudge`), after the rules' caps
+    and before a hint's cap; None when no team grade was read."""
     moved_by_team: bool = False
     """The team's evidence changed the score the member sees: a hint's cap or the 0-100 bounds
     can absorb a shift, and a shift under half a point moves nothing."""
-    sibling: Prompt | None = None
-    """The sibling question the answer answers, where the sibling rule capped it."""
-    no_evidence: str | None = None
-    """Why the evidence gate shut the answer out (`EvidenceGate.why_shut`), where it did."""
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        return tuple(f.flag for f in self.fired)
+
+    @property
+    def sibling(self) -> Prompt | None:
+        """The sibling question the answer answers, where the sibling rule capped it."""
+        return next((f.other for f in self.fired if f.flag is Flag.SIBLING), None)
+
+    @property
+    def no_evidence(self) -> str | None:
+        """Why the evidence gate shut the answer out, where it did."""
+        return next((f.reason for f in self.fired if f.flag is Flag.NO_EVIDENCE), None)
 
     @property
     def team_told(self) -> Nudge | None:
@@ -193,6 +191,7 @@ class Explainer(Protocol):
         lang: Lang = "ko",
         cap: int | None = None,
         revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Scored: ...
 
 
@@ -204,102 +203,77 @@ def participation(text: str) -> int:
     return OPEN_SHORT_SCORE
 
 
+def judge(judged: Judged) -> tuple[Fired, ...]:
+    """Every judge on an answer the head scored, each seeing what fired before it."""
+    for rule in JUDGES:
+        found = rule.judge(judged)
+        if found is not None:
+            judged = replace(judged, fired=(*judged.fired, found))
+    return judged.fired
+
+
 def explain(
     prompt: Prompt,
     screening: Screening,
-    evidence: Evidence | None,
+    measurement: Measurement | None,
     calibration: Calibration | None,
     *,
     cap: int | None = None,
     taught: Nudge | None = None,
 ) -> Explanation:
-    """The score of an answer to `prompt` that the guardrails `screening` passed on, measured as
-    `evidence`: a deliberate score when a guardrail decided it or the prompt is open, else the
-    calibration's head, then every cap. `evidence` and `calibration` are needed only in that
-    last case. `cap` limits the score (after a hint). `taught`, the team's graded answers'
-    evidence, shifts a head's score after the off-topic cap: a team that graded such an answer
-    high says it is on topic."""
-    flags = list(screening.flags)
-    low = screening.cap
-    head: Profile | None = None
-    base: float | None = None
-    contributions: tuple[Contribution, ...] = ()
-    verdict: Verdict | None = None
-    covered: tuple[str, ...] = ()
-    sibling: Prompt | None = None
-    no_evidence: str | None = None
+    """The score of an answer to `prompt` that the screens passed on as `screening`, measured as
+    `measurement`: 0 when a screen decided it, participation when the prompt is open, else the
+    calibration's head and the judges; then every cap that fired, the team's shift (`taught`,
+    for a head's score only: a team that graded such an answer high says it is on topic), and
+    a hint's `cap`. `measurement` and `calibration` are needed only for a head's score."""
+    head: HeadScore | None = None
+    verdict: Verdict | None
+    fired = screening.fired
     if screening.final:
-        raw, verdict = screening.score, Verdict.NO_ANSWER
+        raw, verdict = 0, Verdict.NO_ANSWER
     elif prompt.kind == "open":
         raw, verdict = participation(screening.text), Verdict.ACKNOWLEDGED
+    elif measurement is None or calibration is None:
+        raise ValueError(f"{prompt.id}: a graded answer needs its measurement and calibration")
     else:
-        if evidence is None or calibration is None:
-            raise ValueError(f"{prompt.id}: a graded answer needs its evidence and calibration")
-        head = profile_for(prompt)
-        model = calibration.head(head)
-        shares = model.contributions(evidence.features)
-        base = model.intercept
-        contributions = tuple(
-            Contribution(name, evidence.features[name], shares[name]) for name in model.features
+        head = head_score(prompt, measurement, calibration)
+        raw, verdict = head.raw, None
+        profile = head.profile
+        fired = judge(
+            Judged(prompt, screening.text, measurement, profile, calibration.fits(profile), fired)
         )
-        raw = round(100 * link(base + sum(shares.values())))
-        covered = evidence.covered
-        if evidence.misconception:
-            flags.append(Flag.MISCONCEPTION)
-        no_evidence = calibration.gate(head).why_shut(
-            evidence.evidence_sim, screening.text, shares_words=evidence.shares_words
-        )
-        if no_evidence is not None:
-            flags.append(Flag.NO_EVIDENCE)
-            low = NO_EVIDENCE_CAP if low is None else min(low, NO_EVIDENCE_CAP)
-        rule = calibration.rule(head)
-        named = concepts_named(prompt, covered)
-        reviewed = concepts_reviewed(prompt)
-        if calibration.siblings.applies(evidence.features):
-            # Told which sibling it answers, the member sees why; the off-topic note, where that
-            # rule fires too, would only repeat it less precisely.
-            sibling = evidence.sibling
-            flags.append(Flag.SIBLING)
-            low = SIBLING_CAP if low is None else min(low, SIBLING_CAP)
-        elif rule.applies(evidence.features, named, reviewed=reviewed):
-            flags.append(Flag.OFF_TOPIC)
-        low = rule.cap(low, evidence.features, named, reviewed=reviewed)
-    final = raw if low is None else min(raw, low)
-    alone = _bounded(final, cap)
-    if taught is not None and head is not None:
-        final = round(final + taught.shift)
-    else:
-        taught = None
-    if cap is not None and final > cap:
-        flags.append(Flag.CAPPED)
-        low = cap if low is None else min(low, cap)
-    final = _bounded(final, cap)
+    low = _lowest(f.cap for f in fired)
+    capped = raw if low is None else min(raw, low)
+    taught = taught if head is not None else None
+    shifted = capped if taught is None else round(capped + taught.shift)
+    hint = HINT.over(shifted, cap)
+    if hint is not None:
+        fired, low = (*fired, hint), _lowest((low, cap))
+    final = _bounded(shifted, cap)
     verdict = verdict_for(final) if verdict is None else verdict
     return Explanation(
         score=final,
         verdict=verdict,
         raw=raw,
-        head=head,
-        base=base,
-        features=contributions,
-        flags=tuple(flags),
+        head=None if head is None else head.profile,
+        base=None if head is None else head.base,
+        features=() if head is None else head.features,
+        fired=fired,
         cap=low,
         told=NOTHING_TOLD
-        if evidence is None or head is None
+        if measurement is None or head is None
         else told_of(
-            prompt,
-            score=final,
-            verdict=verdict,
-            flags=tuple(flags),
-            matches=evidence.matches,
-            echoed=evidence.echoed,
+            prompt, score=final, verdict=verdict, fired=fired, matches=measurement.found.matches
         ),
-        link=LINK if head is not None else None,
+        link=None if head is None else LINK,
         taught=taught,
-        moved_by_team=taught is not None and final != alone,
-        sibling=sibling,
-        no_evidence=no_evidence,
+        moved_by_team=taught is not None and final != _bounded(capped, cap),
     )
+
+
+def _lowest(caps: Iterable[int | None]) -> int | None:
+    present = [c for c in caps if c is not None]
+    return min(present) if present else None
 
 
 def _bounded(score: int, cap: int | None) -> int:
@@ -310,7 +284,7 @@ def _bounded(score: int, cap: int | None) -> int:
 def score(
     prompt: Prompt,
     screening: Screening,
-    evidence: Evidence | None,
+    measurement: Measurement | None,
     calibration: Calibration | None,
     *,
     lang: Lang = "ko",
@@ -318,17 +292,15 @@ def score(
     taught: Nudge | None = None,
 ) -> Scored:
     """`explain`'s score as the grade a member sees, with feedback in `lang`."""
-    why = explain(prompt, screening, evidence, calibration, cap=cap, taught=taught)
+    why = explain(prompt, screening, measurement, calibration, cap=cap, taught=taught)
     feedback = compose(
         prompt,
         verdict=why.verdict,
+        score=why.score,
         told=why.told,
-        flags=why.flags,
+        fired=why.fired,
         team=why.team_told,
         lang=lang,
-        cap=cap,
-        limit=MAX_ANSWER_CHARS,
-        sibling=why.sibling,
     )
     grade = Grade(
         score=why.score,

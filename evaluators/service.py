@@ -20,12 +20,11 @@ from evaluators.embedding.batcher import DEFAULT_MAX_BATCH
 from evaluators.embedding.loading import create_embedder
 from evaluators.embedding.remote import READ_TIMEOUT_S
 from evaluators.embedding.vectors import Device, EmbeddingModel, Matrix
-from evaluators.features import Signals
+from evaluators.features.measurement import Measurement
 from evaluators.fitting.store import FoundCalibration, calibration_for
 from evaluators.grade import Grade
-from evaluators.guardrails import screen
 from evaluators.measuring import AnswerMeasurer
-from evaluators.scoring import Evidence, Scored, score
+from evaluators.scoring import Scored, score, screen
 from evaluators.signals import as_answered
 from evaluators.taught import DEFAULT_KERNEL, TeamGrade, nudge
 from evaluators.team_evidence import TeamEvidence
@@ -76,9 +75,9 @@ class EmbeddingGrader:
         """Encode up front the token vectors grading `prompts` as reference-only prompts reads."""
         await self.measurer.prepare_tokens(prompts)
 
-    async def signals(self, prompt: Prompt, answer: str) -> Signals:
-        """The raw signals of one answer (see `AnswerMeasurer.signals`)."""
-        return await self.measurer.signals(prompt, answer)
+    async def measure(self, prompt: Prompt, answer: str) -> Measurement:
+        """The measurement of one answer (see `AnswerMeasurer.measure`)."""
+        return await self.measurer.measure(prompt, answer)
 
     async def grade(
         self,
@@ -116,12 +115,10 @@ class EmbeddingGrader:
         screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=revealed))
         if screening.final or prompt.kind == "open":
             return score(prompt, screening, None, None, lang=lang, cap=cap)
-        signals, vector = await self.measurer.measured(prompt, screening.text)
+        measurement, vector = await self.measurer.measured(prompt, screening.text)
         calibration = await asyncio.to_thread(lambda: self.calibration)
         shift = nudge(vector, held, calibration.team_kernel or DEFAULT_KERNEL) if held else None
-        return score(
-            prompt, screening, Evidence.of(signals), calibration, lang=lang, cap=cap, taught=shift
-        )
+        return score(prompt, screening, measurement, calibration, lang=lang, cap=cap, taught=shift)
 
     async def alone(self, prompt: Prompt, answer: str) -> tuple[Matrix, int] | None:
         """A team-graded answer's vector and the grade this grader gives it without evidence;
@@ -131,9 +128,9 @@ class EmbeddingGrader:
         screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=False))
         if screening.final or prompt.kind == "open":
             return None
-        signals, vector = await self.measurer.measured(prompt, screening.text)
+        measurement, vector = await self.measurer.measured(prompt, screening.text)
         calibration = await asyncio.to_thread(lambda: self.calibration)
-        return vector, score(prompt, screening, Evidence.of(signals), calibration).grade.score
+        return vector, score(prompt, screening, measurement, calibration).grade.score
 
     async def aclose(self) -> None:
         """Stop the batch worker; the shared model stays loaded for other graders."""

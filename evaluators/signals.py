@@ -1,6 +1,7 @@
-"""Measuring one answer to one prompt: the raw `Signals` every feature is computed from. Each
-answers a question a human grader asks: is it close to a model answer, closer to a known wrong
-answer, does it name the key ideas, does it only restate the question, is there enough of it."""
+"""Measuring one answer to one prompt: the `Measurement` every feature is computed from and
+feedback names. Each measure answers a question a human grader asks: is it close to a model
+answer, closer to a known wrong answer, does it name the key ideas, does it only restate the
+question, is there enough of it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from rapidfuzz import fuzz
 
 from content.schema import Lang, Prompt
 from evaluators.embedding.vectors import Matrix
-from evaluators.features.raw import Signals
+from evaluators.features.measurement import Found, Measurement
+from evaluators.features.raw import Measures
 from evaluators.reading.claims import measure_claims
 from evaluators.reading.concepts import (
     AnswerText,
@@ -197,8 +199,8 @@ def measure(
     elsewhere: Elsewhere = NOWHERE,
     sibling: Elsewhere = NOWHERE,
     rarity: WordRarity = UNIFORM,
-) -> Signals:
-    """All signals of `answer` to `prompt`; cheap (dot products and set operations). Token
+) -> Measurement:
+    """All measures of `answer` to `prompt`; cheap (dot products and set operations). Token
     alignment is measured only when token vectors of the references are given. `elsewhere` is
     the closest model answer of another question: how close, and how many of that question's
     key concepts the answer names; `sibling` the closest model answer of its main question or
@@ -236,37 +238,40 @@ def measure(
     if prompt.concepts:
         near = sum(concept_affinity(c, answer) for c in prompt.concepts if c.id in missed)
         soft_coverage = (len(covered) + near) / len(prompt.concepts)
-    return Signals(
-        ref_sim=_max_cos(answer_vector, vectors.references),
-        mis_sim=_max_cos(answer_vector, vectors.misconceptions),
-        q_sim=_max_cos(answer_vector, vectors.question),
-        coverage=coverage,
-        lex_recall=recall,
-        lex_precision=precision,
-        idf_recall=idf_recall,
-        mis_overlap=mis_overlap,
-        tok_recall=max((x.recall for x in alignments), default=None),
-        tok_precision=max((x.precision for x in alignments), default=None),
-        tok_recall_demoted=max((x.recall_demoted for x in alignments), default=None),
-        tok_precision_demoted=max((x.precision_demoted for x in alignments), default=None),
-        fuzzy_set=fuzzy_set,
-        fuzzy_partial=fuzzy_partial,
-        words=len(answer.words),
+    return Measurement(
+        measures=Measures(
+            ref_sim=_max_cos(answer_vector, vectors.references),
+            mis_sim=_max_cos(answer_vector, vectors.misconceptions),
+            q_sim=_max_cos(answer_vector, vectors.question),
+            coverage=coverage,
+            lex_recall=recall,
+            lex_precision=precision,
+            idf_recall=idf_recall,
+            mis_overlap=mis_overlap,
+            tok_recall=max((x.recall for x in alignments), default=None),
+            tok_precision=max((x.precision for x in alignments), default=None),
+            tok_recall_demoted=max((x.recall_demoted for x in alignments), default=None),
+            tok_precision_demoted=max((x.precision_demoted for x in alignments), default=None),
+            fuzzy_set=fuzzy_set,
+            fuzzy_partial=fuzzy_partial,
+            words=len(answer.words),
+            other_sim=elsewhere.sim,
+            other_coverage=_coverage_of(elsewhere.prompt, answer, lang),
+            other_lex_recall=_recall_of(elsewhere.prompt, answer, lang),
+            sibling_sim=None if sibling.prompt is None else sibling.sim,
+            claims=measure_claims(answer.text, [r.text for r in references]),
+            new_coverage=_new_coverage(prompt, covered),
+            follow_up=prompt.parent is not None,
+            framed_sim=_max_cos(answer_vector, vectors.framed) if vectors.framed.shape[0] else None,
+            ref_words=max((len(set(content_words(r.text))) for r in references), default=0),
+            soft_coverage=soft_coverage,
+        ),
+        found=Found(
+            covered=covered,
+            missed=missed,
+            matches=matches,
+            echoed=overlaps.index(mis_overlap) if overlaps else None,
+            sibling=sibling.prompt,
+        ),
         says_words=says_words,
-        lang=lang,
-        covered=covered,
-        missed=missed,
-        other_sim=elsewhere.sim,
-        other_coverage=_coverage_of(elsewhere.prompt, answer, lang),
-        other_lex_recall=_recall_of(elsewhere.prompt, answer, lang),
-        sibling_sim=sibling.sim,
-        sibling=sibling.prompt,
-        claims=measure_claims(answer.text, [r.text for r in references]),
-        new_coverage=_new_coverage(prompt, covered),
-        follow_up=prompt.parent is not None,
-        framed_sim=_max_cos(answer_vector, vectors.framed) if vectors.framed.shape[0] else None,
-        ref_words=max((len(set(content_words(r.text))) for r in references), default=0),
-        soft_coverage=soft_coverage,
-        matches=matches,
-        echoed=overlaps.index(mis_overlap) if overlaps else None,
     )

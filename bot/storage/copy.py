@@ -37,6 +37,7 @@ TABLES = (
     "web_nonces",
     "replicas",
     "team_questions",
+    "model_answers",
     "web_notices",
     "slack_installations",
     "web_sessions",

@@ -1,7 +1,8 @@
 """Every store of the bot's database, on one connection: what `bot.app` hands the core, each
 service taking the stores (the `bot.core.ports`) it uses. No SQL here: each store module is the
 only writer of its tables (`channels`, `posts`, `claims`, `members`, `answers`, `boards`,
-`practice`, `sharing`, `digests`, `appeals`, `notices`, `replicas`, `team_grades`; the web page's in
+`practice`, `sharing`, `digests`, `appeals`, `notices`, `replicas`, `team_grades`,
+`model_answers`; the web page's in
 `web_store`, team questions in `team_questions`, Slack installations in
 `slack_installations`)."""
 
@@ -18,6 +19,7 @@ from bot.storage.claims import ClaimTable
 from bot.storage.database import Database
 from bot.storage.digests import DigestTable
 from bot.storage.members import MemberTable
+from bot.storage.model_answers import ModelAnswerTable
 from bot.storage.notices import NoticeTable
 from bot.storage.posts import PostTable
 from bot.storage.practice import PracticeTable
@@ -44,6 +46,7 @@ class Repository:
     notices: NoticeTable
     heartbeats: ReplicaTable
     team_grades: TeamGradeTable
+    model_answers: ModelAnswerTable
 
     @classmethod
     def on(cls, db: Database) -> Repository:
@@ -62,6 +65,7 @@ class Repository:
             notices=NoticeTable(db),
             heartbeats=ReplicaTable(db),
             team_grades=TeamGradeTable(db),
+            model_answers=ModelAnswerTable(db),
         )
 
     @classmethod

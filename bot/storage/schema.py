@@ -36,14 +36,22 @@ def _alembic_config() -> Config:
     return config
 
 
+def revision_files() -> list[tuple[int, str]]:
+    """Each revision's number and module name, in order, read from the files' names
+    (`v0014_inbox.py` is revision "0014"; a test holds the last to Alembic's own head)."""
+    return sorted(
+        (int(match.group(1)), path.stem)
+        for path in _REVISIONS.iterdir()
+        if (match := _REVISION_FILE.fullmatch(path.name))
+    )
+
+
 def latest_schema_version() -> int:
     """The version a fully migrated database has (for health checks that must not migrate).
 
-    Read from the revision files' names (`v0014_inbox.py` is revision "0014"; a test holds this
-    to Alembic's own head), so that a start on a database already at head imports neither
-    Alembic nor SQLAlchemy: about 30 MB of a console bot's memory."""
-    found = (_REVISION_FILE.fullmatch(path.name) for path in _REVISIONS.iterdir())
-    return max(int(match.group(1)) for match in found if match)
+    Read from the revision files' names, so that a start on a database already at head imports
+    neither Alembic nor SQLAlchemy: about 30 MB of a console bot's memory."""
+    return revision_files()[-1][0]
 
 
 def _sqlite_transactions(dbapi_connection: object, _record: object) -> None:
@@ -56,12 +64,12 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, to: str) -> None:
     from alembic import command
 
     config = _alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, to)
 
 
 def engine_for(target: Path | str) -> AsyncEngine:
@@ -86,7 +94,7 @@ MIGRATION_LOCK = 0x7175697A6D6967
 """The PostgreSQL advisory lock key the migration run holds ("quizmig" in ASCII)."""
 
 
-def _locked_upgrade(connection: Connection) -> None:
+def _locked_upgrade(connection: Connection, to: str) -> None:
     """The whole run in one transaction under the database's write lock: PostgreSQL's advisory
     lock, or SQLite's BEGIN IMMEDIATE (the `begin` listener). Replicas started together on an
     empty or old database queue here; each one after the first finds the head and does nothing.
@@ -95,17 +103,18 @@ def _locked_upgrade(connection: Connection) -> None:
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     else:
         connection.exec_driver_sql("SELECT 1")  # begins, and so takes the write lock
-    _upgrade(connection)
+    _upgrade(connection, to)
 
 
-async def migrate(target: Path | str) -> None:
-    """Bring the database at `target` to head; safe for any number of processes at once."""
+async def migrate(target: Path | str, *, to: str = "head") -> None:
+    """Bring the database at `target` to head (or the revision `to`, for a test of a later
+    revision's data migration); safe for any number of processes at once."""
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
     engine = engine_for(target)
     try:
         async with engine.connect() as conn:
-            await conn.run_sync(_locked_upgrade)
+            await conn.run_sync(_locked_upgrade, to)
             await conn.commit()
     finally:
         await engine.dispose()

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.team_grades import (
+from bot.core.team_grading import (
     AppliedGrade,
+    HumanGrade,
     QuestionAnswer,
     QuestionTally,
     StagedGrade,
-    TeamGrade,
 )
 from bot.storage import answers, notices, practice
 from bot.storage.database import Database
@@ -187,9 +187,9 @@ class TeamGradeTable:
         )
         return len(rows)
 
-    async def team_grades(
+    async def human_grades(
         self, *, platform: str, channel_id: str, prompt_id: str
-    ) -> list[TeamGrade]:
+    ) -> list[HumanGrade]:
         """The question's answers in this channel whose current score a person gave (an
         applied team grade or a resolved appeal), with their text: the team's evidence. Read
         with every answer the channel gets, so it starts from the few graded answers (by the
@@ -213,7 +213,7 @@ class TeamGradeTable:
         )
         return _graded(rows)
 
-    async def every_human_grade(self) -> list[TeamGrade]:
+    async def every_human_grade(self) -> list[HumanGrade]:
         """Every answer in the database whose current score a person gave (an applied team
         grade or a resolved appeal), whatever its channel: what `quizmaster eval fit --team`
         refits the calibration of the operator's deployment on. Never read for grading."""
@@ -226,10 +226,10 @@ class TeamGradeTable:
         return _graded(rows)
 
 
-def _graded(rows: Sequence[Row]) -> list[TeamGrade]:
+def _graded(rows: Sequence[Row]) -> list[HumanGrade]:
     """Answer rows (id, prompt_id, text, score) as the grades a person gave them."""
     return [
-        TeamGrade(
+        HumanGrade(
             answer_id=row["id"], prompt_id=row["prompt_id"], text=row["text"], score=row["score"]
         )
         for row in rows

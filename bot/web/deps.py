@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Annotated, Literal
@@ -23,9 +23,11 @@ from pydantic import SecretStr
 from bot.core.models import ChannelRow
 from bot.core.ports import DashboardStore
 from bot.core.quiz.appeals import Appeals
+from bot.core.quiz.desk import GradingDesk
 from bot.core.quiz.group_grading import GroupGrading
 from bot.core.quiz.open_answers import OpenQuestions
 from bot.core.reporting import dashboards
+from bot.web.channel_questions import ChannelQuestions
 from bot.web.errors import PageError
 from bot.web.figure_cache import FigureCache
 from bot.web.ports import NonceStore, QuestionStore, SessionStore
@@ -34,7 +36,6 @@ from bot.web.rendering import Renderer, lang_of, request_lang
 from bot.web.signing import Session, Tokens
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators.grade import Grader
 
 SESSION_COOKIE = "qm_session"
 SIGNIN_LIMIT = 10
@@ -57,7 +58,7 @@ class WebDeps:
     clock: Callable[[], datetime]
     questions: QuestionStore
     public_https: bool = False
-    grader: Grader | None = None  # None: the question page has no "Try the grader"
+    desk: GradingDesk | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
     metrics_token: SecretStr | None = None  # None: /metrics answers loopback clients only
@@ -105,16 +106,48 @@ class Web:
             path=path,
         )
 
-    async def save_question(self, session: Session, prompt: Prompt) -> None:
-        """Save `prompt` in the session's channel, as edited now by the session's member: the
-        question editor and the open question's model answer both write it this way."""
+    async def create_questions(self, session: Session, prompts: Sequence[Prompt]) -> bool:
+        """Store new questions in the session's channel, written now by the session's member
+        (the question editor, imported notes), all or none; False when one's id was saved
+        meanwhile. The process's bank takes them too."""
         member = session.member
-        await self.deps.questions.save(
+        created = await self.deps.questions.create(
+            prompts,
+            platform=member.platform,
+            channel_id=member.channel_id,
+            edited_by=member.user_id,
+            at=self.deps.clock(),
+        )
+        if created:
+            self.deps.bank.put(*prompts)
+        return created
+
+    async def save_question(self, session: Session, prompt: Prompt, *, version: int) -> bool:
+        """Replace the session's channel's question with `prompt`, edited now by the session's
+        member, if no other save came after `version` (the one the editor showed); the
+        process's bank takes it too. False: nothing saved."""
+        member = session.member
+        saved = await self.deps.questions.save(
             prompt,
             platform=member.platform,
             channel_id=member.channel_id,
             edited_by=member.user_id,
             at=self.deps.clock(),
+            version=version,
+        )
+        if saved:
+            self.deps.bank.put(prompt)
+        return saved
+
+    async def questions_of(self, session: Session, lang: Lang) -> ChannelQuestions:
+        """The bank as the session's channel sees it: its own questions and the files'."""
+        member = session.member
+        return ChannelQuestions(
+            bank=self.deps.bank,
+            owners=await self.deps.questions.owners(),
+            platform=member.platform,
+            channel_id=member.channel_id,
+            lang=lang,
         )
 
     async def session_of(self, request: Request) -> Session | None:

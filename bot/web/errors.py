@@ -1,5 +1,7 @@
 """Every refusal as a page in the reader's language: the app's own (`PageError`), a request
-the routes cannot read (400), and the framework's (404 for an unknown page, 403 otherwise)."""
+the routes cannot read (400), a form the framework could not read (413 for a field past the
+size a form reads, 400 otherwise: nothing was saved either way), and the framework's (404 for
+an unknown page, 403 otherwise)."""
 
 from __future__ import annotations
 
@@ -35,11 +37,21 @@ async def _bad_request(request: Request, exc: Exception) -> HTMLResponse:
     )
 
 
+_TOO_BIG = ("Field exceeded maximum size", "Part exceeded maximum size")
+"""How Starlette's form parsers begin the message of a field past `max_part_size` (1 MB)."""
+
+
 async def _http_error(request: Request, exc: Exception) -> HTMLResponse:
     assert isinstance(exc, StarletteHTTPException)
-    key = "not_found" if exc.status_code == 404 else "forbidden"
+    status, key = exc.status_code, "forbidden"
+    if status == 404:
+        key = "not_found"
+    elif status == 400 and str(exc.detail).startswith(_TOO_BIG):
+        status, key = 413, "form_too_big"
+    elif status == 400:
+        key = "form_unreadable"
     return renderer_of(request).render(
-        request, "error.html", request_lang(request), status=exc.status_code, message_key=key
+        request, "error.html", request_lang(request), status=status, message_key=key
     )
 
 

@@ -4,6 +4,7 @@ imports it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -13,18 +14,36 @@ from content.schema import Prompt
 class QuestionStore(Protocol):
     """What the app needs of the team questions table (`bot.storage.team_questions`)."""
 
-    async def save(
-        self, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
-    ) -> None: ...
-
-    async def save_all(
-        self, prompts: list[Prompt], *, platform: str, channel_id: str, edited_by: str, at: datetime
-    ) -> None:
-        """Several questions in one transaction: all saved or none."""
+    async def create(
+        self,
+        prompts: Sequence[Prompt],
+        *,
+        platform: str,
+        channel_id: str,
+        edited_by: str,
+        at: datetime,
+    ) -> bool:
+        """New questions in one transaction, all or none; False when one's id is stored."""
         ...
 
-    async def ids(self) -> set[str]:
-        """The questions written on the web page: the ones it may edit."""
+    async def save(
+        self,
+        prompt: Prompt,
+        *,
+        platform: str,
+        channel_id: str,
+        edited_by: str,
+        at: datetime,
+        version: int,
+    ) -> bool:
+        """The channel's question replaced if still at `version`; False otherwise."""
+        ...
+
+    async def version(self, prompt_id: str) -> int | None: ...
+
+    async def owners(self) -> dict[str, tuple[str, str]]:
+        """The channel (platform, channel id) of each question written on the web page, by
+        id: the only channel whose pages show or change it."""
         ...
 
 

@@ -54,6 +54,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "not_found": ("페이지를 찾을 수 없어요.", "Page not found."),
     "bad_request": ("주소가 올바르지 않아요.", "This address is not valid."),
+    "form_too_big": (
+        "양식의 한 칸이 1 MB보다 커서 읽지 않았어요. 아무것도 저장하지 않았어요.",
+        "A form field is larger than 1 MB, so the form was not read. Nothing was saved.",
+    ),
+    "form_unreadable": (
+        "양식을 읽을 수 없었어요. 아무것도 저장하지 않았어요. "
+        "페이지를 새로 고친 뒤 다시 해 주세요.",
+        "The form could not be read. Nothing was saved. Reload the page and try again.",
+    ),
     "leaderboard": ("리더보드", "Leaderboard"),
     "period_week": ("최근 7일", "Last 7 days"),
     "period_month": ("최근 30일", "Last 30 days"),
@@ -190,6 +199,24 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The model answer may have at most {limit} characters.",
     ),
     "open_unknown": ("그런 열린 질문이 없어요.", "There is no such open question."),
+    "open_model_taken": (
+        "다른 관리자가 이 질문의 모범 답안을 먼저 저장했어요. 적은 답안은 저장하지 않았어요.",
+        "Another admin saved this question's model answer first; yours was not saved.",
+    ),
+    "open_model_waiting": (
+        "모범 답안을 저장했어요. 채점 서버가 지금 응답하지 않아 모아 둔 답은 아직 채점하지 "
+        "않았고, 채점할 때까지 질문은 열린 질문으로 남아요. 서버가 돌아오면 봇이 이 답안으로 "
+        "채점해요.",
+        "The model answer is saved. The grading server is not answering now, so the kept "
+        "answers are not graded yet, and the question stays open until they are: the bot "
+        "grades them against this model answer once the server is back.",
+    ),
+    "open_model_saved": (
+        "모범 답안이 저장되어 있어요 ({by}, {at}). 모아 둔 답을 이 답안으로 채점할 때까지 "
+        "질문은 열린 질문으로 남아요:",
+        "A model answer is saved ({by}, {at}); the question stays open until the kept answers "
+        "are graded against it:",
+    ),
     "open_answer_foreign": (
         "이 채널의 이 질문에 모아 둔 답이 아니에요.",
         "Those are not answers kept for this question in this channel.",
@@ -476,6 +503,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "notes_too_big": (
         "노트가 {limit}자보다 길어요. 몇 부분으로 나눠서 가져오세요.",
         "The notes are longer than {limit} characters; import them in parts.",
+    ),
+    "notes_taken": (
+        "아무것도 저장하지 않았어요. 그사이 다른 관리자가 같은 이름으로 질문을 저장했어요. "
+        "다른 이름으로 가져오세요.",
+        "Nothing was saved: another admin saved questions under this name meanwhile; import "
+        "the notes under another name.",
+    ),
+    "question_taken": (
+        "아무것도 저장하지 않았어요. 이 질문을 연 뒤에 다른 관리자가 먼저 저장했어요. 페이지를 "
+        "새로 고쳐 그 내용을 보고 다시 고쳐 주세요.",
+        "Nothing was saved: another admin saved this question after you opened it. Reload "
+        "the page to see their version, then edit it again.",
     ),
     "notes_not_saved": (
         "아무것도 저장하지 않았어요. 아래 문제를 고치고 다시 저장하세요.",

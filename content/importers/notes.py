@@ -1,7 +1,8 @@
 """Import a team's study notes (Markdown or plain text) as a bank file.
 
-Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:`; a file in the
-headings layout may open with questions in the list layout above its first `## question` (one
+Two layouts, told apart by whether any line starts with `Keyword:` or `Answer:` (or, with
+neither, whether `## question?` headings ask the questions and no numbered list does); a file in
+the headings layout may open with questions in the list layout above its first `## question` (one
 file of both, as the seed notes are), and code blocks are read in neither:
 
 - **Lists.** `1. question` starts a main question, `+ question` a follow-up of the last one; an
@@ -51,7 +52,7 @@ from content.importers.imported_bank import (
 from content.importers.notes_markup import plain_text
 from content.loader import BankError, read_text_file
 from content.schema import MAX_MISCONCEPTIONS, BankFile, Misconception, Prompt
-from content.text_rule import incoming_text
+from content.text_rule import incoming_text, visible
 
 MAX_KEYWORDS = 6
 MAX_CLAIMS = 2 * MAX_MISCONCEPTIONS
@@ -70,8 +71,6 @@ _LISTED = re.compile(r"^\[(.+)\](?:\(#[^)]*\))?$")
 _RULE = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
 _MAIN_HEADING = re.compile(r"^##\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_UNSEEN = {"Cc", "Cf", "Zs", "Zl", "Zp"}
-"""Unicode categories that show nothing: controls, format marks (zero-width), spaces."""
 
 
 @dataclass
@@ -150,7 +149,7 @@ def notes_from_text(text: str, path: Path, *, bank: str) -> Imported:
     lines = incoming_text(text).removeprefix("\ufeff").splitlines()
     reading = _Reading(path)
     reading.fenced = _blank_fenced(lines)
-    if any(_FIELD.match(line) for line in lines):
+    if _headings_layout(lines):
         label = "Answer:"
         first = next((n for n, line in enumerate(lines) if _MAIN_HEADING.match(line)), 0)
         if _numbered_layout(lines[:first]):
@@ -210,6 +209,16 @@ def _blank_fenced(lines: list[str]) -> list[tuple[int, int]]:
     return blocks
 
 
+def _headings_layout(lines: list[str]) -> bool:
+    """Whether the notes are in the headings layout: a `Keyword:` or `Answer:` line, or
+    `## question` headings that ask (a `?`) with no question in the list layout beside them
+    (notes of questions still to answer, each imported waiting)."""
+    if any(_FIELD.match(line) for line in lines):
+        return True
+    asked = any(_MAIN_HEADING.match(line) and _asks(line) for line in lines)
+    return asked and not _numbered_layout(lines)
+
+
 def _numbered_layout(lines: list[str]) -> bool:
     """Whether `lines` (those above the first `##` question) hold questions in the list layout:
     an `A.` answer, or a numbered question."""
@@ -235,16 +244,12 @@ def _refuse_invisible_answers(reading: _Reading, label: str) -> None:
     """An answer of only spaces and zero-width marks would be a reference nothing can match."""
     for main in reading.questions:
         for question in (main, *main.followups):
-            if question.answer and not _visible(question.answer):
+            if question.answer and not visible(question.answer):
                 reading.problem(
                     question.answered_at or question.line,
                     "the answer has nothing visible (only spaces or zero-width marks); write it, "
                     f"or leave `{label}` empty to import the question as waiting",
                 )
-
-
-def _visible(text: str) -> bool:
-    return any(not ch.isspace() and unicodedata.category(ch) not in _UNSEEN for ch in text)
 
 
 def _read_lists(lines: list[str], reading: _Reading) -> None:

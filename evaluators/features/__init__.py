@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from evaluators.features import claims, concepts, length, lexical, similarity
 from evaluators.features.feature import Feature, Profile
-from evaluators.features.raw import Signals
+from evaluators.features.raw import Measures
 
 FEATURES: tuple[Feature, ...] = (
     *similarity.FEATURES,
@@ -29,13 +29,13 @@ VERSION = 18
 differs; bump it when a feature's computation changes (a head's inputs are checked by name)."""
 
 
-def values(signals: Signals) -> dict[str, float]:
+def values(measures: Measures) -> dict[str, float]:
     """Every feature of one answer by name, a stand-in's value where one cannot be computed."""
     out: dict[str, float] = {}
 
     def value(feature: Feature) -> float:
         if feature.name not in out:
-            computed = feature.compute(signals)
+            computed = feature.compute(measures)
             if computed is None:
                 if feature.stand_in is None:
                     raise ValueError(f"feature {feature.name} has no value and no stand-in")
@@ -48,4 +48,13 @@ def values(signals: Signals) -> dict[str, float]:
     return {name: out[name] for name in NAMES}
 
 
-__all__ = ["FEATURES", "HEAD_INPUTS", "NAMES", "VERSION", "Feature", "Profile", "Signals", "values"]
+__all__ = [
+    "FEATURES",
+    "HEAD_INPUTS",
+    "NAMES",
+    "VERSION",
+    "Feature",
+    "Measures",
+    "Profile",
+    "values",
+]

@@ -4,10 +4,10 @@ the ones it does not, and how many of another question's it names."""
 from __future__ import annotations
 
 from evaluators.features.feature import Feature
-from evaluators.features.raw import Signals
+from evaluators.features.raw import Measures
 
 
-def coverage(s: Signals) -> float:
+def coverage(s: Measures) -> float:
     """The share of key concepts named; without key concepts, the share of the model answer's
     content words the answer holds, its nearest stand-in."""
     return s.lex_recall if s.coverage is None else s.coverage
@@ -32,7 +32,7 @@ SOFT_COVERAGE = Feature(
 )
 
 
-def other_coverage(s: Signals) -> float:
+def other_coverage(s: Measures) -> float:
     """The share of the nearest other question's key concepts named; for a prompt without key
     concepts, the share of that question's model answer words, read as `coverage` reads this
     prompt's, so the two compare like with like."""

@@ -7,11 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from evaluators.features.raw import Signals
+from content.schema import Prompt
+from evaluators.features.raw import Measures
 
 Profile = Literal["concepts", "reference_only"]
 """A calibration head: `concepts` for bank prompts (key concepts known), `reference_only` for
 prompts that bring just a question and a model answer (a team's notes, Mohler)."""
+
+
+def profile_for(prompt: Prompt) -> Profile:
+    """The head that scores answers to `prompt`: bank prompts name key concepts; a team's notes
+    or external data (Mohler) bring only a model answer."""
+    return "concepts" if prompt.concepts else "reference_only"
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,6 @@ class Feature:
 
     name: str
     meaning: str
-    compute: Callable[[Signals], float | None]
+    compute: Callable[[Measures], float | None]
     heads: tuple[Profile, ...] = ()
     stand_in: str | None = None

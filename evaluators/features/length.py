@@ -6,10 +6,10 @@ import math
 
 from evaluators.features.concepts import coverage
 from evaluators.features.feature import Feature
-from evaluators.features.raw import Signals
+from evaluators.features.raw import Measures
 
 
-def rel_length(s: Signals) -> float:
+def rel_length(s: Measures) -> float:
     """How long a full answer runs is a property of the question, and Korean content words do not
     count like English ones: length is read against the longest model answer in the answer's
     language."""

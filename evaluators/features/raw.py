@@ -1,21 +1,17 @@
-"""The raw measurements of one answer to one prompt, which every feature is computed from
-(`evaluators.signals.measure` takes them)."""
+"""The numbers measured of one answer to one prompt that every feature is computed from
+(`evaluators.signals.measure` takes them; `features.measurement.Measurement` carries them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from content.schema import Lang, Prompt
 from evaluators.reading.claims import NO_CLAIMS, Claims
-from evaluators.reading.concepts import ConceptMatch
-
-MISCONCEPTION_MIN_OVERLAP = 0.3
 
 
 @dataclass(frozen=True)
-class Signals:
-    """Raw measurements of one answer to one prompt. A value that could not be measured is None
-    (no key concepts, no token vectors, no framed references)."""
+class Measures:
+    """Raw measurements of one answer to one prompt, the features' inputs. A value that could not
+    be measured is None (no key concepts, no token vectors, no framed references, no sibling)."""
 
     ref_sim: float
     mis_sim: float
@@ -31,21 +27,14 @@ class Signals:
     fuzzy_set: float
     fuzzy_partial: float
     words: int
-    # Whether the answer says a word of a model answer, one with a letter, that the question does
-    # not give away (`signals._says_a_word`); the evidence gate reads it, no feature does.
-    says_words: bool
-    lang: Lang
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
     other_sim: float = 0.0
     other_coverage: float = 0.0
     # Share of the nearest other question's model answer words (its question's words left out)
     # the answer holds: `other_coverage`'s stand-in when this prompt has no key concepts.
     other_lex_recall: float = 0.0
     # Best cosine with a model answer of a sibling (the main question or a follow-up of the same
-    # thread), and that sibling; 0 and None without one. The sibling rule reads them.
-    sibling_sim: float = 0.0
-    sibling: Prompt | None = None
+    # thread); None without one. The sibling rule reads it.
+    sibling_sim: float | None = None
     claims: Claims = NO_CLAIMS
     new_coverage: float | None = None
     # Whether the prompt is a follow-up, answered in its main question's thread: its answers
@@ -62,18 +51,3 @@ class Signals:
     # `lex_recall` with each reference word weighted by how rare it is in the bank
     # (`rarity.WordRarity`); equal to it without a prepared bank.
     idf_recall: float = 0.0
-    # Where the answer names each key concept of `covered` (what feedback shows); no feature.
-    matches: tuple[ConceptMatch, ...] = ()
-    # The misconception (its index in the prompt's) whose words the answer shares most, the one
-    # `mis_overlap` measures; None without misconceptions. Feedback names it; no feature.
-    echoed: int | None = None
-
-    @property
-    def echoes_misconception(self) -> bool:
-        """The answer says what a known misconception says: it shares more of the misconception's
-        own words than of any reference's, and is at least as close to it in embedding space."""
-        return (
-            self.mis_overlap >= MISCONCEPTION_MIN_OVERLAP
-            and self.mis_overlap > self.lex_recall
-            and self.mis_sim >= self.ref_sim
-        )

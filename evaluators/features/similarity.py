@@ -4,10 +4,10 @@ answer, to a known misconception, to the question, and to another question's mod
 from __future__ import annotations
 
 from evaluators.features.feature import Feature
-from evaluators.features.raw import Signals
+from evaluators.features.raw import Measures
 
 
-def q_gap(s: Signals) -> float:
+def q_gap(s: Measures) -> float:
     return max(0.0, s.q_sim - s.ref_sim)
 
 
@@ -66,7 +66,7 @@ SIBLING_MARGIN = Feature(
     "sibling_margin",
     "how much nearer a sibling's model answer (the main question's or a follow-up's of the same "
     "thread) than this prompt's own: the sibling rule reads it, no head does",
-    lambda s: s.sibling_sim - s.ref_sim if s.sibling is not None else -1.0,
+    lambda s: -1.0 if s.sibling_sim is None else s.sibling_sim - s.ref_sim,
 )
 OTHER_SIM = Feature(
     "other_sim",

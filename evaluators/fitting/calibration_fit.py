@@ -16,7 +16,7 @@ from content.bank import Bank
 from content.importers.concept_draft import with_drafted_concepts
 from content.loader import load_bank
 from content.schema import Prompt
-from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule
+from evaluators.calibration import Calibration, Head
 from evaluators.embedding.identity import identify
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.cross_validation import (
@@ -33,6 +33,8 @@ from evaluators.fitting.samples import Sample, collect
 from evaluators.fitting.siblings import fit_sibling_rule, swapped_margins
 from evaluators.measuring import AnswerMeasurer
 from evaluators.progress import Progress
+from evaluators.rules.evidence_gate import EvidenceGate
+from evaluators.rules.off_topic import OffTopicRule
 
 logger = logging.getLogger("quizmaster.evaluators")
 

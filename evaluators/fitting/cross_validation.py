@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from evaluators.calibration import Calibration, EvidenceGate, Head, OffTopicRule
+from evaluators.calibration import Calibration, Head
 from evaluators.features import HEAD_INPUTS
 from evaluators.fitting.evidence_gate import fit_evidence_gate
 from evaluators.fitting.heads import fit_head
@@ -16,6 +16,8 @@ from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.off_topic import NO_RULE, fit_off_topic_rule
 from evaluators.fitting.rows import HarnessError
 from evaluators.fitting.samples import Sample
+from evaluators.rules.evidence_gate import EvidenceGate
+from evaluators.rules.off_topic import OffTopicRule
 from evaluators.scoring import explain
 
 CV_FOLDS = 5
@@ -28,7 +30,7 @@ def predict(head: Head, sample: Sample, rule: OffTopicRule = NO_RULE) -> float:
 
 
 def scored_fraction(sample: Sample, calibration: Calibration) -> float:
-    return explain(sample.prompt, sample.screening, sample.evidence, calibration).score / 100
+    return explain(sample.prompt, sample.screening, sample.measurement, calibration).score / 100
 
 
 def fit(samples: Sequence[Sample], *, c: float = 1.0) -> Head:

@@ -1,5 +1,6 @@
-"""Fitting the evidence gate (`calibration.EvidenceGate`): the similarities below which an answer
-says nothing the question asks, whatever its words and where it says none of a model answer's.
+"""Fitting the evidence gate (`rules.evidence_gate.EvidenceGate`): the similarities below which
+an answer says nothing the question asks, whatever its words and where it says none of a model
+answer's.
 Fitted per model identity on the dev set's tuning part plus junk made here from templates
 (greetings, chat, markup, links, numbers, mentions, everyday sentences, keyboard mash), never on
 held-out answers: people's grades say which tuning answers must pass, and every junk answer is
@@ -13,9 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from content.schema import Prompt
-from evaluators.calibration import NO_EVIDENCE_CAP, EvidenceGate
 from evaluators.fitting.rows import Row
 from evaluators.fitting.samples import Sample
+from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP, EvidenceGate
 
 JUNK_PER_PROMPT = 6
 PASSING = 0.4
@@ -98,9 +99,9 @@ def fit_evidence_gate(samples: Sequence[Sample], predicted: Sequence[float]) -> 
     little near its meaning has no evidence, however it was graded ("Yes, it's fine." as much as
     "hello"), but a right answer in other words is never capped."""
     rows = [
-        (s.evidence.evidence_sim, s.target, p, s.evidence.shares_words)
+        (s.measurement.nearest, s.target, p, s.measurement.shares_words)
         for s, p in zip(samples, predicted, strict=True)
-        if s.evidence is not None
+        if s.measurement is not None
     ]
     if not rows:
         return EvidenceGate()

@@ -7,10 +7,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.fitting.samples import Sample
-from evaluators.scoring import concepts_named, concepts_reviewed
+from evaluators.rules.off_topic import (
+    OFF_TOPIC_CAP,
+    OffTopicRule,
+    concepts_named,
+    concepts_reviewed,
+)
 
 NO_RULE = OffTopicRule()
 OFF_TOPIC_GAIN_TOLERANCE = 0.1

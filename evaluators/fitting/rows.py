@@ -1,10 +1,16 @@
 """Human-graded rows and the prompts they answer: read from a jsonl file, matched to the bank by
-their question's wording, or given their own reference (external data such as Mohler)."""
+their question's wording, or given their own reference (external data such as Mohler).
+
+A row a person could get wrong (a score that is not a finite number from 0 to score_max, a
+score_max of 0, a file not in UTF-8) is refused with one line naming the file, the line and the
+field; an answer is read cut to the grader's limit (`MAX_ANSWER_CHARS`), the part a live answer
+is graded on."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +18,20 @@ from typing import Any, Protocol, TypeVar
 
 from content.bank import Bank, normalize_question
 from content.schema import Localized, Prompt, Reference
+from evaluators.grade import MAX_ANSWER_CHARS
 
 T = TypeVar("T")
 
 
 class HarnessError(Exception):
     """A data problem a person can fix (bad row, unknown question); printed without a traceback."""
+
+
+class FieldError(ValueError):
+    """One field of a row that cannot be read: which, and what it must be."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -36,34 +50,84 @@ class Row:
     """Ids of the prompt's concepts a person says the answer states (the held-out files)."""
 
 
-def read_jsonl(path: Path, build: Callable[[dict[str, Any], str], T]) -> list[T]:
-    """One `build(data, line)` per non-blank line of a jsonl file; a file that cannot be read,
-    a bad line (not JSON, a missing or mistyped key) or no line at all is a HarnessError naming
-    the file and line."""
-    items: list[T] = []
+def _lines(path: Path) -> list[str]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        raw = path.read_bytes()
     except OSError as exc:
         raise HarnessError(f"{path}: cannot read ({exc.strerror})") from None
-    for number, line in enumerate(lines, start=1):
+    try:
+        return raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise HarnessError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+
+
+def read_jsonl(path: Path, build: Callable[[dict[str, Any], str], T]) -> list[T]:
+    """One `build(data, line)` per non-blank line of a jsonl file; a file that cannot be read
+    or is not UTF-8, a bad line (not JSON, a missing or mistyped field) or no line at all is a
+    HarnessError naming the file and line (and the field, where one is wrong)."""
+    items: list[T] = []
+    for number, line in enumerate(_lines(path), start=1):
         if not line.strip():
             continue
+        where = f"{path}:{number}"
         try:
-            items.append(build(json.loads(line), line.strip()))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise HarnessError(f"{path}:{number}: bad row ({type(exc).__name__}: {exc})") from None
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise HarnessError(f"{where}: a row is a JSON object, not {type(data).__name__}")
+            items.append(build(data, line.strip()))
+        except json.JSONDecodeError as exc:
+            raise HarnessError(f"{where}: not JSON ({exc.msg})") from None
+        except KeyError as exc:
+            raise HarnessError(f"{where}: {exc.args[0]}: missing") from None
+        except (TypeError, ValueError) as exc:
+            raise HarnessError(f"{where}: {exc}") from None
     if not items:
         raise HarnessError(f"{path}: no rows")
     return items
 
 
+def text_field(data: dict[str, Any], name: str) -> str:
+    """A row's text field (question, answer, reference): a string."""
+    value = data[name]
+    if not isinstance(value, str):
+        raise FieldError(name, f"must be text, not {value!r}")
+    return value
+
+
+def answer_field(data: dict[str, Any]) -> str:
+    """A row's answer, cut to the grader's limit as a live answer is graded."""
+    return text_field(data, "answer")[:MAX_ANSWER_CHARS]
+
+
+def _number(data: dict[str, Any], name: str) -> float:
+    value = data[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldError(name, f"must be a number, not {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise FieldError(name, f"must be a finite number, not {number}")
+    return number
+
+
+def _shown(number: float) -> str:
+    return f"{number:g}"
+
+
 def _row(data: dict[str, Any], _line: str) -> Row:
+    score, score_max = _number(data, "score"), _number(data, "score_max")
+    if score_max <= 0:
+        raise FieldError("score_max", f"must be above 0, not {_shown(score_max)}")
+    if not 0 <= score <= score_max:
+        raise FieldError("score", f"must be from 0 to {_shown(score_max)}, not {_shown(score)}")
     return Row(
-        question=str(data["question"]),
-        answer=str(data["answer"]),
-        score=float(data["score"]),
-        score_max=float(data["score_max"]),
-        reference=str(data["reference"]) if data.get("reference") else None,
+        question=text_field(data, "question"),
+        answer=answer_field(data),
+        score=score,
+        score_max=score_max,
+        reference=text_field(data, "reference") if data.get("reference") else None,
         answer_class=str(data["class"]) if data.get("class") else None,
         lang=str(data["lang"]) if data.get("lang") else None,
         stated=tuple(str(concept) for concept in data.get("stated") or ()),

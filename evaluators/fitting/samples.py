@@ -1,5 +1,5 @@
 """What a fit sees of each graded row: the guardrails' decision and, where they pass it on, the
-answer's evidence, measured once through any `FeatureSource` so heads can be refitted without
+answer's measurement, taken once through any `FeatureSource` so heads can be refitted without
 encoding again."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Protocol
 
 from content.schema import Prompt
 from content.text_rule import well_formed
-from evaluators.features import Profile, Signals
+from evaluators.features.feature import Profile, profile_for
+from evaluators.features.measurement import Measurement
 from evaluators.fitting.rows import Row, group_of
-from evaluators.guardrails import Screening, screen
-from evaluators.scoring import Evidence, profile_for
+from evaluators.scoring import Screening, screen
 from evaluators.signals import as_answered
 
 
@@ -22,27 +22,27 @@ class FeatureSource(Protocol):
     """Anything that measures an answer to a prompt (`measuring.AnswerMeasurer`, or the live
     grader, which measures through one)."""
 
-    async def signals(self, prompt: Prompt, answer: str) -> Signals: ...
+    async def measure(self, prompt: Prompt, answer: str) -> Measurement: ...
 
 
 @dataclass(frozen=True)
 class Sample:
-    """One row as scoring sees it: the guardrails' screening, and the evidence (None when a
-    guardrail decided the score)."""
+    """One row as scoring sees it: the guardrails' screening, and the answer's measurement (None
+    when a guardrail decided the score)."""
 
     row: Row
     prompt: Prompt
     group: str
     screening: Screening
-    evidence: Evidence | None
+    measurement: Measurement | None
 
     @property
     def features(self) -> Mapping[str, float] | None:
-        return None if self.evidence is None else self.evidence.features
+        return None if self.measurement is None else self.measurement.features
 
     @property
     def covered(self) -> tuple[str, ...]:
-        return () if self.evidence is None else self.evidence.covered
+        return () if self.measurement is None else self.measurement.covered
 
     @property
     def target(self) -> float:
@@ -67,11 +67,11 @@ async def collect(
         answer = well_formed(row.answer)
         prompt = as_answered(prompt, answer)
         screening = screen(prompt, answer, revealed=False)
-        evidence = None
+        measurement = None
         if not screening.final:
-            evidence = Evidence.of(await source.signals(prompt, screening.text))
+            measurement = await source.measure(prompt, screening.text)
         if on_done is not None:
             on_done()
-        return Sample(row, prompt, group_of(row, prompt), screening, evidence)
+        return Sample(row, prompt, group_of(row, prompt), screening, measurement)
 
     return list(await asyncio.gather(*(one(r, p) for r, p in zip(rows, prompts, strict=True))))

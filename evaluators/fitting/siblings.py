@@ -14,11 +14,11 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.calibration import SiblingRule
 from evaluators.features.similarity import SIBLING_MARGIN
 from evaluators.fitting.dev_set import in_lockbox
 from evaluators.fitting.samples import Sample
 from evaluators.references import ReferenceStore
+from evaluators.rules.sibling import SiblingRule
 
 RIGHT_ANSWER = 0.6
 """People's grade (a fraction of full marks, 3 of 5) from which an answer is right, and never

@@ -23,7 +23,7 @@ import numpy as np
 from content.bank import normalize_question
 from content.schema import Prompt
 from evaluators.embedding.vectors import Matrix
-from evaluators.fitting.rows import Row, read_jsonl
+from evaluators.fitting.rows import Row, answer_field, read_jsonl, text_field
 from evaluators.taught import TeamGrade
 
 
@@ -40,9 +40,9 @@ class Answer:
 
 def _answer(data: dict[str, Any], line: str) -> Answer:
     return Answer(
-        question=str(data["question"]),
-        answer=str(data["answer"]),
-        reference=str(data["reference"]) if data.get("reference") else None,
+        question=text_field(data, "question"),
+        answer=answer_field(data),
+        reference=text_field(data, "reference") if data.get("reference") else None,
         line=line,
     )
 

@@ -61,7 +61,7 @@ def _part(results: Sequence[RowResult], *, lockbox: bool) -> list[RowResult]:
 
 def _graded(sample: Sample, calibration: Calibration) -> Grade:
     return score(
-        sample.prompt, sample.screening, sample.evidence, calibration, lang=FEEDBACK_LANG
+        sample.prompt, sample.screening, sample.measurement, calibration, lang=FEEDBACK_LANG
     ).grade
 
 

@@ -18,7 +18,7 @@ from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, read_rows, resolve_prompts
 from evaluators.fitting.store import cache_path
-from evaluators.fitting.teach import choose, read_answers
+from evaluators.fitting.teach import by_prompt, choose, read_answers
 from evaluators.harness.teach_replay import KernelFit, fit_kernel, grade_alone, pick_vectors, replay
 from evaluators.model_settings import ModelSettings
 from evaluators.taught import DEFAULT_KERNEL
@@ -104,6 +104,12 @@ def _measure(args: argparse.Namespace, settings: ModelSettings) -> int:
         raise HarnessError("--measure takes K of 0 or more")
     rows = read_rows(args.file)
     bank = _bank(args.bank, as_bank=args.as_bank, needed=any(r.reference is None for r in rows))
+    most = max(len(answers) for answers in by_prompt(resolve_prompts(rows, bank)).values())
+    if max(ks) >= most:
+        raise HarnessError(
+            f"--measure {max(ks)} teaches every answer of {args.file} (a question there has at"
+            f" most {most}), leaving none to measure; take K below {most}"
+        )
     grader = settings.grader()
     kernel = grader.calibration.team_kernel or DEFAULT_KERNEL
     graded = asyncio.run(grade_alone(grader, rows, bank, as_bank=args.as_bank, cv=False))
@@ -114,6 +120,11 @@ def _measure(args: argparse.Namespace, settings: ModelSettings) -> int:
     for rule, seed in rules.items():
         for k in ks:
             run = replay(graded, k, kernel, seed=seed)
+            if not run.untaught:
+                raise HarnessError(
+                    f"--measure {k} leaves no answer of {args.file} untaught (the others repeat"
+                    " the taught ones word for word); take a smaller K"
+                )
             label = f"K={k} {rule}, {run.taught} taught; the other answers"
             _print(f"{label}, grader alone", run.alone)
             _print(f"{label}, with team evidence", run.with_evidence)

@@ -22,7 +22,7 @@ import numpy as np
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.embedding.vectors import EmbeddingModel, Matrix
-from evaluators.features import Signals
+from evaluators.features.measurement import Measurement
 from evaluators.fitting.cross_validation import out_of_fold, scored_fraction
 from evaluators.fitting.dev_set import split
 from evaluators.fitting.metrics import Metrics, metrics
@@ -61,10 +61,10 @@ class _Recording:
         self._grader = grader
         self.vectors: dict[tuple[str, str], Matrix] = {}
 
-    async def signals(self, prompt: Prompt, answer: str) -> Signals:
-        signals, vector = await self._grader.measurer.measured(prompt, answer)
+    async def measure(self, prompt: Prompt, answer: str) -> Measurement:
+        measurement, vector = await self._grader.measurer.measured(prompt, answer)
         self.vectors[(prompt.id, answer)] = vector
-        return signals
+        return measurement
 
 
 def pick_vectors(embedder: EmbeddingModel, answers: Sequence[str]) -> Matrix:
@@ -95,7 +95,9 @@ async def grade_alone(
                 for s, c in zip(samples, out_of_fold(samples), strict=True)
             ]
             vectors: list[Matrix | None] = [
-                None if s.evidence is None else recording.vectors[(s.prompt.id, s.screening.text)]
+                None
+                if s.measurement is None
+                else recording.vectors[(s.prompt.id, s.screening.text)]
                 for s in samples
             ]
         else:

@@ -16,7 +16,7 @@ from compute.client import ComputeClient
 from compute.schemas import MAX_PARAMS, SHOWN_ERRORS
 from content.bank import Bank
 from evaluators import EmbeddingGrader
-from evaluators.guardrails import MAX_ANSWER_CHARS
+from evaluators.grade import MAX_ANSWER_CHARS
 from tests.bot.recording import RecordingTransport
 from tests.compute.fake_service import fake_service
 

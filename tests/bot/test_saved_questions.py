@@ -38,7 +38,9 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
         saved = SavedQuestions(TeamQuestionTable(bot.db), bank)
         assert await saved.take_new() == 0
         page_table = TeamQuestionTable(page.db)
-        await page_table.save(READY, platform="slack", channel_id="C1", edited_by="U1", at=SAVED_AT)
+        await page_table.create(
+            [READY], platform="slack", channel_id="C1", edited_by="U1", at=SAVED_AT
+        )
 
         assert await saved.take_new() == 1
         assert bank.open_question(WAITING.id) is None
@@ -47,7 +49,11 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
 
         edited = READY.model_copy(update={"text": Localized(ko="언제?", en="When?")})
         later = SAVED_AT + timedelta(minutes=5)
-        await page_table.save(edited, platform="slack", channel_id="C1", edited_by="U1", at=later)
+        version = await page_table.version(edited.id)
+        assert version is not None
+        await page_table.save(
+            edited, platform="slack", channel_id="C1", edited_by="U1", at=later, version=version
+        )
         assert await saved.take_new() == 1
         assert bank.get(WAITING.id).text.en == "When?"
     finally:

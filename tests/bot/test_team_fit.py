@@ -13,9 +13,9 @@ from pathlib import Path
 from bot.app import build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
-from bot.core.team_grades import AppliedGrade
+from bot.core.team_grading import AppliedGrade
+from bot.human_grade_rows import human_grade_rows
 from bot.storage.repository import Repository
-from bot.team_grades import team_rows
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from evaluators.calibration import Calibration
@@ -156,7 +156,7 @@ async def test_the_team_rows_are_its_applied_group_grades_and_resolved_appeals(
         assert await grades.stage(**at, answer_ids=waiting, score=95, note="", by="a1", at=now)
     finally:
         await repo.close()
-    rows = await team_rows(db, bank)
+    rows = await human_grade_rows(db, bank)
     question = bank.get("q01").text.ko
     assert [(r.question, r.answer, r.score, r.answer_class) for r in rows] == [
         (question, "appealed alone 30", 70.0, "team"),

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from bot.core.messages import Reply
 from bot.core.models import ChannelRow, GradedAnswer, GradedText, PostRow
-from bot.core.team_grades import AppliedGrade
+from bot.core.team_grading import AppliedGrade
 from bot.storage.repository import Repository
 
 AT = datetime(2026, 11, 2, 0, 30, tzinfo=UTC)
@@ -108,7 +108,7 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
     )
     [tally] = await grades.answered_questions(platform="slack", channel_id="C-home")
     assert (tally.prompt_id, tally.answers, tally.human, tally.staged) == (PROMPT, 2, 0, 2)
-    assert await grades.team_grades(**home_at) == []  # staged is not yet the team's grade
+    assert await grades.human_grades(**home_at) == []  # staged is not yet the team's grade
 
     staged = await grades.staged(**home_at)
     applied = [
@@ -132,7 +132,7 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
         ("U-joon", "now 85", "C-home"),
     ]
     assert told[0].thread_id == "m-C-home"
-    evidence = await grades.team_grades(**home_at)
+    evidence = await grades.human_grades(**home_at)
     assert [(g.answer_id, g.text, g.score) for g in evidence] == [
         (mina, "weights move against the gradient", 85),
         (joon, "parameters step opposite the gradient", 85),
@@ -141,13 +141,13 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
     # the other teams answered the same question with the same words: their evidence is theirs
     for platform, channel, answer in (("slack", "C-other", theirs), ("discord", "C-home", far)):
         at = {"platform": platform, "channel_id": channel, "prompt_id": PROMPT}
-        assert await grades.team_grades(**at) == []
+        assert await grades.human_grades(**at) == []
         assert await grades.stage(**at, answer_ids=[answer], score=10, note="", by="A", at=AT)
         [grade] = await grades.staged(**at)
         one = AppliedGrade(grade.id, answer, 10, "incorrect", None, None)
         assert await grades.apply(platform=platform, grades=[one], at=AT) == [answer]
-        assert [(g.answer_id, g.score) for g in await grades.team_grades(**at)] == [(answer, 10)]
-    assert [g.score for g in await grades.team_grades(**home_at)] == [85, 85]
+        assert [(g.answer_id, g.score) for g in await grades.human_grades(**at)] == [(answer, 10)]
+    assert [g.score for g in await grades.human_grades(**home_at)] == [85, 85]
 
     # a staged grade of this channel cannot be applied through another's staged id
     assert await grades.stage(**home_at, answer_ids=[mina], score=5, note="", by="A", at=AT)
@@ -189,7 +189,7 @@ async def test_a_resolved_appeal_is_a_team_grade_of_its_channel(repo: Repository
     await _appealed(repo, await channel_post(repo, "slack", "C-other"), "U-sora", 10)
     await _appealed(repo, await channel_post(repo, "discord", "C-home"), "U-mina", 20)
     at = {"platform": "slack", "channel_id": "C-home", "prompt_id": PROMPT}
-    assert [(g.answer_id, g.score) for g in await repo.team_grades.team_grades(**at)] == [
+    assert [(g.answer_id, g.score) for g in await repo.team_grades.human_grades(**at)] == [
         (mina, 70)
     ]
     listed = {

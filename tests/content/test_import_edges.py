@@ -46,18 +46,20 @@ def bank_texts(path: Path) -> list[str]:
     return found
 
 
-def test_imported_notes_lose_control_characters_as_the_web_import_does(tmp_path: Path) -> None:
+def test_imported_notes_lose_control_and_bidi_characters_as_the_web_import_does(
+    tmp_path: Path,
+) -> None:
     source, out = tmp_path / "ctl.md", tmp_path / "ctl.yaml"
     source.write_text(
-        "## What does ReLU\x07 do?\n"
-        "Answer: It keeps\x00 positive\x1b[31m values, zeroes the rest.\n"
+        "## What does ReLU\x07\u202e do?\n"
+        "Answer: It keeps\x00 positive\x1b[31m values,\u2066 zeroes\u200f the rest.\n"
         "\tTab and newline stay.\n",
         encoding="utf-8",
     )
     code, _, err = import_notes(source, "--out", out)
     assert code == 0, err
     texts = bank_texts(out)
-    assert not [t for t in texts if any(ch in t for ch in "\x00\x07\x1b")]
+    assert not [t for t in texts if any(ch in t for ch in "\x00\x07\x1b\u202e\u2066\u200f")]
     assert "What does ReLU do?" in texts
     assert "It keeps positive[31m values, zeroes the rest. Tab and newline stay." in texts
 
@@ -70,19 +72,38 @@ def test_csv_import_loses_control_characters_too(tmp_path: Path) -> None:
     assert {"What is dropout?", "Zeroing units."} <= set(bank_texts(out))
 
 
-def test_check_refuses_control_characters_in_a_bank(tmp_path: Path) -> None:
-    bank = tmp_path / "team.yaml"
+def _refused_by_check(folder: Path, ko: str, en: str, reference: str) -> tuple[Path, list[str]]:
+    """`quizmaster content check` on a one-question team bank with these texts, each written as
+    a YAML double-quoted scalar (escapes such as `\\a` and `\\u202e` as YAML reads them); the
+    bank's path and the lines it printed, after checking it exited 1."""
+    bank = folder / "team.yaml"
     bank.write_text(
-        'bank: team\nversion: 1\nprompts:\n- id: team-001\n  text:\n    ko: "Why\\a?"\n'
-        '    en: "Why?"\n  topics: [team]\n  references:\n  - lang: en\n    text: "a\\0b\\ec"\n',
+        f'bank: team\nversion: 1\nprompts:\n- id: team-001\n  text:\n    ko: "{ko}"\n'
+        f'    en: "{en}"\n  topics: [team]\n  references:\n  - lang: en\n'
+        f'    text: "{reference}"\n',
         encoding="utf-8",
     )
-    code, out, err = quizmaster("content", "check", bank, cwd=tmp_path)
+    code, out, err = quizmaster("content", "check", bank, cwd=folder)
     assert code == 1, out
-    assert err.splitlines() == [
+    return bank, err.splitlines()
+
+
+def test_check_refuses_control_and_bidi_characters_in_a_bank(tmp_path: Path) -> None:
+    bank, said = _refused_by_check(tmp_path, "Why\\a?", "Why\\u202e?", "a\\0b\\ec")
+    assert said == [
         f"{bank}: prompt team-001: text.ko: holds the control character U+0007; remove it",
+        f"{bank}: prompt team-001: text.en: holds the control character U+202E; remove it",
         f"{bank}: prompt team-001: references.0.text: holds the control characters U+0000, "
         "U+001B; remove them",
+        "3 problems found; fix them and run `quizmaster content check` again",
+    ]
+
+
+def test_check_refuses_a_wording_or_answer_that_shows_nothing(tmp_path: Path) -> None:
+    bank, said = _refused_by_check(tmp_path, "왜?", "\\u200b\\u3000", "\\u3164\\u2060")
+    assert said == [
+        f"{bank}: prompt team-001: text.en: must not be blank",
+        f"{bank}: prompt team-001: references.0.text: must not be blank",
         "2 problems found; fix them and run `quizmaster content check` again",
     ]
 

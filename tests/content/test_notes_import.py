@@ -127,6 +127,30 @@ def test_question_list_waits_and_body_below_the_rule_is_not_read() -> None:
     )
 
 
+def test_notes_of_only_unanswered_headings_become_open_questions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`## question` headings with no `Answer:` anywhere are the headings layout all the same:
+    each asks a question that waits for its model answer (issue 60), as on the web page."""
+    source, out = tmp_path / "to-answer.md", tmp_path / "to-answer.yaml"
+    source.write_text(
+        "# Questions for next week\n\n## What is dropout?\n\n- ask Mina\n\n"
+        "### When is it turned off?\n\n## Why use batch norm?\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "notes", str(source), "--out", str(out)]) == 0
+    assert capsys.readouterr().out == (
+        f"wrote 3 graded prompts (3 waiting for a model answer) to {out}; "
+        f"run `quizmaster content check {out}`\n"
+    )
+    prompts = import_notes(source).bank_file.prompts
+    assert [(p.id, p.parent, p.text.en, p.status) for p in prompts] == [
+        ("to-answer-001", None, "What is dropout?", "waiting"),
+        ("to-answer-001.1", "to-answer-001", "When is it turned off?", "waiting"),
+        ("to-answer-002", None, "Why use batch norm?", "waiting"),
+    ]
+
+
 def test_cli_import_then_check_lists_each_waiting_prompt(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

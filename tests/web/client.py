@@ -9,7 +9,7 @@ from html import unescape
 
 import httpx
 
-_FIELD = re.compile(r'name="(t|csrf)" value="([^"]*)"')
+_FIELD = re.compile(r'name="(t|csrf|version)" value="([^"]*)"')
 
 
 def form_fields(html: str) -> dict[str, str]:

@@ -19,6 +19,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
+import pytest
+
 from bot.app import (
     WiredQuiz,
     build_quiz_service,
@@ -29,7 +32,7 @@ from bot.app import (
 )
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
-from bot.core.team_grades import AnswerVectors
+from bot.core.team_grading import AnswerVectors
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
@@ -41,6 +44,8 @@ from evaluators.grade import Grader
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
+from tests.postgres_server import PostgresForTests
+from tests.web.client import browser, form_fields, page_text, sign_in
 
 T = TypeVar("T")
 SECRET = "web-test-secret-0123456789"
@@ -76,6 +81,22 @@ class Site:
         incoming = Incoming(platform=PLATFORM, channel_id=channel, actor=actor, text=text)
         self.run(self.service.intake.handle(incoming, self.transport))
 
+    @contextmanager
+    def signed_in(self, actor: Actor, channel: str = HOME) -> Iterator[httpx.Client]:
+        """A browser of its own signed in as `actor` in `channel`, closed after the block."""
+        with browser() as client:
+            assert sign_in(client, self.link(actor, channel)).status_code == 303
+            yield client
+
+    def import_notes(self, channel: str, *, name: str, notes: str) -> None:
+        """Notes saved on the channel's Import notes page by its admin, as a browser posts
+        them (a question with an answer has key concepts drafted: Kiwi loads on the first)."""
+        url = f"{self.url}/c/{PLATFORM}/{channel}/import-notes"
+        with self.signed_in(MINA, channel) as admin:
+            form = {"csrf": form_fields(admin.get(url).text)["csrf"], "name": name}
+            saved = admin.post(url, data=form | {"notes": notes, "action": "save"}, timeout=120)
+        assert saved.status_code == 200, page_text(saved.text)
+
     def link(self, actor: Actor, channel: str = HOME) -> str:
         """The sign-in link `/quiz web` gives `actor` in `channel`, as the member reads it."""
         before = len(self.transport.sent)
@@ -85,6 +106,15 @@ class Site:
         found = _URL.search(reply.text)
         assert found is not None, reply.text
         return found.group(0)
+
+
+def database_of(request: pytest.FixtureRequest, folder: Path) -> Path | str:
+    """The page's database for a fixture parametrized over "sqlite" and "postgresql": a file in
+    `folder`, or a new database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return folder / "web.db"
+    server: PostgresForTests = request.getfixturevalue("postgres")
+    return server.fresh_database()
 
 
 async def _seed(site: Site) -> None:

@@ -19,7 +19,7 @@ from bot.core.reporting.teaching import Teaching
 from bot.core.reporting.weeks import week_of
 from evaluators.embedding.sentence_model import load_embedder
 from tests.web.client import browser, form_fields, page_text, sign_in
-from tests.web.site import JOON, MINA, PLATFORM, Site
+from tests.web.site import JOON, MINA, PLATFORM, START, Site
 
 SORA = Actor("U-sora", "Sora")
 HANA = Actor("U-hana", "Hana")
@@ -117,7 +117,7 @@ def test_an_admin_grades_a_group_applies_it_and_the_members_are_told_once(
     }
     assert site.run(send_notices(notices, PLATFORM, site.transport, by="b", now=now)) == 0
     evidence = site.run(
-        site.service.repo.team_grades.team_grades(
+        site.service.repo.team_grades.human_grades(
             platform=PLATFORM, channel_id=channel, prompt_id=prompt_id
         )
     )
@@ -232,3 +232,41 @@ def test_the_page_lists_the_groups_to_teach_and_the_digest_counts_them(
         assert OTHER_IDEA[1] not in teach_after.split("Question")[0]
     digest = _digest(site, channel, model_path)
     assert "For admins: 1 answer group waits for a team grade" in digest
+
+
+def test_a_grade_is_a_number_in_one_script_and_its_note_keeps_the_text_rule(
+    grouping_site: Site,
+) -> None:
+    """A score typed in one script of digits is read as that number; `1٣` (ASCII and
+    Arabic-Indic mixed) is refused, not staged as 13; the note an admin types loses control
+    and bidi characters, as a member's appeal reason does (issue 60)."""
+    site, channel = grouping_site, "C-groups-rules"
+    prompt_id = answered(site, channel)
+    base = f"{site.url}/c/{PLATFORM}/{channel}"
+    with browser() as admin:
+        sign_in(admin, site.link(MINA, channel))
+        page = admin.get(f"{base}/groups/{prompt_id}").text
+        csrf = form_fields(page)["csrf"]
+        [(_, same), (_, alone)] = groups_of(page)
+        grade = f"{base}/groups/{prompt_id}/grade"
+        for mixed in ("1٣", "٨0", "１3"):
+            refused = admin.post(grade, data={"answer": same, "score": mixed, "csrf": csrf})
+            assert refused.status_code == 400, mixed
+            assert "whole number from 0 to 100" in refused.text
+        note = "close\u202e enough\x1b[2K \u2066really\u2069"
+        staged = admin.post(
+            grade, data={"answer": alone, "score": "٨٠", "note": note, "csrf": csrf}
+        )
+        assert staged.status_code == 303
+        waiting = site.run(
+            site.service.repo.team_grades.staged(
+                platform=PLATFORM, channel_id=channel, prompt_id=prompt_id
+            )
+        )
+        assert [(g.score, g.note) for g in waiting] == [(80, "close enough[2K really")]
+        assert admin.post(f"{base}/groups/{prompt_id}/apply", data={"csrf": csrf}).is_redirect
+    before = len(site.transport.sent)
+    notices = site.service.repo.notices
+    assert site.run(send_notices(notices, PLATFORM, site.transport, by="r", now=START)) == 1
+    [told] = site.transport.sent[before:]
+    assert "close enough[2K really" in told.text and "\u202e" not in told.text

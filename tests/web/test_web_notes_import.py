@@ -65,7 +65,9 @@ def _post(
 ) -> httpx.Response:
     csrf = form_fields(client.get(_url(site)).text)["csrf"]
     return client.post(
-        _url(site), data={"csrf": csrf, "name": name, "notes": notes, "action": action}
+        _url(site),
+        data={"csrf": csrf, "name": name, "notes": notes, "action": action},
+        timeout=120,  # not a target: Kiwi loads to draft key concepts, on a busy machine
     )
 
 
@@ -319,8 +321,10 @@ def test_an_imported_follow_up_stays_one_when_edited(site: Site, admin: httpx.Cl
     notes = "1. 편집할 본 질문은?\nA. 본 답.\n\n+ 편집할 후속 질문은?\nA. 후속 답.\n"
     assert _post(site, admin, notes, "web-edit", action="save").status_code == 200
     edit = f"{site.url}{CHANNEL}/questions/web-edit-001.1/edit"
-    csrf = form_fields(admin.get(edit).text)["csrf"]
+    shown = form_fields(admin.get(edit).text)
+    csrf = shown["csrf"]
     fields = {
+        "version": shown["version"],
         "topics": "web-edit",
         "text_ko": "편집한 후속 질문은?",
         "text_en": "The edited follow-up?",

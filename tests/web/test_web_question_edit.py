@@ -150,23 +150,31 @@ def test_an_edit_replaces_the_question_and_a_taken_wording_is_refused(
     edit = f"{site.url}{CHANNEL}/questions/team-edited/edit"
     form = admin.get(edit).text
     assert "What do we check before a deploy?" in form and "readonly" in form
+    version = form_fields(form)["version"]
     shipped = site.service.bank.mains()[0]
-    taken = admin.post(edit, data={**GOOD, "text_en": shipped.text.en, "csrf": csrf})
+    taken = admin.post(
+        edit, data={**GOOD, "text_en": shipped.text.en, "csrf": csrf, "version": version}
+    )
     assert taken.status_code == 422
     assert f"the same question wording is already used by prompt {shipped.id}" in taken.text
-    changed = admin.post(
-        edit,
-        data={
-            **GOOD,
-            "id": "ignored",
-            "text_en": "What do we check before a release?",
-            "text_ko": "릴리스 전에 무엇을 확인하나요?",
-            "csrf": csrf,
-        },
-    )
+    release = {
+        **GOOD,
+        "id": "ignored",
+        "text_en": "What do we check before a release?",
+        "text_ko": "릴리스 전에 무엇을 확인하나요?",
+        "csrf": csrf,
+        "version": version,
+    }
+    changed = admin.post(edit, data=release)
     assert changed.status_code == 303
     assert site.service.bank.get("team-edited").text.en == "What do we check before a release?"
     assert "ignored" not in site.service.bank
+    # a second admin's edit of the version the first one changed saves nothing, and says so
+    stale = admin.post(edit, data={**release, "text_en": "What do we check before a merge?"})
+    assert stale.status_code == 409
+    assert "another admin saved this question after you opened it" in page_text(stale.text)
+    assert site.service.bank.get("team-edited").text.en == "What do we check before a release?"
+    assert _stored(site, "team-edited").text.en == "What do we check before a release?"
 
 
 def test_drafted_concepts_are_marked_on_the_list_the_page_and_the_editor(
@@ -216,7 +224,11 @@ def test_an_unchanged_drafted_concept_stays_drafted_and_an_edited_one_is_reviewe
     first, *others = prompt.concepts
     lines = shown["concepts"].splitlines()
     lines[0] = f"{first.id} | 처리 실패 메시지 | messages that failed"
-    edited = {**reworded, "concepts": "\n".join([*lines, "replay | 재처리 | replay"])}
+    edited = {
+        **reworded,
+        "concepts": "\n".join([*lines, "replay | 재처리 | replay"]),
+        "version": form_fields(admin.get(edit).text)["version"],  # the page as it is now
+    }
     assert admin.post(edit, data=edited).status_code == 303
     assert _drafted(_stored(site, prompt.id)) == {
         first.id: False,
@@ -321,14 +333,14 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
         "references": [{"lang": "ko", "text": "화요일과 목요일에 배포해요."}],
     }
     [*_, prompt] = check_draft(draft, bank).prompts
-    await TeamQuestionTable(repo.db).save(
-        prompt, platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
+    await TeamQuestionTable(repo.db).create(
+        [prompt], platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
     )
     later = await Repository.open(database)
     try:
         fresh = load_bank()
         assert await TeamQuestionTable(later.db).load_into(fresh) == 1
-        assert await TeamQuestionTable(later.db).ids() == {"team-kept"}
+        assert await TeamQuestionTable(later.db).owners() == {"team-kept": (PLATFORM, HOME)}
     finally:
         await later.close()
     assert (

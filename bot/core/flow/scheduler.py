@@ -1,8 +1,10 @@
 """The scheduler loop: a tick every interval records this process's heartbeat, takes into the
 bank the team questions another process saved (`bot.core.flow.saved_questions`), posts whatever
 became due since the last tick (questions and weekly digests), finishes the messages a silent
-replica claimed and left, grades answers kept while the embedding server was unavailable, and
-sends the notices the web page left (`bot.core.flow.notices`)."""
+replica claimed and left, grades answers kept while the embedding server was unavailable and
+those of an open question whose model answer a stopped process left
+(`bot.core.quiz.open_answers`), and sends the notices the web page left
+(`bot.core.flow.notices`)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.core.flow.notices import send_notices
 from bot.core.flow.replicas import silent_since, this_process
 from bot.core.messages import Transport
 from bot.core.models import ReplicaRow
+from bot.core.quiz.open_answers import RESUME_AFTER
 from bot.core.service import QuizService
 
 log = logging.getLogger("quizmaster.core")
@@ -52,6 +56,7 @@ async def run_scheduler(
     `resumed`: the transport for the replies of taken-over messages (default: `transport`)."""
     replica = this_process(platform, service.clock(), service.replica_id)
     beating = asyncio.create_task(_beat(service, replica, stop, interval), name="heartbeat")
+    grace = timedelta(0)  # the first tick, at start, finishes every model answer left
     try:
         while not stop.is_set():
             try:
@@ -80,6 +85,11 @@ async def run_scheduler(
                 await service.intake.grade_pending(platform, transport)
             except Exception:
                 log.exception("pending answers round failed platform=%s", platform)
+            try:
+                await service.model_answers.resume(saved_before=service.clock() - grace)
+            except Exception:
+                log.exception("finishing saved model answers failed platform=%s", platform)
+            grace = RESUME_AFTER
             try:
                 await send_notices(
                     service.notices, platform, transport, by=replica.id, now=service.clock()

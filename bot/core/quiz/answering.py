@@ -20,16 +20,14 @@ from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.ports import AnswerStore, PostStore
+from bot.core.quiz.desk import GradingDesk, Where, graded_part
 from bot.core.quiz.open_answers import keep_open_answer, pending_answer
 from bot.core.quiz.threads import current_post, no_post_key, sequence
-from bot.core.team_grades import HumanGrades
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, Verdict
-from evaluators.guardrails import MAX_ANSWER_CHARS
-from evaluators.taught import TeamGrade
+from evaluators.grade import EmbeddingUnavailableError, Grade, Verdict
 
 log = logging.getLogger("quizmaster.core")
 # What an answer's replies end with: the next prompt, or "all done for today".
@@ -118,7 +116,7 @@ def graded_text(
         user_id=turn.user,
         prompt_id=prompt.id,
         message_id=turn.incoming.message_id,
-        text=answer[:MAX_ANSWER_CHARS],
+        text=graded_part(answer),
         score=grade.score,
         verdict=grade.verdict.value,
         covered=grade.covered,
@@ -135,24 +133,24 @@ class AnswerFlow:
         repo: AnswerStore,
         posts: PostStore,
         bank: Bank,
-        grader: Grader,
-        hint_cap: int,
+        desk: GradingDesk,
         clock: Callable[[], datetime],
         background: InFlight,
         figures: FigureSource | None = None,
         reviewer: CardReviewer | None = None,
-        human_grades: HumanGrades | None = None,
     ) -> None:
         self.repo = repo
         self.posts = posts
         self.bank = bank
-        self.grader = grader
-        self.hint_cap = hint_cap
+        self.desk = desk
         self.clock = clock
         self.background = background
         self.figures = figures
         self.reviewer = reviewer
-        self.human_grades = human_grades
+
+    @property
+    def hint_cap(self) -> int:
+        return self.desk.hint_cap
 
     async def _position(self, turn: Turn) -> Position | None:
         """Where the member is in the post their message belongs to; None (and a reply saying
@@ -169,19 +167,6 @@ class AnswerFlow:
             post, user_id=turn.user, prompt_ids=[p.id for p in prompts]
         )
         return Position(post, prompts, progress)
-
-    async def _taught(self, post: PostRow, prompt: Prompt) -> list[TeamGrade]:
-        """The post's channel's human grades of `prompt`, the grader's evidence for an answer to
-        it. Read afresh for each answer: admins apply grades on the web page, often in another
-        process (`quizmaster web`) or replica, so a copy kept here could not know it went
-        stale. One query on the channel's answers to the prompt; the grader measures each
-        graded answer once and keeps it."""
-        if self.human_grades is None or prompt.kind == "open":
-            return []
-        grades = await self.human_grades.team_grades(
-            platform=post.platform, channel_id=post.channel_id, prompt_id=prompt.id
-        )
-        return [grade.evidence() for grade in grades]
 
     async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
         best: dict[str, int] = {}
@@ -224,15 +209,15 @@ class AnswerFlow:
             await self._finished(turn, post)
             return
         prompt = position.prompt
-        cap = self.hint_cap if prompt.id in position.progress.hinted else None
+        cap = self.desk.cap(hinted=prompt.id in position.progress.hinted)
         try:
-            grade = await self.grader.grade(
+            grade = await self.desk.grade(
                 prompt,
                 answer,
+                where=Where(post.platform, post.channel_id),
                 lang=turn.lang,
                 cap=cap,
                 revealed=post.revealed,
-                taught=await self._taught(post, prompt),
             )
         except EmbeddingUnavailableError as exc:
             await self._keep_pending(turn, post, prompt, answer, cap=cap, reason=exc.reason)
@@ -306,13 +291,13 @@ class AnswerFlow:
             return False
         prompts = sequence(self.bank, post)
         prompt = self.bank.get(pending.prompt_id)
-        grade = await self.grader.grade(
+        grade = await self.desk.grade(
             prompt,
             pending.text,
+            where=Where(post.platform, post.channel_id),
             lang=turn.lang,
             cap=pending.cap,
             revealed=pending.revealed,
-            taught=await self._taught(post, prompt),
         )
         progress = await self.repo.member_progress(
             post, user_id=turn.user, prompt_ids=[p.id for p in prompts]

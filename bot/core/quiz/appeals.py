@@ -22,8 +22,7 @@ from bot.core.texts import text
 from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Lang
-from evaluators.grade import Verdict
-from evaluators.scoring import verdict_for
+from evaluators.grade import Verdict, verdict_for
 
 REASON_CHARS = 500
 """How much of a member's reason is kept: enough to argue, short enough for the queue."""

@@ -17,7 +17,7 @@ from bot.core.answer_groups import AnswerGroup, group_answers
 from bot.core.messages import Reply, ReplyKind
 from bot.core.quiz.appeals import REASON_CHARS, clipped
 from bot.core.quiz.practice import Practice
-from bot.core.team_grades import (
+from bot.core.team_grading import (
     AnswerVectors,
     AppliedGrade,
     QuestionAnswer,
@@ -27,8 +27,7 @@ from bot.core.team_grades import (
 from bot.core.texts import text
 from content.bank import Bank
 from content.schema import Lang
-from evaluators.grade import Verdict
-from evaluators.scoring import verdict_for
+from evaluators.grade import Verdict, verdict_for
 
 QUESTION_CHARS = 120
 """How much of the question a member's notice quotes: enough to know which one."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from content.importers.concept_draft import with_drafted_concepts
 from content.schema import Lang, Prompt, Reference
+from content.text_rule import visible
 
 
 class ModelAnswerError(ValueError):
@@ -16,9 +17,10 @@ class ModelAnswerError(ValueError):
 def answered(question: Prompt, model_answer: str, lang: Lang) -> Prompt:
     """The open question made ready with `model_answer` as its reference (in `lang`) and key
     concepts drafted from it, as imported notes get theirs (marked for an admin's review).
-    Raises ModelAnswerError when the team rules refuse it."""
+    `model_answer` has been through the text rule (`content.text_rule`); one that shows nothing
+    (spaces, zero-width marks) is empty. Raises ModelAnswerError when the team rules refuse it."""
     body = model_answer.strip()
-    if not body:
+    if not visible(body):
         raise ModelAnswerError("the model answer is empty")
     fields = question.model_dump()
     fields.update(status="ready", references=[Reference(lang=lang, text=body).model_dump()])

@@ -1,53 +1,75 @@
 """Open questions: a question imported before anyone wrote its model answer (`status:
 waiting`) can be posted all the same (`/quiz now <id>`). Its answers are kept as they came, in
-the table of answers waiting for a grade, and each member is told they will be graded once the
-team has a model answer. An admin then writes that answer on the web page, from the best answers
-given (`bot.web.routes.open_questions`), and the kept answers are graded against it, each member
-told their score in the question's thread through the outbox the appeals use."""
+the table of answers waiting for a grade (kind `open`), and each member is told they will be
+graded once the team has a model answer. An admin then writes that answer on the web page, from
+the best answers given (`bot.web.routes.open_questions`), and the kept answers are graded
+against it, each member told their score in the question's thread through the outbox the
+appeals use.
+
+Saving the model answer, grading the kept answers and making the question ready are one unit
+(`ModelAnswers`): the model answer is saved first (one per question: of concurrent saves one
+wins, the others are told), the answers are graded against it, and one transaction stores them
+with their notices and the question ready. Until that transaction the question stays open with
+its model answer saved; a start or the bot's next tick (`resume`) grades against the saved text,
+and whichever finishes first writes, so every answer is graded and told exactly once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.member_text import cut
 from bot.core.messages import Reply, ReplyKind
-from bot.core.models import GradedText, PendingAnswer, PostRow, PracticeCardRow
+from bot.core.models import GradedText, ModelAnswer, OpenGrade, PendingAnswer, PostRow
+from bot.core.quiz.desk import GradingDesk, Where, graded_part
 from bot.core.texts import text
 from bot.core.turn import Turn
-from content.schema import Lang, Prompt
-from evaluators.grade import Grader
-from evaluators.guardrails import MAX_ANSWER_CHARS
+from content.bank import Bank
+from evaluators.grade import EmbeddingUnavailableError
 
 QUESTION_CHARS = 120
+RESUME_AFTER = timedelta(minutes=2)
+"""How old a model answer whose grading has not finished must be before a bot's tick grades it:
+longer than a page takes to grade a question's kept answers, so a tick seldom grades beside the
+page (were it to, only one of them writes)."""
 
 
 class AnswerKeeper(Protocol):
     """Where an answer to an open question is kept (`bot.storage.answers.AnswerTable`)."""
 
-    async def add_pending_answer(self, pending: PendingAnswer) -> None: ...
+    async def add_open_answer(self, pending: PendingAnswer) -> None: ...
 
 
 class OpenAnswerStore(AnswerKeeper, Protocol):
-    """What grading an open question's kept answers needs of the answer tables."""
+    """The answers kept for open questions."""
 
     async def open_answers(
         self, *, platform: str, channel_id: str, prompt_id: str
     ) -> list[PendingAnswer]: ...
 
-    async def record_pending_answer(
-        self,
-        *,
-        pending_id: int,
-        post: PostRow,
-        graded: GradedText,
-        next_step: int,
-        card: PracticeCardRow | None = None,
-        notice: Reply | None = None,
-        noticed_at: datetime | None = None,
-    ) -> bool: ...
+
+class ModelAnswerStore(Protocol):
+    """The saved model answers (`bot.storage.model_answers.ModelAnswerTable`)."""
+
+    async def claim(self, answer: ModelAnswer) -> bool:
+        """Save it; False when one is saved for its question already."""
+        ...
+
+    async def waiting(self, *, prompt_id: str) -> ModelAnswer | None:
+        """The question's model answer while its kept answers wait to be graded."""
+        ...
+
+    async def unfinished(self, *, saved_before: datetime) -> list[ModelAnswer]: ...
+
+    async def finish(
+        self, answer: ModelAnswer, graded: Sequence[OpenGrade], *, at: datetime
+    ) -> int | None:
+        """The graded answers, their notices and the question ready, in one transaction; how
+        many were graded, or None when it was finished already."""
+        ...
 
 
 class PostById(Protocol):
@@ -85,41 +107,35 @@ async def keep_open_answer(
     store: AnswerKeeper, turn: Turn, post: PostRow, answer: str, *, at: datetime
 ) -> None:
     """Keep an answer to an open question ungraded, and tell the member why."""
-    await store.add_pending_answer(
+    await store.add_open_answer(
         pending_answer(turn, post, post.prompt_id, answer, cap=None, revealed=False, at=at)
     )
     await turn.say(turn.t("open_answer_kept"), thread_id=post.thread_id, mention=True)
 
 
 async def grade_open_answers(
-    store: OpenAnswerStore,
-    posts: PostById,
-    grader: Grader,
-    prompt: Prompt,
-    *,
-    platform: str,
-    channel_id: str,
-    lang: Lang,
-    now: datetime,
-) -> int:
-    """Grade the channel's kept answers to `prompt` (now ready), each stored with its member's
-    notice in one transaction, so every graded answer is told once; an answer another process
-    graded meanwhile is skipped. How many were graded (and told) here. Raises
-    `EmbeddingUnavailableError` when the grader's server cannot answer (the answers stay kept
-    for the next try)."""
-    kept = await store.open_answers(platform=platform, channel_id=channel_id, prompt_id=prompt.id)
-    graded = 0
+    store: OpenAnswerStore, posts: PostById, desk: GradingDesk, answer: ModelAnswer
+) -> list[OpenGrade]:
+    """The channel's kept answers to the question, each graded against `answer` with the notice
+    that tells its member; nothing is stored. Raises `EmbeddingUnavailableError` when the
+    grader's server cannot answer."""
+    prompt, lang = answer.prompt, answer.lang
+    kept = await store.open_answers(
+        platform=answer.platform, channel_id=answer.channel_id, prompt_id=prompt.id
+    )
+    graded = []
     for pending in kept:
         assert pending.id is not None, "a stored pending answer has an id"
         post = await posts.post(post_id=pending.post_id)
         if post is None:
             continue
-        grade = await grader.grade(prompt, pending.text, lang=lang)
+        where = Where(answer.platform, answer.channel_id)
+        grade = await desk.grade(prompt, pending.text, where=where, lang=lang)
         stored = GradedText(
             user_id=pending.user_id,
             prompt_id=prompt.id,
             message_id=pending.message_id,
-            text=pending.text[:MAX_ANSWER_CHARS],
+            text=graded_part(pending.text),
             score=grade.score,
             verdict=grade.verdict.value,
             covered=grade.covered,
@@ -129,23 +145,69 @@ async def grade_open_answers(
         )
         question = cut(prompt.text.get(lang), QUESTION_CHARS)
         notice = Reply(
-            channel_id=channel_id,
+            channel_id=answer.channel_id,
             text=text(lang, "open_answer_graded", question=question, score=grade.score),
             kind=ReplyKind.INFO,
             thread_id=post.thread_id or post.message_id,
             user_id=pending.user_id,
             addressee=pending.user_id,
         )
-        if await store.record_pending_answer(
-            pending_id=pending.id,
-            post=post,
-            graded=stored,
-            next_step=1,
-            notice=notice,
-            noticed_at=now,
-        ):
-            graded += 1
+        graded.append(OpenGrade(pending_id=pending.id, post=post, graded=stored, notice=notice))
     return graded
+
+
+class ModelAnswers:
+    """Saving a model answer and grading the answers kept for its question, as one unit (see
+    the module); the question is put in `bank` once it is ready."""
+
+    def __init__(
+        self,
+        *,
+        saved: ModelAnswerStore,
+        answers: OpenAnswerStore,
+        posts: PostById,
+        desk: GradingDesk,
+        bank: Bank,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.saved = saved
+        self.answers = answers
+        self.posts = posts
+        self.desk = desk
+        self.bank = bank
+        self.clock = clock
+
+    async def save(self, answer: ModelAnswer) -> int | None:
+        """Save `answer` and grade its channel's kept answers; how many were graded. None,
+        nothing done: a model answer of this question is saved already. Raises
+        `EmbeddingUnavailableError` when the grader's server cannot answer: the model answer
+        stays saved and the question open, until `resume` finishes it."""
+        if not await self.saved.claim(answer):
+            return None
+        return await self.finish(answer)
+
+    async def finish(self, answer: ModelAnswer) -> int:
+        """Grade the channel's kept answers against `answer` and store them with the question
+        ready (nothing, when another process finished it first); how many were graded here."""
+        graded = await grade_open_answers(self.answers, self.posts, self.desk, answer)
+        done = await self.saved.finish(answer, graded, at=self.clock())
+        if done is None:
+            return 0
+        self.bank.put(answer.prompt)
+        return done
+
+    async def resume(self, *, saved_before: datetime) -> int:
+        """Finish the model answers saved by `saved_before` whose grading did not (the process
+        stopped, or the grader's server was down); how many were finished here. Stops at the
+        first the server cannot grade: the rest wait for the next try."""
+        finished = 0
+        for answer in await self.saved.unfinished(saved_before=saved_before):
+            try:
+                await self.finish(answer)
+            except EmbeddingUnavailableError:
+                break
+            finished += 1
+        return finished
 
 
 class Consent(Protocol):
@@ -168,25 +230,21 @@ class KeptAnswer:
 
 
 class OpenQuestions:
-    """The web page's side of open questions: the answers kept, and the model answer that
-    makes a question ready and grades them."""
+    """The web page's side of open questions: the answers kept, the model answer saved for a
+    question while its answers wait to be graded, and saving one (`model_answers`)."""
 
     def __init__(
         self,
         *,
         store: OpenAnswerStore,
-        posts: PostById,
         consent: Consent,
         names: Names,
-        grader: Grader,
-        clock: Callable[[], datetime],
+        model_answers: ModelAnswers,
     ) -> None:
         self.store = store
-        self.posts = posts
         self.consent = consent
         self.names = names
-        self.grader = grader
-        self.clock = clock
+        self.model_answers = model_answers
 
     async def kept(self, *, platform: str, channel_id: str, prompt_id: str) -> list[KeptAnswer]:
         answers = await self.store.open_answers(
@@ -205,15 +263,6 @@ class OpenQuestions:
             shown.append(KeptAnswer(answer, name))
         return shown
 
-    async def grade(self, prompt: Prompt, *, platform: str, channel_id: str, lang: Lang) -> int:
-        """Grade the channel's kept answers to `prompt`, now ready (see `grade_open_answers`)."""
-        return await grade_open_answers(
-            self.store,
-            self.posts,
-            self.grader,
-            prompt,
-            platform=platform,
-            channel_id=channel_id,
-            lang=lang,
-            now=self.clock(),
-        )
+    async def waiting(self, prompt_id: str) -> ModelAnswer | None:
+        """The model answer saved for the question while its kept answers wait to be graded."""
+        return await self.model_answers.saved.waiting(prompt_id=prompt_id)

@@ -27,12 +27,13 @@ from bot.core.quiz.answering import (
     is_blank,
     show_figure_when_drawn,
 )
+from bot.core.quiz.desk import GradingDesk, Where
 from bot.core.quiz.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
 from bot.core.quiz.selection import topic_means, weakness
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.grade import EmbeddingUnavailableError, Grader
+from evaluators.grade import EmbeddingUnavailableError
 
 log = logging.getLogger("quizmaster.core")
 
@@ -102,7 +103,7 @@ class Practice:
         *,
         repo: PracticeStore,
         bank: Bank,
-        grader: Grader,
+        desk: GradingDesk,
         policy: PracticePolicy,
         clock: Callable[[], datetime],
         background: InFlight,
@@ -111,7 +112,7 @@ class Practice:
         self.repo = repo
         self.background = background
         self.bank = bank
-        self.grader = grader
+        self.desk = desk
         self.policy = policy
         self.scheduler = policy.scheduler()
         self.clock = clock
@@ -297,8 +298,9 @@ class Practice:
             )
 
     async def answer(self, turn: Turn, answer: str) -> None:
-        """`/quiz practice answer <text>`: grade the pending prompt privately, as in the channel,
-        and review its card; the answer never reaches the channel's leaderboard."""
+        """`/quiz practice answer <text>`: grade the pending prompt privately, as in the channel
+        (its team's grades included), and review its card; the answer never reaches the
+        channel's leaderboard."""
         platform = turn.channel.platform
         pending = await self.repo.practice_pending(platform=platform, user_id=turn.user)
         if pending is None or pending not in self.bank:
@@ -309,7 +311,9 @@ class Practice:
             return
         prompt = self.bank.get(pending)
         try:
-            grade = await self.grader.grade(prompt, answer, lang=turn.lang)
+            grade = await self.desk.grade(
+                prompt, answer, where=Where(platform, turn.channel.channel_id), lang=turn.lang
+            )
         except EmbeddingUnavailableError as exc:
             log.warning("practice answer not graded user=%s: %s", turn.user, exc.reason)
             await turn.say(

@@ -10,6 +10,7 @@ never gives away the answer to a question still open in the channel).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import takewhile
@@ -291,22 +292,22 @@ async def member_page(
     )
 
 
-def topics(bank: Bank) -> list[str]:
-    """Every topic of the bank, by name."""
-    return sorted({topic for prompt in bank.all() for topic in prompt.topics})
+def topics(prompts: Sequence[Prompt]) -> list[str]:
+    """Every topic of `prompts`, by name."""
+    return sorted({topic for prompt in prompts for topic in prompt.topics})
 
 
 async def question_lines(
     store: DashboardStore,
-    bank: Bank,
+    prompts: Sequence[Prompt],
     channel: ChannelRow,
     lang: Lang,
     *,
     topic: str | None = None,
     query: str = "",
 ) -> list[QuestionLine]:
-    """The bank's questions on `topic` whose id or text (either language) holds `query`, in the
-    bank's order, with the channel's figures."""
+    """The `prompts` (the questions the channel sees) on `topic` whose id or text (either
+    language) holds `query`, in their order, with the channel's figures."""
     posts = await store.posts(platform=channel.platform, channel_id=channel.channel_id)
     asked = Counter(post.prompt_id for post in posts)
     scores: dict[str, list[int]] = defaultdict(list)
@@ -318,7 +319,7 @@ async def question_lines(
         missed[answer.prompt_id].update(answer.missed)
     needle = query.strip().casefold()
     lines = []
-    for prompt in bank.all():
+    for prompt in prompts:
         if topic and topic not in prompt.topics:
             continue
         haystack = f"{prompt.id}\n{prompt.text.ko}\n{prompt.text.en}".casefold()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.answer_groups import AnswerGroup, group_answers
-from bot.core.team_grades import AnswerVectors, QuestionAnswer, TeamGradeStore
+from bot.core.team_grading import AnswerVectors, QuestionAnswer, TeamGradeStore
 
 SHOWN = 10
 """How many the page lists at once: a sitting's worth of grading."""

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.answer_groups import AnswerGroup
+from bot.core.numerals import score_typed
 from bot.core.reporting.teaching import SHOWN, Teaching, ToTeach
-from bot.core.team_grades import QuestionAnswer
+from bot.core.team_grading import QuestionAnswer
 from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
 from bot.web.errors import PageError
 from bot.web.signing import Session
@@ -33,11 +34,12 @@ async def _names(web: Web, platform: str, user_ids: set[str]) -> dict[str, str]:
 
 
 def _score(given: str, lang: Lang) -> int:
-    """The score an admin typed: a whole number to 100 (decimal digits only, and few)."""
-    given = given.strip()
-    if given.isdecimal() and len(given) <= 3 and int(given) <= 100:
-        return int(given)
-    raise PageError(400, "group_score_bad", lang)
+    """The score an admin typed: a whole number to 100 in one script of digits, as a number in
+    a command is (`bot.core.numerals`: `٨٠` is 80, `1٣` is refused)."""
+    score = score_typed(given)
+    if score is None:
+        raise PageError(400, "group_score_bad", lang)
+    return score
 
 
 @router.get("/groups", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.models import AppealRow
+from bot.core.numerals import score_typed
 from bot.core.quiz.appeals import AppealRefusedError
 from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
 from bot.web.errors import PageError
@@ -59,14 +60,14 @@ async def appeals_view(
 
 
 def _new_score(given: str, lang: Lang) -> int | None:
-    """The score an admin typed: a whole number to 100, or blank or "keep" for none. Decimal
-    digits only, and few (`int` refuses superscripts and strings past 4300 digits)."""
-    given = given.strip().lower()
-    if given in ("", "keep"):
+    """The score an admin typed: a whole number to 100 in one script of digits
+    (`bot.core.numerals`), or blank or "keep" for none."""
+    if given.strip().lower() in ("", "keep"):
         return None
-    if given.isdecimal() and len(given) <= 3 and int(given) <= 100:
-        return int(given)
-    raise PageError(400, "appeal_score_bad", lang)
+    score = score_typed(given)
+    if score is None:
+        raise PageError(400, "appeal_score_bad", lang)
+    return score
 
 
 @router.post("/appeals/{appeal_id}", response_class=HTMLResponse)

@@ -2,7 +2,8 @@
 `quizmaster content import notes`, previewed prompt by prompt with every problem on one line, and
 saved as the channel's team questions the way the single-question form saves one (table
 `team_questions` and this process's bank), all or none, and only with no problem left; a
-question without an answer is kept as an open question, as the command keeps it `waiting`."""
+question without an answer is kept as an open question, as the command keeps it `waiting`. Of
+two admins saving notes under one name at once, one is saved and the other told (409)."""
 
 from __future__ import annotations
 
@@ -90,13 +91,6 @@ async def import_notes_posted(
         return page(422, preview=preview, refusal="notes_not_saved" if saving else None)
     if not saving:
         return page(preview=preview)
-    member = session.member
-    await deps.questions.save_all(
-        list(preview.saved),
-        platform=member.platform,
-        channel_id=member.channel_id,
-        edited_by=member.user_id,
-        at=deps.clock(),
-    )
-    deps.bank.put(*preview.saved)
+    if not await web.create_questions(session, preview.saved):
+        return page(409, preview=preview, refusal="notes_taken")
     return _page(request, web, session, lang, preview=preview, saved=True)

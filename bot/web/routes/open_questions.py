@@ -11,12 +11,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.core.member_text import member_text
+from bot.core.models import ModelAnswer
 from bot.core.quiz.model_answer import ModelAnswerError, answered
 from bot.core.quiz.open_answers import OpenQuestions
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.signing import Session
 from content.schema import Lang, Prompt
+from content.text_rule import visible
 from evaluators.grade import EmbeddingUnavailableError
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
@@ -29,11 +32,9 @@ def _open(web: Web, lang: Lang) -> OpenQuestions:
     return web.deps.open_questions
 
 
-def _question(web: Web, prompt_id: str, lang: Lang) -> Prompt:
-    question = web.deps.bank.open_question(prompt_id)
-    if question is None:
-        raise PageError(404, "open_unknown", lang)
-    return question
+async def _question(web: Web, session: Session, prompt_id: str, lang: Lang) -> Prompt:
+    """The open question of this id that the session's channel sees; 404 otherwise."""
+    return (await web.questions_of(session, lang)).open_question(prompt_id)
 
 
 @router.get("/open", response_class=HTMLResponse)
@@ -57,7 +58,7 @@ async def open_view(
                 )
             ),
         )
-        for question in web.deps.bank.open_questions()
+        for question in (await web.questions_of(session, lang)).open_questions()
     ]
     return web.renderer.render(
         request,
@@ -84,12 +85,14 @@ async def _page(
     reason: str = "",
 ) -> Response:
     member = session.member
-    kept = await _open(web, lang).kept(
+    opened = _open(web, lang)
+    kept = await opened.kept(
         platform=member.platform, channel_id=member.channel_id, prompt_id=question.id
     )
     values: dict[str, Any] = {
         "question": question,
         "kept": kept,
+        "saved": await opened.waiting(question.id),
         "draft": draft,
         "problem": problem,
         "reason": reason,
@@ -111,7 +114,7 @@ async def open_question_view(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    return await _page(request, web, session, _question(web, prompt_id, lang), lang)
+    return await _page(request, web, session, await _question(web, session, prompt_id, lang), lang)
 
 
 @router.post("/open/{prompt_id}/compose", response_class=HTMLResponse)
@@ -129,7 +132,7 @@ async def compose(
     channel's answers to this question are taken; any other id is refused)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     check_csrf(session, csrf, lang)
-    question = _question(web, prompt_id, lang)
+    question = await _question(web, session, prompt_id, lang)
     kept = await _open(web, lang).kept(
         platform=platform, channel_id=channel_id, prompt_id=prompt_id
     )
@@ -154,42 +157,45 @@ async def save_model_answer(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """The model answer makes the question ready (a team question, with key concepts drafted
-    from it as notes get theirs) in this process's bank; the channel's kept answers are graded
-    and their members told through the outbox; then the question is saved in the database."""
-    session, _, lang = await web.admin_in(request, platform, channel_id)
+    from it as notes get theirs), and the channel's kept answers are graded against it and
+    their members told through the outbox, as one unit (`bot.core.quiz.open_answers`): saved
+    first, so a second save of the question is told another came first (409), and a grading
+    server that cannot answer leaves the question open with this model answer saved (503)."""
+    session, channel, lang = await web.admin_in(request, platform, channel_id)
     check_csrf(session, csrf, lang)
-    question = _question(web, prompt_id, lang)
+    question = await _question(web, session, prompt_id, lang)
     written: Lang = "en" if answer_lang == "en" else "ko"
-    if len(model_answer) > MODEL_ANSWER_CHARS:
+    model_answer = member_text(model_answer)
+
+    async def refused(status: int, problem: str, reason: str = "") -> Response:
         return await _page(
             request, web, session, question, lang, draft=model_answer[:MODEL_ANSWER_CHARS],
-            status=400, problem="open_model_too_long",
+            status=status, problem=problem, reason=reason,
         )  # fmt: skip
+
+    if len(model_answer) > MODEL_ANSWER_CHARS:
+        return await refused(400, "open_model_too_long")
     try:
         # Drafting reads the answer with Kiwi (loaded on first use): off the event loop.
         ready = await asyncio.to_thread(answered, question, model_answer, written)
     except ModelAnswerError as exc:
-        return await _page(
-            request, web, session, question, lang, draft=model_answer, status=400,
-            problem="open_model_refused" if model_answer.strip() else "open_model_empty",
-            reason=str(exc),
-        )  # fmt: skip
+        problem = "open_model_refused" if visible(model_answer) else "open_model_empty"
+        return await refused(400, problem, str(exc))
     deps = web.deps
-    deps.bank.put(ready)
-    channel = await deps.store.channel(platform=platform, channel_id=channel_id)
-    # Graded before the question is saved: a bot beside this page takes saved questions into
-    # its bank on its next tick, and its retry round would grade the same kept answers with a
-    # reply of its own; saved after, the bot finds none left and the member gets one notice.
+    saved = ModelAnswer(
+        prompt=ready,
+        platform=platform,
+        channel_id=channel_id,
+        lang=channel.lang,
+        written_by=session.member.user_id,
+        written_at=deps.clock(),
+    )
     try:
-        graded = await _open(web, lang).grade(
-            ready,
-            platform=platform,
-            channel_id=channel_id,
-            lang=channel.lang if channel else lang,
-        )
+        graded = await _open(web, lang).model_answers.save(saved)
     except EmbeddingUnavailableError:
-        graded = 0  # kept: the bot's retry grades them once the server is back
-    await web.save_question(session, ready)
+        return await refused(503, "open_model_waiting")
+    if graded is None:
+        return await refused(409, "open_model_taken")
     if graded and deps.notice_left is not None:
         deps.notice_left()
     return RedirectResponse(

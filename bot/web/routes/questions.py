@@ -13,44 +13,42 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from bot.core.member_text import member_text
+from bot.core.quiz.desk import Where, graded_part
 from bot.core.reporting import dashboards
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
-from bot.web.errors import PageError
 from bot.web.question_form import GENERAL, QuestionForm
 from bot.web.routes.notes_import import FORM_BYTES
 from bot.web.signing import Session
 from content.check import check_draft
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError
-from evaluators.scoring import Explainer, Explanation
-
-ANSWER_CHARS = 4000
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
-async def graded_try(web: Web, prompt: Prompt, answer: str, lang: Lang) -> dict[str, Any] | None:
-    """Try the grader: `answer` graded as the channel would grade it, with the explanation
-    `quizmaster grade --explain` prints where the grader can give one, stored nowhere."""
+async def graded_try(
+    web: Web, session: Session, prompt: Prompt, answer: str, lang: Lang
+) -> dict[str, Any] | None:
+    """Try the grader: `answer` graded as the session's channel would grade it (its team's
+    grades included), with the explanation `quizmaster grade --explain` prints where the grader
+    can give one, stored nowhere."""
     if not answer.strip():
         return {"error": "try_empty"}
-    grader = web.deps.grader
-    if grader is None:
+    desk = web.deps.desk
+    if desk is None:
         return None
-    answer = answer[:ANSWER_CHARS]
-    explanation: Explanation | None = None
+    member = session.member
     try:
-        if isinstance(grader, Explainer):
-            scored = await grader.explain(prompt, answer, lang=lang)
-            grade, explanation = scored.grade, scored.explanation
-        else:
-            grade = await grader.grade(prompt, answer, lang=lang)
+        tried = await desk.explain(
+            prompt, answer, where=Where(member.platform, member.channel_id), lang=lang
+        )
     except EmbeddingUnavailableError:
         return {"error": "try_unavailable"}
     labels = {c.id: c.label(lang) for c in prompt.concepts}
+    grade = tried.grade
     return {
         "grade": grade,
-        "explanation": explanation,
+        "explanation": tried.explanation,
         "covered": [labels.get(c, c) for c in grade.covered],
         "missed": [labels.get(c, c) for c in grade.missed],
     }
@@ -67,9 +65,9 @@ async def questions_view(
     q: str = "",
 ) -> Response:
     session, channel, lang = await web.admin_in(request, platform, channel_id)
-    deps = web.deps
+    listed = (await web.questions_of(session, lang)).listed()
     lines = await dashboards.question_lines(
-        deps.store, deps.bank, channel, lang, topic=topic or None, query=q[:200]
+        web.deps.store, listed, channel, lang, topic=topic or None, query=q[:200]
     )
     return web.renderer.render(
         request,
@@ -78,7 +76,7 @@ async def questions_view(
         session=session,
         lines=lines,
         drafted=any(c.drafted for line in lines for c in line.prompt.concepts),
-        topics=dashboards.topics(deps.bank),
+        topics=dashboards.topics(listed),
         topic=topic,
         q=q[:200],
         base=channel_url(session),
@@ -100,13 +98,12 @@ async def _question_view(
     why a typed answer was `refused` (then with status 413)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     deps = web.deps
-    if prompt_id not in deps.bank:
-        raise PageError(404, "not_found", lang)
-    prompt = deps.bank.get(prompt_id)
+    questions = await web.questions_of(session, lang)
+    prompt = questions.question(prompt_id)
     tried: dict[str, Any] | None = {"error": refused} if refused else None
     if answer is not None:
         check_csrf(session, csrf, lang)
-        tried = await graded_try(web, prompt, answer, lang)
+        tried = await graded_try(web, session, prompt, answer, lang)
     return web.renderer.render(
         request,
         "question.html",
@@ -116,10 +113,10 @@ async def _question_view(
         prompt=prompt,
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
         guidance=prompt.guidance.get(lang) if prompt.guidance else None,
-        can_try=deps.grader is not None,
+        can_try=deps.desk is not None,
         answer=answer or "",
         tried=tried,
-        editable=prompt_id in await deps.questions.ids(),
+        editable=questions.editable(prompt_id),
         base=channel_url(session),
     )
 
@@ -151,15 +148,6 @@ async def try_grader(
     )
 
 
-async def _stored_question(web: Web, prompt_id: str, lang: Lang) -> Prompt:
-    """A question written on the web page: the only ones it edits (the shipped bank and team
-    bank files are edited as files)."""
-    bank = web.deps.bank
-    if prompt_id not in bank or prompt_id not in await web.deps.questions.ids():
-        raise PageError(404, "not_found", lang)
-    return bank.get(prompt_id)
-
-
 def _edit_page(
     request: Request,
     web: Web,
@@ -171,7 +159,11 @@ def _edit_page(
     answer: str = "",
     tried: dict[str, Any] | None = None,
     status: int | None = None,
+    version: int | None = None,
+    conflict: str | None = None,
 ) -> HTMLResponse:
+    """The editor; `version`: the stored question's, which a save must still find (an edit),
+    `conflict`: the text key of why nothing was saved (another admin's save came first)."""
     return web.renderer.render(
         request,
         "question_edit.html",
@@ -181,18 +173,29 @@ def _edit_page(
         form=form,
         general=form.errors.get(GENERAL, []),
         editing=editing,
-        can_try=web.deps.grader is not None,
+        version=version,
+        conflict=conflict,
+        can_try=web.deps.desk is not None,
         answer=answer,
         tried=tried,
         base=channel_url(session),
     )
 
 
+def _version(given: dict[str, str]) -> int:
+    """The version of the stored question the editor showed (0, which no save finds, when the
+    form lost it)."""
+    typed = given.get("version", "")
+    return int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 10 else 0
+
+
 async def _save_or_try(
     request: Request, web: Web, session: Session, lang: Lang, editing: str | None
 ) -> Response:
     """Check the typed question as `quizmaster content check` would; save it (database and
-    this process's bank), or grade the typed answer against the unsaved draft."""
+    this process's bank), or grade the typed answer against the unsaved draft. A save another
+    admin's save overtook (the same new id, or an edit of the same version) saves nothing and
+    shows the form again saying so (409)."""
     deps = web.deps
     kept = deps.bank.get(editing) if editing is not None else None
     try:
@@ -206,6 +209,7 @@ async def _save_or_try(
     given = {key: value for key, value in posted.items() if isinstance(value, str)}
     check_csrf(session, given.get("csrf", ""), lang)
     form = QuestionForm.typed(given, kept)
+    version = _version(given) if editing is not None else None
     draft = form.draft()
     if kept is not None:
         form.values["id"] = draft["id"] = kept.id
@@ -213,17 +217,25 @@ async def _save_or_try(
         draft |= {"parent": kept.parent, "order": kept.order, "source": kept.source}
     report = check_draft(draft, deps.bank, replaces=editing)
     form.place(report.errors)
-    answer = given.get("answer", "")[:ANSWER_CHARS]
+    answer = graded_part(given.get("answer", ""))
+
+    def again(**shown: Any) -> HTMLResponse:
+        return _edit_page(
+            request, web, session, lang, form, editing=editing, answer=answer, version=version,
+            **shown,
+        )  # fmt: skip
+
     if form.errors:
-        return _edit_page(request, web, session, lang, form, editing=editing, answer=answer)
+        return again()
     prompt = report.prompts[-1]
     if given.get("action") == "try":
-        tried = await graded_try(web, prompt, answer, lang)
-        return _edit_page(
-            request, web, session, lang, form, editing=editing, answer=answer, tried=tried
-        )
-    await web.save_question(session, prompt)
-    deps.bank.put(prompt)
+        return again(tried=await graded_try(web, session, prompt, answer, lang))
+    if version is None:
+        saved = await web.create_questions(session, [prompt])
+    else:
+        saved = await web.save_question(session, prompt, version=version)
+    if not saved:
+        return again(status=409, conflict="question_taken")
     return RedirectResponse(
         f"{channel_url(session)}/questions/{quote(prompt.id, safe='')}", status_code=303
     )
@@ -248,8 +260,11 @@ async def edit_question(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = await _stored_question(web, prompt_id, lang)
-    return _edit_page(request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id)
+    prompt = (await web.questions_of(session, lang)).stored(prompt_id)
+    version = await web.deps.questions.version(prompt.id)
+    return _edit_page(
+        request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id, version=version
+    )
 
 
 @router.post("/questions/{prompt_id}/edit", response_class=HTMLResponse)
@@ -257,5 +272,5 @@ async def save_question(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = await _stored_question(web, prompt_id, lang)
+    prompt = (await web.questions_of(session, lang)).stored(prompt_id)
     return await _save_or_try(request, web, session, lang, prompt.id)

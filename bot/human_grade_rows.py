@@ -14,7 +14,7 @@ from evaluators.fitting.rows import Row
 TEAM_CLASS = "team"
 
 
-async def team_rows(db: Path | str, bank: Bank) -> list[Row]:
+async def human_grade_rows(db: Path | str, bank: Bank) -> list[Row]:
     """One row per human-graded answer whose question is still in the bank, scored 0-100 with
     the score the person gave (its current one)."""
     repo = await Repository.open(db)

@@ -1,9 +1,12 @@
-"""The team's grades of a question's answers, as the core sees them: the records and the port
+"""The team's grading of a question's answers, as the core sees it: the records and the port
 of the `team_grades` table (`bot.storage.team_grades`), and the port of the answer vectors the
 groups are made from. The grades an admin gives on the web page wait staged until applied;
-applied ones (with resolved appeals) are the team's human grades of a question, kept per
-channel, which `HumanGrades.team_grades` hands to the answer flow: the grader reads them as
-evidence when it grades the channel's next answers to that question."""
+applied ones (with resolved appeals) are the question's human grades (`HumanGrade`), kept per
+channel, which `HumanGrades.human_grades` hands to the answer flow: the grader reads them as
+evidence (`evaluators.taught.TeamGrade`) when it grades the channel's next answers to that
+question. One name per layer: the `team_grades` table in storage, team grading and human
+grades here, the taught evidence in the grader, the rows `eval fit --team` fits on in
+`bot.human_grade_rows`."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ import numpy.typing as npt
 
 from bot.core.messages import Reply
 from bot.core.models import GradedAnswer, PracticeCardRow
-from evaluators.taught import TeamGrade as TaughtGrade
+from evaluators.grade import TeamGrade as TaughtGrade
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class AppliedGrade:
 
 
 @dataclass(frozen=True)
-class TeamGrade:
+class HumanGrade:
     """A human grade of one answer: its text and the 0-100 score the team gave it."""
 
     answer_id: int
@@ -85,9 +88,9 @@ class HumanGrades(Protocol):
     """The channel's human grades of a question: the answers whose current score an applied
     team grade or a resolved appeal set, never another channel's."""
 
-    async def team_grades(
+    async def human_grades(
         self, *, platform: str, channel_id: str, prompt_id: str
-    ) -> list[TeamGrade]: ...
+    ) -> list[HumanGrade]: ...
 
 
 class TeamGradeStore(HumanGrades, Protocol):

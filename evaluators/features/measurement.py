@@ -1,0 +1,61 @@
+"""One answer measured against one prompt, as one record with a part for each reader: the numbers
+the features are computed from (the head reads them, and so do the rules that cap), what the
+answer was found to say (which concepts, where, which misconception, which sibling: feedback
+names them), and whether it says a model answer's words (the evidence gate)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from content.schema import Prompt
+from evaluators.features import values
+from evaluators.features.raw import Measures
+from evaluators.reading.concepts import ConceptMatch
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the answer says that feedback names: the key concepts it names (each with where:
+    `matches`) and misses, the misconception (its index in the prompt's) whose words it shares
+    most (None without misconceptions), and the sibling question (the main question or a
+    follow-up of the same thread) whose model answer it comes nearest (None without one)."""
+
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    matches: tuple[ConceptMatch, ...] = ()
+    echoed: int | None = None
+    sibling: Prompt | None = None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Everything measured of one answer: `measures` (the features' inputs), `found` (what
+    feedback names) and `says_words`, whether the answer says a word of a model answer, one
+    with a letter, that the question does not give away (`signals._says_a_word`): the evidence
+    gate reads it, no feature does."""
+
+    measures: Measures
+    found: Found = Found()
+    says_words: bool = False
+
+    @cached_property
+    def features(self) -> Mapping[str, float]:
+        """Every feature by name (`features.values`), computed once."""
+        return values(self.measures)
+
+    @property
+    def nearest(self) -> float:
+        """How near the answer comes to any of the prompt's model answers (the gate reads it)."""
+        return self.measures.ref_sim
+
+    @property
+    def shares_words(self) -> bool:
+        """Whether the answer says a model answer's own words or names a key concept (the gate
+        reads it)."""
+        return self.says_words or bool(self.found.covered)
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        return self.found.covered

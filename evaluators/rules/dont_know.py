@@ -1,0 +1,54 @@
+""" "I don't know" scores 0 and is encouraged to read the model answer and say it back."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from content.schema import Concept, Prompt
+from evaluators.grade import Flag
+from evaluators.reading.concepts import AnswerText, match_concepts
+from evaluators.reading.morphology import compact, normalize, surface_words
+from evaluators.rules.rule import Fired, Message, Screen
+
+DONT_KNOW_MAX_WORDS = 6
+DONT_KNOW_MAX_WORDS_WITHOUT_CONCEPT = 15
+
+# Korean stems matched without spaces; English phrases as whole words ("pass" alone, not "bypass").
+_DONT_KNOW_KO = ("모르겠", "몰라", "모름", "모릅니다", "기억이안나", "기억안나", "생각이안나")
+_DONT_KNOW_EN = re.compile(
+    r"\b(?:(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know|idk|no\s+idea|not\s+sure|no\s+clue|dunno)\b"
+)
+_PASS_ONLY = re.compile(r"^\W*(?:pass|skip|패스|스킵|넘어갈게요|넘길게요)\W*$")
+
+
+def is_dont_know(text: str, concepts: tuple[Concept, ...] = ()) -> bool:
+    """An answer whose point is "I don't know": short, or a little longer but naming no key
+    concept. An attempt that starts with a shrug and then says something is graded normally."""
+    normalized = normalize(text).replace("’", "'")
+    if _PASS_ONLY.match(normalized):
+        return True
+    key = compact(text)
+    if not (any(stem in key for stem in _DONT_KNOW_KO) or _DONT_KNOW_EN.search(normalized)):
+        return False
+    words = len(surface_words(text))
+    if words <= DONT_KNOW_MAX_WORDS:
+        return True
+    if not concepts or words > DONT_KNOW_MAX_WORDS_WITHOUT_CONCEPT:
+        return False
+    return not match_concepts(concepts, AnswerText.of(text))[0]
+
+
+class DontKnow(Screen):
+    flag = Flag.DONT_KNOW
+    decides = True
+    message: ClassVar[Message] = {
+        "ko": "괜찮아요! 정답을 보고 한 문장으로 다시 설명해 보면 기억에 오래 남아요.",
+        "en": "That's fine! Read the model answer, then explain it back in one sentence.",
+    }
+
+    def check(self, prompt: Prompt, text: str, *, revealed: bool) -> Fired | None:
+        return self.fired() if is_dont_know(text, prompt.concepts) else None
+
+
+RULE = DontKnow()

@@ -1,0 +1,114 @@
+"""The evidence gate (NO_EVIDENCE): evidence before any score. An answer says something the
+question asks by its meaning (its cosine with the nearest of the prompt's model answers) or by its
+words (a content word of a model answer that the question does not give away, or a key concept
+named). It scores at most `NO_EVIDENCE_CAP`, with no concept credited, when it holds no word at
+all (digits, symbols, emoji); when it comes no nearer than `min_sim` whatever its words; or when
+it shares no word and comes no nearer than `wordless_min_sim`. Cosines live on each model's own
+scale, so both are fitted per model identity (`fitting.evidence_gate`). Greetings, chat, markup
+and code sit as near a model answer as a terse right answer does (e5 reads every short text as
+near every other), so meaning alone cannot shut them out without shutting out such answers; what
+tells them apart is that the right one says the question's words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from evaluators.grade import Flag
+from evaluators.rules.rule import (
+    Fired,
+    Judge,
+    Judged,
+    Message,
+    fitted_section,
+    per_head,
+    written_per_head,
+)
+
+NO_EVIDENCE_CAP = 10
+EVIDENCE_GATE_VERSION = 2
+"""Which evidence gate a calibration's thresholds were fitted under; another version is refitted."""
+
+
+@dataclass(frozen=True)
+class EvidenceGate:
+    """The gate's thresholds for one head; `None`: no threshold helped (only an answer without
+    a word is shut out)."""
+
+    min_sim: float | None = None
+    wordless_min_sim: float | None = None
+
+    def shuts(self, evidence_sim: float, answer: str, *, shares_words: bool = True) -> bool:
+        return self.why_shut(evidence_sim, answer, shares_words=shares_words) is not None
+
+    def why_shut(
+        self, evidence_sim: float, answer: str, *, shares_words: bool = True
+    ) -> str | None:
+        """Why the gate shuts this answer out, in words (`grade --explain`); None: it does not."""
+        if not any(char.isalpha() for char in answer):
+            return "no word at all"
+        if self.min_sim is not None and evidence_sim < self.min_sim:
+            return (
+                f"its nearest model answer is at cosine {evidence_sim:.3f}, "
+                f"below {self.min_sim:.3f}"
+            )
+        if (
+            not shares_words
+            and self.wordless_min_sim is not None
+            and evidence_sim < self.wordless_min_sim
+        ):
+            return (
+                f"it says no word of a model answer or key concept, and its nearest model answer "
+                f"is at cosine {evidence_sim:.3f}, below {self.wordless_min_sim:.3f}"
+            )
+        return None
+
+    @staticmethod
+    def read(
+        section: Mapping[str, Any] | None, heads: Iterable[str], path: Path
+    ) -> dict[str, EvidenceGate]:
+        """Each head's gate in a calibration file's `evidence` section. A file from before the
+        gate has none (only an answer without a word is shut out) until `quizmaster eval fit`
+        refits it; one fitted for another version is refitted."""
+        gates = fitted_section(
+            section, version=EVIDENCE_GATE_VERSION, path=path, what="evidence gate", required=False
+        )
+        return per_head(
+            gates,
+            heads,
+            lambda fitted: EvidenceGate(
+                min_sim=fitted.get("min_sim"), wordless_min_sim=fitted.get("wordless_min_sim")
+            ),
+        )
+
+    @staticmethod
+    def written(gates: Mapping[str, EvidenceGate]) -> dict[str, Any]:
+        return written_per_head(EVIDENCE_GATE_VERSION, gates)
+
+
+class NoEvidence(Judge):
+    flag = Flag.NO_EVIDENCE
+    cap = NO_EVIDENCE_CAP
+    withholds_credit = True
+    version = EVIDENCE_GATE_VERSION
+    fitted_in = "evaluators.fitting.evidence_gate"
+    message: ClassVar[Message] = {
+        "ko": "질문에 답하는 내용을 찾지 못했어요. 이 질문은 이것을 묻고 있어요: {question}",
+        "en": "Nothing here answers the question. It asks: {question}",
+    }
+
+    def judge(self, judged: Judged) -> Fired | None:
+        measured = judged.measurement
+        why = judged.fit(EvidenceGate).why_shut(
+            measured.nearest, judged.text, shares_words=measured.shares_words
+        )
+        return None if why is None else self.fired(reason=why)
+
+    def tells(self, fired: Fired, *, score: int, flags: frozenset[Flag]) -> bool:
+        """A term alone is told what the question asks already; this note would repeat it."""
+        return Flag.ONE_WORD not in flags
+
+
+RULE = NoEvidence()

@@ -1,0 +1,139 @@
+"""An answer to another question of the bank (OFF_TOPIC) is capped at `OFF_TOPIC_CAP`, credited
+no concept and told to re-read the question: it sits at least `gap` closer to another question's
+model answer than to its own question's model answer or wording (`off_margin`), matches that one
+at `min_sim` or more, and what it carries points there too (`names_another_question`). Cosines
+live on each model's own scale (e5 packs them near 0.8, MiniLM spreads them), so both numbers
+are fitted with the calibration, one rule per head (`fitting.off_topic`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from content.schema import Prompt
+from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
+from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
+from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
+from evaluators.grade import Flag
+from evaluators.rules.rule import (
+    Fired,
+    Judge,
+    Judged,
+    Message,
+    fitted_section,
+    per_head,
+    written_per_head,
+)
+
+OFF_TOPIC_CAP = 15
+OFF_TOPIC_RULE_VERSION = 4
+"""Which off-topic rule a calibration's thresholds were fitted under. Version 1 asked for none
+of the prompt's key concepts; version 2 also for a larger share of the other question's; version 3
+reads a prompt without key concepts by the words of each model answer instead of taking every
+answer to it as naming another question, and measures the gap from the nearer of the prompt's
+model answer and its wording; version 4 fits one rule per head, each on answers of its own kind.
+Thresholds fitted under another version are refitted."""
+
+
+def concepts_reviewed(prompt: Prompt) -> bool:
+    """Whether an admin (or the bank's author) stands behind every key concept: none is still
+    marked as drafted from the model answer."""
+    return not any(concept.drafted for concept in prompt.concepts)
+
+
+def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
+    """How many of the prompt's key concepts an answer named; None when it has none to name
+    (the rule then reads the model answer's words)."""
+    return len(covered) if prompt.concepts else None
+
+
+@dataclass(frozen=True)
+class OffTopicRule:
+    """The rule's fitted thresholds for one head; `None` means the fit found no setting that
+    helped, and the rule never fires."""
+
+    gap: float | None = None
+    min_sim: float | None = None
+
+    @staticmethod
+    def names_another_question(
+        features: Mapping[str, float], covered: int | None, *, reviewed: bool
+    ) -> bool:
+        """The answer carries more of the other question's substance than of its own. With key
+        concepts (`covered` of them named): none of this prompt's, or a larger share of the other
+        question's than of this one's; words shared across the bank ("gradient", "learning rate")
+        are a key concept of many prompts, and one named in passing does not make an answer to
+        another question an answer to this one. Without key concepts (`covered` None, a team's
+        notes): a larger share of the other model answer's words than of this one's. In a bank
+        of related questions every answer sits near a sibling's model answer, so nearness alone
+        never says an answer is off topic; what it carries of its own model answer does.
+        Key concepts drafted from the model answer and not yet `reviewed` are weaker evidence:
+        drafted from prose, they are often everyday words a right answer need not say, so the
+        answer's words must point to the other question too."""
+        by_concepts = covered == 0 or features[OTHER_COVERAGE.name] > features[COVERAGE.name]
+        if covered is None or reviewed:
+            return by_concepts
+        return by_concepts and features[OTHER_LEX_RECALL.name] > features[LEX_RECALL.name]
+
+    def applies(
+        self, features: Mapping[str, float], covered: int | None, *, reviewed: bool
+    ) -> bool:
+        if self.gap is None or self.min_sim is None:
+            return False
+        return (
+            self.names_another_question(features, covered, reviewed=reviewed)
+            and features[OFF_MARGIN.name] >= self.gap
+            and features[OTHER_SIM.name] >= self.min_sim
+        )
+
+    @staticmethod
+    def read(
+        section: Mapping[str, Any] | None, heads: Iterable[str], path: Path
+    ) -> dict[str, OffTopicRule]:
+        """Each head's thresholds in a calibration file's `off_topic` section; thresholds fitted
+        for another version of the rule are refused (the calibration is refitted)."""
+        rules = fitted_section(
+            section,
+            version=OFF_TOPIC_RULE_VERSION,
+            path=path,
+            what="off-topic thresholds",
+            required=True,
+        )
+        return per_head(
+            rules,
+            heads,
+            lambda fitted: OffTopicRule(gap=fitted.get("gap"), min_sim=fitted.get("min_sim")),
+        )
+
+    @staticmethod
+    def written(rules: Mapping[str, OffTopicRule]) -> dict[str, Any]:
+        return written_per_head(OFF_TOPIC_RULE_VERSION, rules)
+
+
+class OffTopic(Judge):
+    flag = Flag.OFF_TOPIC
+    cap = OFF_TOPIC_CAP
+    withholds_credit = True
+    version = OFF_TOPIC_RULE_VERSION
+    fitted_in = "evaluators.fitting.off_topic"
+    message: ClassVar[Message] = {
+        "ko": "다른 질문에 대한 답에 가까워요. 이 질문이 묻는 것을 다시 읽어 보세요.",
+        "en": "This reads as an answer to a different question. Re-read what this one asks.",
+    }
+
+    def judge(self, judged: Judged) -> Fired | None:
+        """Where the sibling rule fired, it names the question the answer answers (with the same
+        cap); this rule's note would only repeat it less precisely."""
+        if judged.has(Flag.SIBLING):
+            return None
+        prompt, measured = judged.prompt, judged.measurement
+        named = concepts_named(prompt, measured.covered)
+        rule = judged.fit(OffTopicRule)
+        if rule.applies(measured.features, named, reviewed=concepts_reviewed(prompt)):
+            return self.fired()
+        return None
+
+
+RULE = OffTopic()
