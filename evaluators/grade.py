@@ -70,6 +70,8 @@ class Flag(StrEnum):
     OFF_TOPIC = "off_topic"
     SIBLING = "sibling"
     NO_EVIDENCE = "no_evidence"
+    REVERSED = "reversed"
+    """Its main claims say the opposite of the model answers (roles swapped, an opposite said)."""
 
 
 class Grade(BaseModel):

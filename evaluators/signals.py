@@ -20,12 +20,15 @@ from evaluators.features.raw import Measures
 from evaluators.reading.claims import measure_claims
 from evaluators.reading.concepts import (
     AnswerText,
+    ConceptMatch,
+    Span,
     concept_affinity,
     concept_matches,
     covered_and_missed,
     match_concepts,
     nameable,
 )
+from evaluators.reading.contrasts import Contrast, contrast_of, read_claims
 from evaluators.reading.morphology import content_words
 from evaluators.reading.rarity import UNIFORM, WordRarity
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
@@ -187,6 +190,27 @@ def _coverage_of(prompt: Prompt | None, answer: AnswerText, lang: Lang) -> float
     return len(match_concepts(concepts, answer)[0]) / len(concepts)
 
 
+def _contrast(prompt: Prompt) -> Contrast:
+    """What the prompt's question and model answers claim, read once per prompt."""
+    return contrast_of((prompt.text.ko, prompt.text.en), tuple(r.text for r in prompt.references))
+
+
+def _credited(
+    matches: tuple[ConceptMatch, ...], reversed_spans: list[tuple[Span, ...]]
+) -> tuple[ConceptMatch, ...]:
+    """The concept matches that count: a key concept's words inside a claim that says the
+    opposite of the model answers (negated where they state it, given to the other side of the
+    contrast the question draws, an opposite said) are no credit for it."""
+    inside = [span for spans in reversed_spans for span in spans]
+    if not inside:
+        return matches
+    return tuple(
+        m
+        for m in matches
+        if not (m.spans and all(any(a <= s and e <= b for a, b in inside) for s, e in m.spans))
+    )
+
+
 def measure(
     prompt: Prompt,
     vectors: PromptVectors,
@@ -231,7 +255,9 @@ def measure(
         _overlap(answer.words, m.text, question_words).recall for m in prompt.misconceptions
     ]
     mis_overlap = max(overlaps, default=0.0)
-    matches = concept_matches(prompt.concepts, answer)
+    claims = read_claims(answer.text, _contrast(prompt))
+    placed = [answer.passage([reversal.span]) for reversal in claims.reversed]
+    matches = _credited(concept_matches(prompt.concepts, answer), [s for s, _ in placed])
     covered, missed = covered_and_missed(prompt.concepts, matches)
     coverage = len(covered) / len(prompt.concepts) if prompt.concepts else None
     soft_coverage = None
@@ -272,6 +298,8 @@ def measure(
             matches=matches,
             echoed=overlaps.index(mis_overlap) if overlaps else None,
             sibling=sibling.prompt,
+            claims=claims,
+            quotes=tuple(words for _, words in placed),
         ),
         says_words=says_words,
     )

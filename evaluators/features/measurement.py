@@ -13,6 +13,7 @@ from content.schema import Prompt
 from evaluators.features import values
 from evaluators.features.raw import Measures
 from evaluators.reading.concepts import ConceptMatch
+from evaluators.reading.contrasts import NOTHING_READ, Reading
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,19 @@ class Found:
     """What the answer says that feedback names: the key concepts it names (each with where:
     `matches`) and misses, the misconception (its index in the prompt's) whose words it shares
     most (None without misconceptions), and the sibling question (the main question or a
-    follow-up of the same thread) whose model answer it comes nearest (None without one)."""
+    follow-up of the same thread) whose model answer it comes nearest (None without one), and
+    which of its claims say the opposite of the model answers, in its own words. A concept named
+    only inside a reversed claim is not among `covered`."""
 
     covered: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
     matches: tuple[ConceptMatch, ...] = ()
     echoed: int | None = None
     sibling: Prompt | None = None
+    claims: Reading = NOTHING_READ
+    """The answer's claims read against the model answers (`reading.contrasts`)."""
+    quotes: tuple[str, ...] = ()
+    """The answer's own words of each reversed claim, in `claims.reversed`'s order."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ his her also just very much some any each such into out up about only other both
 instead most compared"""
 _EN_SKIPPED = frozenset(_EN_SKIPPED_WORDS.split())
 _PUNCTUATION = frozenset(".;:!?,()")
+_VOWEL = re.compile(r"[aeiouy]")
 _SENTENCE_END = frozenset(".;!?")
 
 _KO_CONTENT = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH")
@@ -179,13 +180,23 @@ def _english(text: str) -> tuple[Clause, ...]:
         elif (previous, token) in _EN_COMPARED_PAIRS or token in _EN_COMPARED_AFTER:
             compare_next = True
         elif token not in _EN_SKIPPED and (token[0].isdigit() or len(token) > 1):
-            lemma = token if token[0].isdigit() else stem_en(token)
+            lemma = _english_lemma(token)
             current.add(lemma, match.end())
             if compare_next:
                 current.mark_compared(lemma)
                 compare_next = False
         previous = token
     return tuple(out + _sentence([*sentence, current]))
+
+
+def _english_lemma(token: str) -> str:
+    """A number as written, an acronym's plural as the acronym (CNNs, MLPs: Snowball leaves
+    them), any other word by its Snowball stem."""
+    if token[0].isdigit():
+        return token
+    if len(token) > 3 and token.endswith("s") and not _VOWEL.search(token[:-1]):
+        return token[:-1]
+    return stem_en(token)
 
 
 def _sentence(builders: list[_Builder]) -> list[Clause]:
@@ -228,7 +239,7 @@ def _korean(text: str) -> tuple[Clause, ...]:
             current.mark_topic(last)
             continue
         if tag.startswith(_KO_CONTENT) and not (tag == "SL" and form in _EN_SKIPPED):
-            lemma = prefix + (stem_en(form) if tag == "SL" else form)
+            lemma = prefix + (_english_lemma(form) if tag == "SL" else form)
             current.add(lemma, start + length)
             last = lemma
         prefix = ""

@@ -65,9 +65,13 @@ class Reading:
     @property
     def mostly_reversed(self) -> bool:
         """The answer's main claims are reversed: more of its checked clauses say the opposite
-        of the references than agree with them, and they make at least half its clauses."""
-        reversed_ = len(self.reversed)
-        return reversed_ > self.agreeing and 2 * reversed_ >= self.clauses
+        of the references by their roles or by a pair of opposites than agree with them, and
+        they make at least half its clauses. A clause negated where a reference is not reads as
+        reversed too (its concepts are not credited), but it does not make an answer wrong on
+        its own: real students' right answers negate where the model answer does not far more
+        often than they swap roles or say an opposite (SemEval-2013's training answers)."""
+        strong = sum(1 for r in self.reversed if r.how != "negation")
+        return strong > self.agreeing and 2 * strong >= self.clauses
 
     def covers(self, start: int, end: int) -> bool:
         """Whether [start, end) of the answer's normalized text lies in a reversed clause."""
@@ -236,5 +240,10 @@ def _polarity_votes(clause: Clause, contrast: Contrast) -> tuple[int, How]:
 
 def _swapped(clause: Clause, other: Clause) -> bool:
     """Whether the two clauses compare two things the other way round ("CNNs have fewer
-    parameters than MLPs" against "MLPs have more parameters than CNNs")."""
-    return bool(clause.compared) and bool(other.compared) and not (clause.compared & other.compared)
+    parameters than MLPs" against "MLPs have more parameters than CNNs"): what each compares
+    against is what the other speaks of."""
+    return bool(clause.compared & _asserted(other)) and bool(other.compared & _asserted(clause))
+
+
+def _asserted(clause: Clause) -> frozenset[str]:
+    return frozenset(clause.lemmas) - clause.compared

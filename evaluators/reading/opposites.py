@@ -32,7 +32,7 @@ _ENGLISH: tuple[tuple[str, str], ...] = (
     ("inside interior", "outside exterior"),
     ("above", "below"),
     ("longer", "shorter"),
-    ("stable", "unstable"),
+    ("stable stabilize stabilizes stabilized", "unstable destabilize destabilizes"),
     ("dense", "sparse"),
     ("linear", "nonlinear"),
     ("convex", "nonconvex"),

@@ -18,6 +18,7 @@ from evaluators.rules import (
     misconception,
     noise,
     off_topic,
+    reversed_claims,
     sibling,
     term_alone,
     truncation,
@@ -37,6 +38,7 @@ SCREENS: tuple[Screen, ...] = (
 """Before the answer is measured, in order; the first that fires is the only one."""
 JUDGES: tuple[Judge, ...] = (
     misconception.RULE,
+    reversed_claims.RULE,
     evidence_gate.RULE,
     sibling.RULE,
     off_topic.RULE,

@@ -1,0 +1,52 @@
+"""An answer whose main claims say the opposite of the model answers (REVERSED): the roles of
+the two sides a question names swapped ("ReLU saturates", "sigmoid's gradient is 1"), or one of
+a pair of opposites said where the model answer says the other (fewer and more, connected and
+separated), about the same things. Sentence vectors read such an answer as the model answer
+itself: it uses the same words. It is graded as wrong, credited no concept, and told which claim
+is reversed, in its own words.
+
+"Main claims": more of the answer's clauses that `reading.contrasts` can check say the opposite
+by roles or opposites than agree, and they make at least half its clauses. Nothing is fitted:
+the sides come from the question and its model answers, the opposites from a written list of
+everyday pairs (`reading.opposites`), so a team's bank needs no annotation."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from evaluators.grade import Flag
+from evaluators.rules.rule import Fired, Judge, Judged, Message
+
+REVERSED_CAP = 20
+"""The most an answer that says the opposite may score: graded as wrong (below `partial`)."""
+
+
+class ReversedClaims(Judge):
+    flag = Flag.REVERSED
+    cap = REVERSED_CAP
+    withholds_credit = True
+    message: ClassVar[Message] = {
+        "ko": "모범 답안과 반대로 말하고 있어요: “{claim}” 무엇이 어느 쪽인지 다시 확인해 보세요.",
+        "en": "This says the opposite of the model answer: “{claim}” Check which is which.",
+    }
+
+    def judge(self, judged: Judged) -> Fired | None:
+        found = judged.measurement.found
+        if not found.claims.mostly_reversed:
+            return None
+        claim = next(
+            (
+                words
+                for reversal, words in zip(found.claims.reversed, found.quotes, strict=True)
+                if reversal.how != "negation" and words
+            ),
+            "",
+        )
+        return self.fired(
+            words={"claim": claim.strip()},
+            reason=f"{len(found.claims.reversed)} of its claims reversed, "
+            f"{found.claims.agreeing} agreeing",
+        )
+
+
+RULE = ReversedClaims()
