@@ -228,7 +228,7 @@ def test_the_page_lists_the_groups_to_teach_and_the_digest_counts_them(
         )
         assert staged.status_code == 303
         teach_after = page_text(admin.get(base + "/groups").text)
-        assert "1 groups of answers have no team grade yet" in teach_after
+        assert "1 group of answers has no team grade yet" in teach_after
         assert OTHER_IDEA[1] not in teach_after.split("Question")[0]
     digest = _digest(site, channel, model_path)
     assert "For admins: 1 answer group waits for a team grade" in digest
