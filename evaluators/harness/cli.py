@@ -28,6 +28,7 @@ from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
 from evaluators.harness.evaluation import evaluate
 from evaluators.harness.report import GroupBy, RowResult, by_group
+from evaluators.harness.ship_vectors import main as ship_vectors_main
 from evaluators.harness.teach_cli import fit_team_kernel
 from evaluators.harness.teach_cli import main as teach_main
 from evaluators.model_settings import ModelSettings
@@ -46,7 +47,8 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
        quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural ...] [--dir DIR]
                                [--rows OUT.jsonl] [--json]   (measured, never fitted on)
-       quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)"""
+       quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)
+       quizmaster eval ship-vectors [--out DIR]   (the seed bank's vectors the package ships)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -390,6 +392,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "teach": teach_main,
         "heldout": _run_heldout,
         "siblings": _run_siblings,
+        "ship-vectors": ship_vectors_main,
     }.get(argv[0])
     try:
         if command is not None:
