@@ -73,6 +73,9 @@ class Catalogue:
         """Every message key (tests render each one)."""
         return list(self._entries)
 
+    def has(self, key: str) -> bool:
+        return key in self._entries
+
     def template(self, lang: Lang, key: str) -> str:
         """The message `key` in `lang` (Korean unless 'en') before its values are filled in."""
         ko, en = self._entries[key]

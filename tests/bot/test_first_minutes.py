@@ -154,7 +154,7 @@ def test_make_run_on_a_terminal_shows_only_the_question_and_the_prompt(
     assert lines[0] == f"quizmaster: log in {tmp_path.resolve() / LOG_FILE_NAME}"
     assert lines[1].startswith("오늘의 질문 · "), lines
     assert lines[2].strip() and lines[3] == "", lines
-    assert lines[4].startswith("스레드에 답을 적어 주세요."), lines
+    assert lines[4].startswith("답을 입력해 주세요."), lines  # no threads on the console
     assert lines[5:] == ["you> "], lines
     assert (tmp_path / LOG_FILE_NAME).is_file()
 

@@ -292,6 +292,7 @@ class Appeals:
             thread_id=answer.thread_id,
             user_id=answer.user_id,
             addressee=answer.user_id,
+            lang=lang,
         )
 
     def _question(self, turn: Turn, prompt_id: str) -> str:

@@ -135,6 +135,7 @@ async def grade_open_answers(
             thread_id=post.thread_id or post.message_id,
             user_id=pending.user_id,
             addressee=pending.user_id,
+            lang=lang,
         )
         if await store.record_pending_answer(
             pending_id=pending.id,
