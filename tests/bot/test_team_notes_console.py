@@ -100,7 +100,7 @@ def test_notes_questions_are_graded_and_followed_up_on_the_console(
 
     # the question waiting for its model answer is posted as an open question: kept, not graded
     assert notes.WAITING_TEXT in said["lead"]
-    assert "An open question: there is no model answer yet" in said["lead"]
+    assert text("en", "open_question_body") in said["lead"]
     assert "This is an open question: it will be graded, and you told here" in said["fay"]
     assert "no hints, skips or follow-ups yet" in said["fay"]
     assert GRADE.search(said["fay"]) is None

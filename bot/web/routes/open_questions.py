@@ -87,9 +87,12 @@ async def _page(
     kept = await _open(web, lang).kept(
         platform=member.platform, channel_id=member.channel_id, prompt_id=question.id
     )
+    posts = await web.deps.store.posts(platform=member.platform, channel_id=member.channel_id)
+    posted = [post.day for post in posts if post.prompt_id == question.id]
     values: dict[str, Any] = {
         "question": question,
         "kept": kept,
+        "posted": max(posted).isoformat() if posted else None,
         "draft": draft,
         "problem": problem,
         "reason": reason,
