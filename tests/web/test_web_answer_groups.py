@@ -78,6 +78,10 @@ def test_an_admin_grades_a_group_applies_it_and_the_members_are_told_once(
         assert [head for head, _ in groups] == ["3 answers · scores 40-75", "1 answer · score 10"]
         [(_, same), (_, alone)] = groups
         assert len(same) == 3 and len(alone) == 1
+        # Before unfolding the group: each grade in it, and the answer at their median first.
+        folded = page_text(page.text.split("<details>", 1)[0])
+        assert re.search(r"Scores in this group now: (40|55|75)( · (40|55|75)){2} ", folded)
+        assert f"Representative answer: {SAME_IDEA[SORA]}" in folded  # 55: between 40 and 75
         csrf = form_fields(page.text)["csrf"]
         left = len(site.notices_left)
         graded = admin.post(
