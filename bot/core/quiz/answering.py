@@ -162,12 +162,15 @@ class AnswerFlow:
         return channel_schedule(turn.channel).local_day(self.clock())
 
     async def _post(self, turn: Turn) -> PostRow | None:
-        """The post the member's message belongs to: its thread's; without a thread, the newest
-        of today's posts they have not finished, else the latest."""
+        """The post the member's message belongs to: its thread's; without a thread, the latest,
+        and once they finished it, the newest of today's posts they started and left unfinished
+        (an extra question came between them and its follow-ups)."""
         post = await current_post(self.posts, turn.incoming)
         if post is None or not turn.incoming.threadless:
             return post
-        return await self.day.unfinished(post, turn.user, self._today(turn)) or post
+        if not await self.day.finished(post, turn.user):
+            return post
+        return await self.day.pending(post, turn.user, self._today(turn), besides=post) or post
 
     async def _position(self, turn: Turn, post: PostRow | None = None) -> Position | None:
         """Where the member is in the post their message belongs to (or `post`); None (and a
@@ -448,18 +451,14 @@ class AnswerFlow:
 
     async def _resume_elsewhere(self, turn: Turn, post: PostRow) -> bool:
         """Without threads, ask the member where they stand in the newest other post of the
-        day they have not finished (an extra question came between them and its follow-ups);
-        False when there is none, or on a platform with threads, where each post keeps its
-        own."""
+        day they started and left unfinished (an extra question came between them and its
+        follow-ups); False when there is none, or on a platform with threads, where each post
+        keeps its own."""
         if not turn.incoming.threadless:
             return False
-        earlier = await self.day.unfinished(post, turn.user, self._today(turn), besides=post)
+        earlier = await self.day.pending(post, turn.user, self._today(turn), besides=post)
         if earlier is None:
             return False
-        opened = self.bank.open_question(earlier.prompt_id)
-        if opened is not None:
-            await turn.say(turn.t("back_to", text=opened.text.get(turn.lang)), mention=True)
-            return True
         prompts = sequence(self.bank, earlier)
         progress = await self.repo.member_progress(
             earlier, user_id=turn.user, prompt_ids=[p.id for p in prompts]

@@ -1,9 +1,9 @@
 """A member's day across a channel's posts: the day's question, extra ones (`/quiz now`), open
 ones. Three answers the answer flow asks of it:
 
-- where a message with no thread goes (the console): the newest of today's posts the member has
-  not finished, so an extra question posted meanwhile never strands their follow-ups of an
-  earlier one; they come back once the new one is done;
+- where a message with no thread goes (the console): the latest post, and once the member has
+  finished it, the newest of today's posts they started and did not finish, so an extra question
+  posted meanwhile never strands their follow-ups of an earlier one;
 - the member's points today, counted as the leaderboard counts them (the best answer per post and
   prompt, on the day it was given), so "done for today" and `/quiz leaderboard` agree;
 - the prompt to retry: the lowest best score of any of today's posts, not only the current one's.
@@ -51,29 +51,32 @@ class MemberDay:
             reverse=True,
         )
 
-    async def finished(self, post: PostRow, user_id: str) -> bool:
-        """Whether the member has nothing left to answer in `post`: every step of a question
-        answered or skipped; for an open question still waiting for its model answer, their
-        answer kept."""
+    async def standing(self, post: PostRow, user_id: str) -> tuple[bool, bool]:
+        """Whether the member started `post` (answered or skipped a step of it), and whether
+        they finished it (every step; for an open question still waiting for its model answer,
+        their answer kept: started and finished at once)."""
         if self.bank.open_question(post.prompt_id) is not None:
             kept = await self.answers.open_answers(
                 platform=post.platform, channel_id=post.channel_id, prompt_id=post.prompt_id
             )
-            return any(k.post_id == post.id and k.user_id == user_id for k in kept)
+            answered = any(k.post_id == post.id and k.user_id == user_id for k in kept)
+            return answered, answered
         prompts = sequence(self.bank, post)
         progress = await self.answers.member_progress(
             post, user_id=user_id, prompt_ids=[p.id for p in prompts]
         )
-        return progress.step >= len(prompts)
+        return progress.step > 0 or bool(progress.best), progress.step >= len(prompts)
 
-    async def unfinished(
-        self, latest: PostRow, user_id: str, today: date, *, besides: PostRow | None = None
+    async def finished(self, post: PostRow, user_id: str) -> bool:
+        return (await self.standing(post, user_id))[1]
+
+    async def pending(
+        self, latest: PostRow, user_id: str, today: date, *, besides: PostRow
     ) -> PostRow | None:
-        """The newest of today's posts (but `besides`) the member has not finished."""
+        """The newest of today's posts (but `besides`) the member started and did not finish:
+        follow-ups an extra question came between them and."""
         for post in await self.todays_posts(latest, today):
-            if (besides is None or post.id != besides.id) and not await self.finished(
-                post, user_id
-            ):
+            if post.id != besides.id and (await self.standing(post, user_id)) == (True, False):
                 return post
         return None
 
