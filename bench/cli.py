@@ -16,10 +16,11 @@ BENCHES = {
     "rss": "RSS of one process grading 10,000 distinct answers through core and grader",
     "edges": "compute service RSS and /healthz latency under 8 unauthenticated 18 MB bodies",
     "startup": "first and later start of the console bot vs importing and loading the model",
+    "first-start": "a new user's first start on a pipe and a terminal, warm, one question added",
     "web": "channel page p95 over HTTP on 50 members x 365 days of answers (<= 150 ms)",
     "all": "every benchmark above, one after another: one Markdown table (make figures)",
 }
-MODULES = {"all": "figures"}
+MODULES = {"all": "figures", "first-start": "first_start"}
 """Benchmarks whose module is not named after them."""
 
 

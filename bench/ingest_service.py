@@ -41,6 +41,8 @@ class FixedGrader:
 class CountingTransport(UnsharedChannel):
     """A platform that sends instantly and keeps only a count, so replies cost no memory."""
 
+    threads = True
+
     def __init__(self) -> None:
         self.sent = 0
         self._ids = itertools.count(1)

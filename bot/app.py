@@ -47,6 +47,7 @@ from bot.core.reporting.teaching import Teaching
 from bot.core.service import QuizService
 from bot.core.team_grading import AnswerVectors
 from bot.core.telemetry import install as install_telemetry
+from bot.logs import PROGRESS
 from bot.metrics import MeteredGrader, PrometheusTelemetry
 from bot.model_choice import embedding_model
 from bot.storage.repository import Repository
@@ -68,6 +69,8 @@ if TYPE_CHECKING:
     from bot.platforms.slack.installation import OAuthStores
 
 log = logging.getLogger("quizmaster.bot")
+start_log = logging.getLogger(PROGRESS)
+"""A start's steps, where the plain progress lines go: a pipe's reader sees the start talk."""
 
 
 def load_configured_bank(settings: GameSettings) -> Bank:
@@ -436,7 +439,10 @@ async def prepare_references(grader: EmbeddingGrader, bank: Bank) -> None:
     except EmbeddingUnavailableError as exc:
         log.warning("reference embeddings postponed, embedding server unavailable: %s", exc)
         return
-    log.info("reference embeddings %s", "loaded from cache" if hit else "computed")
+    start_log.info(
+        "reference embeddings ready (%s)",
+        "every text from disk" if hit else "the texts no file held encoded",
+    )
 
 
 @asynccontextmanager
@@ -456,6 +462,7 @@ async def open_service(
         stack.push_async_callback(repo.close)
         await TeamQuestionTable(repo.db).load_into(bank)
         if grader is None:
+            start_log.info("loading the embedding model")
             owned = await asyncio.to_thread(configured_grader, settings.grading)
             stack.push_async_callback(owned.aclose)
             await prepare_references(owned, bank)

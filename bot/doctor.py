@@ -83,16 +83,38 @@ def _secret_fields() -> list[str]:
     ]
 
 
+def _needed(settings: Settings) -> set[str]:
+    """The secrets this setup can use: its platform's, in its mode (as `missing_for_platform`
+    asks for them), and the token of each server it names."""
+    needed: set[str] = set()
+    if settings.platform == "discord":
+        needed.add("discord_token")
+    elif settings.platform == "slack" and settings.slack_oauth:
+        needed |= {"slack_client_secret", "slack_signing_secret", "slack_state_secret"}
+        needed.add("secret_key")
+    elif settings.platform == "slack":
+        mode = "slack_app_token" if settings.slack_mode == "socket" else "slack_signing_secret"
+        needed |= {"slack_bot_token", mode}
+    if settings.embedding_url is not None:
+        needed.add("embedding_token")
+    if settings.compute_url is not None:
+        needed.add("compute_token")
+    return needed
+
+
 def _tokens_check(settings: Settings) -> Check:
-    """Only "set" or "missing" is ever shown: a value never reaches the output or the log."""
+    """Only "set" or "missing" is ever shown: a value never reaches the output or the log.
+    Only the secrets this setup can use are named (and any set), not every one there is."""
+    needed = _needed(settings)
+    shown = [name for name in _secret_fields() if is_set(getattr(settings, name)) or name in needed]
     presence = ", ".join(
         f"QUIZMASTER_{name.upper()} {'set' if is_set(getattr(settings, name)) else 'missing'}"
-        for name in _secret_fields()
+        for name in shown
     )
     missing = settings.missing_for_platform()
     if missing is not None:
         return Check("tokens", "fail", f"{missing} ({presence})")
-    return Check("tokens", "ok", presence)
+    return Check("tokens", "ok", presence or f"none needed (platform {settings.platform})")
 
 
 async def _platform_check(settings: Settings) -> Check | None:
@@ -153,9 +175,7 @@ async def _sqlite_check(path: Path) -> Check:
         problem = _writable_folder(path.parent)
         if problem is not None:
             return Check("database", "fail", f"{path} cannot be created: {problem}")
-        return Check(
-            "database", "warn", f"{path} not created yet (the bot creates and migrates it at start)"
-        )
+        return Check("database", "ok", f"{path} is made at the bot's first start")
     problem = _writable_folder(path.parent)
     if problem is not None:
         return Check("database", "fail", f"{path}: SQLite needs to write beside it: {problem}")
@@ -372,14 +392,18 @@ async def _slack_oauth_check(settings: Settings) -> Check:
 async def collect(settings: Settings, *, quick: bool) -> list[Check]:
     """Every check in the order a person would fix them."""
     database = await _database_check(settings)
+    # A SQLite file not made yet is fine (the first start makes it) but has nothing to read.
+    readable = database.status == "ok" and (
+        not isinstance(settings.db, Path) or await asyncio.to_thread(settings.db.exists)
+    )
     checks = [
         _settings_check(settings),
         _tokens_check(settings),
         database,
-        *([await _replicas_check(settings, datetime.now(UTC))] if database.status == "ok" else []),
+        *([await _replicas_check(settings, datetime.now(UTC))] if readable else []),
         *(
             [await _slack_oauth_check(settings)]
-            if database.status == "ok" and settings.platform == "slack" and settings.slack_oauth
+            if readable and settings.platform == "slack" and settings.slack_oauth
             else []
         ),
         _cache_check(settings),
@@ -420,7 +444,16 @@ def main(argv: list[str], settings: Settings) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help already
         return exc.code if isinstance(exc.code, int) else 2
-    checks = asyncio.run(collect(settings, quick=args.quick))
+    ours = logging.getLogger("quizmaster")
+    level = ours.level
+    if settings.log_level != "DEBUG":
+        # The checks are the report: what a check logs on its way (a model loaded, which
+        # calibration files were passed over) is no news to act on.
+        ours.setLevel(logging.WARNING)
+    try:
+        checks = asyncio.run(collect(settings, quick=args.quick))
+    finally:
+        ours.setLevel(level)
     ready = is_ready(checks)
     if args.json:
         print(json.dumps({"ready": ready, "checks": [asdict(c) for c in checks]}, indent=2))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 OWN = "quizmaster"
+PROGRESS = "quizmaster.progress"
 LOG_FILE_NAME = "quizmaster.log"
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 SCREEN_CHARS = 120
@@ -81,15 +82,30 @@ def log_to_stream(level: str, stream: TextIO | None = None) -> None:
     _install([handler], level)
 
 
+class ProgressOnly(logging.Filter):
+    """The plain lines of a long step (`evaluators.progress`), below WARNING."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name == PROGRESS and record.levelno < logging.WARNING
+
+
 def log_to_file(path: Path, level: str, screen: TextIO | None = None) -> None:
     """The console bot: every record to `path`, our warnings and errors also to `screen` as one
-    short line each."""
+    short line each. Where `screen` is no terminal (a pipe, a file), a long step's plain progress
+    lines go there too: on a terminal it draws its bar instead."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    screen = screen or sys.stderr
     to_file = logging.FileHandler(path, encoding="utf-8")
     to_file.setFormatter(logging.Formatter(FORMAT))
     to_file.addFilter(LibrariesFromWarning(logging.getLevelName(level)))
-    to_screen = logging.StreamHandler(screen or sys.stderr)
+    to_screen = logging.StreamHandler(screen)
     to_screen.setLevel(logging.WARNING)
     to_screen.setFormatter(ScreenLine(path))
     to_screen.addFilter(OwnOnly())
-    _install([to_file, to_screen], level)
+    handlers: list[logging.Handler] = [to_file, to_screen]
+    if not screen.isatty():
+        progress = logging.StreamHandler(screen)
+        progress.setFormatter(logging.Formatter("quizmaster: %(message)s"))
+        progress.addFilter(ProgressOnly())
+        handlers.append(progress)
+    _install(handlers, level)

@@ -1,6 +1,6 @@
 """Embeddings of every prompt text (questions, references, misconceptions), computed once per
-(model, bank content hash) and kept on disk as npz, so a restart with an unchanged bank encodes
-nothing."""
+model and text and kept on disk (`text_vectors`): a restart encodes only the texts no file holds,
+so an unchanged bank encodes nothing and a new team question only its own texts."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.progress import Progress
 from evaluators.reading.morphology import content_words
 from evaluators.reading.rarity import BankRarity, WordRarity, analysis_key
-from evaluators.whole_files import replacing
+from evaluators.text_vectors import KeptVectors, ShippedVectors, digest
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -29,6 +29,11 @@ def prompt_texts(prompt: Prompt) -> list[str]:
     texts += [r.text for r in prompt.references]
     texts += [m.text for m in prompt.misconceptions]
     return list(dict.fromkeys(texts))
+
+
+def bank_texts(bank: Bank) -> list[str]:
+    """Every text of the bank's prompts, each once: what preparing the bank encodes."""
+    return list(dict.fromkeys(t for prompt in bank.all() for t in prompt_texts(prompt)))
 
 
 def framed_references(prompt: Prompt) -> list[tuple[str, str]]:
@@ -126,12 +131,21 @@ def _memo_for(embedder: EmbeddingModel) -> _Memo:
 
 
 class ReferenceStore:
-    """Text -> embedding for one model, filled from the npz cache or by encoding. The in-memory
-    part is shared per embedder, so the many graders of a test run encode each text once."""
+    """Text -> embedding for one model, filled from the files of `text_vectors` or by encoding.
+    The in-memory part is shared per embedder, so the many graders of a test run encode each
+    text once."""
 
-    def __init__(self, embedder: EmbeddingModel, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        embedder: EmbeddingModel,
+        cache_dir: Path,
+        *,
+        shipped: ShippedVectors | None = None,
+    ) -> None:
         self._embedder = embedder
         self._cache_dir = cache_dir
+        self.kept = KeptVectors.in_cache(cache_dir, embedder.cache_key)
+        self._shipped = shipped or ShippedVectors()
         memo = _memo_for(embedder)
         self._vectors = memo.vectors
         self._tokens = memo.tokens
@@ -142,37 +156,45 @@ class ReferenceStore:
         self._bank_references = np.zeros((0, 0), dtype=np.float32)
         self._rarity = BankRarity()
 
-    def cache_path(self, bank: Bank) -> Path:
-        return (
-            self._cache_dir / "embeddings" / f"{self._embedder.cache_key}-{bank.content_hash()}.npz"
-        )
-
     def rarity_path(self, bank: Bank) -> Path:
         """Where the bank's word rarity counts are kept (any model reads the same words)."""
         return self._cache_dir / "rarity" / f"{bank.content_hash()}-{analysis_key()}.json"
 
     def load_bank(self, bank: Bank) -> bool:
-        """Fill the store for every prompt of `bank`; True when the disk cache answered. Blocking:
-        call it from a worker thread."""
-        documents = [prompt_texts(p) for p in bank.all()]
-        self._rarity.use(documents, self.rarity_path(bank))
-        texts = list(dict.fromkeys(t for document in documents for t in document))
-        path = self.cache_path(bank)
-        matrix = self._read(path, texts)
-        hit = matrix is not None
-        if matrix is None:
-            unknown = [t for t in texts if t not in self._vectors]
-            self.put(unknown, self.encode_with_progress(unknown))
-            matrix = self._stack(texts)
-            self._write(path, texts, matrix)
-        self.put(texts, matrix)
+        """Fill the store for every prompt of `bank`; True when nothing had to be encoded.
+        Blocking: call it from a worker thread."""
+        self._rarity.use([prompt_texts(p) for p in bank.all()], self.rarity_path(bank))
+        encoded = self._fill(bank_texts(bank))
         self._index_references(bank)
         with self._lock:
-            if hit:
-                self.cache_hits += 1
-            else:
+            if encoded:
                 self.cache_misses += 1
-        return hit
+            else:
+                self.cache_hits += 1
+        return not encoded
+
+    def _fill(self, texts: list[str]) -> int:
+        """Every one of `texts` in memory: from memory, the cache dir's file, the shipped file
+        (only asked, and its model checked, when the cache dir lacks some), else encoded; how
+        many were encoded. The cache dir's file is rewritten when it lacked any."""
+        missing = [t for t in texts if t not in self._vectors]
+        if not missing:
+            return 0
+        kept = self.kept.read()
+        found = {t: kept[digest(t)] for t in missing if digest(t) in kept}
+        if len(found) < len(missing):
+            shipped = self._shipped.matching(self._embedder)
+            found |= {
+                t: shipped[digest(t)] for t in missing if t not in found and digest(t) in shipped
+            }
+        if found:
+            self.put(list(found), np.stack(list(found.values())))
+        unknown = [t for t in missing if t not in found]
+        if unknown:
+            self.put(unknown, self.encode_with_progress(unknown))
+        if any(digest(t) not in kept for t in missing):
+            self.kept.write({digest(t): self._vectors[t] for t in texts}, kept)
+        return len(unknown)
 
     def encode_with_progress(self, texts: list[str]) -> Matrix:
         """`encode(texts)` one forward pass at a time, reporting each. Longest texts first, as
@@ -298,25 +320,3 @@ class ReferenceStore:
         if not rows:
             return np.zeros((0, self._embedder.dimension), dtype=np.float32)
         return np.stack(rows).astype(np.float32, copy=False)
-
-    def _read(self, path: Path, texts: list[str]) -> Matrix | None:
-        if not path.is_file():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                stored = [str(t) for t in data["texts"]]
-                vectors = np.asarray(data["vectors"], dtype=np.float32)
-        except (OSError, ValueError, KeyError) as exc:
-            logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
-            return None
-        if stored != texts or vectors.shape[0] != len(texts):
-            logger.warning("embedding cache %s does not match the bank; re-encoding", path)
-            return None
-        return vectors
-
-    def _write(self, path: Path, texts: list[str], matrix: Matrix) -> None:
-        try:
-            with replacing(path, ".tmp.npz") as partial:
-                np.savez(partial, texts=np.array(texts, dtype=str), vectors=matrix)
-        except OSError as exc:  # a read-only cache dir costs a re-encode next start, nothing more
-            logger.warning("could not write embedding cache %s: %s", path, exc)

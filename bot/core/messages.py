@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.core.commands import Command
+from content.schema import Lang
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,9 @@ class Reply:
     # nonce for a few minutes, and the names of its images, which carry the key, for good), so
     # a replica finishing the post of one killed while sending it finds what is out.
     once: str | None = None
+    # The language the text is in (the channel's), for what a platform adds around it ("(only
+    # you)" on the console, a question card's buttons on Slack); None where it is not known.
+    lang: Lang | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,12 @@ class UnsharedChannel:
 class Transport(Protocol):
     """How the core reaches a channel. One per platform connection (or per interaction).
     `send` raises ChannelUnreachableError when the channel cannot be reached at all."""
+
+    @property
+    def threads(self) -> bool:
+        """Whether a question opens a thread its answers go to (not so on the console, where
+        every answer goes to the latest question the member has not finished)."""
+        ...
 
     async def send(self, reply: Reply) -> Posted: ...
 

@@ -55,6 +55,7 @@ class Turn:
             addressee=self.user if mention else None,
             images=images,
             answers=self.incoming.message_id,
+            lang=self.lang,
         )
 
     async def say(

@@ -26,7 +26,9 @@ from bot.core.inflight import STOP_GRACE_S
 from bot.core.member_text import member_text, shown
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, UnsharedChannel
 from bot.core.service import QuizService
+from bot.core.texts import text
 from bot.log_escaping import escape_for_terminal
+from content.schema import Lang
 
 log = logging.getLogger("quizmaster.console")
 PLATFORM = "console"
@@ -52,11 +54,16 @@ class ConsoleTransport(UnsharedChannel):
     reads the output goes away (`quizmaster run --platform console | head`), `on_reader_gone`
     is called once and nothing more is written: the answer being handled is still stored."""
 
+    threads = False
+
     out: TextIO
     image_dir: Path
     rich: bool
     on_reader_gone: Callable[[], None] = lambda: None
     reader_gone: bool = False
+    # The channel's language, as the latest reply carried it: the console's own notices
+    # ("(only you)", "(now speaking as ...)") follow it.
+    lang: Lang = "ko"
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -83,24 +90,30 @@ class ConsoleTransport(UnsharedChannel):
             self.image_dir.mkdir(parents=True, exist_ok=True)
             path = self.image_dir / f"{message_id}-{image.filename}"
             path.write_bytes(image.data)
-            self._print_line(f"[image] {path}")
+            self._print_line(text(self.lang, "console_image", path=path))
         return Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         self._print(reply)
 
     def _print(self, reply: Reply) -> None:
-        prefix = "(only you) " if reply.ephemeral else ""
+        if reply.lang is not None:
+            self.lang = reply.lang
+        prefix = text(self.lang, "console_only_you") + " " if reply.ephemeral else ""
         lines = [addressed(reply), *(f"{name}: {value}" for name, value in reply.fields)]
-        text = escape_for_terminal("\n".join(lines))
+        body = escape_for_terminal("\n".join(lines))
         if not self.rich:
-            self._print_line(prefix + _BOLD.sub(r"\1", text))  # bold dropped, as a pipe wants
+            self._print_line(prefix + _BOLD.sub(r"\1", body))  # bold dropped, as a pipe wants
             return
         rendered = Text(prefix, style="dim")
         style = _STYLE.get(reply.kind, "")
-        for index, part in enumerate(_BOLD.split(text)):
+        for index, part in enumerate(_BOLD.split(body)):
             rendered.append(part, style=f"bold {style}".strip() if index % 2 else style)
         self._write(lambda: self._console.print(rendered))
+
+    def notice(self, line: str) -> None:
+        """A line of the console's own, not a reply (who speaks now)."""
+        self._print_line(line)
 
     def _print_line(self, line: str) -> None:
         self._write(lambda: print(escape_for_terminal(line), file=self.out, flush=True))
@@ -175,7 +188,7 @@ async def run(
                 break
             if line.startswith("/as "):
                 user = member_text(line[4:]).strip() or user
-                transport._print_line(f"(now speaking as {shown(user)})")
+                transport.notice(text(transport.lang, "console_speaking_as", name=shown(user)))
                 continue
             await service.intake.handle(
                 Incoming(

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from bot.web.signing import Session
-from bot.web.texts import template
+from bot.web.texts import markup
 from content.schema import Lang
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -53,7 +53,7 @@ class Renderer:
         **values: Any,
     ) -> HTMLResponse:
         def t(key: str, **more: object) -> Markup:
-            return Markup(template(lang, key)).format(**more)
+            return markup(lang, key, **more)
 
         return self._templates.TemplateResponse(
             request,

@@ -89,7 +89,7 @@ def find_calibration(
         fitted_for = (
             calibration.identity.describe() if calibration.identity else "no recorded model"
         )
-        logger.info("calibration %s is for %s, not %s", path, fitted_for, identity.describe())
+        logger.debug("calibration %s is for %s, not %s", path, fitted_for, identity.describe())
     return None
 
 

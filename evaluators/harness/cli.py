@@ -29,6 +29,7 @@ from evaluators.grade import EmbeddingUnavailableError
 from evaluators.harness.evaluation import evaluate
 from evaluators.harness.quality_run import DEFAULT_DATA
 from evaluators.harness.report import GroupBy, RowResult, by_group
+from evaluators.harness.ship_vectors import main as ship_vectors_main
 from evaluators.harness.teach_cli import fit_team_kernel
 from evaluators.harness.teach_cli import main as teach_main
 from evaluators.model_settings import ModelSettings
@@ -49,7 +50,8 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
                                [--dir DIR] [--rows OUT.jsonl] [--json]   (never fitted on)
        quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)
        quizmaster eval quality [--only NAME ...] [--data DIR] [--out FILE] [--baseline FILE]
-                               [--timings BENCH.txt] [--save-baseline]   (make quality)"""
+                               [--timings BENCH.txt] [--save-baseline]   (make quality)
+       quizmaster eval ship-vectors [--out DIR]   (the seed bank's vectors the package ships)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -395,6 +397,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "heldout": _run_heldout,
         "siblings": _run_siblings,
         "quality": _run_quality,
+        "ship-vectors": ship_vectors_main,
     }.get(argv[0])
     try:
         if command is not None:

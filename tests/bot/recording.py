@@ -12,6 +12,7 @@ from bot.core.messages import Posted, Reply, ReplyKind
 
 @dataclass
 class RecordingTransport:
+    threads = True
     sent: list[Reply] = field(default_factory=list)
     edits: list[tuple[Posted, Reply]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))

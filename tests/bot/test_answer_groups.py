@@ -1,5 +1,6 @@
-"""Grouping answers by meaning: average linkage (no chaining through a middle answer), the
-medoid as the representative, and the order an admin grades them in."""
+"""Grouping answers by meaning: average linkage (no chaining through a middle answer), never two
+answers graded more than 40 apart (nor two a caller's rule keeps apart) in one group, the answer
+nearest the group's median grade as its representative, and the order an admin grades them in."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from bot.core.answer_groups import clusters, group_answers
+from bot.core.answer_groups import MAX_GRADE_GAP, clusters, group_answers
 
 
 def _at(*degrees: float) -> npt.NDArray[np.float32]:
@@ -27,16 +28,49 @@ def test_a_middle_answer_does_not_chain_two_different_ones_into_one_group() -> N
     assert clusters(vectors, threshold=0.99) == [[0], [1], [2]]
 
 
-def test_groups_show_their_medoid_and_come_largest_then_widest_spread_first() -> None:
+def test_groups_show_their_median_answer_and_come_largest_then_widest_spread_first() -> None:
     answers = ["a", "b", "c", "d", "e", "f", "g"]
-    scores = dict(zip(answers, [60, 80, 70, 10, 90, 50, 55], strict=True))
-    # a, b, c together (b in the middle); d, e together (spread 80); f, g together (spread 5)
+    scores = dict(zip(answers, [60, 80, 70, 30, 65, 50, 55], strict=True))
+    # a, b, c together (c's 70 is their median); d, e together (spread 35); f, g (spread 5)
     vectors = _at(0, 10, 20, 120, 125, 240, 245)
     groups = group_answers(answers, vectors, score=scores.__getitem__)
-    assert [g.members for g in groups] == [("b", "a", "c"), ("d", "e"), ("f", "g")]
+    assert [g.members for g in groups] == [("c", "a", "b"), ("d", "e"), ("f", "g")]
     assert [(g.representative, g.size, g.low, g.high) for g in groups] == [
-        ("b", 3, 60, 80),
-        ("d", 2, 10, 90),
+        ("c", 3, 60, 80),
+        ("d", 2, 30, 65),
         ("f", 2, 50, 55),
     ]
     assert group_answers([], np.zeros((0, 2), np.float32), score=len) == []
+
+
+def test_answers_graded_far_apart_never_share_a_group_however_alike_they_read() -> None:
+    """The issue's q01 group: 99, 93 and 20, alike in meaning. Graded at once, its 20 would
+    have taken the 99 and the 93 down with it."""
+    answers = ["right", "also right", "wrong but alike"]
+    scores = {"right": 99, "also right": 93, "wrong but alike": 20}
+    groups = group_answers(answers, _at(0, 2, 4), score=scores.__getitem__)
+    assert [set(g.members) for g in groups] == [{"right", "also right"}, {"wrong but alike"}]
+    for group in groups:
+        assert group.spread <= MAX_GRADE_GAP
+
+
+def test_a_group_s_spread_stays_within_the_gap_even_when_each_step_is_small() -> None:
+    """20 apart each, like a chain: no group may reach from the first to the last."""
+    answers = [0, 20, 40, 60, 80, 100]
+    groups = group_answers(answers, _at(0, 1, 2, 3, 4, 5), score=int)
+    assert sorted(a for g in groups for a in g.members) == answers
+    assert all(g.spread <= MAX_GRADE_GAP for g in groups)
+
+
+def test_a_caller_s_rule_keeps_two_answers_apart() -> None:
+    """The seam for "the grader reads these two as contradicting each other"."""
+    answers = ["sigmoid saturates", "sigmoid never saturates", "it saturates, sigmoid"]
+    contradicting = {frozenset({"sigmoid saturates", "sigmoid never saturates"})}
+
+    def may_share(one: str, other: str) -> bool:
+        return frozenset({one, other}) not in contradicting
+
+    groups = group_answers(answers, _at(0, 3, 6), score=lambda _: 70, may_share=may_share)
+    for group in groups:
+        assert not ({"sigmoid saturates", "sigmoid never saturates"} <= set(group.members))
+    assert group_answers(answers, _at(0, 3, 6), score=lambda _: 70)[0].size == 3

@@ -27,6 +27,7 @@ from bot.core.reporting.charts import (
     stats_image,
     to_image,
 )
+from bot.core.texts import topic_name
 from bot.storage.repository import Repository
 from content.bank import Bank
 from evaluators import EmbeddingGrader
@@ -83,7 +84,7 @@ def test_stats_figure_draws_the_days_and_one_row_per_topic() -> None:
     assert [bar.get_visible() for bar in bars(mastery)] == [True, True, False]
     assert texts_on(mastery) == ["92%", "41%", "not started"]
     assert [label.get_text() for label in mastery.get_yticklabels()] == [
-        "activation (3/6)",
+        "activation functions (3/6)",
         "optimization (1/14)",
         "normalization (0/4)",
     ]
@@ -130,7 +131,7 @@ async def test_stats_image_is_a_png_with_alt_text() -> None:
     image = await stats_image(sample())
     assert image.filename == "stats.png"
     assert png_size(image) == (1200, 400)
-    assert "activation 92%" in image.alt and "2026-11-06 255" in image.alt
+    assert "activation functions 92%" in image.alt and "2026-11-06 255" in image.alt
     assert "not started: 1 of 3 topics" in image.alt
 
 
@@ -171,7 +172,7 @@ async def test_stats_and_leaderboard_attach_charts_of_the_members_data(
     assert stats.kind is ReplyKind.STATS and "Stats for Mina" in stats.text
     [chart] = stats.images
     assert png_size(chart) == (1200, round(100 * (0.3 * len(graded_topics(bank)) + 1.5)))
-    topics = {topic for prompt in answered for topic in prompt.topics}
+    topics = {topic_name("en", topic) for prompt in answered for topic in prompt.topics}
     shown = chart.alt.split("without review): ")[1].split(", ")
     assert {item.rsplit(" ", 1)[0] for item in shown[:-1]} == topics
     assert shown[-1] == f"not started: {len(graded_topics(bank)) - len(topics)} of 15 topics"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.texts import text
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 
@@ -111,7 +112,7 @@ def test_a_session_in_a_checkout_leaves_no_untracked_file(tmp_path: Path, warm_c
         ["run", "--platform", "console"], env=environ, cwd=checkout, stdin=script, timeout=180
     )
     assert result.returncode == 0, result.stderr
-    assert f"[image] {checkout / 'quizmaster-images'}" in result.stdout
+    assert text("ko", "console_image", path=checkout / "quizmaster-images") in result.stdout
     assert (checkout / "quizmaster.db").is_file() and (checkout / "quizmaster.log").is_file()
     ignore = f"core.excludesFile={ROOT / '.gitignore'}"
     status = subprocess.run(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.texts import text
 from tests.bot.test_cli_console import run_console
 
 ALICE = (
@@ -29,9 +30,10 @@ def test_week_share_reveal_and_me_on_the_console(tmp_path: Path, warm_cache: Pat
     week = out[out.index("이번 주 팀 요약") :]
     assert "1. alice · " in week and "2. bob · " in week
     assert "가장 많이 놓친 핵심 개념" in week
-    charts = [line for line in week.splitlines() if line.startswith("[image]")]
+    image = text("ko", "console_image", path="")
+    charts = [line for line in week.splitlines() if line.startswith(image)]
     assert charts and re.search(r"digest-\d{4}-\d{2}-\d{2}\.png$", charts[0]), charts
-    assert Path(charts[0].removeprefix("[image] ")).read_bytes().startswith(b"\x89PNG")
+    assert Path(charts[0].removeprefix(image)).read_bytes().startswith(b"\x89PNG")
 
     [shared] = [line for line in out.splitlines() if line.startswith("함께 보는 답")]
     assert shared.startswith("함께 보는 답 · alice (") and "ReLU" in shared

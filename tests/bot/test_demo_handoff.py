@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,6 +61,7 @@ async def test_demo_runs_with_progress_then_posts_figures(
         service = service_with(repo, bank, grader, client, rate=2)
         listing = await say(service, "/demo list")
         assert "`gradient-descent`" in listing.sent[0].text
+        assert re.search(r"`gradient-descent` · .* \(~\d+ s expected\)", listing.sent[0].text)
 
         run = await say(service, "/demo gradient-descent")
         started, *rest = run.sent
@@ -68,6 +70,10 @@ async def test_demo_runs_with_progress_then_posts_figures(
         assert run.edits[-1][1].text == "`gradient-descent` done."
         final = rest[-1]
         assert final.images and final.images[0].data.startswith(b"\x89PNG")
+        # Once a demo ran here, the list shows how long it took, not the catalog's estimate.
+        listed = (await say(service, "/demo list")).sent[0].text
+        assert re.search(r"`gradient-descent` · .* \(last run \d+\.\d s\)", listed), listed
+        assert re.search(r"`optimizers` · .* \(~\d+ s expected\)", listed), listed
 
         wrong = await say(service, "/demo gradient-descent nonsense_knob=3")
         assert wrong.sent[0].kind == ReplyKind.ERROR

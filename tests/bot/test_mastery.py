@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import PracticeCardRow
 from bot.core.quiz.mastery import TopicMastery, graded_topics, member_mastery
+from bot.core.texts import topic_name
 from bot.storage.repository import Repository
 from content.bank import Bank
 from tests.bot.cards import plant_card
@@ -100,7 +101,7 @@ async def test_right_after_review_a_38_shows_lower_mastery_than_a_90(
             await prompt_mastery(service, low, JOON),
         )
     assert 0 < weak < strong < 0.9
-    topic = bank.get(low).topics[0]
+    topic = topic_name("en", bank.get(low).topics[0])
     assert f"Mastery (expected score in 30 days without review): {topic} " in low_reply.text
     assert f"{topic} {weak * 100:.0f}%" in low_reply.text
     assert f"{topic} {strong * 100:.0f}%" in high_reply.text

@@ -1,10 +1,12 @@
 """A team's study notes end to end on the console: both layouts imported by the real
 `quizmaster content import notes`, loaded from QUIZMASTER_BANK_DIR, posted with `/quiz now <id>`,
 graded by the bundled model, and the follow-up asked once the main question is answered; the
-question without an answer posted as an open question, whose answers are kept ungraded until
-an admin writes its model answer on the web page the console serves beside itself: then the
-kept answer is graded and its member told on the console, and the next answer graded at
-once."""
+question without an answer posted as an open question while a member is halfway through the
+day's question: her answer is kept ungraded and she is brought back to her follow-up, until an
+admin writes its model answer on the web page the console serves beside itself: then the kept
+answer is graded and its member told on the console, the day is finished with the points the
+leaderboard shows, `/quiz next` offers the day's lowest score whichever post it is in, and the
+next answer to the question is graded at once."""
 
 from __future__ import annotations
 
@@ -23,7 +25,14 @@ from tests.bot.test_cli_console import run_console
 from tests.bot.test_team_bank_console import GRADE, grade_of, speakers
 
 LATER_ANSWER = "Label smoothing softens the one-hot targets so the model is less overconfident."
-_OPEN_GRADED = re.compile(r"^@fay .*?(\d+) points?\.$", flags=re.M)
+RELU = (
+    "ReLU has a gradient of 1 for positive inputs, so gradients do not vanish in deep networks "
+    "as they do where sigmoid saturates."
+)
+NONLINEARITY = "Non-linearity lets a network learn functions that are not straight lines."
+_TOLD = re.compile(r"^@sora .*?(\d+) points?\.$", flags=re.M)
+_DONE = re.compile(r"^@sora You have finished today's questions: (\d+) points? today", flags=re.M)
+_BOARD = re.compile(r"^\d+\. sora · (\d+) points?", flags=re.M)
 
 
 @pytest.fixture(scope="module")
@@ -100,34 +109,77 @@ def test_notes_questions_are_graded_and_followed_up_on_the_console(
 
     # the question waiting for its model answer is posted as an open question: kept, not graded
     assert notes.WAITING_TEXT in said["lead"]
-    assert "An open question: there is no model answer yet" in said["lead"]
+    assert text("en", "open_question_body") in said["lead"]
     assert "This is an open question: it will be graded, and you told here" in said["fay"]
     assert "no hints, skips or follow-ups yet" in said["fay"]
     assert GRADE.search(said["fay"]) is None
 
 
+def score_of(said: str) -> int:
+    found = GRADE.search(said)
+    assert found is not None, said
+    return int(found.group(2))
+
+
 @pytest.mark.slow
-async def test_an_open_question_is_graded_on_the_console_once_its_web_page_answers_it(
+async def test_an_open_question_keeps_the_follow_ups_and_the_points_agree(
     tmp_path: Path, notes_bank: Path, notes_cache: Path
 ) -> None:
+    bank = load_bank([DEFAULT_BANK_DIR, notes_bank])
+    q01 = bank.get("q01")
+    followups = bank.followups("q01")
     async with console_session(
         tmp_path, notes_cache, QUIZMASTER_BANK_DIR=str(notes_bank)
     ) as console:
-        posted = await console.says("lead", f"/quiz now {notes.WAITING}")
-        assert notes.WAITING_TEXT in posted and text("en", "open_question_body") in posted
-        kept = await console.says("fay", notes.OPEN_ANSWER)
-        assert text("en", "open_answer_kept") in kept and GRADE.search(kept) is None, kept
+        # The day's question (q01: the seed bank comes first) is on; sora answers it.
+        first = await console.says("sora", RELU)
+        main_score = score_of(first)
+        assert f"@sora Follow-up 1/{len(followups)}: {followups[0].text.en}" in first
 
+        # An admin posts the open question as an extra one: it says what will happen.
+        posted = await console.says("lead", f"/quiz now {notes.WAITING}")
+        assert "Extra question · " in posted and "Question of the day" not in posted
+        assert text("en", "open_question_body") in posted and "thread" not in posted
+
+        # sora's answer goes to the new question, is kept, and she is back on her follow-up.
+        kept = await console.says("sora", notes.OPEN_ANSWER)
+        assert text("en", "open_answer_kept") in kept and GRADE.search(kept) is None, kept
+        assert f"@sora {text('en', 'back_to', text=followups[0].text.en)}" in kept
+
+        # Her next answer is graded against that follow-up, not kept for the open question.
+        second = await console.says("sora", NONLINEARITY)
+        followup_score = score_of(second)
+        assert f"Your answer to: {followups[0].text.en}" in second
+
+        # The team writes the model answer on the web page: the kept answer is graded, told.
         link = await console.sign_in_link("lead")
         assert await write_model_answer(link, notes.WAITING, notes.OPEN_ANSWER, "ko") == 1
-        told = await console.until(_OPEN_GRADED)
-        found = _OPEN_GRADED.search(told)
-        assert found is not None
-        score = int(found.group(1))
-        graded = text("en", "open_answer_graded", question=notes.WAITING_TEXT, score=score)
-        assert found.group(0) == f"@fay {graded}", told
-        assert score >= 80, told  # the model answer is this very answer
+        told = _TOLD.search(await console.until(_TOLD))
+        assert told is not None
+        open_score = int(told.group(1))
 
-        # the page answered the question in the console's own bank: the next answer is graded
+        # sora skips the rest of q01's follow-ups: done for the day, with the board's points.
+        remaining = len(followups) - 1
+        finished = await console.says("sora", *["/quiz skip"] * remaining)
+        done = _DONE.search(finished)
+        assert done is not None, finished
+        total = int(done.group(1))
+        assert total == main_score + followup_score + open_score
+        board = _BOARD.search(await console.says("sora", "/quiz leaderboard"))
+        assert board is not None and int(board.group(1)) == total
+
+        # `/quiz next` offers the lowest score of the day, in whichever post it is.
+        scores = {
+            q01.text.en: main_score,
+            followups[0].text.en: followup_score,
+            notes.WAITING_TEXT: open_score,
+        }
+        lowest = [shown for shown, score in scores.items() if score == min(scores.values())]
+        retried = await console.says("sora", "/quiz next")
+        offers = [f"@sora {text('en', 'retry', text=shown)}" in retried for shown in lowest]
+        assert any(offers), (scores, retried)
+
+        # The page answered the question in the console's own bank: a new answer to it is
+        # graded at once.
         later = await console.says("joon", LATER_ANSWER)
         assert GRADE.search(later) is not None, later

@@ -1,36 +1,59 @@
-"""Every message in `bot/core/texts.py`, in both languages, rendered with counts 0, 1 and 2: it
-fills in, and an English count agrees with the word after it ("1 answer", "2 answers")."""
+"""Every message of both catalogues (the chat's `bot/core/texts.yaml`, the web page's
+`bot/web/texts.yaml`), in both languages, rendered with counts 0, 1 and 2: it fills in, and an
+English count agrees with the word after it ("1 answer", "2 answers"). A broken catalogue file is
+refused at load, naming its file and key."""
 
 from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 
-from bot.core.texts import keys, template, text
+from bot.core.catalogue import Catalogue, CatalogueError
+from bot.core.texts import CHAT, text
+from bot.web.texts import WEB
+from content.loader import BankError
 from content.schema import Lang
 
 LANGS: tuple[Lang, ...] = ("ko", "en")
 
 # Words that may follow a bare number: units, and words that do not change with the count.
-NOT_NOUNS = {"s", "min", "per", "of", "answered", "more", "to", "resolved", "changed"}
+NOT_NOUNS = {
+    "s",
+    "min",
+    "per",
+    "of",
+    "answered",
+    "more",
+    "to",
+    "resolved",
+    "changed",
+    "graded",
+    "waiting",
+}
 _WORD_AFTER = re.compile(r"^ ([A-Za-z]+)")
 
 
-def fields(lang: Lang, key: str) -> dict[str, str]:
+MESSAGES = [(catalogue, key) for catalogue in (CHAT, WEB) for key in catalogue.message_keys()]
+IDS = [f"{catalogue.path.parent.name}:{key}" for catalogue, key in MESSAGES]
+
+
+def fields(catalogue: Catalogue, lang: Lang, key: str) -> dict[str, str]:
     """Each field of the template, with its format spec."""
     return {
         name: spec or ""
-        for _, name, spec, _ in string.Formatter().parse(template(lang, key))
+        for _, name, spec, _ in string.Formatter().parse(catalogue.template(lang, key))
         if name is not None
     }
 
 
-def values(lang: Lang, key: str, count: int) -> dict[str, object]:
+def values(catalogue: Catalogue, lang: Lang, key: str, count: int) -> dict[str, object]:
     """Counts for numeric fields (a plural or number spec), a name for every other field."""
     return {
-        name: count if is_count(name, spec) else "Ada" for name, spec in fields(lang, key).items()
+        name: count if is_count(name, spec) else "Ada"
+        for name, spec in fields(catalogue, lang, key).items()
     }
 
 
@@ -77,25 +100,27 @@ NAMES = {
 }
 
 
-@pytest.mark.parametrize("key", keys())
-def test_both_languages_take_the_same_fields(key: str) -> None:
-    assert set(fields("ko", key)) == set(fields("en", key)), key
+@pytest.mark.parametrize(("catalogue", "key"), MESSAGES, ids=IDS)
+def test_both_languages_take_the_same_fields(catalogue: Catalogue, key: str) -> None:
+    assert set(fields(catalogue, "ko", key)) == set(fields(catalogue, "en", key)), key
 
 
-@pytest.mark.parametrize("key", keys())
+@pytest.mark.parametrize(("catalogue", "key"), MESSAGES, ids=IDS)
 @pytest.mark.parametrize("count", [0, 1, 2])
-def test_every_message_renders_in_both_languages(key: str, count: int) -> None:
+def test_every_message_renders_in_both_languages(
+    catalogue: Catalogue, key: str, count: int
+) -> None:
     for lang in LANGS:
-        shown = text(lang, key, **values(lang, key, count))
+        shown = catalogue.text(lang, key, **values(catalogue, lang, key, count))
         assert shown.strip()
         assert "{" not in shown.replace("{}", ""), (lang, key, shown)
 
 
-@pytest.mark.parametrize("key", keys())
-def test_an_english_number_before_a_noun_agrees_with_it(key: str) -> None:
+@pytest.mark.parametrize(("catalogue", "key"), MESSAGES, ids=IDS)
+def test_an_english_number_before_a_noun_agrees_with_it(catalogue: Catalogue, key: str) -> None:
     """A bare `{n}` followed by a word is a plural waiting to go wrong: it must be written
     `{n:one|many}`, which then reads "1 answer" and "2 answers"."""
-    english = template("en", key)
+    english = catalogue.template("en", key)
     for _, name, spec, _ in string.Formatter().parse(english):
         if name is None or name in NAMES or spec:
             continue
@@ -104,12 +129,12 @@ def test_an_english_number_before_a_noun_agrees_with_it(key: str) -> None:
         assert word is None or word.group(1) in NOT_NOUNS, (
             f"{key}: '{{{name}}} {word.group(1) if word else ''}' needs {{{name}:one|many}}"
         )
-    for name, spec in fields("en", key).items():
+    for name, spec in fields(catalogue, "en", key).items():
         if "|" not in spec:
             continue
         one, many = spec.split("|", 1)
         for count, noun in ((0, many), (1, one), (2, many)):
-            shown = text("en", key, **values("en", key, count))
+            shown = catalogue.text("en", key, **values(catalogue, "en", key, count))
             assert f"{count} {noun}" in shown, (key, name, shown)
 
 
@@ -129,3 +154,22 @@ def test_a_queue_place_is_an_ordinal_in_english_and_a_counter_in_korean(
 ) -> None:
     assert text("en", "demo_in_queue", position=position) == f"{english} in queue"
     assert text("ko", "demo_in_queue", position=position) == f"대기열 {position}번째"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("title:\n  ko: 제목\n", "expected exactly the keys ko and en"),
+        ("title:\n  ko: 제목\n  en: ''\n", "ko and en must both be non-empty text"),
+        ("title:\n  ko: 제목\n  en: Title\ntitle:\n  ko: a\n  en: b\n", "appears twice"),
+        ("- title\n", "expected a mapping of message keys"),
+    ],
+)
+def test_a_broken_catalogue_is_refused_at_load_naming_file_and_key(
+    tmp_path: Path, body: str, problem: str
+) -> None:
+    path = tmp_path / "texts.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises((CatalogueError, BankError), match=problem) as refused:
+        Catalogue(path)
+    assert str(path) in str(refused.value)

@@ -1,16 +1,21 @@
-"""Reference embeddings are encoded once per (model, bank content), and the bank's word rarity
-counted once per bank content, and then read from disk."""
+"""Reference embeddings are encoded once per model and text, and then read from disk: an edited or
+added question costs only its own texts. The bank's word rarity is counted once per bank content."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from content.bank import Bank
 from content.schema import Localized
 from evaluators.calibration import Calibration
 from evaluators.embedding.sentence_model import Embedder, load_embedder
+from evaluators.references import bank_texts
 from evaluators.service import EmbeddingGrader
+from evaluators.text_vectors import KeptVectors, digest
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import OPEN, RELU
 
@@ -26,8 +31,8 @@ def _fresh_grader(cache_dir: Path) -> EmbeddingGrader:
 async def test_unchanged_bank_hits_the_npz_cache(tmp_path: Path, mini_bank: Bank) -> None:
     first = _fresh_grader(tmp_path)
     assert await first.prepare(mini_bank) is False
-    assert first.embedder.texts_encoded > 0
-    path = first.store.cache_path(mini_bank)
+    assert first.embedder.texts_encoded == len(bank_texts(mini_bank))
+    path = first.store.kept.path
     assert path.is_file()
     written = path.stat().st_mtime_ns
 
@@ -41,12 +46,43 @@ async def test_unchanged_bank_hits_the_npz_cache(tmp_path: Path, mini_bank: Bank
     assert grade.score > 0
 
 
-async def test_changed_bank_misses_the_cache(tmp_path: Path, mini_bank: Bank) -> None:
+async def test_an_edited_or_added_question_encodes_only_its_own_texts(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
     await _fresh_grader(tmp_path).prepare(mini_bank)
     edited = RELU.model_copy(update={"text": Localized(ko="ReLU를 쓰는 이유는?", en="Why ReLU?")})
+    added = OPEN.model_copy(
+        update={"id": "t-new", "text": Localized(ko="새 질문인가요?", en="A new question?")}
+    )
     other = _fresh_grader(tmp_path)
-    assert await other.prepare(Bank([edited, OPEN])) is False
-    assert other.embedder.texts_encoded > 0
+    assert await other.prepare(Bank([edited, OPEN, added])) is False
+    assert other.embedder.texts_encoded == 4  # the two wordings of each changed question
+
+    again = _fresh_grader(tmp_path)
+    assert await again.prepare(Bank([edited, OPEN, added])) is True
+    assert await again.prepare(mini_bank) is True  # the older texts are still kept
+    assert again.embedder.texts_encoded == 0
+
+
+async def test_an_unreadable_vector_file_is_encoded_again_and_rewritten(
+    tmp_path: Path, mini_bank: Bank, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _fresh_grader(tmp_path).store.kept.path
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not an npz")
+    grader = _fresh_grader(tmp_path)
+    assert await grader.prepare(mini_bank) is False
+    assert "ignoring unreadable embedding cache" in caplog.text
+    assert await _fresh_grader(tmp_path).prepare(mini_bank) is True
+
+
+def test_the_kept_file_keeps_the_current_bank_first_within_its_rows(tmp_path: Path) -> None:
+    kept = KeptVectors(tmp_path / "v.npz", max_rows=3)
+    row = np.ones(4, dtype=np.float32)
+    older = {digest(f"old {i}"): row * i for i in range(5)}
+    kept.write({digest("now a"): row, digest("now b"): row}, older)
+    stored = kept.read()
+    assert list(stored) == [digest("now a"), digest("now b"), digest("old 0")]
 
 
 async def test_the_banks_word_rarity_is_counted_once_and_then_read_from_disk(

@@ -78,6 +78,10 @@ def test_an_admin_grades_a_group_applies_it_and_the_members_are_told_once(
         assert [head for head, _ in groups] == ["3 answers · scores 40-75", "1 answer · score 10"]
         [(_, same), (_, alone)] = groups
         assert len(same) == 3 and len(alone) == 1
+        # Before unfolding the group: each grade in it, and the answer at their median first.
+        folded = page_text(page.text.split("<details>", 1)[0])
+        assert re.search(r"Scores in this group now: (40|55|75)( · (40|55|75)){2} ", folded)
+        assert f"Representative answer: {SAME_IDEA[SORA]}" in folded  # 55: between 40 and 75
         csrf = form_fields(page.text)["csrf"]
         left = len(site.notices_left)
         graded = admin.post(
@@ -228,7 +232,7 @@ def test_the_page_lists_the_groups_to_teach_and_the_digest_counts_them(
         )
         assert staged.status_code == 303
         teach_after = page_text(admin.get(base + "/groups").text)
-        assert "1 groups of answers have no team grade yet" in teach_after
+        assert "1 group of answers has no team grade yet" in teach_after
         assert OTHER_IDEA[1] not in teach_after.split("Question")[0]
     digest = _digest(site, channel, model_path)
     assert "For admins: 1 answer group waits for a team grade" in digest

@@ -36,7 +36,8 @@ def test_an_open_question_collects_answers_then_its_model_answer_grades_them(
     site, channel = open_site, "C-open"
     site.say(MINA, f"/quiz now {notes.WAITING}", channel)
     posted = site.transport.sent[-1]
-    assert "An open question: there is no model answer yet" in posted.text
+    assert "An open question: it has no model answer yet" in posted.text
+    assert "Extra question" not in posted.text and "a follow-up" not in posted.text
     site.say(SORA, "/quiz share on", channel)
     before = len(site.transport.sent)
     site.say(SORA, SORA_SAYS, channel)
@@ -76,6 +77,8 @@ def test_an_open_question_collects_answers_then_its_model_answer_grades_them(
         assert set(kept) == {SORA_SAYS, JOON_SAYS}
         shown = page_text(page)
         assert "Sora" in shown and "Joon" not in shown  # only a member who shares is named
+        # It was posted and has answers: the page says so, not how to post it.
+        assert "2 answers are kept" in shown and "Post it in the chat" not in shown
         assert "a member who does not share" in shown
         csrf = form_fields(page)["csrf"]
         drafted = admin.post(

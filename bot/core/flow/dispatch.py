@@ -36,6 +36,17 @@ class DemoDesk(FigureSource, Protocol):
         ...
 
 
+def help_text(turn: Turn, *, hint_cap: int) -> str:
+    """`/help`: the commands, with how to answer where this platform takes answers; the
+    console, which has no threads, adds its own commands (`/as`, `/quit`)."""
+    console = turn.incoming.threadless
+    answer = turn.t("help_answer_console" if console else "help_answer_thread")
+    lines = [turn.t("help", cap=hint_cap, answer=answer)]
+    if console:
+        lines.append(turn.t("help_console"))
+    return "\n".join(lines)
+
+
 class Dispatcher:
     """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them)."""
 
@@ -134,6 +145,6 @@ class Dispatcher:
             case cmd.SetDigest(weekday, at):
                 await self.digests.set_time(turn, weekday, at)
             case cmd.Help():
-                await turn.say(turn.t("help", cap=self.answers.hint_cap), ephemeral=True)
+                await turn.say(help_text(turn, hint_cap=self.answers.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):
                 await turn.error(key, detail=detail)

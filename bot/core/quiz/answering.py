@@ -2,7 +2,9 @@
 
 Each member has a step per post (0 = main question, k = k-th follow-up). Answering grades the
 prompt at that step and moves to the next prompt they have neither answered nor skipped; when all
-are done, `/quiz next` reopens their lowest-scored prompt, and the best score per prompt counts.
+are done, `/quiz next` reopens their lowest-scored prompt of the day's posts, and the best score
+per prompt counts. Without threads (the console) a message goes to the newest of the day's posts
+the member has not finished (`member_day`), and finishing one brings back an earlier one.
 Each answer is graded with the channel's human grades of its prompt as evidence, so an answer
 near one the team graded scores near that grade.
 """
@@ -13,7 +15,7 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.inflight import InFlight
@@ -21,10 +23,11 @@ from bot.core.messages import Image, ReplyKind
 from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
 from bot.core.ports import AnswerStore, PostStore
 from bot.core.quiz.desk import GradingDesk, Where, graded_part
+from bot.core.quiz.member_day import MemberDay
 from bot.core.quiz.open_answers import keep_open_answer, pending_answer
 from bot.core.quiz.threads import current_post, no_post_key, sequence
 from bot.core.telemetry import telemetry
-from bot.core.turn import Turn
+from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import EmbeddingUnavailableError, Grade, Verdict
@@ -147,15 +150,30 @@ class AnswerFlow:
         self.background = background
         self.figures = figures
         self.reviewer = reviewer
+        self.day = MemberDay(posts=posts, answers=repo, bank=bank)
 
     @property
     def hint_cap(self) -> int:
         return self.desk.hint_cap
 
-    async def _position(self, turn: Turn) -> Position | None:
-        """Where the member is in the post their message belongs to; None (and a reply saying
-        so) when there is no such post."""
+    def _today(self, turn: Turn) -> date:
+        return channel_schedule(turn.channel).local_day(self.clock())
+
+    async def _post(self, turn: Turn) -> PostRow | None:
+        """The post the member's message belongs to: its thread's; without a thread, the latest,
+        and once they finished it, the newest of today's posts they started and left unfinished
+        (an extra question came between them and its follow-ups)."""
         post = await current_post(self.posts, turn.incoming)
+        if post is None or not turn.incoming.threadless:
+            return post
+        if not await self.day.finished(post, turn.user):
+            return post
+        return await self.day.pending(post, turn.user, self._today(turn), besides=post) or post
+
+    async def _position(self, turn: Turn, post: PostRow | None = None) -> Position | None:
+        """Where the member is in the post their message belongs to (or `post`); None (and a
+        reply saying so) when there is no such post."""
+        post = post or await self._post(turn)
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return None
@@ -168,12 +186,6 @@ class AnswerFlow:
         )
         return Position(post, prompts, progress)
 
-    async def _best(self, post: PostRow, user_id: str) -> dict[str, int]:
-        best: dict[str, int] = {}
-        for answer in await self.repo.answers_for(post_id=post.id, user_id=user_id):
-            best[answer.prompt_id] = max(best.get(answer.prompt_id, 0), answer.score)
-        return best
-
     @staticmethod
     def _next_open_step(position: Position) -> int:
         """The first prompt after the current one that the member has neither answered nor
@@ -185,13 +197,14 @@ class AnswerFlow:
         return len(prompts)
 
     async def answer(self, turn: Turn, answer: str) -> None:
-        post = await current_post(self.posts, turn.incoming)
+        post = await self._post(turn)
         if (
             post is not None
             and self.bank.open_question(post.prompt_id) is not None
             and not is_blank(answer)
         ):
             await keep_open_answer(self.repo, turn, post, answer, at=self.clock())
+            await self._resume_elsewhere(turn, post)
             return
         position = await self._position(turn)
         if position is None:
@@ -409,34 +422,63 @@ class AnswerFlow:
             )
 
     async def _finished(self, turn: Turn, post: PostRow) -> None:
-        total = sum((await self._best(post, turn.user)).values())
+        """The member is done with `post`: without threads, back to an earlier post of the day
+        they have not finished; else done for the day, with their points as the leaderboard
+        counts them."""
+        if await self._resume_elsewhere(turn, post):
+            return
+        total = await self.day.points(post, turn.user, self._today(turn))
         await turn.say(
             turn.t("all_done", total=total),
             thread_id=post.thread_id,
             mention=True,
         )
 
+    async def _resume_elsewhere(self, turn: Turn, post: PostRow) -> bool:
+        """Without threads, ask the member where they stand in the newest other post of the
+        day they started and left unfinished (an extra question came between them and its
+        follow-ups); False when there is none, or on a platform with threads, where each post
+        keeps its own."""
+        if not turn.incoming.threadless:
+            return False
+        earlier = await self.day.pending(post, turn.user, self._today(turn), besides=post)
+        if earlier is None:
+            return False
+        prompts = sequence(self.bank, earlier)
+        progress = await self.repo.member_progress(
+            earlier, user_id=turn.user, prompt_ids=[p.id for p in prompts]
+        )
+        prompt = prompts[progress.step]
+        await turn.say(turn.t("back_to", text=prompt.text.get(turn.lang)), mention=True)
+        return True
+
     async def next(self, turn: Turn) -> None:
-        """Show the prompt the member is on; when they are done, reopen the lowest score."""
-        position = await self._position(turn)
+        """Show the prompt the member is on; when they are done (an open question they answered
+        counts as done), reopen the lowest score of the day."""
+        post = await self._post(turn)
+        if (
+            post is not None
+            and self.bank.open_question(post.prompt_id) is not None
+            and await self.day.finished(post, turn.user)
+        ):
+            await self._retry_lowest(turn, post)
+            return
+        position = await self._position(turn, post)
         if position is None:
             return
-        post, prompts = position.post, position.prompts
         if not position.done:
-            await self._ask(turn, post, position.step, key="current")
+            await self._ask(turn, position.post, position.step, key="current")
             return
-        best = position.progress.best
-        retryable = [
-            (best[prompt.id], index)
-            for index, prompt in enumerate(prompts)
-            if prompt.kind == "graded" and best.get(prompt.id, 100) < 100
-        ]
-        if not retryable:
+        await self._retry_lowest(turn, position.post)
+
+    async def _retry_lowest(self, turn: Turn, post: PostRow) -> None:
+        """Reopen the member's lowest-scored prompt of the day's posts, in its post's thread."""
+        retry = await self.day.lowest(post, turn.user, self._today(turn))
+        if retry is None:
             await turn.say(turn.t("perfect"), thread_id=post.thread_id, mention=True)
             return
-        _, index = min(retryable)
-        await self.repo.set_step(post_id=post.id, user_id=turn.user, step=index)
-        await self._ask(turn, post, index, key="retry")
+        await self.repo.set_step(post_id=retry.post.id, user_id=turn.user, step=retry.step)
+        await self._ask(turn, retry.post, retry.step, key="retry")
 
     async def skip(self, turn: Turn) -> None:
         position = await self._position(turn)

@@ -21,7 +21,7 @@ from bot.core.quiz.practice import Practice
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.bank import Bank
-from content.schema import Lang
+from content.schema import Lang, Prompt
 from evaluators.grade import Verdict, verdict_for
 
 REASON_CHARS = 500
@@ -29,6 +29,15 @@ REASON_CHARS = 500
 QUEUE_SHOWN = 5
 QUOTE_CHARS = 300
 STATS_WEEKS = 4
+
+
+def concept_names(prompt: Prompt | None, ids: tuple[str, ...], lang: Lang) -> str:
+    """Concepts by their names in `lang` ("-" for none); the ids themselves where the question
+    is no longer in the bank to name them."""
+    if prompt is None:
+        return ", ".join(ids) or "-"
+    named = {concept.id: concept.label(lang) for concept in prompt.concepts}
+    return ", ".join(named.get(concept_id, concept_id) for concept_id in ids) or "-"
 
 
 class AppealRefusedError(Exception):
@@ -175,8 +184,8 @@ class Appeals:
             lines.append(
                 turn.t(
                     "appeals_concepts",
-                    covered=", ".join(answer.covered) or "-",
-                    missed=", ".join(answer.missed) or "-",
+                    covered=concept_names(prompt, answer.covered, turn.lang),
+                    missed=concept_names(prompt, answer.missed, turn.lang),
                 )
             )
         if prompt is not None and prompt.references:
@@ -291,6 +300,7 @@ class Appeals:
             thread_id=answer.thread_id,
             user_id=answer.user_id,
             addressee=answer.user_id,
+            lang=lang,
         )
 
     def _question(self, turn: Turn, prompt_id: str) -> str:

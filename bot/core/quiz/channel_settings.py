@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.ports import ChannelStore
@@ -60,4 +61,5 @@ async def set_lang(turn: Turn, *, repo: ChannelStore, lang: Lang) -> None:
     await repo.update_lang(
         platform=turn.channel.platform, channel_id=turn.channel.channel_id, lang=lang
     )
-    await turn.say(text(lang, "lang_set"))
+    # Said in the new language, and marked so: the console's own lines follow it from here.
+    await turn.transport.send(replace(turn.reply(text(lang, "lang_set")), lang=lang))

@@ -37,6 +37,14 @@ def _queue_place(turn: Turn, position: int) -> str:
     return turn.t("demo_in_queue", position=position)
 
 
+def _stage(turn: Turn, status: JobStatus) -> str:
+    """Where a run stands: in English the demo's own words ("plain: epoch 50"), which the
+    compute service writes in English only; in Korean its state (queued, running, done)."""
+    if turn.lang == "en" and status.message:
+        return status.message
+    return turn.t(f"demo_state_{status.status}")
+
+
 class DemoHandoff:
     """Implements the core's DemoDesk against the compute service's port."""
 
@@ -55,6 +63,10 @@ class DemoHandoff:
         self.wait_timeout = wait_timeout
         self.poll = poll
         self._recent: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
+        # Seconds each demo's latest run took here, from the command to its figures: what
+        # `/demo list` shows once it is known (the catalog's estimate is for a warm service on
+        # a fast machine; a first run here also starts the service and loads torch).
+        self._took: dict[str, float] = {}
 
     async def demo_names(self) -> list[str]:
         return sorted(demo.name for demo in await self.client.demos())
@@ -68,7 +80,13 @@ class DemoHandoff:
         lines = [turn.t("demo_list_head")]
         for demo in demos:
             title = demo.title.get(turn.lang)
-            lines.append(f"`{demo.name}` · {title} (~{demo.expected_seconds:.0f}s)")
+            took = self._took.get(demo.name)
+            when = (
+                turn.t("demo_expected", seconds=round(demo.expected_seconds))
+                if took is None
+                else turn.t("demo_took", seconds=f"{took:.1f}")
+            )
+            lines.append(f"`{demo.name}` · {title} ({when})")
         lines.append(turn.t("demo_list_usage"))
         await turn.say("\n".join(lines), kind=ReplyKind.DEMO)
 
@@ -92,7 +110,8 @@ class DemoHandoff:
         except ComputeError as exc:
             await self._service_error(turn, exc)
             return
-        recent.append(self.clock())
+        started = self.clock()
+        recent.append(started)
         queue = _queue_place(turn, ticket.queue_position)
         progress = await turn.say(
             turn.t("demo_started", name=name, queue=queue), kind=ReplyKind.DEMO
@@ -103,7 +122,7 @@ class DemoHandoff:
                 "demo_progress",
                 name=name,
                 percent=round(status.progress * 100),
-                message=status.message or status.status,
+                message=_stage(turn, status),
             )
             await turn.transport.edit(progress, turn.reply(body, kind=ReplyKind.DEMO))
 
@@ -121,6 +140,7 @@ class DemoHandoff:
             )
             return
         summary = "" if status.summary is None else status.summary.get(turn.lang)
+        self._took[name] = (self.clock() - started).total_seconds()
         await turn.transport.edit(
             progress, turn.reply(turn.t("demo_done", name=name), kind=ReplyKind.DEMO)
         )

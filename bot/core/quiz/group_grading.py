@@ -156,4 +156,5 @@ class GroupGrading:
             thread_id=answer.thread_id,
             user_id=answer.user_id,
             addressee=answer.user_id,
+            lang=lang,
         )

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from fsrs import Card, Scheduler
 
-from bot.core.texts import text
+from bot.core.texts import text, topic_name
 from content.bank import Bank
 from content.schema import Lang
 
@@ -108,3 +108,14 @@ def mastery_label(value: float | None, lang: Lang) -> str:
 def percent(row: TopicMastery, lang: Lang) -> str:
     """A topic's mastery as members read it."""
     return mastery_label(row.value, lang)
+
+
+def named_percent(row: TopicMastery, lang: Lang) -> str:
+    """'최적화 54%': the topic's name in `lang`, then its mastery."""
+    return f"{topic_name(lang, row.topic)} {percent(row, lang)}"
+
+
+def named_seen(row: TopicMastery, lang: Lang) -> str:
+    """'최적화 (3/11)': the topic's name in `lang`, then its questions with a card of the
+    topic's questions."""
+    return f"{topic_name(lang, row.topic)} ({row.seen}/{row.total})"

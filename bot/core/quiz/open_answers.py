@@ -151,6 +151,7 @@ async def grade_open_answers(
             thread_id=post.thread_id or post.message_id,
             user_id=pending.user_id,
             addressee=pending.user_id,
+            lang=lang,
         )
         graded.append(OpenGrade(pending_id=pending.id, post=post, graded=stored, notice=notice))
     return graded

@@ -16,7 +16,7 @@ from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.selection import choose_prompt, topic_means
 from bot.core.telemetry import telemetry
-from bot.core.texts import text
+from bot.core.texts import text, topic_names
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -117,17 +117,23 @@ class Posting:
         """A posted question: the bank's, or an open one still waiting for its model answer."""
         return self.bank.open_question(prompt_id) or self.bank.get(prompt_id)
 
-    def question_reply(self, channel: ChannelRow, post: PostRow) -> Reply:
+    def question_reply(self, channel: ChannelRow, post: PostRow, *, threads: bool = True) -> Reply:
+        """The post as the channel sees it: the day's question, or an extra one (`/quiz now`
+        after the day's was posted); what to do with it, in a thread or (`threads` false: the
+        console) by typing; an open question says its answers are kept and graded later."""
         lang = channel.lang
         prompt = self._question(post.prompt_id)
         day = post.day.isoformat()
-        title = text(lang, "question_title", day=day)
+        title = text(lang, "question_title" if post.scheduled else "extra_question_title", day=day)
         body = prompt.text.get(lang)
         if prompt.status == "waiting":
             body += "\n\n" + text(lang, "open_question_body")
+            shown = body
+        else:
+            shown = text(lang, "question_body" if threads else "question_body_console", text=body)
         return Reply(
             channel_id=channel.channel_id,
-            text=f"**{title}**\n{text(lang, 'question_body', text=body)}",
+            text=f"**{title}**\n{shown}",
             kind=ReplyKind.QUESTION,
             open_thread=True,
             thread_title=title,
@@ -135,10 +141,11 @@ class Posting:
                 prompt_id=prompt.id,
                 title=title,
                 body=body,
-                topic=", ".join(prompt.topics),
+                topic=topic_names(lang, prompt.topics),
                 day=day,
                 post_id=post.id,
             ),
+            lang=lang,
         )
 
     async def post_question(
@@ -177,7 +184,7 @@ class Posting:
         again would open a second thread, and the answers in the first would find no question."""
         prompt = self._question(post.prompt_id)
         day, scheduled = post.day, post.scheduled
-        reply = self.question_reply(channel, post)
+        reply = self.question_reply(channel, post, threads=transport.threads)
         try:
             posted = (
                 await transport.find_question(reply, since=post.posted_at) if taken_over else None
@@ -266,7 +273,7 @@ class Posting:
                 return
             latest = await self._todays_latest(channel)
             assert latest is not None, "the day's slot was claimed, so the day has a post"
-        await transport.send(self.question_reply(channel, latest))
+        await transport.send(self.question_reply(channel, latest, threads=transport.threads))
         log.info("showed prompt=%s channel=%s day=%s", latest.prompt_id, channel_id, latest.day)
 
     async def post_now(self, turn: Turn, prompt_id: str | None, *, extra: bool) -> None:
@@ -279,7 +286,9 @@ class Posting:
             if turn.incoming.threadless and not extra:
                 latest = await self._todays_latest(turn.channel)
                 if latest is not None:
-                    await turn.transport.send(self.question_reply(turn.channel, latest))
+                    await turn.transport.send(
+                        self.question_reply(turn.channel, latest, threads=False)
+                    )
                     await turn.say(turn.t("now_again"))
                     return
             await self.post_today(turn.channel.platform, turn.channel.channel_id, turn.transport)

@@ -28,8 +28,15 @@ from bot.core.quiz.answering import (
     show_figure_when_drawn,
 )
 from bot.core.quiz.desk import GradingDesk, Where
-from bot.core.quiz.mastery import ScoredCard, TopicMastery, member_mastery, percent, topic_mastery
+from bot.core.quiz.mastery import (
+    ScoredCard,
+    TopicMastery,
+    member_mastery,
+    named_percent,
+    topic_mastery,
+)
 from bot.core.quiz.selection import topic_means, weakness
+from bot.core.texts import topic_names
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Prompt
@@ -283,7 +290,7 @@ class Practice:
                 label=turn.t(
                     "practice_label_review" if prompt.id in cards else "practice_label_new"
                 ),
-                topic=", ".join(prompt.topics),
+                topic=topic_names(turn.lang, prompt.topics),
                 text=prompt.text.get(turn.lang),
             )
         ]
@@ -347,7 +354,7 @@ class Practice:
         lines.append(
             turn.t(
                 "practice_mastery",
-                items=", ".join(f"{row.topic} {percent(row, turn.lang)}" for row in topics),
+                items=", ".join(named_percent(row, turn.lang) for row in topics),
             )
         )
         await turn.say("\n".join(lines), kind=ReplyKind.GRADE, ephemeral=True)

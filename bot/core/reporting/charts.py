@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.member_text import cut
 from bot.core.messages import Image
-from bot.core.quiz.mastery import TopicMastery, percent
+from bot.core.quiz.mastery import TopicMastery, named_percent, named_seen, percent
 from bot.core.texts import text
 from content.schema import Lang
 
@@ -109,7 +109,7 @@ def _mastery(axes: Axes, chart: StatsChart, rows: tuple[TopicMastery, ...]) -> N
     """One row per graded topic, labelled with cards seen of the topic's questions: a bar for
     each started topic, the words 'not started' for the rest."""
     axes.set_title(text(chart.lang, "chart_mastery"), fontsize="medium")
-    labels = [f"{row.topic} ({row.seen}/{row.total})" for row in rows]
+    labels = [named_seen(row, chart.lang) for row in rows]
     widths = [(row.value or 0.0) * 100 for row in rows]
     bars = axes.barh(labels, widths, height=BAR_HEIGHT)
     axes.bar_label(bars, labels=[percent(row, chart.lang) for row in rows], padding=3)
@@ -193,7 +193,7 @@ def stats_alt(chart: StatsChart) -> str:
 def mastery_items(chart: StatsChart) -> str:
     """The started topics with their mastery, then how many are not started."""
     rows = chart.mastery or ()
-    started = [f"{row.topic} {percent(row, chart.lang)}" for row in rows if row.started]
+    started = [named_percent(row, chart.lang) for row in rows if row.started]
     waiting = sum(1 for row in rows if not row.started)
     if waiting:
         started.append(text(chart.lang, "mastery_waiting", count=waiting, total=len(rows)))

@@ -138,6 +138,7 @@ class Digests:
             text=digest_text(digest),
             kind=ReplyKind.LEADERBOARD,
             images=(await digest_image(digest),),
+            lang=channel.lang,
         )
 
     async def channel_reply(self, channel: ChannelRow, week: date) -> Reply:

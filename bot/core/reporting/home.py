@@ -9,7 +9,7 @@ from datetime import UTC
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ChannelStore, MemberStore
-from bot.core.quiz.mastery import TopicMastery, percent
+from bot.core.quiz.mastery import TopicMastery, named_percent
 from bot.core.quiz.posting import Clock
 from bot.core.quiz.practice import Practice
 from bot.core.reporting.streaks import streak
@@ -41,7 +41,7 @@ class MemberHome:
     def fields(self) -> tuple[tuple[str, str], ...]:
         """The figures as (label, value), in the channel's language."""
         lang = self.channel.lang
-        started = [f"{row.topic} {percent(row, lang)}" for row in self.mastery if row.started]
+        started = [named_percent(row, lang) for row in self.mastery if row.started]
         due = [f"• {question}" for question in self.due[:DUE_SHOWN]]
         if len(self.due) > DUE_SHOWN:
             due.append(text(lang, "home_due_more", count=len(self.due) - DUE_SHOWN))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.core.commands import Period
@@ -30,6 +31,7 @@ from bot.core.reporting.charts import (
     stats_image,
 )
 from bot.core.reporting.streaks import streak
+from bot.core.texts import topic_name
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 
@@ -226,6 +228,7 @@ class Reports:
     ) -> list[str]:
         means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
         ranked = sorted(means.items(), key=lambda item: (-item[1], item[0]))
+        name = partial(topic_name, turn.lang)
         history = " · ".join(f"{day:%m-%d} {sum(scores.values())}" for day, scores in days[-7:])
         lines = [
             turn.t(
@@ -236,9 +239,9 @@ class Reports:
                 days=len(days),
             ),
             turn.t("stats_history", items=history),
-            turn.t("stats_best", items=", ".join(f"{t} {m:.0f}" for t, m in ranked[:3])),
+            turn.t("stats_best", items=", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[:3])),
         ]
         if len(ranked) > 3:
-            weakest = ", ".join(f"{t} {m:.0f}" for t, m in ranked[-2:][::-1])
+            weakest = ", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[-2:][::-1])
             lines.append(turn.t("stats_weak", items=weakest))
         return lines

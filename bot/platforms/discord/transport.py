@@ -87,6 +87,8 @@ class ChannelTransport:
     replies of plain thread messages. An ephemeral reply, which channels cannot show, goes to the
     addressee by direct message."""
 
+    threads = True
+
     def __init__(self, client: discord.Client, *, score_ephemeral: bool) -> None:
         self._client = client
         self._score_ephemeral = score_ephemeral
@@ -204,6 +206,8 @@ class Ack(enum.Enum):
 
 class InteractionTransport:
     """Replies to one slash command or modal submit; see the module docstring for the rules."""
+
+    threads = True
 
     def __init__(
         self,

@@ -1,27 +1,42 @@
 """Every user-facing string the Slack adapter itself shows, in one place (the core writes the rest).
 
-Labels, confirmations and the answer dialog carry both languages because each is drawn once, before
-anyone picks a language.
+A question card's buttons and confirmation are in its channel's language (the card's reply says
+which). The answer dialog carries both, since it opens from a button with no language of its own.
 """
 
 from __future__ import annotations
 
-BUTTON_ANSWER = "답하기 · Answer"
-BUTTON_HINT = "힌트 · Hint"
-BUTTON_REVEAL = "정답 · Reveal"
+from content.schema import Lang
+
+Phrase = tuple[str, str]
+"""Korean, English."""
+
+BUTTON_ANSWER: Phrase = ("답하기", "Answer")
+BUTTON_HINT: Phrase = ("힌트", "Hint")
+BUTTON_REVEAL: Phrase = ("정답", "Reveal")
 LANGUAGES = (("ko", "한국어"), ("en", "English"))
 
-REVEAL_CONFIRM_TITLE = "정답을 공개할까요? · Reveal the answer?"
-REVEAL_CONFIRM_TEXT = (
-    "채널의 모두가 모범 답안을 보게 돼요. · Everyone in the channel will see the model answer."
+REVEAL_CONFIRM_TITLE: Phrase = ("정답을 공개할까요?", "Reveal the answer?")
+REVEAL_CONFIRM_TEXT: Phrase = (
+    "채널의 모두가 모범 답안을 보게 돼요.",
+    "Everyone in the channel will see the model answer.",
 )
-REVEAL_CONFIRM_YES = "공개 · Reveal"
-REVEAL_CONFIRM_NO = "아직 · Not yet"
+REVEAL_CONFIRM_YES: Phrase = ("공개", "Reveal")
+REVEAL_CONFIRM_NO: Phrase = ("아직", "Not yet")
 
 MODAL_TITLE = "내 답 · Your answer"
 MODAL_SUBMIT = "제출 · Submit"
 MODAL_CLOSE = "취소 · Cancel"
 MODAL_LABEL = "자신의 말로 답해 주세요 · Answer in your own words"
+
+
+def said(phrase: Phrase, lang: Lang | None) -> str:
+    """The phrase in `lang`; in both where the language is not known."""
+    ko, en = phrase
+    if lang is None:
+        return f"{ko} · {en}"
+    return en if lang == "en" else ko
+
 
 IMAGE_ONLY = "📈"
 

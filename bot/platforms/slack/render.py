@@ -15,6 +15,8 @@ from bot.core.member_text import cut
 from bot.core.messages import QuestionCard, Reply, ReplyKind
 from bot.platforms.slack import phrases
 from bot.platforms.slack.mentions import mention, neutralise
+from bot.platforms.slack.phrases import said
+from content.schema import Lang
 
 Block = dict[str, Any]
 
@@ -58,7 +60,7 @@ def render(reply: Reply) -> Rendered:
         body = f"{mention(reply.addressee)} {body}"
     body = _clip(body, _MESSAGE_CHARS)
     if reply.kind is ReplyKind.QUESTION:
-        blocks = _question_blocks(reply.card, body)
+        blocks = _question_blocks(reply.card, body, reply.lang)
     else:
         blocks = _sections(body)
     blocks += field_sections(reply.fields)
@@ -89,7 +91,7 @@ def field_sections(fields: tuple[tuple[str, str], ...]) -> list[Block]:
     ]
 
 
-def _question_blocks(card: QuestionCard | None, body: str) -> list[Block]:
+def _question_blocks(card: QuestionCard | None, body: str, lang: Lang | None) -> list[Block]:
     """The daily post: the card (title, question, topic and day), then the buttons that act on
     it. Without a card the reply text stands in. The post's ts is its thread."""
     blocks: list[Block] = []
@@ -116,7 +118,7 @@ def _question_blocks(card: QuestionCard | None, body: str) -> list[Block]:
         )
     else:
         blocks += _sections(body)
-    blocks.append(_question_actions(prompt_id))
+    blocks.append(_question_actions(prompt_id, lang))
     return blocks
 
 
@@ -130,12 +132,12 @@ def _button(action_id: str, label: str, value: str, **extra: Any) -> Block:
     }
 
 
-def _question_actions(prompt_id: str) -> Block:
+def _question_actions(prompt_id: str, lang: Lang | None) -> Block:
     reveal_confirm = {
-        "title": {"type": "plain_text", "text": phrases.REVEAL_CONFIRM_TITLE},
-        "text": {"type": "plain_text", "text": phrases.REVEAL_CONFIRM_TEXT},
-        "confirm": {"type": "plain_text", "text": phrases.REVEAL_CONFIRM_YES},
-        "deny": {"type": "plain_text", "text": phrases.REVEAL_CONFIRM_NO},
+        "title": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_TITLE, lang)},
+        "text": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_TEXT, lang)},
+        "confirm": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_YES, lang)},
+        "deny": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_NO, lang)},
     }
     language = {
         "type": "overflow",
@@ -149,9 +151,11 @@ def _question_actions(prompt_id: str) -> Block:
         "type": "actions",
         "block_id": "quiz_actions",
         "elements": [
-            _button(ACTION_ANSWER, phrases.BUTTON_ANSWER, prompt_id, style="primary"),
-            _button(ACTION_HINT, phrases.BUTTON_HINT, prompt_id),
-            _button(ACTION_REVEAL, phrases.BUTTON_REVEAL, prompt_id, confirm=reveal_confirm),
+            _button(ACTION_ANSWER, said(phrases.BUTTON_ANSWER, lang), prompt_id, style="primary"),
+            _button(ACTION_HINT, said(phrases.BUTTON_HINT, lang), prompt_id),
+            _button(
+                ACTION_REVEAL, said(phrases.BUTTON_REVEAL, lang), prompt_id, confirm=reveal_confirm
+            ),
             language,
         ],
     }

@@ -61,6 +61,8 @@ class Caller:
 class SlackTransport:
     """Posts core replies into Slack channels, threads and ephemeral messages."""
 
+    threads = True
+
     def __init__(
         self,
         client: AsyncWebClient,

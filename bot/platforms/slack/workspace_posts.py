@@ -15,6 +15,8 @@ class ScheduledPosts:
     sharing one `Pacer`, so a morning of many channels is spread out across workspaces too
     (None: unpaced, for the replies taken over from a silent replica)."""
 
+    threads = True
+
     def __init__(
         self, workspaces: Workspaces, *, followups: Followups, pacer: Pacer | None
     ) -> None:

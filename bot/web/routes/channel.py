@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.commands import Period
 from bot.core.quiz.appeals import AppealRefusedError
-from bot.core.quiz.mastery import percent
+from bot.core.quiz.mastery import named_seen, percent
 from bot.core.reporting import dashboards
 from bot.core.turn import channel_schedule
 from bot.web import charts
@@ -108,7 +108,7 @@ async def me_view(
     mastery = charts.bar_chart(
         [
             charts.Bar(
-                f"{row.topic} ({row.seen}/{row.total})",
+                named_seen(row, lang),
                 None if row.value is None else row.value * 100,
                 percent(row, lang),
             )

