@@ -93,7 +93,8 @@ class Calibration:
     kernel is fitted per model, by `quizmaster eval teach --fit`. None: the default kernel."""
 
     def head(self, profile: Profile) -> Head:
-        return self.heads.get(profile) or self.heads["concepts"]
+        fallback = "concepts" if profile == "concepts" else "reference_only"
+        return self.heads.get(profile) or self.heads.get(fallback) or self.heads["concepts"]
 
     def rule(self, profile: Profile) -> OffTopicRule:
         """The off-topic rule of `profile`'s head, fitted on answers of the kind that head scores:

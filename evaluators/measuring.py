@@ -24,7 +24,7 @@ from evaluators.features.measurement import Measurement
 from evaluators.reading.concepts import AnswerText
 from evaluators.reading.notation import read_notation
 from evaluators.references import ReferenceStore
-from evaluators.signals import measure
+from evaluators.signals import answer_language, measure
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,9 @@ class AnswerMeasurer:
         features read their stand-in, the sentence similarity."""
         written = len(answer)
         answer = read_notation(answer)
-        reference_only = profile_for(prompt) == "reference_only"
-        tokens = reference_only and self.embedder.supports_tokens
-        missing = self.store.missing(prompt, framed=reference_only, tokens=tokens)
+        profile = profile_for(prompt, answer_language(answer))
+        tokens = profile == "reference_only" and self.embedder.supports_tokens
+        missing = self.store.missing(prompt, framed=profile != "concepts", tokens=tokens)
         analyzed = await asyncio.gather(
             *(self.batcher.submit((t, tokens)) for t in [*missing, answer])
         )

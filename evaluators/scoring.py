@@ -12,7 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from content.schema import Lang, Prompt
 from evaluators.calibration import LINK, Calibration, link
-from evaluators.features.feature import Profile, profile_for
+from evaluators.features.feature import Profile
 from evaluators.features.measurement import Measurement
 from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
 from evaluators.grade import Flag, Grade, Verdict, verdict_for
@@ -77,7 +77,7 @@ class HeadScore:
 
 
 def head_score(prompt: Prompt, measurement: Measurement, calibration: Calibration) -> HeadScore:
-    profile = profile_for(prompt)
+    profile = measurement.profile(prompt)
     head = calibration.head(profile)
     features = measurement.features
     shares = head.contributions(features)

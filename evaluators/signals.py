@@ -199,8 +199,8 @@ def _credited(
     matches: tuple[ConceptMatch, ...], reversed_spans: list[tuple[Span, ...]]
 ) -> tuple[ConceptMatch, ...]:
     """The concept matches that count: a key concept's words inside a claim that says the
-    opposite of the model answers (negated where they state it, given to the other side of the
-    contrast the question draws, an opposite said) are no credit for it."""
+    opposite of the model answers (given to the other side of the contrast the question draws,
+    or an opposite said, "not connected" where they say "connected") are no credit for it."""
     inside = [span for spans in reversed_spans for span in spans]
     if not inside:
         return matches
@@ -257,7 +257,10 @@ def measure(
     mis_overlap = max(overlaps, default=0.0)
     claims = read_claims(answer.text, _contrast(prompt))
     placed = [answer.passage([reversal.span]) for reversal in claims.reversed]
-    matches = _credited(concept_matches(prompt.concepts, answer), [s for s, _ in placed])
+    strong = [
+        spans for (spans, _), r in zip(placed, claims.reversed, strict=True) if r in claims.strong
+    ]
+    matches = _credited(concept_matches(prompt.concepts, answer), strong)
     covered, missed = covered_and_missed(prompt.concepts, matches)
     coverage = len(covered) / len(prompt.concepts) if prompt.concepts else None
     soft_coverage = None
@@ -302,4 +305,5 @@ def measure(
             quotes=tuple(words for _, words in placed),
         ),
         says_words=says_words,
+        lang=lang,
     )

@@ -19,12 +19,12 @@ FEATURES: tuple[Feature, ...] = (
 )
 BY_NAME: Mapping[str, Feature] = {feature.name: feature for feature in FEATURES}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
-PROFILES: tuple[Profile, ...] = ("concepts", "reference_only")
+PROFILES: tuple[Profile, ...] = ("concepts", "reference_only", "other_language")
 HEAD_INPUTS: Mapping[Profile, tuple[str, ...]] = {
     profile: tuple(f.name for f in FEATURES if profile in f.heads) for profile in PROFILES
 }
 
-VERSION = 18
+VERSION = 19
 """What the features read. A calibration file records it and counts as missing (refitted) when it
 differs; bump it when a feature's computation changes (a head's inputs are checked by name)."""
 

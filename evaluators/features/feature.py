@@ -7,17 +7,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from content.schema import Prompt
+from content.schema import Lang, Prompt
 from evaluators.features.raw import Measures
 
-Profile = Literal["concepts", "reference_only"]
+Profile = Literal["concepts", "reference_only", "other_language"]
 """A calibration head: `concepts` for bank prompts (key concepts known), `reference_only` for
-prompts that bring just a question and a model answer (a team's notes, Mohler)."""
+prompts that bring just a question and a model answer (a team's notes, Mohler), and
+`other_language` for an answer written in another language than every model answer of its
+prompt (an English answer to Korean notes)."""
 
 
-def profile_for(prompt: Prompt) -> Profile:
-    """The head that scores answers to `prompt`: bank prompts name key concepts; a team's notes
-    or external data (Mohler) bring only a model answer."""
+def profile_for(prompt: Prompt, lang: Lang | None = None) -> Profile:
+    """The head that scores answers to `prompt` (in `lang`, where known): bank prompts name key
+    concepts; a team's notes or external data (Mohler) bring only a model answer. An answer in
+    a language none of the model answers is written in shares none of their words, and its
+    cosine with them sits lower than a same-language answer's of the same worth: the heads that
+    read words and same-language cosines would mark it down for its language, so a head that
+    reads only what crosses languages scores it."""
+    if lang is not None and prompt.references and not prompt.references_in(lang):
+        return "other_language"
     return "concepts" if prompt.concepts else "reference_only"
 
 

@@ -20,7 +20,7 @@ LOG_WORDS = Feature(
     "log_words",
     "log of the answer's content words",
     lambda s: math.log1p(s.words),
-    heads=("reference_only",),
+    heads=("reference_only", "other_language"),
 )
 REL_LENGTH = Feature(
     "rel_length",

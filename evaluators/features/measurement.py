@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from content.schema import Prompt
+from content.schema import Lang, Prompt
 from evaluators.features import values
+from evaluators.features.feature import Profile, profile_for
 from evaluators.features.raw import Measures
 from evaluators.reading.concepts import ConceptMatch
 from evaluators.reading.contrasts import NOTHING_READ, Reading
@@ -46,6 +47,12 @@ class Measurement:
     measures: Measures
     found: Found = Found()
     says_words: bool = False
+    lang: Lang | None = None
+    """The answer's language (None: not read, as in a measurement made by hand)."""
+
+    def profile(self, prompt: Prompt) -> Profile:
+        """The head that scores this answer to `prompt` (`features.feature.profile_for`)."""
+        return profile_for(prompt, self.lang)
 
     @cached_property
     def features(self) -> Mapping[str, float]:

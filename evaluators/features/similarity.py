@@ -15,7 +15,7 @@ REF_SIM = Feature(
     "ref_sim",
     "best cosine of the answer with a model answer",
     lambda s: s.ref_sim,
-    heads=("concepts", "reference_only"),
+    heads=("concepts", "reference_only", "other_language"),
 )
 MIS_GAP = Feature(
     "mis_gap",
@@ -27,7 +27,7 @@ Q_GAP = Feature(
     "q_gap",
     "how much nearer the question than a model answer: restating earns nothing",
     q_gap,
-    heads=("concepts", "reference_only"),
+    heads=("concepts", "reference_only", "other_language"),
 )
 Q_GAP_RECALL = Feature(
     "q_gap_recall",
@@ -40,14 +40,14 @@ Q_MARGIN = Feature(
     "q_margin",
     "q_gap unclipped: also how much nearer the model answer than the question the answer sits",
     lambda s: s.q_sim - s.ref_sim,
-    heads=("reference_only",),
+    heads=("reference_only", "other_language"),
 )
 FRAMED_GAIN = Feature(
     "framed_gain",
     "how much nearer a model answer framed by its question than the question alone (the plain "
     "model answer where none was framed): what a short model answer adds, read as an answer",
     lambda s: (s.ref_sim if s.framed_sim is None else s.framed_sim) - s.q_sim,
-    heads=("reference_only",),
+    heads=("reference_only", "other_language"),
 )
 OFF_GAP = Feature(
     "off_gap",

@@ -35,6 +35,7 @@ from evaluators.measuring import AnswerMeasurer
 from evaluators.progress import Progress
 from evaluators.rules.evidence_gate import EvidenceGate
 from evaluators.rules.off_topic import OffTopicRule
+from evaluators.signals import answer_language
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -43,6 +44,18 @@ def as_team_prompt(prompt: Prompt) -> Prompt:
     """A bank prompt as a team bank might hold it: the question and its model answers, no key
     concepts or misconceptions; the reference-only head learns from these."""
     return prompt.model_copy(update={"concepts": (), "misconceptions": ()})
+
+
+def in_other_language(prompt: Prompt, answer: str) -> Prompt | None:
+    """A bank prompt as a team's notes in another language than `answer`'s would hold it: its
+    model answers in the other language only (the seed bank writes each in both), no key
+    concepts or misconceptions; the `other_language` head learns from these. None where the
+    prompt has no model answer in another language."""
+    lang = answer_language(answer)
+    others = tuple(r for r in prompt.references if r.lang != lang)
+    if not others:
+        return None
+    return as_team_prompt(prompt).model_copy(update={"references": others})
 
 
 TeamHolding = Literal["model-answers", "drafted"]
@@ -84,7 +97,9 @@ async def fit_calibration(
     """The `concepts` head from `dev`'s tuning part (bank questions); the `reference_only` head
     from the same rows asked as a team would ask them (question and model answers only, see
     `as_team_prompt`), plus `external` rows that bring their own reference (Mohler) when given,
-    their questions loaded as a team bank beside the seed bank. Each head's off-topic rule is
+    their questions loaded as a team bank beside the seed bank; the `other_language` head from
+    the same rows asked with their model answers in the other language only
+    (`in_other_language`). Each head's off-topic rule is
     fitted on the answers that head scores; the sibling margin on the tuning answers and the
     bank's model answers given on a sibling (`fitting.siblings`). The whole bank is encoded
     first, as at run time, so an answer can be compared with the other questions."""
@@ -94,9 +109,11 @@ async def fit_calibration(
     bank = load_bank()
     bank_prompts = resolve_prompts(dev_rows, bank)
     junk, junk_asked = junk_rows([p for p in bank_prompts if not in_lockbox(p)])
+    crossed = _in_other_language(dev_rows, bank_prompts)
+    crossed_junk = _in_other_language(junk, junk_asked)
     progress = Progress(
         f"fitting calibration for {embedder.name}",
-        2 * len(dev_rows) + 2 * len(junk) + len(external_rows),
+        2 * len(dev_rows) + 2 * len(junk) + len(external_rows) + len(crossed) + len(crossed_junk),
         unit="answers",
     )
     measurer = AnswerMeasurer(embedder, cache_dir=cache_dir)
@@ -120,6 +137,9 @@ async def fit_calibration(
             [row for row in junk for _ in range(2)],
             [p for prompt in junk_asked for p in (prompt, as_team_prompt(prompt))],
         )
+        # The same answers and junk asked in the other language only: the other_language head.
+        crossed_samples = await measure(*_unzipped(crossed))
+        other_junk = await measure(*_unzipped(crossed_junk))
         external_samples: list[Sample] = []
         if external_rows:
             external_prompts = resolve_prompts(external_rows, None)
@@ -132,20 +152,32 @@ async def fit_calibration(
     team_samples, _ = split(both[1::2], bank_prompts)
 
     bank_junk, team_junk = both_junk[0::2], both_junk[1::2]
+    other_samples, _ = split(crossed_samples, [p for _, p in crossed])
 
     concepts, concepts_rule = fit_with_rule(dev_samples)
     reference_only, reference_only_rule = fit_with_rule([*team_samples, *external_samples])
-    heads: dict[str, Head] = {"concepts": concepts, "reference_only": reference_only}
-    off_topic = {"concepts": concepts_rule, "reference_only": reference_only_rule}
+    other, other_rule = fit_with_rule(other_samples)
+    heads: dict[str, Head] = {
+        "concepts": concepts,
+        "reference_only": reference_only,
+        "other_language": other,
+    }
+    off_topic = {
+        "concepts": concepts_rule,
+        "reference_only": reference_only_rule,
+        "other_language": other_rule,
+    }
     evidence = {
         "concepts": _gate(concepts, concepts_rule, [*dev_samples, *bank_junk]),
         "reference_only": _gate(
             reference_only, reference_only_rule, [*team_samples, *external_samples, *team_junk]
         ),
+        "other_language": _gate(other, other_rule, [*other_samples, *other_junk]),
     }
     cv = {
         "dev": cross_validate(dev_samples, junk=bank_junk)[0],
         "reference_only": cross_validate([*team_samples, *external_samples], junk=team_junk)[0],
+        "other_language": cross_validate(other_samples, junk=other_junk)[0],
     }
     if external_samples:
         cv["external"] = cross_validate(external_samples)[0]
@@ -168,6 +200,20 @@ async def fit_calibration(
         siblings=siblings,
     )
     return FitResult(calibration=calibration, cv=cv)
+
+
+def _in_other_language(rows: list[Row], prompts: list[Prompt]) -> list[tuple[Row, Prompt]]:
+    """Each row with its prompt asked in the other language only (`in_other_language`), where
+    the prompt has a model answer in another language than the row's answer."""
+    return [
+        (row, asked)
+        for row, prompt in zip(rows, prompts, strict=True)
+        if (asked := in_other_language(prompt, row.answer)) is not None
+    ]
+
+
+def _unzipped(pairs: list[tuple[Row, Prompt]]) -> tuple[list[Row], list[Prompt]]:
+    return [row for row, _ in pairs], [prompt for _, prompt in pairs]
 
 
 def _gate(head: Head, rule: OffTopicRule, samples: list[Sample]) -> EvidenceGate:

@@ -50,7 +50,9 @@ class Sample:
 
     @property
     def profile(self) -> Profile:
-        return profile_for(self.prompt)
+        if self.measurement is None:
+            return profile_for(self.prompt)
+        return self.measurement.profile(self.prompt)
 
 
 async def collect(

@@ -146,6 +146,8 @@ def clauses(text: str) -> tuple[Clause, ...]:
 
 @lru_cache(maxsize=4096)
 def _clauses(normalized: str) -> tuple[Clause, ...]:
+    # One word for "non-linear" and "non linear", as for "nonlinear" (same length: spans hold).
+    normalized = re.sub(r"\bnon[- ]([a-z]+)", lambda m: f"non{m.group(1)} ", normalized)
     if _HANGUL.search(normalized):
         return _korean(normalized)
     return _english(normalized)

@@ -34,18 +34,14 @@ class ReversedClaims(Judge):
         found = judged.measurement.found
         if not found.claims.mostly_reversed:
             return None
-        claim = next(
-            (
-                words
-                for reversal, words in zip(found.claims.reversed, found.quotes, strict=True)
-                if reversal.how != "negation" and words
-            ),
-            "",
-        )
+        claims = found.claims
+        quoted = dict(zip(claims.reversed, found.quotes, strict=True))
+        claim = next((quoted[r] for r in claims.strong if quoted[r].strip()), "")
         return self.fired(
             words={"claim": claim.strip()},
-            reason=f"{len(found.claims.reversed)} of its claims reversed, "
-            f"{found.claims.agreeing} agreeing",
+            reason=f"{len(claims.strong)} of its claims reversed by roles or opposites, "
+            f"{len(claims.reversed) - len(claims.strong)} negated where a model answer is not, "
+            f"{claims.agreeing} agreeing, of {claims.clauses} clauses",
         )
 
 

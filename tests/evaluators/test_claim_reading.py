@@ -117,7 +117,6 @@ def test_a_reversed_clause_is_placed_where_the_answer_says_it() -> None:
     (reversal,) = reading.reversed
     start, end = reversal.span
     assert answer.casefold()[start:end].strip() == "bulb a is not in a closed path"
-    assert reading.covers(start + 1, end - 1)
 
 
 @pytest.mark.parametrize(
