@@ -261,7 +261,7 @@ async def test_full_check_reports_model_device_and_embedding_size(
         await fake.stop()
     model = line(output, "model")
     assert model.startswith("✓")
-    assert "on cpu, embedding size 384" in model
+    assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32), embedding size 384" in model
     committed = Calibration.load(CALIBRATION_PATH)
     assert committed.identity is not None
     assert f"identity {committed.identity.key}" in model
@@ -280,6 +280,29 @@ async def test_full_check_reports_model_device_and_embedding_size(
     assert not (tmp_path / "cache" / "calibration").exists()
     assert all(text.startswith("✓") for text in others), output
     assert code == (0 if bank.startswith("✓") else 1), output
+
+
+@pytest.mark.slow
+async def test_a_model_that_fell_back_is_a_warning_naming_what_grades_instead(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakeSlack()
+    await fake.start()
+    settings = slack_settings(
+        tmp_path,
+        migrated_db,
+        embedding_model="quizmaster-test/no-such-model-for-doctor",
+        embedding_device="cpu",
+        slack_api_url=fake.api_url,
+    )
+    try:
+        _, output = await doctor(settings, capsys)
+    finally:
+        await fake.stop()
+    model = line(output, "model")
+    assert model.startswith("!"), output
+    assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32)" in model
+    assert "'quizmaster-test/no-such-model-for-doctor' is not what grades" in model
 
 
 def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
@@ -331,7 +354,7 @@ async def test_full_check_asks_a_configured_embedding_server(
         _, output = await doctor(settings, capsys)
         model = line(output, "model")
         assert model.startswith("✓"), output
-        assert "all-MiniLM-L6-v2 on remote, embedding size 384, identity " in model, output
+        assert "all-MiniLM-L6-v2 on server (remote), embedding size 384, identity " in model, output
         closed = settings.model_copy(
             update={"embedding_url": f"http://127.0.0.1:{unused_port()}/v1"}
         )
