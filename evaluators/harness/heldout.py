@@ -17,7 +17,7 @@ import numpy as np
 from evaluators.fitting.correlation import pearson, spearman
 from evaluators.harness.report import RowResult
 
-HELDOUT_DIR = Path(__file__).resolve().parent / "data" / "heldout"
+HELDOUT_DIR = Path(__file__).resolve().parents[1] / "data" / "heldout"
 HeldOutSet = Literal["non_answers", "wrong_claims", "paraphrases", "natural"]
 HELD_OUT_SETS: tuple[HeldOutSet, ...] = ("non_answers", "wrong_claims", "paraphrases", "natural")
 NON_ANSWER_CEILING = 10

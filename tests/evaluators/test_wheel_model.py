@@ -78,7 +78,9 @@ def wheel_cpu() -> WheelEmbedder:
 def _data_texts() -> list[str]:
     """Every answer, reference and question in the shipped dev and held-out sets."""
     texts: dict[str, None] = {}
-    for path in [DEV_SET_PATH, *sorted(HELDOUT_DIR.glob("*.jsonl"))]:
+    held_out = sorted(HELDOUT_DIR.glob("*.jsonl"))
+    assert held_out, f"no held-out sets in {HELDOUT_DIR}"
+    for path in [DEV_SET_PATH, *held_out]:
         for row in read_rows(path):
             for text in (row.answer, row.reference, row.question):
                 if text:
