@@ -74,6 +74,13 @@ class WheelModel:
     _data: bytes
     _tensors: dict[str, _Entry]
 
+    def tensor_offset(self, name: str) -> int:
+        """Where the named tensor's bytes start in the file."""
+        entry = self._tensors.get(name)
+        if entry is None:
+            raise WheelFileError(f"{self.path.name}: no tensor {name!r}")
+        return entry.offset
+
     def tensor(self, name: str, rows: int) -> npt.NDArray[np.float32]:
         """The named tensor as float32 of shape (rows, count / rows), dequantised if 4-bit."""
         entry = self._tensors.get(name)

@@ -361,9 +361,8 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     from evaluators.harness.heldout import (
         HELD_OUT_SETS,
         HELDOUT_DIR,
-        REPORTS,
         HeldOutSet,
-        held_out_path,
+        grade_held_out,
     )
 
     parser = _parser("heldout")
@@ -379,25 +378,19 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     names: list[HeldOutSet] = [n for n in HELD_OUT_SETS if n in args.sets] or list(HELD_OUT_SETS)
     if args.rows is not None:
         _check_writable(args.rows)
-    by_set = {name: read_rows(held_out_path(name, args.dir)) for name in names}
-    rows = [row for part in by_set.values() for row in part]
     grader = settings.grader()
-    evaluation = asyncio.run(evaluate(grader, rows, _load_bank([]), cv=False))
+    graded = asyncio.run(grade_held_out(grader, _load_bank([]), names, args.dir))
     summary: dict[str, object] = {}
-    start = 0
-    for name, part in by_set.items():
-        results = evaluation.results[start : start + len(part)]
-        start += len(part)
-        figures = REPORTS[name](results)
+    for name, figures in graded.figures.items():
         print(f"{name}: " + " ".join(f"{key}={value}" for key, value in figures.items()))
         summary[name] = figures
     if args.rows is not None:
-        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in evaluation.results)
+        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in graded.results)
         try:
             args.rows.write_text("".join(lines), encoding="utf-8")
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
-        print(f"wrote {len(evaluation.results)} rows to {args.rows}")
+        print(f"wrote {len(graded.results)} rows to {args.rows}")
     summary["grader"] = _graded_with(settings, grader.embedder)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
