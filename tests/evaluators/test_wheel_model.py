@@ -315,3 +315,17 @@ def test_an_image_build_derives_the_model_and_fits_no_calibration_for_it(
         assert eval_main(["fit", "--if-missing"], settings) == 0
         assert "has its calibration: committed" in capsys.readouterr().out
     assert not (tmp_path / "cache" / "calibration").exists()
+
+
+@pytest.mark.heavy
+def test_two_processes_deriving_at_once_end_with_one_readable_folder(tmp_path: Path) -> None:
+    """Each derives into a private temporary folder and renames it into place: the second
+    rename finds the first's folder, keeps it, and leaves nothing behind."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        folders = list(pool.map(lambda _: derived_model(root=tmp_path), range(2)))
+    assert folders[0] == folders[1]
+    assert [p.name for p in tmp_path.iterdir()] == [folders[0].name]
+    assert oct(folders[0].stat().st_mode & 0o777) == "0o755"
+    assert oct((folders[0] / "model.safetensors").stat().st_mode & 0o777) == "0o644"
