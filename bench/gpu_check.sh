@@ -79,7 +79,7 @@ finish)
     export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
     label=$("$python" -c 'import json, sys; v = json.load(open(sys.argv[1]))["vectors"];
 print(v["engine"])' "$out/engines.json")
-    "$python" -m bench.replay figures "$pack" "$out/vectors.npy" --label "$label" \
+    "$python" -m bench.replay figures "$pack" "$out/vectors.npz" --label "$label" \
         --out "$pack/finish.json"
     echo
     echo "Into docs/performance.md (the engines row names the machine they ran on):"

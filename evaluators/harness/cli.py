@@ -361,8 +361,9 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     from evaluators.harness.heldout import (
         HELD_OUT_SETS,
         HELDOUT_DIR,
+        REPORTS,
         HeldOutSet,
-        grade_held_out,
+        held_out_path,
     )
 
     parser = _parser("heldout")
@@ -378,20 +379,25 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
     names: list[HeldOutSet] = [n for n in HELD_OUT_SETS if n in args.sets] or list(HELD_OUT_SETS)
     if args.rows is not None:
         _check_writable(args.rows)
-    grader = settings.grader()
-    graded = asyncio.run(grade_held_out(grader, _load_bank([]), names, args.dir))
+    by_set = {name: read_rows(held_out_path(name, args.dir)) for name in names}
+    rows = [row for part in by_set.values() for row in part]
+    evaluation = asyncio.run(evaluate(settings.grader(), rows, _load_bank([]), cv=False))
     summary: dict[str, object] = {}
-    for name, figures in graded.figures.items():
+    start = 0
+    for name, part in by_set.items():
+        results = evaluation.results[start : start + len(part)]
+        start += len(part)
+        figures = REPORTS[name](results)
         print(f"{name}: " + " ".join(f"{key}={value}" for key, value in figures.items()))
         summary[name] = figures
     if args.rows is not None:
-        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in graded.results)
+        lines = (json.dumps(r.as_json(), ensure_ascii=False) + "\n" for r in evaluation.results)
         try:
             args.rows.write_text("".join(lines), encoding="utf-8")
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
-        print(f"wrote {len(graded.results)} rows to {args.rows}")
-    summary["grader"] = _graded_with(settings, grader.embedder)
+        print(f"wrote {len(evaluation.results)} rows to {args.rows}")
+    summary["grader"] = _graded_with(settings, settings.embedder())
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     return 0

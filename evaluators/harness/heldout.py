@@ -9,18 +9,13 @@ held out."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from content.bank import Bank
 from evaluators.fitting.correlation import pearson, spearman
-from evaluators.fitting.rows import read_rows
-from evaluators.harness.evaluation import evaluate
 from evaluators.harness.report import RowResult
-from evaluators.service import EmbeddingGrader
 
 HELDOUT_DIR = Path(__file__).resolve().parents[1] / "data" / "heldout"
 HeldOutSet = Literal["non_answers", "wrong_claims", "paraphrases", "natural"]
@@ -113,29 +108,3 @@ REPORTS = {
     "paraphrases": paraphrases,
     "natural": natural,
 }
-
-
-@dataclass(frozen=True)
-class HeldOutGrades:
-    """Every graded row of the sets asked for, in set order, and each set's figures."""
-
-    results: list[RowResult]
-    figures: dict[HeldOutSet, Figures]
-
-
-async def grade_held_out(
-    grader: EmbeddingGrader,
-    bank: Bank,
-    names: Sequence[HeldOutSet] = HELD_OUT_SETS,
-    folder: Path = HELDOUT_DIR,
-) -> HeldOutGrades:
-    """Grade the sets `names` from `folder` with the grader's calibration, and count."""
-    by_set = {name: read_rows(held_out_path(name, folder)) for name in names}
-    rows = [row for part in by_set.values() for row in part]
-    evaluation = await evaluate(grader, rows, bank, cv=False)
-    figures: dict[HeldOutSet, Figures] = {}
-    start = 0
-    for name, part in by_set.items():
-        figures[name] = REPORTS[name](evaluation.results[start : start + len(part)])
-        start += len(part)
-    return HeldOutGrades(evaluation.results, figures)

