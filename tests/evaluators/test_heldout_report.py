@@ -11,7 +11,7 @@ import pytest
 
 from content.bank import Bank
 from evaluators.harness.cli import main
-from evaluators.harness.heldout import HELD_OUT_SETS, held_out_path
+from evaluators.harness.heldout import HELD_OUT_SETS
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 
@@ -90,8 +90,3 @@ def test_one_set_alone_and_an_unknown_set(
         main(["heldout", "everything", "--dir", str(folder)], settings)
     assert "unknown held-out set 'everything'" in capsys.readouterr().err
 
-
-def test_the_default_folder_holds_every_set() -> None:
-    """`eval heldout` without --dir reads the shipped sets (the folder moved with the harness
-    once and pointed at nothing)."""
-    assert all(held_out_path(name).is_file() for name in HELD_OUT_SETS)
