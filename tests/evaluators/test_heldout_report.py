@@ -89,4 +89,3 @@ def test_one_set_alone_and_an_unknown_set(
     with pytest.raises(SystemExit):
         main(["heldout", "everything", "--dir", str(folder)], settings)
     assert "unknown held-out set 'everything'" in capsys.readouterr().err
-
