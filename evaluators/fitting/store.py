@@ -113,6 +113,13 @@ def calibration_for(
     """The calibration for `embedder`'s identity, fitted from `dev` and stored in the cache dir
     when there is none; a cache dir that cannot be written costs a refit at the next start."""
     identity = identify(embedder)
+    logger.info(
+        "grading with %s on %s (%s), identity %s",
+        identity.model,
+        embedder.engine,
+        embedder.device,
+        identity.key,
+    )
     found = find_calibration(identity, cache_dir)
     if found is not None:
         logger.info("calibration for %s: %s", embedder.name, found.describe())

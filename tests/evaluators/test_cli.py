@@ -53,7 +53,9 @@ def test_eval_prints_metrics_and_a_json_line(
     assert main([str(external_file), "--json"], settings) == 0
     out = capsys.readouterr().out.strip().splitlines()
     result = json.loads(out[-1])
-    assert set(result) == {"n", "pearson", "spearman", "rmse", "bias", "ms_per_answer"}
+    assert set(result) == {"n", "pearson", "spearman", "rmse", "bias", "ms_per_answer", "grader"}
+    assert result["grader"]["model"] == "all-MiniLM-L6-v2 (bundled)"
+    assert (result["grader"]["engine"], result["grader"]["device"]) == ("torch", "cpu")
     assert result["n"] == len(ROWS)
     assert result["pearson"] > 0.5
     assert "pearson=" in out[0]

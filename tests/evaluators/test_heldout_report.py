@@ -69,7 +69,9 @@ def test_heldout_prints_one_line_per_set_and_the_json_of_all(
     assert main(["heldout", "--dir", str(folder), "--rows", str(rows), "--json"], settings) == 0
     out = capsys.readouterr().out.strip().splitlines()
     figures = json.loads(out[-1])
-    assert list(figures) == list(HELD_OUT_SETS)
+    assert list(figures) == [*HELD_OUT_SETS, "grader"]
+    assert figures["grader"]["model"] == "all-MiniLM-L6-v2 (bundled)"
+    assert figures["grader"]["engine"] == "torch" and figures["grader"]["fallback"] is None
     assert all(any(line.startswith(f"{name}: ") for line in out) for name in HELD_OUT_SETS)
     assert figures["non_answers"]["n"] == 2
     assert figures["wrong_claims"]["n"] == 1
@@ -91,7 +93,10 @@ def test_one_set_alone_and_an_unknown_set(
 ) -> None:
     settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path / "cache")
     assert main(["heldout", "non_answers", "--dir", str(folder), "--json"], settings) == 0
-    assert list(json.loads(capsys.readouterr().out.strip().splitlines()[-1])) == ["non_answers"]
+    assert list(json.loads(capsys.readouterr().out.strip().splitlines()[-1])) == [
+        "non_answers",
+        "grader",
+    ]
     with pytest.raises(SystemExit):
         main(["heldout", "everything", "--dir", str(folder)], settings)
     assert "unknown held-out set 'everything'" in capsys.readouterr().err
