@@ -117,11 +117,11 @@ def model_settings(settings: GradingSettings) -> ModelSettings:
     )
 
 
-def _teaching(repo: Repository, grader: Grader) -> Teaching | None:
+def _teaching(repo: Repository, grader: Grader, bank: Bank) -> Teaching | None:
     """The digest's count of ungraded answer groups, on the grader's own model (none for a
     grader without one)."""
     vectors = grader_vectors(grader)
-    return None if vectors is None else Teaching(store=repo.team_grades, vectors=vectors)
+    return None if vectors is None else Teaching(store=repo.team_grades, vectors=vectors, bank=bank)
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def build_quiz_service(
         bank=bank,
         clock=now,
         replica_id=posting.replica_id,
-        teaching=_teaching(repo, grader),
+        teaching=_teaching(repo, grader, bank),
     )
     dispatcher = Dispatcher(
         posting=posting,

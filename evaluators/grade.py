@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from content.schema import Lang, Prompt
 from evaluators.embedding.vectors import EmbeddingUnavailableError
+from evaluators.reading.contrasts import opposed
 from evaluators.taught import TeamGrade
 
 __all__ = [
@@ -20,12 +21,20 @@ __all__ = [
     "Grader",
     "TeamGrade",
     "Verdict",
+    "contradicts",
     "verdict_for",
 ]
 
 MAX_ANSWER_CHARS = 4000
 """The grader reads at most this many characters of an answer (the truncation rule cuts the rest
 and says so): part of the seam, so the bot stores and grades the same text."""
+
+
+def contradicts(prompt: Prompt, first: str, second: str) -> bool:
+    """Whether two answers to `prompt` say the opposite of each other (the roles of the sides
+    its question names swapped, one of a pair of opposites said the other way): however near
+    their vectors, answer groups never call them the same meaning."""
+    return opposed((prompt.text.ko, prompt.text.en), first, second)
 
 
 class Verdict(StrEnum):

@@ -260,7 +260,7 @@ def measure(
     strong = [
         spans for (spans, _), r in zip(placed, claims.reversed, strict=True) if r in claims.strong
     ]
-    matches = _credited(concept_matches(prompt.concepts, answer), strong)
+    matches = concept_matches(prompt.concepts, answer)
     covered, missed = covered_and_missed(prompt.concepts, matches)
     coverage = len(covered) / len(prompt.concepts) if prompt.concepts else None
     soft_coverage = None
@@ -298,7 +298,7 @@ def measure(
         found=Found(
             covered=covered,
             missed=missed,
-            matches=matches,
+            matches=_credited(matches, strong),
             echoed=overlaps.index(mis_overlap) if overlaps else None,
             sibling=sibling.prompt,
             claims=claims,

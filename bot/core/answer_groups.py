@@ -25,6 +25,9 @@ from typing import Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from content.schema import Prompt
+from evaluators.grade import contradicts
+
 T = TypeVar("T")
 
 SAME_MEANING = 0.6
@@ -126,6 +129,15 @@ def representative_first(
         key=lambda k: (abs(scores[members[k]] - median), -closeness[k], k),
     )
     return [members[best], *(m for k, m in enumerate(members) if k != best)]
+
+
+def not_opposed(prompt: Prompt | None, text: Callable[[T], str]) -> Callable[[T, T], bool] | None:
+    """A `may_share` rule: two answers to `prompt` may share a group unless the grader reads
+    them as saying the opposite of each other (`evaluators.grade.contradicts`); None (every
+    pair may) for a question no longer in the bank."""
+    if prompt is None:
+        return None
+    return lambda first, second: not contradicts(prompt, text(first), text(second))
 
 
 def group_answers(

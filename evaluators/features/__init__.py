@@ -24,7 +24,7 @@ HEAD_INPUTS: Mapping[Profile, tuple[str, ...]] = {
     profile: tuple(f.name for f in FEATURES if profile in f.heads) for profile in PROFILES
 }
 
-VERSION = 19
+VERSION = 18
 """What the features read. A calibration file records it and counts as missing (refitted) when it
 differs; bump it when a feature's computation changes (a head's inputs are checked by name)."""
 

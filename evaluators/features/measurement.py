@@ -23,8 +23,9 @@ class Found:
     `matches`) and misses, the misconception (its index in the prompt's) whose words it shares
     most (None without misconceptions), and the sibling question (the main question or a
     follow-up of the same thread) whose model answer it comes nearest (None without one), and
-    which of its claims say the opposite of the model answers, in its own words. A concept named
-    only inside a reversed claim is not among `covered`."""
+    which of its claims say the opposite of the model answers, in its own words. `covered` are
+    the concepts whose words it says (what the features and the evidence gate read); `matches`
+    leave out a concept named only inside a reversed claim: it is not credited to the member."""
 
     covered: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()

@@ -11,7 +11,7 @@ cannot and -n't negate."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from content.language_tools import KIWI_LOCK, kiwi, stem_en
@@ -40,6 +40,7 @@ instead most compared"""
 _EN_SKIPPED = frozenset(_EN_SKIPPED_WORDS.split())
 _PUNCTUATION = frozenset(".;:!?,()")
 _VOWEL = re.compile(r"[aeiouy]")
+_NOT_LETTERS = re.compile(r"[^0-9a-z\uac00-\ud7a3]")
 _SENTENCE_END = frozenset(".;!?")
 
 _KO_CONTENT = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH")
@@ -67,6 +68,8 @@ class Clause:
     negated: frozenset[str]
     compared: frozenset[str]
     topics: frozenset[str]
+    compact: str = ""
+    """Its letters and digits alone: "leaky relu" holds the term "LeakyReLU" as written."""
     conditional: bool = False
     """Part of a conditional sentence ("if it does not stick, it is aluminum"; 크면): what it
     negates or compares holds only under its condition."""
@@ -148,9 +151,11 @@ def clauses(text: str) -> tuple[Clause, ...]:
 def _clauses(normalized: str) -> tuple[Clause, ...]:
     # One word for "non-linear" and "non linear", as for "nonlinear" (same length: spans hold).
     normalized = re.sub(r"\bnon[- ]([a-z]+)", lambda m: f"non{m.group(1)} ", normalized)
-    if _HANGUL.search(normalized):
-        return _korean(normalized)
-    return _english(normalized)
+    read = _korean(normalized) if _HANGUL.search(normalized) else _english(normalized)
+    return tuple(
+        replace(clause, compact=_NOT_LETTERS.sub("", normalized[slice(*clause.span)]))
+        for clause in read
+    )
 
 
 def _english(text: str) -> tuple[Clause, ...]:

@@ -20,10 +20,12 @@ leave out what they name."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from typing import Literal
 
 from evaluators.reading.clauses import Clause, clauses
@@ -46,6 +48,16 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:[ -][A-Za-z][A-Za-z0-9-]*)*")
 """A run of Latin words ("Batch Normalization", "Non-Linearity"): one term, named by its first
 word, so "Batch Normalization" and "Layer Normalization" are two sides, not four."""
+_CAPITALISED = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_PAIRING = re.compile(
+    r"(?:,|/|\band|\bor|\bvs\.?|\bversus|\bthan|\bover|및|와|과|나|랑|하고|보다|대신)\s*$",
+    re.IGNORECASE,
+)
+"""What joins two terms a question sets side by side, at the end of the words between them."""
+_COMPARED_AFTER = re.compile(r"^\s*(?:보다|와|과|대비|에 비해)")
+MAX_BETWEEN = 12
+_JOINED = 5
+"""The shortest term looked for written apart: shorter ones ("cnn") are found as words."""
 _QUOTED = re.compile(r"['\"‘“]([^'\"’”]{1,40})['\"’”]")
 
 
@@ -66,7 +78,8 @@ class Reading:
     agreeing: int = 0
     reversed: tuple[Reversal, ...] = ()
     clauses: int = 0
-    """All the answer's clauses, checked or not."""
+    """All the answer's claims, checked or not: a run of clauses about one side read by its
+    roles counts once, any other clause once."""
 
     @property
     def mostly_reversed(self) -> bool:
@@ -102,6 +115,9 @@ class Contrast:
     properties: dict[str, tuple[str, bool]]
     subjects: tuple[tuple[str | None, ...], ...] = ()
     """The side each reference clause speaks of (`_subjects`), where the question names sides."""
+    links: frozenset[frozenset[str]] = frozenset()
+    """Pairs of sides the references speak of together ("Adam combines momentum with RMSprop",
+    "Leaky ReLU keeps ReLU's ..."): one may be given the other's properties."""
 
 
 def contrast_of(question: Sequence[str], references: Sequence[str]) -> Contrast:
@@ -111,17 +127,28 @@ def contrast_of(question: Sequence[str], references: Sequence[str]) -> Contrast:
 
 
 def _named_terms(question: str) -> set[str]:
-    """The things a question names, each by the lemma of its first word: technical terms written
-    in Latin letters inside Korean ("Sigmoid 보다 ReLU를"), in English the words written with a
-    capital past the first (BERT, GPT) and quoted words ('man', 'woman')."""
+    """The things a question sets side by side, each by the lemma of its first word: terms
+    written in Latin letters inside Korean, in English the words written with a capital past
+    the first (BERT, GPT), joined to another such term by a word that pairs or compares them
+    ("Sigmoid 보다 ReLU", "TensorFlow와 PyTorch", "SGD, RMSprop, Adam", "BERT and GPT"); and
+    quoted words ('man', 'woman', 'car'). "BN을 GAN의 Generator에도" names two things it does
+    not set against each other."""
     if _HANGUL.search(question):
-        found = _LATIN_TERM.findall(question)
+        found = [(m.start(), m.end(), m.group()) for m in _LATIN_TERM.finditer(question)]
     else:
-        words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", question)[1:]
-        found = [w for w in words if any(ch.isupper() for ch in w)]
-        found += [w for quoted in _QUOTED.findall(question) for w in _LATIN_TERM.findall(quoted)]
+        words = list(_CAPITALISED.finditer(question))[1:]
+        found = [(m.start(), m.end(), m.group()) for m in words if not m.group().islower()]
+    paired: set[int] = set()
+    for number, ((_, end, _), (start, after, _)) in enumerate(itertools.pairwise(found)):
+        between = question[end:start]
+        if len(between) <= MAX_BETWEEN and (
+            _PAIRING.search(between) or _COMPARED_AFTER.match(question[after:])
+        ):
+            paired |= {number, number + 1}
+    terms = [found[number][2] for number in sorted(paired)]
+    terms += [w for quoted in _QUOTED.findall(question) for w in _LATIN_TERM.findall(quoted)]
     named = set()
-    for term in found:
+    for term in terms:
         lemmas = [lemma for clause in clauses(term) for lemma in clause.lemmas]
         if lemmas and side_of(lemmas[0]) is None:
             named.add(lemmas[0])
@@ -136,17 +163,29 @@ def _contrast(question: tuple[str, ...], references: tuple[str, ...]) -> Contras
     sides = frozenset(named_subjects) if len(named_subjects) >= MIN_SIDES else frozenset()
     asked = {lemma for text in question for clause in clauses(text) for lemma in clause.lemmas}
     owners: dict[str, set[tuple[str, bool]]] = {}
+    links: set[frozenset[str]] = set()
     if sides:
         for reference in read:
             for subject, clause in zip(_subjects(reference, sides), reference, strict=True):
                 if subject is None:
                     continue
+                links |= {
+                    frozenset((subject, other))
+                    for other in _asserted(clause) & sides
+                    if other != subject
+                }
                 for lemma in clause.lemmas:
                     if lemma not in asked and side_of(lemma) is None:
                         owners.setdefault(lemma, set()).add((subject, lemma in clause.negated))
     properties = {lemma: next(iter(s)) for lemma, s in owners.items() if len(s) == 1}
     subjects = tuple(tuple(_subjects(reference, sides)) for reference in read) if sides else ()
-    return Contrast(references=read, sides=sides, properties=properties, subjects=subjects)
+    return Contrast(
+        references=read,
+        sides=sides,
+        properties=properties,
+        subjects=subjects,
+        links=frozenset(links),
+    )
 
 
 def _subjects(text: Sequence[Clause], sides: set[str] | frozenset[str]) -> list[str | None]:
@@ -159,6 +198,12 @@ def _subjects(text: Sequence[Clause], sides: set[str] | frozenset[str]) -> list[
         named = [
             lemma for lemma in clause.lemmas if lemma in sides and lemma not in clause.compared
         ]
+        # A term written apart ("Leaky ReLU" for LeakyReLU) is that term, not the shorter one.
+        joined = [
+            s for s in sides if s not in clause.lemmas and len(s) >= _JOINED and s in clause.compact
+        ]
+        if joined:
+            named = joined + [lemma for lemma in named if not any(lemma in s for s in joined)]
         topics = [lemma for lemma in named if lemma in clause.topics]
         if topics or named:
             current = (topics or named)[0]
@@ -167,21 +212,43 @@ def _subjects(text: Sequence[Clause], sides: set[str] | frozenset[str]) -> list[
 
 
 def read_claims(answer: str, contrast: Contrast) -> Reading:
-    """The answer's clauses read against `contrast`."""
+    """The answer's claims read against `contrast`. A run of clauses about one side (a sentence
+    about ReLU cut at every connective, 정의하고 … 실행하는 … 유리했고) is one claim about it:
+    its roles are read from all its words together; any other clause is read on its own, by
+    opposites and negation."""
     agreeing = 0
     reversed_: list[Reversal] = []
     mine = clauses(answer)
     subjects = _subjects(mine, contrast.sides) if contrast.sides else [None] * len(mine)
-    for clause, subject in zip(mine, subjects, strict=True):
-        how: How = "roles"
-        votes = _role_votes(clause, subject, contrast)
-        if abs(votes) < MIN_PROPERTIES:
+    claims = 0
+    for subject, run in groupby(zip(mine, subjects, strict=True), key=lambda pair: pair[1]):
+        said = [clause for clause, _ in run]
+        votes = sum(_role_votes(clause, subject, contrast) for clause in said)
+        if abs(votes) >= MIN_PROPERTIES:
+            claims += 1
+            span = (said[0].span[0], said[-1].span[1])
+            if votes > 0:
+                agreeing += 1
+            else:
+                reversed_.append(Reversal(span=span, how="roles"))
+            continue
+        for clause in said:
+            claims += 1
             votes, how = _polarity_votes(clause, subject, contrast)
-        if votes > 0:
-            agreeing += 1
-        elif votes < 0:
-            reversed_.append(Reversal(span=clause.span, how=how))
-    return Reading(agreeing=agreeing, reversed=tuple(reversed_), clauses=len(mine))
+            if votes > 0:
+                agreeing += 1
+            elif votes < 0:
+                reversed_.append(Reversal(span=clause.span, how=how))
+    return Reading(agreeing=agreeing, reversed=tuple(reversed_), clauses=claims)
+
+
+def opposed(question: Sequence[str], first: str, second: str) -> bool:
+    """Whether two answers to a question say the opposite of each other: either read against the
+    other as its model answer has its main claims reversed."""
+    return (
+        read_claims(first, contrast_of(question, (second,))).mostly_reversed
+        or read_claims(second, contrast_of(question, (first,))).mostly_reversed
+    )
 
 
 def _role_votes(clause: Clause, subject: str | None, contrast: Contrast) -> int:
@@ -194,6 +261,8 @@ def _role_votes(clause: Clause, subject: str | None, contrast: Contrast) -> int:
         known = contrast.properties.get(lemma)
         if known is not None:
             owner, negated = known
+            if owner != subject and frozenset((owner, subject)) in contrast.links:
+                continue
             votes += 1 if (owner == subject) == ((lemma in clause.negated) == negated) else -1
     return votes
 

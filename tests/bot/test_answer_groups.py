@@ -9,7 +9,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from bot.core.answer_groups import MAX_GRADE_GAP, clusters, group_answers
+from bot.core.answer_groups import MAX_GRADE_GAP, clusters, group_answers, not_opposed
+from content.loader import load_bank
 
 
 def _at(*degrees: float) -> npt.NDArray[np.float32]:
@@ -74,3 +75,23 @@ def test_a_caller_s_rule_keeps_two_answers_apart() -> None:
     for group in groups:
         assert not ({"sigmoid saturates", "sigmoid never saturates"} <= set(group.members))
     assert group_answers(answers, _at(0, 3, 6), score=lambda _: 70)[0].size == 3
+
+
+def test_answers_the_grader_reads_as_saying_the_opposite_never_share_a_group() -> None:
+    """`not_opposed`, the rule the web page's groups use: the same words with the sides of the
+    question swapped read as near as a paraphrase, and are kept apart from it."""
+    prompt = load_bank().get("x06")
+    right = (
+        "TensorFlow 1.x built a static graph first and ran it in a Session, which helped "
+        "deployment; PyTorch builds the graph dynamically as the code runs, so it debugs easily."
+    )
+    swapped = right.replace("TensorFlow 1.x", "X").replace("PyTorch", "TensorFlow 1.x")
+    swapped = swapped.replace("X", "PyTorch")
+    same = right.replace("built", "made")
+    answers = [right, swapped, same]
+    groups = group_answers(
+        answers, _at(0, 2, 4), score=lambda _: 80, may_share=not_opposed(prompt, str)
+    )
+    together = [set(group.members) for group in groups]
+    assert {right, same} in together
+    assert all(not {right, swapped} <= members for members in together)

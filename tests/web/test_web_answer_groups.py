@@ -202,7 +202,9 @@ def _digest(site: Site, channel: str, model_path: str) -> str:
         clock=site.clock,
         replica_id="digest-test",
         teaching=Teaching(
-            store=repo.team_grades, vectors=ModelVectors(load_embedder(model_path, "cpu"))
+            store=repo.team_grades,
+            vectors=ModelVectors(load_embedder(model_path, "cpu")),
+            bank=site.service.bank,
         ),
     )
     row = site.run(repo.channels.channel(platform=PLATFORM, channel_id=channel))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.answer_groups import AnswerGroup, group_answers
+from bot.core.answer_groups import AnswerGroup, group_answers, not_opposed
 from bot.core.messages import Reply, ReplyKind
 from bot.core.quiz.appeals import REASON_CHARS, clipped
 from bot.core.quiz.practice import Practice
@@ -70,7 +70,15 @@ class GroupGrading:
         if not answers:
             return []
         vectors = await self.vectors.vectors([a.answer.text for a in answers])
-        return group_answers(answers, vectors, score=lambda a: a.answer.score)
+        return group_answers(
+            answers,
+            vectors,
+            score=lambda a: a.answer.score,
+            may_share=not_opposed(
+                self.bank.get(prompt_id) if prompt_id in self.bank else None,
+                lambda a: a.answer.text,
+            ),
+        )
 
     async def stage(
         self,

