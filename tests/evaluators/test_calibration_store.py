@@ -84,12 +84,14 @@ def test_a_new_model_is_fitted_once_and_reused_after_a_restart(
     assert cv["n"] == rows
     assert -1.0 <= cv["spearman"] <= 1.0
     # Progress without a terminal: a line at once, then every few seconds, and one at the end,
-    # counting the answers each measured twice (for the concepts head, and asked as a team
-    # prompt for the reference-only head), with the junk the evidence gate is fitted on.
+    # counting the answers each measured three times (for the concepts head, asked as a team
+    # prompt for the reference-only head, and asked with the other language's model answers only
+    # for the other_language head: every seed prompt has both), with the junk the evidence gate
+    # is fitted on.
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fitting")]
     percents = [int(m.split(": ")[1].split("%")[0]) for m in lines]
     assert percents[0] == 0 and percents[-1] == 100 and percents == sorted(percents)
-    total = 2 * rows + 2 * JUNK_PER_PROMPT * DEV_SLICE_QUESTIONS
+    total = 3 * rows + 3 * JUNK_PER_PROMPT * DEV_SLICE_QUESTIONS
     assert f"({total}/{total} answers, " in lines[-1]
 
     written = first.path.stat().st_mtime_ns

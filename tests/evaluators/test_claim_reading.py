@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from evaluators.reading.clauses import clauses
-from evaluators.reading.contrasts import contrast_of, read_claims
+from evaluators.reading.contrasts import contrast_of, opposed, read_claims
 
 CIRCUIT = (["Why was bulb A on?"], ["Bulb A is in a closed path with the battery."])
 GAP = (
@@ -141,3 +141,14 @@ def test_the_thing_compared_against_is_not_the_subject() -> None:
     assert english.compared == {"mlp"}
     assert korean.compared == {"mlp"}
     assert "cnn" in korean.topics
+
+
+def test_a_frame_both_sides_share_is_not_the_thing_compared() -> None:
+    """"Computing ReLU is faster than computing sigmoid" compares ReLU with sigmoid, as "ReLU is
+    faster to compute than sigmoid" does: the two say the same, and the swap says the opposite."""
+    (framed,) = clauses("Computing ReLU is faster than computing sigmoid.")
+    assert framed.compared == {"sigmoid"}
+    question = ("ReLU와 sigmoid 중 무엇이 더 빠른가?", "Which is faster, ReLU or sigmoid?")
+    plain = "ReLU is faster to compute than sigmoid."
+    assert not opposed(question, plain, "Computing ReLU is faster than computing sigmoid.")
+    assert opposed(question, plain, "Computing sigmoid is faster than computing ReLU.")

@@ -97,7 +97,7 @@ def check_contract(explained: dict[str, Any]) -> None:
     if explained.get("taught") is not None:
         capped = max(0, min(100, round(capped + explained["taught"]["shift"])))
     assert explained["score"] == capped
-    capping = ("one_word", "off_topic", "sibling", "no_evidence")
+    capping = ("one_word", "off_topic", "sibling", "no_evidence", "reversed")
     assert (cap is not None) == any(f in explained["flags"] for f in capping)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from content.loader import load_bank
 from content.schema import Prompt
+from evaluators.harness.heldout import FILES as NAMED_FILES
 from evaluators.harness.heldout import HELD_OUT_SETS, held_out_path
 
 DATA = Path(__file__).resolve().parents[2] / "evaluators" / "data" / "heldout"
@@ -77,5 +78,5 @@ def test_eval_heldout_reads_these_files_by_default() -> None:
     """`quizmaster eval heldout` without `--dir` reads the files checked here (it looked beside
     its own module, under `harness/`, once the harness moved there)."""
     for name in HELD_OUT_SETS:
-        assert held_out_path(name) == DATA / f"{name}.jsonl"
+        assert held_out_path(name) == DATA / NAMED_FILES.get(name, f"{name}.jsonl")
         assert held_out_path(name).is_file()

@@ -202,7 +202,7 @@ BOOSTING = Prompt(
         (
             "Each new tree is fitted to the residuals of the ensemble so far and added with a "
             "small learning rate, following the negative gradient of the loss.",
-            "reference_only",
+            "other_language",
         ),
     ],
     ids=["ko", "en"],

@@ -72,12 +72,13 @@ def test_the_sample_is_still_the_one_pinned(bank: Bank, pinned: list[dict[str, A
     assert [Case.from_json(row).__dict__ for row in pinned] == now
 
 
-def test_the_sample_covers_every_rule_both_heads_both_languages(
+def test_the_sample_covers_every_rule_every_head_both_languages(
     bank: Bank, pinned: list[dict[str, Any]]
 ) -> None:
     fired = {flag for row in pinned for flag in row["flags"]}
     assert fired == {flag.value for flag in Flag}
-    assert {row["explanation"]["head"] for row in pinned} == {"concepts", "reference_only", None}
+    heads = {row["explanation"]["head"] for row in pinned}
+    assert heads == {"concepts", "reference_only", "other_language", None}
     assert {row["lang"] for row in pinned} == {"ko", "en"}
     assert any(row["explanation"]["taught"] for row in pinned)
     assert any(row["cap"] is not None and row["explanation"]["taught"] for row in pinned)

@@ -72,7 +72,13 @@ def test_each_rule_declares_its_message_cap_credit_and_fit(rule: Rule) -> None:
 
 def test_the_rules_that_withhold_credit_and_the_screens_that_decide() -> None:
     withholding = {rule.flag for rule in RULES if rule.withholds_credit}
-    assert withholding == {Flag.ONE_WORD, Flag.NO_EVIDENCE, Flag.SIBLING, Flag.OFF_TOPIC}
+    assert withholding == {
+        Flag.ONE_WORD,
+        Flag.NO_EVIDENCE,
+        Flag.SIBLING,
+        Flag.OFF_TOPIC,
+        Flag.REVERSED,
+    }
     deciding = {s.flag for s in SCREENS if s.decides}
     assert deciding == {
         Flag.EMPTY,
