@@ -144,8 +144,9 @@ def test_the_thing_compared_against_is_not_the_subject() -> None:
 
 
 def test_a_frame_both_sides_share_is_not_the_thing_compared() -> None:
-    """"Computing ReLU is faster than computing sigmoid" compares ReLU with sigmoid, as "ReLU is
-    faster to compute than sigmoid" does: the two say the same, and the swap says the opposite."""
+    """A sentence "computing ReLU is faster than computing sigmoid" compares ReLU with sigmoid,
+    as "ReLU is faster to compute than sigmoid" does: the two say the same, and the swap says
+    the opposite."""
     (framed,) = clauses("Computing ReLU is faster than computing sigmoid.")
     assert framed.compared == {"sigmoid"}
     question = ("ReLU와 sigmoid 중 무엇이 더 빠른가?", "Which is faster, ReLU or sigmoid?")
