@@ -6,7 +6,7 @@ itself: it uses the same words. It is graded as wrong, credited no concept, and 
 is reversed, in its own words.
 
 "Main claims": more of the answer's clauses that `reading.contrasts` can check say the opposite
-by roles or opposites than agree, and they make at least half its clauses. Nothing is fitted:
+by roles or opposites than agree, and they make at least a third of its clauses. Nothing is fitted:
 the sides come from the question and its model answers, the opposites from a written list of
 everyday pairs (`reading.opposites`), so a team's bank needs no annotation."""
 
