@@ -154,31 +154,15 @@ async def fit_calibration(
     bank_junk, team_junk = both_junk[0::2], both_junk[1::2]
     other_samples, _ = split(crossed_samples, [p for _, p in crossed])
 
-    concepts, concepts_rule = fit_with_rule(dev_samples)
-    reference_only, reference_only_rule = fit_with_rule([*team_samples, *external_samples])
-    other, other_rule = fit_with_rule(other_samples)
-    heads: dict[str, Head] = {
-        "concepts": concepts,
-        "reference_only": reference_only,
-        "other_language": other,
+    fits = {
+        "concepts": _fit_head(dev_samples, bank_junk),
+        "reference_only": _fit_head([*team_samples, *external_samples], team_junk),
+        "other_language": _fit_head(other_samples, other_junk),
     }
-    off_topic = {
-        "concepts": concepts_rule,
-        "reference_only": reference_only_rule,
-        "other_language": other_rule,
-    }
-    evidence = {
-        "concepts": _gate(concepts, concepts_rule, [*dev_samples, *bank_junk]),
-        "reference_only": _gate(
-            reference_only, reference_only_rule, [*team_samples, *external_samples, *team_junk]
-        ),
-        "other_language": _gate(other, other_rule, [*other_samples, *other_junk]),
-    }
-    cv = {
-        "dev": cross_validate(dev_samples, junk=bank_junk)[0],
-        "reference_only": cross_validate([*team_samples, *external_samples], junk=team_junk)[0],
-        "other_language": cross_validate(other_samples, junk=other_junk)[0],
-    }
+    heads = {name: fit.head for name, fit in fits.items()}
+    off_topic = {name: fit.off_topic for name, fit in fits.items()}
+    evidence = {name: fit.evidence for name, fit in fits.items()}
+    cv = {("dev" if name == "concepts" else name): fit.cv for name, fit in fits.items()}
     if external_samples:
         cv["external"] = cross_validate(external_samples)[0]
     siblings = fit_sibling_rule([*dev_samples, *team_samples], margins)
@@ -216,6 +200,25 @@ def _unzipped(pairs: list[tuple[Row, Prompt]]) -> tuple[list[Row], list[Prompt]]
     return [row for row, _ in pairs], [prompt for _, prompt in pairs]
 
 
-def _gate(head: Head, rule: OffTopicRule, samples: list[Sample]) -> EvidenceGate:
-    """The evidence gate of one head, from its own in-sample predictions and the junk."""
-    return fit_evidence_gate(samples, [predict(head, s, rule) for s in samples])
+@dataclass(frozen=True)
+class _HeadFit:
+    """One head with its off-topic rule and evidence gate, and its agreement cross-validated by
+    question."""
+
+    head: Head
+    off_topic: OffTopicRule
+    evidence: EvidenceGate
+    cv: Metrics
+
+
+def _fit_head(samples: list[Sample], junk: list[Sample]) -> _HeadFit:
+    """A head and its off-topic rule fitted on `samples`; its evidence gate from its own
+    in-sample predictions of them and of the `junk` the gate must shut out."""
+    head, rule = fit_with_rule(samples)
+    gated = [*samples, *junk]
+    return _HeadFit(
+        head=head,
+        off_topic=rule,
+        evidence=fit_evidence_gate(gated, [predict(head, s, rule) for s in gated]),
+        cv=cross_validate(samples, junk=junk)[0],
+    )
