@@ -165,7 +165,11 @@ def build_quiz_service(
     )
     posting = Posting(
         stores=PostingStores(
-            channels=repo.channels, posts=repo.posts, answers=repo.answers, boards=repo.boards
+            channels=repo.channels,
+            posts=repo.posts,
+            answers=repo.answers,
+            boards=repo.boards,
+            owners=TeamQuestionTable(repo.db),
         ),
         bank=bank,
         practice=reviewer,

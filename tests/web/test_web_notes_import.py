@@ -31,6 +31,7 @@ from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
 
 CHANNEL = f"/c/{PLATFORM}/{HOME}"
 ASKED_IN = "C-notes"  # a channel of its own: the other tests' boards stay as they were
+ASKING = f"/c/{PLATFORM}/{ASKED_IN}"
 BROKEN = """\
 + 먼저 나온 후속 질문은?
 
@@ -56,16 +57,30 @@ def admin(site: Site) -> Iterator[httpx.Client]:
         yield client
 
 
-def _url(site: Site) -> str:
-    return f"{site.url}{CHANNEL}/import-notes"
+@pytest.fixture(scope="module")
+def asking_admin(site: Site) -> Iterator[httpx.Client]:
+    """The admin of ASKED_IN, whose page the questions asked there are written on: a question
+    written on one channel's page is posted only in that channel."""
+    with site.signed_in(MINA, ASKED_IN) as client:
+        yield client
+
+
+def _url(site: Site, channel: str = CHANNEL) -> str:
+    return f"{site.url}{channel}/import-notes"
 
 
 def _post(
-    site: Site, client: httpx.Client, notes: str, name: str, action: str = "preview"
+    site: Site,
+    client: httpx.Client,
+    notes: str,
+    name: str,
+    action: str = "preview",
+    *,
+    channel: str = CHANNEL,
 ) -> httpx.Response:
-    csrf = form_fields(client.get(_url(site)).text)["csrf"]
+    csrf = form_fields(client.get(_url(site, channel)).text)["csrf"]
     return client.post(
-        _url(site),
+        _url(site, channel),
         data={"csrf": csrf, "name": name, "notes": notes, "action": action},
         timeout=120,  # not a target: Kiwi loads to draft key concepts, on a busy machine
     )
@@ -173,11 +188,11 @@ def test_concepts_drafted_from_answers_are_marked_in_the_preview_and_saved_so(
 
 
 def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
-    site: Site, admin: httpx.Client
+    site: Site, asking_admin: httpx.Client
 ) -> None:
-    saved = _post(
-        site, admin, HEADINGS_EN + "\n## Why warm up the learning rate?\n", "web-en", "save"
-    )
+    admin = asking_admin  # the question is posted only in the channel whose page has it
+    notes = HEADINGS_EN + "\n## Why warm up the learning rate?\n"
+    saved = _post(site, admin, notes, "web-en", "save", channel=ASKING)
     assert saved.status_code == 200, page_text(saved.text)
     assert "Saved as team questions: 2." in page_text(saved.text)
     assert _items(saved.text, "notes-saved-list") == [
@@ -194,7 +209,7 @@ def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
     assert "web-en-002" not in site.service.bank
     assert site.service.bank.open_question("web-en-002") is not None
     # the question pages list them as team questions written on the page (editable)
-    page = admin.get(f"{site.url}{CHANNEL}/questions/web-en-001.1").text
+    page = admin.get(f"{site.url}{ASKING}/questions/web-en-001.1").text
     assert "Edit this question" in page and "underflow" in page
 
     before = len(site.transport.sent)
@@ -243,12 +258,13 @@ def test_broken_notes_give_one_line_per_problem_and_keep_the_text(
 
 
 def test_a_question_without_an_answer_is_kept_as_an_open_question(
-    site: Site, admin: httpx.Client
+    site: Site, asking_admin: httpx.Client
 ) -> None:
     """As `quizmaster content import notes` writes it `waiting`: the bot may post it to collect
     answers, and every process on the database finds it (a follow-up under it waits unsaved)."""
+    admin = asking_admin  # the question is posted only in the channel whose page has it
     notes = "1. 답이 아직 없는 질문은?\n+ 그 후속 질문은?\nA. 후속 질문의 답이에요.\n"
-    saved = _post(site, admin, notes, "web-waiting", action="save")
+    saved = _post(site, admin, notes, "web-waiting", action="save", channel=ASKING)
     assert saved.status_code == 200, page_text(saved.text)
     shown = page_text(saved.text)
     assert "Preview: to save 0, open questions 1, waiting 1" in shown
@@ -262,7 +278,7 @@ def test_a_question_without_an_answer_is_kept_as_an_open_question(
     site.run(TeamQuestionTable(site.service.repo.db).load_into(restarted))
     assert restarted.open_question("web-waiting-001") == stored["web-waiting-001"]
     assert "web-waiting-001" not in restarted
-    assert "web-waiting-001" in page_text(admin.get(f"{site.url}{CHANNEL}/open").text)
+    assert "web-waiting-001" in page_text(admin.get(f"{site.url}{ASKING}/open").text)
 
     before = len(site.transport.sent)
     site.say(MINA, "/quiz now web-waiting-001", ASKED_IN)
@@ -271,7 +287,7 @@ def test_a_question_without_an_answer_is_kept_as_an_open_question(
     assert any(text("en", "open_question_body") in reply for reply in replies), replies
     assert any(text("en", "open_answer_kept") in reply for reply in replies), replies
 
-    again = _post(site, admin, notes, "web-waiting", action="save")
+    again = _post(site, admin, notes, "web-waiting", action="save", channel=ASKING)
     assert again.status_code == 422
     assert _items(again.text, "notes-problems")[0] == (
         "line 1: web-waiting-001: id: duplicate id, first defined in bank; import the notes "

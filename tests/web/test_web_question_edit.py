@@ -31,6 +31,7 @@ DLQ_ANSWER = (
     "they can be inspected and replayed without blocking the main queue."
 )
 ASKED_IN = "C-edits"  # a channel of its own: the other tests' boards stay as they were
+ASKING = f"/c/{PLATFORM}/{ASKED_IN}"
 GOOD = {
     "topics": "team, ops",
     "text_ko": "장애가 났을 때 가장 먼저 무엇을 하나요?",
@@ -46,6 +47,14 @@ GOOD = {
 def admin(site: Site) -> Iterator[httpx.Client]:
     with browser() as client:
         assert sign_in(client, site.link(MINA)).status_code == 303
+        yield client
+
+
+@pytest.fixture(scope="module")
+def asking_admin(site: Site) -> Iterator[httpx.Client]:
+    """The admin of ASKED_IN, whose page the questions asked there are written on: a question
+    written on one channel's page is posted only in that channel."""
+    with site.signed_in(MINA, ASKED_IN) as client:
         yield client
 
 
@@ -90,9 +99,10 @@ def _import_drafted(site: Site, client: httpx.Client, name: str) -> Prompt:
 
 
 def test_an_admin_writes_a_question_fixes_its_errors_and_the_bot_asks_it(
-    site: Site, admin: httpx.Client
+    site: Site, asking_admin: httpx.Client
 ) -> None:
-    new = f"{site.url}{CHANNEL}/new-question"
+    admin = asking_admin  # the question is posted only in the channel whose page has it
+    new = f"{site.url}{ASKING}/new-question"
     csrf = _csrf(admin, new)
     no_reference = {**GOOD, "id": "team-incident", "reference_en": "", "csrf": csrf}
     refused = admin.post(new, data={**no_reference, "action": "save"})
@@ -118,7 +128,7 @@ def test_an_admin_writes_a_question_fixes_its_errors_and_the_bot_asks_it(
 
     saved = admin.post(new, data={**GOOD, "id": "team-incident", "csrf": csrf, "action": "save"})
     assert saved.status_code == 303
-    assert saved.headers["location"] == f"{CHANNEL}/questions/team-incident"
+    assert saved.headers["location"] == f"{ASKING}/questions/team-incident"
     shown = admin.get(site.url + saved.headers["location"]).text
     assert "roll back the latest deploy" in shown and "Edit this question" in shown
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostRow
-from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
+from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore, QuestionOwners
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.selection import choose_prompt, topic_means
 from bot.core.telemetry import telemetry
@@ -50,6 +50,7 @@ class PostingStores:
     posts: PostStore
     answers: AnswerStore
     boards: BoardStore
+    owners: QuestionOwners
 
 
 class Posting:
@@ -100,7 +101,13 @@ class Posting:
         )
         means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
         due = await self._due_for_active(channel) if self.defaults.prefer_due else None
-        return choose_prompt(self.bank, (p.prompt_id for p in posts), means, due=due)
+        hidden = await self._others(channel.platform, channel.channel_id)
+        return choose_prompt(self.bank, (p.prompt_id for p in posts), means, due=due, hidden=hidden)
+
+    async def _others(self, platform: str, channel_id: str) -> frozenset[str]:
+        """The questions another channel wrote or imported on its page: never posted here."""
+        owners = await self.stores.owners.owners()
+        return frozenset(i for i, owner in owners.items() if owner != (platform, channel_id))
 
     async def _due_for_active(self, channel: ChannelRow) -> dict[str, int]:
         """Prompt id -> members who answered here in the last two weeks and have its practice
@@ -279,7 +286,8 @@ class Posting:
     async def post_now(self, turn: Turn, prompt_id: str | None, *, extra: bool) -> None:
         """`/quiz now [prompt-id|extra]`: post the named main question now (the selection's
         choice without one), or say why not and what to type instead (an unknown id with the
-        closest known ones, a follow-up with its main question). In a channel each question has
+        closest known ones, a follow-up with its main question; another channel's question,
+        written or imported on its page, is not known here). In a channel each question has
         its thread, so a second one is harmless; without threads every answer goes to the
         latest question, so plain `now` shows today's again and says how to get an extra one."""
         if prompt_id is None:
@@ -293,14 +301,16 @@ class Posting:
                     return
             await self.post_today(turn.channel.platform, turn.channel.channel_id, turn.transport)
             return
-        opened = self.bank.open_question(prompt_id)
+        hidden = await self._others(turn.channel.platform, turn.channel.channel_id)
+        opened = self.bank.open_question(prompt_id) if prompt_id not in hidden else None
         if opened is not None:
             await self.post_today(
                 turn.channel.platform, turn.channel.channel_id, turn.transport, prompt=opened
             )
             return
-        if prompt_id not in self.bank:
-            mains = [p.id for p in self.bank.mains()]
+        main = self.bank.get(prompt_id).parent if prompt_id in self.bank else None
+        if prompt_id not in self.bank or {prompt_id, main} & hidden:
+            mains = [p.id for p in self.bank.mains() if p.id not in hidden]
             close = difflib.get_close_matches(prompt_id, mains, n=3, cutoff=0.6)
             known = ", ".join(close or mains[:3])
             await turn.error("now_unknown_prompt", detail=prompt_id, known=known)
