@@ -48,9 +48,11 @@ class Verdict(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # open (opinion/experience) prompts: counted, not scored
 
 
+MOSTLY_CORRECT_FLOOR = 65
+"""The lowest score the verdict calls mostly correct: from here on, an answer reads as right."""
 _VERDICT_FLOORS = (
     (85, Verdict.CORRECT),
-    (65, Verdict.MOSTLY_CORRECT),
+    (MOSTLY_CORRECT_FLOOR, Verdict.MOSTLY_CORRECT),
     (35, Verdict.PARTIAL),
 )
 

@@ -59,6 +59,8 @@ class AnswerMeasurer:
         _one_blas_thread()
         self._overlap = embedder.device == REMOTE_DEVICE
         self.store = ReferenceStore(embedder, cache_dir)
+        self._others: dict[tuple[Prompt, str], Measurement] = {}
+        """Other questions' model answers measured as answers to a prompt (`_other_answer`)."""
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
         )
@@ -66,6 +68,7 @@ class AnswerMeasurer:
     async def prepare(self, bank: Bank) -> bool:
         """Load or compute the bank's reference embeddings (npz cache per model and bank content
         hash); True on a cache hit. Optional: prompts not prepared are encoded on first use."""
+        self._others.clear()
         return await asyncio.to_thread(self.store.load_bank, bank)
 
     async def prepare_tokens(self, prompts: Sequence[Prompt]) -> None:
@@ -122,9 +125,32 @@ class AnswerMeasurer:
             # A concept named only in the words read for a formula shows no passage the
             # member wrote: it counts for the score, but is not shown as covered.
             own = tuple(m.within(written) for m in measured.found.matches)
-            return replace(measured, found=replace(measured.found, matches=own))
+            return replace(
+                measured,
+                found=replace(measured.found, matches=own),
+                other_answer=self._other_answer(prompt, neighbours.elsewhere.text),
+            )
 
         return await asyncio.to_thread(on_worker), mine.vector
+
+    def _other_answer(self, prompt: Prompt, text: str) -> Measurement | None:
+        """`text`, another question's model answer, measured as an answer to `prompt` (once per
+        pair while the bank stays prepared; blocking). Measured from its sentence vector alone:
+        no token alignment, whose features then read their stand-in, the sentence similarity."""
+        if not text:
+            return None
+        key = (prompt, text)
+        found = self._others.get(key)
+        if found is None:
+            found = measure(
+                prompt,
+                self.store.vectors_for(prompt),
+                AnswerText.of(text),
+                self.store.vector(text),
+                rarity=self.store.rarity(),
+            )
+            self._others[key] = found
+        return found
 
     async def aclose(self) -> None:
         """Stop the batch worker; the shared model stays loaded for others."""

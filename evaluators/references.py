@@ -83,10 +83,12 @@ class PromptVectors:
 
 @dataclass(frozen=True)
 class Elsewhere:
-    """The bank prompt of another question family whose model answer an answer is closest to."""
+    """The bank prompt of another question family whose model answer an answer is closest to,
+    and that model answer (`text`)."""
 
     sim: float
     prompt: Prompt | None
+    text: str = ""
 
 
 NOWHERE = Elsewhere(sim=0.0, prompt=None)
@@ -153,6 +155,7 @@ class ReferenceStore:
         self.cache_hits = 0
         self.cache_misses = 0
         self._bank_prompts: tuple[Prompt, ...] = ()
+        self._bank_texts: tuple[str, ...] = ()
         self._bank_references = np.zeros((0, 0), dtype=np.float32)
         self._rarity = BankRarity()
 
@@ -229,6 +232,7 @@ class ReferenceStore:
         compared with the rest of the bank (is it closer to another question than to its own?)."""
         pairs = [(p, r.text) for p in bank.all() for r in p.references]
         self._bank_prompts = tuple(p for p, _ in pairs)
+        self._bank_texts = tuple(text for _, text in pairs)
         self._bank_references = np.stack([self._vectors[text] for _, text in pairs]).astype(
             np.float32, copy=False
         )
@@ -255,7 +259,9 @@ class ReferenceStore:
         if not indices:
             return NOWHERE
         best = indices[int(np.argmax(sims[indices]))]
-        return Elsewhere(sim=float(sims[best]), prompt=self._bank_prompts[best])
+        return Elsewhere(
+            sim=float(sims[best]), prompt=self._bank_prompts[best], text=self._bank_texts[best]
+        )
 
     def rarity(self) -> WordRarity:
         """How rare each word is in the prepared bank (every word alike before one is prepared,

@@ -88,6 +88,17 @@ def head_score(prompt: Prompt, measurement: Measurement, calibration: Calibratio
     return HeadScore(profile, head.intercept, contributions, round(100 * link(total)))
 
 
+def other_answer_grade(
+    profile: Profile, measurement: Measurement, calibration: Calibration
+) -> int | None:
+    """What the head that scored an answer (`profile`'s) gives the model answer of the other
+    question it comes nearest, asked here; None without another question."""
+    other = measurement.other_answer
+    if other is None:
+        return None
+    return round(100 * calibration.predict(profile, other.features))
+
+
 @dataclass(frozen=True)
 class Explanation:
     """Why a grade is what it is. Where a head scored the answer, `link(base + sum of the
@@ -240,7 +251,15 @@ def explain(
         raw, verdict = head.raw, None
         profile = head.profile
         fired = judge(
-            Judged(prompt, screening.text, measurement, profile, calibration.fits(profile), fired)
+            Judged(
+                prompt,
+                screening.text,
+                measurement,
+                profile,
+                calibration.fits(profile),
+                fired,
+                other_answer_grade(profile, measurement, calibration),
+            )
         )
     low = _lowest(f.cap for f in fired)
     capped = raw if low is None else min(raw, low)

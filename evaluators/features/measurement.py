@@ -50,6 +50,10 @@ class Measurement:
     says_words: bool = False
     lang: Lang | None = None
     """The answer's language (None: not read, as in a measurement made by hand)."""
+    other_answer: Measurement | None = None
+    """The model answer of another question this answer comes nearest (the off-topic rule's
+    other question), measured as an answer to this prompt: where the head would call it right
+    here, nearness to it says nothing against the answer. None without another question."""
 
     def profile(self, prompt: Prompt) -> Profile:
         """The head that scores this answer to `prompt` (`features.feature.profile_for`)."""

@@ -18,7 +18,7 @@ from evaluators.fitting.rows import HarnessError
 from evaluators.fitting.samples import Sample
 from evaluators.rules.evidence_gate import EvidenceGate
 from evaluators.rules.off_topic import OffTopicRule
-from evaluators.scoring import explain
+from evaluators.scoring import explain, other_answer_grade
 
 CV_FOLDS = 5
 
@@ -54,7 +54,17 @@ def fit_with_rule(samples: Sequence[Sample], *, c: float = 1.0) -> tuple[Head, O
     """A head and the off-topic rule fitted on its own predictions, as the calibration fit
     does."""
     head = fit(samples, c=c)
-    return head, fit_off_topic_rule(samples, [predict(head, s) for s in samples])
+    predicted = [predict(head, s) for s in samples]
+    return head, fit_off_topic_rule(samples, predicted, [other_graded(head, s) for s in samples])
+
+
+def other_graded(head: Head, sample: Sample) -> int | None:
+    """What `head` gives the model answer of the other question `sample`'s answer comes nearest,
+    asked here (`scoring.other_answer_grade`)."""
+    if sample.measurement is None:
+        return None
+    calibration = Calibration(heads={sample.profile: head})
+    return other_answer_grade(sample.profile, sample.measurement, calibration)
 
 
 def out_of_fold(

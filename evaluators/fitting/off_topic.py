@@ -23,19 +23,24 @@ count as equal: 0.1 is one answer's error moving by 10 points of 100, so a singl
 answer does not choose between rules (docs/grading.md, "Off-topic answers")."""
 
 
-def fit_off_topic_rule(samples: Sequence[Sample], predicted: Sequence[float]) -> OffTopicRule:
+def fit_off_topic_rule(
+    samples: Sequence[Sample], predicted: Sequence[float], others: Sequence[int | None]
+) -> OffTopicRule:
     """The off-topic thresholds that most reduce the error of the given predictions (capping an
     answer to another question helps; capping a right answer hurts), searched over the
-    quantiles of the model's own similarities among the answers whose key concepts point to
-    another question. No rule when none helps by more than `OFF_TOPIC_GAIN_TOLERANCE`."""
+    quantiles of the model's own similarities among the answers whose substance points to
+    another question (`OffTopicRule.names_another_question`; `others`: what the head gives the
+    other question's model answer here, as `scoring.other_answer_grade`). No rule when none
+    helps by more than `OFF_TOPIC_GAIN_TOLERANCE`."""
     graded = [
         (s.features, s.target, p)
-        for s, p in zip(samples, predicted, strict=True)
+        for s, p, other in zip(samples, predicted, others, strict=True)
         if s.features is not None
         and OffTopicRule.names_another_question(
             s.features,
             concepts_named(s.prompt, s.covered),
             reviewed=concepts_reviewed(s.prompt),
+            other_answer_grade=other,
         )
     ]
     if not graded:

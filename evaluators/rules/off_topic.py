@@ -16,7 +16,7 @@ from content.schema import Prompt
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
 from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
-from evaluators.grade import Flag
+from evaluators.grade import MOSTLY_CORRECT_FLOOR, Flag
 from evaluators.rules.rule import (
     Fired,
     Judge,
@@ -28,12 +28,17 @@ from evaluators.rules.rule import (
 )
 
 OFF_TOPIC_CAP = 15
-OFF_TOPIC_RULE_VERSION = 4
+RIGHT_HERE = MOSTLY_CORRECT_FLOOR
+"""Another question's model answer graded this high here is a right answer here too: the bot's
+verdict calls it mostly correct or better."""
+OFF_TOPIC_RULE_VERSION = 5
 """Which off-topic rule a calibration's thresholds were fitted under. Version 1 asked for none
 of the prompt's key concepts; version 2 also for a larger share of the other question's; version 3
 reads a prompt without key concepts by the words of each model answer instead of taking every
 answer to it as naming another question, and measures the gap from the nearer of the prompt's
-model answer and its wording; version 4 fits one rule per head, each on answers of its own kind.
+model answer and its wording; version 4 fits one rule per head, each on answers of its own kind;
+version 5, in a prompt without key concepts, leaves out another question whose model answer the
+head calls right here.
 Thresholds fitted under another version are refitted."""
 
 
@@ -59,31 +64,47 @@ class OffTopicRule:
 
     @staticmethod
     def names_another_question(
-        features: Mapping[str, float], covered: int | None, *, reviewed: bool
+        features: Mapping[str, float],
+        covered: int | None,
+        *,
+        reviewed: bool,
+        other_answer_grade: int | None = None,
     ) -> bool:
         """The answer carries more of the other question's substance than of its own. With key
         concepts (`covered` of them named): none of this prompt's, or a larger share of the other
         question's than of this one's; words shared across the bank ("gradient", "learning rate")
         are a key concept of many prompts, and one named in passing does not make an answer to
         another question an answer to this one. Without key concepts (`covered` None, a team's
-        notes): a larger share of the other model answer's words than of this one's. In a bank
-        of related questions every answer sits near a sibling's model answer, so nearness alone
-        never says an answer is off topic; what it carries of its own model answer does.
-        Key concepts drafted from the model answer and not yet `reviewed` are weaker evidence:
-        drafted from prose, they are often everyday words a right answer need not say, so the
-        answer's words must point to the other question too."""
+        bank): a larger share of the other model answer's words than of this one's, where that
+        model answer is not a right answer here (`other_answer_grade`, what the head gives it
+        here, under `RIGHT_HERE`). In a bank of related questions every answer sits near a
+        sibling's model answer, so nearness alone never says an answer is off topic; what it
+        carries of its own model answer does, unless the sibling's model answer says the same
+        thing in other words ("not connected", "separated by a gap"): an answer in those words
+        answers both questions. Key concepts drafted from the model answer and not yet
+        `reviewed` are weaker evidence: drafted from prose, they are often everyday words a
+        right answer need not say, so the answer's words must point to the other question too."""
         by_concepts = covered == 0 or features[OTHER_COVERAGE.name] > features[COVERAGE.name]
-        if covered is None or reviewed:
+        if covered is None:
+            return by_concepts and (other_answer_grade is None or other_answer_grade < RIGHT_HERE)
+        if reviewed:
             return by_concepts
         return by_concepts and features[OTHER_LEX_RECALL.name] > features[LEX_RECALL.name]
 
     def applies(
-        self, features: Mapping[str, float], covered: int | None, *, reviewed: bool
+        self,
+        features: Mapping[str, float],
+        covered: int | None,
+        *,
+        reviewed: bool,
+        other_answer_grade: int | None = None,
     ) -> bool:
         if self.gap is None or self.min_sim is None:
             return False
         return (
-            self.names_another_question(features, covered, reviewed=reviewed)
+            self.names_another_question(
+                features, covered, reviewed=reviewed, other_answer_grade=other_answer_grade
+            )
             and features[OFF_MARGIN.name] >= self.gap
             and features[OTHER_SIM.name] >= self.min_sim
         )
@@ -131,7 +152,12 @@ class OffTopic(Judge):
         prompt, measured = judged.prompt, judged.measurement
         named = concepts_named(prompt, measured.covered)
         rule = judged.fit(OffTopicRule)
-        if rule.applies(measured.features, named, reviewed=concepts_reviewed(prompt)):
+        if rule.applies(
+            measured.features,
+            named,
+            reviewed=concepts_reviewed(prompt),
+            other_answer_grade=judged.other_answer_grade,
+        ):
             return self.fired()
         return None
 

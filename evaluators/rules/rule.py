@@ -144,6 +144,9 @@ class Judged:
     profile: Profile
     fits: Mapping[type, object]
     fired: tuple[Fired, ...] = ()
+    other_answer_grade: int | None = None
+    """What the same head gives the model answer of the other question the answer comes
+    nearest, asked here (None without one): the off-topic rule reads it."""
 
     def fit(self, kind: type[Fit]) -> Fit:
         """The calibration's fitted numbers of kind `kind` for this head; without any, the

