@@ -20,10 +20,10 @@ from evaluators.embedding.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.embedding.remote import REMOTE_DEVICE
 from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.features.feature import profile_for
-from evaluators.features.measurement import Measurement
+from evaluators.features.measurement import Measurement, OtherAnswer
 from evaluators.reading.concepts import AnswerText
 from evaluators.reading.notation import read_notation
-from evaluators.references import ReferenceStore
+from evaluators.references import Elsewhere, ReferenceStore
 from evaluators.signals import answer_language, measure
 
 
@@ -128,29 +128,30 @@ class AnswerMeasurer:
             return replace(
                 measured,
                 found=replace(measured.found, matches=own),
-                other_answer=self._other_answer(prompt, neighbours.elsewhere.text),
+                other_answer=self._other_answer(prompt, neighbours.elsewhere),
             )
 
         return await asyncio.to_thread(on_worker), mine.vector
 
-    def _other_answer(self, prompt: Prompt, text: str) -> Measurement | None:
-        """`text`, another question's model answer, measured as an answer to `prompt` (once per
-        pair while the bank stays prepared; blocking). Measured from its sentence vector alone:
-        no token alignment, whose features then read their stand-in, the sentence similarity."""
-        if not text:
+    def _other_answer(self, prompt: Prompt, elsewhere: Elsewhere) -> OtherAnswer | None:
+        """The model answer of another question an answer came nearest (`elsewhere`), measured
+        as an answer to `prompt` (once per pair while the bank stays prepared; blocking). It is
+        measured from its sentence vector alone: no token alignment, whose features then read
+        their stand-in, the sentence similarity."""
+        if elsewhere.prompt is None or not elsewhere.text:
             return None
-        key = (prompt, text)
+        key = (prompt, elsewhere.text)
         found = self._others.get(key)
         if found is None:
             found = measure(
                 prompt,
                 self.store.vectors_for(prompt),
-                AnswerText.of(text),
-                self.store.vector(text),
+                AnswerText.of(elsewhere.text),
+                self.store.vector(elsewhere.text),
                 rarity=self.store.rarity(),
             )
             self._others[key] = found
-        return found
+        return OtherAnswer(elsewhere.prompt, found)
 
     async def aclose(self) -> None:
         """Stop the batch worker; the shared model stays loaded for others."""

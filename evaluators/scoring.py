@@ -88,15 +88,26 @@ def head_score(prompt: Prompt, measurement: Measurement, calibration: Calibratio
     return HeadScore(profile, head.intercept, contributions, round(100 * link(total)))
 
 
-def other_answer_grade(
+@dataclass(frozen=True)
+class NearestOther:
+    """The other question of the bank an answer comes nearest (`prompt`), and what the head that
+    scored the answer gives that question's model answer asked here (`grade`): the off-topic
+    rule reads it, and an explanation shows it."""
+
+    prompt: Prompt
+    grade: int
+
+
+def nearest_other(
     profile: Profile, measurement: Measurement, calibration: Calibration
-) -> int | None:
-    """What the head that scored an answer (`profile`'s) gives the model answer of the other
-    question it comes nearest, asked here; None without another question."""
+) -> NearestOther | None:
+    """The answer's nearest other question, its model answer graded here by `profile`'s head;
+    None without another question."""
     other = measurement.other_answer
     if other is None:
         return None
-    return round(100 * calibration.predict(profile, other.features))
+    grade = round(100 * calibration.predict(profile, other.measured.features))
+    return NearestOther(other.prompt, grade)
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,9 @@ class Explanation:
     taught: Nudge | None = None
     """What answers the team graded moved the score by (`taught.nudge`), after the rules' caps
     and before a hint's cap; None when no team grade was read."""
+    nearest_other: NearestOther | None = None
+    """The other question the answer came nearest and its model answer's grade here (where a
+    head scored the answer and the bank has another question)."""
     moved_by_team: bool = False
     """The team's evidence changed the score the member sees: a hint's cap or the 0-100 bounds
     can absorb a shift, and a shift under half a point moves nothing."""
@@ -179,6 +193,9 @@ class Explanation:
             "sibling": None if self.sibling is None else self.sibling.id,
             "no_evidence": self.no_evidence,
             "taught": None if self.taught is None else self.taught.as_json(),
+            "nearest_other": None
+            if self.nearest_other is None
+            else {"id": self.nearest_other.prompt.id, "grade_here": self.nearest_other.grade},
         }
 
 
@@ -238,6 +255,7 @@ def explain(
     for a head's score only: a team that graded such an answer high says it is on topic), and
     a hint's `cap`. `measurement` and `calibration` are needed only for a head's score."""
     head: HeadScore | None = None
+    other: NearestOther | None = None
     verdict: Verdict | None
     fired = screening.fired
     if screening.final:
@@ -250,6 +268,7 @@ def explain(
         head = head_score(prompt, measurement, calibration)
         raw, verdict = head.raw, None
         profile = head.profile
+        other = nearest_other(profile, measurement, calibration)
         fired = judge(
             Judged(
                 prompt,
@@ -258,7 +277,7 @@ def explain(
                 profile,
                 calibration.fits(profile),
                 fired,
-                other_answer_grade(profile, measurement, calibration),
+                None if other is None else other.grade,
             )
         )
     low = _lowest(f.cap for f in fired)
@@ -287,6 +306,7 @@ def explain(
         link=None if head is None else LINK,
         taught=taught,
         moved_by_team=taught is not None and final != _bounded(capped, cap),
+        nearest_other=other,
     )
 
 

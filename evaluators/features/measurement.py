@@ -39,6 +39,16 @@ class Found:
 
 
 @dataclass(frozen=True)
+class OtherAnswer:
+    """Another question of the bank (`prompt`) whose model answer an answer comes nearest, that
+    model answer measured as an answer to the prompt asked (`measured`): where the head would
+    call it right here, nearness to it says nothing against the answer (the off-topic rule)."""
+
+    prompt: Prompt
+    measured: Measurement
+
+
+@dataclass(frozen=True)
 class Measurement:
     """Everything measured of one answer: `measures` (the features' inputs), `found` (what
     feedback names) and `says_words`, whether the answer says a word of a model answer, one
@@ -50,10 +60,9 @@ class Measurement:
     says_words: bool = False
     lang: Lang | None = None
     """The answer's language (None: not read, as in a measurement made by hand)."""
-    other_answer: Measurement | None = None
+    other_answer: OtherAnswer | None = None
     """The model answer of another question this answer comes nearest (the off-topic rule's
-    other question), measured as an answer to this prompt: where the head would call it right
-    here, nearness to it says nothing against the answer. None without another question."""
+    other question), measured as an answer to this prompt; None without another question."""
 
     def profile(self, prompt: Prompt) -> Profile:
         """The head that scores this answer to `prompt` (`features.feature.profile_for`)."""

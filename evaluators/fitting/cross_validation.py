@@ -18,7 +18,7 @@ from evaluators.fitting.rows import HarnessError
 from evaluators.fitting.samples import Sample
 from evaluators.rules.evidence_gate import EvidenceGate
 from evaluators.rules.off_topic import OffTopicRule
-from evaluators.scoring import explain, other_answer_grade
+from evaluators.scoring import explain, nearest_other
 
 CV_FOLDS = 5
 
@@ -60,11 +60,12 @@ def fit_with_rule(samples: Sequence[Sample], *, c: float = 1.0) -> tuple[Head, O
 
 def other_graded(head: Head, sample: Sample) -> int | None:
     """What `head` gives the model answer of the other question `sample`'s answer comes nearest,
-    asked here (`scoring.other_answer_grade`)."""
+    asked here (`scoring.nearest_other`)."""
     if sample.measurement is None:
         return None
     calibration = Calibration(heads={sample.profile: head})
-    return other_answer_grade(sample.profile, sample.measurement, calibration)
+    other = nearest_other(sample.profile, sample.measurement, calibration)
+    return None if other is None else other.grade
 
 
 def out_of_fold(

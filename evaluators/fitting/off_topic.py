@@ -30,7 +30,7 @@ def fit_off_topic_rule(
     answer to another question helps; capping a right answer hurts), searched over the
     quantiles of the model's own similarities among the answers whose substance points to
     another question (`OffTopicRule.names_another_question`; `others`: what the head gives the
-    other question's model answer here, as `scoring.other_answer_grade`). No rule when none
+    other question's model answer here, as `scoring.nearest_other`). No rule when none
     helps by more than `OFF_TOPIC_GAIN_TOLERANCE`."""
     graded = [
         (s.features, s.target, p)

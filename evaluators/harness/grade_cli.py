@@ -19,6 +19,7 @@ from content.schema import Lang, Prompt
 from evaluators.fitting.rows import HarnessError, read_rows
 from evaluators.fitting.teach import team_grades
 from evaluators.model_settings import ModelSettings
+from evaluators.rules.off_topic import RIGHT_HERE
 from evaluators.scoring import Scored
 from evaluators.service import EmbeddingGrader
 from evaluators.signals import answer_language
@@ -95,7 +96,7 @@ def as_json(scored: Scored) -> dict[str, Any]:
     return {**scored.explanation.as_json(), "feedback": scored.grade.feedback}
 
 
-def _print(scored: Scored, *, explain: bool) -> None:
+def _print(prompt: Prompt, scored: Scored, *, explain: bool) -> None:
     grade, why = scored.grade, scored.explanation
     print(f"{grade.score}/100 {grade.verdict.value}")
     if why.told.covered:
@@ -129,6 +130,15 @@ def _print(scored: Scored, *, explain: bool) -> None:
             f"this answers {why.sibling.id} ({why.sibling.text.en!r}), a sibling question: "
             f"at least the fitted margin nearer its model answer than this prompt's"
         )
+    if why.nearest_other is not None:
+        other = why.nearest_other
+        right = ""
+        if not prompt.concepts and other.grade >= RIGHT_HERE:
+            right = ": a right answer here too, so nearness to it is no sign of answering that one"
+        print(
+            f"nearest other question: {other.prompt.id} ({other.prompt.text.en!r}); "
+            f"its model answer grades {other.grade} here{right}"
+        )
     if why.no_evidence is not None:
         print(f"no evidence: {why.no_evidence}")
     fired = ", ".join(flag.value for flag in why.flags) or "none"
@@ -150,7 +160,7 @@ def main(argv: Sequence[str], settings: ModelSettings, *, banks: Sequence[Path])
     scored = asyncio.run(
         _explain(settings.grader(), bank, prompt, args.answer, lang, taught=taught)
     )
-    _print(scored, explain=args.explain)
+    _print(prompt, scored, explain=args.explain)
     if args.json:
         print(json.dumps(as_json(scored), ensure_ascii=False))
     return 0

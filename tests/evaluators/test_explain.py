@@ -227,6 +227,11 @@ def test_quizmaster_grade_explains_one_answer_as_json(tmp_path: Path, warm_cache
     assert lines[0] == f"{explained['score']}/100 {explained['verdict']}"
     for feature in explained["features"]:
         assert any(line.split()[:1] == [feature["name"]] for line in lines), feature["name"]
+    nearest = explained["nearest_other"]
+    said = f"nearest other question: {nearest['id']} "
+    assert any(
+        line.startswith(said) and f"grades {nearest['grade_here']} here" in line for line in lines
+    )
 
 
 def test_quizmaster_grade_names_an_unknown_prompt(tmp_path: Path) -> None:
@@ -316,6 +321,31 @@ async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
         "taught": None,
         "sibling": None,
         "no_evidence": None,
+        "nearest_other": None,
+    }
+
+
+async def test_the_explanation_names_the_nearest_other_question_and_its_answer_graded_here(
+    grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """Another question's model answer, given as the answer, comes nearest that question; the
+    explanation names it and what the same head gives its model answer here, as the off-topic
+    rule reads it."""
+    await grader.prepare(bank)
+    asked, other = bank.get("q01"), bank.get("q07")
+    answer = other.references_in("en")[0].text
+    scored = await grader.explain(asked, answer, lang="en")
+    nearest = scored.explanation.nearest_other
+    measurement = await grader.measure(asked, answer)
+    assert nearest is not None and measurement.other_answer is not None
+    assert nearest.prompt.id != asked.id
+    assert nearest.prompt.id == measurement.other_answer.prompt.id
+    profile = measurement.profile(asked)
+    here = grader.calibration.predict(profile, measurement.other_answer.measured.features)
+    assert nearest.grade == round(100 * here)
+    assert scored.explanation.as_json()["nearest_other"] == {
+        "id": nearest.prompt.id,
+        "grade_here": nearest.grade,
     }
 
 

@@ -93,3 +93,20 @@ def test_a_tried_answer_shows_where_it_names_each_covered_concept(
     assert set(shown) <= {c.id for c in prompt.concepts} and shown
     for passage in shown.values():
         assert all(piece in answer for piece in passage.split(" … ")), passage
+
+
+NEAREST = re.compile(r"Nearest other question: “(.*?)” \(its model answer scores (\d+) here\)")
+
+
+def test_a_tried_answer_names_the_other_question_it_comes_nearest(
+    site: Site, admin: httpx.Client
+) -> None:
+    """What the off-topic rule weighs is on the page: another question's model answer, tried
+    here, comes nearest that question, whose model answer's score here is shown."""
+    asked, other = site.service.bank.mains()[:2]
+    page = _tried(site, admin, other.references_in("en")[0].text)
+    found = NEAREST.search(html.unescape(page))
+    assert found, page[page.find("try-why") :][:2000]
+    shown = {p.text.en for p in site.service.bank.all() if p.id != asked.id}
+    assert found.group(1) in shown
+    assert 0 <= int(found.group(2)) <= 100
