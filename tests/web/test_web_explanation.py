@@ -95,7 +95,7 @@ def test_a_tried_answer_shows_where_it_names_each_covered_concept(
         assert all(piece in answer for piece in passage.split(" … ")), passage
 
 
-NEAREST = re.compile(r"Nearest other question: “(.*?)” \(its model answer scores (\d+) here\)")
+NEAREST = re.compile(r"Nearest other question: “(.*?)” \(here, its model answer scores (\d+)\)")
 
 
 def test_a_tried_answer_names_the_other_question_it_comes_nearest(
