@@ -36,7 +36,7 @@ _EN_SKIPPED_WORDS = """a an the of to in on for and or is are was were be been b
 that these those with as by from at what when where who how why can could would should will may
 might do does did done has have had if then there their they them we you your our i me my he she
 his her also just very much some any each such into out up about only other both one us rather
-instead most compared"""
+instead most compared between through within across via per onto upon"""
 _EN_SKIPPED = frozenset(_EN_SKIPPED_WORDS.split())
 _PUNCTUATION = frozenset(".;:!?,()")
 _VOWEL = re.compile(r"[aeiouy]")
@@ -54,6 +54,10 @@ the thing compared against."""
 _KO_PREFIXES = frozenset({"불", "비", "무", "미"})
 """Negative prefixes kept on their word: 불가능 and 가능 are two words, not one negated."""
 _KO_SUBJECT_PARTICLES = frozenset({"JX", "JKS"})
+NEGATION_REACH = 2
+"""Words a negation reaches for a pair of opposites: "not in a closed path" and "not directly
+connected" say "open" and "separated", but "the part that did not go through was larger" says
+"larger"."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class Clause:
     conditional: bool = False
     """Part of a conditional sentence ("if it does not stick, it is aluminum"; 크면): what it
     negates or compares holds only under its condition."""
+    antecedent: bool = False
+    """The condition itself ("if it does not stick"; 크면), a clause of its own even where no
+    comma cuts it ("the bulb lights | if the switch is closed"): a supposition, not a claim."""
 
 
 @dataclass
@@ -84,8 +91,10 @@ class _Builder:
     compared: set[str] | None = None
     topics: set[str] | None = None
     pending_negation: bool = False
-    pending_opposite: bool = False
+    pending_opposite: int = 0
+    """Lemmas left in which a negation still reaches the next of a pair of opposites."""
     conditional: bool = False
+    antecedent: bool = False
 
     def add(self, lemma: str, end: int) -> None:
         if self.lemmas is None:
@@ -97,13 +106,14 @@ class _Builder:
             self.pending_negation = False
         if self.pending_opposite and side_of(lemma) is not None:
             self.negate(lemma)
-            self.pending_opposite = False
+            self.pending_opposite = 0
+        self.pending_opposite = max(0, self.pending_opposite - 1)
 
     def negate(self, lemma: str | None) -> None:
         """Negate `lemma`; None: the next lemma added, and the next of a pair of opposites
         ("not contained in a closed path" negates "contained" and "closed")."""
         if lemma is None:
-            self.pending_negation = self.pending_opposite = True
+            self.pending_negation, self.pending_opposite = True, NEGATION_REACH
             return
         if self.negated is None:
             self.negated = set()
@@ -139,6 +149,7 @@ class _Builder:
             compared=frozenset(self.compared or ()),
             topics=frozenset(self.topics or ()),
             conditional=self.conditional,
+            antecedent=self.antecedent,
         )
 
 
@@ -179,7 +190,10 @@ def _english(text: str) -> tuple[Clause, ...]:
             previous = token
             continue
         if token in _EN_CONDITIONS:
-            current.conditional = True
+            if current.lemmas:
+                sentence.append(current)
+                current = _Builder(start=match.start())
+            current.conditional = current.antecedent = True
             for earlier in sentence:
                 earlier.conditional = True
         elif token in _EN_NEGATIONS:
@@ -228,6 +242,7 @@ def _korean(text: str) -> tuple[Clause, ...]:
             conditional = current.conditional or (tag == "EC" and form.endswith("면"))
             if conditional and tag == "EC":
                 current.conditional = True
+                current.antecedent = current.antecedent or form.endswith("면")
             if (clause := current.built()) is not None:
                 out.append(clause)
             current = _Builder(start=start + length, conditional=conditional and tag != "SF")

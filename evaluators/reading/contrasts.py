@@ -297,8 +297,11 @@ def _polarity_votes(clause: Clause, subject: str | None, contrast: Contrast) -> 
         for other, side in zip(reference, sides, strict=True):
             if subject is not None and side is not None and side != subject:
                 continue  # a claim about the other side
-            if other.conditional != clause.conditional:
-                continue  # "if it does not stick" says nothing against "the key sticks"
+            if other.conditional != clause.conditional and (other.antecedent or clause.antecedent):
+                # "if it does not stick" says nothing against "the key sticks"; what follows a
+                # condition is a claim, and the question often sets the condition itself
+                # ("if bulb A burns out, B and C are no longer in a closed path").
+                continue
             theirs_about = _about(other)
             shared = about & theirs_about
             if not shared or len(shared) < min(MIN_SHARED, len(about), len(theirs_about)):
@@ -314,7 +317,7 @@ def _polarity_votes(clause: Clause, subject: str | None, contrast: Contrast) -> 
                 how = "opposite"
             else:
                 negated = {w for w in shared if w in clause.negated or w in other.negated}
-                if not negated or clause.conditional:
+                if not negated or clause.antecedent:
                     continue  # "if it does not stick, it is aluminum" beside "if it sticks"
                 same = all((w in clause.negated) == (w in other.negated) for w in negated)
             agree, disagree = agree or same, disagree or not same

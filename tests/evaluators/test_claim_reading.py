@@ -41,6 +41,15 @@ PARAMETERS = (
     ["Why is a CNN better for images?"],
     ["MLPs have far more parameters than CNNs because every unit connects to every pixel."],
 )
+BURNOUT = (
+    ["What happens to bulbs B and C if bulb A burns out?"],
+    ["If bulb A burns out, B and C are no longer in a closed path with the battery."],
+)
+"""The condition is the question's own: what follows it is the model answer's claim."""
+GO_OUT = (
+    ["Why do bulbs B and C go out when bulb A burns out?"],
+    ["B and C are no longer in a closed path with the battery."],
+)
 
 REVERSED = [
     pytest.param(CIRCUIT, "bulb A is not in a closed path", "opposite", id="closed, negated"),
@@ -62,6 +71,15 @@ REVERSED = [
         id="english roles",
     ),
     pytest.param(PARAMETERS, "A CNN has far more parameters than an MLP.", "opposite", id="more"),
+    pytest.param(
+        BURNOUT, "B and C are still in a closed path with the battery.", "opposite", id="consequent"
+    ),
+    pytest.param(
+        GO_OUT,
+        "If bulb A burns out, B and C stay in a closed path with the battery.",
+        "opposite",
+        id="answered as a consequent",
+    ),
 ]
 
 AGREEING = [
@@ -82,6 +100,14 @@ AGREEING = [
         PARAMETERS,
         "A CNN has far fewer parameters than an MLP because each unit connects to a few pixels.",
         id="comparison turned around",
+    ),
+    pytest.param(
+        BURNOUT, "B and C are not in a closed path with the battery anymore.", id="consequent kept"
+    ),
+    pytest.param(
+        GO_OUT,
+        "If bulb A burns out, B and C are not in a closed path with the battery.",
+        id="consequent kept, answered as one",
     ),
 ]
 
@@ -111,6 +137,16 @@ def test_a_negated_condition_beside_its_opposite_condition_is_not_read_as_revers
     assert not reading.mostly_reversed
 
 
+def test_a_condition_is_a_clause_of_its_own_and_what_follows_it_a_claim() -> None:
+    """The condition ("if bulb A burns out", 크면) is a supposition; the rest of its sentence
+    is a claim under it, compared with a model answer's plain claim, as the question often sets
+    the condition itself."""
+    english = clauses("The bulb lights if the switch is closed.")
+    assert [(c.conditional, c.antecedent) for c in english] == [(True, False), (True, True)]
+    korean = clauses("학습률이 크면 손실이 발산한다.")
+    assert [(c.conditional, c.antecedent) for c in korean] == [(True, True), (True, False)]
+
+
 def test_a_reversed_clause_is_placed_where_the_answer_says_it() -> None:
     answer = "Bulb A is lit. But bulb A is not in a closed path."
     reading = read_claims(answer, contrast_of(*CIRCUIT))
@@ -128,6 +164,7 @@ def test_a_reversed_clause_is_placed_where_the_answer_says_it() -> None:
         ("정보 손실이 없어서 복원이 완벽하다", {"손실"}),
         ("연결되지 않는다", {"연결"}),
         ("torch.no_grad() keeps gradients", set()),
+        ("the part that did not go through was larger", {"go"}),
     ],
 )
 def test_negation_reaches_the_word_it_negates(text: str, negated: set[str]) -> None:
