@@ -56,8 +56,8 @@ _KO_PREFIXES = frozenset({"불", "비", "무", "미"})
 _KO_SUBJECT_PARTICLES = frozenset({"JX", "JKS"})
 NEGATION_REACH = 2
 """Words a negation reaches for a pair of opposites: "not in a closed path" and "not directly
-connected" say "open" and "separated", but "the part that did not go through was larger" says
-"larger"."""
+connected" say "open" and "separated", but "the part that did not go through the filter was
+larger" says "larger"."""
 
 
 @dataclass(frozen=True)

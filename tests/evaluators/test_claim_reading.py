@@ -164,7 +164,7 @@ def test_a_reversed_clause_is_placed_where_the_answer_says_it() -> None:
         ("정보 손실이 없어서 복원이 완벽하다", {"손실"}),
         ("연결되지 않는다", {"연결"}),
         ("torch.no_grad() keeps gradients", set()),
-        ("the part that did not go through was larger", {"go"}),
+        ("the part that did not go through the filter was larger", {"go"}),
     ],
 )
 def test_negation_reaches_the_word_it_negates(text: str, negated: set[str]) -> None:
