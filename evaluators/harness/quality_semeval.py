@@ -6,8 +6,10 @@ nothing is fitted on these answers.
 
 Per corpus and split: AUC of the grade against the teachers' 2-way label, macro-F1 at the verdict
 boundary (correct = grade >= 50, and where 65 would put it), the mean grade of the answers
-labelled correct, contradictory and incorrect, and the model's bare cosine of answer and
-reference as the baseline a grader should beat."""
+labelled correct, contradictory and incorrect, the share of the answers labelled correct and
+contradictory that the grader reads as saying the opposite of the reference (REVERSED: the first
+should stay near 0, the second rise), and the model's bare cosine of answer and reference as the
+baseline a grader should beat."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import numpy as np
 
 from content.loader import load_bank
 from evaluators.fitting.rows import Row, read_jsonl
+from evaluators.grade import Flag
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_stats import Indices, Statistic, auc, macro_f1
 from evaluators.harness.quality_table import Figure, measured
@@ -76,19 +79,32 @@ async def semeval(run: QualityRun) -> list[Figure]:
         mine = [a for a in answers if a.corpus == corpus]
         results = await run.graded([a.row for a in mine], load_bank(), as_bank=True)
         grades = np.array([r.grade.score for r in results], dtype=np.float64)
+        reversed_ = np.array([Flag.REVERSED in r.grade.flags for r in results])
         cosines = run.cosines([a.row.answer for a in mine], [a.row.reference or "" for a in mine])
         for split in sorted({a.split for a in mine}):
             rows = np.array([i for i, a in enumerate(mine) if a.split == split], dtype=np.intp)
             figures += split_figures(
-                [mine[i] for i in rows], grades[rows], cosines[rows], corpus=corpus, split=split
+                [mine[i] for i in rows],
+                grades[rows],
+                cosines[rows],
+                corpus=corpus,
+                split=split,
+                reversed_=reversed_[rows],
             )
     return figures
 
 
 def split_figures(
-    answers: Sequence[Answer], grades: np.ndarray, cosines: np.ndarray, *, corpus: str, split: str
+    answers: Sequence[Answer],
+    grades: np.ndarray,
+    cosines: np.ndarray,
+    *,
+    corpus: str,
+    split: str,
+    reversed_: np.ndarray,
 ) -> list[Figure]:
-    """The figures of one corpus and split, each with its interval over questions."""
+    """The figures of one corpus and split, each with its interval over questions; `reversed_`
+    marks the answers the grader flagged REVERSED."""
     correct = np.array([a.correct for a in answers])
     label = np.array([a.label_3way for a in answers])
     questions = [a.qid for a in answers]
@@ -106,9 +122,9 @@ def split_figures(
             gated=gated,
         )
 
-    def mean_of(which: str) -> Statistic:
+    def mean_of(values: np.ndarray, which: str) -> Statistic:
         def statistic(rows: Indices) -> float:
-            picked = grades[rows][label[rows] == which]
+            picked = values[rows][label[rows] == which]
             return float(picked.mean()) if len(picked) else float("nan")
 
         return statistic
@@ -138,12 +154,24 @@ def split_figures(
             data_set="semeval",
             part=part,
             name=f"mean grade, labelled {which}",
-            statistic=mean_of(which),
+            statistic=mean_of(grades, which),
             questions=questions,
             points=True,
             n=int(np.sum(label == which)),
         )
         for which in LABELS_3WAY
+    ]
+    figures += [
+        measured(
+            key=f"{key}/reversed_{which}",
+            data_set="semeval",
+            part=part,
+            name=f"share read as reversed, labelled {which}",
+            statistic=mean_of(reversed_.astype(np.float64), which),
+            questions=questions,
+            n=int(np.sum(label == which)),
+        )
+        for which in ("correct", "contradictory")
     ]
     figures.append(
         figure(

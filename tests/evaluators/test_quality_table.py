@@ -100,7 +100,7 @@ def test_semeval_figures_per_corpus_and_split(
     assert code == 0
     figures = _report(out_file)
     slugs = ["auc", "f1_50", "f1_65", "mean_correct", "mean_contradictory"]
-    slugs += ["mean_incorrect", "cosine_auc"]
+    slugs += ["mean_incorrect", "reversed_correct", "reversed_contradictory", "cosine_auc"]
     assert set(figures) == {f"semeval/beetle/{s}/{slug}" for s in SPLITS for slug in slugs}
     train = {key.rsplit("/", 1)[1]: f for key, f in figures.items() if "/train/" in key}
     assert train["auc"]["n"] == 15 and train["auc"]["gated"]
@@ -109,6 +109,10 @@ def test_semeval_figures_per_corpus_and_split(
     # the bare cosine ranks all of them first.
     assert train["cosine_auc"]["value"] == 1.0
     assert train["mean_correct"]["value"] > train["mean_incorrect"]["value"]
+    # The reference itself never reads as its own reversal; the reversals written above do.
+    assert train["reversed_correct"]["value"] == 0.0
+    assert train["reversed_contradictory"]["value"] > 0.5
+    assert train["reversed_contradictory"]["n"] == 3
     for figure in figures.values():
         assert figure["low"] <= figure["value"] <= figure["high"]
     assert "| semeval | Beetle, train | AUC, grade vs 2-way label | 15 |" in out
