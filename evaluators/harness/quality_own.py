@@ -15,6 +15,7 @@ from content.loader import load_bank
 from evaluators.fitting.correlation import pearson, spearman
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import read_rows
+from evaluators.grade import Flag
 from evaluators.harness.evaluation import evaluate
 from evaluators.harness.heldout import (
     APART,
@@ -175,29 +176,36 @@ class Pairs:
     questions: list[str]
     right: NDArray[np.float64]
     reversed: NDArray[np.float64]
+    flagged: NDArray[np.bool_]
+    """Whether each reversed twin was flagged REVERSED (said the opposite of the model answer)."""
 
 
 def paired(results: Sequence[RowResult], pairs: Sequence[int]) -> Pairs:
     """`results` (class `right` or `reversed`) matched by their pair numbers."""
     right: dict[int, float] = {}
     reversed_: dict[int, float] = {}
+    flagged: dict[int, bool] = {}
     question: dict[int, str] = {}
     for result, pair in zip(results, pairs, strict=True):
-        side = right if result.row.answer_class == "right" else reversed_
-        side[pair] = result.grade.score
+        if result.row.answer_class == "right":
+            right[pair] = result.grade.score
+        else:
+            reversed_[pair] = result.grade.score
+            flagged[pair] = Flag.REVERSED in result.grade.flags
         question[pair] = result.row.question
     both = sorted(set(right) & set(reversed_))
     return Pairs(
         [question[p] for p in both],
         np.array([right[p] for p in both], dtype=np.float64),
         np.array([reversed_[p] for p in both], dtype=np.float64),
+        np.array([flagged[p] for p in both], dtype=np.bool_),
     )
 
 
 def twin_figures(twins: Pairs) -> list[Figure]:
-    """The right answers' mean, the reversed ones', and the share of pairs told apart, each
-    resampled by question."""
-    high, low = twins.right, twins.reversed
+    """The right answers' mean, the reversed ones', the share of pairs told apart and the share
+    of reversed twins flagged REVERSED, each resampled by question."""
+    high, low, flagged = twins.right, twins.reversed, twins.flagged
     return [
         measured(
             key=f"twins/{key}",
@@ -215,6 +223,12 @@ def twin_figures(twins: Pairs) -> list[Figure]:
                 "apart",
                 f"share of pairs {APART}+ points apart",
                 lambda r: float(np.mean(high[r] - low[r] >= APART)),
+                False,
+            ),
+            (
+                "flagged",
+                "share of reversed twins flagged REVERSED",
+                lambda r: float(np.mean(flagged[r])),
                 False,
             ),
         )

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from evaluators.fitting.rows import Row
-from evaluators.grade import Grade, Verdict
+from evaluators.grade import Flag, Grade, Verdict
 from evaluators.harness.cli import main
 from evaluators.harness.quality_korean import (
     Answer,
@@ -92,16 +92,16 @@ def test_concept_credit_counts_against_the_labels() -> None:
     assert counts.tolist() == [[1, 0, 1], [0, 1, 0]]
 
 
-def _twin(question: str, score: int, which: str) -> RowResult:
+def _twin(question: str, score: int, which: str, flags: tuple[Flag, ...] = ()) -> RowResult:
     row = Row(question=question, answer="...", score=0, score_max=100, answer_class=which)
-    return RowResult(row, Grade(score=score, verdict=Verdict.PARTIAL))
+    return RowResult(row, Grade(score=score, verdict=Verdict.PARTIAL, flags=flags))
 
 
 def test_twins_are_paired_by_number_and_told_apart_at_20_points() -> None:
     results = [
         _twin("q1", 90, "right"),
         _twin("q1", 85, "right"),
-        _twin("q1", 60, "reversed"),
+        _twin("q1", 60, "reversed", (Flag.REVERSED,)),
         _twin("q1", 80, "reversed"),
         _twin("q2", 70, "right"),
     ]
@@ -111,6 +111,7 @@ def test_twins_are_paired_by_number_and_told_apart_at_20_points() -> None:
     assert figures["twins/right_mean"].value == pytest.approx(87.5)
     assert figures["twins/reversed_mean"].value == pytest.approx(70.0)
     assert figures["twins/apart"].value == pytest.approx(0.5)  # 90 - 60 apart, 85 - 80 not
+    assert figures["twins/flagged"].value == pytest.approx(0.5)  # the one at 60 is flagged
 
 
 def _korean_rows() -> list[dict[str, Any]]:
