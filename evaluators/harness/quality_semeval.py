@@ -122,12 +122,26 @@ def split_figures(
             gated=gated,
         )
 
-    def mean_of(values: np.ndarray, which: str) -> Statistic:
+    def by_label(
+        slug: str, name: str, values: np.ndarray, which: str, *, points: bool = False
+    ) -> Figure:
+        """The mean of `values` over the answers labelled `which` (`points`: grades, in points
+        of 100, not a share)."""
+
         def statistic(rows: Indices) -> float:
             picked = values[rows][label[rows] == which]
             return float(picked.mean()) if len(picked) else float("nan")
 
-        return statistic
+        return measured(
+            key=f"{key}/{slug}_{which}",
+            data_set="semeval",
+            part=part,
+            name=f"{name}, labelled {which}",
+            statistic=statistic,
+            questions=questions,
+            points=points,
+            n=int(np.sum(label == which)),
+        )
 
     figures = [
         figure(
@@ -148,29 +162,10 @@ def split_figures(
             lambda rows: macro_f1(grades[rows] >= STRICTER, correct[rows]),
         ),
     ]
+    figures += [by_label("mean", "mean grade", grades, which, points=True) for which in LABELS_3WAY]
+    flagged = reversed_.astype(np.float64)
     figures += [
-        measured(
-            key=f"{key}/mean_{which}",
-            data_set="semeval",
-            part=part,
-            name=f"mean grade, labelled {which}",
-            statistic=mean_of(grades, which),
-            questions=questions,
-            points=True,
-            n=int(np.sum(label == which)),
-        )
-        for which in LABELS_3WAY
-    ]
-    figures += [
-        measured(
-            key=f"{key}/reversed_{which}",
-            data_set="semeval",
-            part=part,
-            name=f"share read as reversed, labelled {which}",
-            statistic=mean_of(reversed_.astype(np.float64), which),
-            questions=questions,
-            n=int(np.sum(label == which)),
-        )
+        by_label("reversed", "share read as reversed", flagged, which)
         for which in ("correct", "contradictory")
     ]
     figures.append(
