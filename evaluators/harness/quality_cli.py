@@ -29,8 +29,8 @@ from evaluators.harness.quality_mohler import FILE as MOHLER_FILE
 from evaluators.harness.quality_mohler import mohler
 from evaluators.harness.quality_own import held_out, lockbox, notes, twins
 from evaluators.harness.quality_run import DATA_ENV, DEFAULT_DATA, QualityRun
-from evaluators.harness.quality_semeval import FILE as SEMEVAL_FILE
 from evaluators.harness.quality_semeval import semeval
+from evaluators.harness.quality_semeval_answers import FILE as SEMEVAL_FILE
 from evaluators.harness.quality_table import (
     Figure,
     falls,

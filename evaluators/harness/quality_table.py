@@ -61,7 +61,7 @@ class Figure:
             part=str(data["part"]),
             name=str(data["name"]),
             n=int(data["n"]),
-            estimate=Estimate(float(data["value"]), _maybe(data["low"]), _maybe(data["high"])),
+            estimate=Estimate(_value(data["value"]), _maybe(data["low"]), _maybe(data["high"])),
             gated=bool(data["gated"]),
             points=bool(data["points"]),
         )
@@ -73,6 +73,12 @@ def _rounded(value: float | None, digits: int) -> float | None:
 
 def _maybe(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _value(value: Any) -> float:
+    """A figure's value as `as_json` wrote it: None where nothing was there to measure (a mean
+    over no answer)."""
+    return float("nan") if value is None else float(value)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ set, the one line for a data set that is absent, and the gate against a baseline
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from evaluators.harness import quality_table
 from evaluators.harness.cli import main
 from evaluators.harness.quality_stats import Estimate
 from evaluators.harness.quality_table import Figure, falls, markdown, merged
@@ -19,33 +21,54 @@ from tests.conftest import BUNDLED_MODEL
 CIRCUITS = {
     "Why does bulb A stay lit when bulb B burns out?": (
         "Bulb A is still in a closed path with the battery.",
+        "Bulb A remains in a closed path with the battery.",
         "Bulb A is no longer in a closed path with the battery.",
     ),
     "What does a voltage reading of 0 tell you?": (
         "The two terminals are connected, with no gap between them.",
+        "There is no gap between the two terminals, they are connected.",
         "The two terminals are separated by a gap.",
     ),
     "Why is there no current in the circuit?": (
         "The switch is open, so there is a gap in the path.",
+        "There is a gap in the path because the switch is open.",
         "The switch is closed, so the path is complete.",
     ),
 }
 UNRELATED = ("I like the colour of the wires.", "We did this lab on a Tuesday.")
+VAGUE = (
+    "It has to do with the battery.",
+    "Something about the battery in the circuit.",
+    "The battery is the reason.",
+)
+"""On-topic answers that say nothing: the teachers call them incorrect, which the grader alone
+does not know and the team's grades of the first two teach it for the third."""
 SPLITS = ("train", "test-unseen-answers")
 
 
 def _semeval_rows() -> list[dict[str, Any]]:
-    """Per question and split: the reference itself twice (correct), a reversal of it
-    (contradictory) and two unrelated sentences (incorrect)."""
+    """Per question, train: the reference twice and its paraphrase (correct), a reversal of it
+    (contradictory), two vague and two unrelated sentences (incorrect); test-unseen-answers: the
+    reference and the reversal again, and two answers train does not have (the reference said
+    the other way round, correct; the third vague one, incorrect)."""
     rows = []
-    for split in SPLITS:
-        for number, (question, (reference, reversal)) in enumerate(CIRCUITS.items()):
-            answers = [
+    for number, (question, (reference, paraphrase, reversal)) in enumerate(CIRCUITS.items()):
+        by_split = {
+            "train": [
                 (reference, "correct"),
+                (reference, "correct"),
+                (paraphrase, "correct"),
+                (reversal, "contradictory"),
+                *((text, "incorrect") for text in (*VAGUE[:2], *UNRELATED)),
+            ],
+            "test-unseen-answers": [
                 (reference, "correct"),
                 (reversal, "contradictory"),
-                *((text, "incorrect") for text in UNRELATED),
-            ]
+                (f"{reference} That is why.", "correct"),
+                (VAGUE[2], "incorrect"),
+            ],
+        }
+        for split, answers in by_split.items():
             for index, (answer, label) in enumerate(answers):
                 rows.append(
                     {
@@ -101,21 +124,53 @@ def test_semeval_figures_per_corpus_and_split(
     figures = _report(out_file)
     slugs = ["auc", "f1_50", "f1_65", "mean_correct", "mean_contradictory"]
     slugs += ["mean_incorrect", "reversed_correct", "reversed_contradictory", "cosine_auc"]
-    assert set(figures) == {f"semeval/beetle/{s}/{slug}" for s in SPLITS for slug in slugs}
-    train = {key.rsplit("/", 1)[1]: f for key, f in figures.items() if "/train/" in key}
-    assert train["auc"]["n"] == 15 and train["auc"]["gated"]
-    assert train["mean_correct"]["n"] == 6 and train["mean_contradictory"]["n"] == 3
-    # Every correct answer is its reference word for word (cosine 1), every other one is not:
-    # the bare cosine ranks all of them first.
-    assert train["cosine_auc"]["value"] == 1.0
+    taught = ["auc", "f1_50", "f1_65", "mean_correct", "mean_contradictory", "mean_incorrect"]
+    taught += ["alone_auc", "alone_f1_50", "alone_f1_65"]
+    assert set(figures) == {
+        *(f"semeval/beetle/{s}/{slug}" for s in SPLITS for slug in slugs),
+        *(f"semeval/beetle/train/taught_5/{slug}" for slug in taught),
+        *(f"semeval/beetle/test-unseen-answers/taught_train/{slug}" for slug in taught),
+    }
+    train = {slug: figures[f"semeval/beetle/train/{slug}"] for slug in slugs}
+    assert train["auc"]["n"] == 24 and train["auc"]["gated"]
+    assert train["mean_correct"]["n"] == 9 and train["mean_contradictory"]["n"] == 3
+    # The correct answers are the reference word for word (cosine 1) and its paraphrase: the
+    # bare cosine ranks nearly all of them first.
+    assert train["cosine_auc"]["value"] > 0.9
     assert train["mean_correct"]["value"] > train["mean_incorrect"]["value"]
     # The reference itself never reads as its own reversal; the reversals written above do.
     assert train["reversed_correct"]["value"] == 0.0
     assert train["reversed_contradictory"]["value"] > 0.5
     assert train["reversed_contradictory"]["n"] == 3
     for figure in figures.values():
-        assert figure["low"] <= figure["value"] <= figure["high"]
-    assert "| semeval | Beetle, train | AUC, grade vs 2-way label | 15 |" in out
+        if figure["n"]:
+            assert figure["low"] <= figure["value"] <= figure["high"]
+    assert "| semeval | Beetle, train | AUC, grade vs 2-way label | 24 |" in out
+
+
+def test_semeval_answers_graded_with_the_teachers_labels_as_team_grades(
+    data: Path, settings: ModelSettings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "report.json"
+    args = ["--only", "semeval", "--data", str(data), "--out", str(out_file)]
+    code, _ = _quality([*args, "--baseline", str(tmp_path / "none.json")], settings, capsys)
+    assert code == 0
+    figures = _report(out_file)
+    protocol = "semeval/beetle/train/taught_5"
+    # 7 distinct answers a question, 5 graded: the other 2 of each of the 3 are measured.
+    assert figures[f"{protocol}/auc"]["n"] == 6 and figures[f"{protocol}/auc"]["gated"]
+    slugs = ["auc", "f1_50", "alone_auc", "alone_f1_50", "mean_incorrect", "mean_contradictory"]
+    unseen = {
+        slug: figures[f"semeval/beetle/test-unseen-answers/taught_train/{slug}"] for slug in slugs
+    }
+    # Only the two new answers a question count: the reference and the reversal are graded.
+    assert unseen["auc"]["n"] == 6 and unseen["mean_incorrect"]["n"] == 3
+    assert unseen["mean_contradictory"]["n"] == 0
+    # Alone, the grader puts the vague answer at the verdict or above; the team's grades of the
+    # two vague answers like it take it below.
+    assert unseen["alone_f1_50"]["value"] < unseen["f1_50"]["value"]
+    assert unseen["mean_incorrect"]["value"] < 50
+    assert not unseen["alone_auc"]["gated"]
 
 
 def test_an_absent_data_set_is_skipped_with_one_line(
@@ -178,3 +233,15 @@ def test_a_baseline_refreshed_for_one_data_set_keeps_the_others() -> None:
     baseline = [_figure("a/x", 0.8, 0.7, 0.9), _figure("b/x", 0.5, 0.4, 0.6)]
     fresh = [_figure("a/x", 0.9, 0.8, 1.0)]
     assert merged(baseline, fresh) == [baseline[1], fresh[0]]
+
+
+def test_a_figure_over_no_answer_reads_back_from_a_report(tmp_path: Path) -> None:
+    """A mean over no answer (no answer with that label) is written as null and read back as
+    nothing measured, not refused: a baseline holding one stays a baseline."""
+    path = tmp_path / "report.json"
+    empty = Figure("a/mean", "a", "part", "mean grade", 0, Estimate(float("nan"), None, None))
+    quality_table.write_report(path, [empty, _figure("a/x", 0.8, 0.7, 0.9)], {"commit": "x"})
+    read = quality_table.read_report(path)
+    assert [f.key for f in read] == ["a/mean", "a/x"]
+    assert math.isnan(read[0].value) and read[0].estimate.low is None
+    assert read[1].value == 0.8
