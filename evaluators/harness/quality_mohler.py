@@ -4,7 +4,9 @@ seed bank (`eval --as-bank`), graded by the reference-only head.
 The committed reference-only head was fitted on these very rows, so grading them with it would
 measure the fit, not the grader. The table gives the leave-questions-out figure instead (`eval
 --as-bank --cv`): each question's answers scored by a head and off-topic rule fitted on the other
-questions' answers only, as a team's question is always new to the grader."""
+questions' answers only, as a team's question is always new to the grader. Then the teaching
+protocol (`quality_protocol`): 5 answers a question graded by the team, the others graded out of
+fold with them as evidence, beside the same answers graded alone."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from content.loader import load_bank
 from evaluators.fitting.correlation import pearson
 from evaluators.fitting.rows import read_rows
 from evaluators.harness.evaluation import evaluate
+from evaluators.harness.quality_protocol import PICKS, protocol
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_table import Figure, measured
 
@@ -26,7 +29,7 @@ async def mohler(run: QualityRun) -> list[Figure]:
     results = evaluation.results
     predicted = np.array([r.predicted * r.row.score_max for r in results])
     people = np.array([r.row.score for r in results])
-    return [
+    figures = [
         measured(
             key="mohler/pearson_cv",
             data_set="mohler",
@@ -36,4 +39,33 @@ async def mohler(run: QualityRun) -> list[Figure]:
             questions=[r.row.question for r in results],
             gated=True,
         )
+    ]
+    questions = [r.question for r in rows]
+    taught = await protocol(run, rows, questions, cv=True)
+    if taught is None:
+        return figures
+    left = [rows[i] for i in taught.left]
+    scores = np.array([100 * r.score / r.score_max for r in left])
+    part = f"Mohler dev half, {PICKS} answers a question graded by the team, head left out"
+
+    def correlation(grades: np.ndarray, slug: str, name: str, *, gated: bool) -> Figure:
+        return measured(
+            key=f"mohler/taught_{PICKS}/{slug}",
+            data_set="mohler",
+            part=part,
+            name=name,
+            statistic=lambda rows: pearson(grades[rows], scores[rows]),
+            questions=[r.question for r in left],
+            gated=gated,
+        )
+
+    return [
+        *figures,
+        correlation(taught.with_evidence, "pearson", "Pearson, grade vs score", gated=True),
+        correlation(
+            taught.alone,
+            "alone_pearson",
+            "Pearson, grade vs score (the grader alone, the same answers)",
+            gated=False,
+        ),
     ]

@@ -23,14 +23,10 @@ import numpy as np
 from content.loader import load_bank
 from evaluators.fitting.teach import untaught
 from evaluators.harness.evaluation import evaluate
+from evaluators.harness.quality_protocol import PICKS, protocol
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_semeval_answers import Answer, Part
 from evaluators.harness.quality_table import Figure
-from evaluators.harness.teach_replay import grade_alone, replay
-from evaluators.taught import DEFAULT_KERNEL
-
-PICKS = 5
-"""Answers a question the team grades first in the protocol (`eval teach --ask 5`)."""
 
 
 async def taught(run: QualityRun, answers: Sequence[Answer], corpus: str) -> list[Figure]:
@@ -52,20 +48,16 @@ def _figures(part: Part, with_evidence: np.ndarray, alone: np.ndarray) -> list[F
 
 
 async def _protocol(run: QualityRun, train: Sequence[Answer], corpus: str) -> list[Figure]:
-    if max(len({a.row.answer.strip() for a in q}) for q in _by_question(train).values()) <= PICKS:
+    taught = await protocol(run, [a.row for a in train], [a.qid for a in train], cv=False)
+    if taught is None:
         return []
-    grader = run.grader()
-    kernel = grader.calibration.team_kernel or DEFAULT_KERNEL
-    graded = await grade_alone(grader, [a.row for a in train], load_bank(), as_bank=True, cv=False)
-    replayed = replay(graded, PICKS, kernel)
-    left = np.array(replayed.untaught, dtype=np.intp)
     part = Part.of(
-        [train[i] for i in left],
+        [train[i] for i in taught.left],
         corpus,
         "train",
         (f"taught_{PICKS}", f"{PICKS} answers a question graded by the team"),
     )
-    return _figures(part, replayed.predicted[left], graded.alone[left])
+    return _figures(part, taught.with_evidence, taught.alone)
 
 
 async def _unseen(
@@ -92,10 +84,3 @@ async def _unseen(
         np.array([r.grade.score for r in with_evidence.results], dtype=np.float64),
         np.array([r.grade.score for r in alone], dtype=np.float64),
     )
-
-
-def _by_question(answers: Sequence[Answer]) -> dict[str, list[Answer]]:
-    groups: dict[str, list[Answer]] = {}
-    for answer in answers:
-        groups.setdefault(answer.qid, []).append(answer)
-    return groups

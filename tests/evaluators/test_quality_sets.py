@@ -150,7 +150,8 @@ def _mohler_rows() -> list[dict[str, Any]]:
     }
     answers = [("A node that has no children.", 5.0), ("The first node.", 1.0)]
     answers += [("It is a kind of list.", 0.0), ("It has no child nodes.", 4.0)]
-    answers += [("A node of the tree.", 2.0)]
+    answers += [("A node of the tree.", 2.0), ("Some node in the tree.", 2.0)]
+    answers += [("It is a sort of list.", 0.0)]
     return [
         {"question": q, "reference": r, "answer": a, "score": s, "score_max": 5}
         for q, r in reference.items()
@@ -207,7 +208,12 @@ def test_korean_science_figures(report: dict[str, dict[str, Any]]) -> None:
 
 @pytest.mark.heavy
 def test_mohler_and_korsts_figures(report: dict[str, dict[str, Any]]) -> None:
-    assert report["mohler/pearson_cv"]["n"] == 15
+    assert report["mohler/pearson_cv"]["n"] == 21
+    # 7 answers a question, 5 of them graded by the team: the other 2 of each are measured.
+    taught = report["mohler/taught_5/pearson"]
+    assert taught["n"] == 6 and taught["gated"]
+    assert report["mohler/taught_5/alone_pearson"]["n"] == 6
+    assert not report["mohler/taught_5/alone_pearson"]["gated"]
     korsts = report["korsts/spearman"]
     assert korsts["n"] == 6 and korsts["gated"]
     # Identical sentences (5) against unrelated ones (0): the cosine puts every identical pair
