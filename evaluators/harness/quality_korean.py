@@ -10,7 +10,9 @@ in two by a hash of their id, and the answers of one fold are graded through a b
 answers were picked from the other, so no answer is graded against its own words.
 
 Figures: concept credit (the grader's covered concepts against the element labels: precision,
-recall, F1 over every answer and element) and Pearson of the grade against score / score_max."""
+recall, F1 over every answer and element) and Pearson of the grade against score / score_max;
+then the teaching protocol in each fold (`quality_protocol`: 5 answers a question graded by the
+team, the students' scores as its grades), Pearson of the others with and without them."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from content.importers.imported_bank import BankImportError
 from content.schema import BankFile
 from evaluators.fitting.correlation import pearson
 from evaluators.fitting.rows import HarnessError, Row, read_jsonl
+from evaluators.harness.quality_protocol import PICKS, correlations, protocol
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_stats import Indices, Statistic, f1, precision, recall
 from evaluators.harness.quality_table import Figure, measured
@@ -224,15 +227,30 @@ async def korean(run: QualityRun) -> list[Figure]:
     ordered: list[Answer] = []
     grades: list[float] = []
     counts: list[NDArray[np.float64]] = []
+    taught: list[tuple[float, float, float, str]] = []
     for fold in range(FOLDS):
         mine = [a for a in answers if a.fold == fold]
         other = [a for a in answers if a.fold != fold]
         made = fold_bank(qids, other, rubrics)
-        results = await run.graded([a.row for a in mine], beside_seed([made.bank_file]))
+        bank = beside_seed([made.bank_file])
+        results = await run.graded([a.row for a in mine], bank)
         ordered += mine
         grades += [r.grade.score for r in results]
         counts.append(credit_counts(results, mine, made.elements))
-    return figures(ordered, np.array(grades, dtype=np.float64), np.concatenate(counts))
+        rows = [a.row for a in mine]
+        replayed = await protocol(run, rows, [a.qid for a in mine], cv=False, bank=bank)
+        if replayed is not None:
+            taught += [
+                (w, a, mine[i].share, mine[i].qid)
+                for i, w, a in zip(
+                    replayed.left, replayed.with_evidence, replayed.alone, strict=True
+                )
+            ]
+    found = figures(ordered, np.array(grades, dtype=np.float64), np.concatenate(counts))
+    if not taught:
+        return found
+    part = f"Korean science, {PICKS} answers a question graded by the team (in each fold)"
+    return found + correlations("korean", part, "Pearson, grade vs score / score_max", taught)
 
 
 def figures(

@@ -16,7 +16,7 @@ from content.loader import load_bank
 from evaluators.fitting.correlation import pearson
 from evaluators.fitting.rows import read_rows
 from evaluators.harness.evaluation import evaluate
-from evaluators.harness.quality_protocol import PICKS, protocol
+from evaluators.harness.quality_protocol import PICKS, correlations, protocol
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_table import Figure, measured
 
@@ -44,28 +44,9 @@ async def mohler(run: QualityRun) -> list[Figure]:
     taught = await protocol(run, rows, questions, cv=True)
     if taught is None:
         return figures
-    left = [rows[i] for i in taught.left]
-    scores = np.array([100 * r.score / r.score_max for r in left])
     part = f"Mohler dev half, {PICKS} answers a question graded by the team, head left out"
-
-    def correlation(grades: np.ndarray, slug: str, name: str, *, gated: bool) -> Figure:
-        return measured(
-            key=f"mohler/taught_{PICKS}/{slug}",
-            data_set="mohler",
-            part=part,
-            name=name,
-            statistic=lambda rows: pearson(grades[rows], scores[rows]),
-            questions=[r.question for r in left],
-            gated=gated,
-        )
-
-    return [
-        *figures,
-        correlation(taught.with_evidence, "pearson", "Pearson, grade vs score", gated=True),
-        correlation(
-            taught.alone,
-            "alone_pearson",
-            "Pearson, grade vs score (the grader alone, the same answers)",
-            gated=False,
-        ),
+    graded = [
+        (w, a, rows[i].score / rows[i].score_max, rows[i].question)
+        for i, w, a in zip(taught.left, taught.with_evidence, taught.alone, strict=True)
     ]
+    return figures + correlations("mohler", part, "Pearson, grade vs score", graded)

@@ -124,8 +124,11 @@ def _korean_rows() -> list[dict[str, Any]]:
         ("전기가 많이 흘러서 그렇다.", set()),
         ("퓨즈가 끊어져 에어컨만 전기가 끊겼다.", {"q1_퓨즈"}),
     ]
+    # Each copy ends its own way, so no two answers are word for word alike: the hash of the ids
+    # puts 12 of the 16 in one fold, enough for the team to grade 5 and leave 7.
+    endings = ["", " 그렇게 배웠다.", " 수업 시간에 배웠다.", " 교과서에 나온다."]
     rows = []
-    for copy in range(3):
+    for copy, ending in enumerate(endings):
         for index, (text, stated) in enumerate(texts):
             rows.append(
                 {
@@ -134,7 +137,7 @@ def _korean_rows() -> list[dict[str, Any]]:
                     "question": QUESTION,
                     "rubric_elements": list(RUBRICS["q1"]),
                     "element_labels": {e: int(e in stated) for e in RUBRICS["q1"]},
-                    "answer": text,
+                    "answer": text + ending,
                     "score": float(len(stated)),
                     "score_max": 2.0,
                 }
@@ -199,8 +202,13 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
 @pytest.mark.heavy
 def test_korean_science_figures(report: dict[str, dict[str, Any]]) -> None:
     names = ["precision", "recall", "f1", "pearson"]
+    names += ["taught_5/pearson", "taught_5/alone_pearson"]
     assert [k for k in report if k.startswith("korean/")] == [f"korean/{n}" for n in names]
-    assert all(report[f"korean/{n}"]["n"] == 12 for n in names)
+    assert all(report[f"korean/{n}"]["n"] == 16 for n in names[:4])
+    # One fold holds 12 different answers: 5 graded by the team, 7 measured; the other, 4: none.
+    assert report["korean/taught_5/pearson"]["n"] == 7
+    assert report["korean/taught_5/pearson"]["gated"]
+    assert report["korean/taught_5/alone_pearson"]["n"] == 7
     assert report["korean/f1"]["gated"] and report["korean/pearson"]["gated"]
     # Every stated element is named in its own wording, and no other answer names one.
     assert report["korean/precision"]["value"] == 1.0
