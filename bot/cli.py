@@ -6,11 +6,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import log_escaping
 from bot.config import InvalidSettingsError, Settings, load_settings
 from bot.logs import log_to_stream
 from bot.model_choice import apply_hub_policy
+
+if TYPE_CHECKING:
+    from content.schema import Prompt
 
 SubMain = Callable[[list[str], Settings], int]
 
@@ -36,7 +40,21 @@ def _content(argv: list[str], settings: Settings) -> int:
         demo_names=demo_names,
         bank_dir=settings.bank_dir,
         kept_answers=lambda: _kept_answers(settings.db),
+        model_check=lambda prompts: _model_check(settings, prompts),
     )
+
+
+def _model_check(settings: Settings, prompts: Sequence[Prompt]) -> list[tuple[str, str, str]]:
+    """The checked prompts graded by the model the bot grades with, among the bank it would load
+    beside them (the packaged banks and QUIZMASTER_BANK_DIR)."""
+    from bot.app import model_settings
+    from content.loader import DEFAULT_BANK_DIR, load_bank
+    from evaluators.harness.bank_consistency import check_with
+
+    bank = load_bank([DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])])
+    bank.put(*prompts)
+    findings = check_with(model_settings(settings.grading), bank, prompts)
+    return [(f.prompt_id, f.field, f.message) for f in findings]
 
 
 def _kept_answers(db: Path | str) -> dict[str, int]:

@@ -6,8 +6,10 @@ misconceptions; a team bank's one reference; guidance on open prompts) come from
 `content.schema`; this module adds what one prompt cannot see alone: ids
 unique across files, parents that exist, follow-up orders unique per parent, question wordings
 that two prompts share (text lookup would silently pick one), blank text the schema lets through,
-control characters the text rule keeps out, and demo names the caller's demo catalog does not
-know.
+control characters the text rule keeps out, demo names the caller's demo catalog does not
+know, and a shipped bank's main questions that are not complete (key concepts, follow-ups).
+What only the model can judge (near-duplicate questions, a model answer its own grader would
+not give full marks) is `evaluators.harness.bank_consistency`'s.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from content.schema import BankFile, Concept, Prompt, parse_bank_file, rules_con
 from content.text_rule import removed_controls, visible
 
 DemoNames = Callable[[], Collection[str]]
+MIN_MAIN_CONCEPTS = 3
+MIN_FOLLOWUPS = 2
 DRAFT = Path("web page")
 """The file name a draft's errors carry (`check_draft`)."""
 
@@ -45,6 +49,8 @@ class CheckReport:
     drafted: list[BankError] = field(default_factory=list)
     """One line per prompt with concepts an importer drafted (`drafted: true`), for an admin to
     review; no errors either."""
+    origin: dict[str, Path] = field(default_factory=dict)
+    """The file each prompt came from, for errors found after the check (the model's)."""
 
     @property
     def ok(self) -> bool:
@@ -55,6 +61,8 @@ class CheckReport:
 class _Parsed:
     prompts: list[Prompt]
     declared_ids: set[str]
+    seed: bool = False
+    """Checked by the shipped bank's rules (`rules: seed`), so held to `_check_complete`."""
 
 
 def check_banks(paths: Sequence[Path], *, demo_names: DemoNames) -> CheckReport:
@@ -159,11 +167,14 @@ def _listed(noun: str, found: list[str], shown: int = 3) -> str:
 def _check_sources(
     sources: Sequence[tuple[Path, object]], demo_names: DemoNames, report: CheckReport
 ) -> CheckReport:
-    origin: dict[str, Path] = {}
+    origin = report.origin
     declared: set[str] = set()
+    seed: set[str] = set()
     for path, raw in sources:
         parsed = _parse(path, raw, report)
         declared |= parsed.declared_ids
+        if parsed.seed:
+            seed |= {prompt.id for prompt in parsed.prompts}
         for prompt in parsed.prompts:
             if prompt.id in origin:
                 report.errors.append(
@@ -182,6 +193,7 @@ def _check_sources(
     _check_blanks(report.prompts, origin, report)
     _check_controls(report.prompts, origin, report)
     _check_demos(report.prompts, origin, demo_names, report)
+    _check_complete([p for p in report.prompts if p.id in seed], report.prompts, origin, report)
     _list_waiting(report.prompts, origin, report)
     _list_drafted(report.prompts, origin, report)
     return report
@@ -223,8 +235,9 @@ def _parse(path: Path, raw: object, report: CheckReport) -> _Parsed:
     declared = {
         item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
+    seed = rules_context(raw)["rules"] == "seed"
     try:
-        return _Parsed(list(parse_bank_file(raw).prompts), declared)
+        return _Parsed(list(parse_bank_file(raw).prompts), declared, seed)
     except ValidationError as exc:
         report.errors.extend(validation_errors(path, raw, exc))
     valid: list[Prompt] = []
@@ -233,7 +246,7 @@ def _parse(path: Path, raw: object, report: CheckReport) -> _Parsed:
             valid.append(Prompt.model_validate(item, context=rules_context(raw)))
         except ValidationError:
             continue
-    return _Parsed(valid, declared)
+    return _Parsed(valid, declared, seed)
 
 
 def _check_links(
@@ -364,6 +377,39 @@ def _check_demos(
             )
 
 
+def complete(prompt: Prompt, followups: int) -> bool:
+    """A main question a study group can be given for months: a graded one with at least
+    `MIN_MAIN_CONCEPTS` key concepts (its model answers in both languages the seed rules already
+    ask) and at least `MIN_FOLLOWUPS` follow-ups to ask once it is answered. An opinion prompt
+    (`kind: open`) has no right answer to be complete about."""
+    return prompt.kind == "open" or (
+        len(prompt.concepts) >= MIN_MAIN_CONCEPTS and followups >= MIN_FOLLOWUPS
+    )
+
+
+def _check_complete(
+    seed: list[Prompt], prompts: list[Prompt], origin: dict[str, Path], report: CheckReport
+) -> None:
+    """Each main question of a shipped bank (`rules: seed`) is complete (`complete`)."""
+    followups = Counter(p.parent for p in prompts if p.parent is not None)
+    for prompt in seed:
+        if prompt.parent is not None or complete(prompt, followups[prompt.id]):
+            continue
+        where = str(origin[prompt.id])
+        if len(prompt.concepts) < MIN_MAIN_CONCEPTS:
+            message = (
+                f"a main question needs at least {MIN_MAIN_CONCEPTS} key concepts "
+                f"(has {len(prompt.concepts)})"
+            )
+            report.errors.append(BankError(where, message, prompt.id, "concepts"))
+        if followups[prompt.id] < MIN_FOLLOWUPS:
+            message = (
+                f"a main question needs at least {MIN_FOLLOWUPS} follow-ups (has "
+                f"{followups[prompt.id]}): add prompts with parent: {prompt.id} and an order"
+            )
+            report.errors.append(BankError(where, message, prompt.id))
+
+
 def _list_waiting(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
     waiting = {p.id for p in prompts if p.status == "waiting"}
     for prompt in prompts:
@@ -403,14 +449,26 @@ def _what_to_add(prompt: Prompt) -> str:
     return "has what it needs: delete status: waiting to post it"
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
 def summary_lines(prompts: Sequence[Prompt]) -> list[str]:
-    """Counts by kind, by topic and by reference language, then the total."""
+    """Main questions and how many are complete, counts by kind, by topic and by reference
+    language, then the total."""
 
     def line(title: str, counts: Counter[str]) -> str:
         items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         return f"{title}: " + (", ".join(f"{name} {n}" for name, n in items) or "none")
 
+    followups = Counter(p.parent for p in prompts if p.parent is not None)
+    mains = [p for p in prompts if p.parent is None]
+    whole = sum(complete(p, followups[p.id]) for p in mains)
+    mistaken = sum(bool(p.misconceptions) for p in mains if p.kind == "graded")
+    graded_mains = sum(p.kind == "graded" for p in mains)
     return [
+        f"main questions: {len(mains)}, complete {whole} ({_share(whole, len(mains))}), "
+        f"with a misconception {mistaken} of {graded_mains} graded",
         line("by kind", Counter(p.kind for p in prompts)),
         line("by topic", Counter(t for p in prompts for t in p.topics)),
         line("references by language", Counter(r.lang for p in prompts for r in p.references)),

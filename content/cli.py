@@ -27,6 +27,7 @@ from content.importers.imported_bank import (
 from content.importers.notes import import_notes
 from content.importers.red_trivia import import_red_trivia
 from content.loader import DEFAULT_BANK_DIR, BankError
+from content.schema import Prompt
 
 
 class Importer(Protocol):
@@ -58,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="bank files or folders (default: the packaged banks and QUIZMASTER_BANK_DIR)",
     )
+    check.add_argument(
+        "--no-model",
+        dest="model",
+        action="store_false",
+        help="skip the checks that grade the bank with the model (near-duplicate questions, "
+        "model answers and misconceptions graded against their own question)",
+    )
     imports = commands.add_parser("import", help="convert another tool's question list")
     formats = imports.add_subparsers(dest="format", required=True, metavar="FORMAT")
     for name, (_, summary) in IMPORTERS.items():
@@ -85,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
 
 KeptAnswers = Callable[[], Mapping[str, int]]
 """The answers kept per open question (prompt id), from the bot's database."""
+ModelCheck = Callable[[Sequence[Prompt]], Sequence[tuple[str, str, str]]]
+"""What the model says of the prompts checked: (prompt id, field, what to do) for each
+disagreement (`evaluators.harness.bank_consistency`); the bot composes it, since content knows
+no grader."""
 
 
 def main(
@@ -93,6 +105,7 @@ def main(
     demo_names: DemoNames,
     bank_dir: Path | None = None,
     kept_answers: KeptAnswers | None = None,
+    model_check: ModelCheck | None = None,
 ) -> int:
     """`quizmaster content ARGS`; `demo_names` gives the demos a bank may name (called only
     when one names a demo), `bank_dir` is the team bank folder checked beside the packaged banks
@@ -105,7 +118,8 @@ def main(
         return exc.code if isinstance(exc.code, int) else 2
     if args.command == "check":
         default = [DEFAULT_BANK_DIR, *([bank_dir] if bank_dir else [])]
-        return _check(args.paths or default, demo_names, kept_answers)
+        model = model_check if args.model else None
+        return _check(args.paths or default, demo_names, kept_answers, model)
     return _import(
         args.format,
         args.file,
@@ -117,8 +131,23 @@ def main(
     )
 
 
-def _check(paths: list[Path], demo_names: DemoNames, kept_answers: KeptAnswers | None) -> int:
+def _check(
+    paths: list[Path],
+    demo_names: DemoNames,
+    kept_answers: KeptAnswers | None,
+    model_check: ModelCheck | None,
+) -> int:
     report = check_banks(paths, demo_names=demo_names)
+    if report.ok and model_check is not None:
+        print(
+            f"grading the {len(report.prompts)} prompts' model answers and misconceptions with "
+            "the model (--no-model skips it)",
+            file=sys.stderr,
+        )
+        report.errors += [
+            BankError(str(report.origin[prompt_id]), message, prompt_id, field)
+            for prompt_id, field, message in model_check(report.prompts)
+        ]
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     if not report.ok:

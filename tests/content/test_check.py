@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from content.check import check_banks
+from content.check import check_banks, summary_lines
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from tests.content.cli_main import main
 from tests.content.sample_banks import graded, write_bank
@@ -236,3 +236,32 @@ def test_waiting_prompts_are_listed_not_errors_and_never_in_a_seed_bank(tmp_path
     assert messages([seed]) == [
         f"{seed}: prompt s1: status: a seed bank prompt is never waiting; give it its answers"
     ]
+
+
+def test_shipped_bank_main_questions_are_complete(tmp_path: Path) -> None:
+    """A main question of a `rules: seed` bank has at least 3 key concepts and 2 follow-ups; an
+    opinion prompt (kind: open) and a team bank's questions are not held to it."""
+    three = [{"id": f"c{i}", "ko": f"개념{i}", "en": f"concept {i}"} for i in range(3)]
+    seed = write_bank(
+        tmp_path / "seed.yaml",
+        graded("m1", "Thin?"),
+        graded("m1.1", "Only follow-up?", parent="m1", order=1),
+        graded("m2", "Whole?", concepts=three),
+        *(graded(f"m2.{i}", f"Follow-up {i}?", parent="m2", order=i) for i in (1, 2)),
+        {**graded("m3", "Opinion?", kind="open", guidance={"ko": "안내", "en": "guide"})},
+        rules="seed",
+    )
+    assert messages([seed]) == [
+        f"{seed}: prompt m1: a main question needs at least 3 key concepts (has 2)",
+        f"{seed}: prompt m1: a main question needs at least 2 follow-ups (has 1): add prompts "
+        "with parent: m1 and an order",
+    ]
+    team = write_bank(tmp_path / "team.yaml", graded("t1", "Team?"))
+    assert messages([team]) == []
+
+
+def test_summary_counts_complete_main_questions() -> None:
+    report = check_banks([DEFAULT_BANK_DIR], demo_names=no_demos)
+    first = summary_lines(report.prompts)[0]
+    mains = len(load_bank().mains())
+    assert first.startswith(f"main questions: {mains}, complete ")

@@ -1,0 +1,146 @@
+"""What `quizmaster content check` asks of a bank that only the model can answer.
+
+A bank that disagrees with its own grader grades its members wrong before anyone has answered:
+two main questions that ask the same thing (a channel gets a repeat under another id), a model
+answer that scores under full marks against its own question, a key concept its own model answer
+is not credited with (every right answer would be told to "also explain" it), or a stated
+misconception the grader would call right. The structural checks are `content.check`'s; these
+grade the bank's own texts, so they need the model the bot grades with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+
+import numpy as np
+
+from content.bank import Bank
+from content.schema import Lang, Prompt
+from evaluators.embedding.vectors import EmbeddingModel
+from evaluators.grade import Grade, Grader
+from evaluators.model_settings import ModelSettings
+from evaluators.service import grader_on
+
+DUPLICATE_COSINE = 0.95
+"""Two main questions whose texts (in either language) are this close on the model's vectors
+ask the same thing."""
+MODEL_ANSWER_MIN = 90
+"""A model answer graded against its own question scores at least this."""
+MISCONCEPTION_MAX = 40
+"""A misconception stated as the answer scores at most this."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One disagreement: the prompt, the field it is about and what to do."""
+
+    prompt_id: str
+    field: str
+    message: str
+
+
+def near_duplicates(
+    embedder: EmbeddingModel, mains: Sequence[Prompt], checked: Set[str]
+) -> list[Finding]:
+    """Each pair of main questions, one of them `checked`, whose texts in Korean or in English
+    are at least `DUPLICATE_COSINE` apart, named on the later one."""
+    found: list[Finding] = []
+    langs: tuple[Lang, ...] = ("ko", "en")
+    for lang in langs:
+        vectors = embedder.encode([prompt.text.get(lang) for prompt in mains])
+        similar = np.triu(vectors @ vectors.T, k=1)
+        for first, later in zip(*np.nonzero(similar >= DUPLICATE_COSINE), strict=True):
+            if not {mains[first].id, mains[later].id} & checked:
+                continue
+            cosine = float(similar[first, later])
+            found.append(
+                Finding(
+                    mains[later].id,
+                    f"text.{lang}",
+                    f"asks what {mains[first].id} asks (cosine {cosine:.3f}, at least "
+                    f"{DUPLICATE_COSINE}); ask something else or drop one",
+                )
+            )
+    return found
+
+
+async def self_consistency(grader: Grader, prompts: Sequence[Prompt]) -> list[Finding]:
+    """Each graded prompt's model answers scored against it (at least `MODEL_ANSWER_MIN`, and
+    every key concept credited by a model answer in each of their languages) and its
+    misconceptions (at most `MISCONCEPTION_MAX`)."""
+    graded = [p for p in prompts if p.kind == "graded" and p.references]
+    references = await asyncio.gather(
+        *(grader.grade(p, r.text, lang=r.lang) for p in graded for r in p.references)
+    )
+    mistaken = await asyncio.gather(
+        *(grader.grade(p, m.text, lang=m.lang) for p in graded for m in p.misconceptions)
+    )
+    found: list[Finding] = []
+    answers, wrongs = iter(references), iter(mistaken)
+    for prompt in graded:
+        found += _model_answers(prompt, [next(answers) for _ in prompt.references])
+        for index, grade in enumerate(next(wrongs) for _ in prompt.misconceptions):
+            if grade.score > MISCONCEPTION_MAX:
+                found.append(
+                    Finding(
+                        prompt.id,
+                        f"misconceptions.{index}",
+                        f"scores {grade.score} (at most {MISCONCEPTION_MAX}) stated as the "
+                        "answer: the grader would call it right; make it a plain wrong claim",
+                    )
+                )
+    return found
+
+
+def _model_answers(prompt: Prompt, grades: Sequence[Grade]) -> list[Finding]:
+    found: list[Finding] = []
+    credited: dict[Lang, set[str]] = {}
+    for index, (reference, grade) in enumerate(zip(prompt.references, grades, strict=True)):
+        credited.setdefault(reference.lang, set()).update(grade.covered)
+        if grade.score < MODEL_ANSWER_MIN:
+            found.append(
+                Finding(
+                    prompt.id,
+                    f"references.{index}",
+                    f"scores {grade.score} (at least {MODEL_ANSWER_MIN}) against its own "
+                    "question: it answers something else, or says too little",
+                )
+            )
+    for lang, covered in credited.items():
+        if missing := [c.id for c in prompt.concepts if c.id not in covered]:
+            found.append(
+                Finding(
+                    prompt.id,
+                    "concepts",
+                    f"{', '.join(missing)} not credited on any {lang} model answer: add the "
+                    "answer's wording to the concept's synonyms",
+                )
+            )
+    return found
+
+
+async def check_bank(
+    grader: Grader, embedder: EmbeddingModel, bank: Bank, checked: Sequence[Prompt]
+) -> list[Finding]:
+    """Every finding for the prompts `checked`, graded in `bank` (all the prompts the bot would
+    load beside them, so a question's neighbours are the bot's)."""
+    ids = {prompt.id for prompt in checked}
+    return near_duplicates(embedder, bank.mains(), ids) + await self_consistency(grader, checked)
+
+
+def check_with(settings: ModelSettings, bank: Bank, checked: Sequence[Prompt]) -> list[Finding]:
+    """`check_bank` with the model `settings` name (blocking: it loads the model and encodes
+    what the shipped vectors and the cache do not hold)."""
+    embedder = settings.embedder()
+    grader = grader_on(embedder, cache_dir=settings.cache_dir)
+
+    async def run() -> list[Finding]:
+        try:
+            await grader.prepare(bank)
+            return await check_bank(grader, embedder, bank, checked)
+        finally:
+            await grader.aclose()
+
+    return asyncio.run(run())

