@@ -27,7 +27,7 @@ from evaluators.harness.quality_korsts import FILE as KORSTS_FILE
 from evaluators.harness.quality_korsts import korsts
 from evaluators.harness.quality_mohler import FILE as MOHLER_FILE
 from evaluators.harness.quality_mohler import mohler
-from evaluators.harness.quality_own import held_out, lockbox, notes, twins
+from evaluators.harness.quality_own import held_out, lockbox, notes, twins, year
 from evaluators.harness.quality_run import DATA_ENV, DEFAULT_DATA, QualityRun
 from evaluators.harness.quality_semeval import semeval
 from evaluators.harness.quality_semeval_answers import FILE as SEMEVAL_FILE
@@ -64,6 +64,7 @@ DATA_SETS: dict[str, DataSet] = {
     "heldout": DataSet(held_out),
     "twins": DataSet(twins),
     "notes": DataSet(notes),
+    "year": DataSet(year),
     "timings": DataSet(timings),
 }
 

@@ -36,6 +36,11 @@ from evaluators.harness.team_banks import TEAM_NOTES, notes_bank
 
 HELD_OUT: tuple[HeldOutSet, ...] = ("natural", "paraphrases", "non_answers", "wrong_claims")
 NOTES_GRADED = TEAM_NOTES / "graded.jsonl"
+YEAR_FILES = "year_*.jsonl"
+"""The subject banks' held-out answers (`evaluators/data/heldout/README.md`), one file a
+subject: written and graded by hand before any grader saw them, never fitted on."""
+YEAR_CLASSES = ("right", "partial", "wrong", "misconceived")
+MISCONCEIVED_CEILING = 40
 
 
 class _Scores:
@@ -246,3 +251,37 @@ async def notes(run: QualityRun) -> list[Figure]:
     scores = _Scores(evaluation.results)
     part = ("graded", "notes graded set through the imported notes")
     return _figures("notes", part, scores, _agreement(scores))
+
+
+async def year(run: QualityRun) -> list[Figure]:
+    """The subject banks' held-out answers through the default bank: agreement with the
+    writers' grades, the mean grade of each class, and how many misconceived answers grade
+    `MISCONCEIVED_CEILING` or less (what `content check` asks of the bank's own
+    misconceptions, here in the members' words)."""
+    rows = [row for path in sorted(HELDOUT_DIR.glob(YEAR_FILES)) for row in read_rows(path)]
+    evaluation = await evaluate(run.grader(), rows, load_bank(), cv=False)
+    scores = _Scores(evaluation.results)
+    part = ("subjects", "the subject banks' held-out answers")
+    figures = _figures(
+        "year",
+        part,
+        scores,
+        [
+            *_agreement(scores),
+            Want("bias", "mean signed error (grade − score)", scores.bias, points=True),
+        ],
+    )
+    for answer_class in YEAR_CLASSES:
+        results = [r for r in evaluation.results if r.row.answer_class == answer_class]
+        of_class = _Scores(results)
+        wanted = [Want("mean", "mean grade", of_class.mean, points=True)]
+        if answer_class == "misconceived":
+            wanted.append(
+                Want(
+                    f"at_most_{MISCONCEIVED_CEILING}",
+                    f"share graded {MISCONCEIVED_CEILING} or less",
+                    of_class.at_most(MISCONCEIVED_CEILING),
+                )
+            )
+        figures += _figures("year", (answer_class, f"{answer_class} answers"), of_class, wanted)
+    return figures
