@@ -93,7 +93,8 @@ def _unit_rows(vectors: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     with np.errstate(invalid="ignore", over="ignore"):
         finite = np.isfinite(vectors).all(axis=1)
         norms = np.linalg.norm(np.where(np.isfinite(vectors), vectors, 0.0), axis=1)
-    return finite & (np.abs(norms - 1.0) <= NORM_TOLERANCE)
+    unit: npt.NDArray[np.bool_] = finite & (np.abs(norms - 1.0) <= NORM_TOLERANCE)
+    return unit
 
 
 def sound(rows: Rows) -> Rows:
@@ -106,7 +107,7 @@ def sound(rows: Rows) -> Rows:
 
 def sealed_arrays(
     writer: Writer, rows: Mapping[bytes, Matrix], origins: Mapping[bytes, bytes]
-) -> dict[str, npt.NDArray[Any]]:
+) -> dict[str, Any]:
     """Everything a file holds for `rows` (origins default to `ENCODED`), as `np.savez` takes it."""
     keys = list(rows)
     kinds = [origins.get(key, ENCODED) for key in keys]

