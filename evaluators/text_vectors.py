@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluators.embedding.damaged_files import set_aside
 from evaluators.embedding.vectors import Matrix, file_safe_key
 from evaluators.vector_provenance import (
     BadVectorFileError,
@@ -35,7 +36,7 @@ from evaluators.vector_provenance import (
     sealed_arrays,
     sound,
 )
-from evaluators.whole_files import replacing, set_aside
+from evaluators.whole_files import replacing
 
 logger = logging.getLogger("quizmaster.evaluators")
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from evaluators.embedding.damaged_files import set_aside
 from evaluators.embedding.wheel_file import (
     WheelModel,
     file_digest,
@@ -35,7 +36,6 @@ from evaluators.embedding.wheel_file import (
     wheel_model_path,
 )
 from evaluators.embedding.wheel_tokenizer import wheel_tokenizer
-from evaluators.whole_files import set_aside
 
 logger = logging.getLogger("quizmaster.evaluators")
 
