@@ -158,15 +158,21 @@ def read_file(path: Path) -> tuple[bytes, dict[str, npt.NDArray[Any]]] | None:
 
 def checked_rows(arrays: Mapping[str, npt.NDArray[Any]], writer: Writer) -> tuple[Rows, Origins]:
     """The rows of a file written by `writer`'s model, each with its origin; `BadVectorFileError`
-    naming the first thing wrong (see the module docstring)."""
-    _check_header(arrays, writer)
+    naming the first thing wrong (see the module docstring), whatever the arrays hold."""
     try:
-        keys, kinds, seals = (
-            np.asarray(arrays[name], dtype=np.uint8) for name in ("digests", "origins", "seals")
-        )
-        vectors = np.asarray(arrays["vectors"])
-    except (KeyError, ValueError, TypeError) as exc:
-        raise BadVectorFileError(f"rows unreadable ({type(exc).__name__}: {exc})") from exc
+        return _checked_rows(arrays, writer)
+    except BadVectorFileError:
+        raise
+    except (KeyError, ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise BadVectorFileError(f"malformed ({type(exc).__name__}: {exc})") from exc
+
+
+def _checked_rows(arrays: Mapping[str, npt.NDArray[Any]], writer: Writer) -> tuple[Rows, Origins]:
+    _check_header(arrays, writer)
+    keys, kinds, seals = (
+        np.asarray(arrays[name], dtype=np.uint8) for name in ("digests", "origins", "seals")
+    )
+    vectors = np.asarray(arrays["vectors"])
     count = len(vectors)
     if vectors.ndim != 2 or vectors.shape[1] != writer.dimension:
         raise BadVectorFileError(

@@ -83,6 +83,10 @@ def _format_before(arrays: Arrays) -> Arrays:
     return {"digests": arrays["digests"], "vectors": arrays["vectors"]}
 
 
+def _garbled_header(arrays: Arrays) -> Arrays:
+    return {**arrays, "format": np.array("two"), "probe": np.array(["not", "numbers"])}
+
+
 def _saved(change: Callable[[Arrays], Arrays]) -> Callable[[bytes], bytes]:
     def corrupt(data: bytes) -> bytes:
         with np.load(io.BytesIO(data)) as opened:
@@ -112,6 +116,7 @@ CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
     "stale engine version": _saved(_stale_engine),
     "stale model": _saved(_stale_model),
     "format before": _saved(_format_before),
+    "garbled header": _saved(_garbled_header),
 }
 
 
