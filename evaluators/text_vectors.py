@@ -50,13 +50,19 @@ full digest after it, so two models never share a file however long their names.
 
 
 def _set_aside(path: Path, reason: str) -> None:
-    """A cache file that failed its check, out of the way with the one warning that names it
-    and why (left in place where it can be neither moved nor removed: it is written over)."""
+    """A cache file that failed its check, out of the way with the one warning that says why
+    (first: a console shows a line's start) and names it (left in place where it can be neither
+    moved nor removed: it is written over)."""
     try:
         done = set_aside(path)
     except OSError as exc:
         done = f"left in place ({exc})"
-    logger.warning("vector file %s %s (%s); its texts are encoded again", path, done, reason)
+    logger.warning(
+        "vector file set aside, %s: %s %s; rebuilt from the shipped file or the model",
+        reason,
+        path,
+        done,
+    )
 
 
 @dataclass
@@ -171,7 +177,7 @@ class ShippedVectors:
             if seen in _passed_over:
                 return
             _passed_over.add(seen)
-        logger.warning("shipped vectors %s not used (%s); encoding instead", path, reason)
+        logger.warning("shipped vectors not used, %s: %s; encoding instead", reason, path)
 
     def write(self, model_name: str, writer: Writer, rows: Mapping[bytes, Matrix]) -> Path:
         """Ship `rows` for `model_name`, with its writer's key and probe vector to be checked

@@ -225,7 +225,7 @@ def set_aside_derived(folder: Path, reason: str) -> None:
     """A derived folder that failed a check, out of the way with one warning, to be derived
     again. Raises OSError when it can be neither moved nor removed (a read-only image)."""
     done = set_aside(folder)
-    logger.warning("derived model %s %s (%s); deriving it again", folder, done, reason)
+    logger.warning("derived model set aside, %s: %s %s; deriving it again", reason, folder, done)
 
 
 def _readable_by_all(folder: Path) -> None:
