@@ -14,7 +14,7 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.embedding.vectors import EmbeddingModel, Matrix
+from evaluators.embedding.vectors import EmbeddingModel, EmbeddingUnavailableError, Matrix
 from evaluators.progress import Progress
 from evaluators.reading.morphology import content_words
 from evaluators.reading.rarity import BankRarity, WordRarity, analysis_key
@@ -190,7 +190,11 @@ class ReferenceStore:
         missing = [t for t in texts if t not in self._vectors]
         if not missing:
             return 0
-        writer = self._writer()
+        try:
+            writer = self._writer()
+        except EmbeddingUnavailableError as down:
+            self._fill_unprobed(missing, down)
+            return 0
         kept = self._without_stale_copies(self.kept.read(writer))
         found = {
             t: (kept.rows[key], kept.origins.get(key, ENCODED))
@@ -217,6 +221,16 @@ class ReferenceStore:
             )
             self.kept.write(writer, current, kept)
         return len(unknown)
+
+    def _fill_unprobed(self, missing: list[str], down: EmbeddingUnavailableError) -> None:
+        """With the model unable to encode its probe now (a server that is down), the cache dir's
+        file answers alone, checked against the probe it records, as a start before the check
+        did: the bank's references, and the rules comparing an answer with them, are ready when
+        the server is back. A text it lacks waits for the server (`down` is raised)."""
+        held = self.kept.read_unprobed(self._embedder.cache_key)
+        if any(digest(t) not in held.rows for t in missing):
+            raise down
+        self.put(missing, np.stack([held.rows[digest(t)] for t in missing]))
 
     def kept_problem(self) -> str | None:
         """Why the cache dir's file for this model would be set aside at the next start, None

@@ -33,6 +33,7 @@ from evaluators.vector_provenance import (
     checked_rows,
     file_id,
     read_file,
+    recorded_writer,
     sealed_arrays,
     sound,
 )
@@ -95,6 +96,18 @@ class KeptVectors:
             if found is None:
                 return Held()
             return Held(*checked_rows(found[1], writer))
+        except BadVectorFileError as exc:
+            _set_aside(self.path, str(exc))
+            return Held()
+
+    def read_unprobed(self, model: str) -> Held:
+        """As `read`, against the probe vector the file records: for a model that cannot give
+        its own now (a server that is down at start), whose probe the next read checks."""
+        try:
+            found = read_file(self.path)
+            if found is None:
+                return Held()
+            return Held(*checked_rows(found[1], recorded_writer(found[1], model)))
         except BadVectorFileError as exc:
             _set_aside(self.path, str(exc))
             return Held()

