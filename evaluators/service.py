@@ -28,12 +28,14 @@ from evaluators.scoring import Scored, score, screen
 from evaluators.signals import as_answered
 from evaluators.taught import DEFAULT_KERNEL, TeamGrade, nudge
 from evaluators.team_evidence import TeamEvidence
+from evaluators.text_vectors import ShippedVectors
 
 
 class EmbeddingGrader:
     """Grades answers with a shared sentence-embedding model. Cheap to build: the model comes from
     the per-process cache, and asyncio machinery is created inside the running loop on first use.
-    `calibration_source` says where the calibration came from, for `quizmaster doctor`."""
+    `calibration_source` says where the calibration came from, for `quizmaster doctor`;
+    `shipped`, where the package's vectors are read from (the package's own folder)."""
 
     def __init__(
         self,
@@ -43,9 +45,12 @@ class EmbeddingGrader:
         calibration: Calibration | Callable[[], FoundCalibration],
         calibration_source: str = "given by the caller",
         max_batch: int = DEFAULT_MAX_BATCH,
+        shipped: ShippedVectors | None = None,
     ) -> None:
         self.embedder = embedder
-        self.measurer = AnswerMeasurer(embedder, cache_dir=cache_dir, max_batch=max_batch)
+        self.measurer = AnswerMeasurer(
+            embedder, cache_dir=cache_dir, max_batch=max_batch, shipped=shipped
+        )
         self.store = self.measurer.store
         self.batcher = self.measurer.batcher
         self._calibration = calibration if isinstance(calibration, Calibration) else None

@@ -4,8 +4,11 @@ file holds yet, so a new or edited team question costs its own few texts, not th
 Two files answer, the cache dir's own first (`KeptVectors`, rewritten after each encode) and then
 the one shipped with the package for the bundled model and the seed bank (`ShippedVectors`): a
 fresh install's first start finds the seed bank's 613 texts there instead of encoding them (about
-a minute on two busy cores). A shipped file is used only when the running model proves to be the
-one that wrote it: same name and size, and the same vector for the identity's probe text.
+a minute on two busy cores). Each is read only through `vector_provenance`'s check (the model,
+engine and version that wrote it, its probe vector, and every row's text and seal). A cache file
+that fails it is renamed aside (`<name>.corrupt-<time>`) with one warning, and its texts encoded
+again; a shipped file that fails it is passed over with one warning a process. A row copied from
+the shipped file keeps that file's id, so it is dropped once the shipped file changes.
 
 A row is keyed by the SHA-256 of its text, so the files hold no member's or team's text."""
 
@@ -13,90 +16,132 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from evaluators.embedding.identity import PROBE_TEXT, Probed
+from evaluators.embedding.damaged_files import set_aside
 from evaluators.embedding.vectors import Matrix, file_safe_key
+from evaluators.vector_provenance import (
+    BadVectorFileError,
+    Origins,
+    Rows,
+    Writer,
+    checked_rows,
+    file_id,
+    read_file,
+    recorded_writer,
+    sealed_arrays,
+    sound,
+)
 from evaluators.whole_files import replacing
 
 logger = logging.getLogger("quizmaster.evaluators")
 
-DIGEST_BYTES = 32
 MAX_KEPT_ROWS = 20_000
 """Rows the cache dir's file keeps, those of the bank just loaded first: about 30 MB at 384
 dimensions. Rows of texts no bank has any more go first once it is full."""
 SHIPPED_DIR = Path(__file__).resolve().parent / "reference_vectors"
-PROBE_TOLERANCE = 1e-4
-"""How far a probe component may move and still be the same model: the same weights on another
-CPU or thread count move one by about 1e-6; another model or quantisation by far more."""
-
-Rows = dict[bytes, Matrix]
+READABLE_NAME_CHARS = 48
+"""Of the model's key in a cache file's name, for people; the name is told apart by the key's
+full digest after it, so two models never share a file however long their names."""
 
 
-def digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()
-
-
-def _load(path: Path) -> tuple[Rows, dict[str, npt.NDArray[Any]]] | None:
-    """The rows in `path` and its other arrays; None when there is no file, or a warning and None
-    when it is unreadable or malformed (the texts are encoded again)."""
-    if not path.is_file():
-        return None
+def _set_aside(path: Path, reason: str) -> None:
+    """A cache file that failed its check, out of the way with the one warning that says why
+    (first: a console shows a line's start) and names it (left in place where it can be neither
+    moved nor removed: it is written over)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: np.asarray(data[name]) for name in data.files}
-        digests, vectors = arrays.pop("digests"), arrays.pop("vectors").astype(np.float32)
-        if digests.shape != (len(vectors), DIGEST_BYTES) or vectors.ndim != 2:
-            raise ValueError(f"digests {digests.shape} do not match vectors {vectors.shape}")
-    except (OSError, ValueError, KeyError) as exc:
-        logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
-        return None
-    return {bytes(key): row for key, row in zip(digests, vectors, strict=True)}, arrays
+        done = set_aside(path)
+    except OSError as exc:
+        done = f"left in place ({exc})"
+    logger.warning(
+        "vector file set aside, %s: %s %s; rebuilt from the shipped file or the model",
+        reason,
+        path,
+        done,
+    )
 
 
-def _save(path: Path, rows: Mapping[bytes, Matrix], **extra: npt.NDArray[Any]) -> None:
-    arrays: dict[str, Any] = {
-        "digests": np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), DIGEST_BYTES),
-        "vectors": np.stack(list(rows.values())),
-        **extra,
-    }
-    with replacing(path, ".tmp.npz") as partial:
-        np.savez(partial, **arrays)
+@dataclass
+class Held:
+    """A file's rows that passed the check, each with its origin (`vector_provenance.ENCODED`,
+    or the id of the shipped file it was copied from)."""
+
+    rows: Rows = field(default_factory=dict)
+    origins: Origins = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class KeptVectors:
-    """The cache dir's rows for one model (`cache_key`: the embedder's name and engine)."""
+    """The cache dir's rows for one model (`cache_key`: the embedder's name, engine, versions)."""
 
     path: Path
     max_rows: int = MAX_KEPT_ROWS
 
     @classmethod
     def in_cache(cls, cache_dir: Path, cache_key: str) -> KeptVectors:
-        return cls(cache_dir / "embeddings" / f"{cache_key}-by-text.npz")
+        readable = file_safe_key(cache_key)[:READABLE_NAME_CHARS]
+        full = hashlib.sha256(cache_key.encode("utf-8")).hexdigest()
+        return cls(cache_dir / "embeddings" / f"{readable}-{full}-by-text.npz")
 
-    def read(self) -> Rows:
-        loaded = _load(self.path)
-        return {} if loaded is None else loaded[0]
+    def read(self, writer: Writer) -> Held:
+        """The file's rows when it passes the check for `writer`; else it is set aside (one
+        warning) and none are."""
+        try:
+            found = read_file(self.path)
+            if found is None:
+                return Held()
+            return Held(*checked_rows(found[1], writer))
+        except BadVectorFileError as exc:
+            _set_aside(self.path, str(exc))
+            return Held()
 
-    def write(self, current: Rows, older: Rows) -> None:
-        """`current` (the bank just loaded), then as many of `older` as fit. A read-only cache
-        dir costs an encode next start, nothing more."""
-        rows = dict(current)
-        for key, row in older.items():
+    def read_unprobed(self, model: str) -> Held:
+        """As `read`, against the probe vector the file records: for a model that cannot give
+        its own now (a server that is down at start), whose probe the next read checks."""
+        try:
+            found = read_file(self.path)
+            if found is None:
+                return Held()
+            return Held(*checked_rows(found[1], recorded_writer(found[1], model)))
+        except BadVectorFileError as exc:
+            _set_aside(self.path, str(exc))
+            return Held()
+
+    def problem(self, writer: Writer) -> str | None:
+        """Why the file would be set aside at the next read, None when it passes or is absent
+        (`quizmaster doctor`: it reports, a start repairs)."""
+        try:
+            found = read_file(self.path)
+            if found is not None:
+                checked_rows(found[1], writer)
+        except BadVectorFileError as exc:
+            return str(exc)
+        return None
+
+    def write(self, writer: Writer, current: Held, older: Held) -> None:
+        """`current` (the bank just loaded), then as many of `older` as fit; rows not finite or
+        not of unit length are never written. A read-only cache dir costs an encode next start,
+        nothing more."""
+        rows = dict(sound(current.rows))
+        for key, row in older.rows.items():
             if len(rows) >= self.max_rows:
                 break
             rows.setdefault(key, row)
+        origins = {**older.origins, **current.origins}
         try:
-            _save(self.path, rows)
+            with replacing(self.path, ".tmp.npz") as partial:
+                np.savez(partial, **sealed_arrays(writer, rows, origins))
         except OSError as exc:
             logger.warning("could not write embedding cache %s: %s", self.path, exc)
+
+
+_passed_over: set[tuple[Path, int, int, str]] = set()
+_passed_over_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -109,31 +154,48 @@ class ShippedVectors:
     def path_for(self, model_name: str) -> Path:
         return self.folder / f"{file_safe_key(model_name)}.npz"
 
-    def matching(self, embedder: Probed) -> Rows:
-        """The rows for `embedder`, or none when no file was shipped for its name or the file's
-        model is not this one (one encode of the probe text decides)."""
-        path = self.path_for(embedder.name)
-        loaded = _load(path)
-        if loaded is None:
-            return {}
-        rows, arrays = loaded
-        probe = arrays.get("probe")
-        if str(arrays.get("model", "")) != embedder.name or probe is None:
-            logger.warning("shipped vectors %s name no model or another one; not used", path)
-            return {}
-        live = embedder.encode([PROBE_TEXT])[0]
-        if probe.shape != live.shape or float(np.max(np.abs(probe - live))) > PROBE_TOLERANCE:
-            logger.warning(
-                "shipped vectors %s were written by another build of %s; encoding instead",
-                path,
-                embedder.name,
-            )
-            return {}
-        return rows
+    def current_id(self, model_name: str) -> bytes | None:
+        """The id of the file shipped for `model_name` now (None when there is none): rows a
+        cache copied from another file are not used."""
+        try:
+            return file_id(self.path_for(model_name).read_bytes())
+        except OSError:
+            return None
 
-    def write(self, embedder: Probed, rows: Rows) -> Path:
-        """Ship `rows` for `embedder`, with its name and its probe vector to be checked at load."""
-        path = self.path_for(embedder.name)
-        probe = embedder.encode([PROBE_TEXT])[0].astype(np.float32)
-        _save(path, rows, model=np.array(embedder.name), probe=probe)
+    def matching(self, model_name: str, writer: Writer) -> Held:
+        """The rows for the model, with this file's id as their origin; none when no file was
+        shipped for its name or the file fails the check for `writer` (its model, engine and
+        version, its probe vector, every row: one warning a process)."""
+        path = self.path_for(model_name)
+        try:
+            found = read_file(path)
+            if found is None:
+                return Held()
+            data, arrays = found
+            rows, _ = checked_rows(arrays, writer)
+        except BadVectorFileError as exc:
+            self._pass_over(path, writer, str(exc))
+            return Held()
+        origin = file_id(data)
+        return Held(rows, dict.fromkeys(rows, origin))
+
+    @staticmethod
+    def _pass_over(path: Path, writer: Writer, reason: str) -> None:
+        try:
+            stat = path.stat()
+            seen = (path, stat.st_size, stat.st_mtime_ns, writer.model)
+        except OSError:
+            seen = (path, -1, -1, writer.model)
+        with _passed_over_lock:
+            if seen in _passed_over:
+                return
+            _passed_over.add(seen)
+        logger.warning("shipped vectors not used, %s: %s; encoding instead", reason, path)
+
+    def write(self, model_name: str, writer: Writer, rows: Mapping[bytes, Matrix]) -> Path:
+        """Ship `rows` for `model_name`, with its writer's key and probe vector to be checked
+        at load."""
+        path = self.path_for(model_name)
+        with replacing(path, ".tmp.npz") as partial:
+            np.savez(partial, **sealed_arrays(writer, rows, {}))
         return path

