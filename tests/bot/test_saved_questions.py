@@ -44,7 +44,7 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
 
         assert await saved.take_new() == 1
         assert bank.open_question(WAITING.id) is None
-        assert bank.get(WAITING.id).references == READY.references
+        assert bank.seen_from("slack", "C1").get(WAITING.id).references == READY.references
         assert await saved.take_new() == 0  # nothing saved since
 
         edited = READY.model_copy(update={"text": Localized(ko="언제?", en="When?")})
@@ -55,7 +55,7 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
             edited, platform="slack", channel_id="C1", edited_by="U1", at=later, version=version
         )
         assert await saved.take_new() == 1
-        assert bank.get(WAITING.id).text.en == "When?"
+        assert bank.seen_from("slack", "C1").get(WAITING.id).text.en == "When?"
     finally:
         await page.close()
         await bot.close()

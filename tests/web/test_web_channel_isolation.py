@@ -112,7 +112,7 @@ def test_forms_posted_with_another_channels_ids_change_nothing(
     assert save.status_code == 404, page_text(save.text)
     assert _stored(page) == before
     assert before[B_READY][1] == CHANNEL_B and B_REFERENCE in before[B_READY][2]
-    assert page.service.bank.open_question(B_OPEN) is not None
+    assert page.service.bank.every_channel().open_question(B_OPEN) is not None
     kept = page.run(
         page.service.repo.answers.open_answers(
             platform=PLATFORM, channel_id=CHANNEL_B, prompt_id=B_OPEN
