@@ -29,7 +29,9 @@ B_REFERENCE = "Channel B's release train leaves every second Thursday at noon."
 B_QUESTION = Prompt(
     # first in id order, so the old whole-bank selection offered it as the first new card
     id="aaa-b-001",
-    text=Localized(ko="B 팀의 릴리스 열차는 언제 떠나나요?", en="When does B's release train leave?"),
+    text=Localized(
+        ko="B 팀의 릴리스 열차는 언제 떠나나요?", en="When does B's release train leave?"
+    ),
     topics=(B_TOPIC,),
     references=(Reference(lang="en", text=B_REFERENCE),),
     concepts=(Concept(id="thursday", ko="목요일", en="Thursday", synonyms=("thursdays",)),),

@@ -69,12 +69,16 @@ async def practise(service: WiredQuiz, score: int, actor: Actor = MINA) -> tuple
 
 
 async def topics(service: WiredQuiz, actor: Actor = MINA) -> dict[str, TopicMastery]:
-    return {row.topic: row for row in await service.practice.mastery(Where("test", "c1"), actor.user_id)}
+    return {
+        row.topic: row for row in await service.practice.mastery(Where("test", "c1"), actor.user_id)
+    }
 
 
 async def prompt_mastery(service: WiredQuiz, prompt_id: str, actor: Actor = MINA) -> float:
     """The member's mastery in the first topic of a prompt (started: never None here)."""
-    value = (await topics(service, actor))[service.bank.every_channel().get(prompt_id).topics[0]].value
+    value = (await topics(service, actor))[
+        service.bank.every_channel().get(prompt_id).topics[0]
+    ].value
     assert value is not None
     return value
 

@@ -94,9 +94,9 @@ async def test_well_answered_prompt_comes_back_later_over_thirty_days(
             today: list[str] = []
             # other prompts stay unseen: practice offers due cards first, so these two come
             # up exactly on the days they are due
-            while (due := await service.practice.next_prompt(Where("test", "c1"), "u1")) is not None and (
-                due.id in reviews
-            ):
+            while (
+                due := await service.practice.next_prompt(Where("test", "c1"), "u1")
+            ) is not None and (due.id in reviews):
                 assert due.id not in today, f"{due.id} due twice on day {day}"
                 assert await practise(service, answers) == due.id
                 today.append(due.id)

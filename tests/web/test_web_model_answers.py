@@ -208,7 +208,10 @@ def test_concurrent_notes_saves_under_one_name_one_wins_and_the_others_are_told(
             assert "Nothing was saved" in page_text(refused.text)
     stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
     assert stored["race-001"].text.ko == f"배치 크기 {saved[0]}는 언제 쓰나요?"
-    assert page.service.bank.every_channel().get("race-001").text.ko == f"배치 크기 {saved[0]}는 언제 쓰나요?"
+    assert (
+        page.service.bank.every_channel().get("race-001").text.ko
+        == f"배치 크기 {saved[0]}는 언제 쓰나요?"
+    )
 
 
 @pytest.fixture

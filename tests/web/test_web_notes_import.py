@@ -199,7 +199,10 @@ def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
         f"web-en-001 {MIXED_PRECISION_TEXT}",
         f"web-en-001.1 {MIXED_PRECISION_FOLLOWUP}",
     ]
-    main, followup = site.service.bank.every_channel().get("web-en-001"), site.service.bank.every_channel().get("web-en-001.1")
+    main, followup = (
+        site.service.bank.every_channel().get("web-en-001"),
+        site.service.bank.every_channel().get("web-en-001.1"),
+    )
     assert [c.en for c in main.concepts] == ["half precision", "loss scaling", "tensor cores"]
     assert (followup.parent, followup.order) == ("web-en-001", 1)
     assert "Saved as open questions: 1." in page_text(saved.text)
@@ -276,7 +279,9 @@ def test_a_question_without_an_answer_is_kept_as_an_open_question(
     assert stored["web-waiting-001"].status == "waiting" and "web-waiting-001.1" not in stored
     restarted = load_bank()
     site.run(TeamQuestionTable(site.service.repo.db).load_into(restarted))
-    assert restarted.open_question("web-waiting-001") == stored["web-waiting-001"]
+    in_its_channel = restarted.seen_from(PLATFORM, ASKED_IN)
+    assert in_its_channel.open_question("web-waiting-001") == stored["web-waiting-001"]
+    assert restarted.seen_from(PLATFORM, HOME).open_question("web-waiting-001") is None
     assert "web-waiting-001" not in restarted
     assert "web-waiting-001" in page_text(admin.get(f"{site.url}{ASKING}/open").text)
 

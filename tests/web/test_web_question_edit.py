@@ -177,13 +177,19 @@ def test_an_edit_replaces_the_question_and_a_taken_wording_is_refused(
     }
     changed = admin.post(edit, data=release)
     assert changed.status_code == 303
-    assert site.service.bank.every_channel().get("team-edited").text.en == "What do we check before a release?"
+    assert (
+        site.service.bank.every_channel().get("team-edited").text.en
+        == "What do we check before a release?"
+    )
     assert "ignored" not in site.service.bank.every_channel()
     # a second admin's edit of the version the first one changed saves nothing, and says so
     stale = admin.post(edit, data={**release, "text_en": "What do we check before a merge?"})
     assert stale.status_code == 409
     assert "another admin saved this question after you opened it" in page_text(stale.text)
-    assert site.service.bank.every_channel().get("team-edited").text.en == "What do we check before a release?"
+    assert (
+        site.service.bank.every_channel().get("team-edited").text.en
+        == "What do we check before a release?"
+    )
     assert _stored(site, "team-edited").text.en == "What do we check before a release?"
 
 
@@ -212,7 +218,9 @@ def test_drafted_concepts_are_marked_on_the_list_the_page_and_the_editor(
     finally:
         admin.get(site.url + "/lang/en", params={"next": CHANNEL})
     # a question with concepts of its own carries no mark
-    plain = admin.get(f"{site.url}{CHANNEL}/questions/{site.service.bank.every_channel().mains()[0].id}").text
+    plain = admin.get(
+        f"{site.url}{CHANNEL}/questions/{site.service.bank.every_channel().mains()[0].id}"
+    ).text
     assert "badge drafted" not in plain and "drafted-hint" not in plain
 
 
@@ -329,7 +337,10 @@ def test_the_question_forms_refuse_members_missing_tokens_and_shipped_questions(
         assert member.get(new).status_code == 403
         refused = member.post(new, data={**GOOD, "id": "team-member", "csrf": member_csrf})
         assert refused.status_code == 403
-    assert "team-no-token" not in site.service.bank.every_channel() and "team-member" not in site.service.bank.every_channel()
+    assert (
+        "team-no-token" not in site.service.bank.every_channel()
+        and "team-member" not in site.service.bank.every_channel()
+    )
 
 
 async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
