@@ -32,20 +32,23 @@ def normalize_question(text: str) -> str:
 
 @dataclass
 class _Shelf:
-    """What every view of one bank shares: the prompts, the open questions and their owners."""
+    """What every view of one bank shares: the prompts (ready) and open questions (waiting) by
+    id, each in its owner's version, the channel that owns each team question, and the files'
+    prompts a channel's saved question replaced, which every other channel still sees (an open
+    question from a file one channel gave its model answer stays open elsewhere)."""
 
     prompts: dict[str, Prompt] = field(default_factory=dict)
     open: dict[str, Prompt] = field(default_factory=dict)
     owners: dict[str, Owner] = field(default_factory=dict)
-    by_text: dict[str, list[str]] = field(default_factory=dict)
+    shared: dict[str, Prompt] = field(default_factory=dict)
+    by_text: dict[str, list[Prompt]] = field(default_factory=dict)
 
     def index_texts(self) -> None:
         self.by_text.clear()
-        for prompt in self.prompts.values():
-            for text in (prompt.text.ko, prompt.text.en, *prompt.aliases):
-                ids = self.by_text.setdefault(normalize_question(text), [])
-                if prompt.id not in ids:
-                    ids.append(prompt.id)
+        shared = [p for p in self.shared.values() if p.status == "ready"]
+        for prompt in [*self.prompts.values(), *shared]:
+            for text in dict.fromkeys((prompt.text.ko, prompt.text.en, *prompt.aliases)):
+                self.by_text.setdefault(normalize_question(text), []).append(prompt)
 
 
 class Bank:
@@ -80,9 +83,20 @@ class Bank:
         or an admin is read through it."""
         return self._viewed_by(None, every=True)
 
-    def _sees(self, prompt_id: str) -> bool:
-        owner = self._shelf.owners.get(prompt_id)
-        return self._every or owner is None or owner == self._viewer
+    def _version(self, prompt_id: str) -> Prompt | None:
+        """The prompt of this id, ready or waiting, as this viewer sees it (None: it sees none)."""
+        shelf = self._shelf
+        owner = shelf.owners.get(prompt_id)
+        if self._every or owner is None or owner == self._viewer:
+            return shelf.prompts.get(prompt_id) or shelf.open.get(prompt_id)
+        return shelf.shared.get(prompt_id)
+
+    def _ready(self, prompt_id: str) -> Prompt | None:
+        found = self._version(prompt_id)
+        return found if found is not None and found.status == "ready" else None
+
+    def _ids(self) -> list[str]:
+        return list(dict.fromkeys([*self._shelf.prompts, *self._shelf.open, *self._shelf.shared]))
 
     def owns(self, prompt_id: str) -> bool:
         """Whether the prompt is a question the viewing channel saved (the only ones its web
@@ -94,34 +108,37 @@ class Bank:
         """Whether another channel holds a question of this id: ids are unique across
         channels, so a new question here cannot have it, though nothing else of it is seen."""
         held = prompt_id in self._shelf.prompts or prompt_id in self._shelf.open
-        return held and not self._sees(prompt_id)
+        return held and self._version(prompt_id) is None
 
     def open_question(self, prompt_id: str) -> Prompt | None:
         """A main question still waiting for its model answer (`status: waiting`): kept apart
         from the bank's prompts, so nothing schedules, grades or reveals it, but an admin can
         post it (`/quiz now <id>`) to collect the team's answers first."""
-        found = self._shelf.open.get(prompt_id)
-        return found if found is not None and self._sees(prompt_id) else None
+        found = self._version(prompt_id)
+        return found if found is not None and found.status == "waiting" else None
 
     def open_questions(self) -> list[Prompt]:
-        return sorted(
-            (p for p in self._shelf.open.values() if self._sees(p.id)), key=lambda p: p.id
-        )
+        found = (self.open_question(prompt_id) for prompt_id in sorted(self._ids()))
+        return [question for question in found if question is not None]
 
     def put(self, *prompts: Prompt) -> None:
         """Add each of `prompts`, or replace the prompt of its id: team questions saved on the
         web page, the channel's (this view's) own; put into the bank as loaded, they are every
-        channel's, as a file's are. The bank is one object shared by everything in a process
-        (chat, grader, web page), so they all see the questions from the next lookup on. An
-        open question given its model answer this way is open no more; a waiting main question
+        channel's, as a file's are. A file's prompt a channel's question replaces stays every
+        other channel's. The bank is one object shared by everything in a process (chat,
+        grader, web page), so they all see the questions from the next lookup on. An open
+        question given its model answer this way is open no more; a waiting main question
         (notes imported on the page) is kept as an open question, as `load_bank` keeps one from
         a file, and a waiting follow-up is held back as it holds one back."""
         shelf = self._shelf
         for prompt in prompts:
-            shelf.prompts.pop(prompt.id, None)
-            shelf.open.pop(prompt.id, None)
-            shelf.owners.pop(prompt.id, None)
-            if self._viewer is not None:
+            held = shelf.prompts.pop(prompt.id, None) or shelf.open.pop(prompt.id, None)
+            owner = shelf.owners.pop(prompt.id, None)
+            if self._viewer is None:
+                shelf.shared.pop(prompt.id, None)
+            else:
+                if owner is None and held is not None:
+                    shelf.shared[prompt.id] = held
                 shelf.owners[prompt.id] = self._viewer
             if prompt.status == "ready":
                 shelf.prompts[prompt.id] = prompt
@@ -130,22 +147,20 @@ class Bank:
         shelf.index_texts()
 
     def __len__(self) -> int:
-        return sum(1 for prompt_id in self._shelf.prompts if self._sees(prompt_id))
+        return len(self.all())
 
     def __contains__(self, prompt_id: object) -> bool:
-        return (
-            isinstance(prompt_id, str)
-            and prompt_id in self._shelf.prompts
-            and self._sees(prompt_id)
-        )
+        return isinstance(prompt_id, str) and self._ready(prompt_id) is not None
 
     def get(self, prompt_id: str) -> Prompt:
-        if prompt_id not in self:
+        found = self._ready(prompt_id)
+        if found is None:
             raise KeyError(prompt_id)
-        return self._shelf.prompts[prompt_id]
+        return found
 
     def all(self) -> list[Prompt]:
-        return [p for p in self._shelf.prompts.values() if self._sees(p.id)]
+        found = (self._ready(prompt_id) for prompt_id in self._ids())
+        return [prompt for prompt in found if prompt is not None]
 
     def mains(self) -> list[Prompt]:
         """Main questions (no parent), in id order: the daily-question pool."""
@@ -156,8 +171,8 @@ class Bank:
 
     def find_by_text(self, text: str) -> Prompt | None:
         """The prompt whose Korean, English or alias wording matches, ignoring punctuation."""
-        ids = self._shelf.by_text.get(normalize_question(text), [])
-        return next((self._shelf.prompts[i] for i in ids if self._sees(i)), None)
+        found = self._shelf.by_text.get(normalize_question(text), [])
+        return next((p for p in found if self._ready(p.id) is p), None)
 
     def content_hash(self) -> str:
         """Stable digest of every prompt seen, so caches keyed on it go stale when the bank
