@@ -1,7 +1,8 @@
 """Nothing of a channel's own questions reaches another channel (issue 70): channel B's admin
 saved a question; in channel A a new member practises card after card, answers each, and asks
 for `/quiz stats` and `/quiz me`, and never reads B's question, its model answer or its topic.
-A member of both channels who practised B's question in B does not find its card in A either.
+A member of both channels who practised B's question in B does not find its card in A either,
+and a model answer B wrote for a team bank file's open question is never revealed in A.
 Through the real service, the real grader, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply
+from bot.core.models import ModelAnswer
 from bot.storage.repository import Repository
 from bot.storage.team_questions import TeamQuestionTable
 from content.loader import load_bank
@@ -37,6 +39,17 @@ B_QUESTION = Prompt(
     concepts=(Concept(id="thursday", ko="목요일", en="Thursday", synonyms=("thursdays",)),),
 )
 CARDS = 3
+ADMIN = Actor("u-boss", "Boss", is_admin=True)
+B_MODEL_ANSWER = "Channel B grants leave after its manager signs the form."
+SHARED_OPEN = Prompt(
+    id="file-open-001",
+    status="waiting",
+    text=Localized(ko="휴가는 언제 승인되나요?", en="When is leave granted?"),
+    topics=("files",),
+)
+SHARED_ANSWERED = SHARED_OPEN.model_copy(
+    update={"status": "ready", "references": (Reference(lang="en", text=B_MODEL_ANSWER),)}
+)
 
 
 @pytest.fixture
@@ -103,3 +116,31 @@ async def test_a_card_practised_in_its_own_channel_stays_there(service: WiredQui
     assert card != B_QUESTION.id and leaked(replies) == [], [r.text for r in replies]
     mine = await say(service, CHANNEL_B, BOTH, "/quiz me")
     assert B_TOPIC in "\n".join(r.text + str(r.fields) for r in mine), "B still sees its topic"
+
+
+async def test_a_model_answer_one_channel_wrote_is_never_revealed_in_another(
+    service: WiredQuiz,
+) -> None:
+    """An open question from a team bank file, posted in A and B; B's admin writes its model
+    answer. In A it is still open: `/quiz reveal` has nothing to show, and an answer there is
+    kept, never graded against B's model answer."""
+    service.bank.put(SHARED_OPEN)  # as a team bank file's, every channel's
+    for channel in (CHANNEL_A, CHANNEL_B):
+        [posted] = await say(service, channel, ADMIN, f"/quiz now {SHARED_OPEN.id}")
+        assert posted.card is not None and posted.card.prompt_id == SHARED_OPEN.id
+    written = ModelAnswer(
+        prompt=SHARED_ANSWERED,
+        platform=PLATFORM,
+        channel_id=CHANNEL_B,
+        lang="en",
+        written_by=ADMIN.user_id,
+        written_at=datetime.now(UTC),
+    )
+    assert await service.model_answers.save(written) == 0
+    [revealed] = await say(service, CHANNEL_B, ADMIN, "/quiz reveal")
+    assert B_MODEL_ANSWER in revealed.text, "B reveals its own model answer"
+    shown = await say(service, CHANNEL_A, ADMIN, "/quiz reveal")
+    shown += await say(service, CHANNEL_A, NEWCOMER, "It is given only after a full review.")
+    text = "\n".join(r.text for r in shown)
+    assert B_MODEL_ANSWER not in text and "/100" not in text, text
+    assert "no model answer to reveal yet" in text and "Your answer is saved" in text, text
