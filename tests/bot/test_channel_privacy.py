@@ -47,8 +47,13 @@ SHARED_OPEN = Prompt(
     text=Localized(ko="휴가는 언제 승인되나요?", en="When is leave granted?"),
     topics=("files",),
 )
+B_CONCEPT = "manager signoff"
 SHARED_ANSWERED = SHARED_OPEN.model_copy(
-    update={"status": "ready", "references": (Reference(lang="en", text=B_MODEL_ANSWER),)}
+    update={
+        "status": "ready",
+        "references": (Reference(lang="en", text=B_MODEL_ANSWER),),
+        "concepts": (Concept(id="signoff", ko="관리자 서명", en=B_CONCEPT, drafted=True),),
+    }
 )
 
 
@@ -122,8 +127,8 @@ async def test_a_model_answer_one_channel_wrote_is_never_revealed_in_another(
     service: WiredQuiz,
 ) -> None:
     """An open question from a team bank file, posted in A and B; B's admin writes its model
-    answer. In A it is still open: `/quiz reveal` has nothing to show, and an answer there is
-    kept, never graded against B's model answer."""
+    answer. In A it is still open: `/quiz reveal` has nothing to show, an answer there is kept,
+    never graded against B's model answer, and A's weekly digest names none of its concepts."""
     service.bank.put(SHARED_OPEN)  # as a team bank file's, every channel's
     for channel in (CHANNEL_A, CHANNEL_B):
         [posted] = await say(service, channel, ADMIN, f"/quiz now {SHARED_OPEN.id}")
@@ -144,3 +149,6 @@ async def test_a_model_answer_one_channel_wrote_is_never_revealed_in_another(
     text = "\n".join(r.text for r in shown)
     assert B_MODEL_ANSWER not in text and "/100" not in text, text
     assert "no model answer to reveal yet" in text and "Your answer is saved" in text, text
+    week = await say(service, CHANNEL_A, NEWCOMER, "/quiz week")
+    digest = "\n".join(r.text + str(r.fields) for r in week)
+    assert week and B_CONCEPT not in digest and B_MODEL_ANSWER not in digest, digest
