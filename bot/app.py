@@ -169,7 +169,6 @@ def build_quiz_service(
             posts=repo.posts,
             answers=repo.answers,
             boards=repo.boards,
-            owners=TeamQuestionTable(repo.db),
         ),
         bank=bank,
         practice=reviewer,
@@ -439,7 +438,7 @@ async def prepare_references(grader: EmbeddingGrader, bank: Bank) -> None:
     """Encode the bank's reference texts now, or, with the embeddings server down, on the first
     answers after it is back: the bot starts either way."""
     try:
-        hit = await grader.prepare(bank)
+        hit = await grader.prepare(bank.every_channel())
     except EmbeddingUnavailableError as exc:
         log.warning("reference embeddings postponed, embedding server unavailable: %s", exc)
         return

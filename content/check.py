@@ -33,6 +33,9 @@ MIN_MAIN_CONCEPTS = 3
 MIN_FOLLOWUPS = 2
 DRAFT = Path("web page")
 """The file name a draft's errors carry (`check_draft`)."""
+ID_TAKEN = "this id is taken; choose another"
+"""A draft's id another channel holds: ids are unique in the database, but nothing of that
+channel is named (not its question, its wording or its channel)."""
 
 
 @dataclass
@@ -82,9 +85,10 @@ def check_draft(
     draft: Mapping[str, object], bank: Bank, *, replaces: str | None = None
 ) -> CheckReport:
     """Check one team question written on the web page exactly as `quizmaster content check`
-    would check it in a team bank file beside every other prompt of `bank` (but the prompt it
-    `replaces`, when it is an edit). The report's errors are only the draft's, under the file
-    name `DRAFT`; `report.prompts` ends with the draft when it is valid."""
+    would check it in a team bank file beside every other prompt of `bank` (the bank as the
+    channel sees it: the files' and its own; but the prompt it `replaces`, when it is an
+    edit). The report's errors are only the draft's, under the file name `DRAFT`;
+    `report.prompts` ends with the draft when it is valid."""
     return check_drafts([draft], bank, replaces=replaces)
 
 
@@ -93,8 +97,10 @@ def check_drafts(
 ) -> CheckReport:
     """`check_draft` for several questions checked together, as one file (notes pasted on the
     web page: a follow-up names its main question among them), beside the bank's prompts and
-    its open questions (their ids and wordings are taken too). Errors and waiting lines are
-    only the drafts'; `report.prompts` ends with the drafts that are valid."""
+    its open questions (their ids and wordings are taken too). Another channel's questions
+    are not beside them: their wordings may be used again, and an id one holds is refused as
+    `ID_TAKEN`, which names nothing of it. Errors and waiting lines are only the drafts';
+    `report.prompts` ends with the drafts that are valid."""
     others = [
         p.model_dump(mode="json") for p in (*bank.all(), *bank.open_questions()) if p.id != replaces
     ]
@@ -105,6 +111,9 @@ def check_drafts(
     report = _check_sources(sources, lambda: (), CheckReport())
     report.errors = [error for error in report.errors if error.file == str(DRAFT)]
     report.waiting = [line for line in report.waiting if line.file == str(DRAFT)]
+    held = [p.id for p in report.prompts if p.id != replaces and bank.held_elsewhere(p.id)]
+    report.errors += [BankError(str(DRAFT), ID_TAKEN, prompt_id, "id") for prompt_id in held]
+    report.prompts = [p for p in report.prompts if p.id not in held]
     return report
 
 

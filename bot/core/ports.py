@@ -90,14 +90,6 @@ class PostStore(PostLookup, Protocol):
     async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
 
 
-class QuestionOwners(Protocol):
-    """Which channel owns each question written or imported on a channel's web page
-    (`bot.storage.team_questions`): the bank a process serves holds every channel's, but only
-    the owner's channel posts it. Questions from bank files have no owner: every channel's."""
-
-    async def owners(self) -> dict[str, tuple[str, str]]: ...
-
-
 class ChannelStore(Protocol):
     """Channels and their settings: language, schedule, and how far it was checked."""
 

@@ -4,7 +4,8 @@ start (`load_into`), a running bot takes the ones saved since on its scheduler's
 (`stamps`, `bot.core.flow.saved_questions`), and the process that saved one has put it in its
 bank already.
 
-A question belongs to the channel whose page saved it, and only that channel's saves change it.
+A question belongs to the channel whose page saved it: the bank shows it to that channel only
+(`Bank.seen_from`), and only that channel's saves change it.
 Saves never overwrite each other unseen: new questions (the editor's, imported notes) are
 created only where no question of their id is stored, and an edit is saved only over the
 version the editor showed (`version`), so of concurrent saves one wins and the others are told.
@@ -17,7 +18,7 @@ from datetime import datetime
 
 from bot.storage.database import Database
 from bot.storage.drivers import Driver
-from content.bank import Bank
+from content.bank import Bank, Owner
 from content.schema import Prompt
 
 
@@ -120,16 +121,23 @@ class TeamQuestionTable:
         )
         return int(rows[0][0]) if rows else None
 
-    async def owners(self) -> dict[str, tuple[str, str]]:
-        """The channel (platform, channel id) each question written on the web page belongs
-        to, by id: the only channel whose pages show or change it."""
-        rows = await self._db.fetch("SELECT prompt_id, platform, channel_id FROM team_questions")
-        return {str(row[0]): (str(row[1]), str(row[2])) for row in rows}
+    async def owned(self) -> list[tuple[Prompt, Owner]]:
+        """Every stored question with the channel (platform, channel id) it belongs to, the
+        only one that sees it; each checked by the team rules again as it is read."""
+        rows = await self._db.fetch(
+            "SELECT body, platform, channel_id FROM team_questions ORDER BY prompt_id"
+        )
+        return [
+            (
+                Prompt.model_validate_json(row[0], context={"rules": "team"}),
+                (str(row[1]), str(row[2])),
+            )
+            for row in rows
+        ]
 
     async def all(self) -> list[Prompt]:
-        """Every stored question, checked by the team rules again as it is read."""
-        rows = await self._db.fetch("SELECT body FROM team_questions ORDER BY prompt_id")
-        return [Prompt.model_validate_json(row[0], context={"rules": "team"}) for row in rows]
+        """Every stored question, whichever channel's."""
+        return [prompt for prompt, _ in await self.owned()]
 
     async def stamps(self) -> dict[str, str]:
         """When each stored question was last saved (and its version), by id: what a running
@@ -138,8 +146,9 @@ class TeamQuestionTable:
         return {str(row[0]): f"{row[1]}#{row[2]}" for row in rows}
 
     async def load_into(self, bank: Bank) -> int:
-        """Put every stored question in `bank` (a stored one replaces a file's of the same id);
-        how many there were."""
-        prompts = await self.all()
-        bank.put(*prompts)
-        return len(prompts)
+        """Put every stored question in `bank`, as its channel's (a stored one replaces a
+        file's of the same id); how many there were."""
+        owned = await self.owned()
+        for prompt, (platform, channel_id) in owned:
+            bank.seen_from(platform, channel_id).put(prompt)
+        return len(owned)

@@ -1,12 +1,12 @@
 """The one lookup of questions for a channel's admin pages: a question is found by the channel
 and its id together. The bank is shared by every channel a process serves, but a question
-written or imported on the page belongs to the channel it was saved in (`team_questions`): on
+written or imported on the page belongs to the channel it was saved in (`team_questions`), and
+the bank as that channel sees it (`Bank.seen_from`) is the only one these pages read: on
 another channel's pages it is never listed, and its id is not found (404), as if it did not
 exist. Questions from bank files (the shipped bank, the team bank folder) are every channel's."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.web.errors import PageError
@@ -16,33 +16,25 @@ from content.schema import Lang, Prompt
 
 @dataclass(frozen=True)
 class ChannelQuestions:
-    """The bank as one channel's admin pages see it (`owners`: the channel of each question
-    saved on the page, by id, read once per request)."""
+    """The bank as one channel's admin pages see it, with the page's language for a 404."""
 
     bank: Bank
-    owners: Mapping[str, tuple[str, str]]
-    platform: str
-    channel_id: str
     lang: Lang
-
-    def _seen(self, prompt_id: str) -> bool:
-        owner = self.owners.get(prompt_id)
-        return owner is None or owner == (self.platform, self.channel_id)
 
     def listed(self) -> list[Prompt]:
         """The bank's ready questions this channel sees, in the bank's order."""
-        return [prompt for prompt in self.bank.all() if self._seen(prompt.id)]
+        return self.bank.all()
 
     def question(self, prompt_id: str) -> Prompt:
         """A ready question this channel sees; 404 otherwise."""
-        if prompt_id not in self.bank or not self._seen(prompt_id):
+        if prompt_id not in self.bank:
             raise PageError(404, "not_found", self.lang)
         return self.bank.get(prompt_id)
 
     def editable(self, prompt_id: str) -> bool:
         """Whether the question was saved on this channel's page: the only ones it edits (bank
         files are edited as files)."""
-        return self.owners.get(prompt_id) == (self.platform, self.channel_id)
+        return self.bank.owns(prompt_id)
 
     def stored(self, prompt_id: str) -> Prompt:
         """A ready question saved on this channel's page, to edit; 404 otherwise."""
@@ -53,11 +45,11 @@ class ChannelQuestions:
 
     def open_questions(self) -> list[Prompt]:
         """The open questions (waiting for a model answer) this channel sees, by id."""
-        return [p for p in self.bank.open_questions() if self._seen(p.id)]
+        return self.bank.open_questions()
 
     def open_question(self, prompt_id: str) -> Prompt:
         """An open question this channel sees; 404 otherwise."""
         question = self.bank.open_question(prompt_id)
-        if question is None or not self._seen(prompt_id):
+        if question is None:
             raise PageError(404, "open_unknown", self.lang)
         return question

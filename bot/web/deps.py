@@ -119,7 +119,7 @@ class Web:
             at=self.deps.clock(),
         )
         if created:
-            self.deps.bank.put(*prompts)
+            self.bank_of(session).put(*prompts)
         return created
 
     async def save_question(self, session: Session, prompt: Prompt, *, version: int) -> bool:
@@ -136,19 +136,16 @@ class Web:
             version=version,
         )
         if saved:
-            self.deps.bank.put(prompt)
+            self.bank_of(session).put(prompt)
         return saved
 
-    async def questions_of(self, session: Session, lang: Lang) -> ChannelQuestions:
+    def bank_of(self, session: Session) -> Bank:
         """The bank as the session's channel sees it: its own questions and the files'."""
-        member = session.member
-        return ChannelQuestions(
-            bank=self.deps.bank,
-            owners=await self.deps.questions.owners(),
-            platform=member.platform,
-            channel_id=member.channel_id,
-            lang=lang,
-        )
+        return self.deps.bank.seen_from(session.member.platform, session.member.channel_id)
+
+    def questions_of(self, session: Session, lang: Lang) -> ChannelQuestions:
+        """The session's channel's questions, looked up for its admin pages (404 for others)."""
+        return ChannelQuestions(bank=self.bank_of(session), lang=lang)
 
     async def session_of(self, request: Request) -> Session | None:
         """The cookie's session while its row on the server lives, with the admin rights the

@@ -41,11 +41,6 @@ class QuestionStore(Protocol):
 
     async def version(self, prompt_id: str) -> int | None: ...
 
-    async def owners(self) -> dict[str, tuple[str, str]]:
-        """The channel (platform, channel id) of each question written on the web page, by
-        id: the only channel whose pages show or change it."""
-        ...
-
 
 class NonceStore(Protocol):
     """What the app needs of the nonce ledger (`bot.storage.web_store.NonceLedger`)."""

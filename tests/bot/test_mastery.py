@@ -20,6 +20,7 @@ from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import PracticeCardRow
+from bot.core.quiz.desk import Where
 from bot.core.quiz.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.texts import topic_name
 from bot.storage.repository import Repository
@@ -68,12 +69,16 @@ async def practise(service: WiredQuiz, score: int, actor: Actor = MINA) -> tuple
 
 
 async def topics(service: WiredQuiz, actor: Actor = MINA) -> dict[str, TopicMastery]:
-    return {row.topic: row for row in await service.practice.mastery("test", actor.user_id)}
+    return {
+        row.topic: row for row in await service.practice.mastery(Where("test", "c1"), actor.user_id)
+    }
 
 
 async def prompt_mastery(service: WiredQuiz, prompt_id: str, actor: Actor = MINA) -> float:
     """The member's mastery in the first topic of a prompt (started: never None here)."""
-    value = (await topics(service, actor))[service.bank.get(prompt_id).topics[0]].value
+    value = (await topics(service, actor))[
+        service.bank.every_channel().get(prompt_id).topics[0]
+    ].value
     assert value is not None
     return value
 
@@ -119,7 +124,7 @@ async def test_mastery_falls_without_review_and_rises_after_good_reviews(
         for day in range(1, 61):
             clock.advance(timedelta(days=1))
             today = await prompt_mastery(service, prompt_id)
-            due = await service.practice.next_prompt("test", "u1")
+            due = await service.practice.next_prompt(Where("test", "c1"), "u1")
             if due is not None and due.id == prompt_id:
                 assert (await practise(service, 80))[0] == prompt_id
                 reviewed = await prompt_mastery(service, prompt_id)

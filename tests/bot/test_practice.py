@@ -15,6 +15,7 @@ from fsrs import Card, Rating
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults, practice_policy
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.quiz.desk import Where
 from bot.core.quiz.posting import ChannelDefaults
 from bot.core.quiz.practice import card_row
 from bot.storage.repository import Repository
@@ -93,9 +94,9 @@ async def test_well_answered_prompt_comes_back_later_over_thirty_days(
             today: list[str] = []
             # other prompts stay unseen: practice offers due cards first, so these two come
             # up exactly on the days they are due
-            while (due := await service.practice.next_prompt("test", "u1")) is not None and (
-                due.id in reviews
-            ):
+            while (
+                due := await service.practice.next_prompt(Where("test", "c1"), "u1")
+            ) is not None and (due.id in reviews):
                 assert due.id not in today, f"{due.id} due twice on day {day}"
                 assert await practise(service, answers) == due.id
                 today.append(due.id)
@@ -163,7 +164,7 @@ async def test_channel_answer_reviews_the_card_once_a_day(
         # and practice does not offer it again today
         assert await practise(service, {}) != post.prompt_id
         clock.advance(timedelta(days=1))
-        due = await service.practice.next_prompt("test", "u1")
+        due = await service.practice.next_prompt(Where("test", "c1"), "u1")
         assert due is not None and due.id == post.prompt_id
 
 

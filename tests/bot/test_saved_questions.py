@@ -1,6 +1,7 @@
 """A running bot takes the team questions another process saved (the web page as `quizmaster
-web`) into its bank: an open question given its model answer there is open no more here, read
-through a second connection to the same SQLite file; and nothing is read again until a save."""
+web`) into its bank: an open question given its model answer there is open no more here in
+that channel (still open in the others), read through a second connection to the same SQLite
+file; and nothing is read again until a save."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
         )
 
         assert await saved.take_new() == 1
-        assert bank.open_question(WAITING.id) is None
-        assert bank.get(WAITING.id).references == READY.references
+        assert bank.seen_from("slack", "C1").open_question(WAITING.id) is None
+        assert bank.seen_from("slack", "C2").open_question(WAITING.id) == WAITING, "C1's answer"
+        assert bank.seen_from("slack", "C1").get(WAITING.id).references == READY.references
         assert await saved.take_new() == 0  # nothing saved since
 
         edited = READY.model_copy(update={"text": Localized(ko="언제?", en="When?")})
@@ -55,7 +57,7 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
             edited, platform="slack", channel_id="C1", edited_by="U1", at=later, version=version
         )
         assert await saved.take_new() == 1
-        assert bank.get(WAITING.id).text.en == "When?"
+        assert bank.seen_from("slack", "C1").get(WAITING.id).text.en == "When?"
     finally:
         await page.close()
         await bot.close()

@@ -50,7 +50,7 @@ def group_grading(service: WiredQuiz) -> GroupGrading:
     return GroupGrading(
         store=service.repo.team_grades,
         vectors=vectors,
-        bank=service.bank,
+        bank=service.bank.every_channel(),
         practice=service.practice,
         clock=service.clock,
     )
@@ -124,7 +124,7 @@ async def test_an_answer_near_a_group_the_team_graded_scores_near_it_in_that_cha
         for channel in (HOME, AWAY)
     ]
     assert posts[0].prompt_id == posts[1].prompt_id
-    prompt = team.service.bank.get(posts[0].prompt_id)
+    prompt = team.service.bank.every_channel().get(posts[0].prompt_id)
     alone = (await grader.grade(prompt, NEAR, lang="en")).score
     for channel in (HOME, AWAY):
         for number, text in enumerate(GROUP):

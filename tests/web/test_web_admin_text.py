@@ -73,7 +73,7 @@ def test_a_model_answer_that_shows_nothing_is_refused_and_grades_nothing(
     )
     assert refused.status_code == 400, page_text(refused.text)
     assert "Write the model answer." in page_text(refused.text)
-    assert page.service.bank.open_question("txt-001") is not None
+    assert page.service.bank.every_channel().open_question("txt-001") is not None
     assert _kept(page, "txt-001") == 2
     stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
     assert stored["txt-001"].status == "waiting" and not stored["txt-001"].references
@@ -93,7 +93,7 @@ def test_a_model_answer_loses_control_and_bidi_characters(page: Site, admin: htt
     )
     assert saved.status_code == 303, page_text(saved.text)
     clean = typed.replace(BIDI_AND_CONTROLS, "")
-    [reference] = page.service.bank.get("txt-002").references
+    [reference] = page.service.bank.every_channel().get("txt-002").references
     assert reference.text == clean
     stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
     assert stored["txt-002"].references[0].text == clean
@@ -117,7 +117,7 @@ def test_a_question_typed_or_imported_loses_bidi_controls_and_must_show_somethin
     assert blank.status_code == 422 and "must not be blank" in page_text(blank.text)
     saved = admin.post(f"{base}/new-question", data=form)
     assert saved.status_code == 303, page_text(saved.text)
-    prompt = page.service.bank.get("txt-typed")
+    prompt = page.service.bank.every_channel().get("txt-typed")
     assert (prompt.text.ko, prompt.text.en) == ("왜 정규화를 하나요?", "Why normalize inputs?")
     assert prompt.references[0].text == "So every feature[2K has a similar scale."
     url = f"{base}/import-notes"
@@ -129,7 +129,7 @@ def test_a_question_typed_or_imported_loses_bidi_controls_and_must_show_somethin
         timeout=120,  # not a target: Kiwi loads to draft key concepts, on a busy machine
     )
     assert imported.status_code == 200, page_text(imported.text)
-    prompt = page.service.bank.get("txt-bidi-001")
+    prompt = page.service.bank.every_channel().get("txt-bidi-001")
     assert prompt.text.ko == "배치 크기는 어떻게 정하나요?"
     assert prompt.references[0].text == "메모리가 허락하는 만큼 키운다."
     before = len(page.transport.sent)
@@ -154,4 +154,4 @@ def test_a_form_field_over_a_megabyte_is_refused_saying_so(
     shown = page_text(huge.text)
     assert "larger than 1 MB" in shown and "Nothing was saved" in shown
     assert "Sign in" not in shown
-    assert page.service.bank.open_question("txt-003") is not None
+    assert page.service.bank.every_channel().open_question("txt-003") is not None

@@ -198,13 +198,13 @@ def _digest(site: Site, channel: str, model_path: str) -> str:
         answers=repo.answers,
         members=repo.members,
         digests=repo.digests,
-        bank=site.service.bank,
+        bank=site.service.bank.every_channel(),
         clock=site.clock,
         replica_id="digest-test",
         teaching=Teaching(
             store=repo.team_grades,
             vectors=ModelVectors(load_embedder(model_path, "cpu")),
-            bank=site.service.bank,
+            bank=site.service.bank.every_channel(),
         ),
     )
     row = site.run(repo.channels.channel(platform=PLATFORM, channel_id=channel))

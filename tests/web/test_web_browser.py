@@ -122,7 +122,7 @@ def test_an_admin_searches_the_question_bank_and_tries_the_grader(
     field.send_keys("gradient")
     field.submit()
     rows = chromium.find_elements(By.CSS_SELECTOR, "#questions-table tbody tr")
-    assert 0 < len(rows) < len(site.service.bank.all())
+    assert 0 < len(rows) < len(site.service.bank.every_channel().all())
     assert "q=gradient" in chromium.current_url
     for name, (width, _) in SIZES.items():
         _full_page(chromium, width, shots / f"questions-{name}.png")
@@ -174,7 +174,7 @@ def test_an_admin_writes_a_question_and_resolves_an_appeal(
     )
     chromium.find_element(By.ID, "save").click()
     _arrive(chromium, "/questions/team-browser")
-    assert "team-browser" in site.service.bank
+    assert "team-browser" in site.service.bank.every_channel()
 
     chromium.find_element(By.LINK_TEXT, "Appeals").click()
     assert "my browser answer 35" in chromium.find_element(By.CSS_SELECTOR, "article.appeal").text
@@ -233,7 +233,7 @@ def test_an_answer_near_a_group_the_admin_graded_is_graded_near_it_in_the_chat(
     site, channel = taught_site, "C-taught-browser"
     prompt_id = answered(site, channel, stated=False)
     near = "Gradient descent moves the weights opposite to the gradient of the loss"
-    prompt = site.service.bank.get(prompt_id)
+    prompt = site.service.bank.every_channel().get(prompt_id)
     alone = site.run(site.service.grader.grade(prompt, near, lang="en")).score
     chromium.delete_all_cookies()
     chromium.get(site.link(MINA, channel))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from content.check import ID_TAKEN
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, Site, database_of, running_site
 
@@ -26,6 +27,7 @@ B_READY = "iso-b-001"
 B_OPEN = "iso-b-002"
 B_REFERENCE = "미니배치마다 각 특성의 평균과 분산으로 활성값을 정규화해 학습을 안정시킨다."
 B_OPEN_TEXT = "가중치 감쇠는 왜 쓰나요?"
+B_READY_TEXT = "배치 정규화는 무엇을 정규화하나요?"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -112,10 +114,63 @@ def test_forms_posted_with_another_channels_ids_change_nothing(
     assert save.status_code == 404, page_text(save.text)
     assert _stored(page) == before
     assert before[B_READY][1] == CHANNEL_B and B_REFERENCE in before[B_READY][2]
-    assert page.service.bank.open_question(B_OPEN) is not None
+    assert page.service.bank.every_channel().open_question(B_OPEN) is not None
     kept = page.run(
         page.service.repo.answers.open_answers(
             platform=PLATFORM, channel_id=CHANNEL_B, prompt_id=B_OPEN
         )
     )
     assert len(kept) == 1  # B's kept answer is still waiting, graded by no one
+
+
+def test_a_members_page_shows_nothing_of_another_channels_questions(page: Site) -> None:
+    """Mina practises B's question in B; her page in A lists no topic, card or question of B."""
+    page.say(MINA, "/quiz practice", CHANNEL_B)
+    page.say(MINA, f"/quiz practice answer {B_REFERENCE}", CHANNEL_B)
+    with page.signed_in(MINA, CHANNEL_A) as member:
+        mine = member.get(f"{page.url}/c/{PLATFORM}/{CHANNEL_A}/me")
+    assert mine.status_code == 200
+    assert "iso-b" not in mine.text and B_READY_TEXT not in mine.text, page_text(mine.text)
+    with page.signed_in(MINA, CHANNEL_B) as member:
+        own = member.get(f"{page.url}/c/{PLATFORM}/{CHANNEL_B}/me")
+    assert "iso-b" in own.text, "B's own page still shows B's topic"
+
+
+def test_saving_in_one_channel_never_names_anothers_question(
+    page: Site, admin_of_a: httpx.Client
+) -> None:
+    """Notes imported in A under B's name, worded as B's: B's ids are refused with a message
+    that names nothing of B's questions, and B's wordings are not taken. A's admin may word a
+    question as B's is worded (it is A's own), and a question with B's id is refused alike."""
+    imported = f"{page.url}/c/{PLATFORM}/{CHANNEL_A}/import-notes"
+    csrf = form_fields(admin_of_a.get(imported).text)["csrf"]
+    again = admin_of_a.post(
+        imported,
+        data={"csrf": csrf, "name": "iso-b", "notes": B_NOTES, "action": "save"},
+        timeout=120,
+    )
+    assert again.status_code == 422
+    lines = page_text(again.text)
+    assert f"{B_READY}: id: {ID_TAKEN}" in lines and f"{B_OPEN}: id: {ID_TAKEN}" in lines, lines
+    assert "already used by prompt" not in lines and "duplicate" not in lines, lines
+    new = f"{page.url}/c/{PLATFORM}/{CHANNEL_A}/new-question"
+    same_wording = {
+        "csrf": csrf,
+        "action": "save",
+        "id": "iso-a-001",
+        "topics": "iso-a",
+        "text_ko": B_READY_TEXT,
+        "text_en": "What does batch normalization normalize?",
+        "reference_en": "Each feature's activations over the mini-batch, by its mean and variance.",
+    }
+    saved = admin_of_a.post(new, data=same_wording)
+    assert saved.status_code == 303, page_text(saved.text)
+    assert _stored(page)["iso-a-001"][1] == CHANNEL_A
+    taken = admin_of_a.post(
+        new, data={**same_wording, "id": B_READY, "text_ko": "다른 질문?", "text_en": "Other?"}
+    )
+    assert taken.status_code == 422
+    shown = page_text(taken.text)
+    assert ID_TAKEN in shown, shown
+    assert "duplicate" not in shown and B_REFERENCE not in shown
+    assert _stored(page)[B_READY][1] == CHANNEL_B

@@ -45,7 +45,7 @@ def admin(site: Site) -> Iterator[httpx.Client]:
 
 
 def _tried(site: Site, admin: httpx.Client, answer: str) -> str:
-    prompt = site.service.bank.mains()[0]
+    prompt = site.service.bank.every_channel().mains()[0]
     address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
     csrf = re.search(r'name="csrf" value="([^"]+)"', admin.get(address).text)
     assert csrf is not None
@@ -57,7 +57,7 @@ def _tried(site: Site, admin: httpx.Client, answer: str) -> str:
 def test_a_tried_answer_shows_each_feature_and_the_sum_gives_its_score(
     site: Site, admin: httpx.Client
 ) -> None:
-    prompt = site.service.bank.mains()[0]
+    prompt = site.service.bank.every_channel().mains()[0]
     page = _tried(site, admin, prompt.references_in("en")[0].text)
     score = re.search(r'<p class="score">(\d+)/100', page)
     assert score is not None and "Why this score" in page
@@ -82,7 +82,7 @@ def test_a_guardrail_answer_says_which_rule_decided_its_score(
 def test_a_tried_answer_shows_where_it_names_each_covered_concept(
     site: Site, admin: httpx.Client
 ) -> None:
-    prompt = site.service.bank.mains()[0]
+    prompt = site.service.bank.every_channel().mains()[0]
     answer = prompt.references_in("en")[0].text
     page = _tried(site, admin, answer)
     found = EVIDENCE.search(page)
@@ -103,10 +103,10 @@ def test_a_tried_answer_names_the_other_question_it_comes_nearest(
 ) -> None:
     """What the off-topic rule weighs is on the page: another question's model answer, tried
     here, comes nearest that question, whose model answer's score here is shown."""
-    asked, other = site.service.bank.mains()[:2]
+    asked, other = site.service.bank.every_channel().mains()[:2]
     page = _tried(site, admin, other.references_in("en")[0].text)
     found = NEAREST.search(html.unescape(page))
     assert found, page[page.find("try-why") :][:2000]
-    shown = {p.text.en for p in site.service.bank.all() if p.id != asked.id}
+    shown = {p.text.en for p in site.service.bank.every_channel().all() if p.id != asked.id}
     assert found.group(1) in shown
     assert 0 <= int(found.group(2)) <= 100

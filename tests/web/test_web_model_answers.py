@@ -125,7 +125,7 @@ def test_concurrent_model_answers_of_one_question_one_wins_and_the_others_are_to
     stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
     assert stored["mdl-001"].status == "ready"
     assert stored["mdl-001"].references[0].text == winner
-    assert page.service.bank.get("mdl-001").references[0].text == winner
+    assert page.service.bank.every_channel().get("mdl-001").references[0].text == winner
     number = int(winner.rsplit(" ", 1)[1])
     assert _graded(page, "mdl-001") == [number] * len(MEMBERS)  # each once, against the winner
     assert _kept(page, "mdl-001") == 0
@@ -152,7 +152,7 @@ def test_a_model_answer_whose_grading_cannot_finish_keeps_the_question_waiting(
         GRADER.down = False
     assert waiting.status_code == 503, page_text(waiting.text)
     assert "The model answer is saved" in page_text(waiting.text)
-    assert page.service.bank.open_question("mdl-002") is not None
+    assert page.service.bank.every_channel().open_question("mdl-002") is not None
     assert _kept(page, "mdl-002") == len(MEMBERS) and _graded(page, "mdl-002") == []
     shown = page_text(admin.get(f"{base}/open/mdl-002").text)
     assert "A model answer is saved" in shown and saved_text in shown
@@ -168,7 +168,7 @@ def test_a_model_answer_whose_grading_cannot_finish_keeps_the_question_waiting(
     stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
     assert stored["mdl-002"].status == "ready"
     assert stored["mdl-002"].references[0].text == saved_text
-    assert page.service.bank.get("mdl-002").references[0].text == saved_text
+    assert page.service.bank.every_channel().get("mdl-002").references[0].text == saved_text
 
 
 def test_concurrent_notes_saves_under_one_name_one_wins_and_the_others_are_told(
@@ -208,7 +208,10 @@ def test_concurrent_notes_saves_under_one_name_one_wins_and_the_others_are_told(
             assert "Nothing was saved" in page_text(refused.text)
     stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
     assert stored["race-001"].text.ko == f"배치 크기 {saved[0]}는 언제 쓰나요?"
-    assert page.service.bank.get("race-001").text.ko == f"배치 크기 {saved[0]}는 언제 쓰나요?"
+    assert (
+        page.service.bank.every_channel().get("race-001").text.ko
+        == f"배치 크기 {saved[0]}는 언제 쓰나요?"
+    )
 
 
 @pytest.fixture

@@ -128,8 +128,8 @@ def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.C
         "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Saved as an open question, without a "
         "model answer: post it with /quiz now web-ko-003 to collect answers" in text
     )
-    assert "web-ko-001" not in site.service.bank
-    assert site.service.bank.open_question("web-ko-003") is None
+    assert "web-ko-001" not in site.service.bank.every_channel()
+    assert site.service.bank.every_channel().open_question("web-ko-003") is None
 
 
 def test_keywords_show_as_key_concepts_in_the_preview(site: Site, admin: httpx.Client) -> None:
@@ -184,7 +184,7 @@ def test_concepts_drafted_from_answers_are_marked_in_the_preview_and_saved_so(
     stored = {p.id: p for p in site.run(TeamQuestionTable(site.service.repo.db).all())}
     saved = stored["web-drafted-001"]
     assert len(saved.concepts) == len(labels) and all(c.drafted for c in saved.concepts)
-    assert site.service.bank.get("web-drafted-001") == saved
+    assert site.service.bank.every_channel().get("web-drafted-001") == saved
 
 
 def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
@@ -199,15 +199,18 @@ def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
         f"web-en-001 {MIXED_PRECISION_TEXT}",
         f"web-en-001.1 {MIXED_PRECISION_FOLLOWUP}",
     ]
-    main, followup = site.service.bank.get("web-en-001"), site.service.bank.get("web-en-001.1")
+    main, followup = (
+        site.service.bank.every_channel().get("web-en-001"),
+        site.service.bank.every_channel().get("web-en-001.1"),
+    )
     assert [c.en for c in main.concepts] == ["half precision", "loss scaling", "tensor cores"]
     assert (followup.parent, followup.order) == ("web-en-001", 1)
     assert "Saved as open questions: 1." in page_text(saved.text)
     assert _items(saved.text, "notes-saved-open-list") == [
         "web-en-002 Why warm up the learning rate?"
     ]
-    assert "web-en-002" not in site.service.bank
-    assert site.service.bank.open_question("web-en-002") is not None
+    assert "web-en-002" not in site.service.bank.every_channel()
+    assert site.service.bank.every_channel().open_question("web-en-002") is not None
     # the question pages list them as team questions written on the page (editable)
     page = admin.get(f"{site.url}{ASKING}/questions/web-en-001.1").text
     assert "Edit this question" in page and "underflow" in page
@@ -225,7 +228,7 @@ def test_saving_again_or_a_taken_wording_is_refused_with_one_line_each(
     site: Site, admin: httpx.Client
 ) -> None:
     first = _post(site, admin, NUMBERED_KO, "web-twice", action="save")
-    assert first.status_code == 200 and "web-twice-001" in site.service.bank
+    assert first.status_code == 200 and "web-twice-001" in site.service.bank.every_channel()
     again = _post(site, admin, NUMBERED_KO, "web-twice", action="save")
     assert again.status_code == 422
     problems = _items(again.text, "notes-problems")
@@ -240,7 +243,7 @@ def test_saving_again_or_a_taken_wording_is_refused_with_one_line_each(
         "line 3: web-renamed-001: text.ko: the same question wording is already used by prompt "
         "web-twice-001" in _items(renamed.text, "notes-problems")
     )
-    assert "web-renamed-001" not in site.service.bank
+    assert "web-renamed-001" not in site.service.bank.every_channel()
 
 
 def test_broken_notes_give_one_line_per_problem_and_keep_the_text(
@@ -254,7 +257,7 @@ def test_broken_notes_give_one_line_per_problem_and_keep_the_text(
     ]
     assert "Problems to fix: 2" in page_text(refused.text)
     assert "먼저 나온 후속 질문은?" in unescape(refused.text.split('id="notes"')[1])
-    assert not any(p.id.startswith("web-broken") for p in site.service.bank.all())
+    assert not any(p.id.startswith("web-broken") for p in site.service.bank.every_channel().all())
 
 
 def test_a_question_without_an_answer_is_kept_as_an_open_question(
@@ -270,13 +273,15 @@ def test_a_question_without_an_answer_is_kept_as_an_open_question(
     assert "Preview: to save 0, open questions 1, waiting 1" in shown
     assert "Saved as open questions: 1." in shown and "Saved as team questions" not in shown
     assert "web-waiting-001.1 · line 2 · 그 후속 질문은? Waiting, not saved: its main" in shown
-    assert "web-waiting-001" not in site.service.bank
-    assert site.service.bank.open_question("web-waiting-001") is not None
+    assert "web-waiting-001" not in site.service.bank.every_channel()
+    assert site.service.bank.every_channel().open_question("web-waiting-001") is not None
     stored = {p.id: p for p in site.run(TeamQuestionTable(site.service.repo.db).all())}
     assert stored["web-waiting-001"].status == "waiting" and "web-waiting-001.1" not in stored
     restarted = load_bank()
     site.run(TeamQuestionTable(site.service.repo.db).load_into(restarted))
-    assert restarted.open_question("web-waiting-001") == stored["web-waiting-001"]
+    in_its_channel = restarted.seen_from(PLATFORM, ASKED_IN)
+    assert in_its_channel.open_question("web-waiting-001") == stored["web-waiting-001"]
+    assert restarted.seen_from(PLATFORM, HOME).open_question("web-waiting-001") is None
     assert "web-waiting-001" not in restarted
     assert "web-waiting-001" in page_text(admin.get(f"{site.url}{ASKING}/open").text)
 
@@ -307,7 +312,7 @@ def test_too_long_notes_are_refused_clearly(site: Site, admin: httpx.Client) -> 
     huge = _post(site, admin, "x" * (2 * 1024 * 1024), "web-huge", action="save")
     assert huge.status_code == 413
     assert f"longer than {NOTES_CHARS} characters" in page_text(huge.text)
-    assert "web-long-001" not in site.service.bank
+    assert "web-long-001" not in site.service.bank.every_channel()
 
 
 def test_pasted_control_characters_are_removed_as_in_every_form(
@@ -316,7 +321,7 @@ def test_pasted_control_characters_are_removed_as_in_every_form(
     notes = "1. 제어\x1b[31m 문자가 \x00섞인 질문은?\nA. 터미널\x07 제어 문자는 지워진다.\n"
     saved = _post(site, admin, notes, "web-controls", action="save")
     assert saved.status_code == 200, page_text(saved.text)
-    prompt = site.service.bank.get("web-controls-001")
+    prompt = site.service.bank.every_channel().get("web-controls-001")
     assert prompt.text.ko == "제어[31m 문자가 섞인 질문은?"
     assert prompt.references[0].text == "터미널 제어 문자는 지워진다."
 
@@ -330,7 +335,7 @@ def test_the_import_refuses_members_and_missing_tokens(site: Site, admin: httpx.
         member_csrf = form_fields(member.get(site.url + CHANNEL).text)["csrf"]
         assert member.get(_url(site)).status_code == 403
         assert member.post(_url(site), data={**data, "csrf": member_csrf}).status_code == 403
-    assert "web-refused-001" not in site.service.bank
+    assert "web-refused-001" not in site.service.bank.every_channel()
 
 
 def test_an_imported_follow_up_stays_one_when_edited(site: Site, admin: httpx.Client) -> None:
@@ -347,6 +352,6 @@ def test_an_imported_follow_up_stays_one_when_edited(site: Site, admin: httpx.Cl
         "reference_ko": "고친 후속 답.",
     }
     assert admin.post(edit, data={**fields, "csrf": csrf}).status_code == 303
-    edited = site.service.bank.get("web-edit-001.1")
+    edited = site.service.bank.every_channel().get("web-edit-001.1")
     assert (edited.parent, edited.order, edited.text.en) == ("web-edit-001", 1, fields["text_en"])
     assert edited.source == "notes:pasted-notes.md line 4"

@@ -112,7 +112,7 @@ def test_an_open_question_collects_answers_then_its_model_answer_grades_them(
         assert "less overconfident and better calibrated" in question
         assert "drafted" in question  # key concepts drafted from the model answer
 
-    prompt = site.service.bank.get(notes.WAITING)
+    prompt = site.service.bank.every_channel().get(notes.WAITING)
     assert prompt.status == "ready" and prompt.concepts
     before = len(site.transport.sent)
     now = datetime.now(UTC)
@@ -158,4 +158,4 @@ def test_the_open_question_forms_refuse_members_tokens_and_other_channels_answer
         assert member.get(f"{home}/open").status_code == 403
         posted = member.post(save, data={"model_answer": "mine", "csrf": member_csrf})
         assert posted.status_code == 403
-    assert site.service.bank.open_question(question) is not None  # nothing saved it
+    assert site.service.bank.every_channel().open_question(question) is not None  # nothing saved it

@@ -56,7 +56,7 @@ def test_the_questions_page_searches_the_bank_with_figures(site: Site, admin: ht
     found = admin.get(site.url + CHANNEL + "/questions", params={"q": "zzz-nothing"}).text
     assert "Questions found: 0" in found
     total = int(re.search(r"Questions found: (\d+)", everything).group(1))  # type: ignore[union-attr]
-    assert total == len(site.service.bank.all())
+    assert total == len(site.service.bank.seen_from(PLATFORM, HOME).all())
     asked = re.findall(r'<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>', everything)
     assert ("2", "2") in asked or ("1", "2") in asked  # the posted questions were asked
 
@@ -135,7 +135,7 @@ def test_a_bad_address_gets_a_page_not_a_trace(site: Site, admin: httpx.Client) 
 
 
 def test_an_admin_tries_the_grader_on_a_question(site: Site, admin: httpx.Client) -> None:
-    prompt = site.service.bank.mains()[0]
+    prompt = site.service.bank.every_channel().mains()[0]
     address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
     page = admin.get(address).text
     assert prompt.text.en in page and '<label for="answer">' in page
@@ -151,7 +151,7 @@ def test_an_admin_tries_the_grader_on_a_question(site: Site, admin: httpx.Client
 def test_an_answer_over_a_megabyte_gets_the_question_page_saying_so(
     site: Site, admin: httpx.Client
 ) -> None:
-    prompt = site.service.bank.mains()[0]
+    prompt = site.service.bank.every_channel().mains()[0]
     address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
     csrf = re.search(r'name="csrf" value="([^"]+)"', admin.get(address).text).group(1)  # type: ignore[union-attr]
     page = admin.post(address, data={"answer": "x" * (1024 * 1024 + 1), "csrf": csrf})
@@ -162,7 +162,7 @@ def test_an_answer_over_a_megabyte_gets_the_question_page_saying_so(
 
 
 def test_a_member_cannot_see_a_questions_references(site: Site) -> None:
-    prompt = site.service.bank.mains()[0]
+    prompt = site.service.bank.every_channel().mains()[0]
     with browser() as member:
         sign_in(member, site.link(JOON))
         page = member.get(f"{site.url}{CHANNEL}/questions/{prompt.id}")

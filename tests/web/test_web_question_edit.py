@@ -22,7 +22,7 @@ from content.loader import load_bank
 from content.schema import Prompt
 from evaluators.service import EmbeddingGrader
 from tests.web.client import browser, form_fields, page_text, sign_in
-from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
+from tests.web.site import HOME, JOON, MINA, OTHER, PLATFORM, Site
 
 CHANNEL = f"/c/{PLATFORM}/{HOME}"
 DRAFTED = "drafted — review"
@@ -124,7 +124,7 @@ def test_an_admin_writes_a_question_fixes_its_errors_and_the_bot_asks_it(
         r' role="alert">concepts.0.en: Field required',
         half_concept.text,
     )
-    assert "team-incident" not in site.service.bank
+    assert "team-incident" not in site.service.bank.every_channel()
 
     saved = admin.post(new, data={**GOOD, "id": "team-incident", "csrf": csrf, "action": "save"})
     assert saved.status_code == 303
@@ -161,7 +161,7 @@ def test_an_edit_replaces_the_question_and_a_taken_wording_is_refused(
     form = admin.get(edit).text
     assert "What do we check before a deploy?" in form and "readonly" in form
     version = form_fields(form)["version"]
-    shipped = site.service.bank.mains()[0]
+    shipped = site.service.bank.every_channel().mains()[0]
     taken = admin.post(
         edit, data={**GOOD, "text_en": shipped.text.en, "csrf": csrf, "version": version}
     )
@@ -177,13 +177,19 @@ def test_an_edit_replaces_the_question_and_a_taken_wording_is_refused(
     }
     changed = admin.post(edit, data=release)
     assert changed.status_code == 303
-    assert site.service.bank.get("team-edited").text.en == "What do we check before a release?"
-    assert "ignored" not in site.service.bank
+    assert (
+        site.service.bank.every_channel().get("team-edited").text.en
+        == "What do we check before a release?"
+    )
+    assert "ignored" not in site.service.bank.every_channel()
     # a second admin's edit of the version the first one changed saves nothing, and says so
     stale = admin.post(edit, data={**release, "text_en": "What do we check before a merge?"})
     assert stale.status_code == 409
     assert "another admin saved this question after you opened it" in page_text(stale.text)
-    assert site.service.bank.get("team-edited").text.en == "What do we check before a release?"
+    assert (
+        site.service.bank.every_channel().get("team-edited").text.en
+        == "What do we check before a release?"
+    )
     assert _stored(site, "team-edited").text.en == "What do we check before a release?"
 
 
@@ -212,7 +218,9 @@ def test_drafted_concepts_are_marked_on_the_list_the_page_and_the_editor(
     finally:
         admin.get(site.url + "/lang/en", params={"next": CHANNEL})
     # a question with concepts of its own carries no mark
-    plain = admin.get(f"{site.url}{CHANNEL}/questions/{site.service.bank.mains()[0].id}").text
+    plain = admin.get(
+        f"{site.url}{CHANNEL}/questions/{site.service.bank.every_channel().mains()[0].id}"
+    ).text
     assert "badge drafted" not in plain and "drafted-hint" not in plain
 
 
@@ -228,7 +236,7 @@ def test_an_unchanged_drafted_concept_stays_drafted_and_an_edited_one_is_reviewe
     assert admin.post(edit, data=reworded).status_code == 303
     kept = _stored(site, prompt.id)
     assert kept.text.en == reworded["text_en"] and all(_drafted(kept).values())
-    assert site.service.bank.get(prompt.id) == kept
+    assert site.service.bank.every_channel().get(prompt.id) == kept
 
     # one line reworded (same id) and one added: those two are the admin's, the rest stay
     first, *others = prompt.concepts
@@ -291,7 +299,7 @@ def test_the_grader_can_be_tried_on_an_unsaved_draft(site: Site, admin: httpx.Cl
         },
     )
     assert tried.status_code == 200 and "58/100" in tried.text
-    assert "team-draft" not in site.service.bank
+    assert "team-draft" not in site.service.bank.every_channel()
 
 
 def test_a_draft_tried_with_an_answer_over_a_megabyte_gets_the_form_saying_so(
@@ -314,7 +322,7 @@ def test_the_question_forms_refuse_members_missing_tokens_and_shipped_questions(
     new = f"{site.url}{CHANNEL}/new-question"
     assert admin.post(new, data={**GOOD, "id": "team-no-token"}).status_code == 403
     assert admin.post(new, data={**GOOD, "id": "team-no-token", "csrf": "guess"}).status_code == 403
-    shipped = site.service.bank.mains()[0].id
+    shipped = site.service.bank.every_channel().mains()[0].id
     assert admin.get(f"{site.url}{CHANNEL}/questions/{shipped}/edit").status_code == 404
     csrf = _csrf(admin, new)
     assert (
@@ -329,7 +337,10 @@ def test_the_question_forms_refuse_members_missing_tokens_and_shipped_questions(
         assert member.get(new).status_code == 403
         refused = member.post(new, data={**GOOD, "id": "team-member", "csrf": member_csrf})
         assert refused.status_code == 403
-    assert "team-no-token" not in site.service.bank and "team-member" not in site.service.bank
+    assert (
+        "team-no-token" not in site.service.bank.every_channel()
+        and "team-member" not in site.service.bank.every_channel()
+    )
 
 
 async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
@@ -350,12 +361,12 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
     try:
         fresh = load_bank()
         assert await TeamQuestionTable(later.db).load_into(fresh) == 1
-        assert await TeamQuestionTable(later.db).owners() == {"team-kept": (PLATFORM, HOME)}
+        assert await TeamQuestionTable(later.db).owned() == [(prompt, (PLATFORM, HOME))]
     finally:
         await later.close()
-    assert (
-        fresh.get("team-kept") == prompt and fresh.find_by_text("Which day do we deploy") == prompt
-    )
+    seen = fresh.seen_from(PLATFORM, HOME)
+    assert seen.get("team-kept") == prompt and seen.find_by_text("Which day do we deploy") == prompt
+    assert "team-kept" not in fresh.seen_from(PLATFORM, OTHER), "another channel's question"
 
 
 async def test_a_saved_question_is_graded_on_its_own_references_without_a_restart(

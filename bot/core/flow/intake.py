@@ -87,7 +87,8 @@ class Intake:
         was unavailable, oldest first, replying in their threads. Stops at the first answer the
         server still cannot take; returns how many were graded."""
         graded = 0
-        open_questions = [p.id for p in self.dispatcher.answers.bank.open_questions()]
+        every = self.dispatcher.answers.bank.every_channel()  # a round serves every channel
+        open_questions = [p.id for p in every.open_questions()]
         waiting = await self.answers.pending_answers(
             platform=platform, limit=PENDING_PER_ROUND, skip_prompts=open_questions
         )

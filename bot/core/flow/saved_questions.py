@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from content.bank import Bank
+from content.bank import Bank, Owner
 from content.schema import Prompt
 
 
@@ -23,7 +23,7 @@ class SavedQuestionStore(Protocol):
 
     async def stamps(self) -> dict[str, str]: ...
 
-    async def all(self) -> list[Prompt]: ...
+    async def owned(self) -> list[tuple[Prompt, Owner]]: ...
 
 
 class SavedQuestions:
@@ -35,12 +35,14 @@ class SavedQuestions:
         self._seen: dict[str, str] = {}
 
     async def take_new(self) -> int:
-        """Put the questions saved since the last call in the bank (every stored one on the
-        first call: this process may have loaded the bank before another saved one); how many
-        it put. Reads only the save times unless one changed."""
+        """Put the questions saved since the last call in the bank, each as its channel's
+        (every stored one on the first call: this process may have loaded the bank before
+        another saved one); how many it put. Reads only the save times unless one changed."""
         stamps = await self.store.stamps()
         changed = {i for i, at in stamps.items() if self._seen.get(i) != at}
         if changed:
-            self.bank.put(*(p for p in await self.store.all() if p.id in changed))
+            for prompt, (platform, channel_id) in await self.store.owned():
+                if prompt.id in changed:
+                    self.bank.seen_from(platform, channel_id).put(prompt)
         self._seen = stamps
         return len(changed)

@@ -152,6 +152,10 @@ class AnswerFlow:
         self.reviewer = reviewer
         self.day = MemberDay(posts=posts, answers=repo, bank=bank)
 
+    def _bank(self, post: PostRow) -> Bank:
+        """The bank as the post's channel sees it."""
+        return self.bank.seen_from(post.platform, post.channel_id)
+
     @property
     def hint_cap(self) -> int:
         return self.desk.hint_cap
@@ -177,7 +181,7 @@ class AnswerFlow:
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return None
-        if self.bank.open_question(post.prompt_id) is not None:
+        if self._bank(post).open_question(post.prompt_id) is not None:
             await turn.say(turn.t("open_question_no_steps"), ephemeral=True)
             return None
         prompts = sequence(self.bank, post)
@@ -200,7 +204,7 @@ class AnswerFlow:
         post = await self._post(turn)
         if (
             post is not None
-            and self.bank.open_question(post.prompt_id) is not None
+            and self._bank(post).open_question(post.prompt_id) is not None
             and not is_blank(answer)
         ):
             await keep_open_answer(self.repo, turn, post, answer, at=self.clock())
@@ -299,11 +303,11 @@ class AnswerFlow:
         while the server is still unavailable, leaving the answer kept."""
         assert pending.id is not None, "a stored pending answer has an id"
         post = await self.posts.post(post_id=pending.post_id)
-        if post is None or pending.prompt_id not in self.bank:
+        if post is None or pending.prompt_id not in self._bank(post):
             log.warning("pending answer %d waits for a post or prompt that is gone", pending.id)
             return False
         prompts = sequence(self.bank, post)
-        prompt = self.bank.get(pending.prompt_id)
+        prompt = self._bank(post).get(pending.prompt_id)
         grade = await self.desk.grade(
             prompt,
             pending.text,
@@ -358,7 +362,7 @@ class AnswerFlow:
         then the member's next prompt: each only when the thread does not have it already.
         The feedback line is not stored, so a grade sent here leaves it out."""
         post = await self.posts.post(post_id=post_id)
-        if post is None or graded.prompt_id not in self.bank:
+        if post is None or graded.prompt_id not in self._bank(post):
             log.warning("stored answer to message=%s has no post or prompt", graded.message_id)
             return
         sent = frozenset[ReplyKind]()
@@ -367,7 +371,7 @@ class AnswerFlow:
                 turn.channel.channel_id, post.thread_id, graded.message_id, since=graded.answered_at
             )
         if ReplyKind.GRADE not in sent:
-            prompt = self.bank.get(graded.prompt_id)
+            prompt = self._bank(post).get(graded.prompt_id)
             grade = Grade(
                 score=graded.score,
                 verdict=Verdict(graded.verdict),
@@ -458,7 +462,7 @@ class AnswerFlow:
         post = await self._post(turn)
         if (
             post is not None
-            and self.bank.open_question(post.prompt_id) is not None
+            and self._bank(post).open_question(post.prompt_id) is not None
             and await self.day.finished(post, turn.user)
         ):
             await self._retry_lowest(turn, post)

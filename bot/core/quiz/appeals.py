@@ -107,7 +107,7 @@ class Appeals:
         except AppealRefusedError as refused:
             await turn.error(refused.key)
             return
-        question = self._question(turn, answer.prompt_id)
+        question = self._question(turn, answer)
         await turn.say(
             turn.t("appeal_opened", id=appeal.id, score=answer.score, text=question),
             ephemeral=True,
@@ -167,7 +167,8 @@ class Appeals:
     async def _queue_entry(self, turn: Turn, appeal: AppealRow) -> list[str]:
         answer = appeal.answer
         name = await self.members.display_name(platform=answer.platform, user_id=answer.user_id)
-        prompt = self.bank.get(answer.prompt_id) if answer.prompt_id in self.bank else None
+        bank = self._bank(answer)
+        prompt = bank.get(answer.prompt_id) if answer.prompt_id in bank else None
         lines = [
             turn.t(
                 "appeals_entry",
@@ -177,7 +178,7 @@ class Appeals:
                 score=appeal.old_score,
                 reason=appeal.reason or "-",
             ),
-            turn.t("appeals_question", text=self._question(turn, answer.prompt_id)),
+            turn.t("appeals_question", text=self._question(turn, answer)),
             turn.t("appeals_answer", text=clipped(answer.text, QUOTE_CHARS)),
         ]
         if answer.covered or answer.missed:
@@ -253,11 +254,12 @@ class Appeals:
         final = appeal.old_score if score is None else score
         answer = appeal.answer
         card = None
-        if final != appeal.old_score and answer.prompt_id in self.bank:
+        bank = self._bank(answer)
+        if final != appeal.old_score and answer.prompt_id in bank:
             card = await self.practice.corrected_card(
                 platform,
                 user_id=answer.user_id,
-                prompt=self.bank.get(answer.prompt_id),
+                prompt=bank.get(answer.prompt_id),
                 answered_at=answer.answered_at,
                 new_score=final,
             )
@@ -269,7 +271,7 @@ class Appeals:
         resolved = await self.repo.resolve_appeal(
             appeal_id=appeal.id,
             final_score=final,
-            verdict=self._verdict(answer.prompt_id, final),
+            verdict=self._verdict(bank, answer.prompt_id, final),
             note=note,
             resolved_by=by,
             resolved_at=now,
@@ -280,9 +282,10 @@ class Appeals:
             raise AppealRefusedError("appeal_resolved_before", id=appeal_id, score=final)
         return resolved
 
-    def _verdict(self, prompt_id: str, score: int) -> str:
+    @staticmethod
+    def _verdict(bank: Bank, prompt_id: str, score: int) -> str:
         """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
-        if prompt_id in self.bank and self.bank.get(prompt_id).kind == "open":
+        if prompt_id in bank and bank.get(prompt_id).kind == "open":
             return Verdict.ACKNOWLEDGED.value
         return verdict_for(score).value
 
@@ -303,7 +306,12 @@ class Appeals:
             lang=lang,
         )
 
-    def _question(self, turn: Turn, prompt_id: str) -> str:
-        if prompt_id not in self.bank:
-            return prompt_id
-        return clipped(self.bank.get(prompt_id).text.get(turn.lang), QUOTE_CHARS)
+    def _bank(self, answer: GradedAnswer) -> Bank:
+        """The bank as the answer's channel sees it."""
+        return self.bank.seen_from(answer.platform, answer.channel_id)
+
+    def _question(self, turn: Turn, answer: GradedAnswer) -> str:
+        bank = self._bank(answer)
+        if answer.prompt_id not in bank:
+            return answer.prompt_id
+        return clipped(bank.get(answer.prompt_id).text.get(turn.lang), QUOTE_CHARS)

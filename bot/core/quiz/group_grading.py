@@ -26,7 +26,7 @@ from bot.core.team_grading import (
 )
 from bot.core.texts import text
 from content.bank import Bank
-from content.schema import Lang
+from content.schema import Lang, Prompt
 from evaluators.grade import Verdict, verdict_for
 
 QUESTION_CHARS = 120
@@ -75,8 +75,7 @@ class GroupGrading:
             vectors,
             score=lambda a: a.answer.score,
             may_share=not_opposed(
-                self.bank.get(prompt_id) if prompt_id in self.bank else None,
-                lambda a: a.answer.text,
+                self._prompt(platform, channel_id, prompt_id), lambda a: a.answer.text
             ),
         )
 
@@ -109,7 +108,7 @@ class GroupGrading:
         staged = await self.store.staged(
             platform=platform, channel_id=channel_id, prompt_id=prompt_id
         )
-        prompt = self.bank.get(prompt_id) if prompt_id in self.bank else None
+        prompt = self._prompt(platform, channel_id, prompt_id)
         grades = []
         for grade in staged:
             answer, changed = grade.answer, grade.score != grade.answer.score
@@ -127,7 +126,7 @@ class GroupGrading:
                     grade_id=grade.id,
                     answer_id=answer.id,
                     score=grade.score,
-                    verdict=self._verdict(prompt_id, grade.score),
+                    verdict=_verdict(prompt, grade.score),
                     card=card,
                     notice=self.member_notice(grade, lang) if changed else None,
                 )
@@ -136,18 +135,18 @@ class GroupGrading:
         told = sum(1 for g in grades if g.answer_id in done and g.notice is not None)
         return Applied(applied=len(done), changed=told)
 
-    def _verdict(self, prompt_id: str, score: int) -> str:
-        """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
-        if prompt_id in self.bank and self.bank.get(prompt_id).kind == "open":
-            return Verdict.ACKNOWLEDGED.value
-        return verdict_for(score).value
+    def _prompt(self, platform: str, channel_id: str, prompt_id: str) -> Prompt | None:
+        """The question as the channel sees it (None: not in its bank)."""
+        bank = self.bank.seen_from(platform, channel_id)
+        return bank.get(prompt_id) if prompt_id in bank else None
 
     def member_notice(self, grade: StagedGrade, lang: Lang) -> Reply:
         """What the member is told of a team grade that changed their score, in the thread."""
         answer = grade.answer
+        prompt = self._prompt(answer.platform, answer.channel_id, answer.prompt_id)
         question = answer.prompt_id
-        if question in self.bank:
-            question = clipped(self.bank.get(question).text.get(lang), QUESTION_CHARS)
+        if prompt is not None:
+            question = clipped(prompt.text.get(lang), QUESTION_CHARS)
         body = text(
             lang,
             "team_grade_told",
@@ -166,3 +165,10 @@ class GroupGrading:
             addressee=answer.user_id,
             lang=lang,
         )
+
+
+def _verdict(prompt: Prompt | None, score: int) -> str:
+    """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
+    if prompt is not None and prompt.kind == "open":
+        return Verdict.ACKNOWLEDGED.value
+    return verdict_for(score).value

@@ -35,17 +35,22 @@ class MemberDay:
     answers: AnswerStore
     bank: Bank
 
+    def _bank(self, post: PostRow) -> Bank:
+        """The bank as the post's channel sees it."""
+        return self.bank.seen_from(post.platform, post.channel_id)
+
     async def todays_posts(self, latest: PostRow, today: date) -> list[PostRow]:
         """The channel's sent posts of `today`, newest first (`latest` among them if it is of
         today), leaving out any whose question the bank no longer has."""
         posts = await self.posts.posts(platform=latest.platform, channel_id=latest.channel_id)
+        bank = self._bank(latest)
         return sorted(
             (
                 post
                 for post in posts
                 if post.day == today
                 and post.message_id is not None
-                and (post.prompt_id in self.bank or self.bank.open_question(post.prompt_id))
+                and (post.prompt_id in bank or bank.open_question(post.prompt_id))
             ),
             key=lambda post: post.id,
             reverse=True,
@@ -55,7 +60,7 @@ class MemberDay:
         """Whether the member started `post` (answered or skipped a step of it), and whether
         they finished it (every step; for an open question still waiting for its model answer,
         their answer kept: started and finished at once)."""
-        if self.bank.open_question(post.prompt_id) is not None:
+        if self._bank(post).open_question(post.prompt_id) is not None:
             kept = await self.answers.open_answers(
                 platform=post.platform, channel_id=post.channel_id, prompt_id=post.prompt_id
             )
@@ -98,7 +103,7 @@ class MemberDay:
         the earlier prompt."""
         found: Retry | None = None
         for post in await self.todays_posts(latest, today):
-            if post.prompt_id not in self.bank:
+            if post.prompt_id not in self._bank(post):
                 continue  # an open question still waiting: nothing graded to retry
             prompts = sequence(self.bank, post)
             progress = await self.answers.member_progress(

@@ -159,7 +159,7 @@ async def grade_open_answers(
 
 class ModelAnswers:
     """Saving a model answer and grading the answers kept for its question, as one unit (see
-    the module); the question is put in `bank` once it is ready."""
+    the module); the question is put in `bank`, as its channel's, once it is ready."""
 
     def __init__(
         self,
@@ -194,7 +194,7 @@ class ModelAnswers:
         done = await self.saved.finish(answer, graded, at=self.clock())
         if done is None:
             return 0
-        self.bank.put(answer.prompt)
+        self.bank.seen_from(answer.platform, answer.channel_id).put(answer.prompt)
         return done
 
     async def resume(self, *, saved_before: datetime) -> int:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostRow
-from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore, QuestionOwners
+from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.selection import choose_prompt, topic_means
 from bot.core.telemetry import telemetry
@@ -50,7 +50,6 @@ class PostingStores:
     posts: PostStore
     answers: AnswerStore
     boards: BoardStore
-    owners: QuestionOwners
 
 
 class Posting:
@@ -99,15 +98,10 @@ class Posting:
         answers = await self.stores.answers.channel_answers(
             platform=channel.platform, channel_id=channel.channel_id
         )
-        means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
+        bank = self.bank.seen_from(channel.platform, channel.channel_id)
+        means = topic_means(bank, ((a.prompt_id, a.score) for a in answers))
         due = await self._due_for_active(channel) if self.defaults.prefer_due else None
-        hidden = await self._others(channel.platform, channel.channel_id)
-        return choose_prompt(self.bank, (p.prompt_id for p in posts), means, due=due, hidden=hidden)
-
-    async def _others(self, platform: str, channel_id: str) -> frozenset[str]:
-        """The questions another channel wrote or imported on its page: never posted here."""
-        owners = await self.stores.owners.owners()
-        return frozenset(i for i, owner in owners.items() if owner != (platform, channel_id))
+        return choose_prompt(bank, (p.prompt_id for p in posts), means, due=due)
 
     async def _due_for_active(self, channel: ChannelRow) -> dict[str, int]:
         """Prompt id -> members who answered here in the last two weeks and have its practice
@@ -120,16 +114,17 @@ class Posting:
         )
         return dict(await self.practice.due_counts(channel.platform, active))
 
-    def _question(self, prompt_id: str) -> Prompt:
+    def _question(self, post: PostRow) -> Prompt:
         """A posted question: the bank's, or an open one still waiting for its model answer."""
-        return self.bank.open_question(prompt_id) or self.bank.get(prompt_id)
+        bank = self.bank.seen_from(post.platform, post.channel_id)
+        return bank.open_question(post.prompt_id) or bank.get(post.prompt_id)
 
     def question_reply(self, channel: ChannelRow, post: PostRow, *, threads: bool = True) -> Reply:
         """The post as the channel sees it: the day's question, or an extra one (`/quiz now`
         after the day's was posted); what to do with it, in a thread or (`threads` false: the
         console) by typing; an open question says its answers are kept and graded later."""
         lang = channel.lang
-        prompt = self._question(post.prompt_id)
+        prompt = self._question(post)
         day = post.day.isoformat()
         title = text(lang, "question_title" if post.scheduled else "extra_question_title", day=day)
         body = prompt.text.get(lang)
@@ -189,7 +184,7 @@ class Posting:
         """Send a claimed post and record where it landed. `taken_over`: its replica was killed
         after claiming it, maybe after sending it too, so the channel is asked first: sending
         again would open a second thread, and the answers in the first would find no question."""
-        prompt = self._question(post.prompt_id)
+        prompt = self._question(post)
         day, scheduled = post.day, post.scheduled
         reply = self.question_reply(channel, post, threads=transport.threads)
         try:
@@ -301,21 +296,20 @@ class Posting:
                     return
             await self.post_today(turn.channel.platform, turn.channel.channel_id, turn.transport)
             return
-        hidden = await self._others(turn.channel.platform, turn.channel.channel_id)
-        opened = self.bank.open_question(prompt_id) if prompt_id not in hidden else None
+        bank = self.bank.seen_from(turn.channel.platform, turn.channel.channel_id)
+        opened = bank.open_question(prompt_id)
         if opened is not None:
             await self.post_today(
                 turn.channel.platform, turn.channel.channel_id, turn.transport, prompt=opened
             )
             return
-        main = self.bank.get(prompt_id).parent if prompt_id in self.bank else None
-        if prompt_id not in self.bank or {prompt_id, main} & hidden:
-            mains = [p.id for p in self.bank.mains() if p.id not in hidden]
+        if prompt_id not in bank:
+            mains = [p.id for p in bank.mains()]
             close = difflib.get_close_matches(prompt_id, mains, n=3, cutoff=0.6)
             known = ", ".join(close or mains[:3])
             await turn.error("now_unknown_prompt", detail=prompt_id, known=known)
             return
-        prompt = self.bank.get(prompt_id)
+        prompt = bank.get(prompt_id)
         if prompt.parent is not None:
             await turn.error("now_followup", detail=prompt_id, main=prompt.parent)
             return

@@ -127,12 +127,16 @@ class Practice:
 
     # cards ----------------------------------------------------------------------------------
 
-    async def cards(self, platform: str, user_id: str) -> dict[str, Card]:
-        """The member's cards by prompt id, for prompts still in the bank."""
-        rows = await self.repo.practice_cards(platform=platform, user_ids=[user_id])
-        return {
-            row.prompt_id: Card.from_json(row.card) for row in rows if row.prompt_id in self.bank
-        }
+    def _bank(self, where: Where) -> Bank:
+        """The bank as the channel sees it: a member's cards span every channel of the
+        platform, but another channel's questions are never shown, graded or counted here."""
+        return self.bank.seen_from(where.platform, where.channel_id)
+
+    async def cards(self, where: Where, user_id: str) -> dict[str, Card]:
+        """The member's cards by prompt id, for prompts the channel sees in the bank."""
+        rows = await self.repo.practice_cards(platform=where.platform, user_ids=[user_id])
+        bank = self._bank(where)
+        return {row.prompt_id: Card.from_json(row.card) for row in rows if row.prompt_id in bank}
 
     def _reviewed(self, held: Card | None, score: int, now: datetime, zone: tzinfo) -> Card | None:
         """The card after this review, or None when it was already reviewed today (local)."""
@@ -205,21 +209,23 @@ class Practice:
             platform, user_id, prompt.id, corrected, score=new_score, now=held.updated_at
         )
 
-    async def next_prompt(self, platform: str, user_id: str) -> Prompt | None:
+    async def next_prompt(self, where: Where, user_id: str) -> Prompt | None:
         """Due cards first, least likely remembered first; then an unseen graded prompt (main
-        question or follow-up) from the member's weakest topic; None when neither exists."""
+        question or follow-up) from the member's weakest topic; None when neither exists. Only
+        prompts the channel `where` sees."""
         now = _utc(self.clock())
-        cards = await self.cards(platform, user_id)
+        bank = self._bank(where)
+        cards = await self.cards(where, user_id)
         due = [
             (self.scheduler.get_card_retrievability(card, now), card.due, prompt_id)
             for prompt_id, card in cards.items()
-            if card.due <= now and self.bank.get(prompt_id).kind == "graded"
+            if card.due <= now and bank.get(prompt_id).kind == "graded"
         ]
         if due:
-            return self.bank.get(min(due)[2])
-        scores = await self.repo.member_scores(platform=platform, user_id=user_id)
-        means = topic_means(self.bank, scores)
-        unseen = [p for p in self.bank.all() if p.kind == "graded" and p.id not in cards]
+            return bank.get(min(due)[2])
+        scores = await self.repo.member_scores(platform=where.platform, user_id=user_id)
+        means = topic_means(bank, scores)
+        unseen = [p for p in bank.all() if p.kind == "graded" and p.id not in cards]
         if not unseen:
             return None
         return min(unseen, key=lambda p: (weakness(p, means), p.id))
@@ -235,21 +241,22 @@ class Practice:
         rows = await self.repo.practice_cards(platform=platform, user_ids=[user_id])
         return {row.prompt_id: ScoredCard(Card.from_json(row.card), row.score) for row in rows}
 
-    async def mastery(self, platform: str, user_id: str) -> list[TopicMastery]:
-        """Every graded topic with the member's mastery in it (see `bot.core.quiz.mastery`)."""
-        cards = await self.scored_cards(platform, user_id)
-        return topic_mastery(self.bank, self.scheduler, cards, _utc(self.clock()))
+    async def mastery(self, where: Where, user_id: str) -> list[TopicMastery]:
+        """Every graded topic the channel `where` sees, with the member's mastery in it (see
+        `bot.core.quiz.mastery`)."""
+        cards = await self.scored_cards(where.platform, user_id)
+        return topic_mastery(self._bank(where), self.scheduler, cards, _utc(self.clock()))
 
-    def channel_mastery(self, answers: Iterable[AnswerRow], zone: tzinfo) -> dict[str, float]:
-        """Member -> mastery from their channel answers alone (in answer order), replayed through
-        the same reviews as their cards: what the channel may see, since practice is private.
-        Members without a graded answer are left out (not started)."""
+    def channel_mastery(
+        self, where: Where, answers: Iterable[AnswerRow], zone: tzinfo
+    ) -> dict[str, float]:
+        """Member -> mastery from their answers in the channel `where` alone (in answer order),
+        replayed through the same reviews as their cards: what the channel may see, since
+        practice is private. Members without a graded answer are left out (not started)."""
+        bank = self._bank(where)
         cards: dict[str, dict[str, ScoredCard]] = defaultdict(dict)
         for answer in answers:
-            if (
-                answer.prompt_id not in self.bank
-                or self.bank.get(answer.prompt_id).kind != "graded"
-            ):
+            if answer.prompt_id not in bank or bank.get(answer.prompt_id).kind != "graded":
                 continue
             held = cards[answer.user_id].get(answer.prompt_id)
             at = _utc(answer.answered_at)
@@ -258,8 +265,7 @@ class Practice:
                 cards[answer.user_id][answer.prompt_id] = ScoredCard(card, answer.score)
         now = _utc(self.clock())
         found = {
-            user: member_mastery(self.bank, self.scheduler, held, now)
-            for user, held in cards.items()
+            user: member_mastery(bank, self.scheduler, held, now) for user, held in cards.items()
         }
         return {user: value for user, value in found.items() if value is not None}
 
@@ -268,12 +274,14 @@ class Practice:
     async def show(self, turn: Turn) -> None:
         """`/quiz practice`: the prompt still waiting for an answer, else the next one."""
         platform = turn.channel.platform
+        where = Where(platform, turn.channel.channel_id)
+        bank = self._bank(where)
         pending = await self.repo.practice_pending(platform=platform, user_id=turn.user)
-        cards = await self.cards(platform, turn.user)
+        cards = await self.cards(where, turn.user)
         prompt = (
-            self.bank.get(pending)
-            if pending is not None and pending in self.bank
-            else await self.next_prompt(platform, turn.user)
+            bank.get(pending)
+            if pending is not None and pending in bank
+            else await self.next_prompt(where, turn.user)
         )
         if prompt is None:
             await turn.say(
@@ -294,8 +302,8 @@ class Practice:
                 text=prompt.text.get(turn.lang),
             )
         ]
-        if prompt.parent is not None and prompt.parent in self.bank:
-            parent = self.bank.get(prompt.parent)
+        if prompt.parent is not None and prompt.parent in bank:
+            parent = bank.get(prompt.parent)
             lines.insert(0, turn.t("practice_context", text=parent.text.get(turn.lang)))
         lines.append(turn.t("practice_how"))
         await turn.say("\n".join(lines), kind=ReplyKind.FOLLOWUP, ephemeral=True)
@@ -309,18 +317,18 @@ class Practice:
         (its team's grades included), and review its card; the answer never reaches the
         channel's leaderboard."""
         platform = turn.channel.platform
+        where = Where(platform, turn.channel.channel_id)
+        bank = self._bank(where)
         pending = await self.repo.practice_pending(platform=platform, user_id=turn.user)
-        if pending is None or pending not in self.bank:
+        if pending is None or pending not in bank:
             await turn.error("practice_nothing_pending")
             return
         if is_blank(answer):
             await turn.error("practice_empty")
             return
-        prompt = self.bank.get(pending)
+        prompt = bank.get(pending)
         try:
-            grade = await self.desk.grade(
-                prompt, answer, where=Where(platform, turn.channel.channel_id), lang=turn.lang
-            )
+            grade = await self.desk.grade(prompt, answer, where=where, lang=turn.lang)
         except EmbeddingUnavailableError as exc:
             log.warning("practice answer not graded user=%s: %s", turn.user, exc.reason)
             await turn.say(
@@ -348,9 +356,7 @@ class Practice:
         lines = [AnswerFlow.grade_text(turn, prompt, grade)]
         if current is not None:
             lines.append(turn.t("practice_next", when=self._local(turn, current.due)))
-        topics = [
-            row for row in await self.mastery(platform, turn.user) if row.topic in prompt.topics
-        ]
+        topics = [row for row in await self.mastery(where, turn.user) if row.topic in prompt.topics]
         lines.append(
             turn.t(
                 "practice_mastery",
@@ -361,7 +367,7 @@ class Practice:
 
     async def status(self, turn: Turn) -> None:
         """`/quiz review`: how many cards are due now and when the next ones fall due."""
-        cards = await self.cards(turn.channel.platform, turn.user)
+        cards = await self.cards(Where(turn.channel.platform, turn.channel.channel_id), turn.user)
         if not cards:
             await turn.say(turn.t("review_empty"), ephemeral=True)
             return

@@ -12,9 +12,11 @@ from content.schema import Prompt
 
 
 def sequence(bank: Bank, post: PostRow) -> list[Prompt]:
-    """The main question and its follow-ups, in order (step 0 is the main question)."""
-    main = bank.get(post.prompt_id)
-    return [main, *bank.followups(main.id)]
+    """The main question and its follow-ups, in order (step 0 is the main question), as the
+    post's channel sees them."""
+    seen = bank.seen_from(post.platform, post.channel_id)
+    main = seen.get(post.prompt_id)
+    return [main, *seen.followups(main.id)]
 
 
 SENDING_WAIT_S = 5.0

@@ -202,7 +202,9 @@ async def channel_page(
     lang: Lang,
     period: Period,
 ) -> ChannelPage:
-    """The board for `period` and the last `RECENT_DAYS` local days' posts."""
+    """The board for `period` and the last `RECENT_DAYS` local days' posts, with the questions
+    as the channel sees them."""
+    bank = bank.seen_from(channel.platform, channel.channel_id)
     today = channel_schedule(channel).local_day(now)
     board = await _board(store, channel, today, period)
     posts = await store.posts_since(
@@ -249,8 +251,10 @@ async def member_page(
 ) -> MemberPage:
     """The member's own page: channel score per day, streak, mastery per topic, the practice
     cards due now, and every answer they gave here. Only ever for the signed-in member: it
-    includes their private practice cards."""
+    includes their private practice cards. Questions only as the channel sees them: cards of
+    another channel's questions are left out."""
     platform, channel_id = channel.platform, channel.channel_id
+    bank = bank.seen_from(platform, channel_id)
     schedule = channel_schedule(channel)
     answers = await store.member_answers(platform=platform, channel_id=channel_id, user_id=user_id)
     best: dict[tuple[date, int, str], int] = {}

@@ -95,7 +95,12 @@ class Digests:
         }
         today = channel_schedule(channel).local_day(self.clock())
         digest = week_digest(
-            channel=channel, bank=self.bank, answers=answers, names=names, week=week, today=today
+            channel=channel,
+            bank=self.bank.seen_from(channel.platform, channel.channel_id),
+            answers=answers,
+            names=names,
+            week=week,
+            today=today,
         )
         return replace(
             digest,
@@ -107,7 +112,7 @@ class Digests:
         """The open questions with answers kept in this channel (they wait for an admin to
         write the model answer on the web page)."""
         found = []
-        for question in self.bank.open_questions():
+        for question in self.bank.seen_from(channel.platform, channel.channel_id).open_questions():
             kept = await self.answers.open_answers(
                 platform=channel.platform, channel_id=channel.channel_id, prompt_id=question.id
             )

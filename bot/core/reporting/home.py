@@ -9,6 +9,7 @@ from datetime import UTC
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ChannelStore, MemberStore
+from bot.core.quiz.desk import Where
 from bot.core.quiz.mastery import TopicMastery, named_percent
 from bot.core.quiz.posting import Clock
 from bot.core.quiz.practice import Practice
@@ -88,9 +89,11 @@ class Homes:
         )
         monday = week_of(today)
         now = self.clock().astimezone(UTC)
-        cards = await self.practice.cards(platform, user_id)
+        where = Where(platform, channel.channel_id)
+        cards = await self.practice.cards(where, user_id)
         due = sorted((card.due, prompt_id) for prompt_id, card in cards.items() if card.due <= now)
         lang: Lang = channel.lang
+        bank = self.bank.seen_from(platform, channel.channel_id)
         return MemberHome(
             channel=channel,
             name=await self.members.display_name(platform=platform, user_id=user_id),
@@ -98,8 +101,8 @@ class Homes:
             week_points=best_points(
                 [(a.post_id, a.prompt_id, a.score) for a in answers if a.day >= monday]
             ),
-            mastery=tuple(await self.practice.mastery(platform, user_id)),
-            due=tuple(self.bank.get(prompt_id).text.get(lang) for _, prompt_id in due),
+            mastery=tuple(await self.practice.mastery(where, user_id)),
+            due=tuple(bank.get(prompt_id).text.get(lang) for _, prompt_id in due),
         )
 
     async def show(self, turn: Turn) -> None:

@@ -19,6 +19,7 @@ from bot.core.ports import (
     PracticeStore,
     SharingStore,
 )
+from bot.core.quiz.desk import Where
 from bot.core.quiz.mastery import mastery_label
 from bot.core.quiz.selection import topic_means
 from bot.core.quiz.sharing import shared_line
@@ -81,11 +82,12 @@ class Reports:
         if post is None:
             await turn.say(turn.t(no_post_key(turn.incoming)), kind=ReplyKind.ERROR, ephemeral=True)
             return
-        if self.bank.open_question(post.prompt_id) is not None:
+        bank = self.bank.seen_from(post.platform, post.channel_id)
+        if bank.open_question(post.prompt_id) is not None:
             await turn.say(turn.t("open_question_no_reveal"), ephemeral=True)
             return
         await self.posts.mark_revealed(post_id=post.id)
-        prompt = self.bank.get(post.prompt_id)
+        prompt = bank.get(post.prompt_id)
         lines = []
         if prompt.kind == "open" and prompt.guidance is not None:
             lines.append(turn.t("reveal_guidance", text=prompt.guidance.get(turn.lang)))
@@ -137,7 +139,9 @@ class Reports:
         answers = await self.answers.channel_answers(
             platform=turn.channel.platform, channel_id=turn.channel.channel_id
         )
-        mastery = self.practice.channel_mastery(answers, channel_schedule(turn.channel).zone)
+        mastery = self.practice.channel_mastery(
+            _where(turn.channel), answers, channel_schedule(turn.channel).zone
+        )
         labels = [mastery_label(mastery.get(row.user_id), turn.lang) for row in shown]
         for rank, (row, label) in enumerate(zip(shown, labels, strict=True), start=1):
             lines.append(
@@ -208,13 +212,15 @@ class Reports:
             totals=tuple(sum(scores.values()) for _, scores in days),
             streak=user_streak,
             # practice is "only you": another member's cards (practice included) stay private
-            mastery=tuple(await self.practice.mastery(channel.platform, user_id)) if own else None,
+            mastery=tuple(await self.practice.mastery(_where(channel), user_id)) if own else None,
         )
         if chart.mastery is not None:
             lines.append(turn.t("stats_mastery", items=mastery_items(chart)))
             lines.append(turn.t("stats_mastery_explain"))
         else:
-            mastery = self.practice.channel_mastery(answers, channel_schedule(channel).zone)
+            mastery = self.practice.channel_mastery(
+                _where(channel), answers, channel_schedule(channel).zone
+            )
             value = mastery_label(mastery.get(user_id), turn.lang)
             lines.append(turn.t("stats_channel_mastery", value=value))
         await turn.say("\n".join(lines), kind=ReplyKind.STATS, images=(await stats_image(chart),))
@@ -226,7 +232,8 @@ class Reports:
         days: list[tuple[date, dict[str, int]]],
         user_streak: int,
     ) -> list[str]:
-        means = topic_means(self.bank, ((a.prompt_id, a.score) for a in answers))
+        bank = self.bank.seen_from(turn.channel.platform, turn.channel.channel_id)
+        means = topic_means(bank, ((a.prompt_id, a.score) for a in answers))
         ranked = sorted(means.items(), key=lambda item: (-item[1], item[0]))
         name = partial(topic_name, turn.lang)
         history = " · ".join(f"{day:%m-%d} {sum(scores.values())}" for day, scores in days[-7:])
@@ -245,3 +252,7 @@ class Reports:
             weakest = ", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[-2:][::-1])
             lines.append(turn.t("stats_weak", items=weakest))
         return lines
+
+
+def _where(channel: ChannelRow) -> Where:
+    return Where(channel.platform, channel.channel_id)

@@ -41,6 +41,7 @@ class Teaching:
         size, the widest spread of grades. Raises `EmbeddingUnavailableError` when the
         embedding server cannot answer now."""
         found = []
+        bank = self.bank.seen_from(platform, channel_id)
         for tally in await self.store.answered_questions(platform=platform, channel_id=channel_id):
             if tally.human + tally.staged >= tally.answers:
                 continue  # every answer graded by the team: nothing to group
@@ -48,7 +49,7 @@ class Teaching:
                 platform=platform, channel_id=channel_id, prompt_id=tally.prompt_id
             )
             vectors = await self.vectors.vectors([a.answer.text for a in answers])
-            prompt = self.bank.get(tally.prompt_id) if tally.prompt_id in self.bank else None
+            prompt = bank.get(tally.prompt_id) if tally.prompt_id in bank else None
             groups = group_answers(
                 answers,
                 vectors,

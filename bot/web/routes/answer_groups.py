@@ -23,8 +23,8 @@ from evaluators.grade import EmbeddingUnavailableError
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
-def _question(web: Web, prompt_id: str, lang: Lang) -> str:
-    bank = web.deps.bank
+def _question(web: Web, session: Session, prompt_id: str, lang: Lang) -> str:
+    bank = web.bank_of(session)
     return bank.get(prompt_id).text.get(lang) if prompt_id in bank else prompt_id
 
 
@@ -66,7 +66,7 @@ async def questions_view(request: Request, web: WebDep, platform: str, channel_i
         waiting=waiting,
         shown=SHOWN,
         names=await _names(web, platform, users),
-        question=lambda prompt_id: _question(web, prompt_id, lang),
+        question=lambda prompt_id: _question(web, session, prompt_id, lang),
         base=channel_url(session),
     )
 
@@ -100,7 +100,7 @@ async def groups_view(
     users = {m.answer.user_id for g in groups for m in g.members}
     values: dict[str, Any] = {
         "prompt_id": prompt_id,
-        "question": _question(web, prompt_id, lang),
+        "question": _question(web, session, prompt_id, lang),
         "groups": groups,
         "waiting": waiting,
         "names": await _names(web, platform, users),

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/c/{platform}/{channel_id}")
 async def _entry(web: Web, appeal: AppealRow, *, platform: str, lang: Lang) -> dict[str, Any]:
     """What the queue shows of one appeal: the answer, its question, reference and concepts."""
     answer = appeal.answer
-    bank = web.deps.bank
+    bank = web.deps.bank.seen_from(answer.platform, answer.channel_id)
     prompt = bank.get(answer.prompt_id) if answer.prompt_id in bank else None
     labels = {c.id: c.label(lang) for c in prompt.concepts} if prompt else {}
     return {

@@ -84,8 +84,7 @@ async def import_notes_posted(
 
     if len(notes) > NOTES_CHARS:
         return page(413, refusal="notes_too_big")
-    deps = web.deps
-    preview = await read_notes(notes, name, deps.bank)
+    preview = await read_notes(notes, name, web.bank_of(session))
     saving = given.get("action") == "save"
     if preview.problems:
         return page(422, preview=preview, refusal="notes_not_saved" if saving else None)

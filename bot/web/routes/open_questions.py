@@ -34,7 +34,7 @@ def _open(web: Web, lang: Lang) -> OpenQuestions:
 
 async def _question(web: Web, session: Session, prompt_id: str, lang: Lang) -> Prompt:
     """The open question of this id that the session's channel sees; 404 otherwise."""
-    return (await web.questions_of(session, lang)).open_question(prompt_id)
+    return web.questions_of(session, lang).open_question(prompt_id)
 
 
 @router.get("/open", response_class=HTMLResponse)
@@ -58,7 +58,7 @@ async def open_view(
                 )
             ),
         )
-        for question in (await web.questions_of(session, lang)).open_questions()
+        for question in web.questions_of(session, lang).open_questions()
     ]
     return web.renderer.render(
         request,

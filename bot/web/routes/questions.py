@@ -65,7 +65,7 @@ async def questions_view(
     q: str = "",
 ) -> Response:
     session, channel, lang = await web.admin_in(request, platform, channel_id)
-    listed = (await web.questions_of(session, lang)).listed()
+    listed = web.questions_of(session, lang).listed()
     lines = await dashboards.question_lines(
         web.deps.store, listed, channel, lang, topic=topic or None, query=q[:200]
     )
@@ -98,7 +98,7 @@ async def _question_view(
     why a typed answer was `refused` (then with status 413)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
     deps = web.deps
-    questions = await web.questions_of(session, lang)
+    questions = web.questions_of(session, lang)
     prompt = questions.question(prompt_id)
     tried: dict[str, Any] | None = {"error": refused} if refused else None
     if answer is not None:
@@ -196,8 +196,8 @@ async def _save_or_try(
     this process's bank), or grade the typed answer against the unsaved draft. A save another
     admin's save overtook (the same new id, or an edit of the same version) saves nothing and
     shows the form again saying so (409)."""
-    deps = web.deps
-    kept = deps.bank.get(editing) if editing is not None else None
+    bank = web.bank_of(session)
+    kept = bank.get(editing) if editing is not None else None
     try:
         posted = await request.form(max_part_size=FORM_BYTES)
     except HTTPException:  # a field past FORM_BYTES: the form again, saying why
@@ -215,7 +215,7 @@ async def _save_or_try(
         form.values["id"] = draft["id"] = kept.id
         # a follow-up (imported notes) stays one
         draft |= {"parent": kept.parent, "order": kept.order, "source": kept.source}
-    report = check_draft(draft, deps.bank, replaces=editing)
+    report = check_draft(draft, bank, replaces=editing)
     form.place(report.errors)
     answer = graded_part(given.get("answer", ""))
 
@@ -260,7 +260,7 @@ async def edit_question(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = (await web.questions_of(session, lang)).stored(prompt_id)
+    prompt = web.questions_of(session, lang).stored(prompt_id)
     version = await web.deps.questions.version(prompt.id)
     return _edit_page(
         request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id, version=version
@@ -272,5 +272,5 @@ async def save_question(
     request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = (await web.questions_of(session, lang)).stored(prompt_id)
+    prompt = web.questions_of(session, lang).stored(prompt_id)
     return await _save_or_try(request, web, session, lang, prompt.id)

@@ -27,7 +27,7 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
         platform=PLATFORM,
         channel_id=fake.channel_id,
         day=today,
-        prompt_id=service.bank.mains()[0].id,
+        prompt_id=service.bank.every_channel().mains()[0].id,
         scheduled=True,
         posted_at=now,
     )

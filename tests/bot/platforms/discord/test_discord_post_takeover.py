@@ -33,7 +33,7 @@ async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thr
         platform=PLATFORM,
         channel_id=fake.channel_id,
         day=service.clock().date(),
-        prompt_id=service.bank.mains()[0].id,
+        prompt_id=service.bank.every_channel().mains()[0].id,
         scheduled=True,
         posted_at=service.clock(),
         replica_id=STOPPED,

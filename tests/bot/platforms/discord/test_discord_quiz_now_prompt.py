@@ -24,6 +24,6 @@ async def test_now_with_a_prompt_posts_that_main_question(bot: Running) -> None:
 
     [callback] = fake.find("POST", rf"/interactions/{interaction_id}/[^/]+/callback")
     [embed] = callback.body["data"]["embeds"]
-    assert bot.service.bank.get("q05").text.en in embed["description"]
+    assert bot.service.bank.every_channel().get("q05").text.en in embed["description"]
     post = await bot.service.repo.posts.latest_post(platform=PLATFORM, channel_id=fake.channel_id)
     assert post is not None and post.prompt_id == "q05"

@@ -30,7 +30,7 @@ async def digest_claimed_by_stopped_replica(service: WiredQuiz) -> None:
         platform="slack",
         channel_id=CHANNEL,
         day=now.date(),
-        prompt_id=service.bank.mains()[0].id,
+        prompt_id=service.bank.every_channel().mains()[0].id,
         scheduled=True,
         posted_at=now,
     )

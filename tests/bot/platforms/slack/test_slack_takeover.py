@@ -34,7 +34,7 @@ ANSWER = (
 
 async def claimed_by_stopped_replica(service: WiredQuiz) -> PostRow:
     await service.posting.channel("slack", CHANNEL)
-    prompt = service.bank.mains()[0]
+    prompt = service.bank.every_channel().mains()[0]
     post = await service.repo.posts.claim_post(
         platform="slack",
         channel_id=CHANNEL,

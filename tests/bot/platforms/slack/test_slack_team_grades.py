@@ -29,7 +29,7 @@ def settings(settings: Settings) -> Settings:
 async def test_a_reply_near_a_group_the_team_graded_is_told_so_in_korean(
     slack_http: SlackHttp, service: WiredQuiz
 ) -> None:
-    prompt = service.bank.find_by_text(RELU_QUESTION)
+    prompt = service.bank.every_channel().find_by_text(RELU_QUESTION)
     assert prompt is not None
     thread = await post_team_question(slack_http, prompt.id, RELU_QUESTION)
     group = {f"UGROUP{n}": answer for n, answer in enumerate(SPEED_ONLY)}
