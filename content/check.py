@@ -48,6 +48,8 @@ class CheckReport:
     drafted: list[BankError] = field(default_factory=list)
     """One line per prompt with concepts an importer drafted (`drafted: true`), for an admin to
     review; no errors either."""
+    subjects: dict[str, str] = field(default_factory=dict)
+    """Prompt id -> its file's `bank:` name, the subject a channel may choose (`/quiz topics`)."""
 
     @property
     def ok(self) -> bool:
@@ -173,6 +175,7 @@ def _check_sources(
     for path, raw in sources:
         parsed = _parse(path, raw, report)
         declared |= parsed.declared_ids
+        subject = raw.get("bank") if isinstance(raw, dict) else None
         for prompt in parsed.prompts:
             if prompt.id in origin:
                 report.errors.append(
@@ -186,6 +189,8 @@ def _check_sources(
                 continue
             origin[prompt.id] = path
             report.prompts.append(prompt)
+            if isinstance(subject, str):
+                report.subjects[prompt.id] = subject
     _check_links(report.prompts, origin, declared, report)
     _check_wordings(report.prompts, origin, report)
     _check_blanks(report.prompts, origin, report)
@@ -412,8 +417,9 @@ def _what_to_add(prompt: Prompt) -> str:
     return "has what it needs: delete status: waiting to post it"
 
 
-def summary_lines(prompts: Sequence[Prompt]) -> list[str]:
-    """Counts by kind, by topic and by reference language, then the total."""
+def summary_lines(prompts: Sequence[Prompt], subjects: Mapping[str, str]) -> list[str]:
+    """Counts by kind, by topic, main questions by subject (`subjects`: prompt id -> its file's
+    `bank:` name) and by reference language, then the total."""
 
     def line(title: str, counts: Counter[str]) -> str:
         items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -422,6 +428,10 @@ def summary_lines(prompts: Sequence[Prompt]) -> list[str]:
     return [
         line("by kind", Counter(p.kind for p in prompts)),
         line("by topic", Counter(t for p in prompts for t in p.topics)),
+        line(
+            "by subject",
+            Counter(subjects.get(p.id, "?") for p in prompts if p.parent is None),
+        ),
         line("references by language", Counter(r.lang for p in prompts for r in p.references)),
         f"total: {len(prompts)} prompts",
     ]

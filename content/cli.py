@@ -133,7 +133,7 @@ def _check(paths: list[Path], demo_names: DemoNames, kept_answers: KeptAnswers |
         return 1
     files = len(report.files)
     print(f"checked {files} file{'s' * (files != 1)}")
-    for line in summary_lines(report.prompts):
+    for line in summary_lines(report.prompts, report.subjects):
         print(f"  {line}")
     if report.drafted:
         count = len(report.drafted)

@@ -208,13 +208,20 @@ def test_valid_files_print_counts(tmp_path: Path, capsys: pytest.CaptureFixture[
             "guidance": {"ko": "자유롭게", "en": "Anything goes"},
         },
     )
-    assert main(["check", str(path)]) == 0
+    other = write_bank(
+        tmp_path / "b.yaml",
+        graded("s1", "Four?", topics=["cnn"]),
+        graded("s1.1", "Five?", parent="s1", order=1),
+        bank="serving",
+    )
+    assert main(["check", str(path), str(other)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "checked 1 file",
-        "  by kind: graded 2, open 1",
-        "  by topic: cnn 2, career 1, fundamentals 1",
-        "  references by language: en 2, ko 2",
-        "  total: 3 prompts",
+        "checked 2 files",
+        "  by kind: graded 4, open 1",
+        "  by topic: cnn 3, fundamentals 2, career 1",
+        "  by subject: team 3, serving 1",
+        "  references by language: en 4, ko 4",
+        "  total: 5 prompts",
     ]
 
 
