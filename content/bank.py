@@ -207,11 +207,19 @@ class Bank:
         files = sorted(found - {TEAM_SUBJECT}, key=lambda s: (s != UNFILED_SUBJECT, s))
         return files + [TEAM_SUBJECT] * (TEAM_SUBJECT in found)
 
-    def drawn(self, prompt: Prompt, chosen: Collection[str]) -> bool:
-        """Whether a channel that chose the subjects `chosen` (none: all) draws `prompt`: its
-        own saved questions always; a file's when its subject is chosen."""
-        subject = self.subject(prompt)
+    @staticmethod
+    def drawn_subject(subject: str, chosen: Collection[str]) -> bool:
+        """Whether a channel that chose the subjects `chosen` (none: all) draws from `subject`:
+        its own saved questions always; a file's when it is chosen."""
         return not chosen or subject == TEAM_SUBJECT or subject in chosen
+
+    def drawn_mains(self, chosen: Collection[str]) -> list[Prompt]:
+        """The main questions a channel that chose `chosen` draws its daily question from: all
+        of them when none of its choice is left in the bank (a subject's file was removed)."""
+        mains = self.mains()
+        if not any(self.subject(p) in chosen for p in mains):
+            return mains
+        return [p for p in mains if self.drawn_subject(self.subject(p), chosen)]
 
     def content_hash(self) -> str:
         """Stable digest of every prompt seen, so caches keyed on it go stale when the bank

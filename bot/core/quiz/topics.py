@@ -1,0 +1,92 @@
+"""`/quiz topics`: the bank's subjects, what the channel has seen of each, and the ones its daily
+question and practice draw from (an admin chooses them; none chosen draws from all)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from bot.core.ports import ChannelStore, PostStore
+from bot.core.texts import subject_name
+from bot.core.turn import Turn
+from content.bank import Bank
+
+
+def _bank(turn: Turn, bank: Bank) -> Bank:
+    return bank.seen_from(turn.channel.platform, turn.channel.channel_id)
+
+
+async def show_topics(turn: Turn, *, bank: Bank, posts: PostStore) -> None:
+    """Each subject by its name in the channel's language, its main questions, how many of them
+    were posted here, and whether the channel draws from it."""
+    seen = _bank(turn, bank)
+    chosen = turn.channel.subjects
+    posted_ids = {
+        post.prompt_id
+        for post in await posts.posts(
+            platform=turn.channel.platform, channel_id=turn.channel.channel_id
+        )
+    }
+    totals = Counter(seen.subject(p) for p in seen.mains())
+    posted = Counter(seen.subject(p) for p in seen.mains() if p.id in posted_ids)
+    drawn = set(drawn_subjects(seen, chosen))
+    lines = [turn.t("topics_title")]
+    for subject in seen.subjects():
+        lines.append(
+            turn.t(
+                "topics_line",
+                mark="✓" if subject in drawn else "·",
+                id=subject,
+                name=subject_name(turn.lang, subject),
+                questions=totals[subject],
+                posted=posted[subject],
+            )
+        )
+    lines.append(turn.t("topics_footer_all" if len(drawn) == len(totals) else "topics_footer"))
+    await turn.say("\n".join(lines), ephemeral=True)
+
+
+def drawn_subjects(bank: Bank, chosen: Sequence[str]) -> list[str]:
+    """The subjects a channel that chose `chosen` draws from, as `bank` sees them: all of them
+    when it chose none, or none of its choice is in the bank any more."""
+    drawn = [s for s in bank.subjects() if bank.drawn_subject(s, chosen)]
+    return drawn if any(s in chosen for s in drawn) else bank.subjects()
+
+
+def _resolve(bank: Bank, lang_names: dict[str, list[str]], word: str) -> str | None:
+    """The subject `word` names: its id, or a prefix of one id or name alone."""
+    subjects = bank.subjects()
+    key = word.casefold()
+    if key in subjects:
+        return key
+    found = [
+        s
+        for s in subjects
+        if s.startswith(key) or any(n.casefold().startswith(key) for n in lang_names[s])
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+async def set_topics(
+    turn: Turn, *, bank: Bank, repo: ChannelStore, words: Sequence[str]
+) -> None:
+    """`/quiz topics <id> [<id> ...]` (none: `all`): every word must name one subject, or
+    nothing changes and the valid ids are listed."""
+    seen = _bank(turn, bank)
+    names = {s: [subject_name("ko", s), subject_name("en", s)] for s in seen.subjects()}
+    chosen: list[str] = []
+    for word in words:
+        subject = _resolve(seen, names, word)
+        if subject is None:
+            await turn.error("topics_unknown", detail=word, known=", ".join(seen.subjects()))
+            return
+        chosen.append(subject)
+    chosen = list(dict.fromkeys(chosen))
+    await repo.update_subjects(
+        platform=turn.channel.platform, channel_id=turn.channel.channel_id, subjects=chosen
+    )
+    if not chosen:
+        await turn.say(turn.t("topics_set_all"))
+        return
+    shown = ", ".join(subject_name(turn.lang, s) for s in chosen)
+    await turn.say(turn.t("topics_set", subjects=shown))
