@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.app import WiredQuiz, build_quiz_service, channel_defaults
 from bot.config import Settings
+from bot.core.models import ChannelRow
 from bot.platforms import console
 from bot.storage.repository import Repository
 from content.bank import Bank
@@ -89,3 +91,21 @@ async def test_console_lists_chooses_and_draws_from_chosen_subjects(
     [again] = rest
     assert f"· `seed` Deep-learning basics: {seed} questions, posted here: 1" in again
     assert "✓ `serving` Model serving: 2 questions, posted here: 2" in again
+
+
+async def test_a_channels_subjects_are_stored_per_channel(repo: Repository) -> None:
+    """SQLite and PostgreSQL: the choice is kept per channel, none (all) by default and again
+    after `all`."""
+    at = datetime(2026, 11, 2, tzinfo=UTC)
+    for channel_id in ("c1", "c2"):
+        row = ChannelRow("t", channel_id, "en", "UTC", "09:00", "daily", True, at)
+        assert (await repo.channels.ensure_channel(row, created_at=at)).subjects == ()
+    await repo.channels.update_subjects(
+        platform="t", channel_id="c1", subjects=["serving", "evaluation"]
+    )
+    first = await repo.channels.channel(platform="t", channel_id="c1")
+    second = await repo.channels.channel(platform="t", channel_id="c2")
+    assert first is not None and first.subjects == ("serving", "evaluation")
+    assert second is not None and second.subjects == ()
+    await repo.channels.update_subjects(platform="t", channel_id="c1", subjects=[])
+    assert [c.subjects for c in await repo.channels.channels(platform="t")] == [(), ()]
