@@ -67,9 +67,7 @@ def _resolve(bank: Bank, lang_names: dict[str, list[str]], word: str) -> str | N
     return found[0] if len(found) == 1 else None
 
 
-async def set_topics(
-    turn: Turn, *, bank: Bank, repo: ChannelStore, words: Sequence[str]
-) -> None:
+async def set_topics(turn: Turn, *, bank: Bank, repo: ChannelStore, words: Sequence[str]) -> None:
     """`/quiz topics <id> [<id> ...]` (none: `all`): every word must name one subject, or
     nothing changes and the valid ids are listed."""
     seen = _bank(turn, bank)
