@@ -4,12 +4,47 @@ question and practice draw from (an admin chooses them; none chosen draws from a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
-from bot.core.ports import ChannelStore, PostStore
+from bot.core.ports import ChannelStore, DashboardStore, PostStore
 from bot.core.texts import subject_name
 from bot.core.turn import Turn
 from content.bank import Bank
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    """One subject as a channel sees it (the chat's list and the web page's settings)."""
+
+    subject: str
+    questions: int
+    """Its main questions."""
+    posted: int
+    """How many of them were posted in the channel."""
+    drawn: bool
+    """Whether the daily question and practice draw from it."""
+
+
+def subject_rows(
+    bank: Bank, chosen: Sequence[str], posted_ids: Collection[str]
+) -> list[SubjectRow]:
+    """Every subject `bank` (as the channel sees it) holds, for a channel that chose `chosen`
+    and was posted the questions `posted_ids`."""
+    totals = Counter(bank.subject(p) for p in bank.mains())
+    posted = Counter(bank.subject(p) for p in bank.mains() if p.id in posted_ids)
+    drawn = set(drawn_subjects(bank, chosen))
+    return [
+        SubjectRow(subject, totals[subject], posted[subject], subject in drawn)
+        for subject in bank.subjects()
+    ]
+
+
+async def posted_ids(
+    posts: PostStore | DashboardStore, *, platform: str, channel_id: str
+) -> set[str]:
+    """The questions ever posted in the channel."""
+    return {p.prompt_id for p in await posts.posts(platform=platform, channel_id=channel_id)}
 
 
 def _bank(turn: Turn, bank: Bank) -> Bank:
@@ -19,30 +54,23 @@ def _bank(turn: Turn, bank: Bank) -> Bank:
 async def show_topics(turn: Turn, *, bank: Bank, posts: PostStore) -> None:
     """Each subject by its name in the channel's language, its main questions, how many of them
     were posted here, and whether the channel draws from it."""
-    seen = _bank(turn, bank)
-    chosen = turn.channel.subjects
-    posted_ids = {
-        post.prompt_id
-        for post in await posts.posts(
-            platform=turn.channel.platform, channel_id=turn.channel.channel_id
-        )
-    }
-    totals = Counter(seen.subject(p) for p in seen.mains())
-    posted = Counter(seen.subject(p) for p in seen.mains() if p.id in posted_ids)
-    drawn = set(drawn_subjects(seen, chosen))
+    channel = turn.channel
+    seen = await posted_ids(posts, platform=channel.platform, channel_id=channel.channel_id)
+    rows = subject_rows(_bank(turn, bank), channel.subjects, seen)
     lines = [turn.t("topics_title")]
-    for subject in seen.subjects():
+    for row in rows:
         lines.append(
             turn.t(
                 "topics_line",
-                mark="✓" if subject in drawn else "·",
-                id=subject,
-                name=subject_name(turn.lang, subject),
-                questions=totals[subject],
-                posted=posted[subject],
+                mark="✓" if row.drawn else "·",
+                id=row.subject,
+                name=subject_name(turn.lang, row.subject),
+                questions=row.questions,
+                posted=row.posted,
             )
         )
-    lines.append(turn.t("topics_footer_all" if len(drawn) == len(totals) else "topics_footer"))
+    every = all(row.drawn for row in rows)
+    lines.append(turn.t("topics_footer_all" if every else "topics_footer"))
     await turn.say("\n".join(lines), ephemeral=True)
 
 
