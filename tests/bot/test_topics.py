@@ -74,6 +74,8 @@ async def test_console_lists_chooses_and_draws_from_chosen_subjects(
         "/quiz now extra",
         "/quiz practice",
         "/quiz topics",
+        "batch requests up to a size or a deadline 80",
+        "/quiz stats",
     )
     listed, unknown, chosen, *rest = out.split("(only you) ")[1:]
     assert f"✓ `seed` Deep-learning basics: {seed} questions, posted here: 1" in listed
@@ -91,6 +93,7 @@ async def test_console_lists_chooses_and_draws_from_chosen_subjects(
     [again] = rest
     assert f"· `seed` Deep-learning basics: {seed} questions, posted here: 1" in again
     assert "✓ `serving` Model serving: 2 questions, posted here: 2" in again
+    assert "Mean by subject: Model serving 80" in again, "/quiz stats names the subject"
 
 
 async def test_a_channels_subjects_are_stored_per_channel(repo: Repository) -> None:

@@ -4,7 +4,7 @@ question and practice draw from (an admin chooses them; none chosen draws from a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.ports import ChannelStore, DashboardStore, PostStore
@@ -38,6 +38,17 @@ def subject_rows(
         SubjectRow(subject, totals[subject], posted[subject], subject in drawn)
         for subject in bank.subjects()
     ]
+
+
+def subject_means(bank: Bank, scores: Iterable[tuple[str, int]]) -> list[tuple[str, float, int]]:
+    """(subject, mean score, answers) from (prompt id, score) pairs, highest mean first; prompts
+    no longer in `bank` are left out."""
+    found: dict[str, list[int]] = {}
+    for prompt_id, score in scores:
+        if prompt_id in bank:
+            found.setdefault(bank.subject(bank.get(prompt_id)), []).append(score)
+    means = [(subject, sum(s) / len(s), len(s)) for subject, s in found.items()]
+    return sorted(means, key=lambda item: (-item[1], item[0]))
 
 
 async def posted_ids(
