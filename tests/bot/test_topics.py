@@ -22,14 +22,18 @@ from tests.content.sample_banks import graded, write_bank
 from tests.fixed_grader import FixedGrader
 
 
-def serving_file(folder: Path) -> Path:
-    """A small second subject: two main questions, one with a follow-up and a demo."""
+def serving_file(folder: Path, bank: str = "serving") -> Path:
+    """A small second subject: two main questions, one with a follow-up and a demo. Beside the
+    whole default bank, a test names it `bank` of its own, so a shipped subject file of the
+    same name never adds to it."""
     return write_bank(
-        folder / "serving.yaml",
-        graded("srv01", "How do you batch requests for a model server?", demos=["activations"]),
-        graded("srv01.1", "What does dynamic batching trade away?", parent="srv01", order=1),
-        graded("srv02", "Why quantize a model before serving it?"),
-        bank="serving",
+        folder / f"{bank}.yaml",
+        graded("t72-srv01", "How do you batch requests for a model server?", demos=["activations"]),
+        graded(
+            "t72-srv01.1", "What does dynamic batching trade away?", parent="t72-srv01", order=1
+        ),
+        graded("t72-srv02", "Why quantize a model before serving it?"),
+        bank=bank,
     )
 
 
@@ -67,7 +71,7 @@ async def test_console_lists_chooses_and_draws_from_chosen_subjects(
         tmp_path,
         "/quiz topics",
         "/quiz topics nothing-like-it",
-        "/quiz topics serv",
+        "/quiz topics model",
         "/quiz now extra",
         "/quiz reveal",
         "/quiz now extra",
@@ -81,7 +85,7 @@ async def test_console_lists_chooses_and_draws_from_chosen_subjects(
     assert f"✓ `seed` Deep-learning basics: {seed} questions, posted here: 1" in listed
     assert "✓ `serving` Model serving: 2 questions, posted here: 0" in listed
     assert "'nothing-like-it'; nothing changed. Subject ids: seed, serving (or all)" in unknown
-    assert "draw from: Model serving" in unknown  # the line after the refusal: `serv` chose it
+    assert "draw from: Model serving" in unknown  # the line after the refusal: a name's prefix
     posted = [line for line in unknown.splitlines() if line.endswith("?")]
     assert posted == [
         "How do you batch requests for a model server?",

@@ -15,7 +15,7 @@ CHANNEL = "C-topics"
 
 
 def test_an_admin_chooses_the_channels_subjects_and_the_chat_follows(tmp_path: Path) -> None:
-    serving_file(tmp_path)
+    serving_file(tmp_path, "our-serving")
     with running_site(tmp_path, bank_dirs=(DEFAULT_BANK_DIR, tmp_path)) as site:
         url = f"{site.url}/c/{PLATFORM}/{CHANNEL}/topics"
         with site.signed_in(JOON, CHANNEL) as member:
@@ -23,21 +23,21 @@ def test_an_admin_chooses_the_channels_subjects_and_the_chat_follows(tmp_path: P
         with site.signed_in(MINA, CHANNEL) as admin:
             page = admin.get(url).text
             assert 'value="seed" id="subject-seed" checked' in page
-            assert 'value="serving" id="subject-serving" checked' in page
-            assert "Model serving serving 2 0" in page_text(page)
+            assert 'value="our-serving" id="subject-our-serving" checked' in page
+            assert "our-serving our-serving 2 0" in page_text(page)
             csrf = form_fields(page)["csrf"]
 
-            assert admin.post(url, data={"subject": "serving"}).status_code == 403
+            assert admin.post(url, data={"subject": "our-serving"}).status_code == 403
             assert admin.post(url, data={"subject": "nope", "csrf": csrf}).status_code == 400
-            saved = admin.post(url, data={"subject": "serving", "csrf": csrf})
+            saved = admin.post(url, data={"subject": "our-serving", "csrf": csrf})
             assert saved.status_code == 303
             page = admin.get(site.url + saved.headers["location"]).text
             assert 'id="topics-saved"' in page
             assert 'value="seed" id="subject-seed">' in page
-            assert 'value="serving" id="subject-serving" checked' in page
+            assert 'value="our-serving" id="subject-our-serving" checked' in page
 
         channel = site.run(site.service.posting.channel(PLATFORM, CHANNEL))
-        assert channel.subjects == ("serving",)
+        assert channel.subjects == ("our-serving",)
         site.say(MINA, "/quiz now", CHANNEL)
         question = site.transport.sent[-1]
-        assert question.card is not None and question.card.prompt_id == "srv01"
+        assert question.card is not None and question.card.prompt_id == "t72-srv01"

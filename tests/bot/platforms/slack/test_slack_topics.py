@@ -17,7 +17,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The Slack suite's settings with a second subject beside the seed bank."""
-    serving_file(tmp_path)
+    serving_file(tmp_path, "our-serving")
     return settings.model_copy(update={"bank_dir": tmp_path})
 
 
@@ -31,12 +31,12 @@ async def test_members_list_subjects_and_admins_choose_them(slack_http: SlackHtt
         return str(fake.responses[-1]["text"])
 
     listed = await said("topics", MEMBER)
-    assert "`serving` Model serving: 2 questions, posted here: 0" in listed
+    assert "✓ `our-serving` our-serving: 2 questions, posted here: 0" in listed
     assert "`seed` Deep-learning basics" in listed
-    assert "admin" in (await said("topics serving", MEMBER)).lower()
-    assert await slack_http.command("topics Model", user=ADMIN) == 200
+    assert "admin" in (await said("topics our-serving", MEMBER)).lower()
+    assert await slack_http.command("topics our-s", user=ADMIN) == 200
     [chosen] = await fake.wait_for_calls("chat.postMessage")
-    assert "draw from: Model serving" in str(chosen.args), "said to the channel"
+    assert "draw from: our-serving" in str(chosen.args), "said to the channel"
 
     assert await slack_http.command("now", user=ADMIN) == 200
     [_, posted] = await fake.wait_for_calls("chat.postMessage", 2)
