@@ -386,6 +386,7 @@ def web_app(
             tokens=tokens,
             clock=now,
             questions=TeamQuestionTable(repo.db),
+            channels=repo.channels,
             public_https=(settings.web_url or "").startswith("https://"),
             desk=desk,
             appeals=appeals,

@@ -7,6 +7,10 @@ lookup itself keeps them apart, so no caller can forget to: a bank seen from a c
 (`seen_from`) finds the files' prompts and that channel's own, and the bank as loaded finds the
 files' prompts only. `every_channel` sees them all, for the few readers that serve no channel
 (the grader's reference texts, the retry round's list of open questions).
+
+Each main question belongs to a subject, which a channel may choose to draw from (`/quiz
+topics`): a bank file's `bank:` name (the loader records it), or `team` for a channel's own saved
+questions; a follow-up belongs to its main question's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from content.schema import Prompt
@@ -23,6 +27,11 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 Owner = tuple[str, str]
 """The channel (platform, channel id) whose web page saved a team question."""
+
+TEAM_SUBJECT = "team"
+"""The subject of a channel's own saved questions: always drawn from, whatever it chose."""
+UNFILED_SUBJECT = "seed"
+"""The subject of a prompt built in code rather than loaded from a file (the seed bank's)."""
 
 
 def normalize_question(text: str) -> str:
@@ -42,6 +51,7 @@ class _Shelf:
     owners: dict[str, Owner] = field(default_factory=dict)
     shared: dict[str, Prompt] = field(default_factory=dict)
     by_text: dict[str, list[Prompt]] = field(default_factory=dict)
+    subjects: dict[str, str] = field(default_factory=dict)
 
     def index_texts(self) -> None:
         self.by_text.clear()
@@ -55,8 +65,15 @@ class Bank:
     """All loaded prompts as one viewer sees them; ids are unique across every file and every
     channel's saved questions."""
 
-    def __init__(self, prompts: Iterable[Prompt], *, open_questions: Iterable[Prompt] = ()) -> None:
-        self._shelf = _Shelf()
+    def __init__(
+        self,
+        prompts: Iterable[Prompt],
+        *,
+        open_questions: Iterable[Prompt] = (),
+        subjects: Mapping[str, str] | None = None,
+    ) -> None:
+        """`subjects`: prompt id -> the bank file's name it came from (unlisted: `seed`)."""
+        self._shelf = _Shelf(subjects=dict(subjects or {}))
         self._viewer: Owner | None = None
         self._every = False
         for prompt in prompts:
@@ -173,6 +190,36 @@ class Bank:
         """The prompt whose Korean, English or alias wording matches, ignoring punctuation."""
         found = self._shelf.by_text.get(normalize_question(text), [])
         return next((p for p in found if self._ready(p.id) is p), None)
+
+    def subject(self, prompt: Prompt) -> str:
+        """The subject `prompt` belongs to as this viewer sees it: its main question's file, or
+        `team` for a question the viewing channel saved (or any channel's, seen from every one)."""
+        main = prompt.parent or prompt.id
+        owner = self._shelf.owners.get(main)
+        if owner is not None and (self._every or owner == self._viewer):
+            return TEAM_SUBJECT
+        return self._shelf.subjects.get(main, UNFILED_SUBJECT)
+
+    def subjects(self) -> list[str]:
+        """Every subject of a main question this viewer sees: the files' in name order, the
+        seed's first, then `team` when the channel has saved questions."""
+        found = {self.subject(prompt) for prompt in self.mains()}
+        files = sorted(found - {TEAM_SUBJECT}, key=lambda s: (s != UNFILED_SUBJECT, s))
+        return files + [TEAM_SUBJECT] * (TEAM_SUBJECT in found)
+
+    @staticmethod
+    def drawn_subject(subject: str, chosen: Collection[str]) -> bool:
+        """Whether a channel that chose the subjects `chosen` (none: all) draws from `subject`:
+        its own saved questions always; a file's when it is chosen."""
+        return not chosen or subject == TEAM_SUBJECT or subject in chosen
+
+    def drawn_mains(self, chosen: Collection[str]) -> list[Prompt]:
+        """The main questions a channel that chose `chosen` draws its daily question from: all
+        of them when none of its choice is left in the bank (a subject's file was removed)."""
+        mains = self.mains()
+        if not any(self.subject(p) in chosen for p in mains):
+            return mains
+        return [p for p in mains if self.drawn_subject(self.subject(p), chosen)]
 
     def content_hash(self) -> str:
         """Stable digest of every prompt seen, so caches keyed on it go stale when the bank

@@ -54,6 +54,8 @@ class CheckReport:
     review; no errors either."""
     origin: dict[str, Path] = field(default_factory=dict)
     """The file each prompt came from, for errors found after the check (the model's)."""
+    subjects: dict[str, str] = field(default_factory=dict)
+    """Prompt id -> its file's `bank:` name, the subject a channel may choose (`/quiz topics`)."""
 
     @property
     def ok(self) -> bool:
@@ -184,6 +186,7 @@ def _check_sources(
         declared |= parsed.declared_ids
         if parsed.seed:
             seed |= {prompt.id for prompt in parsed.prompts}
+        subject = raw.get("bank") if isinstance(raw, dict) else None
         for prompt in parsed.prompts:
             if prompt.id in origin:
                 report.errors.append(
@@ -197,6 +200,8 @@ def _check_sources(
                 continue
             origin[prompt.id] = path
             report.prompts.append(prompt)
+            if isinstance(subject, str):
+                report.subjects[prompt.id] = subject
     _check_links(report.prompts, origin, declared, report)
     _check_wordings(report.prompts, origin, report)
     _check_blanks(report.prompts, origin, report)
@@ -462,9 +467,10 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
-def summary_lines(prompts: Sequence[Prompt]) -> list[str]:
-    """Main questions and how many are complete, counts by kind, by topic and by reference
-    language, then the total."""
+def summary_lines(prompts: Sequence[Prompt], subjects: Mapping[str, str]) -> list[str]:
+    """Main questions and how many are complete, counts by kind, by topic, main questions by
+    subject (`subjects`: prompt id -> its file's `bank:` name) and by reference language, then
+    the total."""
 
     def line(title: str, counts: Counter[str]) -> str:
         items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -480,6 +486,10 @@ def summary_lines(prompts: Sequence[Prompt]) -> list[str]:
         f"with a misconception {mistaken} of {graded_mains} graded",
         line("by kind", Counter(p.kind for p in prompts)),
         line("by topic", Counter(t for p in prompts for t in p.topics)),
+        line(
+            "by subject",
+            Counter(subjects.get(p.id, "?") for p in prompts if p.parent is None),
+        ),
         line("references by language", Counter(r.lang for p in prompts for r in p.references)),
         f"total: {len(prompts)} prompts",
     ]

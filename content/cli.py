@@ -162,7 +162,7 @@ def _check(
         return 1
     files = len(report.files)
     print(f"checked {files} file{'s' * (files != 1)}")
-    for line in summary_lines(report.prompts):
+    for line in summary_lines(report.prompts, report.subjects):
         print(f"  {line}")
     if report.drafted:
         count = len(report.drafted)

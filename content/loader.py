@@ -173,11 +173,14 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
     Waiting prompts (no model answer yet) and the follow-ups under them are left out of the bank:
     the bot neither schedules nor grades them; `quizmaster content check` lists them. A waiting
     main question is kept as an open question (`Bank.open_question`), which an admin may post to
-    collect answers until the team writes its model answer."""
+    collect answers until the team writes its model answer. Each prompt's subject is its file's
+    `bank:` name."""
     prompts: list[Prompt] = []
     origin: dict[str, Path] = {}
+    subjects: dict[str, str] = {}
     for path in bank_files(paths):
-        for prompt in load_file(path).prompts:
+        loaded = load_file(path)
+        for prompt in loaded.prompts:
             if prompt.id in origin:
                 raise BankError(
                     str(path),
@@ -186,6 +189,7 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
                     "id",
                 )
             origin[prompt.id] = path
+            subjects[prompt.id] = loaded.bank
             prompts.append(prompt)
     for prompt in prompts:
         if prompt.parent is not None and prompt.parent not in origin:
@@ -203,4 +207,4 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
         )
         raise BankError(", ".join(str(p) for p in paths), problem)
     open_questions = [p for p in prompts if p.status == "waiting" and p.parent is None]
-    return Bank(ready, open_questions=open_questions)
+    return Bank(ready, open_questions=open_questions, subjects=subjects)

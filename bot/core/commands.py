@@ -160,6 +160,20 @@ class SetDigest:
 
 
 @dataclass(frozen=True)
+class Topics:
+    """`/quiz topics`: the bank's subjects, what this channel has seen of each and which it
+    draws from."""
+
+
+@dataclass(frozen=True)
+class SetTopics:
+    """`/quiz topics <id> [<id> ...]|all` (admins): the subjects the daily question and
+    practice draw from, by id or a name's first letters; none: all."""
+
+    subjects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -196,11 +210,22 @@ Command = (
     | Me
     | Week
     | SetDigest
+    | Topics
+    | SetTopics
     | Help
     | Invalid
 )
 
-ADMIN_COMMANDS = (Now, Reveal, SetSchedule, SetLang, Appeals, ResolveAppeal, SetDigest)
+ADMIN_COMMANDS = (
+    Now,
+    Reveal,
+    SetSchedule,
+    SetLang,
+    Appeals,
+    ResolveAppeal,
+    SetDigest,
+    SetTopics,
+)
 
 _SIMPLE: dict[str, Command] = {
     "next": Next(),
@@ -258,6 +283,8 @@ def _quiz(words: list[str], rest: str) -> Command:
         return Share(choice == "on")
     if sub == "digest":
         return digest(words[1:])
+    if sub == "topics":
+        return topics(words[1:])
     if sub == "lang":
         lang = words[1].lower() if len(words) > 1 else ""
         if lang not in ("ko", "en"):
@@ -303,6 +330,15 @@ def digest(words: Sequence[str]) -> Command:
     if len(words) != 2:
         return Invalid("digest_usage")
     return SetDigest(words[0].lower(), ascii_digits(words[1]))
+
+
+def topics(words: Sequence[str]) -> Command:
+    """`/quiz topics` with what followed it: nothing (the list), `all`, or subjects."""
+    if not words:
+        return Topics()
+    if len(words) == 1 and words[0].lower() == "all":
+        return SetTopics(())
+    return SetTopics(tuple(words))
 
 
 def demo_run(name: str, words: Sequence[str]) -> Command:
@@ -352,6 +388,8 @@ def member_command(command: Command) -> Command:
         value = getattr(command, item.name)
         if isinstance(value, str):
             value = member_text(value)
+        elif isinstance(value, tuple):
+            value = tuple(member_text(v) for v in value)
         elif isinstance(value, dict):
             value = {member_text(k): member_text(v) for k, v in value.items()}
         values[item.name] = value

@@ -21,6 +21,8 @@ class ChannelRow:
     days: str
     catch_up: bool
     checked_until: datetime
+    subjects: tuple[str, ...] = ()
+    """The bank subjects it draws its questions from (`/quiz topics`); none: all of them."""
 
 
 @dataclass(frozen=True)

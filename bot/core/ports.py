@@ -107,6 +107,12 @@ class ChannelStore(Protocol):
 
     async def update_lang(self, *, platform: str, channel_id: str, lang: Lang) -> None: ...
 
+    async def update_subjects(
+        self, *, platform: str, channel_id: str, subjects: Sequence[str]
+    ) -> None:
+        """The subjects the channel draws from; none: all."""
+        ...
+
     async def set_checked_until(
         self, *, platform: str, channel_id: str, instant: datetime
     ) -> None: ...

@@ -24,3 +24,10 @@ def topic_name(lang: Lang, topic: str) -> str:
 
 def topic_names(lang: Lang, topics: Iterable[str]) -> str:
     return ", ".join(topic_name(lang, topic) for topic in topics)
+
+
+def subject_name(lang: Lang, subject: str) -> str:
+    """A bank subject's name in `lang` (`subject_<id>` in the catalogue); a subject without one
+    (a team's own bank file) as its bank file names it."""
+    key = f"subject_{subject}"
+    return CHAT.text(lang, key) if CHAT.has(key) else subject

@@ -1,8 +1,10 @@
-"""The `channels` table: each channel's language and schedule, and how far its schedule was
-checked. The only writer of that table."""
+"""The `channels` table: each channel's language, schedule and chosen subjects, and how far its
+schedule was checked. The only writer of that table."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.models import ChannelRow
@@ -30,6 +32,7 @@ def _channel(row: Row) -> ChannelRow:
         days=row["days"],
         catch_up=bool(row["catch_up"]),
         checked_until=datetime.fromisoformat(row["checked_until"]),
+        subjects=tuple(json.loads(row["subjects"])) if row["subjects"] else (),
     )
 
 
@@ -90,6 +93,15 @@ class ChannelTable:
         await self._db.write(
             "UPDATE channels SET lang = ? WHERE platform = ? AND channel_id = ?",
             (lang, platform, channel_id),
+        )
+
+    async def update_subjects(
+        self, *, platform: str, channel_id: str, subjects: Sequence[str]
+    ) -> None:
+        """Stored as a JSON list, NULL for all (no choice)."""
+        await self._db.write(
+            "UPDATE channels SET subjects = ? WHERE platform = ? AND channel_id = ?",
+            (json.dumps(list(subjects)) if subjects else None, platform, channel_id),
         )
 
     async def set_checked_until(self, *, platform: str, channel_id: str, instant: datetime) -> None:

@@ -25,6 +25,7 @@ from bot.web.routes import (
     open_questions,
     questions,
     sign_in,
+    topics,
 )
 
 STATIC = TEMPLATES.parent / "static"
@@ -69,6 +70,7 @@ def create_app(deps: WebDeps) -> FastAPI:
         metrics.router,
         answer_groups.router,
         open_questions.router,
+        topics.router,
     ):
         app.include_router(router)
     return app

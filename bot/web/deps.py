@@ -21,7 +21,7 @@ from fsrs import Scheduler
 from pydantic import SecretStr
 
 from bot.core.models import ChannelRow
-from bot.core.ports import DashboardStore
+from bot.core.ports import ChannelStore, DashboardStore
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.desk import GradingDesk
 from bot.core.quiz.group_grading import GroupGrading
@@ -57,6 +57,8 @@ class WebDeps:
     tokens: Tokens
     clock: Callable[[], datetime]
     questions: QuestionStore
+    channels: ChannelStore
+    """Where the subjects settings save the channel's choice (`/quiz topics` in the chat)."""
     public_https: bool = False
     desk: GradingDesk | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)

@@ -52,11 +52,14 @@ async def _team(db: Path, bank: Bank) -> None:
                 "test", "c1", Actor(user, name), text, message_id=message, thread_id=thread
             )
             await service.intake.handle(incoming, RecordingTransport())
+        await repo.channels.update_subjects(platform="test", channel_id="c1", subjects=["seed"])
     finally:
         await repo.close()
 
 
-async def _state(db: Path | str) -> tuple[dict[str, int], list[BoardRow], list[str]]:
+async def _state(
+    db: Path | str,
+) -> tuple[dict[str, int], list[BoardRow], list[str], tuple[str, ...]]:
     repo = await Repository.open(db)
     try:
         async with repo.db.transaction() as conn:
@@ -66,9 +69,11 @@ async def _state(db: Path | str) -> tuple[dict[str, int], list[BoardRow], list[s
             }
         board = await repo.boards.leaderboard(platform="test", channel_id="c1", since=SINCE)
         names = [await repo.members.display_name(platform="test", user_id=u) for u in ("u1", "u2")]
+        channel = await repo.channels.channel(platform="test", channel_id="c1")
     finally:
         await repo.close()
-    return counts, board, names
+    assert channel is not None
+    return counts, board, names, channel.subjects
 
 
 def test_a_team_moves_to_postgresql_and_back_with_nothing_lost(
@@ -77,7 +82,8 @@ def test_a_team_moves_to_postgresql_and_back_with_nothing_lost(
     source = tmp_path / "team.db"
     asyncio.run(_team(source, bank))
     before = asyncio.run(_state(source))
-    counts, board, names = before
+    counts, board, names, subjects = before
+    assert subjects == ("seed",)
     assert counts["answers"] == 3 and counts["ingested"] == 7 and counts["practice_answers"] == 1
     assert names == ["Mina K.", "Joon"] and len(board) == 3
 

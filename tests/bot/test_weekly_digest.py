@@ -5,6 +5,7 @@ questions; its figures are the stored answers'. `/quiz week` shows it privately.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -164,6 +165,10 @@ async def test_the_figures_are_the_stored_answers(
     assert f"2. Mina · {mina} points (from last week: -50)" in text
     assert "Most improved: Joon (+250 points on last week)" in text
     assert "Hardest question (mean 70)" in text
+    by_subject = next(line for line in text.splitlines() if line.startswith("This week by"))
+    assert re.fullmatch(r"This week by subject: [^(]+ \(10 answers, mean 70\)", by_subject) or (
+        by_subject.count("mean 70") > 1
+    ), by_subject
 
 
 async def test_after_downtime_the_missed_digest_is_posted_once(
@@ -279,6 +284,7 @@ async def test_the_digest_in_korean(repo: Repository, bank: Bank, clock: FakeClo
     [week] = await say(service, MINA, "/quiz week")
     assert week.text.startswith("**이번 주 팀 요약** · 2026-03-02 ~ 2026-03-08")
     assert "1. Mina · 90점 (지난주 대비 +90) · 5일 중 1일 참여" in week.text
+    assert re.search(r"^이번 주 분야별: \S[^(]* \(답 2개, 평균 60점\)$", week.text, re.MULTILINE)
     assert "**가장 많이 놓친 핵심 개념**" in week.text
 
 

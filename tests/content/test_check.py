@@ -214,14 +214,21 @@ def test_valid_files_print_counts(tmp_path: Path, capsys: pytest.CaptureFixture[
             "guidance": {"ko": "자유롭게", "en": "Anything goes"},
         },
     )
-    assert main(["check", str(path)]) == 0
+    other = write_bank(
+        tmp_path / "b.yaml",
+        graded("s1", "Four?", topics=["cnn"]),
+        graded("s1.1", "Five?", parent="s1", order=1),
+        bank="serving",
+    )
+    assert main(["check", str(path), str(other)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "checked 1 file",
-        "  main questions: 3, complete 1 (33%), with a misconception 2 of 2 graded",
-        "  by kind: graded 2, open 1",
-        "  by topic: cnn 2, career 1, fundamentals 1",
-        "  references by language: en 2, ko 2",
-        "  total: 3 prompts",
+        "checked 2 files",
+        "  main questions: 4, complete 1 (25%), with a misconception 3 of 3 graded",
+        "  by kind: graded 4, open 1",
+        "  by topic: cnn 3, fundamentals 2, career 1",
+        "  by subject: team 3, serving 1",
+        "  references by language: en 4, ko 4",
+        "  total: 5 prompts",
     ]
 
 
@@ -267,6 +274,6 @@ def test_shipped_bank_main_questions_are_complete(tmp_path: Path) -> None:
 
 def test_summary_counts_complete_main_questions() -> None:
     report = check_banks([DEFAULT_BANK_DIR], demo_names=no_demos)
-    first = summary_lines(report.prompts)[0]
+    first = summary_lines(report.prompts, report.subjects)[0]
     mains = len(load_bank().mains())
     assert first.startswith(f"main questions: {mains}, complete ")

@@ -1,5 +1,5 @@
 """One command to the collaborator that serves it: answers, reports, practice, appeals, demos,
-channel settings and `/quiz now`."""
+channel settings (subjects included) and `/quiz now`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.core.quiz.posting import Posting
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.sharing import set_sharing
 from bot.core.quiz.sign_in import SignInLinks, send_sign_in_link
+from bot.core.quiz.topics import set_topics, show_topics
 from bot.core.reporting.digest_posting import Digests
 from bot.core.reporting.home import Homes
 from bot.core.reporting.reports import Reports
@@ -144,6 +145,12 @@ class Dispatcher:
                 await self.digests.show(turn)
             case cmd.SetDigest(weekday, at):
                 await self.digests.set_time(turn, weekday, at)
+            case cmd.Topics():
+                await show_topics(turn, bank=self.posting.bank, posts=self.posting.stores.posts)
+            case cmd.SetTopics(subjects):
+                await set_topics(
+                    turn, bank=self.posting.bank, repo=self.posting.channels, words=subjects
+                )
             case cmd.Help():
                 await turn.say(help_text(turn, hint_cap=self.answers.hint_cap), ephemeral=True)
             case cmd.Invalid(key, detail):

@@ -101,7 +101,9 @@ class Posting:
         bank = self.bank.seen_from(channel.platform, channel.channel_id)
         means = topic_means(bank, ((a.prompt_id, a.score) for a in answers))
         due = await self._due_for_active(channel) if self.defaults.prefer_due else None
-        return choose_prompt(bank, (p.prompt_id for p in posts), means, due=due)
+        return choose_prompt(
+            bank, (p.prompt_id for p in posts), means, due=due, subjects=channel.subjects
+        )
 
     async def _due_for_active(self, channel: ChannelRow) -> dict[str, int]:
         """Prompt id -> members who answered here in the last two weeks and have its practice

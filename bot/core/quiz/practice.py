@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -209,10 +209,13 @@ class Practice:
             platform, user_id, prompt.id, corrected, score=new_score, now=held.updated_at
         )
 
-    async def next_prompt(self, where: Where, user_id: str) -> Prompt | None:
+    async def next_prompt(
+        self, where: Where, user_id: str, subjects: Collection[str] = ()
+    ) -> Prompt | None:
         """Due cards first, least likely remembered first; then an unseen graded prompt (main
-        question or follow-up) from the member's weakest topic; None when neither exists. Only
-        prompts the channel `where` sees."""
+        question or follow-up) from the member's weakest topic, of the subjects the channel
+        draws from (`subjects`, none: all); None when neither exists. Only prompts the channel
+        `where` sees."""
         now = _utc(self.clock())
         bank = self._bank(where)
         cards = await self.cards(where, user_id)
@@ -225,7 +228,12 @@ class Practice:
             return bank.get(min(due)[2])
         scores = await self.repo.member_scores(platform=where.platform, user_id=user_id)
         means = topic_means(bank, scores)
-        unseen = [p for p in bank.all() if p.kind == "graded" and p.id not in cards]
+        drawn = {main.id for main in bank.drawn_mains(subjects)}
+        unseen = [
+            p
+            for p in bank.all()
+            if p.kind == "graded" and p.id not in cards and (p.parent or p.id) in drawn
+        ]
         if not unseen:
             return None
         return min(unseen, key=lambda p: (weakness(p, means), p.id))
@@ -281,7 +289,7 @@ class Practice:
         prompt = (
             bank.get(pending)
             if pending is not None and pending in bank
-            else await self.next_prompt(where, turn.user)
+            else await self.next_prompt(where, turn.user, turn.channel.subjects)
         )
         if prompt is None:
             await turn.say(

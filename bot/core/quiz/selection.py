@@ -4,7 +4,7 @@ unseen ones, the topics where the channel has scored lowest first."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from content.bank import Bank
 from content.schema import Prompt
@@ -34,11 +34,13 @@ def choose_prompt(
     means: Mapping[str, float],
     *,
     due: Mapping[str, int] | None = None,
+    subjects: Collection[str] = (),
 ) -> Prompt:
-    """The next main question: least-posted first (so every question comes once per cycle), then
-    (with `due`, prompt id -> members whose practice card for it is due) the one due for the most
-    members, then the weakest topic, then bank order. `bank`: as the channel sees it."""
-    mains = bank.mains()
+    """The next main question of the subjects the channel draws from (`subjects`, none: all):
+    least-posted first (so every question comes once per cycle), then (with `due`, prompt id ->
+    members whose practice card for it is due) the one due for the most members, then the
+    weakest topic, then bank order. `bank`: as the channel sees it."""
+    mains = bank.drawn_mains(subjects)
     counts = Counter(p for p in posted if p in bank)
     fewest = min(counts.get(p.id, 0) for p in mains)
     pool = [p for p in mains if counts.get(p.id, 0) == fewest]

@@ -1,7 +1,8 @@
 """The team's week, as figures: points per member with the change from last week,
-participation on the scheduled days, the longest streak, the most-missed key concepts with
-their question and demo, the hardest question and the most improved member. Computed from the
-stored answers; `bot.core.reporting.digest_posting` posts it and answers `/quiz week`."""
+participation on the scheduled days, the longest streak, the answers by subject, the most-missed
+key concepts with their question and demo, the hardest question and the most improved member.
+Computed from the stored answers; `bot.core.reporting.digest_posting` posts it and answers
+`/quiz week`."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from datetime import date, timedelta
 
 from bot.core.member_text import cut
 from bot.core.models import AnswerRow, ChannelRow
+from bot.core.quiz.topics import subject_means
 from bot.core.reporting.streaks import streak
 from bot.core.reporting.weeks import WEEK, best_points
 from bot.core.schedule import Schedule
-from bot.core.texts import text
+from bot.core.texts import subject_name, text
 from bot.core.turn import channel_schedule
 from content.bank import Bank
 from content.schema import Lang
@@ -72,6 +74,8 @@ class WeekDigest:
     to_teach: int = 0
     """The channel's answer groups no one on the team has graded yet (admins grade them on the
     web page's answer groups)."""
+    subjects: tuple[tuple[str, float, int], ...] = ()
+    """The week's answers by subject: (subject, mean score, answers), highest mean first."""
 
     @property
     def lang(self) -> Lang:
@@ -178,6 +182,7 @@ def week_digest(
         longest_streak=(streaks[0][1], streaks[0][0]) if streaks and streaks[0][0] else None,
         missed=_missed(bank, this, channel.lang),
         hardest=_hardest(bank, this, channel.lang),
+        subjects=tuple(subject_means(bank, ((a.prompt_id, a.score) for a in this))),
         improved=(improved.name, improved.change)
         if improved is not None and improved.change > 0 and improved.last_week > 0
         else None,
@@ -214,6 +219,12 @@ def digest_text(digest: WeekDigest) -> str:
     if digest.improved is not None:
         name, change = digest.improved
         lines.append(text(lang, "digest_improved", name=name, change=change))
+    if digest.subjects:
+        items = " · ".join(
+            text(lang, "digest_subject", name=subject_name(lang, s), answers=n, mean=mean)
+            for s, mean, n in digest.subjects
+        )
+        lines.append(text(lang, "digest_subjects", items=items))
     if digest.hardest is not None:
         question, mean = digest.hardest
         lines.append(text(lang, "digest_hardest", question=question, mean=mean))

@@ -24,6 +24,7 @@ from bot.core.quiz.mastery import mastery_label
 from bot.core.quiz.selection import topic_means
 from bot.core.quiz.sharing import shared_line
 from bot.core.quiz.threads import current_post, no_post_key
+from bot.core.quiz.topics import subject_means
 from bot.core.reporting.charts import (
     BoardChart,
     StatsChart,
@@ -32,7 +33,7 @@ from bot.core.reporting.charts import (
     stats_image,
 )
 from bot.core.reporting.streaks import streak
-from bot.core.texts import topic_name
+from bot.core.texts import subject_name, topic_name
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 
@@ -167,7 +168,8 @@ class Reports:
         )
 
     async def stats(self, turn: Turn, who: str | None) -> None:
-        """History, strongest and weakest topics, and streak of the caller or a named member."""
+        """History, strongest and weakest topics, the mean per subject (by its name in the
+        channel's language), and streak of the caller or a named member."""
         channel = turn.channel
         user_id = turn.user
         if who:
@@ -251,6 +253,10 @@ class Reports:
         if len(ranked) > 3:
             weakest = ", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[-2:][::-1])
             lines.append(turn.t("stats_weak", items=weakest))
+        by_subject = subject_means(bank, ((a.prompt_id, a.score) for a in answers))
+        items = " · ".join(f"{subject_name(turn.lang, s)} {m:.0f}" for s, m, _ in by_subject)
+        if items:
+            lines.append(turn.t("stats_subjects", items=items))
         return lines
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 
 import discord
 from discord import app_commands
@@ -76,6 +77,7 @@ class QuizClient(discord.AutoShardedClient):
         score_ephemeral: bool,
         ack_budget_s: float = ACK_BUDGET_S,
         web_page: bool = False,
+        subjects: Sequence[str] = (),
         shard_count: int | None = None,
         shard_ids: list[int] | None = None,
     ) -> None:
@@ -94,7 +96,7 @@ class QuizClient(discord.AutoShardedClient):
         self.tree = QuizTree(self)
         self._guild_id = guild_id
         self._message_content = message_content
-        self.tree.add_command(QuizGroup(relay, web_page=web_page))
+        self.tree.add_command(QuizGroup(relay, web_page=web_page, subjects=subjects))
         self.tree.add_command(QuizAdminGroup(relay))
         self.tree.add_command(DemoGroup(relay, demo_names))
 

@@ -76,9 +76,12 @@ class QuizGroup(app_commands.Group):
     """Member commands for the day's question, scores and stats. `/quiz web` is offered only
     where the bot can sign links to a web page (QUIZMASTER_WEB_URL and _SECRET set)."""
 
-    def __init__(self, relay: Relay, *, web_page: bool = False) -> None:
+    def __init__(
+        self, relay: Relay, *, web_page: bool = False, subjects: Sequence[str] = ()
+    ) -> None:
         super().__init__(name="quiz", description="Daily deep-learning interview question")
         self._relay = relay
+        self._subjects = subjects
         if not web_page:
             self.remove_command("web")
 
@@ -166,6 +169,33 @@ class QuizGroup(app_commands.Group):
         await self._relay.interaction(
             interaction, cmd.Share(choice == "on"), private_placeholder=True
         )
+
+    @app_commands.command(description="The bank's subjects, and the ones this channel draws from")
+    @app_commands.describe(
+        subjects="Admins: subject ids separated by spaces, or all (leave out to list them)"
+    )
+    async def topics(
+        self,
+        interaction: discord.Interaction,
+        subjects: app_commands.Range[str, 1, 500] | None = None,
+    ) -> None:
+        command = cmd.topics((subjects or "").split())
+        listing = isinstance(command, cmd.Topics)
+        await self._relay.interaction(interaction, command, private_placeholder=listing)
+
+    @topics.autocomplete("subjects")
+    async def _subject_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The last word typed completed to a subject id, the words before it kept."""
+        *chosen, typed = current.split(" ") if current else [""]
+        before = " ".join(word for word in chosen if word)
+        left = [s for s in self._subjects if s not in chosen] + ["all"] * (not before)
+        return [
+            app_commands.Choice(name=value, value=value)
+            for choice in suggest(left, typed)
+            for value in [f"{before} {choice.value}".strip()]
+        ]
 
     @app_commands.command(description="How the quiz works and which commands there are")
     async def help(self, interaction: discord.Interaction) -> None:

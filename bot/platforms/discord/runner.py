@@ -67,6 +67,7 @@ def build_client(
         score_ephemeral=settings.discord_score_visibility == "ephemeral",
         ack_budget_s=ack_budget_s,
         web_page=service.sign_in is not None,
+        subjects=service.bank.subjects(),
         shard_count=settings.discord_shard_count,
         shard_ids=None if settings.discord_shards is None else list(settings.discord_shards),
     )
