@@ -87,7 +87,7 @@ class MemberDay:
         )
         best: dict[tuple[int, str], int] = {}
         for answer in answers:
-            if answer.day == today:
+            if answer.day == today and answer.earns:
                 key = (answer.post_id, answer.prompt_id)
                 best[key] = max(best.get(key, 0), answer.score)
         return sum(best.values())
