@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import WiredQuiz, open_service
+from bot.core.texts import text
 from bot.platforms import console
 from bot.storage.web_store import DashboardReads
+from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.conftest import settings_for_test
 
@@ -30,6 +32,18 @@ async def service(
     database: Path | str, tmp_path: Path, embedding_cache: Path, grader: EmbeddingGrader
 ) -> AsyncIterator[WiredQuiz]:
     settings = settings_for_test(db=database, cache_dir=embedding_cache, platform="console")
+    async with open_service(settings, grader=grader) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def on_sqlite(
+    tmp_path: Path, embedding_cache: Path, grader: EmbeddingGrader
+) -> AsyncIterator[WiredQuiz]:
+    """For cases that change no SQL: a SQLite file alone."""
+    settings = settings_for_test(
+        db=tmp_path / "quiz.db", cache_dir=embedding_cache, platform="console"
+    )
     async with open_service(settings, grader=grader) as opened:
         yield opened
 
@@ -70,3 +84,18 @@ async def test_a_non_answer_earns_no_points_and_no_streak_day(
         since=date.min,
     )
     assert [user for user, _ in days] == ["dana"]
+
+
+async def test_next_offers_the_skipped_follow_up_before_a_retry(
+    on_sqlite: WiredQuiz, bank: Bank, tmp_path: Path
+) -> None:
+    """Case 11: after the day's prompts `/quiz next` offered the main question again (the
+    lowest, 88) instead of the follow-up the member skipped."""
+    await typed(on_sqlite, ["/as mina", GOOD], tmp_path)
+    [post] = await on_sqlite.repo.posts.posts(platform=console.PLATFORM, channel_id=console.CHANNEL)
+    followups = bank.followups(post.prompt_id)
+    assert len(followups) >= 2
+    skips = ["/quiz skip"] * len(followups)
+    out = await typed(on_sqlite, ["/as mina", *skips, "/quiz next"], tmp_path)
+    offered = out.rsplit("\n@mina ", 1)[1]
+    assert offered == f"{text('en', 'skipped_again', text=followups[0].text.en)}\n", out
