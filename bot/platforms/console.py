@@ -1,6 +1,8 @@
 """The terminal as a channel: one line in, replies printed. `/as NAME` switches the simulated
-member, so one terminal can play a multi-user channel. Piped stdin is handled line by line and
-the process exits at EOF, so sessions can be scripted."""
+member, so one terminal can play a multi-user channel: the first member to speak is the
+channel's admin, every other a plain member unless switched to with `/as NAME admin`, so a
+member's own appeal waits for an admin as it would in a channel. Piped stdin is handled line by
+line and the process exits at EOF, so sessions can be scripted."""
 
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ from content.schema import Lang
 log = logging.getLogger("quizmaster.console")
 PLATFORM = "console"
 CHANNEL = "console"
+ADMIN_WORD = "admin"
+"""`/as NAME admin` switches to NAME as an admin of the console's channel."""
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _STYLE = {
     ReplyKind.QUESTION: "bold cyan",
@@ -129,6 +133,15 @@ class ConsoleTransport(UnsharedChannel):
         return await lines.get()
 
 
+def switched(typed: str, user: str) -> tuple[str, bool]:
+    """The member `/as TYPED` switches to (`user` when it names nobody), and whether it makes
+    them an admin: `/as NAME admin`."""
+    name = member_text(typed).strip()
+    head, _, last = name.rpartition(" ")
+    admin = last == ADMIN_WORD and bool(head.strip())
+    return (head.strip() if admin else name) or user, admin
+
+
 async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
     """Read stdin in a thread so the scheduler keeps ticking while we wait for input. A daemon
     thread: a stop must not wait for a line that may never come (after `/quit` or a signal on
@@ -169,6 +182,8 @@ async def run(
         out=stdout, image_dir=image_dir, rich=interactive, on_reader_gone=stop.set
     )
     user = getpass.getuser() or "you"
+    admins: set[str] = set()
+    spoken = False
     await service.posting.show_today(PLATFORM, CHANNEL, transport)
     if interactive:
         ticker = asyncio.create_task(
@@ -187,14 +202,20 @@ async def run(
             if line.strip() in {"/quit", "/exit"}:
                 break
             if line.startswith("/as "):
-                user = member_text(line[4:]).strip() or user
-                transport.notice(text(transport.lang, "console_speaking_as", name=shown(user)))
+                user, admin = switched(line[4:], user)
+                if admin:
+                    admins.add(user)
+                key = "console_speaking_as_admin" if admin else "console_speaking_as"
+                transport.notice(text(transport.lang, key, name=shown(user)))
                 continue
+            if not spoken:
+                admins.add(user)  # the first member to speak is the console's admin
+                spoken = True
             await service.intake.handle(
                 Incoming(
                     platform=PLATFORM,
                     channel_id=CHANNEL,
-                    actor=Actor(user_id=user, display_name=user, is_admin=True),
+                    actor=Actor(user_id=user, display_name=user, is_admin=user in admins),
                     text=line,
                     threadless=True,
                 ),

@@ -99,3 +99,30 @@ async def test_next_offers_the_skipped_follow_up_before_a_retry(
     out = await typed(on_sqlite, ["/as mina", *skips, "/quiz next"], tmp_path)
     offered = out.rsplit("\n@mina ", 1)[1]
     assert offered == f"{text('en', 'skipped_again', text=followups[0].text.en)}\n", out
+
+
+async def test_only_the_first_member_and_those_made_admins_act_as_admins(
+    on_sqlite: WiredQuiz, tmp_path: Path
+) -> None:
+    """Case 12: every `/as` member was an admin, so mina could resolve her own appeal. Now lead,
+    the first to speak, is the admin; mina is refused; `/as joon admin` makes joon one."""
+    out = await typed(
+        on_sqlite,
+        [
+            "/as lead",
+            GOOD,
+            "/as mina",
+            "ReLU is faster.",
+            "/quiz appeal it is right",
+            "/quiz appeals resolve 1 100",
+            "/as joon admin",
+            "/quiz appeals resolve 1 keep",
+        ],
+        tmp_path,
+    )
+    mina = out.split("(now speaking as mina)\n")[1].split("(now speaking as joon, an admin)\n")
+    assert "Appeal #1 opened" in mina[0], mina[0]
+    assert mina[0].rstrip().endswith(f"(only you) {text('en', 'admin_only')}"), mina[0]
+    assert "Appeal #1 resolved: the score stays at" in mina[1], mina[1]
+    [appeal] = await on_sqlite.repo.appeals.resolved_appeals()
+    assert appeal.resolved_by == "joon"

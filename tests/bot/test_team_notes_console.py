@@ -63,13 +63,13 @@ def test_notes_questions_are_graded_and_followed_up_on_the_console(
             notes.EN_FULL,
             "/as joon",
             notes.EN_PARTIAL,
-            "/as boss",
+            "/as boss admin",
             f"/quiz now {notes.DISTILLATION}",
             "/as dana",
             notes.KO_FULL,
             "/as eli",
             notes.KO_PARTIAL,
-            "/as lead",
+            "/as lead admin",
             f"/quiz now {notes.WAITING}",
             "/as fay",
             notes.OPEN_ANSWER,
@@ -131,6 +131,7 @@ async def test_an_open_question_keeps_the_follow_ups_and_the_points_agree(
         tmp_path, notes_cache, QUIZMASTER_BANK_DIR=str(notes_bank)
     ) as console:
         # The day's question (q01: the seed bank comes first) is on; sora answers it.
+        await console.make_admin("lead")
         first = await console.says("sora", RELU)
         main_score = score_of(first)
         assert f"@sora Follow-up 1/{len(followups)}: {followups[0].text.en}" in first
