@@ -223,9 +223,7 @@ def _cache_check(settings: Settings) -> Check:
     return Check("cache", "ok", f"{settings.cache_dir} writable")
 
 
-def _bank_check(
-    settings: Settings, *, quick: bool, team: tuple[int, int] | None = None
-) -> Check:
+def _bank_check(settings: Settings, *, quick: bool, team: tuple[int, int] | None = None) -> Check:
     """The same folders the bot loads, checked all at once so the line can count every error;
     `team`: the team questions the database holds and their channels (`_team_questions`), which
     the bot loads beside them (None: no database to read yet)."""
