@@ -39,6 +39,7 @@ from bot.storage.drivers import (
     server_of,
 )
 from bot.storage.replicas import ReplicaTable
+from bot.storage.team_questions import TeamQuestionTable
 from compute.catalog import demo_names
 from compute.client import ComputeClient
 from compute.errors import ComputeError, ComputeUnauthorized
@@ -222,8 +223,10 @@ def _cache_check(settings: Settings) -> Check:
     return Check("cache", "ok", f"{settings.cache_dir} writable")
 
 
-def _bank_check(settings: Settings, *, quick: bool) -> Check:
-    """The same folders the bot loads, checked all at once so the line can count every error."""
+def _bank_check(settings: Settings, *, quick: bool, team: tuple[int, int] | None = None) -> Check:
+    """The same folders the bot loads, checked all at once so the line can count every error;
+    `team`: the team questions the database holds and their channels (`_team_questions`), which
+    the bot loads beside them (None: no database to read yet)."""
     paths = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])]
     names: Callable[[], Collection[str]] = (lambda: ()) if quick else demo_names
     report = check_banks(paths, demo_names=names)
@@ -235,9 +238,26 @@ def _bank_check(settings: Settings, *, quick: bool) -> Check:
             f"{report.errors[0]}{more}; 'quizmaster content check' lists them all",
         )
     skipped = "; demo names not checked (--quick)" if quick else ""
+    teams = ""
+    if team is not None:
+        questions, channels = team
+        teams = f", {questions} team questions in {channels} channels" if questions else ""
     return Check(
-        "bank", "ok", f"{len(report.prompts)} prompts in {len(report.files)} files{skipped}"
+        "bank",
+        "ok",
+        f"{len(report.prompts)} bank prompts in {len(report.files)} files{teams}{skipped}",
     )
+
+
+async def _team_questions(settings: Settings) -> tuple[int, int]:
+    """How many questions the channels' admins wrote or imported on the web page (kept in the
+    database, not in a bank file), and in how many channels."""
+    driver = await _open_existing(settings)
+    try:
+        owners = await TeamQuestionTable(Database(driver, settings.db)).owners()
+    finally:
+        await driver.close()
+    return len(owners), len(set(owners.values()))
 
 
 async def _model_checks(settings: Settings) -> list[Check]:
@@ -432,7 +452,12 @@ async def collect(settings: Settings, *, quick: bool) -> list[Check]:
             else []
         ),
         _cache_check(settings),
-        await asyncio.to_thread(_bank_check, settings, quick=quick),
+        await asyncio.to_thread(
+            _bank_check,
+            settings,
+            quick=quick,
+            team=await _team_questions(settings) if readable else None,
+        ),
     ]
     if not quick:
         platform = await _platform_check(settings)

@@ -8,8 +8,8 @@ NUL and the other C0 control characters except newline and tab are removed (Post
 NUL in text, and a terminal acts on ESC), and so are the bidi controls (an override such as
 U+202E would reorder what a member reads after it, on the console and in Slack alike); lone
 UTF-16 surrogates, which JSON can carry and UTF-8 cannot encode, become U+FFFD. What an admin
-writes must also hold a visible character (`visible`): spaces and zero-width marks alone are
-no model answer, question or wording.
+writes must also hold a visible character (`visible`): spaces, zero-width marks, unassigned and
+private-use code points alone are no model answer, question or wording.
 """
 
 from __future__ import annotations
@@ -22,9 +22,13 @@ overrides (U+202A-U+202E) and the isolates (U+2066-U+2069)."""
 _REMOVED: dict[int, str | None] = dict.fromkeys(
     [*(code for code in range(0x20) if chr(code) not in "\n\t"), *BIDI_CONTROLS]
 )
-_UNSEEN = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+_UNSEEN = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cn", "Co", "Cs"}
 """Unicode categories that show nothing on their own: controls, format marks (zero-width),
-spaces, and combining marks with nothing to combine with."""
+spaces, combining marks with nothing to combine with; and code points no font can be relied on
+to draw: unassigned ones (U+0378, noncharacters), private-use ones (U+E000-U+F8FF and planes
+15-16, which only a font that chose a glyph for them shows, a box or nothing elsewhere) and
+surrogates. Unassigned is as Python's Unicode database says, so a character newer than it
+(an emoji of a later Unicode version) does not count either, beside visible ones it stays."""
 _BLANK_LETTERS = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800}
 """Letters that draw nothing: the Hangul fillers and the blank Braille pattern."""
 
@@ -55,7 +59,7 @@ def removed_controls(text: str) -> list[str]:
 
 def visible(text: str) -> bool:
     """Whether `text` shows anything: a character that is not a space, a control, a zero-width
-    or combining mark, or a blank filler."""
+    or combining mark, a blank filler, or an unassigned, private-use or surrogate code point."""
     return any(
         unicodedata.category(ch) not in _UNSEEN and ord(ch) not in _BLANK_LETTERS for ch in text
     )

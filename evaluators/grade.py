@@ -85,6 +85,20 @@ class Flag(StrEnum):
     """Its main claims say the opposite of the model answers (roles swapped, an opposite said)."""
 
 
+NON_ANSWER: frozenset[Flag] = frozenset(
+    {Flag.EMPTY, Flag.NOISE, Flag.DONT_KNOW, Flag.NO_EVIDENCE, Flag.ONE_WORD}
+)
+"""Flags of the rules that find an answer saying nothing the question asks: empty, noise, "I
+don't know", no evidence (a greeting, chat, markup, a lone number), a word or term on its own."""
+NON_ANSWER_MOST = 10
+"""The most a non-answer scores (the evidence gate's cap, and a term alone's where the prompt
+has key concepts). An answer one of `NON_ANSWER` fired on that scores no more than this is a
+non-answer: it keeps its grade and is told what the question asks, but the bot gives it no
+leaderboard points and no streak day. One scoring more (one word to a team's question without
+key concepts, capped at 40; a grade the team raised) is an attempt, and counts; so is an answer
+to another question or a wrong claim."""
+
+
 class Grade(BaseModel):
     """A graded answer: 0-100, verdict, concept coverage (the prompt's concept ids), feedback."""
 

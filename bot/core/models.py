@@ -9,6 +9,17 @@ from datetime import date, datetime
 
 from bot.core.messages import Reply
 from content.schema import Lang, Prompt
+from evaluators.grade import NON_ANSWER, NON_ANSWER_MOST
+
+NON_ANSWER_FLAGS = frozenset(flag.value for flag in NON_ANSWER)
+"""The stored flags of the rules that find a non-answer (`evaluators.grade.NON_ANSWER`)."""
+
+
+def earns(score: int, flags: tuple[str, ...]) -> bool:
+    """Whether a stored answer counts for leaderboard points and a streak day: a non-answer
+    ("hello": a non-answer rule fired and it scored `NON_ANSWER_MOST` or less) keeps its grade
+    and its reply, and earns neither."""
+    return score > NON_ANSWER_MOST or NON_ANSWER_FLAGS.isdisjoint(flags)
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,11 @@ class AnswerRow:
     missed: tuple[str, ...]
     day: date
     answered_at: datetime
+    flags: tuple[str, ...] = ()
+
+    @property
+    def earns(self) -> bool:
+        return earns(self.score, self.flags)
 
 
 @dataclass(frozen=True)
@@ -183,6 +199,11 @@ class AnswerText:
     answered_at: datetime
     revealed: bool
     appealed: bool = False
+    flags: tuple[str, ...] = ()
+
+    @property
+    def earns(self) -> bool:
+        return earns(self.score, self.flags)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The terminal as a channel: one line in, replies printed. `/as NAME` switches the simulated
-member, so one terminal can play a multi-user channel. Piped stdin is handled line by line and
-the process exits at EOF, so sessions can be scripted."""
+member, so one terminal can play a multi-user channel: the first member to speak is the
+channel's admin, every other a plain member unless switched to with `/as NAME admin`, so a
+member's own appeal waits for an admin as it would in a channel. Piped stdin is handled line by
+line and the process exits at EOF, so sessions can be scripted."""
 
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ import contextlib
 import getpass
 import itertools
 import logging
+import math
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -33,6 +38,14 @@ from content.schema import Lang
 log = logging.getLogger("quizmaster.console")
 PLATFORM = "console"
 CHANNEL = "console"
+EDIT_LINE_EVERY_S = 3.0
+"""On a pipe, a message edited again and again (`/demo`'s progress) is printed at most this
+often, its latest state before whatever comes next: the cadence of the start-up progress lines
+(`evaluators.progress.LINE_EVERY_S`), so a script's output stays a few lines long."""
+_REDRAW = "\x1b[{rows}A\x1b[J"
+"""Cursor up over the rows of the message printed last, and clear from there down."""
+ADMIN_WORD = "admin"
+"""`/as NAME admin` switches to NAME as an admin of the console's channel."""
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _STYLE = {
     ReplyKind.QUESTION: "bold cyan",
@@ -52,7 +65,12 @@ def addressed(reply: Reply) -> str:
 class ConsoleTransport(UnsharedChannel):
     """Prints replies; images are saved in `image_dir` and their paths printed. When whoever
     reads the output goes away (`quizmaster run --platform console | head`), `on_reader_gone`
-    is called once and nothing more is written: the answer being handled is still stored."""
+    is called once and nothing more is written: the answer being handled is still stored.
+
+    An edit (`/demo`'s progress) is redrawn in place on a terminal when its message is the last
+    thing printed; on a pipe it is printed at most every `EDIT_LINE_EVERY_S`, the latest state
+    held until then and printed (`flush`) before anything else, so the final one always shows,
+    as the start-up progress bar does (`evaluators.progress`)."""
 
     threads = False
 
@@ -64,7 +82,14 @@ class ConsoleTransport(UnsharedChannel):
     # The channel's language, as the latest reply carried it: the console's own notices
     # ("(only you)", "(now speaking as ...)") follow it.
     lang: Lang = "ko"
+    clock: Callable[[], float] = time.monotonic
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _last: tuple[str, int] | None = None
+    """The message printed last and the terminal rows it took, while nothing came after it."""
+    _printed_at: dict[str, float] = field(default_factory=dict)
+    """On a pipe: when each message was last printed."""
+    _held: dict[str, Reply] = field(default_factory=dict)
+    """On a pipe: each message's latest edit not printed yet."""
 
     def __post_init__(self) -> None:
         self._console = Console(file=self.out, highlight=False, soft_wrap=True)
@@ -85,7 +110,8 @@ class ConsoleTransport(UnsharedChannel):
 
     async def send(self, reply: Reply) -> Posted:
         message_id = f"m{next(self._ids)}"
-        self._print(reply)
+        self.flush()
+        self._shown(message_id, reply)
         for image in reply.images:
             self.image_dir.mkdir(parents=True, exist_ok=True)
             path = self.image_dir / f"{message_id}-{image.filename}"
@@ -94,31 +120,60 @@ class ConsoleTransport(UnsharedChannel):
         return Posted(message_id=message_id, thread_id=message_id if reply.open_thread else None)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
-        self._print(reply)
+        message_id = posted.message_id
+        if self.rich:
+            if self._last is not None and self._last[0] == message_id:
+                redraw = _REDRAW.format(rows=self._last[1])
+                self._write(lambda: print(redraw, end="", file=self.out))
+            self._shown(message_id, reply)
+            return
+        if self.clock() - self._printed_at.get(message_id, -math.inf) < EDIT_LINE_EVERY_S:
+            self._held[message_id] = reply
+            return
+        self._held.pop(message_id, None)
+        self._shown(message_id, reply)
 
-    def _print(self, reply: Reply) -> None:
+    def flush(self) -> None:
+        """Print the edits held back on a pipe (each message's latest), before what comes next."""
+        held, self._held = self._held, {}
+        for message_id, reply in held.items():
+            self._shown(message_id, reply)
+
+    def _shown(self, message_id: str, reply: Reply) -> None:
+        """Print `reply` as message `message_id`, remembering it as the last thing printed."""
+        rows = self._print(reply)
+        self._printed_at[message_id] = self.clock()
+        self._last = (message_id, rows)
+
+    def _print(self, reply: Reply) -> int:
+        """Print `reply`; the terminal rows it takes (a long line wraps)."""
         if reply.lang is not None:
             self.lang = reply.lang
         prefix = text(self.lang, "console_only_you") + " " if reply.ephemeral else ""
         lines = [addressed(reply), *(f"{name}: {value}" for name, value in reply.fields)]
         body = escape_for_terminal("\n".join(lines))
+        plain = prefix + _BOLD.sub(r"\1", body)  # bold dropped, as a pipe wants
         if not self.rich:
-            self._print_line(prefix + _BOLD.sub(r"\1", body))  # bold dropped, as a pipe wants
-            return
-        rendered = Text(prefix, style="dim")
-        style = _STYLE.get(reply.kind, "")
-        for index, part in enumerate(_BOLD.split(body)):
-            rendered.append(part, style=f"bold {style}".strip() if index % 2 else style)
-        self._write(lambda: self._console.print(rendered))
+            self._print_line(plain)
+        else:
+            rendered = Text(prefix, style="dim")
+            style = _STYLE.get(reply.kind, "")
+            for index, part in enumerate(_BOLD.split(body)):
+                rendered.append(part, style=f"bold {style}".strip() if index % 2 else style)
+            self._write(lambda: self._console.print(rendered))
+        width = max(1, self._console.width)
+        return sum(max(1, math.ceil(cell_len(line) / width)) for line in plain.split("\n"))
 
     def notice(self, line: str) -> None:
         """A line of the console's own, not a reply (who speaks now)."""
         self._print_line(line)
 
     def _print_line(self, line: str) -> None:
+        self._last = None
         self._write(lambda: print(escape_for_terminal(line), file=self.out, flush=True))
 
     def _print_prompt(self, user: str) -> None:
+        self._last = None
         self.out.write(f"{escape_for_terminal(shown(user))}> ")
         self.out.flush()
 
@@ -127,6 +182,15 @@ class ConsoleTransport(UnsharedChannel):
         if self.rich:
             self._write(lambda: self._print_prompt(user))
         return await lines.get()
+
+
+def switched(typed: str, user: str) -> tuple[str, bool]:
+    """The member `/as TYPED` switches to (`user` when it names nobody), and whether it makes
+    them an admin: `/as NAME admin`."""
+    name = member_text(typed).strip()
+    head, _, last = name.rpartition(" ")
+    admin = last == ADMIN_WORD and bool(head.strip())
+    return (head.strip() if admin else name) or user, admin
 
 
 async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
@@ -169,6 +233,8 @@ async def run(
         out=stdout, image_dir=image_dir, rich=interactive, on_reader_gone=stop.set
     )
     user = getpass.getuser() or "you"
+    admins: set[str] = set()
+    spoken = False
     await service.posting.show_today(PLATFORM, CHANNEL, transport)
     if interactive:
         ticker = asyncio.create_task(
@@ -187,20 +253,28 @@ async def run(
             if line.strip() in {"/quit", "/exit"}:
                 break
             if line.startswith("/as "):
-                user = member_text(line[4:]).strip() or user
-                transport.notice(text(transport.lang, "console_speaking_as", name=shown(user)))
+                user, admin = switched(line[4:], user)
+                if admin:
+                    admins.add(user)
+                key = "console_speaking_as_admin" if admin else "console_speaking_as"
+                transport.notice(text(transport.lang, key, name=shown(user)))
                 continue
+            if not spoken:
+                admins.add(user)  # the first member to speak is the console's admin
+                spoken = True
             await service.intake.handle(
                 Incoming(
                     platform=PLATFORM,
                     channel_id=CHANNEL,
-                    actor=Actor(user_id=user, display_name=user, is_admin=True),
+                    actor=Actor(user_id=user, display_name=user, is_admin=user in admins),
                     text=line,
                     threadless=True,
                 ),
                 transport,
             )
+            transport.flush()
     finally:
+        transport.flush()
         stop.set()
         waker.cancel()
         if ticker is not None:

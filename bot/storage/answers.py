@@ -26,6 +26,7 @@ from bot.storage.records import (
     GRADED_COLUMNS,
     GRADED_PLACEHOLDERS,
     concept_lists,
+    flags_of,
     graded_text,
     graded_values,
 )
@@ -41,6 +42,7 @@ def _answer(row: Row) -> AnswerRow:
         **concept_lists(row),
         day=date.fromisoformat(row["day"]),
         answered_at=datetime.fromisoformat(row["answered_at"]),
+        flags=flags_of(row),
     )
 
 

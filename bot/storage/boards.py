@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.core.models import BoardRow, DaySummary
 from bot.storage.database import Database
+from bot.storage.records import earning
 
 
 class BoardTable:
@@ -16,20 +17,21 @@ class BoardTable:
 
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
         """Sum of each member's best score per prompt per post, since a local day (the day of
-        the best answer counts; on a tie, the earlier answer's). An answer counts when no
+        the best answer counts; on a tie, the earlier answer's); a non-answer counts for
+        nothing (`earning`). An answer counts when no
         better one of its member, post and prompt exists: one probe of the index
         `answers_best_per_post` per answer, cheaper than ranking a year of answers."""
         rows = await self._db.fetch(
-            """
+            f"""
             SELECT a.user_id, COALESCE(u.display_name, a.user_id) AS display_name,
                    SUM(a.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT a.day) AS days
             FROM answers a LEFT JOIN users u ON u.platform = ? AND u.user_id = a.user_id
             WHERE a.post_id IN (SELECT id FROM posts WHERE platform = ? AND channel_id = ?)
-              AND a.day >= ?
+              AND a.day >= ? AND {earning("a")}
               AND NOT EXISTS (
                   SELECT 1 FROM answers x
                   WHERE x.post_id = a.post_id AND x.user_id = a.user_id
-                    AND x.prompt_id = a.prompt_id AND x.day >= ?
+                    AND x.prompt_id = a.prompt_id AND x.day >= ? AND {earning("x")}
                     AND (x.score > a.score OR (x.score = a.score AND x.id < a.id))
               )
             GROUP BY a.user_id, u.display_name

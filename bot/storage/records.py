@@ -8,8 +8,9 @@ import json
 from datetime import date, datetime
 from typing import TypedDict
 
-from bot.core.models import GradedAnswer, GradedText, PostRow
+from bot.core.models import NON_ANSWER_FLAGS, GradedAnswer, GradedText, PostRow
 from bot.storage.drivers import Row
+from evaluators.grade import NON_ANSWER_MOST
 
 
 def post_row(row: Row) -> PostRow:
@@ -30,6 +31,21 @@ def post_row(row: Row) -> PostRow:
 class ConceptLists(TypedDict):
     covered: tuple[str, ...]
     missed: tuple[str, ...]
+
+
+def flags_of(row: Row) -> tuple[str, ...]:
+    """An answer row's flags, stored as a JSON list."""
+    return tuple(json.loads(row["flags"]))
+
+
+def earning(alias: str) -> str:
+    """A SQL condition that the answer row `alias` counts for points and streak days, as
+    `bot.core.models.earns` says: it scored more than a non-answer can, or its flags (a JSON
+    list of names) hold none of a non-answer rule's."""
+    clean = " AND ".join(
+        f"{alias}.flags NOT LIKE '%\"{flag}\"%'" for flag in sorted(NON_ANSWER_FLAGS)
+    )
+    return f"({alias}.score > {NON_ANSWER_MOST} OR ({clean}))"
 
 
 def concept_lists(row: Row) -> ConceptLists:
@@ -91,6 +107,6 @@ def graded_text(row: Row) -> GradedText:
         score=row["score"],
         verdict=row["verdict"],
         **concept_lists(row),
-        flags=tuple(json.loads(row["flags"])),
+        flags=flags_of(row),
         answered_at=datetime.fromisoformat(row["answered_at"]),
     )

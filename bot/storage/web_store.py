@@ -21,7 +21,7 @@ from bot.core.models import (
 )
 from bot.storage.database import Database
 from bot.storage.drivers import Row
-from bot.storage.records import concept_lists, post_row
+from bot.storage.records import concept_lists, earning, flags_of, post_row
 from bot.storage.repository import Repository
 
 
@@ -95,7 +95,7 @@ class DashboardReads:
         rows = await self._repo.db.fetch(
             "SELECT DISTINCT a.user_id, a.day FROM answers a JOIN posts p ON p.id = a.post_id"
             f" WHERE a.platform = ? AND a.user_id IN ({marks}) AND a.day >= ?"
-            " AND p.channel_id = ?",
+            f" AND p.channel_id = ? AND {earning('a')}",
             (platform, *user_ids, since.isoformat(), channel_id),
         )
         return [(row["user_id"], date.fromisoformat(row["day"])) for row in rows]
@@ -126,7 +126,7 @@ class DashboardReads:
     ) -> list[AnswerText]:
         rows = await self._repo.db.fetch(
             "SELECT a.id, a.post_id, a.prompt_id, a.text, a.score, a.verdict, a.covered,"
-            " a.missed, a.day, a.answered_at, p.revealed, ap.id AS appeal_id"
+            " a.missed, a.flags, a.day, a.answered_at, p.revealed, ap.id AS appeal_id"
             " FROM answers a JOIN posts p ON p.id = a.post_id"
             " LEFT JOIN appeals ap ON ap.answer_id = a.id"
             " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ?"
@@ -146,6 +146,7 @@ class DashboardReads:
                 answered_at=datetime.fromisoformat(row["answered_at"]),
                 revealed=bool(row["revealed"]),
                 appealed=row["appeal_id"] is not None,
+                flags=flags_of(row),
             )
             for row in rows
         ]

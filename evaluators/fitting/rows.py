@@ -102,7 +102,8 @@ def answer_field(data: dict[str, Any]) -> str:
     return text_field(data, "answer")[:MAX_ANSWER_CHARS]
 
 
-def _number(data: dict[str, Any], name: str) -> float:
+def number_field(data: dict[str, Any], name: str) -> float:
+    """A row's number field: a finite number (not a boolean, not text, not NaN or 1e309)."""
     value = data[name]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FieldError(name, f"must be a number, not {value!r}")
@@ -116,12 +117,18 @@ def _shown(number: float) -> str:
     return f"{number:g}"
 
 
-def _row(data: dict[str, Any], _line: str) -> Row:
-    score, score_max = _number(data, "score"), _number(data, "score_max")
+def score_fields(data: dict[str, Any]) -> tuple[float, float]:
+    """A row's score and score_max: finite, score_max above 0, the score from 0 to it."""
+    score, score_max = number_field(data, "score"), number_field(data, "score_max")
     if score_max <= 0:
         raise FieldError("score_max", f"must be above 0, not {_shown(score_max)}")
     if not 0 <= score <= score_max:
         raise FieldError("score", f"must be from 0 to {_shown(score_max)}, not {_shown(score)}")
+    return score, score_max
+
+
+def _row(data: dict[str, Any], _line: str) -> Row:
+    score, score_max = score_fields(data)
     return Row(
         question=text_field(data, "question"),
         answer=answer_field(data),

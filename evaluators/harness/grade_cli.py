@@ -16,6 +16,7 @@ from typing import Any
 from content.bank import Bank
 from content.loader import BankError, load_bank
 from content.schema import Lang, Prompt
+from evaluators.embedding.vectors import EmbeddingUnavailableError
 from evaluators.fitting.rows import HarnessError, read_rows
 from evaluators.fitting.teach import team_grades
 from evaluators.model_settings import ModelSettings
@@ -157,9 +158,18 @@ def main(argv: Sequence[str], settings: ModelSettings, *, banks: Sequence[Path])
         print(f"quizmaster grade: {exc}", file=sys.stderr)
         return 1
     lang: Lang = args.lang or answer_language(args.answer)
-    scored = asyncio.run(
-        _explain(settings.grader(), bank, prompt, args.answer, lang, taught=taught)
-    )
+    try:
+        scored = asyncio.run(
+            _explain(settings.grader(), bank, prompt, args.answer, lang, taught=taught)
+        )
+    except EmbeddingUnavailableError as exc:
+        print(
+            f"quizmaster grade: the embeddings server {settings.embedding_url} gave no vectors "
+            f"({exc.reason}); nothing was graded. Start it (or check its address and token), "
+            "or unset QUIZMASTER_EMBEDDING_URL to grade with the model in this process",
+            file=sys.stderr,
+        )
+        return 2
     _print(prompt, scored, explain=args.explain)
     if args.json:
         print(json.dumps(as_json(scored), ensure_ascii=False))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.embedding.identity import identify
+from evaluators.fitting.rows import HarnessError
 from evaluators.harness.quality_cache import CachedEmbedder
 from evaluators.harness.quality_korean import ANSWERS as KOREAN_ANSWERS
 from evaluators.harness.quality_korean import RUBRICS as KOREAN_RUBRICS
@@ -154,6 +155,11 @@ async def _measure(run: QualityRun, names: Sequence[str]) -> list[Figure]:
 def main(argv: list[str], settings: ModelSettings) -> int:
     """Measure, print the table, write the report; exit 1 when a gated figure fell."""
     args = _parser().parse_args(argv)
+    if not args.save_baseline and not args.baseline.is_file():
+        raise HarnessError(
+            f"--baseline {args.baseline}: no such file, so there is nothing to gate against; "
+            "give the committed baseline (docs/quality.json), or add --save-baseline to write one"
+        )
     names = list(dict.fromkeys(args.only)) or list(DATA_SETS)
     embedder = CachedEmbedder(settings.embedder(), settings.cache_dir)
     identity = identify(embedder)

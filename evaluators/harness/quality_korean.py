@@ -34,7 +34,14 @@ from content.importers.csv_table import import_csv
 from content.importers.imported_bank import BankImportError
 from content.schema import BankFile
 from evaluators.fitting.correlation import pearson
-from evaluators.fitting.rows import HarnessError, Row, read_jsonl
+from evaluators.fitting.rows import (
+    HarnessError,
+    Row,
+    answer_field,
+    read_jsonl,
+    score_fields,
+    text_field,
+)
 from evaluators.harness.quality_protocol import PICKS, correlations, protocol
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_stats import Indices, Statistic, f1, precision, recall
@@ -73,14 +80,15 @@ class Answer:
 
 def _answer(data: dict[str, Any], _line: str) -> Answer:
     labels = {str(k): int(v) for k, v in dict(data["element_labels"]).items()}
+    score, score_max = score_fields(data)
     return Answer(
         id=str(data["id"]),
         qid=str(data["qid"]),
         row=Row(
-            question=str(data["question"]),
-            answer=str(data["answer"]),
-            score=float(data["score"]),
-            score_max=float(data["score_max"]),
+            question=text_field(data, "question"),
+            answer=answer_field(data),
+            score=score,
+            score_max=score_max,
             lang="ko",
         ),
         stated=frozenset(e for e, v in labels.items() if v),

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from evaluators.fitting.correlation import spearman
-from evaluators.fitting.rows import read_jsonl
+from evaluators.fitting.rows import FieldError, number_field, read_jsonl, text_field
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_table import Figure, measured
 
@@ -26,8 +26,15 @@ class Pair:
     score: float
 
 
+SIMILARITY_MAX = 5.0
+"""KorSTS's people rate a pair's similarity from 0 (unrelated) to 5 (the same meaning)."""
+
+
 def _pair(data: dict[str, Any], _line: str) -> Pair:
-    return Pair(str(data["s1"]), str(data["s2"]), float(data["score"]))
+    score = number_field(data, "score")
+    if not 0 <= score <= SIMILARITY_MAX:
+        raise FieldError("score", f"must be from 0 to {SIMILARITY_MAX:g}, not {score:g}")
+    return Pair(text_field(data, "s1"), text_field(data, "s2"), score)
 
 
 def read_pairs(path: Path) -> list[Pair]:

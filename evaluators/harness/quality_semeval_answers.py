@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluators.fitting.rows import Row, read_jsonl
+from evaluators.fitting.rows import Row, answer_field, read_jsonl, score_fields, text_field
 from evaluators.harness.quality_stats import Indices, Statistic, auc, macro_f1
 from evaluators.harness.quality_table import Figure, measured
 
@@ -40,13 +40,14 @@ def _answer(data: dict[str, Any], _line: str) -> Answer:
     label_3way = str(data["label_3way"])
     if label_3way not in LABELS_3WAY or str(data["label_2way"]) not in {"correct", "incorrect"}:
         raise ValueError(f"unknown label {data['label_2way']!r} / {label_3way!r}")
+    score, score_max = score_fields(data)
     return Answer(
         row=Row(
-            question=str(data["question"]),
-            answer=str(data["answer"]),
-            score=float(data["score"]),
-            score_max=float(data["score_max"]),
-            reference=str(data["reference"]),
+            question=text_field(data, "question"),
+            answer=answer_field(data),
+            score=score,
+            score_max=score_max,
+            reference=text_field(data, "reference"),
             lang="en",
         ),
         corpus=str(data["corpus"]),

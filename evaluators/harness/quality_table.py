@@ -159,7 +159,8 @@ def write_report(path: Path, figures: Sequence[Figure], meta: dict[str, Any]) ->
 
 
 def read_report(path: Path) -> list[Figure]:
-    """The figures of a report or baseline file; none when the file is not there."""
+    """The figures of a report or baseline file; none when the file is not there (a baseline
+    `--save-baseline` writes for the first time)."""
     if not path.is_file():
         return []
     try:

@@ -59,8 +59,15 @@ class ConsoleSession:
         said = await self.until(rf"^\(now speaking as {marker}\)$")
         return said.rsplit("(now speaking as", 1)[0]
 
+    async def make_admin(self, member: str) -> None:
+        """`/as MEMBER admin`: `member` is an admin from now on (the console's first member to
+        speak is one already)."""
+        await self.type(f"/as {member} admin")
+        await self.until(rf"^\(now speaking as {member}, an admin\)$")
+
     async def sign_in_link(self, admin: str) -> str:
-        """The link `/quiz web` prints for `admin` (everyone is an admin on the console)."""
+        """The link `/quiz web` prints for `admin`, an admin: the console's first member to
+        speak, or one `make_admin` made."""
         printed = await self.says(admin, "/quiz web")
         found = LINK.search(printed)
         assert found is not None, printed

@@ -78,14 +78,20 @@ async def test_hint_names_a_concept_and_caps_the_score(service: WiredQuiz) -> No
     assert any("capped at 80" in r.text for r in replies)
 
 
-async def test_skip_moves_on_and_next_retries_the_lowest_keeping_the_best(
+async def test_skip_moves_on_and_next_offers_the_skipped_then_retries_the_lowest(
     service: WiredQuiz, bank: Bank
 ) -> None:
+    """Once done, `/quiz next` brings back what was skipped (issue 70, case 11), and only then
+    the lowest score, keeping the best."""
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     followups = bank.followups(post.prompt_id)
     await say(service, MINA, "I don't know")
     for _ in followups:
         await say(service, MINA, "/quiz skip")
+    offered = await say(service, MINA, "/quiz next")
+    assert offered[0].text == f"<@u1> You skipped this one: {followups[0].text.en}"
+    for _ in followups:
+        await say(service, MINA, "I don't know")
     done = await say(service, MINA, "/quiz next")
     assert done[0].text.startswith("<@u1> Retry (your best score is kept): ")
     await say(service, MINA, GOOD_Q01)

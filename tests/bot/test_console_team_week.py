@@ -21,7 +21,7 @@ BOB = "ReLU는 계산이 빨라서 씁니다."
 
 @pytest.mark.slow
 def test_week_share_reveal_and_me_on_the_console(tmp_path: Path, warm_cache: Path) -> None:
-    lines = ["/as alice", ALICE, "/quiz share on", "/as bob", BOB]
+    lines = ["/as alice", ALICE, "/quiz share on", "/as bob admin", BOB]
     script = "\n".join([*lines, "/quiz week", "/quiz reveal", "/quiz me", ""])
     result = run_console(tmp_path, warm_cache, script)
     out = result.stdout

@@ -61,7 +61,7 @@ def walk(lang: Lang) -> list[str]:
     """Every member and admin command once, answers in the session's language."""
     return [
         "/help",
-        "/as minji",
+        "/as minji admin",
         "/quiz me",
         "/demo list",
         f"/demo {DEMO}",

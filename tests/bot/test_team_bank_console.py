@@ -46,7 +46,7 @@ async def team_cache(grader: EmbeddingGrader, team_bank: Path, embedding_cache: 
 
 def speakers(out: str) -> dict[str, str]:
     """What the console printed while each simulated member spoke (after `/as NAME`)."""
-    parts = re.split(r"^\(now speaking as (\w+)\)$", out, flags=re.MULTILINE)
+    parts = re.split(r"^\(now speaking as (\w+)(?:, an admin)?\)$", out, flags=re.MULTILINE)
     return {name: text for name, text in zip(parts[1::2], parts[2::2], strict=True)}
 
 
@@ -83,13 +83,13 @@ def test_team_questions_are_graded_on_the_console(
             KO_PARTIAL,
             "/as kim",
             KO_POOR,
-            "/as boss",
+            "/as boss admin",
             f"/quiz now {WITHOUT_CONCEPTS}",
             "/as dana",
             EN_GOOD,
             "/as eli",
             EN_POOR,
-            "/as lead",
+            "/as lead admin",
             "/quiz reveal",
             "",
         ]

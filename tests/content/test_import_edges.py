@@ -100,11 +100,12 @@ def test_check_refuses_control_and_bidi_characters_in_a_bank(tmp_path: Path) -> 
 
 
 def test_check_refuses_a_wording_or_answer_that_shows_nothing(tmp_path: Path) -> None:
-    bank, said = _refused_by_check(tmp_path, "왜?", "\\u200b\\u3000", "\\u3164\\u2060")
+    bank, said = _refused_by_check(tmp_path, "\\u0378\\ue000", "\\u200b\\u3000", "\\u3164\\u2060")
     assert said == [
+        f"{bank}: prompt team-001: text.ko: must not be blank",
         f"{bank}: prompt team-001: text.en: must not be blank",
         f"{bank}: prompt team-001: references.0.text: must not be blank",
-        "2 problems found; fix them and run `quizmaster content check` again",
+        "3 problems found; fix them and run `quizmaster content check` again",
     ]
 
 

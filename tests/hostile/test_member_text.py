@@ -71,6 +71,9 @@ def test_the_member_text_rule(typed: str, kept: str) -> None:
         ("\u3164\u115f\u1160\uffa0\u2800", False),  # Hangul fillers, the blank Braille cell
         ("\u0301", False),  # a combining mark with nothing to combine with
         ("\u200b.\u200b", True),
+        ("\u0378", False),  # unassigned (issue 70, case 9)
+        ("\ue000\U000f0000\ufdd0", False),  # private use, a noncharacter
+        ("\u0378a", True),
     ],
 )
 def test_an_admin_text_must_show_something(text: str, shows: bool) -> None:

@@ -458,14 +458,14 @@ class AnswerFlow:
 
     async def next(self, turn: Turn) -> None:
         """Show the prompt the member is on; when they are done (an open question they answered
-        counts as done), reopen the lowest score of the day."""
+        counts as done), reopen what they skipped today, else the lowest score of the day."""
         post = await self._post(turn)
         if (
             post is not None
             and self._bank(post).open_question(post.prompt_id) is not None
             and await self.day.finished(post, turn.user)
         ):
-            await self._retry_lowest(turn, post)
+            await self._reopen(turn, post)
             return
         position = await self._position(turn, post)
         if position is None:
@@ -473,11 +473,18 @@ class AnswerFlow:
         if not position.done:
             await self._ask(turn, position.post, position.step, key="current")
             return
-        await self._retry_lowest(turn, position.post)
+        await self._reopen(turn, position.post)
 
-    async def _retry_lowest(self, turn: Turn, post: PostRow) -> None:
-        """Reopen the member's lowest-scored prompt of the day's posts, in its post's thread."""
-        retry = await self.day.lowest(post, turn.user, self._today(turn))
+    async def _reopen(self, turn: Turn, post: PostRow) -> None:
+        """Reopen, in its post's thread, the first prompt of the day's posts the member skipped
+        and has not answered; with none, their lowest-scored one."""
+        today = self._today(turn)
+        skipped = await self.day.skipped(post, turn.user, today)
+        if skipped is not None:
+            await self.repo.set_step(post_id=skipped.post.id, user_id=turn.user, step=skipped.step)
+            await self._ask(turn, skipped.post, skipped.step, key="skipped_again")
+            return
+        retry = await self.day.lowest(post, turn.user, today)
         if retry is None:
             await turn.say(turn.t("perfect"), thread_id=post.thread_id, mention=True)
             return

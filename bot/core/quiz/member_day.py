@@ -6,7 +6,8 @@ ones. Three answers the answer flow asks of it:
   posted meanwhile never strands their follow-ups of an earlier one;
 - the member's points today, counted as the leaderboard counts them (the best answer per post and
   prompt, on the day it was given), so "done for today" and `/quiz leaderboard` agree;
-- the prompt to retry: the lowest best score of any of today's posts, not only the current one's.
+- what `/quiz next` reopens once a post is done: a prompt of today's posts the member skipped and
+  has not answered since, before the lowest best score of any of today's posts.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from content.bank import Bank
 
 @dataclass(frozen=True)
 class Retry:
-    """A prompt to reopen: its post and its step there, and the member's best score on it."""
+    """A prompt to reopen: its post and its step there, and the member's best score on it (0
+    for one they skipped)."""
 
     post: PostRow
     step: int
@@ -92,10 +94,26 @@ class MemberDay:
         )
         best: dict[tuple[int, str], int] = {}
         for answer in answers:
-            if answer.day == today:
+            if answer.day == today and answer.earns:
                 key = (answer.post_id, answer.prompt_id)
                 best[key] = max(best.get(key, 0), answer.score)
         return sum(best.values())
+
+    async def skipped(self, latest: PostRow, user_id: str, today: date) -> Retry | None:
+        """The first prompt of today's posts (the newest post first, its prompts in order) that
+        the member moved past with `/quiz skip` and has not answered since: a prompt before
+        their step there with no answer."""
+        for post in await self.todays_posts(latest, today):
+            if post.prompt_id not in self.bank:
+                continue  # an open question still waiting: nothing to skip
+            prompts = sequence(self.bank, post)
+            progress = await self.answers.member_progress(
+                post, user_id=user_id, prompt_ids=[p.id for p in prompts]
+            )
+            for step, prompt in enumerate(prompts[: progress.step]):
+                if prompt.id not in progress.best:
+                    return Retry(post=post, step=step, score=0)
+        return None
 
     async def lowest(self, latest: PostRow, user_id: str, today: date) -> Retry | None:
         """The graded prompt of today's posts the member scored lowest on, below 100 (None:

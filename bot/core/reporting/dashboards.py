@@ -259,6 +259,8 @@ async def member_page(
     answers = await store.member_answers(platform=platform, channel_id=channel_id, user_id=user_id)
     best: dict[tuple[date, int, str], int] = {}
     for a in answers:
+        if not a.earns:  # a non-answer earns no points and no streak day
+            continue
         key = (a.day, a.post_id, a.prompt_id)
         best[key] = max(best.get(key, 0), a.score)
     per_day: dict[date, int] = defaultdict(int)

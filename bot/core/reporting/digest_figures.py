@@ -92,7 +92,8 @@ def scheduled_days(schedule: Schedule, week: date) -> list[date]:
 def _points(answers: list[AnswerRow]) -> dict[str, int]:
     per_member: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for a in answers:
-        per_member[a.user_id].append((a.post_id, a.prompt_id, a.score))
+        if a.earns:  # a non-answer earns no points
+            per_member[a.user_id].append((a.post_id, a.prompt_id, a.score))
     return {user: best_points(scores) for user, scores in per_member.items()}
 
 
@@ -153,7 +154,7 @@ def week_digest(
     points, before = _points(this), _points(last)
     answered: dict[str, set[date]] = defaultdict(set)
     for a in answers:
-        if a.day <= until:
+        if a.day <= until and a.earns:
             answered[a.user_id].add(a.day)
     members = sorted(
         (

@@ -97,9 +97,9 @@ class Homes:
         return MemberHome(
             channel=channel,
             name=await self.members.display_name(platform=platform, user_id=user_id),
-            streak=streak(schedule, {a.day for a in answers}, today),
+            streak=streak(schedule, {a.day for a in answers if a.earns}, today),
             week_points=best_points(
-                [(a.post_id, a.prompt_id, a.score) for a in answers if a.day >= monday]
+                [(a.post_id, a.prompt_id, a.score) for a in answers if a.day >= monday and a.earns]
             ),
             mastery=tuple(await self.practice.mastery(where, user_id)),
             due=tuple(bank.get(prompt_id).text.get(lang) for _, prompt_id in due),

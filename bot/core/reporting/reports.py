@@ -73,7 +73,8 @@ class Reports:
         answers = await self.answers.user_answers(
             platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
         )
-        return streak(schedule, {a.day for a in answers}, schedule.local_day(self.clock()))
+        days = {a.day for a in answers if a.earns}
+        return streak(schedule, days, schedule.local_day(self.clock()))
 
     async def reveal(self, turn: Turn) -> None:
         """Reference answer (or guidance), key concepts, the day's summary with the best answer
@@ -192,7 +193,8 @@ class Reports:
             return
         per_day: dict[date, dict[str, int]] = defaultdict(dict)
         for a in answers:
-            per_day[a.day][a.prompt_id] = max(per_day[a.day].get(a.prompt_id, 0), a.score)
+            if a.earns:  # a non-answer earns no points
+                per_day[a.day][a.prompt_id] = max(per_day[a.day].get(a.prompt_id, 0), a.score)
         days = sorted(per_day.items())
         user_streak = await self.user_streak(channel, user_id)
         lines = [turn.t("stats_head", name=name)]
