@@ -29,14 +29,20 @@ Numbers = float | int | np.ndarray | None
 
 
 def non_finite(named: Mapping[str, Numbers]) -> list[str]:
-    """Each NaN or infinity in `named`, as `name = value` (an array's as `name[i] = value`)."""
+    """Each NaN or infinity in `named`, as `name = value`; an array's as how many of its values
+    are not finite, and the first of them."""
     found: list[str] = []
     for name, value in named.items():
         if value is None:
             continue
         if isinstance(value, np.ndarray):
             bad = np.argwhere(~np.isfinite(value))
-            found += [f"{name}{list(map(int, at))} = {value[tuple(at)]}" for at in bad]
+            if len(bad):
+                first = tuple(int(i) for i in bad[0])
+                found.append(
+                    f"{name}: {len(bad)} of {value.size} values not finite "
+                    f"(first {list(first)} = {value[first]})"
+                )
         elif not math.isfinite(value):
             found.append(f"{name} = {value}")
     return found
