@@ -9,10 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from evaluators.embedding.vectors import EmbeddingUnavailableError
+
+if TYPE_CHECKING:
+    from evaluators.features.measurement import Measurement
 
 SHOWN = 3
 """Non-finite numbers a reason names; the rest are counted."""
@@ -58,6 +62,14 @@ def fields_of(record: object, prefix: str) -> Iterator[tuple[str, Numbers]]:
             yield from fields_of(value, name)
         elif isinstance(value, float | int | np.ndarray) and not isinstance(value, bool):
             yield name, value
+
+
+def of_measurement(measurement: Measurement) -> Iterator[tuple[str, Numbers]]:
+    """What was measured of an answer and its features, each by name. Both are read: a feature
+    clipped to its range (`min(1.0, nan)` is 1.0) can hide the NaN its measure holds."""
+    yield from fields_of(measurement.measures, "measures")
+    for name, value in measurement.features.items():
+        yield f"feature {name}", value
 
 
 def described(found: Iterable[str]) -> str:

@@ -22,7 +22,13 @@ from evaluators.embedding.loading import create_embedder
 from evaluators.embedding.remote import READ_TIMEOUT_S
 from evaluators.embedding.vectors import Device, EmbeddingModel, Matrix
 from evaluators.features.measurement import Measurement
-from evaluators.finite import NonFiniteError, Numbers, fields_of, refuse_non_finite
+from evaluators.finite import (
+    NonFiniteError,
+    Numbers,
+    fields_of,
+    of_measurement,
+    refuse_non_finite,
+)
 from evaluators.fitting.store import FoundCalibration, calibration_for
 from evaluators.grade import Grade
 from evaluators.measuring import AnswerMeasurer
@@ -180,13 +186,11 @@ class EmbeddingGrader:
         its vector, the prompt's vectors, what was measured and the features."""
         yield "answer vector", vector
         yield from fields_of(self.store.vectors_for(prompt), "vectors")
-        yield from fields_of(measurement.measures, "measures")
-        for name, value in measurement.features.items():
-            yield f"feature {name}", value
+        yield from of_measurement(measurement)
         other = measurement.other_answer
         if other is not None:
-            for name, value in other.measured.features.items():
-                yield f"feature {name} of {other.prompt.id}'s model answer", value
+            for name, value in of_measurement(other.measured):
+                yield f"{name} of {other.prompt.id}'s model answer", value
 
     async def alone(self, prompt: Prompt, answer: str) -> tuple[Matrix, int] | None:
         """A team-graded answer's vector and the grade this grader gives it without evidence;

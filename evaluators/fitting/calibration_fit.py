@@ -19,7 +19,13 @@ from content.schema import Prompt
 from evaluators.calibration import Calibration, Head
 from evaluators.embedding.identity import PROBE_TEXT, identify
 from evaluators.embedding.vectors import EmbeddingModel
-from evaluators.finite import NonFiniteError, described, non_finite, refuse_non_finite
+from evaluators.finite import (
+    NonFiniteError,
+    described,
+    non_finite,
+    of_measurement,
+    refuse_non_finite,
+)
 from evaluators.fitting.cross_validation import (
     cross_validate,
     fit_with_rule,
@@ -200,18 +206,20 @@ async def fit_calibration(
 
 
 def _refuse_non_finite_samples(samples: list[Sample]) -> None:
-    """Refuses the fit when an answer it measured has a NaN or an infinity among its features:
-    a head fitted on one has NaN coefficients, which would grade every answer 100."""
+    """Refuses the fit when an answer it measured has a NaN or an infinity among its measures or
+    features: a head fitted on one has NaN coefficients, which would grade every answer 100,
+    and one fitted on a feature whose clip hid a NaN learns from a number nobody measured."""
     bad = [
         (sample, found)
         for sample in samples
-        if sample.features is not None and (found := non_finite(dict(sample.features)))
+        if sample.measurement is not None
+        and (found := non_finite(dict(of_measurement(sample.measurement))))
     ]
     if bad:
         sample, found = bad[0]
         raise NonFiniteError(
             f"{len(bad)} of the {len(samples)} answers measured for the fit have non-finite "
-            f"features (the model's vectors are not all numbers); the first, to "
+            f"measures (the model's vectors are not all numbers); the first, to "
             f"{sample.prompt.id}: {described(found)}. No calibration is fitted or stored"
         )
 

@@ -20,6 +20,7 @@ from evaluators import EmbeddingGrader, create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration, link
 from evaluators.embedding.identity import identify
 from evaluators.embedding.sentence_model import Embedder, load_embedder
+from evaluators.fitting.calibration_fit import fit_calibration
 from evaluators.fitting.store import cache_path, calibration_for
 from evaluators.grade import EmbeddingUnavailableError, NonFiniteError
 from evaluators.service import grader_on
@@ -220,3 +221,26 @@ async def test_a_fit_on_a_model_giving_nan_stores_nothing(
     finally:
         await graded.aclose()
     assert not (tmp_path / "calibration").exists()
+
+
+def _dev_with_the_word(dev_slice: Path, folder: Path) -> Path:
+    """The dev slice's first 3 rows, the first answer opening with `BROKEN_WORD` (at its end,
+    the model's 128 tokens could cut it off a long Korean answer)."""
+    rows = dev_slice.read_text(encoding="utf-8").splitlines()[:3]
+    first = json.loads(rows[0])
+    first["answer"] = f"A {BROKEN_WORD}: {first['answer']}"
+    dev = folder / "dev.jsonl"
+    dev.write_text("\n".join([json.dumps(first), *rows[1:]]) + "\n", encoding="utf-8")
+    return dev
+
+
+async def test_a_fit_on_answers_measured_as_nan_stores_nothing(
+    damaged: Embedder, warm_cache: Path, dev_slice: Path, tmp_path: Path
+) -> None:
+    """Damage that spares the probe but reaches one dev answer: the answers are measured (the
+    bank's vectors come from the cache the intact model filled), and the fit is refused before
+    any head is fitted on a NaN measure (it once fitted NaN coefficients)."""
+    dev = _dev_with_the_word(dev_slice, tmp_path)
+    refused = "answers measured for the fit have non-finite measures"
+    with pytest.raises(NonFiniteError, match=refused):
+        await fit_calibration(damaged, cache_dir=warm_cache, dev=dev)
