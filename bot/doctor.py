@@ -269,6 +269,7 @@ async def _model_checks(settings: Settings) -> list[Check]:
     from evaluators import EmbeddingUnavailableError
     from evaluators.embedding.identity import identify
     from evaluators.embedding.provenance import provenance
+    from evaluators.grade import NonFiniteError
 
     try:
         grader = await asyncio.to_thread(configured_grader, settings)
@@ -280,7 +281,15 @@ async def _model_checks(settings: Settings) -> list[Check]:
         embedder = grader.embedder
         identity = await asyncio.to_thread(identify, embedder)
         found = provenance(embedder, identity, requested=named, device=settings.embedding_device)
-        calibration = await asyncio.to_thread(lambda: grader.calibration)
+        try:
+            calibration = await asyncio.to_thread(lambda: grader.calibration)
+        except NonFiniteError as exc:
+            # Every grade would be refused: the calibration in use, or its fit, holds a NaN.
+            status: Status = "warn" if found.warning is not None else "ok"
+            return [
+                Check("model", status, found.describe()),
+                Check("calibration", "fail", f"none that grades: {exc.reason}"),
+            ]
     except EmbeddingUnavailableError as exc:
         where = _without_userinfo(settings.embedding_url or "")
         return [Check("model", "fail", f"embedding server {where} unavailable: {exc.reason}")]

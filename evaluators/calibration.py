@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from evaluators.embedding.identity import ModelIdentity
 from evaluators.features import BY_NAME, HEAD_INPUTS, VERSION, Profile
+from evaluators.finite import NonFiniteError, described
 from evaluators.rules.evidence_gate import EvidenceGate
 from evaluators.rules.off_topic import OffTopicRule
 from evaluators.rules.sibling import SiblingRule
@@ -71,8 +73,34 @@ LINK = "logistic"
 
 def link(z: float) -> float:
     """The logistic function every head turns its sum into a 0-1 score with (clipped, so it
-    never overflows)."""
+    never overflows). A sum that is not a number is refused, never clipped: `min(30.0, nan)` is
+    30, which read as a score of 100."""
+    if not math.isfinite(z):
+        raise NonFiniteError(f"non-finite numbers in the head's sum: {z}")
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def numbers_in(value: Any, name: str) -> Iterator[tuple[str, float]]:
+    """Every number in a calibration file's contents (nested objects and lists), by its path."""
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            yield from numbers_in(inner, f"{name}.{key}" if name else str(key))
+    elif isinstance(value, list | tuple):
+        for index, inner in enumerate(value):
+            yield from numbers_in(inner, f"{name}[{index}]")
+    elif isinstance(value, float):
+        yield name, value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        yield name, float(value) if abs(value) < 2**1023 else math.inf
+
+
+def non_finite_numbers(payload: Mapping[str, Any]) -> list[str]:
+    """The NaNs and infinities among the numbers a calibration grades with (everything but
+    `fitted_on`, the record of how it agreed with people), each as `path = value`."""
+    graded = {key: value for key, value in payload.items() if key != "fitted_on"}
+    return [
+        f"{name} = {number}" for name, number in numbers_in(graded, "") if not math.isfinite(number)
+    ]
 
 
 @dataclass(frozen=True)
@@ -110,7 +138,19 @@ class Calibration:
     def predict(self, profile: Profile, features: Mapping[str, float]) -> float:
         return self.head(profile).predict(features)
 
-    def to_json(self) -> str:
+    @cached_property
+    def non_finite(self) -> list[str]:
+        """The NaNs and infinities among its numbers (`non_finite_numbers`); none in a
+        calibration that may grade, be stored, or be loaded."""
+        return non_finite_numbers(self._payload())
+
+    def refuse_non_finite(self, what: str) -> None:
+        """Raises `NonFiniteError` when it holds a NaN or an infinity (`what` says which
+        calibration): such a calibration never grades and is never stored."""
+        if self.non_finite:
+            raise NonFiniteError(f"non-finite numbers in {what}: {described(self.non_finite)}")
+
+    def _payload(self) -> dict[str, Any]:
         payload = {
             "identity": self.identity.as_dict() if self.identity is not None else None,
             "signals_version": VERSION,
@@ -122,11 +162,20 @@ class Calibration:
         }
         if self.team_kernel is not None:
             payload["team_kernel"] = {"tau": self.team_kernel.tau, "lam": self.team_kernel.lam}
-        return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
+        return payload
+
+    def to_json(self) -> str:
+        return json.dumps(self._payload(), indent=1, ensure_ascii=False) + "\n"
 
     def save(self, path: Path) -> None:
         """Written beside and renamed over, so a reader never sees half a file (two processes
-        may fit the same model at once)."""
+        may fit the same model at once). One holding a NaN or an infinity is refused with a
+        ValueError naming them, and nothing is written."""
+        if self.non_finite:
+            raise ValueError(
+                f"not writing {path}: the calibration holds non-finite numbers: "
+                f"{described(self.non_finite)}"
+            )
         with replacing(path) as partial:
             partial.write_text(self.to_json(), encoding="utf-8")
 
@@ -142,8 +191,15 @@ class Calibration:
     @classmethod
     def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
         """The calibration in `path`; each rule's module reads its own fitted numbers. Raises
-        ValueError when the file was fitted on other features or another version of a rule."""
+        ValueError when the file was fitted on other features or another version of a rule, or
+        holds a NaN or an infinity (JSON's `NaN`, `Infinity` or a number like 1e999): such a file
+        is never used."""
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: not a calibration (a JSON {type(data).__name__})")
+        found = non_finite_numbers(data)
+        if found:
+            raise ValueError(f"{path}: non-finite numbers: {described(found)}")
         heads = _read_heads(data, path)
         identity = data.get("identity")
         kernel = data.get("team_kernel")

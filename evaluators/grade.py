@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from content.schema import Lang, Prompt
 from evaluators.embedding.vectors import EmbeddingUnavailableError
+from evaluators.finite import NonFiniteError
 from evaluators.reading.contrasts import opposed
 from evaluators.taught import TeamGrade
 
@@ -19,6 +20,7 @@ __all__ = [
     "Flag",
     "Grade",
     "Grader",
+    "NonFiniteError",
     "TeamGrade",
     "Verdict",
     "contradicts",
@@ -129,5 +131,7 @@ class Grader(Protocol):
         `revealed` says the reference was already shown, so a copy of it earns nothing;
         `taught` are the grades the answer's own team gave other answers to `prompt`, evidence
         that moves an answer near a graded one toward its grade (`evaluators.taught`).
-        Raises `EmbeddingUnavailableError` when the vectors' server cannot answer now."""
+        Raises `EmbeddingUnavailableError` when the vectors' server cannot answer now, and its
+        kind `NonFiniteError` when a number the grade would be made of is NaN or infinite
+        (`evaluators.finite`): either way nothing is graded, and the answer is kept."""
         ...

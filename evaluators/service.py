@@ -5,8 +5,9 @@ project needs."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +22,13 @@ from evaluators.embedding.loading import create_embedder
 from evaluators.embedding.remote import READ_TIMEOUT_S
 from evaluators.embedding.vectors import Device, EmbeddingModel, Matrix
 from evaluators.features.measurement import Measurement
+from evaluators.finite import (
+    NonFiniteError,
+    Numbers,
+    fields_of,
+    of_measurement,
+    refuse_non_finite,
+)
 from evaluators.fitting.store import FoundCalibration, calibration_for
 from evaluators.grade import Grade
 from evaluators.measuring import AnswerMeasurer
@@ -29,6 +37,8 @@ from evaluators.signals import as_answered
 from evaluators.taught import DEFAULT_KERNEL, TeamGrade, nudge
 from evaluators.team_evidence import TeamEvidence
 from evaluators.text_vectors import ShippedVectors
+
+logger = logging.getLogger("quizmaster.evaluators")
 
 
 class EmbeddingGrader:
@@ -58,17 +68,29 @@ class EmbeddingGrader:
         self._calibration_lock = threading.Lock()
         self.calibration_source = calibration_source
         self.team_evidence = TeamEvidence()
+        self._refused: str | None = None
+        """Why the calibration's fit was refused (a NaN or an infinity), once it was."""
 
     @property
     def calibration(self) -> Calibration:
         """The calibration, found on first use when it was given as a finder (blocking: it may
-        probe the model and even fit; `grade` asks for it from a worker thread)."""
+        probe the model and even fit; `grade` asks for it from a worker thread). One holding a
+        NaN or an infinity is refused (`NonFiniteError`); a fit refused for one is not tried
+        again by this process: it would be refused again, after minutes of measuring, for
+        every answer."""
         with self._calibration_lock:
+            if self._refused is not None:
+                raise NonFiniteError(self._refused)
             if self._calibration is None:
                 assert self._find_calibration is not None
-                found = self._find_calibration()
+                try:
+                    found = self._find_calibration()
+                except NonFiniteError as exc:
+                    self._refused = exc.reason
+                    raise
                 self._calibration = found.calibration
                 self.calibration_source = found.describe()
+            self._calibration.refuse_non_finite(f"the calibration ({self.calibration_source})")
             return self._calibration
 
     async def prepare(self, bank: Bank) -> bool:
@@ -113,17 +135,67 @@ class EmbeddingGrader:
         taught: Sequence[TeamGrade] = (),
     ) -> Scored:
         """`grade`, with the explanation of the score: each feature's value and contribution,
-        the head, every guardrail or cap that fired, and what the team's graded answers moved."""
+        the head, every guardrail or cap that fired, and what the team's graded answers moved.
+        A NaN or an infinity among the numbers the grade is made of (the vectors, the features,
+        the calibration, the team's evidence, the head's sum) is refused with `NonFiniteError`
+        and one log line naming it: nothing is graded."""
+        try:
+            return await self._explain(
+                prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
+            )
+        except NonFiniteError as exc:
+            logger.error("refused to grade an answer to %s: %s", prompt.id, exc.reason)
+            raise
+
+    async def _explain(
+        self,
+        prompt: Prompt,
+        answer: str,
+        *,
+        lang: Lang,
+        cap: int | None,
+        revealed: bool,
+        taught: Sequence[TeamGrade],
+    ) -> Scored:
         held = await self.team_evidence.held(prompt, taught, self.alone) if taught else []
         answer = well_formed(answer)
         prompt = as_answered(prompt, answer)
         screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=revealed))
         if screening.final or prompt.kind == "open":
             return score(prompt, screening, None, None, lang=lang, cap=cap)
-        measurement, vector = await self.measurer.measured(prompt, screening.text)
+        measurement, vector = await self._measured(prompt, screening.text)
         calibration = await asyncio.to_thread(lambda: self.calibration)
         shift = nudge(vector, held, calibration.team_kernel or DEFAULT_KERNEL) if held else None
+        if shift is not None:
+            refuse_non_finite(
+                "the team's evidence",
+                {"shift": shift.shift, "trust": shift.trust, "nearest": shift.nearest_sim},
+            )
         return score(prompt, screening, measurement, calibration, lang=lang, cap=cap, taught=shift)
+
+    async def _measured(self, prompt: Prompt, answer: str) -> tuple[Measurement, Matrix]:
+        """The measurement of `answer` and its vector, refused (`NonFiniteError`) when a NaN or
+        an infinity is among the vectors it was made of or what was measured: the check comes
+        before the calibration is asked for, so a model giving NaN never sets off a fit."""
+        measurement, vector = await self.measurer.measured(prompt, answer)
+        refuse_non_finite(
+            f"the measurement of an answer to {prompt.id}",
+            dict(self._numbers(prompt, measurement, vector)),
+        )
+        return measurement, vector
+
+    def _numbers(
+        self, prompt: Prompt, measurement: Measurement, vector: Matrix
+    ) -> Iterator[tuple[str, Numbers]]:
+        """Every number a grade of an answer to `prompt` is made of, before the calibration:
+        its vector, the prompt's vectors, what was measured and the features."""
+        yield "answer vector", vector
+        yield from fields_of(self.store.vectors_for(prompt), "vectors")
+        yield from of_measurement(measurement)
+        other = measurement.other_answer
+        if other is not None:
+            for name, value in of_measurement(other.measured):
+                yield f"{name} of {other.prompt.id}'s model answer", value
 
     async def alone(self, prompt: Prompt, answer: str) -> tuple[Matrix, int] | None:
         """A team-graded answer's vector and the grade this grader gives it without evidence;
@@ -133,7 +205,7 @@ class EmbeddingGrader:
         screening = await asyncio.to_thread(partial(screen, prompt, answer, revealed=False))
         if screening.final or prompt.kind == "open":
             return None
-        measurement, vector = await self.measurer.measured(prompt, screening.text)
+        measurement, vector = await self._measured(prompt, screening.text)
         calibration = await asyncio.to_thread(lambda: self.calibration)
         return vector, score(prompt, screening, measurement, calibration).grade.score
 

@@ -18,7 +18,6 @@ model's calibration carries them: a width in cosine units means something else f
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,7 +132,9 @@ class Nudge:
 
 
 def nudge(vector: Matrix, held: Sequence[HeldGrade], kernel: Kernel = DEFAULT_KERNEL) -> Nudge:
-    """The team evidence's shift for an answer whose (unit) vector is `vector`."""
+    """The team evidence's shift for an answer whose (unit) vector is `vector`. A NaN in the
+    vectors or the kernel gives a NaN shift, passed on as it is for the grader to refuse: read
+    as no shift, it would be a grade made from NaN."""
     if not held:
         raise ValueError("no team grades to weigh")
     matrix = np.stack([h.vector for h in held]).astype(np.float32, copy=False)
@@ -145,7 +146,7 @@ def nudge(vector: Matrix, held: Sequence[HeldGrade], kernel: Kernel = DEFAULT_KE
     best = int(np.argmax(sims))
     trust = total / (total + kernel.lam)
     return Nudge(
-        shift=0.0 if math.isnan(shift) else shift,
+        shift=shift,
         nearest=held[best].grade,
         nearest_sim=float(sims[best]),
         trust=trust,

@@ -17,8 +17,15 @@ from content.importers.concept_draft import with_drafted_concepts
 from content.loader import load_bank
 from content.schema import Prompt
 from evaluators.calibration import Calibration, Head
-from evaluators.embedding.identity import identify
+from evaluators.embedding.identity import PROBE_TEXT, identify
 from evaluators.embedding.vectors import EmbeddingModel
+from evaluators.finite import (
+    NonFiniteError,
+    described,
+    non_finite,
+    of_measurement,
+    refuse_non_finite,
+)
 from evaluators.fitting.cross_validation import (
     cross_validate,
     fit_with_rule,
@@ -102,8 +109,16 @@ async def fit_calibration(
     (`in_other_language`). Each head's off-topic rule is
     fitted on the answers that head scores; the sibling margin on the tuning answers and the
     bank's model answers given on a sibling (`fitting.siblings`). The whole bank is encoded
-    first, as at run time, so an answer can be compared with the other questions."""
+    first, as at run time, so an answer can be compared with the other questions.
+
+    A fit never makes a calibration of a NaN or an infinity: a model whose probe vector is not
+    finite is refused before minutes of measuring, answers measured with a non-finite feature
+    are refused before any head is fitted, and so is a fitted calibration holding one
+    (`NonFiniteError` each time, naming them)."""
     identity = identify(embedder)
+    refuse_non_finite(
+        f"{embedder.name}'s vector of the probe text", {"probe": embedder.encode([PROBE_TEXT])}
+    )
     dev_rows = read_rows(dev)
     external_rows = read_rows(external) if external is not None else []
     bank = load_bank()
@@ -148,6 +163,9 @@ async def fit_calibration(
     finally:
         progress.finish()
         await measurer.aclose()
+    _refuse_non_finite_samples(
+        [*both, *both_junk, *crossed_samples, *other_junk, *external_samples]
+    )
     dev_samples, lockbox = split(both[0::2], bank_prompts)
     team_samples, _ = split(both[1::2], bank_prompts)
 
@@ -183,7 +201,27 @@ async def fit_calibration(
         evidence=evidence,
         siblings=siblings,
     )
+    calibration.refuse_non_finite(f"the calibration fitted for {embedder.name} (not stored)")
     return FitResult(calibration=calibration, cv=cv)
+
+
+def _refuse_non_finite_samples(samples: list[Sample]) -> None:
+    """Refuses the fit when an answer it measured has a NaN or an infinity among its measures or
+    features: a head fitted on one has NaN coefficients, which would grade every answer 100,
+    and one fitted on a feature whose clip hid a NaN learns from a number nobody measured."""
+    bad = [
+        (sample, found)
+        for sample in samples
+        if sample.measurement is not None
+        and (found := non_finite(dict(of_measurement(sample.measurement))))
+    ]
+    if bad:
+        sample, found = bad[0]
+        raise NonFiniteError(
+            f"{len(bad)} of the {len(samples)} answers measured for the fit have non-finite "
+            f"measures (the model's vectors are not all numbers); the first, to "
+            f"{sample.prompt.id}: {described(found)}. No calibration is fitted or stored"
+        )
 
 
 def _in_other_language(rows: list[Row], prompts: list[Prompt]) -> list[tuple[Row, Prompt]]:

@@ -27,7 +27,7 @@ from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, Row, read_rows
 from evaluators.fitting.store import cache_path, find_calibration
 from evaluators.fitting.team import fit_team_calibration
-from evaluators.grade import EmbeddingUnavailableError
+from evaluators.grade import EmbeddingUnavailableError, NonFiniteError
 from evaluators.harness.evaluation import evaluate
 from evaluators.harness.quality_run import DEFAULT_DATA
 from evaluators.harness.report import GroupBy, RowResult, by_group
@@ -446,6 +446,9 @@ def main(argv: list[str], settings: ModelSettings) -> int:
     except (HarnessError, BankError) as exc:
         print(f"quizmaster eval: {exc}", file=sys.stderr)
         return 1
+    except NonFiniteError as exc:
+        print(f"quizmaster eval: refused: {exc.reason}", file=sys.stderr)
+        return 2
     except EmbeddingUnavailableError as exc:
         print(f"quizmaster eval: embedding server unavailable: {exc.reason}", file=sys.stderr)
         return 2

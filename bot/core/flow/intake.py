@@ -108,7 +108,7 @@ class Intake:
                 if await self.flow.grade_pending(Turn(incoming, channel, transport), pending):
                     graded += 1
             except EmbeddingUnavailableError as exc:
-                log.info("pending answers wait: embedding server unavailable (%s)", exc.reason)
+                log.info("pending answers wait: grader unavailable (%s)", exc.reason)
                 break
             except Exception:
                 log.exception(

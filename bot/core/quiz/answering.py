@@ -275,9 +275,9 @@ class AnswerFlow:
         cap: int | None,
         reason: str,
     ) -> None:
-        """The grader's server is unavailable: store the answer as it came (the member stays on
-        this prompt) and say it will be graded; `grade_pending` does that once the server is
-        back."""
+        """The grader is unavailable (its server is down, or a number it would grade with is not
+        finite): store the answer as it came (the member stays on this prompt) and say it will be
+        graded; `grade_pending` does that once the grader is back."""
         await self.repo.add_pending_answer(
             pending_answer(
                 turn, post, prompt.id, answer, cap=cap, revealed=post.revealed, at=self.clock()
@@ -285,7 +285,7 @@ class AnswerFlow:
         )
         telemetry().answer_kept_pending()
         log.warning(
-            "answer kept ungraded user=%s prompt=%s: embedding server unavailable (%s)",
+            "answer kept ungraded user=%s prompt=%s: grader unavailable (%s)",
             turn.user,
             prompt.id,
             reason,

@@ -78,7 +78,10 @@ class GradingDesk:
     ) -> Grade:
         """`answer` to `prompt` in the channel `where`, feedback in `lang`; `cap` from `cap()`
         (or kept with an answer graded later), `revealed`: its model answer was shown. Raises
-        `EmbeddingUnavailableError` when the grader's server cannot answer now."""
+        `EmbeddingUnavailableError` when the grader cannot grade now: its server does not
+        answer, or a number the grade would be made of is NaN or infinite (`NonFiniteError`, a
+        kind of it). Either way no grade exists, and every caller keeps the answer or says to
+        try again; never a score."""
         return await self.grader.grade(
             prompt,
             answer,
