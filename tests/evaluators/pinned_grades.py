@@ -89,7 +89,12 @@ def sample_bank() -> Bank:
     """The seed bank's `SEED_THREADS` and the team notes imported beside them with their key
     concepts drafted from the model answers, as `content import notes` does by default."""
     seed = load_bank()
-    threads = [p for main in SEED_THREADS for p in (seed.get(main), *seed.followups(main))]
+    threads = [
+        p
+        for main in SEED_THREADS
+        for p in (seed.get(main), *seed.followups(main))
+        if p.source is not None  # the notes' prompts: follow-ups written later leave it as pinned
+    ]
     notes = [
         draft_missing_concepts(import_notes(NOTES / name).bank_file).prompts
         for name in ("numbered.md", "headings.md")
