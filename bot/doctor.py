@@ -254,10 +254,10 @@ async def _team_questions(settings: Settings) -> tuple[int, int]:
     database, not in a bank file), and in how many channels."""
     driver = await _open_existing(settings)
     try:
-        owners = await TeamQuestionTable(Database(driver, settings.db)).owners()
+        owned = await TeamQuestionTable(Database(driver, settings.db)).owned()
     finally:
         await driver.close()
-    return len(owners), len(set(owners.values()))
+    return len(owned), len({owner for _, owner in owned})
 
 
 async def _model_checks(settings: Settings) -> list[Check]:
