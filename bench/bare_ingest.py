@@ -42,7 +42,7 @@ CARD = (
     "INSERT INTO practice_cards (platform, user_id, prompt_id, card, score,"
     " updated_at) VALUES (?,?,?,?,70,?)"
 )
-CHANNEL = "INSERT INTO channels VALUES (?, 'c1', 'en', 'UTC', '09:00', 'daily', 1, ?, ?)"
+CHANNEL = "INSERT INTO channels VALUES (?, 'c1', 'en', 'UTC', '09:00', 'daily', 1, ?, ?, NULL)"
 POST = (
     "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at)"
     " VALUES (?, 'c1', ?, ?, 1, ?) RETURNING id"

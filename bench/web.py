@@ -48,7 +48,7 @@ def _history(db: Path, bank: Bank, *, members: int, days: int, today: date, seed
     rows = []
     with sqlite3.connect(db) as conn:
         conn.execute(
-            "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?,NULL)",
             (
                 PLATFORM,
                 CHANNEL,

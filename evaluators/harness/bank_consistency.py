@@ -67,16 +67,13 @@ def near_duplicates(
 
 
 async def self_consistency(grader: Grader, prompts: Sequence[Prompt]) -> list[Finding]:
-    """Each graded prompt's model answers, each scored against the prompt's other model answers
-    (at least `MODEL_ANSWER_MIN`, and every key concept credited by a model answer in each of
-    their languages), and its misconceptions (at most `MISCONCEPTION_MAX`)."""
+    """Each graded prompt's model answers scored against it (at least `MODEL_ANSWER_MIN`: the
+    guardrails read a model answer as any answer, so one too short, or worded as a non-answer,
+    is capped; and every key concept credited by a model answer in each of their languages),
+    and its misconceptions (at most `MISCONCEPTION_MAX`)."""
     graded = [p for p in prompts if p.kind == "graded" and p.references]
     references = await asyncio.gather(
-        *(
-            grader.grade(_without(p, index), r.text, lang=r.lang)
-            for p in graded
-            for index, r in enumerate(p.references)
-        )
+        *(grader.grade(p, r.text, lang=r.lang) for p in graded for r in p.references)
     )
     mistaken = await asyncio.gather(
         *(grader.grade(p, m.text, lang=m.lang) for p in graded for m in p.misconceptions)
@@ -98,14 +95,6 @@ async def self_consistency(grader: Grader, prompts: Sequence[Prompt]) -> list[Fi
     return found
 
 
-def _without(prompt: Prompt, index: int) -> Prompt:
-    """`prompt` less its `index`th model answer, so that answer is graded against the others (a
-    text graded against itself scores full marks, whatever it says); unchanged when it is the
-    only one."""
-    others = prompt.references[:index] + prompt.references[index + 1 :]
-    return prompt.model_copy(update={"references": others}) if others else prompt
-
-
 def _model_answers(prompt: Prompt, grades: Sequence[Grade]) -> list[Finding]:
     found: list[Finding] = []
     credited: dict[Lang, set[str]] = {}
@@ -116,8 +105,8 @@ def _model_answers(prompt: Prompt, grades: Sequence[Grade]) -> list[Finding]:
                 Finding(
                     prompt.id,
                     f"references.{index}",
-                    f"scores {grade.score} (at least {MODEL_ANSWER_MIN}) against the question's "
-                    "other model answers: it answers something else, or says too little",
+                    f"scores {grade.score} (at least {MODEL_ANSWER_MIN}) against its own "
+                    "question: a rule caps it (too short, or worded like a non-answer)",
                 )
             )
     for lang, covered in credited.items():

@@ -45,7 +45,7 @@ async def test_the_board_and_days_follow_their_definitions(repo: Repository, ban
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(ZONE)).date()
     await repo.db.write(
-        "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?,NULL)",
         (PLATFORM, CHANNEL, "en", ZONE, "09:00", "daily", 1, "2025-01-01", "2025-01-01"),
     )
     for user, name in (("u-long", "Long"), ("u-short", "Short")):

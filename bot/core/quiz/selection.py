@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
-from content.bank import Bank
+from content.bank import UNFILED_SUBJECT, Bank
 from content.schema import Prompt
 
 UNSCORED_TOPIC_MEAN = 50.0
@@ -39,10 +39,20 @@ def choose_prompt(
     """The next main question of the subjects the channel draws from (`subjects`, none: all):
     least-posted first (so every question comes once per cycle), then (with `due`, prompt id ->
     members whose practice card for it is due) the one due for the most members, then the
-    weakest topic, then bank order. `bank`: as the channel sees it."""
+    weakest topic, then bank order: the seed bank's first, so a new channel starts with the
+    deep-learning basics, and the subjects come in as the channel's scores make their unscored
+    topics the weaker. `bank`: as the channel sees it."""
     mains = bank.drawn_mains(subjects)
     counts = Counter(p for p in posted if p in bank)
     fewest = min(counts.get(p.id, 0) for p in mains)
     pool = [p for p in mains if counts.get(p.id, 0) == fewest]
     wanted = due or {}
-    return min(pool, key=lambda p: (-wanted.get(p.id, 0), weakness(p, means), p.id))
+    return min(
+        pool,
+        key=lambda p: (
+            -wanted.get(p.id, 0),
+            weakness(p, means),
+            bank.subject(p) != UNFILED_SUBJECT,
+            p.id,
+        ),
+    )
