@@ -14,6 +14,7 @@ import httpx
 from bot.answer_vectors import ModelVectors
 from bot.core.flow.notices import send_notices
 from bot.core.messages import Actor
+from bot.core.question_groups import QuestionGroups
 from bot.core.reporting.digest_posting import Digests
 from bot.core.reporting.teaching import Teaching
 from bot.core.reporting.weeks import week_of
@@ -203,8 +204,9 @@ def _digest(site: Site, channel: str, model_path: str) -> str:
         replica_id="digest-test",
         teaching=Teaching(
             store=repo.team_grades,
-            vectors=ModelVectors(load_embedder(model_path, "cpu")),
-            bank=site.service.bank,
+            grouping=QuestionGroups(
+                vectors=ModelVectors(load_embedder(model_path, "cpu")), bank=site.service.bank
+            ),
         ),
     )
     row = site.run(repo.channels.channel(platform=PLATFORM, channel_id=channel))

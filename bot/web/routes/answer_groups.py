@@ -49,7 +49,7 @@ async def questions_view(request: Request, web: WebDep, platform: str, channel_i
     session, _, lang = await web.admin_in(request, platform, channel_id)
     grading = web.grading(lang)
     tallies = await grading.store.answered_questions(platform=platform, channel_id=channel_id)
-    teaching = Teaching(store=grading.store, vectors=grading.vectors, bank=grading.bank)
+    teaching = Teaching(store=grading.store, grouping=grading.grouping)
     try:
         waiting: list[ToTeach] | None = await teaching.waiting(
             platform=platform, channel_id=channel_id
