@@ -4,6 +4,7 @@ the question's thread through the outbox the appeals use."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -106,8 +107,15 @@ async def groups_view(
         "names": await _names(web, platform, users),
         "done": {"staged": staged, "applied": applied, "told": told, "discarded": discarded},
     }
-    return web.renderer.render(
-        request, "answer_groups.html", lang, session=session, base=channel_url(session), **values
+    # A thousand answers are a long page to draw: on a worker thread, as the groups were made.
+    return await asyncio.to_thread(
+        web.renderer.render,
+        request,
+        "answer_groups.html",
+        lang,
+        session=session,
+        base=channel_url(session),
+        **values,
     )
 
 
