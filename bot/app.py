@@ -390,6 +390,7 @@ def web_app(
             tokens=tokens,
             clock=now,
             questions=TeamQuestionTable(repo.db),
+            body_limit=settings.web_body_limit,
             public_https=(settings.web_url or "").startswith("https://"),
             desk=desk,
             appeals=appeals,

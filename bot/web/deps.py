@@ -57,6 +57,7 @@ class WebDeps:
     tokens: Tokens
     clock: Callable[[], datetime]
     questions: QuestionStore
+    body_limit: int  # bytes of a request body read at most (`bot.web.body_limit`)
     public_https: bool = False
     desk: GradingDesk | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
