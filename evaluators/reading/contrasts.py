@@ -118,6 +118,9 @@ class Contrast:
     links: frozenset[frozenset[str]] = frozenset()
     """Pairs of sides the references speak of together ("Adam combines momentum with RMSprop",
     "Leaky ReLU keeps ReLU's ..."): one may be given the other's properties."""
+    read: tuple[tuple[tuple[frozenset[str], dict[int, int]], ...], ...] = ()
+    """Each reference clause's words (`_about`) and pairs of opposites (`_polarity`), read once:
+    every answer is read against them (the answer groups, every pair of a question's answers)."""
 
 
 def contrast_of(question: Sequence[str], references: Sequence[str]) -> Contrast:
@@ -185,6 +188,7 @@ def _contrast(question: tuple[str, ...], references: tuple[str, ...]) -> Contras
         properties=properties,
         subjects=subjects,
         links=frozenset(links),
+        read=tuple(tuple((_about(c), _polarity(c)) for c in text) for text in read),
     )
 
 
@@ -294,7 +298,8 @@ def _polarity_votes(clause: Clause, subject: str | None, contrast: Contrast) -> 
     how: How = "negation"
     for number, reference in enumerate(contrast.references):
         sides = contrast.subjects[number] if contrast.subjects else (None,) * len(reference)
-        for other, side in zip(reference, sides, strict=True):
+        facts = contrast.read[number]
+        for other, side, (theirs_about, theirs) in zip(reference, sides, facts, strict=True):
             if subject is not None and side is not None and side != subject:
                 continue  # a claim about the other side
             if other.conditional != clause.conditional and (other.antecedent or clause.antecedent):
@@ -302,11 +307,9 @@ def _polarity_votes(clause: Clause, subject: str | None, contrast: Contrast) -> 
                 # condition is a claim, and the question often sets the condition itself
                 # ("if bulb A burns out, B and C are no longer in a closed path").
                 continue
-            theirs_about = _about(other)
             shared = about & theirs_about
             if not shared or len(shared) < min(MIN_SHARED, len(about), len(theirs_about)):
                 continue
-            theirs = _polarity(other)
             pairs = mine.keys() & theirs.keys()
             if pairs:
                 swapped = _swapped(clause, other)
