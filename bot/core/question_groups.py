@@ -78,6 +78,8 @@ class QuestionGroups:
                 running.add_done_callback(self._finished(question, version))
             # A load that goes away (the browser closed) leaves the work to the next one.
             kept = await asyncio.shield(running)
+        else:
+            self._kept.move_to_end(question)  # the least recently shown goes first
         return [
             AnswerGroup(tuple(answers[i] for i in g.members), g.low, g.high) for g in kept.groups
         ]
