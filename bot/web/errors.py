@@ -86,7 +86,7 @@ def body_too_big(limit: int) -> Refusal:
             await reader_lang(request),
             status=413,
             message_key="body_too_big",
-            message_values={"size": f"{megabytes:g}"},
+            message_values={"limit": f"{megabytes:g} MB"},
         )
         await page(scope, receive, send)
 
