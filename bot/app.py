@@ -31,6 +31,7 @@ from bot.core.flow.saved_questions import SavedQuestions
 from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
 from bot.core.ports import DemoService
+from bot.core.question_groups import QuestionGroups
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.demos import DemoHandoff
@@ -121,7 +122,9 @@ def _teaching(repo: Repository, grader: Grader, bank: Bank) -> Teaching | None:
     """The digest's count of ungraded answer groups, on the grader's own model (none for a
     grader without one)."""
     vectors = grader_vectors(grader)
-    return None if vectors is None else Teaching(store=repo.team_grades, vectors=vectors, bank=bank)
+    if vectors is None:
+        return None
+    return Teaching(store=repo.team_grades, grouping=QuestionGroups(vectors=vectors, bank=bank))
 
 
 @dataclass(frozen=True)
@@ -387,6 +390,7 @@ def web_app(
             clock=now,
             questions=TeamQuestionTable(repo.db),
             channels=repo.channels,
+            body_limit=settings.web_body_limit,
             public_https=(settings.web_url or "").startswith("https://"),
             desk=desk,
             appeals=appeals,

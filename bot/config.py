@@ -323,6 +323,12 @@ class WebSettings(BaseModel):
         description="Bearer token a Prometheus scraper sends to the web page's /metrics; "
         "unset: /metrics answers loopback clients only.",
     )
+    web_body_limit: int = Field(
+        4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest request body the web page reads, in bytes: a larger one gets a "
+        "413 page, unread (a form field is read up to 1 MB; past that its page says so).",
+    )
 
 
 class SlackSettings(BaseModel):

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from bot.app import open_service, slack_oauth_stores, web_app, web_tokens
 from bot.config import Settings, StorageSettings, describe_errors
+from bot.core.texts import text
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from bot.storage.drivers import DatabaseUnreachableError
@@ -89,7 +90,8 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
     false): `/quiz web` prints a sign-in link to it."""
     from bot.answer_vectors import grader_vectors
     from bot.platforms import console
-    from bot.web.server import BuiltOnFirstRequest, bind, port_of, serving_beside
+    from bot.web.kept_port import PORT_FILE_NAME, bind_kept
+    from bot.web.server import BuiltOnFirstRequest, port_of, serving_beside
     from bot.web.signing import LinkIssuer
 
     wake = asyncio.Event()
@@ -97,7 +99,8 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
         if not settings.web_console:
             service = await _unless_stopped(stack.enter_async_context(open_service(settings)), stop)
         else:
-            sock = bind("127.0.0.1", settings.web_port, any_port_if_busy=True)
+            bound = bind_kept("127.0.0.1", settings.web_port, settings.local_dir / PORT_FILE_NAME)
+            sock = bound.sock
             stack.callback(sock.close)
             url = settings.web_url or f"http://127.0.0.1:{port_of(sock)}"
             secret = (
@@ -124,6 +127,9 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
             )
             await _unless_stopped(stack.enter_async_context(serving_beside(app, sock)), stop)
             print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
+            if bound.moved_from is not None and settings.web_url is None:
+                moved = text(settings.lang, "web_address_moved", port=bound.moved_from, url=url)
+                print(f"quizmaster: {moved}", file=sys.stderr)
         if stop.is_set():
             raise StoppedDuringStartUpError
         freeze_start_up()

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.web import errors
+from bot.web.body_limit import BodyLimit
 from bot.web.deps import Web, WebDeps
 from bot.web.head import HeadAsGet
 from bot.web.rendering import TEMPLATES
@@ -57,6 +58,10 @@ def create_app(deps: WebDeps) -> FastAPI:
     app.state.web = web
     app.state.renderer = web.renderer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Inside the others: its 413 page gets the security headers.
+    app.add_middleware(
+        BodyLimit, limit=deps.body_limit, refuse=errors.body_too_big(deps.body_limit)
+    )
     app.add_middleware(HeadAsGet)
     app.middleware("http")(security_headers)
     errors.register(app)

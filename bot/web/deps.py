@@ -59,6 +59,7 @@ class WebDeps:
     questions: QuestionStore
     channels: ChannelStore
     """Where the subjects settings save the channel's choice (`/quiz topics` in the chat)."""
+    body_limit: int  # bytes of a request body read at most (`bot.web.body_limit`)
     public_https: bool = False
     desk: GradingDesk | None = None  # None: the question page has no "Try the grader"
     appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)

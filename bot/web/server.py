@@ -13,6 +13,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from compute.header_timeout import HEADER_TIMEOUT_S, HeaderTimeoutConfig, HeaderTimeoutProtocol
+from compute.lingering import LingeringH11Protocol
 
 log = logging.getLogger("quizmaster.web")
 
@@ -47,6 +48,12 @@ def port_of(sock: socket.socket) -> int:
     return port
 
 
+class _WebProtocol(HeaderTimeoutProtocol, LingeringH11Protocol):
+    """uvicorn's h11 protocol with a header read timeout and a lingering close: the 413 of a
+    body past the cap (`bot.web.body_limit`) reaches a browser still sending it, where closing
+    on its unread bytes would reset the connection and show the browser an error of its own."""
+
+
 class _BesideServer(uvicorn.Server):
     """uvicorn without its signal handlers: the process it runs in owns SIGINT and SIGTERM."""
 
@@ -77,7 +84,7 @@ def _config(
     return HeaderTimeoutConfig(
         app,
         header_timeout_s=header_timeout_s,
-        http=HeaderTimeoutProtocol,
+        http=_WebProtocol,
         log_level="warning",
         lifespan="off",
         ws="none",  # the page has no websockets: uvicorn would import a websocket library

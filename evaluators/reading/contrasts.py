@@ -104,6 +104,10 @@ class Reading:
 NOTHING_READ = Reading()
 
 
+Facts = tuple[frozenset[str], dict[int, int]]
+"""A clause's words (`_about`) and the pairs of opposites it says one side of (`_polarity`)."""
+
+
 @dataclass(frozen=True)
 class Contrast:
     """What a prompt's references claim: their clauses, and, where the question names sides,
@@ -118,6 +122,9 @@ class Contrast:
     links: frozenset[frozenset[str]] = frozenset()
     """Pairs of sides the references speak of together ("Adam combines momentum with RMSprop",
     "Leaky ReLU keeps ReLU's ..."): one may be given the other's properties."""
+    read: tuple[tuple[Facts, ...], ...] = ()
+    """Each reference clause's words (`_about`) and pairs of opposites (`_polarity`), read once:
+    every answer is read against them (the answer groups, every pair of a question's answers)."""
 
 
 def contrast_of(question: Sequence[str], references: Sequence[str]) -> Contrast:
@@ -185,6 +192,7 @@ def _contrast(question: tuple[str, ...], references: tuple[str, ...]) -> Contras
         properties=properties,
         subjects=subjects,
         links=frozenset(links),
+        read=tuple(tuple((_about(c), _polarity(c)) for c in text) for text in read),
     )
 
 
@@ -218,23 +226,24 @@ def read_claims(answer: str, contrast: Contrast) -> Reading:
     opposites and negation."""
     agreeing = 0
     reversed_: list[Reversal] = []
-    mine = clauses(answer)
+    mine, facts = _read(answer)
     subjects = _subjects(mine, contrast.sides) if contrast.sides else [None] * len(mine)
     claims = 0
-    for subject, run in groupby(zip(mine, subjects, strict=True), key=lambda pair: pair[1]):
-        said = [clause for clause, _ in run]
-        votes = sum(_role_votes(clause, subject, contrast) for clause in said)
+    runs = zip(mine, subjects, facts, strict=True)
+    for subject, run in groupby(runs, key=lambda read: read[1]):
+        said = [(clause, fact) for clause, _, fact in run]
+        votes = sum(_role_votes(clause, subject, contrast) for clause, _ in said)
         if abs(votes) >= MIN_PROPERTIES:
             claims += 1
-            span = (said[0].span[0], said[-1].span[1])
+            span = (said[0][0].span[0], said[-1][0].span[1])
             if votes > 0:
                 agreeing += 1
             else:
                 reversed_.append(Reversal(span=span, how="roles"))
             continue
-        for clause in said:
+        for clause, fact in said:
             claims += 1
-            votes, how = _polarity_votes(clause, subject, contrast)
+            votes, how = _polarity_votes(clause, fact, subject, contrast)
             if votes > 0:
                 agreeing += 1
             elif votes < 0:
@@ -284,17 +293,27 @@ def _about(clause: Clause) -> frozenset[str]:
     return frozenset(lemma for lemma in clause.lemmas if side_of(lemma) is None)
 
 
-def _polarity_votes(clause: Clause, subject: str | None, contrast: Contrast) -> tuple[int, How]:
+@lru_cache(maxsize=4096)
+def _read(answer: str) -> tuple[tuple[Clause, ...], tuple[Facts, ...]]:
+    """The answer's clauses and their facts, read once however many contrasts it is read
+    against (the answer groups read each answer against every other)."""
+    mine = clauses(answer)
+    return mine, tuple((_about(c), _polarity(c)) for c in mine)
+
+
+def _polarity_votes(
+    clause: Clause, facts: Facts, subject: str | None, contrast: Contrast
+) -> tuple[int, How]:
     """+1 when a reference clause about the same things (and the same side, where the question
-    names sides) says it as the clause does, -1 when they all say the opposite (by a pair of
-    opposites, or else by negation), 0 when none is about the same things."""
-    about = _about(clause)
-    mine = _polarity(clause)
+    names sides) says it as the clause does (its `facts`), -1 when they all say the opposite
+    (by a pair of opposites, or else by negation), 0 when none is about the same things."""
+    about, mine = facts
     agree = disagree = False
     how: How = "negation"
     for number, reference in enumerate(contrast.references):
         sides = contrast.subjects[number] if contrast.subjects else (None,) * len(reference)
-        for other, side in zip(reference, sides, strict=True):
+        read = contrast.read[number]
+        for other, side, (theirs_about, theirs) in zip(reference, sides, read, strict=True):
             if subject is not None and side is not None and side != subject:
                 continue  # a claim about the other side
             if other.conditional != clause.conditional and (other.antecedent or clause.antecedent):
@@ -302,11 +321,9 @@ def _polarity_votes(clause: Clause, subject: str | None, contrast: Contrast) -> 
                 # condition is a claim, and the question often sets the condition itself
                 # ("if bulb A burns out, B and C are no longer in a closed path").
                 continue
-            theirs_about = _about(other)
             shared = about & theirs_about
             if not shared or len(shared) < min(MIN_SHARED, len(about), len(theirs_about)):
                 continue
-            theirs = _polarity(other)
             pairs = mine.keys() & theirs.keys()
             if pairs:
                 swapped = _swapped(clause, other)

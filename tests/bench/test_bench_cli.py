@@ -44,6 +44,7 @@ def test_bench_is_a_quizmaster_command(capsys: pytest.CaptureFixture[str]) -> No
         "edges",
         "embeddings",
         "web",
+        "groups",
         "rss",
     )
     assert all(name in listed for name in names)
@@ -68,6 +69,18 @@ def test_grading_reports_throughput_and_latency_ratios(
         "target_met",
     }
     assert isinstance(result["throughput"]["target_met"], bool)
+
+
+def test_groups_times_the_answer_groups_page_and_healthz_meanwhile(
+    capsys: pytest.CaptureFixture[str], settings: Settings, model_path: str
+) -> None:
+    """Its exit code says whether the targets were met, which a busy machine decides here."""
+    code = main(["groups", "--answers", "12", "--json"], settings)
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == (0 if result["page_target_met"] and result["delay_target_met"] else 1)
+    assert result["bench"] == "groups" and result["answers"] == 12
+    assert result["pings"] > 0
+    assert set(result) >= {"encode_s", "first_s", "repeat_s", "after_new_s", "healthz_max_ms"}
 
 
 def test_grading_generates_answers_without_the_dev_set(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.core.messages import Actor
-from tests.web.client import browser, form_fields, sign_in
+from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site, database_of, running_site
 
 HUGE_IDS = ("99999999999999999999999", "9223372036854775808", "-9223372036854775809", "0")
@@ -176,3 +176,86 @@ def test_a_question_typed_with_nul_and_controls_is_saved_under_the_member_text_r
         shown = admin.get(page.url + saved.headers["location"]).text
     assert "What do we do first when[2K production is down?" in shown
     assert "We open an incident channel and roll back" in shown
+
+
+PROBE_BYTES = 300 * 900 * 1024
+"""The probe's anonymous form: 300 fields of 900 KB, all read before its 403."""
+CHUNK = 64 * 1024
+
+
+def _exchange(site: Site, head: str, body: Iterable[bytes] = ()) -> str:
+    """Send `head` and what of `body` the server takes, then read its answer to the end."""
+    host, port = site.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.settimeout(10)
+        conn.sendall(head.encode())
+        for part in body:
+            try:
+                conn.sendall(part)
+            except OSError:
+                break  # the server answered and stopped reading
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer.decode()
+
+
+def _form_head(path: str, *, length: int | None, more: str = "") -> str:
+    framing = f"Content-Length: {length}" if length is not None else "Transfer-Encoding: chunked"
+    return (
+        f"POST /c/{PLATFORM}/{HOME}{path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\n{more}\r\n"
+    )
+
+
+def test_a_body_declared_past_the_cap_is_refused_unread_in_the_reader_s_language(
+    page: Site,
+) -> None:
+    """Only the head is sent: a server waiting for the body would never answer. Signed in, the
+    page is in the channel's language (English here) though the client names none; anonymous,
+    in the default (Korean): nothing says which channels exist."""
+    with browser() as client:
+        sign_in(client, page.link(JOON))
+        cookie = client.cookies["qm_session"]
+    member = _exchange(
+        page,
+        _form_head("/import-notes", length=PROBE_BYTES, more=f"Cookie: qm_session={cookie}\r\n"),
+    )
+    assert member.startswith("HTTP/1.1 413 "), member[:200]
+    assert "What was sent is larger than 4 MB, so it was not read. Nothing was saved." in (
+        page_text(member)
+    )
+    assert "content-security-policy:" in member.lower()
+    anonymous = _exchange(page, _form_head("/import-notes", length=PROBE_BYTES))
+    assert anonymous.startswith("HTTP/1.1 413 ")
+    assert "보낸 내용이 4 MB보다 커서 읽지 않았어요." in page_text(anonymous)
+
+
+def test_a_streamed_body_is_refused_where_it_passes_the_cap(page: Site) -> None:
+    """No length given: the fields (each under the 1 MB a form field may hold) are counted as
+    they arrive, and the anonymous post is refused at the cap, not read to its end for a 403."""
+    field = b"a=" + b"x" * (900 * 1024 - 3) + b"&"
+    fields = iter([field] * 8)  # 7.2 MB
+    chunks = (f"{len(f):x}\r\n".encode() + f + b"\r\n" for f in fields)
+    refused = _exchange(
+        page, _form_head("/questions/new", length=None, more="Accept-Language: en\r\n"), chunks
+    )
+    assert refused.startswith("HTTP/1.1 413 "), refused[:200]
+    assert "larger than 4 MB" in page_text(refused)
+    with browser() as client:
+        assert client.get(f"{page.url}/healthz").status_code == 200
+
+
+def test_a_form_field_past_a_megabyte_is_refused_in_the_channel_s_language(page: Site) -> None:
+    """The framework's own 413 (one field past what a form reads), for a member of an English
+    channel whose client names no language: English, not the Korean default."""
+    base = f"{page.url}/c/{PLATFORM}/{HOME}"
+    with browser() as client:
+        sign_in(client, page.link(JOON))
+        csrf = form_fields(client.get(base).text)["csrf"]
+        del client.headers["Accept-Language"]
+        refused = client.post(
+            f"{base}/me/answers/1/appeal", data={"csrf": csrf, "reason": "x" * (1024 * 1024 + 1)}
+        )
+    assert refused.status_code == 413
+    assert "A form field is larger than 1 MB" in page_text(refused.text)

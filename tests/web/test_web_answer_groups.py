@@ -6,23 +6,30 @@ channel's own; and the refusals (members, missing tokens, another channel's answ
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from html import unescape
 
 import httpx
 
 from bot.answer_vectors import ModelVectors
+from bot.core.answer_groups import clusters
 from bot.core.flow.notices import send_notices
 from bot.core.messages import Actor
+from bot.core.question_groups import QuestionGroups
 from bot.core.reporting.digest_posting import Digests
 from bot.core.reporting.teaching import Teaching
 from bot.core.reporting.weeks import week_of
+from bot.web.rendering import Renderer
 from evaluators.embedding.sentence_model import load_embedder
+from evaluators.grade import contradicts
+from tests.call_counts import calls_of
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, START, Site
 
 SORA = Actor("U-sora", "Sora")
 HANA = Actor("U-hana", "Hana")
+DAMI = Actor("U-dami", "Dami")
 SAME_IDEA = {
     MINA: "Gradient descent moves the weights against the gradient of the loss 40",
     JOON: "We update the weights in the opposite direction of the loss gradient 75",
@@ -182,6 +189,39 @@ def test_the_group_forms_refuse_members_missing_tokens_and_other_channels_answer
     assert all(a.staged is None and not a.human for a in untouched)
 
 
+def test_the_groups_are_made_off_the_event_loop_and_kept_until_a_new_answer(
+    grouping_site: Site,
+) -> None:
+    """Nothing of the grouping (the clusters, the contradiction reading, the page drawn) runs on
+    the event loop the chat and every other page share; a second load of the same answers
+    reuses the groups (no answer encoded again), and a new answer makes them again."""
+    site, channel = grouping_site, "C-groups-loop"
+    prompt_id = answered(site, channel)
+    with browser() as admin:
+        sign_in(admin, site.link(MINA, channel))
+        cookie = admin.cookies["qm_session"]
+    url = f"{site.url}/c/{PLATFORM}/{channel}/groups/{prompt_id}"
+
+    async def load() -> tuple[list[tuple[str, list[int]]], Counter[str]]:
+        """The page's groups, and what ran on the event loop's thread while it loaded."""
+        with calls_of(clusters, contradicts, Renderer.render, ModelVectors.vectors) as on_loop:
+            async with httpx.AsyncClient(cookies={"qm_session": cookie}, timeout=60) as client:
+                page = await client.get(url)
+        assert page.status_code == 200, page.text
+        return groups_of(page.text), on_loop
+
+    first, on_loop = site.run(load())
+    assert [head for head, _ in first] == ["3 answers · scores 40-75", "1 answer · score 10"]
+    assert on_loop["clusters"] == on_loop["contradicts"] == on_loop["Renderer.render"] == 0
+    assert on_loop["ModelVectors.vectors"] > 0  # its answers encoded: the model's work is
+    again, on_loop = site.run(load())  # in a worker thread too
+    assert again == first and on_loop["ModelVectors.vectors"] == 0
+    site.say(DAMI, "The weights go against the gradient of the loss 60", channel)
+    after, on_loop = site.run(load())
+    assert [head for head, _ in after] == ["4 answers · scores 40-75", "1 answer · score 10"]
+    assert on_loop["ModelVectors.vectors"] > 0
+
+
 def test_without_an_embedding_model_the_page_has_no_answer_groups(site: Site) -> None:
     with browser() as admin:
         sign_in(admin, site.link(MINA))
@@ -203,8 +243,9 @@ def _digest(site: Site, channel: str, model_path: str) -> str:
         replica_id="digest-test",
         teaching=Teaching(
             store=repo.team_grades,
-            vectors=ModelVectors(load_embedder(model_path, "cpu")),
-            bank=site.service.bank.every_channel(),
+            grouping=QuestionGroups(
+                vectors=ModelVectors(load_embedder(model_path, "cpu")), bank=site.service.bank
+            ),
         ),
     )
     row = site.run(repo.channels.channel(platform=PLATFORM, channel_id=channel))

@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.answer_groups import AnswerGroup, group_answers, not_opposed
+from bot.core.answer_groups import AnswerGroup
 from bot.core.messages import Reply, ReplyKind
+from bot.core.question_groups import QuestionGroups
 from bot.core.quiz.appeals import REASON_CHARS, clipped
 from bot.core.quiz.practice import Practice
 from bot.core.team_grading import (
@@ -54,7 +55,7 @@ class GroupGrading:
         clock: Callable[[], datetime],
     ) -> None:
         self.store = store
-        self.vectors = vectors
+        self.grouping = QuestionGroups(vectors=vectors, bank=bank)
         self.bank = bank
         self.practice = practice
         self.clock = clock
@@ -62,22 +63,13 @@ class GroupGrading:
     async def groups(
         self, *, platform: str, channel_id: str, prompt_id: str
     ) -> list[AnswerGroup[QuestionAnswer]]:
-        """The question's answers grouped by meaning, largest and most uncertain first. Raises
+        """The question's answers grouped by meaning, largest and most uncertain first (off
+        the event loop, kept while the answers hold: `QuestionGroups`). Raises
         `EmbeddingUnavailableError` when the embedding server cannot answer now."""
         answers = await self.store.question_answers(
             platform=platform, channel_id=channel_id, prompt_id=prompt_id
         )
-        if not answers:
-            return []
-        vectors = await self.vectors.vectors([a.answer.text for a in answers])
-        return group_answers(
-            answers,
-            vectors,
-            score=lambda a: a.answer.score,
-            may_share=not_opposed(
-                self._prompt(platform, channel_id, prompt_id), lambda a: a.answer.text
-            ),
-        )
+        return await self.grouping.groups((platform, channel_id, prompt_id), answers)
 
     async def stage(
         self,

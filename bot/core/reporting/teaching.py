@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.answer_groups import AnswerGroup, group_answers, not_opposed
-from bot.core.team_grading import AnswerVectors, QuestionAnswer, TeamGradeStore
-from content.bank import Bank
+from bot.core.answer_groups import AnswerGroup
+from bot.core.question_groups import QuestionGroups
+from bot.core.team_grading import QuestionAnswer, TeamGradeStore
 
 SHOWN = 10
 """How many the page lists at once: a sitting's worth of grading."""
@@ -31,30 +31,22 @@ def ungraded(group: AnswerGroup[QuestionAnswer]) -> bool:
 class Teaching:
     """The channel's ungraded answer groups, across its questions."""
 
-    def __init__(self, *, store: TeamGradeStore, vectors: AnswerVectors, bank: Bank) -> None:
+    def __init__(self, *, store: TeamGradeStore, grouping: QuestionGroups) -> None:
         self.store = store
-        self.vectors = vectors
-        self.bank = bank
+        self.grouping = grouping
 
     async def waiting(self, *, platform: str, channel_id: str) -> list[ToTeach]:
         """Every ungraded group of the channel, the largest first and, among groups of one
         size, the widest spread of grades. Raises `EmbeddingUnavailableError` when the
         embedding server cannot answer now."""
         found = []
-        bank = self.bank.seen_from(platform, channel_id)
         for tally in await self.store.answered_questions(platform=platform, channel_id=channel_id):
             if tally.human + tally.staged >= tally.answers:
                 continue  # every answer graded by the team: nothing to group
             answers = await self.store.question_answers(
                 platform=platform, channel_id=channel_id, prompt_id=tally.prompt_id
             )
-            vectors = await self.vectors.vectors([a.answer.text for a in answers])
-            prompt = bank.get(tally.prompt_id) if tally.prompt_id in bank else None
-            groups = group_answers(
-                answers,
-                vectors,
-                score=lambda a: a.answer.score,
-                may_share=not_opposed(prompt, lambda a: a.answer.text),
-            )
+            question = (platform, channel_id, tally.prompt_id)
+            groups = await self.grouping.groups(question, answers)
             found += [ToTeach(tally.prompt_id, g) for g in groups if ungraded(g)]
         return sorted(found, key=lambda t: (-t.group.size, -t.group.spread))

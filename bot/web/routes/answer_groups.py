@@ -4,6 +4,7 @@ the question's thread through the outbox the appeals use."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -49,7 +50,7 @@ async def questions_view(request: Request, web: WebDep, platform: str, channel_i
     session, _, lang = await web.admin_in(request, platform, channel_id)
     grading = web.grading(lang)
     tallies = await grading.store.answered_questions(platform=platform, channel_id=channel_id)
-    teaching = Teaching(store=grading.store, vectors=grading.vectors, bank=grading.bank)
+    teaching = Teaching(store=grading.store, grouping=grading.grouping)
     try:
         waiting: list[ToTeach] | None = await teaching.waiting(
             platform=platform, channel_id=channel_id
@@ -106,8 +107,15 @@ async def groups_view(
         "names": await _names(web, platform, users),
         "done": {"staged": staged, "applied": applied, "told": told, "discarded": discarded},
     }
-    return web.renderer.render(
-        request, "answer_groups.html", lang, session=session, base=channel_url(session), **values
+    # A thousand answers are a long page to draw: on a worker thread, as the groups were made.
+    return await asyncio.to_thread(
+        web.renderer.render,
+        request,
+        "answer_groups.html",
+        lang,
+        session=session,
+        base=channel_url(session),
+        **values,
     )
 
 
