@@ -107,8 +107,8 @@ class Quoted:
     def residue(self, line: str) -> str:
         line = _LINK.sub(" ", _CODE.sub(" ", line.replace("*", "")))
         for text in self.texts:
-            if text and text in line:
-                line = line.replace(text, " ")
+            if text and text in line:  # as a whole word: a bank's "RS" leaves "FSRS" alone
+                line = re.sub(rf"(?<![A-Za-z_]){re.escape(text)}(?![A-Za-z_])", " ", line)
         return line
 
 
