@@ -74,7 +74,7 @@ def _swapped(text: str, first: str, second: str) -> str:
 def _write(db: Path, prompt: Prompt, answers: list[tuple[str, int]], day: str) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute(
-            "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO channels VALUES (?,?,?,?,?,?,?,?,?,NULL)",
             (PLATFORM, CHANNEL, "en", "Asia/Seoul", "09:00", "daily", 1, day, day),
         )
         post = conn.execute(

