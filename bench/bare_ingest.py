@@ -22,10 +22,10 @@ import aiosqlite
 import asyncpg
 from fsrs import Card, Rating
 
-from bot.app import practice_policy
 from bot.config import Settings
 from bot.storage.drivers import libpq_url, numbered
 from bot.storage.repository import Repository
+from bot.wiring import practice_policy
 
 PLATFORM = "bare"
 EMPTY = json.dumps([])

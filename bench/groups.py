@@ -27,12 +27,18 @@ import httpx
 
 from bench.table import Outcome, percentile, report
 from bot.answer_vectors import grader_vectors
-from bot.app import configured_grader, load_configured_bank, web_app, web_tokens
+from bot.app import (
+    channel_defaults,
+    configured_grader,
+    load_configured_bank,
+    web_app,
+    web_tokens,
+)
 from bot.config import Settings
 from bot.storage.repository import Repository
-from bot.storage.web_sessions import WebSessionTable
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import Member
+from bot.wiring import wire
 from content.schema import Prompt
 from evaluators.grade import contradicts
 
@@ -167,7 +173,7 @@ async def measure(
     try:
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
-        await WebSessionTable(repo.db).start(
+        await repo.web_sessions.start(
             session.id,
             platform=PLATFORM,
             channel_id=CHANNEL,
@@ -185,7 +191,14 @@ async def measure(
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         site = f"http://127.0.0.1:{port_of(sock)}"
         url = f"{site}/c/{PLATFORM}/{CHANNEL}/groups/{prompt.id}"
-        app = web_app(settings, repo=repo, bank=bank, tokens=tokens, grader=grader, vectors=vectors)
+        wired = wire(
+            repo=repo,
+            bank=bank,
+            grader=grader,
+            defaults=channel_defaults(settings.game),
+            vectors=vectors,
+        )
+        app = web_app(settings, wired, tokens=tokens)
         async with (
             serving_beside(app, sock),
             httpx.AsyncClient(cookies={"qm_session": cookie}) as client,

@@ -9,10 +9,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Posted, Reply, UnsharedChannel
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import Grade, Verdict
@@ -61,7 +62,7 @@ class ServiceLoop:
     answers through `Intake.handle`, `concurrency` in flight, each a new member's first."""
 
     def __init__(
-        self, repo: Repository, service: WiredQuiz, thread_id: str | None, channel: str
+        self, repo: Repository, service: Wired, thread_id: str | None, channel: str
     ) -> None:
         self.repo = repo
         self._service = service
@@ -83,7 +84,7 @@ class ServiceLoop:
         """Posts today's question in `channel` first, unless another replica has (`thread_id`:
         its thread)."""
         repo = await Repository.open(db, pool_size=pool_size)
-        service = build_quiz_service(
+        service = wire(
             repo=repo,
             bank=bank,
             grader=FixedGrader(),

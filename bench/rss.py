@@ -29,10 +29,11 @@ from pathlib import Path
 from bench.grading import prepared_grader
 from bench.ingest_service import CountingTransport
 from bench.table import Cell, Outcome, report
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.storage.repository import Repository
+from bot.wiring import wire
 from content import language_tools
 from content.schema import Prompt
 from evaluators import signals
@@ -118,7 +119,7 @@ async def measure(settings: Settings, *, n: int, step: int, concurrency: int) ->
         with tempfile.TemporaryDirectory(prefix="bench-rss-") as folder:
             repo = await Repository.open(Path(folder) / "rss.db")
             try:
-                service = build_quiz_service(
+                service = wire(
                     repo=repo,
                     bank=bank,
                     grader=grader,

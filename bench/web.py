@@ -23,11 +23,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bench.ingest_service import FixedGrader
 from bench.table import Outcome, percentile, report
 from bot.app import load_configured_bank, web_app, web_tokens
 from bot.config import Settings
+from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
-from bot.storage.web_sessions import WebSessionTable
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import Member
 from content.bank import Bank
@@ -126,7 +127,7 @@ async def measure(
     try:
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
-        await WebSessionTable(repo.db).start(
+        await repo.web_sessions.start(
             session.id,
             platform=PLATFORM,
             channel_id=CHANNEL,
@@ -137,7 +138,8 @@ async def measure(
         )
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         url = f"http://127.0.0.1:{port_of(sock)}/c/{PLATFORM}/{CHANNEL}"
-        app = web_app(settings, repo=repo, bank=bank, tokens=tokens)
+        wired = page_wiring(settings, repo=repo, bank=bank, grader=FixedGrader())
+        app = web_app(settings, wired, tokens=tokens)
         timings: dict[str, list[float]] = {period: [] for period in PERIODS}
         repeats: list[float] = []
         cpu: list[float] = []

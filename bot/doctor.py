@@ -38,8 +38,7 @@ from bot.storage.drivers import (
     SqliteDriver,
     server_of,
 )
-from bot.storage.replicas import ReplicaTable
-from bot.storage.team_questions import TeamQuestionTable
+from bot.storage.repository import Repository
 from compute.catalog import demo_names
 from compute.client import ComputeClient
 from compute.errors import ComputeError, ComputeUnauthorized
@@ -254,7 +253,7 @@ async def _team_questions(settings: Settings) -> tuple[int, int]:
     database, not in a bank file), and in how many channels."""
     driver = await _open_existing(settings)
     try:
-        owned = await TeamQuestionTable(Database(driver, settings.db)).owned()
+        owned = await Repository.on(Database(driver, settings.db)).team_questions.owned()
     finally:
         await driver.close()
     return len(owned), len({owner for _, owner in owned})
@@ -396,7 +395,7 @@ async def _replicas_check(settings: Settings, now: datetime) -> Check:
     where, and since when. Information, never a failure: doctor also runs before the first start."""
     driver = await _open_existing(settings)
     try:
-        live = alive(await ReplicaTable(Database(driver, settings.db)).replicas(), now)
+        live = alive(await Repository.on(Database(driver, settings.db)).heartbeats.replicas(), now)
     finally:
         await driver.close()
     if not live:
@@ -419,15 +418,14 @@ async def _slack_oauth_check(settings: Settings) -> Check:
     tokens (a changed QUIZMASTER_SECRET_KEY strands every install until each reinstalls).
     Slack's libraries load here only, so the other platforms' doctor does not pay for them."""
     from bot.platforms.slack.installation import INSTALL_PATH, REDIRECT_PATH
-    from bot.storage.slack_installations import SlackInstallationTable, TokenSeal
 
     paths = f"installs at {INSTALL_PATH}, Slack returns to {REDIRECT_PATH}"
     if settings.secret_key is None or not is_set(settings.secret_key):
         return Check("slack", "fail", f"OAuth mode; QUIZMASTER_SECRET_KEY missing ({paths})")
     driver = await _open_existing(settings)
     try:
-        store = SlackInstallationTable(
-            Database(driver, settings.db), TokenSeal(settings.secret_key.get_secret_value())
+        store = Repository.on(Database(driver, settings.db)).slack_installations(
+            settings.secret_key.get_secret_value()
         )
         teams = await store.readable()
     finally:

@@ -88,7 +88,6 @@ async def _serve(settings: Settings, signalled: threading.Event) -> int:
 async def _console(settings: Settings, stop: asyncio.Event) -> int:
     """The console, with the web page beside it on loopback (unless QUIZMASTER_WEB_CONSOLE is
     false): `/quiz web` prints a sign-in link to it."""
-    from bot.answer_vectors import grader_vectors
     from bot.platforms import console
     from bot.web.kept_port import PORT_FILE_NAME, bind_kept
     from bot.web.server import BuiltOnFirstRequest, port_of, serving_beside
@@ -117,11 +116,8 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 partial(
                     web_app,
                     settings,
-                    repo=service.repo,
-                    bank=service.bank,
+                    service,
                     tokens=tokens,
-                    grader=service.grader,
-                    vectors=grader_vectors(service.grader),
                     notice_left=wake.set,  # the console's scheduler sends it at once
                 )
             )

@@ -14,26 +14,42 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from bot.answer_vectors import grader_vectors
 from bot.app import (
+    channel_defaults,
     configured_grader,
-    grading_desk,
     load_configured_bank,
-    model_answers,
     prepare_references,
     web_app,
     web_tokens,
 )
 from bot.config import Settings, describe_errors
+from bot.core.quiz.posting import Clock
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
+from bot.wiring import Wired, practice_policy, wire
+from content.bank import Bank
 from content.loader import BankError
+from evaluators.grade import Grader
 
 log = logging.getLogger("quizmaster.web")
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def page_wiring(
+    settings: Settings, *, repo: Repository, bank: Bank, grader: Grader, clock: Clock = now
+) -> Wired:
+    """The quiz wired in this process for the page alone: no chat runs here, so there are no
+    sign-in links to give and no demos to draw."""
+    return wire(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(settings.game),
+        clock=clock,
+        practice=practice_policy(settings.game),
+    )
 
 
 async def _serve(settings: Settings, secret: str) -> int:
@@ -43,27 +59,18 @@ async def _serve(settings: Settings, secret: str) -> int:
     sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
     repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
     try:
-        await TeamQuestionTable(repo.db).load_into(bank)  # the questions saved on the web page
+        await repo.team_questions.load_into(bank)  # the questions saved on the web page
         grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
     except BaseException:
         await repo.close()
         raise
     try:
         await prepare_references(grader, bank)
-        desk = grading_desk(repo, grader=grader, hint_cap=settings.game.hint_cap)
-        finished = await model_answers(repo, bank=bank, desk=desk, clock=now).resume(
-            saved_before=now()
-        )
+        wired = page_wiring(settings, repo=repo, bank=bank, grader=grader)
+        finished = await wired.model_answers.resume(saved_before=now())
         if finished:
             log.info("graded the kept answers of %d saved model answer(s)", finished)
-        app = web_app(
-            settings,
-            repo=repo,
-            bank=bank,
-            tokens=web_tokens(secret),
-            grader=grader,
-            vectors=grader_vectors(grader),
-        )
+        app = web_app(settings, wired, tokens=web_tokens(secret))
         print(
             f"quizmaster: web page on http://{settings.web_host}:{port_of(sock)}"
             f" (links point to {settings.web_url or 'QUIZMASTER_WEB_URL, unset'})",

@@ -1,4 +1,4 @@
-"""The quiz's parts, wired once (`bot.app.build_quiz_service`) on one set of stores, bank,
+"""The quiz's parts, wired once (`bot.wiring.wire`) on one set of stores, bank,
 grader and clock: daily posting (`bot.core.quiz.posting`), intake and dispatch of every command
 or answer (`bot.core.flow.intake`, `bot.core.flow.dispatch`), replica takeover
 (`bot.core.flow.takeover`), the weekly digests and the members' homes. Each platform runner and

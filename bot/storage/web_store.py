@@ -1,6 +1,5 @@
-"""The web page's storage: its reads (the core's `DashboardStore` port) and the ledger of used
-sign-in nonces (`web_nonces`, written only here), in plain SQL that PostgreSQL runs as well, so
-the web page's queries can be read, ported and indexed on their own. Both run on the bot's one
+"""The web page's reads (the core's `DashboardStore` port), in plain SQL that PostgreSQL runs as
+well, so the web page's queries can be read, ported and indexed on their own, on the bot's one
 database connection and lock."""
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from bot.core.models import (
     PracticeCardRow,
     SharedAnswer,
 )
-from bot.storage.database import Database
 from bot.storage.drivers import Row
 from bot.storage.records import concept_lists, earning, flags_of, post_row
 from bot.storage.repository import Repository
@@ -150,22 +148,3 @@ class DashboardReads:
             )
             for row in rows
         ]
-
-
-class NonceLedger:
-    """The nonces of sign-in links already followed (`bot.web.signing`)."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def use(self, nonce: str, *, now: datetime, expires_at: datetime) -> bool:
-        """True the first time a nonce is used; False after that. Nonces whose links have
-        expired are dropped on the way: an expired link is refused before its nonce is read."""
-        async with self._db.transaction() as db:
-            await db.fetch("DELETE FROM web_nonces WHERE expires_at < ?", (now.isoformat(),))
-            inserted = await db.fetch(
-                "INSERT INTO web_nonces (nonce, used_at, expires_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (nonce) DO NOTHING RETURNING 1",
-                (nonce, now.isoformat(), expires_at.isoformat()),
-            )
-            return bool(inserted)

@@ -47,7 +47,8 @@ ROW_ID_MAX = 2**63 - 1
 
 @dataclass(frozen=True)
 class WebDeps:
-    """What the composition root gives the app."""
+    """What the composition root gives the app: a view over the wired quiz (`bot.wiring`), the
+    same desk, practice, appeals and open questions the chat uses."""
 
     store: DashboardStore
     nonces: NonceStore
@@ -60,13 +61,15 @@ class WebDeps:
     channels: ChannelStore
     """Where the subjects settings save the channel's choice (`/quiz topics` in the chat)."""
     body_limit: int  # bytes of a request body read at most (`bot.web.body_limit`)
+    desk: GradingDesk  # "Try the grader"
+    appeals: Appeals
+    open_questions: OpenQuestions
+    grading: GroupGrading | None
+    """Answer groups; None where the wiring has no embedding model (`bot.wiring.Wired.grading`):
+    the groups pages then say so."""
     public_https: bool = False
-    desk: GradingDesk | None = None  # None: the question page has no "Try the grader"
-    appeals: Appeals | None = None  # None: no appeals page (a page built for timing only)
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
     metrics_token: SecretStr | None = None  # None: /metrics answers loopback clients only
-    grading: GroupGrading | None = None  # None: no answer groups (no embedding model here)
-    open_questions: OpenQuestions | None = None  # None: no open questions page (no grader)
 
 
 def _signins() -> SlidingWindow:
@@ -188,14 +191,10 @@ class Web:
             raise PageError(403, "admin_only", lang)
         return session, channel, lang
 
-    def appeals(self, lang: Lang) -> Appeals:
-        if self.deps.appeals is None:
-            raise PageError(404, "not_found", lang)
-        return self.deps.appeals
-
     def grading(self, lang: Lang) -> GroupGrading:
+        """The answer groups, or a page that says they need the grader's embedding model."""
         if self.deps.grading is None:
-            raise PageError(404, "not_found", lang)
+            raise PageError(404, "groups_no_model", lang)
         return self.deps.grading
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader, create_grader
 from evaluators.grade import Grader
@@ -26,9 +27,9 @@ def grader_at(url: str, cache_dir: Path, token: str) -> EmbeddingGrader:
     )
 
 
-def service_on(repo: Repository, bank: Bank, grader: Grader) -> WiredQuiz:
+def service_on(repo: Repository, bank: Bank, grader: Grader) -> Wired:
     """The quiz service an English-speaking channel gets, on `repo` and `grader`."""
-    return build_quiz_service(
+    return wire(
         repo=repo,
         bank=bank,
         grader=grader,

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
@@ -28,9 +29,9 @@ GOOD_Q01 = (
 @pytest.fixture
 async def service(
     database: Path | str, bank: Bank, grader: EmbeddingGrader
-) -> AsyncIterator[WiredQuiz]:
+) -> AsyncIterator[Wired]:
     repo = await Repository.open(database)
-    yield build_quiz_service(
+    yield wire(
         repo=repo,
         bank=bank,
         grader=grader,
@@ -39,9 +40,7 @@ async def service(
     await repo.close()
 
 
-async def say(
-    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
-) -> list[Reply]:
+async def say(service: Wired, actor: Actor, line: str, thread: str | None = None) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
@@ -55,7 +54,7 @@ def score_of(replies: list[Reply]) -> int:
 
 
 async def test_answer_is_graded_in_the_thread_then_the_first_followup_is_asked(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     replies = await say(service, MINA, GOOD_Q01, thread=post.thread_id)
@@ -69,7 +68,7 @@ async def test_answer_is_graded_in_the_thread_then_the_first_followup_is_asked(
     )
 
 
-async def test_hint_names_a_concept_and_caps_the_score(service: WiredQuiz) -> None:
+async def test_hint_names_a_concept_and_caps_the_score(service: Wired) -> None:
     await service.posting.post_today("test", "c1", RecordingTransport())
     hint = (await say(service, MINA, "/quiz hint"))[0]
     assert hint.kind == ReplyKind.HINT and "capped at 80" in hint.text
@@ -79,7 +78,7 @@ async def test_hint_names_a_concept_and_caps_the_score(service: WiredQuiz) -> No
 
 
 async def test_skip_moves_on_and_next_offers_the_skipped_then_retries_the_lowest(
-    service: WiredQuiz, bank: Bank
+    service: Wired, bank: Bank
 ) -> None:
     """Once done, `/quiz next` brings back what was skipped (issue 70, case 11), and only then
     the lowest score, keeping the best."""
@@ -102,7 +101,7 @@ async def test_skip_moves_on_and_next_offers_the_skipped_then_retries_the_lowest
     assert f"1. Mina · {best} points · 1 answered" in board, "one prompt, best of two answers"
 
 
-async def test_members_cannot_run_admin_commands(service: WiredQuiz) -> None:
+async def test_members_cannot_run_admin_commands(service: Wired) -> None:
     for line in ("/quiz now", "/quiz reveal", "/quiz schedule 08:00", "/quiz lang ko"):
         reply = (await say(service, JOON, line))[0]
         assert reply.kind == ReplyKind.ERROR and reply.ephemeral
@@ -111,7 +110,7 @@ async def test_members_cannot_run_admin_commands(service: WiredQuiz) -> None:
 
 
 async def test_empty_and_whitespace_answers_are_not_stored(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     await service.posting.post_today("test", "c1", RecordingTransport())
     for line in ("/quiz answer", "/quiz answer    ", "\u200b"):
@@ -120,9 +119,7 @@ async def test_empty_and_whitespace_answers_are_not_stored(
     assert len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 0
 
 
-async def test_reveal_then_pasting_the_reference_earns_little(
-    service: WiredQuiz, bank: Bank
-) -> None:
+async def test_reveal_then_pasting_the_reference_earns_little(service: Wired, bank: Bank) -> None:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, GOOD_Q01)
     reveal = (await say(service, ADMIN, "/quiz reveal"))[0]
@@ -132,7 +129,7 @@ async def test_reveal_then_pasting_the_reference_earns_little(
 
 
 async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     await service.posting.post_today("test", "c1", RecordingTransport())
     reply = (await say(service, MINA, GOOD_Q01, thread="leaderboard-thread"))[0]
@@ -141,7 +138,7 @@ async def test_a_reply_in_a_thread_that_is_no_question_is_not_graded(
     assert len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 0
 
 
-async def test_lone_surrogates_are_graded_and_stored(service: WiredQuiz) -> None:
+async def test_lone_surrogates_are_graded_and_stored(service: Wired) -> None:
     await service.posting.post_today("test", "c1", RecordingTransport())
     odd = Actor("u3", "Dae\ud800")
     replies = await say(service, odd, "ReLU \ud800 keeps the gradient at 1 for positive inputs.")

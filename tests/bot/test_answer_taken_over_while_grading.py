@@ -9,10 +9,11 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import Grade
@@ -47,8 +48,8 @@ class StalledGrader(FixedGrader):
         )
 
 
-def replica(repo: Repository, bank: Bank, grader: FixedGrader) -> WiredQuiz:
-    return build_quiz_service(
+def replica(repo: Repository, bank: Bank, grader: FixedGrader) -> Wired:
+    return wire(
         repo=repo, bank=bank, grader=grader, defaults=channel_defaults(Settings(_env_file=None))
     )
 

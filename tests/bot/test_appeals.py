@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Card
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
@@ -26,10 +27,8 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def service(
-    repo: Repository, bank: Bank, fixed_grader: FixedGrader
-) -> AsyncIterator[WiredQuiz]:
-    yield build_quiz_service(
+async def service(repo: Repository, bank: Bank, fixed_grader: FixedGrader) -> AsyncIterator[Wired]:
+    yield wire(
         repo=repo,
         bank=bank,
         grader=fixed_grader,
@@ -39,7 +38,7 @@ async def service(
 
 
 async def say(
-    service: WiredQuiz,
+    service: Wired,
     text: str,
     actor: Actor = MINA,
     *,
@@ -51,7 +50,7 @@ async def say(
     return transport.sent
 
 
-async def answered(service: WiredQuiz, actor: Actor, score: int) -> str:
+async def answered(service: Wired, actor: Actor, score: int) -> str:
     """Post today's question (once) and answer it in its thread for `score`; the thread id."""
     post = await service.repo.posts.latest_post(platform="test", channel_id="c1")
     if post is None:
@@ -64,7 +63,7 @@ async def answered(service: WiredQuiz, actor: Actor, score: int) -> str:
 
 
 async def test_appeal_resolved_with_a_new_score_moves_the_leaderboard_and_tells_the_member(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     thread = await answered(service, MINA, 40)
     await answered(service, JOON, 60)
@@ -102,7 +101,7 @@ async def test_appeal_resolved_with_a_new_score_moves_the_leaderboard_and_tells_
 
 
 async def test_keeping_the_score_tells_the_member_and_counts_as_not_changed(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     await answered(service, MINA, 40)
     await say(service, "/quiz appeal")
@@ -117,7 +116,7 @@ async def test_keeping_the_score_tells_the_member_and_counts_as_not_changed(
 
 
 async def test_the_practice_card_follows_the_new_score(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     await answered(service, MINA, 10)
     post = await service.repo.posts.latest_post(platform="test", channel_id="c1")
@@ -138,7 +137,7 @@ async def test_the_practice_card_follows_the_new_score(
 
 
 async def test_mistakes_get_a_clear_message_and_change_nothing(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     [nothing] = await say(service, "/quiz appeal too harsh")
     assert nothing.kind == ReplyKind.ERROR and "no graded answer in this channel" in nothing.text
@@ -175,7 +174,7 @@ async def test_mistakes_get_a_clear_message_and_change_nothing(
 
 
 async def test_a_long_reason_is_kept_short_and_mentions_stay_inert(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     await answered(service, MINA, 40)
     await say(service, "/quiz appeal @everyone " + "why " * 400)

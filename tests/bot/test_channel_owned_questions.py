@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from content.loader import load_bank
 from content.schema import Localized, Prompt, Reference
@@ -44,21 +44,21 @@ OPEN = Prompt(
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[WiredQuiz]:
+async def service(tmp_path: Path) -> AsyncIterator[Wired]:
     """The seed bank plus the owner channel's saved questions, as a process loads them."""
     repo = await Repository.open(tmp_path / "q.db")
     bank: Bank = load_bank()
-    await TeamQuestionTable(repo.db).create(
+    await repo.team_questions.create(
         [READY, FOLLOW_UP, OPEN],
         platform=PLATFORM,
         channel_id=OWNER,
         edited_by="boss",
         at=datetime.now(UTC),
     )
-    await TeamQuestionTable(repo.db).load_into(bank)
+    await repo.team_questions.load_into(bank)
     owned = bank.seen_from(PLATFORM, OWNER)
     assert READY.id in owned and owned.open_question(OPEN.id) is not None
-    yield build_quiz_service(
+    yield wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),
@@ -67,7 +67,7 @@ async def service(tmp_path: Path) -> AsyncIterator[WiredQuiz]:
     await repo.close()
 
 
-async def say(service: WiredQuiz, channel: str, line: str) -> list[Reply]:
+async def say(service: Wired, channel: str, line: str) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming(PLATFORM, channel, ADMIN, line), transport)
     return transport.sent
@@ -75,7 +75,7 @@ async def say(service: WiredQuiz, channel: str, line: str) -> list[Reply]:
 
 @pytest.mark.parametrize("prompt_id", [READY.id, FOLLOW_UP.id, OPEN.id])
 async def test_another_channels_question_is_unknown_to_quiz_now(
-    service: WiredQuiz, prompt_id: str
+    service: Wired, prompt_id: str
 ) -> None:
     [reply] = await say(service, OTHER, f"/quiz now {prompt_id}")
     assert reply.kind == ReplyKind.ERROR, reply.text
@@ -85,13 +85,13 @@ async def test_another_channels_question_is_unknown_to_quiz_now(
 
 
 @pytest.mark.parametrize("prompt_id", [READY.id, OPEN.id])
-async def test_the_owner_channel_posts_its_question(service: WiredQuiz, prompt_id: str) -> None:
+async def test_the_owner_channel_posts_its_question(service: Wired, prompt_id: str) -> None:
     [question] = await say(service, OWNER, f"/quiz now {prompt_id}")
     assert question.kind == ReplyKind.QUESTION, question.text
     assert question.card is not None and question.card.prompt_id == prompt_id
 
 
-async def test_the_daily_selection_posts_it_only_in_its_channel(service: WiredQuiz) -> None:
+async def test_the_daily_selection_posts_it_only_in_its_channel(service: Wired) -> None:
     """A whole cycle of the bank in each channel: every main question once, least posted first;
     the owner's question is in the owner's cycle and never in the other's."""
     cycle = len(service.bank.every_channel().mains())

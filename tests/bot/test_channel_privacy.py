@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply
 from bot.core.models import ModelAnswer
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
+from bot.wiring import Wired, wire
 from content.loader import load_bank
 from content.schema import Concept, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader
@@ -58,9 +58,9 @@ SHARED_ANSWERED = SHARED_OPEN.model_copy(
 
 
 @pytest.fixture
-async def service(repo: Repository, grader: EmbeddingGrader) -> AsyncIterator[WiredQuiz]:
+async def service(repo: Repository, grader: EmbeddingGrader) -> AsyncIterator[Wired]:
     """The seed bank and B's saved question, loaded as a process loads them at start."""
-    await TeamQuestionTable(repo.db).create(
+    await repo.team_questions.create(
         [B_QUESTION],
         platform=PLATFORM,
         channel_id=CHANNEL_B,
@@ -68,8 +68,8 @@ async def service(repo: Repository, grader: EmbeddingGrader) -> AsyncIterator[Wi
         at=datetime.now(UTC),
     )
     bank = load_bank()
-    await TeamQuestionTable(repo.db).load_into(bank)
-    yield build_quiz_service(
+    await repo.team_questions.load_into(bank)
+    yield wire(
         repo=repo,
         bank=bank,
         grader=grader,
@@ -77,7 +77,7 @@ async def service(repo: Repository, grader: EmbeddingGrader) -> AsyncIterator[Wi
     )
 
 
-async def say(service: WiredQuiz, channel: str, actor: Actor, line: str) -> list[Reply]:
+async def say(service: Wired, channel: str, actor: Actor, line: str) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming(PLATFORM, channel, actor, line), transport)
     return transport.sent
@@ -90,7 +90,7 @@ def leaked(replies: list[Reply]) -> list[str]:
     return [mark for mark in marks if mark in shown]
 
 
-async def practise(service: WiredQuiz, channel: str, actor: Actor) -> tuple[str, list[Reply]]:
+async def practise(service: Wired, channel: str, actor: Actor) -> tuple[str, list[Reply]]:
     """`/quiz practice`, then an answer to the card shown; the card's id and every reply."""
     shown = await say(service, channel, actor, "/quiz practice")
     card = await service.repo.practice.practice_pending(platform=PLATFORM, user_id=actor.user_id)
@@ -100,7 +100,7 @@ async def practise(service: WiredQuiz, channel: str, actor: Actor) -> tuple[str,
 
 
 async def test_practice_stats_and_me_in_one_channel_never_show_anothers_question(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     for _ in range(CARDS):
         card, replies = await practise(service, CHANNEL_A, NEWCOMER)
@@ -111,7 +111,7 @@ async def test_practice_stats_and_me_in_one_channel_never_show_anothers_question
         assert replies and leaked(replies) == [], [r.text for r in replies]
 
 
-async def test_a_card_practised_in_its_own_channel_stays_there(service: WiredQuiz) -> None:
+async def test_a_card_practised_in_its_own_channel_stays_there(service: Wired) -> None:
     card, replies = await practise(service, CHANNEL_B, BOTH)
     assert card == B_QUESTION.id, "B's own members practise B's question"
     for command in ("/quiz review", "/quiz me", "/quiz stats"):
@@ -124,7 +124,7 @@ async def test_a_card_practised_in_its_own_channel_stays_there(service: WiredQui
 
 
 async def test_a_model_answer_one_channel_wrote_is_never_revealed_in_another(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     """An open question from a team bank file, posted in A and B; B's admin writes its model
     answer. In A it is still open: `/quiz reveal` has nothing to show, an answer there is kept,

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
 from bot.core.quiz.mastery import TopicMastery, graded_topics
@@ -29,6 +29,7 @@ from bot.core.reporting.charts import (
 )
 from bot.core.texts import topic_name
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.clock import FakeClock
@@ -135,7 +136,7 @@ async def test_stats_image_is_a_png_with_alt_text() -> None:
     assert "not started: 1 of 3 topics" in image.alt
 
 
-async def say(service: WiredQuiz, text: str, actor: Actor, thread: str | None = None) -> Reply:
+async def say(service: Wired, text: str, actor: Actor, thread: str | None = None) -> Reply:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     [reply] = transport.sent[-1:]
@@ -147,7 +148,7 @@ async def test_stats_and_leaderboard_attach_charts_of_the_members_data(
 ) -> None:
     clock = FakeClock(datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
     repo = await Repository.open(tmp_path / "q.db")
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=grader,

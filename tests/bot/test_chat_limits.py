@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.member_text import ECHO_CHARS
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.quiz.demos import DemoHandoff
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from compute.client import ComputeClient
 from compute.schemas import MAX_PARAMS, SHOWN_ERRORS
 from content.bank import Bank
@@ -25,7 +26,7 @@ WORDS = "Sigmoid saturates for large inputs so its gradient vanishes; ReLU keeps
 
 
 async def say(
-    service: WiredQuiz,
+    service: Wired,
     line: str,
     thread: str | None = None,
     message_id: str | None = None,
@@ -39,7 +40,7 @@ async def say(
 async def test_a_ten_megabyte_answer_is_stored_as_graded_and_the_member_told(
     tmp_path: Path, repo: Repository, bank: Bank, grader: EmbeddingGrader
 ) -> None:
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=grader,
@@ -62,7 +63,7 @@ async def test_thousands_of_demo_parameters_get_one_short_reply(
     line = "/demo gan " + " ".join(f"k{i}=1" for i in range(3000))
     async with fake_service() as url, ComputeClient(url) as client:
         demos = DemoHandoff(client, rate_per_hour=6, clock=lambda: datetime.now(UTC), poll=0.05)
-        service = build_quiz_service(
+        service = wire(
             repo=repo,
             bank=bank,
             grader=grader,
@@ -84,7 +85,7 @@ async def test_unreadable_input_is_quoted_back_short(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
 ) -> None:
     repo = await Repository.open(tmp_path / "q.db")
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=grader,

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, open_service
+from bot.app import open_service
 from bot.core.texts import text
 from bot.platforms import console
 from bot.storage.web_store import DashboardReads
+from bot.wiring import Wired
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.conftest import settings_for_test
@@ -30,7 +31,7 @@ GOOD = (
 @pytest.fixture
 async def service(
     database: Path | str, tmp_path: Path, embedding_cache: Path, grader: EmbeddingGrader
-) -> AsyncIterator[WiredQuiz]:
+) -> AsyncIterator[Wired]:
     settings = settings_for_test(db=database, cache_dir=embedding_cache, platform="console")
     async with open_service(settings, grader=grader) as opened:
         yield opened
@@ -39,7 +40,7 @@ async def service(
 @pytest.fixture
 async def on_sqlite(
     tmp_path: Path, embedding_cache: Path, grader: EmbeddingGrader
-) -> AsyncIterator[WiredQuiz]:
+) -> AsyncIterator[Wired]:
     """For cases that change no SQL: a SQLite file alone."""
     settings = settings_for_test(
         db=tmp_path / "quiz.db", cache_dir=embedding_cache, platform="console"
@@ -48,7 +49,7 @@ async def on_sqlite(
         yield opened
 
 
-async def typed(service: WiredQuiz, lines: list[str], images: Path) -> str:
+async def typed(service: Wired, lines: list[str], images: Path) -> str:
     """The console run on these piped lines, as `quizmaster run --platform console` runs it;
     what it printed."""
     stdin = io.StringIO("".join(f"{line}\n" for line in lines))
@@ -58,7 +59,7 @@ async def typed(service: WiredQuiz, lines: list[str], images: Path) -> str:
 
 
 async def test_a_non_answer_earns_no_points_and_no_streak_day(
-    service: WiredQuiz, tmp_path: Path
+    service: Wired, tmp_path: Path
 ) -> None:
     """Case 10: "hello" was 10 points and a streak day. It is still graded, kept and told what
     the question asks; the leaderboard, `/quiz me` and the web page's streaks leave it out,
@@ -87,7 +88,7 @@ async def test_a_non_answer_earns_no_points_and_no_streak_day(
 
 
 async def test_next_offers_the_skipped_follow_up_before_a_retry(
-    on_sqlite: WiredQuiz, bank: Bank, tmp_path: Path
+    on_sqlite: Wired, bank: Bank, tmp_path: Path
 ) -> None:
     """Case 11: after the day's prompts `/quiz next` offered the main question again (the
     lowest, 88) instead of the follow-up the member skipped."""
@@ -102,7 +103,7 @@ async def test_next_offers_the_skipped_follow_up_before_a_retry(
 
 
 async def test_only_the_first_member_and_those_made_admins_act_as_admins(
-    on_sqlite: WiredQuiz, tmp_path: Path
+    on_sqlite: Wired, tmp_path: Path
 ) -> None:
     """Case 12: every `/as` member was an admin, so mina could resolve her own appeal. Now lead,
     the first to speak, is the admin; mina is refused; `/as joon admin` makes joon one."""

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.models import BoardRow
 from bot.storage.cli import main as db_main
 from bot.storage.copy import TABLES
 from bot.storage.repository import Repository
+from bot.wiring import wire
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
@@ -28,7 +29,7 @@ async def _team(db: Path, bank: Bank) -> None:
     """A channel where three members answered (one twice, one with a hint and a skip), one
     member practised, and a redelivered message was dropped."""
     repo = await Repository.open(db)
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),
@@ -116,7 +117,7 @@ async def test_new_rows_after_a_copy_get_fresh_ids(
     try:
         before = await repo.posts.latest_post(platform="test", channel_id="c1")
         assert before is not None
-        service = build_quiz_service(
+        service = wire(
             repo=repo,
             bank=bank,
             grader=FixedGrader(),

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.quiz.demos import DemoHandoff
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from compute.client import ComputeClient
 from compute.embedded import embedded_service
 from content.bank import Bank
@@ -32,9 +33,9 @@ def database(tmp_path: Path) -> Path:
 
 def service_with(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient, rate: int = 6
-) -> WiredQuiz:
+) -> Wired:
     demos = DemoHandoff(client, rate_per_hour=rate, clock=lambda: datetime.now(UTC), poll=0.1)
-    return build_quiz_service(
+    return wire(
         repo=repo,
         bank=bank,
         grader=grader,
@@ -43,7 +44,7 @@ def service_with(
     )
 
 
-async def say(service: WiredQuiz, line: str) -> RecordingTransport:
+async def say(service: Wired, line: str) -> RecordingTransport:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", MEMBER, line), transport)
     return transport

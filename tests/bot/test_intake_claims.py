@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.commands import SetLang
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, Transport
 from bot.core.texts import text
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
@@ -50,10 +51,10 @@ class Stalls(RecordingTransport):
 
 
 @pytest.fixture
-async def service(tmp_path: Path, bank: Bank) -> AsyncIterator[WiredQuiz]:
+async def service(tmp_path: Path, bank: Bank) -> AsyncIterator[Wired]:
     repo = await Repository.open(tmp_path / "q.db")
     try:
-        yield build_quiz_service(
+        yield wire(
             repo=repo,
             bank=bank,
             grader=FixedGrader(),
@@ -63,7 +64,7 @@ async def service(tmp_path: Path, bank: Bank) -> AsyncIterator[WiredQuiz]:
         await repo.close()
 
 
-async def _answer(service: WiredQuiz, message_id: str) -> Incoming:
+async def _answer(service: Wired, message_id: str) -> Incoming:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     return Incoming(
         "test",
@@ -76,7 +77,7 @@ async def _answer(service: WiredQuiz, message_id: str) -> Incoming:
 
 
 async def test_a_handled_message_leaves_nothing_for_a_takeover(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     answer = await _answer(service, "evt-1")
     out = RecordingTransport()
@@ -89,7 +90,7 @@ async def test_a_handled_message_leaves_nothing_for_a_takeover(
     assert len(out.of_kind(ReplyKind.GRADE)) == 1
 
 
-async def _handle(service: WiredQuiz, asked: Incoming, transport: Transport, *, held: bool) -> None:
+async def _handle(service: Wired, asked: Incoming, transport: Transport, *, held: bool) -> None:
     """Handle `asked` as a platform does: held before the ack (its claim must be free), or
     claimed on handling."""
     if not held:
@@ -102,7 +103,7 @@ async def _handle(service: WiredQuiz, asked: Incoming, transport: Transport, *, 
 
 @pytest.mark.parametrize("held", [True, False], ids=["held", "claimed-on-handling"])
 async def test_a_message_whose_handling_failed_is_released_for_the_redelivery(
-    service: WiredQuiz, held: bool
+    service: Wired, held: bool
 ) -> None:
     # A command that only replies: its redelivery answers again if it is not dropped.
     asked = Incoming("test", "c1", Actor("u1", "Mina"), "/quiz help", message_id="evt-2")
@@ -117,7 +118,7 @@ async def test_a_message_whose_handling_failed_is_released_for_the_redelivery(
     assert ReplyKind.ERROR not in {reply.kind for reply in redelivered.sent}
 
 
-async def test_a_failure_is_told_in_the_language_the_channel_chose(service: WiredQuiz) -> None:
+async def test_a_failure_is_told_in_the_language_the_channel_chose(service: Wired) -> None:
     admin = Actor("u9", "Admin", is_admin=True)
     await service.intake.handle(
         Incoming("test", "c1", admin, "/quiz lang en"), RecordingTransport()
@@ -131,7 +132,7 @@ async def test_a_failure_is_told_in_the_language_the_channel_chose(service: Wire
 
 @pytest.mark.parametrize("message_id", [None, "evt-7"], ids=["console", "claimed-on-handling"])
 async def test_a_member_is_told_in_their_channel_when_the_database_cannot_be_read(
-    service: WiredQuiz, message_id: str | None
+    service: Wired, message_id: str | None
 ) -> None:
     """The database gone from under the bot (its connection closed): the channel's settings
     cannot be read either, so the error reply takes the defaults, and still goes to the channel
@@ -146,7 +147,7 @@ async def test_a_member_is_told_in_their_channel_when_the_database_cannot_be_rea
     assert told.text == text(Settings(_env_file=None).lang, "internal_error")
 
 
-async def test_only_a_message_with_an_id_is_held(service: WiredQuiz) -> None:
+async def test_only_a_message_with_an_id_is_held(service: Wired) -> None:
     console = Incoming("test", "c1", Actor("u1", "Mina"), "/quiz help")
     with pytest.raises(ValueError) as refused:
         await service.intake.hold(console)
@@ -155,7 +156,7 @@ async def test_only_a_message_with_an_id_is_held(service: WiredQuiz) -> None:
 
 @pytest.mark.parametrize("message_id", [None, "evt-4"], ids=["console", "claimed-on-handling"])
 async def test_the_sender_is_remembered_by_a_name_under_the_member_text_rule(
-    service: WiredQuiz, message_id: str | None
+    service: Wired, message_id: str | None
 ) -> None:
     asked = Incoming("test", "c1", Actor("u1", "Mi*na\x00"), "/quiz help", message_id)
     out = RecordingTransport()
@@ -165,7 +166,7 @@ async def test_the_sender_is_remembered_by_a_name_under_the_member_text_rule(
 
 
 async def test_a_held_message_is_handled_once_with_the_name_learnt_after_the_ack(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     asked = Incoming("test", "c1", Actor("u1", "u1"), "/quiz help", message_id="evt-5")
     held = await service.intake.hold(asked)
@@ -181,7 +182,7 @@ async def test_a_held_message_is_handled_once_with_the_name_learnt_after_the_ack
 
 @pytest.mark.parametrize("held", [True, False], ids=["held", "claimed-on-handling"])
 async def test_a_message_stopped_mid_reply_is_kept_for_a_live_replica_to_finish(
-    service: WiredQuiz, held: bool
+    service: Wired, held: bool
 ) -> None:
     answer = await _answer(service, "evt-6")
     stalls = Stalls()
@@ -196,7 +197,7 @@ async def test_a_message_stopped_mid_reply_is_kept_for_a_live_replica_to_finish(
     assert len(out.of_kind(ReplyKind.GRADE)) == 1
 
 
-async def test_a_command_the_platform_parsed_is_the_one_handled(service: WiredQuiz) -> None:
+async def test_a_command_the_platform_parsed_is_the_one_handled(service: Wired) -> None:
     admin = Actor("u9", "Admin", is_admin=True)
     typed = Incoming("test", "c1", admin, "", command=SetLang("en"))
     out = RecordingTransport()

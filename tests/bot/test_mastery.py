@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from scipy.stats import spearmanr
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import PracticeCardRow
@@ -24,6 +24,7 @@ from bot.core.quiz.desk import Where
 from bot.core.quiz.mastery import TopicMastery, graded_topics, member_mastery
 from bot.core.texts import topic_name
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from tests.bot.cards import plant_card
 from tests.bot.clock import FakeClock
@@ -36,10 +37,10 @@ JOON = Actor("u2", "Joon")
 
 
 @asynccontextmanager
-async def service_on(db: Path, bank: Bank, clock: FakeClock) -> AsyncIterator[WiredQuiz]:
+async def service_on(db: Path, bank: Bank, clock: FakeClock) -> AsyncIterator[Wired]:
     repo = await Repository.open(db)
     try:
-        yield build_quiz_service(
+        yield wire(
             repo=repo,
             bank=bank,
             grader=FixedGrader(),
@@ -51,14 +52,14 @@ async def service_on(db: Path, bank: Bank, clock: FakeClock) -> AsyncIterator[Wi
 
 
 async def say(
-    service: WiredQuiz, text: str, actor: Actor = MINA, thread: str | None = None
+    service: Wired, text: str, actor: Actor = MINA, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     return transport.sent
 
 
-async def practise(service: WiredQuiz, score: int, actor: Actor = MINA) -> tuple[str, Reply]:
+async def practise(service: Wired, score: int, actor: Actor = MINA) -> tuple[str, Reply]:
     """`/quiz practice`, then an answer worth `score`: the prompt id and the private reply."""
     await say(service, "/quiz practice", actor)
     prompt_id = await service.repo.practice.practice_pending(platform="test", user_id=actor.user_id)
@@ -68,13 +69,13 @@ async def practise(service: WiredQuiz, score: int, actor: Actor = MINA) -> tuple
     return prompt_id, reply
 
 
-async def topics(service: WiredQuiz, actor: Actor = MINA) -> dict[str, TopicMastery]:
+async def topics(service: Wired, actor: Actor = MINA) -> dict[str, TopicMastery]:
     return {
         row.topic: row for row in await service.practice.mastery(Where("test", "c1"), actor.user_id)
     }
 
 
-async def prompt_mastery(service: WiredQuiz, prompt_id: str, actor: Actor = MINA) -> float:
+async def prompt_mastery(service: Wired, prompt_id: str, actor: Actor = MINA) -> float:
     """The member's mastery in the first topic of a prompt (started: never None here)."""
     value = (await topics(service, actor))[
         service.bank.every_channel().get(prompt_id).topics[0]

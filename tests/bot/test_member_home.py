@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
@@ -29,10 +30,10 @@ def clock() -> FakeClock:
 
 async def open_service(
     database: Path | str, bank: Bank, clock: FakeClock, lang: str
-) -> tuple[Repository, WiredQuiz]:
+) -> tuple[Repository, Wired]:
     repo = await Repository.open(database)
     settings = Settings(_env_file=None, lang=lang, timezone="Asia/Seoul", post_time="09:00")
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),
@@ -43,21 +44,19 @@ async def open_service(
 
 
 @pytest.fixture
-async def service(database: Path | str, bank: Bank, clock: FakeClock) -> AsyncIterator[WiredQuiz]:
+async def service(database: Path | str, bank: Bank, clock: FakeClock) -> AsyncIterator[Wired]:
     repo, service = await open_service(database, bank, clock, "en")
     yield service
     await repo.close()
 
 
-async def say(
-    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
-) -> list[Reply]:
+async def say(service: Wired, actor: Actor, line: str, thread: str | None = None) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
 
 
-async def two_days(service: WiredQuiz, clock: FakeClock) -> None:
+async def two_days(service: Wired, clock: FakeClock) -> None:
     for score in (60, 80):
         post = await service.posting.post_today("test", "c1", RecordingTransport())
         await say(service, MINA, f"my answer {score}", thread=post.thread_id)
@@ -65,9 +64,7 @@ async def two_days(service: WiredQuiz, clock: FakeClock) -> None:
     await say(service, JOON, "/quiz share on")
 
 
-async def test_me_shows_the_callers_own_figures_privately(
-    service: WiredQuiz, clock: FakeClock
-) -> None:
+async def test_me_shows_the_callers_own_figures_privately(service: Wired, clock: FakeClock) -> None:
     await two_days(service, clock)
     [home] = await say(service, MINA, "/quiz me")
     assert home.ephemeral and home.user_id == "u1" and home.kind == ReplyKind.STATS
@@ -80,7 +77,7 @@ async def test_me_shows_the_callers_own_figures_privately(
     assert due.endswith("practice card due") or due.endswith("practice cards due")
 
 
-async def test_me_before_any_answer_says_what_to_do(service: WiredQuiz) -> None:
+async def test_me_before_any_answer_says_what_to_do(service: Wired) -> None:
     [home] = await say(service, JOON, "/quiz me")
     fields = dict(home.fields)
     assert fields["Streak"] == "0 days" and fields["Points this week"] == "0 points"
@@ -89,7 +86,7 @@ async def test_me_before_any_answer_says_what_to_do(service: WiredQuiz) -> None:
 
 
 async def test_points_this_week_start_on_the_channels_monday(
-    service: WiredQuiz, clock: FakeClock
+    service: Wired, clock: FakeClock
 ) -> None:
     await two_days(service, clock)  # Wednesday and Thursday
     clock.advance(timedelta(days=4))  # the next Monday

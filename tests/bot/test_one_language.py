@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply
 from bot.core.quiz.demos import DemoHandoff
@@ -27,6 +27,7 @@ from bot.platforms import console
 from bot.platforms.discord.render import render as discord_render
 from bot.platforms.slack.render import render as slack_render
 from bot.storage.repository import Repository
+from bot.wiring import wire
 from compute.client import ComputeClient
 from compute.embedded import embedded_service
 from content.bank import Bank
@@ -172,7 +173,7 @@ async def session(
     demo texts it may quote (titles, and the summary of the walk's demo)."""
     repo = await Repository.open(tmp_path / f"{lang}-{datetime.now(UTC).timestamp()}.db")
     demos = DemoHandoff(client, rate_per_hour=20, clock=lambda: datetime.now(UTC), poll=0.1)
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=grader,

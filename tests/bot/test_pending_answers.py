@@ -13,11 +13,11 @@ import pytest
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz
 from bot.core.flow.intake import PENDING_PER_ROUND
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
 from bot.core.texts import text
 from bot.storage.repository import Repository
+from bot.wiring import Wired
 from compute.api.main import create_app
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
@@ -85,9 +85,7 @@ async def down(tmp_path: Path) -> AsyncIterator[EmbeddingGrader]:
     await grader.aclose()
 
 
-async def answer(
-    service: WiredQuiz, text: str, *, thread: str | None, message_id: str
-) -> list[Reply]:
+async def answer(service: Wired, text: str, *, thread: str | None, message_id: str) -> list[Reply]:
     transport = RecordingTransport()
     incoming = Incoming("test", "c1", MINA, text, message_id=message_id, thread_id=thread)
     await service.intake.handle(incoming, transport)

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults, practice_policy
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.quiz.desk import Where
 from bot.core.quiz.posting import ChannelDefaults
 from bot.core.quiz.practice import card_row
 from bot.storage.repository import Repository
+from bot.wiring import Wired, practice_policy, wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.cards import plant_card
@@ -39,10 +40,10 @@ async def service_on(
     grader: EmbeddingGrader,
     clock: FakeClock,
     defaults: ChannelDefaults | None = None,
-) -> AsyncIterator[WiredQuiz]:
+) -> AsyncIterator[Wired]:
     repo = await Repository.open(db)
     try:
-        yield build_quiz_service(
+        yield wire(
             repo=repo,
             bank=bank,
             grader=grader,
@@ -55,14 +56,14 @@ async def service_on(
 
 
 async def say(
-    service: WiredQuiz, text: str, actor: Actor = MINA, thread: str | None = None
+    service: Wired, text: str, actor: Actor = MINA, thread: str | None = None
 ) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, text, thread_id=thread), transport)
     return transport.sent
 
 
-async def practise(service: WiredQuiz, answer_for: dict[str, str], actor: Actor = MINA) -> str:
+async def practise(service: Wired, answer_for: dict[str, str], actor: Actor = MINA) -> str:
     """`/quiz practice`, then answer the prompt shown (BAD unless `answer_for` has one);
     returns the prompt id. Every reply must be private."""
     shown = await say(service, "/quiz practice", actor)
@@ -106,7 +107,7 @@ async def test_well_answered_prompt_comes_back_later_over_thirty_days(
     assert len(reviews[good]) < len(reviews[bad]), reviews
 
 
-async def board(service: WiredQuiz) -> list[str]:
+async def board(service: Wired) -> list[str]:
     return [r.text for r in await say(service, "/quiz leaderboard all")]
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core import commands
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
@@ -22,9 +23,9 @@ MINA = Actor("u1", "Mina")
 
 
 @pytest.fixture
-async def service(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIterator[WiredQuiz]:
+async def service(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIterator[Wired]:
     repo = await Repository.open(tmp_path / "q.db")
-    yield build_quiz_service(
+    yield wire(
         repo=repo,
         bank=bank,
         grader=grader,
@@ -33,7 +34,7 @@ async def service(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncI
     await repo.close()
 
 
-async def say(service: WiredQuiz, actor: Actor, line: str) -> list[Reply]:
+async def say(service: Wired, actor: Actor, line: str) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, line), transport)
     return transport.sent
@@ -53,7 +54,7 @@ def test_now_takes_an_optional_prompt_id(line: str, command: commands.Command) -
     assert commands.parse(line) == command
 
 
-async def test_named_main_question_is_posted_and_answered(service: WiredQuiz, bank: Bank) -> None:
+async def test_named_main_question_is_posted_and_answered(service: Wired, bank: Bank) -> None:
     [question] = await say(service, ADMIN, "/quiz now q05")
     assert question.kind == ReplyKind.QUESTION
     assert question.card is not None and question.card.prompt_id == "q05"
@@ -77,7 +78,7 @@ async def test_named_main_question_is_posted_and_answered(service: WiredQuiz, ba
     ],
 )
 async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(
-    service: WiredQuiz, line: str, expected: tuple[str, ...]
+    service: Wired, line: str, expected: tuple[str, ...]
 ) -> None:
     [reply] = await say(service, ADMIN, line)
 
@@ -87,7 +88,7 @@ async def test_wrong_prompt_id_says_what_to_type_and_posts_nothing(
     assert await service.repo.posts.posts(platform="test", channel_id="c1") == []
 
 
-async def test_members_cannot_post_a_chosen_question(service: WiredQuiz) -> None:
+async def test_members_cannot_post_a_chosen_question(service: Wired) -> None:
     [reply] = await say(service, MINA, "/quiz now q05")
 
     assert reply.text == "Only channel admins can use this command."

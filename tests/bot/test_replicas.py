@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.flow.replicas import ALIVE_WITHIN, alive, this_process
 from bot.core.flow.scheduler import run_scheduler
 from bot.doctor import collect
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
@@ -28,10 +29,10 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 @asynccontextmanager
 async def replica(
     database: Path | str, bank: Bank, clock: FakeClock, platform: str
-) -> AsyncIterator[WiredQuiz]:
+) -> AsyncIterator[Wired]:
     """A bot process on `database`: its own connection and its scheduler, ticking every 50 ms."""
     repo = await Repository.open(database)
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),

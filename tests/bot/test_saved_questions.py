@@ -10,7 +10,6 @@ from pathlib import Path
 
 from bot.core.flow.saved_questions import SavedQuestions
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
 from content.bank import Bank
 from content.schema import Localized, Prompt, Reference
 
@@ -36,9 +35,9 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
     page, bot = await Repository.open(db), await Repository.open(db)
     try:
         bank = Bank([], open_questions=[WAITING])
-        saved = SavedQuestions(TeamQuestionTable(bot.db), bank)
+        saved = SavedQuestions(bot.team_questions, bank)
         assert await saved.take_new() == 0
-        page_table = TeamQuestionTable(page.db)
+        page_table = page.team_questions
         await page_table.create(
             [READY], platform="slack", channel_id="C1", edited_by="U1", at=SAVED_AT
         )

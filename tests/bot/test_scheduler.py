@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.quiz.posting import ChannelDefaults
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
@@ -31,24 +32,22 @@ async def service_on(
     fixed_grader: FixedGrader,
     clock: FakeClock,
     defaults: ChannelDefaults,
-) -> AsyncIterator[WiredQuiz]:
+) -> AsyncIterator[Wired]:
     repo = await Repository.open(db)
     try:
-        yield build_quiz_service(
-            repo=repo, bank=bank, grader=fixed_grader, defaults=defaults, clock=clock
-        )
+        yield wire(repo=repo, bank=bank, grader=fixed_grader, defaults=defaults, clock=clock)
     finally:
         await repo.close()
 
 
-async def schedule(service: WiredQuiz, channel: str, command: str) -> None:
+async def schedule(service: Wired, channel: str, command: str) -> None:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", channel, ADMIN, command), transport)
     assert not transport.of_kind(ReplyKind.ERROR), transport.sent
 
 
 async def tick_until(
-    service: WiredQuiz,
+    service: Wired,
     clock: FakeClock,
     transport: RecordingTransport,
     end: datetime,

@@ -7,11 +7,12 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.flow.scheduler import run_scheduler
 from bot.core.messages import Reply
 from bot.storage.repository import Repository
+from bot.wiring import wire
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
@@ -32,7 +33,7 @@ async def test_a_woken_scheduler_sends_a_left_notice_at_once_and_only_once(
     tmp_path: Path, bank: Bank, fixed_grader: FixedGrader
 ) -> None:
     repo = await Repository.open(tmp_path / "notices.db")
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=fixed_grader,

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
 from tests.fixed_grader import FixedGrader
@@ -24,9 +25,9 @@ JOON_ANSWER = "Joon's secret wording that nobody agreed to show <@here> 90"
 
 
 @pytest.fixture
-async def service(database: Path | str, bank: Bank) -> AsyncIterator[WiredQuiz]:
+async def service(database: Path | str, bank: Bank) -> AsyncIterator[Wired]:
     repo = await Repository.open(database)
-    yield build_quiz_service(
+    yield wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),
@@ -35,15 +36,13 @@ async def service(database: Path | str, bank: Bank) -> AsyncIterator[WiredQuiz]:
     await repo.close()
 
 
-async def say(
-    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
-) -> list[Reply]:
+async def say(service: Wired, actor: Actor, line: str, thread: str | None = None) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
 
 
-async def answered_day(service: WiredQuiz) -> str | None:
+async def answered_day(service: Wired) -> str | None:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, MINA_ANSWER, thread=post.thread_id)
     await say(service, JOON, JOON_ANSWER, thread=post.thread_id)
@@ -51,7 +50,7 @@ async def answered_day(service: WiredQuiz) -> str | None:
 
 
 async def test_nobody_shares_by_default_so_the_reveal_quotes_no_answer(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     thread = await answered_day(service)
     [reveal] = await say(service, ADMIN, "/quiz reveal", thread=thread)
@@ -62,7 +61,7 @@ async def test_nobody_shares_by_default_so_the_reveal_quotes_no_answer(
 
 
 async def test_the_reveal_shows_the_best_answer_of_a_sharing_member_only(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     thread = await answered_day(service)
     [agreed] = await say(service, MINA, "/quiz share on")
@@ -72,7 +71,7 @@ async def test_the_reveal_shows_the_best_answer_of_a_sharing_member_only(
     assert "secret wording" not in reveal.text
 
 
-async def test_switching_off_hides_past_answers_too(service: WiredQuiz) -> None:
+async def test_switching_off_hides_past_answers_too(service: Wired) -> None:
     thread = await answered_day(service)
     await say(service, MINA, "/quiz share on")
     await say(service, JOON, "/quiz share on")
@@ -85,7 +84,7 @@ async def test_switching_off_hides_past_answers_too(service: WiredQuiz) -> None:
     assert "Shared answer · Mina (60 points)" in after.text
 
 
-async def test_consent_is_per_channel(service: WiredQuiz) -> None:
+async def test_consent_is_per_channel(service: Wired) -> None:
     thread = await answered_day(service)
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "other", MINA, "/quiz share on"), transport)
@@ -93,7 +92,7 @@ async def test_consent_is_per_channel(service: WiredQuiz) -> None:
     assert "Shared answer" not in reveal.text
 
 
-async def test_a_long_answer_is_cut_to_a_readable_line(service: WiredQuiz) -> None:
+async def test_a_long_answer_is_cut_to_a_readable_line(service: Wired) -> None:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, "/quiz share on")
     await say(service, MINA, "word\n" * 200 + "70", thread=post.thread_id)
@@ -102,6 +101,6 @@ async def test_a_long_answer_is_cut_to_a_readable_line(service: WiredQuiz) -> No
     assert line.endswith("…") and "\n" not in line and len(line) < 340
 
 
-async def test_share_takes_on_or_off(service: WiredQuiz) -> None:
+async def test_share_takes_on_or_off(service: Wired) -> None:
     [wrong] = await say(service, MINA, "/quiz share maybe")
     assert wrong.kind == ReplyKind.ERROR and "/quiz share on" in wrong.text

@@ -9,10 +9,11 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import wire
 from content.bank import Bank
 from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
@@ -33,7 +34,7 @@ async def test_starts_together_post_the_days_question_once(
             repo = await Repository.open(database)
             stack.push_async_callback(repo.close)
             services.append(
-                build_quiz_service(
+                wire(
                     repo=repo,
                     bank=bank,
                     grader=FixedGrader(),

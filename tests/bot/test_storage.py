@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.models import ChannelRow, GradedText
@@ -18,6 +18,7 @@ from bot.storage import head_schema, schema
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
 from bot.storage.sql_script import statements
+from bot.wiring import wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
@@ -135,7 +136,7 @@ async def test_same_message_id_twice_stores_one_answer(
     database: Path | str, bank: Bank, grader: EmbeddingGrader
 ) -> None:
     repo = await Repository.open(database)
-    service = build_quiz_service(
+    service = wire(
         repo=repo, bank=bank, grader=grader, defaults=channel_defaults(Settings(_env_file=None))
     )
     transport = RecordingTransport()
@@ -209,7 +210,7 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
     """Claimed messages name their sender (the claim's trigger keeps the member row); messages
     without an id go through remember_user."""
     repo = await Repository.open(database)
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),

@@ -10,12 +10,13 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.team_grading import AppliedGrade
 from bot.human_grade_rows import human_grade_rows
 from bot.storage.repository import Repository
+from bot.wiring import wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from evaluators.calibration import Calibration
@@ -42,7 +43,7 @@ async def appealed(db: Path, bank: Bank, grades: list[tuple[str, int, int | None
     """Members answer today's question (text, the grader's score) and an admin resolves each
     answer's appeal with a person's score (None: the member does not appeal)."""
     repo = await Repository.open(db)
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),

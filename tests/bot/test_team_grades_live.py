@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from bot.answer_vectors import grader_vectors
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.quiz.group_grading import GroupGrading
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from content.schema import Prompt
 from evaluators import EmbeddingGrader
@@ -39,11 +40,11 @@ NEAR = "ReLU is faster to compute than a sigmoid."
 class Team:
     """The quiz on one SQLite file and the answer groups its admins grade with."""
 
-    service: WiredQuiz
+    service: Wired
     grading: GroupGrading
 
 
-def group_grading(service: WiredQuiz) -> GroupGrading:
+def group_grading(service: Wired) -> GroupGrading:
     """The answer groups an admin grades on the web page, over `service`'s stores and grader."""
     vectors = grader_vectors(service.grader)  # the metered grader, as `quizmaster run` has it
     assert vectors is not None and service.digests.teaching is not None
@@ -79,7 +80,7 @@ async def grade_answers(
 @pytest.fixture
 async def team(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncIterator[Team]:
     repo = await Repository.open(tmp_path / "quiz.db")
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=grader,

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.models import ChannelRow
 from bot.platforms import console
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from tests.content.sample_banks import graded, write_bank
@@ -44,9 +45,9 @@ def two_subjects(tmp_path_factory: pytest.TempPathFactory) -> Bank:
 
 
 @pytest.fixture
-async def service(tmp_path: Path, two_subjects: Bank) -> AsyncIterator[WiredQuiz]:
+async def service(tmp_path: Path, two_subjects: Bank) -> AsyncIterator[Wired]:
     repo = await Repository.open(tmp_path / "q.db")
-    yield build_quiz_service(
+    yield wire(
         repo=repo,
         bank=two_subjects,
         grader=FixedGrader(),
@@ -55,7 +56,7 @@ async def service(tmp_path: Path, two_subjects: Bank) -> AsyncIterator[WiredQuiz
     await repo.close()
 
 
-async def run_console(service: WiredQuiz, tmp_path: Path, *lines: str) -> str:
+async def run_console(service: Wired, tmp_path: Path, *lines: str) -> str:
     out = io.StringIO()
     script = io.StringIO("".join(f"{line}\n" for line in lines))
     assert await console.run(service, stdin=script, stdout=out, image_dir=tmp_path) == 0
@@ -63,7 +64,7 @@ async def run_console(service: WiredQuiz, tmp_path: Path, *lines: str) -> str:
 
 
 async def test_console_lists_chooses_and_draws_from_chosen_subjects(
-    service: WiredQuiz, tmp_path: Path, two_subjects: Bank
+    service: Wired, tmp_path: Path, two_subjects: Bank
 ) -> None:
     seed = sum(two_subjects.subject(p) == "seed" for p in two_subjects.mains())
     out = await run_console(

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import DigestTime, ReplicaRow
 from bot.core.reporting.digest_posting import digest_instant
 from bot.core.schedule import Schedule
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.grade import Grade
@@ -64,11 +65,11 @@ def clock() -> FakeClock:
     return FakeClock(local(MONDAY, 8))
 
 
-def make_service(repo: Repository, bank: Bank, clock: FakeClock, lang: str = "en") -> WiredQuiz:
+def make_service(repo: Repository, bank: Bank, clock: FakeClock, lang: str = "en") -> Wired:
     settings = Settings(
         _env_file=None, lang=lang, timezone="Asia/Seoul", post_time="09:00", days="weekdays"
     )
-    return build_quiz_service(
+    return wire(
         repo=repo,
         bank=bank,
         grader=MissingGrader(),
@@ -85,21 +86,19 @@ async def repo(database: Path | str) -> AsyncIterator[Repository]:
 
 
 @pytest.fixture
-async def service(repo: Repository, bank: Bank, clock: FakeClock) -> WiredQuiz:
+async def service(repo: Repository, bank: Bank, clock: FakeClock) -> Wired:
     quiz = make_service(repo, bank, clock)
     await quiz.posting.channel("test", "c1")
     return quiz
 
 
-async def say(
-    service: WiredQuiz, actor: Actor, line: str, thread: str | None = None
-) -> list[Reply]:
+async def say(service: Wired, actor: Actor, line: str, thread: str | None = None) -> list[Reply]:
     transport = RecordingTransport()
     await service.intake.handle(Incoming("test", "c1", actor, line, thread_id=thread), transport)
     return transport.sent
 
 
-async def a_day(service: WiredQuiz, clock: FakeClock, day: date, scores: dict[Actor, int]) -> None:
+async def a_day(service: Wired, clock: FakeClock, day: date, scores: dict[Actor, int]) -> None:
     """The scheduler posts the day's question at 09:00 Seoul; each member answers once."""
     clock.now = local(day, 9, 5)
     [post] = await service.posting.post_due("test", RecordingTransport())
@@ -107,15 +106,13 @@ async def a_day(service: WiredQuiz, clock: FakeClock, day: date, scores: dict[Ac
         await say(service, actor, f"answer of {actor.display_name} {score}", thread=post.thread_id)
 
 
-async def a_week(
-    service: WiredQuiz, clock: FakeClock, monday: date, scores: dict[Actor, int]
-) -> None:
+async def a_week(service: Wired, clock: FakeClock, monday: date, scores: dict[Actor, int]) -> None:
     for offset in range(5):
         await a_day(service, clock, monday + timedelta(days=offset), scores)
 
 
 async def test_the_digest_follows_the_weeks_last_question_once(
-    service: WiredQuiz, clock: FakeClock, repo: Repository, bank: Bank
+    service: Wired, clock: FakeClock, repo: Repository, bank: Bank
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 60, JOON: 40})
     friday = MONDAY + timedelta(days=4)
@@ -149,7 +146,7 @@ async def test_the_digest_follows_the_weeks_last_question_once(
 
 
 async def test_the_figures_are_the_stored_answers(
-    service: WiredQuiz, clock: FakeClock, repo: Repository
+    service: Wired, clock: FakeClock, repo: Repository
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 60, JOON: 40})
     await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 50, JOON: 90})
@@ -172,7 +169,7 @@ async def test_the_figures_are_the_stored_answers(
 
 
 async def test_after_downtime_the_missed_digest_is_posted_once(
-    service: WiredQuiz, clock: FakeClock
+    service: Wired, clock: FakeClock
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 80})
     clock.now = local(MONDAY + timedelta(days=8), 10)  # down from Friday to next Tuesday
@@ -183,7 +180,7 @@ async def test_after_downtime_the_missed_digest_is_posted_once(
 
 
 async def test_after_weeks_of_downtime_only_the_latest_week_is_posted(
-    service: WiredQuiz, clock: FakeClock
+    service: Wired, clock: FakeClock
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 80})
     await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 70})
@@ -193,7 +190,7 @@ async def test_after_weeks_of_downtime_only_the_latest_week_is_posted(
     ]
 
 
-async def test_no_digest_for_a_week_without_questions(service: WiredQuiz, clock: FakeClock) -> None:
+async def test_no_digest_for_a_week_without_questions(service: Wired, clock: FakeClock) -> None:
     clock.now = local(MONDAY + timedelta(days=4), 20)
     assert await service.digests.post_due("test", RecordingTransport()) == []
     schedule = Schedule.parse("09:00", "Asia/Seoul", "weekdays")
@@ -201,7 +198,7 @@ async def test_no_digest_for_a_week_without_questions(service: WiredQuiz, clock:
 
 
 async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(
-    service: WiredQuiz, clock: FakeClock
+    service: Wired, clock: FakeClock
 ) -> None:
     [refused] = await say(service, MINA, "/quiz digest fri 17:00")
     assert refused.kind == ReplyKind.ERROR
@@ -224,7 +221,7 @@ async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(
 
 
 async def test_digest_times_take_any_one_script_of_digits(
-    service: WiredQuiz,
+    service: Wired,
 ) -> None:
     [arabic] = await say(service, ADMIN, "/quiz digest sat ٣:00")
     assert arabic.text.endswith("every Saturday at 03:00 (Asia/Seoul).")
@@ -235,7 +232,7 @@ async def test_digest_times_take_any_one_script_of_digits(
 
 
 async def test_a_weekday_already_past_this_week_starts_with_next_weeks_digest(
-    service: WiredQuiz, clock: FakeClock
+    service: Wired, clock: FakeClock
 ) -> None:
     for offset in range(3):
         await a_day(service, clock, MONDAY + timedelta(days=offset), {MINA: 80})
@@ -253,7 +250,7 @@ async def test_a_weekday_already_past_this_week_starts_with_next_weeks_digest(
     assert await service.digests.post_due("test", RecordingTransport()) == [("c1", next_monday)]
 
 
-async def test_off_means_no_digest(service: WiredQuiz, clock: FakeClock) -> None:
+async def test_off_means_no_digest(service: Wired, clock: FakeClock) -> None:
     [off] = await say(service, ADMIN, "/quiz digest off")
     assert "off" in off.text
     await a_week(service, clock, MONDAY, {MINA: 80})
@@ -262,7 +259,7 @@ async def test_off_means_no_digest(service: WiredQuiz, clock: FakeClock) -> None
 
 
 async def test_quiz_week_shows_both_members_a_missed_concept_and_a_chart_privately(
-    service: WiredQuiz, clock: FakeClock
+    service: Wired, clock: FakeClock
 ) -> None:
     await a_day(service, clock, MONDAY, {MINA: 90, JOON: 30})
     [week] = await say(service, JOON, "/quiz week")
@@ -289,7 +286,7 @@ async def test_the_digest_in_korean(repo: Repository, bank: Bank, clock: FakeClo
 
 
 async def test_a_digest_claimed_by_a_killed_replica_is_sent_by_a_live_one(
-    service: WiredQuiz, clock: FakeClock, repo: Repository
+    service: Wired, clock: FakeClock, repo: Repository
 ) -> None:
     await a_week(service, clock, MONDAY, {MINA: 80})
     clock.now = local(MONDAY + timedelta(days=4), 17)

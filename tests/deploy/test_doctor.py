@@ -19,7 +19,6 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.doctor import main
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
 from compute.embedded import Endpoint, embedded_service
 from content.loader import load_bank
 from content.schema import Localized, Prompt
@@ -437,7 +436,7 @@ async def test_the_bank_line_counts_the_teams_questions_in_the_database(
     """Issue 70, case 13: doctor counted the bank files' 77 prompts and none of the questions
     admins wrote on the web page, which the bot loads beside them."""
     repo = await Repository.open(database)
-    table = TeamQuestionTable(repo.db)
+    table = repo.team_questions
     at = datetime.now(UTC)
     for channel, numbers in (("C-one", (1, 2)), ("C-two", (3,))):
         made = [_team_question(n) for n in numbers]

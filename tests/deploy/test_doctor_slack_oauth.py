@@ -14,7 +14,6 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from bot.config import Settings
 from bot.platforms.credentials import check_slack
 from bot.storage.repository import Repository
-from bot.storage.slack_installations import SlackInstallationTable, TokenSeal
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.deploy.test_doctor import doctor, line
 from tests.loopback import unused_port
@@ -35,7 +34,7 @@ async def installed_db(tmp_path: Path) -> Path:
     """A database where one workspace installed the app, its token sealed with KEY."""
     path = tmp_path / "data" / "quizmaster.db"
     repo = await Repository.open(path)
-    store = SlackInstallationTable(repo.db, TokenSeal(KEY))
+    store = repo.slack_installations(KEY)
     await store.async_save(
         Installation(
             team_id="T0ONE", bot_token="xoxb-1", bot_id="B1", bot_user_id="U1", user_id="U2"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bot.app import web_app, web_tokens
 from bot.config import Settings
+from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
 from bot.web.server import bind, port_of, serving_beside
 from content.loader import load_bank
 from tests.fixed_grader import ReferenceScore
@@ -31,16 +31,12 @@ def now() -> datetime:
 async def serve(db: Path | str) -> None:
     repo = await Repository.open(db)
     bank = load_bank()
-    await TeamQuestionTable(repo.db).load_into(bank)
+    await repo.team_questions.load_into(bank)
     settings = Settings(_env_file=None, lang="en", db=db)
-    app = web_app(
-        settings,
-        repo=repo,
-        bank=bank,
-        tokens=web_tokens(SECRET),
-        clock=now,
-        grader=ReferenceScore(pause=GRADE_S, say=True),
+    wired = page_wiring(
+        settings, repo=repo, bank=bank, grader=ReferenceScore(pause=GRADE_S, say=True)
     )
+    app = web_app(settings, wired, tokens=web_tokens(SECRET))
     sock = bind("127.0.0.1", 0, any_port_if_busy=False)
     async with serving_beside(app, sock):
         print(f"serving http://127.0.0.1:{port_of(sock)}", flush=True)
@@ -48,15 +44,13 @@ async def serve(db: Path | str) -> None:
 
 
 async def restart(db: Path | str) -> None:
-    from bot.app import grading_desk, model_answers
-
     repo = await Repository.open(db)
     try:
         bank = load_bank()
-        await TeamQuestionTable(repo.db).load_into(bank)
-        desk = grading_desk(repo, grader=ReferenceScore(), hint_cap=80)
-        unit = model_answers(repo, bank=bank, desk=desk, clock=now)
-        print(f"finished {await unit.resume(saved_before=now())}", flush=True)
+        await repo.team_questions.load_into(bank)
+        settings = Settings(_env_file=None, lang="en", db=db)
+        wired = page_wiring(settings, repo=repo, bank=bank, grader=ReferenceScore())
+        print(f"finished {await wired.model_answers.resume(saved_before=now())}", flush=True)
     finally:
         await repo.close()
 

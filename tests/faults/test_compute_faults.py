@@ -18,12 +18,13 @@ import pytest
 from aiohttp import web
 from fsrs import Card, Rating
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults, practice_policy
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.quiz.demos import DemoHandoff
 from bot.core.quiz.practice import card_row
 from bot.storage.repository import Repository
+from bot.wiring import Wired, practice_policy, wire
 from compute.client import ComputeClient
 from compute.errors import ComputeError
 from content.bank import Bank
@@ -55,10 +56,10 @@ def with_demos(
     grader: Grader,
     client: ComputeClient,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> WiredQuiz:
+) -> Wired:
     """An English channel's service whose demos and figures come through `client`."""
     demos = DemoHandoff(client, rate_per_hour=10, clock=clock, poll=0.1, wait_timeout=60)
-    return build_quiz_service(
+    return wire(
         repo=repo,
         bank=bank,
         grader=grader,
@@ -70,13 +71,13 @@ def with_demos(
 
 async def quiz(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient
-) -> WiredQuiz:
+) -> Wired:
     service = with_demos(repo, bank, grader, client)
     await service.posting.post_today("test", "c1", RecordingTransport())
     return service
 
 
-async def say(service: WiredQuiz, line: str, transport: RecordingTransport) -> None:
+async def say(service: Wired, line: str, transport: RecordingTransport) -> None:
     await asyncio.wait_for(
         service.intake.handle(Incoming("test", "c1", MEMBER, line), transport), 60
     )

@@ -22,12 +22,12 @@ from typing import IO
 import httpx
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults, web_tokens
+from bot.app import channel_defaults, web_tokens
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
 from bot.web.signing import LinkIssuer
+from bot.wiring import wire
 from content.loader import load_bank
 from content.schema import Localized, Prompt
 from tests.bot.recording import RecordingTransport
@@ -58,12 +58,12 @@ async def _kept_answers(db: Path | str) -> None:
     repo = await Repository.open(db)
     try:
         bank = load_bank()
-        await TeamQuestionTable(repo.db).create(
+        await repo.team_questions.create(
             [QUESTION], platform=PLATFORM, channel_id=CHANNEL, edited_by="U-admin", at=_now()
         )
         bank.put(QUESTION)
         settings = Settings(_env_file=None, lang="en", db=db)
-        service = build_quiz_service(
+        service = wire(
             repo=repo, bank=bank, grader=FixedGrader(), defaults=channel_defaults(settings)
         )
         transport = RecordingTransport()
@@ -122,7 +122,7 @@ def _state(db: Path | str) -> dict[str, object]:
             kept = await repo.answers.open_answers(
                 platform=PLATFORM, channel_id=CHANNEL, prompt_id=QUESTION.id
             )
-            stored = {p.id: p for p in await TeamQuestionTable(repo.db).all()}[QUESTION.id]
+            stored = {p.id: p for p in await repo.team_questions.all()}[QUESTION.id]
             notices = await repo.db.fetch("SELECT user_id FROM web_notices")
             saved = await repo.model_answers.waiting(prompt_id=QUESTION.id)
         finally:

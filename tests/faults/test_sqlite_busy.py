@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz, build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.storage import database
 from bot.storage.repository import Repository
+from bot.wiring import Wired, wire
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader
@@ -98,8 +99,8 @@ class LockDuringGrading:
         return grade
 
 
-async def ready_service(repo: Repository, bank: Bank, grader: object) -> WiredQuiz:
-    service = build_quiz_service(
+async def ready_service(repo: Repository, bank: Bank, grader: object) -> Wired:
+    service = wire(
         repo=repo,
         bank=bank,
         grader=grader,  # type: ignore[arg-type]  # a Grader by protocol

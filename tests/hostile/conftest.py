@@ -18,9 +18,10 @@ import pytest
 import pytest_asyncio
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz, open_service
+from bot.app import open_service
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
+from bot.wiring import Wired
 from evaluators import EmbeddingGrader, create_grader
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
 from tests.bot.platforms.slack.fake_slack import FakeSlack
@@ -54,7 +55,7 @@ async def shared_grader(model_path: str, embedding_cache: Path) -> AsyncIterator
 @dataclass
 class SlackEnv:
     http: SlackHttp
-    service: WiredQuiz
+    service: Wired
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -91,7 +92,7 @@ async def slack_env(
 class DiscordEnv:
     client: QuizClient
     fake: FakeDiscord
-    service: WiredQuiz
+    service: Wired
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

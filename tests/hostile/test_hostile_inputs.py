@@ -25,7 +25,7 @@ import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import WiredQuiz, open_service
+from bot.app import open_service
 from bot.core import commands
 from bot.core.messages import Reply
 from bot.core.texts import text as core_text
@@ -33,6 +33,7 @@ from bot.platforms import console
 from bot.platforms.discord import render as discord_render
 from bot.platforms.slack import mentions, phrases
 from bot.platforms.slack import render as slack_render
+from bot.wiring import Wired
 from evaluators import EmbeddingGrader
 from tests.bot.platforms.slack.harness import ADMIN, SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL, slash_command, thread_reply
@@ -212,7 +213,7 @@ def assert_clear_reply(texts: list[str], case: Case) -> None:
 @dataclass
 class SlackThread:
     http: SlackHttp
-    service: WiredQuiz
+    service: Wired
     thread_ts: str
 
 
@@ -457,7 +458,7 @@ async def console_service(
     tmp_path_factory: pytest.TempPathFactory,
     shared_grader: EmbeddingGrader,
     embedding_cache: Path,
-) -> AsyncIterator[WiredQuiz]:
+) -> AsyncIterator[Wired]:
     db = tmp_path_factory.mktemp("console") / "quiz.db"
     async with open_service(
         settings_for_test(db=db, cache_dir=embedding_cache, platform="console"),
@@ -466,7 +467,7 @@ async def console_service(
         yield service
 
 
-async def console_session(service: WiredQuiz, user: str, lines: list[str], images: Path) -> str:
+async def console_session(service: Wired, user: str, lines: list[str], images: Path) -> str:
     """Run the console loop on piped input as `quizmaster run --platform console` does; returns
     what it printed after switching to `user`."""
     stdin = io.StringIO("".join(f"{line}\n" for line in [f"/as {user}", *lines]))
@@ -490,7 +491,7 @@ def console_line(case: Case) -> str:
 # checked on Slack and Discord (and on the console in tests/bot/test_console_newcomer.py)
 async def test_console(
     case: Case,
-    console_service: WiredQuiz,
+    console_service: Wired,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -514,7 +515,7 @@ async def test_console(
 
 @session_loop
 async def test_console_prints_terminal_controls_from_member_text_escaped(
-    console_service: WiredQuiz, tmp_path: Path
+    console_service: Wired, tmp_path: Path
 ) -> None:
     """A name or an answer cannot move an admin's cursor or forge a line (issue 41): C1 controls
     (8-bit CSI) pass the member-text rule and reach the console, which escapes them as the log

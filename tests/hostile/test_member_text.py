@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz
 from bot.core.member_text import (
     ECHO_CHARS,
     SHARED_CHARS,
@@ -23,6 +22,7 @@ from bot.core.member_text import (
 )
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.storage.repository import Repository
+from bot.wiring import Wired
 from compute.api.main import create_app
 from compute.config import ServiceConfig
 from compute.embedded import serve_in_thread
@@ -120,7 +120,7 @@ async def served_grader(served_model_cache: Path) -> AsyncIterator[EmbeddingGrad
 
 
 async def say(
-    service: WiredQuiz,
+    service: Wired,
     text: str,
     *,
     thread: str | None = None,
@@ -133,7 +133,7 @@ async def say(
     return transport.sent
 
 
-async def assert_answer_graded_and_stored(service: WiredQuiz, repo: Repository) -> None:
+async def assert_answer_graded_and_stored(service: Wired, repo: Repository) -> None:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     replies = await say(service, ANSWER, thread=post.thread_id, message_id="m-nul")
     assert replies[0].kind == ReplyKind.GRADE, [r.text for r in replies]

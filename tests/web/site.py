@@ -22,20 +22,14 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from bot.app import (
-    WiredQuiz,
-    build_quiz_service,
-    channel_defaults,
-    prepare_references,
-    web_app,
-    web_tokens,
-)
+from bot.app import channel_defaults, prepare_references, web_app, web_tokens
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.team_grading import AnswerVectors
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import LinkIssuer, Tokens
+from bot.wiring import Wired, wire
 from compute.header_timeout import HEADER_TIMEOUT_S
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
@@ -64,7 +58,7 @@ class Site:
 
     url: str
     loop: asyncio.AbstractEventLoop
-    service: WiredQuiz
+    service: Wired
     tokens: Tokens
     clock: FakeClock
     transport: RecordingTransport = field(default_factory=RecordingTransport)
@@ -157,16 +151,18 @@ def running_site(
     *,
     db: Path | str | None = None,
     header_timeout_s: float = HEADER_TIMEOUT_S,
-    try_grader: Callable[[], Grader] = FixedGrader,
     chat_grader: Callable[[], Grader] = FixedGrader,
+    try_grader: Callable[[], Grader] | None = None,
     vectors: Callable[[], AnswerVectors] | None = None,
     bank_dirs: Sequence[Path] = (DEFAULT_BANK_DIR,),
 ) -> Iterator[Site]:
     """The page on a free loopback port until the block exits, on `db` (a SQLite file in
-    `folder` by default), with "Try the grader" on the grader `try_grader` makes on the page's
-    own event loop (one with an `aclose` is closed with the page), the chat's answers graded
-    by the grader `chat_grader` makes (likewise), and answer groups on the `vectors` made (none
-    by default), on the banks in `bank_dirs`."""
+    `folder` by default), on the banks in `bank_dirs`, the chat's answers graded by the grader
+    `chat_grader` makes on the page's own event loop (one with an `aclose` is closed with the
+    page). The page is served over the chat's own wiring, as the console serves it, unless
+    `try_grader` is given: then it runs as `quizmaster web` beside the bot, wired on its own
+    with the grader `try_grader` makes, on the same database and bank. Answer groups are on the
+    `vectors` made (else the page's grader's own model, if it has one)."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="web-test-loop", daemon=True)
     thread.start()
@@ -181,26 +177,28 @@ def running_site(
         tokens = web_tokens(SECRET, clock)
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         url = f"http://127.0.0.1:{port_of(sock)}"
-        service = build_quiz_service(
+        made = None if vectors is None else vectors()
+        service = wire(
             repo=repo,
             bank=bank,
             grader=await _ready(chat_grader(), bank, stack),
             defaults=channel_defaults(settings),
             clock=clock,
             sign_in=LinkIssuer(tokens, url),
+            vectors=made if try_grader is None else None,
         )
         left: list[str] = []
-        web_grader = await _ready(try_grader(), bank, stack)
-        app = web_app(
-            settings,
-            repo=repo,
-            bank=bank,
-            tokens=tokens,
-            clock=clock,
-            grader=web_grader,
-            notice_left=lambda: left.append("notice"),
-            vectors=None if vectors is None else vectors(),
-        )
+        page = service
+        if try_grader is not None:
+            page = wire(
+                repo=repo,
+                bank=bank,
+                grader=await _ready(try_grader(), bank, stack),
+                defaults=channel_defaults(settings),
+                clock=clock,
+                vectors=made,
+            )
+        app = web_app(settings, page, tokens=tokens, notice_left=lambda: left.append("notice"))
         await stack.enter_async_context(
             serving_beside(app, sock, header_timeout_s=header_timeout_s)
         )

@@ -12,11 +12,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from bot.app import build_quiz_service, channel_defaults, web_app, web_tokens
+from bot.app import channel_defaults, web_app, web_tokens
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
+from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
+from bot.wiring import wire
 from compute.api.main import create_app
 from compute.client import ComputeClient
 from compute.config import ServiceConfig
@@ -24,6 +26,7 @@ from compute.embedded import serve_in_thread
 from content.bank import Bank
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
+from tests.fixed_grader import FixedGrader
 
 TOKEN = "metrics-test-token"
 SECRET = "metrics-test-secret-0123456789"
@@ -50,10 +53,8 @@ async def test_the_web_page_counts_a_graded_answer_and_a_post(
     repo: Repository, grader: EmbeddingGrader, bank: Bank, tmp_path: Path
 ) -> None:
     settings = Settings(_env_file=None, lang="en", days="daily", db=tmp_path / "metrics.db")
-    service = build_quiz_service(
-        repo=repo, bank=bank, grader=grader, defaults=channel_defaults(settings)
-    )
-    app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(SECRET))
+    service = wire(repo=repo, bank=bank, grader=grader, defaults=channel_defaults(settings))
+    app = web_app(settings, service, tokens=web_tokens(SECRET))
     sock = bind("127.0.0.1", 0, any_port_if_busy=False)
     url = f"http://127.0.0.1:{port_of(sock)}"
     transport = RecordingTransport()
@@ -85,7 +86,8 @@ async def test_the_web_page_metrics_are_for_loopback_or_the_token(
     repo: Repository, bank: Bank, tmp_path: Path
 ) -> None:
     open_settings = Settings(_env_file=None, db=tmp_path / "metrics.db")
-    app = web_app(open_settings, repo=repo, bank=bank, tokens=web_tokens(SECRET))
+    wired = page_wiring(open_settings, repo=repo, bank=bank, grader=FixedGrader())
+    app = web_app(open_settings, wired, tokens=web_tokens(SECRET))
     stranger = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
     local = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=stranger, base_url="http://quiz") as http:
@@ -96,7 +98,7 @@ async def test_the_web_page_metrics_are_for_loopback_or_the_token(
     assert served.status_code == 200 and "quizmaster_answers_graded_total" in served.text
 
     guarded_settings = open_settings.updated(web_metrics_token=SecretStr(TOKEN))
-    guarded = web_app(guarded_settings, repo=repo, bank=bank, tokens=web_tokens(SECRET))
+    guarded = web_app(guarded_settings, wired, tokens=web_tokens(SECRET))
     local = httpx.ASGITransport(app=guarded, client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=local, base_url="http://quiz") as http:
         without = await http.get("/metrics")

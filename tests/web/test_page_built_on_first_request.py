@@ -13,9 +13,11 @@ from fastapi import FastAPI
 
 from bot.app import web_app, web_tokens
 from bot.config import Settings
+from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
 from bot.web.server import BuiltOnFirstRequest, bind, port_of, serving_beside
 from content.bank import Bank
+from tests.fixed_grader import FixedGrader
 
 SECRET = "first-request-secret-0123456789"
 
@@ -28,7 +30,8 @@ async def test_the_page_is_built_by_its_first_request_and_only_once(
     built: list[FastAPI] = []
 
     def build() -> FastAPI:
-        app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(SECRET))
+        wired = page_wiring(settings, repo=repo, bank=bank, grader=FixedGrader())
+        app = web_app(settings, wired, tokens=web_tokens(SECRET))
         built.append(app)
         return app
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.storage.team_questions import TeamQuestionTable
 from bot.web.routes.notes_import import FORM_BYTES
 from tests.web.client import form_fields, page_text
 from tests.web.site import JOON, MINA, PLATFORM, Site, database_of, running_site
@@ -75,7 +74,7 @@ def test_a_model_answer_that_shows_nothing_is_refused_and_grades_nothing(
     assert "Write the model answer." in page_text(refused.text)
     assert page.service.bank.every_channel().open_question("txt-001") is not None
     assert _kept(page, "txt-001") == 2
-    stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
+    stored = {p.id: p for p in page.run(page.service.repo.team_questions.all())}
     assert stored["txt-001"].status == "waiting" and not stored["txt-001"].references
 
 
@@ -95,7 +94,7 @@ def test_a_model_answer_loses_control_and_bidi_characters(page: Site, admin: htt
     clean = typed.replace(BIDI_AND_CONTROLS, "")
     [reference] = page.service.bank.every_channel().get("txt-002").references
     assert reference.text == clean
-    stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
+    stored = {p.id: p for p in page.run(page.service.repo.team_questions.all())}
     assert stored["txt-002"].references[0].text == clean
     assert _kept(page, "txt-002") == 0  # graded against the clean text
 

@@ -12,13 +12,14 @@ from typing import cast
 import httpx
 import pytest
 
-from bot.app import build_quiz_service, channel_defaults
+from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.commands import Web, parse
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.platforms.discord.commands import QuizGroup
 from bot.platforms.discord.dispatch import Relay
 from bot.storage.repository import Repository
+from bot.wiring import wire
 from content.bank import Bank
 from tests.bot.console_session import console_session
 from tests.bot.recording import RecordingTransport
@@ -36,7 +37,7 @@ def test_the_grammar_reads_quiz_web() -> None:
 async def test_without_a_web_page_the_command_says_so_privately(
     repo: Repository, bank: Bank
 ) -> None:
-    service = build_quiz_service(
+    service = wire(
         repo=repo,
         bank=bank,
         grader=FixedGrader(),

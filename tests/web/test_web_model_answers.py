@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from bot.core.messages import Actor
-from bot.storage.team_questions import TeamQuestionTable
 from tests.fixed_grader import ReferenceScore
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import MINA, PLATFORM, Site, database_of, running_site
@@ -47,7 +46,6 @@ def page(
     with running_site(
         folder,
         db=database_of(request, folder),
-        try_grader=lambda: GRADER,
         chat_grader=lambda: GRADER,
     ) as site:
         site.import_notes(CHANNEL, name="mdl", notes=NOTES)
@@ -122,7 +120,7 @@ def test_concurrent_model_answers_of_one_question_one_wins_and_the_others_are_to
         assert refused.status_code == 409, page_text(refused.text)
         assert "Another admin saved this question's model answer first" in page_text(refused.text)
         assert _box(refused.text) == texts[i % 2]  # the admin's own text, kept in the box
-    stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
+    stored = {p.id: p for p in page.run(page.service.repo.team_questions.all())}
     assert stored["mdl-001"].status == "ready"
     assert stored["mdl-001"].references[0].text == winner
     assert page.service.bank.every_channel().get("mdl-001").references[0].text == winner
@@ -165,7 +163,7 @@ def test_a_model_answer_whose_grading_cannot_finish_keeps_the_question_waiting(
     assert page.run(page.service.model_answers.resume(saved_before=page.clock())) == 1
     assert page.run(page.service.model_answers.resume(saved_before=page.clock())) == 0
     assert _graded(page, "mdl-002") == [33] * len(MEMBERS)
-    stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
+    stored = {p.id: p for p in page.run(page.service.repo.team_questions.all())}
     assert stored["mdl-002"].status == "ready"
     assert stored["mdl-002"].references[0].text == saved_text
     assert page.service.bank.every_channel().get("mdl-002").references[0].text == saved_text
@@ -206,7 +204,7 @@ def test_concurrent_notes_saves_under_one_name_one_wins_and_the_others_are_told(
         if i not in saved:
             assert refused.status_code in (409, 422), page_text(refused.text)
             assert "Nothing was saved" in page_text(refused.text)
-    stored = {p.id: p for p in page.run(TeamQuestionTable(page.service.repo.db).all())}
+    stored = {p.id: p for p in page.run(page.service.repo.team_questions.all())}
     assert stored["race-001"].text.ko == f"배치 크기 {saved[0]}는 언제 쓰나요?"
     assert (
         page.service.bank.every_channel().get("race-001").text.ko

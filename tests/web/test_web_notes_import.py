@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from bot.core.texts import text
-from bot.storage.team_questions import TeamQuestionTable
 from bot.web.notes_import import NOTES_CHARS
 from content.loader import load_bank
 from tests.team_notes import (
@@ -181,7 +180,7 @@ def test_concepts_drafted_from_answers_are_marked_in_the_preview_and_saved_so(
     assert "badge drafted" not in keywords.text and "drafted-hint" not in keywords.text
 
     assert _post(site, admin, DRAFTED_KO, "web-drafted", "save").status_code == 200
-    stored = {p.id: p for p in site.run(TeamQuestionTable(site.service.repo.db).all())}
+    stored = {p.id: p for p in site.run(site.service.repo.team_questions.all())}
     saved = stored["web-drafted-001"]
     assert len(saved.concepts) == len(labels) and all(c.drafted for c in saved.concepts)
     assert site.service.bank.every_channel().get("web-drafted-001") == saved
@@ -275,10 +274,10 @@ def test_a_question_without_an_answer_is_kept_as_an_open_question(
     assert "web-waiting-001.1 · line 2 · 그 후속 질문은? Waiting, not saved: its main" in shown
     assert "web-waiting-001" not in site.service.bank.every_channel()
     assert site.service.bank.every_channel().open_question("web-waiting-001") is not None
-    stored = {p.id: p for p in site.run(TeamQuestionTable(site.service.repo.db).all())}
+    stored = {p.id: p for p in site.run(site.service.repo.team_questions.all())}
     assert stored["web-waiting-001"].status == "waiting" and "web-waiting-001.1" not in stored
     restarted = load_bank()
-    site.run(TeamQuestionTable(site.service.repo.db).load_into(restarted))
+    site.run(site.service.repo.team_questions.load_into(restarted))
     in_its_channel = restarted.seen_from(PLATFORM, ASKED_IN)
     assert in_its_channel.open_question("web-waiting-001") == stored["web-waiting-001"]
     assert restarted.seen_from(PLATFORM, HOME).open_question("web-waiting-001") is None

@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
 from content.check import check_draft
 from content.loader import load_bank
 from content.schema import Prompt
@@ -71,7 +70,7 @@ def _shown_fields(html: str) -> dict[str, str]:
 
 def _stored(site: Site, prompt_id: str) -> Prompt:
     """The question as the database holds it, read back through the store."""
-    stored = site.run(TeamQuestionTable(site.service.repo.db).all())
+    stored = site.run(site.service.repo.team_questions.all())
     return next(prompt for prompt in stored if prompt.id == prompt_id)
 
 
@@ -354,14 +353,14 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
         "references": [{"lang": "ko", "text": "화요일과 목요일에 배포해요."}],
     }
     [*_, prompt] = check_draft(draft, bank).prompts
-    await TeamQuestionTable(repo.db).create(
+    await repo.team_questions.create(
         [prompt], platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
     )
     later = await Repository.open(database)
     try:
         fresh = load_bank()
-        assert await TeamQuestionTable(later.db).load_into(fresh) == 1
-        assert await TeamQuestionTable(later.db).owned() == [(prompt, (PLATFORM, HOME))]
+        assert await later.team_questions.load_into(fresh) == 1
+        assert await later.team_questions.owned() == [(prompt, (PLATFORM, HOME))]
     finally:
         await later.close()
     seen = fresh.seen_from(PLATFORM, HOME)

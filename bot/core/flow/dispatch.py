@@ -49,7 +49,7 @@ def help_text(turn: Turn, *, hint_cap: int) -> str:
 
 
 class Dispatcher:
-    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them)."""
+    """Takes its collaborators ready-made (`bot.wiring.wire` wires them)."""
 
     def __init__(
         self,

@@ -58,7 +58,7 @@ class Held:
 
 
 class Intake:
-    """Takes its collaborators ready-made (`bot.app.build_quiz_service` wires them; `flow` is
+    """Takes its collaborators ready-made (`bot.wiring.wire` wires them; `flow` is
     the dispatcher's own answer flow, which grades the answers kept while grading was down)."""
 
     def __init__(

@@ -23,7 +23,7 @@ log = logging.getLogger("quizmaster.core")
 
 
 class Takeover:
-    """Finishes other replicas' work with the intake's own parts (`bot.app.build_quiz_service`
+    """Finishes other replicas' work with the intake's own parts (`bot.wiring.wire`
     hands in the same claims, members, answers, posting, dispatcher and answer flow), and
     `intake` for a message's finish, release and error reply."""
 

@@ -44,7 +44,7 @@ async def appeals_view(
     request: Request, web: WebDep, platform: str, channel_id: str, done: int | None = None
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    appeals = web.appeals(lang)
+    appeals = web.deps.appeals
     waiting = await appeals.repo.open_appeals(platform=platform, channel_id=channel_id)
     entries = [await _entry(web, appeal, platform=platform, lang=lang) for appeal in waiting]
     return web.renderer.render(
@@ -89,7 +89,7 @@ async def resolve_appeal(
     session, channel, lang = await web.admin_in(request, platform, channel_id)
     check_csrf(session, csrf, lang)
     stored_id(appeal_id, lang)
-    appeals = web.appeals(lang)
+    appeals = web.deps.appeals
     new_score = _new_score(score, lang)
     try:
         resolved = await appeals.settle(

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.core.member_text import member_text
 from bot.core.models import ModelAnswer
 from bot.core.quiz.model_answer import ModelAnswerError, answered
-from bot.core.quiz.open_answers import OpenQuestions
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.signing import Session
@@ -24,12 +23,6 @@ from evaluators.grade import EmbeddingUnavailableError
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
 MODEL_ANSWER_CHARS = 4000
-
-
-def _open(web: Web, lang: Lang) -> OpenQuestions:
-    if web.deps.open_questions is None:
-        raise PageError(404, "not_found", lang)
-    return web.deps.open_questions
 
 
 async def _question(web: Web, session: Session, prompt_id: str, lang: Lang) -> Prompt:
@@ -48,7 +41,7 @@ async def open_view(
     graded: int | None = None,
 ) -> Response:
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    opened = _open(web, lang)
+    opened = web.deps.open_questions
     rows = [
         (
             question,
@@ -85,7 +78,7 @@ async def _page(
     reason: str = "",
 ) -> Response:
     member = session.member
-    opened = _open(web, lang)
+    opened = web.deps.open_questions
     kept = await opened.kept(
         platform=member.platform, channel_id=member.channel_id, prompt_id=question.id
     )
@@ -136,7 +129,7 @@ async def compose(
     session, _, lang = await web.admin_in(request, platform, channel_id)
     check_csrf(session, csrf, lang)
     question = await _question(web, session, prompt_id, lang)
-    kept = await _open(web, lang).kept(
+    kept = await web.deps.open_questions.kept(
         platform=platform, channel_id=channel_id, prompt_id=prompt_id
     )
     by_id = {k.answer.id: k.answer.text for k in kept}
@@ -194,7 +187,7 @@ async def save_model_answer(
         written_at=deps.clock(),
     )
     try:
-        graded = await _open(web, lang).model_answers.save(saved)
+        graded = await web.deps.open_questions.model_answers.save(saved)
     except EmbeddingUnavailableError:
         return await refused(503, "open_model_waiting")
     if graded is None:

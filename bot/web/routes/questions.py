@@ -35,8 +35,6 @@ async def graded_try(
     if not answer.strip():
         return {"error": "try_empty"}
     desk = web.deps.desk
-    if desk is None:
-        return None
     member = session.member
     try:
         tried = await desk.explain(
@@ -97,7 +95,6 @@ async def _question_view(
     """The question's page, with the grade of `answer` when one was typed, or the text key of
     why a typed answer was `refused` (then with status 413)."""
     session, _, lang = await web.admin_in(request, platform, channel_id)
-    deps = web.deps
     questions = web.questions_of(session, lang)
     prompt = questions.question(prompt_id)
     tried: dict[str, Any] | None = {"error": refused} if refused else None
@@ -113,7 +110,7 @@ async def _question_view(
         prompt=prompt,
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
         guidance=prompt.guidance.get(lang) if prompt.guidance else None,
-        can_try=deps.desk is not None,
+        can_try=True,
         answer=answer or "",
         tried=tried,
         editable=questions.editable(prompt_id),
@@ -175,7 +172,7 @@ def _edit_page(
         editing=editing,
         version=version,
         conflict=conflict,
-        can_try=web.deps.desk is not None,
+        can_try=True,
         answer=answer,
         tried=tried,
         base=channel_url(session),

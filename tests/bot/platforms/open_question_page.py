@@ -18,8 +18,8 @@ from pydantic import SecretStr
 
 from bot.app import load_configured_bank, web_app, web_tokens
 from bot.config import Settings
+from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
-from bot.storage.team_questions import TeamQuestionTable
 from bot.web.server import bind, port_of, serving_beside
 from evaluators.grade import Grader
 from tests.web.client import form_fields
@@ -55,8 +55,9 @@ async def web_page_beside(
     bank = load_configured_bank(settings.game)
     repo = await Repository.open(settings.storage.db)
     try:
-        await TeamQuestionTable(repo.db).load_into(bank)
-        app = web_app(settings, repo=repo, bank=bank, tokens=web_tokens(SECRET), grader=grader)
+        await repo.team_questions.load_into(bank)
+        wired = page_wiring(settings, repo=repo, bank=bank, grader=grader)
+        app = web_app(settings, wired, tokens=web_tokens(SECRET))
         async with serving_beside(app, sock):
             yield
     finally:

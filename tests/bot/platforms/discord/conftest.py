@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz, open_service
+from bot.app import open_service
 from bot.config import Settings
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.runner import build_client, serve
 from bot.platforms.discord.transport import ACK_BUDGET_S
+from bot.wiring import Wired
 from evaluators import create_grader
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
 from tests.conftest import MakeSettings
@@ -52,7 +53,7 @@ def settings(make_settings: MakeSettings, fake_discord: FakeDiscord) -> Settings
 
 
 @pytest.fixture
-async def service(settings: Settings) -> AsyncIterator[WiredQuiz]:
+async def service(settings: Settings) -> AsyncIterator[Wired]:
     grader = create_grader(
         model_name=settings.embedding_model, device="cpu", cache_dir=settings.cache_dir
     )
@@ -69,7 +70,7 @@ class Running:
 
     client: QuizClient
     fake: FakeDiscord
-    service: WiredQuiz
+    service: Wired
 
     async def push(self, interaction: dict[str, Any]) -> str:
         """Deliver an interaction over the gateway; returns its id."""
@@ -81,7 +82,7 @@ StartBot = Callable[..., AbstractAsyncContextManager[Running]]
 
 
 @pytest.fixture
-def start_bot(settings: Settings, service: WiredQuiz, fake_discord: FakeDiscord) -> StartBot:
+def start_bot(settings: Settings, service: Wired, fake_discord: FakeDiscord) -> StartBot:
     """Start the bot as `quizmaster run` would (client plus scheduler, ticking every
     `scheduler_interval_s`), with setting overrides."""
 
@@ -89,7 +90,7 @@ def start_bot(settings: Settings, service: WiredQuiz, fake_discord: FakeDiscord)
     async def started(
         *,
         ack_budget_s: float = ACK_BUDGET_S,
-        quiz: WiredQuiz = service,
+        quiz: Wired = service,
         **overrides: Any,
     ) -> AsyncIterator[Running]:
         configured = settings.model_copy(update=overrides)

@@ -10,10 +10,11 @@ from typing import Any
 import discord
 import pytest
 
-from bot.app import WiredQuiz, open_service
+from bot.app import open_service
 from bot.config import Settings
 from bot.core.models import PostRow
 from bot.platforms.discord.dispatch import PLATFORM
+from bot.wiring import Wired
 from evaluators import create_grader
 from tests.bot.platforms.discord.conftest import Running, StartBot
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
@@ -56,7 +57,7 @@ async def post_question(bot: Running) -> str:
     return thread
 
 
-async def recorded_post(service: WiredQuiz, channel_id: str) -> PostRow:
+async def recorded_post(service: Wired, channel_id: str) -> PostRow:
     """The channel's latest post once its thread is recorded: the bot records it after Discord
     answered the thread call, which comes after the interaction's callback."""
     for _ in range(250):

@@ -10,8 +10,9 @@ import pytest
 import pytest_asyncio
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz, open_service
+from bot.app import open_service
 from bot.config import Settings
+from bot.wiring import Wired
 from evaluators import EmbeddingGrader, create_grader
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import (
@@ -60,14 +61,14 @@ async def grader(model_path: str, embedding_cache: Path) -> AsyncIterator[Embedd
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def service(settings: Settings, grader: EmbeddingGrader) -> AsyncIterator[WiredQuiz]:
+async def service(settings: Settings, grader: EmbeddingGrader) -> AsyncIterator[Wired]:
     async with open_service(settings, grader=grader) as quiz:
         yield quiz
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def slack_http(
-    settings: Settings, service: WiredQuiz, fake_slack: FakeSlack
+    settings: Settings, service: Wired, fake_slack: FakeSlack
 ) -> AsyncIterator[SlackHttp]:
     async with serving(settings, service, fake_slack) as slack:
         yield slack

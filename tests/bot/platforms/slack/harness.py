@@ -11,11 +11,12 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import WiredQuiz, slack_oauth_stores
+from bot.app import slack_oauth_stores
 from bot.config import Settings
 from bot.core.inflight import STOP_GRACE_S
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import serve_http
+from bot.wiring import Wired
 from tests.bot.platforms.slack.fake_slack import TEAM_ID, FakeSlack
 from tests.bot.platforms.slack.slack_payloads import (
     CHANNEL,
@@ -91,9 +92,7 @@ class SlackHttp:
 
 
 @asynccontextmanager
-async def serving(
-    settings: Settings, service: WiredQuiz, fake: FakeSlack
-) -> AsyncIterator[SlackHttp]:
+async def serving(settings: Settings, service: Wired, fake: FakeSlack) -> AsyncIterator[SlackHttp]:
     """Our app behind Bolt's aiohttp server on a free loopback port."""
     bot = SlackBot(
         settings,

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.app import WiredQuiz
 from bot.config import Settings
 from bot.core.models import DigestTime
 from bot.core.reporting.weeks import week_of
+from bot.wiring import Wired
 from tests.bot.platforms.slack.harness import SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL
 from tests.bot.platforms.slack.test_slack_takeover import STOPPED, slack_transport
@@ -19,7 +19,7 @@ from tests.bot.platforms.slack.test_slack_takeover import STOPPED, slack_transpo
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def digest_claimed_by_stopped_replica(service: WiredQuiz) -> None:
+async def digest_claimed_by_stopped_replica(service: Wired) -> None:
     """A digest due at once for this week, which has a question, claimed by a silent replica."""
     await service.posting.channel("slack", CHANNEL)
     repo, now = service.repo, service.clock()
@@ -47,7 +47,7 @@ async def digest_claimed_by_stopped_replica(service: WiredQuiz) -> None:
 
 @pytest.mark.parametrize("chart_out", [False, True])
 async def test_a_digest_the_stopped_replica_sent_is_finished_not_sent_again(
-    chart_out: bool, slack_http: SlackHttp, service: WiredQuiz, settings: Settings
+    chart_out: bool, slack_http: SlackHttp, service: Wired, settings: Settings
 ) -> None:
     await digest_claimed_by_stopped_replica(service)
     transport = slack_transport(settings)
@@ -74,7 +74,7 @@ async def test_a_digest_the_stopped_replica_sent_is_finished_not_sent_again(
 
 
 async def test_a_digest_the_stopped_replica_never_sent_is_sent_once(
-    slack_http: SlackHttp, service: WiredQuiz, settings: Settings
+    slack_http: SlackHttp, service: Wired, settings: Settings
 ) -> None:
     await digest_claimed_by_stopped_replica(service)
 

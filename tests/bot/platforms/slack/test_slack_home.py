@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz
 from bot.config import Settings
+from bot.wiring import Wired
 from tests.bot.platforms.slack.fake_slack import TEAM_ID
 from tests.bot.platforms.slack.harness import MEMBER, SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL, app_event, thread_reply
@@ -52,7 +52,7 @@ async def open_home(slack: SlackHttp, user: str) -> tuple[str, dict[str, Any]]:
     return call.args["user_id"], json.loads(view) if isinstance(view, str) else view
 
 
-async def answer_today(slack: SlackHttp, service: WiredQuiz) -> int:
+async def answer_today(slack: SlackHttp, service: Wired) -> int:
     question = await post_question(slack)
     thread_ts = question.result["ts"]
     event = thread_reply(
@@ -80,7 +80,7 @@ def buttons(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 async def test_the_home_tab_shows_the_members_own_figures(
-    slack_http: SlackHttp, service: WiredQuiz
+    slack_http: SlackHttp, service: Wired
 ) -> None:
     score = await answer_today(slack_http, service)
     user, view = await open_home(slack_http, MEMBER)
@@ -97,7 +97,7 @@ async def test_the_home_tab_shows_the_members_own_figures(
 
 
 async def test_practice_now_answers_privately_in_the_members_channel(
-    slack_http: SlackHttp, service: WiredQuiz
+    slack_http: SlackHttp, service: Wired
 ) -> None:
     await answer_today(slack_http, service)
     await open_home(slack_http, MEMBER)
@@ -125,7 +125,7 @@ async def test_before_any_answer_the_home_says_how_to_start(slack_http: SlackHtt
     assert not buttons(view)
 
 
-async def test_the_home_tab_in_korean(slack_http: SlackHttp, service: WiredQuiz) -> None:
+async def test_the_home_tab_in_korean(slack_http: SlackHttp, service: Wired) -> None:
     await service.posting.channel("slack", CHANNEL)
     await service.repo.channels.update_lang(platform="slack", channel_id=CHANNEL, lang="ko")
     score = await answer_today(slack_http, service)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import WiredQuiz
+from bot.wiring import Wired
 from tests.bot.platforms.slack.fake_slack import Call, FakeSlack
 from tests.bot.platforms.slack.harness import (
     ADMIN,
@@ -107,7 +107,7 @@ async def test_bad_signature_or_stale_request_is_refused_without_any_api_call(
 
 
 async def test_thread_reply_is_graded_once_when_slack_delivers_it_four_times(
-    slack_http: SlackHttp, service: WiredQuiz, caplog: pytest.LogCaptureFixture
+    slack_http: SlackHttp, service: Wired, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="quizmaster")
     question = await post_question(slack_http)
@@ -150,7 +150,7 @@ async def test_same_message_under_a_new_event_id_is_still_graded_once(
 
 
 async def test_a_thread_reply_starting_with_a_slash_is_an_answer_even_from_an_admin(
-    slack_http: SlackHttp, service: WiredQuiz
+    slack_http: SlackHttp, service: Wired
 ) -> None:
     """Slack runs slash commands itself; a reply that reaches the thread is text to grade, as on
     Discord (see test_discord_bot)."""

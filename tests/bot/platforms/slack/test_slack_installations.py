@@ -11,8 +11,6 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from bot.platforms.slack.oauth_state import STATE_LIFETIME, SignedStates
 from bot.storage.repository import Repository
-from bot.storage.slack_installations import SlackInstallationTable, TokenSeal
-from bot.storage.web_store import NonceLedger
 
 KEY = Fernet.generate_key().decode()
 TOKENS = ("xoxb-team-one-bot", "xoxe-team-one-refresh", "xoxp-team-one-user")
@@ -36,7 +34,7 @@ def installation(team_id: str, *, bot_token: str = TOKENS[0]) -> Installation:
 
 
 async def test_tokens_are_sealed_at_rest_and_read_back(repo: Repository) -> None:
-    store = SlackInstallationTable(repo.db, TokenSeal(KEY))
+    store = repo.slack_installations(KEY)
     await store.async_save(installation("T1"))
     raw = await repo.db.fetch("SELECT * FROM slack_installations")
     stored = " ".join(str(value) for row in raw for value in row)
@@ -49,13 +47,13 @@ async def test_tokens_are_sealed_at_rest_and_read_back(repo: Repository) -> None
     found = await store.async_find_installation(enterprise_id=None, team_id="T1")
     assert found is not None and found.user_token == TOKENS[2]
     assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
-    other_key = SlackInstallationTable(repo.db, TokenSeal(Fernet.generate_key().decode()))
+    other_key = repo.slack_installations(Fernet.generate_key().decode())
     with pytest.raises(InvalidToken):
         await other_key.async_find_bot(enterprise_id=None, team_id="T1")
 
 
 async def test_reinstall_replaces_and_revocation_deletes_one_workspace(repo: Repository) -> None:
-    store = SlackInstallationTable(repo.db, TokenSeal(KEY))
+    store = repo.slack_installations(KEY)
     await store.async_save(installation("T1"))
     await store.async_save(installation("T2", bot_token="xoxb-team-two"))
     await store.async_save(installation("T2", bot_token="xoxb-team-two-again"))
@@ -79,7 +77,7 @@ async def test_reinstall_replaces_and_revocation_deletes_one_workspace(repo: Rep
 async def test_state_is_good_once_unexpired_and_only_if_signed_here(repo: Repository) -> None:
     now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     clock = [now]
-    states = SignedStates("state-secret-0123456789", NonceLedger(repo.db), clock=lambda: clock[0])
+    states = SignedStates("state-secret-0123456789", repo.nonces, clock=lambda: clock[0])
     state = await states.async_issue()
     assert await states.async_consume(state)
     assert not await states.async_consume(state), "a state is spent by its first use"
@@ -87,7 +85,7 @@ async def test_state_is_good_once_unexpired_and_only_if_signed_here(repo: Reposi
     expires, nonce, signature = (await states.async_issue()).split(".")
     assert not await states.async_consume(f"{int(expires) + 3600}.{nonce}.{signature}")
     assert not await states.async_consume(f"{expires}.{nonce}.{signature[:-2]}xx")
-    stranger = SignedStates("another-secret-987654321", NonceLedger(repo.db))
+    stranger = SignedStates("another-secret-987654321", repo.nonces)
     assert not await states.async_consume(await stranger.async_issue())
     for junk in ("", "abc", "1.2", "9" * 40 + ".n.s"):
         assert not await states.async_consume(junk)

@@ -17,13 +17,12 @@ import pytest_asyncio
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from bot.app import WiredQuiz
 from bot.config import Settings
 from bot.core.messages import ChannelUnreachableError, Reply
 from bot.platforms.slack.installation import BOT_SCOPES, MissingTokenError
 from bot.platforms.slack.oauth_state import SignedStates
 from bot.storage.repository import Repository
-from bot.storage.web_store import NonceLedger
+from bot.wiring import Wired
 from tests.bot.platforms.slack.fake_slack import Call, FakeSlack
 from tests.bot.platforms.slack.harness import ADMIN, MEMBER, SlackHttp, serving
 from tests.bot.platforms.slack.slack_payloads import (
@@ -151,7 +150,7 @@ def grades(fake: FakeSlack, thread_ts: str) -> list[str]:
 
 
 async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
-    slack_http: SlackHttp, service: WiredQuiz
+    slack_http: SlackHttp, service: Wired
 ) -> None:
     await install(slack_http, FIRST)
     await install(slack_http, SECOND)
@@ -220,9 +219,7 @@ async def test_two_workspaces_install_answer_apart_and_one_uninstalls(
     assert len(checks) == 2
 
 
-async def test_tokens_revoked_deletes_the_bot_token(
-    slack_http: SlackHttp, service: WiredQuiz
-) -> None:
+async def test_tokens_revoked_deletes_the_bot_token(slack_http: SlackHttp, service: Wired) -> None:
     await install(slack_http, FIRST)
     revoked = app_event("tokens_revoked", team=FIRST, event_id="Ev3001", tokens={"bot": ["UBOT"]})
     assert await slack_http.event(revoked) == 200
@@ -230,16 +227,16 @@ async def test_tokens_revoked_deletes_the_bot_token(
 
 
 async def test_a_state_not_ours_expired_or_used_installs_nothing(
-    slack_http: SlackHttp, service: WiredQuiz
+    slack_http: SlackHttp, service: Wired
 ) -> None:
     fake = slack_http.fake
-    forged = SignedStates("some-other-state-secret", NonceLedger(service.repo.db))
+    forged = SignedStates("some-other-state-secret", service.repo.nonces)
     state = await forged.async_issue()
     status, _ = await come_back(slack_http, code=fake.grant(FIRST), state=state, cookie=state)
     assert status == 401
 
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    stale = SignedStates(STATE_SECRET, NonceLedger(service.repo.db), clock=lambda: an_hour_ago)
+    stale = SignedStates(STATE_SECRET, service.repo.nonces, clock=lambda: an_hour_ago)
     state = await stale.async_issue()
     status, _ = await come_back(slack_http, code=fake.grant(FIRST), state=state, cookie=state)
     assert status == 401
@@ -259,7 +256,7 @@ async def test_a_state_not_ours_expired_or_used_installs_nothing(
 
 
 async def test_a_wrong_client_secret_or_code_installs_nothing(
-    settings: Settings, service: WiredQuiz, fake_slack: FakeSlack
+    settings: Settings, service: Wired, fake_slack: FakeSlack
 ) -> None:
     wrong = settings.updated(slack_client_secret="not-the-client-secret")
     async with serving(wrong, service, fake_slack) as slack:
@@ -287,7 +284,7 @@ async def wait_for(read: Callable[[], Awaitable[list[str]]], expected: list[str]
 
 async def test_installing_and_serving_log_no_token_or_secret(
     slack_http: SlackHttp,
-    service: WiredQuiz,
+    service: Wired,
     settings: Settings,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

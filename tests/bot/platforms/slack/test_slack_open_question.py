@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import WiredQuiz
 from bot.config import Settings
 from bot.core.flow.notices import send_notices
 from bot.core.flow.scheduler import run_scheduler
 from bot.core.texts import text
+from bot.wiring import Wired
 from evaluators import EmbeddingGrader
 from tests import team_notes as notes
 from tests.bot.platforms.open_question_page import (
@@ -90,7 +90,7 @@ async def web_link(slack: SlackHttp, user: str) -> str:
 
 
 @asynccontextmanager
-async def scheduler_running(slack: SlackHttp, service: WiredQuiz) -> AsyncIterator[None]:
+async def scheduler_running(slack: SlackHttp, service: Wired) -> AsyncIterator[None]:
     """The bot's scheduler, as `quizmaster run` starts it beside Bolt, ticking until the block
     exits (each tick sends the notices the web page left)."""
     stop = asyncio.Event()
@@ -113,7 +113,7 @@ async def scheduler_running(slack: SlackHttp, service: WiredQuiz) -> AsyncIterat
 
 async def test_an_open_question_is_answered_in_slack_and_graded_once_the_web_page_answers_it(
     slack_http: SlackHttp,
-    service: WiredQuiz,
+    service: Wired,
     settings: Settings,
     grader: EmbeddingGrader,
     web_sock: socket.socket,

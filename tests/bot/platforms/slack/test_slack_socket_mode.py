@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.app import WiredQuiz
 from bot.config import Settings
 from bot.core.messages import Reply, ReplyKind
 from bot.platforms.slack.app import SlackBot
 from bot.platforms.slack.runner import connect_socket_mode, run
+from bot.wiring import Wired
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import ADMIN, MEMBER
 from tests.bot.platforms.slack.slack_payloads import slash_command, thread_reply
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def connected(
-    settings: Settings, service: WiredQuiz, fake_slack: FakeSlack
+    settings: Settings, service: Wired, fake_slack: FakeSlack
 ) -> AsyncIterator[FakeSlack]:
     bot = SlackBot(settings.model_copy(update={"slack_mode": "socket"}), service)
     handler = await connect_socket_mode(bot.app, app_token="xapp-test-token")
@@ -90,7 +90,7 @@ async def test_event_retried_over_socket_mode_is_graded_once(connected: FakeSlac
 
 
 async def test_run_serves_socket_mode_until_cancelled(
-    settings: Settings, service: WiredQuiz, fake_slack: FakeSlack
+    settings: Settings, service: Wired, fake_slack: FakeSlack
 ) -> None:
     socket_settings = settings.model_copy(update={"slack_mode": "socket"})
     running = asyncio.create_task(run(socket_settings, service))
@@ -108,7 +108,7 @@ async def test_run_serves_socket_mode_until_cancelled(
 
 
 async def test_scheduled_posts_act_as_the_bot_outside_any_request(
-    settings: Settings, service: WiredQuiz, fake_slack: FakeSlack
+    settings: Settings, service: Wired, fake_slack: FakeSlack
 ) -> None:
     bot = SlackBot(settings, service, channel_post_interval_s=0.0)
 

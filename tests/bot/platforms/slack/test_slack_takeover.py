@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import WiredQuiz, open_service
+from bot.app import open_service
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
 from bot.core.models import PostRow
 from bot.platforms.slack.app import web_client
 from bot.platforms.slack.transport import QUESTION_EVENT, SlackTransport
+from bot.wiring import Wired
 from evaluators import EmbeddingGrader
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import MEMBER, SlackHttp
@@ -32,7 +33,7 @@ ANSWER = (
 )
 
 
-async def claimed_by_stopped_replica(service: WiredQuiz) -> PostRow:
+async def claimed_by_stopped_replica(service: Wired) -> PostRow:
     await service.posting.channel("slack", CHANNEL)
     prompt = service.bank.every_channel().mains()[0]
     post = await service.repo.posts.claim_post(
@@ -55,7 +56,7 @@ def slack_transport(settings: Settings) -> SlackTransport:
 
 
 async def test_a_question_the_stopped_replica_sent_is_found_not_sent_again(
-    slack_http: SlackHttp, service: WiredQuiz, settings: Settings
+    slack_http: SlackHttp, service: Wired, settings: Settings
 ) -> None:
     post = await claimed_by_stopped_replica(service)
     transport = slack_transport(settings)
@@ -92,7 +93,7 @@ async def test_a_question_the_stopped_replica_sent_is_found_not_sent_again(
 
 
 async def test_a_question_the_stopped_replica_never_sent_is_sent_once(
-    slack_http: SlackHttp, service: WiredQuiz, settings: Settings
+    slack_http: SlackHttp, service: Wired, settings: Settings
 ) -> None:
     post = await claimed_by_stopped_replica(service)
     transport = slack_transport(settings)
@@ -144,7 +145,7 @@ class KilledBefore:
 
 async def test_an_answer_whose_grade_was_out_gets_only_its_next_prompt_from_the_taker(
     fake_slack: FakeSlack,
-    service: WiredQuiz,
+    service: Wired,
     settings: Settings,
     grader: EmbeddingGrader,
 ) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import WiredQuiz
 from bot.config import Settings
+from bot.wiring import Wired
 from tests.bot.platforms.slack.harness import SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL
 from tests.bot.platforms.slack.team_threads import answer_all, post_team_question, score
@@ -27,7 +27,7 @@ def settings(settings: Settings) -> Settings:
 
 
 async def test_a_reply_near_a_group_the_team_graded_is_told_so_in_korean(
-    slack_http: SlackHttp, service: WiredQuiz
+    slack_http: SlackHttp, service: Wired
 ) -> None:
     prompt = service.bank.every_channel().find_by_text(RELU_QUESTION)
     assert prompt is not None
