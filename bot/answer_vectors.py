@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.metrics import MeteredGrader
+from evaluators import EmbeddingGrader
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.grade import Grader
-from evaluators.service import EmbeddingGrader
 
 KEPT = 20_000
 """Vectors kept: about 30 MB at 384 dimensions, a team's answers of a year or more."""

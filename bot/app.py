@@ -36,9 +36,8 @@ from compute.client import ComputeClient
 from compute.on_demand import OnDemandService
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
-from evaluators import EmbeddingGrader, EmbeddingUnavailableError
+from evaluators import EmbeddingGrader, EmbeddingUnavailableError, ModelSettings
 from evaluators.grade import Grader
-from evaluators.model_settings import ModelSettings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

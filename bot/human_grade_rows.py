@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.storage.repository import Repository
 from content.bank import Bank
-from evaluators.fitting.rows import Row
+from evaluators import Row
 
 TEAM_CLASS = "team"
 

@@ -18,11 +18,11 @@ rules:
 - `evaluators/` has rooms: `embedding/` (the engines) and `reading/` (how words are read) know
   nothing of grading, `compute/` reaches the evaluators only through `embedding/`, and only the
   command line reaches `harness/` (evaluation and teaching), never a live grade;
-- `bot/` asks for a grade through its grading desk (`bot/core/quiz/desk.py`) and reads the seam
-  (`evaluators.grade`: the Grade, its flags and verdicts, the team grades, the answer limit) and
-  the engines (`evaluators.embedding`, to name a model or encode answer groups); only the desk,
-  the composition root (`bot/app.py`, `bot/answer_vectors.py`) and the command line
-  (`bot/cli.py`, `bot/human_grade_rows.py`) reach the grader's inside.
+- `bot/` reaches grading only through the seam: the package's front door (`evaluators`: the
+  grader and how it is made, the explanation, the refit row), `evaluators.grade` (the Grade, its
+  flags and verdicts, the team grades, the answer limit) and the engines (`evaluators.embedding`,
+  to name a model or encode answer groups); no file of bot/ reaches the grader's inside, and only
+  the composition root (`bot/app.py`, `bot/answer_vectors.py`) makes a grader.
 """
 
 from __future__ import annotations
@@ -93,10 +93,8 @@ def evaluators_outside(room: str) -> tuple[str, ...]:
 
 
 GRADING_DESK = "bot/core/quiz/desk.py"
-GRADER_BUILDERS = frozenset(
-    {GRADING_DESK, "bot/app.py", "bot/answer_vectors.py", "bot/cli.py", "bot/human_grade_rows.py"}
-)
-"""The desk, and the files that build the grader or run the evaluation's command lines."""
+GRADER_BUILDERS = frozenset({"bot/app.py", "bot/answer_vectors.py"})
+"""The files that make the grader (or see through it to its embedding model)."""
 
 RULES = (
     Rule("the core's shared vocabulary imports no role subpackage", CORE_VOCABULARY, CORE_ROLES),
@@ -164,13 +162,14 @@ RULES = (
         frozenset({"bot/cli.py"}),
     ),
     Rule(
-        "bot asks for grades through the grading desk and evaluators.grade",
+        "bot reaches grading only through the seam: evaluators, its grade and embedding",
         ("bot",),
-        (
-            *evaluators_except("grade", "embedding"),
-            "evaluators.EmbeddingGrader",
-            "evaluators.create_grader",
-        ),
+        evaluators_except("grade", "embedding", "harness"),
+    ),
+    Rule(
+        "only the composition root makes a grader",
+        ("bot",),
+        ("evaluators.EmbeddingGrader", "evaluators.create_grader", "evaluators.ModelSettings"),
         GRADER_BUILDERS,
     ),
     Rule(
@@ -395,7 +394,7 @@ def test_a_core_role_reaching_a_later_one_is_reported(tmp_path: Path) -> None:
     }
 
 
-def test_bot_reaching_the_grader_past_its_desk_is_reported(tmp_path: Path) -> None:
+def test_bot_reaching_the_grader_past_the_seam_is_reported(tmp_path: Path) -> None:
     planted = {
         "bot/core/quiz/practice.py": "from evaluators.scoring import Explanation\n",
         "bot/web/routes/questions.py": "def f() -> None:\n    from evaluators import create_grader",
@@ -409,4 +408,5 @@ def test_bot_reaching_the_grader_past_its_desk_is_reported(tmp_path: Path) -> No
         ("bot/core/quiz/practice.py", "evaluators.scoring"),
         ("bot/web/routes/questions.py", "evaluators.create_grader"),
         ("bot/core/quiz/answering.py", "evaluators.taught"),
+        (GRADING_DESK, "evaluators.scoring"),
     }

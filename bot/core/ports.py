@@ -2,8 +2,9 @@
 
 Each collaborator is typed against the ports it uses, so it names what it reads and writes and
 a second implementation (a test double) only has to offer that. `bot.storage` implements each
-port with one store (`bot.storage.posts.PostTable` is `PostStore`, and so on), and
-`bot.storage.repository.Repository` composes them (`Stores`); ids are keyword-only everywhere,
+port with one store (`bot.storage.posts.PostTable` is `PostStore`, and so on), which
+`bot.storage.repository.Repository` builds and `bot.wiring` hands out, typed here, so mypy fails
+where a store stops matching its port; ids are keyword-only everywhere,
 so a platform and a channel id (both strings) cannot be swapped silently.
 """
 
@@ -489,47 +490,6 @@ class DashboardStore(Protocol):
     async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
 
     async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
-
-
-class Stores(Protocol):
-    """Every port, as `bot.storage.repository.Repository` composes them on one database: what
-    the composition root hands out, one port to each service."""
-
-    @property
-    def channels(self) -> ChannelStore: ...
-
-    @property
-    def posts(self) -> PostStore: ...
-
-    @property
-    def claims(self) -> ClaimStore: ...
-
-    @property
-    def members(self) -> MemberStore: ...
-
-    @property
-    def answers(self) -> AnswerStore: ...
-
-    @property
-    def boards(self) -> BoardStore: ...
-
-    @property
-    def practice(self) -> PracticeStore: ...
-
-    @property
-    def sharing(self) -> SharingStore: ...
-
-    @property
-    def digests(self) -> DigestStore: ...
-
-    @property
-    def appeals(self) -> AppealStore: ...
-
-    @property
-    def notices(self) -> NoticeStore: ...
-
-    @property
-    def heartbeats(self) -> ReplicaStore: ...
 
 
 class DemoService(Protocol):

@@ -13,7 +13,6 @@ from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.models import ChannelRow, GradedText
-from bot.core.ports import Stores
 from bot.storage import head_schema, schema
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
@@ -235,12 +234,6 @@ async def test_a_members_name_follows_their_messages_and_redeliveries_change_not
     assert sorted(tuple(row) for row in claims) == [("m1", "u1"), ("m2", "u1")]
 
 
-def core_ports(repo: Repository) -> tuple[Stores]:
-    """The repository as the ports the core is typed against (`Stores`: each store as its
-    port): mypy fails here when a store's method stops matching its port."""
-    return (repo,)
-
-
 async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: Path) -> None:
     """The mappers turn SQLite's text into Lang, date and datetime and back, in the text form
     databases have always held, so existing files read unchanged."""
@@ -249,7 +242,6 @@ async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: P
     day = date(2026, 11, 2)
     repo = await Repository.open(db)
     try:
-        assert all(port is repo for port in core_ports(repo))
         fresh = ChannelRow(
             platform="t",
             channel_id="c1",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from bot.core.team_grading import HumanGrades
 from content.schema import Lang, Prompt
+from evaluators import Explainer, Explanation
 from evaluators.grade import MAX_ANSWER_CHARS, Grade, Grader, TeamGrade
-from evaluators.scoring import Explainer, Explanation
 
 
 def graded_part(answer: str) -> str:
