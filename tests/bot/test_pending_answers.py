@@ -24,8 +24,11 @@ from compute.embedded import serve_in_thread
 from content.bank import Bank
 from content.schema import Localized, Prompt
 from evaluators import EmbeddingGrader
+from evaluators.embedding.sentence_model import load_embedder
+from evaluators.service import grader_on
 from tests.bot.recording import RecordingTransport
 from tests.bot.served_grading import grader_at, service_on
+from tests.evaluators.broken_weights import BROKEN_WORD, with_nan_token
 from tests.fixed_grader import FixedGrader
 from tests.loopback import unused_port
 
@@ -291,6 +294,36 @@ async def test_two_processes_retrying_at_once_grade_an_answer_once(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_kept_answer_refused_for_its_own_numbers_does_not_hold_up_the_next(
+    bank: Bank, repo: Repository, down: EmbeddingGrader, model_path: str, embedding_cache: Path
+) -> None:
+    """Two answers kept while the server was down; the grader back is a real model that refuses
+    the first (a word of it encodes to NaN): the round goes on and grades the second, and the
+    first stays kept for the next round, where the grader refuses it again."""
+    platform = "kept-then-nan"
+    kept_by = service_on(repo, bank, down)
+    post = await kept_by.posting.post_today(platform, "c1", RecordingTransport())
+    for member, message_id, said in (
+        (MINA, "n-1", f"{ANSWER} Like a {BROKEN_WORD}."),
+        (JUN, "n-2", ANSWER),
+    ):
+        await kept_by.intake.handle(
+            Incoming(platform, "c1", member, said, message_id=message_id, thread_id=post.thread_id),
+            RecordingTransport(),
+        )
+    damaged = grader_on(with_nan_token(load_embedder(model_path, "cpu")), cache_dir=embedding_cache)
+    try:
+        back = service_on(repo, bank, damaged)
+        out = RecordingTransport()
+        assert await back.intake.grade_pending(platform, out) == 1
+        assert [g.user_id for g in out.of_kind(ReplyKind.GRADE)] == ["u2"]
+        assert await back.intake.grade_pending(platform, out) == 0
+    finally:
+        await damaged.aclose()
+    [still] = await repo.answers.pending_answers(platform=platform, limit=10)
+    assert (still.user_id, still.message_id) == ("u1", "n-1")
 
 
 async def test_practice_answer_while_down_says_try_again_and_stores_nothing(

@@ -17,6 +17,7 @@ from bot.core.messages import Actor, Incoming, Transport
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ChannelStore, ClaimStore, MemberStore
 from bot.core.quiz.answering import AnswerFlow
+from bot.core.quiz.desk import grader_back_for_others
 from bot.core.quiz.posting import Posting
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
@@ -84,8 +85,9 @@ class Intake:
 
     async def grade_pending(self, platform: str, transport: Transport) -> int:
         """One retry round (each scheduler tick): grade answers kept while the embedding server
-        was unavailable, oldest first, replying in their threads. Stops at the first answer the
-        server still cannot take; returns how many were graded."""
+        was unavailable, oldest first, replying in their threads. An answer the grader refuses
+        stays kept: the round goes on past one refused for its own numbers, and stops where the
+        grader does not answer (`grader_back_for_others`); returns how many were graded."""
         graded = 0
         every = self.dispatcher.answers.bank.every_channel()  # a round serves every channel
         open_questions = [p.id for p in every.open_questions()]
@@ -108,8 +110,10 @@ class Intake:
                 if await self.flow.grade_pending(Turn(incoming, channel, transport), pending):
                     graded += 1
             except EmbeddingUnavailableError as exc:
-                log.info("pending answers wait: grader unavailable (%s)", exc.reason)
-                break
+                if not grader_back_for_others(exc):
+                    log.info("pending answers wait: grader unavailable (%s)", exc.reason)
+                    break
+                log.warning("pending answer %s stays kept: %s", pending.id, exc.reason)
             except Exception:
                 log.exception(
                     "grading pending answer %s failed; kept for the next round", pending.id

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from bot.core.team_grading import HumanGrades
 from content.schema import Lang, Prompt
 from evaluators import Explainer, Explanation
-from evaluators.grade import MAX_ANSWER_CHARS, Grade, Grader, TeamGrade
+from evaluators.grade import (
+    MAX_ANSWER_CHARS,
+    EmbeddingUnavailableError,
+    Grade,
+    Grader,
+    NonFiniteError,
+    TeamGrade,
+)
 
 
 def graded_part(answer: str) -> str:
@@ -100,3 +107,11 @@ class GradingDesk:
             return Tried(scored.grade, scored.explanation)
         grade = await self.grader.grade(prompt, answer, lang=lang, taught=taught)
         return Tried(grade, None)
+
+
+def grader_back_for_others(refused: EmbeddingUnavailableError) -> bool:
+    """The one rule of a round that grades kept answers (the chat's pending answers, the open
+    questions' model answers) when one is refused: a number not finite refuses that answer
+    alone, so it stays kept and the round goes on to the next; a grader that does not answer
+    refuses them all, so the round stops and the rest wait for the next."""
+    return isinstance(refused, NonFiniteError)

@@ -24,7 +24,7 @@ from typing import Protocol
 from bot.core.member_text import cut
 from bot.core.messages import Reply, ReplyKind
 from bot.core.models import GradedText, ModelAnswer, OpenGrade, PendingAnswer, PostRow
-from bot.core.quiz.desk import GradingDesk, Where, graded_part
+from bot.core.quiz.desk import GradingDesk, Where, graded_part, grader_back_for_others
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.bank import Bank
@@ -199,14 +199,17 @@ class ModelAnswers:
 
     async def resume(self, *, saved_before: datetime) -> int:
         """Finish the model answers saved by `saved_before` whose grading did not (the process
-        stopped, or the grader's server was down); how many were finished here. Stops at the
-        first the server cannot grade: the rest wait for the next try."""
+        stopped, or the grader's server was down); how many were finished here. One refused for
+        its own numbers waits and the next is tried; where the grader does not answer, the rest
+        wait for the next try (`grader_back_for_others`)."""
         finished = 0
         for answer in await self.saved.unfinished(saved_before=saved_before):
             try:
                 await self.finish(answer)
-            except EmbeddingUnavailableError:
-                break
+            except EmbeddingUnavailableError as exc:
+                if not grader_back_for_others(exc):
+                    break
+                continue
             finished += 1
         return finished
 
