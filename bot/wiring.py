@@ -249,17 +249,7 @@ def _intake(core: _Core, dispatcher: Dispatcher) -> tuple[Intake, Takeover]:
         flow=core.flow,
         in_flight=core.in_flight,
     )
-    return intake, Takeover(
-        posts=repo.posts,
-        claims=repo.claims,
-        members=repo.members,
-        answers=repo.answers,
-        posting=core.posting,
-        dispatcher=dispatcher,
-        flow=core.flow,
-        in_flight=core.in_flight,
-        intake=intake,
-    )
+    return intake, Takeover(posts=repo.posts, intake=intake)
 
 
 def _group_grading(core: _Core, vectors: AnswerVectors | None) -> GroupGrading | None:

@@ -174,6 +174,19 @@ class PracticeCardRow:
 
 
 @dataclass(frozen=True)
+class KeptPractice:
+    """A practice answer kept while the grader was unavailable: the member's text, the channel
+    it was sent in (whose bank and team grades grade it) and when it came."""
+
+    platform: str
+    user_id: str
+    channel_id: str
+    prompt_id: str
+    text: str
+    kept_at: datetime
+
+
+@dataclass(frozen=True)
 class PracticeAnswerRow:
     prompt_id: str
     score: int

@@ -26,6 +26,7 @@ from bot.core.models import (
     DigestTime,
     GradedAnswer,
     GradedText,
+    KeptPractice,
     MemberProgress,
     PendingAnswer,
     PostRow,
@@ -334,10 +335,34 @@ class PracticeStore(Protocol):
     async def practice_pending(self, *, platform: str, user_id: str) -> str | None: ...
 
     async def record_practice_answer(
-        self, *, platform: str, graded: GradedText, rating: int, card: PracticeCardRow | None
-    ) -> None:
+        self,
+        *,
+        platform: str,
+        graded: GradedText,
+        rating: int,
+        card: PracticeCardRow | None,
+        kept_at: datetime | None = None,
+    ) -> bool:
         """The practice answer, its card (None: unchanged) and the closed pending prompt, in
-        one transaction."""
+        one transaction. With `kept_at`, only while that kept answer still waits: False (nothing
+        stored) when another process graded it, or the member answered again, first."""
+        ...
+
+    async def keep_practice_answer(
+        self,
+        *,
+        platform: str,
+        user_id: str,
+        channel_id: str,
+        prompt_id: str,
+        text: str,
+        at: datetime,
+    ) -> None:
+        """Keep the member's answer to their pending prompt for a later grade."""
+        ...
+
+    async def kept_practice_answers(self, *, platform: str, limit: int) -> list[KeptPractice]:
+        """The platform's kept practice answers, oldest first."""
         ...
 
     async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]: ...

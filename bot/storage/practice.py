@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.models import GradedText, PracticeAnswerRow, PracticeCardRow
+from bot.core.models import GradedText, KeptPractice, PracticeAnswerRow, PracticeCardRow
 from bot.storage.database import Database
 from bot.storage.drivers import Driver, Row
 from bot.storage.records import GRADED_COLUMNS, GRADED_PLACEHOLDERS, graded_values
@@ -89,7 +89,14 @@ class PracticeTable:
             "INSERT INTO practice_pending (platform, user_id, prompt_id, shown_at)"
             " VALUES (?,?,?,?) ON CONFLICT (platform, user_id)"
             " DO UPDATE SET prompt_id = excluded.prompt_id,"
-            " shown_at = excluded.shown_at",
+            " shown_at = excluded.shown_at,"
+            # An answer kept for the prompt stays kept while the prompt is shown again.
+            " kept_text = CASE WHEN practice_pending.prompt_id = excluded.prompt_id"
+            " THEN practice_pending.kept_text END,"
+            " kept_channel = CASE WHEN practice_pending.prompt_id = excluded.prompt_id"
+            " THEN practice_pending.kept_channel END,"
+            " kept_at = CASE WHEN practice_pending.prompt_id = excluded.prompt_id"
+            " THEN practice_pending.kept_at END",
             (platform, user_id, prompt_id, shown_at.isoformat()),
         )
 
@@ -101,11 +108,30 @@ class PracticeTable:
         return str(row[0]) if row else None
 
     async def record_practice_answer(
-        self, *, platform: str, graded: GradedText, rating: int, card: PracticeCardRow | None
-    ) -> None:
+        self,
+        *,
+        platform: str,
+        graded: GradedText,
+        rating: int,
+        card: PracticeCardRow | None,
+        kept_at: datetime | None = None,
+    ) -> bool:
         """Store a practice answer, its card (None: the card stays as it was) and close the
-        pending prompt, in one transaction."""
+        pending prompt, in one transaction. With `kept_at`, only while the answer kept then
+        still waits: False, nothing stored, when another process graded it, or the member
+        answered again, first (the pending row is the one claim both write through)."""
         async with self._db.transaction() as db:
+            if kept_at is None:
+                await db.fetch(
+                    "DELETE FROM practice_pending WHERE platform = ? AND user_id = ?",
+                    (platform, graded.user_id),
+                )
+            elif not await db.fetch(
+                "DELETE FROM practice_pending WHERE platform = ? AND user_id = ?"
+                " AND kept_at = ? RETURNING 1",
+                (platform, graded.user_id, kept_at.isoformat()),
+            ):
+                return False
             await db.fetch(
                 f"INSERT INTO practice_answers (platform, rating, {GRADED_COLUMNS})"
                 f" VALUES (?,?,{GRADED_PLACEHOLDERS})",
@@ -113,10 +139,41 @@ class PracticeTable:
             )
             if card is not None:
                 await _save_card(db, card)
-            await db.fetch(
-                "DELETE FROM practice_pending WHERE platform = ? AND user_id = ?",
-                (platform, graded.user_id),
+        return True
+
+    async def keep_practice_answer(
+        self,
+        *,
+        platform: str,
+        user_id: str,
+        channel_id: str,
+        prompt_id: str,
+        text: str,
+        at: datetime,
+    ) -> None:
+        await self._db.write(
+            "UPDATE practice_pending SET kept_text = ?, kept_channel = ?, kept_at = ?"
+            " WHERE platform = ? AND user_id = ? AND prompt_id = ?",
+            (text, channel_id, at.isoformat(), platform, user_id, prompt_id),
+        )
+
+    async def kept_practice_answers(self, *, platform: str, limit: int) -> list[KeptPractice]:
+        rows = await self._db.fetch(
+            "SELECT user_id, kept_channel, prompt_id, kept_text, kept_at FROM practice_pending"
+            " WHERE platform = ? AND kept_text IS NOT NULL ORDER BY kept_at LIMIT ?",
+            (platform, limit),
+        )
+        return [
+            KeptPractice(
+                platform=platform,
+                user_id=row["user_id"],
+                channel_id=row["kept_channel"],
+                prompt_id=row["prompt_id"],
+                text=row["kept_text"],
+                kept_at=datetime.fromisoformat(row["kept_at"]),
             )
+            for row in rows
+        ]
 
     async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]:
         rows = await self._db.fetch(

@@ -96,15 +96,16 @@ async def test_an_answer_refused_for_nan_is_kept_then_graded_once_the_cause_is_g
     assert await repo.answers.pending_answers(platform="test", limit=10) == []
 
 
-async def test_a_practice_answer_refused_for_nan_says_try_again_and_earns_nothing(
+async def test_a_practice_answer_refused_for_nan_is_kept_and_earns_nothing(
     bank: Bank, repo: Repository, refusing: EmbeddingGrader
 ) -> None:
     service = service_on(repo, bank, refusing)
     for n, typed in enumerate(("/quiz practice", f"/quiz practice answer {ANSWER}")):
         told = RecordingTransport()
         await service.intake.handle(Incoming("test", "c1", MINA, typed, f"p-{n}"), told)
-    assert [r.kind for r in told.sent] == [ReplyKind.ERROR]
+    assert [r.kind for r in told.sent] == [ReplyKind.INFO]
     assert told.sent[0].ephemeral
-    assert told.sent[0].text.endswith(text("en", "practice_grading_unavailable"))
+    assert told.sent[0].text.endswith(text("en", "grading_unavailable"))
     assert await repo.practice.practice_answers(platform="test", user_id="u1") == []
-    assert await repo.practice.practice_pending(platform="test", user_id="u1") is not None
+    [kept] = await repo.practice.kept_practice_answers(platform="test", limit=10)
+    assert (kept.user_id, kept.channel_id, kept.text) == ("u1", "c1", ANSWER)

@@ -326,20 +326,36 @@ async def test_a_kept_answer_refused_for_its_own_numbers_does_not_hold_up_the_ne
     assert (still.user_id, still.message_id) == ("u1", "n-1")
 
 
-async def test_practice_answer_while_down_says_try_again_and_stores_nothing(
-    database: Path | str, bank: Bank, remote_grader: EmbeddingGrader
+async def test_practice_answer_while_down_is_kept_then_graded_once_privately(
+    database: Path | str, bank: Bank, down: EmbeddingGrader
 ) -> None:
+    """As a channel answer: kept while the grader is down, the member told so privately, and
+    graded on the first round after it is back, told to the member alone, exactly once."""
     repo = await Repository.open(database)
     try:
-        service = service_on(repo, bank, remote_grader)
+        service = service_on(repo, bank, down)
         await answer(service, "/quiz practice", thread=None, message_id="p-0")
+        pending = await repo.practice.practice_pending(platform="test", user_id="u1")
         replies = await answer(
             service, f"/quiz practice answer {ANSWER}", thread=None, message_id="p-1"
         )
-        assert [r.kind for r in replies] == [ReplyKind.ERROR]
-        assert replies[0].ephemeral and "send it again later" in replies[0].text
+        assert [(r.kind, r.ephemeral) for r in replies] == [(ReplyKind.INFO, True)]
+        assert replies[0].text.endswith(text("en", "grading_unavailable"))
         assert await repo.practice.practice_answers(platform="test", user_id="u1") == []
-        assert await repo.practice.practice_pending(platform="test", user_id="u1") is not None
+        await answer(service, "/quiz practice", thread=None, message_id="p-2")  # shown again
+        still = RecordingTransport()
+        assert await service.intake.grade_pending("test", still) == 0 and still.sent == []
+
+        back = service_on(repo, bank, FixedGrader(81))
+        out = RecordingTransport()
+        assert await back.intake.grade_pending("test", out) == 1
+        assert await back.intake.grade_pending("test", out) == 0
+        [grade] = out.sent
+        assert (grade.kind, grade.ephemeral, grade.user_id) == (ReplyKind.GRADE, True, "u1")
+        assert "**81/100**" in grade.text
+        [stored] = await repo.practice.practice_answers(platform="test", user_id="u1")
+        assert (stored.prompt_id, stored.score) == (pending, 81)
+        assert await repo.practice.practice_pending(platform="test", user_id="u1") is None
         assert await repo.answers.pending_answers(platform="test", limit=10) == []
     finally:
         await repo.close()

@@ -21,6 +21,7 @@ from bot.core.reporting.digest_posting import Digests
 from bot.core.reporting.teaching import Teaching
 from bot.core.reporting.weeks import week_of
 from bot.web.rendering import Renderer
+from bot.web.texts import text
 from evaluators.embedding.sentence_model import load_embedder
 from evaluators.grade import contradicts
 from tests.call_counts import calls_of
@@ -222,10 +223,13 @@ def test_the_groups_are_made_off_the_event_loop_and_kept_until_a_new_answer(
     assert on_loop["ModelVectors.vectors"] > 0
 
 
-def test_without_an_embedding_model_the_page_has_no_answer_groups(site: Site) -> None:
+def test_without_an_embedding_model_the_groups_page_says_why(site: Site) -> None:
     with browser() as admin:
         sign_in(admin, site.link(MINA))
-        assert admin.get(f"{site.url}/c/{PLATFORM}/C-home/groups").status_code == 404
+        for page in ("groups", "groups/q01"):
+            missing = admin.get(f"{site.url}/c/{PLATFORM}/C-home/{page}")
+            assert missing.status_code == 404
+            assert text("en", "groups_no_model") in page_text(missing.text)
 
 
 def _digest(site: Site, channel: str, model_path: str) -> str:

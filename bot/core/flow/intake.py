@@ -119,8 +119,34 @@ class Intake:
                     "grading pending answer %s failed; kept for the next round", pending.id
                 )
         telemetry().pending_answers_left(platform, len(waiting) - graded)
+        graded += await self._grade_kept_practice(platform, transport)
         if graded:
             log.info("graded %d pending answer(s) platform=%s", graded, platform)
+        return graded
+
+    async def _grade_kept_practice(self, platform: str, transport: Transport) -> int:
+        """The practice answers kept while the grader was unavailable, graded as the channel's
+        are (the same rule on a refusal), each told to its member privately."""
+        graded = 0
+        practice = self.dispatcher.practice
+        for kept in await practice.kept(platform, limit=PENDING_PER_ROUND):
+            channel = await self.posting.channel(platform, kept.channel_id)
+            name = await self.members.display_name(platform=platform, user_id=kept.user_id)
+            incoming = Incoming(
+                platform=platform,
+                channel_id=kept.channel_id,
+                actor=Actor(kept.user_id, name),
+                text=kept.text,
+            )
+            try:
+                if await practice.grade_kept(Turn(incoming, channel, transport), kept):
+                    graded += 1
+            except EmbeddingUnavailableError as exc:
+                if not grader_back_for_others(exc):
+                    break
+                log.warning("practice answer of %s stays kept: %s", kept.user_id, exc.reason)
+            except Exception:
+                log.exception("grading a kept practice answer of %s failed", kept.user_id)
         return graded
 
     async def hold(self, incoming: Incoming) -> Held | None:

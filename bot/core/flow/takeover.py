@@ -10,45 +10,29 @@ from datetime import datetime
 
 from bot.core import commands as cmd
 from bot.core.flow import inbox
-from bot.core.flow.dispatch import Dispatcher
 from bot.core.flow.intake import PENDING_PER_ROUND, Intake
-from bot.core.inflight import InFlight
 from bot.core.messages import Incoming, Transport
-from bot.core.ports import AnswerStore, ClaimStore, MemberStore, PostStore
-from bot.core.quiz.answering import AnswerFlow
-from bot.core.quiz.posting import Posting
+from bot.core.ports import PostStore
 from bot.core.turn import Turn
 
 log = logging.getLogger("quizmaster.core")
 
 
 class Takeover:
-    """Finishes other replicas' work with the intake's own parts (`bot.wiring.wire`
-    hands in the same claims, members, answers, posting, dispatcher and answer flow), and
-    `intake` for a message's finish, release and error reply."""
+    """Finishes other replicas' work with the intake's own parts (its claims, members, answers,
+    posting, dispatcher and answer flow: the same ones, taken from it), and `intake` for a
+    message's finish, release and error reply."""
 
-    def __init__(
-        self,
-        *,
-        posts: PostStore,
-        claims: ClaimStore,
-        members: MemberStore,
-        answers: AnswerStore,
-        posting: Posting,
-        dispatcher: Dispatcher,
-        flow: AnswerFlow,
-        in_flight: InFlight,
-        intake: Intake,
-    ) -> None:
+    def __init__(self, *, posts: PostStore, intake: Intake) -> None:
         self.posts = posts
         self.intake = intake
-        self.claims = claims
-        self.members = members
-        self.answers = answers
-        self.posting = posting
-        self.dispatcher = dispatcher
-        self.flow = flow
-        self.in_flight = in_flight
+        self.claims = intake.claims
+        self.members = intake.members
+        self.answers = intake.answers
+        self.posting = intake.posting
+        self.dispatcher = intake.dispatcher
+        self.flow = intake.flow
+        self.in_flight = intake.in_flight
 
     async def resume_unfinished(
         self, platform: str, transport: Transport, *, alive_since: datetime

@@ -18,7 +18,7 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.core.inflight import InFlight
 from bot.core.messages import ReplyKind
-from bot.core.models import AnswerRow, PracticeCardRow
+from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow
 from bot.core.ports import PracticeStore
 from bot.core.quiz.answering import (
     AnswerFlow,
@@ -40,7 +40,7 @@ from bot.core.texts import topic_names
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Prompt
-from evaluators.grade import EmbeddingUnavailableError
+from evaluators.grade import EmbeddingUnavailableError, Grade
 
 log = logging.getLogger("quizmaster.core")
 
@@ -338,28 +338,79 @@ class Practice:
         try:
             grade = await self.desk.grade(prompt, answer, where=where, lang=turn.lang)
         except EmbeddingUnavailableError as exc:
-            log.warning("practice answer not graded user=%s: %s", turn.user, exc.reason)
-            await turn.say(
-                turn.t("practice_grading_unavailable"), kind=ReplyKind.ERROR, ephemeral=True
-            )
+            await self._keep(turn, where, prompt, answer, at=_utc(self.clock()), reason=exc.reason)
             return
-        now = _utc(self.clock())
+        await self._record(turn, where, prompt, answer, grade, at=_utc(self.clock()))
+
+    async def _keep(
+        self, turn: Turn, where: Where, prompt: Prompt, answer: str, *, at: datetime, reason: str
+    ) -> None:
+        """The grader is unavailable: keep the answer (the member stays on this prompt) and say
+        it will be graded, as a channel answer is kept; `grade_kept` grades it once the grader
+        is back."""
+        await self.repo.keep_practice_answer(
+            platform=where.platform,
+            user_id=turn.user,
+            channel_id=where.channel_id,
+            prompt_id=prompt.id,
+            text=answer,
+            at=at,
+        )
+        log.warning(
+            "practice answer kept ungraded user=%s: grader unavailable (%s)", turn.user, reason
+        )
+        await turn.say(turn.t("grading_unavailable"), ephemeral=True)
+
+    async def kept(self, platform: str, *, limit: int) -> list[KeptPractice]:
+        """The platform's practice answers kept while the grader was unavailable, oldest first."""
+        return await self.repo.kept_practice_answers(platform=platform, limit=limit)
+
+    async def grade_kept(self, turn: Turn, kept: KeptPractice) -> bool:
+        """Grade a practice answer kept while the grader was unavailable and tell its member
+        privately, as if it were graded when it came. False: it was graded already (another
+        process, or the member answered again), or its prompt left the bank. Raises
+        `EmbeddingUnavailableError` while the grader still cannot take it, leaving it kept."""
+        where = Where(kept.platform, kept.channel_id)
+        bank = self._bank(where)
+        if kept.prompt_id not in bank:
+            return False
+        prompt = bank.get(kept.prompt_id)
+        grade = await self.desk.grade(prompt, kept.text, where=where, lang=turn.lang)
+        return await self._record(turn, where, prompt, kept.text, grade, at=kept.kept_at, kept=True)
+
+    async def _record(
+        self,
+        turn: Turn,
+        where: Where,
+        prompt: Prompt,
+        answer: str,
+        grade: Grade,
+        *,
+        at: datetime,
+        kept: bool = False,
+    ) -> bool:
+        """Store the graded practice answer and its reviewed card (answered `at`), and tell the
+        member privately: the grade, the card's next review and their mastery of its topics.
+        False, nothing stored or said: the kept answer (`kept`) was graded already."""
+        platform = where.platform
         row = await self.repo.practice_card(
             platform=platform, user_id=turn.user, prompt_id=prompt.id
         )
         held = Card.from_json(row.card) if row is not None else None
-        card = self._reviewed(held, grade.score, now, channel_schedule(turn.channel).zone)
+        card = self._reviewed(held, grade.score, at, channel_schedule(turn.channel).zone)
         rating = self.policy.rating(grade.score)
-        await self.repo.record_practice_answer(
+        if not await self.repo.record_practice_answer(
             platform=platform,
-            graded=graded_text(turn, prompt, answer, grade, now),
+            graded=graded_text(turn, prompt, answer, grade, at),
             rating=int(rating),
             card=(
                 None
                 if card is None
-                else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=now)
+                else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=at)
             ),
-        )
+            kept_at=at if kept else None,
+        ):
+            return False
         current = card if card is not None else held
         lines = [AnswerFlow.grade_text(turn, prompt, grade)]
         if current is not None:
@@ -372,6 +423,7 @@ class Practice:
             )
         )
         await turn.say("\n".join(lines), kind=ReplyKind.GRADE, ephemeral=True)
+        return True
 
     async def status(self, turn: Turn) -> None:
         """`/quiz review`: how many cards are due now and when the next ones fall due."""
