@@ -133,9 +133,7 @@ class QuizGroup(app_commands.Group):
         await self._relay.interaction(interaction, cmd.Stats(who))
 
     @app_commands.command(description=said("discord_quiz_practice"))
-    @app_commands.describe(
-        answer=said("discord_quiz_practice_answer")
-    )
+    @app_commands.describe(answer=said("discord_quiz_practice_answer"))
     async def practice(
         self,
         interaction: discord.Interaction,
@@ -177,9 +175,7 @@ class QuizGroup(app_commands.Group):
         )
 
     @app_commands.command(description=said("discord_quiz_topics"))
-    @app_commands.describe(
-        subjects=said("discord_quiz_topics_subjects")
-    )
+    @app_commands.describe(subjects=said("discord_quiz_topics_subjects"))
     async def topics(
         self,
         interaction: discord.Interaction,
