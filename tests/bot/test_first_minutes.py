@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.texts import text
 from bot.logs import LOG_FILE_NAME
+from content.loader import load_bank
 from tests.cli_process import run_quizmaster
+from tests.one_language import Quoted, foreign_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = REPO_ROOT / "README.md"
@@ -128,7 +131,9 @@ def test_a_first_start_on_a_pipe_talks_and_encodes_no_seed_text(tmp_path: Path) 
         bot.kill()
         bot.wait()
     lines = told.decode().splitlines()
-    assert lines[0].startswith("quizmaster: log in "), lines
+    assert (
+        lines[0] == f"quizmaster: {text('ko', 'console_log_file', path=tmp_path / LOG_FILE_NAME)}"
+    )
     assert "quizmaster: loading the embedding model" in lines, lines
     ready = "quizmaster: reference embeddings ready (every text from disk)"
     assert ready in lines, lines
@@ -180,7 +185,10 @@ def test_make_run_on_a_terminal_shows_only_the_question_and_the_prompt(
         os.close(leader)
     lines = ANSI.sub("", screen).replace("\r\n", "\n").split("\n")
     assert not LOG_LEVELS.search(screen), screen
-    assert lines[0] == f"quizmaster: log in {tmp_path.resolve() / LOG_FILE_NAME}"
+    # The start's lines are in the channel's language (Korean, the default), as the question is.
+    log_line = text("ko", "console_log_file", path=tmp_path.resolve() / LOG_FILE_NAME)
+    assert lines[0] == f"quizmaster: {log_line}"
+    assert foreign_lines(lines, "ko", quoted=Quoted.of(load_bank(), ("you",))) == [], lines
     assert lines[1].startswith("오늘의 질문 · "), lines
     assert lines[2].strip() and lines[3] == "", lines
     assert lines[4].startswith("답을 입력해 주세요."), lines  # no threads on the console
