@@ -122,7 +122,9 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 )
             )
             await _unless_stopped(stack.enter_async_context(serving_beside(app, sock)), stop)
-            print(f"quizmaster: web page on {url} (type /quiz web to sign in)", file=sys.stderr)
+            print(
+                f"quizmaster: {text(settings.lang, 'console_web_page', url=url)}", file=sys.stderr
+            )
             if bound.moved_from is not None and settings.web_url is None:
                 moved = text(settings.lang, "web_address_moved", port=bound.moved_from, url=url)
                 print(f"quizmaster: {moved}", file=sys.stderr)
@@ -197,7 +199,9 @@ def _run(settings: Settings, signalled: threading.Event) -> int:
     if settings.platform == "console":
         log_path = settings.local_dir / LOG_FILE_NAME
         log_to_file(log_path, settings.log_level)
-        print(f"quizmaster: log in {log_path}", file=sys.stderr)
+        print(
+            f"quizmaster: {text(settings.lang, 'console_log_file', path=log_path)}", file=sys.stderr
+        )
     with asyncio.Runner() as runner:
         try:
             return runner.run(_serve(settings, signalled))

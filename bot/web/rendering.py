@@ -1,8 +1,9 @@
 """Pages drawn from the templates in the reader's language: the language cookie, else the
-browser's, else the channel's."""
+channel's (the sign-in page's too), else, on a page of no channel, the browser's."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from bot.core.texts import topic_name, topic_names
 from bot.web.signing import Session
 from bot.web.texts import markup
 from content.schema import Lang
@@ -38,7 +40,9 @@ def request_lang(request: Request) -> Lang:
 
 
 class Renderer:
-    """The templates, with `t` (a text in the page's language) and what every page shows."""
+    """The templates, with `t` (a text in the page's language), `topic_name` and `topic_names`
+    (a topic id by its name in that language, never the id itself) and what every page
+    shows."""
 
     def __init__(self) -> None:
         self._templates = Jinja2Templates(directory=TEMPLATES)
@@ -55,12 +59,15 @@ class Renderer:
         def t(key: str, **more: object) -> Markup:
             return markup(lang, key, **more)
 
-        return self._templates.TemplateResponse(
-            request,
-            name,
-            {"t": t, "lang": lang, "session": session, "here": request.url.path, **values},
-            status_code=status,
-        )
+        shown = {
+            "t": t,
+            "topic_name": partial(topic_name, lang),
+            "topic_names": partial(topic_names, lang),
+            "lang": lang,
+            "session": session,
+            "here": request.url.path,
+        }
+        return self._templates.TemplateResponse(request, name, shown | values, status_code=status)
 
 
 def renderer_of(request: Request) -> Renderer:

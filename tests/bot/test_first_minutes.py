@@ -1,4 +1,5 @@
-"""What a newcomer sees: the README's console example run verbatim, a `make run`-style start on a
+"""What a newcomer sees: the README's console example run verbatim (and its output as the README
+shows it, which `python -m bot.readme_example --write` refreshes), a `make run`-style start on a
 real pseudo-terminal, and where log lines go (a file for the console, never library INFO on
 the default output of any platform)."""
 
@@ -18,14 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from bot import readme_example
+from bot.core.texts import text
 from bot.logs import LOG_FILE_NAME
+from content.loader import load_bank
 from tests.cli_process import run_quizmaster
+from tests.one_language import Quoted, foreign_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = REPO_ROOT / "README.md"
-EXAMPLE = re.compile(
-    r"```sh\n(printf '[^`]*?\| \.venv/bin/quizmaster run --platform console[^\n]*)\n```"
-)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 LOG_LEVELS = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b|Traceback")
 ANSWERED = re.compile(r"^Your answer to: (.+)$", re.MULTILINE)
@@ -52,12 +54,6 @@ def makefile_run_env(cache_dir: Path) -> dict[str, str]:
     }
 
 
-def readme_example() -> str:
-    found = EXAMPLE.search(README.read_text(encoding="utf-8"))
-    assert found, "README.md has no `printf ... | .venv/bin/quizmaster run` console example"
-    return found.group(1)
-
-
 def shown_questions(out: str) -> list[str]:
     """The body of each question post, in order (the line after its title)."""
     lines = out.splitlines()
@@ -71,7 +67,7 @@ def test_readme_console_example_grades_the_answer_against_its_question(
 ) -> None:
     (tmp_path / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     result = subprocess.run(
-        ["bash", "-c", readme_example()],
+        ["bash", "-c", readme_example.command(README.read_text(encoding="utf-8"))],
         cwd=tmp_path,
         env=makefile_run_env(warm_cache),
         capture_output=True,
@@ -94,6 +90,11 @@ def test_readme_console_example_grades_the_answer_against_its_question(
     scores = [int(s) for s in SCORE.findall(out)]
     assert len(scores) == 1 and scores[0] >= 50, out
     assert "Leaderboard" in out
+    # What the README shows under the example is this run's output, line for line.
+    readme = README.read_text(encoding="utf-8")
+    assert readme_example.excerpt(out) == readme_example.shown(readme), (
+        "README.md's example is stale: python -m bot.readme_example --write"
+    )
     # The console's log went to a file next to the database, and the screen got its path once.
     log = tmp_path / LOG_FILE_NAME
     assert result.stderr.count(str(log)) == 1, result.stderr
@@ -128,7 +129,9 @@ def test_a_first_start_on_a_pipe_talks_and_encodes_no_seed_text(tmp_path: Path) 
         bot.kill()
         bot.wait()
     lines = told.decode().splitlines()
-    assert lines[0].startswith("quizmaster: log in "), lines
+    assert (
+        lines[0] == f"quizmaster: {text('ko', 'console_log_file', path=tmp_path / LOG_FILE_NAME)}"
+    )
     assert "quizmaster: loading the embedding model" in lines, lines
     ready = "quizmaster: reference embeddings ready (every text from disk)"
     assert ready in lines, lines
@@ -180,7 +183,10 @@ def test_make_run_on_a_terminal_shows_only_the_question_and_the_prompt(
         os.close(leader)
     lines = ANSI.sub("", screen).replace("\r\n", "\n").split("\n")
     assert not LOG_LEVELS.search(screen), screen
-    assert lines[0] == f"quizmaster: log in {tmp_path.resolve() / LOG_FILE_NAME}"
+    # The start's lines are in the channel's language (Korean, the default), as the question is.
+    log_line = text("ko", "console_log_file", path=tmp_path.resolve() / LOG_FILE_NAME)
+    assert lines[0] == f"quizmaster: {log_line}"
+    assert foreign_lines(lines, "ko", quoted=Quoted.of(load_bank(), ("you",))) == [], lines
     assert lines[1].startswith("오늘의 질문 · "), lines
     assert lines[2].strip() and lines[3] == "", lines
     assert lines[4].startswith("답을 입력해 주세요."), lines  # no threads on the console

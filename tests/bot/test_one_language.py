@@ -5,14 +5,13 @@ language outside what it quotes: member text and names, the bank's questions and
 a demo's own title and summary, code (`...`), links and paths.
 
 In a Korean session a Latin word left over is English the bot wrote (a topic id, a demo's progress
-word, "(only you)"), but for the few names below; in an English session any Hangul is."""
+word, "(only you)"), but for the terms of art `tests.one_language` allows; in an English session
+any Hangul is."""
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from content.bank import Bank
 from content.schema import Lang
 from evaluators import EmbeddingGrader
 from tests.bot.recording import RecordingTransport
+from tests.one_language import Quoted, foreign_lines
 
 DEMO = "gradient-descent"
 ANSWERS: dict[Lang, str] = {
@@ -42,20 +42,6 @@ ANSWERS: dict[Lang, str] = {
 }
 APPEAL: dict[Lang, str] = {"ko": "너무 낮아요", "en": "too low"}
 NAMES = ("minji", "lead", "1001", "1002")
-ALLOWED_LATIN = {
-    "quizmaster",  # the product
-    "FSRS",  # the scheduler practice is named after
-    "KST",  # a time zone
-    "QUIZMASTER_WEB_URL",  # settings named where they are missing
-    "QUIZMASTER_WEB_SECRET",
-    "English",  # a language's own name, in the language menu
-}
-ALLOWED_HANGUL = {"한국어"}  # a language's own name, in the language menu
-_LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
-_CODE = re.compile(r"[`｀][^`｀]*[`｀]")
-_LINK = re.compile(r"<[^>\s]+>|&lt;@\w+&gt;|https?://\S+|/\S+\.png|/(?:demo|quiz)(?: [\w-]+)?")
-_SENTENCE = re.compile(r"(?<=[.!?다요)])\s+")
 
 
 def walk(lang: Lang) -> list[str]:
@@ -85,46 +71,10 @@ def walk(lang: Lang) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class Quoted:
-    """What a session may show in any language, longest first: it is taken out of a line
-    before the line is judged."""
-
-    texts: tuple[str, ...]
-
-    @classmethod
-    def of(cls, bank: Bank, demos: Iterable[str]) -> Quoted:
-        texts: set[str] = {*ANSWERS.values(), *APPEAL.values(), *NAMES, *demos}
-        for prompt in bank.all():
-            texts |= {prompt.text.ko, prompt.text.en, *prompt.aliases}
-            texts |= {r.text for r in prompt.references} | {m.text for m in prompt.misconceptions}
-            for concept in prompt.concepts:
-                texts |= set(concept.surface_forms())
-            if prompt.guidance is not None:
-                texts |= {prompt.guidance.ko, prompt.guidance.en}
-        sentences = {part for text in texts for part in _SENTENCE.split(text) if len(part) > 8}
-        return cls(tuple(sorted(texts | sentences, key=len, reverse=True)))
-
-    def residue(self, line: str) -> str:
-        line = _LINK.sub(" ", _CODE.sub(" ", line.replace("*", "")))
-        for text in self.texts:
-            if text and text in line:  # as a whole word: a bank's "RS" leaves "FSRS" alone
-                line = re.sub(rf"(?<![A-Za-z_]){re.escape(text)}(?![A-Za-z_])", " ", line)
-        return line
-
-
-def foreign(lines: Iterable[str], lang: Lang, quoted: Quoted) -> list[str]:
-    """The lines with words of the other language left after taking out what is quoted."""
-    found = []
-    for line in lines:
-        left = quoted.residue(line)
-        if lang == "ko":
-            words = {w for w in _LATIN.findall(left) if w not in ALLOWED_LATIN}
-        else:
-            words = {w for w in _HANGUL.findall(left) if w not in ALLOWED_HANGUL}
-        if words:
-            found.append(f"{sorted(words)} in {line!r}")
-    return found
+def quoted(bank: Bank, demo_texts: Iterable[str]) -> Quoted:
+    """What the walk may show in either language: the bank, what its members typed, their
+    names and the demos' own texts."""
+    return Quoted.of(bank, (*ANSWERS.values(), *APPEAL.values(), *NAMES, *demo_texts))
 
 
 def slack_lines(reply: Reply) -> list[str]:
@@ -204,7 +154,7 @@ async def test_the_console_shows_one_language(
         await repo.close()
     shown = out.getvalue().splitlines()
     assert len(shown) > 60, shown  # the walk went through
-    found = foreign(shown, lang, Quoted.of(bank, demo_texts))
+    found = foreign_lines(shown, lang, quoted=quoted(bank, demo_texts))
     assert found == [], "\n".join(found)
 
 
@@ -235,8 +185,8 @@ async def test_slack_and_discord_show_one_language(
         await repo.close()
     replies = transport.sent + [reply for _, reply in transport.edits]
     assert len(replies) > 20, replies
-    quoted = Quoted.of(bank, demo_texts)
+    said = quoted(bank, demo_texts)
     slack = [line for reply in replies for line in slack_lines(reply)]
     discord = [line for reply in replies for line in discord_lines(reply)]
-    found = foreign(slack, lang, quoted) + foreign(discord, lang, quoted)
+    found = foreign_lines(slack, lang, quoted=said) + foreign_lines(discord, lang, quoted=said)
     assert found == [], "\n".join(found)

@@ -173,3 +173,21 @@ def test_a_broken_catalogue_is_refused_at_load_naming_file_and_key(
     with pytest.raises((CatalogueError, BankError), match=problem) as refused:
         Catalogue(path)
     assert str(path) in str(refused.value)
+
+
+_DISCORD_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_discords_command_texts_fit_what_discord_takes(lang: Lang) -> None:
+    """Discord refuses a whole command sync for one text it does not take: an option's name
+    (either language) is one lower-case word of at most 32 characters, a description or a
+    choice's name at most 100 characters."""
+    keys = [key for key in CHAT.message_keys() if key.startswith("discord_")]
+    assert len(keys) > 60
+    for key in keys:
+        shown = text(lang, key)
+        if key.startswith("discord_option_"):
+            assert _DISCORD_NAME.match(shown) and shown == shown.lower(), (key, shown)
+        else:
+            assert 1 <= len(shown) <= 100, (key, shown)

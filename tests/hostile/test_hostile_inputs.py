@@ -31,7 +31,7 @@ from bot.core.messages import Reply
 from bot.core.texts import text as core_text
 from bot.platforms import console
 from bot.platforms.discord import render as discord_render
-from bot.platforms.slack import mentions, phrases
+from bot.platforms.slack import mentions
 from bot.platforms.slack import render as slack_render
 from bot.wiring import Wired
 from evaluators import EmbeddingGrader
@@ -49,8 +49,8 @@ session_loop = pytest.mark.asyncio(loop_scope="session")
 INTERNAL_ERRORS = (
     core_text("en", "internal_error"),
     core_text("ko", "internal_error"),
-    phrases.FAILED,
-    "Something went wrong on our side",
+    core_text("en", "platform_failed"),
+    core_text("ko", "platform_failed"),
 )
 GOOD = "ReLU keeps gradients alive where sigmoid saturates, so deep nets train faster."
 EPHEMERAL = 64

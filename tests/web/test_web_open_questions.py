@@ -88,6 +88,15 @@ def test_an_open_question_collects_answers_then_its_model_answer_grades_them(
         assert drafted.status_code == 200
         box = re.search(r'<textarea id="model_answer"[^>]*>(.*?)</textarea>', drafted.text, re.S)
         assert box is not None and unescape(box.group(1)) == SORA_SAYS
+        # An English draft is saved as English by default, on a page read in Korean too.
+        admin.get(f"{site.url}/lang/ko", params={"next": base})
+        in_korean = admin.post(
+            f"{base}/open/{notes.WAITING}/compose",
+            data={"answer": [kept[SORA_SAYS]], "csrf": csrf},
+        )
+        admin.get(f"{site.url}/lang/en", params={"next": base})
+        assert '<html lang="ko">' in in_korean.text
+        assert '<option value="en" selected>' in in_korean.text, in_korean.text
         empty = admin.post(
             f"{base}/open/{notes.WAITING}/save",
             data={"model_answer": "  ", "answer_lang": "en", "csrf": csrf},

@@ -21,6 +21,7 @@ from bot.core.quiz.desk import grader_back_for_others
 from bot.core.quiz.posting import Posting
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
+from content.schema import Lang
 from evaluators.grade import EmbeddingUnavailableError
 
 log = logging.getLogger("quizmaster.core")
@@ -264,3 +265,10 @@ class Intake:
             log.exception("could not read channel=%s", incoming.channel_id)
             channel = None
         return channel or self.posting.new_channel(incoming.platform, incoming.channel_id)
+
+    async def channel_lang(self, platform: str, channel_id: str) -> Lang:
+        """The channel's language for what a platform shows before or instead of the core's
+        reply (Discord's answer form, a failure the core did not answer), read as
+        `channel_for_error` reads it."""
+        where = Incoming(platform, channel_id, Actor(user_id="", display_name=""), "")
+        return (await self.channel_for_error(where)).lang

@@ -1,7 +1,8 @@
 """The Discord client: intents, the command tree, command sync and plain thread messages.
 
 Commands are synced in `setup_hook`, before the gateway connects: to one guild when configured
-(visible at once, for development and single-server installs), else globally.
+(visible at once, for development and single-server installs), else globally, with their Korean
+texts from the catalogue (`translator`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from discord import app_commands
 
 from bot.platforms.discord.commands import DemoGroup, DemoNames, QuizAdminGroup, QuizGroup
 from bot.platforms.discord.dispatch import Handler, Relay, report_failure
+from bot.platforms.discord.translator import CatalogueTranslator
 from bot.platforms.discord.transport import ACK_BUDGET_S, ChannelTransport
 
 log = logging.getLogger("quizmaster.discord")
@@ -101,6 +103,7 @@ class QuizClient(discord.AutoShardedClient):
         self.tree.add_command(DemoGroup(relay, demo_names))
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogueTranslator())
         if self._guild_id is not None:
             guild = discord.Object(self._guild_id)
             self.tree.copy_global_to(guild=guild)

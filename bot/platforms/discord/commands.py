@@ -20,8 +20,11 @@ from discord import app_commands
 
 from bot.core import commands as cmd
 from bot.core.quiz.appeals import REASON_CHARS
+from bot.core.texts import text
 from bot.platforms.discord.dispatch import Relay, report_failure
 from bot.platforms.discord.permissions import ADMIN_PERMISSIONS
+from bot.platforms.discord.translator import said
+from content.schema import Lang
 
 log = logging.getLogger("quizmaster.discord")
 
@@ -48,15 +51,17 @@ def suggest(options: Sequence[str], current: str) -> list[app_commands.Choice[st
 
 
 class AnswerModal(discord.ui.Modal):
-    """`/quiz answer` without text: a form leaves room for a long, multi-line answer."""
+    """`/quiz answer` without text: a form leaves room for a long, multi-line answer. It is
+    titled in the channel's language, as the question it answers is."""
 
-    def __init__(self, relay: Relay) -> None:
-        super().__init__(title="Your answer · 답변", timeout=15 * 60)
+    def __init__(self, relay: Relay, lang: Lang) -> None:
+        super().__init__(title=text(lang, "answer_dialog_title"), timeout=15 * 60)
         self._relay = relay
         self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, min_length=1, max_length=ANSWER_LIMIT
         )
-        self.add_item(discord.ui.Label(text="Answer · 답변", component=self.answer))
+        label = discord.ui.Label(text=text(lang, "answer_dialog_label"), component=self.answer)
+        self.add_item(label)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(
@@ -79,57 +84,56 @@ class QuizGroup(app_commands.Group):
     def __init__(
         self, relay: Relay, *, web_page: bool = False, subjects: Sequence[str] = ()
     ) -> None:
-        super().__init__(name="quiz", description="Daily deep-learning interview question")
+        super().__init__(name="quiz", description=said("discord_quiz"))
         self._relay = relay
         self._subjects = subjects
         if not web_page:
             self.remove_command("web")
 
-    @app_commands.command(description="Answer the question you are on (empty: open a form)")
-    @app_commands.describe(text="Your answer in free text; leave it out to write it in a form")
+    @app_commands.command(description=said("discord_quiz_answer"))
+    @app_commands.describe(text=said("discord_quiz_answer_text"))
     async def answer(
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, ANSWER_LIMIT] | None = None,
     ) -> None:
         if text is None:
-            await interaction.response.send_modal(AnswerModal(self._relay))
+            lang = await self._relay.channel_lang(interaction)
+            await interaction.response.send_modal(AnswerModal(self._relay, lang))
             return
         await self._relay.interaction(
             interaction, cmd.Answer(text), private_placeholder=self._relay.score_ephemeral
         )
 
-    @app_commands.command(description="Show the question you are on, or retry your weakest")
+    @app_commands.command(description=said("discord_quiz_next"))
     async def next(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Next())
 
-    @app_commands.command(description="Skip the question you are on")
+    @app_commands.command(description=said("discord_quiz_skip"))
     async def skip(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Skip())
 
-    @app_commands.command(description="Get a hint (caps the score of this question)")
+    @app_commands.command(description=said("discord_quiz_hint"))
     async def hint(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Hint())
 
-    @app_commands.command(description="Top scores of this channel")
-    @app_commands.describe(period="Which days count (default: the last 7)")
+    @app_commands.command(description=said("discord_quiz_leaderboard"))
+    @app_commands.describe(period=said("discord_quiz_leaderboard_period"))
     async def leaderboard(
         self, interaction: discord.Interaction, period: Literal["week", "month", "all"] = "week"
     ) -> None:
         await self._relay.interaction(interaction, cmd.Leaderboard(period))
 
-    @app_commands.command(description="Scores, streak and strongest topics of a member")
-    @app_commands.describe(member="Whose stats (default: yours)")
+    @app_commands.command(description=said("discord_quiz_stats"))
+    @app_commands.describe(member=said("discord_quiz_stats_member"))
     async def stats(
         self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         who = str(member.id) if member is not None else None
         await self._relay.interaction(interaction, cmd.Stats(who))
 
-    @app_commands.command(description="Private practice: your next due card, or answer it")
-    @app_commands.describe(
-        answer="Your answer to the card practice showed you (leave out to see it)"
-    )
+    @app_commands.command(description=said("discord_quiz_practice"))
+    @app_commands.describe(answer=said("discord_quiz_practice_answer"))
     async def practice(
         self,
         interaction: discord.Interaction,
@@ -138,16 +142,16 @@ class QuizGroup(app_commands.Group):
         command = cmd.Practice() if answer is None else cmd.PracticeAnswer(answer)
         await self._relay.interaction(interaction, command, private_placeholder=True)
 
-    @app_commands.command(description="How many practice cards are due, and when the next are")
+    @app_commands.command(description=said("discord_quiz_review"))
     async def review(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Review(), private_placeholder=True)
 
-    @app_commands.command(description="A private sign-in link to the team's web page")
+    @app_commands.command(description=said("discord_quiz_web"))
     async def web(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Web(), private_placeholder=True)
 
-    @app_commands.command(description="Contest the grade of your latest answer here")
-    @app_commands.describe(why="Why the grade is wrong (optional)")
+    @app_commands.command(description=said("discord_quiz_appeal"))
+    @app_commands.describe(why=said("discord_quiz_appeal_why"))
     async def appeal(
         self,
         interaction: discord.Interaction,
@@ -155,25 +159,23 @@ class QuizGroup(app_commands.Group):
     ) -> None:
         await self._relay.interaction(interaction, cmd.Appeal(why or ""), private_placeholder=True)
 
-    @app_commands.command(description="Your streak, points this week, mastery and due cards")
+    @app_commands.command(description=said("discord_quiz_me"))
     async def me(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Me(), private_placeholder=True)
 
-    @app_commands.command(description="This channel's week so far: the weekly digest, for you")
+    @app_commands.command(description=said("discord_quiz_week"))
     async def week(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Week(), private_placeholder=True)
 
-    @app_commands.command(description="Whether your best answers may be shown to this channel")
-    @app_commands.describe(choice="on: show my best answers in reveals and summaries; off: never")
+    @app_commands.command(description=said("discord_quiz_share"))
+    @app_commands.describe(choice=said("discord_quiz_share_choice"))
     async def share(self, interaction: discord.Interaction, choice: Literal["on", "off"]) -> None:
         await self._relay.interaction(
             interaction, cmd.Share(choice == "on"), private_placeholder=True
         )
 
-    @app_commands.command(description="The bank's subjects, and the ones this channel draws from")
-    @app_commands.describe(
-        subjects="Admins: subject ids separated by spaces, or all (leave out to list them)"
-    )
+    @app_commands.command(description=said("discord_quiz_topics"))
+    @app_commands.describe(subjects=said("discord_quiz_topics_subjects"))
     async def topics(
         self,
         interaction: discord.Interaction,
@@ -197,7 +199,7 @@ class QuizGroup(app_commands.Group):
             for value in [f"{before} {choice.value}".strip()]
         ]
 
-    @app_commands.command(description="How the quiz works and which commands there are")
+    @app_commands.command(description=said("discord_quiz_help"))
     async def help(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Help(), private_placeholder=True)
 
@@ -208,14 +210,14 @@ class QuizAdminGroup(app_commands.Group):
     def __init__(self, relay: Relay) -> None:
         super().__init__(
             name="quiz-admin",
-            description="Post, reveal and schedule the daily question; appeals (Manage Server)",
+            description=said("discord_quiz_admin"),
             default_permissions=ADMIN_PERMISSIONS,
             guild_only=True,
         )
         self._relay = relay
 
-    @app_commands.command(description="Post a question in this channel now, with its thread")
-    @app_commands.describe(prompt="A main question's id from a bank file, e.g. q01 (default: next)")
+    @app_commands.command(description=said("discord_quiz_admin_now"))
+    @app_commands.describe(prompt=said("discord_quiz_admin_now_prompt"))
     async def now(
         self,
         interaction: discord.Interaction,
@@ -223,15 +225,15 @@ class QuizAdminGroup(app_commands.Group):
     ) -> None:
         await self._relay.interaction(interaction, cmd.now((prompt or "").split()))
 
-    @app_commands.command(description="Show the reference answer and how the channel did")
+    @app_commands.command(description=said("discord_quiz_admin_reveal"))
     async def reveal(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Reveal())
 
-    @app_commands.command(description="When the daily question is posted in this channel")
+    @app_commands.command(description=said("discord_quiz_admin_schedule"))
     @app_commands.describe(
-        time="Local time, 24-hour HH:MM (e.g. 09:00)",
-        timezone="IANA timezone such as Asia/Seoul (default: the channel's)",
-        days="daily, weekdays, weekends or a list such as mon,wed,fri",
+        time=said("discord_quiz_admin_schedule_time"),
+        timezone=said("discord_quiz_admin_schedule_timezone"),
+        days=said("discord_quiz_admin_schedule_days"),
     )
     async def schedule(
         self,
@@ -257,15 +259,15 @@ class QuizAdminGroup(app_commands.Group):
     ) -> list[app_commands.Choice[str]]:
         return suggest(DAY_SUGGESTIONS, current)
 
-    @app_commands.command(description="Open appeals against grades, and how often they won")
+    @app_commands.command(description=said("discord_quiz_admin_appeals"))
     async def appeals(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.Appeals(), private_placeholder=True)
 
-    @app_commands.command(description="Resolve an appeal: a new score, or keep the old one")
+    @app_commands.command(description=said("discord_quiz_admin_resolve"))
     @app_commands.describe(
-        appeal="The appeal's number from /quiz-admin appeals",
-        score="The answer's new score, 0-100 (leave out to keep the old score)",
-        note="A note for the member (optional)",
+        appeal=said("discord_quiz_admin_resolve_appeal"),
+        score=said("discord_quiz_admin_resolve_score"),
+        note=said("discord_quiz_admin_resolve_note"),
     )
     async def resolve(
         self,
@@ -277,10 +279,10 @@ class QuizAdminGroup(app_commands.Group):
         command = cmd.ResolveAppeal(appeal, score, note or "")
         await self._relay.interaction(interaction, command, private_placeholder=True)
 
-    @app_commands.command(description="When the weekly digest is posted, or off")
+    @app_commands.command(description=said("discord_quiz_admin_digest"))
     @app_commands.describe(
-        day="Weekday, e.g. fri (leave out with time to turn the digest off)",
-        time="Local time, 24-hour HH:MM (e.g. 17:00)",
+        day=said("discord_quiz_admin_digest_day"),
+        time=said("discord_quiz_admin_digest_time"),
     )
     async def digest(
         self,
@@ -291,8 +293,8 @@ class QuizAdminGroup(app_commands.Group):
         words = [day] if day == "off" else [day, *([time.strip()] if time else [])]
         await self._relay.interaction(interaction, cmd.digest(words))
 
-    @app_commands.command(description="Language of this channel's questions and replies")
-    @app_commands.describe(language="ko: 한국어, en: English")
+    @app_commands.command(description=said("discord_quiz_admin_lang"))
+    @app_commands.describe(language=said("discord_quiz_admin_lang_language"))
     async def lang(self, interaction: discord.Interaction, language: Literal["ko", "en"]) -> None:
         await self._relay.interaction(interaction, cmd.SetLang(language))
 
@@ -301,18 +303,18 @@ class DemoGroup(app_commands.Group):
     """Training demos from the compute service: plots posted to the channel."""
 
     def __init__(self, relay: Relay, demo_names: DemoNames) -> None:
-        super().__init__(name="demo", description="Small training demos with plots")
+        super().__init__(name="demo", description=said("discord_demo"))
         self._relay = relay
         self._demo_names = demo_names
 
-    @app_commands.command(name="list", description="The demos there are and what they show")
+    @app_commands.command(name="list", description=said("discord_demo_list"))
     async def list_(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(interaction, cmd.DemoList())
 
-    @app_commands.command(description="Run a demo and post its plots")
+    @app_commands.command(description=said("discord_demo_run"))
     @app_commands.describe(
-        name="Which demo (see /demo list)",
-        params="Parameters as key=value pairs separated by spaces, e.g. seed=1 epochs=5",
+        name=said("discord_demo_run_name"),
+        params=said("discord_demo_run_params"),
     )
     async def run(
         self,

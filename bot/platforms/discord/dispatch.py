@@ -14,19 +14,24 @@ import discord
 
 from bot.core import commands as cmd
 from bot.core.messages import Actor, Incoming, Transport
+from bot.core.texts import text
 from bot.platforms.discord.permissions import is_admin
 from bot.platforms.discord.transport import ACK_BUDGET_S, ChannelTransport, InteractionTransport
+from content.schema import Lang
 
 log = logging.getLogger("quizmaster.discord")
 
 PLATFORM = "discord"
-ERROR_TEXT = "Something went wrong on our side; it has been logged. · 처리 중 오류가 발생했어요."
+ERROR_TEXT = f"{text('ko', 'platform_failed')} · {text('en', 'platform_failed')}"
+"""Told where the failure may be the channel's own settings being read: in both languages."""
 
 
 class Handler(Protocol):
     """The core entry point (`Intake.handle`)."""
 
     async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
+
+    async def channel_lang(self, platform: str, channel_id: str) -> Lang: ...
 
 
 def _where(channel_id: int, channel: object) -> tuple[str, str | None]:
@@ -141,6 +146,11 @@ class Relay:
             await self._handler.handle(interaction_incoming(interaction, command), transport)
         finally:
             await transport.close()
+
+    async def channel_lang(self, interaction: discord.Interaction) -> Lang:
+        """The language of the quiz channel `interaction` came from (a thread's parent)."""
+        channel_id, _ = _where(interaction.channel_id or 0, interaction.channel)
+        return await self._handler.channel_lang(PLATFORM, channel_id)
 
     async def message(self, message: discord.Message) -> None:
         incoming = message_incoming(message)

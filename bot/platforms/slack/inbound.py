@@ -18,7 +18,8 @@ from typing import Any
 from bot.core import commands as cmd
 from bot.core.messages import Actor, Incoming
 from bot.platforms.slack.mentions import unescape
-from bot.platforms.slack.render import ANSWER_BLOCK, ANSWER_INPUT
+from bot.platforms.slack.render import ACTION_ANSWER, ANSWER_BLOCK, ANSWER_INPUT
+from content.schema import Lang
 
 PLATFORM = "slack"
 # Message subtypes that are still a member typing an answer; every other subtype (edits,
@@ -88,6 +89,18 @@ def question_text(body: Payload) -> str:
         if block.get("type") == "section" and "text" in block:
             return str(block["text"]["text"])[:_QUESTION_CHARS]
     return str(message.get("text") or "")[:_QUESTION_CHARS]
+
+
+def card_lang(body: Payload) -> Lang:
+    """The language of the question card a button sits on: its Answer button carries it
+    (`render`), so the dialog it opens speaks the card's language; Korean, the default, where
+    the card does not say."""
+    message = body.get("message") or {}
+    for block in message.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == ACTION_ANSWER and element.get("value") == "en":
+                return "en"
+    return "ko"
 
 
 def from_action(body: Payload, actor: Actor, *, text: str) -> Incoming:

@@ -20,7 +20,8 @@ from bot.core.flow.intake import Held
 from bot.core.messages import Incoming, Reply, ReplyKind, Transport
 from bot.core.quiz.sign_in import SignInLinks
 from bot.core.reporting.home import Homes
-from bot.platforms.slack import inbound, phrases
+from bot.core.texts import text
+from bot.platforms.slack import inbound
 from bot.platforms.slack.channel_ids import BARE_IDS, ChannelIds
 from bot.platforms.slack.home import ACTION_HOME_PRACTICE, ACTION_HOME_WEB, home_view
 from bot.platforms.slack.inbound import Payload
@@ -34,6 +35,7 @@ from bot.platforms.slack.render import (
     answer_modal,
 )
 from bot.platforms.slack.transport import Caller, Followups, SlackTransport
+from content.schema import Lang
 
 log = logging.getLogger("quizmaster.slack")
 
@@ -50,6 +52,8 @@ class QuizHandler(Protocol):
     async def handle(self, incoming: Incoming, transport: Transport) -> None: ...
 
     async def handle_held(self, held: Held, transport: Transport) -> None: ...
+
+    async def channel_lang(self, platform: str, channel_id: str) -> Lang: ...
 
 
 class Listeners:
@@ -113,7 +117,10 @@ class Listeners:
         await client.views_open(
             trigger_id=body["trigger_id"],
             view=answer_modal(
-                channel_id=channel_id, thread_ts=thread_ts, question=inbound.question_text(body)
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+                question=inbound.question_text(body),
+                lang=inbound.card_lang(body),
             ),
         )
 
@@ -230,13 +237,15 @@ class Listeners:
                 await self._intake.handle(message, transport)
         except Exception:
             log.exception("handling %r in %s failed", _head(incoming), incoming.channel_id)
-            await _tell(transport, incoming, phrases.FAILED)
+            lang = await self._intake.channel_lang(incoming.platform, incoming.channel_id)
+            await _tell(transport, incoming, text(lang, "platform_failed"), lang)
 
 
-async def _tell(transport: SlackTransport, incoming: Incoming, text: str) -> None:
+async def _tell(transport: SlackTransport, incoming: Incoming, told: str, lang: Lang) -> None:
     reply = Reply(
         channel_id=incoming.channel_id,
-        text=text,
+        text=told,
+        lang=lang,
         kind=ReplyKind.ERROR,
         ephemeral=True,
         user_id=incoming.actor.user_id,

@@ -1,7 +1,9 @@
 """Core `Reply` -> Block Kit. Pure functions, so every layout is testable without Slack.
 
 Every piece of text that reaches Slack goes through `mentions.neutralise` here, because a reply
-can quote what a member typed; the only live mention left is the reply's addressee.
+can quote what a member typed; the only live mention left is the reply's addressee. What the
+adapter adds itself (the card's buttons, the answer dialog) comes from the chat's catalogue, in
+the card's language: the Answer button's value carries it to the dialog it opens.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from typing import Any
 
 from bot.core.member_text import cut
 from bot.core.messages import QuestionCard, Reply, ReplyKind
-from bot.platforms.slack import phrases
+from bot.core.texts import text
 from bot.platforms.slack.mentions import mention, neutralise
-from bot.platforms.slack.phrases import said
 from content.schema import Lang
 
 Block = dict[str, Any]
@@ -24,6 +25,10 @@ ACTION_ANSWER = "quiz_answer"
 ACTION_HINT = "quiz_hint"
 ACTION_REVEAL = "quiz_reveal"
 ACTION_LANG = "quiz_lang"
+LANGUAGES = (("ko", "한국어"), ("en", "English"))
+"""The language menu: each language by its own name."""
+IMAGE_ONLY = "📈"
+"""The notification text of a reply that is only a chart."""
 VIEW_ANSWER = "quiz_answer_modal"
 ANSWER_BLOCK = "answer"
 ANSWER_INPUT = "text"
@@ -60,11 +65,11 @@ def render(reply: Reply) -> Rendered:
         body = f"{mention(reply.addressee)} {body}"
     body = _clip(body, _MESSAGE_CHARS)
     if reply.kind is ReplyKind.QUESTION:
-        blocks = _question_blocks(reply.card, body, reply.lang)
+        blocks = _question_blocks(reply.card, body, reply.lang or "ko")
     else:
         blocks = _sections(body)
     blocks += field_sections(reply.fields)
-    fallback = body or (neutralise(reply.card.title) if reply.card else "") or phrases.IMAGE_ONLY
+    fallback = body or (neutralise(reply.card.title) if reply.card else "") or IMAGE_ONLY
     return Rendered(text=_clip(fallback, _SECTION_CHARS), blocks=blocks[:_MAX_BLOCKS])
 
 
@@ -91,7 +96,7 @@ def field_sections(fields: tuple[tuple[str, str], ...]) -> list[Block]:
     ]
 
 
-def _question_blocks(card: QuestionCard | None, body: str, lang: Lang | None) -> list[Block]:
+def _question_blocks(card: QuestionCard | None, body: str, lang: Lang) -> list[Block]:
     """The daily post: the card (title, question, topic and day), then the buttons that act on
     it. Without a card the reply text stands in. The post's ts is its thread."""
     blocks: list[Block] = []
@@ -132,44 +137,49 @@ def _button(action_id: str, label: str, value: str, **extra: Any) -> Block:
     }
 
 
-def _question_actions(prompt_id: str, lang: Lang | None) -> Block:
+def _plain(lang: Lang, key: str) -> Block:
+    return {"type": "plain_text", "text": text(lang, key)}
+
+
+def _question_actions(prompt_id: str, lang: Lang) -> Block:
     reveal_confirm = {
-        "title": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_TITLE, lang)},
-        "text": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_TEXT, lang)},
-        "confirm": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_YES, lang)},
-        "deny": {"type": "plain_text", "text": said(phrases.REVEAL_CONFIRM_NO, lang)},
+        "title": _plain(lang, "slack_reveal_confirm_title"),
+        "text": _plain(lang, "slack_reveal_confirm_text"),
+        "confirm": _plain(lang, "slack_reveal_confirm_yes"),
+        "deny": _plain(lang, "slack_reveal_confirm_no"),
     }
     language = {
         "type": "overflow",
         "action_id": ACTION_LANG,
         "options": [
             {"text": {"type": "plain_text", "text": label}, "value": code}
-            for code, label in phrases.LANGUAGES
+            for code, label in LANGUAGES
         ],
     }
     return {
         "type": "actions",
         "block_id": "quiz_actions",
         "elements": [
-            _button(ACTION_ANSWER, said(phrases.BUTTON_ANSWER, lang), prompt_id, style="primary"),
-            _button(ACTION_HINT, said(phrases.BUTTON_HINT, lang), prompt_id),
+            _button(ACTION_ANSWER, text(lang, "slack_button_answer"), lang, style="primary"),
+            _button(ACTION_HINT, text(lang, "slack_button_hint"), prompt_id),
             _button(
-                ACTION_REVEAL, said(phrases.BUTTON_REVEAL, lang), prompt_id, confirm=reveal_confirm
+                ACTION_REVEAL, text(lang, "slack_button_reveal"), prompt_id, confirm=reveal_confirm
             ),
             language,
         ],
     }
 
 
-def answer_modal(*, channel_id: str, thread_ts: str, question: str) -> Block:
-    """The modal the Answer button opens; where to file the answer rides in private_metadata."""
+def answer_modal(*, channel_id: str, thread_ts: str, question: str, lang: Lang) -> Block:
+    """The modal the Answer button opens, in the card's language; where to file the answer
+    rides in private_metadata."""
     return {
         "type": "modal",
         "callback_id": VIEW_ANSWER,
         "private_metadata": json.dumps({"channel": channel_id, "thread_ts": thread_ts}),
-        "title": {"type": "plain_text", "text": phrases.MODAL_TITLE},
-        "submit": {"type": "plain_text", "text": phrases.MODAL_SUBMIT},
-        "close": {"type": "plain_text", "text": phrases.MODAL_CLOSE},
+        "title": _plain(lang, "answer_dialog_title"),
+        "submit": _plain(lang, "answer_dialog_submit"),
+        "close": _plain(lang, "answer_dialog_close"),
         "blocks": [
             *(
                 [{"type": "section", "text": {"type": "mrkdwn", "text": question}}]
@@ -179,7 +189,7 @@ def answer_modal(*, channel_id: str, thread_ts: str, question: str) -> Block:
             {
                 "type": "input",
                 "block_id": ANSWER_BLOCK,
-                "label": {"type": "plain_text", "text": phrases.MODAL_LABEL},
+                "label": _plain(lang, "answer_dialog_label"),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ANSWER_INPUT,

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.messages import Image, Posted, Reply, ReplyKind
-from bot.platforms.slack import phrases
+from bot.core.texts import text
 from bot.platforms.slack.channel_ids import BARE_IDS, ChannelIds
 from bot.platforms.slack.mentions import neutralise
 from bot.platforms.slack.render import Rendered, render
@@ -95,7 +95,7 @@ class SlackTransport:
         except SlackApiError as exc:
             if exc.response.get("error") not in _NOT_A_MEMBER:
                 raise
-            await self._join_or_tell(reply.channel_id, exc)
+            await self._join_or_tell(reply, exc)
             ts = await self._post(reply)
         await self._upload(reply.images, channel_id=reply.channel_id, thread_ts=reply.thread_id)
         return Posted(
@@ -171,9 +171,11 @@ class SlackTransport:
             return []
         return list(response.get("messages") or [])
 
-    async def _join_or_tell(self, channel_id: str, refused: SlackApiError) -> None:
+    async def _join_or_tell(self, reply: Reply, refused: SlackApiError) -> None:
         """The bot must be a member to see thread replies, so it joins public channels where it
-        is used; a private channel needs an invitation, which the caller is told to send."""
+        is used; a private channel needs an invitation, which the caller is told to send (in
+        the language of the reply that could not be posted)."""
+        channel_id = reply.channel_id
         try:
             await self._client.conversations_join(channel=channel_id)
         except SlackApiError:
@@ -182,7 +184,8 @@ class SlackTransport:
                 await self._send_ephemeral(
                     Reply(
                         channel_id=channel_id,
-                        text=phrases.NOT_IN_CHANNEL,
+                        text=text(reply.lang or "ko", "slack_not_in_channel"),
+                        lang=reply.lang,
                         kind=ReplyKind.ERROR,
                         user_id=self._caller.user_id,
                     )

@@ -17,6 +17,7 @@ from bot.core.quiz.model_answer import ModelAnswerError, answered
 from bot.web.deps import Web, WebDep, channel_url, check_csrf
 from bot.web.errors import PageError
 from bot.web.signing import Session
+from content.importers.imported_bank import answer_lang
 from content.schema import Lang, Prompt
 from content.text_rule import visible
 from evaluators.grade import EmbeddingUnavailableError
@@ -73,10 +74,13 @@ async def _page(
     lang: Lang,
     *,
     draft: str = "",
+    written: Lang | None = None,
     status: int = 200,
     problem: str | None = None,
     reason: str = "",
 ) -> Response:
+    """The question's page; the model answer's language chosen is `written` (what the admin
+    chose, on a refusal), else the draft's own, else the page's."""
     member = session.member
     opened = web.deps.open_questions
     kept = await opened.kept(
@@ -90,6 +94,7 @@ async def _page(
         "saved": await opened.waiting(question.id),
         "posted": max(posted).isoformat() if posted else None,
         "draft": draft,
+        "written": written or (answer_lang(draft) if draft.strip() else lang),
         "problem": problem,
         "reason": reason,
         "limit": MODEL_ANSWER_CHARS,
@@ -166,7 +171,7 @@ async def save_model_answer(
     async def refused(status: int, problem: str, reason: str = "") -> Response:
         return await _page(
             request, web, session, question, lang, draft=model_answer[:MODEL_ANSWER_CHARS],
-            status=status, problem=problem, reason=reason,
+            written=written, status=status, problem=problem, reason=reason,
         )  # fmt: skip
 
     if len(model_answer) > MODEL_ANSWER_CHARS:

@@ -1,7 +1,9 @@
 """Signing in with a `/quiz web` link, and signing out.
 
 The link opens a confirmation with a button: a link preview (chat apps fetch links to draw
-them) cannot use up a single-use link, only the member's click can. The session it starts is
+them) cannot use up a single-use link, only the member's click can. It is in the language of the
+channel the link is for (the reader's chosen language, where they chose one), as the pages behind
+it are. The session it starts is
 kept on the server, so signing out ends it in every browser holding the cookie.
 """
 
@@ -15,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.web.deps import SESSION_COOKIE, WebDep, channel_url, check_csrf, client_address
 from bot.web.errors import PageError
-from bot.web.rendering import request_lang
+from bot.web.rendering import lang_of, request_lang
 from bot.web.signing import SESSION_LIFETIME
 
 FORM_COOKIE = "qm_form"
@@ -31,9 +33,13 @@ async def signin_form(request: Request, web: WebDep, t: str = "") -> Response:
     claims = web.deps.tokens.read_link(t)
     if claims is None:
         raise PageError(400, "link_bad", lang)
+    member = claims.member
+    channel = await web.deps.store.channel(platform=member.platform, channel_id=member.channel_id)
+    if channel is not None:  # the channel's language, unless the reader chose one
+        lang = lang_of(request, channel.lang)
     form = web.deps.tokens.form_token()
     response = web.renderer.render(
-        request, "signin.html", lang, token=t, form=form, channel=claims.member.channel_id
+        request, "signin.html", lang, token=t, form=form, channel=member.channel_id
     )
     web.set_cookie(
         request, response, FORM_COOKIE, form, max_age=15 * 60, samesite="strict", path="/signin"

@@ -4,6 +4,7 @@ behind it. Each test drives what a member or admin would do and checks what Disc
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -13,11 +14,13 @@ import pytest
 from bot.app import open_service
 from bot.config import Settings
 from bot.core.models import PostRow
+from bot.core.texts import CHAT, text
 from bot.platforms.discord.dispatch import PLATFORM
 from bot.wiring import Wired
 from evaluators import create_grader
 from tests.bot.platforms.discord.conftest import Running, StartBot
 from tests.bot.platforms.discord.fake_discord import FakeDiscord
+from tests.one_language import TYPED, foreign_lines
 
 EPHEMERAL = 64
 MANAGE_GUILD = 1 << 5
@@ -306,6 +309,51 @@ async def test_answer_without_text_opens_a_form(bot: Running) -> None:
         platform=PLATFORM, channel_id=fake.channel_id, user_id=fake.member["id"]
     )
     assert len(answers) == 1
+
+
+async def test_a_korean_channels_answer_form_is_titled_in_korean_only(bot: Running) -> None:
+    fake = bot.fake
+    lang = fake.slash("quiz-admin", "lang", {"language": "ko"}, user=fake.admin, admin=True)
+    await bot.push(lang)
+    await fake.wait_for(lambda: sent_for(fake, lang["id"]))
+    thread_id = await post_question(bot)
+    command = fake.slash("quiz", "answer", user=fake.member, channel_id=thread_id)
+    await bot.push(command)
+    await fake.wait_for(lambda: callback_for(fake, command["id"]))
+    [modal] = callback_for(fake, command["id"])
+    [label] = modal["data"]["components"]
+    shown = [modal["data"]["title"], label["label"]]
+    assert shown == [text("ko", "answer_dialog_title"), text("ko", "answer_dialog_label")]
+    assert foreign_lines(shown, "ko") == []
+
+
+def synced_texts(node: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
+    """(Discord's default, the Korean) of every text a synced command shows but its name and
+    its subcommands' (typed as they are): descriptions, option names and choice names."""
+    yield node["description"], (node.get("description_localizations") or {}).get("ko")
+    for option in node.get("options", []):
+        if option["type"] not in (1, 2):  # an option, not a subcommand or group
+            yield option["name"], (option.get("name_localizations") or {}).get("ko")
+        for choice in option.get("choices", []):
+            yield choice["name"], (choice.get("name_localizations") or {}).get("ko")
+        yield from synced_texts(option)
+
+
+async def test_every_command_text_is_synced_in_korean_from_the_catalogue(bot: Running) -> None:
+    """discord.py's translator gave each description, option name and choice name its Korean
+    from the catalogue; the English default is the catalogue's too."""
+    fake = bot.fake
+    [sync] = fake.find("PUT", rf"/applications/{fake.app_id}/guilds/{fake.guild_id}/commands")
+    pairs = [pair for command in sync.body for pair in synced_texts(command)]
+    assert len(pairs) > 70
+    assert [english for english, korean in pairs if korean is None] == []
+    korean = [korean or "" for _, korean in pairs]
+    assert foreign_lines(korean, "ko", typed=TYPED) == []
+    english = [english for english, _ in pairs]
+    catalogue = {text("en", key) for key in CHAT.message_keys() if key.startswith("discord_")}
+    assert set(english) <= catalogue, set(english) - catalogue
+    quiz = next(command for command in sync.body if command["name"] == "quiz")
+    assert quiz["description_localizations"]["ko"] == text("ko", "discord_quiz")
 
 
 async def test_plain_thread_messages_are_answers_with_message_content(

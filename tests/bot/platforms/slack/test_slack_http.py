@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from bot.core.texts import text
 from bot.wiring import Wired
+from content.schema import Lang
 from tests.bot.platforms.slack.fake_slack import Call, FakeSlack
 from tests.bot.platforms.slack.harness import (
     ADMIN,
@@ -28,6 +30,7 @@ from tests.bot.platforms.slack.slack_payloads import (
     thread_reply,
     view_submission,
 )
+from tests.one_language import foreign_lines
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -203,6 +206,46 @@ async def test_answer_button_opens_a_modal_whose_submission_is_graded_in_the_thr
     status, body = await slack_http.interact(view_submission(user=MEMBER, view=view, answer=ANSWER))
     assert (status, body) == (200, "")
     await slack_http.fake.wait_until(lambda: len(grades(slack_http.fake, thread_ts)) == 1)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+async def test_the_answer_dialog_speaks_the_channels_language_only(
+    slack_http: SlackHttp, lang: Lang
+) -> None:
+    """The card's buttons and the dialog its Answer button opens, through Bolt's real handling
+    of the click: in the channel's language, not in both at once."""
+    assert await slack_http.command(f"lang {lang}", user=ADMIN) == 200
+    assert await slack_http.command("now", user=ADMIN) == 200
+    await slack_http.fake.wait_until(
+        lambda: any(action_ids(c.args.get("blocks") or []) for c in posted(slack_http.fake))
+    )
+    [question] = [c for c in posted(slack_http.fake) if action_ids(c.args.get("blocks") or [])]
+    click = button_click(
+        action_id="quiz_answer",
+        user=MEMBER,
+        message=as_slack_message(question),
+        response_url=slack_http.fake.response_url(MEMBER),
+    )
+    assert (await slack_http.interact(click))[0] == 200
+    [opened] = await slack_http.fake.wait_for_calls("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    said = [view["title"]["text"], view["submit"]["text"], view["close"]["text"]]
+    said.append(view["blocks"][-1]["label"]["text"])
+    keys = ("answer_dialog_title", "answer_dialog_submit", "answer_dialog_close")
+    assert said == [text(lang, key) for key in (*keys, "answer_dialog_label")]
+    buttons = [
+        element["text"]["text"]
+        for block in question.args["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["type"] == "button"
+    ]
+    assert foreign_lines(said + buttons, lang) == []
+
+
+def posted(fake: FakeSlack) -> list[Call]:
+    return fake.called("chat.postMessage")
 
 
 async def test_member_text_never_pings_the_channel_or_other_members(

@@ -64,7 +64,8 @@ def test_question_card_renders_header_body_context_and_buttons() -> None:
         "quiz_reveal",
         "quiz_lang",
     ]
-    assert {b.get("value") for b in buttons[:3]} == {"q01"}
+    assert {b.get("value") for b in buttons[1:3]} == {"q01"}
+    assert buttons[0]["value"] == "ko"  # the card's language, for the answer dialog it opens
     assert "confirm" in buttons[2]
     assert rendered.text == "*Question*\nWhy?"
 
@@ -98,7 +99,7 @@ def test_image_only_reply_has_fallback_text_and_no_blocks() -> None:
 
 
 def test_answer_modal_carries_where_the_answer_belongs() -> None:
-    view = answer_modal(channel_id="C1", thread_ts="1.2", question="Why?")
+    view = answer_modal(channel_id="C1", thread_ts="1.2", question="Why?", lang="en")
 
     assert view["callback_id"] == "quiz_answer_modal"
     assert view["private_metadata"] == '{"channel": "C1", "thread_ts": "1.2"}'
