@@ -25,6 +25,12 @@ from evaluators.reading.concepts import AnswerText
 from evaluators.reading.notation import read_notation
 from evaluators.references import Elsewhere, ReferenceStore
 from evaluators.signals import answer_language, measure
+from evaluators.stated_misconceptions import (
+    claims_of,
+    prompt_texts,
+    stacked,
+    stated_misconception,
+)
 from evaluators.text_vectors import ShippedVectors
 
 
@@ -67,6 +73,9 @@ class AnswerMeasurer:
         self.store = ReferenceStore(embedder, cache_dir, shipped=shipped)
         self._others: dict[tuple[Prompt, str], Measurement] = {}
         """Other questions' model answers measured as answers to a prompt (`_other_answer`)."""
+        self._claims: dict[str, Matrix] = {}
+        """The vectors of prompts' misconceptions and model answers' claims
+        (`stated_misconceptions.prompt_texts`), encoded with the first answer to each."""
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
         )
@@ -75,6 +84,7 @@ class AnswerMeasurer:
         """Load or compute the bank's reference embeddings (npz cache per model and bank content
         hash); True on a cache hit. Optional: prompts not prepared are encoded on first use."""
         self._others.clear()
+        self._claims.clear()
         return await asyncio.to_thread(self.store.load_bank, bank)
 
     async def prepare_tokens(self, prompts: Sequence[Prompt]) -> None:
@@ -99,9 +109,24 @@ class AnswerMeasurer:
         profile = profile_for(prompt, answer_language(answer))
         tokens = profile == "reference_only" and self.embedder.supports_tokens
         missing = self.store.missing(prompt, framed=profile != "concepts", tokens=tokens)
+        # An answer to a prompt with misconceptions is read claim by claim too
+        # (`stated_misconceptions`): its claims, and the prompt's not yet encoded, in its batch.
+        claims = claims_of(answer) if prompt.misconceptions else ()
+        wanted = prompt_texts(prompt)
+        unknown = [t for t in dict.fromkeys(wanted) if t not in self._claims]
         analyzed = await asyncio.gather(
-            *(self.batcher.submit((t, tokens)) for t in [*missing, answer])
+            *(self.batcher.submit((t, tokens)) for t in [*missing, answer]),
+            *(self.batcher.submit((t, False)) for t in [*claims, *unknown]),
         )
+        read = len(missing) + 1
+        claimed = [a.vector for a in analyzed[read : read + len(claims)]]
+        self._claims.update(
+            (t, a.vector) for t, a in zip(unknown, analyzed[read + len(claims) :], strict=True)
+        )
+        stated = stated_misconception(
+            prompt, stacked(claimed), stacked([self._claims[t] for t in wanted])
+        )
+        analyzed = analyzed[:read]
         if missing:
             done = analyzed[:-1]
             self.store.put(
@@ -133,7 +158,11 @@ class AnswerMeasurer:
             own = tuple(m.within(written) for m in measured.found.matches)
             return replace(
                 measured,
-                found=replace(measured.found, matches=own),
+                found=replace(
+                    measured.found,
+                    matches=own,
+                    stated=None if stated is None else stated.index,
+                ),
                 other_answer=self._other_answer(prompt, neighbours.elsewhere),
             )
 

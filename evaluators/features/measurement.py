@@ -31,6 +31,9 @@ class Found:
     missed: tuple[str, ...] = ()
     matches: tuple[ConceptMatch, ...] = ()
     echoed: int | None = None
+    stated: int | None = None
+    """The misconception (its index in the prompt's) one of the answer's claims states more
+    plainly than any claim of the model answers (`stated_misconceptions`); None without one."""
     sibling: Prompt | None = None
     claims: Reading = NOTHING_READ
     """The answer's claims read against the model answers (`reading.contrasts`)."""

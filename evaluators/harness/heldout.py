@@ -23,7 +23,7 @@ from evaluators.harness.team_banks import notes_bank
 from evaluators.service import EmbeddingGrader
 
 HELDOUT_DIR = Path(__file__).resolve().parents[1] / "data" / "heldout"
-HeldOutSet = Literal["non_answers", "wrong_claims", "paraphrases", "natural", "twins"]
+HeldOutSet = Literal["non_answers", "wrong_claims", "paraphrases", "natural", "twins", "negations"]
 HELD_OUT_SETS: tuple[HeldOutSet, ...] = (
     "non_answers",
     "wrong_claims",

@@ -34,7 +34,15 @@ from evaluators.harness.quality_table import Figure, measured
 from evaluators.harness.report import RowResult
 from evaluators.harness.team_banks import TEAM_NOTES, notes_bank
 
-HELD_OUT: tuple[HeldOutSet, ...] = ("natural", "paraphrases", "non_answers", "wrong_claims")
+HELD_OUT: tuple[HeldOutSet, ...] = (
+    "natural",
+    "paraphrases",
+    "non_answers",
+    "wrong_claims",
+    "negations",
+)
+RIGHT_FROM = 80
+"""A notes answer people scored at least this is a right one: REVERSED on it is a false flag."""
 NOTES_GRADED = TEAM_NOTES / "graded.jsonl"
 YEAR_FILES = "year_*.jsonl"
 """The subject banks' held-out answers (`evaluators/data/heldout/README.md`), one file a
@@ -66,6 +74,13 @@ class _Scores:
 
     def at_most(self, ceiling: int) -> Statistic:
         return lambda rows: float(np.mean(self.grades[rows] <= ceiling))
+
+
+def flagged(results: Sequence[RowResult], flag: Flag) -> Statistic:
+    """The share of the rows the grader flagged `flag` (issue 69: REVERSED on right answers,
+    MISCONCEPTION on right and misconceived ones)."""
+    marked = np.array([flag in r.grade.flags for r in results], dtype=np.float64)
+    return lambda rows: float(np.mean(marked[rows]))
 
 
 @dataclass(frozen=True)
@@ -170,6 +185,20 @@ async def held_out(run: QualityRun) -> list[Figure]:
     figures += _capped(
         ("wrong_claims", "wrong claims"), graded["wrong_claims"], WRONG_CLAIM_CEILING
     )
+    negations = _Scores(graded["negations"])
+    figures += _figures(
+        "heldout",
+        ("negations", "right answers written with negation"),
+        negations,
+        [
+            Want("mean", "mean grade", negations.mean, points=True),
+            Want(
+                "reversed",
+                "share read as reversed",
+                flagged(graded["negations"], Flag.REVERSED),
+            ),
+        ],
+    )
     return figures
 
 
@@ -250,7 +279,23 @@ async def notes(run: QualityRun) -> list[Figure]:
     evaluation = await evaluate(run.grader(), read_rows(NOTES_GRADED), notes_bank(), cv=False)
     scores = _Scores(evaluation.results)
     part = ("graded", "notes graded set through the imported notes")
-    return _figures("notes", part, scores, _agreement(scores))
+    right = [r for r in evaluation.results if 100 * r.row.score / r.row.score_max >= RIGHT_FROM]
+    return [
+        *_figures("notes", part, scores, _agreement(scores)),
+        *_figures(
+            "notes",
+            ("right", f"notes answers scored {RIGHT_FROM} or more"),
+            _Scores(right),
+            [
+                Want("reversed", "share read as reversed", flagged(right, Flag.REVERSED)),
+                Want(
+                    "misconception",
+                    "share flagged as stating a misconception",
+                    flagged(right, Flag.MISCONCEPTION),
+                ),
+            ],
+        ),
+    ]
 
 
 async def year(run: QualityRun) -> list[Figure]:
@@ -275,6 +320,14 @@ async def year(run: QualityRun) -> list[Figure]:
         results = [r for r in evaluation.results if r.row.answer_class == answer_class]
         of_class = _Scores(results)
         wanted = [Want("mean", "mean grade", of_class.mean, points=True)]
+        if answer_class in ("right", "misconceived"):
+            wanted.append(
+                Want(
+                    "misconception",
+                    "share flagged as stating a misconception",
+                    flagged(results, Flag.MISCONCEPTION),
+                )
+            )
         if answer_class == "misconceived":
             wanted.append(
                 Want(

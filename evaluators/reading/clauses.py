@@ -5,8 +5,9 @@ saturates" and "sigmoid saturates" as the same sentence; a clause says which one
 
 Korean goes through Kiwi's tags (connective endings and punctuation cut clauses, except a
 connective that an auxiliary such as 않 or 지 continues; 않, 못, 없, 아니 negate). English is
-read from the text: punctuation and a few conjunctions cut clauses, and not, no, never, without,
-cannot and -n't negate."""
+read from the text: punctuation and a few conjunctions cut clauses, and not, no, never, nothing,
+nobody, cannot and -n't negate ("nothing is dropped" negates "dropped" as "no units are
+dropped" does)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,11 @@ _EN_TOKEN = re.compile(r"[a-z_][a-z_0-9]*|[0-9]+(?:[.,][0-9]+)*|[.;:!?,()]")
 clauses."""
 _EN_BREAK = "but while whereas although though however so because since therefore thus hence"
 _EN_BREAK_WORDS = frozenset((*_EN_BREAK.split(), "which"))
-_EN_NEGATION = "not nt no never cannot none neither nor"
+_EN_NEGATION = "not nt no never cannot none neither nor nothing nobody nowhere"
 _EN_NEGATIONS = frozenset(_EN_NEGATION.split())
+_EN_QUANTIFIERS = frozenset({"no", "none", "nothing", "nobody", "nowhere", "neither", "nor"})
+"""Negations that deny a thing ("no units are dropped", "nothing is dropped") rather than the
+word after them: which of the clause's words they negate is a guess (`Clause.hedged`)."""
 _EN_CONDITION = "if unless whether without otherwise"
 _EN_CONDITIONS = frozenset(_EN_CONDITION.split())
 """Words that make a sentence conditional ("without a bias, y = Wx passes through the origin")."""
@@ -48,9 +52,9 @@ _KO_NEGATIONS = frozenset(
     {("않", "VX"), ("못하", "VX"), ("없", "VA"), ("아니", "VCN"), ("못", "MAG")}
 )
 _KO_NEGATION_ADVERBS = frozenset({"안", "없이"})
-_KO_COMPARED = frozenset({"보다", "대신", "말고", "달리", "비하"})
-"""Words after which (보다) or before which (대신, 말고, 와 달리, 에 비해) the noun just said is
-the thing compared against."""
+_KO_COMPARED = frozenset({"보다", "대신", "말고", "달리", "비하", "대비"})
+"""Words after which (보다, 대비) or before which (대신, 말고, 와 달리, 에 비해) the noun just
+said is the thing compared against."""
 _KO_PREFIXES = frozenset({"불", "비", "무", "미"})
 """Negative prefixes kept on their word: 불가능 and 가능 are two words, not one negated."""
 _KO_SUBJECT_PARTICLES = frozenset({"JX", "JKS"})
@@ -72,6 +76,14 @@ class Clause:
     negated: frozenset[str]
     compared: frozenset[str]
     topics: frozenset[str]
+    names: frozenset[str] = frozenset()
+    """The things it names by a letter or a number ("bulb C", "switch X", "terminals 4, 5 and
+    6"): a clause that names another thing than a model answer's clause speaks of another thing,
+    whatever words they share."""
+    hedged: frozenset[str] = frozenset()
+    """The negated lemmas the reader guessed at: reached by a negation past the word beside it
+    ("not contained in a closed path": "closed"; 강하기 때문에 … 보이지 않는다: "강하"), or
+    negated by one that denies a thing ("no units are dropped", "nothing is dropped")."""
     compact: str = ""
     """Its letters and digits alone: "leaky relu" holds the term "LeakyReLU" as written."""
     conditional: bool = False
@@ -88,9 +100,13 @@ class _Builder:
     end: int = 0
     lemmas: list[str] | None = None
     negated: set[str] | None = None
+    names: set[str] | None = None
+    hedged: set[str] | None = None
     compared: set[str] | None = None
     topics: set[str] | None = None
     pending_negation: bool = False
+    pending_quantifier: bool = False
+    """The pending negation denies a thing ("no", "nothing"): its word is a guess too."""
     pending_opposite: int = 0
     """Lemmas left in which a negation still reaches the next of a pair of opposites."""
     conditional: bool = False
@@ -101,23 +117,29 @@ class _Builder:
             self.lemmas = []
         self.lemmas.append(lemma)
         self.end = end
-        if self.pending_negation:
-            self.negate(lemma)
+        beside = self.pending_negation
+        if beside:
+            self.negate(lemma, guessed=self.pending_quantifier)
             self.pending_negation = False
         if self.pending_opposite and side_of(lemma) is not None:
-            self.negate(lemma)
+            self.negate(lemma, guessed=self.pending_quantifier or not beside)
             self.pending_opposite = 0
         self.pending_opposite = max(0, self.pending_opposite - 1)
 
-    def negate(self, lemma: str | None) -> None:
+    def negate(self, lemma: str | None, *, guessed: bool = False, quantifier: bool = False) -> None:
         """Negate `lemma`; None: the next lemma added, and the next of a pair of opposites
         ("not contained in a closed path" negates "contained" and "closed")."""
         if lemma is None:
             self.pending_negation, self.pending_opposite = True, NEGATION_REACH
+            self.pending_quantifier = quantifier
             return
         if self.negated is None:
             self.negated = set()
         self.negated.add(lemma)
+        if guessed:
+            if self.hedged is None:
+                self.hedged = set()
+            self.hedged.add(lemma)
 
     def negate_back(self) -> None:
         """Negate the last lemma said, and the last of a pair of opposites (Korean negation
@@ -127,7 +149,12 @@ class _Builder:
             self.negate(said[-1])
         opposite = next((lemma for lemma in reversed(said) if side_of(lemma) is not None), None)
         if opposite is not None:
-            self.negate(opposite)
+            self.negate(opposite, guessed=opposite != said[-1])
+
+    def name(self, letter: str) -> None:
+        if self.names is None:
+            self.names = set()
+        self.names.add(letter)
 
     def mark_compared(self, lemma: str) -> None:
         if self.compared is None:
@@ -146,6 +173,10 @@ class _Builder:
             span=(self.start, self.end),
             lemmas=tuple(self.lemmas),
             negated=frozenset(self.negated or ()),
+            names=frozenset(
+                (*(self.names or ()), *(w for w in self.lemmas if w[0].isdigit() or len(w) == 1))
+            ),
+            hedged=frozenset(self.hedged or ()),
             compared=frozenset(self.compared or ()),
             topics=frozenset(self.topics or ()),
             conditional=self.conditional,
@@ -178,7 +209,8 @@ def _english(text: str) -> tuple[Clause, ...]:
     current = _Builder(start=0)
     previous = ""
     compare_next = False
-    for match in _EN_TOKEN.finditer(text):
+    tokens = list(_EN_TOKEN.finditer(text))
+    for index, match in enumerate(tokens):
         token = match.group()
         if token in _PUNCTUATION or token in _EN_BREAK_WORDS:
             if token not in "()":
@@ -197,9 +229,13 @@ def _english(text: str) -> tuple[Clause, ...]:
             for earlier in sentence:
                 earlier.conditional = True
         elif token in _EN_NEGATIONS:
-            current.negate(None)
+            current.negate(None, quantifier=token in _EN_QUANTIFIERS)
         elif (previous, token) in _EN_COMPARED_PAIRS or token in _EN_COMPARED_AFTER:
             compare_next = True
+        elif _names_a_thing(
+            token, previous, tokens[index + 1].group() if index + 1 < len(tokens) else "."
+        ):
+            current.name(token)
         elif token not in _EN_SKIPPED and (token[0].isdigit() or len(token) > 1):
             lemma = _english_lemma(token)
             # A word the clause said before the comparison ("computing ReLU is faster than
@@ -211,6 +247,21 @@ def _english(text: str) -> tuple[Clause, ...]:
                 compare_next = False
         previous = token
     return tuple(out + _sentence([*sentence, current]))
+
+
+_EN_AFTER_NAME = frozenset((*_PUNCTUATION, "and", "or", "is", "are", "was", "were", "has", "will"))
+
+
+def _names_a_thing(token: str, previous: str, following: str) -> bool:
+    """Whether a single letter names a thing ("bulb c", "switch x", "b and c"): any letter but
+    "i", and "a" only where an article cannot stand ("bulb a is", "bulbs b and a.")."""
+    if len(token) != 1 or not token.isalpha() or token == "i":
+        return False
+    if token != "a":
+        return True
+    return (
+        previous not in _EN_SKIPPED and previous not in _PUNCTUATION and following in _EN_AFTER_NAME
+    )
 
 
 def _english_lemma(token: str) -> str:

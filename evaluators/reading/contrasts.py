@@ -68,6 +68,12 @@ class Reversal:
 
     span: tuple[int, int]
     how: How
+    sure: bool = True
+    """Whether the reading is sure of it. A side of a pair of opposites said through a negation
+    whose reach is a guess ("no units are dropped", "nothing is dropped", 강하기 때문에 … 보이지
+    않는다), or a comparison whose terms do not line up ("slower than the speed of light"
+    against "light is faster than sound") is read and quoted by `--explain`, but neither takes
+    credit nor makes an answer wrong."""
 
 
 @dataclass(frozen=True)
@@ -96,16 +102,17 @@ class Reading:
 
     @property
     def strong(self) -> tuple[Reversal, ...]:
-        """The reversed claims read by roles or a pair of opposites: the ones that take a
-        concept's credit and can make an answer wrong."""
-        return tuple(r for r in self.reversed if r.how != "negation")
+        """The reversed claims read by roles or a pair of opposites, and sure: the ones that take
+        a concept's credit and can make an answer wrong."""
+        return tuple(r for r in self.reversed if r.how != "negation" and r.sure)
 
 
 NOTHING_READ = Reading()
 
 
-Facts = tuple[frozenset[str], dict[int, int]]
-"""A clause's words (`_about`) and the pairs of opposites it says one side of (`_polarity`)."""
+Facts = tuple[frozenset[str], dict[int, int], frozenset[int]]
+"""A clause's words (`_about`), the pairs of opposites it says one side of (`_polarity`), and
+those of them it says through a negation or as the thing compared against (`_hedged`)."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +199,7 @@ def _contrast(question: tuple[str, ...], references: tuple[str, ...]) -> Contras
         properties=properties,
         subjects=subjects,
         links=frozenset(links),
-        read=tuple(tuple((_about(c), _polarity(c)) for c in text) for text in read),
+        read=tuple(tuple(_facts(c) for c in text) for text in read),
     )
 
 
@@ -243,11 +250,11 @@ def read_claims(answer: str, contrast: Contrast) -> Reading:
             continue
         for clause, fact in said:
             claims += 1
-            votes, how = _polarity_votes(clause, fact, subject, contrast)
+            votes, how, sure = _polarity_votes(clause, fact, subject, contrast)
             if votes > 0:
                 agreeing += 1
             elif votes < 0:
-                reversed_.append(Reversal(span=clause.span, how=how))
+                reversed_.append(Reversal(span=clause.span, how=how, sure=sure))
     return Reading(agreeing=agreeing, reversed=tuple(reversed_), clauses=claims)
 
 
@@ -293,27 +300,42 @@ def _about(clause: Clause) -> frozenset[str]:
     return frozenset(lemma for lemma in clause.lemmas if side_of(lemma) is None)
 
 
+def _hedged(clause: Clause) -> frozenset[int]:
+    """The pairs of opposites the clause says through a negation whose reach the reader guessed
+    (`Clause.hedged`: "no units are dropped", "nothing is dropped"; 강하기 때문에 … 보이지
+    않는다)."""
+    return frozenset(side[0] for lemma in clause.hedged if (side := side_of(lemma)) is not None)
+
+
+def _facts(clause: Clause) -> Facts:
+    return _about(clause), _polarity(clause), _hedged(clause)
+
+
 @lru_cache(maxsize=4096)
 def _read(answer: str) -> tuple[tuple[Clause, ...], tuple[Facts, ...]]:
     """The answer's clauses and their facts, read once however many contrasts it is read
     against (the answer groups read each answer against every other)."""
     mine = clauses(answer)
-    return mine, tuple((_about(c), _polarity(c)) for c in mine)
+    return mine, tuple(_facts(c) for c in mine)
 
 
 def _polarity_votes(
     clause: Clause, facts: Facts, subject: str | None, contrast: Contrast
-) -> tuple[int, How]:
+) -> tuple[int, How, bool]:
     """+1 when a reference clause about the same things (and the same side, where the question
     names sides) says it as the clause does (its `facts`), -1 when they all say the opposite
-    (by a pair of opposites, or else by negation), 0 when none is about the same things."""
-    about, mine = facts
-    agree = disagree = False
+    (by a pair of opposites, or else by negation), 0 when none is about the same things; and
+    whether a reversal is sure: one reference clause says the opposite of a pair that neither
+    clause hedges (`_hedged`), comparing the same things (`_compared_alike`)."""
+    about, mine, hedged = facts
+    agree = disagree = sure = False
     how: How = "negation"
     for number, reference in enumerate(contrast.references):
         sides = contrast.subjects[number] if contrast.subjects else (None,) * len(reference)
         read = contrast.read[number]
-        for other, side, (theirs_about, theirs) in zip(reference, sides, read, strict=True):
+        for other, side, (theirs_about, theirs, theirs_hedged) in zip(
+            reference, sides, read, strict=True
+        ):
             if subject is not None and side is not None and side != subject:
                 continue  # a claim about the other side
             if other.conditional != clause.conditional and (other.antecedent or clause.antecedent):
@@ -324,14 +346,21 @@ def _polarity_votes(
             shared = about & theirs_about
             if not shared or len(shared) < min(MIN_SHARED, len(about), len(theirs_about)):
                 continue
+            if clause.names - other.names:
+                continue  # "switch X is not in the same path" beside "bulbs B and C are"
             pairs = mine.keys() & theirs.keys()
             if pairs:
                 swapped = _swapped(clause, other)
-                flips = sum((mine[p] != theirs[p]) != swapped for p in pairs)
-                if flips > 1:
+                flipped = [p for p in pairs if (mine[p] != theirs[p]) != swapped]
+                if len(flipped) > 1:
                     continue  # "negative ... separated" against "positive ... connected"
-                same = flips == 0
+                same = not flipped
                 how = "opposite"
+                sure = sure or (
+                    not same
+                    and not (set(flipped) & (hedged | theirs_hedged))
+                    and _compared_alike(clause, other, swapped=swapped)
+                )
             else:
                 negated = {w for w in shared if w in clause.negated or w in other.negated}
                 if not negated or clause.antecedent:
@@ -339,8 +368,16 @@ def _polarity_votes(
                 same = all((w in clause.negated) == (w in other.negated) for w in negated)
             agree, disagree = agree or same, disagree or not same
     if agree:
-        return 1, how
-    return (-1, how) if disagree else (0, how)
+        return 1, how, True
+    return (-1, how, sure) if disagree else (0, how, True)
+
+
+def _compared_alike(clause: Clause, other: Clause, *, swapped: bool) -> bool:
+    """Whether two clauses that may compare things compare the same ones: neither compares, both
+    compare the same thing, or each compares what the other speaks of (`_swapped`). "The speed
+    of sound is slower than the speed of light" against "light is faster than sound" compares
+    "speed" and "sound": which side each says is not to be trusted."""
+    return swapped or clause.compared == other.compared
 
 
 def _swapped(clause: Clause, other: Clause) -> bool:

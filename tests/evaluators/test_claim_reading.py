@@ -190,3 +190,53 @@ def test_a_frame_both_sides_share_is_not_the_thing_compared() -> None:
     plain = "ReLU is faster to compute than sigmoid."
     assert not opposed(question, plain, "Computing ReLU is faster than computing sigmoid.")
     assert opposed(question, plain, "Computing sigmoid is faster than computing ReLU.")
+
+
+UNSURE = [
+    pytest.param(
+        ["How does dropout behave during training and at inference?"],
+        [
+            "Dropout zeroes a random subset of activations at every training step. At inference "
+            "no units are dropped and activations are scaled by the keep probability."
+        ],
+        "Dropout randomly drops units during training so neurons cannot co-adapt. "
+        "At inference nothing is dropped and activations are rescaled.",
+        id="nothing is dropped",
+    ),
+    pytest.param(
+        ["번개가 친 뒤에 천둥소리가 들리는 이유는?"],
+        ["소리보다 빛이 빠르기 때문이다."],
+        "소리의 속도는 빛의 속도보다 느리기 때문이다.",
+        id="a comparison whose terms do not line up",
+    ),
+    pytest.param(
+        ["낮에 별이 보이지 않는 이유는?"],
+        ["햇빛이 너무 강하기 때문에 별빛이 보이지 않는다."],
+        "햇빛이 너무 강해서 그렇다.",
+        id="않는다 far from the opposite it would reach",
+    ),
+    pytest.param(
+        ["Why do bulbs B and C stay lit?"],
+        ["Bulbs B and C are in the same closed path with the battery."],
+        "switch X is not in the same path as bulbs B and C.",
+        id="another thing named by a letter",
+    ),
+    pytest.param(
+        ["Why did the voltmeter read 0?"],
+        ["Terminals 4, 5 and 6 are not connected to the negative battery terminal."],
+        "the negative battery terminal is connected to terminals 1, 2 and 3.",
+        id="other things named by numbers",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "references", "answer"), UNSURE)
+def test_a_reading_the_reader_is_not_sure_of_does_not_reverse_an_answer(
+    question: list[str], references: list[str], answer: str
+) -> None:
+    """Issue 69: natural negation ("nothing is dropped" for "no units are dropped"), a negation
+    far from its word, a comparison of other terms, and clauses about other named things are
+    the reader's guesses: none makes a right answer REVERSED."""
+    reading = read_claims(answer, contrast_of(question, references))
+    assert not reading.mostly_reversed, reading
+    assert not reading.strong, reading

@@ -22,6 +22,7 @@ FILES = {
     "paraphrases.jsonl": "paraphrase",
     "non_answers.jsonl": "non_answer",
     "wrong_claims.jsonl": "wrong_claim",
+    "negations.jsonl": "negation",
 }
 
 
@@ -58,6 +59,7 @@ def test_the_sets_are_as_large_as_the_issue_asks() -> None:
     assert min(sizes["paraphrases.jsonl"]["en"], sizes["paraphrases.jsonl"]["ko"]) >= 15
     assert sum(sizes["non_answers.jsonl"].values()) >= 40
     assert sum(sizes["wrong_claims.jsonl"].values()) >= 20
+    assert min(sizes["negations.jsonl"]["en"], sizes["negations.jsonl"]["ko"]) >= 15
 
 
 def test_paraphrases_state_concepts_of_their_prompt_without_its_wordings(

