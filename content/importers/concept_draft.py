@@ -83,7 +83,7 @@ keep keeps kept go goes went let lets via per e.g i.e etc thing things way ways 
 still often always never usually really quite rather whether while because since though
 although however therefore thus hence like unlike instead able new old good bad big small large
 high low first second last next back part parts case cases kind sort type types answer question
-mean means meaning example around across along through between within without against toward
+means meaning example around across along through between within without against toward
 towards after before during until upon among behind beyond add adds added give gives given take
 takes taken become becomes stay stays settle settles lower lowers raise raises help helps
 reduce reduces increase increases decrease decreases find finds found show shows need needs
@@ -149,6 +149,10 @@ class _Word:
     end: int
     key: str
     modifier: bool = False
+    verbal: bool = False
+    """A verb's adnominal form (죽은, 모은): it makes a term with its noun only where the notes
+    give the pair's other-language wording (죽은 뉴런(dying ReLU)); alone it mostly says what
+    was done to the noun (모은 이동 평균)."""
 
 
 @dataclass
@@ -160,8 +164,6 @@ class _Term:
     surface: str
     spans: list[tuple[int, int]]
     synonyms: list[str] = field(default_factory=list)
-    aliases: set[str] = field(default_factory=set)
-    """The word keys of its bracketed same-language wordings, which no other concept may use."""
 
 
 class ConceptDrafter:
@@ -182,38 +184,46 @@ class ConceptDrafter:
         weight = _placed(reference, words)
         score = {key: placed * self._rarity(key) for key, placed in weight.items()}
         terms = _terms(reference, words)
-        others = _other_wordings(reference, terms)
+        others = _other_wordings(reference, terms, words)
         _add_restated(reference, words, terms)
         ranked = sorted(
             (
                 t
                 for t in terms.values()
-                if t.keys[0] not in asked
-                and t.keys[-1] not in asked
-                and (t.keys in others or _names_idea(t, reference))
+                if not _says_asked(t, others.get(t.keys), asked)
+                and (t.keys in others or (_names_idea(t, reference) and not _verbal(t, words)))
             ),
             key=lambda term: -_term_score(term, score, asked),
         )
         wanted = min(MAX_DRAFTED, max(1, math.ceil(len(weight) / WORDS_PER_CONCEPT)))
-        used: set[str] = set()
+        chosen: list[tuple[set[str], set[str]]] = []
         concepts: list[Concept] = []
         for found in ranked:
             if len(concepts) == wanted:
                 break
             term = _widest(found, ranked, score, asked)
             other = others.get(term.keys)
-            keys = set(term.keys) | set(other.keys if other else ()) | term.aliases
-            if keys & used:
+            own = set(term.keys)
+            if any(own <= words_of or core <= own for core, words_of in chosen):
                 continue
             concept = _concept(term, other, {c.id for c in concepts})
             if concept is not None:
-                used |= keys | {word.key for s in term.synonyms for word in _words(s)}
+                restated = {word.key for s in term.synonyms for word in _words(s)}
+                chosen.append((own, own | set(other.keys if other else ()) | restated))
                 concepts.append(concept)
         return tuple(concepts)
 
     def _rarity(self, key: str) -> float:
         """Inverse document frequency over the bank's references (the drafted one among them)."""
         return math.log((1 + self._documents) / max(1, self._frequency[key]))
+
+
+def _says_asked(term: _Term, other: _Term | None, asked: set[str]) -> bool:
+    """Whether the term opens or ends with a word the question says, or a part of one
+    (`mini-batch` when it asks about batch normalization), or its other-language wording ends
+    with one (`dying ReLU` when it asks about ReLU; `L1 penalty` may be asked about L1)."""
+    ends = [*term.keys[:1], *term.keys[-1:], *(other.keys[-1:] if other else ())]
+    return any(key in asked or any(part in asked for part in key.split("-")) for key in ends)
 
 
 def _widest(term: _Term, ranked: list[_Term], score: dict[str, float], asked: set[str]) -> _Term:
@@ -246,6 +256,12 @@ def _names_idea(term: _Term, text: str) -> bool:
         return syllables >= MIN_KOREAN_SYLLABLES and not surface.endswith(_ADJECTIVAL)
     marked = "-" in surface or any(ch.isdigit() or ch.isupper() for ch in surface[1:])
     return marked or (len(surface) >= MIN_LATIN_TERM and _in_korean(text, term.spans[0]))
+
+
+def _verbal(term: _Term, words: list[_Word]) -> bool:
+    """Whether `term` opens with a verb's adnominal form (`_Word.verbal`)."""
+    start = term.spans[0][0]
+    return any(word.verbal for word in words if word.start == start)
 
 
 def _in_korean(text: str, span: tuple[int, int]) -> bool:
@@ -388,10 +404,16 @@ def _add_restated(text: str, words: list[_Word], terms: dict[tuple[str, ...], _T
             term.synonyms.append(" ".join(text[clause[0].start : clause[-1].end].split()))
 
 
-def _other_wordings(text: str, terms: dict[tuple[str, ...], _Term]) -> dict[tuple[str, ...], _Term]:
+def _other_wordings(
+    text: str, terms: dict[tuple[str, ...], _Term], words: list[_Word]
+) -> dict[tuple[str, ...], _Term]:
     """Terms written with another wording in brackets right after them: in the other language,
     as in `기울기 소실(vanishing gradient)`, each mapped to that wording (both ways); in the same
-    language, as in `sum of absolute weights (L1 penalty)`, the bracketed one a synonym."""
+    language, as in `sum of absolute weights (L1 penalty)`, the bracketed one a synonym. Every
+    term ending before the bracket takes the wording (`가중치 절댓값의 합(L1 penalty)`: 합,
+    절댓값의 합 and 가중치 절댓값의 합), one opening with a verb's modifier only where it is
+    the term nearest the bracketed one in length (`모은 이동 평균(running mean)` pairs 이동
+    평균, `죽은 뉴런(dying ReLU)` 죽은 뉴런)."""
     exact = {span: term for term in terms.values() for span in term.spans}
     pairs: dict[tuple[str, ...], _Term] = {}
     for match in _PAREN.finditer(text):
@@ -404,14 +426,15 @@ def _other_wordings(text: str, terms: dict[tuple[str, ...], _Term]) -> dict[tupl
         if not before:
             continue
         if bool(_HANGUL.search(before[0].surface)) != bool(_HANGUL.search(inner.surface)):
+            nearest = _nearest(before, len(inner.keys))
             for term in before:
-                pairs.setdefault(term.keys, inner)
-            pairs.setdefault(inner.keys, _nearest(before, len(inner.keys)))
+                if term is nearest or not _verbal(term, words):
+                    pairs.setdefault(term.keys, inner)
+            pairs.setdefault(inner.keys, nearest)
             continue
         for term in before:
             if inner.surface not in term.synonyms:
                 term.synonyms.append(inner.surface)
-                term.aliases |= set(inner.keys)
     return pairs
 
 
@@ -443,7 +466,7 @@ def _words(text: str) -> list[_Word]:
 def _latin_words(text: str) -> list[_Word]:
     """The English content words of `text`, leaving out the words a noun phrase does not hold:
     generic ones, adverbs, verbs (known ones, a word right before a determiner, and an -ing or
-    -ed word after a comma or a noun: `, giving sparse models`)."""
+    -ed word after a comma: `, giving sparse models`)."""
     tokens = list(_LATIN.finditer(text))
     words: list[_Word] = []
     for index, match in enumerate(tokens):
@@ -457,11 +480,7 @@ def _latin_words(text: str) -> list[_Word]:
         adjacent = after is not None and _adjacent(text, match, after)
         if adjacent and after is not None and after.group().casefold() in _DETERMINERS:
             continue
-        if (
-            word.endswith(("ing", "ed"))
-            and len(word) > 5
-            and _after_noun_or_comma(text, tokens, index)
-        ):
+        if word.endswith(("ing", "ed")) and text[: match.start()].rstrip().endswith(","):
             continue
         words.append(_Word(match.start(), match.end(), "-".join(map(stem_en, parts))))
     return words
@@ -469,18 +488,6 @@ def _latin_words(text: str) -> list[_Word]:
 
 def _adjacent(text: str, first: re.Match[str], second: re.Match[str]) -> bool:
     return not text[first.end() : second.start()].strip()
-
-
-def _after_noun_or_comma(text: str, tokens: list[re.Match[str]], index: int) -> bool:
-    """Whether the word at `index` follows a comma or a content word: a participle there is a
-    verb (`weights, giving`), after a determiner an adjective (`the vanishing gradient`)."""
-    before = text[: tokens[index].start()].rstrip()
-    if before.endswith(","):
-        return True
-    if index == 0 or not _adjacent(text, tokens[index - 1], tokens[index]):
-        return False
-    previous = tokens[index - 1].group().casefold()
-    return previous not in _EN_GENERIC and previous not in _DETERMINERS
 
 
 def _korean_words(text: str, latin: list[tuple[int, int]]) -> list[_Word]:
@@ -504,7 +511,7 @@ def _korean_words(text: str, latin: list[tuple[int, int]]) -> list[_Word]:
             words.append(_Word(last.start, ending[3], last.key, modifier=True))
         elif tag in _MODIFIER_STEMS and ending is not None and ending[1] == "ETM":
             if form not in _GENERIC_STEMS and not (tag == "VV" and ending[0] == _ONGOING):
-                words.append(_Word(start, ending[3], form, modifier=True))
+                words.append(_Word(start, ending[3], form, modifier=True, verbal=tag == "VV"))
         elif tag in _VERB_SUFFIXES and follows:
             words.pop()
         elif tag == _SUFFIX and follows and form != _PLURAL:
