@@ -91,8 +91,8 @@ work works run runs try tries want wants seem seems call called put puts set set
 says said start starts end ends"""
 _EN_GENERIC = frozenset(_EN_GENERIC_WORDS.split())
 _LONE_GENERIC_WORDS = """
-가중치 데이터 모델 클래스 나머지 알고리즘 네트워크 파라미터 함수 샘플 레이어 입력 출력 결과 성능
-학습률
+가중치 기울기 데이터 모델 클래스 나머지 알고리즘 네트워크 파라미터 함수 샘플 레이어 입력 출력 결과
+성능 학습률
 data model models target feature features positive negative value values train training test
 input inputs output outputs layer layers network networks parameter parameters function method
 sample samples class classes result results problem error loss weight weights"""
@@ -106,7 +106,7 @@ _EN_VERB_WORDS = """push drive shrink pull move turn penalize penalise encourage
 prevent cause allow enable avoid produce yield lead result tend depend require ensure replace remove
 combine assign prefer choose pick apply compare count stop hold share treat ignore improve keep
 speed slow damp force estimate approximate capture describe explain rescale spread provide
-reflect matter try contain represent store return compute predict generate"""
+reflect matter try contain represent store return compute predict generate pass fail"""
 _DETERMINER_WORDS = """the a an many all each every its their some most no this these those more
 less few several our your his her"""
 _DETERMINERS = frozenset(_DETERMINER_WORDS.split())
@@ -203,13 +203,15 @@ class ConceptDrafter:
                 break
             term = _widest(found, ranked, score, asked)
             other = others.get(term.keys)
-            own = set(term.keys)
-            if any(own <= words_of or core <= own for core, words_of in chosen):
+            own, said = set(term.keys), set(term.keys) | set(other.keys if other else ())
+            if any(own <= words_of or core <= said for core, words_of in chosen):
+                continue
+            if other is not None and any(set(other.keys) <= words_of for _, words_of in chosen):
                 continue
             concept = _concept(term, other, {c.id for c in concepts})
             if concept is not None:
                 restated = {word.key for s in term.synonyms for word in _words(s)}
-                chosen.append((own, own | set(other.keys if other else ()) | restated))
+                chosen.append((own, said | restated))
                 concepts.append(concept)
         return tuple(concepts)
 
@@ -465,8 +467,9 @@ def _words(text: str) -> list[_Word]:
 
 def _latin_words(text: str) -> list[_Word]:
     """The English content words of `text`, leaving out the words a noun phrase does not hold:
-    generic ones, adverbs, verbs (known ones, a word right before a determiner, and an -ing or
-    -ed word after a comma: `, giving sparse models`)."""
+    generic ones, adverbs, verbs (known ones, a word right before a determiner that no
+    determiner opens a phrase for: `adds the`, `pushes many`; and an -ing or -ed word after a
+    comma: `, giving sparse models`)."""
     tokens = list(_LATIN.finditer(text))
     words: list[_Word] = []
     for index, match in enumerate(tokens):
@@ -476,14 +479,34 @@ def _latin_words(text: str) -> list[_Word]:
             continue
         if all(len(part) < 2 or part in _EN_GENERIC for part in parts):
             continue
-        after = tokens[index + 1] if index + 1 < len(tokens) else None
-        adjacent = after is not None and _adjacent(text, match, after)
-        if adjacent and after is not None and after.group().casefold() in _DETERMINERS:
+        if _before_determiner(text, tokens, index) and not _after_determiner(text, tokens, index):
             continue
         if word.endswith(("ing", "ed")) and text[: match.start()].rstrip().endswith(","):
             continue
         words.append(_Word(match.start(), match.end(), "-".join(map(stem_en, parts))))
     return words
+
+
+def _before_determiner(text: str, tokens: list[re.Match[str]], index: int) -> bool:
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (
+        after is not None
+        and _adjacent(text, tokens[index], after)
+        and after.group().casefold() in _DETERMINERS
+    )
+
+
+def _after_determiner(text: str, tokens: list[re.Match[str]], index: int) -> bool:
+    """Whether the word at `index` ends a noun phrase a determiner opens (`the poison messages`
+    in `the poison messages a consumer failed`): a noun, even right before another determiner."""
+    while index > 0 and _adjacent(text, tokens[index - 1], tokens[index]):
+        index -= 1
+        word = tokens[index].group().casefold()
+        if word in _DETERMINERS:
+            return True
+        if word in _EN_GENERIC or word in _EN_VERBS:
+            return False
+    return False
 
 
 def _adjacent(text: str, first: re.Match[str], second: re.Match[str]) -> bool:
