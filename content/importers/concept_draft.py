@@ -106,7 +106,8 @@ _EN_VERB_WORDS = """push drive shrink pull move turn penalize penalise encourage
 prevent cause allow enable avoid produce yield lead result tend depend require ensure replace remove
 combine assign prefer choose pick apply compare count stop hold share treat ignore improve keep
 speed slow damp force estimate approximate capture describe explain rescale spread provide
-reflect matter try contain represent store return compute predict generate pass fail"""
+reflect matter try contain represent store return compute predict generate pass fail
+accumulate"""
 _DETERMINER_WORDS = """the a an many all each every its their some most no this these those more
 less few several our your his her"""
 _DETERMINERS = frozenset(_DETERMINER_WORDS.split())
@@ -221,11 +222,12 @@ class ConceptDrafter:
 
 
 def _says_asked(term: _Term, other: _Term | None, asked: set[str]) -> bool:
-    """Whether the term opens or ends with a word the question says, or a part of one
-    (`mini-batch` when it asks about batch normalization), or its other-language wording ends
-    with one (`dying ReLU` when it asks about ReLU; `L1 penalty` may be asked about L1)."""
+    """Whether the term opens or ends with a word the question says (ends with the head of a
+    compound it says: `mini-batch` when it asks about batch normalization, not `bias-variance
+    trade-off` when it asks about bias), or its other-language wording ends with one (`dying
+    ReLU` when it asks about ReLU; `L1 penalty` may be asked about L1)."""
     ends = [*term.keys[:1], *term.keys[-1:], *(other.keys[-1:] if other else ())]
-    return any(key in asked or any(part in asked for part in key.split("-")) for key in ends)
+    return any(key in asked or key.split("-")[-1] in asked for key in ends)
 
 
 def _widest(term: _Term, ranked: list[_Term], score: dict[str, float], asked: set[str]) -> _Term:
