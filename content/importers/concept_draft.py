@@ -40,6 +40,9 @@ answer is not held to five terms."""
 WIDER_SHARE = 0.75
 """A phrase holding a better-ranked one is drafted instead where it scores at least this share of
 it: the longer phrase says the idea, its part often only a word of it."""
+PAIRED = 1.5
+"""A term the notes word in both languages (`포화(saturation)`) ranks this much higher: its author
+named it as a term."""
 MIN_KOREAN_SYLLABLES = 3
 """A lone Korean noun names an idea from this many syllables (과적합, 역행렬, 정규화); a shorter
 one (학습, 이동, 평균, 통계) only inside a phrase or with its English wording beside it."""
@@ -194,25 +197,29 @@ class ConceptDrafter:
                 if not _says_asked(t, others.get(t.keys), asked)
                 and (t.keys in others or (_names_idea(t, reference) and not _verbal(t, words)))
             ),
-            key=lambda term: -_term_score(term, score, asked),
+            key=lambda term: (
+                -_term_score(term, score, asked) * (PAIRED if term.keys in others else 1)
+            ),
         )
         wanted = min(MAX_DRAFTED, max(1, math.ceil(len(weight) / WORDS_PER_CONCEPT)))
-        chosen: list[tuple[set[str], set[str]]] = []
+        chosen: list[tuple[list[set[str]], set[str]]] = []
         concepts: list[Concept] = []
         for found in ranked:
             if len(concepts) == wanted:
                 break
-            term = _widest(found, ranked, score, asked)
+            paired = found.keys in others  # the notes name it as it is: no wider phrase
+            term = found if paired else _widest(found, ranked, score, asked)
             other = others.get(term.keys)
-            own, said = set(term.keys), set(term.keys) | set(other.keys if other else ())
-            if any(own <= words_of or core <= said for core, words_of in chosen):
-                continue
-            if other is not None and any(set(other.keys) <= words_of for _, words_of in chosen):
+            wordings = [set(term.keys), *([set(other.keys)] if other else [])]
+            if any(
+                any(w <= words_of for w in wordings) or any(w <= set(term.keys) for w in named)
+                for named, words_of in chosen
+            ):
                 continue
             concept = _concept(term, other, {c.id for c in concepts})
             if concept is not None:
                 restated = {word.key for s in term.synonyms for word in _words(s)}
-                chosen.append((own, said | restated))
+                chosen.append((wordings, set().union(*wordings) | restated))
                 concepts.append(concept)
         return tuple(concepts)
 
