@@ -62,7 +62,9 @@ def told_of(
     - An answer graded `incorrect`, or one a rule withholds concept credit from (an answer to
       another question, a term alone, no evidence), lists no concept as covered: naming a term
       in a wrong or off-topic answer is not an achievement.
-    - Every key concept not listed as covered is listed as missed.
+    - Every key concept not listed as covered is listed as missed, unless it is drafted (an
+      importer drafted it from the model answer and no admin has reviewed it): a draft may
+      give credit, but a member is never told to add an idea nobody has checked is one.
     - The misconception note is given only below the misconception rule's bound, and names the
       misconception the answer echoes: a well-graded answer is not told it is close to one.
     - `compose` never praises full coverage below `mostly_correct`, and its suggested addition
@@ -83,7 +85,7 @@ def told_of(
     )
     return Told(
         covered=covered,
-        missed=tuple(c.id for c in prompt.concepts if c.id not in listed),
+        missed=tuple(c.id for c in prompt.concepts if c.id not in listed and not c.drafted),
         misconception=misconception,
     )
 
@@ -128,8 +130,10 @@ def _model_answer(prompt: Prompt, lang: Lang) -> str:
 def full_answer_note(prompt: Prompt, told: Told, verdict: Verdict, lang: Lang) -> str:
     """One sentence on what a full answer adds, built from the missed concepts and the reference;
     the model answer where there are no concepts, or where every concept is named in an answer
-    graded below `mostly_correct`."""
-    if not prompt.concepts:
+    graded below `mostly_correct`. Drafted concepts the answer does not name are not said to be
+    missed, nor covered: with nothing missed, the note reads as for a prompt without concepts."""
+    unnamed = any(c.id not in told.covered_ids for c in prompt.concepts)
+    if not prompt.concepts or (unnamed and not told.missed):
         return "" if verdict is Verdict.CORRECT else _model_answer(prompt, lang)
     if not told.missed:
         if verdict in _PRAISED:

@@ -26,8 +26,8 @@ from tests.web.site import HOME, JOON, MINA, OTHER, PLATFORM, Site
 CHANNEL = f"/c/{PLATFORM}/{HOME}"
 DRAFTED = "drafted — review"
 DLQ_ANSWER = (
-    "A dead letter queue holds the messages a consumer failed to process after its retries, so "
-    "they can be inspected and replayed without blocking the main queue."
+    "A dead letter queue holds the poison messages a consumer failed to process after its retry "
+    "limit, so an operator can inspect and replay them without blocking the main message flow."
 )
 ASKED_IN = "C-edits"  # a channel of its own: the other tests' boards stay as they were
 ASKING = f"/c/{PLATFORM}/{ASKED_IN}"
