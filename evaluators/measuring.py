@@ -15,13 +15,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from content.bank import Bank
-from content.schema import Prompt
+from content.schema import Concept, Prompt
 from evaluators.embedding.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.embedding.remote import REMOTE_DEVICE
 from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.features.feature import profile_for
 from evaluators.features.measurement import Measurement, OtherAnswer
-from evaluators.reading.concepts import AnswerText
+from evaluators.reading.concept_meaning import NO_SPANS, AnswerSpans, span_texts
+from evaluators.reading.concepts import AnswerText, concept_present
 from evaluators.reading.notation import read_notation
 from evaluators.references import Elsewhere, ReferenceStore
 from evaluators.signals import answer_language, measure
@@ -37,15 +38,17 @@ from evaluators.text_vectors import ShippedVectors
 @dataclass(frozen=True)
 class Analyzed:
     """One text after the batch thread: its embedding, its token vectors when they were asked
-    for, and its morphology."""
+    for, its morphology, and its clauses' vectors when they were asked for."""
 
     vector: Matrix
     tokens: Matrix | None
     text: AnswerText
+    spans: AnswerSpans = NO_SPANS
 
 
-Request = tuple[str, bool]
-"""A text for the batch thread, and whether its token vectors are wanted."""
+Request = tuple[str, bool, tuple[Concept, ...]]
+"""A text for the batch thread, whether its token vectors are wanted, and the key concepts its
+clauses are compared with (`concept_meaning`; none for a prompt's own texts)."""
 
 
 def _one_blas_thread() -> None:
@@ -114,10 +117,10 @@ class AnswerMeasurer:
         claims = claims_of(answer) if prompt.misconceptions else ()
         wanted = prompt_texts(prompt)
         unknown = [t for t in dict.fromkeys(wanted) if t not in self._claims]
-        analyzed = await asyncio.gather(
-            *(self.batcher.submit((t, tokens)) for t in [*missing, answer]),
-            *(self.batcher.submit((t, False)) for t in [*claims, *unknown]),
-        )
+        requests: list[Request] = [(t, tokens, ()) for t in missing]
+        requests.append((answer, tokens, prompt.concepts))
+        requests.extend((t, False, ()) for t in [*claims, *unknown])
+        analyzed = await asyncio.gather(*(self.batcher.submit(r) for r in requests))
         read = len(missing) + 1
         claimed = [a.vector for a in analyzed[read : read + len(claims)]]
         self._claims.update(
@@ -147,6 +150,7 @@ class AnswerMeasurer:
                 mine.text,
                 mine.vector,
                 answer_tokens=mine.tokens,
+                spans=mine.spans,
                 reference_tokens=self.store.reference_tokens(prompt) if tokens else (),
                 question_tokens=self.store.question_tokens(prompt) if tokens else None,
                 elsewhere=neighbours.elsewhere,
@@ -193,28 +197,68 @@ class AnswerMeasurer:
         await self.batcher.aclose()
 
     def _analyze(self, requests: Sequence[Request]) -> list[Analyzed]:
-        """Batch body, run in a worker thread: one encode for the unique texts, then morphology.
-        Token vectors come only when a request in the batch wants them (reference-only prompts):
-        bank prompts never read them, and collecting them slows each encode. With a remote model
-        the encode only waits on the server, so the morphology runs meanwhile."""
-        unique = list(dict.fromkeys(text for text, _ in requests))
+        """Batch body, run in a worker thread: morphology, then one encode for the unique texts
+        and the clauses of the answers that name a key concept only in other words, if at all
+        (`_spans_wanted`). Token vectors come only when a request in the batch wants them
+        (reference-only prompts): bank prompts never read them, and collecting them slows each
+        encode. With a remote model the encode only waits on the server, so the morphology runs
+        meanwhile, and the clauses go in a second encode."""
+        unique = list(dict.fromkeys(text for text, _, _ in requests))
+        concepts = {text: wanted for text, _, wanted in requests if wanted}
         rows: Sequence[Matrix | None]
         with ThreadPoolExecutor(max_workers=1) if self._overlap else nullcontext() as pool:
             morphology = pool.submit(_morphology, unique) if pool is not None else None
-            if any(wants for _, wants in requests):
+            texts = _morphology(unique) if morphology is None else []
+            cut = _cut(unique, texts, concepts)
+            spans = [t for s in cut.values() for t in s[1]]
+            if any(wants for _, wants, _ in requests):
                 vectors, rows = self.embedder.encode_with_tokens(unique)
+                spanned = self.embedder.encode(spans)
             else:
-                vectors, rows = self.embedder.encode(unique), [None] * len(unique)
-            texts = morphology.result() if morphology is not None else _morphology(unique)
+                both = self.embedder.encode([*unique, *spans])
+                vectors, spanned, rows = (
+                    both[: len(unique)],
+                    both[len(unique) :],
+                    [None] * len(unique),
+                )
+            if morphology is not None:
+                texts = morphology.result()
+                cut = _cut(unique, texts, concepts)
+                spanned = self.embedder.encode([t for s in cut.values() for t in s[1]])
+        by_span = iter(spanned)
+        found = {
+            text: AnswerSpans(places, words, _stack([next(by_span) for _ in words]))
+            for text, (places, words) in cut.items()
+        }
         by_text = {
-            text: Analyzed(vector=vector, tokens=tokens, text=analyzed)
+            text: Analyzed(vector, tokens, analyzed, found.get(text, NO_SPANS))
             for text, vector, tokens, analyzed in zip(unique, vectors, rows, texts, strict=True)
         }
-        return [by_text[text] for text, _ in requests]
+        return [by_text[text] for text, _, _ in requests]
 
 
 def _morphology(texts: Sequence[str]) -> list[AnswerText]:
     return [AnswerText.of(text) for text in texts]
+
+
+def _spans_wanted(answer: AnswerText, concepts: tuple[Concept, ...]) -> bool:
+    """Whether an answer's clauses are worth encoding: only when a key concept is not named in
+    its own words, which the clauses may state in others."""
+    return any(not concept_present(c, answer) for c in concepts)
+
+
+def _cut(
+    unique: Sequence[str], texts: Sequence[AnswerText], concepts: dict[str, tuple[Concept, ...]]
+) -> dict[str, tuple[tuple[tuple[int, int], ...], tuple[str, ...]]]:
+    """The clauses to encode of each text that wants them (`_spans_wanted`), by text."""
+    cut = {}
+    for text, analyzed in zip(unique, texts, strict=False):
+        wanted = concepts.get(text, ())
+        if wanted and _spans_wanted(analyzed, wanted):
+            places, words = span_texts(analyzed)
+            if words:
+                cut[text] = (places, words)
+    return cut
 
 
 def _stack(rows: Sequence[Matrix]) -> Matrix:

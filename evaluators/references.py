@@ -16,6 +16,7 @@ from content.bank import Bank
 from content.schema import Prompt
 from evaluators.embedding.vectors import EmbeddingModel, EmbeddingUnavailableError, Matrix
 from evaluators.progress import Progress
+from evaluators.reading.concept_meaning import phrasings
 from evaluators.reading.morphology import content_words
 from evaluators.reading.rarity import BankRarity, WordRarity, analysis_key
 from evaluators.text_vectors import Held, KeptVectors, ShippedVectors
@@ -30,6 +31,13 @@ def prompt_texts(prompt: Prompt) -> list[str]:
     texts += [r.text for r in prompt.references]
     texts += [m.text for m in prompt.misconceptions]
     return list(dict.fromkeys(texts))
+
+
+def concept_texts(prompt: Prompt) -> list[str]:
+    """Every phrasing of the prompt's key concepts an answer's spans are compared with
+    (`concept_meaning`). Encoded on the first answer to the prompt, not when a bank is
+    prepared: the seed bank holds some 12,000 of them, most for questions no channel asks."""
+    return list(dict.fromkeys(t for c in prompt.concepts for t in phrasings(c)))
 
 
 def bank_texts(bank: Bank) -> list[str]:
@@ -80,6 +88,9 @@ class PromptVectors:
     framed: Matrix
     """Each reference framed by its question (`framed_references`); no rows where they were not
     encoded (bank prompts)."""
+    concepts: tuple[Matrix, ...] = ()
+    """Each key concept's phrasings (`concept_meaning.phrasings`), in the prompt's order; no
+    rows for a concept whose phrasings were not encoded yet."""
 
 
 @dataclass(frozen=True)
@@ -328,9 +339,12 @@ class ReferenceStore:
         return self._rarity.get()
 
     def missing(self, prompt: Prompt, *, framed: bool = False, tokens: bool = False) -> list[str]:
-        """Texts of `prompt` still to encode (with `framed`: also its framed references; with
+        """Texts of `prompt` still to encode, its concepts' phrasings among them (with `framed`:
+        also its framed references; with
         `tokens`: also the texts lacking the token vectors the alignment reads)."""
-        need = [t for t in prompt_texts(prompt) if t not in self._vectors]
+        need = [
+            t for t in [*prompt_texts(prompt), *concept_texts(prompt)] if t not in self._vectors
+        ]
         if framed:
             need += [t for _, t in framed_references(prompt) if t not in self._vectors]
         if tokens:
@@ -379,6 +393,9 @@ class ReferenceStore:
             references=self._stack(r.text for r in prompt.references),
             misconceptions=self._stack(m.text for m in prompt.misconceptions),
             framed=self._stack(t for _, t in framed_references(prompt) if t in self._vectors),
+            concepts=tuple(
+                self._stack(t for t in phrasings(c) if t in self._vectors) for c in prompt.concepts
+            ),
         )
 
     def _stack(self, texts: Iterable[str]) -> Matrix:

@@ -18,6 +18,7 @@ from evaluators.embedding.vectors import Matrix
 from evaluators.features.measurement import Found, Measurement
 from evaluators.features.raw import Measures
 from evaluators.reading.claims import measure_claims
+from evaluators.reading.concept_meaning import NO_SPANS, AnswerSpans, meaning_matches
 from evaluators.reading.concepts import (
     AnswerText,
     ConceptMatch,
@@ -211,6 +212,31 @@ def _credited(
     )
 
 
+def _with_meaning(
+    prompt: Prompt,
+    answer: AnswerText,
+    answer_vector: Matrix,
+    spans: AnswerSpans,
+    vectors: PromptVectors,
+) -> tuple[ConceptMatch, ...]:
+    """The key concepts the answer names in their words (`concept_matches`) and those it states
+    in others (`meaning_matches`), in the prompt's order."""
+    named = concept_matches(prompt.concepts, answer)
+    found = {m.concept for m in named}
+    meant = meaning_matches(
+        prompt.concepts,
+        tuple(found),
+        answer,
+        answer_vector=answer_vector,
+        spans=spans,
+        concept_vectors=vectors.concepts,
+    )
+    if not meant:
+        return named
+    by_id = {m.concept: m for m in (*named, *meant)}
+    return tuple(by_id[c.id] for c in prompt.concepts if c.id in by_id)
+
+
 def measure(
     prompt: Prompt,
     vectors: PromptVectors,
@@ -218,6 +244,7 @@ def measure(
     answer_vector: Matrix,
     *,
     answer_tokens: Matrix | None = None,
+    spans: AnswerSpans = NO_SPANS,
     reference_tokens: tuple[Matrix, ...] = (),
     question_tokens: Matrix | None = None,
     elsewhere: Elsewhere = NOWHERE,
@@ -228,7 +255,9 @@ def measure(
     alignment is measured only when token vectors of the references are given. `elsewhere` is
     the closest model answer of another question: how close, and how many of that question's
     key concepts the answer names; `sibling` the closest model answer of its main question or
-    a follow-up of the same thread. `rarity` weighs the reference words for `idf_recall`."""
+    a follow-up of the same thread. `rarity` weighs the reference words for `idf_recall`. A key
+    concept not named in its words is still credited where the answer's clauses (`spans`, the
+    answer itself without them) state it in others (`concept_meaning`)."""
     lang = answer_language(answer.text)
     question_words = _question_words(prompt)
     references = prompt.references_in(lang) or prompt.references
@@ -260,7 +289,7 @@ def measure(
     strong = [
         spans for (spans, _), r in zip(placed, claims.reversed, strict=True) if r in claims.strong
     ]
-    matches = concept_matches(prompt.concepts, answer)
+    matches = _with_meaning(prompt, answer, answer_vector, spans, vectors)
     covered, missed = covered_and_missed(prompt.concepts, matches)
     coverage = len(covered) / len(prompt.concepts) if prompt.concepts else None
     soft_coverage = None

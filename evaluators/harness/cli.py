@@ -53,7 +53,8 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)
        quizmaster eval quality [--only NAME ...] [--data DIR] [--out FILE] [--baseline FILE]
                                [--timings BENCH.txt] [--save-baseline]   (make quality)
-       quizmaster eval ship-vectors [--out DIR]   (the seed bank's vectors the package ships)"""
+       quizmaster eval ship-vectors [--out DIR]   (the seed bank's vectors the package ships)
+       quizmaster eval fit-concepts [--data DIR] [--json]   (the concept matcher's rule)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -417,6 +418,43 @@ def _run_siblings(argv: list[str], settings: ModelSettings) -> int:
     return 0
 
 
+def _run_fit_concepts(argv: list[str], settings: ModelSettings) -> int:
+    """Fit the concept matcher's rule on the Korean science labels (`fitting.concept_matcher`)
+    and print it with its leave-questions-out figures; the vectors are kept in the quality
+    table's cache, so a rerun encodes nothing."""
+    from evaluators.fitting.concept_matcher import fit_concept_matcher
+    from evaluators.harness.quality_cache import CachedEmbedder
+    from evaluators.harness.quality_run import DATA_ENV, DEFAULT_DATA
+
+    parser = _parser("fit-concepts")
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get(DATA_ENV) or DEFAULT_DATA))
+    args = parser.parse_args(argv)
+    embedder = CachedEmbedder(settings.embedder(), settings.cache_dir)
+    try:
+        fit = fit_concept_matcher(embedder, args.data)
+    finally:
+        embedder.close()
+    print(f"pairs: {fit.pairs}; lexical reader alone: {fit.lexical.describe()}")
+    print(f"leave-questions-out, lexical and meaning: {fit.held_out.describe()}")
+    print("rules of the folds: " + "; ".join(f"{r.threshold} / {r.margin}" for r in fit.fold_rules))
+    print(
+        f"fitted on every question: MeaningRule(threshold={fit.rule.threshold}, "
+        f"margin={fit.rule.margin})"
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "threshold": fit.rule.threshold,
+                    "margin": fit.rule.margin,
+                    "held_out": vars(fit.held_out),
+                    "lexical": vars(fit.lexical),
+                }
+            )
+        )
+    return 0
+
+
 def _run_quality(argv: list[str], settings: ModelSettings) -> int:
     """The quality table (`quality_cli`), imported when asked for: it reads the importers."""
     from evaluators.harness.quality_cli import main as quality_main
@@ -438,6 +476,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "siblings": _run_siblings,
         "quality": _run_quality,
         "ship-vectors": ship_vectors_main,
+        "fit-concepts": _run_fit_concepts,
     }.get(argv[0])
     try:
         if command is not None:

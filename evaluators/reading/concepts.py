@@ -32,9 +32,10 @@ FUZZY_CUTOFF = 85.0
 Span = tuple[int, int]
 """[start, end) of a passage in an answer's text."""
 
-How = Literal["wording", "word", "lemmas", "spelling"]
+How = Literal["wording", "word", "lemmas", "spelling", "meaning"]
 """How a form matched: its spacing-free wording, a short form as a whole word, all its lemmas,
-or a near spelling."""
+a near spelling, or a span of the answer that says it in other words
+(`reading.concept_meaning`)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from content.bank import Bank
 from content.schema import Localized
 from evaluators.calibration import Calibration
 from evaluators.embedding.sentence_model import Embedder, load_embedder
-from evaluators.references import bank_texts
+from evaluators.reading.concept_meaning import span_texts
+from evaluators.reading.concepts import AnswerText
+from evaluators.references import bank_texts, concept_texts
 from evaluators.service import EmbeddingGrader
 from evaluators.text_vectors import Held, KeptVectors
 from evaluators.vector_provenance import Writer, digest
@@ -43,8 +45,12 @@ async def test_unchanged_bank_hits_the_npz_cache(tmp_path: Path, mini_bank: Bank
     assert second.embedder.texts_encoded == 1  # the probe text, proving the file's model
     assert second.store.cache_hits == 1
     assert path.stat().st_mtime_ns == written
-    grade = await second.grade(RELU, "ReLU는 계산이 빠르고 기울기 소실이 적어요.")
-    assert second.embedder.texts_encoded == 2  # and then only the answer
+    answer = "ReLU는 계산이 빠르고 기울기 소실이 적어요."
+    grade = await second.grade(RELU, answer)
+    # and then only the answer, and what the first answer to a prompt encodes: its concepts'
+    # phrasings, and the answer's clauses, since it names some concepts in none of their words
+    clauses = span_texts(AnswerText.of(answer))[1]
+    assert second.embedder.texts_encoded == 2 + len(concept_texts(RELU)) + len(clauses)
     assert grade.score > 0
 
 
