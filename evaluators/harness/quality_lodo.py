@@ -104,7 +104,14 @@ async def measure_all(run: QualityRun) -> TrainData:
 
 
 async def lodo(run: QualityRun) -> list[Figure]:
-    train = await measure_all(run)
+    figures, table = left_out(await measure_all(run))
+    print(table)
+    return figures
+
+
+def left_out(train: TrainData) -> tuple[list[Figure], str]:
+    """Each data set's figure fitted with and without it, and the table of what each fitted rule
+    or head adds to the left-out figure."""
     whole = fit_parts(train)
     figures: list[Figure] = []
     lines: list[str] = []
@@ -112,10 +119,10 @@ async def lodo(run: QualityRun) -> list[Figure]:
         if not data_set.test or data_set.name not in MEASURES:
             continue
         scored = _Scored(data_set)
-        left_out = fit_parts(train.without(data_set.name))
+        without = fit_parts(train.without(data_set.name))
         for slug, calibration, name, gated in (
             ("in_fit", whole, "every data set's train part in the fit", False),
-            ("left_out", left_out, f"fitted without {data_set.name}", True),
+            ("left_out", without, f"fitted without {data_set.name}", True),
         ):
             figures.append(
                 measured(
@@ -128,9 +135,8 @@ async def lodo(run: QualityRun) -> list[Figure]:
                     gated=gated,
                 )
             )
-        lines += _ablation_lines(data_set.name, scored, left_out)
-    print(_ablation_table(lines))
-    return figures
+        lines += _ablation_lines(data_set.name, scored, without)
+    return figures, _ablation_table(lines)
 
 
 def _ablation_lines(name: str, scored: _Scored, calibration: Calibration) -> list[str]:
