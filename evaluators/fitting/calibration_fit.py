@@ -1,14 +1,17 @@
 """Fitting a calibration for the loaded model from graded data: the one fit behind
 `quizmaster eval fit`, the bot's first start with a model that has none, and the docker build.
 
-Each head is fitted on the dev set's tuning part (never its lockbox) and cross-validated by
-question; the agreement, and the lockbox's, go into the calibration's `fitted_on`, where
-`quizmaster doctor` reads it."""
+Every fitted part (`fitted_parts`) is fitted on the train data (`train_data`): the dev set's
+tuning part (never its lockbox) and, from `quizmaster eval fit`, the train parts of the shared
+data sets; each head is cross-validated by question, and the agreement, with the lockbox's, goes
+into the calibration's `fitted_on`, where `quizmaster doctor` reads it. A bot's first start with
+a model that has no calibration fits on the shipped dev set alone."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +19,7 @@ from content.bank import Bank
 from content.importers.concept_draft import with_drafted_concepts
 from content.loader import load_bank
 from content.schema import Prompt
-from evaluators.calibration import Calibration, Head
+from evaluators.calibration import Calibration
 from evaluators.embedding.identity import PROBE_TEXT, identify
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.finite import (
@@ -28,20 +31,18 @@ from evaluators.finite import (
 )
 from evaluators.fitting.cross_validation import (
     cross_validate,
-    fit_with_rule,
-    predict,
     scored_fraction,
 )
 from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox, split
-from evaluators.fitting.evidence_gate import fit_evidence_gate, junk_rows
+from evaluators.fitting.evidence_gate import junk_rows
+from evaluators.fitting.fitted_parts import HEADS, fit_parts
 from evaluators.fitting.metrics import Metrics, metrics
-from evaluators.fitting.rows import Row, as_team_bank, read_rows, resolve_prompts
+from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import Sample, collect
-from evaluators.fitting.siblings import fit_sibling_rule, swapped_margins
+from evaluators.fitting.siblings import swapped_margins
+from evaluators.fitting.train_data import DataSetSamples, TrainData
 from evaluators.measuring import AnswerMeasurer
 from evaluators.progress import Progress
-from evaluators.rules.evidence_gate import EvidenceGate
-from evaluators.rules.off_topic import OffTopicRule
 from evaluators.signals import answer_language
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -94,22 +95,22 @@ def lockbox_metrics(calibration: Calibration, lockbox: list[Sample]) -> Metrics:
     )
 
 
+SharedSets = Callable[[AnswerMeasurer], Awaitable[list[DataSetSamples]]]
+"""Measures more data sets of the shared train data with the fit's measurer (the harness's
+`shared_train.measure_shared`: SemEval, Korean science, Mohler from `../shared/data`)."""
+
+
 async def fit_calibration(
     embedder: EmbeddingModel,
     *,
     cache_dir: Path,
     dev: Path = DEV_SET_PATH,
-    external: Path | None = None,
+    shared: SharedSets | None = None,
 ) -> FitResult:
-    """The `concepts` head from `dev`'s tuning part (bank questions); the `reference_only` head
-    from the same rows asked as a team would ask them (question and model answers only, see
-    `as_team_prompt`), plus `external` rows that bring their own reference (Mohler) when given,
-    their questions loaded as a team bank beside the seed bank; the `other_language` head from
-    the same rows asked with their model answers in the other language only
-    (`in_other_language`). Each head's off-topic rule is
-    fitted on the answers that head scores; the sibling margin on the tuning answers and the
-    bank's model answers given on a sibling (`fitting.siblings`). The whole bank is encoded
-    first, as at run time, so an answer can be compared with the other questions.
+    """Every fitted part (`fitted_parts.FITTED_PARTS`) fitted on the train data: `dev`'s tuning
+    part (`measure_dev`) and, with `shared`, the train parts of the data sets it measures. Each
+    head's cross-validated agreement over its pooled train answers and the dev lockbox's go into
+    the calibration's `fitted_on`.
 
     A fit never makes a calibration of a NaN or an infinity: a model whose probe vector is not
     finite is refused before minutes of measuring, answers measured with a non-finite feature
@@ -119,19 +120,60 @@ async def fit_calibration(
     refuse_non_finite(
         f"{embedder.name}'s vector of the probe text", {"probe": embedder.encode([PROBE_TEXT])}
     )
+    measurer = AnswerMeasurer(embedder, cache_dir=cache_dir)
+    try:
+        sets = [await measure_dev(measurer, dev)]
+        if shared is not None:
+            sets += await shared(measurer)
+    finally:
+        await measurer.aclose()
+    train = TrainData(tuple(sets))
+    _refuse_non_finite_samples([s for d in train.sets for s in (*d.train, *d.test, *d.junk)])
+    unfinished = fit_parts(train)
+    cv = {
+        ("dev" if profile == "concepts" else profile): cross_validate(
+            train.samples(profile), junk=train.junk(profile)
+        )[0]
+        for profile in HEADS
+        if profile in unfinished.heads
+    }
+    lockbox = sets[0].test
+    if lockbox:
+        cv["lockbox"] = lockbox_metrics(unfinished, list(lockbox))
+    report = {name: figures.as_dict() for name, figures in cv.items()}
+    calibration = replace(
+        unfinished,
+        fitted_on={
+            "model": identity.model,
+            "dev": dev.name,
+            "train": {d.name: sum(s.measurement is not None for s in d.train) for d in train.sets},
+            "cv_by_question": report,
+        },
+        identity=identity,
+    )
+    calibration.refuse_non_finite(f"the calibration fitted for {embedder.name} (not stored)")
+    return FitResult(calibration=calibration, cv=cv)
+
+
+async def measure_dev(measurer: AnswerMeasurer, dev: Path = DEV_SET_PATH) -> DataSetSamples:
+    """The dev set as train data: its tuning answers asked three ways (the bank prompt, for the
+    `concepts` head; as a team would ask it, question and model answers only, `as_team_prompt`,
+    for `reference_only`; with its model answers in the other language only,
+    `in_other_language`, for `other_language`), junk to its tuning questions asked the same ways
+    (what the evidence gate must shut out), its bank's model answers given on a sibling, and
+    its lockbox asked of the bank as the test part. The whole bank is encoded first, as at run
+    time, so an answer can be compared with the other questions."""
     dev_rows = read_rows(dev)
-    external_rows = read_rows(external) if external is not None else []
     bank = load_bank()
     bank_prompts = resolve_prompts(dev_rows, bank)
     junk, junk_asked = junk_rows([p for p in bank_prompts if not in_lockbox(p)])
     crossed = _in_other_language(dev_rows, bank_prompts)
     crossed_junk = _in_other_language(junk, junk_asked)
     progress = Progress(
-        f"fitting calibration for {embedder.name}",
-        2 * len(dev_rows) + 2 * len(junk) + len(external_rows) + len(crossed) + len(crossed_junk),
+        f"fitting calibration for {measurer.embedder.name}",
+        2 * len(dev_rows) + 2 * len(junk) + len(crossed) + len(crossed_junk),
         unit="answers",
     )
-    measurer = AnswerMeasurer(embedder, cache_dir=cache_dir)
 
     async def measure(rows: list[Row], prompts: list[Prompt]) -> list[Sample]:
         return await collect(measurer, rows, prompts, on_done=progress.advance)
@@ -155,54 +197,18 @@ async def fit_calibration(
         # The same answers and junk asked in the other language only: the other_language head.
         crossed_samples = await measure(*_unzipped(crossed))
         other_junk = await measure(*_unzipped(crossed_junk))
-        external_samples: list[Sample] = []
-        if external_rows:
-            external_prompts = resolve_prompts(external_rows, None)
-            await measurer.prepare(as_team_bank(bank, external_prompts))
-            external_samples = await measure(external_rows, external_prompts)
     finally:
         progress.finish()
-        await measurer.aclose()
-    _refuse_non_finite_samples(
-        [*both, *both_junk, *crossed_samples, *other_junk, *external_samples]
-    )
     dev_samples, lockbox = split(both[0::2], bank_prompts)
     team_samples, _ = split(both[1::2], bank_prompts)
-
-    bank_junk, team_junk = both_junk[0::2], both_junk[1::2]
     other_samples, _ = split(crossed_samples, [p for _, p in crossed])
-
-    fits = {
-        "concepts": _fit_head(dev_samples, bank_junk),
-        "reference_only": _fit_head([*team_samples, *external_samples], team_junk),
-        "other_language": _fit_head(other_samples, other_junk),
-    }
-    heads = {name: fit.head for name, fit in fits.items()}
-    off_topic = {name: fit.off_topic for name, fit in fits.items()}
-    evidence = {name: fit.evidence for name, fit in fits.items()}
-    cv = {("dev" if name == "concepts" else name): fit.cv for name, fit in fits.items()}
-    if external_samples:
-        cv["external"] = cross_validate(external_samples)[0]
-    siblings = fit_sibling_rule([*dev_samples, *team_samples], margins)
-    unfinished = Calibration(heads=heads, off_topic=off_topic, evidence=evidence, siblings=siblings)
-    if lockbox:
-        cv["lockbox"] = lockbox_metrics(unfinished, lockbox)
-    report = {name: figures.as_dict() for name, figures in cv.items()}
-    calibration = Calibration(
-        heads=heads,
-        fitted_on={
-            "model": identity.model,
-            "dev": dev.name,
-            "external": external.name if external is not None else None,
-            "cv_by_question": report,
-        },
-        identity=identity,
-        off_topic=off_topic,
-        evidence=evidence,
-        siblings=siblings,
+    return DataSetSamples(
+        name="dev",
+        train=[*dev_samples, *team_samples, *other_samples],
+        test=lockbox,
+        junk=[*both_junk, *other_junk],
+        margins=margins,
     )
-    calibration.refuse_non_finite(f"the calibration fitted for {embedder.name} (not stored)")
-    return FitResult(calibration=calibration, cv=cv)
 
 
 def _refuse_non_finite_samples(samples: list[Sample]) -> None:
@@ -236,27 +242,3 @@ def _in_other_language(rows: list[Row], prompts: list[Prompt]) -> list[tuple[Row
 
 def _unzipped(pairs: list[tuple[Row, Prompt]]) -> tuple[list[Row], list[Prompt]]:
     return [row for row, _ in pairs], [prompt for _, prompt in pairs]
-
-
-@dataclass(frozen=True)
-class _HeadFit:
-    """One head with its off-topic rule and evidence gate, and its agreement cross-validated by
-    question."""
-
-    head: Head
-    off_topic: OffTopicRule
-    evidence: EvidenceGate
-    cv: Metrics
-
-
-def _fit_head(samples: list[Sample], junk: list[Sample]) -> _HeadFit:
-    """A head and its off-topic rule fitted on `samples`; its evidence gate from its own
-    in-sample predictions of them and of the `junk` the gate must shut out."""
-    head, rule = fit_with_rule(samples)
-    gated = [*samples, *junk]
-    return _HeadFit(
-        head=head,
-        off_topic=rule,
-        evidence=fit_evidence_gate(gated, [predict(head, s, rule) for s in gated]),
-        cv=cross_validate(samples, junk=junk)[0],
-    )

@@ -23,14 +23,17 @@ from evaluators.embedding.provenance import provenance
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.calibration_fit import TeamHolding, as_team_would_hold, fit_calibration
 from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.fitting.fitted_parts import FITTED_PARTS
 from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, Row, read_rows
 from evaluators.fitting.store import cache_path, find_calibration
 from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError, NonFiniteError
 from evaluators.harness.evaluation import evaluate
-from evaluators.harness.quality_run import DEFAULT_DATA
+from evaluators.harness.quality_cache import CachedEmbedder
+from evaluators.harness.quality_run import DATA_ENV, DEFAULT_DATA
 from evaluators.harness.report import GroupBy, RowResult, by_group
+from evaluators.harness.shared_train import measure_shared
 from evaluators.harness.ship_vectors import main as ship_vectors_main
 from evaluators.harness.teach_cli import fit_team_kernel
 from evaluators.harness.teach_cli import main as teach_main
@@ -38,14 +41,14 @@ from evaluators.model_settings import ModelSettings
 
 logger = logging.getLogger("quizmaster.evaluators")
 
-DEFAULT_MOHLER = DEFAULT_DATA / "mohler_dev.jsonl"
 USAGE = """\
 usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows OUT.jsonl]
                                   [--bank PATH ...] [--as-bank] [--taught GRADES.jsonl]
        quizmaster eval teach ANSWERS.jsonl --ask K --out ASK.jsonl [--ask-random SEED]
        quizmaster eval teach GRADED.jsonl --measure 1,3,5,10 [--ask-random SEED]
        quizmaster eval teach --fit [--dev FILE] [--out CALIBRATION.json]
-       quizmaster eval fit [--dev FILE] [--mohler FILE] [--out FILE] [--if-missing] [--json]
+       quizmaster eval fit [--dev FILE] [--data DIR] [--dev-only] [--out FILE] [--if-missing]
+                           [--json]   (every fitted part, on the shared train data)
        quizmaster eval fit --team [--dev FILE] [--json]   (the team's resolved appeals)
        quizmaster eval korsts FILE.jsonl [--json] [--limit N]
        quizmaster eval heldout [non_answers|wrong_claims|paraphrases|natural|twins ...]
@@ -200,7 +203,18 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
 def _run_fit(argv: list[str], settings: ModelSettings) -> int:
     parser = _parser("fit")
     parser.add_argument("--dev", type=Path, default=DEV_SET_PATH)
-    parser.add_argument("--mohler", type=Path, default=DEFAULT_MOHLER)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get(DATA_ENV) or DEFAULT_DATA),
+        help=f"the shared data sets' folder, whose train parts are fitted on (default "
+        f"${DATA_ENV} or {DEFAULT_DATA}); a data set not there is left out",
+    )
+    parser.add_argument(
+        "--dev-only",
+        action="store_true",
+        help="fit on the dev set's tuning part alone, as a bot's first start does",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -223,29 +237,27 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
     if found is not None:
         print(f"{identity.describe()} has its calibration: {found.describe()}; nothing fitted")
         return 0
-    if not args.mohler.is_file():
-        print(f"{args.mohler} not found: the reference-only head is fitted on the dev set alone")
-    result = asyncio.run(
-        fit_calibration(
-            embedder,
-            cache_dir=settings.cache_dir,
-            dev=args.dev,
-            external=args.mohler if args.mohler.is_file() else None,
+    for part in FITTED_PARTS:
+        print(f"fitting {part.name} (stored in {part.stored})")
+    # The quality table's kept vectors: a fit after `make quality` encodes none of its answers.
+    cached = CachedEmbedder(embedder, settings.cache_dir)
+    try:
+        result = asyncio.run(
+            fit_calibration(
+                cached,
+                cache_dir=settings.cache_dir,
+                dev=args.dev,
+                shared=None
+                if args.dev_only
+                else lambda measurer: measure_shared(measurer, args.data),
+            )
         )
-    )
-    _print_metrics(
-        f"dev set {args.dev.name} (tuning part), cross-validated by question", result.cv["dev"]
-    )
-    _print_metrics(
-        "reference-only (dev set as team prompts"
-        + (f" + {args.mohler.name}" if args.mohler.is_file() else "")
-        + "), cross-validated by question",
-        result.cv["reference_only"],
-    )
-    if "external" in result.cv:
-        _print_metrics(f"{args.mohler.name} alone, cross-validated", result.cv["external"])
-    if "lockbox" in result.cv:
-        _print_metrics("dev set lockbox, fitted on the tuning part", result.cv["lockbox"])
+    finally:
+        cached.close()
+    print(f"train answers by data set: {result.calibration.fitted_on['train']}")
+    for name, agreement in result.cv.items():
+        label = "lockbox, scored by the fit" if name == "lockbox" else f"{name} head"
+        _print_metrics(f"{label}, cross-validated by question", agreement)
     kernel = fit_team_kernel(settings, args.dev).kernel
     out = args.out or cache_path(settings.cache_dir, identity)
     try:

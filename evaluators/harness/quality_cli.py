@@ -26,6 +26,7 @@ from evaluators.harness.quality_korean import RUBRICS as KOREAN_RUBRICS
 from evaluators.harness.quality_korean import korean
 from evaluators.harness.quality_korsts import FILE as KORSTS_FILE
 from evaluators.harness.quality_korsts import korsts
+from evaluators.harness.quality_lodo import lodo
 from evaluators.harness.quality_mohler import FILE as MOHLER_FILE
 from evaluators.harness.quality_mohler import mohler
 from evaluators.harness.quality_own import held_out, lockbox, notes, twins, year
@@ -66,6 +67,7 @@ DATA_SETS: dict[str, DataSet] = {
     "twins": DataSet(twins),
     "notes": DataSet(notes),
     "year": DataSet(year),
+    "lodo": DataSet(lodo, (SEMEVAL_FILE, KOREAN_ANSWERS, KOREAN_RUBRICS, MOHLER_FILE)),
     "timings": DataSet(timings),
 }
 
