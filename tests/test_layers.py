@@ -19,9 +19,10 @@ rules:
   nothing of grading, `compute/` reaches the evaluators only through `embedding/`, and only the
   command line reaches `harness/` (evaluation and teaching), never a live grade;
 - `bot/` asks for a grade through its grading desk (`bot/core/quiz/desk.py`) and reads the seam
-  (`evaluators.grade`: the Grade, its flags and verdicts, the team grades, the answer limit) and
-  the engines (`evaluators.embedding`, to name a model or encode answer groups); only the desk,
-  the composition root (`bot/app.py`, `bot/answer_vectors.py`) and the command line
+  (`evaluators.grade`: the Grade, its flags and verdicts, the team grades, the answer limit),
+  the engines (`evaluators.embedding`, to name a model or encode answer groups) and the answer
+  groups (`evaluators.answer_groups`, which the harness measures as the page shows them); only
+  the desk, the composition root (`bot/app.py`, `bot/answer_vectors.py`) and the command line
   (`bot/cli.py`, `bot/human_grade_rows.py`) reach the grader's inside.
 """
 
@@ -55,7 +56,6 @@ CORE_VOCABULARY = tuple(
     f"bot/core/{name}.py"
     for name in (
         "__init__",
-        "answer_groups",
         "commands",
         "inflight",
         "member_text",
@@ -167,7 +167,7 @@ RULES = (
         "bot asks for grades through the grading desk and evaluators.grade",
         ("bot",),
         (
-            *evaluators_except("grade", "embedding"),
+            *evaluators_except("grade", "embedding", "answer_groups"),
             "evaluators.EmbeddingGrader",
             "evaluators.create_grader",
         ),
