@@ -31,7 +31,8 @@ from evaluators.model_settings import ModelSettings
 
 def _line(found: Grouping, mark: str = "") -> str:
     return (
-        f"  {found.threshold:.4f}: purity {found.purity:.3f}, grouped {found.grouped:.3f}, "
+        f"  {found.threshold:.4f}: purity {found.purity:.3f} (lowest corpus "
+        f"{found.lowest_purity:.3f}), grouped {found.grouped:.3f}, "
         f"{found.groups} groups, {found.mean_size:.2f} answers a group{mark}"
     )
 

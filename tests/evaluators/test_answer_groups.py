@@ -133,9 +133,11 @@ def test_non_answers_make_one_group_of_their_own_and_reversed_answers_another() 
     groups = group_answers(
         answers, vectors, score=scores.__getitem__, threshold=0.6, stance=stances.__getitem__
     )
-    assert sorted(set(g.members) for g in groups) == sorted(
-        [{"hello", "I don't know"}, {"reversed"}, {"vague"}], key=sorted
-    )
+    assert {frozenset(g.members) for g in groups} == {
+        frozenset({"hello", "I don't know"}),
+        frozenset({"reversed"}),
+        frozenset({"vague"}),
+    }
     # A non-answer the team graded up to an attempt's score is an attempt again.
     assert Stance.of(60, ("no_evidence",)) is Stance.ATTEMPT
 
@@ -150,8 +152,8 @@ def test_a_right_and_a_wrong_answer_graded_alike_are_two_groups_on_the_default_m
         "of 1 for positive inputs and is cheap to compute."
     )
     also_right = (
-        "Because sigmoid's derivative is at most 0.25 and near zero when it saturates, "
-        "gradients vanish in deep nets, while ReLU passes a gradient of 1 and needs no exp."
+        "Sigmoid saturates and its gradient vanishes in deep networks; ReLU has a gradient of 1 "
+        "for positive inputs and is cheap to compute."
     )
     wrong = (
         "ReLU is used because its output lies between 0 and 1, so it can be read as a probability."
@@ -162,9 +164,10 @@ def test_a_right_and_a_wrong_answer_graded_alike_are_two_groups_on_the_default_m
     threshold = same_meaning(identify(model))
     assert float(vectors[0] @ vectors[1]) > 0.6
     groups = group_answers(answers, vectors, score=lambda _: 20, threshold=threshold)
-    assert sorted(set(g.members) for g in groups) == sorted(
-        [{right, also_right}, {wrong}], key=sorted
-    )
+    assert {frozenset(g.members) for g in groups} == {
+        frozenset({right, also_right}),
+        frozenset({wrong}),
+    }
 
 
 def test_each_model_has_its_own_threshold_and_an_unknown_one_the_strictest(
