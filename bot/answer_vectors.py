@@ -14,6 +14,8 @@ import numpy.typing as npt
 
 from bot.metrics import MeteredGrader
 from evaluators import EmbeddingGrader
+from evaluators.answer_groups import same_meaning
+from evaluators.embedding.identity import identify
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.grade import Grader
 
@@ -28,6 +30,7 @@ class ModelVectors:
         self.model = model
         self._kept = kept
         self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._same_meaning: float | None = None
 
     async def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
@@ -41,6 +44,14 @@ class ModelVectors:
         while len(self._vectors) > self._kept:
             self._vectors.popitem(last=False)
         return np.stack(rows) if rows else np.zeros((0, self.model.dimension), np.float32)
+
+    async def same_meaning(self) -> float:
+        """The model's threshold for answer groups, by its identity (one encode of the probe
+        text, on a worker thread, the first time)."""
+        if self._same_meaning is None:
+            identity = await asyncio.to_thread(identify, self.model)
+            self._same_meaning = same_meaning(identity)
+        return self._same_meaning
 
 
 def grader_vectors(grader: Grader | None) -> ModelVectors | None:

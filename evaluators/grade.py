@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -99,6 +99,12 @@ non-answer: it keeps its grade and is told what the question asks, but the bot g
 leaderboard points and no streak day. One scoring more (one word to a team's question without
 key concepts, capped at 40; a grade the team raised) is an attempt, and counts; so is an answer
 to another question or a wrong claim."""
+
+
+def is_non_answer(score: int, flags: Collection[str]) -> bool:
+    """Whether an answer graded `score` with `flags` (the flags or their stored names) is a
+    non-answer as `NON_ANSWER_MOST` says: it earns nothing, and answer groups keep it apart."""
+    return score <= NON_ANSWER_MOST and any(flag.value in flags for flag in NON_ANSWER)
 
 
 class Grade(BaseModel):

@@ -21,8 +21,9 @@ rules:
 - `bot/` reaches grading only through the seam: the package's front door (`evaluators`: the
   grader and how it is made, the explanation, the refit row), `evaluators.grade` (the Grade, its
   flags and verdicts, the team grades, the answer limit) and the engines (`evaluators.embedding`,
-  to name a model or encode answer groups); no file of bot/ reaches the grader's inside, and only
-  the composition root (`bot/app.py`, `bot/answer_vectors.py`) makes a grader.
+  to name a model or encode answer groups) and the answer groups (`evaluators.answer_groups`,
+  which the harness measures as the page shows them); no file of bot/ reaches the grader's
+  inside, and only the composition root (`bot/app.py`, `bot/answer_vectors.py`) makes a grader.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ CORE_VOCABULARY = tuple(
     f"bot/core/{name}.py"
     for name in (
         "__init__",
-        "answer_groups",
         "commands",
         "inflight",
         "member_text",
@@ -164,7 +164,7 @@ RULES = (
     Rule(
         "bot reaches grading only through the seam: evaluators, its grade and embedding",
         ("bot",),
-        evaluators_except("grade", "embedding", "harness"),
+        evaluators_except("grade", "embedding", "harness", "answer_groups"),
     ),
     Rule(
         "only the composition root makes a grader",

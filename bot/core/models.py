@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from bot.core.messages import Reply
 from content.schema import Lang, Prompt
-from evaluators.grade import NON_ANSWER, NON_ANSWER_MOST
+from evaluators.grade import NON_ANSWER, is_non_answer
 
 NON_ANSWER_FLAGS = frozenset(flag.value for flag in NON_ANSWER)
 """The stored flags of the rules that find a non-answer (`evaluators.grade.NON_ANSWER`)."""
@@ -17,9 +17,9 @@ NON_ANSWER_FLAGS = frozenset(flag.value for flag in NON_ANSWER)
 
 def earns(score: int, flags: tuple[str, ...]) -> bool:
     """Whether a stored answer counts for leaderboard points and a streak day: a non-answer
-    ("hello": a non-answer rule fired and it scored `NON_ANSWER_MOST` or less) keeps its grade
+    ("hello": `evaluators.grade.is_non_answer`) keeps its grade
     and its reply, and earns neither."""
-    return score > NON_ANSWER_MOST or NON_ANSWER_FLAGS.isdisjoint(flags)
+    return not is_non_answer(score, flags)
 
 
 @dataclass(frozen=True)
@@ -235,6 +235,9 @@ class GradedAnswer:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     answered_at: datetime
+    flags: tuple[str, ...]
+    """The rules that fired on it (`evaluators.grade.Flag` names): answer groups keep a
+    non-answer or a reversed answer apart from the rest."""
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.core.answer_groups import AnswerGroup, group_answers, not_opposed
 from bot.core.team_grading import AnswerVectors, QuestionAnswer
 from content.bank import Bank
 from content.schema import Prompt
+from evaluators.answer_groups import AnswerGroup, Stance, group_answers, not_opposed
 
 KEPT = 32
 """Questions whose groups are kept: the ones a team grades in a sitting."""
@@ -93,10 +93,11 @@ class QuestionGroups:
         prompt: Prompt | None,
     ) -> _Kept:
         vectors = await self.vectors.vectors([a.answer.text for a in answers])
+        threshold = await self.vectors.same_meaning()
         before = self._kept.get(question)
         same_wording = before is not None and before.version[0] == version[0]
         opposed = dict(before.opposed) if before is not None and same_wording else {}
-        groups = await asyncio.to_thread(_grouped, prompt, answers, vectors, opposed)
+        groups = await asyncio.to_thread(_grouped, prompt, answers, vectors, opposed, threshold)
         kept = _Kept(version, groups, opposed)
         self._kept[question] = kept
         self._kept.move_to_end(question)
@@ -120,8 +121,10 @@ def _grouped(
     answers: Sequence[QuestionAnswer],
     vectors: npt.NDArray[np.float32],
     opposed: dict[tuple[int, int], bool],
+    threshold: float,
 ) -> list[AnswerGroup[int]]:
-    """On a worker thread: the answers' groups by place, each pair of answers read for
+    """On a worker thread: the answers' groups by place at the model's `threshold`, each
+    answer's stance read from its stored grade and flags, each pair of answers read for
     contradiction at most once (the reading kept in `opposed`, by their ids, for the next
     version)."""
     ids = [a.answer.id for a in answers]
@@ -140,5 +143,7 @@ def _grouped(
         list(range(len(answers))),
         vectors,
         score=lambda place: answers[place].answer.score,
+        threshold=threshold,
+        stance=lambda place: Stance.of(answers[place].answer.score, answers[place].answer.flags),
         may_share=None if read is None else may_share,
     )

@@ -139,3 +139,8 @@ class AnswerVectors(Protocol):
     """Sentence vectors of answers, from the grader's own embedding model."""
 
     async def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+    async def same_meaning(self) -> float:
+        """The average cosine at which two groups of answers say one thing on this model
+        (`evaluators.answer_groups.same_meaning`: each model's cosines have their own scale)."""
+        ...

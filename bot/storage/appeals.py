@@ -18,14 +18,14 @@ APPEAL_SELECT = (
     "SELECT ap.id AS appeal_id, ap.reason, ap.old_score, ap.opened_at, ap.final_score,"
     " ap.note, ap.resolved_by, ap.resolved_at, a.id, a.post_id, p.platform, p.channel_id,"
     " COALESCE(p.thread_id, p.message_id) AS thread_id, a.user_id, a.prompt_id, a.text,"
-    " a.score, a.covered, a.missed, a.answered_at"
+    " a.score, a.covered, a.missed, a.flags, a.answered_at"
     " FROM appeals ap JOIN answers a ON a.id = ap.answer_id JOIN posts p ON p.id = a.post_id"
 )
 
 GRADED_ANSWER_SELECT = (
     "SELECT a.id, a.post_id, p.platform, p.channel_id,"
     " COALESCE(p.thread_id, p.message_id) AS thread_id, a.user_id, a.prompt_id, a.text,"
-    " a.score, a.covered, a.missed, a.answered_at"
+    " a.score, a.covered, a.missed, a.flags, a.answered_at"
     " FROM answers a JOIN posts p ON p.id = a.post_id"
     " WHERE p.platform = ? AND p.channel_id = ? AND a.user_id = ?"
 )

@@ -71,6 +71,7 @@ def graded_answer(row: Row) -> GradedAnswer:
         score=row["score"],
         **concept_lists(row),
         answered_at=datetime.fromisoformat(row["answered_at"]),
+        flags=flags_of(row),
     )
 
 

@@ -24,7 +24,7 @@ from bot.storage.records import graded_answer
 _ANSWERS = (
     "SELECT a.id, a.post_id, p.platform, p.channel_id,"
     " COALESCE(p.thread_id, p.message_id) AS thread_id, a.user_id, a.prompt_id, a.text,"
-    " a.score, a.covered, a.missed, a.answered_at"
+    " a.score, a.covered, a.missed, a.flags, a.answered_at"
 )
 _IN_CHANNEL = (
     " FROM answers a JOIN posts p ON p.id = a.post_id"

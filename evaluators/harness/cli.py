@@ -56,6 +56,7 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval siblings [--bank PATH ...] [--json]   (model answers given on a sibling)
        quizmaster eval quality [--only NAME ...] [--data DIR] [--out FILE] [--baseline FILE]
                                [--timings BENCH.txt] [--save-baseline]   (make quality)
+       quizmaster eval groups [--fit] [--data DIR] [--vectors-only]   (answer groups' threshold)
        quizmaster eval ship-vectors [--out DIR]   (the seed bank's vectors the package ships)
        quizmaster eval fit-concepts [--data DIR] [--json]   (the concept matcher's rule)"""
 
@@ -467,6 +468,13 @@ def _run_fit_concepts(argv: list[str], settings: ModelSettings) -> int:
     return 0
 
 
+def _run_groups(argv: list[str], settings: ModelSettings) -> int:
+    """The answer groups' threshold (`groups_cli`), imported when asked for, like the table."""
+    from evaluators.harness.groups_cli import main as groups_main
+
+    return groups_main(argv, settings)
+
+
 def _run_quality(argv: list[str], settings: ModelSettings) -> int:
     """The quality table (`quality_cli`), imported when asked for: it reads the importers."""
     from evaluators.harness.quality_cli import main as quality_main
@@ -487,6 +495,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "heldout": _run_heldout,
         "siblings": _run_siblings,
         "quality": _run_quality,
+        "groups": _run_groups,
         "ship-vectors": ship_vectors_main,
         "fit-concepts": _run_fit_concepts,
     }.get(argv[0])

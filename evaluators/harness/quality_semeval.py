@@ -9,7 +9,8 @@ boundary (correct = grade >= 50, and where 65 would put it), the mean grade of t
 labelled correct, contradictory and incorrect, the share of the answers labelled correct and
 contradictory that the grader reads as saying the opposite of the reference (REVERSED: the first
 should stay near 0, the second rise), and the model's bare cosine of answer and reference as the
-baseline a grader should beat. Then the same answers as a team that grades them meets them, with
+baseline a grader should beat. The train answers grouped as the web page groups them
+(`quality_semeval_groups`). Then the same answers as a team that grades them meets them, with
 the teachers' labels as team evidence (`quality_semeval_taught`)."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from content.loader import load_bank
 from evaluators.grade import Flag
 from evaluators.harness.quality_run import QualityRun
 from evaluators.harness.quality_semeval_answers import FILE, Answer, Part, read_semeval
+from evaluators.harness.quality_semeval_groups import group_figures
 from evaluators.harness.quality_semeval_taught import taught
 from evaluators.harness.quality_stats import auc
 from evaluators.harness.quality_table import Figure
@@ -46,6 +48,7 @@ async def semeval(run: QualityRun) -> list[Figure]:
                 split=split,
                 reversed_=reversed_[rows],
             )
+        figures += group_figures(run, mine, results, corpus)
         figures += await taught(run, mine, corpus)
     return figures
 

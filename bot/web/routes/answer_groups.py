@@ -11,7 +11,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core.answer_groups import AnswerGroup
 from bot.core.numerals import score_typed
 from bot.core.reporting.teaching import SHOWN, Teaching, ToTeach
 from bot.core.team_grading import QuestionAnswer
@@ -19,6 +18,7 @@ from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
 from bot.web.errors import PageError
 from bot.web.signing import Session
 from content.schema import Lang
+from evaluators.answer_groups import AnswerGroup
 from evaluators.grade import EmbeddingUnavailableError
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")

@@ -3,9 +3,14 @@ similarity of their sentence vectors, stopped where no two groups are similar en
 
 Average linkage keeps a group from growing by a chain of near neighbours (single linkage's
 fault) without making one outlier split a group (complete linkage's); a threshold rather than a
-group count lets a question with one common answer show one group.
+group count lets a question with one common answer show one group. The threshold is the
+embedding model's own (`same_meaning`): cosines have another scale on every model.
 
-A group is graded at once, so it must be safe to: two answers whose current grades are more than
+A group is graded at once, so it must be safe to. Answers of another `Stance` never share one: a
+non-answer ("hello", "I don't know", noise: a rule of `NON_ANSWER` fired and it scored no more
+than `NON_ANSWER_MOST`) is never grouped with an attempt, and the non-answers make one group of
+their own, however unlike their words; an answer the grader read as reversed (`Flag.REVERSED`)
+never shares one with an answer it did not. Two answers whose current grades are more than
 `MAX_GRADE_GAP` apart never share one, however alike they read (three answers graded 99, 93 and
 20 by the grader are two groups, not one an admin would give a single grade). A caller may add
 its own pairwise rule (`may_share`: the grader reading two answers as contradicting each other).
@@ -13,31 +18,87 @@ Each group is shown by the answer nearest its median grade (of those, the one cl
 others: a real answer, unlike a centroid) and the spread of its grades, so an admin grades the
 groups that matter first: the largest, and among equal ones the most uncertain (the widest
 spread: the grader scored alike answers unalike).
+
+Both the bot (the web page's groups, the digest) and the harness (`quizmaster eval groups`, the
+fit of `same_meaning`) group with this module, so what is measured is what admins see.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from enum import Enum
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from content.schema import Prompt
-from evaluators.grade import contradicts
+from evaluators.embedding.identity import ModelIdentity
+from evaluators.grade import Flag, contradicts, is_non_answer
+from evaluators.whole_files import replacing
 
 T = TypeVar("T")
 
-SAME_MEANING = 0.6
-"""The average cosine similarity at which two groups are one. Measured on the bundled
-all-MiniLM-L6-v2: paraphrases of one idea score about 0.65-0.8, different ideas on one topic
-0.2-0.35; a model whose unrelated texts already score high (e5) needs a higher bar."""
+SAME_MEANING_PATH = Path(__file__).with_name("same_meaning.json")
+"""Each embedding model's fitted threshold, by its identity's key
+(`evaluators.fitting.group_threshold`, `quizmaster eval groups --fit`)."""
 MAX_GRADE_GAP = 40
 """The most two answers of one group may differ in their current grades: within it, one grade
 for all moves none of them by more than the grader's own disagreement with itself on alike
 answers; beyond it, the group hides an answer the grader read as another kind of answer."""
+
+
+class Stance(Enum):
+    """What an answer is, as the grader read it: answers of two stances never share a group."""
+
+    NON_ANSWER = "non_answer"
+    REVERSED = "reversed"
+    ATTEMPT = "attempt"
+
+    @classmethod
+    def of(cls, score: int, flags: Collection[str]) -> Stance:
+        """The stance of an answer graded `score` with `flags` (the stored flags' names)."""
+        if is_non_answer(score, flags):
+            return cls.NON_ANSWER
+        return cls.REVERSED if Flag.REVERSED.value in flags else cls.ATTEMPT
+
+
+def same_meaning(identity: ModelIdentity, path: Path = SAME_MEANING_PATH) -> float:
+    """The average cosine at which two groups of answers are one meaning on the model of
+    `identity`: its fitted threshold (`path`), or, for a model none was fitted on, the strictest
+    fitted one: an unknown model's groups are then smaller, never mixed on its account."""
+    fitted = _fitted(path)
+    found = fitted.get(identity.key)
+    if found is not None:
+        return float(found["threshold"])
+    return max(float(entry["threshold"]) for entry in fitted.values())
+
+
+def save_same_meaning(
+    identity: ModelIdentity,
+    threshold: float,
+    fitted_on: Mapping[str, Any],
+    path: Path = SAME_MEANING_PATH,
+) -> None:
+    """`threshold` recorded as the model's, with what it was fitted on; other models' kept."""
+    fitted = _fitted(path) if path.is_file() else {}
+    fitted[identity.key] = {
+        "identity": identity.as_dict(),
+        "threshold": round(threshold, 4),
+        "fitted_on": dict(fitted_on),
+    }
+    text = json.dumps(dict(sorted(fitted.items())), indent=1, ensure_ascii=False) + "\n"
+    with replacing(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def _fitted(path: Path) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return found
 
 
 @dataclass(frozen=True)
@@ -63,13 +124,18 @@ class AnswerGroup(Generic[T]):
 
 def clusters(
     vectors: npt.NDArray[np.float32],
-    threshold: float = SAME_MEANING,
+    threshold: float,
     *,
     may_share: Callable[[int, int], bool] | None = None,
+    merges: list[tuple[int, int, float]] | None = None,
 ) -> list[list[int]]:
     """Indexes of `vectors` in groups, each group's in the order given (average linkage over
     cosine similarity, merged while the closest two groups reach `threshold`). Two groups with
     a pair of members `may_share` refuses are never merged: the next closest pair is tried.
+    `merges`, when given, gets each merge as it is made: the two groups (by their first
+    member) and their average similarity. Without `may_share` the merges do not depend on the
+    threshold, which only stops them: one run at the lowest threshold gives the groups at every
+    threshold (`evaluators.fitting.group_threshold` tries many).
 
     Each step merges the closest pair, the first in row order among equals. Each group's
     closest other group is kept (`nearest`), so a step updates the merged group's row and the
@@ -112,6 +178,8 @@ def clusters(
             average[keep, gone] = average[gone, keep] = -np.inf
             renew(np.array([keep, gone]))
             continue
+        if merges is not None:
+            merges.append((keep, gone, float(closest[a])))
         groups[keep] = sorted(groups[keep] + groups.pop(gone))
         apart[keep, :] |= apart[gone, :]
         apart[:, keep] |= apart[:, gone]
@@ -172,20 +240,40 @@ def group_answers(
     vectors: npt.NDArray[np.float32],
     *,
     score: Callable[[T], int],
-    threshold: float = SAME_MEANING,
+    threshold: float,
+    stance: Callable[[T], Stance] | None = None,
     may_share: Callable[[T, T], bool] | None = None,
 ) -> list[AnswerGroup[T]]:
-    """`answers` (one vector each, in order) grouped by meaning, never two graded more than
-    `MAX_GRADE_GAP` apart nor two `may_share` refuses; the largest groups first and, among
-    groups of one size, the widest spread of grades; ties keep the answers' order."""
+    """`answers` (one vector each, in order) grouped by meaning at `threshold`: the
+    non-answers in one group of their own, the other answers each with answers of their
+    `stance` only (all attempts, without one), never two graded more than `MAX_GRADE_GAP` apart
+    nor two `may_share` refuses; the largest groups first and, among groups of one size, the
+    widest spread of grades; ties keep the answers' order."""
     scores = [score(a) for a in answers]
+    stances = [Stance.ATTEMPT if stance is None else stance(a) for a in answers]
 
     def allowed(i: int, j: int) -> bool:
         close = abs(scores[i] - scores[j]) <= MAX_GRADE_GAP
         return close and (may_share is None or may_share(answers[i], answers[j]))
 
+    def grouped(places: list[int]) -> list[list[int]]:
+        """The groups of the answers at `places`, by place."""
+
+        def within(i: int, j: int) -> bool:
+            return allowed(places[i], places[j])
+
+        found = clusters(vectors[places], threshold, may_share=within)
+        return [[places[m] for m in members] for members in found]
+
+    found: list[list[int]] = []
+    for kind in Stance:
+        places = [i for i, s in enumerate(stances) if s is kind]
+        if kind is Stance.NON_ANSWER:
+            found += [places] if places else []
+        elif places:
+            found += grouped(places)
     groups = []
-    for members in clusters(vectors, threshold, may_share=allowed):
+    for members in sorted(found, key=min):
         ordered = representative_first(members, vectors, scores)
         shown = [scores[i] for i in ordered]
         groups.append(AnswerGroup(tuple(answers[i] for i in ordered), min(shown), max(shown)))
