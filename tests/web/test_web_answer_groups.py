@@ -351,8 +351,8 @@ def test_on_the_default_model_a_group_never_mixes_non_answers_reversed_and_right
     site.run(
         site.service.posting.post_today(PLATFORM, channel, site.transport, prompt=bank.get("q01"))
     )
-    for name, said in ISSUE_ANSWERS.items():
-        site.say(Actor(f"U-{name}", name.title()), said, channel)
+    for name, words in ISSUE_ANSWERS.items():
+        site.say(Actor(f"U-{name}", name.title()), words, channel)
     stored = site.run(
         site.service.repo.team_grades.question_answers(
             platform=PLATFORM, channel_id=channel, prompt_id="q01"
