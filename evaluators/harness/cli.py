@@ -432,10 +432,10 @@ def _run_siblings(argv: list[str], settings: ModelSettings) -> int:
 
 
 def _run_fit_concepts(argv: list[str], settings: ModelSettings) -> int:
-    """Fit the concept matcher's rule on the Korean science labels (`fitting.concept_matcher`)
+    """Fit the concept matcher's rule on the Korean science labels (`harness.concept_fit`)
     and print it with its leave-questions-out figures; the vectors are kept in the quality
     table's cache, so a rerun encodes nothing."""
-    from evaluators.fitting.concept_matcher import fit_concept_matcher
+    from evaluators.harness.concept_fit import fit_concept_matcher
     from evaluators.harness.quality_cache import CachedEmbedder
     from evaluators.harness.quality_run import DATA_ENV, DEFAULT_DATA
 

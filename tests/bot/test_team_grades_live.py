@@ -66,12 +66,13 @@ async def grade_answers(
     score: int,
 ) -> None:
     """The admin of the channel `where` (platform, channel id) grades the answers `texts` (in
-    the group they fall in) `score` at once and applies the grades."""
+    the groups they fall in: alike answers may stand apart under the default model's strict
+    threshold) `score` at once and applies the grades."""
     platform, channel = where
     at = {"platform": platform, "channel_id": channel, "prompt_id": prompt.id}
     groups = await grading.groups(**at)
-    [group] = [g for g in groups if set(texts) <= {a.answer.text for a in g.members}]
-    ids = [a.answer.id for a in group.members if a.answer.text in texts]
+    ids = [a.answer.id for g in groups for a in g.members if a.answer.text in texts]
+    assert {a.answer.text for g in groups for a in g.members} >= set(texts)
     assert await grading.stage(**at, answer_ids=ids, score=score, note="", by="admin")
     applied = await grading.apply(**at, lang="en")
     assert applied.applied == len(texts)

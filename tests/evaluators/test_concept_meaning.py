@@ -10,7 +10,7 @@ import pytest
 
 from content.schema import Concept
 from evaluators import EmbeddingGrader
-from evaluators.fitting.concept_matcher import Pairs, fit_pairs, question_fold
+from evaluators.harness.concept_fit import Pairs, fit_pairs, question_fold
 from evaluators.reading.concept_meaning import MeaningRule
 from evaluators.reading.concepts import ConceptMatch
 from tests.evaluators.conftest import RELU

@@ -133,10 +133,12 @@ def test_semeval_figures_per_corpus_and_split(
     slugs += ["mean_incorrect", "reversed_correct", "reversed_contradictory", "cosine_auc"]
     taught = ["auc", "f1_50", "f1_65", "mean_correct", "mean_contradictory", "mean_incorrect"]
     taught += ["alone_auc", "alone_f1_50", "alone_f1_65"]
+    groups = ["purity", "purity_2way", "grouped", "size", "mixed"]
     assert set(figures) == {
         *(f"semeval/beetle/{s}/{slug}" for s in SPLITS for slug in slugs),
         *(f"semeval/beetle/train/taught_5/{slug}" for slug in taught),
         *(f"semeval/beetle/test-unseen-answers/taught_train/{slug}" for slug in taught),
+        *(f"semeval/beetle/train/groups/{slug}" for slug in groups),
     }
     train = {slug: figures[f"semeval/beetle/train/{slug}"] for slug in slugs}
     assert train["auc"]["n"] == 24 and train["auc"]["gated"]
