@@ -102,8 +102,11 @@ class GradingDesk:
         """`answer` graded as the channel `where` would grade it, with why where the grader can
         say (the web page's "Try the grader"), stored nowhere."""
         taught = await self.taught(prompt, where)
-        if isinstance(self.grader, Explainer):
-            scored = await self.grader.explain(prompt, answer, lang=lang, taught=taught)
+        # The wired desk grades through a wrapper that meters member grades (it holds the grader
+        # it wraps as `grader`); a try is no member's grade, so it asks the grader itself.
+        explainer = getattr(self.grader, "grader", self.grader)
+        if isinstance(explainer, Explainer):
+            scored = await explainer.explain(prompt, answer, lang=lang, taught=taught)
             return Tried(scored.grade, scored.explanation)
         grade = await self.grader.grade(prompt, answer, lang=lang, taught=taught)
         return Tried(grade, None)
