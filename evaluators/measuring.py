@@ -127,7 +127,7 @@ class AnswerMeasurer:
             (t, a.vector) for t, a in zip(unknown, analyzed[read + len(claims) :], strict=True)
         )
         stated = stated_misconception(
-            prompt, stacked(claimed), stacked([self._claims[t] for t in wanted])
+            prompt, claims, stacked(claimed), stacked([self._claims[t] for t in wanted])
         )
         analyzed = analyzed[:read]
         if missing:

@@ -7,9 +7,18 @@ nearer the misconception "L2 makes weights exactly zero" than any claim of the m
 the answer is cut into its claims (`reading.clauses`: each clause, and each two clauses side by
 side, so a claim cut at a comma is still read whole), and so are the model answers; an answer
 states a misconception when one of its claims is close to it (`MIN_SIMILARITY`) and closer to it
-than to every claim of the model answers by `MARGIN`. A right answer that says the model answer's
+than to every claim of the model answers by `MARGIN`, and it says at least `OWN_WORDS` of the
+misconception's own words. A right answer that says the model answer's
 claim in the misconception's words ("L2 shrinks the weights but never makes them exactly zero")
 stays nearer the model answer's claim that says the same.
+
+On Korean the vectors of two sentences about one subject sit close whatever they claim: "max
+pooling은 영역 안에서 가장 강하게 반응한 값만 남기" is 0.96 from the misconception "max pooling을
+쓰는 이유는 학습 가능한 파라미터가 있어서…", and nearer it than any claim of the model answer.
+Right answers flagged that way share only the subject's words with the misconception (at most a
+quarter of the words it says beyond the question's, on the dev set's right answers); an answer
+that states it says its words (a third or more: "k-means는 항상 global optimum으로 수렴해서
+초기값이랑 상관없이").
 
 The claims of the answer, of the model answers and the misconceptions are encoded in the answer's
 own batch (`measuring.AnswerMeasurer`); the prompt's are kept once encoded."""
@@ -25,7 +34,7 @@ import numpy as np
 
 from content.schema import Prompt
 from evaluators.embedding.vectors import Matrix
-from evaluators.reading.clauses import clauses
+from evaluators.reading.clauses import clauses, lemmas_of
 from evaluators.reading.morphology import normalize
 
 MIN_SIMILARITY = 0.88
@@ -34,6 +43,9 @@ it: near-paraphrases of a misconception sit above it, claims about the same topi
 MARGIN = 0.03
 """How much nearer the misconception than every claim of the model answers the claim must be."""
 _SENTENCE_END = re.compile(r"[.!?。]")
+OWN_WORDS = 1 / 3
+"""The share of a misconception's own words (its lemmas the question does not say) a claim must
+say to state it: the line between sharing a subject and making the claim."""
 MIN_WORDS = 2
 """Clauses of fewer words are read only beside their neighbour ("so", "it is")."""
 
@@ -75,11 +87,11 @@ def prompt_texts(prompt: Prompt) -> tuple[str, ...]:
 
 
 def stated_misconception(
-    prompt: Prompt, answer_claims: Matrix, prompt_vectors: Matrix
+    prompt: Prompt, claims: Sequence[str], answer_claims: Matrix, prompt_vectors: Matrix
 ) -> Stated | None:
     """The misconception of `prompt` the answer states most plainly, if it states one:
-    `answer_claims` are the vectors of `claims_of(answer)`, `prompt_vectors` those of
-    `prompt_texts(prompt)`, in order."""
+    `claims` are `claims_of(answer)` and `answer_claims` their vectors, `prompt_vectors` those
+    of `prompt_texts(prompt)`, in order."""
     count = len(prompt.misconceptions)
     if not count or answer_claims.shape[0] == 0:
         return None
@@ -90,11 +102,27 @@ def stated_misconception(
         if right.shape[0]
         else np.zeros(answer_claims.shape[0], dtype=np.float32)
     )
-    gaps = np.where(to_wrong >= MIN_SIMILARITY, to_wrong - to_right[:, None], -np.inf)
+    gaps = np.where(
+        (to_wrong >= MIN_SIMILARITY) & _says_its_words(prompt, claims),
+        to_wrong - to_right[:, None],
+        -np.inf,
+    )
     claim, index = np.unravel_index(int(np.argmax(gaps)), gaps.shape)
     if gaps[claim, index] < MARGIN:
         return None
     return Stated(int(index), float(to_wrong[claim, index]), float(to_right[claim]))
+
+
+def _says_its_words(prompt: Prompt, claims: Sequence[str]) -> np.ndarray:
+    """For each claim (rows) and misconception (columns), whether the claim says `OWN_WORDS` of
+    the misconception's own words."""
+    asked = lemmas_of(prompt.text.ko) | lemmas_of(prompt.text.en)
+    own = [lemmas_of(m.text) - asked for m in prompt.misconceptions]
+    said = [lemmas_of(claim) for claim in claims]
+    return np.array(
+        [[bool(words) and len(words & s) >= OWN_WORDS * len(words) for words in own] for s in said],
+        dtype=bool,
+    ).reshape(len(said), len(own))
 
 
 def stacked(rows: Sequence[Matrix]) -> Matrix:

