@@ -114,9 +114,10 @@ TEAM_NOTES = Path(__file__).parents[1].parent / "evaluators" / "data" / "team_no
 K_MEANS = "K-means clustering은 어떻게 동작하나?"
 CHOOSE_K = "K-means에서 K는 어떻게 정하나?"
 # The K-means algorithm, which answers the main question and not its follow-up (how to pick K).
+# The notes' model answer says where it converges too, and their drafted concepts name it.
 K_MEANS_STEPS = (
     "centroid를 K개 잡고 각 점을 가장 가까운 centroid에 할당한 다음, cluster 평균으로 centroid를 "
-    "옮기는 걸 수렴할 때까지 반복해요."
+    "옮기는 걸 수렴할 때까지 반복해요. local minimum에 수렴해서 초기값에 따라 결과가 달라요."
 )
 # How to pick K: a right answer to the follow-up, near its main question's model answer too.
 ELBOW = (
