@@ -4,7 +4,7 @@ A bank that disagrees with its own grader grades its members wrong before anyone
 two main questions that ask the same thing (a channel gets a repeat under another id), a model
 answer that scores under full marks against its own question, a key concept its own model answer
 is not credited with (every right answer would be told to "also explain" it), or a stated
-misconception the grader would call right. The structural checks are `content.check`'s; these
+misconception the grader would call right or that a model answer says. The structural checks are `content.check`'s; these
 grade the bank's own texts, so they need the model the bot grades with.
 """
 
@@ -61,6 +61,33 @@ def near_duplicates(
                     f"text.{lang}",
                     f"asks what {mains[first].id} asks (cosine {cosine:.3f}, at least "
                     f"{DUPLICATE_COSINE}); ask something else or drop one",
+                )
+            )
+    return found
+
+
+def misconceptions_like_model_answers(
+    embedder: EmbeddingModel, prompts: Sequence[Prompt]
+) -> list[Finding]:
+    """Each misconception that says what a model answer of its prompt says (cosine at least
+    `DUPLICATE_COSINE`): a right answer written down as a misconception. Grading cannot find one,
+    since an answer that states a misconception is capped for stating it
+    (`stated_misconceptions`), so its text is compared with the model answers directly."""
+    found: list[Finding] = []
+    for prompt in prompts:
+        if not prompt.misconceptions or not prompt.references:
+            continue
+        wrong = embedder.encode([m.text for m in prompt.misconceptions])
+        right = embedder.encode([r.text for r in prompt.references])
+        similar = wrong @ right.T
+        for index, reference in zip(*np.nonzero(similar >= DUPLICATE_COSINE), strict=True):
+            found.append(
+                Finding(
+                    prompt.id,
+                    f"misconceptions.{index}",
+                    f"says what references.{reference} says (cosine "
+                    f"{float(similar[index, reference]):.3f}, at least {DUPLICATE_COSINE}): a "
+                    "right answer; make it a plain wrong claim",
                 )
             )
     return found
@@ -128,7 +155,11 @@ async def check_bank(
     """Every finding for the prompts `checked`, graded in `bank` (all the prompts the bot would
     load beside them, so a question's neighbours are the bot's)."""
     ids = {prompt.id for prompt in checked}
-    return near_duplicates(embedder, bank.mains(), ids) + await self_consistency(grader, checked)
+    return (
+        near_duplicates(embedder, bank.mains(), ids)
+        + misconceptions_like_model_answers(embedder, checked)
+        + await self_consistency(grader, checked)
+    )
 
 
 def check_with(settings: ModelSettings, bank: Bank, checked: Sequence[Prompt]) -> list[Finding]:

