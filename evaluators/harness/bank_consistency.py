@@ -4,8 +4,8 @@ A bank that disagrees with its own grader grades its members wrong before anyone
 two main questions that ask the same thing (a channel gets a repeat under another id), a model
 answer that scores under full marks against its own question, a key concept its own model answer
 is not credited with (every right answer would be told to "also explain" it), or a stated
-misconception the grader would call right or that a model answer says. The structural checks are `content.check`'s; these
-grade the bank's own texts, so they need the model the bot grades with.
+misconception the grader would call right or that a model answer says. The structural checks are
+`content.check`'s; these grade the bank's own texts, so they need the model the bot grades with.
 """
 
 from __future__ import annotations
