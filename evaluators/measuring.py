@@ -5,7 +5,8 @@ calibration fit measure through the same code."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -46,9 +47,16 @@ class Analyzed:
     spans: AnswerSpans = NO_SPANS
 
 
-Request = tuple[str, bool, tuple[Concept, ...]]
-"""A text for the batch thread, whether its token vectors are wanted, and the key concepts its
-clauses are compared with (`concept_meaning`; none for a prompt's own texts)."""
+RECENT_TEXTS = 8192
+"""How many claim and clause vectors a measurer keeps (12 MB at 384 dimensions)."""
+NO_TEXT = AnswerText.of("")
+"""A side text's morphology: never read."""
+Request = tuple[str, bool, tuple[Concept, ...], bool]
+"""A text for the batch thread, whether its token vectors are wanted, the key concepts its
+clauses are compared with (`concept_meaning`; none for a prompt's own texts), and whether it is
+a side text: a claim read for a misconception (`stated_misconceptions`), wanted as a vector
+alone and encoded apart from the answers, so an answer's own vector is the same whether or not
+its claims, or its prompt's, were encoded before."""
 
 
 def _one_blas_thread() -> None:
@@ -79,6 +87,10 @@ class AnswerMeasurer:
         self._claims: dict[str, Matrix] = {}
         """The vectors of prompts' misconceptions and model answers' claims
         (`stated_misconceptions.prompt_texts`), encoded with the first answer to each."""
+        self._side = RecentVectors()
+        """The batch thread's vectors of side texts and answers' clauses: an answer measured
+        against several prompts (a fit measures each against its variants and neighbours) is
+        cut into the same claims and clauses each time."""
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
         )
@@ -88,6 +100,7 @@ class AnswerMeasurer:
         hash); True on a cache hit. Optional: prompts not prepared are encoded on first use."""
         self._others.clear()
         self._claims.clear()
+        self._side.clear()
         return await asyncio.to_thread(self.store.load_bank, bank)
 
     async def prepare_tokens(self, prompts: Sequence[Prompt]) -> None:
@@ -117,27 +130,26 @@ class AnswerMeasurer:
         claims = claims_of(answer) if prompt.misconceptions else ()
         wanted = prompt_texts(prompt)
         unknown = [t for t in dict.fromkeys(wanted) if t not in self._claims]
-        requests: list[Request] = [(t, tokens, ()) for t in missing]
-        requests.append((answer, tokens, prompt.concepts))
-        requests.extend((t, False, ()) for t in [*claims, *unknown])
+        # The prompt's own texts not yet encoded go first, in a batch of their own: an answer's
+        # vector is then the same for its first answer as for every later one.
+        done = await asyncio.gather(*(self.batcher.submit((t, tokens, (), False)) for t in missing))
+        requests: list[Request] = [(answer, tokens, prompt.concepts, False)]
+        requests.extend((t, False, (), True) for t in [*claims, *unknown])
         analyzed = await asyncio.gather(*(self.batcher.submit(r) for r in requests))
-        read = len(missing) + 1
-        claimed = [a.vector for a in analyzed[read : read + len(claims)]]
+        claimed = [a.vector for a in analyzed[1 : 1 + len(claims)]]
         self._claims.update(
-            (t, a.vector) for t, a in zip(unknown, analyzed[read + len(claims) :], strict=True)
+            (t, a.vector) for t, a in zip(unknown, analyzed[1 + len(claims) :], strict=True)
         )
         stated = stated_misconception(
             prompt, claims, stacked(claimed), stacked([self._claims[t] for t in wanted])
         )
-        analyzed = analyzed[:read]
         if missing:
-            done = analyzed[:-1]
             self.store.put(
                 missing,
                 _stack([a.vector for a in done]),
                 [a.tokens for a in done if a.tokens is not None] if tokens else None,
             )
-        mine = analyzed[-1]
+        mine = analyzed[0]
         neighbours = self.store.neighbours(prompt, mine.vector)
         vectors = self.store.vectors_for(prompt)
 
@@ -195,44 +207,74 @@ class AnswerMeasurer:
         await self.batcher.aclose()
 
     def _analyze(self, requests: Sequence[Request]) -> list[Analyzed]:
-        """Batch body, run in a worker thread: morphology, then one encode for the unique texts
-        and the clauses of the answers that name a key concept only in other words, if at all
-        (`_spans_wanted`). Token vectors come only when a request in the batch wants them
-        (reference-only prompts): bank prompts never read them, and collecting them slows each
-        encode. With a remote model the encode only waits on the server, so the morphology runs
-        meanwhile, and the clauses go in a second encode."""
-        unique = list(dict.fromkeys(text for text, _, _ in requests))
-        concepts = {text: wanted for text, _, wanted in requests if wanted}
+        """Batch body, run in a worker thread: morphology, then one encode for the unique texts,
+        and one apart for the side texts and the clauses of the answers that name a key concept
+        only in other words, if at all (`_spans_wanted`). Token vectors come only when a request
+        in the batch wants them (reference-only prompts): bank prompts never read them, and
+        collecting them slows each encode. With a remote model the encode only waits on the
+        server, so the morphology runs meanwhile."""
+        unique = list(dict.fromkeys(text for text, _, _, side in requests if not side))
+        concepts = {text: wanted for text, _, wanted, _ in requests if wanted}
         rows: Sequence[Matrix | None]
         with ThreadPoolExecutor(max_workers=1) if self._overlap else nullcontext() as pool:
             morphology = pool.submit(_morphology, unique) if pool is not None else None
             texts = _morphology(unique) if morphology is None else []
-            cut = _cut(unique, texts, concepts)
-            spans = [t for s in cut.values() for t in s[1]]
-            if any(wants for _, wants, _ in requests):
+            if not unique:
+                vectors, rows = np.zeros((0, 0), dtype=np.float32), []
+            elif any(wants for _, wants, _, _ in requests):
                 vectors, rows = self.embedder.encode_with_tokens(unique)
-                spanned = self.embedder.encode(spans)
             else:
-                both = self.embedder.encode([*unique, *spans])
-                vectors, spanned, rows = (
-                    both[: len(unique)],
-                    both[len(unique) :],
-                    [None] * len(unique),
-                )
+                vectors, rows = self.embedder.encode(unique), [None] * len(unique)
             if morphology is not None:
                 texts = morphology.result()
-                cut = _cut(unique, texts, concepts)
-                spanned = self.embedder.encode([t for s in cut.values() for t in s[1]])
-        by_span = iter(spanned)
+        cut = _cut(unique, texts, concepts)
+        sides = [text for text, _, _, side in requests if side]
+        new = self._side.unknown([*sides, *(t for _, words in cut.values() for t in words)])
+        if new:
+            self._side.update(zip(new, self.embedder.encode(new), strict=True))
         found = {
-            text: AnswerSpans(places, words, _stack([next(by_span) for _ in words]))
+            text: AnswerSpans(places, words, _stack(self._side.rows(words)))
             for text, (places, words) in cut.items()
         }
         by_text = {
             text: Analyzed(vector, tokens, analyzed, found.get(text, NO_SPANS))
             for text, vector, tokens, analyzed in zip(unique, vectors, rows, texts, strict=True)
         }
-        return [by_text[text] for text, _, _ in requests]
+        return [
+            Analyzed(self._side.rows([text])[0], None, NO_TEXT) if side else by_text[text]
+            for text, _, _, side in requests
+        ]
+
+
+class RecentVectors:
+    """The vectors of the texts encoded last, at most `size` of them: a text encoded again
+    (the same answer's claims measured against another prompt) is looked up instead."""
+
+    def __init__(self, size: int = RECENT_TEXTS) -> None:
+        self._size = size
+        self._vectors: OrderedDict[str, Matrix] = OrderedDict()
+
+    def __contains__(self, text: str) -> bool:
+        return text in self._vectors
+
+    def unknown(self, texts: Iterable[str]) -> list[str]:
+        """`texts` not held, once each."""
+        return [text for text in dict.fromkeys(texts) if text not in self]
+
+    def update(self, pairs: Iterable[tuple[str, Matrix]]) -> None:
+        for text, vector in pairs:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+        while len(self._vectors) > self._size:
+            self._vectors.popitem(last=False)
+
+    def rows(self, texts: Sequence[str]) -> list[Matrix]:
+        for text in texts:
+            self._vectors.move_to_end(text)
+        return [self._vectors[text] for text in texts]
+
+    def clear(self) -> None:
+        self._vectors.clear()
 
 
 def _in_own_words(

