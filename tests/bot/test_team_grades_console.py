@@ -23,6 +23,12 @@ from tests.web.client import form_fields
 
 TEAM_GRADE = 95
 _ANSWER = re.compile(r'<li id="answer-(\d+)">.*?<p>(.*?)</p>', flags=re.S)
+# A group of one answer shows it as its representative, with no list of the group's answers.
+_ALONE = re.compile(
+    r'<h2 id="group-head-\d+">1 answer .*?<strong>Representative answer:</strong> (.*?)</p>'
+    r'.*?name="answer" value="(\d+)"',
+    flags=re.S,
+)
 TOLD = f"Near an answer your team graded {TEAM_GRADE}."
 
 
@@ -37,7 +43,9 @@ async def grade_on_the_page(link: str, prompt_id: str, answers: tuple[str, ...])
         base = f"{site}{signed.headers['location'].rstrip('/')}/groups/{prompt_id}"
         groups = await admin.get(base)
         assert groups.status_code == 200, groups.text
-        ids = [int(i) for i, said in _ANSWER.findall(groups.text) if unescape(said) in answers]
+        listed = _ANSWER.findall(groups.text)
+        listed += [(i, said) for said, i in _ALONE.findall(groups.text)]
+        ids = [int(i) for i, said in listed if unescape(said) in answers]
         assert len(set(ids)) == len(answers), groups.text
         csrf = form_fields(groups.text)["csrf"]
         fields = {"answer": ids, "score": str(TEAM_GRADE), "csrf": csrf}

@@ -5,12 +5,15 @@ the first message, lasts only a few minutes on Discord)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.core.flow.replicas import this_process
 from bot.core.models import DigestTime
 from bot.core.reporting.weeks import week_of
 from bot.platforms.discord.dispatch import PLATFORM
 from tests.bot.platforms.discord.conftest import Running
 
-STOPPED = "host:4242:stopped"  # a replica id with no heartbeat: silent, so its claims are taken
+STOPPED = "host:4242:stopped"  # a replica that beats once, then stops: killed
 
 
 async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running) -> None:
@@ -20,6 +23,12 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     today = now.date()
     week = week_of(today)
     repo = service.repo
+    # It claims the digest and stays alive while the scene is set, so the running bot's own
+    # ticks leave its claim alone.
+    await service.heartbeats.heartbeat(this_process(PLATFORM, now, STOPPED))
+    assert await repo.digests.claim_digest(
+        platform=PLATFORM, channel_id=fake.channel_id, week=week, claimed_at=now, replica_id=STOPPED
+    )
     await repo.digests.set_digest_time(
         platform=PLATFORM, channel_id=fake.channel_id, time=DigestTime(0, "00:00")
     )
@@ -33,14 +42,14 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     )
     assert post is not None
     await repo.posts.set_post_location(post_id=post.id, message_id="1", thread_id=None)
-    assert await repo.digests.claim_digest(
-        platform=PLATFORM, channel_id=fake.channel_id, week=week, claimed_at=now, replica_id=STOPPED
-    )
     digests = service.intake.dispatcher.digests
     # The stopped replica sent the digest, then died before recording it.
     first = await bot.client.channels.send(await digests.channel_reply(channel, week))
 
-    posted = await service.digests.post_due(PLATFORM, bot.client.channels, alive_since=now)
+    silent_since = now + timedelta(seconds=1)  # its last heartbeat is older than this
+    posted = await service.digests.post_due(
+        PLATFORM, bot.client.channels, alive_since=silent_since
+    )
 
     assert posted == [(fake.channel_id, week)]
     sends = fake.find("POST", rf"/channels/{fake.channel_id}/messages")
