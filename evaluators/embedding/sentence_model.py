@@ -180,6 +180,19 @@ def is_bundled(model_name: str) -> bool:
     return path.is_dir() and path.resolve() == bundled_model_path().resolve()
 
 
+BUNDLED_NAMES = frozenset(
+    {BUNDLED_MODEL_NAME, "bundled", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+)
+"""The usual names of the bundled model's weights: a compute service answers to them with the
+bundled model, and the grader's calibration is the bundled one's whichever of them it asked for
+(when the vectors agree: the identity's fingerprint still tells other weights apart)."""
+
+
+def is_bundled_name(model_name: str) -> bool:
+    """A name the bundled model answers to: one of `BUNDLED_NAMES`, or its own folder."""
+    return model_name in BUNDLED_NAMES or is_bundled(model_name)
+
+
 def load_embedder(model_name: str, device: str = "auto") -> Embedder:
     """The shared model for (model_name, device): loaded on first use, then reused by every grader.
     A model that cannot be loaded is replaced by the bundled one with a single warning."""

@@ -66,8 +66,8 @@ def port() -> int:
 
 
 @pytest.fixture
-async def remote_grader(port: int, served_model_cache: Path) -> AsyncIterator[EmbeddingGrader]:
-    grader = grader_at(f"http://127.0.0.1:{port}/v1", served_model_cache, TOKEN)
+async def remote_grader(port: int, embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
+    grader = grader_at(f"http://127.0.0.1:{port}/v1", embedding_cache, TOKEN)
     yield grader
     await grader.aclose()
 

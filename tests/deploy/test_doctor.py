@@ -382,7 +382,7 @@ async def test_full_check_asks_a_configured_embedding_server(
     tmp_path: Path,
     migrated_db: Path,
     compute: Endpoint,
-    served_model_cache: Path,
+    embedding_cache: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """With QUIZMASTER_EMBEDDING_URL the model line is the server's answer; a closed port is
@@ -392,7 +392,7 @@ async def test_full_check_asks_a_configured_embedding_server(
     settings = slack_settings(
         tmp_path,
         migrated_db,
-        cache_dir=served_model_cache,
+        cache_dir=embedding_cache,
         embedding_model=SERVED_MODEL,
         embedding_url=f"{compute.url}/v1",
         embedding_token=SecretStr(COMPUTE_TOKEN),
@@ -409,7 +409,9 @@ async def test_full_check_asks_a_configured_embedding_server(
         _, output = await doctor(settings, capsys)
         model = line(output, "model")
         assert model.startswith("✓"), output
-        assert "all-MiniLM-L6-v2 on server (remote), embedding size 384, identity " in model, output
+        # the server's MiniLM is the bundled model's weights: its committed calibration grades
+        assert "all-MiniLM-L6-v2 (bundled) on server (remote), embedding size 384" in model, output
+        assert line(output, "calibration").startswith("✓ calibration  committed"), output
         closed = settings.model_copy(
             update={"embedding_url": f"http://127.0.0.1:{unused_port()}/v1"}
         )

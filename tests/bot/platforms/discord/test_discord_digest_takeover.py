@@ -47,9 +47,7 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     first = await bot.client.channels.send(await digests.channel_reply(channel, week))
 
     silent_since = now + timedelta(seconds=1)  # its last heartbeat is older than this
-    posted = await service.digests.post_due(
-        PLATFORM, bot.client.channels, alive_since=silent_since
-    )
+    posted = await service.digests.post_due(PLATFORM, bot.client.channels, alive_since=silent_since)
 
     assert posted == [(fake.channel_id, week)]
     sends = fake.find("POST", rf"/channels/{fake.channel_id}/messages")
