@@ -62,6 +62,13 @@ class TeamEvidence:
         if todo:
             measured = await asyncio.gather(*(self._measure(prompt, key, measure) for key in todo))
             found_now.update(zip(todo, measured, strict=True))
+            # Kept in the order they were read, not the order their measures finished in (a
+            # worker thread's), so the first read is the first dropped.
+            for key, result in zip(todo, measured, strict=True):
+                self._measured[key] = result
+                self._measured.move_to_end(key)
+            while len(self._measured) > self._limit:
+                self._measured.popitem(last=False)
         held = []
         for grade, key in zip(grades, keys, strict=True):
             found = found_now[key]
@@ -87,9 +94,6 @@ class TeamEvidence:
             future.exception()
             raise
         else:
-            self._measured[key] = result
-            while len(self._measured) > self._limit:
-                self._measured.popitem(last=False)
             future.set_result(result)
             return result
         finally:
