@@ -94,6 +94,11 @@ class AnswerMeasurer:
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
         )
+        self._encoding: dict[tuple[str, bool], asyncio.Task[Analyzed]] = {}
+        """A prompt's texts being encoded, each once: the answers of a burst to one prompt
+        (a channel's thread after a restart, an evaluation's gather) all find its texts
+        missing before the first encode ends, and wait on that encode instead of each
+        asking for the prompt's texts again."""
 
     async def prepare(self, bank: Bank) -> bool:
         """Load or compute the bank's reference embeddings (npz cache per model and bank content
@@ -133,7 +138,7 @@ class AnswerMeasurer:
         unknown = [t for t in dict.fromkeys(wanted) if t not in self._claims]
         # The prompt's own texts not yet encoded go first, in a batch of their own: an answer's
         # vector is then the same for its first answer as for every later one.
-        done = await asyncio.gather(*(self.batcher.submit((t, tokens, (), False)) for t in missing))
+        done = await asyncio.gather(*(self._prompt_text(t, tokens) for t in missing))
         requests: list[Request] = [(answer, tokens, prompt.concepts, False)]
         requests.extend((t, False, (), True) for t in [*claims, *unknown])
         analyzed = await asyncio.gather(*(self.batcher.submit(r) for r in requests))
@@ -150,6 +155,8 @@ class AnswerMeasurer:
                 _stack([a.vector for a in done]),
                 [a.tokens for a in done if a.tokens is not None] if tokens else None,
             )
+            for text in missing:
+                self._encoding.pop((text, tokens), None)
         mine = analyzed[0]
         neighbours = self.store.neighbours(prompt, mine.vector)
         vectors = self.store.vectors_for(prompt)
@@ -182,6 +189,25 @@ class AnswerMeasurer:
             )
 
         return await asyncio.to_thread(on_worker), mine.vector
+
+    def _prompt_text(self, text: str, tokens: bool) -> asyncio.Future[Analyzed]:
+        """The encode of one of a prompt's texts, shared by every answer that finds it missing
+        while it runs. It is dropped once its vector is in the store, or when it failed (the
+        next answer asks again); an answer cancelled while waiting leaves it running for the
+        others."""
+        key = (text, tokens)
+        task = self._encoding.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = asyncio.ensure_future(self.batcher.submit((text, tokens, (), False)))
+            self._encoding[key] = task
+            task.add_done_callback(lambda ended: self._forget_failed(key, ended))
+        return asyncio.shield(task)
+
+    def _forget_failed(self, key: tuple[str, bool], ended: asyncio.Task[Analyzed]) -> None:
+        if (ended.cancelled() or ended.exception() is not None) and self._encoding.get(
+            key
+        ) is ended:
+            del self._encoding[key]
 
     def _other_answer(self, prompt: Prompt, elsewhere: Elsewhere) -> OtherAnswer | None:
         """The model answer of another question an answer came nearest (`elsewhere`), measured

@@ -3,6 +3,7 @@ added question costs only its own texts. The bank's word rarity is counted once 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -57,6 +58,57 @@ async def test_unchanged_bank_hits_the_npz_cache(tmp_path: Path, mini_bank: Bank
     claims = len(read) + (len(set(prompt_texts(RELU))) if read else 0)
     assert second.embedder.texts_encoded == 2 + len(concept_texts(RELU)) + len(clauses) + claims
     assert grade.score > 0
+
+
+BURST = (
+    "ReLU는 계산이 빠르고 기울기 소실이 적어요.",
+    "ReLU is cheap to compute and its gradient does not vanish for positive inputs.",
+    "양수 구간에서 미분값이 1이라 깊은 층에서도 학습이 잘 됩니다.",
+    "Sigmoid saturates, ReLU does not, so gradients flow.",
+    "max(0, x) 하나라 연산이 간단하고 sparse한 활성화가 생깁니다.",
+    "It avoids the vanishing gradient and is fast.",
+    "렐루는 음수를 0으로 만들어서 희소성이 생겨요.",
+    "ReLU keeps the gradient at 1 for positive values.",
+)
+
+
+async def test_a_burst_of_answers_to_a_new_prompt_encodes_its_texts_once(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
+    """Answers that arrive together (a thread after a restart, an evaluation's gather) all find
+    the prompt's concept phrasings missing: they wait on one encode of them, so the burst
+    encodes what the same answers one after another encode, with the same grades."""
+    await _fresh_grader(tmp_path).prepare(mini_bank)
+    one_by_one = _fresh_grader(tmp_path)
+    await one_by_one.prepare(mini_bank)
+    alone = [await one_by_one.grade(RELU, answer) for answer in BURST]
+    together = _fresh_grader(tmp_path)
+    await together.prepare(mini_bank)
+    burst = await asyncio.gather(*(together.grade(RELU, answer) for answer in BURST))
+    assert together.embedder.texts_encoded == one_by_one.embedder.texts_encoded
+    assert [g.score for g in burst] == [g.score for g in alone]
+    assert [g.covered for g in burst] == [g.covered for g in alone]
+
+
+async def test_an_answer_cancelled_mid_encode_leaves_the_prompts_texts_to_the_others(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
+    await _fresh_grader(tmp_path).prepare(mini_bank)
+    grader = _fresh_grader(tmp_path)
+    await grader.prepare(mini_bank)
+    first = asyncio.ensure_future(grader.grade(RELU, BURST[0]))
+    for _ in range(1000):
+        if grader.measurer._encoding:
+            break
+        await asyncio.sleep(0)
+    assert grader.measurer._encoding, "the first answer never asked for its prompt's texts"
+    second = asyncio.ensure_future(grader.grade(RELU, BURST[1]))
+    await asyncio.sleep(0)
+    first.cancel()
+    grade = await second
+    assert first.cancelled()
+    assert grade.score > 0 and grade.covered
+    assert not grader.measurer._encoding
 
 
 async def test_an_edited_or_added_question_encodes_only_its_own_texts(
