@@ -1,7 +1,8 @@
 """The prose beside a grade, in Korean or English: the team grade an answer is near, what the
-rules that fired say (each rule's message is its own, in `evaluators/rules/`), and what a full
-answer adds; and the rules of telling (`told_of`) that keep the concepts listed, the
-misconception named and the suggestion in agreement with the score."""
+rules that fired say (each rule's message under its flag), and what a full answer adds, every
+sentence from the grader's catalogue (`evaluators/texts.yaml`); and the rules of telling
+(`told_of`) that keep the concepts listed, the misconception named and the suggestion in
+agreement with the score."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from evaluators.grade import Flag, Verdict
 from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_present
 from evaluators.rules import Fired, rule_of
 from evaluators.taught import Nudge
+from evaluators.texts import GRADER
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 
@@ -93,12 +95,7 @@ def told_of(
 def team_note(team: Nudge, lang: Lang) -> str:
     """Why the team's grades moved the score: the grade of the team-graded answer nearest this
     one, so a member reads that the grade follows their team's, not the model's whim."""
-    score = team.nearest.score
-    return (
-        f"팀이 {score}점으로 채점한 답과 가까운 답이에요."
-        if lang == "ko"
-        else f"Near an answer your team graded {score}."
-    )
+    return GRADER.text(lang, "team_near", score=team.nearest.score)
 
 
 def _best_sentence(prompt: Prompt, told: Told, lang: Lang) -> str:
@@ -124,7 +121,7 @@ def _model_answer(prompt: Prompt, lang: Lang) -> str:
     if not prompt.references:
         return ""
     reference = (prompt.references_in(lang) or prompt.references)[0]
-    return f"모범 답안: {reference.text}" if lang == "ko" else f"Model answer: {reference.text}"
+    return GRADER.text(lang, "model_answer", text=reference.text)
 
 
 def full_answer_note(prompt: Prompt, told: Told, verdict: Verdict, lang: Lang) -> str:
@@ -137,28 +134,14 @@ def full_answer_note(prompt: Prompt, told: Told, verdict: Verdict, lang: Lang) -
         return "" if verdict is Verdict.CORRECT else _model_answer(prompt, lang)
     if not told.missed:
         if verdict in _PRAISED:
-            return (
-                "핵심 개념을 모두 다뤘어요." if lang == "ko" else "You covered every key concept."
-            )
-        lead = (
-            "핵심 개념은 모두 나왔지만 설명이 모범 답안에 못 미쳐요."
-            if lang == "ko"
-            else "Every key concept is named, but the explanation falls short."
-        )
+            return GRADER.text(lang, "every_concept_covered")
+        lead = GRADER.text(lang, "every_concept_named_short")
         return f"{lead} {_model_answer(prompt, lang)}".strip()
     sentence = _best_sentence(prompt, told, lang)
     if sentence:
-        return (
-            f"완전한 답은 이렇게 덧붙여요: {sentence}"
-            if lang == "ko"
-            else (f"A full answer adds: {sentence}")
-        )
+        return GRADER.text(lang, "full_answer_adds", sentence=sentence)
     names = ", ".join(prompt.concept(cid).label(lang) for cid in told.missed)
-    return (
-        f"완전한 답은 {names}까지 설명해요."
-        if lang == "ko"
-        else (f"A full answer also explains {names}.")
-    )
+    return GRADER.text(lang, "full_answer_explains", names=names)
 
 
 def compose(

@@ -1,12 +1,12 @@
 """Every user-facing string of the chat (all platforms), in Korean and English: the catalogue
-`texts.yaml` beside this module, looked up through the shared `bot.core.catalogue`."""
+`texts.yaml` beside this module, looked up through the shared `content.catalogue`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.core.catalogue import Catalogue
+from content.catalogue import Catalogue
 from content.schema import Lang
 
 CHAT = Catalogue(Path(__file__).with_name("texts.yaml"))

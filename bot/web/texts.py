@@ -1,5 +1,5 @@
 """Every string of the web page, in Korean and English: the catalogue `texts.yaml` beside this
-module, looked up through the shared `bot.core.catalogue` (the chat's are in `bot.core.texts`).
+module, looked up through the shared `content.catalogue` (the chat's are in `bot.core.texts`).
 A template may hold markup (`<code>`), its values never: `markup` escapes them."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from bot.core.catalogue import Catalogue
+from content.catalogue import Catalogue
 from content.schema import Lang
 
 WEB = Catalogue(Path(__file__).with_name("texts.yaml"))

@@ -3,13 +3,11 @@ matches the question's wording in either language or an alias."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from content.schema import Prompt
 from evaluators.grade import Flag
 from evaluators.reading.copies import copies
 from evaluators.reading.morphology import surface_words
-from evaluators.rules.rule import Fired, Message, Screen
+from evaluators.rules.rule import Fired, Screen
 
 QUESTION_COPY_RATIO = 88.0
 # Words that restate a question without answering it.
@@ -28,10 +26,6 @@ def _adds_nothing(answer: str, question: str) -> bool:
 class CopyOfQuestion(Screen):
     flag = Flag.COPY_OF_QUESTION
     decides = True
-    message: ClassVar[Message] = {
-        "ko": "질문을 그대로 옮긴 답이에요. 자기 말로 설명해 보세요.",
-        "en": "That repeats the question. Answer it in your own words.",
-    }
 
     def check(self, prompt: Prompt, text: str, *, revealed: bool) -> Fired | None:
         questions = [prompt.text.ko, prompt.text.en, *prompt.aliases]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from content.schema import Concept, Prompt
 from evaluators.grade import Flag
 from evaluators.reading.concepts import AnswerText, match_concepts
 from evaluators.reading.morphology import compact, normalize, surface_words
-from evaluators.rules.rule import Fired, Message, Screen
+from evaluators.rules.rule import Fired, Screen
 
 DONT_KNOW_MAX_WORDS = 6
 DONT_KNOW_MAX_WORDS_WITHOUT_CONCEPT = 15
@@ -42,10 +41,6 @@ def is_dont_know(text: str, concepts: tuple[Concept, ...] = ()) -> bool:
 class DontKnow(Screen):
     flag = Flag.DONT_KNOW
     decides = True
-    message: ClassVar[Message] = {
-        "ko": "괜찮아요! 정답을 보고 한 문장으로 다시 설명해 보면 기억에 오래 남아요.",
-        "en": "That's fine! Read the model answer, then explain it back in one sentence.",
-    }
 
     def check(self, prompt: Prompt, text: str, *, revealed: bool) -> Fired | None:
         return self.fired() if is_dont_know(text, prompt.concepts) else None

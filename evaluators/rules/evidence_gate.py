@@ -14,14 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from evaluators.grade import Flag
 from evaluators.rules.rule import (
     Fired,
     Judge,
     Judged,
-    Message,
     fitted_section,
     per_head,
     written_per_head,
@@ -94,10 +93,6 @@ class NoEvidence(Judge):
     withholds_credit = True
     version = EVIDENCE_GATE_VERSION
     fitted_in = "evaluators.fitting.evidence_gate"
-    message: ClassVar[Message] = {
-        "ko": "질문에 답하는 내용을 찾지 못했어요. 이 질문은 이것을 묻고 있어요: {question}",
-        "en": "Nothing here answers the question. It asks: {question}",
-    }
 
     def judge(self, judged: Judged) -> Fired | None:
         measured = judged.measurement

@@ -3,18 +3,12 @@ told so. It comes last, after the team's grades have moved the score."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from evaluators.grade import Flag
-from evaluators.rules.rule import Fired, Message, Rule
+from evaluators.rules.rule import Fired, Rule
 
 
 class HintCap(Rule):
     flag = Flag.CAPPED
-    message: ClassVar[Message] = {
-        "ko": "힌트를 봐서 최대 {cap}점까지 받을 수 있어요.",
-        "en": "A hint was used, so the score is capped at {cap}.",
-    }
 
     def over(self, score: int, cap: int | None) -> Fired | None:
         """Fired when `score` is above the hint's `cap`."""

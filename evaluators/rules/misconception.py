@@ -10,12 +10,11 @@ nearness (`mis_gap`, `mis_overlap`) and scores it."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from content.schema import Lang, Localized
 from evaluators.features.raw import Measures
 from evaluators.grade import Flag
-from evaluators.rules.rule import Fired, Judge, Judged, Message
+from evaluators.rules.rule import Fired, Judge, Judged
+from evaluators.texts import GRADER
 
 MISCONCEPTION_CAP = 40
 """The most an answer that states a misconception may score: "partial" at best, never right."""
@@ -37,15 +36,6 @@ def echoes_misconception(measures: Measures) -> bool:
 
 class Misconception(Judge):
     flag = Flag.MISCONCEPTION
-    message: ClassVar[Message] = {
-        "ko": "흔한 오해에 가까운 답이에요: “{misconception}”",
-        "en": "This is close to a common misconception: “{misconception}”",
-    }
-    stated_message: ClassVar[Message] = {
-        "ko": "이 답은 흔한 오해를 말하고 있어요: “{misconception}” 모범 답안과 비교해 보세요.",
-        "en": "This answer states a common misconception: “{misconception}” "
-        "Compare it with the model answer.",
-    }
 
     def judge(self, judged: Judged) -> Fired | None:
         found = judged.measurement.found
@@ -71,7 +61,9 @@ class Misconception(Judge):
     def say(self, fired: Fired, lang: Lang, *, question: Localized) -> str:
         if "stated" not in fired.words:
             return super().say(fired, lang, question=question)
-        return self.stated_message[lang].format(misconception=fired.words["misconception"])
+        return GRADER.text(
+            lang, f"{self.message_key}_stated", misconception=fired.words["misconception"]
+        )
 
 
 RULE = Misconception()

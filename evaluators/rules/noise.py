@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import ClassVar
 
 from content.schema import Prompt
 from evaluators.grade import Flag
 from evaluators.reading.morphology import normalize, surface_words
 from evaluators.reading.notation import looks_like_formula
-from evaluators.rules.rule import Fired, Message, Screen
+from evaluators.rules.rule import Fired, Screen
 
 _MASH = re.compile(r"asdf|qwer|zxcv|hjkl|jkl;|sdfg|wasd|uiop|fdsa", re.IGNORECASE)
 _VOWELS = set("aeiouy")
@@ -66,10 +65,6 @@ def is_noise(text: str) -> bool:
 class Noise(Screen):
     flag = Flag.NOISE
     decides = True
-    message: ClassVar[Message] = {
-        "ko": "알아볼 수 있는 답이 아니에요. 문장으로 설명해 주세요.",
-        "en": "That doesn't read as an answer. Please explain in words.",
-    }
 
     def check(self, prompt: Prompt, text: str, *, revealed: bool) -> Fired | None:
         return self.fired() if is_noise(text) else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from content.schema import Prompt
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
@@ -21,7 +21,6 @@ from evaluators.rules.rule import (
     Fired,
     Judge,
     Judged,
-    Message,
     fitted_section,
     per_head,
     written_per_head,
@@ -139,10 +138,6 @@ class OffTopic(Judge):
     withholds_credit = True
     version = OFF_TOPIC_RULE_VERSION
     fitted_in = "evaluators.fitting.off_topic"
-    message: ClassVar[Message] = {
-        "ko": "다른 질문에 대한 답에 가까워요. 이 질문이 묻는 것을 다시 읽어 보세요.",
-        "en": "This reads as an answer to a different question. Re-read what this one asks.",
-    }
 
     def judge(self, judged: Judged) -> Fired | None:
         """Where the sibling rule fired, it names the question the answer answers (with the same

@@ -12,10 +12,8 @@ everyday pairs (`reading.opposites`), so a team's bank needs no annotation."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from evaluators.grade import Flag
-from evaluators.rules.rule import Fired, Judge, Judged, Message
+from evaluators.rules.rule import Fired, Judge, Judged
 
 REVERSED_CAP = 20
 """The most an answer that says the opposite may score: graded as wrong (below `partial`)."""
@@ -25,10 +23,6 @@ class ReversedClaims(Judge):
     flag = Flag.REVERSED
     cap = REVERSED_CAP
     withholds_credit = True
-    message: ClassVar[Message] = {
-        "ko": "모범 답안과 반대로 말하고 있어요: “{claim}” 무엇이 어느 쪽인지 다시 확인해 보세요.",
-        "en": "This says the opposite of the model answer: “{claim}” Check which is which.",
-    }
 
     def judge(self, judged: Judged) -> Fired | None:
         found = judged.measurement.found

@@ -1,8 +1,8 @@
-"""What a rule is, whatever it checks: the flag it raises, the cap it sets, its message in both
-languages, whether it withholds concept credit, and (where its numbers are fitted per model) the
-version they were fitted under and the fitting module. A rule that fires gives a `Fired`: its
-flag, its cap, the words its message fills in (another question's wording, the answer's own
-words) and why, in words, for `quizmaster grade --explain`.
+"""What a rule is, whatever it checks: the flag it raises, the cap it sets, its message (by key,
+in the grader's catalogue), whether it withholds concept credit, and (where its numbers are
+fitted per model) the version they were fitted under and the fitting module. A rule that fires
+gives a `Fired`: its flag, its cap, the words its message fills in (another question's wording,
+the answer's own words) and why, in words, for `quizmaster grade --explain`.
 
 Three kinds run at three points of `scoring`: a `Screen` reads the answer's text before it is
 measured (and may decide the grade alone), a `Judge` reads its measurement once the head has
@@ -20,10 +20,7 @@ from content.schema import Lang, Localized, Prompt
 from evaluators.features.feature import Profile
 from evaluators.features.measurement import Measurement
 from evaluators.grade import Flag
-
-Message = Mapping[Lang, str]
-"""A rule's message in each language: a template that may name `{question}` (the prompt's
-wording), `{cap}` (the cap it set) and any of the words its `Fired` carries."""
+from evaluators.texts import GRADER
 
 Words = str | Localized
 """What a message fills in: the same in both languages (the answer's own words), or one wording
@@ -77,7 +74,6 @@ class Rule:
     """A rule's declarations; each kind below adds its check."""
 
     flag: ClassVar[Flag]
-    message: ClassVar[Message]
     cap: ClassVar[int | None] = None
     withholds_credit: ClassVar[bool] = False
     """An answer it fires on is credited no key concept: naming a term in an answer to another
@@ -110,14 +106,22 @@ class Rule:
         that fired (a rule may leave the telling to another)."""
         return True
 
+    @property
+    def message_key(self) -> str:
+        """Its message's key in the grader's catalogue (`evaluators/texts.yaml`): `rule_` and
+        its flag. The message may name `{question}` (the prompt's wording), `{cap}` (the cap it
+        set) and any of the words its `Fired` carries."""
+        return f"rule_{self.flag.value}"
+
     def say(self, fired: Fired, lang: Lang, *, question: Localized) -> str:
         """The message in `lang`, filled in."""
         words = {
-            key: (value.ko if lang == "ko" else value.en) if isinstance(value, Localized) else value
+            key: value.get(lang) if isinstance(value, Localized) else value
             for key, value in fired.words.items()
         }
-        wording = question.ko if lang == "ko" else question.en
-        return self.message[lang].format(question=wording, cap=fired.cap or 0, **words)
+        return GRADER.text(
+            lang, self.message_key, question=question.get(lang), cap=fired.cap or 0, **words
+        )
 
 
 class Screen(Rule, ABC):

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from evaluators.features.similarity import SIBLING_MARGIN
 from evaluators.grade import Flag
 from evaluators.rules.off_topic import OFF_TOPIC_CAP
-from evaluators.rules.rule import Fired, Judge, Judged, Message, fitted_section
+from evaluators.rules.rule import Fired, Judge, Judged, fitted_section
 
 SIBLING_CAP = OFF_TOPIC_CAP
 """An answer to a sibling question is an answer to another question, capped as one."""
@@ -55,12 +55,6 @@ class Sibling(Judge):
     withholds_credit = True
     version = SIBLING_RULE_VERSION
     fitted_in = "evaluators.fitting.siblings"
-    message: ClassVar[Message] = {
-        "ko": "이 답은 이어지는 다른 질문에 대한 답이에요: “{sibling}” 이 질문이 묻는 것을 다시 "
-        "읽어 보세요.",
-        "en": "This answers a related question of the same thread: “{sibling}” Re-read what "
-        "this one asks.",
-    }
 
     def judge(self, judged: Judged) -> Fired | None:
         if not judged.fit(SiblingRule).applies(judged.measurement.features):

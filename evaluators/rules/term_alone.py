@@ -7,14 +7,13 @@ cannot tell a term from a terse answer there."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import ClassVar
 
 from content.schema import Concept, Prompt
 from evaluators.grade import Flag
 from evaluators.reading.concepts import AnswerText, concept_matches
 from evaluators.reading.morphology import compact, surface_words
 from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP
-from evaluators.rules.rule import Fired, Message, Screen
+from evaluators.rules.rule import Fired, Screen
 
 ONE_WORD_CAP = 40
 """One word to a prompt with model answers only (a team's): people grade a right word partly
@@ -56,12 +55,6 @@ class TermAlone(Screen):
     flag = Flag.ONE_WORD
     cap = TERM_ALONE_CAP
     withholds_credit = True
-    message: ClassVar[Message] = {
-        "ko": "용어만으로는 설명이 되지 않아요. 이 질문은 이것을 묻고 있어요: {question} 한두 "
-        "문장으로 풀어 보세요.",
-        "en": "A term on its own isn't an explanation. The question asks: {question} Say what "
-        "and why in a sentence or two.",
-    }
 
     def check(self, prompt: Prompt, text: str, *, revealed: bool) -> Fired | None:
         if not (_expects_explanation(prompt) and is_term_alone(prompt, text)):

@@ -3,18 +3,12 @@ start, graded, and told so. It only annotates: the other rules read what is left
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from evaluators.grade import MAX_ANSWER_CHARS, Flag
-from evaluators.rules.rule import Fired, Message, Rule
+from evaluators.rules.rule import Fired, Rule
 
 
 class Truncation(Rule):
     flag = Flag.TRUNCATED
-    message: ClassVar[Message] = {
-        "ko": "답이 너무 길어 앞부분 {limit}자만 채점했어요.",
-        "en": "The answer was long; only the first {limit} characters were graded.",
-    }
 
     def cut(self, text: str) -> tuple[str, tuple[Fired, ...]]:
         """`text` as the grader reads it, and this rule's `Fired` where it was cut."""

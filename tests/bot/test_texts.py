@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.catalogue import Catalogue, CatalogueError
 from bot.core.texts import CHAT, text
 from bot.web.texts import WEB
+from content.catalogue import Catalogue, CatalogueError
 from content.loader import BankError
 from content.schema import Lang
+from evaluators.texts import GRADER
 
 LANGS: tuple[Lang, ...] = ("ko", "en")
 
@@ -36,7 +37,9 @@ NOT_NOUNS = {
 _WORD_AFTER = re.compile(r"^ ([A-Za-z]+)")
 
 
-MESSAGES = [(catalogue, key) for catalogue in (CHAT, WEB) for key in catalogue.message_keys()]
+MESSAGES = [
+    (catalogue, key) for catalogue in (CHAT, WEB, GRADER) for key in catalogue.message_keys()
+]
 IDS = [f"{catalogue.path.parent.name}:{key}" for catalogue, key in MESSAGES]
 
 
@@ -90,6 +93,7 @@ NAMES = {
     "when",
     "upcoming",
     "best",
+    "question",
     "rows",
     "topics",
     "prompt",

@@ -9,10 +9,10 @@ import importlib
 import string
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
+from content.catalogue import LANGS
 from content.schema import Localized
 from evaluators.features.feature import profile_for
 from evaluators.features.measurement import Found
@@ -27,12 +27,13 @@ from evaluators.rules import (
     evidence_gate,
     misconception,
     off_topic,
+    reversed_claims,
     sibling,
 )
 from evaluators.rules.evidence_gate import EvidenceGate
 from evaluators.rules.off_topic import OffTopicRule
-from evaluators.rules.rule import Message
 from evaluators.rules.sibling import SiblingRule
+from evaluators.texts import GRADER
 from tests.evaluators.conftest import RELU
 from tests.evaluators.measured import measured
 
@@ -58,16 +59,28 @@ def test_each_rule_has_a_module_of_its_own_and_each_module_one_rule() -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.flag.value)
 def test_each_rule_declares_its_message_cap_credit_and_fit(rule: Rule) -> None:
-    assert set(rule.message) == {"ko", "en"} and all(rule.message.values())
+    assert GRADER.has(rule.message_key), f"{rule.message_key} is not in evaluators/texts.yaml"
     fields = {
-        frozenset(name for _, name, _, _ in string.Formatter().parse(rule.message[lang]) if name)
-        for lang in ("ko", "en")
+        frozenset(
+            name
+            for _, name, _, _ in string.Formatter().parse(GRADER.template(lang, rule.message_key))
+            if name
+        )
+        for lang in LANGS
     }
     assert len(fields) == 1, "both languages fill in the same words"
     assert rule.cap is None or 0 <= rule.cap <= 100
     assert (rule.version is None) == (rule.fitted_in is None)
     if rule.fitted_in is not None:
         importlib.import_module(rule.fitted_in)
+
+
+def test_every_rule_message_in_the_catalogue_belongs_to_a_rule() -> None:
+    """The grader's catalogue holds no message of a rule that is gone: each `rule_` key is a
+    rule's message, or its stated misconception's."""
+    keys = {key for key in GRADER.message_keys() if key.startswith("rule_")}
+    said = {rule.message_key for rule in RULES}
+    assert keys == said | {f"{misconception.RULE.message_key}_stated"}
 
 
 def test_the_rules_that_withhold_credit_and_the_screens_that_decide() -> None:
@@ -90,16 +103,11 @@ def test_the_rules_that_withhold_credit_and_the_screens_that_decide() -> None:
     assert all(BY_FLAG[flag].cap is None for flag in deciding)
 
 
-class QuotingRule(Rule):
-    """A rule like the reversed-claim rule the lead adds next: its message quotes the answer."""
-
-    flag = Flag.MISCONCEPTION
-    message: ClassVar[Message] = {"ko": "“{quote}”는 반대예요.", "en": "“{quote}” is reversed."}
-
-
 def test_a_message_fills_in_the_answers_own_words_and_another_questions_wording() -> None:
-    quoted = QuotingRule().fired(words={"quote": "ReLU saturates"})
-    assert QuotingRule().say(quoted, "en", question=RELU.text) == "“ReLU saturates” is reversed."
+    quoted = reversed_claims.RULE.fired(words={"claim": "ReLU saturates"})
+    assert reversed_claims.RULE.say(quoted, "en", question=RELU.text) == (
+        "This says the opposite of the model answer: “ReLU saturates” Check which is which."
+    )
     other = Localized(ko="다른 질문?", en="Another question?")
     told = sibling.RULE.fired(words={"sibling": other})
     assert "“Another question?”" in sibling.RULE.say(told, "en", question=RELU.text)

@@ -1,6 +1,8 @@
-"""The one mechanism behind every user-facing string of the bot: a catalogue per surface (the
-chat's `bot/core/texts.yaml`, the web page's `bot/web/texts.yaml`), each message under its key in
-Korean and English, read and checked once when the surface's module is imported.
+"""The one mechanism behind every text a member reads: a catalogue per surface (the chat's
+`bot/core/texts.yaml`, the web page's `bot/web/texts.yaml`, the grader's feedback and rule
+messages in `evaluators/texts.yaml`), each message under its key in Korean and English, read and
+checked once when the surface's module is imported. It lives on the ground floor so the grader,
+which never imports the bot, reads its texts through the same lookup.
 
 The messages are data, not code, so a translator edits one file per surface and the two surfaces
 share the lookup and the formatting below instead of writing them twice. An English count is
