@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from content.bank import Bank
+from content.catalogue import LANGS
 from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader, create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration, link
@@ -34,6 +35,7 @@ from evaluators.rules.off_topic import OFF_TOPIC_CAP
 from evaluators.rules.term_alone import RULE as TERM_ALONE
 from evaluators.rules.term_alone import TERM_ALONE_CAP
 from evaluators.scoring import Explanation, Scored, explain, score, screen
+from evaluators.texts import GRADER
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_EN, OPEN, RELU
@@ -153,8 +155,8 @@ def test_the_live_grader_and_the_evaluation_score_every_dev_answer_alike(
         check_contract(as_json(graded.live))
 
 
-_SUGGESTION = {"ko": "완전한 답은 이렇게 덧붙여요: ", "en": "A full answer adds: "}
-_PRAISE = {"ko": "핵심 개념을 모두 다뤘어요", "en": "You covered every key concept"}
+_SUGGESTION = {lang: GRADER.template(lang, "full_answer_adds").split("{")[0] for lang in LANGS}
+_PRAISE = {lang: GRADER.text(lang, "every_concept_covered").rstrip(".") for lang in LANGS}
 
 
 def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
@@ -166,7 +168,7 @@ def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
     why, prompt = graded.live.explanation, graded.prompt
     feedback = (graded.live if lang == "en" else graded.offline).grade.feedback
     problems = []
-    note = BY_FLAG[Flag.MISCONCEPTION].message[lang].split(":")[0]
+    note = GRADER.template(lang, BY_FLAG[Flag.MISCONCEPTION].message_key).split(":")[0]
     if note in feedback and why.score >= MISCONCEPTION_NOTE_BELOW:
         problems.append(f"misconception note at {why.score}")
     said = why.told.misconception
