@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from content.bank import Bank
+from content.catalogue import LANGS
 from content.schema import Prompt
 from evaluators.embedding.vectors import EmbeddingModel, EmbeddingUnavailableError, Matrix
 from evaluators.progress import Progress
@@ -23,6 +24,12 @@ from evaluators.text_vectors import Held, KeptVectors, ShippedVectors
 from evaluators.vector_provenance import ENCODED, Writer, digest, writer_of
 
 logger = logging.getLogger("quizmaster.evaluators")
+
+
+SAME_QUESTION = 0.95
+"""Two questions whose wordings (in either language) are this close on the model's vectors ask
+the same thing: `content check` refuses two such main questions in one bank, and the grader
+never reads an answer to one as an answer to the other (`ReferenceStore.neighbours`)."""
 
 
 def prompt_texts(prompt: Prompt) -> list[str]:
@@ -174,6 +181,7 @@ class ReferenceStore:
         self._bank_prompts: tuple[Prompt, ...] = ()
         self._bank_texts: tuple[str, ...] = ()
         self._bank_references = np.zeros((0, 0), dtype=np.float32)
+        self._bank_questions: tuple[Matrix, ...] = ()
         self._rarity = BankRarity()
 
     def rarity_path(self, bank: Bank) -> Path:
@@ -306,6 +314,12 @@ class ReferenceStore:
         self._bank_references = np.stack([self._vectors[text] for _, text in pairs]).astype(
             np.float32, copy=False
         )
+        self._bank_questions = tuple(
+            np.stack([self._vectors[p.text.get(lang)] for p, _ in pairs]).astype(
+                np.float32, copy=False
+            )
+            for lang in LANGS
+        )
 
     def neighbours(self, prompt: Prompt, vector: Matrix) -> Neighbours:
         """The answer's best cosine with a reference of another prompt of the prepared bank, and
@@ -316,14 +330,28 @@ class ReferenceStore:
         asks something else, does not answer it. Their answers overlapping is no reason for the
         off-topic rule to cap, since it also asks the answer to hold more of the other prompt's
         substance than of its own; the sibling rule asks it to sit clearly nearer the sibling's
-        model answer than its own."""
+        model answer than its own. A prompt that asks what this one asks (`SAME_QUESTION`: a
+        team's notes beside the subject banks, two follow-ups of two threads) is neither: an
+        answer nearer its model answer answers both."""
         if not self._bank_prompts:
             return Neighbours()
         sims = self._bank_references @ vector
         family = family_of(prompt)
-        others = [i for i, p in enumerate(self._bank_prompts) if p.id != prompt.id]
+        same = self._asking_the_same(prompt)
+        others = [i for i, p in enumerate(self._bank_prompts) if p.id != prompt.id and not same[i]]
         siblings = [i for i in others if family_of(self._bank_prompts[i]) == family]
         return Neighbours(elsewhere=self._best(sims, others), sibling=self._best(sims, siblings))
+
+    def _asking_the_same(self, prompt: Prompt) -> Matrix:
+        """For each indexed reference, whether its question asks what `prompt` asks: their
+        wordings in one language at `SAME_QUESTION` or closer (a wording not encoded yet
+        compares as unlike)."""
+        same = np.zeros(len(self._bank_prompts), dtype=bool)
+        for lang, questions in zip(LANGS, self._bank_questions, strict=True):
+            mine = self._vectors.get(prompt.text.get(lang))
+            if mine is not None:
+                same |= questions @ mine >= SAME_QUESTION
+        return same
 
     def _best(self, sims: Matrix, indices: list[int]) -> Elsewhere:
         if not indices:

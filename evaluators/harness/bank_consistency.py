@@ -21,12 +21,9 @@ from content.schema import Lang, Prompt
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.grade import Grade, Grader
 from evaluators.model_settings import ModelSettings
-from evaluators.references import ReferenceStore
+from evaluators.references import SAME_QUESTION, ReferenceStore
 from evaluators.service import EmbeddingGrader, grader_on
 
-DUPLICATE_COSINE = 0.95
-"""Two main questions whose texts (in either language) are this close on the model's vectors
-ask the same thing."""
 MODEL_ANSWER_MIN = 90
 """A model answer graded against its own question scores at least this."""
 MISCONCEPTION_MAX = 40
@@ -46,13 +43,13 @@ def near_duplicates(
     embedder: EmbeddingModel, mains: Sequence[Prompt], checked: Set[str]
 ) -> list[Finding]:
     """Each pair of main questions, one of them `checked`, whose texts in Korean or in English
-    are at least `DUPLICATE_COSINE` apart, named on the later one."""
+    are at least `SAME_QUESTION` apart, named on the later one."""
     found: list[Finding] = []
     langs: tuple[Lang, ...] = ("ko", "en")
     for lang in langs:
         vectors = embedder.encode([prompt.text.get(lang) for prompt in mains])
         similar = np.triu(vectors @ vectors.T, k=1)
-        for first, later in zip(*np.nonzero(similar >= DUPLICATE_COSINE), strict=True):
+        for first, later in zip(*np.nonzero(similar >= SAME_QUESTION), strict=True):
             if not {mains[first].id, mains[later].id} & checked:
                 continue
             cosine = float(similar[first, later])
@@ -61,7 +58,7 @@ def near_duplicates(
                     mains[later].id,
                     f"text.{lang}",
                     f"asks what {mains[first].id} asks (cosine {cosine:.3f}, at least "
-                    f"{DUPLICATE_COSINE}); ask something else or drop one",
+                    f"{SAME_QUESTION}); ask something else or drop one",
                 )
             )
     return found
@@ -71,7 +68,7 @@ def misconceptions_like_model_answers(
     store: ReferenceStore, prompts: Sequence[Prompt]
 ) -> list[Finding]:
     """Each misconception that says what a model answer of its prompt says (cosine at least
-    `DUPLICATE_COSINE`): a right answer written down as a misconception. Grading cannot find one,
+    `SAME_QUESTION`): a right answer written down as a misconception. Grading cannot find one,
     since an answer that states a misconception is capped for stating it
     (`stated_misconceptions`), so its text is compared with the model answers directly. Read from
     the grader's `store`, which holds every text of `prompts` once they are prepared or graded
@@ -83,13 +80,13 @@ def misconceptions_like_model_answers(
         wrong = np.stack([store.vector(m.text) for m in prompt.misconceptions])
         right = np.stack([store.vector(r.text) for r in prompt.references])
         similar = wrong @ right.T
-        for index, reference in zip(*np.nonzero(similar >= DUPLICATE_COSINE), strict=True):
+        for index, reference in zip(*np.nonzero(similar >= SAME_QUESTION), strict=True):
             found.append(
                 Finding(
                     prompt.id,
                     f"misconceptions.{index}",
                     f"says what references.{reference} says (cosine "
-                    f"{float(similar[index, reference]):.3f}, at least {DUPLICATE_COSINE}): a "
+                    f"{float(similar[index, reference]):.3f}, at least {SAME_QUESTION}): a "
                     "right answer; make it a plain wrong claim",
                 )
             )

