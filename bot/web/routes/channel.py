@@ -130,5 +130,4 @@ async def me_view(
         local=lambda instant: instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
         base=channel_url(session),
         appealed=appealed,
-        can_appeal=True,
     )
