@@ -1,7 +1,7 @@
 """Every message of the three catalogues (the chat's `bot/core/texts.yaml`, the web page's
-`bot/web/texts.yaml`, the grader's `evaluators/texts.yaml`), in both languages, rendered with counts 0, 1 and 2: it fills in, and an
-English count agrees with the word after it ("1 answer", "2 answers"). A broken catalogue file is
-refused at load, naming its file and key."""
+`bot/web/texts.yaml`, the grader's `evaluators/texts.yaml`), in both languages, rendered with
+counts 0, 1 and 2: it fills in, and an English count agrees with the word after it ("1 answer",
+"2 answers"). A broken catalogue file is refused at load, naming its file and key."""
 
 from __future__ import annotations
 
