@@ -18,34 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.storage.database import Database
 from bot.storage.schema import engine_for
 
-# `ingested` comes before `users`: its trigger writes a member row from each claim (with the
-# name the claim was made under), so the member rows are written again after it, as they were.
-TABLES = (
-    "channels",
-    "ingested",
-    "users",
-    "posts",
-    "answers",
-    "progress",
-    "skips",
-    "hints",
-    "practice_cards",
-    "practice_answers",
-    "practice_pending",
-    "pending_answers",
-    "appeals",
-    "web_nonces",
-    "replicas",
-    "team_questions",
-    "model_answers",
-    "web_notices",
-    "slack_installations",
-    "web_sessions",
-    "answer_sharing",
-    "digest_times",
-    "digests",
-    "team_grades",
-)
+WRITTEN_AFTER = {"users": "ingested"}
+"""Order the schema's foreign keys do not give: `ingested`'s trigger writes a member row from each
+claim (with the name the claim was made under), so the member rows are written again after it,
+as they were."""
 BATCH = 1000
 
 
@@ -60,15 +36,15 @@ class Copied:
     rows: dict[str, int]
 
 
-async def _tables(conn: AsyncConnection) -> dict[str, Table]:
+async def copy_order(conn: AsyncConnection) -> list[Table]:
+    """Every table of the migrated schema, each after the tables it references (and
+    `WRITTEN_AFTER`): a new table is copied without a list to keep."""
     metadata = MetaData()
-    await conn.run_sync(lambda sync: metadata.reflect(sync, only=list(TABLES)))
-    return dict(metadata.tables)
-
-
-async def _schema_tables(conn: AsyncConnection) -> set[str]:
-    names = await conn.run_sync(lambda sync: set(sync.dialect.get_table_names(sync)))
-    return names - {"alembic_version"}
+    await conn.run_sync(metadata.reflect)
+    metadata.remove(metadata.tables["alembic_version"])
+    for table, after in WRITTEN_AFTER.items():
+        metadata.tables[table].add_is_dependent_on(metadata.tables[after])
+    return list(metadata.sorted_tables)
 
 
 async def copy_database(source: Path | str, target: Path | str) -> Copied:
@@ -80,18 +56,18 @@ async def copy_database(source: Path | str, target: Path | str) -> Copied:
     source_engine, target_engine = engine_for(source), engine_for(target)
     try:
         async with source_engine.connect() as reader, target_engine.connect() as writer:
-            unknown = await _schema_tables(reader) - set(TABLES)
-            if unknown:
-                raise CopyRefusedError(f"tables this copy does not know: {sorted(unknown)}")
-            read, write = await _tables(reader), await _tables(writer)
-            for name in TABLES:
-                if (await writer.execute(select(func.count()).select_from(write[name]))).scalar():
-                    raise CopyRefusedError(f"the target is not empty: {name} has rows")
+            read = {table.name: table for table in await copy_order(reader)}
+            write = await copy_order(writer)
+            if sorted(read) != sorted(table.name for table in write):
+                raise CopyRefusedError("the two databases' schemas differ after migrating both")
+            for table in write:
+                if (await writer.execute(select(func.count()).select_from(table))).scalar():
+                    raise CopyRefusedError(f"the target is not empty: {table.name} has rows")
             await writer.rollback()
             copied: dict[str, int] = {}
             async with writer.begin():
-                for name in TABLES:
-                    copied[name] = await _copy_table(reader, writer, read[name], write[name])
+                for table in write:
+                    copied[table.name] = await _copy_table(reader, writer, read[table.name], table)
                 if writer.dialect.name == "postgresql":
                     await _continue_sequences(writer, write)
             return Copied(copied)
@@ -119,8 +95,9 @@ async def _copy_table(
     return count
 
 
-async def _continue_sequences(writer: AsyncConnection, tables: dict[str, Table]) -> None:
-    for name, table in tables.items():
+async def _continue_sequences(writer: AsyncConnection, tables: list[Table]) -> None:
+    for table in tables:
+        name = table.name
         # Integer ids are an identity's; a text id (a replica's heartbeat) has no sequence.
         if "id" in table.c and table.c.id.type.python_type is int:
             await writer.execute(

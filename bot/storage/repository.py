@@ -3,8 +3,8 @@
 it uses. No SQL here: each store module is the only writer of its tables (`channels`, `posts`,
 `claims`, `members`, `answers`, `boards`, `practice`, `sharing`, `digests`, `appeals`,
 `notices`, `replicas`, `team_grades`, `model_answers`, `team_questions`, `web_sessions`,
-`web_nonces`, `slack_installations`); `tests/storage/test_tables_owned.py` holds
-`bot.storage.copy.TABLES` to the schema's tables."""
+`web_nonces`, `slack_installations`); `tests/bot/test_tables_owned.py` finds a writer here for
+every table of the schema, which `quizmaster db copy` copies whole."""
 
 from __future__ import annotations
 

@@ -14,8 +14,9 @@ from bot.config import Settings
 from bot.core.messages import Actor, Incoming
 from bot.core.models import BoardRow
 from bot.storage.cli import main as db_main
-from bot.storage.copy import TABLES
+from bot.storage.copy import copy_order
 from bot.storage.repository import Repository
+from bot.storage.schema import engine_for
 from bot.wiring import wire
 from content.bank import Bank
 from tests.bot.recording import RecordingTransport
@@ -61,12 +62,16 @@ async def _team(db: Path, bank: Bank) -> None:
 async def _state(
     db: Path | str,
 ) -> tuple[dict[str, int], list[BoardRow], list[str], tuple[str, ...]]:
+    engine = engine_for(db)
+    async with engine.connect() as schema:
+        tables = [table.name for table in await copy_order(schema)]
+    await engine.dispose()
     repo = await Repository.open(db)
     try:
         async with repo.db.transaction() as conn:
             counts = {
                 table: int((await conn.fetch(f"SELECT COUNT(*) FROM {table}"))[0][0])
-                for table in TABLES
+                for table in tables
             }
         board = await repo.boards.leaderboard(platform="test", channel_id="c1", since=SINCE)
         names = [await repo.members.display_name(platform="test", user_id=u) for u in ("u1", "u2")]
