@@ -227,7 +227,7 @@ ADMIN_COMMANDS = (
     SetTopics,
 )
 
-_SIMPLE: dict[str, Command] = {
+WORDS: dict[str, Command] = {
     "next": Next(),
     "skip": Skip(),
     "hint": Hint(),
@@ -238,14 +238,21 @@ _SIMPLE: dict[str, Command] = {
     "me": Me(),
     "week": Week(),
 }
+"""The `/quiz` commands of one word and no option: the parser reads them here, and Discord
+offers each as a slash command of its own (`bot.platforms.discord.commands`), so a new one is
+one line here."""
+
+PRIVATE_WORDS = (Review, Web, Me, Week, Help)
+"""Those of `WORDS` answered to their caller alone: a platform that shows a placeholder while the
+core works shows it privately too."""
 
 
 def _quiz(words: list[str], rest: str) -> Command:
     if not words:
         return Help()
     sub = words[0].lower()
-    if sub in _SIMPLE:
-        return _SIMPLE[sub]
+    if sub in WORDS:
+        return WORDS[sub]
     if sub == "now":
         return now(words[1:])
     if sub == "answer":

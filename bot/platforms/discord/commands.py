@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -77,6 +77,32 @@ class AnswerModal(discord.ui.Modal):
         await report_failure(interaction, error, what="answer form")
 
 
+def add_words(group: app_commands.Group, relay: Relay, *, admin: bool) -> None:
+    """One slash command per `/quiz` word of `cmd.WORDS` (the admin ones in the admin group),
+    described by `discord_quiz[_admin]_<word>` in the catalogue."""
+    prefix = "discord_quiz_admin_" if admin else "discord_quiz_"
+    for name, command in cmd.WORDS.items():
+        if isinstance(command, cmd.ADMIN_COMMANDS) == admin:
+            group.add_command(
+                app_commands.Command(
+                    name=name,
+                    description=said(prefix + name),
+                    callback=_relayed(relay, command),
+                )
+            )
+
+
+def _relayed(
+    relay: Relay, command: cmd.Command
+) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:
+    private = isinstance(command, cmd.PRIVATE_WORDS)
+
+    async def relay_command(interaction: discord.Interaction) -> None:
+        await relay.interaction(interaction, command, private_placeholder=private)
+
+    return relay_command
+
+
 class QuizGroup(app_commands.Group):
     """Member commands for the day's question, scores and stats. `/quiz web` is offered only
     where the bot can sign links to a web page (QUIZMASTER_WEB_URL and _SECRET set)."""
@@ -87,6 +113,7 @@ class QuizGroup(app_commands.Group):
         super().__init__(name="quiz", description=said("discord_quiz"))
         self._relay = relay
         self._subjects = subjects
+        add_words(self, relay, admin=False)
         if not web_page:
             self.remove_command("web")
 
@@ -104,18 +131,6 @@ class QuizGroup(app_commands.Group):
         await self._relay.interaction(
             interaction, cmd.Answer(text), private_placeholder=self._relay.score_ephemeral
         )
-
-    @app_commands.command(description=said("discord_quiz_next"))
-    async def next(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Next())
-
-    @app_commands.command(description=said("discord_quiz_skip"))
-    async def skip(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Skip())
-
-    @app_commands.command(description=said("discord_quiz_hint"))
-    async def hint(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Hint())
 
     @app_commands.command(description=said("discord_quiz_leaderboard"))
     @app_commands.describe(period=said("discord_quiz_leaderboard_period"))
@@ -142,14 +157,6 @@ class QuizGroup(app_commands.Group):
         command = cmd.Practice() if answer is None else cmd.PracticeAnswer(answer)
         await self._relay.interaction(interaction, command, private_placeholder=True)
 
-    @app_commands.command(description=said("discord_quiz_review"))
-    async def review(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Review(), private_placeholder=True)
-
-    @app_commands.command(description=said("discord_quiz_web"))
-    async def web(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Web(), private_placeholder=True)
-
     @app_commands.command(description=said("discord_quiz_appeal"))
     @app_commands.describe(why=said("discord_quiz_appeal_why"))
     async def appeal(
@@ -158,14 +165,6 @@ class QuizGroup(app_commands.Group):
         why: app_commands.Range[str, 1, REASON_CHARS] | None = None,
     ) -> None:
         await self._relay.interaction(interaction, cmd.Appeal(why or ""), private_placeholder=True)
-
-    @app_commands.command(description=said("discord_quiz_me"))
-    async def me(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Me(), private_placeholder=True)
-
-    @app_commands.command(description=said("discord_quiz_week"))
-    async def week(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Week(), private_placeholder=True)
 
     @app_commands.command(description=said("discord_quiz_share"))
     @app_commands.describe(choice=said("discord_quiz_share_choice"))
@@ -199,10 +198,6 @@ class QuizGroup(app_commands.Group):
             for value in [f"{before} {choice.value}".strip()]
         ]
 
-    @app_commands.command(description=said("discord_quiz_help"))
-    async def help(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Help(), private_placeholder=True)
-
 
 class QuizAdminGroup(app_commands.Group):
     """Commands that change the channel for everyone; Manage Server by default."""
@@ -215,6 +210,7 @@ class QuizAdminGroup(app_commands.Group):
             guild_only=True,
         )
         self._relay = relay
+        add_words(self, relay, admin=True)
 
     @app_commands.command(description=said("discord_quiz_admin_now"))
     @app_commands.describe(prompt=said("discord_quiz_admin_now_prompt"))
@@ -224,10 +220,6 @@ class QuizAdminGroup(app_commands.Group):
         prompt: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
         await self._relay.interaction(interaction, cmd.now((prompt or "").split()))
-
-    @app_commands.command(description=said("discord_quiz_admin_reveal"))
-    async def reveal(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Reveal())
 
     @app_commands.command(description=said("discord_quiz_admin_schedule"))
     @app_commands.describe(
