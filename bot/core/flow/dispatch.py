@@ -3,6 +3,7 @@ channel settings (subjects included) and `/quiz now`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core import commands as cmd
@@ -37,6 +38,18 @@ class DemoDesk(FigureSource, Protocol):
         ...
 
 
+class CommandPart(Protocol):
+    """A part that serves commands of its own, whole: `bot.wiring.wire` hands it to the
+    dispatcher, so a new part of this kind needs no line here."""
+
+    @property
+    def serves(self) -> tuple[type, ...]:
+        """The command classes (`bot.core.commands`) it serves."""
+        ...
+
+    async def serve(self, command: cmd.Command, turn: Turn) -> None: ...
+
+
 def help_text(turn: Turn, *, hint_cap: int) -> str:
     """`/help`: the commands, with how to answer where this platform takes answers; the
     console, which has no threads, adds its own commands (`/as`, `/quit`)."""
@@ -64,6 +77,7 @@ class Dispatcher:
         demos: DemoDesk | None = None,
         sign_in: SignInLinks | None = None,
         sessions: AdminSessions | None = None,
+        parts: Sequence[CommandPart] = (),
     ) -> None:
         self.posting = posting
         self.answers = answers
@@ -75,6 +89,7 @@ class Dispatcher:
         self.demos = demos
         self.sign_in = sign_in
         self.sessions = sessions
+        self.parts = tuple(parts)
 
     async def dispatch(self, command: cmd.Command, turn: Turn) -> None:
         actor = turn.incoming.actor
@@ -88,6 +103,10 @@ class Dispatcher:
             )
         if isinstance(command, cmd.ADMIN_COMMANDS) and not actor.is_admin:
             await turn.error("admin_only")
+            return
+        part = next((p for p in self.parts if isinstance(command, p.serves)), None)
+        if part is not None:
+            await part.serve(command, turn)
             return
         match command:
             case cmd.Answer(answer):
