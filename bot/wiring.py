@@ -24,6 +24,7 @@ from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.appeals import Appeals
+from bot.core.quiz.bookmarks import Bookmarks
 from bot.core.quiz.desk import GradingDesk
 from bot.core.quiz.group_grading import GroupGrading
 from bot.core.quiz.open_answers import ModelAnswers, OpenQuestions
@@ -129,6 +130,7 @@ def wire(
         demos=demos,
         sign_in=sign_in,
         sessions=repo.web_sessions,
+        parts=(Bookmarks(store=repo.bookmarks, posts=repo.posts, bank=bank, clock=core.clock),),
     )
     intake, takeover = _intake(core, dispatcher)
     return Wired(

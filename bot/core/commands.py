@@ -174,6 +174,16 @@ class SetTopics:
 
 
 @dataclass(frozen=True)
+class Bookmark:
+    """`/quiz bookmark`: keep the question I am in to come back to, or take its bookmark away."""
+
+
+@dataclass(frozen=True)
+class Bookmarks:
+    """`/quiz bookmarks`: the questions I bookmarked in this channel, privately."""
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -212,6 +222,8 @@ Command = (
     | SetDigest
     | Topics
     | SetTopics
+    | Bookmark
+    | Bookmarks
     | Help
     | Invalid
 )
@@ -237,12 +249,14 @@ WORDS: dict[str, Command] = {
     "web": Web(),
     "me": Me(),
     "week": Week(),
+    "bookmark": Bookmark(),
+    "bookmarks": Bookmarks(),
 }
 """The `/quiz` commands of one word and no option: the parser reads them here, and Discord
 offers each as a slash command of its own (`bot.platforms.discord.commands`), so a new one is
 one line here."""
 
-PRIVATE_WORDS = (Review, Web, Me, Week, Help)
+PRIVATE_WORDS = (Review, Web, Me, Week, Bookmark, Bookmarks, Help)
 """Those of `WORDS` answered to their caller alone: a platform that shows a placeholder while the
 core works shows it privately too."""
 

@@ -3,8 +3,8 @@
 it uses. No SQL here: each store module is the only writer of its tables (`channels`, `posts`,
 `claims`, `members`, `answers`, `boards`, `practice`, `sharing`, `digests`, `appeals`,
 `notices`, `replicas`, `team_grades`, `model_answers`, `team_questions`, `web_sessions`,
-`web_nonces`, `slack_installations`); `tests/bot/test_tables_owned.py` finds a writer here for
-every table of the schema, which `quizmaster db copy` copies whole."""
+`web_nonces`, `slack_installations`, `bookmarks`); `tests/bot/test_tables_owned.py` finds a
+writer here for every table of the schema, which `quizmaster db copy` copies whole."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.storage.answers import AnswerTable
 from bot.storage.appeals import AppealTable
 from bot.storage.boards import BoardTable
+from bot.storage.bookmarks import BookmarkTable
 from bot.storage.channels import ChannelTable
 from bot.storage.claims import ClaimTable
 from bot.storage.database import Database
@@ -57,6 +58,7 @@ class Repository:
     team_questions: TeamQuestionTable
     web_sessions: WebSessionTable
     nonces: NonceLedger
+    bookmarks: BookmarkTable
 
     @classmethod
     def on(cls, db: Database) -> Repository:
@@ -79,6 +81,7 @@ class Repository:
             team_questions=TeamQuestionTable(db),
             web_sessions=WebSessionTable(db),
             nonces=NonceLedger(db),
+            bookmarks=BookmarkTable(db),
         )
 
     @classmethod

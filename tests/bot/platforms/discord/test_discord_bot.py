@@ -93,6 +93,8 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
         "week",
         "share",
         "topics",
+        "bookmark",
+        "bookmarks",
         "help",
     }
     assert commands["quiz"]["default_member_permissions"] is None
