@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar, cast
 from urllib.parse import urlsplit
@@ -572,6 +573,16 @@ def describe_errors(exc: ValidationError, prefix: str = "QUIZMASTER_") -> str:
         message = _cut(err["msg"].removeprefix("Value error, "), 200)
         lines.append(escape_controls(f"{name}: {where}{message}{shown}"))
     return "\n".join(lines)
+
+
+def updated_or_told(settings: Settings, updates: dict[str, object]) -> Settings | None:
+    """`settings` with the command line's `updates`; None when one is invalid, after printing
+    the bad ones to stderr as a bad environment variable is (the caller exits 2)."""
+    try:
+        return settings.updated(**updates)
+    except ValidationError as exc:
+        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+        return None
 
 
 def _is_secret(field: str) -> bool:

@@ -19,10 +19,8 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn, TypeVar
 
-from pydantic import ValidationError
-
 from bot.app import open_service, slack_oauth_stores, web_app, web_tokens
-from bot.config import Settings, StorageSettings, describe_errors
+from bot.config import Settings, StorageSettings, updated_or_told
 from bot.core.texts import text
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
@@ -183,11 +181,10 @@ def main(argv: list[str], settings: Settings) -> int:
         updates["platform"] = args.platform
     if args.db:
         updates["db"] = args.db
-    try:
-        settings = settings.updated(**updates)
-    except ValidationError as exc:
-        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+    updated = updated_or_told(settings, updates)
+    if updated is None:
         return 2
+    settings = updated
     missing = settings.missing_for_platform()
     if missing is not None:
         print(f"quizmaster: {missing}", file=sys.stderr)

@@ -12,8 +12,6 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from pydantic import ValidationError
-
 from bot.app import (
     channel_defaults,
     configured_grader,
@@ -22,7 +20,7 @@ from bot.app import (
     web_app,
     web_tokens,
 )
-from bot.config import Settings, describe_errors
+from bot.config import Settings, updated_or_told
 from bot.core.quiz.posting import Clock
 from bot.storage.repository import Repository
 from bot.wiring import Wired, practice_policy, wire
@@ -94,11 +92,10 @@ def main(argv: list[str], settings: Settings) -> int:
         updates["web_host"] = args.host
     if args.port is not None:
         updates["web_port"] = args.port
-    try:
-        settings = settings.updated(**updates)
-    except ValidationError as exc:
-        print(f"quizmaster: invalid settings\n{describe_errors(exc)}", file=sys.stderr)
+    updated = updated_or_told(settings, updates)
+    if updated is None:
         return 2
+    settings = updated
     if settings.web_secret is None or not settings.web_secret.get_secret_value():
         print(
             "quizmaster web needs QUIZMASTER_WEB_SECRET (the chat bot signs /quiz web links with"

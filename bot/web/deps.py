@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse
 from fsrs import Scheduler
 from pydantic import SecretStr
 
@@ -110,6 +111,22 @@ class Web:
             samesite=samesite,
             secure=self.deps.public_https or request.url.scheme == "https",
             path=path,
+        )
+
+    def channel_page(
+        self,
+        request: Request,
+        name: str,
+        lang: Lang,
+        session: Session,
+        *,
+        status: int = 200,
+        **values: Any,
+    ) -> HTMLResponse:
+        """The page `name` of the session's channel, its links made from the channel's own
+        address (`base`)."""
+        return self.renderer.render(
+            request, name, lang, status=status, session=session, base=channel_url(session), **values
         )
 
     async def create_questions(self, session: Session, prompts: Sequence[Prompt]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -57,45 +58,52 @@ async def run_scheduler(
     replica = this_process(platform, service.clock(), service.replica_id)
     beating = asyncio.create_task(_beat(service, replica, stop, interval), name="heartbeat")
     grace = timedelta(0)  # the first tick, at start, finishes every model answer left
+    rounds: tuple[tuple[Callable[[], Awaitable[object]], str], ...] = (
+        (
+            service.saved_questions.take_new,
+            "reading saved team questions failed platform=%s",
+        ),
+        (
+            lambda: service.posting.post_due(platform, transport),
+            "scheduler tick failed platform=%s",
+        ),
+        (
+            lambda: service.digests.post_due(
+                platform, transport, alive_since=silent_since(service.clock(), interval)
+            ),
+            "weekly digests failed platform=%s",
+        ),
+        (
+            lambda: service.takeover.resume_unfinished(
+                platform,
+                resumed or transport,
+                alive_since=silent_since(service.clock(), interval),
+            ),
+            "taking over unfinished messages failed platform=%s",
+        ),
+        (
+            lambda: service.intake.grade_pending(platform, transport),
+            "pending answers round failed platform=%s",
+        ),
+        (
+            lambda: service.model_answers.resume(saved_before=service.clock() - grace),
+            "finishing saved model answers failed platform=%s",
+        ),
+        (
+            lambda: send_notices(
+                service.notices, platform, transport, by=replica.id, now=service.clock()
+            ),
+            "notices round failed platform=%s",
+        ),
+    )
     try:
         while not stop.is_set():
-            try:
-                await service.saved_questions.take_new()
-            except Exception:
-                log.exception("reading saved team questions failed platform=%s", platform)
-            try:
-                await service.posting.post_due(platform, transport)
-            except Exception:
-                log.exception("scheduler tick failed platform=%s", platform)
-            try:
-                await service.digests.post_due(
-                    platform, transport, alive_since=silent_since(service.clock(), interval)
-                )
-            except Exception:
-                log.exception("weekly digests failed platform=%s", platform)
-            try:
-                await service.takeover.resume_unfinished(
-                    platform,
-                    resumed or transport,
-                    alive_since=silent_since(service.clock(), interval),
-                )
-            except Exception:
-                log.exception("taking over unfinished messages failed platform=%s", platform)
-            try:
-                await service.intake.grade_pending(platform, transport)
-            except Exception:
-                log.exception("pending answers round failed platform=%s", platform)
-            try:
-                await service.model_answers.resume(saved_before=service.clock() - grace)
-            except Exception:
-                log.exception("finishing saved model answers failed platform=%s", platform)
+            for run_round, failed in rounds:  # one failing round leaves the others to run
+                try:
+                    await run_round()
+                except Exception:
+                    log.exception(failed, platform)
             grace = RESUME_AFTER
-            try:
-                await send_notices(
-                    service.notices, platform, transport, by=replica.id, now=service.clock()
-                )
-            except Exception:
-                log.exception("notices round failed platform=%s", platform)
             await _sleep(stop, wake, interval)
     finally:
         beating.cancel()

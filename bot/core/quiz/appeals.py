@@ -14,15 +14,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.member_text import cut, member_text
-from bot.core.messages import Reply, ReplyKind
+from bot.core.messages import Reply
 from bot.core.models import AppealRow, GradedAnswer
 from bot.core.ports import AppealStore, MemberStore
 from bot.core.quiz.practice import Practice
+from bot.core.quiz.regrades import regrade_notice, regraded_verdict
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.bank import Bank
 from content.schema import Lang, Prompt
-from evaluators.grade import Verdict, verdict_for
 
 REASON_CHARS = 500
 """How much of a member's reason is kept: enough to argue, short enough for the queue."""
@@ -255,11 +255,12 @@ class Appeals:
         answer = appeal.answer
         card = None
         bank = self._bank(answer)
-        if final != appeal.old_score and answer.prompt_id in bank:
+        prompt = bank.get(answer.prompt_id) if answer.prompt_id in bank else None
+        if final != appeal.old_score and prompt is not None:
             card = await self.practice.corrected_card(
                 platform,
                 user_id=answer.user_id,
-                prompt=bank.get(answer.prompt_id),
+                prompt=prompt,
                 answered_at=answer.answered_at,
                 new_score=final,
             )
@@ -271,7 +272,7 @@ class Appeals:
         resolved = await self.repo.resolve_appeal(
             appeal_id=appeal.id,
             final_score=final,
-            verdict=self._verdict(bank, answer.prompt_id, final),
+            verdict=regraded_verdict(prompt, final),
             note=note,
             resolved_by=by,
             resolved_at=now,
@@ -282,29 +283,12 @@ class Appeals:
             raise AppealRefusedError("appeal_resolved_before", id=appeal_id, score=final)
         return resolved
 
-    @staticmethod
-    def _verdict(bank: Bank, prompt_id: str, score: int) -> str:
-        """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
-        if prompt_id in bank and bank.get(prompt_id).kind == "open":
-            return Verdict.ACKNOWLEDGED.value
-        return verdict_for(score).value
-
     def member_notice(self, appeal: AppealRow, lang: Lang) -> Reply:
         """What the member is told of a resolved appeal, in the answer's thread."""
         answer = appeal.answer
         key = "appeal_told_changed" if appeal.changed else "appeal_told_kept"
         body = text(lang, key, id=appeal.id, old=appeal.old_score, new=appeal.final_score or 0)
-        if appeal.note:
-            body += "\n" + text(lang, "appeal_note", note=appeal.note)
-        return Reply(
-            channel_id=answer.channel_id,
-            text=body,
-            kind=ReplyKind.INFO,
-            thread_id=answer.thread_id,
-            user_id=answer.user_id,
-            addressee=answer.user_id,
-            lang=lang,
-        )
+        return regrade_notice(answer, body, appeal.note, lang)
 
     def _bank(self, answer: GradedAnswer) -> Bank:
         """The bank as the answer's channel sees it."""

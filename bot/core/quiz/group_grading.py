@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.messages import Reply, ReplyKind
+from bot.core.messages import Reply
 from bot.core.question_groups import QuestionGroups
 from bot.core.quiz.appeals import REASON_CHARS, clipped
 from bot.core.quiz.practice import Practice
+from bot.core.quiz.regrades import regrade_notice, regraded_verdict
 from bot.core.team_grading import (
     AnswerVectors,
     AppliedGrade,
@@ -28,7 +29,6 @@ from bot.core.texts import text
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.answer_groups import AnswerGroup
-from evaluators.grade import Verdict, verdict_for
 
 QUESTION_CHARS = 120
 """How much of the question a member's notice quotes: enough to know which one."""
@@ -118,7 +118,7 @@ class GroupGrading:
                     grade_id=grade.id,
                     answer_id=answer.id,
                     score=grade.score,
-                    verdict=_verdict(prompt, grade.score),
+                    verdict=regraded_verdict(prompt, grade.score),
                     card=card,
                     notice=self.member_notice(grade, lang) if changed else None,
                 )
@@ -146,21 +146,4 @@ class GroupGrading:
             old=answer.score,
             new=grade.score,
         )
-        if grade.note:
-            body += "\n" + text(lang, "appeal_note", note=grade.note)
-        return Reply(
-            channel_id=answer.channel_id,
-            text=body,
-            kind=ReplyKind.INFO,
-            thread_id=answer.thread_id,
-            user_id=answer.user_id,
-            addressee=answer.user_id,
-            lang=lang,
-        )
-
-
-def _verdict(prompt: Prompt | None, score: int) -> str:
-    """The verdict word stored beside the new score: an opinion prompt stays acknowledged."""
-    if prompt is not None and prompt.kind == "open":
-        return Verdict.ACKNOWLEDGED.value
-    return verdict_for(score).value
+        return regrade_notice(answer, body, grade.note, lang)

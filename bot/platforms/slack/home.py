@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core.reporting.home import MemberHome
 from bot.core.texts import text
-from bot.platforms.slack.render import Block, field_sections, mrkdwn
+from bot.platforms.slack.render import Block, button, field_sections, mrkdwn
 from content.schema import Lang
 
 ACTION_HOME_PRACTICE = "quiz_home_practice"
@@ -33,23 +33,15 @@ def home_view(
     buttons: list[Block] = []
     if slack_channel is not None:
         buttons.append(
-            {
-                "type": "button",
-                "action_id": ACTION_HOME_PRACTICE,
-                "text": {"type": "plain_text", "text": text(lang, "home_practice")},
-                "value": slack_channel,
-                "style": "primary",
-            }
+            button(
+                ACTION_HOME_PRACTICE,
+                text(lang, "home_practice"),
+                value=slack_channel,
+                style="primary",
+            )
         )
     if web_link is not None:
-        buttons.append(
-            {
-                "type": "button",
-                "action_id": ACTION_HOME_WEB,
-                "text": {"type": "plain_text", "text": text(lang, "home_web")},
-                "url": web_link,
-            }
-        )
+        buttons.append(button(ACTION_HOME_WEB, text(lang, "home_web"), url=web_link))
     blocks: list[Block] = [
         {
             "type": "header",

@@ -127,14 +127,19 @@ def _question_blocks(card: QuestionCard | None, body: str, lang: Lang) -> list[B
     return blocks
 
 
-def _button(action_id: str, label: str, value: str, **extra: Any) -> Block:
+def button(action_id: str, label: str, **more: Any) -> Block:
+    """A button block: `more` is what it carries (a `value`, a `url`) and its `style`."""
     return {
         "type": "button",
         "action_id": action_id,
         "text": {"type": "plain_text", "text": label},
-        "value": value or "-",
-        **extra,
+        **more,
     }
+
+
+def _button(action_id: str, label: str, value: str, **extra: Any) -> Block:
+    """A button of a question's message, its `value` never empty (Slack refuses one)."""
+    return button(action_id, label, value=value or "-", **extra)
 
 
 def _plain(lang: Lang, key: str) -> Block:

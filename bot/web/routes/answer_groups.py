@@ -58,17 +58,16 @@ async def questions_view(request: Request, web: WebDep, platform: str, channel_i
     except EmbeddingUnavailableError:
         waiting = None
     users = {t.group.representative.answer.user_id for t in (waiting or [])[:SHOWN]}
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "answer_groups_index.html",
         lang,
-        session=session,
+        session,
         tallies=tallies,
         waiting=waiting,
         shown=SHOWN,
         names=await _names(web, platform, users),
         question=lambda prompt_id: _question(web, session, prompt_id, lang),
-        base=channel_url(session),
     )
 
 
@@ -109,12 +108,11 @@ async def groups_view(
     }
     # A thousand answers are a long page to draw: on a worker thread, as the groups were made.
     return await asyncio.to_thread(
-        web.renderer.render,
+        web.channel_page,
         request,
         "answer_groups.html",
         lang,
-        session=session,
-        base=channel_url(session),
+        session,
         **values,
     )
 

@@ -47,15 +47,14 @@ async def appeals_view(
     appeals = web.deps.appeals
     waiting = await appeals.repo.open_appeals(platform=platform, channel_id=channel_id)
     entries = [await _entry(web, appeal, platform=platform, lang=lang) for appeal in waiting]
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "appeals.html",
         lang,
-        session=session,
+        session,
         entries=entries,
         figures=await appeals.figures(platform=platform, channel_id=channel_id),
         done=done,
-        base=channel_url(session),
     )
 
 

@@ -46,16 +46,15 @@ async def channel_view(
         title=text(lang, "board_chart", period=period_name),
         chart_id="board",
     )
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "channel.html",
         lang,
-        session=session,
+        session,
         page=page,
         period=period,
         periods=dashboards.PERIODS,
         chart=chart,
-        base=channel_url(session),
     )
 
 
@@ -118,16 +117,15 @@ async def me_view(
         chart_id="mastery",
         maximum=100.0,
     )
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "me.html",
         lang,
-        session=session,
+        session,
         page=page,
         scores=scores,
         mastery=mastery,
         percent=percent,
         local=lambda instant: instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
-        base=channel_url(session),
         appealed=appealed,
     )

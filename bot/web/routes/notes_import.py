@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from bot.core.member_text import member_text
-from bot.web.deps import Web, WebDep, channel_url, check_csrf
+from bot.web.deps import Web, WebDep, check_csrf
 from bot.web.notes_import import NOTES_CHARS, NotesPreview, notes_name, read_notes
 from bot.web.signing import Session
 from content.schema import Lang
@@ -47,13 +47,12 @@ def _page(
         "saved": saved,
         "limit": NOTES_CHARS,
     }
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "notes_import.html",
         lang,
+        session,
         status=status,
-        session=session,
-        base=channel_url(session),
         **values,
     )
 

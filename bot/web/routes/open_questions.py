@@ -54,15 +54,14 @@ async def open_view(
         )
         for question in web.questions_of(session, lang).open_questions()
     ]
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "open_questions.html",
         lang,
-        session=session,
+        session,
         rows=rows,
         done=done,
         graded=graded,
-        base=channel_url(session),
     )
 
 
@@ -99,13 +98,12 @@ async def _page(
         "reason": reason,
         "limit": MODEL_ANSWER_CHARS,
     }
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "open_question.html",
         lang,
+        session,
         status=status,
-        session=session,
-        base=channel_url(session),
         **values,
     )
 

@@ -67,17 +67,16 @@ async def questions_view(
     lines = await dashboards.question_lines(
         web.deps.store, listed, channel, lang, topic=topic or None, query=q[:200]
     )
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "questions.html",
         lang,
-        session=session,
+        session,
         lines=lines,
         drafted=any(c.drafted for line in lines for c in line.prompt.concepts),
         topics=dashboards.topics(listed),
         topic=topic,
         q=q[:200],
-        base=channel_url(session),
     )
 
 
@@ -101,19 +100,18 @@ async def _question_view(
     if answer is not None:
         check_csrf(session, csrf, lang)
         tried = await graded_try(web, session, prompt, answer, lang)
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "question.html",
         lang,
+        session,
         status=413 if refused else 200,
-        session=session,
         prompt=prompt,
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
         guidance=prompt.guidance.get(lang) if prompt.guidance else None,
         answer=answer or "",
         tried=tried,
         editable=questions.editable(prompt_id),
-        base=channel_url(session),
     )
 
 
@@ -160,12 +158,12 @@ def _edit_page(
 ) -> HTMLResponse:
     """The editor; `version`: the stored question's, which a save must still find (an edit),
     `conflict`: the text key of why nothing was saved (another admin's save came first)."""
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "question_edit.html",
         lang,
+        session,
         status=status or (422 if form.errors else 200),
-        session=session,
         form=form,
         general=form.errors.get(GENERAL, []),
         editing=editing,
@@ -173,7 +171,6 @@ def _edit_page(
         conflict=conflict,
         answer=answer,
         tried=tried,
-        base=channel_url(session),
     )
 
 

@@ -25,15 +25,14 @@ async def topics_view(
     bank = web.deps.bank.seen_from(platform, channel_id)
     posted = await posted_ids(web.deps.store, platform=platform, channel_id=channel_id)
     rows = subject_rows(bank, channel.subjects, posted)
-    return web.renderer.render(
+    return web.channel_page(
         request,
         "topics.html",
         lang,
-        session=session,
+        session,
         rows=rows,
         names={row.subject: subject_name(lang, row.subject) for row in rows},
         saved=bool(saved),
-        base=channel_url(session),
     )
 
 
