@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -70,9 +71,14 @@ def model_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Reference embeddings on disk, shared by every test of the session."""
-    return tmp_path_factory.mktemp("embedding-cache")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Reference embeddings on disk, shared by every test of the session, and by every xdist
+    worker of the run, as replicas share one cache dir (its files are written whole): the
+    default bank on the bundled model is encoded once per run, not once per worker."""
+    root = tmp_path_factory.getbasetemp()
+    shared = (root if worker_id == "master" else root.parent) / "embedding-cache"
+    shared.mkdir(exist_ok=True)
+    return shared
 
 
 @pytest.fixture(scope="session")
@@ -130,11 +136,14 @@ async def grader(model_path: str, embedding_cache: Path) -> AsyncIterator[Embedd
 
 @pytest.fixture
 async def warm_cache(embedding_cache: Path, grader: EmbeddingGrader, bank: Bank) -> Path:
-    """The session's cache with the seed bank's reference embeddings in it, for a bot started in
+    """The session's cache with the default bank's reference embeddings in it, for a bot started in
     a subprocess: it loads them as it does on every start after the first, instead of embedding
     the whole bank (half a minute or more on a busy 2-core machine). The first test of a worker
-    to ask pays that once."""
-    await grader.prepare(bank)
+    to ask pays that once; the other workers wait for it (a lock on the shared cache), then load
+    them."""
+    with (embedding_cache / ".warming").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        await grader.prepare(bank)
     return embedding_cache
 
 
