@@ -37,8 +37,8 @@ START_TIMEOUT_S = 420.0
 
 def makefile_run_env(cache_dir: Path) -> dict[str, str]:
     """The environment `make run` gives the bot (the Makefile exports these three), with this
-    tree's code on the path and no QUIZMASTER_ setting from the caller. The cache folder is the
-    session's, already holding the bank's reference embeddings. The web page beside the console
+    tree's code on the path and no QUIZMASTER_ setting from the caller: the default model, whose
+    reference vectors ship, on the test's own cache folder. The web page beside the console
     is off: its one line at start is tested in tests/web/test_web_command.py, and this file's
     screens are the chat's first minutes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
@@ -62,14 +62,12 @@ def shown_questions(out: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_readme_console_example_grades_the_answer_against_its_question(
-    tmp_path: Path, warm_cache: Path
-) -> None:
+def test_readme_console_example_grades_the_answer_against_its_question(tmp_path: Path) -> None:
     (tmp_path / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     result = subprocess.run(
         ["bash", "-c", readme_example.command(README.read_text(encoding="utf-8"))],
         cwd=tmp_path,
-        env=makefile_run_env(warm_cache),
+        env=makefile_run_env(tmp_path / "cache"),
         capture_output=True,
         text=True,
         timeout=START_TIMEOUT_S,
@@ -157,9 +155,7 @@ def read_until(fd: int, marker: bytes, timeout: float) -> bytes:
 
 
 @pytest.mark.slow
-def test_make_run_on_a_terminal_shows_only_the_question_and_the_prompt(
-    tmp_path: Path, warm_cache: Path
-) -> None:
+def test_make_run_on_a_terminal_shows_only_the_question_and_the_prompt(tmp_path: Path) -> None:
     """`make run` runs `.venv/bin/quizmaster run --platform console` with its exports."""
     leader, follower = pty.openpty()
     bot = subprocess.Popen(
@@ -168,7 +164,7 @@ def test_make_run_on_a_terminal_shows_only_the_question_and_the_prompt(
         stdout=follower,
         stderr=follower,
         cwd=tmp_path,
-        env=makefile_run_env(warm_cache),
+        env=makefile_run_env(tmp_path / "cache"),
         close_fds=True,
     )
     os.close(follower)

@@ -96,14 +96,14 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
 
 @pytest.mark.parametrize("step", list(STEPS))
 async def test_a_digest_killed_at_any_step_is_in_the_channel_once_after_a_restart(
-    step: str, db: Path | str, tmp_path: Path, warm_cache: Path
+    step: str, db: Path | str, tmp_path: Path, run_cache: Path
 ) -> None:
     method, answered = STEPS[step]
     fake = FakeSlack()
     await fake.start()
     held = fake.hold(method, answered=answered, when=lambda args: not args.get("thread_ts"))
     await digest_due(db, datetime.now(UTC))
-    env = replica_env(str(db), fake, warm_cache)
+    env = replica_env(str(db), fake, run_cache)
     killed, restarted = Replica("killed", env, tmp_path), Replica("restarted", env, tmp_path)
     try:
         await killed.start()

@@ -75,14 +75,14 @@ async def until_recorded(db: Path | str, channel_id: str) -> None:
 
 @pytest.mark.parametrize("step", list(STEPS))
 async def test_a_digest_killed_at_any_step_is_in_the_channel_once_after_a_restart(
-    step: str, database: Path | str, tmp_path: Path, warm_cache: Path
+    step: str, database: Path | str, tmp_path: Path, run_cache: Path
 ) -> None:
     fake = FakeDiscord(nonce_lifetime_s=0.0)
     await fake.start()
     sends = rf"/channels/{fake.channel_id}/messages"
     held = fake.hold("POST", sends, answered=STEPS[step])
     await digest_due(database, datetime.now(UTC), platform=PLATFORM, channel=fake.channel_id)
-    env = discord_env(str(database), fake, warm_cache)
+    env = discord_env(str(database), fake, run_cache)
     killed = Replica("killed", env, tmp_path, module=LAUNCHER)
     restarted = Replica("restarted", env, tmp_path, module=LAUNCHER)
     try:

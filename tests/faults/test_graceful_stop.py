@@ -63,10 +63,10 @@ async def _read_until(stream: asyncio.StreamReader, needle: str, seen: list[str]
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_console_stops_on_a_signal_with_every_graded_answer_stored(
-    tmp_path: Path, warm_cache: Path, sig: signal.Signals
+    tmp_path: Path, run_cache: Path, sig: signal.Signals
 ) -> None:
     process = await start_quizmaster(
-        ["run", "--platform", "console"], env=base_env(tmp_path, warm_cache), cwd=tmp_path
+        ["run", "--platform", "console"], env=base_env(tmp_path, run_cache), cwd=tmp_path
     )
     assert process.stdin and process.stdout and process.stderr
     out: list[str] = []
@@ -88,13 +88,13 @@ async def test_console_stops_on_a_signal_with_every_graded_answer_stored(
 
 
 async def test_console_whose_output_is_closed_keeps_the_answer_and_exits_cleanly(
-    tmp_path: Path, warm_cache: Path
+    tmp_path: Path, run_cache: Path
 ) -> None:
     """`quizmaster run --platform console | head`: the reader goes away once the grade is
     shown. The answer stays stored, and what the console writes next (the follow-up, or the
     reply to the line typed after) meets the closed pipe without a traceback: status 0."""
     process = await start_quizmaster(
-        ["run", "--platform", "console"], env=base_env(tmp_path, warm_cache), cwd=tmp_path
+        ["run", "--platform", "console"], env=base_env(tmp_path, run_cache), cwd=tmp_path
     )
     assert process.stdin and process.stdout and process.stderr
     process.stdin.write(f"{ANSWER}\n".encode())
@@ -147,11 +147,11 @@ def _answer_envelope(index: int, thread_ts: str) -> dict[str, Any]:
 
 
 async def test_slack_socket_mode_stops_on_sigterm_with_acked_answers_stored(
-    tmp_path: Path, warm_cache: Path, fake_slack: FakeSlack
+    tmp_path: Path, run_cache: Path, fake_slack: FakeSlack
 ) -> None:
     env = base_env(
         tmp_path,
-        warm_cache,
+        run_cache,
         QUIZMASTER_PLATFORM="slack",
         QUIZMASTER_SLACK_MODE="socket",
         QUIZMASTER_SLACK_BOT_TOKEN="xoxb-test-token",

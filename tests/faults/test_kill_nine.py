@@ -137,14 +137,14 @@ def script(users: list[str]) -> list[str]:
 
 @pytest.mark.slow
 def test_kill_nine_mid_load_loses_no_acknowledged_answer_and_posts_once(
-    tmp_path: Path, embedding_cache: Path
+    tmp_path: Path, run_cache: Path
 ) -> None:
     db = tmp_path / "q.db"
     log = tmp_path / "bot.log"
     first_users = [f"early{i}" for i in range(8)]
     acknowledged_before_kill = 3
 
-    bot = ConsoleBot(db, embedding_cache, log)
+    bot = ConsoleBot(db, run_cache, log)
     try:
         bot.send(script(first_users))  # all at once: the bot is busy when the kill comes
         for _ in range(acknowledged_before_kill):
@@ -159,7 +159,7 @@ def test_kill_nine_mid_load_loses_no_acknowledged_answer_and_posts_once(
     assert "·" in question[0] and question[1].strip(), bot.lines[:3]
 
     later_users = [f"late{i}" for i in range(3)]
-    again = ConsoleBot(db, embedding_cache, log)
+    again = ConsoleBot(db, run_cache, log)
     try:
         again.send(script(later_users))
         code = again.finish()

@@ -145,14 +145,14 @@ async def assert_posted_once(
 
 @pytest.mark.parametrize("step", list(STEPS))
 async def test_a_question_killed_at_any_step_is_in_the_channel_once_after_a_restart(
-    step: str, database: Path | str, tmp_path: Path, warm_cache: Path
+    step: str, database: Path | str, tmp_path: Path, run_cache: Path
 ) -> None:
     path, answered = STEPS[step]
     fake = FakeDiscord(nonce_lifetime_s=0.0)
     await fake.start()
     held = fake.hold("POST", path.format(channel=fake.channel_id), answered=answered)
     await question_due(database, datetime.now(UTC), fake.channel_id)
-    async with replicas(fake, database, tmp_path, warm_cache) as (killed, restarted):
+    async with replicas(fake, database, tmp_path, run_cache) as (killed, restarted):
         await killed.start()
         await fake.wait_for(lambda: held.reached, within=START_LIMIT_S)
         code = await restart_after_kill(fake, database, killed, restarted)
@@ -160,13 +160,13 @@ async def test_a_question_killed_at_any_step_is_in_the_channel_once_after_a_rest
 
 
 async def test_a_quiz_now_question_killed_after_discord_took_it_is_in_the_channel_once(
-    tmp_path: Path, warm_cache: Path
+    tmp_path: Path, run_cache: Path
 ) -> None:
     database = tmp_path / "q.db"
     fake = FakeDiscord(nonce_lifetime_s=0.0)
     await fake.start()
     held = fake.hold("POST", ANSWER, answered=True, when=lambda body: TITLE in json.dumps(body))
-    async with replicas(fake, database, tmp_path, warm_cache) as (killed, restarted):
+    async with replicas(fake, database, tmp_path, run_cache) as (killed, restarted):
         await killed.start()
         await fake.wait_for(lambda: CONNECTED in killed.text(), within=START_LIMIT_S)
         now = fake.slash("quiz-admin", "now", user=fake.admin, admin=True)

@@ -130,8 +130,9 @@ def replica_env(db: str, fake: FakeSlack, cache_dir: Path) -> dict[str, str]:
 
 
 def run_env(db: str, cache_dir: Path) -> dict[str, str]:
-    """A replica's environment on any platform: the database, the bundled model from the warm
-    cache, no demos, a scheduler tick of `TICK_S`."""
+    """A replica's environment on any platform: the database, the default model (its vectors
+    ship, so a start on the test's own cache dir is quick), no demos, a scheduler tick of
+    `TICK_S`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     return env | {
         "PYTHONPATH": str(REPO_ROOT),
@@ -260,11 +261,11 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 
 async def test_two_replicas_one_killed_and_restarted_lose_nothing_and_do_nothing_twice(
-    tmp_path: Path, warm_cache: Path, postgres: PostgresForTests, fake_slack: FakeSlack
+    tmp_path: Path, run_cache: Path, postgres: PostgresForTests, fake_slack: FakeSlack
 ) -> None:
     db = postgres.fresh_database()
     await due_channels(db, datetime.now(UTC))
-    env = replica_env(db, fake_slack, warm_cache)
+    env = replica_env(db, fake_slack, run_cache)
     first, second, restarted = (Replica(n, env, tmp_path) for n in ("a", "b", "a-again"))
     total = len(CHANNELS) * len(MEMBERS)
     everyone = {(c, m) for c in CHANNELS for m in MEMBERS}

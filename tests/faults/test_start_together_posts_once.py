@@ -45,13 +45,13 @@ def question_posts(fake: FakeSlack) -> list[str]:
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 async def test_slack_processes_started_together_post_the_days_question_once(
-    round_: int, tmp_path: Path, warm_cache: Path, postgres: PostgresForTests
+    round_: int, tmp_path: Path, run_cache: Path, postgres: PostgresForTests
 ) -> None:
     fake = FakeSlack()
     await fake.start()
     db = postgres.fresh_database()
     await due_channels(db, datetime.now(UTC))
-    env = replica_env(db, fake, warm_cache)
+    env = replica_env(db, fake, run_cache)
     replicas = [Replica(f"r{i}", env, tmp_path) for i in range(PROCESSES)]
     try:
         await asyncio.gather(*(replica.start() for replica in replicas))
