@@ -62,22 +62,21 @@ asyncio.run(main())
 """
 
 
-def test_the_bot_grading_through_a_server_never_imports_torch(
-    tmp_path: Path, embedding_cache: Path
+def test_a_first_start_that_fits_the_calibration_and_the_next_import_none_of_them(
+    tmp_path: Path,
 ) -> None:
-    """The session's cache dir: the fake model's calibration (the bench's remote tests use the
-    same fake) is fitted once per session."""
-    _grade_in_a_fresh_process(tmp_path, embedding_cache)
-
-
-def test_a_first_start_that_fits_the_calibration_imports_none_of_them(tmp_path: Path) -> None:
-    """An empty cache dir: this process fits the model's calibration before it grades."""
+    """An empty cache dir: the first process fits the model's calibration before it grades; the
+    second, on the same cache dir, finds it and grades (the start every later one makes)."""
     cache = tmp_path / "cache"
-    _grade_in_a_fresh_process(tmp_path, cache)
-    assert list((cache / "calibration").glob("served-model-16d-*.json"))
+    _grade_in_a_fresh_process(tmp_path / "first", cache)
+    [fitted] = (cache / "calibration").glob("served-model-16d-*.json")
+    written = fitted.stat().st_mtime_ns
+    _grade_in_a_fresh_process(tmp_path / "next", cache)
+    assert fitted.stat().st_mtime_ns == written, "the next start fitted it again"
 
 
 def _grade_in_a_fresh_process(tmp_path: Path, cache: Path) -> None:
+    tmp_path.mkdir()
     behaviour = Behaviour(dimension=16)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     env["PYTHONPATH"] = str(ROOT)

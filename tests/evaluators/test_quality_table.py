@@ -97,9 +97,10 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> ModelSettings:
-    cache = tmp_path_factory.mktemp("cache")
-    return ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=cache)
+def settings(embedding_cache: Path) -> ModelSettings:
+    """The bundled model on the session's cache, where the default bank's vectors already are
+    when another test encoded them."""
+    return ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=embedding_cache)
 
 
 def _quality(
