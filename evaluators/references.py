@@ -22,9 +22,12 @@ from evaluators.reading.morphology import content_words
 from evaluators.reading.rarity import BankRarity, WordRarity, analysis_key
 from evaluators.text_vectors import Held, KeptVectors, ShippedVectors
 from evaluators.vector_provenance import ENCODED, Writer, digest, writer_of
+from evaluators.whole_files import one_maker_at_a_time
 
 logger = logging.getLogger("quizmaster.evaluators")
 
+Found = tuple[Matrix, bytes]
+"""A text's row read from a file, and its origin (`ENCODED`, or the shipped file's id)."""
 
 SAME_QUESTION = 0.95
 """Two questions whose wordings (in either language) are this close on the model's vectors ask
@@ -205,7 +208,8 @@ class ReferenceStore:
         """Every one of `texts` in memory: from memory, the cache dir's file, the shipped file
         (only asked when the cache dir's lacks some), else encoded; how many were encoded. Both
         files are checked first (`vector_provenance`), and the cache dir's file is rewritten when
-        it lacked any text."""
+        it lacked any text. Texts no file holds are encoded by one process at a time: a process
+        that waited reads the file again, and encodes only what the other one did not."""
         missing = [t for t in texts if t not in self._vectors]
         if not missing:
             return 0
@@ -214,6 +218,15 @@ class ReferenceStore:
         except EmbeddingUnavailableError as down:
             self._fill_unprobed(missing, down)
             return 0
+        kept, found = self._on_file(missing, writer)
+        if len(found) == len(missing):
+            return self._keep(texts, writer, kept, found)
+        with one_maker_at_a_time(self.kept.path):
+            kept, found = self._on_file(missing, writer)
+            return self._keep(texts, writer, kept, found)
+
+    def _on_file(self, missing: list[str], writer: Writer) -> tuple[Held, dict[str, Found]]:
+        """The cache dir's file, and those of `missing` it or the shipped file holds."""
         kept = self._without_stale_copies(self.kept.read(writer))
         found = {
             t: (kept.rows[key], kept.origins.get(key, ENCODED))
@@ -226,6 +239,12 @@ class ReferenceStore:
                 key = digest(text)
                 if text not in found and key in shipped.rows:
                     found[text] = (shipped.rows[key], shipped.origins[key])
+        return kept, found
+
+    def _keep(self, texts: list[str], writer: Writer, kept: Held, found: dict[str, Found]) -> int:
+        """The texts not in memory yet from `found`, the others encoded; the cache dir's file
+        rewritten when it lacked any of them; how many were encoded."""
+        missing = [t for t in texts if t not in self._vectors]
         if found:
             self.put(list(found), np.stack([row for row, _ in found.values()]))
             with self._lock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -138,12 +137,10 @@ async def grader(model_path: str, embedding_cache: Path) -> AsyncIterator[Embedd
 async def warm_cache(embedding_cache: Path, grader: EmbeddingGrader, bank: Bank) -> Path:
     """The session's cache with the default bank's reference embeddings in it, for a bot started in
     a subprocess: it loads them as it does on every start after the first, instead of embedding
-    the whole bank (half a minute or more on a busy 2-core machine). The first test of a worker
-    to ask pays that once; the other workers wait for it (a lock on the shared cache), then load
-    them."""
-    with (embedding_cache / ".warming").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        await grader.prepare(bank)
+    the whole bank (half a minute or more on a busy 2-core machine). The first test of the run to
+    ask pays that once; a worker asking meanwhile waits for its file, as replicas do
+    (`whole_files.one_maker_at_a_time`), then loads it."""
+    await grader.prepare(bank)
     return embedding_cache
 
 

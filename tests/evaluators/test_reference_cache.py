@@ -13,6 +13,7 @@ import pytest
 from content.bank import Bank
 from content.schema import Localized
 from evaluators.calibration import Calibration
+from evaluators.embedding.remote import RemoteEmbedder
 from evaluators.embedding.sentence_model import Embedder, load_embedder
 from evaluators.reading.concept_meaning import span_texts
 from evaluators.reading.concepts import AnswerText
@@ -22,6 +23,7 @@ from evaluators.stated_misconceptions import claims_to_read, prompt_texts
 from evaluators.text_vectors import Held, KeptVectors
 from evaluators.vector_provenance import Writer, digest
 from tests.conftest import BUNDLED_MODEL
+from tests.embedding_servers import Behaviour, misbehaving_server
 from tests.evaluators.conftest import OPEN, RELU
 
 
@@ -127,6 +129,30 @@ async def test_an_edited_or_added_question_encodes_only_its_own_texts(
     assert await again.prepare(Bank([edited, OPEN, added])) is True
     assert await again.prepare(mini_bank) is True  # the older texts are still kept
     assert again.embedder.texts_encoded == 1  # the probe text
+
+
+async def test_processes_starting_together_on_one_cache_dir_encode_the_bank_once(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
+    """Two graders that share nothing but the cache dir (as replicas started together do) prepare
+    one bank on a slow served model at once: the one that waited for the other's file reads it
+    and asks the model only for its probe. Without the turn, both send the bank to the server
+    (each finds no file while the other is still encoding) and the last to write wins."""
+    behaviour = Behaviour(dimension=16, delay_s=0.5)
+    with misbehaving_server(behaviour) as url:
+        graders = [
+            EmbeddingGrader(
+                RemoteEmbedder(url, model="our-team/served-16d", prefix="none"),
+                cache_dir=tmp_path,
+                calibration=Calibration.load(),
+            )
+            for _ in range(2)
+        ]
+        hits = await asyncio.gather(*(grader.prepare(mini_bank) for grader in graders))
+    texts = [text for request in behaviour.inputs for text in request]
+    assert sorted(hits) == [False, True]
+    assert len(texts) == len(set(texts)) + 1  # the probe text, once a grader
+    assert set(bank_texts(mini_bank)) <= set(texts)
 
 
 async def test_an_unreadable_vector_file_is_encoded_again_and_rewritten(
