@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec
 
 from bot.core.member_text import shown
 from bot.core.messages import Image, Incoming, Posted, Reply, ReplyKind, Transport
@@ -14,6 +16,20 @@ from content.schema import Lang
 
 def channel_schedule(channel: ChannelRow) -> Schedule:
     return Schedule.parse(channel.post_time, channel.timezone, channel.days)
+
+
+P = ParamSpec("P")
+
+
+def _sent(
+    reply: Callable[Concatenate[Turn, P], Reply],
+) -> Callable[Concatenate[Turn, P], Coroutine[Any, Any, Posted]]:
+    """A method that sends the reply `reply` makes, through the turn's transport."""
+
+    async def send(turn: Turn, /, *args: P.args, **kwargs: P.kwargs) -> Posted:
+        return await turn.transport.send(reply(turn, *args, **kwargs))
+
+    return send
 
 
 @dataclass(frozen=True)
@@ -58,26 +74,8 @@ class Turn:
             lang=self.lang,
         )
 
-    async def say(
-        self,
-        body: str,
-        *,
-        kind: ReplyKind = ReplyKind.INFO,
-        thread_id: str | None = None,
-        ephemeral: bool = False,
-        mention: bool = False,
-        images: tuple[Image, ...] = (),
-    ) -> Posted:
-        return await self.transport.send(
-            self.reply(
-                body,
-                kind=kind,
-                thread_id=thread_id,
-                ephemeral=ephemeral,
-                mention=mention,
-                images=images,
-            )
-        )
+    say = _sent(reply)
+    """`reply`, sent: takes what `reply` takes."""
 
     async def error(self, key: str, *, detail: str = "", **values: object) -> Posted:
         """A mistake the member made: only they see it, and it says what to type instead.

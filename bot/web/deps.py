@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
@@ -71,6 +71,15 @@ class WebDeps:
     public_https: bool = False
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
     metrics_token: SecretStr | None = None  # None: /metrics answers loopback clients only
+
+
+class Edit(TypedDict):
+    """Where and by whom a question is written, and when (`QuestionStore.create` and `.save`)."""
+
+    platform: str
+    channel_id: str
+    edited_by: str
+    at: datetime
 
 
 def _signins() -> SlidingWindow:
@@ -133,14 +142,7 @@ class Web:
         """Store new questions in the session's channel, written now by the session's member
         (the question editor, imported notes), all or none; False when one's id was saved
         meanwhile. The process's bank takes them too."""
-        member = session.member
-        created = await self.deps.questions.create(
-            prompts,
-            platform=member.platform,
-            channel_id=member.channel_id,
-            edited_by=member.user_id,
-            at=self.deps.clock(),
-        )
+        created = await self.deps.questions.create(prompts, **self._edit_now(session))
         if created:
             self.bank_of(session).put(*prompts)
         return created
@@ -149,18 +151,20 @@ class Web:
         """Replace the session's channel's question with `prompt`, edited now by the session's
         member, if no other save came after `version` (the one the editor showed); the
         process's bank takes it too. False: nothing saved."""
+        saved = await self.deps.questions.save(prompt, **self._edit_now(session), version=version)
+        if saved:
+            self.bank_of(session).put(prompt)
+        return saved
+
+    def _edit_now(self, session: Session) -> Edit:
+        """An edit in the session's channel, by the session's member, now."""
         member = session.member
-        saved = await self.deps.questions.save(
-            prompt,
+        return Edit(
             platform=member.platform,
             channel_id=member.channel_id,
             edited_by=member.user_id,
             at=self.deps.clock(),
-            version=version,
         )
-        if saved:
-            self.bank_of(session).put(prompt)
-        return saved
 
     def bank_of(self, session: Session) -> Bank:
         """The bank as the session's channel sees it: its own questions and the files'."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -129,28 +129,20 @@ def graded_text(
     )
 
 
+@dataclass(kw_only=True, eq=False)
 class AnswerFlow:
-    def __init__(
-        self,
-        *,
-        repo: AnswerStore,
-        posts: PostStore,
-        bank: Bank,
-        desk: GradingDesk,
-        clock: Callable[[], datetime],
-        background: InFlight,
-        figures: FigureSource | None = None,
-        reviewer: CardReviewer | None = None,
-    ) -> None:
-        self.repo = repo
-        self.posts = posts
-        self.bank = bank
-        self.desk = desk
-        self.clock = clock
-        self.background = background
-        self.figures = figures
-        self.reviewer = reviewer
-        self.day = MemberDay(posts=posts, answers=repo, bank=bank)
+    repo: AnswerStore
+    posts: PostStore
+    bank: Bank
+    desk: GradingDesk
+    clock: Callable[[], datetime]
+    background: InFlight
+    figures: FigureSource | None = None
+    reviewer: CardReviewer | None = None
+    day: MemberDay = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.day = MemberDay(posts=self.posts, answers=self.repo, bank=self.bank)
 
     def _bank(self, post: PostRow) -> Bank:
         """The bank as the post's channel sees it."""

@@ -78,21 +78,13 @@ def clipped(body: str, limit: int) -> str:
     return cut(flat, limit)
 
 
+@dataclass(kw_only=True, eq=False)
 class Appeals:
-    def __init__(
-        self,
-        *,
-        repo: AppealStore,
-        members: MemberStore,
-        bank: Bank,
-        practice: Practice,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.repo = repo
-        self.members = members
-        self.bank = bank
-        self.practice = practice
-        self.clock = clock
+    repo: AppealStore
+    members: MemberStore
+    bank: Bank
+    practice: Practice
+    clock: Callable[[], datetime]
 
     async def open(self, turn: Turn, reason: str) -> None:
         """`/quiz appeal [why]` on the member's latest graded answer in this channel."""

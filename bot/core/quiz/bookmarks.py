@@ -38,23 +38,16 @@ class BookmarkStore(Protocol):
     ) -> list[Bookmark]: ...
 
 
+@dataclass(kw_only=True, eq=False)
 class Bookmarks:
     """Serves its two commands whole (`bot.core.flow.dispatch.CommandPart`)."""
 
     serves = (cmd.Bookmark, cmd.Bookmarks)
 
-    def __init__(
-        self,
-        *,
-        store: BookmarkStore,
-        posts: PostLookup,
-        bank: Bank,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.store = store
-        self.posts = posts
-        self.bank = bank
-        self.clock = clock
+    store: BookmarkStore
+    posts: PostLookup
+    bank: Bank
+    clock: Callable[[], datetime]
 
     async def serve(self, command: cmd.Command, turn: Turn) -> None:
         if isinstance(command, cmd.Bookmark):

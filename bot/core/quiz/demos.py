@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict, deque
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.member_text import shown
@@ -45,28 +46,23 @@ def _stage(turn: Turn, status: JobStatus) -> str:
     return turn.t(f"demo_state_{status.status}")
 
 
+@dataclass(eq=False)
 class DemoHandoff:
     """Implements the core's DemoDesk against the compute service's port."""
 
-    def __init__(
-        self,
-        client: DemoService,
-        *,
-        rate_per_hour: int,
-        clock: Callable[[], datetime],
-        wait_timeout: float = 600.0,
-        poll: float = 0.5,
-    ) -> None:
-        self.client = client
-        self.rate_per_hour = rate_per_hour
-        self.clock = clock
-        self.wait_timeout = wait_timeout
-        self.poll = poll
-        self._recent: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
-        # Seconds each demo's latest run took here, from the command to its figures: what
-        # `/demo list` shows once it is known (the catalog's estimate is for a warm service on
-        # a fast machine; a first run here also starts the service and loads torch).
-        self._took: dict[str, float] = {}
+    client: DemoService
+    _: KW_ONLY
+    rate_per_hour: int
+    clock: Callable[[], datetime]
+    wait_timeout: float = 600.0
+    poll: float = 0.5
+    _recent: dict[tuple[str, str], deque[datetime]] = field(
+        init=False, default_factory=lambda: defaultdict(deque)
+    )
+    # Seconds each demo's latest run took here, from the command to its figures: what
+    # `/demo list` shows once it is known (the catalog's estimate is for a warm service on
+    # a fast machine; a first run here also starts the service and loads torch).
+    _took: dict[str, float] = field(init=False, default_factory=dict)
 
     async def demo_names(self) -> list[str]:
         return sorted(demo.name for demo in await self.client.demos())

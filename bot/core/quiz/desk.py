@@ -44,17 +44,15 @@ class Tried:
     explanation: Explanation | None
 
 
+@dataclass(kw_only=True, eq=False)
 class GradingDesk:
     """Builds the grader's inputs for an answer to a prompt in a channel, and asks the grader.
     `hint_cap` is the most an answer after `/quiz hint` may score; `human_grades` are the
     channels' applied team grades (None: no team evidence, as for a grader without storage)."""
 
-    def __init__(
-        self, *, grader: Grader, hint_cap: int, human_grades: HumanGrades | None = None
-    ) -> None:
-        self.grader = grader
-        self.hint_cap = hint_cap
-        self.human_grades = human_grades
+    grader: Grader
+    hint_cap: int
+    human_grades: HumanGrades | None = None
 
     def cap(self, *, hinted: bool) -> int | None:
         """The cap on an answer to a prompt the member took a hint on (None: no hint)."""

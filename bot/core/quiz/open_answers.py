@@ -157,26 +157,17 @@ async def grade_open_answers(
     return graded
 
 
+@dataclass(kw_only=True, eq=False)
 class ModelAnswers:
     """Saving a model answer and grading the answers kept for its question, as one unit (see
     the module); the question is put in `bank`, as its channel's, once it is ready."""
 
-    def __init__(
-        self,
-        *,
-        saved: ModelAnswerStore,
-        answers: OpenAnswerStore,
-        posts: PostById,
-        desk: GradingDesk,
-        bank: Bank,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.saved = saved
-        self.answers = answers
-        self.posts = posts
-        self.desk = desk
-        self.bank = bank
-        self.clock = clock
+    saved: ModelAnswerStore
+    answers: OpenAnswerStore
+    posts: PostById
+    desk: GradingDesk
+    bank: Bank
+    clock: Callable[[], datetime]
 
     async def save(self, answer: ModelAnswer) -> int | None:
         """Save `answer` and grade its channel's kept answers; how many were graded. None,
@@ -233,22 +224,15 @@ class KeptAnswer:
     name: str | None
 
 
+@dataclass(kw_only=True, eq=False)
 class OpenQuestions:
     """The web page's side of open questions: the answers kept, the model answer saved for a
     question while its answers wait to be graded, and saving one (`model_answers`)."""
 
-    def __init__(
-        self,
-        *,
-        store: OpenAnswerStore,
-        consent: Consent,
-        names: Names,
-        model_answers: ModelAnswers,
-    ) -> None:
-        self.store = store
-        self.consent = consent
-        self.names = names
-        self.model_answers = model_answers
+    store: OpenAnswerStore
+    consent: Consent
+    names: Names
+    model_answers: ModelAnswers
 
     async def kept(self, *, platform: str, channel_id: str, prompt_id: str) -> list[KeptAnswer]:
         answers = await self.store.open_answers(

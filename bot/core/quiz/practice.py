@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from fsrs import Card, Rating, Scheduler
@@ -101,29 +101,22 @@ def card_row(
     )
 
 
+@dataclass(kw_only=True, eq=False)
 class Practice:
     """`/quiz practice`, `/quiz practice answer`, `/quiz review`, and the card review that every
     graded channel answer carries into its transaction (it is AnswerFlow's `CardReviewer`)."""
 
-    def __init__(
-        self,
-        *,
-        repo: PracticeStore,
-        bank: Bank,
-        desk: GradingDesk,
-        policy: PracticePolicy,
-        clock: Callable[[], datetime],
-        background: InFlight,
-        figures: FigureSource | None = None,
-    ) -> None:
-        self.repo = repo
-        self.background = background
-        self.bank = bank
-        self.desk = desk
-        self.policy = policy
-        self.scheduler = policy.scheduler()
-        self.clock = clock
-        self.figures = figures
+    repo: PracticeStore
+    bank: Bank
+    desk: GradingDesk
+    policy: PracticePolicy
+    clock: Callable[[], datetime]
+    background: InFlight
+    figures: FigureSource | None = None
+    scheduler: Scheduler = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scheduler = self.policy.scheduler()
 
     # cards ----------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ is sent, as a scheduled post taken over is), and `/quiz week` for one member at 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.core.member_text import cut
@@ -59,31 +59,19 @@ def weekday_number(name: str) -> int | None:
     return korean.index(word[0]) if word and word.removesuffix("요일") in korean else None
 
 
+@dataclass(kw_only=True, eq=False)
 class Digests:
     """Builds, posts and shows the weekly digest, for `replica_id` (whose claims these are)."""
 
-    def __init__(
-        self,
-        *,
-        channels: ChannelStore,
-        posts: PostStore,
-        answers: AnswerStore,
-        members: MemberStore,
-        digests: DigestStore,
-        bank: Bank,
-        clock: Clock,
-        replica_id: str,
-        teaching: Teaching | None = None,
-    ) -> None:
-        self.channels = channels
-        self.posts = posts
-        self.answers = answers
-        self.members = members
-        self.digests = digests
-        self.bank = bank
-        self.clock = clock
-        self.replica_id = replica_id
-        self.teaching = teaching
+    channels: ChannelStore
+    posts: PostStore
+    answers: AnswerStore
+    members: MemberStore
+    digests: DigestStore
+    bank: Bank
+    clock: Clock
+    replica_id: str
+    teaching: Teaching | None = None
 
     async def digest(self, channel: ChannelRow, week: date) -> WeekDigest:
         answers = await self.answers.channel_answers(

@@ -57,28 +57,18 @@ class MemberHome:
         )
 
 
+@dataclass(kw_only=True, eq=False)
 class Homes:
     """Computes a member's home from the channel's answers and their practice cards; `lang` is
     what a member with no channel yet reads (the new channels' language)."""
 
-    def __init__(
-        self,
-        *,
-        channels: ChannelStore,
-        answers: AnswerStore,
-        members: MemberStore,
-        practice: Practice,
-        bank: Bank,
-        clock: Clock,
-        lang: Lang,
-    ) -> None:
-        self.lang = lang
-        self.channels = channels
-        self.answers = answers
-        self.members = members
-        self.practice = practice
-        self.bank = bank
-        self.clock = clock
+    channels: ChannelStore
+    answers: AnswerStore
+    members: MemberStore
+    practice: Practice
+    bank: Bank
+    clock: Clock
+    lang: Lang
 
     async def home(self, channel: ChannelRow, user_id: str) -> MemberHome:
         platform = channel.platform

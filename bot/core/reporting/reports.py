@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -44,29 +45,17 @@ PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
 LEADERBOARD_SIZE = 10
 
 
+@dataclass(kw_only=True, eq=False)
 class Reports:
-    def __init__(
-        self,
-        *,
-        posts: PostStore,
-        answers: AnswerStore,
-        boards: BoardStore,
-        members: MemberStore,
-        sharing: SharingStore,
-        bank: Bank,
-        clock: Callable[[], datetime],
-        practice: Practice,
-        cards: PracticeStore,
-    ) -> None:
-        self.posts = posts
-        self.sharing = sharing
-        self.answers = answers
-        self.boards = boards
-        self.members = members
-        self.bank = bank
-        self.clock = clock
-        self.practice = practice
-        self.cards = cards
+    posts: PostStore
+    answers: AnswerStore
+    boards: BoardStore
+    members: MemberStore
+    sharing: SharingStore
+    bank: Bank
+    clock: Callable[[], datetime]
+    practice: Practice
+    cards: PracticeStore
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)

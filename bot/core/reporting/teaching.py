@@ -28,12 +28,12 @@ def ungraded(group: AnswerGroup[QuestionAnswer]) -> bool:
     return not any(member.human or member.staged is not None for member in group.members)
 
 
+@dataclass(kw_only=True, eq=False)
 class Teaching:
     """The channel's ungraded answer groups, across its questions."""
 
-    def __init__(self, *, store: TeamGradeStore, grouping: QuestionGroups) -> None:
-        self.store = store
-        self.grouping = grouping
+    store: TeamGradeStore
+    grouping: QuestionGroups
 
     async def waiting(self, *, platform: str, channel_id: str) -> list[ToTeach]:
         """Every ungraded group of the channel, the largest first and, among groups of one

@@ -8,6 +8,7 @@ runs a slash command itself; a message is what it did not take as one): nothing 
 from __future__ import annotations
 
 import logging
+from dataclasses import KW_ONLY, dataclass
 from typing import Protocol
 
 import discord
@@ -104,21 +105,15 @@ async def report_failure(interaction: discord.Interaction, error: Exception, *, 
         log.warning("could not report the failure of interaction %s", interaction.id)
 
 
+@dataclass(eq=False)
 class Relay:
     """Runs one event through the core with the right transport and acknowledgement."""
 
-    def __init__(
-        self,
-        handler: Handler,
-        channels: ChannelTransport,
-        *,
-        score_ephemeral: bool,
-        ack_budget_s: float = ACK_BUDGET_S,
-    ) -> None:
-        self._handler = handler
-        self._channels = channels
-        self.score_ephemeral = score_ephemeral
-        self._ack_budget_s = ack_budget_s
+    handler: Handler
+    channels: ChannelTransport
+    _: KW_ONLY
+    score_ephemeral: bool
+    ack_budget_s: float = ACK_BUDGET_S
 
     async def interaction(
         self,
@@ -133,26 +128,26 @@ class Relay:
         known to be long."""
         transport = InteractionTransport(
             interaction,
-            self._channels,
+            self.channels,
             score_ephemeral=self.score_ephemeral,
             defer_ephemeral=private_placeholder,
-            ack_budget_s=self._ack_budget_s,
+            ack_budget_s=self.ack_budget_s,
         )
-        if defer_at_once or self._ack_budget_s <= 0:
+        if defer_at_once or self.ack_budget_s <= 0:
             await transport.defer_now(ephemeral=private_placeholder)
         else:
             transport.arm()
         try:
-            await self._handler.handle(interaction_incoming(interaction, command), transport)
+            await self.handler.handle(interaction_incoming(interaction, command), transport)
         finally:
             await transport.close()
 
     async def channel_lang(self, interaction: discord.Interaction) -> Lang:
         """The language of the quiz channel `interaction` came from (a thread's parent)."""
         channel_id, _ = _where(interaction.channel_id or 0, interaction.channel)
-        return await self._handler.channel_lang(PLATFORM, channel_id)
+        return await self.handler.channel_lang(PLATFORM, channel_id)
 
     async def message(self, message: discord.Message) -> None:
         incoming = message_incoming(message)
         if incoming is not None:
-            await self._handler.handle(incoming, self._channels)
+            await self.handler.handle(incoming, self.channels)

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -204,31 +204,24 @@ class Ack(enum.Enum):
     DONE = "done"  # the original response is settled; more replies are followups
 
 
+@dataclass(eq=False)
 class InteractionTransport:
     """Replies to one slash command or modal submit; see the module docstring for the rules."""
 
     threads = True
 
-    def __init__(
-        self,
-        interaction: discord.Interaction,
-        channels: ChannelTransport,
-        *,
-        score_ephemeral: bool,
-        defer_ephemeral: bool = True,
-        ack_budget_s: float = ACK_BUDGET_S,
-    ) -> None:
-        self._interaction = interaction
-        self._channels = channels
-        self._score_ephemeral = score_ephemeral
-        self._defer_ephemeral = defer_ephemeral
-        self._ack_budget_s = ack_budget_s
-        self._received = time.monotonic()
-        self._lock = asyncio.Lock()
-        self._ack = Ack.FRESH
-        self._original_id: str | None = None
-        self._followups: set[str] = set()
-        self._timer: asyncio.Task[None] | None = None
+    interaction: discord.Interaction
+    channels: ChannelTransport
+    _: KW_ONLY
+    score_ephemeral: bool
+    defer_ephemeral: bool = True
+    ack_budget_s: float = ACK_BUDGET_S
+    _received: float = field(init=False, default_factory=time.monotonic)
+    _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    _ack: Ack = field(init=False, default=Ack.FRESH)
+    _original_id: str | None = field(init=False, default=None)
+    _followups: set[str] = field(init=False, default_factory=set)
+    _timer: asyncio.Task[None] | None = field(init=False, default=None)
 
     @property
     def ack(self) -> Ack:
@@ -249,19 +242,19 @@ class InteractionTransport:
             self._timer.cancel()
         async with self._lock:
             if self._ack in (Ack.DEFERRED_PUBLIC, Ack.DEFERRED_PRIVATE):
-                await self._interaction.delete_original_response()
+                await self.interaction.delete_original_response()
                 self._ack = Ack.DONE
             elif self._ack is Ack.FRESH:
-                log.warning("interaction %s ended without a reply", self._interaction.id)
+                log.warning("interaction %s ended without a reply", self.interaction.id)
 
     async def send(self, reply: Reply) -> Posted:
         async with self._lock:
             ephemeral = self.is_ephemeral(reply)
             reply = replace(reply, ephemeral=ephemeral)
             if self._expired():
-                return await self._channels.send(reply)
+                return await self.channels.send(reply)
             if not ephemeral and not self._belongs_here(reply):
-                posted = await self._channels.send(reply)
+                posted = await self.channels.send(reply)
                 await self._point_to(posted, reply)
                 return posted
             deferred_other = (self._ack is Ack.DEFERRED_PUBLIC and ephemeral) or (
@@ -269,10 +262,10 @@ class InteractionTransport:
             )
             if deferred_other:
                 # A placeholder's visibility is fixed; drop it rather than show the reply wrongly.
-                await self._interaction.delete_original_response()
+                await self.interaction.delete_original_response()
                 self._ack = Ack.DONE
                 if not ephemeral:
-                    return await self._channels.send(reply)
+                    return await self.channels.send(reply)
             rendered = render(reply, ephemeral=ephemeral)
             if self._ack is Ack.FRESH:
                 message_id = await self._respond(rendered, ephemeral=ephemeral)
@@ -284,30 +277,30 @@ class InteractionTransport:
             return Posted(message_id=message_id, thread_id=thread_id)
 
     async def find_question(self, reply: Reply, *, since: datetime) -> Posted | None:
-        return await self._channels.find_question(reply, since=since)
+        return await self.channels.find_question(reply, since=since)
 
     async def replies_sent(
         self, channel_id: str, thread_id: str, message_id: str, *, since: datetime
     ) -> frozenset[ReplyKind]:
-        return await self._channels.replies_sent(channel_id, thread_id, message_id, since=since)
+        return await self.channels.replies_sent(channel_id, thread_id, message_id, since=since)
 
     async def edit(self, posted: Posted, reply: Reply) -> None:
         reply = replace(reply, ephemeral=self.is_ephemeral(reply))
         rendered = render(reply, ephemeral=reply.ephemeral)
         ours = posted.message_id == self._original_id or posted.message_id in self._followups
         if not ours:
-            await self._channels.edit(posted, reply)
+            await self.channels.edit(posted, reply)
         elif self._expired():
-            log.info("interaction %s expired; edit of %s skipped", self._interaction.id, posted)
+            log.info("interaction %s expired; edit of %s skipped", self.interaction.id, posted)
         elif posted.message_id == self._original_id:
-            await self._interaction.edit_original_response(
+            await self.interaction.edit_original_response(
                 content=rendered.content,
                 embed=rendered.embed,
                 attachments=_attachments(rendered),
                 allowed_mentions=rendered.allowed_mentions,
             )
         else:
-            await self._interaction.followup.edit_message(
+            await self.interaction.followup.edit_message(
                 int(posted.message_id),
                 content=rendered.content,
                 embed=rendered.embed,
@@ -316,22 +309,22 @@ class InteractionTransport:
             )
 
     def is_ephemeral(self, reply: Reply) -> bool:
-        return private(reply, score_ephemeral=self._score_ephemeral)
+        return private(reply, score_ephemeral=self.score_ephemeral)
 
     async def _defer_when_due(self) -> None:
-        await asyncio.sleep(max(0.0, self._ack_budget_s - (time.monotonic() - self._received)))
+        await asyncio.sleep(max(0.0, self.ack_budget_s - (time.monotonic() - self._received)))
         async with self._lock:
             if self._ack is Ack.FRESH:
-                await self._defer(ephemeral=self._defer_ephemeral)
+                await self._defer(ephemeral=self.defer_ephemeral)
 
     async def _defer(self, *, ephemeral: bool) -> None:
         if self._ack is not Ack.FRESH:
             return
-        await self._interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        await self.interaction.response.defer(ephemeral=ephemeral, thinking=True)
         self._ack = Ack.DEFERRED_PRIVATE if ephemeral else Ack.DEFERRED_PUBLIC
 
     async def _respond(self, rendered: Rendered, *, ephemeral: bool) -> str:
-        response = await self._interaction.response.send_message(
+        response = await self.interaction.response.send_message(
             content=rendered.content,
             embed=rendered.embed or discord.utils.MISSING,
             files=rendered.files(),
@@ -340,7 +333,7 @@ class InteractionTransport:
         )
         self._ack = Ack.DONE
         if response.message_id is None:
-            message = await self._interaction.original_response()
+            message = await self.interaction.original_response()
             self._original_id = str(message.id)
         else:
             self._original_id = str(response.message_id)
@@ -349,7 +342,7 @@ class InteractionTransport:
     async def _follow_up(self, rendered: Rendered, *, ephemeral: bool) -> str:
         """A followup; the first one after a defer fills the placeholder, i.e. the original."""
         fills_placeholder = self._ack is not Ack.DONE
-        message = await self._interaction.followup.send(
+        message = await self.interaction.followup.send(
             content=rendered.content or discord.utils.MISSING,
             embed=rendered.embed or discord.utils.MISSING,
             files=rendered.files(),
@@ -365,7 +358,7 @@ class InteractionTransport:
         return str(message.id)
 
     async def _open_thread(self, message_id: str, reply: Reply) -> str:
-        channel = self._interaction.channel
+        channel = self.interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise TypeError(f"cannot open a thread in {channel!r}")
         thread = await channel.create_thread(
@@ -379,15 +372,15 @@ class InteractionTransport:
         """The reply went elsewhere; settle the interaction with a link to it."""
         if self._ack is Ack.DONE:
             return
-        guild = self._interaction.guild_id or "@me"
+        guild = self.interaction.guild_id or "@me"
         channel = reply.thread_id or reply.channel_id
         link = f"↪ https://discord.com/channels/{guild}/{channel}/{posted.message_id}"
         if self._ack is Ack.FRESH:
-            await self._interaction.response.send_message(
+            await self.interaction.response.send_message(
                 link, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
             )
         else:
-            await self._interaction.edit_original_response(
+            await self.interaction.edit_original_response(
                 content=link, allowed_mentions=discord.AllowedMentions.none()
             )
         self._ack = Ack.DONE
@@ -395,15 +388,13 @@ class InteractionTransport:
     def _belongs_here(self, reply: Reply) -> bool:
         """A public reply shows in the interaction when it is for the interaction's channel and,
         if it opens a thread, that channel can hold one."""
-        here = str(self._interaction.channel_id)
+        here = str(self.interaction.channel_id)
         if (reply.thread_id or reply.channel_id) != here:
             return False
-        return not reply.open_thread or isinstance(self._interaction.channel, discord.TextChannel)
+        return not reply.open_thread or isinstance(self.interaction.channel, discord.TextChannel)
 
     def _expired(self) -> bool:
-        return (
-            discord.utils.utcnow() >= self._interaction.created_at + TOKEN_LIFETIME - TOKEN_MARGIN
-        )
+        return discord.utils.utcnow() >= self.interaction.created_at + TOKEN_LIFETIME - TOKEN_MARGIN
 
 
 def _attachments(rendered: Rendered) -> list[discord.File]:

@@ -8,6 +8,7 @@ bound to this interaction. No quiz logic lives here.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 from slack_bolt.async_app import AsyncApp
@@ -56,26 +57,17 @@ class QuizHandler(Protocol):
     async def channel_lang(self, platform: str, channel_id: str) -> Lang: ...
 
 
+@dataclass(kw_only=True, eq=False)
 class Listeners:
     """The Bolt listener functions, bound to the core's parts they use (its intake, the members'
     homes and the web page's sign-in links) and the member directory."""
 
-    def __init__(
-        self,
-        *,
-        intake: QuizHandler,
-        homes: Homes,
-        sign_in: SignInLinks | None,
-        members: MemberDirectory,
-        followups: Followups,
-        channels: ChannelIds = BARE_IDS,
-    ) -> None:
-        self._intake = intake
-        self._homes = homes
-        self._sign_in = sign_in
-        self._members = members
-        self._followups = followups
-        self._channels = channels
+    intake: QuizHandler
+    homes: Homes
+    sign_in: SignInLinks | None
+    members: MemberDirectory
+    followups: Followups
+    channels: ChannelIds = BARE_IDS
 
     def register(self, app: AsyncApp) -> None:
         app.command("/quiz")(self.on_command)
@@ -94,7 +86,7 @@ class Listeners:
         self, ack: AsyncAck, command: Payload, context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
         await ack()
-        actor = await self._members.actor(client, command["user_id"])
+        actor = await self.members.actor(client, command["user_id"])
         caller = Caller(actor.user_id, command.get("response_url"))
         await self._dispatch(inbound.from_command(command, actor), context, client, caller)
 
@@ -107,7 +99,7 @@ class Listeners:
         held = context.get(HELD)
         if not isinstance(held, Held):
             return
-        actor = await self._members.actor(client, event["user"])
+        actor = await self.members.actor(client, event["user"])
         await self._run(held.sent_by(actor), client, Caller(actor.user_id))
 
     async def on_answer_button(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
@@ -158,7 +150,7 @@ class Listeners:
     ) -> None:
         """Closing the modal is the ack; the grade then appears in the question's thread."""
         await ack()
-        actor = await self._members.actor(client, body["user"]["id"])
+        actor = await self.members.actor(client, body["user"]["id"])
         await self._dispatch(inbound.from_view(view, actor), context, client, Caller(actor.user_id))
 
     async def on_home_opened(
@@ -168,15 +160,15 @@ class Listeners:
         with the member's figures in the channel they last answered in (`/quiz me`)."""
         if event.get("tab", "home") != "home":
             return
-        actor = await self._members.actor(client, event["user"])
-        homes = self._homes
+        actor = await self.members.actor(client, event["user"])
+        homes = self.homes
         home = await homes.latest(inbound.PLATFORM, actor.user_id)
-        if home is not None and self._channels.per_team:
-            team, _ = self._channels.split(home.channel.channel_id)
+        if home is not None and self.channels.per_team:
+            team, _ = self.channels.split(home.channel.channel_id)
             if team != context.team_id:  # their latest answer was in another workspace
                 home = None
-        slack_channel = None if home is None else self._channels.split(home.channel.channel_id)[1]
-        links = self._sign_in
+        slack_channel = None if home is None else self.channels.split(home.channel.channel_id)[1]
+        links = self.sign_in
         web_link = (
             None
             if home is None or links is None
@@ -195,7 +187,7 @@ class Listeners:
     ) -> None:
         """ "Practice now" on the Home tab: `/quiz practice` in the member's channel, privately."""
         await ack()
-        actor = await self._members.actor(client, body["user"]["id"])
+        actor = await self.members.actor(client, body["user"]["id"])
         channel = str(body["actions"][0]["value"])
         incoming = Incoming(inbound.PLATFORM, channel, actor, "/quiz practice", private=True)
         await self._dispatch(incoming, context, client, Caller(actor.user_id))
@@ -207,7 +199,7 @@ class Listeners:
     async def _button(
         self, body: Payload, context: AsyncBoltContext, client: AsyncWebClient, text: str
     ) -> None:
-        actor = await self._members.actor(client, body["user"]["id"])
+        actor = await self.members.actor(client, body["user"]["id"])
         caller = Caller(actor.user_id, body.get("response_url"))
         await self._dispatch(inbound.from_action(body, actor, text=text), context, client, caller)
 
@@ -220,7 +212,7 @@ class Listeners:
     ) -> None:
         """Run the core on the channel as the core names it (with its workspace, where there
         are many)."""
-        await self._run(self._channels.incoming(incoming, team_id=context.team_id), client, caller)
+        await self._run(self.channels.incoming(incoming, team_id=context.team_id), client, caller)
 
     async def _run(self, message: Incoming | Held, client: AsyncWebClient, caller: Caller) -> None:
         """Hand a message to the core (a `Held` one was keyed and claimed before Bolt's ack, by
@@ -228,16 +220,16 @@ class Listeners:
         refusing that answer too) is logged and told to the caller alone."""
         incoming = message.incoming if isinstance(message, Held) else message
         transport = SlackTransport(
-            client, followups=self._followups, caller=caller, channels=self._channels
+            client, followups=self.followups, caller=caller, channels=self.channels
         )
         try:
             if isinstance(message, Held):
-                await self._intake.handle_held(message, transport)
+                await self.intake.handle_held(message, transport)
             else:
-                await self._intake.handle(message, transport)
+                await self.intake.handle(message, transport)
         except Exception:
             log.exception("handling %r in %s failed", _head(incoming), incoming.channel_id)
-            lang = await self._intake.channel_lang(incoming.platform, incoming.channel_id)
+            lang = await self.intake.channel_lang(incoming.platform, incoming.channel_id)
             await _tell(transport, incoming, text(lang, "platform_failed"), lang)
 
 

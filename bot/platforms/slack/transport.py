@@ -11,7 +11,8 @@ import asyncio
 import itertools
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -58,38 +59,31 @@ class Caller:
     response_url: str | None = None
 
 
+@dataclass(eq=False)
 class SlackTransport:
     """Posts core replies into Slack channels, threads and ephemeral messages."""
 
     threads = True
 
-    def __init__(
-        self,
-        client: AsyncWebClient,
-        *,
-        followups: Followups,
-        caller: Caller | None = None,
-        pacer: Pacer | None = None,
-        channels: ChannelIds = BARE_IDS,
-    ) -> None:
-        self._client = client
-        self._channels = channels
-        self._followups = followups
-        self._caller = caller
-        self._pacer = pacer
-        self._via_response_url: set[str] = set()
-        self._ephemeral_ids: set[str] = set()
-        self._ids = itertools.count(1)
-        self._told_unreachable = False
+    client: AsyncWebClient
+    _: KW_ONLY
+    followups: Followups
+    caller: Caller | None = None
+    pacer: Pacer | None = None
+    channels: ChannelIds = BARE_IDS
+    _via_response_url: set[str] = field(init=False, default_factory=set)
+    _ephemeral_ids: set[str] = field(init=False, default_factory=set)
+    _ids: Iterator[int] = field(init=False, default_factory=lambda: itertools.count(1))
+    _told_unreachable: bool = field(init=False, default=False)
 
     async def send(self, reply: Reply) -> Posted:
-        reply = self._channels.outgoing(reply)
+        reply = self.channels.outgoing(reply)
         if self._is_private(reply):
             if self._told_unreachable and reply.kind is ReplyKind.ERROR:
                 return Posted(message_id="")  # the caller already knows what to do
             return await self._send_ephemeral(reply)
-        if self._pacer is not None:
-            await self._pacer.wait_turn()
+        if self.pacer is not None:
+            await self.pacer.wait_turn()
         try:
             ts = await self._post(reply)
         except SlackApiError as exc:
@@ -103,7 +97,7 @@ class SlackTransport:
         )
 
     async def _post(self, reply: Reply) -> str:
-        response = await self._client.chat_postMessage(
+        response = await self.client.chat_postMessage(
             channel=reply.channel_id,
             thread_ts=reply.thread_id,
             unfurl_links=False,
@@ -118,7 +112,7 @@ class SlackTransport:
         post in its message metadata, and the channel's history since the claim is searched
         for it. Images go up after the text, as files of their own: those not in the history
         by their names (a replica killed while uploading them) are uploaded now."""
-        reply = self._channels.outgoing(reply)
+        reply = self.channels.outgoing(reply)
         wanted = _metadata(reply)
         if wanted is None:
             return None
@@ -137,7 +131,7 @@ class SlackTransport:
     ) -> frozenset[ReplyKind]:
         """Each thread reply carries the message it answers in its metadata, so the thread's
         history since the answer tells which replies are out."""
-        _, slack_channel = self._channels.split(channel_id)
+        _, slack_channel = self.channels.split(channel_id)
         kinds = set()
         for message in await self._read_back(slack_channel, thread_id, since=since):
             metadata = message.get("metadata") or {}
@@ -155,11 +149,11 @@ class SlackTransport:
         oldest = f"{since.timestamp() - _CLOCK_SKEW_S:.6f}"
         try:
             if thread_ts is None:
-                response = await self._client.conversations_history(
+                response = await self.client.conversations_history(
                     channel=channel_id, oldest=oldest, include_all_metadata=True, limit=_READ_LIMIT
                 )
             else:
-                response = await self._client.conversations_replies(
+                response = await self.client.conversations_replies(
                     channel=channel_id,
                     ts=thread_ts,
                     oldest=oldest,
@@ -177,9 +171,9 @@ class SlackTransport:
         the language of the reply that could not be posted)."""
         channel_id = reply.channel_id
         try:
-            await self._client.conversations_join(channel=channel_id)
+            await self.client.conversations_join(channel=channel_id)
         except SlackApiError:
-            if self._caller is not None:
+            if self.caller is not None:
                 self._told_unreachable = True
                 await self._send_ephemeral(
                     Reply(
@@ -187,7 +181,7 @@ class SlackTransport:
                         text=text(reply.lang or "ko", "slack_not_in_channel"),
                         lang=reply.lang,
                         kind=ReplyKind.ERROR,
-                        user_id=self._caller.user_id,
+                        user_id=self.caller.user_id,
                     )
                 )
             raise refused from None
@@ -197,13 +191,13 @@ class SlackTransport:
         """Replace a posted message; a public one stays public. Ephemeral messages cannot be
         updated through the API: those sent via `response_url` are replaced there, the others
         get a fresh ephemeral message."""
-        reply = self._channels.outgoing(reply)
+        reply = self.channels.outgoing(reply)
         if posted.message_id in self._via_response_url:
             await self._respond(render(reply), replace_original=True)
         elif posted.message_id in self._ephemeral_ids:
             await self._send_ephemeral(reply)
         else:
-            await self._client.chat_update(
+            await self.client.chat_update(
                 channel=reply.channel_id, ts=posted.message_id, **_message(render(reply))
             )
             await self._upload(reply.images, channel_id=reply.channel_id, thread_ts=reply.thread_id)
@@ -213,12 +207,12 @@ class SlackTransport:
         so, and errors in answer to someone's own command or button."""
         return (
             reply.ephemeral
-            or (reply.kind is ReplyKind.FOLLOWUP and self._followups == "ephemeral")
-            or (reply.kind is ReplyKind.ERROR and self._caller is not None)
+            or (reply.kind is ReplyKind.FOLLOWUP and self.followups == "ephemeral")
+            or (reply.kind is ReplyKind.ERROR and self.caller is not None)
         )
 
     async def _send_ephemeral(self, reply: Reply) -> Posted:
-        viewer = reply.user_id or (self._caller.user_id if self._caller else None)
+        viewer = reply.user_id or (self.caller.user_id if self.caller else None)
         if viewer is None:
             log.error(
                 "dropped a private %s reply in %s: no member to show it to",
@@ -227,13 +221,13 @@ class SlackTransport:
             )
             return Posted(message_id="")
         rendered = render(reply)
-        caller = self._caller
+        caller = self.caller
         if caller is not None and caller.user_id == viewer and caller.response_url:
             await self._respond(rendered, replace_original=False)
             message_id = f"ephemeral-{next(self._ids)}"
             self._via_response_url.add(message_id)
         else:
-            response = await self._client.chat_postEphemeral(
+            response = await self.client.chat_postEphemeral(
                 channel=reply.channel_id,
                 user=viewer,
                 thread_ts=reply.thread_id,
@@ -242,16 +236,16 @@ class SlackTransport:
             message_id = str(response.get("message_ts", ""))
             self._ephemeral_ids.add(message_id)
         if reply.images:
-            dm = await self._client.conversations_open(users=viewer)
+            dm = await self.client.conversations_open(users=viewer)
             await self._upload(reply.images, channel_id=str(dm["channel"]["id"]), thread_ts=None)
         return Posted(message_id=message_id, thread_id=reply.thread_id)
 
     async def _respond(self, rendered: Rendered, *, replace_original: bool) -> None:
-        assert self._caller is not None and self._caller.response_url is not None
+        assert self.caller is not None and self.caller.response_url is not None
         webhook = AsyncWebhookClient(
-            self._caller.response_url,
-            retry_handlers=self._client.retry_handlers,
-            logger=self._client.logger,
+            self.caller.response_url,
+            retry_handlers=self.client.retry_handlers,
+            logger=self.client.logger,
         )
         response = await webhook.send(
             response_type="ephemeral", replace_original=replace_original, **_message(rendered)
@@ -265,7 +259,7 @@ class SlackTransport:
         """Images (demo plots, charts) as files in the same place as the reply's text."""
         if not images:
             return
-        await self._client.files_upload_v2(
+        await self.client.files_upload_v2(
             file_uploads=[
                 {
                     "content": image.data,
