@@ -6,12 +6,12 @@ the service runs embedded in this process)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from typing import Unpack
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from content.schema import Lang, Prompt
-from evaluators.grade import EmbeddingUnavailableError, Grade, Grader, TeamGrade
+from content.schema import Prompt
+from evaluators.grade import EmbeddingUnavailableError, Grade, GradeOptions, Grader
 
 ANSWERS_GRADED = Counter(
     "quizmaster_answers_graded",
@@ -60,21 +60,10 @@ class MeteredGrader:
     def __init__(self, grader: Grader) -> None:
         self.grader = grader
 
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
-    ) -> Grade:
+    async def grade(self, prompt: Prompt, answer: str, **options: Unpack[GradeOptions]) -> Grade:
         started = time.perf_counter()
         try:
-            grade = await self.grader.grade(
-                prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
-            )
+            grade = await self.grader.grade(prompt, answer, **options)
         except EmbeddingUnavailableError:
             ANSWERS_GRADED.labels(outcome="unavailable").inc()
             raise

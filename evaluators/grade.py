@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,7 @@ __all__ = [
     "EmbeddingUnavailableError",
     "Flag",
     "Grade",
+    "GradeOptions",
     "Grader",
     "NonFiniteError",
     "TeamGrade",
@@ -120,24 +121,27 @@ class Grade(BaseModel):
     flags: tuple[Flag, ...] = ()
 
 
+class GradeOptions(TypedDict, total=False):
+    """How an answer is graded besides its prompt and text: the keywords of `Grader.grade`, said
+    once for every grader, explainer and wrapper that takes them or passes them on. Feedback in
+    `lang`; `cap` limits the score (after a hint); `revealed` says the reference was already
+    shown, so a copy of it earns nothing; `taught` are the grades the answer's own team gave
+    other answers to `prompt`, evidence that moves an answer near a graded one toward its grade
+    (`evaluators.taught`). A key left out means: Korean feedback, no cap, not revealed, no
+    team grades."""
+
+    lang: Lang
+    cap: int | None
+    revealed: bool
+    taught: Sequence[TeamGrade]
+
+
 class Grader(Protocol):
     """Anything that grades; the bot holds one and awaits it (batched, off the event loop)."""
 
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
-    ) -> Grade:
-        """Grade `answer` to `prompt`; feedback in `lang`; `cap` limits the score (after a hint);
-        `revealed` says the reference was already shown, so a copy of it earns nothing;
-        `taught` are the grades the answer's own team gave other answers to `prompt`, evidence
-        that moves an answer near a graded one toward its grade (`evaluators.taught`).
-        Raises `EmbeddingUnavailableError` when the vectors' server cannot answer now, and its
-        kind `NonFiniteError` when a number the grade would be made of is NaN or infinite
+    async def grade(self, prompt: Prompt, answer: str, **options: Unpack[GradeOptions]) -> Grade:
+        """Grade `answer` to `prompt` as `options` say (`GradeOptions`). Raises
+        `EmbeddingUnavailableError` when the vectors' server cannot answer now, and its kind
+        `NonFiniteError` when a number the grade would be made of is NaN or infinite
         (`evaluators.finite`): either way nothing is graded, and the answer is kept."""
         ...

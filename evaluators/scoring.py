@@ -6,19 +6,19 @@ all call `score`, so they give the same answer the same grade."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Unpack, runtime_checkable
 
 from content.schema import Lang, Prompt
 from evaluators.calibration import LINK, Calibration, link
 from evaluators.features.feature import Profile
 from evaluators.features.measurement import Measurement
 from evaluators.feedback import NOTHING_TOLD, Told, compose, told_of
-from evaluators.grade import Flag, Grade, Verdict, verdict_for
+from evaluators.grade import Flag, Grade, GradeOptions, Verdict, verdict_for
 from evaluators.reading.morphology import compact, surface_words
 from evaluators.rules import HINT, JUDGES, SCREENS, TRUNCATION, Fired, Judged
-from evaluators.taught import Nudge, TeamGrade
+from evaluators.taught import Nudge
 
 OPEN_MIN_WORDS = 3
 OPEN_MIN_CHARS = 10
@@ -212,14 +212,7 @@ class Explainer(Protocol):
     """A grader that can say why (`EmbeddingGrader`): what a page showing the explanation needs."""
 
     async def explain(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
+        self, prompt: Prompt, answer: str, **options: Unpack[GradeOptions]
     ) -> Scored: ...
 
 

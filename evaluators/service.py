@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Unpack
 
 from pydantic import SecretStr
 
@@ -30,7 +31,7 @@ from evaluators.finite import (
     refuse_non_finite,
 )
 from evaluators.fitting.store import FoundCalibration, calibration_for
-from evaluators.grade import Grade
+from evaluators.grade import Grade, GradeOptions
 from evaluators.measuring import AnswerMeasurer
 from evaluators.scoring import Scored, score, screen
 from evaluators.signals import as_answered
@@ -106,43 +107,21 @@ class EmbeddingGrader:
         """The measurement of one answer (see `AnswerMeasurer.measure`)."""
         return await self.measurer.measure(prompt, answer)
 
-    async def grade(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
-    ) -> Grade:
+    async def grade(self, prompt: Prompt, answer: str, **options: Unpack[GradeOptions]) -> Grade:
         """Guardrails first (deliberate scores), then one batched encode, features, scoring and
         feedback; every CPU step runs in a worker thread. `taught`: the grades this answer's
         team gave other answers to `prompt`, read as evidence (`evaluators.taught`)."""
-        scored = await self.explain(
-            prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
-        )
+        scored = await self.explain(prompt, answer, **options)
         return scored.grade
 
-    async def explain(
-        self,
-        prompt: Prompt,
-        answer: str,
-        *,
-        lang: Lang = "ko",
-        cap: int | None = None,
-        revealed: bool = False,
-        taught: Sequence[TeamGrade] = (),
-    ) -> Scored:
+    async def explain(self, prompt: Prompt, answer: str, **options: Unpack[GradeOptions]) -> Scored:
         """`grade`, with the explanation of the score: each feature's value and contribution,
         the head, every guardrail or cap that fired, and what the team's graded answers moved.
         A NaN or an infinity among the numbers the grade is made of (the vectors, the features,
         the calibration, the team's evidence, the head's sum) is refused with `NonFiniteError`
         and one log line naming it: nothing is graded."""
         try:
-            return await self._explain(
-                prompt, answer, lang=lang, cap=cap, revealed=revealed, taught=taught
-            )
+            return await self._explain(prompt, answer, **options)
         except NonFiniteError as exc:
             logger.error("refused to grade an answer to %s: %s", prompt.id, exc.reason)
             raise
@@ -152,11 +131,13 @@ class EmbeddingGrader:
         prompt: Prompt,
         answer: str,
         *,
-        lang: Lang,
-        cap: int | None,
-        revealed: bool,
-        taught: Sequence[TeamGrade],
+        lang: Lang = "ko",
+        cap: int | None = None,
+        revealed: bool = False,
+        taught: Sequence[TeamGrade] = (),
     ) -> Scored:
+        """`explain`, `options` read: each one left out takes its default here, the one place
+        the grader says what a key left out of `GradeOptions` means."""
         held = await self.team_evidence.held(prompt, taught, self.alone) if taught else []
         answer = well_formed(answer)
         prompt = as_answered(prompt, answer)

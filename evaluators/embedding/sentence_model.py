@@ -90,16 +90,7 @@ class Embedder:
         once from several threads (torch already uses every core for one batch)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            vectors = self.model.encode(
-                [self.prefix + text for text in texts],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            self.texts_encoded += len(texts)
-            self.batches += 1
+        vectors = self._run(texts, normalize_embeddings=True)
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_with_tokens(self, texts: Sequence[str]) -> tuple[Matrix, list[Matrix]]:
@@ -107,16 +98,7 @@ class Embedder:
         float16), from the same forward pass: the tokens feed BERTScore-style alignment."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
-        with self._lock:
-            outputs = self.model.encode(
-                [self.prefix + text for text in texts],
-                batch_size=self.batch_size,
-                output_value=None,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            self.texts_encoded += len(texts)
-            self.batches += 1
+        outputs = self._run(texts, output_value=None)
         sentences = np.stack([_as_array(o["sentence_embedding"]) for o in outputs])
         sentences /= np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)
         tokens = []
@@ -126,6 +108,21 @@ class Embedder:
             rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
             tokens.append(rows.astype(np.float16))
         return sentences.astype(np.float32), tokens
+
+    def _run(self, texts: Sequence[str], **output: Any) -> Any:
+        """One call of the model on `texts`, prefixed, in batches of `batch_size`, with `output`
+        saying what it gives; serialised (see `encode`) and counted."""
+        with self._lock:
+            outputs = self.model.encode(
+                [self.prefix + text for text in texts],
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+                **output,
+            )
+            self.texts_encoded += len(texts)
+            self.batches += 1
+        return outputs
 
 
 def _as_array(value: Any) -> Matrix:

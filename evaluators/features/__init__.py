@@ -35,7 +35,7 @@ def values(measures: Measures) -> dict[str, float]:
 
     def value(feature: Feature) -> float:
         if feature.name not in out:
-            computed = feature.compute(measures)
+            computed = feature.of(measures)
             if computed is None:
                 if feature.stand_in is None:
                     raise ValueError(f"feature {feature.name} has no value and no stand-in")

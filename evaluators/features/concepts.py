@@ -19,14 +19,12 @@ COVERAGE = Feature(
 NEW_COVERAGE = Feature(
     "new_coverage",
     "coverage of the key concepts the question does not already name",
-    lambda s: s.new_coverage,
     heads=("concepts",),
     stand_in="lex_recall",
 )
 SOFT_COVERAGE = Feature(
     "soft_coverage",
     "coverage with each concept not named counted by how near the answer comes to it",
-    lambda s: s.soft_coverage,
     heads=("concepts",),
     stand_in="coverage",
 )

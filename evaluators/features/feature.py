@@ -4,11 +4,14 @@ answer's raw measurements, what stands in when it cannot be computed, and which 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from content.schema import Lang, Prompt
 from evaluators.features.raw import Measures
+
+MEASURED = frozenset(field.name for field in fields(Measures))
+"""The raw measurements by name: a feature without a computation is the one of its name."""
 
 Profile = Literal["concepts", "reference_only", "other_language"]
 """A calibration head: `concepts` for bank prompts (key concepts known), `reference_only` for
@@ -33,10 +36,22 @@ def profile_for(prompt: Prompt, lang: Lang | None = None) -> Profile:
 class Feature:
     """One number a calibration head may read. `compute` gives None when the answer's
     measurements lack what it needs (no key concepts, no token vectors); the feature then reads
-    the value of the feature named `stand_in`, so a head never sees a hole."""
+    the value of the feature named `stand_in`, so a head never sees a hole. Without `compute`,
+    the feature is the raw measurement of its own name."""
 
     name: str
     meaning: str
-    compute: Callable[[Measures], float | None]
+    compute: Callable[[Measures], float | None] | None = None
     heads: tuple[Profile, ...] = ()
     stand_in: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.compute is None and self.name not in MEASURED:
+            raise ValueError(f"feature {self.name} has no computation and no measurement")
+
+    def of(self, measures: Measures) -> float | None:
+        """Its value for one answer's `measures` (None: read its stand-in)."""
+        if self.compute is None:
+            measured: float | None = getattr(measures, self.name)
+            return measured
+        return self.compute(measures)

@@ -8,37 +8,31 @@ from evaluators.features.feature import Feature
 LEX_RECALL = Feature(
     "lex_recall",
     "share of a model answer's content words the answer holds",
-    lambda s: s.lex_recall,
     heads=("reference_only",),
 )
 LEX_PRECISION = Feature(
     "lex_precision",
     "share of the answer's content words found in a model answer",
-    lambda s: s.lex_precision,
     heads=("reference_only",),
 )
 IDF_RECALL = Feature(
     "idf_recall",
     "lex_recall with each word weighted by how rare it is in the bank",
-    lambda s: s.idf_recall,
     heads=("concepts",),
 )
 MIS_OVERLAP = Feature(
     "mis_overlap",
     "share of a known misconception's content words the answer holds",
-    lambda s: s.mis_overlap,
     heads=("concepts",),
 )
 FUZZY_SET = Feature(
     "fuzzy_set",
     "token-set string similarity with the nearest model answer",
-    lambda s: s.fuzzy_set,
     heads=("reference_only",),
 )
 FUZZY_PARTIAL = Feature(
     "fuzzy_partial",
     "best partial string match with a model answer",
-    lambda s: s.fuzzy_partial,
     heads=("reference_only",),
 )
 
@@ -46,7 +40,6 @@ OTHER_LEX_RECALL = Feature(
     "other_lex_recall",
     "share of the nearest other question's model answer words the answer holds (the off-topic "
     "rule reads it beside `lex_recall` where a prompt's key concepts are drafted, not reviewed)",
-    lambda s: s.other_lex_recall,
 )
 
 FEATURES = (

@@ -14,7 +14,6 @@ def q_gap(s: Measures) -> float:
 REF_SIM = Feature(
     "ref_sim",
     "best cosine of the answer with a model answer",
-    lambda s: s.ref_sim,
     heads=("concepts", "reference_only", "other_language"),
 )
 MIS_GAP = Feature(
@@ -71,33 +70,28 @@ SIBLING_MARGIN = Feature(
 OTHER_SIM = Feature(
     "other_sim",
     "best cosine of the answer with another question's model answer",
-    lambda s: s.other_sim,
 )
 TOK_RECALL = Feature(
     "tok_recall",
     "mean over the model answer's tokens of their best match in the answer (BERTScore recall)",
-    lambda s: s.tok_recall,
     heads=("reference_only",),
     stand_in="ref_sim",
 )
 TOK_PRECISION = Feature(
     "tok_precision",
     "mean over the answer's tokens of their best match in the model answer",
-    lambda s: s.tok_precision,
     heads=("reference_only",),
     stand_in="ref_sim",
 )
 TOK_RECALL_DEMOTED = Feature(
     "tok_recall_demoted",
     "tok_recall with the tokens the question already holds weighing less",
-    lambda s: s.tok_recall_demoted,
     heads=("reference_only",),
     stand_in="ref_sim",
 )
 TOK_PRECISION_DEMOTED = Feature(
     "tok_precision_demoted",
     "tok_precision with the tokens the question already holds weighing less",
-    lambda s: s.tok_precision_demoted,
     heads=("reference_only",),
     stand_in="ref_sim",
 )

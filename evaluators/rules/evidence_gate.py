@@ -11,20 +11,10 @@ tells them apart is that the right one says the question's words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from evaluators.grade import Flag
-from evaluators.rules.rule import (
-    Fired,
-    Judge,
-    Judged,
-    fitted_section,
-    per_head,
-    written_per_head,
-)
+from evaluators.rules.rule import Fired, FittedPerHead, Judge, Judged
 
 NO_EVIDENCE_CAP = 10
 EVIDENCE_GATE_VERSION = 2
@@ -32,9 +22,14 @@ EVIDENCE_GATE_VERSION = 2
 
 
 @dataclass(frozen=True)
-class EvidenceGate:
+class EvidenceGate(FittedPerHead):
     """The gate's thresholds for one head; `None`: no threshold helped (only an answer without
-    a word is shut out)."""
+    a word is shut out). A calibration file from before the gate has none until `quizmaster eval
+    fit` refits it; one fitted for another version is refitted."""
+
+    version = EVIDENCE_GATE_VERSION
+    what = "evidence gate"
+    required = False
 
     min_sim: float | None = None
     wordless_min_sim: float | None = None
@@ -63,28 +58,6 @@ class EvidenceGate:
                 f"is at cosine {evidence_sim:.3f}, below {self.wordless_min_sim:.3f}"
             )
         return None
-
-    @staticmethod
-    def read(
-        section: Mapping[str, Any] | None, heads: Iterable[str], path: Path
-    ) -> dict[str, EvidenceGate]:
-        """Each head's gate in a calibration file's `evidence` section. A file from before the
-        gate has none (only an answer without a word is shut out) until `quizmaster eval fit`
-        refits it; one fitted for another version is refitted."""
-        gates = fitted_section(
-            section, version=EVIDENCE_GATE_VERSION, path=path, what="evidence gate", required=False
-        )
-        return per_head(
-            gates,
-            heads,
-            lambda fitted: EvidenceGate(
-                min_sim=fitted.get("min_sim"), wordless_min_sim=fitted.get("wordless_min_sim")
-            ),
-        )
-
-    @staticmethod
-    def written(gates: Mapping[str, EvidenceGate]) -> dict[str, Any]:
-        return written_per_head(EVIDENCE_GATE_VERSION, gates)
 
 
 class NoEvidence(Judge):

@@ -7,24 +7,15 @@ are fitted with the calibration, one rule per head (`fitting.off_topic`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from content.schema import Prompt
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
 from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.grade import MOSTLY_CORRECT_FLOOR, Flag
-from evaluators.rules.rule import (
-    Fired,
-    Judge,
-    Judged,
-    fitted_section,
-    per_head,
-    written_per_head,
-)
+from evaluators.rules.rule import Fired, FittedPerHead, Judge, Judged
 
 OFF_TOPIC_CAP = 15
 RIGHT_HERE = MOSTLY_CORRECT_FLOOR
@@ -54,9 +45,14 @@ def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
 
 
 @dataclass(frozen=True)
-class OffTopicRule:
+class OffTopicRule(FittedPerHead):
     """The rule's fitted thresholds for one head; `None` means the fit found no setting that
-    helped, and the rule never fires."""
+    helped, and the rule never fires. Thresholds fitted for another version of the rule are
+    refused (the calibration is refitted)."""
+
+    version = OFF_TOPIC_RULE_VERSION
+    what = "off-topic thresholds"
+    required = True
 
     gap: float | None = None
     min_sim: float | None = None
@@ -107,29 +103,6 @@ class OffTopicRule:
             and features[OFF_MARGIN.name] >= self.gap
             and features[OTHER_SIM.name] >= self.min_sim
         )
-
-    @staticmethod
-    def read(
-        section: Mapping[str, Any] | None, heads: Iterable[str], path: Path
-    ) -> dict[str, OffTopicRule]:
-        """Each head's thresholds in a calibration file's `off_topic` section; thresholds fitted
-        for another version of the rule are refused (the calibration is refitted)."""
-        rules = fitted_section(
-            section,
-            version=OFF_TOPIC_RULE_VERSION,
-            path=path,
-            what="off-topic thresholds",
-            required=True,
-        )
-        return per_head(
-            rules,
-            heads,
-            lambda fitted: OffTopicRule(gap=fitted.get("gap"), min_sim=fitted.get("min_sim")),
-        )
-
-    @staticmethod
-    def written(rules: Mapping[str, OffTopicRule]) -> dict[str, Any]:
-        return written_per_head(OFF_TOPIC_RULE_VERSION, rules)
 
 
 class OffTopic(Judge):

@@ -11,10 +11,10 @@ scored it, and the hint's cap comes last; the truncation rule cuts the text firs
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from content.schema import Lang, Localized, Prompt
 from evaluators.features.feature import Profile
@@ -44,17 +44,37 @@ def fitted_section(
     return found
 
 
-def per_head(
-    section: Mapping[str, Any], heads: Iterable[str], read: Callable[[Mapping[str, Any]], Fit]
-) -> dict[str, Fit]:
-    """Each head's numbers in a rule's `section`, read by `read`."""
-    named = set(heads)
-    return {name: read(fitted) for name, fitted in section.items() if name in named}
+@dataclass(frozen=True)
+class FittedPerHead:
+    """The numbers a rule fits for each head, one optional field each (None: no setting
+    helped): read from and written to the rule's section of a calibration file, under the
+    rule's `version`. `what` names them in an error; `required`: a file from before the rule is
+    refused (refitted) rather than read as the rule with nothing fitted."""
 
+    version: ClassVar[int]
+    what: ClassVar[str]
+    required: ClassVar[bool]
 
-def written_per_head(version: int, fits: Mapping[str, Any]) -> dict[str, Any]:
-    """A rule's section of a calibration file: its version, and each head's numbers."""
-    return {"version": version, **{name: asdict(fit) for name, fit in fits.items()}}
+    @classmethod
+    def read(
+        cls, section: Mapping[str, Any] | None, heads: Iterable[str], path: Path
+    ) -> dict[str, Self]:
+        """Each head's numbers in a calibration file's section (see `fitted_section`)."""
+        fitted = fitted_section(
+            section, version=cls.version, path=path, what=cls.what, required=cls.required
+        )
+        named = set(heads)
+        names = [number.name for number in fields(cls)]
+        return {
+            head: cls(**{name: numbers.get(name) for name in names})
+            for head, numbers in fitted.items()
+            if head in named
+        }
+
+    @classmethod
+    def written(cls, fits: Mapping[str, Self]) -> dict[str, Any]:
+        """The rule's section of a calibration file: its version, and each head's numbers."""
+        return {"version": cls.version, **{name: asdict(fit) for name, fit in fits.items()}}
 
 
 @dataclass(frozen=True)
