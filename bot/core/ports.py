@@ -348,16 +348,7 @@ class PracticeStore(Protocol):
         stored) when another process graded it, or the member answered again, first."""
         ...
 
-    async def keep_practice_answer(
-        self,
-        *,
-        platform: str,
-        user_id: str,
-        channel_id: str,
-        prompt_id: str,
-        text: str,
-        at: datetime,
-    ) -> None:
+    async def keep_practice_answer(self, kept: KeptPractice) -> None:
         """Keep the member's answer to their pending prompt for a later grade."""
         ...
 

@@ -141,20 +141,18 @@ class PracticeTable:
                 await _save_card(db, card)
         return True
 
-    async def keep_practice_answer(
-        self,
-        *,
-        platform: str,
-        user_id: str,
-        channel_id: str,
-        prompt_id: str,
-        text: str,
-        at: datetime,
-    ) -> None:
+    async def keep_practice_answer(self, kept: KeptPractice) -> None:
         await self._db.write(
             "UPDATE practice_pending SET kept_text = ?, kept_channel = ?, kept_at = ?"
             " WHERE platform = ? AND user_id = ? AND prompt_id = ?",
-            (text, channel_id, at.isoformat(), platform, user_id, prompt_id),
+            (
+                kept.text,
+                kept.channel_id,
+                kept.kept_at.isoformat(),
+                kept.platform,
+                kept.user_id,
+                kept.prompt_id,
+            ),
         )
 
     async def kept_practice_answers(self, *, platform: str, limit: int) -> list[KeptPractice]:

@@ -349,12 +349,14 @@ class Practice:
         it will be graded, as a channel answer is kept; `grade_kept` grades it once the grader
         is back."""
         await self.repo.keep_practice_answer(
-            platform=where.platform,
-            user_id=turn.user,
-            channel_id=where.channel_id,
-            prompt_id=prompt.id,
-            text=answer,
-            at=at,
+            KeptPractice(
+                platform=where.platform,
+                user_id=turn.user,
+                channel_id=where.channel_id,
+                prompt_id=prompt.id,
+                text=answer,
+                kept_at=at,
+            )
         )
         log.warning(
             "practice answer kept ungraded user=%s: grader unavailable (%s)", turn.user, reason
