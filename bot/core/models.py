@@ -261,6 +261,22 @@ class AppealRow:
 
 
 @dataclass(frozen=True)
+class AppealResolution:
+    """What resolving an open appeal writes: its final score, note, resolver and time, and the
+    answer's new `verdict`; the member's card replaced with `card` (None: unchanged) and
+    `notice` queued for the chat when there is one."""
+
+    appeal_id: int
+    final_score: int
+    verdict: str
+    note: str
+    resolved_by: str
+    resolved_at: datetime
+    card: PracticeCardRow | None
+    notice: Reply | None = None
+
+
+@dataclass(frozen=True)
 class AppealCounts:
     """Appeals opened in a channel since a day, how many are resolved, and how many of those
     changed the score: how often the grader is wrong, in the open."""

@@ -19,6 +19,7 @@ from bot.core.models import (
     AnswerRow,
     AnswerText,
     AppealCounts,
+    AppealResolution,
     AppealRow,
     BoardRow,
     ChannelRow,
@@ -426,21 +427,10 @@ class AppealStore(Protocol):
         """The channel's queue, oldest first."""
         ...
 
-    async def resolve_appeal(
-        self,
-        *,
-        appeal_id: int,
-        final_score: int,
-        verdict: str,
-        note: str,
-        resolved_by: str,
-        resolved_at: datetime,
-        card: PracticeCardRow | None,
-        notice: Reply | None = None,
-    ) -> AppealRow | None:
-        """Close an open appeal, give its answer `final_score` and `verdict`, replace the
-        member's card and its score with `card` (None: unchanged; the card before its latest
-        review is kept) and queue `notice` for the chat (see `queue_notice`), in one
+    async def resolve_appeal(self, resolution: AppealResolution) -> AppealRow | None:
+        """Close an open appeal, give its answer the resolution's `final_score` and `verdict`,
+        replace the member's card and its score with `card` (None: unchanged; the card before
+        its latest review is kept) and queue `notice` for the chat (see `queue_notice`), in one
         transaction; None when it was not open."""
         ...
 

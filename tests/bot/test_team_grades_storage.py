@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.core.messages import Reply
-from bot.core.models import ChannelRow, GradedAnswer, GradedText, PostRow
+from bot.core.models import AppealResolution, ChannelRow, GradedAnswer, GradedText, PostRow
 from bot.core.team_grading import AppliedGrade, GroupGrade
 from bot.storage.repository import Repository
 
@@ -180,13 +180,15 @@ async def _appealed(repo: Repository, post: PostRow, user: str, score: int | Non
     assert appeal is not None
     if score is not None:
         await repo.appeals.resolve_appeal(
-            appeal_id=appeal.id,
-            final_score=score,
-            verdict="partial",
-            note="",
-            resolved_by="A",
-            resolved_at=AT,
-            card=None,
+            AppealResolution(
+                appeal_id=appeal.id,
+                final_score=score,
+                verdict="partial",
+                note="",
+                resolved_by="A",
+                resolved_at=AT,
+                card=None,
+            )
         )
     return answer_id
 
