@@ -299,6 +299,22 @@ class ReplicaRow:
 
 
 @dataclass(frozen=True)
+class MessageClaim:
+    """A platform message id claimed when it is received, with its sender (None: not known
+    yet, the claim keeps their id in its place) and, for a message the core can resume, the
+    message as JSON (`incoming`, `bot.core.flow.inbox`) held for `replica_id` until it is
+    handled."""
+
+    platform: str
+    message_id: str
+    received_at: datetime
+    user_id: str | None
+    display_name: str | None
+    replica_id: str | None = None
+    incoming: str | None = None
+
+
+@dataclass(frozen=True)
 class UnfinishedClaim:
     """A claimed message whose handling has not finished: `incoming` is the message as JSON
     (`bot.core.flow.inbox`), `replica_id` the process that claimed it."""

@@ -29,6 +29,7 @@ from bot.core.models import (
     GradedText,
     KeptPractice,
     MemberProgress,
+    MessageClaim,
     PendingAnswer,
     PostRow,
     PracticeAnswerRow,
@@ -124,17 +125,7 @@ class ChannelStore(Protocol):
 class ClaimStore(Protocol):
     """Platform message ids claimed once, each holding its message until it is handled."""
 
-    async def claim_message(
-        self,
-        *,
-        platform: str,
-        message_id: str,
-        received_at: datetime,
-        user_id: str | None,
-        display_name: str | None,
-        replica_id: str | None = None,
-        incoming: str | None = None,
-    ) -> bool:
+    async def claim_message(self, claim: MessageClaim) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. The
         claim holds `incoming` (for `replica_id`) until `finish_message`."""
         ...

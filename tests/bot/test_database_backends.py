@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, check_database
-from bot.core.models import ChannelRow, GradedText
+from bot.core.models import ChannelRow, GradedText, MessageClaim
 from bot.doctor import collect
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
@@ -142,7 +142,13 @@ async def test_claims_hold_between_two_processes_on_one_database(database: Path 
         claims = await asyncio.gather(
             *(
                 repo.claims.claim_message(
-                    platform="t", message_id="m1", received_at=AT, user_id="u1", display_name="M"
+                    MessageClaim(
+                        platform="t",
+                        message_id="m1",
+                        received_at=AT,
+                        user_id="u1",
+                        display_name="M",
+                    )
                 )
                 for repo in (first, second, first, second)
             )
