@@ -336,6 +336,18 @@ class SharedAnswer:
 
 
 @dataclass(frozen=True)
+class DigestClaim:
+    """A channel-week's weekly digest, reserved by one process (`replica_id`, which sends it)
+    at `claimed_at`, before it is sent."""
+
+    platform: str
+    channel_id: str
+    week: date
+    claimed_at: datetime
+    replica_id: str | None
+
+
+@dataclass(frozen=True)
 class DigestTime:
     """When a channel's weekly digest is posted, as an admin set it (`/quiz digest`): a weekday
     (0 Monday) and a local HH:MM; both None: no digest. No row at all is the default."""

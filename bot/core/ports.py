@@ -24,6 +24,7 @@ from bot.core.models import (
     BoardRow,
     ChannelRow,
     DaySummary,
+    DigestClaim,
     DigestTime,
     GradedAnswer,
     GradedText,
@@ -287,14 +288,7 @@ class DigestStore(Protocol):
         ...
 
     async def claim_digest(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        week: date,
-        claimed_at: datetime,
-        replica_id: str | None,
-        alive_since: datetime | None = None,
+        self, claim: DigestClaim, *, alive_since: datetime | None = None
     ) -> bool:
         """True for the one process that reserves this channel-week's digest (with
         `alive_since`, also one taking over the unsent claim of a replica silent since)."""

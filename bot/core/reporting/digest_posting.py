@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
-from bot.core.models import ChannelRow, DigestTime
+from bot.core.models import ChannelRow, DigestClaim, DigestTime
 from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
 from bot.core.quiz.posting import Clock
 from bot.core.reporting.digest_chart import digest_image
@@ -205,11 +205,7 @@ class Digests:
         if not any(week <= post.day < week + WEEK for post in posts):
             return False  # no question that week (a channel new since): nothing to look back on
         if not await self.digests.claim_digest(
-            platform=platform,
-            channel_id=channel_id,
-            week=week,
-            claimed_at=now,
-            replica_id=self.replica_id,
+            DigestClaim(platform, channel_id, week, claimed_at=now, replica_id=self.replica_id),
             alive_since=alive_since,
         ):
             return False
@@ -284,11 +280,7 @@ class Digests:
             return False
         platform, channel_id = channel.platform, channel.channel_id
         if await self.digests.claim_digest(
-            platform=platform,
-            channel_id=channel_id,
-            week=week,
-            claimed_at=now,
-            replica_id=self.replica_id,
+            DigestClaim(platform, channel_id, week, claimed_at=now, replica_id=self.replica_id)
         ):
             await self.digests.set_digest_message(
                 platform=platform, channel_id=channel_id, week=week, message_id=""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.flow.replicas import this_process
-from bot.core.models import DigestTime
+from bot.core.models import DigestClaim, DigestTime
 from bot.core.reporting.weeks import week_of
 from bot.platforms.discord.dispatch import PLATFORM
 from tests.bot.platforms.discord.conftest import Running
@@ -27,7 +27,7 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     # ticks leave its claim alone.
     await service.heartbeats.heartbeat(this_process(PLATFORM, now, STOPPED))
     assert await repo.digests.claim_digest(
-        platform=PLATFORM, channel_id=fake.channel_id, week=week, claimed_at=now, replica_id=STOPPED
+        DigestClaim(PLATFORM, fake.channel_id, week, claimed_at=now, replica_id=STOPPED)
     )
     await repo.digests.set_digest_time(
         platform=PLATFORM, channel_id=fake.channel_id, time=DigestTime(0, "00:00")

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bot.config import Settings
-from bot.core.models import DigestTime
+from bot.core.models import DigestClaim, DigestTime
 from bot.core.reporting.weeks import week_of
 from bot.wiring import Wired
 from tests.bot.platforms.slack.harness import SlackHttp
@@ -37,11 +37,7 @@ async def digest_claimed_by_stopped_replica(service: Wired) -> None:
     assert post is not None
     await repo.posts.set_post_location(post_id=post.id, message_id="1.000001", thread_id=None)
     assert await repo.digests.claim_digest(
-        platform="slack",
-        channel_id=CHANNEL,
-        week=week_of(now.date()),
-        claimed_at=now,
-        replica_id=STOPPED,
+        DigestClaim("slack", CHANNEL, week_of(now.date()), claimed_at=now, replica_id=STOPPED)
     )
 
 
