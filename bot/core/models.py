@@ -96,6 +96,18 @@ class GradedText:
 
 
 @dataclass(frozen=True)
+class AnswerWrite:
+    """A graded channel answer as one write stores it: the answer in its post, the member's
+    next step there, and their practice card as the answer's review left it (None: the card
+    stays as it was)."""
+
+    post: PostRow
+    graded: GradedText
+    next_step: int
+    card: PracticeCardRow | None = None
+
+
+@dataclass(frozen=True)
 class PendingAnswer:
     """A channel answer kept ungraded while the embedding server is unavailable (id None until
     stored). `cap` and `revealed` are as they were when it came, so a later hint or reveal does

@@ -18,6 +18,7 @@ from bot.core.messages import Reply
 from bot.core.models import (
     AnswerRow,
     AnswerText,
+    AnswerWrite,
     AppealCounts,
     AppealResolution,
     AppealRow,
@@ -179,14 +180,7 @@ class AnswerStore(Protocol):
         """The channel of the member's latest graded answer on the platform."""
         ...
 
-    async def record_answer(
-        self,
-        *,
-        post: PostRow,
-        graded: GradedText,
-        next_step: int,
-        card: PracticeCardRow | None = None,
-    ) -> bool:
+    async def record_answer(self, write: AnswerWrite) -> bool:
         """The graded answer, the member's next step and their reviewed card, in one
         transaction. False: this message's answer was stored already, nothing was written."""
         ...
@@ -219,15 +213,7 @@ class AnswerStore(Protocol):
         for a model answer, not for the server)."""
         ...
 
-    async def record_pending_answer(
-        self,
-        *,
-        pending_id: int,
-        post: PostRow,
-        graded: GradedText,
-        next_step: int,
-        card: PracticeCardRow | None = None,
-    ) -> bool:
+    async def record_pending_answer(self, write: AnswerWrite, *, pending_id: int) -> bool:
         """A kept answer moved into the answers with its grade; False when it was already."""
         ...
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.models import ModelAnswer, OpenGrade
+from bot.core.models import AnswerWrite, ModelAnswer, OpenGrade
 from bot.storage import notices
 from bot.storage.answers import answer_write
 from bot.storage.database import Database
@@ -104,7 +104,7 @@ class ModelAnswerTable:
                 )
                 if not moved:
                     continue
-                await db.fetch(*answer_write(grade.post, grade.graded, 1, None))
+                await db.fetch(*answer_write(AnswerWrite(grade.post, grade.graded, next_step=1)))
                 await notices.queue(db, platform=answer.platform, reply=grade.notice, queued_at=at)
                 told += 1
             ready = await store_ready(

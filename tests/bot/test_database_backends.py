@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, check_database
-from bot.core.models import ChannelRow, GradedText, MessageClaim
+from bot.core.models import AnswerWrite, ChannelRow, GradedText, MessageClaim
 from bot.doctor import collect
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
@@ -85,7 +85,9 @@ async def test_a_sqlite_file_from_every_earlier_release_migrates_forward_in_plac
         assert await repo.db.schema_version() == latest_schema_version()
         post = await repo.posts.latest_post(platform="t", channel_id="c1")
         assert post is not None
-        await repo.answers.record_answer(post=post, graded=graded("u1", "m1", 90), next_step=1)
+        await repo.answers.record_answer(
+            AnswerWrite(post=post, graded=graded("u1", "m1", 90), next_step=1)
+        )
         board = await repo.boards.leaderboard(platform="t", channel_id="c1", since=DAY)
         answers = await repo.answers.answers_for(post_id=post.id, user_id="u1")
     finally:
@@ -171,7 +173,9 @@ async def test_postgresql_stores_the_same_text_as_sqlite(postgres: PostgresForTe
         )
         assert post is not None and post.day == DAY
         await repo.members.remember_user(platform="t", user_id="u1", display_name="Mina")
-        await repo.answers.record_answer(post=post, graded=graded("u1", "m1", 70), next_step=1)
+        await repo.answers.record_answer(
+            AnswerWrite(post=post, graded=graded("u1", "m1", 70), next_step=1)
+        )
         [answer] = await repo.answers.answers_for(post_id=post.id, user_id="u1")
         async with repo.db.transaction() as db:
             [stored] = await db.fetch(

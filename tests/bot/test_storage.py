@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.models import ChannelRow, GradedText
+from bot.core.models import AnswerWrite, ChannelRow, GradedText
 from bot.storage import head_schema, schema
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
@@ -270,7 +270,7 @@ async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: P
             flags=(),
             answered_at=at,
         )
-        await repo.answers.record_answer(post=post, graded=graded, next_step=1)
+        await repo.answers.record_answer(AnswerWrite(post=post, graded=graded, next_step=1))
         [answer] = await repo.answers.answers_for(post_id=post.id, user_id="u1")
         later = await repo.channels.channel(platform="t", channel_id="c1")
     finally:

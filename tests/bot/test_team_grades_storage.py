@@ -8,7 +8,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.core.messages import Reply
-from bot.core.models import AppealResolution, ChannelRow, GradedAnswer, GradedText, PostRow
+from bot.core.models import (
+    AnswerWrite,
+    AppealResolution,
+    ChannelRow,
+    GradedAnswer,
+    GradedText,
+    PostRow,
+)
 from bot.core.team_grading import AppliedGrade, GroupGrade
 from bot.storage.repository import Repository
 
@@ -58,7 +65,7 @@ async def _answer(repo: Repository, post: PostRow, user: str, text: str, score: 
         flags=(),
         answered_at=AT,
     )
-    assert await repo.answers.record_answer(post=post, graded=graded, next_step=1)
+    assert await repo.answers.record_answer(AnswerWrite(post=post, graded=graded, next_step=1))
     answered = await repo.appeals.latest_answer(
         platform=post.platform, channel_id=post.channel_id, user_id=user
     )
