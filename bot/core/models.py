@@ -186,6 +186,17 @@ class PracticeCardRow:
 
 
 @dataclass(frozen=True)
+class PracticeWrite:
+    """A graded practice answer as one write stores it: the answer, the review rating its score
+    gives, and the member's card as that review left it (None: the card stays as it was)."""
+
+    platform: str
+    graded: GradedText
+    rating: int
+    card: PracticeCardRow | None
+
+
+@dataclass(frozen=True)
 class KeptPractice:
     """A practice answer kept while the grader was unavailable: the member's text, the channel
     it was sent in (whose bank and team grades grade it) and when it came."""

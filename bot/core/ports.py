@@ -36,6 +36,7 @@ from bot.core.models import (
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
+    PracticeWrite,
     ReplicaRow,
     SharedAnswer,
     UnfinishedClaim,
@@ -307,13 +308,7 @@ class PracticeStore(Protocol):
     async def practice_pending(self, *, platform: str, user_id: str) -> str | None: ...
 
     async def record_practice_answer(
-        self,
-        *,
-        platform: str,
-        graded: GradedText,
-        rating: int,
-        card: PracticeCardRow | None,
-        kept_at: datetime | None = None,
+        self, write: PracticeWrite, *, kept_at: datetime | None = None
     ) -> bool:
         """The practice answer, its card (None: unchanged) and the closed pending prompt, in
         one transaction. With `kept_at`, only while that kept answer still waits: False (nothing

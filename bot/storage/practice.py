@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.models import GradedText, KeptPractice, PracticeAnswerRow, PracticeCardRow
+from bot.core.models import KeptPractice, PracticeAnswerRow, PracticeCardRow, PracticeWrite
 from bot.storage.database import Database
 from bot.storage.drivers import Driver, Row
 from bot.storage.records import GRADED_COLUMNS, GRADED_PLACEHOLDERS, graded_values
@@ -108,18 +108,13 @@ class PracticeTable:
         return str(row[0]) if row else None
 
     async def record_practice_answer(
-        self,
-        *,
-        platform: str,
-        graded: GradedText,
-        rating: int,
-        card: PracticeCardRow | None,
-        kept_at: datetime | None = None,
+        self, write: PracticeWrite, *, kept_at: datetime | None = None
     ) -> bool:
         """Store a practice answer, its card (None: the card stays as it was) and close the
         pending prompt, in one transaction. With `kept_at`, only while the answer kept then
         still waits: False, nothing stored, when another process graded it, or the member
         answered again, first (the pending row is the one claim both write through)."""
+        platform, graded = write.platform, write.graded
         async with self._db.transaction() as db:
             if kept_at is None:
                 await db.fetch(
@@ -135,10 +130,10 @@ class PracticeTable:
             await db.fetch(
                 f"INSERT INTO practice_answers (platform, rating, {GRADED_COLUMNS})"
                 f" VALUES (?,?,{GRADED_PLACEHOLDERS})",
-                (platform, rating, *graded_values(graded)),
+                (platform, write.rating, *graded_values(graded)),
             )
-            if card is not None:
-                await _save_card(db, card)
+            if write.card is not None:
+                await _save_card(db, write.card)
         return True
 
     async def keep_practice_answer(self, kept: KeptPractice) -> None:

@@ -18,7 +18,7 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.core.inflight import InFlight
 from bot.core.messages import ReplyKind
-from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow
+from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow, PracticeWrite
 from bot.core.ports import PracticeStore
 from bot.core.quiz.answering import (
     AnswerFlow,
@@ -402,13 +402,15 @@ class Practice:
         card = self._reviewed(held, grade.score, at, channel_schedule(turn.channel).zone)
         rating = self.policy.rating(grade.score)
         if not await self.repo.record_practice_answer(
-            platform=platform,
-            graded=graded_text(turn, prompt, answer, grade, at),
-            rating=int(rating),
-            card=(
-                None
-                if card is None
-                else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=at)
+            PracticeWrite(
+                platform=platform,
+                graded=graded_text(turn, prompt, answer, grade, at),
+                rating=int(rating),
+                card=(
+                    None
+                    if card is None
+                    else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=at)
+                ),
             ),
             kept_at=at if kept else None,
         ):
