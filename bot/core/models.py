@@ -51,6 +51,20 @@ class PostRow:
 
 
 @dataclass(frozen=True)
+class PostClaim:
+    """A post reserved before it is sent (by `replica_id`, which sends it), so a scheduled
+    channel-day is posted once."""
+
+    platform: str
+    channel_id: str
+    day: date
+    prompt_id: str
+    scheduled: bool
+    posted_at: datetime
+    replica_id: str | None = None
+
+
+@dataclass(frozen=True)
 class AnswerRow:
     post_id: int
     user_id: str

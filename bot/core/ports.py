@@ -33,6 +33,7 @@ from bot.core.models import (
     MemberProgress,
     MessageClaim,
     PendingAnswer,
+    PostClaim,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
@@ -60,17 +61,7 @@ class PostStore(PostLookup, Protocol):
     """Posts: claimed before they are sent (a scheduled channel-day is posted once), where they
     landed, and whether their answer was revealed."""
 
-    async def claim_post(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        day: date,
-        prompt_id: str,
-        scheduled: bool,
-        posted_at: datetime,
-        replica_id: str | None = None,
-    ) -> PostRow | None:
+    async def claim_post(self, claim: PostClaim) -> PostRow | None:
         """The reserved post, or None when this scheduled channel-day was already taken."""
         ...
 

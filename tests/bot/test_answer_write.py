@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.core.models import AnswerWrite, ChannelRow, GradedText, PostRow, PracticeCardRow
+from bot.core.models import AnswerWrite, ChannelRow, GradedText, PostClaim, PostRow, PracticeCardRow
 from bot.storage.repository import Repository
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -38,7 +38,9 @@ async def a_post(repo: Repository) -> PostRow:
     await repo.channels.ensure_channel(channel, created_at=AT)
     await repo.members.ensure_member(platform="t", user_id="u1", display_name="Mina")
     post = await repo.posts.claim_post(
-        platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+        PostClaim(
+            platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+        )
     )
     assert post is not None
     return post

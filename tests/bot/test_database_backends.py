@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, check_database
-from bot.core.models import AnswerWrite, ChannelRow, GradedText, MessageClaim
+from bot.core.models import AnswerWrite, ChannelRow, GradedText, MessageClaim, PostClaim
 from bot.doctor import collect
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
@@ -131,12 +131,14 @@ async def test_claims_hold_between_two_processes_on_one_database(database: Path 
         posts = await asyncio.gather(
             *(
                 repo.posts.claim_post(
-                    platform="t",
-                    channel_id="c1",
-                    day=DAY,
-                    prompt_id="p1",
-                    scheduled=True,
-                    posted_at=AT,
+                    PostClaim(
+                        platform="t",
+                        channel_id="c1",
+                        day=DAY,
+                        prompt_id="p1",
+                        scheduled=True,
+                        posted_at=AT,
+                    )
                 )
                 for repo in (first, second, first, second)
             )
@@ -169,7 +171,9 @@ async def test_postgresql_stores_the_same_text_as_sqlite(postgres: PostgresForTe
         channel = ChannelRow("t", "c1", "en", "Asia/Seoul", "09:00", "daily", True, AT)
         assert await repo.channels.ensure_channel(channel, created_at=AT) == channel
         post = await repo.posts.claim_post(
-            platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+            PostClaim(
+                platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+            )
         )
         assert post is not None and post.day == DAY
         await repo.members.remember_user(platform="t", user_id="u1", display_name="Mina")

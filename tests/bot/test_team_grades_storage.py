@@ -14,6 +14,7 @@ from bot.core.models import (
     ChannelRow,
     GradedAnswer,
     GradedText,
+    PostClaim,
     PostRow,
 )
 from bot.core.team_grading import AppliedGrade, GroupGrade
@@ -37,12 +38,14 @@ async def channel_post(repo: Repository, platform: str, channel_id: str) -> Post
     )
     await repo.channels.ensure_channel(channel, created_at=AT)
     post = await repo.posts.claim_post(
-        platform=platform,
-        channel_id=channel_id,
-        day=DAY,
-        prompt_id=PROMPT,
-        scheduled=True,
-        posted_at=AT,
+        PostClaim(
+            platform=platform,
+            channel_id=channel_id,
+            day=DAY,
+            prompt_id=PROMPT,
+            scheduled=True,
+            posted_at=AT,
+        )
     )
     assert post is not None
     await repo.posts.set_post_location(
