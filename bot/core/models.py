@@ -142,6 +142,17 @@ class PendingAnswer:
 
 
 @dataclass(frozen=True)
+class QuestionEdit:
+    """Who writes a channel's team questions, and when: the channel (platform, channel id) they
+    belong to, and the member who edited them (`edited_by`) at `at`."""
+
+    platform: str
+    channel_id: str
+    edited_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ModelAnswer:
     """An open question's model answer as an admin saved it: the question made ready with it,
     the channel whose kept answers it grades, and that channel's language for their notices."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.models import AnswerWrite, ModelAnswer, OpenGrade
+from bot.core.models import AnswerWrite, ModelAnswer, OpenGrade, QuestionEdit
 from bot.storage import notices
 from bot.storage.answers import answer_write
 from bot.storage.database import Database
@@ -110,10 +110,9 @@ class ModelAnswerTable:
             ready = await store_ready(
                 db,
                 answer.prompt,
-                platform=answer.platform,
-                channel_id=answer.channel_id,
-                edited_by=answer.written_by,
-                at=at,
+                QuestionEdit(
+                    answer.platform, answer.channel_id, edited_by=answer.written_by, at=at
+                ),
             )
             if not ready:
                 raise ForeignQuestionError(prompt_id)

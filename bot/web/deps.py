@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from fsrs import Scheduler
 from pydantic import SecretStr
 
-from bot.core.models import ChannelRow
+from bot.core.models import ChannelRow, QuestionEdit
 from bot.core.ports import ChannelStore, DashboardStore
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.desk import GradingDesk
@@ -133,14 +133,7 @@ class Web:
         """Store new questions in the session's channel, written now by the session's member
         (the question editor, imported notes), all or none; False when one's id was saved
         meanwhile. The process's bank takes them too."""
-        member = session.member
-        created = await self.deps.questions.create(
-            prompts,
-            platform=member.platform,
-            channel_id=member.channel_id,
-            edited_by=member.user_id,
-            at=self.deps.clock(),
-        )
+        created = await self.deps.questions.create(prompts, self._edit(session))
         if created:
             self.bank_of(session).put(*prompts)
         return created
@@ -149,18 +142,20 @@ class Web:
         """Replace the session's channel's question with `prompt`, edited now by the session's
         member, if no other save came after `version` (the one the editor showed); the
         process's bank takes it too. False: nothing saved."""
+        saved = await self.deps.questions.save(prompt, self._edit(session), version=version)
+        if saved:
+            self.bank_of(session).put(prompt)
+        return saved
+
+    def _edit(self, session: Session) -> QuestionEdit:
+        """The session's member editing their channel's questions now."""
         member = session.member
-        saved = await self.deps.questions.save(
-            prompt,
+        return QuestionEdit(
             platform=member.platform,
             channel_id=member.channel_id,
             edited_by=member.user_id,
             at=self.deps.clock(),
-            version=version,
         )
-        if saved:
-            self.bank_of(session).put(prompt)
-        return saved
 
     def bank_of(self, session: Session) -> Bank:
         """The bank as the session's channel sees it: its own questions and the files'."""

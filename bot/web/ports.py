@@ -8,34 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.models import QuestionEdit
 from content.schema import Prompt
 
 
 class QuestionStore(Protocol):
     """What the app needs of the team questions table (`bot.storage.team_questions`)."""
 
-    async def create(
-        self,
-        prompts: Sequence[Prompt],
-        *,
-        platform: str,
-        channel_id: str,
-        edited_by: str,
-        at: datetime,
-    ) -> bool:
+    async def create(self, prompts: Sequence[Prompt], edit: QuestionEdit) -> bool:
         """New questions in one transaction, all or none; False when one's id is stored."""
         ...
 
-    async def save(
-        self,
-        prompt: Prompt,
-        *,
-        platform: str,
-        channel_id: str,
-        edited_by: str,
-        at: datetime,
-        version: int,
-    ) -> bool:
+    async def save(self, prompt: Prompt, edit: QuestionEdit, *, version: int) -> bool:
         """The channel's question replaced if still at `version`; False otherwise."""
         ...
 
