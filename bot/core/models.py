@@ -1,6 +1,7 @@
-"""The records the core reads and writes through its storage ports (`bot.core.ports`), in the
-core's own types: a language is a `Lang`, a local day a `date`, an instant a `datetime`. How they
-are stored is storage's business; the core never parses them again."""
+"""The records the core reads and writes through its storage ports (`bot.core.ports`; the web
+page's too, `bot.web.ports`), in the core's own types: a language is a `Lang`, a local day a
+`date`, an instant a `datetime`. How they are stored is storage's business; the core never
+parses them again."""
 
 from __future__ import annotations
 
@@ -360,6 +361,20 @@ class MessageClaim:
     display_name: str | None
     replica_id: str | None = None
     incoming: str | None = None
+
+
+@dataclass(frozen=True)
+class WebSessionRow:
+    """A web page session as signed in: the member of a channel it is for, whether the platform
+    called them an admin of it then, and when it started and expires."""
+
+    id: str
+    platform: str
+    channel_id: str
+    user_id: str
+    is_admin: bool
+    started_at: datetime
+    expires_at: datetime
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.models import QuestionEdit
+from bot.core.models import QuestionEdit, WebSessionRow
 from content.schema import Prompt
 
 
@@ -37,17 +37,7 @@ class NonceStore(Protocol):
 class SessionStore(Protocol):
     """What the app needs of the sessions table (`bot.storage.web_sessions.WebSessionTable`)."""
 
-    async def start(
-        self,
-        session_id: str,
-        *,
-        platform: str,
-        channel_id: str,
-        user_id: str,
-        is_admin: bool,
-        now: datetime,
-        expires_at: datetime,
-    ) -> None: ...
+    async def start(self, session: WebSessionRow) -> None: ...
 
     async def admin_rights(self, session_id: str, *, now: datetime) -> bool | None:
         """Whether the session carries admin rights; None once it has ended or expired."""
