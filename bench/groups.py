@@ -175,7 +175,15 @@ async def measure(
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
         await repo.web_sessions.start(
-            WebSessionRow(session.id, PLATFORM, CHANNEL, "u0", True, now, session.expires)
+            WebSessionRow(
+                id=session.id,
+                platform=PLATFORM,
+                channel_id=CHANNEL,
+                user_id="u0",
+                is_admin=True,
+                started_at=now,
+                expires_at=session.expires,
+            )
         )
         start = time.perf_counter()
         await vectors.vectors([text for text, _ in written])  # the model's part, timed apart

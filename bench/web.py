@@ -129,7 +129,15 @@ async def measure(
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
         await repo.web_sessions.start(
-            WebSessionRow(session.id, PLATFORM, CHANNEL, "u0", True, now, session.expires)
+            WebSessionRow(
+                id=session.id,
+                platform=PLATFORM,
+                channel_id=CHANNEL,
+                user_id="u0",
+                is_admin=True,
+                started_at=now,
+                expires_at=session.expires,
+            )
         )
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         url = f"http://127.0.0.1:{port_of(sock)}/c/{PLATFORM}/{CHANNEL}"

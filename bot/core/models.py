@@ -51,7 +51,7 @@ class PostRow:
     posted_at: datetime  # when it was claimed, just before it was sent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PostClaim:
     """A post reserved before it is sent (by `replica_id`, which sends it), so a scheduled
     channel-day is posted once."""
@@ -110,7 +110,7 @@ class GradedText:
     answered_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AnswerWrite:
     """A graded channel answer as one write stores it: the answer in its post, the member's
     next step there, and their practice card as the answer's review left it (None: the card
@@ -142,7 +142,7 @@ class PendingAnswer:
     id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QuestionEdit:
     """Who writes a channel's team questions, and when: the channel (platform, channel id) they
     belong to, and the member who edited them (`edited_by`) at `at`."""
@@ -211,7 +211,7 @@ class PracticeCardRow:
     """The card before its latest review (None: that review made it); read, never written."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PracticeWrite:
     """A graded practice answer as one write stores it: the answer, the review rating its score
     gives, and the member's card as that review left it (None: the card stays as it was)."""
@@ -309,7 +309,7 @@ class AppealRow:
         return self.final_score is not None and self.final_score != self.old_score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppealResolution:
     """What resolving an open appeal writes: its final score, note, resolver and time, and the
     answer's new `verdict`; the member's card replaced with `card` (None: unchanged) and
@@ -347,7 +347,7 @@ class ReplicaRow:
     seen_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MessageClaim:
     """A platform message id claimed when it is received, with its sender (None: not known
     yet, the claim keeps their id in its place) and, for a message the core can resume, the
@@ -363,7 +363,7 @@ class MessageClaim:
     incoming: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebSessionRow:
     """A web page session as signed in: the member of a channel it is for, whether the platform
     called them an admin of it then, and when it started and expires."""
@@ -398,7 +398,7 @@ class SharedAnswer:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DigestClaim:
     """A channel-week's weekly digest, reserved by one process (`replica_id`, which sends it)
     at `claimed_at`, before it is sent."""

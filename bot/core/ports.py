@@ -4,8 +4,9 @@ Each collaborator is typed against the ports it uses, so it names what it reads 
 a second implementation (a test double) only has to offer that. `bot.storage` implements each
 port with one store (`bot.storage.posts.PostTable` is `PostStore`, and so on), which
 `bot.storage.repository.Repository` builds and `bot.wiring` hands out, typed here, so mypy fails
-where a store stops matching its port; ids are keyword-only everywhere,
-so a platform and a channel id (both strings) cannot be swapped silently.
+where a store stops matching its port; ids are keyword-only everywhere (the fields of the
+records a port takes too), so a platform and a channel id (both strings) cannot be swapped
+silently.
 """
 
 from __future__ import annotations

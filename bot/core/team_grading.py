@@ -46,7 +46,7 @@ class QuestionTally:
     staged: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GroupGrade:
     """One score an admin gives a group of a question's answers (or one answer) in a channel,
     with their note: staged until the admin applies it."""

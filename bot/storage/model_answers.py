@@ -104,14 +104,19 @@ class ModelAnswerTable:
                 )
                 if not moved:
                     continue
-                await db.fetch(*answer_write(AnswerWrite(grade.post, grade.graded, next_step=1)))
+                await db.fetch(
+                    *answer_write(AnswerWrite(post=grade.post, graded=grade.graded, next_step=1))
+                )
                 await notices.queue(db, platform=answer.platform, reply=grade.notice, queued_at=at)
                 told += 1
             ready = await store_ready(
                 db,
                 answer.prompt,
                 QuestionEdit(
-                    answer.platform, answer.channel_id, edited_by=answer.written_by, at=at
+                    platform=answer.platform,
+                    channel_id=answer.channel_id,
+                    edited_by=answer.written_by,
+                    at=at,
                 ),
             )
             if not ready:

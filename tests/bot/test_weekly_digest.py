@@ -291,7 +291,9 @@ async def test_a_digest_claimed_by_a_killed_replica_is_sent_by_a_live_one(
     await a_week(service, clock, MONDAY, {MINA: 80})
     clock.now = local(MONDAY + timedelta(days=4), 17)
     killed = await repo.digests.claim_digest(
-        DigestClaim("test", "c1", MONDAY, claimed_at=clock.now, replica_id="killed")
+        DigestClaim(
+            platform="test", channel_id="c1", week=MONDAY, claimed_at=clock.now, replica_id="killed"
+        )
     )
     assert killed  # it claimed the digest, then died before sending it
     assert await service.digests.post_due("test", RecordingTransport()) == []

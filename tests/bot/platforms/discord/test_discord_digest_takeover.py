@@ -27,7 +27,13 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     # ticks leave its claim alone.
     await service.heartbeats.heartbeat(this_process(PLATFORM, now, STOPPED))
     assert await repo.digests.claim_digest(
-        DigestClaim(PLATFORM, fake.channel_id, week, claimed_at=now, replica_id=STOPPED)
+        DigestClaim(
+            platform=PLATFORM,
+            channel_id=fake.channel_id,
+            week=week,
+            claimed_at=now,
+            replica_id=STOPPED,
+        )
     )
     await repo.digests.set_digest_time(
         platform=PLATFORM, channel_id=fake.channel_id, time=DigestTime(0, "00:00")

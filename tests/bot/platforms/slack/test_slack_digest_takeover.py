@@ -39,7 +39,13 @@ async def digest_claimed_by_stopped_replica(service: Wired) -> None:
     assert post is not None
     await repo.posts.set_post_location(post_id=post.id, message_id="1.000001", thread_id=None)
     assert await repo.digests.claim_digest(
-        DigestClaim("slack", CHANNEL, week_of(now.date()), claimed_at=now, replica_id=STOPPED)
+        DigestClaim(
+            platform="slack",
+            channel_id=CHANNEL,
+            week=week_of(now.date()),
+            claimed_at=now,
+            replica_id=STOPPED,
+        )
     )
 
 
