@@ -1,6 +1,7 @@
-"""The records the core reads and writes through its storage ports (`bot.core.ports`), in the
-core's own types: a language is a `Lang`, a local day a `date`, an instant a `datetime`. How they
-are stored is storage's business; the core never parses them again."""
+"""The records the core reads and writes through its storage ports (`bot.core.ports`; the web
+page's too, `bot.web.ports`), in the core's own types: a language is a `Lang`, a local day a
+`date`, an instant a `datetime`. How they are stored is storage's business; the core never
+parses them again."""
 
 from __future__ import annotations
 
@@ -50,6 +51,20 @@ class PostRow:
     posted_at: datetime  # when it was claimed, just before it was sent
 
 
+@dataclass(frozen=True, kw_only=True)
+class PostClaim:
+    """A post reserved before it is sent (by `replica_id`, which sends it), so a scheduled
+    channel-day is posted once."""
+
+    platform: str
+    channel_id: str
+    day: date
+    prompt_id: str
+    scheduled: bool
+    posted_at: datetime
+    replica_id: str | None = None
+
+
 @dataclass(frozen=True)
 class AnswerRow:
     post_id: int
@@ -95,6 +110,18 @@ class GradedText:
     answered_at: datetime
 
 
+@dataclass(frozen=True, kw_only=True)
+class AnswerWrite:
+    """A graded channel answer as one write stores it: the answer in its post, the member's
+    next step there, and their practice card as the answer's review left it (None: the card
+    stays as it was)."""
+
+    post: PostRow
+    graded: GradedText
+    next_step: int
+    card: PracticeCardRow | None = None
+
+
 @dataclass(frozen=True)
 class PendingAnswer:
     """A channel answer kept ungraded while the embedding server is unavailable (id None until
@@ -113,6 +140,17 @@ class PendingAnswer:
     revealed: bool
     received_at: datetime
     id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionEdit:
+    """Who writes a channel's team questions, and when: the channel (platform, channel id) they
+    belong to, and the member who edited them (`edited_by`) at `at`."""
+
+    platform: str
+    channel_id: str
+    edited_by: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -171,6 +209,17 @@ class PracticeCardRow:
     updated_at: datetime
     previous_card: str | None = None
     """The card before its latest review (None: that review made it); read, never written."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PracticeWrite:
+    """A graded practice answer as one write stores it: the answer, the review rating its score
+    gives, and the member's card as that review left it (None: the card stays as it was)."""
+
+    platform: str
+    graded: GradedText
+    rating: int
+    card: PracticeCardRow | None
 
 
 @dataclass(frozen=True)
@@ -260,6 +309,22 @@ class AppealRow:
         return self.final_score is not None and self.final_score != self.old_score
 
 
+@dataclass(frozen=True, kw_only=True)
+class AppealResolution:
+    """What resolving an open appeal writes: its final score, note, resolver and time, and the
+    answer's new `verdict`; the member's card replaced with `card` (None: unchanged) and
+    `notice` queued for the chat when there is one."""
+
+    appeal_id: int
+    final_score: int
+    verdict: str
+    note: str
+    resolved_by: str
+    resolved_at: datetime
+    card: PracticeCardRow | None
+    notice: Reply | None = None
+
+
 @dataclass(frozen=True)
 class AppealCounts:
     """Appeals opened in a channel since a day, how many are resolved, and how many of those
@@ -282,6 +347,36 @@ class ReplicaRow:
     seen_at: datetime
 
 
+@dataclass(frozen=True, kw_only=True)
+class MessageClaim:
+    """A platform message id claimed when it is received, with its sender (None: not known
+    yet, the claim keeps their id in its place) and, for a message the core can resume, the
+    message as JSON (`incoming`, `bot.core.flow.inbox`) held for `replica_id` until it is
+    handled."""
+
+    platform: str
+    message_id: str
+    received_at: datetime
+    user_id: str | None
+    display_name: str | None
+    replica_id: str | None = None
+    incoming: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebSessionRow:
+    """A web page session as signed in: the member of a channel it is for, whether the platform
+    called them an admin of it then, and when it started and expires."""
+
+    id: str
+    platform: str
+    channel_id: str
+    user_id: str
+    is_admin: bool
+    started_at: datetime
+    expires_at: datetime
+
+
 @dataclass(frozen=True)
 class UnfinishedClaim:
     """A claimed message whose handling has not finished: `incoming` is the message as JSON
@@ -301,6 +396,18 @@ class SharedAnswer:
     name: str
     score: int
     text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestClaim:
+    """A channel-week's weekly digest, reserved by one process (`replica_id`, which sends it)
+    at `claimed_at`, before it is sent."""
+
+    platform: str
+    channel_id: str
+    week: date
+    claimed_at: datetime
+    replica_id: str | None
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Each collaborator is typed against the ports it uses, so it names what it reads 
 a second implementation (a test double) only has to offer that. `bot.storage` implements each
 port with one store (`bot.storage.posts.PostTable` is `PostStore`, and so on), which
 `bot.storage.repository.Repository` builds and `bot.wiring` hands out, typed here, so mypy fails
-where a store stops matching its port; ids are keyword-only everywhere,
-so a platform and a channel id (both strings) cannot be swapped silently.
+where a store stops matching its port; ids are keyword-only everywhere (the fields of the
+records a port takes too), so a platform and a channel id (both strings) cannot be swapped
+silently.
 """
 
 from __future__ import annotations
@@ -18,20 +19,26 @@ from bot.core.messages import Reply
 from bot.core.models import (
     AnswerRow,
     AnswerText,
+    AnswerWrite,
     AppealCounts,
+    AppealResolution,
     AppealRow,
     BoardRow,
     ChannelRow,
     DaySummary,
+    DigestClaim,
     DigestTime,
     GradedAnswer,
     GradedText,
     KeptPractice,
     MemberProgress,
+    MessageClaim,
     PendingAnswer,
+    PostClaim,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
+    PracticeWrite,
     ReplicaRow,
     SharedAnswer,
     UnfinishedClaim,
@@ -55,17 +62,7 @@ class PostStore(PostLookup, Protocol):
     """Posts: claimed before they are sent (a scheduled channel-day is posted once), where they
     landed, and whether their answer was revealed."""
 
-    async def claim_post(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        day: date,
-        prompt_id: str,
-        scheduled: bool,
-        posted_at: datetime,
-        replica_id: str | None = None,
-    ) -> PostRow | None:
+    async def claim_post(self, claim: PostClaim) -> PostRow | None:
         """The reserved post, or None when this scheduled channel-day was already taken."""
         ...
 
@@ -123,17 +120,7 @@ class ChannelStore(Protocol):
 class ClaimStore(Protocol):
     """Platform message ids claimed once, each holding its message until it is handled."""
 
-    async def claim_message(
-        self,
-        *,
-        platform: str,
-        message_id: str,
-        received_at: datetime,
-        user_id: str | None,
-        display_name: str | None,
-        replica_id: str | None = None,
-        incoming: str | None = None,
-    ) -> bool:
+    async def claim_message(self, claim: MessageClaim) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. The
         claim holds `incoming` (for `replica_id`) until `finish_message`."""
         ...
@@ -186,14 +173,7 @@ class AnswerStore(Protocol):
         """The channel of the member's latest graded answer on the platform."""
         ...
 
-    async def record_answer(
-        self,
-        *,
-        post: PostRow,
-        graded: GradedText,
-        next_step: int,
-        card: PracticeCardRow | None = None,
-    ) -> bool:
+    async def record_answer(self, write: AnswerWrite) -> bool:
         """The graded answer, the member's next step and their reviewed card, in one
         transaction. False: this message's answer was stored already, nothing was written."""
         ...
@@ -226,15 +206,7 @@ class AnswerStore(Protocol):
         for a model answer, not for the server)."""
         ...
 
-    async def record_pending_answer(
-        self,
-        *,
-        pending_id: int,
-        post: PostRow,
-        graded: GradedText,
-        next_step: int,
-        card: PracticeCardRow | None = None,
-    ) -> bool:
+    async def record_pending_answer(self, write: AnswerWrite, *, pending_id: int) -> bool:
         """A kept answer moved into the answers with its grade; False when it was already."""
         ...
 
@@ -295,14 +267,7 @@ class DigestStore(Protocol):
         ...
 
     async def claim_digest(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        week: date,
-        claimed_at: datetime,
-        replica_id: str | None,
-        alive_since: datetime | None = None,
+        self, claim: DigestClaim, *, alive_since: datetime | None = None
     ) -> bool:
         """True for the one process that reserves this channel-week's digest (with
         `alive_since`, also one taking over the unsent claim of a replica silent since)."""
@@ -335,29 +300,14 @@ class PracticeStore(Protocol):
     async def practice_pending(self, *, platform: str, user_id: str) -> str | None: ...
 
     async def record_practice_answer(
-        self,
-        *,
-        platform: str,
-        graded: GradedText,
-        rating: int,
-        card: PracticeCardRow | None,
-        kept_at: datetime | None = None,
+        self, write: PracticeWrite, *, kept_at: datetime | None = None
     ) -> bool:
         """The practice answer, its card (None: unchanged) and the closed pending prompt, in
         one transaction. With `kept_at`, only while that kept answer still waits: False (nothing
         stored) when another process graded it, or the member answered again, first."""
         ...
 
-    async def keep_practice_answer(
-        self,
-        *,
-        platform: str,
-        user_id: str,
-        channel_id: str,
-        prompt_id: str,
-        text: str,
-        at: datetime,
-    ) -> None:
+    async def keep_practice_answer(self, kept: KeptPractice) -> None:
         """Keep the member's answer to their pending prompt for a later grade."""
         ...
 
@@ -435,21 +385,10 @@ class AppealStore(Protocol):
         """The channel's queue, oldest first."""
         ...
 
-    async def resolve_appeal(
-        self,
-        *,
-        appeal_id: int,
-        final_score: int,
-        verdict: str,
-        note: str,
-        resolved_by: str,
-        resolved_at: datetime,
-        card: PracticeCardRow | None,
-        notice: Reply | None = None,
-    ) -> AppealRow | None:
-        """Close an open appeal, give its answer `final_score` and `verdict`, replace the
-        member's card and its score with `card` (None: unchanged; the card before its latest
-        review is kept) and queue `notice` for the chat (see `queue_notice`), in one
+    async def resolve_appeal(self, resolution: AppealResolution) -> AppealRow | None:
+        """Close an open appeal, give its answer the resolution's `final_score` and `verdict`,
+        replace the member's card and its score with `card` (None: unchanged; the card before
+        its latest review is kept) and queue `notice` for the chat (see `queue_notice`), in one
         transaction; None when it was not open."""
         ...
 

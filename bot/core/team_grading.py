@@ -46,6 +46,20 @@ class QuestionTally:
     staged: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class GroupGrade:
+    """One score an admin gives a group of a question's answers (or one answer) in a channel,
+    with their note: staged until the admin applies it."""
+
+    platform: str
+    channel_id: str
+    prompt_id: str
+    answer_ids: Sequence[int]
+    score: int
+    note: str
+    by: str
+
+
 @dataclass(frozen=True)
 class StagedGrade:
     """A team grade waiting to be applied: the answer, its score when graded, the new one."""
@@ -105,20 +119,9 @@ class TeamGradeStore(HumanGrades, Protocol):
         self, *, platform: str, channel_id: str, prompt_id: str
     ) -> list[QuestionAnswer]: ...
 
-    async def stage(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        prompt_id: str,
-        answer_ids: Sequence[int],
-        score: int,
-        note: str,
-        by: str,
-        at: datetime,
-    ) -> bool:
-        """Stage `score` on every answer; False (nothing staged) when one of them is not an
-        answer to `prompt_id` in this channel."""
+    async def stage(self, grade: GroupGrade, *, at: datetime) -> bool:
+        """Stage the grade's score on every one of its answers; False (nothing staged) when one
+        of them is not an answer to its question in its channel."""
         ...
 
     async def staged(

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from bot.core.messages import Reply
 from bot.core.models import (
     AnswerRow,
+    AnswerWrite,
     GradedText,
     MemberProgress,
     PendingAnswer,
@@ -78,9 +79,7 @@ async def _set_step(db: Driver, post_id: int, user_id: str, step: int) -> None:
     )
 
 
-def answer_write(
-    post: PostRow, graded: GradedText, next_step: int, card: PracticeCardRow | None
-) -> tuple[str, tuple[object, ...]]:
+def answer_write(write: AnswerWrite) -> tuple[str, tuple[object, ...]]:
     """The one statement that stores a graded answer, the member's next step and the card.
 
     `answer_writes` is a view that holds no rows: its INSTEAD OF INSERT trigger runs, in the
@@ -93,6 +92,7 @@ def answer_write(
     The trigger is written once per dialect, from the same SQL text, in the Alembic revision
     `alembic/versions/v0007_appeals.py` (`SQLITE`: a trigger; `POSTGRES`: a PL/pgSQL trigger
     function). tests/bot/test_answer_write.py checks it on both."""
+    post, graded, card = write.post, write.graded, write.card
     if card is not None and (card.platform, card.user_id, card.prompt_id, card.score) != (
         post.platform,
         graded.user_id,
@@ -108,7 +108,7 @@ def answer_write(
             post.platform,
             post.day.isoformat(),
             *graded_values(graded),
-            next_step,
+            write.next_step,
             None if card is None else card.card,
             None if card is None else card.updated_at.isoformat(),
         ),
@@ -121,21 +121,14 @@ class AnswerTable:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def record_answer(
-        self,
-        *,
-        post: PostRow,
-        graded: GradedText,
-        next_step: int,
-        card: PracticeCardRow | None = None,
-    ) -> bool:
+    async def record_answer(self, write: AnswerWrite) -> bool:
         """Store the graded answer, move the member on and save the reviewed practice card
         (None: it stays as it was), in one statement and so one transaction (the
         `answer_writes` view's trigger writes the three tables). False, and nothing written:
         this message's answer is stored already (by a replica that took the message over while
         this one, slowed down, still graded it)."""
         try:
-            await self._db.write(*answer_write(post, graded, next_step, card))
+            await self._db.write(*answer_write(write))
         except Exception as exc:
             if not is_duplicate(exc):
                 raise
@@ -234,12 +227,9 @@ class AnswerTable:
 
     async def record_pending_answer(
         self,
+        write: AnswerWrite,
         *,
         pending_id: int,
-        post: PostRow,
-        graded: GradedText,
-        next_step: int,
-        card: PracticeCardRow | None = None,
         notice: Reply | None = None,
         noticed_at: datetime | None = None,
     ) -> bool:
@@ -252,13 +242,13 @@ class AnswerTable:
             )
             if not claimed:
                 return False
-            await db.fetch(*answer_write(post, graded, next_step, card))
+            await db.fetch(*answer_write(write))
             if notice is not None:
                 await notices.queue(
                     db,
-                    platform=post.platform,
+                    platform=write.post.platform,
                     reply=notice,
-                    queued_at=noticed_at or graded.answered_at,
+                    queued_at=noticed_at or write.graded.answered_at,
                 )
         return True
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.messages import Reply
-from bot.core.models import AppealCounts, AppealRow, GradedAnswer, PracticeCardRow
+from bot.core.models import AppealCounts, AppealResolution, AppealRow, GradedAnswer
 from bot.storage import answers, notices, practice
 from bot.storage.database import Database
 from bot.storage.drivers import Row
@@ -116,33 +115,33 @@ class AppealTable:
         )
         return [_appeal(row) for row in rows]
 
-    async def resolve_appeal(
-        self,
-        *,
-        appeal_id: int,
-        final_score: int,
-        verdict: str,
-        note: str,
-        resolved_by: str,
-        resolved_at: datetime,
-        card: PracticeCardRow | None,
-        notice: Reply | None = None,
-    ) -> AppealRow | None:
+    async def resolve_appeal(self, resolution: AppealResolution) -> AppealRow | None:
         async with self._db.transaction() as db:
             closed = await db.fetch(
                 "UPDATE appeals SET final_score = ?, note = ?, resolved_by = ?, resolved_at = ?"
                 " WHERE id = ? AND resolved_at IS NULL RETURNING answer_id",
-                (final_score, note, resolved_by, resolved_at.isoformat(), appeal_id),
+                (
+                    resolution.final_score,
+                    resolution.note,
+                    resolution.resolved_by,
+                    resolution.resolved_at.isoformat(),
+                    resolution.appeal_id,
+                ),
             )
             if not closed:
                 return None
-            await answers.rescore(db, answer_id=closed[0][0], score=final_score, verdict=verdict)
-            if card is not None:
-                await practice.replace_card(db, card)
-            [row] = await db.fetch(f"{APPEAL_SELECT} WHERE ap.id = ?", (appeal_id,))
-            if notice is not None:
+            await answers.rescore(
+                db, answer_id=closed[0][0], score=resolution.final_score, verdict=resolution.verdict
+            )
+            if resolution.card is not None:
+                await practice.replace_card(db, resolution.card)
+            [row] = await db.fetch(f"{APPEAL_SELECT} WHERE ap.id = ?", (resolution.appeal_id,))
+            if resolution.notice is not None:
                 await notices.queue(
-                    db, platform=row["platform"], reply=notice, queued_at=resolved_at
+                    db,
+                    platform=row["platform"],
+                    reply=resolution.notice,
+                    queued_at=resolution.resolved_at,
                 )
         return _appeal(row)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.models import UnfinishedClaim
+from bot.core.models import MessageClaim, UnfinishedClaim
 from bot.storage.database import Database
 
 
@@ -16,17 +16,7 @@ class ClaimTable:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def claim_message(
-        self,
-        *,
-        platform: str,
-        message_id: str,
-        received_at: datetime,
-        user_id: str | None,
-        display_name: str | None,
-        replica_id: str | None = None,
-        incoming: str | None = None,
-    ) -> bool:
+    async def claim_message(self, claim: MessageClaim) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. A new
         claim also keeps its sender's current display name (the `ingested_remembers_member`
         trigger), and `incoming` (the message, held until `finish_message`) with the claiming
@@ -35,13 +25,13 @@ class ClaimTable:
             "INSERT INTO ingested (platform, message_id, received_at, user_id, display_name,"
             " replica_id, incoming) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING 1",
             (
-                platform,
-                message_id,
-                received_at.isoformat(),
-                user_id,
-                display_name,
-                replica_id,
-                incoming,
+                claim.platform,
+                claim.message_id,
+                claim.received_at.isoformat(),
+                claim.user_id,
+                claim.display_name,
+                claim.replica_id,
+                claim.incoming,
             ),
         )
         return bool(inserted)

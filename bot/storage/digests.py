@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.models import DigestTime
+from bot.core.models import DigestClaim, DigestTime
 from bot.storage.database import Database
 
 
@@ -51,23 +51,17 @@ class DigestTable:
         return await self._db.one(sql, params) is not None
 
     async def claim_digest(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        week: date,
-        claimed_at: datetime,
-        replica_id: str | None,
-        alive_since: datetime | None = None,
+        self, claim: DigestClaim, *, alive_since: datetime | None = None
     ) -> bool:
         """True for the one process that reserves this channel-week's digest: the first, or,
         with `alive_since`, the one that takes over the unsent claim of a replica not heard
         from since then (killed between claiming and sending)."""
-        key = (platform, channel_id, week.isoformat())
+        key = (claim.platform, claim.channel_id, claim.week.isoformat())
+        claimed_at, replica_id = claim.claimed_at.isoformat(), claim.replica_id
         rows = await self._db.write(
             "INSERT INTO digests (platform, channel_id, week, claimed_at, replica_id)"
             " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING week",
-            (*key, claimed_at.isoformat(), replica_id),
+            (*key, claimed_at, replica_id),
         )
         if rows or alive_since is None:
             return bool(rows)
@@ -76,7 +70,7 @@ class DigestTable:
             " WHERE platform = ? AND channel_id = ? AND week = ? AND message_id IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM replicas r"
             " WHERE r.id = digests.replica_id AND r.seen_at >= ?) RETURNING week",
-            (replica_id, claimed_at.isoformat(), *key, alive_since.isoformat()),
+            (replica_id, claimed_at, *key, alive_since.isoformat()),
         )
         return bool(rows)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.models import ModelAnswer, OpenGrade
+from bot.core.models import AnswerWrite, ModelAnswer, OpenGrade, QuestionEdit
 from bot.storage import notices
 from bot.storage.answers import answer_write
 from bot.storage.database import Database
@@ -104,16 +104,20 @@ class ModelAnswerTable:
                 )
                 if not moved:
                     continue
-                await db.fetch(*answer_write(grade.post, grade.graded, 1, None))
+                await db.fetch(
+                    *answer_write(AnswerWrite(post=grade.post, graded=grade.graded, next_step=1))
+                )
                 await notices.queue(db, platform=answer.platform, reply=grade.notice, queued_at=at)
                 told += 1
             ready = await store_ready(
                 db,
                 answer.prompt,
-                platform=answer.platform,
-                channel_id=answer.channel_id,
-                edited_by=answer.written_by,
-                at=at,
+                QuestionEdit(
+                    platform=answer.platform,
+                    channel_id=answer.channel_id,
+                    edited_by=answer.written_by,
+                    at=at,
+                ),
             )
             if not ready:
                 raise ForeignQuestionError(prompt_id)

@@ -3,9 +3,9 @@ channel-day is posted once, and where it landed. The only writer of that table."
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.core.models import PostRow
+from bot.core.models import PostClaim, PostRow
 from bot.storage.database import Database
 from bot.storage.records import post_row
 
@@ -16,17 +16,7 @@ class PostTable:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def claim_post(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        day: date,
-        prompt_id: str,
-        scheduled: bool,
-        posted_at: datetime,
-        replica_id: str | None = None,
-    ) -> PostRow | None:
+    async def claim_post(self, claim: PostClaim) -> PostRow | None:
         """Reserve a post before sending it (for `replica_id`, which sends it). None: this
         scheduled channel-day was already taken (by this process earlier, another process, or
         a run before a crash)."""
@@ -34,13 +24,13 @@ class PostTable:
             "INSERT INTO posts (platform, channel_id, day, prompt_id, scheduled, posted_at,"
             " replica_id) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING *",
             (
-                platform,
-                channel_id,
-                day.isoformat(),
-                prompt_id,
-                int(scheduled),
-                posted_at.isoformat(),
-                replica_id,
+                claim.platform,
+                claim.channel_id,
+                claim.day.isoformat(),
+                claim.prompt_id,
+                int(claim.scheduled),
+                claim.posted_at.isoformat(),
+                claim.replica_id,
             ),
         )
         return post_row(rows[0]) if rows else None

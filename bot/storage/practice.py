@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.models import GradedText, KeptPractice, PracticeAnswerRow, PracticeCardRow
+from bot.core.models import KeptPractice, PracticeAnswerRow, PracticeCardRow, PracticeWrite
 from bot.storage.database import Database
 from bot.storage.drivers import Driver, Row
 from bot.storage.records import GRADED_COLUMNS, GRADED_PLACEHOLDERS, graded_values
@@ -108,18 +108,13 @@ class PracticeTable:
         return str(row[0]) if row else None
 
     async def record_practice_answer(
-        self,
-        *,
-        platform: str,
-        graded: GradedText,
-        rating: int,
-        card: PracticeCardRow | None,
-        kept_at: datetime | None = None,
+        self, write: PracticeWrite, *, kept_at: datetime | None = None
     ) -> bool:
         """Store a practice answer, its card (None: the card stays as it was) and close the
         pending prompt, in one transaction. With `kept_at`, only while the answer kept then
         still waits: False, nothing stored, when another process graded it, or the member
         answered again, first (the pending row is the one claim both write through)."""
+        platform, graded = write.platform, write.graded
         async with self._db.transaction() as db:
             if kept_at is None:
                 await db.fetch(
@@ -135,26 +130,24 @@ class PracticeTable:
             await db.fetch(
                 f"INSERT INTO practice_answers (platform, rating, {GRADED_COLUMNS})"
                 f" VALUES (?,?,{GRADED_PLACEHOLDERS})",
-                (platform, rating, *graded_values(graded)),
+                (platform, write.rating, *graded_values(graded)),
             )
-            if card is not None:
-                await _save_card(db, card)
+            if write.card is not None:
+                await _save_card(db, write.card)
         return True
 
-    async def keep_practice_answer(
-        self,
-        *,
-        platform: str,
-        user_id: str,
-        channel_id: str,
-        prompt_id: str,
-        text: str,
-        at: datetime,
-    ) -> None:
+    async def keep_practice_answer(self, kept: KeptPractice) -> None:
         await self._db.write(
             "UPDATE practice_pending SET kept_text = ?, kept_channel = ?, kept_at = ?"
             " WHERE platform = ? AND user_id = ? AND prompt_id = ?",
-            (text, channel_id, at.isoformat(), platform, user_id, prompt_id),
+            (
+                kept.text,
+                kept.channel_id,
+                kept.kept_at.isoformat(),
+                kept.platform,
+                kept.user_id,
+                kept.prompt_id,
+            ),
         )
 
     async def kept_practice_answers(self, *, platform: str, limit: int) -> list[KeptPractice]:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.core.team_grading import (
     AppliedGrade,
+    GroupGrade,
     HumanGrade,
     QuestionAnswer,
     QuestionTally,
@@ -90,26 +91,15 @@ class TeamGradeTable:
             for row in rows
         ]
 
-    async def stage(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        prompt_id: str,
-        answer_ids: Sequence[int],
-        score: int,
-        note: str,
-        by: str,
-        at: datetime,
-    ) -> bool:
-        wanted = sorted(set(answer_ids))
+    async def stage(self, grade: GroupGrade, *, at: datetime) -> bool:
+        wanted = sorted(set(grade.answer_ids))
         if not wanted:
             return False
         marks = ",".join("?" * len(wanted))
         async with self._db.transaction() as db:
             found = await db.fetch(
                 f"SELECT a.id, a.score{_IN_CHANNEL} AND a.id IN ({marks}) ORDER BY a.id",
-                (platform, channel_id, prompt_id, *wanted),
+                (grade.platform, grade.channel_id, grade.prompt_id, *wanted),
             )
             if len(found) != len(wanted):
                 return False
@@ -123,13 +113,13 @@ class TeamGradeTable:
                     " graded_at = excluded.graded_at",
                     (
                         row["id"],
-                        platform,
-                        channel_id,
-                        prompt_id,
+                        grade.platform,
+                        grade.channel_id,
+                        grade.prompt_id,
                         row["score"],
-                        score,
-                        note,
-                        by,
+                        grade.score,
+                        grade.note,
+                        grade.by,
                         at.isoformat(),
                     ),
                 )

@@ -14,8 +14,8 @@ version the editor showed (`version`), so of concurrent saves one wins and the o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
+from bot.core.models import QuestionEdit
 from bot.storage.database import Database
 from bot.storage.drivers import Driver
 from content.bank import Bank, Owner
@@ -32,15 +32,18 @@ _INSERT = (
 )
 
 
-def _values(
-    prompt: Prompt, platform: str, channel_id: str, edited_by: str, at: datetime
-) -> tuple[object, ...]:
-    return (prompt.id, prompt.model_dump_json(), platform, channel_id, edited_by, at.isoformat())
+def _values(prompt: Prompt, edit: QuestionEdit) -> tuple[object, ...]:
+    return (
+        prompt.id,
+        prompt.model_dump_json(),
+        edit.platform,
+        edit.channel_id,
+        edit.edited_by,
+        edit.at.isoformat(),
+    )
 
 
-async def store_ready(
-    db: Driver, prompt: Prompt, *, platform: str, channel_id: str, edited_by: str, at: datetime
-) -> bool:
+async def store_ready(db: Driver, prompt: Prompt, edit: QuestionEdit) -> bool:
     """Store `prompt` as the channel's question, inside the caller's transaction: created, or
     replacing the channel's own of its id (an open question given its model answer); False,
     nothing written, when the id is another channel's."""
@@ -50,7 +53,7 @@ async def store_ready(
         " version = team_questions.version + 1"
         " WHERE team_questions.platform = excluded.platform"
         " AND team_questions.channel_id = excluded.channel_id RETURNING 1",
-        _values(prompt, platform, channel_id, edited_by, at),
+        _values(prompt, edit),
     )
     return bool(saved)
 
@@ -61,15 +64,7 @@ class TeamQuestionTable:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(
-        self,
-        prompts: Sequence[Prompt],
-        *,
-        platform: str,
-        channel_id: str,
-        edited_by: str,
-        at: datetime,
-    ) -> bool:
+    async def create(self, prompts: Sequence[Prompt], edit: QuestionEdit) -> bool:
         """Store new questions in one transaction, all or none: False, nothing stored, when a
         question of one of their ids is stored already (saved meanwhile by another admin)."""
         try:
@@ -77,7 +72,7 @@ class TeamQuestionTable:
                 for prompt in prompts:
                     created = await db.fetch(
                         f"{_INSERT} ON CONFLICT (prompt_id) DO NOTHING RETURNING 1",
-                        _values(prompt, platform, channel_id, edited_by, at),
+                        _values(prompt, edit),
                     )
                     if not created:
                         raise _TakenError(prompt.id)
@@ -85,16 +80,7 @@ class TeamQuestionTable:
             return False
         return True
 
-    async def save(
-        self,
-        prompt: Prompt,
-        *,
-        platform: str,
-        channel_id: str,
-        edited_by: str,
-        at: datetime,
-        version: int,
-    ) -> bool:
+    async def save(self, prompt: Prompt, edit: QuestionEdit, *, version: int) -> bool:
         """Replace the channel's stored question of the prompt's id if it is still at
         `version` (the one the editor showed); False, nothing saved, when another save came
         first or the question is not the channel's."""
@@ -104,11 +90,11 @@ class TeamQuestionTable:
             " AND version = ? RETURNING 1",
             (
                 prompt.model_dump_json(),
-                edited_by,
-                at.isoformat(),
+                edit.edited_by,
+                edit.at.isoformat(),
                 prompt.id,
-                platform,
-                channel_id,
+                edit.platform,
+                edit.channel_id,
                 version,
             ),
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.models import WebSessionRow
 from bot.storage.database import Database
 
 _DEMOTE = (
@@ -20,35 +21,27 @@ class WebSessionTable:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def start(
-        self,
-        session_id: str,
-        *,
-        platform: str,
-        channel_id: str,
-        user_id: str,
-        is_admin: bool,
-        now: datetime,
-        expires_at: datetime,
-    ) -> None:
+    async def start(self, session: WebSessionRow) -> None:
         """Keep a new session. A member signing in without admin rights takes them from every
         other session of theirs in the channel: the platform's latest word wins. Expired rows
         are dropped on the way."""
         async with self._db.transaction() as db:
-            await db.fetch("DELETE FROM web_sessions WHERE expires_at < ?", (now.isoformat(),))
-            if not is_admin:
-                await db.fetch(_DEMOTE, (platform, channel_id, user_id))
+            await db.fetch(
+                "DELETE FROM web_sessions WHERE expires_at < ?", (session.started_at.isoformat(),)
+            )
+            if not session.is_admin:
+                await db.fetch(_DEMOTE, (session.platform, session.channel_id, session.user_id))
             await db.fetch(
                 "INSERT INTO web_sessions (id, platform, channel_id, user_id, is_admin,"
                 " started_at, expires_at) VALUES (?,?,?,?,?,?,?)",
                 (
-                    session_id,
-                    platform,
-                    channel_id,
-                    user_id,
-                    int(is_admin),
-                    now.isoformat(),
-                    expires_at.isoformat(),
+                    session.id,
+                    session.platform,
+                    session.channel_id,
+                    session.user_id,
+                    int(session.is_admin),
+                    session.started_at.isoformat(),
+                    session.expires_at.isoformat(),
                 ),
             )
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from fsrs import Scheduler
 from pydantic import SecretStr
 
-from bot.core.models import ChannelRow
+from bot.core.models import ChannelRow, QuestionEdit
 from bot.core.ports import ChannelStore, DashboardStore
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.desk import GradingDesk
@@ -71,15 +71,6 @@ class WebDeps:
     public_https: bool = False
     notice_left: Callable[[], None] | None = None  # a chat bot in this process sends it now
     metrics_token: SecretStr | None = None  # None: /metrics answers loopback clients only
-
-
-class Edit(TypedDict):
-    """Where and by whom a question is written, and when (`QuestionStore.create` and `.save`)."""
-
-    platform: str
-    channel_id: str
-    edited_by: str
-    at: datetime
 
 
 def _signins() -> SlidingWindow:
@@ -142,7 +133,7 @@ class Web:
         """Store new questions in the session's channel, written now by the session's member
         (the question editor, imported notes), all or none; False when one's id was saved
         meanwhile. The process's bank takes them too."""
-        created = await self.deps.questions.create(prompts, **self._edit_now(session))
+        created = await self.deps.questions.create(prompts, self._edit(session))
         if created:
             self.bank_of(session).put(*prompts)
         return created
@@ -151,15 +142,15 @@ class Web:
         """Replace the session's channel's question with `prompt`, edited now by the session's
         member, if no other save came after `version` (the one the editor showed); the
         process's bank takes it too. False: nothing saved."""
-        saved = await self.deps.questions.save(prompt, **self._edit_now(session), version=version)
+        saved = await self.deps.questions.save(prompt, self._edit(session), version=version)
         if saved:
             self.bank_of(session).put(prompt)
         return saved
 
-    def _edit_now(self, session: Session) -> Edit:
-        """An edit in the session's channel, by the session's member, now."""
+    def _edit(self, session: Session) -> QuestionEdit:
+        """The session's member editing their channel's questions now."""
         member = session.member
-        return Edit(
+        return QuestionEdit(
             platform=member.platform,
             channel_id=member.channel_id,
             edited_by=member.user_id,

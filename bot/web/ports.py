@@ -8,34 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.models import QuestionEdit, WebSessionRow
 from content.schema import Prompt
 
 
 class QuestionStore(Protocol):
     """What the app needs of the team questions table (`bot.storage.team_questions`)."""
 
-    async def create(
-        self,
-        prompts: Sequence[Prompt],
-        *,
-        platform: str,
-        channel_id: str,
-        edited_by: str,
-        at: datetime,
-    ) -> bool:
+    async def create(self, prompts: Sequence[Prompt], edit: QuestionEdit) -> bool:
         """New questions in one transaction, all or none; False when one's id is stored."""
         ...
 
-    async def save(
-        self,
-        prompt: Prompt,
-        *,
-        platform: str,
-        channel_id: str,
-        edited_by: str,
-        at: datetime,
-        version: int,
-    ) -> bool:
+    async def save(self, prompt: Prompt, edit: QuestionEdit, *, version: int) -> bool:
         """The channel's question replaced if still at `version`; False otherwise."""
         ...
 
@@ -53,17 +37,7 @@ class NonceStore(Protocol):
 class SessionStore(Protocol):
     """What the app needs of the sessions table (`bot.storage.web_sessions.WebSessionTable`)."""
 
-    async def start(
-        self,
-        session_id: str,
-        *,
-        platform: str,
-        channel_id: str,
-        user_id: str,
-        is_admin: bool,
-        now: datetime,
-        expires_at: datetime,
-    ) -> None: ...
+    async def start(self, session: WebSessionRow) -> None: ...
 
     async def admin_rights(self, session_id: str, *, now: datetime) -> bool | None:
         """Whether the session carries admin rights; None once it has ended or expired."""

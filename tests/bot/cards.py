@@ -3,7 +3,7 @@ practice answer that carries the card (`PracticeStore.record_practice_answer`)."
 
 from __future__ import annotations
 
-from bot.core.models import GradedText, PracticeCardRow
+from bot.core.models import GradedText, PracticeCardRow, PracticeWrite
 from bot.core.ports import MemberStore, PracticeStore
 
 
@@ -16,19 +16,21 @@ async def plant_card(
         platform=card.platform, user_id=card.user_id, display_name=card.user_id
     )
     await practice.record_practice_answer(
-        platform=card.platform,
-        graded=GradedText(
-            user_id=card.user_id,
-            prompt_id=card.prompt_id,
-            message_id=None,
-            text="a practice answer",
-            score=card.score,
-            verdict="partial",
-            covered=(),
-            missed=(),
-            flags=(),
-            answered_at=card.updated_at,
-        ),
-        rating=rating,
-        card=card,
+        PracticeWrite(
+            platform=card.platform,
+            graded=GradedText(
+                user_id=card.user_id,
+                prompt_id=card.prompt_id,
+                message_id=None,
+                text="a practice answer",
+                score=card.score,
+                verdict="partial",
+                covered=(),
+                missed=(),
+                flags=(),
+                answered_at=card.updated_at,
+            ),
+            rating=rating,
+            card=card,
+        )
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.core.models import ChannelRow, GradedText, PostRow, PracticeCardRow
+from bot.core.models import AnswerWrite, ChannelRow, GradedText, PostClaim, PostRow, PracticeCardRow
 from bot.storage.repository import Repository
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -38,7 +38,9 @@ async def a_post(repo: Repository) -> PostRow:
     await repo.channels.ensure_channel(channel, created_at=AT)
     await repo.members.ensure_member(platform="t", user_id="u1", display_name="Mina")
     post = await repo.posts.claim_post(
-        platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+        PostClaim(
+            platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+        )
     )
     assert post is not None
     return post
@@ -48,10 +50,10 @@ async def test_one_insert_writes_the_answer_the_step_and_the_card(repo: Reposito
     post = await a_post(repo)
 
     assert await repo.answers.record_answer(
-        post=post, graded=graded("m1", 40), next_step=1, card=card("first", 40)
+        AnswerWrite(post=post, graded=graded("m1", 40), next_step=1, card=card("first", 40))
     )
     assert await repo.answers.record_answer(
-        post=post, graded=graded("m2", 80), next_step=2, card=card("second", 80)
+        AnswerWrite(post=post, graded=graded("m2", 80), next_step=2, card=card("second", 80))
     )
 
     answers = await repo.answers.answers_for(post_id=post.id, user_id="u1")
@@ -75,12 +77,14 @@ async def test_without_a_card_the_card_stays_and_a_repeated_message_writes_nothi
 ) -> None:
     post = await a_post(repo)
     assert await repo.answers.record_answer(
-        post=post, graded=graded("m1", 60), next_step=1, card=card("kept", 60)
+        AnswerWrite(post=post, graded=graded("m1", 60), next_step=1, card=card("kept", 60))
     )
-    assert await repo.answers.record_answer(post=post, graded=graded("m2", 70), next_step=2)
+    assert await repo.answers.record_answer(
+        AnswerWrite(post=post, graded=graded("m2", 70), next_step=2)
+    )
 
     again = await repo.answers.record_answer(
-        post=post, graded=graded("m2", 100), next_step=3, card=card("never", 100)
+        AnswerWrite(post=post, graded=graded("m2", 100), next_step=3, card=card("never", 100))
     )
 
     assert again is False

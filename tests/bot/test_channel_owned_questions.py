@@ -14,6 +14,7 @@ import pytest
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.models import QuestionEdit
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from content.bank import Bank
@@ -50,10 +51,7 @@ async def service(tmp_path: Path) -> AsyncIterator[Wired]:
     bank: Bank = load_bank()
     await repo.team_questions.create(
         [READY, FOLLOW_UP, OPEN],
-        platform=PLATFORM,
-        channel_id=OWNER,
-        edited_by="boss",
-        at=datetime.now(UTC),
+        QuestionEdit(platform=PLATFORM, channel_id=OWNER, edited_by="boss", at=datetime.now(UTC)),
     )
     await repo.team_questions.load_into(bank)
     owned = bank.seen_from(PLATFORM, OWNER)

@@ -15,7 +15,7 @@ import pytest
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply
-from bot.core.models import ModelAnswer
+from bot.core.models import ModelAnswer, QuestionEdit
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from content.loader import load_bank
@@ -62,10 +62,9 @@ async def service(repo: Repository, grader: EmbeddingGrader) -> AsyncIterator[Wi
     """The seed bank and B's saved question, loaded as a process loads them at start."""
     await repo.team_questions.create(
         [B_QUESTION],
-        platform=PLATFORM,
-        channel_id=CHANNEL_B,
-        edited_by="boss",
-        at=datetime.now(UTC),
+        QuestionEdit(
+            platform=PLATFORM, channel_id=CHANNEL_B, edited_by="boss", at=datetime.now(UTC)
+        ),
     )
     bank = load_bank()
     await repo.team_questions.load_into(bank)

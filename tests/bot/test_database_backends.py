@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, check_database
-from bot.core.models import ChannelRow, GradedText
+from bot.core.models import AnswerWrite, ChannelRow, GradedText, MessageClaim, PostClaim
 from bot.doctor import collect
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
@@ -85,7 +85,9 @@ async def test_a_sqlite_file_from_every_earlier_release_migrates_forward_in_plac
         assert await repo.db.schema_version() == latest_schema_version()
         post = await repo.posts.latest_post(platform="t", channel_id="c1")
         assert post is not None
-        await repo.answers.record_answer(post=post, graded=graded("u1", "m1", 90), next_step=1)
+        await repo.answers.record_answer(
+            AnswerWrite(post=post, graded=graded("u1", "m1", 90), next_step=1)
+        )
         board = await repo.boards.leaderboard(platform="t", channel_id="c1", since=DAY)
         answers = await repo.answers.answers_for(post_id=post.id, user_id="u1")
     finally:
@@ -129,12 +131,14 @@ async def test_claims_hold_between_two_processes_on_one_database(database: Path 
         posts = await asyncio.gather(
             *(
                 repo.posts.claim_post(
-                    platform="t",
-                    channel_id="c1",
-                    day=DAY,
-                    prompt_id="p1",
-                    scheduled=True,
-                    posted_at=AT,
+                    PostClaim(
+                        platform="t",
+                        channel_id="c1",
+                        day=DAY,
+                        prompt_id="p1",
+                        scheduled=True,
+                        posted_at=AT,
+                    )
                 )
                 for repo in (first, second, first, second)
             )
@@ -142,7 +146,13 @@ async def test_claims_hold_between_two_processes_on_one_database(database: Path 
         claims = await asyncio.gather(
             *(
                 repo.claims.claim_message(
-                    platform="t", message_id="m1", received_at=AT, user_id="u1", display_name="M"
+                    MessageClaim(
+                        platform="t",
+                        message_id="m1",
+                        received_at=AT,
+                        user_id="u1",
+                        display_name="M",
+                    )
                 )
                 for repo in (first, second, first, second)
             )
@@ -161,11 +171,15 @@ async def test_postgresql_stores_the_same_text_as_sqlite(postgres: PostgresForTe
         channel = ChannelRow("t", "c1", "en", "Asia/Seoul", "09:00", "daily", True, AT)
         assert await repo.channels.ensure_channel(channel, created_at=AT) == channel
         post = await repo.posts.claim_post(
-            platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+            PostClaim(
+                platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
+            )
         )
         assert post is not None and post.day == DAY
         await repo.members.remember_user(platform="t", user_id="u1", display_name="Mina")
-        await repo.answers.record_answer(post=post, graded=graded("u1", "m1", 70), next_step=1)
+        await repo.answers.record_answer(
+            AnswerWrite(post=post, graded=graded("u1", "m1", 70), next_step=1)
+        )
         [answer] = await repo.answers.answers_for(post_id=post.id, user_id="u1")
         async with repo.db.transaction() as db:
             [stored] = await db.fetch(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.messages import Reply
-from bot.core.models import GradedText, ModelAnswer, OpenGrade, PendingAnswer
+from bot.core.models import AnswerWrite, GradedText, ModelAnswer, OpenGrade, PendingAnswer
 from bot.storage import schema
 from bot.storage.database import open_driver
 from bot.storage.repository import Repository
@@ -79,7 +79,10 @@ async def test_kept_answers_wait_apart_per_channel_and_are_graded_once(repo: Rep
     post = replace(home, prompt_id="q-open")
     for expected in (True, False):
         recorded = await store.record_pending_answer(
-            pending_id=mine.id, post=post, graded=graded, next_step=1, notice=notice, noticed_at=AT
+            AnswerWrite(post=post, graded=graded, next_step=1),
+            pending_id=mine.id,
+            notice=notice,
+            noticed_at=AT,
         )
         assert recorded is expected
     assert await store.open_answers(platform="slack", channel_id="C-home", prompt_id="q-open") == []

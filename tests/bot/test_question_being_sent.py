@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.core.messages import Actor, Incoming
-from bot.core.models import ChannelRow, PostRow
+from bot.core.models import ChannelRow, PostClaim, PostRow
 from bot.core.quiz.threads import current_post
 from bot.storage.repository import Repository
 
@@ -48,13 +48,15 @@ async def test_an_answer_finds_its_question_when_the_thread_is_recorded_between_
     channel = ChannelRow("slack", "C1", "en", "UTC", "09:00", "daily", True, NOW)
     await repo.channels.ensure_channel(channel, created_at=NOW)
     post = await repo.posts.claim_post(
-        platform="slack",
-        channel_id="C1",
-        day=date(2026, 11, 2),
-        prompt_id="q01",
-        scheduled=True,
-        posted_at=NOW,
-        replica_id="sending-replica",
+        PostClaim(
+            platform="slack",
+            channel_id="C1",
+            day=date(2026, 11, 2),
+            prompt_id="q01",
+            scheduled=True,
+            posted_at=NOW,
+            replica_id="sending-replica",
+        )
     )
     assert post is not None and post.message_id is None
     answer = Incoming(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.flow.saved_questions import SavedQuestions
+from bot.core.models import QuestionEdit
 from bot.storage.repository import Repository
 from content.bank import Bank
 from content.schema import Localized, Prompt, Reference
@@ -39,7 +40,7 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
         assert await saved.take_new() == 0
         page_table = page.team_questions
         await page_table.create(
-            [READY], platform="slack", channel_id="C1", edited_by="U1", at=SAVED_AT
+            [READY], QuestionEdit(platform="slack", channel_id="C1", edited_by="U1", at=SAVED_AT)
         )
 
         assert await saved.take_new() == 1
@@ -53,7 +54,9 @@ async def test_a_question_another_process_answered_is_taken_into_the_bank_once(
         version = await page_table.version(edited.id)
         assert version is not None
         await page_table.save(
-            edited, platform="slack", channel_id="C1", edited_by="U1", at=later, version=version
+            edited,
+            QuestionEdit(platform="slack", channel_id="C1", edited_by="U1", at=later),
+            version=version,
         )
         assert await saved.take_new() == 1
         assert bank.seen_from("slack", "C1").get(WAITING.id).text.en == "When?"

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
-from bot.core.models import ChannelRow, GradedText
+from bot.core.models import AnswerWrite, ChannelRow, GradedText, PostClaim
 from bot.storage import head_schema, schema
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository
@@ -254,7 +254,9 @@ async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: P
         )
         channel = await repo.channels.ensure_channel(fresh, created_at=at)
         post = await repo.posts.claim_post(
-            platform="t", channel_id="c1", day=day, prompt_id="p1", scheduled=True, posted_at=at
+            PostClaim(
+                platform="t", channel_id="c1", day=day, prompt_id="p1", scheduled=True, posted_at=at
+            )
         )
         assert post is not None
         await repo.members.remember_user(platform="t", user_id="u1", display_name="Mina")
@@ -270,7 +272,7 @@ async def test_rows_come_back_in_core_types_and_are_stored_as_before(tmp_path: P
             flags=(),
             answered_at=at,
         )
-        await repo.answers.record_answer(post=post, graded=graded, next_step=1)
+        await repo.answers.record_answer(AnswerWrite(post=post, graded=graded, next_step=1))
         [answer] = await repo.answers.answers_for(post_id=post.id, user_id="u1")
         later = await repo.channels.channel(platform="t", channel_id="c1")
     finally:

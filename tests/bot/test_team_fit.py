@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
-from bot.core.team_grading import AppliedGrade
+from bot.core.team_grading import AppliedGrade, GroupGrade
 from bot.human_grade_rows import human_grade_rows
 from bot.storage.repository import Repository
 from bot.wiring import wire
@@ -147,14 +147,18 @@ async def test_the_team_rows_are_its_applied_group_grades_and_resolved_appeals(
         grades = repo.team_grades
         now = datetime(2026, 11, 3, tzinfo=UTC)
         group = [ids["appealed, then graded in a group 60"], ids["graded in a group 20"]]
-        assert await grades.stage(**at, answer_ids=group, score=85, note="", by="a1", at=now)
+        assert await grades.stage(
+            GroupGrade(**at, answer_ids=group, score=85, note="", by="a1"), at=now
+        )
         applied = [
             AppliedGrade(g.id, g.answer.id, g.score, "correct", None, None)
             for g in await grades.staged(**at)
         ]
         assert await grades.apply(platform="test", grades=applied, at=now) == group
         waiting = [ids["graded, not applied 40"]]
-        assert await grades.stage(**at, answer_ids=waiting, score=95, note="", by="a1", at=now)
+        assert await grades.stage(
+            GroupGrade(**at, answer_ids=waiting, score=95, note="", by="a1"), at=now
+        )
     finally:
         await repo.close()
     rows = await human_grade_rows(db, bank)

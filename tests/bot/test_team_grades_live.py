@@ -18,6 +18,7 @@ from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.quiz.group_grading import GroupGrading
+from bot.core.team_grading import GroupGrade
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from content.bank import Bank
@@ -73,7 +74,7 @@ async def grade_answers(
     groups = await grading.groups(**at)
     ids = [a.answer.id for g in groups for a in g.members if a.answer.text in texts]
     assert {a.answer.text for g in groups for a in g.members} >= set(texts)
-    assert await grading.stage(**at, answer_ids=ids, score=score, note="", by="admin")
+    assert await grading.stage(GroupGrade(**at, answer_ids=ids, score=score, note="", by="admin"))
     applied = await grading.apply(**at, lang="en")
     assert applied.applied == len(texts)
 

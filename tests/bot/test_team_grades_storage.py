@@ -8,8 +8,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.core.messages import Reply
-from bot.core.models import ChannelRow, GradedAnswer, GradedText, PostRow
-from bot.core.team_grading import AppliedGrade
+from bot.core.models import (
+    AnswerWrite,
+    AppealResolution,
+    ChannelRow,
+    GradedAnswer,
+    GradedText,
+    PostClaim,
+    PostRow,
+)
+from bot.core.team_grading import AppliedGrade, GroupGrade
 from bot.storage.repository import Repository
 
 AT = datetime(2026, 11, 2, 0, 30, tzinfo=UTC)
@@ -30,12 +38,14 @@ async def channel_post(repo: Repository, platform: str, channel_id: str) -> Post
     )
     await repo.channels.ensure_channel(channel, created_at=AT)
     post = await repo.posts.claim_post(
-        platform=platform,
-        channel_id=channel_id,
-        day=DAY,
-        prompt_id=PROMPT,
-        scheduled=True,
-        posted_at=AT,
+        PostClaim(
+            platform=platform,
+            channel_id=channel_id,
+            day=DAY,
+            prompt_id=PROMPT,
+            scheduled=True,
+            posted_at=AT,
+        )
     )
     assert post is not None
     await repo.posts.set_post_location(
@@ -58,7 +68,7 @@ async def _answer(repo: Repository, post: PostRow, user: str, text: str, score: 
         flags=(),
         answered_at=AT,
     )
-    assert await repo.answers.record_answer(post=post, graded=graded, next_step=1)
+    assert await repo.answers.record_answer(AnswerWrite(post=post, graded=graded, next_step=1))
     answered = await repo.appeals.latest_answer(
         platform=post.platform, channel_id=post.channel_id, user_id=user
     )
@@ -88,16 +98,21 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
     # another channel's answer (or another workspace's) in the group: nothing is staged
     for foreign in (theirs, far):
         assert not await grades.stage(
-            **home_at, answer_ids=[mina, foreign], score=90, note="", by="U-admin", at=AT
+            GroupGrade(**home_at, answer_ids=[mina, foreign], score=90, note="", by="U-admin"),
+            at=AT,
         )
     assert not await grades.stage(
-        platform="slack", channel_id="C-home", prompt_id="q99", answer_ids=[mina], score=90,
-        note="", by="U-admin", at=AT,
+        GroupGrade(
+            platform="slack", channel_id="C-home", prompt_id="q99", answer_ids=[mina], score=90,
+            note="", by="U-admin",
+        ),
+        at=AT,
     )  # fmt: skip
     assert await grades.staged(**home_at) == []
 
     assert await grades.stage(
-        **home_at, answer_ids=[mina, joon], score=85, note="both name it", by="U-admin", at=AT
+        GroupGrade(**home_at, answer_ids=[mina, joon], score=85, note="both name it", by="U-admin"),
+        at=AT,
     )
     listed = {a.answer.id: a for a in await grades.question_answers(**home_at)}
     assert set(listed) == {mina, joon}
@@ -142,7 +157,9 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
     for platform, channel, answer in (("slack", "C-other", theirs), ("discord", "C-home", far)):
         at = {"platform": platform, "channel_id": channel, "prompt_id": PROMPT}
         assert await grades.human_grades(**at) == []
-        assert await grades.stage(**at, answer_ids=[answer], score=10, note="", by="A", at=AT)
+        assert await grades.stage(
+            GroupGrade(**at, answer_ids=[answer], score=10, note="", by="A"), at=AT
+        )
         [grade] = await grades.staged(**at)
         one = AppliedGrade(grade.id, answer, 10, "incorrect", None, None)
         assert await grades.apply(platform=platform, grades=[one], at=AT) == [answer]
@@ -150,7 +167,9 @@ async def test_team_grades_are_staged_applied_once_and_kept_to_their_own_channel
     assert [g.score for g in await grades.human_grades(**home_at)] == [85, 85]
 
     # a staged grade of this channel cannot be applied through another's staged id
-    assert await grades.stage(**home_at, answer_ids=[mina], score=5, note="", by="A", at=AT)
+    assert await grades.stage(
+        GroupGrade(**home_at, answer_ids=[mina], score=5, note="", by="A"), at=AT
+    )
     [again] = await grades.staged(**home_at)
     crossed = AppliedGrade(again.id, theirs, 5, "incorrect", None, None)
     assert await grades.apply(platform="slack", grades=[crossed], at=AT) == []
@@ -171,13 +190,15 @@ async def _appealed(repo: Repository, post: PostRow, user: str, score: int | Non
     assert appeal is not None
     if score is not None:
         await repo.appeals.resolve_appeal(
-            appeal_id=appeal.id,
-            final_score=score,
-            verdict="partial",
-            note="",
-            resolved_by="A",
-            resolved_at=AT,
-            card=None,
+            AppealResolution(
+                appeal_id=appeal.id,
+                final_score=score,
+                verdict="partial",
+                note="",
+                resolved_by="A",
+                resolved_at=AT,
+                card=None,
+            )
         )
     return answer_id
 

@@ -15,7 +15,7 @@ import pytest
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.models import DigestTime, ReplicaRow
+from bot.core.models import DigestClaim, DigestTime, ReplicaRow
 from bot.core.reporting.digest_posting import digest_instant
 from bot.core.schedule import Schedule
 from bot.storage.repository import Repository
@@ -291,7 +291,9 @@ async def test_a_digest_claimed_by_a_killed_replica_is_sent_by_a_live_one(
     await a_week(service, clock, MONDAY, {MINA: 80})
     clock.now = local(MONDAY + timedelta(days=4), 17)
     killed = await repo.digests.claim_digest(
-        platform="test", channel_id="c1", week=MONDAY, claimed_at=clock.now, replica_id="killed"
+        DigestClaim(
+            platform="test", channel_id="c1", week=MONDAY, claimed_at=clock.now, replica_id="killed"
+        )
     )
     assert killed  # it claimed the digest, then died before sending it
     assert await service.digests.post_due("test", RecordingTransport()) == []

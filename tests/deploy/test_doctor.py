@@ -17,6 +17,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.core.models import QuestionEdit
 from bot.doctor import main
 from bot.storage.repository import Repository
 from compute.embedded import Endpoint, embedded_service
@@ -442,7 +443,9 @@ async def test_the_bank_line_counts_the_teams_questions_in_the_database(
     at = datetime.now(UTC)
     for channel, numbers in (("C-one", (1, 2)), ("C-two", (3,))):
         made = [_team_question(n) for n in numbers]
-        assert await table.create(made, platform="slack", channel_id=channel, edited_by="U", at=at)
+        assert await table.create(
+            made, QuestionEdit(platform="slack", channel_id=channel, edited_by="U", at=at)
+        )
     await repo.close()
     code, output = await doctor(slack_settings(tmp_path, database), capsys, "--quick")
     assert code == 0, output

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.models import ChannelRow, DigestTime
+from bot.core.models import ChannelRow, DigestTime, PostClaim
 from bot.storage.repository import Repository
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.faults.daily_time import an_hour_before
@@ -48,12 +48,14 @@ async def digest_due(
             platform=platform, channel_id=channel, time=DigestTime(0, "00:00")
         )
         post = await repo.posts.claim_post(
-            platform=platform,
-            channel_id=channel,
-            day=now.date(),
-            prompt_id="q01",
-            scheduled=True,
-            posted_at=now,
+            PostClaim(
+                platform=platform,
+                channel_id=channel,
+                day=now.date(),
+                prompt_id="q01",
+                scheduled=True,
+                posted_at=now,
+            )
         )
         assert post is not None
         await repo.posts.set_post_location(post_id=post.id, message_id="1.000001", thread_id=None)

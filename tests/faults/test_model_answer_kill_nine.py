@@ -25,6 +25,7 @@ import pytest
 from bot.app import channel_defaults, web_tokens
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
+from bot.core.models import QuestionEdit
 from bot.storage.repository import Repository
 from bot.web.signing import LinkIssuer
 from bot.wiring import wire
@@ -59,7 +60,8 @@ async def _kept_answers(db: Path | str) -> None:
     try:
         bank = load_bank()
         await repo.team_questions.create(
-            [QUESTION], platform=PLATFORM, channel_id=CHANNEL, edited_by="U-admin", at=_now()
+            [QUESTION],
+            QuestionEdit(platform=PLATFORM, channel_id=CHANNEL, edited_by="U-admin", at=_now()),
         )
         bank.put(QUESTION)
         settings = Settings(_env_file=None, lang="en", db=db)

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.core.models import QuestionEdit
 from bot.storage.repository import Repository
 from content.check import check_draft
 from content.loader import load_bank
@@ -354,7 +355,10 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
     }
     [*_, prompt] = check_draft(draft, bank).prompts
     await repo.team_questions.create(
-        [prompt], platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
+        [prompt],
+        QuestionEdit(
+            platform=PLATFORM, channel_id=HOME, edited_by=MINA.user_id, at=datetime.now(UTC)
+        ),
     )
     later = await Repository.open(database)
     try:

@@ -14,7 +14,7 @@ from bot.core.flow.dispatch import Dispatcher
 from bot.core.inflight import InFlight
 from bot.core.member_text import member_text, shown_to_others
 from bot.core.messages import Actor, Incoming, Transport
-from bot.core.models import ChannelRow
+from bot.core.models import ChannelRow, MessageClaim
 from bot.core.ports import AnswerStore, ChannelStore, ClaimStore, MemberStore
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.desk import grader_back_for_others
@@ -161,13 +161,15 @@ class Intake:
         if incoming.message_id is None or kept is None:
             raise ValueError("only a message with an id the core can resume is held")
         claimed = await self.claims.claim_message(
-            platform=incoming.platform,
-            message_id=incoming.message_id,
-            received_at=incoming.received_at or self.posting.clock(),
-            user_id=None,
-            display_name=None,
-            replica_id=self.posting.replica_id,
-            incoming=kept,
+            MessageClaim(
+                platform=incoming.platform,
+                message_id=incoming.message_id,
+                received_at=incoming.received_at or self.posting.clock(),
+                user_id=None,
+                display_name=None,
+                replica_id=self.posting.replica_id,
+                incoming=kept,
+            )
         )
         return Held(incoming) if claimed else None
 
@@ -202,13 +204,15 @@ class Intake:
                 )
             elif incoming.message_id is not None:
                 if not await self.claims.claim_message(
-                    platform=incoming.platform,
-                    message_id=incoming.message_id,
-                    received_at=received,
-                    user_id=actor.user_id,
-                    display_name=actor.display_name,
-                    replica_id=None if kept is None else self.posting.replica_id,
-                    incoming=kept,
+                    MessageClaim(
+                        platform=incoming.platform,
+                        message_id=incoming.message_id,
+                        received_at=received,
+                        user_id=actor.user_id,
+                        display_name=actor.display_name,
+                        replica_id=None if kept is None else self.posting.replica_id,
+                        incoming=kept,
+                    )
                 ):
                     log.info("duplicate delivery dropped message=%s", incoming.message_id)
                     return

@@ -20,7 +20,14 @@ from typing import Protocol
 
 from bot.core.inflight import InFlight
 from bot.core.messages import Image, ReplyKind
-from bot.core.models import GradedText, MemberProgress, PendingAnswer, PostRow, PracticeCardRow
+from bot.core.models import (
+    AnswerWrite,
+    GradedText,
+    MemberProgress,
+    PendingAnswer,
+    PostRow,
+    PracticeCardRow,
+)
 from bot.core.ports import AnswerStore, PostStore
 from bot.core.quiz.desk import GradingDesk, Where, graded_part
 from bot.core.quiz.member_day import MemberDay
@@ -233,12 +240,14 @@ class AnswerFlow:
             return
         next_step = self._next_open_step(position)
         stored = await self.repo.record_answer(
-            post=post,
-            graded=graded_text(turn, prompt, answer, grade, self.clock()),
-            next_step=next_step,
-            card=await self._reviewed_card(
-                turn, prompt, grade.score, position.progress.cards.get(prompt.id)
-            ),
+            AnswerWrite(
+                post=post,
+                graded=graded_text(turn, prompt, answer, grade, self.clock()),
+                next_step=next_step,
+                card=await self._reviewed_card(
+                    turn, prompt, grade.score, position.progress.cards.get(prompt.id)
+                ),
+            )
         )
         if not stored:
             # Another replica took this message over while this one was grading (it looked
@@ -316,13 +325,15 @@ class AnswerFlow:
         moves_on = position.step == index
         next_step = self._next_open_step(position) if moves_on else position.step
         recorded = await self.repo.record_pending_answer(
-            pending_id=pending.id,
-            post=post,
-            graded=graded_text(turn, prompt, pending.text, grade, pending.received_at),
-            next_step=next_step,
-            card=await self._reviewed_card(
-                turn, prompt, grade.score, progress.cards.get(prompt.id)
+            AnswerWrite(
+                post=post,
+                graded=graded_text(turn, prompt, pending.text, grade, pending.received_at),
+                next_step=next_step,
+                card=await self._reviewed_card(
+                    turn, prompt, grade.score, progress.cards.get(prompt.id)
+                ),
             ),
+            pending_id=pending.id,
         )
         if not recorded:
             return False

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.core.member_text import cut, member_text
 from bot.core.messages import Reply
-from bot.core.models import AppealRow, GradedAnswer
+from bot.core.models import AppealResolution, AppealRow, GradedAnswer
 from bot.core.ports import AppealStore, MemberStore
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.regrades import regrade_notice, regraded_verdict
@@ -262,14 +262,16 @@ class Appeals:
             settled = replace(appeal, final_score=final, note=note, resolved_by=by, resolved_at=now)
             notice = self.member_notice(settled, queue_notice_in)
         resolved = await self.repo.resolve_appeal(
-            appeal_id=appeal.id,
-            final_score=final,
-            verdict=regraded_verdict(prompt, final),
-            note=note,
-            resolved_by=by,
-            resolved_at=now,
-            card=card,
-            notice=notice,
+            AppealResolution(
+                appeal_id=appeal.id,
+                final_score=final,
+                verdict=regraded_verdict(prompt, final),
+                note=note,
+                resolved_by=by,
+                resolved_at=now,
+                card=card,
+                notice=notice,
+            )
         )
         if resolved is None:  # another admin resolved it meanwhile
             raise AppealRefusedError("appeal_resolved_before", id=appeal_id, score=final)

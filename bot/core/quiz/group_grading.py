@@ -9,8 +9,8 @@ each later answer to the question in that channel, never another channel's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core.messages import Reply
@@ -21,6 +21,7 @@ from bot.core.quiz.regrades import regrade_notice, regraded_verdict
 from bot.core.team_grading import (
     AnswerVectors,
     AppliedGrade,
+    GroupGrade,
     QuestionAnswer,
     StagedGrade,
     TeamGradeStore,
@@ -71,26 +72,9 @@ class GroupGrading:
         )
         return await self.grouping.groups((platform, channel_id, prompt_id), answers)
 
-    async def stage(
-        self,
-        *,
-        platform: str,
-        channel_id: str,
-        prompt_id: str,
-        answer_ids: Sequence[int],
-        score: int,
-        note: str,
-        by: str,
-    ) -> bool:
+    async def stage(self, grade: GroupGrade) -> bool:
         return await self.store.stage(
-            platform=platform,
-            channel_id=channel_id,
-            prompt_id=prompt_id,
-            answer_ids=answer_ids,
-            score=score,
-            note=clipped(note, REASON_CHARS),
-            by=by,
-            at=self.clock(),
+            replace(grade, note=clipped(grade.note, REASON_CHARS)), at=self.clock()
         )
 
     async def apply(self, *, platform: str, channel_id: str, prompt_id: str, lang: Lang) -> Applied:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
-from bot.core.models import ChannelRow, PostRow
+from bot.core.models import ChannelRow, PostClaim, PostRow
 from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.selection import choose_prompt, topic_means
@@ -168,13 +168,15 @@ class Posting:
         if prompt is None:
             prompt = await self._choose(channel)
         post = await self.stores.posts.claim_post(
-            platform=channel.platform,
-            channel_id=channel.channel_id,
-            day=day,
-            prompt_id=prompt.id,
-            scheduled=scheduled,
-            posted_at=self.clock(),
-            replica_id=self.replica_id,
+            PostClaim(
+                platform=channel.platform,
+                channel_id=channel.channel_id,
+                day=day,
+                prompt_id=prompt.id,
+                scheduled=scheduled,
+                posted_at=self.clock(),
+                replica_id=self.replica_id,
+            )
         )
         if post is None:
             return None

@@ -18,7 +18,7 @@ from fsrs import Card, Rating, Scheduler
 
 from bot.core.inflight import InFlight
 from bot.core.messages import ReplyKind
-from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow
+from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow, PracticeWrite
 from bot.core.ports import PracticeStore
 from bot.core.quiz.answering import (
     AnswerFlow,
@@ -342,12 +342,14 @@ class Practice:
         it will be graded, as a channel answer is kept; `grade_kept` grades it once the grader
         is back."""
         await self.repo.keep_practice_answer(
-            platform=where.platform,
-            user_id=turn.user,
-            channel_id=where.channel_id,
-            prompt_id=prompt.id,
-            text=answer,
-            at=at,
+            KeptPractice(
+                platform=where.platform,
+                user_id=turn.user,
+                channel_id=where.channel_id,
+                prompt_id=prompt.id,
+                text=answer,
+                kept_at=at,
+            )
         )
         log.warning(
             "practice answer kept ungraded user=%s: grader unavailable (%s)", turn.user, reason
@@ -393,13 +395,15 @@ class Practice:
         card = self._reviewed(held, grade.score, at, channel_schedule(turn.channel).zone)
         rating = self.policy.rating(grade.score)
         if not await self.repo.record_practice_answer(
-            platform=platform,
-            graded=graded_text(turn, prompt, answer, grade, at),
-            rating=int(rating),
-            card=(
-                None
-                if card is None
-                else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=at)
+            PracticeWrite(
+                platform=platform,
+                graded=graded_text(turn, prompt, answer, grade, at),
+                rating=int(rating),
+                card=(
+                    None
+                    if card is None
+                    else card_row(platform, turn.user, prompt.id, card, score=grade.score, now=at)
+                ),
             ),
             kept_at=at if kept else None,
         ):

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
-from bot.core.models import ChannelRow, DigestTime
+from bot.core.models import ChannelRow, DigestClaim, DigestTime
 from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
 from bot.core.quiz.posting import Clock
 from bot.core.reporting.digest_chart import digest_image
@@ -193,12 +193,7 @@ class Digests:
         if not any(week <= post.day < week + WEEK for post in posts):
             return False  # no question that week (a channel new since): nothing to look back on
         if not await self.digests.claim_digest(
-            platform=platform,
-            channel_id=channel_id,
-            week=week,
-            claimed_at=now,
-            replica_id=self.replica_id,
-            alive_since=alive_since,
+            self._claim(channel, week, now), alive_since=alive_since
         ):
             return False
         reply = await self.channel_reply(channel, week)
@@ -216,6 +211,16 @@ class Digests:
         )
         log.info("posted weekly digest channel=%s week=%s", channel.channel_id, week)
         return True
+
+    def _claim(self, channel: ChannelRow, week: date, now: datetime) -> DigestClaim:
+        """This process's claim, made `now`, on the channel's digest of `week`."""
+        return DigestClaim(
+            platform=channel.platform,
+            channel_id=channel.channel_id,
+            week=week,
+            claimed_at=now,
+            replica_id=self.replica_id,
+        )
 
     async def _due(self, channel: ChannelRow, week: date) -> datetime:
         """When the digest of `week` fell due: none of it can be in the channel from before."""
@@ -271,13 +276,7 @@ class Digests:
         if at is None or at > now:
             return False
         platform, channel_id = channel.platform, channel.channel_id
-        if await self.digests.claim_digest(
-            platform=platform,
-            channel_id=channel_id,
-            week=week,
-            claimed_at=now,
-            replica_id=self.replica_id,
-        ):
+        if await self.digests.claim_digest(self._claim(channel, week, now)):
             await self.digests.set_digest_message(
                 platform=platform, channel_id=channel_id, week=week, message_id=""
             )

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.numerals import score_typed
 from bot.core.reporting.teaching import SHOWN, Teaching, ToTeach
-from bot.core.team_grading import QuestionAnswer
+from bot.core.team_grading import GroupGrade, QuestionAnswer
 from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
 from bot.web.errors import PageError
 from bot.web.signing import Session
@@ -138,13 +138,15 @@ async def grade_group(
     ids = [stored_id(a, lang) for a in answer]
     new_score = _score(score, lang)
     done = await grading.stage(
-        platform=platform,
-        channel_id=channel_id,
-        prompt_id=prompt_id,
-        answer_ids=ids,
-        score=new_score,
-        note=note,
-        by=session.member.user_id,
+        GroupGrade(
+            platform=platform,
+            channel_id=channel_id,
+            prompt_id=prompt_id,
+            answer_ids=ids,
+            score=new_score,
+            note=note,
+            by=session.member.user_id,
+        )
     )
     if not done:
         raise PageError(403, "group_answer_foreign", lang)

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.core.models import WebSessionRow
 from bot.web.deps import SESSION_COOKIE, WebDep, channel_url, check_csrf, client_address
 from bot.web.errors import PageError
 from bot.web.rendering import lang_of, request_lang
@@ -69,13 +70,15 @@ async def signin(
     member = claims.member
     token, session = deps.tokens.session_token(member)
     await deps.sessions.start(
-        session.id,
-        platform=member.platform,
-        channel_id=member.channel_id,
-        user_id=member.user_id,
-        is_admin=member.is_admin,
-        now=deps.clock(),
-        expires_at=session.expires,
+        WebSessionRow(
+            id=session.id,
+            platform=member.platform,
+            channel_id=member.channel_id,
+            user_id=member.user_id,
+            is_admin=member.is_admin,
+            started_at=deps.clock(),
+            expires_at=session.expires,
+        )
     )
     response = RedirectResponse(channel_url(session), status_code=303)
     lifetime = int(SESSION_LIFETIME.total_seconds())

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.flow.replicas import this_process
-from bot.core.models import DigestTime
+from bot.core.models import DigestClaim, DigestTime, PostClaim
 from bot.core.reporting.weeks import week_of
 from bot.platforms.discord.dispatch import PLATFORM
 from tests.bot.platforms.discord.conftest import Running
@@ -27,18 +27,26 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     # ticks leave its claim alone.
     await service.heartbeats.heartbeat(this_process(PLATFORM, now, STOPPED))
     assert await repo.digests.claim_digest(
-        platform=PLATFORM, channel_id=fake.channel_id, week=week, claimed_at=now, replica_id=STOPPED
+        DigestClaim(
+            platform=PLATFORM,
+            channel_id=fake.channel_id,
+            week=week,
+            claimed_at=now,
+            replica_id=STOPPED,
+        )
     )
     await repo.digests.set_digest_time(
         platform=PLATFORM, channel_id=fake.channel_id, time=DigestTime(0, "00:00")
     )
     post = await repo.posts.claim_post(
-        platform=PLATFORM,
-        channel_id=fake.channel_id,
-        day=today,
-        prompt_id=service.bank.every_channel().mains()[0].id,
-        scheduled=True,
-        posted_at=now,
+        PostClaim(
+            platform=PLATFORM,
+            channel_id=fake.channel_id,
+            day=today,
+            prompt_id=service.bank.every_channel().mains()[0].id,
+            scheduled=True,
+            posted_at=now,
+        )
     )
     assert post is not None
     await repo.posts.set_post_location(post_id=post.id, message_id="1", thread_id=None)

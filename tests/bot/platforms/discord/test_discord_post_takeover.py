@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.core.models import PostRow
+from bot.core.models import PostClaim, PostRow
 from bot.platforms.discord.dispatch import PLATFORM
 from tests.bot.platforms.discord.conftest import Running
 
@@ -30,13 +30,15 @@ async def test_a_question_sent_before_the_takeover_stays_one_message_and_one_thr
     fake, service = bot.fake, bot.service
     channel = await service.posting.channel(PLATFORM, fake.channel_id)
     post = await service.repo.posts.claim_post(
-        platform=PLATFORM,
-        channel_id=fake.channel_id,
-        day=service.clock().date(),
-        prompt_id=service.bank.every_channel().mains()[0].id,
-        scheduled=True,
-        posted_at=service.clock(),
-        replica_id=STOPPED,
+        PostClaim(
+            platform=PLATFORM,
+            channel_id=fake.channel_id,
+            day=service.clock().date(),
+            prompt_id=service.bank.every_channel().mains()[0].id,
+            scheduled=True,
+            posted_at=service.clock(),
+            replica_id=STOPPED,
+        )
     )
     assert post is not None
     # The stopped replica sent the question and opened its thread, then died unrecorded.

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bot.config import Settings
-from bot.core.models import DigestTime
+from bot.core.models import DigestClaim, DigestTime, PostClaim
 from bot.core.reporting.weeks import week_of
 from bot.wiring import Wired
 from tests.bot.platforms.slack.harness import SlackHttp
@@ -27,21 +27,25 @@ async def digest_claimed_by_stopped_replica(service: Wired) -> None:
         platform="slack", channel_id=CHANNEL, time=DigestTime(0, "00:00")
     )
     post = await repo.posts.claim_post(
-        platform="slack",
-        channel_id=CHANNEL,
-        day=now.date(),
-        prompt_id=service.bank.every_channel().mains()[0].id,
-        scheduled=True,
-        posted_at=now,
+        PostClaim(
+            platform="slack",
+            channel_id=CHANNEL,
+            day=now.date(),
+            prompt_id=service.bank.every_channel().mains()[0].id,
+            scheduled=True,
+            posted_at=now,
+        )
     )
     assert post is not None
     await repo.posts.set_post_location(post_id=post.id, message_id="1.000001", thread_id=None)
     assert await repo.digests.claim_digest(
-        platform="slack",
-        channel_id=CHANNEL,
-        week=week_of(now.date()),
-        claimed_at=now,
-        replica_id=STOPPED,
+        DigestClaim(
+            platform="slack",
+            channel_id=CHANNEL,
+            week=week_of(now.date()),
+            claimed_at=now,
+            replica_id=STOPPED,
+        )
     )
 
 

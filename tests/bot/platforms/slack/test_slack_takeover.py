@@ -15,7 +15,7 @@ import pytest
 from bot.app import open_service
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind
-from bot.core.models import PostRow
+from bot.core.models import PostClaim, PostRow
 from bot.platforms.slack.app import web_client
 from bot.platforms.slack.transport import QUESTION_EVENT, SlackTransport
 from bot.wiring import Wired
@@ -37,13 +37,15 @@ async def claimed_by_stopped_replica(service: Wired) -> PostRow:
     await service.posting.channel("slack", CHANNEL)
     prompt = service.bank.every_channel().mains()[0]
     post = await service.repo.posts.claim_post(
-        platform="slack",
-        channel_id=CHANNEL,
-        day=service.clock().date(),
-        prompt_id=prompt.id,
-        scheduled=True,
-        posted_at=service.clock(),
-        replica_id=STOPPED,
+        PostClaim(
+            platform="slack",
+            channel_id=CHANNEL,
+            day=service.clock().date(),
+            prompt_id=prompt.id,
+            scheduled=True,
+            posted_at=service.clock(),
+            replica_id=STOPPED,
+        )
     )
     assert post is not None and post.message_id is None
     return post
