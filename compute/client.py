@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self, TypedDict, TypeVar
 
 import httpx
 from pydantic import SecretStr, TypeAdapter, ValidationError
@@ -36,6 +36,16 @@ from compute.schemas import (
 log = logging.getLogger("quizmaster.compute")
 
 ProgressCallback = Callable[[JobStatus], Awaitable[None]]
+
+
+class WaitOptions(TypedDict, total=False):
+    """`ComputeClient.wait`'s keyword options, for a service that passes a wait on to a client:
+    the defaults stay `wait`'s own."""
+
+    poll: float
+    timeout: float
+
+
 _T = TypeVar("_T")
 _HEALTH = TypeAdapter(Health)
 _DEMO_LIST = TypeAdapter(list[DemoInfo])

@@ -14,8 +14,9 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
+from typing import Unpack
 
-from compute.client import ComputeClient, ProgressCallback
+from compute.client import ComputeClient, ProgressCallback, WaitOptions
 from compute.config import ServiceConfig
 from compute.errors import ComputeUnavailable
 from compute.schemas import DemoInfo, JobStatus, JobTicket, ParamValue
@@ -66,12 +67,10 @@ class OnDemandService:
         self,
         job_id: str,
         on_progress: ProgressCallback | None = None,
-        *,
-        poll: float = 0.5,
-        timeout: float = 300.0,  # noqa: ASYNC109 (on timeout the job is also cancelled)
+        **options: Unpack[WaitOptions],
     ) -> JobStatus:
         client = await self._client()
-        return await client.wait(job_id, on_progress, poll=poll, timeout=timeout)
+        return await client.wait(job_id, on_progress, **options)
 
     async def image(self, url: str) -> bytes:
         return await (await self._client()).image(url)

@@ -1,4 +1,4 @@
-"""Plot details shared by several demos that `_figures` does not cover.
+"""Plot details shared by several demos that `_figures` does not cover: log axes, the panel style.
 
 Matplotlib labels log axes with mathtext (``10^{-1}``), whose minus sign is U+2212; the Korean
 font has no such glyph, so those labels render a box. Plain decimal tick labels avoid mathtext.
@@ -30,3 +30,19 @@ def log_scale(ax: Axes, axis: Literal["x", "y"] = "y", linthresh: float | None =
         ax.set_xscale(scale, **extra)
     target.set_major_formatter(FuncFormatter(_plain))
     target.set_minor_formatter(NullFormatter())
+
+
+def style_panels(
+    *axes: Axes, xlabel: str | None = None, ylabel: str | None = None, legend: bool = True
+) -> None:
+    """The demos' panel style: a light grid and, unless `legend` is False, a small legend (a
+    panel that already has a legend of its own keeps it). `xlabel` and `ylabel` label every
+    panel given, for panels that share an axis."""
+    for ax in axes:
+        if xlabel is not None:
+            ax.set_xlabel(xlabel)
+        if ylabel is not None:
+            ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        if legend and ax.get_legend() is None:
+            ax.legend(fontsize=8)

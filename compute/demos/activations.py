@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from compute.catalog import Demo, DemoParams, DemoResult, MetricValue, ProgressFn
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "sigmoid": nn.Sigmoid,
@@ -105,9 +105,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_g.set_title(f"층별 기울기 크기 / gradient norm per layer ({p.init} init)")
     ax_g.set_xlabel("층 (1 = 입력 쪽) / layer (1 = nearest the input)")
     ax_g.set_ylabel("||dL/dW|| (로그 / log)")
-    for ax in fig.axes:
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    style_panels(*fig.axes)
     image = to_png(fig)
 
     metrics: dict[str, MetricValue] = {}

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from compute.catalog import Demo, DemoParams, DemoResult, MetricValue, ProgressFn
 from compute.demos._digits import digits_split
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 BATCH_SIZES = (8, 32, 128, 512)
 COLORS = ("tab:red", "tab:orange", "tab:green", "tab:blue")
@@ -118,10 +118,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_t.set_title("시간에 따른 미니배치 손실 / mini-batch loss vs time")
     ax_t.set_xlabel("경과 시간 (초, 로그) / wall-clock seconds (log)")
     log_scale(ax_t, "x")
-    for ax in fig.axes:
-        ax.set_ylabel("교차 엔트로피 / cross-entropy")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    style_panels(*fig.axes, ylabel="교차 엔트로피 / cross-entropy")
     image = to_png(fig)
 
     metrics: dict[str, MetricValue] = {}

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._digits import digits_split
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 
 class BatchNormParams(DemoParams):
@@ -137,7 +137,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_acc.set_title("테스트 정확도 / test accuracy (eval mode)")
     for ax in (ax_loss, ax_acc):
         ax.legend()
-        ax.grid(alpha=0.3)
+    style_panels(ax_loss, ax_acc)
     bars = {
         "model.eval()\n(batch 1)": acc_eval,
         f"model.train()\n같은 숫자끼리 {p.pitfall_batch}장\nsingle-class batches": acc_train_sorted,

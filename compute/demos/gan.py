@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._figures import new_figure, to_png
+from compute.demos._plot import style_panels
 
 _RADIUS = 2.0
 _EVAL_SAMPLES = 2000
@@ -139,8 +140,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_loss.set_xlabel("스텝 / step")
     ax_loss.set_ylabel("BCE (이동 평균 / moving average)")
     ax_loss.set_title("판별자·생성자 손실 / D and G losses")
-    ax_loss.legend(fontsize=8)
-    ax_loss.grid(alpha=0.3)
+    style_panels(ax_loss)
     image = to_png(fig)
 
     tail = max(1, p.steps // 10)

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from compute.catalog import Demo, DemoParams, DemoResult, MetricValue, ProgressFn
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 MINIMUM_W = 1.0
 _DIVERGED_LOSS = 1e6
@@ -105,7 +105,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_w.set_ylabel("손실 L(w) / loss L(w)")
     ax_w.set_title("손실 곡선: 가로축 = 파라미터, 세로축 = 손실")
     ax_w.legend(fontsize=8, loc="upper center")
-    ax_w.grid(alpha=0.3)
+    style_panels(ax_w)
 
     for key, r in runs.items():
         suffix = " (발산 / diverged)" if r.diverged else ""
@@ -121,8 +121,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_t.set_xlabel("반복 횟수 / iteration")
     ax_t.set_ylabel("손실 (로그 축) / loss (log scale)")
     ax_t.set_title("학습 곡선: 가로축 = 반복, 세로축 = 손실")
-    ax_t.legend(fontsize=8)
-    ax_t.grid(alpha=0.3)
+    style_panels(ax_t)
     image = to_png(fig)
 
     metrics: dict[str, MetricValue] = {"critical_lr": 1.0, "initial_loss": loss(p.w0)}

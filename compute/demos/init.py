@@ -16,7 +16,7 @@ from pydantic import Field
 
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 Activation = Literal["tanh", "relu"]
 Init = Callable[[np.random.Generator, int, int], npt.NDArray[np.float64]]
@@ -124,8 +124,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
         ax.set_xlabel("층 / layer")
         ax.set_ylabel("활성값 표준편차 / activation std")
         ax.set_title(f"{activation}: 층별 표준편차 / std per layer")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        style_panels(ax)
     images.append(to_png(fig))
 
     metrics: dict[str, float] = {}

@@ -18,6 +18,7 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from compute.catalog import Demo, DemoParams, DemoResult, MetricValue, ProgressFn
 from compute.demos._figures import new_figure, to_png
+from compute.demos._plot import style_panels
 
 Array = npt.NDArray[np.float64]
 DOMAIN = (-6.0, 6.0)
@@ -146,9 +147,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_d.set_title("무작위 방향 단면 / random direction slice")
     ax_d.set_xlabel("이동 거리 t / step t along direction")
     ax_d.set_ylabel("학습 손실 / training loss")
-    for ax in fig.axes:
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    style_panels(*fig.axes)
     image = to_png(fig)
 
     alphas = slices["alpha"]

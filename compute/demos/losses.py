@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._digits import digits_split, tensor
 from compute.demos._figures import new_figure, to_png
+from compute.demos._plot import style_panels
 
 _PROBE_LOGIT = -5.0
 
@@ -133,10 +134,11 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
         )
     ax_grad.set_title("로짓에 대한 기울기 크기 / gradient magnitude w.r.t. logit")
     ax_grad.set_ylabel("|dL/dz|")
-    for ax in (ax_loss, ax_grad):
-        ax.set_xlabel("로짓 z (음수 = 확신을 갖고 틀림) / logit z (negative: confidently wrong)")
-        ax.legend(fontsize=8)
-        ax.grid(alpha=0.3)
+    style_panels(
+        ax_loss,
+        ax_grad,
+        xlabel="로짓 z (음수 = 확신을 갖고 틀림) / logit z (negative: confidently wrong)",
+    )
     epochs = np.arange(1, p.epochs + 1)
     for name, (accuracy, _, test_mse) in runs.items():
         ax_acc.plot(
@@ -149,10 +151,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_acc.set_title(f"홀짝 분류, 초기 편향 {p.init_bias:g} / odd vs even, initial bias")
     ax_mse.set_ylabel("테스트 MSE (지표로 관찰) / test MSE as a metric")
     ax_mse.set_title("학습 손실과 무관하게 MSE 관찰 / MSE monitored")
-    for ax in (ax_acc, ax_mse):
-        ax.set_xlabel("에폭 / epoch")
-        ax.legend(fontsize=8)
-        ax.grid(alpha=0.3)
+    style_panels(ax_acc, ax_mse, xlabel="에폭 / epoch")
     image = to_png(fig)
 
     acc_bce, acc_mse = runs["BCE"][0][-1], runs["MSE"][0][-1]

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._digits import digits_split, tensor
 from compute.demos._figures import new_figure, to_png
+from compute.demos._plot import style_panels
 
 
 class MlpVsCnnParams(DemoParams):
@@ -131,7 +132,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_curve.set_ylabel("테스트 정확도 / test accuracy")
     ax_curve.set_title("학습 곡선 / learning curves")
     ax_curve.legend()
-    ax_curve.grid(alpha=0.3)
+    style_panels(ax_curve)
     image = to_png(fig)
 
     ratio = params_count["MLP"] / params_count["CNN"]

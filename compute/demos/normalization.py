@@ -17,7 +17,7 @@ from pydantic import Field
 
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 Array = npt.NDArray[np.float64]
 
@@ -160,8 +160,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_loss.set_xlabel("GD 스텝 + 1 / step + 1")
     ax_loss.set_ylabel("MSE 손실 / loss")
     ax_loss.set_title("손실 곡선 (점선 = 임계값 도달) / loss curves")
-    ax_loss.legend(fontsize=8)
-    ax_loss.grid(alpha=0.3)
+    style_panels(ax_loss)
     _contours(ax_raw, runs["raw"], target, f"원본: 조건수 {runs['raw'].condition:.3g} / raw")
     _contours(
         ax_std,

@@ -20,6 +20,7 @@ from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos import _numpy_mlp_core as core
 from compute.demos._digits import digits_split
 from compute.demos._figures import new_figure, to_png
+from compute.demos._plot import style_panels
 
 _NOT_CODE = {
     tokenize.COMMENT,
@@ -102,9 +103,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_acc.plot(epochs, accuracies, "o-", color="tab:blue", markersize=3)
     ax_acc.set_ylabel("테스트 정확도 / test accuracy")
     ax_acc.set_title(f"테스트 정확도 / test accuracy (최종 {accuracy:.1%})")
-    for ax in (ax_loss, ax_acc):
-        ax.set_xlabel("에폭 / epoch")
-        ax.grid(alpha=0.3)
+    style_panels(ax_loss, ax_acc, xlabel="에폭 / epoch", legend=False)
     image = to_png(fig)
     progress(1.0, "done")
     return DemoResult(

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from compute.catalog import Demo, DemoParams, DemoResult, MetricValue, ProgressFn
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 Surface = Literal["ravine", "rosenbrock"]
 _DIVERGED = 1e12
@@ -130,7 +130,6 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_c.set_title(f"등고선 위 경로 / paths on contours ({p.surface})")
     ax_c.set_xlabel("파라미터 w1 / parameter w1")
     ax_c.set_ylabel("파라미터 w2 / parameter w2")
-    ax_c.legend(fontsize=8)
     for name, (_, losses, diverged) in runs.items():
         label = name + (" (발산 / diverged)" if diverged else "")
         ax_l.plot(np.maximum(losses, 1e-16), color=COLORS[name], label=label)
@@ -138,9 +137,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_l.set_title("손실 곡선 / loss curves")
     ax_l.set_xlabel("스텝 / step")
     ax_l.set_ylabel("손실 (로그) / loss (log)")
-    ax_l.legend(fontsize=8)
-    for ax in fig.axes:
-        ax.grid(alpha=0.3)
+    style_panels(*fig.axes)
     image = to_png(fig)
 
     metrics: dict[str, MetricValue] = {}

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._digits import digits_split, stratified_subset, tensor
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 
 class OverfittingParams(DemoParams):
@@ -137,16 +137,14 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
         ax_acc.plot(epochs, c.val_acc, color=colors[name], label=labels[name])
     for ax in (ax_loss, ax_acc):
         ax.axvline(stop_epoch + 1, color="gray", linestyle=":", label="조기 종료 / early stop")
-        ax.set_xlabel("에폭 / epoch")
-        ax.grid(alpha=0.3)
     ax_loss.plot([best_epoch + 1], [plain.val_loss[best_epoch]], "k*", markersize=12)
     log_scale(ax_loss)
     ax_loss.set_ylabel("교차 엔트로피 / cross-entropy (점선=train)")
     ax_loss.set_title(f"손실: 학습(점선) vs 검증 / loss, n_train={p.n_train}")
-    ax_loss.legend(fontsize=8)
     ax_acc.set_ylabel("검증 정확도 / validation accuracy")
     ax_acc.set_title("검증 정확도 / validation accuracy")
     ax_acc.legend(fontsize=8, loc="lower right")
+    style_panels(ax_loss, ax_acc, xlabel="에폭 / epoch")
     image = to_png(fig)
 
     best_acc = {name: max(c.val_acc) for name, c in curves.items()}

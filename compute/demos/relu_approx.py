@@ -15,7 +15,7 @@ from pydantic import Field
 
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._figures import new_figure, to_png
-from compute.demos._plot import log_scale
+from compute.demos._plot import log_scale, style_panels
 
 Array = npt.NDArray[np.float64]
 
@@ -91,7 +91,6 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_fit.set_title(f"ReLU {p.k}개로 근사 / fit with {p.k} ReLUs (MSE {mse:.2g})")
     ax_fit.set_xlabel("입력 x / input x")
     ax_fit.set_ylabel("출력 y / output y")
-    ax_fit.legend(fontsize=8)
 
     ax_parts.axhline(weights[0], color="gray", linestyle=":", label=f"편향 / bias {weights[0]:.2f}")
     for i, (b, w) in enumerate(zip(knots, weights[1:], strict=True)):
@@ -112,9 +111,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_k.set_title("ReLU 수에 따른 오차 / error vs number of ReLUs")
     ax_k.set_xlabel("ReLU 개수 k / number of ReLUs k")
     ax_k.set_ylabel("평균 제곱 오차 (로그) / MSE (log)")
-    ax_k.legend(fontsize=8)
-    for ax in fig.axes:
-        ax.grid(alpha=0.3)
+    style_panels(*fig.axes)
     image = to_png(fig)
     progress(1.0, "done")
     return DemoResult(

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from compute.catalog import Demo, DemoParams, DemoResult, ProgressFn
 from compute.demos._figures import new_figure, to_png
+from compute.demos._plot import style_panels
 
 _MALE = ("남자", "왕", "소년", "아버지")
 _FEMALE = ("여자", "여왕", "소녀", "어머니")
@@ -177,10 +178,8 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
                 x, y = projected[w]
                 ax.scatter([x], [y], color=color, s=25)
                 ax.annotate(w, (x, y), xytext=(3, 3), textcoords="offset points", color=color)
-        ax.set_xlabel("PC1")
-        ax.set_ylabel("PC2")
         ax.set_title(title, fontsize=10)
-        ax.grid(alpha=0.3)
+    style_panels(*fig.axes, xlabel="PC1", ylabel="PC2", legend=False)
     fig.suptitle("사람·탈것 단어 벡터의 PCA / PCA of the person and vehicle word vectors")
     pca_png = to_png(fig)
 
@@ -197,7 +196,7 @@ def run(params: DemoParams, progress: ProgressFn) -> DemoResult:
     ax_loss.set_xlabel("에폭 / epoch")
     ax_loss.set_ylabel("네거티브 샘플링 손실 / SGNS loss")
     ax_loss.set_title("학습 손실 / training loss")
-    ax_loss.grid(alpha=0.3)
+    style_panels(ax_loss, legend=False)
     cos_png = to_png(fig)
 
     progress(1.0, "done")
