@@ -8,7 +8,7 @@ model answer's transaction (`bot.storage.model_answers`), which writes through `
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.core.messages import Reply
 from bot.core.models import (
@@ -26,10 +26,9 @@ from bot.storage.drivers import Driver, Row, is_duplicate
 from bot.storage.records import (
     GRADED_COLUMNS,
     GRADED_PLACEHOLDERS,
-    concept_lists,
-    flags_of,
     graded_text,
     graded_values,
+    stored_grade,
 )
 
 
@@ -38,12 +37,7 @@ def _answer(row: Row) -> AnswerRow:
         post_id=row["post_id"],
         user_id=row["user_id"],
         prompt_id=row["prompt_id"],
-        score=row["score"],
-        verdict=row["verdict"],
-        **concept_lists(row),
-        day=date.fromisoformat(row["day"]),
-        answered_at=datetime.fromisoformat(row["answered_at"]),
-        flags=flags_of(row),
+        **stored_grade(row),
     )
 
 
