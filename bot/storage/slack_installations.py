@@ -168,21 +168,7 @@ class SlackInstallationTable(AsyncInstallationStore):
         token = None if row is None else self._seal.open(row["bot_token"])
         if row is None or token is None:
             return None
-        return Bot(
-            app_id=row["app_id"],
-            enterprise_id=row["enterprise_id"] or None,
-            enterprise_name=row["enterprise_name"],
-            team_id=row["team_id"] or None,
-            team_name=row["team_name"],
-            bot_token=token,
-            bot_id=row["bot_id"],
-            bot_user_id=row["bot_user_id"],
-            bot_scopes=row["bot_scopes"],
-            bot_refresh_token=self._seal.open(row["bot_refresh_token"]),
-            bot_token_expires_at=row["bot_token_expires_at"],
-            is_enterprise_install=bool(row["is_enterprise_install"]),
-            installed_at=row["installed_at"],
-        )
+        return Bot(**self._bot_fields(row, token))
 
     async def async_find_installation(
         self,
@@ -199,25 +185,32 @@ class SlackInstallationTable(AsyncInstallationStore):
         if row["bot_token"] is None and row["user_token"] is None:
             return None
         return Installation(
-            app_id=row["app_id"],
-            enterprise_id=row["enterprise_id"] or None,
-            enterprise_name=row["enterprise_name"],
-            team_id=row["team_id"] or None,
-            team_name=row["team_name"],
-            bot_token=self._seal.open(row["bot_token"]),
-            bot_id=row["bot_id"],
-            bot_user_id=row["bot_user_id"],
-            bot_scopes=row["bot_scopes"],
-            bot_refresh_token=self._seal.open(row["bot_refresh_token"]),
-            bot_token_expires_at=row["bot_token_expires_at"],
+            **self._bot_fields(row, self._seal.open(row["bot_token"])),
             user_id=row["user_id"],
             user_token=self._seal.open(row["user_token"]),
             user_scopes=row["user_scopes"],
             user_refresh_token=self._seal.open(row["user_refresh_token"]),
             user_token_expires_at=row["user_token_expires_at"],
-            is_enterprise_install=bool(row["is_enterprise_install"]),
-            installed_at=row["installed_at"],
         )
+
+    def _bot_fields(self, row: Row, bot_token: str | None) -> dict[str, Any]:
+        """A workspace row's bot, as both `Bot` and `Installation` take it (the bot token
+        already opened; the refresh token opened here)."""
+        return {
+            "app_id": row["app_id"],
+            "enterprise_id": row["enterprise_id"] or None,
+            "enterprise_name": row["enterprise_name"],
+            "team_id": row["team_id"] or None,
+            "team_name": row["team_name"],
+            "bot_token": bot_token,
+            "bot_id": row["bot_id"],
+            "bot_user_id": row["bot_user_id"],
+            "bot_scopes": row["bot_scopes"],
+            "bot_refresh_token": self._seal.open(row["bot_refresh_token"]),
+            "bot_token_expires_at": row["bot_token_expires_at"],
+            "is_enterprise_install": bool(row["is_enterprise_install"]),
+            "installed_at": row["installed_at"],
+        }
 
     async def readable(self) -> dict[str, bool]:
         """Each installed workspace (team, or enterprise for an org-wide install) and whether
