@@ -21,7 +21,7 @@ from bot.core.models import (
     PracticeCardRow,
 )
 from bot.storage import notices
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Driver, Row, is_duplicate
 from bot.storage.records import (
     GRADED_COLUMNS,
@@ -109,11 +109,8 @@ def answer_write(write: AnswerWrite) -> tuple[str, tuple[object, ...]]:
     )
 
 
-class AnswerTable:
+class AnswerTable(Table):
     """`bot.core.ports.AnswerStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def record_answer(self, write: AnswerWrite) -> bool:
         """Store the graded answer, move the member on and save the reviewed practice card
