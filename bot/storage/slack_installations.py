@@ -87,36 +87,28 @@ class SlackInstallationTable(AsyncInstallationStore):
 
     async def async_save(self, installation: Installation) -> None:
         """A workspace installing (again): its row is replaced, tokens sealed."""
-        enterprise_id, team_id = _key(
-            installation.enterprise_id, installation.team_id, installation.is_enterprise_install
-        )
         values: dict[str, Any] = {
-            "enterprise_id": enterprise_id,
-            "team_id": team_id,
-            "is_enterprise_install": int(bool(installation.is_enterprise_install)),
-            "app_id": installation.app_id,
-            "enterprise_name": installation.enterprise_name,
-            "team_name": installation.team_name,
-            "bot_id": installation.bot_id,
-            "bot_user_id": installation.bot_user_id,
-            "bot_scopes": _scopes(installation.bot_scopes),
-            "bot_token": self._seal.seal(installation.bot_token),
-            "bot_refresh_token": self._seal.seal(installation.bot_refresh_token),
-            "bot_token_expires_at": installation.bot_token_expires_at,
+            **self._bot_values(installation),
             "user_id": installation.user_id,
             "user_scopes": _scopes(installation.user_scopes),
             "user_token": self._seal.seal(installation.user_token),
             "user_refresh_token": self._seal.seal(installation.user_refresh_token),
             "user_token_expires_at": installation.user_token_expires_at,
-            "installed_at": float(installation.installed_at),
         }
         await self._upsert(values)
-        log.info("saved the Slack installation of team %s", team_id or enterprise_id)
+        log.info(
+            "saved the Slack installation of team %s", values["team_id"] or values["enterprise_id"]
+        )
 
     async def async_save_bot(self, bot: Bot) -> None:
         """A bot token rotated: only the bot's columns change."""
+        await self._upsert(self._bot_values(bot))
+
+    def _bot_values(self, bot: Bot | Installation) -> dict[str, Any]:
+        """The row's key and the bot's columns, tokens sealed: all of a rotated bot's row, and
+        the bot's part of an installation's."""
         enterprise_id, team_id = _key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
-        values: dict[str, Any] = {
+        return {
             "enterprise_id": enterprise_id,
             "team_id": team_id,
             "is_enterprise_install": int(bool(bot.is_enterprise_install)),
@@ -131,7 +123,6 @@ class SlackInstallationTable(AsyncInstallationStore):
             "bot_token_expires_at": bot.bot_token_expires_at,
             "installed_at": float(bot.installed_at),
         }
-        await self._upsert(values)
 
     async def _upsert(self, values: dict[str, Any]) -> None:
         names = list(values)
