@@ -65,11 +65,12 @@ class PostClaim:
     replica_id: str | None = None
 
 
-@dataclass(frozen=True)
-class AnswerRow:
-    post_id: int
-    user_id: str
-    prompt_id: str
+@dataclass(frozen=True, kw_only=True)
+class StoredGrade:
+    """A stored channel answer's grade, the local day and instant it was answered, and the
+    rules that fired on it: what a channel's answers (`AnswerRow`) and a member's (`AnswerText`)
+    both read. Keyword-only, so each record's own fields keep their places in its constructor."""
+
     score: int
     verdict: str
     covered: tuple[str, ...]
@@ -81,6 +82,13 @@ class AnswerRow:
     @property
     def earns(self) -> bool:
         return earns(self.score, self.flags)
+
+
+@dataclass(frozen=True)
+class AnswerRow(StoredGrade):
+    post_id: int
+    user_id: str
+    prompt_id: str
 
 
 @dataclass(frozen=True)
@@ -244,7 +252,7 @@ class PracticeAnswerRow:
 
 
 @dataclass(frozen=True)
-class AnswerText:
+class AnswerText(StoredGrade):
     """A member's graded channel answer as they wrote it, for the web page's "Me": `revealed`
     says whether its post's reference has been shown in the channel; `appealed` whether the
     member has appealed its grade (`/quiz appeal` or the page)."""
@@ -253,19 +261,8 @@ class AnswerText:
     post_id: int
     prompt_id: str
     text: str
-    score: int
-    verdict: str
-    covered: tuple[str, ...]
-    missed: tuple[str, ...]
-    day: date
-    answered_at: datetime
     revealed: bool
     appealed: bool = False
-    flags: tuple[str, ...] = ()
-
-    @property
-    def earns(self) -> bool:
-        return earns(self.score, self.flags)
 
 
 @dataclass(frozen=True)

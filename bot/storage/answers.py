@@ -8,7 +8,7 @@ model answer's transaction (`bot.storage.model_answers`), which writes through `
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.core.messages import Reply
 from bot.core.models import (
@@ -21,15 +21,14 @@ from bot.core.models import (
     PracticeCardRow,
 )
 from bot.storage import notices
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Driver, Row, is_duplicate
 from bot.storage.records import (
     GRADED_COLUMNS,
     GRADED_PLACEHOLDERS,
-    concept_lists,
-    flags_of,
     graded_text,
     graded_values,
+    stored_grade,
 )
 
 
@@ -38,12 +37,7 @@ def _answer(row: Row) -> AnswerRow:
         post_id=row["post_id"],
         user_id=row["user_id"],
         prompt_id=row["prompt_id"],
-        score=row["score"],
-        verdict=row["verdict"],
-        **concept_lists(row),
-        day=date.fromisoformat(row["day"]),
-        answered_at=datetime.fromisoformat(row["answered_at"]),
-        flags=flags_of(row),
+        **stored_grade(row),
     )
 
 
@@ -115,11 +109,8 @@ def answer_write(write: AnswerWrite) -> tuple[str, tuple[object, ...]]:
     )
 
 
-class AnswerTable:
+class AnswerTable(Table):
     """`bot.core.ports.AnswerStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def record_answer(self, write: AnswerWrite) -> bool:
         """Store the graded answer, move the member on and save the reviewed practice card

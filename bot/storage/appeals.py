@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.core.models import AppealCounts, AppealResolution, AppealRow, GradedAnswer
 from bot.storage import answers, notices, practice
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Row
 from bot.storage.records import graded_answer
 
@@ -46,11 +46,8 @@ def _appeal(row: Row) -> AppealRow:
     )
 
 
-class AppealTable:
+class AppealTable(Table):
     """`bot.core.ports.AppealStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def latest_answer(
         self, *, platform: str, channel_id: str, user_id: str

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.models import BoardRow, DaySummary
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.records import earning
 
 
-class BoardTable:
+class BoardTable(Table):
     """`bot.core.ports.BoardStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
         """Sum of each member's best score per prompt per post, since a local day (the day of

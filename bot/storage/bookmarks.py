@@ -6,14 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.quiz.bookmarks import Bookmark
-from bot.storage.database import Database
+from bot.storage.database import Table
 
 
-class BookmarkTable:
+class BookmarkTable(Table):
     """`bot.core.quiz.bookmarks.BookmarkStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def toggle_bookmark(
         self, *, platform: str, channel_id: str, user_id: str, prompt_id: str, at: datetime

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.models import ChannelRow
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Row
 from content.schema import Lang
 
@@ -36,11 +36,8 @@ def _channel(row: Row) -> ChannelRow:
     )
 
 
-class ChannelTable:
+class ChannelTable(Table):
     """`bot.core.ports.ChannelStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def ensure_channel(self, defaults: ChannelRow, *, created_at: datetime) -> ChannelRow:
         """The channel's row, inserted from `defaults` the first time. Read first: every message

@@ -7,14 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import MessageClaim, UnfinishedClaim
-from bot.storage.database import Database
+from bot.storage.database import Table
 
 
-class ClaimTable:
+class ClaimTable(Table):
     """`bot.core.ports.ClaimStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def claim_message(self, claim: MessageClaim) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. A new

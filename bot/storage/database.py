@@ -86,6 +86,14 @@ class Database:
         return current
 
 
+class Table:
+    """A store of this package on the one `Database` it is built on (`Repository.open` builds
+    each), which it speaks SQL through as `_db`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+
 async def open_driver(target: Path | str, *, pool_size: int = 1) -> Driver:
     """The configured database: a SQLite path (one connection) or a PostgreSQL URL (one
     connection, or a pool of `pool_size` when that is above one)."""

@@ -7,14 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.core.models import DigestClaim, DigestTime
-from bot.storage.database import Database
+from bot.storage.database import Table
 
 
-class DigestTable:
+class DigestTable(Table):
     """`bot.core.ports.DigestStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def digest_time(self, *, platform: str, channel_id: str) -> DigestTime | None:
         row = await self._db.one(

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from bot.storage.database import Database
+from bot.storage.database import Table
 
 
-class MemberTable:
+class MemberTable(Table):
     """`bot.core.ports.MemberStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def remember_user(self, *, platform: str, user_id: str, display_name: str) -> None:
         """Keep the member's current display name, for a message without an id to claim;

@@ -18,7 +18,7 @@ from datetime import datetime
 from bot.core.models import AnswerWrite, ModelAnswer, OpenGrade, QuestionEdit
 from bot.storage import notices
 from bot.storage.answers import answer_write
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Row
 from bot.storage.team_questions import store_ready
 from content.schema import Prompt
@@ -39,11 +39,8 @@ def _model_answer(row: Row) -> ModelAnswer:
     )
 
 
-class ModelAnswerTable:
+class ModelAnswerTable(Table):
     """`bot.core.quiz.open_answers.ModelAnswerStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def claim(self, answer: ModelAnswer) -> bool:
         """Save the model answer of its question; False, nothing saved, when one is saved for

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.messages import Reply, ReplyKind
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Driver
 
 
@@ -33,11 +33,8 @@ async def queue(db: Driver, *, platform: str, reply: Reply, queued_at: datetime)
     await db.fetch(*_queue_statement(platform, reply, queued_at))
 
 
-class NoticeTable:
+class NoticeTable(Table):
     """`bot.core.ports.NoticeStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None:
         await self._db.write(*_queue_statement(platform, reply, queued_at))

@@ -6,15 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import PostClaim, PostRow
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.records import post_row
 
 
-class PostTable:
+class PostTable(Table):
     """`bot.core.ports.PostStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def claim_post(self, claim: PostClaim) -> PostRow | None:
         """Reserve a post before sending it (for `replica_id`, which sends it). None: this

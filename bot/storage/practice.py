@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.models import KeptPractice, PracticeAnswerRow, PracticeCardRow, PracticeWrite
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Driver, Row
 from bot.storage.records import GRADED_COLUMNS, GRADED_PLACEHOLDERS, graded_values
 
@@ -53,11 +53,8 @@ async def replace_card(db: Driver, card: PracticeCardRow) -> None:
     )
 
 
-class PracticeTable:
+class PracticeTable(Table):
     """`bot.core.ports.PracticeStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def practice_card(
         self, *, platform: str, user_id: str, prompt_id: str

@@ -57,6 +57,27 @@ def concept_lists(row: Row) -> ConceptLists:
     }
 
 
+class StoredGradeFields(ConceptLists):
+    score: int
+    verdict: str
+    day: date
+    answered_at: datetime
+    flags: tuple[str, ...]
+
+
+def stored_grade(row: Row) -> StoredGradeFields:
+    """An answer row's `bot.core.models.StoredGrade` fields, as every reader of a channel answer
+    with its local day (`AnswerRow`, `AnswerText`) decodes them."""
+    return {
+        "score": row["score"],
+        "verdict": row["verdict"],
+        **concept_lists(row),
+        "day": date.fromisoformat(row["day"]),
+        "answered_at": datetime.fromisoformat(row["answered_at"]),
+        "flags": flags_of(row),
+    }
+
+
 def graded_answer(row: Row) -> GradedAnswer:
     """An answer joined to its post (the columns of `bot.storage.appeals.GRADED_ANSWER_SELECT`)."""
     return GradedAnswer(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import ReplicaRow
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Row
 
 
@@ -21,11 +21,8 @@ def _replica(row: Row) -> ReplicaRow:
     )
 
 
-class ReplicaTable:
+class ReplicaTable(Table):
     """`bot.core.ports.ReplicaStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def heartbeat(self, replica: ReplicaRow) -> None:
         await self._db.write(

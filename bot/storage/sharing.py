@@ -7,14 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import SharedAnswer
-from bot.storage.database import Database
+from bot.storage.database import Table
 
 
-class SharingTable:
+class SharingTable(Table):
     """`bot.core.ports.SharingStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def set_sharing(
         self, *, platform: str, channel_id: str, user_id: str, shared: bool, at: datetime

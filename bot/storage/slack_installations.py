@@ -87,36 +87,28 @@ class SlackInstallationTable(AsyncInstallationStore):
 
     async def async_save(self, installation: Installation) -> None:
         """A workspace installing (again): its row is replaced, tokens sealed."""
-        enterprise_id, team_id = _key(
-            installation.enterprise_id, installation.team_id, installation.is_enterprise_install
-        )
         values: dict[str, Any] = {
-            "enterprise_id": enterprise_id,
-            "team_id": team_id,
-            "is_enterprise_install": int(bool(installation.is_enterprise_install)),
-            "app_id": installation.app_id,
-            "enterprise_name": installation.enterprise_name,
-            "team_name": installation.team_name,
-            "bot_id": installation.bot_id,
-            "bot_user_id": installation.bot_user_id,
-            "bot_scopes": _scopes(installation.bot_scopes),
-            "bot_token": self._seal.seal(installation.bot_token),
-            "bot_refresh_token": self._seal.seal(installation.bot_refresh_token),
-            "bot_token_expires_at": installation.bot_token_expires_at,
+            **self._bot_values(installation),
             "user_id": installation.user_id,
             "user_scopes": _scopes(installation.user_scopes),
             "user_token": self._seal.seal(installation.user_token),
             "user_refresh_token": self._seal.seal(installation.user_refresh_token),
             "user_token_expires_at": installation.user_token_expires_at,
-            "installed_at": float(installation.installed_at),
         }
         await self._upsert(values)
-        log.info("saved the Slack installation of team %s", team_id or enterprise_id)
+        log.info(
+            "saved the Slack installation of team %s", values["team_id"] or values["enterprise_id"]
+        )
 
     async def async_save_bot(self, bot: Bot) -> None:
         """A bot token rotated: only the bot's columns change."""
+        await self._upsert(self._bot_values(bot))
+
+    def _bot_values(self, bot: Bot | Installation) -> dict[str, Any]:
+        """The row's key and the bot's columns, tokens sealed: all of a rotated bot's row, and
+        the bot's part of an installation's."""
         enterprise_id, team_id = _key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
-        values: dict[str, Any] = {
+        return {
             "enterprise_id": enterprise_id,
             "team_id": team_id,
             "is_enterprise_install": int(bool(bot.is_enterprise_install)),
@@ -131,7 +123,6 @@ class SlackInstallationTable(AsyncInstallationStore):
             "bot_token_expires_at": bot.bot_token_expires_at,
             "installed_at": float(bot.installed_at),
         }
-        await self._upsert(values)
 
     async def _upsert(self, values: dict[str, Any]) -> None:
         names = list(values)
@@ -168,21 +159,7 @@ class SlackInstallationTable(AsyncInstallationStore):
         token = None if row is None else self._seal.open(row["bot_token"])
         if row is None or token is None:
             return None
-        return Bot(
-            app_id=row["app_id"],
-            enterprise_id=row["enterprise_id"] or None,
-            enterprise_name=row["enterprise_name"],
-            team_id=row["team_id"] or None,
-            team_name=row["team_name"],
-            bot_token=token,
-            bot_id=row["bot_id"],
-            bot_user_id=row["bot_user_id"],
-            bot_scopes=row["bot_scopes"],
-            bot_refresh_token=self._seal.open(row["bot_refresh_token"]),
-            bot_token_expires_at=row["bot_token_expires_at"],
-            is_enterprise_install=bool(row["is_enterprise_install"]),
-            installed_at=row["installed_at"],
-        )
+        return Bot(**self._bot_fields(row, token))
 
     async def async_find_installation(
         self,
@@ -199,25 +176,32 @@ class SlackInstallationTable(AsyncInstallationStore):
         if row["bot_token"] is None and row["user_token"] is None:
             return None
         return Installation(
-            app_id=row["app_id"],
-            enterprise_id=row["enterprise_id"] or None,
-            enterprise_name=row["enterprise_name"],
-            team_id=row["team_id"] or None,
-            team_name=row["team_name"],
-            bot_token=self._seal.open(row["bot_token"]),
-            bot_id=row["bot_id"],
-            bot_user_id=row["bot_user_id"],
-            bot_scopes=row["bot_scopes"],
-            bot_refresh_token=self._seal.open(row["bot_refresh_token"]),
-            bot_token_expires_at=row["bot_token_expires_at"],
+            **self._bot_fields(row, self._seal.open(row["bot_token"])),
             user_id=row["user_id"],
             user_token=self._seal.open(row["user_token"]),
             user_scopes=row["user_scopes"],
             user_refresh_token=self._seal.open(row["user_refresh_token"]),
             user_token_expires_at=row["user_token_expires_at"],
-            is_enterprise_install=bool(row["is_enterprise_install"]),
-            installed_at=row["installed_at"],
         )
+
+    def _bot_fields(self, row: Row, bot_token: str | None) -> dict[str, Any]:
+        """A workspace row's bot, as both `Bot` and `Installation` take it (the bot token
+        already opened; the refresh token opened here)."""
+        return {
+            "app_id": row["app_id"],
+            "enterprise_id": row["enterprise_id"] or None,
+            "enterprise_name": row["enterprise_name"],
+            "team_id": row["team_id"] or None,
+            "team_name": row["team_name"],
+            "bot_token": bot_token,
+            "bot_id": row["bot_id"],
+            "bot_user_id": row["bot_user_id"],
+            "bot_scopes": row["bot_scopes"],
+            "bot_refresh_token": self._seal.open(row["bot_refresh_token"]),
+            "bot_token_expires_at": row["bot_token_expires_at"],
+            "is_enterprise_install": bool(row["is_enterprise_install"]),
+            "installed_at": row["installed_at"],
+        }
 
     async def readable(self) -> dict[str, bool]:
         """Each installed workspace (team, or enterprise for an org-wide install) and whether

@@ -18,7 +18,7 @@ from bot.core.team_grading import (
     StagedGrade,
 )
 from bot.storage import answers, notices, practice
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Row
 from bot.storage.records import graded_answer
 
@@ -42,11 +42,8 @@ _HUMAN = (
 )
 
 
-class TeamGradeTable:
+class TeamGradeTable(Table):
     """`bot.core.quiz.group_grading.TeamGradeStore`."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def answered_questions(self, *, platform: str, channel_id: str) -> list[QuestionTally]:
         rows = await self._db.fetch(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.models import QuestionEdit
-from bot.storage.database import Database
+from bot.storage.database import Table
 from bot.storage.drivers import Driver
 from content.bank import Bank, Owner
 from content.schema import Prompt
@@ -58,11 +58,8 @@ async def store_ready(db: Driver, prompt: Prompt, edit: QuestionEdit) -> bool:
     return bool(saved)
 
 
-class TeamQuestionTable:
+class TeamQuestionTable(Table):
     """The `team_questions` table, on the bot's database connection and lock."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def create(self, prompts: Sequence[Prompt], edit: QuestionEdit) -> bool:
         """Store new questions in one transaction, all or none: False, nothing stored, when a

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.database import Database
+from bot.storage.database import Table
 
 
-class NonceLedger:
+class NonceLedger(Table):
     """The nonces of sign-in links already followed (`bot.web.signing`)."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def use(self, nonce: str, *, now: datetime, expires_at: datetime) -> bool:
         """True the first time a nonce is used; False after that. Nonces whose links have

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import WebSessionRow
-from bot.storage.database import Database
+from bot.storage.database import Table
 
 _DEMOTE = (
     "UPDATE web_sessions SET is_admin = 0"
@@ -15,11 +15,8 @@ _DEMOTE = (
 )
 
 
-class WebSessionTable:
+class WebSessionTable(Table):
     """The `web_sessions` table, on the bot's database connection and lock."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
 
     async def start(self, session: WebSessionRow) -> None:
         """Keep a new session. A member signing in without admin rights takes them from every

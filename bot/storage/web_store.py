@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 from bot.core.models import (
     AnswerRow,
@@ -19,7 +19,7 @@ from bot.core.models import (
     SharedAnswer,
 )
 from bot.storage.drivers import Row
-from bot.storage.records import concept_lists, earning, flags_of, post_row
+from bot.storage.records import earning, post_row, stored_grade
 from bot.storage.repository import Repository
 
 
@@ -137,14 +137,9 @@ class DashboardReads:
                 post_id=row["post_id"],
                 prompt_id=row["prompt_id"],
                 text=row["text"],
-                score=row["score"],
-                verdict=row["verdict"],
-                **concept_lists(row),
-                day=date.fromisoformat(row["day"]),
-                answered_at=datetime.fromisoformat(row["answered_at"]),
                 revealed=bool(row["revealed"]),
                 appealed=row["appeal_id"] is not None,
-                flags=flags_of(row),
+                **stored_grade(row),
             )
             for row in rows
         ]

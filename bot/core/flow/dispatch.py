@@ -4,6 +4,7 @@ channel settings (subjects included) and `/quiz now`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core import commands as cmd
@@ -61,35 +62,24 @@ def help_text(turn: Turn, *, hint_cap: int) -> str:
     return "\n".join(lines)
 
 
+@dataclass(kw_only=True, eq=False)
 class Dispatcher:
     """Takes its collaborators ready-made (`bot.wiring.wire` wires them)."""
 
-    def __init__(
-        self,
-        *,
-        posting: Posting,
-        answers: AnswerFlow,
-        reports: Reports,
-        practice: Practice,
-        appeals: Appeals,
-        homes: Homes,
-        digests: Digests,
-        demos: DemoDesk | None = None,
-        sign_in: SignInLinks | None = None,
-        sessions: AdminSessions | None = None,
-        parts: Sequence[CommandPart] = (),
-    ) -> None:
-        self.posting = posting
-        self.answers = answers
-        self.reports = reports
-        self.practice = practice
-        self.appeals = appeals
-        self.homes = homes
-        self.digests = digests
-        self.demos = demos
-        self.sign_in = sign_in
-        self.sessions = sessions
-        self.parts = tuple(parts)
+    posting: Posting
+    answers: AnswerFlow
+    reports: Reports
+    practice: Practice
+    appeals: Appeals
+    homes: Homes
+    digests: Digests
+    demos: DemoDesk | None = None
+    sign_in: SignInLinks | None = None
+    sessions: AdminSessions | None = None
+    parts: Sequence[CommandPart] = ()
+
+    def __post_init__(self) -> None:
+        self.parts = tuple(self.parts)
 
     async def dispatch(self, command: cmd.Command, turn: Turn) -> None:
         actor = turn.incoming.actor

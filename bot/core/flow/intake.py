@@ -59,30 +59,19 @@ class Held:
         return Held(replace(self.incoming, actor=_member_actor(actor)))
 
 
+@dataclass(kw_only=True, eq=False)
 class Intake:
     """Takes its collaborators ready-made (`bot.wiring.wire` wires them; `flow` is
     the dispatcher's own answer flow, which grades the answers kept while grading was down)."""
 
-    def __init__(
-        self,
-        *,
-        claims: ClaimStore,
-        members: MemberStore,
-        answers: AnswerStore,
-        channels: ChannelStore,
-        posting: Posting,
-        dispatcher: Dispatcher,
-        flow: AnswerFlow,
-        in_flight: InFlight,
-    ) -> None:
-        self.claims = claims
-        self.members = members
-        self.answers = answers
-        self.channels = channels
-        self.posting = posting
-        self.dispatcher = dispatcher
-        self.flow = flow
-        self.in_flight = in_flight
+    claims: ClaimStore
+    members: MemberStore
+    answers: AnswerStore
+    channels: ChannelStore
+    posting: Posting
+    dispatcher: Dispatcher
+    flow: AnswerFlow
+    in_flight: InFlight
 
     async def grade_pending(self, platform: str, transport: Transport) -> int:
         """One retry round (each scheduler tick): grade answers kept while the embedding server
