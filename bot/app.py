@@ -197,6 +197,31 @@ async def prepare_references(grader: EmbeddingGrader, bank: Bank) -> None:
     )
 
 
+def game_wiring(
+    settings: Settings,
+    *,
+    repo: Repository,
+    bank: Bank,
+    grader: Grader,
+    clock: Clock | None,
+    demos: DemoHandoff | None = None,
+    sign_in: SignInLinks | None = None,
+) -> Wired:
+    """The quiz wired as the settings' game asks (its channels' defaults, its practice
+    policy): for the chat, with its demos and sign-in links; for the page alone, with
+    neither (`bot.serve_web.page_wiring`)."""
+    return wire(
+        repo=repo,
+        bank=bank,
+        grader=grader,
+        defaults=channel_defaults(settings.game),
+        clock=clock,
+        demos=demos,
+        practice=practice_policy(settings.game),
+        sign_in=sign_in,
+    )
+
+
 @asynccontextmanager
 async def open_service(
     settings: Settings,
@@ -219,13 +244,12 @@ async def open_service(
             stack.push_async_callback(owned.aclose)
             await prepare_references(owned, bank)
             grader = owned
-        yield wire(
+        yield game_wiring(
+            settings,
             repo=repo,
             bank=bank,
             grader=grader,
-            defaults=channel_defaults(settings.game),
             clock=clock,
             demos=await _open_demos(settings.compute, stack, clock),
-            practice=practice_policy(settings.game),
             sign_in=sign_in or chat_sign_in_links(settings.web, clock),
         )

@@ -13,8 +13,8 @@ import sys
 from datetime import UTC, datetime
 
 from bot.app import (
-    channel_defaults,
     configured_grader,
+    game_wiring,
     load_configured_bank,
     prepare_references,
     web_app,
@@ -23,7 +23,7 @@ from bot.app import (
 from bot.config import Settings, updated_or_told
 from bot.core.quiz.posting import Clock
 from bot.storage.repository import Repository
-from bot.wiring import Wired, practice_policy, wire
+from bot.wiring import Wired
 from content.bank import Bank
 from content.loader import BankError
 from evaluators.grade import Grader
@@ -40,14 +40,7 @@ def page_wiring(
 ) -> Wired:
     """The quiz wired in this process for the page alone: no chat runs here, so there are no
     sign-in links to give and no demos to draw."""
-    return wire(
-        repo=repo,
-        bank=bank,
-        grader=grader,
-        defaults=channel_defaults(settings.game),
-        clock=clock,
-        practice=practice_policy(settings.game),
-    )
+    return game_wiring(settings, repo=repo, bank=bank, grader=grader, clock=clock)
 
 
 async def _serve(settings: Settings, secret: str) -> int:

@@ -113,22 +113,6 @@ class Web:
             path=path,
         )
 
-    def channel_page(
-        self,
-        request: Request,
-        name: str,
-        lang: Lang,
-        session: Session,
-        *,
-        status: int = 200,
-        **values: Any,
-    ) -> HTMLResponse:
-        """The page `name` of the session's channel, its links made from the channel's own
-        address (`base`)."""
-        return self.renderer.render(
-            request, name, lang, status=status, session=session, base=channel_url(session), **values
-        )
-
     async def create_questions(self, session: Session, prompts: Sequence[Prompt]) -> bool:
         """Store new questions in the session's channel, written now by the session's member
         (the question editor, imported notes), all or none; False when one's id was saved
@@ -161,10 +145,6 @@ class Web:
         """The bank as the session's channel sees it: its own questions and the files'."""
         return self.deps.bank.seen_from(session.member.platform, session.member.channel_id)
 
-    def questions_of(self, session: Session, lang: Lang) -> ChannelQuestions:
-        """The session's channel's questions, looked up for its admin pages (404 for others)."""
-        return ChannelQuestions(bank=self.bank_of(session), lang=lang)
-
     async def session_of(self, request: Request) -> Session | None:
         """The cookie's session while its row on the server lives, with the admin rights the
         row gives (sign-out and a member's demotion revoke what the cookie says)."""
@@ -177,38 +157,6 @@ class Web:
             return None
         return replace(claimed, member=replace(claimed.member, is_admin=admin))
 
-    async def signed_in(
-        self, request: Request, platform: str, channel_id: str
-    ) -> tuple[Session, ChannelRow, Lang]:
-        """The session for exactly this channel, its row and the page's language; refused
-        otherwise (a session of another channel sees nothing of this one)."""
-        session = await self.session_of(request)
-        lang = request_lang(request)
-        if session is None or (session.member.platform, session.member.channel_id) != (
-            platform,
-            channel_id,
-        ):
-            raise PageError(403, "forbidden", lang)
-        channel = await self.deps.store.channel(platform=platform, channel_id=channel_id)
-        if channel is None:
-            raise PageError(404, "not_found", lang)
-        return session, channel, lang_of(request, channel.lang)
-
-    async def admin_in(
-        self, request: Request, platform: str, channel_id: str
-    ) -> tuple[Session, ChannelRow, Lang]:
-        """As `signed_in`, for an admin of the channel only."""
-        session, channel, lang = await self.signed_in(request, platform, channel_id)
-        if not session.member.is_admin:
-            raise PageError(403, "admin_only", lang)
-        return session, channel, lang
-
-    def grading(self, lang: Lang) -> GroupGrading:
-        """The answer groups, or a page that says they need the grader's embedding model."""
-        if self.deps.grading is None:
-            raise PageError(404, "groups_no_model", lang)
-        return self.deps.grading
-
 
 def web_of(request: Request) -> Web:
     web: Web = request.app.state.web
@@ -216,6 +164,88 @@ def web_of(request: Request) -> Web:
 
 
 WebDep = Annotated[Web, Depends(web_of)]
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A page of the channel the URL names, asked for by a member signed in to exactly that
+    channel (`SignedIn`; `AdminIn`, its admins only): the request, the app, the session, the
+    channel's row and the page's language, checked before the route runs."""
+
+    request: Request
+    web: Web
+    session: Session
+    channel: ChannelRow
+    lang: Lang
+
+    @property
+    def platform(self) -> str:
+        return self.session.member.platform
+
+    @property
+    def channel_id(self) -> str:
+        return self.session.member.channel_id
+
+    @property
+    def base(self) -> str:
+        """The channel's own address, which its pages' links and redirects start with."""
+        return channel_url(self.session)
+
+    def render(self, name: str, *, status: int = 200, **values: Any) -> HTMLResponse:
+        """The page `name` of the session's channel, its links made from `base`."""
+        return self.web.renderer.render(
+            self.request,
+            name,
+            self.lang,
+            status=status,
+            session=self.session,
+            base=self.base,
+            **values,
+        )
+
+    def check_csrf(self, given: str) -> None:
+        """The form posted back the session's CSRF token; refused otherwise."""
+        check_csrf(self.session, given, self.lang)
+
+    def questions(self) -> ChannelQuestions:
+        """The channel's questions, looked up for its admin pages (404 for others)."""
+        return ChannelQuestions(bank=self.web.bank_of(self.session), lang=self.lang)
+
+    def grading(self) -> GroupGrading:
+        """The answer groups, or a page that says they need the grader's embedding model."""
+        grading = self.web.deps.grading
+        if grading is None:
+            raise PageError(404, "groups_no_model", self.lang)
+        return grading
+
+
+async def signed_in(request: Request, web: WebDep, platform: str, channel_id: str) -> Signed:
+    """The session for exactly this channel, its row and the page's language; refused
+    otherwise (a session of another channel sees nothing of this one)."""
+    session = await web.session_of(request)
+    lang = request_lang(request)
+    if session is None or (session.member.platform, session.member.channel_id) != (
+        platform,
+        channel_id,
+    ):
+        raise PageError(403, "forbidden", lang)
+    channel = await web.deps.store.channel(platform=platform, channel_id=channel_id)
+    if channel is None:
+        raise PageError(404, "not_found", lang)
+    return Signed(request, web, session, channel, lang_of(request, channel.lang))
+
+
+SignedIn = Annotated[Signed, Depends(signed_in)]
+
+
+async def admin_in(signed: SignedIn) -> Signed:
+    """As `signed_in`, for an admin of the channel only."""
+    if not signed.session.member.is_admin:
+        raise PageError(403, "admin_only", signed.lang)
+    return signed
+
+
+AdminIn = Annotated[Signed, Depends(admin_in)]
 
 
 def check_csrf(session: Session | None, given: str, lang: Lang) -> Session:

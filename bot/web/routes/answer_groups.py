@@ -8,15 +8,14 @@ import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.numerals import score_typed
 from bot.core.reporting.teaching import SHOWN, Teaching, ToTeach
 from bot.core.team_grading import GroupGrade, QuestionAnswer
-from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
+from bot.web.deps import AdminIn, Signed, stored_id
 from bot.web.errors import PageError
-from bot.web.signing import Session
 from content.schema import Lang
 from evaluators.answer_groups import AnswerGroup
 from evaluators.grade import EmbeddingUnavailableError
@@ -24,14 +23,16 @@ from evaluators.grade import EmbeddingUnavailableError
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
-def _question(web: Web, session: Session, prompt_id: str, lang: Lang) -> str:
-    bank = web.bank_of(session)
-    return bank.get(prompt_id).text.get(lang) if prompt_id in bank else prompt_id
+def _question(admin: Signed, prompt_id: str) -> str:
+    bank = admin.web.bank_of(admin.session)
+    return bank.get(prompt_id).text.get(admin.lang) if prompt_id in bank else prompt_id
 
 
-async def _names(web: Web, platform: str, user_ids: set[str]) -> dict[str, str]:
-    store = web.deps.store
-    return {u: await store.display_name(platform=platform, user_id=u) for u in sorted(user_ids)}
+async def _names(admin: Signed, user_ids: set[str]) -> dict[str, str]:
+    store = admin.web.deps.store
+    return {
+        u: await store.display_name(platform=admin.platform, user_id=u) for u in sorted(user_ids)
+    }
 
 
 def _score(given: str, lang: Lang) -> int:
@@ -44,11 +45,11 @@ def _score(given: str, lang: Lang) -> int:
 
 
 @router.get("/groups", response_class=HTMLResponse)
-async def questions_view(request: Request, web: WebDep, platform: str, channel_id: str) -> Response:
+async def questions_view(admin: AdminIn) -> Response:
     """The channel's answered questions, and the answers whose team grade would teach the
     grader the most (none while the embedding server is down: the questions still show)."""
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    grading = web.grading(lang)
+    grading = admin.grading()
+    platform, channel_id = admin.platform, admin.channel_id
     tallies = await grading.store.answered_questions(platform=platform, channel_id=channel_id)
     teaching = Teaching(store=grading.store, grouping=grading.grouping)
     try:
@@ -58,25 +59,19 @@ async def questions_view(request: Request, web: WebDep, platform: str, channel_i
     except EmbeddingUnavailableError:
         waiting = None
     users = {t.group.representative.answer.user_id for t in (waiting or [])[:SHOWN]}
-    return web.channel_page(
-        request,
+    return admin.render(
         "answer_groups_index.html",
-        lang,
-        session,
         tallies=tallies,
         waiting=waiting,
         shown=SHOWN,
-        names=await _names(web, platform, users),
-        question=lambda prompt_id: _question(web, session, prompt_id, lang),
+        names=await _names(admin, users),
+        question=lambda prompt_id: _question(admin, prompt_id),
     )
 
 
 @router.get("/groups/{prompt_id}", response_class=HTMLResponse)
 async def groups_view(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
+    admin: AdminIn,
     prompt_id: str,
     *,
     staged: int | None = None,
@@ -84,8 +79,9 @@ async def groups_view(
     told: int | None = None,
     discarded: int | None = None,
 ) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    grading = web.grading(lang)
+    lang = admin.lang
+    grading = admin.grading()
+    platform, channel_id = admin.platform, admin.channel_id
     try:
         groups: list[AnswerGroup[QuestionAnswer]] = await grading.groups(
             platform=platform, channel_id=channel_id, prompt_id=prompt_id
@@ -100,29 +96,19 @@ async def groups_view(
     users = {m.answer.user_id for g in groups for m in g.members}
     values: dict[str, Any] = {
         "prompt_id": prompt_id,
-        "question": _question(web, session, prompt_id, lang),
+        "question": _question(admin, prompt_id),
         "groups": groups,
         "waiting": waiting,
-        "names": await _names(web, platform, users),
+        "names": await _names(admin, users),
         "done": {"staged": staged, "applied": applied, "told": told, "discarded": discarded},
     }
     # A thousand answers are a long page to draw: on a worker thread, as the groups were made.
-    return await asyncio.to_thread(
-        web.channel_page,
-        request,
-        "answer_groups.html",
-        lang,
-        session,
-        **values,
-    )
+    return await asyncio.to_thread(admin.render, "answer_groups.html", **values)
 
 
 @router.post("/groups/{prompt_id}/grade")
 async def grade_group(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
+    admin: AdminIn,
     prompt_id: str,
     *,
     answer: Annotated[list[int], Form()],
@@ -132,70 +118,60 @@ async def grade_group(
 ) -> Response:
     """Stage one score on the posted answers (a group, or one); nothing changes for members
     until the question's grades are applied. Answers of another channel or question: 403."""
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    check_csrf(session, csrf, lang)
-    grading = web.grading(lang)
+    admin.check_csrf(csrf)
+    lang = admin.lang
+    grading = admin.grading()
     ids = [stored_id(a, lang) for a in answer]
     new_score = _score(score, lang)
     done = await grading.stage(
         GroupGrade(
-            platform=platform,
-            channel_id=channel_id,
+            platform=admin.platform,
+            channel_id=admin.channel_id,
             prompt_id=prompt_id,
             answer_ids=ids,
             score=new_score,
             note=note,
-            by=session.member.user_id,
+            by=admin.session.member.user_id,
         )
     )
     if not done:
         raise PageError(403, "group_answer_foreign", lang)
-    return RedirectResponse(f"{_page(session, prompt_id)}?staged={len(set(ids))}", status_code=303)
+    return RedirectResponse(f"{_page(admin, prompt_id)}?staged={len(set(ids))}", status_code=303)
 
 
 @router.post("/groups/{prompt_id}/apply")
 async def apply_grades(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
-    prompt_id: str,
-    *,
-    csrf: Annotated[str, Form()] = "",
+    admin: AdminIn, prompt_id: str, *, csrf: Annotated[str, Form()] = ""
 ) -> Response:
     """Apply the question's waiting grades; the notices go to the outbox in the same
     transaction (a bot in this process is woken to send them now)."""
-    session, channel, lang = await web.admin_in(request, platform, channel_id)
-    check_csrf(session, csrf, lang)
-    applied = await web.grading(lang).apply(
-        platform=platform, channel_id=channel_id, prompt_id=prompt_id, lang=channel.lang
+    admin.check_csrf(csrf)
+    applied = await admin.grading().apply(
+        platform=admin.platform,
+        channel_id=admin.channel_id,
+        prompt_id=prompt_id,
+        lang=admin.channel.lang,
     )
-    if applied.changed and web.deps.notice_left is not None:
-        web.deps.notice_left()
+    deps = admin.web.deps
+    if applied.changed and deps.notice_left is not None:
+        deps.notice_left()
     return RedirectResponse(
-        f"{_page(session, prompt_id)}?applied={applied.applied}&told={applied.changed}",
+        f"{_page(admin, prompt_id)}?applied={applied.applied}&told={applied.changed}",
         status_code=303,
     )
 
 
 @router.post("/groups/{prompt_id}/discard")
 async def discard_grades(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
-    prompt_id: str,
-    *,
-    csrf: Annotated[str, Form()] = "",
+    admin: AdminIn, prompt_id: str, *, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    check_csrf(session, csrf, lang)
-    gone = await web.grading(lang).store.discard(
-        platform=platform, channel_id=channel_id, prompt_id=prompt_id
+    admin.check_csrf(csrf)
+    gone = await admin.grading().store.discard(
+        platform=admin.platform, channel_id=admin.channel_id, prompt_id=prompt_id
     )
-    return RedirectResponse(f"{_page(session, prompt_id)}?discarded={gone}", status_code=303)
+    return RedirectResponse(f"{_page(admin, prompt_id)}?discarded={gone}", status_code=303)
 
 
-def _page(session: Session, prompt_id: str) -> str:
+def _page(admin: Signed, prompt_id: str) -> str:
     """The question's groups page, where every form returns."""
-    return f"{channel_url(session)}/groups/{quote(prompt_id, safe='')}"
+    return f"{admin.base}/groups/{quote(prompt_id, safe='')}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.models import AppealRow
 from bot.core.numerals import score_typed
 from bot.core.quiz.appeals import AppealRefusedError
-from bot.web.deps import Web, WebDep, channel_url, check_csrf, stored_id
+from bot.web.deps import AdminIn, Web, stored_id
 from bot.web.errors import PageError
 from content.schema import Lang
 
@@ -40,20 +40,15 @@ async def _entry(web: Web, appeal: AppealRow, *, platform: str, lang: Lang) -> d
 
 
 @router.get("/appeals", response_class=HTMLResponse)
-async def appeals_view(
-    request: Request, web: WebDep, platform: str, channel_id: str, done: int | None = None
-) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
+async def appeals_view(admin: AdminIn, done: int | None = None) -> Response:
+    web, lang = admin.web, admin.lang
     appeals = web.deps.appeals
-    waiting = await appeals.repo.open_appeals(platform=platform, channel_id=channel_id)
-    entries = [await _entry(web, appeal, platform=platform, lang=lang) for appeal in waiting]
-    return web.channel_page(
-        request,
+    waiting = await appeals.repo.open_appeals(platform=admin.platform, channel_id=admin.channel_id)
+    entries = [await _entry(web, appeal, platform=admin.platform, lang=lang) for appeal in waiting]
+    return admin.render(
         "appeals.html",
-        lang,
-        session,
         entries=entries,
-        figures=await appeals.figures(platform=platform, channel_id=channel_id),
+        figures=await appeals.figures(platform=admin.platform, channel_id=admin.channel_id),
         done=done,
     )
 
@@ -71,10 +66,7 @@ def _new_score(given: str, lang: Lang) -> int | None:
 
 @router.post("/appeals/{appeal_id}", response_class=HTMLResponse)
 async def resolve_appeal(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
+    admin: AdminIn,
     appeal_id: int,
     *,
     score: Annotated[str, Form()] = "",
@@ -85,24 +77,24 @@ async def resolve_appeal(
     member's notice goes to the outbox the bot's scheduler sends from, in the appeal's own
     transaction, since this page may run in a process with no chat connection (a bot in
     this one is woken to send it now)."""
-    session, channel, lang = await web.admin_in(request, platform, channel_id)
-    check_csrf(session, csrf, lang)
+    admin.check_csrf(csrf)
+    lang = admin.lang
     stored_id(appeal_id, lang)
-    appeals = web.deps.appeals
+    deps = admin.web.deps
     new_score = _new_score(score, lang)
     try:
-        resolved = await appeals.settle(
-            platform=platform,
-            channel_id=channel_id,
+        resolved = await deps.appeals.settle(
+            platform=admin.platform,
+            channel_id=admin.channel_id,
             appeal_id=appeal_id,
             score=new_score,
             note=note,
-            by=session.member.user_id,
-            queue_notice_in=channel.lang,
+            by=admin.session.member.user_id,
+            queue_notice_in=admin.channel.lang,
         )
     except AppealRefusedError as exc:
         status = 404 if exc.key == "appeal_unknown" else 409
         raise PageError(status, exc.key, lang) from None
-    if web.deps.notice_left is not None:
-        web.deps.notice_left()
-    return RedirectResponse(f"{channel_url(session)}/appeals?done={resolved.id}", status_code=303)
+    if deps.notice_left is not None:
+        deps.notice_left()
+    return RedirectResponse(f"{admin.base}/appeals?done={resolved.id}", status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.commands import Period
@@ -14,7 +14,7 @@ from bot.core.quiz.mastery import named_seen, percent
 from bot.core.reporting import dashboards
 from bot.core.turn import channel_schedule
 from bot.web import charts
-from bot.web.deps import WebDep, channel_url, check_csrf, stored_id
+from bot.web.deps import SignedIn, stored_id
 from bot.web.errors import PageError
 from bot.web.texts import text
 
@@ -22,17 +22,12 @@ router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
 @router.get("", response_class=HTMLResponse)
-async def channel_view(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
-    period: Annotated[Period, Query()] = "week",
-) -> Response:
-    session, channel, lang = await web.signed_in(request, platform, channel_id)
+async def channel_view(signed: SignedIn, period: Annotated[Period, Query()] = "week") -> Response:
+    web, channel, lang = signed.web, signed.channel, signed.lang
     deps = web.deps
     now = deps.clock()
-    key = (platform, channel_id, period, lang, channel_schedule(channel).local_day(now))
+    today = channel_schedule(channel).local_day(now)
+    key = (signed.platform, signed.channel_id, period, lang, today)
     version = (await deps.store.data_version(), channel)
     page = web.pages.get(key, version)
     if page is None:
@@ -46,24 +41,14 @@ async def channel_view(
         title=text(lang, "board_chart", period=period_name),
         chart_id="board",
     )
-    return web.channel_page(
-        request,
-        "channel.html",
-        lang,
-        session,
-        page=page,
-        period=period,
-        periods=dashboards.PERIODS,
-        chart=chart,
+    return signed.render(
+        "channel.html", page=page, period=period, periods=dashboards.PERIODS, chart=chart
     )
 
 
 @router.post("/me/answers/{answer_id}/appeal")
 async def appeal_answer(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
+    signed: SignedIn,
     answer_id: int,
     *,
     reason: Annotated[str, Form()] = "",
@@ -71,35 +56,31 @@ async def appeal_answer(
 ) -> Response:
     """A member appeals one of their own answers, picked on their page, through the core's
     `Appeals.open_on` (what `/quiz appeal` does for the latest answer)."""
-    session, _, lang = await web.signed_in(request, platform, channel_id)
-    check_csrf(session, csrf, lang)
+    signed.check_csrf(csrf)
     try:
-        appeal = await web.deps.appeals.open_on(
-            platform=platform,
-            channel_id=channel_id,
-            user_id=session.member.user_id,
-            answer_id=stored_id(answer_id, lang),
+        appeal = await signed.web.deps.appeals.open_on(
+            platform=signed.platform,
+            channel_id=signed.channel_id,
+            user_id=signed.session.member.user_id,
+            answer_id=stored_id(answer_id, signed.lang),
             reason=reason,
         )
     except AppealRefusedError as exc:
         status = 404 if exc.key == "appeal_answer_unknown" else 409
-        raise PageError(status, exc.key, lang) from None
-    return RedirectResponse(f"{channel_url(session)}/me?appealed={appeal.id}", status_code=303)
+        raise PageError(status, exc.key, signed.lang) from None
+    return RedirectResponse(f"{signed.base}/me?appealed={appeal.id}", status_code=303)
 
 
 @router.get("/me", response_class=HTMLResponse)
-async def me_view(
-    request: Request, web: WebDep, platform: str, channel_id: str, appealed: int | None = None
-) -> Response:
-    session, channel, lang = await web.signed_in(request, platform, channel_id)
-    deps = web.deps
-    zone = channel_schedule(channel).zone
+async def me_view(signed: SignedIn, appealed: int | None = None) -> Response:
+    deps, lang = signed.web.deps, signed.lang
+    zone = channel_schedule(signed.channel).zone
     page = await dashboards.member_page(
         deps.store,
         deps.bank,
         scheduler=deps.scheduler,
-        channel=channel,
-        user_id=session.member.user_id,
+        channel=signed.channel,
+        user_id=signed.session.member.user_id,
         now=deps.clock(),
         lang=lang,
     )
@@ -117,11 +98,8 @@ async def me_view(
         chart_id="mastery",
         maximum=100.0,
     )
-    return web.channel_page(
-        request,
+    return signed.render(
         "me.html",
-        lang,
-        session,
         page=page,
         scores=scores,
         mastery=mastery,

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from bot.core.member_text import member_text
-from bot.web.deps import Web, WebDep, check_csrf
+from bot.web.deps import AdminIn, Signed
 from bot.web.notes_import import NOTES_CHARS, NotesPreview, notes_name, read_notes
-from bot.web.signing import Session
-from content.schema import Lang
 
 FORM_BYTES = 1024 * 1024
 """The most of one form field read at all (Starlette's default); past NOTES_CHARS the page says
@@ -27,10 +25,7 @@ router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
 def _page(
-    request: Request,
-    web: Web,
-    session: Session,
-    lang: Lang,
+    admin: Signed,
     *,
     status: int = 200,
     name: str = "",
@@ -47,48 +42,38 @@ def _page(
         "saved": saved,
         "limit": NOTES_CHARS,
     }
-    return web.channel_page(
-        request,
-        "notes_import.html",
-        lang,
-        session,
-        status=status,
-        **values,
-    )
+    return admin.render("notes_import.html", status=status, **values)
 
 
 @router.get("/import-notes", response_class=HTMLResponse)
-async def notes_form(request: Request, web: WebDep, platform: str, channel_id: str) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    return _page(request, web, session, lang)
+async def notes_form(admin: AdminIn) -> Response:
+    return _page(admin)
 
 
 @router.post("/import-notes", response_class=HTMLResponse)
-async def import_notes_posted(
-    request: Request, web: WebDep, platform: str, channel_id: str
-) -> Response:
+async def import_notes_posted(admin: AdminIn) -> Response:
     """Preview (`action=preview`) or save (`action=save`) the pasted notes."""
-    session, _, lang = await web.admin_in(request, platform, channel_id)
     try:
-        form = await request.form(max_part_size=FORM_BYTES)
+        form = await admin.request.form(max_part_size=FORM_BYTES)
     except HTTPException:
-        return _page(request, web, session, lang, status=413, refusal="notes_too_big")
+        return _page(admin, status=413, refusal="notes_too_big")
     given = {key: value for key, value in form.items() if isinstance(value, str)}
-    check_csrf(session, given.get("csrf", ""), lang)
+    admin.check_csrf(given.get("csrf", ""))
     notes = member_text(given.get("notes", ""))
     name = notes_name(member_text(given.get("name", "")))
 
     def page(status: int = 200, **values: Any) -> HTMLResponse:
-        return _page(request, web, session, lang, status=status, name=name, notes=notes, **values)
+        return _page(admin, status=status, name=name, notes=notes, **values)
 
     if len(notes) > NOTES_CHARS:
         return page(413, refusal="notes_too_big")
-    preview = await read_notes(notes, name, web.bank_of(session))
+    web = admin.web
+    preview = await read_notes(notes, name, web.bank_of(admin.session))
     saving = given.get("action") == "save"
     if preview.problems:
         return page(422, preview=preview, refusal="notes_not_saved" if saving else None)
     if not saving:
         return page(preview=preview)
-    if not await web.create_questions(session, preview.saved):
+    if not await web.create_questions(admin.session, preview.saved):
         return page(409, preview=preview, refusal="notes_taken")
-    return _page(request, web, session, lang, preview=preview, saved=True)
+    return _page(admin, preview=preview, saved=True)

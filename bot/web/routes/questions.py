@@ -8,37 +8,34 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from bot.core.member_text import member_text
 from bot.core.quiz.desk import Where, graded_part
 from bot.core.reporting import dashboards
-from bot.web.deps import Web, WebDep, channel_url, check_csrf
+from bot.web.deps import AdminIn, Signed
 from bot.web.question_form import GENERAL, QuestionForm
 from bot.web.routes.notes_import import FORM_BYTES
-from bot.web.signing import Session
 from content.check import check_draft
-from content.schema import Lang, Prompt
+from content.schema import Prompt
 from evaluators.grade import EmbeddingUnavailableError
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
-async def graded_try(
-    web: Web, session: Session, prompt: Prompt, answer: str, lang: Lang
-) -> dict[str, Any] | None:
+async def graded_try(admin: Signed, prompt: Prompt, answer: str) -> dict[str, Any] | None:
     """Try the grader: `answer` graded as the session's channel would grade it (its team's
     grades included), with the explanation `quizmaster grade --explain` prints where the grader
     can give one, stored nowhere."""
     if not answer.strip():
         return {"error": "try_empty"}
-    desk = web.deps.desk
-    member = session.member
+    desk = admin.web.deps.desk
+    lang = admin.lang
     try:
         tried = await desk.explain(
-            prompt, answer, where=Where(member.platform, member.channel_id), lang=lang
+            prompt, answer, where=Where(admin.platform, admin.channel_id), lang=lang
         )
     except EmbeddingUnavailableError:
         return {"error": "try_unavailable"}
@@ -53,25 +50,13 @@ async def graded_try(
 
 
 @router.get("/questions", response_class=HTMLResponse)
-async def questions_view(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
-    *,
-    topic: str = "",
-    q: str = "",
-) -> Response:
-    session, channel, lang = await web.admin_in(request, platform, channel_id)
-    listed = web.questions_of(session, lang).listed()
+async def questions_view(admin: AdminIn, *, topic: str = "", q: str = "") -> Response:
+    listed = admin.questions().listed()
     lines = await dashboards.question_lines(
-        web.deps.store, listed, channel, lang, topic=topic or None, query=q[:200]
+        admin.web.deps.store, listed, admin.channel, admin.lang, topic=topic or None, query=q[:200]
     )
-    return web.channel_page(
-        request,
+    return admin.render(
         "questions.html",
-        lang,
-        session,
         lines=lines,
         drafted=any(c.drafted for line in lines for c in line.prompt.concepts),
         topics=dashboards.topics(listed),
@@ -81,10 +66,7 @@ async def questions_view(
 
 
 async def _question_view(
-    request: Request,
-    web: Web,
-    platform: str,
-    channel_id: str,
+    admin: Signed,
     prompt_id: str,
     *,
     answer: str | None = None,
@@ -93,18 +75,15 @@ async def _question_view(
 ) -> Response:
     """The question's page, with the grade of `answer` when one was typed, or the text key of
     why a typed answer was `refused` (then with status 413)."""
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    questions = web.questions_of(session, lang)
+    lang = admin.lang
+    questions = admin.questions()
     prompt = questions.question(prompt_id)
     tried: dict[str, Any] | None = {"error": refused} if refused else None
     if answer is not None:
-        check_csrf(session, csrf, lang)
-        tried = await graded_try(web, session, prompt, answer, lang)
-    return web.channel_page(
-        request,
+        admin.check_csrf(csrf)
+        tried = await graded_try(admin, prompt, answer)
+    return admin.render(
         "question.html",
-        lang,
-        session,
         status=413 if refused else 200,
         prompt=prompt,
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
@@ -116,37 +95,26 @@ async def _question_view(
 
 
 @router.get("/questions/{prompt_id}", response_class=HTMLResponse)
-async def question_page(
-    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
-) -> Response:
-    return await _question_view(request, web, platform, channel_id, prompt_id)
+async def question_page(admin: AdminIn, prompt_id: str) -> Response:
+    return await _question_view(admin, prompt_id)
 
 
 @router.post("/questions/{prompt_id}", response_class=HTMLResponse)
-async def try_grader(
-    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
-) -> Response:
+async def try_grader(admin: AdminIn, prompt_id: str) -> Response:
     """Grade the typed answer; one past what a form field may hold (FORM_BYTES) gets the same
     page saying the answer is too long, not the framework's bare 400."""
     try:
-        form = await request.form(max_part_size=FORM_BYTES)
+        form = await admin.request.form(max_part_size=FORM_BYTES)
     except HTTPException:
-        return await _question_view(
-            request, web, platform, channel_id, prompt_id, refused="try_too_big"
-        )
+        return await _question_view(admin, prompt_id, refused="try_too_big")
     given = {key: value for key, value in form.items() if isinstance(value, str)}
     answer = member_text(given.get("answer", ""))
     csrf = given.get("csrf", "")
-    return await _question_view(
-        request, web, platform, channel_id, prompt_id, answer=answer, csrf=csrf
-    )
+    return await _question_view(admin, prompt_id, answer=answer, csrf=csrf)
 
 
 def _edit_page(
-    request: Request,
-    web: Web,
-    session: Session,
-    lang: Lang,
+    admin: Signed,
     form: QuestionForm,
     *,
     editing: str | None,
@@ -158,11 +126,8 @@ def _edit_page(
 ) -> HTMLResponse:
     """The editor; `version`: the stored question's, which a save must still find (an edit),
     `conflict`: the text key of why nothing was saved (another admin's save came first)."""
-    return web.channel_page(
-        request,
+    return admin.render(
         "question_edit.html",
-        lang,
-        session,
         status=status or (422 if form.errors else 200),
         form=form,
         general=form.errors.get(GENERAL, []),
@@ -181,25 +146,22 @@ def _version(given: dict[str, str]) -> int:
     return int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 10 else 0
 
 
-async def _save_or_try(
-    request: Request, web: Web, session: Session, lang: Lang, editing: str | None
-) -> Response:
+async def _save_or_try(admin: Signed, editing: str | None) -> Response:
     """Check the typed question as `quizmaster content check` would; save it (database and
     this process's bank), or grade the typed answer against the unsaved draft. A save another
     admin's save overtook (the same new id, or an edit of the same version) saves nothing and
     shows the form again saying so (409)."""
+    web, session = admin.web, admin.session
     bank = web.bank_of(session)
     kept = bank.get(editing) if editing is not None else None
     try:
-        posted = await request.form(max_part_size=FORM_BYTES)
+        posted = await admin.request.form(max_part_size=FORM_BYTES)
     except HTTPException:  # a field past FORM_BYTES: the form again, saying why
         shown = QuestionForm.of(kept) if kept is not None else QuestionForm.typed({})
         refused = {"error": "try_too_big"}
-        return _edit_page(
-            request, web, session, lang, shown, editing=editing, tried=refused, status=413
-        )
+        return _edit_page(admin, shown, editing=editing, tried=refused, status=413)
     given = {key: value for key, value in posted.items() if isinstance(value, str)}
-    check_csrf(session, given.get("csrf", ""), lang)
+    admin.check_csrf(given.get("csrf", ""))
     form = QuestionForm.typed(given, kept)
     version = _version(given) if editing is not None else None
     draft = form.draft()
@@ -212,57 +174,39 @@ async def _save_or_try(
     answer = graded_part(given.get("answer", ""))
 
     def again(**shown: Any) -> HTMLResponse:
-        return _edit_page(
-            request, web, session, lang, form, editing=editing, answer=answer, version=version,
-            **shown,
-        )  # fmt: skip
+        return _edit_page(admin, form, editing=editing, answer=answer, version=version, **shown)
 
     if form.errors:
         return again()
     prompt = report.prompts[-1]
     if given.get("action") == "try":
-        return again(tried=await graded_try(web, session, prompt, answer, lang))
+        return again(tried=await graded_try(admin, prompt, answer))
     if version is None:
         saved = await web.create_questions(session, [prompt])
     else:
         saved = await web.save_question(session, prompt, version=version)
     if not saved:
         return again(status=409, conflict="question_taken")
-    return RedirectResponse(
-        f"{channel_url(session)}/questions/{quote(prompt.id, safe='')}", status_code=303
-    )
+    return RedirectResponse(f"{admin.base}/questions/{quote(prompt.id, safe='')}", status_code=303)
 
 
 @router.get("/new-question", response_class=HTMLResponse)
-async def new_question(request: Request, web: WebDep, platform: str, channel_id: str) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    return _edit_page(request, web, session, lang, QuestionForm.typed({}), editing=None)
+async def new_question(admin: AdminIn) -> Response:
+    return _edit_page(admin, QuestionForm.typed({}), editing=None)
 
 
 @router.post("/new-question", response_class=HTMLResponse)
-async def create_question(
-    request: Request, web: WebDep, platform: str, channel_id: str
-) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    return await _save_or_try(request, web, session, lang, None)
+async def create_question(admin: AdminIn) -> Response:
+    return await _save_or_try(admin, None)
 
 
 @router.get("/questions/{prompt_id}/edit", response_class=HTMLResponse)
-async def edit_question(
-    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
-) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = web.questions_of(session, lang).stored(prompt_id)
-    version = await web.deps.questions.version(prompt.id)
-    return _edit_page(
-        request, web, session, lang, QuestionForm.of(prompt), editing=prompt.id, version=version
-    )
+async def edit_question(admin: AdminIn, prompt_id: str) -> Response:
+    prompt = admin.questions().stored(prompt_id)
+    version = await admin.web.deps.questions.version(prompt.id)
+    return _edit_page(admin, QuestionForm.of(prompt), editing=prompt.id, version=version)
 
 
 @router.post("/questions/{prompt_id}/edit", response_class=HTMLResponse)
-async def save_question(
-    request: Request, web: WebDep, platform: str, channel_id: str, prompt_id: str
-) -> Response:
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    prompt = web.questions_of(session, lang).stored(prompt_id)
-    return await _save_or_try(request, web, session, lang, prompt.id)
+async def save_question(admin: AdminIn, prompt_id: str) -> Response:
+    return await _save_or_try(admin, admin.questions().stored(prompt_id).id)

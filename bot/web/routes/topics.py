@@ -6,56 +6,47 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.core.quiz.topics import posted_ids, subject_rows
 from bot.core.texts import subject_name
-from bot.web.deps import WebDep, channel_url, check_csrf
+from bot.web.deps import AdminIn
 from bot.web.errors import PageError
 
 router = APIRouter(prefix="/c/{platform}/{channel_id}")
 
 
 @router.get("/topics", response_class=HTMLResponse)
-async def topics_view(
-    request: Request, web: WebDep, platform: str, channel_id: str, saved: int = 0
-) -> Response:
-    session, channel, lang = await web.admin_in(request, platform, channel_id)
-    bank = web.deps.bank.seen_from(platform, channel_id)
-    posted = await posted_ids(web.deps.store, platform=platform, channel_id=channel_id)
-    rows = subject_rows(bank, channel.subjects, posted)
-    return web.channel_page(
-        request,
+async def topics_view(admin: AdminIn, saved: int = 0) -> Response:
+    web = admin.web
+    bank = web.bank_of(admin.session)
+    posted = await posted_ids(web.deps.store, platform=admin.platform, channel_id=admin.channel_id)
+    rows = subject_rows(bank, admin.channel.subjects, posted)
+    return admin.render(
         "topics.html",
-        lang,
-        session,
         rows=rows,
-        names={row.subject: subject_name(lang, row.subject) for row in rows},
+        names={row.subject: subject_name(admin.lang, row.subject) for row in rows},
         saved=bool(saved),
     )
 
 
 @router.post("/topics")
 async def save_topics(
-    request: Request,
-    web: WebDep,
-    platform: str,
-    channel_id: str,
+    admin: AdminIn,
     *,
     subject: Annotated[list[str] | None, Form()] = None,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """The subjects ticked; all of them (or none) stores no choice: every subject, later ones
     included."""
-    session, _, lang = await web.admin_in(request, platform, channel_id)
-    check_csrf(session, csrf, lang)
-    known = web.deps.bank.seen_from(platform, channel_id).subjects()
+    admin.check_csrf(csrf)
+    known = admin.web.bank_of(admin.session).subjects()
     ticked = list(dict.fromkeys(subject or []))
     if any(s not in known for s in ticked):
-        raise PageError(400, "topics_unknown", lang)
+        raise PageError(400, "topics_unknown", admin.lang)
     chosen = [] if set(ticked) == set(known) else ticked
-    await web.deps.channels.update_subjects(
-        platform=platform, channel_id=channel_id, subjects=chosen
+    await admin.web.deps.channels.update_subjects(
+        platform=admin.platform, channel_id=admin.channel_id, subjects=chosen
     )
-    return RedirectResponse(f"{channel_url(session)}/topics?saved=1", status_code=303)
+    return RedirectResponse(f"{admin.base}/topics?saved=1", status_code=303)
