@@ -27,7 +27,6 @@ from bench.ingest_service import FixedGrader
 from bench.table import Outcome, percentile, report
 from bot.app import load_configured_bank, web_app, web_tokens
 from bot.config import Settings
-from bot.core.models import WebSessionRow
 from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
@@ -128,17 +127,7 @@ async def measure(
     try:
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
-        await repo.web_sessions.start(
-            WebSessionRow(
-                id=session.id,
-                platform=PLATFORM,
-                channel_id=CHANNEL,
-                user_id="u0",
-                is_admin=True,
-                started_at=now,
-                expires_at=session.expires,
-            )
-        )
+        await repo.web_sessions.start(session.row(started_at=now))
         sock = bind("127.0.0.1", 0, any_port_if_busy=False)
         url = f"http://127.0.0.1:{port_of(sock)}/c/{PLATFORM}/{CHANNEL}"
         wired = page_wiring(settings, repo=repo, bank=bank, grader=FixedGrader())

@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.core.models import WebSessionRow
+
 LINK_LIFETIME = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 NONCE_BYTES = 16
@@ -92,6 +94,19 @@ class Session:
     csrf: str
     expires: datetime
     id: str
+
+    def row(self, started_at: datetime) -> WebSessionRow:
+        """The session as the sessions table keeps it, started at `started_at`."""
+        member = self.member
+        return WebSessionRow(
+            id=self.id,
+            platform=member.platform,
+            channel_id=member.channel_id,
+            user_id=member.user_id,
+            is_admin=member.is_admin,
+            started_at=started_at,
+            expires_at=self.expires,
+        )
 
 
 def _member(claims: dict[str, Any]) -> Member | None:

@@ -15,7 +15,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core.models import WebSessionRow
 from bot.web.deps import SESSION_COOKIE, WebDep, channel_url, check_csrf, client_address
 from bot.web.errors import PageError
 from bot.web.rendering import lang_of, request_lang
@@ -69,17 +68,7 @@ async def signin(
         raise PageError(400, "link_bad", lang)
     member = claims.member
     token, session = deps.tokens.session_token(member)
-    await deps.sessions.start(
-        WebSessionRow(
-            id=session.id,
-            platform=member.platform,
-            channel_id=member.channel_id,
-            user_id=member.user_id,
-            is_admin=member.is_admin,
-            started_at=deps.clock(),
-            expires_at=session.expires,
-        )
-    )
+    await deps.sessions.start(session.row(started_at=deps.clock()))
     response = RedirectResponse(channel_url(session), status_code=303)
     lifetime = int(SESSION_LIFETIME.total_seconds())
     web.set_cookie(request, response, SESSION_COOKIE, token, max_age=lifetime)
