@@ -81,11 +81,12 @@ class Dispatcher:
     def __post_init__(self) -> None:
         self.parts = tuple(self.parts)
 
-    async def dispatch(self, command: cmd.Command, turn: Turn) -> None:
+    async def admitted(self, command: cmd.Command, turn: Turn) -> bool:
+        """Whether the sender may run `command`; an admin command from a member is refused
+        here. The platform's word on a command (an answer's sender is not looked up) is its
+        latest: web sessions of a member who lost the role lose their admin rights."""
         actor = turn.incoming.actor
         if not actor.is_admin and not isinstance(command, ANSWERS) and self.sessions is not None:
-            # The platform's word on a command (an answer's sender is not looked up) is its
-            # latest: web sessions of a member who lost the role lose their admin rights.
             await self.sessions.demote(
                 platform=turn.incoming.platform,
                 channel_id=turn.incoming.channel_id,
@@ -93,6 +94,11 @@ class Dispatcher:
             )
         if isinstance(command, cmd.ADMIN_COMMANDS) and not actor.is_admin:
             await turn.error("admin_only")
+            return False
+        return True
+
+    async def dispatch(self, command: cmd.Command, turn: Turn) -> None:
+        if not await self.admitted(command, turn):
             return
         part = next((p for p in self.parts if isinstance(command, p.serves)), None)
         if part is not None:
