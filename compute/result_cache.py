@@ -2,7 +2,8 @@
 
 Bounded (least recently used goes first) and expiring, so memory stays flat in a long-lived
 service; images are kept in memory because they are small (tens of kB each). The Ray backend's
-job board keeps object-store references in one instead, so every front end shares its hits.
+job board keeps object-store references in one instead, so every front end shares its hits. The
+bot's web page keeps its channel pages in one too (`bot.web.deps.Web.pages`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Generic
 
 from typing_extensions import TypeVar
@@ -28,7 +29,8 @@ def cache_key(demo: Demo, params: DemoParams) -> str:
 
 
 class ResultCache(Generic[Stored]):
-    """An LRU map with a time-to-live; not thread-safe (the event loop owns it)."""
+    """An LRU map with a time-to-live; not thread-safe (the event loop owns it). A key is any
+    hashable value: `cache_key`'s digest here, a page and its data's version on the web page."""
 
     def __init__(
         self, *, max_entries: int, ttl_s: float, clock: Callable[[], float] = time.monotonic
@@ -36,12 +38,12 @@ class ResultCache(Generic[Stored]):
         self._max_entries = max_entries
         self._ttl_s = ttl_s
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, Stored]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[float, Stored]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: str) -> Stored | None:
+    def get(self, key: Hashable) -> Stored | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -52,7 +54,7 @@ class ResultCache(Generic[Stored]):
         self._entries.move_to_end(key)
         return result
 
-    def put(self, key: str, result: Stored) -> None:
+    def put(self, key: Hashable, result: Stored) -> None:
         if self._max_entries == 0:
             return
         self._entries[key] = (self._clock(), result)

@@ -30,11 +30,11 @@ from bot.core.quiz.open_answers import OpenQuestions
 from bot.core.reporting import dashboards
 from bot.web.channel_questions import ChannelQuestions
 from bot.web.errors import PageError
-from bot.web.figure_cache import FigureCache
 from bot.web.ports import NonceStore, QuestionStore, SessionStore
 from bot.web.rate_limit import SlidingWindow
 from bot.web.rendering import Renderer, lang_of, request_lang
 from bot.web.signing import Session, Tokens
+from compute.result_cache import ResultCache
 from content.bank import Bank
 from content.schema import Lang, Prompt
 
@@ -77,8 +77,13 @@ def _signins() -> SlidingWindow:
     return SlidingWindow(SIGNIN_LIMIT, SIGNIN_WINDOW_S, time.monotonic)
 
 
-def _pages() -> FigureCache[dashboards.ChannelPage]:
-    return FigureCache(size=PAGES_KEPT, ttl_s=PAGE_TTL_S)
+def _pages() -> ResultCache[dashboards.ChannelPage]:
+    """A team opens the channel page far more often than it answers: each load would otherwise
+    sum every answer of the year again for the all-time board. A page is kept by its data's
+    version (`DashboardStore.data_version`: no answer or post added, none revealed, no appeal
+    resolved, the channel's row unchanged), and for at most `PAGE_TTL_S`, since a member's
+    display name can change without a new answer."""
+    return ResultCache(max_entries=PAGES_KEPT, ttl_s=PAGE_TTL_S)
 
 
 @dataclass
@@ -89,7 +94,7 @@ class Web:
     deps: WebDeps
     renderer: Renderer = field(default_factory=Renderer)
     signins: SlidingWindow = field(default_factory=_signins)
-    pages: FigureCache[dashboards.ChannelPage] = field(default_factory=_pages)
+    pages: ResultCache[dashboards.ChannelPage] = field(default_factory=_pages)
 
     def set_cookie(
         self,

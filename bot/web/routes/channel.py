@@ -29,12 +29,12 @@ async def channel_view(signed: SignedIn, period: Annotated[Period, Query()] = "w
     today = channel_schedule(channel).local_day(now)
     key = (signed.platform, signed.channel_id, period, lang, today)
     version = (await deps.store.data_version(), channel)
-    page = web.pages.get(key, version)
+    page = web.pages.get((key, version))
     if page is None:
         page = await dashboards.channel_page(
             deps.store, deps.bank, channel=channel, now=now, lang=lang, period=period
         )
-        web.pages.put(key, version, page)
+        web.pages.put((key, version), page)
     period_name = text(lang, f"period_{period}")
     chart = charts.bar_chart(
         [charts.Bar(line.name, line.total, str(line.total)) for line in page.board],
