@@ -80,9 +80,11 @@ async def _board_removed_after(
 
 
 def remove_board(namespace: str) -> None:
-    """Kill the job board of `namespace` (and with it the Ray workers it leased)."""
+    """Kill every named actor of `namespace`: its job board (and with it the Ray workers it
+    leased) and its embedding replicas, which are detached and would otherwise hold a model
+    each until the session's Ray instance stops."""
     import ray
 
-    from compute.cluster.board import BOARD_NAME
-
-    ray.kill(ray.get_actor(BOARD_NAME, namespace=namespace))
+    for actor in ray.util.list_named_actors(all_namespaces=True):
+        if actor["namespace"] == namespace:
+            ray.kill(ray.get_actor(actor["name"], namespace=namespace))
