@@ -53,11 +53,13 @@ def serve_main(args: list[str], config: ServiceConfig) -> int:
         return 2
 
     from compute.api.main import create_app
+    from compute.embeddings import end_during_a_load
     from compute.serving import StoppableServer
 
     StoppableServer.serve_app(
         create_app(config, warm_embeddings=True), host=options.host, port=options.port
     )
+    end_during_a_load(0)
     return 0
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -84,6 +86,24 @@ class Embedded:
     tokens: int
 
 
+LOAD_THREAD = "embedding-model-load"
+
+
+def end_during_a_load(code: int) -> None:
+    """End the process now, with `code`, if the model is still loading in its daemon thread.
+    Interpreter shutdown would run the C++ destructors of torch's thread pools while that thread
+    uses them, and the process aborts ("terminate called without an active exception", exit
+    -6): a service stopped during its first minute on a busy machine. The logs are flushed
+    first; the load itself has nothing to finish or undo."""
+    if not any(t.name == LOAD_THREAD and t.is_alive() for t in threading.enumerate()):
+        return
+    log.info("stopped while the embedding model was still loading")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 async def _loaded_in_daemon_thread(model: str, device: str) -> Embedder:
     """`load_torch_model` in a daemon thread. A stop during the load (SIGTERM just after a start)
     would otherwise wait at exit for the default executor, until torch and the model finished
@@ -109,7 +129,7 @@ async def _loaded_in_daemon_thread(model: str, device: str) -> Embedder:
         with contextlib.suppress(RuntimeError):  # the loop closed: the service stopped
             loop.call_soon_threadsafe(settle, outcome)
 
-    threading.Thread(target=load, name="embedding-model-load", daemon=True).start()
+    threading.Thread(target=load, name=LOAD_THREAD, daemon=True).start()
     return await done
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,35 @@ def test_an_unreadable_or_empty_token_file_is_refused(
     code = serve_main(["--token-file", str(path), "--port", "1"], ServiceConfig())
     assert code == 2
     assert "quizmaster compute:" in capsys.readouterr().err
+
+
+END_DURING_A_LOAD = """
+import logging, sys, threading
+from compute.embeddings import LOAD_THREAD, end_during_a_load
+logging.basicConfig(level=logging.INFO)
+end_during_a_load(3)
+print("no load: returned")
+if sys.argv[1] == "loading":
+    threading.Thread(target=threading.Event().wait, name=LOAD_THREAD, daemon=True).start()
+    end_during_a_load(0)
+    print("still here")
+"""
+
+
+@pytest.mark.parametrize("state", ["loaded", "loading"])
+def test_a_service_stopped_while_its_model_loads_ends_at_once_with_its_code(state: str) -> None:
+    """Past the server's stop, a model still loading in its daemon thread ends the process
+    there (torch's destructors at shutdown would abort it); with none loading, serving returns
+    as usual."""
+    done = subprocess.run(
+        [sys.executable, "-c", END_DURING_A_LOAD, state],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no load: returned" in done.stdout
+    assert "still here" not in done.stdout
+    told = "stopped while the embedding model was still loading" in done.stderr
+    assert told is (state == "loading")
