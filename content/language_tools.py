@@ -29,6 +29,8 @@ _stemmers = threading.local()
 def kiwi() -> Any:
     """The process's Kiwi, built on first use."""
     global _kiwi  # noqa: PLW0603 - one Kiwi per process, built lazily
+    if _kiwi is not None:
+        return _kiwi  # built: no lock to wait on behind another thread's analysis
     with KIWI_LOCK:
         if _kiwi is None:
             os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")  # read when Kiwi's library loads

@@ -18,7 +18,7 @@ from content.schema import Prompt
 from evaluators.embedding.vectors import EmbeddingModel, EmbeddingUnavailableError, Matrix
 from evaluators.progress import Progress
 from evaluators.reading.concept_meaning import phrasings
-from evaluators.reading.morphology import content_words
+from evaluators.reading.morphology import bank_words
 from evaluators.reading.rarity import BankRarity, WordRarity, analysis_key
 from evaluators.text_vectors import Held, KeptVectors, ShippedVectors
 from evaluators.vector_provenance import ENCODED, Writer, digest, writer_of
@@ -85,7 +85,7 @@ def warm_morphology(bank: Bank) -> None:
     Benchmarks call it so one-time analysis stays out of grading latency. Blocking."""
     for prompt in bank.all():
         for text in prompt_texts(prompt):
-            content_words(text)
+            bank_words(text)
 
 
 @dataclass(frozen=True)

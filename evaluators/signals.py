@@ -30,7 +30,7 @@ from evaluators.reading.concepts import (
     nameable,
 )
 from evaluators.reading.contrasts import Contrast, contrast_of, read_claims
-from evaluators.reading.morphology import content_words
+from evaluators.reading.morphology import bank_words
 from evaluators.reading.rarity import UNIFORM, WordRarity
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
 
@@ -87,7 +87,7 @@ def _overlap(
 ) -> Overlap:
     """Reference content words in the answer, ignoring words the question already gives away
     ("question demoting")."""
-    ref_words = {w for w in content_words(reference) if w not in question_words}
+    ref_words = {w for w in bank_words(reference) if w not in question_words}
     own = {w for w in answer_words if w not in question_words}
     if not ref_words:
         return Overlap(0.0, 0.0, 0.0, frozenset())
@@ -167,7 +167,7 @@ def _question_concepts(prompt: Prompt) -> tuple[str, ...]:
 
 def _question_words(prompt: Prompt) -> frozenset[str]:
     """The content words of the question in either language, which an answer gets for free."""
-    return frozenset(w for text in (prompt.text.ko, prompt.text.en) for w in content_words(text))
+    return frozenset(w for text in (prompt.text.ko, prompt.text.en) for w in bank_words(text))
 
 
 def _recall_of(prompt: Prompt | None, answer: AnswerText, lang: Lang) -> float:
@@ -327,7 +327,7 @@ def measure(
             new_coverage=_new_coverage(prompt, named_covered),
             follow_up=prompt.parent is not None,
             framed_sim=_max_cos(answer_vector, vectors.framed) if vectors.framed.shape[0] else None,
-            ref_words=max((len(set(content_words(r.text))) for r in references), default=0),
+            ref_words=max((len(set(bank_words(r.text))) for r in references), default=0),
             soft_coverage=soft_coverage,
         ),
         found=Found(

@@ -15,6 +15,8 @@ from rapidfuzz import fuzz
 
 from content.schema import Concept, Lang
 from evaluators.reading.morphology import (
+    bank_morpheme_ids,
+    bank_words,
     best_similarities,
     compact,
     content_word_spans,
@@ -162,7 +164,7 @@ def _located(
         # "GANs"): an English answer says "watch for NaNs" where a Korean one says "NaN이".
         hit = next((a, b) for a, b, word in answer.surface_spans if word in {key, f"{key}s"})
         return "word", [hit]
-    lemmas = content_words(form)
+    lemmas = bank_words(form)
     if _worded(lemmas) and all(lemma in answer.words for lemma in lemmas):
         spans = {lemma: (a, b) for a, b, lemma in reversed(answer.word_spans)}
         return "lemmas", sorted({answer.whole_word(*spans[lemma]) for lemma in lemmas})
@@ -264,7 +266,7 @@ def concept_affinity(concept: Concept, answer: AnswerText) -> float:
         return UNREAD_AFFINITY  # before reading the concept's forms: English never loads Kiwi
     best = 0.0
     for form in concept.surface_forms():
-        ids = morpheme_ids(form)
+        ids = bank_morpheme_ids(form)
         if ids:
             similarities = best_similarities(ids, answer.morphemes)
             best = max(best, sum(similarities) / len(similarities))

@@ -52,6 +52,17 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(word for _, _, word in _analysed(text)[0])
 
 
+def bank_words(text: str) -> tuple[str, ...]:
+    """`content_words` of a text a bank holds (a concept's surface form, a question, a model
+    answer), read through a cache of the bank's own texts (`_bank_analysed`)."""
+    return tuple(word for _, _, word in _bank_analysed(text)[0])
+
+
+def bank_morpheme_ids(text: str) -> frozenset[int]:
+    """`morpheme_ids` of a text a bank holds, through the bank's cache (`bank_words`)."""
+    return _bank_analysed(text)[1]
+
+
 def content_word_spans(text: str) -> tuple[WordSpan, ...]:
     """`content_words` with where each stands in `normalize(text)`: what a concept matched by its
     lemmas shows of the answer."""
@@ -66,8 +77,12 @@ def morpheme_ids(text: str) -> frozenset[int]:
 
 @lru_cache(maxsize=ANALYSED_CACHE_SIZE)
 def _analysed(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
-    """Content lemmas with their spans and Korean morpheme ids of `text`, from one Kiwi pass.
-    Cached because references and concept names are analysed again and again."""
+    """`_analyse`, cached: an answer is read a few times as it is graded."""
+    return _analyse(text)
+
+
+def _analyse(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
+    """Content lemmas with their spans and Korean morpheme ids of `text`, from one Kiwi pass."""
     normalized = normalize(text)
     if not normalized.strip():
         return (), frozenset()
@@ -84,6 +99,19 @@ def _analysed(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
         found.sort(key=lambda item: item[0])
         ids = frozenset(morpheme for _, _, _, morpheme in korean if morpheme is not None)
     return tuple(found), ids
+
+
+BANK_CACHE_SIZE = 16384
+"""Bank texts whose analysis is kept apart from the answers': every concept's surface forms (the
+default bank has some 12,600), questions and model answers. Each answer reads the forms of its
+prompt's concepts and of the questions near it; kept with the answers in `_analysed`, a burst of
+200 answers evicted them and Kiwi read some 3,000 forms again per burst, one at a time under its
+lock. A form's analysis is a few hundred bytes."""
+
+
+@lru_cache(maxsize=BANK_CACHE_SIZE)
+def _bank_analysed(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
+    return _analyse(text)
 
 
 def best_similarities(forms: frozenset[int], answer: frozenset[int]) -> list[float]:

@@ -181,3 +181,16 @@ def test_analyses_kept_are_bounded_however_many_answers_are_read() -> None:
         AnswerText.of(f"Answer {i}: ReLU keeps gradients alive where sigmoid saturates.")
     kept = morphology._analysed.cache_info().currsize
     assert kept == morphology.ANALYSED_CACHE_SIZE
+
+
+def test_a_banks_texts_are_read_once_however_many_answers_pass() -> None:
+    """A concept's form read for one answer is not read by Kiwi again after a burst of answers:
+    the bank's texts are kept apart from the answers', which the burst turns over."""
+    form = "기울기 소실이 일어난다"
+    assert morphology.bank_words(form) == content_words(form)
+    for i in range(morphology.ANALYSED_CACHE_SIZE + 10):
+        AnswerText.of(f"답 {i}: 시그모이드는 포화되어 기울기가 사라진다.")
+    before = morphology._bank_analysed.cache_info()
+    assert morphology.bank_words(form) == ("기울기", "소실", "일어나")
+    after = morphology._bank_analysed.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
