@@ -13,10 +13,13 @@ cap.
 
 Regenerate deliberately, when grades are meant to change, and say why in the commit:
     .venv/bin/python -m tests.evaluators.pinned_grades
+On a CPU other than the one they were pinned on, compare before and after a change instead
+(`--out`, `--against`; docs/development.md#tests).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import math
@@ -248,18 +251,78 @@ async def grade_all(sample: Sequence[Case], bank: Bank, cache_dir: Path) -> list
         await grader.aclose()
 
 
-def main() -> int:
+TOLERANCE = 1e-9
+EXACT = ("score", "verdict", "flags", "covered", "missed", "feedback")
+
+
+def differences(pinned: Any, now: Any, where: str = "") -> list[str]:
+    """Where `now` differs from `pinned`: numbers by more than `TOLERANCE`, anything else at all."""
+    if isinstance(pinned, dict) and isinstance(now, dict):
+        keys = sorted(set(pinned) | set(now))
+        return [d for k in keys for d in differences(pinned.get(k), now.get(k), f"{where}.{k}")]
+    if isinstance(pinned, list) and isinstance(now, list) and len(pinned) == len(now):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(pinned, now, strict=True))
+            for d in differences(a, b, f"{where}[{i}]")
+        ]
+    numbers = (int, float)
+    if (
+        isinstance(pinned, numbers)
+        and isinstance(now, numbers)
+        and not isinstance(pinned, bool)
+        and not isinstance(now, bool)
+    ):
+        return (
+            []
+            if math.isclose(pinned, now, rel_tol=0.0, abs_tol=TOLERANCE)
+            else [f"{where}: {pinned!r} -> {now!r}"]
+        )
+    return [] if pinned == now else [f"{where}: {pinned!r} -> {now!r}"]
+
+
+def moved(pinned: Sequence[dict[str, Any]], now: Sequence[dict[str, Any]]) -> list[str]:
+    """A line for each grade of `now` that is not its pinned twin's: a field of `EXACT` changed,
+    or the head value or the explanation moved by more than `TOLERANCE`."""
+    out = []
+    for before, after in zip(pinned, now, strict=True):
+        found = [
+            f"{key}: {before[key]!r} -> {after[key]!r}"
+            for key in EXACT
+            if before[key] != after[key]
+        ]
+        found += differences(before["head_value"], after["head_value"], "head_value")
+        found += differences(before["explanation"], after["explanation"], "explanation")
+        if found:
+            out.append(f"{before['source']} ({before['prompt']}): " + "; ".join(found[:4]))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Grade the pinned sample again and write it.")
+    parser.add_argument("--out", type=Path, default=PINNED, help="where to write the grades")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="grades pinned earlier (on this machine) to compare with: exit 1 if any moved",
+    )
+    args = parser.parse_args(argv)
     bank = sample_bank()
     sample = cases(bank)
     with tempfile.TemporaryDirectory() as cache:
         graded = asyncio.run(grade_all(sample, bank, Path(cache)))
-    PINNED.write_text(
+    args.out.write_text(
         "".join(json.dumps(g, ensure_ascii=False, sort_keys=True) + "\n" for g in graded),
         encoding="utf-8",
     )
     flags = sorted({flag for g in graded for flag in g["flags"]})
-    print(f"wrote {len(graded)} grades to {PINNED.relative_to(ROOT)}; flags: {', '.join(flags)}")
-    return 0
+    print(f"wrote {len(graded)} grades to {args.out}; flags: {', '.join(flags)}")
+    if args.against is None:
+        return 0
+    earlier = [json.loads(line) for line in args.against.read_text(encoding="utf-8").splitlines()]
+    found = moved(earlier, json.loads(json.dumps(graded)))
+    print(f"{len(found)} of {len(graded)} grades moved against {args.against}", *found, sep="\n")
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

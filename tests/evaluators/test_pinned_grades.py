@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 from typing import Any
 
 import pytest
@@ -15,10 +14,7 @@ import pytest
 from content.bank import Bank
 from evaluators.fitting.dev_set import in_lockbox
 from evaluators.grade import Flag
-from tests.evaluators.pinned_grades import PINNED, Case, cases, grade_all, sample_bank
-
-TOLERANCE = 1e-9
-EXACT = ("score", "verdict", "flags", "covered", "missed", "feedback")
+from tests.evaluators.pinned_grades import PINNED, Case, cases, grade_all, moved, sample_bank
 
 
 @pytest.fixture(scope="module")
@@ -37,32 +33,6 @@ def regraded(
 ) -> list[dict[str, Any]]:
     sample = [Case.from_json(row) for row in pinned]
     return asyncio.run(grade_all(sample, bank, tmp_path_factory.mktemp("pinned-cache")))
-
-
-def differences(pinned: Any, now: Any, where: str = "") -> list[str]:
-    """Where `now` differs from `pinned`: numbers by more than `TOLERANCE`, anything else at all."""
-    if isinstance(pinned, dict) and isinstance(now, dict):
-        keys = sorted(set(pinned) | set(now))
-        return [d for k in keys for d in differences(pinned.get(k), now.get(k), f"{where}.{k}")]
-    if isinstance(pinned, list) and isinstance(now, list) and len(pinned) == len(now):
-        return [
-            d
-            for i, (a, b) in enumerate(zip(pinned, now, strict=True))
-            for d in differences(a, b, f"{where}[{i}]")
-        ]
-    numbers = (int, float)
-    if (
-        isinstance(pinned, numbers)
-        and isinstance(now, numbers)
-        and not isinstance(pinned, bool)
-        and not isinstance(now, bool)
-    ):
-        return (
-            []
-            if math.isclose(pinned, now, rel_tol=0.0, abs_tol=TOLERANCE)
-            else [f"{where}: {pinned!r} -> {now!r}"]
-        )
-    return [] if pinned == now else [f"{where}: {pinned!r} -> {now!r}"]
 
 
 def test_the_sample_is_still_the_one_pinned(bank: Bank, pinned: list[dict[str, Any]]) -> None:
@@ -90,13 +60,5 @@ def test_the_sample_covers_every_rule_every_head_both_languages(
 def test_every_pinned_grade_is_given_again(
     pinned: list[dict[str, Any]], regraded: list[dict[str, Any]]
 ) -> None:
-    moved = []
-    for before, now in zip(pinned, regraded, strict=True):
-        found = [
-            f"{key}: {before[key]!r} -> {now[key]!r}" for key in EXACT if before[key] != now[key]
-        ]
-        found += differences(before["head_value"], now["head_value"], "head_value")
-        found += differences(before["explanation"], now["explanation"], "explanation")
-        if found:
-            moved.append(f"{before['source']} ({before['prompt']}): " + "; ".join(found[:4]))
-    assert not moved, f"{len(moved)} of {len(pinned)} grades moved:\n" + "\n".join(moved[:20])
+    found = moved(pinned, regraded)
+    assert not found, f"{len(found)} of {len(pinned)} grades moved:\n" + "\n".join(found[:20])
