@@ -42,9 +42,17 @@ from evaluators.fitting.rows import (
     score_fields,
     text_field,
 )
+from evaluators.grade import Flag
 from evaluators.harness.quality_protocol import PICKS, correlations, protocol
 from evaluators.harness.quality_run import QualityRun
-from evaluators.harness.quality_stats import Indices, Statistic, f1, precision, recall
+from evaluators.harness.quality_stats import (
+    Indices,
+    Statistic,
+    f1,
+    precision,
+    recall,
+    share_among,
+)
 from evaluators.harness.quality_table import Figure, measured
 from evaluators.harness.report import RowResult
 from evaluators.harness.team_banks import beside_seed
@@ -234,6 +242,7 @@ async def korean(run: QualityRun) -> list[Figure]:
         raise HarnessError(f"{run.data / RUBRICS}: no rubric for {', '.join(unknown)}")
     ordered: list[Answer] = []
     grades: list[float] = []
+    reversed_: list[bool] = []
     counts: list[NDArray[np.float64]] = []
     taught: list[tuple[float, float, float, str]] = []
     for fold in range(FOLDS):
@@ -244,6 +253,7 @@ async def korean(run: QualityRun) -> list[Figure]:
         results = await run.graded([a.row for a in mine], bank)
         ordered += mine
         grades += [r.grade.score for r in results]
+        reversed_ += [Flag.REVERSED in r.grade.flags for r in results]
         counts.append(credit_counts(results, mine, made.elements))
         rows = [a.row for a in mine]
         replayed = await protocol(run, rows, [a.qid for a in mine], cv=False, bank=bank)
@@ -254,7 +264,12 @@ async def korean(run: QualityRun) -> list[Figure]:
                     replayed.left, replayed.with_evidence, replayed.alone, strict=True
                 )
             ]
-    found = figures(ordered, np.array(grades, dtype=np.float64), np.concatenate(counts))
+    found = figures(
+        ordered,
+        np.array(grades, dtype=np.float64),
+        np.concatenate(counts),
+        np.array(reversed_, dtype=bool),
+    )
     if not taught:
         return found
     part = f"Korean science, {PICKS} answers a question graded by the team (in each fold)"
@@ -262,18 +277,25 @@ async def korean(run: QualityRun) -> list[Figure]:
 
 
 def figures(
-    answers: Sequence[Answer], grades: NDArray[np.float64], counts: NDArray[np.float64]
+    answers: Sequence[Answer],
+    grades: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    reversed_: NDArray[np.bool_],
 ) -> list[Figure]:
-    """Concept credit and agreement with the students' scores, each with its interval over
-    questions."""
+    """Concept credit, agreement with the students' scores and the REVERSED flag on full-marks
+    answers (issue 69: a right answer is never told it says the opposite), each with its
+    interval over questions."""
     share = np.array([a.share for a in answers])
+    full = share >= 1.0
     questions = [a.qid for a in answers]
 
     def summed(rows: Indices) -> tuple[float, float, float]:
         tp, fp, fn = counts[rows].sum(axis=0)
         return float(tp), float(fp), float(fn)
 
-    def figure(name: str, slug: str, statistic: Statistic, *, gated: bool = False) -> Figure:
+    def figure(
+        name: str, slug: str, statistic: Statistic, *, gated: bool = False, n: int | None = None
+    ) -> Figure:
         return measured(
             key=f"korean/{slug}",
             data_set="korean",
@@ -282,6 +304,7 @@ def figures(
             statistic=statistic,
             questions=questions,
             gated=gated,
+            n=n,
         )
 
     return [
@@ -293,5 +316,11 @@ def figures(
             "pearson",
             lambda r: pearson(grades[r], share[r]),
             gated=True,
+        ),
+        figure(
+            "share read as reversed, full marks",
+            "reversed_full_marks",
+            share_among(reversed_, full),
+            n=int(full.sum()),
         ),
     ]

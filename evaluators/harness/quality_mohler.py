@@ -15,9 +15,11 @@ import numpy as np
 from content.loader import load_bank
 from evaluators.fitting.correlation import pearson
 from evaluators.fitting.rows import read_rows
+from evaluators.grade import Flag
 from evaluators.harness.evaluation import evaluate
 from evaluators.harness.quality_protocol import PICKS, correlations, protocol
 from evaluators.harness.quality_run import QualityRun
+from evaluators.harness.quality_stats import share_among
 from evaluators.harness.quality_table import Figure, measured
 
 FILE = "mohler_dev.jsonl"
@@ -29,16 +31,29 @@ async def mohler(run: QualityRun) -> list[Figure]:
     results = evaluation.results
     predicted = np.array([r.predicted * r.row.score_max for r in results])
     people = np.array([r.row.score for r in results])
+    full = np.array([r.row.score >= r.row.score_max for r in results])
+    reversed_ = np.array([Flag.REVERSED in r.grade.flags for r in results])
+    part = "Mohler dev half as a team bank, reference-only head left out by question"
+    asked = [r.row.question for r in results]
     figures = [
         measured(
             key="mohler/pearson_cv",
             data_set="mohler",
-            part="Mohler dev half as a team bank, reference-only head left out by question",
+            part=part,
             name="Pearson, grade vs score",
             statistic=lambda rows: pearson(predicted[rows], people[rows]),
-            questions=[r.row.question for r in results],
+            questions=asked,
             gated=True,
-        )
+        ),
+        measured(
+            key="mohler/reversed_full_marks",
+            data_set="mohler",
+            part=part,
+            name="share read as reversed, full marks",
+            statistic=share_among(reversed_, full),
+            questions=asked,
+            n=int(full.sum()),
+        ),
     ]
     questions = [r.question for r in rows]
     taught = await protocol(run, rows, questions, cv=True)

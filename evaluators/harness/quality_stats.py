@@ -73,6 +73,17 @@ def recall(true_positive: float, false_negative: float) -> float:
     return true_positive / actual if actual else 0.0
 
 
+def share_among(marked: NDArray[np.bool_], among: NDArray[np.bool_]) -> Statistic:
+    """The share of the rows `among` holds that are `marked` (a flag on the full-marks answers,
+    say); nan for a resample that holds none of them."""
+
+    def statistic(rows: Indices) -> float:
+        picked = marked[rows][among[rows]]
+        return float(picked.mean()) if len(picked) else float("nan")
+
+    return statistic
+
+
 def question_groups(keys: Sequence[Hashable]) -> list[Indices]:
     """The row indices of each question, in the order questions first appear."""
     members: dict[Hashable, list[int]] = {}

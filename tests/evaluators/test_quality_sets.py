@@ -203,10 +203,14 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
 
 @pytest.mark.heavy
 def test_korean_science_figures(report: dict[str, dict[str, Any]]) -> None:
-    names = ["precision", "recall", "f1", "pearson"]
+    names = ["precision", "recall", "f1", "pearson", "reversed_full_marks"]
     names += ["taught_5/pearson", "taught_5/alone_pearson"]
     assert [k for k in report if k.startswith("korean/")] == [f"korean/{n}" for n in names]
     assert all(report[f"korean/{n}"]["n"] == 16 for n in names[:4])
+    # The answer stating both elements, once per copy: full marks, and not read as reversed.
+    full_marks = report["korean/reversed_full_marks"]
+    assert full_marks["n"] == 4 and not full_marks["gated"]
+    assert full_marks["value"] == 0.0
     # One fold holds 12 different answers: 5 graded by the team, 7 measured; the other, 4: none.
     assert report["korean/taught_5/pearson"]["n"] == 7
     assert report["korean/taught_5/pearson"]["gated"]
@@ -219,6 +223,9 @@ def test_korean_science_figures(report: dict[str, dict[str, Any]]) -> None:
 @pytest.mark.heavy
 def test_mohler_and_korsts_figures(report: dict[str, dict[str, Any]]) -> None:
     assert report["mohler/pearson_cv"]["n"] == 21
+    # One answer a question scores 5 of 5 ("A node that has no children."): none read as reversed.
+    full_marks = report["mohler/reversed_full_marks"]
+    assert (full_marks["n"], full_marks["value"]) == (3, 0.0)
     # 7 answers a question, 5 of them graded by the team: the other 2 of each are measured.
     taught = report["mohler/taught_5/pearson"]
     assert taught["n"] == 6 and taught["gated"]
