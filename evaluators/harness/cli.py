@@ -58,7 +58,8 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
                                [--timings BENCH.txt] [--save-baseline]   (make quality)
        quizmaster eval groups [--fit] [--data DIR] [--vectors-only]   (answer groups' threshold)
        quizmaster eval ship-vectors [--out DIR]   (the seed bank's vectors the package ships)
-       quizmaster eval fit-concepts [--data DIR] [--json]   (the concept matcher's rule)"""
+       quizmaster eval fit-concepts [--data DIR] [--json]   (the concept matcher's rule)
+       quizmaster eval truth [--locked] [--all]   (what grades say, checked on the truth set)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -468,6 +469,22 @@ def _run_fit_concepts(argv: list[str], settings: ModelSettings) -> int:
     return 0
 
 
+def _run_truth(argv: list[str], settings: ModelSettings) -> int:
+    """The truth set's open half (`--locked`: the locked one) graded, with every statement its
+    grades make checked against the labels (`quality_truth`)."""
+    from evaluators.harness.quality_truth import graded, listing, summary
+    from evaluators.harness.truth_set import read_half
+
+    parser = _parser("truth")
+    parser.add_argument("--locked", action="store_true", help="the locked half (measure only)")
+    parser.add_argument("--all", action="store_true", help="list every answer, not only misses")
+    args = parser.parse_args(argv)
+    results = asyncio.run(graded(settings.grader(), read_half("locked" if args.locked else "open")))
+    print(listing(results, only_false=not args.all))
+    print(summary(results))
+    return 0
+
+
 def _run_groups(argv: list[str], settings: ModelSettings) -> int:
     """The answer groups' threshold (`groups_cli`), imported when asked for, like the table."""
     from evaluators.harness.groups_cli import main as groups_main
@@ -498,6 +515,7 @@ def main(argv: list[str], settings: ModelSettings) -> int:
         "groups": _run_groups,
         "ship-vectors": ship_vectors_main,
         "fit-concepts": _run_fit_concepts,
+        "truth": _run_truth,
     }.get(argv[0])
     try:
         if command is not None:

@@ -42,6 +42,7 @@ from evaluators.harness.quality_table import (
     write_report,
 )
 from evaluators.harness.quality_timings import timings
+from evaluators.harness.quality_truth import truth
 from evaluators.model_settings import ModelSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +68,7 @@ DATA_SETS: dict[str, DataSet] = {
     "twins": DataSet(twins),
     "notes": DataSet(notes),
     "year": DataSet(year),
+    "truth": DataSet(truth),
     "lodo": DataSet(lodo, (SEMEVAL_FILE, KOREAN_ANSWERS, KOREAN_RUBRICS, MOHLER_FILE)),
     "timings": DataSet(timings),
 }
