@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -278,13 +278,19 @@ async def _model_checks(settings: Settings) -> list[Check]:
     named = settings.embedding_model if settings.embedding_url else embedding_model(settings)
     try:
         embedder = grader.embedder
-        identity = await asyncio.to_thread(identify, embedder)
+        try:
+            identity = await asyncio.to_thread(identify, embedder)
+        except ValueError as exc:  # the shipped reference probe refused: a damaged install
+            return [Check("model", "fail", f"cannot identify the model: {exc}")]
         found = provenance(embedder, identity, requested=named, device=settings.embedding_device)
+        status: Status = "warn" if found.warning is not None else "ok"
+        refused = await asyncio.to_thread(grader.refused_calibrations, identity)
+        if refused:
+            return [Check("model", status, found.describe()), _refused_check(refused)]
         try:
             calibration = await asyncio.to_thread(lambda: grader.calibration)
         except NonFiniteError as exc:
             # Every grade would be refused: the calibration in use, or its fit, holds a NaN.
-            status: Status = "warn" if found.warning is not None else "ok"
             return [
                 Check("model", status, found.describe()),
                 Check("calibration", "fail", f"none that grades: {exc.reason}"),
@@ -335,6 +341,25 @@ async def _vectors_check(settings: Settings) -> Check:
         )
     written = "checked" if path.is_file() else "none yet, the first start writes them"
     return Check("vectors", "ok", f"{path.name}: {written}")
+
+
+def _refused_check(refused: Sequence[tuple[str, str]]) -> Check:
+    """A calibration file that fails its strict model. A committed one is a damaged install:
+    not ready (the bot would grade only after fitting one of its own, minutes on a CPU). A cache
+    one is set aside by the next start, which grades with the committed one or fits anew."""
+    committed = [why for source, why in refused if source == "committed"]
+    if committed:
+        return Check(
+            "calibration",
+            "fail",
+            f"committed file refused: {committed[0]}; reinstall quizmaster to restore it",
+        )
+    return Check(
+        "calibration",
+        "warn",
+        f"cache file refused: {refused[0][1]}; the next start sets it aside and grades with "
+        "the committed calibration, or fits one",
+    )
 
 
 def _calibration_check(fitted_on: dict[str, Any], source: str) -> Check:

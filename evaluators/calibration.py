@@ -19,12 +19,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from evaluators.calibration_file import CalibrationFile
 from evaluators.embedding.identity import ModelIdentity
 from evaluators.features import BY_NAME, HEAD_INPUTS, VERSION, Profile
 from evaluators.finite import NonFiniteError, described
 from evaluators.rules.evidence_gate import EvidenceGate
 from evaluators.rules.off_topic import OffTopicRule
 from evaluators.rules.sibling import SiblingRule
+from evaluators.strict_files import read_strict
 from evaluators.taught import Kernel
 from evaluators.whole_files import replacing
 
@@ -190,55 +192,48 @@ class Calibration:
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
-        """The calibration in `path`; each rule's module reads its own fitted numbers. Raises
-        ValueError when the file was fitted on other features or another version of a rule, or
-        holds a NaN or an infinity (JSON's `NaN`, `Infinity` or a number like 1e999): such a file
-        is never used."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: not a calibration (a JSON {type(data).__name__})")
-        found = non_finite_numbers(data)
-        if found:
-            raise ValueError(f"{path}: non-finite numbers: {described(found)}")
+        """The calibration in `path`, read through its strict model (`CalibrationFile`); each
+        rule's module reads its own fitted numbers. Raises `RefusedFileError` naming the file
+        and the field when it is not that model's (a string for a number, a NaN or an infinity,
+        a scale of 0, knots out of order, shapes that disagree, a key missing or unknown, cut
+        short), and ValueError when it was fitted on other features or another version of a
+        rule: such a file is never used."""
+        data = read_strict(path, CalibrationFile)
         heads = _read_heads(data, path)
-        identity = data.get("identity")
-        kernel = data.get("team_kernel")
+        kernel = data.team_kernel
         return cls(
             heads=heads,
-            fitted_on=dict(data.get("fitted_on", {})),
-            identity=ModelIdentity.from_dict(identity) if identity else None,
-            off_topic=OffTopicRule.read(data.get("off_topic"), heads, path),
-            evidence=EvidenceGate.read(data.get("evidence"), heads, path),
-            siblings=SiblingRule.read(data.get("siblings"), path),
-            team_kernel=Kernel(tau=float(kernel["tau"]), lam=float(kernel["lam"]))
-            if kernel
-            else None,
+            fitted_on=dict(data.fitted_on),
+            identity=ModelIdentity.from_dict(data.identity.model_dump()) if data.identity else None,
+            off_topic=OffTopicRule.read(data.section("off_topic"), heads, path),
+            evidence=EvidenceGate.read(data.section("evidence"), heads, path),
+            siblings=SiblingRule.read(data.section("siblings"), path),
+            team_kernel=Kernel(tau=kernel.tau, lam=kernel.lam) if kernel else None,
         )
 
 
-def _read_heads(data: Mapping[str, Any], path: Path) -> dict[str, Head]:
+def _read_heads(data: CalibrationFile, path: Path) -> dict[str, Head]:
     """The heads of a calibration file, each checked against the features it reads now."""
     heads: dict[str, Head] = {}
-    for name, h in data["heads"].items():
-        unknown = set(h["features"]) - set(BY_NAME)
+    for name, h in data.heads.items():
+        unknown = set(h.features) - set(BY_NAME)
         if unknown:
             raise ValueError(f"{path}: head {name} reads unknown features {sorted(unknown)}")
         inputs = next((v for k, v in HEAD_INPUTS.items() if k == name), None)
-        if inputs is not None and set(h["features"]) != set(inputs):
+        if inputs is not None and set(h.features) != set(inputs):
             raise ValueError(f"{path}: head {name} was fitted on other features than it reads now")
         heads[name] = Head(
-            features=tuple(h["features"]),
-            knots=tuple(tuple(k) for k in h["knots"]),
-            mean=tuple(h["mean"]),
-            scale=tuple(h["scale"]),
-            coef=tuple(h["coef"]),
-            intercept=float(h["intercept"]),
+            features=h.features,
+            knots=h.knots,
+            mean=h.mean,
+            scale=h.scale,
+            coef=h.coef,
+            intercept=h.intercept,
         )
     if "concepts" not in heads:
         raise ValueError(f"{path}: no 'concepts' head")
-    if data.get("signals_version", 1) != VERSION:
+    if data.signals_version != VERSION:
         raise ValueError(
-            f"{path}: heads fitted on signals version {data.get('signals_version', 1)}, "
-            f"not {VERSION}"
+            f"{path}: heads fitted on signals version {data.signals_version}, not {VERSION}"
         )
     return heads

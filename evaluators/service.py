@@ -19,6 +19,7 @@ from content.schema import Lang, Prompt
 from content.text_rule import well_formed
 from evaluators.calibration import Calibration
 from evaluators.embedding.batcher import DEFAULT_MAX_BATCH
+from evaluators.embedding.identity import ModelIdentity
 from evaluators.embedding.loading import create_embedder
 from evaluators.embedding.remote import READ_TIMEOUT_S
 from evaluators.embedding.vectors import Device, EmbeddingModel, Matrix
@@ -30,7 +31,12 @@ from evaluators.finite import (
     of_measurement,
     refuse_non_finite,
 )
-from evaluators.fitting.store import FoundCalibration, calibration_for
+from evaluators.fitting.store import (
+    FoundCalibration,
+    Source,
+    calibration_for,
+    refused_calibrations,
+)
 from evaluators.grade import Grade, GradeOptions
 from evaluators.measuring import AnswerMeasurer
 from evaluators.scoring import Scored, score, screen
@@ -59,6 +65,7 @@ class EmbeddingGrader:
         shipped: ShippedVectors | None = None,
     ) -> None:
         self.embedder = embedder
+        self.cache_dir = cache_dir
         self.measurer = AnswerMeasurer(
             embedder, cache_dir=cache_dir, max_batch=max_batch, shipped=shipped
         )
@@ -93,6 +100,13 @@ class EmbeddingGrader:
                 self.calibration_source = found.describe()
             self._calibration.refuse_non_finite(f"the calibration ({self.calibration_source})")
             return self._calibration
+
+    def refused_calibrations(self, identity: ModelIdentity) -> list[tuple[Source, str]]:
+        """Each calibration file `identity` would be looked for in that fails its strict model,
+        with where it is from and why, moving nothing (`quizmaster doctor`: a committed one
+        refused is a damaged install; a cache one, a file the next start sets aside)."""
+        refused = refused_calibrations(identity, self.cache_dir)
+        return [(source, str(exc)) for source, exc in refused]
 
     async def prepare(self, bank: Bank) -> bool:
         """Load or compute the bank's reference embeddings (npz cache per model and bank content

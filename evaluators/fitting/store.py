@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from evaluators.calibration import CALIBRATION_PATH, Calibration
+from evaluators.calibration_file import CalibrationFile
+from evaluators.damaged_files import set_aside_or_leave
 from evaluators.embedding.identity import ModelIdentity, identify
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.fitting.dev_set import DEV_SET_PATH
+from evaluators.strict_files import RefusedFileError, read_strict
 
 if TYPE_CHECKING:
     from evaluators.fitting.calibration_fit import FitResult
@@ -55,33 +58,72 @@ def cache_path(cache_dir: Path, identity: ModelIdentity) -> Path:
     return cache_dir / "calibration" / f"{identity.key}.json"
 
 
-def _read(path: Path) -> Calibration | None:
-    """The calibration in `path`; None when there is none or it is unreadable (then refitted)."""
+def _read(path: Path, source: Source) -> Calibration | None:
+    """The calibration in `path`; None when there is none or it cannot be used (then the next
+    candidate, or a fit). A cache file that fails its strict model is set aside with one warning
+    naming the file and the field (`.corrupt-<time>`), so it does not warn at every start; a
+    committed one is left where it is, and warned of, for `quizmaster doctor` to report."""
     if not path.is_file():
         return None
     try:
         return Calibration.load(path)
-    except (OSError, ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+    except RefusedFileError as exc:
+        if source == "cache":
+            logger.warning("calibration refused, %s; set aside: %s", exc, set_aside_or_leave(path))
+        else:
+            logger.warning("committed calibration refused, %s; not using it", exc)
+        return None
+    except (OSError, ValueError) as exc:  # stale: another version of the signals or a rule
         logger.warning("calibration %s is unreadable (%s); not using it", path, exc)
         return None
+
+
+def candidates(
+    identity: ModelIdentity,
+    cache_dir: Path,
+    *,
+    committed: Path | None = None,
+    committed_dir: Path | None = None,
+) -> tuple[tuple[Source, Path], ...]:
+    """The files a calibration for `identity` is looked for in, first the one used first: the
+    cache dir's, then the committed ones (`CALIBRATION_PATH` and `COMMITTED_DIR` unless given)."""
+    return (
+        ("cache", cache_path(cache_dir, identity)),
+        ("committed", committed or CALIBRATION_PATH),
+        ("committed", committed_path(identity, committed_dir or COMMITTED_DIR)),
+    )
+
+
+def refused_calibrations(
+    identity: ModelIdentity, cache_dir: Path
+) -> list[tuple[Source, RefusedFileError]]:
+    """Each of `identity`'s candidate files that fails its strict model, with why, moving
+    nothing (`quizmaster doctor` reports them; a start sets a cache file aside)."""
+    refused: list[tuple[Source, RefusedFileError]] = []
+    for source, path in candidates(identity, cache_dir):
+        try:
+            if path.is_file():
+                read_strict(path, CalibrationFile)
+        except RefusedFileError as exc:
+            refused.append((source, exc))
+        except OSError:
+            continue  # unreadable here: the start's warning names it
+    return refused
 
 
 def find_calibration(
     identity: ModelIdentity,
     cache_dir: Path,
     *,
-    committed: Path = CALIBRATION_PATH,
-    committed_dir: Path = COMMITTED_DIR,
+    committed: Path | None = None,
+    committed_dir: Path | None = None,
 ) -> FoundCalibration | None:
     """The cache dir's calibration for `identity`, else a committed one if it was fitted on
     `identity`; a file recorded for another model is never returned."""
-    candidates: tuple[tuple[Source, Path], ...] = (
-        ("cache", cache_path(cache_dir, identity)),
-        ("committed", committed),
-        ("committed", committed_path(identity, committed_dir)),
-    )
-    for source, path in candidates:
-        calibration = _read(path)
+    for source, path in candidates(
+        identity, cache_dir, committed=committed, committed_dir=committed_dir
+    ):
+        calibration = _read(path, source)
         if calibration is None:
             continue
         if calibration.identity == identity:

