@@ -4,12 +4,15 @@ server, and every reply all get the same text; and the one cut for quoting it ba
 
 The rule is `content.text_rule`'s, the same one `quizmaster content import` applies to a file
 and the web page to what an admin types: NUL and the other C0 control characters except newline
-and tab are removed, and so are the bidi controls; lone UTF-16 surrogates become U+FFFD.
+and tab are removed, and so are the bidi controls; lone UTF-16 surrogates become U+FFFD. An
+answer must also show something (`blank`), as a model answer or a question must.
 """
 
 from __future__ import annotations
 
-from content.text_rule import BIDI_CONTROLS, incoming_text
+from typing import Literal
+
+from content.text_rule import BIDI_CONTROLS, incoming_text, visible
 
 _BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys(BIDI_CONTROLS)
 _MARKUP = {ord(mark): twin for mark, twin in zip("*_~`|", "＊＿～｀｜", strict=True)}
@@ -25,6 +28,18 @@ def member_text(text: str) -> str:
     """`text` under the member-text rule: C0 controls but newline and tab gone, bidi controls
     gone, lone surrogates replaced by U+FFFD (a split pair is joined back)."""
     return incoming_text(text)
+
+
+def blank(answer: str) -> Literal["empty", "unseen"] | None:
+    """Why `answer` is no answer, or None when it shows something: "empty" when it is nothing
+    but spaces, "unseen" when none of its characters shows (zero-width or combining marks
+    alone, unassigned or private-use code points: `content.text_rule.visible`, the rule that
+    refuses such a model answer or question). Every place a member answers (chat, practice, the
+    web page's "Try the grader") refuses one before it is graded, stored or uses up a prompt:
+    graded, it would score as a wrong answer and count in stats and mastery."""
+    if not answer.strip():
+        return "empty"
+    return None if visible(answer) else "unseen"
 
 
 def shown_to_others(text: str) -> str:

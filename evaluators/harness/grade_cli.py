@@ -16,6 +16,7 @@ from typing import Any
 from content.bank import Bank
 from content.loader import BankError, load_bank
 from content.schema import Lang, Prompt
+from content.text_rule import visible
 from evaluators.embedding.vectors import EmbeddingUnavailableError
 from evaluators.fitting.rows import HarnessError, read_rows
 from evaluators.fitting.teach import team_grades
@@ -67,6 +68,17 @@ def _team_grades(path: Path, bank: Bank, prompt: Prompt) -> list[TeamGrade]:
         raise GradeError(str(exc)) from None
     mine = [r for r in rows if r.reference is None and bank.find_by_text(r.question) == prompt]
     return team_grades(mine, [prompt] * len(mine)).get(prompt.id, [])
+
+
+def _check_visible(answer: str) -> None:
+    """Refuse an answer that shows nothing, as the chat, practice and the web page do: the
+    rule that refuses such a model answer (`content.text_rule.visible`), so no grade is printed
+    that no member could get."""
+    if not visible(answer):
+        raise GradeError(
+            "the answer shows no visible character (only spaces, zero-width or combining "
+            "marks, unassigned or private-use characters); nothing was graded"
+        )
 
 
 def _find(bank: Bank, prompt_id: str) -> Prompt:
@@ -151,6 +163,7 @@ def main(argv: Sequence[str], settings: ModelSettings, *, banks: Sequence[Path])
     model `settings` name; returns the process exit status."""
     args = _parser().parse_args(list(argv))
     try:
+        _check_visible(args.answer)
         bank = load_bank([*banks, *args.bank])
         prompt = _find(bank, args.prompt_id)
         taught = _team_grades(args.taught, bank, prompt) if args.taught is not None else []

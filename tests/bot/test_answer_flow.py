@@ -119,6 +119,33 @@ async def test_empty_and_whitespace_answers_are_not_stored(
     assert len(await service.repo.answers.channel_answers(platform="test", channel_id="c1")) == 0
 
 
+INVISIBLE = (
+    "\u0378\u0378",  # unassigned
+    "\ue000\U000f0000",  # private use
+    "\u0301\u0308",  # combining marks with nothing to combine with
+    "\u200b \u200b",  # zero-width spaces
+)
+
+
+async def test_invisible_answers_are_refused_unstored_and_the_prompt_waits(
+    service: Wired,
+) -> None:
+    """Issue 83: answers that show nothing were graded 10, stored, and used up the prompt."""
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
+    for line in INVISIBLE:
+        [reply] = await say(service, MINA, line, thread=post.thread_id)
+        assert reply.kind == ReplyKind.ERROR and reply.ephemeral
+        assert reply.text.startswith("An answer with no visible character isn't graded"), line
+    assert await service.repo.answers.channel_answers(platform="test", channel_id="c1") == []
+    replies = await say(service, MINA, GOOD_Q01, thread=post.thread_id)
+    assert replies[0].kind == ReplyKind.GRADE
+    [stored] = await service.repo.answers.channel_answers(platform="test", channel_id="c1")
+    assert stored.prompt_id == post.prompt_id, "the main question was still Mina's to answer"
+    await say(service, ADMIN, "/quiz lang ko")
+    [korean] = await say(service, JOON, INVISIBLE[0], thread=post.thread_id)
+    assert korean.text.startswith("보이는 글자가 없는 답변은 채점하지 않아요")
+
+
 async def test_reveal_then_pasting_the_reference_earns_little(service: Wired, bank: Bank) -> None:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, GOOD_Q01)

@@ -115,6 +115,35 @@ async def test_keeping_the_score_tells_the_member_and_counts_as_not_changed(
     assert "1 resolved, 0 changed the score (0%)" in queue.text
 
 
+async def test_an_admin_cannot_resolve_their_own_appeal_another_admin_can(
+    service: Wired,
+) -> None:
+    """Issue 83: an admin resolved their own appeal, 43 → 100, to the top of the board."""
+    boss = Actor("a2", "Boss", is_admin=True)
+    await answered(service, ADMIN, 43)
+    await answered(service, JOON, 60)
+    [opened] = await say(service, "/quiz appeal surely worth more", ADMIN)
+    assert "Appeal #1 opened" in opened.text
+    [refused] = await say(service, "/quiz appeals resolve 1 100", ADMIN)
+    assert refused.kind == ReplyKind.ERROR and refused.ephemeral
+    assert refused.text == "Appeal #1 is your own, so you cannot resolve it: another admin must."
+    [answer] = await service.repo.answers.user_answers(
+        platform="test", channel_id="c1", user_id=ADMIN.user_id
+    )
+    assert answer.score == 43
+    [queue] = await say(service, "/quiz appeals", boss)
+    assert "**Appeals waiting** · 1" in queue.text
+    await say(service, "/quiz lang ko", boss)
+    [korean] = await say(service, "/quiz appeals resolve 1 keep", ADMIN)
+    assert korean.text.startswith("이의 #1는 본인의 이의라 직접 처리할 수 없어요")
+    to_admin, _ = await say(service, "/quiz appeals resolve 1 50", boss)
+    assert "43점 → 50점" in to_admin.text
+    [answer] = await service.repo.answers.user_answers(
+        platform="test", channel_id="c1", user_id=ADMIN.user_id
+    )
+    assert answer.score == 50
+
+
 async def test_the_practice_card_follows_the_new_score(
     service: Wired,
 ) -> None:

@@ -219,6 +219,30 @@ async def test_practice_commands_explain_themselves(
     assert "/quiz practice answer <text>" in help_text.text and "/quiz review" in help_text.text
 
 
+async def test_an_invisible_practice_answer_is_refused_unstored_and_the_prompt_waits(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    """Issue 83: a practice answer of unassigned, private-use or lone combining characters was
+    graded 10, stored, and used up the waiting prompt."""
+    async with service_on(tmp_path / "q.db", bank, grader, FakeClock(START)) as service:
+        await say(service, "/quiz practice")
+        pending = await service.repo.practice.practice_pending(platform="test", user_id="u1")
+        assert pending is not None
+        for invisible in ("\u0378", "\ue000\U000f0000", "\u0301\u0308"):
+            [refused] = await say(service, f"/quiz practice answer {invisible}")
+            assert refused.kind is ReplyKind.ERROR and refused.ephemeral
+            assert refused.text.startswith("An answer with no visible character isn't graded")
+        assert await service.repo.practice.practice_answers(platform="test", user_id="u1") == []
+        assert await service.repo.practice.practice_cards(platform="test", user_ids=["u1"]) == []
+        assert (
+            await service.repo.practice.practice_pending(platform="test", user_id="u1") == pending
+        )
+        [graded] = await say(service, f"/quiz practice answer {BAD}")
+        assert graded.kind is ReplyKind.GRADE
+        [kept] = await service.repo.practice.practice_answers(platform="test", user_id="u1")
+    assert kept.prompt_id == pending
+
+
 async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
 ) -> None:

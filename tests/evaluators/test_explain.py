@@ -250,6 +250,23 @@ def test_quizmaster_grade_names_an_unknown_prompt(tmp_path: Path) -> None:
     assert "no prompt 'no-such-id' in the bank" in result.stderr
 
 
+@pytest.mark.parametrize("invisible", ["\u0378", "\ue000\U000f0000", "\u0301\u0308", "\u200b"])
+def test_quizmaster_grade_refuses_an_answer_that_shows_nothing(
+    tmp_path: Path, invisible: str
+) -> None:
+    """Issue 83: such an answer was graded 10/100. It is refused before the grader is asked:
+    the embeddings server here answers nobody, and the refusal is still the answer's."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/v1"
+    env = {**os.environ, "QUIZMASTER_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    env["QUIZMASTER_EMBEDDING_URL"] = url
+    result = run_quizmaster(["grade", "q01", invisible], env=env, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("quizmaster grade: the answer shows no visible character")
+    assert result.stdout == ""
+
+
 def test_quizmaster_grade_says_in_one_line_that_the_embeddings_server_refused(
     tmp_path: Path,
 ) -> None:

@@ -79,6 +79,7 @@ def answer(
 
 
 EMPTY = "An empty answer isn't graded"
+UNSEEN = "An answer with no visible character isn't graded"
 ADMIN_ONLY = "Only channel admins"
 NO_DEMOS = "Demos are not available"
 DEMO_PARAM = "I couldn't read"
@@ -91,9 +92,12 @@ CASES: list[Case] = [
         "zero-width-only",
         "\u200b\u200c\u200d\u2060\ufeff",
         stored=False,
-        expect=EMPTY,
+        expect=UNSEEN,
         discord=True,
     ),
+    answer("unassigned-only", "\u0378\u0378", stored=False, expect=UNSEEN, discord=True),
+    answer("private-use-only", "\ue000\U000f0000", stored=False, expect=UNSEEN, discord=True),
+    answer("combining-only", "\u0301\u0308", stored=False, expect=UNSEEN, discord=True),
     answer("bidi-only", "\u202e\u202d\u200f\u200e", stored=False, expect=EMPTY),
     # size and odd code points
     answer("100kB", ("gradient descent with momentum " * 3400)[:100_000]),
@@ -533,6 +537,24 @@ async def test_console_prints_terminal_controls_from_member_text_escaped(
     assert "\x1b" not in out and "\x9b" not in out
     assert "(now speaking as eve[1A[2K)" in out  # a name: the member-text rule
     assert "vanishes \\x9b1A\\x9b2K forged line" in out
+
+
+@session_loop
+async def test_console_invisible_answer_leaves_the_prompt_to_answer(
+    console_service: Wired, tmp_path: Path
+) -> None:
+    """Issue 83: an answer of unassigned, private-use or lone combining characters used up the
+    member's prompt on the console; refused, it leaves the question for the next line."""
+    invisible = ["\u0378", "\ue000", "\u0301\u0308"]
+    out = await console_session(console_service, "unseen", [*invisible, GOOD], tmp_path)
+    assert out.count(UNSEEN) == len(invisible)
+    [stored] = await console_service.repo.answers.user_answers(
+        platform="console", channel_id=console.CHANNEL, user_id="unseen"
+    )
+    post = await console_service.repo.posts.latest_post(
+        platform="console", channel_id=console.CHANNEL
+    )
+    assert post is not None and stored.prompt_id == post.prompt_id
 
 
 @session_loop

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html import unescape
 
 import httpx
 
 from bot.core.flow.notices import send_notices
-from bot.core.messages import Reply
+from bot.core.messages import Actor, Reply
 from bot.storage.repository import Repository
 from tests.web.client import browser, form_fields, sign_in
 from tests.web.site import HOME, JOON, MINA, PLATFORM, Site
@@ -81,6 +82,39 @@ def test_an_admin_resolves_an_appeal_the_board_follows_and_the_member_is_told_on
         site.run(send_notices(site.service.repo.notices, PLATFORM, site.transport, by="b", now=now))
         == 0
     )
+
+
+def test_an_admin_cannot_resolve_their_own_appeal_on_the_page(site: Site) -> None:
+    """Issue 83: an admin resolved their own appeal, 43 → 100. The page offers no form for it
+    and refuses a resolution posted anyway; another admin resolves it."""
+    channel = "C-appeals-own"
+    site.run(site.service.posting.post_today(PLATFORM, channel, site.transport))
+    site.say(MINA, "my own answer 43", channel)
+    site.say(MINA, "/quiz appeal worth more", channel)
+    [appeal] = site.run(
+        site.service.repo.appeals.open_appeals(platform=PLATFORM, channel_id=channel)
+    )
+    base = f"{site.url}/c/{PLATFORM}/{channel}"
+    with site.signed_in(MINA, channel) as admin:
+        queue = admin.get(base + "/appeals").text
+        entry = queue[queue.index(f'id="appeal-{appeal.id}"') :]
+        assert f'id="own-{appeal.id}"' in entry and f'id="resolve-{appeal.id}"' not in entry
+        assert "This appeal is your own, so you cannot resolve it" in unescape(entry)
+        csrf = form_fields(queue)["csrf"]
+        refused = admin.post(f"{base}/appeals/{appeal.id}", data={"score": "100", "csrf": csrf})
+        assert refused.status_code == 403
+        assert "This appeal is your own, so you cannot resolve it" in unescape(refused.text)
+    [answer] = site.run(
+        site.service.repo.answers.user_answers(
+            platform=PLATFORM, channel_id=channel, user_id=MINA.user_id
+        )
+    )
+    assert answer.score == 43
+    other = Actor("U-ada", "Ada", is_admin=True)
+    with site.signed_in(other, channel) as admin:
+        csrf = form_fields(admin.get(base + "/appeals").text)["csrf"]
+        done = admin.post(f"{base}/appeals/{appeal.id}", data={"score": "50", "csrf": csrf})
+        assert done.status_code == 303
 
 
 def test_the_appeal_forms_refuse_members_missing_tokens_and_other_channels_ids(

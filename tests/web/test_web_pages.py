@@ -4,6 +4,7 @@ form field its label."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -146,6 +147,20 @@ def test_an_admin_tries_the_grader_on_a_question(site: Site, admin: httpx.Client
     empty = admin.post(address, data={"answer": "  ", "csrf": csrf})
     assert "Write an answer first." in empty.text
     assert admin.get(f"{site.url}{CHANNEL}/questions/no-such-id").status_code == 404
+
+
+@pytest.mark.parametrize("invisible", ["\u0378", "\ue000", "\u0301\u0308", "\u200b\u200b"])
+def test_try_the_grader_refuses_an_answer_that_shows_nothing(
+    site: Site, admin: httpx.Client, invisible: str
+) -> None:
+    """Issue 83: unassigned, private-use, lone combining and zero-width characters were graded
+    as an answer; they are refused as the chat refuses them."""
+    prompt = site.service.bank.every_channel().mains()[0]
+    address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', admin.get(address).text).group(1)  # type: ignore[union-attr]
+    page = admin.post(address, data={"answer": invisible, "csrf": csrf})
+    assert page.status_code == 200 and "/100" not in page.text
+    assert "An answer with no visible character isn't graded" in html.unescape(page.text)
 
 
 def test_an_answer_over_a_megabyte_gets_the_question_page_saying_so(

@@ -302,6 +302,28 @@ def test_the_grader_can_be_tried_on_an_unsaved_draft(site: Site, admin: httpx.Cl
     assert "team-draft" not in site.service.bank.every_channel()
 
 
+def test_a_draft_tried_with_an_answer_that_shows_nothing_is_refused(
+    site: Site, admin: httpx.Client
+) -> None:
+    """Issue 83: the editor's "Try the grader" graded unassigned and private-use characters."""
+    new = f"{site.url}{CHANNEL}/new-question"
+    csrf = _csrf(admin, new)
+    tried = admin.post(
+        new,
+        data={
+            **GOOD,
+            "id": "team-unseen",
+            "text_ko": "초안 질문입니다?",
+            "text_en": "A draft question?",
+            "answer": "\u0378\ue000\u0301",
+            "action": "try",
+            "csrf": csrf,
+        },
+    )
+    assert tried.status_code == 200 and "/100" not in tried.text
+    assert "An answer with no visible character isn't graded" in unescape(tried.text)
+
+
 def test_a_draft_tried_with_an_answer_over_a_megabyte_gets_the_form_saying_so(
     site: Site, admin: httpx.Client
 ) -> None:

@@ -12,13 +12,13 @@ near one the team graded scores near that grade.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.inflight import InFlight
+from bot.core.member_text import blank
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import (
     AnswerWrite,
@@ -51,12 +51,6 @@ class CardReviewer(Protocol):
     async def reviewed_card(
         self, turn: Turn, prompt: Prompt, score: int, held: PracticeCardRow | None
     ) -> PracticeCardRow | None: ...
-
-
-def is_blank(text: str) -> bool:
-    """True for text with nothing visible: whitespace, zero-width and other format or control
-    characters (a lone U+200B is not an answer)."""
-    return all(ch.isspace() or unicodedata.category(ch) in {"Cf", "Cc", "Zs"} for ch in text)
 
 
 @dataclass(frozen=True)
@@ -200,27 +194,26 @@ class AnswerFlow:
         return len(prompts)
 
     async def answer(self, turn: Turn, answer: str) -> None:
+        """Every answer typed in a channel, on any platform, comes here; one that shows nothing
+        (`blank`) is refused before anything is stored, and the member stays on their prompt."""
         post = await self._post(turn)
-        if (
-            post is not None
-            and self._bank(post).open_question(post.prompt_id) is not None
-            and not is_blank(answer)
-        ):
-            await keep_open_answer(self.repo, turn, post, answer, at=self.clock())
-            await self._resume_elsewhere(turn, post)
-            return
-        position = await self._position(turn)
-        if position is None:
-            return
-        post = position.post
-        if is_blank(answer):
+        why = blank(answer)
+        if post is not None and why is not None:
             await turn.say(
-                turn.t("empty_answer"),
+                turn.t(f"{why}_answer"),
                 kind=ReplyKind.ERROR,
                 thread_id=post.thread_id,
                 ephemeral=True,
             )
             return
+        if post is not None and self._bank(post).open_question(post.prompt_id) is not None:
+            await keep_open_answer(self.repo, turn, post, answer, at=self.clock())
+            await self._resume_elsewhere(turn, post)
+            return
+        position = await self._position(turn, post)
+        if position is None:
+            return
+        post = position.post
         if position.done:
             await self._finished(turn, post)
             return

@@ -233,12 +233,16 @@ class Appeals:
         page both resolve through here; the command tells the member itself, the page has the
         notice queued (`queue_notice_in`, the channel's language) in the same transaction, so
         no crash can resolve an appeal without telling its member. Raises AppealRefusedError
-        for another channel's or an unknown id, or one resolved before."""
+        for another channel's or an unknown id, one resolved before, or the admin `by`'s own
+        appeal: an admin who could grade their own answer could give themselves any score, so
+        another admin must judge it."""
         appeal = await self.repo.appeal(
             platform=platform, channel_id=channel_id, appeal_id=appeal_id
         )
         if appeal is None:
             raise AppealRefusedError("appeal_unknown", detail=str(appeal_id))
+        if appeal.answer.user_id == by:
+            raise AppealRefusedError("appeal_own", id=appeal_id)
         if appeal.resolved_at is not None:
             raise AppealRefusedError(
                 "appeal_resolved_before", id=appeal_id, score=appeal.final_score

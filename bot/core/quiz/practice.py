@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.inflight import InFlight
+from bot.core.member_text import blank
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow, PracticeWrite
 from bot.core.ports import PracticeStore
@@ -24,7 +25,6 @@ from bot.core.quiz.answering import (
     AnswerFlow,
     FigureSource,
     graded_text,
-    is_blank,
     show_figure_when_drawn,
 )
 from bot.core.quiz.desk import GradingDesk, Where
@@ -324,8 +324,9 @@ class Practice:
         if pending is None or pending not in bank:
             await turn.error("practice_nothing_pending")
             return
-        if is_blank(answer):
-            await turn.error("practice_empty")
+        why = blank(answer)
+        if why is not None:
+            await turn.error(f"practice_{why}")
             return
         prompt = bank.get(pending)
         try:

@@ -93,7 +93,7 @@ async def resolve_appeal(
             queue_notice_in=admin.channel.lang,
         )
     except AppealRefusedError as exc:
-        status = 404 if exc.key == "appeal_unknown" else 409
+        status = {"appeal_unknown": 404, "appeal_own": 403}.get(exc.key, 409)
         raise PageError(status, exc.key, lang) from None
     if deps.notice_left is not None:
         deps.notice_left()

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from bot.core.member_text import member_text
+from bot.core.member_text import blank, member_text
 from bot.core.quiz.desk import Where, graded_part
 from bot.core.reporting import dashboards
 from bot.web.deps import AdminIn, Signed
@@ -28,9 +28,11 @@ router = APIRouter(prefix="/c/{platform}/{channel_id}")
 async def graded_try(admin: Signed, prompt: Prompt, answer: str) -> dict[str, Any] | None:
     """Try the grader: `answer` graded as the session's channel would grade it (its team's
     grades included), with the explanation `quizmaster grade --explain` prints where the grader
-    can give one, stored nowhere."""
-    if not answer.strip():
-        return {"error": "try_empty"}
+    can give one, stored nowhere. An answer that shows nothing is refused as the chat refuses
+    it (`blank`), not graded 10."""
+    why = blank(answer)
+    if why is not None:
+        return {"error": f"try_{why}"}
     desk = admin.web.deps.desk
     lang = admin.lang
     try:
@@ -171,7 +173,7 @@ async def _save_or_try(admin: Signed, editing: str | None) -> Response:
         draft |= {"parent": kept.parent, "order": kept.order, "source": kept.source}
     report = check_draft(draft, bank, replaces=editing)
     form.place(report.errors)
-    answer = graded_part(given.get("answer", ""))
+    answer = graded_part(member_text(given.get("answer", "")))
 
     def again(**shown: Any) -> HTMLResponse:
         return _edit_page(admin, form, editing=editing, answer=answer, version=version, **shown)
