@@ -96,7 +96,7 @@ def test_a_calibration_from_before_the_gate_has_none_and_another_version_is_refi
     old = tmp_path / "old.json"
     old.write_text(json.dumps(data), encoding="utf-8")
     assert Calibration.load(old).gate("concepts") == EvidenceGate()
-    data["evidence"] = {"version": 0, "concepts": {"min_sim": 0.5}}
+    data["evidence"] = {"version": 0, "concepts": {"min_sim": 0.5, "wordless_min_sim": 0.6}}
     old.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="evidence gate"):
         Calibration.load(old)
