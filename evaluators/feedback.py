@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from content.schema import Lang, Prompt
-from evaluators.grade import Flag, Verdict
+from evaluators.grade import NON_ANSWER, Flag, Verdict
 from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_present
 from evaluators.rules import Fired, rule_of
 from evaluators.taught import Nudge
@@ -31,6 +31,14 @@ class Told:
     covered: tuple[ConceptMatch, ...] = ()
     missed: tuple[str, ...] = ()
     misconception: str | None = None
+    unsure: tuple[str, ...] = ()
+    """Key concepts neither listed as covered nor surely missed: something in the answer comes
+    near them, so the member is told neither."""
+
+    @property
+    def advised(self) -> tuple[str, ...]:
+        """The concepts a full answer's advice may name: those not listed as covered."""
+        return (*self.missed, *self.unsure)
 
     @property
     def covered_ids(self) -> tuple[str, ...]:
@@ -54,6 +62,7 @@ def told_of(
     verdict: Verdict,
     fired: tuple[Fired, ...],
     matches: tuple[ConceptMatch, ...],
+    near: tuple[str, ...] = (),
 ) -> Told:
     """What feedback may say of a graded answer, by rules that keep it in agreement with the
     score (a member reads the score first, and a note that contradicts it teaches the wrong
@@ -64,17 +73,19 @@ def told_of(
     - An answer graded `incorrect`, or one a rule withholds concept credit from (an answer to
       another question, a term alone, no evidence), lists no concept as covered: naming a term
       in a wrong or off-topic answer is not an achievement.
-    - Every key concept not listed as covered is listed as missed, unless it is drafted (an
-      importer drafted it from the model answer and no admin has reviewed it): a draft may
-      give credit, but a member is never told to add an idea nobody has checked is one.
-    - The misconception note is given only below the misconception rule's bound, and names the
-      misconception the answer echoes: a well-graded answer is not told it is close to one.
+    - A key concept not listed as covered is listed as missed only when it is surely absent:
+      nothing in the answer names it, says one of its words or comes near it by meaning
+      (`near`, with the concepts matched but not credited); otherwise it is unsure, told
+      neither way. A drafted concept (an importer drafted it from the model answer and no
+      admin has reviewed it) is never listed as missed: a draft may give credit, but a member
+      is never told to add an idea nobody has checked is one.
+    - A misconception is named only where the answer states it (`Rule.tells`).
     - `compose` never praises full coverage below `mostly_correct`, and its suggested addition
       never names a concept listed as covered.
 
     `matches` are the concepts the answer names (`concepts.concept_matches`), `fired` the rules
     that fired on it."""
-    credited = verdict in _CREDITED and not any(rule_of(f).withholds_credit for f in fired)
+    credited = verdict in _CREDITED and not any(rule_of(f).withholds(f) for f in fired)
     covered = tuple(m for m in matches if m.passage) if credited else ()
     listed = {m.concept for m in covered}
     misconception = next(
@@ -85,10 +96,14 @@ def told_of(
         ),
         None,
     )
+    nothing_said = any(f.flag in NON_ANSWER for f in fired)
+    present = set() if nothing_said else {m.concept for m in matches} | set(near)
+    open_ = [c for c in prompt.concepts if c.id not in listed and not c.drafted]
     return Told(
         covered=covered,
-        missed=tuple(c.id for c in prompt.concepts if c.id not in listed and not c.drafted),
+        missed=tuple(c.id for c in open_ if c.id not in present),
         misconception=misconception,
+        unsure=tuple(c.id for c in open_ if c.id in present),
     )
 
 
@@ -111,7 +126,7 @@ def _best_sentence(prompt: Prompt, told: Told, lang: Lang) -> str:
             text = AnswerText.of(sentence)
             if any(concept_present(prompt.concept(c), text) for c in told.covered_ids):
                 continue
-            hits = sum(concept_present(prompt.concept(cid), text) for cid in told.missed)
+            hits = sum(concept_present(prompt.concept(cid), text) for cid in told.advised)
             if hits > best_hits:
                 best, best_hits = sentence, hits
     return best
@@ -130,9 +145,9 @@ def full_answer_note(prompt: Prompt, told: Told, verdict: Verdict, lang: Lang) -
     graded below `mostly_correct`. Drafted concepts the answer does not name are not said to be
     missed, nor covered: with nothing missed, the note reads as for a prompt without concepts."""
     unnamed = any(c.id not in told.covered_ids for c in prompt.concepts)
-    if not prompt.concepts or (unnamed and not told.missed):
+    if not prompt.concepts or (unnamed and not told.advised):
         return "" if verdict is Verdict.CORRECT else _model_answer(prompt, lang)
-    if not told.missed:
+    if not told.advised:
         if verdict in _PRAISED:
             return GRADER.text(lang, "every_concept_covered")
         lead = GRADER.text(lang, "every_concept_named_short")
@@ -140,7 +155,7 @@ def full_answer_note(prompt: Prompt, told: Told, verdict: Verdict, lang: Lang) -
     sentence = _best_sentence(prompt, told, lang)
     if sentence:
         return GRADER.text(lang, "full_answer_adds", sentence=sentence)
-    names = ", ".join(prompt.concept(cid).label(lang) for cid in told.missed)
+    names = ", ".join(prompt.concept(cid).label(lang) for cid in told.advised)
     return GRADER.text(lang, "full_answer_explains", names=names)
 
 
@@ -161,7 +176,7 @@ def compose(
     parts = [] if team is None else [team_note(team, lang)]
     parts += [rule_of(f).say(f, lang, question=prompt.text) for f in told_rules(fired, score=score)]
     graded = verdict not in {Verdict.NO_ANSWER, Verdict.ACKNOWLEDGED}
-    if graded and (verdict is not Verdict.CORRECT or told.missed):
+    if graded and (verdict is not Verdict.CORRECT or told.advised):
         note = full_answer_note(prompt, told, verdict, lang)
         if note:
             parts.append(note)

@@ -73,6 +73,8 @@ class Flag(StrEnum):
 
     EMPTY = "empty"
     DONT_KNOW = "dont_know"
+    NOT_AN_ANSWER = "not_an_answer"
+    """A greeting, a link on its own, lorem ipsum: named as what it is."""
     ONE_WORD = "one_word"
     """One word, or one key concept's wording and nothing else: a term on its own."""
     COPY_OF_QUESTION = "copy_of_question"
@@ -84,15 +86,25 @@ class Flag(StrEnum):
     OFF_TOPIC = "off_topic"
     SIBLING = "sibling"
     NO_EVIDENCE = "no_evidence"
+    SWAPPED = "swapped"
+    """It gives the key concepts of one side of the question's pair to the other (L1 and L2)."""
     REVERSED = "reversed"
     """Its main claims say the opposite of the model answers (roles swapped, an opposite said)."""
 
 
 NON_ANSWER: frozenset[Flag] = frozenset(
-    {Flag.EMPTY, Flag.NOISE, Flag.DONT_KNOW, Flag.NO_EVIDENCE, Flag.ONE_WORD}
+    {
+        Flag.EMPTY,
+        Flag.NOISE,
+        Flag.DONT_KNOW,
+        Flag.NOT_AN_ANSWER,
+        Flag.NO_EVIDENCE,
+        Flag.ONE_WORD,
+    }
 )
 """Flags of the rules that find an answer saying nothing the question asks: empty, noise, "I
-don't know", no evidence (a greeting, chat, markup, a lone number), a word or term on its own."""
+don't know", a greeting, link or lorem ipsum, no evidence (chat, markup, code, a lone number), a
+word or term on its own."""
 NON_ANSWER_MOST = 10
 """The most a non-answer scores (the evidence gate's cap, and a term alone's where the prompt
 has key concepts). An answer one of `NON_ANSWER` fired on that scores no more than this is a
@@ -109,7 +121,9 @@ def is_non_answer(score: int, flags: Collection[str]) -> bool:
 
 
 class Grade(BaseModel):
-    """A graded answer: 0-100, verdict, concept coverage (the prompt's concept ids), feedback."""
+    """A graded answer: 0-100, verdict, concept coverage (the prompt's concept ids), feedback.
+    Each key concept is in at most one of `covered` (stated), `missed` (surely absent) and
+    `unsure` (something in the answer comes near it: told neither way)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -117,6 +131,7 @@ class Grade(BaseModel):
     verdict: Verdict
     covered: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()
     feedback: str = ""
     flags: tuple[Flag, ...] = ()
 

@@ -168,6 +168,10 @@ class Explanation:
         return self.told.missed
 
     @property
+    def unsure(self) -> tuple[str, ...]:
+        return self.told.unsure
+
+    @property
     def evidence(self) -> dict[str, str]:
         """Each covered concept's id and the passage of the answer that names it."""
         return {m.concept: m.passage for m in self.told.covered}
@@ -178,6 +182,7 @@ class Explanation:
             "verdict": self.verdict.value,
             "covered": list(self.covered),
             "missed": list(self.missed),
+            "unsure": list(self.unsure),
             "evidence": self.evidence,
             "misconception": self.told.misconception,
             "flags": [flag.value for flag in self.flags],
@@ -294,7 +299,12 @@ def explain(
         told=NOTHING_TOLD
         if measurement is None or head is None
         else told_of(
-            prompt, score=final, verdict=verdict, fired=fired, matches=measurement.found.matches
+            prompt,
+            score=final,
+            verdict=verdict,
+            fired=fired,
+            matches=measurement.found.matches,
+            near=measurement.found.near,
         ),
         link=None if head is None else LINK,
         taught=taught,
@@ -339,6 +349,7 @@ def score(
         verdict=why.verdict,
         covered=why.covered,
         missed=why.missed,
+        unsure=why.unsure,
         feedback=feedback,
         flags=why.flags,
     )

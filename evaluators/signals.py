@@ -13,12 +13,18 @@ from typing import NamedTuple
 import numpy as np
 from rapidfuzz import fuzz
 
-from content.schema import Lang, Prompt
+from content.schema import Concept, Lang, Prompt
 from evaluators.embedding.vectors import Matrix
 from evaluators.features.measurement import Found, Measurement
 from evaluators.features.raw import Measures
 from evaluators.reading.claims import measure_claims
-from evaluators.reading.concept_meaning import NO_SPANS, AnswerSpans, meaning_matches
+from evaluators.reading.concept_meaning import (
+    ABSENT_BELOW,
+    NO_SPANS,
+    AnswerSpans,
+    meaning_matches,
+    nearest,
+)
 from evaluators.reading.concepts import (
     AnswerText,
     ConceptMatch,
@@ -238,6 +244,59 @@ def _with_meaning(
     return tuple(by_id[c.id] for c in prompt.concepts if c.id in by_id)
 
 
+_HANGUL_WORD = re.compile(r"[가-힣]")
+
+
+def _near(
+    prompt: Prompt,
+    answer: AnswerText,
+    answer_vector: Matrix,
+    spans: AnswerSpans,
+    vectors: PromptVectors,
+    *,
+    named: tuple[ConceptMatch, ...],
+    credited: tuple[ConceptMatch, ...],
+    lang: Lang,
+) -> tuple[str, ...]:
+    """The key concepts the answer is not credited with that something in it comes near: named
+    in their words but given no credit (inside a reversed claim), one of their words said (not
+    one a credited concept's wordings hold), or a
+    clause within `ABSENT_BELOW` of their phrasings; and those with no wording in the answer's
+    language (a team's English keyword, a Korean answer), which the lexical reader cannot see
+    and meaning reads weakly across languages. Of these the grader is not sure either way: it
+    credits none and tells the member of none as missed."""
+    given = {m.concept for m in credited}
+    worded = {m.concept for m in named}
+    explained = {w for c in prompt.concepts if c.id in given for w in _content_words(c)}
+    closeness = nearest(
+        answer, answer_vector=answer_vector, spans=spans, concept_vectors=vectors.concepts
+    )
+    near = []
+    for column, concept in enumerate(prompt.concepts):
+        if concept.id in given:
+            continue
+        close = column < len(closeness) and closeness[column] >= ABSENT_BELOW
+        unread = not _worded_in(concept, lang)
+        shares = bool((_content_words(concept) - explained) & answer.words)
+        if concept.id in worded or close or unread or shares:
+            near.append(concept.id)
+    return tuple(near)
+
+
+def _worded_in(concept: Concept, lang: Lang) -> bool:
+    """Whether one of the concept's wordings is written in `lang` (Korean: with Hangul)."""
+    return any(bool(_HANGUL_WORD.search(f)) == (lang == "ko") for f in concept.surface_forms())
+
+
+def _content_words(concept: Concept) -> frozenset[str]:
+    """The content words of a concept's wordings (two characters or more): an answer that says
+    one half-names the concept, unless a concept it is credited with has the word too ("weight"
+    of "sum of absolute weights" says nothing of "weights to exactly zero")."""
+    return frozenset(
+        word for form in concept.surface_forms() for word in bank_words(form) if len(word) >= 2
+    )
+
+
 def measure(
     prompt: Prompt,
     vectors: PromptVectors,
@@ -297,6 +356,7 @@ def measure(
     named = concept_matches(prompt.concepts, answer)
     named_covered, named_missed = covered_and_missed(prompt.concepts, named)
     matches = _with_meaning(prompt, answer, answer_vector, spans, vectors, named=named)
+    credited = _credited(matches, strong)
     coverage = len(named_covered) / len(prompt.concepts) if prompt.concepts else None
     soft_coverage = None
     if prompt.concepts:
@@ -333,7 +393,17 @@ def measure(
         found=Found(
             covered=named_covered,
             missed=named_missed,
-            matches=_credited(matches, strong),
+            matches=credited,
+            near=_near(
+                prompt,
+                answer,
+                answer_vector,
+                spans,
+                vectors,
+                named=named,
+                credited=credited,
+                lang=lang,
+            ),
             echoed=overlaps.index(mis_overlap) if overlaps else None,
             sibling=sibling.prompt,
             claims=claims,

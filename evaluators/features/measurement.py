@@ -39,6 +39,9 @@ class Found:
     """The answer's claims read against the model answers (`reading.contrasts`)."""
     quotes: tuple[str, ...] = ()
     """The answer's own words of each reversed claim, in `claims.reversed`'s order."""
+    near: tuple[str, ...] = ()
+    """The key concepts not credited that the answer comes near (`signals._near`): neither
+    covered nor surely missed."""
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,8 @@ def _print(prompt: Prompt, scored: Scored, *, explain: bool) -> None:
         print(f"covered: {', '.join(shown)}")
     if grade.missed:
         print(f"missed: {', '.join(grade.missed)}")
+    if grade.unsure:
+        print(f"not sure (told neither way): {', '.join(grade.unsure)}")
     if grade.feedback:
         print(f"feedback: {grade.feedback}")
     if not explain:

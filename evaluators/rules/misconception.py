@@ -5,23 +5,19 @@ vector reads "L2 makes weights exactly zero, L1 shrinks them" as the model answe
 (`stated_misconceptions` reads it claim by claim).
 
 An answer that only shares a misconception's words (`echoes_misconception`) is flagged without a
-cap, and told so only where it scores below `MISCONCEPTION_NOTE_BELOW`: the head reads the same
-nearness (`mis_gap`, `mis_overlap`) and scores it."""
+cap and told nothing: the head reads the same nearness (`mis_gap`, `mis_overlap`) and scores it,
+and sharing words is no sure reading (a right half answer that defines two terms correctly
+shares the words of a misconception that swaps them)."""
 
 from __future__ import annotations
 
-from content.schema import Lang, Localized
 from evaluators.features.raw import Measures
 from evaluators.grade import Flag
 from evaluators.rules.rule import Fired, Judge, Judged
-from evaluators.texts import GRADER
 
 MISCONCEPTION_CAP = 40
 """The most an answer that states a misconception may score: "partial" at best, never right."""
 MISCONCEPTION_MIN_OVERLAP = 0.3
-MISCONCEPTION_NOTE_BELOW = 70
-"""The score under which an answer that only echoes a misconception's words is told so: a
-well-graded answer is not told it is close to one."""
 
 
 def echoes_misconception(measures: Measures) -> bool:
@@ -53,17 +49,15 @@ class Misconception(Judge):
             return self.fired()
         return self.fired(words={"misconception": misconceptions[found.echoed].text})
 
-    def tells(self, fired: Fired, *, score: int, flags: frozenset[Flag]) -> bool:
-        if "stated" in fired.words:
-            return True
-        return score < MISCONCEPTION_NOTE_BELOW and "misconception" in fired.words
+    def withholds(self, fired: Fired) -> bool:
+        """An answer that states a misconception is credited no concept: the words it shares
+        with the model answer are said in a wrong claim (a wrong answer credited with what it
+        reverses teaches the wrong thing)."""
+        return "stated" in fired.words
 
-    def say(self, fired: Fired, lang: Lang, *, question: Localized) -> str:
-        if "stated" not in fired.words:
-            return super().say(fired, lang, question=question)
-        return GRADER.text(
-            lang, f"{self.message_key}_stated", misconception=fired.words["misconception"]
-        )
+    def tells(self, fired: Fired, *, score: int, flags: frozenset[Flag]) -> bool:
+        """Only a misconception stated is told, whatever the score."""
+        return "stated" in fired.words
 
 
 RULE = Misconception()

@@ -38,5 +38,9 @@ class ReversedClaims(Judge):
             f"{claims.agreeing} agreeing, of {claims.clauses} clauses",
         )
 
+    def tells(self, fired: Fired, *, score: int, flags: frozenset[Flag]) -> bool:
+        """A swap of two roles already told names the sides; this note would repeat it."""
+        return Flag.SWAPPED not in flags
+
 
 RULE = ReversedClaims()

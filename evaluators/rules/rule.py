@@ -121,6 +121,11 @@ class Rule:
             other=other,
         )
 
+    def withholds(self, fired: Fired) -> bool:
+        """Whether this firing withholds concept credit (`withholds_credit`, unless a rule
+        reads it from what it found)."""
+        return self.withholds_credit
+
     def tells(self, fired: Fired, *, score: int, flags: frozenset[Flag]) -> bool:
         """Whether the member is told this rule fired, given the final `score` and every flag
         that fired (a rule may leave the telling to another)."""
@@ -132,6 +137,11 @@ class Rule:
         its flag. The message may name `{question}` (the prompt's wording), `{cap}` (the cap it
         set) and any of the words its `Fired` carries."""
         return f"rule_{self.flag.value}"
+
+    @property
+    def message_keys(self) -> tuple[str, ...]:
+        """Every message it may say (one, unless it names kinds of what it found)."""
+        return (self.message_key,)
 
     def say(self, fired: Fired, lang: Lang, *, question: Localized) -> str:
         """The message in `lang`, filled in."""

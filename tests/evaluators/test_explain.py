@@ -30,7 +30,6 @@ from evaluators.reading.concepts import AnswerText, concept_present
 from evaluators.reading.morphology import compact
 from evaluators.rules import BY_FLAG, dont_know
 from evaluators.rules.evidence_gate import NO_EVIDENCE_CAP
-from evaluators.rules.misconception import MISCONCEPTION_NOTE_BELOW
 from evaluators.rules.off_topic import OFF_TOPIC_CAP
 from evaluators.rules.term_alone import RULE as TERM_ALONE
 from evaluators.rules.term_alone import TERM_ALONE_CAP
@@ -89,7 +88,7 @@ def check_contract(explained: dict[str, Any]) -> None:
     """`link(base + sum of contributions)` x 100 is `raw` within a point, and the score is `raw`
     under every cap; where a guardrail or an open prompt decided, there is no head to add up."""
     assert set(explained) >= {
-        *("score", "verdict", "covered", "missed", "flags", "head", "link", "base"),
+        *("score", "verdict", "covered", "missed", "unsure", "flags", "head", "link", "base"),
         *("features", "raw", "feedback"),
     }
     if explained["head"] is None:
@@ -104,7 +103,7 @@ def check_contract(explained: dict[str, Any]) -> None:
     if explained.get("taught") is not None:
         capped = max(0, min(100, round(capped + explained["taught"]["shift"])))
     assert explained["score"] == capped
-    capping = ("one_word", "off_topic", "sibling", "no_evidence", "reversed")
+    capping = ("one_word", "off_topic", "sibling", "no_evidence", "reversed", "swapped")
     # A stated misconception is capped; one only echoed in words is flagged without a cap.
     capped_by = (*capping, "misconception") if cap is not None else capping
     assert (cap is not None) == any(f in explained["flags"] for f in capped_by)
@@ -165,16 +164,17 @@ _PRAISE = {lang: GRADER.text(lang, "every_concept_covered").rstrip(".") for lang
 
 def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
     """Where one graded answer's feedback (in `lang`) disagrees with its score, by the rules of
-    `feedback.told_of`: a misconception note at 70 or more or one that names no misconception
-    of the prompt, a covered concept without a passage of the answer, concepts credited to an
-    incorrect or off-topic answer, praise below `mostly_correct`, a suggestion naming a covered
-    concept."""
+    `feedback.told_of`: a misconception note where none was stated or one that names no
+    misconception of the prompt, a covered concept without a passage of the answer, concepts
+    credited to an incorrect, off-topic or swapped answer, a concept in two of covered, missed
+    and unsure, praise below `mostly_correct`, a suggestion naming a covered concept."""
     why, prompt = graded.live.explanation, graded.prompt
     feedback = (graded.live if lang == "en" else graded.offline).grade.feedback
     problems = []
     note = GRADER.template(lang, BY_FLAG[Flag.MISCONCEPTION].message_key).split(":")[0]
-    if note in feedback and why.score >= MISCONCEPTION_NOTE_BELOW:
-        problems.append(f"misconception note at {why.score}")
+    stated = any(f.flag is Flag.MISCONCEPTION and "stated" in f.words for f in why.fired)
+    if note in feedback and not stated:
+        problems.append(f"misconception note at {why.score}, none stated")
     said = why.told.misconception
     if said is not None and (
         said not in feedback or all(m.text != said for m in prompt.misconceptions)
@@ -185,11 +185,12 @@ def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
         pieces = match.passage.split(" … ")
         if not match.passage or not all(compact(p) and compact(p) in written for p in pieces):
             problems.append(f"{match.concept} covered without evidence: {match.passage!r}")
-    uncredited = {Flag.OFF_TOPIC, Flag.SIBLING} & set(why.flags)
+    uncredited = {Flag.OFF_TOPIC, Flag.SIBLING, Flag.SWAPPED} & set(why.flags)
     if why.covered and (why.verdict is Verdict.INCORRECT or uncredited):
         problems.append(f"{why.covered} credited to an answer graded {why.verdict.value}")
-    if set(why.covered) & set(why.missed):
-        problems.append("a concept both covered and missed")
+    lists = (set(why.covered), set(why.missed), set(why.unsure))
+    if sum(map(len, lists)) != len(set.union(*lists)):
+        problems.append("a concept in two of covered, missed and unsure")
     if _PRAISE[lang] in feedback and why.verdict not in {Verdict.CORRECT, Verdict.MOSTLY_CORRECT}:
         problems.append(f"full coverage praised in an answer graded {why.verdict.value}")
     if _SUGGESTION[lang] in feedback:
@@ -205,7 +206,7 @@ def agreement_problems(graded: DevGraded, lang: Lang) -> list[str]:
 def test_every_dev_answers_feedback_agrees_with_its_score(
     dev_graded: list[DevGraded], lang: Lang
 ) -> None:
-    """No dev-set answer graded 70 or more is told it is close to a misconception, every concept
+    """No dev-set answer is told a misconception it does not state, every concept
     listed as covered shows a passage the answer holds, and verdict, covered, missed and the
     suggested addition never contradict each other (`feedback.told_of`)."""
     problems = [
@@ -236,6 +237,10 @@ def test_quizmaster_grade_explains_one_answer_as_json(tmp_path: Path, warm_cache
     assert lines[0] == f"{explained['score']}/100 {explained['verdict']}"
     for feature in explained["features"]:
         assert any(line.split()[:1] == [feature["name"]] for line in lines), feature["name"]
+    lists = {"missed": "missed: ", "unsure": "not sure (told neither way): "}
+    for key, lead in lists.items():
+        shown = [line for line in lines if line.startswith(lead)]
+        assert shown == ([lead + ", ".join(explained[key])] if explained[key] else []), key
     nearest = explained["nearest_other"]
     said = f"nearest other question: {nearest['id']} "
     assert any(
@@ -343,13 +348,15 @@ async def test_a_scored_answer_is_its_explanation_read_as_json_and_as_a_grade(
     scored = score(RELU, answer, evidence, grader.calibration, lang="en", cap=30)
     why, grade = scored.explanation, scored.grade
     assert (grade.score, grade.verdict, grade.flags) == (why.score, why.verdict, why.flags)
-    assert (grade.covered, grade.missed) == (why.covered, why.missed)
+    assert (grade.covered, grade.missed, grade.unsure) == (why.covered, why.missed, why.unsure)
+    assert not set(grade.unsure) & (set(grade.covered) | set(grade.missed))
     assert "hint" in grade.feedback.lower(), grade.feedback
     assert why.as_json() == {
         "score": 30,
         "verdict": "incorrect",
         "covered": list(why.covered),
         "missed": list(why.missed),
+        "unsure": list(why.unsure),
         "evidence": {m.concept: m.passage for m in why.told.covered},
         "misconception": None,
         "flags": ["capped"],

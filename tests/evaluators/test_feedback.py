@@ -1,7 +1,8 @@
 """Feedback agrees with the score (`feedback.told_of`): a concept is listed as covered only with
 the passage of the answer that names it, an incorrect or off-topic answer is credited with none,
-the misconception note comes only below 70 and names the misconception, praise only from
-`mostly_correct` up, and the suggested addition never names a concept listed as covered."""
+a concept is told missed only when nothing in the answer names it (otherwise it is unsure), a
+misconception is told only where the answer states it, praise only from `mostly_correct` up, and
+the suggested addition never names a concept listed as covered."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from evaluators.feedback import Told, compose, told_of
 from evaluators.grade import Flag, Verdict
 from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_matches, concept_present
 from evaluators.rules import BY_FLAG, Fired
-from evaluators.rules.misconception import MISCONCEPTION_NOTE_BELOW
+from evaluators.rules.misconception import MISCONCEPTION_CAP
 from tests.evaluators.conftest import GOOD_EN, GOOD_KO, MISCONCEPTION_KO, RELU
 
 ALL = tuple(c.id for c in RELU.concepts)
 
 
 def _fired(flags: tuple[Flag, ...]) -> tuple[Fired, ...]:
-    """Each flag's rule fired; the misconception rule with the prompt's first misconception."""
-    words = {"misconception": RELU.misconceptions[0].text}
+    """Each flag's rule fired; the misconception rule stating the prompt's first
+    misconception."""
+    words = {"misconception": RELU.misconceptions[0].text, "stated": "yes"}
     return tuple(BY_FLAG[f].fired(words=words if f is Flag.MISCONCEPTION else None) for f in flags)
 
 
@@ -55,7 +57,16 @@ def test_a_match_that_shows_no_passage_is_not_listed_as_covered() -> None:
     unseen = ConceptMatch("saturation", "포화", "spelling", (), "")
     told = told_of(RELU, score=90, verdict=Verdict.CORRECT, fired=(), matches=(unseen,))
     assert told.covered == ()
-    assert told.missed == ALL
+    assert told.unsure == ("saturation",), "named somewhere: not surely missed either"
+    assert told.missed == tuple(c for c in ALL if c != "saturation")
+
+
+def test_a_concept_the_answer_comes_near_is_neither_covered_nor_missed() -> None:
+    told = told_of(
+        RELU, score=60, verdict=Verdict.PARTIAL, fired=(), matches=(), near=("unit-gradient",)
+    )
+    assert (told.covered, told.unsure) == ((), ("unit-gradient",))
+    assert "unit-gradient" not in told.missed and "unit-gradient" in told.advised
 
 
 @pytest.mark.parametrize(
@@ -68,19 +79,23 @@ def test_an_incorrect_or_off_topic_answer_is_credited_with_no_concept(
 ) -> None:
     told = _told(GOOD_KO, score=15, verdict=verdict, flags=flags)
     assert told.covered == ()
-    assert told.missed == ALL
+    assert (told.missed, told.unsure) == ((), ALL), "named, though not credited: not missed"
     assert "모두 다뤘어요" not in _feedback(told, verdict, flags)
 
 
-def test_the_misconception_note_comes_below_70_and_names_the_misconception() -> None:
+def test_a_misconception_stated_is_told_at_any_score_and_one_echoed_never() -> None:
     flags = (Flag.MISCONCEPTION,)
-    below = _told(MISCONCEPTION_KO, score=MISCONCEPTION_NOTE_BELOW - 1, flags=flags)
-    assert below.misconception == RELU.misconceptions[0].text
-    told = _feedback(below, Verdict.MOSTLY_CORRECT, flags, score=MISCONCEPTION_NOTE_BELOW - 1)
-    assert RELU.misconceptions[0].text in told
-    at = _told(GOOD_KO, score=MISCONCEPTION_NOTE_BELOW, flags=flags)
+    for score in (15, 39, 95):
+        stated = _told(MISCONCEPTION_KO, score=score, verdict=Verdict.PARTIAL, flags=flags)
+        assert stated.misconception == RELU.misconceptions[0].text
+        assert stated.covered == (), "a wrong claim is credited nothing"
+        told = _feedback(stated, Verdict.PARTIAL, flags, score=score)
+        assert RELU.misconceptions[0].text in told
+    echo = (BY_FLAG[Flag.MISCONCEPTION].fired(words={"misconception": "x"}),)
+    matches = concept_matches(RELU.concepts, AnswerText.of(GOOD_KO))
+    at = told_of(RELU, score=30, verdict=Verdict.PARTIAL, fired=echo, matches=matches)
     assert at.misconception is None
-    said = _feedback(at, Verdict.MOSTLY_CORRECT, flags, score=MISCONCEPTION_NOTE_BELOW)
+    said = compose(RELU, verdict=Verdict.PARTIAL, score=30, told=at, fired=echo, lang="ko")
     assert "오해" not in said
 
 
@@ -129,5 +144,5 @@ async def test_a_wrong_answer_is_told_which_misconception_it_echoes(
 ) -> None:
     await grader.prepare(mini_bank)
     grade = await grader.grade(relu, MISCONCEPTION_KO, lang="ko")
-    assert grade.score < MISCONCEPTION_NOTE_BELOW
+    assert grade.score <= MISCONCEPTION_CAP
     assert relu.misconceptions[0].text in grade.feedback

@@ -59,16 +59,17 @@ def test_each_rule_has_a_module_of_its_own_and_each_module_one_rule() -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.flag.value)
 def test_each_rule_declares_its_message_cap_credit_and_fit(rule: Rule) -> None:
-    assert GRADER.has(rule.message_key), f"{rule.message_key} is not in evaluators/texts.yaml"
-    fields = {
-        frozenset(
-            name
-            for _, name, _, _ in string.Formatter().parse(GRADER.template(lang, rule.message_key))
-            if name
-        )
-        for lang in LANGS
-    }
-    assert len(fields) == 1, "both languages fill in the same words"
+    for key in rule.message_keys:
+        assert GRADER.has(key), f"{key} is not in evaluators/texts.yaml"
+        fields = {
+            frozenset(
+                name
+                for _, name, _, _ in string.Formatter().parse(GRADER.template(lang, key))
+                if name
+            )
+            for lang in LANGS
+        }
+        assert len(fields) == 1, "both languages fill in the same words"
     assert rule.cap is None or 0 <= rule.cap <= 100
     assert (rule.version is None) == (rule.fitted_in is None)
     if rule.fitted_in is not None:
@@ -76,11 +77,10 @@ def test_each_rule_declares_its_message_cap_credit_and_fit(rule: Rule) -> None:
 
 
 def test_every_rule_message_in_the_catalogue_belongs_to_a_rule() -> None:
-    """The grader's catalogue holds no message of a rule that is gone: each `rule_` key is a
-    rule's message, or its stated misconception's."""
+    """The grader's catalogue holds no message of a rule that is gone: each `rule_` key is one
+    of a rule's messages."""
     keys = {key for key in GRADER.message_keys() if key.startswith("rule_")}
-    said = {rule.message_key for rule in RULES}
-    assert keys == said | {f"{misconception.RULE.message_key}_stated"}
+    assert keys == {key for rule in RULES for key in rule.message_keys}
 
 
 def test_the_rules_that_withhold_credit_and_the_screens_that_decide() -> None:
@@ -91,12 +91,14 @@ def test_the_rules_that_withhold_credit_and_the_screens_that_decide() -> None:
         Flag.SIBLING,
         Flag.OFF_TOPIC,
         Flag.REVERSED,
+        Flag.SWAPPED,
     }
     deciding = {s.flag for s in SCREENS if s.decides}
     assert deciding == {
         Flag.EMPTY,
         Flag.NOISE,
         Flag.DONT_KNOW,
+        Flag.NOT_AN_ANSWER,
         Flag.COPY_OF_QUESTION,
         Flag.COPY_OF_REFERENCE,
     }
@@ -142,18 +144,24 @@ def test_the_judges_read_the_fitted_numbers_of_their_own_rule() -> None:
     assert _fired(without_fits) == (), "a rule with nothing fitted never fires"
 
 
-def test_the_misconception_is_named_only_below_its_bound() -> None:
+def test_a_misconception_is_told_only_where_the_answer_states_it() -> None:
+    """Sharing a misconception's words is flagged for the head but never told, at any score;
+    a misconception stated is capped, withholds credit and is told, at any score."""
     echoing = {"ref_sim": 0.5, "mis_sim": 0.6, "mis_overlap": 0.5}
     judged = _judged(Found(echoed=1), **echoing)
     assert misconception.echoes_misconception(judged.measurement.measures)
     fired = misconception.RULE.judge(judged)
     assert fired is not None and fired.cap is None
     assert fired.words == {"misconception": RELU.misconceptions[1].text}
-    bound, none = misconception.MISCONCEPTION_NOTE_BELOW, frozenset[Flag]()
-    assert misconception.RULE.tells(fired, score=bound - 1, flags=none)
-    assert not misconception.RULE.tells(fired, score=bound, flags=none)
-    unnamed = misconception.RULE.judge(_judged(**echoing))
-    assert unnamed is not None and not misconception.RULE.tells(unnamed, score=0, flags=none)
+    none = frozenset[Flag]()
+    assert not any(misconception.RULE.tells(fired, score=s, flags=none) for s in (0, 39, 99))
+    assert not misconception.RULE.withholds(fired)
+    stated = misconception.RULE.judge(_judged(Found(stated=0), ref_sim=0.9))
+    assert stated is not None and stated.cap == misconception.MISCONCEPTION_CAP
+    assert all(misconception.RULE.tells(stated, score=s, flags=none) for s in (0, 39, 99))
+    assert misconception.RULE.withholds(stated)
+    said = misconception.RULE.say(stated, "en", question=RELU.text)
+    assert RELU.misconceptions[0].text in said
     assert misconception.RULE.judge(_judged(ref_sim=0.7, mis_sim=0.6, mis_overlap=0.5)) is None
 
 
