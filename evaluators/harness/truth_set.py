@@ -123,7 +123,7 @@ class Statement:
 def statements(row: TruthRow, explanation: Explanation) -> list[Statement]:
     """What a grade tells of `row`, each statement checked against its labels: every concept
     listed as covered (true when the answer states it) or as missed (true when it does not), a
-    misconception named and claims said reversed (true of a wrong answer), an answer said to
+    misconception named and two roles said swapped (true of a wrong answer), an answer said to
     answer another question (no row of the set does), and a non-answer named as one."""
     states = set(row.states)
     told = told_rules(explanation.fired, score=explanation.score)
@@ -133,8 +133,9 @@ def statements(row: TruthRow, explanation: Explanation) -> list[Statement]:
     out += [Statement("missed", c, c not in states) for c in explanation.missed]
     if explanation.told.misconception is not None:
         out.append(Statement("misconception", explanation.told.misconception, wrong))
-    if Flag.REVERSED in flags:
-        out.append(Statement("swapped", "reversed", wrong))
+    if flags & {Flag.SWAPPED, Flag.REVERSED}:
+        said = next(f for f in told if f.flag in {Flag.SWAPPED, Flag.REVERSED})
+        out.append(Statement("swapped", said.flag.value, wrong))
     if flags & {Flag.OFF_TOPIC, Flag.SIBLING}:
         out.append(Statement("another question", "another question", False))
     if flags & NON_ANSWER and explanation.score <= NON_ANSWER_MOST:

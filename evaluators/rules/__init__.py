@@ -17,9 +17,11 @@ from evaluators.rules import (
     hint_cap,
     misconception,
     noise,
+    not_an_answer,
     off_topic,
     reversed_claims,
     sibling,
+    swapped_roles,
     term_alone,
     truncation,
 )
@@ -31,6 +33,7 @@ SCREENS: tuple[Screen, ...] = (
     empty.RULE,
     noise.RULE,
     dont_know.RULE,
+    not_an_answer.RULE,
     copy_of_question.RULE,
     copy_of_reference.RULE,
     term_alone.RULE,
@@ -38,6 +41,7 @@ SCREENS: tuple[Screen, ...] = (
 """Before the answer is measured, in order; the first that fires is the only one."""
 JUDGES: tuple[Judge, ...] = (
     misconception.RULE,
+    swapped_roles.RULE,
     reversed_claims.RULE,
     evidence_gate.RULE,
     sibling.RULE,

@@ -1,14 +1,16 @@
-""" "I don't know" scores 0 and is encouraged to read the model answer and say it back."""
+""" "I don't know" scores 0 and is told what the question asks and where to start (a hint); it is
+sent to the model answer only where the member can read it (the model answer was revealed)."""
 
 from __future__ import annotations
 
 import re
 
-from content.schema import Concept, Prompt
+from content.schema import Concept, Lang, Localized, Prompt
 from evaluators.grade import Flag
 from evaluators.reading.concepts import AnswerText, match_concepts
 from evaluators.reading.morphology import compact, normalize, surface_words
 from evaluators.rules.rule import Fired, Screen
+from evaluators.texts import GRADER
 
 DONT_KNOW_MAX_WORDS = 6
 DONT_KNOW_MAX_WORDS_WITHOUT_CONCEPT = 15
@@ -43,7 +45,17 @@ class DontKnow(Screen):
     decides = True
 
     def check(self, prompt: Prompt, text: str, *, revealed: bool) -> Fired | None:
-        return self.fired() if is_dont_know(text, prompt.concepts) else None
+        if not is_dont_know(text, prompt.concepts):
+            return None
+        return self.fired(words={"revealed": "yes"} if revealed else {})
+
+    @property
+    def message_keys(self) -> tuple[str, ...]:
+        return (self.message_key, f"{self.message_key}_revealed")
+
+    def say(self, fired: Fired, lang: Lang, *, question: Localized) -> str:
+        key = f"{self.message_key}_revealed" if "revealed" in fired.words else self.message_key
+        return GRADER.text(lang, key, question=question.get(lang))
 
 
 RULE = DontKnow()

@@ -11,10 +11,26 @@ tells them apart is that the right one says the question's words."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from content.schema import Lang, Localized
 from evaluators.grade import Flag
 from evaluators.rules.rule import Fired, FittedPerHead, Judge, Judged
+from evaluators.texts import GRADER
+
+_CODE = re.compile(
+    r"(?m)^\s*(?:def|class|import|from|return|for|while|if|print|const|let|var|function)\b.*"
+    r"|[;{}]\s*$|==|=>|\w+\([^)]*\)\s*[:;{]|```"
+)
+"""Marks of code: a line opening with a keyword, a line ending in a brace or a semicolon, a
+call opening a block, a fence."""
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a post reads as code: two of its marks, or a fence."""
+    return "```" in text or len(_CODE.findall(text)) >= 2
+
 
 NO_EVIDENCE_CAP = 10
 EVIDENCE_GATE_VERSION = 2
@@ -72,7 +88,18 @@ class NoEvidence(Judge):
         why = judged.fit(EvidenceGate).why_shut(
             measured.nearest, judged.text, shares_words=measured.shares_words
         )
-        return None if why is None else self.fired(reason=why)
+        if why is None:
+            return None
+        return self.fired(words={"code": "yes"} if looks_like_code(judged.text) else {}, reason=why)
+
+    @property
+    def message_keys(self) -> tuple[str, ...]:
+        return (self.message_key, f"{self.message_key}_code")
+
+    def say(self, fired: Fired, lang: Lang, *, question: Localized) -> str:
+        """Code shut out is named as code: "nothing here answers" reads as a wrong answer."""
+        key = f"{self.message_key}_code" if "code" in fired.words else self.message_key
+        return GRADER.text(lang, key, question=question.get(lang))
 
     def tells(self, fired: Fired, *, score: int, flags: frozenset[Flag]) -> bool:
         """A term alone is told what the question asks already; this note would repeat it."""

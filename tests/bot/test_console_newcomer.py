@@ -61,23 +61,23 @@ async def typed(service: Wired, lines: list[str], images: Path) -> str:
 async def test_a_non_answer_earns_no_points_and_no_streak_day(
     service: Wired, tmp_path: Path
 ) -> None:
-    """Case 10: "hello" was 10 points and a streak day. It is still graded, kept and told what
-    the question asks; the leaderboard, `/quiz me` and the web page's streaks leave it out,
-    while a real answer in the same channel still counts."""
+    """Case 10: "hello" was 10 points and a streak day. It is still graded (0, named as a
+    greeting), kept and told what the question asks; the leaderboard, `/quiz me` and the web
+    page's streaks leave it out, while a real answer in the same channel still counts."""
     out = await typed(
         service,
         ["/as mina", "hello", "/as dana", GOOD, "/as mina", "/quiz leaderboard", "/quiz me"],
         tmp_path,
     )
     said = out.split("(now speaking as mina)\n")
-    assert "@mina 10/100" in said[1] and "The question asks:" in said[1], said[1]
+    assert "@mina 0/100" in said[1] and "The question asks:" in said[1], said[1]
     board = said[2].split("Mastery:")[0]
     assert "dana" in board and "mina" not in board, board
     assert "Streak: 0 days" in said[2] and "Points this week: 0 points" in said[2], said[2]
     stored = await service.repo.answers.user_answers(
         platform=console.PLATFORM, channel_id=console.CHANNEL, user_id="mina"
     )
-    assert [a.score for a in stored] == [10] and not stored[0].earns
+    assert [a.score for a in stored] == [0] and not stored[0].earns
     days = await DashboardReads(service.repo).answer_days(
         platform=console.PLATFORM,
         channel_id=console.CHANNEL,

@@ -109,7 +109,7 @@ def test_a_calibration_from_before_the_gate_has_none_and_another_version_is_refi
         "1",
         "🙂 42",
         "안녕하세요 여러분, 오늘도 좋은 하루 보내세요!",
-        "def main():\n    print('hello world')",
+        "my answer:\ndef main():\n    print('hello world')",
     ],
 )
 async def test_nothing_said_scores_at_most_10_credits_nothing_and_says_what_is_asked(

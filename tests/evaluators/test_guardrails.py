@@ -34,7 +34,8 @@ async def test_dont_know_scores_at_most_20(
     grade = await grader.grade(relu, answer, lang="en")
     assert grade.score <= 20
     assert Flag.DONT_KNOW in grade.flags
-    assert "model answer" in grade.feedback
+    assert "/quiz hint" in grade.feedback
+    assert "model answer" not in grade.feedback, "the member cannot see a model answer yet"
 
 
 def test_a_longer_shrug_without_any_key_concept_still_counts(relu: Prompt) -> None:
@@ -158,7 +159,9 @@ async def test_each_korean_dont_know_scores_0_and_says_so(
 ) -> None:
     grade = await grader.grade(relu, answer, lang="en")
     assert (grade.score, grade.verdict, grade.flags) == (0, Verdict.NO_ANSWER, (Flag.DONT_KNOW,))
-    assert "model answer" in grade.feedback
+    assert "model answer" not in grade.feedback
+    shown = await grader.grade(relu, answer, lang="en", revealed=True)
+    assert "model answer" in shown.feedback, "once revealed, the member is sent to read it"
 
 
 async def test_an_honest_answer_after_the_reveal_is_graded_as_before_it(

