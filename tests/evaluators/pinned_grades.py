@@ -153,8 +153,8 @@ def _taught(path: Path, bank: Bank, *, prompts: int) -> Iterator[Case]:
 def _made(bank: Bank) -> Iterator[Case]:
     """Answers made here for the guardrails and rules the files do not all trigger: empty, noise,
     a shrug, copies of the question and of a revealed reference, an over-long answer, a term on
-    its own, a misconception, chat, a hint's cap, an open question's answers, and model answers
-    given on a sibling or on another question."""
+    its own, a misconception, chat, a greeting, code alone, a hint's cap, an open question's
+    answers, and model answers given on a sibling or on another question."""
     main = bank.get(SEED_THREADS[0])
     good = main.references[0].text
     made: list[tuple[str, str, dict[str, Any]]] = [
@@ -171,6 +171,8 @@ def _made(bank: Bank) -> Iterator[Case]:
         ("chat", "hello everyone, who wants pizza for lunch on Friday?", {}),
         ("capped", good, {"cap": HINT_CAP}),
         ("misconception", main.misconceptions[0].text, {}),
+        ("greeting", "안녕하세요~ 오늘부터 스터디 참여하게 됐습니다! 잘 부탁드려요", {}),
+        ("code", "x = torch.relu(x)\ny = model(x)", {}),
     ]
     for index, (what, answer, options) in enumerate(made):
         yield Case(main.id, answer, ("ko", "en")[index % 2], f"made: {what}", **options)
