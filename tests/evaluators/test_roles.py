@@ -13,11 +13,19 @@ from content.schema import Lang, Prompt
 from evaluators import EmbeddingGrader
 from evaluators.grade import Flag
 from evaluators.reading.concepts import AnswerText, concept_matches
-from evaluators.reading.roles import DIRECTION, PAIRS, question_pairs, roles_of, swapped
+from evaluators.reading.roles import (
+    DIRECTION,
+    PAIRS,
+    Roles,
+    Swap,
+    question_pairs,
+    roles_of,
+    swapped,
+)
 from evaluators.rules.swapped_roles import SWAPPED_CAP
 
 
-def _roles(prompt: Prompt) -> object:
+def _roles(prompt: Prompt) -> Roles | None:
     return roles_of(
         tuple(prompt.concepts),
         tuple(r.text for r in prompt.references),
@@ -25,7 +33,7 @@ def _roles(prompt: Prompt) -> object:
     )
 
 
-def _swap(prompt: Prompt, answer: str) -> object:
+def _swap(prompt: Prompt, answer: str) -> Swap | None:
     matches = concept_matches(prompt.concepts, AnswerText.of(answer))
     return swapped(
         prompt.concepts,
