@@ -8,6 +8,7 @@ itself, with `now` and `demo_run` for the two options whose value still needs re
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -190,10 +191,12 @@ class Help:
 
 @dataclass(frozen=True)
 class Invalid:
-    """Input we could not parse; `key` names the message in `texts`, `detail` fills it."""
+    """Input we could not parse; `key` names the message in `texts`, `detail` fills it, and
+    `near` is the command the member most likely meant, for a message that offers it."""
 
     key: str
     detail: str = ""
+    near: str = ""
 
 
 Command = (
@@ -260,6 +263,15 @@ PRIVATE_WORDS = (Review, Web, Me, Week, Bookmark, Bookmarks, Help)
 """Those of `WORDS` answered to their caller alone: a platform that shows a placeholder while the
 core works shows it privately too."""
 
+QUIZ_NAMES = (
+    *WORDS,
+    *("now", "answer", "practice", "appeal", "appeals", "leaderboard", "stats", "schedule"),
+    *("share", "digest", "topics", "lang"),
+)
+"""Every `/quiz` command's name: `WORDS`, then those `_quiz` reads options for. A name typed
+that is none of them is answered with the closest one (`unknown_quiz`), so a typo such as
+`/quiz leaderbord` says what to type instead."""
+
 
 def _quiz(words: list[str], rest: str) -> Command:
     if not words:
@@ -311,6 +323,15 @@ def _quiz(words: list[str], rest: str) -> Command:
         if lang not in ("ko", "en"):
             return Invalid("lang_usage", lang)
         return SetLang(lang)  # type: ignore[arg-type]
+    return unknown_quiz(sub)
+
+
+def unknown_quiz(sub: str) -> Invalid:
+    """The refusal of `/quiz <sub>`, a name no command has: offering the closest name when one
+    is close enough to be a typo of it (difflib's ratio of 0.6 or more), else only `/help`."""
+    near = difflib.get_close_matches(sub, QUIZ_NAMES, n=1, cutoff=0.6)
+    if near:
+        return Invalid("unknown_quiz_near", sub, near=near[0])
     return Invalid("unknown_quiz", sub)
 
 

@@ -3,11 +3,14 @@ refusal, and odd input. Strings in, commands out: no database, no model."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.commands import (
+    QUIZ_NAMES,
     Answer,
     Command,
     DemoList,
@@ -32,7 +35,9 @@ from bot.core.commands import (
 )
 from bot.core.member_text import ECHO_CHARS, shown
 from bot.core.schedule import ScheduleError, parse_time
+from bot.core.texts import CHAT
 from compute.schemas import MAX_PARAMS
+from content.schema import Lang
 
 FORMS: list[tuple[str, Command]] = [
     ("/quiz", Help()),
@@ -117,6 +122,9 @@ REFUSALS: list[tuple[str, Invalid]] = [
     ("/quiz lang fr", Invalid("lang_usage", "fr")),
     ("/quiz lang", Invalid("lang_usage", "")),
     ("/quiz dance", Invalid("unknown_quiz", "dance")),
+    ("/quiz leaderbord", Invalid("unknown_quiz_near", "leaderbord", near="leaderboard")),
+    ("/quiz Shcedule 09:00", Invalid("unknown_quiz_near", "shcedule", near="schedule")),
+    ("/quiz topic all", Invalid("unknown_quiz_near", "topic", near="topics")),
     ("/demo gan epochs", Invalid("demo_param", "epochs")),
     ("/demo gan =3", Invalid("demo_param", "=3")),
     ("/demo gan epochs=", Invalid("demo_param", "epochs=")),
@@ -128,6 +136,19 @@ REFUSALS: list[tuple[str, Invalid]] = [
 @pytest.mark.parametrize(("text", "refusal"), REFUSALS, ids=[text for text, _ in REFUSALS])
 def test_each_refusal_names_its_message(text: str, refusal: Invalid) -> None:
     assert parse(text) == refusal
+
+
+@pytest.mark.parametrize("name", QUIZ_NAMES)
+def test_every_name_offered_for_a_typo_is_a_command(name: str) -> None:
+    command = parse(f"/quiz {name}")
+    assert not (isinstance(command, Invalid) and command.key.startswith("unknown_quiz")), command
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_command_help_lists_can_be_offered_for_a_typo(lang: Lang) -> None:
+    """`/help` lists the commands; a typo of any of them gets it offered (issue 83)."""
+    listed = set(re.findall(r"`/quiz (\w+)", CHAT.template(lang, "help")))
+    assert listed and listed <= set(QUIZ_NAMES), listed - set(QUIZ_NAMES)
 
 
 def test_a_demo_with_too_many_parameters_is_refused() -> None:

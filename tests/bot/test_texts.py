@@ -101,6 +101,7 @@ NAMES = {
     "missed",
     "note",
     "id",
+    "near",
 }
 
 

@@ -168,5 +168,5 @@ class Dispatcher:
                 )
             case cmd.Help():
                 await turn.say(help_text(turn, hint_cap=self.answers.hint_cap), ephemeral=True)
-            case cmd.Invalid(key, detail):
-                await turn.error(key, detail=detail)
+            case cmd.Invalid(key, detail, near):
+                await turn.error(key, detail=detail, near=near)
