@@ -5,13 +5,15 @@ server, and every reply all get the same text; and the one cut for quoting it ba
 The rule is `content.text_rule`'s, the same one `quizmaster content import` applies to a file
 and the web page to what an admin types: NUL and the other C0 control characters except newline
 and tab are removed, and so are the bidi controls; lone UTF-16 surrogates become U+FFFD. An
-answer must also show something (`blank`), as a model answer or a question must.
+answer must also show something, as a model answer or a question must, and be in a language the
+grader reads (`refusal`).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+from content.answer_script import unread_script
 from content.text_rule import BIDI_CONTROLS, incoming_text, visible
 
 _BIDI_CONTROLS: dict[int, str | None] = dict.fromkeys(BIDI_CONTROLS)
@@ -30,16 +32,20 @@ def member_text(text: str) -> str:
     return incoming_text(text)
 
 
-def blank(answer: str) -> Literal["empty", "unseen"] | None:
-    """Why `answer` is no answer, or None when it shows something: "empty" when it is nothing
-    but spaces, "unseen" when none of its characters shows (zero-width or combining marks
-    alone, unassigned or private-use code points: `content.text_rule.visible`, the rule that
-    refuses such a model answer or question). Every place a member answers (chat, practice, the
-    web page's "Try the grader") refuses one before it is graded, stored or uses up a prompt:
-    graded, it would score as a wrong answer and count in stats and mastery."""
+def refusal(answer: str) -> Literal["empty", "unseen", "unread"] | None:
+    """Why `answer` is no answer the grader reads, or None when it is one: "empty" when it is
+    nothing but spaces, "unseen" when none of its characters shows (zero-width or combining
+    marks alone, unassigned or private-use code points: `content.text_rule.visible`, the rule
+    that refuses such a model answer or question), "unread" when it is written in Japanese or
+    Chinese, not Korean or English (`content.answer_script`). Every place a member answers
+    (chat, practice, the web page's "Try the grader") refuses one before it is graded, stored
+    or uses up a prompt: graded, it would score as a wrong answer and count in stats and
+    mastery."""
     if not answer.strip():
         return "empty"
-    return None if visible(answer) else "unseen"
+    if not visible(answer):
+        return "unseen"
+    return "unread" if unread_script(answer) else None
 
 
 def shown_to_others(text: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from content.answer_script import unread_script
 from content.bank import Bank
 from content.loader import BankError, load_bank
 from content.schema import Lang, Prompt
@@ -70,14 +71,20 @@ def _team_grades(path: Path, bank: Bank, prompt: Prompt) -> list[TeamGrade]:
     return team_grades(mine, [prompt] * len(mine)).get(prompt.id, [])
 
 
-def _check_visible(answer: str) -> None:
-    """Refuse an answer that shows nothing, as the chat, practice and the web page do: the
-    rule that refuses such a model answer (`content.text_rule.visible`), so no grade is printed
-    that no member could get."""
+def _check_readable(answer: str) -> None:
+    """Refuse an answer that shows nothing, or is in Japanese or Chinese, as the chat, practice
+    and the web page do: the rule that refuses such a model answer
+    (`content.text_rule.visible`) and the one of the languages the grader reads
+    (`content.answer_script`), so no grade is printed that no member could get."""
     if not visible(answer):
         raise GradeError(
             "the answer shows no visible character (only spaces, zero-width or combining "
             "marks, unassigned or private-use characters); nothing was graded"
+        )
+    if unread_script(answer):
+        raise GradeError(
+            "the answer is in Japanese or Chinese (kana or Han characters, no Hangul); the "
+            "grader reads answers in Korean and English only; nothing was graded"
         )
 
 
@@ -165,7 +172,7 @@ def main(argv: Sequence[str], settings: ModelSettings, *, banks: Sequence[Path])
     model `settings` name; returns the process exit status."""
     args = _parser().parse_args(list(argv))
     try:
-        _check_visible(args.answer)
+        _check_readable(args.answer)
         bank = load_bank([*banks, *args.bank])
         prompt = _find(bank, args.prompt_id)
         taught = _team_grades(args.taught, bank, prompt) if args.taught is not None else []

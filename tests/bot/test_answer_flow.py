@@ -146,6 +146,32 @@ async def test_invisible_answers_are_refused_unstored_and_the_prompt_waits(
     assert korean.text.startswith("보이는 글자가 없는 답변은 채점하지 않아요")
 
 
+UNREAD = (
+    "シグモイドは大きな入力で飽和し、勾配が消えます。ReLUは正の入力で勾配が1です。",
+    "Sigmoid 函数在输入很大时会饱和，梯度消失；ReLU 在正区间梯度为 1，计算简单。",
+)
+
+
+async def test_japanese_and_chinese_answers_are_refused_unstored_and_the_prompt_waits(
+    service: Wired,
+) -> None:
+    """Issue 83: a Japanese or Chinese answer was graded "incorrect" without saying that only
+    Korean and English are read; an English answer with a term in Han characters is graded."""
+    post = await service.posting.post_today("test", "c1", RecordingTransport())
+    for line in UNREAD:
+        [reply] = await say(service, MINA, line, thread=post.thread_id)
+        assert reply.kind == ReplyKind.ERROR and reply.ephemeral
+        assert reply.text.startswith("Answers are read in Korean and English only"), line
+    assert await service.repo.answers.channel_answers(platform="test", channel_id="c1") == []
+    replies = await say(service, MINA, f"{GOOD_Q01} (勾配消失)", thread=post.thread_id)
+    assert replies[0].kind == ReplyKind.GRADE
+    [stored] = await service.repo.answers.channel_answers(platform="test", channel_id="c1")
+    assert stored.prompt_id == post.prompt_id, "the main question was still Mina's to answer"
+    await say(service, ADMIN, "/quiz lang ko")
+    [korean] = await say(service, JOON, UNREAD[1], thread=post.thread_id)
+    assert korean.text.startswith("답변은 한국어와 영어로만 읽어요")
+
+
 async def test_reveal_then_pasting_the_reference_earns_little(service: Wired, bank: Bank) -> None:
     post = await service.posting.post_today("test", "c1", RecordingTransport())
     await say(service, MINA, GOOD_Q01)

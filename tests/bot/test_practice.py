@@ -243,6 +243,28 @@ async def test_an_invisible_practice_answer_is_refused_unstored_and_the_prompt_w
     assert kept.prompt_id == pending
 
 
+async def test_a_japanese_or_chinese_practice_answer_is_refused_unstored_and_the_prompt_waits(
+    tmp_path: Path, bank: Bank, grader: EmbeddingGrader
+) -> None:
+    """Issue 83: such an answer was graded "incorrect" without saying that only Korean and
+    English are read, and used up the waiting prompt."""
+    async with service_on(tmp_path / "q.db", bank, grader, FakeClock(START)) as service:
+        await say(service, "/quiz practice")
+        pending = await service.repo.practice.practice_pending(platform="test", user_id="u1")
+        assert pending is not None
+        for unread in (
+            "過学習はモデルが訓練データに過度に適合することです",
+            "过拟合是指模型记住了训练数据",
+        ):
+            [refused] = await say(service, f"/quiz practice answer {unread}")
+            assert refused.kind is ReplyKind.ERROR and refused.ephemeral
+            assert refused.text.startswith("Answers are read in Korean and English only")
+        assert await service.repo.practice.practice_answers(platform="test", user_id="u1") == []
+        assert (
+            await service.repo.practice.practice_pending(platform="test", user_id="u1") == pending
+        )
+
+
 async def test_prefer_due_posts_the_prompt_due_for_most_active_members(
     tmp_path: Path, bank: Bank, grader: EmbeddingGrader
 ) -> None:

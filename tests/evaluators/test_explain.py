@@ -272,6 +272,22 @@ def test_quizmaster_grade_refuses_an_answer_that_shows_nothing(
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("unread", ["過学習はモデルが訓練データに過度に適合すること", "过拟合"])
+def test_quizmaster_grade_refuses_a_japanese_or_chinese_answer(tmp_path: Path, unread: str) -> None:
+    """Issue 83: such an answer was graded "incorrect" without saying that only Korean and
+    English are read. It is refused before the grader is asked, as an invisible one is."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/v1"
+    env = {**os.environ, "QUIZMASTER_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    env["QUIZMASTER_EMBEDDING_URL"] = url
+    result = run_quizmaster(["grade", "q01", unread], env=env, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("quizmaster grade: the answer is in Japanese or Chinese")
+    assert "reads answers in Korean and English only" in result.stderr
+    assert result.stdout == ""
+
+
 def test_quizmaster_grade_says_in_one_line_that_the_embeddings_server_refused(
     tmp_path: Path,
 ) -> None:

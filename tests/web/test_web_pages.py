@@ -163,6 +163,20 @@ def test_try_the_grader_refuses_an_answer_that_shows_nothing(
     assert "An answer with no visible character isn't graded" in html.unescape(page.text)
 
 
+@pytest.mark.parametrize("unread", ["過学習はモデルが訓練データに過度に適合すること", "过拟合"])
+def test_try_the_grader_refuses_a_japanese_or_chinese_answer(
+    site: Site, admin: httpx.Client, unread: str
+) -> None:
+    """Issue 83: such an answer was graded "incorrect"; it is refused as the chat refuses it,
+    saying which languages are read."""
+    prompt = site.service.bank.every_channel().mains()[0]
+    address = f"{site.url}{CHANNEL}/questions/{prompt.id}"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', admin.get(address).text).group(1)  # type: ignore[union-attr]
+    page = admin.post(address, data={"answer": unread, "csrf": csrf})
+    assert page.status_code == 200 and "/100" not in page.text
+    assert "Answers are read in Korean and English only" in html.unescape(page.text)
+
+
 def test_an_answer_over_a_megabyte_gets_the_question_page_saying_so(
     site: Site, admin: httpx.Client
 ) -> None:

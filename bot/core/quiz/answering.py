@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.inflight import InFlight
-from bot.core.member_text import blank
+from bot.core.member_text import refusal
 from bot.core.messages import Image, ReplyKind
 from bot.core.models import (
     AnswerWrite,
@@ -195,9 +195,10 @@ class AnswerFlow:
 
     async def answer(self, turn: Turn, answer: str) -> None:
         """Every answer typed in a channel, on any platform, comes here; one that shows nothing
-        (`blank`) is refused before anything is stored, and the member stays on their prompt."""
+        or is in a language the grader does not read (`refusal`) is refused before anything is
+        stored, and the member stays on their prompt."""
         post = await self._post(turn)
-        why = blank(answer)
+        why = refusal(answer)
         if post is not None and why is not None:
             await turn.say(
                 turn.t(f"{why}_answer"),

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.inflight import InFlight
-from bot.core.member_text import blank
+from bot.core.member_text import refusal
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow, PracticeWrite
 from bot.core.ports import PracticeStore
@@ -324,7 +324,7 @@ class Practice:
         if pending is None or pending not in bank:
             await turn.error("practice_nothing_pending")
             return
-        why = blank(answer)
+        why = refusal(answer)
         if why is not None:
             await turn.error(f"practice_{why}")
             return

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from bot.core.member_text import blank, member_text
+from bot.core.member_text import member_text, refusal
 from bot.core.quiz.desk import Where, graded_part
 from bot.core.reporting import dashboards
 from bot.web.deps import AdminIn, Signed
@@ -28,9 +28,9 @@ router = APIRouter(prefix="/c/{platform}/{channel_id}")
 async def graded_try(admin: Signed, prompt: Prompt, answer: str) -> dict[str, Any] | None:
     """Try the grader: `answer` graded as the session's channel would grade it (its team's
     grades included), with the explanation `quizmaster grade --explain` prints where the grader
-    can give one, stored nowhere. An answer that shows nothing is refused as the chat refuses
-    it (`blank`), not graded 10."""
-    why = blank(answer)
+    can give one, stored nowhere. An answer that shows nothing, or is in a language the grader
+    does not read, is refused as the chat refuses it (`refusal`), not graded."""
+    why = refusal(answer)
     if why is not None:
         return {"error": f"try_{why}"}
     desk = admin.web.deps.desk
