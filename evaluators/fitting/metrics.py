@@ -26,6 +26,10 @@ class Metrics:
     rmse: float
     bias: float
     ms_per_answer: float
+    correlated: bool
+    """Whether the correlations are defined: two rows or more, and neither the predicted nor
+    the human scores all the same. Where not, `pearson` and `spearman` hold the 0.0 that
+    `correlation` gives for the fits' sake, which `quizmaster eval` shows as undefined."""
 
     def as_dict(self) -> dict[str, float | int]:
         return {
@@ -48,4 +52,5 @@ def metrics(predicted: Sequence[float], rows: Sequence[Row], elapsed_s: float = 
     rmse = float(math.sqrt(np.mean((pred - gold) ** 2)))
     bias = float(100.0 * np.mean((pred - gold) / np.array([r.score_max for r in rows])))
     ms = 1000.0 * elapsed_s / max(1, len(rows))
-    return Metrics(len(rows), linear, ranked, rmse, bias, ms)
+    correlated = len(rows) >= 2 and bool(np.ptp(pred) > 0 and np.ptp(gold) > 0)
+    return Metrics(len(rows), linear, ranked, rmse, bias, ms, correlated)

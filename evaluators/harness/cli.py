@@ -29,6 +29,7 @@ from evaluators.fitting.rows import HarnessError, Row, read_rows
 from evaluators.fitting.store import cache_path, find_calibration
 from evaluators.fitting.team import fit_team_calibration
 from evaluators.grade import EmbeddingUnavailableError, NonFiniteError
+from evaluators.harness.agreement import correlations, figures
 from evaluators.harness.evaluation import evaluate
 from evaluators.harness.quality_cache import CachedEmbedder
 from evaluators.harness.quality_run import DATA_ENV, DEFAULT_DATA
@@ -70,27 +71,27 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
 def _print_metrics(label: str, m: Metrics) -> None:
     print(
-        f"{label}: n={m.n} pearson={m.pearson:.3f} spearman={m.spearman:.3f} "
+        f"{label}: n={m.n} {correlations(m)} "
         f"rmse={m.rmse:.3f} bias={m.bias:+.1f} ms/answer={m.ms_per_answer:.1f}"
     )
 
 
 def _print_groups(
     results: Sequence[RowResult], by: GroupBy, *, prefix: str = ""
-) -> dict[str, dict[str, float | int]]:
+) -> dict[str, dict[str, float | int | None]]:
     """Each group's figures, printed one line each; the same as a JSON object by group name."""
     groups = by_group(results, by)
     for name, group in groups.items():
         print(
-            f"  {prefix}{by}={name}: n={group.n} pearson={group.pearson:.3f} "
-            f"spearman={group.spearman:.3f} rmse={group.rmse:.3f} bias={group.bias:+.1f}"
+            f"  {prefix}{by}={name}: n={group.n} {correlations(group)} "
+            f"rmse={group.rmse:.3f} bias={group.bias:+.1f}"
         )
     return {name: _group_dict(group) for name, group in groups.items()}
 
 
-def _group_dict(m: Metrics) -> dict[str, float | int]:
+def _group_dict(m: Metrics) -> dict[str, float | int | None]:
     """A group's figures: timing is the whole run's, so it is not repeated per group."""
-    return {key: value for key, value in m.as_dict().items() if key != "ms_per_answer"}
+    return {key: value for key, value in figures(m).items() if key != "ms_per_answer"}
 
 
 def _graded_with(settings: ModelSettings, embedder: EmbeddingModel) -> dict[str, str | None]:
@@ -185,7 +186,7 @@ def _run_eval(argv: list[str], settings: ModelSettings) -> int:
     if evaluation.lockbox is not None:
         label += " (the dev set's tuning part)"
     _print_metrics(label, evaluation.overall)
-    summary: dict[str, object] = dict(evaluation.overall.as_dict())
+    summary: dict[str, object] = dict(figures(evaluation.overall))
     for by in dict.fromkeys(args.by):
         summary[f"by_{by}"] = _print_groups(evaluation.counted, by)
     if evaluation.lockbox is not None:
@@ -269,9 +270,9 @@ def _run_fit(argv: list[str], settings: ModelSettings) -> int:
     print(f"wrote {out} for {identity.describe()}")
     graded_with = _graded_with(settings, embedder)
     if args.json:
-        figures: dict[str, object] = {name: m.as_dict() for name, m in result.cv.items()}
-        figures["grader"] = graded_with
-        print(json.dumps(figures))
+        fitted: dict[str, object] = {name: figures(m) for name, m in result.cv.items()}
+        fitted["grader"] = graded_with
+        print(json.dumps(fitted))
     return 0
 
 
@@ -320,14 +321,14 @@ def _team_fit(
     else:
         print("not applied: the refit is worse on the team's answers or on the dev set")
     if args.json:
-        figures = {
-            "team_before": result.team_before.as_dict(),
-            "team_after": result.team_after.as_dict(),
-            "dev_before": result.dev_before.as_dict(),
-            "dev_after": result.dev_after.as_dict(),
+        refit = {
+            "team_before": figures(result.team_before),
+            "team_after": figures(result.team_after),
+            "dev_before": figures(result.dev_before),
+            "dev_after": figures(result.dev_after),
             "applied": result.applied,
         }
-        print(json.dumps(figures))
+        print(json.dumps(refit))
     return 0
 
 

@@ -19,6 +19,7 @@ from evaluators.fitting.metrics import Metrics
 from evaluators.fitting.rows import HarnessError, read_rows, resolve_prompts
 from evaluators.fitting.store import cache_path
 from evaluators.fitting.teach import by_prompt, choose, read_answers
+from evaluators.harness.agreement import correlations, figures
 from evaluators.harness.teach_replay import KernelFit, fit_kernel, grade_alone, pick_vectors, replay
 from evaluators.model_settings import ModelSettings
 from evaluators.taught import DEFAULT_KERNEL
@@ -87,10 +88,7 @@ def _ask(args: argparse.Namespace, settings: ModelSettings) -> int:
 
 
 def _print(label: str, m: Metrics) -> None:
-    print(
-        f"{label}: n={m.n} pearson={m.pearson:.3f} spearman={m.spearman:.3f} "
-        f"rmse={m.rmse:.3f} bias={m.bias:+.1f}"
-    )
+    print(f"{label}: n={m.n} {correlations(m)} rmse={m.rmse:.3f} bias={m.bias:+.1f}")
 
 
 def _measure(args: argparse.Namespace, settings: ModelSettings) -> int:
@@ -130,8 +128,8 @@ def _measure(args: argparse.Namespace, settings: ModelSettings) -> int:
             _print(f"{label}, with team evidence", run.with_evidence)
             summary[f"{rule} K={k}"] = {
                 "taught": run.taught,
-                "alone": run.alone.as_dict(),
-                "with_evidence": run.with_evidence.as_dict(),
+                "alone": figures(run.alone),
+                "with_evidence": figures(run.with_evidence),
             }
     if args.json:
         print(json.dumps(summary))

@@ -61,6 +61,39 @@ def test_eval_prints_metrics_and_a_json_line(
     assert "pearson=" in out[0]
 
 
+@pytest.mark.parametrize(
+    "kept",
+    [
+        pytest.param(ROWS[:2], id="every-score-the-same"),
+        pytest.param(ROWS[:1], id="one-row"),
+    ],
+)
+def test_eval_says_a_correlation_it_cannot_compute_is_undefined(
+    tmp_path: Path,
+    settings: ModelSettings,
+    capsys: pytest.CaptureFixture[str],
+    kept: list[tuple[str, str, int]],
+) -> None:
+    """Issue 83: with every human score equal, or fewer than two rows, eval printed a
+    correlation of 0.000, a figure for a grader that ranks answers no better than chance."""
+    path = tmp_path / "flat.jsonl"
+    lines = [
+        json.dumps(
+            {"question": q, "answer": a, "score": s, "score_max": 5, "reference": REFERENCES[q]}
+        )
+        for q, a, s in kept
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main([str(path), "--json", "--by", "lang"], settings) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith(f"graded: n={len(kept)} pearson=undefined spearman=undefined rmse=")
+    assert out[1].startswith("  lang=en: n=") and "pearson=undefined spearman=undefined" in out[1]
+    result = json.loads(out[-1])
+    assert result["pearson"] is None and result["spearman"] is None
+    assert result["by_lang"]["en"]["pearson"] is None
+    assert isinstance(result["rmse"], float)
+
+
 def test_eval_cv_reports_cross_validated_numbers(
     external_file: Path, settings: ModelSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
