@@ -25,8 +25,10 @@ from bot.core.texts import text
 from bot.logs import LOG_FILE_NAME, log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from bot.storage.drivers import DatabaseUnreachableError
+from bot.storage.repository import Repository
 from compute.heap import freeze_start_up
 from content.loader import BankError
+from content.schema import Lang
 
 log = logging.getLogger("quizmaster.bot")
 
@@ -83,6 +85,21 @@ async def _serve(settings: Settings, signalled: threading.Event) -> int:
         return 0
 
 
+async def _console_lang(settings: Settings) -> Lang:
+    """The console channel's language: the one `/quiz lang` stored there, else the settings'
+    default for a new channel. The start's own lines (where the log goes, the web page's
+    address) are in it, as the question printed after them is; they come before the model
+    loads, so the channel is read on a connection of their own."""
+    from bot.platforms import console
+
+    repo = await Repository.open(settings.storage.db)
+    try:
+        channel = await repo.channels.channel(platform=console.PLATFORM, channel_id=console.CHANNEL)
+    finally:
+        await repo.close()
+    return settings.lang if channel is None else channel.lang
+
+
 async def _console(settings: Settings, stop: asyncio.Event) -> int:
     """The console, with the web page beside it on loopback (unless QUIZMASTER_WEB_CONSOLE is
     false): `/quiz web` prints a sign-in link to it."""
@@ -91,6 +108,9 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
     from bot.web.server import BuiltOnFirstRequest, port_of, serving_beside
     from bot.web.signing import LinkIssuer
 
+    lang = await _unless_stopped(_console_lang(settings), stop)
+    log_path = settings.local_dir / LOG_FILE_NAME
+    print(f"quizmaster: {text(lang, 'console_log_file', path=log_path)}", file=sys.stderr)
     wake = asyncio.Event()
     async with AsyncExitStack() as stack:
         if not settings.web_console:
@@ -120,11 +140,9 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
                 )
             )
             await _unless_stopped(stack.enter_async_context(serving_beside(app, sock)), stop)
-            print(
-                f"quizmaster: {text(settings.lang, 'console_web_page', url=url)}", file=sys.stderr
-            )
+            print(f"quizmaster: {text(lang, 'console_web_page', url=url)}", file=sys.stderr)
             if bound.moved_from is not None and settings.web_url is None:
-                moved = text(settings.lang, "web_address_moved", port=bound.moved_from, url=url)
+                moved = text(lang, "web_address_moved", port=bound.moved_from, url=url)
                 print(f"quizmaster: {moved}", file=sys.stderr)
         if stop.is_set():
             raise StoppedDuringStartUpError
@@ -194,11 +212,7 @@ def main(argv: list[str], settings: Settings) -> int:
 
 def _run(settings: Settings, signalled: threading.Event) -> int:
     if settings.platform == "console":
-        log_path = settings.local_dir / LOG_FILE_NAME
-        log_to_file(log_path, settings.log_level)
-        print(
-            f"quizmaster: {text(settings.lang, 'console_log_file', path=log_path)}", file=sys.stderr
-        )
+        log_to_file(settings.local_dir / LOG_FILE_NAME, settings.log_level)
     with asyncio.Runner() as runner:
         try:
             return runner.run(_serve(settings, signalled))

@@ -95,6 +95,27 @@ def test_english_channel_and_bad_commands(tmp_path: Path, warm_cache: Path) -> N
 
 
 @pytest.mark.slow
+def test_the_next_start_speaks_the_language_the_channel_chose(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    """Issue 83: after `/quiz lang en` the console's start lines stayed Korean (the settings'
+    default) on the next start, above an English question."""
+    first = run_console(
+        tmp_path, warm_cache, "/quiz lang en\n", QUIZMASTER_LANG="ko", QUIZMASTER_WEB_PORT="0"
+    )
+    assert first.returncode == 0, first.stderr
+    log = tmp_path / "quizmaster.log"
+    assert first.stderr.splitlines()[0] == f"quizmaster: {text('ko', 'console_log_file', path=log)}"
+    again = run_console(tmp_path, warm_cache, "", QUIZMASTER_LANG="ko", QUIZMASTER_WEB_PORT="0")
+    assert again.returncode == 0, again.stderr
+    told = again.stderr.splitlines()
+    assert told[0] == f"quizmaster: {text('en', 'console_log_file', path=log)}", told
+    web_page = text("en", "console_web_page", url="URL").partition("URL")[0]
+    assert any(line.startswith(f"quizmaster: {web_page}http://") for line in told), told
+    assert "Question of the day" in again.stdout, again.stdout
+
+
+@pytest.mark.slow
 def test_a_session_in_a_checkout_leaves_no_untracked_file(tmp_path: Path, warm_cache: Path) -> None:
     """With the default database, its log and the charts land beside it in the working folder,
     and the project's .gitignore covers all three: `make run` leaves `git status` clean."""
