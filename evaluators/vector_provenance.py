@@ -156,6 +156,11 @@ def _bytes_matrix(items: list[bytes], width: int) -> npt.NDArray[np.uint8]:
     return np.frombuffer(b"".join(items), dtype=np.uint8).reshape(len(items), width)
 
 
+PYTHON_OBJECTS = "holds Python objects where a vector file holds numbers; it is never unpickled"
+"""Why a file of object arrays is refused: numpy's own message advises loading it with pickle,
+which would run whatever the file holds."""
+
+
 def read_arrays(data: bytes) -> dict[str, npt.NDArray[Any]]:
     """The arrays of an npz file's bytes. A truncated, empty or bit-flipped file raises anything
     from zipfile, zlib or numpy (`BadZipFile`, `EOFError`, `ValueError`...): each is a
@@ -163,6 +168,10 @@ def read_arrays(data: bytes) -> dict[str, npt.NDArray[Any]]:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as opened:
             return {name: np.asarray(opened[name]) for name in opened.files}
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise BadVectorFileError(PYTHON_OBJECTS) from exc
+        raise BadVectorFileError(f"unreadable (ValueError: {exc})") from exc
     except Exception as exc:  # whatever a damaged archive raises, the file is set aside
         raise BadVectorFileError(f"unreadable ({type(exc).__name__}: {exc})") from exc
 
