@@ -20,6 +20,10 @@ help when given."""
 
 PROMPT_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 MAX_MISCONCEPTIONS = 3
+MAX_QUESTION_CHARS = 1000
+"""The longest question text, in each language: a question is posted in one chat message
+(Discord's hold 2,000 characters) with its number and buttons; the bank's longest is under 200.
+The detail belongs in the model answer."""
 """Wrong claims per prompt. The seed bank writes each in both languages, as it does its model
 answers, so an answer in either language is compared with a misconception worded in its own
 language (the bundled English model and the lexical overlap read nothing across languages)."""
@@ -127,6 +131,12 @@ class Prompt(_Strict):
                 )
         elif self.guidance is None and not waiting:
             raise ValueError("guidance: an open prompt needs model-answer guidance for reveal")
+        longest = max(len(self.text.ko), len(self.text.en))
+        if longest > MAX_QUESTION_CHARS:
+            raise ValueError(
+                f"text: a question takes at most {MAX_QUESTION_CHARS} characters (this one has "
+                f"{longest}); put the detail in its model answer"
+            )
         ids = [c.id for c in self.concepts]
         if len(ids) != len(set(ids)):
             raise ValueError("concepts: concept ids repeat within the prompt")

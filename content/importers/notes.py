@@ -51,7 +51,7 @@ from content.importers.imported_bank import (
 )
 from content.importers.notes_markup import plain_text
 from content.loader import BankError, read_text_file
-from content.schema import MAX_MISCONCEPTIONS, BankFile, Misconception, Prompt
+from content.schema import MAX_MISCONCEPTIONS, MAX_QUESTION_CHARS, BankFile, Misconception, Prompt
 from content.text_rule import incoming_text, visible
 
 MAX_KEYWORDS = 6
@@ -121,6 +121,12 @@ class _Reading:
         if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
             self.problem(line, "the question has no words; write what it asks")
             return question
+        if len(text) > MAX_QUESTION_CHARS:
+            self.problem(
+                line,
+                f"the question is {len(text)} characters; a question takes at most "
+                f"{MAX_QUESTION_CHARS}, so put the detail in its answer",
+            )
         if main is None:
             self.questions.append(question)
         else:

@@ -277,3 +277,14 @@ def test_summary_counts_complete_main_questions() -> None:
     first = summary_lines(report.prompts, report.subjects)[0]
     mains = len(load_bank().mains())
     assert first.startswith(f"main questions: {mains}, complete ")
+
+
+def test_a_question_past_the_length_of_a_chat_message_is_refused(tmp_path: Path) -> None:
+    """Issue 83: an 80,000-character question imported; a question is posted in one message."""
+    long = write_bank(tmp_path / "long.yaml", graded("t1", "왜" * 80_000))
+    assert messages([long]) == [
+        f"{long}: prompt t1: text: a question takes at most 1000 characters (this one has "
+        "80005); put the detail in its model answer"
+    ]
+    fits = write_bank(tmp_path / "fits.yaml", graded("t2", "왜" * 995))
+    assert messages([fits]) == []

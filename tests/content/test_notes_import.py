@@ -233,6 +233,10 @@ BROKEN = {
     "1. ![](only-an-image.png)\n": [
         "line 1: the question is empty once markup is removed; write its words"
     ],
+    "1. " + "왜 " * 40_000 + "\nA. 답\n": [
+        "line 1: the question is 79999 characters; a question takes at most 1000, so put the "
+        "detail in its answer"
+    ],
     "1. 드롭아웃이란?\n오해: 테스트 때도 끈다.\nA.\n    1. 뉴런을 끈다.\n    오해:\n": [
         "line 2: this wrong claim follows no `A.` answer; put it in one",
         "line 5: the wrong claim is empty; write what people wrongly say",

@@ -114,6 +114,8 @@ def test_a_question_typed_or_imported_loses_bidi_controls_and_must_show_somethin
     }
     blank = admin.post(f"{base}/new-question", data={**form, "text_en": "\u200b\u3000"})
     assert blank.status_code == 422 and "must not be blank" in page_text(blank.text)
+    huge = admin.post(f"{base}/new-question", data={**form, "text_en": "Why? " * 16_000})
+    assert huge.status_code == 422 and "at most 1000 characters" in page_text(huge.text)
     saved = admin.post(f"{base}/new-question", data=form)
     assert saved.status_code == 303, page_text(saved.text)
     prompt = page.service.bank.every_channel().get("txt-typed")
