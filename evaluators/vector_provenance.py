@@ -156,9 +156,11 @@ def _bytes_matrix(items: list[bytes], width: int) -> npt.NDArray[np.uint8]:
     return np.frombuffer(b"".join(items), dtype=np.uint8).reshape(len(items), width)
 
 
-PYTHON_OBJECTS = "holds Python objects where a vector file holds numbers; it is never unpickled"
-"""Why a file of object arrays is refused: numpy's own message advises loading it with pickle,
-which would run whatever the file holds."""
+PYTHON_OBJECTS = (
+    "unreadable (pickled Python objects where a vector file holds numbers; never unpickled)"
+)
+"""Why a file of pickled data or object arrays is refused: numpy's own message advises loading it
+with pickle, which would run whatever the file holds."""
 
 
 def read_arrays(data: bytes) -> dict[str, npt.NDArray[Any]]:
