@@ -24,9 +24,10 @@ from evaluators.features.feature import profile_for
 from evaluators.features.measurement import Measurement, OtherAnswer
 from evaluators.reading.concept_meaning import NO_SPANS, AnswerSpans, span_texts
 from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_present, find_concept
+from evaluators.reading.language import answer_language
 from evaluators.reading.notation import read_notation
 from evaluators.references import Elsewhere, ReferenceStore
-from evaluators.signals import answer_language, measure
+from evaluators.signals import measure
 from evaluators.stated_misconceptions import (
     claims_to_read,
     prompt_texts,

@@ -36,20 +36,10 @@ from evaluators.reading.concepts import (
     nameable,
 )
 from evaluators.reading.contrasts import Contrast, contrast_of, read_claims
+from evaluators.reading.language import answer_language
 from evaluators.reading.morphology import bank_words
 from evaluators.reading.rarity import UNIFORM, WordRarity
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
-
-_HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def answer_language(text: str) -> Lang:
-    """Korean when Hangul dominates the letters; English otherwise (code-mixed answers are common,
-    so "ReLU는 ..." still counts as Korean)."""
-    hangul = len(_HANGUL.findall(text))
-    latin = len(_LATIN.findall(text))
-    return "ko" if hangul >= 0.2 * max(1, hangul + latin) else "en"
 
 
 def as_answered(prompt: Prompt, answer: str) -> Prompt:

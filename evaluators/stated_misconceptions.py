@@ -20,6 +20,13 @@ quarter of the words it says beyond the question's, on the dev set's right answe
 that states it says its words (a third or more: "k-means는 항상 global optimum으로 수렴해서
 초기값이랑 상관없이").
 
+A team's notes write each misconception in one language, and a member may answer in the other:
+no word of a Korean misconception is said in an English answer that states it. Where a prompt
+has no misconception in the answer's language, a claim is read against those of the other
+language by meaning alone, with its own margin (`MARGIN_ACROSS`); the claims of the model
+answers it must beat include those in the answer's own language, which sit nearer it for that
+alone. A seed prompt writes each misconception in both languages and is never read across.
+
 The claims of the answer, of the model answers and the misconceptions are encoded in the answer's
 own batch (`measuring.AnswerMeasurer`); the prompt's are kept once encoded."""
 
@@ -35,6 +42,7 @@ import numpy as np
 from content.schema import Prompt
 from evaluators.embedding.vectors import Matrix
 from evaluators.reading.clauses import clauses, lemmas_of
+from evaluators.reading.language import answer_language
 from evaluators.reading.morphology import normalize
 
 MIN_SIMILARITY = 0.88
@@ -42,6 +50,13 @@ MIN_SIMILARITY = 0.88
 it: near-paraphrases of a misconception sit above it, claims about the same topic below."""
 MARGIN = 0.03
 """How much nearer the misconception than every claim of the model answers the claim must be."""
+MARGIN_ACROSS = 0.015
+"""The margin for a claim read against a misconception written only in the other language: on
+the truth set's open half, answers stating such a misconception beat the model answers' claims
+by 0.006 to 0.049, and no other answer beat them (at most -0.002). The floor stays
+`MIN_SIMILARITY`: cosines across languages run lower, and a short claim naming the same side
+("L2는 제곱합") comes 0.86 near "L2 makes weights exactly zero"; only a plain restatement
+reaches it."""
 _SENTENCE_END = re.compile(r"[.!?。]")
 OWN_WORDS = 1 / 3
 """The share of a misconception's own words (its lemmas the question does not say) a claim must
@@ -113,27 +128,45 @@ def stated_misconception(
         if right.shape[0]
         else np.zeros(answer_claims.shape[0], dtype=np.float32)
     )
-    gaps = np.where(
+    margins = np.where(_across(prompt, claims), MARGIN_ACROSS, MARGIN)
+    beyond = np.where(
         (to_wrong >= MIN_SIMILARITY) & _says_its_words(prompt, claims),
-        to_wrong - to_right[:, None],
+        to_wrong - to_right[:, None] - margins,
         -np.inf,
     )
-    claim, index = np.unravel_index(int(np.argmax(gaps)), gaps.shape)
-    if gaps[claim, index] < MARGIN:
+    claim, index = np.unravel_index(int(np.argmax(beyond)), beyond.shape)
+    if beyond[claim, index] < 0:
         return None
     return Stated(int(index), float(to_wrong[claim, index]), float(to_right[claim]))
 
 
+def _across(prompt: Prompt, claims: Sequence[str]) -> np.ndarray:
+    """For each claim (rows) and misconception (columns), whether the claim is read against it
+    across languages: the misconception is in the other language, and the prompt has none in
+    the claim's."""
+    langs = [m.lang for m in prompt.misconceptions]
+    return np.array(
+        [
+            [lang != said and said not in langs for lang in langs]
+            for said in map(answer_language, claims)
+        ],
+        dtype=bool,
+    ).reshape(len(claims), len(langs))
+
+
 def _says_its_words(prompt: Prompt, claims: Sequence[str]) -> np.ndarray:
     """For each claim (rows) and misconception (columns), whether the claim says `OWN_WORDS` of
-    the misconception's own words."""
+    the misconception's own words; across languages (`_across`) no word can be said, and the
+    claim is read by meaning alone."""
     asked = lemmas_of(prompt.text.ko) | lemmas_of(prompt.text.en)
     own = [lemmas_of(m.text) - asked for m in prompt.misconceptions]
     said = [lemmas_of(claim) for claim in claims]
-    return np.array(
+    says = np.array(
         [[bool(words) and len(words & s) >= OWN_WORDS * len(words) for words in own] for s in said],
         dtype=bool,
     ).reshape(len(said), len(own))
+    says |= _across(prompt, claims)
+    return says
 
 
 def stacked(rows: Sequence[Matrix]) -> Matrix:

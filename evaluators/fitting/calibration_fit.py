@@ -43,7 +43,7 @@ from evaluators.fitting.siblings import swapped_margins
 from evaluators.fitting.train_data import DataSetSamples, TrainData
 from evaluators.measuring import AnswerMeasurer
 from evaluators.progress import Progress
-from evaluators.signals import answer_language
+from evaluators.reading.language import answer_language
 
 logger = logging.getLogger("quizmaster.evaluators")
 

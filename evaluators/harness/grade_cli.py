@@ -22,10 +22,10 @@ from evaluators.embedding.vectors import EmbeddingUnavailableError
 from evaluators.fitting.rows import HarnessError, read_rows
 from evaluators.fitting.teach import team_grades
 from evaluators.model_settings import ModelSettings
+from evaluators.reading.language import answer_language
 from evaluators.rules.off_topic import RIGHT_HERE
 from evaluators.scoring import Scored
 from evaluators.service import EmbeddingGrader
-from evaluators.signals import answer_language
 from evaluators.taught import TeamGrade
 
 USAGE = (

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from evaluators.fitting.metrics import Metrics, metrics
 from evaluators.fitting.rows import Row
 from evaluators.grade import Grade
-from evaluators.signals import answer_language
+from evaluators.reading.language import answer_language
 
 GroupBy = Literal["lang", "class"]
 UNLABELLED = "unlabelled"

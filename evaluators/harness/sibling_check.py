@@ -13,8 +13,8 @@ from content.bank import Bank
 from content.schema import Prompt
 from evaluators.fitting.siblings import swapped
 from evaluators.grade import Flag, Grade
+from evaluators.reading.language import answer_language
 from evaluators.service import EmbeddingGrader
-from evaluators.signals import answer_language
 
 SIBLING_CEILING = 20
 """Issue 48: an answer to a related question of the same bank scores at most this."""

@@ -250,23 +250,34 @@ def _named(side: Side, lang: str) -> str:
 def roles_of(
     concepts: tuple[Concept, ...], references: tuple[str, ...], questions: tuple[str, ...] = ()
 ) -> Roles | None:
-    """The pair the model answers draw: both sides named in them, each owning a concept (or
-    `MIN_SWAPPED` owned by a written pair's sides), the most concepts owned less those stated on
-    both sides equally. Drawn from the written pairs and the question's own names (a direction,
-    high or low, where none is drawn). Each concept's side is the one the references' clauses
-    stating it name more often."""
-    named = _best_roles(concepts, references, (*PAIRS, *question_pairs(questions)))
-    return named or _best_roles(concepts, references, (DIRECTION,))
+    """The pair the model answers draw most clearly (`drawn_roles`' first), or None."""
+    drawn = drawn_roles(concepts, references, questions)
+    return drawn[0] if drawn else None
 
 
-def _best_roles(
+@lru_cache(maxsize=1024)
+def drawn_roles(
+    concepts: tuple[Concept, ...], references: tuple[str, ...], questions: tuple[str, ...] = ()
+) -> tuple[Roles, ...]:
+    """Every pair the model answers draw: both sides named in them, each owning a concept (or
+    `MIN_SWAPPED` owned by a written pair's sides), clearest first (the most concepts owned
+    less those stated on both sides equally). Drawn from the written pairs and the question's
+    own names (a direction, high or low, where none is drawn). Each concept's side is the one
+    the references' clauses stating it name more often. A question may draw two pairs, one of
+    them the concepts' own names (forward and reverse KL, mode-seeking and mode-covering):
+    under the names' pair every concept sits on its own side by definition, and only the other
+    pair can see the swap."""
+    named = _drawn(concepts, references, (*PAIRS, *question_pairs(questions)))
+    return named or _drawn(concepts, references, (DIRECTION,))
+
+
+def _drawn(
     concepts: tuple[Concept, ...],
     references: tuple[str, ...],
     pairs: Sequence[tuple[Side, Side]],
-) -> Roles | None:
-    best: Roles | None = None
-    best_clear = 0
-    for pair in pairs:
+) -> tuple[Roles, ...]:
+    drawn: list[tuple[int, int, Roles]] = []
+    for index, pair in enumerate(pairs):
         patterns = _patterns(pair)
         first, second = patterns
         if not any(_names(r, first) for r in references) or not any(
@@ -288,10 +299,10 @@ def _best_roles(
             if len(count) == 1 or count[0] != count[1]
         }
         clear = len(owner) - (len(votes) - len(owner))
-        drawn = len(set(owner.values())) == 2 or (pair in PAIRS and len(owner) >= MIN_SWAPPED)
-        if drawn and clear > best_clear:
-            best, best_clear = Roles(pair, owner), clear
-    return best
+        both_sides = len(set(owner.values())) == 2
+        if clear > 0 and (both_sides or (pair in PAIRS and len(owner) >= MIN_SWAPPED)):
+            drawn.append((-clear, index, Roles(pair, owner)))
+    return tuple(roles for _, _, roles in sorted(drawn, key=lambda d: d[:2]))
 
 
 @dataclass(frozen=True)
@@ -311,11 +322,17 @@ def swapped(
     matches: Sequence[ConceptMatch],
     questions: Sequence[str] = (),
 ) -> Swap | None:
-    """The swap an answer makes, if it gives at least `MIN_SWAPPED` concepts to the wrong side
-    and more than it gives to the right one; None otherwise."""
-    roles = roles_of(tuple(concepts), tuple(references), tuple(questions))
-    if roles is None:
-        return None
+    """The swap an answer makes under any pair the model answers draw (`drawn_roles`, clearest
+    first): at least `MIN_SWAPPED` concepts given to the wrong side and more than to the right
+    one; None otherwise."""
+    for roles in drawn_roles(tuple(concepts), tuple(references), tuple(questions)):
+        swap = _swapped_under(roles, answer, matches)
+        if swap is not None:
+            return swap
+    return None
+
+
+def _swapped_under(roles: Roles, answer: str, matches: Sequence[ConceptMatch]) -> Swap | None:
     first, second = roles.patterns
     sides = _sides_of(answer, roles.patterns)
     wrong, right = [], 0

