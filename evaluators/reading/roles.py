@@ -333,6 +333,9 @@ def swapped(
 
 
 def _swapped_under(roles: Roles, answer: str, matches: Sequence[ConceptMatch]) -> Swap | None:
+    """The swap under one pair. A match is read in the clause it starts in; one that runs past
+    that clause's end (a passage found by meaning, "평균 내고, boosting은 순차적으로") could
+    belong to either side, and is not read."""
     first, second = roles.patterns
     sides = _sides_of(answer, roles.patterns)
     wrong, right = [], 0
@@ -340,9 +343,9 @@ def _swapped_under(roles: Roles, answer: str, matches: Sequence[ConceptMatch]) -
         own = roles.owner.get(match.concept)
         if own is None or not match.spans:
             continue
-        start = match.spans[0][0]
+        start, end = match.spans[0]
         said = next(((span, side) for span, side in sides if span[0] <= start < span[1]), None)
-        if said is None or said[1] is None:
+        if said is None or said[1] is None or end > said[0][1]:
             continue
         clause = answer[said[0][0] : said[0][1]]
         if _NEGATION.search(clause):
