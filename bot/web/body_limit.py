@@ -4,7 +4,9 @@ A form is parsed before any route checks who sent it: without a cap, anyone coul
 hold hundreds of megabytes of fields only to be told 403. A body whose declared length is past
 the cap is refused at once, unread (the server reads no more of it than its socket buffer); one
 sent without a length is counted as it arrives and refused where it passes the cap, whatever
-the route was doing with it."""
+the route was doing with it. A route that stops reading such a body partway (a form field past
+what a form reads) is answered only once the rest is counted: a body past the cap gets the same
+413 whether or not it declared its length, not the route's page about one field."""
 
 from __future__ import annotations
 
@@ -40,21 +42,36 @@ class BodyLimit:
             return
         read = 0
         past = refused = False
+        unfinished = False  # the route read part of a body that did not declare its length
 
         async def counted() -> Message:
-            nonlocal read, past
+            nonlocal read, past, unfinished
             if past:
                 raise _PastTheCapError
             message = await receive()
             if message["type"] == "http.request":
                 read += len(message.get("body", b""))
+                unfinished = not declared and message.get("more_body", False)
                 if read > self.limit:
                     past = True
                     raise _PastTheCapError
             return message
 
+        async def counted_to_the_end() -> None:
+            """The rest of a body the route stopped reading, counted and dropped, up to the cap."""
+            nonlocal read, past, unfinished
+            while unfinished and not past:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                read += len(message.get("body", b""))
+                unfinished = message.get("more_body", False)
+                past = read > self.limit
+
         async def answered(message: Message) -> None:
             nonlocal refused
+            if message["type"] == "http.response.start":
+                await counted_to_the_end()
             if not past:
                 await send(message)
             elif not refused:  # the route's own answer to a body it could not read: replaced

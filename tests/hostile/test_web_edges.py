@@ -255,6 +255,29 @@ def test_a_streamed_body_is_refused_where_it_passes_the_cap(page: Site) -> None:
         assert client.get(f"{page.url}/healthz").status_code == 200
 
 
+def test_a_streamed_field_past_the_cap_gets_the_same_refusal_as_a_declared_one(
+    page: Site,
+) -> None:
+    """Issue 83: one answer of 5 MB sent without a length got the question page's "answer too
+    long" (the form stops at its 1 MB field); declared, it got the body's 413. Both say the same."""
+    field = b"answer=" + b"x" * (5 * 1024 * 1024)
+    with browser() as client:
+        sign_in(client, page.link(MINA))
+        cookie = f"Accept-Language: en\r\nCookie: qm_session={client.cookies['qm_session']}\r\n"
+    answers = {}
+    for framing, length in (("declared", len(field)), ("chunked", None)):
+        pieces = [field[at : at + CHUNK] for at in range(0, len(field), CHUNK)]
+        if length is None:
+            pieces = [f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in pieces] + [b"0\r\n\r\n"]
+        head = _form_head("/questions/q01", length=length, more=cookie)
+        answers[framing] = _exchange(page, head, pieces)
+    for framing, answer in answers.items():
+        assert answer.startswith("HTTP/1.1 413 "), (framing, answer[:200])
+        shown = page_text(answer)
+        assert "What was sent is larger than 4 MB" in shown, (framing, shown[:300])
+        assert "too long to grade" not in shown
+
+
 def test_a_form_field_past_a_megabyte_is_refused_in_the_channel_s_language(page: Site) -> None:
     """The framework's own 413 (one field past what a form reads), for a member of an English
     channel whose client names no language: English, not the Korean default."""
