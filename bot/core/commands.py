@@ -419,7 +419,22 @@ def parse(text: str) -> Command:
         return _demo(words[1:])
     if head == "/help":
         return Help()
-    return Invalid("unknown_command", words[0])
+    return unknown_command(words[0], rest)
+
+
+COMMAND_NAMES = ("/quiz", "/demo", "/help")
+"""The commands a line can begin with: a first word that is none of them but close to one (a
+typo such as `/quizz`) is answered with it (`unknown_command`)."""
+
+
+def unknown_command(head: str, rest: str) -> Invalid:
+    """The refusal of a line beginning with `head`, which no command is: offering the closest
+    command with the words typed after it (`/quizz stats`: `/quiz stats`) when it is close
+    enough to be a typo (difflib's ratio of 0.6 or more, as `unknown_quiz`), else only `/help`."""
+    near = difflib.get_close_matches(head.lower(), COMMAND_NAMES, n=1, cutoff=0.6)
+    if near:
+        return Invalid("unknown_command_near", head, near=f"{near[0]} {rest}".strip())
+    return Invalid("unknown_command", head)
 
 
 def member_command(command: Command) -> Command:

@@ -128,7 +128,13 @@ REFUSALS: list[tuple[str, Invalid]] = [
     ("/demo gan epochs", Invalid("demo_param", "epochs")),
     ("/demo gan =3", Invalid("demo_param", "=3")),
     ("/demo gan epochs=", Invalid("demo_param", "epochs=")),
-    ("/quizz next", Invalid("unknown_command", "/quizz")),
+    ("/quizz next", Invalid("unknown_command_near", "/quizz", near="/quiz next")),
+    (
+        "/Qiuz  leaderboard month",
+        Invalid("unknown_command_near", "/Qiuz", near="/quiz leaderboard month"),
+    ),
+    ("/hepl", Invalid("unknown_command_near", "/hepl", near="/help")),
+    ("/dance", Invalid("unknown_command", "/dance")),
     ("/", Invalid("unknown_command", "/")),
 ]
 

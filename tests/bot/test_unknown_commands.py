@@ -1,4 +1,4 @@
-"""A `/quiz` command typed wrong, on the real console loop and SQLite file: the refusal offers
+"""A command typed wrong (`/quiz leaderbord`, `/quizz stats`), on the real console loop and SQLite file: the refusal offers
 the command the member most likely meant, in the channel's language (issue 83)."""
 
 from __future__ import annotations
@@ -56,4 +56,22 @@ async def test_a_misspelled_command_is_answered_with_the_closest_one(
     assert (
         "(나만 보임) '/quiz leaderbord'는 없는 명령이에요. 혹시 `/quiz leaderboard` 말인가요? "
         "`/help`로 명령을 확인하세요." in printed
+    ), printed
+
+
+async def test_a_misspelled_top_level_command_is_answered_with_the_closest_one(
+    service: Wired, tmp_path: Path
+) -> None:
+    """Issue 83: `/quizz` got only "not a command"; it is offered as `/quiz` with what followed."""
+    printed = await run_console(
+        service, tmp_path, "/quizz leaderboard", "/dance", "/quiz lang ko", "/quizz"
+    )
+    assert (
+        "(only you) '/quizz' is not a command. Did you mean `/quiz leaderboard`? "
+        "`/help` lists the commands." in printed
+    ), printed
+    assert "(only you) '/dance' is not a command. `/help` lists the commands." in printed
+    assert (
+        "(나만 보임) '/quizz'는 없는 명령이에요. 혹시 `/quiz` 말인가요? `/help`로 명령을 확인하세요."
+        in printed
     ), printed
