@@ -21,8 +21,9 @@ from typing import NoReturn, TypeVar
 
 from bot.app import open_service, slack_oauth_stores, web_app, web_tokens
 from bot.config import Settings, StorageSettings, updated_or_told
+from bot.console_files import ConsoleFiles, claim
 from bot.core.texts import text
-from bot.logs import LOG_FILE_NAME, log_to_file
+from bot.logs import log_to_file
 from bot.platforms.credentials import CredentialsRefusedError, wait_for_credentials
 from bot.storage.drivers import DatabaseUnreachableError
 from bot.storage.repository import Repository
@@ -57,7 +58,7 @@ async def _unless_stopped(step: Awaitable[T], stop: asyncio.Event) -> T:
     raise StoppedDuringStartUpError
 
 
-async def _serve(settings: Settings, signalled: threading.Event) -> int:
+async def _serve(settings: Settings, signalled: threading.Event, files: ConsoleFiles | None) -> int:
     stop = asyncio.Event()
     _stop_on_signals(stop, signalled)
     try:
@@ -65,8 +66,8 @@ async def _serve(settings: Settings, signalled: threading.Event) -> int:
     except CredentialsRefusedError as exc:
         log.error("%s; not starting", exc)
         return 1
-    if settings.platform == "console":
-        return await _console(settings, stop)
+    if files is not None:
+        return await _console(settings, stop, files)
     async with AsyncExitStack() as stack:
         service = await _unless_stopped(stack.enter_async_context(open_service(settings)), stop)
         freeze_start_up()
@@ -100,23 +101,27 @@ async def _console_lang(settings: Settings) -> Lang:
     return settings.lang if channel is None else channel.lang
 
 
-async def _console(settings: Settings, stop: asyncio.Event) -> int:
+async def _console(settings: Settings, stop: asyncio.Event, files: ConsoleFiles) -> int:
     """The console, with the web page beside it on loopback (unless QUIZMASTER_WEB_CONSOLE is
-    false): `/quiz web` prints a sign-in link to it."""
+    false): `/quiz web` prints a sign-in link to it. One started beside another console on the
+    same database (`files.owner` false) says so, and keeps no port for the next start."""
     from bot.platforms import console
-    from bot.web.kept_port import PORT_FILE_NAME, bind_kept
+    from bot.web.kept_port import PORT_FILE_NAME, bind_for_this_run, bind_kept
     from bot.web.server import BuiltOnFirstRequest, port_of, serving_beside
     from bot.web.signing import LinkIssuer
 
     lang = await _unless_stopped(_console_lang(settings), stop)
-    log_path = settings.local_dir / LOG_FILE_NAME
-    print(f"quizmaster: {text(lang, 'console_log_file', path=log_path)}", file=sys.stderr)
+    print(f"quizmaster: {text(lang, 'console_log_file', path=files.log)}", file=sys.stderr)
     wake = asyncio.Event()
     async with AsyncExitStack() as stack:
         if not settings.web_console:
             service = await _unless_stopped(stack.enter_async_context(open_service(settings)), stop)
         else:
-            bound = bind_kept("127.0.0.1", settings.web_port, settings.local_dir / PORT_FILE_NAME)
+            bound = (
+                bind_kept("127.0.0.1", settings.web_port, settings.local_dir / PORT_FILE_NAME)
+                if files.owner
+                else bind_for_this_run("127.0.0.1", settings.web_port)
+            )
             sock = bound.sock
             stack.callback(sock.close)
             url = settings.web_url or f"http://127.0.0.1:{port_of(sock)}"
@@ -141,6 +146,8 @@ async def _console(settings: Settings, stop: asyncio.Event) -> int:
             )
             await _unless_stopped(stack.enter_async_context(serving_beside(app, sock)), stop)
             print(f"quizmaster: {text(lang, 'console_web_page', url=url)}", file=sys.stderr)
+            if not files.owner:
+                print(f"quizmaster: {text(lang, 'console_beside_another')}", file=sys.stderr)
             if bound.moved_from is not None and settings.web_url is None:
                 moved = text(lang, "web_address_moved", port=bound.moved_from, url=url)
                 print(f"quizmaster: {moved}", file=sys.stderr)
@@ -211,11 +218,13 @@ def main(argv: list[str], settings: Settings) -> int:
 
 
 def _run(settings: Settings, signalled: threading.Event) -> int:
+    files = None
     if settings.platform == "console":
-        log_to_file(settings.local_dir / LOG_FILE_NAME, settings.log_level)
+        files = claim(settings.local_dir)
+        log_to_file(files.log, settings.log_level)
     with asyncio.Runner() as runner:
         try:
-            return runner.run(_serve(settings, signalled))
+            return runner.run(_serve(settings, signalled, files))
         except StoppedDuringStartUpError:
             _exit_abandoning_threads()
         except BankError as exc:

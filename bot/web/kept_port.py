@@ -4,7 +4,9 @@ When the port asked for (QUIZMASTER_WEB_PORT, 8780) is taken, the page is served
 the system hands out, and that port is written beside the database (`PORT_FILE_NAME`). The next
 start takes the written port again before anything else, so a bookmark or an open tab keeps
 working; only when that one is taken too does the address change, and the caller says so.
-Port 0 asks for any free port at every start: nothing is kept."""
+Port 0 asks for any free port at every start: nothing is kept. A console started beside another
+on the same database (`bot.console_files`) keeps nothing either (`bind_for_this_run`): the port
+kept is the running one's, and a second process rewriting it moved the running bot's address."""
 
 from __future__ import annotations
 
@@ -46,6 +48,12 @@ def bind_kept(host: str, asked: int, kept: Path) -> Bound:
     if port != (asked if last is None else last):  # a first start on the asked port writes none
         _keep(kept, asked, port)
     return Bound(sock, last if last is not None and last != port else None)
+
+
+def bind_for_this_run(host: str, asked: int) -> Bound:
+    """A listening socket on `asked`, else on any free port, for this run only: the kept port
+    is neither read nor written."""
+    return Bound(bind(host, asked, any_port_if_busy=True), None)
 
 
 def _last(kept: Path, asked: int) -> int | None:
