@@ -50,11 +50,11 @@ start_log = logging.getLogger(PROGRESS)
 
 
 def load_configured_bank(settings: GameSettings) -> Bank:
-    """The seed bank plus every team bank in `bank_dir`; raises BankError with file and field."""
-    paths = [DEFAULT_BANK_DIR]
-    if settings.bank_dir is not None:
-        paths.append(settings.bank_dir)
-    return load_bank(paths)
+    """The seed bank plus every team bank in `bank_dir`, which are the team's own questions
+    (the `team` subject, as the README's "Your team's own questions" says); raises BankError
+    with file and field."""
+    team = [settings.bank_dir] if settings.bank_dir is not None else []
+    return load_bank([DEFAULT_BANK_DIR], team=team)
 
 
 def channel_defaults(settings: GameSettings) -> ChannelDefaults:

@@ -149,7 +149,9 @@ class GameSettings(BaseModel):
     """The quiz itself: the banks, new channels' defaults, hints and practice."""
 
     bank_dir: Annotated[Path, AfterValidator(check_folder_path)] | None = Field(
-        None, description="Folder of team banks (*.yaml) loaded beside the seed bank."
+        None,
+        description="Folder of team banks (*.yaml) loaded beside the seed bank: the team's own "
+        "questions (the `team` subject), drawn whatever subjects a channel chose.",
     )
     lang: Literal["ko", "en"] = Field("ko", description="Default UI language of new channels.")
     timezone: str = Field("Asia/Seoul", description="Default IANA timezone of new channels.")

@@ -14,7 +14,7 @@ from yaml.composer import Composer
 from yaml.constructor import BaseConstructor, SafeConstructor
 from yaml.resolver import BaseResolver, Resolver
 
-from content.bank import Bank
+from content.bank import TEAM_SUBJECT, Bank
 from content.schema import BankFile, Prompt, parse_bank_file
 
 MAX_BANK_BYTES = 2_000_000
@@ -168,17 +168,20 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
+def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,), *, team: Sequence[Path] = ()) -> Bank:
     """Load and cross-check every bank file: unique ids and follow-ups whose parent exists.
     Waiting prompts (no model answer yet) and the follow-ups under them are left out of the bank:
     the bot neither schedules nor grades them; `quizmaster content check` lists them. A waiting
     main question is kept as an open question (`Bank.open_question`), which an admin may post to
     collect answers until the team writes its model answer. Each prompt's subject is its file's
-    `bank:` name."""
+    `bank:` name; a file of the `team` folders (`QUIZMASTER_BANK_DIR`) is the team's own
+    questions (`TEAM_SUBJECT`), drawn from whatever subjects a channel chose, as a question saved
+    on the web page is."""
     prompts: list[Prompt] = []
     origin: dict[str, Path] = {}
     subjects: dict[str, str] = {}
-    for path in bank_files(paths):
+    teams = set(bank_files(team))
+    for path in bank_files([*paths, *team]):
         loaded = load_file(path)
         for prompt in loaded.prompts:
             if prompt.id in origin:
@@ -189,7 +192,7 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
                     "id",
                 )
             origin[prompt.id] = path
-            subjects[prompt.id] = loaded.bank
+            subjects[prompt.id] = TEAM_SUBJECT if path in teams else loaded.bank
             prompts.append(prompt)
     for prompt in prompts:
         if prompt.parent is not None and prompt.parent not in origin:
@@ -205,6 +208,6 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,)) -> Bank:
             if prompts
             else "no prompts found"
         )
-        raise BankError(", ".join(str(p) for p in paths), problem)
+        raise BankError(", ".join(str(p) for p in [*paths, *team]), problem)
     open_questions = [p for p in prompts if p.status == "waiting" and p.parent is None]
     return Bank(ready, open_questions=open_questions, subjects=subjects)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import channel_defaults
+from bot.app import channel_defaults, load_configured_bank
 from bot.config import Settings
 from bot.core.models import ChannelRow
 from bot.platforms import console
@@ -117,3 +117,44 @@ async def test_a_channels_subjects_are_stored_per_channel(repo: Repository) -> N
     assert second is not None and second.subjects == ()
     await repo.channels.update_subjects(platform="t", channel_id="c1", subjects=[])
     assert [c.subjects for c in await repo.channels.channels(platform="t")] == [(), ()]
+
+
+async def test_a_bank_directory_is_the_team_s_own_questions_whatever_the_channel_chose(
+    tmp_path: Path,
+) -> None:
+    """Issue 83: a bank loaded with QUIZMASTER_BANK_DIR was a subject of its own (its file's
+    `bank:` name) and was not drawn once a channel chose subjects, though the README's "Your
+    team's own questions" leads there. It is the `team` subject: drawn whatever is chosen."""
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    write_bank(
+        folder / "ours.yaml",
+        graded("t83-own01", "How does our team version its datasets?"),
+        graded("t83-own02", "Which metric do we alert on first?"),
+        bank="ours",
+    )
+    bank = load_configured_bank(Settings(_env_file=None, bank_dir=folder).game)
+    serving = load_bank([DEFAULT_BANK_DIR / "serving.yaml"]).mains()
+    repo = await Repository.open(tmp_path / "q.db")
+    try:
+        service = wire(
+            repo=repo,
+            bank=bank,
+            grader=FixedGrader(),
+            defaults=channel_defaults(Settings(_env_file=None, lang="en", days="daily")),
+        )
+        drawn = len(serving) + 2
+        out = await run_console(
+            service,
+            tmp_path,
+            "/quiz topics serving",
+            *["/quiz now extra"] * drawn,
+            "/quiz topics",
+        )
+    finally:
+        await repo.close()
+    *_, listed = out.split("(only you) ")
+    assert "`ours`" not in listed, "no subject of its own"
+    assert "✓ `team` The team's own questions: 2 questions" in listed, listed
+    assert "How does our team version its datasets?" in out
+    assert "Which metric do we alert on first?" in out

@@ -1,5 +1,6 @@
-"""A command typed wrong (`/quiz leaderbord`, `/quizz stats`), on the real console loop and SQLite file: the refusal offers
-the command the member most likely meant, in the channel's language (issue 83)."""
+"""A command typed wrong (`/quiz leaderbord`, `/quizz stats`), on the real console loop and
+SQLite file: the refusal offers the command the member most likely meant, in the channel's
+language (issue 83)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,6 @@ async def test_a_misspelled_top_level_command_is_answered_with_the_closest_one(
     ), printed
     assert "(only you) '/dance' is not a command. `/help` lists the commands." in printed
     assert (
-        "(나만 보임) '/quizz'는 없는 명령이에요. 혹시 `/quiz` 말인가요? `/help`로 명령을 확인하세요."
-        in printed
+        "(나만 보임) '/quizz'는 없는 명령이에요. 혹시 `/quiz` 말인가요? "
+        "`/help`로 명령을 확인하세요." in printed
     ), printed
