@@ -45,6 +45,9 @@ class ModelVectors:
             self._vectors.popitem(last=False)
         return np.stack(rows) if rows else np.zeros((0, self.model.dimension), np.float32)
 
+    def ready(self, text: str) -> bool:
+        return self._same_meaning is not None and text in self._vectors
+
     async def same_meaning(self) -> float:
         """The model's threshold for answer groups, by its identity (one encode of the probe
         text, on a worker thread, the first time)."""

@@ -6,7 +6,13 @@ A new answer, or a grade that changes a score, makes a new version of the questi
 are computed again, but each pair of answers the grader already read for contradiction
 (`evaluators.grade.contradicts`, most of the work) is not read again. A staged grade changes no
 score, so the groups it is shown in are the kept ones. Two loads of one version share one
-computation."""
+computation.
+
+A page load never encodes (`ready_groups`): a thousand answers no one encoded yet took 75 s on
+the model, inside the request, while every other page waited behind it. Their encoding starts
+in the background; the load waits for it at most `READY_WAIT_S` and shows the groups of the
+answers encoded by then, with how many are still being prepared. The digest, which no one waits
+on, groups every answer (`groups`)."""
 
 from __future__ import annotations
 
@@ -25,6 +31,9 @@ from evaluators.answer_groups import AnswerGroup, Stance, group_answers, not_opp
 
 KEPT = 32
 """Questions whose groups are kept: the ones a team grades in a sitting."""
+READY_WAIT_S = 0.5
+"""How long a page load waits for the answers it started encoding: a handful are ready by then
+and the page is whole; a thousand are not, and the page shows the rest as being prepared."""
 
 Question = tuple[str, str, str]
 """A question in a channel: platform, channel id, prompt id."""
@@ -56,6 +65,46 @@ class QuestionGroups:
         self._size = kept
         self._kept: OrderedDict[Question, _Kept] = OrderedDict()
         self._running: dict[tuple[Question, Version], asyncio.Task[_Kept]] = {}
+        self._encoding: dict[Question, asyncio.Task[None]] = {}
+        self._failed: dict[Question, BaseException] = {}
+
+    async def ready_groups(
+        self, question: Question, answers: Sequence[QuestionAnswer]
+    ) -> tuple[list[AnswerGroup[QuestionAnswer]], int]:
+        """The groups of those of `answers` whose vectors are ready, and how many answers are
+        still being encoded in the background (started here, for the next load to find). Raises
+        `EmbeddingUnavailableError` when the last background encoding of the question failed on
+        it (the next load tries again)."""
+        failed = self._failed.pop(question, None)
+        if failed is not None:
+            raise failed
+        pending = [a.answer.text for a in answers if not self.vectors.ready(a.answer.text)]
+        if pending:
+            encoding = self._encoding.get(question)
+            if encoding is None:
+                encoding = asyncio.ensure_future(self._encode(pending))
+                self._encoding[question] = encoding
+                encoding.add_done_callback(self._encoded(question))
+            await asyncio.wait({encoding}, timeout=READY_WAIT_S)
+            failed = self._failed.pop(question, None)
+            if failed is not None:
+                raise failed
+        ready = [a for a in answers if self.vectors.ready(a.answer.text)]
+        groups = await self.groups(question, ready) if ready else []
+        return groups, len(answers) - len(ready)
+
+    async def _encode(self, texts: Sequence[str]) -> None:
+        await self.vectors.same_meaning()
+        await self.vectors.vectors(texts)
+
+    def _encoded(self, question: Question) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            self._encoding.pop(question, None)
+            failed = None if task.cancelled() else task.exception()
+            if failed is not None:
+                self._failed[question] = failed
+
+        return done
 
     async def groups(
         self, question: Question, answers: Sequence[QuestionAnswer]

@@ -143,6 +143,12 @@ class AnswerVectors(Protocol):
 
     async def vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
+    def ready(self, text: str) -> bool:
+        """Whether grouping `text` needs no encoding: its vector kept and the model's threshold
+        known (`bot.core.question_groups` encodes the rest in the background, never on a page
+        load)."""
+        ...
+
     async def same_meaning(self) -> float:
         """The average cosine at which two groups of answers say one thing on this model
         (`evaluators.answer_groups.same_meaning`: each model's cosines have their own scale)."""

@@ -72,6 +72,16 @@ class GroupGrading:
         )
         return await self.grouping.groups((platform, channel_id, prompt_id), answers)
 
+    async def ready_groups(
+        self, *, platform: str, channel_id: str, prompt_id: str
+    ) -> tuple[list[AnswerGroup[QuestionAnswer]], int]:
+        """As `groups`, for a page load: only the answers whose vectors are ready, and how many
+        are still being encoded in the background (`QuestionGroups.ready_groups`)."""
+        answers = await self.store.question_answers(
+            platform=platform, channel_id=channel_id, prompt_id=prompt_id
+        )
+        return await self.grouping.ready_groups((platform, channel_id, prompt_id), answers)
+
     async def stage(self, grade: GroupGrade) -> bool:
         return await self.store.stage(
             replace(grade, note=clipped(grade.note, REASON_CHARS)), at=self.clock()

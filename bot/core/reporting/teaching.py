@@ -35,10 +35,13 @@ class Teaching:
     store: TeamGradeStore
     grouping: QuestionGroups
 
-    async def waiting(self, *, platform: str, channel_id: str) -> list[ToTeach]:
+    async def waiting(
+        self, *, platform: str, channel_id: str, ready_only: bool = False
+    ) -> list[ToTeach]:
         """Every ungraded group of the channel, the largest first and, among groups of one
-        size, the widest spread of grades. Raises `EmbeddingUnavailableError` when the
-        embedding server cannot answer now."""
+        size, the widest spread of grades; with `ready_only` (a page load), of the answers
+        whose vectors are ready, the rest encoded in the background. Raises
+        `EmbeddingUnavailableError` when the embedding server cannot answer now."""
         found = []
         for tally in await self.store.answered_questions(platform=platform, channel_id=channel_id):
             if tally.human + tally.staged >= tally.answers:
@@ -47,6 +50,9 @@ class Teaching:
                 platform=platform, channel_id=channel_id, prompt_id=tally.prompt_id
             )
             question = (platform, channel_id, tally.prompt_id)
-            groups = await self.grouping.groups(question, answers)
+            if ready_only:
+                groups, _ = await self.grouping.ready_groups(question, answers)
+            else:
+                groups = await self.grouping.groups(question, answers)
             found += [ToTeach(tally.prompt_id, g) for g in groups if ungraded(g)]
         return sorted(found, key=lambda t: (-t.group.size, -t.group.spread))

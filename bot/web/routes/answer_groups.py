@@ -54,7 +54,7 @@ async def questions_view(admin: AdminIn) -> Response:
     teaching = Teaching(store=grading.store, grouping=grading.grouping)
     try:
         waiting: list[ToTeach] | None = await teaching.waiting(
-            platform=platform, channel_id=channel_id
+            platform=platform, channel_id=channel_id, ready_only=True
         )
     except EmbeddingUnavailableError:
         waiting = None
@@ -83,12 +83,13 @@ async def groups_view(
     grading = admin.grading()
     platform, channel_id = admin.platform, admin.channel_id
     try:
-        groups: list[AnswerGroup[QuestionAnswer]] = await grading.groups(
+        groups: list[AnswerGroup[QuestionAnswer]]
+        groups, preparing = await grading.ready_groups(
             platform=platform, channel_id=channel_id, prompt_id=prompt_id
         )
     except EmbeddingUnavailableError:
         raise PageError(503, "groups_unavailable", lang) from None
-    if not groups:
+    if not groups and not preparing:
         raise PageError(404, "not_found", lang)
     waiting = await grading.store.staged(
         platform=platform, channel_id=channel_id, prompt_id=prompt_id
@@ -98,6 +99,7 @@ async def groups_view(
         "prompt_id": prompt_id,
         "question": _question(admin, prompt_id),
         "groups": groups,
+        "preparing": preparing,
         "waiting": waiting,
         "names": await _names(admin, users),
         "done": {"staged": staged, "applied": applied, "told": told, "discarded": discarded},
