@@ -467,6 +467,18 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
+def readiness(prompts: Sequence[Prompt]) -> str:
+    """How many prompts there are and how many of them the bot posts: the words of both the
+    import's last line and the check's total, so the two never disagree (issue 83: the import
+    said "4 graded prompts (1 waiting)" of notes the check then called "complete 0 (0%)"). A
+    follow-up of a waiting main question waits with it."""
+    waiting = {p.id for p in prompts if p.status == "waiting"}
+    held = sum(p.id in waiting or p.parent in waiting for p in prompts)
+    noun = "prompt" if len(prompts) == 1 else "prompts"
+    said = f"{len(prompts)} {noun}, {len(prompts) - held} ready to post"
+    return said + (f", {held} waiting for a model answer" if held else "")
+
+
 def summary_lines(prompts: Sequence[Prompt], subjects: Mapping[str, str]) -> list[str]:
     """Main questions and how many are complete, counts by kind, by topic, main questions by
     subject (`subjects`: prompt id -> its file's `bank:` name) and by reference language, then
@@ -482,8 +494,9 @@ def summary_lines(prompts: Sequence[Prompt], subjects: Mapping[str, str]) -> lis
     mistaken = sum(bool(p.misconceptions) for p in mains if p.kind == "graded")
     graded_mains = sum(p.kind == "graded" for p in mains)
     return [
-        f"main questions: {len(mains)}, complete {whole} ({_share(whole, len(mains))}), "
-        f"with a misconception {mistaken} of {graded_mains} graded",
+        f"main questions: {len(mains)}, complete {whole} ({_share(whole, len(mains))}: "
+        f"{MIN_MAIN_CONCEPTS}+ key concepts and {MIN_FOLLOWUPS}+ follow-ups, as a shipped bank "
+        f"needs), with a misconception {mistaken} of {graded_mains} graded",
         line("by kind", Counter(p.kind for p in prompts)),
         line("by topic", Counter(t for p in prompts for t in p.topics)),
         line(
@@ -491,5 +504,5 @@ def summary_lines(prompts: Sequence[Prompt], subjects: Mapping[str, str]) -> lis
             Counter(subjects.get(p.id, "?") for p in prompts if p.parent is None),
         ),
         line("references by language", Counter(r.lang for p in prompts for r in p.references)),
-        f"total: {len(prompts)} prompts",
+        f"total: {readiness(prompts)}",
     ]

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from content.check import DemoNames, check_banks, check_beside, summary_lines
+from content.check import DemoNames, check_banks, check_beside, readiness, summary_lines
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.csv_table import import_csv
 from content.importers.imported_bank import (
@@ -223,11 +223,8 @@ def _import(
             + (" or import with --no-draft-concepts" if fmt == "notes" else ""),
             file=sys.stderr,
         )
-    count = len(imported.bank_file.prompts)
-    noun = "graded prompt" if count == 1 else "graded prompts"
-    waiting = sum(p.status == "waiting" for p in imported.bank_file.prompts)
-    held = f" ({waiting} waiting for a model answer)" if waiting else ""
-    print(f"wrote {count} {noun}{held} to {target}; run `quizmaster content check {target}`")
+    counted = readiness(imported.bank_file.prompts)
+    print(f"wrote {counted} to {target}; run `quizmaster content check {target}`")
     return 0
 
 

@@ -31,7 +31,7 @@ GRADE = re.compile(r"^@(\w+) (\d{1,3})/100 · (.+)$", re.MULTILINE)
 @pytest.fixture(scope="module")
 def team_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder, printed = import_team_bank(tmp_path_factory.mktemp("team"))
-    assert printed.startswith(f"wrote 3 graded prompts to {folder / 'team.yaml'}")
+    assert printed.startswith(f"wrote 3 prompts, 3 ready to post to {folder / 'team.yaml'}")
     return folder
 
 
@@ -66,7 +66,7 @@ def test_content_check_passes_and_counts_the_graded_prompts(team_bank: Path) -> 
     assert "checked 1 file" in lines
     assert "by kind: graded 3" in lines
     assert "references by language: en 2, ko 1" in lines
-    assert "total: 3 prompts" in lines
+    assert "total: 3 prompts, 3 ready to post" in lines
 
 
 @pytest.mark.slow

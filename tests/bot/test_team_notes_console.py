@@ -38,8 +38,8 @@ _BOARD = re.compile(r"^\d+\. sora · (\d+) points?", flags=re.M)
 @pytest.fixture(scope="module")
 def notes_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder, printed = notes.import_notes_bank(tmp_path_factory.mktemp("notes"))
-    assert printed[0].startswith("wrote 4 graded prompts (1 waiting for a model answer)")
-    assert printed[1].startswith("wrote 2 graded prompts to")
+    assert printed[0].startswith("wrote 4 prompts, 3 ready to post, 1 waiting for a model answer")
+    assert printed[1].startswith("wrote 2 prompts, 2 ready to post to")
     return folder
 
 

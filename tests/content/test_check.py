@@ -223,12 +223,13 @@ def test_valid_files_print_counts(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["check", str(path), str(other)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "checked 2 files",
-        "  main questions: 4, complete 1 (25%), with a misconception 3 of 3 graded",
+        "  main questions: 4, complete 1 (25%: 3+ key concepts and 2+ follow-ups, as a shipped "
+        "bank needs), with a misconception 3 of 3 graded",
         "  by kind: graded 4, open 1",
         "  by topic: cnn 3, fundamentals 2, career 1",
         "  by subject: team 3, serving 1",
         "  references by language: en 4, ko 4",
-        "  total: 5 prompts",
+        "  total: 5 prompts, 5 ready to post",
     ]
 
 

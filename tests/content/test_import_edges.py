@@ -241,7 +241,7 @@ def test_a_heading_inside_a_code_block_is_not_a_question(tmp_path: Path) -> None
     )
     code, printed, err = import_notes(source, "--out", out)
     assert code == 0, err
-    assert printed.startswith("wrote 1 graded prompt to ")
+    assert printed.startswith("wrote 1 prompt, 1 ready to post to ")
     assert f"note: {source}: lines 4-7: a code block; not read for questions" in err.splitlines()
 
 
@@ -278,7 +278,7 @@ def test_notes_in_both_layouts_import_every_question(tmp_path: Path) -> None:
     source.write_text(MIXED, encoding="utf-8")
     code, printed, err = import_notes(source, "--out", out, "--no-draft-concepts")
     assert code == 0, err
-    assert printed.startswith("wrote 8 graded prompts (2 waiting for a model answer) to ")
+    assert printed.startswith("wrote 8 prompts, 6 ready to post, 2 waiting for a model answer to ")
     prompts = {p.id: p for p in load_bank([out]).all()}
     assert sorted(prompts) == [
         "mixed-001",

@@ -165,7 +165,7 @@ def test_cli_import_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = tmp_path / "out.yaml"
     args = ["import", "red-trivia", str(source), "--out", str(out), "--bank", "pub quiz"]
     assert main(args) == 0
-    assert f"wrote 4 graded prompts to {out}" in capsys.readouterr().out
+    assert f"wrote 4 prompts, 4 ready to post to {out}" in capsys.readouterr().out
     assert main(["check", str(out)]) == 0
     assert "by kind: graded 4" in capsys.readouterr().out
     assert main(args) == 2

@@ -140,7 +140,7 @@ def test_notes_of_only_unanswered_headings_become_open_questions(
     )
     assert main(["import", "notes", str(source), "--out", str(out)]) == 0
     assert capsys.readouterr().out == (
-        f"wrote 3 graded prompts (3 waiting for a model answer) to {out}; "
+        f"wrote 3 prompts, 0 ready to post, 3 waiting for a model answer to {out}; "
         f"run `quizmaster content check {out}`\n"
     )
     prompts = import_notes(source).bank_file.prompts
@@ -156,12 +156,17 @@ def test_cli_import_then_check_lists_each_waiting_prompt(
 ) -> None:
     out = tmp_path / "team.yaml"
     assert main(["import", "notes", str(NOTES / "headings_en.md"), "--out", str(out)]) == 0
+    counted = "7 prompts, 2 ready to post, 5 waiting for a model answer"
     assert capsys.readouterr().out == (
-        f"wrote 7 graded prompts (3 waiting for a model answer) to {out}; "
-        f"run `quizmaster content check {out}`\n"
+        f"wrote {counted} to {out}; run `quizmaster content check {out}`\n"
     )
     assert main(["check", str(out)]) == 0
-    listing = capsys.readouterr().out.split("5 not posted yet, until each has what it lacks:\n")[1]
+    checked = capsys.readouterr().out
+    # Issue 83: the import said "7 graded prompts (3 waiting)", the check 5 not posted yet and
+    # "complete 0 (0%)": one count now, in the same words.
+    assert f"  total: {counted}\n" in checked
+    assert "complete 0 (0%: 3+ key concepts and 2+ follow-ups, as a shipped bank needs)" in checked
+    listing = checked.split("5 not posted yet, until each has what it lacks:\n")[1]
     answer = "add a model answer (references: lang ko or en, text) and delete status: waiting"
     assert listing.splitlines() == [
         f'  {out}: prompt headings-en-002: "Why can a learning rate that is too hig…" '
