@@ -123,10 +123,12 @@ def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.C
     )
     assert f"web-ko-001 · line 3 · {DISTILLATION_TEXT}" in text
     assert "Reference answer: 큰 교사 모델의 소프트맥스 출력 확률을" in text
+    # Issue 83: before Save it said "Saved as an open question"; it says what Save will do.
     assert (
-        "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Saved as an open question, without a "
-        "model answer: post it with /quiz now web-ko-003 to collect answers" in text
+        "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Will be saved as an open question when "
+        "you press Save (it has no model answer): then post it with /quiz now web-ko-003" in text
     )
+    assert "Saved as" not in text
     assert "web-ko-001" not in site.service.bank.every_channel()
     assert site.service.bank.every_channel().open_question("web-ko-003") is None
 
@@ -205,6 +207,8 @@ def test_save_stores_the_ready_prompts_and_the_bot_asks_them(
     assert [c.en for c in main.concepts] == ["half precision", "loss scaling", "tensor cores"]
     assert (followup.parent, followup.order) == ("web-en-001", 1)
     assert "Saved as open questions: 1." in page_text(saved.text)
+    assert "Saved as an open question, without a model answer" in page_text(saved.text)
+    assert "Will be saved" not in page_text(saved.text)
     assert _items(saved.text, "notes-saved-open-list") == [
         "web-en-002 Why warm up the learning rate?"
     ]
