@@ -7,6 +7,7 @@ bundled model, real HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from html import unescape
 from pathlib import Path
@@ -42,6 +43,11 @@ async def grade_on_the_page(link: str, prompt_id: str, answers: tuple[str, ...])
         site = link.split("/signin", maxsplit=1)[0]
         base = f"{site}{signed.headers['location'].rstrip('/')}/groups/{prompt_id}"
         groups = await admin.get(base)
+        for _ in range(600):  # the answers are encoded in the background, the page says so
+            if 'id="groups-preparing"' not in groups.text:
+                break
+            await asyncio.sleep(0.2)
+            groups = await admin.get(base)
         assert groups.status_code == 200, groups.text
         listed = _ANSWER.findall(groups.text)
         listed += [(i, said) for said, i in _ALONE.findall(groups.text)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +72,17 @@ def _full_page(browser: webdriver.Chrome, width: int, path: Path) -> None:
 def _arrive(browser: webdriver.Chrome, path: str) -> None:
     """Wait for the page a click leads to (a busy machine may still show the one before)."""
     WebDriverWait(browser, 15).until(lambda shown: shown.current_url.endswith(path))
+
+
+def _groups_prepared(browser: webdriver.Chrome) -> None:
+    """Reload the groups page until no answer is still being prepared (their encoding runs in
+    the background: `bot.core.question_groups`)."""
+    for _ in range(600):
+        if not browser.find_elements(By.ID, "groups-preparing"):
+            return
+        time.sleep(0.2)
+        browser.refresh()
+    raise AssertionError("the answers were never prepared")
 
 
 def _text_once_it_shows(browser: webdriver.Chrome, element_id: str, words: str) -> str:
@@ -203,6 +215,7 @@ def test_an_admin_grades_a_group_applies_it_and_the_members_are_told(
     chromium.find_element(By.LINK_TEXT, "Answer groups").click()
     chromium.find_element(By.LINK_TEXT, prompt_id).click()
     _arrive(chromium, f"/groups/{prompt_id}")
+    _groups_prepared(chromium)
     first = chromium.find_element(By.CSS_SELECTOR, "article.group")
     assert "3 answers · scores 40-75" in first.find_element(By.TAG_NAME, "h2").text
     for name, (width, _) in SIZES.items():
@@ -242,6 +255,7 @@ def test_an_answer_near_a_group_the_admin_graded_is_graded_near_it_in_the_chat(
     chromium.find_element(By.LINK_TEXT, "Answer groups").click()
     chromium.find_element(By.LINK_TEXT, prompt_id).click()
     _arrive(chromium, f"/groups/{prompt_id}")
+    _groups_prepared(chromium)
     first = chromium.find_element(By.CSS_SELECTOR, "article.group")
     assert "3 answers" in first.find_element(By.TAG_NAME, "h2").text
     first.find_element(By.CSS_SELECTOR, ":scope > form input[name=score]").send_keys("95")

@@ -18,6 +18,7 @@ from evaluators import create_grader
 from evaluators.embedding.sentence_model import load_embedder
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, Site, running_site
+from tests.web.test_web_answer_groups import prepared
 
 TAUGHT, PLAIN = "C-taught", "C-plain"
 GROUP = (
@@ -59,7 +60,7 @@ def _graded_by_the_team(site: Site, admin: httpx.Client) -> str:
     post = site.run(site.service.repo.posts.latest_post(platform=PLATFORM, channel_id=TAUGHT))
     assert post is not None
     base = f"{site.url}/c/{PLATFORM}/{TAUGHT}/groups/{post.prompt_id}"
-    page = admin.get(base).text
+    page = prepared(admin, base).text
     ids = sorted({int(i) for i in re.findall(r'name="answer" value="(\d+)"', page)})
     assert len(ids) == len(GROUP), page_text(page)
     csrf = form_fields(page)["csrf"]
