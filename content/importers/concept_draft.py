@@ -91,7 +91,7 @@ towards after before during until upon among behind beyond add adds added give g
 takes taken become becomes stay stays settle settles lower lowers raise raises help helps
 reduce reduces increase increases decrease decreases find finds found show shows need needs
 work works run runs try tries want wants seem seems call called put puts set sets see seen say
-says said start starts end ends"""
+says said start starts end ends cannot faster slower better worse"""
 _EN_GENERIC = frozenset(_EN_GENERIC_WORDS.split())
 _LONE_GENERIC_WORDS = """
 가중치 기울기 데이터 모델 클래스 나머지 알고리즘 네트워크 파라미터 함수 샘플 레이어 입력 출력 결과
@@ -102,6 +102,26 @@ sample samples class classes result results problem error loss weight weights"""
 _LONE_GENERIC = frozenset(_LONE_GENERIC_WORDS.split())
 """Words of every subject that read as a term by their length, but name no idea alone (they do
 inside a phrase: `bootstrap 샘플`, `sparse models`)."""
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}")
+"""A word of capitals (BN, SGD, TPR): the notes' shorthand for a term. One whose letters are the
+initials of words the question says in a row (BN, asked about batch normalization) is the
+question's own subject, shortened."""
+_PLAIN_WORDS = """plain simple basic standard normal regular ordinary usual naive vanilla"""
+_PLAIN = frozenset(_PLAIN_WORDS.split())
+"""Words that only say "the usual one" of the acronym after them (`plain SGD`): the phrase is
+the lone acronym all the same."""
+_COMPLEMENT = re.compile(r"\s+of\s")
+_RELATIONAL = frozenset({"사이"})
+"""Korean nouns of a relation between two sides (`학습과 추론 사이`): a phrase holding one whose
+first side the notes joined with 과/와 before it (`추론 사이`, `추론 사이 동작`) is cut short of
+that side; one that holds its sides names an idea (`클래스 사이의 관계`)."""
+_FIRST_SIDE = re.compile(r"[과와]\s+$")
+_MEASURE_WORDS = """size amount number magnitude length sum share fraction ratio proportion degree
+level"""
+_MEASURES = frozenset(_MEASURE_WORDS.split())
+"""Nouns that name a measure of something: a phrase ending in one, with `of` and the thing after
+it in the notes, is cut short of what it measures (`squared size` of `squared size of the
+weights`); `running average of past gradients` names an idea before its `of`."""
 _ADJECTIVAL = "적"
 """A lone noun in -적 (독립적, 낙관적) describes; it names an idea only with the noun it
 describes."""
@@ -126,6 +146,8 @@ _CONSEQUENCE = re.compile(
 """`A, giving B`: B names what the clause A says, so A's words are a synonym of B."""
 _CLAUSE_START = re.compile(r"[,;:]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b", re.IGNORECASE)
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \t-]+[A-Za-z][A-Za-z0-9]*)*")
+"""Latin words one after another, with only spaces or hyphens between."""
 _SENTENCE_END = re.compile(r"\n|[.!?](?=\s)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
@@ -195,6 +217,7 @@ class ConceptDrafter:
                 t
                 for t in terms.values()
                 if not _says_asked(t, others.get(t.keys), asked)
+                and not _abbreviates_asked(t, question)
                 and (t.keys in others or (_names_idea(t, reference) and not _verbal(t, words)))
             ),
             key=lambda term: (
@@ -257,6 +280,8 @@ def _inside(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
 def _names_idea(term: _Term, text: str) -> bool:
     """Whether `term` of `text` can name an idea alone: a phrase of two words or more, or a
     single word that reads as a term (see `MIN_KOREAN_SYLLABLES`, `MIN_LATIN_TERM`)."""
+    if _fragment(term, text):
+        return False
     if len(term.keys) > 1:
         return True
     surface = term.surface
@@ -267,6 +292,44 @@ def _names_idea(term: _Term, text: str) -> bool:
         return syllables >= MIN_KOREAN_SYLLABLES and not surface.endswith(_ADJECTIVAL)
     marked = "-" in surface or any(ch.isdigit() or ch.isupper() for ch in surface[1:])
     return marked or (len(surface) >= MIN_LATIN_TERM and _in_korean(text, term.spans[0]))
+
+
+def _fragment(term: _Term, text: str) -> bool:
+    """Whether `term` is a piece of an idea rather than one (issue 83 drafted `추론 사이`,
+    `plain SGD`, `squared size`): a phrase of a relation cut short of its first side or of
+    both (`_RELATIONAL`), an acronym with a word that only says it is the usual one (`_PLAIN`),
+    or an English phrase of a measure cut short of the `of` complement after it (`_MEASURES`)."""
+    words = term.surface.split()
+    start = term.spans[0][0]
+    if words[0] in _RELATIONAL or (
+        any(word in _RELATIONAL for word in words) and _FIRST_SIDE.search(text, 0, start)
+    ):
+        return True
+    if len(words) == 2 and words[0].casefold() in _PLAIN and _ACRONYM.fullmatch(words[1]):
+        return True
+    end = term.spans[0][1]
+    measured = words[-1].casefold() in _MEASURES and bool(_COMPLEMENT.match(text, end))
+    return measured and not _HANGUL.search(term.surface)
+
+
+def _abbreviates_asked(term: _Term, question: str) -> bool:
+    """Whether `term` is an acronym of words `question` says in a row, with only spaces or hyphens
+    between them and none a function word (issue 83 drafted `BN` for a question about batch
+    normalization): what is asked, not an idea of the answer."""
+    if not _ACRONYM.fullmatch(term.surface):
+        return False
+    size = len(term.surface)
+    for run in _LATIN_RUN.finditer(question):
+        said: list[str] = []
+        for word in [*re.split(r"[\s-]+", run.group()), ""]:
+            if word and word.casefold() not in _EN_GENERIC:
+                said.append(word[0].upper())
+                continue
+            initials = "".join(said)
+            if any(initials[i : i + size] == term.surface for i in range(len(said) - size + 1)):
+                return True
+            said = []
+    return False
 
 
 def _verbal(term: _Term, words: list[_Word]) -> bool:

@@ -223,3 +223,27 @@ def test_imported_notes_draft_the_ideas_of_their_claims_not_lone_words(tmp_path:
         assert concept["drafted"] is True
         assert not {concept["ko"], concept["en"]} & LONE_WORDS, concept
         assert not concept["en"].startswith("giving"), concept
+
+
+FRAGMENTS = {
+    "BN은 학습과 추론 사이에서 다르게 동작합니다.": "How does batch normalization behave?",
+    "드롭아웃은 학습 때만 켜고 추론 때는 끕니다. 학습과 추론 사이 동작 차이를 스케일로 맞춥니다.": (
+        "When is dropout on?"
+    ),
+    "Momentum damps the oscillation that plain SGD shows in a ravine.": "Why use momentum?",
+    "Weight decay adds the squared size of the weights to the loss, keeping the weights small.": (
+        "What does weight decay do?"
+    ),
+}
+
+
+@pytest.mark.parametrize("reference", FRAGMENTS)
+def test_a_fragment_is_never_drafted_as_a_concept(reference: str) -> None:
+    """Issue 83: notes import drafted `추론 사이` (cut before what it is between), `BN` (the
+    question's own batch normalization, shortened), `plain SGD` (the acronym, said to be the
+    usual one) and `squared size` (cut short of what it measures)."""
+    drafter = ConceptDrafter(list(FRAGMENTS))
+    drafted = drafter.draft(reference, FRAGMENTS[reference])
+    labels = {label for c in drafted for label in (c.ko, c.en)}
+    assert not labels & {"BN", "plain SGD", "squared size"}, labels
+    assert not any("사이" in label for label in labels), labels

@@ -125,8 +125,9 @@ def test_preview_shows_every_prompt_and_saves_nothing(site: Site, admin: httpx.C
     assert "Reference answer: 큰 교사 모델의 소프트맥스 출력 확률을" in text
     # Issue 83: before Save it said "Saved as an open question"; it says what Save will do.
     assert (
-        "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Will be saved as an open question when "
-        "you press Save (it has no model answer): then post it with /quiz now web-ko-003" in text
+        "web-ko-003 · line 16 · 레이블 스무딩은 언제 쓰나요? Will be saved as an open question "
+        "when you press Save (it has no model answer): then post it with /quiz now web-ko-003"
+        in text
     )
     assert "Saved as" not in text
     assert "web-ko-001" not in site.service.bank.every_channel()
