@@ -1,23 +1,32 @@
-# One venv, made and refreshed from pyproject.toml; every target is safe to run again.
+# One venv, made and refreshed from uv.lock by uv (pinned below, fetched by pip into .cache once);
+# every target is safe to run again. `make lock` re-resolves uv.lock after pyproject.toml changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+UV_VERSION := 0.13.9
+UV := .cache/uv-$(UV_VERSION)/bin/uv
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml uv.lock | sha1sum | cut -c1-12)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: venv run test test-heavy lint format clean browser figures quality mutation mutation-scores
+.PHONY: venv lock run test test-heavy lint format clean browser figures quality mutation mutation-scores
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+$(UV):
+	$(PYTHON) -m pip install -qq --disable-pip-version-check --root-user-action=ignore --target $(dir $(UV)).. uv==$(UV_VERSION)
+
+# --locked: a uv.lock that no longer matches pyproject.toml stops here (run `make lock`) rather
+# than installing what the lock held. Dev tools included: `make run` and `make test` share it.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra dev --python $(PYTHON) --no-python-downloads
 	$(BIN)/python -m bot.install_uncache $(VENV)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+lock: | $(UV)
+	$(UV) lock
 
 run: venv
 	$(BIN)/quizmaster run --platform console
@@ -88,4 +97,4 @@ else
 endif
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .cache/uv-* .mypy_cache .pytest_cache .ruff_cache

@@ -1,15 +1,16 @@
 """Hand an install's large files back to the kernel's page cache as unread: `make venv` runs this
-after pip.
+after `uv sync`, and says so in one line ("page cache: released 25 large files ...").
 
-pip writes a wheel's files through the page cache, and the pages stay cached as written (in large
-folios). On this machine's kernel (Linux 6.18) a page fault then maps much more of such a file at
-once than of one read back on demand: a bot started after a fresh install had libtorch_cpu.so 123 MB
-resident (and the bundled model 84 MB) where the same bot maps 64 MB (55 MB) once those pages have
-left the cache and been read back as it touches them. In fresh clones straight after `make venv` and
-`make test`, `quizmaster bench memory` measured 914 MB peak RSS on a first start without this step
-and 815 MB with it (a restart 880 against 778 MB), the anonymous memory the same (594-597 MB). The
-pages are clean and shared, but they count in the resident set of every process that maps them until
-memory pressure evicts them, which an idle machine may not see for hours.
+An installer writes a wheel's files through the page cache (uv into its cache, then hard-linked into
+the venv; pip into the venv), and the pages stay cached as written (in large folios). On this
+machine's kernel (Linux 6.18) a page fault then maps much more of such a file at once than of one
+read back on demand: a bot started after a fresh install had libtorch_cpu.so 123 MB resident (and
+the bundled model 84 MB) where the same bot maps 64 MB (55 MB) once those pages have left the cache
+and been read back as it touches them. In fresh clones straight after `make venv` and `make test`,
+`quizmaster bench memory` measured 914 MB peak RSS on a first start without this step and 815 MB
+with it (a restart 880 against 778 MB), the anonymous memory the same (594-597 MB). The pages are
+clean and shared, but they count in the resident set of every process that maps them until memory
+pressure evicts them, which an idle machine may not see for hours.
 
 Each large file is synced and then dropped from the cache with `posix_fadvise(DONTNEED)`: no
 root, nothing changes on disk, and the next read of a page costs one disk read.
@@ -54,7 +55,10 @@ def main(argv: list[str]) -> int:
     for path in dropped:
         drop_from_cache(path)
     total = sum(path.stat().st_size for path in dropped)
-    print(f"page cache: dropped {len(dropped)} files ({total / 2**20:.0f} MB) just installed")
+    print(
+        f"page cache: released {len(dropped)} large files just installed ({total / 2**20:.0f} MB),"
+        " so the bot keeps in memory only the parts it reads"
+    )
     return 0
 
 

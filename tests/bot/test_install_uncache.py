@@ -50,7 +50,7 @@ def test_large_installed_files_leave_the_page_cache(
 
     assert main([str(tmp_path)]) == 0
 
-    assert "dropped 1 files (8 MB)" in capsys.readouterr().out
+    assert "released 1 large files just installed (8 MB)" in capsys.readouterr().out
     assert _cached_share(large) < 0.1
     assert _cached_share(small) == 1.0
     assert large.read_bytes() == content
