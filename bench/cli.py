@@ -20,10 +20,12 @@ BENCHES = {
     "startup": "first and later start of the console bot vs importing and loading the model",
     "first-start": "a new user's first start on a pipe and a terminal, warm, one question added",
     "web": "channel page p95 over HTTP on 50 members x 365 days of answers (<= 150 ms)",
+    "fresh-clone": "git clone to the first question of `make run`, the install included (<= 60 s)",
+    "suite": "`make test` in a fresh clone, as CI runs it: install, lint, pytest (<= 12 min)",
     "groups": "answer groups page of 1,000 answers (<= 2 s) and /healthz meanwhile (<= 100 ms)",
     "all": "every benchmark above, one after another: one Markdown table (make figures)",
 }
-MODULES = {"all": "figures", "first-start": "first_start"}
+MODULES = {"all": "figures", "first-start": "first_start", "fresh-clone": "fresh_clone"}
 """Benchmarks whose module is not named after them."""
 
 

@@ -37,9 +37,10 @@ ORDER = (
     "embeddings",
     "engines",
 )
-ADDED = ("replay",)
+ADDED = ("replay", "fresh-clone", "suite")
 """Figures that come only from a file (`--add`): the graded sets from a GPU machine's vectors
-(`bench/gpu_check.sh finish`)."""
+(`bench/gpu_check.sh finish`), and the newcomer's and CI's waits in a fresh clone (`bench
+fresh-clone --out`, `bench suite --out`: they time `make` itself, the suite's run as long as it)."""
 FULL: dict[str, tuple[str, ...]] = {name: () for name in ORDER}
 QUICK: dict[str, tuple[str, ...]] = {
     "grading": ("--n", "40", "--latency-n", "20", "--rounds", "1"),
@@ -320,6 +321,36 @@ def _replay(p: Mapping[str, Any]) -> list[Row]:
     return rows
 
 
+def _fresh_clone(p: Mapping[str, Any]) -> list[Row]:
+    return [
+        (
+            f"ready: fresh clone to the first question of `{p['command']}`, s "
+            f"({p['packages_prepared']} package(s) fetched or built)",
+            _num(p["question_s"]),
+            f"clone {_num(p['clone_s'])}; install {_num(p['install_s'])}; "
+            f"bot start {_num(p['bot_start_s'])}",
+            f"<= {p['target_s']:.0f} s",
+            _met(p["target_met"]),
+        )
+    ]
+
+
+def _suite(p: Mapping[str, Any]) -> list[Row]:
+    def minutes(seconds: float | None) -> str:
+        return "-" if seconds is None else _num(seconds / 60)
+
+    return [
+        (
+            f"ready: `{p['command']}` in a fresh clone on {p['cores']} cores, min "
+            f"({p['passed']:,} passed, {p['skipped']} skipped, {p['failed']} failed)",
+            minutes(p["total_s"]),
+            f"pytest {minutes(p['pytest_s'])}; install and lint {minutes(p['install_and_lint_s'])}",
+            f"<= {p['target_s'] / 60:.0f} min",
+            _met(p["target_met"]),
+        )
+    ]
+
+
 SUMMARIES: dict[str, Callable[[Mapping[str, Any]], list[Row]]] = {
     "grading": _grading,
     "ingest": _ingest,
@@ -331,6 +362,8 @@ SUMMARIES: dict[str, Callable[[Mapping[str, Any]], list[Row]]] = {
     "embeddings": _embeddings,
     "engines": _engines,
     "replay": _replay,
+    "fresh-clone": _fresh_clone,
+    "suite": _suite,
 }
 
 
