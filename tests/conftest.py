@@ -30,9 +30,11 @@ LONGEST_FILES_FIRST = (
     "tests/faults/test_graceful_stop.py",
     "tests/compute/test_compute_api.py",
 )
-"""Under `pytest -n 2 --dist loadfile` a file runs on one worker, handed out in collection
-order: a long file collected late kept one worker busy minutes after the other had finished
-(one ran alone for the last 5 minutes of a 23-minute run). These go first."""
+"""Under `pytest -n 2 --dist loadfile` a file runs on one worker, and a long file handed out late
+kept one worker busy minutes after the other had finished (one ran alone for the last 5 minutes
+of a 23-minute run). These go first. xdist hands files out in collection order only with
+`--no-loadscope-reorder`, which `make test` passes: by default it reorders them by their number
+of tests, and a long file of few tests went last whatever this list said."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
