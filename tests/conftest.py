@@ -25,16 +25,32 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 LONGEST_FILES_FIRST = (
-    "tests/deploy/test_doctor.py",
+    "tests/evaluators/test_explain.py",
     "tests/bench/test_bench_cli.py",
+    "tests/evaluators/test_siblings.py",
+    "tests/evaluators/test_off_topic.py",
+    "tests/bot/test_team_notes_console.py",
+    "tests/evaluators/test_english_twins.py",
+    "tests/faults/test_digest_kill_nine.py",
+    "tests/evaluators/test_answer_classes.py",
+    "tests/bot/test_remote_imports.py",
+    "tests/evaluators/test_pinned_grades.py",
+    "tests/evaluators/test_wheel_model.py",
+    "tests/bot/test_cli_console.py",
+    "tests/evaluators/test_eval_report.py",
+    "tests/deploy/test_doctor.py",
+    "tests/faults/test_question_kill_nine_discord.py",
     "tests/faults/test_graceful_stop.py",
-    "tests/compute/test_compute_api.py",
 )
 """Under `pytest -n 2 --dist loadfile` a file runs on one worker, and a long file handed out late
 kept one worker busy minutes after the other had finished (one ran alone for the last 5 minutes
-of a 23-minute run). These go first. xdist hands files out in collection order only with
-`--no-loadscope-reorder`, which `make test` passes: by default it reorders them by their number
-of tests, and a long file of few tests went last whatever this list said."""
+of a 23-minute run). These go first, the longest first: the files that took the longest in a full
+run with `--durations=0` (08:12-09:32 on 2 cores shared with other work, 1 h 18 min; the default
+bank on the bundled model is encoded by the first of test_explain's and test_off_topic's tests to
+ask, so test_bench_cli.py, which needs no bank, runs on the other worker meanwhile). xdist hands
+files out in collection order only with `--no-loadscope-reorder`, which `make test` passes: by
+default it reorders them by their number of tests, and a long file of few tests went last
+whatever this list said."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
