@@ -139,7 +139,9 @@ class ComputeClient:
                     await self.cancel(job_id)
                 except ComputeError as exc:
                     log.warning("could not cancel job %s after waiting: %s", job_id, exc)
-                raise JobFailed(f"no result within {timeout:g} s; the job was cancelled", status)
+                raise JobFailed(
+                    f"no result within {timeout:g} s; the job was cancelled", status, waited=timeout
+                )
             await asyncio.sleep(poll)
 
     async def _request(

@@ -1,8 +1,9 @@
 """What can go wrong when the bot asks the compute service for a demo, as `ComputeClient` raises it.
 
-Every error carries a message fit for logs; the bot picks the chat wording by type: service down,
-busy (retry later), bad parameters, unknown demo, job failed. Kept apart from the client so the
-bot's core can tell them apart without importing an HTTP library.
+Every error carries a message fit for logs, in English; the bot picks the chat wording by type
+(service down, busy (retry later), bad parameters, unknown demo, job failed) and fills it with
+the error's values, never its message, so a reader is told in their channel's language. Kept
+apart from the client so the bot's core can tell them apart without importing an HTTP library.
 """
 
 from __future__ import annotations
@@ -57,8 +58,13 @@ class JobNotFound(ComputeError):  # noqa: N818
 
 
 class JobFailed(ComputeError):  # noqa: N818
-    """The demo raised, crashed, ran past its time limit, or did not finish while we waited."""
+    """The demo raised, crashed, ran past its time limit, or did not finish while we waited
+    (`waited`: the seconds waited, for the last; None otherwise). The message is the job's own
+    error, for logs: a reader is told that the demo failed, or how long it was waited for."""
 
-    def __init__(self, message: str, status: JobStatus | None = None) -> None:
+    def __init__(
+        self, message: str, status: JobStatus | None = None, *, waited: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.waited = waited

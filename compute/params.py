@@ -15,15 +15,28 @@ from compute.catalog import Demo, DemoParams
 from compute.schemas import SHOWN_ERRORS, FieldError, ParamValue
 
 _BOUND_KEYS = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum")
+_TYPE_PROBLEMS = {
+    "int_parsing": "integer",
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "float_parsing": "number",
+    "float_type": "number",
+    "bool_parsing": "boolean",
+    "bool_type": "boolean",
+    "string_type": "text",
+}
+"""Pydantic's error types as the `FieldError.problem` codes, each with its English message."""
 _TYPE_MESSAGES = {
-    "int_parsing": "must be an integer",
-    "int_type": "must be an integer",
-    "int_from_float": "must be an integer",
-    "float_parsing": "must be a number",
-    "float_type": "must be a number",
-    "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false",
-    "string_type": "must be text",
+    "integer": "must be an integer",
+    "number": "must be a number",
+    "boolean": "must be true or false",
+    "text": "must be text",
+}
+_COMPARISONS = {
+    "less_than_equal": ("<=", "le", "at_most"),
+    "less_than": ("<", "lt", "below"),
+    "greater_than_equal": (">=", "ge", "at_least"),
+    "greater_than": (">", "gt", "above"),
 }
 
 
@@ -72,24 +85,33 @@ def _field_error(demo: Demo, err: ErrorDetails) -> FieldError:
             field=field,
             message=f"unknown parameter; known: {', '.join(known)}",
             allowed={"known": list[JsonValue](known)},
+            problem="unknown",
+            limit=list[JsonValue](known),
         )
-    return FieldError(field=field, message=_message(err), allowed=_allowed(demo, field))
-
-
-def _message(err: ErrorDetails) -> str:
+    allowed = _allowed(demo, field)
     ctx = err.get("ctx") or {}
-    comparisons = {
-        "less_than_equal": ("<=", "le"),
-        "less_than": ("<", "lt"),
-        "greater_than_equal": (">=", "ge"),
-        "greater_than": (">", "gt"),
-    }
-    if err["type"] in comparisons:
-        op, key = comparisons[err["type"]]
-        return f"must be {op} {ctx.get(key)}"
+    if err["type"] in _COMPARISONS:
+        op, key, problem = _COMPARISONS[err["type"]]
+        bound = ctx.get(key)
+        return FieldError(
+            field=field,
+            message=f"must be {op} {bound}",
+            allowed=allowed,
+            problem=problem,
+            limit=bound if isinstance(bound, int | float) else str(bound),
+        )
     if err["type"] == "literal_error":
-        return f"must be one of {ctx.get('expected')}"
-    return _TYPE_MESSAGES.get(err["type"], err["msg"])
+        choices = (allowed or {}).get("enum")
+        return FieldError(
+            field=field,
+            message=f"must be one of {ctx.get('expected')}",
+            allowed=allowed,
+            problem="one_of",
+            limit=choices if isinstance(choices, list) else str(ctx.get("expected")),
+        )
+    kind = _TYPE_PROBLEMS.get(err["type"])
+    message = err["msg"] if kind is None else _TYPE_MESSAGES[kind]
+    return FieldError(field=field, message=message, allowed=allowed, problem=kind)
 
 
 def _allowed(demo: Demo, field: str) -> dict[str, JsonValue] | None:

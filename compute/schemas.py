@@ -91,6 +91,13 @@ class FieldError(BaseModel):
     field: str
     message: str
     allowed: dict[str, JsonValue] | None = None
+    problem: str | None = None
+    """What is wrong as a code, for a client that words it in its reader's language: `unknown`,
+    `integer`, `number`, `boolean`, `text`, `at_most`, `below`, `at_least`, `above` or
+    `one_of`; None for any other problem (`message` says it, in English)."""
+    limit: JsonValue = None
+    """What `problem` is measured against: the bound of a comparison, the choices of `one_of`,
+    the known parameters of `unknown`."""
 
 
 SHOWN_ERRORS = 5

@@ -21,19 +21,21 @@ NO_CATCH_UP_GRACE = timedelta(minutes=15)
 
 
 class ScheduleError(ValueError):
-    """A schedule a member typed that we cannot use: `given` is the part at fault, `problem`
-    what it should look like instead."""
+    """A schedule a member typed that we cannot use: `given` is the part at fault, `key` the
+    chat catalogue's message saying what it should look like instead (`schedule_bad_time`,
+    `..._zone`, `..._days`, each filled with `detail`): a key, not a sentence, so the reply is
+    in the channel's language."""
 
-    def __init__(self, given: str, problem: str) -> None:
-        super().__init__(f"'{given}' {problem}")
+    def __init__(self, given: str, key: str) -> None:
+        super().__init__(f"{key}: {given!r}")
         self.given = given
-        self.problem = problem
+        self.key = key
 
 
 def parse_time(text: str) -> time:
     match = _HHMM.match(text.strip())
     if not match:
-        raise ScheduleError(text, "is not a 24-hour time like 09:00")
+        raise ScheduleError(text, "schedule_bad_time")
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -41,7 +43,7 @@ def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(name, "is not an IANA timezone like Asia/Seoul") from None
+        raise ScheduleError(name, "schedule_bad_zone") from None
 
 
 def parse_days(text: str) -> frozenset[int]:
@@ -57,7 +59,7 @@ def parse_days(text: str) -> frozenset[int]:
     for part in key.split(","):
         name = part.strip()[:3]
         if name not in WEEKDAY_NAMES:
-            raise ScheduleError(text, "is not daily, weekdays or a list like mon,wed,fri")
+            raise ScheduleError(text, "schedule_bad_days")
         days.add(WEEKDAY_NAMES.index(name))
     return frozenset(days)
 

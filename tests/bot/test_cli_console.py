@@ -87,7 +87,7 @@ def test_english_channel_and_bad_commands(tmp_path: Path, warm_cache: Path) -> N
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "I'll speak English here from now on." in out
-    assert "'25:99' is not a 24-hour time like 09:00" in out
+    assert "'25:99' is not a 24-hour time like `09:00`" in out
     assert "There is no '/quiz frobnicate'. `/help` lists the commands." in out
     assert "Use week, month or all instead of 'decade'" in out
     assert "An empty answer isn't graded." in out

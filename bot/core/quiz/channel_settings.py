@@ -32,9 +32,7 @@ async def set_schedule(
             parse_days(days or channel.days),
         )
     except ScheduleError as exc:
-        await turn.error(
-            "schedule_bad", detail=exc.given, problem=exc.problem, usage=turn.t("schedule_usage")
-        )
+        await turn.error(exc.key, detail=exc.given, usage=turn.t("schedule_usage"))
         return
     post_time = schedule.at.strftime("%H:%M")
     zone_name = zone or channel.timezone

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot.core.member_text import shown
 from bot.core.messages import Image, Posted, ReplyKind
 from bot.core.ports import DemoService
-from bot.core.texts import text
+from bot.core.texts import CHAT, text
 from bot.core.turn import Turn
 from compute.errors import (
     ComputeBusy,
@@ -23,7 +23,7 @@ from compute.errors import (
     JobFailed,
     UnknownDemo,
 )
-from compute.schemas import JobStatus
+from compute.schemas import FieldError, JobStatus
 from content.schema import Lang
 
 log = logging.getLogger("quizmaster.core")
@@ -168,14 +168,18 @@ class DemoHandoff:
         if isinstance(exc, UnknownDemo):
             body = turn.t("demo_unknown", known=", ".join(f"`{k}`" for k in exc.known))
         elif isinstance(exc, InvalidParams):
-            fields = "; ".join(f"`{shown(e.field)}`: {e.message}" for e in exc.errors) or str(exc)
+            fields = "; ".join(param_problem(turn.lang, e) for e in exc.errors)
+            fields = fields or param_problem(turn.lang, FieldError(field="params", message=""))
             if exc.more:
                 fields += turn.t("demo_more_problems", count=exc.more)
             body = turn.t("demo_bad_params", fields=fields)
         elif isinstance(exc, ComputeBusy):
             body = turn.t("demo_busy", seconds=max(1, round(exc.retry_after)))
+        elif isinstance(exc, JobFailed) and exc.waited is not None:
+            body = turn.t("demo_timed_out", seconds=round(exc.waited))
         elif isinstance(exc, JobFailed):
-            body = turn.t("demo_failed", reason=str(exc))
+            log.info("demo failed: %s", exc)
+            body = turn.t("demo_failed")
         elif isinstance(exc, ComputeUnavailable):
             log.warning("compute service unavailable: %s", exc)
             body = turn.t("demo_down")
@@ -186,3 +190,15 @@ class DemoHandoff:
             await turn.transport.edit(progress, turn.reply(body, kind=ReplyKind.ERROR))
         else:
             await turn.say(body, kind=ReplyKind.ERROR, ephemeral=True)
+
+
+def param_problem(lang: Lang, error: FieldError) -> str:
+    """One parameter the demo service refused, as the chat says it: its name, then the problem
+    worded from the service's code and bound (`demo_param_<problem>`), or the catalogue's plain
+    refusal for a problem the service gave no code for (its English `message` is left to logs)."""
+    key = f"demo_param_{error.problem}"
+    if error.problem is None or not CHAT.has(key):
+        key = "demo_param_bad"
+    limit = error.limit
+    shown_limit = ", ".join(f"`{v}`" for v in limit) if isinstance(limit, list) else f"`{limit}`"
+    return f"`{shown(error.field)}`: " + text(lang, key, limit=shown_limit)
