@@ -33,9 +33,10 @@ MIN_MAIN_CONCEPTS = 3
 MIN_FOLLOWUPS = 2
 DRAFT = Path("web page")
 """The file name a draft's errors carry (`check_draft`)."""
-ID_TAKEN = "this id is taken; choose another"
-"""A draft's id another channel holds: ids are unique in the database, but nothing of that
-channel is named (not its question, its wording or its channel)."""
+ID_TAKEN = "id_taken"
+"""The bank catalogue's message for a draft's id another channel holds: ids are unique in the
+database, but nothing of that channel is named (not its question, its wording or its
+channel)."""
 
 
 @dataclass
@@ -114,7 +115,9 @@ def check_drafts(
     report.errors = [error for error in report.errors if error.file == str(DRAFT)]
     report.waiting = [line for line in report.waiting if line.file == str(DRAFT)]
     held = [p.id for p in report.prompts if p.id != replaces and bank.held_elsewhere(p.id)]
-    report.errors += [BankError(str(DRAFT), ID_TAKEN, prompt_id, "id") for prompt_id in held]
+    report.errors += [
+        BankError(str(DRAFT), ID_TAKEN, prompt_id=prompt_id, field="id") for prompt_id in held
+    ]
     report.prompts = [p for p in report.prompts if p.id not in held]
     return report
 
@@ -152,27 +155,25 @@ def check_beside(bank_file: BankFile, target: Path, beside: Sequence[Path]) -> l
     used = [
         BankError(
             str(target),
-            f"{_listed('id', found)} already used in {where}; import with another --bank",
+            "beside_id_used" if len(found) == 1 else "beside_ids_used",
+            {"count": len(found), "where": where, "ids": _listed(found)},
         )
         for where, found in taken.items()
     ]
     worded = [
         BankError(
             str(target),
-            f"{_listed('question', found)} worded like a prompt in {where}; reword "
-            + ("them or leave them out" if len(found) > 1 else "it or leave it out"),
+            "beside_one_worded_like" if len(found) == 1 else "beside_worded_like",
+            {"count": len(found), "where": where, "questions": _listed(found)},
         )
         for where, found in alike.items()
     ]
     return used + worded
 
 
-def _listed(noun: str, found: list[str], shown: int = 3) -> str:
-    """`id a is`, or `ids a, b, c and 4 more are`: the first few of what was found."""
-    if len(found) == 1:
-        return f"{noun} {found[0]} is"
-    more = f" and {len(found) - shown} more" if len(found) > shown else ""
-    return f"{len(found)} {noun}s ({', '.join(found[:shown])}{more}) are"
+def _listed(found: list[str], shown: int = 3) -> str:
+    """`a`, or `a, b, c, …`: the first few of what was found (the message counts them all)."""
+    return ", ".join(found[:shown]) + (", …" if len(found) > shown else "")
 
 
 def _check_sources(
@@ -192,9 +193,10 @@ def _check_sources(
                 report.errors.append(
                     BankError(
                         str(path),
-                        f"duplicate id, first defined in {origin[prompt.id]}",
-                        prompt.id,
-                        "id",
+                        "id_duplicate",
+                        {"first": origin[prompt.id]},
+                        prompt_id=prompt.id,
+                        field="id",
                     )
                 )
                 continue
@@ -223,12 +225,12 @@ def _files(paths: Sequence[Path], report: CheckReport) -> list[Path]:
                 for other in sorted(path.rglob("*.yml"))
             ]
             if not files:
-                report.errors.append(BankError(str(path), "no *.yaml bank files in this folder"))
+                report.errors.append(BankError(str(path), "folder_no_banks"))
             found.extend(files)
         elif path.exists():
             found.append(path)
         else:
-            report.errors.append(BankError(str(path), "no such file or folder"))
+            report.errors.append(BankError(str(path), "path_missing"))
     return found
 
 
@@ -237,12 +239,8 @@ def _parse(path: Path, raw: object, report: CheckReport) -> _Parsed:
     own, so the cross-file checks still run and a broken parent does not also break its
     follow-ups."""
     if not isinstance(raw, dict):
-        got = "an empty file" if raw is None else "a list" if isinstance(raw, list) else "one value"
-        report.errors.append(
-            BankError(
-                str(path), f"expected a mapping with 'bank' and 'prompts' at the top, got {got}"
-            )
-        )
+        got = "empty" if raw is None else "list" if isinstance(raw, list) else "value"
+        report.errors.append(BankError(str(path), f"bank_top_{got}"))
         return _Parsed([], set())
     raw_prompts = raw.get("prompts")
     items: list[Any] = raw_prompts if isinstance(raw_prompts, list) else []
@@ -273,20 +271,27 @@ def _check_links(
         where = str(origin[prompt.id])
         if prompt.parent == prompt.id:
             report.errors.append(
-                BankError(where, "a prompt cannot be its own parent", prompt.id, "parent")
+                BankError(where, "parent_self", prompt_id=prompt.id, field="parent")
             )
         elif prompt.parent not in declared:
             report.errors.append(
-                BankError(where, f"unknown parent {prompt.parent!r}", prompt.id, "parent")
+                BankError(
+                    where,
+                    "parent_unknown",
+                    {"parent": prompt.parent},
+                    prompt_id=prompt.id,
+                    field="parent",
+                )
             )
         key = (prompt.parent, prompt.order)
         if key in orders:
             report.errors.append(
                 BankError(
                     where,
-                    f"order {prompt.order} is already used by {orders[key]} under {prompt.parent}",
-                    prompt.id,
-                    "order",
+                    "order_taken",
+                    {"order": prompt.order, "other": orders[key], "parent": prompt.parent},
+                    prompt_id=prompt.id,
+                    field="order",
                 )
             )
         else:
@@ -303,9 +308,10 @@ def _check_wordings(prompts: list[Prompt], origin: dict[str, Path], report: Chec
                 report.errors.append(
                     BankError(
                         str(origin[prompt.id]),
-                        f"the same question wording is already used by prompt {first}",
-                        prompt.id,
-                        name,
+                        "wording_taken",
+                        {"other": first},
+                        prompt_id=prompt.id,
+                        field=name,
                     )
                 )
 
@@ -324,7 +330,7 @@ def _check_blanks(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
         for name, text in _texts(prompt):
             if not visible(text):
                 report.errors.append(
-                    BankError(str(origin[prompt.id]), "must not be blank", prompt.id, name)
+                    BankError(str(origin[prompt.id]), "blank", prompt_id=prompt.id, field=name)
                 )
 
 
@@ -335,12 +341,15 @@ def _check_controls(prompts: list[Prompt], origin: dict[str, Path], report: Chec
     for prompt in prompts:
         for name, text in _texts(prompt):
             if found := removed_controls(text):
-                many = len(found) > 1
-                message = (
-                    f"holds the control character{'s' * many} {', '.join(found)}; "
-                    f"remove {'them' if many else 'it'}"
+                report.errors.append(
+                    BankError(
+                        str(origin[prompt.id]),
+                        "controls_many" if len(found) > 1 else "controls_one",
+                        {"chars": ", ".join(found)},
+                        prompt_id=prompt.id,
+                        field=name,
+                    )
                 )
-                report.errors.append(BankError(str(origin[prompt.id]), message, prompt.id, name))
 
 
 def _texts(prompt: Prompt) -> Iterable[tuple[str, str]]:
@@ -375,18 +384,20 @@ def _check_demos(
                 report.errors.append(
                     BankError(
                         where,
-                        f"unknown demo {name!r} (known: {listing})",
-                        prompt.id,
-                        f"demos.{index}",
+                        "demo_unknown",
+                        {"name": name, "known": listing},
+                        prompt_id=prompt.id,
+                        field=f"demos.{index}",
                     )
                 )
         if prompt.figure_demo is not None and prompt.figure_demo not in known:
             report.errors.append(
                 BankError(
                     where,
-                    f"unknown demo {prompt.figure_demo!r} (known: {listing})",
-                    prompt.id,
-                    "figure_demo",
+                    "demo_unknown",
+                    {"name": prompt.figure_demo, "known": listing},
+                    prompt_id=prompt.id,
+                    field="figure_demo",
                 )
             )
 
@@ -411,17 +422,24 @@ def _check_complete(
             continue
         where = str(origin[prompt.id])
         if len(prompt.concepts) < MIN_MAIN_CONCEPTS:
-            message = (
-                f"a main question needs at least {MIN_MAIN_CONCEPTS} key concepts "
-                f"(has {len(prompt.concepts)})"
+            report.errors.append(
+                BankError(
+                    where,
+                    "main_few_concepts",
+                    {"needed": MIN_MAIN_CONCEPTS, "has": len(prompt.concepts)},
+                    prompt_id=prompt.id,
+                    field="concepts",
+                )
             )
-            report.errors.append(BankError(where, message, prompt.id, "concepts"))
         if followups[prompt.id] < MIN_FOLLOWUPS:
-            message = (
-                f"a main question needs at least {MIN_FOLLOWUPS} follow-ups (has "
-                f"{followups[prompt.id]}): add prompts with parent: {prompt.id} and an order"
+            report.errors.append(
+                BankError(
+                    where,
+                    "main_few_followups",
+                    {"needed": MIN_FOLLOWUPS, "has": followups[prompt.id], "id": prompt.id},
+                    prompt_id=prompt.id,
+                )
             )
-            report.errors.append(BankError(where, message, prompt.id))
 
 
 def _list_waiting(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
@@ -430,12 +448,12 @@ def _list_waiting(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
         if prompt.id in waiting:
             todo = _what_to_add(prompt)
         elif prompt.parent in waiting:
-            todo = f"posted once its main question {prompt.parent} is ready"
+            todo = "waiting_main"
         else:
             continue
         where = f" ({prompt.source})" if prompt.source else ""
-        question = f'"{preview(prompt.text.ko)}"{where}'
-        report.waiting.append(BankError(str(origin[prompt.id]), f"{question}: {todo}", prompt.id))
+        values = {"question": f'"{preview(prompt.text.ko)}"{where}', "parent": prompt.parent}
+        report.waiting.append(BankError(str(origin[prompt.id]), todo, values, prompt_id=prompt.id))
 
 
 def _list_drafted(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
@@ -443,10 +461,15 @@ def _list_drafted(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
         drafted = [c for c in prompt.concepts if c.drafted]
         if drafted:
             listed = ", ".join(map(_named, drafted))
-            message = (
-                f"{listed}: drafted: review and edit in the bank file, then delete drafted: true"
+            report.drafted.append(
+                BankError(
+                    str(origin[prompt.id]),
+                    "drafted",
+                    {"concepts": listed},
+                    prompt_id=prompt.id,
+                    field="concepts",
+                )
             )
-            report.drafted.append(BankError(str(origin[prompt.id]), message, prompt.id, "concepts"))
 
 
 def _named(concept: Concept) -> str:
@@ -456,11 +479,12 @@ def _named(concept: Concept) -> str:
 
 
 def _what_to_add(prompt: Prompt) -> str:
+    """The bank catalogue's message saying what a waiting prompt lacks."""
     if prompt.kind == "graded" and not prompt.references:
-        return "add a model answer (references: lang ko or en, text) and delete status: waiting"
+        return "waiting_answer"
     if prompt.kind == "open" and prompt.guidance is None:
-        return "add guidance (ko and en) for reveal and delete status: waiting"
-    return "has what it needs: delete status: waiting to post it"
+        return "waiting_guidance"
+    return "waiting_ready"
 
 
 def _share(part: int, whole: int) -> str:

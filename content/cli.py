@@ -2,6 +2,9 @@
 
 Every problem a user can cause (a bad file, a bad argument) ends as one line naming the file and,
 where it has one, the prompt and field, plus the command to run next; never as a traceback.
+The command line speaks English only: it prints each problem's English line (`str(BankError)`,
+from the bank's catalogue), and the model check's findings (`--model`) are the harness's own
+English sentences, passed through as they are (`model_finding`).
 """
 
 from __future__ import annotations
@@ -145,7 +148,13 @@ def _check(
             file=sys.stderr,
         )
         report.errors += [
-            BankError(str(report.origin[prompt_id]), message, prompt_id, field)
+            BankError(
+                str(report.origin[prompt_id]),
+                "model_finding",
+                {"finding": message},
+                prompt_id=prompt_id,
+                field=field,
+            )
             for prompt_id, field, message in model_check(report.prompts)
         ]
     for note in report.notes:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from yaml.constructor import BaseConstructor, SafeConstructor
 from yaml.resolver import BaseResolver, Resolver
 
 from content.bank import TEAM_SUBJECT, Bank
-from content.schema import BankFile, Prompt, parse_bank_file
+from content.schema import BankFile, Lang, Prompt, parse_bank_file
+from content.schema_problems import schema_problem
 
 MAX_BANK_BYTES = 2_000_000
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent / "banks"
@@ -23,20 +25,34 @@ DEFAULT_BANK_DIR = Path(__file__).resolve().parent / "banks"
 
 @dataclass(frozen=True)
 class BankError(Exception):
-    """A bank problem a person can fix: which file, which prompt, which field, and what."""
+    """A bank problem a person can fix: which file, which prompt, which field or line, and what:
+    the what as the key of a message in the bank's catalogue (`content/texts.yaml`) and the
+    values that fill it, never a sentence, so the web page and the chat say it in their reader's
+    language (`content.texts.problem`). `str()` is the English line the command line prints."""
 
     file: str
-    message: str
+    key: str
+    values: Mapping[str, object] = dataclass_field(default_factory=dict, hash=False)
     prompt_id: str | None = None
     field: str | None = None
+    line: int | None = None
+
+    @property
+    def message(self) -> str:
+        """The problem in English, without where (the command line's)."""
+        return self.said("en")
+
+    def said(self, lang: Lang) -> str:
+        """The problem in `lang`, without where."""
+        # Imported here: the catalogue reads its YAML through this module.
+        from content.texts import problem
+
+        return problem(lang, self)
 
     def __str__(self) -> str:
-        where = self.file
-        if self.prompt_id:
-            where += f": prompt {self.prompt_id}"
-        if self.field:
-            where += f": {self.field}"
-        return f"{where}: {self.message}"
+        from content.texts import located
+
+        return located("en", self)
 
 
 class _GuardedComposer:
@@ -94,13 +110,13 @@ def read_text_file(path: Path, *, max_bytes: int = MAX_BANK_BYTES) -> str:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise BankError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise BankError(str(path), "file_unreadable", {"reason": exc.strerror or exc}) from None
     if len(data) > max_bytes:
-        raise BankError(str(path), f"file is larger than the limit of {max_bytes:,} bytes")
+        raise BankError(str(path), "file_too_big", {"cap": f"{max_bytes:,}"})
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BankError(str(path), f"not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise BankError(str(path), "file_not_utf8", {"offset": exc.start}) from None
 
 
 def read_yaml(path: Path, *, max_bytes: int = MAX_BANK_BYTES, scalars_as_text: bool = False) -> Any:
@@ -114,14 +130,17 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BANK_BYTES, scalars_as_text: b
         return loader.get_single_data()  # what yaml.load does, with our (safe) loaders
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BankError(str(path), f"invalid YAML{line}: {problem}") from None
+        if mark is None:
+            raise BankError(str(path), "yaml_invalid", {"problem": problem}) from None
+        raise BankError(
+            str(path), "yaml_invalid_at", {"line": mark.line + 1, "problem": problem}
+        ) from None
     except RecursionError:
-        raise BankError(str(path), "invalid YAML: nested too deeply") from None
+        raise BankError(str(path), "yaml_too_deep") from None
     except (ValueError, OverflowError) as exc:
         # PyYAML lets these escape for values such as the date 2020-13-01 or a 5,000-digit int.
-        raise BankError(str(path), f"invalid YAML value: {exc}") from None
+        raise BankError(str(path), "yaml_bad_value", {"problem": exc}) from None
     finally:
         loader.dispose()
 
@@ -139,18 +158,18 @@ def validation_errors(path: Path, raw: Any, exc: ValidationError) -> list[BankEr
             declared = item.get("id") if isinstance(item, dict) else None
             prompt_id = declared if isinstance(declared, str) and declared else f"#{index}"
             loc = loc[2:]
-        field = ".".join(str(part) for part in loc) or None
-        message = err["msg"].removeprefix("Value error, ")
         if loc == ["prompts"] and err["type"] == "too_short" and found:
             continue  # only says the broken prompts above left none valid
-        found.append(BankError(str(path), message, prompt_id=prompt_id, field=field))
+        key, values, named = schema_problem(err)
+        field = ".".join(str(part) for part in [*loc, *([named] if named else [])]) or None
+        found.append(BankError(str(path), key, values, prompt_id=prompt_id, field=field))
     return found
 
 
 def load_file(path: Path) -> BankFile:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
-        raise BankError(str(path), "expected a mapping with 'bank' and 'prompts' at the top")
+        raise BankError(str(path), "bank_top_not_mapping")
     try:
         return parse_bank_file(raw)
     except ValidationError as exc:
@@ -187,9 +206,10 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,), *, team: Sequence[Pat
             if prompt.id in origin:
                 raise BankError(
                     str(path),
-                    f"duplicate id, first defined in {origin[prompt.id]}",
-                    prompt.id,
-                    "id",
+                    "id_duplicate",
+                    {"first": origin[prompt.id]},
+                    prompt_id=prompt.id,
+                    field="id",
                 )
             origin[prompt.id] = path
             subjects[prompt.id] = TEAM_SUBJECT if path in teams else loaded.bank
@@ -197,17 +217,18 @@ def load_bank(paths: Sequence[Path] = (DEFAULT_BANK_DIR,), *, team: Sequence[Pat
     for prompt in prompts:
         if prompt.parent is not None and prompt.parent not in origin:
             raise BankError(
-                str(origin[prompt.id]), f"unknown parent {prompt.parent!r}", prompt.id, "parent"
+                str(origin[prompt.id]),
+                "parent_unknown",
+                {"parent": prompt.parent},
+                prompt_id=prompt.id,
+                field="parent",
             )
     waiting = {prompt.id for prompt in prompts if prompt.status == "waiting"}
     ready = [p for p in prompts if p.id not in waiting and p.parent not in waiting]
     if not ready:
-        problem = (
-            f"no prompt is ready: all {len(prompts)} wait for a model answer "
-            "(`quizmaster content check` lists them)"
-            if prompts
-            else "no prompts found"
-        )
-        raise BankError(", ".join(str(p) for p in [*paths, *team]), problem)
+        where = ", ".join(str(p) for p in [*paths, *team])
+        if prompts:
+            raise BankError(where, "bank_none_ready", {"count": len(prompts)})
+        raise BankError(where, "bank_no_prompts")
     open_questions = [p for p in prompts if p.status == "waiting" and p.parent is None]
     return Bank(ready, open_questions=open_questions, subjects=subjects)

@@ -29,6 +29,18 @@ answers, so an answer in either language is compared with a misconception worded
 language (the bundled English model and the lexical overlap read nothing across languages)."""
 
 
+class RuleError(ValueError):
+    """A prompt the schema's rules refuse: the `field` at fault and the key of the bank
+    catalogue's message (`rule_...`, `content/texts.yaml`) with its `values`, never a sentence,
+    so the refusal is said in its reader's language (`content.loader.schema_problem`)."""
+
+    def __init__(self, field: str, key: str, **values: object) -> None:
+        super().__init__(f"{field}: {key}")
+        self.field = field
+        self.key = key
+        self.values = values
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -100,48 +112,41 @@ class Prompt(_Strict):
         rules: Rules = (info.context or {}).get("rules", "team")
         waiting = self.status == "waiting"
         if waiting and rules == "seed":
-            raise ValueError("status: a seed bank prompt is never waiting; give it its answers")
+            raise RuleError("status", "rule_seed_waiting")
         if self.kind == "graded" and rules == "seed":
             langs = {r.lang for r in self.references}
             if len(self.references) < 2 or langs != {"ko", "en"}:
-                raise ValueError(
-                    "references: a graded prompt needs at least 2, with Korean and English"
-                )
+                raise RuleError("references", "rule_seed_references")
             if not 2 <= len(self.concepts) <= 6:
-                raise ValueError("concepts: a graded prompt needs 2 to 6 key concepts")
+                raise RuleError("concepts", "rule_seed_concepts")
             ko = sum(1 for m in self.misconceptions if m.lang == "ko")
             en = len(self.misconceptions) - ko
             if not 1 <= ko <= MAX_MISCONCEPTIONS or ko != en:
-                raise ValueError(
-                    f"misconceptions: a graded prompt needs 1 to {MAX_MISCONCEPTIONS}, each in "
-                    "Korean and English"
+                raise RuleError(
+                    "misconceptions", "rule_seed_misconceptions", most=MAX_MISCONCEPTIONS
                 )
         elif self.kind == "graded":
             if not self.references and not waiting:
-                raise ValueError(
-                    "references: a graded prompt needs at least one model answer, in Korean or "
-                    "English (or make it kind: open)"
-                )
+                raise RuleError("references", "rule_references")
             if len(self.concepts) > 6:
-                raise ValueError("concepts: at most 6 key concepts")
+                raise RuleError("concepts", "rule_concepts_most", most=6)
             if len(self.misconceptions) > 2 * MAX_MISCONCEPTIONS:
-                raise ValueError(
-                    f"misconceptions: at most {2 * MAX_MISCONCEPTIONS} ({MAX_MISCONCEPTIONS} "
-                    "wrong claims, each in both languages)"
+                raise RuleError(
+                    "misconceptions",
+                    "rule_misconceptions_most",
+                    most=2 * MAX_MISCONCEPTIONS,
+                    claims=MAX_MISCONCEPTIONS,
                 )
         elif self.guidance is None and not waiting:
-            raise ValueError("guidance: an open prompt needs model-answer guidance for reveal")
+            raise RuleError("guidance", "rule_guidance")
         longest = max(len(self.text.ko), len(self.text.en))
         if longest > MAX_QUESTION_CHARS:
-            raise ValueError(
-                f"text: a question takes at most {MAX_QUESTION_CHARS} characters (this one has "
-                f"{longest}); put the detail in its model answer"
-            )
+            raise RuleError("text", "rule_text_long", most=MAX_QUESTION_CHARS, has=longest)
         ids = [c.id for c in self.concepts]
         if len(ids) != len(set(ids)):
-            raise ValueError("concepts: concept ids repeat within the prompt")
+            raise RuleError("concepts", "rule_concept_ids")
         if self.parent is None and self.order != 0:
-            raise ValueError("order: only follow-ups (with a parent) have an order")
+            raise RuleError("order", "rule_order")
         return self
 
     def references_in(self, lang: Lang) -> tuple[Reference, ...]:

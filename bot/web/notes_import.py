@@ -15,13 +15,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from markupsafe import Markup
+
+from bot.web.texts import WEB, coded
 from content.bank import Bank
 from content.check import check_drafts
 from content.importers.concept_draft import draft_missing_concepts
 from content.importers.imported_bank import BankImportError, Imported
 from content.importers.notes import notes_from_text
 from content.loader import BankError
-from content.schema import Prompt
+from content.schema import Lang, Prompt
+from content.texts import BANK
 
 NOTES_CHARS = 50_000
 """The most pasted text read: a few seed notes files at once (the largest is 17 kB)."""
@@ -54,7 +58,7 @@ class NotesPreview:
     questions without an answer it keeps as open questions (`Bank.open_question`)."""
 
     questions: tuple[NoteQuestion, ...] = ()
-    problems: tuple[str, ...] = ()
+    problems: tuple[Markup, ...] = ()
     notes: tuple[str, ...] = ()
     ready: tuple[Prompt, ...] = ()
     open: tuple[Prompt, ...] = ()
@@ -80,16 +84,17 @@ def notes_name(typed: str) -> str:
     return " ".join(typed.split())[:NAME_CHARS] or DEFAULT_NAME
 
 
-async def read_notes(text: str, name: str, bank: Bank) -> NotesPreview:
-    """The preview of `text` imported as the bank `name` beside the prompts of `bank`."""
+async def read_notes(text: str, name: str, bank: Bank, lang: Lang) -> NotesPreview:
+    """The preview of `text` imported as the bank `name` beside the prompts of `bank`, its
+    problems said in `lang` (the page's)."""
     try:
         imported = await asyncio.to_thread(_import, text, name)
     except BankImportError as exc:
-        return NotesPreview(problems=tuple(_problem(p) for p in exc.problems))
+        return NotesPreview(problems=tuple(_problem(lang, p) for p in exc.problems))
     prompts = imported.bank_file.prompts
     lines = {p.id: _source_line(p) for p in prompts}
     report = check_drafts([p.model_dump(mode="json") for p in prompts], bank)
-    problems = [_problem(e, lines.get(e.prompt_id or "")) for e in report.errors]
+    problems = [_problem(lang, e, lines.get(e.prompt_id or "")) for e in report.errors]
     waiting = {e.prompt_id for e in report.waiting if e.prompt_id is not None}
     questions = _tree(prompts, lines, waiting)
     return NotesPreview(
@@ -116,15 +121,14 @@ def _source_line(prompt: Prompt) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _problem(error: BankError, line: int | None = None) -> str:
-    """One line: where (the line, and the prompt the checker names) and what to fix."""
-    where = [f"line {line}"] if line is not None else []
-    if error.prompt_id:
-        where.append(error.prompt_id)
-    if error.field:
-        where.append(error.field)
-    hint = "; import the notes under another name" if error.field == "id" else ""
-    return ": ".join([*where, error.message]) + hint
+def _problem(lang: Lang, error: BankError, line: int | None = None) -> Markup:
+    """One line in `lang`: where (the line, the prompt the checker names and its field, as code)
+    and what to fix."""
+    line = error.line if error.line is not None else line
+    where = [BANK.text(lang, "at_line", line=line)] if line is not None else []
+    where += [f"`{named}`" for named in (error.prompt_id, error.field) if named]
+    hint = WEB.text(lang, "notes_id_hint") if error.field == "id" else ""
+    return coded(": ".join([*where, error.said(lang)]) + hint)
 
 
 def _tree(

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from bot.core.member_text import member_text
+from bot.web.texts import coded
 from content.loader import BankError
-from content.schema import Concept, Prompt
+from content.schema import Concept, Lang, Prompt
 
 FIELDS = (
     "id",
@@ -37,7 +40,7 @@ class QuestionForm:
     stored question's drafted concepts (not yet reviewed), which the typed lines may still hold."""
 
     values: dict[str, str]
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, list[Markup]] = field(default_factory=dict)
     drafted: tuple[Concept, ...] = ()
 
     @classmethod
@@ -102,18 +105,14 @@ class QuestionForm:
             "misconceptions": [_misconception(line) for line in _lines(v["misconceptions"])],
         }
 
-    def place(self, errors: list[BankError]) -> None:
-        """Each of the checker's errors beside the field it is about. A rule on the whole
-        prompt names no field path, but its message starts with the field (`references: ...`)."""
+    def place(self, errors: list[BankError], lang: Lang) -> None:
+        """Each of the checker's errors beside the field it is about, said in `lang` (the
+        page's), the field's path in the bank file as code."""
         refs = self.reference_fields()
         for error in errors:
-            path = error.field or error.message.partition(":")[0]
-            shown = (
-                f"{error.field}: {error.message}"
-                if error.field not in (None, "id")
-                else error.message
-            )
-            self.errors.setdefault(_field_of(path, refs), []).append(shown)
+            said = error.said(lang)
+            shown = f"`{error.field}`: {said}" if error.field not in (None, "id") else said
+            self.errors.setdefault(_field_of(error.field, refs), []).append(coded(shown))
 
 
 def _lines(text: str) -> list[str]:

@@ -1,9 +1,12 @@
 """Every string of the web page, in Korean and English: the catalogue `texts.yaml` beside this
 module, looked up through the shared `content.catalogue` (the chat's are in `bot.core.texts`).
-A template may hold markup (`<code>`), its values never: `markup` escapes them."""
+A template may hold markup (`<code>`), its values never: `markup` escapes them. A bank problem
+(`content.loader.BankError`) is said from the bank's catalogue in the page's language, its
+code spans as the page's `<code>` (`coded`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -12,6 +15,7 @@ from content.catalogue import Catalogue
 from content.schema import Lang
 
 WEB = Catalogue(Path(__file__).with_name("texts.yaml"))
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 
 template = WEB.template
 text = WEB.text
@@ -25,3 +29,9 @@ def markup(lang: Lang, key: str, **values: object) -> Markup:
         for name, value in values.items()
     }
     return Markup(WEB.text(lang, key, **safe))
+
+
+def coded(text: str) -> Markup:
+    """Plain text as page markup: escaped, with each `code` span (as the chat and the bank's
+    catalogue write code) in `<code>`."""
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))

@@ -48,9 +48,9 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise BankImportError([BankError(str(path), f"not a readable CSV table: {exc}")]) from None
+        raise BankImportError([BankError(str(path), "csv_unreadable", {"problem": exc})]) from None
     if not rows:
-        raise BankImportError([BankError(str(path), "empty file; expected a header row")])
+        raise BankImportError([BankError(str(path), "csv_empty")])
     problems: list[BankError] = []
     columns = _columns(path, rows[0], problems)
     entries: list[tuple[int, str, str, list[str]]] = []
@@ -59,9 +59,7 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
             continue
         where = f"row {number}"
         if len(row) > len(rows[0]) and any(cell.strip() for cell in row[len(rows[0]) :]):
-            problems.append(
-                BankError(str(path), "more cells than the header has columns", field=where)
-            )
+            problems.append(BankError(str(path), "csv_extra_cells", field=where))
             continue
         cells = {col: row[i].strip() if i < len(row) else "" for col, i in columns.items()}
         question, answer = cells.get("question", ""), cells.get("answer", "")
@@ -69,11 +67,11 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
             where += f' "{preview(question)}"'
         for column in REQUIRED:
             if column in columns and not cells[column]:
-                problems.append(BankError(str(path), f"{column} is blank", field=where))
+                problems.append(BankError(str(path), "csv_blank", {"column": column}, field=where))
         concepts = [c.strip() for c in cells.get("concepts", "").split(";") if c.strip()]
         entries.append((number, question, answer, concepts))
     if not entries and not problems:
-        problems.append(BankError(str(path), "no rows below the header"))
+        problems.append(BankError(str(path), "csv_no_rows"))
     if problems:
         raise BankImportError(problems)
     refuse_oversized(
@@ -114,17 +112,27 @@ def _columns(path: Path, header: list[str], problems: list[BankError]) -> dict[s
         name = raw.strip().casefold()
         if name not in REQUIRED + OPTIONAL:
             problems.append(
-                BankError(str(path), f"unknown column {raw!r}; expected {expected}", field="header")
+                BankError(
+                    str(path),
+                    "csv_unknown_column",
+                    {"column": raw, "expected": expected},
+                    field="header",
+                )
             )
         elif name in columns:
-            problems.append(BankError(str(path), f"column {name!r} appears twice", field="header"))
+            problems.append(
+                BankError(str(path), "csv_column_twice", {"column": name}, field="header")
+            )
         else:
             columns[name] = index
     for name in REQUIRED:
         if name not in columns:
             problems.append(
                 BankError(
-                    str(path), f"missing column {name!r}; expected {expected}", field="header"
+                    str(path),
+                    "csv_missing_column",
+                    {"column": name, "expected": expected},
+                    field="header",
                 )
             )
     return columns

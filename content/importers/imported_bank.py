@@ -170,9 +170,12 @@ def refuse_oversized(path: Path, least_bytes: Sequence[int]) -> None:
             [
                 BankError(
                     str(path),
-                    f"{len(least_bytes):,} questions make a bank of at least {least:,} bytes, "
-                    f"over the {MAX_BANK_BYTES:,} the loader accepts; split the file into "
-                    "smaller ones",
+                    "import_too_many",
+                    {
+                        "asked": f"{len(least_bytes):,}",
+                        "least": f"{least:,}",
+                        "cap": f"{MAX_BANK_BYTES:,}",
+                    },
                 )
             ]
         )
@@ -194,9 +197,7 @@ def write_bank(bank_file: BankFile, out: Path, *, force: bool) -> None:
         raise BankImportError(
             [
                 BankError(
-                    str(out),
-                    f"the bank would be {size:,} bytes, over the {MAX_BANK_BYTES:,} the loader "
-                    "accepts; split the source into smaller files",
+                    str(out), "import_too_big", {"size": f"{size:,}", "cap": f"{MAX_BANK_BYTES:,}"}
                 )
             ]
         )
@@ -204,18 +205,20 @@ def write_bank(bank_file: BankFile, out: Path, *, force: bool) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise OutputError([BankError(str(out), f"cannot write: {exc.strerror or exc}")]) from None
+        raise OutputError(
+            [BankError(str(out), "output_unwritable", {"reason": exc.strerror or exc})]
+        ) from None
 
 
 def check_output(out: Path, *, force: bool, suggested: str) -> None:
     """Raise `OutputError` when the bank cannot go to `out`: its folder is missing, it is a
     folder (`suggested` names a file in it), or it exists and `force` is not given."""
     if out.is_dir():
-        problem = f"is a folder; give --out a file name such as {out / suggested}"
+        problem = BankError(str(out), "output_is_folder", {"suggested": out / suggested})
     elif not out.parent.is_dir():
-        problem = f"the folder {out.parent} does not exist; create it or choose another --out"
+        problem = BankError(str(out), "output_no_folder", {"folder": out.parent})
     elif out.exists() and not force:
-        problem = "already exists; pass --force to overwrite it"
+        problem = BankError(str(out), "output_exists")
     else:
         return
-    raise OutputError([BankError(str(out), problem)])
+    raise OutputError([problem])

@@ -107,8 +107,9 @@ class _Reading:
     unread: tuple[int, int] | None = None
     fenced: list[tuple[int, int]] = field(default_factory=list)
 
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(BankError(str(self.path), message, field=f"line {line}"))
+    def problem(self, line: int, key: str, **values: object) -> None:
+        """A problem on `line`: the bank catalogue's message `key` with its `values`."""
+        self.problems.append(BankError(str(self.path), key, values, line=line))
 
     def ask(self, line: int, raw: str, main: _Question | None = None) -> _Question:
         """The question asked on `line`, kept under `main` or as a main one; one without words
@@ -116,26 +117,25 @@ class _Reading:
         text = plain_text(raw)
         question = _Question(line, text)
         if not text:
-            self.problem(line, "the question is empty once markup is removed; write its words")
+            self.problem(line, "notes_question_empty")
             return question
         if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
-            self.problem(line, "the question has no words; write what it asks")
+            self.problem(line, "notes_question_no_words")
             return question
         if len(text) > MAX_QUESTION_CHARS:
-            self.problem(
-                line,
-                f"the question is {len(text)} characters; a question takes at most "
-                f"{MAX_QUESTION_CHARS}, so put the detail in its answer",
-            )
+            self.problem(line, "notes_question_long", length=len(text), most=MAX_QUESTION_CHARS)
         if main is None:
             self.questions.append(question)
         else:
             main.followups.append(question)
         return question
 
-    def last_main(self, line: int, what: str) -> _Question | None:
+    def last_main(self, line: int, mark: str) -> _Question | None:
+        """The main question a line marked `mark` (a follow-up's `+` or `###`, or an answer's
+        `A.`) belongs to."""
         if not self.questions:
-            self.problem(line, f"{what} comes before any main question; add the main one above")
+            kind = "answer" if mark == "A." else "followup"
+            self.problem(line, f"notes_{kind}_before_main", mark=mark)
             return None
         return self.questions[-1]
 
@@ -168,13 +168,7 @@ def notes_from_text(text: str, path: Path, *, bank: str) -> Imported:
         _read_lists(lines, reading)
     _refuse_invisible_answers(reading, label)
     if not reading.questions and not reading.problems:
-        reading.problems.append(
-            BankError(
-                str(path),
-                "no questions found; write `1. question` lines with `+ follow-up`s, "
-                "`## question` headings with `Answer:` lines, or a `- [question](#anchor)` list",
-            )
-        )
+        reading.problems.append(BankError(str(path), "notes_none_found"))
     mains, repeated = _unique(reading)
     if reading.problems:
         raise BankImportError(reading.problems)
@@ -238,11 +232,7 @@ def _refuse_late_answer_marks(lines: list[str], first: int, reading: _Reading) -
     """An `A.` answer among `## question` sections cannot be read in either layout: one line."""
     for number in range(first + 1, len(lines) + 1):
         if _ANSWER_MARK.match(lines[number - 1]):
-            reading.problem(
-                number,
-                "an `A.` answer below `## question` sections; put the numbered questions (`1.`, "
-                "`+`, `A.`) above the first `##` question, or in a file of their own",
-            )
+            reading.problem(number, "notes_answer_below_headings")
             return
 
 
@@ -252,9 +242,7 @@ def _refuse_invisible_answers(reading: _Reading, label: str) -> None:
         for question in (main, *main.followups):
             if question.answer and not visible(question.answer):
                 reading.problem(
-                    question.answered_at or question.line,
-                    "the answer has nothing visible (only spaces or zero-width marks); write it, "
-                    f"or leave `{label}` empty to import the question as waiting",
+                    question.answered_at or question.line, "notes_answer_invisible", label=label
                 )
 
 
@@ -287,7 +275,7 @@ def _read_lists(lines: list[str], reading: _Reading) -> None:
         if match := _NUMBERED.match(raw):
             reading.ask(number, match.group(1))
         elif match := _FOLLOWUP.match(raw):
-            main = reading.last_main(number, "this `+` follow-up")
+            main = reading.last_main(number, "+")
             if main is not None:
                 reading.ask(number, match.group(1), main)
         elif match := _ANSWER_MARK.match(raw):
@@ -303,7 +291,7 @@ def _read_lists(lines: list[str], reading: _Reading) -> None:
             number = block[-1][0]
         elif claim := _CLAIM.match(stripped):
             if answering is None:
-                reading.problem(number, "this wrong claim follows no `A.` answer; put it in one")
+                reading.problem(number, "notes_claim_no_answer")
             else:
                 _add_claim(number, claim.group(1), answering, reading)
         elif not raw[0].isspace() and not stripped.startswith(">") and _asks(plain_text(raw)):
@@ -314,15 +302,17 @@ def _read_lists(lines: list[str], reading: _Reading) -> None:
 
 def _answer_block(number: int, first: str, reading: _Reading) -> _Question | None:
     """The question an `A.` line answers: the last follow-up of the last main, else the main."""
-    main = reading.last_main(number, "this `A.` answer")
+    main = reading.last_main(number, "A.")
     if main is None:
         return None
     question = main.followups[-1] if main.followups else main
     if question.answered_at is not None:
         reading.problem(
             number,
-            f"a second `A.` for the question on line {question.line} (the first is on line "
-            f"{question.answered_at}); merge them",
+            "notes_second_label",
+            label="A.",
+            question=question.line,
+            first=question.answered_at,
         )
         return None
     question.answered_at = number
@@ -347,15 +337,11 @@ def _add_claim(number: int, text: str, question: _Question, reading: _Reading) -
     problem."""
     claim = plain_text(text)
     if not claim:
-        reading.problem(number, "the wrong claim is empty; write what people wrongly say")
+        reading.problem(number, "notes_claim_empty")
         return
     question.claims.append((number, claim))
     if len(question.claims) == MAX_CLAIMS + 1:
-        reading.problem(
-            number,
-            f"more than {MAX_CLAIMS} wrong claims for the question on line {question.line}; keep "
-            "the ones people most often make",
-        )
+        reading.problem(number, "notes_claims_many", most=MAX_CLAIMS, question=question.line)
 
 
 def _bullet_block(lines: list[str], start: int) -> list[tuple[int, str]]:
@@ -421,7 +407,7 @@ def _read_headings(lines: list[str], reading: _Reading) -> None:
             current = _heading_question(number, len(heading.group(1)), heading.group(2), reading)
         elif claim:
             if current is None:
-                reading.problem(number, "this wrong claim is under no `## question`; add one above")
+                reading.problem(number, "notes_claim_no_heading")
             else:
                 _add_claim(number, claim.group(1), current, reading)
         elif match := _FIELD.match(stripped):
@@ -443,7 +429,7 @@ def _heading_question(number: int, level: int, text: str, reading: _Reading) -> 
     if level == 2:
         return reading.ask(number, text)
     if level == 3:
-        main = reading.last_main(number, "this `###` follow-up")
+        main = reading.last_main(number, "###")
         return reading.ask(number, text, main) if main is not None else None
     return None
 
@@ -454,29 +440,31 @@ def _field(
     """Record a `Keyword:` or `Answer:` line; returns the question whose answer continues below."""
     label = "Keyword:" if name.startswith("keyword") else "Answer:"
     if question is None:
-        reading.problem(number, f"`{label}` is under no `## question` heading; add one above it")
+        reading.problem(number, "notes_label_no_heading", label=label)
         return None
     if label == "Keyword:":
         if question.keywords_at is not None:
             reading.problem(
                 number,
-                f"a second `Keyword:` for the question on line {question.line} (the first is on "
-                f"line {question.keywords_at}); merge them",
+                "notes_second_label",
+                label=label,
+                question=question.line,
+                first=question.keywords_at,
             )
         question.keywords_at = number
         question.keywords = [k for k in map(plain_text, re.split(r"[,、]", value)) if k]
         if len(question.keywords) > MAX_KEYWORDS:
             reading.problem(
-                number,
-                f"{len(question.keywords)} keywords; a question takes at most {MAX_KEYWORDS} key "
-                "concepts, keep the ones a full answer must name",
+                number, "notes_keywords_many", count=len(question.keywords), most=MAX_KEYWORDS
             )
         return None
     if question.answered_at is not None:
         reading.problem(
             number,
-            f"a second `Answer:` for the question on line {question.line} (the first is on line "
-            f"{question.answered_at}); merge them",
+            "notes_second_label",
+            label=label,
+            question=question.line,
+            first=question.answered_at,
         )
         return None
     question.answered_at = number
@@ -496,11 +484,7 @@ def _unique(reading: _Reading) -> tuple[list[_Question], list[int]]:
         if seen is question:
             return True
         if question.carries_content:
-            reading.problem(
-                question.line,
-                f"repeats the question on line {seen.line} with an answer, keywords or "
-                "follow-ups of its own; merge the two",
-            )
+            reading.problem(question.line, "notes_repeated", other=seen.line)
         else:
             repeated.append(question.line)
         return False

@@ -46,13 +46,11 @@ def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
     except BankError as exc:
         raise BankImportError([exc]) from None
     if not isinstance(raw, dict):
-        raise BankImportError(
-            [BankError(str(path), "expected a mapping from each question to its accepted answers")]
-        )
+        raise BankImportError([BankError(str(path), "trivia_not_mapping")])
     problems: list[BankError] = []
     author = raw.get("AUTHOR")
     if author is not None and not (isinstance(author, str) and author.strip()):
-        problems.append(BankError(str(path), "must be the author's name as text", field="AUTHOR"))
+        problems.append(BankError(str(path), "trivia_author", field="AUTHOR"))
     notes: list[str] = []
     if "CONFIG" in raw:
         notes.append("CONFIG ignored: quiz timing and scoring come from the bot's settings")
@@ -64,7 +62,7 @@ def import_red_trivia(path: Path, *, bank: str | None = None) -> Imported:
         if parsed is not None:
             questions.append(parsed)
     if not questions and not problems:
-        problems.append(BankError(str(path), "no questions found"))
+        problems.append(BankError(str(path), "trivia_none"))
     if problems:
         raise BankImportError(problems)
     source = f"red-trivia:{path.name}" + (
@@ -106,21 +104,23 @@ def _question(
     text = question.strip() if isinstance(question, str) else ""
     where = f'question {index} "{preview(text)}"' if text else f"question {index}"
     if not text:
-        problems.append(BankError(str(path), "question text is blank", field=where))
+        problems.append(BankError(str(path), "trivia_question_blank", field=where))
         return None
     if not isinstance(answers, list) or not answers:
-        problems.append(BankError(str(path), "expected a list of accepted answers", field=where))
+        problems.append(BankError(str(path), "trivia_answers_not_list", field=where))
         return None
     accepted: list[str] = []
     for number, answer in enumerate(answers, start=1):
         if not isinstance(answer, str):
             kind = "list" if isinstance(answer, list) else "mapping"
             problems.append(
-                BankError(str(path), f"answer {number} is a {kind}; expected text", field=where)
+                BankError(str(path), f"trivia_answer_{kind}", {"number": number}, field=where)
             )
             continue
         if not answer.strip():
-            problems.append(BankError(str(path), f"answer {number} is blank", field=where))
+            problems.append(
+                BankError(str(path), "trivia_answer_blank", {"number": number}, field=where)
+            )
         elif answer.strip() not in accepted:
             accepted.append(answer.strip())
     return (text, tuple(accepted)) if accepted else None

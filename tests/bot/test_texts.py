@@ -1,5 +1,6 @@
-"""Every message of the three catalogues (the chat's `bot/core/texts.yaml`, the web page's
-`bot/web/texts.yaml`, the grader's `evaluators/texts.yaml`), in both languages, rendered with
+"""Every message of the four catalogues (the chat's `bot/core/texts.yaml`, the web page's
+`bot/web/texts.yaml`, the grader's `evaluators/texts.yaml`, the bank's problems'
+`content/texts.yaml`), in both languages, rendered with
 counts 0, 1 and 2: it fills in, and an English count agrees with the word after it ("1 answer",
 "2 answers"). A broken catalogue file is refused at load, naming its file and key."""
 
@@ -16,6 +17,7 @@ from bot.web.texts import WEB
 from content.catalogue import Catalogue, CatalogueError
 from content.loader import BankError
 from content.schema import Lang
+from content.texts import BANK
 from evaluators.texts import GRADER
 
 LANGS: tuple[Lang, ...] = ("ko", "en")
@@ -35,10 +37,12 @@ NOT_NOUNS = {
     "waiting",
 }
 _WORD_AFTER = re.compile(r"^ ([A-Za-z]+)")
+POSITIONS = {"order", "number"}
+"""Fields that hold a place in a list ("answer 2 is blank"), not a count of the word after."""
 
 
 MESSAGES = [
-    (catalogue, key) for catalogue in (CHAT, WEB, GRADER) for key in catalogue.message_keys()
+    (catalogue, key) for catalogue in (CHAT, WEB, GRADER, BANK) for key in catalogue.message_keys()
 ]
 IDS = [f"{catalogue.path.parent.name}:{key}" for catalogue, key in MESSAGES]
 
@@ -102,6 +106,29 @@ NAMES = {
     "note",
     "id",
     "near",
+    "first",
+    "where",
+    "chars",
+    "ids",
+    "questions",
+    "concepts",
+    "problem",
+    "parent",
+    "other",
+    "pattern",
+    "expected",
+    "choices",
+    "type",
+    "mark",
+    "column",
+    "suggested",
+    "folder",
+    "finding",
+    "limit",
+    "asked",
+    "least",
+    "cap",
+    "size",
 }
 
 
@@ -127,7 +154,7 @@ def test_an_english_number_before_a_noun_agrees_with_it(catalogue: Catalogue, ke
     `{n:one|many}`, which then reads "1 answer" and "2 answers"."""
     english = catalogue.template("en", key)
     for _, name, spec, _ in string.Formatter().parse(english):
-        if name is None or name in NAMES or spec:
+        if name is None or name in NAMES or name in POSITIONS or spec:
             continue
         after = english.split("{" + name + "}", 1)[1]
         word = _WORD_AFTER.match(after)

@@ -203,7 +203,7 @@ def test_a_bank_of_waiting_prompts_only_does_not_load(tmp_path: Path) -> None:
     with pytest.raises(BankError) as caught:
         load_bank([out])
     assert str(caught.value) == (
-        f"{out}: no prompt is ready: all 5 wait for a model answer "
+        f"{out}: no prompt is ready: all 5 prompts wait for a model answer "
         "(`quizmaster content check` lists them)"
     )
 

@@ -237,14 +237,14 @@ def test_saving_again_or_a_taken_wording_is_refused_with_one_line_each(
     assert again.status_code == 422
     problems = _items(again.text, "notes-problems")
     assert problems[0] == (
-        "line 3: web-twice-001: id: duplicate id, first defined in bank; import the notes under "
+        "line 3: web-twice-001 : id : duplicate id, first defined in bank; import the notes under "
         "another name"
     )
     assert "Nothing was saved: fix the problems below and save again." in page_text(again.text)
     renamed = _post(site, admin, NUMBERED_KO, "web-renamed", action="save")
     assert renamed.status_code == 422
     assert (
-        "line 3: web-renamed-001: text.ko: the same question wording is already used by prompt "
+        "line 3: web-renamed-001 : text.ko : the same question wording is already used by prompt "
         "web-twice-001" in _items(renamed.text, "notes-problems")
     )
     assert "web-renamed-001" not in site.service.bank.every_channel()
@@ -256,8 +256,8 @@ def test_broken_notes_give_one_line_per_problem_and_keep_the_text(
     refused = _post(site, admin, BROKEN, "web-broken", action="save")
     assert refused.status_code == 422
     assert _items(refused.text, "notes-problems") == [
-        "line 1: this `+` follow-up comes before any main question; add the main one above",
-        "line 5: a second `A.` for the question on line 3 (the first is on line 4); merge them",
+        "line 1: this + follow-up comes before any main question; add the main one above",
+        "line 5: a second A. for the question on line 3 (the first is on line 4); merge them",
     ]
     assert "Problems to fix: 2" in page_text(refused.text)
     assert "먼저 나온 후속 질문은?" in unescape(refused.text.split('id="notes"')[1])
@@ -299,7 +299,7 @@ def test_a_question_without_an_answer_is_kept_as_an_open_question(
     again = _post(site, admin, notes, "web-waiting", action="save", channel=ASKING)
     assert again.status_code == 422
     assert _items(again.text, "notes-problems")[0] == (
-        "line 1: web-waiting-001: id: duplicate id, first defined in bank; import the notes "
+        "line 1: web-waiting-001 : id : duplicate id, first defined in bank; import the notes "
         "under another name"
     )
 

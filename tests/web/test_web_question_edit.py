@@ -110,8 +110,8 @@ def test_an_admin_writes_a_question_fixes_its_errors_and_the_bot_asks_it(
     # the error right after its own field, and what was typed is still there
     assert re.search(
         r'id="reference_ko"[^>]*aria-describedby="error-reference_ko"[^>]*></textarea>\s*'
-        r'<p class="error field-error" id="error-reference_ko" role="alert">references: a graded'
-        r" prompt needs at least one model answer",
+        r'<p class="error field-error" id="error-reference_ko" role="alert">'
+        r"<code>references</code>: a graded prompt needs at least one model answer",
         refused.text,
     ), refused.text
     assert "장애가 났을 때 가장 먼저 무엇을 하나요?" in refused.text
@@ -121,7 +121,7 @@ def test_an_admin_writes_a_question_fixes_its_errors_and_the_bot_asks_it(
     assert half_concept.status_code == 422
     assert re.search(
         r'>rollback \| 롤백</textarea>\s*<p class="error field-error" id="error-concepts"'
-        r' role="alert">concepts.0.en: Field required',
+        r' role="alert"><code>concepts.0.en</code>: Field required',
         half_concept.text,
     )
     assert "team-incident" not in site.service.bank.every_channel()

@@ -68,7 +68,7 @@ async def import_notes_posted(admin: AdminIn) -> Response:
     if len(notes) > NOTES_CHARS:
         return page(413, refusal="notes_too_big")
     web = admin.web
-    preview = await read_notes(notes, name, web.bank_of(admin.session))
+    preview = await read_notes(notes, name, web.bank_of(admin.session), admin.lang)
     saving = given.get("action") == "save"
     if preview.problems:
         return page(422, preview=preview, refusal="notes_not_saved" if saving else None)

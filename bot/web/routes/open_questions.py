@@ -135,7 +135,7 @@ async def save_model_answer(
         ready = await asyncio.to_thread(answered, question, model_answer, written)
     except ModelAnswerError as exc:
         problem = "open_model_refused" if visible(model_answer) else "open_model_empty"
-        return await refused(400, problem, str(exc))
+        return await refused(400, problem, exc.said(admin.lang))
     deps = admin.web.deps
     saved = ModelAnswer(
         prompt=ready,

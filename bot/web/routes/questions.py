@@ -172,7 +172,7 @@ async def _save_or_try(admin: Signed, editing: str | None) -> Response:
         # a follow-up (imported notes) stays one
         draft |= {"parent": kept.parent, "order": kept.order, "source": kept.source}
     report = check_draft(draft, bank, replaces=editing)
-    form.place(report.errors)
+    form.place(report.errors, admin.lang)
     answer = graded_part(member_text(given.get("answer", "")))
 
     def again(**shown: Any) -> HTMLResponse:
