@@ -10,6 +10,10 @@ from html import unescape
 import httpx
 
 _FIELD = re.compile(r'name="(t|csrf|version)" value="([^"]*)"')
+_HIDDEN = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL)
+_SHOWN_ATTRIBUTE = re.compile(r'\b(?:alt|aria-label|title|placeholder)="([^"]*)"')
+_TAG = re.compile(r"<[^>]+>")
+_CODE = re.compile(r"<code>(.*?)</code>", re.DOTALL)
 
 
 def form_fields(html: str) -> dict[str, str]:
@@ -42,3 +46,12 @@ def browser(address: str | None = None) -> httpx.Client:
         headers={"Accept-Language": "en-US,en;q=0.9"},
         transport=httpx.HTTPTransport(local_address=local),
     )
+
+
+def shown_lines(html: str) -> list[str]:
+    """What a reader of the page sees, a line per text between tags (code kept in backticks,
+    as the chat writes it), with the texts of the attributes a screen reader or a hover
+    shows."""
+    page = _CODE.sub(r"`\1`", _HIDDEN.sub(" ", html))
+    said = [*_SHOWN_ATTRIBUTE.findall(page), *_TAG.sub("\n", page).splitlines()]
+    return [line for line in (unescape(" ".join(text.split())) for text in said) if line]

@@ -7,31 +7,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from html import unescape
 
 import httpx
 import pytest
 
 from tests.one_language import Quoted, foreign_lines
-from tests.web.client import browser, form_fields
+from tests.web.client import browser, form_fields, shown_lines
 from tests.web.site import JOON, MINA, PLATFORM, Site
 
 KOREAN = "C-korean"
 CHANNEL = f"/c/{PLATFORM}/{KOREAN}"
 ANSWERS = ("기울기가 사라지지 않아서 학습이 빨라요", "잘 모르겠어요")
-_HIDDEN = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL)
-_SHOWN_ATTRIBUTE = re.compile(r'\b(?:alt|aria-label|title|placeholder)="([^"]*)"')
-_TAG = re.compile(r"<[^>]+>")
-_CODE = re.compile(r"<code>(.*?)</code>", re.DOTALL)
-
-
-def shown_lines(html: str) -> list[str]:
-    """What a reader of the page sees, a line per text between tags (code kept in backticks,
-    as the chat writes it), with the texts of the attributes a screen reader or a hover
-    shows."""
-    page = _CODE.sub(r"`\1`", _HIDDEN.sub(" ", html))
-    said = [*_SHOWN_ATTRIBUTE.findall(page), *_TAG.sub("\n", page).splitlines()]
-    return [line for line in (unescape(" ".join(text.split())) for text in said) if line]
 
 
 @pytest.fixture(scope="module")
