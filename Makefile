@@ -19,7 +19,7 @@ $(UV):
 # than installing what the lock held. Dev tools included: `make run` and `make test` share it.
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --extra dev --python $(PYTHON) --no-python-downloads
-	$(BIN)/python -m bot.install_uncache $(VENV)
+	$(BIN)/python -m tools.install_uncache $(VENV)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -1,5 +1,9 @@
 """The `quizmaster` command line. Each package owns its subcommands' parsing in its `cli` module;
-this module loads settings once and dispatches."""
+this module loads settings once and dispatches.
+
+The tool commands (`eval`, `grade`, `bench`, and `content check`'s model check) reach the tools
+package (`tools/`) from inside the command's own function, when it runs: importing this module,
+or running the bot, loads nothing of it (`tests/test_layers.py`)."""
 
 from __future__ import annotations
 
@@ -49,7 +53,7 @@ def _model_check(settings: Settings, prompts: Sequence[Prompt]) -> list[tuple[st
     beside them (the packaged banks and QUIZMASTER_BANK_DIR)."""
     from bot.app import model_settings
     from content.loader import DEFAULT_BANK_DIR, load_bank
-    from evaluators.harness.bank_consistency import check_with
+    from tools.quality.bank_consistency import check_with
 
     bank = load_bank([DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir else [])])
     bank.put(*prompts)
@@ -80,14 +84,14 @@ def _eval(argv: list[str], settings: Settings) -> int:
     """The grader measured is the one the bot would grade with (the same model choice);
     `eval fit --team` also reads the team's own grades from the bot's database."""
     from bot.app import model_settings
-    from evaluators.harness.cli import main as eval_main
+    from tools.quality.cli import main as eval_main
 
     if argv[:1] == ["fit"] and "--team" in argv:
         import asyncio
 
         from bot.app import load_configured_bank
         from bot.human_grade_rows import human_grade_rows
-        from evaluators.harness.cli import team_fit_main
+        from tools.quality.cli import team_fit_main
 
         bank = load_configured_bank(settings.game)
         rows = asyncio.run(human_grade_rows(settings.db, bank))
@@ -99,7 +103,7 @@ def _grade(argv: list[str], settings: Settings) -> int:
     """One answer graded by the grader the bot would grade with, against the configured bank."""
     from bot.app import model_settings
     from content.loader import DEFAULT_BANK_DIR
-    from evaluators.harness.grade_cli import main as grade_main
+    from tools.quality.grade_cli import main as grade_main
 
     banks = [DEFAULT_BANK_DIR, *([settings.bank_dir] if settings.bank_dir is not None else [])]
     return grade_main(argv, model_settings(settings), banks=banks)
@@ -130,13 +134,14 @@ def _db(argv: list[str], settings: Settings) -> int:
 
 
 def _bench(argv: list[str], settings: Settings) -> int:
-    """The benchmarks are a tool for working on the bot: they sit in `bench/` beside `bot/` in a
-    git checkout and ship in no wheel or image, so they are looked up there on demand."""
+    """The benchmarks are a tool for working on the bot: they sit in `tools/bench/` of a git
+    checkout, beside `bot/`, and ship in no wheel or image, so they are looked up there on
+    demand."""
     import importlib
     from pathlib import Path
 
     checkout = Path(__file__).resolve().parents[1]
-    if not (checkout / "bench" / "cli.py").is_file():
+    if not (checkout / "tools" / "bench" / "cli.py").is_file():
         print(
             "quizmaster bench: the benchmarks ship in no wheel or image; run it from a git "
             "checkout: make venv, then .venv/bin/quizmaster bench NAME",
@@ -145,7 +150,7 @@ def _bench(argv: list[str], settings: Settings) -> int:
         return 2
     if str(checkout) not in sys.path:
         sys.path.insert(0, str(checkout))
-    bench_main: SubMain = importlib.import_module("bench.cli").main
+    bench_main: SubMain = importlib.import_module("tools.bench.cli").main
     return bench_main(argv, settings)
 
 

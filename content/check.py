@@ -9,7 +9,7 @@ that two prompts share (text lookup would silently pick one), blank text the sch
 control characters the text rule keeps out, demo names the caller's demo catalog does not
 know, and a shipped bank's main questions that are not complete (key concepts, follow-ups).
 What only the model can judge (near-duplicate questions, a model answer its own grader would
-not give full marks) is `evaluators.harness.bank_consistency`'s.
+not give full marks) is `tools.quality.bank_consistency`'s.
 
 Each problem is a `BankError`: a key of the bank's catalogue and its values, which the web page
 says in its reader's language. The report's `notes` and `summary_lines` are only the command

@@ -98,7 +98,7 @@ KeptAnswers = Callable[[], Mapping[str, int]]
 """The answers kept per open question (prompt id), from the bot's database."""
 ModelCheck = Callable[[Sequence[Prompt]], Sequence[tuple[str, str, str]]]
 """What the model says of the prompts checked: (prompt id, field, what to do) for each
-disagreement (`evaluators.harness.bank_consistency`); the bot composes it, since content knows
+disagreement (`tools.quality.bank_consistency`); the bot composes it, since content knows
 no grader."""
 
 

@@ -34,6 +34,8 @@ COPY bot ./bot
 COPY content ./content
 COPY evaluators ./evaluators
 COPY compute ./compute
+# The tools for `quizmaster eval` and `grade`; .dockerignore leaves tools/bench/ out.
+COPY tools ./tools
 RUN pip install --no-deps . && rm -rf build
 
 USER quizmaster

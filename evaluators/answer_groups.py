@@ -47,7 +47,7 @@ T = TypeVar("T")
 
 SAME_MEANING_PATH = Path(__file__).with_name("same_meaning.json")
 """Each embedding model's fitted threshold, by its identity's key
-(`evaluators.fitting.group_threshold`, `quizmaster eval groups --fit`)."""
+(`tools.fitting.group_threshold`, `quizmaster eval groups --fit`)."""
 MAX_GRADE_GAP = 40
 """The most two answers of one group may differ in their current grades: within it, one grade
 for all moves none of them by more than the grader's own disagreement with itself on alike
@@ -139,7 +139,7 @@ def clusters(
     `merges`, when given, gets each merge as it is made: the two groups (by their first
     member) and their average similarity. Without `may_share` the merges do not depend on the
     threshold, which only stops them: one run at the lowest threshold gives the groups at every
-    threshold (`evaluators.fitting.group_threshold` tries many).
+    threshold (`tools.fitting.group_threshold` tries many).
 
     Each step merges the closest pair, the first in row order among equals. Each group's
     closest other group is kept (`nearest`), so a step updates the merged group's row and the

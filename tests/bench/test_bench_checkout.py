@@ -1,6 +1,7 @@
-"""`quizmaster bench` finds `bench/` beside the `bot/` it runs from, and says what to do where
-there is none (an installed wheel or an image). Each case is a real `python -m bot.cli` whose
-path holds `bot/` and the other packages but not `bench/`, as an install's site-packages does."""
+"""`quizmaster bench` finds `tools/bench/` beside the `bot/` it runs from, and says what to do
+where there is none (an installed wheel or an image). Each case is a real `python -m bot.cli`
+whose path holds `bot/` and the other packages but not `tools/bench/`, as an install's
+site-packages does."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import os
 import shutil
 from pathlib import Path
 
-from bench.demos import time_demo
 from compute.catalog import catalog
 from tests.cli_process import run_quizmaster
+from tools.bench.demos import time_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER_PACKAGES = ("content", "evaluators", "compute")
@@ -21,7 +22,7 @@ def _env(site: Path) -> dict[str, str]:
 
 
 def _site(tmp_path: Path) -> Path:
-    """A folder for the child's path with the other packages linked in, and no `bench/`."""
+    """A folder for the child's path with the other packages linked in, and no `tools/bench/`."""
     site = tmp_path / "site"
     site.mkdir()
     for package in OTHER_PACKAGES:
@@ -30,7 +31,7 @@ def _site(tmp_path: Path) -> Path:
 
 
 def test_from_a_checkout_it_finds_the_bench_beside_bot(tmp_path: Path) -> None:
-    """`bot/` is linked in, so it resolves to this checkout, where `bench/` lies beside it."""
+    """`bot/` is linked in, so it resolves to this checkout, where `tools/bench/` lies beside it."""
     site = _site(tmp_path)
     (site / "bot").symlink_to(ROOT / "bot")
     done = run_quizmaster(["bench"], env=_env(site), cwd=tmp_path)

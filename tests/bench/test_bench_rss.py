@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.rss import Step, second_half, slope_per_1000
+from tools.bench.rss import Step, second_half, slope_per_1000
 
 
 def _steps(rss: list[float]) -> list[Step]:

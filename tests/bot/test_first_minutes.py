@@ -1,7 +1,7 @@
 """What a newcomer sees: the README's console example run verbatim (and its output as the README
-shows it, which `python -m bot.readme_example --write` refreshes), a `make run`-style start on a
-real pseudo-terminal, and where log lines go (a file for the console, never library INFO on
-the default output of any platform)."""
+shows it, which `python -m tools.docs.readme_example --write` refreshes), a `make run`-style
+start on a real pseudo-terminal, and where log lines go (a file for the console, never library
+INFO on the default output of any platform)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import readme_example
 from bot.core.texts import text
 from bot.logs import LOG_FILE_NAME
 from content.loader import load_bank
 from tests.cli_process import run_quizmaster
 from tests.one_language import Quoted, foreign_lines
+from tools.docs import readme_example
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = REPO_ROOT / "README.md"
@@ -91,7 +91,7 @@ def test_readme_console_example_grades_the_answer_against_its_question(tmp_path:
     # What the README shows under the example is this run's output, line for line.
     readme = README.read_text(encoding="utf-8")
     assert readme_example.excerpt(out) == readme_example.shown(readme), (
-        "README.md's example is stale: python -m bot.readme_example --write"
+        "README.md's example is stale: python -m tools.docs.readme_example --write"
     )
     # The console's log went to a file next to the database, and the screen got its path once.
     log = tmp_path / LOG_FILE_NAME

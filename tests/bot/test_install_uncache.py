@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.install_uncache import MIN_BYTES, main
+from tools.install_uncache import MIN_BYTES, main
 
 _libc = ctypes.CDLL(None, use_errno=True)
 

@@ -90,7 +90,8 @@ def test_images_run_as_a_user_and_copy_only_what_exists(base: dict[str, Any], na
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_no_image_carries_the_bench(base: dict[str, Any], name: str) -> None:
-    """`bench/` is a tool for working on the bot: it stays in the checkout."""
+    """`tools/bench/` is for working on the bot: it stays in the checkout (the bot image copies
+    the rest of `tools/` for `quizmaster eval`, and .dockerignore leaves the bench out of it)."""
     copied = [
         source
         for word, args in instructions(dockerfile_of(base["services"][name]))
@@ -98,21 +99,26 @@ def test_no_image_carries_the_bench(base: dict[str, Any], name: str) -> None:
         for source in args.split()[:-1]
     ]
     tops = {Path(source).parts[:1] for source in copied}  # () is the whole context: "."
-    assert tops and not tops & {("bench",), ()}
-    assert "bench" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert tops and () not in tops
+    assert not any(Path(source).parts[:2] == ("tools", "bench") for source in copied)
+    assert "tools/bench" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
 
 
-def test_the_wheel_carries_no_bench() -> None:
+def test_the_wheel_carries_the_tools_but_no_bench() -> None:
     find = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
         "setuptools"
     ]["packages"]["find"]
 
-    # setuptools keeps the packages whose dotted names match an `include` pattern (fnmatch).
+    # setuptools keeps the packages whose dotted names match an `include` pattern and no
+    # `exclude` one (fnmatch).
     def shipped(package: str) -> bool:
-        return any(fnmatch.fnmatchcase(package, pattern) for pattern in find["include"])
+        return any(fnmatch.fnmatchcase(package, p) for p in find["include"]) and not any(
+            fnmatch.fnmatchcase(package, p) for p in find.get("exclude", [])
+        )
 
     assert shipped("bot") and shipped("bot.core") and shipped("compute.demos")
-    assert not shipped("bench") and not shipped("bench.plain")
+    assert shipped("tools") and shipped("tools.quality") and shipped("tools.fitting")
+    assert not shipped("tools.bench") and not shipped("tools.bench.plain")
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 
 from bot.config import Settings
-from bot.settings_docs import env_name
-from bot.settings_docs import env_value as as_env
 from compute.config import ServiceConfig
 from tests.deploy.compose_files import ROOT
+from tools.docs.settings_docs import env_name
+from tools.docs.settings_docs import env_value as as_env
 
 EXAMPLE = ROOT / ".env.example"
 ASSIGNMENT = re.compile(r"^#?\s*(QUIZMASTER_[A-Z0-9_]+)=(.*)$")

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot import settings_docs
+from tools.docs import settings_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 _VARIABLE = re.compile(r"^#?\s*(QUIZMASTER_[A-Z0-9_]+)=", re.MULTILINE)

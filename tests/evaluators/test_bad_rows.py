@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from evaluators.fitting.rows import read_rows
-from evaluators.fitting.teach import read_answers
 from evaluators.grade import MAX_ANSWER_CHARS
-from evaluators.harness.cli import main
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.test_cli import REFERENCES
+from tools.fitting.teach import read_answers
+from tools.quality.cli import main
 
 QUESTION = "What does a stack push do?"
 GOOD: dict[str, object] = {

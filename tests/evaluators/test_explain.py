@@ -25,7 +25,6 @@ from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.samples import collect
 from evaluators.grade import Flag, Verdict, verdict_for
-from evaluators.harness.grade_cli import as_json
 from evaluators.reading.concepts import AnswerText, concept_present
 from evaluators.reading.morphology import compact
 from evaluators.rules import BY_FLAG, dont_know
@@ -39,6 +38,7 @@ from tests.cli_process import run_quizmaster
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.conftest import GOOD_EN, OPEN, RELU
 from tests.evaluators.measured import measured
+from tools.quality.grade_cli import as_json
 
 
 def test_every_feature_is_declared_once_and_every_head_reads_registered_ones() -> None:

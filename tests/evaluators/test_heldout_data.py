@@ -13,8 +13,8 @@ import pytest
 
 from content.loader import load_bank
 from content.schema import Prompt
-from evaluators.harness.heldout import FILES as NAMED_FILES
-from evaluators.harness.heldout import HELD_OUT_SETS, held_out_path
+from tools.quality.heldout import FILES as NAMED_FILES
+from tools.quality.heldout import HELD_OUT_SETS, held_out_path
 
 DATA = Path(__file__).resolve().parents[2] / "evaluators" / "data" / "heldout"
 FILES = {

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from content.bank import Bank
-from evaluators.harness.cli import main
-from evaluators.harness.heldout import HELD_OUT_SETS, held_out_path
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
+from tools.quality.cli import main
+from tools.quality.heldout import HELD_OUT_SETS, held_out_path
 
 
 def _row(question: str, answer: str, score: int, lang: str, **extra: object) -> str:

@@ -16,10 +16,10 @@ from content.importers.notes import import_notes
 from content.schema import Concept, Lang, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag
 from evaluators.fitting.rows import as_team_bank, external_prompt
-from evaluators.harness.team_banks import notes_bank
 from evaluators.reading.concepts import nameable
 from evaluators.references import SAME_QUESTION
 from evaluators.rules.off_topic import OFF_TOPIC_CAP, OffTopicRule
+from tools.quality.team_banks import notes_bank
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
 FAR_CLOSER = {"off_margin": 0.3, "other_sim": 0.6}

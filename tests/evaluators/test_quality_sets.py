@@ -16,18 +16,18 @@ import pytest
 
 from evaluators.fitting.rows import Row
 from evaluators.grade import Flag, Grade, Verdict
-from evaluators.harness.cli import main
-from evaluators.harness.quality_korean import (
+from evaluators.model_settings import ModelSettings
+from tests.conftest import BUNDLED_MODEL
+from tools.quality.cli import main
+from tools.quality.quality_korean import (
     Answer,
     credit_counts,
     fold_bank,
     kept_elements,
     picked_answers,
 )
-from evaluators.harness.quality_own import paired, twin_figures
-from evaluators.harness.report import RowResult
-from evaluators.model_settings import ModelSettings
-from tests.conftest import BUNDLED_MODEL
+from tools.quality.quality_own import paired, twin_figures
+from tools.quality.report import RowResult
 
 QUESTION = "에어컨이 꺼져도 다른 전자제품이 꺼지지 않은 이유를 설명해 봅시다."
 RUBRICS = {"q1": {"q1_병렬": ["병렬로 연결", "병렬 연결"], "q1_퓨즈": ["퓨즈가 끊어져"]}}

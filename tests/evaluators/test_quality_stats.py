@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluators.harness.quality_stats import (
+from tools.quality.quality_stats import (
     Indices,
     auc,
     estimate,

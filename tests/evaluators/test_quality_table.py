@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from evaluators.harness import quality_table
-from evaluators.harness.cli import main
-from evaluators.harness.quality_stats import Estimate
-from evaluators.harness.quality_table import Figure, falls, markdown, merged
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
+from tools.quality import quality_table
+from tools.quality.cli import main
+from tools.quality.quality_stats import Estimate
+from tools.quality.quality_table import Figure, falls, markdown, merged
 
 CIRCUITS = {
     "Why does bulb A stay lit when bulb B burns out?": (

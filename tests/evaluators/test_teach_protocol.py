@@ -11,11 +11,11 @@ import pytest
 
 from content.schema import Prompt
 from evaluators.fitting.rows import external_prompt
-from evaluators.fitting.teach import choose, representatives
-from evaluators.harness.cli import main
 from evaluators.model_settings import ModelSettings
 from tests.conftest import BUNDLED_MODEL
 from tests.evaluators.test_cli import REFERENCES, ROWS
+from tools.fitting.teach import choose, representatives
+from tools.quality.cli import main
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from content.schema import Prompt
 from evaluators.calibration import CALIBRATION_PATH, Calibration
 from evaluators.embedding.vectors import Matrix
 from evaluators.fitting.store import COMMITTED_DIR
-from evaluators.harness.grade_cli import main as grade_main
 from evaluators.model_settings import ModelSettings
 from evaluators.service import EmbeddingGrader
 from evaluators.taught import Kernel, TeamGrade
 from evaluators.team_evidence import TeamEvidence
 from tests.conftest import BUNDLED_MODEL
+from tools.quality.grade_cli import main as grade_main
 
 RELU_QUESTION = "요즘 Sigmoid 보다 ReLU를 많이 쓰는데 그 이유는?"
 # Answers that give only the cheaper computation (the dev set's people gave such answers 2/5).

