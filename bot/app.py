@@ -209,7 +209,7 @@ def game_wiring(
 ) -> Wired:
     """The quiz wired as the settings' game asks (its channels' defaults, its practice
     policy): for the chat, with its demos and sign-in links; for the page alone, with
-    neither (`bot.serve_web.page_wiring`)."""
+    neither (`page_wiring`)."""
     return wire(
         repo=repo,
         bank=bank,
@@ -222,6 +222,19 @@ def game_wiring(
     )
 
 
+def page_wiring(
+    settings: Settings,
+    *,
+    repo: Repository,
+    bank: Bank,
+    grader: Grader,
+    clock: Clock | None = None,
+) -> Wired:
+    """The quiz wired for `quizmaster web`, the page alone: no chat runs in its process, so
+    there are no sign-in links to give and no demos to draw."""
+    return game_wiring(settings, repo=repo, bank=bank, grader=grader, clock=clock)
+
+
 @asynccontextmanager
 async def open_service(
     settings: Settings,
@@ -229,10 +242,13 @@ async def open_service(
     grader: Grader | None = None,
     clock: Clock | None = None,
     sign_in: SignInLinks | None = None,
+    page_alone: bool = False,
 ) -> AsyncIterator[Wired]:
-    """Everything a platform needs, closed in reverse order on exit. Pass `grader` to share an
-    already-loaded one (tests, several platforms in one process), and `sign_in` for links to a
-    web page served beside it (else the settings' `quizmaster web`, if set up)."""
+    """Everything a platform or the web page needs, closed in reverse order on exit: the one
+    start-up of `quizmaster run` and `quizmaster web`. Pass `grader` to share an already-loaded
+    one (tests, several platforms in one process), and `sign_in` for links to a web page served
+    beside it (else the settings' `quizmaster web`, if set up). `page_alone` opens it for
+    `quizmaster web`, wired as `page_wiring`: no demo service is opened and no links given."""
     bank = load_configured_bank(settings.game)
     async with AsyncExitStack() as stack:
         repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
@@ -244,6 +260,9 @@ async def open_service(
             stack.push_async_callback(owned.aclose)
             await prepare_references(owned, bank)
             grader = owned
+        if page_alone:
+            yield page_wiring(settings, repo=repo, bank=bank, grader=grader, clock=clock)
+            return
         yield game_wiring(
             settings,
             repo=repo,

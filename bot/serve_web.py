@@ -12,21 +12,9 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from bot.app import (
-    configured_grader,
-    game_wiring,
-    load_configured_bank,
-    prepare_references,
-    web_app,
-    web_tokens,
-)
+from bot.app import open_service, web_app, web_tokens
 from bot.config import Settings, updated_or_told
-from bot.core.quiz.posting import Clock
-from bot.storage.repository import Repository
-from bot.wiring import Wired
-from content.bank import Bank
 from content.loader import BankError
-from evaluators.grade import Grader
 
 log = logging.getLogger("quizmaster.web")
 
@@ -35,29 +23,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def page_wiring(
-    settings: Settings, *, repo: Repository, bank: Bank, grader: Grader, clock: Clock = now
-) -> Wired:
-    """The quiz wired in this process for the page alone: no chat runs here, so there are no
-    sign-in links to give and no demos to draw."""
-    return game_wiring(settings, repo=repo, bank=bank, grader=grader, clock=clock)
-
-
 async def _serve(settings: Settings, secret: str) -> int:
+    """The chat's start-up (`open_service`), opened for the page alone: the bank with the
+    questions saved on the page, the database, the grader for "Try the grader" and its
+    references. The socket is bound first, so a busy port is told before the model loads."""
     from bot.web.server import bind, port_of, serve_alone
 
-    bank = load_configured_bank(settings.game)
     sock = bind(settings.web_host, settings.web_port, any_port_if_busy=False)
-    repo = await Repository.open(settings.storage.db, pool_size=settings.storage.db_pool_size)
-    try:
-        await repo.team_questions.load_into(bank)  # the questions saved on the web page
-        grader = await asyncio.to_thread(configured_grader, settings)  # for "Try the grader"
-    except BaseException:
-        await repo.close()
-        raise
-    try:
-        await prepare_references(grader, bank)
-        wired = page_wiring(settings, repo=repo, bank=bank, grader=grader)
+    async with open_service(settings, page_alone=True) as wired:
         finished = await wired.model_answers.resume(saved_before=now())
         if finished:
             log.info("graded the kept answers of %d saved model answer(s)", finished)
@@ -69,9 +42,6 @@ async def _serve(settings: Settings, secret: str) -> int:
             flush=True,
         )
         await serve_alone(app, sock, proxy_headers=settings.web_proxy_headers)
-    finally:
-        await repo.close()
-        await grader.aclose()
     return 0
 
 

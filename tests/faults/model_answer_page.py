@@ -12,9 +12,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import web_app, web_tokens
+from bot.app import open_service, page_wiring, web_app, web_tokens
 from bot.config import Settings
-from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from content.loader import load_bank
@@ -44,15 +43,9 @@ async def serve(db: Path | str) -> None:
 
 
 async def restart(db: Path | str) -> None:
-    repo = await Repository.open(db)
-    try:
-        bank = load_bank()
-        await repo.team_questions.load_into(bank)
-        settings = Settings(_env_file=None, lang="en", db=db)
-        wired = page_wiring(settings, repo=repo, bank=bank, grader=ReferenceScore())
+    settings = Settings(_env_file=None, lang="en", db=db)
+    async with open_service(settings, grader=ReferenceScore(), page_alone=True) as wired:
         print(f"finished {await wired.model_answers.resume(saved_before=now())}", flush=True)
-    finally:
-        await repo.close()
 
 
 if __name__ == "__main__":

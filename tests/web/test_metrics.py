@@ -12,10 +12,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from bot.app import channel_defaults, web_app, web_tokens
+from bot.app import channel_defaults, page_wiring, web_app, web_tokens
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming
-from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.wiring import wire

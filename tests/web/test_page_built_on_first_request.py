@@ -11,9 +11,8 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from bot.app import web_app, web_tokens
+from bot.app import page_wiring, web_app, web_tokens
 from bot.config import Settings
-from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
 from bot.web.server import BuiltOnFirstRequest, bind, port_of, serving_beside
 from content.bank import Bank

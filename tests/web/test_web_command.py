@@ -11,8 +11,9 @@ from typing import cast
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
-from bot.app import channel_defaults
+from bot.app import channel_defaults, open_service
 from bot.config import Settings
 from bot.core.commands import Web, parse
 from bot.core.messages import Actor, Incoming, ReplyKind
@@ -67,6 +68,28 @@ async def test_the_console_serves_the_page_and_prints_a_link_to_it(tmp_path: Pat
 
         status, page = await asyncio.to_thread(visit)
         assert status == 200 and "record" in page
+
+
+async def test_the_page_alone_opens_the_chats_start_up_without_demos_or_links(
+    tmp_path: Path,
+) -> None:
+    """`quizmaster web` opens the chat's own start-up (`open_service`) for the page alone: the
+    same database and bank with the questions saved on the page, but no demo service and no
+    sign-in links, which a chat bot gets from the very same settings."""
+    settings = Settings(
+        _env_file=None,
+        lang="en",
+        db=tmp_path / "page.db",
+        demos=True,
+        web_url="http://127.0.0.1:9",
+        web_secret=SecretStr("a-web-secret-of-enough-length"),
+    )
+    async with open_service(settings, grader=FixedGrader()) as chat:
+        assert chat.demos is not None and chat.sign_in is not None
+        chat_prompts = {prompt.id for prompt in chat.bank.every_channel().all()}
+    async with open_service(settings, grader=FixedGrader(), page_alone=True) as page:
+        assert page.demos is None and page.sign_in is None
+        assert {prompt.id for prompt in page.bank.every_channel().all()} == chat_prompts
 
 
 def test_quizmaster_web_refuses_to_start_without_the_shared_secret(tmp_path: Path) -> None:

@@ -23,9 +23,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bot.app import load_configured_bank, web_app, web_tokens
+from bot.app import load_configured_bank, page_wiring, web_app, web_tokens
 from bot.config import Settings
-from bot.serve_web import page_wiring
 from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from bot.web.signing import Member

@@ -16,10 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from pydantic import SecretStr
 
-from bot.app import load_configured_bank, web_app, web_tokens
+from bot.app import open_service, web_app, web_tokens
 from bot.config import Settings
-from bot.serve_web import page_wiring
-from bot.storage.repository import Repository
 from bot.web.server import bind, port_of, serving_beside
 from evaluators.grade import Grader
 from tests.web.client import form_fields
@@ -49,19 +47,14 @@ def with_web_page(settings: Settings, sock: socket.socket) -> Settings:
 async def web_page_beside(
     settings: Settings, sock: socket.socket, grader: Grader
 ) -> AsyncIterator[None]:
-    """Serve the page on `sock` as `quizmaster web` does (`bot.serve_web`): a repository and
-    bank of its own, the team questions saved on the page loaded into it, `grader` for the
-    answers it grades. It shares nothing else with the bot."""
-    bank = load_configured_bank(settings.game)
-    repo = await Repository.open(settings.storage.db)
-    try:
-        await repo.team_questions.load_into(bank)
-        wired = page_wiring(settings, repo=repo, bank=bank, grader=grader)
+    """Serve the page on `sock` as `quizmaster web` does (`bot.serve_web`): its own start-up
+    (`open_service` for the page alone: a repository and bank of its own, the team questions
+    saved on the page loaded into it), `grader` for the answers it grades. It shares nothing
+    else with the bot."""
+    async with open_service(settings, grader=grader, page_alone=True) as wired:
         app = web_app(settings, wired, tokens=web_tokens(SECRET))
         async with serving_beside(app, sock):
             yield
-    finally:
-        await repo.close()
 
 
 def browser() -> httpx.AsyncClient:
