@@ -14,6 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.compute_demos import ComputeDemoClient, ComputeDemos
 from bot.config import (
     ComputeSettings,
     GameSettings,
@@ -22,7 +23,6 @@ from bot.config import (
     SlackSettings,
     WebSettings,
 )
-from bot.core.ports import DemoService
 from bot.core.quiz.demos import DemoHandoff
 from bot.core.quiz.posting import ChannelDefaults, Clock
 from bot.core.quiz.sign_in import SignInLinks
@@ -156,10 +156,11 @@ def web_app(
 async def _open_demos(
     settings: ComputeSettings, stack: AsyncExitStack, clock: Clock | None
 ) -> DemoHandoff | None:
-    """The compute client: the configured service, or one started in-process on loopback."""
+    """The compute client: the configured service, or one started in-process on loopback, seen
+    by the core through `ComputeDemos` in its own records."""
     if not settings.demos:
         return None
-    service: DemoService
+    service: ComputeDemoClient
     if settings.compute_url is not None:
         client = ComputeClient(settings.compute_url, token=settings.compute_token)
         stack.push_async_callback(client.aclose)
@@ -171,7 +172,7 @@ async def _open_demos(
         stack.push_async_callback(on_demand.aclose)
         service = on_demand
     return DemoHandoff(
-        service,
+        ComputeDemos(service),
         rate_per_hour=settings.demo_rate_per_hour,
         clock=clock or (lambda: datetime.now(UTC)),
     )

@@ -4,7 +4,8 @@ Imports inside functions and under `TYPE_CHECKING` count like any other (a defer
 still a dependency), and so does `importlib.import_module("name")` with a literal name. The
 rules:
 - `bot/core` is the platform-free quiz: no chat, database or HTTP library, no storage, no
-  platform, no web page (it reaches the demo service through a port);
+  platform, no web page, nothing of `compute` (it reaches the demo service through a port in
+  its own records, `bot/core/demo_records.py`, which `bot/compute_demos.py` adapts);
 - `bot/web` is an adapter like a platform: it reads through the core's ports, never storage;
 - a platform touches no storage either: the composition root (`bot/app.py`) hands it the core's
   parts, and any store it needs, ready-made;
@@ -64,6 +65,7 @@ CORE_VOCABULARY = tuple(
     for name in (
         "__init__",
         "commands",
+        "demo_records",
         "inflight",
         "member_text",
         "messages",
@@ -116,6 +118,11 @@ RULES = (
         ),
     ),
     Rule("bot/core imports no HTTP client: the demo service is a port", ("bot/core",), ("httpx",)),
+    Rule(
+        "bot/core imports nothing of compute: its demo port speaks the core's own records",
+        ("bot/core",),
+        ("compute",),
+    ),
     Rule(
         "bot/core imports neither storage nor platforms",
         ("bot/core",),
@@ -408,6 +415,20 @@ def test_core_reaching_a_database_or_http_library_or_content_reaching_compute_is
         ("bot/core/migrate.py", "alembic"),
         ("bot/core/fetch.py", "httpx"),
         ("content/demos.py", "compute"),
+    }
+
+
+def test_core_reaching_the_compute_service_is_reported(tmp_path: Path) -> None:
+    planted = {
+        "bot/core/quiz/demos.py": "from compute.errors import ComputeError\n",
+        "bot/core/reporting/charts.py": "def f() -> None:\n    from compute import plotting\n",
+        "bot/core/ports.py": "from content.schema import Lang\n",
+        "bot/compute_demos.py": "from compute.schemas import JobStatus\n",
+    }
+    reported = reported_in(tmp_path, planted)
+    assert reported == {
+        ("bot/core/quiz/demos.py", "compute"),
+        ("bot/core/reporting/charts.py", "compute"),
     }
 
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from bot.core.demo_records import MAX_PARAMS
 from bot.core.member_text import member_text, shown_to_others
 from bot.core.numerals import ascii_digits
-from compute.schemas import MAX_PARAMS
 
 Period = Literal["week", "month", "all"]
 _DIGITS = re.compile(r"[0-9]{1,9}")

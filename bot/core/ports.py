@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.core.demo_records import Demo, DemoStatus, DemoTicket, ParamValue
 from bot.core.messages import Reply
 from bot.core.models import (
     AnswerRow,
@@ -43,7 +44,6 @@ from bot.core.models import (
     SharedAnswer,
     UnfinishedClaim,
 )
-from compute.schemas import DemoInfo, JobStatus, JobTicket, ParamValue
 from content.schema import Lang
 
 
@@ -457,27 +457,28 @@ class DashboardStore(Protocol):
 
 
 class DemoService(Protocol):
-    """The compute service as the `/demo` hand-off uses it (`compute.client.ComputeClient`);
-    every failure is one of `compute.errors`."""
+    """The demo service as the `/demo` hand-off uses it, in the core's own records
+    (`bot/compute_demos.py` adapts the compute service's client); every failure is a
+    `DemoError`."""
 
-    async def demos(self) -> list[DemoInfo]: ...
+    async def demos(self) -> list[Demo]: ...
 
     async def submit(
         self, demo: str, params: Mapping[str, ParamValue] | None = None
-    ) -> JobTicket: ...
+    ) -> DemoTicket: ...
 
     async def wait(
         self,
         job_id: str,
-        on_progress: Callable[[JobStatus], Awaitable[None]] | None = None,
+        on_progress: Callable[[DemoStatus], Awaitable[None]] | None = None,
         *,
         poll: float = 0.5,
         timeout: float = 300.0,  # noqa: ASYNC109 (on timeout the job is also cancelled)
-    ) -> JobStatus:
-        """Poll until the job is done or cancelled; JobFailed when it failed or outlasts
+    ) -> DemoStatus:
+        """Poll until the job is done or cancelled; DemoFailedError when it failed or outlasts
         `timeout` seconds (it is then cancelled)."""
         ...
 
     async def image(self, url: str) -> bytes:
-        """PNG bytes of one of `JobStatus.images`."""
+        """PNG bytes of one of `DemoStatus.images`."""
         ...

@@ -1,6 +1,6 @@
 """Figures shared by every demo: sized panels, PNG bytes, and a clock for the rendering, so the
 demo benchmark can tell drawing time from training time. Importing it sets plotting up
-(`compute.plotting`), so a worker that preloads it draws Hangul from its first figure."""
+(`content.plotting`), so a worker that preloads it draws Hangul from its first figure."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from compute.plotting import setup_plotting
+from content.plotting import setup_plotting
 
 setup_plotting()
 

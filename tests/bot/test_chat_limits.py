@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import channel_defaults
+from bot.compute_demos import ComputeDemos
 from bot.config import Settings
 from bot.core.member_text import ECHO_CHARS
 from bot.core.messages import Actor, Incoming, ReplyKind
@@ -62,7 +63,9 @@ async def test_thousands_of_demo_parameters_get_one_short_reply(
 ) -> None:
     line = "/demo gan " + " ".join(f"k{i}=1" for i in range(3000))
     async with fake_service() as url, ComputeClient(url) as client:
-        demos = DemoHandoff(client, rate_per_hour=6, clock=lambda: datetime.now(UTC), poll=0.05)
+        demos = DemoHandoff(
+            ComputeDemos(client), rate_per_hour=6, clock=lambda: datetime.now(UTC), poll=0.05
+        )
         service = wire(
             repo=repo,
             bank=bank,

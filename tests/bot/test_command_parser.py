@@ -33,10 +33,11 @@ from bot.core.commands import (
     Stats,
     parse,
 )
+from bot.core.demo_records import MAX_PARAMS
 from bot.core.member_text import ECHO_CHARS, shown
 from bot.core.schedule import ScheduleError, parse_time
 from bot.core.texts import CHAT
-from compute.schemas import MAX_PARAMS
+from compute.schemas import MAX_PARAMS as SERVICE_MAX_PARAMS
 from content.schema import Lang
 
 FORMS: list[tuple[str, Command]] = [
@@ -158,6 +159,9 @@ def test_every_command_help_lists_can_be_offered_for_a_typo(lang: Lang) -> None:
 
 
 def test_a_demo_with_too_many_parameters_is_refused() -> None:
+    """The core's grammar holds the service's own limit: it refuses no command the service
+    would take, and passes none it would refuse."""
+    assert MAX_PARAMS == SERVICE_MAX_PARAMS
     params = " ".join(f"p{i}=1" for i in range(MAX_PARAMS + 1))
     assert parse(f"/demo gan {params}") == Invalid("demo_too_many_params", str(MAX_PARAMS))
     at_limit = " ".join(f"p{i}=1" for i in range(MAX_PARAMS))

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.app import channel_defaults
+from bot.compute_demos import ComputeDemos
 from bot.config import Settings
+from bot.core.demo_records import DemoServiceDownError
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.quiz.demos import DemoHandoff
+from bot.platforms.discord.runner import DemoNames
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from compute.client import ComputeClient
@@ -34,7 +37,9 @@ def database(tmp_path: Path) -> Path:
 def service_with(
     repo: Repository, bank: Bank, grader: EmbeddingGrader, client: ComputeClient, rate: int = 6
 ) -> Wired:
-    demos = DemoHandoff(client, rate_per_hour=rate, clock=lambda: datetime.now(UTC), poll=0.1)
+    demos = DemoHandoff(
+        ComputeDemos(client), rate_per_hour=rate, clock=lambda: datetime.now(UTC), poll=0.1
+    )
     return wire(
         repo=repo,
         bank=bank,
@@ -100,3 +105,14 @@ async def test_service_down_is_a_clear_reply_and_quizzes_go_on(
         await service.posting.post_today("test", "c1", RecordingTransport())
         answer = await say(service, "ReLU does not saturate for positive inputs.")
         assert answer.of_kind(ReplyKind.GRADE)
+
+
+async def test_discord_autocomplete_keeps_its_last_names_while_the_service_is_down() -> None:
+    """The core's port raises its own error for a service that is down (`ComputeDemos`
+    translates the client's), and Discord's autocomplete, which must answer within 3 s, keeps
+    the names it had instead of failing."""
+    async with ComputeClient(f"http://127.0.0.1:{unused_port()}/") as client:
+        demos = DemoHandoff(ComputeDemos(client), rate_per_hour=6, clock=lambda: datetime.now(UTC))
+        with pytest.raises(DemoServiceDownError):
+            await demos.demo_names()
+        assert await DemoNames(demos)() == []

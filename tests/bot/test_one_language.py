@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.app import channel_defaults
+from bot.compute_demos import ComputeDemos
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply
 from bot.core.quiz.demos import DemoHandoff
@@ -122,7 +123,9 @@ async def session(
     """A quiz on its own database with the real demo service, its channels in `lang`; and the
     demo texts it may quote (titles, and the summary of the walk's demo)."""
     repo = await Repository.open(tmp_path / f"{lang}-{datetime.now(UTC).timestamp()}.db")
-    demos = DemoHandoff(client, rate_per_hour=20, clock=lambda: datetime.now(UTC), poll=0.1)
+    demos = DemoHandoff(
+        ComputeDemos(client), rate_per_hour=20, clock=lambda: datetime.now(UTC), poll=0.1
+    )
     service = wire(
         repo=repo,
         bank=bank,

@@ -19,6 +19,7 @@ from aiohttp import web
 from fsrs import Card, Rating
 
 from bot.app import channel_defaults
+from bot.compute_demos import ComputeDemos
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.quiz.demos import DemoHandoff
@@ -58,7 +59,9 @@ def with_demos(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Wired:
     """An English channel's service whose demos and figures come through `client`."""
-    demos = DemoHandoff(client, rate_per_hour=10, clock=clock, poll=0.1, wait_timeout=60)
+    demos = DemoHandoff(
+        ComputeDemos(client), rate_per_hour=10, clock=clock, poll=0.1, wait_timeout=60
+    )
     return wire(
         repo=repo,
         bank=bank,

@@ -10,20 +10,21 @@ from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 
+from bot.core.demo_records import (
+    DemoBusyError,
+    DemoError,
+    DemoFailedError,
+    DemoParamsRefusedError,
+    DemoServiceDownError,
+    DemoStatus,
+    ParamProblem,
+    UnknownDemoError,
+)
 from bot.core.member_text import shown
 from bot.core.messages import Image, Posted, ReplyKind
 from bot.core.ports import DemoService
 from bot.core.texts import CHAT, text
 from bot.core.turn import Turn
-from compute.errors import (
-    ComputeBusy,
-    ComputeError,
-    ComputeUnavailable,
-    InvalidParams,
-    JobFailed,
-    UnknownDemo,
-)
-from compute.schemas import FieldError, JobStatus
 from content.schema import Lang
 
 log = logging.getLogger("quizmaster.core")
@@ -38,7 +39,7 @@ def _queue_place(turn: Turn, position: int) -> str:
     return turn.t("demo_in_queue", position=position)
 
 
-def _stage(turn: Turn, status: JobStatus) -> str:
+def _stage(turn: Turn, status: DemoStatus) -> str:
     """Where a run stands: in English the demo's own words ("plain: epoch 50"), which the
     compute service writes in English only; in Korean its state (queued, running, done)."""
     if turn.lang == "en" and status.message:
@@ -48,7 +49,7 @@ def _stage(turn: Turn, status: JobStatus) -> str:
 
 @dataclass(eq=False)
 class DemoHandoff:
-    """Implements the core's DemoDesk against the compute service's port."""
+    """Implements the core's DemoDesk against the demo service's port (`DemoService`)."""
 
     client: DemoService
     _: KW_ONLY
@@ -70,7 +71,7 @@ class DemoHandoff:
     async def list_demos(self, turn: Turn) -> None:
         try:
             demos = await self.client.demos()
-        except ComputeError as exc:
+        except DemoError as exc:
             await self._service_error(turn, exc)
             return
         lines = [turn.t("demo_list_head")]
@@ -103,7 +104,7 @@ class DemoHandoff:
             return
         try:
             ticket = await self.client.submit(name, params)
-        except ComputeError as exc:
+        except DemoError as exc:
             await self._service_error(turn, exc)
             return
         started = self.clock()
@@ -113,7 +114,7 @@ class DemoHandoff:
             turn.t("demo_started", name=name, queue=queue), kind=ReplyKind.DEMO
         )
 
-        async def show(status: JobStatus) -> None:
+        async def show(status: DemoStatus) -> None:
             body = turn.t(
                 "demo_progress",
                 name=name,
@@ -127,7 +128,7 @@ class DemoHandoff:
                 ticket.id, show, poll=self.poll, timeout=self.wait_timeout
             )
             images = await self._images(name, status, turn.lang)
-        except ComputeError as exc:
+        except DemoError as exc:
             await self._service_error(turn, exc, progress=progress)
             return
         if status.status == "cancelled":
@@ -142,7 +143,7 @@ class DemoHandoff:
         )
         await turn.say(f"**/demo {name}**\n{summary}".strip(), kind=ReplyKind.DEMO, images=images)
 
-    async def _images(self, name: str, status: JobStatus, lang: Lang) -> tuple[Image, ...]:
+    async def _images(self, name: str, status: DemoStatus, lang: Lang) -> tuple[Image, ...]:
         images = []
         for index, url in enumerate(status.images):
             data = await self.client.image(url)
@@ -157,30 +158,30 @@ class DemoHandoff:
             ticket = await self.client.submit(name, {})
             status = await self.client.wait(ticket.id, poll=self.poll, timeout=FIGURE_TIMEOUT_S)
             images = await self._images(name, status, lang)
-        except ComputeError as exc:
+        except DemoError as exc:
             log.warning("figure %s unavailable: %s", name, exc)
             return None
         return images[0] if images else None
 
     async def _service_error(
-        self, turn: Turn, exc: ComputeError, *, progress: Posted | None = None
+        self, turn: Turn, exc: DemoError, *, progress: Posted | None = None
     ) -> None:
-        if isinstance(exc, UnknownDemo):
+        if isinstance(exc, UnknownDemoError):
             body = turn.t("demo_unknown", known=", ".join(f"`{k}`" for k in exc.known))
-        elif isinstance(exc, InvalidParams):
-            fields = "; ".join(param_problem(turn.lang, e) for e in exc.errors)
-            fields = fields or param_problem(turn.lang, FieldError(field="params", message=""))
+        elif isinstance(exc, DemoParamsRefusedError):
+            fields = "; ".join(param_problem(turn.lang, e) for e in exc.problems)
+            fields = fields or param_problem(turn.lang, ParamProblem(field="params", message=""))
             if exc.more:
                 fields += turn.t("demo_more_problems", count=exc.more)
             body = turn.t("demo_bad_params", fields=fields)
-        elif isinstance(exc, ComputeBusy):
+        elif isinstance(exc, DemoBusyError):
             body = turn.t("demo_busy", seconds=max(1, round(exc.retry_after)))
-        elif isinstance(exc, JobFailed) and exc.waited is not None:
+        elif isinstance(exc, DemoFailedError) and exc.waited is not None:
             body = turn.t("demo_timed_out", seconds=round(exc.waited))
-        elif isinstance(exc, JobFailed):
+        elif isinstance(exc, DemoFailedError):
             log.info("demo failed: %s", exc)
             body = turn.t("demo_failed")
-        elif isinstance(exc, ComputeUnavailable):
+        elif isinstance(exc, DemoServiceDownError):
             log.warning("compute service unavailable: %s", exc)
             body = turn.t("demo_down")
         else:
@@ -192,7 +193,7 @@ class DemoHandoff:
             await turn.say(body, kind=ReplyKind.ERROR, ephemeral=True)
 
 
-def param_problem(lang: Lang, error: FieldError) -> str:
+def param_problem(lang: Lang, error: ParamProblem) -> str:
     """One parameter the demo service refused, as the chat says it: its name, then the problem
     worded from the service's code and bound (`demo_param_<problem>`), or the catalogue's plain
     refusal for a problem the service gave no code for (its English `message` is left to logs)."""

@@ -3,7 +3,7 @@ without them (screen readers, the console).
 
 Figures are built with matplotlib's object API, not pyplot: they are rendered in worker threads
 (`asyncio.to_thread`, off the event loop) and pyplot's global figure registry is not thread-safe.
-Plotting is set up as for the compute demos (`compute.plotting`), so Hangul renders.
+Plotting is set up as for the compute demos (`content.plotting`), so Hangul renders.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def new_figure(width: float, height: float) -> Figure:
     keeps it (30 MB) out of a bot that never draws one, the console's included."""
     from matplotlib.figure import Figure
 
-    from compute.plotting import setup_plotting
+    from content.plotting import setup_plotting
 
     setup_plotting()
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained")

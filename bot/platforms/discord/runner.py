@@ -12,6 +12,7 @@ import logging
 import time
 
 from bot.config import DiscordSettings
+from bot.core.demo_records import DemoError
 from bot.core.flow.dispatch import DemoDesk
 from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
@@ -19,7 +20,6 @@ from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.dispatch import PLATFORM
 from bot.platforms.discord.transport import ACK_BUDGET_S
-from compute.errors import ComputeError
 
 log = logging.getLogger("quizmaster.discord")
 
@@ -46,7 +46,7 @@ class DemoNames:
             return self._names
         try:
             names = await asyncio.wait_for(self._demos.demo_names(), timeout=AUTOCOMPLETE_TIMEOUT_S)
-        except (ComputeError, TimeoutError) as exc:
+        except (DemoError, TimeoutError) as exc:
             log.warning("demo names unavailable for autocomplete: %s", exc)
             return self._names
         self._names = names

@@ -1,7 +1,9 @@
 """Matplotlib as every quizmaster picture needs it: the headless Agg backend and a font with Hangul.
 
 The compute demos and the bot's stats charts both call `setup_plotting` before they draw, so a
-Korean label renders the same in a demo figure and in a leaderboard.
+Korean label renders the same in a demo figure and in a leaderboard. It sits on the ground floor
+that both stand on (`content`, with the texts those labels come from): the platform-free core
+imports nothing of `compute`, and `compute` nothing of the bot.
 """
 
 from __future__ import annotations
