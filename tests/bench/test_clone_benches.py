@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from tools.bench.figures import render
 from tools.bench.fresh_clone import main as fresh_clone_main
 from tools.bench.suite import main as suite_main
-from bot.config import Settings
 
 STAND_IN = """\
 echo "Installed 140 packages in 2.77s"

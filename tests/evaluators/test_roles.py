@@ -143,7 +143,6 @@ async def test_a_swapped_answer_is_capped_credited_nothing_and_told_in_its_langu
     assert ("swaps" in grade.feedback) == (lang == "en")
 
 
-
 @pytest.mark.parametrize(
     "answer",
     [

@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.config import Settings
 from tools.bench.checkout import ROOT
 from tools.bench.clone_run import CloneRun, run_in_fresh_clone
 from tools.bench.table import Outcome, report
-from bot.config import Settings
 
 TARGET_S = 12 * 60.0
 PYTEST_STARTED = "-m pytest"
