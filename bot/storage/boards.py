@@ -14,14 +14,19 @@ class BoardTable(Table):
 
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
         """Sum of each member's best score per prompt per post, since a local day (the day of
-        the best answer counts; on a tie, the earlier answer's); a non-answer counts for
-        nothing (`earning`). An answer counts when no
-        better one of its member, post and prompt exists: one probe of the index
-        `answers_best_per_post` per answer, cheaper than ranking a year of answers."""
+        the best answer counts; on a tie, the earlier answer's), the questions so answered,
+        and the days holding any counted answer: `bot.core.counted`'s rules, which
+        every other surface counts by. A non-answer counts for nothing (`earning`). An answer
+        counts when no better one of its member, post and prompt exists: one probe of the
+        index `answers_best_per_post` per answer, cheaper than ranking a year of answers."""
         rows = await self._db.fetch(
             f"""
             SELECT a.user_id, COALESCE(u.display_name, a.user_id) AS display_name,
-                   SUM(a.score) AS total, COUNT(*) AS answers, COUNT(DISTINCT a.day) AS days
+                   SUM(a.score) AS total, COUNT(*) AS answers,
+                   (SELECT COUNT(DISTINCT d.day) FROM answers d
+                    WHERE d.user_id = a.user_id AND d.day >= ? AND {earning("d")}
+                      AND d.post_id IN (SELECT id FROM posts WHERE platform = ? AND channel_id = ?)
+                   ) AS days
             FROM answers a LEFT JOIN users u ON u.platform = ? AND u.user_id = a.user_id
             WHERE a.post_id IN (SELECT id FROM posts WHERE platform = ? AND channel_id = ?)
               AND a.day >= ? AND {earning("a")}
@@ -34,7 +39,16 @@ class BoardTable(Table):
             GROUP BY a.user_id, u.display_name
             ORDER BY total DESC, answers ASC, display_name ASC
             """,
-            (platform, platform, channel_id, since.isoformat(), since.isoformat()),
+            (
+                since.isoformat(),
+                platform,
+                channel_id,
+                platform,
+                platform,
+                channel_id,
+                since.isoformat(),
+                since.isoformat(),
+            ),
         )
         return [
             BoardRow(

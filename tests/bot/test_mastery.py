@@ -202,8 +202,8 @@ async def test_another_members_stats_keep_their_mastery_private(tmp_path: Path, 
         [other] = await say(service, "/quiz stats Mina", JOON)
         expected = member_mastery(bank, service.practice.scheduler, channel_cards, clock.now)
     assert expected is not None
-    assert "Mastery" in own.text and "Practice: 1 answer · " in own.text
-    assert "Stats for Mina" in other.text and "1 answer · mean 70" in other.text
+    assert "Mastery" in own.text and "the leaderboard): 1 answer · " in own.text
+    assert "Stats for Mina" in other.text and "1 question answered · mean 70" in other.text
     assert "Practice" not in other.text and "Mastery:" not in other.text
     [channel_only] = [line for line in other.text.splitlines() if "Mastery" in line]
     assert channel_only.startswith("Mastery from answers in this channel")

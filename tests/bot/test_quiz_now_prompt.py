@@ -4,6 +4,7 @@ the real service and SQLite file; a wrong id says what to type and posts nothing
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,13 @@ from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from content.bank import Bank
 from evaluators import EmbeddingGrader
+from tests.bot.clock import FakeClock
 from tests.bot.recording import RecordingTransport
 
 ADMIN = Actor("boss", "Boss", is_admin=True)
 MINA = Actor("u1", "Mina")
+MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+"""A scheduled day (the default schedule is weekdays): the first `/quiz now` takes its slot."""
 
 
 @pytest.fixture
@@ -30,6 +34,7 @@ async def service(tmp_path: Path, bank: Bank, grader: EmbeddingGrader) -> AsyncI
         bank=bank,
         grader=grader,
         defaults=channel_defaults(Settings(_env_file=None, lang="en")),
+        clock=FakeClock(MONDAY),
     )
     await repo.close()
 

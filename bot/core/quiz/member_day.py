@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.counted import tally
 from bot.core.models import PostRow
 from bot.core.ports import AnswerStore, PostStore
 from bot.core.quiz.threads import sequence
@@ -92,12 +93,7 @@ class MemberDay:
         answers = await self.answers.user_answers(
             platform=latest.platform, channel_id=latest.channel_id, user_id=user_id
         )
-        best: dict[tuple[int, str], int] = {}
-        for answer in answers:
-            if answer.day == today and answer.earns:
-                key = (answer.post_id, answer.prompt_id)
-                best[key] = max(best.get(key, 0), answer.score)
-        return sum(best.values())
+        return tally(a for a in answers if a.day == today).points
 
     async def skipped(self, latest: PostRow, user_id: str, today: date) -> Retry | None:
         """The first prompt of today's posts (the newest post first, its prompts in order) that

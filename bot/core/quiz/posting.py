@@ -245,13 +245,17 @@ class Posting:
     async def post_today(
         self, platform: str, channel_id: str, transport: Transport, *, prompt: Prompt | None = None
     ) -> PostRow:
-        """Post a question now (`/quiz now`): it takes today's scheduled slot while that is
-        free, so the scheduler will not post again today; otherwise it is an extra."""
+        """Post a question now (`/quiz now`): on a scheduled day it takes the day's slot while
+        that is free, so the scheduler will not post again today; otherwise (the slot taken,
+        or a day the schedule does not post on) it is an extra."""
         channel = await self.channel(platform, channel_id)
-        today = channel_schedule(channel).local_day(self.clock())
-        post = await self.post_question(
-            channel, transport, day=today, scheduled=True, prompt=prompt
-        )
+        schedule = channel_schedule(channel)
+        today = schedule.local_day(self.clock())
+        post = None
+        if schedule.is_post_day(today):
+            post = await self.post_question(
+                channel, transport, day=today, scheduled=True, prompt=prompt
+            )
         if post is None:
             post = await self.post_question(
                 channel, transport, day=today, scheduled=False, prompt=prompt
@@ -270,12 +274,17 @@ class Posting:
     async def show_today(self, platform: str, channel_id: str, transport: Transport) -> None:
         """Console start: show today's question, posting it if the day has none yet. Only the
         day's scheduled slot is claimed: a process starting beside another that claimed it first
-        shows that question instead of posting an extra one."""
+        shows that question instead of posting an extra one. On a day the schedule does not
+        post on, the start's question is an extra (`scheduled` is the schedule's word, not the
+        first post's)."""
         channel = await self.channel(platform, channel_id)
         latest = await self._todays_latest(channel)
         if latest is None:
-            today = channel_schedule(channel).local_day(self.clock())
-            if await self.post_question(channel, transport, day=today, scheduled=True) is not None:
+            schedule = channel_schedule(channel)
+            today = schedule.local_day(self.clock())
+            scheduled = schedule.is_post_day(today)
+            posted = await self.post_question(channel, transport, day=today, scheduled=scheduled)
+            if posted is not None:
                 return
             latest = await self._todays_latest(channel)
             assert latest is not None, "the day's slot was claimed, so the day has a post"

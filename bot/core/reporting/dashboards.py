@@ -18,6 +18,7 @@ from itertools import takewhile
 from fsrs import Card, Scheduler
 
 from bot.core.commands import Period
+from bot.core.counted import tally
 from bot.core.member_text import excerpt
 from bot.core.models import AnswerText, ChannelRow, DaySummary, PostRow, SharedAnswer
 from bot.core.ports import DashboardStore
@@ -257,15 +258,7 @@ async def member_page(
     bank = bank.seen_from(platform, channel_id)
     schedule = channel_schedule(channel)
     answers = await store.member_answers(platform=platform, channel_id=channel_id, user_id=user_id)
-    best: dict[tuple[date, int, str], int] = {}
-    for a in answers:
-        if not a.earns:  # a non-answer earns no points and no streak day
-            continue
-        key = (a.day, a.post_id, a.prompt_id)
-        best[key] = max(best.get(key, 0), a.score)
-    per_day: dict[date, int] = defaultdict(int)
-    for (day, _, _), score in best.items():
-        per_day[day] += score
+    counted = tally(answers)
     cards = await store.practice_cards(platform=platform, user_ids=[user_id])
     scored = {row.prompt_id: ScoredCard(Card.from_json(row.card), row.score) for row in cards}
     due = sorted(
@@ -290,8 +283,8 @@ async def member_page(
         )
     return MemberPage(
         name=await store.display_name(platform=platform, user_id=user_id),
-        streak=streak(schedule, set(per_day), schedule.local_day(now)),
-        days=tuple(sorted(per_day.items())),
+        streak=streak(schedule, counted.days, schedule.local_day(now)),
+        days=tuple(counted.points_by_day().items()),
         mastery=tuple(topic_mastery(bank, scheduler, scored, now)),
         due=tuple(due),
         answers=tuple(given),

@@ -1,7 +1,8 @@
 """The team's week, as figures: points per member with the change from last week,
 participation on the scheduled days, the longest streak, the answers by subject, the most-missed
 key concepts with their question and demo, the hardest question and the most improved member.
-Computed from the stored answers; `bot.core.reporting.digest_posting` posts it and answers
+Computed from the stored answers as every surface counts them (`bot.core.counted`);
+`bot.core.reporting.digest_posting` posts it and answers
 `/quiz week`."""
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.core.counted import GivenAnswer, tallies
 from bot.core.member_text import cut
 from bot.core.models import AnswerRow, ChannelRow
 from bot.core.quiz.topics import subject_means
 from bot.core.reporting.streaks import streak
-from bot.core.reporting.weeks import WEEK, best_points
+from bot.core.reporting.weeks import WEEK
 from bot.core.schedule import Schedule
 from bot.core.texts import subject_name, text
 from bot.core.turn import channel_schedule
@@ -89,16 +91,8 @@ def scheduled_days(schedule: Schedule, week: date) -> list[date]:
     ]
 
 
-def _points(answers: list[AnswerRow]) -> dict[str, int]:
-    per_member: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for a in answers:
-        if a.earns:  # a non-answer earns no points
-            per_member[a.user_id].append((a.post_id, a.prompt_id, a.score))
-    return {user: best_points(scores) for user, scores in per_member.items()}
-
-
 def _missed(bank: Bank, answers: list[AnswerRow], lang: Lang) -> tuple[MissedConcept, ...]:
-    """The concepts missed most often this week (each answer counts once per concept), with
+    """The concepts missed most often this week (each counted answer once per concept), with
     the question they belong to and a demo from the question or its main question."""
     counts: Counter[tuple[str, str]] = Counter(
         (a.prompt_id, concept) for a in answers if a.prompt_id in bank for concept in a.missed
@@ -122,10 +116,11 @@ def _missed(bank: Bank, answers: list[AnswerRow], lang: Lang) -> tuple[MissedCon
     return tuple(found)
 
 
-def _hardest(bank: Bank, answers: list[AnswerRow], lang: Lang) -> tuple[str, float] | None:
-    """The question with the lowest mean score this week (the first in id order on a tie)."""
+def _hardest(bank: Bank, best: list[GivenAnswer], lang: Lang) -> tuple[str, float] | None:
+    """The question with the lowest mean of its best answers this week (the first in id order
+    on a tie)."""
     scores: dict[str, list[int]] = defaultdict(list)
-    for a in answers:
+    for a in best:
         if a.prompt_id in bank:
             scores[a.prompt_id].append(a.score)
     if not scores:
@@ -151,21 +146,21 @@ def week_digest(
     days = set(scheduled_days(schedule, week))
     this = [a for a in answers if week <= a.day <= until]
     last = [a for a in answers if week - WEEK <= a.day < week]
-    points, before = _points(this), _points(last)
-    answered: dict[str, set[date]] = defaultdict(set)
-    for a in answers:
-        if a.day <= until and a.earns:
-            answered[a.user_id].add(a.day)
+    counted, before = tallies(this), tallies(last)
+    best = [answer for facts in counted.values() for answer in facts.best]
+    answered = {
+        user: facts.days for user, facts in tallies(a for a in answers if a.day <= until).items()
+    }
     members = sorted(
         (
             MemberWeek(
                 user_id=user,
                 name=names.get(user, user),
-                points=total,
-                last_week=before.get(user, 0),
+                points=facts.points,
+                last_week=before[user].points if user in before else 0,
                 answered_days=len(answered[user] & days),
             )
-            for user, total in points.items()
+            for user, facts in counted.items()
         ),
         key=lambda m: (-m.points, m.name),
     )
@@ -181,9 +176,9 @@ def week_digest(
         scheduled_days=len(days),
         members=tuple(members),
         longest_streak=(streaks[0][1], streaks[0][0]) if streaks and streaks[0][0] else None,
-        missed=_missed(bank, this, channel.lang),
-        hardest=_hardest(bank, this, channel.lang),
-        subjects=tuple(subject_means(bank, ((a.prompt_id, a.score) for a in this))),
+        missed=_missed(bank, [a for a in this if a.earns], channel.lang),
+        hardest=_hardest(bank, best, channel.lang),
+        subjects=tuple(subject_means(bank, ((a.prompt_id, a.score) for a in best))),
         improved=(improved.name, improved.change)
         if improved is not None and improved.change > 0 and improved.last_week > 0
         else None,

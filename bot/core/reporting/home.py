@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC
 
+from bot.core.counted import answered_days, tally
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ChannelStore, MemberStore
@@ -14,7 +15,7 @@ from bot.core.quiz.mastery import TopicMastery, named_percent
 from bot.core.quiz.posting import Clock
 from bot.core.quiz.practice import Practice
 from bot.core.reporting.streaks import streak
-from bot.core.reporting.weeks import best_points, week_of
+from bot.core.reporting.weeks import week_of
 from bot.core.texts import text
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
@@ -87,10 +88,8 @@ class Homes:
         return MemberHome(
             channel=channel,
             name=await self.members.display_name(platform=platform, user_id=user_id),
-            streak=streak(schedule, {a.day for a in answers if a.earns}, today),
-            week_points=best_points(
-                [(a.post_id, a.prompt_id, a.score) for a in answers if a.day >= monday and a.earns]
-            ),
+            streak=streak(schedule, answered_days(answers), today),
+            week_points=tally(a for a in answers if a.day >= monday).points,
             mastery=tuple(await self.practice.mastery(where, user_id)),
             due=tuple(bank.get(prompt_id).text.get(lang) for _, prompt_id in due),
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -10,8 +9,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.core.commands import Period
+from bot.core.counted import Tally, answered_days, tally
 from bot.core.messages import ReplyKind
-from bot.core.models import AnswerRow, ChannelRow
+from bot.core.models import ChannelRow
 from bot.core.ports import (
     AnswerStore,
     BoardStore,
@@ -62,8 +62,7 @@ class Reports:
         answers = await self.answers.user_answers(
             platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
         )
-        days = {a.day for a in answers if a.earns}
-        return streak(schedule, days, schedule.local_day(self.clock()))
+        return streak(schedule, answered_days(answers), schedule.local_day(self.clock()))
 
     async def reveal(self, turn: Turn) -> None:
         """Reference answer (or guidance), key concepts, the day's summary with the best answer
@@ -180,15 +179,12 @@ class Reports:
         if not answers and not practised:
             await turn.say(turn.t("stats_none", name=name), kind=ReplyKind.STATS)
             return
-        per_day: dict[date, dict[str, int]] = defaultdict(dict)
-        for a in answers:
-            if a.earns:  # a non-answer earns no points
-                per_day[a.day][a.prompt_id] = max(per_day[a.day].get(a.prompt_id, 0), a.score)
-        days = sorted(per_day.items())
+        counted = tally(answers)
+        days = counted.points_by_day()
         user_streak = await self.user_streak(channel, user_id)
         lines = [turn.t("stats_head", name=name)]
         if answers:
-            lines += self._channel_lines(turn, answers, days, user_streak)
+            lines += self._channel_lines(turn, counted, user_streak)
         if practised:
             lines.append(
                 turn.t(
@@ -201,8 +197,8 @@ class Reports:
         chart = StatsChart(
             lang=turn.lang,
             name=name,
-            days=tuple(day for day, _ in days),
-            totals=tuple(sum(scores.values()) for _, scores in days),
+            days=tuple(days),
+            totals=tuple(days.values()),
             streak=user_streak,
             # practice is "only you": another member's cards (practice included) stay private
             mastery=tuple(await self.practice.mastery(_where(channel), user_id)) if own else None,
@@ -218,36 +214,41 @@ class Reports:
             lines.append(turn.t("stats_channel_mastery", value=value))
         await turn.say("\n".join(lines), kind=ReplyKind.STATS, images=(await stats_image(chart),))
 
-    def _channel_lines(
-        self,
-        turn: Turn,
-        answers: list[AnswerRow],
-        days: list[tuple[date, dict[str, int]]],
-        user_streak: int,
-    ) -> list[str]:
+    def _channel_lines(self, turn: Turn, counted: Tally, user_streak: int) -> list[str]:
+        """The member's channel figures as every surface counts them (`counted`): questions
+        answered, the mean of their best answers, the streak and the answered days; then the
+        last days' points, the strongest and weakest topics and the mean per subject, from the
+        same best answers."""
         bank = self.bank.seen_from(turn.channel.platform, turn.channel.channel_id)
-        means = topic_means(bank, ((a.prompt_id, a.score) for a in answers))
+        best = [(a.prompt_id, a.score) for a in counted.best]
+        means = topic_means(bank, best)
         ranked = sorted(means.items(), key=lambda item: (-item[1], item[0]))
         name = partial(topic_name, turn.lang)
-        history = " · ".join(f"{day:%m-%d} {sum(scores.values())}" for day, scores in days[-7:])
+        days = list(counted.points_by_day().items())
+        history = " · ".join(f"{day:%m-%d} {points}" for day, points in days[-7:])
         lines = [
             turn.t(
                 "stats_summary",
-                answers=len(answers),
-                mean=sum(a.score for a in answers) / len(answers),
+                answers=counted.questions,
+                mean=counted.mean or 0.0,
                 streak=user_streak,
-                days=len(days),
+                days=len(counted.days),
             ),
-            turn.t("stats_history", items=history),
-            turn.t("stats_best", items=", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[:3])),
         ]
+        if days:
+            lines.append(turn.t("stats_history", items=history))
+        if ranked:
+            lines.append(
+                turn.t("stats_best", items=", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[:3]))
+            )
         if len(ranked) > 3:
             weakest = ", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[-2:][::-1])
             lines.append(turn.t("stats_weak", items=weakest))
-        by_subject = subject_means(bank, ((a.prompt_id, a.score) for a in answers))
+        by_subject = subject_means(bank, best)
         items = " · ".join(f"{subject_name(turn.lang, s)} {m:.0f}" for s, m, _ in by_subject)
         if items:
             lines.append(turn.t("stats_subjects", items=items))
+        lines.append(turn.t("stats_counted"))
         return lines
 
 
