@@ -35,6 +35,9 @@ class ChannelRow:
     checked_until: datetime
     subjects: tuple[str, ...] = ()
     """The bank subjects it draws its questions from (`/quiz topics`); none: all of them."""
+    created_at: datetime | None = None
+    """When the bot first met the channel (None: a row not stored yet): a weekly digest is due
+    only for a week whose digest time came after it."""
 
 
 @dataclass(frozen=True)

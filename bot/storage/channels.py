@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.core.models import ChannelRow
 from bot.storage.database import Table
@@ -33,7 +33,15 @@ def _channel(row: Row) -> ChannelRow:
         catch_up=bool(row["catch_up"]),
         checked_until=datetime.fromisoformat(row["checked_until"]),
         subjects=tuple(json.loads(row["subjects"])) if row["subjects"] else (),
+        created_at=_instant(row["created_at"]),
     )
+
+
+def _instant(stored: str) -> datetime:
+    """A stored instant; one written as a bare date or without an offset (older rows, a hand
+    edit) is read as UTC."""
+    instant = datetime.fromisoformat(stored)
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
 class ChannelTable(Table):

@@ -1,7 +1,8 @@
 """The weekly digest over a fake clock, through the real service on SQLite and PostgreSQL: due
 after the week's last scheduled question in the channel's timezone (or an admin's time), posted
 once per channel and week (across replicas, and once after downtime), none for a week without
-questions; its figures are the stored answers'. `/quiz week` shows it privately."""
+questions or answers, nor for one whose digest time came before the channel did; its figures
+are the stored answers'. `/quiz week` shows it privately."""
 
 from __future__ import annotations
 
@@ -195,6 +196,56 @@ async def test_no_digest_for_a_week_without_questions(service: Wired, clock: Fak
     assert await service.digests.post_due("test", RecordingTransport()) == []
     schedule = Schedule.parse("09:00", "Asia/Seoul", "weekdays")
     assert digest_instant(schedule, MONDAY, DigestTime(None, None)) is None
+
+
+async def test_no_digest_for_a_week_without_answers(
+    service: Wired, clock: FakeClock, repo: Repository
+) -> None:
+    """Issue 83: a week of questions nobody answered (or only with a non-answer's worth of
+    nothing) posted a digest with no member and an empty chart. None is posted, and a late
+    answer on the Saturday brings none either: the week is recorded as done."""
+    await a_week(service, clock, MONDAY, {})
+    clock.now = local(MONDAY + timedelta(days=4), 17)
+    transport = RecordingTransport()
+    assert await service.digests.post_due("test", transport) == []
+    assert transport.sent == []
+    saturday = MONDAY + timedelta(days=5)
+    clock.now = local(saturday, 10)
+    post = await repo.posts.latest_post(platform="test", channel_id="c1")
+    assert post is not None
+    await say(service, MINA, "a late answer 80", thread=post.thread_id)
+    assert await service.digests.post_due("test", RecordingTransport()) == []
+    # the next week, answered, has its digest as usual
+    await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 70})
+    clock.now = local(MONDAY + timedelta(days=11), 17)
+    assert await service.digests.post_due("test", RecordingTransport()) == [
+        ("c1", MONDAY + timedelta(days=7))
+    ]
+
+
+async def test_a_channel_met_after_the_weeks_digest_time_gets_no_digest_of_that_week(
+    repo: Repository, bank: Bank, clock: FakeClock
+) -> None:
+    """Issue 83: a channel first met on a Saturday (a console's first start, a Slack channel's
+    first message) was sent "this week's" digest right after its first answer, as a digest
+    missed in downtime is. A week's digest is due only where the channel existed at its time;
+    the next week's comes as usual."""
+    saturday = MONDAY + timedelta(days=5)
+    clock.now = local(saturday, 10)
+    service = make_service(repo, bank, clock)
+    await service.posting.show_today("test", "c1", RecordingTransport())
+    post = await repo.posts.latest_post(platform="test", channel_id="c1")
+    assert post is not None and post.day == saturday
+    await say(service, MINA, "my first answer 80", thread=post.thread_id)
+    clock.advance(timedelta(minutes=1))
+    transport = RecordingTransport()
+    assert await service.digests.post_due("test", transport) == []
+    assert transport.sent == []
+    await a_week(service, clock, MONDAY + timedelta(days=7), {MINA: 70})
+    clock.now = local(MONDAY + timedelta(days=11), 17)
+    assert await service.digests.post_due("test", RecordingTransport()) == [
+        ("c1", MONDAY + timedelta(days=7))
+    ]
 
 
 async def test_an_admin_sets_the_digest_time_in_the_channels_timezone(

@@ -17,6 +17,7 @@ import pytest
 
 from bot.core.models import ChannelRow, DigestTime, PostClaim
 from bot.storage.repository import Repository
+from tests.bot.digest_scene import an_answered_week
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.faults.daily_time import an_hour_before
 from tests.faults.test_replicas_chaos import TICK_S, Replica, replica_env, until
@@ -37,9 +38,9 @@ STEPS = {
 async def digest_due(
     db: Path | str, now: datetime, *, platform: str = "slack", channel: str = CHANNEL
 ) -> None:
-    """A channel whose digest is due (Monday 00:00, so at once) for a week with a question in
-    it; today's question is out and the next is 23 hours away (`an_hour_before`), so the
-    scheduler posts nothing else there."""
+    """A channel whose digest is due (Monday 00:00, so at once) for a week with a question and
+    an answer in it; today's question is out and the next is 23 hours away (`an_hour_before`),
+    so the scheduler posts nothing else there."""
     repo = await Repository.open(db)
     try:
         row = ChannelRow(platform, channel, "en", "UTC", an_hour_before(now), "daily", True, now)
@@ -59,6 +60,9 @@ async def digest_due(
         )
         assert post is not None
         await repo.posts.set_post_location(post_id=post.id, message_id="1.000001", thread_id=None)
+        await an_answered_week(
+            repo, platform=platform, channel_id=channel, post_id=post.id, day=now.date(), now=now
+        )
     finally:
         await repo.close()
 

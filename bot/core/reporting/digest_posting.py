@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
+from bot.core.counted import tallies
 from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, DigestClaim, DigestTime
@@ -141,7 +142,9 @@ class Digests:
 
     async def due_week(self, channel: ChannelRow, now: datetime) -> date | None:
         """The latest week whose digest time has passed (this week's, else last week's): a
-        digest missed while the bot was down is posted once, late, and an older one never."""
+        digest missed while the bot was down is posted once, late, and an older one never.
+        None when that time came before the channel did: a channel met on a Saturday is not
+        sent "this week's" digest of a week it was not there for."""
         schedule = channel_schedule(channel)
         time = await self.digests.digest_time(
             platform=channel.platform, channel_id=channel.channel_id
@@ -150,14 +153,15 @@ class Digests:
         for week in (this_week, this_week - WEEK):
             at = digest_instant(schedule, week, time)
             if at is not None and at <= now:
-                return week
+                existed = channel.created_at is None or channel.created_at <= at
+                return week if existed else None
         return None
 
     async def post_due(
         self, platform: str, transport: Transport, *, alive_since: datetime | None = None
     ) -> list[tuple[str, date]]:
         """One scheduler tick: post each channel's due digest that no process has posted, for
-        a week that had questions; (channel, week) of those posted here. With `alive_since`, a
+        a week that had answers; (channel, week) of those posted here. With `alive_since`, a
         digest claimed by a replica silent since then and never recorded is finished here: what
         of it is in the channel already (a replica killed after sending its text, or its chart)
         is found there and not sent again."""
@@ -196,6 +200,12 @@ class Digests:
             self._claim(channel, week, now), alive_since=alive_since
         ):
             return False
+        if not await self._answered(channel, week):
+            await self.digests.set_digest_message(
+                platform=platform, channel_id=channel_id, week=week, message_id=""
+            )
+            log.info("no weekly digest channel=%s week=%s: no answers", channel_id, week)
+            return False
         reply = await self.channel_reply(channel, week)
         try:
             sent = await transport.find_question(reply, since=await self._due(channel, week))
@@ -211,6 +221,15 @@ class Digests:
         )
         log.info("posted weekly digest channel=%s week=%s", channel.channel_id, week)
         return True
+
+    async def _answered(self, channel: ChannelRow, week: date) -> bool:
+        """Whether anyone gave a counted answer in `week` (`bot.core.counted`): a week without
+        one gets no digest (an empty list and an empty chart), recorded as sent with no
+        message so a late answer that week brings no digest after its time."""
+        answers = await self.answers.channel_answers(
+            platform=channel.platform, channel_id=channel.channel_id
+        )
+        return bool(tallies(a for a in answers if week <= a.day < week + WEEK))
 
     def _claim(self, channel: ChannelRow, week: date, now: datetime) -> DigestClaim:
         """This process's claim, made `now`, on the channel's digest of `week`."""

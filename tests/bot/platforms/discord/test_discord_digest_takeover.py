@@ -11,6 +11,7 @@ from bot.core.flow.replicas import this_process
 from bot.core.models import DigestClaim, DigestTime, PostClaim
 from bot.core.reporting.weeks import week_of
 from bot.platforms.discord.dispatch import PLATFORM
+from tests.bot.digest_scene import an_answered_week
 from tests.bot.platforms.discord.conftest import Running
 
 STOPPED = "host:4242:stopped"  # a replica that beats once, then stops: killed
@@ -50,6 +51,9 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     )
     assert post is not None
     await repo.posts.set_post_location(post_id=post.id, message_id="1", thread_id=None)
+    await an_answered_week(
+        repo, platform=PLATFORM, channel_id=fake.channel_id, post_id=post.id, day=today, now=now
+    )
     digests = service.intake.dispatcher.digests
     # The stopped replica sent the digest, then died before recording it.
     first = await bot.client.channels.send(await digests.channel_reply(channel, week))

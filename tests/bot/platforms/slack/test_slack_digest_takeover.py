@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.core.models import DigestClaim, DigestTime, PostClaim
 from bot.core.reporting.weeks import week_of
 from bot.wiring import Wired
+from tests.bot.digest_scene import an_answered_week
 from tests.bot.platforms.slack.harness import SlackHttp
 from tests.bot.platforms.slack.slack_payloads import CHANNEL
 from tests.bot.platforms.slack.test_slack_takeover import STOPPED, slack_transport
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def digest_claimed_by_stopped_replica(service: Wired) -> None:
-    """A digest due at once for this week, which has a question, claimed by a silent replica."""
+    """A digest due at once for this week, which has a question and an answer, claimed by a
+    silent replica."""
     await service.posting.channel("slack", CHANNEL)
     repo, now = service.repo, service.clock()
     await repo.digests.set_digest_time(
@@ -38,6 +40,9 @@ async def digest_claimed_by_stopped_replica(service: Wired) -> None:
     )
     assert post is not None
     await repo.posts.set_post_location(post_id=post.id, message_id="1.000001", thread_id=None)
+    await an_answered_week(
+        repo, platform="slack", channel_id=CHANNEL, post_id=post.id, day=now.date(), now=now
+    )
     assert await repo.digests.claim_digest(
         DigestClaim(
             platform="slack",
