@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from content.catalogue import Catalogue
@@ -13,17 +12,6 @@ CHAT = Catalogue(Path(__file__).with_name("texts.yaml"))
 
 template = CHAT.template
 text = CHAT.text
-
-
-def topic_name(lang: Lang, topic: str) -> str:
-    """A seed topic's name in `lang` (`topic_<id>` in the catalogue); any other topic, a team
-    bank's own, as its bank wrote it."""
-    key = f"topic_{topic}"
-    return CHAT.text(lang, key) if CHAT.has(key) else topic
-
-
-def topic_names(lang: Lang, topics: Iterable[str]) -> str:
-    return ", ".join(topic_name(lang, topic) for topic in topics)
 
 
 def subject_name(lang: Lang, subject: str) -> str:

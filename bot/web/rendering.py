@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from bot.core.texts import topic_name, topic_names
+from bot.core.texts import subject_name
 from bot.web.signing import Session
 from bot.web.texts import markup
 from content.schema import Lang
@@ -40,8 +40,8 @@ def request_lang(request: Request) -> Lang:
 
 
 class Renderer:
-    """The templates, with `t` (a text in the page's language), `topic_name` and `topic_names`
-    (a topic id by its name in that language, never the id itself) and what every page
+    """The templates, with `t` (a text in the page's language), `subject_name` (a subject id by
+    its name in that language, as the chat names it, never the id itself) and what every page
     shows."""
 
     def __init__(self) -> None:
@@ -61,8 +61,7 @@ class Renderer:
 
         shown = {
             "t": t,
-            "topic_name": partial(topic_name, lang),
-            "topic_names": partial(topic_names, lang),
+            "subject_name": partial(subject_name, lang),
             "lang": lang,
             "session": session,
             "here": request.url.path,

@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Image, Incoming, Reply, ReplyKind
-from bot.core.quiz.mastery import TopicMastery, graded_topics
+from bot.core.quiz.mastery import TopicMastery, graded_subjects
 from bot.core.reporting.charts import (
     BoardChart,
     StatsChart,
@@ -27,7 +27,7 @@ from bot.core.reporting.charts import (
     stats_image,
     to_image,
 )
-from bot.core.texts import topic_name
+from bot.core.texts import subject_name
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from content.bank import Bank
@@ -62,9 +62,9 @@ def sample(lang: str = "en", name: str = "Mina") -> StatsChart:
         totals=(120, 310, 80, 255),
         streak=2,
         mastery=(
-            TopicMastery("activation", 0.92, seen=3, total=6),
+            TopicMastery("seed", 0.92, seen=3, total=6),
             TopicMastery("optimization", 0.41, seen=1, total=14),
-            TopicMastery("normalization", None, seen=0, total=4),
+            TopicMastery("serving", None, seen=0, total=4),
         ),
     )
 
@@ -85,9 +85,9 @@ def test_stats_figure_draws_the_days_and_one_row_per_topic() -> None:
     assert [bar.get_visible() for bar in bars(mastery)] == [True, True, False]
     assert texts_on(mastery) == ["92%", "41%", "not started"]
     assert [label.get_text() for label in mastery.get_yticklabels()] == [
-        "activation functions (3/6)",
-        "optimization (1/14)",
-        "normalization (0/4)",
+        "Deep-learning basics (3/6)",
+        "Optimization (1/14)",
+        "Model serving (0/4)",
     ]
     assert "expected score in 30 days without review" in mastery.get_title()
 
@@ -132,8 +132,8 @@ async def test_stats_image_is_a_png_with_alt_text() -> None:
     image = await stats_image(sample())
     assert image.filename == "stats.png"
     assert png_size(image) == (1200, 400)
-    assert "activation functions 92%" in image.alt and "2026-11-06 255" in image.alt
-    assert "not started: 1 of 3 topics" in image.alt
+    assert "Deep-learning basics 92%" in image.alt and "2026-11-06 255" in image.alt
+    assert "not started: 1 of 3 subjects" in image.alt
 
 
 async def say(service: Wired, text: str, actor: Actor, thread: str | None = None) -> Reply:
@@ -174,12 +174,13 @@ async def test_stats_and_leaderboard_attach_charts_of_the_members_data(
         await repo.close()
     assert stats.kind is ReplyKind.STATS and "Stats for Mina" in stats.text
     [chart] = stats.images
-    assert png_size(chart) == (1200, round(100 * (0.3 * len(graded_topics(bank)) + 1.5)))
-    topics = {topic_name("en", topic) for prompt in answered for topic in prompt.topics}
+    seen = bank.seen_from("test", "c1")
+    assert png_size(chart) == (1200, round(100 * (0.3 * len(graded_subjects(seen)) + 1.5)))
+    subjects = {subject_name("en", seen.subject(prompt)) for prompt in answered}
     shown = chart.alt.split("without review): ")[1].split(", ")
-    assert {item.rsplit(" ", 1)[0] for item in shown[:-1]} == topics
-    total = len(graded_topics(bank))
-    assert shown[-1] == f"not started: {total - len(topics)} of {total} topics"
+    assert {item.rsplit(" ", 1)[0] for item in shown[:-1]} == subjects
+    total = len(graded_subjects(seen))
+    assert shown[-1] == f"not started: {total - len(subjects)} of {total} subjects"
     assert board.kind is ReplyKind.LEADERBOARD
     [bars] = board.images
     assert bars.filename == "leaderboard.png" and png_size(bars)[0] == 900

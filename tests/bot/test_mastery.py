@@ -21,8 +21,8 @@ from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.models import PracticeCardRow
 from bot.core.quiz.desk import Where
-from bot.core.quiz.mastery import TopicMastery, graded_topics, member_mastery
-from bot.core.texts import topic_name
+from bot.core.quiz.mastery import TopicMastery, graded_subjects, member_mastery
+from bot.core.texts import subject_name
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from content.bank import Bank
@@ -71,15 +71,15 @@ async def practise(service: Wired, score: int, actor: Actor = MINA) -> tuple[str
 
 async def topics(service: Wired, actor: Actor = MINA) -> dict[str, TopicMastery]:
     return {
-        row.topic: row for row in await service.practice.mastery(Where("test", "c1"), actor.user_id)
+        row.subject: row
+        for row in await service.practice.mastery(Where("test", "c1"), actor.user_id)
     }
 
 
 async def prompt_mastery(service: Wired, prompt_id: str, actor: Actor = MINA) -> float:
-    """The member's mastery in the first topic of a prompt (started: never None here)."""
-    value = (await topics(service, actor))[
-        service.bank.every_channel().get(prompt_id).topics[0]
-    ].value
+    """The member's mastery in a prompt's subject (started: never None here)."""
+    seen = service.bank.seen_from("test", "c1")
+    value = (await topics(service, actor))[seen.subject(seen.get(prompt_id))].value
     assert value is not None
     return value
 
@@ -107,7 +107,8 @@ async def test_right_after_review_a_38_shows_lower_mastery_than_a_90(
             await prompt_mastery(service, low, JOON),
         )
     assert 0 < weak < strong < 0.9
-    topic = topic_name("en", bank.get(low).topics[0])
+    seen = bank.seen_from("test", "c1")
+    topic = subject_name("en", seen.subject(seen.get(low)))
     assert f"Mastery (expected score in 30 days without review): {topic} " in low_reply.text
     assert f"{topic} {weak * 100:.0f}%" in low_reply.text
     assert f"{topic} {strong * 100:.0f}%" in high_reply.text
@@ -144,7 +145,7 @@ async def test_mastery_falls_without_review_and_rises_after_good_reviews(
     assert reviews[1][1] > first, "a good review holds better than the first answer did"
 
 
-async def test_a_topic_never_answered_shows_not_started(tmp_path: Path, bank: Bank) -> None:
+async def test_a_subject_never_answered_shows_not_started(tmp_path: Path, bank: Bank) -> None:
     clock = FakeClock(START)
     async with service_on(tmp_path / "q.db", bank, clock) as service:
         [nothing] = await say(service, "/quiz stats")
@@ -152,17 +153,18 @@ async def test_a_topic_never_answered_shows_not_started(tmp_path: Path, bank: Ba
         rows = await topics(service)
         [stats] = await say(service, "/quiz stats")
     assert "No answers from Mina yet" in nothing.text
-    answered = set(bank.get(prompt_id).topics)
-    assert set(rows) == set(graded_topics(bank))
+    seen = bank.seen_from("test", "c1")
+    answered = {seen.subject(seen.get(prompt_id))}
+    assert set(rows) == set(graded_subjects(seen))
     assert {topic for topic, row in rows.items() if row.started} == answered
     assert all(row.value is None and row.seen == 0 for t, row in rows.items() if t not in answered)
     waiting = len(rows) - len(answered)
-    assert f"not started: {waiting} of {len(rows)} topics" in stats.text
+    assert f"not started: {waiting} of {len(rows)} subjects" in stats.text
     assert "Mastery is the score you can expect" in stats.text
     shown = stats.text.split("Mastery: ")[1].split("\n")[0]
     assert all(f"{topic} " not in shown for topic in rows if topic not in answered), shown
     [chart] = stats.images
-    assert f"not started: {waiting} of {len(rows)} topics" in chart.alt
+    assert f"not started: {waiting} of {len(rows)} subjects" in chart.alt
 
 
 async def test_order_by_mastery_matches_order_by_mean_score(tmp_path: Path, bank: Bank) -> None:

@@ -5,7 +5,9 @@ of still recalling it 30 days from now (from the card's stability). Recall alone
 after any review, however bad the answer, and FSRS's forgetting curve is flat enough that even a
 failed card keeps about 47% recall at 30 days; the score tells a 38 from a 90, and the horizon
 tells a card learned yesterday from one that will hold. A topic's mastery is the mean over the
-member's cards in it; a topic without cards is "not started", never 0% or 100%.
+member's cards in it; a topic without cards is "not started", never 0% or 100%. A topic here is
+a bank subject (`Bank.subject`, the one taxonomy `/quiz topics`, stats and the web page share),
+never a prompt's finer `topics` tags, which only weigh the daily question's choice.
 
 The stats chart and text, the practice replies and the leaderboard (text and chart) all come from
 here. The leaderboard replays channel answers alone through the same reviews
@@ -21,7 +23,7 @@ from datetime import datetime, timedelta
 
 from fsrs import Card, Scheduler
 
-from bot.core.texts import text, topic_name
+from bot.core.texts import subject_name, text
 from content.bank import Bank
 from content.schema import Lang
 
@@ -38,9 +40,10 @@ class ScoredCard:
 
 @dataclass(frozen=True)
 class TopicMastery:
-    """A topic as a member stands in it: `value` 0-1, or None when no card of it exists yet."""
+    """A subject as a member stands in it: `value` 0-1, or None when no card of it exists
+    yet."""
 
-    topic: str
+    subject: str
     value: float | None
     seen: int
     total: int
@@ -55,37 +58,38 @@ def card_mastery(scheduler: Scheduler, scored: ScoredCard, now: datetime) -> flo
     return scored.score / 100 * scheduler.get_card_retrievability(scored.card, now + HORIZON)
 
 
-def graded_topics(bank: Bank) -> dict[str, int]:
-    """Topic -> how many graded prompts (main questions and follow-ups) it has."""
+def graded_subjects(bank: Bank) -> dict[str, int]:
+    """Subject -> how many graded prompts (main questions and follow-ups) it has."""
     counts: dict[str, int] = defaultdict(int)
     for prompt in bank.all():
         if prompt.kind == "graded":
-            for topic in prompt.topics:
-                counts[topic] += 1
+            counts[bank.subject(prompt)] += 1
     return dict(counts)
 
 
 def topic_mastery(
     bank: Bank, scheduler: Scheduler, cards: Mapping[str, ScoredCard], now: datetime
 ) -> list[TopicMastery]:
-    """Every graded topic of the bank: started ones first, best first; then the topics not
-    started, by name. `cards` maps prompt id to card; prompts gone from the bank are ignored."""
+    """Every subject of the bank with a graded prompt: started ones first, best first; then the
+    subjects not started, in the bank's order. `cards` maps prompt id to card; prompts gone
+    from the bank are ignored."""
     values: dict[str, list[float]] = defaultdict(list)
     for prompt_id, scored in cards.items():
         if prompt_id in bank:
-            value = card_mastery(scheduler, scored, now)
-            for topic in bank.get(prompt_id).topics:
-                values[topic].append(value)
+            values[bank.subject(bank.get(prompt_id))].append(card_mastery(scheduler, scored, now))
+    totals = graded_subjects(bank)
     rows = [
         TopicMastery(
-            topic=topic,
-            value=sum(values[topic]) / len(values[topic]) if values[topic] else None,
-            seen=len(values[topic]),
-            total=total,
+            subject=subject,
+            value=sum(values[subject]) / len(values[subject]) if values[subject] else None,
+            seen=len(values[subject]),
+            total=totals[subject],
         )
-        for topic, total in graded_topics(bank).items()
+        for subject in bank.subjects()
+        if subject in totals
     ]
-    return sorted(rows, key=lambda row: (not row.started, -(row.value or 0.0), row.topic))
+    order = {subject: i for i, subject in enumerate(bank.subjects())}
+    return sorted(rows, key=lambda row: (not row.started, -(row.value or 0.0), order[row.subject]))
 
 
 def member_mastery(
@@ -111,11 +115,11 @@ def percent(row: TopicMastery, lang: Lang) -> str:
 
 
 def named_percent(row: TopicMastery, lang: Lang) -> str:
-    """'최적화 54%': the topic's name in `lang`, then its mastery."""
-    return f"{topic_name(lang, row.topic)} {percent(row, lang)}"
+    """'최적화 54%': the subject's name in `lang`, then its mastery."""
+    return f"{subject_name(lang, row.subject)} {percent(row, lang)}"
 
 
 def named_seen(row: TopicMastery, lang: Lang) -> str:
-    """'최적화 (3/11)': the topic's name in `lang`, then its questions with a card of the
-    topic's questions."""
-    return f"{topic_name(lang, row.topic)} ({row.seen}/{row.total})"
+    """'최적화 (3/11)': the subject's name in `lang`, then its questions with a card of the
+    subject's graded questions."""
+    return f"{subject_name(lang, row.subject)} ({row.seen}/{row.total})"

@@ -16,7 +16,7 @@ from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.selection import choose_prompt, topic_means
 from bot.core.telemetry import telemetry
-from bot.core.texts import text, topic_names
+from bot.core.texts import subject_name, text
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Lang, Prompt
@@ -121,6 +121,10 @@ class Posting:
         bank = self.bank.seen_from(post.platform, post.channel_id)
         return bank.open_question(post.prompt_id) or bank.get(post.prompt_id)
 
+    def _subject(self, post: PostRow, prompt: Prompt) -> str:
+        """The subject a posted question belongs to, as its channel sees the bank."""
+        return self.bank.seen_from(post.platform, post.channel_id).subject(prompt)
+
     def question_reply(self, channel: ChannelRow, post: PostRow, *, threads: bool = True) -> Reply:
         """The post as the channel sees it: the day's question, or an extra one (`/quiz now`
         after the day's was posted); what to do with it, in a thread or (`threads` false: the
@@ -145,7 +149,9 @@ class Posting:
                 prompt_id=prompt.id,
                 title=title,
                 body=body,
-                topic=topic_names(lang, prompt.topics),
+                topic=subject_name(
+                    lang, self.bank.seen_from(post.platform, post.channel_id).subject(prompt)
+                ),
                 day=day,
                 post_id=post.id,
             ),

@@ -36,7 +36,7 @@ from bot.core.quiz.mastery import (
     topic_mastery,
 )
 from bot.core.quiz.selection import topic_means, weakness
-from bot.core.texts import topic_names
+from bot.core.texts import subject_name
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 from content.schema import Prompt
@@ -299,7 +299,7 @@ class Practice:
                 label=turn.t(
                     "practice_label_review" if prompt.id in cards else "practice_label_new"
                 ),
-                topic=topic_names(turn.lang, prompt.topics),
+                topic=subject_name(turn.lang, bank.subject(prompt)),
                 text=prompt.text.get(turn.lang),
             )
         ]
@@ -413,11 +413,12 @@ class Practice:
         lines = [AnswerFlow.grade_text(turn, prompt, grade)]
         if current is not None:
             lines.append(turn.t("practice_next", when=self._local(turn, current.due)))
-        topics = [row for row in await self.mastery(where, turn.user) if row.topic in prompt.topics]
+        subject = self._bank(where).subject(prompt)
+        rows = [row for row in await self.mastery(where, turn.user) if row.subject == subject]
         lines.append(
             turn.t(
                 "practice_mastery",
-                items=", ".join(named_percent(row, turn.lang) for row in topics),
+                items=", ".join(named_percent(row, turn.lang) for row in rows),
             )
         )
         await turn.say("\n".join(lines), kind=ReplyKind.GRADE, ephemeral=True)

@@ -106,19 +106,29 @@ def _resolve(bank: Bank, lang_names: dict[str, list[str]], word: str) -> str | N
     return found[0] if len(found) == 1 else None
 
 
+def chosen_subjects(bank: Bank, words: Sequence[str]) -> list[str] | str:
+    """The subjects `words` name, each once, in order, as the chat's `/quiz topics <id ...>`
+    and the web page's subjects settings both accept them (`bank` as the channel sees it: a
+    word names one of `bank.subjects()`, the list both show); or the first word that names
+    none, for the refusal."""
+    names = {s: [subject_name("ko", s), subject_name("en", s)] for s in bank.subjects()}
+    chosen: list[str] = []
+    for word in words:
+        subject = _resolve(bank, names, word)
+        if subject is None:
+            return word
+        chosen.append(subject)
+    return list(dict.fromkeys(chosen))
+
+
 async def set_topics(turn: Turn, *, bank: Bank, repo: ChannelStore, words: Sequence[str]) -> None:
     """`/quiz topics <id> [<id> ...]` (none: `all`): every word must name one subject, or
     nothing changes and the valid ids are listed."""
     seen = _bank(turn, bank)
-    names = {s: [subject_name("ko", s), subject_name("en", s)] for s in seen.subjects()}
-    chosen: list[str] = []
-    for word in words:
-        subject = _resolve(seen, names, word)
-        if subject is None:
-            await turn.error("topics_unknown", detail=word, known=", ".join(seen.subjects()))
-            return
-        chosen.append(subject)
-    chosen = list(dict.fromkeys(chosen))
+    chosen = chosen_subjects(seen, words)
+    if isinstance(chosen, str):
+        await turn.error("topics_unknown", detail=chosen, known=", ".join(seen.subjects()))
+        return
     await repo.update_subjects(
         platform=turn.channel.platform, channel_id=turn.channel.channel_id, subjects=chosen
     )

@@ -10,7 +10,6 @@ never gives away the answer to a question still open in the channel).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import takewhile
@@ -58,7 +57,9 @@ class DayLine:
 
     post: PostRow
     question: str
-    topics: tuple[str, ...]
+    subject: str | None
+    """Its subject (`Bank.subject`: the taxonomy `/quiz topics` lists); None for a question no
+    longer in the bank."""
     summary: DaySummary
     best_name: str | None
     reference: str | None
@@ -112,6 +113,7 @@ class QuestionLine:
     main question), answers, their mean score, and the concepts most often missed."""
 
     prompt: Prompt
+    subject: str
     asked: int
     answers: int
     mean: float | None
@@ -227,7 +229,7 @@ async def channel_page(
             DayLine(
                 post=post,
                 question=prompt.text.get(lang) if prompt else post.prompt_id,
-                topics=prompt.topics if prompt else (),
+                subject=bank.subject(prompt) if prompt else None,
                 summary=summary,
                 best_name=best,
                 reference=reference_text(prompt, lang) if prompt and post.revealed else None,
@@ -291,21 +293,16 @@ async def member_page(
     )
 
 
-def topics(prompts: Sequence[Prompt]) -> list[str]:
-    """Every topic of `prompts`, by name."""
-    return sorted({topic for prompt in prompts for topic in prompt.topics})
-
-
 async def question_lines(
     store: DashboardStore,
-    prompts: Sequence[Prompt],
+    bank: Bank,
     channel: ChannelRow,
     lang: Lang,
     *,
-    topic: str | None = None,
+    subject: str | None = None,
     query: str = "",
 ) -> list[QuestionLine]:
-    """The `prompts` (the questions the channel sees) on `topic` whose id or text (either
+    """The questions of `bank` (as the channel sees it) in `subject` whose id or text (either
     language) holds `query`, in their order, with the channel's figures."""
     posts = await store.posts(platform=channel.platform, channel_id=channel.channel_id)
     asked = Counter(post.prompt_id for post in posts)
@@ -318,8 +315,8 @@ async def question_lines(
         missed[answer.prompt_id].update(answer.missed)
     needle = query.strip().casefold()
     lines = []
-    for prompt in prompts:
-        if topic and topic not in prompt.topics:
+    for prompt in bank.all():
+        if subject and bank.subject(prompt) != subject:
             continue
         haystack = f"{prompt.id}\n{prompt.text.ko}\n{prompt.text.en}".casefold()
         if needle and needle not in haystack:
@@ -328,6 +325,7 @@ async def question_lines(
         lines.append(
             QuestionLine(
                 prompt=prompt,
+                subject=bank.subject(prompt),
                 asked=asked[prompt.parent or prompt.id],
                 answers=len(own),
                 mean=sum(own) / len(own) if own else None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.core.commands import Period
@@ -22,7 +21,6 @@ from bot.core.ports import (
 )
 from bot.core.quiz.desk import Where
 from bot.core.quiz.mastery import mastery_label
-from bot.core.quiz.selection import topic_means
 from bot.core.quiz.sharing import shared_line
 from bot.core.quiz.threads import current_post, no_post_key
 from bot.core.quiz.topics import subject_means
@@ -34,7 +32,7 @@ from bot.core.reporting.charts import (
     stats_image,
 )
 from bot.core.reporting.streaks import streak
-from bot.core.texts import subject_name, topic_name
+from bot.core.texts import subject_name
 from bot.core.turn import Turn, channel_schedule
 from content.bank import Bank
 
@@ -217,13 +215,9 @@ class Reports:
     def _channel_lines(self, turn: Turn, counted: Tally, user_streak: int) -> list[str]:
         """The member's channel figures as every surface counts them (`counted`): questions
         answered, the mean of their best answers, the streak and the answered days; then the
-        last days' points, the strongest and weakest topics and the mean per subject, from the
-        same best answers."""
+        last days' points and the mean per subject (the one taxonomy: `/quiz topics`'s),
+        highest first, from the same best answers."""
         bank = self.bank.seen_from(turn.channel.platform, turn.channel.channel_id)
-        best = [(a.prompt_id, a.score) for a in counted.best]
-        means = topic_means(bank, best)
-        ranked = sorted(means.items(), key=lambda item: (-item[1], item[0]))
-        name = partial(topic_name, turn.lang)
         days = list(counted.points_by_day().items())
         history = " · ".join(f"{day:%m-%d} {points}" for day, points in days[-7:])
         lines = [
@@ -237,14 +231,7 @@ class Reports:
         ]
         if days:
             lines.append(turn.t("stats_history", items=history))
-        if ranked:
-            lines.append(
-                turn.t("stats_best", items=", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[:3]))
-            )
-        if len(ranked) > 3:
-            weakest = ", ".join(f"{name(t)} {m:.0f}" for t, m in ranked[-2:][::-1])
-            lines.append(turn.t("stats_weak", items=weakest))
-        by_subject = subject_means(bank, best)
+        by_subject = subject_means(bank, ((a.prompt_id, a.score) for a in counted.best))
         items = " · ".join(f"{subject_name(turn.lang, s)} {m:.0f}" for s, m, _ in by_subject)
         if items:
             lines.append(turn.t("stats_subjects", items=items))

@@ -52,17 +52,23 @@ async def graded_try(admin: Signed, prompt: Prompt, answer: str) -> dict[str, An
 
 
 @router.get("/questions", response_class=HTMLResponse)
-async def questions_view(admin: AdminIn, *, topic: str = "", q: str = "") -> Response:
-    listed = admin.questions().listed()
+async def questions_view(admin: AdminIn, *, subject: str = "", q: str = "") -> Response:
+    """The channel's questions, by subject (the taxonomy `/quiz topics` lists) and words."""
+    bank = admin.questions().bank
     lines = await dashboards.question_lines(
-        admin.web.deps.store, listed, admin.channel, admin.lang, topic=topic or None, query=q[:200]
+        admin.web.deps.store,
+        bank,
+        admin.channel,
+        admin.lang,
+        subject=subject or None,
+        query=q[:200],
     )
     return admin.render(
         "questions.html",
         lines=lines,
         drafted=any(c.drafted for line in lines for c in line.prompt.concepts),
-        topics=dashboards.topics(listed),
-        topic=topic,
+        subjects=bank.subjects(),
+        subject=subject,
         q=q[:200],
     )
 
@@ -88,6 +94,7 @@ async def _question_view(
         "question.html",
         status=413 if refused else 200,
         prompt=prompt,
+        subject=questions.bank.subject(prompt),
         references=[r.text for r in (prompt.references_in(lang) or prompt.references)],
         guidance=prompt.guidance.get(lang) if prompt.guidance else None,
         answer=answer or "",

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core.quiz.topics import posted_ids, subject_rows
+from bot.core.quiz.topics import chosen_subjects, posted_ids, subject_rows
 from bot.core.texts import subject_name
 from bot.web.deps import AdminIn
 from bot.web.errors import PageError
@@ -38,14 +38,15 @@ async def save_topics(
     subject: Annotated[list[str] | None, Form()] = None,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    """The subjects ticked; all of them (or none) stores no choice: every subject, later ones
+    """The subjects ticked, accepted as the chat's `/quiz topics` accepts them
+    (`chosen_subjects`); all of them (or none) stores no choice: every subject, later ones
     included."""
     admin.check_csrf(csrf)
-    known = admin.web.bank_of(admin.session).subjects()
-    ticked = list(dict.fromkeys(subject or []))
-    if any(s not in known for s in ticked):
+    bank = admin.web.bank_of(admin.session)
+    ticked = chosen_subjects(bank, subject or [])
+    if isinstance(ticked, str):
         raise PageError(400, "topics_unknown", admin.lang)
-    chosen = [] if set(ticked) == set(known) else ticked
+    chosen = [] if set(ticked) == set(bank.subjects()) else ticked
     await admin.web.deps.channels.update_subjects(
         platform=admin.platform, channel_id=admin.channel_id, subjects=chosen
     )
