@@ -98,7 +98,7 @@ async def test_skip_moves_on_and_next_offers_the_skipped_then_retries_the_lowest
     best = max(
         a.score for a in await service.repo.answers.answers_for(post_id=post.id, user_id="u1")
     )
-    assert f"1. Mina · {best} points · 1 answered" in board, "one prompt, best of two answers"
+    assert f"1. Mina · {best} points · 1 question answered" in board, "one prompt, best of two"
 
 
 async def test_members_cannot_run_admin_commands(service: Wired) -> None:

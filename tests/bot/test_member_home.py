@@ -72,7 +72,7 @@ async def test_me_shows_the_callers_own_figures_privately(service: Wired, clock:
     fields = dict(home.fields)
     assert fields["Streak"] == "2 days"
     assert fields["Points this week"] == "140 points"
-    assert "%" in fields["Mastery by topic"]
+    assert "%" in fields["Mastery by subject"]
     due = next(name for name in fields if name.endswith("due"))
     assert due.endswith("practice card due") or due.endswith("practice cards due")
 
@@ -81,7 +81,7 @@ async def test_me_before_any_answer_says_what_to_do(service: Wired) -> None:
     [home] = await say(service, JOON, "/quiz me")
     fields = dict(home.fields)
     assert fields["Streak"] == "0 days" and fields["Points this week"] == "0 points"
-    assert "/quiz practice" in fields["Mastery by topic"]
+    assert "/quiz practice" in fields["Mastery by subject"]
     assert fields["0 practice cards due"] == "Nothing due now."
 
 

@@ -158,7 +158,9 @@ async def _answered_days(
     longer = [
         u
         for u in user_ids
-        if streak(schedule, answered[u], today) - (today in answered[u]) >= window
+        if streak(schedule, answered[u], today)
+        - (today in answered[u] and schedule.is_post_day(today))
+        >= window
     ]
     for user_id, day in await store.answer_days(
         platform=channel.platform,

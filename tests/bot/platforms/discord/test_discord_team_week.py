@@ -53,7 +53,7 @@ async def test_me_answers_privately_with_the_members_own_figures(bot: Running) -
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Streak"] == "1 day"
     assert fields["Points this week"] == text("en", "home_points", points=score)
-    assert "Mastery by topic" in fields
+    assert "Mastery by subject" in fields
     assert any(name.endswith("due") for name in fields)
     assert not bot.fake.find("POST", r"/channels/\d+/messages$")
 
