@@ -62,3 +62,12 @@ def test_days_are_the_channels_local_days() -> None:
     assert DAILY.local_day(instant) == MONDAY + timedelta(days=1)
     assert streak(DAILY, weekend, DAILY.local_day(instant)) == 0
     assert streak(utc, weekend, utc.local_day(instant)) == 2
+
+
+def test_an_answer_today_off_the_schedule_counts_for_nothing_either() -> None:
+    """Issue 83: an answer to a Saturday `/quiz now` made the streak 1 on the Saturday while
+    `/quiz week` said "0/5 scheduled days answered". Today off the schedule is no streak day:
+    it neither starts one nor adds to Friday's."""
+    saturday, friday = MONDAY - timedelta(days=2), MONDAY - timedelta(days=3)
+    assert streak(WEEKDAYS, {saturday}, saturday) == 0
+    assert streak(WEEKDAYS, {friday, saturday}, saturday) == 1
