@@ -170,7 +170,8 @@ def fixed_grader() -> FixedGrader:
 
 def settings_for_test(*, db: Path | str, cache_dir: Path, **overrides: Any) -> Settings:
     """The one way tests build Settings: no `.env` read, English, the bundled model on CPU (named,
-    not loaded), demos off; `overrides` change any of it. Module-scoped fixtures call it with
+    not loaded), demos off, a question every day (so `/quiz now` takes the day's slot whatever
+    weekday the suite runs on); `overrides` change any of it. Module-scoped fixtures call it with
     their own database; tests take `make_settings`."""
     values: dict[str, Any] = {
         "lang": "en",
@@ -179,6 +180,7 @@ def settings_for_test(*, db: Path | str, cache_dir: Path, **overrides: Any) -> S
         "embedding_device": "cpu",
         "cache_dir": cache_dir,
         "demos": False,
+        "days": "daily",
         **overrides,
     }
     return Settings(_env_file=None, **values)

@@ -26,6 +26,7 @@ def run_console(
         "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
         "QUIZMASTER_CACHE_DIR": str(warm_cache),
         "HF_HUB_OFFLINE": "1",
+        "QUIZMASTER_DAYS": "daily",  # the start posts the day's question on any weekday
         **env,
     }
     return run_quizmaster(

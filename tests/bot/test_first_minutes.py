@@ -44,6 +44,9 @@ def makefile_run_env(cache_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     return env | {
         "QUIZMASTER_WEB_CONSOLE": "false",
+        # every day scheduled: the start's question is the day's whatever weekday this runs on
+        # (on a day off the default weekdays it is an extra question)
+        "QUIZMASTER_DAYS": "daily",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "MPLBACKEND": "Agg",
