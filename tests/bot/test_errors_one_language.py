@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import channel_defaults
+from bot.compute_demos import ComputeDemos
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
 from bot.core.quiz.demos import DemoHandoff
@@ -62,7 +63,11 @@ async def replies_to_errors(
     """Each command of `ERRORS` in a channel speaking `lang`: what the bot sent and edited."""
     repo = await Repository.open(tmp_path / f"{lang}.db")
     demos = DemoHandoff(
-        client, rate_per_hour=100, clock=lambda: datetime.now(UTC), poll=0.1, wait_timeout=WAIT_S
+        ComputeDemos(client),
+        rate_per_hour=100,
+        clock=lambda: datetime.now(UTC),
+        poll=0.1,
+        wait_timeout=WAIT_S,
     )
     service = wire(
         repo=repo,
