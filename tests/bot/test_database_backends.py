@@ -170,8 +170,8 @@ async def test_postgresql_stores_the_same_text_as_sqlite(postgres: PostgresForTe
     repo = await Repository.open(postgres.fresh_database())
     try:
         channel = ChannelRow("t", "c1", "en", "Asia/Seoul", "09:00", "daily", True, AT)
-        stored = await repo.channels.ensure_channel(channel, created_at=AT)
-        assert stored == replace(channel, created_at=AT)
+        met = await repo.channels.ensure_channel(channel, created_at=AT)
+        assert met == replace(channel, created_at=AT)
         post = await repo.posts.claim_post(
             PostClaim(
                 platform="t", channel_id="c1", day=DAY, prompt_id="p1", scheduled=True, posted_at=AT
