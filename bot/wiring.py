@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 
 from bot.answer_vectors import grader_vectors
 from bot.config import GameSettings
-from bot.core.flow.dispatch import DemoDesk, Dispatcher
+from bot.core.flow.dispatch import Dispatcher
 from bot.core.flow.intake import Intake
+from bot.core.flow.parts import Guide
 from bot.core.flow.replicas import new_replica_id
 from bot.core.flow.saved_questions import SavedQuestions
 from bot.core.flow.takeover import Takeover
@@ -25,12 +26,16 @@ from bot.core.inflight import InFlight
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.bookmarks import Bookmarks
+from bot.core.quiz.channel_settings import ChannelSettings
+from bot.core.quiz.demo_commands import DemoDesk, Demos
 from bot.core.quiz.desk import GradingDesk
 from bot.core.quiz.group_grading import GroupGrading
 from bot.core.quiz.open_answers import ModelAnswers, OpenQuestions
 from bot.core.quiz.posting import ChannelDefaults, Clock, Posting, PostingStores
 from bot.core.quiz.practice import Practice, PracticePolicy
-from bot.core.quiz.sign_in import SignInLinks
+from bot.core.quiz.sharing import Sharing
+from bot.core.quiz.sign_in import SignIn, SignInLinks
+from bot.core.quiz.topics import Topics
 from bot.core.reporting.digest_posting import Digests
 from bot.core.reporting.home import Homes
 from bot.core.reporting.reports import Reports
@@ -120,17 +125,23 @@ def wire(
     grading = _group_grading(core, vectors if vectors is not None else grader_vectors(grader))
     digests = _digests(core, grading)
     dispatcher = Dispatcher(
-        posting=core.posting,
-        answers=core.flow,
-        reports=_reports(core),
-        practice=core.practice,
-        appeals=core.appeals,
-        homes=core.homes,
-        digests=digests,
-        demos=demos,
-        sign_in=sign_in,
+        parts=(
+            core.flow,
+            core.posting,
+            _reports(core),
+            core.practice,
+            SignIn(sign_in),
+            core.appeals,
+            ChannelSettings(channels=repo.channels, clock=core.clock),
+            core.homes,
+            digests,
+            Sharing(store=repo.sharing, clock=core.clock),
+            Topics(bank=bank, posts=repo.posts, channels=repo.channels),
+            Bookmarks(store=repo.bookmarks, posts=repo.posts, bank=bank, clock=core.clock),
+            Demos(demos),
+            Guide(core.flow.hint_cap),
+        ),
         sessions=repo.web_sessions,
-        parts=(Bookmarks(store=repo.bookmarks, posts=repo.posts, bank=bank, clock=core.clock),),
     )
     intake, takeover = _intake(core, dispatcher)
     return Wired(
@@ -249,6 +260,7 @@ def _intake(core: _Core, dispatcher: Dispatcher) -> tuple[Intake, Takeover]:
         posting=core.posting,
         dispatcher=dispatcher,
         flow=core.flow,
+        practice=core.practice,
         in_flight=core.in_flight,
     )
     return intake, Takeover(posts=repo.posts, intake=intake)

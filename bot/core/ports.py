@@ -1,4 +1,8 @@
-"""What the core needs from storage, one port per store, in the core's own records.
+"""What the core needs from storage that two or more of its parts use, one port per store, in
+the core's own records. A port one part uses lives beside that part (`ClaimStore` in
+`bot.core.flow.intake`, `AdminSessions` in `bot.core.flow.dispatch`, `NoticeStore` and
+`ReplicaStore` in `bot.core.flow`'s notices and replicas, `AppealStore` in `bot.core.quiz.appeals`,
+`DemoService` in `bot.core.quiz.demos`, `DigestStore` in `bot.core.reporting.digest_posting`).
 
 Each collaborator is typed against the ports it uses, so it names what it reads and writes and
 a second implementation (a test double) only has to offer that. `bot.storage` implements each
@@ -11,38 +15,27 @@ silently.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.core.demo_records import Demo, DemoStatus, DemoTicket, ParamValue
-from bot.core.messages import Reply
 from bot.core.models import (
     AnswerRow,
     AnswerText,
     AnswerWrite,
-    AppealCounts,
-    AppealResolution,
-    AppealRow,
     BoardRow,
     ChannelRow,
     DaySummary,
-    DigestClaim,
-    DigestTime,
-    GradedAnswer,
     GradedText,
     KeptPractice,
     MemberProgress,
-    MessageClaim,
     PendingAnswer,
     PostClaim,
     PostRow,
     PracticeAnswerRow,
     PracticeCardRow,
     PracticeWrite,
-    ReplicaRow,
     SharedAnswer,
-    UnfinishedClaim,
 )
 from content.schema import Lang
 
@@ -115,29 +108,6 @@ class ChannelStore(Protocol):
     async def set_checked_until(
         self, *, platform: str, channel_id: str, instant: datetime
     ) -> None: ...
-
-
-class ClaimStore(Protocol):
-    """Platform message ids claimed once, each holding its message until it is handled."""
-
-    async def claim_message(self, claim: MessageClaim) -> bool:
-        """True the first time a platform message id is seen; a redelivery returns False. The
-        claim holds `incoming` (for `replica_id`) until `finish_message`."""
-        ...
-
-    async def release_message(self, *, platform: str, message_id: str) -> None: ...
-
-    async def finish_message(self, *, platform: str, message_id: str) -> None: ...
-
-    async def unfinished_claims(
-        self, *, platform: str, alive_since: datetime, limit: int
-    ) -> list[UnfinishedClaim]:
-        """Claims still holding their message, of replicas not heard from since `alive_since`."""
-        ...
-
-    async def take_over(self, claim: UnfinishedClaim, *, replica_id: str) -> bool:
-        """False when another replica took the claim over first."""
-        ...
 
 
 class MemberStore(Protocol):
@@ -248,40 +218,6 @@ class SharingStore(Protocol):
         ...
 
 
-class DigestStore(Protocol):
-    """The weekly digest: each channel's digest time, and each channel-week's digest claimed
-    once before it is sent (`bot.core.reporting.digest_posting`)."""
-
-    async def digest_time(self, *, platform: str, channel_id: str) -> DigestTime | None:
-        """What an admin set; None: the default time."""
-        ...
-
-    async def set_digest_time(
-        self, *, platform: str, channel_id: str, time: DigestTime
-    ) -> None: ...
-
-    async def digest_held(
-        self, *, platform: str, channel_id: str, week: date, alive_since: datetime | None
-    ) -> bool:
-        """Sent, or claimed by a replica heard from since `alive_since` (None: claimed)."""
-        ...
-
-    async def claim_digest(
-        self, claim: DigestClaim, *, alive_since: datetime | None = None
-    ) -> bool:
-        """True for the one process that reserves this channel-week's digest (with
-        `alive_since`, also one taking over the unsent claim of a replica silent since)."""
-        ...
-
-    async def release_digest(self, *, platform: str, channel_id: str, week: date) -> None:
-        """Forget a claimed digest that could not be sent."""
-        ...
-
-    async def set_digest_message(
-        self, *, platform: str, channel_id: str, week: date, message_id: str
-    ) -> None: ...
-
-
 class PracticeStore(Protocol):
     """A member's cards, the prompt waiting for their answer, their scores."""
 
@@ -319,85 +255,6 @@ class PracticeStore(Protocol):
 
     async def member_scores(self, *, platform: str, user_id: str) -> list[tuple[str, int]]:
         """(prompt id, score) of every answer the member gave on the platform."""
-        ...
-
-
-class NoticeStore(Protocol):
-    """The outbox of chat notices written where no chat connection is (the web page), sent by
-    the bot's scheduler (`bot.core.flow.notices`)."""
-
-    async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None: ...
-
-    async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
-        """The platform's unsent notices, oldest first, now claimed by `by`: a notice is
-        claimed once, so another replica never sends it again."""
-        ...
-
-
-class AdminSessions(Protocol):
-    """The web page's sessions as the chat sees them (`bot.storage.web_sessions.WebSessionTable`):
-    a member the platform reports as no admin loses admin rights on the page too."""
-
-    async def demote(self, *, platform: str, channel_id: str, user_id: str) -> None: ...
-
-
-class ReplicaStore(Protocol):
-    """Each bot process's heartbeat (`bot.core.flow.replicas`)."""
-
-    async def heartbeat(self, replica: ReplicaRow) -> None:
-        """Record that this bot process is alive (`seen_at`), adding it the first time."""
-        ...
-
-    async def forget_replica(self, *, replica_id: str) -> None:
-        """A process that stops cleanly leaves the list at once."""
-        ...
-
-    async def replicas(self) -> list[ReplicaRow]:
-        """Every heartbeat on record (`bot.core.flow.replicas.alive` picks the live ones)."""
-        ...
-
-
-class AppealStore(Protocol):
-    """Appeals (`bot.core.quiz.appeals`): a member's latest answer, the appeals of a channel, and a
-    resolution that rewrites the answer's score (and the member's card) with it."""
-
-    async def latest_answer(
-        self, *, platform: str, channel_id: str, user_id: str
-    ) -> GradedAnswer | None: ...
-
-    async def member_answer(
-        self, *, platform: str, channel_id: str, user_id: str, answer_id: int
-    ) -> GradedAnswer | None:
-        """One of the member's graded answers in the channel, by id (None for anyone else's)."""
-        ...
-
-    async def open_appeal(
-        self, *, answer: GradedAnswer, reason: str, opened_at: datetime
-    ) -> AppealRow | None:
-        """The new appeal; None when that answer was appealed before."""
-        ...
-
-    async def appeal(self, *, platform: str, channel_id: str, appeal_id: int) -> AppealRow | None:
-        """One appeal of the channel (another channel's id finds nothing)."""
-        ...
-
-    async def open_appeals(self, *, platform: str, channel_id: str) -> list[AppealRow]:
-        """The channel's queue, oldest first."""
-        ...
-
-    async def resolve_appeal(self, resolution: AppealResolution) -> AppealRow | None:
-        """Close an open appeal, give its answer the resolution's `final_score` and `verdict`,
-        replace the member's card and its score with `card` (None: unchanged; the card before
-        its latest review is kept) and queue `notice` for the chat (see `queue_notice`), in one
-        transaction; None when it was not open."""
-        ...
-
-    async def appeal_counts(
-        self, *, platform: str, channel_id: str, since: datetime
-    ) -> AppealCounts: ...
-
-    async def resolved_appeals(self) -> list[AppealRow]:
-        """Every resolved appeal, in every channel: the team's own human grades."""
         ...
 
 
@@ -454,31 +311,3 @@ class DashboardStore(Protocol):
     async def posts(self, *, platform: str, channel_id: str) -> list[PostRow]: ...
 
     async def channel_answers(self, *, platform: str, channel_id: str) -> list[AnswerRow]: ...
-
-
-class DemoService(Protocol):
-    """The demo service as the `/demo` hand-off uses it, in the core's own records
-    (`bot/compute_demos.py` adapts the compute service's client); every failure is a
-    `DemoError`."""
-
-    async def demos(self) -> list[Demo]: ...
-
-    async def submit(
-        self, demo: str, params: Mapping[str, ParamValue] | None = None
-    ) -> DemoTicket: ...
-
-    async def wait(
-        self,
-        job_id: str,
-        on_progress: Callable[[DemoStatus], Awaitable[None]] | None = None,
-        *,
-        poll: float = 0.5,
-        timeout: float = 300.0,  # noqa: ASYNC109 (on timeout the job is also cancelled)
-    ) -> DemoStatus:
-        """Poll until the job is done or cancelled; DemoFailedError when it failed or outlasts
-        `timeout` seconds (it is then cancelled)."""
-        ...
-
-    async def image(self, url: str) -> bytes:
-        """PNG bytes of one of `DemoStatus.images`."""
-        ...

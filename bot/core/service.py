@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.flow.dispatch import DemoDesk
 from bot.core.flow.intake import Intake
+from bot.core.flow.notices import NoticeStore
+from bot.core.flow.replicas import ReplicaStore
 from bot.core.flow.saved_questions import SavedQuestions
 from bot.core.flow.takeover import Takeover
 from bot.core.inflight import InFlight
-from bot.core.ports import NoticeStore, ReplicaStore
+from bot.core.quiz.demo_commands import DemoDesk
 from bot.core.quiz.open_answers import ModelAnswers
 from bot.core.quiz.posting import Clock, Posting
 from bot.core.quiz.practice import Practice

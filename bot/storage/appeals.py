@@ -47,7 +47,7 @@ def _appeal(row: Row) -> AppealRow:
 
 
 class AppealTable(Table):
-    """`bot.core.ports.AppealStore`."""
+    """`bot.core.quiz.appeals.AppealStore`."""
 
     async def latest_answer(
         self, *, platform: str, channel_id: str, user_id: str

@@ -11,7 +11,7 @@ from bot.storage.database import Table
 
 
 class ClaimTable(Table):
-    """`bot.core.ports.ClaimStore`."""
+    """`bot.core.flow.intake.ClaimStore`."""
 
     async def claim_message(self, claim: MessageClaim) -> bool:
         """True the first time a platform message id is seen; a redelivery returns False. A new

@@ -11,7 +11,7 @@ from bot.storage.database import Table
 
 
 class DigestTable(Table):
-    """`bot.core.ports.DigestStore`."""
+    """`bot.core.reporting.digest_posting.DigestStore`."""
 
     async def digest_time(self, *, platform: str, channel_id: str) -> DigestTime | None:
         row = await self._db.one(

@@ -34,7 +34,7 @@ async def queue(db: Driver, *, platform: str, reply: Reply, queued_at: datetime)
 
 
 class NoticeTable(Table):
-    """`bot.core.ports.NoticeStore`."""
+    """`bot.core.flow.notices.NoticeStore`."""
 
     async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None:
         await self._db.write(*_queue_statement(platform, reply, queued_at))

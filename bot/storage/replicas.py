@@ -22,7 +22,7 @@ def _replica(row: Row) -> ReplicaRow:
 
 
 class ReplicaTable(Table):
-    """`bot.core.ports.ReplicaStore`."""
+    """`bot.core.flow.replicas.ReplicaStore`."""
 
     async def heartbeat(self, replica: ReplicaRow) -> None:
         await self._db.write(

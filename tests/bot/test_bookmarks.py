@@ -13,9 +13,9 @@ import pytest
 
 from bot.app import channel_defaults
 from bot.config import Settings
-from bot.core.commands import Bookmark, Bookmarks, parse
+from bot.core.flow.parts import parse
 from bot.core.messages import Actor, Incoming, Reply
-from bot.core.quiz.bookmarks import SHOWN
+from bot.core.quiz.bookmarks import SHOWN, ShowBookmarks, ToggleBookmark
 from bot.core.texts import text
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
@@ -48,8 +48,8 @@ async def say(
 
 
 def test_both_words_parse() -> None:
-    assert parse("/quiz bookmark") == Bookmark()
-    assert parse("/quiz BOOKMARKS") == Bookmarks()
+    assert parse("/quiz bookmark") == ToggleBookmark()
+    assert parse("/quiz BOOKMARKS") == ShowBookmarks()
 
 
 async def test_a_bookmark_is_kept_listed_privately_and_taken_off_by_a_second_one(

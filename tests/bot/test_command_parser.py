@@ -1,44 +1,27 @@
-"""The command grammar every platform shares (`bot.core.commands.parse`): each form, each
+"""The command grammar every platform shares (`bot.core.flow.parts.parse`, read from the parts'
+words): each form, each
 refusal, and odd input. Strings in, commands out: no database, no model."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.commands import (
-    QUIZ_NAMES,
-    Answer,
-    Command,
-    DemoList,
-    DemoRun,
-    Help,
-    Hint,
-    Invalid,
-    Leaderboard,
-    Next,
-    Now,
-    Practice,
-    PracticeAnswer,
-    ResolveAppeal,
-    Reveal,
-    Review,
-    SetDigest,
-    SetLang,
-    SetSchedule,
-    Skip,
-    Stats,
-    parse,
-)
+from bot.core.commands import Command, Help, Invalid
 from bot.core.demo_records import MAX_PARAMS
+from bot.core.flow.parts import GRAMMAR, parse
 from bot.core.member_text import ECHO_CHARS, shown
+from bot.core.quiz.answering import Answer, Hint, Next, Skip
+from bot.core.quiz.appeals import ResolveAppeal
+from bot.core.quiz.channel_settings import SetLang, SetSchedule
+from bot.core.quiz.demo_commands import DemoList, DemoRun
+from bot.core.quiz.posting import Now
+from bot.core.quiz.practice import PracticeAnswer, Review, ShowPractice
+from bot.core.reporting.digest_posting import SetDigest
+from bot.core.reporting.reports import Leaderboard, Reveal, Stats
 from bot.core.schedule import ScheduleError, parse_time
-from bot.core.texts import CHAT
 from compute.schemas import MAX_PARAMS as SERVICE_MAX_PARAMS
-from content.schema import Lang
 
 FORMS: list[tuple[str, Command]] = [
     ("/quiz", Help()),
@@ -55,7 +38,7 @@ FORMS: list[tuple[str, Command]] = [
     ("/quiz now extra", Now(extra=True)),
     ("/quiz answer ReLU keeps  gradients", Answer("ReLU keeps  gradients")),
     ("/quiz answer", Answer("")),
-    ("/quiz practice", Practice()),
+    ("/quiz practice", ShowPractice()),
     ("/quiz practice answer Adam adapts the step", PracticeAnswer("Adam adapts the step")),
     ("/quiz practice answer", PracticeAnswer("")),
     ("/quiz leaderboard", Leaderboard("week")),
@@ -145,17 +128,10 @@ def test_each_refusal_names_its_message(text: str, refusal: Invalid) -> None:
     assert parse(text) == refusal
 
 
-@pytest.mark.parametrize("name", QUIZ_NAMES)
+@pytest.mark.parametrize("name", GRAMMAR.quiz_names)
 def test_every_name_offered_for_a_typo_is_a_command(name: str) -> None:
     command = parse(f"/quiz {name}")
     assert not (isinstance(command, Invalid) and command.key.startswith("unknown_quiz")), command
-
-
-@pytest.mark.parametrize("lang", ["ko", "en"])
-def test_every_command_help_lists_can_be_offered_for_a_typo(lang: Lang) -> None:
-    """`/help` lists the commands; a typo of any of them gets it offered (issue 83)."""
-    listed = set(re.findall(r"`/quiz (\w+)", CHAT.template(lang, "help")))
-    assert listed and listed <= set(QUIZ_NAMES), listed - set(QUIZ_NAMES)
 
 
 def test_a_demo_with_too_many_parameters_is_refused() -> None:

@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import channel_defaults
 from bot.config import Settings
-from bot.core.commands import SetLang
 from bot.core.messages import Actor, Incoming, Posted, Reply, ReplyKind, Transport
+from bot.core.quiz.channel_settings import SetLang
 from bot.core.texts import text
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire

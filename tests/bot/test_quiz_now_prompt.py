@@ -11,8 +11,10 @@ import pytest
 
 from bot.app import channel_defaults
 from bot.config import Settings
-from bot.core import commands
+from bot.core.commands import Command, Invalid
+from bot.core.flow.parts import parse
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
+from bot.core.quiz.posting import Now
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
 from content.bank import Bank
@@ -48,15 +50,15 @@ async def say(service: Wired, actor: Actor, line: str) -> list[Reply]:
 @pytest.mark.parametrize(
     ("line", "command"),
     [
-        ("/quiz now", commands.Now()),
-        ("/quiz now q05", commands.Now("q05")),
-        ("/quiz NOW Team-001", commands.Now("team-001")),
-        ("/quiz now q05 q06", commands.Invalid("now_usage")),
-        ("/quiz now extra", commands.Now(extra=True)),
+        ("/quiz now", Now()),
+        ("/quiz now q05", Now("q05")),
+        ("/quiz NOW Team-001", Now("team-001")),
+        ("/quiz now q05 q06", Invalid("now_usage")),
+        ("/quiz now extra", Now(extra=True)),
     ],
 )
-def test_now_takes_an_optional_prompt_id(line: str, command: commands.Command) -> None:
-    assert commands.parse(line) == command
+def test_now_takes_an_optional_prompt_id(line: str, command: Command) -> None:
+    assert parse(line) == command
 
 
 async def test_named_main_question_is_posted_and_answered(service: Wired, bank: Bank) -> None:

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import open_service
-from bot.core import commands
+from bot.core.flow.parts import parse
 from bot.core.messages import Reply
 from bot.core.texts import text as core_text
 from bot.platforms import console
@@ -627,7 +627,7 @@ _texts = st.text(alphabet=st.characters(codec=None, categories=None), max_size=3
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_parse_never_raises(text: str) -> None:
     for line in (text, f"/quiz {text}", f"/demo {text}", f"/quiz schedule {text}", f"/QUIZ {text}"):
-        command = commands.parse(line)
+        command = parse(line)
         assert command is not None
 
 

@@ -15,8 +15,9 @@ from pydantic import SecretStr
 
 from bot.app import channel_defaults, open_service
 from bot.config import Settings
-from bot.core.commands import Web, parse
+from bot.core.flow.parts import parse
 from bot.core.messages import Actor, Incoming, ReplyKind
+from bot.core.quiz.sign_in import Web
 from bot.platforms.discord.commands import QuizGroup
 from bot.platforms.discord.dispatch import Relay
 from bot.storage.repository import Repository

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.core import commands as cmd
 from bot.core.messages import Actor, Incoming
+from bot.core.quiz.answering import Answer
 
 
 def held(incoming: Incoming) -> str | None:
     """The message as its claim keeps it (JSON); None for one that cannot be resumed."""
     answer: str | None = None
-    if isinstance(incoming.command, cmd.Answer):
+    if isinstance(incoming.command, Answer):
         answer = incoming.command.text
     elif incoming.command is not None:
         return None
@@ -58,5 +58,5 @@ def resumed(kept: str) -> Incoming:
         received_at=None if received is None else datetime.fromisoformat(received),
         private=data["private"],
         threadless=data["threadless"],
-        command=None if data["answer"] is None else cmd.Answer(data["answer"]),
+        command=None if data["answer"] is None else Answer(data["answer"]),
     )

@@ -7,18 +7,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
 
-from bot.core import commands as cmd
+from bot.core.commands import member_command
 from bot.core.flow import inbox
 from bot.core.flow.dispatch import Dispatcher
+from bot.core.flow.parts import parse
 from bot.core.inflight import InFlight
 from bot.core.member_text import member_text, shown_to_others
 from bot.core.messages import Actor, Incoming, Transport
-from bot.core.models import ChannelRow, MessageClaim
-from bot.core.ports import AnswerStore, ChannelStore, ClaimStore, MemberStore
+from bot.core.models import ChannelRow, MessageClaim, UnfinishedClaim
+from bot.core.ports import AnswerStore, ChannelStore, MemberStore
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.desk import grader_back_for_others
 from bot.core.quiz.posting import Posting
+from bot.core.quiz.practice import Practice
 from bot.core.telemetry import telemetry
 from bot.core.turn import Turn
 from content.schema import Lang
@@ -27,6 +31,29 @@ from evaluators.grade import EmbeddingUnavailableError
 log = logging.getLogger("quizmaster.core")
 
 PENDING_PER_ROUND = 50
+
+
+class ClaimStore(Protocol):
+    """Platform message ids claimed once, each holding its message until it is handled."""
+
+    async def claim_message(self, claim: MessageClaim) -> bool:
+        """True the first time a platform message id is seen; a redelivery returns False. The
+        claim holds `incoming` (for `replica_id`) until `finish_message`."""
+        ...
+
+    async def release_message(self, *, platform: str, message_id: str) -> None: ...
+
+    async def finish_message(self, *, platform: str, message_id: str) -> None: ...
+
+    async def unfinished_claims(
+        self, *, platform: str, alive_since: datetime, limit: int
+    ) -> list[UnfinishedClaim]:
+        """Claims still holding their message, of replicas not heard from since `alive_since`."""
+        ...
+
+    async def take_over(self, claim: UnfinishedClaim, *, replica_id: str) -> bool:
+        """False when another replica took the claim over first."""
+        ...
 
 
 def _member_actor(actor: Actor) -> Actor:
@@ -41,7 +68,7 @@ def _member_text(incoming: Incoming) -> Incoming:
         incoming,
         text=member_text(incoming.text),
         actor=_member_actor(incoming.actor),
-        command=None if incoming.command is None else cmd.member_command(incoming.command),
+        command=None if incoming.command is None else member_command(incoming.command),
     )
 
 
@@ -71,6 +98,7 @@ class Intake:
     posting: Posting
     dispatcher: Dispatcher
     flow: AnswerFlow
+    practice: Practice
     in_flight: InFlight
 
     async def grade_pending(self, platform: str, transport: Transport) -> int:
@@ -79,7 +107,7 @@ class Intake:
         stays kept: the round goes on past one refused for its own numbers, and stops where the
         grader does not answer (`grader_back_for_others`); returns how many were graded."""
         graded = 0
-        every = self.dispatcher.answers.bank.every_channel()  # a round serves every channel
+        every = self.flow.bank.every_channel()  # a round serves every channel
         open_questions = [p.id for p in every.open_questions()]
         waiting = await self.answers.pending_answers(
             platform=platform, limit=PENDING_PER_ROUND, skip_prompts=open_questions
@@ -118,7 +146,7 @@ class Intake:
         """The practice answers kept while the grader was unavailable, graded as the channel's
         are (the same rule on a refusal), each told to its member privately."""
         graded = 0
-        practice = self.dispatcher.practice
+        practice = self.practice
         for kept in await practice.kept(platform, limit=PENDING_PER_ROUND):
             channel = await self.posting.channel(platform, kept.channel_id)
             name = await self.members.display_name(platform=platform, user_id=kept.user_id)
@@ -213,7 +241,7 @@ class Intake:
                     display_name=actor.display_name,
                 )
             channel = await self.posting.channel(incoming.platform, incoming.channel_id)
-            command = incoming.command if incoming.command is not None else cmd.parse(incoming.text)
+            command = incoming.command if incoming.command is not None else parse(incoming.text)
             await self.dispatcher.dispatch(command, Turn(incoming, channel, transport))
             if kept is not None:
                 await self.finish(incoming)

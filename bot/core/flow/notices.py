@@ -6,11 +6,23 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Protocol
 
-from bot.core.messages import Transport
-from bot.core.ports import NoticeStore
+from bot.core.messages import Reply, Transport
 
 log = logging.getLogger("quizmaster.core")
+
+
+class NoticeStore(Protocol):
+    """The outbox of chat notices written where no chat connection is (the web page), sent by
+    the bot's scheduler (`bot.core.flow.notices`)."""
+
+    async def queue_notice(self, *, platform: str, reply: Reply, queued_at: datetime) -> None: ...
+
+    async def claim_notices(self, *, platform: str, by: str, at: datetime) -> list[Reply]:
+        """The platform's unsent notices, oldest first, now claimed by `by`: a notice is
+        claimed once, so another replica never sends it again."""
+        ...
 
 
 async def send_notices(

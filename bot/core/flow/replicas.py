@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.core.models import ReplicaRow
 
@@ -19,6 +20,22 @@ MISSED_TICKS = 3
 ALIVE_WITHIN = timedelta(seconds=90)
 """`MISSED_TICKS` default scheduler ticks: a replica that missed three heartbeats is counted as
 gone."""
+
+
+class ReplicaStore(Protocol):
+    """Each bot process's heartbeat (`bot.core.flow.replicas`)."""
+
+    async def heartbeat(self, replica: ReplicaRow) -> None:
+        """Record that this bot process is alive (`seen_at`), adding it the first time."""
+        ...
+
+    async def forget_replica(self, *, replica_id: str) -> None:
+        """A process that stops cleanly leaves the list at once."""
+        ...
+
+    async def replicas(self) -> list[ReplicaRow]:
+        """Every heartbeat on record (`bot.core.flow.replicas.alive` picks the live ones)."""
+        ...
 
 
 def silent_since(now: datetime, tick_s: float) -> datetime:

@@ -8,9 +8,9 @@ import asyncio
 import logging
 from datetime import datetime
 
-from bot.core import commands as cmd
 from bot.core.flow import inbox
 from bot.core.flow.intake import PENDING_PER_ROUND, Intake
+from bot.core.flow.parts import parse
 from bot.core.messages import Incoming, Transport
 from bot.core.ports import PostStore
 from bot.core.turn import Turn
@@ -87,7 +87,7 @@ class Takeover:
             if stored is not None:
                 await self.flow.resend_grade(turn, *stored)
             else:
-                command = incoming.command or cmd.parse(incoming.text)
+                command = incoming.command or parse(incoming.text)
                 await self.dispatcher.dispatch(command, turn)
             await self.intake.finish(incoming)
         except asyncio.CancelledError:

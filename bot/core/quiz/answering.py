@@ -15,8 +15,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
+from bot.core.commands import Command, Declared, Verb, word
 from bot.core.inflight import InFlight
 from bot.core.member_text import refusal
 from bot.core.messages import Image, ReplyKind
@@ -42,6 +43,37 @@ from evaluators.grade import EmbeddingUnavailableError, Grade, Verdict
 log = logging.getLogger("quizmaster.core")
 # What an answer's replies end with: the next prompt, or "all done for today".
 _NEXT_PROMPT = frozenset({ReplyKind.FOLLOWUP, ReplyKind.INFO})
+
+
+@dataclass(frozen=True)
+class Answer(Command):
+    """An answer to the question the member is in: plain text, a thread reply, an answer form
+    or `/quiz answer <text>`."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Next(Command):
+    """`/quiz next`: the member's current prompt again, or when done their lowest score's."""
+
+
+@dataclass(frozen=True)
+class Skip(Command):
+    """`/quiz skip`: skip the prompt the member is on."""
+
+
+@dataclass(frozen=True)
+class Hint(Command):
+    """`/quiz hint`: a hint, which caps the score."""
+
+
+VERBS = (
+    word("next", Next()),
+    word("skip", Skip()),
+    word("hint", Hint()),
+    Verb("answer", lambda _words, rest: Answer(rest), usage="answer <text>"),
+)
 
 
 class CardReviewer(Protocol):
@@ -132,6 +164,14 @@ def graded_text(
 
 @dataclass(kw_only=True, eq=False)
 class AnswerFlow:
+    """Serves the answers and the commands that move a member through a post."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Answer, Next, Skip, Hint),
+        verbs=VERBS,
+        help=("help_next", "help_skip_hint"),
+    )
+
     repo: AnswerStore
     posts: PostStore
     bank: Bank
@@ -144,6 +184,16 @@ class AnswerFlow:
 
     def __post_init__(self) -> None:
         self.day = MemberDay(posts=self.posts, answers=self.repo, bank=self.bank)
+
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, Answer):
+            await self.answer(turn, command.text)
+        elif isinstance(command, Next):
+            await self.next(turn)
+        elif isinstance(command, Skip):
+            await self.skip(turn)
+        else:
+            await self.hint(turn)
 
     def _bank(self, post: PostRow) -> Bank:
         """The bank as the post's channel sees it."""

@@ -9,14 +9,18 @@ that `quizmaster eval fit --team` learns from; the queue shows how often the gra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import ClassVar, Protocol
 
+from bot.core.commands import Command, Declared, Invalid, Verb
 from bot.core.member_text import cut, member_text
 from bot.core.messages import Reply
-from bot.core.models import AppealResolution, AppealRow, GradedAnswer
-from bot.core.ports import AppealStore, MemberStore
+from bot.core.models import AppealCounts, AppealResolution, AppealRow, GradedAnswer
+from bot.core.numerals import ascii_digits
+from bot.core.ports import MemberStore
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.regrades import regrade_notice, regraded_verdict
 from bot.core.texts import text
@@ -29,6 +33,102 @@ REASON_CHARS = 500
 QUEUE_SHOWN = 5
 QUOTE_CHARS = 300
 STATS_WEEKS = 4
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+class AppealStore(Protocol):
+    """Appeals (`bot.core.quiz.appeals`): a member's latest answer, the appeals of a channel, and a
+    resolution that rewrites the answer's score (and the member's card) with it."""
+
+    async def latest_answer(
+        self, *, platform: str, channel_id: str, user_id: str
+    ) -> GradedAnswer | None: ...
+
+    async def member_answer(
+        self, *, platform: str, channel_id: str, user_id: str, answer_id: int
+    ) -> GradedAnswer | None:
+        """One of the member's graded answers in the channel, by id (None for anyone else's)."""
+        ...
+
+    async def open_appeal(
+        self, *, answer: GradedAnswer, reason: str, opened_at: datetime
+    ) -> AppealRow | None:
+        """The new appeal; None when that answer was appealed before."""
+        ...
+
+    async def appeal(self, *, platform: str, channel_id: str, appeal_id: int) -> AppealRow | None:
+        """One appeal of the channel (another channel's id finds nothing)."""
+        ...
+
+    async def open_appeals(self, *, platform: str, channel_id: str) -> list[AppealRow]:
+        """The channel's queue, oldest first."""
+        ...
+
+    async def resolve_appeal(self, resolution: AppealResolution) -> AppealRow | None:
+        """Close an open appeal, give its answer the resolution's `final_score` and `verdict`,
+        replace the member's card and its score with `card` (None: unchanged; the card before
+        its latest review is kept) and queue `notice` for the chat (see `queue_notice`), in one
+        transaction; None when it was not open."""
+        ...
+
+    async def appeal_counts(
+        self, *, platform: str, channel_id: str, since: datetime
+    ) -> AppealCounts: ...
+
+    async def resolved_appeals(self) -> list[AppealRow]:
+        """Every resolved appeal, in every channel: the team's own human grades."""
+        ...
+
+
+@dataclass(frozen=True)
+class Appeal(Command):
+    """`/quiz appeal [why]`: contest the grade of my latest answer in this channel."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ShowAppeals(Command):
+    """`/quiz appeals` (admins): the channel's open appeals."""
+
+    admin = True
+
+
+@dataclass(frozen=True)
+class ResolveAppeal(Command):
+    """`/quiz appeals resolve <id> <score|keep> [note]` (admins): `score` None keeps the old."""
+
+    admin = True
+
+    appeal_id: int
+    score: int | None
+    note: str = ""
+
+
+def read_appeals(_words: Sequence[str], rest: str) -> Command:
+    """`/quiz appeals` with what followed it: nothing (the queue) or
+    `resolve <id> <score|keep> [note]`."""
+    words = rest.split(None, 3)
+    if not words:
+        return ShowAppeals()
+    if words[0].lower() != "resolve" or len(words) < 3:
+        return Invalid("appeals_usage_error")
+    appeal_id = ascii_digits(words[1].removeprefix("#"))
+    if not _DIGITS.fullmatch(appeal_id):
+        return Invalid("appeal_bad_id", words[1])
+    verdict = ascii_digits(words[2].lower())
+    score: int | None = None
+    if verdict != "keep":
+        if not _DIGITS.fullmatch(verdict) or int(verdict) > 100:
+            return Invalid("appeal_bad_score", words[2])
+        score = int(verdict)
+    return ResolveAppeal(int(appeal_id), score, words[3] if len(words) > 3 else "")
+
+
+VERBS = (
+    Verb("appeal", lambda _words, rest: Appeal(rest), usage="appeal [why]"),
+    Verb("appeals", read_appeals, slash="quiz-admin", usage="appeals"),
+)
 
 
 def concept_names(prompt: Prompt | None, ids: tuple[str, ...], lang: Lang) -> str:
@@ -80,11 +180,28 @@ def clipped(body: str, limit: int) -> str:
 
 @dataclass(kw_only=True, eq=False)
 class Appeals:
+    """Serves `Appeal`, `ShowAppeals` and `ResolveAppeal`."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Appeal, ShowAppeals, ResolveAppeal),
+        verbs=VERBS,
+        help=("help_appeal",),
+        admin_help=("help_admin_appeals",),
+    )
+
     repo: AppealStore
     members: MemberStore
     bank: Bank
     practice: Practice
     clock: Callable[[], datetime]
+
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, Appeal):
+            await self.open(turn, command.reason)
+        elif isinstance(command, ResolveAppeal):
+            await self.resolve(turn, command.appeal_id, command.score, command.note)
+        else:
+            await self.queue(turn)
 
     async def open(self, turn: Turn, reason: str) -> None:
         """`/quiz appeal [why]` on the member's latest graded answer in this channel."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
-from bot.core import commands as cmd
+from bot.core.commands import Command, Declared, word
 from bot.core.ports import PostLookup
 from bot.core.quiz.threads import current_post, no_post_key
 from bot.core.turn import Turn
@@ -24,6 +24,20 @@ SHOWN = 15
 class Bookmark:
     prompt_id: str
     saved_at: datetime
+
+
+@dataclass(frozen=True)
+class ToggleBookmark(Command):
+    """`/quiz bookmark`: keep the question I am in to come back to, or take its bookmark away."""
+
+    private = True
+
+
+@dataclass(frozen=True)
+class ShowBookmarks(Command):
+    """`/quiz bookmarks`: the questions I bookmarked in this channel, privately."""
+
+    private = True
 
 
 class BookmarkStore(Protocol):
@@ -40,17 +54,21 @@ class BookmarkStore(Protocol):
 
 @dataclass(kw_only=True, eq=False)
 class Bookmarks:
-    """Serves its two commands whole (`bot.core.flow.dispatch.CommandPart`)."""
+    """Serves its two commands whole (`bot.core.commands.CommandPart`)."""
 
-    serves = (cmd.Bookmark, cmd.Bookmarks)
+    commands: ClassVar[Declared] = Declared(
+        serves=(ToggleBookmark, ShowBookmarks),
+        verbs=(word("bookmark", ToggleBookmark()), word("bookmarks", ShowBookmarks())),
+        help=("help_bookmarks",),
+    )
 
     store: BookmarkStore
     posts: PostLookup
     bank: Bank
     clock: Callable[[], datetime]
 
-    async def serve(self, command: cmd.Command, turn: Turn) -> None:
-        if isinstance(command, cmd.Bookmark):
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, ToggleBookmark):
             await self.toggle(turn)
         else:
             await self.show(turn)

@@ -2,16 +2,92 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import ClassVar, Literal
 
+from bot.core.commands import Command, Declared, Invalid, Verb
+from bot.core.numerals import ascii_digits
 from bot.core.ports import ChannelStore
 from bot.core.schedule import Schedule, ScheduleError, format_days, parse_days, parse_time
 from bot.core.schedule import parse_zone as parse_zone_name
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.schema import Lang
+
+
+@dataclass(frozen=True)
+class SetSchedule(Command):
+    """`/quiz schedule HH:MM [Area/City] [days]` (admins)."""
+
+    admin = True
+
+    at: str
+    zone: str | None = None
+    days: str | None = None
+
+
+@dataclass(frozen=True)
+class SetLang(Command):
+    """`/quiz lang ko|en` (admins)."""
+
+    admin = True
+
+    lang: Literal["ko", "en"]
+
+
+def read_schedule(words: Sequence[str]) -> Command:
+    if not 1 <= len(words) <= 3:
+        return Invalid("schedule_usage")
+    zone = next((w for w in words[1:] if "/" in w or w.upper() == "UTC"), None)
+    days = next((w for w in words[1:] if w != zone), None)
+    return SetSchedule(ascii_digits(words[0]), zone, days)
+
+
+def read_lang(words: Sequence[str]) -> Command:
+    lang = words[0].lower() if words else ""
+    if lang not in ("ko", "en"):
+        return Invalid("lang_usage", lang)
+    return SetLang(lang)  # type: ignore[arg-type]
+
+
+VERBS = (
+    Verb(
+        "schedule",
+        lambda words, _rest: read_schedule(words),
+        slash="quiz-admin",
+        usage="schedule HH:MM [Area/City] [days]",
+    ),
+    Verb("lang", lambda words, _rest: read_lang(words), slash="quiz-admin", usage="lang ko|en"),
+)
+
+
+@dataclass(kw_only=True, eq=False)
+class ChannelSettings:
+    """Serves `/quiz schedule` and `/quiz lang` on the channels' store."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(SetSchedule, SetLang),
+        verbs=VERBS,
+        admin_help=("help_admin_schedule", "help_admin_lang"),
+    )
+
+    channels: ChannelStore
+    clock: Callable[[], datetime]
+
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, SetSchedule):
+            await set_schedule(
+                turn,
+                repo=self.channels,
+                clock=self.clock,
+                at=command.at,
+                zone=command.zone,
+                days=command.days,
+            )
+        elif isinstance(command, SetLang):
+            await set_lang(turn, repo=self.channels, lang=command.lang)
 
 
 async def set_schedule(

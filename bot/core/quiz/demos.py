@@ -6,23 +6,26 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.core.demo_records import (
+    Demo,
     DemoBusyError,
     DemoError,
     DemoFailedError,
     DemoParamsRefusedError,
     DemoServiceDownError,
     DemoStatus,
+    DemoTicket,
     ParamProblem,
+    ParamValue,
     UnknownDemoError,
 )
 from bot.core.member_text import shown
 from bot.core.messages import Image, Posted, ReplyKind
-from bot.core.ports import DemoService
 from bot.core.texts import CHAT, text
 from bot.core.turn import Turn
 from content.schema import Lang
@@ -31,6 +34,34 @@ log = logging.getLogger("quizmaster.core")
 
 RATE_WINDOW = timedelta(hours=1)
 FIGURE_TIMEOUT_S = 30.0
+
+
+class DemoService(Protocol):
+    """The demo service as the `/demo` hand-off uses it, in the core's own records
+    (`bot/compute_demos.py` adapts the compute service's client); every failure is a
+    `DemoError`."""
+
+    async def demos(self) -> list[Demo]: ...
+
+    async def submit(
+        self, demo: str, params: Mapping[str, ParamValue] | None = None
+    ) -> DemoTicket: ...
+
+    async def wait(
+        self,
+        job_id: str,
+        on_progress: Callable[[DemoStatus], Awaitable[None]] | None = None,
+        *,
+        poll: float = 0.5,
+        timeout: float = 300.0,  # noqa: ASYNC109 (on timeout the job is also cancelled)
+    ) -> DemoStatus:
+        """Poll until the job is done or cancelled; DemoFailedError when it failed or outlasts
+        `timeout` seconds (it is then cancelled)."""
+        ...
+
+    async def image(self, url: str) -> bytes:
+        """PNG bytes of one of `DemoStatus.images`."""
+        ...
 
 
 def _queue_place(turn: Turn, position: int) -> str:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
+from bot.core.commands import Command, Declared, Invalid, Verb
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostClaim, PostRow
 from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
@@ -26,6 +28,31 @@ log = logging.getLogger("quizmaster.core")
 ACTIVE_DAYS = 14
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Now(Command):
+    """`/quiz now [prompt-id|extra]`: post a question now; the given main question, or the next
+    one the selection picks (an admin trying a team bank's question names it). Without a thread
+    per question (the console), plain `now` shows today's question again once it is up, and
+    `extra` posts another."""
+
+    admin = True
+
+    prompt_id: str | None = None
+    extra: bool = False
+
+
+def now(words: Sequence[str]) -> Command:
+    """`/quiz now` with what followed it: nothing, `extra`, or one prompt id."""
+    if len(words) > 1:
+        return Invalid("now_usage")
+    if len(words) == 1 and words[0].lower() == "extra":
+        return Now(extra=True)
+    return Now(words[0].lower() if words else None)
+
+
+VERBS = (Verb("now", lambda words, _rest: now(words), slash="quiz-admin", usage="now [prompt-id]"),)
 
 
 @dataclass(frozen=True)
@@ -54,6 +81,10 @@ class PostingStores:
 
 class Posting:
     """Channels and their questions, for `replica_id` (the process whose claims these are)."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Now,), verbs=VERBS, admin_help=("help_admin_now",)
+    )
 
     def __init__(
         self,
@@ -296,6 +327,9 @@ class Posting:
             assert latest is not None, "the day's slot was claimed, so the day has a post"
         await transport.send(self.question_reply(channel, latest, threads=transport.threads))
         log.info("showed prompt=%s channel=%s day=%s", latest.prompt_id, channel_id, latest.day)
+
+    async def serve(self, command: Now, turn: Turn) -> None:
+        await self.post_now(turn, command.prompt_id, extra=command.extra)
 
     async def post_now(self, turn: Turn, prompt_id: str | None, *, extra: bool) -> None:
         """`/quiz now [prompt-id|extra]`: post the named main question now (the selection's

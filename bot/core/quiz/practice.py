@@ -13,9 +13,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import ClassVar
 
 from fsrs import Card, Rating, Scheduler
 
+from bot.core.commands import Command, Declared, Invalid, Verb, word
 from bot.core.inflight import InFlight
 from bot.core.member_text import refusal
 from bot.core.messages import ReplyKind
@@ -45,6 +47,41 @@ from evaluators.grade import EmbeddingUnavailableError, Grade
 log = logging.getLogger("quizmaster.core")
 
 UPCOMING_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class ShowPractice(Command):
+    """`/quiz practice`: show the member their next spaced-repetition prompt, privately."""
+
+
+@dataclass(frozen=True)
+class PracticeAnswer(Command):
+    """`/quiz practice answer <text>`: answer the prompt `/quiz practice` showed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Review(Command):
+    """`/quiz review`: how many practice cards are due, and when the next ones are."""
+
+    private = True
+
+
+def read_practice(words: Sequence[str], rest: str) -> Command:
+    """`/quiz practice` with what followed it: nothing, or `answer <text>`."""
+    if not words:
+        return ShowPractice()
+    if words[0].lower() == "answer":
+        parts = rest.split(None, 1)
+        return PracticeAnswer(parts[1] if len(parts) > 1 else "")
+    return Invalid("practice_usage")
+
+
+VERBS = (
+    Verb("practice", read_practice, usage="practice [answer <text>]"),
+    word("review", Review()),
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +142,10 @@ def card_row(
 class Practice:
     """`/quiz practice`, `/quiz practice answer`, `/quiz review`, and the card review that every
     graded channel answer carries into its transaction (it is AnswerFlow's `CardReviewer`)."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(ShowPractice, PracticeAnswer, Review), verbs=VERBS, help=("help_practice",)
+    )
 
     repo: PracticeStore
     bank: Bank
@@ -271,6 +312,14 @@ class Practice:
         return {user: value for user, value in found.items() if value is not None}
 
     # commands -------------------------------------------------------------------------------
+
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, PracticeAnswer):
+            await self.answer(turn, command.text)
+        elif isinstance(command, Review):
+            await self.status(turn)
+        else:
+            await self.show(turn)
 
     async def show(self, turn: Turn) -> None:
         """`/quiz practice`: the prompt still waiting for an answer, else the next one."""

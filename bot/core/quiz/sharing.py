@@ -3,6 +3,11 @@ and the one line that shows the best answer of a member who gave it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from bot.core.commands import Command, Declared, Invalid, Verb
 from bot.core.member_text import excerpt
 from bot.core.models import SharedAnswer
 from bot.core.ports import SharingStore
@@ -10,6 +15,37 @@ from bot.core.quiz.posting import Clock
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.schema import Lang
+
+
+@dataclass(frozen=True)
+class Share(Command):
+    """`/quiz share on|off`: whether my best answers may be shown to this channel."""
+
+    on: bool
+
+
+def read_share(words: Sequence[str]) -> Command:
+    choice = " ".join(words).lower()
+    if choice not in ("on", "off"):
+        return Invalid("share_usage", choice)
+    return Share(choice == "on")
+
+
+@dataclass(kw_only=True, eq=False)
+class Sharing:
+    """Serves `/quiz share` on the consents' store."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Share,),
+        verbs=(Verb("share", lambda words, _rest: read_share(words), usage="share on|off"),),
+        help=("help_share",),
+    )
+
+    store: SharingStore
+    clock: Clock
+
+    async def serve(self, command: Share, turn: Turn) -> None:
+        await set_sharing(turn, store=self.store, clock=self.clock, on=command.on)
 
 
 async def set_sharing(turn: Turn, *, store: SharingStore, clock: Clock, on: bool) -> None:

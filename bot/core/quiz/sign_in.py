@@ -6,9 +6,11 @@ followed) is the web adapter's (`bot.web.signing`), reached through the `SignInL
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import ClassVar, Protocol
 
+from bot.core.commands import Command, Declared, word
 from bot.core.messages import ReplyKind
 from bot.core.turn import Turn
 
@@ -37,3 +39,24 @@ async def send_sign_in_link(turn: Turn, links: SignInLinks | None) -> None:
     )
     minutes = int(links.lifetime.total_seconds() // 60)
     await turn.say(turn.t("web_link", url=url, minutes=minutes), ephemeral=True)
+
+
+@dataclass(frozen=True)
+class Web(Command):
+    """`/quiz web`: a sign-in link to the team's web page, for the caller alone."""
+
+    private = True
+
+
+@dataclass(eq=False)
+class SignIn:
+    """Serves `/quiz web`; `links` is None where the bot has no web page."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Web,), verbs=(word("web", Web()),), help=("help_web",)
+    )
+
+    links: SignInLinks | None
+
+    async def serve(self, _command: Web, turn: Turn) -> None:
+        await send_sign_in_link(turn, self.links)

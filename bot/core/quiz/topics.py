@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
+from bot.core.commands import Command, Declared, Verb
 from bot.core.ports import ChannelStore, DashboardStore, PostStore
 from bot.core.texts import subject_name
 from bot.core.turn import Turn
@@ -137,3 +139,50 @@ async def set_topics(turn: Turn, *, bank: Bank, repo: ChannelStore, words: Seque
         return
     shown = ", ".join(subject_name(turn.lang, s) for s in chosen)
     await turn.say(turn.t("topics_set", subjects=shown))
+
+
+@dataclass(frozen=True)
+class ShowTopics(Command):
+    """`/quiz topics`: the bank's subjects, what this channel has seen of each and which it
+    draws from."""
+
+
+@dataclass(frozen=True)
+class SetTopics(Command):
+    """`/quiz topics <id> [<id> ...]|all` (admins): the subjects the daily question and
+    practice draw from, by id or a name's first letters; none: all."""
+
+    admin = True
+
+    subjects: tuple[str, ...]
+
+
+def topics(words: Sequence[str]) -> Command:
+    """`/quiz topics` with what followed it: nothing (the list), `all`, or subjects."""
+    if not words:
+        return ShowTopics()
+    if len(words) == 1 and words[0].lower() == "all":
+        return SetTopics(())
+    return SetTopics(tuple(words))
+
+
+@dataclass(kw_only=True, eq=False)
+class Topics:
+    """Serves `/quiz topics`: the list, and an admin's choice of subjects."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(ShowTopics, SetTopics),
+        verbs=(Verb("topics", lambda words, _rest: topics(words), usage="topics [id ...|all]"),),
+        help=("help_topics",),
+        admin_help=("help_admin_topics",),
+    )
+
+    bank: Bank
+    posts: PostStore
+    channels: ChannelStore
+
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, SetTopics):
+            await set_topics(turn, bank=self.bank, repo=self.channels, words=command.subjects)
+        else:
+            await show_topics(turn, bank=self.bank, posts=self.posts)

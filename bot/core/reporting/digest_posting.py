@@ -6,14 +6,18 @@ is sent, as a scheduled post taken over is), and `/quiz week` for one member at 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar, Protocol
 
+from bot.core.commands import Command, Declared, Invalid, Verb, word
 from bot.core.counted import tallies
 from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, DigestClaim, DigestTime
-from bot.core.ports import AnswerStore, ChannelStore, DigestStore, MemberStore, PostStore
+from bot.core.numerals import ascii_digits
+from bot.core.ports import AnswerStore, ChannelStore, MemberStore, PostStore
 from bot.core.quiz.posting import Clock
 from bot.core.reporting.digest_chart import digest_image
 from bot.core.reporting.digest_figures import (
@@ -39,6 +43,40 @@ DIGEST_AFTER = timedelta(hours=8)
 day to answer it."""
 
 
+class DigestStore(Protocol):
+    """The weekly digest: each channel's digest time, and each channel-week's digest claimed
+    once before it is sent (`bot.core.reporting.digest_posting`)."""
+
+    async def digest_time(self, *, platform: str, channel_id: str) -> DigestTime | None:
+        """What an admin set; None: the default time."""
+        ...
+
+    async def set_digest_time(
+        self, *, platform: str, channel_id: str, time: DigestTime
+    ) -> None: ...
+
+    async def digest_held(
+        self, *, platform: str, channel_id: str, week: date, alive_since: datetime | None
+    ) -> bool:
+        """Sent, or claimed by a replica heard from since `alive_since` (None: claimed)."""
+        ...
+
+    async def claim_digest(
+        self, claim: DigestClaim, *, alive_since: datetime | None = None
+    ) -> bool:
+        """True for the one process that reserves this channel-week's digest (with
+        `alive_since`, also one taking over the unsent claim of a replica silent since)."""
+        ...
+
+    async def release_digest(self, *, platform: str, channel_id: str, week: date) -> None:
+        """Forget a claimed digest that could not be sent."""
+        ...
+
+    async def set_digest_message(
+        self, *, platform: str, channel_id: str, week: date, message_id: str
+    ) -> None: ...
+
+
 def digest_instant(schedule: Schedule, week: date, time: DigestTime | None) -> datetime | None:
     """When the digest of `week` is due, in UTC; None: no digest that week (it has no
     scheduled day, or the channel turned digests off)."""
@@ -53,16 +91,63 @@ def digest_instant(schedule: Schedule, week: date, time: DigestTime | None) -> d
 
 def weekday_number(name: str) -> int | None:
     """0 for Monday: an English name or its first three letters, or a Korean day (월, 월요일)."""
-    word = name.strip().lower()
-    if word[:3] in WEEKDAY_NAMES:
-        return WEEKDAY_NAMES.index(word[:3])
+    typed = name.strip().lower()
+    if typed[:3] in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(typed[:3])
     korean = text("ko", "weekday_names").split(",")
-    return korean.index(word[0]) if word and word.removesuffix("요일") in korean else None
+    return korean.index(typed[0]) if typed and typed.removesuffix("요일") in korean else None
+
+
+@dataclass(frozen=True)
+class Week(Command):
+    """`/quiz week`: this channel's weekly digest so far, privately."""
+
+    private = True
+
+
+@dataclass(frozen=True)
+class SetDigest(Command):
+    """`/quiz digest <weekday HH:MM|off>` (admins): when the weekly digest is posted;
+    `weekday` and `at` None: no digest."""
+
+    admin = True
+
+    weekday: str | None
+    at: str | None
+
+
+def digest(words: Sequence[str]) -> Command:
+    """`/quiz digest` with what followed it: `off`, or a weekday and a time (checked by the
+    core, which names the weekdays it knows)."""
+    if len(words) == 1 and words[0].lower() == "off":
+        return SetDigest(None, None)
+    if len(words) != 2:
+        return Invalid("digest_usage")
+    return SetDigest(words[0].lower(), ascii_digits(words[1]))
+
+
+VERBS = (
+    word("week", Week()),
+    Verb(
+        "digest",
+        lambda words, _rest: digest(words),
+        slash="quiz-admin",
+        usage="digest <weekday HH:MM|off>",
+    ),
+)
 
 
 @dataclass(kw_only=True, eq=False)
 class Digests:
-    """Builds, posts and shows the weekly digest, for `replica_id` (whose claims these are)."""
+    """Builds, posts and shows the weekly digest, for `replica_id` (whose claims these are);
+    serves `/quiz week` and `/quiz digest`."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Week, SetDigest),
+        verbs=VERBS,
+        help=("help_week",),
+        admin_help=("help_admin_digest",),
+    )
 
     channels: ChannelStore
     posts: PostStore
@@ -248,6 +333,12 @@ class Digests:
             platform=channel.platform, channel_id=channel.channel_id
         )
         return digest_instant(schedule, week, time) or schedule.instant_on(week)
+
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, SetDigest):
+            await self.set_time(turn, command.weekday, command.at)
+        else:
+            await self.show(turn)
 
     async def show(self, turn: Turn) -> None:
         """`/quiz week`: this week's digest so far, for the caller alone."""

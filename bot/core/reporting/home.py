@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC
+from typing import ClassVar
 
+from bot.core.commands import Command, Declared, word
 from bot.core.counted import answered_days, tally
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow
@@ -58,10 +60,21 @@ class MemberHome:
         )
 
 
+@dataclass(frozen=True)
+class Me(Command):
+    """`/quiz me`: my streak, points this week, mastery by topic and due cards, privately."""
+
+    private = True
+
+
 @dataclass(kw_only=True, eq=False)
 class Homes:
     """Computes a member's home from the channel's answers and their practice cards; `lang` is
-    what a member with no channel yet reads (the new channels' language)."""
+    what a member with no channel yet reads (the new channels' language). Serves `/quiz me`."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Me,), verbs=(word("me", Me()),), help=("help_me",)
+    )
 
     channels: ChannelStore
     answers: AnswerStore
@@ -93,6 +106,9 @@ class Homes:
             mastery=tuple(await self.practice.mastery(where, user_id)),
             due=tuple(bank.get(prompt_id).text.get(lang) for _, prompt_id in due),
         )
+
+    async def serve(self, _command: Me, turn: Turn) -> None:
+        await self.show(turn)
 
     async def show(self, turn: Turn) -> None:
         """`/quiz me`: the caller's home, for the caller alone."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from bot.core.commands import Period
+from bot.core.commands import Command, Declared, Invalid, Period, Verb, word
 from bot.core.counted import Tally, answered_days, tally
+from bot.core.member_text import shown_to_others
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow
 from bot.core.ports import (
@@ -43,8 +44,59 @@ PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
 LEADERBOARD_SIZE = 10
 
 
+@dataclass(frozen=True)
+class Reveal(Command):
+    """`/quiz reveal` (admins): the day's model answer and summary."""
+
+    admin = True
+
+
+@dataclass(frozen=True)
+class Leaderboard(Command):
+    """`/quiz leaderboard [week|month|all]`."""
+
+    period: Period = "week"
+
+
+@dataclass(frozen=True)
+class Stats(Command):
+    """`/quiz stats [name]`: a member's figures; mine without a name."""
+
+    user: str | None = None
+
+
+def leaderboard(words: Sequence[str]) -> Command:
+    period = words[0].lower() if words else "week"
+    if period not in ("week", "month", "all"):
+        return Invalid("bad_period", period)
+    return Leaderboard(period)  # type: ignore[arg-type]
+
+
+def stats(words: Sequence[str]) -> Command:
+    # names are stored as others are shown them (`intake`), so a lookup spells it the same
+    return Stats(shown_to_others(" ".join(words).lstrip("@")) or None)
+
+
+VERBS = (
+    word("reveal", Reveal()),
+    Verb(
+        "leaderboard", lambda words, _rest: leaderboard(words), usage="leaderboard [week|month|all]"
+    ),
+    Verb("stats", lambda words, _rest: stats(words), usage="stats [@member]"),
+)
+
+
 @dataclass(kw_only=True, eq=False)
 class Reports:
+    """Serves what members read back (`Reveal`, `Leaderboard`, `Stats`)."""
+
+    commands: ClassVar[Declared] = Declared(
+        serves=(Reveal, Leaderboard, Stats),
+        verbs=VERBS,
+        help=("help_reports",),
+        admin_help=("help_admin_reveal",),
+    )
+
     posts: PostStore
     answers: AnswerStore
     boards: BoardStore
@@ -54,6 +106,14 @@ class Reports:
     clock: Callable[[], datetime]
     practice: Practice
     cards: PracticeStore
+
+    async def serve(self, command: Command, turn: Turn) -> None:
+        if isinstance(command, Leaderboard):
+            await self.leaderboard(turn, command.period)
+        elif isinstance(command, Stats):
+            await self.stats(turn, command.user)
+        else:
+            await self.reveal(turn)
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)

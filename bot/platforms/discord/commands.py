@@ -18,8 +18,20 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
-from bot.core import commands as cmd
-from bot.core.quiz.appeals import REASON_CHARS
+from bot.core.commands import Command, Slash
+from bot.core.flow.parts import GRAMMAR
+from bot.core.quiz.answering import Answer
+from bot.core.quiz.appeals import REASON_CHARS, ResolveAppeal, ShowAppeals
+from bot.core.quiz.appeals import Appeal as AppealCommand
+from bot.core.quiz.channel_settings import SetLang, SetSchedule
+from bot.core.quiz.demo_commands import DemoList, demo_run
+from bot.core.quiz.posting import now as read_now
+from bot.core.quiz.practice import PracticeAnswer, ShowPractice
+from bot.core.quiz.sharing import Share
+from bot.core.quiz.topics import ShowTopics
+from bot.core.quiz.topics import topics as read_topics
+from bot.core.reporting.digest_posting import digest as read_digest
+from bot.core.reporting.reports import Leaderboard, Stats
 from bot.core.texts import text
 from bot.platforms.discord.dispatch import Relay, report_failure
 from bot.platforms.discord.permissions import ADMIN_PERMISSIONS
@@ -66,7 +78,7 @@ class AnswerModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._relay.interaction(
             interaction,
-            cmd.Answer(self.answer.value),
+            Answer(self.answer.value),
             private_placeholder=self._relay.score_ephemeral,
         )
 
@@ -77,25 +89,26 @@ class AnswerModal(discord.ui.Modal):
         await report_failure(interaction, error, what="answer form")
 
 
-def add_words(group: app_commands.Group, relay: Relay, *, admin: bool) -> None:
-    """One slash command per `/quiz` word of `cmd.WORDS` (the admin ones in the admin group),
-    described by `discord_quiz[_admin]_<word>` in the catalogue."""
-    prefix = "discord_quiz_admin_" if admin else "discord_quiz_"
-    for name, command in cmd.WORDS.items():
-        if isinstance(command, cmd.ADMIN_COMMANDS) == admin:
+def add_words(group: app_commands.Group, relay: Relay, *, slash: Slash) -> None:
+    """One slash command per part's `/quiz` word of no option that `slash` offers (the parts'
+    declarations, `bot.core.flow.parts`), described by `discord_quiz[_admin]_<word>` in the
+    catalogue."""
+    prefix = "discord_quiz_admin_" if slash == "quiz-admin" else "discord_quiz_"
+    for verb in GRAMMAR.verbs:
+        if verb.word is not None and verb.slash == slash:
             group.add_command(
                 app_commands.Command(
-                    name=name,
-                    description=said(prefix + name),
-                    callback=_relayed(relay, command),
+                    name=verb.name,
+                    description=said(prefix + verb.name),
+                    callback=_relayed(relay, verb.word),
                 )
             )
 
 
 def _relayed(
-    relay: Relay, command: cmd.Command
+    relay: Relay, command: Command
 ) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:
-    private = isinstance(command, cmd.PRIVATE_WORDS)
+    private = command.private
 
     async def relay_command(interaction: discord.Interaction) -> None:
         await relay.interaction(interaction, command, private_placeholder=private)
@@ -113,7 +126,7 @@ class QuizGroup(app_commands.Group):
         super().__init__(name="quiz", description=said("discord_quiz"))
         self._relay = relay
         self._subjects = subjects
-        add_words(self, relay, admin=False)
+        add_words(self, relay, slash="quiz")
         if not web_page:
             self.remove_command("web")
 
@@ -129,7 +142,7 @@ class QuizGroup(app_commands.Group):
             await interaction.response.send_modal(AnswerModal(self._relay, lang))
             return
         await self._relay.interaction(
-            interaction, cmd.Answer(text), private_placeholder=self._relay.score_ephemeral
+            interaction, Answer(text), private_placeholder=self._relay.score_ephemeral
         )
 
     @app_commands.command(description=said("discord_quiz_leaderboard"))
@@ -137,7 +150,7 @@ class QuizGroup(app_commands.Group):
     async def leaderboard(
         self, interaction: discord.Interaction, period: Literal["week", "month", "all"] = "week"
     ) -> None:
-        await self._relay.interaction(interaction, cmd.Leaderboard(period))
+        await self._relay.interaction(interaction, Leaderboard(period))
 
     @app_commands.command(description=said("discord_quiz_stats"))
     @app_commands.describe(member=said("discord_quiz_stats_member"))
@@ -145,7 +158,7 @@ class QuizGroup(app_commands.Group):
         self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         who = str(member.id) if member is not None else None
-        await self._relay.interaction(interaction, cmd.Stats(who))
+        await self._relay.interaction(interaction, Stats(who))
 
     @app_commands.command(description=said("discord_quiz_practice"))
     @app_commands.describe(answer=said("discord_quiz_practice_answer"))
@@ -154,7 +167,7 @@ class QuizGroup(app_commands.Group):
         interaction: discord.Interaction,
         answer: app_commands.Range[str, 1, ANSWER_LIMIT] | None = None,
     ) -> None:
-        command = cmd.Practice() if answer is None else cmd.PracticeAnswer(answer)
+        command = ShowPractice() if answer is None else PracticeAnswer(answer)
         await self._relay.interaction(interaction, command, private_placeholder=True)
 
     @app_commands.command(description=said("discord_quiz_appeal"))
@@ -164,14 +177,14 @@ class QuizGroup(app_commands.Group):
         interaction: discord.Interaction,
         why: app_commands.Range[str, 1, REASON_CHARS] | None = None,
     ) -> None:
-        await self._relay.interaction(interaction, cmd.Appeal(why or ""), private_placeholder=True)
+        await self._relay.interaction(
+            interaction, AppealCommand(why or ""), private_placeholder=True
+        )
 
     @app_commands.command(description=said("discord_quiz_share"))
     @app_commands.describe(choice=said("discord_quiz_share_choice"))
     async def share(self, interaction: discord.Interaction, choice: Literal["on", "off"]) -> None:
-        await self._relay.interaction(
-            interaction, cmd.Share(choice == "on"), private_placeholder=True
-        )
+        await self._relay.interaction(interaction, Share(choice == "on"), private_placeholder=True)
 
     @app_commands.command(description=said("discord_quiz_topics"))
     @app_commands.describe(subjects=said("discord_quiz_topics_subjects"))
@@ -180,8 +193,8 @@ class QuizGroup(app_commands.Group):
         interaction: discord.Interaction,
         subjects: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
-        command = cmd.topics((subjects or "").split())
-        listing = isinstance(command, cmd.Topics)
+        command = read_topics((subjects or "").split())
+        listing = isinstance(command, ShowTopics)
         await self._relay.interaction(interaction, command, private_placeholder=listing)
 
     @topics.autocomplete("subjects")
@@ -210,7 +223,7 @@ class QuizAdminGroup(app_commands.Group):
             guild_only=True,
         )
         self._relay = relay
-        add_words(self, relay, admin=True)
+        add_words(self, relay, slash="quiz-admin")
 
     @app_commands.command(description=said("discord_quiz_admin_now"))
     @app_commands.describe(prompt=said("discord_quiz_admin_now_prompt"))
@@ -219,7 +232,7 @@ class QuizAdminGroup(app_commands.Group):
         interaction: discord.Interaction,
         prompt: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
-        await self._relay.interaction(interaction, cmd.now((prompt or "").split()))
+        await self._relay.interaction(interaction, read_now((prompt or "").split()))
 
     @app_commands.command(description=said("discord_quiz_admin_schedule"))
     @app_commands.describe(
@@ -234,7 +247,7 @@ class QuizAdminGroup(app_commands.Group):
         timezone: app_commands.Range[str, 1, 64] | None = None,
         days: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        command = cmd.SetSchedule(
+        command = SetSchedule(
             time.strip(), (timezone or "").strip() or None, "".join((days or "").split()) or None
         )
         await self._relay.interaction(interaction, command)
@@ -253,7 +266,7 @@ class QuizAdminGroup(app_commands.Group):
 
     @app_commands.command(description=said("discord_quiz_admin_appeals"))
     async def appeals(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.Appeals(), private_placeholder=True)
+        await self._relay.interaction(interaction, ShowAppeals(), private_placeholder=True)
 
     @app_commands.command(description=said("discord_quiz_admin_resolve"))
     @app_commands.describe(
@@ -268,7 +281,7 @@ class QuizAdminGroup(app_commands.Group):
         score: app_commands.Range[int, 0, 100] | None = None,
         note: app_commands.Range[str, 1, REASON_CHARS] | None = None,
     ) -> None:
-        command = cmd.ResolveAppeal(appeal, score, note or "")
+        command = ResolveAppeal(appeal, score, note or "")
         await self._relay.interaction(interaction, command, private_placeholder=True)
 
     @app_commands.command(description=said("discord_quiz_admin_digest"))
@@ -283,12 +296,12 @@ class QuizAdminGroup(app_commands.Group):
         time: app_commands.Range[str, 4, 5] | None = None,
     ) -> None:
         words = [day] if day == "off" else [day, *([time.strip()] if time else [])]
-        await self._relay.interaction(interaction, cmd.digest(words))
+        await self._relay.interaction(interaction, read_digest(words))
 
     @app_commands.command(description=said("discord_quiz_admin_lang"))
     @app_commands.describe(language=said("discord_quiz_admin_lang_language"))
     async def lang(self, interaction: discord.Interaction, language: Literal["ko", "en"]) -> None:
-        await self._relay.interaction(interaction, cmd.SetLang(language))
+        await self._relay.interaction(interaction, SetLang(language))
 
 
 class DemoGroup(app_commands.Group):
@@ -301,7 +314,7 @@ class DemoGroup(app_commands.Group):
 
     @app_commands.command(name="list", description=said("discord_demo_list"))
     async def list_(self, interaction: discord.Interaction) -> None:
-        await self._relay.interaction(interaction, cmd.DemoList())
+        await self._relay.interaction(interaction, DemoList())
 
     @app_commands.command(description=said("discord_demo_run"))
     @app_commands.describe(
@@ -314,7 +327,7 @@ class DemoGroup(app_commands.Group):
         name: app_commands.Range[str, 1, 64],
         params: app_commands.Range[str, 0, 500] | None = None,
     ) -> None:
-        command = cmd.demo_run(name.strip(), (params or "").split())
+        command = demo_run(name.strip(), (params or "").split())
         await self._relay.interaction(interaction, command, defer_at_once=True)
 
     @run.autocomplete("name")

@@ -13,8 +13,9 @@ from typing import Protocol
 
 import discord
 
-from bot.core import commands as cmd
+from bot.core.commands import Command
 from bot.core.messages import Actor, Incoming, Transport
+from bot.core.quiz.answering import Answer
 from bot.core.texts import text
 from bot.platforms.discord.permissions import is_admin
 from bot.platforms.discord.transport import ACK_BUDGET_S, ChannelTransport, InteractionTransport
@@ -42,7 +43,7 @@ def _where(channel_id: int, channel: object) -> tuple[str, str | None]:
     return str(channel_id), None
 
 
-def interaction_incoming(interaction: discord.Interaction, command: cmd.Command) -> Incoming:
+def interaction_incoming(interaction: discord.Interaction, command: Command) -> Incoming:
     """A slash command or modal submit; its id makes a redelivery recognisable."""
     channel_id, thread_id = _where(interaction.channel_id or 0, interaction.channel)
     user = interaction.user
@@ -74,7 +75,7 @@ def message_incoming(message: discord.Message) -> Incoming | None:
         platform=PLATFORM,
         channel_id=channel_id,
         actor=Actor(user_id=str(author.id), display_name=author.display_name),
-        command=cmd.Answer(message.content),
+        command=Answer(message.content),
         message_id=str(message.id),
         thread_id=thread_id,
         received_at=message.created_at,
@@ -118,7 +119,7 @@ class Relay:
     async def interaction(
         self,
         interaction: discord.Interaction,
-        command: cmd.Command,
+        command: Command,
         *,
         private_placeholder: bool = False,
         defer_at_once: bool = False,

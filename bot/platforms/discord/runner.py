@@ -13,9 +13,9 @@ import time
 
 from bot.config import DiscordSettings
 from bot.core.demo_records import DemoError
-from bot.core.flow.dispatch import DemoDesk
 from bot.core.flow.scheduler import run_scheduler
 from bot.core.inflight import STOP_GRACE_S
+from bot.core.quiz.demo_commands import DemoDesk
 from bot.core.service import QuizService
 from bot.platforms.discord.client import QuizClient
 from bot.platforms.discord.dispatch import PLATFORM

@@ -15,8 +15,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core import commands as cmd
 from bot.core.messages import Actor, Incoming
+from bot.core.quiz.answering import Answer
 from bot.platforms.slack.mentions import unescape
 from bot.platforms.slack.render import ACTION_ANSWER, ANSWER_BLOCK, ANSWER_INPUT
 from content.schema import Lang
@@ -67,7 +67,7 @@ def from_message(event: Payload, actor: Actor) -> Incoming:
         platform=PLATFORM,
         channel_id=event["channel"],
         actor=actor,
-        command=cmd.Answer(unescape(event["text"])),
+        command=Answer(unescape(event["text"])),
         message_id=event["ts"],
         thread_id=event.get("thread_ts"),
         received_at=_from_ts(event["ts"]),
@@ -128,7 +128,7 @@ def from_view(view: Payload, actor: Actor) -> Incoming:
         platform=PLATFORM,
         channel_id=where["channel"],
         actor=actor,
-        command=cmd.Answer(modal_answer(view)),
+        command=Answer(modal_answer(view)),
         message_id=f"view-{view['id']}",
         thread_id=where.get("thread_ts"),
         received_at=datetime.now(UTC),

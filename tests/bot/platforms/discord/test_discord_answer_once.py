@@ -4,7 +4,7 @@ functions while discord.py handles the interaction from the fake gateway."""
 
 from __future__ import annotations
 
-from bot.core import commands as cmd
+from bot.core.commands import Grammar, member_command
 from bot.core.flow import intake
 from bot.platforms.discord import dispatch
 from tests.bot.platforms.discord.conftest import Running
@@ -25,8 +25,8 @@ async def test_a_slash_answer_is_read_and_cleaned_once_from_interaction_to_grade
         dispatch.interaction_incoming,
         dispatch.message_incoming,
         intake._member_text,
-        cmd.member_command,
-        cmd.parse,
+        member_command,
+        Grammar.parse,
     ) as counts:
         await bot.push(answer)
         # Generous: profiled, the event loop runs slower, and the first grade loads the model.
@@ -36,5 +36,5 @@ async def test_a_slash_answer_is_read_and_cleaned_once_from_interaction_to_grade
     assert counts["message_incoming"] == 0
     assert counts["_member_text"] == 1, "the message is cleaned once"
     assert counts["member_command"] == 1
-    assert counts["parse"] == 0, "the answer option is an answer, never parsed as a command"
+    assert counts["Grammar.parse"] == 0, "the answer option is an answer, never parsed as a command"
     assert "/100" in sent_for(fake, answer["id"])[0]["content"]

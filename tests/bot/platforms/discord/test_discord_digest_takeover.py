@@ -54,7 +54,7 @@ async def test_a_digest_sent_before_the_takeover_stays_one_message(bot: Running)
     await an_answered_week(
         repo, platform=PLATFORM, channel_id=fake.channel_id, post_id=post.id, day=today, now=now
     )
-    digests = service.intake.dispatcher.digests
+    digests = service.digests
     # The stopped replica sent the digest, then died before recording it.
     first = await bot.client.channels.send(await digests.channel_reply(channel, week))
 

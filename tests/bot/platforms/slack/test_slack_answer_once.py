@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import commands as cmd
+from bot.core.commands import Grammar, member_command
 from bot.core.flow import intake
 from bot.core.member_text import member_text
 from bot.platforms.slack import inbound
@@ -36,8 +36,8 @@ async def test_a_thread_reply_is_read_and_cleaned_once_from_event_to_grade(
         inbound.is_answer_message,
         inbound.from_message,
         intake._member_text,
-        cmd.member_command,
-        cmd.parse,
+        member_command,
+        Grammar.parse,
         member_text,
     ) as counts:
         assert await slack_http.event(event) == 200
@@ -47,7 +47,7 @@ async def test_a_thread_reply_is_read_and_cleaned_once_from_event_to_grade(
     assert counts["from_message"] == 1, "the event is turned into an Incoming once"
     assert counts["_member_text"] == 1, "the message is cleaned once"
     assert counts["member_command"] == 1
-    assert counts["parse"] == 0, "a thread reply is an answer, never parsed as a command"
+    assert counts["Grammar.parse"] == 0, "a thread reply is an answer, never parsed as a command"
     # At the hold: the line of text (empty for an answer), the sender's id in their name's
     # place and the answer; after the ack, only the sender's name, learnt then.
     assert counts["member_text"] == 4

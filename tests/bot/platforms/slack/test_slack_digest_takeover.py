@@ -62,7 +62,7 @@ async def test_a_digest_the_stopped_replica_sent_is_finished_not_sent_again(
     transport = slack_transport(settings)
     channel = await service.posting.channel("slack", CHANNEL)
     week = week_of(service.clock().date())
-    reply = await service.intake.dispatcher.digests.channel_reply(channel, week)
+    reply = await service.digests.channel_reply(channel, week)
     # What the stopped replica did before it was killed: its text reached Slack, its chart too
     # or not, and it died before recording the digest.
     first = await transport.send(reply if chart_out else replace(reply, images=()))

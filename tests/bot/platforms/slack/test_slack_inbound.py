@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.commands import Answer
 from bot.core.messages import Actor
+from bot.core.quiz.answering import Answer
 from bot.platforms.slack import inbound
 
 ALICE = Actor(user_id="UALICE", display_name="alice")
