@@ -12,14 +12,14 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import ClassVar
 
 from fsrs import Card, Rating, Scheduler
 
 from bot.core.commands import Command, Declared, Invalid, Verb, word
 from bot.core.inflight import InFlight
-from bot.core.member_text import refusal
+from bot.core.member_text import excerpt, refusal
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow, PracticeWrite
 from bot.core.ports import PracticeStore
@@ -33,6 +33,8 @@ from bot.core.quiz.desk import GradingDesk, Where
 from bot.core.quiz.mastery import (
     ScoredCard,
     TopicMastery,
+    card_mastery,
+    mastery_label,
     member_mastery,
     named_percent,
     topic_mastery,
@@ -47,6 +49,8 @@ from evaluators.grade import EmbeddingUnavailableError, Grade
 log = logging.getLogger("quizmaster.core")
 
 UPCOMING_SHOWN = 3
+DUE_SHOWN = 10
+"""Questions `/quiz due` lists at once; the reply says how many more there are."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,13 @@ class Review(Command):
     private = True
 
 
+@dataclass(frozen=True)
+class Due(Command):
+    """`/quiz due`: the questions this member should practise today, with their mastery."""
+
+    private = True
+
+
 def read_practice(words: Sequence[str], rest: str) -> Command:
     """`/quiz practice` with what followed it: nothing, or `answer <text>`."""
     if not words:
@@ -81,6 +92,7 @@ def read_practice(words: Sequence[str], rest: str) -> Command:
 VERBS = (
     Verb("practice", read_practice, usage="practice [answer <text>]"),
     word("review", Review()),
+    word("due", Due()),
 )
 
 
@@ -144,7 +156,7 @@ class Practice:
     graded channel answer carries into its transaction (it is AnswerFlow's `CardReviewer`)."""
 
     commands: ClassVar[Declared] = Declared(
-        serves=(ShowPractice, PracticeAnswer, Review), verbs=VERBS, help=("help_practice",)
+        serves=(ShowPractice, PracticeAnswer, Review, Due), verbs=VERBS, help=("help_practice",)
     )
 
     repo: PracticeStore
@@ -318,6 +330,8 @@ class Practice:
             await self.answer(turn, command.text)
         elif isinstance(command, Review):
             await self.status(turn)
+        elif isinstance(command, Due):
+            await self.due_today(turn)
         else:
             await self.show(turn)
 
@@ -485,6 +499,42 @@ class Practice:
         upcoming = self._upcoming(turn, cards)
         if upcoming:
             lines.append(turn.t("review_next", items=upcoming))
+        await turn.say("\n".join(lines), ephemeral=True)
+
+    async def due_today(self, turn: Turn) -> None:
+        """`/quiz due`: the member's cards that fall due by the end of their day in the
+        channel's timezone, the longest due first, each with its question and its mastery (the
+        score to expect in 30 days without practice, `bot.core.quiz.mastery`)."""
+        where = Where(turn.channel.platform, turn.channel.channel_id)
+        bank = self._bank(where)
+        now = _utc(self.clock())
+        zone = channel_schedule(turn.channel).zone
+        tomorrow = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), zone)
+        scored = await self.scored_cards(where.platform, turn.user)
+        due = sorted(
+            (
+                (prompt_id, held)
+                for prompt_id, held in scored.items()
+                if prompt_id in bank and held.card.due < tomorrow
+            ),
+            key=lambda item: item[1].card.due,
+        )
+        if not due:
+            await turn.say(turn.t("due_none"), ephemeral=True)
+            return
+        lines = [turn.t("due_title", count=len(due))]
+        for prompt_id, held in due[:DUE_SHOWN]:
+            mastery = card_mastery(self.scheduler, held, now)
+            lines.append(
+                turn.t(
+                    "due_line",
+                    id=prompt_id,
+                    question=excerpt(bank.get(prompt_id).text.get(turn.lang)),
+                    mastery=mastery_label(mastery, turn.lang),
+                )
+            )
+        if len(due) > DUE_SHOWN:
+            lines.append(turn.t("due_more", count=len(due) - DUE_SHOWN))
         await turn.say("\n".join(lines), ephemeral=True)
 
     def _local(self, turn: Turn, instant: datetime) -> str:
