@@ -289,80 +289,6 @@ class GradedAnswer:
     non-answer or a reversed answer apart from the rest."""
 
 
-@dataclass(frozen=True)
-class AppealRow:
-    """An appeal and the answer it is about; `final_score` and `resolved_at` are None while it is
-    open. Resolved, it is a human grade: `final_score` is what the answer is worth."""
-
-    id: int
-    answer: GradedAnswer
-    reason: str
-    old_score: int
-    opened_at: datetime
-    final_score: int | None = None
-    note: str | None = None
-    resolved_by: str | None = None
-    resolved_at: datetime | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.final_score is not None and self.final_score != self.old_score
-
-
-@dataclass(frozen=True, kw_only=True)
-class AppealResolution:
-    """What resolving an open appeal writes: its final score, note, resolver and time, and the
-    answer's new `verdict`; the member's card replaced with `card` (None: unchanged) and
-    `notice` queued for the chat when there is one."""
-
-    appeal_id: int
-    final_score: int
-    verdict: str
-    note: str
-    resolved_by: str
-    resolved_at: datetime
-    card: PracticeCardRow | None
-    notice: Reply | None = None
-
-
-@dataclass(frozen=True)
-class AppealCounts:
-    """Appeals opened in a channel since a day, how many are resolved, and how many of those
-    changed the score: how often the grader is wrong, in the open."""
-
-    opened: int
-    resolved: int
-    changed: int
-
-
-@dataclass(frozen=True)
-class ReplicaRow:
-    """A bot process serving a platform on the shared database, as its last heartbeat said."""
-
-    id: str
-    platform: str
-    host: str
-    pid: int
-    started_at: datetime
-    seen_at: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class MessageClaim:
-    """A platform message id claimed when it is received, with its sender (None: not known
-    yet, the claim keeps their id in its place) and, for a message the core can resume, the
-    message as JSON (`incoming`, `bot.core.flow.inbox`) held for `replica_id` until it is
-    handled."""
-
-    platform: str
-    message_id: str
-    received_at: datetime
-    user_id: str | None
-    display_name: str | None
-    replica_id: str | None = None
-    incoming: str | None = None
-
-
 @dataclass(frozen=True, kw_only=True)
 class WebSessionRow:
     """A web page session as signed in: the member of a channel it is for, whether the platform
@@ -378,17 +304,6 @@ class WebSessionRow:
 
 
 @dataclass(frozen=True)
-class UnfinishedClaim:
-    """A claimed message whose handling has not finished: `incoming` is the message as JSON
-    (`bot.core.flow.inbox`), `replica_id` the process that claimed it."""
-
-    platform: str
-    message_id: str
-    replica_id: str
-    incoming: str
-
-
-@dataclass(frozen=True)
 class SharedAnswer:
     """A member's answer they agreed to show the channel (`/quiz share on`), as they wrote it."""
 
@@ -396,24 +311,3 @@ class SharedAnswer:
     name: str
     score: int
     text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class DigestClaim:
-    """A channel-week's weekly digest, reserved by one process (`replica_id`, which sends it)
-    at `claimed_at`, before it is sent."""
-
-    platform: str
-    channel_id: str
-    week: date
-    claimed_at: datetime
-    replica_id: str | None
-
-
-@dataclass(frozen=True)
-class DigestTime:
-    """When a channel's weekly digest is posted, as an admin set it (`/quiz digest`): a weekday
-    (0 Monday) and a local HH:MM; both None: no digest. No row at all is the default."""
-
-    weekday: int | None
-    at: str | None

@@ -1,9 +1,9 @@
 """The one rule for digits in a command: a number may be written in the decimal digits of any
 script (ASCII 0-9, fullwidth ０-９ from an East Asian keyboard, Arabic-Indic ٠-٩, ...), each
-number in one script, and the core reads it as the same number in ASCII. The parser applies it
-to every argument that holds a number (`commands.parse`); the checks after it (`schedule`, the
-appeal id and score, a demo's parameters) then take ASCII digits only, so a number that mixes
-scripts, left as typed, is refused there with the usual message."""
+number in one script, and the core reads it as the same number in ASCII. Each part's reader of
+its command applies it to every argument that holds a number; the checks after it (`schedule`,
+the appeal id and score, a demo's parameters) then take ASCII digits only, so a number that
+mixes scripts, left as typed, is refused there with the usual message."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.models import AppealCounts, AppealResolution, AppealRow, GradedAnswer
+from bot.core.models import GradedAnswer
+from bot.core.quiz.appeals import AppealCounts, AppealResolution, AppealRow
 from bot.storage import answers, notices, practice
 from bot.storage.database import Table
 from bot.storage.drivers import Row

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.models import MessageClaim, UnfinishedClaim
+from bot.core.flow.intake import MessageClaim, UnfinishedClaim
 from bot.storage.database import Table
 
 

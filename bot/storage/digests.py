@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.models import DigestClaim, DigestTime
+from bot.core.reporting.digest_posting import DigestClaim, DigestTime
 from bot.storage.database import Table
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.models import ReplicaRow
+from bot.core.flow.replicas import ReplicaRow
 from bot.storage.database import Table
 from bot.storage.drivers import Row
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, check_database
-from bot.core.models import AnswerWrite, ChannelRow, GradedText, MessageClaim, PostClaim
+from bot.core.flow.intake import MessageClaim
+from bot.core.models import AnswerWrite, ChannelRow, GradedText, PostClaim
 from bot.doctor import collect
 from bot.storage.database import latest_schema_version
 from bot.storage.repository import Repository

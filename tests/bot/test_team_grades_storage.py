@@ -8,15 +8,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.core.messages import Reply
-from bot.core.models import (
-    AnswerWrite,
-    AppealResolution,
-    ChannelRow,
-    GradedAnswer,
-    GradedText,
-    PostClaim,
-    PostRow,
-)
+from bot.core.models import AnswerWrite, ChannelRow, GradedAnswer, GradedText, PostClaim, PostRow
+from bot.core.quiz.appeals import AppealResolution
 from bot.core.team_grading import AppliedGrade, GroupGrade
 from bot.storage.repository import Repository
 

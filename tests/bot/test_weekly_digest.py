@@ -15,9 +15,9 @@ import pytest
 
 from bot.app import channel_defaults
 from bot.config import Settings
+from bot.core.flow.replicas import ReplicaRow
 from bot.core.messages import Actor, Incoming, Reply, ReplyKind
-from bot.core.models import DigestClaim, DigestTime, ReplicaRow
-from bot.core.reporting.digest_posting import digest_instant
+from bot.core.reporting.digest_posting import DigestClaim, DigestTime, digest_instant
 from bot.core.schedule import Schedule
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire

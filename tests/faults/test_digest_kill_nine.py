@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.models import ChannelRow, DigestTime, PostClaim
+from bot.core.models import ChannelRow, PostClaim
+from bot.core.reporting.digest_posting import DigestTime
 from bot.storage.repository import Repository
 from tests.bot.digest_scene import an_answered_week
 from tests.bot.platforms.slack.fake_slack import FakeSlack

@@ -17,7 +17,7 @@ from bot.core.flow.parts import parse
 from bot.core.inflight import InFlight
 from bot.core.member_text import member_text, shown_to_others
 from bot.core.messages import Actor, Incoming, Transport
-from bot.core.models import ChannelRow, MessageClaim, UnfinishedClaim
+from bot.core.models import ChannelRow
 from bot.core.ports import AnswerStore, ChannelStore, MemberStore
 from bot.core.quiz.answering import AnswerFlow
 from bot.core.quiz.desk import grader_back_for_others
@@ -31,6 +31,33 @@ from evaluators.grade import EmbeddingUnavailableError
 log = logging.getLogger("quizmaster.core")
 
 PENDING_PER_ROUND = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageClaim:
+    """A platform message id claimed when it is received, with its sender (None: not known
+    yet, the claim keeps their id in its place) and, for a message the core can resume, the
+    message as JSON (`incoming`, `bot.core.flow.inbox`) held for `replica_id` until it is
+    handled."""
+
+    platform: str
+    message_id: str
+    received_at: datetime
+    user_id: str | None
+    display_name: str | None
+    replica_id: str | None = None
+    incoming: str | None = None
+
+
+@dataclass(frozen=True)
+class UnfinishedClaim:
+    """A claimed message whose handling has not finished: `incoming` is the message as JSON
+    (`bot.core.flow.inbox`), `replica_id` the process that claimed it."""
+
+    platform: str
+    message_id: str
+    replica_id: str
+    incoming: str
 
 
 class ClaimStore(Protocol):

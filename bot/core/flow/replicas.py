@@ -11,15 +11,26 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
-
-from bot.core.models import ReplicaRow
 
 MISSED_TICKS = 3
 ALIVE_WITHIN = timedelta(seconds=90)
 """`MISSED_TICKS` default scheduler ticks: a replica that missed three heartbeats is counted as
 gone."""
+
+
+@dataclass(frozen=True)
+class ReplicaRow:
+    """A bot process serving a platform on the shared database, as its last heartbeat said."""
+
+    id: str
+    platform: str
+    host: str
+    pid: int
+    started_at: datetime
+    seen_at: datetime
 
 
 class ReplicaStore(Protocol):

@@ -16,9 +16,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.flow.notices import send_notices
-from bot.core.flow.replicas import silent_since, this_process
+from bot.core.flow.replicas import ReplicaRow, silent_since, this_process
 from bot.core.messages import Transport
-from bot.core.models import ReplicaRow
 from bot.core.quiz.open_answers import RESUME_AFTER
 from bot.core.service import QuizService
 

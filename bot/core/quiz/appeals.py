@@ -18,7 +18,7 @@ from typing import ClassVar, Protocol
 from bot.core.commands import Command, Declared, Invalid, Verb
 from bot.core.member_text import cut, member_text
 from bot.core.messages import Reply
-from bot.core.models import AppealCounts, AppealResolution, AppealRow, GradedAnswer
+from bot.core.models import GradedAnswer, PracticeCardRow
 from bot.core.numerals import ascii_digits
 from bot.core.ports import MemberStore
 from bot.core.quiz.practice import Practice
@@ -34,6 +34,52 @@ QUEUE_SHOWN = 5
 QUOTE_CHARS = 300
 STATS_WEEKS = 4
 _DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass(frozen=True)
+class AppealRow:
+    """An appeal and the answer it is about; `final_score` and `resolved_at` are None while it is
+    open. Resolved, it is a human grade: `final_score` is what the answer is worth."""
+
+    id: int
+    answer: GradedAnswer
+    reason: str
+    old_score: int
+    opened_at: datetime
+    final_score: int | None = None
+    note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.final_score is not None and self.final_score != self.old_score
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppealResolution:
+    """What resolving an open appeal writes: its final score, note, resolver and time, and the
+    answer's new `verdict`; the member's card replaced with `card` (None: unchanged) and
+    `notice` queued for the chat when there is one."""
+
+    appeal_id: int
+    final_score: int
+    verdict: str
+    note: str
+    resolved_by: str
+    resolved_at: datetime
+    card: PracticeCardRow | None
+    notice: Reply | None = None
+
+
+@dataclass(frozen=True)
+class AppealCounts:
+    """Appeals opened in a channel since a day, how many are resolved, and how many of those
+    changed the score: how often the grader is wrong, in the open."""
+
+    opened: int
+    resolved: int
+    changed: int
 
 
 class AppealStore(Protocol):

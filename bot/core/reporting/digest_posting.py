@@ -15,7 +15,7 @@ from bot.core.commands import Command, Declared, Invalid, Verb, word
 from bot.core.counted import tallies
 from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
-from bot.core.models import ChannelRow, DigestClaim, DigestTime
+from bot.core.models import ChannelRow
 from bot.core.numerals import ascii_digits
 from bot.core.ports import AnswerStore, ChannelStore, MemberStore, PostStore
 from bot.core.quiz.posting import Clock
@@ -41,6 +41,27 @@ OPEN_QUESTION_CHARS = 80
 DIGEST_AFTER = timedelta(hours=8)
 """By default the digest follows the week's last scheduled question by this much: a working
 day to answer it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestClaim:
+    """A channel-week's weekly digest, reserved by one process (`replica_id`, which sends it)
+    at `claimed_at`, before it is sent."""
+
+    platform: str
+    channel_id: str
+    week: date
+    claimed_at: datetime
+    replica_id: str | None
+
+
+@dataclass(frozen=True)
+class DigestTime:
+    """When a channel's weekly digest is posted, as an admin set it (`/quiz digest`): a weekday
+    (0 Monday) and a local HH:MM; both None: no digest. No row at all is the default."""
+
+    weekday: int | None
+    at: str | None
 
 
 class DigestStore(Protocol):

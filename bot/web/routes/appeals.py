@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.core.models import AppealRow
 from bot.core.numerals import score_typed
-from bot.core.quiz.appeals import AppealRefusedError
+from bot.core.quiz.appeals import AppealRefusedError, AppealRow
 from bot.web.deps import AdminIn, Web, stored_id
 from bot.web.errors import PageError
 from content.schema import Lang

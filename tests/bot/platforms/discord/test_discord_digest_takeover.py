@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.flow.replicas import this_process
-from bot.core.models import DigestClaim, DigestTime, PostClaim
+from bot.core.models import PostClaim
+from bot.core.reporting.digest_posting import DigestClaim, DigestTime
 from bot.core.reporting.weeks import week_of
 from bot.platforms.discord.dispatch import PLATFORM
 from tests.bot.digest_scene import an_answered_week

@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bot.config import Settings
-from bot.core.models import DigestClaim, DigestTime, PostClaim
+from bot.core.models import PostClaim
+from bot.core.reporting.digest_posting import DigestClaim, DigestTime
 from bot.core.reporting.weeks import week_of
 from bot.wiring import Wired
 from tests.bot.digest_scene import an_answered_week
