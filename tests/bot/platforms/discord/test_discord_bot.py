@@ -88,6 +88,7 @@ async def test_commands_are_synced_to_the_configured_guild(bot: Running) -> None
         "stats",
         "practice",
         "review",
+        "due",
         "appeal",
         "me",
         "week",
