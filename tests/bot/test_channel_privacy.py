@@ -16,8 +16,10 @@ from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.messages import Actor, Incoming, Reply
 from bot.core.models import ModelAnswer, QuestionEdit
+from bot.core.texts import subject_name
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
+from content.bank import TEAM_SUBJECT
 from content.loader import load_bank
 from content.schema import Concept, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader
@@ -119,7 +121,9 @@ async def test_a_card_practised_in_its_own_channel_stays_there(service: Wired) -
     card, replies = await practise(service, CHANNEL_A, BOTH)
     assert card != B_QUESTION.id and leaked(replies) == [], [r.text for r in replies]
     mine = await say(service, CHANNEL_B, BOTH, "/quiz me")
-    assert B_TOPIC in "\n".join(r.text + str(r.fields) for r in mine), "B still sees its topic"
+    # Mastery is shown by subject (one taxonomy): B's own question is its team subject.
+    team = subject_name("en", TEAM_SUBJECT)
+    assert team in "\n".join(r.text + str(r.fields) for r in mine), "B still sees its mastery"
 
 
 async def test_a_model_answer_one_channel_wrote_is_never_revealed_in_another(

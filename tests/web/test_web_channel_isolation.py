@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from content.check import ID_TAKEN
+from content.texts import BANK
 from tests.web.client import browser, form_fields, page_text, sign_in
 from tests.web.site import JOON, MINA, PLATFORM, Site, database_of, running_site
 
@@ -151,7 +152,8 @@ def test_saving_in_one_channel_never_names_anothers_question(
     )
     assert again.status_code == 422
     lines = page_text(again.text)
-    assert f"{B_READY}: id: {ID_TAKEN}" in lines and f"{B_OPEN}: id: {ID_TAKEN}" in lines, lines
+    taken_en = BANK.text("en", ID_TAKEN)
+    assert f"{B_READY} : id : {taken_en}" in lines and f"{B_OPEN} : id : {taken_en}" in lines, lines
     assert "already used by prompt" not in lines and "duplicate" not in lines, lines
     new = f"{page.url}/c/{PLATFORM}/{CHANNEL_A}/new-question"
     same_wording = {
@@ -171,6 +173,6 @@ def test_saving_in_one_channel_never_names_anothers_question(
     )
     assert taken.status_code == 422
     shown = page_text(taken.text)
-    assert ID_TAKEN in shown, shown
+    assert BANK.text("en", ID_TAKEN) in shown, shown
     assert "duplicate" not in shown and B_REFERENCE not in shown
     assert _stored(page)[B_READY][1] == CHANNEL_B
