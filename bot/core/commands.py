@@ -12,11 +12,14 @@ reading.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from bot.core.member_text import member_text
+
+if TYPE_CHECKING:
+    from bot.core.turn import Turn
 
 Period = Literal["week", "month", "all"]
 C = TypeVar("C", bound="Command")
@@ -26,10 +29,13 @@ C = TypeVar("C", bound="Command")
 class Command:
     """A command record; each part defines its own beside the code that serves it. `admin`: only
     an admin may run it; `private`: it is answered to its caller alone, so a platform that shows
-    a placeholder while the core works shows it privately too."""
+    a placeholder while the core works shows it privately too; `slow`: its work is known to be
+    long (a training demo), so a platform acknowledges it at once rather than racing its
+    deadline."""
 
     admin: ClassVar[bool] = False
     private: ClassVar[bool] = False
+    slow: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,61 @@ Reader = Callable[[Sequence[str], str], Command]
 Slash = Literal["quiz", "quiz-admin", "demo"]
 """The Discord command group that offers a command."""
 
+OptionKind = Literal["text", "number", "member"]
+"""What a typed option holds: text, a whole number, or a member of the server (its user id)."""
+
+Suggests = Literal["subjects", "timezones", "days", "demos"]
+"""What a platform suggests while an option is typed (Discord's autocomplete): the bank's
+subject ids (the last of several words), IANA time zones, day sets, the demos' names. Only
+suggestions: the part still reads and judges the value."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One typed option of a slash command. Its description is the catalogue's
+    `discord_<group>_<command>_<name>` and its name's `discord_option_<name>`, a choice's
+    `discord_choice_<value>`, each in Korean and English. `least`/`most` bound a text's length
+    or a number's value, so the platform refuses what is out of bounds before we see it."""
+
+    name: str
+    kind: OptionKind = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    least: int = 1
+    most: int = 64
+    suggests: Suggests | None = None
+
+
+@dataclass(frozen=True)
+class Values:
+    """The options a member gave a typed command, by name (a member as their user id); an
+    option left out is absent from `given`."""
+
+    given: Mapping[str, str | int]
+
+    def text(self, name: str) -> str:
+        """The option `name` as text ("" when left out)."""
+        value = self.given.get(name, "")
+        return value if isinstance(value, str) else str(value)
+
+    def number(self, name: str) -> int | None:
+        """The number option `name` (None when left out)."""
+        value = self.given.get(name)
+        return value if isinstance(value, int) else None
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A slash command with typed options that a part offers on Discord, whose input arrives
+    structured: `build` makes the part's record from the values given. `name` is usually one of
+    the part's words; a platform of typed input may offer a form of its own (`/quiz-admin
+    resolve`, the typed form of `/quiz appeals resolve`)."""
+
+    name: str
+    build: Callable[[Values], Command]
+    options: tuple[Option, ...] = ()
+    slash: Slash = "quiz"
+
 
 @dataclass(frozen=True)
 class Verb:
@@ -62,7 +123,8 @@ class Verb:
     (`/demo`, `/help`) whose words the reader reads all of. `slash` is the Discord group that
     offers it (None: no slash command of its own); `usage` is its entry in Slack's `/quiz`
     usage hint (empty: not listed there). `word` is set for a command of one word and no option:
-    Discord offers it as a slash command of its own, built from this declaration alone."""
+    Discord offers it as a slash command of its own, built from this declaration alone; a word
+    with options is offered from the part's `Typed` declaration of the same name."""
 
     name: str
     read: Reader
@@ -89,24 +151,28 @@ def word(name: str, command: Command, *, usage: str | None = None) -> Verb:
 
 
 @dataclass(frozen=True)
-class Declared:
-    """What a part declares: the command records it serves, the words that read them, its lines
-    of `/help` (catalogue keys, each one line, formatted with `cap`) and its entries on the
-    admins' line of `/help` (catalogue keys)."""
+class Declared(Generic[C]):
+    """What a part declares: the command records it serves (`C`, their union, is what its
+    `serve` takes), the words that read them, its slash commands with typed options (`typed`),
+    its lines of `/help` (catalogue keys, each one line, formatted with `cap`) and its entries
+    on the admins' line of `/help` (catalogue keys)."""
 
-    serves: tuple[type[Command], ...]
+    serves: tuple[type[C], ...]
     verbs: tuple[Verb, ...]
+    typed: tuple[Typed, ...] = ()
     help: tuple[str, ...] = ()
     admin_help: tuple[str, ...] = ()
 
 
-class CommandPart(Protocol):
+class CommandPart(Protocol[C]):
     """A part that serves its own commands, whole: `commands` declares them, `serve` does them.
+    A part subclasses `CommandPart[Its | Records]`, so mypy holds its `serve` to the records its
+    declaration serves (and an `assert_never` at the end of `serve` to serving each).
     `bot.wiring.wire` hands each to the dispatcher."""
 
-    commands: ClassVar[Declared]
+    commands: Declared[C]
 
-    async def serve(self, command: Any, turn: Any) -> None: ...
+    async def serve(self, command: C, turn: Turn) -> None: ...
 
 
 class Grammar:

@@ -6,20 +6,22 @@ intake, so a command no part serves cannot be declared."""
 
 from __future__ import annotations
 
+import typing
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 import yaml
-from discord import app_commands
+from discord import AppCommandOptionType, app_commands
 
 from bot.app import channel_defaults
 from bot.config import Settings
 from bot.core.flow.dispatch import Dispatcher
 from bot.core.flow.parts import DECLARED, GRAMMAR, PARTS
 from bot.core.messages import Actor, Incoming, Reply
-from bot.platforms.discord.commands import DemoGroup, QuizAdminGroup, QuizGroup
+from bot.core.texts import CHAT
+from bot.platforms.discord.commands import Suggestions, description_key, slash_groups
 from bot.platforms.discord.dispatch import Relay
 from bot.storage.repository import Repository
 from bot.wiring import Wired, wire
@@ -72,13 +74,14 @@ def _offered(group: app_commands.Group) -> set[str]:
     return {command.name for command in group.commands}
 
 
+def _groups() -> dict[str, app_commands.Group]:
+    groups = slash_groups(cast(Relay, object()), Suggestions(demo_names=_no_names), web_page=True)
+    return {group.name: group for group in groups}
+
+
 def test_discord_offers_every_part_command_in_its_declared_group() -> None:
-    relay = cast(Relay, object())
-    groups: dict[str, app_commands.Group] = {
-        "quiz": QuizGroup(relay, web_page=True),
-        "quiz-admin": QuizAdminGroup(relay),
-        "demo": DemoGroup(relay, _no_names),
-    }
+    groups = _groups()
+    typed = {(t.slash, t.name) for part in DECLARED for t in part.typed}
     for verb in GRAMMAR.verbs:
         if verb.slash is None:
             continue
@@ -87,10 +90,52 @@ def test_discord_offers_every_part_command_in_its_declared_group() -> None:
             assert _offered(groups[verb.slash]), verb
         else:
             assert verb.name in _offered(groups[verb.slash]), (verb.name, verb.slash)
-    every_word = {verb.name for verb in GRAMMAR.verbs if verb.slash is not None}
-    # Discord's one extra: `/quiz-admin resolve`, the typed form of `/quiz appeals resolve`
-    offered = (_offered(groups["quiz"]) | _offered(groups["quiz-admin"])) - {"resolve"}
-    assert offered <= every_word, offered - every_word
+            assert (verb.word is None) == ((verb.slash, verb.name) in typed), verb.name
+    declared = {(verb.slash, verb.name) for verb in GRAMMAR.verbs if verb.word is not None}
+    offered = {(name, command) for name, group in groups.items() for command in _offered(group)}
+    assert offered == declared | typed
+
+
+KINDS = {
+    "text": AppCommandOptionType.string,
+    "number": AppCommandOptionType.integer,
+    "member": AppCommandOptionType.user,
+}
+
+
+def test_discord_options_are_the_parts_declared_options_described_in_both_languages() -> None:
+    """Each typed command's options as Discord is told them: name, kind, whether required,
+    bounds, choices and suggestions, all from the part's `Typed`; and the catalogue describes
+    each, in Korean and English."""
+    groups = _groups()
+    for part in DECLARED:
+        for typed in part.typed:
+            command = groups[typed.slash].get_command(typed.name)
+            assert isinstance(command, app_commands.Command), typed.name
+            assert CHAT.has(description_key(typed.slash, typed.name)), typed.name
+            shown = {param.name: param for param in command.parameters}
+            assert list(shown) == [
+                o.name for o in sorted(typed.options, key=lambda o: not o.required)
+            ]
+            for option in typed.options:
+                param = shown[option.name]
+                assert param.type is KINDS[option.kind], (typed.name, option.name)
+                assert param.required is option.required, (typed.name, option.name)
+                assert [c.value for c in param.choices] == list(option.choices)
+                assert param.autocomplete is (option.suggests is not None), option.name
+                if option.kind != "member" and not option.choices:
+                    assert (param.min_value, param.max_value) == (option.least, option.most)
+                key = description_key(typed.slash, typed.name, option.name)
+                assert CHAT.has(key) and CHAT.has(f"discord_option_{option.name}"), key
+                assert all(CHAT.has(f"discord_choice_{choice}") for choice in option.choices)
+
+
+def test_each_part_serves_exactly_the_records_it_declares() -> None:
+    """A part's `serve` takes the union of the records its declaration serves, which mypy
+    holds its `isinstance` branches to (`CommandPart[...]`)."""
+    for part in PARTS:
+        taken = typing.get_type_hints(part.serve)["command"]
+        assert set(typing.get_args(taken) or (taken,)) == set(part.commands.serves), part
 
 
 async def _no_names() -> list[str]:

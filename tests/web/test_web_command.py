@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.core.flow.parts import parse
 from bot.core.messages import Actor, Incoming, ReplyKind
 from bot.core.quiz.sign_in import Web
-from bot.platforms.discord.commands import QuizGroup
+from bot.platforms.discord.commands import PartsGroup, Suggestions
 from bot.platforms.discord.dispatch import Relay
 from bot.storage.repository import Repository
 from bot.wiring import wire
@@ -102,5 +102,5 @@ def test_quizmaster_web_refuses_to_start_without_the_shared_secret(tmp_path: Pat
 
 @pytest.mark.parametrize("web_page", [True, False])
 def test_discord_offers_quiz_web_only_with_a_web_page(web_page: bool) -> None:
-    group = QuizGroup(cast(Relay, object()), web_page=web_page)
+    group = PartsGroup("quiz", cast(Relay, object()), Suggestions(), web_page=web_page)
     assert ("web" in {command.name for command in group.commands}) is web_page

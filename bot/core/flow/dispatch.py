@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.commands import Command, CommandPart
 from bot.core.flow.parts import PARTS
@@ -29,9 +29,9 @@ class Dispatcher:
     """Takes the parts ready-made (`bot.wiring.wire` wires them), one of each class in `PARTS`:
     a part left unwired would leave its commands unserved, so that refuses to start."""
 
-    parts: Sequence[CommandPart]
+    parts: Sequence[CommandPart[Any]]
     sessions: AdminSessions | None = None
-    _by_type: dict[type, CommandPart] = field(init=False)
+    _by_type: dict[type[Command], CommandPart[Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         wired = sorted(type(part).__name__ for part in self.parts)

@@ -9,9 +9,9 @@ admin commands in this order."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, assert_never
 
-from bot.core.commands import Command, CommandPart, Declared, Grammar, Help, Invalid, Verb, word
+from bot.core.commands import CommandPart, Declared, Grammar, Help, Invalid, Verb, word
 from bot.core.quiz.answering import Answer, AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.bookmarks import Bookmarks
@@ -29,25 +29,27 @@ from bot.core.turn import Turn
 
 
 @dataclass(eq=False)
-class Guide:
+class Guide(CommandPart[Help | Invalid]):
     """Serves `/help` (every part's lines, then the admins' commands) and answers what the
     grammar could not read with its refusal."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(Help, Invalid),
         verbs=(word("help", Help()), Verb("/help", lambda _words, _rest: Help(), slash=None)),
     )
 
     hint_cap: int
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: Help | Invalid, turn: Turn) -> None:
         if isinstance(command, Invalid):
             await turn.error(command.key, detail=command.detail, near=command.near)
-        else:
+        elif isinstance(command, Help):
             await turn.say(help_text(turn, hint_cap=self.hint_cap), ephemeral=True)
+        else:
+            assert_never(command)
 
 
-PARTS: tuple[type[CommandPart], ...] = (
+PARTS: tuple[type[CommandPart[Any]], ...] = (
     AnswerFlow,
     Posting,
     Reports,
@@ -66,7 +68,7 @@ PARTS: tuple[type[CommandPart], ...] = (
 """Every part that serves commands, as classes: each declares its `commands`
 (`bot.core.commands.Declared`)."""
 
-DECLARED: tuple[Declared, ...] = tuple(part.commands for part in PARTS)
+DECLARED: tuple[Declared[Any], ...] = tuple(part.commands for part in PARTS)
 
 GRAMMAR = Grammar((verb for part in DECLARED for verb in part.verbs), answer=Answer)
 parse = GRAMMAR.parse

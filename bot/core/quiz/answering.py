@@ -15,9 +15,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import ClassVar, Protocol
+from typing import Protocol, assert_never
 
-from bot.core.commands import Command, Declared, Verb, word
+from bot.core.commands import Command, CommandPart, Declared, Option, Typed, Values, Verb, word
 from bot.core.inflight import InFlight
 from bot.core.member_text import refusal
 from bot.core.messages import Image, ReplyKind
@@ -74,6 +74,20 @@ VERBS = (
     word("hint", Hint()),
     Verb("answer", lambda _words, rest: Answer(rest), usage="answer <text>"),
 )
+
+ANSWER_LIMIT = 4000
+"""The longest answer a platform's typed option or form takes."""
+
+
+def typed_answer(values: Values) -> Answer:
+    """`/quiz answer [text]` typed: an answer without text (`Answer("")`) asks the platform for
+    its answer form, which has room for a long, multi-line answer."""
+    return Answer(values.text("text"))
+
+
+TYPED = (Typed("answer", typed_answer, (Option("text", most=ANSWER_LIMIT),)),)
+
+AnswerCommand = Answer | Next | Skip | Hint
 
 
 class CardReviewer(Protocol):
@@ -163,12 +177,13 @@ def graded_text(
 
 
 @dataclass(kw_only=True, eq=False)
-class AnswerFlow:
+class AnswerFlow(CommandPart[AnswerCommand]):
     """Serves the answers and the commands that move a member through a post."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(Answer, Next, Skip, Hint),
         verbs=VERBS,
+        typed=TYPED,
         help=("help_next", "help_skip_hint"),
     )
 
@@ -185,15 +200,17 @@ class AnswerFlow:
     def __post_init__(self) -> None:
         self.day = MemberDay(posts=self.posts, answers=self.repo, bank=self.bank)
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: AnswerCommand, turn: Turn) -> None:
         if isinstance(command, Answer):
             await self.answer(turn, command.text)
         elif isinstance(command, Next):
             await self.next(turn)
         elif isinstance(command, Skip):
             await self.skip(turn)
-        else:
+        elif isinstance(command, Hint):
             await self.hint(turn)
+        else:
+            assert_never(command)
 
     def _bank(self, post: PostRow) -> Bank:
         """The bank as the post's channel sees it."""

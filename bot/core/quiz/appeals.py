@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import ClassVar, Protocol
+from typing import Protocol, assert_never
 
-from bot.core.commands import Command, Declared, Invalid, Verb
+from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Values, Verb
 from bot.core.member_text import cut, member_text
 from bot.core.messages import Reply
 from bot.core.models import GradedAnswer, PracticeCardRow
@@ -130,6 +130,8 @@ class AppealStore(Protocol):
 class Appeal(Command):
     """`/quiz appeal [why]`: contest the grade of my latest answer in this channel."""
 
+    private = True
+
     reason: str = ""
 
 
@@ -138,6 +140,7 @@ class ShowAppeals(Command):
     """`/quiz appeals` (admins): the channel's open appeals."""
 
     admin = True
+    private = True
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class ResolveAppeal(Command):
     """`/quiz appeals resolve <id> <score|keep> [note]` (admins): `score` None keeps the old."""
 
     admin = True
+    private = True
 
     appeal_id: int
     score: int | None
@@ -175,6 +179,33 @@ VERBS = (
     Verb("appeal", lambda _words, rest: Appeal(rest), usage="appeal [why]"),
     Verb("appeals", read_appeals, slash="quiz-admin", usage="appeals"),
 )
+
+
+def typed_resolve(values: Values) -> Command:
+    """`/quiz-admin resolve appeal [score] [note]`: the typed form of `/quiz appeals resolve`,
+    its bounds the platform's to keep; no score keeps the old."""
+    appeal = values.number("appeal")
+    if appeal is None:
+        return Invalid("appeals_usage_error")
+    return ResolveAppeal(appeal, values.number("score"), values.text("note"))
+
+
+TYPED = (
+    Typed("appeal", lambda values: Appeal(values.text("why")), (Option("why", most=REASON_CHARS),)),
+    Typed("appeals", lambda _values: ShowAppeals(), slash="quiz-admin"),
+    Typed(
+        "resolve",
+        typed_resolve,
+        (
+            Option("appeal", kind="number", required=True, most=999_999_999),
+            Option("score", kind="number", least=0, most=100),
+            Option("note", most=REASON_CHARS),
+        ),
+        slash="quiz-admin",
+    ),
+)
+
+AppealCommand = Appeal | ShowAppeals | ResolveAppeal
 
 
 def concept_names(prompt: Prompt | None, ids: tuple[str, ...], lang: Lang) -> str:
@@ -225,12 +256,13 @@ def clipped(body: str, limit: int) -> str:
 
 
 @dataclass(kw_only=True, eq=False)
-class Appeals:
+class Appeals(CommandPart[AppealCommand]):
     """Serves `Appeal`, `ShowAppeals` and `ResolveAppeal`."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(Appeal, ShowAppeals, ResolveAppeal),
         verbs=VERBS,
+        typed=TYPED,
         help=("help_appeal",),
         admin_help=("help_admin_appeals",),
     )
@@ -241,13 +273,15 @@ class Appeals:
     practice: Practice
     clock: Callable[[], datetime]
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: AppealCommand, turn: Turn) -> None:
         if isinstance(command, Appeal):
             await self.open(turn, command.reason)
         elif isinstance(command, ResolveAppeal):
             await self.resolve(turn, command.appeal_id, command.score, command.note)
-        else:
+        elif isinstance(command, ShowAppeals):
             await self.queue(turn)
+        else:
+            assert_never(command)
 
     async def open(self, turn: Turn, reason: str) -> None:
         """`/quiz appeal [why]` on the member's latest graded answer in this channel."""

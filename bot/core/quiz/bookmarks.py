@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import Protocol, assert_never
 
-from bot.core.commands import Command, Declared, word
+from bot.core.commands import Command, CommandPart, Declared, word
 from bot.core.ports import PostLookup
 from bot.core.quiz.threads import current_post, no_post_key
 from bot.core.turn import Turn
@@ -52,11 +52,14 @@ class BookmarkStore(Protocol):
     ) -> list[Bookmark]: ...
 
 
+BookmarkCommand = ToggleBookmark | ShowBookmarks
+
+
 @dataclass(kw_only=True, eq=False)
-class Bookmarks:
+class Bookmarks(CommandPart[BookmarkCommand]):
     """Serves its two commands whole (`bot.core.commands.CommandPart`)."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(ToggleBookmark, ShowBookmarks),
         verbs=(word("bookmark", ToggleBookmark()), word("bookmarks", ShowBookmarks())),
         help=("help_bookmarks",),
@@ -67,11 +70,13 @@ class Bookmarks:
     bank: Bank
     clock: Callable[[], datetime]
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: BookmarkCommand, turn: Turn) -> None:
         if isinstance(command, ToggleBookmark):
             await self.toggle(turn)
-        else:
+        elif isinstance(command, ShowBookmarks):
             await self.show(turn)
+        else:
+            assert_never(command)
 
     async def toggle(self, turn: Turn) -> None:
         """Bookmark the question the member is in, or take its bookmark away."""

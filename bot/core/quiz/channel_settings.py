@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Literal, assert_never
 
-from bot.core.commands import Command, Declared, Invalid, Verb
+from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Values, Verb
 from bot.core.numerals import ascii_digits
 from bot.core.ports import ChannelStore
 from bot.core.schedule import Schedule, ScheduleError, format_days, parse_days, parse_time
@@ -63,20 +63,50 @@ VERBS = (
 )
 
 
+def typed_schedule(values: Values) -> SetSchedule:
+    """`/quiz-admin schedule time [timezone] [days]` typed: the days' words run together."""
+    zone = values.text("timezone").strip()
+    days = "".join(values.text("days").split())
+    return SetSchedule(values.text("time").strip(), zone or None, days or None)
+
+
+TYPED = (
+    Typed(
+        "schedule",
+        typed_schedule,
+        (
+            Option("time", required=True, least=4, most=5),
+            Option("timezone", suggests="timezones"),
+            Option("days", most=40, suggests="days"),
+        ),
+        slash="quiz-admin",
+    ),
+    Typed(
+        "lang",
+        lambda values: read_lang([values.text("language")]),
+        (Option("language", required=True, choices=("ko", "en")),),
+        slash="quiz-admin",
+    ),
+)
+
+SettingsCommand = SetSchedule | SetLang
+
+
 @dataclass(kw_only=True, eq=False)
-class ChannelSettings:
+class ChannelSettings(CommandPart[SettingsCommand]):
     """Serves `/quiz schedule` and `/quiz lang` on the channels' store."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(SetSchedule, SetLang),
         verbs=VERBS,
+        typed=TYPED,
         admin_help=("help_admin_schedule", "help_admin_lang"),
     )
 
     channels: ChannelStore
     clock: Callable[[], datetime]
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: SettingsCommand, turn: Turn) -> None:
         if isinstance(command, SetSchedule):
             await set_schedule(
                 turn,
@@ -88,6 +118,8 @@ class ChannelSettings:
             )
         elif isinstance(command, SetLang):
             await set_lang(turn, repo=self.channels, lang=command.lang)
+        else:
+            assert_never(command)
 
 
 async def set_schedule(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import Protocol, assert_never
 
-from bot.core.commands import Command, Declared, Invalid, Verb
+from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
 from bot.core.demo_records import MAX_PARAMS
 from bot.core.messages import ReplyKind
 from bot.core.numerals import ascii_digits
@@ -23,7 +23,9 @@ class DemoList(Command):
 
 @dataclass(frozen=True)
 class DemoRun(Command):
-    """`/demo <name> [key=value ...]`: run a demo and post its figures."""
+    """`/demo <name> [key=value ...]`: run a demo and post its figures (a training run: slow)."""
+
+    slow = True
 
     name: str
     params: dict[str, str] = field(default_factory=dict)
@@ -64,22 +66,41 @@ class DemoDesk(FigureSource, Protocol):
         ...
 
 
+TYPED = (
+    Typed("list", lambda _values: DemoList(), slash="demo"),
+    Typed(
+        "run",
+        lambda values: demo_run(values.text("name").strip(), values.text("params").split()),
+        (
+            Option("name", required=True, suggests="demos"),
+            Option("params", least=0, most=500),
+        ),
+        slash="demo",
+    ),
+)
+
+DemoCommand = DemoList | DemoRun
+
+
 @dataclass(eq=False)
-class Demos:
+class Demos(CommandPart[DemoCommand]):
     """Serves `/demo`; `desk` is None where the bot has no compute service."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(DemoList, DemoRun),
         verbs=(Verb("/demo", read_demo, slash="demo", usage="list | <name> [key=value ...]"),),
+        typed=TYPED,
         help=("help_demo",),
     )
 
     desk: DemoDesk | None
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: DemoCommand, turn: Turn) -> None:
         if self.desk is None:
             await turn.say(turn.t("demo_unavailable"), kind=ReplyKind.ERROR)
         elif isinstance(command, DemoRun):
             await self.desk.run_demo(turn, command.name, command.params)
-        else:
+        elif isinstance(command, DemoList):
             await self.desk.list_demos(turn)
+        else:
+            assert_never(command)

@@ -9,9 +9,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import ClassVar
 
-from bot.core.commands import Command, Declared, Invalid, Verb
+from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostClaim, PostRow
 from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
@@ -53,6 +52,14 @@ def now(words: Sequence[str]) -> Command:
 
 
 VERBS = (Verb("now", lambda words, _rest: now(words), slash="quiz-admin", usage="now [prompt-id]"),)
+TYPED = (
+    Typed(
+        "now",
+        lambda values: now(values.text("prompt").split()),
+        (Option("prompt"),),
+        slash="quiz-admin",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -79,12 +86,10 @@ class PostingStores:
     boards: BoardStore
 
 
-class Posting:
+class Posting(CommandPart[Now]):
     """Channels and their questions, for `replica_id` (the process whose claims these are)."""
 
-    commands: ClassVar[Declared] = Declared(
-        serves=(Now,), verbs=VERBS, admin_help=("help_admin_now",)
-    )
+    commands = Declared(serves=(Now,), verbs=VERBS, typed=TYPED, admin_help=("help_admin_now",))
 
     def __init__(
         self,

@@ -13,17 +13,28 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from typing import ClassVar
+from typing import assert_never
 
 from fsrs import Card, Rating, Scheduler
 
-from bot.core.commands import Command, Declared, Invalid, Verb, word
+from bot.core.commands import (
+    Command,
+    CommandPart,
+    Declared,
+    Invalid,
+    Option,
+    Typed,
+    Values,
+    Verb,
+    word,
+)
 from bot.core.inflight import InFlight
 from bot.core.member_text import excerpt, refusal
 from bot.core.messages import ReplyKind
 from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow, PracticeWrite
 from bot.core.ports import PracticeStore
 from bot.core.quiz.answering import (
+    ANSWER_LIMIT,
     AnswerFlow,
     FigureSource,
     graded_text,
@@ -57,10 +68,14 @@ DUE_SHOWN = 10
 class ShowPractice(Command):
     """`/quiz practice`: show the member their next spaced-repetition prompt, privately."""
 
+    private = True
+
 
 @dataclass(frozen=True)
 class PracticeAnswer(Command):
     """`/quiz practice answer <text>`: answer the prompt `/quiz practice` showed."""
+
+    private = True
 
     text: str
 
@@ -94,6 +109,17 @@ VERBS = (
     word("review", Review()),
     word("due", Due()),
 )
+
+
+def typed_practice(values: Values) -> ShowPractice | PracticeAnswer:
+    """`/quiz practice [answer]` typed: the prompt, or with an answer, the answer to it."""
+    answer = values.text("answer")
+    return PracticeAnswer(answer) if answer else ShowPractice()
+
+
+TYPED = (Typed("practice", typed_practice, (Option("answer", most=ANSWER_LIMIT),)),)
+
+PracticeCommand = ShowPractice | PracticeAnswer | Review | Due
 
 
 @dataclass(frozen=True)
@@ -151,12 +177,15 @@ def card_row(
 
 
 @dataclass(kw_only=True, eq=False)
-class Practice:
+class Practice(CommandPart[PracticeCommand]):
     """`/quiz practice`, `/quiz practice answer`, `/quiz review`, and the card review that every
     graded channel answer carries into its transaction (it is AnswerFlow's `CardReviewer`)."""
 
-    commands: ClassVar[Declared] = Declared(
-        serves=(ShowPractice, PracticeAnswer, Review, Due), verbs=VERBS, help=("help_practice",)
+    commands = Declared(
+        serves=(ShowPractice, PracticeAnswer, Review, Due),
+        verbs=VERBS,
+        typed=TYPED,
+        help=("help_practice",),
     )
 
     repo: PracticeStore
@@ -325,15 +354,17 @@ class Practice:
 
     # commands -------------------------------------------------------------------------------
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: PracticeCommand, turn: Turn) -> None:
         if isinstance(command, PracticeAnswer):
             await self.answer(turn, command.text)
         elif isinstance(command, Review):
             await self.status(turn)
         elif isinstance(command, Due):
             await self.due_today(turn)
-        else:
+        elif isinstance(command, ShowPractice):
             await self.show(turn)
+        else:
+            assert_never(command)
 
     async def show(self, turn: Turn) -> None:
         """`/quiz practice`: the prompt still waiting for an answer, else the next one."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
-from bot.core.commands import Command, Declared, Invalid, Verb
+from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
 from bot.core.member_text import excerpt
 from bot.core.models import SharedAnswer
 from bot.core.ports import SharingStore
@@ -21,6 +20,8 @@ from content.schema import Lang
 class Share(Command):
     """`/quiz share on|off`: whether my best answers may be shown to this channel."""
 
+    private = True
+
     on: bool
 
 
@@ -32,12 +33,19 @@ def read_share(words: Sequence[str]) -> Command:
 
 
 @dataclass(kw_only=True, eq=False)
-class Sharing:
+class Sharing(CommandPart[Share]):
     """Serves `/quiz share` on the consents' store."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(Share,),
         verbs=(Verb("share", lambda words, _rest: read_share(words), usage="share on|off"),),
+        typed=(
+            Typed(
+                "share",
+                lambda values: read_share([values.text("choice")]),
+                (Option("choice", required=True, choices=("on", "off")),),
+            ),
+        ),
         help=("help_share",),
     )
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import ClassVar, Protocol
+from typing import Protocol
 
-from bot.core.commands import Command, Declared, word
+from bot.core.commands import Command, CommandPart, Declared, word
 from bot.core.messages import ReplyKind
 from bot.core.turn import Turn
 
@@ -49,14 +49,12 @@ class Web(Command):
 
 
 @dataclass(eq=False)
-class SignIn:
+class SignIn(CommandPart[Web]):
     """Serves `/quiz web`; `links` is None where the bot has no web page."""
 
-    commands: ClassVar[Declared] = Declared(
-        serves=(Web,), verbs=(word("web", Web()),), help=("help_web",)
-    )
+    commands = Declared(serves=(Web,), verbs=(word("web", Web()),), help=("help_web",))
 
     links: SignInLinks | None
 
-    async def serve(self, _command: Web, turn: Turn) -> None:
+    async def serve(self, command: Web, turn: Turn) -> None:
         await send_sign_in_link(turn, self.links)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import assert_never
 
-from bot.core.commands import Command, Declared, Verb
+from bot.core.commands import Command, CommandPart, Declared, Option, Typed, Verb
 from bot.core.ports import ChannelStore, DashboardStore, PostStore
 from bot.core.texts import subject_name
 from bot.core.turn import Turn
@@ -144,7 +144,9 @@ async def set_topics(turn: Turn, *, bank: Bank, repo: ChannelStore, words: Seque
 @dataclass(frozen=True)
 class ShowTopics(Command):
     """`/quiz topics`: the bank's subjects, what this channel has seen of each and which it
-    draws from."""
+    draws from, privately."""
+
+    private = True
 
 
 @dataclass(frozen=True)
@@ -166,13 +168,23 @@ def topics(words: Sequence[str]) -> Command:
     return SetTopics(tuple(words))
 
 
+TopicsCommand = ShowTopics | SetTopics
+
+
 @dataclass(kw_only=True, eq=False)
-class Topics:
+class Topics(CommandPart[TopicsCommand]):
     """Serves `/quiz topics`: the list, and an admin's choice of subjects."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(ShowTopics, SetTopics),
         verbs=(Verb("topics", lambda words, _rest: topics(words), usage="topics [id ...|all]"),),
+        typed=(
+            Typed(
+                "topics",
+                lambda values: topics(values.text("subjects").split()),
+                (Option("subjects", most=500, suggests="subjects"),),
+            ),
+        ),
         help=("help_topics",),
         admin_help=("help_admin_topics",),
     )
@@ -181,8 +193,10 @@ class Topics:
     posts: PostStore
     channels: ChannelStore
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: TopicsCommand, turn: Turn) -> None:
         if isinstance(command, SetTopics):
             await set_topics(turn, bank=self.bank, repo=self.channels, words=command.subjects)
-        else:
+        elif isinstance(command, ShowTopics):
             await show_topics(turn, bank=self.bank, posts=self.posts)
+        else:
+            assert_never(command)

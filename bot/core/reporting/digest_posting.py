@@ -9,9 +9,19 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import ClassVar, Protocol
+from typing import Protocol, assert_never
 
-from bot.core.commands import Command, Declared, Invalid, Verb, word
+from bot.core.commands import (
+    Command,
+    CommandPart,
+    Declared,
+    Invalid,
+    Option,
+    Typed,
+    Values,
+    Verb,
+    word,
+)
 from bot.core.counted import tallies
 from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport
@@ -158,14 +168,36 @@ VERBS = (
 )
 
 
+def typed_digest(values: Values) -> Command:
+    """`/quiz-admin digest day [time]` typed: `off` takes no time."""
+    day, at = values.text("day"), values.text("time").strip()
+    return digest([day] if day == "off" or not at else [day, at])
+
+
+TYPED = (
+    Typed(
+        "digest",
+        typed_digest,
+        (
+            Option("day", required=True, choices=(*WEEKDAY_NAMES, "off")),
+            Option("time", least=4, most=5),
+        ),
+        slash="quiz-admin",
+    ),
+)
+
+DigestCommand = Week | SetDigest
+
+
 @dataclass(kw_only=True, eq=False)
-class Digests:
+class Digests(CommandPart[DigestCommand]):
     """Builds, posts and shows the weekly digest, for `replica_id` (whose claims these are);
     serves `/quiz week` and `/quiz digest`."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(Week, SetDigest),
         verbs=VERBS,
+        typed=TYPED,
         help=("help_week",),
         admin_help=("help_admin_digest",),
     )
@@ -355,11 +387,13 @@ class Digests:
         )
         return digest_instant(schedule, week, time) or schedule.instant_on(week)
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: DigestCommand, turn: Turn) -> None:
         if isinstance(command, SetDigest):
             await self.set_time(turn, command.weekday, command.at)
-        else:
+        elif isinstance(command, Week):
             await self.show(turn)
+        else:
+            assert_never(command)
 
     async def show(self, turn: Turn) -> None:
         """`/quiz week`: this week's digest so far, for the caller alone."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC
-from typing import ClassVar
 
-from bot.core.commands import Command, Declared, word
+from bot.core.commands import Command, CommandPart, Declared, word
 from bot.core.counted import answered_days, tally
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow
@@ -68,13 +67,11 @@ class Me(Command):
 
 
 @dataclass(kw_only=True, eq=False)
-class Homes:
+class Homes(CommandPart[Me]):
     """Computes a member's home from the channel's answers and their practice cards; `lang` is
     what a member with no channel yet reads (the new channels' language). Serves `/quiz me`."""
 
-    commands: ClassVar[Declared] = Declared(
-        serves=(Me,), verbs=(word("me", Me()),), help=("help_me",)
-    )
+    commands = Declared(serves=(Me,), verbs=(word("me", Me()),), help=("help_me",))
 
     channels: ChannelStore
     answers: AnswerStore
@@ -107,7 +104,7 @@ class Homes:
             due=tuple(bank.get(prompt_id).text.get(lang) for _, prompt_id in due),
         )
 
-    async def serve(self, _command: Me, turn: Turn) -> None:
+    async def serve(self, command: Me, turn: Turn) -> None:
         await self.show(turn)
 
     async def show(self, turn: Turn) -> None:

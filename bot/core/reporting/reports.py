@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, assert_never
 
-from bot.core.commands import Command, Declared, Invalid, Period, Verb, word
+from bot.core.commands import (
+    Command,
+    CommandPart,
+    Declared,
+    Invalid,
+    Option,
+    Period,
+    Typed,
+    Verb,
+    word,
+)
 from bot.core.counted import Tally, answered_days, tally
 from bot.core.member_text import shown_to_others
 from bot.core.messages import ReplyKind
@@ -84,15 +94,30 @@ VERBS = (
     ),
     Verb("stats", lambda words, _rest: stats(words), usage="stats [@member]"),
 )
+TYPED = (
+    Typed(
+        "leaderboard",
+        lambda values: leaderboard([values.text("period") or "week"]),
+        (Option("period", choices=("week", "month", "all")),),
+    ),
+    Typed(
+        "stats",
+        lambda values: Stats(values.text("member") or None),
+        (Option("member", kind="member"),),
+    ),
+)
+
+ReportCommand = Reveal | Leaderboard | Stats
 
 
 @dataclass(kw_only=True, eq=False)
-class Reports:
+class Reports(CommandPart[ReportCommand]):
     """Serves what members read back (`Reveal`, `Leaderboard`, `Stats`)."""
 
-    commands: ClassVar[Declared] = Declared(
+    commands = Declared(
         serves=(Reveal, Leaderboard, Stats),
         verbs=VERBS,
+        typed=TYPED,
         help=("help_reports",),
         admin_help=("help_admin_reveal",),
     )
@@ -107,13 +132,15 @@ class Reports:
     practice: Practice
     cards: PracticeStore
 
-    async def serve(self, command: Command, turn: Turn) -> None:
+    async def serve(self, command: ReportCommand, turn: Turn) -> None:
         if isinstance(command, Leaderboard):
             await self.leaderboard(turn, command.period)
         elif isinstance(command, Stats):
             await self.stats(turn, command.user)
-        else:
+        elif isinstance(command, Reveal):
             await self.reveal(turn)
+        else:
+            assert_never(command)
 
     async def user_streak(self, channel: ChannelRow, user_id: str) -> int:
         schedule = channel_schedule(channel)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import discord
 from discord import app_commands
 
-from bot.platforms.discord.commands import DemoGroup, DemoNames, QuizAdminGroup, QuizGroup
+from bot.platforms.discord.commands import DemoNames, Suggestions, slash_groups
 from bot.platforms.discord.dispatch import Handler, Relay, report_failure
 from bot.platforms.discord.translator import CatalogueTranslator
 from bot.platforms.discord.transport import ACK_BUDGET_S, ChannelTransport
@@ -98,9 +98,9 @@ class QuizClient(discord.AutoShardedClient):
         self.tree = QuizTree(self)
         self._guild_id = guild_id
         self._message_content = message_content
-        self.tree.add_command(QuizGroup(relay, web_page=web_page, subjects=subjects))
-        self.tree.add_command(QuizAdminGroup(relay))
-        self.tree.add_command(DemoGroup(relay, demo_names))
+        suggestions = Suggestions(subjects=subjects, demo_names=demo_names)
+        for group in slash_groups(relay, suggestions, web_page=web_page):
+            self.tree.add_command(group)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
