@@ -308,5 +308,4 @@ def _reports(core: _Core) -> Reports:
         bank=core.bank,
         clock=core.clock,
         practice=core.practice,
-        cards=repo.practice,
     )

@@ -222,38 +222,6 @@ class PracticeCardRow:
     """The card before its latest review (None: that review made it); read, never written."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class PracticeWrite:
-    """A graded practice answer as one write stores it: the answer, the review rating its score
-    gives, and the member's card as that review left it (None: the card stays as it was)."""
-
-    platform: str
-    graded: GradedText
-    rating: int
-    card: PracticeCardRow | None
-
-
-@dataclass(frozen=True)
-class KeptPractice:
-    """A practice answer kept while the grader was unavailable: the member's text, the channel
-    it was sent in (whose bank and team grades grade it) and when it came."""
-
-    platform: str
-    user_id: str
-    channel_id: str
-    prompt_id: str
-    text: str
-    kept_at: datetime
-
-
-@dataclass(frozen=True)
-class PracticeAnswerRow:
-    prompt_id: str
-    score: int
-    rating: int
-    answered_at: datetime
-
-
 @dataclass(frozen=True)
 class AnswerText(StoredGrade):
     """A member's graded channel answer as they wrote it, for the web page's "Me": `revealed`

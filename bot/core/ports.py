@@ -2,7 +2,12 @@
 the core's own records. A port one part uses lives beside that part (`ClaimStore` in
 `bot.core.flow.intake`, `AdminSessions` in `bot.core.flow.dispatch`, `NoticeStore` and
 `ReplicaStore` in `bot.core.flow`'s notices and replicas, `AppealStore` in `bot.core.quiz.appeals`,
-`DemoService` in `bot.core.quiz.demos`, `DigestStore` in `bot.core.reporting.digest_posting`).
+`PracticeStore` in `bot.core.quiz.practice`, `SharingStore` in `bot.core.quiz.sharing`,
+`ActiveMembers` in `bot.core.quiz.posting`, `BoardStore` and `SharedAnswers` in
+`bot.core.reporting.reports`, `DemoService` in `bot.core.quiz.demos`, `DigestStore` in
+`bot.core.reporting.digest_posting`). Where two parts read one store, each names the slice it
+reads beside itself (the answers' figures: `ActiveMembers` for posting, `BoardStore` for the
+reports), so a port here is one two or more parts share whole.
 
 Each collaborator is typed against the ports it uses, so it names what it reads and writes and
 a second implementation (a test double) only has to offer that. `bot.storage` implements each
@@ -27,14 +32,11 @@ from bot.core.models import (
     ChannelRow,
     DaySummary,
     GradedText,
-    KeptPractice,
     MemberProgress,
     PendingAnswer,
     PostClaim,
     PostRow,
-    PracticeAnswerRow,
     PracticeCardRow,
-    PracticeWrite,
     SharedAnswer,
 )
 from content.schema import Lang
@@ -187,75 +189,6 @@ class AnswerStore(Protocol):
     async def add_hint(
         self, *, post_id: int, user_id: str, prompt_id: str, concept_id: str
     ) -> None: ...
-
-
-class BoardStore(Protocol):
-    """Figures over the answers: leaderboards, a post's day summary, the active members."""
-
-    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
-
-    async def leaderboard(
-        self, *, platform: str, channel_id: str, since: date
-    ) -> list[BoardRow]: ...
-
-    async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
-        """Members who answered in the channel on or after a local day, most answers first."""
-        ...
-
-
-class SharingStore(Protocol):
-    """Each member's consent, per channel, to have their best answers shown there (off until
-    they say `/quiz share on`), and the best answer of a consenting member."""
-
-    async def set_sharing(
-        self, *, platform: str, channel_id: str, user_id: str, shared: bool, at: datetime
-    ) -> None: ...
-
-    async def sharing(self, *, platform: str, channel_id: str, user_id: str) -> bool: ...
-
-    async def best_shared_answer(self, *, post_id: int, prompt_id: str) -> SharedAnswer | None:
-        """The post's top-scoring answer to `prompt_id` from a member who shares now."""
-        ...
-
-
-class PracticeStore(Protocol):
-    """A member's cards, the prompt waiting for their answer, their scores."""
-
-    async def practice_card(
-        self, *, platform: str, user_id: str, prompt_id: str
-    ) -> PracticeCardRow | None: ...
-
-    async def practice_cards(
-        self, *, platform: str, user_ids: Sequence[str]
-    ) -> list[PracticeCardRow]: ...
-
-    async def set_practice_pending(
-        self, *, platform: str, user_id: str, prompt_id: str, shown_at: datetime
-    ) -> None: ...
-
-    async def practice_pending(self, *, platform: str, user_id: str) -> str | None: ...
-
-    async def record_practice_answer(
-        self, write: PracticeWrite, *, kept_at: datetime | None = None
-    ) -> bool:
-        """The practice answer, its card (None: unchanged) and the closed pending prompt, in
-        one transaction. With `kept_at`, only while that kept answer still waits: False (nothing
-        stored) when another process graded it, or the member answered again, first."""
-        ...
-
-    async def keep_practice_answer(self, kept: KeptPractice) -> None:
-        """Keep the member's answer to their pending prompt for a later grade."""
-        ...
-
-    async def kept_practice_answers(self, *, platform: str, limit: int) -> list[KeptPractice]:
-        """The platform's kept practice answers, oldest first."""
-        ...
-
-    async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]: ...
-
-    async def member_scores(self, *, platform: str, user_id: str) -> list[tuple[str, int]]:
-        """(prompt id, score) of every answer the member gave on the platform."""
-        ...
 
 
 class DashboardStore(Protocol):

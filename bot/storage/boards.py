@@ -10,7 +10,7 @@ from bot.storage.records import earning
 
 
 class BoardTable(Table):
-    """`bot.core.ports.BoardStore`."""
+    """`bot.core.reporting.reports.BoardStore`, and posting's `ActiveMembers`."""
 
     async def leaderboard(self, *, platform: str, channel_id: str, since: date) -> list[BoardRow]:
         """Sum of each member's best score per prompt per post, since a local day (the day of

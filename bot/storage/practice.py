@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.models import KeptPractice, PracticeAnswerRow, PracticeCardRow, PracticeWrite
+from bot.core.models import PracticeCardRow
+from bot.core.quiz.practice import KeptPractice, PracticeAnswerRow, PracticeWrite
 from bot.storage.database import Table
 from bot.storage.drivers import Driver, Row
 from bot.storage.records import GRADED_COLUMNS, GRADED_PLACEHOLDERS, graded_values
@@ -54,7 +55,7 @@ async def replace_card(db: Driver, card: PracticeCardRow) -> None:
 
 
 class PracticeTable(Table):
-    """`bot.core.ports.PracticeStore`."""
+    """`bot.core.quiz.practice.PracticeStore`."""
 
     async def practice_card(
         self, *, platform: str, user_id: str, prompt_id: str

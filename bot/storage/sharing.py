@@ -11,7 +11,7 @@ from bot.storage.database import Table
 
 
 class SharingTable(Table):
-    """`bot.core.ports.SharingStore`."""
+    """`bot.core.quiz.sharing.SharingStore`, and the reports' `SharedAnswers`."""
 
     async def set_sharing(
         self, *, platform: str, channel_id: str, user_id: str, shared: bool, at: datetime

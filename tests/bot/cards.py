@@ -3,8 +3,9 @@ practice answer that carries the card (`PracticeStore.record_practice_answer`)."
 
 from __future__ import annotations
 
-from bot.core.models import GradedText, PracticeCardRow, PracticeWrite
-from bot.core.ports import MemberStore, PracticeStore
+from bot.core.models import GradedText, PracticeCardRow
+from bot.core.ports import MemberStore
+from bot.core.quiz.practice import PracticeStore, PracticeWrite
 
 
 async def plant_card(

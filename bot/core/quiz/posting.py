@@ -9,11 +9,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostClaim, PostRow
-from bot.core.ports import AnswerStore, BoardStore, ChannelStore, PostStore
+from bot.core.ports import AnswerStore, ChannelStore, PostStore
 from bot.core.quiz.practice import Practice
 from bot.core.quiz.selection import choose_prompt, topic_means
 from bot.core.telemetry import telemetry
@@ -76,6 +77,15 @@ class ChannelDefaults:
     prefer_due: bool  # daily question: the one due for the most active members first
 
 
+class ActiveMembers(Protocol):
+    """Who answered in a channel lately (the answers' figures, `bot.storage.boards.BoardTable`),
+    whose due cards the daily question prefers."""
+
+    async def active_members(self, *, platform: str, channel_id: str, since: date) -> list[str]:
+        """Members who answered in the channel on or after a local day, most answers first."""
+        ...
+
+
 @dataclass(frozen=True)
 class PostingStores:
     """The ports posting reads and writes."""
@@ -83,7 +93,7 @@ class PostingStores:
     channels: ChannelStore
     posts: PostStore
     answers: AnswerStore
-    boards: BoardStore
+    boards: ActiveMembers
 
 
 class Posting(CommandPart[Now]):

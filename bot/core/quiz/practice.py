@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from typing import assert_never
+from typing import Protocol, assert_never
 
 from fsrs import Card, Rating, Scheduler
 
@@ -31,8 +31,7 @@ from bot.core.commands import (
 from bot.core.inflight import InFlight
 from bot.core.member_text import excerpt, refusal
 from bot.core.messages import ReplyKind
-from bot.core.models import AnswerRow, KeptPractice, PracticeCardRow, PracticeWrite
-from bot.core.ports import PracticeStore
+from bot.core.models import AnswerRow, GradedText, PracticeCardRow
 from bot.core.quiz.answering import (
     ANSWER_LIMIT,
     AnswerFlow,
@@ -62,6 +61,81 @@ log = logging.getLogger("quizmaster.core")
 UPCOMING_SHOWN = 3
 DUE_SHOWN = 10
 """Questions `/quiz due` lists at once; the reply says how many more there are."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PracticeWrite:
+    """A graded practice answer as one write stores it: the answer, the review rating its score
+    gives, and the member's card as that review left it (None: the card stays as it was)."""
+
+    platform: str
+    graded: GradedText
+    rating: int
+    card: PracticeCardRow | None
+
+
+@dataclass(frozen=True)
+class KeptPractice:
+    """A practice answer kept while the grader was unavailable: the member's text, the channel
+    it was sent in (whose bank and team grades grade it) and when it came."""
+
+    platform: str
+    user_id: str
+    channel_id: str
+    prompt_id: str
+    text: str
+    kept_at: datetime
+
+
+@dataclass(frozen=True)
+class PracticeAnswerRow:
+    """One practice answer of a member: its prompt, score and review rating (`/quiz stats`)."""
+
+    prompt_id: str
+    score: int
+    rating: int
+    answered_at: datetime
+
+
+class PracticeStore(Protocol):
+    """A member's cards, the prompt waiting for their answer, their practice answers and
+    scores: the practice part's port (`bot.storage.practice.PracticeTable`)."""
+
+    async def practice_card(
+        self, *, platform: str, user_id: str, prompt_id: str
+    ) -> PracticeCardRow | None: ...
+
+    async def practice_cards(
+        self, *, platform: str, user_ids: Sequence[str]
+    ) -> list[PracticeCardRow]: ...
+
+    async def set_practice_pending(
+        self, *, platform: str, user_id: str, prompt_id: str, shown_at: datetime
+    ) -> None: ...
+
+    async def practice_pending(self, *, platform: str, user_id: str) -> str | None: ...
+
+    async def record_practice_answer(
+        self, write: PracticeWrite, *, kept_at: datetime | None = None
+    ) -> bool:
+        """The practice answer, its card (None: unchanged) and the closed pending prompt, in
+        one transaction. With `kept_at`, only while that kept answer still waits: False (nothing
+        stored) when another process graded it, or the member answered again, first."""
+        ...
+
+    async def keep_practice_answer(self, kept: KeptPractice) -> None:
+        """Keep the member's answer to their pending prompt for a later grade."""
+        ...
+
+    async def kept_practice_answers(self, *, platform: str, limit: int) -> list[KeptPractice]:
+        """The platform's kept practice answers, oldest first."""
+        ...
+
+    async def practice_answers(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]: ...
+
+    async def member_scores(self, *, platform: str, user_id: str) -> list[tuple[str, int]]:
+        """(prompt id, score) of every answer the member gave on the platform."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -353,6 +427,10 @@ class Practice(CommandPart[PracticeCommand]):
         return {user: value for user, value in found.items() if value is not None}
 
     # commands -------------------------------------------------------------------------------
+
+    async def history(self, *, platform: str, user_id: str) -> list[PracticeAnswerRow]:
+        """The member's practice answers on `platform` (their `/quiz stats` counts them)."""
+        return await self.repo.practice_answers(platform=platform, user_id=user_id)
 
     async def serve(self, command: PracticeCommand, turn: Turn) -> None:
         if isinstance(command, PracticeAnswer):

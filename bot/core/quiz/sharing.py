@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
 from bot.core.member_text import excerpt
 from bot.core.models import SharedAnswer
-from bot.core.ports import SharingStore
 from bot.core.quiz.posting import Clock
 from bot.core.texts import text
 from bot.core.turn import Turn
 from content.schema import Lang
+
+
+class SharingStore(Protocol):
+    """Each member's consent, per channel, to have their best answers shown there (off until
+    they say `/quiz share on`): the sharing part's port (`bot.storage.sharing.SharingTable`,
+    whose consent the open questions and the reports read through their own ports)."""
+
+    async def set_sharing(
+        self, *, platform: str, channel_id: str, user_id: str, shared: bool, at: datetime
+    ) -> None: ...
 
 
 @dataclass(frozen=True)

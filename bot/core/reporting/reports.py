@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Protocol, assert_never
 
 from bot.core.commands import (
     Command,
@@ -21,15 +21,8 @@ from bot.core.commands import (
 from bot.core.counted import Tally, answered_days, tally
 from bot.core.member_text import shown_to_others
 from bot.core.messages import ReplyKind
-from bot.core.models import ChannelRow
-from bot.core.ports import (
-    AnswerStore,
-    BoardStore,
-    MemberStore,
-    PostStore,
-    PracticeStore,
-    SharingStore,
-)
+from bot.core.models import BoardRow, ChannelRow, DaySummary, SharedAnswer
+from bot.core.ports import AnswerStore, MemberStore, PostStore
 from bot.core.quiz.desk import Where
 from bot.core.quiz.mastery import mastery_label
 from bot.core.quiz.sharing import shared_line
@@ -52,6 +45,26 @@ if TYPE_CHECKING:
 
 PERIOD_DAYS: dict[Period, int | None] = {"week": 7, "month": 30, "all": None}
 LEADERBOARD_SIZE = 10
+
+
+class BoardStore(Protocol):
+    """Figures over the answers: a channel's leaderboard and a post's day summary
+    (`bot.storage.boards.BoardTable`)."""
+
+    async def day_summary(self, *, post_id: int, prompt_id: str) -> DaySummary: ...
+
+    async def leaderboard(
+        self, *, platform: str, channel_id: str, since: date
+    ) -> list[BoardRow]: ...
+
+
+class SharedAnswers(Protocol):
+    """The best answer of a member who shares theirs (`/quiz share on`), for the reveal
+    (`bot.storage.sharing.SharingTable`)."""
+
+    async def best_shared_answer(self, *, post_id: int, prompt_id: str) -> SharedAnswer | None:
+        """The post's top-scoring answer to `prompt_id` from a member who shares now."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -126,11 +139,10 @@ class Reports(CommandPart[ReportCommand]):
     answers: AnswerStore
     boards: BoardStore
     members: MemberStore
-    sharing: SharingStore
+    sharing: SharedAnswers
     bank: Bank
     clock: Callable[[], datetime]
     practice: Practice
-    cards: PracticeStore
 
     async def serve(self, command: ReportCommand, turn: Turn) -> None:
         if isinstance(command, Leaderboard):
@@ -257,7 +269,7 @@ class Reports(CommandPart[ReportCommand]):
             platform=channel.platform, channel_id=channel.channel_id, user_id=user_id
         )
         practised = (
-            await self.cards.practice_answers(platform=channel.platform, user_id=user_id)
+            await self.practice.history(platform=channel.platform, user_id=user_id)
             if user_id == turn.user
             else []
         )
