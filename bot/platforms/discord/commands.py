@@ -19,7 +19,7 @@ import zoneinfo
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, assert_never
 
 import discord
 from discord import app_commands
@@ -87,8 +87,10 @@ class Suggestions:
             return suggest(_zones(), current)
         if kind == "days":
             return suggest(DAY_SUGGESTIONS, current)
-        names = await self.demo_names() if self.demo_names is not None else ()
-        return suggest(names, current)
+        if kind == "demos":
+            names = await self.demo_names() if self.demo_names is not None else ()
+            return suggest(names, current)
+        assert_never(kind)
 
 
 class AnswerModal(discord.ui.Modal):
@@ -187,6 +189,8 @@ def _typed_command(
     interaction = inspect.Parameter(
         "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
     )
+    # discord.py reads a command's options from its callback's signature, so the signature is
+    # the declared options'; typeshed knows no `__signature__` on a function.
     relay_typed.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             interaction,
