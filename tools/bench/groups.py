@@ -6,7 +6,8 @@ The answers are written straight into a fresh SQLite file (the bot's own schema)
 the question's model answers, alone, in pairs or cut short, a fifth of them with the question's
 two named things swapped (the grader reads those as contradicting the rest). The page is served
 by the real app on this event loop, on the configured grader's own model; a second client asks
-for `/healthz` every 20 ms while the groups page loads.
+for `/healthz` every 20 ms while a first load's background encode runs and while the groups page
+loads.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,6 +156,27 @@ async def _timed_load(
     return took, pings.times
 
 
+async def _background_encode(
+    client: httpx.AsyncClient,
+    url: str,
+    pinger: httpx.AsyncClient,
+    health: str,
+    encoded: Callable[[], bool],
+) -> tuple[float, list[float]]:
+    """Seconds from a first load of the page, which starts encoding the answers in the
+    background, to every answer encoded; and the `/healthz` round trips meanwhile."""
+    done, pings = asyncio.Event(), Pings([])
+    pinging = asyncio.create_task(pings.run(pinger, health, done))
+    start = time.perf_counter()
+    assert (await client.get(url, timeout=600)).status_code == 200
+    while not encoded():  # noqa: ASYNC110 - the vectors kept say it; nothing sets an event
+        await asyncio.sleep(PING_EVERY_S)
+    took = time.perf_counter() - start
+    done.set()
+    await pinging
+    return took, pings.times
+
+
 async def measure(
     settings: Settings, *, folder: Path, answers: int, prompt_id: str
 ) -> dict[str, object]:
@@ -174,9 +197,6 @@ async def measure(
         tokens = web_tokens(SECRET)
         cookie, session = tokens.session_token(Member(PLATFORM, CHANNEL, "u0", True))
         await repo.web_sessions.start(session.row(started_at=now))
-        start = time.perf_counter()
-        await vectors.vectors([text for text, _ in written])  # the model's part, timed apart
-        encode_s = time.perf_counter() - start
         # The Korean analyser loads once a process: a bot's grader has loaded it by its first
         # answer, long before an admin opens the groups.
         await asyncio.to_thread(contradicts, prompt, prompt.text.ko, prompt.text.en)
@@ -197,6 +217,10 @@ async def measure(
             httpx.AsyncClient() as pinger,
         ):
             assert (await pinger.get(f"{site}/healthz")).status_code == 200
+            texts = [text for text, _ in written]
+            encode_s, encoding = await _background_encode(
+                client, url, pinger, f"{site}/healthz", lambda: all(map(vectors.ready, texts))
+            )
             first, during = await _timed_load(client, url, pinger, f"{site}/healthz")
             repeat, _ = await _timed_load(client, url, pinger, f"{site}/healthz")
             with sqlite3.connect(db) as conn:
@@ -209,6 +233,7 @@ async def measure(
         await grader.aclose()
     return {
         "encode_s": encode_s,
+        "encode_pings": encoding,
         "first_s": first,
         "repeat_s": repeat,
         "after_new_s": after_new,
@@ -233,17 +258,31 @@ def main(argv: list[str], settings: Settings) -> int:
     first: float = found["first_s"]  # type: ignore[assignment]
     after_new: float = found["after_new_s"]  # type: ignore[assignment]
     pings: list[float] = found["pings"]  # type: ignore[assignment]
+    encoding: list[float] = found["encode_pings"]  # type: ignore[assignment]
     worst = max(pings, default=0.0)
+    worst_encoding = max(encoding, default=0.0)
     page_met = max(first, after_new) <= PAGE_TARGET_S
-    delay_met = worst <= DELAY_TARGET_MS
+    delay_met = max(worst, worst_encoding) <= DELAY_TARGET_MS
     rows: list[list[object]] = [
-        ["encode the answers (s, before the page)", found["encode_s"], None, None],
+        ["encode the answers in the background (s)", found["encode_s"], None, None],
+        ["/healthz p50 ms during the encode", percentile(encoding, 50), None, None],
+        [
+            "/healthz max ms during the encode",
+            worst_encoding,
+            f"<= {DELAY_TARGET_MS:g}",
+            worst_encoding <= DELAY_TARGET_MS,
+        ],
         ["first load (s)", first, f"<= {PAGE_TARGET_S:g}", first <= PAGE_TARGET_S],
         ["repeat load, kept (s)", found["repeat_s"], None, None],
         ["load after one new answer (s)", after_new, f"<= {PAGE_TARGET_S:g}", after_new <= 2],
         ["first load / target", first / PAGE_TARGET_S, "<= 1", page_met],
-        ["/healthz p50 ms meanwhile", percentile(pings, 50), None, None],
-        ["/healthz max ms meanwhile", worst, f"<= {DELAY_TARGET_MS:g}", delay_met],
+        ["/healthz p50 ms during the loads", percentile(pings, 50), None, None],
+        [
+            "/healthz max ms during the loads",
+            worst,
+            f"<= {DELAY_TARGET_MS:g}",
+            worst <= DELAY_TARGET_MS,
+        ],
     ]
     report(
         Outcome(
@@ -261,17 +300,21 @@ def main(argv: list[str], settings: Settings) -> int:
                 "healthz_p50_ms": round(percentile(pings, 50), 2),
                 "healthz_max_ms": round(worst, 2),
                 "pings": len(pings),
+                "encode_healthz_p50_ms": round(percentile(encoding, 50), 2),
+                "encode_healthz_max_ms": round(worst_encoding, 2),
+                "encode_pings": len(encoding),
                 "page_target_met": page_met,
                 "delay_target_met": delay_met,
                 "load_average_1m": found["load"],
             },
             notes=[
-                "the answers' vectors are encoded before the first load (timed apart): the page"
-                " encodes only answers new since",
+                "a first load starts encoding the answers in the background and shows those"
+                " ready after 0.5 s; the loads timed begin once every answer is encoded",
                 "after one new answer: one answer encoded, the groups computed again, each pair"
                 " of answers already read for contradiction not read again",
-                f"/healthz asked every {PING_EVERY_S * 1000:g} ms during the first and the"
-                f" after-new loads ({len(pings)} round trips)",
+                f"/healthz asked every {PING_EVERY_S * 1000:g} ms during the background encode"
+                f" ({len(encoding)} round trips) and the first and after-new loads"
+                f" ({len(pings)})",
                 f"1-minute load average at the end: {found['load']:.1f} on {os.cpu_count()} cores",
             ],
         ),
