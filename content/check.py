@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from content.bank import Bank, normalize_question
+from content.bank import TEAM_SUBJECT, Bank, normalize_question
 from content.importers.imported_bank import preview
 from content.loader import BankError, read_yaml, validation_errors
 from content.schema import BankFile, Concept, Prompt, parse_bank_file, rules_context
@@ -212,6 +212,7 @@ def _check_sources(
     _check_wordings(report.prompts, origin, report)
     _check_blanks(report.prompts, origin, report)
     _check_controls(report.prompts, origin, report)
+    _check_topic_words(report.prompts, origin, report)
     _check_demos(report.prompts, origin, demo_names, report)
     _check_complete([p for p in report.prompts if p.id in seed], report.prompts, origin, report)
     _list_waiting(report.prompts, origin, report)
@@ -335,6 +336,24 @@ def _check_blanks(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
             if not visible(text):
                 report.errors.append(
                     BankError(str(origin[prompt.id]), "blank", prompt_id=prompt.id, field=name)
+                )
+
+
+def _check_topic_words(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
+    """`team` is the subject of a channel's own questions (`/quiz topics`, where the chat
+    refuses it while the channel has none), never a question's topic: a question tagged `team`
+    on the web page was accepted, so the same word meant two things."""
+    for prompt in prompts:
+        for index, topic in enumerate(prompt.topics):
+            if topic.strip().casefold() == TEAM_SUBJECT:
+                report.errors.append(
+                    BankError(
+                        str(origin[prompt.id]),
+                        "topic_team",
+                        {"word": topic.strip()},
+                        prompt_id=prompt.id,
+                        field=f"topics.{index}",
+                    )
                 )
 
 

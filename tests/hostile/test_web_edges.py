@@ -161,7 +161,7 @@ def test_a_question_typed_with_nul_and_controls_is_saved_under_the_member_text_r
     base = f"{page.url}/c/{PLATFORM}/{HOME}"
     typed = {
         "id": "team-nul",
-        "topics": "team",
+        "topics": "ops",
         "text_ko": "장애가\x00 나면?",
         "text_en": "What do we do\x00 first when\x1b[2K production is down?",
         "reference_en": "We open an incident\x00 channel and roll back the latest deploy.",

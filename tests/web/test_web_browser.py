@@ -169,7 +169,7 @@ def test_an_admin_writes_a_question_and_resolves_an_appeal(
     chromium.find_element(By.ID, "new-question").click()
     typed = {
         "id": "team-browser",
-        "topics": "team",
+        "topics": "reviews",
         "text_ko": "우리 팀의 코드 리뷰 규칙은?",
         "text_en": "What is our code review rule?",
     }

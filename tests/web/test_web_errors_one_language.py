@@ -28,14 +28,14 @@ prompts:
   - id: retro-open
     kind: open
     status: waiting
-    topics: [team]
+    topics: [retro]
     text:
       ko: 회고에서 가장 먼저 나눌 이야기는 무엇인가요?
       en: What should a retrospective talk about first?
 """
 """An opinion question waiting for its guidance: a model answer cannot make it ready."""
 QUESTION = {
-    "topics": "team",
+    "topics": "ops",
     "text_ko": "배포가 실패하면 가장 먼저 무엇을 하나요?",
     "text_en": "What do we do first when a deploy fails?",
     "reference_en": "We roll back the deploy and then look for the cause.",

@@ -33,7 +33,7 @@ DLQ_ANSWER = (
 ASKED_IN = "C-edits"  # a channel of its own: the other tests' boards stay as they were
 ASKING = f"/c/{PLATFORM}/{ASKED_IN}"
 GOOD = {
-    "topics": "team, ops",
+    "topics": "incidents, ops",
     "text_ko": "장애가 났을 때 가장 먼저 무엇을 하나요?",
     "text_en": "What do we do first when production is down?",
     "reference_en": "We open an incident channel, name an incident lead and roll back the "
@@ -371,7 +371,7 @@ async def test_saved_questions_are_loaded_by_a_process_that_starts_later(
     bank = load_bank()
     draft = {
         "id": "team-kept",
-        "topics": ["team"],
+        "topics": ["ops"],
         "text": {"ko": "우리 팀의 배포 요일은?", "en": "Which day do we deploy?"},
         "references": [{"lang": "ko", "text": "화요일과 목요일에 배포해요."}],
     }
@@ -400,7 +400,7 @@ async def test_a_saved_question_is_graded_on_its_own_references_without_a_restar
     bank = load_bank()
     draft = {
         "id": "team-graded",
-        "topics": ["team"],
+        "topics": ["ops"],
         "text": {
             "ko": "우리 서비스의 캐시는 어디에 있나요?",
             "en": "Where does our service cache live?",
@@ -422,3 +422,26 @@ async def test_a_saved_question_is_graded_on_its_own_references_without_a_restar
     )
     wrong = await grader.grade(prompt, "Bananas are yellow and grow in bunches.", lang="en")
     assert right.score >= 90 and wrong.score <= right.score - 30, (right, wrong)
+
+
+def test_team_is_refused_as_a_questions_topic_in_the_pages_language(site: Site) -> None:
+    """`team` is the subject of a channel's own questions (`/quiz topics`), so the form refuses
+    it as a topic, as `quizmaster content check` does, in the page's language; on main the
+    question was saved with the topic `team`."""
+    new = f"{site.url}{CHANNEL}/new-question"
+    said = {
+        "en": "<code>topics.0</code>: <code>Team</code> is the subject of the channel's own"
+        " questions (<code>/quiz topics</code>), not a question's topic; use another word",
+        "ko": "<code>topics.0</code>: <code>Team</code>은(는) 채널이 직접 저장한 질문의 분야",
+    }
+    for lang, message in said.items():
+        with site.signed_in(MINA) as admin:
+            admin.get(f"{site.url}/lang/{lang}")
+            typed = {**GOOD, "id": f"team-topic-{lang}", "topics": "Team, ops"}
+            refused = admin.post(new, data={**typed, "csrf": _csrf(admin, new), "action": "save"})
+        assert refused.status_code == 422, page_text(refused.text)
+        errors = re.search(
+            r'<p class="error field-error" id="error-topics"[^>]*>(.*?)</p>', unescape(refused.text)
+        )
+        assert errors and message in errors[1], refused.text
+        assert f"team-topic-{lang}" not in site.service.bank.every_channel()
