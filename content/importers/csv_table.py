@@ -27,6 +27,7 @@ from content.importers.imported_bank import (
     model_answer_guidance,
     preview,
     prompt_ids,
+    question_too_long,
     references_for,
     refuse_oversized,
 )
@@ -68,6 +69,8 @@ def import_csv(path: Path, *, bank: str | None = None) -> Imported:
         for column in REQUIRED:
             if column in columns and not cells[column]:
                 problems.append(BankError(str(path), "csv_blank", {"column": column}, field=where))
+        if too_long := question_too_long(path, question, where):
+            problems.append(too_long)
         concepts = [c.strip() for c in cells.get("concepts", "").split(";") if c.strip()]
         entries.append((number, question, answer, concepts))
     if not entries and not problems:

@@ -20,7 +20,16 @@ import yaml
 
 from content.importers.hangul_roman import romanize
 from content.loader import MAX_BANK_BYTES, BankError
-from content.schema import BankFile, Concept, Lang, Localized, Misconception, Prompt, Reference
+from content.schema import (
+    MAX_QUESTION_CHARS,
+    BankFile,
+    Concept,
+    Lang,
+    Localized,
+    Misconception,
+    Prompt,
+    Reference,
+)
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -109,6 +118,16 @@ def model_answer_guidance(answer: str, concepts: Sequence[str]) -> Localized:
         ko=f"모범 답안: {answer}\n핵심 개념: {listed}",
         en=f"Model answer: {answer}\nKey concepts: {listed}",
     )
+
+
+def question_too_long(path: Path, question: str, where: str) -> BankError | None:
+    """The problem of a question over the schema's `MAX_QUESTION_CHARS`, reported with the
+    list's other problems: left to the schema, an 80,000-character question in a CSV table or
+    a trivia list ended the import in a traceback (issue 83)."""
+    if len(question) <= MAX_QUESTION_CHARS:
+        return None
+    values = {"length": len(question), "most": MAX_QUESTION_CHARS}
+    return BankError(str(path), "question_long", values, field=where)
 
 
 def graded_prompt(

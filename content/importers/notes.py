@@ -123,7 +123,7 @@ class _Reading:
             self.problem(line, "notes_question_no_words")
             return question
         if len(text) > MAX_QUESTION_CHARS:
-            self.problem(line, "notes_question_long", length=len(text), most=MAX_QUESTION_CHARS)
+            self.problem(line, "question_long", length=len(text), most=MAX_QUESTION_CHARS)
         if main is None:
             self.questions.append(question)
         else:

@@ -28,6 +28,7 @@ from content.importers.imported_bank import (
     least_prompt_bytes,
     preview,
     prompt_ids,
+    question_too_long,
     references_for,
     refuse_oversized,
 )
@@ -105,6 +106,9 @@ def _question(
     where = f'question {index} "{preview(text)}"' if text else f"question {index}"
     if not text:
         problems.append(BankError(str(path), "trivia_question_blank", field=where))
+        return None
+    if too_long := question_too_long(path, text, where):
+        problems.append(too_long)
         return None
     if not isinstance(answers, list) or not answers:
         problems.append(BankError(str(path), "trivia_answers_not_list", field=where))

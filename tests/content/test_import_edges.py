@@ -72,6 +72,35 @@ def test_csv_import_loses_control_characters_too(tmp_path: Path) -> None:
     assert {"What is dropout?", "Zeroing units."} <= set(bank_texts(out))
 
 
+def test_an_80000_character_question_is_refused_by_every_import_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """Issue 83: the notes import refused it, the CSV and trivia imports ended in the schema's
+    traceback. Each now names the question and the limit, and writes nothing."""
+    question = "x" * 80_000
+    sources = {
+        "csv": ("long.csv", f"question,answer\n{question},An answer.\n", 'row 2 "'),
+        "red-trivia": (
+            "long.yaml",
+            f'AUTHOR: me\n? "{question}?"\n: - an answer\n',
+            'question 1 "',
+        ),
+        "notes": ("long.md", f"1. {question}?\nA. An answer.\n", "line 1"),
+    }
+    for kind, (name, text, where) in sources.items():
+        source, out = tmp_path / name, tmp_path / f"out-{kind}.yaml"
+        source.write_text(text, encoding="utf-8")
+        code, _, err = quizmaster("content", "import", kind, source, "--out", out, cwd=tmp_path)
+        assert code == 2, (kind, err[-400:])
+        first, last = err.splitlines()
+        assert first.startswith(f"{source}: {where}"), first[:200]
+        assert first.endswith(
+            "characters; a question takes at most 1000, so put the detail in its answer"
+        ), first[-200:]
+        assert last == f"nothing written; fix {source} and run the import again"
+        assert not out.exists()
+
+
 def _refused_by_check(folder: Path, ko: str, en: str, reference: str) -> tuple[Path, list[str]]:
     """`quizmaster content check` on a one-question team bank with these texts, each written as
     a YAML double-quoted scalar (escapes such as `\\a` and `\\u202e` as YAML reads them); the
