@@ -95,8 +95,28 @@ def check_draft(
     would check it in a team bank file beside every other prompt of `bank` (the bank as the
     channel sees it: the files' and its own; but the prompt it `replaces`, when it is an
     edit). The report's errors are only the draft's, under the file name `DRAFT`;
-    `report.prompts` ends with the draft when it is valid."""
-    return check_drafts([draft], bank, replaces=replaces)
+    `report.prompts` ends with the draft when it is valid.
+
+    One rule more than a file's: a topic the admin typed is never `team`, the subject of the
+    channel's own questions (`/quiz topics`, which refuses the word in a channel that has
+    none); the form saved a question tagged `team`, so the word meant two things on the page. A
+    bank file's tags are the importers' (a file imported as `team` is tagged `team`, and in
+    `QUIZMASTER_BANK_DIR` it is the team's subject): they are not refused."""
+    report = check_drafts([draft], bank, replaces=replaces)
+    topics = draft.get("topics")
+    for index, topic in enumerate(topics if isinstance(topics, list) else []):
+        if isinstance(topic, str) and topic.strip().casefold() == TEAM_SUBJECT:
+            report.errors.append(
+                BankError(
+                    str(DRAFT),
+                    "topic_team",
+                    {"word": topic.strip()},
+                    prompt_id=str(draft.get("id", "")) or None,
+                    field=f"topics.{index}",
+                )
+            )
+            report.prompts = [p for p in report.prompts if p.id != draft.get("id")]
+    return report
 
 
 def check_drafts(
@@ -212,7 +232,6 @@ def _check_sources(
     _check_wordings(report.prompts, origin, report)
     _check_blanks(report.prompts, origin, report)
     _check_controls(report.prompts, origin, report)
-    _check_topic_words(report.prompts, origin, report)
     _check_demos(report.prompts, origin, demo_names, report)
     _check_complete([p for p in report.prompts if p.id in seed], report.prompts, origin, report)
     _list_waiting(report.prompts, origin, report)
@@ -336,24 +355,6 @@ def _check_blanks(prompts: list[Prompt], origin: dict[str, Path], report: CheckR
             if not visible(text):
                 report.errors.append(
                     BankError(str(origin[prompt.id]), "blank", prompt_id=prompt.id, field=name)
-                )
-
-
-def _check_topic_words(prompts: list[Prompt], origin: dict[str, Path], report: CheckReport) -> None:
-    """`team` is the subject of a channel's own questions (`/quiz topics`, where the chat
-    refuses it while the channel has none), never a question's topic: a question tagged `team`
-    on the web page was accepted, so the same word meant two things."""
-    for prompt in prompts:
-        for index, topic in enumerate(prompt.topics):
-            if topic.strip().casefold() == TEAM_SUBJECT:
-                report.errors.append(
-                    BankError(
-                        str(origin[prompt.id]),
-                        "topic_team",
-                        {"word": topic.strip()},
-                        prompt_id=prompt.id,
-                        field=f"topics.{index}",
-                    )
                 )
 
 

@@ -14,7 +14,7 @@ from tests.content.sample_banks import graded, write_bank
 OWN = Prompt(
     id="own-1",
     text=Localized(ko="우리 팀 질문인가요?", en="Our own question?"),
-    topics=("ours",),
+    topics=("team",),
     references=(Reference(lang="en", text="Ours."),),
 )
 

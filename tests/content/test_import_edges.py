@@ -108,7 +108,7 @@ def _refused_by_check(folder: Path, ko: str, en: str, reference: str) -> tuple[P
     bank = folder / "team.yaml"
     bank.write_text(
         f'bank: team\nversion: 1\nprompts:\n- id: team-001\n  text:\n    ko: "{ko}"\n'
-        f'    en: "{en}"\n  topics: [ops]\n  references:\n  - lang: en\n'
+        f'    en: "{en}"\n  topics: [team]\n  references:\n  - lang: en\n'
         f'    text: "{reference}"\n',
         encoding="utf-8",
     )

@@ -475,7 +475,7 @@ def _team_question(number: int) -> Prompt:
         id=f"team-{number:03d}",
         status="waiting",
         text=Localized(ko=f"팀 질문 {number}?", en=f"Team question {number}?"),
-        topics=("ops",),
+        topics=("team",),
     )
 
 

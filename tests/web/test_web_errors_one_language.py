@@ -28,7 +28,7 @@ prompts:
   - id: retro-open
     kind: open
     status: waiting
-    topics: [retro]
+    topics: [team]
     text:
       ko: 회고에서 가장 먼저 나눌 이야기는 무엇인가요?
       en: What should a retrospective talk about first?

@@ -426,8 +426,8 @@ async def test_a_saved_question_is_graded_on_its_own_references_without_a_restar
 
 def test_team_is_refused_as_a_questions_topic_in_the_pages_language(site: Site) -> None:
     """`team` is the subject of a channel's own questions (`/quiz topics`), so the form refuses
-    it as a topic, as `quizmaster content check` does, in the page's language; on main the
-    question was saved with the topic `team`."""
+    it as a topic, in the page's language; on main the question was saved with the topic
+    `team`. A bank file imported as `team` keeps its tag (`content check` accepts it)."""
     new = f"{site.url}{CHANNEL}/new-question"
     said = {
         "en": "<code>topics.0</code>: <code>Team</code> is the subject of the channel's own"
