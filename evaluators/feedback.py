@@ -33,12 +33,22 @@ class Told:
     misconception: str | None = None
     unsure: tuple[str, ...] = ()
     """Key concepts neither listed as covered nor surely missed: something in the answer comes
-    near them, so the member is told neither."""
+    near them, or it is credited with them on evidence not sure enough to tell (`doubted`), so
+    the member is told neither."""
+    doubted: tuple[str, ...] = ()
+    """The unsure concepts the answer is credited with (`reading.sure_credit`): the advice does
+    not ask for them either, since the answer may well state them."""
 
     @property
     def advised(self) -> tuple[str, ...]:
-        """The concepts a full answer's advice may name: those not listed as covered."""
-        return (*self.missed, *self.unsure)
+        """The concepts a full answer's advice may name: those neither listed as covered nor
+        credited."""
+        return (*self.missed, *(c for c in self.unsure if c not in self.doubted))
+
+    @property
+    def credited_ids(self) -> tuple[str, ...]:
+        """The concepts the answer is credited with, told as covered or not."""
+        return (*self.covered_ids, *self.doubted)
 
     @property
     def covered_ids(self) -> tuple[str, ...]:
@@ -63,13 +73,16 @@ def told_of(
     fired: tuple[Fired, ...],
     matches: tuple[ConceptMatch, ...],
     near: tuple[str, ...] = (),
+    doubted: tuple[str, ...] = (),
 ) -> Told:
     """What feedback may say of a graded answer, by rules that keep it in agreement with the
     score (a member reads the score first, and a note that contradicts it teaches the wrong
     thing or makes the grade look arbitrary):
 
     - A concept is listed as covered only with its evidence, a passage of the answer that names
-      it; a match that cannot point at one is not shown (it still counts for the score).
+      it; a match that cannot point at one is not shown (it still counts for the score), nor is
+      one whose evidence is not sure enough to tell (`doubted`, `reading.sure_credit`): it is
+      unsure.
     - An answer graded `incorrect`, or one a rule withholds concept credit from (an answer to
       another question, a term alone, no evidence), lists no concept as covered: naming a term
       in a wrong or off-topic answer is not an achievement.
@@ -86,7 +99,8 @@ def told_of(
     `matches` are the concepts the answer names (`concepts.concept_matches`), `fired` the rules
     that fired on it."""
     credited = verdict in _CREDITED and not any(rule_of(f).withholds(f) for f in fired)
-    covered = tuple(m for m in matches if m.passage) if credited else ()
+    shown = tuple(m for m in matches if m.passage) if credited else ()
+    covered = tuple(m for m in shown if m.concept not in doubted)
     listed = {m.concept for m in covered}
     misconception = next(
         (
@@ -104,6 +118,7 @@ def told_of(
         missed=tuple(c.id for c in open_ if c.id not in present),
         misconception=misconception,
         unsure=tuple(c.id for c in open_ if c.id in present),
+        doubted=tuple(m.concept for m in shown if m.concept in doubted),
     )
 
 
@@ -124,7 +139,7 @@ def _best_sentence(prompt: Prompt, told: Told, lang: Lang) -> str:
             if not sentence:
                 continue
             text = AnswerText.of(sentence)
-            if any(concept_present(prompt.concept(c), text) for c in told.covered_ids):
+            if any(concept_present(prompt.concept(c), text) for c in told.credited_ids):
                 continue
             hits = sum(concept_present(prompt.concept(cid), text) for cid in told.advised)
             if hits > best_hits:
@@ -143,11 +158,16 @@ def full_answer_note(prompt: Prompt, told: Told, verdict: Verdict, lang: Lang) -
     """One sentence on what a full answer adds, built from the missed concepts and the reference;
     the model answer where there are no concepts, or where every concept is named in an answer
     graded below `mostly_correct`. Drafted concepts the answer does not name are not said to be
-    missed, nor covered: with nothing missed, the note reads as for a prompt without concepts."""
-    unnamed = any(c.id not in told.covered_ids for c in prompt.concepts)
+    missed, nor covered: with nothing missed, the note reads as for a prompt without concepts.
+    Concepts credited on evidence not sure enough to tell (`Told.doubted`) are neither asked for
+    nor praised: with nothing else to advise, a praised answer is told nothing more, another
+    the model answer."""
+    unnamed = any(c.id not in told.credited_ids for c in prompt.concepts)
     if not prompt.concepts or (unnamed and not told.advised):
         return "" if verdict is Verdict.CORRECT else _model_answer(prompt, lang)
     if not told.advised:
+        if told.doubted:
+            return "" if verdict in _PRAISED else _model_answer(prompt, lang)
         if verdict in _PRAISED:
             return GRADER.text(lang, "every_concept_covered")
         lead = GRADER.text(lang, "every_concept_named_short")

@@ -305,6 +305,7 @@ def explain(
             fired=fired,
             matches=measurement.found.matches,
             near=measurement.found.near,
+            doubted=measurement.found.doubted,
         ),
         link=None if head is None else LINK,
         taught=taught,

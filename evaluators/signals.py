@@ -39,6 +39,7 @@ from evaluators.reading.contrasts import Contrast, contrast_of, read_claims
 from evaluators.reading.language import answer_language
 from evaluators.reading.morphology import bank_words
 from evaluators.reading.rarity import UNIFORM, WordRarity
+from evaluators.reading.sure_credit import doubted
 from evaluators.references import NOWHERE, Elsewhere, PromptVectors
 
 
@@ -240,12 +241,10 @@ _HANGUL_WORD = re.compile(r"[가-힣]")
 def _near(
     prompt: Prompt,
     answer: AnswerText,
-    answer_vector: Matrix,
-    spans: AnswerSpans,
-    vectors: PromptVectors,
     *,
     named: tuple[ConceptMatch, ...],
     credited: tuple[ConceptMatch, ...],
+    closeness: tuple[float, ...],
     lang: Lang,
 ) -> tuple[str, ...]:
     """The key concepts the answer is not credited with that something in it comes near: named
@@ -258,9 +257,6 @@ def _near(
     given = {m.concept for m in credited}
     worded = {m.concept for m in named}
     explained = {w for c in prompt.concepts if c.id in given for w in _content_words(c)}
-    closeness = nearest(
-        answer, answer_vector=answer_vector, spans=spans, concept_vectors=vectors.concepts
-    )
     near = []
     for column, concept in enumerate(prompt.concepts):
         if concept.id in given:
@@ -347,6 +343,9 @@ def measure(
     named_covered, named_missed = covered_and_missed(prompt.concepts, named)
     matches = _with_meaning(prompt, answer, answer_vector, spans, vectors, named=named)
     credited = _credited(matches, strong)
+    closeness = nearest(
+        answer, answer_vector=answer_vector, spans=spans, concept_vectors=vectors.concepts
+    )
     coverage = len(named_covered) / len(prompt.concepts) if prompt.concepts else None
     soft_coverage = None
     if prompt.concepts:
@@ -385,15 +384,9 @@ def measure(
             missed=named_missed,
             matches=credited,
             near=_near(
-                prompt,
-                answer,
-                answer_vector,
-                spans,
-                vectors,
-                named=named,
-                credited=credited,
-                lang=lang,
+                prompt, answer, named=named, credited=credited, closeness=closeness, lang=lang
             ),
+            doubted=doubted(prompt, answer.text, credited, lang=lang),
             echoed=overlaps.index(mis_overlap) if overlaps else None,
             sibling=sibling.prompt,
             claims=claims,

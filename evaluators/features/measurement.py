@@ -42,6 +42,9 @@ class Found:
     near: tuple[str, ...] = ()
     """The key concepts not credited that the answer comes near (`signals._near`): neither
     covered nor surely missed."""
+    doubted: tuple[str, ...] = ()
+    """The concepts of `matches` the grader is not sure the answer states
+    (`reading.sure_credit`): credited, but told neither way."""
 
 
 @dataclass(frozen=True)

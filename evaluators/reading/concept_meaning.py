@@ -198,5 +198,7 @@ def meaning_matches(
         if score >= rule.threshold and score - rival >= rule.margin:
             said = int(np.argmax(concept_vectors[column] @ rows[best]))
             form = phrasings(concept)[said]
-            out.append(ConceptMatch(concept.id, form, "meaning", (places[best],), words[best]))
+            out.append(
+                ConceptMatch(concept.id, form, "meaning", (places[best],), words[best], score)
+            )
     return tuple(out)

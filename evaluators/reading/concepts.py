@@ -130,12 +130,15 @@ class ConceptMatch:
     how: How
     spans: tuple[Span, ...]
     passage: str
+    closeness: float | None = None
+    """For a match by meaning, the cosine of its span with the concept's nearest phrasing: how
+    sure the credit is (`reading.sure_credit`); None for a match in the concept's words."""
 
     def within(self, chars: int) -> ConceptMatch:
         """This match, without its passage unless it lies in the first `chars` characters."""
         if self.spans and all(end <= chars for _, end in self.spans):
             return self
-        return ConceptMatch(self.concept, self.form, self.how, (), "")
+        return ConceptMatch(self.concept, self.form, self.how, (), "", self.closeness)
 
 
 def _worded(lemmas: Sequence[str]) -> bool:
