@@ -386,7 +386,7 @@ def measure(
             near=_near(
                 prompt, answer, named=named, credited=credited, closeness=closeness, lang=lang
             ),
-            doubted=doubted(prompt, answer.text, credited, lang=lang),
+            doubted=doubted(prompt, answer, credited, lang=lang),
             echoed=overlaps.index(mis_overlap) if overlaps else None,
             sibling=sibling.prompt,
             claims=claims,

@@ -212,6 +212,17 @@ def nameable(concepts: tuple[Concept, ...], lang: Lang) -> tuple[Concept, ...]:
     return tuple(c for c in concepts if not all(_HANGUL.search(f) for f in c.surface_forms()))
 
 
+def written_out(concept: Concept, answer: AnswerText) -> bool:
+    """Whether one of the concept's surface forms stands in the answer as it is written (its
+    spacing-free wording, or a short form as a whole word), not only by its lemmas or a near
+    spelling: "saturates" writes out the synonym "saturates" though "saturation", tried first,
+    matched it by its lemma."""
+    return any(
+        found is not None and found[0] in ("wording", "word")
+        for found in (_located(form, answer) for form in concept.surface_forms())
+    )
+
+
 def concept_present(concept: Concept, answer: AnswerText) -> bool:
     return any(form_matches(form, answer) for form in concept.surface_forms())
 

@@ -369,7 +369,9 @@ def misplaced(
     """The matched concepts some piece of whose evidence sits in a clause of the answer that
     speaks of the other side of a pair the model answers draw, without naming the concept's own
     side: "C가 클수록 margin이 넓어지고, C가 작으면 margin이 좁아져서" holds every word of "C가
-    크면 좁은 margin", but 좁아져서 is said of a small C. One such concept does not make an answer
+    크면 좁은 margin", but 좁아져서 is said of a small C; a clause that denies what it says ("ReLU
+    avoids the vanishing gradient") gives nothing to its side. One such concept does not make an
+    answer
     swapped (`swapped` needs `MIN_SWAPPED`, each read whole in its clause), but the grader
     cannot be sure the answer states it: it is told neither way (`reading.sure_credit`). A
     piece the answer says more than once ("margin" of both sides) is not placed: a lemma's
@@ -389,6 +391,7 @@ def misplaced(
                 said = next(((s, side) for s, side in sides if s[0] <= start < s[1]), None)
                 if said is None or said[1] is None or said[1] == own:
                     continue
-                if not _names(answer[said[0][0] : said[0][1]], patterns[own]):
+                clause = answer[said[0][0] : said[0][1]]
+                if not _NEGATION.search(clause) and not _names(clause, patterns[own]):
                     out.add(match.concept)
     return frozenset(out)

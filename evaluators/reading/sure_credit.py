@@ -8,19 +8,21 @@ from three kinds of evidence, and each is held back here:
 
 - one word alone, found by its lemma or a near spelling ("줄지 않" read in 줄어요, "top-p" in
   "Top", "3 values" in "t values"): one lemma says a word was used, not what the answer says of
-  it. A form written out as it is (`wording`, `word`: "momentum", "TN") is kept unless it has no
-  content word at all (뾰족);
+  it, unless another of the concept's forms is written out in the answer. A form written out
+  as it is (`wording`, `word`: "momentum", "TN") is kept unless it has no content word at all
+  (뾰족);
 - a meaning match below `SURE_MEANING` in the answer's language: the credit rule's threshold
   was fitted for F1, not for what a member is told;
 - evidence on the other side of a pair the model answers draw (`roles.misplaced`): the words of
-  "forward KL은 mode-covering" said, "covering" of reverse KL."""
+  "forward KL은 mode-covering" said, "covering" of reverse KL (a clause that denies what it
+  says places nothing)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from content.schema import Lang, Prompt
-from evaluators.reading.concepts import ConceptMatch
+from content.schema import Concept, Lang, Prompt
+from evaluators.reading.concepts import AnswerText, ConceptMatch, written_out
 from evaluators.reading.morphology import bank_words
 from evaluators.reading.roles import misplaced
 
@@ -37,18 +39,20 @@ def _content_words(form: str) -> int:
     return sum(any(ch.isalpha() for ch in lemma) for lemma in bank_words(form))
 
 
-def sure(match: ConceptMatch, lang: Lang) -> bool:
-    """Whether a match's own evidence is precise enough to tell: see the module's rules."""
+def sure(match: ConceptMatch, concept: Concept, answer: AnswerText, lang: Lang) -> bool:
+    """Whether a match's own evidence is precise enough to tell: see the module's rules. A
+    one-word lemma match is sure where another form of the concept is written out in the
+    answer ("saturation" read in "saturates" by its lemma, where "saturates" is a synonym)."""
     if match.how == "meaning":
         return match.closeness is not None and match.closeness >= SURE_MEANING[lang]
     words = _content_words(match.form)
     if match.how in ("lemmas", "spelling"):
-        return words >= 2
+        return words >= 2 or written_out(concept, answer)
     return match.how == "word" or words >= 1
 
 
 def doubted(
-    prompt: Prompt, answer: str, matches: Sequence[ConceptMatch], *, lang: Lang
+    prompt: Prompt, answer: AnswerText, matches: Sequence[ConceptMatch], *, lang: Lang
 ) -> tuple[str, ...]:
     """The concepts of `prompt` credited in `matches` that the grader is not sure the answer
     states, in their order: evidence not precise enough (`sure`), or said of the other side of a
@@ -56,8 +60,12 @@ def doubted(
     aside = misplaced(
         prompt.concepts,
         [r.text for r in prompt.references],
-        answer,
+        answer.text,
         matches,
         [t for t in (prompt.text.ko, prompt.text.en) if t],
     )
-    return tuple(m.concept for m in matches if m.concept in aside or not sure(m, lang))
+    return tuple(
+        m.concept
+        for m in matches
+        if m.concept in aside or not sure(m, prompt.concept(m.concept), answer, lang)
+    )
