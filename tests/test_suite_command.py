@@ -4,10 +4,13 @@ slowest set-ups and tests."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
+from compute.device import cpu_cores
 from tests.conftest import LONGEST_FILES_FIRST
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -38,3 +41,24 @@ def test_make_test_hands_out_the_longest_files_first_and_prints_the_slowest() ->
         assert "--no-loadscope-reorder" in command, target
         assert any(arg.startswith("--durations=") for arg in command), target
     assert all((REPO_ROOT / path).is_file() for path in LONGEST_FILES_FIRST)
+
+
+TORCH_THREADS_HERE_AND_IN_A_CHILD = (
+    "import subprocess, sys; import tests.conftest, torch; print(torch.get_num_threads()); "
+    "subprocess.run([sys.executable, '-c', 'import torch; print(torch.get_num_threads())'])"
+)
+
+
+def test_a_worker_and_the_processes_it_starts_take_their_share_of_the_cores() -> None:
+    """A worker of `-n 2` (xdist tells it the count) runs torch on half the cores, and so do the
+    bots it starts as processes: two workers at torch's default spun four threads on two cores."""
+    env = {key: value for key, value in os.environ.items() if key != "OMP_NUM_THREADS"}
+    printed = subprocess.run(
+        [sys.executable, "-c", TORCH_THREADS_HERE_AND_IN_A_CHILD],
+        cwd=REPO_ROOT,
+        env=env | {"PYTEST_XDIST_WORKER_COUNT": "2"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert printed == [str(max(1, cpu_cores() // 2))] * 2
