@@ -1,6 +1,6 @@
 """Regression tests for the answer classes a new user found graded badly: formulas and code,
 English answers to Korean prompts, confident misconceptions, terse Korean, and answers to another
-question. Each runs the real grader (bundled model, committed calibration, seed bank) over the
+question. Each runs the real grader (bundled model, committed calibration, default bank) over the
 dev rows written for that class (the rows of the graded dev set that carry a `class`, see
 tests/data/README.md)."""
 
@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from content.loader import load_bank
+from content.bank import Bank
 from evaluators import Flag, Grade, create_grader
 from evaluators.fitting.dev_set import DEV_SET_PATH
-from tests.conftest import BUNDLED_MODEL
 
 pytestmark = pytest.mark.slow
 
@@ -36,14 +35,15 @@ class Graded:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Graded]]:
+def graded(model_path: str, embedding_cache: Path, bank: Bank) -> Iterator[list[Graded]]:
+    """The class rows graded once for the module, among the default bank's questions, from the
+    session's cache: a cache of its own made this worker encode the default bank a second time
+    in the run (107 s on a busy core) while the other worker encoded it into the shared one."""
     lines = DEV_SET_PATH.read_text(encoding="utf-8").splitlines()
     rows = [row for row in map(json.loads, lines) if "class" in row]
-    bank = load_bank()
-    cache: Path = tmp_path_factory.mktemp("class-cache")
 
     async def run() -> list[Grade]:
-        grader = create_grader(model_name=BUNDLED_MODEL, device="cpu", cache_dir=cache)
+        grader = create_grader(model_name=model_path, device="cpu", cache_dir=embedding_cache)
         try:
             await grader.prepare(bank)
             prompts = [bank.find_by_text(str(row["question"])) for row in rows]

@@ -62,9 +62,9 @@ def folder(tmp_path: Path, bank: Bank) -> Path:
 
 
 def test_heldout_prints_one_line_per_set_and_the_json_of_all(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    folder: Path, tmp_path: Path, embedding_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path / "cache")
+    settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=embedding_cache)
     rows = tmp_path / "rows.jsonl"
     assert main(["heldout", "--dir", str(folder), "--rows", str(rows), "--json"], settings) == 0
     out = capsys.readouterr().out.strip().splitlines()
@@ -89,9 +89,9 @@ def test_heldout_prints_one_line_per_set_and_the_json_of_all(
 
 
 def test_one_set_alone_and_an_unknown_set(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    folder: Path, embedding_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=tmp_path / "cache")
+    settings = ModelSettings(model=BUNDLED_MODEL, device="cpu", cache_dir=embedding_cache)
     assert main(["heldout", "non_answers", "--dir", str(folder), "--json"], settings) == 0
     assert list(json.loads(capsys.readouterr().out.strip().splitlines()[-1])) == [
         "non_answers",
