@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -185,8 +186,15 @@ def test_a_grader_keeps_numpys_blas_to_one_thread(tmp_path: Path) -> None:
         "EmbeddingGrader(embedder, cache_dir=Path(sys.argv[1]), calibration=Calibration.load())\n"
         "print(before, blas())\n"
     )
+    # Without the suite's per-worker OMP_NUM_THREADS (tests/conftest.py), which caps OpenBLAS
+    # at one thread before the grader could.
+    env = {key: value for key, value in os.environ.items() if key != "OMP_NUM_THREADS"}
     done = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     before, after = done.stdout.strip().split("] [")
     assert "2" in before
