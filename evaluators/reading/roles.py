@@ -359,6 +359,21 @@ def _swapped_under(roles: Roles, answer: str, matches: Sequence[ConceptMatch]) -
     return None
 
 
+def _said_of_a_side(roles: Roles, concept: Concept | None) -> bool:
+    """Whether a concept can be said of the wrong side of `roles`: under a pair of names, any
+    concept the model answers give a side; under a direction (a knob set high or low) only a
+    concept that itself states one ("C가 크면 좁은 margin"). The knob is named beside its
+    direction in the model answers ("a learning rate too large oscillates") and so gets a side,
+    but an answer naming it beside the other direction ("a small step, scaled by the learning
+    rate") still states it."""
+    if concept is None:
+        return False
+    if roles.pair != DIRECTION:
+        return True
+    first, second = roles.patterns
+    return any(_names(form, first) or _names(form, second) for form in concept.surface_forms())
+
+
 def misplaced(
     concepts: Sequence[Concept],
     references: Sequence[str],
@@ -378,12 +393,13 @@ def misplaced(
     place is its first."""
     out: set[str] = set()
     folded = answer.casefold()
+    by_id = {concept.id: concept for concept in concepts}
     for roles in drawn_roles(tuple(concepts), tuple(references), tuple(questions)):
         patterns = roles.patterns
         sides = _sides_of(answer, patterns)
         for match in matches:
             own = roles.owner.get(match.concept)
-            if own is None:
+            if own is None or not _said_of_a_side(roles, by_id.get(match.concept)):
                 continue
             for start, end in match.spans:
                 if folded.count(folded[start:end]) > 1:

@@ -132,3 +132,28 @@ def test_words_said_of_the_other_side_of_a_pair_are_misplaced(bank: Bank) -> Non
         "넓어져서 모델이 단순해져요."
     )
     assert not right & {"large-c-narrow-margin", "small-c-wide-margin"}
+
+
+def test_the_knob_a_direction_sets_is_not_misplaced_beside_the_other_direction(
+    bank: Bank,
+) -> None:
+    """Gradient descent's model answers set the learning rate high or low ("too large and it
+    oscillates"), so it sits on the large side; an answer taking "a small step, scaled by the
+    learning rate" still states it. Only a concept that itself states a direction can be said
+    of the wrong one."""
+    prompt = bank.get("q02")
+    answer = (
+        "Start from some weights, compute the gradient of the loss, and take a small step in "
+        "the opposite direction, scaled by the learning rate; repeat until the loss stops "
+        "going down."
+    )
+    matches = concept_matches(prompt.concepts, AnswerText.of(answer))
+    assert "learning-rate" in {m.concept for m in matches}
+    aside = misplaced(
+        prompt.concepts,
+        [r.text for r in prompt.references],
+        answer,
+        matches,
+        [prompt.text.ko, prompt.text.en],
+    )
+    assert "learning-rate" not in aside
