@@ -14,12 +14,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from bot.core.member_text import member_text
-
-if TYPE_CHECKING:
-    from bot.core.turn import Turn
 
 Period = Literal["week", "month", "all"]
 C = TypeVar("C", bound="Command")
@@ -162,17 +159,6 @@ class Declared(Generic[C]):
     typed: tuple[Typed, ...] = ()
     help: tuple[str, ...] = ()
     admin_help: tuple[str, ...] = ()
-
-
-class CommandPart(Protocol[C]):
-    """A part that serves its own commands, whole: `commands` declares them, `serve` does them.
-    A part subclasses `CommandPart[Its | Records]`, so mypy holds its `serve` to the records its
-    declaration serves (and an `assert_never` at the end of `serve` to serving each).
-    `bot.wiring.wire` hands each to the dispatcher."""
-
-    commands: Declared[C]
-
-    async def serve(self, command: C, turn: Turn) -> None: ...
 
 
 class Grammar:

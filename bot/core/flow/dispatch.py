@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.core.commands import Command, CommandPart
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command
 from bot.core.flow.parts import PARTS
 from bot.core.quiz.answering import Answer
 from bot.core.quiz.practice import PracticeAnswer

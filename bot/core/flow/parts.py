@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from bot.core.commands import CommandPart, Declared, Grammar, Help, Invalid, Verb, word
+from bot.core.command_part import CommandPart
+from bot.core.commands import Declared, Grammar, Help, Invalid, Verb, word
 from bot.core.quiz.answering import Answer, AnswerFlow
 from bot.core.quiz.appeals import Appeals
 from bot.core.quiz.bookmarks import Bookmarks

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, assert_never
 
-from bot.core.commands import Command, CommandPart, Declared, Option, Typed, Values, Verb, word
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Option, Typed, Values, Verb, word
 from bot.core.inflight import InFlight
 from bot.core.member_text import refusal
 from bot.core.messages import Image, ReplyKind

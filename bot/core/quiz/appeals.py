@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol, assert_never
 
-from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Values, Verb
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Typed, Values, Verb
 from bot.core.member_text import cut, member_text
 from bot.core.messages import Reply
 from bot.core.models import GradedAnswer, PracticeCardRow

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, assert_never
 
-from bot.core.commands import Command, CommandPart, Declared, word
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, word
 from bot.core.ports import PostLookup
 from bot.core.quiz.threads import current_post, no_post_key
 from bot.core.turn import Turn

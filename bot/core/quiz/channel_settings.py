@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal, assert_never
 
-from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Values, Verb
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Typed, Values, Verb
 from bot.core.numerals import ascii_digits
 from bot.core.ports import ChannelStore
 from bot.core.schedule import Schedule, ScheduleError, format_days, parse_days, parse_time

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, assert_never
 
-from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Typed, Verb
 from bot.core.demo_records import MAX_PARAMS
 from bot.core.messages import ReplyKind
 from bot.core.numerals import ascii_digits

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Typed, Verb
 from bot.core.messages import ChannelUnreachableError, QuestionCard, Reply, ReplyKind, Transport
 from bot.core.models import ChannelRow, PostClaim, PostRow
 from bot.core.ports import AnswerStore, ChannelStore, PostStore

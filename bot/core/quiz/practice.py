@@ -17,17 +17,8 @@ from typing import Protocol, assert_never
 
 from fsrs import Card, Rating, Scheduler
 
-from bot.core.commands import (
-    Command,
-    CommandPart,
-    Declared,
-    Invalid,
-    Option,
-    Typed,
-    Values,
-    Verb,
-    word,
-)
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Typed, Values, Verb, word
 from bot.core.inflight import InFlight
 from bot.core.member_text import excerpt, refusal
 from bot.core.messages import ReplyKind

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.commands import Command, CommandPart, Declared, Invalid, Option, Typed, Verb
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Typed, Verb
 from bot.core.member_text import excerpt
 from bot.core.models import SharedAnswer
 from bot.core.quiz.posting import Clock

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from bot.core.commands import Command, CommandPart, Declared, word
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, word
 from bot.core.messages import ReplyKind
 from bot.core.turn import Turn
 

@@ -8,7 +8,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
-from bot.core.commands import Command, CommandPart, Declared, Option, Typed, Verb
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Option, Typed, Verb
 from bot.core.ports import ChannelStore, DashboardStore, PostStore
 from bot.core.texts import subject_name
 from bot.core.turn import Turn

@@ -11,17 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, assert_never
 
-from bot.core.commands import (
-    Command,
-    CommandPart,
-    Declared,
-    Invalid,
-    Option,
-    Typed,
-    Values,
-    Verb,
-    word,
-)
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Typed, Values, Verb, word
 from bot.core.counted import tallies
 from bot.core.member_text import cut
 from bot.core.messages import ChannelUnreachableError, Reply, ReplyKind, Transport

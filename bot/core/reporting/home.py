@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC
 
-from bot.core.commands import Command, CommandPart, Declared, word
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, word
 from bot.core.counted import answered_days, tally
 from bot.core.messages import ReplyKind
 from bot.core.models import ChannelRow

@@ -7,17 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, assert_never
 
-from bot.core.commands import (
-    Command,
-    CommandPart,
-    Declared,
-    Invalid,
-    Option,
-    Period,
-    Typed,
-    Verb,
-    word,
-)
+from bot.core.command_part import CommandPart
+from bot.core.commands import Command, Declared, Invalid, Option, Period, Typed, Verb, word
 from bot.core.counted import Tally, answered_days, tally
 from bot.core.member_text import shown_to_others
 from bot.core.messages import ReplyKind
