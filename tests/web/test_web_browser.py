@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
@@ -94,8 +98,18 @@ def _text_once_it_shows(browser: webdriver.Chrome, element_id: str, words: str) 
     return str(wait.until(lambda shown: _shown_text(shown, element_id, words)))
 
 
+NAVIGATING = "does not belong to the document"
+"""Chrome's answer when the element read was found on the page a click is leaving: the page
+before it is still being torn down, as a stale element is."""
+
+
 def _shown_text(browser: webdriver.Chrome, element_id: str, words: str) -> str | bool:
-    shown = str(browser.find_element(By.ID, element_id).text)
+    try:
+        shown = str(browser.find_element(By.ID, element_id).text)
+    except WebDriverException as error:
+        if NAVIGATING not in str(error.msg):
+            raise
+        return False
     return shown if words in shown else False
 
 
