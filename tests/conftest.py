@@ -22,6 +22,8 @@ from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox
 from tests.fixed_grader import FixedGrader
 from tests.postgres_server import PostgresForTests
 
+pytest_plugins = ("tests.cpu_time",)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")

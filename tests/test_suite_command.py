@@ -62,3 +62,34 @@ def test_a_worker_and_the_processes_it_starts_take_their_share_of_the_cores() ->
         check=True,
     ).stdout.split()
     assert printed == [str(max(1, cpu_cores() // 2))] * 2
+
+
+BURN = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end:\n    pass\n"
+TIMED_FILES = {
+    "test_burns.py": f"def test_burns() -> None:\n    {BURN.replace(chr(10), chr(10) + '    ')}\n",
+    "test_sleeps.py": "import time\n\n\ndef test_sleeps() -> None:\n    time.sleep(0.6)\n",
+    "test_starts_a_process.py": (
+        "import subprocess, sys\n\n\ndef test_starts_a_process() -> None:\n"
+        f"    subprocess.run([sys.executable, '-c', {BURN!r}], check=True)\n"
+    ),
+}
+
+
+def test_the_run_ends_with_the_cpu_seconds_of_each_file(tmp_path: Path) -> None:
+    """Wall time counts waiting; the summary counts work, the test process's and the
+    processes' it waited for, summed over xdist's workers."""
+    for name, source in TIMED_FILES.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    printed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.cpu_time", "-n", "2", "-q"],
+        cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    summary = printed.split("CPU seconds by test file")[1].splitlines()[1:]
+    seconds = {line.split()[1]: float(line.split()[0].rstrip("s")) for line in summary if line}
+    assert seconds["test_burns.py"] >= 0.5, printed
+    assert seconds["test_starts_a_process.py"] >= 0.5, printed
+    assert seconds["test_sleeps.py"] < 0.3, printed
