@@ -24,11 +24,11 @@ WORKDIR /app
 # The CPU wheel: the CUDA one from PyPI would add gigabytes the bot never uses.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
-# Dependencies in their own layer, rebuilt only when pyproject.toml changes.
+# The lock's versions (uv.lock, exported by `make lock`), in their own layer, rebuilt only when
+# the lock changes: the image runs what CI tested.
+COPY docker/requirements.txt /tmp/requirements.txt
+RUN pip install -r /tmp/requirements.txt && rm /tmp/requirements.txt
 COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
 
 COPY bot ./bot
 COPY content ./content

