@@ -1,7 +1,9 @@
 """Demos run in this process during tests: give torch the thread count the service would.
 
-The Ray backend's tests share one local Ray instance per test process (`ray_instance`); they
-are marked `xdist_group("ray")`, so under `pytest -n 2 --dist loadgroup` one worker starts it.
+The Ray backend's tests share one local Ray instance per test process (`ray_instance`). They
+are marked `xdist_group("ray")`, which only `--dist loadgroup` reads: under `make test`'s
+`--dist loadfile` each file stays on one worker, and each worker whose files use Ray starts an
+instance of its own.
 """
 
 from __future__ import annotations
