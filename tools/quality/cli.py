@@ -58,7 +58,7 @@ usage: quizmaster eval FILE.jsonl [--json] [--cv] [--by lang|class ...] [--rows 
        quizmaster eval quality [--only NAME ...] [--data DIR] [--out FILE] [--baseline FILE]
                                [--timings BENCH.txt] [--save-baseline]   (make quality)
        quizmaster eval groups [--fit] [--data DIR] [--vectors-only]   (answer groups' threshold)
-       quizmaster eval ship-vectors [--out DIR]   (the seed bank's vectors the package ships)
+       quizmaster eval ship-vectors [--out DIR] [--model M]   (the bank vectors the package ships)
        quizmaster eval fit-concepts [--data DIR] [--json]   (the concept matcher's rule)
        quizmaster eval truth [--locked] [--all]   (what grades say, checked on the truth set)"""
 
