@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: venv lock run test test-heavy lint format clean browser bytecode figures quality mutation mutation-scores
+.PHONY: venv lock run test test-heavy lint format clean browser suite figures quality mutation mutation-scores
 
 $(UV):
 	$(PYTHON) -m pip install -qq --disable-pip-version-check --root-user-action=ignore --target $(dir $(UV)).. uv==$(UV_VERSION)
@@ -64,23 +64,20 @@ browser:
 # xdist's default hands out the files with the most tests first instead. The run ends with its
 # slowest set-ups and tests (`--durations`) and the CPU seconds of each file (tests/cpu_time.py),
 # so a new slow one shows.
+# lint runs beside the suite (mypy's 40 s of CPU fill the suite's idle moments), and both must
+# pass.
 XDIST := -n 4 --dist loadfile --no-loadscope-reorder
 DURATIONS := --durations=30 --durations-min=5
-test: lint browser bytecode
-	$(BIN)/python -m compileall -q -j 0 $(SOURCES)
-	$(BIN)/python -m pytest $(XDIST) -m "not heavy" $(DURATIONS)
+test: browser venv
+	$(MAKE) --no-print-directory -j 2 lint suite
 
 # The suite starts hundreds of Python processes (bots, compute services, CLIs). uv installs no
 # bytecode, and where PYTHONDONTWRITEBYTECODE is set (CI's machine sets it) Python never caches
 # what it compiles: each process compiled torch and the rest from source, about 2 s of CPU more
-# per process. Compiled once per install (30 s on 2 cores), and the checkout's own modules before
-# each run (1 s); a file changed since is compiled in memory as before. torch's one Python 3.12
-# file cannot be compiled by 3.11 and is left out.
-SOURCES := bot compute content evaluators tools tests
-bytecode: $(VENV)/.bytecode
-$(VENV)/.bytecode: $(STAMP)
-	$(BIN)/python -m compileall -q -j 0 -x 'py312_intrinsics\.py$$' $(VENV)/lib
-	touch $@
+# per process. Unset for the suite, the first process to import a module caches its bytecode
+# for the rest (only the modules the suite imports: compiling the whole venv took 30 s).
+suite: venv
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest $(XDIST) -m "not heavy" $(DURATIONS)
 
 test-heavy: venv
 	$(BIN)/python -m pytest $(XDIST) -m heavy $(DURATIONS)

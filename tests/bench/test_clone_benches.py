@@ -98,7 +98,7 @@ def test_suite_reads_pytests_counts_and_time(
     payload = _payload(capsys)
     assert (payload["passed"], payload["skipped"], payload["failed"]) == (5601, 11, 0)
     assert payload["pytest_s"] == 600.5
-    assert payload["install_and_lint_s"] is not None
+    assert payload["before_pytest_s"] is not None
     assert payload["target_met"] is True  # the stand-in took seconds, not its 600 s
     page = render({"suite": {"args": [], "seconds": None, "payload": payload}}, META)
     assert "(5,601 passed, 11 skipped, 0 failed)" in page

@@ -344,7 +344,7 @@ def _suite(p: Mapping[str, Any]) -> list[Row]:
             f"ready: `{p['command']}` in a fresh clone on {p['cores']} cores, min "
             f"({p['passed']:,} passed, {p['skipped']} skipped, {p['failed']} failed)",
             minutes(p["total_s"]),
-            f"pytest {minutes(p['pytest_s'])}; install and lint {minutes(p['install_and_lint_s'])}",
+            f"pytest {minutes(p['pytest_s'])}; before it {minutes(p['before_pytest_s'])}",
             f"<= {p['target_s'] / 60:.0f} min",
             _met(p["target_met"]),
         )

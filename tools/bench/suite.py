@@ -1,10 +1,10 @@
 """`quizmaster bench suite`: `make test` in a fresh clone, as CI runs it (`.ci/run`), timed from
 the clone to pytest's last line (target: 12 minutes on 2 cores).
 
-The payload splits the wait into the install and lint (until `make` starts pytest) and the suite
-itself, and carries pytest's counts, so a faster run that ran fewer tests shows as such. It takes
-as long as the suite: `--out FILE` keeps the payload for `bench all --rerender ... --add
-suite=FILE=COMMAND` (docs/performance.md).
+The payload splits the wait into what comes before pytest starts (the install; the lint runs
+beside pytest) and the suite itself, and carries pytest's counts, so a faster run that ran fewer
+tests shows as such. It takes as long as the suite: `--out FILE` keeps the payload for `bench all
+--rerender ... --add suite=FILE=COMMAND` (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def payload_of(run: CloneRun, command: list[str]) -> dict[str, Any]:
         "command": " ".join(command),
         "cores": os.cpu_count(),
         "clone_s": round(run.clone_s, 1),
-        "install_and_lint_s": None if started is None else round(started.at_s - run.clone_s, 1),
+        "before_pytest_s": None if started is None else round(started.at_s - run.clone_s, 1),
         "pytest_s": None if summary is None else float(summary["s"]),
         "total_s": round(end, 1),
         "passed": counts.get("passed", 0),
@@ -69,7 +69,7 @@ def main(argv: list[str], settings: Settings) -> int:
     payload = payload_of(run, command)
     if args.out is not None:
         args.out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    shown = ("clone_s", "install_and_lint_s", "pytest_s", "total_s", "passed", "failed", "skipped")
+    shown = ("clone_s", "before_pytest_s", "pytest_s", "total_s", "passed", "failed", "skipped")
     outcome = Outcome(
         title=f"`{payload['command']}` in a fresh clone on {payload['cores']} cores",
         headers=("step", "value"),
