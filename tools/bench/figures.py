@@ -344,7 +344,8 @@ def _suite(p: Mapping[str, Any]) -> list[Row]:
             f"ready: `{p['command']}` in a fresh clone on {p['cores']} cores, min "
             f"({p['passed']:,} passed, {p['skipped']} skipped, {p['failed']} failed)",
             minutes(p["total_s"]),
-            f"pytest {minutes(p['pytest_s'])}; before it {minutes(p['before_pytest_s'])}",
+            f"pytest {minutes(p['pytest_s'])} min; the install before it "
+            f"{_num(p['before_pytest_s'] or 0)} s",
             f"<= {p['target_s'] / 60:.0f} min",
             _met(p["target_met"]),
         )
