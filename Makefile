@@ -66,7 +66,9 @@ browser:
 # so a new slow one shows.
 # lint runs beside the suite (mypy's 40 s of CPU fill the suite's idle moments), and both must
 # pass.
-XDIST := -n 4 --dist loadfile --no-loadscope-reorder
+# WORKERS sets another count (`make test WORKERS=8` on a bigger machine).
+WORKERS ?= 4
+XDIST := -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 DURATIONS := --durations=30 --durations-min=5
 test: browser venv
 	$(MAKE) --no-print-directory -j 2 lint suite
