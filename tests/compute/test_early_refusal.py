@@ -146,4 +146,7 @@ async def test_a_chunked_body_is_cut_off_at_the_limit() -> None:
     async with fake_service(token=TOKEN) as url:
         answer, sent = await _push(url, head, chunked=True)
     assert _statuses(answer) == [413]
-    assert sent < EIGHTEEN_MB // 2
+    # What the client wrote includes what the kernel holds for the stopped reader: loopback
+    # buffers grow while the server reads the first chunks (9.6 MB once on a loaded machine,
+    # with `tcp_rmem`'s ceiling at 32 MB), so only the whole 18 MB shows a server still reading.
+    assert sent < EIGHTEEN_MB
