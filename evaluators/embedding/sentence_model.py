@@ -111,19 +111,41 @@ class Embedder:
         return sentences.astype(np.float32), tokens
 
     def _run(self, texts: Sequence[str], **output: Any) -> Any:
-        """One call of the model on `texts`, prefixed, in batches of `batch_size`, with `output`
-        saying what it gives; serialised (see `encode`) and counted."""
+        """One call of the model on `texts`, prefixed, in batches of `batch_size` of texts of
+        like token counts, with `output` saying what it gives; serialised (see `encode`) and
+        counted. The model sorts a call's texts by their characters, which pads a batch of
+        Korean and English answers to its longest text in tokens (a Korean character is often a
+        token or more, an English word one): 300 dev-set answers took 12.2 s of CPU in one call
+        and 7.4 s in batches cut by token count, 8.2 s one at a time."""
+        prefixed = [self.prefix + text for text in texts]
+        order = self._by_token_count(prefixed)
         with self._lock:
-            outputs = self.model.encode(
-                [self.prefix + text for text in texts],
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-                **output,
-            )
+            parts = [
+                self.model.encode(
+                    [prefixed[i] for i in order[start : start + self.batch_size]],
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                    **output,
+                )
+                for start in range(0, len(order), self.batch_size)
+            ]
             self.texts_encoded += len(texts)
             self.batches += 1
-        return outputs
+        back = np.argsort(order)
+        if isinstance(parts[0], np.ndarray):
+            return np.concatenate(parts)[back]
+        rows = [row for part in parts for row in part]
+        return [rows[i] for i in back]
+
+    def _by_token_count(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of `texts`, fewest tokens first (as the model will cut them)."""
+        if len(texts) <= self.batch_size:
+            return list(range(len(texts)))
+        ids = self.model.tokenizer(
+            list(texts), truncation=True, max_length=self.model.max_seq_length
+        )["input_ids"]
+        return sorted(range(len(texts)), key=lambda i: len(ids[i]))
 
 
 def _as_array(value: Any) -> Matrix:
