@@ -5,9 +5,15 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
 import pytest
 
-from evaluators.embedding.sentence_model import BUNDLED_MODEL_NAME, load_embedder, resolve_device
+from evaluators.embedding.sentence_model import (
+    BUNDLED_MODEL_NAME,
+    CPU_BATCH_SIZE,
+    load_embedder,
+    resolve_device,
+)
 from evaluators.embedding.vectors import text_prefix
 from tests.conftest import BUNDLED_MODEL
 
@@ -31,6 +37,30 @@ def test_unloadable_model_falls_back_fast_and_warns_once(caplog: pytest.LogCaptu
     assert len(warnings) == 1
     assert name in warnings[0].getMessage()
     assert embedder.encode(["still works"]).shape == (1, 384)
+
+
+KOREAN = "배치 정규화는 각 층의 입력 분포를 정규화해서 학습을 안정시키고 더 빠르게 만든다. " * 3
+"""Few characters, many tokens: the model's own sort by characters put it among short English."""
+
+
+def test_a_call_is_batched_by_token_count_and_each_vector_comes_back_in_its_place() -> None:
+    embedder = load_embedder(BUNDLED_MODEL, "cpu")
+    english = [f"ReLU keeps gradient {i}, about this long." for i in range(CPU_BATCH_SIZE)]
+    long_english = "Batch normalization normalizes each layer's inputs over the batch. " * 4
+    texts = [KOREAN, *english, long_english, KOREAN[:40]]
+    order = embedder._by_token_count(texts)
+    assert sorted(order) == list(range(len(texts)))
+    tokens = [len(embedder.model.tokenizer(texts[i])["input_ids"]) for i in order]
+    assert tokens == sorted(tokens)
+    assert order[-1] == 0 and len(KOREAN) < len(long_english)
+    together = embedder.encode(texts)
+    for text, vector in zip(texts, together, strict=True):
+        assert np.abs(embedder.encode([text])[0] - vector).max() < 1e-5
+    rows, token_rows = embedder.encode_with_tokens(texts)
+    assert np.abs(rows - together).max() < 1e-5
+    assert [len(r) for r in token_rows] == [
+        len(embedder.encode_with_tokens([text])[1][0]) for text in texts
+    ]
 
 
 def test_e5_models_get_their_prefix() -> None:
