@@ -152,6 +152,7 @@ class AnswerMeasurer:
                 missing,
                 _stack([a.vector for a in done]),
                 [a.tokens for a in done if a.tokens is not None] if tokens else None,
+                keep=True,
             )
             for text in missing:
                 self._encoding.pop((text, tokens), None)
@@ -228,8 +229,10 @@ class AnswerMeasurer:
         return OtherAnswer(elsewhere.prompt, found)
 
     async def aclose(self) -> None:
-        """Stop the batch worker; the shared model stays loaded for others."""
+        """Stop the batch worker, and keep on file the prompts' texts first encoded here; the
+        shared model stays loaded for others."""
         await self.batcher.aclose()
+        await asyncio.to_thread(self.store.save)
 
     def _analyze(self, requests: Sequence[Request]) -> list[Analyzed]:
         """Batch body, run in a worker thread: morphology, then one encode for the unique texts,

@@ -142,6 +142,11 @@ class _Memo:
     """Texts whose vector was copied from a shipped file: that file's id (others: encoded)."""
     writer: Writer | None = None
     """The embedder's key and probe vector, what its vector files are checked against."""
+    unsaved: dict[str, Matrix] = field(default_factory=dict)
+    """A prompt's texts encoded on its first answer (its concepts' phrasings, its framed
+    references) that no cache dir's file holds yet: written there when a grader closes."""
+    phrasings_read: set[Path] = field(default_factory=set)
+    """The cache dir's files the bank's phrasings were looked up in (once a process each)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -196,6 +201,7 @@ class ReferenceStore:
         Blocking: call it from a worker thread."""
         self._rarity.use([prompt_texts(p) for p in bank.all()], self.rarity_path(bank))
         encoded = self._fill(bank_texts(bank))
+        self._phrasings_on_file(bank)
         self._index_references(bank)
         with self._lock:
             if encoded:
@@ -259,6 +265,55 @@ class ReferenceStore:
             )
             self.kept.write(writer, current, kept)
         return len(unknown)
+
+    def _phrasings_on_file(self, bank: Bank) -> None:
+        """The bank's concept phrasings and framed references the cache dir's file holds, into
+        memory (nothing is encoded: they are encoded on their prompt's first answer, and kept on
+        file when the grader closes, `save`). A restart, a replica or another test process then
+        grades a question's first answer without encoding its phrasings again: 50-100 texts a
+        question. The file is read for them once a process."""
+        with self._lock:
+            if self.kept.path in self._memo.phrasings_read:
+                return
+            self._memo.phrasings_read.add(self.kept.path)
+            wanted = list(
+                dict.fromkeys(
+                    t
+                    for p in bank.all()
+                    for t in [*concept_texts(p), *(framed for _, framed in framed_references(p))]
+                    if t not in self._vectors
+                )
+            )
+        if not wanted or not self.kept.path.exists():
+            return
+        try:
+            kept = self._without_stale_copies(self.kept.read(self._writer()))
+        except EmbeddingUnavailableError:
+            return
+        found = [(t, kept.rows[key]) for t in wanted if (key := digest(t)) in kept.rows]
+        if found:
+            self.put([t for t, _ in found], np.stack([row for _, row in found]))
+
+    def save(self) -> None:
+        """The prompts' texts encoded on their first answers (`put(..., keep=True)`) into the
+        cache dir's file, after the rows it holds (`MAX_KEPT_ROWS` in all). Blocking, and never
+        raises: a file that cannot be written costs an encode after the next start."""
+        with self._lock:
+            unsaved = dict(self._memo.unsaved)
+        if not unsaved:
+            return
+        try:
+            writer = self._writer()
+        except EmbeddingUnavailableError:
+            return
+        with one_maker_at_a_time(self.kept.path):
+            kept = self._without_stale_copies(self.kept.read(writer))
+            new = {key: row for t, row in unsaved.items() if (key := digest(t)) not in kept.rows}
+            if new:
+                self.kept.write(writer, kept, Held(new, dict.fromkeys(new, ENCODED)))
+        with self._lock:
+            for text in unsaved:
+                self._memo.unsaved.pop(text, None)
 
     def _fill_unprobed(self, missing: list[str], down: EmbeddingUnavailableError) -> None:
         """With the model unable to encode its probe now (a server that is down), the cache dir's
@@ -399,12 +454,21 @@ class ReferenceStore:
         return list(dict.fromkeys(need))
 
     def put(
-        self, texts: Sequence[str], matrix: Matrix, tokens: Sequence[Matrix] | None = None
+        self,
+        texts: Sequence[str],
+        matrix: Matrix,
+        tokens: Sequence[Matrix] | None = None,
+        *,
+        keep: bool = False,
     ) -> None:
+        """`texts`' rows into memory; with `keep` (a prompt's texts encoded on its first
+        answer) also into the cache dir's file at the next `save`."""
         with self._lock:
             for text, row in zip(texts, matrix, strict=True):
                 self._vectors[text] = row
                 self._origins.pop(text, None)
+                if keep:
+                    self._memo.unsaved[text] = row
             for text, rows in zip(texts, tokens or (), strict=False):
                 self._tokens[text] = rows
 

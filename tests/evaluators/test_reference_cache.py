@@ -98,6 +98,35 @@ async def test_a_burst_of_answers_to_a_new_prompt_encodes_its_texts_once(
     assert [g.covered for g in burst] == [g.covered for g in alone]
 
 
+async def test_a_questions_phrasings_encoded_on_its_first_answer_are_kept_for_the_next_start(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
+    """A closed grader leaves the phrasings it encoded in the cache dir's file: a grader started
+    after it (a restart, a replica, another process) grades the same answer encoding only the
+    answer and its clauses and claims, to the same grade. A grader not closed leaves none."""
+    answer = BURST[0]
+    first = _fresh_grader(tmp_path)
+    await first.prepare(mini_bank)
+    before = first.embedder.texts_encoded
+    graded = await first.grade(RELU, answer)
+    first_encoded = first.embedder.texts_encoded - before
+    crashed = _fresh_grader(tmp_path / "crashed")
+    await crashed.prepare(mini_bank)
+    await crashed.grade(RELU, answer)
+    await first.aclose()
+
+    for cache, phrasings_encoded in ((tmp_path, 0), (tmp_path / "crashed", 1)):
+        again = _fresh_grader(cache)
+        await again.prepare(mini_bank)
+        before = again.embedder.texts_encoded
+        regraded = await again.grade(RELU, answer)
+        await again.aclose()
+        encoded = again.embedder.texts_encoded - before
+        assert encoded == first_encoded - (1 - phrasings_encoded) * len(concept_texts(RELU))
+        assert regraded.score == graded.score and regraded.covered == graded.covered
+    await crashed.aclose()
+
+
 async def test_an_answer_cancelled_mid_encode_leaves_the_prompts_texts_to_the_others(
     tmp_path: Path, mini_bank: Bank
 ) -> None:
