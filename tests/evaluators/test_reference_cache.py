@@ -127,6 +127,32 @@ async def test_a_questions_phrasings_encoded_on_its_first_answer_are_kept_for_th
     await crashed.aclose()
 
 
+async def test_a_process_that_prepared_first_reads_the_phrasings_another_kept_since(
+    tmp_path: Path, mini_bank: Bank
+) -> None:
+    """A long-lived process (a test worker, a second replica) prepared before another process
+    kept its phrasings: its next grader reads them from the changed file."""
+    waiting = _fresh_grader(tmp_path)
+    await waiting.prepare(mini_bank)
+    other = _fresh_grader(tmp_path)
+    await other.prepare(mini_bank)
+    await other.grade(RELU, BURST[0])
+    await other.aclose()
+    later = EmbeddingGrader(
+        waiting.embedder,
+        cache_dir=tmp_path,
+        calibration=Calibration.load(),
+        shipped=ShippedVectors(tmp_path / "nothing-shipped"),
+    )
+    await later.prepare(mini_bank)
+    before = later.embedder.texts_encoded
+    await later.grade(RELU, BURST[0])
+    encoded = later.embedder.texts_encoded - before
+    await waiting.aclose()
+    await later.aclose()
+    assert 0 < encoded < len(concept_texts(RELU))
+
+
 async def test_an_answer_cancelled_mid_encode_leaves_the_prompts_texts_to_the_others(
     tmp_path: Path, mini_bank: Bank
 ) -> None:
