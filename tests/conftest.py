@@ -31,7 +31,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 def _one_share_of_the_cores_per_worker() -> None:
     """Each xdist worker, and every process it starts, gives torch and OpenMP its share of the
-    cores (one under `make test`'s four workers on two cores, never fewer), set before torch is
+    cores (one under `make test`'s three workers on two cores, never fewer), set before torch is
     imported. Left at torch's default
     (every core) the two workers ran four spinning threads on two cores: encoding 400 texts on
     the bundled model took 92-95 s wall and 40 s of CPU on two threads, 55 s and 23 s on one, the

@@ -1,6 +1,6 @@
 """A pytest plugin that ends a run with the CPU seconds each test file spent: the test process's
 own and that of the processes it started and waited for (a bot, a compute service, a CLI).
-`--durations` gives wall time, which under `make test`'s four workers on two cores counts a
+`--durations` gives wall time, which under `make test`'s three workers on two cores counts a
 test's waiting as much as its work: a test waiting on another worker's encode looked like two
 minutes of it. The CPU seconds say where the suite's time goes and what a change saves.
 
