@@ -4,9 +4,11 @@ gets SIGTERM or SIGINT at several moments of its start-up. It asks no hub (offli
 QUIZMASTER_HUB_DOWNLOADS=true), exits 0 within `docker stop`'s grace, and posts no question.
 
 The default model starts in well under a second (its seed-bank vectors ship with the package), so
-it is stopped at once; the later moments use the bundled MiniLM, whose start loads torch and
-embeds the whole bank (several seconds even on an idle machine): a stop that lands while the
-bank is embedded must still stop before the first post."""
+it is stopped at once; the later moments use the bundled MiniLM, whose start imports
+sentence-transformers and torch and loads the model (about 4 s of CPU even on an idle machine;
+its bank's vectors ship too, so the start no longer embeds the bank, and a stop 4 s in landed
+after the first post once, on a lightly loaded machine): a stop that lands while the model loads
+must still stop before the first post."""
 
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def posts(db: Path) -> int:
 
 
 @pytest.mark.parametrize(
-    ("model", "after_s"), [("default", 0.0), ("bundled", 1.5), ("bundled", 4.0)]
+    ("model", "after_s"), [("default", 0.0), ("bundled", 1.5), ("bundled", 3.0)]
 )
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_a_signal_during_start_up_stops_it_before_any_post(
