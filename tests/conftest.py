@@ -69,7 +69,7 @@ LONGEST_FILES_FIRST = (
     "tests/deploy/test_doctor.py",
     "tests/bot/test_remote_imports.py",
 )
-"""Under `pytest -n 4 --dist loadfile` a file runs on one worker, and a long file handed out late
+"""Under `make test`'s `--dist loadfile` a file runs on one worker, and a long file handed out late
 kept one worker busy minutes after the others had finished (one ran alone for the last 5 minutes
 of a 23-minute run on two workers). These go first, the longest first: the files that took the
 longest in a full run with `--durations=0` on four workers (2 cores, 16.8 min, the cores busy 96%
