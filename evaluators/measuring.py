@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from content.bank import Bank
 from content.schema import Concept, Prompt
+from evaluators.bank_index import Elsewhere
 from evaluators.embedding.batcher import DEFAULT_MAX_BATCH, MicroBatcher
 from evaluators.embedding.remote import REMOTE_DEVICE
 from evaluators.embedding.vectors import EmbeddingModel, Matrix
@@ -26,7 +27,7 @@ from evaluators.reading.concepts import AnswerText, ConceptMatch, concept_presen
 from evaluators.reading.language import answer_language
 from evaluators.reading.notation import read_notation
 from evaluators.recent_vectors import RecentVectors, recent_of
-from evaluators.references import Elsewhere, ReferenceStore
+from evaluators.references import ReferenceStore
 from evaluators.signals import measure
 from evaluators.stated_misconceptions import (
     claims_to_read,

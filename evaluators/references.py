@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from content.bank import Bank
-from content.catalogue import LANGS
 from content.schema import Prompt
+from evaluators.bank_index import NO_BANK, BankIndex, Neighbours
 from evaluators.embedding.vectors import EmbeddingModel, EmbeddingUnavailableError, Matrix
 from evaluators.progress import Progress
 from evaluators.reading.concept_meaning import phrasings
@@ -28,11 +28,6 @@ logger = logging.getLogger("quizmaster.evaluators")
 
 Found = tuple[Matrix, bytes]
 """A text's row read from a file, and its origin (`ENCODED`, or the shipped file's id)."""
-
-SAME_QUESTION = 0.95
-"""Two questions whose wordings (in either language) are this close on the model's vectors ask
-the same thing: `content check` refuses two such main questions in one bank, and the grader
-never reads an answer to one as an answer to the other (`ReferenceStore.neighbours`)."""
 
 
 def prompt_texts(prompt: Prompt) -> list[str]:
@@ -103,35 +98,6 @@ class PromptVectors:
     rows for a concept whose phrasings were not encoded yet."""
 
 
-@dataclass(frozen=True)
-class Elsewhere:
-    """The bank prompt of another question family whose model answer an answer is closest to,
-    and that model answer (`text`)."""
-
-    sim: float
-    prompt: Prompt | None
-    text: str = ""
-
-
-NOWHERE = Elsewhere(sim=0.0, prompt=None)
-
-
-@dataclass(frozen=True)
-class Neighbours:
-    """The model answers of the rest of the bank an answer comes nearest: any other prompt's
-    (`elsewhere`, the off-topic rule) and a sibling's (`sibling`: the answer's main question or
-    one of its follow-ups, the sibling rule)."""
-
-    elsewhere: Elsewhere = NOWHERE
-    sibling: Elsewhere = NOWHERE
-
-
-def family_of(prompt: Prompt) -> str:
-    """The id of the main question whose thread `prompt` is asked in: its own for a main
-    question, its parent's for a follow-up."""
-    return prompt.parent or prompt.id
-
-
 @dataclass
 class _Memo:
     """Texts already encoded by one embedder, shared by every grader on it in this process."""
@@ -187,10 +153,7 @@ class ReferenceStore:
         self._lock = memo.lock
         self.cache_hits = 0
         self.cache_misses = 0
-        self._bank_prompts: tuple[Prompt, ...] = ()
-        self._bank_texts: tuple[str, ...] = ()
-        self._bank_references = np.zeros((0, 0), dtype=np.float32)
-        self._bank_questions: tuple[Matrix, ...] = ()
+        self.index = NO_BANK
         self._rarity = BankRarity()
 
     def rarity_path(self, bank: Bank) -> Path:
@@ -386,60 +349,13 @@ class ReferenceStore:
             self.put(part, vectors, tokens)
 
     def _index_references(self, bank: Bank) -> None:
-        """Every reference of the bank beside the question family it answers, so an answer can be
-        compared with the rest of the bank (is it closer to another question than to its own?)."""
-        pairs = [(p, r.text) for p in bank.all() for r in p.references]
-        self._bank_prompts = tuple(p for p, _ in pairs)
-        self._bank_texts = tuple(text for _, text in pairs)
-        self._bank_references = np.stack([self._vectors[text] for _, text in pairs]).astype(
-            np.float32, copy=False
-        )
-        self._bank_questions = tuple(
-            np.stack([self._vectors[p.text.get(lang)] for p, _ in pairs]).astype(
-                np.float32, copy=False
-            )
-            for lang in LANGS
-        )
+        """Every reference of the bank beside the question family it answers (`BankIndex`)."""
+        self.index = BankIndex.of(bank, self._vectors)
 
     def neighbours(self, prompt: Prompt, vector: Matrix) -> Neighbours:
-        """The answer's best cosine with a reference of another prompt of the prepared bank, and
-        with a reference of a sibling (same thread: main question and follow-ups), each with
-        that reference's prompt (0 and None before a bank is prepared, or without a sibling).
-        One product with the bank's cached references serves both. A follow-up's main question
-        counts as another prompt: the answer to the main question, given where the follow-up
-        asks something else, does not answer it. Their answers overlapping is no reason for the
-        off-topic rule to cap, since it also asks the answer to hold more of the other prompt's
-        substance than of its own; the sibling rule asks it to sit clearly nearer the sibling's
-        model answer than its own. A prompt that asks what this one asks (`SAME_QUESTION`: a
-        team's notes beside the subject banks, two follow-ups of two threads) is neither: an
-        answer nearer its model answer answers both."""
-        if not self._bank_prompts:
-            return Neighbours()
-        sims = self._bank_references @ vector
-        family = family_of(prompt)
-        same = self._asking_the_same(prompt)
-        others = [i for i, p in enumerate(self._bank_prompts) if p.id != prompt.id and not same[i]]
-        siblings = [i for i in others if family_of(self._bank_prompts[i]) == family]
-        return Neighbours(elsewhere=self._best(sims, others), sibling=self._best(sims, siblings))
-
-    def _asking_the_same(self, prompt: Prompt) -> Matrix:
-        """For each indexed reference, whether its question asks what `prompt` asks: their
-        wordings in one language at `SAME_QUESTION` or closer (a wording not encoded yet
-        compares as unlike)."""
-        same = np.zeros(len(self._bank_prompts), dtype=bool)
-        for lang, questions in zip(LANGS, self._bank_questions, strict=True):
-            mine = self._vectors.get(prompt.text.get(lang))
-            if mine is not None:
-                same |= questions @ mine >= SAME_QUESTION
-        return same
-
-    def _best(self, sims: Matrix, indices: list[int]) -> Elsewhere:
-        if not indices:
-            return NOWHERE
-        best = indices[int(np.argmax(sims[indices]))]
-        return Elsewhere(
-            sim=float(sims[best]), prompt=self._bank_prompts[best], text=self._bank_texts[best]
-        )
+        """The model answers of the rest of the prepared bank `vector` comes nearest
+        (`BankIndex.neighbours`)."""
+        return self.index.neighbours(prompt, vector, self._vectors)
 
     def rarity(self) -> WordRarity:
         """How rare each word is in the prepared bank (every word alike before one is prepared,

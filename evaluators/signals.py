@@ -14,6 +14,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from content.schema import Concept, Lang, Prompt
+from evaluators.bank_index import NOWHERE, Elsewhere
 from evaluators.embedding.vectors import Matrix
 from evaluators.features.measurement import Found, Measurement
 from evaluators.features.raw import Measures
@@ -40,7 +41,7 @@ from evaluators.reading.language import answer_language
 from evaluators.reading.morphology import bank_words
 from evaluators.reading.rarity import UNIFORM, WordRarity
 from evaluators.reading.sure_credit import doubted
-from evaluators.references import NOWHERE, Elsewhere, PromptVectors
+from evaluators.references import PromptVectors
 
 
 def as_answered(prompt: Prompt, answer: str) -> Prompt:

@@ -15,9 +15,9 @@ from content.importers.concept_draft import draft_missing_concepts
 from content.importers.notes import import_notes
 from content.schema import Concept, Lang, Localized, Prompt, Reference
 from evaluators import EmbeddingGrader, Flag
+from evaluators.bank_index import SAME_QUESTION
 from evaluators.fitting.rows import as_team_bank, external_prompt
 from evaluators.reading.concepts import nameable
-from evaluators.references import SAME_QUESTION
 from evaluators.rules.off_topic import ANSWERS_HERE, OFF_TOPIC_CAP, OffTopicRule
 from tools.quality.team_banks import notes_bank
 

@@ -18,10 +18,11 @@ import numpy as np
 
 from content.bank import Bank
 from content.schema import Lang, Prompt
+from evaluators.bank_index import SAME_QUESTION
 from evaluators.embedding.vectors import EmbeddingModel
 from evaluators.grade import Grade, Grader
 from evaluators.model_settings import ModelSettings
-from evaluators.references import SAME_QUESTION, ReferenceStore
+from evaluators.references import ReferenceStore
 from evaluators.service import EmbeddingGrader, grader_on
 
 MODEL_ANSWER_MIN = 90
