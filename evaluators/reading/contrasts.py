@@ -234,9 +234,9 @@ def read_claims(answer: str, contrast: Contrast) -> Reading:
     about ReLU cut at every connective, 정의하고 … 실행하는 … 유리했고) is one claim about it:
     its roles are read from all its words together; where they say too little, each of its
     clauses is read on its own, by opposites and negation, and those that speak of nothing a
-    reference speaks of count as one claim together. Counted one by one, a swap said in one
-    sentence was outvoted by the unchecked clauses said of the other side after it: a Korean
-    ReLU/sigmoid swap read 1 reversed claim of 4 and was not wrong."""
+    reference speaks of count as one claim together. Counted one by one, a swap said in one sentence was outvoted by the
+    unchecked clauses said of the other side after it: a Korean ReLU/sigmoid, bias/variance or
+    forward/reverse KL swap read 1 reversed claim of 4-6 and was not wrong."""
     agreeing = 0
     reversed_: list[Reversal] = []
     mine, facts = _read(answer)
