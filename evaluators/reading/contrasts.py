@@ -85,10 +85,7 @@ class Reading:
     reversed: tuple[Reversal, ...] = ()
     clauses: int = 0
     """All the answer's claims, checked or not: a run of clauses about one side read by its
-    roles counts once; in a run about one side that is not, each clause a reference checks or
-    that speaks of what a reference speaks of counts once, and the rest together once ("LSTM은
-    나중에 나온 모델이고, 요즘도 많이 쓰이고, 구현도 쉬워요" says one thing of LSTM that no model
-    answer speaks of, not three); a clause about no side counts once."""
+    roles counts once, any other clause once."""
 
     @property
     def mostly_reversed(self) -> bool:
@@ -232,11 +229,8 @@ def _subjects(text: Sequence[Clause], sides: set[str] | frozenset[str]) -> list[
 def read_claims(answer: str, contrast: Contrast) -> Reading:
     """The answer's claims read against `contrast`. A run of clauses about one side (a sentence
     about ReLU cut at every connective, 정의하고 … 실행하는 … 유리했고) is one claim about it:
-    its roles are read from all its words together; where they say too little, each of its
-    clauses is read on its own, by opposites and negation, and those that speak of nothing a
-    reference speaks of count as one claim together. Counted one by one, a swap said in one sentence was outvoted by the
-    unchecked clauses said of the other side after it: a Korean ReLU/sigmoid, bias/variance or
-    forward/reverse KL swap read 1 reversed claim of 4-6 and was not wrong."""
+    its roles are read from all its words together; any other clause is read on its own, by
+    opposites and negation."""
     agreeing = 0
     reversed_: list[Reversal] = []
     mine, facts = _read(answer)
@@ -254,31 +248,14 @@ def read_claims(answer: str, contrast: Contrast) -> Reading:
             else:
                 reversed_.append(Reversal(span=span, how="roles"))
             continue
-        unchecked = False
         for clause, fact in said:
+            claims += 1
             votes, how, sure = _polarity_votes(clause, fact, subject, contrast)
             if votes > 0:
                 agreeing += 1
             elif votes < 0:
                 reversed_.append(Reversal(span=clause.span, how=how, sure=sure))
-            if votes or subject is None or _spoken_of(fact[0], contrast):
-                claims += 1
-            else:
-                unchecked = True
-        claims += unchecked
     return Reading(agreeing=agreeing, reversed=tuple(reversed_), clauses=claims)
-
-
-def _spoken_of(about: frozenset[str], contrast: Contrast) -> bool:
-    """Whether a clause speaks of what some reference clause speaks of: it shares `MIN_SHARED`
-    of its words with one, or all of them where it has fewer (opposites and the sides' names
-    aside: "L1 is the other one" names a side and says nothing of it)."""
-    mine = about - contrast.sides
-    return bool(mine) and any(
-        len(mine & theirs) >= min(MIN_SHARED, len(mine))
-        for read in contrast.read
-        for theirs, _, _ in read
-    )
 
 
 def opposed(question: Sequence[str], first: str, second: str) -> bool:
