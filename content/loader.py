@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -20,6 +22,8 @@ from content.schema import BankFile, Lang, Prompt, parse_bank_file
 from content.schema_problems import schema_problem
 
 MAX_BANK_BYTES = 2_000_000
+PARSED_FILES_KEPT = 64
+"""Bank files `load_file` keeps parsed, by content: the default bank's 26 and a team's own."""
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent / "banks"
 
 
@@ -124,7 +128,11 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BANK_BYTES, scalars_as_text: b
 
     `scalars_as_text` keeps `yes`, `1.0` or `0x10` as strings, for foreign lists (trivia) whose
     authors never meant YAML 1.1 booleans or numbers."""
-    text = read_text_file(path, max_bytes=max_bytes)
+    return _parsed_yaml(path, read_text_file(path, max_bytes=max_bytes), scalars_as_text)
+
+
+def _parsed_yaml(path: Path, text: str, scalars_as_text: bool = False) -> Any:
+    """`text`, read from `path`, parsed as `read_yaml` says."""
     loader = _TextScalarLoader(text) if scalars_as_text else _NoAliasLoader(text)
     try:
         return loader.get_single_data()  # what yaml.load does, with our (safe) loaders
@@ -166,14 +174,35 @@ def validation_errors(path: Path, raw: Any, exc: ValidationError) -> list[BankEr
     return found
 
 
+_parsed_files: dict[bytes, BankFile] = {}
+_parsed_files_lock = threading.Lock()
+
+
 def load_file(path: Path) -> BankFile:
-    raw = read_yaml(path)
+    """One bank file, parsed and checked; a file whose text this process parsed before is not
+    parsed again. Parsing the default bank is a third of a second of CPU, nearly all of it YAML,
+    and a process may open the service several times (the test suite opens it hundreds of
+    times), each reading every file. The text is read and compared each time (by its BLAKE2
+    digest, a few milliseconds for the whole bank), so an edited file is always parsed anew; a
+    `BankFile` is immutable, so every bank loaded from the same text can share it."""
+    text = read_text_file(path)
+    key = hashlib.blake2b(text.encode("utf-8"), digest_size=20).digest()
+    with _parsed_files_lock:
+        known = _parsed_files.get(key)
+    if known is not None:
+        return known
+    raw = _parsed_yaml(path, text)
     if not isinstance(raw, dict):
         raise BankError(str(path), "bank_top_not_mapping")
     try:
-        return parse_bank_file(raw)
+        parsed = parse_bank_file(raw)
     except ValidationError as exc:
         raise validation_errors(path, raw, exc)[0] from None
+    with _parsed_files_lock:
+        if len(_parsed_files) >= PARSED_FILES_KEPT:
+            del _parsed_files[next(iter(_parsed_files))]
+        _parsed_files[key] = parsed
+    return parsed
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:
