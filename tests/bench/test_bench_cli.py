@@ -11,6 +11,8 @@ import pytest
 
 from bot.cli import COMMANDS
 from bot.config import Settings
+from evaluators.embedding.loading import create_embedder
+from evaluators.fitting.store import calibration_for
 from tests.conftest import BUNDLED_MODEL
 from tests.embedding_servers import Behaviour, misbehaving_server
 from tools.bench.cli import main
@@ -132,10 +134,16 @@ def test_memory_measures_a_bot_that_graded_one_answer_a_restart_and_a_grading_bu
 
 
 def test_grading_through_a_remote_server_compares_with_its_raw_embeddings(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, dev_slice: Path
 ) -> None:
+    """The served model's calibration is fitted first, on the dev set's slice
+    (`test_calibration_store` tests the fit): a first start fits it on the whole dev set, 25 s
+    of CPU that this test of the bench does not need to spend."""
     behaviour = Behaviour(dimension=16)
     remote_settings = Settings(embedding_model="served-model", cache_dir=tmp_path)
+    with misbehaving_server(Behaviour(dimension=16)) as url:
+        served = create_embedder(model_name="served-model", embedding_url=url)
+        assert calibration_for(served, cache_dir=tmp_path, dev=dev_slice).source == "fitted now"
     with misbehaving_server(behaviour) as url:
         argv = ["grading", "--n", "6", "--latency-n", "2", "--remote", url, "--json"]
         result = last_json(capsys, argv, remote_settings)
