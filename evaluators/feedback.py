@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from content.schema import Lang, Prompt
 from evaluators.grade import NON_ANSWER, Flag, Verdict
@@ -131,20 +132,32 @@ def team_note(team: Nudge, lang: Lang) -> str:
 def _best_sentence(prompt: Prompt, told: Told, lang: Lang) -> str:
     """The reference sentence (in `lang` when there is one) naming the most missed concepts and
     none listed as covered."""
-    references = prompt.references_in(lang) or prompt.references
+    credited = set(told.credited_ids)
     best, best_hits = "", 0
+    for sentence, named in _sentences_naming(prompt, lang):
+        if named & credited:
+            continue
+        hits = sum(cid in named for cid in told.advised)
+        if hits > best_hits:
+            best, best_hits = sentence, hits
+    return best
+
+
+@lru_cache(maxsize=1024)
+def _sentences_naming(prompt: Prompt, lang: Lang) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each sentence of the prompt's references (in `lang` when there is one) with the key
+    concepts it names. The same for every answer, and read once per prompt: reading each sentence
+    anew for each answer's advice took a sixth of the CPU of grading one."""
+    references = prompt.references_in(lang) or prompt.references
+    found = []
     for reference in references:
         for raw in _SENTENCE_END.split(reference.text):
             sentence = raw.strip()
-            if not sentence:
-                continue
-            text = AnswerText.of(sentence)
-            if any(concept_present(prompt.concept(c), text) for c in told.credited_ids):
-                continue
-            hits = sum(concept_present(prompt.concept(cid), text) for cid in told.advised)
-            if hits > best_hits:
-                best, best_hits = sentence, hits
-    return best
+            if sentence:
+                text = AnswerText.of(sentence)
+                named = frozenset(c.id for c in prompt.concepts if concept_present(c, text))
+                found.append((sentence, named))
+    return tuple(found)
 
 
 def _model_answer(prompt: Prompt, lang: Lang) -> str:
