@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -17,14 +15,15 @@ from yaml.composer import Composer
 from yaml.constructor import BaseConstructor, SafeConstructor
 from yaml.resolver import BaseResolver, Resolver
 
+from content import parsed_banks
 from content.bank import TEAM_SUBJECT, Bank
 from content.schema import BankFile, Lang, Prompt, parse_bank_file
 from content.schema_problems import schema_problem
 
 MAX_BANK_BYTES = 2_000_000
-PARSED_FILES_KEPT = 64
-"""Bank files `load_file` keeps parsed, by content: the default bank's 26 and a team's own."""
 DEFAULT_BANK_DIR = Path(__file__).resolve().parent / "banks"
+PARSED_DIR = DEFAULT_BANK_DIR / "__pycache__"
+"""Where the shipped bank's files are kept parsed (`content.parsed_banks`)."""
 
 
 @dataclass(frozen=True)
@@ -174,35 +173,38 @@ def validation_errors(path: Path, raw: Any, exc: ValidationError) -> list[BankEr
     return found
 
 
-_parsed_files: dict[bytes, BankFile] = {}
-_parsed_files_lock = threading.Lock()
-
-
 def load_file(path: Path) -> BankFile:
-    """One bank file, parsed and checked; a file whose text this process parsed before is not
-    parsed again. Parsing the default bank is a third of a second of CPU, nearly all of it YAML,
-    and a process may open the service several times (the test suite opens it hundreds of
-    times), each reading every file. The text is read and compared each time (by its BLAKE2
-    digest, a few milliseconds for the whole bank), so an edited file is always parsed anew; a
-    `BankFile` is immutable, so every bank loaded from the same text can share it."""
+    """One bank file, parsed and checked. A file whose text was parsed before, in this process
+    or, for the shipped bank's files, by another, is not parsed again (`content.parsed_banks`);
+    kept data that does not pass the schema (a kept file damaged since) is set aside for the
+    YAML."""
     text = read_text_file(path)
-    key = hashlib.blake2b(text.encode("utf-8"), digest_size=20).digest()
-    with _parsed_files_lock:
-        known = _parsed_files.get(key)
+    key = parsed_banks.digest(text)
+    known = parsed_banks.parsed(key)
     if known is not None:
         return known
-    raw = _parsed_yaml(path, text)
-    if not isinstance(raw, dict):
-        raise BankError(str(path), "bank_top_not_mapping")
+    shipped = path.resolve().is_relative_to(DEFAULT_BANK_DIR)
+    kept = parsed_banks.kept_data(PARSED_DIR, key) if shipped else None
+    bank_file = _checked(kept) if isinstance(kept, dict) else None
+    if bank_file is None:
+        raw = _parsed_yaml(path, text)
+        if not isinstance(raw, dict):
+            raise BankError(str(path), "bank_top_not_mapping")
+        try:
+            bank_file = parse_bank_file(raw)
+        except ValidationError as exc:
+            raise validation_errors(path, raw, exc)[0] from None
+        if shipped:
+            parsed_banks.keep_data(PARSED_DIR, key, raw)
+    parsed_banks.remember(key, bank_file)
+    return bank_file
+
+
+def _checked(kept: dict[str, Any]) -> BankFile | None:
     try:
-        parsed = parse_bank_file(raw)
-    except ValidationError as exc:
-        raise validation_errors(path, raw, exc)[0] from None
-    with _parsed_files_lock:
-        if len(_parsed_files) >= PARSED_FILES_KEPT:
-            del _parsed_files[next(iter(_parsed_files))]
-        _parsed_files[key] = parsed
-    return parsed
+        return parse_bank_file(kept)
+    except ValidationError:
+        return None
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:
