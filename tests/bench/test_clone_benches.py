@@ -66,6 +66,18 @@ def test_fresh_clone_times_the_install_and_the_start_and_quits_at_the_question(
     assert "| ready: fresh clone to the first question of `sh stand-in.sh`, s " in page
 
 
+def test_fresh_clone_counts_a_weekends_extra_question_as_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a day the default schedule skips, the console's first question is an extra one."""
+    script = STAND_IN.replace("Question of the day · 2026-11-28", "추가 질문 · 2026-11-29")
+    repo = _repository(tmp_path, script)
+    argv = ["--repo", str(repo), "--command", "sh stand-in.sh", "--json"]
+    assert fresh_clone_main(argv, Settings()) == 0
+    payload = _payload(capsys)
+    assert payload["question_s"] is not None and payload["target_met"] is True
+
+
 def test_fresh_clone_pipes_quit_and_leaves_out_the_callers_environment(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

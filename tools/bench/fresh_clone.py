@@ -18,12 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.core.texts import template
+from content.catalogue import LANGS
 from tools.bench.checkout import ROOT
 from tools.bench.clone_run import CloneRun, run_in_fresh_clone
 from tools.bench.table import Outcome, report
 
 TARGET_S = 60.0
-QUESTION_TITLES = ("오늘의 질문 · ", "Question of the day · ")
+QUESTION_TITLES = tuple(
+    template(lang, key).split("{day}")[0]
+    for key in ("question_title", "extra_question_title")
+    for lang in LANGS
+)
+"""The first question's title as the console shows it: the question of the day, or on a day the
+schedule skips (a weekend, by default) an extra question."""
 BOT_STARTED = "quizmaster run --platform console"
 """The line `make run` echoes as it starts the bot: the install is done."""
 PREPARED = re.compile(r"^Prepared (\d+) packages? in ")
