@@ -161,21 +161,92 @@ def _patterns(pair: tuple[Side, Side]) -> Patterns:
     )
 
 
-def _terms(text: str) -> list[str]:
-    """The names in `text` (`_QUESTION_TERM`): each word, and each two words."""
+_ARTICLE = re.compile(r"\b(?:the|a|an)\s+", re.IGNORECASE)
+"""An article, read as the first of two words with the name after it ("the correlation")."""
+_PROPER_NAME = re.compile(
+    r"(?<![A-Za-z0-9-])(?:[A-Za-z][a-z0-9]*[A-Z][A-Za-z0-9]*|(?<!^)[A-Z][a-z]+)(?![A-Za-z0-9-])"
+)
+"""A word a question names a thing by wherever it stands: one with a capital past its first
+letter (GRU, PyTorch, RLHF) or a capitalised word that does not open the question (Nesterov,
+Pearson)."""
+_DIFFERS_FROM = re.compile(r"\b(?:from|than|compared)\b")
+"""A connective whose left side may be the question's subject, named before it: "What is
+mutual information, and how does it differ from the correlation coefficient?"."""
+
+
+def _terms(text: str, *, wide: bool = False, opens: bool = False) -> list[str]:
+    """The names in `text` (`_QUESTION_TERM`): each word, and each two words. `wide`: also the
+    names an article or another word hides as the first of two ("How does a GRU differ", "the
+    correlation coefficient"), and every proper name (`_PROPER_NAME`; `opens`: whether `text`
+    opens the question, whose first word is capitalised anyway)."""
+    texts = (text, _ARTICLE.sub("", text)) if wide else (text,)
     terms: list[str] = []
-    for match in _QUESTION_TERM.finditer(text):
+    for match in (m for t in texts for m in _QUESTION_TERM.finditer(t)):
         words = match.group().split(" ")
         for term in (words[0], match.group()) if len(words) > 1 else (words[0],):
             if not set(term.lower().split(" ")) & _NOT_A_SIDE and len(term) > 1:
                 terms.append(term)
-    return terms
+    if wide:
+        for match in _PROPER_NAME.finditer(text.lstrip() if opens else " " + text):
+            if match.group().lower() not in _NOT_A_SIDE:
+                terms.append(match.group())
+    return list(dict.fromkeys(terms))
 
 
-def question_pairs(questions: Sequence[str]) -> tuple[tuple[Side, Side], ...]:
+_KOREAN_PHRASE = r"[^\s,?()]+(?: [^\s,?()]+){0,2}?"
+_KOREAN_ASKED = (
+    re.compile(
+        rf"^(?P<x>{_KOREAN_PHRASE})(?:\([^)]*\))?[은는] (?:[^?]*?, ?)?"
+        rf"(?P<y>{_KOREAN_PHRASE})(?:\([^)]*\))?[와과] (?:어떻게 |무엇이 |뭐가 )?다[르른]"
+    ),
+    re.compile(
+        rf"^(?P<x>{_KOREAN_PHRASE})(?:\([^)]*\))?[와과] "
+        rf"(?P<y>{_KOREAN_PHRASE})(?:\([^)]*\))?(?:[은는] (?:[^?]*?)?다[르른]|의 차이)"
+    ),
+)
+"""The Korean questions that set two names against each other, in Hangul too: "X는 (…,) Y와
+어떻게 다른가요" ("Mutual information은 무엇이고, 상관계수와 어떻게 다른가요") and "X와 Y는 어떻게
+다른가요" / "X와 Y의 차이" ("상관관계와 인과관계는 어떻게 다르고")."""
+_PLAIN = re.compile(r"^(?:일반|원래|기본|단순)(?:적인)? ")
+"""A word a Korean question sets a plain thing apart with ("일반 VAE"), which an answer may
+leave out."""
+
+
+_ENDS_A_PHRASE = re.compile(r"(?:의|에서|이고|하고|과|와|을|를|에)$")
+"""A Korean ending after which the name starts afresh ("WGAN의 weight clipping" names weight
+clipping, "무엇이고 log loss" log loss)."""
+
+
+def _bare(phrase: str) -> str:
+    """`phrase` from the word after its last `_ENDS_A_PHRASE`."""
+    words = phrase.split(" ")
+    cut = max((i + 1 for i, w in enumerate(words[:-1]) if _ENDS_A_PHRASE.search(w)), default=0)
+    return " ".join(words[cut:])
+
+
+def _korean_pairs(question: str) -> list[tuple[Side, Side]]:
+    """The pair a Korean question sets against each other (`_KOREAN_ASKED`), each side by the
+    phrase the question names it with and, after a word like 일반, by the rest too."""
+    for asked in _KOREAN_ASKED:
+        found = asked.match(question.strip())
+        if found is None:
+            continue
+        x, y = _bare(found.group("x")), _bare(found.group("y"))
+        ys = (y, _PLAIN.sub("", y)) if _PLAIN.match(y) else (y,)
+        sides = tuple(dict.fromkeys(n for n in ys if n.lower() not in x.lower()))
+        if sides and y.lower() not in x.lower() and x.lower() not in y.lower():
+            return [((x,), sides)]
+    return []
+
+
+def question_pairs(
+    questions: Sequence[str], *, wide: bool = False
+) -> tuple[tuple[Side, Side], ...]:
     """Every two names a question sets against each other: one before a connective
     (`_SET_AGAINST`), one after it, neither said on the other's side ("quantization" names
-    neither of "post-training quantization and quantization-aware training")."""
+    neither of "post-training quantization and quantization-aware training"). `wide`: names
+    read by `_terms`' wide reading, and the question's subject as the left side of "it differs
+    from" where nothing is named before the connective."""
     pairs: dict[tuple[Side, Side], None] = {}
     for question in questions:
         cuts = [(m.start(), m.end()) for m in _SET_AGAINST.finditer(question)]
@@ -183,10 +254,16 @@ def question_pairs(questions: Sequence[str]) -> tuple[tuple[Side, Side], ...]:
         for index, (start, end) in enumerate(cuts):
             after = cuts[index + 1][0] if index + 1 < len(cuts) else len(question)
             before, behind = question[bounds[index] : start], question[end:after]
-            for left in _terms(before):
-                for right in _terms(behind):
+            lefts = _terms(before, wide=wide, opens=index == 0)
+            if wide and not lefts and index > 0 and _DIFFERS_FROM.match(question, start):
+                before = question[: cuts[0][0]]
+                lefts = _terms(before, wide=True, opens=True)
+            for left in lefts:
+                for right in _terms(behind, wide=wide):
                     if left.lower() not in behind.lower() and right.lower() not in before.lower():
                         pairs[((left,), (right,))] = None
+        if wide:
+            pairs.update(dict.fromkeys(_korean_pairs(question)))
     return tuple(pairs)
 
 
@@ -341,9 +418,9 @@ def swapped(
         swap = _swapped_under(roles, answer, matches)
         if swap is not None:
             return swap
-    for pair in _named_pairs(drawn, tuple(references)):
-        words = _side_words(pair, tuple(references), tuple(questions))
-        swap = said_of_the_other_side(pair, words, answer)
+    for pair, least in _named_pairs(drawn, tuple(references), tuple(questions)):
+        words = side_words(pair, tuple(references), tuple(questions))
+        swap = said_of_the_other_side(pair, words, answer, least=least)
         if swap is not None:
             return swap
     return None
@@ -376,21 +453,32 @@ def _swapped_under(roles: Roles, answer: str, matches: Sequence[ConceptMatch]) -
     return None
 
 
+QUESTION_PAIR_WORDS = 2
+"""Words of the other side a clause must hold to count as said of it, under a pair only the
+question names (`question_pairs`, read wide) that draws no key concept: such a pair's side words
+are read off model answers that may say of one side what the other lacks ("an MLP must learn
+the same detector separately at every position"), so one shared word is no sign."""
+
+
 def _named_pairs(
-    drawn: Sequence[Roles], references: tuple[str, ...]
-) -> tuple[tuple[Side, Side], ...]:
-    """The pairs read by their words: every named pair drawn, and every written pair both of
-    whose sides the model answers name, though no key concept belongs to either (the concepts
-    may be the two names themselves). Not a direction: "large" and "small" are said of
-    everything."""
-    pairs = [roles.pair for roles in drawn if roles.pair != DIRECTION]
-    for pair in PAIRS:
+    drawn: Sequence[Roles], references: tuple[str, ...], questions: tuple[str, ...]
+) -> tuple[tuple[tuple[Side, Side], int], ...]:
+    """The pairs read by their words, each with the fewest of the other side's words a clause
+    must hold to count: every named pair drawn, and every written pair both of whose sides the
+    model answers name, though no key concept belongs to either (the concepts may be the two
+    names themselves), one word; and every pair of the question's own names (`question_pairs`,
+    read wide) both of whose sides the model answers name, `QUESTION_PAIR_WORDS` (a model
+    answer may say what one side does and only name the other: "Nesterov ... at the look-ahead
+    point"). Not a direction: "large" and "small" are said of everything."""
+    pairs = {roles.pair: 1 for roles in drawn if roles.pair != DIRECTION}
+    asked = (*question_pairs(questions), *question_pairs(questions, wide=True))
+    for pair, least in (*((p, 1) for p in PAIRS), *((p, QUESTION_PAIR_WORDS) for p in asked)):
         first, second = _patterns(pair)
         if pair not in pairs and all(
             any(_names(r, side) for r in references) for side in (first, second)
         ):
-            pairs.append(pair)
-    return tuple(pairs)
+            pairs[pair] = least
+    return tuple(pairs.items())
 
 
 def _words(text: str, *, bank: bool) -> frozenset[str]:
@@ -401,7 +489,7 @@ def _words(text: str, *, bank: bool) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1024)
-def _side_words(
+def side_words(
     pair: tuple[Side, Side], references: tuple[str, ...], questions: tuple[str, ...]
 ) -> tuple[frozenset[str], frozenset[str]]:
     """The words the model answers' clauses say of one side of `pair` and never of the other
@@ -424,14 +512,19 @@ def _side_words(
 
 
 def said_of_the_other_side(
-    pair: tuple[Side, Side], words: tuple[frozenset[str], frozenset[str]], answer: str
+    pair: tuple[Side, Side],
+    words: tuple[frozenset[str], frozenset[str]],
+    answer: str,
+    *,
+    least: int = 1,
 ) -> Swap | None:
     """The swap read by the sides' words alone: clauses of the answer that each speak of one
-    side (`_sides_of`) and hold more of the other side's words (`_side_words`) than of their
-    own, at least `MIN_SWAPPED` of them, of both sides, and more than the clauses holding more
-    of their own side's words. A clause that denies what it says gives nothing. Read only
-    where no key concept is placed wrong, this finds no swap in a right answer of the dev
-    set, the held-out files or the truth set's open half (docs/grading.md)."""
+    side (`_sides_of`) and hold more of the other side's words (`side_words`) than of their
+    own, and `least` of them or more; at least `MIN_SWAPPED` such clauses, of both sides, and
+    more than the clauses holding more of their own side's words. A clause that denies what it
+    says gives nothing. Read only where no key concept is placed wrong, this finds no swap in a
+    right answer of the dev set, the held-out files or the truth set's open half
+    (docs/grading.md)."""
     patterns = _patterns(pair)
     wrong: list[int] = []
     right = 0
@@ -441,7 +534,7 @@ def said_of_the_other_side(
             continue
         said = _words(clause, bank=False)
         own, other = len(said & words[side]), len(said & words[1 - side])
-        if other > own:
+        if other > own and other >= least:
             wrong.append(side)
         elif own > other:
             right += 1

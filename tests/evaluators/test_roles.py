@@ -16,11 +16,14 @@ from evaluators.reading.concepts import AnswerText, concept_matches
 from evaluators.reading.roles import (
     DIRECTION,
     PAIRS,
+    QUESTION_PAIR_WORDS,
     Roles,
     Swap,
     drawn_roles,
     question_pairs,
     roles_of,
+    said_of_the_other_side,
+    side_words,
     swapped,
 )
 from evaluators.rules.swapped_roles import SWAPPED_CAP
@@ -262,3 +265,106 @@ async def test_a_swap_read_by_its_words_is_capped_and_told_in_korean(
     assert grade.score <= SWAPPED_CAP and grade.covered == ()
     assert "depthwise" in grade.feedback and "pointwise" in grade.feedback
     assert "뒤바뀌었어요" in grade.feedback
+
+
+@pytest.mark.parametrize(
+    ("question", "pair"),
+    [
+        ("How does a GRU differ from an LSTM, and when would you use each?", ("GRU", "LSTM")),
+        ("Why is a CNN better than an MLP?", ("CNN", "MLP")),
+        (
+            "What is mutual information, and how does it differ from the correlation coefficient?",
+            ("mutual information", "correlation coefficient"),
+        ),
+        (
+            "Mutual information은 무엇이고, 상관계수와 어떻게 다른가요?",
+            ("Mutual information", "상관계수"),
+        ),
+        (
+            "Nesterov momentum은 일반 momentum과 무엇이 다르고, 왜 더 나은 경우가 많나요?",
+            ("Nesterov momentum", "일반 momentum"),
+        ),
+        ("RMSNorm은 LayerNorm과 어떻게 다르고 왜 LLM에서 많이 쓰나요?", ("RMSNorm", "LayerNorm")),
+    ],
+)
+def test_a_question_read_wide_names_what_an_article_or_hangul_hid(
+    question: str, pair: tuple[str, str]
+) -> None:
+    """The plain reading pairs a name with the word before it ("a GRU", "the correlation") and
+    reads Latin names only; read wide, the question's own comparison shows, in Korean too."""
+    wide = {(a[0], b[0]) for a, b in question_pairs([question], wide=True)}
+    assert pair in wide
+    assert pair not in {(a[0], b[0]) for a, b in question_pairs([question])}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer", "is_swap"),
+    [
+        (
+            "op04",
+            "Nesterov momentum takes the gradient at the current point and adds it to the "
+            "velocity, whereas classical momentum first jumps along the velocity and takes the "
+            "gradient at that look-ahead point, so classical momentum brakes before it "
+            "overshoots.",
+            True,
+        ),
+        (
+            "op04",
+            "Classical momentum takes the gradient at the current point and adds it to the "
+            "velocity, whereas Nesterov momentum first jumps along the velocity and takes the "
+            "gradient at that look-ahead point, so Nesterov brakes before it overshoots.",
+            False,
+        ),
+        (
+            "tf08.2",
+            "일반 fine-tuning은 여러 task를 지시문 형식으로 섞어 학습해서 처음 보는 지시도 "
+            "따르게 일반화하는 게 목적이고, instruction tuning은 한 task 성능을 높이는 게 "
+            "목적이에요.",
+            True,
+        ),
+        (
+            "tf08.2",
+            "instruction tuning은 여러 task를 지시문 형식으로 섞어 학습해서 처음 보는 지시도 "
+            "따르게 일반화하는 게 목적이고, 일반 fine-tuning은 한 task 성능을 높이는 게 "
+            "목적이에요.",
+            False,
+        ),
+    ],
+    ids=["nesterov swapped", "nesterov right", "instruction ko swapped", "instruction ko right"],
+)
+def test_a_swap_is_read_under_the_pair_the_question_names(
+    bank: Bank, prompt: str, answer: str, is_swap: bool
+) -> None:
+    """A model answer may say what one side does and only name the other ("Nesterov ... at the
+    look-ahead point", no key concept of classical momentum's own): the pair the question names
+    is read by its sides' words though it draws no concept, in Korean by the question's Hangul
+    names."""
+    asked = bank.get(prompt)
+    assert not drawn_roles(
+        tuple(asked.concepts),
+        tuple(r.text for r in asked.references),
+        (asked.text.ko, asked.text.en),
+    )
+    swap = _swap(asked, answer)
+    assert (swap is not None) == is_swap, swap
+
+
+def test_under_a_pair_only_the_question_names_one_shared_word_is_no_sign(bank: Bank) -> None:
+    """A right Korean paraphrase graded 90 by hand (the held-out paraphrases): its MLP clause
+    shares one word (픽셀) with what the model answers say of the CNN, and one more clause two
+    words the model answers give the MLP only because it "must learn the same detector at every
+    position". Read with one word a clause it is a swap; with `QUESTION_PAIR_WORDS` it is not."""
+    asked = bank.get("q04.1")
+    references = tuple(r.text for r in asked.references)
+    questions = (asked.text.ko, asked.text.en)
+    pair = (("CNN",), ("MLP",))
+    assert pair in question_pairs(questions, wide=True)
+    answer = (
+        "MLP는 이미지를 한 줄로 길게 늘어놓아서 어떤 픽셀끼리 붙어 있었는지를 잃어버리지만, CNN은 "
+        "작은 조각만 보면서 똑같은 무늬 검출기를 모든 자리에서 돌려 쓰기 때문에 배울 숫자가 훨씬 "
+        "적고, 물체가 화면 어디로 옮겨 가도 똑같이 찾아냅니다."
+    )
+    words = side_words(pair, references, questions)
+    assert said_of_the_other_side(pair, words, answer, least=1) is not None
+    assert said_of_the_other_side(pair, words, answer, least=QUESTION_PAIR_WORDS) is None
+    assert _swap(asked, answer) is None
