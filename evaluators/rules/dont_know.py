@@ -16,11 +16,38 @@ DONT_KNOW_MAX_WORDS = 6
 DONT_KNOW_MAX_WORDS_WITHOUT_CONCEPT = 15
 
 # Korean stems matched without spaces; English phrases as whole words ("pass" alone, not "bypass").
-_DONT_KNOW_KO = ("모르겠", "몰라", "모름", "모릅니다", "기억이안나", "기억안나", "생각이안나")
-_DONT_KNOW_EN = re.compile(
-    r"\b(?:(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know|idk|no\s+idea|not\s+sure|no\s+clue|dunno)\b"
+_DONT_KNOW_KO = (
+    "모르겠",
+    "몰라",
+    "모름",
+    "모릅니다",
+    "기억이안나",
+    "기억안나",
+    "생각이안나",
+    "글쎄",
+    "감이안",
+    "다음에답",
+    "나중에답",
+    "공부하고다시",
+    "공부하고올",
+    "공부해서다시",
+    "공부해올",
+    "질문이어려",
+    "질문이너무어려",
+    "답알려",
+    "정답알려",
+    "정답이뭔",
+    "정답이뭐",
 )
-_PASS_ONLY = re.compile(r"^\W*(?:pass|skip|패스|스킵|넘어갈게요|넘길게요)\W*$")
+_DONT_KNOW_EN = re.compile(
+    r"\b(?:(?:i\s+)?(?:don'?t|do\s+not|dont)\s+know|idk|no\s+idea|not\s+sure|no\s+clue|dunno"
+    r"|give\s+up|come\s+back\s+(?:to\s+(?:it|this)\s+)?later|tell\s+me\s+the\s+answer"
+    r"|what(?:'s|\s+is)\s+the\s+answer)\b"
+)
+_PASS_ONLY = re.compile(
+    r"^\W*(?:pass|skip|패스|스킵|넘어갈게요|넘길게요)"
+    r"(?:할게요|할게|합니다|요|\s+(?:for\s+now|this\s+one))?\W*$"
+)
 
 
 def is_dont_know(text: str, concepts: tuple[Concept, ...] = ()) -> bool:

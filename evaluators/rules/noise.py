@@ -45,12 +45,21 @@ def _real_words(text: str) -> list[str]:
     return words
 
 
+_TEST_POST = re.compile(
+    r"^\W*(?:test(?:ing)?|테스트(?:입니다|예요|요)?|(?:asdf|qwer|zxcv)\w*)(?:\W+\d+)*\W*$"
+)
+"""A post that only tries the bot out ("test", "테스트입니다", "asdf", "test 123")."""
+
+
 def is_noise(text: str) -> bool:
-    """No real word and mostly symbols or jamo, or almost no real words at all. A formula or
-    code (`x̂ = (x − μ) / √(σ² + ε)`) is mostly symbols too, and is an answer."""
+    """No real word and mostly symbols or jamo, or almost no real words at all, or a test post
+    (`_TEST_POST`). A formula or code (`x̂ = (x − μ) / √(σ² + ε)`) is mostly symbols too, and
+    is an answer."""
     chars = [ch for ch in normalize(text) if not ch.isspace()]
     if not chars or looks_like_formula(text):
         return False
+    if _TEST_POST.match(normalize(text)):
+        return True
     real = _real_words(text)
     if len(set(chars)) <= 2 and len(chars) >= 4:
         return True

@@ -19,7 +19,7 @@ from evaluators.rules.rule import Fired, Screen
 from evaluators.texts import GRADER
 
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_LOREM = re.compile(r"\blorem\s+ipsum\b", re.IGNORECASE)
+_LOREM = re.compile(r"\blorem\s+ipsum\b|로렘\s*입숨", re.IGNORECASE)
 _GREETINGS_EN = (
     "hi",
     "hello",
@@ -76,6 +76,12 @@ _CODE_LINE = re.compile(
 )
 """A line of code: a keyword opening it, a brace or semicolon ending it, an assignment, a call
 on its own, a comment."""
+_STATEMENT = re.compile(
+    r"^\s*(?:import\s+\w|from\s+[\w.]+\s+import\s|def\s+\w+\s*\(|class\s+\w|print\()"
+)
+"""A statement that is code, never a formula ("import torch", "def relu(x): ...", "print(...)"):
+a one-line post is code alone only with one (its statements parted by semicolons), since one
+assignment or two may be an answer's formula ("v = 0.9 * v - lr * grad; w = w + v")."""
 
 
 _SOCIAL = re.compile(
@@ -88,14 +94,30 @@ _SOCIAL = re.compile(
 _SENTENCE_END = re.compile(r"[.!?~。\n]+")
 
 
+_LAUGHTER = re.compile(r"[ㅋㅎㅠㅜ]{2,}|\^\^|[:;]-?[)D(]")
+"""Laughter and smileys a greeting may end with (ㅎㅎ, ㅋㅋ, ^^, :))."""
+
+
 def _greeting(text: str) -> bool:
     """Whether the whole post is a greeting, sentence by sentence: each a greeting (with
-    mentions, emoji and punctuation around it) or a newcomer's hello (`_SOCIAL`), the first a
-    greeting."""
-    sentences = [s for s in _SENTENCE_END.split(text) if _NOT_WORDS.sub("", s).strip()]
-    if not sentences or not _greeting_words(sentences[0]):
+    mentions, emoji, laughter and punctuation around it) or a newcomer's hello (`_SOCIAL`), the
+    first a greeting, or a greeting followed by one in the same sentence ("안녕하세요 잘
+    부탁드려요 ㅎㅎ")."""
+    plain = _LAUGHTER.sub(" ", text)
+    sentences = [s for s in _SENTENCE_END.split(plain) if _NOT_WORDS.sub("", s).strip()]
+    if not sentences or not (_greeting_words(sentences[0]) or _greets_first(sentences[0])):
         return False
     return all(_greeting_words(s) or _SOCIAL.search(s) for s in sentences[1:])
+
+
+def _greets_first(sentence: str) -> bool:
+    """Whether `sentence` opens with a greeting and says nothing after it but a newcomer's
+    hello."""
+    words = sentence.split()
+    return any(
+        _greeting_words(" ".join(words[:cut])) and bool(_SOCIAL.search(" ".join(words[cut:])))
+        for cut in range(1, len(words))
+    )
 
 
 def _greeting_words(text: str) -> bool:
@@ -111,10 +133,19 @@ def _greeting_words(text: str) -> bool:
     )
 
 
+LINK_WORDS = 3
+"""Words a link may come with and still be a link alone: "see …", "여기 참고하세요 …"."""
+
+
 def _link_alone(text: str) -> bool:
-    """Whether the post is links and nothing else but punctuation."""
-    rest = _LINK.sub(" ", text)
-    return bool(_LINK.search(text)) and not _NOT_WORDS.sub(" ", rest).strip()
+    """Whether the post is links and at most `LINK_WORDS` words of pointing at them ("see",
+    "여기 참고하세요"), none a letter-digit mix that could be a formula."""
+    rest = _NOT_WORDS.sub(" ", _LINK.sub(" ", text)).split()
+    return (
+        bool(_LINK.search(text))
+        and len(rest) <= LINK_WORDS
+        and not any(re.search(r"\d", word) for word in rest)
+    )
 
 
 KINDS = ("greeting", "link", "lorem", "code")
@@ -122,12 +153,17 @@ KINDS = ("greeting", "link", "lorem", "code")
 
 def _code_alone(text: str) -> bool:
     """Whether the post is code and nothing else: fenced blocks with no letter outside them, or
-    two lines or more, each a line of code (`_CODE_LINE`), none in Hangul."""
+    two lines or more, or one line holding a `_STATEMENT` (its statements parted by semicolons
+    read as lines), each a line of code (`_CODE_LINE`), none in Hangul."""
     if "```" in text:
         return not re.search(r"[^\W\d_]", _FENCE.sub(" ", text))
     lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) == 1:
+        lines = [part for part in lines[0].split(";") if part.strip()]
+        if not any(_STATEMENT.match(line) for line in lines):
+            return False
     return (
-        len(lines) >= 2
+        bool(lines)
         and not re.search(r"[가-힣]", text)
         and all(_CODE_LINE.match(line) for line in lines)
     )

@@ -11,6 +11,8 @@ from content.bank import Bank
 from content.schema import Lang
 from evaluators import EmbeddingGrader
 from evaluators.grade import NON_ANSWER_MOST, Flag
+from evaluators.rules.dont_know import is_dont_know
+from evaluators.rules.noise import is_noise
 from evaluators.rules.not_an_answer import KINDS, kind_of
 from evaluators.texts import GRADER
 
@@ -34,8 +36,65 @@ def test_each_kind_is_read_in_both_of_its_posts(kind: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("post", "kind"),
+    [
+        ("안녕하세요 잘 부탁드려요 ㅎㅎ", "greeting"),
+        ("여기 참고하세요 https://arxiv.org/abs/1502.03167", "link"),
+        ("see https://en.wikipedia.org/wiki/Vanishing_gradient_problem", "link"),
+        ("import torch; print(torch.relu(torch.tensor([-1.0, 2.0])))", "code"),
+        ("import numpy as np", "code"),
+        ("로렘 입숨 돌로르 싯 아멧", "lorem"),
+    ],
+)
+def test_a_non_answer_with_a_few_words_around_it_is_read(post: str, kind: str) -> None:
+    """A hello with a pleasantry in one sentence, a link with "see" or "여기 참고하세요", one
+    line of code, Korean lorem ipsum: each was graded 17-35 with the model answer shown."""
+    assert kind_of(post) == kind
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        "글쎄요",
+        "패스할게요",
+        "공부하고 다시 올게요!",
+        "질문이 너무 어려워요",
+        "답 알려주세요",
+        "정답이 뭔가요?",
+        "i give up.",
+        "tell me the answer",
+        "I'll come back later",
+    ],
+)
+def test_a_shrug_in_other_words_is_i_dont_know(post: str) -> None:
+    """Each written by students of SemEval-2013 or the Korean science set ("i give up.", "tell
+    me the answer", "글쎄요"), or a member in the same words: told it is fine not to know, never
+    "a term on its own isn't an explanation"."""
+    assert is_dont_know(post)
+
+
+@pytest.mark.parametrize("post", ["test", "테스트입니다", "asdf", "test 123"])
+def test_a_test_post_is_noise(post: str) -> None:
+    assert is_noise(post)
+
+
+@pytest.mark.parametrize(
     "answer",
     [
+        "최적화가 어려워요",
+        "Testing on held-out data tells you how well the model generalizes.",
+        "test set",
+    ],
+)
+def test_an_answer_with_the_same_words_is_graded(answer: str) -> None:
+    assert not is_dont_know(answer) and not is_noise(answer) and kind_of(answer) is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "v = 0.9 * v - lr * grad; w = w + v",
+        "max(0, x) https://example.com",
         "Hello! ReLU is max(0, x), so its gradient is 1 for positive inputs.",
         "안녕하세요! 기울기 소실 때문입니다.",
         "hello everyone, who wants pizza for lunch on Friday?",
