@@ -17,12 +17,12 @@ from functools import lru_cache
 
 from content.language_tools import KIWI_LOCK, kiwi, stem_en
 from evaluators.reading.morphology import normalize
-from evaluators.reading.opposites import side_of
+from evaluators.reading.opposites import changes, side_of
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3130-\u318f]")
-_EN_TOKEN = re.compile(r"[a-z_][a-z_0-9]*|[0-9]+(?:[.,][0-9]+)*|[.;:!?,()]")
-"""Words (an identifier such as no_grad is one word), numbers, and the punctuation that cuts
-clauses."""
+_EN_TOKEN = re.compile(r"[a-z_][a-z_0-9]*|[α-ω]|[0-9]+(?:[.,][0-9]+)*|[.;:!?,()]")
+"""Words (an identifier such as no_grad is one word), Greek letters (a temperature τ, a decay
+β: the quantity a claim says moves), numbers, and the punctuation that cuts clauses."""
 _EN_BREAK = "but while whereas although though however so because since therefore thus hence"
 _EN_BREAK_WORDS = frozenset((*_EN_BREAK.split(), "which"))
 _EN_NEGATION = "not nt no never cannot none neither nor nothing nobody nowhere"
@@ -42,6 +42,7 @@ might do does did done has have had if then there their they them we you your ou
 his her also just very much some any each such into out up about only other both one us rather
 instead most compared between through within across via per onto upon"""
 _EN_SKIPPED = frozenset(_EN_SKIPPED_WORDS.split())
+_GREEK = re.compile(r"[α-ω]")
 _PUNCTUATION = frozenset(".;:!?,()")
 _VOWEL = re.compile(r"[aeiouy]")
 _NOT_LETTERS = re.compile(r"[^0-9a-z\uac00-\ud7a3]")
@@ -55,6 +56,9 @@ _KO_NEGATION_ADVERBS = frozenset({"안", "없이"})
 _KO_COMPARED = frozenset({"보다", "대신", "말고", "달리", "비하", "대비"})
 """Words after which (보다, 대비) or before which (대신, 말고, 와 달리, 에 비해) the noun just
 said is the thing compared against."""
+_KO_LEADING = frozenset({"게"})
+"""Connective endings that make an adverb of a verb (크게 하다, 가깝게 만든다): the clause they
+end is half of the next one's claim, as a covariation's side ending in -수록 is."""
 _KO_PREFIXES = frozenset({"불", "비", "무", "미"})
 """Negative prefixes kept on their word: 불가능 and 가능 are two words, not one negated."""
 _KO_SUBJECT_PARTICLES = frozenset({"JX", "JKS"})
@@ -78,8 +82,9 @@ class Clause:
     topics: frozenset[str]
     names: frozenset[str] = frozenset()
     """The things it names by a letter or a number ("bulb C", "switch X", "terminals 4, 5 and
-    6"): a clause that names another thing than a model answer's clause speaks of another thing,
-    whatever words they share."""
+    6") or, in Korean, by one of a pair of opposites said before a noun (작은 모델, 큰 모델: a
+    draft model and a target model, where 모델이 작다 is a claim): a clause that names another
+    thing than a model answer's clause speaks of another thing, whatever words they share."""
     hedged: frozenset[str] = frozenset()
     """The negated lemmas the reader guessed at: reached by a negation past the word beside it
     ("not contained in a closed path": "closed"; 강하기 때문에 … 보이지 않는다: "강하"), or
@@ -92,6 +97,14 @@ class Clause:
     antecedent: bool = False
     """The condition itself ("if it does not stick"; 크면), a clause of its own even where no
     comma cuts it ("the bulb lights | if the switch is closed"): a supposition, not a claim."""
+    leads: bool = False
+    """The first half of one claim that the next clause completes: the side of a covariation
+    ("τ가 작을수록 | one-hot에 가까워진다", "the larger the batch, | the smaller the noise", "as
+    β grows, | ...") or an adverb made of a verb (τ를 크게 | 할수록). Which way one thing moves
+    with another is said by both halves together (`reading.contrasts` reads them as one)."""
+    lead: int = 0
+    """How many of its lemmas, from the first, a leading clause joined in front of it
+    (`reading.contrasts.claims`): they say one side of a covariation, the rest the other."""
 
 
 @dataclass
@@ -111,6 +124,9 @@ class _Builder:
     """Lemmas left in which a negation still reaches the next of a pair of opposites."""
     conditional: bool = False
     antecedent: bool = False
+    leads: bool = False
+    opening: tuple[str, ...] = ()
+    """The clause's first two tokens, as written (English): "the larger", "as β"."""
 
     def add(self, lemma: str, end: int) -> None:
         if self.lemmas is None:
@@ -174,13 +190,17 @@ class _Builder:
             lemmas=tuple(self.lemmas),
             negated=frozenset(self.negated or ()),
             names=frozenset(
-                (*(self.names or ()), *(w for w in self.lemmas if w[0].isdigit() or len(w) == 1))
+                (
+                    *(self.names or ()),
+                    *(w for w in self.lemmas if w[0].isdigit() or (len(w) == 1 and w.isascii())),
+                )
             ),
             hedged=frozenset(self.hedged or ()),
             compared=frozenset(self.compared or ()),
             topics=frozenset(self.topics or ()),
             conditional=self.conditional,
             antecedent=self.antecedent,
+            leads=self.leads,
         )
 
 
@@ -197,8 +217,10 @@ def lemmas_of(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _clauses(normalized: str) -> tuple[Clause, ...]:
-    # One word for "non-linear" and "non linear", as for "nonlinear" (same length: spans hold).
+    # One word for "non-linear" and "non linear", as for "nonlinear" (same lengths: spans hold).
     normalized = re.sub(r"\bnon[- ]([a-z]+)", lambda m: f"non{m.group(1)} ", normalized)
+    # "one-hot" is a word of its own, not "hot" (one of a pair of opposites).
+    normalized = re.sub(r"\bone[- ]hot\b", "onehot ", normalized)
     read = _korean(normalized) if _HANGUL.search(normalized) else _english(normalized)
     return tuple(
         replace(clause, compact=_NOT_LETTERS.sub("", normalized[slice(*clause.span)]))
@@ -220,6 +242,7 @@ def _english(text: str) -> tuple[Clause, ...]:
         token = match.group()
         if token in _PUNCTUATION or token in _EN_BREAK_WORDS:
             if token not in "()":
+                current.leads = token == "," and _covaries(current)
                 sentence.append(current)
                 current = _Builder(start=match.end(), conditional=current.conditional)
                 if token in _SENTENCE_END:
@@ -227,6 +250,8 @@ def _english(text: str) -> tuple[Clause, ...]:
                     sentence, current.conditional = [], False
             previous = token
             continue
+        if len(current.opening) < len(_EN_COVARYING[0]):
+            current.opening = (*current.opening, token)
         if token in _EN_CONDITIONS:
             if current.lemmas:
                 sentence.append(current)
@@ -242,7 +267,9 @@ def _english(text: str) -> tuple[Clause, ...]:
             token, previous, tokens[index + 1].group() if index + 1 < len(tokens) else "."
         ):
             current.name(token)
-        elif token not in _EN_SKIPPED and (token[0].isdigit() or len(token) > 1):
+        elif token not in _EN_SKIPPED and (
+            token[0].isdigit() or len(token) > 1 or _GREEK.fullmatch(token)
+        ):
             lemma = _english_lemma(token)
             # A word the clause said before the comparison ("computing ReLU is faster than
             # computing sigmoid") is the frame both sides share; the thing compared follows it.
@@ -255,13 +282,43 @@ def _english(text: str) -> tuple[Clause, ...]:
     return tuple(out + _sentence([*sentence, current]))
 
 
+_EN_COVARYING = ("the", "as")
+"""How the side of an English covariation opens: "the" and a comparative ("the larger the
+batch, the smaller the noise"), or "as" and a clause saying which way something moves ("as β
+grows, ...")."""
+
+
+def _covaries(clause: _Builder) -> bool:
+    """Whether an English clause cut by a comma is the first side of a covariation: "the"
+    opening it before a comparative, or "as" before a clause with a word that says something
+    moves ("as β grows", "as the batch gets larger"); not "the negative terminals", "as a
+    result"."""
+    if not clause.opening or clause.opening[0] not in _EN_COVARYING:
+        return False
+    if clause.opening[0] == "the":
+        return len(clause.opening) > 1 and _moves(clause.opening[1])
+    return any(_moves(lemma) for lemma in clause.lemmas or ())
+
+
+def _moves(word: str) -> bool:
+    """Whether a word or lemma says which way something moves: a comparative of a pair of
+    opposites (larger, fewer) or a word of rising or falling (grows, shrinks)."""
+    lemma = _english_lemma(word)
+    if side_of(lemma) is None:
+        return False
+    return word in _EN_COMPARATIVES or word.endswith("er") or changes(lemma)
+
+
+_EN_COMPARATIVES = frozenset({"more", "less", "fewer"})
+
+
 _EN_AFTER_NAME = frozenset((*_PUNCTUATION, "and", "or", "is", "are", "was", "were", "has", "will"))
 
 
 def _names_a_thing(token: str, previous: str, following: str) -> bool:
     """Whether a single letter names a thing ("bulb c", "switch x", "b and c"): any letter but
     "i", and "a" only where an article cannot stand ("bulb a is", "bulbs b and a.")."""
-    if len(token) != 1 or not token.isalpha() or token == "i":
+    if len(token) != 1 or not token.isascii() or not token.isalpha() or token == "i":
         return False
     if token != "a":
         return True
@@ -284,6 +341,19 @@ def _sentence(builders: list[_Builder]) -> list[Clause]:
     return [clause for builder in builders if (clause := builder.built()) is not None]
 
 
+def _attributive(tokens: list[tuple[str, str, int, int]], index: int) -> bool:
+    """Whether the Korean word at `index` qualifies the noun after it, as a name does (작은 모델,
+    음수인 구간, 양수 입력) rather than making a claim (모델이 작다, 입력이 음수다)."""
+    following = [tag for _, tag, _, _ in tokens[index + 1 : index + 3]]
+    if not following:
+        return False
+    return (
+        following[0] == "ETM"
+        or following[:2] == ["VCP", "ETM"]
+        or (tokens[index][1].startswith("NN") and following[0].startswith("NN"))
+    )
+
+
 def _korean(text: str) -> tuple[Clause, ...]:
     with KIWI_LOCK:
         tokens = [
@@ -300,6 +370,7 @@ def _korean(text: str) -> tuple[Clause, ...]:
             if conditional and tag == "EC":
                 current.conditional = True
                 current.antecedent = current.antecedent or form.endswith("면")
+            current.leads = tag == "EC" and (form.endswith("수록") or form in _KO_LEADING)
             if (clause := current.built()) is not None:
                 out.append(clause)
             current = _Builder(start=start + length, conditional=conditional and tag != "SF")
@@ -320,9 +391,12 @@ def _korean(text: str) -> tuple[Clause, ...]:
         if last is not None and tag in _KO_SUBJECT_PARTICLES:
             current.mark_topic(last)
             continue
-        if tag.startswith(_KO_CONTENT) and not (tag == "SL" and form in _EN_SKIPPED):
+        greek = tag == "SW" and _GREEK.fullmatch(form) is not None
+        if greek or (tag.startswith(_KO_CONTENT) and not (tag == "SL" and form in _EN_SKIPPED)):
             lemma = prefix + (_english_lemma(form) if tag == "SL" else form)
             current.add(lemma, start + length)
+            if side_of(lemma) is not None and _attributive(tokens, index):
+                current.name(lemma)
             last = lemma
         prefix = ""
     if (clause := current.built()) is not None:

@@ -9,7 +9,9 @@ no annotation:
   property of another ("ReLU saturates", "sigmoid's gradient is 1") swaps the roles.
 - **Opposites**: a clause that says one of a pair of opposites (`reading.opposites`: more and
   fewer, connected and separated, 증가 and 감소) where a reference clause about the same things
-  says the other, read through negation ("not connected" is "separated").
+  says the other, read through negation ("not connected" is "separated"). A covariation's two
+  halves are one claim (`claims`: "τ가 작을수록 | one-hot에 가까워진다", "the larger λ, | the
+  smaller the weights"), each half's side read apart.
 - **Negation**: a word negated where the reference clause about the same things states it, or
   stated where the reference negates it ("not separated by any gap" against "separated by the
   gap").
@@ -23,7 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import groupby
 from typing import Literal
@@ -110,9 +112,11 @@ class Reading:
 NOTHING_READ = Reading()
 
 
-Facts = tuple[frozenset[str], dict[int, int], frozenset[int]]
-"""A clause's words (`_about`), the pairs of opposites it says one side of (`_polarity`), and
-those of them it says through a negation or as the thing compared against (`_hedged`)."""
+Facts = tuple[frozenset[str], dict[int, int], frozenset[int], dict[int, int]]
+"""A clause's words (`_about`), the pairs of opposites it says one side of (`_polarity`),
+those of them it says through a negation or as the thing compared against (`_hedged`), and the
+pairs read as if a covariation's two halves were one (`_polarity(..., flat=True)`): what a
+covariation is compared by against a clause that is none."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ def _named_terms(question: str) -> set[str]:
 
 @lru_cache(maxsize=1024)
 def _contrast(question: tuple[str, ...], references: tuple[str, ...]) -> Contrast:
-    read = tuple(clauses(text) for text in references)
+    read = tuple(claims(text) for text in references)
     named = set().union(*(_named_terms(text) for text in question)) if question else set()
     named_subjects = {s for text in read for s in _subjects(text, named) if s is not None}
     sides = frozenset(named_subjects) if len(named_subjects) >= MIN_SIDES else frozenset()
@@ -283,16 +287,27 @@ def _role_votes(clause: Clause, subject: str | None, contrast: Contrast) -> int:
     return votes
 
 
-def _polarity(clause: Clause) -> dict[int, int]:
+_LEADING = 1_000
+"""Added to the number of a pair of opposites said in a covariation's leading half: "the larger
+λ, the smaller the weights" says "larger" of λ and "smaller" of the weights, two claims of one
+pair that do not cancel."""
+
+
+def _polarity(clause: Clause, *, flat: bool = False) -> dict[int, int]:
     """Each pair of opposites the clause says one side of, that side read through negation ("not
-    connected" says "separated"); a pair it says both sides of is left out."""
+    connected" says "separated"); a pair it says both sides of is left out. A covariation's
+    leading half (`Clause.lead`) says its pairs apart from the rest (`_LEADING`), unless read
+    `flat`."""
     said: dict[int, set[int]] = {}
-    for lemma in clause.lemmas:
-        if lemma in clause.compared:
-            continue  # "saddle points rather than local minima" does not say "local"
+    for number, lemma in enumerate(clause.lemmas):
+        if lemma in clause.compared or lemma in clause.names:
+            # "saddle points rather than local minima" does not say "local", nor 작은 기울기를
+            # 주는 Leaky ReLU "작다" of anything: 작은 names the slope it gives
+            continue
         side = side_of(lemma)
         if side is not None:
-            said.setdefault(side[0], set()).add(side[1] ^ int(lemma in clause.negated))
+            pair = side[0] + (_LEADING if number < clause.lead and not flat else 0)
+            said.setdefault(pair, set()).add(side[1] ^ int(lemma in clause.negated))
     return {pair: next(iter(sides)) for pair, sides in said.items() if len(sides) == 1}
 
 
@@ -303,20 +318,55 @@ def _about(clause: Clause) -> frozenset[str]:
 def _hedged(clause: Clause) -> frozenset[int]:
     """The pairs of opposites the clause says through a negation whose reach the reader guessed
     (`Clause.hedged`: "no units are dropped", "nothing is dropped"; 강하기 때문에 … 보이지
-    않는다)."""
-    return frozenset(side[0] for lemma in clause.hedged if (side := side_of(lemma)) is not None)
+    않는다), in either half of a covariation."""
+    return frozenset(
+        pair
+        for lemma in clause.hedged
+        if (side := side_of(lemma)) is not None
+        for pair in (side[0], side[0] + _LEADING)
+    )
 
 
 def _facts(clause: Clause) -> Facts:
-    return _about(clause), _polarity(clause), _hedged(clause)
+    return _about(clause), _polarity(clause), _hedged(clause), _polarity(clause, flat=True)
 
 
 @lru_cache(maxsize=4096)
 def _read(answer: str) -> tuple[tuple[Clause, ...], tuple[Facts, ...]]:
     """The answer's clauses and their facts, read once however many contrasts it is read
     against (the answer groups read each answer against every other)."""
-    mine = clauses(answer)
+    mine = claims(answer)
     return mine, tuple(_facts(c) for c in mine)
+
+
+def claims(text: str) -> tuple[Clause, ...]:
+    """The clauses of `text`, each that leads into the next (`Clause.leads`: τ가 작을수록 |
+    one-hot에 가까워진다) read with it as one: which way one thing moves with another is a claim
+    only of the two halves together."""
+    out: list[Clause] = []
+    pending: Clause | None = None
+    for read in clauses(text):
+        clause = read if pending is None else _joined(pending, read)
+        pending = clause if clause.leads and len(_polarity(clause)) <= 1 else None
+        if pending is None:
+            out.append(clause)
+    return tuple(out if pending is None else [*out, pending])
+
+
+def _joined(first: Clause, second: Clause) -> Clause:
+    return replace(
+        second,
+        span=(first.span[0], second.span[1]),
+        lemmas=first.lemmas + second.lemmas,
+        negated=first.negated | second.negated,
+        compared=first.compared | second.compared,
+        topics=first.topics | second.topics,
+        names=first.names | second.names,
+        hedged=first.hedged | second.hedged,
+        compact=first.compact + second.compact,
+        conditional=first.conditional or second.conditional,
+        lead=len(first.lemmas),
+    )
 
 
 def _polarity_votes(
@@ -327,13 +377,13 @@ def _polarity_votes(
     (by a pair of opposites, or else by negation), 0 when none is about the same things; and
     whether a reversal is sure: one reference clause says the opposite of a pair that neither
     clause hedges (`_hedged`), comparing the same things (`_compared_alike`)."""
-    about, mine, hedged = facts
+    about, keyed, hedged, flat = facts
     agree = disagree = sure = False
     how: How = "negation"
     for number, reference in enumerate(contrast.references):
         sides = contrast.subjects[number] if contrast.subjects else (None,) * len(reference)
         read = contrast.read[number]
-        for other, side, (theirs_about, theirs, theirs_hedged) in zip(
+        for other, side, (theirs_about, theirs_keyed, theirs_hedged, theirs_flat) in zip(
             reference, sides, read, strict=True
         ):
             if subject is not None and side is not None and side != subject:
@@ -348,6 +398,9 @@ def _polarity_votes(
                 continue
             if clause.names - other.names:
                 continue  # "switch X is not in the same path" beside "bulbs B and C are"
+            # Two covariations compare each half's side; one against a plain clause, both flat.
+            both = clause.lead and other.lead
+            mine, theirs = (keyed, theirs_keyed) if both else (flat, theirs_flat)
             pairs = mine.keys() & theirs.keys()
             if pairs:
                 swapped = _swapped(clause, other)

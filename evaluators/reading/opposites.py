@@ -15,7 +15,7 @@ from content.language_tools import stem_en
 _ENGLISH: tuple[tuple[str, str], ...] = (
     ("more greater larger bigger higher high many", "fewer less smaller lower low few"),
     (
-        "increase increases increased increasing rise rises grow grows",
+        "increase increases increased increasing rise rises grow grows raise raises raised",
         "decrease decreases "
         "decreased decreasing fall falls drop drops shrink shrinks reduce reduces reduced",
     ),
@@ -53,10 +53,11 @@ _ENGLISH: tuple[tuple[str, str], ...] = (
 )
 _KOREAN: tuple[tuple[str, str], ...] = (
     (
-        "많 크 높 증가 늘 늘리 커지 오르 올라가 상승 확대",
+        "많 크 높 키우 증가 늘 늘리 커지 오르 올라가 상승 확대",
         "적 작 낮 감소 줄 줄이 작아지 떨어지 내려가 하락 축소",
     ),
     ("빠르 빨라지", "느리 느려지"),
+    ("길 길어지", "짧 짧아지"),
     ("가깝 가까워지", "멀 멀어지"),
     ("같 동일", "다르"),
     ("연결", "분리 끊"),
@@ -95,3 +96,14 @@ def _sides() -> dict[str, Side]:
 def side_of(lemma: str) -> Side | None:
     """The pair and side of a lemma that is one of a pair of opposites; None for any other."""
     return _sides().get(lemma)
+
+
+def changes(lemma: str) -> bool:
+    """Whether a lemma says that something rises or falls (grows, shrinks, 증가, 줄이)."""
+    side = side_of(lemma)
+    return side is not None and side[0] in _changing()
+
+
+@cache
+def _changing() -> frozenset[int]:
+    return frozenset(side[0] for word in ("increas", "증가") if (side := side_of(word)))

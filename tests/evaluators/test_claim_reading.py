@@ -46,6 +46,19 @@ BURNOUT = (
     ["If bulb A burns out, B and C are no longer in a closed path with the battery."],
 )
 """The condition is the question's own: what follows it is the model answer's claim."""
+DECAY = (
+    ["What does weight decay's λ do?", "weight decay의 λ는 무엇을 하나요?"],
+    ["The larger λ, the smaller the weights become.", "λ가 클수록 weight가 작아집니다."],
+)
+"""A covariation: which way one thing moves with another, said by both halves of a sentence."""
+SHARPNESS = (
+    ["What does the softmax temperature τ do?"],
+    ["A smaller τ makes the output closer to one-hot."],
+)
+DEPTH = (
+    ["How does depth change training time?"],
+    ["The more layers a network has, the slower it trains."],
+)
 GO_OUT = (
     ["Why do bulbs B and C go out when bulb A burns out?"],
     ["B and C are no longer in a closed path with the battery."],
@@ -80,6 +93,25 @@ REVERSED = [
         "opposite",
         id="answered as a consequent",
     ),
+    pytest.param(
+        DECAY, "The larger λ, the larger the weights become.", "opposite", id="covariation"
+    ),
+    pytest.param(DECAY, "λ가 클수록 weight가 커집니다.", "opposite", id="korean covariation"),
+    pytest.param(
+        DECAY, "λ를 크게 할수록 weight가 커져요.", "opposite", id="korean covariation, -게 하"
+    ),
+    pytest.param(
+        DECAY, "As λ grows, the weights get larger.", "opposite", id="covariation with as"
+    ),
+    pytest.param(
+        SHARPNESS,
+        "A larger τ makes the output closer to one-hot.",
+        "opposite",
+        id="a greek letter is a word",
+    ),
+    pytest.param(
+        DEPTH, "The more layers the faster the training.", "opposite", id="covariation, no comma"
+    ),
 ]
 
 AGREEING = [
@@ -109,6 +141,9 @@ AGREEING = [
         "If bulb A burns out, B and C are not in a closed path with the battery.",
         id="consequent kept, answered as one",
     ),
+    pytest.param(DECAY, "The larger λ is, the smaller the weights get.", id="covariation kept"),
+    pytest.param(DECAY, "λ를 크게 할수록 weight가 작아져요.", id="korean covariation kept"),
+    pytest.param(DEPTH, "The more layers the slower the training.", id="no comma, kept"),
 ]
 
 
@@ -240,3 +275,48 @@ def test_a_reading_the_reader_is_not_sure_of_does_not_reverse_an_answer(
     reading = read_claims(answer, contrast_of(question, references))
     assert not reading.mostly_reversed, reading
     assert not reading.strong, reading
+
+
+def test_a_covariation_turned_around_on_both_sides_is_neither() -> None:
+    """ "The smaller λ, the larger the weights" says what the model answer says, turned around:
+    read side by side it reverses both halves, which the reader does not take for a claim
+    either way."""
+    for answer in ("The smaller λ, the larger the weights.", "λ가 작을수록 weight가 커져요."):
+        reading = read_claims(answer, contrast_of(*DECAY))
+        assert not reading.reversed, reading
+
+
+@pytest.mark.parametrize(
+    ("text", "leads"),
+    [
+        ("λ가 클수록 weight가 작아진다", [True, False]),
+        ("the larger the batch, the smaller the noise", [True, False]),
+        ("as β grows, the average gets smoother", [True, False]),
+        ("the negative terminals face each other, so no current flows", [False, False]),
+        ("as a result, the current stops", [False, False]),
+    ],
+)
+def test_a_covariation_leads_into_the_clause_that_completes_it(
+    text: str, leads: list[bool]
+) -> None:
+    assert [clause.leads for clause in clauses(text)] == leads
+
+
+def test_one_hot_and_korean_syllables_are_words_not_opposites_or_names() -> None:
+    """ "one-hot" is no claim about heat, and 크 or 작 names no thing as "bulb C" does."""
+    (english,) = clauses("closer to one-hot")
+    assert "hot" not in english.lemmas
+    assert not any(clause.names for clause in clauses("λ가 클수록 weight가 작아진다"))
+
+
+def test_a_korean_opposite_before_a_noun_names_a_thing_rather_than_claiming() -> None:
+    """작은 모델 and 큰 모델 are two models (a draft and a target), 양수 입력 and 음수인 구간 two
+    ranges of input: said before a noun, one of a pair of opposites picks a thing out, and a
+    clause about another thing says nothing against the model answer's; 모델이 작다 is a claim."""
+    (named,) = clauses("작은 모델이 토큰을 만든다")
+    assert "작" in named.names
+    (claim,) = clauses("모델이 작다")
+    assert not claim.names
+    ranges = (["ReLU의 문제점은?"], ["입력이 음수인 구간에서 출력도 0이다."])
+    reading = read_claims("양수 입력에서는 기울기가 크다.", contrast_of(*ranges))
+    assert not reading.reversed, reading
