@@ -138,6 +138,9 @@ _NEGATION = re.compile(
 nothing to its side: read neither way ("재학습 없이", without retraining, denies nothing)."""
 
 
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
 @lru_cache(maxsize=4096)
 def _pattern(name: str, *, hyphen: bool) -> re.Pattern[str]:
     """`name` as a whole word; with `hyphen`, a hyphen ends no word ("classifier" is not found
@@ -529,8 +532,8 @@ def said_of_the_other_side(
     wrong: list[int] = []
     right = 0
     for (start, end), side in _sides_of(answer, patterns):
-        clause = answer[start:end]
-        if side is None or _NEGATION.search(clause):
+        clause = _asserted(answer[start:end])
+        if side is None or clause is None:
             continue
         said = _words(clause, bank=False)
         own, other = len(said & words[side]), len(said & words[1 - side])
@@ -541,6 +544,19 @@ def said_of_the_other_side(
     if len(wrong) >= MIN_SWAPPED and len(wrong) > right and len(set(wrong)) == 2:
         return Swap(Roles(pair, {}), (), right)
     return None
+
+
+def _asserted(clause: str) -> str | None:
+    """What a clause asserts: all of it, or, in English, what it says before a negation, whose
+    reach runs rightward ("… so the model learns to follow instructions it has never seen" still
+    gives its side the instructions mixed in; "ReLU does not saturate" gives nothing); None for a
+    Korean clause that denies anything, whose negation follows the words it denies."""
+    negation = _NEGATION.search(clause)
+    if negation is None:
+        return clause
+    if _HANGUL.search(clause):
+        return None
+    return clause[: negation.start()]
 
 
 def _said_of_a_side(roles: Roles, concept: Concept | None) -> bool:

@@ -368,3 +368,36 @@ def test_under_a_pair_only_the_question_names_one_shared_word_is_no_sign(bank: B
     assert said_of_the_other_side(pair, words, answer, least=1) is not None
     assert said_of_the_other_side(pair, words, answer, least=QUESTION_PAIR_WORDS) is None
     assert _swap(asked, answer) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "is_swap"),
+    [
+        (
+            "Ordinary fine-tuning mixes many tasks written as instructions so the model can "
+            "follow instructions it has never seen, while instruction tuning aims to improve "
+            "a single task.",
+            True,
+        ),
+        (
+            "Instruction tuning mixes many tasks written as instructions so the model can "
+            "follow instructions it has never seen, while ordinary fine-tuning aims to improve "
+            "a single task.",
+            False,
+        ),
+        (
+            "Ordinary fine-tuning does not mix many tasks written as instructions, while "
+            "instruction tuning aims to improve a single task.",
+            False,
+        ),
+    ],
+    ids=["swapped, negation after", "right, negation after", "denied"],
+)
+def test_an_english_negation_denies_only_what_follows_it(
+    bank: Bank, answer: str, is_swap: bool
+) -> None:
+    """An English clause is read up to its negation, whose reach runs rightward: "… so the
+    model can follow instructions it has never seen" still says the instructions are mixed in,
+    and a clause that denies its own claim ("does not mix") gives its side nothing."""
+    swap = _swap(bank.get("tf08.2"), answer)
+    assert (swap is not None) == is_swap, swap
