@@ -278,9 +278,9 @@ def test_a_reading_the_reader_is_not_sure_of_does_not_reverse_an_answer(
 
 
 def test_a_covariation_turned_around_on_both_sides_is_neither() -> None:
-    """ "The smaller λ, the larger the weights" says what the model answer says, turned around:
-    read side by side it reverses both halves, which the reader does not take for a claim
-    either way."""
+    """A covariation turned around on both sides says what the model answer says ("the smaller
+    λ, the larger the weights"): read side by side it reverses both halves, which the reader
+    takes for a claim neither way."""
     for answer in ("The smaller λ, the larger the weights.", "λ가 작을수록 weight가 커져요."):
         reading = read_claims(answer, contrast_of(*DECAY))
         assert not reading.reversed, reading
@@ -303,7 +303,7 @@ def test_a_covariation_leads_into_the_clause_that_completes_it(
 
 
 def test_one_hot_and_korean_syllables_are_words_not_opposites_or_names() -> None:
-    """ "one-hot" is no claim about heat, and 크 or 작 names no thing as "bulb C" does."""
+    """A one-hot label is no claim about heat, and 크 or 작 names no thing as "bulb C" does."""
     (english,) = clauses("closer to one-hot")
     assert "hot" not in english.lemmas
     assert not any(clause.names for clause in clauses("λ가 클수록 weight가 작아진다"))
