@@ -422,7 +422,7 @@ def swapped(
         if swap is not None:
             return swap
     for pair, least in _named_pairs(drawn, tuple(references), tuple(questions)):
-        words = side_words(pair, tuple(references), tuple(questions))
+        words = side_words(pair, tuple(references))
         swap = said_of_the_other_side(pair, words, answer, least=least)
         if swap is not None:
             return swap
@@ -493,12 +493,14 @@ def _words(text: str, *, bank: bool) -> frozenset[str]:
 
 @lru_cache(maxsize=1024)
 def side_words(
-    pair: tuple[Side, Side], references: tuple[str, ...], questions: tuple[str, ...]
+    pair: tuple[Side, Side], references: tuple[str, ...]
 ) -> tuple[frozenset[str], frozenset[str]]:
     """The words the model answers' clauses say of one side of `pair` and never of the other
     (a clause that denies what it says counts for neither; one opening with a consequence
-    counts for the side before it), less the sides' names and the question's words: what a
-    member could only take from that side."""
+    counts for the side before it), less the sides' names: what a member could only take from
+    that side. The question's own words stay: where it asks which side does something ("which
+    goes down: bias or variance?", 무엇이 줄어드나요), its word for that is what the model answers
+    say of one side, and giving it to the other is the swap."""
     patterns = _patterns(pair)
     said: tuple[set[str], set[str]] = (set(), set())
     for reference in references:
@@ -506,10 +508,7 @@ def side_words(
             clause = reference[start:end]
             if side is not None and not _NEGATION.search(clause):
                 said[side].update(_words(clause, bank=True))
-    common = frozenset().union(
-        *(_words(name, bank=True) for name in (*pair[0], *pair[1])),
-        *(_words(question, bank=True) for question in questions),
-    )
+    common = frozenset().union(*(_words(name, bank=True) for name in (*pair[0], *pair[1])))
     first, second = said
     return frozenset(first - second - common), frozenset(second - first - common)
 

@@ -364,7 +364,7 @@ def test_under_a_pair_only_the_question_names_one_shared_word_is_no_sign(bank: B
         "작은 조각만 보면서 똑같은 무늬 검출기를 모든 자리에서 돌려 쓰기 때문에 배울 숫자가 훨씬 "
         "적고, 물체가 화면 어디로 옮겨 가도 똑같이 찾아냅니다."
     )
-    words = side_words(pair, references, questions)
+    words = side_words(pair, references)
     assert said_of_the_other_side(pair, words, answer, least=1) is not None
     assert said_of_the_other_side(pair, words, answer, least=QUESTION_PAIR_WORDS) is None
     assert _swap(asked, answer) is None
@@ -400,4 +400,28 @@ def test_an_english_negation_denies_only_what_follows_it(
     model can follow instructions it has never seen" still says the instructions are mixed in,
     and a clause that denies its own claim ("does not mix") gives its side nothing."""
     swap = _swap(bank.get("tf08.2"), answer)
+    assert (swap is not None) == is_swap, swap
+
+
+@pytest.mark.parametrize(
+    ("answer", "is_swap"),
+    [
+        (
+            "샘플을 늘리면 bias가 줄어들어요. 반면 variance는 모델의 가정에서 생기는 거라 "
+            "데이터를 늘려도 거의 안 변하고, variance를 줄이려면 모델 용량을 키워야 해요.",
+            True,
+        ),
+        (
+            "샘플을 늘리면 variance가 줄어들어요. 반면 bias는 모델의 가정에서 생기는 거라 "
+            "데이터를 늘려도 거의 안 변하고, bias를 줄이려면 모델 용량을 키워야 해요.",
+            False,
+        ),
+    ],
+    ids=["swapped", "right"],
+)
+def test_the_word_a_question_asks_by_is_a_side_word(bank: Bank, answer: str, is_swap: bool) -> None:
+    """A question asking which side does something ("which goes down, bias or variance?")
+    says the word for it too, but the model answers say 줄어들 of variance alone, and an answer
+    giving it to bias swaps the two."""
+    swap = _swap(bank.get("ml01.2"), answer)
     assert (swap is not None) == is_swap, swap
