@@ -18,6 +18,7 @@ clause ("depthwise convolution이 1×1 conv로 채널들을 섞는 단계고, po
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -242,6 +243,54 @@ def _korean_pairs(question: str) -> list[tuple[Side, Side]]:
     return []
 
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_LISTED = re.compile(
+    r"(?:(?P<before>[A-Za-z][A-Za-z0-9-]*) )?(?P<first>[A-Za-z][A-Za-z0-9-]*), "
+    r"(?P<middle>(?:[A-Za-z][A-Za-z0-9-]*, )*)(?P<last>[A-Za-z][A-Za-z0-9-]*),? (?:and|or) "
+    r"(?P<after>[A-Za-z][A-Za-z0-9-]*)\b"
+)
+"""Three names or more a question lists ("what characterizes MAE, RMSE and MAPE"): each is set
+against each of the others, not only the last against those before it."""
+
+
+def _listed(question: str) -> list[list[str]]:
+    """The lists of names a question holds (`_LISTED`), each name a word `_terms` keeps; a first
+    name may be two words ("greedy decoding, temperature, top-k and top-p"), and is read both
+    ways, as `_terms` reads a name: one list each."""
+    lists: list[list[str]] = []
+    for found in _LISTED.finditer(question):
+        first, before = found.group("first"), found.group("before")
+        rest = [*found.group("middle").split(", ")[:-1], found.group("last"), found.group("after")]
+        if not all(_terms(name) == [name] for name in [first, *rest]):
+            continue
+        lists.append([first, *rest])
+        if before and before.lower() not in _NOT_A_SIDE:
+            lists.append([f"{before} {first}", *rest])
+    return lists
+
+
+@lru_cache(maxsize=1024)
+def listed_pairs(
+    questions: tuple[str, ...], references: tuple[str, ...]
+) -> tuple[tuple[Side, Side], ...]:
+    """Every two names of a list a question holds ("MAE, RMSE and MAPE"), where the model
+    answers describe each name apart: no sentence of theirs names two of the list. Where one
+    does ("Adam combines momentum with RMSprop"), a clause naming RMSprop may speak of Adam, and
+    reading it as RMSprop's would place Adam's concepts on RMSprop's side."""
+    pairs: dict[tuple[Side, Side], None] = {}
+    for question in questions:
+        for names in _listed(question):
+            patterns = [_pattern(n, hyphen=True) for n in names]
+            sentences = [s for r in references for s in _SENTENCES.split(r)]
+            if any(sum(bool(p.search(s)) for p in patterns) > 1 for s in sentences):
+                continue
+            for a, b in itertools.combinations(names, 2):
+                pair: tuple[Side, Side] = ((a,), (b,))
+                if not _written(pair) and pair[::-1] not in pairs:
+                    pairs[pair] = None
+    return tuple(pairs)
+
+
 def question_pairs(
     questions: Sequence[str], *, wide: bool = False
 ) -> tuple[tuple[Side, Side], ...]:
@@ -358,8 +407,15 @@ def drawn_roles(
     them the concepts' own names (forward and reverse KL, mode-seeking and mode-covering):
     under the names' pair every concept sits on its own side by definition, and only the other
     pair can see the swap."""
-    named = _drawn(concepts, references, (*PAIRS, *question_pairs(questions)))
+    asked = (*question_pairs(questions), *listed_pairs(questions, references))
+    named = _drawn(concepts, references, (*PAIRS, *asked))
     return named or _drawn(concepts, references, (DIRECTION,))
+
+
+def _written(pair: tuple[Side, Side]) -> bool:
+    """Whether a question's pair is a written pair (`PAIRS`), in either order."""
+    names = {n.lower() for side in pair for n in side}
+    return any(names <= {n.lower() for side in written for n in side} for written in PAIRS)
 
 
 def _drawn(
@@ -474,7 +530,11 @@ def _named_pairs(
     answer may say what one side does and only name the other: "Nesterov ... at the look-ahead
     point"). Not a direction: "large" and "small" are said of everything."""
     pairs = {roles.pair: 1 for roles in drawn if roles.pair != DIRECTION}
-    asked = (*question_pairs(questions), *question_pairs(questions, wide=True))
+    asked = (
+        *question_pairs(questions),
+        *question_pairs(questions, wide=True),
+        *listed_pairs(questions, references),
+    )
     for pair, least in (*((p, 1) for p in PAIRS), *((p, QUESTION_PAIR_WORDS) for p in asked)):
         first, second = _patterns(pair)
         if pair not in pairs and all(

@@ -20,6 +20,7 @@ from evaluators.reading.roles import (
     Roles,
     Swap,
     drawn_roles,
+    listed_pairs,
     question_pairs,
     roles_of,
     said_of_the_other_side,
@@ -425,3 +426,65 @@ def test_the_word_a_question_asks_by_is_a_side_word(bank: Bank, answer: str, is_
     giving it to bias swaps the two."""
     swap = _swap(bank.get("ml01.2"), answer)
     assert (swap is not None) == is_swap, swap
+
+
+def test_a_list_sets_each_name_against_each_other_where_the_model_answer_keeps_them_apart(
+    bank: Bank,
+) -> None:
+    def listed(prompt: Prompt) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        return listed_pairs(
+            (prompt.text.ko, prompt.text.en), tuple(r.text for r in prompt.references)
+        )
+
+    assert {(("MAE",), ("RMSE",)), (("MAE",), ("MAPE",)), (("RMSE",), ("MAPE",))} <= set(
+        listed(bank.get("ev11"))
+    )
+    # "Adam combines momentum with RMSprop-style scaling": a clause naming RMSprop may speak
+    # of Adam, so the list is not read as pairs.
+    assert listed(bank.get("q09")) == ()
+    mae = _roles_under(bank.get("ev11"), (("MAE",), ("RMSE",)))
+    assert mae.owner["mae-robust-median"] == 0 and mae.owner["rmse-large-errors"] == 1
+
+
+def _roles_under(prompt: Prompt, pair: tuple[tuple[str, ...], tuple[str, ...]]) -> Roles:
+    drawn = drawn_roles(
+        tuple(prompt.concepts),
+        tuple(r.text for r in prompt.references),
+        (prompt.text.ko, prompt.text.en),
+    )
+    return next(roles for roles in drawn if roles.pair == pair)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer", "is_swap"),
+    [
+        (
+            "ev11",
+            "MAE penalizes large errors much more heavily and is minimized by the conditional "
+            "mean, while RMSE is robust to outliers and gives the median.",
+            True,
+        ),
+        (
+            "ev11",
+            "MAE는 큰 오차에 훨씬 큰 penalty를 주고 평균(mean)을 맞추는 지표고, RMSE는 outlier에 "
+            "robust해서 median을 추정하는 셈이에요.",
+            True,
+        ),
+        (
+            "ev11",
+            "MAE is robust to outliers and targets the median, while RMSE punishes large errors "
+            "more and targets the mean.",
+            False,
+        ),
+        (
+            "q09",
+            "SGD는 기본 경사하강법이고, RMSprop은 기울기 제곱의 이동평균으로 파라미터마다 학습률을 "
+            "다르게 조절하며, Adam은 모멘텀과 RMSprop을 합친 것입니다.",
+            False,
+        ),
+    ],
+)
+def test_a_swap_is_read_between_two_names_of_a_list(
+    bank: Bank, prompt: str, answer: str, is_swap: bool
+) -> None:
+    assert (_swap(bank.get(prompt), answer) is not None) == is_swap
