@@ -38,6 +38,10 @@ PAIRS: tuple[tuple[Side, Side], ...] = (
         ("underfitting", "underfit", "과소적합", "언더피팅"),
     ),
     (("precision", "정밀도"), ("recall", "재현율")),
+    (
+        ("training loss", "train loss", "training error", "학습 loss", "학습 손실", "훈련 loss"),
+        ("validation loss", "val loss", "validation error", "검증 loss", "검증 손실"),
+    ),
     (("false positive", "FP", "거짓 양성"), ("false negative", "FN", "거짓 음성")),
     (("Type I", "1종"), ("Type II", "2종")),
     (("encoder", "인코더"), ("decoder", "디코더")),

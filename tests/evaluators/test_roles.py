@@ -488,3 +488,41 @@ def test_a_swap_is_read_between_two_names_of_a_list(
     bank: Bank, prompt: str, answer: str, is_swap: bool
 ) -> None:
     assert (_swap(bank.get(prompt), answer) is not None) == is_swap
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer", "is_swap"),
+    [
+        (
+            "tp05",
+            "Early stopping watches the training loss every epoch. When the validation loss "
+            "keeps going down but the training loss starts to go back up, that is overfitting, "
+            "so you stop there.",
+            True,
+        ),
+        (
+            "tp05",
+            "You track the validation loss each epoch and stop when it has not improved for a "
+            "few epochs (patience); while the training loss keeps falling, a rising validation "
+            "loss means overfitting has started.",
+            False,
+        ),
+        (
+            "ml01.1",
+            "With high bias both the training error and the validation error are high and close "
+            "together; with high variance the training error is low but the validation error is "
+            "much higher, a big gap.",
+            False,
+        ),
+        (
+            "ml01.1",
+            "high bias면 training error도 validation error도 둘 다 높고 비슷하게 붙어 있고, high "
+            "variance면 training error는 낮은데 validation error가 훨씬 높아서 gap이 커요.",
+            False,
+        ),
+    ],
+)
+def test_the_training_and_the_validation_loss_are_two_sides(
+    bank: Bank, prompt: str, answer: str, is_swap: bool
+) -> None:
+    assert (_swap(bank.get(prompt), answer) is not None) == is_swap
