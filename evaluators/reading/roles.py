@@ -38,6 +38,11 @@ PAIRS: tuple[tuple[Side, Side], ...] = (
         ("underfitting", "underfit", "과소적합", "언더피팅"),
     ),
     (("precision", "정밀도"), ("recall", "재현율")),
+    (("aleatoric", "우연적", "알레아토릭"), ("epistemic", "인식적", "에피스테믹")),
+    (
+        ("harmonic mean", "조화평균", "조화 평균"),
+        ("arithmetic mean", "산술평균", "산술 평균"),
+    ),
     (
         ("training loss", "train loss", "training error", "학습 loss", "학습 손실", "훈련 loss"),
         ("validation loss", "val loss", "validation error", "검증 loss", "검증 손실"),

@@ -157,3 +157,39 @@ def test_the_knob_a_direction_sets_is_not_misplaced_beside_the_other_direction(
         [prompt.text.ko, prompt.text.en],
     )
     assert "learning-rate" not in aside
+
+
+@pytest.mark.parametrize(
+    ("answer", "is_misplaced"),
+    [
+        (
+            "The arithmetic mean gets dragged toward the smaller of the two values, so with "
+            "recall 1 and precision 0.01 you'd only get about 0.02.",
+            True,
+        ),
+        (
+            "산술평균은 두 값 중 작은 쪽에 심하게 끌려가서 recall 1, precision 0.01이면 0.02 "
+            "정도밖에 안 나와요.",
+            True,
+        ),
+        (
+            "The harmonic mean is pulled toward the smaller of the two values, so with recall 1 "
+            "and precision 0.01 it gives only about 0.02.",
+            False,
+        ),
+    ],
+)
+def test_the_harmonic_and_the_arithmetic_mean_are_two_sides(
+    bank: Bank, answer: str, is_misplaced: bool
+) -> None:
+    """Being pulled toward the smaller value is what the model answer says of the harmonic
+    mean: said of the arithmetic mean it is not told as covered."""
+    prompt = bank.get("ev01.1")
+    aside = misplaced(
+        prompt.concepts,
+        [r.text for r in prompt.references],
+        answer,
+        concept_matches(prompt.concepts, AnswerText.of(answer)),
+        [prompt.text.ko, prompt.text.en],
+    )
+    assert ("pulled-to-smaller" in aside) == is_misplaced
