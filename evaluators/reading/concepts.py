@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
 
 from content.schema import Concept, Lang
 from evaluators.reading.morphology import (
+    BANK_CACHE_SIZE,
     bank_morpheme_ids,
     bank_words,
     best_similarities,
@@ -105,10 +106,20 @@ class AnswerText:
         places = self._text_places
         if places is None or not spans:
             return self.compact
-        return "".join(
-            "\0" if any(a <= places[at] < b for a, b in spans) else ch
-            for ch, at in zip(self.compact, self._compact_places, strict=True)
-        )
+        key = tuple(spans)
+        held = self._blanks.get(key)
+        if held is None:
+            held = self._blanks[key] = "".join(
+                "\0" if any(a <= places[at] < b for a, b in spans) else ch
+                for ch, at in zip(self.compact, self._compact_places, strict=True)
+            )
+        return held
+
+    @cached_property
+    def _blanks(self) -> dict[tuple[Span, ...], str]:
+        """`blanked` texts made, by their spans: every form of every concept is looked for in
+        the same blanked text."""
+        return {}
 
     @cached_property
     def word_spans(self) -> tuple[tuple[int, int, str], ...]:
@@ -148,16 +159,25 @@ def _worded(lemmas: Sequence[str]) -> bool:
     return any(any(ch.isalpha() for ch in lemma) for lemma in lemmas)
 
 
+@lru_cache(maxsize=BANK_CACHE_SIZE)
+def _form_parts(form: str) -> tuple[str, bool, tuple[str, ...], bool]:
+    """What `_located` reads of a concept's form, read once per form (a burst of answers looks
+    for the same forms some 100,000 times): its compact key, whether that holds Hangul, its
+    lemmas and whether they hold a word (`_worded`)."""
+    key = compact(form)
+    lemmas = bank_words(form)
+    return key, bool(_HANGUL.search(key)), lemmas, _worded(lemmas)
+
+
 def _located(
     form: str, answer: AnswerText, spelled: Sequence[Span] = ()
 ) -> tuple[How, list[Span]] | None:
     """How `form` appears in the answer and where (spans of `normalize(answer.text)`; empty
     where a near spelling cannot be lined up), or None when it does not. No near spelling is
     read over the `spelled` spans of the answer's text."""
-    key = compact(form)
+    key, has_hangul, lemmas, worded = _form_parts(form)
     if not key:
         return None
-    has_hangul = bool(_HANGUL.search(key))
     if (has_hangul and len(key) >= 2) or len(key) >= 4:
         start = answer.compact.find(key)
         if start >= 0:
@@ -167,8 +187,7 @@ def _located(
         # "GANs"): an English answer says "watch for NaNs" where a Korean one says "NaN이".
         hit = next((a, b) for a, b, word in answer.surface_spans if word in {key, f"{key}s"})
         return "word", [hit]
-    lemmas = bank_words(form)
-    if _worded(lemmas) and all(lemma in answer.words for lemma in lemmas):
+    if worded and all(lemma in answer.words for lemma in lemmas):
         spans = {lemma: (a, b) for a, b, lemma in reversed(answer.word_spans)}
         return "lemmas", sorted({answer.whole_word(*spans[lemma]) for lemma in lemmas})
     if len(key) < FUZZY_MIN_CHARS or len(answer.compact) < len(key) - 1:

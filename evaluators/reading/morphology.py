@@ -46,12 +46,21 @@ WordSpan = tuple[int, int, str]
 """(start, end, lemma) of one content word, its place in `normalize(text)`."""
 
 
+BANK_CACHE_SIZE = 16384
+"""Bank texts whose analysis is kept apart from the answers': every concept's surface forms (the
+default bank has some 12,600), questions and model answers. Each answer reads the forms of its
+prompt's concepts and of the questions near it; kept with the answers in `_analysed`, a burst of
+200 answers evicted them and Kiwi read some 3,000 forms again per burst, one at a time under its
+lock. A form's analysis is a few hundred bytes."""
+
+
 def content_words(text: str) -> tuple[str, ...]:
     """Content lemmas of `text`, in order: Korean via Kiwi morphemes, English words stemmed and
     stop words dropped, numbers as written."""
     return tuple(word for _, _, word in _analysed(text)[0])
 
 
+@lru_cache(maxsize=BANK_CACHE_SIZE)
 def bank_words(text: str) -> tuple[str, ...]:
     """`content_words` of a text a bank holds (a concept's surface form, a question, a model
     answer), read through a cache of the bank's own texts (`_bank_analysed`)."""
@@ -101,17 +110,13 @@ def _analyse(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
     return tuple(found), ids
 
 
-BANK_CACHE_SIZE = 16384
-"""Bank texts whose analysis is kept apart from the answers': every concept's surface forms (the
-default bank has some 12,600), questions and model answers. Each answer reads the forms of its
-prompt's concepts and of the questions near it; kept with the answers in `_analysed`, a burst of
-200 answers evicted them and Kiwi read some 3,000 forms again per burst, one at a time under its
-lock. A form's analysis is a few hundred bytes."""
-
-
 @lru_cache(maxsize=BANK_CACHE_SIZE)
 def _bank_analysed(text: str) -> tuple[tuple[WordSpan, ...], frozenset[int]]:
     return _analyse(text)
+
+
+SIMILARITY_CACHE_SIZE = 1 << 16
+"""Morpheme pairs whose Kiwi similarity is kept (`_similarity`): some 15 MB at the bound."""
 
 
 def best_similarities(forms: frozenset[int], answer: frozenset[int]) -> list[float]:
@@ -122,21 +127,26 @@ def best_similarities(forms: frozenset[int], answer: frozenset[int]) -> list[flo
     unknown pieces."""
     if not forms or not answer:
         return [0.0] * len(forms)
-    analyser = kiwi()
     best: list[float] = []
     with KIWI_LOCK:
         for form in forms:
             if form in answer:
                 best.append(1.0)
                 continue
-            top = 0.0
-            for word in answer:
-                try:
-                    top = max(top, analyser.morpheme_similarity(form, word))
-                except ValueError:  # a morpheme the language model has no embedding for
-                    continue
-            best.append(top)
+            best.append(max((_similarity(form, word) for word in answer), default=0.0))
     return best
+
+
+@lru_cache(maxsize=SIMILARITY_CACHE_SIZE)
+def _similarity(form: int, word: int) -> float:
+    """Kiwi's cosine of two morphemes, negative read as 0 and 0 for a morpheme without an
+    embedding; kept, since a concept's morphemes meet the same everyday morphemes in answer
+    after answer (a burst of 200 answers asked Kiwi for the same pairs again and again). Called
+    under `KIWI_LOCK`."""
+    try:
+        return max(0.0, float(kiwi().morpheme_similarity(form, word)))
+    except ValueError:  # a morpheme the language model has no embedding for
+        return 0.0
 
 
 def _latin_word(run: str) -> str | None:
@@ -184,6 +194,10 @@ def surface_word_spans(text: str) -> list[WordSpan]:
     return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(normalize(text))]
 
 
+_NOT_ALNUM = re.compile(r"[\W_]")
+"""What `str.isalnum` is false for: a word character of `re` is one it is true for, or `_`."""
+
+
 def compact(text: str) -> str:
     """Letters and digits only, lower-cased: spacing and punctuation never decide a match."""
-    return "".join(ch for ch in normalize(text) if ch.isalnum())
+    return _NOT_ALNUM.sub("", normalize(text))

@@ -51,6 +51,8 @@ of 20 answering every day gives about 7,000 answers a year, so under 7 MB a year
 LRU_CACHES: dict[str, Callable[..., object]] = {
     "morphology of a text (evaluators.reading.morphology)": morphology._analysed,
     "morphology of a bank's text (evaluators.reading.morphology)": morphology._bank_analysed,
+    "lemmas of a bank's text (evaluators.reading.morphology)": morphology.bank_words,
+    "Kiwi similarity of two morphemes (evaluators.reading.morphology)": morphology._similarity,
     "English stem of a word (content.language_tools)": language_tools.stem_en,
     "prompt as answered (evaluators.signals)": signals._named_in,
     "question's own concepts (evaluators.signals)": signals._question_concepts,
