@@ -151,6 +151,7 @@ class ReferenceStore:
         self._origins = memo.origins
         self._tokens = memo.tokens
         self._lock = memo.lock
+        self._stacked: dict[Prompt, tuple[int, PromptVectors]] = {}
         self.cache_hits = 0
         self.cache_misses = 0
         self.index = NO_BANK
@@ -421,6 +422,17 @@ class ReferenceStore:
         return self._vectors[text]
 
     def vectors_for(self, prompt: Prompt) -> PromptVectors:
+        """The prompt's vectors, stacked once and kept until a text is added to the store (its
+        concepts' phrasings encoded on its first answer): every answer reads them three times."""
+        count = len(self._vectors)
+        held = self._stacked.get(prompt)
+        if held is not None and held[0] == count:
+            return held[1]
+        vectors = self._stacked_for(prompt)
+        self._stacked[prompt] = (count, vectors)
+        return vectors
+
+    def _stacked_for(self, prompt: Prompt) -> PromptVectors:
         return PromptVectors(
             question=self._stack([prompt.text.ko, prompt.text.en, *prompt.aliases]),
             references=self._stack(r.text for r in prompt.references),

@@ -486,7 +486,7 @@ def swapped(
         swap = _swapped_under(roles, answer, matches)
         if swap is not None:
             return swap
-    for pair, least in _named_pairs(drawn, tuple(references), tuple(questions)):
+    for pair, least in _named_pairs(tuple(concepts), tuple(references), tuple(questions)):
         words = side_words(pair, tuple(references))
         swap = said_of_the_other_side(pair, words, answer, least=least)
         if swap is not None:
@@ -528,8 +528,9 @@ are read off model answers that may say of one side what the other lacks ("an ML
 the same detector separately at every position"), so one shared word is no sign."""
 
 
+@lru_cache(maxsize=1024)
 def _named_pairs(
-    drawn: Sequence[Roles], references: tuple[str, ...], questions: tuple[str, ...]
+    concepts: tuple[Concept, ...], references: tuple[str, ...], questions: tuple[str, ...]
 ) -> tuple[tuple[tuple[Side, Side], int], ...]:
     """The pairs read by their words, each with the fewest of the other side's words a clause
     must hold to count: every named pair drawn, and every written pair both of whose sides the
@@ -537,7 +538,9 @@ def _named_pairs(
     names themselves), one word; and every pair of the question's own names (`question_pairs`,
     read wide) both of whose sides the model answers name, `QUESTION_PAIR_WORDS` (a model
     answer may say what one side does and only name the other: "Nesterov ... at the look-ahead
-    point"). Not a direction: "large" and "small" are said of everything."""
+    point"). Not a direction: "large" and "small" are said of everything. Read once per
+    prompt: it looks for every written pair's names in every model answer."""
+    drawn = drawn_roles(concepts, references, questions)
     pairs = {roles.pair: 1 for roles in drawn if roles.pair != DIRECTION}
     asked = (
         *question_pairs(questions),

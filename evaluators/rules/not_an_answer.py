@@ -47,6 +47,11 @@ _GREETED = (
     "y'all",
     "all of you",
 )
+_GREETINGS_EN_WHOM = frozenset(
+    f"{greeting} {whom}".strip() for greeting in _GREETINGS_EN for whom in _GREETED
+)
+"""Every English greeting alone or to whom it greets ("hi", "hello everyone"), made once: a
+post's sentences are tried a prefix at a time."""
 _GREETINGS_KO = (
     "안녕",
     "안녕하세요",
@@ -128,9 +133,7 @@ def _greeting_words(text: str) -> bool:
         return False
     if words.replace(" ", "") in _GREETINGS_KO:
         return True
-    return any(
-        words in {f"{greeting} {whom}".strip() for whom in _GREETED} for greeting in _GREETINGS_EN
-    )
+    return words in _GREETINGS_EN_WHOM
 
 
 LINK_WORDS = 3
