@@ -130,6 +130,11 @@ def _memo_for(embedder: EmbeddingModel) -> _Memo:
         return entry[1]
 
 
+STACKED_PROMPTS = 1024
+"""Prompts whose stacked vectors are kept (`ReferenceStore.vectors_for`), the least recently
+stacked going first: a team that edits its notes makes new prompts, and the old ones go."""
+
+
 class ReferenceStore:
     """Text -> embedding for one model, filled from the files of `text_vectors` or by encoding.
     The in-memory part is shared per embedder, so the many graders of a test run encode each
@@ -429,7 +434,10 @@ class ReferenceStore:
         if held is not None and held[0] == count:
             return held[1]
         vectors = self._stacked_for(prompt)
+        self._stacked.pop(prompt, None)
         self._stacked[prompt] = (count, vectors)
+        if len(self._stacked) > STACKED_PROMPTS:
+            del self._stacked[next(iter(self._stacked))]
         return vectors
 
     def _stacked_for(self, prompt: Prompt) -> PromptVectors:

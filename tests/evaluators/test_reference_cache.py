@@ -17,6 +17,7 @@ from evaluators.embedding.remote import RemoteEmbedder
 from evaluators.embedding.sentence_model import Embedder, load_embedder
 from evaluators.reading.concept_meaning import span_texts
 from evaluators.reading.concepts import AnswerText
+from evaluators import references
 from evaluators.references import bank_texts, concept_texts
 from evaluators.service import EmbeddingGrader
 from evaluators.stated_misconceptions import claims_to_read, prompt_texts
@@ -277,3 +278,25 @@ async def test_an_unreadable_or_foreign_rarity_file_is_counted_again(
     again = _fresh_grader(tmp_path)
     await again.prepare(mini_bank)
     assert again.store.rarity().counts == counted.counts
+
+
+async def test_a_prompts_stacked_vectors_follow_what_the_store_gains_and_stay_bounded(
+    tmp_path: Path, mini_bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A prompt's vectors are stacked once and kept for the next answers, but a text the store
+    gains (its concept phrasings, encoded on its first answer) stacks them again; and only the
+    `STACKED_PROMPTS` most recently stacked prompts are kept (a team that edits its notes makes
+    new prompts)."""
+    grader = _fresh_grader(tmp_path)
+    await grader.prepare(mini_bank)
+    store = grader.measurer.store
+    before = store.vectors_for(RELU)
+    assert store.vectors_for(RELU) is before
+    await grader.grade(RELU, BURST[0])
+    after = store.vectors_for(RELU)
+    assert sum(m.shape[0] for m in after.concepts) > sum(m.shape[0] for m in before.concepts)
+    monkeypatch.setattr(references, "STACKED_PROMPTS", 2)
+    for prompt in list(mini_bank.all())[:3]:
+        store.vectors_for(prompt)
+    assert len(store._stacked) == 2
+    await grader.aclose()
