@@ -12,12 +12,12 @@ import pytest
 
 from content.bank import Bank
 from content.schema import Localized
+from evaluators import references
 from evaluators.calibration import Calibration
 from evaluators.embedding.remote import RemoteEmbedder
 from evaluators.embedding.sentence_model import Embedder, load_embedder
 from evaluators.reading.concept_meaning import span_texts
 from evaluators.reading.concepts import AnswerText
-from evaluators import references
 from evaluators.references import bank_texts, concept_texts
 from evaluators.service import EmbeddingGrader
 from evaluators.stated_misconceptions import claims_to_read, prompt_texts
